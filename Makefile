@@ -1,0 +1,63 @@
+# Two commands do all set-up: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# One core busy elsewhere makes oversubscribed torch 50x slower: pin threads.
+export OMP_NUM_THREADS ?= 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run serve worker beat migrate index test test-postgres lint bench clean
+
+install: $(STAMP)
+
+# torch first, on its own line: it must come from the local CPU wheel.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+index: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py search_rebuild --sync
+
+run: index
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style server (DEBUG off, whitenoise, gunicorn).
+serve: index
+	$(PY) manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn bambicim.wsgi --bind $(HOST):$(PORT) --workers 2
+
+# A real Celery worker on REDIS_URL (set it, e.g. redis://127.0.0.1:6379/0).
+worker: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim worker --loglevel=info --concurrency=1
+
+beat: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim beat --loglevel=info
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

