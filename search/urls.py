@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from . import views
+
 app_name = "search"
 
-urlpatterns: list = [
-    # search page, API, schema: see issue 4.
+urlpatterns = [
+    path("search/", views.search_page, name="page"),
 ]

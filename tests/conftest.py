@@ -1,0 +1,135 @@
+"""Fixtures shared by the whole suite.
+
+- The search index of a test session lives in a temporary folder.
+- ``celery_worker``: a real ``celery worker`` process on the real Redis,
+  sharing the test database (use with ``@pytest.mark.django_db(transaction=True)``).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = bool(os.environ.get("CI"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+_INDEX_DIR = Path(tempfile.mkdtemp(prefix="search-index-test-"))
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.SEARCH = {**getattr(settings, "SEARCH", {}), "INDEX_DIR": str(_INDEX_DIR)}
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_INDEX_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def index_dir():
+    return _INDEX_DIR
+
+
+def redis_available(url=TEST_REDIS_URL):
+    try:
+        import redis
+
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+
+
+def _test_database_url(db_settings):
+    engine = db_settings["ENGINE"]
+    name = db_settings["NAME"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{name}"
+    user = db_settings.get("USER") or ""
+    host = db_settings.get("HOST") or "127.0.0.1"
+    port = db_settings.get("PORT") or 5432
+    auth = f"{user}@" if user else ""
+    return f"postgres://{auth}{host}:{port}/{name}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker process on the real Redis, sharing the test DB.
+
+    Skipped with a clear reason only when Redis is unreachable (never in CI,
+    where .ci/run starts Redis: there the test fails instead).
+    """
+    if not redis_available():
+        if IN_CI:
+            pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL} in CI")
+        pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
+
+    import redis
+    from django.db import connection
+
+    from bambicim.celery import app
+
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    previous = {
+        k: app.conf.get(k)
+        for k in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    }
+    app.conf.update(
+        broker_url=TEST_REDIS_URL,
+        result_backend=TEST_REDIS_URL,
+        task_always_eager=False,
+        task_default_queue=queue,
+    )
+    # Kombu caches the connection pool per app: drop it so the new URL is used.
+    app._pool = None
+    if "broker_connection" in app.__dict__:
+        del app.__dict__["broker_connection"]
+
+    env = {
+        **os.environ,
+        "REDIS_URL": TEST_REDIS_URL,
+        "DATABASE_URL": _test_database_url(connection.settings_dict),
+        "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
+        "DEBUG": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "bambicim", "worker", "-Q", queue,
+         "--concurrency=1", "--pool=solo", "--loglevel=INFO", "--without-heartbeat",
+         "--without-gossip", "--without-mingle", f"--hostname={queue}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"celery worker exited: {Path(log.name).read_text()[-3000:]}")
+            replies = app.control.ping(timeout=0.5, destination=[f"{queue}@{os.uname().nodename}"])
+            if replies:
+                break
+        else:
+            pytest.fail(f"celery worker did not answer: {Path(log.name).read_text()[-3000:]}")
+        proc.log_path = log.name
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        app.conf.update(previous)
+        app._pool = None
