@@ -76,12 +76,10 @@ def celery_worker(transactional_db, settings):
             pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL} in CI")
         pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
 
-    import redis
     from django.db import connection
 
     from bambicim.celery import app
 
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     queue = f"test-{uuid.uuid4().hex[:8]}"
     previous = {
         k: app.conf.get(k)
