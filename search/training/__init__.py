@@ -1,0 +1,8 @@
+"""Teaching the assistant the site: training pairs, fine-tuning, evaluation.
+
+- ``pairs``: (question, passage) pairs from the current passages, split by passage.
+- ``finetune``: SentenceTransformerTrainer on those pairs, the activation guard.
+- ``evaluate``: retrieval metrics for dense, BM25 and hybrid on a dev set,
+  a BEIR folder or the natural questions.
+- ``tasks``: the Celery task behind the admin's "Train on site content".
+"""
