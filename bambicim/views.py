@@ -1,15 +1,118 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+"""The Bambicim site's pages: plain Django views, no JavaScript needed."""
+
+from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import contact_limits, game, notes
+from .forms import ContactForm
 
 
 def home(request):
-    return render(request, "pages/home.html")
+    return render(request, "pages/home.html", {"latest_notes": notes.latest(3)})
+
+
+def notes_list(request):
+    return render(request, "pages/notes.html", {"notes": notes.NOTES})
+
+
+def note_detail(request, slug):
+    note = notes.get_note(slug)
+    return render(request, note.template, {"note": note})
+
+
+# --- Bambi Game ---------------------------------------------------------------
+
+
+def game_home(request):
+    return render(request, "game/index.html", {"scenes": game.SCENES, "looks": game.LOOKS})
+
+
+def game_scene(request, slug):
+    scene = game.get_scene(slug)
+    inventory = game.Inventory(request.session)
+    chosen = look = None
+    if "choice" in request.GET:
+        chosen = scene.choice(request.GET["choice"])  # unknown choice: 404
+        look = game.LOOKS[chosen.look] if chosen.look else None
+    previous, following = game.neighbours(scene)
+    return render(
+        request,
+        "game/scene.html",
+        {
+            "scene": scene,
+            "chosen": chosen,
+            "look": look,
+            "kept": bool(look and look.slug in inventory),
+            "previous": previous,
+            "following": following,
+            "scenes": game.SCENES,
+            "inventory_count": len(inventory),
+        },
+    )
+
+
+@require_POST
+def game_keep(request, look):
+    look = game.get_look(look)  # unknown look: 404
+    game.Inventory(request.session).keep(look)
+    scene, choice = game.scene_of_look(look.slug)
+    url = reverse("game_scene", args=[scene.slug])
+    return redirect(f"{url}?choice={choice.slug}#found")
+
+
+def inventory(request):
+    return render(
+        request, "game/inventory.html", {"items": game.Inventory(request.session).looks()}
+    )
+
+
+@require_POST
+def inventory_clear(request):
+    game.Inventory(request.session).clear()
+    return redirect("inventory")
+
+
+# --- Contact ------------------------------------------------------------------
+
+
+def contact(request):
+    limited = False
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_spam:
+            # Answer a bot exactly like a person, but store nothing.
+            return redirect("contact_thanks")
+        if contact_limits.is_limited(request.session):
+            limited = True
+        elif form.is_valid():
+            form.save()
+            contact_limits.record(request.session)
+            return redirect("contact_thanks")
+    else:
+        form = ContactForm()
+    status = 429 if limited else (400 if form.is_bound else 200)
+    return render(request, "pages/contact.html", {"form": form, "limited": limited}, status=status)
+
+
+def contact_thanks(request):
+    return render(request, "pages/contact_thanks.html")
+
+
+# --- Plumbing -----------------------------------------------------------------
 
 
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/",
-             f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /contact/thanks/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception):
@@ -17,4 +120,6 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No request context, no database, no template tags: this must render
+    # even when everything else is broken.
+    return HttpResponseServerError(loader.get_template("500.html").render())
