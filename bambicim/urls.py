@@ -9,7 +9,9 @@ urlpatterns = [
     path("", include("bambicim.site_urls")),
     path("", include("search.urls")),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path(
+        "sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 

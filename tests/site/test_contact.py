@@ -1,0 +1,105 @@
+"""The contact form: stored, validated, guarded against spam, purged after a year."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from bambicim import contact_limits
+from bambicim.models import ContactMessage
+
+from .conftest import visible_text
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"name": "Ada", "email": "ada@example.com", "message": "I’d love a pink booking app ✨"}
+
+
+def test_a_valid_message_is_stored_and_thanked(client):
+    response = client.post("/contact/", VALID)
+    assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
+    stored = ContactMessage.objects.get()
+    assert (stored.name, stored.email, stored.message) == (
+        VALID["name"],
+        VALID["email"],
+        VALID["message"],
+    )
+    assert stored.created is not None
+    thanks = client.get("/contact/thanks/")
+    assert thanks.status_code == 200
+    assert "Thank you!" in visible_text(thanks.content.decode())
+
+
+def test_an_invalid_email_shows_the_error_and_keeps_the_input(client):
+    response = client.post("/contact/", {**VALID, "email": "ada-at-example"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "That email address doesn’t look right — please check it." in visible_text(html)
+    assert 'value="Ada"' in html
+    assert ContactMessage.objects.count() == 0
+
+
+def test_missing_fields_each_get_a_friendly_message(client):
+    html = client.post("/contact/", {"name": " ", "email": "", "message": ""}).content.decode()
+    text = visible_text(html)
+    assert "Please tell us your name." in text
+    assert "Please give us an email address so we can reply." in text
+    assert "Please write a message — even a short one is lovely." in text
+    assert ContactMessage.objects.count() == 0
+
+
+def test_a_filled_honeypot_is_answered_like_success_but_not_stored(client):
+    response = client.post("/contact/", {**VALID, "website": "http://spam.example"})
+    assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
+    assert ContactMessage.objects.count() == 0
+
+
+def test_the_honeypot_is_hidden_from_people(client):
+    html = client.get("/contact/").content.decode()
+    assert '<div class="hp" aria-hidden="true">' in html
+    assert 'name="website"' in html and 'tabindex="-1"' in html
+
+
+def test_the_per_session_rate_limit_kicks_in(client):
+    for _ in range(contact_limits.CONTACT_RATE_LIMIT):
+        assert client.post("/contact/", VALID).status_code == 302
+    response = client.post("/contact/", VALID)
+    assert response.status_code == 429
+    assert "Please wait a few minutes before sending another one" in visible_text(
+        response.content.decode()
+    )
+    assert ContactMessage.objects.count() == contact_limits.CONTACT_RATE_LIMIT
+
+
+def test_the_rate_limit_window_slides():
+    session = {}
+    start = 1_000_000.0
+    for i in range(contact_limits.CONTACT_RATE_LIMIT):
+        contact_limits.record(session, now=start + i)
+    assert contact_limits.is_limited(session, now=start + 10)
+    later = start + contact_limits.CONTACT_RATE_WINDOW_SECONDS + 5
+    assert not contact_limits.is_limited(session, now=later)
+
+
+def test_messages_are_listed_and_searchable_in_the_admin(admin_client):
+    ContactMessage.objects.create(name="Ada", email="ada@example.com", message="Hoops please")
+    ContactMessage.objects.create(name="Bo", email="bo@example.com", message="Ribbons")
+    html = admin_client.get("/admin/bambicim/contactmessage/?q=hoops").content.decode()
+    assert "ada@example.com" in html and "bo@example.com" not in html
+    assert admin_client.get("/admin/bambicim/contactmessage/").status_code == 200
+
+
+def test_purge_deletes_messages_older_than_a_year(capsys):
+    old = ContactMessage.objects.create(
+        name="Old", email="old@example.com", message="from last year"
+    )
+    new = ContactMessage.objects.create(name="New", email="new@example.com", message="from today!")
+    ContactMessage.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(days=366)
+    )
+    call_command("purge_contact_messages", "--dry-run")
+    assert ContactMessage.objects.count() == 2
+    call_command("purge_contact_messages")
+    assert list(ContactMessage.objects.values_list("pk", flat=True)) == [new.pk]
+    assert "Deleted 1 contact message(s) older than 365 days." in capsys.readouterr().out
