@@ -33,6 +33,14 @@ DEFAULTS = {
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
     "MIN_PASSAGE_CHARS": 40,
+    # Start each passage with its own heading ("Use of site. No abuse, ..."):
+    # headings carry much of the meaning of short sections.
+    "HEADING_IN_TEXT": True,
+    # Template blocks whose text is not page content (e.g. the <title>).
+    "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],
+    # Host header used when rendering pages in-process ("" = first usable
+    # entry of ALLOWED_HOSTS).
+    "RENDER_HOST": "",
     # Answering
     "MIN_SCORE": 0.35,
     "DEFAULT_K": 5,
@@ -41,6 +49,8 @@ DEFAULTS = {
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
+    # Saving/deleting a registered model schedules a rebuild.
+    "AUTO_REBUILD": True,
     "LOCK_TIMEOUT_SECONDS": 1800,
     "LOG_RETENTION_DAYS": 30,
     "KEEP_VERSIONS": 2,

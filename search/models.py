@@ -61,8 +61,13 @@ class EmbeddingCache(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["model_id", "text_hash"], name="search_embedding_unique")
+            models.UniqueConstraint(
+                fields=["model_id", "text_hash"], name="search_embedding_unique"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.model_id}:{self.text_hash[:12]}"
 
 
 class IndexBuild(models.Model):
@@ -84,6 +89,9 @@ class IndexBuild(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
     task_id = models.CharField(max_length=255, blank=True)
+    # "index" while queued or running, NULL otherwise: the unique constraint
+    # lets the database itself refuse a second active build, across processes.
+    lock = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
     coalesced_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coalesced"
     )

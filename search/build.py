@@ -1,0 +1,191 @@
+"""One index build: collect → extract → embed → write a version → swap → sync tables.
+
+``run_build`` is the only code path: the Celery task, the eager task and
+``manage.py search_rebuild --sync`` all call it. A failure marks the build
+failed with its error and leaves the live index untouched (the new version
+only becomes live at the very end).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import embed, index
+from .extract import extract_all
+from .models import IndexBuild, Page, Passage
+from .sources import collect_all
+from .text import text_hash
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+# Share of the progress bar per stage (they add up to 100).
+STAGES = {
+    "collect": (0, 35),
+    "extract": (35, 45),
+    "embed": (45, 90),
+    "write": (90, 95),
+    "sync": (95, 100),
+}
+
+
+class _Reporter:
+    """Saves progress on the IndexBuild (throttled) and calls the caller's callback."""
+
+    def __init__(self, build: IndexBuild, callback: Progress | None):
+        self.build, self.callback, self.last_saved = build, callback, 0.0
+
+    def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
+        start, end = STAGES[stage]
+        percent = int(start + (end - start) * max(0.0, min(1.0, fraction)))
+        changed = percent != self.build.progress or stage != self.build.stage
+        self.build.progress, self.build.stage = percent, stage
+        if self.callback:
+            self.callback(percent, stage)
+        now = time.monotonic()
+        if changed and (force or now - self.last_saved > 0.5) and self.build.pk:
+            IndexBuild.objects.filter(pk=self.build.pk).update(progress=percent, stage=stage)
+            self.last_saved = now
+
+    def finish(self):
+        if self.callback:
+            self.callback(100, "done")
+
+
+def run_build(build: IndexBuild, progress: Progress | None = None) -> IndexBuild:
+    """Build a new index version for ``build`` and make it live."""
+    report = _Reporter(build, progress)
+    build.status = IndexBuild.Status.RUNNING
+    build.started = build.started or timezone.now()
+    build.error = ""
+    if build.pk:
+        IndexBuild.objects.filter(pk=build.pk).update(
+            status=build.status, started=build.started, error=""
+        )
+    else:
+        build.save()
+    try:
+        _build(build, report)
+    except BaseException as exc:
+        build.status = IndexBuild.Status.FAILED
+        build.error = f"{type(exc).__name__}: {exc}"[:5000]
+        build.finished = timezone.now()
+        build.save(update_fields=["status", "error", "finished", "progress", "stage"])
+        logger.exception("search index build #%s failed", build.pk)
+        raise
+    return build
+
+
+def _build(build: IndexBuild, report: _Reporter) -> None:
+    report("collect", 0, force=True)
+    collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
+    documents = collected.documents
+
+    report("extract", 0, force=True)
+    model_ref = embed.active_model_ref()
+    model_id = embed.model_id(model_ref)
+    passages = extract_all(
+        documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
+    )
+    if not passages:
+        raise RuntimeError(
+            "no passages found: check the sitemaps, SEARCH['URLS'] and "
+            "SEARCH['CONTENT_SELECTOR'] (no page rendered any text)"
+        )
+    rows = [p.to_dict() for p in passages]
+
+    report("embed", 0, force=True)
+    vectors, embedded, reused = embed.embed_cached(
+        [p.text for p in passages],
+        model_ref,
+        progress=lambda done, total: report("embed", done / max(total, 1)),
+    )
+
+    report("write", 0, force=True)
+    version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref)
+
+    report("sync", 0, force=True)
+    with transaction.atomic():
+        removed = sync_tables(version, documents)
+        index.activate(version.version)
+
+    build.status = IndexBuild.Status.SUCCEEDED
+    build.version = version.version
+    build.model_id = model_id
+    build.pages = len({d.url for d in documents})
+    build.passages = len(passages)
+    build.embedded = embedded
+    build.reused = reused
+    build.removed = removed
+    report.finish()
+    build.progress, build.stage = 100, "done"
+    build.finished = timezone.now()
+    build.save()
+    logger.info(
+        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)",
+        version.version,
+        build.pages,
+        build.passages,
+        embedded,
+        reused,
+        removed,
+    )
+
+
+def sync_tables(version: index.IndexVersion, documents) -> int:
+    """Make Page/Passage mirror ``version``; returns how many passages left."""
+    now = timezone.now()
+    by_url: dict[str, Page] = {}
+    for document in documents:
+        if document.url in by_url:
+            continue
+        page, _ = Page.objects.update_or_create(
+            url=document.url[:500],
+            defaults={
+                "title": (document.title or "")[:300],
+                "source": document.source,
+                "content_hash": text_hash(document.html),
+                "last_seen": now,
+            },
+        )
+        by_url[document.url] = page
+    Page.objects.exclude(pk__in=[p.pk for p in by_url.values()]).delete()
+    # Titles from the passages (the HTML <title>) when the document had none.
+    for row in version.passages:
+        page = by_url.get(row["url"])
+        if page is not None and not page.title and row["title"]:
+            page.title = row["title"][:300]
+            page.save(update_fields=["title"])
+
+    existing = {p.text_hash: p for p in Passage.objects.all()}
+    keep = set()
+    for row in version.passages:
+        digest = text_hash(row["text"])
+        keep.add(digest)
+        fields = {
+            "text": row["text"],
+            "title": row["title"][:300],
+            "heading": row["heading"][:500],
+            "url": row["url"][:500],
+            "anchor": row["anchor"][:200],
+            "position": row["position"],
+            "vector_id": row["id"],
+            "index_version": version.version,
+        }
+        passage = existing.get(digest)
+        if passage is None:
+            passage = Passage.objects.create(text_hash=digest, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(passage, name, value)
+            passage.save()
+        passage.pages.set([by_url[u] for u in row["urls"] if u in by_url])
+    gone = [p.pk for digest, p in existing.items() if digest not in keep]
+    Passage.objects.filter(pk__in=gone).delete()
+    return len(gone)

@@ -1,0 +1,347 @@
+"""Documents (HTML) → passages: one passage per heading section.
+
+A passage's text is what gets embedded *and* what a visitor reads: the
+section's own heading as a lead sentence, then the section's text
+("Use of site. No abuse, scraping, or harmful behavior."). Long sections are
+split on sentence boundaries to fit the model's token limit; tiny fragments
+merge with a neighbour; identical passages on several URLs become one passage
+that remembers every URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import conf
+from .text import ends_sentence, normalize, split_sentences, text_hash
+
+logger = logging.getLogger(__name__)
+
+HEADING_SEPARATOR = " › "
+
+# Elements that end a line of text; everything else is inline.
+# fmt: off
+BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd",
+    "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "label", "li", "main", "nav",
+    "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+))
+# fmt: on
+
+
+@dataclass
+class Document:
+    """One source of text: a rendered page, a template file, or a model row."""
+
+    url: str
+    html: str
+    source: str = "page"  # search.models.Page.Source
+    title: str = ""  # overrides the HTML <title>
+    origin: str = ""  # e.g. the template file, for logs
+
+
+@dataclass
+class Passage:
+    text: str
+    title: str
+    heading: list[str]
+    url: str
+    anchor: str
+    position: int
+    source: str = "page"
+    urls: list[str] = field(default_factory=list)
+
+    @property
+    def heading_text(self) -> str:
+        return HEADING_SEPARATOR.join(self.heading)
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "heading": self.heading_text,
+            "url": self.url,
+            "anchor": self.anchor,
+            "urls": list(self.urls or [self.url]),
+            "position": self.position,
+            "source": self.source,
+        }
+
+
+@dataclass
+class _Section:
+    heading: list[str]
+    anchor: str
+    blocks: list[str] = field(default_factory=list)
+
+
+TokenCounter = Callable[[str], int]
+
+
+def approximate_tokens(text: str) -> int:
+    """Rough count for when no tokenizer is at hand (1 token ≈ 0.75 word)."""
+    return int(len(text.split()) * 1.35) + 2
+
+
+# --- HTML → sections ----------------------------------------------------------------
+
+
+def parse(html: str):
+    return LexborHTMLParser(html)
+
+
+def page_title(tree) -> str:
+    node = tree.css_first("title")
+    return normalize(node.text()) if node else ""
+
+
+def content_root(tree, selector: str | None = None):
+    selector = conf.get("CONTENT_SELECTOR") if selector is None else selector
+    root = tree.css_first(selector) if selector else None
+    return root or tree.body or tree.root
+
+
+def drop_ignored(root, selectors: Iterable[str] | None = None) -> None:
+    selectors = conf.get("IGNORE_SELECTORS") if selectors is None else selectors
+    for selector in selectors:
+        for node in root.css(selector):
+            node.decompose()
+
+
+def _anchor_for(node, root) -> str:
+    if node.attributes.get("id"):
+        return node.attributes["id"]
+    parent = node.parent
+    while parent is not None and parent != root and parent.tag not in ("html", "body"):
+        if parent.tag in ("section", "article") and parent.attributes.get("id"):
+            return parent.attributes["id"]
+        parent = parent.parent
+    return ""
+
+
+def sections(root, heading_levels: int | None = None) -> list[_Section]:
+    """Walk the content in document order, cutting at every heading."""
+    levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
+    heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
+    stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
+    result = [_Section(heading=[], anchor="")]
+    line: list[str] = []
+
+    def flush():
+        text = normalize("".join(line))
+        line.clear()
+        if text:
+            result[-1].blocks.append(text)
+
+    def walk(node):
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                line.append(child.text_content or "")
+            elif tag.startswith("-"):  # comments, doctype
+                continue
+            elif tag in heading_tags:
+                flush()
+                level = heading_tags[tag]
+                text = normalize(child.text(separator=" "))
+                if not text:
+                    continue
+                anchor = _anchor_for(child, root) or (stack[-1][2] if stack else "")
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                stack.append((level, text, anchor))
+                result.append(_Section(heading=[h[1] for h in stack], anchor=anchor))
+            elif tag in BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                if tag in ("img",) and child.attributes.get("alt"):
+                    line.append(f" {child.attributes['alt']} ")
+                walk(child)
+
+    walk(root)
+    flush()
+    # Text before the first heading keeps the anchor of an enclosing section.
+    return [s for s in result if s.blocks]
+
+
+def join_blocks(blocks: list[str]) -> str:
+    """Join lines so each reads as a sentence (list items have no full stop)."""
+    parts = []
+    for block in blocks:
+        if block[-1:].isalnum():
+            block += "."
+        parts.append(block)
+    return " ".join(parts)
+
+
+def lead(heading: list[str]) -> str:
+    if not heading or not conf.get("HEADING_IN_TEXT"):
+        return ""
+    text = heading[-1]
+    return text if ends_sentence(text) else f"{text}."
+
+
+# --- sections → passages --------------------------------------------------------------
+
+
+def _units(blocks: list[str], count: TokenCounter, budget: int) -> list[str]:
+    """Sentences, with any sentence longer than the budget cut on words."""
+    units = []
+    for block in blocks:
+        for sentence in split_sentences(join_blocks([block])):
+            if count(sentence) <= budget:
+                units.append(sentence)
+                continue
+            words, piece = sentence.split(), []
+            for word in words:
+                if piece and count(" ".join([*piece, word])) > budget:
+                    units.append(" ".join(piece))
+                    piece = []
+                piece.append(word)
+            if piece:
+                units.append(" ".join(piece))
+    return units
+
+
+def split_section(
+    prefix: str, blocks: list[str], count: TokenCounter, max_tokens: int, overlap: int
+) -> list[str]:
+    """The section's text, cut into pieces of at most ``max_tokens`` tokens.
+
+    Each piece starts with the heading ``prefix``; consecutive pieces share
+    ``overlap`` sentences so a fact on a boundary is whole in one of them.
+    """
+
+    def compose(units):
+        return f"{prefix} {' '.join(units)}".strip()
+
+    whole = compose([join_blocks(blocks)])
+    if count(whole) <= max_tokens:
+        return [whole]
+    budget = max(16, max_tokens - count(prefix))
+    units = _units(blocks, count, budget)
+    pieces: list[list[str]] = []
+    current: list[str] = []
+    for unit in units:
+        if current and count(compose([*current, unit])) > max_tokens:
+            pieces.append(current)
+            carried = current[-overlap:] if overlap else []
+            while carried and count(compose([*carried, unit])) > max_tokens:
+                carried = carried[1:]
+            current = carried
+        current.append(unit)
+    # A last piece that only repeats the overlap adds nothing.
+    if current and (not pieces or current != pieces[-1][-len(current) :]):
+        pieces.append(current)
+    return [compose(p) for p in pieces]
+
+
+def _merge_tiny(passages: list[Passage], count: TokenCounter, max_tokens: int) -> list[Passage]:
+    min_chars = conf.get("MIN_PASSAGE_CHARS")
+    result = list(passages)
+    i = 0
+    while i < len(result):
+        tiny = result[i]
+        if len(tiny.text) >= min_chars or len(result) == 1:
+            i += 1
+            continue
+        if i + 1 < len(result) and count(f"{tiny.text} {result[i + 1].text}") <= max_tokens:
+            nxt = result[i + 1]
+            nxt.text = f"{tiny.text} {nxt.text}"
+            del result[i]
+            continue
+        if i > 0 and count(f"{result[i - 1].text} {tiny.text}") <= max_tokens:
+            result[i - 1].text = f"{result[i - 1].text} {tiny.text}"
+            del result[i]
+            continue
+        i += 1
+    return result
+
+
+def extract(
+    document: Document,
+    count: TokenCounter = approximate_tokens,
+    max_tokens: int | None = None,
+) -> list[Passage]:
+    """The passages of one document, in page order."""
+    max_tokens = max_tokens or conf.get("MAX_TOKENS")
+    overlap = conf.get("OVERLAP_SENTENCES")
+    tree = parse(document.html)
+    title = normalize(document.title) or page_title(tree)
+    root = content_root(tree)
+    drop_ignored(root)
+    passages = []
+    for section in sections(root):
+        for text in split_section(
+            lead(section.heading), section.blocks, count, max_tokens, overlap
+        ):
+            passages.append(
+                Passage(
+                    text=text,
+                    title=title,
+                    heading=section.heading,
+                    url=document.url,
+                    anchor=section.anchor,
+                    position=0,
+                    source=document.source,
+                    urls=[document.url],
+                )
+            )
+    passages = _merge_tiny(passages, count, max_tokens)
+    for position, passage in enumerate(passages):
+        passage.position = position
+    return passages
+
+
+def deduplicate(passages: Iterable[Passage]) -> list[Passage]:
+    """One passage per distinct text; it remembers every URL it appears on."""
+    by_text: dict[str, Passage] = {}
+    for passage in passages:
+        kept = by_text.get(passage.text)
+        if kept is None:
+            by_text[passage.text] = passage
+        else:
+            for url in passage.urls:
+                if url not in kept.urls:
+                    kept.urls.append(url)
+    return list(by_text.values())
+
+
+def extract_all(
+    documents: Iterable[Document],
+    count: TokenCounter = approximate_tokens,
+    max_tokens: int | None = None,
+) -> list[Passage]:
+    """Every document's passages, deduplicated.
+
+    Rendered pages and model rows come first; a template passage is kept only
+    when it says something no rendered page says (templates exist to reach
+    text that no URL shows, e.g. the other branch of an ``{% if %}``).
+    """
+    documents = list(documents)
+    primary = [d for d in documents if d.source != "template"]
+    templates = [d for d in documents if d.source == "template"]
+    passages: list[Passage] = []
+    for document in primary:
+        passages.extend(extract(document, count, max_tokens))
+    corpus = " ".join(p.text for p in passages)
+    for document in templates:
+        for passage in extract(document, count, max_tokens):
+            body = passage.text[len(lead(passage.heading)) :]
+            if any(s not in corpus for s in split_sentences(body)):
+                passages.append(passage)
+            else:
+                logger.debug("template text already on a page: %s", passage.text[:60])
+    return deduplicate(passages)

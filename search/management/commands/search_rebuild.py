@@ -1,0 +1,73 @@
+"""``manage.py search_rebuild [--sync]``: rebuild the search index."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search.models import IndexBuild
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the search index from the site's pages, templates and registered models. "
+        "By default the build is queued for a Celery worker (or runs eagerly without a broker); "
+        "--sync runs it here with a progress bar."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Run the build in this process, with a progress bar.",
+        )
+
+    def handle(self, *args, sync=False, **options):
+        from search.tasks import claim_or_coalesce, request_rebuild
+
+        if not sync:
+            build = request_rebuild(IndexBuild.Trigger.COMMAND)
+            build.refresh_from_db()
+            if build.status == IndexBuild.Status.COALESCED:
+                self.stdout.write(
+                    f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}; "
+                    f"your request is recorded as #{build.pk} (coalesced)."
+                )
+            else:
+                self.stdout.write(f"Build #{build.pk}: {build.get_status_display().lower()}.")
+                if build.status == IndexBuild.Status.FAILED:
+                    raise CommandError(f"Build #{build.pk} failed: {build.error}")
+            return
+
+        build = claim_or_coalesce(IndexBuild.Trigger.COMMAND)
+        if build.status == IndexBuild.Status.COALESCED:
+            raise CommandError(
+                f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}: "
+                "wait for it to finish (manage.py search_stats shows it)."
+            )
+        self._run(build)
+
+    def _run(self, build):
+        from tqdm import tqdm
+
+        from search.build import run_build
+        from search.tasks import _release
+
+        bar = tqdm(total=100, desc="Indexing", unit="%", file=self.stderr._out, leave=True)
+
+        def progress(percent, stage):
+            bar.set_description(f"Indexing: {stage}")
+            bar.update(percent - bar.n)
+
+        try:
+            run_build(build, progress)
+        except Exception as exc:
+            raise CommandError(f"Build #{build.pk} failed: {type(exc).__name__}: {exc}") from None
+        finally:
+            _release(build.pk)
+            bar.close()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Build #{build.pk} succeeded in {build.duration.total_seconds():.1f} s: "
+                f"version {build.version}, model {build.model_id}, {build.pages} pages, "
+                f"{build.passages} passages ({build.embedded} embedded, {build.reused} reused, "
+                f"{build.removed} removed)."
+            )
+        )

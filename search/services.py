@@ -1,0 +1,186 @@
+"""The only door for queries: ``search()``, ``answer()``, ``index_status()``.
+
+Widget, search page, API, admin and commands all call these. A query is
+embedded with the *index's own* model (recorded in its meta.json), so a query
+vector and the passage vectors always come from the same model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import conf, embed, index
+from .index import IndexNotReady
+from .text import normalize
+
+__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    text: str
+    title: str
+    heading: str
+    url: str
+    anchor: str
+    score: float
+    passage_id: int
+
+    @property
+    def link(self) -> str:
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "heading": self.heading,
+            "url": self.url,
+            "anchor": self.anchor,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    answer: Hit | None
+    results: list[Hit]
+    index_version: str
+    model_id: str
+    took_ms: float
+
+
+class _QueryCache:
+    """Recent query vectors per model: a repeated question skips the model."""
+
+    def __init__(self, size=512):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            vector = self.items.get(key)
+            if vector is not None:
+                self.items.move_to_end(key)
+            return vector
+
+    def put(self, key, vector):
+        with self.lock:
+            self.items[key] = vector
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_query_vectors = _QueryCache()
+_faiss_threads_set = False
+
+
+def clean_query(query) -> str:
+    if not isinstance(query, str):
+        raise ValueError("The question must be text.")
+    text = normalize(query)
+    if not text:
+        raise ValueError("The question is empty.")
+    limit = conf.get("MAX_QUERY_CHARS")
+    if len(text) > limit:
+        raise ValueError(f"The question is too long (at most {limit} characters).")
+    return text
+
+
+def clean_k(k) -> int:
+    if k is None:
+        return conf.get("DEFAULT_K")
+    try:
+        k = int(k)
+    except (TypeError, ValueError):
+        raise ValueError("k must be a whole number.") from None
+    if not 1 <= k <= conf.get("MAX_K"):
+        raise ValueError(f"k must be between 1 and {conf.get('MAX_K')}.")
+    return k
+
+
+def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
+    key = (version.model_id, query)
+    vector = _query_vectors.get(key)
+    if vector is None:
+        ref = version.model_ref or embed.active_model_ref()
+        if embed.model_id(ref) != version.model_id:
+            raise IndexNotReady(
+                f"the model of index {version.version} ({version.model_id}) is not available: "
+                "rebuild the index"
+            )
+        vector = embed.encode([query], ref)[0]
+        _query_vectors.put(key, vector)
+    return vector
+
+
+def _single_thread_faiss():
+    global _faiss_threads_set
+    if not _faiss_threads_set:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+        _faiss_threads_set = True
+
+
+def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
+    _single_thread_faiss()
+    vector = _query_vector(version, query)
+    # Ask for more than k: several passages can share a link.
+    pairs = version.search(vector[None, :], min(version.count, k * 3 + 5))[0]
+    hits, links = [], set()
+    for passage_id, score in pairs:
+        row = version.passages[passage_id]
+        hit = Hit(
+            text=row["text"],
+            title=row["title"],
+            heading=row["heading"],
+            url=row["url"],
+            anchor=row["anchor"],
+            score=score,
+            passage_id=passage_id,
+        )
+        if hit.link in links:
+            continue
+        links.add(hit.link)
+        hits.append(hit)
+        if len(hits) == k:
+            break
+    return hits
+
+
+def search(query: str, k: int = 5) -> list[Hit]:
+    """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an index)."""
+    query, k = clean_query(query), clean_k(k)
+    return _search(index.load_current(), query, k)
+
+
+def answer(query: str, k: int = 5) -> Answer:
+    """The best passage if it is close enough (>= SEARCH["MIN_SCORE"]), plus the ranking."""
+    started = time.perf_counter()
+    query, k = clean_query(query), clean_k(k)
+    version = index.load_current()
+    results = _search(version, query, k)
+    best = results[0] if results and results[0].score >= conf.get("MIN_SCORE") else None
+    return Answer(
+        query=query,
+        answer=best,
+        results=results,
+        index_version=version.version,
+        model_id=version.model_id,
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def index_status() -> dict:
+    """The live index: {"version", "model_id", "count", "created", "dim"}, or {} when none."""
+    try:
+        return index.load_current().meta()
+    except IndexNotReady:
+        return {}

@@ -1,0 +1,55 @@
+"""Saving or deleting a registered model's row schedules one debounced rebuild."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from . import conf
+
+logger = logging.getLogger(__name__)
+
+DEBOUNCE_KEY = "search:content-rebuild-pending"
+
+
+def schedule_content_rebuild() -> None:
+    """One rebuild for a burst of changes.
+
+    The first change in a debounce window requests a build that starts after
+    the window; later changes in the window find the key and do nothing (the
+    pending build has not started, so it will see them). Across processes
+    the database lock in search.tasks coalesces what the cache cannot.
+    """
+    if not conf.get("AUTO_REBUILD"):
+        return
+    delay = int(conf.get("REBUILD_DEBOUNCE_SECONDS"))
+    if delay and not cache.add(DEBOUNCE_KEY, 1, timeout=delay):
+        return
+    from .tasks import request_rebuild
+
+    try:
+        request_rebuild("content", countdown=delay)
+    except Exception:
+        # A broken broker must not break saving content.
+        logger.exception("could not schedule a search rebuild")
+
+
+def _changed(sender, **kwargs):
+    if kwargs.get("raw"):  # loaddata
+        return
+    transaction.on_commit(schedule_content_rebuild)
+
+
+def connect(model) -> None:
+    uid = f"search-{model._meta.label_lower}"
+    post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+
+
+def disconnect(model) -> None:
+    uid = f"search-{model._meta.label_lower}"
+    post_save.disconnect(sender=model, dispatch_uid=f"{uid}-save")
+    post_delete.disconnect(sender=model, dispatch_uid=f"{uid}-delete")

@@ -1,0 +1,38 @@
+"""Where text comes from: rendered pages, template files, registered models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..extract import Document
+from . import models, pages, templates
+
+
+@dataclass
+class Collected:
+    documents: list[Document] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # url -> why
+
+
+def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:
+    """Every document to index: pages first, then model rows, then templates."""
+    result = Collected()
+    url_for_template: dict[str, str] = {}
+    title_for_url: dict[str, str] = {}
+    for page in pages.collect(progress):
+        if page.document is None:
+            result.skipped[page.url] = page.skipped
+            continue
+        result.documents.append(page.document)
+        for template in page.templates:
+            url_for_template.setdefault(template, page.url)
+    result.documents.extend(models.collect())
+    from ..extract import page_title, parse
+
+    for document in result.documents:
+        title_for_url.setdefault(document.url, document.title or page_title(parse(document.html)))
+    for document in templates.collect(url_for_template):
+        document.title = document.title or title_for_url.get(document.url, "")
+        result.documents.append(document)
+    return result

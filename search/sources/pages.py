@@ -1,0 +1,254 @@
+"""Rendered pages: every sitemap URL (+ SEARCH["URLS"]), rendered in-process.
+
+Pages are rendered with Django's test ``Client`` against the project's own
+URLconf, as an anonymous visitor: no server, no network. Only ``200
+text/html`` responses count; redirects (e.g. to a login page), errors,
+``noindex`` pages and anything under the admin are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from .. import conf
+from ..extract import Document
+
+logger = logging.getLogger(__name__)
+
+_NOINDEX_META = re.compile(
+    r"<meta\b(?=[^>]*\bname\s*=\s*[\"']?(?:robots|googlebot)\b)[^>]*\bcontent\s*=\s*[\"']?[^\"'>]*noindex",
+    re.IGNORECASE,
+)
+_NOINDEX_META_REVERSED = re.compile(
+    r"<meta\b(?=[^>]*\bcontent\s*=\s*[\"']?[^\"'>]*noindex)[^>]*\bname\s*=\s*[\"']?(?:robots|googlebot)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class RenderedPage:
+    url: str
+    status: int
+    document: Document | None = None
+    templates: set[str] = field(default_factory=set)  # files used to render it
+    skipped: str = ""  # why it is not indexed
+
+
+# --- which URLs ------------------------------------------------------------------------
+
+
+def _sitemap_views():
+    from django.contrib.sitemaps import views
+
+    return {views.sitemap, views.index}
+
+
+def _walk(patterns) -> Iterator[URLPattern]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern
+
+
+def sitemaps_in_urlconf(urlconf=None) -> list:
+    """Every Sitemap (instance) wired into the URLconf's sitemap views."""
+    if "django.contrib.sitemaps" not in settings.INSTALLED_APPS and not _has_sitemaps_module():
+        return []
+    views = _sitemap_views()
+    found, seen = [], set()
+    for pattern in _walk(get_resolver(urlconf).url_patterns):
+        callback = getattr(pattern.callback, "__wrapped__", pattern.callback)
+        if callback not in views and pattern.callback not in views:
+            continue
+        for sitemap in (pattern.default_args or {}).get("sitemaps", {}).values():
+            key = sitemap if isinstance(sitemap, type) else type(sitemap)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(sitemap() if isinstance(sitemap, type) else sitemap)
+    return found
+
+
+def _has_sitemaps_module():
+    try:
+        import django.contrib.sitemaps  # noqa: F401
+
+        return True
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def _path_of(location: str) -> str:
+    parts = urlsplit(location)
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def sitemap_urls(urlconf=None) -> list[str]:
+    urls = []
+    for sitemap in sitemaps_in_urlconf(urlconf):
+        try:
+            items = list(sitemap.items())
+        except Exception:
+            logger.exception("sitemap %s failed to list its items", type(sitemap).__name__)
+            continue
+        for item in items:
+            location = (
+                sitemap._location(item) if hasattr(sitemap, "_location") else sitemap.location(item)
+            )
+            urls.append(_path_of(str(location)))
+    return urls
+
+
+def admin_prefix() -> str | None:
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:
+        return None
+
+
+def is_excluded(url: str) -> str:
+    """Why ``url`` must never be indexed ("" = it may be)."""
+    path = urlsplit(url).path
+    prefix = admin_prefix()
+    if prefix and path.startswith(prefix):
+        return "admin"
+    for pattern in conf.get("EXCLUDE_URLS"):
+        if re.search(pattern, path):
+            return f"excluded by {pattern!r}"
+    return ""
+
+
+def page_urls(urlconf=None) -> list[str]:
+    """Sitemap URLs (when USE_SITEMAPS) + SEARCH["URLS"], minus exclusions, in order."""
+    urls = list(sitemap_urls(urlconf)) if conf.get("USE_SITEMAPS") else []
+    urls += [_path_of(u) for u in conf.get("URLS")]
+    result = []
+    for url in dict.fromkeys(urls):
+        reason = is_excluded(url)
+        if reason:
+            logger.info("not indexing %s: %s", url, reason)
+        else:
+            result.append(url)
+    return result
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def render_host() -> str:
+    host = conf.get("RENDER_HOST")
+    if host:
+        return host
+    for allowed in settings.ALLOWED_HOSTS:
+        if allowed == "*":
+            return "localhost"
+        if allowed.startswith("."):
+            return allowed[1:]
+        return allowed
+    return "localhost"
+
+
+_recording = threading.local()
+_patched = False
+_patch_lock = threading.Lock()
+
+
+def _record_templates():
+    """Note which template files render each page (only on this thread, only while asked)."""
+    global _patched
+    with _patch_lock:
+        if _patched:
+            return
+        from django.template.base import Template
+
+        original = Template._render
+
+        def _render(self, context):
+            used = getattr(_recording, "templates", None)
+            if used is not None and self.origin is not None and self.origin.name:
+                used.add(str(self.origin.name))
+            return original(self, context)
+
+        Template._render = _render
+        _patched = True
+
+
+def is_noindex(html: str, response) -> bool:
+    header = response.headers.get("X-Robots-Tag", "")
+    if "noindex" in header.lower():
+        return True
+    head = html[: html.lower().find("</head>") + 7] if "</head>" in html.lower() else html
+    return bool(_NOINDEX_META.search(head) or _NOINDEX_META_REVERSED.search(head))
+
+
+class _QuietRequestLog(logging.Filter):
+    """While we render, a page's own error is reported once by us, not as a traceback."""
+
+    def filter(self, record):
+        return getattr(_recording, "templates", None) is None
+
+
+_request_log = logging.getLogger("django.request")
+_quiet_request_log = _QuietRequestLog()
+
+
+def render(url: str, client=None) -> RenderedPage:
+    from django.test import Client
+
+    client = client or Client(raise_request_exception=False, HTTP_HOST=render_host())
+    _record_templates()
+    if _quiet_request_log not in _request_log.filters:
+        _request_log.addFilter(_quiet_request_log)
+    _recording.templates = set()
+    try:
+        response = client.get(url, secure=True)
+    except Exception as exc:  # a view that raises even with raise_request_exception=False
+        logger.warning("rendering %s failed: %s", url, exc)
+        return RenderedPage(url=url, status=500, skipped=f"error: {exc}")
+    finally:
+        templates, _recording.templates = _recording.templates, None
+    page = RenderedPage(url=url, status=response.status_code, templates=templates)
+    content_type = response.headers.get("Content-Type", "")
+    if response.status_code != 200:
+        page.skipped = f"status {response.status_code}"
+        exc_info = getattr(response, "exc_info", None)
+        if exc_info and exc_info[1] is not None:
+            page.skipped += f" ({type(exc_info[1]).__name__}: {exc_info[1]})"
+    elif not content_type.startswith("text/html"):
+        page.skipped = f"not HTML ({content_type})"
+    elif getattr(response, "streaming", False):
+        page.skipped = "streaming response"
+    else:
+        html = response.content.decode(response.charset or "utf-8", errors="replace")
+        if is_noindex(html, response):
+            page.skipped = "noindex"
+        else:
+            page.document = Document(url=url, html=html, source="page")
+    if page.skipped:
+        log = logger.warning if page.status >= 500 else logger.info
+        log("not indexing %s: %s", url, page.skipped)
+    return page
+
+
+def collect(progress: Callable[[int, int], None] | None = None) -> list[RenderedPage]:
+    from django.test import Client
+
+    urls = page_urls()
+    client = Client(raise_request_exception=False, HTTP_HOST=render_host())
+    pages = []
+    for done, url in enumerate(urls, 1):
+        pages.append(render(url, client))
+        client.cookies.clear()  # every page as a fresh anonymous visitor
+        if progress:
+            progress(done, len(urls))
+    return pages

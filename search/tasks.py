@@ -1,0 +1,182 @@
+"""Celery tasks (thin): take the lock, record the IndexBuild, call search.build.
+
+Only one build is ever queued or running: IndexBuild.lock is unique and set
+while a build is active, so the database refuses a second one even when two
+processes ask at the same instant. A request while a build is active is
+recorded as its own IndexBuild with status "coalesced", pointing at the
+active build. With no broker configured the tasks run eagerly, in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import conf
+from .models import IndexBuild
+
+logger = logging.getLogger(__name__)
+
+LOCK = "index"
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+MAX_RETRIES = 3
+
+Status = IndexBuild.Status
+
+
+def release_stale_locks() -> int:
+    """Free the lock of builds that hold it too long (a dead worker) or no longer need it."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
+    done = IndexBuild.objects.filter(lock=LOCK).exclude(status__in=[Status.QUEUED, Status.RUNNING])
+    released = done.update(lock=None)
+    stale = IndexBuild.objects.filter(lock=LOCK).filter(
+        Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
+    )
+    return released + stale.update(
+        lock=None,
+        status=Status.FAILED,
+        error="Abandoned: the build held the lock too long (worker stopped?).",
+        finished=now,
+    )
+
+
+def _trigger(value) -> str:
+    return value if value in IndexBuild.Trigger.values else IndexBuild.Trigger.COMMAND
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
+    """A new queued build holding the lock, or a coalesced record of the active one."""
+    release_stale_locks()
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return IndexBuild.objects.create(
+                    status=Status.QUEUED,
+                    trigger=_trigger(trigger),
+                    requested_by=_user(user),
+                    lock=LOCK,
+                )
+        except IntegrityError:
+            active = IndexBuild.objects.filter(lock=LOCK).first()
+            if active is None:  # released in between: try again
+                continue
+            return IndexBuild.objects.create(
+                status=Status.COALESCED,
+                trigger=_trigger(trigger),
+                requested_by=_user(user),
+                coalesced_into=active,
+                finished=timezone.now(),
+            )
+    raise RuntimeError("could not take the index build lock")
+
+
+def request_rebuild(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
+    """Ask for a rebuild: a queued build (enqueued after commit) or a coalesced record."""
+    build = claim_or_coalesce(trigger, user)
+    if build.status == Status.QUEUED:
+        transaction.on_commit(lambda: _enqueue(build, countdown), robust=True)
+    return build
+
+
+def _release(build_id: int, **fields) -> None:
+    IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
+
+
+def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
+    try:
+        result = rebuild_index.apply_async(kwargs={"build_id": build.pk}, countdown=countdown)
+    except Exception as exc:
+        # Eagerly the build has recorded its own failure; with a broker, a
+        # task that never got queued must not hold the lock.
+        logger.warning("search rebuild #%s: %s", build.pk, exc)
+        IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
+            lock=None,
+            status=Status.FAILED,
+            error=f"Could not queue the build: {exc}",
+            finished=timezone.now(),
+        )
+        return
+    IndexBuild.objects.filter(pk=build.pk, task_id="").update(task_id=result.id or "")
+
+
+@shared_task(bind=True, name="search.tasks.rebuild_index", acks_late=True, max_retries=MAX_RETRIES)
+def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") -> dict:
+    """Run build ``build_id`` (or a new one: the periodic schedule passes none). Idempotent."""
+    from .build import run_build
+
+    if build_id is None:
+        build = claim_or_coalesce(trigger)
+        if build.status == Status.COALESCED:
+            return {"build": build.pk, "status": build.status, "into": build.coalesced_into_id}
+    else:
+        build = IndexBuild.objects.filter(pk=build_id).first()
+        if build is None:
+            return {"build": build_id, "status": "missing"}
+    task_id = self.request.id or ""
+    # Claim: only a queued build (or this very task, redelivered after a crash) runs.
+    runnable = Q(status=Status.QUEUED)
+    if task_id:
+        runnable |= Q(status=Status.RUNNING, task_id=task_id)
+    claimed = (
+        IndexBuild.objects.filter(pk=build.pk, lock=LOCK)
+        .filter(runnable)
+        .update(status=Status.RUNNING, started=timezone.now(), task_id=task_id)
+    )
+    if not claimed:
+        build.refresh_from_db()
+        return {"build": build.pk, "status": build.status, "skipped": "not queued"}
+    build.refresh_from_db()
+    try:
+        run_build(build)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries < MAX_RETRIES and not self.request.is_eager:
+            IndexBuild.objects.filter(pk=build.pk).update(
+                status=Status.QUEUED, error=f"Retrying after: {exc}", finished=None
+            )
+            raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
+        _release(build.pk)
+        raise
+    except BaseException:
+        _release(build.pk)
+        raise
+    _release(build.pk)
+    _follow_up(build)
+    return {"build": build.pk, "status": build.status, "version": build.version}
+
+
+def _follow_up(build: IndexBuild) -> None:
+    """Content changed while this build was running: it may have missed it, build again."""
+    late = build.coalesced.filter(trigger=IndexBuild.Trigger.CONTENT, created__gt=build.started)
+    if late.exists():
+        request_rebuild(IndexBuild.Trigger.CONTENT, countdown=conf.get("REBUILD_DEBOUNCE_SECONDS"))
+
+
+@shared_task(name="search.tasks.reindex_url", acks_late=True)
+def reindex_url(url: str) -> dict:
+    """Re-read one page. Builds run whole (every vector of unchanged text comes
+    from the embedding cache, so this costs a render of each page), which keeps
+    a single code path and a consistent index."""
+    from .sources.pages import is_excluded
+
+    if is_excluded(url):
+        return {"url": url, "status": "excluded"}
+    build = request_rebuild(IndexBuild.Trigger.CONTENT)
+    return {"url": url, "build": build.pk, "status": build.status}
+
+
+@shared_task(name="search.tasks.purge_question_log")
+def purge_question_log(days: int | None = None) -> int:
+    """Delete logged questions older than LOG_RETENTION_DAYS (privacy)."""
+    from .questions import purge_old_questions
+
+    return purge_old_questions(days)

@@ -1,0 +1,37 @@
+"""Text normalization shared by extraction and queries."""
+
+import hashlib
+import re
+import unicodedata
+
+import ftfy
+
+_SPACE = re.compile(r"\s+")
+# A sentence ends with . ! ? or … (optionally followed by a closing quote or
+# bracket) and the next one starts after whitespace.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+")
+
+
+def normalize(text: str) -> str:
+    """Repair mojibake, NFC, collapse whitespace.
+
+    ``uncurl_quotes=False``: ftfy would otherwise turn the site's real
+    typographic apostrophes (Bambi’s) into ASCII ones.
+    """
+    if not text:
+        return ""
+    text = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(text) and text.rstrip()[-1:] in ".!?…:;"
