@@ -1,6 +1,10 @@
-"""Include once: ``path("", include("search.urls"))``."""
+"""Include once: ``path("", include("search.urls"))``.
 
-from django.urls import path
+Gives the search page at ``search/`` and the API under ``api/`` (schema at
+``api/schema/``, Swagger UI at ``api/docs/``).
+"""
+
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +12,5 @@ app_name = "search"
 
 urlpatterns = [
     path("search/", views.search_page, name="page"),
+    path("api/", include("search.api.urls")),
 ]

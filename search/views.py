@@ -1,5 +1,43 @@
+"""The search page ``/search/?q=``: the same answer as the widget, rendered on the server.
+
+It is where the widget's "See all results" goes and what the bubble links to
+when JavaScript is off.
+"""
+
 from django.shortcuts import render
+
+from . import conf, questions, services
+from .models import Question
 
 
 def search_page(request):
-    return render(request, "search/page.html", {"query": request.GET.get("q", "")})
+    query = request.GET.get("q", "").strip()
+    context = {
+        "query": query,
+        "title": conf.get("WIDGET_TITLE"),
+        "contact_url": conf.get("CONTACT_URL"),
+        "max_chars": conf.get("MAX_QUERY_CHARS"),
+        "answer": None,
+        "error": "",
+    }
+    status = 200
+    if len(query) > context["max_chars"]:
+        context["error"] = (
+            f"That question is a little long ({len(query)} characters). "
+            f"Please keep it under {context['max_chars'] + 1} characters."
+        )
+        status = 400
+    elif query:
+        try:
+            context["answer"], context["question"] = questions.ask(
+                query, k=conf.get("DEFAULT_K"), channel=Question.Channel.PAGE
+            )
+        except services.IndexNotReady:
+            context["error"] = (
+                "I’m still reading the site and can’t answer yet. Please try again in a minute."
+            )
+            status = 503
+        except ValueError as exc:  # services' own checks on the text
+            context["error"] = f"I can’t answer that: {exc}"
+            status = 400
+    return render(request, "search/page.html", context, status=status)

@@ -1,6 +1,13 @@
-"""``{% load search %}{% search_widget %}``: the Ask Bambi bubble on any page."""
+"""``{% load search %}{% search_widget %}``: the Ask Bambi bubble on any page.
+
+The tag renders everything the script needs as data attributes (endpoints,
+the CSRF token for POSTs by signed-in users, the contact link), so the
+widget works on any site that includes ``search.urls``.
+"""
 
 from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
 
 from .. import conf
 
@@ -9,4 +16,13 @@ register = template.Library()
 
 @register.inclusion_tag("search/widget.html", takes_context=True)
 def search_widget(context):
-    return {"request": context.get("request"), "title": conf.get("WIDGET_TITLE")}
+    request = context.get("request")
+    return {
+        "title": conf.get("WIDGET_TITLE"),
+        "page_url": reverse("search:page"),
+        "search_url": reverse("search:api-search"),
+        "feedback_url": reverse("search:api-feedback"),
+        "contact_url": conf.get("CONTACT_URL"),
+        "max_chars": conf.get("MAX_QUERY_CHARS"),
+        "csrf_token": get_token(request) if request is not None else "",
+    }

@@ -1,0 +1,273 @@
+"""The site owner's cockpit: index builds, passages, the questions log, "Try a question".
+
+Pages and passages mirror the current index, so they are read-only here;
+builds are started with the "Rebuild index now" button (or the API), never
+edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import conf, services
+from .models import IndexBuild, Page, Passage, Question
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the index build; the admin only reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Page)
+class PageAdmin(ReadOnlyAdmin):
+    list_display = ["url", "title", "source", "passage_count", "last_seen"]
+    list_filter = ["source"]
+    search_fields = ["url", "title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(passage_count=Count("passages"))
+
+    @admin.display(description="Passages", ordering="passage_count")
+    def passage_count(self, page):
+        return page.passage_count
+
+
+@admin.register(Passage)
+class PassageAdmin(ReadOnlyAdmin):
+    list_display = ["short_text", "title", "heading", "link_display", "position", "index_version"]
+    list_filter = [("pages", admin.RelatedOnlyFieldListFilter), "index_version"]
+    search_fields = ["text", "title", "heading", "url", "anchor"]
+    list_per_page = 50
+
+    @admin.display(description="Text")
+    def short_text(self, passage):
+        return passage.text if len(passage.text) <= 120 else passage.text[:117] + "…"
+
+    @admin.display(description="Link", ordering="url")
+    def link_display(self, passage):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', passage.link, passage.link
+        )
+
+
+@admin.register(IndexBuild)
+class IndexBuildAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "trigger",
+        "pages",
+        "passages",
+        "embedded",
+        "reused",
+        "removed",
+        "duration_display",
+        "created",
+        "short_error",
+    ]
+    list_filter = ["status", "trigger"]
+    change_list_template = "admin/search/indexbuild/change_list.html"
+    change_form_template = "admin/search/indexbuild/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A queued or running build holds the build lock: never delete it mid-way.
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
+
+    @admin.display(description="Duration")
+    def duration_display(self, build):
+        duration = build.duration
+        return f"{duration.total_seconds():.1f} s" if duration is not None else "–"
+
+    @admin.display(description="Error")
+    def short_error(self, build):
+        return build.error if len(build.error) <= 80 else build.error[:77] + "…"
+
+    def get_urls(self):
+        rebuild = path(
+            "rebuild/",
+            self.admin_site.admin_view(self.rebuild_view),
+            name="search_indexbuild_rebuild",
+        )
+        return [rebuild, *super().get_urls()]
+
+    def rebuild_view(self, request):
+        """POST only: ask for a rebuild (joins the active build if there is one)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from .tasks import request_rebuild
+
+        build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user)
+        build.refresh_from_db()
+        if build.status == IndexBuild.Status.COALESCED:
+            messages.info(
+                request,
+                f"A build is already under way (#{build.coalesced_into_id}); your request joined it.",
+            )
+            target = build.coalesced_into_id
+        else:
+            messages.success(
+                request, f"Index rebuild #{build.pk} started ({build.get_status_display()})."
+            )
+            target = build.pk
+        return HttpResponseRedirect(reverse("admin:search_indexbuild_change", args=[target]))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "index_status": services.index_status(),
+            "rebuild_url": reverse("admin:search_indexbuild_rebuild"),
+            "try_url": reverse("admin:search_question_try"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "status_api_url": reverse("search:api-build", args=[object_id])
+            if str(object_id).isdigit()
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """The two lists the owner reads to improve the site."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("unanswered", "Unanswered"), ("not_helpful", "Not helpful")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unanswered":
+            return queryset.filter(answered=False)
+        if self.value() == "not_helpful":
+            return queryset.filter(helpful=False)
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = [
+        "created",
+        "text",
+        "channel",
+        "answered",
+        "score_display",
+        "top_link",
+        "helpful",
+        "latency_display",
+    ]
+    list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "model_id"]
+    search_fields = ["text", "top_url", "top_heading"]
+    date_hierarchy = "created"
+    change_list_template = "admin/search/question/change_list.html"
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Score", ordering="score")
+    def score_display(self, question):
+        return f"{question.score:.3f}" if question.score is not None else "–"
+
+    @admin.display(description="Top passage", ordering="top_url")
+    def top_link(self, question):
+        if not question.top_url:
+            return "–"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            question.top_url,
+            question.top_heading or question.top_url,
+        )
+
+    @admin.display(description="Latency", ordering="latency_ms")
+    def latency_display(self, question):
+        return f"{question.latency_ms:.0f} ms"
+
+    def get_urls(self):
+        try_view = path(
+            "try/", self.admin_site.admin_view(self.try_view), name="search_question_try"
+        )
+        return [try_view, *super().get_urls()]
+
+    def counts_per_day(self, days):
+        since = timezone.now() - timedelta(days=days)
+        return (
+            Question.objects.filter(created__gte=since)
+            .annotate(day=TruncDate("created"))
+            .values("day")
+            .annotate(
+                total=Count("id"),
+                answered=Count("id", filter=Q(answered=True)),
+                unanswered=Count("id", filter=Q(answered=False)),
+                helpful=Count("id", filter=Q(helpful=True)),
+                not_helpful=Count("id", filter=Q(helpful=False)),
+            )
+            .order_by("-day")
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        days = conf.get("LOG_RETENTION_DAYS")
+        extra_context = {
+            **(extra_context or {}),
+            "counts_per_day": self.counts_per_day(days),
+            "retention_days": days,
+            "try_url": reverse("admin:search_question_try"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def try_view(self, request):
+        """Ask the live index from the admin. Not logged: the owner's tries are not visitors'."""
+        query = request.GET.get("q", "").strip()
+        k = request.GET.get("k", "") or conf.get("DEFAULT_K")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Try a question",
+            "opts": self.model._meta,
+            "query": query,
+            "k": k,
+            "max_k": conf.get("MAX_K"),
+            "min_score": conf.get("MIN_SCORE"),
+            "result": None,
+            "error": "",
+        }
+        if query:
+            try:
+                context["result"] = services.answer(query, k=k)
+            except services.IndexNotReady as exc:
+                context["error"] = f"No index yet: {exc}. Rebuild the index first."
+            except ValueError as exc:
+                context["error"] = str(exc)
+        return TemplateResponse(request, "admin/search/try.html", context)
+
+
+from . import admin_training  # noqa: F401,E402

@@ -1,0 +1,138 @@
+"""What goes in and out of the API; the OpenAPI schema is generated from these."""
+
+from rest_framework import serializers
+
+from .. import conf
+from ..models import IndexBuild
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """``q`` is trimmed, then must be 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
+
+    q = serializers.CharField(
+        trim_whitespace=True,
+        help_text="The question, 1–500 characters after trimming.",
+        error_messages={
+            "blank": "Ask something: the question is empty.",
+            "required": "Ask something: `q` is required.",
+        },
+    )
+    k = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="How many passages to return (1–20, default 5).",
+    )
+
+    def validate_q(self, value):
+        limit = conf.get("MAX_QUERY_CHARS")
+        if len(value) > limit:
+            raise serializers.ValidationError(
+                f"The question is too long ({len(value)} characters); keep it under {limit + 1}."
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError("The question is not valid text.") from None
+        return value
+
+    def validate_k(self, value):
+        limit = conf.get("MAX_K")
+        if value > limit:
+            raise serializers.ValidationError(f"k must be between 1 and {limit}.")
+        return value
+
+    def validated_k(self):
+        return self.validated_data.get("k") or conf.get("DEFAULT_K")
+
+
+class HitSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The passage, as plain text.")
+    title = serializers.CharField(help_text="Title of the page it is on.")
+    heading = serializers.CharField(help_text="Its section heading path ('' at the top of a page).")
+    url = serializers.CharField(help_text="Path of the page.")
+    anchor = serializers.CharField(help_text="Id of its section on the page ('' for none).")
+    score = serializers.FloatField(
+        help_text="Cosine similarity to the question (higher is closer)."
+    )
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    question_id = serializers.IntegerField(help_text="Send it back to /api/feedback/.")
+    answer = HitSerializer(
+        allow_null=True,
+        help_text="The best passage when it is close enough (MIN_SCORE), else null.",
+    )
+    results = HitSerializer(many=True, help_text="Ranked passages, best first.")
+    index_version = serializers.CharField()
+    took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField(min_value=1)
+    helpful = serializers.BooleanField()
+
+
+class FeedbackResponseSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    helpful = serializers.BooleanField()
+
+
+class IndexBuildSerializer(serializers.ModelSerializer):
+    build_id = serializers.IntegerField(source="pk", read_only=True)
+    duration_s = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(help_text="Failure reason (staff only, else '').")
+
+    class Meta:
+        model = IndexBuild
+        fields = [
+            "build_id",
+            "status",
+            "trigger",
+            "progress",
+            "stage",
+            "coalesced_into",
+            "version",
+            "model_id",
+            "pages",
+            "passages",
+            "embedded",
+            "reused",
+            "removed",
+            "error",
+            "created",
+            "started",
+            "finished",
+            "duration_s",
+            "status_url",
+        ]
+        read_only_fields = fields
+
+    def get_duration_s(self, build) -> float | None:
+        duration = build.duration
+        return round(duration.total_seconds(), 3) if duration is not None else None
+
+    def get_status_url(self, build) -> str:
+        from django.urls import reverse
+
+        url = reverse("search:api-build", args=[build.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_error(self, build) -> str:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return build.error if user is not None and user.is_staff else ""
+
+
+class IndexStatusSerializer(serializers.Serializer):
+    ready = serializers.BooleanField(help_text="True once an index is built and loadable.")
+    version = serializers.CharField(allow_null=True)
+    model_id = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField(help_text="Passages in the current index.")
+    dim = serializers.IntegerField(allow_null=True)
+    created = serializers.CharField(allow_null=True)
+    pages = serializers.IntegerField(help_text="Pages known to the search app.")
+    questions = serializers.IntegerField(help_text="Questions in the log (last 30 days).")
+    builds = IndexBuildSerializer(many=True, help_text="The latest builds, newest first.")

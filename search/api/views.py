@@ -1,0 +1,206 @@
+"""API views: parse and validate, call services/questions, serialize. Nothing else."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import questions, services
+from ..models import IndexBuild, Page, Question
+from . import permissions, throttles
+from .serializers import (
+    FeedbackResponseSerializer,
+    FeedbackSerializer,
+    IndexBuildSerializer,
+    IndexStatusSerializer,
+    SearchQuerySerializer,
+    SearchResponseSerializer,
+)
+
+# The widget marks its requests so the log can tell channels apart.
+CHANNEL_HEADER = "HTTP_X_ASK_BAMBI"
+
+Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
+ValidationErrors = OpenApiResponse(
+    description='Invalid input: field name → list of messages, e.g. {"q": ["..."]}.',
+    response=inline_serializer(
+        "ValidationErrors",
+        fields={
+            "q": drf_serializers.ListField(child=drf_serializers.CharField(), required=False),
+            "k": drf_serializers.ListField(child=drf_serializers.CharField(), required=False),
+        },
+    ),
+)
+Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
+
+
+class IndexNotReadyError(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The search index is not built yet. Please try again in a minute."
+    default_code = "index_not_ready"
+
+
+def _search(request, data):
+    query = SearchQuerySerializer(data=data)
+    query.is_valid(raise_exception=True)
+    channel = Question.Channel.WIDGET if request.META.get(CHANNEL_HEADER) else Question.Channel.API
+    try:
+        answer, question = questions.ask(
+            query.validated_data["q"], k=query.validated_k(), channel=channel
+        )
+    except services.IndexNotReady as exc:
+        raise IndexNotReadyError() from exc
+    except ValueError as exc:  # services' own checks (e.g. nothing left after normalizing)
+        raise ValidationError({"q": [str(exc)]}) from exc
+    body = {
+        "query": answer.query,
+        "question_id": question.pk,
+        "answer": answer.answer.to_dict() if answer.answer else None,
+        "results": [hit.to_dict() for hit in answer.results],
+        "index_version": answer.index_version,
+        "took_ms": round(answer.took_ms, 2),
+    }
+    return Response(SearchResponseSerializer(body).data)
+
+
+_search_responses = {
+    200: SearchResponseSerializer,
+    400: ValidationErrors,
+    429: Throttled,
+    503: OpenApiResponse(Error, description="No index is built yet."),
+}
+
+
+class SearchView(APIView):
+    """Ask a question; get the best passage (or null when unsure) and ranked results."""
+
+    permission_classes = permissions.PUBLIC
+    throttle_classes = throttles.SEARCH_THROTTLES
+
+    @extend_schema(
+        operation_id="search",
+        summary="Ask a question (query string)",
+        parameters=[
+            OpenApiParameter(
+                "q", str, required=True, description="The question, 1–500 characters."
+            ),
+            OpenApiParameter("k", int, description="How many passages (1–20, default 5)."),
+        ],
+        responses=_search_responses,
+    )
+    def get(self, request):
+        return _search(request, request.query_params)
+
+    @extend_schema(
+        operation_id="search_post",
+        summary="Ask a question (JSON body)",
+        request=SearchQuerySerializer,
+        responses=_search_responses,
+        examples=[
+            OpenApiExample(
+                "A question", value={"q": "Can I scrape the site?", "k": 3}, request_only=True
+            )
+        ],
+    )
+    def post(self, request):
+        return _search(request, request.data)
+
+
+class FeedbackView(APIView):
+    """Say whether an answer helped. Stored with its question; a later call replaces it."""
+
+    permission_classes = permissions.PUBLIC
+    throttle_classes = throttles.FEEDBACK_THROTTLES
+
+    @extend_schema(
+        operation_id="feedback",
+        request=FeedbackSerializer,
+        responses={
+            200: FeedbackResponseSerializer,
+            400: OpenApiResponse(description="Invalid input."),
+            404: OpenApiResponse(Error, description="No such question (or already purged)."),
+            429: Throttled,
+        },
+    )
+    def post(self, request):
+        feedback = FeedbackSerializer(data=request.data)
+        feedback.is_valid(raise_exception=True)
+        try:
+            question = questions.record_feedback(**feedback.validated_data)
+        except Question.DoesNotExist:
+            raise NotFound("No such question.") from None
+        return Response({"question_id": question.pk, "helpful": question.helpful})
+
+
+class IndexStatusView(APIView):
+    """The current index (version, model, counts) and the latest builds."""
+
+    permission_classes = permissions.PUBLIC
+    throttle_classes = throttles.SEARCH_THROTTLES
+
+    @extend_schema(operation_id="index_status", responses={200: IndexStatusSerializer})
+    def get(self, request):
+        current = services.index_status() or {}
+        created = current.get("created")
+        body = {
+            "ready": bool(current),
+            "version": current.get("version"),
+            "model_id": current.get("model_id"),
+            "count": current.get("count") or 0,
+            "dim": current.get("dim"),
+            "created": str(created) if created is not None else None,
+            "pages": Page.objects.count(),
+            "questions": Question.objects.count(),
+            "builds": IndexBuild.objects.all()[:5],
+        }
+        return Response(IndexStatusSerializer(body, context={"request": request}).data)
+
+
+class RebuildView(APIView):
+    """Start an index build (or join the one already queued/running). Staff only."""
+
+    permission_classes = permissions.STAFF
+
+    @extend_schema(
+        operation_id="index_rebuild",
+        request=None,
+        responses={
+            202: IndexBuildSerializer,
+            401: OpenApiResponse(Error, description="Not signed in."),
+            403: OpenApiResponse(Error, description="Not staff."),
+        },
+    )
+    def post(self, request):
+        from .. import tasks
+
+        build = tasks.request_rebuild("api", request.user)
+        build.refresh_from_db()
+        data = IndexBuildSerializer(build, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
+class BuildDetailView(APIView):
+    """One build: status, progress 0–100, stage, counts."""
+
+    permission_classes = permissions.PUBLIC
+    throttle_classes = throttles.SEARCH_THROTTLES
+
+    @extend_schema(
+        operation_id="index_build",
+        responses={
+            200: IndexBuildSerializer,
+            404: OpenApiResponse(Error, description="No such build."),
+        },
+    )
+    def get(self, request, build_id):
+        build = get_object_or_404(IndexBuild, pk=build_id)
+        return Response(IndexBuildSerializer(build, context={"request": request}).data)

@@ -1,0 +1,71 @@
+"""The questions log: what visitors asked and whether the answer helped.
+
+Privacy (as the Privacy page promises): a question is stored with what the
+owner needs to improve answers — the text, the top passage, the score,
+latency, model and index version, feedback — and nothing about the person:
+no IP address, no user agent, no user. Entries older than
+``SEARCH["LOG_RETENTION_DAYS"]`` are deleted by ``purge_old_questions``
+(run by the periodic Celery task and ``manage.py search_purge_log``).
+
+Every interface that answers a visitor (widget, search page, API) goes
+through ``ask`` so they log the same way.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from . import conf, services
+from .models import Question
+
+_TEXT_LIMIT = Question._meta.get_field("text").max_length
+_URL_LIMIT = Question._meta.get_field("top_url").max_length
+_HEADING_LIMIT = Question._meta.get_field("top_heading").max_length
+
+
+def ask(query: str, k: int | None = None, channel: str = Question.Channel.API):
+    """Answer ``query`` through ``search.services`` and log it.
+
+    Returns ``(Answer, Question)``. Raises ``services.IndexNotReady`` (and
+    logs nothing) when no index is built yet.
+    """
+    if k is None:
+        k = conf.get("DEFAULT_K")
+    result = services.answer(query, k=k)
+    top = result.answer or (result.results[0] if result.results else None)
+    question = Question.objects.create(
+        text=query[:_TEXT_LIMIT],
+        channel=channel,
+        answered=result.answer is not None,
+        score=top.score if top else None,
+        top_url=top.link[:_URL_LIMIT] if top else "",
+        top_heading=top.heading[:_HEADING_LIMIT] if top else "",
+        top_text=top.text if top else "",
+        latency_ms=round(result.took_ms, 2),
+        model_id=result.model_id,
+        index_version=result.index_version,
+    )
+    return result, question
+
+
+def record_feedback(question_id: int, helpful: bool) -> Question:
+    """Store a visitor's verdict; a later click replaces an earlier one.
+
+    Raises ``Question.DoesNotExist`` for an unknown (or already purged) id.
+    """
+    question = Question.objects.get(pk=question_id)
+    question.helpful = bool(helpful)
+    question.feedback_at = timezone.now()
+    question.save(update_fields=["helpful", "feedback_at"])
+    return question
+
+
+def purge_old_questions(days: int | None = None) -> int:
+    """Delete questions older than ``days`` (default LOG_RETENTION_DAYS); return how many."""
+    if days is None:
+        days = conf.get("LOG_RETENTION_DAYS")
+    if days < 0:
+        raise ValueError("days must be 0 or more")
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Question.objects.filter(created__lt=cutoff).delete()
+    return deleted
