@@ -56,6 +56,16 @@ def test_every_section_heading_has_a_unique_stable_id(page):
 
 
 @pytest.mark.parametrize("page", URLS, indirect=True)
+def test_each_anchored_heading_titles_its_own_section(page):
+    # The :target glow and the search app's passages both rely on this shape.
+    url, html = page
+    for h in HTMLParser(html).css("main h2[id], main h3[id], main h4[id]"):
+        parent = h.parent
+        in_case = parent.attributes.get("class") == "case__body"
+        assert parent.tag in ("section", "article") or in_case, f"{url}: #{h.attributes['id']}"
+
+
+@pytest.mark.parametrize("page", URLS, indirect=True)
 def test_no_mojibake_and_real_utf8(page):
     url, html = page
     for bad in MOJIBAKE:
