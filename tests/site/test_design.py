@@ -46,3 +46,8 @@ def test_no_cdn_no_web_fonts_and_visible_focus():
 
 def test_section_headings_glow_when_targeted():
     assert ":is(h2, h3, h4):target" in CSS
+
+
+@pytest.mark.parametrize("text", ["#fbe9f2", "#ffd6e8", "#f3cfe0"])
+def test_footer_text_on_plum_passes(text):
+    assert contrast(text, css_var("plum")) >= 4.5
