@@ -27,8 +27,12 @@ DEFAULTS = {
     "TEMPLATE_EXCLUDE": [],
     # Extraction
     "CONTENT_SELECTOR": "main",
-    "IGNORE_SELECTORS": ["nav", "header", "footer", "form", "[data-search-ignore]", "script",
-                         "style", "noscript", "template", "svg"],
+    # Never text: dropped wherever they are.
+    "IGNORE_SELECTORS": ["nav", "form", "[data-search-ignore]", "script", "style", "noscript",
+                         "template", "svg", "[hidden]", "[aria-hidden=true]"],
+    # Site chrome, dropped when no CONTENT_SELECTOR element exists and the
+    # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
+    "CHROME_SELECTORS": ["header", "footer", "aside"],
     "HEADING_LEVELS": 4,
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
@@ -38,6 +42,9 @@ DEFAULTS = {
     "HEADING_IN_TEXT": True,
     # Template blocks whose text is not page content (e.g. the <title>).
     "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],
+    # In a template that {% extends %} another, only these blocks are page
+    # content (the others fill <title>, <meta>, class attributes...).
+    "TEMPLATE_CONTENT_BLOCKS": ["content", "main", "body"],
     # Host header used when rendering pages in-process ("" = first usable
     # entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",

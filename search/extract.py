@@ -83,6 +83,14 @@ class _Section:
     heading: list[str]
     anchor: str
     blocks: list[str] = field(default_factory=list)
+    # Opened by a <section>/<article> whose own heading has not come yet:
+    # text before that heading (a card's date, an eyebrow) belongs to it.
+    awaiting_heading: bool = False
+
+
+# Stands for a template variable: sentences with a hole are not indexed.
+HOLE = "\ue000"  # private use: ftfy and the HTML parser leave it alone
+SECTIONING_TAGS = frozenset(("section", "article"))
 
 
 TokenCounter = Callable[[str], int]
@@ -106,9 +114,16 @@ def page_title(tree) -> str:
 
 
 def content_root(tree, selector: str | None = None):
+    """The CONTENT_SELECTOR element, else the body with the site chrome removed."""
     selector = conf.get("CONTENT_SELECTOR") if selector is None else selector
     root = tree.css_first(selector) if selector else None
-    return root or tree.body or tree.root
+    if root is not None:
+        return root
+    root = tree.body or tree.root
+    for chrome in conf.get("CHROME_SELECTORS"):
+        for node in root.css(chrome):
+            node.decompose()
+    return root
 
 
 def drop_ignored(root, selectors: Iterable[str] | None = None) -> None:
@@ -153,14 +168,29 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             elif tag in heading_tags:
                 flush()
                 level = heading_tags[tag]
-                text = normalize(child.text(separator=" "))
+                text = normalize(child.text(separator=" ").replace(HOLE, " "))
                 if not text:
                     continue
                 anchor = _anchor_for(child, root) or (stack[-1][2] if stack else "")
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 stack.append((level, text, anchor))
-                result.append(_Section(heading=[h[1] for h in stack], anchor=anchor))
+                if result[-1].awaiting_heading:
+                    result[-1].heading, result[-1].anchor = [h[1] for h in stack], anchor
+                    result[-1].awaiting_heading = False
+                else:
+                    result.append(_Section(heading=[h[1] for h in stack], anchor=anchor))
+            elif tag in SECTIONING_TAGS and child.css_first(",".join(heading_tags)):
+                flush()
+                result.append(
+                    _Section(
+                        heading=[h[1] for h in stack],
+                        anchor=stack[-1][2] if stack else "",
+                        awaiting_heading=True,
+                    )
+                )
+                walk(child)
+                flush()
             elif tag in BLOCK_TAGS:
                 flush()
                 walk(child)
@@ -172,8 +202,16 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
 
     walk(root)
     flush()
+    for section in result:
+        if any(HOLE in b for b in section.blocks):
+            section.blocks = [b for b in map(_without_holes, section.blocks) if b]
     # Text before the first heading keeps the anchor of an enclosing section.
     return [s for s in result if s.blocks]
+
+
+def _without_holes(block: str) -> str:
+    """A block of template text minus every sentence with a variable missing."""
+    return " ".join(s for s in split_sentences(block) if HOLE not in s)
 
 
 def join_blocks(blocks: list[str]) -> str:
@@ -339,9 +377,14 @@ def extract_all(
     corpus = " ".join(p.text for p in passages)
     for document in templates:
         for passage in extract(document, count, max_tokens):
-            body = passage.text[len(lead(passage.heading)) :]
-            if any(s not in corpus for s in split_sentences(body)):
-                passages.append(passage)
-            else:
+            prefix = lead(passage.heading)
+            body = passage.text[len(prefix) :] if passage.text.startswith(prefix) else passage.text
+            new = [s for s in split_sentences(body) if s not in corpus]
+            if not new:
                 logger.debug("template text already on a page: %s", passage.text[:60])
+                continue
+            # Only what no page shows: a near-copy of a page's passage would
+            # compete with it for the same questions.
+            passage.text = f"{prefix} {' '.join(new)}".strip()
+            passages.append(passage)
     return deduplicate(passages)

@@ -58,7 +58,7 @@ class Registration:
             return None
         values = [str(self._value(obj, f) or "") for f in self.fields]
         heading, body = (values[0], values[1:]) if len(values) > 1 else ("", values)
-        title = str(self._value(obj, self.title) or "") if self.title else heading
+        title = str(self._value(obj, self.title) or "") if self.title else (heading or str(obj))
         parts = [f"<h2>{html.escape(heading)}</h2>"] if heading else []
         parts += [f"<p>{html.escape(v)}</p>" for v in body if v]
         return Document(

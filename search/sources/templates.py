@@ -18,7 +18,7 @@ from django.conf import settings
 from django.template.base import Lexer, TokenType
 
 from .. import conf
-from ..extract import Document
+from ..extract import HOLE, Document
 from ..text import normalize
 
 logger = logging.getLogger(__name__)
@@ -42,14 +42,23 @@ def template_files() -> list[Path]:
 
 
 def template_text(source: str) -> tuple[str, str]:
-    """(literal HTML text of a template, text of its title block)."""
+    """(literal HTML text of a template, text of its title block).
+
+    A variable becomes a HOLE marker, so extraction can drop the sentences it
+    would have completed ("Scene : ." is not a passage).
+    """
     skip_blocks = set(conf.get("TEMPLATE_SKIP_BLOCKS"))
+    content_blocks = set(conf.get("TEMPLATE_CONTENT_BLOCKS"))
+    tokens = Lexer(source).tokenize()
+    extends = any(
+        t.token_type == TokenType.BLOCK and t.contents.split()[:1] == ["extends"] for t in tokens
+    )
     kept, title = [], []
     comment_depth = 0
-    blocks: list[str] = []  # names of open {% block %}s
-    for token in Lexer(source).tokenize():
+    blocks: list[str] = []  # names of the open {% block %}s
+    for token in tokens:
         if token.token_type == TokenType.BLOCK:
-            bits = token.split_contents()
+            bits = token.contents.split()
             name = bits[0] if bits else ""
             if name == "comment":
                 comment_depth += 1
@@ -59,13 +68,19 @@ def template_text(source: str) -> tuple[str, str]:
                 blocks.append(bits[1] if len(bits) > 1 else "")
             elif name == "endblock" and blocks:
                 blocks.pop()
-            elif name == "verbatim":
-                pass
-        elif token.token_type == TokenType.TEXT and not comment_depth:
-            if blocks and blocks[-1] == "title":
+            continue
+        if comment_depth or token.token_type == TokenType.COMMENT:
+            continue
+        if blocks and blocks[-1] == "title":
+            if token.token_type == TokenType.TEXT:
                 title.append(token.contents)
-            elif not any(b in skip_blocks for b in blocks):
-                kept.append(token.contents)
+            continue
+        if any(b in skip_blocks for b in blocks):
+            continue
+        # In a child template only text inside blocks is ever rendered.
+        if extends and not any(b in content_blocks for b in blocks):
+            continue
+        kept.append(token.contents if token.token_type == TokenType.TEXT else HOLE)
     return "".join(kept), normalize("".join(title))
 
 

@@ -1,0 +1,123 @@
+"""Builds: the real site end to end, incremental rebuilds, failures."""
+
+import pytest
+
+from search import index
+from search.build import run_build
+from search.models import IndexBuild, Page, Passage
+from search.sources.pages import page_urls
+
+pytestmark = pytest.mark.django_db
+
+FORBIDDEN = ("{#", "#}", "{%", "%}", "{{", "<!--", "<script", "csrfmiddlewaretoken", "â€", "Ã")
+
+
+def build():
+    return run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+
+
+# --- the real Bambicim site, real model -----------------------------------------------
+
+
+def test_every_sitemap_page_of_the_site_has_passages(built_index):
+    urls = {u for p in built_index.passages for u in p["urls"]}
+    sitemap = page_urls()
+    assert len(sitemap) >= 12
+    missing = [u for u in sitemap if u not in urls]
+    assert not missing, f"pages without passages: {missing}"
+
+
+def test_no_passage_holds_template_syntax_markup_or_mojibake(built_index):
+    for passage in built_index.passages:
+        for bad in FORBIDDEN:
+            assert bad not in passage["text"], (bad, passage["url"], passage["text"][:80])
+        assert passage["text"].strip() == passage["text"] and "  " not in passage["text"]
+
+
+def test_passages_carry_title_heading_path_and_anchor(built_index):
+    use_of_site = [p for p in built_index.passages if p["anchor"] == "use-of-site"]
+    assert len(use_of_site) == 1
+    passage = use_of_site[0]
+    assert passage["url"] == "/terms/"
+    assert passage["heading"].endswith("Use of site")
+    assert passage["title"].startswith("Terms")
+    assert passage["text"].startswith("Use of site. No abuse, scraping, or harmful behavior.")
+
+
+def test_no_admin_or_private_page_is_indexed(built_index):
+    for passage in built_index.passages:
+        for url in passage["urls"]:
+            assert not url.startswith(("/admin", "/api/")), url
+
+
+def test_the_tables_mirror_the_live_index(built_index):
+    assert Passage.objects.filter(index_version=built_index.version).count() == built_index.count
+    assert Page.objects.filter(url="/terms/").exists()
+    terms = Passage.objects.get(anchor="use-of-site")
+    assert terms.link == "/terms/#use-of-site"
+    assert list(terms.pages.values_list("url", flat=True)) == ["/terms/"]
+
+
+# --- incremental ----------------------------------------------------------------------------
+
+
+def test_unchanged_rebuild_embeds_nothing(testsite):
+    first = build()
+    assert first.status == "succeeded" and first.embedded == first.passages > 0
+    assert first.pages == 2
+    second = build()
+    assert (second.embedded, second.reused, second.removed) == (0, first.passages, 0)
+    assert second.version != first.version
+
+
+def test_changing_one_page_embeds_only_its_changed_passage(testsite):
+    first = build()
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (
+        title,
+        main.replace("in the courtyard behind the shop", "next to the pink fountain"),
+    )
+    second = build()
+    assert second.embedded == 1 and second.removed == 1
+    assert second.reused == first.passages - 1
+    texts = [p["text"] for p in index.load_current().passages]
+    assert any("pink fountain" in t for t in texts)
+    assert not any("courtyard" in t for t in texts)
+
+
+def test_a_deleted_page_leaves_the_index_and_the_tables(testsite):
+    build()
+    beta = Passage.objects.filter(url="/beta/").count()
+    assert beta > 0
+    del testsite.PAGES["/beta/"]  # now a 404
+    second = build()
+    assert second.removed == beta and second.embedded == 0
+    live = index.load_current()
+    assert not any("/beta/" in p["urls"] for p in live.passages)
+    assert not Passage.objects.filter(url="/beta/").exists()
+    assert not Page.objects.filter(url="/beta/").exists()
+
+
+def test_a_failed_build_records_its_error_and_keeps_the_live_index(testsite, settings):
+    good = build()
+    settings.SEARCH = {**settings.SEARCH, "USE_SITEMAPS": False, "URLS": ["/boom/", "/members/"]}
+    failing = IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND)
+    with pytest.raises(RuntimeError, match="no passages found"):
+        run_build(failing)
+    failing.refresh_from_db()
+    assert failing.status == "failed" and "no passages found" in failing.error
+    assert failing.finished is not None
+    assert index.load_current().version == good.version
+    assert Passage.objects.filter(index_version=good.version).count() == good.passages
+
+
+def test_progress_is_reported_from_0_to_100(testsite):
+    seen = []
+    run_build(IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage)))
+    percents = [p for p, _ in seen]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert [s for _, s in seen][0] == "collect"
+    assert {"collect", "extract", "embed", "write", "sync", "done"} <= {s for _, s in seen}
+    stored = IndexBuild.objects.latest()
+    assert (stored.progress, stored.stage, stored.status) == (100, "done", "succeeded")
+    assert stored.duration.total_seconds() > 0

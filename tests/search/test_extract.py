@@ -1,0 +1,230 @@
+"""Extraction: HTML and template text → clean, anchored, deduplicated passages."""
+
+import pytest
+
+from search import embed
+from search.extract import Document, deduplicate, extract, extract_all
+from search.sources.templates import template_text
+from search.text import normalize
+
+LEAK = "{# show the clear button only when there are items #}"
+
+
+def page(main, title="A page", url="/page/", head=""):
+    return Document(
+        url=url,
+        html=(
+            f"<html><head><title>{title}</title>{head}</head><body>"
+            "<header><nav>Home About Services</nav><p>Site header text</p></header>"
+            f"<main id='main'>{main}</main><footer>Footer © Bambicim</footer></body></html>"
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def count():
+    return embed.token_counter()
+
+
+def texts(passages):
+    return " ".join(p.text for p in passages)
+
+
+def test_scripts_styles_comments_forms_and_chrome_never_leak():
+    doc = page(
+        "<h1>Terms</h1><p>Be kind to the site.</p>"
+        "<script>var secret = 'script text';</script><style>.x{color:pink}</style>"
+        "<!-- an html comment --><noscript>enable js</noscript>"
+        "<form><input type='hidden' name='csrfmiddlewaretoken' value='tok123'>"
+        "<label>Your name</label><input name='name' value='Ada'><button>Send</button></form>"
+        "<div data-search-ignore><p>Ignored on purpose.</p></div>"
+        "<p>Icons <span aria-hidden='true'>💻</span>stay out.</p>"
+        "<nav>Breadcrumbs</nav>"
+    )
+    text = texts(extract(doc))
+    assert "Be kind to the site." in text and "Icons stay out." in text
+    for leaked in (
+        "script text",
+        "color:pink",
+        "html comment",
+        "enable js",
+        "csrfmiddlewaretoken",
+        "tok123",
+        "Ada",
+        "Your name",
+        "Send",
+        "Ignored on purpose",
+        "💻",
+        "Breadcrumbs",
+        "Home About",
+        "Site header text",
+        "Footer",
+        "<",
+        "{%",
+        "{#",
+    ):
+        assert leaked not in text, leaked
+
+
+def test_a_header_inside_main_is_content_and_the_site_header_is_not():
+    doc = page(
+        "<header><h1>Privacy Policy</h1><p>We keep things simple, and we say so plainly.</p></header>"
+        "<h2 id='cookies'>Cookies</h2><p>Only two cookies: a session one and a CSRF one.</p>"
+    )
+    passages = extract(doc)
+    assert passages[0].heading == ["Privacy Policy"]
+    assert "We keep things simple" in passages[0].text
+    assert "Site header text" not in texts(passages)
+
+
+def test_without_main_the_body_is_read_without_its_chrome(settings):
+    html = (
+        "<html><body><header>Logo and menu</header><h1>Plain</h1>"
+        "<p>A page without a main element still has content.</p><footer>Legal</footer></body></html>"
+    )
+    text = texts(extract(Document(url="/plain/", html=html)))
+    assert "A page without a main element still has content." in text
+    assert "Logo and menu" not in text and "Legal" not in text
+
+
+def test_template_comments_tags_and_variables_never_leak():
+    source = (
+        '{% extends "base.html" %}{% load static %}'
+        "{% block title %}Inventory — Bambicim{% endblock %}"
+        "{% block body_class %}page-inventory{% endblock %}"
+        "{% block content %}<h1>Your spoils &amp; inventory</h1>"
+        f"{LEAK}"
+        "{% comment %}Only staff see this note about the inventory.{% endcomment %}"
+        "{% if items %}<p>You have kept {{ items|length }} looks so far.</p>"
+        "<p>Tap a look to see it again.</p>{% endif %}"
+        "<!-- TODO: pinker -->"
+        "<p>No items yet. Go play the Bambi Game and try some looks ✨</p>{% endblock %}"
+    )
+    html, title = template_text(source)
+    assert title == "Inventory — Bambicim"
+    doc = Document(url="/game/inventory/", html=html, source="template")
+    text = texts(extract(doc))
+    assert "No items yet. Go play the Bambi Game and try some looks ✨" in text
+    assert "Tap a look to see it again." in text
+    # A sentence with a variable missing is not indexed.
+    assert "You have kept" not in text
+    for leaked in (
+        "show the clear button",
+        "Only staff",
+        "TODO",
+        "page-inventory",
+        "{",
+        "}",
+        "items|length",
+        "Inventory — Bambicim",
+    ):
+        assert leaked not in text, leaked
+
+
+def test_one_passage_per_heading_section_with_its_anchor_and_path():
+    doc = page(
+        "<h1>Terms &amp; Conditions</h1><p>By using Bambicim, you agree to use the site respectfully.</p>"
+        "<h2 id='use-of-site'>Use of site</h2><p>No abuse, scraping, or harmful behavior.</p>"
+        "<section id='content-rules'><h2>Content</h2><p>Notes and images are © Bambicim unless stated otherwise.</p>"
+        "<h3 id='code'>Code</h3><p>Code snippets inside notes are MIT-licensed.</p></section>",
+        title="Terms & Conditions — Bambicim",
+        url="/terms/",
+    )
+    passages = extract(doc)
+    by_anchor = {p.anchor: p for p in passages}
+    use = by_anchor["use-of-site"]
+    assert use.text == "Use of site. No abuse, scraping, or harmful behavior."
+    assert use.heading == ["Terms & Conditions", "Use of site"]
+    assert use.heading_text == "Terms & Conditions › Use of site"
+    assert use.title == "Terms & Conditions — Bambicim" and use.url == "/terms/"
+    # No id on the heading: the enclosing section's id.
+    assert by_anchor["content-rules"].heading == ["Terms & Conditions", "Content"]
+    assert by_anchor["code"].heading == ["Terms & Conditions", "Content", "Code"]
+    assert [p.position for p in passages] == list(range(len(passages)))
+
+
+def test_text_before_a_cards_heading_belongs_to_that_card():
+    doc = page(
+        "<h1>Notes</h1><p>Notes, builds, and shiny experiments from Bambi.</p>"
+        "<article><p>18 November 2026</p><h2 id='one'>First note</h2><p>The first note is about search.</p></article>"
+        "<article><p>9 September 2026</p><h2 id='two'>Second note</h2><p>The second note is about pink.</p></article>"
+    )
+    by_anchor = {p.anchor: p.text for p in extract(doc)}
+    assert "9 September 2026" in by_anchor["two"] and "9 September 2026" not in by_anchor["one"]
+
+
+def test_identical_passages_become_one_that_remembers_every_url():
+    shared = "<h2 id='hosting'>Hosting</h2><p>The site and its data are hosted in the EU.</p>"
+    a = extract(
+        page(
+            f"<h1>A</h1><p>Page A is about apples, pears and the orchards they grow in.</p>{shared}",
+            url="/a/",
+        )
+    )
+    b = extract(
+        page(
+            f"<h1>B</h1><p>Page B is about boats, sails and the harbours they rest in.</p>{shared}",
+            url="/b/",
+        )
+    )
+    merged = deduplicate(a + b)
+    hosting = [p for p in merged if p.anchor == "hosting"]
+    assert len(hosting) == 1 and hosting[0].urls == ["/a/", "/b/"]
+    assert len(merged) == len(a) + len(b) - 1
+
+
+def test_template_text_already_on_a_page_adds_nothing():
+    main = "<h1>About</h1><p>Bambicim began in 2023 as a notebook of weekend experiments.</p>"
+    rendered = page(main, url="/about/")
+    template = Document(url="/about/", html=f"<div>{main}</div>", source="template")
+    passages = extract_all([rendered, template])
+    assert len(passages) == 1 and passages[0].source == "page"
+
+
+def test_long_sections_split_at_the_token_limit_with_overlap(count):
+    sentences = [
+        f"Sentence number {i} explains one more detail about pink teapots and ribbons."
+        for i in range(70)
+    ]
+    doc = page("<h2 id='long'>A long section</h2><p>" + " ".join(sentences) + "</p>")
+    assert count(" ".join(sentences)) > 1000
+    passages = extract(doc, count=count, max_tokens=256)
+    assert len(passages) >= 4
+    for p in passages:
+        assert count(p.text) <= 256, count(p.text)
+        assert p.text.startswith("A long section.") and p.anchor == "long"
+    # Consecutive pieces share a sentence, and together they hold every sentence.
+    for first, second in zip(passages, passages[1:], strict=False):
+        last_sentence = first.text.rsplit(". ", 1)[-1]
+        assert last_sentence in second.text
+    joined = " ".join(p.text for p in passages)
+    assert all(s in joined for s in sentences)
+
+
+def test_the_real_tokenizer_limit_is_the_models(count):
+    assert embed.max_tokens() == 256
+    assert count("hello world") == 4  # [CLS] hello world [SEP]
+
+
+def test_tiny_fragments_merge_into_a_neighbour():
+    doc = page(
+        "<h1>Shop</h1><h2 id='a'>A</h2><p>Hi.</p>"
+        "<h2 id='b'>Opening hours</h2><p>We are open from nine to five on weekdays, and on Saturdays.</p>"
+    )
+    passages = extract(doc)
+    assert len(passages) == 1
+    assert passages[0].text.startswith("A. Hi. Opening hours.")
+    assert passages[0].anchor == "b"
+
+
+def test_unicode_is_repaired_and_normalized():
+    assert normalize("Bambiâ€™s playful studio") == "Bambi’s playful studio"
+    assert normalize("Clear inventory Ã—") == "Clear inventory ×"
+    decomposed = "cafe\u0301"
+    assert normalize(decomposed) == "caf\u00e9"
+    assert normalize("  lots \n\t of   space ") == "lots of space"
+    doc = page(
+        "<h1>About</h1><p>About Bambicim is Bambiâ€™s playful studio — try some looks âœ¨</p>"
+    )
+    text = texts(extract(doc))
+    assert "Bambi’s playful studio" in text and "✨" in text and "â€" not in text

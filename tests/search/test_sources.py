@@ -1,0 +1,81 @@
+"""Sources: which URLs are read, how they are rendered, what is never indexed."""
+
+import pytest
+
+from search import register
+from search.sources import collect_all, models, pages, templates
+
+pytestmark = pytest.mark.django_db
+
+
+def test_urls_come_from_every_sitemap_minus_the_admin(testsite):
+    urls = pages.page_urls()
+    assert urls[:2] == ["/alpha/", "/beta/"]
+    assert "/admin/" not in urls
+
+
+def test_settings_add_and_exclude_urls(testsite, settings):
+    settings.SEARCH = {**settings.SEARCH, "URLS": ["/gamma/"], "EXCLUDE_URLS": [r"^/beta/"]}
+    testsite.PAGES["/gamma/"] = ("Gamma", "<h1>Gamma</h1><p>Gamma is only listed in settings.</p>")
+    urls = pages.page_urls()
+    assert "/gamma/" in urls and "/beta/" not in urls
+
+
+def test_only_public_html_pages_are_collected(testsite):
+    rendered = {p.url: p for p in pages.collect()}
+    assert rendered["/alpha/"].document is not None
+    assert rendered["/hidden/"].skipped == "noindex"
+    assert rendered["/members/"].skipped == "status 302"  # a redirect to the login page
+    assert rendered["/data.json"].skipped.startswith("not HTML")
+    assert rendered["/boom/"].skipped.startswith("status 500")
+    assert "/admin/" not in rendered
+    collected = collect_all()
+    assert sorted(d.url for d in collected.documents) == ["/alpha/", "/beta/"]
+
+
+def test_pages_are_rendered_as_an_anonymous_visitor(testsite, admin_client):
+    # Even with a logged-in admin around, the collector has its own client.
+    page = pages.render("/alpha/")
+    assert page.status == 200 and "rose-gold teapots" in page.document.html
+
+
+def test_noindex_is_recognised_in_any_attribute_order():
+    class Response:
+        headers = {}
+
+    assert pages.is_noindex('<head><meta content="noindex" name="robots"></head>', Response)
+    assert pages.is_noindex("<head><meta name='robots' content='NOINDEX, follow'></head>", Response)
+    assert not pages.is_noindex(
+        '<head><meta name="robots" content="index, follow"></head>', Response
+    )
+    Response.headers = {"X-Robots-Tag": "noindex"}
+    assert pages.is_noindex("<head></head>", Response)
+
+
+def test_templates_of_the_real_site_are_matched_and_linked_to_their_pages(render_like_development):
+    files = [str(p) for p in templates.template_files()]
+    assert any(f.endswith("templates/pages/terms.html") for f in files)
+    assert not any(f.endswith("templates/base.html") for f in files)
+    rendered = pages.collect()
+    used = {t: p.url for p in rendered if p.document for t in p.templates}
+    terms_template = next(f for f in files if f.endswith("pages/terms.html"))
+    assert used[terms_template] == "/terms/"
+
+
+def test_registered_models_give_documents_without_drafts(testsite):
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name="Published group about pink ribbons")
+    Group.objects.create(name="draft: secret group")
+    register(
+        Group,
+        fields=["name"],
+        url=lambda g: f"/groups/{g.pk}/",
+        filter=lambda qs: qs.exclude(name__startswith="draft"),
+    )
+    try:
+        documents = models.collect()
+        assert [d.title for d in documents] == ["Published group about pink ribbons"]
+        assert documents[0].source == "model" and documents[0].url.startswith("/groups/")
+    finally:
+        models.unregister(Group)

@@ -1,0 +1,82 @@
+"""A tiny URLconf for search tests: pages whose content a test can change.
+
+Use with ``@pytest.mark.urls("tests.search.testsite")``. ``PAGES`` maps a
+path to its <main> HTML; edit it in a test (and restore it) to change a page.
+"""
+
+from django.contrib import admin
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path
+
+ORIGINAL_PAGES = {
+    "/alpha/": (
+        "Alpha page",
+        "<h1>Alpha</h1><p>The alpha page talks about rose-gold teapots and quiet mornings.</p>"
+        '<h2 id="opening-hours">Opening hours</h2><p>We are open from nine to five on weekdays.</p>'
+        '<h2 id="parking">Parking</h2><p>Bicycles can be parked in the courtyard behind the shop.</p>',
+    ),
+    "/beta/": (
+        "Beta page",
+        "<h1>Beta</h1><p>The beta page explains how we ship parcels across the sea by boat.</p>"
+        '<h2 id="returns">Returns</h2><p>Unwanted parcels can be returned within fourteen days.</p>',
+    ),
+}
+PAGES = {k: v for k, v in ORIGINAL_PAGES.items()}
+
+LAYOUT = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>{head}</head>
+<body><header><nav><a href="/">Home</a> Site navigation text</nav></header>
+<main id="main">{main}</main><footer>Footer text © testsite</footer></body></html>"""
+
+
+def reset_pages():
+    PAGES.clear()
+    PAGES.update(ORIGINAL_PAGES)
+
+
+def page(request):
+    if request.path not in PAGES:
+        return HttpResponse("gone", status=404)
+    title, main = PAGES[request.path]
+    return HttpResponse(LAYOUT.format(title=title, head="", main=main))
+
+
+def hidden(request):
+    head = '<meta name="robots" content="noindex, nofollow">'
+    main = "<h1>Hidden</h1><p>This page asks search engines to forget it entirely.</p>"
+    return HttpResponse(LAYOUT.format(title="Hidden", head=head, main=main))
+
+
+def members(request):
+    return redirect("/accounts/login/?next=/members/")
+
+
+def data(request):
+    return JsonResponse({"text": "json is not a page"})
+
+
+def boom(request):
+    raise RuntimeError("this view is broken")
+
+
+class Pages(Sitemap):
+    def items(self):
+        return ["/alpha/", "/beta/", "/hidden/", "/members/", "/data.json", "/boom/", "/admin/"]
+
+    def location(self, item):
+        return item
+
+
+urlpatterns = [
+    path("alpha/", page),
+    path("beta/", page),
+    path("gamma/", page),
+    path("hidden/", hidden),
+    path("members/", members),
+    path("data.json", data),
+    path("boom/", boom),
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),
+]
