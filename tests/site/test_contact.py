@@ -103,3 +103,17 @@ def test_purge_deletes_messages_older_than_a_year(capsys):
     call_command("purge_contact_messages")
     assert list(ContactMessage.objects.values_list("pk", flat=True)) == [new.pk]
     assert "Deleted 1 contact message(s) older than 365 days." in capsys.readouterr().out
+
+
+def test_null_bytes_and_overlong_input_are_validation_errors_not_500s(client):
+    response = client.post("/contact/", {**VALID, "name": "Ada\x00", "message": "x" * 6000})
+    assert response.status_code == 400
+    assert "That’s a long one!" in visible_text(response.content.decode())
+    assert ContactMessage.objects.count() == 0
+
+
+def test_contact_sets_no_cookie_beyond_session_and_csrf(client):
+    client.get("/contact/")
+    client.post("/contact/", VALID)
+    client.get("/contact/thanks/")
+    assert set(client.cookies) <= {"sessionid", "csrftoken"}

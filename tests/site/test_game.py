@@ -106,6 +106,9 @@ def test_keep_inventory_no_duplicate_clear_and_exact_empty_state(client):
     assert EMPTY_STATE in visible_text(html)
     assert clear_button(html) == []
 
+    # The Privacy page promises two cookies at most: the session and CSRF.
+    assert set(client.cookies) <= {"sessionid", "csrftoken"}
+
 
 def test_the_inventory_of_one_visitor_is_not_seen_by_another(client):
     client.post("/game/keep/satin-ribbon/")
