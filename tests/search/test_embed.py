@@ -1,0 +1,51 @@
+"""embed: one model per process, normalized vectors, the cache, the active model."""
+
+import numpy as np
+import pytest
+
+from search import embed
+from search.models import EmbeddingCache
+
+
+def test_vectors_are_normalized_float32_and_the_model_is_loaded_once():
+    vectors = embed.encode(["Can I scrape the site?", "Which cookies do you use?"])
+    assert vectors.dtype == np.float32 and vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embed.get_model() is embed.get_model()
+    assert embed.encode([]).shape == (0, 384)
+
+
+def test_the_default_model_id_is_the_model_name():
+    assert embed.model_id() == "all-MiniLM-L6-v2"
+    assert embed.active_model_ref() == embed.default_model_path()
+
+
+@pytest.mark.django_db
+def test_the_cache_embeds_only_text_never_seen_with_that_model():
+    texts = [
+        "Pink teapots are lovely.",
+        "Bicycles park in the courtyard.",
+        "Pink teapots are lovely.",
+    ]
+    vectors, embedded, reused = embed.embed_cached(texts)
+    assert (embedded, reused) == (2, 1)
+    assert EmbeddingCache.objects.filter(model_id="all-MiniLM-L6-v2").count() == 2
+    again, embedded, reused = embed.embed_cached(texts + ["A new sentence."])
+    assert (embedded, reused) == (1, 3)
+    assert np.allclose(again[:3], vectors, atol=1e-6)
+    assert np.allclose(again[0], embed.encode(["Pink teapots are lovely."])[0], atol=1e-5)
+
+
+def test_set_active_model_writes_a_pointer_and_none_goes_back(own_index_dir, tmp_path):
+    model_dir = tmp_path / "my-model"
+    model_dir.mkdir()
+    (model_dir / "modules.json").write_text("[]")
+    (model_dir / "model.safetensors").write_bytes(b"weights")
+    embed.set_active_model(str(model_dir))
+    assert embed.active_model_ref() == str(model_dir.resolve())
+    mid = embed.model_id()
+    assert mid.startswith("my-model-") and len(mid) == len("my-model-") + 8
+    embed.set_active_model(None)
+    assert embed.model_id() == "all-MiniLM-L6-v2"
+    with pytest.raises(ValueError):
+        embed.set_active_model(str(tmp_path))  # not a model folder

@@ -1,0 +1,81 @@
+"""index: versions written whole, swapped atomically, reloaded cheaply, pruned."""
+
+import json
+
+import numpy as np
+import pytest
+
+from search import index
+
+
+def vectors(n, dim=8, seed=0):
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def rows(n, tag="a"):
+    return [
+        {
+            "text": f"{tag} passage {i}",
+            "title": "T",
+            "heading": "H",
+            "url": f"/{tag}/{i}/",
+            "anchor": "",
+            "urls": [f"/{tag}/{i}/"],
+            "position": i,
+        }
+        for i in range(n)
+    ]
+
+
+def test_a_version_is_written_whole_and_searchable(own_index_dir):
+    v = vectors(5)
+    version = index.write_version(v, rows(5), model_id="m", model_ref="/models/m")
+    with pytest.raises(index.IndexNotReady):
+        index.load_current()  # written but not live yet
+    index.activate(version.version)
+    live = index.load_current()
+    assert live.version == version.version and live.count == 5 and live.dim == 8
+    meta = json.loads((own_index_dir / version.version / "meta.json").read_text())
+    assert {"version", "model_id", "model_ref", "dim", "count", "sha256", "created"} <= set(meta)
+    hits = live.search(v[2:3], 3)[0]
+    assert hits[0][0] == 2 and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert live.passages[2]["id"] == 2
+
+
+def test_load_current_is_cached_and_notices_a_swap(own_index_dir):
+    first = index.write_version(vectors(3), rows(3, "a"), "m", "/m")
+    index.activate(first.version)
+    loaded = index.load_current()
+    assert index.load_current() is loaded  # no reload without a change
+    second = index.write_version(vectors(4, seed=1), rows(4, "b"), "m", "/m")
+    assert index.load_current() is loaded
+    index.activate(second.version)
+    assert index.load_current().version == second.version
+
+
+def test_old_versions_are_pruned_keeping_the_previous_one(own_index_dir, settings):
+    settings.SEARCH = {**settings.SEARCH, "KEEP_VERSIONS": 2}
+    names = []
+    for i in range(4):
+        version = index.write_version(vectors(2, seed=i), rows(2), "m", "/m")
+        index.activate(version.version)
+        names.append(version.version)
+    assert index.versions() == names[-2:]
+    assert index.current_version_name() == names[-1]
+
+
+def test_a_corrupt_index_file_is_refused(own_index_dir):
+    version = index.write_version(vectors(3), rows(3), "m", "/m")
+    with open(own_index_dir / version.version / "index.faiss", "r+b") as f:
+        f.seek(-4, 2)
+        f.write(b"\x00\x01\x02\x03")
+    index.activate(version.version)
+    with pytest.raises(index.IndexNotReady, match="corrupt"):
+        index.load_current()
+
+
+def test_mismatched_vectors_and_passages_are_refused(own_index_dir):
+    with pytest.raises(ValueError):
+        index.write_version(vectors(3), rows(2), "m", "/m")
+    assert index.versions() == []
