@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from bambicim import contact_limits
 from bambicim.models import ContactMessage
@@ -37,6 +38,9 @@ def test_an_invalid_email_shows_the_error_and_keeps_the_input(client):
     html = response.content.decode()
     assert "That email address doesn’t look right — please check it." in visible_text(html)
     assert 'value="Ada"' in html
+    # Read out with the field by screen readers: the message is in its label.
+    label = HTMLParser(html).css_first("label[for=id_email]").text()
+    assert "That email address doesn’t look right" in label
     assert ContactMessage.objects.count() == 0
 
 
