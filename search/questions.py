@@ -11,6 +11,7 @@ Every interface that answers a visitor (widget, search page, API) goes
 through ``ask`` so they log the same way.
 """
 
+import unicodedata
 from datetime import timedelta
 
 from django.utils import timezone
@@ -21,6 +22,32 @@ from .models import Question
 _TEXT_LIMIT = Question._meta.get_field("text").max_length
 _URL_LIMIT = Question._meta.get_field("top_url").max_length
 _HEADING_LIMIT = Question._meta.get_field("top_heading").max_length
+
+
+def check_query(query: str) -> str:
+    """The question trimmed, or ValueError with a message a visitor can act on.
+
+    The one set of rules for every interface: 1–MAX_QUERY_CHARS characters
+    after trimming, valid text, and something to search for.
+    """
+    query = query.strip()
+    limit = conf.get("MAX_QUERY_CHARS")
+    if not query:
+        raise ValueError("Ask something: the question is empty.")
+    if len(query) > limit:
+        raise ValueError(
+            f"The question is too long ({len(query)} characters): at most {limit}, please."
+        )
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The question is not valid text.") from None
+    if "\x00" in query:
+        raise ValueError("The question is not valid text.")
+    # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
+    if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
+        raise ValueError("Ask something: the question has no words.")
+    return query
 
 
 def ask(query: str, k: int | None = None, channel: str = Question.Channel.API):

@@ -21,14 +21,9 @@ def search_page(request):
         "error": "",
     }
     status = 200
-    if len(query) > context["max_chars"]:
-        context["error"] = (
-            f"That question is a little long ({len(query)} characters). "
-            f"Please keep it under {context['max_chars'] + 1} characters."
-        )
-        status = 400
-    elif query:
+    if query:
         try:
+            query = context["query"] = questions.check_query(query)
             context["answer"], context["question"] = questions.ask(
                 query, k=conf.get("DEFAULT_K"), channel=Question.Channel.PAGE
             )
@@ -37,7 +32,7 @@ def search_page(request):
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."
             )
             status = 503
-        except ValueError as exc:  # services' own checks on the text
-            context["error"] = f"I can’t answer that: {exc}"
+        except ValueError as exc:
+            context["error"] = str(exc)
             status = 400
     return render(request, "search/page.html", context, status=status)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from .. import conf
+from .. import conf, questions
 from ..models import IndexBuild
 
 
@@ -24,16 +24,10 @@ class SearchQuerySerializer(serializers.Serializer):
     )
 
     def validate_q(self, value):
-        limit = conf.get("MAX_QUERY_CHARS")
-        if len(value) > limit:
-            raise serializers.ValidationError(
-                f"The question is too long ({len(value)} characters); keep it under {limit + 1}."
-            )
         try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise serializers.ValidationError("The question is not valid text.") from None
-        return value
+            return questions.check_query(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def validate_k(self, value):
         limit = conf.get("MAX_K")

@@ -26,3 +26,18 @@ def search_widget(context):
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         "csrf_token": get_token(request) if request is not None else "",
     }
+
+
+@register.filter
+def search_where(hit) -> str:
+    """ "Terms & Conditions › Use of site": the page title (without the site name) and the
+    section; the heading path's first part is dropped when it repeats the title."""
+    title = hit.title
+    for separator in (" — ", " – ", " | "):
+        if separator in title:
+            title = title.rsplit(separator, 1)[0] or title
+            break
+    parts = hit.heading.split(" › ") if hit.heading else []
+    if parts and parts[0] == title:
+        parts = parts[1:]
+    return " › ".join([title, *parts])

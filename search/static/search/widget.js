@@ -39,8 +39,12 @@
     return hit.title.replace(/\s+[—|–]\s+[^—|–]+$/, "") || hit.title;
   }
 
+  /* "Terms & Conditions › Use of site" (the heading path may start with the page's own h1). */
   function where(hit) {
-    return hit.heading ? pageTitle(hit) + " › " + hit.heading : pageTitle(hit);
+    var title = pageTitle(hit);
+    var parts = hit.heading ? hit.heading.split(" › ") : [];
+    if (parts[0] === title) parts.shift();
+    return [title].concat(parts).join(" › ");
   }
 
   /* Passages start with their own heading ("Use of site. No abuse…"); it is shown above already. */

@@ -1,0 +1,75 @@
+"""The search page /search/?q=: the same answer as the widget, server-rendered."""
+
+import pytest
+
+from search import index
+from search.models import Question
+from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
+
+
+def test_empty_query_shows_only_the_form(client):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="q"' in html and 'role="search"' in html
+    assert "Best answer" not in html and "I’m not sure" not in html
+    assert not Question.objects.exists()
+
+
+def test_the_page_is_never_indexed(client):
+    html = client.get("/search/?q=hello").content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_a_question_gets_the_answer_alternatives_and_links(client):
+    response = client.get("/search/", {"q": "Can I scrape the site?"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Best answer" in html
+    assert "No abuse, scraping, or harmful behavior." in html
+    assert 'href="/terms/#use-of-site"' in html
+    assert "Terms &amp; Conditions › Use of site" in html
+    assert "Other results" in html and html.count('class="search-page__score"') == 4
+    question = Question.objects.get()
+    assert question.channel == "page" and question.answered
+
+
+def test_nonsense_is_answered_honestly_with_the_contact_link(client):
+    html = client.get("/search/", {"q": "zxqv blorp"}).content.decode()
+    assert "I’m not sure" in html
+    assert 'href="/contact/"' in html
+    assert "Closest pages" in html
+    assert Question.objects.get().answered is False
+
+
+@pytest.mark.parametrize("query", ["x" * 501, "y" * 10_000])
+def test_a_too_long_question_is_a_friendly_400(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 400
+    assert "too long" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["\u200b", "???", "nul\x00byte", "%FF"])
+def test_odd_queries_never_500(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code in (200, 400)
+
+
+def test_no_index_yet_is_a_friendly_503(client, settings, tmp_path):
+    settings.SEARCH = {**settings.SEARCH, "INDEX_DIR": str(tmp_path / "none")}
+    index.forget_loaded()
+    try:
+        response = client.get("/search/", {"q": "hello"})
+    finally:
+        index.forget_loaded()
+    assert response.status_code == 503
+    assert "still reading the site" in response.content.decode()
+
+
+def test_answer_text_is_escaped(client):
+    html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,0 +1,103 @@
+"""The widget tag's markup (works without JS) and the size budget of its files."""
+
+import gzip
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+import search
+from tests.search.interface_fixtures import serve_like_development  # noqa: F401
+
+STATIC = Path(search.__file__).resolve().parent / "static" / "search"
+BUDGET = 15 * 1024
+
+
+def test_widget_js_and_css_are_under_15_kb_gzipped_together():
+    sizes = {
+        name: len(gzip.compress((STATIC / name).read_bytes(), compresslevel=9))
+        for name in ("widget.js", "widget.css")
+    }
+    assert sum(sizes.values()) < BUDGET, sizes
+
+
+def test_widget_files_load_nothing_from_elsewhere():
+    for name in ("widget.js", "widget.css"):
+        text = (STATIC / name).read_text()
+        assert "http://" not in text and "https://" not in text and "@import" not in text
+
+
+@pytest.mark.django_db
+def test_every_page_has_the_bubble_as_a_plain_link_to_the_search_page(client):
+    tree = LexborHTMLParser(client.get("/").content.decode())
+    root = tree.css_first(".ask-bambi")
+    assert root is not None
+    bubble = root.css_first("a.ask-bambi__bubble")
+    assert bubble.attributes["href"] == "/search/"
+    assert "Ask Bambi" in bubble.text()
+    # The no-JS form inside the panel also goes to the search page.
+    form = root.css_first("form.ask-bambi__form")
+    assert form.attributes["action"] == "/search/" and form.attributes["method"] == "get"
+    # Never indexed as page content.
+    assert "data-search-ignore" in root.attributes
+
+
+@pytest.mark.django_db
+def test_the_panel_is_an_accessible_dialog_with_a_live_region(client):
+    tree = LexborHTMLParser(client.get("/about/").content.decode())
+    panel = tree.css_first(".ask-bambi__panel")
+    assert panel.attributes["role"] == "dialog"
+    assert panel.attributes["aria-modal"] == "true"
+    assert "hidden" in panel.attributes
+    label = tree.css_first("#" + panel.attributes["aria-labelledby"])
+    assert label is not None and "Ask Bambi" in label.text()
+    assert tree.css_first(".ask-bambi__log").attributes["aria-live"] == "polite"
+    assert tree.css_first('label[for="ask-bambi-q"]') is not None
+
+
+@pytest.mark.django_db
+def test_the_tag_renders_endpoints_and_a_csrf_token(client):
+    response = client.get("/")
+    root = LexborHTMLParser(response.content.decode()).css_first(".ask-bambi")
+    attrs = root.attributes
+    assert attrs["data-search-url"] == "/api/search/"
+    assert attrs["data-feedback-url"] == "/api/feedback/"
+    assert attrs["data-contact-url"] == "/contact/"
+    assert len(attrs["data-csrf"]) >= 32
+    assert "csrftoken" in response.cookies
+
+
+@pytest.mark.django_db
+def test_the_contact_link_and_title_are_settings(client, settings):
+    settings.SEARCH = {**settings.SEARCH, "CONTACT_URL": "/write-to-us/", "WIDGET_TITLE": "Ask Us"}
+    root = LexborHTMLParser(client.get("/").content.decode()).css_first(".ask-bambi")
+    assert root.attributes["data-contact-url"] == "/write-to-us/"
+    assert "Ask Us" in root.css_first(".ask-bambi__bubble").text()
+
+
+def contrast(foreground, background):
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize(
+    ("foreground", "background"),
+    [
+        ("#ffffff", "#b0135f"),  # bubble, buttons, your messages
+        ("#ffffff", "#8a0c49"),  # hover, header gradient end
+        ("#b0135f", "#ffffff"),  # links
+        ("#2b1630", "#fff5fa"),  # text in the log
+        ("#6b4a66", "#ffffff"),  # muted labels, placeholder
+        ("#8a0c49", "#ffffff"),  # "thank you"
+    ],
+)
+def test_widget_colours_have_at_least_4_5_contrast(foreground, background):
+    css = (STATIC / "widget.css").read_text().lower()
+    for colour in (foreground, background):
+        assert colour in css or colour in ("#ffffff",), colour
+    assert contrast(foreground, background) >= 4.5
