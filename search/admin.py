@@ -226,11 +226,12 @@ class QuestionAdmin(admin.ModelAdmin):
             .annotate(day=TruncDate("created"))
             .values("day")
             .annotate(
+                # Names differ from the model's fields: Q(answered=...) must mean the field.
                 total=Count("id"),
-                answered=Count("id", filter=Q(answered=True)),
-                unanswered=Count("id", filter=Q(answered=False)),
-                helpful=Count("id", filter=Q(helpful=True)),
-                not_helpful=Count("id", filter=Q(helpful=False)),
+                answered_count=Count("id", filter=Q(answered=True)),
+                unanswered_count=Count("id", filter=Q(answered=False)),
+                helpful_count=Count("id", filter=Q(helpful=True)),
+                not_helpful_count=Count("id", filter=Q(helpful=False)),
             )
             .order_by("-day")
         )

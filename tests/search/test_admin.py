@@ -1,0 +1,218 @@
+"""The owner's cockpit: builds with a rebuild button, read-only passages, the
+questions log with its filters and per-day counts, and "Try a question"."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from selectolax.lexbor import LexborHTMLParser
+
+from search.models import IndexBuild, Page, Passage, Question
+from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_URLS = [
+    "/admin/search/indexbuild/",
+    "/admin/search/question/",
+    "/admin/search/question/try/?q=hello",
+    "/admin/search/passage/",
+    "/admin/search/page/",
+]
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_superuser("owner", "owner@example.com", "pw")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.mark.parametrize("url", [*ADMIN_URLS, "/admin/search/indexbuild/rebuild/"])
+def test_anonymous_visitors_are_sent_to_the_login(client, url):
+    before = IndexBuild.objects.count()
+    response = client.get(url) if "rebuild" not in url else client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert IndexBuild.objects.count() == before
+
+
+@pytest.mark.parametrize("url", [*ADMIN_URLS, "/admin/search/indexbuild/rebuild/"])
+def test_signed_in_non_staff_users_are_sent_to_the_login_too(client, django_user_model, url):
+    client.force_login(django_user_model.objects.create_user("visitor", password="pw"))
+    before = IndexBuild.objects.count()
+    response = client.get(url) if "rebuild" not in url else client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert IndexBuild.objects.count() == before
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_rebuild_button_creates_a_build_that_succeeds(
+    owner_client, owner, django_capture_on_commit_callbacks
+):
+    page = owner_client.get("/admin/search/indexbuild/").content.decode()
+    assert "Rebuild index now" in page
+    assert 'action="/admin/search/indexbuild/rebuild/"' in page and 'method="post"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post("/admin/search/indexbuild/rebuild/")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:search_indexbuild_change", args=[build.pk])
+    build.refresh_from_db()
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+    assert build.requested_by == owner and build.passages > 20 and build.progress == 100
+    detail = owner_client.get(response["Location"]).content.decode()
+    assert "Succeeded" in detail and 'value="100"' in detail
+    assert "location.reload" not in detail  # a finished build does not refresh itself
+    listing = owner_client.get("/admin/search/indexbuild/").content.decode()
+    assert f"Build #{build.pk} (Succeeded)" in listing
+
+
+def test_the_rebuild_url_only_takes_post(owner_client):
+    before = IndexBuild.objects.count()
+    assert owner_client.get("/admin/search/indexbuild/rebuild/").status_code == 405
+    assert IndexBuild.objects.count() == before
+
+
+def test_a_second_press_while_building_joins_the_running_build(owner_client):
+    running = IndexBuild.objects.create(
+        status="running", trigger="schedule", lock="index", progress=40, stage="embed"
+    )
+    response = owner_client.post("/admin/search/indexbuild/rebuild/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:search_indexbuild_change", args=[running.pk]
+    )
+    assert IndexBuild.objects.get(status="coalesced").coalesced_into == running
+    html = response.content.decode()
+    assert "already under way" in html
+    # A running build's page shows its progress and refreshes itself.
+    assert 'value="40"' in html and "embed" in html
+    assert f"/api/index/builds/{running.pk}/" in html and "location.reload" in html
+    assert '<meta http-equiv="refresh"' in html  # inside <noscript>
+
+
+def test_builds_list_shows_status_trigger_counts_duration_and_error(owner_client):
+    start = timezone.now()
+    IndexBuild.objects.create(
+        status="failed",
+        trigger="content",
+        pages=3,
+        passages=12,
+        started=start,
+        finished=start + timedelta(seconds=4.2),
+        error="RuntimeError: no passages found",
+    )
+    html = owner_client.get("/admin/search/indexbuild/").content.decode()
+    for text in ("Failed", "Content change", "4.2 s", "RuntimeError: no passages found"):
+        assert text in html
+
+
+def _question(text, answered, helpful=None, days_ago=0):
+    question = Question.objects.create(
+        text=text, answered=answered, helpful=helpful, score=0.5 if answered else 0.1
+    )
+    if days_ago:
+        Question.objects.filter(pk=question.pk).update(
+            created=timezone.now() - timedelta(days=days_ago)
+        )
+    return question
+
+
+def _listed(client, query):
+    response = client.get(f"/admin/search/question/?{query}")
+    assert response.status_code == 200
+    return {q.text for q in response.context["cl"].result_list}
+
+
+def test_question_filters_unanswered_and_not_helpful(owner_client):
+    _question("answered and liked", True, True)
+    _question("answered but not helpful", True, False)
+    _question("unanswered", False)
+    _question("unanswered and not helpful", False, False)
+    assert _listed(owner_client, "attention=unanswered") == {
+        "unanswered",
+        "unanswered and not helpful",
+    }
+    assert _listed(owner_client, "attention=not_helpful") == {
+        "answered but not helpful",
+        "unanswered and not helpful",
+    }
+    assert _listed(owner_client, "answered__exact=0") == {
+        "unanswered",
+        "unanswered and not helpful",
+    }
+    assert _listed(owner_client, "helpful__exact=1") == {"answered and liked"}
+    assert len(_listed(owner_client, "")) == 4
+
+
+def test_questions_counts_per_day(owner_client):
+    for _ in range(3):
+        _question("today", True)
+    _question("today, not sure", False)
+    _question("two days ago", True, False, days_ago=2)
+    response = owner_client.get("/admin/search/question/")
+    rows = list(response.context["counts_per_day"])
+    counts = ("total", "answered_count", "unanswered_count", "not_helpful_count")
+    assert [tuple(r[c] for c in counts) for r in rows] == [(4, 3, 1, 0), (1, 1, 0, 1)]
+    assert 'id="questions-per-day"' in response.content.decode()
+    # The questions log is read-only: no way to add or edit a question by hand.
+    assert owner_client.get("/admin/search/question/add/").status_code == 403
+
+
+@pytest.mark.usefixtures("built_index")
+def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
+    response = owner_client.get(
+        "/admin/search/question/try/", {"q": "Can I scrape the site?", "k": 4}
+    )
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.answer.link == "/terms/#use-of-site"
+    assert len(result.results) == 4
+    html = response.content.decode()
+    table = LexborHTMLParser(html).css_first("#try-results")
+    rows = [row.text(separator=" ") for row in table.css("tbody tr")]
+    assert len(rows) == 4
+    assert f"{result.results[0].score:.3f}" in rows[0] and "Use of site" in rows[0]
+    assert "/terms/#use-of-site" in html
+    assert not Question.objects.exists()  # the owner's tries are not logged
+
+
+def test_try_a_question_reports_bad_input_without_crashing(owner_client):
+    response = owner_client.get("/admin/search/question/try/", {"q": "hi", "k": "abc"})
+    assert response.status_code == 200
+    assert "k must be a whole number" in response.content.decode()
+
+
+def test_passages_are_read_only_searchable_and_filtered_by_page(owner_client):
+    terms = Page.objects.create(url="/test-terms/", title="Terms")
+    about = Page.objects.create(url="/test-about/", title="About")
+    scraping = Passage.objects.create(
+        text="No abuse, scraping, or harmful behavior.",
+        url="/terms/",
+        anchor="use-of-site",
+        text_hash="a",
+    )
+    scraping.pages.add(terms)
+    story = Passage.objects.create(
+        text="Marmalade zebras began in 2023.", url="/about/", text_hash="b"
+    )
+    story.pages.add(about)
+
+    def listed(query):
+        response = owner_client.get(f"/admin/search/passage/?{query}")
+        assert response.status_code == 200
+        return {p.pk for p in response.context["cl"].result_list}
+
+    assert listed(f"pages__id__exact={terms.pk}") == {scraping.pk}
+    assert listed("q=marmalade+zebras") == {story.pk}
+    assert owner_client.get("/admin/search/passage/add/").status_code == 403
+    change = owner_client.get(f"/admin/search/passage/{scraping.pk}/change/")
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()
+    assert owner_client.post(f"/admin/search/passage/{scraping.pk}/delete/").status_code == 403
