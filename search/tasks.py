@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from . import conf
 from .models import IndexBuild
+from .training import tasks as training_tasks  # noqa: F401  (registers the training tasks)
 
 logger = logging.getLogger(__name__)
 

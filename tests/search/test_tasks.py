@@ -1,0 +1,142 @@
+"""tasks: one build at a time (a database lock), coalesced requests, a real worker."""
+
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from search import index
+from search.models import IndexBuild
+from search.tasks import claim_or_coalesce, rebuild_index, release_stale_locks, request_rebuild
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_active_build():
+    IndexBuild.objects.create(status="queued", lock="index")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IndexBuild.objects.create(status="queued", lock="index")
+
+
+@pytest.mark.django_db
+def test_a_request_while_a_build_is_active_is_coalesced_into_it(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = request_rebuild("admin")
+        second = request_rebuild("api")
+    assert first.status == "queued" and first.lock == "index"
+    assert second.status == "coalesced" and second.coalesced_into == first
+    assert second.lock is None
+    assert len(callbacks) == 1  # only the real build is enqueued
+
+
+@pytest.mark.django_db
+def test_eager_request_runs_the_build_and_frees_the_lock(
+    testsite, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build = request_rebuild("command")
+    build.refresh_from_db()
+    assert build.status == "succeeded", build.error
+    assert build.lock is None and build.passages > 0 and build.task_id
+    assert index.load_current().version == build.version
+    # The next request is a new build, not coalesced.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = request_rebuild("command")
+    again.refresh_from_db()
+    assert again.status == "succeeded" and again.embedded == 0
+
+
+@pytest.mark.django_db
+def test_a_failed_build_frees_the_lock(testsite, settings, django_capture_on_commit_callbacks):
+    settings.SEARCH = {**settings.SEARCH, "USE_SITEMAPS": False, "URLS": ["/boom/"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        build = request_rebuild("command")
+    build.refresh_from_db()
+    assert build.status == "failed" and "no passages found" in build.error
+    assert build.lock is None
+    assert claim_or_coalesce("command").status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_build_that_is_not_queued_is_not_run_twice(testsite):
+    done = IndexBuild.objects.create(status="succeeded", version="v-old")
+    result = rebuild_index.apply(kwargs={"build_id": done.pk}).get()
+    assert result["skipped"] == "not queued"
+    assert rebuild_index.apply(kwargs={"build_id": 999999}).get()["status"] == "missing"
+
+
+@pytest.mark.django_db
+def test_the_scheduled_task_without_a_build_id_makes_its_own(testsite):
+    result = rebuild_index.apply(kwargs={"trigger": "schedule"}).get()
+    build = IndexBuild.objects.get(pk=result["build"])
+    assert build.status == "succeeded" and build.trigger == "schedule"
+
+
+@pytest.mark.django_db
+def test_a_stale_lock_of_a_dead_worker_is_released(settings):
+    settings.SEARCH = {**settings.SEARCH, "LOCK_TIMEOUT_SECONDS": 60}
+    dead = IndexBuild.objects.create(status="running", lock="index")
+    IndexBuild.objects.filter(pk=dead.pk).update(started=timezone.now() - timedelta(minutes=5))
+    assert release_stale_locks() == 1
+    dead.refresh_from_db()
+    assert dead.status == "failed" and dead.lock is None and "Abandoned" in dead.error
+    assert claim_or_coalesce("command").status == "queued"
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """The worker runs with DEBUG=0: manifest static storage needs collectstatic."""
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            check=True,
+            timeout=120,
+        )
+
+
+@pytest.fixture
+def fresh_celery_producers():
+    """Eager tasks earlier in the session leave a producer pool on the memory://
+    broker cached in ``app.amqp``; the worker fixture resets ``app._pool`` only.
+    (Listed before ``celery_worker`` so it runs first.)"""
+    from bambicim.celery import app
+
+    app.__dict__.pop("amqp", None)
+    yield
+    app.__dict__.pop("amqp", None)
+
+
+def wait_for(build_id, timeout=150):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        build = IndexBuild.objects.get(pk=build_id)
+        if build.status in ("succeeded", "failed"):
+            return build
+        time.sleep(0.5)
+    pytest.fail(f"build #{build_id} still {build.status} ({build.progress}% {build.stage})")
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(
+    collected_static, fresh_celery_producers, celery_worker
+):
+    first = request_rebuild("api")
+    second = request_rebuild("admin")
+    assert first.status == "queued"
+    assert second.status == "coalesced" and second.coalesced_into_id == first.pk
+    build = wait_for(first.pk)
+    log = Path(celery_worker.log_path).read_text()[-3000:]
+    assert build.status == "succeeded", (build.error, log)
+    assert build.task_id and build.passages > 50 and build.lock is None
+    assert IndexBuild.objects.exclude(status="coalesced").count() == 1
+    # The web process picks the worker's version up without a restart.
+    assert index.load_current().version == build.version
