@@ -30,14 +30,12 @@ def search_widget(context):
 
 @register.filter
 def search_where(hit) -> str:
-    """ "Terms & Conditions › Use of site": the page title (without the site name) and the
-    section; the heading path's first part is dropped when it repeats the title."""
+    """ "Terms & Conditions › Use of site": the page title without the site name, and the
+    passage's own section (the last part of its heading path)."""
     title = hit.title
     for separator in (" — ", " – ", " | "):
         if separator in title:
             title = title.rsplit(separator, 1)[0] or title
             break
-    parts = hit.heading.split(" › ") if hit.heading else []
-    if parts and parts[0] == title:
-        parts = parts[1:]
-    return " › ".join([title, *parts])
+    section = hit.heading.split(" › ")[-1] if hit.heading else ""
+    return f"{title} › {section}" if section and section != title else title

@@ -101,3 +101,28 @@ def test_widget_colours_have_at_least_4_5_contrast(foreground, background):
     for colour in (foreground, background):
         assert colour in css or colour in ("#ffffff",), colour
     assert contrast(foreground, background) >= 4.5
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "expected"),
+    [
+        (
+            "Terms & Conditions — Bambicim",
+            "Terms & Conditions › Use of site",
+            "Terms & Conditions › Use of site",
+        ),
+        (
+            "Bambicim — Innovative Software Solutions",
+            "Princess-pink software, built fast & beautifully › Play the Bambi Game",
+            "Bambicim › Play the Bambi Game",
+        ),
+        ("About | Example", "", "About"),
+        ("Plain", "Plain", "Plain"),
+    ],
+)
+def test_search_where_names_the_page_and_the_section(title, heading, expected):
+    from search.services import Hit
+    from search.templatetags.search import search_where
+
+    hit = Hit(text="t", title=title, heading=heading, url="/", anchor="", score=0.5, passage_id=0)
+    assert search_where(hit) == expected

@@ -39,12 +39,12 @@
     return hit.title.replace(/\s+[—|–]\s+[^—|–]+$/, "") || hit.title;
   }
 
-  /* "Terms & Conditions › Use of site" (the heading path may start with the page's own h1). */
+  /* "Terms & Conditions › Use of site": the page and the passage's own section (the
+     heading path can be long: "Bambicim › Princess-pink software… › Play the Bambi Game"). */
   function where(hit) {
     var title = pageTitle(hit);
-    var parts = hit.heading ? hit.heading.split(" › ") : [];
-    if (parts[0] === title) parts.shift();
-    return [title].concat(parts).join(" › ");
+    var section = hit.heading ? hit.heading.split(" › ").pop() : "";
+    return section && section !== title ? title + " › " + section : title;
   }
 
   /* Passages start with their own heading ("Use of site. No abuse…"); it is shown above already. */

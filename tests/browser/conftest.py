@@ -1,0 +1,78 @@
+"""Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+Never downloads a browser. Without Chromium the tests are skipped locally with
+the reason, and FAIL in CI (env CI set), so they are never silently skipped there.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between browser steps are plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: E402,F401
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_live_server():
+    """Before the (session-wide) live server starts: its SecurityMiddleware reads
+    SECURE_SSL_REDIRECT once, and the browser talks plain HTTP to it."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from tests.search.interface_fixtures import PLAIN_STATIC
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, STORAGES={**settings.STORAGES, "staticfiles": PLAIN_STATIC}
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — browser tests must run in CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, request):
+    request.getfixturevalue("built_index")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,146 @@
+"""Ask Bambi in a real headless Chromium against the live test server and a real index."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from search.models import Question
+
+pytestmark = pytest.mark.browser
+
+PANEL = ".ask-bambi__panel"
+BUBBLE = ".ask-bambi__bubble"
+INPUT = ".ask-bambi__input"
+
+
+def ask(page, question):
+    page.fill(INPUT, question)
+    page.keyboard.press("Enter")
+    answers = page.locator(
+        ".ask-bambi__msg--answer, .ask-bambi__msg--unsure, .ask-bambi__msg--error"
+    )
+    count = answers.count()
+    expect(answers).to_have_count(count + 1)
+    return answers.last
+
+
+def active_element_in(page, selector):
+    return page.evaluate(f"document.querySelector({selector!r}).contains(document.activeElement)")
+
+
+def test_slash_opens_asks_and_read_more_lands_on_the_highlighted_section(page, screenshots):
+    page.goto("/")
+    expect(page.locator(PANEL)).to_be_hidden()
+    page.keyboard.press("/")
+    expect(page.locator(PANEL)).to_be_visible()
+    assert active_element_in(page, PANEL)
+    expect(page.locator(INPUT)).to_be_focused()
+
+    answer = ask(page, "Can I scrape the site?")
+    expect(answer).to_have_class(re.compile("ask-bambi__msg--answer"))
+    expect(answer.locator(".ask-bambi__text")).to_contain_text(
+        "No abuse, scraping, or harmful behavior"
+    )
+    expect(answer.locator(".ask-bambi__source")).to_have_text("Terms & Conditions › Use of site")
+    # Announced: the answer is inside the polite live region.
+    assert answer.evaluate("n => n.closest('[aria-live=polite]') !== null")
+    expect(answer.locator(".ask-bambi__more li")).to_have_count(2)
+    expect(answer.locator(".ask-bambi__all")).to_have_attribute(
+        "href", "/search/?q=Can%20I%20scrape%20the%20site%3F"
+    )
+    page.screenshot(path=str(screenshots / "home-widget-desktop.png"))
+
+    # Helpful → stored with the logged question.
+    answer.get_by_role("button", name="Helpful", exact=True).click()
+    expect(answer.locator(".ask-bambi__thanks")).to_contain_text("Thank you")
+    question = Question.objects.get(text="Can I scrape the site?")
+    assert question.channel == "widget" and question.answered
+    assert question.helpful is True and question.feedback_at is not None
+
+    # Read more → /terms/#use-of-site, with that section highlighted.
+    answer.locator(".ask-bambi__read").click()
+    page.wait_for_url(re.compile(r"/terms/#use-of-site$"))
+    target = page.locator(":target")
+    expect(target).to_have_id("use-of-site")
+    # The look of a heading and of the section around it (a site may mark either).
+    style = """n => [n, n.parentElement].map(e => {
+        const s = getComputedStyle(e);
+        return [s.backgroundColor, s.backgroundImage, s.boxShadow, s.textDecorationLine].join(' ');
+    }).join(' | ')"""
+    highlighted = target.evaluate(style)
+    plain = page.locator("#content").evaluate(style)
+    assert highlighted != plain, (highlighted, plain)
+    expect(page.locator(PANEL)).to_be_hidden()
+
+
+def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
+    page.goto("/about/")
+    page.keyboard.press("Control+k")
+    expect(page.locator(PANEL)).to_be_visible()
+    answer = ask(page, "zxqv blorp")
+    expect(answer).to_have_class(re.compile("ask-bambi__msg--unsure"))
+    expect(answer).to_contain_text("I’m not sure")
+    expect(answer.get_by_role("link", name="Ask us directly")).to_have_attribute(
+        "href", "/contact/"
+    )
+    expect(answer.locator(".ask-bambi__more li").first).to_be_visible()
+    assert Question.objects.get(text="zxqv blorp").answered is False
+
+    # Focus stays in the open panel, both ways round.
+    for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:
+        page.keyboard.press(key)
+        assert active_element_in(page, PANEL), key
+    page.keyboard.press("Escape")
+    expect(page.locator(PANEL)).to_be_hidden()
+    expect(page.locator(BUBBLE)).to_be_focused()
+    expect(page.locator(BUBBLE)).to_have_attribute("aria-expanded", "false")
+
+
+def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):
+    page.goto("/search/")
+    page.click("#search-q")
+    page.keyboard.type("a/b")
+    expect(page.locator("#search-q")).to_have_value("a/b")
+    expect(page.locator(PANEL)).to_be_hidden()
+
+
+def test_phone_width_360(browser, live_server, transactional_db, built_index, screenshots):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        base_url=live_server.url,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.click(BUBBLE)
+        expect(page.locator(PANEL)).to_be_visible()
+        answer = ask(page, "Is the Bambi Game free?")
+        expect(answer.locator(".ask-bambi__read")).to_be_visible()
+        box = page.locator(PANEL).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+        # Nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(screenshots / "home-widget-360.png"))
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_bubble_is_a_link_to_the_search_page(
+    browser, live_server, transactional_db, built_index
+):
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.click(BUBBLE)
+        page.wait_for_url(re.compile(r"/search/$"))
+        page.fill("#search-q", "Is the Bambi Game free?")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/search/\?q="))
+        expect(page.locator(".search-page__answer")).to_contain_text("free")
+    finally:
+        context.close()
