@@ -39,3 +39,14 @@ def search_where(hit) -> str:
             break
     section = hit.heading.split(" › ")[-1] if hit.heading else ""
     return f"{title} › {section}" if section and section != title else title
+
+
+@register.filter
+def search_body(hit) -> str:
+    """The passage without its leading heading ("Use of site. No abuse…" → "No abuse…"):
+    passages start with their section's heading, which is already shown above them."""
+    section = hit.heading.split(" › ")[-1] if hit.heading else ""
+    text = hit.text
+    if section and text.startswith(section):
+        text = text[len(section) :].lstrip(".:!? ")
+    return text or hit.text

@@ -74,6 +74,12 @@ def staff(django_user_model):
     return django_user_model.objects.create_user("owner", "owner@example.com", "pw", is_staff=True)
 
 
+def test_schema_is_valid_openapi(openapi):
+    from drf_spectacular.validation import validate_schema
+
+    validate_schema(openapi)
+
+
 def test_schema_documents_every_endpoint(openapi):
     paths = openapi["paths"]
     for path in (

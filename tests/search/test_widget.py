@@ -126,3 +126,15 @@ def test_search_where_names_the_page_and_the_section(title, heading, expected):
 
     hit = Hit(text="t", title=title, heading=heading, url="/", anchor="", score=0.5, passage_id=0)
     assert search_where(hit) == expected
+
+
+def test_search_body_drops_the_leading_heading():
+    from search.services import Hit
+    from search.templatetags.search import search_body
+
+    def hit(text, heading):
+        return Hit(text=text, title="T", heading=heading, url="/", anchor="", score=1, passage_id=0)
+
+    assert search_body(hit("Use of site. No abuse.", "Terms › Use of site")) == "No abuse."
+    assert search_body(hit("No heading here.", "")) == "No heading here."
+    assert search_body(hit("Pricing", "Pricing")) == "Pricing"
