@@ -42,6 +42,11 @@ class Scene:
     def looks(self) -> list[Look]:
         return [LOOKS[c.look] for c in self.choices if c.look]
 
+    @property
+    def finds(self) -> list[tuple[Choice, Look]]:
+        """Each look of the scene with the choice that reveals it."""
+        return [(c, LOOKS[c.look]) for c in self.choices if c.look]
+
     def choice(self, slug: str) -> Choice:
         for choice in self.choices:
             if choice.slug == slug:
