@@ -1,0 +1,292 @@
+"""Evaluate retrieval: dense (FAISS flat IP), BM25 (bm25s) and hybrid, side by side.
+
+Three kinds of evaluation sets, all loaded into one :class:`EvalSet`:
+
+- the site dev split written by ``search_make_pairs`` (``dev.jsonl`` +
+  ``corpus.jsonl``);
+- any folder in BEIR format (``corpus.jsonl``, ``queries.jsonl``,
+  ``qrels/test.tsv`` or ``qrels.tsv``);
+- natural questions: a JSONL of ``{"question", "url", "phrase"}`` (optional
+  ``"also": [urls]`` for facts that several pages state, and ``phrase`` may
+  be a list of alternatives); the relevant passages are the current passages
+  on those URLs containing the phrase (any passage of the page without one).
+
+Metrics come from :mod:`search.training.metrics` (the seed card's table).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+
+from .. import lexical
+from ..text import normalize
+from .metrics import METRIC_NAMES, mean_metrics
+
+logger = logging.getLogger(__name__)
+
+RETRIEVERS = ("dense", "bm25", "hybrid")
+# How deep each retriever ranks (map@100 needs 100) and how many candidates
+# of each list the hybrid fuses.
+RANK_DEPTH = 100
+FUSION_DEPTH = 20
+
+
+class EvalSetError(ValueError):
+    """An evaluation file or folder is missing or malformed."""
+
+
+@dataclass
+class EvalSet:
+    name: str
+    # doc id → {"text", "title", ...}; ``dense_text`` is what the model embeds.
+    corpus: dict[str, dict]
+    queries: dict[str, str]
+    qrels: dict[str, set[str]]
+    notes: list[str] = field(default_factory=list)
+
+    def doc_ids(self) -> list[str]:
+        return list(self.corpus)
+
+    def describe(self) -> str:
+        return f"{self.name}: {len(self.queries)} queries, {len(self.corpus)} documents"
+
+
+# --- loaders --------------------------------------------------------------------------
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise EvalSetError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+    except FileNotFoundError as exc:
+        raise EvalSetError(f"{path}: no such file") from exc
+    return rows
+
+
+def load_dev(folder: str | Path) -> EvalSet:
+    """The site dev split: dev.jsonl (question, relevant ids) + corpus.jsonl (passages)."""
+    folder = Path(folder)
+    corpus = {}
+    for row in _read_jsonl(folder / "corpus.jsonl"):
+        corpus[str(row["_id"])] = {**row, "dense_text": row["text"]}
+    queries, qrels = {}, {}
+    for row in _read_jsonl(folder / "dev.jsonl"):
+        qid = str(row.get("qid") or f"q{len(queries)}")
+        queries[qid] = row["question"]
+        qrels[qid] = {str(r) for r in row.get("relevant") or [row["passage_id"]]}
+    if not queries:
+        raise EvalSetError(f"{folder}/dev.jsonl has no questions")
+    return EvalSet(f"site dev ({folder.name})", corpus, queries, qrels)
+
+
+def load_beir(folder: str | Path, split: str = "test") -> EvalSet:
+    """A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv (or qrels.tsv)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise EvalSetError(f"{folder}: no such folder")
+    corpus = {}
+    for row in _read_jsonl(folder / "corpus.jsonl"):
+        title, text = row.get("title") or "", row.get("text") or ""
+        corpus[str(row["_id"])] = {
+            "title": title,
+            "text": text,
+            "dense_text": f"{title} {text}".strip(),
+        }
+    all_queries = {str(r["_id"]): r["text"] for r in _read_jsonl(folder / "queries.jsonl")}
+    for candidate in (folder / "qrels" / f"{split}.tsv", folder / "qrels.tsv"):
+        if candidate.is_file():
+            qrels_path = candidate
+            break
+    else:
+        raise EvalSetError(f"{folder}: no qrels/{split}.tsv or qrels.tsv")
+    qrels: dict[str, set[str]] = {}
+    with open(qrels_path, encoding="utf-8", newline="") as f:
+        for n, row in enumerate(csv.reader(f, delimiter="\t"), 1):
+            if not row or (n == 1 and not row[-1].strip().lstrip("-").isdigit()):
+                continue  # blank line or the header (query-id corpus-id score)
+            if len(row) < 3:
+                raise EvalSetError(f"{qrels_path}:{n}: expected query-id, corpus-id, score")
+            qid, did, score = row[0], row[1], row[-1]
+            if int(score) > 0:
+                qrels.setdefault(qid, set()).add(did)
+    notes = []
+    missing_q = [q for q in qrels if q not in all_queries]
+    missing_d = {d for ds in qrels.values() for d in ds if d not in corpus}
+    if missing_q or missing_d:
+        notes.append(
+            f"ignored qrels: {len(missing_q)} unknown queries, {len(missing_d)} unknown docs"
+        )
+    qrels = {q: {d for d in ds if d in corpus} for q, ds in qrels.items() if q in all_queries}
+    qrels = {q: ds for q, ds in qrels.items() if ds}
+    if not qrels:
+        raise EvalSetError(f"{folder}: no query has a relevant document in the corpus")
+    queries = {q: all_queries[q] for q in qrels}
+    return EvalSet(f"BEIR {folder.name}", corpus, queries, qrels, notes)
+
+
+def passages_corpus(passages: Sequence[dict]) -> dict[str, dict]:
+    return {
+        str(p["id"]): {
+            "text": p["text"],
+            "title": p.get("title", ""),
+            "heading": p.get("heading", ""),
+            "url": p["url"],
+            "urls": p.get("urls") or [p["url"]],
+            "anchor": p.get("anchor", ""),
+            "dense_text": p["text"],
+        }
+        for p in passages
+    }
+
+
+def _fold(text: str) -> str:
+    return normalize(text).casefold().replace("’", "'")
+
+
+def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
+    """Natural questions against ``passages`` (normally the live index's).
+
+    A question whose URL/phrase matches no passage is an error: the file and
+    the site must be kept in step.
+    """
+    path = Path(path)
+    corpus = passages_corpus(passages)
+    queries, qrels, problems = {}, {}, []
+    for n, row in enumerate(_read_jsonl(path), 1):
+        question, url = (row.get("question") or "").strip(), (row.get("url") or "").strip()
+        if not question or not url:
+            raise EvalSetError(f"{path}:{n}: needs 'question' and 'url'")
+        # "also": other pages that answer it just as well (the e-mail address is on several).
+        urls = {url, *(row.get("also") or [])}
+        phrases = row.get("phrase") or []
+        phrases = [_fold(p) for p in ([phrases] if isinstance(phrases, str) else phrases) if p]
+        relevant = {
+            did
+            for did, doc in corpus.items()
+            if urls & set(doc["urls"])
+            and (not phrases or any(p in _fold(doc["text"]) for p in phrases))
+        }
+        if not relevant:
+            problems.append(f"line {n} ({question!r}): no passage on {url} contains {phrases}")
+            continue
+        qid = f"n{n}"
+        queries[qid], qrels[qid] = question, relevant
+    if problems:
+        raise EvalSetError(f"{path}: " + "; ".join(problems))
+    if not queries:
+        raise EvalSetError(f"{path}: no questions")
+    return EvalSet(f"natural questions ({path.name})", corpus, queries, qrels)
+
+
+# --- retrieval ------------------------------------------------------------------------
+
+
+class Retrievers:
+    """Dense, BM25 and hybrid rankings of an EvalSet's queries over its corpus."""
+
+    def __init__(self, eval_set: EvalSet, model_ref: str | None = None, batch_size: int = 64):
+        from .. import embed
+
+        self.eval_set = eval_set
+        self.doc_ids = eval_set.doc_ids()
+        self.qids = list(eval_set.queries)
+        docs = [eval_set.corpus[d] for d in self.doc_ids]
+        self.model_ref = embed._resolve(model_ref)
+        self.model_id = embed.model_id(self.model_ref)
+        doc_vectors = embed.encode(
+            [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
+        )
+        self.query_vectors = embed.encode(
+            [eval_set.queries[q] for q in self.qids], self.model_ref, batch_size=batch_size
+        )
+        # The same index type as serving: exact inner product over normalized vectors.
+        self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
+        self.index.add(doc_vectors)
+        self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs])
+
+    def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
+        depth = min(depth, len(self.doc_ids))
+        scores, rows = self.index.search(self.query_vectors, depth)
+        return [
+            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
+            for rr, ss in zip(rows, scores, strict=True)
+        ]
+
+    def bm25(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
+        return self.lexical.search_many([self.eval_set.queries[q] for q in self.qids], depth)
+
+    def hybrid(
+        self, depth: int = RANK_DEPTH, lexical_weight: float = 1.0, k0: int = lexical.RRF_K
+    ) -> list[list[tuple[int, float]]]:
+        dense = self.dense(max(depth, FUSION_DEPTH))
+        bm25 = self.bm25(FUSION_DEPTH)
+        out = []
+        for d, b in zip(dense, bm25, strict=True):
+            fused = lexical.fuse(d[:FUSION_DEPTH], b, depth, lexical_weight, k0)
+            seen = {row for row, _ in fused}
+            # Below the fused head, the rest of the dense ranking (for map@100).
+            fused += [(row, s) for row, s in d if row not in seen][: depth - len(fused)]
+            out.append(fused)
+        return out
+
+    def rankings(self, name: str, **kwargs) -> dict[str, list[str]]:
+        results = getattr(self, name)(**kwargs)
+        return {
+            qid: [self.doc_ids[row] for row, _ in ranked]
+            for qid, ranked in zip(self.qids, results, strict=True)
+        }
+
+    def metrics(self, name: str, **kwargs) -> dict[str, float]:
+        return mean_metrics(self.rankings(name, **kwargs), self.eval_set.qrels)
+
+    def top_scores(self) -> list[float]:
+        """Best dense cosine per query (to set the answer threshold)."""
+        return [ranked[0][1] if ranked else 0.0 for ranked in self.dense(1)]
+
+
+def evaluate(
+    eval_set: EvalSet, model_ref: str | None = None, retrievers: Sequence[str] = RETRIEVERS
+) -> dict:
+    """{"set", "model_id", "queries", "documents", "results": {retriever: metrics}}."""
+    unknown = set(retrievers) - set(RETRIEVERS)
+    if unknown:
+        raise ValueError(f"unknown retrievers: {sorted(unknown)}")
+    r = Retrievers(eval_set, model_ref)
+    return {
+        "set": eval_set.name,
+        "model_id": r.model_id,
+        "model_ref": r.model_ref,
+        "queries": len(eval_set.queries),
+        "documents": len(eval_set.corpus),
+        "notes": eval_set.notes,
+        "results": {name: r.metrics(name) for name in retrievers},
+    }
+
+
+def format_table(report: dict) -> str:
+    """The seed card's metric table, one column per retriever."""
+    names = list(report["results"])
+    header = (
+        f"{report['set']} — model {report['model_id']} — {report['queries']} queries, "
+        f"{report['documents']} documents"
+    )
+    width = max(len(m) for m in METRIC_NAMES) + 2
+    lines = [header, "metric".ljust(width) + "".join(n.rjust(10) for n in names)]
+    for metric in METRIC_NAMES:
+        row = metric.ljust(width)
+        row += "".join(f"{report['results'][n][metric]:10.4f}" for n in names)
+        lines.append(row)
+    return "\n".join(lines)

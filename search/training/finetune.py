@@ -1,0 +1,326 @@
+"""Fine-tune the embedding model on the site's pairs, and the activation guard.
+
+The seed card's recipe is the default: MultipleNegativesRankingLoss (scale
+20, cosine), batch 32, 2 epochs, lr 5e-5 — on CPU with 2 torch threads.
+``BatchSamplers.NO_DUPLICATES`` keeps a passage from appearing twice in a
+batch (several questions share one passage, and a duplicate in the batch
+would count as a false negative).
+
+The model folder gets the card sentence-transformers writes (real metrics of
+an InformationRetrievalEvaluator on the dev split, real dataset statistics),
+with the template's empty placeholder sections removed, plus
+``metrics.json`` and ``search.json`` (what this app needs to know about the
+model, e.g. its recommended answer threshold).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import conf
+from .pairs import read_jsonl
+
+logger = logging.getLogger(__name__)
+
+BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+GUARD_METRIC = "ndcg@10"
+SEARCH_META = "search.json"
+METRICS_FILE = "metrics.json"
+# Queries that must never get an answer: they calibrate the threshold.
+NONSENSE_QUERIES = (
+    "zxqv blorp",
+    "asdf qwer uiop",
+    "flibbertigibbet wobble",
+    "qwertyuiop",
+    "lorem ipsum dolor",
+    "xkcd 927 blarg",
+    "hjkl hjkl hjkl",
+    "purple monkey dishwasher",
+)
+
+# progress(fraction 0–1, message)
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class TrainConfig:
+    epochs: float = 2
+    batch_size: int = 32
+    learning_rate: float = 5e-5
+    max_steps: int = -1
+    warmup_steps: int | None = None  # None = 10% of the steps
+    scale: float = 20.0
+    seed: int = 42
+    threads: int = 2
+    max_pairs: int | None = None  # train on the first N pairs only (the bench's 320)
+
+    def steps(self, n_pairs: int) -> int:
+        if self.max_steps and self.max_steps > 0:
+            return self.max_steps
+        return max(1, math.ceil(self.epochs * math.ceil(n_pairs / self.batch_size)))
+
+
+# --- the guard --------------------------------------------------------------------------
+
+
+def should_activate(
+    base: dict, tuned: dict, metric: str = GUARD_METRIC, min_gain: float = 0.0
+) -> tuple[bool, str]:
+    """Activate the tuned model only if its dev ``metric`` beats the base model's."""
+    if metric not in base or metric not in tuned:
+        return False, f"not activated: {metric} missing from the dev metrics"
+    b, t = float(base[metric]), float(tuned[metric])
+    if any(map(math.isnan, (b, t))):
+        return False, f"not activated: {metric} is not a number"
+    if t > b + min_gain:
+        return True, f"activated: dev {metric} {t:.4f} > base {b:.4f} (+{t - b:.4f})"
+    return False, f"not activated: dev {metric} {t:.4f} is not higher than the base model's {b:.4f}"
+
+
+# --- training ----------------------------------------------------------------------------
+
+
+def models_dir() -> Path:
+    return Path(conf.get("INDEX_DIR")) / "models"
+
+
+def new_model_dir() -> Path:
+    return models_dir() / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def _ir_evaluator(dev_dir: Path, name: str = "dev"):
+    from sentence_transformers.sentence_transformer.evaluation import (
+        InformationRetrievalEvaluator,
+    )
+
+    corpus = {str(r["_id"]): r["text"] for r in read_jsonl(dev_dir / "corpus.jsonl")}
+    queries, relevant = {}, {}
+    for i, row in enumerate(read_jsonl(dev_dir / "dev.jsonl")):
+        qid = str(row.get("qid") or f"q{i}")
+        queries[qid] = row["question"]
+        relevant[qid] = {str(r) for r in row.get("relevant") or [row["passage_id"]]}
+    if not queries:
+        return None
+    return InformationRetrievalEvaluator(
+        queries, corpus, relevant, name=name, write_csv=False, batch_size=64
+    )
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(max(1, n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _progress_callback(progress: Progress | None, total_steps: int):
+    from transformers import TrainerCallback
+
+    class _Callback(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.started = time.monotonic()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if progress:
+                elapsed = time.monotonic() - self.started
+                done = state.global_step / max(1, total_steps)
+                eta = elapsed / max(done, 1e-9) * (1 - done)
+                progress(done, f"step {state.global_step}/{total_steps}, ~{eta:.0f}s left")
+
+    return _Callback()
+
+
+def _clean_card(path: Path, extra: str = "") -> None:
+    """Drop the template's commented-out placeholder sections; add our own notes."""
+    readme = path / "README.md"
+    if not readme.is_file():
+        return
+    text = readme.read_text(encoding="utf-8")
+    text = re.sub(r"\n?<!--.*?-->\n?", "\n", text, flags=re.S)
+    text = text.replace("# Download from the 🤗 Hub\n", "")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if extra:
+        marker = "\n## Training Details"
+        text = (
+            text.replace(marker, f"\n{extra.strip()}\n{marker}", 1)
+            if marker in text
+            else (text + "\n" + extra)
+        )
+    readme.write_text(text, encoding="utf-8")
+
+
+def train(
+    pairs_dir: str | Path,
+    out_dir: str | Path | None = None,
+    config: TrainConfig | None = None,
+    base_model: str | None = None,
+    progress: Progress | None = None,
+    show_progress_bar: bool = True,
+) -> dict:
+    """Fine-tune ``base_model`` (default: the base all-MiniLM-L6-v2) on ``pairs_dir``.
+
+    Returns {"model_dir", "train_seconds", "steps", "pairs", "card_metrics", ...}.
+    """
+    from datasets import Dataset
+    from sentence_transformers import (
+        SentenceTransformer,
+        SentenceTransformerModelCardData,
+        SentenceTransformerTrainer,
+        SentenceTransformerTrainingArguments,
+    )
+    from sentence_transformers.base.sampler import BatchSamplers
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from transformers.utils import logging as hf_logging
+
+    from .. import embed
+
+    config = config or TrainConfig()
+    pairs_dir = Path(pairs_dir)
+    rows = read_jsonl(pairs_dir / "train.jsonl")
+    if config.max_pairs:
+        rows = rows[: config.max_pairs]
+    if not rows:
+        raise ValueError(f"{pairs_dir}/train.jsonl has no pairs")
+    base_ref = base_model or embed.default_model_path()
+    out = Path(out_dir) if out_dir else new_model_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    steps = config.steps(len(rows))
+    warmup = config.warmup_steps if config.warmup_steps is not None else math.ceil(0.1 * steps)
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    with torch_threads(config.threads):
+        if progress:
+            progress(0.0, "loading the base model")
+        card = SentenceTransformerModelCardData(
+            language="en",
+            license="apache-2.0",
+            model_name=f"{BASE_MODEL_HUB_ID.split('/')[-1]} fine-tuned on the site's passages",
+            train_datasets=[{"name": "site passages (search_make_pairs)"}],
+            local_files_only=True,
+        )
+        model = SentenceTransformer(str(base_ref), device="cpu", model_card_data=card)
+        if os.path.realpath(base_ref) == os.path.realpath(embed.default_model_path()):
+            model.model_card_data.base_model = BASE_MODEL_HUB_ID
+        model.model_card_data.set_model_id(str(out))
+
+        train_dataset = Dataset.from_dict(
+            {"question": [r["question"] for r in rows], "passage": [r["passage"] for r in rows]}
+        )
+        evaluator = _ir_evaluator(pairs_dir)
+        loss = MultipleNegativesRankingLoss(model, scale=config.scale)
+        args = SentenceTransformerTrainingArguments(
+            output_dir=str(out / "checkpoints"),
+            num_train_epochs=config.epochs,
+            max_steps=config.max_steps,
+            per_device_train_batch_size=config.batch_size,
+            per_device_eval_batch_size=config.batch_size,
+            learning_rate=config.learning_rate,
+            warmup_steps=warmup,
+            batch_sampler=BatchSamplers.NO_DUPLICATES,
+            seed=config.seed,
+            use_cpu=True,
+            save_strategy="no",
+            eval_strategy="no",
+            logging_strategy="no",
+            report_to="none",
+            disable_tqdm=not show_progress_bar,
+            dataloader_pin_memory=False,
+        )
+        trainer = SentenceTransformerTrainer(
+            model=model,
+            args=args,
+            train_dataset=train_dataset,
+            loss=loss,
+            evaluator=evaluator,
+            callbacks=[_progress_callback(progress, steps)],
+        )
+        started = time.monotonic()
+        trainer.train()
+        train_seconds = time.monotonic() - started
+        card_metrics = {}
+        if evaluator is not None:
+            if progress:
+                progress(1.0, "evaluating on the dev split")
+            card_metrics = evaluator(model)
+        model.save(str(out))
+    for leftover in (out / "checkpoints",):
+        if leftover.is_dir():
+            import shutil
+
+            shutil.rmtree(leftover, ignore_errors=True)
+    return {
+        "model_dir": str(out),
+        "base_model": str(base_ref),
+        "pairs": len(rows),
+        "steps": steps,
+        "warmup_steps": warmup,
+        "train_seconds": round(train_seconds, 2),
+        "config": asdict(config),
+        "card_metrics": {k: float(v) for k, v in card_metrics.items()},
+    }
+
+
+# --- thresholds ---------------------------------------------------------------------------
+
+
+def recommend_min_score(real_scores: list[float], nonsense_scores: list[float]) -> dict:
+    """An answer threshold between nonsense questions and real ones.
+
+    Midway between the highest nonsense score and the 5th percentile of the
+    real questions' best scores (so ~95% of real questions get an answer),
+    never below the highest nonsense score + 0.02.
+    """
+    import numpy as np
+
+    real = np.asarray(real_scores or [1.0], dtype=float)
+    junk = np.asarray(nonsense_scores or [0.0], dtype=float)
+    low_real = float(np.percentile(real, 5))
+    high_junk = float(junk.max())
+    value = max((low_real + high_junk) / 2, high_junk + 0.02)
+    return {
+        "recommended_min_score": round(value, 3),
+        "nonsense_max": round(high_junk, 3),
+        "real_p5": round(low_real, 3),
+        "real_min": round(float(real.min()), 3),
+        "real_answered_at_recommended": round(float((real >= value).mean()), 3),
+    }
+
+
+def score_profile(model_ref: str, questions: list[str], passages: list[str]) -> list[float]:
+    """Best cosine per question over ``passages`` with ``model_ref``."""
+    from .. import embed
+
+    if not questions or not passages:
+        return []
+    q = embed.encode(questions, model_ref)
+    p = embed.encode(passages, model_ref)
+    return [float(x) for x in (q @ p.T).max(axis=1)]
+
+
+def write_model_meta(model_dir: str | Path, meta: dict) -> None:
+    model_dir = Path(model_dir)
+    (model_dir / METRICS_FILE).write_text(json.dumps(meta.get("metrics", {}), indent=2))
+    (model_dir / SEARCH_META).write_text(json.dumps(meta, indent=2))
+
+
+def read_model_meta(model_dir: str | Path) -> dict:
+    try:
+        return json.loads((Path(model_dir) / SEARCH_META).read_text())
+    except (OSError, ValueError):
+        return {}

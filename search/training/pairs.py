@@ -1,0 +1,658 @@
+"""Training pairs (question → passage) from the site's own passages.
+
+Per passage, with ``X`` = the passage's topic (its heading, or the page title
+for an intro passage):
+
+- ``template``: the seed card's six templates ("What is X?", "How does X
+  work?", "Explain X", "Summarize X", "Key points about X", "In simple
+  terms: X"). The seed filled X with the passage's own text, so its questions
+  copied the answer; here X is the heading.
+- ``keyphrase``: questions about the passage's most distinctive phrases
+  (highest IDF over all passages), e.g. "What about fixed-scope proposal?".
+- ``keywords``: a keyword-only query ("proposal scope discovery").
+- ``short``: one or two words, as typed in a hurry ("pricing").
+- ``misspelled``: one of the above with a deterministic typo (swap, drop or
+  double a letter).
+
+Plus questions written by people: the owner's ExampleQuestion rows, a page's
+``data-search-questions="q1|q2"`` attribute (carried as the passage key
+``questions`` when extraction provides it), and logged visitor questions
+whose answer was marked helpful.
+
+Train and dev are split by *section* (url + anchor: every passage of a
+section falls on the same side), so no passage has questions on both sides.
+Everything is deterministic for a given seed and set of passages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bm25s.stopwords import STOPWORDS_EN
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from ..text import normalize
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = (
+    "What is {x}?",
+    "How does {x} work?",
+    "Explain {x}",
+    "Summarize {x}",
+    "Key points about {x}",
+    "In simple terms: {x}",
+)
+KEYPHRASE_TEMPLATES = (
+    "What about {k}?",
+    "Tell me about {k}",
+    "{k}?",
+    "Anything on {k}?",
+    "Where can I read about {k}?",
+    "Do you mention {k}?",
+)
+KINDS = ("template", "keyphrase", "keywords", "short", "misspelled", "owner", "page", "visitor")
+HEADING_SEPARATOR = " › "
+TITLE_SEPARATORS = (" — ", " | ", " - ", " · ")
+
+# Markup and template syntax that must never reach a pair (the seed's data had
+# "{# show the clear button only when there are items #}" in a passage).
+_MARKUP = re.compile(r"\{#|#\}|\{%|%\}|\{\{|\}\}|<!--|-->|</?[a-zA-Z][^>]*>")
+_WORD = re.compile(r"[^\W_][\w’'.,€$£%/&+-]*[^\W_]|[^\W_]", re.UNICODE)
+_CLAUSE = re.compile(r"[.,;:!?()\[\]“”\"·…]+(?:\s|$)|\s[—–-]\s")
+_STOP = (
+    set(STOPWORDS_EN)
+    | set(ENGLISH_STOP_WORDS)
+    | {
+        # Words too common on any site, or too vague, to make a question specific.
+        "can",
+        "will",
+        "does",
+        "did",
+        "has",
+        "just",
+        "also",
+        "get",
+        "gets",
+        "make",
+        "makes",
+        "use",
+        "uses",
+        "like",
+        "want",
+        "wants",
+        "need",
+        "needs",
+        "let",
+        "lets",
+        "keep",
+        "keeps",
+        "take",
+        "takes",
+        "see",
+        "put",
+        "way",
+        "ways",
+        "thing",
+        "things",
+        "lot",
+        "little",
+        "really",
+        "still",
+        "anyway",
+        "always",
+        "usually",
+        "every",
+        "new",
+        "good",
+        "great",
+        "big",
+        "small",
+        "tell",
+        "ask",
+        "know",
+        "look",
+        "looks",
+        "right",
+        "sure",
+        "yes",
+        "read",
+        "note",
+        "page",
+        "pages",
+    }
+)
+
+
+class DirtyPairError(ValueError):
+    """A pair would carry template syntax or markup."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    passage_id: int
+    kind: str
+    source: str = "generated"  # generated | owner | page | visitor
+
+
+@dataclass
+class PairSet:
+    train: list[Pair]
+    dev: list[Pair]
+    # Dev relevance: passage id → ids of every passage of the same section.
+    relevant: dict[int, list[int]]
+    passages: dict[int, dict]
+    seed: int
+    dev_fraction: float
+    skipped: list[dict] = field(default_factory=list)
+
+    def stats(self) -> dict:
+        def count(pairs):
+            return {
+                "pairs": len(pairs),
+                "passages": len({p.passage_id for p in pairs}),
+                "by_kind": dict(sorted(Counter(p.kind for p in pairs).items())),
+                "by_source": dict(sorted(Counter(p.source for p in pairs).items())),
+            }
+
+        return {
+            "seed": self.seed,
+            "dev_fraction": self.dev_fraction,
+            "passages": len(self.passages),
+            "skipped_passages": len(self.skipped),
+            "train": count(self.train),
+            "dev": count(self.dev),
+        }
+
+
+# --- text helpers ---------------------------------------------------------------------
+
+
+def is_clean(text: str) -> bool:
+    return not _MARKUP.search(text or "")
+
+
+def assert_clean(pairs: Iterable[Pair], passages: dict[int, dict]) -> None:
+    for pair in pairs:
+        for text in (pair.question, passages[pair.passage_id]["text"]):
+            if not is_clean(text):
+                raise DirtyPairError(f"markup or template syntax in a pair: {text[:120]!r}")
+
+
+def site_suffix(titles: Sequence[str]) -> str:
+    """The part of page titles naming the site ("Bambicim"), if most titles share one."""
+    tails = Counter()
+    for title in titles:
+        for sep in TITLE_SEPARATORS:
+            if sep in title:
+                tails[title.rsplit(sep, 1)[1].strip()] += 1
+                break
+    if not tails:
+        return ""
+    tail, n = tails.most_common(1)[0]
+    return tail if n * 2 >= len(titles) else ""
+
+
+def title_base(title: str, suffix: str) -> str:
+    """ "Evening in — Bambi Game — Bambicim" → "Evening in"; the site's own title stays."""
+    title = (title or "").strip()
+    if suffix:
+        for sep in TITLE_SEPARATORS:
+            if title.endswith(sep + suffix):
+                title = title[: -len(sep + suffix)].strip()
+                break
+    for sep in TITLE_SEPARATORS:
+        if sep in title:
+            head = title.split(sep, 1)[0].strip()
+            if head:
+                return head
+    return title
+
+
+def _leaf(heading: str) -> str:
+    return (heading or "").split(HEADING_SEPARATOR)[-1].strip()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text or "")
+
+
+def _content(word: str) -> bool:
+    w = word.lower()
+    if any(c in w for c in "€$£%@"):
+        return True
+    if "’" in w or "'" in w:  # contractions: we’ll, you’re
+        return False
+    return len(w) > 2 and w not in _STOP and not w.isdigit()
+
+
+# --- topics and key phrases -----------------------------------------------------------
+
+
+def topics(passages: Sequence[dict]) -> dict[int, str]:
+    """Passage id → X for the templates: heading leaf, qualified when ambiguous."""
+    suffix = site_suffix([p.get("title", "") for p in passages])
+    leaf_urls: dict[str, set[str]] = defaultdict(set)
+    for p in passages:
+        leaf_urls[_leaf(p.get("heading", "")).lower()].add(p["url"])
+    out = {}
+    for p in passages:
+        leaf = _leaf(p.get("heading", ""))
+        base = title_base(p.get("title", ""), suffix) or suffix
+        if not leaf or leaf.endswith("?"):
+            # Intro passages and question headings ("What do you do?") are about the page.
+            x = base
+        elif len(leaf_urls[leaf.lower()]) > 1 and base.lower() != leaf.lower():
+            # The same heading on several pages ("Bambi Game" in the terms).
+            x = f"{base} {leaf}"
+        else:
+            x = leaf
+        out[p["id"]] = normalize(x.strip(" .:;!"))
+    return out
+
+
+def _idf(passages: Sequence[dict]) -> dict[str, float]:
+    df = Counter()
+    for p in passages:
+        df.update({w.lower() for w in words(p["text"])})
+    n = len(passages)
+    return {w: math.log(1 + (n - d + 0.5) / (d + 0.5)) for w, d in df.items()}
+
+
+def key_phrases(text: str, idf: dict[str, float], skip: set[str], limit: int = 2) -> list[str]:
+    """The passage's most distinctive runs of 1–3 content words, best first."""
+    candidates: dict[str, float] = {}
+    run: list[str] = []
+
+    def flush():
+        for size in (3, 2, 1):
+            for i in range(0, max(0, len(run) - size + 1)):
+                phrase = run[i : i + size]
+                key = " ".join(w.lower() for w in phrase)
+                if all(w.lower() in skip for w in phrase):
+                    continue
+                if size == 1 and len(key) < 5 and not any(c.isdigit() for c in key):
+                    continue  # a short lone word says little ("fit", "toys")
+                score = sum(idf.get(w.lower(), 0.0) for w in phrase) / (1 + 0.35 * (size - 1))
+                # The lead of a passage says what it is about: earlier clauses count more.
+                score /= 1 + 0.1 * clause_index
+                if key not in candidates or candidates[key] < score:
+                    candidates[key] = score
+        run.clear()
+
+    # Phrases never cross a clause boundary (punctuation, dash, bracket, quote).
+    for clause_index, clause in enumerate(_CLAUSE.split(text or "")):  # noqa: B007
+        for token in words(clause):
+            if _content(token):
+                run.append(token.strip(".,"))
+            else:
+                flush()
+        flush()
+    chosen: list[str] = []
+    used: set[str] = set()
+    for phrase, _ in sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0])):
+        ws = set(phrase.split())
+        if ws & used:
+            continue
+        chosen.append(phrase)
+        used |= ws
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def keywords(text: str, idf: dict[str, float], limit: int = 3) -> list[str]:
+    seen: dict[str, float] = {}
+    for token in words(text):
+        w = token.lower().strip(".,")
+        if _content(w):
+            seen[w] = idf.get(w, 0.0)
+    return [w for w, _ in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def misspell(text: str, rng: random.Random) -> str:
+    """One deterministic typo in one of the longer words (swap, drop or double a letter)."""
+    tokens = text.split(" ")
+    choices = [i for i, t in enumerate(tokens) if sum(c.isalpha() for c in t) >= 5]
+    if not choices:
+        return text
+    i = rng.choice(choices)
+    word = tokens[i]
+    letters = [j for j in range(1, len(word) - 1) if word[j].isalpha() and word[j + 1].isalpha()]
+    if not letters:
+        return text
+    j = rng.choice(letters)
+    op = rng.choice(("swap", "drop", "double"))
+    if op == "swap":
+        word = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
+    elif op == "drop":
+        word = word[:j] + word[j + 1 :]
+    else:
+        word = word[:j] + word[j] + word[j:]
+    tokens[i] = word
+    return " ".join(tokens)
+
+
+# --- generation -----------------------------------------------------------------------
+
+
+def _body(passage: dict) -> str:
+    """The passage text without its leading heading (HEADING_IN_TEXT puts it there)."""
+    text = passage["text"]
+    leaf = _leaf(passage.get("heading", ""))
+    if leaf and text.startswith(leaf):
+        text = text[len(leaf) :].lstrip(" .:")
+    return text
+
+
+def _content_words(text: str) -> list[str]:
+    return [w.lower().strip(".,") for w in words(text) if _content(w)]
+
+
+def generated_questions(
+    passage: dict, x: str, idf: dict[str, float], rng: random.Random
+) -> list[tuple[str, str]]:
+    """(question, kind) pairs for one passage."""
+    out: list[tuple[str, str]] = []
+    text_words = set(_content_words(passage["text"]))
+    x_words = _content_words(x)
+    # A topic the passage's own text never mentions (a scene page whose heading
+    # is "What do you do?") cannot be found from the text: no template for it.
+    about_x = bool(x_words) and any(w in text_words for w in x_words)
+    if about_x:
+        out += [(t.format(x=x), "template") for t in TEMPLATES]
+    body = _body(passage)
+    phrases = key_phrases(body, idf, set(x_words)) or key_phrases(passage["text"], idf, set())
+    for phrase in phrases:
+        out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase"))
+    # Keyword query: the topic's words plus the best phrase's, as people type them.
+    kws = list(dict.fromkeys((x_words if about_x else [])[:2] + " ".join(phrases[:1]).split()))
+    kws = kws[:3] or keywords(body, idf)
+    if kws:
+        out.append((" ".join(kws), "keywords"))
+    if about_x:
+        out.append((x.lower(), "short"))
+    typo_sources = ([f"What is {x}?"] if about_x else []) + ([" ".join(kws)] if kws else [])
+    for question in typo_sources:
+        typo = misspell(question, rng)
+        if typo != question:
+            out.append((typo, "misspelled"))
+    return out
+
+
+def section_key(passage: dict) -> tuple[str, str]:
+    return (passage["url"], passage.get("anchor") or "")
+
+
+def build_pairs(
+    passages: Sequence[dict],
+    seed: int = 42,
+    dev_fraction: float = 0.2,
+    extra: Iterable[Pair] = (),
+) -> PairSet:
+    """All pairs, split train/dev by section. ``extra``: questions written by people."""
+    if not 0 <= dev_fraction < 1:
+        raise ValueError("dev_fraction must be in [0, 1)")
+    clean, skipped = [], []
+    for p in sorted(passages, key=lambda p: (p["url"], p.get("position", 0), p["id"])):
+        p = {**p, "text": normalize(p["text"]), "heading": normalize(p.get("heading", ""))}
+        if not p["text"] or not is_clean(p["text"]):
+            skipped.append({"id": p["id"], "url": p["url"], "reason": "markup or empty"})
+            continue
+        clean.append(p)
+    if not clean:
+        raise ValueError("no passages to make pairs from")
+    by_id = {p["id"]: p for p in clean}
+    rng = random.Random(seed)
+    idf = _idf(clean)
+    x_of = topics(clean)
+
+    pairs: list[Pair] = []
+    for p in clean:
+        for question, kind in generated_questions(p, x_of[p["id"]], idf, rng):
+            pairs.append(Pair(normalize(question), p["id"], kind))
+        for question in p.get("questions") or []:
+            pairs.append(Pair(normalize(question), p["id"], "page", "page"))
+    for pair in extra:
+        if pair.passage_id in by_id:
+            pairs.append(Pair(normalize(pair.question), pair.passage_id, pair.kind, pair.source))
+    # Same question for the same passage once; drop empty and dirty questions.
+    unique, seen = [], set()
+    for pair in pairs:
+        key = (pair.question.lower(), pair.passage_id)
+        if pair.question and key not in seen and is_clean(pair.question):
+            seen.add(key)
+            unique.append(pair)
+
+    sections: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for p in clean:
+        sections[section_key(p)].append(p["id"])
+    keys = sorted(sections)
+    random.Random(seed).shuffle(keys)
+    n_dev = round(len(keys) * dev_fraction)
+    if dev_fraction and len(keys) > 1:
+        n_dev = max(1, min(n_dev, len(keys) - 1))
+    dev_keys = set(keys[:n_dev])
+    dev_ids = {pid for key in dev_keys for pid in sections[key]}
+
+    train = [pair for pair in unique if pair.passage_id not in dev_ids]
+    dev = [pair for pair in unique if pair.passage_id in dev_ids]
+    relevant = {p["id"]: sorted(sections[section_key(p)]) for p in clean}
+    result = PairSet(train, dev, relevant, by_id, seed, dev_fraction, skipped)
+    assert_clean(result.train + result.dev, by_id)
+    return result
+
+
+# --- where passages and human questions come from ---------------------------------------
+
+
+def load_passages() -> tuple[list[dict], str]:
+    """Passages of the live index (else the Passage table) and where they came from."""
+    from ..index import IndexNotReady, load_current
+
+    try:
+        current = load_current()
+        if current.passages:
+            return [dict(p) for p in current.passages], f"index {current.version}"
+    except IndexNotReady:
+        pass
+    from ..models import Passage
+
+    rows = list(Passage.objects.order_by("url", "position", "pk"))
+    passages = [
+        {
+            "id": p.vector_id if p.vector_id is not None else p.pk,
+            "text": p.text,
+            "title": p.title,
+            "heading": p.heading,
+            "url": p.url,
+            "anchor": p.anchor,
+            "urls": [p.url],
+            "position": p.position,
+        }
+        for p in rows
+    ]
+    return passages, "Passage table"
+
+
+def _split_link(link: str) -> tuple[str, str]:
+    url, _, anchor = (link or "").partition("#")
+    return url.strip(), anchor.strip()
+
+
+def _find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = "") -> int | None:
+    if text:
+        for p in passages:
+            if p["text"] == text:
+                return p["id"]
+    matches = [
+        p
+        for p in passages
+        if (p["url"] == url or url in (p.get("urls") or []))
+        and (not anchor or p.get("anchor") == anchor)
+    ]
+    if not matches:
+        return None
+    return min(matches, key=lambda p: (p["url"] != url, p.get("position", 0), p["id"]))["id"]
+
+
+def human_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
+    """Pairs from the owner's ExampleQuestion rows and helpful visitor questions.
+
+    Returns (pairs, problems): a question whose URL matches no passage is
+    reported, not silently dropped.
+    """
+    from ..models import ExampleQuestion, Question
+
+    pairs, problems = [], []
+    for example in ExampleQuestion.objects.filter(active=True).order_by("pk"):
+        url, anchor = _split_link(example.url)
+        pid = _find_passage(passages, url, anchor)
+        if pid is None:
+            problems.append(f"example question #{example.pk} {example.url!r}: no such passage")
+            continue
+        pairs.append(Pair(example.question, pid, "owner", "owner"))
+    for question in Question.objects.filter(helpful=True).exclude(top_url="").order_by("pk"):
+        url, anchor = _split_link(question.top_url)
+        pid = _find_passage(passages, url, anchor, question.top_text)
+        if pid is not None:
+            pairs.append(Pair(question.text, pid, "visitor", "visitor"))
+    return pairs, problems
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict]) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> dict:
+    """train.jsonl, dev.jsonl, corpus.jsonl and datasheet.md in ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    passages = pair_set.passages
+    _write_jsonl(
+        out / "train.jsonl",
+        (
+            {
+                "question": p.question,
+                "passage": passages[p.passage_id]["text"],
+                "passage_id": p.passage_id,
+                "kind": p.kind,
+                "source": p.source,
+            }
+            for p in pair_set.train
+        ),
+    )
+    _write_jsonl(
+        out / "dev.jsonl",
+        (
+            {
+                "qid": f"q{i}",
+                "question": p.question,
+                "passage_id": p.passage_id,
+                "relevant": pair_set.relevant[p.passage_id],
+                "kind": p.kind,
+                "source": p.source,
+            }
+            for i, p in enumerate(pair_set.dev)
+        ),
+    )
+    _write_jsonl(
+        out / "corpus.jsonl",
+        (
+            {
+                "_id": str(pid),
+                "title": p.get("title", ""),
+                "heading": p.get("heading", ""),
+                "url": p["url"],
+                "anchor": p.get("anchor", ""),
+                "text": p["text"],
+            }
+            for pid, p in sorted(passages.items())
+        ),
+    )
+    stats = pair_set.stats()
+    stats["origin"] = origin
+    stats["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    (out / "stats.json").write_text(json.dumps(stats, indent=2))
+    (out / "datasheet.md").write_text(datasheet(pair_set, origin, problems))
+    return stats
+
+
+def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
+    s = pair_set.stats()
+    lines = [
+        "# Training pairs: datasheet",
+        "",
+        f"- Passages: {s['passages']} (from {origin or 'the given passages'}); "
+        f"skipped: {s['skipped_passages']} (markup or empty text).",
+        f"- Split by section (url + anchor), seed {s['seed']}, dev fraction "
+        f"{s['dev_fraction']}: no passage has questions on both sides.",
+        f"- Train: {s['train']['pairs']} pairs over {s['train']['passages']} passages.",
+        f"- Dev: {s['dev']['pairs']} questions over {s['dev']['passages']} passages; a dev "
+        "question's relevant passages are every passage of its section; the corpus is every "
+        "passage.",
+        "",
+        "| kind | train | dev | what |",
+        "|---|---:|---:|---|",
+    ]
+    what = {
+        "template": "the seed card's templates with X = the heading: "
+        + ", ".join(f"“{t.format(x='X')}”" for t in TEMPLATES),
+        "keyphrase": "a question about a distinctive phrase (top IDF): "
+        + ", ".join(f"“{t.format(k='K')}”" for t in KEYPHRASE_TEMPLATES),
+        "keywords": "the passage's three most distinctive words",
+        "short": "the topic alone, lower case",
+        "misspelled": "a template or keyword query with one typo (swap, drop or double)",
+        "owner": "the owner's example questions (admin: Example questions)",
+        "page": "data-search-questions on the page",
+        "visitor": "visitor questions whose answer was marked helpful",
+    }
+    for kind in KINDS:
+        tr = s["train"]["by_kind"].get(kind, 0)
+        dv = s["dev"]["by_kind"].get(kind, 0)
+        if tr or dv or kind in ("template", "owner", "visitor"):
+            lines.append(f"| {kind} | {tr} | {dv} | {what[kind]} |")
+    lines += [
+        "",
+        "Every pair is checked: no template syntax ({# #}, {% %}, {{ }}), no HTML tag or "
+        "comment; text is repaired with ftfy (no mojibake) and de-duplicated.",
+    ]
+    if problems:
+        lines += ["", "## Problems", ""] + [f"- {p}" for p in problems]
+    if pair_set.skipped:
+        lines += ["", "## Skipped passages", ""] + [
+            f"- #{s['id']} {s['url']}: {s['reason']}" for s in pair_set.skipped
+        ]
+    lines += ["", "## Samples (train)", ""]
+    rng = random.Random(pair_set.seed)
+    for pair in rng.sample(pair_set.train, min(8, len(pair_set.train))):
+        passage = pair_set.passages[pair.passage_id]["text"]
+        lines.append(f"- ({pair.kind}) “{pair.question}” → “{passage[:90]}…”")
+    return "\n".join(lines) + "\n"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def as_dict(pair: Pair) -> dict:
+    return asdict(pair)

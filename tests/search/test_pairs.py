@@ -1,0 +1,224 @@
+"""Training pairs: deterministic, split by section, clean, every passage covered."""
+
+import json
+
+import pytest
+
+from search.training import pairs as P
+
+
+def _passages():
+    rows = [
+        (
+            "/services/",
+            "pricing",
+            "Pricing",
+            "Services — Bambicim",
+            "Pricing. Projects start at €2,500. Small fixes are billed at €60 per hour.",
+        ),
+        (
+            "/services/",
+            "timelines",
+            "Timelines",
+            "Services — Bambicim",
+            "Timelines. Most landing pages ship in 2 weeks; full web apps take 6 to 12 weeks.",
+        ),
+        (
+            "/privacy/",
+            "cookies",
+            "Cookies",
+            "Privacy Policy — Bambicim",
+            "Cookies. We use only two cookies: a session cookie that holds your inventory, "
+            "and a CSRF cookie that protects forms.",
+        ),
+        (
+            "/privacy/",
+            "hosting",
+            "Hosting",
+            "Privacy Policy — Bambicim",
+            "Hosting. The site and its data are hosted in the EU.",
+        ),
+        (
+            "/about/",
+            "our-story",
+            "Our story",
+            "About — Bambicim",
+            "Our story. Bambicim began in 2023 as a notebook of weekend experiments in Ljubljana.",
+        ),
+        (
+            "/about/",
+            "our-story",
+            "Our story",
+            "About — Bambicim",
+            "Today Bambicim is Bambi plus a rotating crew of freelance friends.",
+        ),
+        (
+            "/game/back-home/",
+            "what-do-you-do",
+            "What do you do?",
+            "Back home — Bambi Game — Bambicim",
+            "What do you do? Lay out your finds. Make a cup of tea and smile.",
+        ),
+        (
+            "/terms/",
+            "bambi-game",
+            "Bambi Game",
+            "Terms & Conditions — Bambicim",
+            "Bambi Game. The Bambi Game is free to play, with no purchases.",
+        ),
+        (
+            "/game/",
+            "",
+            "Bambi Game",
+            "Bambi Game — Bambicim",
+            "Bambi Game. Bambi Game is a tiny dress-up adventure: try on looks.",
+        ),
+        (
+            "/contact/",
+            "email-us",
+            "Write to us",
+            "Contact — Bambicim",
+            "Write to us. Prefer email? Write to hello@bambicim.com.",
+        ),
+    ]
+    return [
+        {
+            "id": i,
+            "url": u,
+            "anchor": a,
+            "heading": h,
+            "title": t,
+            "text": x,
+            "urls": [u],
+            "position": i,
+        }
+        for i, (u, a, h, t, x) in enumerate(rows)
+    ]
+
+
+def _key(pair_set):
+    return [(p.question, p.passage_id, p.kind) for p in pair_set.train + pair_set.dev]
+
+
+def test_deterministic_for_a_seed():
+    a = P.build_pairs(_passages(), seed=42, dev_fraction=0.3)
+    b = P.build_pairs(list(reversed(_passages())), seed=42, dev_fraction=0.3)
+    assert _key(a) == _key(b)
+    c = P.build_pairs(_passages(), seed=7, dev_fraction=0.3)
+    assert {p.passage_id for p in c.dev} != {p.passage_id for p in a.dev} or _key(a) != _key(c)
+
+
+def test_split_by_section_no_passage_on_both_sides():
+    s = P.build_pairs(_passages(), seed=1, dev_fraction=0.3)
+    train_ids = {p.passage_id for p in s.train}
+    dev_ids = {p.passage_id for p in s.dev}
+    assert train_ids and dev_ids
+    assert not train_ids & dev_ids
+    # The two passages of /about/#our-story fall on the same side.
+    assert ({4, 5} <= train_ids) or ({4, 5} <= dev_ids)
+    # Dev relevance covers the whole section.
+    assert s.relevant[4] == [4, 5]
+
+
+def test_every_passage_gets_questions_and_all_kinds_appear():
+    s = P.build_pairs(_passages(), dev_fraction=0.2)
+    covered = {p.passage_id for p in s.train + s.dev}
+    assert covered == {p["id"] for p in _passages()}
+    kinds = {p.kind for p in s.train + s.dev}
+    assert {"template", "keyphrase", "keywords", "short", "misspelled"} <= kinds
+
+
+def test_questions_do_not_copy_the_passage_and_use_the_heading():
+    s = P.build_pairs(_passages(), dev_fraction=0)
+    questions = [p.question for p in s.train if p.passage_id == 0]
+    assert "What is Pricing?" in questions and "In simple terms: Pricing" in questions
+    passage = s.passages[0]["text"]
+    assert all(q not in passage for q in questions if len(q) > 20)
+    # A heading used on two pages is qualified with the page.
+    assert "What is Terms & Conditions Bambi Game?" in [p.question for p in s.train]
+    # A topic the text never mentions gets no template question.
+    assert not [p for p in s.train if p.passage_id == 6 and p.kind == "template"]
+
+
+def test_misspelled_queries_are_deterministic_typos():
+    import random
+
+    a = P.misspell("What is Maintenance plans?", random.Random(3))
+    b = P.misspell("What is Maintenance plans?", random.Random(3))
+    assert a == b and a != "What is Maintenance plans?"
+    assert abs(len(a) - len("What is Maintenance plans?")) <= 1
+
+
+def test_no_markup_or_template_comment_in_any_pair():
+    passages = _passages() + [
+        {
+            "id": 99,
+            "url": "/game/inventory/",
+            "anchor": "",
+            "heading": "Your spoils & inventory",
+            "title": "Inventory — Bambicim",
+            "urls": ["/game/inventory/"],
+            "position": 0,
+            "text": "Your spoils & inventory {# show the clear button only when there are items #} "
+            "Clear inventory × No items yet.",
+        },
+    ]
+    extra = [P.Pair("<b>bold</b> question", 0, "owner", "owner"), P.Pair("fine one", 0, "owner")]
+    s = P.build_pairs(passages, extra=extra)
+    assert [x["id"] for x in s.skipped] == [99]
+    for pair in s.train + s.dev:
+        for text in (pair.question, s.passages[pair.passage_id]["text"]):
+            assert P.is_clean(text), text
+            assert "{#" not in text and "<" not in text
+    assert "fine one" in [p.question for p in s.train + s.dev]
+    with pytest.raises(P.DirtyPairError):
+        P.assert_clean([P.Pair("{% if x %}", 0, "owner")], s.passages)
+
+
+def test_mojibake_is_repaired():
+    passages = _passages()
+    passages[4]["text"] = "Our story. Bambicim is Bambiâ€™s playful studio in Ljubljana."
+    s = P.build_pairs(passages, dev_fraction=0)
+    assert "Bambi’s" in s.passages[4]["text"]
+
+
+def test_page_questions_key_becomes_pairs():
+    passages = _passages()
+    passages[0]["questions"] = ["How much is a website?", "what do you charge"]
+    s = P.build_pairs(passages, dev_fraction=0)
+    page = [(p.question, p.passage_id) for p in s.train if p.source == "page"]
+    assert page == [("How much is a website?", 0), ("what do you charge", 0)]
+
+
+@pytest.mark.django_db
+def test_human_questions_from_examples_and_helpful_visitors():
+    from search.models import ExampleQuestion, Question
+
+    ExampleQuestion.objects.create(question="Do you have cookies?", url="/privacy/#cookies")
+    ExampleQuestion.objects.create(question="Who are you?", url="/about/")
+    ExampleQuestion.objects.create(question="Gone page", url="/nowhere/")
+    ExampleQuestion.objects.create(question="Inactive", url="/about/", active=False)
+    Question.objects.create(text="where are servers", top_url="/privacy/#hosting", helpful=True)
+    Question.objects.create(text="not helpful", top_url="/privacy/#hosting", helpful=False)
+    pairs, problems = P.human_questions(_passages())
+    assert [(p.question, p.passage_id, p.source) for p in pairs] == [
+        ("Do you have cookies?", 2, "owner"),
+        ("Who are you?", 4, "owner"),
+        ("where are servers", 3, "visitor"),
+    ]
+    assert len(problems) == 1 and "/nowhere/" in problems[0]
+
+
+def test_write_pairs_files(tmp_path):
+    s = P.build_pairs(_passages(), dev_fraction=0.3)
+    stats = P.write_pairs(s, tmp_path, origin="test")
+    train = P.read_jsonl(tmp_path / "train.jsonl")
+    dev = P.read_jsonl(tmp_path / "dev.jsonl")
+    corpus = P.read_jsonl(tmp_path / "corpus.jsonl")
+    assert len(train) == stats["train"]["pairs"] and len(dev) == stats["dev"]["pairs"]
+    assert len(corpus) == len(_passages())
+    assert {"question", "passage", "passage_id", "kind", "source"} <= set(train[0])
+    assert all(set(map(str, d["relevant"])) <= {c["_id"] for c in corpus} for d in dev)
+    sheet = (tmp_path / "datasheet.md").read_text()
+    assert "Train:" in sheet and "What is X?" in sheet and "| template |" in sheet
+    assert json.loads((tmp_path / "stats.json").read_text())["origin"] == "test"
