@@ -63,8 +63,20 @@ class SearchResponseSerializer(serializers.Serializer):
 
 
 class FeedbackSerializer(serializers.Serializer):
-    question_id = serializers.IntegerField(min_value=1)
+    question_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="The `question_id` of a search response."
+    )
+    query_id = serializers.IntegerField(
+        min_value=1, required=False, write_only=True, help_text="Another name for `question_id`."
+    )
     helpful = serializers.BooleanField()
+
+    def validate(self, data):
+        question_id = data.pop("question_id", None) or data.pop("query_id", None)
+        data.pop("query_id", None)
+        if question_id is None:
+            raise serializers.ValidationError({"question_id": ["This field is required."]})
+        return {"question_id": question_id, **data}
 
 
 class FeedbackResponseSerializer(serializers.Serializer):

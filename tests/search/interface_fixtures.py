@@ -3,7 +3,7 @@
 Import them into a test module (``from tests.search.interface_fixtures import
 built_index, serve_like_development  # noqa: F401``): ``serve_like_development``
 is autouse, ``built_index`` is a real index of the real site, built once per
-process however many modules import it.
+session (or reused when another fixture already built it).
 
 Without DEBUG, settings pick the production static storage (it needs
 collectstatic's manifest) and the HTTPS redirect; these tests exercise pages
@@ -14,7 +14,6 @@ import pytest
 from django.test import override_settings
 
 PLAIN_STATIC = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-_built = {}
 
 
 def _plain_storages():
@@ -36,10 +35,11 @@ def built_index(django_db_setup, django_db_blocker):
     from search.build import run_build
     from search.models import IndexBuild
 
-    if "status" not in _built or not services.index_status():
+    # The session's INDEX_DIR is fresh: an index there (built by another
+    # fixture, e.g. tests/search/conftest.py) is the real site's, so reuse it.
+    if not services.index_status():
         with django_db_blocker.unblock(), override_settings(STORAGES=_plain_storages()):
             build = run_build(IndexBuild(trigger=IndexBuild.Trigger.COMMAND))
             assert build.status == IndexBuild.Status.SUCCEEDED, build.error
         index.forget_loaded()
-        _built["status"] = services.index_status()
-    return _built["status"]
+    return services.index_status()

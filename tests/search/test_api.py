@@ -298,6 +298,15 @@ def test_feedback_is_throttled_too(api, settings):
 # --- feedback ------------------------------------------------------------------
 
 
+def test_feedback_accepts_query_id_as_another_name(api):
+    question = Question.objects.create(text="q")
+    response = api.post(FEEDBACK, {"query_id": question.pk, "helpful": True}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"question_id": question.pk, "helpful": True}
+    question.refresh_from_db()
+    assert question.helpful is True
+
+
 def test_feedback_is_stored(api, validate):
     question_id = api.get(SEARCH, {"q": "Can I scrape the site?"}).json()["question_id"]
     response = api.post(FEEDBACK, {"question_id": question_id, "helpful": False}, format="json")
