@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -139,6 +140,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# `make beat`: a nightly index rebuild (content changes rebuild on their own;
+# this catches anything else) and the daily purge of the questions log.
+CELERY_BEAT_SCHEDULE = {
+    "search-nightly-rebuild": {
+        "task": "search.tasks.rebuild_index",
+        "schedule": crontab(hour=3, minute=17),
+        "kwargs": {"trigger": "schedule"},
+    },
+    "search-purge-question-log": {
+        "task": "search.tasks.purge_question_log",
+        "schedule": crontab(hour=4, minute=7),
+    },
+}
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
@@ -171,7 +185,16 @@ SEARCH = {
     "INDEX_DIR": env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")),
     "MODEL": env("SEARCH_MODEL", default=""),
     "TEMPLATE_INCLUDE": ["templates/**/*.html"],
-    "TEMPLATE_EXCLUDE": ["templates/admin/**", "templates/search/**", "templates/base.html"],
+    # Error pages are never a destination; the contact template's extra text
+    # is form feedback (rate-limit and validation messages), not content.
+    "TEMPLATE_EXCLUDE": [
+        "templates/admin/**",
+        "templates/search/**",
+        "templates/base.html",
+        "templates/404.html",
+        "templates/500.html",
+        "templates/pages/contact.html",
+    ],
     "CONTENT_SELECTOR": "main",
 }
 
