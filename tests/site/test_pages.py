@@ -62,7 +62,9 @@ def test_each_anchored_heading_titles_its_own_section(page):
     for h in HTMLParser(html).css("main h2[id], main h3[id], main h4[id]"):
         parent = h.parent
         in_case = parent.attributes.get("class") == "case__body"
-        assert parent.tag in ("section", "article", "li") or in_case, f"{url}: #{h.attributes['id']}"
+        assert parent.tag in ("section", "article", "li") or in_case, (
+            f"{url}: #{h.attributes['id']}"
+        )
 
 
 @pytest.mark.parametrize("page", URLS, indirect=True)
