@@ -121,3 +121,22 @@ def test_contact_sets_no_cookie_beyond_session_and_csrf(client):
     client.post("/contact/", VALID)
     client.get("/contact/thanks/")
     assert set(client.cookies) <= {"sessionid", "csrftoken"}
+
+
+def test_purge_refuses_a_nonsense_retention():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--days must be at least 1"):
+        call_command("purge_contact_messages", "--days", "0")
+
+
+def test_the_nightly_task_purges_like_the_command():
+    from bambicim.tasks import purge_contact_messages
+
+    old = ContactMessage.objects.create(name="Old", email="old@example.com", message="last year")
+    ContactMessage.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(days=400)
+    )
+    ContactMessage.objects.create(name="New", email="new@example.com", message="today!!")
+    assert purge_contact_messages.apply().get() == 1
+    assert list(ContactMessage.objects.values_list("name", flat=True)) == ["New"]
