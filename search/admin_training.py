@@ -1,15 +1,167 @@
-"""Admin for fine-tuning: TrainingRun and the owner's ExampleQuestion rows.
+"""Admin for fine-tuning: TrainingRun ("Train on site content") and ExampleQuestion.
 
-Imported at the end of ``search/admin.py``.
+Imported at the end of ``search/admin.py``. A run is started with a POST
+button on the Training runs list; its page refreshes itself while the run
+is queued or running (status, stage, progress), then shows the dev metrics
+of the base and the tuned model and the activation decision.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from .models import ExampleQuestion
+from .models import ExampleQuestion, TrainingRun
+from .training.metrics import METRIC_NAMES
 
 
 @admin.register(ExampleQuestion)
 class ExampleQuestionAdmin(admin.ModelAdmin):
+    """The owner's own questions for a section: each becomes a training pair."""
+
     list_display = ["question", "url", "active", "created"]
     list_filter = ["active"]
+    list_editable = ["active"]
     search_fields = ["question", "url"]
+
+
+def _active_runs():
+    return TrainingRun.objects.filter(
+        status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
+    )
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "progress_display",
+        "stage",
+        "ndcg_display",
+        "activated",
+        "created",
+        "duration_display",
+    ]
+    list_filter = ["status", "activated"]
+    change_list_template = "admin/search/trainingrun/change_list.html"
+    change_form_template = "admin/search/trainingrun/change_form.html"
+    readonly_fields = [
+        "status",
+        "progress_display",
+        "stage",
+        "decision",
+        "metrics_table",
+        "model_dir",
+        "activated",
+        "params",
+        "error",
+        "task_id",
+        "created",
+        "started",
+        "finished",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # runs are started with the button, not typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj and obj.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING)
+        )
+
+    @admin.display(description="Progress")
+    def progress_display(self, run):
+        return format_html(
+            '<progress max="100" value="{}" aria-label="Training progress">{}%</progress> {}%',
+            run.progress,
+            run.progress,
+            run.progress,
+        )
+
+    @admin.display(description="Dev ndcg@10 (base → tuned)")
+    def ndcg_display(self, run):
+        dev = (run.metrics or {}).get("dev") or {}
+        try:
+            return f"{dev['base']['ndcg@10']:.3f} → {dev['tuned']['ndcg@10']:.3f}"
+        except (KeyError, TypeError):
+            return "–"
+
+    @admin.display(description="Duration")
+    def duration_display(self, run):
+        if run.started and run.finished:
+            return f"{(run.finished - run.started).total_seconds():.0f} s"
+        return "–"
+
+    @admin.display(description="Dev metrics (dense)")
+    def metrics_table(self, run):
+        dev = (run.metrics or {}).get("dev") or {}
+        base, tuned = dev.get("base") or {}, dev.get("tuned") or {}
+        if not base or not tuned:
+            return "–"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((m, f"{base[m]:.4f}", f"{tuned[m]:.4f}") for m in METRIC_NAMES if m in base),
+        )
+        extra = run.metrics.get("recommended_min_score")
+        note = format_html(
+            "<p>{} pairs, {} steps, {} s of training. Recommended MIN_SCORE: {}</p>",
+            run.metrics.get("pairs", "?"),
+            run.metrics.get("steps", "?"),
+            run.metrics.get("train_seconds", "?"),
+            extra if extra is not None else "–",
+        )
+        return format_html(
+            "<table><thead><tr><th>metric</th><th>base</th><th>tuned</th></tr></thead>"
+            "<tbody>{}</tbody></table>{}",
+            rows,
+            note,
+        )
+
+    def get_urls(self):
+        train = path(
+            "train/",
+            self.admin_site.admin_view(self.train_view),
+            name="search_trainingrun_train",
+        )
+        return [train, *super().get_urls()]
+
+    def train_view(self, request):
+        """POST only, staff with the add permission: create a run and enqueue it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("search.add_trainingrun"):
+            raise PermissionDenied
+        from .training.tasks import start_training
+
+        already = _active_runs().first()
+        run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
+        if already is not None and run.pk == already.pk:
+            messages.info(request, f"{run} is already under way.")
+        else:
+            messages.success(request, f"{run} started: the page updates while it runs.")
+        return HttpResponseRedirect(reverse("admin:search_trainingrun_change", args=[run.pk]))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "train_url": reverse("admin:search_trainingrun_train"),
+            "can_train": request.user.has_perm("search.add_trainingrun"),
+            "any_active": _active_runs().exists(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "run_active": bool(run)
+            and run.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -63,6 +63,11 @@ class TrainConfig:
     seed: int = 42
     threads: int = 2
     max_pairs: int | None = None  # train on the first N pairs only (the bench's 320)
+    # Passages are cut to this many tokens while training only (the saved model
+    # keeps the base model's limit): a passage's heading and lead carry its
+    # topic, and attention cost grows with length — halving it halves the time
+    # and the peak memory.
+    max_seq_length: int | None = 128
 
     def steps(self, n_pairs: int) -> int:
         if self.max_steps and self.max_steps > 0:
@@ -219,6 +224,10 @@ def train(
             model.model_card_data.base_model = BASE_MODEL_HUB_ID
         model.model_card_data.set_model_id(str(out))
 
+        serving_max_length = model.max_seq_length
+        if config.max_seq_length:
+            model.max_seq_length = min(serving_max_length, config.max_seq_length)
+
         train_dataset = Dataset.from_dict(
             {"question": [r["question"] for r in rows], "passage": [r["passage"] for r in rows]}
         )
@@ -253,6 +262,7 @@ def train(
         started = time.monotonic()
         trainer.train()
         train_seconds = time.monotonic() - started
+        model.max_seq_length = serving_max_length
         card_metrics = {}
         if evaluator is not None:
             if progress:
@@ -324,3 +334,120 @@ def read_model_meta(model_dir: str | Path) -> dict:
         return json.loads((Path(model_dir) / SEARCH_META).read_text())
     except (OSError, ValueError):
         return {}
+
+
+# --- the whole run: pairs → train → evaluate base and tuned → guard → activate ---------
+
+
+def _dev_report(pairs_dir: Path, model_ref: str) -> tuple[dict, list[float]]:
+    from .evaluate import Retrievers, load_dev
+
+    retrievers = Retrievers(load_dev(pairs_dir), model_ref)
+    return retrievers.metrics("dense"), retrievers.top_scores()
+
+
+def _comparison_section(base: dict, tuned: dict, decision: str, threshold: dict) -> str:
+    from .metrics import METRIC_NAMES
+
+    lines = [
+        "## Search app: base vs fine-tuned (dense, FAISS flat IP, site dev split)",
+        "",
+        "| metric | base all-MiniLM-L6-v2 | this model |",
+        "|:--|--:|--:|",
+    ]
+    lines += [f"| {m} | {base[m]:.4f} | {tuned[m]:.4f} |" for m in METRIC_NAMES]
+    lines += [
+        "",
+        f"Decision: {decision}.",
+        "",
+        f"Recommended answer threshold (SEARCH['MIN_SCORE']) for this model: "
+        f"{threshold['recommended_min_score']} (highest nonsense score "
+        f"{threshold['nonsense_max']}, 5th percentile of dev questions' best score "
+        f"{threshold['real_p5']}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def run_training(
+    pairs_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    config: TrainConfig | None = None,
+    activate: bool = True,
+    seed: int = 42,
+    dev_fraction: float = 0.2,
+    progress: Progress | None = None,
+    rebuild: Callable[[], object] | None = None,
+    show_progress_bar: bool = True,
+) -> dict:
+    """Pairs (made now unless given) → fine-tune → dev metrics of base and tuned → guard.
+
+    ``progress(fraction, stage)`` covers the whole run. ``rebuild()`` is
+    called after an activation (default: ``search.tasks.request_rebuild("model")``).
+    """
+    from .. import embed
+    from . import pairs as pairs_mod
+
+    config = config or TrainConfig(seed=seed)
+    out = Path(out_dir) if out_dir else new_model_dir()
+    report = progress or (lambda fraction, stage: None)
+
+    report(0.0, "making pairs")
+    if pairs_dir is None:
+        passages, origin = pairs_mod.load_passages()
+        extra, problems = pairs_mod.human_questions(passages)
+        pair_set = pairs_mod.build_pairs(
+            passages, seed=seed, dev_fraction=dev_fraction, extra=extra
+        )
+        pairs_dir = out / "pairs"
+        pairs_mod.write_pairs(pair_set, pairs_dir, origin, problems)
+    pairs_dir = Path(pairs_dir)
+
+    def train_progress(fraction, message):
+        report(0.05 + 0.75 * fraction, f"training: {message}")
+
+    result = train(
+        pairs_dir, out, config, progress=train_progress, show_progress_bar=show_progress_bar
+    )
+    report(0.82, "evaluating the base and the tuned model")
+    base_ref = result["base_model"]
+    base_metrics, _ = _dev_report(pairs_dir, base_ref)
+    tuned_metrics, tuned_scores = _dev_report(pairs_dir, str(out))
+    passages = [r["text"] for r in pairs_mod.read_jsonl(pairs_dir / "corpus.jsonl")]
+    threshold = recommend_min_score(
+        tuned_scores, score_profile(str(out), list(NONSENSE_QUERIES), passages)
+    )
+    ok, decision = should_activate(base_metrics, tuned_metrics)
+    if ok and not activate:
+        decision = decision.replace("activated:", "not activated (--no-activate), though", 1)
+    meta = {
+        "model_dir": str(out),
+        "base_model": base_ref,
+        "pairs_dir": str(pairs_dir),
+        "pairs": result["pairs"],
+        "steps": result["steps"],
+        "train_seconds": result["train_seconds"],
+        "config": result["config"],
+        "metrics": {"base": base_metrics, "tuned": tuned_metrics},
+        "card_metrics": result["card_metrics"],
+        "guard": {"metric": GUARD_METRIC, "passed": ok},
+        "decision": decision,
+        **threshold,
+    }
+    write_model_meta(out, meta)
+    _clean_card(out, _comparison_section(base_metrics, tuned_metrics, decision, threshold))
+    activated = False
+    if ok and activate:
+        report(0.95, "activating and rebuilding the index")
+        embed.set_active_model(str(out))
+        activated = True
+        if rebuild is None:
+            from ..models import IndexBuild
+            from ..tasks import request_rebuild
+
+            rebuild = lambda: request_rebuild(IndexBuild.Trigger.MODEL)  # noqa: E731
+        meta["rebuild"] = str(rebuild())
+    meta["activated"] = activated
+    write_model_meta(out, meta)
+    report(1.0, "done")
+    return meta

@@ -60,7 +60,57 @@ KEYPHRASE_TEMPLATES = (
     "Where can I read about {k}?",
     "Do you mention {k}?",
 )
-KINDS = ("template", "keyphrase", "keywords", "short", "misspelled", "owner", "page", "visitor")
+# Fact types and the questions people ask about them: teaches "how much" ↔ a
+# price, "how long" ↔ a duration, "when" ↔ a year... ({x}: the passage's topic
+# or a key phrase). General English, nothing site-specific.
+FACT_QUESTIONS = (
+    (
+        re.compile(
+            r"[€$£]\s?\d|\d\s?(?:€|eur\b|usd\b)|\bper (?:hour|month|year)\b|\bprices?\b", re.I
+        ),
+        ("How much does {x} cost?", "What do you charge for {x}?", "How expensive is {x}?"),
+    ),
+    (
+        re.compile(
+            r"\b\d+(?:\s*(?:-|to)\s*\d+)?[\s-]*(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+            re.I,
+        ),
+        ("How long does {x} take?", "How long do you keep {x}?", "How soon is {x}?"),
+    ),
+    (
+        re.compile(r"[\w.+-]+@[\w-]+\.\w+"),
+        (
+            "How do I contact you about {x}?",
+            "Which email address is for {x}?",
+            "Who do I write to about {x}?",
+        ),
+    ),
+    (
+        re.compile(r"\b(?:19|20)\d\d\b"),
+        ("When did {x} start?", "Since when is {x}?", "What year was {x}?"),
+    ),
+    (
+        re.compile(
+            r"\b(?:free|no purchases?|no account|without (?:an? )?(?:account|warranty))\b", re.I
+        ),
+        ("Is {x} free?", "Do I have to pay for {x}?", "Do I need an account for {x}?"),
+    ),
+    (
+        re.compile(r"\b(?:never|no|not|only)\b", re.I),
+        ("Do you really {x}?", "Is it true about {x}?", "Does {x} happen?"),
+    ),
+)
+KINDS = (
+    "template",
+    "factoid",
+    "keyphrase",
+    "keywords",
+    "short",
+    "misspelled",
+    "owner",
+    "page",
+    "visitor",
+)
 HEADING_SEPARATOR = " › "
 TITLE_SEPARATORS = (" — ", " | ", " - ", " · ")
 
@@ -375,6 +425,10 @@ def generated_questions(
     phrases = key_phrases(body, idf, set(x_words)) or key_phrases(passage["text"], idf, set())
     for phrase in phrases:
         out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase"))
+    subjects = ([x] if about_x else []) + phrases
+    for pattern, templates in FACT_QUESTIONS[:-1]:
+        if subjects and pattern.search(body):
+            out.append((rng.choice(templates).format(x=rng.choice(subjects)), "factoid"))
     # Keyword query: the topic's words plus the best phrase's, as people type them.
     kws = list(dict.fromkeys((x_words if about_x else [])[:2] + " ".join(phrases[:1]).split()))
     kws = kws[:3] or keywords(body, idf)
@@ -616,6 +670,8 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
     what = {
         "template": "the seed card's templates with X = the heading: "
         + ", ".join(f"“{t.format(x='X')}”" for t in TEMPLATES),
+        "factoid": "a question of the type the passage's facts answer (a price → “How much does "
+        "X cost?”, a duration → “How long does X take?”, an e-mail, a year, “free”)",
         "keyphrase": "a question about a distinctive phrase (top IDF): "
         + ", ".join(f"“{t.format(k='K')}”" for t in KEYPHRASE_TEMPLATES),
         "keywords": "the passage's three most distinctive words",

@@ -1,9 +1,119 @@
-"""Celery task behind the admin's "Train on site content" button."""
+"""Celery task behind the admin's "Train on site content" button.
+
+Thin: it records the run on its TrainingRun row (status, progress, stage,
+metrics, decision) and calls ``finetune.run_training`` — the same code path
+as ``manage.py search_finetune``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import TrainingRun
+
+logger = logging.getLogger(__name__)
+
+Status = TrainingRun.Status
+# Parameters the admin (or a caller) may set on a run, with the card's defaults.
+PARAMS = {"epochs": 2, "batch_size": 32, "learning_rate": 5e-5, "max_steps": -1, "seed": 42}
 
 
-@shared_task
-def train_on_site(run_id: int) -> int:
-    """Make pairs, fine-tune, evaluate and maybe activate; progress on TrainingRun."""
-    raise NotImplementedError("train_on_site is being written (issue 5)")
+def start_training(user=None, params: dict | None = None, activate: bool = True) -> TrainingRun:
+    """A queued TrainingRun, enqueued after commit; the active run if one is under way."""
+    active = TrainingRun.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
+    if active is not None:
+        return active
+    unknown = set(params or {}) - set(PARAMS)
+    if unknown:
+        raise ValueError(f"unknown training parameters: {sorted(unknown)}")
+    run = TrainingRun.objects.create(
+        params={
+            **PARAMS,
+            **(params or {}),
+            "activate": activate,
+            "requested_by": getattr(user, "username", "") or "",
+        },
+        stage="queued",
+    )
+    transaction.on_commit(lambda: _enqueue(run), robust=True)
+    return run
+
+
+def _enqueue(run: TrainingRun) -> None:
+    try:
+        result = train_on_site.apply_async(kwargs={"run_id": run.pk})
+    except Exception as exc:
+        logger.warning("training run #%s: %s", run.pk, exc)
+        TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+            status=Status.FAILED, error=f"Could not queue the run: {exc}", finished=timezone.now()
+        )
+        return
+    TrainingRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
+
+
+class _Progress:
+    """Saves progress on the run at most twice a second."""
+
+    def __init__(self, run_id: int):
+        self.run_id, self.last = run_id, 0.0
+
+    def __call__(self, fraction: float, stage: str):
+        now = time.monotonic()
+        if now - self.last < 0.5 and fraction < 1:
+            return
+        self.last = now
+        TrainingRun.objects.filter(pk=self.run_id).update(
+            progress=max(0, min(100, int(fraction * 100))), stage=stage[:100]
+        )
+
+
+@shared_task(name="search.training.tasks.train_on_site")
+def train_on_site(run_id: int) -> dict:
+    """Make pairs, fine-tune, evaluate base and tuned, activate only if better."""
+    from .finetune import TrainConfig, run_training
+
+    claimed = TrainingRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started=timezone.now(), progress=0, stage="starting"
+    )
+    if not claimed:
+        return {"run": run_id, "skipped": "not queued"}
+    run = TrainingRun.objects.get(pk=run_id)
+    params = {**PARAMS, **{k: v for k, v in run.params.items() if k in PARAMS}}
+    try:
+        meta = run_training(
+            config=TrainConfig(**params),
+            activate=bool(run.params.get("activate", True)),
+            seed=params["seed"],
+            progress=_Progress(run_id),
+            show_progress_bar=False,
+        )
+    except Exception as exc:
+        logger.exception("training run #%s failed", run_id)
+        TrainingRun.objects.filter(pk=run_id).update(
+            status=Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:5000],
+            finished=timezone.now(),
+        )
+        return {"run": run_id, "error": str(exc)}
+    TrainingRun.objects.filter(pk=run_id).update(
+        status=Status.SUCCEEDED,
+        model_dir=meta["model_dir"],
+        activated=meta["activated"],
+        decision=meta["decision"],
+        metrics={
+            "dev": meta["metrics"],
+            "pairs": meta["pairs"],
+            "steps": meta["steps"],
+            "train_seconds": meta["train_seconds"],
+            "recommended_min_score": meta["recommended_min_score"],
+        },
+        progress=100,
+        stage="done",
+        finished=timezone.now(),
+    )
+    return {"run": run_id, "activated": meta["activated"], "model_dir": meta["model_dir"]}

@@ -1,0 +1,77 @@
+"""``manage.py search_evaluate``: dense vs BM25 vs hybrid on the dev split, BEIR, natural questions."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search import conf
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate retrieval with a model (base, active or a folder) on the site dev split, a "
+        "BEIR-format folder and/or a JSONL of natural questions; prints the seed card's metrics "
+        "for dense (FAISS flat IP), BM25 and hybrid side by side."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--model", default="active", help="base | active | a model folder")
+        parser.add_argument("--dev", help="Pairs folder with dev.jsonl + corpus.jsonl.")
+        parser.add_argument("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels.")
+        parser.add_argument("--split", default="test", help="BEIR qrels split (default test).")
+        parser.add_argument("--natural", help="JSONL of {question, url, phrase}.")
+        parser.add_argument("--json", dest="json_out", help="Write the results to this file.")
+
+    def handle(
+        self,
+        *args,
+        model="active",
+        dev=None,
+        beir=None,
+        split="test",
+        natural=None,
+        json_out=None,
+        **options,
+    ):
+        from search import embed
+        from search.training import evaluate, pairs
+
+        if model == "base":
+            model_ref = embed.default_model_path()
+        elif model == "active":
+            model_ref = embed.active_model_ref()
+        else:
+            if not Path(model).is_dir():
+                raise CommandError(f"--model {model}: not a folder (use base, active or a path)")
+            model_ref = str(Path(model).resolve())
+        if not (dev or beir or natural):
+            default_dev = Path(conf.get("INDEX_DIR")) / "pairs"
+            if not (default_dev / "dev.jsonl").is_file():
+                raise CommandError("Nothing to evaluate: give --dev, --beir and/or --natural.")
+            dev = str(default_dev)
+        sets = []
+        try:
+            if dev:
+                sets.append(evaluate.load_dev(dev))
+            if beir:
+                sets.append(evaluate.load_beir(beir, split))
+            if natural:
+                passages, _ = pairs.load_passages()
+                if not passages:
+                    raise CommandError("No passages: build the index first.")
+                sets.append(evaluate.load_natural(natural, passages))
+        except evaluate.EvalSetError as exc:
+            raise CommandError(str(exc)) from exc
+        reports = []
+        for eval_set in sets:
+            report = evaluate.evaluate(eval_set, model_ref)
+            reports.append(report)
+            self.stdout.write(evaluate.format_table(report))
+            for note in report["notes"]:
+                self.stdout.write(f"note: {note}")
+            self.stdout.write("")
+        if json_out:
+            Path(json_out).parent.mkdir(parents=True, exist_ok=True)
+            Path(json_out).write_text(json.dumps(reports, indent=2))
+            self.stdout.write(f"Wrote {json_out}")

@@ -1,0 +1,74 @@
+"""``manage.py search_finetune``: fine-tune the model on the site, activate it if better."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Fine-tune all-MiniLM-L6-v2 on (question, passage) pairs of this site "
+        "(MultipleNegativesRankingLoss; the seed card's recipe by default), evaluate the base "
+        "and the tuned model on the dev split, and activate the tuned model (then rebuild the "
+        "index) only if its dev ndcg@10 is higher."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pairs", help="Pairs folder (default: make fresh pairs now).")
+        parser.add_argument("--epochs", type=float, default=2)
+        parser.add_argument("--batch-size", type=int, default=32)
+        parser.add_argument("--lr", type=float, default=5e-5)
+        parser.add_argument("--max-steps", type=int, default=-1, help="Stop after N steps.")
+        parser.add_argument("--max-pairs", type=int, default=None, help="Train on N pairs only.")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--threads", type=int, default=2, help="torch threads for training.")
+        parser.add_argument("--out", help="Model folder (default: <INDEX_DIR>/models/<time>).")
+        parser.add_argument(
+            "--no-activate", action="store_true", help="Evaluate, but never activate."
+        )
+
+    def handle(self, *args, **o):
+        from search.training import finetune
+
+        if o["epochs"] <= 0 or o["batch_size"] < 1 or o["lr"] <= 0 or o["threads"] < 1:
+            raise CommandError("--epochs, --batch-size, --lr and --threads must be positive.")
+        if o["pairs"] and not (Path(o["pairs"]) / "train.jsonl").is_file():
+            raise CommandError(f"{o['pairs']}: no train.jsonl (make it with search_make_pairs).")
+        config = finetune.TrainConfig(
+            epochs=o["epochs"],
+            batch_size=o["batch_size"],
+            learning_rate=o["lr"],
+            max_steps=o["max_steps"],
+            seed=o["seed"],
+            threads=o["threads"],
+            max_pairs=o["max_pairs"],
+        )
+        stage = {"last": None}
+
+        def progress(fraction, message):
+            head = message.split(":")[0]
+            if head != stage["last"]:
+                stage["last"] = head
+                self.stderr.write(f"[{fraction * 100:3.0f}%] {message}")
+
+        try:
+            meta = finetune.run_training(
+                pairs_dir=o["pairs"],
+                out_dir=o["out"],
+                config=config,
+                activate=not o["no_activate"],
+                seed=o["seed"],
+                progress=progress,
+            )
+        except (ValueError, FileNotFoundError) as exc:
+            raise CommandError(str(exc)) from exc
+        base, tuned = meta["metrics"]["base"], meta["metrics"]["tuned"]
+        self.stdout.write(
+            f"Trained {meta['pairs']} pairs, {meta['steps']} steps in {meta['train_seconds']}s "
+            f"→ {meta['model_dir']}"
+        )
+        self.stdout.write("dev (dense)     base    tuned")
+        for name in ("accuracy@1", "accuracy@3", "ndcg@10", "mrr@10"):
+            self.stdout.write(f"{name:<14} {base[name]:.4f}  {tuned[name]:.4f}")
+        self.stdout.write(f"Recommended MIN_SCORE for this model: {meta['recommended_min_score']}")
+        self.stdout.write(meta["decision"].capitalize())

@@ -1,0 +1,221 @@
+"""search_evaluate: a tiny BEIR folder with hand-computed metrics; dev and natural loaders."""
+
+import json
+import math
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from search.training import evaluate as E
+
+CORPUS = [
+    {"_id": "d1", "title": "Cats", "text": "Cats purr and chase mice."},
+    {"_id": "d2", "title": "Volcanoes", "text": "Volcanoes erupt lava and ash."},
+    {"_id": "d3", "title": "Bread", "text": "Bakers knead dough to bake bread."},
+    {"_id": "d4", "title": "Kittens", "text": "Young cats are called kittens."},
+]
+QUERIES = [
+    {"_id": "q1", "text": "lava eruption"},
+    {"_id": "q2", "text": "baking bread"},
+    {"_id": "q3", "text": "cat"},
+    {"_id": "q4", "text": "lava"},
+    {"_id": "q5", "text": "not judged"},
+]
+QRELS = [
+    ("q1", "d2"),
+    ("q2", "d3"),
+    ("q3", "d1"),
+    ("q3", "d4"),
+    ("q4", "d2"),
+    ("q4", "d3"),
+    ("q4", "d99"),
+]
+
+
+def write_beir(folder, qrels_name="qrels/test.tsv"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in CORPUS) + "\n")
+    (folder / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in QUERIES) + "\n")
+    path = folder / qrels_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["query-id\tcorpus-id\tscore"] + [f"{q}\t{d}\t1" for q, d in QRELS]
+    lines.append("q2\td1\t0")  # score 0 = not relevant
+    path.write_text("\n".join(lines) + "\n")
+    return folder
+
+
+# BM25 by hand: q1 → [d2]; q2 → [d3]; q3 → d1 and d4 (both relevant, any order);
+# q4 "lava" → [d2] only (d3 is relevant but shares no word).
+NDCG_Q4 = 1 / (1 + 1 / math.log2(3))
+BM25_EXPECTED = {
+    "accuracy@1": 1.0,
+    "precision@1": 1.0,
+    "precision@3": (1 / 3 + 1 / 3 + 2 / 3 + 1 / 3) / 4,
+    "recall@1": (1 + 1 + 0.5 + 0.5) / 4,
+    "recall@3": (1 + 1 + 1 + 0.5) / 4,
+    "recall@10": (1 + 1 + 1 + 0.5) / 4,
+    "ndcg@10": (3 + NDCG_Q4) / 4,
+    "mrr@10": 1.0,
+    "map@100": (1 + 1 + 1 + 0.5) / 4,
+}
+
+
+def test_load_beir(tmp_path):
+    s = E.load_beir(write_beir(tmp_path / "tiny"))
+    assert set(s.queries) == {"q1", "q2", "q3", "q4"}  # q5 has no judgement
+    assert s.qrels["q4"] == {"d2", "d3"}  # d99 is not in the corpus
+    assert s.qrels["q2"] == {"d3"}  # the score-0 line is not relevant
+    assert s.corpus["d1"]["dense_text"] == "Cats Cats purr and chase mice."
+    assert s.notes and "unknown docs" in s.notes[0]
+    flat = E.load_beir(write_beir(tmp_path / "flat", "qrels.tsv"))
+    assert flat.qrels == s.qrels
+
+
+def test_load_beir_errors(tmp_path):
+    with pytest.raises(E.EvalSetError):
+        E.load_beir(tmp_path / "missing")
+    folder = write_beir(tmp_path / "noqrels")
+    (folder / "qrels" / "test.tsv").unlink()
+    with pytest.raises(E.EvalSetError, match="qrels"):
+        E.load_beir(folder)
+    (folder / "queries.jsonl").write_text("{not json\n")
+    with pytest.raises(E.EvalSetError):
+        E.load_beir(folder)
+
+
+@pytest.mark.slow
+def test_search_evaluate_beir_hand_computed(tmp_path, capsys):
+    folder = write_beir(tmp_path / "tiny")
+    out = tmp_path / "results.json"
+    call_command("search_evaluate", "--model", "base", "--beir", str(folder), "--json", str(out))
+    printed = capsys.readouterr().out
+    assert "BEIR tiny" in printed and "ndcg@10" in printed and "hybrid" in printed
+    [report] = json.loads(out.read_text())
+    assert report["queries"] == 4 and report["documents"] == 4
+    bm25 = report["results"]["bm25"]
+    for name, value in BM25_EXPECTED.items():
+        assert bm25[name] == pytest.approx(value), name
+    dense = report["results"]["dense"]
+    # The model ranks every relevant document somewhere: q1–q3 at the top.
+    assert dense["accuracy@1"] == 1.0 and dense["recall@10"] == 1.0
+    assert dense["ndcg@10"] >= BM25_EXPECTED["ndcg@10"]
+
+
+def test_search_evaluate_errors(tmp_path):
+    with pytest.raises(CommandError, match="not a folder"):
+        call_command("search_evaluate", "--model", str(tmp_path / "nope"), "--beir", "x")
+    with pytest.raises(CommandError, match="no such folder"):
+        call_command("search_evaluate", "--model", "base", "--beir", str(tmp_path / "nope"))
+
+
+def _passages():
+    return [
+        {
+            "id": 0,
+            "url": "/services/",
+            "urls": ["/services/"],
+            "anchor": "pricing",
+            "title": "Services",
+            "heading": "Pricing",
+            "text": "Pricing. Projects start at €2,500.",
+        },
+        {
+            "id": 1,
+            "url": "/services/",
+            "urls": ["/services/"],
+            "anchor": "timelines",
+            "title": "Services",
+            "heading": "Timelines",
+            "text": "Timelines. Landing pages ship in 2 weeks.",
+        },
+        {
+            "id": 2,
+            "url": "/contact/",
+            "urls": ["/contact/", "/"],
+            "anchor": "",
+            "title": "Contact",
+            "heading": "",
+            "text": "Write to hello@bambicim.com; we reply within two business days.",
+        },
+    ]
+
+
+def test_load_natural(tmp_path):
+    path = tmp_path / "nq.jsonl"
+    rows = [
+        {"question": "how much is a site", "url": "/services/", "phrase": "€2,500"},
+        {"question": "anything on services", "url": "/services/"},
+        {"question": "email?", "url": "/", "phrase": "HELLO@bambicim.com"},
+        {"question": "either", "url": "/services/", "phrase": ["2 weeks", "€2,500"]},
+        {"question": "also", "url": "/about/", "also": ["/contact/"], "phrase": "two business"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    s = E.load_natural(path, _passages())
+    assert [s.qrels[q] for q in s.queries] == [{"0"}, {"0", "1"}, {"2"}, {"0", "1"}, {"2"}]
+
+
+def test_load_natural_reports_a_phrase_the_site_lost(tmp_path):
+    path = tmp_path / "nq.jsonl"
+    path.write_text(json.dumps({"question": "q", "url": "/services/", "phrase": "€9,999"}))
+    with pytest.raises(E.EvalSetError, match="€9,999"):
+        E.load_natural(path, _passages())
+    path.write_text(json.dumps({"question": "", "url": "/services/"}))
+    with pytest.raises(E.EvalSetError, match="needs"):
+        E.load_natural(path, _passages())
+
+
+def test_natural_questions_file_is_well_formed():
+    """The shipped natural questions: enough of them, every page covered, no copying."""
+    from pathlib import Path
+
+    rows = [
+        json.loads(x)
+        for x in Path("tests/data/natural_questions.jsonl").read_text().splitlines()
+        if x
+    ]
+    assert len(rows) >= 40
+    assert len({r["question"].lower() for r in rows}) == len(rows)
+    pages = {r["url"] for r in rows}
+    for url in (
+        "/",
+        "/about/",
+        "/services/",
+        "/portfolio/",
+        "/notes/",
+        "/game/",
+        "/game/inventory/",
+        "/privacy/",
+        "/terms/",
+        "/contact/",
+        "/notes/how-our-site-search-works/",
+        "/notes/pink-without-the-pain/",
+        "/notes/shipping-small/",
+        "/game/evening-in/",
+        "/game/the-mirror/",
+        "/game/night-market/",
+        "/game/back-home/",
+    ):
+        assert url in pages, url
+    for r in rows:
+        phrases = r["phrase"] if isinstance(r["phrase"], list) else [r["phrase"]]
+        # The question is not the answer's own wording.
+        assert not any(len(p) > 12 and p.lower() in r["question"].lower() for p in phrases)
+
+
+def test_dev_loader_and_format_table(tmp_path):
+    from search.training import pairs as P
+
+    passages = _passages()
+    s = P.build_pairs(passages, dev_fraction=0.5, seed=3)
+    P.write_pairs(s, tmp_path)
+    dev = E.load_dev(tmp_path)
+    assert len(dev.queries) == len(s.dev) and len(dev.corpus) == 3
+    report = {
+        "set": "x",
+        "model_id": "m",
+        "queries": 1,
+        "documents": 1,
+        "results": {"dense": {m: 0.5 for m in E.METRIC_NAMES}},
+    }
+    table = E.format_table(report)
+    assert "accuracy@1" in table and "0.5000" in table and "map@100" in table
