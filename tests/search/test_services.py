@@ -17,8 +17,9 @@ def test_the_scraping_question_is_answered_by_the_terms(built_index):
     assert result.answer.link == "/terms/#use-of-site"
     assert result.answer.score >= 0.35
     assert result.results[0] == result.answer
-    assert result.index_version == built_index.version
-    assert result.model_id == built_index.model_id == "all-MiniLM-L6-v2"
+    live = index.load_current()
+    assert result.index_version == live.version
+    assert result.model_id == live.model_id == "all-MiniLM-L6-v2"
 
 
 @pytest.mark.parametrize(
@@ -74,8 +75,9 @@ def test_no_index_yet_is_index_not_ready(own_index_dir):
 
 def test_index_status(built_index):
     status = services.index_status()
-    assert status["version"] == built_index.version
-    assert status["count"] == built_index.count and status["dim"] == 384
+    live = index.load_current()
+    assert status["version"] == live.version
+    assert status["count"] == live.count > 50 and status["dim"] == 384
 
 
 def test_a_warm_question_is_fast(built_index):
