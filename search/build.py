@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,8 +59,15 @@ class _Reporter:
             self.callback(100, "done")
 
 
-def run_build(build: IndexBuild, progress: Progress | None = None) -> IndexBuild:
-    """Build a new index version for ``build`` and make it live."""
+def run_build(
+    build: IndexBuild, progress: Progress | None = None, urls: list[str] | None = None
+) -> IndexBuild:
+    """Build a new index version for ``build`` and make it live.
+
+    ``urls``: re-read only these pages and keep everything else of the live
+    version (vectors included); without a live version of the active model,
+    a full build runs instead.
+    """
     report = _Reporter(build, progress)
     build.status = IndexBuild.Status.RUNNING
     build.started = build.started or timezone.now()
@@ -71,7 +79,11 @@ def run_build(build: IndexBuild, progress: Progress | None = None) -> IndexBuild
     else:
         build.save()
     try:
-        _build(build, report)
+        current = _current_of_active_model() if urls else None
+        if current is not None:
+            _partial_build(build, report, current, urls)
+        else:
+            _build(build, report)
     except BaseException as exc:
         build.status = IndexBuild.Status.FAILED
         build.error = f"{type(exc).__name__}: {exc}"[:5000]
@@ -110,6 +122,10 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
     report("write", 0, force=True)
     version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref)
 
+    _finish(build, report, version, documents, embedded, reused)
+
+
+def _finish(build, report, version, documents, embedded, reused) -> None:
     report("sync", 0, force=True)
     with transaction.atomic():
         removed = sync_tables(version, documents)
@@ -117,9 +133,9 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
 
     build.status = IndexBuild.Status.SUCCEEDED
     build.version = version.version
-    build.model_id = model_id
-    build.pages = len({d.url for d in documents})
-    build.passages = len(passages)
+    build.model_id = version.model_id
+    build.pages = len({u for row in version.passages for u in row["urls"]})
+    build.passages = version.count
     build.embedded = embedded
     build.reused = reused
     build.removed = removed
@@ -138,14 +154,77 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
     )
 
 
+def _current_of_active_model() -> index.IndexVersion | None:
+    try:
+        current = index.load_current()
+    except index.IndexNotReady:
+        return None
+    return current if current.model_id == embed.model_id() else None
+
+
+def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) -> None:
+    """Re-read ``urls``; every other passage (and its vector) comes from ``current``."""
+    from .sources import pages
+
+    urls = list(dict.fromkeys(urls))
+    report("collect", 0, force=True)
+    documents = []
+    for done, url in enumerate(urls, 1):
+        if not pages.is_excluded(url):
+            page = pages.render(url)
+            if page.document is not None:
+                documents.append(page.document)
+        report("collect", done / len(urls))
+
+    report("extract", 0, force=True)
+    model_ref = current.model_ref or embed.active_model_ref()
+    fresh = extract_all(
+        documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
+    )
+    old_vectors = current.vectors()
+    rows, kept_rows, by_text = [], [], {}
+    for row in current.passages:
+        remaining = [u for u in row["urls"] if u not in urls]
+        if remaining:
+            kept = {
+                **row,
+                "urls": remaining,
+                "url": row["url"] if row["url"] in remaining else remaining[0],
+            }
+            kept_rows.append((kept, old_vectors[row["id"]]))
+            by_text[kept["text"]] = kept
+    new_passages = []
+    for passage in fresh:
+        same = by_text.get(passage.text)
+        if same is not None:
+            same["urls"] += [u for u in passage.urls if u not in same["urls"]]
+        else:
+            new_passages.append(passage)
+    if not kept_rows and not new_passages:
+        raise RuntimeError("no passages left: the index would be empty")
+
+    report("embed", 0, force=True)
+    new_vectors, embedded, reused = embed.embed_cached(
+        [p.text for p in new_passages],
+        model_ref,
+        progress=lambda done, total: report("embed", done / max(total, 1)),
+    )
+    rows = [{k: v for k, v in row.items() if k != "id"} for row, _ in kept_rows]
+    rows += [p.to_dict() for p in new_passages]
+    vectors = [vector for _, vector in kept_rows] + list(new_vectors)
+
+    report("write", 0, force=True)
+    version = index.write_version(
+        np.vstack(vectors).astype(np.float32), rows, model_id=current.model_id, model_ref=model_ref
+    )
+    _finish(build, report, version, documents, embedded, reused + len(kept_rows))
+
+
 def sync_tables(version: index.IndexVersion, documents) -> int:
     """Make Page/Passage mirror ``version``; returns how many passages left."""
     now = timezone.now()
-    by_url: dict[str, Page] = {}
-    for document in documents:
-        if document.url in by_url:
-            continue
-        page, _ = Page.objects.update_or_create(
+    for document in {d.url: d for d in reversed(documents)}.values():
+        Page.objects.update_or_create(
             url=document.url[:500],
             defaults={
                 "title": (document.title or "")[:300],
@@ -154,8 +233,9 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
                 "last_seen": now,
             },
         )
-        by_url[document.url] = page
-    Page.objects.exclude(pk__in=[p.pk for p in by_url.values()]).delete()
+    live_urls = {u for row in version.passages for u in row["urls"]} | {d.url for d in documents}
+    Page.objects.exclude(url__in=live_urls).delete()
+    by_url = {page.url: page for page in Page.objects.all()}
     # Titles from the passages (the HTML <title>) when the document had none.
     for row in version.passages:
         page = by_url.get(row["url"])

@@ -113,8 +113,6 @@ def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
 @shared_task(bind=True, name="search.tasks.rebuild_index", acks_late=True, max_retries=MAX_RETRIES)
 def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") -> dict:
     """Run build ``build_id`` (or a new one: the periodic schedule passes none). Idempotent."""
-    from .build import run_build
-
     if build_id is None:
         build = claim_or_coalesce(trigger)
         if build.status == Status.COALESCED:
@@ -123,8 +121,39 @@ def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") 
         build = IndexBuild.objects.filter(pk=build_id).first()
         if build is None:
             return {"build": build_id, "status": "missing"}
-    task_id = self.request.id or ""
-    # Claim: only a queued build (or this very task, redelivered after a crash) runs.
+    return _run_claimed(self, build, retry_kwargs={"build_id": build.pk})
+
+
+@shared_task(bind=True, name="search.tasks.reindex_url", acks_late=True, max_retries=MAX_RETRIES)
+def reindex_url(self, url: str, build_id: int | None = None) -> dict:
+    """Re-read one page into a new index version; every other passage is kept as is.
+
+    Takes the same lock as a full build: during an active build the request
+    is coalesced (and a content change during a running build gets a
+    follow-up build).
+    """
+    from .sources.pages import is_excluded
+
+    if not isinstance(url, str) or not url.startswith("/"):
+        return {"url": url, "status": "invalid", "error": "a site path starting with / is needed"}
+    if is_excluded(url):
+        return {"url": url, "status": "excluded"}
+    build = IndexBuild.objects.filter(pk=build_id).first() if build_id else None
+    if build is None:
+        build = claim_or_coalesce(IndexBuild.Trigger.CONTENT)
+    if build.status == Status.COALESCED:
+        into = build.coalesced_into_id
+        return {"url": url, "build": build.pk, "status": build.status, "into": into}
+    retry = {"url": url, "build_id": build.pk}
+    return {"url": url, **_run_claimed(self, build, urls=[url], retry_kwargs=retry)}
+
+
+def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
+    """Claim ``build`` (queued, holding the lock) and run it; the lock is freed at the end."""
+    from .build import run_build
+
+    task_id = task.request.id or ""
+    # Only a queued build (or this very task, redelivered after a crash) runs.
     runnable = Q(status=Status.QUEUED)
     if task_id:
         runnable |= Q(status=Status.RUNNING, task_id=task_id)
@@ -138,13 +167,15 @@ def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") 
         return {"build": build.pk, "status": build.status, "skipped": "not queued"}
     build.refresh_from_db()
     try:
-        run_build(build)
+        run_build(build, urls=urls)
     except TRANSIENT_ERRORS as exc:
-        if self.request.retries < MAX_RETRIES and not self.request.is_eager:
+        if task.request.retries < MAX_RETRIES and not task.request.is_eager:
             IndexBuild.objects.filter(pk=build.pk).update(
                 status=Status.QUEUED, error=f"Retrying after: {exc}", finished=None
             )
-            raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
+            raise task.retry(
+                args=(), kwargs=retry_kwargs, exc=exc, countdown=5 * 2**task.request.retries
+            ) from exc
         _release(build.pk)
         raise
     except BaseException:
@@ -160,19 +191,6 @@ def _follow_up(build: IndexBuild) -> None:
     late = build.coalesced.filter(trigger=IndexBuild.Trigger.CONTENT, created__gt=build.started)
     if late.exists():
         request_rebuild(IndexBuild.Trigger.CONTENT, countdown=conf.get("REBUILD_DEBOUNCE_SECONDS"))
-
-
-@shared_task(name="search.tasks.reindex_url", acks_late=True)
-def reindex_url(url: str) -> dict:
-    """Re-read one page. Builds run whole (every vector of unchanged text comes
-    from the embedding cache, so this costs a render of each page), which keeps
-    a single code path and a consistent index."""
-    from .sources.pages import is_excluded
-
-    if is_excluded(url):
-        return {"url": url, "status": "excluded"}
-    build = request_rebuild(IndexBuild.Trigger.CONTENT)
-    return {"url": url, "build": build.pk, "status": build.status}
 
 
 @shared_task(name="search.tasks.purge_question_log")

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from search import index
 from search.models import IndexBuild
-from search.tasks import claim_or_coalesce, rebuild_index, release_stale_locks, request_rebuild
+from search.tasks import (
+    claim_or_coalesce,
+    rebuild_index,
+    reindex_url,
+    release_stale_locks,
+    request_rebuild,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,3 +146,43 @@ def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(
     assert IndexBuild.objects.filter(pk__gte=first.pk).exclude(status="coalesced").count() == 1
     # The web process picks the worker's version up without a restart.
     assert index.load_current().version == build.version
+
+
+@pytest.mark.django_db
+def test_reindex_url_rereads_one_page_and_keeps_the_rest(testsite):
+    full = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    before = index.load_current()
+    alpha_rows = [p for p in before.passages if p["url"] == "/alpha/"]
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (title, main.replace("nine to five", "ten to four"))
+    testsite.PAGES["/beta/"] = (
+        "Beta",
+        "<h1>Beta</h1><p>Changed too, but nobody asked to re-read it.</p>",
+    )
+    result = reindex_url.apply(args=["/alpha/"]).get()
+    build = IndexBuild.objects.get(pk=result["build"])
+    assert result["status"] == "succeeded" and build.trigger == "content"
+    assert (build.embedded, build.removed) == (1, 1)
+    assert build.reused == before.count - 1 and build.passages == before.count
+    after = index.load_current()
+    texts = [p["text"] for p in after.passages]
+    assert any("ten to four" in t for t in texts) and not any("nine to five" in t for t in texts)
+    # Beta was not re-read: its old passages stay.
+    assert any("parcels across the sea" in t for t in texts)
+    # Vectors of kept passages are the old ones: searching finds them.
+    from search import services
+
+    assert services.search("When are you open?", k=1)[0].url == "/alpha/"
+    assert len([p for p in after.passages if p["url"] == "/alpha/"]) == len(alpha_rows)
+    assert full["status"] == "succeeded"
+
+
+@pytest.mark.django_db
+def test_reindex_url_of_a_gone_page_drops_its_passages(testsite):
+    rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    del testsite.PAGES["/beta/"]
+    result = reindex_url.apply(args=["/beta/"]).get()
+    assert result["status"] == "succeeded"
+    assert not any("/beta/" in p["urls"] for p in index.load_current().passages)
+    assert reindex_url.apply(args=["/admin/"]).get()["status"] == "excluded"
+    assert reindex_url.apply(args=["http://evil.example/"]).get()["status"] == "invalid"
