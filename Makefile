@@ -35,8 +35,9 @@ run: index
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-style server (DEBUG off, whitenoise, gunicorn).
-serve: index
+serve: migrate
 	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py search_rebuild --sync
 	$(BIN)/gunicorn bambicim.wsgi --bind $(HOST):$(PORT) --workers 2
 
 # A real Celery worker on REDIS_URL (set it, e.g. redis://127.0.0.1:6379/0).

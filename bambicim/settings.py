@@ -1,6 +1,7 @@
 """Bambicim settings: 12-factor, read from the environment (and `.env`)."""
 
 import os
+import sys
 from pathlib import Path
 
 import environ
@@ -21,6 +22,9 @@ env = environ.Env(
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env("DEBUG")
+# The test suite (and the worker processes it starts) runs with DEBUG off, as
+# production does, but without collectstatic's manifest or an HTTPS redirect.
+TESTING = "pytest" in sys.modules or env.bool("DJANGO_TESTING", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     # Local development and tests only: the "django-insecure-" prefix makes
@@ -108,12 +112,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # Sessions hold the Bambi Game inventory (and nothing else about a visitor).
 SESSION_COOKIE_HTTPONLY = True
@@ -121,7 +125,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not TESTING)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -91,8 +91,10 @@ def celery_worker(transactional_db, settings):
         task_always_eager=False,
         task_default_queue=queue,
     )
-    # Kombu caches the connection pool per app: drop it so the new URL is used.
+    # Kombu caches the connection pool and the result backend per app (an
+    # earlier eager .apply() caches a disabled one): drop both.
     app._pool = None
+    app._backend = None
     if "broker_connection" in app.__dict__:
         del app.__dict__["broker_connection"]
 
@@ -102,6 +104,7 @@ def celery_worker(transactional_db, settings):
         "DATABASE_URL": _test_database_url(connection.settings_dict),
         "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
         "DEBUG": "0",
+        "DJANGO_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
@@ -131,3 +134,4 @@ def celery_worker(transactional_db, settings):
             os.killpg(proc.pid, signal.SIGKILL)
         app.conf.update(previous)
         app._pool = None
+        app._backend = None
