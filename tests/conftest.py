@@ -64,6 +64,13 @@ def _test_database_url(db_settings):
     return f"postgres://{auth}{host}:{port}/{name}"
 
 
+def _forget_connections(app):
+    """Drop what the Celery app caches from its old broker/backend settings."""
+    app._pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings):
     """A real Celery worker process on the real Redis, sharing the test DB.
@@ -93,8 +100,7 @@ def celery_worker(transactional_db, settings):
     )
     # Kombu caches the connection pool and the result backend per app (an
     # earlier eager .apply() caches a disabled one): drop both.
-    app._pool = None
-    app._backend = None
+    _forget_connections(app)
     if "broker_connection" in app.__dict__:
         del app.__dict__["broker_connection"]
 
@@ -133,5 +139,4 @@ def celery_worker(transactional_db, settings):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         app.conf.update(previous)
-        app._pool = None
-        app._backend = None
+        _forget_connections(app)
