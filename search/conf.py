@@ -54,6 +54,8 @@ DEFAULTS = {
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
+    # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
+    "HYBRID_LEXICAL_WEIGHT": 1.0,
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.

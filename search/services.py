@@ -129,11 +129,29 @@ def _single_thread_faiss():
         _faiss_threads_set = True
 
 
+def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int):
+    """(passage id, cosine) best first: FAISS flat IP, or fused with BM25 when
+    SEARCH["RETRIEVER"] == "hybrid" (the score stays the cosine, so MIN_SCORE keeps its meaning).
+    """
+    dense = version.search(vector[None, :], n)[0]
+    if conf.get("RETRIEVER") != "hybrid":
+        return dense
+    from . import lexical
+
+    bm25 = lexical.for_version(version.version, version.passages).search(query, n)
+    fused = lexical.fuse(dense, bm25, n, conf.get("HYBRID_LEXICAL_WEIGHT"))
+    # Rows only BM25 found: their cosine from the stored vectors.
+    return [
+        (row, float(version.index.reconstruct(row) @ vector) if score != score else score)
+        for row, score in fused
+    ]
+
+
 def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
     _single_thread_faiss()
     vector = _query_vector(version, query)
     # Ask for more than k: several passages can share a link.
-    pairs = version.search(vector[None, :], min(version.count, k * 3 + 5))[0]
+    pairs = _ranked(version, query, vector, min(version.count, k * 3 + 5))
     hits, links = [], set()
     for passage_id, score in pairs:
         row = version.passages[passage_id]

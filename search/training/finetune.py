@@ -385,7 +385,6 @@ def run_training(
     ``progress(fraction, stage)`` covers the whole run. ``rebuild()`` is
     called after an activation (default: ``search.tasks.request_rebuild("model")``).
     """
-    from .. import embed
     from . import pairs as pairs_mod
 
     config = config or TrainConfig(seed=seed)
@@ -419,7 +418,7 @@ def run_training(
     )
     ok, decision = should_activate(base_metrics, tuned_metrics)
     if ok and not activate:
-        decision = decision.replace("activated:", "not activated (--no-activate), though", 1)
+        decision = decision.replace("activated:", "not activated (activation off), though", 1)
     meta = {
         "model_dir": str(out),
         "base_model": base_ref,
@@ -436,18 +435,37 @@ def run_training(
     }
     write_model_meta(out, meta)
     _clean_card(out, _comparison_section(base_metrics, tuned_metrics, decision, threshold))
-    activated = False
     if ok and activate:
         report(0.95, "activating and rebuilding the index")
-        embed.set_active_model(str(out))
-        activated = True
-        if rebuild is None:
-            from ..models import IndexBuild
-            from ..tasks import request_rebuild
-
-            rebuild = lambda: request_rebuild(IndexBuild.Trigger.MODEL)  # noqa: E731
-        meta["rebuild"] = str(rebuild())
+    activated, rebuilt = apply_decision(out, base_metrics, tuned_metrics, activate, rebuild)
     meta["activated"] = activated
+    if rebuilt is not None:
+        meta["rebuild"] = str(rebuilt)
     write_model_meta(out, meta)
     report(1.0, "done")
     return meta
+
+
+def apply_decision(
+    model_dir: str | Path,
+    base_metrics: dict,
+    tuned_metrics: dict,
+    activate: bool = True,
+    rebuild: Callable[[], object] | None = None,
+):
+    """Activate ``model_dir`` and rebuild the index only if the guard passes.
+
+    Returns (activated, what rebuild() returned or None).
+    """
+    from .. import embed
+
+    ok, _ = should_activate(base_metrics, tuned_metrics)
+    if not (ok and activate):
+        return False, None
+    embed.set_active_model(str(model_dir))
+    if rebuild is None:
+        from ..models import IndexBuild
+        from ..tasks import request_rebuild
+
+        rebuild = lambda: request_rebuild(IndexBuild.Trigger.MODEL)  # noqa: E731
+    return True, rebuild()

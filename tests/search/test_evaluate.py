@@ -197,7 +197,8 @@ def test_natural_questions_file_is_well_formed():
     ):
         assert url in pages, url
     for r in rows:
-        phrases = r["phrase"] if isinstance(r["phrase"], list) else [r["phrase"]]
+        phrases = r.get("phrase") or []
+        phrases = phrases if isinstance(phrases, list) else [phrases]
         # The question is not the answer's own wording.
         assert not any(len(p) > 12 and p.lower() in r["question"].lower() for p in phrases)
 

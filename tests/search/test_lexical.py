@@ -68,3 +68,22 @@ def test_fuse_keeps_dense_cosine_as_score():
     assert dict(fused)[2] == 0.4 and dict(fused)[0] == 0.8
     only_lexical = dict(fuse([], [(5, 1.0)], k=2))
     assert math.isnan(only_lexical[5])
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_services_hybrid_retriever_keeps_cosine_scores(built_index, settings):
+    from search import services
+
+    query = "what do small fixes cost per hour"
+    settings.SEARCH = {**settings.SEARCH, "RETRIEVER": "dense"}
+    dense = {h.passage_id: h.score for h in services.search(query, k=20)}
+    settings.SEARCH = {**settings.SEARCH, "RETRIEVER": "hybrid"}
+    hybrid = services.search(query, k=5)
+    assert hybrid and "€60" in hybrid[0].text
+    for hit in hybrid:
+        assert -1.0 <= hit.score <= 1.0
+        if hit.passage_id in dense:
+            assert hit.score == pytest.approx(dense[hit.passage_id], abs=1e-5)
+    answer = services.answer(query)
+    assert answer.answer is not None and answer.answer.passage_id == hybrid[0].passage_id

@@ -1,0 +1,232 @@
+"""Fine-tuning: a tiny real training run, the model card, the activation guard, the task."""
+
+import json
+
+import pytest
+
+from search.training import finetune as F
+from search.training import pairs as P
+
+
+def _passages():
+    texts = [
+        (
+            "/services/",
+            "pricing",
+            "Pricing",
+            "Pricing. Projects start at €2,500; small fixes €60 per hour.",
+        ),
+        ("/services/", "timelines", "Timelines", "Timelines. Landing pages ship in 2 weeks."),
+        ("/privacy/", "cookies", "Cookies", "Cookies. Only a session cookie and a CSRF cookie."),
+        ("/privacy/", "hosting", "Hosting", "Hosting. The site and its data are hosted in the EU."),
+        ("/about/", "our-story", "Our story", "Our story. Bambicim began in 2023 in Ljubljana."),
+        ("/game/", "free-to-play", "Free to play", "Free to play. The game has no purchases."),
+    ]
+    return [
+        {
+            "id": i,
+            "url": u,
+            "anchor": a,
+            "heading": h,
+            "title": "Bambicim",
+            "text": t,
+            "urls": [u],
+            "position": i,
+        }
+        for i, (u, a, h, t) in enumerate(texts)
+    ]
+
+
+@pytest.fixture
+def tiny_pairs(tmp_path):
+    pair_set = P.build_pairs(_passages(), seed=1, dev_fraction=0.34)
+    folder = tmp_path / "pairs"
+    P.write_pairs(pair_set, folder, origin="test passages")
+    return folder
+
+
+def test_guard_refuses_a_lower_or_equal_ndcg():
+    ok, why = F.should_activate({"ndcg@10": 0.80}, {"ndcg@10": 0.75})
+    assert not ok and "not higher" in why and "0.7500" in why
+    ok, _ = F.should_activate({"ndcg@10": 0.80}, {"ndcg@10": 0.80})
+    assert not ok
+    ok, why = F.should_activate({"ndcg@10": 0.80}, {"ndcg@10": 0.91})
+    assert ok and why.startswith("activated")
+    assert not F.should_activate({}, {"ndcg@10": 1.0})[0]
+    assert not F.should_activate({"ndcg@10": float("nan")}, {"ndcg@10": 1.0})[0]
+
+
+def test_recommend_min_score_sits_between_nonsense_and_real():
+    t = F.recommend_min_score([0.6, 0.7, 0.8, 0.9] * 5, [0.1, 0.2, 0.25])
+    assert 0.25 < t["recommended_min_score"] < 0.6
+    assert t["nonsense_max"] == 0.25
+    # Never at or below the best nonsense score, even when real scores are low.
+    assert F.recommend_min_score([0.2], [0.3])["recommended_min_score"] == pytest.approx(0.32)
+
+
+@pytest.mark.slow
+def test_tiny_finetune_writes_a_loadable_model_with_card_and_metrics(
+    tiny_pairs, tmp_path, own_index_dir
+):
+    from sentence_transformers import SentenceTransformer
+
+    from search import embed
+
+    out = tmp_path / "model"
+    rebuilds = []
+    meta = F.run_training(
+        pairs_dir=tiny_pairs,
+        out_dir=out,
+        config=F.TrainConfig(max_steps=2, batch_size=4, threads=1),
+        rebuild=lambda: rebuilds.append("rebuild") or "build #1",
+        show_progress_bar=False,
+    )
+    assert meta["steps"] == 2 and meta["pairs"] > 10
+    model = SentenceTransformer(str(out), device="cpu")
+    assert model.encode(["how much is a website?"]).shape == (1, 384)
+    assert model.max_seq_length == 256  # the training-only cut is not saved
+
+    card = (out / "README.md").read_text()
+    for placeholder in (
+        "More Information Needed",
+        "Unknown",
+        "<!--",
+        "sentence_transformers_model_id",
+    ):
+        assert placeholder not in card, placeholder
+    assert "cosine_ndcg@10" in card and "dataset_size:" in card
+    assert "base_model: sentence-transformers/all-MiniLM-L6-v2" in card
+    assert "site passages (search_make_pairs)" in card and "- en" in card
+    assert "Search app: base vs fine-tuned" in card and "Decision:" in card
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics) == {"base", "tuned"}
+    assert 0 <= metrics["tuned"]["ndcg@10"] <= 1
+    search_meta = F.read_model_meta(out)
+    assert 0 < search_meta["recommended_min_score"] < 1
+    assert search_meta["decision"] == meta["decision"]
+
+    # The guard decided, and activation (if any) went through set_active_model + rebuild.
+    pointer = own_index_dir / embed.ACTIVE_MODEL_FILE
+    if meta["activated"]:
+        assert json.loads(pointer.read_text())["path"] == str(out.resolve())
+        assert rebuilds == ["rebuild"]
+    else:
+        assert not pointer.exists() and rebuilds == []
+        assert meta["decision"].startswith("not activated")
+
+
+@pytest.mark.slow
+def test_activation_guard_end_to_end(tiny_pairs, tmp_path, own_index_dir):
+    from search import embed
+
+    out = tmp_path / "model"
+    F.train(
+        tiny_pairs,
+        out,
+        F.TrainConfig(max_steps=1, batch_size=4, threads=1),
+        show_progress_bar=False,
+    )
+    rebuilds = []
+    worse = F.apply_decision(
+        out, {"ndcg@10": 0.9}, {"ndcg@10": 0.8}, rebuild=lambda: rebuilds.append(1)
+    )
+    assert worse == (False, None) and rebuilds == []
+    assert embed.active_model_ref() == embed.default_model_path()
+    better = F.apply_decision(
+        out, {"ndcg@10": 0.8}, {"ndcg@10": 0.9}, rebuild=lambda: rebuilds.append(1) or "queued"
+    )
+    assert better == (True, "queued") and rebuilds == [1]
+    assert embed.active_model_ref() == str(out.resolve())
+    off = F.apply_decision(out, {"ndcg@10": 0.8}, {"ndcg@10": 0.9}, activate=False)
+    assert off == (False, None)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_train_on_site_task_records_the_run(own_index_dir, django_capture_on_commit_callbacks):
+    """The admin's task, run eagerly: progress, metrics and the decision land on the row."""
+    from search.models import Passage, TrainingRun
+    from search.training.tasks import start_training
+
+    for p in _passages():
+        Passage.objects.create(
+            text=p["text"],
+            title=p["title"],
+            heading=p["heading"],
+            url=p["url"],
+            anchor=p["anchor"],
+            position=p["position"],
+            text_hash=str(p["id"]),
+            vector_id=p["id"],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start_training(params={"max_steps": 2, "batch_size": 4}, activate=False)
+    run.refresh_from_db()
+    assert run.status == TrainingRun.Status.SUCCEEDED, run.error
+    assert run.progress == 100 and run.stage == "done" and run.started and run.finished
+    assert run.metrics["dev"]["base"]["ndcg@10"] >= 0
+    assert run.metrics["steps"] == 2
+    assert not run.activated and run.decision.startswith("not activated")
+    assert (own_index_dir / "models").is_dir() and run.model_dir.startswith(str(own_index_dir))
+
+
+@pytest.mark.django_db
+def test_train_on_site_failure_is_recorded(own_index_dir, django_capture_on_commit_callbacks):
+    from search.models import TrainingRun
+    from search.training.tasks import start_training
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start_training(params={"max_steps": 1})  # no index, no passages
+    run.refresh_from_db()
+    assert run.status == TrainingRun.Status.FAILED
+    assert "no passages" in run.error
+
+
+@pytest.mark.django_db
+def test_start_training_rejects_unknown_params_and_joins_an_active_run():
+    from search.models import TrainingRun
+    from search.training.tasks import start_training
+
+    with pytest.raises(ValueError):
+        start_training(params={"epochs": 1, "rm -rf": 1})
+    active = TrainingRun.objects.create(status=TrainingRun.Status.RUNNING)
+    assert start_training().pk == active.pk
+
+
+@pytest.mark.django_db
+def test_admin_train_button(client, django_user_model, render_like_development):
+    from django.urls import reverse
+
+    from search.models import TrainingRun
+
+    url = reverse("admin:search_trainingrun_changelist")
+    train_url = reverse("admin:search_trainingrun_train")
+    staff = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 403  # staff without permission on runs
+    admin = django_user_model.objects.create_superuser("boss", password="x")
+    client.force_login(admin)
+    page = client.get(url).content.decode()
+    assert "Train on site content" in page and train_url in page
+    assert client.get(train_url).status_code == 405  # POST only
+    response = client.post(train_url)  # on_commit never fires in this test transaction
+    run = TrainingRun.objects.get()
+    assert response.status_code == 302 and str(run.pk) in response["Location"]
+    assert run.status == TrainingRun.Status.QUEUED and run.params["activate"] is True
+    detail = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in detail and "Queued" in detail
+    # A second click joins the queued run.
+    client.post(train_url)
+    assert TrainingRun.objects.count() == 1
+    run.status, run.progress, run.decision = TrainingRun.Status.SUCCEEDED, 100, "activated: x"
+    run.metrics = {
+        "dev": {
+            "base": {m: 0.5 for m in ("ndcg@10", "accuracy@1")},
+            "tuned": {m: 0.75 for m in ("ndcg@10", "accuracy@1")},
+        }
+    }
+    run.save()
+    detail = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' not in detail and "0.7500" in detail and "activated: x" in detail
+    assert "0.500 → 0.750" in client.get(url).content.decode()
