@@ -97,7 +97,8 @@ def sitemap_urls(urlconf=None) -> list[str]:
     urls = []
     for sitemap in sitemaps_in_urlconf(urlconf):
         try:
-            items = list(sitemap.items())
+            # _items() pairs items with languages for i18n sitemaps.
+            items = list(sitemap._items() if hasattr(sitemap, "_items") else sitemap.items())
         except Exception:
             logger.exception("sitemap %s failed to list its items", type(sitemap).__name__)
             continue
