@@ -33,7 +33,7 @@ ACTIVE_MODEL_FILE = "active-model.json"
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 
 _lock = threading.Lock()
-_models: dict[str, object] = {}
+_models: dict[str, object] = {}  # "<path>|<model id>" -> SentenceTransformer
 _tokenizers: dict[str, object] = {}
 
 
@@ -120,11 +120,13 @@ def _quiet_transformers():
 def get_model(model_ref: str | None = None):
     """The SentenceTransformer for ``model_ref`` (None = active), cached per process."""
     ref = _resolve(model_ref)
-    model = _models.get(ref)
+    # Keyed by the id too: a model retrained into the same folder is reloaded.
+    key = f"{ref}|{model_id(ref)}"
+    model = _models.get(key)
     if model is not None:
         return model
     with _lock:
-        model = _models.get(ref)
+        model = _models.get(key)
         if model is None:
             import torch
 
@@ -136,7 +138,9 @@ def get_model(model_ref: str | None = None):
                 torch.set_num_threads(int(threads))
             model = SentenceTransformer(ref, device=conf.get("DEVICE"))
             model.eval()
-            _models[ref] = model
+            for stale in [k for k in _models if k.startswith(f"{ref}|")]:
+                del _models[stale]
+            _models[key] = model
             logger.info("loaded model %s (%s)", model_id(ref), ref)
     return model
 
