@@ -28,8 +28,18 @@ DEFAULTS = {
     # Extraction
     "CONTENT_SELECTOR": "main",
     # Never text: dropped wherever they are.
-    "IGNORE_SELECTORS": ["nav", "form", "[data-search-ignore]", "script", "style", "noscript",
-                         "template", "svg", "[hidden]", "[aria-hidden=true]"],
+    "IGNORE_SELECTORS": [
+        "nav",
+        "form",
+        "[data-search-ignore]",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "[hidden]",
+        "[aria-hidden=true]",
+    ],
     # Site chrome, dropped when no CONTENT_SELECTOR element exists and the
     # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
     "CHROME_SELECTORS": ["header", "footer", "aside"],
