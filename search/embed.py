@@ -32,6 +32,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ACTIVE_MODEL_FILE = "active-model.json"
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 
+MAX_LOADED_MODELS = 3
+
 _lock = threading.Lock()
 _models: dict[str, object] = {}  # "<path>|<model id>" -> SentenceTransformer
 _tokenizers: dict[str, object] = {}
@@ -140,6 +142,9 @@ def get_model(model_ref: str | None = None):
             model.eval()
             for stale in [k for k in _models if k.startswith(f"{ref}|")]:
                 del _models[stale]
+            # Training evaluates candidate models: keep only the newest few.
+            while len(_models) >= MAX_LOADED_MODELS:
+                del _models[next(iter(_models))]
             _models[key] = model
             logger.info("loaded model %s (%s)", model_id(ref), ref)
     return model
