@@ -25,10 +25,15 @@ def schedule_content_rebuild() -> None:
     """
     if not conf.get("AUTO_REBUILD"):
         return
+    from .tasks import rebuild_index, request_rebuild
+
     delay = int(conf.get("REBUILD_DEBOUNCE_SECONDS"))
+    if rebuild_index.app.conf.task_always_eager:
+        # No broker: the build runs right now, so a change made a moment
+        # later must get its own (incremental, cheap) build.
+        delay = 0
     if delay and not cache.add(DEBOUNCE_KEY, 1, timeout=delay):
         return
-    from .tasks import request_rebuild
 
     try:
         request_rebuild("content", countdown=delay)

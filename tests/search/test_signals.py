@@ -21,17 +21,45 @@ def registered_groups(testsite):
     cache.delete(DEBOUNCE_KEY)
 
 
-def test_a_burst_of_saves_schedules_one_rebuild_after_commit(
+def test_without_a_broker_a_burst_of_saves_gives_one_build_after_commit(
     registered_groups, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for i in range(5):
             Group.objects.create(name=f"Group number {i} about pink ribbons and teapots")
         assert not IndexBuild.objects.filter(trigger="content").exists()  # not before the commit
-    assert len(callbacks) == 5 + 1  # five saves; the first one's rebuild enqueues once
-    builds = IndexBuild.objects.filter(trigger="content")
-    assert [(b.trigger, b.status) for b in builds] == [("content", "succeeded")]
+    assert len(callbacks) == 5 + 1  # five saves, one enqueued build
+    builds = IndexBuild.objects.filter(trigger="content").order_by("pk")
+    statuses = [b.status for b in builds]
+    assert statuses == ["succeeded"] + ["coalesced"] * 4
     assert builds[0].pages == 7  # 2 pages + 5 groups
+    assert all(b.coalesced_into_id == builds[0].pk for b in builds[1:])
+
+
+@pytest.fixture
+def with_a_broker(settings):
+    """Celery not eager (the in-memory broker: tasks are queued, nothing runs them)."""
+    from search.tasks import rebuild_index
+
+    conf = rebuild_index.app.conf
+    previous = conf.task_always_eager
+    conf.task_always_eager = False
+    yield
+    conf.task_always_eager = previous
+    # Drop the producer pool bound to the in-memory broker (a later real
+    # worker test must publish to Redis).
+    rebuild_index.app.__dict__.pop("amqp", None)
+
+
+def test_with_a_broker_saves_within_the_debounce_window_request_one_build(
+    registered_groups, with_a_broker, django_capture_on_commit_callbacks
+):
+    for i in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            Group.objects.create(name=f"Group number {i} about pink ribbons and teapots")
+    builds = IndexBuild.objects.filter(trigger="content")
+    assert [(b.status, bool(b.task_id)) for b in builds] == [("queued", True)]
+    assert cache.get(DEBOUNCE_KEY) == 1
 
 
 def test_deleting_a_row_schedules_a_rebuild_that_drops_it(
