@@ -144,3 +144,36 @@ def test_without_javascript_the_bubble_is_a_link_to_the_search_page(
         expect(page.locator(".search-page__answer")).to_contain_text("free")
     finally:
         context.close()
+
+
+def test_a_running_builds_admin_page_follows_its_progress(
+    browser, live_server, transactional_db, django_user_model
+):
+    from search.models import IndexBuild
+
+    django_user_model.objects.create_superuser("owner", "owner@example.com", "pw-for-tests")
+    build = IndexBuild.objects.create(
+        status="running", trigger="admin", progress=10, stage="collect"
+    )
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/admin/login/?next=/admin/")
+        page.fill("#id_username", "owner")
+        page.fill("#id_password", "pw-for-tests")
+        page.click("input[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/$"))
+        page.goto(f"/admin/search/indexbuild/{build.pk}/change/")
+        expect(page.locator("#build-progress progress")).to_have_attribute("value", "10")
+        # The worker moves on: the page polls the API and shows it without a reload...
+        IndexBuild.objects.filter(pk=build.pk).update(progress=60, stage="embed")
+        expect(page.locator('#build-progress [data-field="stage"]')).to_have_text("embed")
+        expect(page.locator('#build-progress [data-field="progress"]')).to_have_text("60")
+        # ...and reloads itself once the build has finished.
+        IndexBuild.objects.filter(pk=build.pk).update(
+            status="succeeded", progress=100, stage="done"
+        )
+        expect(page.locator('#build-progress [data-field="status"]')).to_have_text("Succeeded")
+        expect(page.locator("#build-progress progress")).to_have_attribute("value", "100")
+    finally:
+        context.close()
