@@ -123,6 +123,7 @@ class FeedbackView(APIView):
 
     @extend_schema(
         operation_id="feedback",
+        summary="Say whether an answer helped",
         request=FeedbackSerializer,
         responses={
             200: FeedbackResponseSerializer,
@@ -147,7 +148,11 @@ class IndexStatusView(APIView):
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.SEARCH_THROTTLES
 
-    @extend_schema(operation_id="index_status", responses={200: IndexStatusSerializer})
+    @extend_schema(
+        operation_id="index_status",
+        summary="The live index and the latest builds",
+        responses={200: IndexStatusSerializer},
+    )
     def get(self, request):
         current = services.index_status() or {}
         created = current.get("created")
@@ -172,6 +177,7 @@ class RebuildView(APIView):
 
     @extend_schema(
         operation_id="index_rebuild",
+        summary="Rebuild the index (staff only)",
         request=None,
         responses={
             202: IndexBuildSerializer,
@@ -196,6 +202,7 @@ class BuildDetailView(APIView):
 
     @extend_schema(
         operation_id="index_build",
+        summary="One build: status and progress",
         responses={
             200: IndexBuildSerializer,
             404: OpenApiResponse(Error, description="No such build."),
