@@ -65,3 +65,15 @@ def testsite(settings, own_index_dir):
     site.reset_pages()
     yield site
     site.reset_pages()
+
+
+@pytest.fixture(autouse=True)
+def _forget_celery_producers():
+    """Tasks sent here (eagerly or to the in-memory broker) leave a producer
+    pool bound to that broker cached on ``app.amqp``; the ``celery_worker``
+    fixture only resets ``app._pool``, so a later real-worker test would
+    publish its pings nowhere. Drop it after every test."""
+    yield
+    from celery import current_app
+
+    current_app.__dict__.pop("amqp", None)
