@@ -190,8 +190,13 @@ def test_long_sections_split_at_the_token_limit_with_overlap(count):
     assert count(" ".join(sentences)) > 1000
     passages = extract(doc, count=count, max_tokens=256)
     assert len(passages) >= 4
+    from transformers import AutoTokenizer
+
+    model_tokenizer = AutoTokenizer.from_pretrained(embed.default_model_path())
     for p in passages:
         assert count(p.text) <= 256, count(p.text)
+        # What the model itself will see: nothing past its 256 tokens is cut.
+        assert len(model_tokenizer(p.text)["input_ids"]) == count(p.text)
         assert p.text.startswith("A long section.") and p.anchor == "long"
     # Consecutive pieces share a sentence, and together they hold every sentence.
     for first, second in zip(passages, passages[1:], strict=False):
