@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import embed, index
-from .extract import extract_all
+from .extract import embedding_text, extract_all
 from .models import IndexBuild, Page, Passage
 from .sources import collect_all
 from .text import text_hash
@@ -114,7 +114,7 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
 
     report("embed", 0, force=True)
     vectors, embedded, reused = embed.embed_cached(
-        [p.text for p in passages],
+        [embedding_text(row) for row in rows],
         model_ref,
         progress=lambda done, total: report("embed", done / max(total, 1)),
     )
@@ -205,7 +205,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
 
     report("embed", 0, force=True)
     new_vectors, embedded, reused = embed.embed_cached(
-        [p.text for p in new_passages],
+        [embedding_text(p.to_dict()) for p in new_passages],
         model_ref,
         progress=lambda done, total: report("embed", done / max(total, 1)),
     )

@@ -50,6 +50,9 @@ DEFAULTS = {
     # Start each passage with its own heading ("Use of site. No abuse, ..."):
     # headings carry much of the meaning of short sections.
     "HEADING_IN_TEXT": True,
+    # Embed each passage led by its page's top heading (not shown to visitors):
+    # see search.extract.embedding_text.
+    "EMBED_PAGE_HEADING": True,
     # Template blocks whose text is not page content (e.g. the <title>).
     "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],
     # In a template that {% extends %} another, only these blocks are page

@@ -233,3 +233,14 @@ def test_unicode_is_repaired_and_normalized():
     )
     text = texts(extract(doc))
     assert "Bambi’s playful studio" in text and "✨" in text and "â€" not in text
+
+
+def test_the_embedded_text_is_led_by_the_pages_top_heading(settings):
+    from search.extract import embedding_text
+
+    row = {"text": "Use of site. No abuse.", "heading": "Terms & Conditions › Use of site"}
+    assert embedding_text(row) == "Terms & Conditions › Use of site. No abuse."
+    assert embedding_text({"text": "Intro.", "heading": "Terms & Conditions"}) == "Intro."
+    assert embedding_text({"text": "No heading at all.", "heading": ""}) == "No heading at all."
+    settings.SEARCH = {**settings.SEARCH, "EMBED_PAGE_HEADING": False}
+    assert embedding_text(row) == "Use of site. No abuse."
