@@ -30,6 +30,7 @@ Progress = Callable[[int, str], None]
 STAGES = {
     "collect": (0, 35),
     "extract": (35, 45),
+    "load model": (45, 45),  # only when there is new text to embed
     "embed": (45, 90),
     "write": (90, 95),
     "sync": (95, 100),
@@ -53,6 +54,13 @@ class _Reporter:
         if changed and (force or now - self.last_saved > 0.5) and self.build.pk:
             IndexBuild.objects.filter(pk=self.build.pk).update(progress=percent, stage=stage)
             self.last_saved = now
+
+    def embedding(self, done: int, total: int):
+        """embed_cached's callback: (0, n) comes before the model is needed."""
+        if done == 0:
+            self("load model", 0, force=True)
+        else:
+            self("embed", done / max(total, 1))
 
     def finish(self):
         if self.callback:
@@ -116,7 +124,7 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
     vectors, embedded, reused = embed.embed_cached(
         [embedding_text(row) for row in rows],
         model_ref,
-        progress=lambda done, total: report("embed", done / max(total, 1)),
+        progress=report.embedding,
     )
 
     report("write", 0, force=True)
@@ -207,7 +215,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     new_vectors, embedded, reused = embed.embed_cached(
         [embedding_text(p.to_dict()) for p in new_passages],
         model_ref,
-        progress=lambda done, total: report("embed", done / max(total, 1)),
+        progress=report.embedding,
     )
     rows = [{k: v for k, v in row.items() if k != "id"} for row, _ in kept_rows]
     rows += [p.to_dict() for p in new_passages]

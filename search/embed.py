@@ -244,6 +244,8 @@ def embed_cached(texts, model_ref=None, progress=None) -> tuple[np.ndarray, int,
             found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
     missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in found]
     batch = max(1, conf.get("BATCH_SIZE"))
+    if missing and progress:
+        progress(0, len(missing))  # the model may load now: a few seconds
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
         vectors = encode([t for _, t in chunk], ref, batch_size=batch)
