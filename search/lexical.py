@@ -8,6 +8,7 @@ threshold (SEARCH["MIN_SCORE"]) keeps its meaning whatever the retriever.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ import Stemmer
 # top of each list counts more.
 RRF_K = 10
 _STEMMER = Stemmer.Stemmer("english")
+# bm25s logs every index build at DEBUG; a project logging at DEBUG need not see it.
+logging.getLogger("bm25s").setLevel(logging.INFO)
 
 
 def passage_document(passage: dict) -> str:

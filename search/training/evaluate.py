@@ -50,6 +50,8 @@ class EvalSet:
     queries: dict[str, str]
     qrels: dict[str, set[str]]
     notes: list[str] = field(default_factory=list)
+    # qid → group (the dev split's question kind), for a per-kind breakdown.
+    groups: dict[str, str] = field(default_factory=dict)
 
     def doc_ids(self) -> list[str]:
         return list(self.corpus)
@@ -82,14 +84,15 @@ def load_dev(folder: str | Path) -> EvalSet:
     corpus = {}
     for row in _read_jsonl(folder / "corpus.jsonl"):
         corpus[str(row["_id"])] = {**row, "dense_text": row["text"]}
-    queries, qrels = {}, {}
+    queries, qrels, groups = {}, {}, {}
     for row in _read_jsonl(folder / "dev.jsonl"):
         qid = str(row.get("qid") or f"q{len(queries)}")
         queries[qid] = row["question"]
         qrels[qid] = {str(r) for r in row.get("relevant") or [row["passage_id"]]}
+        groups[qid] = row.get("kind") or ""
     if not queries:
         raise EvalSetError(f"{folder}/dev.jsonl has no questions")
-    return EvalSet(f"site dev ({folder.name})", corpus, queries, qrels)
+    return EvalSet(f"site dev ({folder.name})", corpus, queries, qrels, groups=groups)
 
 
 def load_beir(folder: str | Path, split: str = "test") -> EvalSet:
@@ -265,15 +268,31 @@ def evaluate(
     if unknown:
         raise ValueError(f"unknown retrievers: {sorted(unknown)}")
     r = Retrievers(eval_set, model_ref)
-    return {
+    report = {
         "set": eval_set.name,
         "model_id": r.model_id,
         "model_ref": r.model_ref,
         "queries": len(eval_set.queries),
         "documents": len(eval_set.corpus),
         "notes": eval_set.notes,
-        "results": {name: r.metrics(name) for name in retrievers},
+        "results": {},
+        "by_group": {},
     }
+    for name in retrievers:
+        rankings = r.rankings(name)
+        report["results"][name] = mean_metrics(rankings, eval_set.qrels)
+        groups: dict[str, dict] = {}
+        for group in sorted(set(eval_set.groups.values())):
+            qrels = {q: d for q, d in eval_set.qrels.items() if eval_set.groups.get(q) == group}
+            m = mean_metrics(rankings, qrels)
+            groups[group] = {
+                "queries": len(qrels),
+                "accuracy@1": m["accuracy@1"],
+                "ndcg@10": m["ndcg@10"],
+            }
+        if groups:
+            report["by_group"][name] = groups
+    return report
 
 
 def format_table(report: dict) -> str:
@@ -289,4 +308,15 @@ def format_table(report: dict) -> str:
         row = metric.ljust(width)
         row += "".join(f"{report['results'][n][metric]:10.4f}" for n in names)
         lines.append(row)
+    by_group = report.get("by_group") or {}
+    if by_group:
+        lines.append("by question kind (accuracy@1 / ndcg@10):")
+        for group in next(iter(by_group.values())):
+            n = next(iter(by_group.values()))[group]["queries"]
+            cells = "".join(
+                f"  {by_group[r][group]['accuracy@1']:.2f}/{by_group[r][group]['ndcg@10']:.2f}"
+                for r in names
+                if r in by_group
+            )
+            lines.append(f"  {group:<12} ({n:>3}){cells}")
     return "\n".join(lines)
