@@ -120,7 +120,11 @@ class IndexBuildAdmin(admin.ModelAdmin):
             raise PermissionDenied
         from .tasks import request_rebuild
 
-        build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user)
+        try:
+            build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user)
+        except RuntimeError as exc:  # the build lock could not be taken
+            messages.error(request, f"Could not start a rebuild: {exc}. Please try again.")
+            return HttpResponseRedirect(reverse("admin:search_indexbuild_changelist"))
         build.refresh_from_db()
         if build.status == IndexBuild.Status.COALESCED:
             messages.info(

@@ -49,6 +49,12 @@ class IndexNotReadyError(APIException):
     default_code = "index_not_ready"
 
 
+class BuildLockBusy(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Could not start a rebuild right now. Please try again."
+    default_code = "build_lock_busy"
+
+
 def _search(request, data):
     query = SearchQuerySerializer(data=data)
     query.is_valid(raise_exception=True)
@@ -183,12 +189,16 @@ class RebuildView(APIView):
             202: IndexBuildSerializer,
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),
+            503: OpenApiResponse(Error, description="The build lock could not be taken."),
         },
     )
     def post(self, request):
         from .. import tasks
 
-        build = tasks.request_rebuild("api", request.user)
+        try:
+            build = tasks.request_rebuild("api", request.user)
+        except RuntimeError as exc:  # the build lock could not be taken
+            raise BuildLockBusy() from exc
         build.refresh_from_db()
         data = IndexBuildSerializer(build, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)

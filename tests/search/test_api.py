@@ -320,6 +320,7 @@ def test_feedback_is_stored(api, validate):
     ("body", "status"),
     [
         ({"question_id": 99999999, "helpful": True}, 404),
+        ({"question_id": 10**30, "helpful": True}, 404),
         ({"question_id": "abc", "helpful": True}, 400),
         ({"question_id": 0, "helpful": True}, 400),
         ({"helpful": True}, 400),
@@ -388,6 +389,7 @@ def test_staff_token_starts_a_build_that_succeeds(
     assert detail["status"] == "succeeded" and detail["progress"] == 100
     assert detail["status_url"].endswith(f"/api/index/builds/{build.pk}/")
     assert api.get("/api/index/builds/999999/").status_code == 404
+    assert api.get(f"/api/index/builds/{10**30}/").status_code == 404
 
 
 def test_a_second_request_while_a_build_is_queued_is_coalesced(api, staff):
