@@ -177,3 +177,29 @@ def test_a_running_builds_admin_page_follows_its_progress(
         expect(page.locator("#build-progress progress")).to_have_attribute("value", "100")
     finally:
         context.close()
+
+
+def test_too_many_questions_get_a_friendly_wait_message(page, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1/min",
+        },
+    }
+    try:
+        page.goto("/")
+        page.keyboard.press("/")
+        ask(page, "Where are you based?")
+        message = ask(page, "Do you use cookies?")
+        expect(message).to_have_class(re.compile("ask-bambi__msg--error"))
+        expect(message).to_contain_text(re.compile(r"Try again in \d+ seconds"))
+        # The way out still works: the search page link for the same question.
+        expect(message.locator(".ask-bambi__all")).to_have_attribute(
+            "href", "/search/?q=Do%20you%20use%20cookies%3F"
+        )
+    finally:
+        cache.clear()
