@@ -50,15 +50,27 @@ def check_query(query: str) -> str:
     return query
 
 
-def ask(query: str, k: int | None = None, channel: str = Question.Channel.API):
+def ask(
+    query: str,
+    k: int | None = None,
+    channel: str = Question.Channel.API,
+    already_asked: int | str | None = None,
+):
     """Answer ``query`` through ``search.services`` and log it.
 
     Returns ``(Answer, Question)``. Raises ``services.IndexNotReady`` (and
-    logs nothing) when no index is built yet.
+    logs nothing) when no index is built yet. ``already_asked``: the id of
+    the logged question this one repeats (the widget's "See all results"
+    link): when it matches, that entry is returned and nothing new is logged,
+    so one question is counted once.
     """
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k)
+    if already_asked is not None and str(already_asked).isdigit():
+        earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
+        if earlier is not None:
+            return result, earlier
     top = result.answer or (result.results[0] if result.results else None)
     question = Question.objects.create(
         text=query[:_TEXT_LIMIT],

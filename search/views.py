@@ -25,7 +25,10 @@ def search_page(request):
         try:
             query = context["query"] = questions.check_query(query)
             context["answer"], context["question"] = questions.ask(
-                query, k=conf.get("DEFAULT_K"), channel=Question.Channel.PAGE
+                query,
+                k=conf.get("DEFAULT_K"),
+                channel=Question.Channel.PAGE,
+                already_asked=request.GET.get("asked"),
             )
         except services.IndexNotReady:
             context["error"] = (

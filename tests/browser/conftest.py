@@ -46,7 +46,11 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(message + " — browser tests must run in CI")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A shared, noisy 2-core machine: an answer can take seconds (e.g. the first
+    # question loads the model in the live server). Wait up to 20 s, not 5.
+    expect.set_options(timeout=20_000)
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between browser steps (and the test-database flushes) are plain

@@ -73,3 +73,16 @@ def test_answer_text_is_escaped(client):
     html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_see_all_results_from_the_widget_does_not_log_the_question_twice(client):
+    from search import questions
+
+    _, asked = questions.ask("Can I scrape the site?", channel="widget")
+    response = client.get("/search/", {"q": "Can I scrape the site?", "asked": asked.pk})
+    assert "No abuse, scraping" in response.content.decode()
+    assert list(Question.objects.values_list("channel", flat=True)) == ["widget"]
+    # An id that does not match the text (or is junk) is ignored: the question is logged.
+    client.get("/search/", {"q": "Is the Bambi Game free?", "asked": asked.pk})
+    client.get("/search/", {"q": "Do you use cookies?", "asked": "x1"})
+    assert Question.objects.filter(channel="page").count() == 2

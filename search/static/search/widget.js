@@ -173,8 +173,10 @@
     return msg;
   }
 
-  function seeAll(query) {
-    return link(cfg.pageUrl + "?q=" + encodeURIComponent(query), "See all results →", "ask-bambi__all");
+  /* "asked": the question is already in the log; the search page won't count it twice. */
+  function seeAll(query, questionId) {
+    var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + (questionId ? "&asked=" + questionId : "");
+    return link(href, "See all results →", "ask-bambi__all");
   }
 
   function feedback(questionId) {
@@ -248,7 +250,7 @@
       contact.appendChild(document.createTextNode(" — a human will answer."));
       msg.appendChild(contact);
     }
-    msg.appendChild(seeAll(data.query));
+    msg.appendChild(seeAll(data.query, data.question_id));
     if (data.question_id) msg.appendChild(feedback(data.question_id));
     return msg;
   }
