@@ -230,3 +230,39 @@ def test_admin_train_button(client, django_user_model, render_like_development):
     detail = client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' not in detail and "0.7500" in detail and "activated: x" in detail
     assert "0.500 → 0.750" in client.get(url).content.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_train_on_site_in_a_real_worker(own_index_dir, celery_worker):
+    """The admin's button path on a real Celery worker (real Redis): the run row tracks it."""
+    import time
+
+    from django.db import transaction
+
+    from search.models import Passage, TrainingRun
+    from search.training.tasks import start_training
+
+    for p in _passages():
+        Passage.objects.create(
+            text=p["text"],
+            title=p["title"],
+            heading=p["heading"],
+            url=p["url"],
+            anchor=p["anchor"],
+            position=p["position"],
+            text_hash=str(p["id"]),
+            vector_id=p["id"],
+        )
+    with transaction.atomic():
+        run = start_training(params={"max_steps": 1, "batch_size": 4}, activate=False)
+    deadline = time.monotonic() + 420
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in (TrainingRun.Status.SUCCEEDED, TrainingRun.Status.FAILED):
+            break
+        time.sleep(0.5)
+    assert run.status == TrainingRun.Status.SUCCEEDED, run.error or run.status
+    assert run.task_id and run.progress == 100 and run.metrics["steps"] == 1
+    assert run.model_dir.startswith(str(own_index_dir)) and not run.activated
