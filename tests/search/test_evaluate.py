@@ -196,6 +196,10 @@ def test_natural_questions_file_is_well_formed():
         "/game/back-home/",
     ):
         assert url in pages, url
+    # Held out: none of them is one of the shipped owner example questions (training data).
+    fixture = json.loads(Path("bambicim/fixtures/search_example_questions.json").read_text())
+    examples = {row["fields"]["question"].lower().strip(" ?") for row in fixture}
+    assert not examples & {r["question"].lower().strip(" ?") for r in rows}
     for r in rows:
         phrases = r.get("phrase") or []
         phrases = phrases if isinstance(phrases, list) else [phrases]
