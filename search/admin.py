@@ -187,6 +187,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "helpful",
         "latency_display",
     ]
+    list_display_links = ["text"]
     list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "model_id"]
     search_fields = ["text", "top_url", "top_heading"]
     date_hierarchy = "created"
