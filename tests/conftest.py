@@ -43,6 +43,29 @@ def index_dir():
     return _INDEX_DIR
 
 
+@pytest.fixture(scope="session")
+def built_index(django_db_setup, django_db_blocker):
+    """The real Bambicim site indexed with the real model, once per session.
+
+    Returns the live ``IndexVersion``. The build's database rows are removed
+    afterwards (they were committed outside any test's transaction), so tests
+    that expect empty tables still get them; the index files stay current and
+    the embedding cache stays, so a test's own rebuild of the site is quick.
+    """
+    from search import index, services
+    from search.build import run_build
+    from search.models import IndexBuild, Page, Passage
+
+    if not services.index_status():
+        with django_db_blocker.unblock():
+            build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+            assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+            for model in (Passage, Page, IndexBuild):
+                model.objects.all().delete()
+        index.forget_loaded()
+    return index.load_current()
+
+
 def redis_available(url=TEST_REDIS_URL):
     try:
         import redis
@@ -65,7 +88,11 @@ def _test_database_url(db_settings):
 
 
 def _forget_connections(app):
-    """Drop what the Celery app caches from its old broker/backend settings."""
+    """Drop what the Celery app caches from its old broker/backend settings.
+
+    Eager tasks earlier in the session leave a producer pool bound to the
+    memory:// broker on ``app.amqp`` and a disabled result backend."""
+    app.__dict__.pop("amqp", None)
     app._pool = None
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
@@ -113,24 +140,43 @@ def celery_worker(transactional_db, settings):
         "DJANGO_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "bambicim", "worker", "-Q", queue,
-         "--concurrency=1", "--pool=solo", "--loglevel=INFO", "--without-heartbeat",
-         "--without-gossip", "--without-mingle", f"--hostname={queue}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
+    with log_path.open("w") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bambicim",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency=1",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                f"--hostname={queue}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                pytest.fail(f"celery worker exited: {Path(log.name).read_text()[-3000:]}")
+                pytest.fail(f"celery worker exited: {log_path.read_text()[-3000:]}")
             replies = app.control.ping(timeout=0.5, destination=[f"{queue}@{os.uname().nodename}"])
             if replies:
                 break
         else:
-            pytest.fail(f"celery worker did not answer: {Path(log.name).read_text()[-3000:]}")
-        proc.log_path = log.name
+            pytest.fail(f"celery worker did not answer: {log_path.read_text()[-3000:]}")
+        proc.log_path = str(log_path)
         yield proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -22,21 +20,6 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _plain_http_live_server():
-    """Before the (session-wide) live server starts: its SecurityMiddleware reads
-    SECURE_SSL_REDIRECT once, and the browser talks plain HTTP to it."""
-    from django.conf import settings
-    from django.test import override_settings
-
-    from tests.search.interface_fixtures import PLAIN_STATIC
-
-    with override_settings(
-        SECURE_SSL_REDIRECT=False, STORAGES={**settings.STORAGES, "staticfiles": PLAIN_STATIC}
-    ):
-        yield
 
 
 @pytest.fixture(scope="module")

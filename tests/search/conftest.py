@@ -1,43 +1,14 @@
-"""Search fixtures.
+"""Search fixtures: private index folders and the tiny changeable test site.
 
-``built_index``: one real build of the real Bambicim site with the real model
-into the session's test INDEX_DIR (from tests/conftest.py), shared by every
-test that needs the live index. Other test modules can use it too.
+(``built_index``, the real site's index, is in tests/conftest.py.)
 """
 
 import pytest
-from django.test import override_settings
-
-# Without DEBUG=1, settings pick the manifest static storage (which needs
-# collectstatic) and an HTTPS redirect; page rendering for the index is not
-# about either. (A production build runs after collectstatic.)
-RENDER_LIKE_DEVELOPMENT = {
-    "SECURE_SSL_REDIRECT": False,
-    "STORAGES": {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    },
-}
 
 
 @pytest.fixture
-def render_like_development(settings):
-    for name, value in RENDER_LIKE_DEVELOPMENT.items():
-        setattr(settings, name, value)
-
-
-@pytest.fixture(scope="session")
-def built_index(django_db_setup, django_db_blocker):
-    """The live IndexVersion of the Bambicim site, built once per session."""
-    from search import index
-    from search.build import run_build
-    from search.models import IndexBuild
-
-    with django_db_blocker.unblock(), override_settings(**RENDER_LIKE_DEVELOPMENT):
-        build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
-        assert build.status == IndexBuild.Status.SUCCEEDED, build.error
-        version = index.load_current()
-    return version
+def render_like_development():
+    """Kept for older tests: TESTING mode in settings already renders plainly."""
 
 
 @pytest.fixture
@@ -65,15 +36,3 @@ def testsite(settings, own_index_dir):
     site.reset_pages()
     yield site
     site.reset_pages()
-
-
-@pytest.fixture(autouse=True)
-def _forget_celery_producers():
-    """Tasks sent here (eagerly or to the in-memory broker) leave a producer
-    pool bound to that broker cached on ``app.amqp``; the ``celery_worker``
-    fixture only resets ``app._pool``, so a later real-worker test would
-    publish its pings nowhere. Drop it after every test."""
-    yield
-    from celery import current_app
-
-    current_app.__dict__.pop("amqp", None)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from selectolax.lexbor import LexborHTMLParser
 
 from search.models import IndexBuild, Page, Passage, Question
-from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

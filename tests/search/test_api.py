@@ -11,7 +11,6 @@ from rest_framework.test import APIClient
 
 from search import index
 from search.models import IndexBuild, Question
-from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from search import questions
 from search.models import Question
-from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

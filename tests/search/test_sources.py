@@ -52,7 +52,7 @@ def test_noindex_is_recognised_in_any_attribute_order():
     assert pages.is_noindex("<head></head>", Response)
 
 
-def test_templates_of_the_real_site_are_matched_and_linked_to_their_pages(render_like_development):
+def test_templates_of_the_real_site_are_matched_and_linked_to_their_pages():
     files = [str(p) for p in templates.template_files()]
     assert any(f.endswith("templates/pages/terms.html") for f in files)
     assert not any(f.endswith("templates/base.html") for f in files)

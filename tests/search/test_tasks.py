@@ -1,7 +1,5 @@
 """tasks: one build at a time (a database lock), coalesced requests, a real worker."""
 
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -95,30 +93,6 @@ def test_a_stale_lock_of_a_dead_worker_is_released(settings):
     assert claim_or_coalesce("command").status == "queued"
 
 
-@pytest.fixture(scope="session")
-def collected_static():
-    """The worker runs with DEBUG=0: manifest static storage needs collectstatic."""
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            check=True,
-            timeout=120,
-        )
-
-
-@pytest.fixture
-def fresh_celery_producers():
-    """Eager tasks earlier in the session leave a producer pool on the memory://
-    broker cached in ``app.amqp``; the worker fixture resets ``app._pool`` only.
-    (Listed before ``celery_worker`` so it runs first.)"""
-    from bambicim.celery import app
-
-    app.__dict__.pop("amqp", None)
-    yield
-    app.__dict__.pop("amqp", None)
-
-
 def wait_for(build_id, timeout=150):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -133,7 +107,7 @@ def wait_for(build_id, timeout=150):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(
-    collected_static, fresh_celery_producers, celery_worker
+    celery_worker
 ):
     first = request_rebuild("api")
     second = request_rebuild("admin")

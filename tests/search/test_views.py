@@ -4,7 +4,6 @@ import pytest
 
 from search import index
 from search.models import Question
-from tests.search.interface_fixtures import built_index, serve_like_development  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
 

@@ -7,7 +7,6 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 import search
-from tests.search.interface_fixtures import serve_like_development  # noqa: F401
 
 STATIC = Path(search.__file__).resolve().parent / "static" / "search"
 BUDGET = 15 * 1024

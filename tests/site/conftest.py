@@ -4,7 +4,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 FACTS_FILE = Path(__file__).resolve().parent.parent / "data" / "site_facts.json"
@@ -16,19 +15,6 @@ def load_pages() -> dict:
 
 
 PAGES = load_pages()
-
-
-@pytest.fixture(autouse=True)
-def _serve_like_development(settings):
-    # Without DEBUG=1 in the environment, settings.py picks the production
-    # static storage (needs collectstatic's manifest) and an HTTPS redirect:
-    # the site tests exercise pages, not those two deployment features
-    # (test_deploy.py checks them with `check --deploy`).
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def normalise(text: str) -> str:
