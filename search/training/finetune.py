@@ -108,6 +108,8 @@ def _ir_evaluator(dev_dir: Path, name: str = "dev"):
         InformationRetrievalEvaluator,
     )
 
+    if not (dev_dir / "dev.jsonl").is_file():
+        return None
     corpus = {str(r["_id"]): r["text"] for r in read_jsonl(dev_dir / "corpus.jsonl")}
     queries, relevant = {}, {}
     for i, row in enumerate(read_jsonl(dev_dir / "dev.jsonl")):
@@ -379,8 +381,13 @@ def run_training(
     progress: Progress | None = None,
     rebuild: Callable[[], object] | None = None,
     show_progress_bar: bool = True,
+    refit: bool = False,
 ) -> dict:
     """Pairs (made now unless given) → fine-tune → dev metrics of base and tuned → guard.
+
+    ``refit``: once the guard passes, train again on every section (train +
+    dev pairs) into ``<out>/final`` and activate that one: the dev split has
+    done its job (choosing), and the served model then knows every section.
 
     ``progress(fraction, stage)`` covers the whole run. ``rebuild()`` is
     called after an activation (default: ``search.tasks.request_rebuild("model")``).
@@ -435,9 +442,35 @@ def run_training(
     }
     write_model_meta(out, meta)
     _clean_card(out, _comparison_section(base_metrics, tuned_metrics, decision, threshold))
+    served = out
+    if ok and activate and refit:
+        report(0.86, "refit: training again on every section")
+        served = out / "final"
+        refit_result = train(
+            all_pairs(pairs_dir, out / "pairs-all"),
+            served,
+            config,
+            show_progress_bar=show_progress_bar,
+        )
+        meta["refit"] = {
+            "model_dir": str(served),
+            "pairs": refit_result["pairs"],
+            "steps": refit_result["steps"],
+            "train_seconds": refit_result["train_seconds"],
+        }
+        write_model_meta(served, {**meta, "model_dir": str(served), "refit_of": str(out)})
+        _clean_card(
+            served,
+            _comparison_section(base_metrics, tuned_metrics, decision, threshold).replace(
+                "| this model |", "| guarded model (same recipe, without the dev sections) |"
+            )
+            + "\nThis model was trained again on every section (train + dev pairs) after the "
+            "guard passed; the dev metrics above are those of the guarded model.\n",
+        )
     if ok and activate:
         report(0.95, "activating and rebuilding the index")
-    activated, rebuilt = apply_decision(out, base_metrics, tuned_metrics, activate, rebuild)
+    activated, rebuilt = apply_decision(served, base_metrics, tuned_metrics, activate, rebuild)
+    meta["served_model_dir"] = str(served)
     meta["activated"] = activated
     if rebuilt is not None:
         meta["rebuild"] = str(rebuilt)
@@ -469,3 +502,28 @@ def apply_decision(
 
         rebuild = lambda: request_rebuild(IndexBuild.Trigger.MODEL)  # noqa: E731
     return True, rebuild()
+
+
+def all_pairs(pairs_dir: str | Path, out: str | Path) -> Path:
+    """train.jsonl of ``out`` = every train and dev pair of ``pairs_dir`` (for a refit)."""
+    import shutil
+
+    pairs_dir, out = Path(pairs_dir), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    texts = {str(r["_id"]): r["text"] for r in read_jsonl(pairs_dir / "corpus.jsonl")}
+    rows = read_jsonl(pairs_dir / "train.jsonl")
+    for row in read_jsonl(pairs_dir / "dev.jsonl"):
+        rows.append(
+            {
+                "question": row["question"],
+                "passage": texts[str(row["passage_id"])],
+                "passage_id": row["passage_id"],
+                "kind": row.get("kind", ""),
+                "source": row.get("source", ""),
+            }
+        )
+    with open(out / "train.jsonl", "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    shutil.copy(pairs_dir / "corpus.jsonl", out / "corpus.jsonl")
+    return out

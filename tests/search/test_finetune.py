@@ -266,3 +266,38 @@ def test_train_on_site_in_a_real_worker(own_index_dir, celery_worker):
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error or run.status
     assert run.task_id and run.progress == 100 and run.metrics["steps"] == 1
     assert run.model_dir.startswith(str(own_index_dir)) and not run.activated
+
+
+def test_all_pairs_joins_train_and_dev(tiny_pairs, tmp_path):
+    out = F.all_pairs(tiny_pairs, tmp_path / "all")
+    rows = P.read_jsonl(out / "train.jsonl")
+    train = P.read_jsonl(tiny_pairs / "train.jsonl")
+    dev = P.read_jsonl(tiny_pairs / "dev.jsonl")
+    assert len(rows) == len(train) + len(dev)
+    corpus = {r["_id"]: r["text"] for r in P.read_jsonl(tiny_pairs / "corpus.jsonl")}
+    assert all(r["passage"] == corpus[str(r["passage_id"])] for r in rows)
+
+
+@pytest.mark.slow
+def test_refit_activates_the_model_trained_on_every_section(
+    tiny_pairs, tmp_path, own_index_dir, monkeypatch
+):
+    """The refit path (the guard itself is tested above: here it is made to pass)."""
+    from search import embed
+
+    monkeypatch.setattr(F, "should_activate", lambda b, t, **kw: (True, "activated: test"))
+    out = tmp_path / "model"
+    meta = F.run_training(
+        pairs_dir=tiny_pairs,
+        out_dir=out,
+        config=F.TrainConfig(max_steps=1, batch_size=4, threads=1),
+        rebuild=lambda: "rebuilt",
+        show_progress_bar=False,
+        refit=True,
+    )
+    final = out / "final"
+    assert meta["activated"] and meta["served_model_dir"] == str(final)
+    assert embed.active_model_ref() == str(final.resolve())
+    card = (final / "README.md").read_text()
+    assert "trained again on every section" in card and "<!--" not in card
+    assert F.read_model_meta(final)["refit_of"] == str(out)

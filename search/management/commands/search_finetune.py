@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-activate", action="store_true", help="Evaluate, but never activate."
         )
+        parser.add_argument(
+            "--refit",
+            action="store_true",
+            help="Once the guard passes, train again on every section and activate that model.",
+        )
 
     def handle(self, *args, **o):
         from search.training import finetune
@@ -59,6 +64,7 @@ class Command(BaseCommand):
                 activate=not o["no_activate"],
                 seed=o["seed"],
                 progress=progress,
+                refit=o["refit"],
             )
         except (ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
