@@ -70,7 +70,34 @@ class EmbeddingCache(models.Model):
         return f"{self.model_id}:{self.text_hash[:12]}"
 
 
-class IndexBuild(models.Model):
+class Job(models.Model):
+    """What every background job records: its task, live progress and outcome."""
+
+    task_id = models.CharField(max_length=255, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100.")
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created"]
+        get_latest_by = "created"
+
+    @property
+    def duration(self):
+        if self.started and self.finished:
+            return self.finished - self.started
+        return None
+
+    @property
+    def is_active(self):
+        return self.status in ("queued", "running")
+
+
+class IndexBuild(Job):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -88,7 +115,6 @@ class IndexBuild(models.Model):
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
-    task_id = models.CharField(max_length=255, blank=True)
     # "index" while queued or running, NULL otherwise: the unique constraint
     # lets the database itself refuse a second active build, across processes.
     lock = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
@@ -105,29 +131,9 @@ class IndexBuild(models.Model):
     embedded = models.PositiveIntegerField(default=0, help_text="Passages embedded this build.")
     reused = models.PositiveIntegerField(default=0, help_text="Vectors taken from the cache.")
     removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
-    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100.")
-    stage = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created"]
-        get_latest_by = "created"
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
-
-    @property
-    def duration(self):
-        if self.started and self.finished:
-            return self.finished - self.started
-        return None
-
-    @property
-    def is_active(self):
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class Question(models.Model):
@@ -175,7 +181,7 @@ class ExampleQuestion(models.Model):
         return self.question
 
 
-class TrainingRun(models.Model):
+class TrainingRun(Job):
     """One fine-tune on the site's passages, started from the admin or a command."""
 
     class Status(models.TextChoices):
@@ -185,21 +191,11 @@ class TrainingRun(models.Model):
         FAILED = "failed", "Failed"
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    task_id = models.CharField(max_length=255, blank=True)
     params = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     model_dir = models.CharField(max_length=500, blank=True)
     activated = models.BooleanField(default=False)
     decision = models.TextField(blank=True, help_text="Why the model was or was not activated.")
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created"]
 
     def __str__(self):
         return f"Training #{self.pk} ({self.get_status_display()})"
