@@ -142,12 +142,9 @@ def test_activation_guard_end_to_end(tiny_pairs, tmp_path, own_index_dir):
     assert off == (False, None)
 
 
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_train_on_site_task_records_the_run(own_index_dir, django_capture_on_commit_callbacks):
-    """The admin's task, run eagerly: progress, metrics and the decision land on the row."""
-    from search.models import Passage, TrainingRun
-    from search.training.tasks import start_training
+def _store_passages():
+    """The test passages as Passage rows, where the training task reads them."""
+    from search.models import Passage
 
     for p in _passages():
         Passage.objects.create(
@@ -160,6 +157,16 @@ def test_train_on_site_task_records_the_run(own_index_dir, django_capture_on_com
             text_hash=str(p["id"]),
             vector_id=p["id"],
         )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_train_on_site_task_records_the_run(own_index_dir, django_capture_on_commit_callbacks):
+    """The admin's task, run eagerly: progress, metrics and the decision land on the row."""
+    from search.models import TrainingRun
+    from search.training.tasks import start_training
+
+    _store_passages()
     with django_capture_on_commit_callbacks(execute=True):
         run = start_training(params={"max_steps": 2, "batch_size": 4}, activate=False)
     run.refresh_from_db()
@@ -241,20 +248,10 @@ def test_train_on_site_in_a_real_worker(own_index_dir, celery_worker):
 
     from django.db import transaction
 
-    from search.models import Passage, TrainingRun
+    from search.models import TrainingRun
     from search.training.tasks import start_training
 
-    for p in _passages():
-        Passage.objects.create(
-            text=p["text"],
-            title=p["title"],
-            heading=p["heading"],
-            url=p["url"],
-            anchor=p["anchor"],
-            position=p["position"],
-            text_hash=str(p["id"]),
-            vector_id=p["id"],
-        )
+    _store_passages()
     with transaction.atomic():
         run = start_training(params={"max_steps": 1, "batch_size": 4}, activate=False)
     deadline = time.monotonic() + 420
