@@ -106,9 +106,7 @@ def wait_for(build_id, timeout=150):
 @pytest.mark.celery
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(
-    celery_worker
-):
+def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_worker):
     first = request_rebuild("api")
     second = request_rebuild("admin")
     assert first.status == "queued"
