@@ -16,8 +16,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from . import embed, index
-from .extract import embedding_text, extract_all
+from . import conf, embed, index
+from .extract import embedding_text, extract_all, sentence_texts
 from .models import IndexBuild, Page, Passage
 from .sources import collect_all
 from .text import text_hash
@@ -127,10 +127,32 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
         progress=report.embedding,
     )
 
+    sentences = _sentence_vectors(rows, model_ref)
+
     report("write", 0, force=True)
-    version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref)
+    version = index.write_version(
+        vectors, rows, model_id=model_id, model_ref=model_ref, **sentences
+    )
 
     _finish(build, report, version, documents, embedded, reused)
+
+
+def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
+    """write_version's sentence arguments ({} when SEARCH["SENTENCE_VECTORS"] is off).
+
+    Through the embedding cache, so an unchanged sentence is never embedded twice.
+    """
+    if not conf.get("SENTENCE_VECTORS"):
+        return {}
+    texts, owner = [], []
+    for position, row in enumerate(rows):
+        for sentence in sentence_texts(row):
+            texts.append(sentence)
+            owner.append(position)
+    vectors, _, _ = embed.embed_cached(texts, model_ref) if texts else (None, 0, 0)
+    if vectors is None:
+        vectors = np.zeros((0, 1), dtype=np.float32)
+    return {"sentence_vectors": vectors, "sentence_owner": owner}
 
 
 def _finish(build, report, version, documents, embedded, reused) -> None:
@@ -221,9 +243,15 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     rows += [p.to_dict() for p in new_passages]
     vectors = [vector for _, vector in kept_rows] + list(new_vectors)
 
+    sentences = _sentence_vectors(rows, model_ref)
+
     report("write", 0, force=True)
     version = index.write_version(
-        np.vstack(vectors).astype(np.float32), rows, model_id=current.model_id, model_ref=model_ref
+        np.vstack(vectors).astype(np.float32),
+        rows,
+        model_id=current.model_id,
+        model_ref=model_ref,
+        **sentences,
     )
     _finish(build, report, version, documents, embedded, reused + len(kept_rows))
 

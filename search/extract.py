@@ -250,6 +250,15 @@ def embedding_text(passage: dict) -> str:
     return f"{parts[0]} › {text}"
 
 
+def sentence_texts(passage: dict) -> list[str]:
+    """What the model embeds for each sentence of a passage (SEARCH["SENTENCE_VECTORS"]).
+
+    The bare sentences of its text: a heading prefix would pull every sentence
+    of a section towards the same point and measured worse.
+    """
+    return split_sentences(passage["text"])
+
+
 # --- sections → passages --------------------------------------------------------------
 
 

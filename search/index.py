@@ -6,7 +6,14 @@ Layout of SEARCH["INDEX_DIR"]::
     v-20261128T011502123456-all-MiniLM-L6-v2/
         index.faiss             IndexFlatIP over normalized vectors; row i = passage i
         passages.json           what queries need: text, title, heading, url, anchor, urls
+        sentences.faiss         optional (SEARCH["SENTENCE_VECTORS"]): IndexFlatIP of every
+                                passage's sentences, grouped by passage
+        sentences.json          optional: the passage id of each sentence row
         meta.json               version, model_id, model_ref, dim, count, sha256, created
+
+With sentence vectors, a passage's score is a blend of its own cosine and its
+best sentence's cosine (see ``blend_search``): a question about one fact of a
+long passage matches that fact's sentence better than the whole passage.
 
 A version folder is written completely under a temporary name, renamed into
 place, and only then named in CURRENT (``os.replace``): a reader sees the old
@@ -39,6 +46,8 @@ CURRENT = "CURRENT"
 INDEX_FILE = "index.faiss"
 PASSAGES_FILE = "passages.json"
 META_FILE = "meta.json"
+SENTENCES_INDEX_FILE = "sentences.faiss"
+SENTENCES_FILE = "sentences.json"
 _VERSION_RE = re.compile(r"^v-\d{8}T\d{12}-[\w.-]+$")
 
 
@@ -70,21 +79,24 @@ class IndexVersion:
     passages: list[dict]
     path: Path
     index: faiss.Index = field(repr=False)
+    # Sentence vectors (optional): a flat IP index and the passage id of each row.
+    sentence_index: faiss.Index | None = field(default=None, repr=False)
+    sentence_owner: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def count(self) -> int:
         return len(self.passages)
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-        """For each query vector, up to ``k`` (passage id, cosine) pairs, best first."""
-        vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
-        if self.count == 0 or k <= 0:
-            return [[] for _ in range(len(vectors))]
-        scores, ids = self.index.search(vectors, min(k, self.count))
-        return [
-            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
-            for row_ids, row_scores in zip(ids, scores, strict=True)
-        ]
+        """For each query vector, up to ``k`` (passage id, score) pairs, best first.
+
+        The score is the cosine, or with sentence vectors and
+        SEARCH["SENTENCE_WEIGHT"] > 0 the blend of ``blend_search``.
+        """
+        weight = conf.get("SENTENCE_WEIGHT") if self.sentence_index is not None else 0
+        return blend_search(
+            self.index, vectors, k, self.sentence_index, self.sentence_owner, weight
+        )
 
     def vectors(self) -> np.ndarray:
         """Every passage vector, row i = passage i."""
@@ -102,16 +114,78 @@ class IndexVersion:
         }
 
 
+def blend_search(
+    passage_index: faiss.Index,
+    vectors: np.ndarray,
+    k: int,
+    sentence_index: faiss.Index | None = None,
+    sentence_owner: np.ndarray | None = None,
+    weight: float = 0.0,
+) -> list[list[tuple[int, float]]]:
+    """Up to ``k`` (passage id, score) pairs per query vector, best first.
+
+    score = (1 - weight) · cosine(passage) + weight · max cosine(its sentences);
+    without sentences (or weight 0) the plain cosine. Exact over the
+    candidates: the top passages plus the owners of the top sentences (both
+    flat IP searches), each rescored from its stored vectors.
+    ``sentence_owner`` must be sorted (a passage's sentences are contiguous rows).
+    """
+    vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+    count = passage_index.ntotal
+    if count == 0 or k <= 0:
+        return [[] for _ in range(len(vectors))]
+    k = min(k, count)
+    blend = sentence_index is not None and weight and sentence_index.ntotal > 0
+    depth = min(count, k + 20) if blend else k
+    scores, ids = passage_index.search(vectors, depth)
+    if not blend:
+        return [
+            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+            for row_ids, row_scores in zip(ids, scores, strict=True)
+        ]
+    _, sentence_ids = sentence_index.search(vectors, min(sentence_index.ntotal, 4 * depth))
+    starts = np.searchsorted(sentence_owner, np.arange(count + 1))
+    out = []
+    for vector, row_ids, row_sentences in zip(vectors, ids, sentence_ids, strict=True):
+        candidates = {int(i) for i in row_ids if i >= 0}
+        candidates |= {int(sentence_owner[i]) for i in row_sentences if i >= 0}
+        ranked = []
+        for pid in candidates:
+            score = float(passage_index.reconstruct(pid) @ vector)
+            start, end = int(starts[pid]), int(starts[pid + 1])
+            if end > start:
+                best = float((sentence_index.reconstruct_n(start, end - start) @ vector).max())
+                score = (1 - weight) * score + weight * best
+            ranked.append((pid, score))
+        ranked.sort(key=lambda pair: (-pair[1], pair[0]))
+        out.append(ranked[:k])
+    return out
+
+
 # --- writing ---------------------------------------------------------------------------
 
 
 def write_version(
-    vectors: np.ndarray, passages: list[dict], model_id: str, model_ref: str
+    vectors: np.ndarray,
+    passages: list[dict],
+    model_id: str,
+    model_ref: str,
+    sentence_vectors: np.ndarray | None = None,
+    sentence_owner: list[int] | None = None,
 ) -> IndexVersion:
-    """Write a complete new version folder (not yet live: see ``activate``)."""
+    """Write a complete new version folder (not yet live: see ``activate``).
+
+    ``sentence_vectors`` (optional): one row per sentence, ``sentence_owner``
+    its passage id (sorted ascending).
+    """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) != len(passages):
         raise ValueError(f"{len(vectors)} vectors for {len(passages)} passages")
+    sentence_index = owner = None
+    if sentence_vectors is not None:
+        owner = np.asarray(sentence_owner, dtype=np.int64)
+        if len(owner) != len(sentence_vectors) or np.any(np.diff(owner) < 0):
+            raise ValueError("sentence_owner must give a sorted passage id for each sentence")
     dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 0
     if not dim:
         raise ValueError("vectors have no dimension")
@@ -129,6 +203,14 @@ def write_version(
         faiss.write_index(index, str(tmp / INDEX_FILE))
         rows = [{**p, "id": i} for i, p in enumerate(passages)]
         (tmp / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False))
+        extra = {}
+        if owner is not None:
+            sentence_index = faiss.IndexFlatIP(dim)
+            if len(owner):
+                sentence_index.add(np.ascontiguousarray(sentence_vectors, dtype=np.float32))
+            faiss.write_index(sentence_index, str(tmp / SENTENCES_INDEX_FILE))
+            (tmp / SENTENCES_FILE).write_text(json.dumps(owner.tolist()))
+            extra["sentences_sha256"] = _sha256(tmp / SENTENCES_INDEX_FILE)
         meta = {
             "version": version,
             "model_id": model_id,
@@ -137,6 +219,7 @@ def write_version(
             "count": len(rows),
             "sha256": _sha256(tmp / INDEX_FILE),
             "created": now.isoformat(),
+            **extra,
         }
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2))
         for f in tmp.iterdir():
@@ -155,6 +238,8 @@ def write_version(
         passages=rows,
         path=root / version,
         index=index,
+        sentence_index=sentence_index,
+        sentence_owner=owner,
     )
 
 
@@ -223,10 +308,20 @@ def load_version(version: str) -> IndexVersion:
             raise IndexNotReady(f"index {version} is corrupt (checksum mismatch)")
         index = faiss.read_index(str(path / INDEX_FILE))
         passages = json.loads((path / PASSAGES_FILE).read_text())
+        sentence_index = owner = None
+        if "sentences_sha256" in meta:
+            if _sha256(path / SENTENCES_INDEX_FILE) != meta["sentences_sha256"]:
+                raise IndexNotReady(f"index {version} is corrupt (sentences checksum mismatch)")
+            sentence_index = faiss.read_index(str(path / SENTENCES_INDEX_FILE))
+            owner = np.asarray(json.loads((path / SENTENCES_FILE).read_text()), dtype=np.int64)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         raise IndexNotReady(f"index {version} cannot be read: {exc}") from exc
     if index.ntotal != len(passages) or index.d != meta["dim"]:
         raise IndexNotReady(f"index {version} is inconsistent")
+    if sentence_index is not None and (
+        sentence_index.ntotal != len(owner) or sentence_index.d != meta["dim"]
+    ):
+        raise IndexNotReady(f"index {version} is inconsistent (sentences)")
     return IndexVersion(
         version=meta["version"],
         model_id=meta["model_id"],
@@ -236,6 +331,8 @@ def load_version(version: str) -> IndexVersion:
         passages=passages,
         path=path,
         index=index,
+        sentence_index=sentence_index,
+        sentence_owner=owner,
     )
 
 

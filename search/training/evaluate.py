@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
+import numpy as np
 
-from .. import lexical
+from .. import conf, lexical
+from ..extract import embedding_text, sentence_texts
+from ..index import blend_search
 from ..text import normalize
 from .metrics import METRIC_NAMES, mean_metrics
 
@@ -83,7 +86,7 @@ def load_dev(folder: str | Path) -> EvalSet:
     folder = Path(folder)
     corpus = {}
     for row in _read_jsonl(folder / "corpus.jsonl"):
-        corpus[str(row["_id"])] = {**row, "dense_text": row["text"]}
+        corpus[str(row["_id"])] = {**row, "dense_text": embedding_text(row)}
     queries, qrels, groups = {}, {}, {}
     for row in _read_jsonl(folder / "dev.jsonl"):
         qid = str(row.get("qid") or f"q{len(queries)}")
@@ -149,7 +152,7 @@ def passages_corpus(passages: Sequence[dict]) -> dict[str, dict]:
             "url": p["url"],
             "urls": p.get("urls") or [p["url"]],
             "anchor": p.get("anchor", ""),
-            "dense_text": p["text"],
+            "dense_text": embedding_text(p),
         }
         for p in passages
     }
@@ -218,15 +221,29 @@ class Retrievers:
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
         self.index.add(doc_vectors)
+        # Sentence vectors, as the serving index has them (SEARCH["SENTENCE_VECTORS"]).
+        self.sentence_index, self.sentence_owner = None, None
+        if conf.get("SENTENCE_VECTORS") and conf.get("SENTENCE_WEIGHT"):
+            texts, owner = [], []
+            for row, doc in enumerate(docs):
+                for sentence in sentence_texts(doc):
+                    texts.append(sentence)
+                    owner.append(row)
+            if texts:
+                self.sentence_index = faiss.IndexFlatIP(doc_vectors.shape[1])
+                self.sentence_index.add(embed.encode(texts, self.model_ref, batch_size=batch_size))
+                self.sentence_owner = np.asarray(owner, dtype=np.int64)
         self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs])
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
-        depth = min(depth, len(self.doc_ids))
-        scores, rows = self.index.search(self.query_vectors, depth)
-        return [
-            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
-            for rr, ss in zip(rows, scores, strict=True)
-        ]
+        return blend_search(
+            self.index,
+            self.query_vectors,
+            depth,
+            self.sentence_index,
+            self.sentence_owner,
+            conf.get("SENTENCE_WEIGHT"),
+        )
 
     def bm25(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
         return self.lexical.search_many([self.eval_set.queries[q] for q in self.qids], depth)

@@ -79,3 +79,34 @@ def test_mismatched_vectors_and_passages_are_refused(own_index_dir):
     with pytest.raises(ValueError):
         index.write_version(vectors(3), rows(2), "m", "/m")
     assert index.versions() == []
+
+
+def test_sentence_vectors_are_stored_and_blended(own_index_dir, settings):
+    settings.SEARCH = {**getattr(settings, "SEARCH", {}), "SENTENCE_WEIGHT": 0.5}
+    passages, sentences = vectors(3), vectors(4, seed=7)
+    owner = [0, 0, 1, 2]
+    version = index.write_version(
+        passages, rows(3), "m", "/m", sentence_vectors=sentences, sentence_owner=owner
+    )
+    index.activate(version.version)
+    index.forget_loaded()
+    live = index.load_current()
+    assert live.sentence_index.ntotal == 4 and live.sentence_owner.tolist() == owner
+    query = sentences[1:2]  # the second sentence of passage 0
+    hits = dict(live.search(query, 3)[0])
+    for pid in range(3):
+        own = [s for s, o in zip(sentences, owner, strict=True) if o == pid]
+        expected = 0.5 * float(passages[pid] @ query[0]) + 0.5 * max(
+            float(s @ query[0]) for s in own
+        )
+        assert hits[pid] == pytest.approx(expected, abs=1e-5)
+    assert live.search(query, 1)[0][0][0] == 0
+    settings.SEARCH = {**settings.SEARCH, "SENTENCE_WEIGHT": 0}
+    assert live.search(query, 3)[0] == index.blend_search(live.index, query, 3)[0]
+
+
+def test_sentence_owner_must_be_sorted(own_index_dir):
+    with pytest.raises(ValueError):
+        index.write_version(
+            vectors(2), rows(2), "m", "/m", sentence_vectors=vectors(2), sentence_owner=[1, 0]
+        )
