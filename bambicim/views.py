@@ -109,6 +109,8 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /api/",
+        # Crawlers following search links would fill the questions log.
+        "Disallow: /search/",
         "Disallow: /contact/thanks/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]

@@ -42,4 +42,5 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_bots_out_of_the_admin(client
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
+    assert "Disallow: /search/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
