@@ -7,11 +7,6 @@ import pytest
 
 
 @pytest.fixture
-def render_like_development():
-    """Kept for older tests: TESTING mode in settings already renders plainly."""
-
-
-@pytest.fixture
 def own_index_dir(settings, tmp_path):
     """A private INDEX_DIR for tests that build their own (small) indexes."""
     from search import index

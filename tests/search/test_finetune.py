@@ -202,7 +202,7 @@ def test_start_training_rejects_unknown_params_and_joins_an_active_run():
 
 
 @pytest.mark.django_db
-def test_admin_train_button(client, django_user_model, render_like_development):
+def test_admin_train_button(client, django_user_model):
     from django.urls import reverse
 
     from search.models import TrainingRun
