@@ -1,7 +1,7 @@
 """Every setting of the search app and its default, read in one place.
 
 A project sets any of these in ``settings.SEARCH = {...}``; read them with
-``search.conf.get("KEY")`` (or the ``settings`` proxy) so tests that use
+``search.conf.get("KEY")`` so tests that use
 ``override_settings(SEARCH=...)`` are honoured.
 """
 
@@ -90,16 +90,7 @@ DEFAULTS = {
 }
 
 
-class _Settings:
-    def __getattr__(self, name):
-        if name not in DEFAULTS:
-            raise AttributeError(f"Unknown search setting {name!r}")
-        return get(name)
-
-
 def get(name):
     user = getattr(django_settings, "SEARCH", {}) or {}
     return user.get(name, DEFAULTS[name])
 
-
-settings = _Settings()
