@@ -35,7 +35,6 @@ index: migrate
 # a fine-tune that is activated only if it beats the current model on the dev
 # split (then the index is rebuilt with it). A few minutes on 2 cores.
 train: index
-	DEBUG=$${DEBUG:-1} $(PY) manage.py loaddata search_example_questions
 	DEBUG=$${DEBUG:-1} $(PY) manage.py search_finetune
 
 run: index

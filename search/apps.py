@@ -14,6 +14,11 @@ class SearchConfig(AppConfig):
         # Model signals are connected by search.register() for each registered
         # model (search/signals.py); the tasks module registers the Celery tasks.
         checks.register(check_index_dir, checks.Tags.compatibility)
+        # The owner's example questions are part of the index (questions.faiss).
+        from . import signals
+        from .models import ExampleQuestion
+
+        signals.connect(ExampleQuestion)
 
 
 def check_index_dir(app_configs=None, **kwargs):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import conf, embed, index
+from .examples import example_questions
 from .extract import embedding_text, extract_all, sentence_texts
 from .models import IndexBuild, Page, Passage
 from .sources import collect_all
@@ -127,32 +128,44 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
         progress=report.embedding,
     )
 
-    sentences = _sentence_vectors(rows, model_ref)
+    owned = {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
 
     report("write", 0, force=True)
-    version = index.write_version(
-        vectors, rows, model_id=model_id, model_ref=model_ref, **sentences
-    )
+    version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref, **owned)
 
     _finish(build, report, version, documents, embedded, reused)
 
 
 def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
-    """write_version's sentence arguments ({} when SEARCH["SENTENCE_VECTORS"] is off).
-
-    Through the embedding cache, so an unchanged sentence is never embedded twice.
-    """
+    """write_version's sentence arguments ({} when SEARCH["SENTENCE_VECTORS"] is off)."""
     if not conf.get("SENTENCE_VECTORS"):
         return {}
-    texts, owner = [], []
-    for position, row in enumerate(rows):
-        for sentence in sentence_texts(row):
-            texts.append(sentence)
-            owner.append(position)
+    owned = [
+        (sentence, position)
+        for position, row in enumerate(rows)
+        for sentence in sentence_texts(row)
+    ]
+    return _owned_vectors("sentence", owned, model_ref)
+
+
+def _question_vectors(rows: list[dict], model_ref: str) -> dict:
+    """write_version's question arguments: the owner's example questions for these
+    passages ({} when SEARCH["QUESTION_VECTORS"] is off)."""
+    if not conf.get("QUESTION_VECTORS"):
+        return {}
+    return _owned_vectors("question", example_questions(rows), model_ref)
+
+
+def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> dict:
+    """{"<name>_vectors", "<name>_owner"} for (text, passage position) pairs.
+
+    Through the embedding cache, so an unchanged text is never embedded twice.
+    """
+    texts = [text for text, _ in owned]
     vectors, _, _ = embed.embed_cached(texts, model_ref) if texts else (None, 0, 0)
     if vectors is None:
         vectors = np.zeros((0, 1), dtype=np.float32)
-    return {"sentence_vectors": vectors, "sentence_owner": owner}
+    return {f"{name}_vectors": vectors, f"{name}_owner": [position for _, position in owned]}
 
 
 def _finish(build, report, version, documents, embedded, reused) -> None:
@@ -243,7 +256,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     rows += [p.to_dict() for p in new_passages]
     vectors = [vector for _, vector in kept_rows] + list(new_vectors)
 
-    sentences = _sentence_vectors(rows, model_ref)
+    owned = {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
 
     report("write", 0, force=True)
     version = index.write_version(
@@ -251,7 +264,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         rows,
         model_id=current.model_id,
         model_ref=model_ref,
-        **sentences,
+        **owned,
     )
     _finish(build, report, version, documents, embedded, reused + len(kept_rows))
 

@@ -9,11 +9,16 @@ Layout of SEARCH["INDEX_DIR"]::
         sentences.faiss         optional (SEARCH["SENTENCE_VECTORS"]): IndexFlatIP of every
                                 passage's sentences, grouped by passage
         sentences.json          optional: the passage id of each sentence row
+        questions.faiss         optional (SEARCH["QUESTION_VECTORS"]): IndexFlatIP of the
+                                owner's example questions, grouped by the passage they name
+        questions.json          optional: the passage id of each question row
         meta.json               version, model_id, model_ref, dim, count, sha256, created
 
 With sentence vectors, a passage's score is a blend of its own cosine and its
 best sentence's cosine (see ``blend_search``): a question about one fact of a
 long passage matches that fact's sentence better than the whole passage.
+With question vectors, a visitor's question close to one the owner wrote for
+a passage lifts that passage towards the question's cosine.
 
 A version folder is written completely under a temporary name, renamed into
 place, and only then named in CURRENT (``os.replace``): a reader sees the old
@@ -48,6 +53,13 @@ PASSAGES_FILE = "passages.json"
 META_FILE = "meta.json"
 SENTENCES_INDEX_FILE = "sentences.faiss"
 SENTENCES_FILE = "sentences.json"
+QUESTIONS_INDEX_FILE = "questions.faiss"
+QUESTIONS_FILE = "questions.json"
+# Owned-vector sets: name → (index file, owner file); meta.json has "<name>_sha256".
+_OWNED_FILES = {
+    "sentences": (SENTENCES_INDEX_FILE, SENTENCES_FILE),
+    "questions": (QUESTIONS_INDEX_FILE, QUESTIONS_FILE),
+}
 _VERSION_RE = re.compile(r"^v-\d{8}T\d{12}-[\w.-]+$")
 
 
@@ -82,6 +94,9 @@ class IndexVersion:
     # Sentence vectors (optional): a flat IP index and the passage id of each row.
     sentence_index: faiss.Index | None = field(default=None, repr=False)
     sentence_owner: np.ndarray | None = field(default=None, repr=False)
+    # Question vectors (optional): the owner's example questions, same shape.
+    question_index: faiss.Index | None = field(default=None, repr=False)
+    question_owner: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def count(self) -> int:
@@ -90,12 +105,22 @@ class IndexVersion:
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """For each query vector, up to ``k`` (passage id, score) pairs, best first.
 
-        The score is the cosine, or with sentence vectors and
-        SEARCH["SENTENCE_WEIGHT"] > 0 the blend of ``blend_search``.
+        The score is the cosine, blended with the best sentence's cosine and
+        lifted by the best example question's (``blend_search``) as the
+        settings and the version's files allow.
         """
-        weight = conf.get("SENTENCE_WEIGHT") if self.sentence_index is not None else 0
+        sentence_weight = conf.get("SENTENCE_WEIGHT") if self.sentence_index is not None else 0
+        question_weight = conf.get("QUESTION_WEIGHT") if self.question_index is not None else 0
         return blend_search(
-            self.index, vectors, k, self.sentence_index, self.sentence_owner, weight
+            self.index,
+            vectors,
+            k,
+            self.sentence_index,
+            self.sentence_owner,
+            sentence_weight,
+            self.question_index,
+            self.question_owner,
+            question_weight,
         )
 
     def vectors(self) -> np.ndarray:
@@ -114,6 +139,31 @@ class IndexVersion:
         }
 
 
+class _Owned:
+    """Vectors that each belong to a passage (rows grouped by passage id, ascending)."""
+
+    def __init__(self, index: faiss.Index | None, owner: np.ndarray | None, count: int, weight):
+        self.on = bool(index is not None and weight and index.ntotal > 0)
+        if self.on:
+            self.index, self.owner, self.weight = index, owner, float(weight)
+            self.starts = np.searchsorted(owner, np.arange(count + 1))
+
+    def owners_of_nearest(self, vectors: np.ndarray, depth: int) -> list[set[int]]:
+        if not self.on:
+            return [set() for _ in range(len(vectors))]
+        _, ids = self.index.search(vectors, min(self.index.ntotal, 4 * depth))
+        return [{int(self.owner[i]) for i in row if i >= 0} for row in ids]
+
+    def best(self, pid: int, vector: np.ndarray) -> float | None:
+        """The best cosine of ``pid``'s rows with ``vector`` (None: it has none)."""
+        if not self.on:
+            return None
+        start, end = int(self.starts[pid]), int(self.starts[pid + 1])
+        if end <= start:
+            return None
+        return float((self.index.reconstruct_n(start, end - start) @ vector).max())
+
+
 def blend_search(
     passage_index: faiss.Index,
     vectors: np.ndarray,
@@ -121,41 +171,52 @@ def blend_search(
     sentence_index: faiss.Index | None = None,
     sentence_owner: np.ndarray | None = None,
     weight: float = 0.0,
+    question_index: faiss.Index | None = None,
+    question_owner: np.ndarray | None = None,
+    question_weight: float = 0.0,
 ) -> list[list[tuple[int, float]]]:
     """Up to ``k`` (passage id, score) pairs per query vector, best first.
 
     score = (1 - weight) · cosine(passage) + weight · max cosine(its sentences);
-    without sentences (or weight 0) the plain cosine. Exact over the
-    candidates: the top passages plus the owners of the top sentences (both
-    flat IP searches), each rescored from its stored vectors.
-    ``sentence_owner`` must be sorted (a passage's sentences are contiguous rows).
+    then, if its best example question q is closer than that,
+    score += question_weight · (q - score): a question the owner wrote for the
+    passage pulls it part of the way towards that question's cosine, and the
+    score stays a cosine-like number the answer threshold can judge. Without
+    sentences or questions (or weight 0) the plain cosine. Exact over the
+    candidates: the top passages plus the owners of the top sentences and
+    questions (flat IP searches), each rescored from its stored vectors.
+    Owner arrays must be sorted (a passage's rows are contiguous).
     """
     vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
     count = passage_index.ntotal
     if count == 0 or k <= 0:
         return [[] for _ in range(len(vectors))]
     k = min(k, count)
-    blend = sentence_index is not None and weight and sentence_index.ntotal > 0
-    depth = min(count, k + 20) if blend else k
+    sentences = _Owned(sentence_index, sentence_owner, count, weight)
+    questions = _Owned(question_index, question_owner, count, question_weight)
+    depth = min(count, k + 20) if (sentences.on or questions.on) else k
     scores, ids = passage_index.search(vectors, depth)
-    if not blend:
+    if not (sentences.on or questions.on):
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
             for row_ids, row_scores in zip(ids, scores, strict=True)
         ]
-    _, sentence_ids = sentence_index.search(vectors, min(sentence_index.ntotal, 4 * depth))
-    starts = np.searchsorted(sentence_owner, np.arange(count + 1))
+    near_sentences = sentences.owners_of_nearest(vectors, depth)
+    near_questions = questions.owners_of_nearest(vectors, depth)
     out = []
-    for vector, row_ids, row_sentences in zip(vectors, ids, sentence_ids, strict=True):
-        candidates = {int(i) for i in row_ids if i >= 0}
-        candidates |= {int(sentence_owner[i]) for i in row_sentences if i >= 0}
+    for vector, row_ids, by_sentence, by_question in zip(
+        vectors, ids, near_sentences, near_questions, strict=True
+    ):
+        candidates = {int(i) for i in row_ids if i >= 0} | by_sentence | by_question
         ranked = []
         for pid in candidates:
             score = float(passage_index.reconstruct(pid) @ vector)
-            start, end = int(starts[pid]), int(starts[pid + 1])
-            if end > start:
-                best = float((sentence_index.reconstruct_n(start, end - start) @ vector).max())
-                score = (1 - weight) * score + weight * best
+            best_sentence = sentences.best(pid, vector)
+            if best_sentence is not None:
+                score = (1 - sentences.weight) * score + sentences.weight * best_sentence
+            best_question = questions.best(pid, vector)
+            if best_question is not None and best_question > score:
+                score += questions.weight * (best_question - score)
             ranked.append((pid, score))
         ranked.sort(key=lambda pair: (-pair[1], pair[0]))
         out.append(ranked[:k])
@@ -165,6 +226,23 @@ def blend_search(
 # --- writing ---------------------------------------------------------------------------
 
 
+def _owner_array(owner, vectors, what: str) -> np.ndarray:
+    owner = np.asarray(owner, dtype=np.int64)
+    if len(owner) != len(vectors) or np.any(np.diff(owner) < 0):
+        raise ValueError(f"{what}_owner must give a sorted passage id for each {what}")
+    return owner
+
+
+def _write_owned(folder: Path, index_file: str, owner_file: str, vectors, owner, dim: int):
+    """Write one owned-vector set; returns (its index, its sha256)."""
+    owned = faiss.IndexFlatIP(dim)
+    if len(owner):
+        owned.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(owned, str(folder / index_file))
+    (folder / owner_file).write_text(json.dumps(owner.tolist()))
+    return owned, _sha256(folder / index_file)
+
+
 def write_version(
     vectors: np.ndarray,
     passages: list[dict],
@@ -172,20 +250,28 @@ def write_version(
     model_ref: str,
     sentence_vectors: np.ndarray | None = None,
     sentence_owner: list[int] | None = None,
+    question_vectors: np.ndarray | None = None,
+    question_owner: list[int] | None = None,
 ) -> IndexVersion:
     """Write a complete new version folder (not yet live: see ``activate``).
 
-    ``sentence_vectors`` (optional): one row per sentence, ``sentence_owner``
-    its passage id (sorted ascending).
+    ``sentence_vectors`` / ``question_vectors`` (optional): one row per
+    sentence / example question, ``*_owner`` its passage id (sorted ascending).
     """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) != len(passages):
         raise ValueError(f"{len(vectors)} vectors for {len(passages)} passages")
-    sentence_index = owner = None
+    owned = {}  # name → (vectors, owner array)
     if sentence_vectors is not None:
-        owner = np.asarray(sentence_owner, dtype=np.int64)
-        if len(owner) != len(sentence_vectors) or np.any(np.diff(owner) < 0):
-            raise ValueError("sentence_owner must give a sorted passage id for each sentence")
+        owned["sentences"] = (
+            sentence_vectors,
+            _owner_array(sentence_owner, sentence_vectors, "sentence"),
+        )
+    if question_vectors is not None:
+        owned["questions"] = (
+            question_vectors,
+            _owner_array(question_owner, question_vectors, "question"),
+        )
     dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 0
     if not dim:
         raise ValueError("vectors have no dimension")
@@ -196,6 +282,7 @@ def write_version(
     version = f"v-{now:%Y%m%dT%H%M%S%f}-{safe_model}"
     tmp = root / f".tmp-{version}-{os.getpid()}"
     tmp.mkdir()
+    loaded = {}
     try:
         index = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -204,13 +291,11 @@ def write_version(
         rows = [{**p, "id": i} for i, p in enumerate(passages)]
         (tmp / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False))
         extra = {}
-        if owner is not None:
-            sentence_index = faiss.IndexFlatIP(dim)
-            if len(owner):
-                sentence_index.add(np.ascontiguousarray(sentence_vectors, dtype=np.float32))
-            faiss.write_index(sentence_index, str(tmp / SENTENCES_INDEX_FILE))
-            (tmp / SENTENCES_FILE).write_text(json.dumps(owner.tolist()))
-            extra["sentences_sha256"] = _sha256(tmp / SENTENCES_INDEX_FILE)
+        for name, (owned_vectors, owner) in owned.items():
+            index_file, owner_file = _OWNED_FILES[name]
+            owned_index, sha = _write_owned(tmp, index_file, owner_file, owned_vectors, owner, dim)
+            loaded[name] = (owned_index, owner)
+            extra[f"{name}_sha256"] = sha
         meta = {
             "version": version,
             "model_id": model_id,
@@ -229,6 +314,8 @@ def write_version(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    sentence_index, sentence_owner = loaded.get("sentences", (None, None))
+    question_index, question_owner = loaded.get("questions", (None, None))
     return IndexVersion(
         version=version,
         model_id=model_id,
@@ -239,7 +326,9 @@ def write_version(
         path=root / version,
         index=index,
         sentence_index=sentence_index,
-        sentence_owner=owner,
+        sentence_owner=sentence_owner,
+        question_index=question_index,
+        question_owner=question_owner,
     )
 
 
@@ -300,6 +389,20 @@ def prune(keep: int | None = None) -> list[str]:
 # --- reading ---------------------------------------------------------------------------
 
 
+def _read_owned(path: Path, meta: dict, name: str):
+    """(index, owner) of one owned-vector set, or (None, None) when the version has none."""
+    if f"{name}_sha256" not in meta:
+        return None, None
+    index_file, owner_file = _OWNED_FILES[name]
+    if _sha256(path / index_file) != meta[f"{name}_sha256"]:
+        raise IndexNotReady(f"index {meta['version']} is corrupt ({name} checksum mismatch)")
+    owned = faiss.read_index(str(path / index_file))
+    owner = np.asarray(json.loads((path / owner_file).read_text()), dtype=np.int64)
+    if owned.ntotal != len(owner) or owned.d != meta["dim"]:
+        raise IndexNotReady(f"index {meta['version']} is inconsistent ({name})")
+    return owned, owner
+
+
 def load_version(version: str) -> IndexVersion:
     path = index_dir() / version
     try:
@@ -308,20 +411,12 @@ def load_version(version: str) -> IndexVersion:
             raise IndexNotReady(f"index {version} is corrupt (checksum mismatch)")
         index = faiss.read_index(str(path / INDEX_FILE))
         passages = json.loads((path / PASSAGES_FILE).read_text())
-        sentence_index = owner = None
-        if "sentences_sha256" in meta:
-            if _sha256(path / SENTENCES_INDEX_FILE) != meta["sentences_sha256"]:
-                raise IndexNotReady(f"index {version} is corrupt (sentences checksum mismatch)")
-            sentence_index = faiss.read_index(str(path / SENTENCES_INDEX_FILE))
-            owner = np.asarray(json.loads((path / SENTENCES_FILE).read_text()), dtype=np.int64)
+        if index.ntotal != len(passages) or index.d != meta["dim"]:
+            raise IndexNotReady(f"index {version} is inconsistent")
+        sentence_index, sentence_owner = _read_owned(path, meta, "sentences")
+        question_index, question_owner = _read_owned(path, meta, "questions")
     except (FileNotFoundError, ValueError, KeyError) as exc:
         raise IndexNotReady(f"index {version} cannot be read: {exc}") from exc
-    if index.ntotal != len(passages) or index.d != meta["dim"]:
-        raise IndexNotReady(f"index {version} is inconsistent")
-    if sentence_index is not None and (
-        sentence_index.ntotal != len(owner) or sentence_index.d != meta["dim"]
-    ):
-        raise IndexNotReady(f"index {version} is inconsistent (sentences)")
     return IndexVersion(
         version=meta["version"],
         model_id=meta["model_id"],
@@ -332,7 +427,9 @@ def load_version(version: str) -> IndexVersion:
         path=path,
         index=index,
         sentence_index=sentence_index,
-        sentence_owner=owner,
+        sentence_owner=sentence_owner,
+        question_index=question_index,
+        question_owner=question_owner,
     )
 
 

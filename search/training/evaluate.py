@@ -27,6 +27,7 @@ import faiss
 import numpy as np
 
 from .. import conf, lexical
+from ..examples import example_questions
 from ..extract import embedding_text, sentence_texts
 from ..index import blend_search
 from ..text import normalize
@@ -55,6 +56,8 @@ class EvalSet:
     notes: list[str] = field(default_factory=list)
     # qid → group (the dev split's question kind), for a per-kind breakdown.
     groups: dict[str, str] = field(default_factory=dict)
+    # The corpus is this site's passages: the owner's example questions apply.
+    site: bool = False
 
     def doc_ids(self) -> list[str]:
         return list(self.corpus)
@@ -95,7 +98,7 @@ def load_dev(folder: str | Path) -> EvalSet:
         groups[qid] = row.get("kind") or ""
     if not queries:
         raise EvalSetError(f"{folder}/dev.jsonl has no questions")
-    return EvalSet(f"site dev ({folder.name})", corpus, queries, qrels, groups=groups)
+    return EvalSet(f"site dev ({folder.name})", corpus, queries, qrels, groups=groups, site=True)
 
 
 def load_beir(folder: str | Path, split: str = "test") -> EvalSet:
@@ -194,7 +197,7 @@ def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
         raise EvalSetError(f"{path}: " + "; ".join(problems))
     if not queries:
         raise EvalSetError(f"{path}: no questions")
-    return EvalSet(f"natural questions ({path.name})", corpus, queries, qrels)
+    return EvalSet(f"natural questions ({path.name})", corpus, queries, qrels, site=True)
 
 
 # --- retrieval ------------------------------------------------------------------------
@@ -233,6 +236,19 @@ class Retrievers:
                 self.sentence_index = faiss.IndexFlatIP(doc_vectors.shape[1])
                 self.sentence_index.add(embed.encode(texts, self.model_ref, batch_size=batch_size))
                 self.sentence_owner = np.asarray(owner, dtype=np.int64)
+        # Question vectors, as the serving index has them (SEARCH["QUESTION_VECTORS"]):
+        # the owner's example questions, less any that is one of this set's queries
+        # (a dev query must not find itself).
+        self.question_index, self.question_owner = None, None
+        if eval_set.site and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
+            asked = {_fold(q) for q in eval_set.queries.values()}
+            owned = [(q, row) for q, row in example_questions(docs) if _fold(q) not in asked]
+            if owned:
+                self.question_index = faiss.IndexFlatIP(doc_vectors.shape[1])
+                self.question_index.add(
+                    embed.encode([q for q, _ in owned], self.model_ref, batch_size=batch_size)
+                )
+                self.question_owner = np.asarray([row for _, row in owned], dtype=np.int64)
         self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs])
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
@@ -243,6 +259,9 @@ class Retrievers:
             self.sentence_index,
             self.sentence_owner,
             conf.get("SENTENCE_WEIGHT"),
+            self.question_index,
+            self.question_owner,
+            conf.get("QUESTION_WEIGHT"),
         )
 
     def bm25(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:

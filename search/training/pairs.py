@@ -40,6 +40,7 @@ from pathlib import Path
 from bm25s.stopwords import STOPWORDS_EN
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..examples import find_passage, split_link
 from ..text import normalize
 
 logger = logging.getLogger(__name__)
@@ -539,25 +540,9 @@ def load_passages() -> tuple[list[dict], str]:
     return passages, "Passage table"
 
 
-def _split_link(link: str) -> tuple[str, str]:
-    url, _, anchor = (link or "").partition("#")
-    return url.strip(), anchor.strip()
-
-
 def _find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = "") -> int | None:
-    if text:
-        for p in passages:
-            if p["text"] == text:
-                return p["id"]
-    matches = [
-        p
-        for p in passages
-        if (p["url"] == url or url in (p.get("urls") or []))
-        and (not anchor or p.get("anchor") == anchor)
-    ]
-    if not matches:
-        return None
-    return min(matches, key=lambda p: (p["url"] != url, p.get("position", 0), p["id"]))["id"]
+    position = find_passage(passages, url, anchor, text)
+    return None if position is None else passages[position]["id"]
 
 
 def human_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
@@ -570,14 +555,14 @@ def human_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
 
     pairs, problems = [], []
     for example in ExampleQuestion.objects.filter(active=True).order_by("pk"):
-        url, anchor = _split_link(example.url)
+        url, anchor = split_link(example.url)
         pid = _find_passage(passages, url, anchor)
         if pid is None:
             problems.append(f"example question #{example.pk} {example.url!r}: no such passage")
             continue
         pairs.append(Pair(example.question, pid, "owner", "owner"))
     for question in Question.objects.filter(helpful=True).exclude(top_url="").order_by("pk"):
-        url, anchor = _split_link(question.top_url)
+        url, anchor = split_link(question.top_url)
         pid = _find_passage(passages, url, anchor, question.top_text)
         if pid is not None:
             pairs.append(Pair(question.text, pid, "visitor", "visitor"))

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 Status = TrainingRun.Status
 # Parameters the admin (or a caller) may set on a run, with the card's defaults.
 PARAMS = {"epochs": 2, "batch_size": 32, "learning_rate": 5e-5, "max_steps": -1, "seed": 42}
+# Not TrainConfig fields: how the run uses the trained model.
+RUN_OPTIONS = {"refit": True}
 
 
 def start_training(user=None, params: dict | None = None, activate: bool = True) -> TrainingRun:
@@ -28,12 +30,13 @@ def start_training(user=None, params: dict | None = None, activate: bool = True)
     active = TrainingRun.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
     if active is not None:
         return active
-    unknown = set(params or {}) - set(PARAMS)
+    unknown = set(params or {}) - set(PARAMS) - set(RUN_OPTIONS)
     if unknown:
         raise ValueError(f"unknown training parameters: {sorted(unknown)}")
     run = TrainingRun.objects.create(
         params={
             **PARAMS,
+            **RUN_OPTIONS,
             **(params or {}),
             "activate": activate,
             "requested_by": getattr(user, "username", "") or "",
@@ -84,6 +87,7 @@ def train_on_site(run_id: int) -> dict:
         return {"run": run_id, "skipped": "not queued"}
     run = TrainingRun.objects.get(pk=run_id)
     params = {**PARAMS, **{k: v for k, v in run.params.items() if k in PARAMS}}
+    refit = bool(run.params.get("refit", RUN_OPTIONS["refit"]))
     try:
         meta = run_training(
             config=TrainConfig(**params),
@@ -91,6 +95,7 @@ def train_on_site(run_id: int) -> dict:
             seed=params["seed"],
             progress=_Progress(run_id),
             show_progress_bar=False,
+            refit=refit,
         )
     except Exception as exc:
         logger.exception("training run #%s failed", run_id)
@@ -102,7 +107,7 @@ def train_on_site(run_id: int) -> dict:
         return {"run": run_id, "error": str(exc)}
     TrainingRun.objects.filter(pk=run_id).update(
         status=Status.SUCCEEDED,
-        model_dir=meta["model_dir"],
+        model_dir=meta.get("served_model_dir") or meta["model_dir"],
         activated=meta["activated"],
         decision=meta["decision"],
         metrics={

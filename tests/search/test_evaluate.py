@@ -164,18 +164,14 @@ def test_load_natural_reports_a_phrase_the_site_lost(tmp_path):
         E.load_natural(path, _passages())
 
 
-def test_natural_questions_file_is_well_formed():
-    """The shipped natural questions: enough of them, every page covered, no copying."""
+def _rows(path):
     from pathlib import Path
 
-    rows = [
-        json.loads(x)
-        for x in Path("tests/data/natural_questions.jsonl").read_text().splitlines()
-        if x
-    ]
-    assert len(rows) >= 40
-    assert len({r["question"].lower() for r in rows}) == len(rows)
-    pages = {r["url"] for r in rows}
+    return [json.loads(x) for x in Path(path).read_text().splitlines() if x]
+
+
+def test_natural_questions_cover_every_page():
+    pages = {r["url"] for r in _rows("tests/data/natural_questions.jsonl")}
     for url in (
         "/",
         "/about/",
@@ -196,6 +192,18 @@ def test_natural_questions_file_is_well_formed():
         "/game/back-home/",
     ):
         assert url in pages, url
+
+
+@pytest.mark.parametrize(
+    "path", ["tests/data/natural_questions.jsonl", "tests/data/natural_questions_holdout.jsonl"]
+)
+def test_natural_questions_file_is_well_formed(path):
+    """The shipped natural questions: enough of them, distinct, held out, no copying."""
+    from pathlib import Path
+
+    rows = _rows(path)
+    assert len(rows) >= 40
+    assert len({r["question"].lower() for r in rows}) == len(rows)
     # Held out: none of them is one of the shipped owner example questions (training data).
     fixture = json.loads(Path("bambicim/fixtures/search_example_questions.json").read_text())
     examples = {row["fields"]["question"].lower().strip(" ?") for row in fixture}
@@ -224,3 +232,46 @@ def test_dev_loader_and_format_table(tmp_path):
     }
     table = E.format_table(report)
     assert "accuracy@1" in table and "0.5000" in table and "map@100" in table
+
+
+@pytest.mark.parametrize(
+    "path, at1, at3",
+    [
+        # Floors a little under what the base model with the owner's example
+        # questions measures (accuracy@1/@3: 0.91/0.95 and 0.80/0.96): they catch
+        # a regression in extraction, embedding text or ranking, not noise.
+        ("tests/data/natural_questions.jsonl", 0.85, 0.92),
+        ("tests/data/natural_questions_holdout.jsonl", 0.74, 0.90),
+    ],
+)
+@pytest.mark.django_db
+def test_natural_questions_against_the_live_site_index(built_index, path, at1, at3):
+    """Every question resolves to a passage of the real site, and the serving setup clears a floor."""
+    report = E.evaluate(E.load_natural(path, built_index.passages), retrievers=["dense", "bm25"])
+    dense, bm25 = report["results"]["dense"], report["results"]["bm25"]
+    assert report["queries"] >= 40
+    assert dense["accuracy@1"] >= at1
+    assert dense["accuracy@3"] >= at3
+    # The dense model beats keyword search on questions in visitors' own words.
+    assert dense["ndcg@10"] > bm25["ndcg@10"] + 0.1
+
+
+@pytest.mark.django_db
+def test_the_owner_questions_lift_their_sections_and_never_answer_themselves(built_index):
+    """The question vectors help, and a dev query that is an example question is left out."""
+    from search.models import ExampleQuestion
+
+    path = "tests/data/natural_questions_holdout.jsonl"
+    with_questions = E.evaluate(E.load_natural(path, built_index.passages), retrievers=["dense"])
+    ExampleQuestion.objects.update(active=False)
+    without = E.evaluate(E.load_natural(path, built_index.passages), retrievers=["dense"])
+    assert with_questions["results"]["dense"]["ndcg@10"] > without["results"]["dense"]["ndcg@10"]
+
+    ExampleQuestion.objects.update(active=True)
+    example = ExampleQuestion.objects.filter(url="/privacy/#cookies").first()
+    eval_set = E.load_natural(path, built_index.passages)
+    eval_set.queries = {"q": example.question}
+    eval_set.qrels = {"q": eval_set.qrels[next(iter(eval_set.qrels))]}
+    retrievers = E.Retrievers(eval_set)
+    assert retrievers.question_owner is not None
+    assert len(retrievers.question_owner) == ExampleQuestion.objects.count() - 1

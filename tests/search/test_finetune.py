@@ -64,6 +64,7 @@ def test_recommend_min_score_sits_between_nonsense_and_real():
     assert F.recommend_min_score([0.2], [0.3])["recommended_min_score"] == pytest.approx(0.32)
 
 
+@pytest.mark.django_db
 @pytest.mark.slow
 def test_tiny_finetune_writes_a_loadable_model_with_card_and_metrics(
     tiny_pairs, tmp_path, own_index_dir
@@ -275,6 +276,7 @@ def test_all_pairs_joins_train_and_dev(tiny_pairs, tmp_path):
     assert all(r["passage"] == corpus[str(r["passage_id"])] for r in rows)
 
 
+@pytest.mark.django_db
 @pytest.mark.slow
 def test_refit_activates_the_model_trained_on_every_section(
     tiny_pairs, tmp_path, own_index_dir, monkeypatch

@@ -81,16 +81,19 @@ def test_mismatched_vectors_and_passages_are_refused(own_index_dir):
     assert index.versions() == []
 
 
+def live_version(passages, **owned):
+    """Write a version of ``passages`` with ``owned`` vectors, make it live, load it back."""
+    version = index.write_version(passages, rows(len(passages)), "m", "/m", **owned)
+    index.activate(version.version)
+    index.forget_loaded()
+    return index.load_current()
+
+
 def test_sentence_vectors_are_stored_and_blended(own_index_dir, settings):
     settings.SEARCH = {**getattr(settings, "SEARCH", {}), "SENTENCE_WEIGHT": 0.5}
     passages, sentences = vectors(3), vectors(4, seed=7)
     owner = [0, 0, 1, 2]
-    version = index.write_version(
-        passages, rows(3), "m", "/m", sentence_vectors=sentences, sentence_owner=owner
-    )
-    index.activate(version.version)
-    index.forget_loaded()
-    live = index.load_current()
+    live = live_version(passages, sentence_vectors=sentences, sentence_owner=owner)
     assert live.sentence_index.ntotal == 4 and live.sentence_owner.tolist() == owner
     query = sentences[1:2]  # the second sentence of passage 0
     hits = dict(live.search(query, 3)[0])
@@ -109,4 +112,48 @@ def test_sentence_owner_must_be_sorted(own_index_dir):
     with pytest.raises(ValueError):
         index.write_version(
             vectors(2), rows(2), "m", "/m", sentence_vectors=vectors(2), sentence_owner=[1, 0]
+        )
+
+
+def test_question_vectors_lift_their_passage_part_of_the_way(own_index_dir, settings):
+    settings.SEARCH = {
+        **getattr(settings, "SEARCH", {}),
+        "SENTENCE_WEIGHT": 0,
+        "QUESTION_WEIGHT": 0.5,
+    }
+    passages, questions = vectors(3), vectors(2, seed=11)
+    owner = [2, 2]
+    live = live_version(passages, question_vectors=questions, question_owner=owner)
+    assert live.question_index.ntotal == 2 and live.question_owner.tolist() == owner
+    assert (live.path / index.QUESTIONS_INDEX_FILE).is_file()
+    query = questions[0:1]  # a visitor asks the owner's first question, word for word
+    hits = dict(live.search(query, 3)[0])
+    plain = [float(p @ query[0]) for p in passages]
+    best = max(float(q @ query[0]) for q in questions)  # 1.0: the question itself
+    assert hits[2] == pytest.approx(plain[2] + 0.5 * (best - plain[2]), abs=1e-5)
+    # Passages without questions keep their plain cosine.
+    assert hits[0] == pytest.approx(plain[0], abs=1e-5)
+    assert hits[1] == pytest.approx(plain[1], abs=1e-5)
+    assert live.search(query, 1)[0][0][0] == 2
+    # A question further from the query than its passage never pulls it down.
+    far = -questions[0:1]
+    assert dict(live.search(far, 3)[0])[2] >= float(passages[2] @ far[0]) - 1e-6
+    settings.SEARCH = {**settings.SEARCH, "QUESTION_WEIGHT": 0}
+    assert live.search(query, 3)[0] == index.blend_search(live.index, query, 3)[0]
+
+
+def test_a_corrupt_question_file_is_refused(own_index_dir):
+    version = index.write_version(
+        vectors(2), rows(2), "m", "/m", question_vectors=vectors(1), question_owner=[1]
+    )
+    with open(version.path / index.QUESTIONS_INDEX_FILE, "ab") as f:
+        f.write(b"x")
+    with pytest.raises(index.IndexNotReady, match="questions checksum"):
+        index.load_version(version.version)
+
+
+def test_question_owner_must_be_sorted(own_index_dir):
+    with pytest.raises(ValueError, match="question_owner"):
+        index.write_version(
+            vectors(2), rows(2), "m", "/m", question_vectors=vectors(2), question_owner=[1, 0]
         )

@@ -85,3 +85,21 @@ def test_unregistered_models_and_disabled_auto_rebuild_do_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         Group.objects.create(name="Not indexed yet")
     assert not IndexBuild.objects.filter(trigger="content").exists()
+
+
+def test_a_new_example_question_is_indexed_beside_its_section(
+    testsite, django_capture_on_commit_callbacks
+):
+    from search import index
+    from search.models import ExampleQuestion
+
+    cache.delete(DEBOUNCE_KEY)
+    ExampleQuestion.objects.all().delete()  # the Bambicim site's, loaded by a migration
+    with django_capture_on_commit_callbacks(execute=True):
+        ExampleQuestion.objects.create(question="where do I pick up my order?", url="/alpha/")
+    build = IndexBuild.objects.get(trigger="content")
+    assert build.status == "succeeded"
+    live = index.load_current()
+    assert live.question_index.ntotal == 1
+    assert live.passages[int(live.question_owner[0])]["url"] == "/alpha/"
+    cache.delete(DEBOUNCE_KEY)

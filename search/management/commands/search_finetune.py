@@ -1,5 +1,6 @@
 """``manage.py search_finetune``: fine-tune the model on the site, activate it if better."""
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--refit",
-            action="store_true",
-            help="Once the guard passes, train again on every section and activate that model.",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Once the guard passes, train again on every section (train + dev) and "
+            "activate that model (default; --no-refit activates the guarded model itself).",
         )
 
     def handle(self, *args, **o):
