@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import conf, embed, index
+from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .text import normalize
 
@@ -194,6 +195,16 @@ def answer(query: str, k: int = 5) -> Answer:
         model_id=version.model_id,
         took_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def section(link: str) -> dict | None:
+    """The live index's passage that a site link ("/services/#pricing") names, or None.
+
+    Raises IndexNotReady when nothing has been built yet.
+    """
+    passages = index.load_current().passages
+    position = find_passage(passages, *split_link(link))
+    return None if position is None else passages[position]
 
 
 def index_status() -> dict:

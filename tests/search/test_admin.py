@@ -215,3 +215,24 @@ def test_passages_are_read_only_searchable_and_filtered_by_page(owner_client):
     assert change.status_code == 200
     assert 'name="_save"' not in change.content.decode()
     assert owner_client.post(f"/admin/search/passage/{scraping.pk}/delete/").status_code == 403
+
+
+@pytest.mark.usefixtures("built_index")
+def test_example_questions_name_a_real_section_or_are_refused(owner_client):
+    from search.models import ExampleQuestion
+
+    add = "/admin/search/examplequestion/add/"
+    response = owner_client.post(add, {"question": "how much for a shop?", "url": "/nowhere/#x"})
+    assert response.status_code == 200
+    assert "No section of the site has this link" in response.content.decode()
+    response = owner_client.post(add, {"question": "how much for a shop?", "url": "pricing"})
+    assert "starting with /" in response.content.decode()
+    assert not ExampleQuestion.objects.filter(question="how much for a shop?").exists()
+
+    response = owner_client.post(
+        add, {"question": "how much for a shop?", "url": "/services/#pricing", "active": "on"}
+    )
+    assert response.status_code == 302
+    assert ExampleQuestion.objects.filter(question="how much for a shop?").exists()
+    listing = owner_client.get("/admin/search/examplequestion/?q=shop").content.decode()
+    assert "Pricing" in listing  # the section it answers, from the live index
