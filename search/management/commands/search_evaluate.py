@@ -3,7 +3,9 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from search import conf
 
@@ -20,7 +22,21 @@ class Command(BaseCommand):
         parser.add_argument("--dev", help="Pairs folder with dev.jsonl + corpus.jsonl.")
         parser.add_argument("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels.")
         parser.add_argument("--split", default="test", help="BEIR qrels split (default test).")
-        parser.add_argument("--natural", help="JSONL of {question, url, phrase}.")
+        parser.add_argument(
+            "--natural",
+            action="append",
+            help="JSONL of {question, url, phrase} (repeat the option for several files).",
+        )
+        parser.add_argument(
+            "--sentence-weight",
+            type=float,
+            help="Score with this SEARCH['SENTENCE_WEIGHT'] (0: passage vectors only).",
+        )
+        parser.add_argument(
+            "--question-weight",
+            type=float,
+            help="Score with this SEARCH['QUESTION_WEIGHT'] (0: no example questions).",
+        )
         parser.add_argument("--json", dest="json_out", help="Write the results to this file.")
 
     def handle(
@@ -32,8 +48,26 @@ class Command(BaseCommand):
         split="test",
         natural=None,
         json_out=None,
+        sentence_weight=None,
+        question_weight=None,
         **options,
     ):
+        overrides = {}
+        for name, value in (
+            ("SENTENCE_WEIGHT", sentence_weight),
+            ("QUESTION_WEIGHT", question_weight),
+        ):
+            if value is None:
+                continue
+            if not 0 <= value <= 1:
+                option = "--" + name.lower().replace("_", "-")
+                raise CommandError(f"{option} must be between 0 and 1, not {value}.")
+            overrides[name] = value
+        # Scoring reads these through search.conf, so the override covers the whole run.
+        with override_settings(SEARCH={**getattr(settings, "SEARCH", {}), **overrides}):
+            self._evaluate(model, dev, beir, split, natural, json_out)
+
+    def _evaluate(self, model, dev, beir, split, natural, json_out):
         from search import embed
         from search.training import evaluate, pairs
 
@@ -60,7 +94,8 @@ class Command(BaseCommand):
                 passages, _ = pairs.load_passages()
                 if not passages:
                     raise CommandError("No passages: build the index first.")
-                sets.append(evaluate.load_natural(natural, passages))
+                for path in [natural] if isinstance(natural, str) else natural:
+                    sets.append(evaluate.load_natural(path, passages))
         except evaluate.EvalSetError as exc:
             raise CommandError(str(exc)) from exc
         reports = []
