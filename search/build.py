@@ -128,12 +128,17 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
         progress=report.embedding,
     )
 
-    owned = {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
+    owned = _owned_vectors_of(rows, model_ref)
 
     report("write", 0, force=True)
     version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref, **owned)
 
     _finish(build, report, version, documents, embedded, reused)
+
+
+def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
+    """write_version's sentence and question arguments for ``rows``."""
+    return {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
 
 
 def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
@@ -225,7 +230,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
     )
     old_vectors = current.vectors()
-    rows, kept_rows, by_text = [], [], {}
+    kept_rows, by_text = [], {}
     for row in current.passages:
         remaining = [u for u in row["urls"] if u not in urls]
         if remaining:
@@ -256,7 +261,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     rows += [p.to_dict() for p in new_passages]
     vectors = [vector for _, vector in kept_rows] + list(new_vectors)
 
-    owned = {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
+    owned = _owned_vectors_of(rows, model_ref)
 
     report("write", 0, force=True)
     version = index.write_version(

@@ -224,32 +224,36 @@ class Retrievers:
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
         self.index.add(doc_vectors)
-        # Sentence vectors, as the serving index has them (SEARCH["SENTENCE_VECTORS"]).
+        # Sentence and example-question vectors, as the serving index has them.
         self.sentence_index, self.sentence_owner = None, None
         if conf.get("SENTENCE_VECTORS") and conf.get("SENTENCE_WEIGHT"):
-            texts, owner = [], []
-            for row, doc in enumerate(docs):
-                for sentence in sentence_texts(doc):
-                    texts.append(sentence)
-                    owner.append(row)
-            if texts:
-                self.sentence_index = faiss.IndexFlatIP(doc_vectors.shape[1])
-                self.sentence_index.add(embed.encode(texts, self.model_ref, batch_size=batch_size))
-                self.sentence_owner = np.asarray(owner, dtype=np.int64)
-        # Question vectors, as the serving index has them (SEARCH["QUESTION_VECTORS"]):
-        # the owner's example questions, less any that is one of this set's queries
-        # (a dev query must not find itself).
+            self.sentence_index, self.sentence_owner = self._owned_index(
+                [
+                    (sentence, row)
+                    for row, doc in enumerate(docs)
+                    for sentence in sentence_texts(doc)
+                ],
+                batch_size,
+            )
         self.question_index, self.question_owner = None, None
         if eval_set.site and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
+            # Less any that is one of this set's queries: a dev query must not find itself.
             asked = {_fold(q) for q in eval_set.queries.values()}
-            owned = [(q, row) for q, row in example_questions(docs) if _fold(q) not in asked]
-            if owned:
-                self.question_index = faiss.IndexFlatIP(doc_vectors.shape[1])
-                self.question_index.add(
-                    embed.encode([q for q, _ in owned], self.model_ref, batch_size=batch_size)
-                )
-                self.question_owner = np.asarray([row for _, row in owned], dtype=np.int64)
+            self.question_index, self.question_owner = self._owned_index(
+                [(q, row) for q, row in example_questions(docs) if _fold(q) not in asked],
+                batch_size,
+            )
         self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs])
+
+    def _owned_index(self, owned: list[tuple[str, int]], batch_size: int):
+        """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
+        if not owned:
+            return None, None
+        from .. import embed
+
+        owned_index = faiss.IndexFlatIP(self.index.d)
+        owned_index.add(embed.encode([t for t, _ in owned], self.model_ref, batch_size=batch_size))
+        return owned_index, np.asarray([row for _, row in owned], dtype=np.int64)
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
         return blend_search(
