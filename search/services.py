@@ -17,6 +17,7 @@ import numpy as np
 from . import conf, embed, index
 from .examples import find_passage, split_link
 from .index import IndexNotReady
+from .spelling import Speller
 from .text import normalize
 
 __all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search"]
@@ -55,6 +56,8 @@ class Answer:
     index_version: str
     model_id: str
     took_ms: float
+    # The query as searched, when typo tolerance respelled a word (else None).
+    corrected: str | None = None
 
 
 class _QueryCache:
@@ -80,6 +83,29 @@ class _QueryCache:
 
 _query_vectors = _QueryCache()
 _faiss_threads_set = False
+_spellers: dict[str, Speller] = {}
+_spellers_lock = threading.Lock()
+
+
+def speller(version: index.IndexVersion) -> Speller:
+    """The typo corrector of an index version: its passages' words + its model's vocabulary."""
+    with _spellers_lock:
+        found = _spellers.get(version.version)
+        if found is None:
+            texts = [
+                f"{p.get('title', '')} {p.get('heading', '')} {p['text']}" for p in version.passages
+            ]
+            found = Speller.for_texts(texts, version.model_ref or embed.active_model_ref())
+            _spellers.clear()  # one live version at a time
+            _spellers[version.version] = found
+        return found
+
+
+def respell(version: index.IndexVersion, query: str) -> str:
+    """``query`` with typos fixed (SEARCH["TYPO_TOLERANCE"]), else as it is."""
+    if not conf.get("TYPO_TOLERANCE"):
+        return query
+    return speller(version).correct(query)
 
 
 def clean_query(query) -> str:
@@ -149,6 +175,7 @@ def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int)
 
 
 def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
+    """Hits for ``query`` as given (callers respell it first)."""
     _single_thread_faiss()
     vector = _query_vector(version, query)
     # Ask for more than k: several passages can share a link.
@@ -177,7 +204,8 @@ def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
 def search(query: str, k: int = 5) -> list[Hit]:
     """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an index)."""
     query, k = clean_query(query), clean_k(k)
-    return _search(index.load_current(), query, k)
+    version = index.load_current()
+    return _search(version, respell(version, query), k)
 
 
 def answer(query: str, k: int = 5) -> Answer:
@@ -185,7 +213,8 @@ def answer(query: str, k: int = 5) -> Answer:
     started = time.perf_counter()
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
-    results = _search(version, query, k)
+    searched = respell(version, query)
+    results = _search(version, searched, k)
     best = results[0] if results and results[0].score >= conf.get("MIN_SCORE") else None
     return Answer(
         query=query,
@@ -194,6 +223,7 @@ def answer(query: str, k: int = 5) -> Answer:
         index_version=version.version,
         model_id=version.model_id,
         took_ms=(time.perf_counter() - started) * 1000,
+        corrected=searched if searched != query else None,
     )
 
 

@@ -52,6 +52,11 @@ class HitSerializer(serializers.Serializer):
 
 class SearchResponseSerializer(serializers.Serializer):
     query = serializers.CharField()
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text="The question as searched when a typo was fixed ('Chanegs' → 'Changes'), "
+        "else null.",
+    )
     question_id = serializers.IntegerField(help_text="Send it back to /api/feedback/.")
     answer = HitSerializer(
         allow_null=True,

@@ -69,6 +69,7 @@ def _search(request, data):
         raise ValidationError({"q": [str(exc)]}) from exc
     body = {
         "query": answer.query,
+        "corrected_query": answer.corrected,
         "question_id": question.pk,
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],

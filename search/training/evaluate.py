@@ -30,6 +30,7 @@ from .. import conf, lexical
 from ..examples import example_questions
 from ..extract import embedding_text, sentence_texts
 from ..index import blend_search
+from ..spelling import Speller
 from ..text import normalize
 from .metrics import METRIC_NAMES, mean_metrics
 
@@ -215,12 +216,18 @@ class Retrievers:
         docs = [eval_set.corpus[d] for d in self.doc_ids]
         self.model_ref = embed._resolve(model_ref)
         self.model_id = embed.model_id(self.model_ref)
+        # What serving searches for: each query with its typos fixed, if that is on.
+        self.query_texts = [eval_set.queries[q] for q in self.qids]
+        if conf.get("TYPO_TOLERANCE"):
+            speller = Speller.for_texts(
+                [f"{d.get('title', '')} {d.get('heading', '')} {d['text']}" for d in docs],
+                self.model_ref,
+            )
+            self.query_texts = [speller.correct(q) for q in self.query_texts]
         doc_vectors = embed.encode(
             [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
         )
-        self.query_vectors = embed.encode(
-            [eval_set.queries[q] for q in self.qids], self.model_ref, batch_size=batch_size
-        )
+        self.query_vectors = embed.encode(self.query_texts, self.model_ref, batch_size=batch_size)
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
         self.index.add(doc_vectors)
@@ -236,13 +243,18 @@ class Retrievers:
                 batch_size,
             )
         self.question_index, self.question_owner = None, None
+        # query position → the example-question rows that are that query's own text.
+        self.own_questions: dict[int, list[int]] = {}
         if eval_set.site and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
-            # Less any that is one of this set's queries: a dev query must not find itself.
-            asked = {_fold(q) for q in eval_set.queries.values()}
-            self.question_index, self.question_owner = self._owned_index(
-                [(q, row) for q, row in example_questions(docs) if _fold(q) not in asked],
-                batch_size,
-            )
+            examples = example_questions(docs)
+            self.question_index, self.question_owner = self._owned_index(examples, batch_size)
+            rows_of: dict[str, list[int]] = {}
+            for row, (question, _) in enumerate(examples):
+                rows_of.setdefault(_fold(question), []).append(row)
+            for position, qid in enumerate(self.qids):
+                own = rows_of.get(_fold(eval_set.queries[qid]))
+                if own:
+                    self.own_questions[position] = own
         self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs])
 
     def _owned_index(self, owned: list[tuple[str, int]], batch_size: int):
@@ -256,20 +268,36 @@ class Retrievers:
         return owned_index, np.asarray([row for _, row in owned], dtype=np.int64)
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
+        """Serving's blended score; a query never finds itself among the example questions.
+
+        Leave-one-out: a query that is word for word one of the owner's example
+        questions is scored without that one question (its siblings for the
+        same section stay, as they would be in the live index).
+        """
+        rankings = self._blend(self.query_vectors, depth, self.question_index, self.question_owner)
+        for position, own in self.own_questions.items():
+            keep = np.setdiff1d(np.arange(self.question_index.ntotal), own)
+            others = faiss.IndexFlatIP(self.index.d)
+            others.add(self.question_index.reconstruct_n(0, self.question_index.ntotal)[keep])
+            vector = self.query_vectors[position : position + 1]
+            rankings[position] = self._blend(vector, depth, others, self.question_owner[keep])[0]
+        return rankings
+
+    def _blend(self, vectors, depth, question_index, question_owner):
         return blend_search(
             self.index,
-            self.query_vectors,
+            vectors,
             depth,
             self.sentence_index,
             self.sentence_owner,
             conf.get("SENTENCE_WEIGHT"),
-            self.question_index,
-            self.question_owner,
+            question_index,
+            question_owner,
             conf.get("QUESTION_WEIGHT"),
         )
 
     def bm25(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
-        return self.lexical.search_many([self.eval_set.queries[q] for q in self.qids], depth)
+        return self.lexical.search_many(self.query_texts, depth)
 
     def hybrid(
         self, depth: int = RANK_DEPTH, lexical_weight: float = 1.0, k0: int = lexical.RRF_K

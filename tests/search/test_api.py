@@ -120,8 +120,18 @@ def test_get_search_answers_with_the_terms_passage(api, validate):
     assert body["results"][0] == body["answer"]
     assert len(body["results"]) == 5
     assert body["index_version"] and body["took_ms"] >= 0
+    assert body["corrected_query"] is None
     question = Question.objects.get(pk=body["question_id"])
     assert question.channel == "api" and question.answered
+
+
+def test_a_typo_is_fixed_and_the_response_says_so(api, validate):
+    body = validate(api.get(SEARCH, {"q": "Do you use cokies?"}).json(), "SearchResponse")
+    assert body["query"] == "Do you use cokies?"
+    assert body["corrected_query"] == "Do you use cookies?"
+    assert body["answer"]["url"] == "/privacy/" and body["answer"]["anchor"] == "cookies"
+    # The log keeps what the visitor typed.
+    assert Question.objects.get(pk=body["question_id"]).text == "Do you use cokies?"
 
 
 def test_post_search_with_k(api, validate):

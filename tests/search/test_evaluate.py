@@ -289,5 +289,15 @@ def test_an_example_question_asked_as_a_query_never_finds_itself(built_index):
     eval_set.queries = {"q": example.question}
     eval_set.qrels = {"q": eval_set.qrels[next(iter(eval_set.qrels))]}
     retrievers = E.Retrievers(eval_set)
-    assert retrievers.question_owner is not None
-    assert len(retrievers.question_owner) == ExampleQuestion.objects.count() - 1
+    # Every example question is indexed; the query's own one is left out for it alone.
+    assert len(retrievers.question_owner) == ExampleQuestion.objects.count()
+    assert list(retrievers.own_questions) == [0] and len(retrievers.own_questions[0]) == 1
+    left_out = retrievers.dense(5)[0]
+    # Scored exactly as if that one question were not in the index at all.
+    ExampleQuestion.objects.filter(pk=example.pk).update(active=False)
+    without = E.Retrievers(eval_set)
+    assert not without.own_questions
+    assert len(without.question_owner) == ExampleQuestion.objects.count() - 1
+    expected = without.dense(5)[0]
+    assert [row for row, _ in left_out] == [row for row, _ in expected]
+    assert [s for _, s in left_out] == pytest.approx([s for _, s in expected], abs=1e-5)

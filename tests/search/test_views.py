@@ -33,6 +33,13 @@ def test_a_question_gets_the_answer_alternatives_and_links(client):
     assert "Other results" in html and html.count('class="search-page__score"') == 4
     question = Question.objects.get()
     assert question.channel == "page" and question.answered
+    assert "Searched for" not in html
+
+
+def test_a_typo_is_fixed_and_the_page_says_what_it_searched_for(client):
+    html = client.get("/search/", {"q": "Do you use cokies?"}).content.decode()
+    assert "Searched for “Do you use cookies?”" in html
+    assert 'href="/privacy/#cookies"' in html
 
 
 def test_nonsense_is_answered_honestly_with_the_contact_link(client):

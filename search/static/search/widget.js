@@ -232,6 +232,9 @@
   function answerMessage(data) {
     var msg = botMessage();
     var best = data.answer;
+    if (data.corrected_query) {
+      msg.appendChild(el("p", "ask-bambi__corrected", "Searched for “" + data.corrected_query + "”"));
+    }
     if (best) {
       msg.classList.add("ask-bambi__msg--answer");
       msg.appendChild(el("p", "ask-bambi__source", where(best)));

@@ -1,0 +1,92 @@
+"""Typo tolerance: "What is Chanegs?" is asked as "What is Changes?".
+
+A sentence model reads a misspelled word as unrelated word pieces ("chan",
+"##eg", "##s"), so one typo can send a question to the wrong page. Before a
+query is embedded, each word that is neither a word of the site nor a whole
+word the model knows is replaced by the closest word of the site, when one is
+within one edit (two for words of eight letters or more; Damerau-Levenshtein,
+so a swapped pair of letters is one edit). Words the model knows are never
+touched: "teams" stays "teams" though the site only says "terms".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+# Letters only (apostrophes split words: "site’s" → "site", "s").
+_WORD = re.compile(r"[^\W\d_]+")
+MIN_LENGTH = 4
+_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
+
+
+def max_edits(word: str) -> int:
+    return 2 if len(word) >= 8 else 1
+
+
+class Speller:
+    def __init__(self, site_words: Counter, known_words: Iterable[str] = ()):
+        self.frequency = site_words
+        self.choices = sorted(w for w in site_words if len(w) >= MIN_LENGTH - 1)
+        self.known = set(known_words) | set(site_words)
+
+    @classmethod
+    def for_texts(cls, texts: Iterable[str], model_ref: str | None = None) -> Speller:
+        site_words = Counter(w.casefold() for text in texts for w in _WORD.findall(text or ""))
+        return cls(site_words, model_words(model_ref) if model_ref else ())
+
+    def correct_word(self, word: str) -> str:
+        folded = word.casefold()
+        if len(folded) < MIN_LENGTH or self.is_known(folded) or not self.choices:
+            return word
+        limit = max_edits(folded)
+        matches = process.extract(
+            folded,
+            self.choices,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=limit,
+            limit=None,
+        )
+        if not matches:
+            return word
+        # Fewest edits, then the same first letter (typos rarely hit it), then
+        # the word the site uses most, then the alphabet (stable).
+        best = min(
+            matches,
+            key=lambda m: (m[1], m[0][0] != folded[0], -self.frequency[m[0]], m[0]),
+        )[0]
+        return best.capitalize() if word[:1].isupper() else best
+
+    def is_known(self, word: str) -> bool:
+        """A word of the site or of the model, or one of them with an English ending
+        ("checker", "patched", "whats" are not typos)."""
+        if word in self.known:
+            return True
+        return any(
+            word.endswith(ending) and word[: -len(ending)] in self.known
+            for ending in _ENDINGS
+            if len(word) - len(ending) >= 3
+        )
+
+    def correct(self, text: str) -> str:
+        """``text`` with its unknown words spelled as the site spells them."""
+        return _WORD.sub(lambda m: self.correct_word(m.group(0)), text)
+
+
+def model_words(model_ref: str) -> set[str]:
+    """Whole words of the model's WordPiece vocabulary ("cookies", not "##ies")."""
+    folder = Path(model_ref)
+    if (folder / "vocab.txt").is_file():
+        tokens = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    elif (folder / "tokenizer.json").is_file():
+        tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        tokens = list((tokenizer.get("model") or {}).get("vocab") or {})
+    else:
+        return set()
+    return {token.strip() for token in tokens if token.strip().isalpha()}
