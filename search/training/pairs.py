@@ -20,12 +20,15 @@ Plus questions written by people: the owner's ExampleQuestion rows, a page's
 whose answer was marked helpful.
 
 Train and dev are split by *section* (url + anchor: every passage of a
-section falls on the same side), so no passage has questions on both sides.
+section falls on the same side), so no passage has questions on both sides;
+a seeded hash of each section's link decides, so the split stays put as pages
+come and go.
 Everything is deterministic for a given seed and set of passages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -426,10 +429,12 @@ def generated_questions(
     phrases = key_phrases(body, idf, set(x_words)) or key_phrases(passage["text"], idf, set())
     for phrase in phrases:
         out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase"))
-    subjects = ([x] if about_x else []) + phrases
+    # A fact question asks about the passage's topic: a key phrase found beside
+    # a price or a date is rarely what the price or date is for ("How long do
+    # you keep hello bambicim.com?").
     for pattern, templates in FACT_QUESTIONS[:-1]:
-        if subjects and pattern.search(body):
-            out.append((rng.choice(templates).format(x=rng.choice(subjects)), "factoid"))
+        if about_x and pattern.search(body):
+            out.append((rng.choice(templates).format(x=x), "factoid"))
     # Keyword query: the topic's words plus the best phrase's, as people type them.
     kws = list(dict.fromkeys((x_words if about_x else [])[:2] + " ".join(phrases[:1]).split()))
     kws = kws[:3] or keywords(body, idf)
@@ -447,6 +452,11 @@ def generated_questions(
 
 def section_key(passage: dict) -> tuple[str, str]:
     return (passage["url"], passage.get("anchor") or "")
+
+
+def _split_rank(key: tuple[str, str], seed: int) -> str:
+    url, anchor = key
+    return hashlib.sha256(f"{seed}:{url}#{anchor}".encode()).hexdigest()
 
 
 def build_pairs(
@@ -492,8 +502,10 @@ def build_pairs(
     sections: dict[tuple[str, str], list[int]] = defaultdict(list)
     for p in clean:
         sections[section_key(p)].append(p["id"])
-    keys = sorted(sections)
-    random.Random(seed).shuffle(keys)
+    # Sections in the order of a seeded hash of their link: a section's side does
+    # not depend on the others, so adding or removing a page moves at most one
+    # section across the boundary (a shuffle would redraw the whole split).
+    keys = sorted(sections, key=lambda key: _split_rank(key, seed))
     n_dev = round(len(keys) * dev_fraction)
     if dev_fraction and len(keys) > 1:
         n_dev = max(1, min(n_dev, len(keys) - 1))

@@ -120,6 +120,19 @@ def test_split_by_section_no_passage_on_both_sides():
     assert s.relevant[4] == [4, 5]
 
 
+def test_removing_a_page_moves_at_most_one_other_section_across_the_split():
+    """The split follows each section's own hash, not a shuffle of all of them."""
+
+    def dev_sections(pair_set):
+        return {P.section_key(pair_set.passages[p.passage_id]) for p in pair_set.dev}
+
+    before = dev_sections(P.build_pairs(_passages(), seed=42, dev_fraction=0.3))
+    fewer = [p for p in _passages() if p["url"] != "/contact/"]
+    after = dev_sections(P.build_pairs(fewer, seed=42, dev_fraction=0.3))
+    before.discard(("/contact/", "email-us"))
+    assert len(before ^ after) <= 1, (before, after)
+
+
 def test_every_passage_gets_questions_and_all_kinds_appear():
     s = P.build_pairs(_passages(), dev_fraction=0.2)
     covered = {p.passage_id for p in s.train + s.dev}
