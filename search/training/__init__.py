@@ -1,5 +1,7 @@
 """Teaching the assistant the site: training pairs, fine-tuning, evaluation.
 
+- ``config``: the recipe's defaults (the seed card's hyperparameters), read by
+  the command, the admin's task and the trainer.
 - ``pairs``: (question, passage) pairs from the current passages, split by passage.
 - ``finetune``: SentenceTransformerTrainer on those pairs, the activation guard.
 - ``evaluate``: retrieval metrics for dense, BM25 and hybrid on a dev set,

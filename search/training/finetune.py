@@ -23,11 +23,12 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import conf
+from .config import TrainConfig
 from .pairs import read_jsonl
 
 logger = logging.getLogger(__name__)
@@ -50,29 +51,6 @@ NONSENSE_QUERIES = (
 
 # progress(fraction 0–1, message)
 Progress = Callable[[float, str], None]
-
-
-@dataclass
-class TrainConfig:
-    epochs: float = 2
-    batch_size: int = 32
-    learning_rate: float = 5e-5
-    max_steps: int = -1
-    warmup_steps: int | None = None  # None = 10% of the steps
-    scale: float = 20.0
-    seed: int = 42
-    threads: int = 2
-    max_pairs: int | None = None  # train on the first N pairs only (the bench's 320)
-    # Passages are cut to this many tokens while training only (the saved model
-    # keeps the base model's limit): a passage's heading and lead carry its
-    # topic. Measured on 320 pairs: 128 tokens peaked at 2.4 GB RSS, 64 at
-    # 1.6 GB, with the same dev ndcg@10 (0.902 vs 0.907).
-    max_seq_length: int | None = 64
-
-    def steps(self, n_pairs: int) -> int:
-        if self.max_steps and self.max_steps > 0:
-            return self.max_steps
-        return max(1, math.ceil(self.epochs * math.ceil(n_pairs / self.batch_size)))
 
 
 # --- the guard --------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import TrainingRun
+from . import config
 
 logger = logging.getLogger(__name__)
 
 Status = TrainingRun.Status
 # Parameters the admin (or a caller) may set on a run, with the card's defaults.
-PARAMS = {"epochs": 2, "batch_size": 32, "learning_rate": 5e-5, "max_steps": -1, "seed": 42}
+PARAMS = config.defaults()
 # Not TrainConfig fields: how the run uses the trained model.
 RUN_OPTIONS = {"refit": True}
 

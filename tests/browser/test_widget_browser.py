@@ -98,6 +98,19 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     expect(page.locator(BUBBLE)).to_have_attribute("aria-expanded", "false")
 
 
+def test_a_typo_is_fixed_and_the_widget_says_what_it_searched_for(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "Do you use cokies?")
+    expect(answer).to_have_class(re.compile("ask-bambi__msg--answer"))
+    expect(answer.locator(".ask-bambi__corrected")).to_have_text(
+        "Searched for “Do you use cookies?”"
+    )
+    expect(answer.locator(".ask-bambi__source")).to_have_text("Privacy Policy › Cookies")
+    # A question spelled right carries no such line.
+    expect(ask(page, "Do you use cookies?").locator(".ask-bambi__corrected")).to_have_count(0)
+
+
 def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):
     page.goto("/search/")
     page.click("#search-q")

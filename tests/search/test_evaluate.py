@@ -130,6 +130,25 @@ def test_search_evaluate_compares_scoring_setups_on_several_question_files(built
     assert with_questions[1]["results"]["bm25"] == without[1]["results"]["bm25"]
 
 
+@pytest.mark.django_db
+def test_evaluation_searches_what_serving_searches_typos_fixed(built_index, tmp_path, settings):
+    path = tmp_path / "typos.jsonl"
+    row = {"question": "Do you use cokies?", "url": "/privacy/", "phrase": "session cookie"}
+    path.write_text(json.dumps(row) + "\n")
+    eval_set = E.load_natural(path, built_index.passages)
+    assert E.Retrievers(eval_set).query_texts == ["Do you use cookies?"]
+    for flag, accuracy in (("--typo-tolerance", 1.0), ("--no-typo-tolerance", None)):
+        out = tmp_path / f"{flag}.json"
+        call_command(
+            "search_evaluate", "--model", "base", "--natural", str(path), flag, "--json", str(out)
+        )
+        dense = json.loads(out.read_text())[0]["results"]["dense"]
+        if accuracy is not None:
+            assert dense["accuracy@1"] == accuracy
+    settings.SEARCH = {**settings.SEARCH, "TYPO_TOLERANCE": False}
+    assert E.Retrievers(eval_set).query_texts == ["Do you use cokies?"]
+
+
 def _passages():
     return [
         {

@@ -300,3 +300,18 @@ def test_refit_activates_the_model_trained_on_every_section(
     card = (final / "README.md").read_text()
     assert "trained again on every section" in card and "<!--" not in card
     assert F.read_model_meta(final)["refit_of"] == str(out)
+
+
+def test_the_seed_card_recipe_is_the_default_of_the_command_and_the_admin_task():
+    from search.management.commands.search_finetune import Command
+    from search.training import tasks
+
+    card = {"epochs": 2, "batch_size": 32, "learning_rate": 5e-5, "max_steps": -1, "seed": 42}
+    assert card == tasks.PARAMS
+    options = vars(Command().create_parser("manage.py", "search_finetune").parse_args([]))
+    assert {k: options[k] for k in ("epochs", "batch_size", "lr", "seed")} == {
+        "epochs": 2,
+        "batch_size": 32,
+        "lr": 5e-5,
+        "seed": 42,
+    }

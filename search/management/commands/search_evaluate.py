@@ -1,5 +1,6 @@
 """``manage.py search_evaluate``: dense vs BM25 vs hybrid on the dev split, BEIR, natural questions."""
 
+import argparse
 import json
 from pathlib import Path
 
@@ -37,6 +38,11 @@ class Command(BaseCommand):
             type=float,
             help="Score with this SEARCH['QUESTION_WEIGHT'] (0: no example questions).",
         )
+        parser.add_argument(
+            "--typo-tolerance",
+            action=argparse.BooleanOptionalAction,
+            help="Score with SEARCH['TYPO_TOLERANCE'] on or off (default: the setting).",
+        )
         parser.add_argument("--json", dest="json_out", help="Write the results to this file.")
 
     def handle(
@@ -50,9 +56,10 @@ class Command(BaseCommand):
         json_out=None,
         sentence_weight=None,
         question_weight=None,
+        typo_tolerance=None,
         **options,
     ):
-        overrides = {}
+        overrides = {} if typo_tolerance is None else {"TYPO_TOLERANCE": typo_tolerance}
         for name, value in (
             ("SENTENCE_WEIGHT", sentence_weight),
             ("QUESTION_WEIGHT", question_weight),

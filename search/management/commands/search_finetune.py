@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from search.training.config import TrainConfig
+
 
 class Command(BaseCommand):
     help = (
@@ -16,13 +18,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--pairs", help="Pairs folder (default: make fresh pairs now).")
-        parser.add_argument("--epochs", type=float, default=2)
-        parser.add_argument("--batch-size", type=int, default=32)
-        parser.add_argument("--lr", type=float, default=5e-5)
+        parser.add_argument("--epochs", type=float, default=TrainConfig.epochs)
+        parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+        parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
         parser.add_argument("--max-steps", type=int, default=-1, help="Stop after N steps.")
         parser.add_argument("--max-pairs", type=int, default=None, help="Train on N pairs only.")
-        parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--threads", type=int, default=2, help="torch threads for training.")
+        parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+        parser.add_argument(
+            "--threads", type=int, default=TrainConfig.threads, help="torch threads for training."
+        )
         parser.add_argument("--out", help="Model folder (default: <INDEX_DIR>/models/<time>).")
         parser.add_argument(
             "--no-activate", action="store_true", help="Evaluate, but never activate."
