@@ -278,11 +278,12 @@ def test_dev_loader_and_format_table(tmp_path):
 @pytest.mark.parametrize(
     "path, at1, at3",
     [
-        # Floors a little under what the base model with the owner's example
-        # questions measures (accuracy@1/@3: 0.91/0.95 and 0.80/0.96): they catch
-        # a regression in extraction, embedding text or ranking, not noise.
-        ("tests/data/natural_questions.jsonl", 0.85, 0.92),
-        ("tests/data/natural_questions_holdout.jsonl", 0.74, 0.90),
+        # The natural questions: the bar itself, which the base model with
+        # the owner's example questions clears out of the box (0.92/0.98). The
+        # held-out set: a floor a little under what it measures (0.82/0.96), to
+        # catch a regression in extraction, embedding text or ranking, not noise.
+        ("tests/data/natural_questions.jsonl", 0.85, 0.95),
+        ("tests/data/natural_questions_holdout.jsonl", 0.76, 0.92),
     ],
 )
 @pytest.mark.django_db
