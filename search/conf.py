@@ -74,6 +74,13 @@ DEFAULTS = {
     # ("Chanegs" → "Changes"). Measured on the dev split's misspelled queries
     # (docs/model-card.md, "Typo tolerance").
     "TYPO_TOLERANCE": True,
+    # Without a broker (Celery eager), the admin's "Train on site content" runs
+    # in a background thread of the web process, so the request returns at once
+    # and the run's page follows its progress (False: inside the request).
+    "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": True,
+    # A training run queued or running longer than this is marked failed
+    # (abandoned) when the next one is requested (make train takes ~5 minutes).
+    "TRAINING_TIMEOUT_SECONDS": 2 * 60 * 60,
     # Template blocks whose text is not page content (e.g. the <title>).
     "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],
     # In a template that {% extends %} another, only these blocks are page

@@ -8,12 +8,17 @@ as ``manage.py search_finetune``.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from datetime import timedelta
 
 from celery import shared_task
+from django import db
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from .. import conf
 from ..models import TrainingRun
 from . import config
 
@@ -26,8 +31,23 @@ PARAMS = config.defaults()
 RUN_OPTIONS = {"refit": True}
 
 
+def abandon_stale_runs() -> int:
+    """Fail runs that have been queued or running too long: their worker, or the
+    web process whose thread ran them, has stopped; they must not block new runs."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=conf.get("TRAINING_TIMEOUT_SECONDS"))
+    return TrainingRun.objects.filter(
+        Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
+    ).update(
+        status=Status.FAILED,
+        error="Abandoned: the run took too long (its worker or web process stopped?).",
+        finished=now,
+    )
+
+
 def start_training(user=None, params: dict | None = None, activate: bool = True) -> TrainingRun:
     """A queued TrainingRun, enqueued after commit; the active run if one is under way."""
+    abandon_stale_runs()
     active = TrainingRun.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
     if active is not None:
         return active
@@ -49,6 +69,14 @@ def start_training(user=None, params: dict | None = None, activate: bool = True)
 
 
 def _enqueue(run: TrainingRun) -> None:
+    if train_on_site.app.conf.task_always_eager and conf.get("TRAIN_IN_BACKGROUND_WITHOUT_BROKER"):
+        # No broker (make run): an eager task would hold the owner's request for
+        # minutes (and outlive a server's timeout); a thread lets the admin page
+        # return at once and follow the run's progress like a worker's.
+        threading.Thread(
+            target=_train_in_background, args=(run.pk,), name=f"training-run-{run.pk}", daemon=True
+        ).start()
+        return
     try:
         result = train_on_site.apply_async(kwargs={"run_id": run.pk})
     except Exception as exc:
@@ -58,6 +86,13 @@ def _enqueue(run: TrainingRun) -> None:
         )
         return
     TrainingRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
+
+
+def _train_in_background(run_id: int) -> None:
+    try:
+        train_on_site.apply(kwargs={"run_id": run_id})
+    finally:
+        db.connections.close_all()  # this thread's own connections
 
 
 class _Progress:

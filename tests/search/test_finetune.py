@@ -162,11 +162,14 @@ def _store_passages():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_train_on_site_task_records_the_run(own_index_dir, django_capture_on_commit_callbacks):
+def test_train_on_site_task_records_the_run(
+    own_index_dir, django_capture_on_commit_callbacks, settings
+):
     """The admin's task, run eagerly: progress, metrics and the decision land on the row."""
     from search.models import TrainingRun
     from search.training.tasks import start_training
 
+    settings.SEARCH = {**settings.SEARCH, "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": False}
     _store_passages()
     with django_capture_on_commit_callbacks(execute=True):
         run = start_training(params={"max_steps": 2, "batch_size": 4}, activate=False)
@@ -179,16 +182,58 @@ def test_train_on_site_task_records_the_run(own_index_dir, django_capture_on_com
     assert (own_index_dir / "models").is_dir() and run.model_dir.startswith(str(own_index_dir))
 
 
-@pytest.mark.django_db
-def test_train_on_site_failure_is_recorded(own_index_dir, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_training_runs_in_the_background_and_records_a_failure(
+    own_index_dir, monkeypatch
+):
+    """No broker: start_training returns at once; a thread runs the task and records it."""
+    import threading
+    import time
+
     from search.models import TrainingRun
     from search.training.tasks import start_training
 
-    with django_capture_on_commit_callbacks(execute=True):
-        run = start_training(params={"max_steps": 1})  # no index, no passages
-    run.refresh_from_db()
+    calling_thread = threading.current_thread()
+    seen = []
+    original = TrainingRun.objects.filter
+
+    def spy(*args, **kwargs):  # which thread touches the run's row
+        seen.append(threading.current_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(TrainingRun.objects, "filter", spy)
+    run = start_training(params={"max_steps": 1})  # no index, no passages
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.finished:
+            break
+        time.sleep(0.1)
+    assert any(t is not calling_thread and t.name == f"training-run-{run.pk}" for t in seen)
     assert run.status == TrainingRun.Status.FAILED
-    assert "no passages" in run.error
+    assert "no passages" in run.error and run.finished
+
+
+@pytest.mark.django_db
+def test_a_run_abandoned_by_a_stopped_process_does_not_block_the_next(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from search.models import TrainingRun
+    from search.training.tasks import start_training
+
+    settings.SEARCH = {**settings.SEARCH, "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": False}
+    hours_ago = timezone.now() - timedelta(hours=3)
+    stuck = TrainingRun.objects.create(status=TrainingRun.Status.RUNNING, started=hours_ago)
+    recent = timezone.now() - timedelta(minutes=10)
+    busy = TrainingRun.objects.create(status=TrainingRun.Status.RUNNING, started=recent)
+    assert start_training().pk == busy.pk  # a run under way is joined
+    busy.delete()
+    fresh = start_training()  # on_commit never fires in this test transaction
+    assert fresh.pk not in (stuck.pk, busy.pk) and fresh.status == TrainingRun.Status.QUEUED
+    stuck.refresh_from_db()
+    assert stuck.status == TrainingRun.Status.FAILED and "Abandoned" in stuck.error
 
 
 @pytest.mark.django_db
