@@ -64,9 +64,9 @@ DEFAULTS = {
     # Also embed the owner's example questions (ExampleQuestion rows) beside
     # the passage each names (questions.faiss): a visitor's question close to
     # one of them lifts that passage by QUESTION_WEIGHT of the gap, see
-    # search.index.blend_search. Measured with the base model and 387 example
+    # search.index.blend_search. Measured with the base model and 385 example
     # questions (docs/model-card.md): held-out visitor questions accuracy@1
-    # 0.68 → 0.80, accuracy@3 0.86 → 0.96.
+    # 0.70 → 0.82, accuracy@3 0.86 → 0.96.
     "QUESTION_VECTORS": True,
     "QUESTION_WEIGHT": 0.5,
     # Typo tolerance (search.spelling): a query word that is neither a word of
