@@ -31,6 +31,8 @@ def max_edits(word: str) -> int:
 
 
 class Speller:
+    """Respells unknown words as the closest word of a site (one per index version)."""
+
     def __init__(self, site_words: Counter, known_words: Iterable[str] = ()):
         self.frequency = site_words
         self.choices = sorted(w for w in site_words if len(w) >= MIN_LENGTH - 1)
