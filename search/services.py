@@ -92,10 +92,9 @@ def speller(version: index.IndexVersion) -> Speller:
     with _spellers_lock:
         found = _spellers.get(version.version)
         if found is None:
-            texts = [
-                f"{p.get('title', '')} {p.get('heading', '')} {p['text']}" for p in version.passages
-            ]
-            found = Speller.for_texts(texts, version.model_ref or embed.active_model_ref())
+            found = Speller.for_passages(
+                version.passages, version.model_ref or embed.active_model_ref()
+            )
             _spellers.clear()  # one live version at a time
             _spellers[version.version] = found
         return found

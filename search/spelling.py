@@ -43,6 +43,14 @@ class Speller:
         site_words = Counter(w.casefold() for text in texts for w in _WORD.findall(text or ""))
         return cls(site_words, model_words(model_ref) if model_ref else ())
 
+    @classmethod
+    def for_passages(cls, passages: Iterable[dict], model_ref: str | None = None) -> Speller:
+        """The words of the passages' titles, headings and texts, plus the model's."""
+        return cls.for_texts(
+            (f"{p.get('title', '')} {p.get('heading', '')} {p.get('text', '')}" for p in passages),
+            model_ref,
+        )
+
     def correct_word(self, word: str) -> str:
         folded = word.casefold()
         if len(folded) < MIN_LENGTH or self.is_known(folded) or not self.choices:

@@ -219,10 +219,7 @@ class Retrievers:
         # What serving searches for: each query with its typos fixed, if that is on.
         self.query_texts = [eval_set.queries[q] for q in self.qids]
         if conf.get("TYPO_TOLERANCE"):
-            speller = Speller.for_texts(
-                [f"{d.get('title', '')} {d.get('heading', '')} {d['text']}" for d in docs],
-                self.model_ref,
-            )
+            speller = Speller.for_passages(docs, self.model_ref)
             self.query_texts = [speller.correct(q) for q in self.query_texts]
         doc_vectors = embed.encode(
             [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
@@ -275,10 +272,13 @@ class Retrievers:
         same section stay, as they would be in the live index).
         """
         rankings = self._blend(self.query_vectors, depth, self.question_index, self.question_owner)
+        if not self.own_questions:
+            return rankings
+        questions = self.question_index.reconstruct_n(0, self.question_index.ntotal)
         for position, own in self.own_questions.items():
-            keep = np.setdiff1d(np.arange(self.question_index.ntotal), own)
+            keep = np.setdiff1d(np.arange(len(questions)), own)
             others = faiss.IndexFlatIP(self.index.d)
-            others.add(self.question_index.reconstruct_n(0, self.question_index.ntotal)[keep])
+            others.add(questions[keep])
             vector = self.query_vectors[position : position + 1]
             rankings[position] = self._blend(vector, depth, others, self.question_owner[keep])[0]
         return rankings
