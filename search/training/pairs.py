@@ -122,7 +122,9 @@ TITLE_SEPARATORS = (" — ", " | ", " - ", " · ")
 # "{# show the clear button only when there are items #}" in a passage).
 _MARKUP = re.compile(r"\{#|#\}|\{%|%\}|\{\{|\}\}|<!--|-->|</?[a-zA-Z][^>]*>")
 _WORD = re.compile(r"[^\W_][\w’'.,€$£%/&+-]*[^\W_]|[^\W_]", re.UNICODE)
-_CLAUSE = re.compile(r"[.,;:!?()\[\]“”\"·…]+(?:\s|$)|\s[—–-]\s")
+# Quotes and brackets end a clause wherever they stand (“Try the hoops” must not
+# give "choose try"); other punctuation only before a space.
+_CLAUSE = re.compile(r"[()\[\]“”\"]+\s*|[.,;:!?·…]+(?:\s|$)|\s[—–-]\s")
 _STOP = (
     set(STOPWORDS_EN)
     | set(ENGLISH_STOP_WORDS)
@@ -197,18 +199,35 @@ class Pair:
     passage_id: int
     kind: str
     source: str = "generated"  # generated | owner | page | visitor
+    # The key phrase a keyphrase question asks about: every section containing
+    # it answers the question too.
+    phrase: str = ""
 
 
 @dataclass
 class PairSet:
     train: list[Pair]
     dev: list[Pair]
-    # Dev relevance: passage id → ids of every passage of the same section.
+    # Passage id → ids of every passage of the same section.
     relevant: dict[int, list[int]]
     passages: dict[int, dict]
     seed: int
     dev_fraction: float
     skipped: list[dict] = field(default_factory=list)
+    # Folded question → every passage it was made for (a question can be made
+    # for several: "contact form" for the contact page and the privacy policy).
+    asked_of: dict[str, set[int]] = field(default_factory=dict)
+
+    def relevant_to(self, pair: Pair) -> list[int]:
+        """Every passage that answers ``pair``'s question, whole sections at a time."""
+        answering = {pair.passage_id, *self.asked_of.get(_fold_question(pair.question), ())}
+        if pair.phrase:
+            answering |= {
+                pid
+                for pid, p in self.passages.items()
+                if f" {pair.phrase} " in f" {_fold_words(p['text'])} "
+            }
+        return sorted({rid for pid in answering for rid in self.relevant[pid]})
 
     def stats(self) -> dict:
         def count(pairs):
@@ -225,7 +244,16 @@ class PairSet:
             "passages": len(self.passages),
             "skipped_passages": len(self.skipped),
             "train": count(self.train),
-            "dev": count(self.dev),
+            "dev": {
+                **count(self.dev),
+                # Dev questions more than one section answers.
+                "shared": sum(
+                    1
+                    for pair in self.dev
+                    if len({section_key(self.passages[pid]) for pid in self.relevant_to(pair)})
+                    > 1
+                ),
+            },
         }
 
 
@@ -409,44 +437,53 @@ def _body(passage: dict) -> str:
     return text
 
 
+def _fold_words(text: str) -> str:
+    """Lower-case words joined by single spaces, for whole-phrase containment."""
+    return " ".join(w.lower().strip(".,") for w in words(text))
+
+
+def _fold_question(question: str) -> str:
+    return normalize(question).casefold()
+
+
 def _content_words(text: str) -> list[str]:
     return [w.lower().strip(".,") for w in words(text) if _content(w)]
 
 
 def generated_questions(
     passage: dict, x: str, idf: dict[str, float], rng: random.Random
-) -> list[tuple[str, str]]:
-    """(question, kind) pairs for one passage."""
-    out: list[tuple[str, str]] = []
+) -> list[tuple[str, str, str]]:
+    """(question, kind, key phrase or "") for one passage."""
+    out: list[tuple[str, str, str]] = []
     text_words = set(_content_words(passage["text"]))
     x_words = _content_words(x)
     # A topic the passage's own text never mentions (a scene page whose heading
     # is "What do you do?") cannot be found from the text: no template for it.
     about_x = bool(x_words) and any(w in text_words for w in x_words)
     if about_x:
-        out += [(t.format(x=x), "template") for t in TEMPLATES]
+        out += [(t.format(x=x), "template", "") for t in TEMPLATES]
     body = _body(passage)
     phrases = key_phrases(body, idf, set(x_words)) or key_phrases(passage["text"], idf, set())
     for phrase in phrases:
-        out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase"))
+        out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase", phrase))
     # A fact question asks about the passage's topic: a key phrase found beside
     # a price or a date is rarely what the price or date is for ("How long do
     # you keep hello bambicim.com?").
     for pattern, templates in FACT_QUESTIONS[:-1]:
         if about_x and pattern.search(body):
-            out.append((rng.choice(templates).format(x=x), "factoid"))
+            out.append((rng.choice(templates).format(x=x), "factoid", ""))
     # Keyword query: the topic's words plus the best phrase's, as people type them.
     kws = list(dict.fromkeys((x_words if about_x else [])[:2] + " ".join(phrases[:1]).split()))
     kws = kws[:3] or keywords(body, idf)
     if kws:
-        out.append((" ".join(kws), "keywords"))
+        out.append((" ".join(kws), "keywords", ""))
     if about_x:
-        out.append((x.lower(), "short"))
+        out.append((x.lower(), "short", ""))
     typo_sources = ([f"What is {x}?"] if about_x else []) + ([" ".join(kws)] if kws else [])
     for question in typo_sources:
         typo = misspell(question, rng)
         if typo != question:
-            out.append((typo, "misspelled"))
+            out.append((typo, "misspelled", ""))
     return out
 
 
@@ -484,8 +521,8 @@ def build_pairs(
 
     pairs: list[Pair] = []
     for p in clean:
-        for question, kind in generated_questions(p, x_of[p["id"]], idf, rng):
-            pairs.append(Pair(normalize(question), p["id"], kind))
+        for question, kind, phrase in generated_questions(p, x_of[p["id"]], idf, rng):
+            pairs.append(Pair(normalize(question), p["id"], kind, phrase=phrase))
         for question in p.get("questions") or []:
             pairs.append(Pair(normalize(question), p["id"], "page", "page"))
     for pair in extra:
@@ -512,10 +549,22 @@ def build_pairs(
     dev_keys = set(keys[:n_dev])
     dev_ids = {pid for key in dev_keys for pid in sections[key]}
 
-    train = [pair for pair in unique if pair.passage_id not in dev_ids]
     dev = [pair for pair in unique if pair.passage_id in dev_ids]
+    # A question asked of a dev passage is not trained on for another passage:
+    # the dev set would be scoring a question the model was taught to send elsewhere.
+    dev_questions = {_fold_question(pair.question) for pair in dev}
+    train = [
+        pair
+        for pair in unique
+        if pair.passage_id not in dev_ids and _fold_question(pair.question) not in dev_questions
+    ]
+    asked_of: dict[str, set[int]] = defaultdict(set)
+    for pair in unique:
+        asked_of[_fold_question(pair.question)].add(pair.passage_id)
     relevant = {p["id"]: sorted(sections[section_key(p)]) for p in clean}
-    result = PairSet(train, dev, relevant, by_id, seed, dev_fraction, skipped)
+    result = PairSet(
+        train, dev, relevant, by_id, seed, dev_fraction, skipped, asked_of=dict(asked_of)
+    )
     assert_clean(result.train + result.dev, by_id)
     return result
 
@@ -618,7 +667,7 @@ def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> 
                 "qid": f"q{i}",
                 "question": p.question,
                 "passage_id": p.passage_id,
-                "relevant": pair_set.relevant[p.passage_id],
+                "relevant": pair_set.relevant_to(p),
                 "kind": p.kind,
                 "source": p.source,
             }
@@ -655,11 +704,14 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
         f"- Passages: {s['passages']} (from {origin or 'the given passages'}); "
         f"skipped: {s['skipped_passages']} (markup or empty text).",
         f"- Split by section (url + anchor), seed {s['seed']}, dev fraction "
-        f"{s['dev_fraction']}: no passage has questions on both sides.",
+        f"{s['dev_fraction']}: no passage has questions on both sides, and no dev question "
+        "is trained on (for another passage).",
         f"- Train: {s['train']['pairs']} pairs over {s['train']['passages']} passages.",
         f"- Dev: {s['dev']['pairs']} questions over {s['dev']['passages']} passages; a dev "
-        "question's relevant passages are every passage of its section; the corpus is every "
-        "passage.",
+        "question's relevant passages are every passage of its section, of any other section "
+        "the same question was made for, and, for a key-phrase question, of every section "
+        f"containing the phrase ({s['dev']['shared']} dev questions have more than one "
+        "section); the corpus is every passage.",
         "",
         "| kind | train | dev | what |",
         "|---|---:|---:|---|",

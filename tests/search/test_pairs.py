@@ -120,6 +120,35 @@ def test_split_by_section_no_passage_on_both_sides():
     assert s.relevant[4] == [4, 5]
 
 
+def test_a_question_made_for_two_sections_counts_both_and_is_not_trained_on():
+    """The owner files “bambi game” under the terms; the generator asks it of the game page."""
+    extra = [P.Pair("bambi game", 7, "owner", "owner")]
+    split_apart = 0
+    for seed in range(12):
+        s = P.build_pairs(_passages(), seed=seed, dev_fraction=0.5, extra=extra)
+        asked = [p for p in s.train + s.dev if p.question.lower() == "bambi game"]
+        assert {p.passage_id for p in asked} <= {7, 8}
+        assert all(s.relevant_to(p) == [7, 8] for p in asked)
+        dev_questions = {p.question.casefold() for p in s.dev}
+        assert not [p for p in s.train if p.question.casefold() in dev_questions]
+        split_apart += len({p.passage_id for p in s.dev if p in asked}) == 1
+    assert split_apart  # some seed put one section in dev and the other in train
+
+
+def test_a_key_phrase_question_counts_every_section_containing_the_phrase():
+    s = P.build_pairs(_passages(), dev_fraction=0)
+    pair = P.Pair("Tell me about bambi game", 8, "keyphrase", phrase="bambi game")
+    assert s.relevant_to(pair) == [7, 8]
+    # Without a phrase, the question's own section only (both passages of our-story).
+    assert s.relevant_to(P.Pair("Who started it?", 4, "owner", "owner")) == [4, 5]
+
+
+def test_key_phrases_stop_at_quotes():
+    text = "Rose-gold hoops: choose “Try the hoops” in The mirror, then “Keep it”."
+    phrases = P.key_phrases(text, {}, set(), limit=10)
+    assert "choose try" not in phrases and "choose" in phrases
+
+
 def test_removing_a_page_moves_at_most_one_other_section_across_the_split():
     """The split follows each section's own hash, not a shuffle of all of them."""
 
