@@ -262,7 +262,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "query": query,
             "k": k,
             "max_k": conf.get("MAX_K"),
-            "min_score": conf.get("MIN_SCORE"),
+            "min_score": services.min_score(),
             "result": None,
             "error": "",
         }

@@ -64,6 +64,9 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
 
 
 def _active_runs():
+    from .training.tasks import abandon_stale_runs
+
+    abandon_stale_runs()  # a run whose process is gone is not shown as running
     return TrainingRun.objects.filter(
         status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
     )
@@ -195,6 +198,9 @@ class TrainingRunAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .training.tasks import abandon_stale_runs
+
+        abandon_stale_runs()
         run = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),

@@ -91,6 +91,10 @@ DEFAULTS = {
     "RENDER_HOST": "",
     # Answering
     "MIN_SCORE": 0.35,
+    # A fine-tuned model's own threshold (search.json, set by search_finetune
+    # between its dev questions' and nonsense queries' scores) replaces
+    # MIN_SCORE while that model serves; False: MIN_SCORE for every model.
+    "MIN_SCORE_FROM_MODEL": True,
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,

@@ -30,6 +30,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ACTIVE_MODEL_FILE = "active-model.json"
+# What search_finetune writes beside a model's weights (e.g. its answer threshold).
+MODEL_META_FILE = "search.json"
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 
 MAX_LOADED_MODELS = 3
@@ -80,6 +82,14 @@ def set_active_model(path: str | None) -> None:
     tmp = pointer.with_suffix(f".tmp-{os.getpid()}")
     tmp.write_text(json.dumps({"path": path, "model_id": model_id(path)}))
     os.replace(tmp, pointer)
+
+
+def model_meta(model_ref: str | None = None) -> dict:
+    """The model folder's ``search.json`` ({} for a model search_finetune did not train)."""
+    try:
+        return json.loads((Path(_resolve(model_ref)) / MODEL_META_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _resolve(model_ref: str | None) -> str:

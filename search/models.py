@@ -196,6 +196,8 @@ class TrainingRun(Job):
     model_dir = models.CharField(max_length=500, blank=True)
     activated = models.BooleanField(default=False)
     decision = models.TextField(blank=True, help_text="Why the model was or was not activated.")
+    # The process running it: {"host", "pid", "process_started"} (see tasks.abandon_stale_runs).
+    runner = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return f"Training #{self.pk} ({self.get_status_display()})"

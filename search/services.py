@@ -7,6 +7,7 @@ vector and the passage vectors always come from the same model.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -207,14 +208,36 @@ def search(query: str, k: int = 5) -> list[Hit]:
     return _search(version, respell(version, query), k)
 
 
+def min_score(version: index.IndexVersion | None = None) -> float:
+    """The answer threshold for the live index (or ``version``): see SEARCH["MIN_SCORE_FROM_MODEL"]."""
+    if conf.get("MIN_SCORE_FROM_MODEL"):
+        try:
+            version = version or index.load_current()
+        except IndexNotReady:
+            return conf.get("MIN_SCORE")
+        recommended = _recommended_min_score(version.model_ref, version.model_id)
+        if recommended is not None:
+            return recommended
+    return conf.get("MIN_SCORE")
+
+
+@functools.lru_cache(maxsize=8)
+def _recommended_min_score(model_ref: str, model_id: str) -> float | None:
+    # model_id is part of the key: a model retrained into the same folder gets a new id.
+    if not model_ref:
+        return None
+    value = embed.model_meta(model_ref).get("recommended_min_score")
+    return float(value) if isinstance(value, int | float) and 0 < value < 1 else None
+
+
 def answer(query: str, k: int = 5) -> Answer:
-    """The best passage if it is close enough (>= SEARCH["MIN_SCORE"]), plus the ranking."""
+    """The best passage if it is close enough (>= :func:`min_score`), plus the ranking."""
     started = time.perf_counter()
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
     searched = respell(version, query)
     results = _search(version, searched, k)
-    best = results[0] if results and results[0].score >= conf.get("MIN_SCORE") else None
+    best = results[0] if results and results[0].score >= min_score(version) else None
     return Answer(
         query=query,
         answer=best,

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import conf
+from ..embed import MODEL_META_FILE
 from .config import TrainConfig
 from .pairs import read_jsonl
 
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 GUARD_METRIC = "ndcg@10"
-SEARCH_META = "search.json"
 METRICS_FILE = "metrics.json"
 # Queries that must never get an answer: they calibrate the threshold.
 NONSENSE_QUERIES = (
@@ -292,28 +292,24 @@ def recommend_min_score(real_scores: list[float], nonsense_scores: list[float]) 
     }
 
 
-def score_profile(model_ref: str, questions: list[str], passages: list[str]) -> list[float]:
-    """Best cosine per question over ``passages`` with ``model_ref``."""
-    from .. import embed
+def nonsense_scores(pairs_dir: str | Path, model_ref: str) -> list[float]:
+    """Serving's best score for each nonsense query over the pairs' corpus.
 
-    if not questions or not passages:
-        return []
-    q = embed.encode(questions, model_ref)
-    p = embed.encode(passages, model_ref)
-    return [float(x) for x in (q @ p.T).max(axis=1)]
+    Scored as serving scores (passage, sentence and example-question vectors),
+    the same way as the dev questions the threshold is set against.
+    """
+    from .evaluate import EvalSet, Retrievers, load_dev
+
+    corpus = load_dev(pairs_dir).corpus
+    queries = {f"nonsense{i}": q for i, q in enumerate(NONSENSE_QUERIES)}
+    nonsense = EvalSet("nonsense", corpus, queries, qrels={}, site=True)
+    return Retrievers(nonsense, model_ref).top_scores()
 
 
 def write_model_meta(model_dir: str | Path, meta: dict) -> None:
     model_dir = Path(model_dir)
     (model_dir / METRICS_FILE).write_text(json.dumps(meta.get("metrics", {}), indent=2))
-    (model_dir / SEARCH_META).write_text(json.dumps(meta, indent=2))
-
-
-def read_model_meta(model_dir: str | Path) -> dict:
-    try:
-        return json.loads((Path(model_dir) / SEARCH_META).read_text())
-    except (OSError, ValueError):
-        return {}
+    (model_dir / MODEL_META_FILE).write_text(json.dumps(meta, indent=2))
 
 
 # --- the whole run: pairs → train → evaluate base and tuned → guard → activate ---------
@@ -397,10 +393,7 @@ def run_training(
     base_ref = result["base_model"]
     base_metrics, _ = _dev_report(pairs_dir, base_ref)
     tuned_metrics, tuned_scores = _dev_report(pairs_dir, str(out))
-    passages = [r["text"] for r in pairs_mod.read_jsonl(pairs_dir / "corpus.jsonl")]
-    threshold = recommend_min_score(
-        tuned_scores, score_profile(str(out), list(NONSENSE_QUERIES), passages)
-    )
+    threshold = recommend_min_score(tuned_scores, nonsense_scores(pairs_dir, str(out)))
     ok, decision = should_activate(base_metrics, tuned_metrics)
     if ok and not activate:
         decision = decision.replace("activated:", "not activated (activation off), though", 1)
@@ -430,13 +423,26 @@ def run_training(
             config,
             show_progress_bar=show_progress_bar,
         )
+        # The refit model has no unseen dev questions to set a threshold on: it
+        # keeps the guarded model's, raised if nonsense now scores closer to it.
+        refit_nonsense_max = max(nonsense_scores(pairs_dir, str(served)))
+        refit_threshold = {
+            "recommended_min_score": round(
+                max(threshold["recommended_min_score"], refit_nonsense_max + 0.02), 3
+            ),
+            "nonsense_max": round(refit_nonsense_max, 3),
+        }
         meta["refit"] = {
             "model_dir": str(served),
             "pairs": refit_result["pairs"],
             "steps": refit_result["steps"],
             "train_seconds": refit_result["train_seconds"],
+            **refit_threshold,
         }
-        write_model_meta(served, {**meta, "model_dir": str(served), "refit_of": str(out)})
+        write_model_meta(
+            served,
+            {**meta, **refit_threshold, "model_dir": str(served), "refit_of": str(out)},
+        )
         _clean_card(
             served,
             _comparison_section(base_metrics, tuned_metrics, decision, threshold).replace(

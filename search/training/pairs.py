@@ -250,8 +250,7 @@ class PairSet:
                 "shared": sum(
                     1
                     for pair in self.dev
-                    if len({section_key(self.passages[pid]) for pid in self.relevant_to(pair)})
-                    > 1
+                    if len({section_key(self.passages[pid]) for pid in self.relevant_to(pair)}) > 1
                 ),
             },
         }

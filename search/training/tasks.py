@@ -8,10 +8,13 @@ as ``manage.py search_finetune``.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from datetime import timedelta
 
+import psutil
 from celery import shared_task
 from django import db
 from django.db import transaction
@@ -31,12 +34,50 @@ PARAMS = config.defaults()
 RUN_OPTIONS = {"refit": True}
 
 
+def this_process() -> dict:
+    """Who runs a run: host, pid and the process's start time (a pid alone can be reused)."""
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "process_started": psutil.Process().create_time(),
+    }
+
+
+def runner_stopped(runner: dict) -> bool:
+    """True when ``runner`` was a process on this host that is gone.
+
+    A runner on another host (a worker elsewhere) cannot be checked from here:
+    the timeout covers it.
+    """
+    if not runner or runner.get("host") != socket.gethostname():
+        return False
+    try:
+        process = psutil.Process(int(runner["pid"]))
+        return abs(process.create_time() - float(runner["process_started"])) > 1e-3
+    except psutil.NoSuchProcess:
+        return True
+    except (KeyError, TypeError, ValueError, psutil.Error):
+        return False
+
+
 def abandon_stale_runs() -> int:
-    """Fail runs that have been queued or running too long: their worker, or the
-    web process whose thread ran them, has stopped; they must not block new runs."""
+    """Fail runs whose process has stopped (a web server restarted under its
+    training thread, a killed worker) or that have been queued or running too
+    long: they must not show progress forever or block new runs."""
     now = timezone.now()
+    stopped = [
+        run.pk
+        for run in TrainingRun.objects.filter(status=Status.RUNNING).only("pk", "runner")
+        if runner_stopped(run.runner)
+    ]
+    abandoned = TrainingRun.objects.filter(pk__in=stopped, status=Status.RUNNING).update(
+        status=Status.FAILED,
+        error="Abandoned: the process running it stopped before it finished "
+        "(a server restart?). Start a new run.",
+        finished=now,
+    )
     cutoff = now - timedelta(seconds=conf.get("TRAINING_TIMEOUT_SECONDS"))
-    return TrainingRun.objects.filter(
+    return abandoned + TrainingRun.objects.filter(
         Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
     ).update(
         status=Status.FAILED,
@@ -117,7 +158,11 @@ def train_on_site(run_id: int) -> dict:
     from .finetune import TrainConfig, run_training
 
     claimed = TrainingRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started=timezone.now(), progress=0, stage="starting"
+        status=Status.RUNNING,
+        started=timezone.now(),
+        progress=0,
+        stage="starting",
+        runner=this_process(),
     )
     if not claimed:
         return {"run": run_id, "skipped": "not queued"}

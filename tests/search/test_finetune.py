@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from search import embed
 from search.training import finetune as F
 from search.training import pairs as P
 
@@ -71,8 +72,6 @@ def test_tiny_finetune_writes_a_loadable_model_with_card_and_metrics(
 ):
     from sentence_transformers import SentenceTransformer
 
-    from search import embed
-
     out = tmp_path / "model"
     rebuilds = []
     meta = F.run_training(
@@ -103,7 +102,7 @@ def test_tiny_finetune_writes_a_loadable_model_with_card_and_metrics(
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"base", "tuned"}
     assert 0 <= metrics["tuned"]["ndcg@10"] <= 1
-    search_meta = F.read_model_meta(out)
+    search_meta = embed.model_meta(out)
     assert 0 < search_meta["recommended_min_score"] < 1
     assert search_meta["decision"] == meta["decision"]
 
@@ -119,7 +118,6 @@ def test_tiny_finetune_writes_a_loadable_model_with_card_and_metrics(
 
 @pytest.mark.slow
 def test_activation_guard_end_to_end(tiny_pairs, tmp_path, own_index_dir):
-    from search import embed
 
     out = tmp_path / "model"
     F.train(
@@ -237,6 +235,53 @@ def test_a_run_abandoned_by_a_stopped_process_does_not_block_the_next(settings):
 
 
 @pytest.mark.django_db
+def test_a_run_whose_process_stopped_is_failed_at_once_not_after_the_timeout(
+    admin_client, settings
+):
+    """make run's server restarted under its training thread: the admin shows it failed."""
+    import subprocess
+    import sys
+
+    import psutil
+    from django.utils import timezone
+
+    from search.models import TrainingRun
+    from search.training.tasks import abandon_stale_runs, this_process
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = {**this_process(), "pid": child.pid}
+    gone["process_started"] = psutil.Process(child.pid).create_time()
+    child.kill()
+    child.wait()
+    me = this_process()
+    reused_pid = {**me, "process_started": me["process_started"] - 3600}  # same pid, other process
+    elsewhere = {**gone, "host": "another-worker-host"}
+    runs = {
+        name: TrainingRun.objects.create(
+            status=TrainingRun.Status.RUNNING, started=timezone.now(), runner=runner
+        )
+        for name, runner in [
+            ("gone", gone),
+            ("reused_pid", reused_pid),
+            ("alive", me),
+            ("elsewhere", elsewhere),
+            ("unknown", {}),
+        ]
+    }
+    response = admin_client.get(f"/admin/search/trainingrun/{runs['gone'].pk}/change/")
+    assert response.status_code == 200 and "process running it stopped" in response.text
+    assert abandon_stale_runs() == 0  # the admin page already did it
+    status = {name: TrainingRun.objects.get(pk=run.pk).status for name, run in runs.items()}
+    assert status == {
+        "gone": "failed",
+        "reused_pid": "failed",
+        "alive": "running",
+        "elsewhere": "running",  # not checkable from here: the timeout covers it
+        "unknown": "running",
+    }
+
+
+@pytest.mark.django_db
 def test_start_training_rejects_unknown_params_and_joins_an_active_run():
     from search.models import TrainingRun
     from search.training.tasks import start_training
@@ -327,7 +372,6 @@ def test_refit_activates_the_model_trained_on_every_section(
     tiny_pairs, tmp_path, own_index_dir, monkeypatch
 ):
     """The refit path (the guard itself is tested above: here it is made to pass)."""
-    from search import embed
 
     monkeypatch.setattr(F, "should_activate", lambda b, t, **kw: (True, "activated: test"))
     out = tmp_path / "model"
@@ -344,7 +388,12 @@ def test_refit_activates_the_model_trained_on_every_section(
     assert embed.active_model_ref() == str(final.resolve())
     card = (final / "README.md").read_text()
     assert "trained again on every section" in card and "<!--" not in card
-    assert F.read_model_meta(final)["refit_of"] == str(out)
+    refit_meta = embed.model_meta(final)
+    assert refit_meta["refit_of"] == str(out)
+    # Its own threshold: the guarded model's, but never within 0.02 of its own nonsense scores.
+    assert refit_meta["recommended_min_score"] >= meta["recommended_min_score"]
+    assert refit_meta["recommended_min_score"] >= refit_meta["nonsense_max"] + 0.02 - 1e-9
+    assert refit_meta["nonsense_max"] == round(max(F.nonsense_scores(tiny_pairs, str(final))), 3)
 
 
 def test_the_seed_card_recipe_is_the_default_of_the_command_and_the_admin_task():

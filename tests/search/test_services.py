@@ -50,6 +50,27 @@ def test_unrelated_questions_get_no_answer_but_still_alternatives(built_index, s
     assert result.answer is None and len(result.results) == 3
 
 
+def test_a_fine_tuned_model_answers_with_its_own_threshold(built_index, settings, tmp_path):
+    """search_finetune writes the model's threshold to search.json; services use it."""
+    import dataclasses
+    import json
+
+    live = index.load_current()
+    assert services.min_score(live) == settings.SEARCH["MIN_SCORE"]  # the base has none
+    (tmp_path / "search.json").write_text(json.dumps({"recommended_min_score": 0.301}))
+    tuned = dataclasses.replace(live, model_ref=str(tmp_path), model_id="tuned-0001")
+    assert services.min_score(tuned) == 0.301
+    (tmp_path / "search.json").write_text(json.dumps({"recommended_min_score": "high"}))
+    retrained = dataclasses.replace(tuned, model_id="tuned-0002")
+    assert services.min_score(retrained) == settings.SEARCH["MIN_SCORE"]  # unusable: ignored
+    settings.SEARCH = {**settings.SEARCH, "MIN_SCORE_FROM_MODEL": False}
+    assert services.min_score(tuned) == settings.SEARCH["MIN_SCORE"]
+
+
+def test_the_threshold_without_an_index_is_the_setting(own_index_dir, settings):
+    assert services.min_score() == settings.SEARCH["MIN_SCORE"]
+
+
 @pytest.mark.parametrize(
     "query, k, message",
     [

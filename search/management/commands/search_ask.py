@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
         if result.answer is None:
             self.stdout.write(
-                f"No passage reaches the minimum score ({conf.get('MIN_SCORE')}); closest:"
+                f"No passage reaches the minimum score ({services.min_score()}); closest:"
             )
         for rank, hit in enumerate(result.results, 1):
             self.stdout.write(f"{rank}. [{hit.score:.3f}] {hit.link}  ({hit.heading or hit.title})")
