@@ -218,9 +218,10 @@ class Retrievers:
         self.model_id = embed.model_id(self.model_ref)
         # What serving searches for: each query with its typos fixed, if that is on.
         self.query_texts = [eval_set.queries[q] for q in self.qids]
+        self.speller = None
         if conf.get("TYPO_TOLERANCE"):
-            speller = Speller.for_passages(docs, self.model_ref)
-            self.query_texts = [speller.correct(q) for q in self.query_texts]
+            self.speller = Speller.for_passages(docs, self.model_ref)
+            self.query_texts = [self.speller.correct(q) for q in self.query_texts]
         doc_vectors = embed.encode(
             [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
         )
@@ -326,6 +327,15 @@ class Retrievers:
     def top_scores(self) -> list[float]:
         """Best dense cosine per query (to set the answer threshold)."""
         return [ranked[0][1] if ranked else 0.0 for ranked in self.dense(1)]
+
+    def best_scores(self, queries: Sequence[str]) -> list[float]:
+        """Serving's best score for each of ``queries`` (outside the set) over this corpus."""
+        from .. import embed
+
+        texts = [self.speller.correct(q) if self.speller else q for q in queries]
+        vectors = embed.encode(texts, self.model_ref)
+        rankings = self._blend(vectors, 1, self.question_index, self.question_owner)
+        return [ranked[0][1] if ranked else 0.0 for ranked in rankings]
 
 
 def evaluate(

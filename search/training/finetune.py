@@ -298,12 +298,9 @@ def nonsense_scores(pairs_dir: str | Path, model_ref: str) -> list[float]:
     Scored as serving scores (passage, sentence and example-question vectors),
     the same way as the dev questions the threshold is set against.
     """
-    from .evaluate import EvalSet, Retrievers, load_dev
+    from .evaluate import Retrievers, load_dev
 
-    corpus = load_dev(pairs_dir).corpus
-    queries = {f"nonsense{i}": q for i, q in enumerate(NONSENSE_QUERIES)}
-    nonsense = EvalSet("nonsense", corpus, queries, qrels={}, site=True)
-    return Retrievers(nonsense, model_ref).top_scores()
+    return Retrievers(load_dev(pairs_dir), model_ref).best_scores(NONSENSE_QUERIES)
 
 
 def write_model_meta(model_dir: str | Path, meta: dict) -> None:
@@ -315,11 +312,16 @@ def write_model_meta(model_dir: str | Path, meta: dict) -> None:
 # --- the whole run: pairs → train → evaluate base and tuned → guard → activate ---------
 
 
-def _dev_report(pairs_dir: Path, model_ref: str) -> tuple[dict, list[float]]:
+def _dev_report(pairs_dir: Path, model_ref: str) -> tuple[dict, list[float], list[float]]:
+    """(dev metrics, best score of each dev question, best score of each nonsense query)."""
     from .evaluate import Retrievers, load_dev
 
     retrievers = Retrievers(load_dev(pairs_dir), model_ref)
-    return retrievers.metrics("dense"), retrievers.top_scores()
+    return (
+        retrievers.metrics("dense"),
+        retrievers.top_scores(),
+        retrievers.best_scores(NONSENSE_QUERIES),
+    )
 
 
 def _comparison_section(base: dict, tuned: dict, decision: str, threshold: dict) -> str:
@@ -391,9 +393,9 @@ def run_training(
     )
     report(0.82, "evaluating the base and the tuned model")
     base_ref = result["base_model"]
-    base_metrics, _ = _dev_report(pairs_dir, base_ref)
-    tuned_metrics, tuned_scores = _dev_report(pairs_dir, str(out))
-    threshold = recommend_min_score(tuned_scores, nonsense_scores(pairs_dir, str(out)))
+    base_metrics, _, _ = _dev_report(pairs_dir, base_ref)
+    tuned_metrics, tuned_scores, tuned_nonsense = _dev_report(pairs_dir, str(out))
+    threshold = recommend_min_score(tuned_scores, tuned_nonsense)
     ok, decision = should_activate(base_metrics, tuned_metrics)
     if ok and not activate:
         decision = decision.replace("activated:", "not activated (activation off), though", 1)

@@ -149,6 +149,22 @@ def test_evaluation_searches_what_serving_searches_typos_fixed(built_index, tmp_
     assert E.Retrievers(eval_set).query_texts == ["Do you use cokies?"]
 
 
+@pytest.mark.django_db
+def test_best_scores_of_other_queries_score_as_serving_does(built_index, tmp_path):
+    """What sets a fine-tuned model's threshold: serving's score of queries outside the set."""
+    from search import services
+
+    path = tmp_path / "one.jsonl"
+    row = {"question": "Do you use cokies?", "url": "/privacy/", "phrase": "session cookie"}
+    path.write_text(json.dumps(row) + "\n")
+    retrievers = E.Retrievers(E.load_natural(path, built_index.passages))
+    asked = ["Do you use cokies?", "zxqv blorp"]
+    served = [services.answer(q, k=1).results[0].score for q in asked]
+    assert retrievers.best_scores(asked) == pytest.approx(served, abs=1e-4)
+    assert retrievers.best_scores(asked[:1]) == pytest.approx(retrievers.top_scores(), abs=1e-6)
+    assert served[0] > services.min_score() > served[1]
+
+
 def _passages():
     return [
         {
