@@ -151,7 +151,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
         )
         extra = run.metrics.get("recommended_min_score")
         note = format_html(
-            "<p>{} pairs, {} steps, {} s of training. Recommended MIN_SCORE: {}</p>",
+            "<p>{} pairs, {} steps, {} s of training. Answer threshold of the trained model: {}</p>",
             run.metrics.get("pairs", "?"),
             run.metrics.get("steps", "?"),
             run.metrics.get("train_seconds", "?"),

@@ -457,6 +457,8 @@ def run_training(
         report(0.95, "activating and rebuilding the index")
     activated, rebuilt = apply_decision(served, base_metrics, tuned_metrics, activate, rebuild)
     meta["served_model_dir"] = str(served)
+    # The answer threshold of the model served (the refit one's own, if refit).
+    meta["served_min_score"] = meta.get("refit", threshold)["recommended_min_score"]
     meta["activated"] = activated
     if rebuilt is not None:
         meta["rebuild"] = str(rebuilt)

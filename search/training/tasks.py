@@ -196,7 +196,7 @@ def train_on_site(run_id: int) -> dict:
             "pairs": meta["pairs"],
             "steps": meta["steps"],
             "train_seconds": meta["train_seconds"],
-            "recommended_min_score": meta["recommended_min_score"],
+            "recommended_min_score": meta["served_min_score"],
         },
         progress=100,
         stage="done",

@@ -104,6 +104,7 @@ def test_tiny_finetune_writes_a_loadable_model_with_card_and_metrics(
     assert 0 <= metrics["tuned"]["ndcg@10"] <= 1
     search_meta = embed.model_meta(out)
     assert 0 < search_meta["recommended_min_score"] < 1
+    assert meta["served_min_score"] == search_meta["recommended_min_score"]  # no refit
     assert search_meta["decision"] == meta["decision"]
 
     # The guard decided, and activation (if any) went through set_active_model + rebuild.
@@ -392,6 +393,7 @@ def test_refit_activates_the_model_trained_on_every_section(
     assert refit_meta["refit_of"] == str(out)
     # Its own threshold: the guarded model's, but never within 0.02 of its own nonsense scores.
     assert refit_meta["recommended_min_score"] >= meta["recommended_min_score"]
+    assert meta["served_min_score"] == refit_meta["recommended_min_score"]
     assert refit_meta["recommended_min_score"] >= refit_meta["nonsense_max"] + 0.02 - 1e-9
     assert refit_meta["nonsense_max"] == round(max(F.nonsense_scores(tiny_pairs, str(final))), 3)
 

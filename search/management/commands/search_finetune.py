@@ -83,5 +83,8 @@ class Command(BaseCommand):
         self.stdout.write("dev (dense)     base    tuned")
         for name in ("accuracy@1", "accuracy@3", "ndcg@10", "mrr@10"):
             self.stdout.write(f"{name:<14} {base[name]:.4f}  {tuned[name]:.4f}")
-        self.stdout.write(f"Recommended MIN_SCORE for this model: {meta['recommended_min_score']}")
+        self.stdout.write(
+            f"Answer threshold of {meta['served_model_dir']}: {meta['served_min_score']} "
+            "(used while it serves, SEARCH['MIN_SCORE_FROM_MODEL'])"
+        )
         self.stdout.write(meta["decision"].capitalize())
