@@ -64,9 +64,6 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
 
 
 def _active_runs():
-    from .training.tasks import abandon_stale_runs
-
-    abandon_stale_runs()  # a run whose process is gone is not shown as running
     return TrainingRun.objects.filter(
         status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
     )
@@ -189,6 +186,9 @@ class TrainingRunAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:search_trainingrun_change", args=[run.pk]))
 
     def changelist_view(self, request, extra_context=None):
+        from .training.tasks import abandon_stale_runs
+
+        abandon_stale_runs()  # a run whose process is gone is not listed as running
         extra_context = {
             **(extra_context or {}),
             "train_url": reverse("admin:search_trainingrun_train"),

@@ -28,6 +28,7 @@ Everything is deterministic for a given seed and set of passages.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -223,11 +224,13 @@ class PairSet:
         answering = {pair.passage_id, *self.asked_of.get(_fold_question(pair.question), ())}
         if pair.phrase:
             answering |= {
-                pid
-                for pid, p in self.passages.items()
-                if f" {pair.phrase} " in f" {_fold_words(p['text'])} "
+                pid for pid, text in self._folded_texts.items() if f" {pair.phrase} " in text
             }
         return sorted({rid for pid in answering for rid in self.relevant[pid]})
+
+    @functools.cached_property
+    def _folded_texts(self) -> dict[int, str]:
+        return {pid: f" {_fold_words(p['text'])} " for pid, p in self.passages.items()}
 
     def stats(self) -> dict:
         def count(pairs):
