@@ -216,12 +216,10 @@ class Retrievers:
         docs = [eval_set.corpus[d] for d in self.doc_ids]
         self.model_ref = embed._resolve(model_ref)
         self.model_id = embed.model_id(self.model_ref)
-        # What serving searches for: each query with its typos fixed, if that is on.
-        self.query_texts = [eval_set.queries[q] for q in self.qids]
-        self.speller = None
-        if conf.get("TYPO_TOLERANCE"):
-            self.speller = Speller.for_passages(docs, self.model_ref)
-            self.query_texts = [self.speller.correct(q) for q in self.query_texts]
+        self.speller = (
+            Speller.for_passages(docs, self.model_ref) if conf.get("TYPO_TOLERANCE") else None
+        )
+        self.query_texts = self._as_searched([eval_set.queries[q] for q in self.qids])
         doc_vectors = embed.encode(
             [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
         )
@@ -326,16 +324,22 @@ class Retrievers:
 
     def top_scores(self) -> list[float]:
         """Best dense cosine per query (to set the answer threshold)."""
-        return [ranked[0][1] if ranked else 0.0 for ranked in self.dense(1)]
+        return _best(self.dense(1))
 
     def best_scores(self, queries: Sequence[str]) -> list[float]:
         """Serving's best score for each of ``queries`` (outside the set) over this corpus."""
         from .. import embed
 
-        texts = [self.speller.correct(q) if self.speller else q for q in queries]
-        vectors = embed.encode(texts, self.model_ref)
-        rankings = self._blend(vectors, 1, self.question_index, self.question_owner)
-        return [ranked[0][1] if ranked else 0.0 for ranked in rankings]
+        vectors = embed.encode(self._as_searched(queries), self.model_ref)
+        return _best(self._blend(vectors, 1, self.question_index, self.question_owner))
+
+    def _as_searched(self, queries: Sequence[str]) -> list[str]:
+        """What serving searches for: each query with its typos fixed, if that is on."""
+        return [self.speller.correct(q) for q in queries] if self.speller else list(queries)
+
+
+def _best(rankings: list[list[tuple[int, float]]]) -> list[float]:
+    return [ranked[0][1] if ranked else 0.0 for ranked in rankings]
 
 
 def evaluate(

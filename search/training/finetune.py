@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 GUARD_METRIC = "ndcg@10"
 METRICS_FILE = "metrics.json"
+# A threshold sits at least this far above the best nonsense score.
+NONSENSE_MARGIN = 0.02
 # Queries that must never get an answer: they calibrate the threshold.
 NONSENSE_QUERIES = (
     "zxqv blorp",
@@ -274,7 +276,7 @@ def recommend_min_score(real_scores: list[float], nonsense_scores: list[float]) 
 
     Midway between the highest nonsense score and the 5th percentile of the
     real questions' best scores (so ~95% of real questions get an answer),
-    never below the highest nonsense score + 0.02.
+    never below the highest nonsense score + NONSENSE_MARGIN.
     """
     import numpy as np
 
@@ -282,7 +284,7 @@ def recommend_min_score(real_scores: list[float], nonsense_scores: list[float]) 
     junk = np.asarray(nonsense_scores or [0.0], dtype=float)
     low_real = float(np.percentile(real, 5))
     high_junk = float(junk.max())
-    value = max((low_real + high_junk) / 2, high_junk + 0.02)
+    value = max((low_real + high_junk) / 2, high_junk + NONSENSE_MARGIN)
     return {
         "recommended_min_score": round(value, 3),
         "nonsense_max": round(high_junk, 3),
@@ -298,9 +300,7 @@ def nonsense_scores(pairs_dir: str | Path, model_ref: str) -> list[float]:
     Scored as serving scores (passage, sentence and example-question vectors),
     the same way as the dev questions the threshold is set against.
     """
-    from .evaluate import Retrievers, load_dev
-
-    return Retrievers(load_dev(pairs_dir), model_ref).best_scores(NONSENSE_QUERIES)
+    return _dev_retrievers(pairs_dir, model_ref).best_scores(NONSENSE_QUERIES)
 
 
 def write_model_meta(model_dir: str | Path, meta: dict) -> None:
@@ -312,16 +312,10 @@ def write_model_meta(model_dir: str | Path, meta: dict) -> None:
 # --- the whole run: pairs → train → evaluate base and tuned → guard → activate ---------
 
 
-def _dev_report(pairs_dir: Path, model_ref: str) -> tuple[dict, list[float], list[float]]:
-    """(dev metrics, best score of each dev question, best score of each nonsense query)."""
+def _dev_retrievers(pairs_dir: Path, model_ref: str):
     from .evaluate import Retrievers, load_dev
 
-    retrievers = Retrievers(load_dev(pairs_dir), model_ref)
-    return (
-        retrievers.metrics("dense"),
-        retrievers.top_scores(),
-        retrievers.best_scores(NONSENSE_QUERIES),
-    )
+    return Retrievers(load_dev(pairs_dir), model_ref)
 
 
 def _comparison_section(base: dict, tuned: dict, decision: str, threshold: dict) -> str:
@@ -393,9 +387,10 @@ def run_training(
     )
     report(0.82, "evaluating the base and the tuned model")
     base_ref = result["base_model"]
-    base_metrics, _, _ = _dev_report(pairs_dir, base_ref)
-    tuned_metrics, tuned_scores, tuned_nonsense = _dev_report(pairs_dir, str(out))
-    threshold = recommend_min_score(tuned_scores, tuned_nonsense)
+    base_metrics = _dev_retrievers(pairs_dir, base_ref).metrics("dense")
+    tuned = _dev_retrievers(pairs_dir, str(out))
+    tuned_metrics = tuned.metrics("dense")
+    threshold = recommend_min_score(tuned.top_scores(), tuned.best_scores(NONSENSE_QUERIES))
     ok, decision = should_activate(base_metrics, tuned_metrics)
     if ok and not activate:
         decision = decision.replace("activated:", "not activated (activation off), though", 1)
@@ -430,7 +425,7 @@ def run_training(
         refit_nonsense_max = max(nonsense_scores(pairs_dir, str(served)))
         refit_threshold = {
             "recommended_min_score": round(
-                max(threshold["recommended_min_score"], refit_nonsense_max + 0.02), 3
+                max(threshold["recommended_min_score"], refit_nonsense_max + NONSENSE_MARGIN), 3
             ),
             "nonsense_max": round(refit_nonsense_max, 3),
         }
