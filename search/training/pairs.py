@@ -37,7 +37,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -203,6 +203,9 @@ class Pair:
     # The key phrase a keyphrase question asks about: every section containing
     # it answers the question too.
     phrase: str = ""
+    # The page a question names as a whole (the owner linked the page, no
+    # section): every passage of that page answers it.
+    page: str = ""
 
 
 @dataclass
@@ -225,6 +228,12 @@ class PairSet:
         if pair.phrase:
             answering |= {
                 pid for pid, text in self._folded_texts.items() if f" {pair.phrase} " in text
+            }
+        if pair.page:
+            answering |= {
+                pid
+                for pid, p in self.passages.items()
+                if p["url"] == pair.page or pair.page in (p.get("urls") or ())
             }
         return sorted({rid for pid in answering for rid in self.relevant[pid]})
 
@@ -529,7 +538,7 @@ def build_pairs(
             pairs.append(Pair(normalize(question), p["id"], "page", "page"))
     for pair in extra:
         if pair.passage_id in by_id:
-            pairs.append(Pair(normalize(pair.question), pair.passage_id, pair.kind, pair.source))
+            pairs.append(replace(pair, question=normalize(pair.question)))
     # Same question for the same passage once; drop empty and dirty questions.
     unique, seen = [], set()
     for pair in pairs:
@@ -623,7 +632,9 @@ def human_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
         if pid is None:
             problems.append(f"example question #{example.pk} {example.url!r}: no such passage")
             continue
-        pairs.append(Pair(example.question, pid, "owner", "owner"))
+        # A link without a section names the whole page as the answer.
+        page = "" if anchor else url
+        pairs.append(Pair(example.question, pid, "owner", "owner", page=page))
     for question in Question.objects.filter(helpful=True).exclude(top_url="").order_by("pk"):
         url, anchor = split_link(question.top_url)
         pid = _find_passage(passages, url, anchor, question.top_text)
@@ -711,8 +722,9 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
         f"- Train: {s['train']['pairs']} pairs over {s['train']['passages']} passages.",
         f"- Dev: {s['dev']['pairs']} questions over {s['dev']['passages']} passages; a dev "
         "question's relevant passages are every passage of its section, of any other section "
-        "the same question was made for, and, for a key-phrase question, of every section "
-        f"containing the phrase ({s['dev']['shared']} dev questions have more than one "
+        "the same question was made for, for a key-phrase question, of every section "
+        "containing the phrase, and, for an owner's question linked to a page rather than a "
+        f"section, of every section of that page ({s['dev']['shared']} dev questions have more than one "
         "section); the corpus is every passage.",
         "",
         "| kind | train | dev | what |",

@@ -143,6 +143,15 @@ def test_a_key_phrase_question_counts_every_section_containing_the_phrase():
     assert s.relevant_to(P.Pair("Who started it?", 4, "owner", "owner")) == [4, 5]
 
 
+def test_an_owner_question_linked_to_a_page_counts_every_section_of_that_page():
+    s = P.build_pairs(_passages(), dev_fraction=0)
+    # "/privacy/" names the page: its cookies and hosting sections both answer.
+    whole_page = P.Pair("Is my data safe with you?", 2, "owner", "owner", page="/privacy/")
+    assert s.relevant_to(whole_page) == [2, 3]
+    # "/privacy/#cookies" names one section.
+    assert s.relevant_to(P.Pair("Do you use cookies?", 2, "owner", "owner")) == [2]
+
+
 def test_key_phrases_stop_at_quotes():
     text = "Rose-gold hoops: choose “Try the hoops” in The mirror, then “Keep it”."
     phrases = P.key_phrases(text, {}, set(), limit=10)
@@ -249,6 +258,8 @@ def test_human_questions_from_examples_and_helpful_visitors():
         ("Who are you?", 4, "owner"),
         ("where are servers", 3, "visitor"),
     ]
+    # Only the link without a section names a whole page.
+    assert [p.page for p in pairs] == ["", "/about/", ""]
     assert len(problems) == 1 and "/nowhere/" in problems[0]
 
 
