@@ -8,7 +8,9 @@ for an intro passage):
   terms: X"). The seed filled X with the passage's own text, so its questions
   copied the answer; here X is the heading.
 - ``keyphrase``: questions about the passage's most distinctive phrases
-  (highest IDF over all passages), e.g. "What about fixed-scope proposal?".
+  (highest IDF over all passages), e.g. "What about fixed-scope proposal?";
+  a phrase ends in a topic word, not an -ly adverb or -ed participle
+  ("plainly", "data hosted").
 - ``keywords``: a keyword-only query ("proposal scope discovery").
 - ``short``: one or two words, as typed in a hurry ("pricing").
 - ``misspelled``: one of the above with a deterministic typo (swap, drop or
@@ -362,6 +364,15 @@ def _idf(passages: Sequence[dict]) -> dict[str, float]:
     return {w: math.log(1 + (n - d + 0.5) / (d + 0.5)) for w, d in df.items()}
 
 
+def _not_a_topic_end(word: str) -> bool:
+    """A topic ends in a noun; without a tagger, an -ly adverb or -ed participle is a
+    safe guess that it does not ("speed" and "family" are nouns: -eed, -ily stay)."""
+    w = word.lower()
+    return len(w) > 4 and (
+        (w.endswith("ed") and not w.endswith("eed")) or (w.endswith("ly") and not w.endswith("ily"))
+    )
+
+
 def key_phrases(text: str, idf: dict[str, float], skip: set[str], limit: int = 2) -> list[str]:
     """The passage's most distinctive runs of 1–3 content words, best first."""
     candidates: dict[str, float] = {}
@@ -376,6 +387,8 @@ def key_phrases(text: str, idf: dict[str, float], skip: set[str], limit: int = 2
                     continue
                 if size == 1 and len(key) < 5 and not any(c.isdigit() for c in key):
                     continue  # a short lone word says little ("fit", "toys")
+                if _not_a_topic_end(phrase[-1]):
+                    continue  # "plainly", "data hosted": a manner or an action, not a topic
                 score = sum(idf.get(w.lower(), 0.0) for w in phrase) / (1 + 0.35 * (size - 1))
                 # The lead of a passage says what it is about: earlier clauses count more.
                 score /= 1 + 0.1 * clause_index

@@ -158,6 +158,13 @@ def test_key_phrases_stop_at_quotes():
     assert "choose try" not in phrases and "choose" in phrases
 
 
+def test_key_phrases_end_in_a_topic_not_a_manner_or_an_action():
+    text = "We tell you plainly what is done. Your data is hosted in Ljubljana at top speed."
+    phrases = P.key_phrases(text, {"ljubljana": 3.0, "plainly": 4.0, "hosted": 4.0}, set(), 10)
+    assert "ljubljana" in phrases and "speed" in phrases
+    assert not [p for p in phrases if p.split()[-1] in ("plainly", "hosted")]
+
+
 def test_removing_a_page_moves_at_most_one_other_section_across_the_split():
     """The split follows each section's own hash, not a shuffle of all of them."""
 
