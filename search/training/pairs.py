@@ -748,7 +748,7 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
         + ", ".join(f"“{t.format(x='X')}”" for t in TEMPLATES),
         "factoid": "a question of the type the passage's facts answer (a price → “How much does "
         "X cost?”, a duration → “How long does X take?”, an e-mail, a year, “free”)",
-        "keyphrase": "a question about a distinctive phrase (top IDF): "
+        "keyphrase": "a question about a distinctive phrase (top IDF, ending in a topic word): "
         + ", ".join(f"“{t.format(k='K')}”" for t in KEYPHRASE_TEMPLATES),
         "keywords": "the passage's three most distinctive words",
         "short": "the topic alone, lower case",
