@@ -18,6 +18,11 @@ def split_link(link: str) -> tuple[str, str]:
     return url.strip(), anchor.strip()
 
 
+def on_page(passage: dict, url: str) -> bool:
+    """Whether ``passage`` is on the page ``url`` (its own, or one it was merged from)."""
+    return passage["url"] == url or url in (passage.get("urls") or ())
+
+
 def find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = "") -> int | None:
     """Position in ``passages`` of the passage a link names (or whose text is ``text``).
 
@@ -31,8 +36,7 @@ def find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = ""
     matches = [
         position
         for position, p in enumerate(passages)
-        if (p["url"] == url or url in (p.get("urls") or []))
-        and (not anchor or p.get("anchor") == anchor)
+        if on_page(p, url) and (not anchor or p.get("anchor") == anchor)
     ]
     if not matches:
         return None

@@ -46,7 +46,7 @@ from pathlib import Path
 from bm25s.stopwords import STOPWORDS_EN
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from ..examples import find_passage, split_link
+from ..examples import find_passage, on_page, split_link
 from ..text import normalize
 
 logger = logging.getLogger(__name__)
@@ -232,11 +232,7 @@ class PairSet:
                 pid for pid, text in self._folded_texts.items() if f" {pair.phrase} " in text
             }
         if pair.page:
-            answering |= {
-                pid
-                for pid, p in self.passages.items()
-                if p["url"] == pair.page or pair.page in (p.get("urls") or ())
-            }
+            answering |= {pid for pid, p in self.passages.items() if on_page(p, pair.page)}
         return sorted({rid for pid in answering for rid in self.relevant[pid]})
 
     @functools.cached_property
