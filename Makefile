@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres lint bench clean
+.PHONY: install run serve worker beat migrate index train test test-postgres lint bench bench-splits clean
 
 install: $(STAMP)
 
@@ -65,6 +65,10 @@ lint: $(STAMP)
 
 bench: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
+
+# The guarded fine-tune on several dev splits (~2 min each): is a change more than split noise?
+bench-splits: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/splits.py $(if $(SEEDS),--seeds $(SEEDS))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
