@@ -137,7 +137,16 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
 
 
 def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
-    """write_version's sentence and question arguments for ``rows``."""
+    """write_version's sentence and question arguments for ``rows``.
+
+    Also sets each row's "questions": the owner's example questions that name
+    it, kept in passages.json so that a query needs no database (phrase
+    matches read them, see search.lexical.for_version).
+    """
+    for row in rows:
+        row["questions"] = []
+    for question, position in example_questions(rows):
+        rows[position]["questions"].append(question)
     return {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
 
 
@@ -158,7 +167,8 @@ def _question_vectors(rows: list[dict], model_ref: str) -> dict:
     passages ({} when SEARCH["QUESTION_VECTORS"] is off)."""
     if not conf.get("QUESTION_VECTORS"):
         return {}
-    return _owned_vectors("question", example_questions(rows), model_ref)
+    owned = [(q, position) for position, row in enumerate(rows) for q in row["questions"]]
+    return _owned_vectors("question", owned, model_ref)
 
 
 def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> dict:

@@ -5,7 +5,8 @@ Layout of SEARCH["INDEX_DIR"]::
     CURRENT                     name of the live version (replaced atomically)
     v-20261128T011502123456-all-MiniLM-L6-v2/
         index.faiss             IndexFlatIP over normalized vectors; row i = passage i
-        passages.json           what queries need: text, title, heading, url, anchor, urls
+        passages.json           what queries need: text, title, heading, url, anchor, urls,
+                                questions (the owner's example questions naming it)
         sentences.faiss         optional (SEARCH["SENTENCE_VECTORS"]): IndexFlatIP of every
                                 passage's sentences, grouped by passage
         sentences.json          optional: the passage id of each sentence row
@@ -18,7 +19,9 @@ With sentence vectors, a passage's score is a blend of its own cosine and its
 best sentence's cosine (see ``blend_search``): a question about one fact of a
 long passage matches that fact's sentence better than the whole passage.
 With question vectors, a visitor's question close to one the owner wrote for
-a passage lifts that passage towards the question's cosine.
+a passage lifts that passage towards the question's cosine. A short query
+repeating a phrase of few passages (their text or their example questions)
+adds a bonus to them (``boosts``, see ``search.lexical.phrase_boosts``).
 
 A version folder is written completely under a temporary name, renamed into
 place, and only then named in CURRENT (``os.replace``): a reader sees the old
@@ -36,6 +39,7 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,12 +106,17 @@ class IndexVersion:
     def count(self) -> int:
         return len(self.passages)
 
-    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    def search(
+        self,
+        vectors: np.ndarray,
+        k: int,
+        boosts: Sequence[Mapping[int, float]] | None = None,
+    ) -> list[list[tuple[int, float]]]:
         """For each query vector, up to ``k`` (passage id, score) pairs, best first.
 
         The score is the cosine, blended with the best sentence's cosine and
         lifted by the best example question's (``blend_search``) as the
-        settings and the version's files allow.
+        settings and the version's files allow, plus any of ``boosts``.
         """
         sentence_weight = conf.get("SENTENCE_WEIGHT") if self.sentence_index is not None else 0
         question_weight = conf.get("QUESTION_WEIGHT") if self.question_index is not None else 0
@@ -121,6 +130,7 @@ class IndexVersion:
             self.question_index,
             self.question_owner,
             question_weight,
+            boosts,
         )
 
     def vectors(self) -> np.ndarray:
@@ -174,6 +184,7 @@ def blend_search(
     question_index: faiss.Index | None = None,
     question_owner: np.ndarray | None = None,
     question_weight: float = 0.0,
+    boosts: Sequence[Mapping[int, float]] | None = None,
 ) -> list[list[tuple[int, float]]]:
     """Up to ``k`` (passage id, score) pairs per query vector, best first.
 
@@ -182,10 +193,13 @@ def blend_search(
     score += question_weight · (q - score): a question the owner wrote for the
     passage pulls it part of the way towards that question's cosine, and the
     score stays a cosine-like number the answer threshold can judge. Without
-    sentences or questions (or weight 0) the plain cosine. Exact over the
+    sentences or questions (or weight 0) the plain cosine. Last, ``boosts``
+    (one {passage id: bonus} per query vector, e.g. a phrase match, see
+    search.lexical.phrase_boosts) adds its bonus, capped at 1. Exact over the
     candidates: the top passages plus the owners of the top sentences and
-    questions (flat IP searches), each rescored from its stored vectors.
-    Owner arrays must be sorted (a passage's rows are contiguous).
+    questions (flat IP searches) and the boosted passages, each rescored from
+    its stored vectors. Owner arrays must be sorted (a passage's rows are
+    contiguous).
     """
     vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
     count = passage_index.ntotal
@@ -194,9 +208,13 @@ def blend_search(
     k = min(k, count)
     sentences = _Owned(sentence_index, sentence_owner, count, weight)
     questions = _Owned(question_index, question_owner, count, question_weight)
-    depth = min(count, k + 20) if (sentences.on or questions.on) else k
+    if boosts is not None and len(boosts) != len(vectors):
+        raise ValueError("boosts needs one mapping per query vector")
+    boosts = [b or {} for b in boosts] if boosts is not None else [{}] * len(vectors)
+    rescored = sentences.on or questions.on or any(boosts)
+    depth = min(count, k + 20) if rescored else k
     scores, ids = passage_index.search(vectors, depth)
-    if not (sentences.on or questions.on):
+    if not rescored:
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
             for row_ids, row_scores in zip(ids, scores, strict=True)
@@ -204,10 +222,11 @@ def blend_search(
     near_sentences = sentences.owners_of_nearest(vectors, depth)
     near_questions = questions.owners_of_nearest(vectors, depth)
     out = []
-    for vector, row_ids, by_sentence, by_question in zip(
-        vectors, ids, near_sentences, near_questions, strict=True
+    for vector, row_ids, by_sentence, by_question, boost in zip(
+        vectors, ids, near_sentences, near_questions, boosts, strict=True
     ):
-        candidates = {int(i) for i in row_ids if i >= 0} | by_sentence | by_question
+        boosted = {pid for pid in boost if 0 <= pid < count}
+        candidates = {int(i) for i in row_ids if i >= 0} | by_sentence | by_question | boosted
         ranked = []
         for pid in candidates:
             score = float(passage_index.reconstruct(pid) @ vector)
@@ -217,6 +236,8 @@ def blend_search(
             best_question = questions.best(pid, vector)
             if best_question is not None and best_question > score:
                 score += questions.weight * (best_question - score)
+            if pid in boosted:
+                score = min(1.0, score + boost[pid])
             ranked.append((pid, score))
         ranked.sort(key=lambda pair: (-pair[1], pair[0]))
         out.append(ranked[:k])

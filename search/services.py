@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import conf, embed, index
+from . import conf, embed, index, lexical
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .spelling import Speller
@@ -157,15 +157,19 @@ def _single_thread_faiss():
 
 
 def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int):
-    """(passage id, cosine) best first: FAISS flat IP, or fused with BM25 when
-    SEARCH["RETRIEVER"] == "hybrid" (the score stays the cosine, so MIN_SCORE keeps its meaning).
+    """(passage id, score) best first: FAISS flat IP (with phrase matches, see
+    SEARCH["PHRASE_BOOST"]), or fused with BM25 when SEARCH["RETRIEVER"] ==
+    "hybrid" (the score stays the dense one, so MIN_SCORE keeps its meaning).
     """
-    dense = version.search(vector[None, :], n)[0]
-    if conf.get("RETRIEVER") != "hybrid":
+    hybrid = conf.get("RETRIEVER") == "hybrid"
+    words = None  # the version's BM25 and phrase index, built once per version
+    if hybrid or conf.get("PHRASE_BOOST"):
+        words = lexical.for_version(version.version, version.passages)
+    boosts = lexical.phrase_boosts(words, [query]) if words else None
+    dense = version.search(vector[None, :], n, boosts)[0]
+    if not hybrid:
         return dense
-    from . import lexical
-
-    bm25 = lexical.for_version(version.version, version.passages).search(query, n)
+    bm25 = words.search(query, n)
     fused = lexical.fuse(dense, bm25, n, conf.get("HYBRID_LEXICAL_WEIGHT"))
     # Rows only BM25 found: their cosine from the stored vectors.
     return [

@@ -238,20 +238,28 @@ class Retrievers:
                 ],
                 batch_size,
             )
-        self.question_index, self.question_owner = None, None
-        # query position → the example-question rows that are that query's own text.
+        # The owner's example questions belong to this site's own passages.
+        examples = example_questions(docs) if eval_set.site else []
+        # query position → the example questions that are that query's own text:
+        # left out while that query is scored (a query never finds itself).
         self.own_questions: dict[int, list[int]] = {}
-        if eval_set.site and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
-            examples = example_questions(docs)
+        rows_of: dict[str, list[int]] = {}
+        for row, (question, _) in enumerate(examples):
+            rows_of.setdefault(_fold(question), []).append(row)
+        for position, qid in enumerate(self.qids):
+            own = rows_of.get(_fold(eval_set.queries[qid]))
+            if own:
+                self.own_questions[position] = own
+        self.question_index, self.question_owner = None, None
+        if examples and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
             self.question_index, self.question_owner = self._owned_index(examples, batch_size)
-            rows_of: dict[str, list[int]] = {}
-            for row, (question, _) in enumerate(examples):
-                rows_of.setdefault(_fold(question), []).append(row)
-            for position, qid in enumerate(self.qids):
-                own = rows_of.get(_fold(eval_set.queries[qid]))
-                if own:
-                    self.own_questions[position] = own
-        self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs])
+        self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs], examples)
+        # Phrase matches, as serving adds them (None when SEARCH["PHRASE_BOOST"] is 0).
+        self.boosts = lexical.phrase_boosts(
+            self.lexical,
+            self.query_texts,
+            [[examples[i] for i in self.own_questions.get(p, ())] for p in range(len(self.qids))],
+        )
 
     def _owned_index(self, owned: list[tuple[str, int]], batch_size: int):
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
@@ -267,11 +275,14 @@ class Retrievers:
         """Serving's blended score; a query never finds itself among the example questions.
 
         Leave-one-out: a query that is word for word one of the owner's example
-        questions is scored without that one question (its siblings for the
-        same section stay, as they would be in the live index).
+        questions is scored without that one question, as a vector and as
+        word pairs for phrase matches (its siblings for the same section stay,
+        as they would be in the live index).
         """
-        rankings = self._blend(self.query_vectors, depth, self.question_index, self.question_owner)
-        if not self.own_questions:
+        rankings = self._blend(
+            self.query_vectors, depth, self.question_index, self.question_owner, self.boosts
+        )
+        if not self.own_questions or self.question_index is None:
             return rankings
         questions = self.question_index.reconstruct_n(0, self.question_index.ntotal)
         for position, own in self.own_questions.items():
@@ -279,10 +290,13 @@ class Retrievers:
             others = faiss.IndexFlatIP(self.index.d)
             others.add(questions[keep])
             vector = self.query_vectors[position : position + 1]
-            rankings[position] = self._blend(vector, depth, others, self.question_owner[keep])[0]
+            boost = self.boosts[position : position + 1] if self.boosts else None
+            rankings[position] = self._blend(
+                vector, depth, others, self.question_owner[keep], boost
+            )[0]
         return rankings
 
-    def _blend(self, vectors, depth, question_index, question_owner):
+    def _blend(self, vectors, depth, question_index, question_owner, boosts=None):
         return blend_search(
             self.index,
             vectors,
@@ -293,6 +307,7 @@ class Retrievers:
             question_index,
             question_owner,
             conf.get("QUESTION_WEIGHT"),
+            boosts,
         )
 
     def bm25(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
@@ -330,8 +345,10 @@ class Retrievers:
         """Serving's best score for each of ``queries`` (outside the set) over this corpus."""
         from .. import embed
 
-        vectors = embed.encode(self._as_searched(queries), self.model_ref)
-        return _best(self._blend(vectors, 1, self.question_index, self.question_owner))
+        searched = self._as_searched(queries)
+        vectors = embed.encode(searched, self.model_ref)
+        boosts = lexical.phrase_boosts(self.lexical, searched)
+        return _best(self._blend(vectors, 1, self.question_index, self.question_owner, boosts))
 
     def _as_searched(self, queries: Sequence[str]) -> list[str]:
         """What serving searches for: each query with its typos fixed, if that is on."""

@@ -165,6 +165,42 @@ def test_best_scores_of_other_queries_score_as_serving_does(built_index, tmp_pat
     assert served[0] > services.min_score() > served[1]
 
 
+@pytest.mark.django_db
+def test_phrase_matches_score_as_serving_does_but_never_come_from_the_query_itself(
+    built_index, tmp_path
+):
+    from search import services
+    from search.models import ExampleQuestion
+
+    ExampleQuestion.objects.get_or_create(question="contact form", url="/contact/#write-to-us")
+    path = tmp_path / "phrases.jsonl"
+    rows = [
+        {"question": "bright sunlight", "url": "/notes/pink-without-the-pain/", "phrase": "sun"},
+        {"question": "contact form", "url": "/contact/", "phrase": "form"},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    eval_set = E.load_natural(path, built_index.passages)
+    retrievers = E.Retrievers(eval_set)
+
+    def links(boost):
+        return {
+            f"{eval_set.corpus[retrievers.doc_ids[row]]['url']}#"
+            f"{eval_set.corpus[retrievers.doc_ids[row]]['anchor']}"
+            for row in boost
+        }
+
+    assert links(retrievers.boosts[0]) == {"/notes/pink-without-the-pain/#test-with-real-people"}
+    served = services.search("bright sunlight", k=1)[0]
+    assert retrievers.best_scores(["bright sunlight"]) == pytest.approx([served.score], abs=1e-4)
+    # "contact form" is word for word the owner's example question for the contact
+    # form; scored as a test query it lends that passage no phrase. The passages
+    # whose own text says "contact form" keep theirs.
+    lent = links(retrievers.lexical.phrase_rows("contact form", 3, 3))
+    assert "/contact/#write-to-us" in lent
+    assert links(retrievers.boosts[1]) == lent - {"/contact/#write-to-us"}
+    assert "/privacy/#contact-form" in links(retrievers.boosts[1])
+
+
 def _passages():
     return [
         {

@@ -157,3 +157,29 @@ def test_question_owner_must_be_sorted(own_index_dir):
         index.write_version(
             vectors(2), rows(2), "m", "/m", question_vectors=vectors(2), question_owner=[1, 0]
         )
+
+
+def test_boosts_add_their_bonus_and_bring_their_passage_into_the_candidates():
+    passages = vectors(30)
+    flat = index.faiss.IndexFlatIP(passages.shape[1])
+    flat.add(passages)
+    query = passages[0:1]
+    plain = index.blend_search(flat, query, 30)[0]
+    last, last_score = plain[-1]  # the passage furthest from the query
+    boosted = index.blend_search(flat, query, 3, boosts=[{last: 0.5}])[0]
+    # Not among the plain top 3, yet a candidate once boosted: scored exactly.
+    expected = sorted([*plain[:3], (last, last_score + 0.5)], key=lambda pair: (-pair[1], pair[0]))[
+        :3
+    ]
+    assert [pid for pid, _ in boosted] == [pid for pid, _ in expected]
+    assert dict(boosted).get(last, last_score + 0.5) == pytest.approx(last_score + 0.5, abs=1e-5)
+    # The bonus is capped so the score stays at most 1.
+    top = index.blend_search(flat, query, 1, boosts=[{0: 0.5}])[0]
+    assert top == [(0, pytest.approx(1.0))]
+    # No boost, an empty one, or a bonus for a passage that does not exist: the plain ranking.
+    assert index.blend_search(flat, query, 3, boosts=[{}])[0] == plain[:3]
+    unknown = index.blend_search(flat, query, 3, boosts=[{99: 0.5}])[0]
+    assert [pid for pid, _ in unknown] == [pid for pid, _ in plain[:3]]
+    assert [s for _, s in unknown] == pytest.approx([s for _, s in plain[:3]], abs=1e-5)
+    with pytest.raises(ValueError):
+        index.blend_search(flat, query, 3, boosts=[{}, {}])

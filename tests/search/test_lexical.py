@@ -1,10 +1,10 @@
-"""BM25 (bm25s) over passages and reciprocal-rank fusion."""
+"""BM25 (bm25s) over passages, phrase matches and reciprocal-rank fusion."""
 
 import math
 
 import pytest
 
-from search.lexical import LexicalIndex, fuse, passage_document, rrf
+from search.lexical import LexicalIndex, fuse, passage_document, phrase_boosts, rrf
 
 DOCS = [
     "Pricing. Projects start at €2,500; small fixes are billed at €60 per hour.",
@@ -44,6 +44,66 @@ def test_passage_document_includes_title_and_heading():
         ]
     )
     assert index.search("services", 2)[0][0] == 0
+
+
+PHRASE_DOCS = [
+    "Test with real people. Ask them to read the page in bright sunlight on a phone.",
+    "Where the light pinks go. Soft pinks for backgrounds, never for body text.",
+    "Contrast first. Body text needs a contrast ratio of at least 4.5:1.",
+    "Bambi Game. Body text of the game, in pink.",
+]
+
+
+def test_phrase_rows_are_the_passages_where_a_short_querys_words_stand_together():
+    index = LexicalIndex(PHRASE_DOCS)
+    # Stop words dropped and words stemmed, as BM25 sees them: "sunlight" after "bright".
+    assert index.phrase_rows("bright sunlight?", 3, 4) == {0}
+    assert index.phrase_rows("What about bright sunlight", 3, 4) == {0}
+    assert index.phrase_rows("light pinks", 3, 4) == {1}
+    # Both words, but not next to each other: no phrase.
+    assert index.phrase_rows("sunlight bright", 3, 4) == set()
+    assert index.phrase_rows("phone sunlight", 3, 4) == set()
+    # A pair shared by more passages than allowed names none of them.
+    assert index.phrase_rows("body text", 3, 4) == {1, 2, 3}
+    assert index.phrase_rows("body text", 2, 4) == set()
+    # One word is no phrase; a long question is not looked at.
+    assert index.phrase_rows("sunlight", 3, 4) == set()
+    assert index.phrase_rows("", 3, 4) == set()
+    long_question = "could you tell me how to check my pinks in bright sunlight outdoors"
+    assert index.phrase_rows(long_question, 3, 4) == set()
+    assert index.phrase_rows(long_question, 3, 20) == {0}
+
+
+def test_question_words_make_no_phrase():
+    index = LexicalIndex(["Where we are. Based in Ljubljana.", "Our blog. Notes from the studio."])
+    # "where", "is", "your" are stop words for pairs: one topic word is no phrase.
+    assert index.phrase_rows("Where is your blog?", 3, 3) == set()
+    assert index.phrase_rows("where are you based", 3, 3) == set()
+
+
+def test_example_questions_lend_their_word_pairs_to_their_passage():
+    docs = ["Write to us. Use the form below.", "Contact form. We keep your name and message."]
+    questions = [("contact form", 0), ("Where is the contact form?", 0)]
+    index = LexicalIndex(docs, questions)
+    assert index.phrase_rows("contact form", 3, 3) == {0, 1}
+    # Not BM25: the questions' words are not searched as the passage's.
+    assert index.search("contact form", 2) == LexicalIndex(docs).search("contact form", 2)
+    assert index.search("where", 2) == []
+    # Left out (an evaluation's query that is one of them), a question lends nothing;
+    # the other question with the same pair still does.
+    assert index.phrase_rows("contact form", 3, 3, without=[("contact form", 0)]) == {0, 1}
+    assert index.phrase_rows("contact form", 3, 3, without=questions) == {1}
+
+
+def test_phrase_boosts_follow_the_settings(settings):
+    index = LexicalIndex(PHRASE_DOCS)
+    settings.SEARCH = {**getattr(settings, "SEARCH", {}), "PHRASE_BOOST": 0.1}
+    assert phrase_boosts(index, ["bright sunlight", "zxqv blorp"]) == [{0: 0.1}, {}]
+    assert phrase_boosts(index, ["light pinks"], without=[[("light pinks", 1)]]) == [{1: 0.1}]
+    settings.SEARCH = {**settings.SEARCH, "PHRASE_MAX_PASSAGES": 1}
+    assert phrase_boosts(index, ["body text"]) == [{}]
+    settings.SEARCH = {**settings.SEARCH, "PHRASE_BOOST": 0}
+    assert phrase_boosts(index, ["bright sunlight"]) is None
 
 
 def test_rrf_hand_computed():

@@ -153,3 +153,44 @@ def test_a_reader_never_errors_or_sees_a_mix_of_versions_during_rebuilds(testsit
         texts = versions[version]
         for passage_id, text in hits:
             assert texts[passage_id] == text, (version, passage_id)
+
+
+def test_a_short_query_with_a_phrase_of_the_site_finds_the_passage_that_has_it(
+    built_index, settings
+):
+    """SEARCH["PHRASE_BOOST"]: "bright sunlight" is said in one passage only (the
+    pink-contrast note); the model alone puts a game scene first."""
+    where = "/notes/pink-without-the-pain/#test-with-real-people"
+    settings.SEARCH = {**settings.SEARCH, "PHRASE_BOOST": 0}
+    plain = {h.link: h.score for h in services.search("bright sunlight", k=10)}
+    assert next(iter(plain)) != where
+    settings.SEARCH = {**settings.SEARCH, "PHRASE_BOOST": 0.1}
+    hits = services.search("bright sunlight", k=10)
+    assert hits[0].link == where
+    assert hits[0].score == pytest.approx(plain[where] + 0.1, abs=1e-5)
+    # Passages without the phrase keep their score.
+    for hit in hits[1:]:
+        assert hit.score == pytest.approx(plain[hit.link], abs=1e-5)
+    # A long question is left to the model.
+    long = "is it fine to read your pink pages outside in bright sunlight on a phone"
+    settings.SEARCH = {**settings.SEARCH, "PHRASE_BOOST": 0}
+    before = [(h.link, round(h.score, 5)) for h in services.search(long, k=5)]
+    settings.SEARCH = {**settings.SEARCH, "PHRASE_BOOST": 0.1}
+    assert [(h.link, round(h.score, 5)) for h in services.search(long, k=5)] == before
+
+
+@pytest.mark.django_db
+def test_an_example_question_lends_its_phrase_to_its_own_passage(built_index):
+    """The owner files "contact form" under the contact page's form; the privacy
+    policy's section is *headed* "Contact form". The owner's question wins."""
+    from search.models import ExampleQuestion
+
+    # The site's example questions (a migration loads them; a transactional
+    # test elsewhere may have flushed them), then an index that has them.
+    ExampleQuestion.objects.get_or_create(question="contact form", url="/contact/#write-to-us")
+    run_build(IndexBuild.objects.create())
+    live = index.load_current()
+    assert any("contact form" in row["questions"] for row in live.passages)
+    hits = services.search("contact form", k=3)
+    assert hits[0].link == "/contact/#write-to-us"
+    assert "/privacy/#contact-form" in [h.link for h in hits]

@@ -39,6 +39,11 @@ class Command(BaseCommand):
             help="Score with this SEARCH['QUESTION_WEIGHT'] (0: no example questions).",
         )
         parser.add_argument(
+            "--phrase-boost",
+            type=float,
+            help="Score with this SEARCH['PHRASE_BOOST'] (0: no phrase matches).",
+        )
+        parser.add_argument(
             "--typo-tolerance",
             action=argparse.BooleanOptionalAction,
             help="Score with SEARCH['TYPO_TOLERANCE'] on or off (default: the setting).",
@@ -56,6 +61,7 @@ class Command(BaseCommand):
         json_out=None,
         sentence_weight=None,
         question_weight=None,
+        phrase_boost=None,
         typo_tolerance=None,
         **options,
     ):
@@ -63,6 +69,7 @@ class Command(BaseCommand):
         for name, value in (
             ("SENTENCE_WEIGHT", sentence_weight),
             ("QUESTION_WEIGHT", question_weight),
+            ("PHRASE_BOOST", phrase_boost),
         ):
             if value is None:
                 continue
