@@ -139,14 +139,14 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
 def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
     """write_version's sentence and question arguments for ``rows``.
 
-    Also sets each row's "questions": the owner's example questions that name
+    Also sets each row's "example_questions": the owner's questions that name
     it, kept in passages.json so that a query needs no database (phrase
     matches read them, see search.lexical.for_version).
     """
     for row in rows:
-        row["questions"] = []
+        row["example_questions"] = []
     for question, position in example_questions(rows):
-        rows[position]["questions"].append(question)
+        rows[position]["example_questions"].append(question)
     return {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
 
 
@@ -167,7 +167,7 @@ def _question_vectors(rows: list[dict], model_ref: str) -> dict:
     passages ({} when SEARCH["QUESTION_VECTORS"] is off)."""
     if not conf.get("QUESTION_VECTORS"):
         return {}
-    owned = [(q, position) for position, row in enumerate(rows) for q in row["questions"]]
+    owned = [(q, position) for position, row in enumerate(rows) for q in row["example_questions"]]
     return _owned_vectors("question", owned, model_ref)
 
 

@@ -48,8 +48,10 @@ def find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = ""
 
 def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
     """(question, position in ``passages``) for every active example question that
-    names one of them, sorted by position (questions whose link matches no
-    passage are left out: the admin lists them as unmatched)."""
+    names one of them, and every question a page declares for one of them
+    (``data-search-questions``, the passage's "questions"), sorted by position
+    (questions whose link matches no passage are left out: the admin lists
+    them as unmatched)."""
     from .models import ExampleQuestion
 
     found = []
@@ -60,4 +62,9 @@ def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
         position = find_passage(passages, *split_link(link)) if question else None
         if position is not None:
             found.append((question, position))
+    for position, passage in enumerate(passages):
+        for question in passage.get("questions") or ():
+            question = " ".join(question.split())
+            if question:
+                found.append((question, position))
     return sorted(set(found), key=lambda pair: (pair[1], pair[0]))

@@ -56,6 +56,8 @@ class Passage:
     position: int
     source: str = "page"
     urls: list[str] = field(default_factory=list)
+    # Questions the page declares for this section (data-search-questions).
+    questions: list[str] = field(default_factory=list)
 
     @property
     def heading_text(self) -> str:
@@ -75,6 +77,7 @@ class Passage:
             "urls": list(self.urls or [self.url]),
             "position": self.position,
             "source": self.source,
+            "questions": list(self.questions),
         }
 
 
@@ -207,6 +210,34 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             section.blocks = [b for b in map(_without_holes, section.blocks) if b]
     # Text before the first heading keeps the anchor of an enclosing section.
     return [s for s in result if s.blocks]
+
+
+QUESTIONS_ATTRIBUTE = "data-search-questions"
+
+
+def declared_questions(root, heading_levels: int | None = None) -> dict[str, list[str]]:
+    """{anchor: questions} from ``data-search-questions="q1|q2"`` attributes.
+
+    On a heading, or on a section/article (its id, else its first heading's),
+    they are that section's; anywhere else (``<main>``) the page's ("").
+    """
+    levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
+    heading_tags = ",".join(f"h{i}" for i in range(1, levels + 1))
+    found: dict[str, list[str]] = {}
+    for node in root.css(f"[{QUESTIONS_ATTRIBUTE}]"):
+        questions = [
+            normalize(q) for q in (node.attributes.get(QUESTIONS_ATTRIBUTE) or "").split("|")
+        ]
+        anchor = ""
+        if node.tag in heading_tags.split(","):
+            anchor = _anchor_for(node, root)
+        elif node.tag in SECTIONING_TAGS:
+            heading = node.css_first(heading_tags)
+            anchor = node.attributes.get("id") or (
+                _anchor_for(heading, root) if heading is not None else ""
+            )
+        found.setdefault(anchor, []).extend(q for q in questions if q and HOLE not in q)
+    return found
 
 
 def _without_holes(block: str) -> str:
@@ -368,7 +399,18 @@ def extract(
     passages = _merge_tiny(passages, count, max_tokens)
     for position, passage in enumerate(passages):
         passage.position = position
+    _attach_questions(passages, declared_questions(root))
     return passages
+
+
+def _attach_questions(passages: list[Passage], declared: dict[str, list[str]]) -> None:
+    """Each anchor's declared questions go to its section's first passage (the
+    page's own, and those of an anchor no passage has, to the page's first)."""
+    for anchor, questions in declared.items():
+        target = next((p for p in passages if anchor and p.anchor == anchor), None)
+        target = target or (passages[0] if passages else None)
+        if target is not None:
+            target.questions.extend(q for q in questions if q not in target.questions)
 
 
 def deduplicate(passages: Iterable[Passage]) -> list[Passage]:
@@ -382,6 +424,7 @@ def deduplicate(passages: Iterable[Passage]) -> list[Passage]:
             for url in passage.urls:
                 if url not in kept.urls:
                     kept.urls.append(url)
+            kept.questions.extend(q for q in passage.questions if q not in kept.questions)
     return list(by_text.values())
 
 

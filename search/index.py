@@ -6,7 +6,7 @@ Layout of SEARCH["INDEX_DIR"]::
     v-20261128T011502123456-all-MiniLM-L6-v2/
         index.faiss             IndexFlatIP over normalized vectors; row i = passage i
         passages.json           what queries need: text, title, heading, url, anchor, urls,
-                                questions (the owner's example questions naming it)
+                                example_questions (the owner's questions naming it)
         sentences.faiss         optional (SEARCH["SENTENCE_VECTORS"]): IndexFlatIP of every
                                 passage's sentences, grouped by passage
         sentences.json          optional: the passage id of each sentence row

@@ -201,7 +201,7 @@ _cache: dict[str, LexicalIndex] = {}
 def for_version(version: str, passages: Sequence[dict]) -> LexicalIndex:
     """The BM25 and phrase index of one index version, built once per process.
 
-    A row's "questions" (the owner's example questions the build stored with
+    A row's "example_questions" (the owner's questions the build stored with
     it) lend their word pairs to it.
     """
     with _cache_lock:
@@ -210,7 +210,7 @@ def for_version(version: str, passages: Sequence[dict]) -> LexicalIndex:
             questions = [
                 (question, row)
                 for row, passage in enumerate(passages)
-                for question in passage.get("questions") or ()
+                for question in passage.get("example_questions") or ()
             ]
             index = LexicalIndex.from_passages(passages, questions)
             _cache.clear()  # only the current version is ever searched

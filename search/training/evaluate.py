@@ -156,6 +156,7 @@ def passages_corpus(passages: Sequence[dict]) -> dict[str, dict]:
             "url": p["url"],
             "urls": p.get("urls") or [p["url"]],
             "anchor": p.get("anchor", ""),
+            "questions": p.get("questions") or [],
             "dense_text": embedding_text(p),
         }
         for p in passages

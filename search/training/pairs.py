@@ -706,6 +706,7 @@ def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> 
                 "url": p["url"],
                 "anchor": p.get("anchor", ""),
                 "text": p["text"],
+                "questions": p.get("questions") or [],
             }
             for pid, p in sorted(passages.items())
         ),

@@ -88,6 +88,34 @@ def test_changing_one_page_embeds_only_its_changed_passage(testsite):
     assert not any("courtyard" in t for t in texts)
 
 
+def test_questions_a_page_declares_are_indexed_beside_their_section(testsite):
+    """data-search-questions: question vectors and phrase pairs, as the owner's
+    example questions (admin) get, and kept with the passage in passages.json."""
+    from search import services
+    from search.models import ExampleQuestion
+
+    ExampleQuestion.objects.all().delete()  # the Bambicim site's, loaded by a migration
+    ExampleQuestion.objects.create(question="bike rack", url="/alpha/#parking")
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (
+        title,
+        main.replace(
+            '<h2 id="opening-hours">',
+            '<h2 id="opening-hours" data-search-questions="When can I drop by?|are you open on sunday">',
+        ),
+    )
+    build()
+    live = index.load_current()
+    by_anchor = {p["anchor"]: p for p in live.passages}
+    hours = by_anchor["opening-hours"]
+    assert hours["questions"] == ["When can I drop by?", "are you open on sunday"]
+    assert sorted(hours["example_questions"]) == ["When can I drop by?", "are you open on sunday"]
+    assert by_anchor["parking"]["example_questions"] == ["bike rack"]
+    owners = [live.passages[int(o)]["anchor"] for o in live.question_owner]
+    assert sorted(owners) == ["opening-hours", "opening-hours", "parking"]
+    assert services.search("When can I drop by?", k=1)[0].link == "/alpha/#opening-hours"
+
+
 def test_a_deleted_page_leaves_the_index_and_the_tables(testsite):
     build()
     beta = Passage.objects.filter(url="/beta/").count()

@@ -244,3 +244,38 @@ def test_the_embedded_text_is_led_by_the_pages_top_heading(settings):
     assert embedding_text({"text": "No heading at all.", "heading": ""}) == "No heading at all."
     settings.SEARCH = {**settings.SEARCH, "EMBED_PAGE_HEADING": False}
     assert embedding_text(row) == "Use of site. No abuse."
+
+
+def test_a_page_declares_questions_for_its_sections():
+    """data-search-questions="q1|q2" on a heading or a section is that section's;
+    on <main> (or an element without a section) the page's first passage's."""
+    doc = page(
+        "<h1>Services</h1><p>Everything from a sketch to a fast site.</p>"
+        '<h2 id="pricing" data-search-questions="How much is a website?| what do you charge ">'
+        "Pricing</h2><p>Landing pages start at 900 euros, apps at 6,000 euros.</p>"
+        '<section id="timelines" data-search-questions="How long does it take?">'
+        "<h2>Timelines</h2><p>Most landing pages ship in two weeks.</p></section>"
+        '<div data-search-questions="What do you offer?||"><p>We also do tune-ups.</p></div>'
+    )
+    by_anchor = {p.anchor: p for p in extract(doc)}
+    assert by_anchor["pricing"].questions == ["How much is a website?", "what do you charge"]
+    assert by_anchor["timelines"].questions == ["How long does it take?"]
+    assert by_anchor[""].questions == ["What do you offer?"]
+    # Questions are not text: no passage shows them.
+    assert "charge" not in texts(extract(doc))
+    assert by_anchor["pricing"].to_dict()["questions"] == [
+        "How much is a website?",
+        "what do you charge",
+    ]
+    # The same section on two pages keeps the questions of both.
+    other = page(
+        '<h2 id="pricing" data-search-questions="Is there a price list?">Pricing</h2>'
+        "<p>Landing pages start at 900 euros, apps at 6,000 euros.</p>",
+        url="/other/",
+    )
+    merged = [p for p in deduplicate([*extract(doc), *extract(other)]) if p.anchor == "pricing"]
+    assert merged[0].questions == [
+        "How much is a website?",
+        "what do you charge",
+        "Is there a price list?",
+    ]

@@ -248,6 +248,15 @@ def test_page_questions_key_becomes_pairs():
     assert page == [("How much is a website?", 0), ("what do you charge", 0)]
 
 
+def test_example_questions_stored_with_a_passage_are_not_page_questions():
+    """The index keeps the owner's questions with each passage ("example_questions",
+    for phrase matches); they are pairs once, as the owner's, never also as the page's."""
+    passages = _passages()
+    passages[0]["example_questions"] = ["How much is a website?"]
+    s = P.build_pairs(passages, dev_fraction=0)
+    assert not [p for p in s.train if p.source == "page"]
+
+
 @pytest.mark.django_db
 def test_human_questions_from_examples_and_helpful_visitors():
     from search.models import ExampleQuestion, Question

@@ -190,7 +190,7 @@ def test_an_example_question_lends_its_phrase_to_its_own_passage(built_index):
     ExampleQuestion.objects.get_or_create(question="contact form", url="/contact/#write-to-us")
     run_build(IndexBuild.objects.create())
     live = index.load_current()
-    assert any("contact form" in row["questions"] for row in live.passages)
+    assert any("contact form" in row["example_questions"] for row in live.passages)
     hits = services.search("contact form", k=3)
     assert hits[0].link == "/contact/#write-to-us"
     assert "/privacy/#contact-form" in [h.link for h in hits]
