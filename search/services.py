@@ -162,14 +162,14 @@ def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int)
     "hybrid" (the score stays the dense one, so MIN_SCORE keeps its meaning).
     """
     hybrid = conf.get("RETRIEVER") == "hybrid"
-    words = None  # the version's BM25 and phrase index, built once per version
+    lexical_index = None  # the version's BM25 and phrase index, built once per version
     if hybrid or conf.get("PHRASE_BOOST"):
-        words = lexical.for_version(version.version, version.passages)
-    boosts = lexical.phrase_boosts(words, [query]) if words else None
+        lexical_index = lexical.for_version(version.version, version.passages)
+    boosts = lexical.phrase_boosts(lexical_index, [query]) if lexical_index else None
     dense = version.search(vector[None, :], n, boosts)[0]
     if not hybrid:
         return dense
-    bm25 = words.search(query, n)
+    bm25 = lexical_index.search(query, n)
     fused = lexical.fuse(dense, bm25, n, conf.get("HYBRID_LEXICAL_WEIGHT"))
     # Rows only BM25 found: their cosine from the stored vectors.
     return [
