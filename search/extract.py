@@ -222,17 +222,17 @@ def declared_questions(root, heading_levels: int | None = None) -> dict[str, lis
     they are that section's; anywhere else (``<main>``) the page's ("").
     """
     levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
-    heading_tags = ",".join(f"h{i}" for i in range(1, levels + 1))
+    heading_tags = [f"h{i}" for i in range(1, levels + 1)]
     found: dict[str, list[str]] = {}
     for node in root.css(f"[{QUESTIONS_ATTRIBUTE}]"):
         questions = [
             normalize(q) for q in (node.attributes.get(QUESTIONS_ATTRIBUTE) or "").split("|")
         ]
         anchor = ""
-        if node.tag in heading_tags.split(","):
+        if node.tag in heading_tags:
             anchor = _anchor_for(node, root)
         elif node.tag in SECTIONING_TAGS:
-            heading = node.css_first(heading_tags)
+            heading = node.css_first(",".join(heading_tags))
             anchor = node.attributes.get("id") or (
                 _anchor_for(heading, root) if heading is not None else ""
             )
