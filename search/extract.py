@@ -11,6 +11,7 @@ that remembers every URL.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -281,13 +282,31 @@ def embedding_text(passage: dict) -> str:
     return f"{parts[0]} › {text}"
 
 
+# A question quoted in the copy — Type a question, “how much does a landing
+# page cost?” — is an example of what someone might ask, not something the
+# passage says. As a sentence vector it would answer that very question with
+# the passage that only quotes it, so sentence vectors leave it out.
+_QUOTED_QUESTION = re.compile(r"[“\"][^”\"]{1,200}\?[”\"]")
+_MIN_WORDS_LEFT = 3
+
+
 def sentence_texts(passage: dict) -> list[str]:
     """What the model embeds for each sentence of a passage (SEARCH["SENTENCE_VECTORS"]).
 
     The bare sentences of its text: a heading prefix would pull every sentence
-    of a section towards the same point and measured worse.
+    of a section towards the same point and measured worse. Quoted questions
+    are cut out of them (the passage's own vector still has them), and what is
+    left of such a sentence is kept only if it still says something.
     """
-    return split_sentences(passage["text"])
+    sentences = []
+    for sentence in split_sentences(passage["text"]):
+        if not _QUOTED_QUESTION.search(sentence):
+            sentences.append(sentence)
+            continue
+        rest = " ".join(_QUOTED_QUESTION.sub(" ", sentence).split()).strip(" —–-,;:")
+        if len(rest.split()) >= _MIN_WORDS_LEFT:
+            sentences.append(rest)
+    return sentences
 
 
 # --- sections → passages --------------------------------------------------------------

@@ -279,3 +279,25 @@ def test_a_page_declares_questions_for_its_sections():
         "what do you charge",
         "Is there a price list?",
     ]
+
+
+def test_quoted_questions_are_no_sentence_vectors():
+    """A question the copy quotes is an example, not what the passage says."""
+    from search.extract import sentence_texts
+
+    text = (
+        "Ask Bambi. See the bubble in the corner? Type a question in your own words — "
+        "“how much does a landing page cost?” or “how do I clear my inventory?” — and it "
+        "sends you straight to the part of the site that answers it. "
+        'That\'s why "when do you close?" works.'
+    )
+    sentences = sentence_texts({"text": text})
+    assert sentences[:3] == [
+        "Ask Bambi.",
+        "See the bubble in the corner?",
+        "Type a question in your own words",
+    ]
+    assert not any("landing page cost" in s or "inventory" in s for s in sentences)
+    # What is left of a sentence is kept only if it still says something.
+    assert "or" not in sentences and "That's why" not in sentences
+    assert any(s.startswith("— and it sends you straight") for s in sentences)

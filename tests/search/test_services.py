@@ -194,3 +194,33 @@ def test_an_example_question_lends_its_phrase_to_its_own_passage(built_index):
     hits = services.search("contact form", k=3)
     assert hits[0].link == "/contact/#write-to-us"
     assert "/privacy/#contact-form" in [h.link for h in hits]
+
+
+@pytest.mark.django_db
+def test_the_questions_the_site_suggests_are_answered_first(built_index, settings):
+    """The search page's placeholder and the note on Ask Bambi suggest these
+    questions; each is answered by its section, never by the note that only
+    quotes it (quoted questions are no sentence vectors, search.extract), and
+    the owner's example question keeps Pricing first without the "?" too."""
+    from pathlib import Path
+
+    from search.models import ExampleQuestion
+
+    root = Path(settings.BASE_DIR)
+    note = (root / "templates/notes/how-our-site-search-works.html").read_text("utf-8")
+    placeholder = (root / "search/templates/search/page.html").read_text("utf-8")
+    assert "“how much does a landing page cost?”" in note
+    assert "“how do I clear my inventory?”" in note
+    assert 'placeholder="e.g. How much does a landing page cost?"' in placeholder
+    # The migration adds it; a transactional test elsewhere may have flushed it.
+    ExampleQuestion.objects.get_or_create(
+        question="How much does a landing page cost?", url="/services/#pricing"
+    )
+    run_build(IndexBuild.objects.create())
+    for question, link in [
+        ("How much does a landing page cost?", "/services/#pricing"),
+        ("how much does a landing page cost", "/services/#pricing"),
+        ("how do I clear my inventory?", "/game/inventory/#clearing-your-inventory"),
+    ]:
+        result = services.answer(question)
+        assert result.answer is not None and result.answer.link == link, (question, result)
