@@ -221,7 +221,10 @@ class Retrievers:
             Speller.for_passages(docs, self.model_ref) if conf.get("TYPO_TOLERANCE") else None
         )
         self.query_texts = self._as_searched([eval_set.queries[q] for q in self.qids])
-        doc_vectors = embed.encode(
+        # The site's own texts are mostly in the embedding cache already (the
+        # index embedded them with this model); a BEIR corpus is embedded afresh.
+        self._encode_corpus = embed.encode_reusing if eval_set.site else embed.encode
+        doc_vectors = self._encode_corpus(
             [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
         )
         self.query_vectors = embed.encode(self.query_texts, self.model_ref, batch_size=batch_size)
@@ -269,7 +272,9 @@ class Retrievers:
         from .. import embed
 
         owned_index = faiss.IndexFlatIP(self.index.d)
-        owned_index.add(embed.encode([t for t, _ in owned], self.model_ref, batch_size=batch_size))
+        owned_index.add(
+            self._encode_corpus([t for t, _ in owned], self.model_ref, batch_size=batch_size)
+        )
         return owned_index, np.asarray([row for _, row in owned], dtype=np.int64)
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:

@@ -50,3 +50,24 @@ def test_set_active_model_writes_a_pointer_and_none_goes_back(own_index_dir, tmp
     assert embed.model_id() == "all-MiniLM-L6-v2"
     with pytest.raises(ValueError):
         embed.set_active_model(str(tmp_path))  # not a model folder
+
+
+@pytest.mark.django_db
+def test_encode_reusing_takes_cached_vectors_and_writes_none():
+    """An evaluation reuses what the index embedded, and leaves no vectors behind."""
+    cached, fresh = "Tea is served at the mirror.", "Lanterns glow at the night market."
+    embed.embed_cached([cached])
+    # A marker in the cache: if it comes back, the vector was reused, not re-embedded.
+    marker = np.zeros(384, dtype=np.float32)
+    marker[0] = 1.0
+    EmbeddingCache.objects.filter(model_id="all-MiniLM-L6-v2").update(vector=marker.tobytes())
+    count = EmbeddingCache.objects.count()
+
+    vectors = embed.encode_reusing([fresh, cached, fresh])
+
+    assert vectors.dtype == np.float32 and vectors.shape == (3, 384)
+    assert np.array_equal(vectors[1], marker)
+    assert np.allclose(vectors[0], embed.encode([fresh])[0], atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert EmbeddingCache.objects.count() == count
+    assert embed.encode_reusing([]).shape == (0, 384)
