@@ -269,7 +269,6 @@ class Retrievers:
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
         if not owned:
             return None, None
-        from .. import embed
 
         owned_index = faiss.IndexFlatIP(self.index.d)
         owned_index.add(
