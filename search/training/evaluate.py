@@ -269,7 +269,6 @@ class Retrievers:
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
         if not owned:
             return None, None
-
         owned_index = faiss.IndexFlatIP(self.index.d)
         owned_index.add(
             self._encode_corpus([t for t, _ in owned], self.model_ref, batch_size=batch_size)
