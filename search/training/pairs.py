@@ -46,6 +46,7 @@ from pathlib import Path
 from bm25s.stopwords import STOPWORDS_EN
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .. import conf
 from ..examples import find_passage, on_page, split_link
 from ..text import normalize
 
@@ -679,7 +680,9 @@ def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> 
                 "kind": p.kind,
                 "source": p.source,
             }
-            for p in pair_set.train
+            # Visitor questions last: the model card sentence-transformers writes
+            # quotes the first rows, and a visitor's words must not outlive the log.
+            for p in sorted(pair_set.train, key=lambda p: p.source == "visitor")
         ),
     )
     _write_jsonl(
@@ -770,9 +773,19 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
         lines += ["", "## Skipped passages", ""] + [
             f"- #{s['id']} {s['url']}: {s['reason']}" for s in pair_set.skipped
         ]
+    visitors = sum(1 for p in [*pair_set.train, *pair_set.dev] if p.source == "visitor")
+    if visitors:
+        lines += [
+            "",
+            f"Visitors' questions among them: {visitors}. The question log deletes them after "
+            f"{conf.get('LOG_RETENTION_DAYS')} days: a training run removes their text from the "
+            "pairs it keeps with the model, and a folder written by `search_make_pairs` should "
+            "be deleted once it has been used.",
+        ]
     lines += ["", "## Samples (train)", ""]
     rng = random.Random(pair_set.seed)
-    for pair in rng.sample(pair_set.train, min(8, len(pair_set.train))):
+    own = [p for p in pair_set.train if p.source != "visitor"]  # never a visitor's words
+    for pair in rng.sample(own, min(8, len(own))):
         passage = pair_set.passages[pair.passage_id]["text"]
         lines.append(f"- ({pair.kind}) “{pair.question}” → “{passage[:90]}…”")
     return "\n".join(lines) + "\n"
@@ -781,6 +794,24 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
 def read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def drop_visitor_questions(folder: Path) -> int:
+    """Remove visitors' questions from a pairs folder's JSONL files; return how many.
+
+    The question log deletes a visitor's question after LOG_RETENTION_DAYS
+    (the privacy policy's promise); a model folder keeps its pairs for good,
+    so once a training run is over it keeps only the generated and the
+    owner's ones. The datasheet's counts stay; it never quotes a visitor.
+    """
+    removed = 0
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        rows = read_jsonl(path)
+        kept = [row for row in rows if row.get("source") != "visitor"]
+        if len(kept) < len(rows):
+            removed += len(rows) - len(kept)
+            _write_jsonl(path, kept)
+    return removed
 
 
 def as_dict(pair: Pair) -> dict:

@@ -411,3 +411,34 @@ def test_the_seed_card_recipe_is_the_default_of_the_command_and_the_admin_task()
         "lr": 5e-5,
         "seed": 42,
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_a_training_run_keeps_no_visitors_question_in_the_model_folder(
+    tmp_path, own_index_dir, monkeypatch
+):
+    """A helpful visitor's question is trained on, then leaves the pairs the
+    model keeps (the log deletes it after 30 days, and so must they)."""
+    visitor = "is the pink price negotiable for students"
+    monkeypatch.setattr(P, "load_passages", lambda: (_passages(), "test passages"))
+    monkeypatch.setattr(
+        P, "human_questions", lambda passages: ([P.Pair(visitor, 0, "visitor", "visitor")], [])
+    )
+    monkeypatch.setattr(F, "should_activate", lambda b, t, **kw: (True, "activated: test"))
+    out = tmp_path / "model"
+    meta = F.run_training(
+        out_dir=out,
+        config=F.TrainConfig(max_steps=1, batch_size=4, threads=1),
+        rebuild=lambda: "rebuilt",
+        show_progress_bar=False,
+        refit=True,
+        dev_fraction=0.34,
+    )
+    stats = json.loads((out / "pairs" / "stats.json").read_text())
+    sources = [stats[side]["by_source"].get("visitor", 0) for side in ("train", "dev")]
+    assert sum(sources) == 1
+    assert meta["refit"]["pairs"] == len(P.read_jsonl(out / "pairs-all" / "train.jsonl")) + 1
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in {".jsonl", ".md", ".json"}:
+            assert visitor not in path.read_text(encoding="utf-8"), path
