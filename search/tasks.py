@@ -195,7 +195,15 @@ def _follow_up(build: IndexBuild) -> None:
 
 @shared_task(name="search.tasks.purge_question_log")
 def purge_question_log(days: int | None = None) -> int:
-    """Delete logged questions older than LOG_RETENTION_DAYS (privacy)."""
-    from .questions import purge_old_questions
+    """Delete logged questions older than LOG_RETENTION_DAYS (privacy); return how many.
 
-    return purge_old_questions(days)
+    Also sweeps the training pairs kept with models for visitors' questions.
+    """
+    from .questions import purge_old_questions
+    from .training.finetune import forget_visitor_questions
+
+    deleted = purge_old_questions(days)
+    swept = forget_visitor_questions()
+    if swept:
+        logger.info("removed %d visitor question(s) from training pairs kept with models", swept)
+    return deleted

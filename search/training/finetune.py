@@ -79,6 +79,21 @@ def models_dir() -> Path:
     return Path(conf.get("INDEX_DIR")) / "models"
 
 
+def forget_visitor_questions() -> int:
+    """Drop visitors' questions from every pairs folder kept with a model; return how many.
+
+    A run drops them when it ends; this sweep (part of the daily log purge)
+    also covers a run stopped mid-way and models trained before that rule.
+    """
+    from .pairs import drop_visitor_questions
+
+    return sum(
+        drop_visitor_questions(folder)
+        for folder in sorted(models_dir().glob("*/pairs*"))
+        if folder.is_dir()
+    )
+
+
 def new_model_dir() -> Path:
     return models_dir() / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
 

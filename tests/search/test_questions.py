@@ -1,5 +1,6 @@
 """The questions log: what is stored (and what is not), feedback, the 30-day purge."""
 
+import json
 from datetime import timedelta
 from io import StringIO
 
@@ -109,3 +110,21 @@ def test_the_periodic_task_purges_too():
     _aged("new", 2)
     assert purge_question_log.delay().get() == 1
     assert Question.objects.count() == 1
+
+
+def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(settings, tmp_path):
+    """A run stopped mid-way (or trained before runs dropped them) may have
+    left a visitor's question in a model's pairs: the daily purge removes it."""
+    settings.SEARCH = {**settings.SEARCH, "INDEX_DIR": str(tmp_path)}
+    pairs = tmp_path / "models" / "20261201T000000" / "pairs"
+    pairs.mkdir(parents=True)
+    rows = [
+        {"question": "What is Pricing?", "passage_id": 0, "source": "generated"},
+        {"question": "student discount on pink sites", "passage_id": 0, "source": "visitor"},
+    ]
+    (pairs / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = StringIO()
+    call_command("search_purge_log", stdout=out)
+    assert "Removed 1 visitor question(s)" in out.getvalue()
+    kept = (pairs / "train.jsonl").read_text()
+    assert "What is Pricing?" in kept and "student discount" not in kept

@@ -1,9 +1,13 @@
-"""``manage.py search_purge_log [--days N]``: delete logged questions older than N days."""
+"""``manage.py search_purge_log [--days N]``: delete logged questions older than N days.
+
+And visitors' questions left in the training pairs kept with models.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import conf
 from ...questions import purge_old_questions
+from ...training.finetune import forget_visitor_questions
 
 
 class Command(BaseCommand):
@@ -25,3 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Deleted {deleted} question(s) older than {kept} days.")
         )
+        swept = forget_visitor_questions()
+        if swept:
+            self.stdout.write(
+                f"Removed {swept} visitor question(s) from the training pairs kept with models."
+            )
