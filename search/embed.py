@@ -232,49 +232,15 @@ def encode(texts, model_ref=None, batch_size=None, show_progress=False) -> np.nd
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _cached_vectors(mid: str, hashes: list[str]) -> dict[str, np.ndarray]:
-    """{text hash: vector} of those ``hashes`` the EmbeddingCache has for model ``mid``."""
-    from .models import EmbeddingCache
-
-    found: dict[str, np.ndarray] = {}
-    unique = list(dict.fromkeys(hashes))
-    for start in range(0, len(unique), 500):
-        rows = EmbeddingCache.objects.filter(
-            model_id=mid, text_hash__in=unique[start : start + 500]
-        ).values_list("text_hash", "vector")
-        for h, blob in rows:
-            found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
-    return found
-
-
-def encode_reusing(texts, model_ref=None, batch_size=None) -> np.ndarray:
-    """``encode``, taking the vectors the EmbeddingCache already has; it writes none.
-
-    An evaluation embeds the site's passages, sentences and example questions
-    again: with the model that built the index they are all cached, which
-    saves a training run most of its base model's evaluation. Nothing is
-    written, so evaluating a model that never serves (or a BEIR corpus) leaves
-    no vectors behind.
-    """
-    from .text import text_hash
-
-    texts = list(texts)
-    ref = _resolve(model_ref)
-    hashes = [text_hash(t) for t in texts]
-    found = _cached_vectors(model_id(ref), hashes)
-    missing = list(dict.fromkeys(t for h, t in zip(hashes, texts, strict=True) if h not in found))
-    if missing:
-        for text, vector in zip(missing, encode(missing, ref, batch_size), strict=True):
-            found[text_hash(text)] = vector
-    if not texts:
-        return np.zeros((0, dimension(ref)), dtype=np.float32)
-    return np.ascontiguousarray(np.vstack([found[h] for h in hashes]), dtype=np.float32)
-
-
-def embed_cached(texts, model_ref=None, progress=None) -> tuple[np.ndarray, int, int]:
+def embed_cached(
+    texts, model_ref=None, progress=None, store: bool = True
+) -> tuple[np.ndarray, int, int]:
     """Vectors for ``texts`` using the EmbeddingCache: (vectors, embedded, reused).
 
-    ``progress(done, total)`` is called after each batch embedded.
+    ``progress(done, total)`` is called after each batch embedded. ``store``
+    False reads the cache but writes nothing: an evaluation re-embeds the
+    site's passages, sentences and example questions, which the index has
+    cached for its model, and a model that never serves leaves no vectors.
     """
     from .models import EmbeddingCache
     from .text import text_hash
@@ -283,7 +249,14 @@ def embed_cached(texts, model_ref=None, progress=None) -> tuple[np.ndarray, int,
     ref = _resolve(model_ref)
     mid = model_id(ref)
     hashes = [text_hash(t) for t in texts]
-    found = _cached_vectors(mid, hashes)
+    found: dict[str, np.ndarray] = {}
+    unique = list(dict.fromkeys(hashes))
+    for start in range(0, len(unique), 500):
+        rows = EmbeddingCache.objects.filter(
+            model_id=mid, text_hash__in=unique[start : start + 500]
+        ).values_list("text_hash", "vector")
+        for h, blob in rows:
+            found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
     missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in found]
     batch = max(1, conf.get("BATCH_SIZE"))
     if missing and progress:
@@ -291,13 +264,14 @@ def embed_cached(texts, model_ref=None, progress=None) -> tuple[np.ndarray, int,
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
         vectors = encode([t for _, t in chunk], ref, batch_size=batch)
-        EmbeddingCache.objects.bulk_create(
-            [
-                EmbeddingCache(model_id=mid, text_hash=h, vector=v.tobytes())
-                for (h, _), v in zip(chunk, vectors, strict=True)
-            ],
-            ignore_conflicts=True,
-        )
+        if store:
+            EmbeddingCache.objects.bulk_create(
+                [
+                    EmbeddingCache(model_id=mid, text_hash=h, vector=v.tobytes())
+                    for (h, _), v in zip(chunk, vectors, strict=True)
+                ],
+                ignore_conflicts=True,
+            )
         for (h, _), v in zip(chunk, vectors, strict=True):
             found[h] = v
         if progress:

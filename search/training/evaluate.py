@@ -223,10 +223,15 @@ class Retrievers:
         self.query_texts = self._as_searched([eval_set.queries[q] for q in self.qids])
         # The site's own texts are mostly in the embedding cache already (the
         # index embedded them with this model); a BEIR corpus is embedded afresh.
-        self._encode_corpus = embed.encode_reusing if eval_set.site else embed.encode
-        doc_vectors = self._encode_corpus(
-            [d["dense_text"] for d in docs], self.model_ref, batch_size=batch_size
-        )
+        if eval_set.site:
+            self._encode_corpus = lambda texts: embed.embed_cached(
+                texts, self.model_ref, store=False
+            )[0]
+        else:
+            self._encode_corpus = lambda texts: embed.encode(
+                texts, self.model_ref, batch_size=batch_size
+            )
+        doc_vectors = self._encode_corpus([d["dense_text"] for d in docs])
         self.query_vectors = embed.encode(self.query_texts, self.model_ref, batch_size=batch_size)
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
@@ -239,8 +244,7 @@ class Retrievers:
                     (sentence, row)
                     for row, doc in enumerate(docs)
                     for sentence in sentence_texts(doc)
-                ],
-                batch_size,
+                ]
             )
         # The owner's example questions belong to this site's own passages.
         examples = example_questions(docs) if eval_set.site else []
@@ -256,7 +260,7 @@ class Retrievers:
                 self.own_questions[position] = own
         self.question_index, self.question_owner = None, None
         if examples and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
-            self.question_index, self.question_owner = self._owned_index(examples, batch_size)
+            self.question_index, self.question_owner = self._owned_index(examples)
         self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs], examples)
         # Phrase matches, as serving adds them (None when SEARCH["PHRASE_BOOST"] is 0).
         self.boosts = lexical.phrase_boosts(
@@ -265,14 +269,12 @@ class Retrievers:
             [[examples[i] for i in self.own_questions.get(p, ())] for p in range(len(self.qids))],
         )
 
-    def _owned_index(self, owned: list[tuple[str, int]], batch_size: int):
+    def _owned_index(self, owned: list[tuple[str, int]]):
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
         if not owned:
             return None, None
         owned_index = faiss.IndexFlatIP(self.index.d)
-        owned_index.add(
-            self._encode_corpus([t for t, _ in owned], self.model_ref, batch_size=batch_size)
-        )
+        owned_index.add(self._encode_corpus([t for t, _ in owned]))
         return owned_index, np.asarray([row for _, row in owned], dtype=np.int64)
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:

@@ -79,19 +79,25 @@ def models_dir() -> Path:
     return Path(conf.get("INDEX_DIR")) / "models"
 
 
-def forget_visitor_questions() -> int:
-    """Drop visitors' questions from every pairs folder kept with a model; return how many.
-
-    A run drops them when it ends; this sweep (part of the daily log purge)
-    also covers a run stopped mid-way and models trained before that rule.
-    """
+def drop_kept_visitor_questions(model_dir: Path) -> int:
+    """Drop visitors' questions from the pairs kept in ``model_dir`` (``pairs/``,
+    the refit's ``pairs-all/``); return how many. A run does so when it ends."""
     from .pairs import drop_visitor_questions
 
     return sum(
         drop_visitor_questions(folder)
-        for folder in sorted(models_dir().glob("*/pairs*"))
+        for folder in sorted(Path(model_dir).glob("pairs*"))
         if folder.is_dir()
     )
+
+
+def forget_visitor_questions() -> int:
+    """``drop_kept_visitor_questions`` for every model folder; return how many.
+
+    Part of the daily log purge: it also covers a run stopped mid-way and
+    models trained before runs dropped them.
+    """
+    return sum(drop_kept_visitor_questions(folder) for folder in sorted(models_dir().glob("*")))
 
 
 def new_model_dir() -> Path:
@@ -384,9 +390,6 @@ def run_training(
     report = progress or (lambda fraction, stage: None)
 
     report(0.0, "making pairs")
-    # Pairs this run makes are kept with the model, and so is the refit's
-    # pairs-all; visitors' questions leave them when the run is over.
-    kept_pairs = [out / "pairs-all"]
     if pairs_dir is None:
         passages, origin = pairs_mod.load_passages()
         extra, problems = pairs_mod.human_questions(passages)
@@ -395,7 +398,6 @@ def run_training(
         )
         pairs_dir = out / "pairs"
         pairs_mod.write_pairs(pair_set, pairs_dir, origin, problems)
-        kept_pairs.append(pairs_dir)
     pairs_dir = Path(pairs_dir)
 
     def train_progress(fraction, message):
@@ -481,8 +483,8 @@ def run_training(
         report(1.0, "done")
         return meta
     finally:
-        for folder in kept_pairs:
-            pairs_mod.drop_visitor_questions(folder)
+        # The pairs kept with the model must not outlive the question log.
+        drop_kept_visitor_questions(out)
 
 
 def apply_decision(

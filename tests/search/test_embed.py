@@ -53,7 +53,7 @@ def test_set_active_model_writes_a_pointer_and_none_goes_back(own_index_dir, tmp
 
 
 @pytest.mark.django_db
-def test_encode_reusing_takes_cached_vectors_and_writes_none():
+def test_the_cache_can_be_read_without_writing():
     """An evaluation reuses what the index embedded, and leaves no vectors behind."""
     cached, fresh = "Tea is served at the mirror.", "Lanterns glow at the night market."
     embed.embed_cached([cached])
@@ -63,11 +63,12 @@ def test_encode_reusing_takes_cached_vectors_and_writes_none():
     EmbeddingCache.objects.filter(model_id="all-MiniLM-L6-v2").update(vector=marker.tobytes())
     count = EmbeddingCache.objects.count()
 
-    vectors = embed.encode_reusing([fresh, cached, fresh])
+    vectors, embedded, reused = embed.embed_cached([fresh, cached, fresh], store=False)
 
     assert vectors.dtype == np.float32 and vectors.shape == (3, 384)
     assert np.array_equal(vectors[1], marker)
     assert np.allclose(vectors[0], embed.encode([fresh])[0], atol=1e-5)
     assert np.array_equal(vectors[0], vectors[2])
     assert EmbeddingCache.objects.count() == count
-    assert embed.encode_reusing([]).shape == (0, 384)
+    assert (embedded, reused) == (1, 2)
+    assert embed.embed_cached([], store=False)[0].shape == (0, 384)
