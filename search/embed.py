@@ -39,6 +39,7 @@ MAX_LOADED_MODELS = 3
 _lock = threading.Lock()
 _models: dict[str, object] = {}  # "<path>|<model id>" -> SentenceTransformer
 _tokenizers: dict[str, object] = {}
+_threads_set = False
 
 
 # --- which model --------------------------------------------------------------------
@@ -129,6 +130,24 @@ def _quiet_transformers():
         pass
 
 
+def use_configured_threads() -> None:
+    """Set torch's threads to SEARCH["TORCH_THREADS"], once per process.
+
+    Once: a training run that has set its own thread count (see
+    ``search.training.finetune.torch_threads``) keeps it while it loads the
+    models it evaluates.
+    """
+    global _threads_set
+    if _threads_set:
+        return
+    _threads_set = True
+    threads = conf.get("TORCH_THREADS")
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+
+
 def get_model(model_ref: str | None = None):
     """The SentenceTransformer for ``model_ref`` (None = active), cached per process."""
     ref = _resolve(model_ref)
@@ -140,14 +159,10 @@ def get_model(model_ref: str | None = None):
     with _lock:
         model = _models.get(key)
         if model is None:
-            import torch
-
             _quiet_transformers()
             from sentence_transformers import SentenceTransformer
 
-            threads = conf.get("TORCH_THREADS")
-            if threads:
-                torch.set_num_threads(int(threads))
+            use_configured_threads()
             model = SentenceTransformer(ref, device=conf.get("DEVICE"))
             model.eval()
             for stale in [k for k in _models if k.startswith(f"{ref}|")]:

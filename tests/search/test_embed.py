@@ -72,3 +72,38 @@ def test_the_cache_can_be_read_without_writing():
     assert EmbeddingCache.objects.count() == count
     assert (embedded, reused) == (1, 2)
     assert embed.embed_cached([], store=False)[0].shape == (0, 384)
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """As in a new process: no model loaded, torch's threads not yet set."""
+    import torch
+
+    previous = torch.get_num_threads()
+    monkeypatch.setattr(embed, "_models", {})
+    monkeypatch.setattr(embed, "_threads_set", False)
+    yield torch
+    torch.set_num_threads(previous)
+
+
+def test_serving_sets_its_thread_count_when_it_loads_the_model(fresh_process, settings):
+    torch = fresh_process
+    settings.SEARCH = {**getattr(settings, "SEARCH", {}), "TORCH_THREADS": 1}
+    torch.set_num_threads(2)
+    embed.get_model()
+    assert torch.get_num_threads() == 1
+    torch.set_num_threads(2)  # someone else's choice later on is theirs
+    embed.get_model(embed.default_model_path())
+    assert torch.get_num_threads() == 2
+
+
+def test_a_training_run_keeps_its_threads_while_it_loads_models(fresh_process, settings):
+    """The run evaluates the base and the tuned model on its own threads, not serving's 1."""
+    from search.training.finetune import torch_threads
+
+    torch = fresh_process
+    settings.SEARCH = {**getattr(settings, "SEARCH", {}), "TORCH_THREADS": 1}
+    with torch_threads(2):
+        embed.get_model()
+        assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == 1
