@@ -95,6 +95,8 @@ class _Section:
 # Stands for a template variable: sentences with a hole are not indexed.
 HOLE = "\ue000"  # private use: ftfy and the HTML parser leave it alone
 SECTIONING_TAGS = frozenset(("section", "article"))
+# Between a definition list's term and its definition: "Client: A florist."
+TERM_SEPARATOR = ": "
 
 
 TokenCounter = Callable[[str], int]
@@ -157,6 +159,8 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
     line: list[str] = []
 
     def flush():
+        if line and line[-1] == TERM_SEPARATOR:
+            line.pop()  # a term no definition followed
         text = normalize("".join(line))
         line.clear()
         if text:
@@ -193,6 +197,22 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                         awaiting_heading=True,
                     )
                 )
+                walk(child)
+                flush()
+            elif tag == "dt":
+                # A term and its definition read as one sentence, "Client: A florist.",
+                # not as two fragments ("Client. A florist."); a term that is a
+                # sentence of its own (an FAQ's question) stays one.
+                flush()
+                walk(child)
+                term = normalize("".join(line))
+                if term.endswith(":"):
+                    line.append(" ")
+                elif ends_sentence(term):
+                    flush()
+                elif term:
+                    line.append(TERM_SEPARATOR)
+            elif tag == "dd" and "".join(line).rstrip().endswith(":"):
                 walk(child)
                 flush()
             elif tag in BLOCK_TAGS:

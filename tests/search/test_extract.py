@@ -301,3 +301,19 @@ def test_quoted_questions_are_no_sentence_vectors():
     # What is left of a sentence is kept only if it still says something.
     assert "or" not in sentences and "That's why" not in sentences
     assert any(s.startswith("— and it sends you straight") for s in sentences)
+
+
+def test_a_definition_lists_terms_read_with_their_definitions():
+    doc = page(
+        "<h1>Work</h1><h2 id='petal'>Petal Planner</h2><p>Bookings for a florist.</p>"
+        "<dl><div><dt>Client</dt><dd>A florist</dd></div>"
+        "<div><dt>Result:</dt><dd>Online bookings rose 40% in the first season.</dd></div></dl>"
+        "<h2 id='faq'>Questions</h2>"
+        "<dl><dt>Do you work weekends?</dt><dd>No, never.</dd><dt>Lonely term</dt></dl>"
+    )
+    by_anchor = {p.anchor: p.text for p in extract(doc)}
+    assert by_anchor["petal"] == (
+        "Petal Planner. Bookings for a florist. Client: A florist. "
+        "Result: Online bookings rose 40% in the first season."
+    )
+    assert by_anchor["faq"] == "Questions. Do you work weekends? No, never. Lonely term."
