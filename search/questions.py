@@ -108,3 +108,14 @@ def purge_old_questions(days: int | None = None) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = Question.objects.filter(created__lt=cutoff).delete()
     return deleted
+
+
+def purge(days: int | None = None) -> tuple[int, int]:
+    """The privacy purge: questions older than ``days`` (default LOG_RETENTION_DAYS),
+    then visitors' questions in the training pairs kept with models.
+
+    Returns (questions deleted, visitor questions dropped from kept pairs).
+    """
+    from .training.finetune import forget_visitor_questions
+
+    return purge_old_questions(days), forget_visitor_questions()

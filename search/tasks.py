@@ -199,11 +199,9 @@ def purge_question_log(days: int | None = None) -> int:
 
     Also sweeps the training pairs kept with models for visitors' questions.
     """
-    from .questions import purge_old_questions
-    from .training.finetune import forget_visitor_questions
+    from .questions import purge
 
-    deleted = purge_old_questions(days)
-    swept = forget_visitor_questions()
+    deleted, swept = purge(days)
     if swept:
         logger.info("removed %d visitor question(s) from training pairs kept with models", swept)
     return deleted

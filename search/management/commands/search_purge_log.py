@@ -6,8 +6,7 @@ And visitors' questions left in the training pairs kept with models.
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import conf
-from ...questions import purge_old_questions
-from ...training.finetune import forget_visitor_questions
+from ...questions import purge
 
 
 class Command(BaseCommand):
@@ -25,11 +24,10 @@ class Command(BaseCommand):
         if days is not None and days < 0:
             raise CommandError("--days must be 0 or more.")
         kept = conf.get("LOG_RETENTION_DAYS") if days is None else days
-        deleted = purge_old_questions(days)
+        deleted, swept = purge(days)
         self.stdout.write(
             self.style.SUCCESS(f"Deleted {deleted} question(s) older than {kept} days.")
         )
-        swept = forget_visitor_questions()
         if swept:
             self.stdout.write(
                 f"Removed {swept} visitor question(s) from the training pairs kept with models."
