@@ -404,102 +404,111 @@ def run_training(
         pairs_mod.write_pairs(pair_set, pairs_dir, origin, problems)
     pairs_dir = Path(pairs_dir)
 
-    def train_progress(fraction, message):
-        report(0.05 + 0.75 * fraction, f"training: {message}")
-
     try:
         # The evaluations too run on the training's threads (serving's setting,
         # SEARCH["TORCH_THREADS"], is usually 1).
         with torch_threads(config.threads):
-            result = train(
-                pairs_dir, out, config, progress=train_progress, show_progress_bar=show_progress_bar
+            return _train_and_guard(
+                pairs_dir, out, config, activate, refit, report, rebuild, show_progress_bar
             )
-            report(0.82, "evaluating the base and the tuned model")
-            base_ref = result["base_model"]
-            base_metrics = _dev_retrievers(pairs_dir, base_ref).metrics("dense")
-            tuned = _dev_retrievers(pairs_dir, str(out))
-            tuned_metrics = tuned.metrics("dense")
-            threshold = recommend_min_score(tuned.top_scores(), tuned.best_scores(NONSENSE_QUERIES))
-            ok, decision = should_activate(base_metrics, tuned_metrics)
-            if ok and not activate:
-                decision = decision.replace(
-                    "activated:", "not activated (activation off), though", 1
-                )
-            meta = {
-                "model_dir": str(out),
-                "base_model": base_ref,
-                "pairs_dir": str(pairs_dir),
-                "pairs": result["pairs"],
-                "steps": result["steps"],
-                "train_seconds": result["train_seconds"],
-                "config": result["config"],
-                "metrics": {"base": base_metrics, "tuned": tuned_metrics},
-                "card_metrics": result["card_metrics"],
-                "guard": {"metric": GUARD_METRIC, "passed": ok},
-                "decision": decision,
-                **threshold,
-            }
-            write_model_meta(out, meta)
-            _clean_card(out, _comparison_section(base_metrics, tuned_metrics, decision, threshold))
-            served = out
-            if ok and activate and refit:
-                report(0.86, "refit: training again on every section")
-                served = out / "final"
-                refit_result = train(
-                    all_pairs(pairs_dir, out / "pairs-all"),
-                    served,
-                    config,
-                    show_progress_bar=show_progress_bar,
-                )
-                # The refit model has no unseen dev questions to set a threshold on: it
-                # keeps the guarded model's, raised if nonsense now scores closer to it.
-                refit_nonsense_max = max(nonsense_scores(pairs_dir, str(served)))
-                refit_threshold = {
-                    "recommended_min_score": round(
-                        max(
-                            threshold["recommended_min_score"], refit_nonsense_max + NONSENSE_MARGIN
-                        ),
-                        3,
-                    ),
-                    "nonsense_max": round(refit_nonsense_max, 3),
-                }
-                meta["refit"] = {
-                    "model_dir": str(served),
-                    "pairs": refit_result["pairs"],
-                    "steps": refit_result["steps"],
-                    "train_seconds": refit_result["train_seconds"],
-                    **refit_threshold,
-                }
-                write_model_meta(
-                    served,
-                    {**meta, **refit_threshold, "model_dir": str(served), "refit_of": str(out)},
-                )
-                _clean_card(
-                    served,
-                    _comparison_section(base_metrics, tuned_metrics, decision, threshold).replace(
-                        "| this model |",
-                        "| guarded model (same recipe, without the dev sections) |",
-                    )
-                    + "\nThis model was trained again on every section (train + dev pairs) after the "
-                    "guard passed; the dev metrics above are those of the guarded model.\n",
-                )
-            if ok and activate:
-                report(0.95, "activating and rebuilding the index")
-            activated, rebuilt = apply_decision(
-                served, base_metrics, tuned_metrics, activate, rebuild
-            )
-            meta["served_model_dir"] = str(served)
-            # The answer threshold of the model served (the refit one's own, if refit).
-            meta["served_min_score"] = meta.get("refit", threshold)["recommended_min_score"]
-            meta["activated"] = activated
-            if rebuilt is not None:
-                meta["rebuild"] = str(rebuilt)
-            write_model_meta(out, meta)
-            report(1.0, "done")
-            return meta
     finally:
         # The pairs kept with the model must not outlive the question log.
         drop_kept_visitor_questions(out)
+
+
+def _train_and_guard(
+    pairs_dir: Path,
+    out: Path,
+    config: TrainConfig,
+    activate: bool,
+    refit: bool,
+    report: Progress,
+    rebuild: Callable[[], object] | None,
+    show_progress_bar: bool,
+) -> dict:
+    """run_training's steps once the pairs exist: train, evaluate, guard, refit, activate."""
+
+    def train_progress(fraction, message):
+        report(0.05 + 0.75 * fraction, f"training: {message}")
+
+    result = train(
+        pairs_dir, out, config, progress=train_progress, show_progress_bar=show_progress_bar
+    )
+    report(0.82, "evaluating the base and the tuned model")
+    base_ref = result["base_model"]
+    base_metrics = _dev_retrievers(pairs_dir, base_ref).metrics("dense")
+    tuned = _dev_retrievers(pairs_dir, str(out))
+    tuned_metrics = tuned.metrics("dense")
+    threshold = recommend_min_score(tuned.top_scores(), tuned.best_scores(NONSENSE_QUERIES))
+    ok, decision = should_activate(base_metrics, tuned_metrics)
+    if ok and not activate:
+        decision = decision.replace("activated:", "not activated (activation off), though", 1)
+    meta = {
+        "model_dir": str(out),
+        "base_model": base_ref,
+        "pairs_dir": str(pairs_dir),
+        "pairs": result["pairs"],
+        "steps": result["steps"],
+        "train_seconds": result["train_seconds"],
+        "config": result["config"],
+        "metrics": {"base": base_metrics, "tuned": tuned_metrics},
+        "card_metrics": result["card_metrics"],
+        "guard": {"metric": GUARD_METRIC, "passed": ok},
+        "decision": decision,
+        **threshold,
+    }
+    write_model_meta(out, meta)
+    _clean_card(out, _comparison_section(base_metrics, tuned_metrics, decision, threshold))
+    served = out
+    if ok and activate and refit:
+        report(0.86, "refit: training again on every section")
+        served = out / "final"
+        refit_result = train(
+            all_pairs(pairs_dir, out / "pairs-all"),
+            served,
+            config,
+            show_progress_bar=show_progress_bar,
+        )
+        # The refit model has no unseen dev questions to set a threshold on: it
+        # keeps the guarded model's, raised if nonsense now scores closer to it.
+        refit_nonsense_max = max(nonsense_scores(pairs_dir, str(served)))
+        refit_threshold = {
+            "recommended_min_score": round(
+                max(threshold["recommended_min_score"], refit_nonsense_max + NONSENSE_MARGIN), 3
+            ),
+            "nonsense_max": round(refit_nonsense_max, 3),
+        }
+        meta["refit"] = {
+            "model_dir": str(served),
+            "pairs": refit_result["pairs"],
+            "steps": refit_result["steps"],
+            "train_seconds": refit_result["train_seconds"],
+            **refit_threshold,
+        }
+        write_model_meta(
+            served,
+            {**meta, **refit_threshold, "model_dir": str(served), "refit_of": str(out)},
+        )
+        _clean_card(
+            served,
+            _comparison_section(base_metrics, tuned_metrics, decision, threshold).replace(
+                "| this model |", "| guarded model (same recipe, without the dev sections) |"
+            )
+            + "\nThis model was trained again on every section (train + dev pairs) after the "
+            "guard passed; the dev metrics above are those of the guarded model.\n",
+        )
+    if ok and activate:
+        report(0.95, "activating and rebuilding the index")
+    activated, rebuilt = apply_decision(served, base_metrics, tuned_metrics, activate, rebuild)
+    meta["served_model_dir"] = str(served)
+    # The answer threshold of the model served (the refit one's own, if refit).
+    meta["served_min_score"] = meta.get("refit", threshold)["recommended_min_score"]
+    meta["activated"] = activated
+    if rebuilt is not None:
+        meta["rebuild"] = str(rebuilt)
+    write_model_meta(out, meta)
+    report(1.0, "done")
+    return meta
 
 
 def apply_decision(
