@@ -172,10 +172,12 @@ def test_phrase_matches_score_as_serving_does_but_never_come_from_the_query_itse
     from search import services
     from search.models import ExampleQuestion
 
-    ExampleQuestion.objects.get_or_create(question="contact form", url="/contact/#write-to-us")
+    # An owner's question whose two words stand together nowhere else on the site.
+    ExampleQuestion.objects.get_or_create(question="glitter parcel", url="/contact/#write-to-us")
     path = tmp_path / "phrases.jsonl"
     rows = [
         {"question": "bright sunlight", "url": "/notes/pink-without-the-pain/", "phrase": "sun"},
+        {"question": "glitter parcel", "url": "/contact/", "phrase": "form"},
         {"question": "contact form", "url": "/contact/", "phrase": "form"},
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
@@ -192,13 +194,16 @@ def test_phrase_matches_score_as_serving_does_but_never_come_from_the_query_itse
     assert links(retrievers.boosts[0]) == {"/notes/pink-without-the-pain/#test-with-real-people"}
     served = services.search("bright sunlight", k=1)[0]
     assert retrievers.best_scores(["bright sunlight"]) == pytest.approx([served.score], abs=1e-4)
-    # "contact form" is word for word the owner's example question for the contact
-    # form; scored as a test query it lends that passage no phrase. The passages
-    # whose own text says "contact form" keep theirs.
-    lent = links(retrievers.lexical.phrase_rows("contact form", 3, 3))
-    assert "/contact/#write-to-us" in lent
-    assert links(retrievers.boosts[1]) == lent - {"/contact/#write-to-us"}
-    assert "/privacy/#contact-form" in links(retrievers.boosts[1])
+    # "glitter parcel" is word for word the owner's example question for the
+    # contact form, which lends that passage the phrase; scored as a test query
+    # it lends itself nothing.
+    assert links(retrievers.lexical.phrase_rows("glitter parcel", 3, 3)) == {
+        "/contact/#write-to-us"
+    }
+    assert links(retrievers.boosts[1]) == set()
+    # "contact form", also an example question, keeps the phrase of the passages
+    # whose own text says it.
+    assert "/privacy/#contact-form" in links(retrievers.boosts[2])
 
 
 def _passages():
