@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -13,6 +15,9 @@ from . import conf
 logger = logging.getLogger(__name__)
 
 DEBOUNCE_KEY = "search:content-rebuild-pending"
+
+# When this thread last asked for a content rebuild (time.monotonic()).
+_requested = threading.local()
 
 
 def schedule_content_rebuild() -> None:
@@ -45,7 +50,24 @@ def schedule_content_rebuild() -> None:
 def _changed(sender, **kwargs):
     if kwargs.get("raw"):  # loaddata
         return
-    transaction.on_commit(schedule_content_rebuild)
+    changed_at = time.monotonic()
+    transaction.on_commit(lambda: _after_commit(changed_at))
+
+
+def _after_commit(changed_at: float) -> None:
+    """Schedule a rebuild unless this thread asked for one after the change.
+
+    A transaction that changed many rows (the admin's "delete selected", a
+    data migration) runs one callback per row once it commits. Without a
+    broker the first callback's build runs at once and reads every row, so
+    the others would only repeat it: 289 deleted questions gave 289 builds.
+    Within one thread a request made after a change also came after its
+    commit, so comparing the two times is exact; other threads keep their own.
+    """
+    if changed_at < getattr(_requested, "at", float("-inf")):
+        return
+    _requested.at = time.monotonic()
+    schedule_content_rebuild()
 
 
 def connect(model) -> None:
