@@ -241,7 +241,12 @@ def answer(query: str, k: int = 5) -> Answer:
     version = index.load_current()
     searched = respell(version, query)
     results = _search(version, searched, k)
-    best = results[0] if results and results[0].score >= min_score(version) else None
+    # Letters that are no word of the site's or the model's ("zz", "qq") carry
+    # no meaning to match: their nearest passage is chance however close it
+    # scores ("zz" reached the heading "Pocket Zine." at 0.41).
+    meaningful = not speller(version).is_noise(searched)
+    close_enough = results and results[0].score >= min_score(version)
+    best = results[0] if meaningful and close_enough else None
     return Answer(
         query=query,
         answer=best,

@@ -84,6 +84,15 @@ class Speller:
             if len(word) - len(ending) >= 3
         )
 
+    def is_noise(self, text: str) -> bool:
+        """Whether every word of ``text`` is too short to respell and unknown to
+        the site and the model ("zz", "qq xd"). Longer unknown words are left
+        alone: the model's vocabulary lacks real words such as "disclaimer"."""
+        words = _WORD.findall(text)
+        return bool(words) and all(
+            len(word) < MIN_LENGTH and not self.is_known(word.casefold()) for word in words
+        )
+
     def correct(self, text: str) -> str:
         """``text`` with its unknown words spelled as the site spells them."""
         return _WORD.sub(lambda m: self.correct_word(m.group(0)), text)

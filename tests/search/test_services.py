@@ -224,3 +224,19 @@ def test_the_questions_the_site_suggests_are_answered_first(built_index, setting
     ]:
         result = services.answer(question)
         assert result.answer is not None and result.answer.link == link, (question, result)
+
+
+def test_a_question_of_short_words_nobody_knows_gets_no_answer(built_index):
+    """ "zz" scores above the threshold (the heading "Pocket Zine."), but it is no
+    word of the site's or the model's; real words the model lacks still answer."""
+    gibberish = services.answer("zz", k=3)
+    assert gibberish.results and gibberish.results[0].score >= services.min_score()
+    assert gibberish.answer is None
+    for question in ("zzz", "qq xd"):
+        assert services.answer(question).answer is None, question
+    fixed = services.answer("cokies")
+    assert fixed.corrected == "cookies" and fixed.answer.link == "/privacy/#cookies"
+    # Words only the site knows, a word neither knows, and a short one the site has.
+    assert services.answer("Ljubljana").answer is not None
+    assert services.answer("disclaimer").answer is not None
+    assert services.answer("ux").answer.link == "/services/#ux-ui-design"

@@ -80,3 +80,18 @@ def test_services_search_the_respelled_question_and_say_so(built_index):
 def test_typo_tolerance_can_be_turned_off(built_index, settings):
     settings.SEARCH = {**settings.SEARCH, "TYPO_TOLERANCE": False}
     assert services.answer("Which cokies do you use?").corrected is None
+
+
+@pytest.mark.parametrize(
+    "text, noise",
+    [
+        ("zz", True),
+        ("qq xd", True),
+        ("zz cookies", False),  # one word the site has
+        ("ok", False),  # the model's
+        ("disclaimer", False),  # too long to call noise, though neither knows it
+        ("2026", False),  # no letters: left to the model
+    ],
+)
+def test_noise_is_short_words_neither_the_site_nor_the_model_knows(speller, text, noise):
+    assert speller.is_noise(text) is noise
