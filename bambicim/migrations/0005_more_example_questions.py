@@ -1,10 +1,11 @@
 """Four more example questions for every section (289 in all), for existing databases.
 
-Five questions a section gave a visitor's wording few neighbours to land
-near. Four helpers, each shown only the site's copy and its sections (not the
-visitor question sets, the dev split or the existing questions), wrote four
-more per section in everyday words; 23 that repeated an existing or a visitor
-question word for word were left out. A fresh database gets them from the
+Four or five questions a section gave a visitor's wording few neighbours to
+land near. Four helpers, each shown only the site's copy and its sections
+(not the visitor question sets, the dev split or the existing questions),
+wrote four more per section in everyday words (now seven to twelve a
+section); 23 that repeated an existing or a visitor question word for word
+were left out. A fresh database gets them from the
 fixture (migration 0002); here they are added if missing, so questions the
 owner has since edited or deleted in the admin stay as they are.
 """
