@@ -268,6 +268,10 @@ class Retrievers:
             self.query_texts,
             [[examples[i] for i in self.own_questions.get(p, ())] for p in range(len(self.qids))],
         )
+        # The deepest dense rankings made so far: a training run asks for the
+        # metrics and then for each query's best score, from the same rankings.
+        self._dense: list[list[tuple[int, float]]] = []
+        self._dense_depth = 0
 
     def _owned_index(self, owned: list[tuple[str, int]]):
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
@@ -278,6 +282,12 @@ class Retrievers:
         return owned_index, np.asarray([row for _, row in owned], dtype=np.int64)
 
     def dense(self, depth: int = RANK_DEPTH) -> list[list[tuple[int, float]]]:
+        """Serving's blended score, best first, ``depth`` passages a query."""
+        if depth > self._dense_depth:
+            self._dense, self._dense_depth = self._dense_rankings(depth), depth
+        return [ranked[:depth] for ranked in self._dense]
+
+    def _dense_rankings(self, depth: int) -> list[list[tuple[int, float]]]:
         """Serving's blended score; a query never finds itself among the example questions.
 
         Leave-one-out: a query that is word for word one of the owner's example
@@ -345,7 +355,7 @@ class Retrievers:
 
     def top_scores(self) -> list[float]:
         """Best dense cosine per query (to set the answer threshold)."""
-        return _best(self.dense(1))
+        return _best(self.dense())
 
     def best_scores(self, queries: Sequence[str]) -> list[float]:
         """Serving's best score for each of ``queries`` (outside the set) over this corpus."""
