@@ -5,9 +5,9 @@ land near. Four helpers, each shown only the site's copy and its sections
 (not the visitor question sets, the dev split or the existing questions),
 wrote four more per section in everyday words (now seven to twelve a
 section); 23 that repeated an existing or a visitor question word for word
-were left out. A fresh database gets them from the
-fixture (migration 0002); here they are added if missing, so questions the
-owner has since edited or deleted in the admin stay as they are.
+were left out. A fresh database gets them from the fixture (migration
+0002); here they are added if missing, so questions the owner has since
+edited or deleted in the admin stay as they are.
 """
 
 import json
