@@ -3,6 +3,7 @@ migration that adds the second batch to an existing database."""
 
 import importlib
 import json
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,11 +23,9 @@ def test_the_shipped_questions_are_distinct_and_every_section_has_several():
     rows = [row["fields"] for row in json.loads(FIXTURE.read_text(encoding="utf-8"))]
     folded = [row["question"].casefold().strip(" ?") for row in rows]
     assert len(set(folded)) == len(folded)
-    per_link: dict[str, int] = {}
-    for row in rows:
-        per_link[row["url"]] = per_link.get(row["url"], 0) + 1
+    per_link = Counter(row["url"] for row in rows)
     assert len(more_questions._batch()) == 289
-    assert min(per_link.values()) >= 7, sorted(per_link.items(), key=lambda kv: kv[1])[:3]
+    assert min(per_link.values()) >= 7, per_link.most_common()[-3:]
 
 
 def test_the_migration_adds_the_batch_once_and_keeps_the_owners_edits():
