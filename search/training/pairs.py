@@ -570,10 +570,16 @@ def build_pairs(
     dev_keys = set(keys[:n_dev])
     dev_ids = {pid for key in dev_keys for pid in sections[key]}
 
-    dev = [pair for pair in unique if pair.passage_id in dev_ids]
+    # A question two dev sections answer is one dev question, scored against
+    # both (relevant_to): counted twice, it would weigh double in the metrics.
+    dev, dev_questions = [], set()
+    for pair in unique:
+        folded = _fold_question(pair.question)
+        if pair.passage_id in dev_ids and folded not in dev_questions:
+            dev_questions.add(folded)
+            dev.append(pair)
     # A question asked of a dev passage is not trained on for another passage:
     # the dev set would be scoring a question the model was taught to send elsewhere.
-    dev_questions = {_fold_question(pair.question) for pair in dev}
     train = [
         pair
         for pair in unique

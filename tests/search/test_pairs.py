@@ -135,6 +135,19 @@ def test_a_question_made_for_two_sections_counts_both_and_is_not_trained_on():
     assert split_apart  # some seed put one section in dev and the other in train
 
 
+def test_a_question_two_dev_sections_answer_is_one_dev_question():
+    """Asked of both pricing and timelines (the owner judged both answer it)."""
+    extra = [P.Pair("how much and how long", pid, "owner", "owner") for pid in (0, 1)]
+    together = 0
+    for seed in range(12):
+        s = P.build_pairs(_passages(), seed=seed, dev_fraction=0.5, extra=extra)
+        dev = [p for p in s.dev if p.question == "how much and how long"]
+        assert len(dev) <= 1
+        assert all(s.relevant_to(p) == [0, 1] for p in dev)
+        together += bool(dev) and {0, 1} <= {p.passage_id for p in s.dev}
+    assert together  # some seed put both sections in dev
+
+
 def test_a_key_phrase_question_counts_every_section_containing_the_phrase():
     s = P.build_pairs(_passages(), dev_fraction=0)
     pair = P.Pair("Tell me about bambi game", 8, "keyphrase", phrase="bambi game")
