@@ -10,12 +10,15 @@ for f in glob.glob("/tmp/exp/judge/answers_*.jsonl"):
 rows = json.load(open(FIX))
 rows = [r for r in rows if r["fields"]["created"] != "2026-12-03T12:00:00Z"]
 by_pk = {r["pk"]: r["fields"] for r in rows}
+o = json.load(open("/tmp/exp/owner.json"))
+by_text = {" ".join(r["fields"]["question"].split()).casefold(): r["fields"]["question"] for r in rows}
 have = {(r["fields"]["question"].casefold(), r["fields"]["url"]) for r in rows}
 new = []
 for iid, k in sorted(key.items(), key=lambda kv: (int(kv[1]["qid"][1:]), kv[1]["link"])):
     if k["kind"] != "pool" or iid not in ans or ans[iid]["answers"] is not True:
         continue
-    q = by_pk[int(k["qid"][1:])]["question"]
+    # DB pks are not the fixture's: find the fixture row by its question text.
+    q = by_text[" ".join(o["queries"][k["qid"]].split()).casefold()]
     url = k["link"][:-1] if k["link"].endswith("#") else k["link"]
     if (q.casefold(), url) in have:
         continue
