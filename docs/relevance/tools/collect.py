@@ -1,11 +1,6 @@
-import json, glob, collections
-key = json.load(open("/tmp/exp/key_private.json"))
-o = json.load(open("/tmp/exp/owner.json"))
-ans = {}
-for f in sorted(glob.glob("/tmp/exp/judge/answers_*.jsonl")):
-    for line in open(f):
-        if line.strip():
-            r = json.loads(line); ans[str(r["item"])] = r
+import collections
+from judgments import answers, load
+key, o, ans = load("key_private.json"), load("owner.json"), answers()
 print("answered", len(ans), "of", len(key))
 c = collections.Counter()
 for iid, k in key.items():
