@@ -17,6 +17,7 @@ Metrics come from :mod:`search.training.metrics` (the seed card's table).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ import faiss
 import numpy as np
 
 from .. import conf, lexical
-from ..examples import example_questions
+from ..examples import example_questions, on_page
 from ..extract import embedding_text, sentence_texts
 from ..index import blend_search
 from ..spelling import Speller
@@ -59,9 +60,35 @@ class EvalSet:
     groups: dict[str, str] = field(default_factory=dict)
     # The corpus is this site's passages: the owner's example questions apply.
     site: bool = False
+    # qid → the pages a question asks about as a whole (the owner linked a page,
+    # not a section; a natural question names no phrase). Every passage of such
+    # a page answers it, and any one of them is the answer: the page is ranked
+    # once, where its best passage is, not as N passages that must all lead.
+    pages: dict[str, set[str]] = field(default_factory=dict)
 
     def doc_ids(self) -> list[str]:
         return list(self.corpus)
+
+    def answer_rankings(
+        self, rankings: dict[str, list[str]]
+    ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+        """(rankings, qrels) with each page a question asks about as a whole as one answer.
+
+        Other passages, right or wrong, stay answers of their own, as serving
+        lists them (one result per section).
+        """
+        if not self.pages:
+            return rankings, self.qrels
+        out_rankings, out_qrels = dict(rankings), dict(self.qrels)
+        for qid, pages in self.pages.items():
+            answer = functools.partial(self._page_answer, pages)
+            out_rankings[qid] = list(dict.fromkeys(map(answer, rankings.get(qid, []))))
+            out_qrels[qid] = set(map(answer, self.qrels[qid]))
+        return out_rankings, out_qrels
+
+    def _page_answer(self, pages: set[str], doc_id: str) -> str:
+        on = sorted(url for url in pages if on_page(self.corpus[doc_id], url))
+        return f"page {on[0]}" if on else doc_id
 
     def describe(self) -> str:
         return f"{self.name}: {len(self.queries)} queries, {len(self.corpus)} documents"
@@ -91,15 +118,19 @@ def load_dev(folder: str | Path) -> EvalSet:
     corpus = {}
     for row in _read_jsonl(folder / "corpus.jsonl"):
         corpus[str(row["_id"])] = {**row, "dense_text": embedding_text(row)}
-    queries, qrels, groups = {}, {}, {}
+    queries, qrels, groups, pages = {}, {}, {}, {}
     for row in _read_jsonl(folder / "dev.jsonl"):
         qid = str(row.get("qid") or f"q{len(queries)}")
         queries[qid] = row["question"]
         qrels[qid] = {str(r) for r in row.get("relevant") or [row["passage_id"]]}
         groups[qid] = row.get("kind") or ""
+        if row.get("page"):
+            pages[qid] = {row["page"]}
     if not queries:
         raise EvalSetError(f"{folder}/dev.jsonl has no questions")
-    return EvalSet(f"site dev ({folder.name})", corpus, queries, qrels, groups=groups, site=True)
+    return EvalSet(
+        f"site dev ({folder.name})", corpus, queries, qrels, groups=groups, site=True, pages=pages
+    )
 
 
 def load_beir(folder: str | Path, split: str = "test") -> EvalSet:
@@ -175,7 +206,7 @@ def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
     """
     path = Path(path)
     corpus = passages_corpus(passages)
-    queries, qrels, problems = {}, {}, []
+    queries, qrels, pages, problems = {}, {}, {}, []
     for n, row in enumerate(_read_jsonl(path), 1):
         question, url = (row.get("question") or "").strip(), (row.get("url") or "").strip()
         if not question or not url:
@@ -195,11 +226,15 @@ def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
             continue
         qid = f"n{n}"
         queries[qid], qrels[qid] = question, relevant
+        if not phrases:
+            pages[qid] = urls
     if problems:
         raise EvalSetError(f"{path}: " + "; ".join(problems))
     if not queries:
         raise EvalSetError(f"{path}: no questions")
-    return EvalSet(f"natural questions ({path.name})", corpus, queries, qrels, site=True)
+    return EvalSet(
+        f"natural questions ({path.name})", corpus, queries, qrels, site=True, pages=pages
+    )
 
 
 # --- retrieval ------------------------------------------------------------------------
@@ -351,7 +386,7 @@ class Retrievers:
         }
 
     def metrics(self, name: str, **kwargs) -> dict[str, float]:
-        return mean_metrics(self.rankings(name, **kwargs), self.eval_set.qrels)
+        return mean_metrics(*self.eval_set.answer_rankings(self.rankings(name, **kwargs)))
 
     def top_scores(self) -> list[float]:
         """Best dense cosine per query (to set the answer threshold)."""
@@ -394,11 +429,11 @@ def evaluate(
         "by_group": {},
     }
     for name in retrievers:
-        rankings = r.rankings(name)
-        report["results"][name] = mean_metrics(rankings, eval_set.qrels)
+        rankings, all_qrels = eval_set.answer_rankings(r.rankings(name))
+        report["results"][name] = mean_metrics(rankings, all_qrels)
         groups: dict[str, dict] = {}
         for group in sorted(set(eval_set.groups.values())):
-            qrels = {q: d for q, d in eval_set.qrels.items() if eval_set.groups.get(q) == group}
+            qrels = {q: d for q, d in all_qrels.items() if eval_set.groups.get(q) == group}
             m = mean_metrics(rankings, qrels)
             groups[group] = {
                 "queries": len(qrels),

@@ -355,6 +355,11 @@ def _comparison_section(base: dict, tuned: dict, decision: str, threshold: dict)
     lines += [f"| {m} | {base[m]:.4f} | {tuned[m]:.4f} |" for m in METRIC_NAMES]
     lines += [
         "",
+        "Scored as `search_evaluate` scores the dev split: a question about a whole page "
+        "counts that page once, where its best passage ranks. The training logs' "
+        "`dev_cosine_*` figures are sentence-transformers' own evaluator, which needs every "
+        "passage of such a page ahead of the rest.",
+        "",
         f"Decision: {decision}.",
         "",
         f"Recommended answer threshold (SEARCH['MIN_SCORE']) for this model: "

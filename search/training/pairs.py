@@ -701,6 +701,8 @@ def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> 
                 "relevant": pair_set.relevant_to(p),
                 "kind": p.kind,
                 "source": p.source,
+                # A question about a page as a whole: the page is its one answer.
+                **({"page": p.page} if p.page else {}),
             }
             for i, p in enumerate(pair_set.dev)
         ),
@@ -713,6 +715,8 @@ def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> 
                 "title": p.get("title", ""),
                 "heading": p.get("heading", ""),
                 "url": p["url"],
+                # The pages it was merged from: a page question's answer is on each.
+                "urls": p.get("urls") or [p["url"]],
                 "anchor": p.get("anchor", ""),
                 "text": p["text"],
                 "questions": p.get("questions") or [],
@@ -743,8 +747,9 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
         "question's relevant passages are every passage of its section, of any other section "
         "the same question was made for, for a key-phrase question, of every section "
         "containing the phrase, and, for an owner's question linked to a page rather than a "
-        f"section, of every section of that page ({s['dev']['shared']} dev questions have more than one "
-        "section); the corpus is every passage.",
+        "section, of every section of that page, which search_evaluate ranks once, as one "
+        f"answer, where its best passage is ({s['dev']['shared']} dev questions have more than "
+        "one section); the corpus is every passage.",
         "",
         "| kind | train | dev | what |",
         "|---|---:|---:|---|",

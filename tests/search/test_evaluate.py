@@ -250,6 +250,8 @@ def test_load_natural(tmp_path):
     path.write_text("\n".join(json.dumps(r) for r in rows))
     s = E.load_natural(path, _passages())
     assert [s.qrels[q] for q in s.queries] == [{"0"}, {"0", "1"}, {"2"}, {"0", "1"}, {"2"}]
+    # No phrase: the question is about the services page as a whole.
+    assert s.pages == {"n2": {"/services/"}}
 
 
 def test_load_natural_reports_a_phrase_the_site_lost(tmp_path):
@@ -311,6 +313,39 @@ def test_natural_questions_file_is_well_formed(path):
         phrases = phrases if isinstance(phrases, list) else [phrases]
         # The question is not the answer's own wording.
         assert not any(len(p) > 12 and p.lower() in r["question"].lower() for p in phrases)
+
+
+def test_a_question_about_a_whole_page_ranks_that_page_once(tmp_path):
+    """The owner linked the page, not a section: any of its passages is the answer.
+
+    Scored as passages, the page's three sections would all have to lead the
+    ranking (ideal DCG of three hits) for a perfect score.
+    """
+    corpus = [("a1", "/a/"), ("a2", "/a/"), ("a3", "/a/"), ("b1", "/b/")]
+    (tmp_path / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": d, "url": u, "anchor": d, "text": d}) for d, u in corpus)
+    )
+    dev = [
+        {"qid": "page", "question": "about a", "relevant": ["a1", "a2", "a3"], "page": "/a/"},
+        {"qid": "section", "question": "a1 only", "relevant": ["a1"]},
+    ]
+    (tmp_path / "dev.jsonl").write_text("\n".join(json.dumps(r) for r in dev))
+    s = E.load_dev(tmp_path)
+    assert s.pages == {"page": {"/a/"}}
+    rankings = {"page": ["b1", "a2", "a1", "a3"], "section": ["a2", "a1", "b1"]}
+    ranked, qrels = s.answer_rankings(rankings)
+    # The page is one answer, at its best passage's place; wrong passages stay apart.
+    assert ranked["page"] == ["b1", "page /a/"] and qrels["page"] == {"page /a/"}
+    # A section question is scored as it was.
+    assert ranked["section"] == rankings["section"] and qrels["section"] == {"a1"}
+    page = E.mean_metrics({"page": ranked["page"]}, {"page": qrels["page"]})
+    assert page["ndcg@10"] == pytest.approx(1 / math.log2(3))
+    assert page["accuracy@1"] == 0 and page["accuracy@3"] == 1
+    as_passages = E.mean_metrics({"page": rankings["page"]}, {"page": s.qrels["page"]})
+    ideal = 1 + 1 / math.log2(3) + 1 / math.log2(4)
+    assert as_passages["ndcg@10"] == pytest.approx(
+        (1 / math.log2(3) + 1 / math.log2(4) + 1 / math.log2(5)) / ideal
+    )
 
 
 def test_dev_loader_and_format_table(tmp_path):

@@ -307,6 +307,23 @@ def test_write_pairs_files(tmp_path):
     assert json.loads((tmp_path / "stats.json").read_text())["origin"] == "test"
 
 
+def test_a_dev_question_about_a_whole_page_names_the_page(tmp_path):
+    """search_evaluate ranks that page once, so the dev row has to say which page."""
+    extra = [
+        P.Pair("Is my data safe with you?", 2, "owner", "owner", page="/privacy/"),
+        P.Pair("Do you use cookies?", 2, "owner", "owner"),
+    ]
+    s = P.build_pairs(_passages(), dev_fraction=0, extra=extra)
+    s.dev, s.train = s.train, []
+    P.write_pairs(s, tmp_path, origin="test")
+    dev = {d["question"]: d for d in P.read_jsonl(tmp_path / "dev.jsonl")}
+    assert dev["Is my data safe with you?"]["page"] == "/privacy/"
+    assert dev["Is my data safe with you?"]["relevant"] == [2, 3]
+    assert "page" not in dev["Do you use cookies?"]
+    corpus = P.read_jsonl(tmp_path / "corpus.jsonl")
+    assert corpus[2]["urls"] == ["/privacy/"]
+
+
 def test_visitors_questions_are_never_quoted_and_can_be_dropped(tmp_path):
     """The question log deletes a visitor's words after 30 days; what is made
     from them must be able to forget them too (and never show them)."""
