@@ -13,7 +13,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import services
+from . import embed, services
 from .index import IndexNotReady
 from .models import ExampleQuestion, TrainingRun
 from .training.metrics import METRIC_NAMES
@@ -167,7 +167,12 @@ class TrainingRunAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.train_view),
             name="search_trainingrun_train",
         )
-        return [train, *super().get_urls()]
+        serve_base = path(
+            "serve-base/",
+            self.admin_site.admin_view(self.serve_base_view),
+            name="search_trainingrun_serve_base",
+        )
+        return [train, serve_base, *super().get_urls()]
 
     def train_view(self, request):
         """POST only, staff with the add permission: create a run and enqueue it."""
@@ -185,6 +190,28 @@ class TrainingRunAdmin(admin.ModelAdmin):
             messages.success(request, f"{run} started: the page updates while it runs.")
         return HttpResponseRedirect(reverse("admin:search_trainingrun_change", args=[run.pk]))
 
+    def serve_base_view(self, request):
+        """POST only, staff who may train: switch a fine-tuned model off, rebuild with the base.
+
+        The trained model's folder stays (``search_rebuild --model PATH`` serves it again).
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("search.add_trainingrun"):
+            raise PermissionDenied
+        from .tasks import serve_model
+
+        if not embed.fine_tuned_model_active():
+            messages.info(request, "The base model is already the one being served.")
+        else:
+            build = serve_model(None, user=request.user)
+            messages.success(
+                request,
+                f"Serving the base model again: index build #{build.pk} "
+                f"({build.get_status_display().lower()}) re-embeds the site with it.",
+            )
+        return HttpResponseRedirect(reverse("admin:search_trainingrun_changelist"))
+
     def changelist_view(self, request, extra_context=None):
         from .training.tasks import abandon_stale_runs
 
@@ -192,8 +219,11 @@ class TrainingRunAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "train_url": reverse("admin:search_trainingrun_train"),
+            "serve_base_url": reverse("admin:search_trainingrun_serve_base"),
             "can_train": request.user.has_perm("search.add_trainingrun"),
             "any_active": _active_runs().exists(),
+            "serving_model": embed.model_id(embed.active_model_ref()),
+            "fine_tuned_active": embed.fine_tuned_model_active(),
         }
         return super().changelist_view(request, extra_context)
 

@@ -70,6 +70,11 @@ def active_model_ref() -> str:
     return conf.get("MODEL") or default_model_path()
 
 
+def fine_tuned_model_active() -> bool:
+    """Whether a model activated by a training run (not the configured one) is served."""
+    return active_model_ref() != (conf.get("MODEL") or default_model_path())
+
+
 def set_active_model(path: str | None) -> None:
     """Make ``path`` the model of the next builds; ``None`` = back to the default."""
     pointer = index_dir() / ACTIVE_MODEL_FILE

@@ -89,6 +89,19 @@ def request_rebuild(trigger: str, user=None, countdown: int | None = None) -> In
     return build
 
 
+def serve_model(model_ref: str | None, user=None) -> IndexBuild:
+    """Serve ``model_ref`` (a model folder; None = the base model) and rebuild with it.
+
+    The guard's activation and the owner's way back both come here: a
+    fine-tuned model is switched off without deleting it, and its folder can
+    be served again later. Raises ValueError for a folder that holds no model.
+    """
+    from . import embed
+
+    embed.set_active_model(model_ref)
+    return request_rebuild(IndexBuild.Trigger.MODEL, user)
+
+
 def _release(build_id: int, **fields) -> None:
     IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
 

@@ -527,17 +527,16 @@ def apply_decision(
 
     Returns (activated, what rebuild() returned or None).
     """
-    from .. import embed
-
     ok, _ = should_activate(base_metrics, tuned_metrics)
     if not (ok and activate):
         return False, None
-    embed.set_active_model(str(model_dir))
     if rebuild is None:
-        from ..models import IndexBuild
-        from ..tasks import request_rebuild
+        from ..tasks import serve_model
 
-        rebuild = lambda: request_rebuild(IndexBuild.Trigger.MODEL)  # noqa: E731
+        return True, serve_model(str(model_dir))
+    from .. import embed
+
+    embed.set_active_model(str(model_dir))
     return True, rebuild()
 
 

@@ -113,3 +113,40 @@ def test_commands_run_as_subprocesses_without_tracebacks(own_index_dir, tmp_path
     assert (
         result.stderr.strip() == "CommandError: No index yet: run manage.py search_rebuild --sync"
     )
+
+
+@pytest.fixture
+def another_model(tmp_path):
+    """A second real model folder (the base weights under another name: another model id)."""
+    import shutil
+
+    from search import embed
+
+    folder = tmp_path / "other-model"
+    shutil.copytree(embed.default_model_path(), folder)
+    return folder
+
+
+def test_search_rebuild_model_serves_a_model_and_base_goes_back(testsite, another_model):
+    from search import embed
+
+    out, _ = run("search_rebuild", "--sync", "--model", str(another_model))
+    build = IndexBuild.objects.latest()
+    assert build.status == "succeeded" and build.trigger == IndexBuild.Trigger.MODEL
+    assert build.model_id.startswith("other-model-") and build.model_id in out
+    assert embed.fine_tuned_model_active()
+
+    out, _ = run("search_rebuild", "--sync", "--model", "base")
+    assert "Serving all-MiniLM-L6-v2 from now on." in out
+    assert IndexBuild.objects.latest().model_id == "all-MiniLM-L6-v2"
+    assert not embed.fine_tuned_model_active()
+
+
+def test_search_rebuild_model_refuses_a_folder_without_a_model(testsite, tmp_path):
+    from search import embed
+
+    with pytest.raises(
+        CommandError, match=r"^--model: .* does not look like a sentence-transformers"
+    ):
+        run("search_rebuild", "--sync", "--model", str(tmp_path))
+    assert not embed.fine_tuned_model_active() and not IndexBuild.objects.exists()

@@ -331,6 +331,44 @@ def test_admin_train_button(client, django_user_model):
     assert "0.500 → 0.750" in client.get(url).content.decode()
 
 
+@pytest.mark.django_db
+def test_admin_serve_the_base_model_button(client, django_user_model, own_index_dir, tmp_path):
+    """A fine-tuned model can be switched off from the admin: pointer gone, a model rebuild queued."""
+    from django.urls import reverse
+
+    from search.models import IndexBuild
+
+    url = reverse("admin:search_trainingrun_changelist")
+    serve_base = reverse("admin:search_trainingrun_serve_base")
+    admin = django_user_model.objects.create_superuser("boss", password="x")
+    client.force_login(admin)
+    page = client.get(url).content.decode()
+    assert "Serving now: <strong>all-MiniLM-L6-v2</strong>" in page and serve_base not in page
+
+    trained = tmp_path / "trained"
+    trained.mkdir()
+    (trained / "config.json").write_text("{}")  # a model folder, as far as the pointer goes
+    embed.set_active_model(str(trained))
+    page = client.get(url).content.decode()
+    assert "Serve the base model" in page and serve_base in page and "trained-" in page
+    assert client.get(serve_base).status_code == 405  # POST only
+
+    staff = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.post(serve_base).status_code == 403  # may not train, may not switch
+    assert embed.fine_tuned_model_active()
+
+    client.force_login(admin)
+    response = client.post(serve_base, follow=True)
+    assert not embed.fine_tuned_model_active() and trained.is_dir()  # the folder stays
+    build = IndexBuild.objects.get()
+    assert build.trigger == IndexBuild.Trigger.MODEL and build.requested_by == admin
+    assert f"index build #{build.pk}" in response.content.decode()
+    response = client.post(serve_base, follow=True)
+    assert "already the one being served" in response.content.decode()
+    assert IndexBuild.objects.count() == 1
+
+
 @pytest.mark.slow
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)

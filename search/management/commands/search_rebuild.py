@@ -1,4 +1,4 @@
-"""``manage.py search_rebuild [--sync]``: rebuild the search index."""
+"""``manage.py search_rebuild [--sync] [--model base|PATH]``: rebuild the search index."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,12 +18,29 @@ class Command(BaseCommand):
             action="store_true",
             help="Run the build in this process, with a progress bar.",
         )
+        parser.add_argument(
+            "--model",
+            metavar="base|PATH",
+            help="Serve this model from now on and build with it: 'base' for the configured "
+            "model (turns a fine-tuned one off), or a sentence-transformers model folder "
+            "(a training run's, to serve it again).",
+        )
 
-    def handle(self, *args, sync=False, **options):
+    def handle(self, *args, sync=False, model=None, **options):
+        from search import embed
         from search.tasks import claim_or_coalesce, request_rebuild
 
+        trigger = IndexBuild.Trigger.COMMAND
+        if model is not None:
+            try:
+                embed.set_active_model(None if model == "base" else model)
+            except ValueError as exc:
+                raise CommandError(f"--model: {exc}") from None
+            trigger = IndexBuild.Trigger.MODEL
+            self.stdout.write(f"Serving {embed.model_id(embed.active_model_ref())} from now on.")
+
         if not sync:
-            build = request_rebuild(IndexBuild.Trigger.COMMAND)
+            build = request_rebuild(trigger)
             build.refresh_from_db()
             if build.status == IndexBuild.Status.COALESCED:
                 self.stdout.write(
@@ -36,7 +53,7 @@ class Command(BaseCommand):
                     raise CommandError(f"Build #{build.pk} failed: {build.error}")
             return
 
-        build = claim_or_coalesce(IndexBuild.Trigger.COMMAND)
+        build = claim_or_coalesce(trigger)
         if build.status == IndexBuild.Status.COALESCED:
             raise CommandError(
                 f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}: "
