@@ -370,12 +370,11 @@ def test_dev_loader_and_format_table(tmp_path):
 @pytest.mark.parametrize(
     "path, at1, at3",
     [
-        # The natural questions: the bar itself, which the base model with
-        # the owner's example questions clears out of the box (0.92/0.98). The
-        # held-out set: a floor a little under what it measures (0.82/0.96), to
-        # catch a regression in extraction, embedding text or ranking, not noise.
+        # The bar itself (accuracy@1 0.85, accuracy@3 0.95), which the
+        # base model with the owner's example questions clears out of the box:
+        # 0.94/1.00 on the natural questions, 0.92/0.98 on the held-out ones.
         ("tests/data/natural_questions.jsonl", 0.85, 0.95),
-        ("tests/data/natural_questions_holdout.jsonl", 0.76, 0.92),
+        ("tests/data/natural_questions_holdout.jsonl", 0.85, 0.95),
     ],
 )
 @pytest.mark.django_db
