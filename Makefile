@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres lint bench bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-splits clean
 
 install: $(STAMP)
 
@@ -55,6 +55,10 @@ beat: migrate
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots, taken by the real-browser tests.
+screenshots: $(STAMP)
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -k "slash_opens or phone_width" -q
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
