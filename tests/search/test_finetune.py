@@ -434,6 +434,13 @@ def test_refit_activates_the_model_trained_on_every_section(
     assert meta["served_min_score"] == refit_meta["recommended_min_score"]
     assert refit_meta["recommended_min_score"] >= refit_meta["nonsense_max"] + 0.02 - 1e-9
     assert refit_meta["nonsense_max"] == round(max(F.nonsense_scores(tiny_pairs, str(final))), 3)
+    # The card gives this model's threshold and its own nonsense score, not only the guarded one's.
+    assert (
+        f"for this model: {refit_meta['recommended_min_score']} (the guarded model's "
+        f"{meta['recommended_min_score']}:" in card
+    )
+    assert f"this model's highest nonsense score {refit_meta['nonsense_max']})" in card
+    assert "| guarded model (same recipe, without the dev sections) |" in card
 
 
 def test_the_seed_card_recipe_is_the_default_of_the_command_and_the_admin_task():
