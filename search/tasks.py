@@ -200,7 +200,21 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
 
 
 def _follow_up(build: IndexBuild) -> None:
-    """Content changed while this build was running: it may have missed it, build again."""
+    """Build again if this build may have missed something that changed while it ran.
+
+    Another model was made the served one (a training run's activation, the
+    admin's "Serve the base model", ``search_rebuild --model``): its request
+    was coalesced into this build, which embedded with the model before.
+    Or content changed: a debounced content rebuild.
+    """
+    from . import embed
+
+    build.refresh_from_db(fields=["status", "model_id"])
+    if build.status != Status.SUCCEEDED:
+        return
+    if build.model_id != embed.model_id(embed.active_model_ref()):
+        request_rebuild(IndexBuild.Trigger.MODEL)
+        return
     late = build.coalesced.filter(trigger=IndexBuild.Trigger.CONTENT, created__gt=build.started)
     if late.exists():
         request_rebuild(IndexBuild.Trigger.CONTENT, countdown=conf.get("REBUILD_DEBOUNCE_SECONDS"))

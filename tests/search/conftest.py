@@ -31,3 +31,15 @@ def testsite(settings, own_index_dir):
     site.reset_pages()
     yield site
     site.reset_pages()
+
+
+@pytest.fixture
+def another_model(tmp_path):
+    """A second real model folder (the base weights under another name: another model id)."""
+    import shutil
+
+    from search import embed
+
+    folder = tmp_path / "other-model"
+    shutil.copytree(embed.default_model_path(), folder)
+    return folder

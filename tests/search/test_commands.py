@@ -115,18 +115,6 @@ def test_commands_run_as_subprocesses_without_tracebacks(own_index_dir, tmp_path
     )
 
 
-@pytest.fixture
-def another_model(tmp_path):
-    """A second real model folder (the base weights under another name: another model id)."""
-    import shutil
-
-    from search import embed
-
-    folder = tmp_path / "other-model"
-    shutil.copytree(embed.default_model_path(), folder)
-    return folder
-
-
 def test_search_rebuild_model_serves_a_model_and_base_goes_back(testsite, another_model):
     from search import embed
 
@@ -150,3 +138,13 @@ def test_search_rebuild_model_refuses_a_folder_without_a_model(testsite, tmp_pat
     ):
         run("search_rebuild", "--sync", "--model", str(tmp_path))
     assert not embed.fine_tuned_model_active() and not IndexBuild.objects.exists()
+
+
+def test_search_rebuild_model_during_a_build_is_taken_up_after_it(testsite, another_model):
+    from search import embed
+
+    running = IndexBuild.objects.create(status="running", lock="index")
+    out, _ = run("search_rebuild", "--sync", "--model", str(another_model))
+    assert f"Build #{running.pk} is already running" in out
+    assert "built with this model once that build is done" in out
+    assert embed.fine_tuned_model_active()  # the running build's follow-up uses it

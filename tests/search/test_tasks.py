@@ -158,3 +158,28 @@ def test_reindex_url_of_a_gone_page_drops_its_passages(testsite):
     assert not any("/beta/" in p["urls"] for p in index.load_current().passages)
     assert reindex_url.apply(args=["/admin/"]).get()["status"] == "excluded"
     assert reindex_url.apply(args=["http://evil.example/"]).get()["status"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_a_model_served_while_a_build_ran_gets_its_own_build(
+    testsite, another_model, django_capture_on_commit_callbacks
+):
+    """The request to serve a new model was coalesced into a build that used the old one."""
+    from search import embed
+    from search.tasks import _follow_up
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build = request_rebuild("command")
+    build.refresh_from_db()
+    assert build.status == "succeeded" and build.model_id == "all-MiniLM-L6-v2"
+    _follow_up(build)  # nothing changed since: no new build
+    assert IndexBuild.objects.count() == 1
+
+    embed.set_active_model(str(another_model))  # as if while the build was running
+    with django_capture_on_commit_callbacks(execute=True):
+        _follow_up(build)
+    follow = IndexBuild.objects.latest()
+    assert follow.pk != build.pk and follow.trigger == IndexBuild.Trigger.MODEL
+    assert follow.status == "succeeded" and follow.model_id.startswith("other-model-")
+    assert index.load_current().model_id == follow.model_id
+    assert IndexBuild.objects.count() == 2  # and that build, with the model served, asks for none

@@ -54,6 +54,13 @@ class Command(BaseCommand):
             return
 
         build = claim_or_coalesce(trigger)
+        if build.status == IndexBuild.Status.COALESCED and model is not None:
+            # search.tasks._follow_up: that build ends by building again with this model.
+            self.stdout.write(
+                f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}; "
+                "the index is built with this model once that build is done."
+            )
+            return
         if build.status == IndexBuild.Status.COALESCED:
             raise CommandError(
                 f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}: "
