@@ -67,12 +67,17 @@ def active_model_ref() -> str:
         pass
     except (ValueError, KeyError, TypeError):
         logger.warning("unreadable %s; using the default model", pointer)
+    return configured_model_ref()
+
+
+def configured_model_ref() -> str:
+    """The model served when none is activated: ``SEARCH["MODEL"]``, else the package's."""
     return conf.get("MODEL") or default_model_path()
 
 
 def fine_tuned_model_active() -> bool:
     """Whether a model activated by a training run (not the configured one) is served."""
-    return active_model_ref() != (conf.get("MODEL") or default_model_path())
+    return active_model_ref() != configured_model_ref()
 
 
 def set_active_model(path: str | None) -> None:

@@ -209,7 +209,6 @@ def _follow_up(build: IndexBuild) -> None:
     """
     from . import embed
 
-    build.refresh_from_db(fields=["status", "model_id"])
     if build.status != Status.SUCCEEDED:
         return
     if build.model_id != embed.model_id(embed.active_model_ref()):
