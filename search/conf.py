@@ -99,6 +99,12 @@ DEFAULTS = {
     # In a template that {% extends %} another, only these blocks are page
     # content (the others fill <title>, <meta>, class attributes...).
     "TEMPLATE_CONTENT_BLOCKS": ["content", "main", "body"],
+    # Context variables whose value any anonymous visitor may see either way:
+    # template text inside an {% if %} or {% for %} that reads only these (and
+    # literals, forloop) is indexed; any other condition's text never is (see
+    # search.sources.templates). user, perms, request and names about drafts,
+    # preview, staff, sessions or permissions are never public, even listed.
+    "TEMPLATE_PUBLIC_VARIABLES": [],
     # Host header used when rendering pages in-process ("" = first usable
     # entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",

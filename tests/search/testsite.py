@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import path
 
 ORIGINAL_PAGES = {
@@ -57,6 +57,13 @@ def data(request):
     return JsonResponse({"text": "json is not a page"})
 
 
+def lounge(request):
+    """A real template (from the test's own template folder), rendered as for any visitor."""
+    return render(
+        request, "lounge.html", {"items": request.session.get("items", []), "draft": False}
+    )
+
+
 def boom(request):
     raise RuntimeError("this view is broken")
 
@@ -77,6 +84,7 @@ urlpatterns = [
     path("members/", members),
     path("data.json", data),
     path("boom/", boom),
+    path("lounge/", lounge),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),
 ]
