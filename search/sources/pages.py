@@ -19,18 +19,14 @@ from django.conf import settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from .. import conf
-from ..extract import Document
+from ..extract import Document, parse
 
 logger = logging.getLogger(__name__)
 
-_NOINDEX_META = re.compile(
-    r"<meta\b(?=[^>]*\bname\s*=\s*[\"']?(?:robots|googlebot)\b)[^>]*\bcontent\s*=\s*[\"']?[^\"'>]*noindex",
-    re.IGNORECASE,
-)
-_NOINDEX_META_REVERSED = re.compile(
-    r"<meta\b(?=[^>]*\bcontent\s*=\s*[\"']?[^\"'>]*noindex)[^>]*\bname\s*=\s*[\"']?(?:robots|googlebot)\b",
-    re.IGNORECASE,
-)
+# Robots directives that keep a page out of the index ("none" = noindex, nofollow).
+NOINDEX_DIRECTIVES = frozenset({"noindex", "none"})
+# <meta name="..."> names whose directives are honoured: every robot's, and Google's.
+ROBOTS_META_NAMES = frozenset({"robots", "googlebot"})
 
 
 @dataclass
@@ -184,12 +180,30 @@ def _record_templates():
         _patched = True
 
 
+def _directives(value: str) -> set[str]:
+    """Robots directives of a meta content or an X-Robots-Tag value.
+
+    "noindex, nofollow" → {"noindex", "nofollow"}; a user-agent prefix
+    ("googlebot: noindex") is dropped.
+    """
+    found = set()
+    for part in value.lower().split(","):
+        found.add(part.rsplit(":", 1)[-1].strip())
+    return found
+
+
 def is_noindex(html: str, response) -> bool:
-    header = response.headers.get("X-Robots-Tag", "")
-    if "noindex" in header.lower():
+    """Whether the page asks not to be indexed: ``noindex`` or ``none`` in an
+    ``X-Robots-Tag`` header or a robots (or googlebot) ``<meta>``, any case."""
+    if _directives(response.headers.get("X-Robots-Tag") or "") & NOINDEX_DIRECTIVES:
         return True
-    head = html[: html.lower().find("</head>") + 7] if "</head>" in html.lower() else html
-    return bool(_NOINDEX_META.search(head) or _NOINDEX_META_REVERSED.search(head))
+    for meta in parse(html).css("meta[name][content]"):
+        name = (meta.attributes.get("name") or "").strip().lower()
+        if name in ROBOTS_META_NAMES and (
+            _directives(meta.attributes.get("content") or "") & NOINDEX_DIRECTIVES
+        ):
+            return True
+    return False
 
 
 class _QuietRequestLog(logging.Filter):

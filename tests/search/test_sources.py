@@ -5,6 +5,8 @@ import pytest
 from search import register
 from search.sources import collect_all, models, pages, templates
 
+from . import testsite as testsite_module
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,17 +41,17 @@ def test_pages_are_rendered_as_an_anonymous_visitor(testsite, admin_client):
     assert page.status == 200 and "rose-gold teapots" in page.document.html
 
 
-def test_noindex_is_recognised_in_any_attribute_order():
-    class Response:
-        headers = {}
-
-    assert pages.is_noindex('<head><meta content="noindex" name="robots"></head>', Response)
-    assert pages.is_noindex("<head><meta name='robots' content='NOINDEX, follow'></head>", Response)
-    assert not pages.is_noindex(
-        '<head><meta name="robots" content="index, follow"></head>', Response
-    )
-    Response.headers = {"X-Robots-Tag": "noindex"}
-    assert pages.is_noindex("<head></head>", Response)
+@pytest.mark.parametrize("variant", sorted(testsite_module.ROBOTS))
+def test_pages_asking_robots_not_to_index_them_are_skipped(testsite, settings, variant):
+    settings.SEARCH = {**settings.SEARCH, "URLS": [f"/robots/{variant}/"]}
+    skipped = testsite.ROBOTS[variant][2]
+    page = next(p for p in pages.collect() if p.url == f"/robots/{variant}/")
+    assert page.status == 200
+    if skipped:
+        assert page.skipped == "noindex" and page.document is None
+        assert f"/robots/{variant}/" not in {d.url for d in collect_all().documents}
+    else:
+        assert page.document is not None and f"with {variant}" in page.document.html
 
 
 def test_templates_of_the_real_site_are_matched_and_linked_to_their_pages():

@@ -49,6 +49,30 @@ def hidden(request):
     return HttpResponse(LAYOUT.format(title="Hidden", head=head, main=main))
 
 
+# Pages that ask robots not to index them (True) or only not to follow links (False):
+# variant -> (<head> markup, X-Robots-Tag header, must be skipped).
+ROBOTS = {
+    "meta-none": ('<meta name="robots" content="none">', "", True),
+    "meta-upper": ('<META NAME="Robots" CONTENT="NoIndex, Follow">', "", True),
+    "meta-googlebot": ('<meta content="noarchive,noindex" name="googlebot">', "", True),
+    "header-noindex": ("", "noindex", True),
+    "header-none": ("", "googlebot: none", True),
+    "header-upper": ("", "NOARCHIVE, NOINDEX", True),
+    "meta-follow": ('<meta name="robots" content="index, follow">', "", False),
+    "meta-description": ('<meta name="description" content="none">', "", False),
+    "header-nofollow": ("", "nofollow, noarchive", False),
+}
+
+
+def robots(request, variant):
+    head, header, _ = ROBOTS[variant]
+    main = f"<h1>Robots {variant}</h1><p>This page tells robots what to do with {variant}.</p>"
+    response = HttpResponse(LAYOUT.format(title=variant, head=head, main=main))
+    if header:
+        response["X-Robots-Tag"] = header
+    return response
+
+
 def members(request):
     return redirect("/accounts/login/?next=/members/")
 
@@ -85,6 +109,7 @@ urlpatterns = [
     path("data.json", data),
     path("boom/", boom),
     path("lounge/", lounge),
+    path("robots/<slug:variant>/", robots),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),
 ]
