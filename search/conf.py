@@ -18,9 +18,12 @@ DEFAULTS = {
     # thread is slower for single questions and collapses on a busy core.
     "TORCH_THREADS": 1,
     "BATCH_SIZE": 32,
-    # Pages: every URL in the project's sitemaps, plus these.
+    # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],
+    # Read the sitemaps at SITEMAPS (requested from the site itself, like a
+    # page; sitemap indexes are followed; search.sources.sitemaps).
     "USE_SITEMAPS": True,
+    "SITEMAPS": ["/sitemap.xml"],
     "EXCLUDE_URLS": [],  # regexes matched against the path
     # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
     "TEMPLATE_INCLUDE": [],

@@ -1,4 +1,4 @@
-"""Rendered pages: every sitemap URL (+ SEARCH["URLS"]), rendered in-process.
+"""Rendered pages: every URL the site's sitemaps list (+ SEARCH["URLS"]), rendered in-process.
 
 Pages are rendered with Django's test ``Client`` against the project's own
 URLconf, as an anonymous visitor: no server, no network. Only ``200
@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
 
 from .. import conf
 from ..extract import Document, parse
+from . import sitemaps
 
 logger = logging.getLogger(__name__)
 
@@ -41,71 +42,6 @@ class RenderedPage:
 # --- which URLs ------------------------------------------------------------------------
 
 
-def _sitemap_views():
-    from django.contrib.sitemaps import views
-
-    return {views.sitemap, views.index}
-
-
-def _walk(patterns) -> Iterator[URLPattern]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern):
-            yield pattern
-
-
-def sitemaps_in_urlconf(urlconf=None) -> list:
-    """Every Sitemap (instance) wired into the URLconf's sitemap views."""
-    if "django.contrib.sitemaps" not in settings.INSTALLED_APPS and not _has_sitemaps_module():
-        return []
-    views = _sitemap_views()
-    found, seen = [], set()
-    for pattern in _walk(get_resolver(urlconf).url_patterns):
-        callback = getattr(pattern.callback, "__wrapped__", pattern.callback)
-        if callback not in views and pattern.callback not in views:
-            continue
-        for sitemap in (pattern.default_args or {}).get("sitemaps", {}).values():
-            key = sitemap if isinstance(sitemap, type) else type(sitemap)
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(sitemap() if isinstance(sitemap, type) else sitemap)
-    return found
-
-
-def _has_sitemaps_module():
-    try:
-        import django.contrib.sitemaps  # noqa: F401
-
-        return True
-    except ImportError:  # pragma: no cover
-        return False
-
-
-def _path_of(location: str) -> str:
-    parts = urlsplit(location)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
-
-
-def sitemap_urls(urlconf=None) -> list[str]:
-    urls = []
-    for sitemap in sitemaps_in_urlconf(urlconf):
-        try:
-            # _items() pairs items with languages for i18n sitemaps.
-            items = list(sitemap._items() if hasattr(sitemap, "_items") else sitemap.items())
-        except Exception:
-            logger.exception("sitemap %s failed to list its items", type(sitemap).__name__)
-            continue
-        for item in items:
-            location = (
-                sitemap._location(item) if hasattr(sitemap, "_location") else sitemap.location(item)
-            )
-            urls.append(_path_of(str(location)))
-    return urls
-
-
 def admin_prefix() -> str | None:
     try:
         return reverse("admin:index")
@@ -125,10 +61,14 @@ def is_excluded(url: str) -> str:
     return ""
 
 
-def page_urls(urlconf=None) -> list[str]:
+def page_urls(client=None) -> list[str]:
     """Sitemap URLs (when USE_SITEMAPS) + SEARCH["URLS"], minus exclusions, in order."""
-    urls = list(sitemap_urls(urlconf)) if conf.get("USE_SITEMAPS") else []
-    urls += [_path_of(u) for u in conf.get("URLS")]
+    urls = []
+    if conf.get("USE_SITEMAPS"):
+        urls += sitemaps.page_urls(
+            client or _client(), conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS
+        )
+    urls += [sitemaps.path_of(u) for u in conf.get("URLS")]
     result = []
     for url in dict.fromkeys(urls):
         reason = is_excluded(url)
@@ -137,6 +77,12 @@ def page_urls(urlconf=None) -> list[str]:
         else:
             result.append(url)
     return result
+
+
+def _client():
+    from django.test import Client
+
+    return Client(raise_request_exception=False, HTTP_HOST=render_host())
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -218,9 +164,7 @@ _quiet_request_log = _QuietRequestLog()
 
 
 def render(url: str, client=None) -> RenderedPage:
-    from django.test import Client
-
-    client = client or Client(raise_request_exception=False, HTTP_HOST=render_host())
+    client = client or _client()
     _record_templates()
     if _quiet_request_log not in _request_log.filters:
         _request_log.addFilter(_quiet_request_log)
@@ -256,10 +200,9 @@ def render(url: str, client=None) -> RenderedPage:
 
 
 def collect(progress: Callable[[int, int], None] | None = None) -> list[RenderedPage]:
-    from django.test import Client
-
-    urls = page_urls()
-    client = Client(raise_request_exception=False, HTTP_HOST=render_host())
+    client = _client()
+    urls = page_urls(client)
+    client.cookies.clear()
     pages = []
     for done, url in enumerate(urls, 1):
         pages.append(render(url, client))

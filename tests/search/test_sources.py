@@ -3,7 +3,7 @@
 import pytest
 
 from search import register
-from search.sources import collect_all, models, pages, templates
+from search.sources import collect_all, models, pages, sitemaps, templates
 
 from . import testsite as testsite_module
 
@@ -14,6 +14,48 @@ def test_urls_come_from_every_sitemap_minus_the_admin(testsite):
     urls = pages.page_urls()
     assert urls[:2] == ["/alpha/", "/beta/"]
     assert "/admin/" not in urls
+
+
+def test_sitemaps_are_requested_from_the_site_and_indexes_followed(testsite, settings, caplog):
+    settings.SEARCH = {
+        **settings.SEARCH,
+        "SITEMAPS": ["/hand/index.xml", "/hand/broken.xml", "/hand/bomb.xml", "/hand/page.html"]
+        + ["/hand/missing.xml"],
+    }
+    testsite.PAGES["/gamma/"] = (
+        "Gamma",
+        "<h1>Gamma</h1><p>Gamma is only in a gzipped sitemap.</p>",
+    )
+    assert pages.page_urls() == ["/alpha/", "/beta/?lang=en", "/gamma/"]
+    for skipped in ("broken.xml", "bomb.xml", "page.html", "missing.xml skipped: status 404"):
+        assert f"/hand/{skipped}" in caplog.text, skipped
+    assert "EntitiesForbidden" in caplog.text or "DTDForbidden" in caplog.text
+    assert "2 location(s) at https://elsewhere.example, not this site" in caplog.text
+    assert "1 location(s) at ftp://" in caplog.text
+    # The pages are then read like any other.
+    documents = {d.url for d in collect_all().documents}
+    assert {"/alpha/", "/beta/?lang=en", "/gamma/"} <= documents
+
+
+@pytest.mark.parametrize(
+    "location, allowed, path",
+    [
+        ("https://LOCALHOST:8443/a/?b=1", ["*"], "/a/?b=1"),
+        ("http://www.example.com/x/", ["localhost", ".example.com"], "/x/"),
+        ("http://www.example.com/x/", ["*"], None),
+        ("https://example.org/x/", ["localhost"], None),
+        ("javascript:alert(1)", ["*"], None),
+        ("/relative/", ["*"], "/relative/"),
+        ("relative/", ["*"], None),
+    ],
+)
+def test_only_locations_on_this_site_count(location, allowed, path):
+    assert sitemaps.on_host(location, "localhost", allowed) == path
+
+
+def test_no_sitemaps_when_the_setting_says_so(testsite, settings):
+    settings.SEARCH = {**settings.SEARCH, "USE_SITEMAPS": False, "URLS": ["/beta/"]}
+    assert pages.page_urls() == ["/beta/"]
 
 
 def test_settings_add_and_exclude_urls(testsite, settings):

@@ -73,6 +73,47 @@ def robots(request, variant):
     return response
 
 
+# Hand-written sitemaps served by a plain view (no django.contrib.sitemaps).
+NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+HAND_SITEMAPS = {
+    "index.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {NS}>'
+        "<sitemap><loc>https://{host}/hand/first.xml</loc></sitemap>"
+        "<sitemap><loc>https://{host}/hand/second.xml.gz</loc><lastmod>2026-01-01</lastmod>"
+        "</sitemap>"
+        "<sitemap><loc>https://elsewhere.example/hand/first.xml</loc></sitemap>"
+        "<sitemap><loc>https://{host}/hand/index.xml</loc></sitemap>"  # a loop
+        "</sitemapindex>"
+    ),
+    "first.xml": (
+        f"<urlset {NS}><url><loc>https://{{host}}/alpha/</loc><priority>1.0</priority></url>"
+        "<url><loc>http://{host}:8000/beta/?lang=en</loc></url>"
+        "<url><loc>https://elsewhere.example/gamma/</loc></url>"
+        "<url><loc>ftp://{host}/files/</loc></url></urlset>"
+    ),
+    # No namespace, gzipped by the view.
+    "second.xml.gz": "<urlset><url><loc> https://{host}/gamma/ </loc></url></urlset>",
+    "broken.xml": "<urlset><url><loc>https://{host}/broken/</loc></url>",
+    "bomb.xml": (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        "<urlset><url><loc>https://{host}/&lol2;/</loc></url></urlset>"
+    ),
+    "page.html": "<html><body><p>Not a sitemap at all.</p></body></html>",
+}
+
+
+def hand_sitemap(request, name):
+    import gzip
+
+    if name not in HAND_SITEMAPS:
+        return HttpResponse("no such sitemap", status=404)
+    body = HAND_SITEMAPS[name].replace("{host}", request.get_host()).encode()
+    if name.endswith(".gz"):
+        return HttpResponse(gzip.compress(body), content_type="application/gzip")
+    return HttpResponse(body, content_type="application/xml")
+
+
 def members(request):
     return redirect("/accounts/login/?next=/members/")
 
@@ -109,6 +150,7 @@ urlpatterns = [
     path("data.json", data),
     path("boom/", boom),
     path("lounge/", lounge),
+    path("hand/<str:name>", hand_sitemap),
     path("robots/<slug:variant>/", robots),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),
