@@ -47,6 +47,9 @@ DEFAULTS = {
     # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
     "CHROME_SELECTORS": ["header", "footer", "aside"],
     "HEADING_LEVELS": 4,
+    # An image's alt text describes the picture, not the page: it becomes
+    # passage text only when True.
+    "INDEX_ALT_TEXT": False,
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
     "MIN_PASSAGE_CHARS": 40,

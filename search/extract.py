@@ -154,6 +154,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
     """Walk the content in document order, cutting at every heading."""
     levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
     heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
+    alt_text = conf.get("INDEX_ALT_TEXT")
     stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
     result = [_Section(heading=[], anchor="")]
     line: list[str] = []
@@ -220,7 +221,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 walk(child)
                 flush()
             else:
-                if tag in ("img",) and child.attributes.get("alt"):
+                if tag == "img" and alt_text and child.attributes.get("alt"):
                     line.append(f" {child.attributes['alt']} ")
                 walk(child)
 

@@ -318,3 +318,20 @@ def test_a_definition_lists_terms_read_with_their_definitions():
         "Result: Online bookings rose 40% in the first season."
     )
     assert by_anchor["faq"] == "Questions. Do you work weekends? No, never. Lonely term."
+
+
+def test_alt_text_is_not_passage_text_unless_asked(settings):
+    doc = page(
+        "<h1>Our studio</h1><p>The studio sits above a flower shop "
+        '<img src="/logo.png" alt="pink unicorn logo"> in the old town.</p>'
+        '<figure><img src="/team.jpg" alt="Three people laughing at a laptop">'
+        "<figcaption>The team on launch day.</figcaption></figure>"
+    )
+    text = texts(extract(doc))
+    assert "The studio sits above a flower shop in the old town." in text
+    assert "The team on launch day." in text
+    assert "unicorn" not in text and "laughing" not in text
+    settings.SEARCH = {**settings.SEARCH, "INDEX_ALT_TEXT": True}
+    text = texts(extract(doc))
+    assert "flower shop pink unicorn logo in the old town" in text
+    assert "Three people laughing at a laptop" in text
