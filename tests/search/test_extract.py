@@ -335,3 +335,68 @@ def test_alt_text_is_not_passage_text_unless_asked(settings):
     text = texts(extract(doc))
     assert "flower shop pink unicorn logo in the old town" in text
     assert "Three people laughing at a laptop" in text
+
+
+ROSE = (
+    "Dried rose petals steeped for four minutes in water just off the boil make a soft, "
+    "floral tea that needs no sugar."
+)
+MARKET = (
+    "Every Friday the riverside market stays open until midnight with forty food stalls "
+    "and live jazz."
+)
+
+
+def article(url, title, summary, back="/notes/"):
+    return page(
+        f'<header><a href="{back}">Notes</a><h1>{title}</h1><p>{summary}</p></header>'
+        "<h2 id='more'>More</h2><p>A longer body that only the article itself has, "
+        f"about {title.lower()} and nothing else at all.</p>",
+        url=url,
+    )
+
+
+def texts_on(passages, url):
+    return " ".join(p.text for p in passages if url in p.urls)
+
+
+def test_a_list_of_teasers_keeps_only_its_own_sentences():
+    listing = page(
+        "<h1>Notes</h1><h2 id='latest'>Latest notes</h2>"
+        "<p>Fresh from the notebook: how we build, what we learn and what we would do "
+        "differently next time.</p><ul>"
+        f"<li><a href='rose/'>Rose tea</a><p>{ROSE}</p></li>"
+        f"<li><a href='https://shop.example/notes/market/#top'>Night market</a><p>{MARKET}</p></li>"
+        "</ul>",
+        url="/notes/",
+    )
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    market = article("/notes/market/", "Night market", MARKET)
+    passages = extract_all([listing, rose, market])
+    notes = texts_on(passages, "/notes/")
+    assert "Fresh from the notebook" in notes
+    assert "rose petals" not in notes and "forty food stalls" not in notes
+    assert ROSE in texts_on(passages, "/notes/rose/")
+    assert MARKET in texts_on(passages, "/notes/market/")
+
+
+def test_one_article_and_a_listing_that_repeat_each_other_both_stay():
+    # Each links to the other and repeats it: which one is the listing cannot be told.
+    listing = page(f"<h1>Notes</h1><h2><a href='/notes/rose/'>Rose tea</a></h2><p>{ROSE}</p>")
+    listing.url = "/notes/"
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    passages = extract_all([listing, rose])
+    assert ROSE in texts_on(passages, "/notes/") and ROSE in texts_on(passages, "/notes/rose/")
+
+
+def test_a_passage_that_links_without_repeating_or_declares_questions_stays():
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    own = page(
+        "<h1>Home</h1><h2 id='tea'>Tea</h2><p>We serve six teas in the shop every day, "
+        "<a href='/notes/rose/'>rose tea</a> among them, with cakes baked each morning.</p>"
+        "<h2 id='card' data-search-questions='how do I make rose tea?'>"
+        f"<a href='/notes/rose/'>Rose tea</a></h2><p>{ROSE}</p>",
+        url="/",
+    )
+    home = texts_on(extract_all([own, rose]), "/")
+    assert "six teas" in home and ROSE in home

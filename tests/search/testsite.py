@@ -31,12 +31,64 @@ LAYOUT = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</tit
 <main id="main">{main}</main><footer>Footer text © testsite</footer></body></html>"""
 
 
+# A listing page and the two articles it shows teasers of (title, date, summary).
+ARTICLES = {
+    "rose-tea": (
+        "Brewing rose tea at home",
+        "2 March 2026",
+        "Dried rose petals steeped for four minutes in water just off the boil make "
+        "a soft, floral tea that needs no sugar.",
+        '<h2 id="petals">Choosing petals</h2><p>Buy petals sold as food grade; florist '
+        "roses are often sprayed. Pink and red petals taste the same, only the colour "
+        "of the cup changes.</p>",
+    ),
+    "night-market": (
+        "A night at the Ljubljana night market",
+        "9 March 2026",
+        "Every Friday the riverside market stays open until midnight with forty food "
+        "stalls, live jazz and a stand that sells heart-shaped sunglasses.",
+        '<h2 id="getting-there">Getting there</h2><p>Take bus number six to the old '
+        "bridge and walk two minutes along the river; bicycles can be left at the "
+        "stand by the fountain.</p>",
+    ),
+}
+
+
+def _article_page(slug):
+    title, date, summary, body = ARTICLES[slug]
+    return (
+        f"{title} — Shop",
+        '<article><header><p class="eyebrow"><a href="/articles/">Articles</a> · '
+        f"<time>{date}</time></p><h1>{title}</h1><p>{summary}</p></header>{body}"
+        '<p><a href="/articles/">← All articles</a></p></article>',
+    )
+
+
+def _listing_page():
+    cards = "".join(
+        f'<article class="card"><time>{date}</time><h2><a href="/articles/{slug}/">{title}</a>'
+        f'</h2><p>{summary}</p><p><a href="/articles/{slug}/">Read the article →</a></p></article>'
+        for slug, (title, date, summary, _) in ARTICLES.items()
+    )
+    return (
+        "Articles — Shop",
+        "<h1>Articles</h1><p>Stories from the shop: what we brew, where we go and what "
+        f"we learn along the way, written by the whole team.</p>{cards}",
+    )
+
+
+LISTING_SITE = {
+    "/articles/": _listing_page(),
+    **{f"/articles/{slug}/": _article_page(slug) for slug in ARTICLES},
+}
+
+
 def reset_pages():
     PAGES.clear()
     PAGES.update(ORIGINAL_PAGES)
 
 
-def page(request):
+def page(request, **kwargs):
     if request.path not in PAGES:
         return HttpResponse("gone", status=404)
     title, main = PAGES[request.path]
@@ -145,6 +197,8 @@ urlpatterns = [
     path("alpha/", page),
     path("beta/", page),
     path("gamma/", page),
+    path("articles/", page),
+    path("articles/<slug:slug>/", page),
     path("hidden/", hidden),
     path("members/", members),
     path("data.json", data),
