@@ -3,7 +3,9 @@
 Pages are rendered with Django's test ``Client`` against the project's own
 URLconf, as an anonymous visitor: no server, no network. Only ``200
 text/html`` responses count; redirects (e.g. to a login page), errors,
-``noindex`` pages and anything under the admin are skipped.
+pages that say ``noindex`` or ``none`` to robots (meta tag or
+``X-Robots-Tag``) and anything under the admin are skipped. Which URLs:
+search.sources.sitemaps.
 """
 
 from __future__ import annotations
