@@ -30,6 +30,10 @@ Text under a condition is private until proven public. The rule, per tag:
   the source cannot read: its content is never indexed. ``{% include %}``d
   files are their own templates (indexed only when an anonymous render of a
   page used them).
+- A tag whose output the source cannot know (``{% url %}``, ``{% include %}``,
+  ``{% firstof %}``, ``{% now %}``, ``{% cycle %}``, a custom simple or
+  inclusion tag) is a HOLE, like a variable; ``{% translate "text" %}`` is
+  its literal text.
 
 A template is linked to the first rendered page that used it; a template no
 page uses has no URL to send a visitor to and is skipped, as is one Django
@@ -188,8 +192,17 @@ class _Walker:
                 self.walk(node.nodelist_false, env)
         elif isinstance(node, _wrappers()):
             self.walk(node.nodelist, env)
-        # Anything else (comments, {% load %}, {% url %}, {% include %}, custom
-        # tags and whatever they enclose) adds no text.
+        elif isinstance(node, _translate_node()):
+            literal = getattr(node.filter_expression.var, "literal", None)
+            if not node.asvar:
+                is_literal = isinstance(literal, str)
+                self.emit(str(literal) if is_literal else "", is_literal)
+        elif isinstance(node, _output_nodes()) and not _stored_as_variable(node):
+            # Output the source cannot know ({% url %}, {% include %}, {% firstof %},
+            # a custom tag): a HOLE, like a variable.
+            self.emit("", False)
+        # Anything else ({% comment %}, {% load %}, {% csrf_token %}, custom tags
+        # with content and whatever they enclose) adds no text.
 
 
 _WRAPPERS: tuple[type, ...] | None = None
@@ -212,6 +225,35 @@ def _wrappers() -> tuple[type, ...]:
             cache.CacheNode,
         )
     return _WRAPPERS
+
+
+def _stored_as_variable(node) -> bool:
+    """``{% url "x" as name %}`` and the like output nothing."""
+    return bool(getattr(node, "asvar", None) or getattr(node, "target_var", None))
+
+
+def _translate_node() -> type:
+    from django.templatetags.i18n import TranslateNode
+
+    return TranslateNode
+
+
+def _output_nodes() -> tuple[type, ...]:
+    """Tags whose output is text the source cannot know."""
+    from django.template.library import InclusionNode, SimpleNode
+
+    return (
+        tags.FirstOfNode,
+        tags.CycleNode,
+        tags.NowNode,
+        tags.LoremNode,
+        tags.WidthRatioNode,
+        tags.URLNode,
+        tags.TemplateTagNode,
+        loader_tags.IncludeNode,
+        SimpleNode,  # also simple_block_tag's SimpleBlockNode: its content is not read
+        InclusionNode,
+    )
 
 
 def template_text(source: str) -> tuple[str, str]:

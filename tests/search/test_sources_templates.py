@@ -4,6 +4,7 @@ import pytest
 
 from search import index, services
 from search.build import run_build
+from search.extract import Document, extract
 from search.models import IndexBuild
 from search.sources import templates
 from search.sources.templates import template_text
@@ -166,6 +167,30 @@ def test_wrapper_tags_keep_their_text_and_verbatim_is_literal():
     for text in ("Spaceless", "Autoescape", "Filtered", "Localized", "Language", "Localtime"):
         assert f"{text} text." in html, text
     assert "Cached text." in html and "Verbatim text." in html
+
+
+def test_tags_with_unknown_output_drop_their_sentence_like_a_variable():
+    html = kept(
+        "{% load i18n %}<main><h1>Visiting us</h1>"
+        "<p>Signed in as {% firstof user.get_full_name user.username %}. Open every day.</p>"
+        "<p>Page made in {% now 'Y' %} by the team. Closed on Mondays.</p>"
+        "<p>Our partner is {% include 'partner.html' %} in town. Parking is free.</p>"
+        "<p>{% url 'notes' as notes_url %}Read the notes any time you like.</p>"
+        "<p><a href=\"{% url 'notes' %}\">All notes are on one page</a></p>"
+        '<p>{% translate "Tea is served at four." %} {% translate greeting %} there.</p></main>'
+    )
+    text = " ".join(p.text for p in extract(Document(url="/visit/", html=html)))
+    for gone in ("Signed in as", "Page made in", "Our partner is", "there"):
+        assert gone not in text, gone
+    for stays in (
+        "Open every day.",
+        "Closed on Mondays.",
+        "Parking is free.",
+        "Read the notes any time you like.",  # stored "as" a variable: no output
+        "All notes are on one page",
+        "Tea is served at four.",
+    ):
+        assert stays in text, stays
 
 
 def test_custom_block_tags_are_conditions_the_source_cannot_read(settings):
