@@ -18,9 +18,12 @@ DEFAULTS = {
     # thread is slower for single questions and collapses on a busy core.
     "TORCH_THREADS": 1,
     "BATCH_SIZE": 32,
-    # Pages: every URL in the project's sitemaps, plus these.
+    # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],
+    # Read the sitemaps at SITEMAPS (requested from the site itself, like a
+    # page; sitemap indexes are followed; search.sources.sitemaps).
     "USE_SITEMAPS": True,
+    "SITEMAPS": ["/sitemap.xml"],
     "EXCLUDE_URLS": [],  # regexes matched against the path
     # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
     "TEMPLATE_INCLUDE": [],
@@ -44,6 +47,9 @@ DEFAULTS = {
     # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
     "CHROME_SELECTORS": ["header", "footer", "aside"],
     "HEADING_LEVELS": 4,
+    # An image's alt text describes the picture, not the page: it becomes
+    # passage text only when True.
+    "INDEX_ALT_TEXT": False,
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
     "MIN_PASSAGE_CHARS": 40,
@@ -99,6 +105,12 @@ DEFAULTS = {
     # In a template that {% extends %} another, only these blocks are page
     # content (the others fill <title>, <meta>, class attributes...).
     "TEMPLATE_CONTENT_BLOCKS": ["content", "main", "body"],
+    # Context variables whose value any anonymous visitor may see either way:
+    # template text inside an {% if %} or {% for %} that reads only these (and
+    # literals, forloop) is indexed; any other condition's text never is (see
+    # search.sources.templates). user, perms, request and names about drafts,
+    # preview, staff, sessions or permissions are never public, even listed.
+    "TEMPLATE_PUBLIC_VARIABLES": [],
     # Host header used when rendering pages in-process ("" = first usable
     # entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",
