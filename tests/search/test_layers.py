@@ -34,6 +34,7 @@ LAYERS: dict[str, list[str]] = {
     "pipeline": [
         "sources",
         "sources.pages",
+        "sources.sitemaps",
         "sources.templates",
         "sources.models",
         "extract",
