@@ -108,6 +108,10 @@ DEFAULTS = {
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,
+    # API request bodies (search.api.parsers): longer → 413, JSON nested
+    # deeper → 400 (Python's json recursed into a 500 at ~1,000 levels).
+    "MAX_JSON_BYTES": 64 * 1024,
+    "MAX_JSON_DEPTH": 8,
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
     # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
     "HYBRID_LEXICAL_WEIGHT": 1.0,

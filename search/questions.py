@@ -50,6 +50,12 @@ def check_query(query: str) -> str:
     return query
 
 
+def is_question_number(value) -> bool:
+    """True for a question id as a link carries it: 1–18 ASCII digits ("²" is not one)."""
+    value = str(value)
+    return value.isascii() and value.isdigit() and 0 < len(value) <= 18
+
+
 def ask(
     query: str,
     k: int | None = None,
@@ -67,7 +73,7 @@ def ask(
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k)
-    if already_asked is not None and str(already_asked).isdigit():
+    if already_asked is not None and is_question_number(already_asked):
         earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:
             return result, earlier

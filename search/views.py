@@ -21,6 +21,13 @@ def search_page(request):
         "error": "",
     }
     status = 200
+    asked = request.GET.get("asked") or None
+    if asked is not None and not questions.is_question_number(asked):
+        context["error"] = (
+            "This link is broken: “asked” should be the number of an earlier question. "
+            "Ask again below."
+        )
+        return render(request, "search/page.html", context, status=400)
     if query:
         try:
             query = context["query"] = questions.check_query(query)
@@ -28,7 +35,7 @@ def search_page(request):
                 query,
                 k=conf.get("DEFAULT_K"),
                 channel=Question.Channel.PAGE,
-                already_asked=request.GET.get("asked"),
+                already_asked=asked,
             )
         except services.IndexNotReady:
             context["error"] = (

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from .. import questions, services
 from ..models import IndexBuild, Page, Question
-from . import permissions, throttles
+from . import parsers, permissions, throttles
 from .serializers import (
     FeedbackResponseSerializer,
     FeedbackSerializer,
@@ -55,6 +55,25 @@ class BuildLockBusy(APIException):
     default_code = "build_lock_busy"
 
 
+class BaseAPIView(APIView):
+    """The base of every view here: the guarded parsers, and 401 (not 403) to anonymous.
+
+    DRF answers 401 only when the *first* authentication class names a
+    ``WWW-Authenticate`` scheme; SessionAuthentication (usually first) names
+    none, so an anonymous call got 403. Any configured class that names one
+    (TokenAuthentication: ``Token``) now makes it a 401 with that header.
+    """
+
+    parser_classes = parsers.PARSERS
+
+    def get_authenticate_header(self, request):
+        for authenticator in self.get_authenticators():
+            header = authenticator.authenticate_header(request)
+            if header:
+                return header
+        return None
+
+
 def _search(request, data):
     query = SearchQuerySerializer(data=data)
     query.is_valid(raise_exception=True)
@@ -87,7 +106,7 @@ _search_responses = {
 }
 
 
-class SearchView(APIView):
+class SearchView(BaseAPIView):
     """Ask a question; get the best passage (or null when unsure) and ranked results."""
 
     permission_classes = permissions.PUBLIC
@@ -122,7 +141,7 @@ class SearchView(APIView):
         return _search(request, request.data)
 
 
-class FeedbackView(APIView):
+class FeedbackView(BaseAPIView):
     """Say whether an answer helped. Stored with its question; a later call replaces it."""
 
     permission_classes = permissions.PUBLIC
@@ -149,7 +168,7 @@ class FeedbackView(APIView):
         return Response({"question_id": question.pk, "helpful": question.helpful})
 
 
-class IndexStatusView(APIView):
+class IndexStatusView(BaseAPIView):
     """The current index (version, model, counts) and the latest builds."""
 
     permission_classes = permissions.PUBLIC
@@ -177,7 +196,7 @@ class IndexStatusView(APIView):
         return Response(IndexStatusSerializer(body, context={"request": request}).data)
 
 
-class RebuildView(APIView):
+class RebuildView(BaseAPIView):
     """Start an index build (or join the one already queued/running). Staff only."""
 
     permission_classes = permissions.STAFF
@@ -205,7 +224,7 @@ class RebuildView(APIView):
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
-class BuildDetailView(APIView):
+class BuildDetailView(BaseAPIView):
     """One build: status, progress 0–100, stage, counts."""
 
     permission_classes = permissions.PUBLIC

@@ -238,6 +238,38 @@ def test_no_500_for_odd_query_strings(api, query):
     assert response.status_code in (200, 400), response.content[:300]
 
 
+@pytest.mark.parametrize("url", [SEARCH, FEEDBACK])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"q":' * 3000,  # unterminated, as in the report
+        b'{"q":' * 3000 + b'"x"' + b"}" * 3000,  # valid JSON, 3,000 levels deep
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the recursion limit, and long
+        b'{"q": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": 1}}}}}}}}}',  # 9 levels
+    ],
+    ids=["unterminated", "deep", "long", "nine-levels"],
+)
+def test_deeply_nested_json_is_a_400_or_413_with_a_message(api, url, raw):
+    response = api.generic("POST", url, raw, content_type="application/json")
+    assert response.status_code in (400, 413), response.content[:300]
+    detail = response.json()["detail"]
+    assert "nested too deeply" in detail or "too large" in detail
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api):
+    body = json.dumps({"q": '[[[[[[[[[[{{{{{{{{{{ what are your prices? \\" ]]]]'})
+    response = api.generic("POST", SEARCH, body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+
+
+def test_an_oversized_body_is_a_413(api, settings):
+    settings.SEARCH = {**settings.SEARCH, "MAX_JSON_BYTES": 1000}
+    body = json.dumps({"q": "hello", "pad": "x" * 2000})
+    response = api.generic("POST", SEARCH, body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is too large: at most 1000 bytes."
+
+
 def test_form_encoded_post_works_too(api):
     response = api.post(SEARCH, {"q": "Where are you based?", "k": 3})
     assert response.status_code == 200
@@ -366,7 +398,12 @@ def test_index_status(api, validate):
 
 
 def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
-    assert api.post("/api/index/rebuild/").status_code in (401, 403)
+    anonymous = api.post("/api/index/rebuild/")
+    # 401 (not signed in) with the scheme to sign in with, as the schema says;
+    # 403 is for a signed-in user who is not staff.
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"] == "Token"
+    assert "credentials were not provided" in anonymous.json()["detail"]
     visitor = django_user_model.objects.create_user("visitor", password="pw")
     api.force_login(visitor)
     assert api.post("/api/index/rebuild/").status_code == 403
