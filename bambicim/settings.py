@@ -170,6 +170,8 @@ REST_FRAMEWORK = {
         "search_user": env("SEARCH_THROTTLE_USER", default="600/min"),
         "feedback_anon": env("SEARCH_THROTTLE_FEEDBACK", default="30/min"),
     },
+    # DRF's own throttles (none used here) would otherwise trust X-Forwarded-For.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bambicim API",
@@ -182,6 +184,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counts must be shared by every gunicorn worker (a per-process
+# cache lets each worker allow the full rate): in Redis when there is one.
+# Its own alias, with one-second socket timeouts, so a Redis that refuses or
+# hangs only switches rate limits off for a while (search.api.throttles)
+# and never touches anything else that uses the default cache.
+THROTTLE_CACHE = "default"
+if REDIS_URL:
+    CACHES["throttle"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "bambicim",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
+    THROTTLE_CACHE = "throttle"
+# Proxies of ours in front of the site (nginx, a load balancer): the client
+# address is then read from X-Forwarded-For, that many entries from the
+# right. 0 (the default) ignores the header, which any client can write.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- The search app -----------------------------------------------------------
 # Every key and its default lives in search/conf.py.
@@ -203,6 +223,8 @@ SEARCH = {
     # Below this best score the assistant says "I'm not sure". 0.30 answers
     # more real questions, but "zxqv blorp" already scores 0.31: see README.
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=0.35),
+    "THROTTLE_CACHE": THROTTLE_CACHE,
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 LOGGING = {
