@@ -10,7 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -90,6 +90,7 @@ def _search(request, data):
         "query": answer.query,
         "corrected_query": answer.corrected,
         "question_id": question.pk,
+        "feedback_token": questions.feedback_token(question),
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
         "index_version": answer.index_version,
@@ -142,7 +143,10 @@ class SearchView(BaseAPIView):
 
 
 class FeedbackView(BaseAPIView):
-    """Say whether an answer helped. Stored with its question; a later call replaces it."""
+    """Say whether an answer helped. Stored with its question; a later call replaces it.
+
+    Only with the ``feedback_token`` the answer came with: ids are sequential.
+    """
 
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.FEEDBACK_THROTTLES
@@ -154,6 +158,9 @@ class FeedbackView(BaseAPIView):
         responses={
             200: FeedbackResponseSerializer,
             400: OpenApiResponse(description="Invalid input."),
+            403: OpenApiResponse(
+                Error, description="No (or a wrong) feedback_token: not the one who asked."
+            ),
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
             429: Throttled,
         },
@@ -163,6 +170,8 @@ class FeedbackView(BaseAPIView):
         feedback.is_valid(raise_exception=True)
         try:
             question = questions.record_feedback(**feedback.validated_data)
+        except questions.NotTheAsker as exc:
+            raise PermissionDenied(str(exc)) from None
         except Question.DoesNotExist:
             raise NotFound("No such question.") from None
         return Response({"question_id": question.pk, "helpful": question.helpful})

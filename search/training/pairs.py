@@ -19,7 +19,8 @@ for an intro passage):
 Plus questions written by people: the owner's ExampleQuestion rows, a page's
 ``data-search-questions="q1|q2"`` attribute (carried as the passage key
 ``questions`` when extraction provides it), and logged visitor questions
-whose answer was marked helpful.
+whose answer was marked helpful and that are public-safe
+(``Question.objects.trainable()``: owner-approved, nothing personal).
 
 Train and dev are split by *section* (url + anchor: every passage of a
 section falls on the same side), so no passage has questions on both sides;
@@ -651,7 +652,7 @@ def human_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
         # A link without a section names the whole page as the answer.
         page = "" if anchor else url
         pairs.append(Pair(example.question, pid, "owner", "owner", page=page))
-    for question in Question.objects.filter(helpful=True).exclude(top_url="").order_by("pk"):
+    for question in Question.objects.trainable().exclude(top_url="").order_by("pk"):
         url, anchor = split_link(question.top_url)
         pid = _find_passage(passages, url, anchor, question.top_text)
         if pid is not None:
