@@ -118,7 +118,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request):
             raise PermissionDenied
-        from .tasks import request_rebuild
+        from .rebuilds import request_rebuild
 
         try:
             build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user)

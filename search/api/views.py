@@ -222,10 +222,10 @@ class RebuildView(BaseAPIView):
         },
     )
     def post(self, request):
-        from .. import tasks
+        from .. import rebuilds
 
         try:
-            build = tasks.request_rebuild("api", request.user)
+            build = rebuilds.request_rebuild("api", request.user)
         except RuntimeError as exc:  # the build lock could not be taken
             raise BuildLockBusy() from exc
         build.refresh_from_db()
