@@ -24,8 +24,12 @@ class BodyTooLarge(APIException):
     default_code = "body_too_large"
 
 
-def nesting_depth(text: str) -> int:
-    """How deep ``[`` and ``{`` nest in ``text``, not counting those inside strings."""
+def nesting_depth(text: str, stop: int | None = None) -> int:
+    """How deep ``[`` and ``{`` nest in ``text``, not counting those inside strings.
+
+    With ``stop``, returns as soon as the depth passes it (a hostile body is
+    refused without reading all of it).
+    """
     if text.count("[") + text.count("{") <= 1:
         return text.count("[") + text.count("{")
     depth = deepest = 0
@@ -43,6 +47,8 @@ def nesting_depth(text: str) -> int:
         elif ch in "[{":
             depth += 1
             deepest = max(deepest, depth)
+            if stop is not None and deepest > stop:
+                return deepest
         elif ch in "]}":
             depth -= 1
     return deepest
@@ -63,7 +69,7 @@ class GuardedJSONParser(JSONParser):
         except (LookupError, UnicodeDecodeError) as exc:
             raise ParseError(f"JSON parse error - the body is not {encoding} text.") from exc
         max_depth = conf.get("MAX_JSON_DEPTH")
-        if nesting_depth(text) > max_depth:
+        if nesting_depth(text, stop=max_depth) > max_depth:
             raise ParseError(f"JSON nested too deeply: at most {max_depth} levels.")
         parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
         try:
