@@ -123,9 +123,25 @@ DEFAULTS = {
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,
+    # API request bodies (search.api.parsers): longer → 413, JSON nested
+    # deeper → 400 (Python's json recursed into a 500 at ~1,000 levels).
+    "MAX_JSON_BYTES": 64 * 1024,
+    "MAX_JSON_DEPTH": 8,
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
     # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
     "HYBRID_LEXICAL_WEIGHT": 1.0,
+    # Rate limits (search.api.throttles; rates in REST_FRAMEWORK's
+    # DEFAULT_THROTTLE_RATES). The cache alias holding the counts: with more
+    # than one web process it must be shared (e.g. django-redis), or each
+    # process allows the full rate.
+    "THROTTLE_CACHE": "default",
+    # When that cache fails, requests are allowed (and a warning logged) and
+    # it is not tried again for this many seconds.
+    "THROTTLE_RETRY_SECONDS": 30,
+    # How many proxies of yours stand in front of the site: the client address
+    # is then read from X-Forwarded-For, that many entries from the right.
+    # 0: X-Forwarded-For is ignored (anyone can write it).
+    "NUM_PROXIES": 0,
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.

@@ -80,6 +80,7 @@ LAYERS: dict[str, list[str]] = {
         "admin",
         "admin_training",
         "api",
+        "api.parsers",
         "api.permissions",
         "api.serializers",
         "api.throttles",
