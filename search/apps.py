@@ -7,7 +7,7 @@ from django.core import checks
 
 class SearchConfig(AppConfig):
     name = "search"
-    verbose_name = "Ask Bambi (site search)"
+    verbose_name = "Site assistant"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

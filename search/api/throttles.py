@@ -1,7 +1,9 @@
 """Rate limits of the public endpoints.
 
 Rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` under the scopes
-below. They are read at request time (not frozen at import like DRF's
+below; a scope the project does not set there takes its rate from
+``SEARCH["THROTTLE_RATES"]`` (search/conf.py), so the API is never unthrottled
+by omission. They are read at request time (not frozen at import like DRF's
 default), so ``override_settings`` in tests and settings changes apply.
 
 Privacy: anonymous clients are told apart by their address, as DRF does, but
@@ -16,10 +18,16 @@ from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from .. import conf
+
 
 class _LiveRateMixin:
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if self.scope in rates:
+            return rates[self.scope]
+        default = conf.DEFAULTS["THROTTLE_RATES"].get(self.scope)
+        return conf.get("THROTTLE_RATES").get(self.scope, default)
 
     def get_ident(self, request):
         ident = super().get_ident(request)

@@ -282,7 +282,7 @@ def assert_clean(pairs: Iterable[Pair], passages: dict[int, dict]) -> None:
 
 
 def site_suffix(titles: Sequence[str]) -> str:
-    """The part of page titles naming the site ("Bambicim"), if most titles share one."""
+    """The part of page titles naming the site ("Example Shop"), if most titles share one."""
     tails = Counter()
     for title in titles:
         for sep in TITLE_SEPARATORS:
@@ -296,7 +296,7 @@ def site_suffix(titles: Sequence[str]) -> str:
 
 
 def title_base(title: str, suffix: str) -> str:
-    """ "Evening in — Bambi Game — Bambicim" → "Evening in"; the site's own title stays."""
+    """ "Opening hours — Tea room — Example Shop" → "Opening hours"; the site's own title stays."""
     title = (title or "").strip()
     if suffix:
         for sep in TITLE_SEPARATORS:
@@ -345,7 +345,7 @@ def topics(passages: Sequence[dict]) -> dict[int, str]:
             # Intro passages and question headings ("What do you do?") are about the page.
             x = base
         elif len(leaf_urls[leaf.lower()]) > 1 and base.lower() != leaf.lower():
-            # The same heading on several pages ("Bambi Game" in the terms).
+            # The same heading on several pages ("Opening hours" on two shops' pages).
             x = f"{base} {leaf}"
         else:
             x = leaf
@@ -489,7 +489,7 @@ def generated_questions(
         out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase", phrase))
     # A fact question asks about the passage's topic: a key phrase found beside
     # a price or a date is rarely what the price or date is for ("How long do
-    # you keep hello bambicim.com?").
+    # you keep hello@example.com?").
     for pattern, templates in FACT_QUESTIONS[:-1]:
         if about_x and pattern.search(body):
             out.append((rng.choice(templates).format(x=x), "factoid", ""))
