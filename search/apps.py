@@ -14,11 +14,26 @@ class SearchConfig(AppConfig):
         # Model signals are connected by search.register() for each registered
         # model (search/signals.py); the tasks module registers the Celery tasks.
         checks.register(check_index_dir, checks.Tags.compatibility)
+        run_tasks_in_process_without_a_broker()
         # The owner's example questions are part of the index (questions.faiss).
         from . import signals
         from .models import ExampleQuestion
 
         signals.connect(ExampleQuestion)
+
+
+def run_tasks_in_process_without_a_broker():
+    """A project that configures no Celery broker gets its builds run in-process.
+
+    Celery's fallback would be an AMQP broker on localhost that nobody runs: every
+    content change would wait on a connection that fails. With a broker set
+    (CELERY_BROKER_URL through the project's Celery app) nothing changes.
+    """
+    from celery import current_app
+
+    if not current_app.conf.broker_url:
+        current_app.conf.task_always_eager = True
+        current_app.conf.task_eager_propagates = True
 
 
 def check_index_dir(app_configs=None, **kwargs):
