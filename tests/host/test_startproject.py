@@ -208,3 +208,45 @@ def test_without_project_rates_the_api_is_throttled_by_the_apps_defaults(server)
             break
     # The earlier tests asked a few questions in the same minute.
     assert codes[-1] == 429 and 50 <= len(codes) <= 61, codes
+
+
+def test_the_documented_upgrade_renames_every_table_of_an_old_database(project, built, tmp_path):
+    """docs/install.md, "Upgrading from the `search` app label": its SQL, run on a database
+    made as the app made it when its label was `search`, gives this version's schema."""
+    import re
+    import shutil
+    import sqlite3
+
+    from .conftest import ROOT
+
+    site, _, _ = project
+    if APP == "search":
+        pytest.skip("the app still has the label the upgrade starts from")
+    docs = (ROOT / "docs" / "install.md").read_text()
+    section = docs.split("## Upgrading from the `search` app label", 1)[1]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1)
+
+    def schema(db):
+        with sqlite3.connect(db) as con:
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            migrations = sorted(con.execute("SELECT app, name FROM django_migrations"))
+            types = sorted(con.execute("SELECT app_label, model FROM django_content_type"))
+        return tables, migrations, types
+
+    old = tmp_path / "old.sqlite3"
+    shutil.copy(site / "db.sqlite3", old)
+    with sqlite3.connect(old) as con:  # the database as the `search` label left it
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            if table.startswith(f"{APP}_"):
+                con.execute(f'ALTER TABLE "{table}" RENAME TO "search_{table[len(APP) + 1 :]}"')
+        con.execute("UPDATE django_migrations SET app = 'search' WHERE app = ?", (APP,))
+        con.execute(
+            "UPDATE django_content_type SET app_label = 'search' WHERE app_label = ?", (APP,)
+        )
+    assert schema(old) != schema(site / "db.sqlite3")
+    with sqlite3.connect(old) as con:
+        con.executescript(sql)
+    assert schema(old) == schema(site / "db.sqlite3")
