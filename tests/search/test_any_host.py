@@ -148,6 +148,8 @@ def test_the_apps_own_search_page_extends_a_minimal_base_with_its_own_stylesheet
     assert tree.css_first("main .sa-page .sa-page__answer") is not None
     assert "Best answer" in tree.text()
     assert "/contact/" not in response.content.decode()
+    # Five results: the answer, then four others under their own heading.
+    assert "Other results" in tree.text() and len(tree.css(".sa-page__list li")) == 4
     assert (APP / "static" / "search" / "page.css").exists()
 
 
