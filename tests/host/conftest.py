@@ -12,6 +12,7 @@ into a fresh virtualenv, inside a brand-new project.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,7 +24,10 @@ from pathlib import Path
 
 import pytest
 
+import search
+
 ROOT = Path(__file__).resolve().parents[2]
+APP_PACKAGE = search.__name__
 DISTRIBUTION = "django-site-assistant"
 SHARED_SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 
@@ -41,10 +45,19 @@ def run(args, cwd, env, timeout=300, check=True):
 def wheel(tmp_path_factory):
     """Build the app's wheel from the repository, as `pip wheel --no-deps .` does."""
     out = tmp_path_factory.mktemp("wheel")
+    # From a copy of what the build reads: setuptools would also pack whatever an
+    # earlier build left in the checkout's build/ folder (e.g. a renamed package).
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "LICENSE", "CHANGELOG.md", "docs/install.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / APP_PACKAGE, source / APP_PACKAGE, ignore=shutil.ignore_patterns("__pycache__")
+    )
     started = time.monotonic()
     # The build backend (setuptools, pinned in pyproject's [build-system]) comes
     # from the package index into pip's isolated build environment.
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, ROOT], ROOT, None)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, source], source, None)
     wheels = list(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
     print(f"built {wheels[0].name} in {time.monotonic() - started:.1f} s")
