@@ -261,6 +261,15 @@ SEARCH = {
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=0.35),
     "THROTTLE_CACHE": THROTTLE_CACHE,
     "NUM_PROXIES": NUM_PROXIES,
+    # Branding (docs/install.md): the assistant's name and words; its pink colours
+    # are set in static/css/site.css, and templates/search/page.html is this
+    # site's own search page.
+    "WIDGET_TITLE": "Ask Bambi",
+    "WIDGET_GREETING": "Hi! Ask me anything about this site — services, prices, the Bambi Game, privacy…",
+    "WIDGET_PLACEHOLDER": "Ask a question…",
+    "PAGE_PLACEHOLDER": "e.g. How much does a landing page cost?",
+    "CONTACT_URL": "/contact/",
+    "PAGE_BASE_TEMPLATE": "base.html",
 }
 
 LOGGING = {
