@@ -77,7 +77,7 @@ def test_the_metadata_names_the_distribution_version_licence_and_changelog(conte
     assert metadata["License-Expression"] == "MIT"
     assert any(f.startswith("Changelog,") for f in metadata.get_all("Project-URL"))
     description = metadata.get_payload()
-    assert "# Changelog" in description and "## 0.1.0" in description
+    assert "# Changelog" in description and "## [0.1.0]" in description
     assert "pip install torch==2.13.0" in description  # the install page comes first
 
 
