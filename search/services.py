@@ -8,6 +8,7 @@ vector and the passage vectors always come from the same model.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +22,9 @@ from .index import IndexNotReady
 from .spelling import Speller
 from .text import normalize
 
-__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search"]
+__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search", "warm_up"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,38 @@ def answer(query: str, k: int = 5) -> Answer:
         took_ms=(time.perf_counter() - started) * 1000,
         corrected=searched if searched != query else None,
     )
+
+
+def warm_up() -> dict:
+    """Load everything answering needs, now rather than in a visitor's request.
+
+    The live index, its model's encoder (ONNX Runtime: no torch), the typo
+    corrector, the phrase index and the blending offsets, then one question
+    through ``answer`` so the first real one is as fast as any. A host calls
+    this once per process at start (gunicorn ``post_worker_init``, Celery
+    ``worker_process_init``, or its WSGI module). Never raises: without an
+    index it loads the active model's encoder and says why it is not ready.
+    Returns {"ready", "seconds", "encoder", and "version"/"model_id" or "reason"}.
+    """
+    started = time.perf_counter()
+    _single_thread_faiss()
+    report: dict = {}
+    try:
+        result = answer("How can I contact you?")
+        version = index.load_current()
+        encoder = embed.get_encoder(version.model_ref or None)
+        report = {"ready": True, "version": result.index_version, "model_id": result.model_id}
+    except Exception as exc:  # no index yet, an unreadable one, a missing model...
+        report = {"ready": False, "reason": str(exc)}
+        try:
+            encoder = embed.get_encoder()
+        except Exception as model_exc:  # pragma: no cover - no model at all
+            encoder = None
+            report["reason"] += f"; model: {model_exc}"
+    report["encoder"] = getattr(encoder, "backend", None)
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    logger.info("search warmed up: %s", report)
+    return report
 
 
 def section(link: str) -> dict | None:
