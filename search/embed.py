@@ -361,9 +361,17 @@ def _onnx_encoder(ref: str):
         return None
 
 
-def get_encoder(model_ref: str | None = None):
+class NotExported(LookupError):
+    """The model has no ONNX export yet and the caller may not make one."""
+
+
+def get_encoder(model_ref: str | None = None, export: bool = True):
     """The encoder of ``model_ref`` (None = active), cached per process: ONNX unless
-    ``SEARCH["ENCODER"]`` is "torch" or the model cannot be served with ONNX."""
+    ``SEARCH["ENCODER"]`` is "torch" or the model cannot be served with ONNX.
+
+    ``export`` False: raise NotExported instead of exporting a model that has
+    no export yet (a process start must not spend half a minute on it).
+    """
     ref = _resolve(model_ref)
     key = f"{ref}|{model_id(ref)}"
     encoder = _encoders.get(key)
@@ -373,6 +381,10 @@ def get_encoder(model_ref: str | None = None):
         encoder = _encoders.get(key)
         if encoder is not None:
             return encoder
+    if not export and conf.get("ENCODER") == "onnx" and find_onnx(ref) is None:
+        raise NotExported(
+            f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
+        )
     encoder = _onnx_encoder(ref) if conf.get("ENCODER") == "onnx" else None
     if encoder is None:
         encoder = TorchEncoder(ref)

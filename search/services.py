@@ -269,24 +269,30 @@ def warm_up() -> dict:
     through ``answer`` so the first real one is as fast as any. A host calls
     this once per process at start (gunicorn ``post_worker_init``, Celery
     ``worker_process_init``, or its WSGI module). Never raises: without an
-    index it loads the active model's encoder and says why it is not ready.
+    index it loads the active model's encoder (if exported) and says why it
+    is not ready; it never exports a model (``manage.py search_export_onnx``).
     Returns {"ready", "seconds", "encoder", and "version"/"model_id" or "reason"}.
     """
     started = time.perf_counter()
     _single_thread_faiss()
-    report: dict = {}
+    report: dict = {"ready": False}
+    version = encoder = None
     try:
-        result = answer("How can I contact you?")
         version = index.load_current()
-        encoder = embed.get_encoder(version.model_ref or None)
-        report = {"ready": True, "version": result.index_version, "model_id": result.model_id}
-    except Exception as exc:  # no index yet, an unreadable one, a missing model...
-        report = {"ready": False, "reason": str(exc)}
+    except Exception as exc:  # no index yet, or an unreadable one
+        report["reason"] = str(exc)
+    try:
+        # Never an export here (half a minute): the host runs search_export_onnx
+        # before starting processes, builds and training make one by themselves.
+        encoder = embed.get_encoder(version.model_ref if version else None, export=False)
+    except Exception as exc:  # no export yet, a missing model...
+        report["reason"] = "; ".join(filter(None, [report.get("reason"), str(exc)]))
+    if version is not None and encoder is not None:
         try:
-            encoder = embed.get_encoder()
-        except Exception as model_exc:  # pragma: no cover - no model at all
-            encoder = None
-            report["reason"] += f"; model: {model_exc}"
+            result = answer("How can I contact you?")
+            report = {"ready": True, "version": result.index_version, "model_id": result.model_id}
+        except Exception as exc:
+            report["reason"] = str(exc)
     report["encoder"] = getattr(encoder, "backend", None)
     report["seconds"] = round(time.perf_counter() - started, 3)
     logger.info("search warmed up: %s", report)

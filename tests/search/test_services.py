@@ -291,7 +291,14 @@ def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_in
     assert report["link"] == "/terms/#use-of-site"
 
 
-def test_warm_up_without_an_index_says_why_and_does_not_raise(own_index_dir):
+def test_warm_up_without_an_index_or_export_says_why_and_exports_nothing(
+    own_index_dir, monkeypatch
+):
+    from search import embed
+
+    monkeypatch.setattr(embed, "_encoders", {})  # a new process
     report = services.warm_up()
     assert report["ready"] is False and "No index yet" in report["reason"]
-    assert report["encoder"] == "onnx"
+    # A fresh INDEX_DIR has no export of the packaged model: named, not made.
+    assert "search_export_onnx" in report["reason"] and report["encoder"] is None
+    assert not (own_index_dir / "onnx").exists()
