@@ -42,15 +42,29 @@ def on_starting(server):
 
 def post_worker_init(worker):
     """Each worker, before its first request: index, encoder, URLconf, database."""
-    from django.db import connection
-    from django.urls import get_resolver
-
     from search import services
 
-    patterns = get_resolver().url_patterns  # imports the views (DRF, the API) now
     report = services.warm_up()
     try:
-        connection.ensure_connection()
-    except Exception as exc:  # the database may come later: requests will retry
-        worker.log.warning("database not reachable at start: %s", exc)
-    worker.log.info("search warm-up (%d URL patterns): %s", len(patterns), report)
+        _warm_request_path()
+    except Exception as exc:  # e.g. the database comes later: requests will retry
+        worker.log.warning("request path not warmed up: %s", exc)
+    worker.log.info("search warm-up: %s", report)
+
+
+def _warm_request_path():
+    """What Django and DRF do lazily on a first request: URL patterns compiled,
+    middleware, rendering, the database connection and its first transaction."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.urls import get_resolver, reverse
+
+    from search.models import Question
+
+    get_resolver().resolve(reverse("search:api-search"))
+    host = next((h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "")
+    Client(HTTP_HOST=host or "localhost").get(reverse("search:api-index"), secure=True)
+    connection.ensure_connection()
+    with transaction.atomic():
+        Question.objects.exists()
