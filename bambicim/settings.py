@@ -199,6 +199,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SEARCH = {
     "INDEX_DIR": env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")),
     "MODEL": env("SEARCH_MODEL", default=""),
+    "ENCODER": env("SEARCH_ENCODER", default="onnx"),
     "TEMPLATE_INCLUDE": ["templates/**/*.html"],
     # Error pages are never a destination; the contact template's extra text
     # is form feedback (rate-limit and validation messages), not content.
