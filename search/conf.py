@@ -14,9 +14,14 @@ DEFAULTS = {
     # package; or a directory holding a sentence-transformers model.
     "MODEL": "",
     "DEVICE": "cpu",
-    # Threads for torch/FAISS in request-serving processes. More than one
-    # thread is slower for single questions and collapses on a busy core.
+    # Threads for the encoder (ONNX Runtime or torch) and FAISS in
+    # request-serving processes. More than one thread is slower for single
+    # questions and collapses on a busy core.
     "TORCH_THREADS": 1,
+    # "onnx": encode with ONNX Runtime + tokenizers + numpy (no torch in the
+    # web process; the export is checked against torch, see search.embed);
+    # "torch": with sentence-transformers, as training does.
+    "ENCODER": "onnx",
     "BATCH_SIZE": 32,
     # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],
