@@ -188,7 +188,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "latency_display",
     ]
     list_display_links = ["text"]
-    list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "model_id"]
+    list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "language", "model_id"]
     search_fields = ["text", "top_url", "top_heading"]
     date_hierarchy = "created"
     change_list_template = "admin/search/question/change_list.html"
