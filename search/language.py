@@ -41,7 +41,7 @@ def _get_identifier():
 
 
 def warm() -> None:
-    """Load the identifier now (its model takes 2–8 s to unpack on first use):
+    """Load the identifier now (its model takes about a second to unpack on first use):
     for a process that loads everything at start."""
     if conf.get("DETECT_LANGUAGE"):
         _get_identifier()
