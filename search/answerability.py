@@ -50,7 +50,8 @@ def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float
     searched = [q for q in searched if not speller.is_noise(q)]
     if not searched or version.count == 0:
         return []
-    vectors = embed.encode(searched, version.model_ref or embed.active_model_ref())
+    # Through the embedding cache: the next build of the same model embeds none of them.
+    vectors, _, _ = embed.embed_cached(searched, version.model_ref or embed.active_model_ref())
     boosts = None
     if conf.get("PHRASE_BOOST"):
         lexical_index = lexical.for_version(version.version, version.passages)
