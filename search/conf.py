@@ -18,9 +18,12 @@ DEFAULTS = {
     # thread is slower for single questions and collapses on a busy core.
     "TORCH_THREADS": 1,
     "BATCH_SIZE": 32,
-    # Pages: every URL in the project's sitemaps, plus these.
+    # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],
+    # Read the sitemaps at SITEMAPS (requested from the site itself, like a
+    # page; sitemap indexes are followed; search.sources.sitemaps).
     "USE_SITEMAPS": True,
+    "SITEMAPS": ["/sitemap.xml"],
     "EXCLUDE_URLS": [],  # regexes matched against the path
     # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
     "TEMPLATE_INCLUDE": [],
@@ -44,6 +47,9 @@ DEFAULTS = {
     # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
     "CHROME_SELECTORS": ["header", "footer", "aside"],
     "HEADING_LEVELS": 4,
+    # An image's alt text describes the picture, not the page: it becomes
+    # passage text only when True.
+    "INDEX_ALT_TEXT": False,
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
     "MIN_PASSAGE_CHARS": 40,
@@ -55,8 +61,9 @@ DEFAULTS = {
     "EMBED_PAGE_HEADING": True,
     # Also embed every sentence of every passage (sentences.faiss beside the
     # index): a question about one fact of a long passage matches its sentence.
-    # Measured with the base model (docs/model-card.md, "Sentence vectors"):
-    # natural questions accuracy@1 0.692 → 0.754, accuracy@3 0.877 → 0.923.
+    # Base model, `search_evaluate --question-weight 0` against the same with
+    # `--sentence-weight 0` (docs/quality.md, "The table"): held-out accuracy@1
+    # 0.640 → 0.740, natural questions 0.738 → 0.800.
     "SENTENCE_VECTORS": True,
     # A passage's score = (1 - w) · its cosine + w · its best sentence's cosine
     # (0 = passages only, even when the index has sentence vectors).
@@ -70,23 +77,25 @@ DEFAULTS = {
     # Also embed the owner's example questions (ExampleQuestion rows) beside
     # the passage each names (questions.faiss): a visitor's question close to
     # one of them lifts that passage by QUESTION_WEIGHT of the gap, see
-    # search.index.blend_search. Measured with the base model and 385 example
-    # questions (docs/model-card.md): held-out visitor questions accuracy@1
-    # 0.70 → 0.82, accuracy@3 0.86 → 0.96.
+    # search.index.blend_search. Base model, `search_evaluate` against the same
+    # with `--question-weight 0` (docs/quality.md, "The table"): held-out
+    # visitor questions accuracy@1 0.740 → 0.920, accuracy@3 0.880 → 0.980.
     "QUESTION_VECTORS": True,
     "QUESTION_WEIGHT": 0.5,
     # Typo tolerance (search.spelling): a query word that is neither a word of
     # the site nor one the model knows is respelled as the closest site word
-    # ("Chanegs" → "Changes"). Measured on the dev split's misspelled queries
-    # (docs/model-card.md, "Typo tolerance").
+    # ("Chanegs" → "Changes"). Base model, the dev split's misspelled queries
+    # (`search_evaluate --dev`, by kind) against `--no-typo-tolerance`:
+    # accuracy@1 0.83 → 0.87; the visitor sets are unchanged.
     "TYPO_TOLERANCE": True,
     # Phrase matches (search.lexical.LexicalIndex.phrase_rows): a query of at
     # most PHRASE_MAX_QUERY_WORDS topic words with two of them side by side
     # as in at most PHRASE_MAX_PASSAGES passages (their text, or an example
     # question of theirs) adds PHRASE_BOOST to those passages' scores (0 =
-    # off). Measured on six dev splits (docs/model-card.md, session 6):
-    # fine-tuned accuracy@1 0.861 → 0.876, base 0.808 → 0.821; natural
-    # questions 0.969 → 0.969 (fine-tuned), 0.923 → 0.938 (base).
+    # off). `search_evaluate` on the six dev splits of `make bench-splits`
+    # against `--phrase-boost 0` (CHANGELOG.md, 2026-12-02): fine-tuned
+    # accuracy@1 0.861 → 0.876, base 0.808 → 0.821; natural questions 0.969
+    # unchanged (fine-tuned), 0.923 → 0.938 (base).
     "PHRASE_BOOST": 0.1,
     "PHRASE_MAX_PASSAGES": 3,
     "PHRASE_MAX_QUERY_WORDS": 3,
@@ -95,13 +104,19 @@ DEFAULTS = {
     # and the run's page follows its progress (False: inside the request).
     "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": True,
     # A training run queued or running longer than this is marked failed
-    # (abandoned) when the next one is requested (make train takes ~5 minutes).
+    # (abandoned) when the next one is requested (make train takes a few minutes).
     "TRAINING_TIMEOUT_SECONDS": 2 * 60 * 60,
     # Template blocks whose text is not page content (e.g. the <title>).
     "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],
     # In a template that {% extends %} another, only these blocks are page
     # content (the others fill <title>, <meta>, class attributes...).
     "TEMPLATE_CONTENT_BLOCKS": ["content", "main", "body"],
+    # Context variables whose value any anonymous visitor may see either way:
+    # template text inside an {% if %} or {% for %} that reads only these (and
+    # literals, forloop) is indexed; any other condition's text never is (see
+    # search.sources.templates). user, perms, request and names about drafts,
+    # preview, staff, sessions or permissions are never public, even listed.
+    "TEMPLATE_PUBLIC_VARIABLES": [],
     # Host header used when rendering pages in-process ("" = first usable
     # entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",
@@ -138,9 +153,25 @@ DEFAULTS = {
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,
+    # API request bodies (search.api.parsers): longer → 413, JSON nested
+    # deeper → 400 (Python's json recursed into a 500 at ~1,000 levels).
+    "MAX_JSON_BYTES": 64 * 1024,
+    "MAX_JSON_DEPTH": 8,
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
     # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
     "HYBRID_LEXICAL_WEIGHT": 1.0,
+    # Rate limits (search.api.throttles; rates in REST_FRAMEWORK's
+    # DEFAULT_THROTTLE_RATES). The cache alias holding the counts: with more
+    # than one web process it must be shared (e.g. django-redis), or each
+    # process allows the full rate.
+    "THROTTLE_CACHE": "default",
+    # When that cache fails, requests are allowed (and a warning logged) and
+    # it is not tried again for this many seconds.
+    "THROTTLE_RETRY_SECONDS": 30,
+    # How many proxies of yours stand in front of the site: the client address
+    # is then read from X-Forwarded-For, that many entries from the right.
+    # 0: X-Forwarded-For is ignored (anyone can write it).
+    "NUM_PROXIES": 0,
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.

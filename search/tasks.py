@@ -1,109 +1,31 @@
-"""Celery tasks (thin): take the lock, record the IndexBuild, call search.build.
+"""Celery tasks (thin): run a build search.rebuilds claimed, by calling search.build.
 
-Only one build is ever queued or running: IndexBuild.lock is unique and set
-while a build is active, so the database refuses a second one even when two
-processes ask at the same instant. A request while a build is active is
-recorded as its own IndexBuild with status "coalesced", pointing at the
-active build. With no broker configured the tasks run eagerly, in-process.
+search.rebuilds takes the lock and records the IndexBuild (one build at a
+time, coalesced requests); importing this module makes its ``_enqueue`` the
+queue that hands a claimed build to ``rebuild_index``. With no broker
+configured the tasks run eagerly, in-process.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
-from . import conf
+from . import conf, rebuilds
 from .models import IndexBuild
+from .rebuilds import LOCK, claim_or_coalesce, release, request_rebuild
 from .training import tasks as training_tasks  # noqa: F401  (registers the training tasks)
 
 logger = logging.getLogger(__name__)
 
-LOCK = "index"
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 MAX_RETRIES = 3
 
 Status = IndexBuild.Status
-
-
-def release_stale_locks() -> int:
-    """Free the lock of builds that hold it too long (a dead worker) or no longer need it."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
-    done = IndexBuild.objects.filter(lock=LOCK).exclude(status__in=[Status.QUEUED, Status.RUNNING])
-    released = done.update(lock=None)
-    stale = IndexBuild.objects.filter(lock=LOCK).filter(
-        Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
-    )
-    return released + stale.update(
-        lock=None,
-        status=Status.FAILED,
-        error="Abandoned: the build held the lock too long (worker stopped?).",
-        finished=now,
-    )
-
-
-def _trigger(value) -> str:
-    return value if value in IndexBuild.Trigger.values else IndexBuild.Trigger.COMMAND
-
-
-def _user(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
-    """A new queued build holding the lock, or a coalesced record of the active one."""
-    release_stale_locks()
-    for _ in range(5):
-        try:
-            with transaction.atomic():
-                return IndexBuild.objects.create(
-                    status=Status.QUEUED,
-                    trigger=_trigger(trigger),
-                    requested_by=_user(user),
-                    lock=LOCK,
-                )
-        except IntegrityError:
-            active = IndexBuild.objects.filter(lock=LOCK).first()
-            if active is None:  # released in between: try again
-                continue
-            return IndexBuild.objects.create(
-                status=Status.COALESCED,
-                trigger=_trigger(trigger),
-                requested_by=_user(user),
-                coalesced_into=active,
-                finished=timezone.now(),
-            )
-    raise RuntimeError("could not take the index build lock")
-
-
-def request_rebuild(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
-    """Ask for a rebuild: a queued build (enqueued after commit) or a coalesced record."""
-    build = claim_or_coalesce(trigger, user)
-    if build.status == Status.QUEUED:
-        transaction.on_commit(lambda: _enqueue(build, countdown), robust=True)
-    return build
-
-
-def serve_model(model_ref: str | None, user=None) -> IndexBuild:
-    """Serve ``model_ref`` (a model folder; None = the base model) and rebuild with it.
-
-    The guard's activation and the owner's way back both come here: a
-    fine-tuned model is switched off without deleting it, and its folder can
-    be served again later. Raises ValueError for a folder that holds no model.
-    """
-    from . import embed
-
-    embed.set_active_model(model_ref)
-    return request_rebuild(IndexBuild.Trigger.MODEL, user)
-
-
-def _release(build_id: int, **fields) -> None:
-    IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
 
 
 def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
@@ -121,6 +43,9 @@ def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
         )
         return
     IndexBuild.objects.filter(pk=build.pk, task_id="").update(task_id=result.id or "")
+
+
+rebuilds.set_queue(_enqueue)
 
 
 @shared_task(bind=True, name="search.tasks.rebuild_index", acks_late=True, max_retries=MAX_RETRIES)
@@ -189,12 +114,12 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
             raise task.retry(
                 args=(), kwargs=retry_kwargs, exc=exc, countdown=5 * 2**task.request.retries
             ) from exc
-        _release(build.pk)
+        release(build.pk)
         raise
     except BaseException:
-        _release(build.pk)
+        release(build.pk)
         raise
-    _release(build.pk)
+    release(build.pk)
     _follow_up(build)
     return {"build": build.pk, "status": build.status, "version": build.version}
 

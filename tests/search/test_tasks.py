@@ -1,42 +1,16 @@
-"""tasks: one build at a time (a database lock), coalesced requests, a real worker."""
+"""tasks: the build a request queued runs (eagerly or on a real worker), once."""
 
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from search import index
 from search.models import IndexBuild
-from search.tasks import (
-    claim_or_coalesce,
-    rebuild_index,
-    reindex_url,
-    release_stale_locks,
-    request_rebuild,
-)
+from search.rebuilds import claim_or_coalesce, request_rebuild
+from search.tasks import rebuild_index, reindex_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.django_db
-def test_the_database_refuses_a_second_active_build():
-    IndexBuild.objects.create(status="queued", lock="index")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        IndexBuild.objects.create(status="queued", lock="index")
-
-
-@pytest.mark.django_db
-def test_a_request_while_a_build_is_active_is_coalesced_into_it(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = request_rebuild("admin")
-        second = request_rebuild("api")
-    assert first.status == "queued" and first.lock == "index"
-    assert second.status == "coalesced" and second.coalesced_into == first
-    assert second.lock is None
-    assert len(callbacks) == 1  # only the real build is enqueued
 
 
 @pytest.mark.django_db
@@ -80,17 +54,6 @@ def test_the_scheduled_task_without_a_build_id_makes_its_own(testsite):
     result = rebuild_index.apply(kwargs={"trigger": "schedule"}).get()
     build = IndexBuild.objects.get(pk=result["build"])
     assert build.status == "succeeded" and build.trigger == "schedule"
-
-
-@pytest.mark.django_db
-def test_a_stale_lock_of_a_dead_worker_is_released(settings):
-    settings.SEARCH = {**settings.SEARCH, "LOCK_TIMEOUT_SECONDS": 60}
-    dead = IndexBuild.objects.create(status="running", lock="index")
-    IndexBuild.objects.filter(pk=dead.pk).update(started=timezone.now() - timedelta(minutes=5))
-    assert release_stale_locks() == 1
-    dead.refresh_from_db()
-    assert dead.status == "failed" and dead.lock is None and "Abandoned" in dead.error
-    assert claim_or_coalesce("command").status == "queued"
 
 
 def wait_for(build_id, timeout=150):
