@@ -195,6 +195,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "helpful",
         "training_approved",
         "channel",
+        "language",
         "model_id",
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]

@@ -16,9 +16,9 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf, embed, index
+from . import answerability, conf, embed, index
 from .examples import example_questions
-from .extract import embedding_text, extract_all, sentence_texts
+from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
 from .sources import collect_all
 from .text import text_hash
@@ -33,8 +33,9 @@ STAGES = {
     "extract": (35, 45),
     "load model": (45, 45),  # only when there is new text to embed
     "embed": (45, 90),
-    "write": (90, 95),
-    "sync": (95, 100),
+    "write": (90, 93),
+    "calibrate": (93, 96),
+    "sync": (96, 100),
 }
 
 
@@ -154,11 +155,11 @@ def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
     """write_version's sentence arguments ({} when SEARCH["SENTENCE_VECTORS"] is off)."""
     if not conf.get("SENTENCE_VECTORS"):
         return {}
-    owned = [
-        (sentence, position)
-        for position, row in enumerate(rows)
-        for sentence in sentence_texts(row)
-    ]
+    owned = []
+    for position, row in enumerate(rows):
+        # A passage's first rows are its labels (title, heading): snippets skip them.
+        row["sentence_labels"] = len(label_texts(row))
+        owned += [(sentence, position) for sentence in scored_sentences(row)]
     return _owned_vectors("sentence", owned, model_ref)
 
 
@@ -184,6 +185,8 @@ def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> d
 
 
 def _finish(build, report, version, documents, embedded, reused) -> None:
+    report("calibrate", 0, force=True)
+    index.record_calibration(version, answerability.calibrate(version))
     report("sync", 0, force=True)
     with transaction.atomic():
         removed = sync_tables(version, documents)

@@ -102,6 +102,9 @@ class IndexVersion:
     # Question vectors (optional): the owner's example questions, same shape.
     question_index: faiss.Index | None = field(default=None, repr=False)
     question_owner: np.ndarray | None = field(default=None, repr=False)
+    # What the build measured on this version (meta.json "calibration"), e.g. its
+    # answer threshold (search.answerability).
+    calibration: dict = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -405,6 +408,17 @@ def write_version(
     )
 
 
+def record_calibration(version: IndexVersion, calibration: dict) -> None:
+    """Store ``calibration`` in a written version's meta.json (before it is activated)."""
+    path = version.path / META_FILE
+    meta = json.loads(path.read_text())
+    meta["calibration"] = calibration
+    tmp = path.with_name(f"{META_FILE}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(tmp, path)
+    version.calibration = calibration
+
+
 def activate(version: str) -> None:
     """Make ``version`` live: an atomic replace of the CURRENT pointer."""
     root = index_dir()
@@ -503,6 +517,7 @@ def load_version(version: str) -> IndexVersion:
         sentence_owner=sentence_owner,
         question_index=question_index,
         question_owner=question_owner,
+        calibration=meta.get("calibration") or {},
     )
 
 

@@ -193,6 +193,9 @@ class Question(models.Model):
     latency_ms = models.FloatField(default=0)
     model_id = models.CharField(max_length=128, blank=True)
     index_version = models.CharField(max_length=64, blank=True)
+    # The question's language (ISO 639-1) when it was not the index's
+    # (search.language), else "": which languages visitors use.
+    language = models.CharField(max_length=16, blank=True, db_index=True)
     helpful = models.BooleanField(null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
     training_approved = models.BooleanField(

@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException, NotFound, PermissionDenied, 
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import questions, services
+from .. import conf, questions, services
 from ..models import IndexBuild, Page, Question
 from . import parsers, permissions, throttles
 from .serializers import (
@@ -93,6 +93,10 @@ def _search(request, data):
         "feedback_token": questions.feedback_token(question),
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
+        "min_score": answer.min_score,
+        "contact_url": conf.get("CONTACT_URL"),
+        "language": answer.language,
+        "message": conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None,
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }

@@ -125,6 +125,23 @@ def test_get_search_answers_with_the_terms_passage(api, validate):
     assert question.channel == "api" and question.answered
 
 
+def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
+    body = validate(api.get(SEARCH, {"q": "Can I scrape the site?"}).json(), "SearchResponse")
+    answer = body["answer"]
+    snippet = answer["snippet"]
+    assert 0 < len(snippet["text"]) <= 300
+    assert all(part in answer["text"] for part in snippet["text"].split(" … "))
+    [(start, end), *_] = snippet["highlights"]
+    assert "scraping" in snippet["text"][start:end]
+    # The section's heading is the breadcrumb, not the start of the snippet.
+    assert answer["breadcrumb"][-1] == "Use of site"
+    assert not snippet["text"].startswith("Use of site")
+    for hit in body["results"]:
+        assert hit["snippet"]["text"] and len(hit["snippet"]["text"]) <= 300
+    assert body["min_score"] > 0 and body["contact_url"]
+    assert body["language"] is None and body["message"] is None
+
+
 def test_a_typo_is_fixed_and_the_response_says_so(api, validate):
     body = validate(api.get(SEARCH, {"q": "Do you use cokies?"}).json(), "SearchResponse")
     assert body["query"] == "Do you use cokies?"

@@ -45,12 +45,15 @@ LAYERS: dict[str, list[str]] = {
         "lexical",
         "spelling",
         "examples",
+        "language",
+        "snippets",
     ],
     # One build, one question, one training run: what the interfaces call.
     "orchestration": [
         "build",
         "rebuilds",
         "services",
+        "answerability",
         "questions",
         "training",
         "training.config",
