@@ -5,6 +5,22 @@ while a build is active, so the database refuses a second one even when two
 processes ask at the same instant. A request while a build is active is
 recorded as its own IndexBuild with status "coalesced", pointing at the
 active build. With no broker configured the tasks run eagerly, in-process.
+
+The lock is a lease (``IndexBuild.lease_expires``), not a fixed timeout: a
+running build renews it every few seconds (search.build.Heartbeat), a queued
+one holds it until its task expires. A build whose lease has passed (its
+worker was killed, or no worker ever took it) is marked failed by the next
+request, which then runs. The build task is ``acks_late`` with
+``reject_on_worker_lost``: a worker process that dies mid-build hands the
+message back to the broker instead of acknowledging it, and a redelivered
+task resumes its own build only while that build's lease still holds.
+
+Sending a task gives up after SEARCH["BROKER_TIMEOUT_SECONDS"] (its own
+connection with short socket timeouts, no publish retries): a refusing or
+hanging broker never ties up a web request. A build the broker did not take
+is recorded as "unqueued", never as started; a content change or a model
+activation recorded so is queued again by the next build that is queued,
+by ``retry_unqueued_builds`` (run it periodically) and when a worker starts.
 """
 
 from __future__ import annotations
@@ -13,7 +29,8 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from celery.signals import worker_ready
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,23 +45,43 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 MAX_RETRIES = 3
 
 Status = IndexBuild.Status
+Trigger = IndexBuild.Trigger
+# Requests nobody waits on: when the broker did not take them, they are queued again later.
+RETRIED_TRIGGERS = (Trigger.CONTENT, Trigger.MODEL)
 
 
 def release_stale_locks() -> int:
-    """Free the lock of builds that hold it too long (a dead worker) or no longer need it."""
+    """Free the lock of builds that lost their lease (a dead worker) or no longer need it."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
-    done = IndexBuild.objects.filter(lock=LOCK).exclude(status__in=[Status.QUEUED, Status.RUNNING])
-    released = done.update(lock=None)
-    stale = IndexBuild.objects.filter(lock=LOCK).filter(
-        Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
+    active = IndexBuild.objects.filter(lock=LOCK)
+    released = active.exclude(status__in=[Status.QUEUED, Status.RUNNING]).update(lock=None)
+    lost = active.filter(status=Status.RUNNING, lease_expires__lt=now).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Worker lost: the build's heartbeat stopped (its worker was killed or cut off). "
+        "The next rebuild request runs a new build.",
+        finished=now,
     )
-    return released + stale.update(
+    expired = active.filter(status=Status.QUEUED, lease_expires__lt=now).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Expired: no worker took the queued build in time (is a Celery worker running?).",
+        finished=now,
+    )
+    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
+    hung = active.filter(
+        Q(status=Status.RUNNING, started__lt=cutoff)
+        | Q(status=Status.QUEUED, lease_expires__isnull=True, created__lt=cutoff)
+    ).update(
         lock=None,
         status=Status.FAILED,
         error="Abandoned: the build held the lock too long (worker stopped?).",
         finished=now,
     )
+    for count, what in ((lost, "lost its worker"), (expired, "expired in the queue")):
+        if count:
+            logger.warning("search: %d index build(s) %s; marked failed", count, what)
+    return released + lost + expired + hung
 
 
 def _trigger(value) -> str:
@@ -55,10 +92,15 @@ def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
-    """A new queued build holding the lock, or a coalesced record of the active one."""
+def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
+    """A new queued build holding the lock, or a coalesced record of the active one.
+
+    The queued build's lease lasts its countdown plus QUEUED_BUILD_EXPIRES_SECONDS
+    (run_build renews it once a worker has taken it).
+    """
     release_stale_locks()
     for _ in range(5):
+        lease = timedelta(seconds=(countdown or 0) + conf.get("QUEUED_BUILD_EXPIRES_SECONDS"))
         try:
             with transaction.atomic():
                 return IndexBuild.objects.create(
@@ -66,6 +108,7 @@ def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
                     trigger=_trigger(trigger),
                     requested_by=_user(user),
                     lock=LOCK,
+                    lease_expires=timezone.now() + lease,
                 )
         except IntegrityError:
             active = IndexBuild.objects.filter(lock=LOCK).first()
@@ -82,10 +125,21 @@ def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
 
 
 def request_rebuild(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
-    """Ask for a rebuild: a queued build (enqueued after commit) or a coalesced record."""
-    build = claim_or_coalesce(trigger, user)
-    if build.status == Status.QUEUED:
+    """Ask for a rebuild: a queued build, a coalesced record, or an unqueued one.
+
+    Outside a transaction the task is sent at once, so the caller learns the
+    outcome from ``build.status``: "queued" (a worker will run it), "unqueued"
+    (the broker did not take it, see ``build.error``; nothing runs), or,
+    without a broker (eager), the finished build's "succeeded"/"failed".
+    Inside a transaction it is sent once that commits.
+    """
+    build = claim_or_coalesce(trigger, user, countdown)
+    if build.status == Status.COALESCED:
+        _cover_unqueued(build.coalesced_into_id)
+    elif connection.in_atomic_block:
         transaction.on_commit(lambda: _enqueue(build, countdown), robust=True)
+    else:
+        _enqueue(build, countdown)
     return build
 
 
@@ -106,26 +160,116 @@ def _release(build_id: int, **fields) -> None:
     IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
 
 
+def broker_connection(app):
+    """A connection for sending one task that gives up after BROKER_TIMEOUT_SECONDS.
+
+    Connect and every reply are bounded (a Redis that accepts connections and
+    never answers included), and kombu does not retry: the caller reports
+    the failure at once instead of holding a web request for ~20 s.
+    """
+    timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
+    return app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "max_retries": 0,
+        },
+    )
+
+
 def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
+    """Send ``build``'s task; a broker that does not take it leaves the build "unqueued"."""
+    app = rebuild_index.app
+    kwargs = {"build_id": build.pk}
     try:
-        result = rebuild_index.apply_async(kwargs={"build_id": build.pk}, countdown=countdown)
+        if app.conf.task_always_eager:
+            result = rebuild_index.apply_async(kwargs=kwargs, countdown=countdown)
+        else:
+            expires = (countdown or 0) + conf.get("QUEUED_BUILD_EXPIRES_SECONDS")
+            with broker_connection(app) as conn:
+                result = rebuild_index.apply_async(
+                    kwargs=kwargs,
+                    countdown=countdown,
+                    expires=expires,
+                    connection=conn,
+                    retry=False,
+                )
     except Exception as exc:
-        # Eagerly the build has recorded its own failure; with a broker, a
-        # task that never got queued must not hold the lock.
-        logger.warning("search rebuild #%s: %s", build.pk, exc)
-        IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
-            lock=None,
-            status=Status.FAILED,
-            error=f"Could not queue the build: {exc}",
-            finished=timezone.now(),
+        if app.conf.task_always_eager:
+            # The build ran here and has recorded its own failure.
+            logger.warning("search rebuild #%s: %s", build.pk, exc)
+            build.refresh_from_db()
+            return
+        logger.warning("search rebuild #%s not queued: %r", build.pk, exc)
+        error = (
+            "Not queued: the task queue did not answer within "
+            f"{conf.get('BROKER_TIMEOUT_SECONDS')} s ({type(exc).__name__}: {exc})."
         )
+        if build.trigger in RETRIED_TRIGGERS:
+            error += " It is queued again once the task queue answers."
+        IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
+            lock=None, status=Status.UNQUEUED, error=error[:5000], finished=timezone.now()
+        )
+        build.refresh_from_db()
         return
     IndexBuild.objects.filter(pk=build.pk, task_id="").update(task_id=result.id or "")
+    build.refresh_from_db()
+    _cover_unqueued(build.pk)
 
 
-@shared_task(bind=True, name="search.tasks.rebuild_index", acks_late=True, max_retries=MAX_RETRIES)
+def _cover_unqueued(build_id: int | None) -> int:
+    """Unqueued content/model requests are now covered by build ``build_id`` (queued or
+    running: a change made after a running build started gets its follow-up build)."""
+    if build_id is None:
+        return 0
+    return IndexBuild.objects.filter(
+        status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS, created__lte=timezone.now()
+    ).update(status=Status.COALESCED, coalesced_into_id=build_id)
+
+
+def retry_unqueued() -> IndexBuild | None:
+    """Queue one build for content changes / model activations the broker did not take."""
+    pending = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
+    if not pending.exists():
+        return None
+    trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT
+    return request_rebuild(trigger)
+
+
+@shared_task(name="search.tasks.retry_unqueued_builds", ignore_result=True)
+def retry_unqueued_builds() -> dict:
+    """Periodic: queue the rebuilds that could not be queued while the broker was down."""
+    build = retry_unqueued()
+    return {"build": build.pk if build else None, "status": build.status if build else None}
+
+
+@worker_ready.connect(dispatch_uid="search-retry-unqueued-builds")
+def _retry_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker that starts has a broker: queue what could not be queued before."""
+    try:
+        retry_unqueued()
+    except Exception:
+        logger.exception("search: could not retry unqueued builds")
+
+
+@shared_task(
+    bind=True,
+    name="search.tasks.rebuild_index",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=MAX_RETRIES,
+)
 def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") -> dict:
-    """Run build ``build_id`` (or a new one: the periodic schedule passes none). Idempotent."""
+    """Run build ``build_id`` (or a new one: the periodic schedule passes none). Idempotent.
+
+    Acknowledged only once it has finished (``acks_late``), and handed back to
+    the broker if the worker process running it dies (``reject_on_worker_lost``):
+    a redelivered task resumes its build while the lease holds, and is
+    skipped once the build was marked "worker lost" (a newer request runs).
+    The outcome is on the IndexBuild row, not in a result backend.
+    """
     if build_id is None:
         build = claim_or_coalesce(trigger)
         if build.status == Status.COALESCED:
@@ -137,7 +281,14 @@ def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") 
     return _run_claimed(self, build, retry_kwargs={"build_id": build.pk})
 
 
-@shared_task(bind=True, name="search.tasks.reindex_url", acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(
+    bind=True,
+    name="search.tasks.reindex_url",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=MAX_RETRIES,
+)
 def reindex_url(self, url: str, build_id: int | None = None) -> dict:
     """Re-read one page into a new index version; every other passage is kept as is.
 
@@ -167,13 +318,15 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
 
     task_id = task.request.id or ""
     # Only a queued build (or this very task, redelivered after a crash) runs.
+    release_stale_locks()
     runnable = Q(status=Status.QUEUED)
     if task_id:
         runnable |= Q(status=Status.RUNNING, task_id=task_id)
+    lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
     claimed = (
         IndexBuild.objects.filter(pk=build.pk, lock=LOCK)
         .filter(runnable)
-        .update(status=Status.RUNNING, started=timezone.now(), task_id=task_id)
+        .update(status=Status.RUNNING, started=timezone.now(), task_id=task_id, lease_expires=lease)
     )
     if not claimed:
         build.refresh_from_db()
@@ -183,12 +336,15 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
         run_build(build, urls=urls)
     except TRANSIENT_ERRORS as exc:
         if task.request.retries < MAX_RETRIES and not task.request.is_eager:
+            countdown = 5 * 2**task.request.retries
+            lease = countdown + conf.get("QUEUED_BUILD_EXPIRES_SECONDS")
             IndexBuild.objects.filter(pk=build.pk).update(
-                status=Status.QUEUED, error=f"Retrying after: {exc}", finished=None
+                status=Status.QUEUED,
+                error=f"Retrying after: {exc}",
+                finished=None,
+                lease_expires=timezone.now() + timedelta(seconds=lease),
             )
-            raise task.retry(
-                args=(), kwargs=retry_kwargs, exc=exc, countdown=5 * 2**task.request.retries
-            ) from exc
+            raise task.retry(args=(), kwargs=retry_kwargs, exc=exc, countdown=countdown) from exc
         _release(build.pk)
         raise
     except BaseException:

@@ -1,5 +1,7 @@
 """tasks: one build at a time (a database lock), coalesced requests, a real worker."""
 
+import os
+import signal
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -118,6 +120,88 @@ def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_wor
     assert IndexBuild.objects.filter(pk__gte=first.pk).exclude(status="coalesced").count() == 1
     # The web process picks the worker's version up without a restart.
     assert index.load_current().version == build.version
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_request_runs(
+    celery_workers,
+):
+    worker = celery_workers()
+    build = request_rebuild("api")
+    assert build.status == "queued"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        build.refresh_from_db()
+        if build.status == "running" and build.stage:
+            break
+        time.sleep(0.2)
+    assert build.status == "running", Path(worker.log_path).read_text()[-3000:]
+    time.sleep(1)  # mid-build: the model loads or the pages render
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+    # Right after the kill the lease still holds: a request joins the build.
+    assert request_rebuild("admin").status == "coalesced"
+    while time.monotonic() - killed < 60:
+        release_stale_locks()
+        build.refresh_from_db()
+        if build.status != "running":
+            break
+        time.sleep(1)
+    lost_after = time.monotonic() - killed
+    assert build.status == "failed" and build.lock is None, build.error
+    assert "Worker lost" in build.error
+    print(f"killed build #{build.pk} marked failed {lost_after:.1f} s after SIGKILL")
+    # The next request is a build of its own, and a new worker runs it.
+    celery_workers()
+    again = request_rebuild("api")
+    assert again.status == "queued" and again.pk != build.pk
+    done = wait_for(again.pk)
+    assert done.status == "succeeded", done.error
+    assert index.load_current().version == done.version
+
+
+@pytest.mark.django_db
+def test_a_running_build_renews_its_lease_and_a_lapsed_one_is_marked_lost(settings):
+    settings.SEARCH = {**settings.SEARCH, "BUILD_LEASE_SECONDS": 30}
+    build = IndexBuild.objects.create(status="running", lock="index", started=timezone.now())
+    from search.build import Heartbeat
+
+    with Heartbeat(build) as heartbeat:
+        build.refresh_from_db()
+        assert build.lease_expires > timezone.now() + timedelta(seconds=25)
+        assert not heartbeat.lost
+    assert release_stale_locks() == 0
+    IndexBuild.objects.filter(pk=build.pk).update(
+        lease_expires=timezone.now() - timedelta(seconds=1)
+    )
+    assert release_stale_locks() == 1
+    build.refresh_from_db()
+    assert build.status == "failed" and build.lock is None and "Worker lost" in build.error
+    assert claim_or_coalesce("command").status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_queued_build_no_worker_takes_expires(settings):
+    settings.SEARCH = {**settings.SEARCH, "QUEUED_BUILD_EXPIRES_SECONDS": 600}
+    queued = claim_or_coalesce("api", countdown=10)
+    remaining = (queued.lease_expires - timezone.now()).total_seconds()
+    assert 600 < remaining <= 610
+    assert claim_or_coalesce("admin").status == "coalesced"
+    IndexBuild.objects.filter(pk=queued.pk).update(
+        lease_expires=timezone.now() - timedelta(seconds=1)
+    )
+    assert claim_or_coalesce("admin").status == "queued"
+    queued.refresh_from_db()
+    assert queued.status == "failed" and "Expired" in queued.error
+
+
+@pytest.mark.django_db
+def test_the_build_task_is_acked_late_and_handed_back_when_its_worker_dies():
+    assert rebuild_index.acks_late and rebuild_index.reject_on_worker_lost
+    assert reindex_url.acks_late and reindex_url.reject_on_worker_lost
 
 
 @pytest.mark.django_db
