@@ -137,6 +137,7 @@ def celery_workers(transactional_db, settings):
     env = {
         **os.environ,
         "REDIS_URL": TEST_REDIS_URL,
+        "CELERY_QUEUE": queue,
         "DATABASE_URL": _test_database_url(connection.settings_dict),
         "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
         "DEBUG": "0",

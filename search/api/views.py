@@ -55,6 +55,15 @@ class BuildLockBusy(APIException):
     default_code = "build_lock_busy"
 
 
+class QueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The task queue is not answering, so the rebuild was not started. "
+        "Please try again in a minute."
+    )
+    default_code = "queue_unavailable"
+
+
 def _search(request, data):
     query = SearchQuerySerializer(data=data)
     query.is_valid(raise_exception=True)
@@ -190,7 +199,11 @@ class RebuildView(APIView):
             202: IndexBuildSerializer,
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),
-            503: OpenApiResponse(Error, description="The build lock could not be taken."),
+            503: OpenApiResponse(
+                Error,
+                description="Not started: the task queue is not answering, "
+                "or the build lock could not be taken.",
+            ),
         },
     )
     def post(self, request):
@@ -201,6 +214,8 @@ class RebuildView(APIView):
         except RuntimeError as exc:  # the build lock could not be taken
             raise BuildLockBusy() from exc
         build.refresh_from_db()
+        if build.status == IndexBuild.Status.UNQUEUED:
+            raise QueueUnavailable()
         data = IndexBuildSerializer(build, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
@@ -220,5 +235,8 @@ class BuildDetailView(APIView):
         },
     )
     def get(self, request, build_id):
+        from ..tasks import release_stale_locks
+
+        release_stale_locks()  # a build whose worker died reads "failed", not "running"
         build = get_object_or_404(IndexBuild, pk=build_id)
         return Response(IndexBuildSerializer(build, context={"request": request}).data)

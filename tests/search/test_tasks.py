@@ -267,3 +267,46 @@ def test_a_model_served_while_a_build_ran_gets_its_own_build(
     assert follow.status == "succeeded" and follow.model_id.startswith("other-model-")
     assert index.load_current().model_id == follow.model_id
     assert IndexBuild.objects.count() == 2  # and that build, with the model served, asks for none
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
+    celery_workers, point_broker, built_index, settings
+):
+    from django.core.cache import cache
+
+    from search.models import ExampleQuestion
+    from search.signals import DEBOUNCE_KEY
+    from tests.conftest import TEST_REDIS_URL
+
+    from .conftest import _closed_port
+
+    cache.delete(DEBOUNCE_KEY)
+    settings.SEARCH = {**settings.SEARCH, "REBUILD_DEBOUNCE_SECONDS": 0}
+    point_broker(f"redis://127.0.0.1:{_closed_port()}/0")  # Redis is down
+    url = built_index.passages[0]["url"]
+    started = time.monotonic()
+    ExampleQuestion.objects.create(question="is the teapot pink on tuesdays?", url=url)
+    took = time.monotonic() - started
+    assert took < 3, f"saving an example question took {took:.1f} s"
+    print(f"saving an example question with Redis refusing took {took:.2f} s")
+    pending = IndexBuild.objects.get(trigger="content")
+    assert pending.status == "unqueued" and pending.lock is None
+    assert "queued again once the task queue answers" in pending.error
+
+    point_broker(TEST_REDIS_URL)  # Redis is back; a worker starts and queues the build
+    worker = celery_workers()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pending.refresh_from_db()
+        if pending.status == "coalesced":
+            break
+        time.sleep(0.5)
+    assert pending.status == "coalesced", Path(worker.log_path).read_text()[-3000:]
+    build = wait_for(pending.coalesced_into_id)
+    assert build.status == "succeeded", build.error
+    live = index.load_current()
+    assert live.version == build.version
+    assert any("is the teapot pink on tuesdays?" in p["example_questions"] for p in live.passages)

@@ -1,0 +1,37 @@
+/* The admin's build page: while the build is queued or running, poll its
+   status (fetch, no page reload) and update the progress box in place. */
+(function () {
+  "use strict";
+  function start() {
+    var box = document.getElementById("build-progress");
+    if (!box || box.dataset.active !== "1" || !box.dataset.statusUrl) return;
+    var labelsNode = document.getElementById("build-status-labels");
+    var labels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+    function set(name, value) {
+      var node = box.querySelector('[data-field="' + name + '"]');
+      if (node) node.textContent = value;
+    }
+    function show(b) {
+      box.querySelector("progress").value = b.progress;
+      set("progress", b.progress);
+      set("stage", b.stage || "–");
+      set("status", labels[b.status] || b.status);
+      ["pages", "passages", "embedded", "reused"].forEach(function (k) { set(k, b[k]); });
+      var error = box.querySelector('[data-field="error"]');
+      if (error && b.error) { error.textContent = b.error; error.hidden = false; }
+    }
+    function tick() {
+      fetch(box.dataset.statusUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (b) {
+          show(b);
+          if (b.status === "queued" || b.status === "running") setTimeout(tick, 1000);
+          else box.dataset.active = "0";
+        })
+        .catch(function () { setTimeout(tick, 4000); });
+    }
+    setTimeout(tick, 500);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
