@@ -121,7 +121,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
         from .tasks import request_rebuild
 
         try:
-            build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user)
+            build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user, background=True)
         except RuntimeError as exc:  # the build lock could not be taken
             messages.error(request, f"Could not start a rebuild: {exc}. Please try again.")
             return HttpResponseRedirect(reverse("admin:search_indexbuild_changelist"))
@@ -183,6 +183,11 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
         )
     if build.status == Status.FAILED:
         return messages.ERROR, f"Index rebuild #{build.pk} failed: {build.error}"
+    if getattr(build, "in_background", False):  # no broker: a thread of this server runs it
+        return messages.SUCCESS, (
+            f"Index rebuild #{build.pk} started in the background of this web server "
+            "(no task queue configured); its progress shows below."
+        )
     if build.status == Status.RUNNING:
         return messages.SUCCESS, f"Index rebuild #{build.pk} is running; its progress shows below."
     return messages.SUCCESS, (

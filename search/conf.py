@@ -126,6 +126,10 @@ DEFAULTS = {
     # A queued build no worker has taken within this many seconds (after its
     # countdown) expires: the task message is dropped and the lock freed.
     "QUEUED_BUILD_EXPIRES_SECONDS": 900,
+    # Without a broker (Celery eager), the admin's "Rebuild index now" runs the
+    # build in a background thread of the web process, so the page returns at
+    # once and follows its progress (False: inside the request).
+    "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": True,
     # Sending a task to the broker gives up after this many seconds (connect
     # and each reply): a refusing or hanging broker never holds a request.
     "BROKER_TIMEOUT_SECONDS": 1.0,

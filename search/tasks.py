@@ -26,10 +26,12 @@ by ``retry_unqueued_builds`` (run it periodically) and when a worker starts.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django import db
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -124,22 +126,26 @@ def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> 
     raise RuntimeError("could not take the index build lock")
 
 
-def request_rebuild(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
+def request_rebuild(
+    trigger: str, user=None, countdown: int | None = None, background: bool = False
+) -> IndexBuild:
     """Ask for a rebuild: a queued build, a coalesced record, or an unqueued one.
 
     Outside a transaction the task is sent at once, so the caller learns the
     outcome from ``build.status``: "queued" (a worker will run it), "unqueued"
     (the broker did not take it, see ``build.error``; nothing runs), or,
-    without a broker (eager), the finished build's "succeeded"/"failed".
-    Inside a transaction it is sent once that commits.
+    without a broker (eager), the finished build's "succeeded"/"failed" —
+    or, with ``background`` (a person waiting on a page) and
+    REBUILD_IN_BACKGROUND_WITHOUT_BROKER, "queued" while a thread of this
+    process runs it. Inside a transaction it is sent once that commits.
     """
     build = claim_or_coalesce(trigger, user, countdown)
     if build.status == Status.COALESCED:
         _cover_unqueued(build.coalesced_into_id)
     elif connection.in_atomic_block:
-        transaction.on_commit(lambda: _enqueue(build, countdown), robust=True)
+        transaction.on_commit(lambda: _enqueue(build, countdown, background), robust=True)
     else:
-        _enqueue(build, countdown)
+        _enqueue(build, countdown, background)
     return build
 
 
@@ -178,10 +184,24 @@ def broker_connection(app):
     )
 
 
-def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
+def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool = False) -> None:
     """Send ``build``'s task; a broker that does not take it leaves the build "unqueued"."""
     app = rebuild_index.app
     kwargs = {"build_id": build.pk}
+    if (
+        background
+        and app.conf.task_always_eager
+        and conf.get("REBUILD_IN_BACKGROUND_WITHOUT_BROKER")
+        and not connection.in_atomic_block  # a thread could not see an uncommitted build
+    ):
+        build.in_background = True
+        threading.Thread(
+            target=_build_in_background,
+            args=(build.pk,),
+            name=f"search-build-{build.pk}",
+            daemon=True,  # a server that stops ends it; its lease then passes
+        ).start()
+        return
     try:
         if app.conf.task_always_eager:
             result = rebuild_index.apply_async(kwargs=kwargs, countdown=countdown)
@@ -216,6 +236,16 @@ def _enqueue(build: IndexBuild, countdown: int | None = None) -> None:
     IndexBuild.objects.filter(pk=build.pk, task_id="").update(task_id=result.id or "")
     build.refresh_from_db()
     _cover_unqueued(build.pk)
+
+
+def _build_in_background(build_id: int) -> None:
+    """No broker: run a build in a thread of this process (its lease covers a restart)."""
+    try:
+        rebuild_index.apply(kwargs={"build_id": build_id})
+    except Exception:
+        logger.warning("search rebuild #%s failed in the background", build_id)
+    finally:
+        db.connections.close_all()  # this thread's own connections
 
 
 def _cover_unqueued(build_id: int | None) -> int:

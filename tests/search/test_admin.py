@@ -257,3 +257,21 @@ def test_the_rebuild_button_says_in_red_that_nothing_started_when_the_queue_is_d
     assert not html.css("ul.messagelist li.success")
     build = IndexBuild.objects.get(trigger="admin")
     assert build.status == "unqueued" and build.lock is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("built_index")
+def test_without_a_broker_a_build_inside_the_request_says_it_finished(
+    client, django_user_model, settings
+):
+    settings.SEARCH = {**settings.SEARCH, "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": False}
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    response = client.post("/admin/search/indexbuild/rebuild/", follow=True)
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "succeeded", build.error
+    html = LexborHTMLParser(response.content.decode())
+    success = [li.text(strip=True) for li in html.css("ul.messagelist li.success")]
+    assert success == [
+        f"Index rebuild #{build.pk} finished in {build.duration.total_seconds():.1f} s: "
+        f"{build.passages} passages from {build.pages} pages, now live."
+    ]

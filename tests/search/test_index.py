@@ -289,3 +289,12 @@ def test_pruning_never_deletes_the_last_intact_version(own_index_dir, settings):
     assert index.versions() == [good, bad]
     index.forget_loaded()
     assert index.load_current().version == good
+
+
+def test_a_version_written_before_manifests_is_judged_by_its_meta_checksums(own_index_dir):
+    name = activated(0)
+    (own_index_dir / name / "manifest.json").unlink()
+    index.forget_loaded()
+    assert index.damage(name) is None and index.load_current().version == name
+    truncate(own_index_dir / name / "index.faiss")
+    assert index.damage(name) == "index.faiss does not match its checksum"
