@@ -56,7 +56,7 @@ beat: migrate
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The README's screenshots, taken by the real-browser tests.
+# docs/screenshots/, taken by the real-browser tests.
 screenshots: $(STAMP)
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -k "slash_opens or phone_width" -q
 
@@ -70,7 +70,7 @@ lint: $(STAMP)
 bench: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
 
-# The guarded fine-tune on several dev splits (~2 min each): is a change more than split noise?
+# The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/splits.py $(if $(SEEDS),--seeds $(SEEDS))
 

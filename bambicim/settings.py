@@ -208,8 +208,9 @@ SEARCH = {
         "templates/pages/contact.html",
     ],
     "CONTENT_SELECTOR": "main",
-    # Below this best score the assistant says "I'm not sure". 0.30 answers
-    # more real questions, but "zxqv blorp" already scores 0.31: see README.
+    # Below this best score the assistant says "I'm not sure". The nonsense
+    # queries score at most 0.33 with the base model: docs/model-card.md,
+    # "Answer threshold".
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=0.35),
 }
 

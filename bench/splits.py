@@ -2,7 +2,7 @@
 """``make bench-splits``: how steady is the dev-split figure?
 
 The quality bar is measured on one dev split (``search_make_pairs --seed 42``):
-16 of the site's sections and their 263 questions. Which sections land in dev
+16 of the site's sections and their questions. Which sections land in dev
 moves the figure more than most changes to the recipe do, so a change should
 be judged over several splits. For each seed this makes the pairs, trains the
 guarded fine-tune (``search_finetune --no-refit --no-activate``: the card's
@@ -10,7 +10,7 @@ recipe, never served) and reads the base and tuned dev metrics (serving
 scores) from the model's ``search.json``.
 
 Prints one row per split and the mean ± standard deviation; writes
-bench/splits.json. About 2 minutes a split on this 2-core machine.
+bench/splits.json. A few minutes a split on a 2-core machine.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request):
             raise PermissionDenied
-        from .tasks import request_rebuild
+        from .rebuilds import request_rebuild
 
         try:
             build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user, background=True)
@@ -147,7 +147,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:search_indexbuild_change", args=[target]))
 
     def changelist_view(self, request, extra_context=None):
-        from .tasks import release_stale_locks
+        from .rebuilds import release_stale_locks
 
         release_stale_locks()  # a build whose worker died shows as failed, not running
         extra_context = {
@@ -159,7 +159,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from .tasks import release_stale_locks
+        from .rebuilds import release_stale_locks
 
         release_stale_locks()
         extra_context = {

@@ -199,7 +199,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("search.add_trainingrun"):
             raise PermissionDenied
-        from .tasks import serve_model
+        from .rebuilds import serve_model
 
         if not embed.fine_tuned_model_active():
             messages.info(request, "The base model is already the one being served.")

@@ -11,13 +11,17 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Model signals are connected by search.register() for each registered
-        # model (search/signals.py); the tasks module registers the Celery tasks.
         checks.register(check_index_dir, checks.Tags.compatibility)
-        # The owner's example questions are part of the index (questions.faiss).
-        from . import signals
+        # The Celery tasks: search.tasks also makes its task the queue that
+        # search.rebuilds hands queued builds to.
+        from . import signals, tasks  # noqa: F401
         from .models import ExampleQuestion
+        from .sources import models as model_source
 
+        # Saving or deleting a row of a registered model (registered before
+        # now or later) or an example question (part of the index:
+        # questions.faiss) schedules a rebuild.
+        model_source.watch(signals.connect, signals.disconnect)
         signals.connect(ExampleQuestion)
 
 

@@ -55,8 +55,9 @@ DEFAULTS = {
     "EMBED_PAGE_HEADING": True,
     # Also embed every sentence of every passage (sentences.faiss beside the
     # index): a question about one fact of a long passage matches its sentence.
-    # Measured with the base model (docs/model-card.md, "Sentence vectors"):
-    # natural questions accuracy@1 0.692 → 0.754, accuracy@3 0.877 → 0.923.
+    # Base model, `search_evaluate --question-weight 0` against the same with
+    # `--sentence-weight 0` (docs/quality.md, "The table"): held-out accuracy@1
+    # 0.640 → 0.740, natural questions 0.738 → 0.800.
     "SENTENCE_VECTORS": True,
     # A passage's score = (1 - w) · its cosine + w · its best sentence's cosine
     # (0 = passages only, even when the index has sentence vectors).
@@ -64,23 +65,25 @@ DEFAULTS = {
     # Also embed the owner's example questions (ExampleQuestion rows) beside
     # the passage each names (questions.faiss): a visitor's question close to
     # one of them lifts that passage by QUESTION_WEIGHT of the gap, see
-    # search.index.blend_search. Measured with the base model and 385 example
-    # questions (docs/model-card.md): held-out visitor questions accuracy@1
-    # 0.70 → 0.82, accuracy@3 0.86 → 0.96.
+    # search.index.blend_search. Base model, `search_evaluate` against the same
+    # with `--question-weight 0` (docs/quality.md, "The table"): held-out
+    # visitor questions accuracy@1 0.740 → 0.920, accuracy@3 0.880 → 0.980.
     "QUESTION_VECTORS": True,
     "QUESTION_WEIGHT": 0.5,
     # Typo tolerance (search.spelling): a query word that is neither a word of
     # the site nor one the model knows is respelled as the closest site word
-    # ("Chanegs" → "Changes"). Measured on the dev split's misspelled queries
-    # (docs/model-card.md, "Typo tolerance").
+    # ("Chanegs" → "Changes"). Base model, the dev split's misspelled queries
+    # (`search_evaluate --dev`, by kind) against `--no-typo-tolerance`:
+    # accuracy@1 0.83 → 0.87; the visitor sets are unchanged.
     "TYPO_TOLERANCE": True,
     # Phrase matches (search.lexical.LexicalIndex.phrase_rows): a query of at
     # most PHRASE_MAX_QUERY_WORDS topic words with two of them side by side
     # as in at most PHRASE_MAX_PASSAGES passages (their text, or an example
     # question of theirs) adds PHRASE_BOOST to those passages' scores (0 =
-    # off). Measured on six dev splits (docs/model-card.md, session 6):
-    # fine-tuned accuracy@1 0.861 → 0.876, base 0.808 → 0.821; natural
-    # questions 0.969 → 0.969 (fine-tuned), 0.923 → 0.938 (base).
+    # off). `search_evaluate` on the six dev splits of `make bench-splits`
+    # against `--phrase-boost 0` (CHANGELOG.md, 2026-12-02): fine-tuned
+    # accuracy@1 0.861 → 0.876, base 0.808 → 0.821; natural questions 0.969
+    # unchanged (fine-tuned), 0.923 → 0.938 (base).
     "PHRASE_BOOST": 0.1,
     "PHRASE_MAX_PASSAGES": 3,
     "PHRASE_MAX_QUERY_WORDS": 3,
@@ -89,7 +92,7 @@ DEFAULTS = {
     # and the run's page follows its progress (False: inside the request).
     "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": True,
     # A training run queued or running longer than this is marked failed
-    # (abandoned) when the next one is requested (make train takes ~5 minutes).
+    # (abandoned) when the next one is requested (make train takes a few minutes).
     "TRAINING_TIMEOUT_SECONDS": 2 * 60 * 60,
     # Template blocks whose text is not page content (e.g. the <title>).
     "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],

@@ -26,11 +26,12 @@ def schedule_content_rebuild() -> None:
     The first change in a debounce window requests a build that starts after
     the window; later changes in the window find the key and do nothing (the
     pending build has not started, so it will see them). Across processes
-    the database lock in search.tasks coalesces what the cache cannot.
+    the database lock in search.rebuilds coalesces what the cache cannot.
     """
     if not conf.get("AUTO_REBUILD"):
         return
-    from .tasks import rebuild_index, request_rebuild
+    from .rebuilds import request_rebuild
+    from .tasks import rebuild_index
 
     delay = int(conf.get("REBUILD_DEBOUNCE_SECONDS"))
     if rebuild_index.app.conf.task_always_eager:

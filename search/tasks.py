@@ -1,26 +1,22 @@
-"""Celery tasks (thin): take the lock, record the IndexBuild, call search.build.
+"""Celery tasks (thin): run a build search.rebuilds claimed, by calling search.build.
 
-Only one build is ever queued or running: IndexBuild.lock is unique and set
-while a build is active, so the database refuses a second one even when two
-processes ask at the same instant. A request while a build is active is
-recorded as its own IndexBuild with status "coalesced", pointing at the
-active build. With no broker configured the tasks run eagerly, in-process.
+search.rebuilds takes the lock and records the IndexBuild (one build at a
+time, coalesced requests); importing this module makes its ``_enqueue`` the
+queue that hands a claimed build to ``rebuild_index``. With no broker
+configured the tasks run eagerly, in-process (or, for a person waiting on
+the admin page, in a background thread: REBUILD_IN_BACKGROUND_WITHOUT_BROKER).
 
-The lock is a lease (``IndexBuild.lease_expires``), not a fixed timeout: a
-running build renews it every few seconds (search.build.Heartbeat), a queued
-one holds it until its task expires. A build whose lease has passed (its
-worker was killed, or no worker ever took it) is marked failed by the next
-request, which then runs. The build task is ``acks_late`` with
-``reject_on_worker_lost``: a worker process that dies mid-build hands the
-message back to the broker instead of acknowledging it, and a redelivered
-task resumes its own build only while that build's lease still holds.
+The build task is ``acks_late`` with ``reject_on_worker_lost``: a worker
+process that dies mid-build hands the message back to the broker instead of
+acknowledging it, and a redelivered task resumes its own build only while
+that build's lease still holds (search.rebuilds, search.build.Heartbeat).
 
 Sending a task gives up after SEARCH["BROKER_TIMEOUT_SECONDS"] (its own
 connection with short socket timeouts, no publish retries): a refusing or
 hanging broker never ties up a web request. A build the broker did not take
-is recorded as "unqueued", never as started; a content change or a model
-activation recorded so is queued again by the next build that is queued,
-by ``retry_unqueued_builds`` (run it periodically) and when a worker starts.
+is recorded as "unqueued"; a content change or a model activation recorded
+so is queued again by the next build that is queued, by
+``retry_unqueued_builds`` (run it periodically) and when a worker starts.
 """
 
 from __future__ import annotations
@@ -32,138 +28,28 @@ from datetime import timedelta
 from celery import shared_task
 from celery.signals import worker_ready
 from django import db
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
-from . import conf
+from . import conf, rebuilds
 from .models import IndexBuild
+from .rebuilds import (
+    LOCK,
+    RETRIED_TRIGGERS,
+    claim_or_coalesce,
+    release,
+    release_stale_locks,
+    request_rebuild,
+)
 from .training import tasks as training_tasks  # noqa: F401  (registers the training tasks)
 
 logger = logging.getLogger(__name__)
 
-LOCK = "index"
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 MAX_RETRIES = 3
 
 Status = IndexBuild.Status
-Trigger = IndexBuild.Trigger
-# Requests nobody waits on: when the broker did not take them, they are queued again later.
-RETRIED_TRIGGERS = (Trigger.CONTENT, Trigger.MODEL)
-
-
-def release_stale_locks() -> int:
-    """Free the lock of builds that lost their lease (a dead worker) or no longer need it."""
-    now = timezone.now()
-    active = IndexBuild.objects.filter(lock=LOCK)
-    released = active.exclude(status__in=[Status.QUEUED, Status.RUNNING]).update(lock=None)
-    lost = active.filter(status=Status.RUNNING, lease_expires__lt=now).update(
-        lock=None,
-        status=Status.FAILED,
-        error="Worker lost: the build's heartbeat stopped (its worker was killed or cut off). "
-        "The next rebuild request runs a new build.",
-        finished=now,
-    )
-    expired = active.filter(status=Status.QUEUED, lease_expires__lt=now).update(
-        lock=None,
-        status=Status.FAILED,
-        error="Expired: no worker took the queued build in time (is a Celery worker running?).",
-        finished=now,
-    )
-    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
-    hung = active.filter(
-        Q(status=Status.RUNNING, started__lt=cutoff)
-        | Q(status=Status.QUEUED, lease_expires__isnull=True, created__lt=cutoff)
-    ).update(
-        lock=None,
-        status=Status.FAILED,
-        error="Abandoned: the build held the lock too long (worker stopped?).",
-        finished=now,
-    )
-    for count, what in ((lost, "lost its worker"), (expired, "expired in the queue")):
-        if count:
-            logger.warning("search: %d index build(s) %s; marked failed", count, what)
-    return released + lost + expired + hung
-
-
-def _trigger(value) -> str:
-    return value if value in IndexBuild.Trigger.values else IndexBuild.Trigger.COMMAND
-
-
-def _user(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
-    """A new queued build holding the lock, or a coalesced record of the active one.
-
-    The queued build's lease lasts its countdown plus QUEUED_BUILD_EXPIRES_SECONDS
-    (run_build renews it once a worker has taken it).
-    """
-    release_stale_locks()
-    for _ in range(5):
-        lease = timedelta(seconds=(countdown or 0) + conf.get("QUEUED_BUILD_EXPIRES_SECONDS"))
-        try:
-            with transaction.atomic():
-                return IndexBuild.objects.create(
-                    status=Status.QUEUED,
-                    trigger=_trigger(trigger),
-                    requested_by=_user(user),
-                    lock=LOCK,
-                    lease_expires=timezone.now() + lease,
-                )
-        except IntegrityError:
-            active = IndexBuild.objects.filter(lock=LOCK).first()
-            if active is None:  # released in between: try again
-                continue
-            return IndexBuild.objects.create(
-                status=Status.COALESCED,
-                trigger=_trigger(trigger),
-                requested_by=_user(user),
-                coalesced_into=active,
-                finished=timezone.now(),
-            )
-    raise RuntimeError("could not take the index build lock")
-
-
-def request_rebuild(
-    trigger: str, user=None, countdown: int | None = None, background: bool = False
-) -> IndexBuild:
-    """Ask for a rebuild: a queued build, a coalesced record, or an unqueued one.
-
-    Outside a transaction the task is sent at once, so the caller learns the
-    outcome from ``build.status``: "queued" (a worker will run it), "unqueued"
-    (the broker did not take it, see ``build.error``; nothing runs), or,
-    without a broker (eager), the finished build's "succeeded"/"failed" —
-    or, with ``background`` (a person waiting on a page) and
-    REBUILD_IN_BACKGROUND_WITHOUT_BROKER, "queued" while a thread of this
-    process runs it. Inside a transaction it is sent once that commits.
-    """
-    build = claim_or_coalesce(trigger, user, countdown)
-    if build.status == Status.COALESCED:
-        _cover_unqueued(build.coalesced_into_id)
-    elif connection.in_atomic_block:
-        transaction.on_commit(lambda: _enqueue(build, countdown, background), robust=True)
-    else:
-        _enqueue(build, countdown, background)
-    return build
-
-
-def serve_model(model_ref: str | None, user=None) -> IndexBuild:
-    """Serve ``model_ref`` (a model folder; None = the base model) and rebuild with it.
-
-    The guard's activation and the owner's way back both come here: a
-    fine-tuned model is switched off without deleting it, and its folder can
-    be served again later. Raises ValueError for a folder that holds no model.
-    """
-    from . import embed
-
-    embed.set_active_model(model_ref)
-    return request_rebuild(IndexBuild.Trigger.MODEL, user)
-
-
-def _release(build_id: int, **fields) -> None:
-    IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
 
 
 def broker_connection(app):
@@ -235,7 +121,7 @@ def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool =
         return
     IndexBuild.objects.filter(pk=build.pk, task_id="").update(task_id=result.id or "")
     build.refresh_from_db()
-    _cover_unqueued(build.pk)
+    rebuilds.cover_unqueued(build.pk)
 
 
 def _build_in_background(build_id: int) -> None:
@@ -248,29 +134,10 @@ def _build_in_background(build_id: int) -> None:
         db.connections.close_all()  # this thread's own connections
 
 
-def _cover_unqueued(build_id: int | None) -> int:
-    """Unqueued content/model requests are now covered by build ``build_id`` (queued or
-    running: a change made after a running build started gets its follow-up build)."""
-    if build_id is None:
-        return 0
-    return IndexBuild.objects.filter(
-        status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS, created__lte=timezone.now()
-    ).update(status=Status.COALESCED, coalesced_into_id=build_id)
-
-
-def retry_unqueued() -> IndexBuild | None:
-    """Queue one build for content changes / model activations the broker did not take."""
-    pending = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
-    if not pending.exists():
-        return None
-    trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT
-    return request_rebuild(trigger)
-
-
 @shared_task(name="search.tasks.retry_unqueued_builds", ignore_result=True)
 def retry_unqueued_builds() -> dict:
     """Periodic: queue the rebuilds that could not be queued while the broker was down."""
-    build = retry_unqueued()
+    build = rebuilds.retry_unqueued()
     return {"build": build.pk if build else None, "status": build.status if build else None}
 
 
@@ -278,9 +145,12 @@ def retry_unqueued_builds() -> dict:
 def _retry_when_a_worker_starts(sender=None, **kwargs) -> None:
     """A worker that starts has a broker: queue what could not be queued before."""
     try:
-        retry_unqueued()
+        rebuilds.retry_unqueued()
     except Exception:
         logger.exception("search: could not retry unqueued builds")
+
+
+rebuilds.set_queue(_enqueue)
 
 
 @shared_task(
@@ -375,12 +245,12 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
                 lease_expires=timezone.now() + timedelta(seconds=lease),
             )
             raise task.retry(args=(), kwargs=retry_kwargs, exc=exc, countdown=countdown) from exc
-        _release(build.pk)
+        release(build.pk)
         raise
     except BaseException:
-        _release(build.pk)
+        release(build.pk)
         raise
-    _release(build.pk)
+    release(build.pk)
     _follow_up(build)
     return {"build": build.pk, "status": build.status, "version": build.version}
 

@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import questions, services
+from .. import questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
 from . import permissions, throttles
 from .serializers import (
@@ -207,10 +207,8 @@ class RebuildView(APIView):
         },
     )
     def post(self, request):
-        from .. import tasks
-
         try:
-            build = tasks.request_rebuild("api", request.user)
+            build = rebuilds.request_rebuild("api", request.user)
         except RuntimeError as exc:  # the build lock could not be taken
             raise BuildLockBusy() from exc
         build.refresh_from_db()
@@ -235,8 +233,6 @@ class BuildDetailView(APIView):
         },
     )
     def get(self, request, build_id):
-        from ..tasks import release_stale_locks
-
-        release_stale_locks()  # a build whose worker died reads "failed", not "running"
+        rebuilds.release_stale_locks()  # a build whose worker died reads "failed", not "running"
         build = get_object_or_404(IndexBuild, pk=build_id)
         return Response(IndexBuildSerializer(build, context={"request": request}).data)

@@ -12,7 +12,9 @@
     )
 
 Drafts and private rows are excluded by ``filter``. Saving or deleting a row
-of a registered model schedules one debounced rebuild (search.signals).
+of a registered model schedules one debounced rebuild: search.apps connects
+search.signals to every registered model through ``watch``, for models
+registered before the app is ready and after.
 """
 
 from __future__ import annotations
@@ -71,6 +73,17 @@ class Registration:
 
 
 _registry: dict[type[Model], Registration] = {}
+# (on_register, on_unregister) callbacks: who hears of registrations (see watch).
+_watchers: list[tuple[Callable[[type[Model]], None], Callable[[type[Model]], None]]] = []
+
+
+def watch(on_register: Callable[[type[Model]], None], on_unregister: Callable[[type[Model]], None]):
+    """Call ``on_register(model)`` for every registered model, now and on each
+    later register(), and ``on_unregister(model)`` on each unregister()."""
+    if (on_register, on_unregister) not in _watchers:
+        _watchers.append((on_register, on_unregister))
+    for model in list(_registry):
+        on_register(model)
 
 
 def register(model, fields, url="get_absolute_url", title=None, filter=None, **extra):
@@ -81,17 +94,15 @@ def register(model, fields, url="get_absolute_url", title=None, filter=None, **e
         model=model, fields=list(fields), url=url, title=title, filter=filter, extra=extra
     )
     _registry[model] = registration
-    from .. import signals
-
-    signals.connect(model)
+    for on_register, _ in _watchers:
+        on_register(model)
     return registration
 
 
 def unregister(model) -> None:
     _registry.pop(model, None)
-    from .. import signals
-
-    signals.disconnect(model)
+    for _, on_unregister in _watchers:
+        on_unregister(model)
 
 
 def registered() -> list[Registration]:

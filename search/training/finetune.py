@@ -414,7 +414,7 @@ def run_training(
     done its job (choosing), and the served model then knows every section.
 
     ``progress(fraction, stage)`` covers the whole run. ``rebuild()`` is
-    called after an activation (default: ``search.tasks.request_rebuild("model")``).
+    called after an activation (default: ``search.rebuilds.serve_model``).
     """
     from . import pairs as pairs_mod
 
@@ -551,7 +551,7 @@ def apply_decision(
     if not (ok and activate):
         return False, None
     if rebuild is None:
-        from ..tasks import serve_model
+        from ..rebuilds import serve_model
 
         return True, serve_model(str(model_dir))
     from .. import embed

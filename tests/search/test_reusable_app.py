@@ -1,4 +1,4 @@
-"""The app, unchanged, in a brand-new project: `django-admin startproject` + the README section "Add search to your Django project".
+"""The app, unchanged, in a brand-new project: `django-admin startproject` + the steps of docs/install.md.
 
 The project can import ``search`` (through a folder holding only a link to
 it) but not ``bambicim``: the app must need nothing from the site it was
@@ -87,7 +87,7 @@ def throwaway(tmp_path_factory):
                 return reverse("page", args=[item])
     """)
     )
-    # The steps of the README section "Add search to your Django project": INSTALLED_APPS, SEARCH, one include().
+    # The steps of docs/install.md: INSTALLED_APPS, SEARCH, one include().
     with open(pkg / "settings.py", "a") as f:
         f.write(
             textwrap.dedent(f"""

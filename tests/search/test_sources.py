@@ -79,3 +79,46 @@ def test_registered_models_give_documents_without_drafts(testsite):
         assert documents[0].source == "model" and documents[0].url.startswith("/groups/")
     finally:
         models.unregister(Group)
+
+
+def test_watchers_hear_of_models_registered_before_they_watch_and_after(monkeypatch):
+    """How search.apps connects the save/delete signals without the registry importing them."""
+    from django.contrib.auth.models import Group, Permission
+
+    monkeypatch.setattr(models, "_watchers", [])
+    heard = []
+
+    def on_register(model):
+        heard.append(("register", model))
+
+    def on_unregister(model):
+        heard.append(("unregister", model))
+
+    register(Group, fields=["name"])
+    try:
+        models.watch(on_register, on_unregister)
+        assert heard == [("register", Group)]
+        register(Permission, fields=["name"])
+        models.unregister(Permission)
+        assert heard[1:] == [("register", Permission), ("unregister", Permission)]
+        models.watch(on_register, on_unregister)  # watching twice is watching once
+        register(Permission, fields=["name"])
+        assert heard.count(("register", Permission)) == 2
+    finally:
+        models.unregister(Group)
+        models.unregister(Permission)
+
+
+def test_the_app_connects_a_registered_models_signals_when_ready():
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import post_save
+
+    from search import signals
+
+    assert (signals.connect, signals.disconnect) in models._watchers
+    register(Group, fields=["name"])
+    try:
+        assert post_save.has_listeners(Group)
+    finally:
+        models.unregister(Group)
+    assert not post_save.has_listeners(Group)

@@ -1,44 +1,18 @@
-"""tasks: one build at a time (a database lock), coalesced requests, a real worker."""
+"""tasks: the build a request queued runs (eagerly or on a real worker), once."""
 
 import os
 import signal
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from search import index
 from search.models import IndexBuild
-from search.tasks import (
-    claim_or_coalesce,
-    rebuild_index,
-    reindex_url,
-    release_stale_locks,
-    request_rebuild,
-)
+from search.rebuilds import claim_or_coalesce, release_stale_locks, request_rebuild
+from search.tasks import rebuild_index, reindex_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.django_db
-def test_the_database_refuses_a_second_active_build():
-    IndexBuild.objects.create(status="queued", lock="index")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        IndexBuild.objects.create(status="queued", lock="index")
-
-
-@pytest.mark.django_db
-def test_a_request_while_a_build_is_active_is_coalesced_into_it(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = request_rebuild("admin")
-        second = request_rebuild("api")
-    assert first.status == "queued" and first.lock == "index"
-    assert second.status == "coalesced" and second.coalesced_into == first
-    assert second.lock is None
-    assert len(callbacks) == 1  # only the real build is enqueued
 
 
 @pytest.mark.django_db
@@ -82,17 +56,6 @@ def test_the_scheduled_task_without_a_build_id_makes_its_own(testsite):
     result = rebuild_index.apply(kwargs={"trigger": "schedule"}).get()
     build = IndexBuild.objects.get(pk=result["build"])
     assert build.status == "succeeded" and build.trigger == "schedule"
-
-
-@pytest.mark.django_db
-def test_a_stale_lock_of_a_dead_worker_is_released(settings):
-    settings.SEARCH = {**settings.SEARCH, "LOCK_TIMEOUT_SECONDS": 60}
-    dead = IndexBuild.objects.create(status="running", lock="index")
-    IndexBuild.objects.filter(pk=dead.pk).update(started=timezone.now() - timedelta(minutes=5))
-    assert release_stale_locks() == 1
-    dead.refresh_from_db()
-    assert dead.status == "failed" and dead.lock is None and "Abandoned" in dead.error
-    assert claim_or_coalesce("command").status == "queued"
 
 
 def wait_for(build_id, timeout=150):
@@ -161,41 +124,6 @@ def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_reque
     done = wait_for(again.pk)
     assert done.status == "succeeded", done.error
     assert index.load_current().version == done.version
-
-
-@pytest.mark.django_db
-def test_a_running_build_renews_its_lease_and_a_lapsed_one_is_marked_lost(settings):
-    settings.SEARCH = {**settings.SEARCH, "BUILD_LEASE_SECONDS": 30}
-    build = IndexBuild.objects.create(status="running", lock="index", started=timezone.now())
-    from search.build import Heartbeat
-
-    with Heartbeat(build) as heartbeat:
-        build.refresh_from_db()
-        assert build.lease_expires > timezone.now() + timedelta(seconds=25)
-        assert not heartbeat.lost
-    assert release_stale_locks() == 0
-    IndexBuild.objects.filter(pk=build.pk).update(
-        lease_expires=timezone.now() - timedelta(seconds=1)
-    )
-    assert release_stale_locks() == 1
-    build.refresh_from_db()
-    assert build.status == "failed" and build.lock is None and "Worker lost" in build.error
-    assert claim_or_coalesce("command").status == "queued"
-
-
-@pytest.mark.django_db
-def test_a_queued_build_no_worker_takes_expires(settings):
-    settings.SEARCH = {**settings.SEARCH, "QUEUED_BUILD_EXPIRES_SECONDS": 600}
-    queued = claim_or_coalesce("api", countdown=10)
-    remaining = (queued.lease_expires - timezone.now()).total_seconds()
-    assert 600 < remaining <= 610
-    assert claim_or_coalesce("admin").status == "coalesced"
-    IndexBuild.objects.filter(pk=queued.pk).update(
-        lease_expires=timezone.now() - timedelta(seconds=1)
-    )
-    assert claim_or_coalesce("admin").status == "queued"
-    queued.refresh_from_db()
-    assert queued.status == "failed" and "Expired" in queued.error
 
 
 @pytest.mark.django_db

@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, sync=False, model=None, **options):
         from search import embed
-        from search.tasks import claim_or_coalesce, request_rebuild
+        from search.rebuilds import claim_or_coalesce, request_rebuild
 
         trigger = IndexBuild.Trigger.COMMAND
         if model is not None:
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         from tqdm import tqdm
 
         from search.build import run_build
-        from search.tasks import _release
+        from search.rebuilds import release
 
         bar = tqdm(total=100, desc="Indexing", unit="%", file=self.stderr._out, leave=True)
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"Build #{build.pk} failed: {type(exc).__name__}: {exc}") from None
         finally:
-            _release(build.pk)
+            release(build.pk)
             bar.close()
         self.stdout.write(
             self.style.SUCCESS(

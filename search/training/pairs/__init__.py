@@ -1,0 +1,48 @@
+"""Training pairs (question → passage) from the site's own passages.
+
+Per passage, with ``X`` = the passage's topic (its heading, or the page title
+for an intro passage; ``topics``):
+
+- ``template``: the seed card's six templates with X = the heading (``templates``).
+- ``factoid``: a question of the type the passage's facts answer, a price →
+  "How much does X cost?" (``facts``).
+- ``keyphrase``: questions about the passage's most distinctive phrases
+  (highest IDF over all passages), e.g. "What about fixed-scope proposal?";
+  a phrase ends in a topic word, not an -ly adverb or -ed participle
+  ("plainly", "data hosted") (``keyphrases``).
+- ``keywords``: a keyword-only query ("proposal scope discovery").
+- ``short``: one or two words, as typed in a hurry ("pricing").
+- ``misspelled``: one of the above with a deterministic typo (swap, drop or
+  double a letter; ``typos``).
+
+``generate`` makes these for one passage. Plus questions written by people:
+the owner's ExampleQuestion rows (``owner``), a page's
+``data-search-questions="q1|q2"`` attribute (carried as the passage key
+``questions`` when extraction provides it), and logged visitor questions
+whose answer was marked helpful (``visitors``, which also forgets them).
+
+``make.build_pairs`` cleans (``clean``), de-duplicates and splits them train
+and dev by *section* (``split``); ``files`` writes a pairs folder and
+``datasheet`` its datasheet.md. Everything is deterministic for a given seed
+and set of passages.
+"""
+
+from .clean import DirtyPairError
+from .files import read_jsonl, write_pairs
+from .make import build_pairs, human_questions
+from .pair import Pair, PairSet, section_key
+from .passages import load_passages
+from .visitors import drop_visitor_questions
+
+__all__ = [
+    "DirtyPairError",
+    "Pair",
+    "PairSet",
+    "build_pairs",
+    "drop_visitor_questions",
+    "human_questions",
+    "load_passages",
+    "read_jsonl",
+    "section_key",
+    "write_pairs",
+]

@@ -1,0 +1,86 @@
+"""A pairs folder: train.jsonl, dev.jsonl, corpus.jsonl, stats.json and datasheet.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .datasheet import datasheet
+from .pair import PairSet
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> dict:
+    """train.jsonl, dev.jsonl, corpus.jsonl and datasheet.md in ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    passages = pair_set.passages
+    write_jsonl(
+        out / "train.jsonl",
+        (
+            {
+                "question": p.question,
+                "passage": passages[p.passage_id]["text"],
+                "passage_id": p.passage_id,
+                "kind": p.kind,
+                "source": p.source,
+            }
+            # Visitor questions last: the model card sentence-transformers writes
+            # quotes the first rows, and a visitor's words must not outlive the log.
+            for p in sorted(pair_set.train, key=lambda p: p.source == "visitor")
+        ),
+    )
+    write_jsonl(
+        out / "dev.jsonl",
+        (
+            {
+                "qid": f"q{i}",
+                "question": p.question,
+                "passage_id": p.passage_id,
+                "relevant": pair_set.relevant_to(p),
+                "kind": p.kind,
+                "source": p.source,
+                # A question about a page as a whole: the page is its one answer.
+                **({"page": p.page} if p.page else {}),
+            }
+            for i, p in enumerate(pair_set.dev)
+        ),
+    )
+    write_jsonl(
+        out / "corpus.jsonl",
+        (
+            {
+                "_id": str(pid),
+                "title": p.get("title", ""),
+                "heading": p.get("heading", ""),
+                "url": p["url"],
+                # The pages it was merged from: a page question's answer is on each.
+                "urls": p.get("urls") or [p["url"]],
+                "anchor": p.get("anchor", ""),
+                "text": p["text"],
+                "questions": p.get("questions") or [],
+            }
+            for pid, p in sorted(passages.items())
+        ),
+    )
+    stats = pair_set.stats()
+    stats["origin"] = origin
+    stats["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    (out / "stats.json").write_text(json.dumps(stats, indent=2))
+    (out / "datasheet.md").write_text(datasheet(pair_set, origin, problems))
+    return stats

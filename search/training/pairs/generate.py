@@ -1,0 +1,50 @@
+"""The questions generated for one passage: template, factoid, keyphrase,
+keywords, short and misspelled (the kinds in pair.py)."""
+
+from __future__ import annotations
+
+import random
+
+from .facts import FACT_QUESTIONS
+from .keyphrases import key_phrases, keywords
+from .templates import KEYPHRASE_TEMPLATES, TEMPLATES
+from .topics import body
+from .typos import misspell
+from .words import content_words
+
+
+def generated_questions(
+    passage: dict, x: str, idf: dict[str, float], rng: random.Random
+) -> list[tuple[str, str, str]]:
+    """(question, kind, key phrase or "") for one passage about topic ``x``."""
+    out: list[tuple[str, str, str]] = []
+    text_words = set(content_words(passage["text"]))
+    x_words = content_words(x)
+    # A topic the passage's own text never mentions (a scene page whose heading
+    # is "What do you do?") cannot be found from the text: no template for it.
+    about_x = bool(x_words) and any(w in text_words for w in x_words)
+    if about_x:
+        out += [(t.format(x=x), "template", "") for t in TEMPLATES]
+    text = body(passage)
+    phrases = key_phrases(text, idf, set(x_words)) or key_phrases(passage["text"], idf, set())
+    for phrase in phrases:
+        out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase", phrase))
+    # A fact question asks about the passage's topic: a key phrase found beside
+    # a price or a date is rarely what the price or date is for ("How long do
+    # you keep hello bambicim.com?").
+    for pattern, templates in FACT_QUESTIONS[:-1]:
+        if about_x and pattern.search(text):
+            out.append((rng.choice(templates).format(x=x), "factoid", ""))
+    # Keyword query: the topic's words plus the best phrase's, as people type them.
+    kws = list(dict.fromkeys((x_words if about_x else [])[:2] + " ".join(phrases[:1]).split()))
+    kws = kws[:3] or keywords(text, idf)
+    if kws:
+        out.append((" ".join(kws), "keywords", ""))
+    if about_x:
+        out.append((x.lower(), "short", ""))
+    typo_sources = ([f"What is {x}?"] if about_x else []) + ([" ".join(kws)] if kws else [])
+    for question in typo_sources:
+        typo = misspell(question, rng)
+        if typo != question:
+            out.append((typo, "misspelled", ""))
+    return out

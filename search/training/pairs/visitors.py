@@ -1,0 +1,45 @@
+"""Visitors' questions whose answer was marked helpful, and forgetting them.
+
+The question log deletes a visitor's question after LOG_RETENTION_DAYS (the
+privacy policy's promise); whatever pairs are kept must forget them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ...examples import split_link
+from .files import read_jsonl, write_jsonl
+from .pair import Pair
+from .passages import passage_id
+
+
+def visitor_questions(passages: Sequence[dict]) -> list[Pair]:
+    """One pair per logged question marked helpful whose top answer is a passage."""
+    from ...models import Question
+
+    pairs = []
+    for question in Question.objects.filter(helpful=True).exclude(top_url="").order_by("pk"):
+        url, anchor = split_link(question.top_url)
+        pid = passage_id(passages, url, anchor, question.top_text)
+        if pid is not None:
+            pairs.append(Pair(question.text, pid, "visitor", "visitor"))
+    return pairs
+
+
+def drop_visitor_questions(folder: Path) -> int:
+    """Remove visitors' questions from a pairs folder's JSONL files; return how many.
+
+    A model folder keeps its pairs for good, so once a training run is over it
+    keeps only the generated and the owner's ones. The datasheet's counts
+    stay; it never quotes a visitor.
+    """
+    removed = 0
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        rows = read_jsonl(path)
+        kept = [row for row in rows if row.get("source") != "visitor"]
+        if len(kept) < len(rows):
+            removed += len(rows) - len(kept)
+            write_jsonl(path, kept)
+    return removed

@@ -1,0 +1,30 @@
+"""Generated questions: about the heading, never a copy of the passage."""
+
+import random
+
+from search.training import pairs as P
+from search.training.pairs.facts import FACT_QUESTIONS
+from search.training.pairs.generate import generated_questions
+from tests.search.pairs_passages import site_passages
+
+
+def test_questions_do_not_copy_the_passage_and_use_the_heading():
+    s = P.build_pairs(site_passages(), dev_fraction=0)
+    questions = [p.question for p in s.train if p.passage_id == 0]
+    assert "What is Pricing?" in questions and "In simple terms: Pricing" in questions
+    passage = s.passages[0]["text"]
+    assert all(q not in passage for q in questions if len(q) > 20)
+    # A heading used on two pages is qualified with the page.
+    assert "What is Terms & Conditions Bambi Game?" in [p.question for p in s.train]
+    # A topic the text never mentions gets no template question.
+    assert not [p for p in s.train if p.passage_id == 6 and p.kind == "template"]
+
+
+def test_a_fact_type_in_the_passage_gives_its_kind_of_question():
+    price = {"heading": "Pricing", "text": "Pricing. Projects start at €2,500."}
+    year = {"heading": "Our story", "text": "Our story. Bambicim began in 2023 in Ljubljana."}
+    for passage, (_, templates) in ((price, FACT_QUESTIONS[0]), (year, FACT_QUESTIONS[3])):
+        x = passage["heading"]
+        made = generated_questions(passage, x, {}, random.Random(1))
+        factoids = [question for question, kind, _ in made if kind == "factoid"]
+        assert len(factoids) == 1 and factoids[0] in [t.format(x=x) for t in templates]
