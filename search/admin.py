@@ -5,6 +5,7 @@ builds are started with the "Rebuild index now" button (or the API), never
 edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 """
 
+import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import conf, services
-from .models import IndexBuild, Page, Passage, Question
+from .models import IndexBuild, Page, Passage, Question, looks_personal
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -167,7 +168,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
             "status_api_url": reverse("search:api-build", args=[object_id])
             if str(object_id).isdigit()
             else "",
-            "status_labels": dict(IndexBuild.Status.choices),
+            "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -222,10 +223,19 @@ class QuestionAdmin(admin.ModelAdmin):
         "score_display",
         "top_link",
         "helpful",
+        "training_approved",
         "latency_display",
     ]
     list_display_links = ["text"]
-    list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "model_id"]
+    list_filter = [
+        NeedsAttentionFilter,
+        "answered",
+        "helpful",
+        "training_approved",
+        "channel",
+        "model_id",
+    ]
+    actions = ["approve_for_training", "withdraw_training_approval"]
     search_fields = ["text", "top_url", "top_heading"]
     date_hierarchy = "created"
     change_list_template = "admin/search/question/change_list.html"
@@ -236,6 +246,34 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("search.change_question")
+
+    @admin.action(
+        description="Approve for training (read them first: nothing personal)",
+        permissions=["approve"],
+    )
+    def approve_for_training(self, request, queryset):
+        """The public-safe rule (Question.objects.trainable): a helpful vote is
+        trained on only once the owner approved the question, and never when
+        its text looks personal, approved or not."""
+        personal = [q.text for q in queryset if looks_personal(q.text)]
+        approved = queryset.exclude(pk__in=[q.pk for q in queryset if looks_personal(q.text)])
+        count = approved.update(training_approved=True)
+        self.message_user(request, f"{count} question(s) approved for training.")
+        if personal:
+            self.message_user(
+                request,
+                f"{len(personal)} not approved: they hold what looks like personal data "
+                "(an email or web address, a phone number...).",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Withdraw training approval", permissions=["approve"])
+    def withdraw_training_approval(self, request, queryset):
+        count = queryset.update(training_approved=False)
+        self.message_user(request, f"{count} question(s) no longer used for training.")
 
     @admin.display(description="Score", ordering="score")
     def score_display(self, question):

@@ -1,12 +1,16 @@
 """The search page ``/search/?q=``: the same answer as the widget, rendered on the server.
 
 It is where the widget's "See all results" goes and what the bubble links to
-when JavaScript is off.
+when JavaScript is off. It is throttled like the API (the same classes, rates
+and counts): each question runs the model and writes a row.
 """
+
+import math
 
 from django.shortcuts import render
 
 from . import conf, questions, services
+from .api import throttles
 from .models import Question
 
 
@@ -21,14 +25,31 @@ def search_page(request):
         "error": "",
     }
     status = 200
+    asked = request.GET.get("asked") or None
+    if asked is not None and not questions.is_question_number(asked):
+        context["error"] = (
+            "This link is broken: “asked” should be the number of an earlier question. "
+            "Ask again below."
+        )
+        return render(request, "search/page.html", context, status=400)
     if query:
+        wait = throttles.page_wait(request)
+        if wait is not None:
+            seconds = max(math.ceil(wait), 1)
+            context["error"] = (
+                "You’ve asked a lot of questions in a short time. "
+                f"Please wait {seconds} seconds, then ask again."
+            )
+            response = render(request, "search/page.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
         try:
             query = context["query"] = questions.check_query(query)
             context["answer"], context["question"] = questions.ask(
                 query,
                 k=conf.get("DEFAULT_K"),
                 channel=Question.Channel.PAGE,
-                already_asked=request.GET.get("asked"),
+                already_asked=asked,
             )
         except services.IndexNotReady:
             context["error"] = (

@@ -208,9 +208,13 @@ def test_too_many_questions_get_a_friendly_wait_message(page, settings):
         page.goto("/")
         page.keyboard.press("/")
         ask(page, "Where are you based?")
-        message = ask(page, "Do you use cookies?")
+        with page.expect_response(re.compile("/api/search/")) as throttled:
+            message = ask(page, "Do you use cookies?")
+        assert throttled.value.status == 429
+        wait = throttled.value.headers["retry-after"]
+        assert int(wait) > 60  # the server's figure, not the widget's 60 s fallback
         expect(message).to_have_class(re.compile("ask-bambi__msg--error"))
-        expect(message).to_contain_text(re.compile(r"Try again in \d+ seconds"))
+        expect(message).to_contain_text(f"Try again in {wait} seconds")
         # The way out still works: the search page link for the same question.
         expect(message.locator(".ask-bambi__all")).to_have_attribute(
             "href", "/search/?q=Do%20you%20use%20cookies%3F"

@@ -275,3 +275,27 @@ def test_without_a_broker_a_build_inside_the_request_says_it_finished(
         f"Index rebuild #{build.pk} finished in {build.duration.total_seconds():.1f} s: "
         f"{build.passages} passages from {build.pages} pages, now live."
     ]
+
+
+def test_the_owner_approves_helpful_questions_for_training_but_never_personal_ones(
+    owner_client,
+):
+    clean = _question("where are your servers", True, True)
+    personal = _question("call me on 041 555 123 about servers", True, True)
+    unvoted = _question("do you do logos", True, None)
+    assert not Question.objects.trainable().exists()  # a vote alone is not enough
+    response = owner_client.post(
+        "/admin/search/question/",
+        {
+            "action": "approve_for_training",
+            "_selected_action": [clean.pk, personal.pk, unvoted.pk],
+        },
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "2 question(s) approved for training." in text
+    assert "1 not approved: they hold what looks like personal data" in text
+    assert list(Question.objects.trainable()) == [clean]  # unvoted: approved, not helpful
+    # Approval set by other means still never lets personal text through.
+    Question.objects.filter(pk=personal.pk).update(training_approved=True)
+    assert list(Question.objects.trainable()) == [clean]

@@ -34,6 +34,7 @@ LAYERS: dict[str, list[str]] = {
     "pipeline": [
         "sources",
         "sources.pages",
+        "sources.sitemaps",
         "sources.templates",
         "sources.models",
         "extract",
@@ -79,6 +80,7 @@ LAYERS: dict[str, list[str]] = {
         "admin",
         "admin_training",
         "api",
+        "api.parsers",
         "api.permissions",
         "api.serializers",
         "api.throttles",

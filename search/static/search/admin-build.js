@@ -1,12 +1,14 @@
-/* The admin's build page: while the build is queued or running, poll its
-   status (fetch, no page reload) and update the progress box in place. */
+/* An index build's admin page, while the build is queued or running: poll its
+   status (fetch) and update the progress box in place, without reloading, until
+   it has finished. (A file, not an inline script, so a Content-Security-Policy
+   needs no 'unsafe-inline' for scripts.) */
 (function () {
   "use strict";
   function start() {
     var box = document.getElementById("build-progress");
     if (!box || box.dataset.active !== "1" || !box.dataset.statusUrl) return;
-    var labelsNode = document.getElementById("build-status-labels");
-    var labels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+    var labels = {};
+    try { labels = JSON.parse(box.dataset.labels || "{}"); } catch (e) { labels = {}; }
     function set(name, value) {
       var node = box.querySelector('[data-field="' + name + '"]');
       if (node) node.textContent = value;

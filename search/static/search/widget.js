@@ -179,7 +179,7 @@
     return link(href, "See all results →", "ask-bambi__all");
   }
 
-  function feedback(questionId) {
+  function feedback(questionId, token) {
     var box = el("div", "ask-bambi__feedback");
     box.appendChild(el("span", "ask-bambi__feedback-label", "Did this help?"));
     [[true, "👍 Yes"], [false, "👎 No"]].forEach(function (choice) {
@@ -188,7 +188,7 @@
       button.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-label", choice[0] ? "Helpful" : "Not helpful");
       button.addEventListener("click", function () {
-        post(cfg.feedbackUrl, { question_id: questionId, helpful: choice[0] }).then(function (response) {
+        post(cfg.feedbackUrl, { question_id: questionId, feedback_token: token, helpful: choice[0] }).then(function (response) {
           if (!response.ok) throw new Error(String(response.status));
           box.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
           box.classList.add("is-done");
@@ -254,7 +254,7 @@
       msg.appendChild(contact);
     }
     msg.appendChild(seeAll(data.query, data.question_id));
-    if (data.question_id) msg.appendChild(feedback(data.question_id));
+    if (data.question_id) msg.appendChild(feedback(data.question_id, data.feedback_token));
     return msg;
   }
 
