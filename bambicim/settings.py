@@ -94,7 +94,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"
     )
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The question log is written in every answering request: WAL with
+    # synchronous=NORMAL makes the insert cheap (no fsync per commit; still
+    # crash-safe for the database, the last commits may be lost on power
+    # loss) and readers never wait for it. docs/benchmarks.md measures it.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     (BASE_DIR / "var").mkdir(exist_ok=True)
+# A connection kept per worker process instead of one opened per request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -251,6 +262,7 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 SEARCH = {
     "INDEX_DIR": env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")),
     "MODEL": env("SEARCH_MODEL", default=""),
+    "ENCODER": env("SEARCH_ENCODER", default="onnx"),
     "TEMPLATE_INCLUDE": ["templates/**/*.html"],
     # Error pages are never a destination; the contact template's extra text
     # is form feedback (rate-limit and validation messages), not content.
@@ -269,6 +281,15 @@ SEARCH = {
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=0.35),
     "THROTTLE_CACHE": THROTTLE_CACHE,
     "NUM_PROXIES": NUM_PROXIES,
+    # Branding (docs/install.md): the assistant's name and words; its pink colours
+    # are set in static/css/site.css, and templates/search/page.html is this
+    # site's own search page.
+    "WIDGET_TITLE": "Ask Bambi",
+    "WIDGET_GREETING": "Hi! Ask me anything about this site — services, prices, the Bambi Game, privacy…",
+    "WIDGET_PLACEHOLDER": "Ask a question…",
+    "PAGE_PLACEHOLDER": "e.g. How much does a landing page cost?",
+    "CONTACT_URL": "/contact/",
+    "PAGE_BASE_TEMPLATE": "base.html",
 }
 
 LOGGING = {

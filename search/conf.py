@@ -14,9 +14,14 @@ DEFAULTS = {
     # package; or a directory holding a sentence-transformers model.
     "MODEL": "",
     "DEVICE": "cpu",
-    # Threads for torch/FAISS in request-serving processes. More than one
-    # thread is slower for single questions and collapses on a busy core.
+    # Threads for the encoder (ONNX Runtime or torch) and FAISS in
+    # request-serving processes. More than one thread is slower for single
+    # questions and collapses on a busy core.
     "TORCH_THREADS": 1,
+    # "onnx": encode with ONNX Runtime + tokenizers + numpy (no torch in the
+    # web process; the export is checked against torch, see search.embed);
+    # "torch": with sentence-transformers, as training does.
+    "ENCODER": "onnx",
     "BATCH_SIZE": 32,
     # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],
@@ -166,9 +171,29 @@ DEFAULTS = {
     "BROKER_TIMEOUT_SECONDS": 1.0,
     "LOG_RETENTION_DAYS": 30,
     "KEEP_VERSIONS": 2,
-    # Widget
-    "WIDGET_TITLE": "Ask Bambi",
-    "CONTACT_URL": "/contact/",
+    # Widget and search page: the site owner's words (docs/install.md, "Branding").
+    # The assistant's name: the bubble's label, the panel's and the search page's title.
+    "WIDGET_TITLE": "Ask us",
+    # The first message in the widget's panel.
+    "WIDGET_GREETING": "Hi! Ask me anything about this site.",
+    # The widget's input placeholder, and the search page's.
+    "WIDGET_PLACEHOLDER": "Ask a question…",
+    "PAGE_PLACEHOLDER": "Type your question",
+    # Questions offered under the greeting (a click asks one) and on the empty search page.
+    "SUGGESTED_QUESTIONS": [],
+    # The "write to us" link shown when the assistant is not sure ("" = no link shown).
+    # A path, a full URL or a mailto: link.
+    "CONTACT_URL": "",
+    # The template the search page extends: it must have {% block title %} and
+    # {% block content %}. The default is a minimal page shipped with the app.
+    "PAGE_BASE_TEMPLATE": "search/base.html",
+    # API rate limits used when the project's REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    # has no rate for the scope (a rate set there wins). None = no limit.
+    "THROTTLE_RATES": {
+        "search_anon": "60/min",
+        "search_user": "600/min",
+        "feedback_anon": "30/min",
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""The search page ``/search/?q=``: the same answer as the widget, rendered on the server.
+"""The search page (``search:page``, ``?q=``): the same answer as the widget, rendered on the server.
 
 It is where the widget's "See all results" goes and what the bubble links to
 when JavaScript is off. It is throttled like the API (the same classes, rates
@@ -20,6 +20,9 @@ def search_page(request):
         "query": query,
         "title": conf.get("WIDGET_TITLE"),
         "contact_url": conf.get("CONTACT_URL"),
+        "placeholder": conf.get("PAGE_PLACEHOLDER"),
+        "suggestions": conf.get("SUGGESTED_QUESTIONS"),
+        "base_template": conf.get("PAGE_BASE_TEMPLATE"),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         "answer": None,
         "error": "",
@@ -59,4 +62,8 @@ def search_page(request):
         except ValueError as exc:
             context["error"] = str(exc)
             status = 400
-    return render(request, "search/page.html", context, status=status)
+    response = render(request, "search/page.html", context, status=status)
+    # Answers are not pages: search engines (and this app's own crawler) skip them,
+    # whatever the base template's <head> holds.
+    response["X-Robots-Tag"] = "noindex"
+    return response

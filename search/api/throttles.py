@@ -1,7 +1,9 @@
 """Rate limits of the public endpoints, and of the search page.
 
 Rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` under the scopes
-below. They are read at request time (not frozen at import like DRF's
+below; a scope the project does not set there takes its rate from
+``SEARCH["THROTTLE_RATES"]`` (search/conf.py), so the API is never unthrottled
+by omission. They are read at request time (not frozen at import like DRF's
 default), so ``override_settings`` in tests and settings changes apply.
 
 Shared between processes: the counts live in the cache named by
@@ -82,7 +84,11 @@ class _SharedRateMixin:
         return caches[conf.get("THROTTLE_CACHE")]
 
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if self.scope in rates:
+            return rates[self.scope]
+        default = conf.DEFAULTS["THROTTLE_RATES"].get(self.scope)
+        return conf.get("THROTTLE_RATES").get(self.scope, default)
 
     def get_ident(self, request):
         key = settings.SECRET_KEY.encode()

@@ -27,7 +27,7 @@ from .serializers import (
 )
 
 # The widget marks its requests so the log can tell channels apart.
-CHANNEL_HEADER = "HTTP_X_ASK_BAMBI"
+CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
 
 Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
 ValidationErrors = OpenApiResponse(

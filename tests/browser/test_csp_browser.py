@@ -63,15 +63,15 @@ def test_every_page_of_the_site_loads_with_no_csp_violation(watched):
 def test_the_widget_asks_and_takes_a_vote_with_no_csp_violation(watched):
     visit(watched, "/")
     watched.keyboard.press("/")
-    watched.fill(".ask-bambi__input", "Can I scrape the site?")
+    watched.fill(".site-assistant__input", "Can I scrape the site?")
     watched.keyboard.press("Enter")
-    answer = watched.locator(".ask-bambi__msg--answer")
+    answer = watched.locator(".site-assistant__msg--answer")
     expect(answer).to_have_count(1)
     # The vote goes back with the answer's feedback token and is stored.
     with watched.expect_response(re.compile("/api/feedback/")) as vote:
         answer.locator("button[aria-label=Helpful]").click()
     assert vote.value.status == 200
-    expect(answer.locator(".ask-bambi__thanks")).to_have_text("Thank you! 💖")
+    expect(answer.locator(".site-assistant__thanks")).to_have_text("Thank you! 💖")
     assert Question.objects.get().helpful is True
     assert watched.violations() == []
 

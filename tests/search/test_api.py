@@ -156,7 +156,7 @@ def test_nonsense_gets_no_answer_but_the_closest_results(api, validate):
 
 def test_the_widget_channel_is_logged(api):
     response = api.post(
-        SEARCH, {"q": "Is the Bambi Game free?"}, format="json", HTTP_X_ASK_BAMBI="widget"
+        SEARCH, {"q": "Is the Bambi Game free?"}, format="json", HTTP_X_SITE_ASSISTANT="widget"
     )
     assert Question.objects.get(pk=response.json()["question_id"]).channel == "widget"
 
