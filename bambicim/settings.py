@@ -188,6 +188,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Tasks a worker sends (e.g. a follow-up build) go to this queue; tests run
+# their workers on a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # `make beat`: a nightly index rebuild (content changes rebuild on their own;
@@ -197,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.rebuild_index",
         "schedule": crontab(hour=3, minute=17),
         "kwargs": {"trigger": "schedule"},
+    },
+    # Content changes saved while Redis was unreachable: queued once it answers.
+    "search-retry-unqueued-builds": {
+        "task": "search.tasks.retry_unqueued_builds",
+        "schedule": 300.0,
     },
     "search-purge-question-log": {
         "task": "search.tasks.purge_question_log",

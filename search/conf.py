@@ -181,7 +181,24 @@ DEFAULTS = {
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.
     "AUTO_REBUILD": True,
+    # A running build longer than this is abandoned even while its heartbeat
+    # goes on (a hung build); a dead worker is caught by the lease below.
     "LOCK_TIMEOUT_SECONDS": 1800,
+    # A running build renews its lease every BUILD_HEARTBEAT_SECONDS for
+    # BUILD_LEASE_SECONDS; once the lease has passed (the worker was killed)
+    # the build is marked failed ("worker lost") and the next request runs.
+    "BUILD_HEARTBEAT_SECONDS": 5,
+    "BUILD_LEASE_SECONDS": 30,
+    # A queued build no worker has taken within this many seconds (after its
+    # countdown) expires: the task message is dropped and the lock freed.
+    "QUEUED_BUILD_EXPIRES_SECONDS": 900,
+    # Without a broker (Celery eager), the admin's "Rebuild index now" runs the
+    # build in a background thread of the web process, so the page returns at
+    # once and follows its progress (False: inside the request).
+    "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": True,
+    # Sending a task to the broker gives up after this many seconds (connect
+    # and each reply): a refusing or hanging broker never holds a request.
+    "BROKER_TIMEOUT_SECONDS": 1.0,
     "LOG_RETENTION_DAYS": 30,
     "KEEP_VERSIONS": 2,
     # Widget and search page: the site owner's words (docs/install.md, "Branding").

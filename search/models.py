@@ -106,6 +106,10 @@ class IndexBuild(Job):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         COALESCED = "coalesced", "Coalesced into a running build"
+        # The broker did not take the task: nothing ran. A content change or a
+        # model activation recorded so is queued again once the broker answers
+        # (search.tasks.retry_unqueued).
+        UNQUEUED = "unqueued", "Not queued (task queue unreachable)"
 
     class Trigger(models.TextChoices):
         ADMIN = "admin", "Admin"
@@ -120,6 +124,10 @@ class IndexBuild(Job):
     # "index" while queued or running, NULL otherwise: the unique constraint
     # lets the database itself refuse a second active build, across processes.
     lock = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
+    # The lease: a queued or running build whose lease has passed is abandoned
+    # (search.tasks.release_stale_locks). A running build's heartbeat keeps
+    # moving it forward; a dead worker stops it.
+    lease_expires = models.DateTimeField(null=True, blank=True, editable=False)
     coalesced_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coalesced"
     )

@@ -92,6 +92,7 @@ LAYERS: dict[str, list[str]] = {
         "api.urls",
         "api.views",
         "views",
+        "health",  # /health/: the readiness probe
         "urls",
         "templatetags",
         "templatetags.search",
