@@ -88,7 +88,13 @@ def should_activate(
     if evidence is not None:
         from .guard import judge
 
-        ok, decision, found = judge(evidence["base"], evidence["tuned"], evidence["kinds"])
+        ok, decision, found = judge(
+            evidence["base"],
+            evidence["tuned"],
+            evidence["kinds"],
+            evidence.get("natural_base"),
+            evidence.get("natural_tuned"),
+        )
         evidence["found"] = found
         return ok, decision
     if metric not in base or metric not in tuned:
@@ -548,6 +554,11 @@ def _train_and_guard(
         "tuned": guard.per_query(tuned),
         "kinds": tuned.eval_set.groups,
     }
+    natural = guard.natural_qids(tuned.eval_set.groups)
+    if natural:
+        report(0.84, "evaluating natural questions against the answers alone")
+        evidence["natural_base"] = guard.answer_only(pairs_dir, base_ref, natural)
+        evidence["natural_tuned"] = guard.answer_only(pairs_dir, str(out), natural)
     ok, decision = should_activate(base_metrics, tuned_metrics, evidence=evidence)
     if ok and not activate:
         decision = decision.replace("activated:", f"not activated ({off}), though", 1)

@@ -1,5 +1,7 @@
 """The activation guard: a gain beyond split noise, and no loss on natural questions."""
 
+import pytest
+
 from search.training import guard
 
 
@@ -38,3 +40,36 @@ def test_a_loss_on_natural_questions_is_refused_even_with_a_gain_overall():
 def test_no_questions_or_nan_is_refused():
     assert not guard.judge({}, {}, {})[0]
     assert not guard.judge({"q": float("nan")}, {"q": 1.0}, {})[0]
+
+
+def test_natural_questions_asked_of_the_answers_alone_decide_when_given():
+    """Word for word in its passage, a question heading scores 1.0 with any model; asked
+    of the answers alone, the tuned model's loss shows (StackFAQ: 0.876 → 0.813)."""
+    kinds = {f"q{i}": ("keyphrase" if i < 60 else "heading") for i in range(72)}
+    base = _scores([0.4] * 60 + [1.0] * 12)
+    tuned = _scores([0.8] * 60 + [1.0] * 12)
+    assert guard.judge(base, tuned, kinds)[0]  # extractive: no loss seen
+    alone_base = {f"q{i}": 0.88 for i in range(60, 72)}
+    alone_tuned = {f"q{i}": 0.81 for i in range(60, 72)}
+    ok, decision, evidence = guard.judge(base, tuned, kinds, alone_base, alone_tuned)
+    assert not ok and "asked of the answers alone 0.8100 vs base 0.8800: lower" in decision
+    assert evidence["answer_only"] is True
+    assert guard.natural_qids(kinds) == [f"q{i}" for i in range(60, 72)]
+    assert guard.natural_qids({"q1": "heading"}) == []  # too few to judge on
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_answer_only_scores_questions_against_passages_without_their_heading(tmp_path):
+    from search import embed
+    from search.training import pairs as P
+    from search.training.evaluate import load_dev
+    from tests.search.test_pairs_corpus import write_corpus
+
+    pair_set = P.build_pairs(P.read_corpus(write_corpus(tmp_path)), dev_fraction=0.5)
+    P.write_pairs(pair_set, tmp_path / "pairs", site=False)
+    kinds = load_dev(tmp_path / "pairs").groups
+    headings = [q for q, kind in kinds.items() if kind == "heading"]
+    assert headings
+    scores = guard.answer_only(tmp_path / "pairs", embed.default_model_path(), headings)
+    assert set(scores) == set(headings) and all(0 <= v <= 1 for v in scores.values())
