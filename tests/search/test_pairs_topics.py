@@ -28,6 +28,10 @@ def test_topics_qualify_a_heading_two_pages_use_and_a_question_heading_stays_a_q
     assert x[7] == "Terms & Conditions Bambi Game"  # "Bambi Game" is on /game/ too
     assert x[8] == "Bambi Game"  # the page of that name
     assert x[6] == "What do you do?"  # a question heading is asked as written
+    # The same question heading on two pages names neither section.
+    twice = site_passages()[6:7] * 2
+    twice[1] = {**twice[1], "id": 99, "url": "/game/the-mirror/"}
+    assert topics(twice) == {6: "", 99: ""}
 
 
 def test_the_body_leaves_out_the_leading_heading():

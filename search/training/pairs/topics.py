@@ -131,7 +131,10 @@ def topics(passages: Sequence[dict]) -> dict[int, str]:
         heading = leaf(p.get("heading", ""))
         base = title_base(p.get("title", ""), suffix) or suffix
         if is_question(heading) or (not heading and is_question(base)):
-            out[p["id"]] = as_question(normalize(heading or base))
+            # The same question heading on several pages ("What do you do?" on
+            # every game scene) names no one section: no topic question at all.
+            several = heading and len(leaf_urls[heading.lower()]) > 1
+            out[p["id"]] = "" if several else as_question(normalize(heading or base))
             continue
         if not heading:
             # Intro passages are about the page.
