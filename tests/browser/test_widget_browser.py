@@ -137,9 +137,9 @@ def test_a_question_in_another_language_is_not_respelled_and_offers_a_person(pag
     page.goto("/")
     page.keyboard.press("/")
     answer = ask(page, "Koliko stane spletna stran?")
-    expect(answer).to_have_class(re.compile("ask-bambi__msg--unsure"))
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I can only answer in English.")
-    expect(answer.locator(".ask-bambi__corrected")).to_have_count(0)
+    expect(answer.locator(".site-assistant__corrected")).to_have_count(0)
     expect(answer.get_by_role("link", name="Ask us directly")).to_be_visible()
     assert Question.objects.get(text="Koliko stane spletna stran?").language == "sl"
 
