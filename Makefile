@@ -72,8 +72,9 @@ bench: index
 	$(PY) bench/speed.py
 
 # What a question costs: in-process search() vs the naive path, HTTP through
-# gunicorn at 1/8/16/32 clients, process start and RSS, build throughput
-# (docs/benchmarks.md). PARTS="latency http process build" (default: all).
+# gunicorn at 1/8/16/32 clients, 60 s at 32 clients with a rebuild halfway,
+# process start and RSS, build throughput
+# (docs/benchmarks.md). PARTS="latency http load process build" (default: all).
 bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
 

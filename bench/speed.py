@@ -10,6 +10,13 @@
   unique questions, one connection per request) at 1/8/16/32 clients:
   req/s, p50, p99, errors; start to first answer; RSS per worker after the
   run (each has answered well over 1,000 questions).
+- ``load``: the same gunicorn with production settings (collectstatic's
+  manifest) for 60 s at 32 clients (BENCH_LOAD_SECONDS, BENCH_LOAD_CLIENTS;
+  bounded to 600 s and 64 clients) with POST /api/index/rebuild/ (staff
+  token) halfway, built by a Celery worker on Redis (BENCH_REDIS_URL) when it
+  answers, else in-process: req/s, p50, p99, errors (any non-200), the
+  rebuild's outcome and index version before/after, RSS per worker before and
+  after.
 - ``process``: a fresh process from start to first answer and its peak RSS;
   a Celery worker (prefork, 1 child) on Redis from start to warmed up, RSS.
 - ``build``: ``search_rebuild --sync`` cold (empty embedding cache), unchanged,
@@ -19,7 +26,7 @@ Every run uses a copy of the site's database and its own index folder; the
 site's own data is never written. Results: bench/results.json ("speed"),
 with the machine and its load average before and after.
 
-    python bench/speed.py [latency|http|process|build ...]
+    python bench/speed.py [latency|http|load|process|build ...]
 """
 
 from __future__ import annotations
@@ -243,15 +250,16 @@ def post(question: str, timeout: float = 30) -> tuple[float, int]:
 
 def _client_process(threads: int, asked: list[str], offset: int, stride: int, seconds, out):
     deadline = time.monotonic() + seconds
-    results: list[tuple[float, int]] = []
+    results: list[tuple[float, int, float]] = []
     lock = threading.Lock()
 
     def run(k):
         i = offset + k
         while time.monotonic() < deadline:
+            sent = time.monotonic()  # CLOCK_MONOTONIC: comparable across processes
             latency_ms, status = post(asked[i % len(asked)])
             with lock:
-                results.append((latency_ms, status))
+                results.append((latency_ms, status, sent))
             i += stride
 
     workers = [threading.Thread(target=run, args=(k * 2,)) for k in range(threads)]
@@ -262,8 +270,9 @@ def _client_process(threads: int, asked: list[str], offset: int, stride: int, se
     out.put(results)
 
 
-def load(clients: int, seconds: float, asked: list[str], offset: int) -> dict:
-    """``clients`` concurrent clients (threads in up to 2 processes) for ``seconds``."""
+def drive(clients: int, seconds: float, asked: list[str], offset: int, raw=None) -> dict:
+    """``clients`` concurrent clients (threads in up to 2 processes) for ``seconds``;
+    ``raw``, a list, receives each request's (ms, status, monotonic time sent)."""
     processes = min(2, clients)
     per = [clients // processes + (1 if p < clients % processes else 0) for p in range(processes)]
     queue: Queue = Queue()
@@ -281,7 +290,9 @@ def load(clients: int, seconds: float, asked: list[str], offset: int) -> dict:
     for p in procs:
         p.join()
     elapsed = time.monotonic() - started
-    ok = [ms for ms, status in results if status == 200]
+    if raw is not None:
+        raw.extend(results)
+    ok = [ms for ms, status, _ in results if status == 200]
     return {
         "clients": clients,
         "seconds": round(elapsed, 2),
@@ -381,7 +392,7 @@ def serve(sandbox: Sandbox, encoder: str, clients_list, at_least: int) -> dict:
         out["runs"] = []
         offset = 0
         for clients in clients_list:
-            run = load(clients, HTTP_SECONDS, asked, offset)
+            run = drive(clients, HTTP_SECONDS, asked, offset)
             offset += run["requests"]
             out["runs"].append(run)
             print(
@@ -398,6 +409,176 @@ def serve(sandbox: Sandbox, encoder: str, clients_list, at_least: int) -> dict:
         }
     finally:
         stop(proc)
+    return out
+
+
+# --- a load run with a rebuild in the middle ------------------------------------------------
+
+LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "32"))
+LOAD_QUEUE = "bench-load"
+# Production settings (DEBUG off, collectstatic's manifest) with STATIC_ROOT in the sandbox.
+LOAD_SETTINGS = """
+from bambicim.settings import *  # noqa
+import os
+STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
+"""
+STAFF_TOKEN = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+user, _ = get_user_model().objects.get_or_create(username="bench-load", defaults={"is_staff": True})
+print(Token.objects.get_or_create(user=user)[0].key)
+"""
+
+
+def api(path: str, token: str = "", method: str = "GET") -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}/api/{path}",
+        data=b"" if method == "POST" else None,
+        headers={"Authorization": f"Token {token}"} if token else {},
+        method=method,
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def redis_available(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+def rebuild_midway(token: str, at: float, out: dict) -> None:
+    """At ``at`` s: POST /api/index/rebuild/ as staff, then follow the build to its end."""
+    time.sleep(at)
+    try:
+        out["version_before"] = api("index/")["version"]
+        started = out["started"] = time.monotonic()
+        build = api("index/rebuild/", token, "POST")
+        while build["status"] in ("queued", "running") and time.monotonic() - started < 600:
+            time.sleep(0.5)
+            build = api(f"index/builds/{build['build_id']}/", token)
+        out["ended"] = time.monotonic()
+        out.update(
+            status=build["status"],
+            seconds=round(time.monotonic() - started, 1),
+            passages=build["passages"],
+            embedded=build["embedded"],
+            version_after=api("index/")["version"],
+        )
+        if build["error"]:
+            out["error"] = build["error"][:500]
+    except Exception as exc:
+        out["error"] = f"{type(exc).__name__}: {exc}"
+    out["succeeded"] = out.get("status") == "succeeded" and (
+        out["version_after"] != out["version_before"]
+    )
+
+
+def load(sandbox: Sandbox, seconds: float = LOAD_SECONDS, clients: int = LOAD_CLIENTS) -> dict:
+    """``clients`` clients for ``seconds`` against gunicorn (2 workers, production
+    settings); a rebuild is asked for halfway, run by a Celery worker on Redis
+    (BENCH_REDIS_URL) when it answers, else in-process by the web worker."""
+    import psutil
+
+    seconds = max(5.0, min(seconds, 600.0))  # bounded: never an open-ended run
+    clients = max(1, min(clients, 64))
+    (sandbox.dir / "bench_load_settings.py").write_text(LOAD_SETTINGS)
+    env = {
+        **sandbox.env,
+        "DJANGO_SETTINGS_MODULE": "bench_load_settings",
+        "BENCH_STATIC_ROOT": str(sandbox.dir / "staticfiles"),
+        "PYTHONPATH": os.pathsep.join([str(sandbox.dir), str(ROOT)]),
+        "GUNICORN_TIMEOUT": "120",
+        "CELERY_QUEUE": LOAD_QUEUE,
+    }
+    with_redis = redis_available(REDIS_URL)
+    if with_redis:
+        env["REDIS_URL"] = REDIS_URL
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    token = (
+        subprocess.run(
+            [sys.executable, "-c", STAFF_TOKEN], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+    out: dict = {
+        "duration_s": seconds,
+        "workers": 2,
+        "rebuild_by": "celery worker (prefork, 1 child) on Redis" if with_redis else "in-process",
+        "command": f"python bench/speed.py load (gunicorn -c gunicorn.conf.py --workers 2, "
+        f"DEBUG=0, {clients} clients for {seconds:g} s, POST /api/index/rebuild/ at "
+        f"{seconds / 2:g} s)",
+    }
+    celery = None
+    if with_redis:
+        with (sandbox.dir / "celery-load.log").open("w") as celery_log:
+            celery = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "bambicim", "worker", "--concurrency=1"]
+                + ["--loglevel=INFO", "-Q", LOAD_QUEUE, "--without-heartbeat", "--without-gossip"]
+                + ["--without-mingle"],
+                cwd=ROOT,
+                env=env,
+                stdout=celery_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    log_path = sandbox.dir / "gunicorn-load.log"
+    proc = None
+    try:
+        proc, _ = start_gunicorn(env, log_path)
+        deadline = time.monotonic() + 180
+        while log_path.read_text().count("search warm-up") < 2:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log_path.read_text()[-2000:])
+            time.sleep(0.1)
+        if celery is not None:
+            celery_path = sandbox.dir / "celery-load.log"
+            while "search warmed up" not in celery_path.read_text():
+                if celery.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(celery_path.read_text()[-2000:])
+                time.sleep(0.1)
+        workers = psutil.Process(proc.pid).children()
+        out["rss_mb_before"] = {str(w.pid): rss_mb(w.pid) for w in workers}
+        rebuild: dict = {}
+        thread = threading.Thread(target=rebuild_midway, args=(token, seconds / 2, rebuild))
+        thread.start()
+        raw: list = []
+        run = drive(clients, seconds, questions(), 0, raw)
+        thread.join(timeout=600)
+        out.update(run)
+        # The requests sent while the rebuild was asked for, ran and went live.
+        began, ended = rebuild.pop("started", 0), rebuild.pop("ended", 0)
+        during = [(ms, status) for ms, status, sent in raw if began <= sent <= ended]
+        ok = [ms for ms, status in during if status == 200]
+        rebuild["during"] = {
+            "requests": len(during),
+            "errors": len(during) - len(ok),
+            "p50_ms": round(percentile(ok, 50), 2),
+            "p99_ms": round(percentile(ok, 99), 2),
+        }
+        out["rebuild"] = rebuild
+        out["rss_mb_after"] = {
+            str(w.pid): rss_mb(w.pid) if w.is_running() else None for w in workers
+        }
+        out["workers_after"] = [c.pid for c in psutil.Process(proc.pid).children()]
+        print(
+            f"  load: {run['req_per_s']} req/s, p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, "
+            f"{run['errors']} errors; rebuild {rebuild.get('status')} "
+            f"({rebuild.get('version_before')} -> {rebuild.get('version_after')})",
+            flush=True,
+        )
+    finally:
+        for started in (proc, celery):
+            if started is not None:
+                stop(started)
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return out
 
 
@@ -549,7 +730,7 @@ def build(sandbox: Sandbox) -> dict:
 
 
 def main(parts: list[str]) -> dict:
-    parts = parts or ["latency", "http", "process", "build"]
+    parts = parts or ["latency", "http", "load", "process", "build"]
     results: dict = {
         "machine": machine(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
