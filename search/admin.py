@@ -6,19 +6,22 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import conf, services
-from .models import IndexBuild, Page, Passage, Question
+from .admin_fix import fix_answer_view
+from .models import ExampleQuestion, IndexBuild, Page, Passage, Question
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -186,12 +189,14 @@ class QuestionAdmin(admin.ModelAdmin):
         "top_link",
         "helpful",
         "latency_display",
+        "fix_link",
     ]
     list_display_links = ["text"]
     list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "model_id"]
     search_fields = ["text", "top_url", "top_heading"]
     date_hierarchy = "created"
     change_list_template = "admin/search/question/change_list.html"
+    change_form_template = "admin/search/question/change_form.html"
     list_per_page = 50
 
     def has_add_permission(self, request):
@@ -218,11 +223,33 @@ class QuestionAdmin(admin.ModelAdmin):
     def latency_display(self, question):
         return f"{question.latency_ms:.0f} ms"
 
+    def get_queryset(self, request):
+        # Whether the owner already saved this question as an example ("Fix this answer").
+        fixed = ExampleQuestion.objects.filter(question=OuterRef("text"), active=True)
+        return super().get_queryset(request).annotate(has_example=Exists(fixed))
+
+    @admin.display(description="Fix")
+    def fix_link(self, question):
+        if question.has_example:
+            return mark_safe(
+                '<span title="An example question with this text points at a section">'
+                "✓ example saved</span>"
+            )
+        return format_html(
+            '<a href="{}" class="fix-answer">Fix this answer</a>',
+            reverse("admin:search_question_fix", args=[question.pk]),
+        )
+
     def get_urls(self):
         try_view = path(
             "try/", self.admin_site.admin_view(self.try_view), name="search_question_try"
         )
-        return [try_view, *super().get_urls()]
+        fix_view = path(
+            "<int:question_id>/fix/",
+            self.admin_site.admin_view(partial(fix_answer_view, self)),
+            name="search_question_fix",
+        )
+        return [try_view, fix_view, *super().get_urls()]
 
     def counts_per_day(self, days):
         since = timezone.now() - timedelta(days=days)

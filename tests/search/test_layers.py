@@ -49,6 +49,7 @@ LAYERS: dict[str, list[str]] = {
         "rebuilds",
         "services",
         "questions",
+        "sections",  # the live index's sections found by their words (the admin's picker)
         "training",
         "training.config",
         "training.metrics",
@@ -78,6 +79,7 @@ LAYERS: dict[str, list[str]] = {
         "apps",  # AppConfig.ready() wires signals and tasks
         "admin",
         "admin_training",
+        "admin_fix",  # "Fix this answer": a logged question → an example question
         "api",
         "api.permissions",
         "api.serializers",

@@ -1,0 +1,91 @@
+"""The owner in a real headless Chromium: from an unanswered question to an answered one."""
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from search import index
+from search.models import ExampleQuestion, IndexBuild, Question
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Can I pay in instalments?"
+
+
+@pytest.fixture
+def private_index(built_index, index_dir, settings, tmp_path):
+    """A copy of the site's index: this test's rebuilds leave the shared one as it was."""
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    settings.SEARCH = {**settings.SEARCH, "INDEX_DIR": str(copy)}
+    index.forget_loaded()
+    yield copy
+    index.forget_loaded()
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_superuser("owner", "owner@example.com", "pw-owner-1")
+
+
+def log_in(page):
+    page.goto("/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("pw-owner-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def ask_api(page, question):
+    response = page.request.get("/api/search/", params={"q": question})
+    assert response.ok, response.text()
+    return response.json()
+
+
+def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
+    page, private_index, owner, screenshots
+):
+    # A visitor asks; the site is not sure.
+    assert ask_api(page, QUESTION)["answer"] is None
+    asked = Question.objects.get(text=QUESTION)
+    assert not asked.answered
+
+    log_in(page)
+    page.goto("/admin/search/question/?attention=unanswered")
+    row = page.locator("#result_list tbody tr", has_text=QUESTION)
+    row.get_by_role("link", name="Fix this answer").click()
+    expect(page).to_have_url(re.compile(rf"/admin/search/question/{asked.pk}/fix/$"))
+    expect(page.locator("#fix-question")).to_have_text(QUESTION)
+
+    page.get_by_label("Find a section").fill("pricing")
+    page.get_by_role("button", name="Search sections").click()
+    found = page.locator("#fix-found")
+    pricing = found.get_by_role("radio", name=re.compile(r"Services.*› Pricing"))
+    pricing.check()
+    expect(page.get_by_label("Example question")).to_have_value(QUESTION)
+    page.screenshot(path=str(screenshots / "admin-fix-answer.png"), full_page=True)
+    builds_before = IndexBuild.objects.count()
+    page.get_by_role("button", name="Save as example question").click()
+
+    # Back on the unanswered list, told what happened; the row says it is fixed.
+    expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Saved “{QUESTION}” as an example question for"
+    )
+    expect(page.locator("#result_list tbody tr", has_text=QUESTION)).to_contain_text(
+        "example saved"
+    )
+    example = ExampleQuestion.objects.get(question=QUESTION)
+    assert example.url == "/services/#pricing" and example.active
+
+    # The save scheduled a rebuild (eager here: no broker), which took the question in.
+    build = IndexBuild.objects.order_by("-pk").first()
+    assert IndexBuild.objects.count() == builds_before + 1
+    assert build.trigger == IndexBuild.Trigger.CONTENT
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+
+    body = ask_api(page, QUESTION)
+    assert body["answer"] is not None, body
+    assert (body["answer"]["url"], body["answer"]["anchor"]) == ("/services/", "pricing")
