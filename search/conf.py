@@ -120,6 +120,9 @@ DEFAULTS = {
     "AUTO_REBUILD": True,
     "LOCK_TIMEOUT_SECONDS": 1800,
     "LOG_RETENTION_DAYS": 30,
+    # The search page logs a question asked again from the same browser session
+    # within this many seconds (a reload, the back button) only once (0 = every time).
+    "REPEAT_WINDOW_SECONDS": 600,
     "KEEP_VERSIONS": 2,
     # Widget
     "WIDGET_TITLE": "Ask Bambi",
