@@ -89,3 +89,23 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     body = ask_api(page, QUESTION)
     assert body["answer"] is not None, body
     assert (body["answer"]["url"], body["answer"]["anchor"]) == ("/services/", "pricing")
+
+
+def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, owner, screenshots):
+    Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
+    Question.objects.create(text="How much is a shop?", answered=True, helpful=False)
+    log_in(page)
+    page.get_by_role("link", name=re.compile("site search", re.I)).first.click()
+    expect(page).to_have_url(re.compile(r"/admin/search/$"))
+    overview = page.get_by_role("region", name="Overview of the site assistant")
+    expect(overview).to_be_visible()
+    expect(overview.locator("#dash-week-questions")).to_have_text("2")
+    expect(overview.locator("#dash-answered")).to_contain_text("50%")
+    # The overview sits above the app's models, within a 1280 px wide window.
+    box = overview.bounding_box()
+    assert box["x"] + box["width"] <= 1280
+    page.screenshot(path=str(screenshots / "admin-overview.png"), full_page=True)
+    overview.locator("#dash-unanswered").click()
+    expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")

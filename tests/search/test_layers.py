@@ -49,6 +49,7 @@ LAYERS: dict[str, list[str]] = {
         "rebuilds",
         "services",
         "questions",
+        "dashboard",  # the figures of the owner's overview in the admin
         "sections",  # the live index's sections found by their words (the admin's picker)
         "training",
         "training.config",
@@ -90,6 +91,7 @@ LAYERS: dict[str, list[str]] = {
         "urls",
         "templatetags",
         "templatetags.search",
+        "templatetags.search_admin",  # human dates and the overview in the admin
         "signals",
         "tasks",
         "training.tasks",  # the Celery task behind the admin's "Train" button
