@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from . import conf, services
 from .admin_fix import fix_answer_view
 from .models import ExampleQuestion, IndexBuild, Page, Passage, Question
+from .templatetags.search_admin import date_column
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,9 +40,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Page)
 class PageAdmin(ReadOnlyAdmin):
-    list_display = ["url", "title", "source", "passage_count", "last_seen"]
+    list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
     list_filter = ["source"]
     search_fields = ["url", "title"]
+    last_seen_display = date_column("last_seen", "Last seen")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(passage_count=Count("passages"))
@@ -53,7 +55,7 @@ class PageAdmin(ReadOnlyAdmin):
 
 @admin.register(Passage)
 class PassageAdmin(ReadOnlyAdmin):
-    list_display = ["short_text", "title", "heading", "link_display", "position", "index_version"]
+    list_display = ["short_text", "title", "heading", "link_display", "position", "version_display"]
     list_filter = [("pages", admin.RelatedOnlyFieldListFilter), "index_version"]
     search_fields = ["text", "title", "heading", "url", "anchor"]
     list_per_page = 50
@@ -61,6 +63,12 @@ class PassageAdmin(ReadOnlyAdmin):
     @admin.display(description="Text")
     def short_text(self, passage):
         return passage.text if len(passage.text) <= 120 else passage.text[:117] + "…"
+
+    @admin.display(description="Index", ordering="index_version")
+    def version_display(self, passage):
+        serving = services.index_status().get("version")
+        label = "serving now" if passage.index_version == serving else "an older build"
+        return format_html('<span title="Index version {}">{}</span>', passage.index_version, label)
 
     @admin.display(description="Link", ordering="url")
     def link_display(self, passage):
@@ -81,7 +89,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
         "reused",
         "removed",
         "duration_display",
-        "created",
+        "created_display",
         "short_error",
     ]
     list_filter = ["status", "trigger"]
@@ -97,6 +105,8 @@ class IndexBuildAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A queued or running build holds the build lock: never delete it mid-way.
         return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
+
+    created_display = date_column("created", "Requested")
 
     @admin.display(description="Duration")
     def duration_display(self, build):
@@ -181,7 +191,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
-        "created",
+        "created_display",
         "text",
         "channel",
         "answered",
@@ -204,6 +214,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    created_display = date_column("created", "Asked")
 
     @admin.display(description="Score", ordering="score")
     def score_display(self, question):

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from . import embed, services
 from .index import IndexNotReady
 from .models import ExampleQuestion, TrainingRun
+from .templatetags.search_admin import date_column
 from .training.metrics import METRIC_NAMES
 
 
@@ -47,10 +48,11 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm
-    list_display = ["question", "url", "section_display", "active", "created"]
+    list_display = ["question", "url", "section_display", "active", "created_display"]
     list_filter = ["active"]
     list_editable = ["active"]
     search_fields = ["question", "url"]
+    created_display = date_column("created", "Added")
 
     @admin.display(description="Section it answers")
     def section_display(self, obj):
@@ -78,7 +80,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
         "stage",
         "ndcg_display",
         "activated",
-        "created",
+        "created_display",
         "duration_display",
     ]
     list_filter = ["status", "activated"]
@@ -111,6 +113,8 @@ class TrainingRunAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (
             obj and obj.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING)
         )
+
+    created_display = date_column("created", "Requested")
 
     @admin.display(description="Progress")
     def progress_display(self, run):

@@ -28,6 +28,17 @@ def human_time(moment) -> str:
     )
 
 
+def date_column(field: str, description: str):
+    """An admin list column showing ``field`` as a human date (sortable by the field)."""
+
+    def show(model_admin, obj):
+        return human_time(getattr(obj, field))
+
+    show.short_description = description
+    show.admin_order_field = field
+    return show
+
+
 @register.filter
 def search_ago(moment) -> str:
     return human_time(moment)
