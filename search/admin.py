@@ -302,10 +302,15 @@ class QuestionAdmin(admin.ModelAdmin):
             "k": k,
             "max_k": conf.get("MAX_K"),
             "min_score": services.min_score(),
+            "threshold_from_model": services.min_score() != conf.get("MIN_SCORE"),
             "result": None,
             "error": "",
         }
-        if query:
+        if query and not (str(k).isdigit() and 1 <= int(k) <= context["max_k"]):
+            context["error"] = (
+                f"“Passages to show” must be a whole number from 1 to {context['max_k']}."
+            )
+        elif query:
             try:
                 context["result"] = services.answer(query, k=k)
             except services.IndexNotReady as exc:

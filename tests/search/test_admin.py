@@ -185,7 +185,7 @@ def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
 def test_try_a_question_reports_bad_input_without_crashing(owner_client):
     response = owner_client.get("/admin/search/question/try/", {"q": "hi", "k": "abc"})
     assert response.status_code == 200
-    assert "k must be a whole number" in response.content.decode()
+    assert "“Passages to show” must be a whole number from 1 to 20" in response.content.decode()
 
 
 def test_passages_are_read_only_searchable_and_filtered_by_page(owner_client):
@@ -275,3 +275,18 @@ def test_passages_say_which_index_they_belong_to_in_words(owner_client, settings
         "td.field-version_display span"
     )
     assert cell.text() == "an older build" and cell.attributes["title"] == "Index version v-old"
+
+
+@pytest.mark.usefixtures("built_index")
+def test_try_a_question_speaks_plainly(owner_client):
+    html = owner_client.get("/admin/search/question/try/", {"q": "Can I scrape the site?"})
+    html = html.content.decode()
+    tree = LexborHTMLParser(html)
+    page_text = tree.css_first("#content-main").text(separator=" ")
+    for jargon in ("MIN_SCORE_FROM_MODEL", "search_finetune", "k must"):
+        assert jargon not in page_text
+    assert tree.css_first("label[for=try-k]").text() == "Passages to show"
+    assert "How many of the closest passages" in tree.css_first("#try-k-help").text()
+    help_text = tree.css_first("#try-help").text()
+    assert "score from 0 to 1" in help_text and "I’m not sure" in help_text
+    assert "the answer threshold" in help_text
