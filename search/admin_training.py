@@ -86,10 +86,8 @@ class TrainingRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "activated"]
     change_list_template = "admin/search/trainingrun/change_list.html"
     change_form_template = "admin/search/trainingrun/change_form.html"
+    # Status, stage and progress are in the box above the fields (updated in place).
     readonly_fields = [
-        "status",
-        "progress_display",
-        "stage",
         "decision",
         "metrics_table",
         "model_dir",
@@ -97,9 +95,9 @@ class TrainingRunAdmin(admin.ModelAdmin):
         "params",
         "error",
         "task_id",
-        "created",
-        "started",
-        "finished",
+        "created_display",
+        "started_display",
+        "finished_display",
     ]
     fields = readonly_fields
 
@@ -115,6 +113,8 @@ class TrainingRunAdmin(admin.ModelAdmin):
         )
 
     created_display = date_column("created", "Requested")
+    started_display = date_column("started", "Started")
+    finished_display = date_column("finished", "Finished")
 
     @admin.display(description="Activated")
     def activated_display(self, run):

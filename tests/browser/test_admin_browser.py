@@ -109,3 +109,32 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
+
+
+def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):
+    from search.models import TrainingRun
+    from search.training.tasks import this_process
+
+    run = TrainingRun.objects.create(
+        status="running", runner=this_process(), progress=10, stage="making pairs"
+    )
+    log_in(page)
+    page.goto(f"/admin/search/trainingrun/{run.pk}/change/")
+    status_line = page.locator("#training-status-line")
+    expect(status_line).to_have_attribute("aria-live", "polite")
+    expect(page.locator('[data-field="activated"]')).to_have_text("not decided yet")
+    page.evaluate("window.notReloaded = true")
+
+    # The run moves on: the box follows without reloading the page.
+    TrainingRun.objects.filter(pk=run.pk).update(progress=55, stage="training: step 11/20")
+    expect(page.locator("#training-progress progress")).to_have_js_property("value", 55)
+    expect(status_line).to_contain_text("training: step 11/20")
+    assert page.evaluate("window.notReloaded === true")
+    page.screenshot(path=str(screenshots / "admin-training-running.png"), full_page=True)
+
+    page.get_by_role("button", name="Cancel this run").click()
+    expect(page.locator(".messagelist")).to_contain_text("cancelled")
+    expect(status_line).to_contain_text("Cancelled")
+    expect(page.get_by_role("button", name="Cancel this run")).to_have_count(0)
+    run.refresh_from_db()
+    assert run.status == "cancelled" and not run.activated
