@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import sections, services
+from . import conf, sections, services
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question
 
@@ -63,6 +63,25 @@ def _back_url(request, question: Question) -> str:
     return listing
 
 
+def _rebuild_note(last_build: int) -> str:
+    """What the save set off: the build it asked for, or what the owner must do."""
+    build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
+    if build is not None:
+        if build.status == IndexBuild.Status.COALESCED:
+            return f"It joins the index build under way (#{build.coalesced_into_id})."
+        if build.status == IndexBuild.Status.SUCCEEDED:
+            return f"The index was rebuilt with it (build #{build.pk})."
+        if build.status == IndexBuild.Status.FAILED:
+            return f"The index rebuild #{build.pk} failed: see Index builds."
+        return (
+            f"The index is being rebuilt to include it (build #{build.pk}: "
+            f"{build.get_status_display().lower()})."
+        )
+    if not conf.get("AUTO_REBUILD"):
+        return "Automatic rebuilds are off: rebuild the index to include it."
+    return "The index build about to start includes it."
+
+
 def fix_answer_view(model_admin, request, question_id):
     """GET: the question, the closest sections and a search; POST: save the example question."""
     if not request.user.has_perm("search.add_examplequestion"):
@@ -76,6 +95,7 @@ def fix_answer_view(model_admin, request, question_id):
         if form.is_valid():
             text, link = form.cleaned_data["question"], form.cleaned_data["link"]
             section = services.section(link)
+            last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
             example, created = ExampleQuestion.objects.get_or_create(
                 question=text, url=link, defaults={"active": True}
             )
@@ -83,16 +103,10 @@ def fix_answer_view(model_admin, request, question_id):
                 example.active = True
                 example.save(update_fields=["active"])
             where = " › ".join(p for p in (section["title"], section["heading"]) if p)
-            build = IndexBuild.objects.order_by("-pk").first()
             messages.success(
                 request,
                 f"Saved “{text}” as an example question for “{where}”. "
-                + (
-                    f"The index is being rebuilt to include it (build #{build.pk}: "
-                    f"{build.get_status_display().lower()})."
-                    if build is not None
-                    else "The next index build includes it."
-                ),
+                + _rebuild_note(last_build or 0),
             )
             return HttpResponseRedirect(_back_url(request, question))
     else:

@@ -7,7 +7,7 @@ many questions in the log wait for the owner (unanswered, not helpful).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -22,7 +22,7 @@ WEEK = timedelta(days=7)
 def _parsed(value: str) -> datetime | None:
     moment = parse_datetime(value or "")
     if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 

@@ -72,8 +72,9 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     # Back on the unanswered list, told what happened; the row says it is fixed.
     expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
     expect(page.locator(".messagelist")).to_contain_text(
-        f"Saved “{QUESTION}” as an example question for"
+        f"Saved “{QUESTION}” as an example question for “Services"
     )
+    expect(page.locator(".messagelist")).to_contain_text("The index was rebuilt with it (build #")
     expect(page.locator("#result_list tbody tr", has_text=QUESTION)).to_contain_text(
         "example saved"
     )

@@ -71,6 +71,8 @@ def test_saving_a_picked_section_stores_an_example_question_and_returns_to_the_l
     )
     listing = owner_client.get(response["Location"]).content.decode()
     assert "Saved “how much is a shop?” as an example question for" in listing
+    # on_commit never fires inside this test's transaction: the build is yet to start.
+    assert "The index build about to start includes it." in listing
     assert "✓ example saved" in listing and "fix-answer" not in listing
     # Saving the same again adds no duplicate.
     owner_client.post(
@@ -126,3 +128,17 @@ def test_unknown_questions_and_people_without_the_permission_are_refused(
     client.logout()
     response = client.get(fix_url(unanswered))
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_with_automatic_rebuilds_off_the_owner_is_told_to_rebuild(
+    owner_client, unanswered, settings
+):
+    settings.SEARCH = {**settings.SEARCH, "AUTO_REBUILD": False}
+    response = owner_client.post(
+        fix_url(unanswered),
+        {"question": "how much is a shop?", "link": "/services/#pricing"},
+        follow=True,
+    )
+    assert "Automatic rebuilds are off: rebuild the index to include it." in (
+        response.content.decode()
+    )
