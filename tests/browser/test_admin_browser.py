@@ -109,6 +109,19 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     overview.locator("#dash-unanswered").click()
     expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    # At 1280 px every column is in view and the filters cover none of them.
+    table = page.locator("#result_list").bounding_box()
+    filters = page.locator("#changelist-filter").bounding_box()
+    assert table["x"] + table["width"] <= 1280
+    below_or_above = filters["y"] >= table["y"] + table["height"] or (
+        filters["y"] + filters["height"] <= table["y"]
+    )
+    beside = filters["x"] >= table["x"] + table["width"]
+    assert below_or_above or beside, (table, filters)
+    assert page.evaluate(
+        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
+    )
+    page.screenshot(path=str(screenshots / "admin-questions-unanswered.png"), full_page=True)
     expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
 
 
