@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-speed bench-splits clean
 
 install: $(STAMP)
 
@@ -69,6 +69,13 @@ lint: $(STAMP)
 
 bench: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
+	$(PY) bench/speed.py
+
+# What a question costs: in-process search() vs the naive path, HTTP through
+# gunicorn at 1/8/16/32 clients, process start and RSS, build throughput
+# (docs/benchmarks.md). PARTS="latency http process build" (default: all).
+bench-speed: index
+	$(PY) bench/speed.py $(PARTS)
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bambicim.settings")
 
@@ -15,3 +16,11 @@ app.autodiscover_tasks()
 def ping(value="pong"):
     """A trivial round-trip, used to check that a worker answers."""
     return value
+
+
+@worker_process_init.connect
+def warm_up_search(**kwargs):
+    """Load the search index and its encoder when a worker process starts, not in a task."""
+    from search import services
+
+    services.warm_up()

@@ -1,6 +1,17 @@
+import unicodedata
+
 from django import forms
 
 from .models import ContactMessage
+
+# Characters that show nothing on their own: format (zero-width space, joiners,
+# direction marks, BOM), control, and separators (spaces of every width).
+INVISIBLE_CATEGORIES = {"Cf", "Cc", "Zs", "Zl", "Zp"}
+
+
+def visible_length(text: str) -> int:
+    """How many characters of ``text`` a reader would see."""
+    return sum(unicodedata.category(ch) not in INVISIBLE_CATEGORIES for ch in text)
 
 
 class ContactForm(forms.ModelForm):
@@ -35,13 +46,13 @@ class ContactForm(forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if not name:
+        if not visible_length(name):
             raise forms.ValidationError("Please tell us your name.")
         return name
 
     def clean_message(self):
         message = self.cleaned_data["message"].strip()
-        if len(message) < 5:
+        if visible_length(message) < 5:
             raise forms.ValidationError("Please write a little more (at least 5 characters).")
         return message
 

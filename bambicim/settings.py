@@ -1,11 +1,15 @@
 """Bambicim settings: 12-factor, read from the environment (and `.env`)."""
 
+import base64
+import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,7 +94,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"
     )
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The question log is written in every answering request: WAL with
+    # synchronous=NORMAL makes the insert cheap (no fsync per commit; still
+    # crash-safe for the database, the last commits may be lost on power
+    # loss) and readers never wait for it. docs/benchmarks.md measures it.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     (BASE_DIR / "var").mkdir(exist_ok=True)
+# A connection kept per worker process instead of one opened per request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -134,6 +150,36 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Content-Security-Policy (django-csp) ---------------------------------------
+# Scripts and styles only from this site's own files: no 'unsafe-inline'
+# for either. The few inline blocks carry the request's nonce (the Swagger
+# UI page, the search page's <style>); the 500 page, rendered without a
+# request, is allowed by the sha256 of its one <style>. No style=""
+# attributes anywhere (CSS classes instead): a nonce cannot allow those.
+
+
+def _inline_style_hash(template):
+    """'sha256-…' of the one <style> block of ``template`` (read at start-up)."""
+    html = (BASE_DIR / "templates" / template).read_text(encoding="utf-8")
+    css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, _inline_style_hash("500.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- Celery --------------------------------------------------------------
 # No REDIS_URL: tasks run in-process, so `make run` needs nothing else.
 REDIS_URL = env("REDIS_URL")
@@ -170,6 +216,8 @@ REST_FRAMEWORK = {
         "search_user": env("SEARCH_THROTTLE_USER", default="600/min"),
         "feedback_anon": env("SEARCH_THROTTLE_FEEDBACK", default="30/min"),
     },
+    # DRF's own throttles (none used here) would otherwise trust X-Forwarded-For.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bambicim API",
@@ -182,12 +230,31 @@ SPECTACULAR_SETTINGS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counts must be shared by every gunicorn worker (a per-process
+# cache lets each worker allow the full rate): in Redis when there is one.
+# Its own alias, with one-second socket timeouts, so a Redis that refuses or
+# hangs only switches rate limits off for a while (search.api.throttles)
+# and never touches anything else that uses the default cache.
+THROTTLE_CACHE = "default"
+if REDIS_URL:
+    CACHES["throttle"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "bambicim",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
+    THROTTLE_CACHE = "throttle"
+# Proxies of ours in front of the site (nginx, a load balancer): the client
+# address is then read from X-Forwarded-For, that many entries from the
+# right. 0 (the default) ignores the header, which any client can write.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- The search app -----------------------------------------------------------
 # Every key and its default lives in search/conf.py.
 SEARCH = {
     "INDEX_DIR": env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")),
     "MODEL": env("SEARCH_MODEL", default=""),
+    "ENCODER": env("SEARCH_ENCODER", default="onnx"),
     "TEMPLATE_INCLUDE": ["templates/**/*.html"],
     # Error pages are never a destination; the contact template's extra text
     # is form feedback (rate-limit and validation messages), not content.
@@ -204,6 +271,17 @@ SEARCH = {
     # queries score at most 0.33 with the base model: docs/model-card.md,
     # "Answer threshold".
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=0.35),
+    "THROTTLE_CACHE": THROTTLE_CACHE,
+    "NUM_PROXIES": NUM_PROXIES,
+    # Branding (docs/install.md): the assistant's name and words; its pink colours
+    # are set in static/css/site.css, and templates/search/page.html is this
+    # site's own search page.
+    "WIDGET_TITLE": "Ask Bambi",
+    "WIDGET_GREETING": "Hi! Ask me anything about this site — services, prices, the Bambi Game, privacy…",
+    "WIDGET_PLACEHOLDER": "Ask a question…",
+    "PAGE_PLACEHOLDER": "e.g. How much does a landing page cost?",
+    "CONTACT_URL": "/contact/",
+    "PAGE_BASE_TEMPLATE": "base.html",
 }
 
 LOGGING = {

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from . import conf, services
 from .admin_fix import fix_answer_view
-from .models import ExampleQuestion, IndexBuild, Page, Passage, Question
+from .models import ExampleQuestion, IndexBuild, Page, Passage, Question, looks_personal
 from .templatetags.search_admin import date_column
 
 
@@ -198,11 +198,20 @@ class QuestionAdmin(admin.ModelAdmin):
         "score_display",
         "top_link",
         "helpful",
+        "training_approved",
         "latency_display",
         "fix_link",
     ]
     list_display_links = ["text"]
-    list_filter = [NeedsAttentionFilter, "answered", "helpful", "channel", "model_id"]
+    list_filter = [
+        NeedsAttentionFilter,
+        "answered",
+        "helpful",
+        "training_approved",
+        "channel",
+        "model_id",
+    ]
+    actions = ["approve_for_training", "withdraw_training_approval"]
     search_fields = ["text", "top_url", "top_heading"]
     date_hierarchy = "created"
     change_list_template = "admin/search/question/change_list.html"
@@ -216,6 +225,34 @@ class QuestionAdmin(admin.ModelAdmin):
         return False
 
     created_display = date_column("created", "Asked")
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("search.change_question")
+
+    @admin.action(
+        description="Approve for training (read them first: nothing personal)",
+        permissions=["approve"],
+    )
+    def approve_for_training(self, request, queryset):
+        """The public-safe rule (Question.objects.trainable): a helpful vote is
+        trained on only once the owner approved the question, and never when
+        its text looks personal, approved or not."""
+        personal = [q.text for q in queryset if looks_personal(q.text)]
+        approved = queryset.exclude(pk__in=[q.pk for q in queryset if looks_personal(q.text)])
+        count = approved.update(training_approved=True)
+        self.message_user(request, f"{count} question(s) approved for training.")
+        if personal:
+            self.message_user(
+                request,
+                f"{len(personal)} not approved: they hold what looks like personal data "
+                "(an email or web address, a phone number...).",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Withdraw training approval", permissions=["approve"])
+    def withdraw_training_approval(self, request, queryset):
+        count = queryset.update(training_approved=False)
+        self.message_user(request, f"{count} question(s) no longer used for training.")
 
     @admin.display(description="Score", ordering="score")
     def score_display(self, question):

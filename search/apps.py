@@ -7,11 +7,12 @@ from django.core import checks
 
 class SearchConfig(AppConfig):
     name = "search"
-    verbose_name = "Ask Bambi (site search)"
+    verbose_name = "Site assistant"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         checks.register(check_index_dir, checks.Tags.compatibility)
+        run_tasks_in_process_without_a_broker()
         # The Celery tasks: search.tasks also makes its task the queue that
         # search.rebuilds hands queued builds to.
         from . import signals, tasks  # noqa: F401
@@ -23,6 +24,20 @@ class SearchConfig(AppConfig):
         # questions.faiss) schedules a rebuild.
         model_source.watch(signals.connect, signals.disconnect)
         signals.connect(ExampleQuestion)
+
+
+def run_tasks_in_process_without_a_broker():
+    """A project that configures no Celery broker gets its builds run in-process.
+
+    Celery's fallback would be an AMQP broker on localhost that nobody runs: every
+    content change would wait on a connection that fails. With a broker set
+    (CELERY_BROKER_URL through the project's Celery app) nothing changes.
+    """
+    from celery import current_app
+
+    if not current_app.conf.broker_url:
+        current_app.conf.task_always_eager = True
+        current_app.conf.task_eager_propagates = True
 
 
 def check_index_dir(app_configs=None, **kwargs):

@@ -236,8 +236,16 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
 
     report("extract", 0, force=True)
     model_ref = current.model_ref or embed.active_model_ref()
+    other_pages: dict[str, str] = {}  # what the pages not re-read say (for teasers)
+    for row in current.passages:
+        for url in row["urls"]:
+            if url not in urls:
+                other_pages[url] = f"{other_pages.get(url, '')} {row['text']}"
     fresh = extract_all(
-        documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
+        documents,
+        count=embed.token_counter(model_ref),
+        max_tokens=embed.max_tokens(model_ref),
+        other_pages=other_pages,
     )
     old_vectors = current.vectors()
     kept_rows, by_text = [], {}

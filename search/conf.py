@@ -14,13 +14,21 @@ DEFAULTS = {
     # package; or a directory holding a sentence-transformers model.
     "MODEL": "",
     "DEVICE": "cpu",
-    # Threads for torch/FAISS in request-serving processes. More than one
-    # thread is slower for single questions and collapses on a busy core.
+    # Threads for the encoder (ONNX Runtime or torch) and FAISS in
+    # request-serving processes. More than one thread is slower for single
+    # questions and collapses on a busy core.
     "TORCH_THREADS": 1,
+    # "onnx": encode with ONNX Runtime + tokenizers + numpy (no torch in the
+    # web process; the export is checked against torch, see search.embed);
+    # "torch": with sentence-transformers, as training does.
+    "ENCODER": "onnx",
     "BATCH_SIZE": 32,
-    # Pages: every URL in the project's sitemaps, plus these.
+    # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],
+    # Read the sitemaps at SITEMAPS (requested from the site itself, like a
+    # page; sitemap indexes are followed; search.sources.sitemaps).
     "USE_SITEMAPS": True,
+    "SITEMAPS": ["/sitemap.xml"],
     "EXCLUDE_URLS": [],  # regexes matched against the path
     # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
     "TEMPLATE_INCLUDE": [],
@@ -44,6 +52,9 @@ DEFAULTS = {
     # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
     "CHROME_SELECTORS": ["header", "footer", "aside"],
     "HEADING_LEVELS": 4,
+    # An image's alt text describes the picture, not the page: it becomes
+    # passage text only when True.
+    "INDEX_ALT_TEXT": False,
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
     "MIN_PASSAGE_CHARS": 40,
@@ -99,6 +110,12 @@ DEFAULTS = {
     # In a template that {% extends %} another, only these blocks are page
     # content (the others fill <title>, <meta>, class attributes...).
     "TEMPLATE_CONTENT_BLOCKS": ["content", "main", "body"],
+    # Context variables whose value any anonymous visitor may see either way:
+    # template text inside an {% if %} or {% for %} that reads only these (and
+    # literals, forloop) is indexed; any other condition's text never is (see
+    # search.sources.templates). user, perms, request and names about drafts,
+    # preview, staff, sessions or permissions are never public, even listed.
+    "TEMPLATE_PUBLIC_VARIABLES": [],
     # Host header used when rendering pages in-process ("" = first usable
     # entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",
@@ -111,9 +128,25 @@ DEFAULTS = {
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,
+    # API request bodies (search.api.parsers): longer → 413, JSON nested
+    # deeper → 400 (Python's json recursed into a 500 at ~1,000 levels).
+    "MAX_JSON_BYTES": 64 * 1024,
+    "MAX_JSON_DEPTH": 8,
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
     # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
     "HYBRID_LEXICAL_WEIGHT": 1.0,
+    # Rate limits (search.api.throttles; rates in REST_FRAMEWORK's
+    # DEFAULT_THROTTLE_RATES). The cache alias holding the counts: with more
+    # than one web process it must be shared (e.g. django-redis), or each
+    # process allows the full rate.
+    "THROTTLE_CACHE": "default",
+    # When that cache fails, requests are allowed (and a warning logged) and
+    # it is not tried again for this many seconds.
+    "THROTTLE_RETRY_SECONDS": 30,
+    # How many proxies of yours stand in front of the site: the client address
+    # is then read from X-Forwarded-For, that many entries from the right.
+    # 0: X-Forwarded-For is ignored (anyone can write it).
+    "NUM_PROXIES": 0,
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.
@@ -124,9 +157,29 @@ DEFAULTS = {
     # within this many seconds (a reload, the back button) only once (0 = every time).
     "REPEAT_WINDOW_SECONDS": 600,
     "KEEP_VERSIONS": 2,
-    # Widget
-    "WIDGET_TITLE": "Ask Bambi",
-    "CONTACT_URL": "/contact/",
+    # Widget and search page: the site owner's words (docs/install.md, "Branding").
+    # The assistant's name: the bubble's label, the panel's and the search page's title.
+    "WIDGET_TITLE": "Ask us",
+    # The first message in the widget's panel.
+    "WIDGET_GREETING": "Hi! Ask me anything about this site.",
+    # The widget's input placeholder, and the search page's.
+    "WIDGET_PLACEHOLDER": "Ask a question…",
+    "PAGE_PLACEHOLDER": "Type your question",
+    # Questions offered under the greeting (a click asks one) and on the empty search page.
+    "SUGGESTED_QUESTIONS": [],
+    # The "write to us" link shown when the assistant is not sure ("" = no link shown).
+    # A path, a full URL or a mailto: link.
+    "CONTACT_URL": "",
+    # The template the search page extends: it must have {% block title %} and
+    # {% block content %}. The default is a minimal page shipped with the app.
+    "PAGE_BASE_TEMPLATE": "search/base.html",
+    # API rate limits used when the project's REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    # has no rate for the scope (a rate set there wins). None = no limit.
+    "THROTTLE_RATES": {
+        "search_anon": "60/min",
+        "search_user": "600/min",
+        "feedback_anon": "30/min",
+    },
 }
 
 

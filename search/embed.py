@@ -1,4 +1,15 @@
-"""Sentence embeddings: one model per process, loaded lazily, offline.
+"""Sentence embeddings: one encoder per model and process, offline.
+
+Serving and index builds encode with ONNX Runtime (``search.onnx_encoder``):
+no torch in the web process. The model's ONNX export is made once, the first
+time a model is used (a build, ``manage.py search_export_onnx``, or the
+evaluation that follows a fine-tune), in a child process unless torch is
+already loaded, and checked against torch (``search.onnx_export``). It is
+stored with the model (``<model>/onnx/``) when the model's folder is
+writable, else (the packaged base model) in ``INDEX_DIR/onnx/<model id>/``.
+An export that differs from torch by more than ``onnx_export.MAX_ABS_DIFF``,
+a model ONNX cannot compute, or ``SEARCH["ENCODER"] = "torch"`` falls back
+to sentence-transformers (logged).
 
 The *active model* is a pointer file in INDEX_DIR (written by
 ``set_active_model`` when a fine-tuned model is activated), else
@@ -16,6 +27,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import sys
 import threading
 from pathlib import Path
 
@@ -39,7 +52,9 @@ MAX_LOADED_MODELS = 3
 _lock = threading.Lock()
 _models: dict[str, object] = {}  # "<path>|<model id>" -> SentenceTransformer
 _tokenizers: dict[str, object] = {}
+_encoders: dict[str, object] = {}  # "<path>|<model id>" -> OnnxEncoder or TorchEncoder
 _threads_set = False
+ONNX_DIR = "onnx"
 
 
 # --- which model --------------------------------------------------------------------
@@ -230,30 +245,177 @@ def token_counter(model_ref: str | None = None):
     return lambda text: len(tokenizer(text)["input_ids"])  # pragma: no cover
 
 
+# --- the ONNX export ------------------------------------------------------------------
+
+
+def _is_packaged(ref: str) -> bool:
+    return os.path.realpath(ref) == os.path.realpath(default_model_path())
+
+
+def onnx_dirs(model_ref: str | None = None) -> list[Path]:
+    """Where the model's ONNX export may live, the preferred place first."""
+    ref = _resolve(model_ref)
+    shared = index_dir() / ONNX_DIR / re.sub(r"[^\w.-]", "_", model_id(ref))
+    if _is_packaged(ref):
+        return [shared]
+    return [Path(ref) / ONNX_DIR, shared]
+
+
+def _writable_onnx_dir(ref: str) -> Path:
+    for folder in onnx_dirs(ref):
+        if folder.parent.is_dir() and os.access(folder.parent, os.W_OK):
+            return folder
+    return onnx_dirs(ref)[-1]
+
+
+def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
+    """(folder, export.json) of the model's current export, or None."""
+    from .onnx_export import FORMAT, read_export, weights_stamp
+
+    ref = _resolve(model_ref)
+    mid, stamp = model_id(ref), weights_stamp(ref)
+    for folder in onnx_dirs(ref):
+        meta = read_export(folder)
+        if (
+            meta
+            and meta.get("format") == FORMAT
+            and meta.get("model_id") == mid
+            and meta.get("weights") == stamp
+            and "max_abs_diff" in meta
+        ):
+            return folder, meta
+    return None
+
+
+def export_onnx(model_ref: str | None = None, in_process: bool | None = None) -> dict:
+    """Export the model to ONNX and check it against torch; returns its export.json.
+
+    In a child process unless torch is loaded here already (``in_process``
+    None) or asked. Raises ValueError when the model cannot be exported.
+    """
+    from . import onnx_export
+
+    ref = _resolve(model_ref)
+    out = _writable_onnx_dir(ref)
+    if in_process is None:
+        in_process = "sentence_transformers" in sys.modules
+    logger.info("exporting model %s to ONNX in %s", model_id(ref), out)
+    if in_process:
+        _quiet_transformers()
+        meta = onnx_export.export(ref, out, model_id(ref))
+    else:
+        meta = onnx_export.export_in_child(ref, out, model_id(ref))
+    logger.info(
+        "ONNX export of %s: max abs difference from torch %.2e (%s)",
+        meta["model_id"],
+        meta["max_abs_diff"],
+        "used" if meta["max_abs_diff"] <= onnx_export.MAX_ABS_DIFF else "refused",
+    )
+    return meta
+
+
+class TorchEncoder:
+    """sentence-transformers on torch: training, and models ONNX cannot serve."""
+
+    backend = "torch"
+
+    def __init__(self, ref: str):
+        self.model = get_model(ref)
+        getter = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        self.dim = int(getter())
+
+    def encode(self, texts, batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+
+
+def _onnx_encoder(ref: str):
+    """The model's ONNX encoder (exporting it first if needed), or None with the reason logged."""
+    from .onnx_encoder import OnnxEncoder
+    from .onnx_export import MAX_ABS_DIFF
+
+    try:
+        found = find_onnx(ref)
+        if found is None:
+            export_onnx(ref)
+            found = find_onnx(ref)
+        if found is None:
+            raise ValueError("the export left no usable export.json")
+        folder, meta = found
+        if meta["max_abs_diff"] > MAX_ABS_DIFF:
+            raise ValueError(
+                f"its ONNX export differs from torch by {meta['max_abs_diff']:.2e} "
+                f"(at most {MAX_ABS_DIFF:.0e})"
+            )
+        return OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"))
+    except Exception as exc:
+        logger.warning("model %s is served with torch: %s", model_id(ref), exc)
+        return None
+
+
+class NotExported(LookupError):
+    """The model has no ONNX export yet and the caller may not make one."""
+
+
+def get_encoder(model_ref: str | None = None, export: bool = True):
+    """The encoder of ``model_ref`` (None = active), cached per process: ONNX unless
+    ``SEARCH["ENCODER"]`` is "torch" or the model cannot be served with ONNX.
+
+    ``export`` False: raise NotExported instead of exporting a model that has
+    no export yet (a process start must not spend half a minute on it).
+    """
+    ref = _resolve(model_ref)
+    key = f"{ref}|{model_id(ref)}"
+    encoder = _encoders.get(key)
+    if encoder is not None:
+        return encoder
+    with _lock:
+        encoder = _encoders.get(key)
+        if encoder is not None:
+            return encoder
+    if not export and conf.get("ENCODER") == "onnx" and find_onnx(ref) is None:
+        raise NotExported(
+            f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
+        )
+    encoder = _onnx_encoder(ref) if conf.get("ENCODER") == "onnx" else None
+    if encoder is None:
+        encoder = TorchEncoder(ref)
+    with _lock:
+        for stale in [k for k in _encoders if k.startswith(f"{ref}|")]:
+            del _encoders[stale]
+        while len(_encoders) >= MAX_LOADED_MODELS:
+            del _encoders[next(iter(_encoders))]
+        _encoders[key] = encoder
+    logger.info("loaded %s encoder of %s (%s)", encoder.backend, model_id(ref), ref)
+    return encoder
+
+
 # --- encoding --------------------------------------------------------------------------
 
 
 def dimension(model_ref: str | None = None) -> int:
-    model = get_model(model_ref)
-    getter = (
-        getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    )
-    return int(getter())
+    return int(get_encoder(model_ref).dim)
 
 
 def encode(texts, model_ref=None, batch_size=None, show_progress=False) -> np.ndarray:
     """Embed ``texts``: float32, L2-normalized, shape (len(texts), dim)."""
     texts = list(texts)
-    model = get_model(model_ref)
+    encoder = get_encoder(model_ref)
     if not texts:
-        return np.zeros((0, dimension(model_ref)), dtype=np.float32)
-    vectors = model.encode(
-        texts,
-        batch_size=batch_size or conf.get("BATCH_SIZE"),
-        show_progress_bar=show_progress,
-        convert_to_numpy=True,
-        normalize_embeddings=True,
-    )
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    batch_size = batch_size or conf.get("BATCH_SIZE")
+    if encoder.backend == "torch":
+        vectors = encoder.encode(texts, batch_size=batch_size, show_progress=show_progress)
+    else:
+        vectors = encoder.encode(texts, batch_size=batch_size)
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -59,6 +60,8 @@ class Passage:
     urls: list[str] = field(default_factory=list)
     # Questions the page declares for this section (data-search-questions).
     questions: list[str] = field(default_factory=list)
+    # Paths of the pages the section links to (not stored: see leave_teasers_to_their_pages).
+    links: list[str] = field(default_factory=list)
 
     @property
     def heading_text(self) -> str:
@@ -90,6 +93,7 @@ class _Section:
     # Opened by a <section>/<article> whose own heading has not come yet:
     # text before that heading (a card's date, an eyebrow) belongs to it.
     awaiting_heading: bool = False
+    links: list[str] = field(default_factory=list)  # every <a href> in it
 
 
 # Stands for a template variable: sentences with a hole are not indexed.
@@ -154,6 +158,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
     """Walk the content in document order, cutting at every heading."""
     levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
     heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
+    alt_text = conf.get("INDEX_ALT_TEXT")
     stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
     result = [_Section(heading=[], anchor="")]
     line: list[str] = []
@@ -188,6 +193,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                     result[-1].awaiting_heading = False
                 else:
                     result.append(_Section(heading=[h[1] for h in stack], anchor=anchor))
+                result[-1].links += [a.attributes.get("href") or "" for a in child.css("a[href]")]
             elif tag in SECTIONING_TAGS and child.css_first(",".join(heading_tags)):
                 flush()
                 result.append(
@@ -220,8 +226,10 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 walk(child)
                 flush()
             else:
-                if tag in ("img",) and child.attributes.get("alt"):
+                if tag == "img" and alt_text and child.attributes.get("alt"):
                     line.append(f" {child.attributes['alt']} ")
+                elif tag == "a" and child.attributes.get("href"):
+                    result[-1].links.append(child.attributes["href"])
                 walk(child)
 
     walk(root)
@@ -396,10 +404,12 @@ def _merge_tiny(passages: list[Passage], count: TokenCounter, max_tokens: int) -
         if i + 1 < len(result) and count(f"{tiny.text} {result[i + 1].text}") <= max_tokens:
             nxt = result[i + 1]
             nxt.text = f"{tiny.text} {nxt.text}"
+            nxt.links = list(dict.fromkeys(tiny.links + nxt.links))
             del result[i]
             continue
         if i > 0 and count(f"{result[i - 1].text} {tiny.text}") <= max_tokens:
             result[i - 1].text = f"{result[i - 1].text} {tiny.text}"
+            result[i - 1].links = list(dict.fromkeys(result[i - 1].links + tiny.links))
             del result[i]
             continue
         i += 1
@@ -420,6 +430,7 @@ def extract(
     drop_ignored(root)
     passages = []
     for section in sections(root):
+        links = _link_paths(document.url, section.links)
         for text in split_section(
             lead(section.heading), section.blocks, count, max_tokens, overlap
         ):
@@ -433,6 +444,7 @@ def extract(
                     position=0,
                     source=document.source,
                     urls=[document.url],
+                    links=list(links),
                 )
             )
     passages = _merge_tiny(passages, count, max_tokens)
@@ -471,12 +483,15 @@ def extract_all(
     documents: Iterable[Document],
     count: TokenCounter = approximate_tokens,
     max_tokens: int | None = None,
+    other_pages: dict[str, str] | None = None,
 ) -> list[Passage]:
     """Every document's passages, deduplicated.
 
-    Rendered pages and model rows come first; a template passage is kept only
-    when it says something no rendered page says (templates exist to reach
-    text that no URL shows, e.g. the other branch of an ``{% if %}``).
+    Rendered pages and model rows come first; a teaser of another page is
+    left to that page (see leave_teasers_to_their_pages; ``other_pages``,
+    {url: text}, are pages not re-read in this build that teasers may
+    repeat); a template passage is kept only when it says something no
+    rendered page says (templates exist to reach text that no URL shows).
     """
     documents = list(documents)
     primary = [d for d in documents if d.source != "template"]
@@ -484,6 +499,7 @@ def extract_all(
     passages: list[Passage] = []
     for document in primary:
         passages.extend(extract(document, count, max_tokens))
+    passages = leave_teasers_to_their_pages(passages, other_pages)
     corpus = " ".join(p.text for p in passages)
     for document in templates:
         for passage in extract(document, count, max_tokens):
@@ -498,3 +514,89 @@ def extract_all(
             passage.text = f"{prefix} {' '.join(new)}".strip()
             passages.append(passage)
     return deduplicate(passages)
+
+
+# --- listing pages ----------------------------------------------------------------------
+
+# A passage at least this much made of (word-trigrams of) pages it links to is a teaser.
+TEASER_OVERLAP = 0.6
+# A teaser with fewer words than this left of its own (a date, "Read more") is dropped.
+TEASER_MIN_WORDS_LEFT = 10
+_WORD = re.compile(r"\w+")
+
+
+def _link_paths(base: str, hrefs: Iterable[str]) -> list[str]:
+    """Path (and query) of every http(s) link, resolved against ``base``; no fragments."""
+    paths = []
+    for href in hrefs:
+        parts = urlsplit(urljoin(base, href.strip()))
+        if parts.scheme not in ("", "http", "https"):
+            continue
+        path = parts.path or "/"
+        paths.append(f"{path}?{parts.query}" if parts.query else path)
+    return list(dict.fromkeys(p for p in paths if p != base))
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def _share(text: str, of: set) -> float:
+    grams = _trigrams(text)
+    return len(grams & of) / len(grams) if grams else 0.0
+
+
+def leave_teasers_to_their_pages(
+    passages: list[Passage], other_pages: dict[str, str] | None = None
+) -> list[Passage]:
+    """A passage that repeats the pages it links to (a listing page's card: an
+    article's title, date and summary) is left to those pages.
+
+    A passage is a teaser when at least TEASER_OVERLAP of its word trigrams
+    are found on pages it links to. Its repeated sentences are removed, and
+    when fewer than TEASER_MIN_WORDS_LEFT words of its own are left (a date,
+    "Read the note"), the passage is dropped: the article itself answers.
+    When two pages repeat each other (an article's header links back to the
+    listing that shows its summary), the listing is the page whose teasers
+    point at more pages; on a tie nothing is dropped. Passages with declared
+    questions are kept whole.
+    """
+    grams_by_url: dict[str, set] = {}
+    for url, text in (other_pages or {}).items():
+        grams_by_url.setdefault(url, set()).update(_trigrams(text))
+    for passage in passages:
+        grams_by_url.setdefault(passage.url, set()).update(_trigrams(passage.text))
+
+    candidates: dict[int, list[str]] = {}
+    for i, passage in enumerate(passages):
+        targets = [u for u in passage.links if u != passage.url and u in grams_by_url]
+        if not targets or passage.questions:
+            continue
+        theirs = set().union(*(grams_by_url[u] for u in targets))
+        if _share(passage.text, theirs) >= TEASER_OVERLAP:
+            candidates[i] = targets
+    teased_by: dict[str, set[str]] = {}  # page -> the pages its teasers repeat
+    for i, targets in candidates.items():
+        teased_by.setdefault(passages[i].url, set()).update(targets)
+
+    def listing_of(page: str, target: str) -> bool:
+        mutual = page in teased_by.get(target, ())
+        return not mutual or len(teased_by[page]) > len(teased_by[target])
+
+    result = []
+    for i, passage in enumerate(passages):
+        targets = [u for u in candidates.get(i, []) if listing_of(passage.url, u)]
+        theirs = set().union(*(grams_by_url[u] for u in targets)) if targets else set()
+        if not targets or _share(passage.text, theirs) < TEASER_OVERLAP:
+            result.append(passage)
+            continue
+        prefix = lead(passage.heading)
+        body = passage.text[len(prefix) :] if passage.text.startswith(prefix) else passage.text
+        own = [s for s in split_sentences(body) if _share(s, theirs) < TEASER_OVERLAP]
+        if len(_WORD.findall(" ".join(own))) < TEASER_MIN_WORDS_LEFT:
+            logger.info("%s: a teaser of %s, left to it: %s", passage.url, targets, body[:60])
+            continue
+        passage.text = f"{prefix} {' '.join(own)}".strip()
+        result.append(passage)
+    return result

@@ -31,6 +31,7 @@ version in memory and stats CURRENT (cheap) to notice a new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -120,17 +121,17 @@ class IndexVersion:
         """
         sentence_weight = conf.get("SENTENCE_WEIGHT") if self.sentence_index is not None else 0
         question_weight = conf.get("QUESTION_WEIGHT") if self.question_index is not None else 0
-        return blend_search(
+        return self._blender.search(vectors, k, sentence_weight, question_weight, boosts)
+
+    @functools.cached_property
+    def _blender(self) -> _Blender:
+        # Once per loaded version: row offsets and vector views, not per query.
+        return _Blender(
             self.index,
-            vectors,
-            k,
             self.sentence_index,
             self.sentence_owner,
-            sentence_weight,
             self.question_index,
             self.question_owner,
-            question_weight,
-            boosts,
         )
 
     def vectors(self) -> np.ndarray:
@@ -149,29 +150,111 @@ class IndexVersion:
         }
 
 
+def _matrix(flat: faiss.Index) -> np.ndarray:
+    """The stored vectors of a flat index as an (ntotal, d) array, a view where possible."""
+    n, d = flat.ntotal, flat.d
+    if n == 0:
+        return np.zeros((0, d), dtype=np.float32)
+    if isinstance(flat, faiss.IndexFlat):
+        return faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d)
+    return flat.reconstruct_n(0, n)
+
+
 class _Owned:
-    """Vectors that each belong to a passage (rows grouped by passage id, ascending)."""
+    """Vectors that each belong to a passage (rows grouped by passage id, ascending).
 
-    def __init__(self, index: faiss.Index | None, owner: np.ndarray | None, count: int, weight):
-        self.on = bool(index is not None and weight and index.ntotal > 0)
+    Built once per loaded version (``_Blender``): the row offsets of each
+    passage and a view of the vectors, so a query gathers its candidates'
+    rows and scores them in one matrix product.
+    """
+
+    def __init__(self, index: faiss.Index | None, owner: np.ndarray | None, count: int):
+        self.on = bool(index is not None and index.ntotal > 0)
         if self.on:
-            self.index, self.owner, self.weight = index, owner, float(weight)
-            self.starts = np.searchsorted(owner, np.arange(count + 1))
+            self.index, self.owner = index, np.asarray(owner, dtype=np.int64)
+            self.starts = np.searchsorted(self.owner, np.arange(count + 1))
+            self.vectors = _matrix(index)
 
-    def owners_of_nearest(self, vectors: np.ndarray, depth: int) -> list[set[int]]:
-        if not self.on:
-            return [set() for _ in range(len(vectors))]
+    def owners_of_nearest(self, vectors: np.ndarray, depth: int) -> list[np.ndarray]:
         _, ids = self.index.search(vectors, min(self.index.ntotal, 4 * depth))
-        return [{int(self.owner[i]) for i in row if i >= 0} for row in ids]
+        return [self.owner[row[row >= 0]] for row in ids]
 
-    def best(self, pid: int, vector: np.ndarray) -> float | None:
-        """The best cosine of ``pid``'s rows with ``vector`` (None: it has none)."""
-        if not self.on:
-            return None
-        start, end = int(self.starts[pid]), int(self.starts[pid + 1])
-        if end <= start:
-            return None
-        return float((self.index.reconstruct_n(start, end - start) @ vector).max())
+    def best(self, pids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Each passage's best cosine of its rows with ``vector`` (NaN: it has none)."""
+        first, last = self.starts[pids], self.starts[pids + 1]
+        lengths = last - first
+        has = lengths > 0
+        out = np.full(len(pids), np.nan)
+        if not has.any():
+            return out
+        lengths, first = lengths[has], first[has]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        rows = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
+        cosines = self.vectors[rows] @ vector
+        out[has] = np.maximum.reduceat(cosines, offsets)
+        return out
+
+
+class _Blender:
+    """What blending needs of one set of indexes, prepared once."""
+
+    def __init__(
+        self, passage_index, sentence_index, sentence_owner, question_index, question_owner
+    ):
+        self.index = passage_index
+        self.count = passage_index.ntotal
+        self.vectors = _matrix(passage_index)
+        self.sentences = _Owned(sentence_index, sentence_owner, self.count)
+        self.questions = _Owned(question_index, question_owner, self.count)
+
+    def search(self, vectors, k, weight=0.0, question_weight=0.0, boosts=None):
+        vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+        count = self.count
+        if count == 0 or k <= 0:
+            return [[] for _ in range(len(vectors))]
+        k = min(k, count)
+        sentences = self.sentences if self.sentences.on and weight else None
+        questions = self.questions if self.questions.on and question_weight else None
+        if boosts is not None and len(boosts) != len(vectors):
+            raise ValueError("boosts needs one mapping per query vector")
+        boosts = [b or {} for b in boosts] if boosts is not None else [{}] * len(vectors)
+        rescored = sentences is not None or questions is not None or any(boosts)
+        depth = min(count, k + 20) if rescored else k
+        scores, ids = self.index.search(vectors, depth)
+        if not rescored:
+            return [
+                [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+                for row_ids, row_scores in zip(ids, scores, strict=True)
+            ]
+        none = [np.zeros(0, dtype=np.int64)] * len(vectors)
+        near_sentences = sentences.owners_of_nearest(vectors, depth) if sentences else none
+        near_questions = questions.owners_of_nearest(vectors, depth) if questions else none
+        out = []
+        for vector, row_ids, by_sentence, by_question, boost in zip(
+            vectors, ids, near_sentences, near_questions, boosts, strict=True
+        ):
+            boosted = np.fromiter(
+                (pid for pid in boost if 0 <= pid < count), dtype=np.int64, count=-1
+            )
+            pids = np.unique(
+                np.concatenate([row_ids[row_ids >= 0], by_sentence, by_question, boosted])
+            )
+            score = (self.vectors[pids] @ vector).astype(np.float64)
+            if sentences is not None:
+                best = sentences.best(pids, vector)
+                has = ~np.isnan(best)
+                score[has] = (1 - weight) * score[has] + weight * best[has]
+            if questions is not None:
+                best = questions.best(pids, vector)
+                closer = ~np.isnan(best) & (np.nan_to_num(best, nan=-2.0) > score)
+                score[closer] += question_weight * (best[closer] - score[closer])
+            if len(boosted):
+                bonus = np.array([boost.get(int(pid), 0.0) for pid in pids])
+                lifted = np.isin(pids, boosted)
+                score[lifted] = np.minimum(1.0, score[lifted] + bonus[lifted])
+            order = np.lexsort((pids, -score))[:k]
+            out.append([(int(pids[i]), float(score[i])) for i in order])
+        return out
 
 
 def blend_search(
@@ -198,50 +281,19 @@ def blend_search(
     search.lexical.phrase_boosts) adds its bonus, capped at 1. Exact over the
     candidates: the top passages plus the owners of the top sentences and
     questions (flat IP searches) and the boosted passages, each rescored from
-    its stored vectors. Owner arrays must be sorted (a passage's rows are
-    contiguous).
+    its stored vectors (gathered and scored as matrices). Owner arrays must be
+    sorted (a passage's rows are contiguous). A loaded ``IndexVersion``
+    prepares this once (``IndexVersion.search``); this function prepares it
+    per call.
     """
-    vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
-    count = passage_index.ntotal
-    if count == 0 or k <= 0:
-        return [[] for _ in range(len(vectors))]
-    k = min(k, count)
-    sentences = _Owned(sentence_index, sentence_owner, count, weight)
-    questions = _Owned(question_index, question_owner, count, question_weight)
-    if boosts is not None and len(boosts) != len(vectors):
-        raise ValueError("boosts needs one mapping per query vector")
-    boosts = [b or {} for b in boosts] if boosts is not None else [{}] * len(vectors)
-    rescored = sentences.on or questions.on or any(boosts)
-    depth = min(count, k + 20) if rescored else k
-    scores, ids = passage_index.search(vectors, depth)
-    if not rescored:
-        return [
-            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
-            for row_ids, row_scores in zip(ids, scores, strict=True)
-        ]
-    near_sentences = sentences.owners_of_nearest(vectors, depth)
-    near_questions = questions.owners_of_nearest(vectors, depth)
-    out = []
-    for vector, row_ids, by_sentence, by_question, boost in zip(
-        vectors, ids, near_sentences, near_questions, boosts, strict=True
-    ):
-        boosted = {pid for pid in boost if 0 <= pid < count}
-        candidates = {int(i) for i in row_ids if i >= 0} | by_sentence | by_question | boosted
-        ranked = []
-        for pid in candidates:
-            score = float(passage_index.reconstruct(pid) @ vector)
-            best_sentence = sentences.best(pid, vector)
-            if best_sentence is not None:
-                score = (1 - sentences.weight) * score + sentences.weight * best_sentence
-            best_question = questions.best(pid, vector)
-            if best_question is not None and best_question > score:
-                score += questions.weight * (best_question - score)
-            if pid in boosted:
-                score = min(1.0, score + boost[pid])
-            ranked.append((pid, score))
-        ranked.sort(key=lambda pair: (-pair[1], pair[0]))
-        out.append(ranked[:k])
-    return out
+    blender = _Blender(
+        passage_index,
+        sentence_index if weight else None,
+        sentence_owner,
+        question_index if question_weight else None,
+        question_owner,
+    )
+    return blender.search(vectors, k, weight, question_weight, boosts)
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -5,6 +5,8 @@ the admin; the index itself (vectors + the passage metadata queries need)
 lives in versioned folders under SEARCH["INDEX_DIR"].
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -136,6 +138,42 @@ class IndexBuild(Job):
         return f"Build #{self.pk} ({self.get_status_display()})"
 
 
+# Text that may identify a person: an email address or @handle, a web
+# address, a phone-like run of 7+ digits, an IBAN-like account number.
+_PERSONAL_DATA = re.compile(
+    r"[\w.+-]+@[\w-]+\.\w"
+    r"|(?<!\w)@\w"
+    r"|https?://|www\."
+    r"|\b[\w-]+\.(?:com|net|org|info|io|eu|si|de|at|uk|co|me|app|dev)\b"
+    r"|(?:\d[\s().+/-]*){7,}"
+    r"|\b[A-Z]{2}\d{2}[A-Z0-9]{10,}\b",
+    re.IGNORECASE,
+)
+
+
+def looks_personal(text: str) -> bool:
+    """True when ``text`` holds something that may identify a person (see _PERSONAL_DATA)."""
+    return bool(_PERSONAL_DATA.search(text))
+
+
+class QuestionQuerySet(models.QuerySet):
+    def trainable(self):
+        """Visitor questions a training run may use: the public-safe rule.
+
+        A "helpful" vote alone never makes a training pair: anyone can ask
+        anything and vote for it. A question is used only when it was voted
+        helpful, the owner approved it for training in the admin, and its
+        text holds nothing that looks personal (``looks_personal``: an email
+        address, a web address, a phone-like number...) — checked again here,
+        whatever was approved. Repetition is not taken as approval: the log
+        keeps nothing about who asked, so one person asking twice cannot be
+        told from two people.
+        """
+        approved = self.filter(helpful=True, training_approved=True)
+        safe = [pk for pk, text in approved.values_list("pk", "text") if not looks_personal(text)]
+        return approved.filter(pk__in=safe)
+
+
 class Question(models.Model):
     """One question asked. Privacy: no IP address, no user agent, purged after 30 days."""
 
@@ -157,7 +195,13 @@ class Question(models.Model):
     index_version = models.CharField(max_length=64, blank=True)
     helpful = models.BooleanField(null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
+    training_approved = models.BooleanField(
+        default=False,
+        help_text="The owner checked this question: training may use it once voted helpful.",
+    )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

@@ -16,6 +16,7 @@ import time
 import unicodedata
 from datetime import timedelta
 
+from django.core import signing
 from django.utils import timezone
 
 from . import conf, services
@@ -52,6 +53,12 @@ def check_query(query: str) -> str:
     return query
 
 
+def is_question_number(value) -> bool:
+    """True for a question id as a link carries it: 1–18 ASCII digits ("²" is not one)."""
+    value = str(value)
+    return value.isascii() and value.isdigit() and 0 < len(value) <= 18
+
+
 def ask(
     query: str,
     k: int | None = None,
@@ -69,7 +76,7 @@ def ask(
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k)
-    if already_asked is not None and str(already_asked).isdigit():
+    if already_asked is not None and is_question_number(already_asked):
         earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:
             return result, earlier
@@ -117,11 +124,38 @@ def repeat_of(recent, query: str) -> int | None:
     return recent.get("id") if 0 <= time.time() - at < window else None
 
 
-def record_feedback(question_id: int, helpful: bool) -> Question:
+_FEEDBACK_SALT = "search.questions.feedback"
+
+
+class NotTheAsker(PermissionError):
+    """Feedback without the token the answer came with."""
+
+
+def feedback_token(question: Question) -> str:
+    """The unguessable token an answer comes with: feedback on it must present it.
+
+    Ids are sequential, so an id alone would let anyone vote on anyone's
+    question. The token is the id signed with the project's SECRET_KEY: only
+    whoever received the answer (the widget in that browser, the API client
+    that asked) holds it, and nothing about them is stored.
+    """
+    return signing.Signer(salt=_FEEDBACK_SALT).sign(str(question.pk)).split(":", 1)[1]
+
+
+def record_feedback(question_id: int, helpful: bool, token: str = "") -> Question:
     """Store a visitor's verdict; a later click replaces an earlier one.
 
-    Raises ``Question.DoesNotExist`` for an unknown (or already purged) id.
+    Raises ``NotTheAsker`` unless ``token`` is the question's
+    ``feedback_token``, and ``Question.DoesNotExist`` for an unknown (or
+    already purged) id.
     """
+    try:
+        signing.Signer(salt=_FEEDBACK_SALT).unsign(f"{question_id}:{token or ''}")
+    except signing.BadSignature:
+        raise NotTheAsker(
+            "Feedback is taken only from whoever asked: send the feedback_token "
+            "that came with the answer."
+        ) from None
     question = Question.objects.get(pk=question_id)
     question.helpful = bool(helpful)
     question.feedback_at = timezone.now()

@@ -8,6 +8,7 @@ vector and the passage vectors always come from the same model.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +22,9 @@ from .index import IndexNotReady
 from .spelling import Speller
 from .text import normalize
 
-__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search"]
+__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search", "warm_up"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,44 @@ def answer(query: str, k: int = 5) -> Answer:
         took_ms=(time.perf_counter() - started) * 1000,
         corrected=searched if searched != query else None,
     )
+
+
+def warm_up() -> dict:
+    """Load everything answering needs, now rather than in a visitor's request.
+
+    The live index, its model's encoder (ONNX Runtime: no torch), the typo
+    corrector, the phrase index and the blending offsets, then one question
+    through ``answer`` so the first real one is as fast as any. A host calls
+    this once per process at start (gunicorn ``post_worker_init``, Celery
+    ``worker_process_init``, or its WSGI module). Never raises: without an
+    index it loads the active model's encoder (if exported) and says why it
+    is not ready; it never exports a model (``manage.py search_export_onnx``).
+    Returns {"ready", "seconds", "encoder", and "version"/"model_id" or "reason"}.
+    """
+    started = time.perf_counter()
+    _single_thread_faiss()
+    report: dict = {"ready": False}
+    version = encoder = None
+    try:
+        version = index.load_current()
+    except Exception as exc:  # no index yet, or an unreadable one
+        report["reason"] = str(exc)
+    try:
+        # Never an export here (half a minute): the host runs search_export_onnx
+        # before starting processes, builds and training make one by themselves.
+        encoder = embed.get_encoder(version.model_ref if version else None, export=False)
+    except Exception as exc:  # no export yet, a missing model...
+        report["reason"] = "; ".join(filter(None, [report.get("reason"), str(exc)]))
+    if version is not None and encoder is not None:
+        try:
+            result = answer("How can I contact you?")
+            report = {"ready": True, "version": result.index_version, "model_id": result.model_id}
+        except Exception as exc:
+            report["reason"] = str(exc)
+    report["encoder"] = getattr(encoder, "backend", None)
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    logger.info("search warmed up: %s", report)
+    return report
 
 
 def section(link: str) -> dict | None:

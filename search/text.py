@@ -16,7 +16,7 @@ def normalize(text: str) -> str:
     """Repair mojibake, NFC, collapse whitespace.
 
     ``uncurl_quotes=False``: ftfy would otherwise turn the site's real
-    typographic apostrophes (Bambi’s) into ASCII ones.
+    typographic apostrophes (the owner’s) into ASCII ones.
     """
     if not text:
         return ""

@@ -1,7 +1,9 @@
-"""Include once: ``path("", include("search.urls"))``.
+"""Include once, under any prefix: ``path("assistant/", include("search.urls"))``.
 
-Gives the search page at ``search/`` and the API under ``api/`` (schema at
-``api/schema/``, Swagger UI at ``api/docs/``).
+Relative to that prefix: the search page at ``search/`` and the API under
+``api/`` (schema at ``api/schema/`` and Swagger UI at ``api/docs/`` when
+drf-spectacular is installed). Everything the app links to is reversed by
+name (``search:page``, ``search:api-search``...), so any prefix works.
 """
 
 from django.urls import include, path

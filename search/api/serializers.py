@@ -58,6 +58,10 @@ class SearchResponseSerializer(serializers.Serializer):
         "else null.",
     )
     question_id = serializers.IntegerField(help_text="Send it back to /api/feedback/.")
+    feedback_token = serializers.CharField(
+        help_text="Send it back with question_id to /api/feedback/: feedback is taken only "
+        "from whoever received the answer."
+    )
     answer = HitSerializer(
         allow_null=True,
         help_text="The best passage when it is close enough (MIN_SCORE), else null.",
@@ -75,13 +79,19 @@ class FeedbackSerializer(serializers.Serializer):
         min_value=1, required=False, write_only=True, help_text="Another name for `question_id`."
     )
     helpful = serializers.BooleanField()
+    feedback_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="The `feedback_token` of the same search response.",
+    )
 
     def validate(self, data):
         question_id = data.pop("question_id", None) or data.pop("query_id", None)
         data.pop("query_id", None)
         if question_id is None:
             raise serializers.ValidationError({"question_id": ["This field is required."]})
-        return {"question_id": question_id, **data}
+        return {"question_id": question_id, "token": data.pop("feedback_token", ""), **data}
 
 
 class FeedbackResponseSerializer(serializers.Serializer):

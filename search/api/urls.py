@@ -1,7 +1,12 @@
-"""API routes; included by search/urls.py under ``api/``."""
+"""API routes; included by search/urls.py under ``api/``.
 
+The OpenAPI schema (``api/schema/``) and its Swagger UI (``api/docs/``) are
+served only when the project has ``drf_spectacular`` in INSTALLED_APPS; without
+it those URLs do not exist (404), never a 500.
+"""
+
+from django.apps import apps
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
@@ -11,6 +16,14 @@ urlpatterns = [
     path("index/", views.IndexStatusView.as_view(), name="api-index"),
     path("index/rebuild/", views.RebuildView.as_view(), name="api-rebuild"),
     path("index/builds/<int:build_id>/", views.BuildDetailView.as_view(), name="api-build"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="search:api-schema"), name="api-docs"),
 ]
+
+if apps.is_installed("drf_spectacular"):
+    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+    urlpatterns += [
+        path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        path(
+            "docs/", SpectacularSwaggerView.as_view(url_name="search:api-schema"), name="api-docs"
+        ),
+    ]

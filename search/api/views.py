@@ -10,13 +10,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import questions, services
 from ..models import IndexBuild, Page, Question
-from . import permissions, throttles
+from . import parsers, permissions, throttles
 from .serializers import (
     FeedbackResponseSerializer,
     FeedbackSerializer,
@@ -27,7 +27,7 @@ from .serializers import (
 )
 
 # The widget marks its requests so the log can tell channels apart.
-CHANNEL_HEADER = "HTTP_X_ASK_BAMBI"
+CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
 
 Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
 ValidationErrors = OpenApiResponse(
@@ -55,6 +55,25 @@ class BuildLockBusy(APIException):
     default_code = "build_lock_busy"
 
 
+class BaseAPIView(APIView):
+    """The base of every view here: the guarded parsers, and 401 (not 403) to anonymous.
+
+    DRF answers 401 only when the *first* authentication class names a
+    ``WWW-Authenticate`` scheme; SessionAuthentication (usually first) names
+    none, so an anonymous call got 403. Any configured class that names one
+    (TokenAuthentication: ``Token``) now makes it a 401 with that header.
+    """
+
+    parser_classes = parsers.PARSERS
+
+    def get_authenticate_header(self, request):
+        for authenticator in self.get_authenticators():
+            header = authenticator.authenticate_header(request)
+            if header:
+                return header
+        return None
+
+
 def _search(request, data):
     query = SearchQuerySerializer(data=data)
     query.is_valid(raise_exception=True)
@@ -71,6 +90,7 @@ def _search(request, data):
         "query": answer.query,
         "corrected_query": answer.corrected,
         "question_id": question.pk,
+        "feedback_token": questions.feedback_token(question),
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
         "index_version": answer.index_version,
@@ -87,7 +107,7 @@ _search_responses = {
 }
 
 
-class SearchView(APIView):
+class SearchView(BaseAPIView):
     """Ask a question; get the best passage (or null when unsure) and ranked results."""
 
     permission_classes = permissions.PUBLIC
@@ -122,8 +142,11 @@ class SearchView(APIView):
         return _search(request, request.data)
 
 
-class FeedbackView(APIView):
-    """Say whether an answer helped. Stored with its question; a later call replaces it."""
+class FeedbackView(BaseAPIView):
+    """Say whether an answer helped. Stored with its question; a later call replaces it.
+
+    Only with the ``feedback_token`` the answer came with: ids are sequential.
+    """
 
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.FEEDBACK_THROTTLES
@@ -135,6 +158,9 @@ class FeedbackView(APIView):
         responses={
             200: FeedbackResponseSerializer,
             400: OpenApiResponse(description="Invalid input."),
+            403: OpenApiResponse(
+                Error, description="No (or a wrong) feedback_token: not the one who asked."
+            ),
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
             429: Throttled,
         },
@@ -144,12 +170,14 @@ class FeedbackView(APIView):
         feedback.is_valid(raise_exception=True)
         try:
             question = questions.record_feedback(**feedback.validated_data)
+        except questions.NotTheAsker as exc:
+            raise PermissionDenied(str(exc)) from None
         except Question.DoesNotExist:
             raise NotFound("No such question.") from None
         return Response({"question_id": question.pk, "helpful": question.helpful})
 
 
-class IndexStatusView(APIView):
+class IndexStatusView(BaseAPIView):
     """The current index (version, model, counts) and the latest builds."""
 
     permission_classes = permissions.PUBLIC
@@ -177,7 +205,7 @@ class IndexStatusView(APIView):
         return Response(IndexStatusSerializer(body, context={"request": request}).data)
 
 
-class RebuildView(APIView):
+class RebuildView(BaseAPIView):
     """Start an index build (or join the one already queued/running). Staff only."""
 
     permission_classes = permissions.STAFF
@@ -205,7 +233,7 @@ class RebuildView(APIView):
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
-class BuildDetailView(APIView):
+class BuildDetailView(BaseAPIView):
     """One build: status, progress 0–100, stage, counts."""
 
     permission_classes = permissions.PUBLIC

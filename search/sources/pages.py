@@ -1,9 +1,11 @@
-"""Rendered pages: every sitemap URL (+ SEARCH["URLS"]), rendered in-process.
+"""Rendered pages: every URL the site's sitemaps list (+ SEARCH["URLS"]), rendered in-process.
 
 Pages are rendered with Django's test ``Client`` against the project's own
 URLconf, as an anonymous visitor: no server, no network. Only ``200
 text/html`` responses count; redirects (e.g. to a login page), errors,
-``noindex`` pages and anything under the admin are skipped.
+pages that say ``noindex`` or ``none`` to robots (meta tag or
+``X-Robots-Tag``) and anything under the admin are skipped. Which URLs:
+search.sources.sitemaps.
 """
 
 from __future__ import annotations
@@ -11,26 +13,23 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
 
 from .. import conf
-from ..extract import Document
+from ..extract import Document, parse
+from . import sitemaps
 
 logger = logging.getLogger(__name__)
 
-_NOINDEX_META = re.compile(
-    r"<meta\b(?=[^>]*\bname\s*=\s*[\"']?(?:robots|googlebot)\b)[^>]*\bcontent\s*=\s*[\"']?[^\"'>]*noindex",
-    re.IGNORECASE,
-)
-_NOINDEX_META_REVERSED = re.compile(
-    r"<meta\b(?=[^>]*\bcontent\s*=\s*[\"']?[^\"'>]*noindex)[^>]*\bname\s*=\s*[\"']?(?:robots|googlebot)\b",
-    re.IGNORECASE,
-)
+# Robots directives that keep a page out of the index ("none" = noindex, nofollow).
+NOINDEX_DIRECTIVES = frozenset({"noindex", "none"})
+# <meta name="..."> names whose directives are honoured: every robot's, and Google's.
+ROBOTS_META_NAMES = frozenset({"robots", "googlebot"})
 
 
 @dataclass
@@ -43,71 +42,6 @@ class RenderedPage:
 
 
 # --- which URLs ------------------------------------------------------------------------
-
-
-def _sitemap_views():
-    from django.contrib.sitemaps import views
-
-    return {views.sitemap, views.index}
-
-
-def _walk(patterns) -> Iterator[URLPattern]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern):
-            yield pattern
-
-
-def sitemaps_in_urlconf(urlconf=None) -> list:
-    """Every Sitemap (instance) wired into the URLconf's sitemap views."""
-    if "django.contrib.sitemaps" not in settings.INSTALLED_APPS and not _has_sitemaps_module():
-        return []
-    views = _sitemap_views()
-    found, seen = [], set()
-    for pattern in _walk(get_resolver(urlconf).url_patterns):
-        callback = getattr(pattern.callback, "__wrapped__", pattern.callback)
-        if callback not in views and pattern.callback not in views:
-            continue
-        for sitemap in (pattern.default_args or {}).get("sitemaps", {}).values():
-            key = sitemap if isinstance(sitemap, type) else type(sitemap)
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(sitemap() if isinstance(sitemap, type) else sitemap)
-    return found
-
-
-def _has_sitemaps_module():
-    try:
-        import django.contrib.sitemaps  # noqa: F401
-
-        return True
-    except ImportError:  # pragma: no cover
-        return False
-
-
-def _path_of(location: str) -> str:
-    parts = urlsplit(location)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
-
-
-def sitemap_urls(urlconf=None) -> list[str]:
-    urls = []
-    for sitemap in sitemaps_in_urlconf(urlconf):
-        try:
-            # _items() pairs items with languages for i18n sitemaps.
-            items = list(sitemap._items() if hasattr(sitemap, "_items") else sitemap.items())
-        except Exception:
-            logger.exception("sitemap %s failed to list its items", type(sitemap).__name__)
-            continue
-        for item in items:
-            location = (
-                sitemap._location(item) if hasattr(sitemap, "_location") else sitemap.location(item)
-            )
-            urls.append(_path_of(str(location)))
-    return urls
 
 
 def admin_prefix() -> str | None:
@@ -129,10 +63,14 @@ def is_excluded(url: str) -> str:
     return ""
 
 
-def page_urls(urlconf=None) -> list[str]:
+def page_urls(client=None) -> list[str]:
     """Sitemap URLs (when USE_SITEMAPS) + SEARCH["URLS"], minus exclusions, in order."""
-    urls = list(sitemap_urls(urlconf)) if conf.get("USE_SITEMAPS") else []
-    urls += [_path_of(u) for u in conf.get("URLS")]
+    urls = []
+    if conf.get("USE_SITEMAPS"):
+        urls += sitemaps.page_urls(
+            client or _client(), conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS
+        )
+    urls += [sitemaps.path_of(u) for u in conf.get("URLS")]
     result = []
     for url in dict.fromkeys(urls):
         reason = is_excluded(url)
@@ -141,6 +79,12 @@ def page_urls(urlconf=None) -> list[str]:
         else:
             result.append(url)
     return result
+
+
+def _client():
+    from django.test import Client
+
+    return Client(raise_request_exception=False, HTTP_HOST=render_host())
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -184,12 +128,30 @@ def _record_templates():
         _patched = True
 
 
+def _directives(value: str) -> set[str]:
+    """Robots directives of a meta content or an X-Robots-Tag value.
+
+    "noindex, nofollow" → {"noindex", "nofollow"}; a user-agent prefix
+    ("googlebot: noindex") is dropped.
+    """
+    found = set()
+    for part in value.lower().split(","):
+        found.add(part.rsplit(":", 1)[-1].strip())
+    return found
+
+
 def is_noindex(html: str, response) -> bool:
-    header = response.headers.get("X-Robots-Tag", "")
-    if "noindex" in header.lower():
+    """Whether the page asks not to be indexed: ``noindex`` or ``none`` in an
+    ``X-Robots-Tag`` header or a robots (or googlebot) ``<meta>``, any case."""
+    if _directives(response.headers.get("X-Robots-Tag") or "") & NOINDEX_DIRECTIVES:
         return True
-    head = html[: html.lower().find("</head>") + 7] if "</head>" in html.lower() else html
-    return bool(_NOINDEX_META.search(head) or _NOINDEX_META_REVERSED.search(head))
+    for meta in parse(html).css("meta[name][content]"):
+        name = (meta.attributes.get("name") or "").strip().lower()
+        if name in ROBOTS_META_NAMES and (
+            _directives(meta.attributes.get("content") or "") & NOINDEX_DIRECTIVES
+        ):
+            return True
+    return False
 
 
 class _QuietRequestLog(logging.Filter):
@@ -204,9 +166,7 @@ _quiet_request_log = _QuietRequestLog()
 
 
 def render(url: str, client=None) -> RenderedPage:
-    from django.test import Client
-
-    client = client or Client(raise_request_exception=False, HTTP_HOST=render_host())
+    client = client or _client()
     _record_templates()
     if _quiet_request_log not in _request_log.filters:
         _request_log.addFilter(_quiet_request_log)
@@ -242,10 +202,9 @@ def render(url: str, client=None) -> RenderedPage:
 
 
 def collect(progress: Callable[[int, int], None] | None = None) -> list[RenderedPage]:
-    from django.test import Client
-
-    urls = page_urls()
-    client = Client(raise_request_exception=False, HTTP_HOST=render_host())
+    client = _client()
+    urls = page_urls(client)
+    client.cookies.clear()
     pages = []
     for done, url in enumerate(urls, 1):
         pages.append(render(url, client))

@@ -1,8 +1,10 @@
-"""``{% load search %}{% search_widget %}``: the Ask Bambi bubble on any page.
+"""``{% load search %}{% search_widget %}``: the assistant's bubble on any page.
 
-The tag renders everything the script needs as data attributes (endpoints,
-the CSRF token for POSTs by signed-in users, the contact link), so the
-widget works on any site that includes ``search.urls``.
+The tag renders everything the script needs as data attributes (endpoints
+reversed by name, so the app works under any URL prefix; the CSRF token for
+POSTs by signed-in users; the contact link), and the owner's words from the
+``SEARCH`` setting, so the widget works on any site that includes
+``search.urls``.
 """
 
 from django import template
@@ -19,6 +21,9 @@ def search_widget(context):
     request = context.get("request")
     return {
         "title": conf.get("WIDGET_TITLE"),
+        "greeting": conf.get("WIDGET_GREETING"),
+        "placeholder": conf.get("WIDGET_PLACEHOLDER"),
+        "suggestions": conf.get("SUGGESTED_QUESTIONS"),
         "page_url": reverse("search:page"),
         "search_url": reverse("search:api-search"),
         "feedback_url": reverse("search:api-feedback"),

@@ -1,4 +1,4 @@
-"""Ask Bambi in a real headless Chromium against the live test server and a real index."""
+"""The site assistant's widget in a real headless Chromium against the live test server and a real index."""
 
 import re
 
@@ -9,14 +9,14 @@ from search.models import Question
 
 pytestmark = pytest.mark.browser
 
-PANEL = ".ask-bambi__panel"
-BUBBLE = ".ask-bambi__bubble"
-INPUT = ".ask-bambi__input"
+PANEL = ".site-assistant__panel"
+BUBBLE = ".site-assistant__bubble"
+INPUT = ".site-assistant__input"
 
 
 def ask(page, question):
     answers = page.locator(
-        ".ask-bambi__msg--answer, .ask-bambi__msg--unsure, .ask-bambi__msg--error"
+        ".site-assistant__msg--answer, .site-assistant__msg--unsure, .site-assistant__msg--error"
     )
     count = answers.count()  # before asking: a fast answer must not be counted in
     page.fill(INPUT, question)
@@ -38,29 +38,31 @@ def test_slash_opens_asks_and_read_more_lands_on_the_highlighted_section(page, s
     expect(page.locator(INPUT)).to_be_focused()
 
     answer = ask(page, "Can I scrape the site?")
-    expect(answer).to_have_class(re.compile("ask-bambi__msg--answer"))
-    expect(answer.locator(".ask-bambi__text")).to_contain_text(
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    expect(answer.locator(".site-assistant__text")).to_contain_text(
         "No abuse, scraping, or harmful behavior"
     )
-    expect(answer.locator(".ask-bambi__source")).to_have_text("Terms & Conditions › Use of site")
+    expect(answer.locator(".site-assistant__source")).to_have_text(
+        "Terms & Conditions › Use of site"
+    )
     # Announced: the answer is inside the polite live region.
     assert answer.evaluate("n => n.closest('[aria-live=polite]') !== null")
-    expect(answer.locator(".ask-bambi__more li")).to_have_count(2)
+    expect(answer.locator(".site-assistant__more li")).to_have_count(2)
     question = Question.objects.get(text="Can I scrape the site?")
-    expect(answer.locator(".ask-bambi__all")).to_have_attribute(
+    expect(answer.locator(".site-assistant__all")).to_have_attribute(
         "href", f"/search/?q=Can%20I%20scrape%20the%20site%3F&asked={question.pk}"
     )
     page.screenshot(path=str(screenshots / "home-widget-desktop.png"))
 
     # Helpful → stored with the logged question.
     answer.get_by_role("button", name="Helpful", exact=True).click()
-    expect(answer.locator(".ask-bambi__thanks")).to_contain_text("Thank you")
+    expect(answer.locator(".site-assistant__thanks")).to_contain_text("Thank you")
     question = Question.objects.get(text="Can I scrape the site?")
     assert question.channel == "widget" and question.answered
     assert question.helpful is True and question.feedback_at is not None
 
     # Read more → /terms/#use-of-site, with that section highlighted.
-    answer.locator(".ask-bambi__read").click()
+    answer.locator(".site-assistant__read").click()
     page.wait_for_url(re.compile(r"/terms/#use-of-site$"))
     target = page.locator(":target")
     expect(target).to_have_id("use-of-site")
@@ -80,12 +82,12 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     page.keyboard.press("Control+k")
     expect(page.locator(PANEL)).to_be_visible()
     answer = ask(page, "zxqv blorp")
-    expect(answer).to_have_class(re.compile("ask-bambi__msg--unsure"))
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I’m not sure")
     expect(answer.get_by_role("link", name="Ask us directly")).to_have_attribute(
         "href", "/contact/"
     )
-    expect(answer.locator(".ask-bambi__more li").first).to_be_visible()
+    expect(answer.locator(".site-assistant__more li").first).to_be_visible()
     assert Question.objects.get(text="zxqv blorp").answered is False
 
     # Focus stays in the open panel, both ways round.
@@ -98,17 +100,37 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     expect(page.locator(BUBBLE)).to_have_attribute("aria-expanded", "false")
 
 
+def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset(page, settings):
+    settings.SEARCH = {
+        **settings.SEARCH,
+        "SUGGESTED_QUESTIONS": ["Do you use cookies?", "zxqv blorp"],
+        "CONTACT_URL": "",
+    }
+    page.goto("/about/")
+    page.locator(BUBBLE).click()
+    answers = page.locator(".site-assistant__msg--answer, .site-assistant__msg--unsure")
+    page.get_by_role("button", name="Do you use cookies?").click()
+    expect(answers).to_have_count(1)
+    expect(answers.last.locator(".site-assistant__source")).to_have_text("Privacy Policy › Cookies")
+    expect(page.locator(".site-assistant__msg--you")).to_have_text("Do you use cookies?")
+    page.get_by_role("button", name="zxqv blorp").click()
+    expect(answers).to_have_count(2)
+    expect(answers.last).to_contain_text("I’m not sure")
+    expect(answers.last.get_by_role("link", name="Ask us directly")).to_have_count(0)
+    assert Question.objects.filter(text="Do you use cookies?", channel="widget").exists()
+
+
 def test_a_typo_is_fixed_and_the_widget_says_what_it_searched_for(page):
     page.goto("/")
     page.keyboard.press("/")
     answer = ask(page, "Do you use cokies?")
-    expect(answer).to_have_class(re.compile("ask-bambi__msg--answer"))
-    expect(answer.locator(".ask-bambi__corrected")).to_have_text(
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    expect(answer.locator(".site-assistant__corrected")).to_have_text(
         "Searched for “Do you use cookies?”"
     )
-    expect(answer.locator(".ask-bambi__source")).to_have_text("Privacy Policy › Cookies")
+    expect(answer.locator(".site-assistant__source")).to_have_text("Privacy Policy › Cookies")
     # A question spelled right carries no such line.
-    expect(ask(page, "Do you use cookies?").locator(".ask-bambi__corrected")).to_have_count(0)
+    expect(ask(page, "Do you use cookies?").locator(".site-assistant__corrected")).to_have_count(0)
 
 
 def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):
@@ -133,7 +155,7 @@ def test_phone_width_360(browser, live_server, transactional_db, built_index, sc
         page.click(BUBBLE)
         expect(page.locator(PANEL)).to_be_visible()
         answer = ask(page, "Is the Bambi Game free?")
-        expect(answer.locator(".ask-bambi__read")).to_be_visible()
+        expect(answer.locator(".site-assistant__read")).to_be_visible()
         box = page.locator(PANEL).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
         # Nothing scrolls sideways.
@@ -208,11 +230,15 @@ def test_too_many_questions_get_a_friendly_wait_message(page, settings):
         page.goto("/")
         page.keyboard.press("/")
         ask(page, "Where are you based?")
-        message = ask(page, "Do you use cookies?")
-        expect(message).to_have_class(re.compile("ask-bambi__msg--error"))
-        expect(message).to_contain_text(re.compile(r"Try again in \d+ seconds"))
+        with page.expect_response(re.compile("/api/search/")) as throttled:
+            message = ask(page, "Do you use cookies?")
+        assert throttled.value.status == 429
+        wait = throttled.value.headers["retry-after"]
+        assert int(wait) > 60  # the server's figure, not the widget's 60 s fallback
+        expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+        expect(message).to_contain_text(f"Try again in {wait} seconds")
         # The way out still works: the search page link for the same question.
-        expect(message.locator(".ask-bambi__all")).to_have_attribute(
+        expect(message.locator(".site-assistant__all")).to_have_attribute(
             "href", "/search/?q=Do%20you%20use%20cookies%3F"
         )
     finally:

@@ -3,6 +3,8 @@
 (``built_index``, the real site's index, is in tests/conftest.py.)
 """
 
+import json
+
 import pytest
 
 
@@ -42,4 +44,11 @@ def another_model(tmp_path):
 
     folder = tmp_path / "other-model"
     shutil.copytree(embed.default_model_path(), folder)
+    # Its ONNX export is the base model's (same weights, same mtime): copied
+    # under its own model id rather than exported again (~10-30 s).
+    base = embed.find_onnx(embed.default_model_path())
+    if base is not None:
+        shutil.copytree(base[0], folder / embed.ONNX_DIR)
+        meta = {**base[1], "model_id": embed.model_id(str(folder)), "model_ref": str(folder)}
+        (folder / embed.ONNX_DIR / "export.json").write_text(json.dumps(meta))
     return folder

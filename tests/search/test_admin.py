@@ -68,7 +68,7 @@ def test_the_rebuild_button_creates_a_build_that_succeeds(
     assert build.requested_by == owner and build.passages > 20 and build.progress == 100
     detail = owner_client.get(response["Location"]).content.decode()
     assert "Succeeded" in detail and 'value="100"' in detail
-    assert "location.reload" not in detail  # a finished build does not refresh itself
+    assert "admin-build.js" not in detail  # a finished build does not refresh itself
     listing = owner_client.get("/admin/search/indexbuild/").content.decode()
     assert f"Build #{build.pk} (Succeeded)" in listing
 
@@ -92,7 +92,7 @@ def test_a_second_press_while_building_joins_the_running_build(owner_client):
     assert "already under way" in html
     # A running build's page shows its progress and refreshes itself.
     assert 'value="40"' in html and "embed" in html
-    assert f"/api/index/builds/{running.pk}/" in html and "location.reload" in html
+    assert f"/api/index/builds/{running.pk}/" in html and "search/admin-build.js" in html
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>
 
 
@@ -290,3 +290,27 @@ def test_try_a_question_speaks_plainly(owner_client):
     help_text = tree.css_first("#try-help").text()
     assert "score from 0 to 1" in help_text and "I’m not sure" in help_text
     assert "the answer threshold" in help_text
+
+
+def test_the_owner_approves_helpful_questions_for_training_but_never_personal_ones(
+    owner_client,
+):
+    clean = _question("where are your servers", True, True)
+    personal = _question("call me on 041 555 123 about servers", True, True)
+    unvoted = _question("do you do logos", True, None)
+    assert not Question.objects.trainable().exists()  # a vote alone is not enough
+    response = owner_client.post(
+        "/admin/search/question/",
+        {
+            "action": "approve_for_training",
+            "_selected_action": [clean.pk, personal.pk, unvoted.pk],
+        },
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "2 question(s) approved for training." in text
+    assert "1 not approved: they hold what looks like personal data" in text
+    assert list(Question.objects.trainable()) == [clean]  # unvoted: approved, not helpful
+    # Approval set by other means still never lets personal text through.
+    Question.objects.filter(pk=personal.pk).update(training_approved=True)
+    assert list(Question.objects.trainable()) == [clean]

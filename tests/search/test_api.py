@@ -155,7 +155,7 @@ def test_nonsense_gets_no_answer_but_the_closest_results(api, validate):
 
 def test_the_widget_channel_is_logged(api):
     response = api.post(
-        SEARCH, {"q": "Is the Bambi Game free?"}, format="json", HTTP_X_ASK_BAMBI="widget"
+        SEARCH, {"q": "Is the Bambi Game free?"}, format="json", HTTP_X_SITE_ASSISTANT="widget"
     )
     assert Question.objects.get(pk=response.json()["question_id"]).channel == "widget"
 
@@ -238,6 +238,38 @@ def test_no_500_for_odd_query_strings(api, query):
     assert response.status_code in (200, 400), response.content[:300]
 
 
+@pytest.mark.parametrize("url", [SEARCH, FEEDBACK])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"q":' * 3000,  # unterminated, as in the report
+        b'{"q":' * 3000 + b'"x"' + b"}" * 3000,  # valid JSON, 3,000 levels deep
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the recursion limit, and long
+        b'{"q": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": 1}}}}}}}}}',  # 9 levels
+    ],
+    ids=["unterminated", "deep", "long", "nine-levels"],
+)
+def test_deeply_nested_json_is_a_400_or_413_with_a_message(api, url, raw):
+    response = api.generic("POST", url, raw, content_type="application/json")
+    assert response.status_code in (400, 413), response.content[:300]
+    detail = response.json()["detail"]
+    assert "nested too deeply" in detail or "too large" in detail
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api):
+    body = json.dumps({"q": '[[[[[[[[[[{{{{{{{{{{ what are your prices? \\" ]]]]'})
+    response = api.generic("POST", SEARCH, body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+
+
+def test_an_oversized_body_is_a_413(api, settings):
+    settings.SEARCH = {**settings.SEARCH, "MAX_JSON_BYTES": 1000}
+    body = json.dumps({"q": "hello", "pad": "x" * 2000})
+    response = api.generic("POST", SEARCH, body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is too large: at most 1000 bytes."
+
+
 def test_form_encoded_post_works_too(api):
     response = api.post(SEARCH, {"q": "Where are you based?", "k": 3})
     assert response.status_code == 200
@@ -297,9 +329,9 @@ def test_feedback_is_throttled_too(api, settings):
             "feedback_anon": "1/min",
         },
     }
-    question = Question.objects.create(text="q")
-    first = api.post(FEEDBACK, {"question_id": question.pk, "helpful": True}, format="json")
-    second = api.post(FEEDBACK, {"question_id": question.pk, "helpful": False}, format="json")
+    body = _vote(Question.objects.create(text="q"))
+    first = api.post(FEEDBACK, {**body, "helpful": True}, format="json")
+    second = api.post(FEEDBACK, {**body, "helpful": False}, format="json")
     assert (first.status_code, second.status_code) == (200, 429)
     assert second.has_header("Retry-After")
 
@@ -307,9 +339,17 @@ def test_feedback_is_throttled_too(api, settings):
 # --- feedback ------------------------------------------------------------------
 
 
+def _vote(question):
+    """What the widget sends back: the question's id and its feedback token."""
+    from search import questions
+
+    return {"question_id": question.pk, "feedback_token": questions.feedback_token(question)}
+
+
 def test_feedback_accepts_query_id_as_another_name(api):
     question = Question.objects.create(text="q")
-    response = api.post(FEEDBACK, {"query_id": question.pk, "helpful": True}, format="json")
+    body = {"query_id": question.pk, "feedback_token": _vote(question)["feedback_token"]}
+    response = api.post(FEEDBACK, {**body, "helpful": True}, format="json")
     assert response.status_code == 200
     assert response.json() == {"question_id": question.pk, "helpful": True}
     question.refresh_from_db()
@@ -317,8 +357,10 @@ def test_feedback_accepts_query_id_as_another_name(api):
 
 
 def test_feedback_is_stored(api, validate):
-    question_id = api.get(SEARCH, {"q": "Can I scrape the site?"}).json()["question_id"]
-    response = api.post(FEEDBACK, {"question_id": question_id, "helpful": False}, format="json")
+    answer = api.get(SEARCH, {"q": "Can I scrape the site?"}).json()
+    question_id, token = answer["question_id"], answer["feedback_token"]
+    body = {"question_id": question_id, "feedback_token": token, "helpful": False}
+    response = api.post(FEEDBACK, body, format="json")
     assert response.status_code == 200
     validate(response.json(), "FeedbackResponse")
     question = Question.objects.get(pk=question_id)
@@ -328,8 +370,9 @@ def test_feedback_is_stored(api, validate):
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"question_id": 99999999, "helpful": True}, 404),
-        ({"question_id": 10**30, "helpful": True}, 404),
+        ({"question_id": 99999999, "helpful": True}, 403),
+        ({"question_id": 10**30, "helpful": True}, 403),
+        ({"question_id": 1, "helpful": True, "feedback_token": "x" * 201}, 400),
         ({"question_id": "abc", "helpful": True}, 400),
         ({"question_id": 0, "helpful": True}, 400),
         ({"helpful": True}, 400),
@@ -344,11 +387,43 @@ def test_feedback_errors(api, body, status):
     assert isinstance(response.json(), dict)
 
 
+def test_feedback_on_an_unknown_question_with_a_valid_token_is_a_404(api):
+    body = {**_vote(Question(pk=99999999)), "helpful": True}
+    response = api.post(FEEDBACK, body, format="json")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No such question."
+
+
+def test_only_whoever_asked_can_vote(api):
+    """Ids are sequential: someone else's id, without its token, is refused."""
+    mine = api.get(SEARCH, {"q": "Can I scrape the site?"}).json()
+    theirs = APIClient().get(SEARCH, {"q": "Do you use cookies?"}).json()
+    attempts = [
+        {"question_id": theirs["question_id"]},  # the id alone
+        {"question_id": theirs["question_id"], "feedback_token": mine["feedback_token"]},
+        {"question_id": theirs["question_id"] - 1, "feedback_token": theirs["feedback_token"]},
+        {"question_id": theirs["question_id"], "feedback_token": ""},
+    ]
+    for attempt in attempts:
+        response = api.post(FEEDBACK, {**attempt, "helpful": True}, format="json")
+        assert response.status_code == 403, attempt
+        assert "only from whoever asked" in response.json()["detail"]
+    assert not Question.objects.filter(helpful__isnull=False).exists()
+    # The one who asked can.
+    body = {
+        "question_id": theirs["question_id"],
+        "feedback_token": theirs["feedback_token"],
+        "helpful": True,
+    }
+    assert api.post(FEEDBACK, body, format="json").status_code == 200
+    assert Question.objects.get(pk=theirs["question_id"]).helpful is True
+
+
 def test_feedback_from_a_signed_in_session_needs_the_csrf_token(staff):
     question = Question.objects.create(text="q")
     api = APIClient(enforce_csrf_checks=True)
     api.force_login(staff)
-    body = {"question_id": question.pk, "helpful": True}
+    body = {**_vote(question), "helpful": True}
     assert api.post(FEEDBACK, body, format="json").status_code == 403
     token = api.get("/").cookies["csrftoken"].value  # the widget tag sets it
     response = api.post(FEEDBACK, body, format="json", HTTP_X_CSRFTOKEN=token)
@@ -366,7 +441,12 @@ def test_index_status(api, validate):
 
 
 def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
-    assert api.post("/api/index/rebuild/").status_code in (401, 403)
+    anonymous = api.post("/api/index/rebuild/")
+    # 401 (not signed in) with the scheme to sign in with, as the schema says;
+    # 403 is for a signed-in user who is not staff.
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"] == "Token"
+    assert "credentials were not provided" in anonymous.json()["detail"]
     visitor = django_user_model.objects.create_user("visitor", password="pw")
     api.force_login(visitor)
     assert api.post("/api/index/rebuild/").status_code == 403

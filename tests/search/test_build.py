@@ -152,3 +152,38 @@ def test_progress_is_reported_from_0_to_100(testsite):
     stored = IndexBuild.objects.latest()
     assert (stored.progress, stored.stage, stored.status) == (100, "done", "succeeded")
     assert stored.duration.total_seconds() > 0
+
+
+def test_a_listing_page_leaves_its_teasers_to_the_articles(testsite, settings):
+    from search import services
+
+    testsite.PAGES.update(testsite.LISTING_SITE)
+    settings.SEARCH = {**settings.SEARCH, "URLS": list(testsite.LISTING_SITE)}
+    assert build().status == "succeeded"
+    passages = index.load_current().passages
+    on = {url: [p for p in passages if url in p["urls"]] for url in testsite.LISTING_SITE}
+    listing = " ".join(p["text"] for p in on["/articles/"])
+    # The listing keeps what only it says, not the articles' summaries.
+    assert "Stories from the shop" in listing
+    assert "rose petals" not in listing and "forty food stalls" not in listing
+    # Each article keeps its own title and summary (its header links back to the listing).
+    for slug, (title, _date, summary, _body) in testsite.ARTICLES.items():
+        text = " ".join(p["text"] for p in on[f"/articles/{slug}/"])
+        assert title in text and summary in text
+    for question, url in [
+        ("how long should rose tea steep", "/articles/rose-tea/"),
+        ("when is the night market open", "/articles/night-market/"),
+        ("where can I buy heart-shaped sunglasses", "/articles/night-market/"),
+    ]:
+        assert services.search(question)[0].url == url, question
+    # Re-reading only the listing (a partial build) still leaves the teasers out.
+    title, main = testsite.PAGES["/articles/"]
+    testsite.PAGES["/articles/"] = (title, main.replace("whole team", "whole pink team"))
+    partial = run_build(
+        IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND), urls=["/articles/"]
+    )
+    assert partial.status == "succeeded"
+    listing = " ".join(
+        p["text"] for p in index.load_current().passages if "/articles/" in p["urls"]
+    )
+    assert "whole pink team" in listing and "rose petals" not in listing

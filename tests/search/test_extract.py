@@ -105,8 +105,9 @@ def test_template_comments_tags_and_variables_never_leak():
     doc = Document(url="/game/inventory/", html=html, source="template")
     text = texts(extract(doc))
     assert "No items yet. Go play the Bambi Game and try some looks ✨" in text
-    assert "Tap a look to see it again." in text
-    # A sentence with a variable missing is not indexed.
+    # Text under a condition not proven public (SEARCH["TEMPLATE_PUBLIC_VARIABLES"])
+    # is not indexed; a sentence with a variable missing is not either.
+    assert "Tap a look to see it again." not in text
     assert "You have kept" not in text
     for leaked in (
         "show the clear button",
@@ -317,3 +318,85 @@ def test_a_definition_lists_terms_read_with_their_definitions():
         "Result: Online bookings rose 40% in the first season."
     )
     assert by_anchor["faq"] == "Questions. Do you work weekends? No, never. Lonely term."
+
+
+def test_alt_text_is_not_passage_text_unless_asked(settings):
+    doc = page(
+        "<h1>Our studio</h1><p>The studio sits above a flower shop "
+        '<img src="/logo.png" alt="pink unicorn logo"> in the old town.</p>'
+        '<figure><img src="/team.jpg" alt="Three people laughing at a laptop">'
+        "<figcaption>The team on launch day.</figcaption></figure>"
+    )
+    text = texts(extract(doc))
+    assert "The studio sits above a flower shop in the old town." in text
+    assert "The team on launch day." in text
+    assert "unicorn" not in text and "laughing" not in text
+    settings.SEARCH = {**settings.SEARCH, "INDEX_ALT_TEXT": True}
+    text = texts(extract(doc))
+    assert "flower shop pink unicorn logo in the old town" in text
+    assert "Three people laughing at a laptop" in text
+
+
+ROSE = (
+    "Dried rose petals steeped for four minutes in water just off the boil make a soft, "
+    "floral tea that needs no sugar."
+)
+MARKET = (
+    "Every Friday the riverside market stays open until midnight with forty food stalls "
+    "and live jazz."
+)
+
+
+def article(url, title, summary, back="/notes/"):
+    return page(
+        f'<header><a href="{back}">Notes</a><h1>{title}</h1><p>{summary}</p></header>'
+        "<h2 id='more'>More</h2><p>A longer body that only the article itself has, "
+        f"about {title.lower()} and nothing else at all.</p>",
+        url=url,
+    )
+
+
+def texts_on(passages, url):
+    return " ".join(p.text for p in passages if url in p.urls)
+
+
+def test_a_list_of_teasers_keeps_only_its_own_sentences():
+    listing = page(
+        "<h1>Notes</h1><h2 id='latest'>Latest notes</h2>"
+        "<p>Fresh from the notebook: how we build, what we learn and what we would do "
+        "differently next time.</p><ul>"
+        f"<li><a href='rose/'>Rose tea</a><p>{ROSE}</p></li>"
+        f"<li><a href='https://shop.example/notes/market/#top'>Night market</a><p>{MARKET}</p></li>"
+        "</ul>",
+        url="/notes/",
+    )
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    market = article("/notes/market/", "Night market", MARKET)
+    passages = extract_all([listing, rose, market])
+    notes = texts_on(passages, "/notes/")
+    assert "Fresh from the notebook" in notes
+    assert "rose petals" not in notes and "forty food stalls" not in notes
+    assert ROSE in texts_on(passages, "/notes/rose/")
+    assert MARKET in texts_on(passages, "/notes/market/")
+
+
+def test_one_article_and_a_listing_that_repeat_each_other_both_stay():
+    # Each links to the other and repeats it: which one is the listing cannot be told.
+    listing = page(f"<h1>Notes</h1><h2><a href='/notes/rose/'>Rose tea</a></h2><p>{ROSE}</p>")
+    listing.url = "/notes/"
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    passages = extract_all([listing, rose])
+    assert ROSE in texts_on(passages, "/notes/") and ROSE in texts_on(passages, "/notes/rose/")
+
+
+def test_a_passage_that_links_without_repeating_or_declares_questions_stays():
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    own = page(
+        "<h1>Home</h1><h2 id='tea'>Tea</h2><p>We serve six teas in the shop every day, "
+        "<a href='/notes/rose/'>rose tea</a> among them, with cakes baked each morning.</p>"
+        "<h2 id='card' data-search-questions='how do I make rose tea?'>"
+        f"<a href='/notes/rose/'>Rose tea</a></h2><p>{ROSE}</p>",
+        url="/",
+    )
+    home = texts_on(extract_all([own, rose]), "/")
+    assert "six teas" in home and ROSE in home

@@ -34,9 +34,12 @@ LAYERS: dict[str, list[str]] = {
     "pipeline": [
         "sources",
         "sources.pages",
+        "sources.sitemaps",
         "sources.templates",
         "sources.models",
         "extract",
+        "onnx_encoder",
+        "onnx_export",
         "embed",
         "index",
         "lexical",
@@ -82,6 +85,7 @@ LAYERS: dict[str, list[str]] = {
         "admin_training",
         "admin_fix",  # "Fix this answer": a logged question → an example question
         "api",
+        "api.parsers",
         "api.permissions",
         "api.serializers",
         "api.throttles",
@@ -102,6 +106,7 @@ LAYERS: dict[str, list[str]] = {
         "management.commands.search_finetune",
         "management.commands.search_make_pairs",
         "management.commands.search_purge_log",
+        "management.commands.search_export_onnx",
         "management.commands.search_rebuild",
         "management.commands.search_stats",
     ],

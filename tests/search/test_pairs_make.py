@@ -59,8 +59,20 @@ def test_human_questions_from_examples_and_helpful_visitors():
     ExampleQuestion.objects.create(question="Who are you?", url="/about/")
     ExampleQuestion.objects.create(question="Gone page", url="/nowhere/")
     ExampleQuestion.objects.create(question="Inactive", url="/about/", active=False)
-    Question.objects.create(text="where are servers", top_url="/privacy/#hosting", helpful=True)
-    Question.objects.create(text="not helpful", top_url="/privacy/#hosting", helpful=False)
+    hosting = "/privacy/#hosting"
+    Question.objects.create(
+        text="where are servers", top_url=hosting, helpful=True, training_approved=True
+    )
+    Question.objects.create(text="not helpful", top_url=hosting, helpful=False)
+    # A "helpful" vote alone is not enough: anyone can ask anything and vote.
+    Question.objects.create(text="servers location", top_url=hosting, helpful=True)
+    # Approved, but the text holds personal data: never a pair.
+    Question.objects.create(
+        text="mail ana.k@example.com where servers are",
+        top_url=hosting,
+        helpful=True,
+        training_approved=True,
+    )
     pairs, problems = P.human_questions(site_passages())
     assert [(p.question, p.passage_id, p.source) for p in pairs] == [
         ("Do you have cookies?", 2, "owner"),

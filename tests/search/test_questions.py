@@ -54,17 +54,50 @@ def test_nothing_about_the_person_is_stored():
 
 def test_record_feedback_stores_the_verdict_and_a_later_click_replaces_it():
     question = Question.objects.create(text="How much is a landing page?")
-    questions.record_feedback(question.pk, True)
+    token = questions.feedback_token(question)
+    questions.record_feedback(question.pk, True, token)
     question.refresh_from_db()
     assert question.helpful is True and question.feedback_at is not None
-    questions.record_feedback(question.pk, False)
+    questions.record_feedback(question.pk, False, token)
     question.refresh_from_db()
     assert question.helpful is False
 
 
 def test_record_feedback_for_an_unknown_question_raises():
     with pytest.raises(Question.DoesNotExist):
-        questions.record_feedback(987654, True)
+        questions.record_feedback(987654, True, questions.feedback_token(Question(pk=987654)))
+
+
+def test_feedback_needs_the_token_of_that_very_question():
+    mine, theirs = (Question.objects.create(text=t) for t in ("mine", "theirs"))
+    token = questions.feedback_token(mine)
+    assert len(token) >= 20
+    for question_id, wrong in [(theirs.pk, token), (mine.pk, ""), (mine.pk, token[:-1] + "A")]:
+        with pytest.raises(questions.NotTheAsker, match="only from whoever asked"):
+            questions.record_feedback(question_id, True, wrong)
+    assert not Question.objects.filter(helpful__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "personal"),
+    [
+        ("How much does a landing page cost?", False),
+        ("Do you work with florists in 2024?", False),
+        ("What is the node.js version?", False),
+        ("Write to me at ana.k@example.com", True),
+        ("my insta is @ana_k", True),
+        ("see https://example.org/x", True),
+        ("is www.anasflowers fine", True),
+        ("my shop anasflowers.si needs a site", True),
+        ("call 041 555 123", True),
+        ("call +386 (41) 555-123", True),
+        ("IBAN SI56191000000123438", True),
+    ],
+)
+def test_personal_data_screen(text, personal):
+    from search.models import looks_personal
+
+    assert looks_personal(text) is personal
 
 
 def test_purge_removes_only_entries_older_than_30_days():

@@ -198,7 +198,7 @@ def test_an_example_question_lends_its_phrase_to_its_own_passage(built_index):
 
 @pytest.mark.django_db
 def test_the_questions_the_site_suggests_are_answered_first(built_index, settings):
-    """The search page's placeholder and the note on Ask Bambi suggest these
+    """The search page's placeholder (Bambicim's setting) and the note on Ask Bambi suggest these
     questions; each is answered by its section, never by the note that only
     quotes it (quoted questions are no sentence vectors, search.extract), and
     the owner's example question keeps Pricing first without the "?" too."""
@@ -208,10 +208,9 @@ def test_the_questions_the_site_suggests_are_answered_first(built_index, setting
 
     root = Path(settings.BASE_DIR)
     note = (root / "templates/notes/how-our-site-search-works.html").read_text("utf-8")
-    placeholder = (root / "search/templates/search/page.html").read_text("utf-8")
     assert "“how much does a landing page cost?”" in note
     assert "“how do I clear my inventory?”" in note
-    assert 'placeholder="e.g. How much does a landing page cost?"' in placeholder
+    assert settings.SEARCH["PAGE_PLACEHOLDER"] == "e.g. How much does a landing page cost?"
     # The migration adds it; a transactional test elsewhere may have flushed it.
     ExampleQuestion.objects.get_or_create(
         question="How much does a landing page cost?", url="/services/#pricing"
@@ -240,3 +239,65 @@ def test_a_question_of_short_words_nobody_knows_gets_no_answer(built_index):
     assert services.answer("Ljubljana").answer is not None
     assert services.answer("disclaimer").answer is not None
     assert services.answer("ux").answer.link == "/services/#ux-ui-design"
+
+
+FRESH_PROCESS = """
+import json, sys, time
+import django
+django.setup()
+from search import services
+warm = services.warm_up()
+started = time.perf_counter()
+result = services.answer("Can I scrape the site?")
+first_ms = (time.perf_counter() - started) * 1000
+print(json.dumps({
+    "warm": warm,
+    "link": result.answer.link if result.answer else None,
+    "first_ms": first_ms,
+    "loaded": [m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules],
+}))
+"""
+
+
+@pytest.mark.django_db
+def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_index, index_dir):
+    """The web process serves with ONNX Runtime: torch is for training and the export only."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bambicim.settings",
+        "SEARCH_INDEX_DIR": str(index_dir),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    assert report["warm"]["ready"] and report["warm"]["encoder"] == "onnx"
+    assert report["warm"]["version"] == index.load_current().version
+    assert report["link"] == "/terms/#use-of-site"
+
+
+def test_warm_up_without_an_index_or_export_says_why_and_exports_nothing(
+    own_index_dir, monkeypatch
+):
+    from search import embed
+
+    monkeypatch.setattr(embed, "_encoders", {})  # a new process
+    report = services.warm_up()
+    assert report["ready"] is False and "No index yet" in report["reason"]
+    # A fresh INDEX_DIR has no export of the packaged model: named, not made.
+    assert "search_export_onnx" in report["reason"] and report["encoder"] is None
+    assert not (own_index_dir / "onnx").exists()

@@ -3,7 +3,9 @@
 import pytest
 
 from search import register
-from search.sources import collect_all, models, pages, templates
+from search.sources import collect_all, models, pages, sitemaps, templates
+
+from . import testsite as testsite_module
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +14,48 @@ def test_urls_come_from_every_sitemap_minus_the_admin(testsite):
     urls = pages.page_urls()
     assert urls[:2] == ["/alpha/", "/beta/"]
     assert "/admin/" not in urls
+
+
+def test_sitemaps_are_requested_from_the_site_and_indexes_followed(testsite, settings, caplog):
+    settings.SEARCH = {
+        **settings.SEARCH,
+        "SITEMAPS": ["/hand/index.xml", "/hand/broken.xml", "/hand/bomb.xml", "/hand/page.html"]
+        + ["/hand/missing.xml"],
+    }
+    testsite.PAGES["/gamma/"] = (
+        "Gamma",
+        "<h1>Gamma</h1><p>Gamma is only in a gzipped sitemap.</p>",
+    )
+    assert pages.page_urls() == ["/alpha/", "/beta/?lang=en", "/gamma/"]
+    for skipped in ("broken.xml", "bomb.xml", "page.html", "missing.xml skipped: status 404"):
+        assert f"/hand/{skipped}" in caplog.text, skipped
+    assert "EntitiesForbidden" in caplog.text or "DTDForbidden" in caplog.text
+    assert "2 location(s) at https://elsewhere.example, not this site" in caplog.text
+    assert "1 location(s) at ftp://" in caplog.text
+    # The pages are then read like any other.
+    documents = {d.url for d in collect_all().documents}
+    assert {"/alpha/", "/beta/?lang=en", "/gamma/"} <= documents
+
+
+@pytest.mark.parametrize(
+    "location, allowed, path",
+    [
+        ("https://LOCALHOST:8443/a/?b=1", ["*"], "/a/?b=1"),
+        ("http://www.example.com/x/", ["localhost", ".example.com"], "/x/"),
+        ("http://www.example.com/x/", ["*"], None),
+        ("https://example.org/x/", ["localhost"], None),
+        ("javascript:alert(1)", ["*"], None),
+        ("/relative/", ["*"], "/relative/"),
+        ("relative/", ["*"], None),
+    ],
+)
+def test_only_locations_on_this_site_count(location, allowed, path):
+    assert sitemaps.on_host(location, "localhost", allowed) == path
+
+
+def test_no_sitemaps_when_the_setting_says_so(testsite, settings):
+    settings.SEARCH = {**settings.SEARCH, "USE_SITEMAPS": False, "URLS": ["/beta/"]}
+    assert pages.page_urls() == ["/beta/"]
 
 
 def test_settings_add_and_exclude_urls(testsite, settings):
@@ -39,17 +83,17 @@ def test_pages_are_rendered_as_an_anonymous_visitor(testsite, admin_client):
     assert page.status == 200 and "rose-gold teapots" in page.document.html
 
 
-def test_noindex_is_recognised_in_any_attribute_order():
-    class Response:
-        headers = {}
-
-    assert pages.is_noindex('<head><meta content="noindex" name="robots"></head>', Response)
-    assert pages.is_noindex("<head><meta name='robots' content='NOINDEX, follow'></head>", Response)
-    assert not pages.is_noindex(
-        '<head><meta name="robots" content="index, follow"></head>', Response
-    )
-    Response.headers = {"X-Robots-Tag": "noindex"}
-    assert pages.is_noindex("<head></head>", Response)
+@pytest.mark.parametrize("variant", sorted(testsite_module.ROBOTS))
+def test_pages_asking_robots_not_to_index_them_are_skipped(testsite, settings, variant):
+    settings.SEARCH = {**settings.SEARCH, "URLS": [f"/robots/{variant}/"]}
+    skipped = testsite.ROBOTS[variant][2]
+    page = next(p for p in pages.collect() if p.url == f"/robots/{variant}/")
+    assert page.status == 200
+    if skipped:
+        assert page.skipped == "noindex" and page.document is None
+        assert f"/robots/{variant}/" not in {d.url for d in collect_all().documents}
+    else:
+        assert page.document is not None and f"with {variant}" in page.document.html
 
 
 def test_templates_of_the_real_site_are_matched_and_linked_to_their_pages():

@@ -88,10 +88,9 @@ def test_see_all_results_from_the_widget_does_not_log_the_question_twice(client)
     response = client.get("/search/", {"q": "Can I scrape the site?", "asked": asked.pk})
     assert "No abuse, scraping" in response.content.decode()
     assert list(Question.objects.values_list("channel", flat=True)) == ["widget"]
-    # An id that does not match the text (or is junk) is ignored: the question is logged.
+    # An id that does not match the text is ignored: the question is logged.
     client.get("/search/", {"q": "Is the Bambi Game free?", "asked": asked.pk})
-    client.get("/search/", {"q": "Do you use cookies?", "asked": "x1"})
-    assert Question.objects.filter(channel="page").count() == 2
+    assert Question.objects.filter(channel="page").count() == 1
 
 
 def test_reloading_the_page_logs_the_question_once(client, settings):
@@ -132,3 +131,13 @@ def test_a_repeat_after_the_window_is_logged_again(client, settings):
     client.get("/search/", {"q": "Can I scrape the site?"})
     assert Question.objects.filter(text="Can I scrape the site?").count() == 2
     assert questions.repeat_of("junk", "x") is None
+
+
+@pytest.mark.parametrize("asked", ["x1", "²", "١٢", "-1", "9" * 40])
+def test_a_junk_asked_parameter_is_a_400_with_a_human_message(client, asked):
+    response = client.get("/search/", {"q": "Do you use cookies?", "asked": asked})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "This link is broken" in text
+    assert "invalid literal" not in text
+    assert not Question.objects.exists()

@@ -116,6 +116,27 @@ def test_null_bytes_and_overlong_input_are_validation_errors_not_500s(client):
     assert ContactMessage.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b" * 20,  # zero-width space
+        "\u200c\u200d\u2060\ufeff" * 5,  # joiners, word joiner, BOM
+        "\u00a0\u2003\u3000\u202f" * 5,  # spaces of other widths
+        "\u200e\u200f\u202e\u2066" * 5,  # direction marks and overrides
+        "\u200bhi\u200b\u200b\u200b",  # two visible characters
+    ],
+)
+def test_a_message_of_invisible_characters_is_refused(client, invisible):
+    response = client.post("/contact/", {**VALID, "message": invisible})
+    assert response.status_code == 400
+    text = visible_text(response.content.decode())
+    assert "at least 5 characters" in text or "Please write a message" in text
+    response = client.post("/contact/", {**VALID, "name": invisible.replace("hi", "")[:6]})
+    assert response.status_code == 400
+    assert "Please tell us your name." in visible_text(response.content.decode())
+    assert ContactMessage.objects.count() == 0
+
+
 def test_contact_sets_no_cookie_beyond_session_and_csrf(client):
     client.get("/contact/")
     client.post("/contact/", VALID)

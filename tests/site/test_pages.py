@@ -89,8 +89,8 @@ def test_layout_landmarks_skip_link_nav_footer_and_widget(page):
     for item in ("Privacy", "Terms", "Contact", "hello@bambicim.com"):
         assert item in footer
     # The Ask Bambi widget sits outside <main> (it is not page content).
-    assert tree.css_first(".ask-bambi") is not None
-    assert tree.css_first("main .ask-bambi") is None
+    assert tree.css_first(".site-assistant") is not None
+    assert tree.css_first("main .site-assistant") is None
     # No page needs JavaScript or a CDN.
     assert tree.css_first("script[src^='http'], link[href^='http']") is None
 

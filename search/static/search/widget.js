@@ -1,16 +1,16 @@
-/* Ask Bambi: turns the bubble (a plain link to the search page) into a chat panel.
+/* The site assistant's widget: turns the bubble (a plain link to the search page) into a chat panel.
    Vanilla JS, no dependencies. Everything from the server is inserted as text, never HTML. */
 (function () {
   "use strict";
-  var root = document.querySelector(".ask-bambi");
+  var root = document.querySelector(".site-assistant");
   if (!root || !window.fetch) return;
 
-  var bubble = root.querySelector(".ask-bambi__bubble");
-  var panel = root.querySelector(".ask-bambi__panel");
-  var log = root.querySelector(".ask-bambi__log");
-  var form = root.querySelector(".ask-bambi__form");
-  var input = root.querySelector(".ask-bambi__input");
-  var closeButton = root.querySelector(".ask-bambi__close");
+  var bubble = root.querySelector(".site-assistant__bubble");
+  var panel = root.querySelector(".site-assistant__panel");
+  var log = root.querySelector(".site-assistant__log");
+  var form = root.querySelector(".site-assistant__form");
+  var input = root.querySelector(".site-assistant__input");
+  var closeButton = root.querySelector(".site-assistant__close");
   var cfg = root.dataset;
   var busy = false;
 
@@ -34,13 +34,13 @@
     return hit.url + (hit.anchor ? "#" + hit.anchor : "");
   }
 
-  /* "Terms & Conditions — Bambicim" → "Terms & Conditions": the site name adds nothing here. */
+  /* "Terms & Conditions — Example Shop" → "Terms & Conditions": the site name adds nothing here. */
   function pageTitle(hit) {
     return hit.title.replace(/\s+[—|–]\s+[^—|–]+$/, "") || hit.title;
   }
 
   /* "Terms & Conditions › Use of site": the page and the passage's own section (the
-     heading path can be long: "Bambicim › Princess-pink software… › Play the Bambi Game"). */
+     heading path can be long: "Example Shop › Everything for your bike › Opening hours"). */
   function where(hit) {
     var title = pageTitle(hit);
     var section = hit.heading ? hit.heading.split(" › ").pop() : "";
@@ -74,7 +74,7 @@
         "Content-Type": "application/json",
         Accept: "application/json",
         "X-CSRFToken": csrfToken(),
-        "X-Ask-Bambi": "widget",
+        "X-Site-Assistant": "widget",
       },
       body: JSON.stringify(body),
     });
@@ -168,7 +168,7 @@
   }
 
   function botMessage(text) {
-    var msg = el("div", "ask-bambi__msg ask-bambi__msg--bot");
+    var msg = el("div", "site-assistant__msg site-assistant__msg--bot");
     if (text) msg.appendChild(el("p", null, text));
     return msg;
   }
@@ -176,27 +176,27 @@
   /* "asked": the question is already in the log; the search page won't count it twice. */
   function seeAll(query, questionId) {
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + (questionId ? "&asked=" + questionId : "");
-    return link(href, "See all results →", "ask-bambi__all");
+    return link(href, "See all results →", "site-assistant__all");
   }
 
-  function feedback(questionId) {
-    var box = el("div", "ask-bambi__feedback");
-    box.appendChild(el("span", "ask-bambi__feedback-label", "Did this help?"));
+  function feedback(questionId, token) {
+    var box = el("div", "site-assistant__feedback");
+    box.appendChild(el("span", "site-assistant__feedback-label", "Did this help?"));
     [[true, "👍 Yes"], [false, "👎 No"]].forEach(function (choice) {
-      var button = el("button", "ask-bambi__vote", choice[1]);
+      var button = el("button", "site-assistant__vote", choice[1]);
       button.type = "button";
       button.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-label", choice[0] ? "Helpful" : "Not helpful");
       button.addEventListener("click", function () {
-        post(cfg.feedbackUrl, { question_id: questionId, helpful: choice[0] }).then(function (response) {
+        post(cfg.feedbackUrl, { question_id: questionId, feedback_token: token, helpful: choice[0] }).then(function (response) {
           if (!response.ok) throw new Error(String(response.status));
           box.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
           box.classList.add("is-done");
-          var thanks = box.querySelector(".ask-bambi__thanks") || box.appendChild(el("span", "ask-bambi__thanks"));
+          var thanks = box.querySelector(".site-assistant__thanks") || box.appendChild(el("span", "site-assistant__thanks"));
           thanks.setAttribute("role", "status");
           thanks.textContent = choice[0] ? "Thank you! 💖" : "Thanks — we’ll improve this.";
         }).catch(function () {
-          var thanks = box.querySelector(".ask-bambi__thanks") || box.appendChild(el("span", "ask-bambi__thanks"));
+          var thanks = box.querySelector(".site-assistant__thanks") || box.appendChild(el("span", "site-assistant__thanks"));
           thanks.textContent = "Couldn’t send that, sorry.";
         });
       });
@@ -217,8 +217,8 @@
   }
 
   function linkList(title, hits) {
-    var box = el("div", "ask-bambi__more");
-    box.appendChild(el("p", "ask-bambi__more-title", title));
+    var box = el("div", "site-assistant__more");
+    box.appendChild(el("p", "site-assistant__more-title", title));
     var list = el("ul");
     hits.forEach(function (hit) {
       var item = el("li");
@@ -233,28 +233,31 @@
     var msg = botMessage();
     var best = data.answer;
     if (data.corrected_query) {
-      msg.appendChild(el("p", "ask-bambi__corrected", "Searched for “" + data.corrected_query + "”"));
+      msg.appendChild(el("p", "site-assistant__corrected", "Searched for “" + data.corrected_query + "”"));
     }
     if (best) {
-      msg.classList.add("ask-bambi__msg--answer");
-      msg.appendChild(el("p", "ask-bambi__source", where(best)));
-      msg.appendChild(el("blockquote", "ask-bambi__text", shorten(body(best), 360)));
-      msg.appendChild(link(hitLink(best), "Read more", "ask-bambi__read"));
+      msg.classList.add("site-assistant__msg--answer");
+      msg.appendChild(el("p", "site-assistant__source", where(best)));
+      msg.appendChild(el("blockquote", "site-assistant__text", shorten(body(best), 360)));
+      msg.appendChild(link(hitLink(best), "Read more", "site-assistant__read"));
       var more = others(data.results, hitLink(best), 2);
       if (more.length) msg.appendChild(linkList("Also see", more));
     } else {
-      msg.classList.add("ask-bambi__msg--unsure");
+      msg.classList.add("site-assistant__msg--unsure");
       msg.appendChild(el("p", null, "I’m not sure — I couldn’t find a confident answer on this site."));
       var closest = others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList("The closest pages I found", closest));
-      var contact = el("p", "ask-bambi__contact");
-      contact.appendChild(document.createTextNode("Still stuck? "));
-      contact.appendChild(link(cfg.contactUrl, "Ask us directly"));
-      contact.appendChild(document.createTextNode(" — a human will answer."));
-      msg.appendChild(contact);
+      /* The owner's "write to us" link (SEARCH["CONTACT_URL"]); none when unset. */
+      if (cfg.contactUrl) {
+        var contact = el("p", "site-assistant__contact");
+        contact.appendChild(document.createTextNode("Still stuck? "));
+        contact.appendChild(link(cfg.contactUrl, "Ask us directly"));
+        contact.appendChild(document.createTextNode(" — a human will answer."));
+        msg.appendChild(contact);
+      }
     }
     msg.appendChild(seeAll(data.query, data.question_id));
-    if (data.question_id) msg.appendChild(feedback(data.question_id));
+    if (data.question_id) msg.appendChild(feedback(data.question_id, data.feedback_token));
     return msg;
   }
 
@@ -271,17 +274,29 @@
     return "Something went wrong on my side. Please try again.";
   }
 
+  /* The owner's suggested questions (SEARCH["SUGGESTED_QUESTIONS"]): a click asks one. */
+  log.addEventListener("click", function (event) {
+    var chip = event.target.closest && event.target.closest(".site-assistant__suggestion");
+    if (!chip || busy) return;
+    input.value = chip.getAttribute("data-question") || chip.textContent;
+    ask();
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    ask();
+  });
+
+  function ask() {
     var query = input.value.trim();
     if (!query || busy) return;
     busy = true;
     root.classList.add("is-busy");
-    var you = el("div", "ask-bambi__msg ask-bambi__msg--you");
+    var you = el("div", "site-assistant__msg site-assistant__msg--you");
     you.appendChild(el("p", null, query));
     say(you);
     input.value = "";
-    var dots = say(el("div", "ask-bambi__typing"));
+    var dots = say(el("div", "site-assistant__typing"));
     dots.setAttribute("aria-hidden", "true");
     dots.appendChild(el("span"));
     dots.appendChild(el("span"));
@@ -300,7 +315,7 @@
       .catch(function (error) {
         var msg = botMessage((error && error.friendly) ||
           "I can’t reach the server right now. Please try again.");
-        msg.classList.add("ask-bambi__msg--error");
+        msg.classList.add("site-assistant__msg--error");
         msg.appendChild(seeAll(query));
         return msg;
       })
@@ -313,5 +328,5 @@
         root.classList.remove("is-busy");
         input.focus();
       });
-  });
+  }
 })();

@@ -31,7 +31,7 @@ def generated_questions(
         out.append((rng.choice(KEYPHRASE_TEMPLATES).format(k=phrase), "keyphrase", phrase))
     # A fact question asks about the passage's topic: a key phrase found beside
     # a price or a date is rarely what the price or date is for ("How long do
-    # you keep hello bambicim.com?").
+    # you keep hello example.com?").
     for pattern, templates in FACT_QUESTIONS[:-1]:
         if about_x and pattern.search(text):
             out.append((rng.choice(templates).format(x=x), "factoid", ""))

@@ -12,7 +12,7 @@ TITLE_SEPARATORS = (" — ", " | ", " - ", " · ")
 
 
 def site_suffix(titles: Sequence[str]) -> str:
-    """The part of page titles naming the site ("Bambicim"), if most titles share one."""
+    """The part of page titles naming the site ("Acme"), if most titles share one."""
     tails = Counter()
     for title in titles:
         for sep in TITLE_SEPARATORS:
@@ -26,7 +26,7 @@ def site_suffix(titles: Sequence[str]) -> str:
 
 
 def title_base(title: str, suffix: str) -> str:
-    """ "Evening in — Bambi Game — Bambicim" → "Evening in"; the site's own title stays."""
+    """ "Opening hours — Tea room — Acme" → "Opening hours"; the site's own title stays."""
     title = (title or "").strip()
     if suffix:
         for sep in TITLE_SEPARATORS:
@@ -69,7 +69,7 @@ def topics(passages: Sequence[dict]) -> dict[int, str]:
             # Intro passages and question headings ("What do you do?") are about the page.
             x = base
         elif len(leaf_urls[heading.lower()]) > 1 and base.lower() != heading.lower():
-            # The same heading on several pages ("Bambi Game" in the terms).
+            # The same heading on several pages ("Pricing" on several service pages).
             x = f"{base} {heading}"
         else:
             x = heading

@@ -1,4 +1,4 @@
-"""Visitors' questions whose answer was marked helpful, and forgetting them.
+"""Visitors' helpful, public-safe questions as pairs, and forgetting them.
 
 The question log deletes a visitor's question after LOG_RETENTION_DAYS (the
 privacy policy's promise); whatever pairs are kept must forget them too.
@@ -16,11 +16,15 @@ from .passages import passage_id
 
 
 def visitor_questions(passages: Sequence[dict]) -> list[Pair]:
-    """One pair per logged question marked helpful whose top answer is a passage."""
+    """One pair per public-safe helpful question whose top answer is a passage.
+
+    Public-safe: ``Question.objects.trainable()`` (voted helpful, approved by
+    the owner, nothing personal in the text); a vote alone is not enough.
+    """
     from ...models import Question
 
     pairs = []
-    for question in Question.objects.filter(helpful=True).exclude(top_url="").order_by("pk"):
+    for question in Question.objects.trainable().exclude(top_url="").order_by("pk"):
         url, anchor = split_link(question.top_url)
         pid = passage_id(passages, url, anchor, question.top_text)
         if pid is not None:

@@ -1,0 +1,78 @@
+"""gunicorn settings for Bambicim (gunicorn reads ./gunicorn.conf.py by itself).
+
+    gunicorn bambicim.wsgi --bind 127.0.0.1:8000 --workers 2
+
+No visitor waits for a model to load: before the workers start, the master
+makes sure the served model has its ONNX export (``manage.py
+search_export_onnx``, a no-op once it exists), and each worker loads the
+search index, its encoder and the URLconf and opens its database connection
+(``post_worker_init``) before it accepts a request. Another WSGI server does
+the same by calling ``search.services.warm_up()`` once per process after
+``get_wsgi_application()``.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+wsgi_app = "bambicim.wsgi"
+# Requests are short (a few ms); a worker stuck for 30 s is restarted.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Each worker loads its own index and encoder after the fork (an ONNX Runtime
+# session is not shared across fork).
+preload_app = False
+
+
+def on_starting(server):
+    """The master: export the served model to ONNX once, before any worker waits on it."""
+    manage = Path(__file__).resolve().parent / "manage.py"
+    proc = subprocess.run(
+        [sys.executable, str(manage), "search_export_onnx"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = (proc.stdout or proc.stderr).strip()
+    if proc.returncode == 0:
+        server.log.info("search: %s", output)
+    else:
+        server.log.warning("search: the ONNX export failed: %s", output[-500:])
+
+
+def post_worker_init(worker):
+    """Each worker, before its first request: index, encoder, URLconf, database."""
+    from search import services
+
+    report = services.warm_up()
+    try:
+        _warm_request_path()
+    except Exception as exc:  # e.g. the database comes later: requests will retry
+        worker.log.warning("request path not warmed up: %s", exc)
+    worker.log.info("search warm-up: %s", report)
+
+
+def _warm_request_path():
+    """What Django and DRF do lazily on a first request: URL patterns compiled,
+    middleware, rendering, the database connection and a first insert."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.urls import get_resolver, reverse
+
+    from search.models import Question
+
+    get_resolver().resolve(reverse("search:api-search"))
+    host = next((h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "")
+    Client(HTTP_HOST=host or "localhost").get(reverse("search:api-index"), secure=True)
+    connection.ensure_connection()
+    # The question log's insert, rolled back: nothing is stored.
+    with transaction.atomic():
+        Question.objects.create(text="warm-up", channel=Question.Channel.API)
+        transaction.set_rollback(True)
+    if connection.vendor == "sqlite":
+        # SQLite's first commit in a process sets up its WAL (8-22 ms): commit
+        # a write that changes nothing (the header's user_version, unused).
+        with connection.cursor() as cursor:
+            version = cursor.execute("PRAGMA user_version").fetchone()[0]
+            cursor.execute(f"PRAGMA user_version = {int(version)}")

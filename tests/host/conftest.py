@@ -1,0 +1,178 @@
+"""The app as another site gets it: a wheel built from this repository, installed
+into a fresh virtualenv, inside a brand-new project.
+
+- ``wheel``: the app's wheel, built once per session (only the app package).
+- ``fresh_venv``: a new virtualenv with the wheel installed by pip. It shares
+  the heavy dependencies (torch, sentence-transformers, Django, Wagtail...)
+  already installed in the test run's own virtualenv through a ``.pth`` file,
+  so nothing is downloaded; pip still checks every requirement of the wheel
+  against what that virtualenv can import (``--no-index``: a dependency the
+  metadata names but nothing provides fails the install).
+- ``Server``: ``manage.py runserver`` of a project on a free loopback port.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import search
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_PACKAGE = search.__name__
+DISTRIBUTION = "django-site-assistant"
+SHARED_SITE_PACKAGES = sysconfig.get_paths()["purelib"]
+
+
+def run(args, cwd, env, timeout=300, check=True):
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if check:
+        assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory):
+    """Build the app's wheel from the repository, as `pip wheel --no-deps .` does."""
+    out = tmp_path_factory.mktemp("wheel")
+    # From a copy of what the build reads: setuptools would also pack whatever an
+    # earlier build left in the checkout's build/ folder (e.g. a renamed package).
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "LICENSE", "CHANGELOG.md", "docs/install.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / APP_PACKAGE, source / APP_PACKAGE, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    started = time.monotonic()
+    # The build backend (setuptools, pinned in pyproject's [build-system]) comes
+    # from the package index into pip's isolated build environment.
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, source], source, None)
+    wheels = list(out.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    print(f"built {wheels[0].name} in {time.monotonic() - started:.1f} s")
+    return wheels[0]
+
+
+def clean_env(venv):
+    """The environment of a stranger's shell: no project variables, the venv first on PATH."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SEARCH_", "SITE_ASSISTANT_", "CELERY_", "PYTEST_"))
+        and k not in ("DATABASE_URL", "PYTHONPATH", "REDIS_URL", "VIRTUAL_ENV")
+    }
+    env.update(
+        {
+            "PATH": f"{venv / 'bin'}:{env.get('PATH', '')}",
+            "VIRTUAL_ENV": str(venv),
+            "HF_HUB_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "OMP_NUM_THREADS": "1",
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(tmp_path_factory, wheel):
+    """A new virtualenv holding the wheel (one per test module); see make_fresh_venv."""
+    return make_fresh_venv(tmp_path_factory.mktemp("fresh"), wheel)
+
+
+def make_fresh_venv(tmp_path, wheel):
+    """A new virtualenv holding the wheel, installed by pip with its requirements checked.
+
+    Returns (venv folder, its python, the environment to run commands in).
+    """
+    venv = tmp_path / "venv"
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    run([base_python, "-m", "venv", "--without-pip", venv], tmp_path, None)
+    python = venv / "bin" / "python"
+    site = Path(
+        run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            tmp_path,
+            None,
+        ).stdout.strip()
+    )
+    # The heavy dependencies, shared rather than downloaded again (see the module docstring).
+    (site / "zz_shared_dependencies.pth").write_text(SHARED_SITE_PACKAGES + "\n")
+    env = clean_env(venv)
+    started = time.monotonic()
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--no-index",
+            "--find-links",
+            wheel.parent,
+            f"{DISTRIBUTION}==0.1.0",
+        ],
+        tmp_path,
+        env,
+    )
+    print(f"installed the wheel in {time.monotonic() - started:.1f} s")
+    return venv, python, env
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`manage.py runserver` of a throwaway project, on a free loopback port."""
+
+    def __init__(self, python, site, env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(site / "runserver.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [str(python), "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            cwd=site,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                assert self.process.poll() is None, (site / "runserver.log").read_text()
+                time.sleep(0.3)
+        raise AssertionError("runserver did not start in 60 s")
+
+    def get(self, path, headers=None):
+        """(status, headers, body text) of a GET; an HTTP error status is returned, not raised."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()

@@ -1,0 +1,194 @@
+"""The wheel in a real Wagtail project made by `wagtail start`, set up by docs/install.md's steps.
+
+The project keeps everything `wagtail start` made, its own top-level
+``search`` app included; a few pages are created in its database, its
+sitemap is Wagtail's (wagtail.contrib.sitemaps) and the widget goes into its
+base template.
+"""
+
+import json
+import textwrap
+import urllib.parse
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+import search as app_package
+
+from .conftest import Server, run
+
+APP = app_package.__name__
+PREFIX = "/assistant/"
+
+pytestmark = [pytest.mark.host, pytest.mark.slow]
+
+ARTICLES = [
+    (
+        "tea",
+        "Tea room",
+        "<p>Our tea room serves rose and hibiscus blends all day.</p>"
+        '<h2 id="opening-hours">Opening hours</h2>'
+        "<p>The tea room is open from nine in the morning to six in the evening, "
+        "every day except Monday.</p>"
+        '<h2 id="menu">Menu</h2><p>Scones with clotted cream, lemon cake and a pot of tea.</p>',
+    ),
+    (
+        "bikes",
+        "Bike repairs",
+        "<p>We fix punctures, brakes and gears while you wait.</p>"
+        '<h2 id="prices">Prices</h2><p>A puncture repair costs eight euros; '
+        "a full service costs forty euros.</p>",
+    ),
+    (
+        "draft",
+        "Secret plans",
+        "<p>The unpublished plan for a moon-shaped bakery on the harbour.</p>",
+    ),
+]
+
+ARTICLE_MODEL = """
+
+from wagtail.fields import RichTextField
+
+
+class ArticlePage(Page):
+    body = RichTextField(blank=True)
+    content_panels = Page.content_panels + ["body"]
+"""
+
+ARTICLE_TEMPLATE = """{% extends "base.html" %}{% load wagtailcore_tags %}
+{% block content %}<main><h1>{{ page.title }}</h1>{{ page.body|richtext }}</main>{% endblock %}
+"""
+
+CREATE_PAGES = """
+from home.models import ArticlePage, HomePage
+
+home = HomePage.objects.get(depth=2)
+for slug, title, body in {articles!r}:
+    page = home.add_child(instance=ArticlePage(title=title, slug=slug, body=body, live=False))
+    revision = page.save_revision()
+    if slug != "draft":
+        revision.publish()
+print("pages:", ArticlePage.objects.live().count(), "live of", ArticlePage.objects.count())
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, request):
+    venv, python, env = request.getfixturevalue("fresh_venv")
+    base = tmp_path_factory.mktemp("wagtail")
+    site = base / "site"
+    site.mkdir()
+    run(
+        [python, "-c", "from wagtail.bin.wagtail import main; main()", "start", "mysite", site],
+        base,
+        env,
+    )
+    if (site / APP / "__init__.py").exists():
+        # Before the app had its own import name, `wagtail start`'s `search` app shadowed it.
+        pytest.xfail(f"the project's own {APP!r} package shadows the app's import name")
+    # The site's own content: an article page type, as a real Wagtail site has.
+    with open(site / "home" / "models.py", "a") as f:
+        f.write(ARTICLE_MODEL)
+    (site / "home" / "templates" / "home" / "article_page.html").write_text(ARTICLE_TEMPLATE)
+    # docs/install.md, step 2: INSTALLED_APPS and the settings.
+    with open(site / "mysite" / "settings" / "base.py", "a") as f:
+        f.write(
+            textwrap.dedent(f"""
+            INSTALLED_APPS += [
+                "wagtail.contrib.sitemaps",
+                "django.contrib.sitemaps",
+                "rest_framework",
+                {APP!r},
+            ]
+            {APP.upper()} = {{
+                "INDEX_DIR": {str(base / "index")!r},
+                # Wagtail's pages are found from its sitemap (below); this page is named
+                # here as well, so the build has it even where the sitemap is not read.
+                "URLS": ["/tea/"],
+                "WIDGET_TITLE": "Ask the shop",
+            }}
+        """)
+        )
+    # docs/install.md, step 3: the app's URLs before Wagtail's catch-all, plus Wagtail's sitemap.
+    urls = (site / "mysite" / "urls.py").read_text()
+    urls = urls.replace(
+        'path("search/", search_views.search, name="search"),',
+        'path("search/", search_views.search, name="search"),\n'
+        f'    path("assistant/", include("{APP}.urls")),\n'
+        '    path("sitemap.xml", wagtail_sitemap),',
+    )
+    urls = "from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap\n" + urls
+    (site / "mysite" / "urls.py").write_text(urls)
+    # docs/install.md, step 4: the widget tag in the project's base template.
+    base_html = site / "mysite" / "templates" / "base.html"
+    base_html.write_text(
+        base_html.read_text()
+        .replace("{% load static", f"{{% load {APP} static", 1)
+        .replace("{% block extra_js %}", "{% search_widget %}\n        {% block extra_js %}", 1)
+    )
+    run([python, "manage.py", "makemigrations", "home", "-v0"], site, env)
+    run([python, "manage.py", "migrate", "-v0"], site, env, timeout=600)
+    created = run(
+        [python, "manage.py", "shell", "-c", CREATE_PAGES.format(articles=ARTICLES)], site, env
+    )
+    assert "pages: 2 live of 3" in created.stdout, created.stdout
+    return site, python, env
+
+
+@pytest.fixture(scope="module")
+def built(project):
+    site, python, env = project
+    return run([python, "manage.py", "search_rebuild", "--sync"], site, env).stdout
+
+
+@pytest.fixture(scope="module")
+def server(project, built):
+    site, python, env = project
+    server = Server(python, site, env)
+    yield server
+    server.stop()
+
+
+def ask(server, question):
+    status, _, body = server.get(f"{PREFIX}api/search/?" + urllib.parse.urlencode({"q": question}))
+    assert status == 200, body
+    return json.loads(body)
+
+
+def test_the_project_keeps_its_own_search_app_beside_the_assistant(project, server):
+    site, python, env = project
+    run([python, "manage.py", "check"], site, env)
+    # Wagtail's own search page still answers at /search/ ...
+    status, _, html = server.get("/search/?query=tea")
+    assert status == 200 and "Tea room" in html
+    # ... and the assistant's under its prefix.
+    status, _, html = server.get(f"{PREFIX}search/")
+    assert status == 200 and LexborHTMLParser(html).css_first(".sa-page form") is not None
+
+
+def test_the_first_build_succeeds_and_answers_with_the_right_page(built, server):
+    assert "succeeded" in built, built
+    answer = ask(server, "When is the tea room open?")["answer"]
+    assert answer and answer["url"] == "/tea/", answer
+
+
+def test_a_draft_page_is_never_indexed(server):
+    results = ask(server, "moon-shaped bakery on the harbour")["results"]
+    assert all(hit["url"] != "/draft/" for hit in results)
+    assert server.get("/draft/")[0] == 404
+
+
+def test_the_widget_is_in_the_wagtail_base_template(server):
+    status, _, html = server.get("/tea/")
+    assert status == 200
+    root = LexborHTMLParser(html).css_first(".site-assistant")
+    assert root is not None and "Ask the shop" in root.text()
+    assert root.attributes["data-search-url"] == f"{PREFIX}api/search/"
+
+
+def test_pages_only_in_wagtails_sitemap_are_indexed(server):
+    status, _, xml = server.get("/sitemap.xml")
+    assert status == 200 and "/bikes/" in xml
+    answer = ask(server, "How much does a puncture repair cost?")["answer"]
+    assert answer and answer["url"] == "/bikes/", answer

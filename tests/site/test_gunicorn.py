@@ -1,0 +1,140 @@
+"""Real gunicorn with Bambicim's gunicorn.conf.py: no visitor waits for a model to load.
+
+Two workers on 127.0.0.1:8108 with production settings (DEBUG off), the test
+database and the session's index. Each worker loads the index and its
+encoder before it accepts a request (post_worker_init), so the first
+questions after a start are as quick as later ones; every question is
+still logged, without anything about the person asking.
+"""
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, _test_database_url
+
+pytestmark = pytest.mark.slow
+
+PORT = 8108
+QUESTIONS = [
+    "Can I scrape the site?",
+    "Which cookies do you use?",
+    "How much does a project cost?",
+    "How do I clear my inventory?",
+    "How long do you keep my questions?",
+    "Who made this site?",
+    "How can I contact you?",
+    "What is the pocket zine?",
+    "Do you store my IP address?",
+    "What services do you offer?",
+    "Is there a game on the site?",
+    "What happens to my feedback?",
+    "Can I reuse your pictures?",
+    "How fast do you answer e-mail?",
+    "What is Bambicim?",
+    "Where are you based?",
+    "Do you work with small shops?",
+    "How do I win the game?",
+    "What does the assistant know?",
+    "Is the site accessible?",
+    "Can I hire you for a website?",
+    "Which browsers are supported?",
+]
+
+
+def ask(question: str) -> tuple[float, int, dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}/api/search/",
+        data=json.dumps({"q": question}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = json.loads(response.read())
+        return time.perf_counter() - started, response.status, body
+
+
+@pytest.fixture
+def gunicorn(built_index, transactional_db, settings, tmp_path):
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "DJANGO_TESTING": "1",
+        "DATABASE_URL": _test_database_url(connection.settings_dict),
+        "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
+        "SEARCH_THROTTLE_ANON": "100000/min",
+        "SEARCH_THROTTLE_USER": "100000/min",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 240
+        while log_path.read_text().count("search warm-up") < 2:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start: {log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        proc.log_path = log_path
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_the_first_questions_after_a_start_are_as_quick_as_later_ones(gunicorn):
+    from search.models import Question
+
+    warm_ups = [
+        line
+        for line in Path(gunicorn.log_path).read_text().splitlines()
+        if "search warm-up" in line
+    ]
+    assert len(warm_ups) == 2
+    assert all("'ready': True" in line and "'encoder': 'onnx'" in line for line in warm_ups)
+    # One question for each worker first (whichever takes it), then warm ones.
+    first = [ask(q) for q in QUESTIONS[:2]]
+    warm = [ask(q) for q in QUESTIONS[2:]]
+    assert all(status == 200 for _, status, _ in first + warm)
+    assert first[0][2]["answer"]["url"] == "/terms/"
+    warm_median = statistics.median(seconds for seconds, _, _ in warm)
+    slowest_first = max(seconds for seconds, _, _ in first)
+    assert slowest_first <= 2 * warm_median, (slowest_first, warm_median)
+
+    # Every question is logged (the id the widget sends feedback with), and
+    # nothing about who asked.
+    logged = Question.objects.order_by("pk")
+    assert [q.text for q in logged] == QUESTIONS
+    assert [q.pk for q in logged][:2] == [body["question_id"] for _, _, body in first]
+    fields = {f.name for f in Question._meta.get_fields()}
+    assert not fields & {"ip", "ip_address", "user_agent", "user", "session"}
