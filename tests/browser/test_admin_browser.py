@@ -4,6 +4,7 @@ import re
 import shutil
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from search import index
@@ -96,7 +97,8 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
     Question.objects.create(text="How much is a shop?", answered=True, helpful=False)
     log_in(page)
-    page.get_by_role("link", name=re.compile("site search", re.I)).first.click()
+    app_name = apps.get_app_config("search").verbose_name
+    page.locator("#content-main").get_by_role("link", name=app_name, exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/search/$"))
     overview = page.get_by_role("region", name="Overview of the site assistant")
     expect(overview).to_be_visible()
