@@ -5,6 +5,7 @@ builds are started with the "Rebuild index now" button (or the API), never
 edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 """
 
+import json
 from datetime import timedelta
 from functools import partial
 
@@ -134,25 +135,35 @@ class IndexBuildAdmin(admin.ModelAdmin):
         from .rebuilds import request_rebuild
 
         try:
-            build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user)
+            build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user, background=True)
         except RuntimeError as exc:  # the build lock could not be taken
             messages.error(request, f"Could not start a rebuild: {exc}. Please try again.")
             return HttpResponseRedirect(reverse("admin:search_indexbuild_changelist"))
         build.refresh_from_db()
-        if build.status == IndexBuild.Status.COALESCED:
+        Status = IndexBuild.Status
+        if build.status == Status.UNQUEUED:
+            messages.error(
+                request,
+                f"Could not start a rebuild: the task queue is not answering, so nothing was "
+                f"started (recorded as #{build.pk}, not queued). Please try again once it is back.",
+            )
+            return HttpResponseRedirect(reverse("admin:search_indexbuild_changelist"))
+        if build.status == Status.COALESCED:
             messages.info(
                 request,
                 f"A build is already under way (#{build.coalesced_into_id}); your request joined it.",
             )
             target = build.coalesced_into_id
         else:
-            messages.success(
-                request, f"Index rebuild #{build.pk} started ({build.get_status_display()})."
-            )
+            level, text = _rebuild_message(build)
+            messages.add_message(request, level, text)
             target = build.pk
         return HttpResponseRedirect(reverse("admin:search_indexbuild_change", args=[target]))
 
     def changelist_view(self, request, extra_context=None):
+        from .rebuilds import release_stale_locks
+
+        release_stale_locks()  # a build whose worker died shows as failed, not running
         extra_context = {
             **(extra_context or {}),
             "index_status": services.index_status(),
@@ -162,13 +173,40 @@ class IndexBuildAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .rebuilds import release_stale_locks
+
+        release_stale_locks()
         extra_context = {
             **(extra_context or {}),
             "status_api_url": reverse("search:api-build", args=[object_id])
             if str(object_id).isdigit()
             else "",
+            "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
+    """What the owner is told after pressing "Rebuild index now": only what happened."""
+    Status = IndexBuild.Status
+    if build.status == Status.SUCCEEDED:  # no broker: it ran inside the request
+        seconds = build.duration.total_seconds() if build.duration else 0
+        return messages.SUCCESS, (
+            f"Index rebuild #{build.pk} finished in {seconds:.1f} s: {build.passages} passages "
+            f"from {build.pages} pages, now live."
+        )
+    if build.status == Status.FAILED:
+        return messages.ERROR, f"Index rebuild #{build.pk} failed: {build.error}"
+    if getattr(build, "in_background", False):  # no broker: a thread of this server runs it
+        return messages.SUCCESS, (
+            f"Index rebuild #{build.pk} started in the background of this web server "
+            "(no task queue configured); its progress shows below."
+        )
+    if build.status == Status.RUNNING:
+        return messages.SUCCESS, f"Index rebuild #{build.pk} is running; its progress shows below."
+    return messages.SUCCESS, (
+        f"Index rebuild #{build.pk} queued: a worker will run it; its progress shows below."
+    )
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -209,6 +247,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "helpful",
         "training_approved",
         "channel",
+        "language",
         "model_id",
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]

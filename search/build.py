@@ -9,16 +9,18 @@ only becomes live at the very end).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from . import conf, embed, index
+from . import answerability, conf, embed, index
 from .examples import example_questions
-from .extract import embedding_text, extract_all, sentence_texts
+from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
 from .sources import collect_all
 from .text import text_hash
@@ -33,18 +35,88 @@ STAGES = {
     "extract": (35, 45),
     "load model": (45, 45),  # only when there is new text to embed
     "embed": (45, 90),
-    "write": (90, 95),
-    "sync": (95, 100),
+    "write": (90, 93),
+    "calibrate": (93, 96),
+    "sync": (96, 100),
 }
 
 
-class _Reporter:
-    """Saves progress on the IndexBuild (throttled) and calls the caller's callback."""
+class LeaseLost(RuntimeError):
+    """The build's lease passed and it was marked abandoned: it must not go live."""
 
-    def __init__(self, build: IndexBuild, callback: Progress | None):
+
+class Heartbeat:
+    """Renews a running build's lease every BUILD_HEARTBEAT_SECONDS, from a thread.
+
+    The lease (``IndexBuild.lease_expires``) is what tells a live build from
+    one whose worker was killed: search.tasks.release_stale_locks fails a
+    build once its lease has passed. A thread, because one stage (loading the
+    model, encoding a batch) can take longer than a lease.
+
+    Inside a database transaction (a test's, or a caller's atomic block) no
+    other connection could see the build anyway, and a second connection
+    would wait on the transaction's locks: the thread is not started and the
+    progress saves renew the lease instead.
+    """
+
+    def __init__(self, build: IndexBuild):
+        self.pk = build.pk
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def renew(self) -> None:
+        lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
+        renewed = IndexBuild.objects.filter(pk=self.pk, status=IndexBuild.Status.RUNNING).update(
+            lease_expires=lease
+        )
+        if not renewed and not self._stop.is_set():
+            self.lost = True
+
+    def __enter__(self) -> Heartbeat:
+        if self.pk is None:
+            return self
+        self.renew()
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(
+                target=self._beat, name=f"search-build-{self.pk}-heartbeat", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(conf.get("BUILD_HEARTBEAT_SECONDS")):
+                try:
+                    self.renew()
+                except Exception:  # a busy database: the next beat tries again
+                    logger.warning("search build #%s: heartbeat failed", self.pk, exc_info=True)
+        finally:
+            connection.close()
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+
+class _Reporter:
+    """Saves progress on the IndexBuild (throttled) and calls the caller's callback.
+
+    Each save also renews the build's lease; a build whose lease was lost
+    (marked abandoned while it was paused) stops at its next stage.
+    """
+
+    def __init__(self, build: IndexBuild, callback: Progress | None, heartbeat: Heartbeat):
         self.build, self.callback, self.last_saved = build, callback, 0.0
+        self.heartbeat = heartbeat
 
     def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
+        if self.heartbeat.lost:
+            raise LeaseLost(
+                f"build #{self.build.pk} lost its lease (it was marked abandoned); "
+                "its work is thrown away"
+            )
         start, end = STAGES[stage]
         percent = int(start + (end - start) * max(0.0, min(1.0, fraction)))
         changed = percent != self.build.progress or stage != self.build.stage
@@ -53,7 +125,10 @@ class _Reporter:
             self.callback(percent, stage)
         now = time.monotonic()
         if changed and (force or now - self.last_saved > 0.5) and self.build.pk:
-            IndexBuild.objects.filter(pk=self.build.pk).update(progress=percent, stage=stage)
+            lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
+            IndexBuild.objects.filter(pk=self.build.pk, status=IndexBuild.Status.RUNNING).update(
+                progress=percent, stage=stage, lease_expires=lease
+            )
             self.last_saved = now
 
     def embedding(self, done: int, total: int):
@@ -77,7 +152,6 @@ def run_build(
     version (vectors included); without a live version of the active model,
     a full build runs instead.
     """
-    report = _Reporter(build, progress)
     build.status = IndexBuild.Status.RUNNING
     build.started = build.started or timezone.now()
     build.error = ""
@@ -88,11 +162,13 @@ def run_build(
     else:
         build.save()
     try:
-        current = _current_of_active_model() if urls else None
-        if current is not None:
-            _partial_build(build, report, current, urls)
-        else:
-            _build(build, report)
+        with Heartbeat(build) as heartbeat:
+            report = _Reporter(build, progress, heartbeat)
+            current = _current_of_active_model() if urls else None
+            if current is not None:
+                _partial_build(build, report, current, urls)
+            else:
+                _build(build, report)
     except BaseException as exc:
         build.status = IndexBuild.Status.FAILED
         build.error = f"{type(exc).__name__}: {exc}"[:5000]
@@ -154,11 +230,11 @@ def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
     """write_version's sentence arguments ({} when SEARCH["SENTENCE_VECTORS"] is off)."""
     if not conf.get("SENTENCE_VECTORS"):
         return {}
-    owned = [
-        (sentence, position)
-        for position, row in enumerate(rows)
-        for sentence in sentence_texts(row)
-    ]
+    owned = []
+    for position, row in enumerate(rows):
+        # A passage's first rows are its labels (title, heading): snippets skip them.
+        row["sentence_labels"] = len(label_texts(row))
+        owned += [(sentence, position) for sentence in scored_sentences(row)]
     return _owned_vectors("sentence", owned, model_ref)
 
 
@@ -184,6 +260,8 @@ def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> d
 
 
 def _finish(build, report, version, documents, embedded, reused) -> None:
+    report("calibrate", 0, force=True)
+    index.record_calibration(version, answerability.calibrate(version))
     report("sync", 0, force=True)
     with transaction.atomic():
         removed = sync_tables(version, documents)

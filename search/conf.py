@@ -73,6 +73,12 @@ DEFAULTS = {
     # A passage's score = (1 - w) · its cosine + w · its best sentence's cosine
     # (0 = passages only, even when the index has sentence vectors).
     "SENTENCE_WEIGHT": 0.5,
+    # A passage's title and heading also score as its sentences (unless its
+    # text already says them, search.extract.label_texts): on a FAQ the title
+    # is the question. Measured with the base model (docs/quality.md):
+    # ../shared/data/stackfaq ndcg@10 0.898 → 0.966, the demo site's natural
+    # questions unchanged. Takes effect at the next build.
+    "LABEL_SENTENCES": True,
     # Also embed the owner's example questions (ExampleQuestion rows) beside
     # the passage each names (questions.faiss): a visitor's question close to
     # one of them lifts that passage by QUESTION_WEIGHT of the gap, see
@@ -119,12 +125,36 @@ DEFAULTS = {
     # Host header used when rendering pages in-process ("" = first usable
     # entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",
-    # Answering
-    "MIN_SCORE": 0.35,
+    # Answering. Below its answer threshold the assistant says "not sure" (and
+    # still lists the closest sections and the contact link). None: the
+    # threshold each index calibrates when it is built (search.answerability);
+    # a number here overrides it for every index.
+    "MIN_SCORE": None,
+    # Calibration: the share of generic off-topic questions (the app's own list,
+    # or this file: one question a line) whose best score must stay below an
+    # index's threshold. Measured on the demo site and StackFAQ: docs/quality.md.
+    "OFF_TOPIC_QUANTILE": 0.95,
+    "OFF_TOPIC_QUESTIONS": "",
+    # The threshold of an index built before calibration existed (no
+    # "calibration" in its meta.json) when the model recommends none.
+    "UNCALIBRATED_MIN_SCORE": 0.35,
     # A fine-tuned model's own threshold (search.json, set by search_finetune
-    # between its dev questions' and nonsense queries' scores) replaces
-    # MIN_SCORE while that model serves; False: MIN_SCORE for every model.
+    # between its dev questions' and nonsense queries' scores) serves an index
+    # that has no calibration of its own; False: never.
     "MIN_SCORE_FROM_MODEL": True,
+    # Other languages (search.language): the index's language (ISO 639-1); a
+    # question confidently in another one is never respelled and gets
+    # OTHER_LANGUAGE_MESSAGE and the contact link instead of an answer; its
+    # language is logged. A question is another language when the index's
+    # language has a probability below OTHER_LANGUAGE_MAX_PROBABILITY
+    # (measured: docs/quality.md, "Other languages").
+    "LANGUAGE": "en",
+    "DETECT_LANGUAGE": True,
+    "OTHER_LANGUAGE_MAX_PROBABILITY": 0.01,
+    "OTHER_LANGUAGE_MESSAGE": "I can only answer in English.",
+    # The answer snippet (search.snippets): at most this many characters of
+    # the passage's best sentence(s) for the question.
+    "SNIPPET_MAX_CHARS": 300,
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,
@@ -151,7 +181,24 @@ DEFAULTS = {
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.
     "AUTO_REBUILD": True,
+    # A running build longer than this is abandoned even while its heartbeat
+    # goes on (a hung build); a dead worker is caught by the lease below.
     "LOCK_TIMEOUT_SECONDS": 1800,
+    # A running build renews its lease every BUILD_HEARTBEAT_SECONDS for
+    # BUILD_LEASE_SECONDS; once the lease has passed (the worker was killed)
+    # the build is marked failed ("worker lost") and the next request runs.
+    "BUILD_HEARTBEAT_SECONDS": 5,
+    "BUILD_LEASE_SECONDS": 30,
+    # A queued build no worker has taken within this many seconds (after its
+    # countdown) expires: the task message is dropped and the lock freed.
+    "QUEUED_BUILD_EXPIRES_SECONDS": 900,
+    # Without a broker (Celery eager), the admin's "Rebuild index now" runs the
+    # build in a background thread of the web process, so the page returns at
+    # once and follows its progress (False: inside the request).
+    "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": True,
+    # Sending a task to the broker gives up after this many seconds (connect
+    # and each reply): a refusing or hanging broker never holds a request.
+    "BROKER_TIMEOUT_SECONDS": 1.0,
     "LOG_RETENTION_DAYS": 30,
     # The search page logs a question asked again from the same browser session
     # within this many seconds (a reload, the back button) only once (0 = every time).

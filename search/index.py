@@ -14,6 +14,7 @@ Layout of SEARCH["INDEX_DIR"]::
                                 owner's example questions, grouped by the passage they name
         questions.json          optional: the passage id of each question row
         meta.json               version, model_id, model_ref, dim, count, sha256, created
+        manifest.json           written last: the sha256 and size of every other file
 
 With sentence vectors, a passage's score is a blend of its own cosine and its
 best sentence's cosine (see ``blend_search``): a question about one fact of a
@@ -27,6 +28,12 @@ A version folder is written completely under a temporary name, renamed into
 place, and only then named in CURRENT (``os.replace``): a reader sees the old
 version or the new one, never half of one. Each process keeps the loaded
 version in memory and stats CURRENT (cheap) to notice a new one.
+
+Damage on disk never takes the answers down: a version whose files do not
+match its manifest (or whose passages lack their fields) is skipped with a
+logged reason, and a process serves the newest intact version instead; a
+running process keeps what it loaded when CURRENT disappears or names a
+damaged version; pruning never deletes the last intact version.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ SENTENCES_INDEX_FILE = "sentences.faiss"
 SENTENCES_FILE = "sentences.json"
 QUESTIONS_INDEX_FILE = "questions.faiss"
 QUESTIONS_FILE = "questions.json"
+MANIFEST_FILE = "manifest.json"
 # Owned-vector sets: name → (index file, owner file); meta.json has "<name>_sha256".
 _OWNED_FILES = {
     "sentences": (SENTENCES_INDEX_FILE, SENTENCES_FILE),
@@ -102,6 +110,9 @@ class IndexVersion:
     # Question vectors (optional): the owner's example questions, same shape.
     question_index: faiss.Index | None = field(default=None, repr=False)
     question_owner: np.ndarray | None = field(default=None, repr=False)
+    # What the build measured on this version (meta.json "calibration"), e.g. its
+    # answer threshold (search.answerability).
+    calibration: dict = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -380,6 +391,7 @@ def write_version(
             **extra,
         }
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2))
+        _write_manifest(tmp)
         for f in tmp.iterdir():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
@@ -403,6 +415,76 @@ def write_version(
         question_index=question_index,
         question_owner=question_owner,
     )
+
+
+def record_calibration(version: IndexVersion, calibration: dict) -> None:
+    """Store ``calibration`` in a written version's meta.json (before it is activated)."""
+    path = version.path / META_FILE
+    meta = json.loads(path.read_text())
+    meta["calibration"] = calibration
+    tmp = path.with_name(f"{META_FILE}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(tmp, path)
+    _write_manifest(version.path)  # meta.json changed, and so did its checksum
+    version.calibration = calibration
+
+
+def _write_manifest(folder: Path) -> None:
+    """The sha256 and size of every file of a version: written last, checked on load."""
+    files = {
+        f.name: {"sha256": _sha256(f), "size": f.stat().st_size}
+        for f in sorted(folder.iterdir())
+        if f.is_file() and f.name != MANIFEST_FILE
+    }
+    (folder / MANIFEST_FILE).write_text(json.dumps({"files": files}, indent=2))
+
+
+def damage(version: str) -> str | None:
+    """Why version ``version`` cannot be served (a file missing, changed or cut
+    short), or None when every file matches its manifest.
+
+    A version written before manifests existed is judged by the checksums its
+    meta.json holds (the FAISS files).
+    """
+    path = index_dir() / version
+    try:
+        manifest = json.loads((path / MANIFEST_FILE).read_text())
+        files = manifest["files"]
+    except FileNotFoundError:
+        return _legacy_damage(path)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        return f"{MANIFEST_FILE} unreadable ({exc})"
+    for name in (INDEX_FILE, PASSAGES_FILE, META_FILE):
+        if name not in files:
+            return f"{MANIFEST_FILE} does not list {name}"
+    for name, expected in files.items():
+        file = path / name
+        try:
+            size = file.stat().st_size
+        except FileNotFoundError:
+            return f"{name} is missing"
+        except (OSError, TypeError) as exc:
+            return f"{name} unreadable ({exc})"
+        if size != expected.get("size"):
+            return f"{name} has {size} bytes, the manifest says {expected.get('size')}"
+        if _sha256(file) != expected.get("sha256"):
+            return f"{name} does not match its checksum"
+    return None
+
+
+def _legacy_damage(path: Path) -> str | None:
+    try:
+        meta = json.loads((path / META_FILE).read_text())
+        if _sha256(path / INDEX_FILE) != meta["sha256"]:
+            return f"{INDEX_FILE} does not match its checksum"
+        for name, (index_file, _) in _OWNED_FILES.items():
+            if f"{name}_sha256" in meta and _sha256(path / index_file) != meta[f"{name}_sha256"]:
+                return f"{index_file} does not match its checksum"
+    except FileNotFoundError as exc:
+        return f"{Path(exc.filename or '?').name} is missing"
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        return f"{META_FILE} unreadable ({exc})"
+    return None
 
 
 def activate(version: str) -> None:
@@ -434,19 +516,39 @@ def versions() -> list[str]:
 
 
 def prune(keep: int | None = None) -> list[str]:
-    """Delete old versions, keeping the live one and the newest ``keep`` in all."""
+    """Delete old versions, keeping the live one and the newest ``keep`` intact ones in all.
+
+    Never deleted: the live version, any version newer than it (a build in
+    flight), the last intact version, and a damaged version no intact version
+    is newer than (until a good build exists, it may be all there is to
+    repair from). A damaged version older than an intact one goes.
+    """
     keep = max(1, keep or conf.get("KEEP_VERSIONS"))
     live = current_version_name()
     names = versions()
+    intact = {name: damage(name) is None for name in names}
     if live in names:
-        # Keep the live version and the ones just before it (the fallback);
-        # never delete a version newer than the live one (a build in flight).
         position = names.index(live)
-        kept = set(names[max(0, position - keep + 1) : position + 1]) | set(names[position + 1 :])
+        kept = {live, *names[position + 1 :]}
+        older = names[:position]
+        budget = keep - 1 if intact[live] else keep
     else:
-        kept = set(names[-keep:])
+        kept, older, budget = set(), names, keep
+    # The newest intact versions before the live one are the fallback.
+    for name in reversed(older):
+        if budget <= 0:
+            break
+        if intact[name]:
+            kept.add(name)
+            budget -= 1
+    newest_intact = max((n for n in names if intact[n]), default=None)
+    for name in older:
+        if not intact[name] and (newest_intact is None or newest_intact < name):
+            kept.add(name)  # nothing intact is newer: keep it
     removed = [n for n in names if n not in kept]
     for name in removed:
+        reason = "" if intact[name] else f" (damaged: {damage(name)})"
+        logger.info("search index %s pruned%s", name, reason)
         shutil.rmtree(index_dir() / name, ignore_errors=True)
     # Temporary folders of crashed builds older than an hour.
     root = index_dir()
@@ -467,42 +569,129 @@ def _read_owned(path: Path, meta: dict, name: str):
     if f"{name}_sha256" not in meta:
         return None, None
     index_file, owner_file = _OWNED_FILES[name]
-    if _sha256(path / index_file) != meta[f"{name}_sha256"]:
-        raise IndexNotReady(f"index {meta['version']} is corrupt ({name} checksum mismatch)")
     owned = faiss.read_index(str(path / index_file))
     owner = np.asarray(json.loads((path / owner_file).read_text()), dtype=np.int64)
-    if owned.ntotal != len(owner) or owned.d != meta["dim"]:
+    if owned.ntotal != len(owner) or owned.d != meta["dim"] or owner.ndim != 1:
         raise IndexNotReady(f"index {meta['version']} is inconsistent ({name})")
+    if len(owner) and (np.any(np.diff(owner) < 0) or owner[0] < 0):
+        raise IndexNotReady(f"index {meta['version']} is inconsistent ({name} owners)")
     return owned, owner
 
 
+# What queries read of each passage row: name → type (optional ones may be absent).
+PASSAGE_FIELDS = {
+    "id": int,
+    "text": str,
+    "title": str,
+    "heading": str,
+    "url": str,
+    "anchor": str,
+    "urls": list,
+}
+OPTIONAL_PASSAGE_FIELDS = {
+    "position": int,
+    "source": str,
+    "questions": list,
+    "example_questions": list,
+}
+
+
+def _check_passages(passages) -> None:
+    """ValueError unless ``passages`` is a list of rows with the fields queries read."""
+    if not isinstance(passages, list):
+        raise ValueError(f"{PASSAGES_FILE} is not a list")
+    for position, row in enumerate(passages):
+        if not isinstance(row, dict):
+            raise ValueError(f"{PASSAGES_FILE} row {position} is not an object")
+        for name, kind in PASSAGE_FIELDS.items():
+            if not isinstance(row.get(name), kind):
+                raise ValueError(
+                    f"{PASSAGES_FILE} row {position}: {name!r} missing or not {kind.__name__}"
+                )
+        for name, kind in OPTIONAL_PASSAGE_FIELDS.items():
+            if name in row and not isinstance(row[name], kind):
+                raise ValueError(f"{PASSAGES_FILE} row {position}: {name!r} is not {kind.__name__}")
+        if row["id"] != position:
+            raise ValueError(f"{PASSAGES_FILE} row {position} has id {row['id']}")
+        if not row["urls"] or not all(isinstance(u, str) for u in row["urls"]):
+            raise ValueError(f"{PASSAGES_FILE} row {position}: 'urls' is not a list of paths")
+
+
 def load_version(version: str) -> IndexVersion:
+    """Load one version after checking every file against its manifest.
+
+    Raises IndexNotReady, saying why, for a version that is missing, damaged
+    or inconsistent (never a KeyError or a FAISS error).
+    """
     path = index_dir() / version
+    problem = damage(version)
+    if problem:
+        raise IndexNotReady(f"index {version} is damaged: {problem}")
     try:
         meta = json.loads((path / META_FILE).read_text())
-        if _sha256(path / INDEX_FILE) != meta["sha256"]:
-            raise IndexNotReady(f"index {version} is corrupt (checksum mismatch)")
         index = faiss.read_index(str(path / INDEX_FILE))
         passages = json.loads((path / PASSAGES_FILE).read_text())
+        _check_passages(passages)
         if index.ntotal != len(passages) or index.d != meta["dim"]:
             raise IndexNotReady(f"index {version} is inconsistent")
         sentence_index, sentence_owner = _read_owned(path, meta, "sentences")
         question_index, question_owner = _read_owned(path, meta, "questions")
-    except (FileNotFoundError, ValueError, KeyError) as exc:
+        loaded = IndexVersion(
+            version=meta["version"],
+            model_id=meta["model_id"],
+            model_ref=meta.get("model_ref", ""),
+            dim=meta["dim"],
+            created=meta["created"],
+            passages=passages,
+            path=path,
+            index=index,
+            sentence_index=sentence_index,
+            sentence_owner=sentence_owner,
+            question_index=question_index,
+            question_owner=question_owner,
+            calibration=meta.get("calibration") or {},
+        )
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        # RuntimeError: FAISS refusing a file.
         raise IndexNotReady(f"index {version} cannot be read: {exc}") from exc
-    return IndexVersion(
-        version=meta["version"],
-        model_id=meta["model_id"],
-        model_ref=meta.get("model_ref", ""),
-        dim=meta["dim"],
-        created=meta["created"],
-        passages=passages,
-        path=path,
-        index=index,
-        sentence_index=sentence_index,
-        sentence_owner=sentence_owner,
-        question_index=question_index,
-        question_owner=question_owner,
+    for owner in (sentence_owner, question_owner):
+        if owner is not None and len(owner) and owner[-1] >= len(passages):
+            raise IndexNotReady(f"index {version} is inconsistent (owner past the passages)")
+    return loaded
+
+
+def load_newest_intact(preferred: str | None = None) -> IndexVersion:
+    """``preferred`` (the version CURRENT names) if it loads, else the newest
+    version that does (older ones first: a version newer than the live one
+    was never made live).
+
+    Logs why each version was skipped. Raises IndexNotReady when none loads.
+    """
+    if not preferred:  # no CURRENT: nothing was made live (a written version is not live yet)
+        raise IndexNotReady("No index yet: run manage.py search_rebuild --sync")
+    names = versions()
+    others = [n for n in reversed(names) if n != preferred]
+    order = (
+        [preferred] + [n for n in others if n < preferred] + [n for n in others if n > preferred]
+    )
+    skipped = []
+    for name in order:
+        try:
+            loaded = load_version(name)
+        except IndexNotReady as exc:
+            logger.error("search index %s skipped: %s", name, exc)
+            skipped.append(f"{name}: {exc}")
+            continue
+        if name != preferred:
+            logger.warning(
+                "search index %s served instead of %s (%s)",
+                name,
+                preferred,
+                "; ".join(skipped),
+            )
+        return loaded
+    raise IndexNotReady(
+        "No intact index version (" + "; ".join(skipped) + "): run manage.py search_rebuild --sync"
     )
 
 
@@ -511,6 +700,7 @@ class _Cache:
         self.lock = threading.Lock()
         self.key = None  # (index dir, inode, mtime_ns, size) of CURRENT
         self.loaded: IndexVersion | None = None
+        self.failure: str | None = None  # why nothing could be loaded for ``key``
 
 
 _cache = _Cache()
@@ -519,41 +709,57 @@ _cache = _Cache()
 def load_current() -> IndexVersion:
     """The live version, loaded once per process and re-read only when CURRENT changes.
 
-    The check is one ``stat`` of CURRENT per call. Raises IndexNotReady when
-    nothing has been built yet.
+    The check is one ``stat`` of CURRENT per call. A damaged CURRENT version
+    is replaced by the newest intact one (``load_newest_intact``); once a
+    version is loaded, a missing or damaged CURRENT keeps it serving (logged).
+    Raises IndexNotReady when nothing can be served.
     """
     root = index_dir()
     pointer = root / CURRENT
     try:
         st = os.stat(pointer)
+        key = (str(root), st.st_ino, st.st_mtime_ns, st.st_size)
     except FileNotFoundError:
-        raise IndexNotReady("No index yet: run manage.py search_rebuild --sync") from None
-    key = (str(root), st.st_ino, st.st_mtime_ns, st.st_size)
+        key = (str(root), None)
     loaded = _cache.loaded
     if _cache.key == key and loaded is not None:
         return loaded
     with _cache.lock:
-        if _cache.key == key and _cache.loaded is not None:
-            return _cache.loaded
-        for attempt in range(3):
-            version = pointer.read_text().strip()
-            if _cache.loaded is not None and _cache.loaded.version == version:
-                _cache.key = key
+        if _cache.key == key:
+            if _cache.loaded is not None:
                 return _cache.loaded
-            try:
-                loaded = load_version(version)
-                break
-            except IndexNotReady:
-                # A version pruned between reading CURRENT and loading it:
-                # CURRENT names a newer one by now.
-                if attempt == 2 or pointer.read_text().strip() == version:
-                    raise
-        _cache.loaded, _cache.key = loaded, key
-        logger.info("search index %s loaded (%d passages)", version, loaded.count)
-        return loaded
+            if _cache.failure:  # nothing changed since: do not re-read every file per request
+                raise IndexNotReady(_cache.failure)
+        # What this process serves (from this INDEX_DIR) keeps serving when
+        # CURRENT goes missing or names a damaged version.
+        loaded = _cache.loaded if _cache.loaded and _cache.loaded.path.parent == root else None
+        named = current_version_name()
+        if loaded is not None and named in (None, loaded.version):
+            if named is None:
+                logger.error(
+                    "search index: %s is missing; still serving %s", pointer, loaded.version
+                )
+            _cache.key = key
+            return loaded
+        try:
+            fresh = load_newest_intact(named)
+        except IndexNotReady as exc:
+            if loaded is not None:
+                logger.error("search index: still serving %s: %s", loaded.version, exc)
+                _cache.key = key
+                return loaded
+            _cache.loaded, _cache.key, _cache.failure = None, key, str(exc)
+            raise
+        if loaded is not None and fresh.version != named and fresh.version < loaded.version:
+            logger.error("search index: %s is damaged; still serving %s", named, loaded.version)
+            _cache.key = key
+            return loaded
+        _cache.loaded, _cache.key, _cache.failure = fresh, key, None
+        logger.info("search index %s loaded (%d passages)", fresh.version, fresh.count)
+        return fresh
 
 
 def forget_loaded() -> None:
     """Drop the in-process cache (tests; after deleting INDEX_DIR)."""
     with _cache.lock:
-        _cache.loaded, _cache.key = None, None
+        _cache.loaded, _cache.key, _cache.failure = None, None, None

@@ -106,6 +106,10 @@ class IndexBuild(Job):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         COALESCED = "coalesced", "Coalesced into a running build"
+        # The broker did not take the task: nothing ran. A content change or a
+        # model activation recorded so is queued again once the broker answers
+        # (search.tasks.retry_unqueued).
+        UNQUEUED = "unqueued", "Not queued (task queue unreachable)"
 
     class Trigger(models.TextChoices):
         ADMIN = "admin", "Admin"
@@ -120,6 +124,10 @@ class IndexBuild(Job):
     # "index" while queued or running, NULL otherwise: the unique constraint
     # lets the database itself refuse a second active build, across processes.
     lock = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
+    # The lease: a queued or running build whose lease has passed is abandoned
+    # (search.tasks.release_stale_locks). A running build's heartbeat keeps
+    # moving it forward; a dead worker stops it.
+    lease_expires = models.DateTimeField(null=True, blank=True, editable=False)
     coalesced_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coalesced"
     )
@@ -193,6 +201,9 @@ class Question(models.Model):
     latency_ms = models.FloatField(default=0)
     model_id = models.CharField(max_length=128, blank=True)
     index_version = models.CharField(max_length=64, blank=True)
+    # The question's language (ISO 639-1) when it was not the index's
+    # (search.language), else "": which languages visitors use.
+    language = models.CharField(max_length=16, blank=True, db_index=True)
     helpful = models.BooleanField(null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
     training_approved = models.BooleanField(

@@ -92,6 +92,7 @@ def ask(
         latency_ms=round(result.took_ms, 2),
         model_id=result.model_id,
         index_version=result.index_version,
+        language=result.language or "",
     )
     return result, question
 

@@ -6,11 +6,19 @@ processes ask at the same instant. A request while a build is active is
 recorded as its own IndexBuild with status "coalesced", pointing at the
 active build.
 
-A queued build is handed, after commit, to the queue that ``set_queue``
-names: ``search.tasks`` sets its Celery task there when it is imported
+The lock is a lease (``IndexBuild.lease_expires``), not a fixed timeout: a
+running build renews it every few seconds (search.build.Heartbeat), a queued
+one holds it until its task expires. A build whose lease has passed (its
+worker was killed, or no worker ever took it) is marked failed by the next
+request, which then runs.
+
+A queued build is handed to the queue that ``set_queue`` names:
+``search.tasks`` sets its Celery task there when it is imported
 (``search.apps`` imports it at start-up), so this module, the admin, the
 API, the commands and training ask for builds without importing the task
-module.
+module. A build the queue did not take is recorded as "unqueued", never as
+started; a content change or a model activation recorded so is covered by
+the next build that is queued (``retry_unqueued``).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,32 +39,53 @@ logger = logging.getLogger(__name__)
 LOCK = "index"
 
 Status = IndexBuild.Status
+Trigger = IndexBuild.Trigger
+# Requests nobody waits on: when the queue did not take them, they are queued again later.
+RETRIED_TRIGGERS = (Trigger.CONTENT, Trigger.MODEL)
 
-# queue(build, countdown): runs or enqueues a claimed build (search.tasks sets it).
-_queue: Callable[[IndexBuild, int | None], None] | None = None
+# queue(build, countdown, background): runs or enqueues a claimed build (search.tasks sets it).
+Queue = Callable[[IndexBuild, int | None, bool], None]
+_queue: Queue | None = None
 
 
-def set_queue(queue: Callable[[IndexBuild, int | None], None]) -> None:
-    """Name what runs a queued build: ``queue(build, countdown)``."""
+def set_queue(queue: Queue) -> None:
+    """Name what runs a queued build: ``queue(build, countdown, background)``."""
     global _queue
     _queue = queue
 
 
 def release_stale_locks() -> int:
-    """Free the lock of builds that hold it too long (a dead worker) or no longer need it."""
+    """Free the lock of builds that lost their lease (a dead worker) or no longer need it."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
-    done = IndexBuild.objects.filter(lock=LOCK).exclude(status__in=[Status.QUEUED, Status.RUNNING])
-    released = done.update(lock=None)
-    stale = IndexBuild.objects.filter(lock=LOCK).filter(
-        Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
+    active = IndexBuild.objects.filter(lock=LOCK)
+    released = active.exclude(status__in=[Status.QUEUED, Status.RUNNING]).update(lock=None)
+    lost = active.filter(status=Status.RUNNING, lease_expires__lt=now).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Worker lost: the build's heartbeat stopped (its worker was killed or cut off). "
+        "The next rebuild request runs a new build.",
+        finished=now,
     )
-    return released + stale.update(
+    expired = active.filter(status=Status.QUEUED, lease_expires__lt=now).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Expired: no worker took the queued build in time (is a Celery worker running?).",
+        finished=now,
+    )
+    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
+    hung = active.filter(
+        Q(status=Status.RUNNING, started__lt=cutoff)
+        | Q(status=Status.QUEUED, lease_expires__isnull=True, created__lt=cutoff)
+    ).update(
         lock=None,
         status=Status.FAILED,
         error="Abandoned: the build held the lock too long (worker stopped?).",
         finished=now,
     )
+    for count, what in ((lost, "lost its worker"), (expired, "expired in the queue")):
+        if count:
+            logger.warning("search: %d index build(s) %s; marked failed", count, what)
+    return released + lost + expired + hung
 
 
 def _trigger(value) -> str:
@@ -67,10 +96,15 @@ def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
-    """A new queued build holding the lock, or a coalesced record of the active one."""
+def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
+    """A new queued build holding the lock, or a coalesced record of the active one.
+
+    The queued build's lease lasts its countdown plus QUEUED_BUILD_EXPIRES_SECONDS
+    (run_build renews it once a worker has taken it).
+    """
     release_stale_locks()
     for _ in range(5):
+        lease = timedelta(seconds=(countdown or 0) + conf.get("QUEUED_BUILD_EXPIRES_SECONDS"))
         try:
             with transaction.atomic():
                 return IndexBuild.objects.create(
@@ -78,6 +112,7 @@ def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
                     trigger=_trigger(trigger),
                     requested_by=_user(user),
                     lock=LOCK,
+                    lease_expires=timezone.now() + lease,
                 )
         except IntegrityError:
             active = IndexBuild.objects.filter(lock=LOCK).first()
@@ -93,11 +128,26 @@ def claim_or_coalesce(trigger: str, user=None) -> IndexBuild:
     raise RuntimeError("could not take the index build lock")
 
 
-def request_rebuild(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
-    """Ask for a rebuild: a queued build (enqueued after commit) or a coalesced record."""
-    build = claim_or_coalesce(trigger, user)
-    if build.status == Status.QUEUED:
-        transaction.on_commit(lambda: _hand_over(build, countdown), robust=True)
+def request_rebuild(
+    trigger: str, user=None, countdown: int | None = None, background: bool = False
+) -> IndexBuild:
+    """Ask for a rebuild: a queued build, a coalesced record, or an unqueued one.
+
+    Outside a transaction the task is sent at once, so the caller learns the
+    outcome from ``build.status``: "queued" (a worker will run it), "unqueued"
+    (the broker did not take it, see ``build.error``; nothing runs), or,
+    without a broker (eager), the finished build's "succeeded"/"failed" —
+    or, with ``background`` (a person waiting on a page) and
+    REBUILD_IN_BACKGROUND_WITHOUT_BROKER, "queued" while a thread of this
+    process runs it. Inside a transaction it is sent once that commits.
+    """
+    build = claim_or_coalesce(trigger, user, countdown)
+    if build.status == Status.COALESCED:
+        cover_unqueued(build.coalesced_into_id)
+    elif connection.in_atomic_block:
+        transaction.on_commit(lambda: _hand_over(build, countdown, background), robust=True)
+    else:
+        _hand_over(build, countdown, background)
     return build
 
 
@@ -119,7 +169,7 @@ def release(build_id: int, **fields) -> None:
     IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
 
 
-def _hand_over(build: IndexBuild, countdown: int | None) -> None:
+def _hand_over(build: IndexBuild, countdown: int | None, background: bool = False) -> None:
     if _queue is None:
         # Never on a site with "search" in INSTALLED_APPS (its AppConfig imports search.tasks).
         logger.warning("search rebuild #%s: no build queue (search.tasks not imported)", build.pk)
@@ -130,4 +180,23 @@ def _hand_over(build: IndexBuild, countdown: int | None) -> None:
             finished=timezone.now(),
         )
         return
-    _queue(build, countdown)
+    _queue(build, countdown, background)
+
+
+def cover_unqueued(build_id: int | None) -> int:
+    """Unqueued content/model requests are now covered by build ``build_id`` (queued or
+    running: a change made after a running build started gets its follow-up build)."""
+    if build_id is None:
+        return 0
+    return IndexBuild.objects.filter(
+        status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS, created__lte=timezone.now()
+    ).update(status=Status.COALESCED, coalesced_into_id=build_id)
+
+
+def retry_unqueued() -> IndexBuild | None:
+    """Queue one build for content changes / model activations the queue did not take."""
+    pending = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
+    if not pending.exists():
+        return None
+    trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT
+    return request_rebuild(trigger)

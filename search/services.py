@@ -7,6 +7,7 @@ vector and the passage vectors always come from the same model.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import threading
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import conf, embed, index, lexical
+from . import conf, embed, index, language, lexical, snippets
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .spelling import Speller
@@ -36,6 +37,10 @@ class Hit:
     anchor: str
     score: float
     passage_id: int
+    # The sentence(s) of ``text`` that answer the question (search.snippets).
+    snippet: snippets.Snippet | None = None
+    # Where the passage sits: page title, then its heading path.
+    breadcrumb: tuple[str, ...] = ()
 
     @property
     def link(self) -> str:
@@ -49,6 +54,8 @@ class Hit:
             "url": self.url,
             "anchor": self.anchor,
             "score": round(self.score, 4),
+            "snippet": self.snippet.to_dict() if self.snippet else None,
+            "breadcrumb": list(self.breadcrumb),
         }
 
 
@@ -62,6 +69,11 @@ class Answer:
     took_ms: float
     # The query as searched, when typo tolerance respelled a word (else None).
     corrected: str | None = None
+    # The threshold the best score had to reach (see min_score).
+    min_score: float = 0.0
+    # The question's language when it is confidently not the index's
+    # (search.language): no answer then, and it was not respelled.
+    language: str | None = None
 
 
 class _QueryCache:
@@ -198,14 +210,28 @@ def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
             anchor=row["anchor"],
             score=score,
             passage_id=passage_id,
+            breadcrumb=tuple(snippets.breadcrumb(row)),
         )
         if hit.link in links:
             continue
         links.add(hit.link)
-        hits.append(hit)
+        snippet = snippets.make(row, _sentence_vectors(version, passage_id), vector)
+        hits.append(dataclasses.replace(hit, snippet=snippet))
         if len(hits) == k:
             break
     return hits
+
+
+def _sentence_vectors(version: index.IndexVersion, passage_id: int) -> np.ndarray | None:
+    """The vectors of a passage's sentences (its label rows left out), or None."""
+    if version.sentence_index is None or version.sentence_owner is None:
+        return None
+    owner = version.sentence_owner
+    start, end = np.searchsorted(owner, [passage_id, passage_id + 1])
+    start += int(version.passages[passage_id].get("sentence_labels", 0))
+    if end <= start:
+        return None
+    return version.sentence_index.reconstruct_n(int(start), int(end - start))
 
 
 def search(query: str, k: int = 5) -> list[Hit]:
@@ -216,16 +242,28 @@ def search(query: str, k: int = 5) -> list[Hit]:
 
 
 def min_score(version: index.IndexVersion | None = None) -> float:
-    """The answer threshold for the live index (or ``version``): see SEARCH["MIN_SCORE_FROM_MODEL"]."""
+    """The answer threshold of the live index (or ``version``).
+
+    SEARCH["MIN_SCORE"] when set; else the threshold the index calibrated when
+    it was built (search.answerability); else, for an index built before
+    calibration, the serving model's recommendation (SEARCH["MIN_SCORE_FROM_MODEL"])
+    or SEARCH["UNCALIBRATED_MIN_SCORE"].
+    """
+    explicit = conf.get("MIN_SCORE")
+    if explicit is not None:
+        return float(explicit)
+    try:
+        version = version or index.load_current()
+    except IndexNotReady:
+        return conf.get("UNCALIBRATED_MIN_SCORE")
+    calibrated = version.calibration.get("min_score")
+    if isinstance(calibrated, int | float) and 0 < calibrated < 1:
+        return float(calibrated)
     if conf.get("MIN_SCORE_FROM_MODEL"):
-        try:
-            version = version or index.load_current()
-        except IndexNotReady:
-            return conf.get("MIN_SCORE")
         recommended = _recommended_min_score(version.model_ref, version.model_id)
         if recommended is not None:
             return recommended
-    return conf.get("MIN_SCORE")
+    return conf.get("UNCALIBRATED_MIN_SCORE")
 
 
 @functools.lru_cache(maxsize=8)
@@ -242,14 +280,16 @@ def answer(query: str, k: int = 5) -> Answer:
     started = time.perf_counter()
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
-    searched = respell(version, query)
+    other_language = language.other_language(query)
+    searched = query if other_language else respell(version, query)
     results = _search(version, searched, k)
     # Letters that are no word of the site's or the model's ("zz", "qq") carry
     # no meaning to match: their nearest passage is chance however close it
     # scores ("zz" reached the heading "Pocket Zine." at 0.41).
     meaningful = not speller(version).is_noise(searched)
-    close_enough = results and results[0].score >= min_score(version)
-    best = results[0] if meaningful and close_enough else None
+    threshold = min_score(version)
+    close_enough = results and results[0].score >= threshold
+    best = results[0] if meaningful and close_enough and not other_language else None
     return Answer(
         query=query,
         answer=best,
@@ -258,6 +298,8 @@ def answer(query: str, k: int = 5) -> Answer:
         model_id=version.model_id,
         took_ms=(time.perf_counter() - started) * 1000,
         corrected=searched if searched != query else None,
+        min_score=threshold,
+        language=other_language,
     )
 
 

@@ -33,5 +33,19 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, as ``split_sentences`` cuts them."""
+    spans, start = [], 0
+    for separator in [*_SENTENCE_END.finditer(text), None]:
+        end = separator.start() if separator else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        if separator:
+            start = separator.end()
+    return spans
+
+
 def ends_sentence(text: str) -> bool:
     return bool(text) and text.rstrip()[-1:] in ".!?…:;"

@@ -1,18 +1,20 @@
 """Include once, under any prefix: ``path("assistant/", include("search.urls"))``.
 
-Relative to that prefix: the search page at ``search/`` and the API under
-``api/`` (schema at ``api/schema/`` and Swagger UI at ``api/docs/`` when
-drf-spectacular is installed). Everything the app links to is reversed by
+Relative to that prefix: the search page at ``search/``, the readiness
+probe at ``health/`` (``search:health``) and the API under ``api/`` (schema
+at ``api/schema/`` and Swagger UI at ``api/docs/`` when drf-spectacular is
+installed). Everything the app links to is reversed by
 name (``search:page``, ``search:api-search``...), so any prefix works.
 """
 
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 app_name = "search"
 
 urlpatterns = [
     path("search/", views.search_page, name="page"),
+    path("health/", health.health, name="health"),
     path("api/", include("search.api.urls")),
 ]

@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite.
 
 - The search index of a test session lives in a temporary folder.
-- ``celery_worker``: a real ``celery worker`` process on the real Redis,
+- ``celery_worker`` (one) and ``celery_workers`` (start as many as needed): real
+  ``celery worker`` processes on the real Redis,
   sharing the test database (use with ``@pytest.mark.django_db(transaction=True)``).
 """
 
@@ -99,11 +100,13 @@ def _forget_connections(app):
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
-    """A real Celery worker process on the real Redis, sharing the test DB.
+def celery_workers(transactional_db, settings):
+    """Start real Celery worker processes on the real Redis, sharing the test DB.
 
-    Skipped with a clear reason only when Redis is unreachable (never in CI,
-    where .ci/run starts Redis: there the test fails instead).
+    ``celery_workers()`` starts one more worker on this test's queue and
+    returns its process (``.log_path``: its log); every worker still running
+    is stopped after the test. Skipped with a clear reason only when Redis is
+    unreachable (never in CI, where .ci/run starts Redis: there the test fails).
     """
     if not redis_available():
         if IN_CI:
@@ -134,55 +137,72 @@ def celery_worker(transactional_db, settings):
     env = {
         **os.environ,
         "REDIS_URL": TEST_REDIS_URL,
+        "CELERY_QUEUE": queue,
         "DATABASE_URL": _test_database_url(connection.settings_dict),
         "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
         "DEBUG": "0",
         "DJANGO_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
-    with log_path.open("w") as log:  # the child keeps its own copy of the handle
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "bambicim",
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency=1",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                f"--hostname={queue}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
+    procs = []
+
+    def start():
+        number = len(procs) + 1
+        log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
+        hostname = f"{queue}-{number}@{os.uname().nodename}"
+        with log_path.open("w") as log:  # the child keeps its own copy of the handle
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "bambicim",
+                    "worker",
+                    "-Q",
+                    queue,
+                    "--concurrency=1",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                    f"--hostname={hostname}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        procs.append(proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 pytest.fail(f"celery worker exited: {log_path.read_text()[-3000:]}")
-            replies = app.control.ping(timeout=0.5, destination=[f"{queue}@{os.uname().nodename}"])
-            if replies:
+            if app.control.ping(timeout=0.5, destination=[hostname]):
                 break
         else:
             pytest.fail(f"celery worker did not answer: {log_path.read_text()[-3000:]}")
         proc.log_path = str(log_path)
-        yield proc
+        return proc
+
+    try:
+        yield start
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
         app.conf.update(previous)
         _forget_connections(app)
+
+
+@pytest.fixture
+def celery_worker(celery_workers):
+    """One real Celery worker process on the real Redis (see ``celery_workers``)."""
+    return celery_workers()

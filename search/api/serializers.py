@@ -39,6 +39,20 @@ class SearchQuerySerializer(serializers.Serializer):
         return self.validated_data.get("k") or conf.get("DEFAULT_K")
 
 
+class SnippetSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        help_text="The sentence(s) of the passage that answer the question (at most "
+        "SNIPPET_MAX_CHARS, default 300), in the passage's order, ' … ' between sentences "
+        "that are not side by side. Never a heading or page label (see `breadcrumb`); a "
+        "repeated sentence appears once."
+    )
+    highlights = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="[start, end) character ranges of `text` to highlight: the best sentence(s) "
+        "for the question (sentences after them are context).",
+    )
+
+
 class HitSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="The passage, as plain text.")
     title = serializers.CharField(help_text="Title of the page it is on.")
@@ -47,6 +61,14 @@ class HitSerializer(serializers.Serializer):
     anchor = serializers.CharField(help_text="Id of its section on the page ('' for none).")
     score = serializers.FloatField(
         help_text="Cosine similarity to the question (higher is closer)."
+    )
+    snippet = SnippetSerializer(
+        allow_null=True, help_text="The part of the passage that answers the question."
+    )
+    breadcrumb = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Where the passage sits: the page title (when its heading does not already "
+        "name the page), then the heading path.",
     )
 
 
@@ -64,9 +86,29 @@ class SearchResponseSerializer(serializers.Serializer):
     )
     answer = HitSerializer(
         allow_null=True,
-        help_text="The best passage when it is close enough (MIN_SCORE), else null.",
+        help_text="The best passage when its score reaches `min_score`, else null: the "
+        "assistant is not sure (`results` still lists the closest sections and "
+        "`contact_url` the way to ask a person).",
     )
     results = HitSerializer(many=True, help_text="Ranked passages, best first.")
+    min_score = serializers.FloatField(
+        help_text="The answer threshold: calibrated for each index when it is built, or "
+        "SEARCH['MIN_SCORE'] when the site sets one."
+    )
+    contact_url = serializers.CharField(
+        help_text="Where to ask a person (SEARCH['CONTACT_URL']), offered when not sure."
+    )
+    language = serializers.CharField(
+        allow_null=True,
+        help_text="The question's language (ISO 639-1) when it is not the index's "
+        "(SEARCH['LANGUAGE']): then `answer` is null, the question was not respelled, and "
+        "`message` says so. Else null.",
+    )
+    message = serializers.CharField(
+        allow_null=True,
+        help_text="SEARCH['OTHER_LANGUAGE_MESSAGE'] (\"I can only answer in English.\") for a "
+        "question in another language, else null.",
+    )
     index_version = serializers.CharField()
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")
 

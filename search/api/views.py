@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException, NotFound, PermissionDenied, 
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import questions, services
+from .. import conf, questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
 from . import parsers, permissions, throttles
 from .serializers import (
@@ -55,6 +55,15 @@ class BuildLockBusy(APIException):
     default_code = "build_lock_busy"
 
 
+class QueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The task queue is not answering, so the rebuild was not started. "
+        "Please try again in a minute."
+    )
+    default_code = "queue_unavailable"
+
+
 class BaseAPIView(APIView):
     """The base of every view here: the guarded parsers, and 401 (not 403) to anonymous.
 
@@ -93,6 +102,10 @@ def _search(request, data):
         "feedback_token": questions.feedback_token(question),
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
+        "min_score": answer.min_score,
+        "contact_url": conf.get("CONTACT_URL"),
+        "language": answer.language,
+        "message": conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None,
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }
@@ -218,17 +231,21 @@ class RebuildView(BaseAPIView):
             202: IndexBuildSerializer,
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),
-            503: OpenApiResponse(Error, description="The build lock could not be taken."),
+            503: OpenApiResponse(
+                Error,
+                description="Not started: the task queue is not answering, "
+                "or the build lock could not be taken.",
+            ),
         },
     )
     def post(self, request):
-        from .. import rebuilds
-
         try:
             build = rebuilds.request_rebuild("api", request.user)
         except RuntimeError as exc:  # the build lock could not be taken
             raise BuildLockBusy() from exc
         build.refresh_from_db()
+        if build.status == IndexBuild.Status.UNQUEUED:
+            raise QueueUnavailable()
         data = IndexBuildSerializer(build, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
@@ -248,5 +265,6 @@ class BuildDetailView(BaseAPIView):
         },
     )
     def get(self, request, build_id):
+        rebuilds.release_stale_locks()  # a build whose worker died reads "failed", not "running"
         build = get_object_or_404(IndexBuild, pk=build_id)
         return Response(IndexBuildSerializer(build, context={"request": request}).data)

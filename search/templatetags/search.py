@@ -10,6 +10,8 @@ POSTs by signed-in users; the contact link), and the owner's words from the
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .. import conf
 
@@ -55,3 +57,19 @@ def search_body(hit) -> str:
     if section and text.startswith(section):
         text = text[len(section) :].lstrip(".:!? ")
     return text or hit.text
+
+
+@register.filter
+def search_snippet(hit) -> str:
+    """The hit's answer snippet, its best sentence(s) in <mark> (escaped; the passage
+    without its heading when it has no snippet)."""
+    snippet = getattr(hit, "snippet", None)
+    if snippet is None:
+        return search_body(hit)
+    parts, at = [], 0
+    for start, end in snippet.highlights:
+        parts.append(escape(snippet.text[at:start]))
+        parts.append(f"<mark>{escape(snippet.text[start:end])}</mark>")
+        at = end
+    parts.append(escape(snippet.text[at:]))
+    return mark_safe("".join(parts))  # every piece is escaped above

@@ -27,9 +27,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .. import conf, lexical
+from .. import answerability, conf, lexical
 from ..examples import example_questions, on_page
-from ..extract import embedding_text, sentence_texts
+from ..extract import embedding_text, scored_sentences
 from ..index import blend_search
 from ..spelling import Speller
 from ..text import normalize
@@ -109,6 +109,10 @@ def _read_jsonl(path: Path) -> list[dict]:
                         raise EvalSetError(f"{path}:{n}: not JSON ({exc.msg})") from exc
     except FileNotFoundError as exc:
         raise EvalSetError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise EvalSetError(f"{path}: a folder, not a file") from exc
+    except UnicodeDecodeError as exc:
+        raise EvalSetError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     return rows
 
 
@@ -133,36 +137,75 @@ def load_dev(folder: str | Path) -> EvalSet:
     )
 
 
+def _beir_rows(path: Path, fields: Sequence[str]) -> list[dict]:
+    """The rows of a BEIR JSONL file, each an object with ``fields`` (an EvalSetError if not)."""
+    rows = _read_jsonl(path)
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise EvalSetError(f"{path}: row {n} is not a JSON object")
+        for name in fields:
+            if row.get(name) in (None, ""):
+                raise EvalSetError(f"{path}: row {n} has no {name!r}")
+        if not isinstance(row.get("text", ""), str) or not isinstance(row.get("title", ""), str):
+            raise EvalSetError(f"{path}: row {n}: 'title' and 'text' must be strings")
+    if not rows:
+        raise EvalSetError(f"{path}: empty")
+    return rows
+
+
+def _beir_qrels(path: Path) -> dict[str, set[str]]:
+    """query id → relevant corpus ids (score > 0) of a BEIR qrels TSV."""
+    qrels: dict[str, set[str]] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            for n, row in enumerate(csv.reader(f, delimiter="\t"), 1):
+                if not row or (n == 1 and not row[-1].strip().lstrip("-").isdigit()):
+                    continue  # blank line or the header (query-id corpus-id score)
+                if len(row) < 3 or not row[0].strip() or not row[1].strip():
+                    raise EvalSetError(f"{path}:{n}: expected query-id, corpus-id, score")
+                try:
+                    score = int(row[-1])
+                except ValueError:
+                    raise EvalSetError(
+                        f"{path}:{n}: the score {row[-1]!r} is not a whole number"
+                    ) from None
+                if score > 0:
+                    qrels.setdefault(row[0].strip(), set()).add(row[1].strip())
+    except UnicodeDecodeError as exc:
+        raise EvalSetError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except csv.Error as exc:
+        raise EvalSetError(f"{path}: not a TSV file ({exc})") from exc
+    return qrels
+
+
 def load_beir(folder: str | Path, split: str = "test") -> EvalSet:
-    """A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv (or qrels.tsv)."""
+    """A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv (or qrels.tsv).
+
+    A malformed folder (a file missing, a line that is not JSON, a row
+    without "_id", a qrels line without a whole-number score) raises
+    EvalSetError naming the file and line.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise EvalSetError(f"{folder}: no such folder")
     corpus = {}
-    for row in _read_jsonl(folder / "corpus.jsonl"):
+    for row in _beir_rows(folder / "corpus.jsonl", ("_id",)):
         title, text = row.get("title") or "", row.get("text") or ""
         corpus[str(row["_id"])] = {
             "title": title,
             "text": text,
             "dense_text": f"{title} {text}".strip(),
         }
-    all_queries = {str(r["_id"]): r["text"] for r in _read_jsonl(folder / "queries.jsonl")}
+    all_queries = {
+        str(r["_id"]): r["text"] for r in _beir_rows(folder / "queries.jsonl", ("_id", "text"))
+    }
     for candidate in (folder / "qrels" / f"{split}.tsv", folder / "qrels.tsv"):
         if candidate.is_file():
             qrels_path = candidate
             break
     else:
         raise EvalSetError(f"{folder}: no qrels/{split}.tsv or qrels.tsv")
-    qrels: dict[str, set[str]] = {}
-    with open(qrels_path, encoding="utf-8", newline="") as f:
-        for n, row in enumerate(csv.reader(f, delimiter="\t"), 1):
-            if not row or (n == 1 and not row[-1].strip().lstrip("-").isdigit()):
-                continue  # blank line or the header (query-id corpus-id score)
-            if len(row) < 3:
-                raise EvalSetError(f"{qrels_path}:{n}: expected query-id, corpus-id, score")
-            qid, did, score = row[0], row[1], row[-1]
-            if int(score) > 0:
-                qrels.setdefault(qid, set()).add(did)
+    qrels = _beir_qrels(qrels_path)
     notes = []
     missing_q = [q for q in qrels if q not in all_queries]
     missing_d = {d for ds in qrels.values() for d in ds if d not in corpus}
@@ -237,6 +280,28 @@ def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
     )
 
 
+def load_unanswerable(path: str | Path, passages: Sequence[dict]) -> EvalSet:
+    """Questions the site does not answer (JSONL of {"query", "kind", "why"}) against
+    ``passages``: judged by the share that gets "not sure", never by a ranking."""
+    path = Path(path)
+    queries, groups = {}, {}
+    for n, row in enumerate(_read_jsonl(path), 1):
+        query = (row.get("query") or "").strip() if isinstance(row, dict) else ""
+        if not query:
+            raise EvalSetError(f"{path}:{n}: needs 'query'")
+        queries[f"u{n}"], groups[f"u{n}"] = query, row.get("kind") or ""
+    if not queries:
+        raise EvalSetError(f"{path}: no questions")
+    return EvalSet(
+        f"unanswerable questions ({path.name})",
+        passages_corpus(passages),
+        queries,
+        {},
+        groups=groups,
+        site=True,
+    )
+
+
 # --- retrieval ------------------------------------------------------------------------
 
 
@@ -278,7 +343,7 @@ class Retrievers:
                 [
                     (sentence, row)
                     for row, doc in enumerate(docs)
-                    for sentence in sentence_texts(doc)
+                    for sentence in scored_sentences(doc)
                 ]
             )
         # The owner's example questions belong to this site's own passages.
@@ -307,6 +372,7 @@ class Retrievers:
         # metrics and then for each query's best score, from the same rankings.
         self._dense: list[list[tuple[int, float]]] = []
         self._dense_depth = 0
+        self._noise_speller: Speller | None = None
 
     def _owned_index(self, owned: list[tuple[str, int]]):
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""
@@ -401,6 +467,13 @@ class Retrievers:
         boosts = lexical.phrase_boosts(self.lexical, searched)
         return _best(self._blend(vectors, 1, self.question_index, self.question_owner, boosts))
 
+    def is_noise(self, queries: Sequence[str]) -> list[bool]:
+        """Which queries serving declines as noise (no word of the site's or the model's)."""
+        if self._noise_speller is None:
+            docs = [self.eval_set.corpus[d] for d in self.doc_ids]
+            self._noise_speller = self.speller or Speller.for_passages(docs, self.model_ref)
+        return [self._noise_speller.is_noise(q) for q in self._as_searched(queries)]
+
     def _as_searched(self, queries: Sequence[str]) -> list[str]:
         """What serving searches for: each query with its typos fixed, if that is on."""
         return [self.speller.correct(q) for q in queries] if self.speller else list(queries)
@@ -410,10 +483,56 @@ def _best(rankings: list[list[tuple[int, float]]]) -> list[float]:
     return [ranked[0][1] if ranked else 0.0 for ranked in rankings]
 
 
+def answer_rate(r: Retrievers, quantile: float | None = None) -> dict:
+    """How serving's "not sure" treats the set's queries over its corpus.
+
+    The threshold is the one a build of this corpus calibrates
+    (search.answerability: the generic off-topic questions scored the same
+    way), or SEARCH["MIN_SCORE"] when set; a query is answered when its best
+    score reaches it and serving would not decline it as noise.
+    """
+    off_topic = answerability.off_topic_questions()
+    off_scores = [
+        s
+        for s, noise in zip(r.best_scores(off_topic), r.is_noise(off_topic), strict=True)
+        if not noise
+    ]
+    explicit = conf.get("MIN_SCORE")
+    if explicit is not None:
+        threshold = float(explicit)
+    else:
+        threshold = answerability.threshold(off_scores, quantile)
+    queries = [r.eval_set.queries[q] for q in r.qids]
+    answered = [
+        score >= threshold and not noise
+        for score, noise in zip(r.top_scores(), r.is_noise(queries), strict=True)
+    ]
+    by_group: dict[str, list[bool]] = {}
+    for qid, yes in zip(r.qids, answered, strict=True):
+        by_group.setdefault(r.eval_set.groups.get(qid, ""), []).append(yes)
+    return {
+        "threshold": threshold,
+        "calibrated": explicit is None,
+        "quantile": quantile if quantile is not None else conf.get("OFF_TOPIC_QUANTILE"),
+        "answered": float(np.mean(answered)) if answered else 0.0,
+        "off_topic_declined": float(np.mean([s < threshold for s in off_scores])),
+        "by_group": {
+            g: {"queries": len(v), "answered": float(np.mean(v))}
+            for g, v in sorted(by_group.items())
+            if g
+        },
+    }
+
+
 def evaluate(
-    eval_set: EvalSet, model_ref: str | None = None, retrievers: Sequence[str] = RETRIEVERS
+    eval_set: EvalSet,
+    model_ref: str | None = None,
+    retrievers: Sequence[str] = RETRIEVERS,
+    quantile: float | None = None,
 ) -> dict:
-    """{"set", "model_id", "queries", "documents", "results": {retriever: metrics}}."""
+    """{"set", "model_id", "queries", "documents", "results": {retriever: metrics},
+    "answerability": answer_rate(...)}; a set without relevance judgements
+    (unanswerable questions) has no "results"."""
     unknown = set(retrievers) - set(RETRIEVERS)
     if unknown:
         raise ValueError(f"unknown retrievers: {sorted(unknown)}")
@@ -427,7 +546,10 @@ def evaluate(
         "notes": eval_set.notes,
         "results": {},
         "by_group": {},
+        "answerability": answer_rate(r, quantile),
     }
+    if not eval_set.qrels:
+        return report
     for name in retrievers:
         rankings, all_qrels = eval_set.answer_rankings(r.rankings(name))
         report["results"][name] = mean_metrics(rankings, all_qrels)
@@ -452,6 +574,9 @@ def format_table(report: dict) -> str:
         f"{report['set']} — model {report['model_id']} — {report['queries']} queries, "
         f"{report['documents']} documents"
     )
+    rate = report.get("answerability")
+    if not names:  # unanswerable questions: only the share declined
+        return "\n".join([header, *_answerability_lines(rate, declined=True)])
     width = max(len(m) for m in METRIC_NAMES) + 2
     lines = [header, "metric".ljust(width) + "".join(n.rjust(10) for n in names)]
     for metric in METRIC_NAMES:
@@ -469,4 +594,22 @@ def format_table(report: dict) -> str:
                 if r in by_group
             )
             lines.append(f"  {group:<12} ({n:>3}){cells}")
+    if rate:
+        lines += _answerability_lines(rate, declined=False)
     return "\n".join(lines)
+
+
+def _answerability_lines(rate: dict, declined: bool) -> list[str]:
+    how = (
+        f"calibrated, off-topic quantile {rate['quantile']}" if rate["calibrated"] else "MIN_SCORE"
+    )
+    share = 1 - rate["answered"] if declined else rate["answered"]
+    lines = [
+        f"answer threshold {rate['threshold']:.4f} ({how}); "
+        f"generic off-topic questions declined {rate['off_topic_declined']:.4f}",
+        f"{'declined (not sure)' if declined else 'answered'}: {share:.4f}",
+    ]
+    for group, g in rate["by_group"].items():
+        value = 1 - g["answered"] if declined else g["answered"]
+        lines.append(f"  {group:<12} ({g['queries']:>3}) {value:.2f}")
+    return lines

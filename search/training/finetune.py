@@ -51,6 +51,21 @@ NONSENSE_QUERIES = (
     "purple monkey dishwasher",
 )
 
+# What a training run reports about what it trained (train()'s result keys).
+TRAINED_COUNTS = ("pairs", "pairs_trained", "steps", "steps_planned", "epochs", "batch_size")
+
+
+def trained_summary(meta: dict) -> str:
+    """ "Trained 80 steps of 32 (0.65 of an epoch: about 2560 of 3931 pairs)" — true counts."""
+    steps, epochs, pairs = meta["steps"], meta.get("epochs", 0.0), meta["pairs"]
+    head = f"Trained {steps} steps of batch {meta.get('batch_size', '?')}"
+    if epochs >= 1:
+        return f"{head} ({epochs:.2f} epochs over {pairs} pairs)"
+    return (
+        f"{head} ({epochs:.2f} of an epoch: about {meta.get('pairs_trained', 0)} of {pairs} pairs)"
+    )
+
+
 # progress(fraction 0–1, message)
 Progress = Callable[[float, str], None]
 
@@ -59,9 +74,29 @@ Progress = Callable[[float, str], None]
 
 
 def should_activate(
-    base: dict, tuned: dict, metric: str = GUARD_METRIC, min_gain: float = 0.0
+    base: dict,
+    tuned: dict,
+    metric: str = GUARD_METRIC,
+    min_gain: float = 0.0,
+    evidence: dict | None = None,
 ) -> tuple[bool, str]:
-    """Activate the tuned model only if its dev ``metric`` beats the base model's."""
+    """Activate the tuned model only if it beats the base model (``guard.judge``).
+
+    ``evidence``: {"base", "tuned": qid → score, "kinds": qid → question kind}
+    of the dev split; without it, only the mean ``metric`` is compared.
+    """
+    if evidence is not None:
+        from .guard import judge
+
+        ok, decision, found = judge(
+            evidence["base"],
+            evidence["tuned"],
+            evidence["kinds"],
+            evidence.get("natural_base"),
+            evidence.get("natural_tuned"),
+        )
+        evidence["found"] = found
+        return ok, decision
     if metric not in base or metric not in tuned:
         return False, f"not activated: {metric} missing from the dev metrics"
     b, t = float(base[metric]), float(tuned[metric])
@@ -176,6 +211,13 @@ def _clean_card(path: Path, extra: str = "") -> None:
     readme.write_text(text, encoding="utf-8")
 
 
+def _origin(pairs_dir: Path) -> str:
+    try:
+        return json.loads((Path(pairs_dir) / "stats.json").read_text()).get("origin") or ""
+    except (OSError, ValueError):
+        return ""
+
+
 def train(
     pairs_dir: str | Path,
     out_dir: str | Path | None = None,
@@ -219,11 +261,18 @@ def train(
     with torch_threads(config.threads):
         if progress:
             progress(0.0, "loading the base model")
+        from .pairs import made_from_site
+
+        trained_on = (
+            ("the site's passages", "site passages (search_make_pairs)")
+            if made_from_site(pairs_dir)
+            else ("another corpus", f"corpus passages ({_origin(pairs_dir)})")
+        )
         card = SentenceTransformerModelCardData(
             language="en",
             license="apache-2.0",
-            model_name=f"{BASE_MODEL_HUB_ID.split('/')[-1]} fine-tuned on the site's passages",
-            train_datasets=[{"name": "site passages (search_make_pairs)"}],
+            model_name=f"{BASE_MODEL_HUB_ID.split('/')[-1]} fine-tuned on {trained_on[0]}",
+            train_datasets=[{"name": trained_on[1]}],
             local_files_only=True,
         )
         model = SentenceTransformer(str(base_ref), device="cpu", model_card_data=card)
@@ -269,6 +318,9 @@ def train(
         started = time.monotonic()
         trainer.train()
         train_seconds = time.monotonic() - started
+        # What was trained, not what was asked for: --max-steps may stop mid-epoch.
+        steps_done = int(trainer.state.global_step)
+        epochs_done = float(trainer.state.epoch or 0.0)
         model.max_seq_length = serving_max_length
         card_metrics = {}
         if evaluator is not None:
@@ -285,7 +337,13 @@ def train(
         "model_dir": str(out),
         "base_model": str(base_ref),
         "pairs": len(rows),
-        "steps": steps,
+        "steps": steps_done,
+        "steps_planned": steps,
+        "epochs": round(epochs_done, 3),
+        # Distinct pairs trained on: all of them once an epoch is done, else the
+        # share of the first epoch's batches run.
+        "pairs_trained": min(len(rows), round(epochs_done * len(rows))),
+        "batch_size": config.batch_size,
         "warmup_steps": warmup,
         "train_seconds": round(train_seconds, 2),
         "config": asdict(config),
@@ -339,8 +397,12 @@ def write_model_meta(model_dir: str | Path, meta: dict) -> None:
 
 def _dev_retrievers(pairs_dir: Path, model_ref: str):
     from .evaluate import Retrievers, load_dev
+    from .pairs import made_from_site
 
-    return Retrievers(load_dev(pairs_dir), model_ref)
+    dev = load_dev(pairs_dir)
+    # Another corpus's passages: none of the site's example questions belong to them.
+    dev.site = made_from_site(pairs_dir)
+    return Retrievers(dev, model_ref)
 
 
 def _comparison_section(
@@ -406,8 +468,14 @@ def run_training(
     rebuild: Callable[[], object] | None = None,
     show_progress_bar: bool = True,
     refit: bool = False,
+    corpus: str | Path | None = None,
 ) -> dict:
     """Pairs (made now unless given) → fine-tune → dev metrics of base and tuned → guard.
+
+    ``corpus``: make the pairs from another corpus (a BEIR folder or a JSONL of
+    passages) instead of the site. A model trained on pairs that were not made
+    from the site (stats.json says so) is never activated nor refit: the site's
+    index and active model stay as they are.
 
     ``refit``: once the guard passes, train again on every section (train +
     dev pairs) into ``<out>/final`` and activate that one: the dev split has
@@ -423,7 +491,12 @@ def run_training(
     report = progress or (lambda fraction, stage: None)
 
     report(0.0, "making pairs")
-    if pairs_dir is None:
+    if pairs_dir is None and corpus is not None:
+        passages = pairs_mod.read_corpus(corpus)
+        pair_set = pairs_mod.build_pairs(passages, seed=seed, dev_fraction=dev_fraction)
+        pairs_dir = out / "pairs"
+        pairs_mod.write_pairs(pair_set, pairs_dir, f"corpus {Path(corpus).resolve()}", site=False)
+    elif pairs_dir is None:
         passages, origin = pairs_mod.load_passages()
         extra, problems = pairs_mod.human_questions(passages)
         pair_set = pairs_mod.build_pairs(
@@ -432,13 +505,16 @@ def run_training(
         pairs_dir = out / "pairs"
         pairs_mod.write_pairs(pair_set, pairs_dir, origin, problems)
     pairs_dir = Path(pairs_dir)
+    off = "activation off"
+    if not pairs_mod.made_from_site(pairs_dir):
+        activate, refit, off = False, False, "pairs from another corpus"
 
     try:
         # The evaluations too run on the training's threads (serving's setting,
         # SEARCH["TORCH_THREADS"], is usually 1).
         with torch_threads(config.threads):
             return _train_and_guard(
-                pairs_dir, out, config, activate, refit, report, rebuild, show_progress_bar
+                pairs_dir, out, config, activate, refit, report, rebuild, show_progress_bar, off
             )
     finally:
         # The pairs kept with the model must not outlive the question log.
@@ -454,6 +530,7 @@ def _train_and_guard(
     report: Progress,
     rebuild: Callable[[], object] | None,
     show_progress_bar: bool,
+    off: str = "activation off",
 ) -> dict:
     """run_training's steps once the pairs exist: train, evaluate, guard, refit, activate."""
 
@@ -465,24 +542,36 @@ def _train_and_guard(
     )
     report(0.82, "evaluating the base and the tuned model")
     base_ref = result["base_model"]
-    base_metrics = _dev_retrievers(pairs_dir, base_ref).metrics("dense")
+    from . import guard
+
+    base = _dev_retrievers(pairs_dir, base_ref)
+    base_metrics = base.metrics("dense")
     tuned = _dev_retrievers(pairs_dir, str(out))
     tuned_metrics = tuned.metrics("dense")
     threshold = recommend_min_score(tuned.top_scores(), tuned.best_scores(NONSENSE_QUERIES))
-    ok, decision = should_activate(base_metrics, tuned_metrics)
+    evidence = {
+        "base": guard.per_query(base),
+        "tuned": guard.per_query(tuned),
+        "kinds": tuned.eval_set.groups,
+    }
+    natural = guard.natural_qids(tuned.eval_set.groups)
+    if natural:
+        report(0.84, "evaluating natural questions against the answers alone")
+        evidence["natural_base"] = guard.answer_only(pairs_dir, base_ref, natural)
+        evidence["natural_tuned"] = guard.answer_only(pairs_dir, str(out), natural)
+    ok, decision = should_activate(base_metrics, tuned_metrics, evidence=evidence)
     if ok and not activate:
-        decision = decision.replace("activated:", "not activated (activation off), though", 1)
+        decision = decision.replace("activated:", f"not activated ({off}), though", 1)
     meta = {
         "model_dir": str(out),
         "base_model": base_ref,
         "pairs_dir": str(pairs_dir),
-        "pairs": result["pairs"],
-        "steps": result["steps"],
+        **{k: result[k] for k in TRAINED_COUNTS},
         "train_seconds": result["train_seconds"],
         "config": result["config"],
         "metrics": {"base": base_metrics, "tuned": tuned_metrics},
         "card_metrics": result["card_metrics"],
-        "guard": {"metric": GUARD_METRIC, "passed": ok},
+        "guard": {"metric": GUARD_METRIC, "passed": ok, **evidence.get("found", {})},
         "decision": decision,
         **threshold,
     }
@@ -509,8 +598,7 @@ def _train_and_guard(
         }
         meta["refit"] = {
             "model_dir": str(served),
-            "pairs": refit_result["pairs"],
-            "steps": refit_result["steps"],
+            **{k: refit_result[k] for k in TRAINED_COUNTS},
             "train_seconds": refit_result["train_seconds"],
             **refit_threshold,
         }
@@ -524,7 +612,9 @@ def _train_and_guard(
         )
     if ok and activate:
         report(0.95, "activating and rebuilding the index")
-    activated, rebuilt = apply_decision(served, base_metrics, tuned_metrics, activate, rebuild)
+    activated, rebuilt = apply_decision(
+        served, base_metrics, tuned_metrics, activate, rebuild, passed=ok
+    )
     meta["served_model_dir"] = str(served)
     # The answer threshold of the model served (the refit one's own, if refit).
     meta["served_min_score"] = meta.get("refit", threshold)["recommended_min_score"]
@@ -542,12 +632,14 @@ def apply_decision(
     tuned_metrics: dict,
     activate: bool = True,
     rebuild: Callable[[], object] | None = None,
+    passed: bool | None = None,
 ):
     """Activate ``model_dir`` and rebuild the index only if the guard passes.
 
-    Returns (activated, what rebuild() returned or None).
+    ``passed``: the guard's verdict, if already judged (else judged on the
+    mean metrics). Returns (activated, what rebuild() returned or None).
     """
-    ok, _ = should_activate(base_metrics, tuned_metrics)
+    ok = should_activate(base_metrics, tuned_metrics)[0] if passed is None else passed
     if not (ok and activate):
         return False, None
     if rebuild is None:

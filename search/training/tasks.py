@@ -222,7 +222,9 @@ def train_on_site(run_id: int) -> dict:
         metrics={
             "dev": meta["metrics"],
             "pairs": meta["pairs"],
+            "pairs_trained": meta.get("pairs_trained"),
             "steps": meta["steps"],
+            "epochs": meta.get("epochs"),
             "train_seconds": meta["train_seconds"],
             "recommended_min_score": meta["served_min_score"],
         },

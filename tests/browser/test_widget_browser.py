@@ -133,6 +133,17 @@ def test_a_typo_is_fixed_and_the_widget_says_what_it_searched_for(page):
     expect(ask(page, "Do you use cookies?").locator(".site-assistant__corrected")).to_have_count(0)
 
 
+def test_a_question_in_another_language_is_not_respelled_and_offers_a_person(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "Koliko stane spletna stran?")
+    expect(answer).to_have_class(re.compile("ask-bambi__msg--unsure"))
+    expect(answer).to_contain_text("I can only answer in English.")
+    expect(answer.locator(".ask-bambi__corrected")).to_have_count(0)
+    expect(answer.get_by_role("link", name="Ask us directly")).to_be_visible()
+    assert Question.objects.get(text="Koliko stane spletna stran?").language == "sl"
+
+
 def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):
     page.goto("/search/")
     page.click("#search-q")
@@ -205,7 +216,7 @@ def test_a_running_builds_admin_page_follows_its_progress(
         IndexBuild.objects.filter(pk=build.pk).update(progress=60, stage="embed")
         expect(page.locator('#build-progress [data-field="stage"]')).to_have_text("embed")
         expect(page.locator('#build-progress [data-field="progress"]')).to_have_text("60")
-        # ...and reloads itself once the build has finished.
+        # ...and shows the end in place once the build has finished.
         IndexBuild.objects.filter(pk=build.pk).update(
             status="succeeded", progress=100, stage="done"
         )

@@ -1,6 +1,7 @@
 """The owner's cockpit: builds with a rebuild button, read-only passages, the
 questions log with its filters and per-day counts, and "Try a question"."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -68,7 +69,7 @@ def test_the_rebuild_button_creates_a_build_that_succeeds(
     assert build.requested_by == owner and build.passages > 20 and build.progress == 100
     detail = owner_client.get(response["Location"]).content.decode()
     assert "Succeeded" in detail and 'value="100"' in detail
-    assert "admin-build.js" not in detail  # a finished build does not refresh itself
+    assert 'data-active="0"' in detail  # a finished build's page does not poll
     listing = owner_client.get("/admin/search/indexbuild/").content.decode()
     assert f"Build #{build.pk} (Succeeded)" in listing
 
@@ -90,9 +91,10 @@ def test_a_second_press_while_building_joins_the_running_build(owner_client):
     assert IndexBuild.objects.get(status="coalesced").coalesced_into == running
     html = response.content.decode()
     assert "already under way" in html
-    # A running build's page shows its progress and refreshes itself.
+    # A running build's page shows its progress and follows it (search/admin-build.js).
     assert 'value="40"' in html and "embed" in html
-    assert f"/api/index/builds/{running.pk}/" in html and "search/admin-build.js" in html
+    assert f'data-status-url="/api/index/builds/{running.pk}/"' in html
+    assert 'data-active="1"' in html and "search/admin-build.js" in html
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>
 
 
@@ -290,6 +292,43 @@ def test_try_a_question_speaks_plainly(owner_client):
     help_text = tree.css_first("#try-help").text()
     assert "score from 0 to 1" in help_text and "I’m not sure" in help_text
     assert "the answer threshold" in help_text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["refusing_broker", "hanging_broker"])
+def test_the_rebuild_button_says_in_red_that_nothing_started_when_the_queue_is_down(
+    client, django_user_model, broker, request
+):
+    request.getfixturevalue(broker)
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    started = time.monotonic()
+    response = client.post("/admin/search/indexbuild/rebuild/", follow=True)
+    took = time.monotonic() - started
+    assert took < 3, f"the request was held {took:.1f} s"
+    html = LexborHTMLParser(response.content.decode())
+    errors = [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
+    assert errors and "task queue is not answering" in errors[0] and "nothing was" in errors[0]
+    assert not html.css("ul.messagelist li.success")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "unqueued" and build.lock is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("built_index")
+def test_without_a_broker_a_build_inside_the_request_says_it_finished(
+    client, django_user_model, settings
+):
+    settings.SEARCH = {**settings.SEARCH, "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": False}
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    response = client.post("/admin/search/indexbuild/rebuild/", follow=True)
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "succeeded", build.error
+    html = LexborHTMLParser(response.content.decode())
+    success = [li.text(strip=True) for li in html.css("ul.messagelist li.success")]
+    assert success == [
+        f"Index rebuild #{build.pk} finished in {build.duration.total_seconds():.1f} s: "
+        f"{build.passages} passages from {build.pages} pages, now live."
+    ]
 
 
 def test_the_owner_approves_helpful_questions_for_training_but_never_personal_ones(

@@ -2,6 +2,7 @@
 schema, validation messages, throttling, permissions, and no 500 for any input."""
 
 import json
+import time
 
 import jsonschema
 import pytest
@@ -123,6 +124,23 @@ def test_get_search_answers_with_the_terms_passage(api, validate):
     assert body["corrected_query"] is None
     question = Question.objects.get(pk=body["question_id"])
     assert question.channel == "api" and question.answered
+
+
+def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
+    body = validate(api.get(SEARCH, {"q": "Can I scrape the site?"}).json(), "SearchResponse")
+    answer = body["answer"]
+    snippet = answer["snippet"]
+    assert 0 < len(snippet["text"]) <= 300
+    assert all(part in answer["text"] for part in snippet["text"].split(" … "))
+    [(start, end), *_] = snippet["highlights"]
+    assert "scraping" in snippet["text"][start:end]
+    # The section's heading is the breadcrumb, not the start of the snippet.
+    assert answer["breadcrumb"][-1] == "Use of site"
+    assert not snippet["text"].startswith("Use of site")
+    for hit in body["results"]:
+        assert hit["snippet"]["text"] and len(hit["snippet"]["text"]) <= 300
+    assert body["min_score"] > 0 and body["contact_url"]
+    assert body["language"] is None and body["message"] is None
 
 
 def test_a_typo_is_fixed_and_the_response_says_so(api, validate):
@@ -495,3 +513,66 @@ def test_build_errors_are_shown_to_staff_only(api, staff):
     assert api.get(f"/api/index/builds/{build.pk}/").json()["error"] == ""
     api.force_login(staff)
     assert "secret" in api.get(f"/api/index/builds/{build.pk}/").json()["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["refusing_broker", "hanging_broker"])
+def test_rebuild_answers_503_within_seconds_when_the_task_queue_is_down(
+    api, staff, broker, request
+):
+    request.getfixturevalue(broker)
+    api.force_authenticate(staff)
+    started = time.monotonic()
+    response = api.post("/api/index/rebuild/")
+    took = time.monotonic() - started
+    assert response.status_code == 503, response.content
+    assert "task queue is not answering" in response.json()["detail"]
+    assert "not started" in response.json()["detail"]
+    assert took < 3, f"the request was held {took:.1f} s"
+    print(f"{broker}: POST /api/index/rebuild/ answered 503 in {took:.2f} s")
+    build = IndexBuild.objects.get(trigger="api")
+    assert build.status == "unqueued" and build.lock is None and "Not queued" in build.error
+    # Nothing holds the lock: once the queue answers, the next request is a build of its own.
+    assert not IndexBuild.objects.filter(lock="index").exists()
+
+
+# --- damaged index files ------------------------------------------------------------------
+
+
+def _copy_version(source, root, name):
+    """The real site's index version copied into ``root`` as version ``name`` (re-checksummed)."""
+    import shutil
+
+    shutil.copytree(source, root / name)
+    meta = json.loads((root / name / "meta.json").read_text())
+    (root / name / "meta.json").write_text(json.dumps({**meta, "version": name}))
+    (root / name / "manifest.json").unlink()
+    index._write_manifest(root / name)
+    return name
+
+
+def test_damaged_index_files_are_skipped_and_never_give_a_500(api, index_dir, own_index_dir):
+    own_index_dir.mkdir(parents=True)
+    site = index_dir / (index_dir / "CURRENT").read_text().strip()  # the real site's live index
+    older = _copy_version(site, own_index_dir, "v-20200101T000000000000-older")
+    newer = _copy_version(site, own_index_dir, "v-20200102T000000000000-newer")
+    index.activate(newer)
+    # Valid JSON with the wrong fields (the issue's KeyError 'text').
+    passages = own_index_dir / newer / "passages.json"
+    rows = json.loads(passages.read_text())
+    passages.write_text(
+        json.dumps(
+            [{"body": r["text"], **{k: v for k, v in r.items() if k != "text"}} for r in rows]
+        )
+    )
+    index.forget_loaded()  # a fresh process
+    response = api.get(SEARCH, {"q": "Can I scrape the site?"})
+    assert response.status_code == 200
+    assert response.json()["index_version"] == older
+    assert response.json()["answer"]["url"] == "/terms/"
+    # Every version damaged: 503 with a message, not a 500.
+    with open(own_index_dir / older / "index.faiss", "r+b") as f:
+        f.truncate(100)
+    index.forget_loaded()
+    response = api.get(SEARCH, {"q": "Can I scrape the site?"})
+    assert response.status_code == 503 and "try again" in response.json()["detail"]

@@ -154,6 +154,23 @@ def test_progress_is_reported_from_0_to_100(testsite):
     assert stored.duration.total_seconds() > 0
 
 
+def test_each_passage_title_and_heading_have_sentence_vectors_before_its_sentences(built_index):
+    """Labels score as sentences (SEARCH["LABEL_SENTENCES"]); snippets skip those rows."""
+    import numpy as np
+
+    from search import index
+    from search.extract import label_texts, sentence_texts
+
+    live = index.load_current()
+    counts = np.bincount(live.sentence_owner, minlength=live.count)
+    with_title_row = 0
+    for row, count in zip(live.passages, counts, strict=True):
+        assert row["sentence_labels"] == len(label_texts(row))
+        assert count == row["sentence_labels"] + len(sentence_texts(row))
+        with_title_row += row["title"] in label_texts(row)
+    assert with_title_row >= live.count // 2
+
+
 def test_a_listing_page_leaves_its_teasers_to_the_articles(testsite, settings):
     from search import services
 

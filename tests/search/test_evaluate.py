@@ -83,6 +83,54 @@ def test_load_beir_errors(tmp_path):
         E.load_beir(folder)
 
 
+def _break_corpus_id(folder):
+    rows = [{k: v for k, v in d.items() if k != "_id"} if d["_id"] == "d3" else d for d in CORPUS]
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in rows) + "\n")
+
+
+MALFORMED_BEIR = {
+    "a corpus row without _id": (_break_corpus_id, "corpus.jsonl: row 3 has no '_id'"),
+    "no corpus": (lambda f: (f / "corpus.jsonl").unlink(), "corpus.jsonl: no such file"),
+    "no queries": (lambda f: (f / "queries.jsonl").unlink(), "queries.jsonl: no such file"),
+    "a query that is not JSON": (
+        lambda f: (f / "queries.jsonl").write_text('{"_id": "q1", "text": "x"}\n{oops\n'),
+        "queries.jsonl:2: not JSON",
+    ),
+    "a query without text": (
+        lambda f: (f / "queries.jsonl").write_text('{"_id": "q1"}\n'),
+        "queries.jsonl: row 1 has no 'text'",
+    ),
+    "a row that is a list": (
+        lambda f: (f / "corpus.jsonl").write_text("[1, 2]\n"),
+        "corpus.jsonl: row 1 is not a JSON object",
+    ),
+    "a qrels score that is no number": (
+        lambda f: (f / "qrels" / "test.tsv").write_text("q1\td2\t1\nq2\td3\tyes\n"),
+        "test.tsv:2: the score 'yes' is not a whole number",
+    ),
+    "a qrels line with two columns": (
+        lambda f: (f / "qrels" / "test.tsv").write_text("q1\td2\t1\nq2 d3 1\n"),
+        "test.tsv:2: expected query-id, corpus-id, score",
+    ),
+    "qrels that are not UTF-8": (
+        lambda f: (f / "qrels" / "test.tsv").write_bytes(b"q1\td2\t1\n\xff\xfe\n"),
+        "test.tsv: not UTF-8 text",
+    ),
+    "no qrels": (lambda f: (f / "qrels" / "test.tsv").unlink(), "no qrels/test.tsv"),
+}
+
+
+@pytest.mark.parametrize("broken", MALFORMED_BEIR, ids=list(MALFORMED_BEIR))
+def test_search_evaluate_answers_a_malformed_beir_folder_with_one_line(tmp_path, broken):
+    folder = write_beir(tmp_path / "broken")
+    breaks, message = MALFORMED_BEIR[broken]
+    breaks(folder)
+    with pytest.raises(CommandError) as raised:
+        call_command("search_evaluate", "--model", "base", "--beir", str(folder))
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
 @pytest.mark.slow
 def test_search_evaluate_beir_hand_computed(tmp_path, capsys):
     folder = write_beir(tmp_path / "tiny")

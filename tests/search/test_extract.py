@@ -320,6 +320,30 @@ def test_a_definition_lists_terms_read_with_their_definitions():
     assert by_anchor["faq"] == "Questions. Do you work weekends? No, never. Lonely term."
 
 
+def test_a_passage_title_and_heading_score_as_sentences_unless_the_text_says_them(settings):
+    """On a FAQ the question is the title: it gets a sentence vector of its own."""
+    from search.extract import label_texts, scored_sentences
+
+    faq = {
+        "title": "How do I delete my account?",
+        "heading": "",
+        "text": "Go to Settings. Click X.",
+    }
+    assert label_texts(faq) == ["How do I delete my account?"]
+    assert scored_sentences(faq) == ["How do I delete my account?", "Go to Settings.", "Click X."]
+    # The heading already leads the text (HEADING_IN_TEXT): not twice.
+    section = {
+        "title": "Services",
+        "heading": "Services › Pricing",
+        "text": "Pricing. From 900 EUR.",
+    }
+    assert label_texts(section) == ["Services"]
+    same = {"title": "Pricing", "heading": "Pricing", "text": "Pricing: from 900 EUR. Ask us."}
+    assert label_texts(same) == ["Pricing"]
+    settings.SEARCH = {**settings.SEARCH, "LABEL_SENTENCES": False}
+    assert label_texts(faq) == [] and scored_sentences(faq) == ["Go to Settings.", "Click X."]
+
+
 def test_alt_text_is_not_passage_text_unless_asked(settings):
     doc = page(
         "<h1>Our studio</h1><p>The studio sits above a flower shop "

@@ -489,3 +489,72 @@ def test_a_training_run_keeps_no_visitors_question_in_the_model_folder(
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in {".jsonl", ".md", ".json"}:
             assert visitor not in path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_search_finetune_on_a_corpus_writes_a_model_and_leaves_the_site_alone(
+    tmp_path, own_index_dir
+):
+    """A BEIR folder in, a model in --out; no activation, no rebuild; true counts printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from sentence_transformers import SentenceTransformer
+
+    from tests.search.test_pairs_corpus import write_corpus
+
+    beir = write_corpus(tmp_path / "beir").parent
+    active_before = embed.active_model_ref()
+    out, err = StringIO(), StringIO()
+    call_command(
+        "search_finetune",
+        "--corpus",
+        str(beir),
+        "--out",
+        str(tmp_path / "model"),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--threads",
+        "1",
+        stdout=out,
+        stderr=err,
+    )
+    text = out.getvalue()
+    meta = json.loads((tmp_path / "model" / F.METRICS_FILE).read_text())
+    search_meta = embed.model_meta(tmp_path / "model")
+    # The counts printed are what ran: 2 steps of 2 pairs, a fraction of an epoch.
+    assert search_meta["steps"] == 2 and search_meta["pairs_trained"] == 4 < search_meta["pairs"]
+    assert (
+        f"Trained 2 steps of batch 2 ({search_meta['epochs']:.2f} of an epoch: about 4 of " in text
+    )
+    assert set(meta) == {"base", "tuned"}
+    assert "not activated" in search_meta["decision"] and not search_meta["activated"]
+    assert "refit" not in search_meta
+    # The site: no active-model pointer, no index, no rebuild.
+    assert embed.active_model_ref() == active_before
+    assert not (own_index_dir / embed.ACTIVE_MODEL_FILE).exists()
+    assert not list(own_index_dir.glob("v*")) and not (own_index_dir / "CURRENT").exists()
+    assert "another corpus" in (tmp_path / "model" / "README.md").read_text()
+    model = SentenceTransformer(str(tmp_path / "model"), device="cpu")
+    assert model.encode(["can I pay by card?"]).shape == (1, 384)
+
+
+@pytest.mark.django_db
+def test_search_finetune_with_a_bad_corpus_is_one_line(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    cases = [
+        (["--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m")], "no such file"),
+        (["--corpus", str(tmp_path)], "--corpus needs --out"),
+        (["--corpus", str(tmp_path), "--out", str(tmp_path / "m")], "no corpus.jsonl"),
+        (["--max-steps", "0"], "--max-steps must be a positive"),
+    ]
+    for args, message in cases:
+        with pytest.raises(CommandError, match=message) as info:
+            call_command("search_finetune", *args, stdout=StringIO(), stderr=StringIO())
+        assert "\n" not in str(info.value)

@@ -71,7 +71,7 @@ def test_a_corrupt_index_file_is_refused(own_index_dir):
         f.seek(-4, 2)
         f.write(b"\x00\x01\x02\x03")
     index.activate(version.version)
-    with pytest.raises(index.IndexNotReady, match="corrupt"):
+    with pytest.raises(index.IndexNotReady, match="index.faiss does not match its checksum"):
         index.load_current()
 
 
@@ -148,7 +148,7 @@ def test_a_corrupt_question_file_is_refused(own_index_dir):
     )
     with open(version.path / index.QUESTIONS_INDEX_FILE, "ab") as f:
         f.write(b"x")
-    with pytest.raises(index.IndexNotReady, match="questions checksum"):
+    with pytest.raises(index.IndexNotReady, match="questions.faiss has 78 bytes"):
         index.load_version(version.version)
 
 
@@ -183,3 +183,118 @@ def test_boosts_add_their_bonus_and_bring_their_passage_into_the_candidates():
     assert [s for _, s in unknown] == pytest.approx([s for _, s in plain[:3]], abs=1e-5)
     with pytest.raises(ValueError):
         index.blend_search(flat, query, 3, boosts=[{}, {}])
+
+
+# --- damage on disk ---------------------------------------------------------------------
+
+
+def activated(seed, tag="a", n=3):
+    version = index.write_version(vectors(n, seed=seed), rows(n, tag), "m", "/m")
+    index.activate(version.version)
+    return version.version
+
+
+def truncate(path, keep=40):
+    with open(path, "r+b") as f:
+        f.truncate(keep)
+
+
+def test_every_file_of_a_version_is_in_its_manifest(own_index_dir):
+    name = activated(0)
+    manifest = json.loads((own_index_dir / name / "manifest.json").read_text())["files"]
+    on_disk = {p.name for p in (own_index_dir / name).iterdir()} - {"manifest.json"}
+    assert set(manifest) == on_disk >= {"index.faiss", "passages.json", "meta.json"}
+    assert all(len(entry["sha256"]) == 64 and entry["size"] > 0 for entry in manifest.values())
+    assert index.damage(name) is None
+
+
+def test_a_fresh_process_serves_the_newest_intact_version_and_logs_why(own_index_dir, caplog):
+    older = activated(0, "a")
+    newer = activated(1, "b")
+    truncate(own_index_dir / newer / "index.faiss")
+    index.forget_loaded()  # a fresh process
+    with caplog.at_level("WARNING", logger="search.index"):
+        live = index.load_current()
+    assert live.version == older and live.passages[0]["text"] == "a passage 0"
+    assert f"{newer} skipped" in caplog.text and "index.faiss has 40 bytes" in caplog.text
+    assert f"{older} served instead of {newer}" in caplog.text
+
+
+@pytest.mark.parametrize("consistent", [False, True], ids=["edited", "edited-and-rechecksummed"])
+def test_passages_json_with_wrong_fields_is_damaged_never_a_crash(own_index_dir, consistent):
+    older = activated(0, "a")
+    newer = activated(1, "b")
+    passages = own_index_dir / newer / "passages.json"
+    edited = [
+        {("body" if k == "text" else k): v for k, v in row.items()}
+        for row in json.loads(passages.read_text())
+    ]
+    passages.write_text(json.dumps(edited))  # valid JSON, wrong fields
+    if consistent:  # even a manifest that agrees does not make it servable
+        (own_index_dir / newer / "manifest.json").unlink()
+        index._write_manifest(own_index_dir / newer)
+    with pytest.raises(index.IndexNotReady, match="passages.json"):
+        index.load_version(newer)
+    index.forget_loaded()
+    assert index.load_current().version == older
+
+
+def test_a_running_process_keeps_serving_when_current_is_deleted(own_index_dir):
+    name = activated(0)
+    loaded = index.load_current()
+    (own_index_dir / "CURRENT").unlink()
+    assert index.load_current() is loaded
+    assert index.load_current().search(vectors(3)[1:2], 1)[0][0][0] == 1
+    index.forget_loaded()  # a fresh process: nothing is live
+    with pytest.raises(index.IndexNotReady, match="No index yet"):
+        index.load_current()
+    index.activate(name)
+    assert index.load_current().version == name
+
+
+def test_a_running_process_keeps_what_it_loaded_when_current_names_a_damaged_version(
+    own_index_dir,
+):
+    first = activated(0, "a")
+    second = activated(1, "b")
+    assert index.load_current().version == second
+    third = index.write_version(vectors(3, seed=2), rows(3, "c"), "m", "/m").version
+    truncate(own_index_dir / third / "index.faiss")
+    index.activate(third)
+    assert index.load_current().version == second  # not the older fallback, not a 503
+    index.forget_loaded()
+    assert index.load_current().version == second  # a fresh process: the newest intact one
+    assert first in index.versions()
+
+
+def test_pruning_drops_a_damaged_version_only_once_an_intact_newer_one_is_live(
+    own_index_dir, settings
+):
+    settings.SEARCH = {**settings.SEARCH, "KEEP_VERSIONS": 2}
+    good = activated(0, "a")
+    bad = activated(1, "b")
+    truncate(own_index_dir / bad / "index.faiss")
+    # The live version is damaged: the intact one before it stays as the fallback.
+    assert index.prune() == [] and index.versions() == [good, bad]
+    fixed = activated(2, "c")  # activate() prunes
+    assert index.versions() == [good, fixed]  # the damaged one went, the good one stayed
+
+
+def test_pruning_never_deletes_the_last_intact_version(own_index_dir, settings):
+    settings.SEARCH = {**settings.SEARCH, "KEEP_VERSIONS": 1}
+    good = activated(0, "a")
+    bad = index.write_version(vectors(3, seed=1), rows(3, "b"), "m", "/m").version
+    truncate(own_index_dir / bad / "index.faiss")
+    index.activate(bad)
+    assert index.versions() == [good, bad]
+    index.forget_loaded()
+    assert index.load_current().version == good
+
+
+def test_a_version_written_before_manifests_is_judged_by_its_meta_checksums(own_index_dir):
+    name = activated(0)
+    (own_index_dir / name / "manifest.json").unlink()
+    index.forget_loaded()
+    assert index.damage(name) is None and index.load_current().version == name
+    truncate(own_index_dir / name / "index.faiss")
+    assert index.damage(name) == "index.faiss does not match its checksum"

@@ -45,12 +45,15 @@ LAYERS: dict[str, list[str]] = {
         "lexical",
         "spelling",
         "examples",
+        "language",
+        "snippets",
     ],
     # One build, one question, one training run: what the interfaces call.
     "orchestration": [
         "build",
         "rebuilds",
         "services",
+        "answerability",
         "questions",
         "dashboard",  # the figures of the owner's overview in the admin
         "sections",  # the live index's sections found by their words (the admin's picker)
@@ -59,6 +62,7 @@ LAYERS: dict[str, list[str]] = {
         "training.metrics",
         "training.pairs",
         "training.pairs.clean",
+        "training.pairs.corpus",
         "training.pairs.datasheet",
         "training.pairs.facts",
         "training.pairs.files",
@@ -74,6 +78,7 @@ LAYERS: dict[str, list[str]] = {
         "training.pairs.typos",
         "training.pairs.visitors",
         "training.pairs.words",
+        "training.guard",
         "training.finetune",
         "training.evaluate",
     ],
@@ -92,6 +97,7 @@ LAYERS: dict[str, list[str]] = {
         "api.urls",
         "api.views",
         "views",
+        "health",  # /health/: the readiness probe
         "urls",
         "templatetags",
         "templatetags.search",

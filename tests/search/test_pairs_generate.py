@@ -28,3 +28,24 @@ def test_a_fact_type_in_the_passage_gives_its_kind_of_question():
         made = generated_questions(passage, x, {}, random.Random(1))
         factoids = [question for question, kind, _ in made if kind == "factoid"]
         assert len(factoids) == 1 and factoids[0] in [t.format(x=x) for t in templates]
+
+
+def test_a_question_heading_is_asked_as_written_never_wrapped_in_a_template():
+    passage = {
+        "heading": "Should I be tested for COVID-19?",
+        "text": "Should I be tested for COVID-19? Get tested if you have a fever or a cough "
+        "since 2 days.",
+    }
+    made = generated_questions(passage, passage["heading"], {}, random.Random(1))
+    assert ("Should I be tested for COVID-19?", "heading", "") in made
+    kinds = {kind for _, kind, _ in made}
+    assert not kinds & {"template", "factoid", "short"}
+    for question, _, _ in made:
+        assert "What is Should" not in question and "??" not in question, question
+
+
+def test_site_pairs_never_wrap_a_page_title_around_a_question_heading():
+    s = P.build_pairs(site_passages(), dev_fraction=0)
+    asked = [p.question for p in s.train if p.passage_id == 6]
+    assert "What do you do?" in asked
+    assert not [q for q in asked if "Back home" in q]

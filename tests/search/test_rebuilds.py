@@ -57,3 +57,38 @@ def test_without_a_queue_a_requested_build_fails_and_frees_the_lock(
     assert build.status == "failed" and build.lock is None
     assert "search.tasks was never imported" in build.error
     assert claim_or_coalesce("command").status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_running_build_renews_its_lease_and_a_lapsed_one_is_marked_lost(settings):
+    settings.SEARCH = {**settings.SEARCH, "BUILD_LEASE_SECONDS": 30}
+    build = IndexBuild.objects.create(status="running", lock="index", started=timezone.now())
+    from search.build import Heartbeat
+
+    with Heartbeat(build) as heartbeat:
+        build.refresh_from_db()
+        assert build.lease_expires > timezone.now() + timedelta(seconds=25)
+        assert not heartbeat.lost
+    assert release_stale_locks() == 0
+    IndexBuild.objects.filter(pk=build.pk).update(
+        lease_expires=timezone.now() - timedelta(seconds=1)
+    )
+    assert release_stale_locks() == 1
+    build.refresh_from_db()
+    assert build.status == "failed" and build.lock is None and "Worker lost" in build.error
+    assert claim_or_coalesce("command").status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_queued_build_no_worker_takes_expires(settings):
+    settings.SEARCH = {**settings.SEARCH, "QUEUED_BUILD_EXPIRES_SECONDS": 600}
+    queued = claim_or_coalesce("api", countdown=10)
+    remaining = (queued.lease_expires - timezone.now()).total_seconds()
+    assert 600 < remaining <= 610
+    assert claim_or_coalesce("admin").status == "coalesced"
+    IndexBuild.objects.filter(pk=queued.pk).update(
+        lease_expires=timezone.now() - timedelta(seconds=1)
+    )
+    assert claim_or_coalesce("admin").status == "queued"
+    queued.refresh_from_db()
+    assert queued.status == "failed" and "Expired" in queued.error

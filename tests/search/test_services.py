@@ -41,7 +41,16 @@ def test_results_are_ranked_unique_links_and_k_is_respected(built_index):
     assert len(hits) == 7
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert len({h.link for h in hits}) == 7
-    assert set(hits[0].to_dict()) == {"text", "title", "heading", "url", "anchor", "score"}
+    assert set(hits[0].to_dict()) == {
+        "text",
+        "title",
+        "heading",
+        "url",
+        "anchor",
+        "score",
+        "snippet",
+        "breadcrumb",
+    }
 
 
 def test_unrelated_questions_get_no_answer_but_still_alternatives(built_index, settings):
@@ -51,24 +60,30 @@ def test_unrelated_questions_get_no_answer_but_still_alternatives(built_index, s
 
 
 def test_a_fine_tuned_model_answers_with_its_own_threshold(built_index, settings, tmp_path):
-    """search_finetune writes the model's threshold to search.json; services use it."""
+    """search_finetune writes the model's threshold to search.json: it serves an index
+    that has no calibration of its own (one built before calibration existed)."""
     import dataclasses
     import json
 
-    live = index.load_current()
-    assert services.min_score(live) == settings.SEARCH["MIN_SCORE"]  # the base has none
+    uncalibrated = dataclasses.replace(index.load_current(), calibration={})
+    fallback = settings.SEARCH.get("UNCALIBRATED_MIN_SCORE", 0.35)
+    assert services.min_score(uncalibrated) == fallback  # the base model has none
     (tmp_path / "search.json").write_text(json.dumps({"recommended_min_score": 0.301}))
-    tuned = dataclasses.replace(live, model_ref=str(tmp_path), model_id="tuned-0001")
+    tuned = dataclasses.replace(uncalibrated, model_ref=str(tmp_path), model_id="tuned-0001")
     assert services.min_score(tuned) == 0.301
+    # The index's own calibration (made with that model) comes first.
+    calibrated = dataclasses.replace(tuned, calibration={"min_score": 0.42})
+    assert services.min_score(calibrated) == 0.42
     (tmp_path / "search.json").write_text(json.dumps({"recommended_min_score": "high"}))
     retrained = dataclasses.replace(tuned, model_id="tuned-0002")
-    assert services.min_score(retrained) == settings.SEARCH["MIN_SCORE"]  # unusable: ignored
+    assert services.min_score(retrained) == fallback  # unusable: ignored
     settings.SEARCH = {**settings.SEARCH, "MIN_SCORE_FROM_MODEL": False}
-    assert services.min_score(tuned) == settings.SEARCH["MIN_SCORE"]
+    assert services.min_score(tuned) == fallback
 
 
-def test_the_threshold_without_an_index_is_the_setting(own_index_dir, settings):
-    assert services.min_score() == settings.SEARCH["MIN_SCORE"]
+def test_the_threshold_without_an_index_is_the_uncalibrated_setting(own_index_dir, settings):
+    settings.SEARCH = {**settings.SEARCH, "MIN_SCORE": None, "UNCALIBRATED_MIN_SCORE": 0.33}
+    assert services.min_score() == 0.33
 
 
 @pytest.mark.parametrize(

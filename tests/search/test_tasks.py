@@ -1,5 +1,7 @@
 """tasks: the build a request queued runs (eagerly or on a real worker), once."""
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import pytest
 
 from search import index
 from search.models import IndexBuild
-from search.rebuilds import claim_or_coalesce, request_rebuild
+from search.rebuilds import claim_or_coalesce, release_stale_locks, request_rebuild
 from search.tasks import rebuild_index, reindex_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +85,53 @@ def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_wor
     assert index.load_current().version == build.version
 
 
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_request_runs(
+    celery_workers,
+):
+    worker = celery_workers()
+    build = request_rebuild("api")
+    assert build.status == "queued"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        build.refresh_from_db()
+        if build.status == "running" and build.stage:
+            break
+        time.sleep(0.2)
+    assert build.status == "running", Path(worker.log_path).read_text()[-3000:]
+    time.sleep(1)  # mid-build: the model loads or the pages render
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+    # Right after the kill the lease still holds: a request joins the build.
+    assert request_rebuild("admin").status == "coalesced"
+    while time.monotonic() - killed < 60:
+        release_stale_locks()
+        build.refresh_from_db()
+        if build.status != "running":
+            break
+        time.sleep(1)
+    lost_after = time.monotonic() - killed
+    assert build.status == "failed" and build.lock is None, build.error
+    assert "Worker lost" in build.error
+    print(f"killed build #{build.pk} marked failed {lost_after:.1f} s after SIGKILL")
+    # The next request is a build of its own, and a new worker runs it.
+    celery_workers()
+    again = request_rebuild("api")
+    assert again.status == "queued" and again.pk != build.pk
+    done = wait_for(again.pk)
+    assert done.status == "succeeded", done.error
+    assert index.load_current().version == done.version
+
+
+@pytest.mark.django_db
+def test_the_build_task_is_acked_late_and_handed_back_when_its_worker_dies():
+    assert rebuild_index.acks_late and rebuild_index.reject_on_worker_lost
+    assert reindex_url.acks_late and reindex_url.reject_on_worker_lost
+
+
 @pytest.mark.django_db
 def test_reindex_url_rereads_one_page_and_keeps_the_rest(testsite):
     full = rebuild_index.apply(kwargs={"trigger": "command"}).get()
@@ -146,3 +195,46 @@ def test_a_model_served_while_a_build_ran_gets_its_own_build(
     assert follow.status == "succeeded" and follow.model_id.startswith("other-model-")
     assert index.load_current().model_id == follow.model_id
     assert IndexBuild.objects.count() == 2  # and that build, with the model served, asks for none
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
+    celery_workers, point_broker, built_index, settings
+):
+    from django.core.cache import cache
+
+    from search.models import ExampleQuestion
+    from search.signals import DEBOUNCE_KEY
+    from tests.conftest import TEST_REDIS_URL
+
+    from .conftest import _closed_port
+
+    cache.delete(DEBOUNCE_KEY)
+    settings.SEARCH = {**settings.SEARCH, "REBUILD_DEBOUNCE_SECONDS": 0}
+    point_broker(f"redis://127.0.0.1:{_closed_port()}/0")  # Redis is down
+    url = built_index.passages[0]["url"]
+    started = time.monotonic()
+    ExampleQuestion.objects.create(question="is the teapot pink on tuesdays?", url=url)
+    took = time.monotonic() - started
+    assert took < 3, f"saving an example question took {took:.1f} s"
+    print(f"saving an example question with Redis refusing took {took:.2f} s")
+    pending = IndexBuild.objects.get(trigger="content")
+    assert pending.status == "unqueued" and pending.lock is None
+    assert "queued again once the task queue answers" in pending.error
+
+    point_broker(TEST_REDIS_URL)  # Redis is back; a worker starts and queues the build
+    worker = celery_workers()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pending.refresh_from_db()
+        if pending.status == "coalesced":
+            break
+        time.sleep(0.5)
+    assert pending.status == "coalesced", Path(worker.log_path).read_text()[-3000:]
+    build = wait_for(pending.coalesced_into_id)
+    assert build.status == "succeeded", build.error
+    live = index.load_current()
+    assert live.version == build.version
+    assert any("is the teapot pink on tuesdays?" in p["example_questions"] for p in live.passages)

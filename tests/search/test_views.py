@@ -36,6 +36,14 @@ def test_a_question_gets_the_answer_alternatives_and_links(client):
     assert "Searched for" not in html
 
 
+def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
+    html = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
+    snippet = html.split("<blockquote><p>", 1)[1].split("</p></blockquote>", 1)[0]
+    assert "<mark>" in snippet and "scraping" in snippet.split("<mark>", 1)[1]
+    assert not snippet.startswith("Use of site")
+    assert "<details><summary>The whole section</summary>" in html
+
+
 def test_a_typo_is_fixed_and_the_page_says_what_it_searched_for(client):
     html = client.get("/search/", {"q": "Do you use cokies?"}).content.decode()
     assert "Searched for “Do you use cookies?”" in html

@@ -29,6 +29,17 @@ class Command(BaseCommand):
             help="JSONL of {question, url, phrase} (repeat the option for several files).",
         )
         parser.add_argument(
+            "--unanswerable",
+            action="append",
+            help="JSONL of {query, kind, why}: questions the site does not answer; reports the "
+            "share declined ('not sure'). Repeat for several files.",
+        )
+        parser.add_argument(
+            "--off-topic-quantile",
+            type=float,
+            help="Calibrate the answer threshold with this SEARCH['OFF_TOPIC_QUANTILE'].",
+        )
+        parser.add_argument(
             "--sentence-weight",
             type=float,
             help="Score with this SEARCH['SENTENCE_WEIGHT'] (0: passage vectors only).",
@@ -58,6 +69,8 @@ class Command(BaseCommand):
         beir=None,
         split="test",
         natural=None,
+        unanswerable=None,
+        off_topic_quantile=None,
         json_out=None,
         sentence_weight=None,
         question_weight=None,
@@ -70,6 +83,7 @@ class Command(BaseCommand):
             ("SENTENCE_WEIGHT", sentence_weight),
             ("QUESTION_WEIGHT", question_weight),
             ("PHRASE_BOOST", phrase_boost),
+            ("OFF_TOPIC_QUANTILE", off_topic_quantile),
         ):
             if value is None:
                 continue
@@ -79,9 +93,9 @@ class Command(BaseCommand):
             overrides[name] = value
         # Scoring reads these through search.conf, so the override covers the whole run.
         with override_settings(SEARCH={**getattr(settings, "SEARCH", {}), **overrides}):
-            self._evaluate(model, dev, beir, split, natural, json_out)
+            self._evaluate(model, dev, beir, split, natural, unanswerable, json_out)
 
-    def _evaluate(self, model, dev, beir, split, natural, json_out):
+    def _evaluate(self, model, dev, beir, split, natural, unanswerable, json_out):
         from search import embed
         from search.training import evaluate, pairs
 
@@ -93,7 +107,7 @@ class Command(BaseCommand):
             if not Path(model).is_dir():
                 raise CommandError(f"--model {model}: not a folder (use base, active or a path)")
             model_ref = str(Path(model).resolve())
-        if not (dev or beir or natural):
+        if not (dev or beir or natural or unanswerable):
             default_dev = Path(conf.get("INDEX_DIR")) / "pairs"
             if not (default_dev / "dev.jsonl").is_file():
                 raise CommandError("Nothing to evaluate: give --dev, --beir and/or --natural.")
@@ -104,12 +118,14 @@ class Command(BaseCommand):
                 sets.append(evaluate.load_dev(dev))
             if beir:
                 sets.append(evaluate.load_beir(beir, split))
-            if natural:
+            if natural or unanswerable:
                 passages, _ = pairs.load_passages()
                 if not passages:
                     raise CommandError("No passages: build the index first.")
-                for path in [natural] if isinstance(natural, str) else natural:
+                for path in [natural] if isinstance(natural, str) else natural or []:
                     sets.append(evaluate.load_natural(path, passages))
+                for path in [unanswerable] if isinstance(unanswerable, str) else unanswerable or []:
+                    sets.append(evaluate.load_unanswerable(path, passages))
         except evaluate.EvalSetError as exc:
             raise CommandError(str(exc)) from exc
         reports = []

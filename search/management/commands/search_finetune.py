@@ -13,11 +13,18 @@ class Command(BaseCommand):
         "Fine-tune all-MiniLM-L6-v2 on (question, passage) pairs of this site "
         "(MultipleNegativesRankingLoss; the seed card's recipe by default), evaluate the base "
         "and the tuned model on the dev split, and activate the tuned model (then rebuild the "
-        "index) only if its dev ndcg@10 is higher."
+        "index) only if the guard passes. With --corpus, tune on another corpus's passages "
+        "into --out, leaving the site alone."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--pairs", help="Pairs folder (default: make fresh pairs now).")
+        parser.add_argument(
+            "--corpus",
+            help="A BEIR folder (its corpus.jsonl) or a JSONL of passages {_id, title, text}: "
+            "make pairs from it and tune on them (needs --out). The model is written to --out "
+            "only: never activated, the site's index is not rebuilt.",
+        )
         parser.add_argument("--epochs", type=float, default=TrainConfig.epochs)
         parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
         parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
@@ -40,10 +47,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
-        from search.training import finetune
+        from search.training import finetune, pairs
 
         if o["epochs"] <= 0 or o["batch_size"] < 1 or o["lr"] <= 0 or o["threads"] < 1:
             raise CommandError("--epochs, --batch-size, --lr and --threads must be positive.")
+        if o["corpus"]:
+            if o["pairs"]:
+                raise CommandError("Give --corpus or --pairs, not both.")
+            if not o["out"]:
+                raise CommandError("--corpus needs --out (a folder for the model).")
+            try:
+                pairs.corpus_file(o["corpus"])
+            except pairs.CorpusError as exc:
+                raise CommandError(str(exc)) from exc
+        if o["max_steps"] == 0 or o["max_steps"] < -1:
+            raise CommandError("--max-steps must be a positive number of steps.")
         if o["pairs"] and not (Path(o["pairs"]) / "train.jsonl").is_file():
             raise CommandError(f"{o['pairs']}: no train.jsonl (make it with search_make_pairs).")
         config = finetune.TrainConfig(
@@ -72,13 +90,13 @@ class Command(BaseCommand):
                 seed=o["seed"],
                 progress=progress,
                 refit=o["refit"],
+                corpus=o["corpus"],
             )
         except (ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
         base, tuned = meta["metrics"]["base"], meta["metrics"]["tuned"]
         self.stdout.write(
-            f"Trained {meta['pairs']} pairs, {meta['steps']} steps in {meta['train_seconds']}s "
-            f"→ {meta['model_dir']}"
+            f"{finetune.trained_summary(meta)} in {meta['train_seconds']}s → {meta['model_dir']}"
         )
         self.stdout.write("dev (dense)     base    tuned")
         for name in ("accuracy@1", "accuracy@3", "ndcg@10", "mrr@10"):

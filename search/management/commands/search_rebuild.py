@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Build #{build.pk}: {build.get_status_display().lower()}.")
                 if build.status == IndexBuild.Status.FAILED:
                     raise CommandError(f"Build #{build.pk} failed: {build.error}")
+                if build.status == IndexBuild.Status.UNQUEUED:
+                    raise CommandError(f"Build #{build.pk} was not started: {build.error}")
             return
 
         build = claim_or_coalesce(trigger)

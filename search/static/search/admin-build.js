@@ -1,22 +1,39 @@
 /* An index build's admin page, while the build is queued or running: poll its
-   status and reload once it has finished. (A file, not an inline script, so a
-   Content-Security-Policy needs no 'unsafe-inline' for scripts.) */
+   status (fetch) and update the progress box in place, without reloading, until
+   it has finished. (A file, not an inline script, so a Content-Security-Policy
+   needs no 'unsafe-inline' for scripts.) */
 (function () {
-  var box = document.getElementById("build-progress");
-  if (!box || box.dataset.active !== "1") return;
-  var url = box.dataset.statusUrl;
-  function tick() {
-    fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
-      .then(function (r) { return r.json(); })
-      .then(function (b) {
-        box.querySelector("progress").value = b.progress;
-        box.querySelector('[data-field="progress"]').textContent = b.progress;
-        box.querySelector('[data-field="stage"]').textContent = b.stage || "–";
-        box.querySelector('[data-field="status"]').textContent = b.status;
-        if (b.status === "queued" || b.status === "running") setTimeout(tick, 1500);
-        else location.reload();
-      })
-      .catch(function () { setTimeout(tick, 4000); });
+  "use strict";
+  function start() {
+    var box = document.getElementById("build-progress");
+    if (!box || box.dataset.active !== "1" || !box.dataset.statusUrl) return;
+    var labels = {};
+    try { labels = JSON.parse(box.dataset.labels || "{}"); } catch (e) { labels = {}; }
+    function set(name, value) {
+      var node = box.querySelector('[data-field="' + name + '"]');
+      if (node) node.textContent = value;
+    }
+    function show(b) {
+      box.querySelector("progress").value = b.progress;
+      set("progress", b.progress);
+      set("stage", b.stage || "–");
+      set("status", labels[b.status] || b.status);
+      ["pages", "passages", "embedded", "reused"].forEach(function (k) { set(k, b[k]); });
+      var error = box.querySelector('[data-field="error"]');
+      if (error && b.error) { error.textContent = b.error; error.hidden = false; }
+    }
+    function tick() {
+      fetch(box.dataset.statusUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (b) {
+          show(b);
+          if (b.status === "queued" || b.status === "running") setTimeout(tick, 1000);
+          else box.dataset.active = "0";
+        })
+        .catch(function () { setTimeout(tick, 4000); });
+    }
+    setTimeout(tick, 500);
   }
-  setTimeout(tick, 1000);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -244,7 +244,8 @@
       if (more.length) msg.appendChild(linkList("Also see", more));
     } else {
       msg.classList.add("site-assistant__msg--unsure");
-      msg.appendChild(el("p", null, "I’m not sure — I couldn’t find a confident answer on this site."));
+      // A question in another language: the API's message ("I can only answer in English.").
+      msg.appendChild(el("p", null, data.message || "I’m not sure — I couldn’t find a confident answer on this site."));
       var closest = others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList("The closest pages I found", closest));
       /* The owner's "write to us" link (SEARCH["CONTACT_URL"]); none when unset. */

@@ -20,6 +20,8 @@ the owner's ExampleQuestion rows (``owner``), a page's
 ``data-search-questions="q1|q2"`` attribute (carried as the passage key
 ``questions`` when extraction provides it), and logged visitor questions
 whose answer was marked helpful (``visitors``, which also forgets them).
+Passages may also come from another corpus (``corpus``: a BEIR folder or a
+JSONL of passages), without the site's questions.
 
 ``make.build_pairs`` cleans (``clean``), de-duplicates and splits them train
 and dev by *section* (``split``); ``files`` writes a pairs folder and
@@ -28,13 +30,16 @@ and set of passages.
 """
 
 from .clean import DirtyPairError
-from .files import read_jsonl, write_pairs
+from .corpus import CorpusError, corpus_file, read_corpus
+from .files import made_from_site, read_jsonl, write_pairs
 from .make import build_pairs, human_questions
 from .pair import Pair, PairSet, section_key
 from .passages import load_passages
 from .visitors import drop_visitor_questions
 
 __all__ = [
+    "CorpusError",
+    "corpus_file",
     "DirtyPairError",
     "Pair",
     "PairSet",
@@ -42,6 +47,8 @@ __all__ = [
     "drop_visitor_questions",
     "human_questions",
     "load_passages",
+    "made_from_site",
+    "read_corpus",
     "read_jsonl",
     "section_key",
     "write_pairs",

@@ -32,6 +32,7 @@ def datasheet(pair_set: PairSet, origin: str = "", problems=()) -> str:
         "|---|---:|---:|---|",
     ]
     what = {
+        "heading": "a heading (or title) that is itself a question, asked as written",
         "template": "the seed card's templates with X = the heading: "
         + ", ".join(f"“{t.format(x='X')}”" for t in TEMPLATES),
         "factoid": "a question of the type the passage's facts answer (a price → “How much does "

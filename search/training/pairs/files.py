@@ -25,8 +25,14 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> dict:
-    """train.jsonl, dev.jsonl, corpus.jsonl and datasheet.md in ``out``."""
+def write_pairs(
+    pair_set: PairSet, out: Path, origin: str = "", problems=(), site: bool = True
+) -> dict:
+    """train.jsonl, dev.jsonl, corpus.jsonl and datasheet.md in ``out``.
+
+    ``site``: made from this site's passages. stats.json records it: a model
+    trained on another corpus's pairs is never activated on the site.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     passages = pair_set.passages
@@ -80,7 +86,17 @@ def write_pairs(pair_set: PairSet, out: Path, origin: str = "", problems=()) -> 
     )
     stats = pair_set.stats()
     stats["origin"] = origin
+    stats["site"] = site
     stats["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     (out / "stats.json").write_text(json.dumps(stats, indent=2))
     (out / "datasheet.md").write_text(datasheet(pair_set, origin, problems))
     return stats
+
+
+def made_from_site(folder: Path) -> bool:
+    """Whether the pairs in ``folder`` were made from this site (stats.json says so)."""
+    try:
+        stats = json.loads((Path(folder) / "stats.json").read_text())
+    except (OSError, ValueError):
+        return True  # a hand-made folder: as before, the guard decides
+    return stats.get("site", True) is not False

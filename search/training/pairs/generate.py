@@ -1,5 +1,5 @@
-"""The questions generated for one passage: template, factoid, keyphrase,
-keywords, short and misspelled (the kinds in pair.py)."""
+"""The questions generated for one passage: heading, template, factoid,
+keyphrase, keywords, short and misspelled (the kinds in pair.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 from .facts import FACT_QUESTIONS
 from .keyphrases import key_phrases, keywords
 from .templates import KEYPHRASE_TEMPLATES, TEMPLATES
-from .topics import body
+from .topics import as_question, body, is_question
 from .typos import misspell
 from .words import content_words
 
@@ -18,6 +18,15 @@ def generated_questions(
 ) -> list[tuple[str, str, str]]:
     """(question, kind, key phrase or "") for one passage about topic ``x``."""
     out: list[tuple[str, str, str]] = []
+    if is_question(x):
+        # A heading that is a question ("Should I be tested for COVID-19?") is
+        # asked as written: a template around it would read "What is Should…??".
+        question = as_question(x)
+        out.append((question, "heading", ""))
+        typo = misspell(question, rng)
+        if typo != question:
+            out.append((typo, "misspelled", ""))
+        x = ""
     text_words = set(content_words(passage["text"]))
     x_words = content_words(x)
     # A topic the passage's own text never mentions (a scene page whose heading

@@ -14,7 +14,7 @@ from .keyphrases import idf_of
 from .owner import owner_questions
 from .pair import Pair, PairSet
 from .split import split_by_section
-from .topics import topics
+from .topics import tidy_question, topics
 from .visitors import visitor_questions
 
 
@@ -54,7 +54,7 @@ def build_pairs(
     pairs: list[Pair] = []
     for p in clean:
         for question, kind, phrase in generated_questions(p, x_of[p["id"]], idf, rng):
-            pairs.append(Pair(normalize(question), p["id"], kind, phrase=phrase))
+            pairs.append(Pair(tidy_question(normalize(question)), p["id"], kind, phrase=phrase))
         for question in p.get("questions") or []:
             pairs.append(Pair(normalize(question), p["id"], "page", "page"))
     for pair in extra:

@@ -10,6 +10,7 @@ from ...examples import on_page
 from .words import fold_question, fold_words
 
 KINDS = (
+    "heading",
     "template",
     "factoid",
     "keyphrase",

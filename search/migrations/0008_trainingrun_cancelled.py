@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0005_question_training_approved'),
+        ('search', '0007_question_language'),
     ]
 
     operations = [

@@ -1,0 +1,101 @@
+"""``/health/``: can this process answer questions right now? (a readiness probe)
+
+JSON, one entry per part, each with ``ok``: the live index (version,
+passages, model), the model (one real query through the serving path), the
+database (questions are logged there) and the task queue (optional: without
+a broker, builds run in-process). 200 while questions can be answered
+("degraded" when only the task queue is down: answers go on, rebuilds wait);
+503 when they cannot. Error details go to the log, not to the response.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+PROBE_QUERY = "health check"
+
+
+def _failed(part: str, exc: Exception, **extra) -> dict:
+    logger.warning("health: %s failed: %r", part, exc)
+    return {"ok": False, "error": type(exc).__name__, **extra}
+
+
+def check_index() -> dict:
+    from . import index
+
+    try:
+        live = index.load_current()
+    except services.IndexNotReady as exc:
+        return {"ok": False, "error": str(exc).split(":")[0]}
+    return {
+        "ok": True,
+        "version": live.version,
+        "passages": live.count,
+        "model_id": live.model_id,
+        "created": live.created,
+    }
+
+
+def check_model() -> dict:
+    """One query through services.search (the model loads here if it has not yet)."""
+    started = time.perf_counter()
+    try:
+        services.search(PROBE_QUERY, k=1)
+    except services.IndexNotReady as exc:
+        return {"ok": False, "error": str(exc).split(":")[0]}
+    except Exception as exc:
+        return _failed("model", exc)
+    return {"ok": True, "answer_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return _failed("database", exc)
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def check_broker() -> dict:
+    from .tasks import broker_connection, rebuild_index
+
+    app = rebuild_index.app
+    if app.conf.task_always_eager:
+        return {"ok": True, "configured": False}
+    try:
+        with broker_connection(app) as conn:
+            conn.ensure_connection(max_retries=0)
+    except Exception as exc:
+        return _failed("broker", exc, configured=True)
+    return {"ok": True, "configured": True}
+
+
+def report() -> tuple[int, dict]:
+    parts = {
+        "index": check_index(),
+        "database": check_database(),
+        "broker": check_broker(),
+    }
+    parts["model"] = check_model() if parts["index"]["ok"] else {"ok": False, "error": "no index"}
+    answers = all(parts[p]["ok"] for p in ("index", "model", "database"))
+    status = "unavailable" if not answers else "ok" if parts["broker"]["ok"] else "degraded"
+    return (200 if answers else 503), {"status": status, **parts}
+
+
+@never_cache
+@require_GET
+def health(request):
+    status, body = report()
+    return JsonResponse(body, status=status)
