@@ -7,19 +7,23 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 
 import json
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import conf, services
-from .models import IndexBuild, Page, Passage, Question, looks_personal
+from .admin_fix import fix_answer_view
+from .models import ExampleQuestion, IndexBuild, Page, Passage, Question, looks_personal
+from .templatetags.search_admin import date_column
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,9 +41,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Page)
 class PageAdmin(ReadOnlyAdmin):
-    list_display = ["url", "title", "source", "passage_count", "last_seen"]
+    list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
     list_filter = ["source"]
     search_fields = ["url", "title"]
+    last_seen_display = date_column("last_seen", "Last seen")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(passage_count=Count("passages"))
@@ -51,7 +56,7 @@ class PageAdmin(ReadOnlyAdmin):
 
 @admin.register(Passage)
 class PassageAdmin(ReadOnlyAdmin):
-    list_display = ["short_text", "title", "heading", "link_display", "position", "index_version"]
+    list_display = ["short_text", "title", "heading", "link_display", "position", "version_display"]
     list_filter = [("pages", admin.RelatedOnlyFieldListFilter), "index_version"]
     search_fields = ["text", "title", "heading", "url", "anchor"]
     list_per_page = 50
@@ -59,6 +64,12 @@ class PassageAdmin(ReadOnlyAdmin):
     @admin.display(description="Text")
     def short_text(self, passage):
         return passage.text if len(passage.text) <= 120 else passage.text[:117] + "…"
+
+    @admin.display(description="Index", ordering="index_version")
+    def version_display(self, passage):
+        serving = services.index_status().get("version")
+        label = "serving now" if passage.index_version == serving else "an older build"
+        return format_html('<span title="Index version {}">{}</span>', passage.index_version, label)
 
     @admin.display(description="Link", ordering="url")
     def link_display(self, passage):
@@ -79,7 +90,7 @@ class IndexBuildAdmin(admin.ModelAdmin):
         "reused",
         "removed",
         "duration_display",
-        "created",
+        "created_display",
         "short_error",
     ]
     list_filter = ["status", "trigger"]
@@ -95,6 +106,8 @@ class IndexBuildAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A queued or running build holds the build lock: never delete it mid-way.
         return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
+
+    created_display = date_column("created", "Requested")
 
     @admin.display(description="Duration")
     def duration_display(self, build):
@@ -216,7 +229,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
-        "created",
+        "created_display",
         "text",
         "channel",
         "answered",
@@ -225,6 +238,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "helpful",
         "training_approved",
         "latency_display",
+        "fix_link",
     ]
     list_display_links = ["text"]
     list_filter = [
@@ -240,6 +254,7 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["text", "top_url", "top_heading"]
     date_hierarchy = "created"
     change_list_template = "admin/search/question/change_list.html"
+    change_form_template = "admin/search/question/change_form.html"
     list_per_page = 50
 
     def has_add_permission(self, request):
@@ -247,6 +262,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    created_display = date_column("created", "Asked")
 
     def has_approve_permission(self, request):
         return request.user.has_perm("search.change_question")
@@ -294,11 +311,33 @@ class QuestionAdmin(admin.ModelAdmin):
     def latency_display(self, question):
         return f"{question.latency_ms:.0f} ms"
 
+    def get_queryset(self, request):
+        # Whether the owner already saved this question as an example ("Fix this answer").
+        fixed = ExampleQuestion.objects.filter(question=OuterRef("text"), active=True)
+        return super().get_queryset(request).annotate(has_example=Exists(fixed))
+
+    @admin.display(description="Fix")
+    def fix_link(self, question):
+        if question.has_example:
+            return mark_safe(
+                '<span title="An example question with this text points at a section">'
+                "✓ example saved</span>"
+            )
+        return format_html(
+            '<a href="{}" class="fix-answer">Fix this answer</a>',
+            reverse("admin:search_question_fix", args=[question.pk]),
+        )
+
     def get_urls(self):
         try_view = path(
             "try/", self.admin_site.admin_view(self.try_view), name="search_question_try"
         )
-        return [try_view, *super().get_urls()]
+        fix_view = path(
+            "<int:question_id>/fix/",
+            self.admin_site.admin_view(partial(fix_answer_view, self)),
+            name="search_question_fix",
+        )
+        return [try_view, fix_view, *super().get_urls()]
 
     def counts_per_day(self, days):
         since = timezone.now() - timedelta(days=days)
@@ -339,10 +378,15 @@ class QuestionAdmin(admin.ModelAdmin):
             "k": k,
             "max_k": conf.get("MAX_K"),
             "min_score": services.min_score(),
+            "threshold_from_model": services.min_score() != conf.get("MIN_SCORE"),
             "result": None,
             "error": "",
         }
-        if query:
+        if query and not (str(k).isdigit() and 1 <= int(k) <= context["max_k"]):
+            context["error"] = (
+                f"“Passages to show” must be a whole number from 1 to {context['max_k']}."
+            )
+        elif query:
             try:
                 context["result"] = services.answer(query, k=k)
             except services.IndexNotReady as exc:

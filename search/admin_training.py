@@ -9,13 +9,14 @@ of the base and the tuned model and the activation decision.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import embed, services
 from .index import IndexNotReady
 from .models import ExampleQuestion, TrainingRun
+from .templatetags.search_admin import date_column
 from .training.metrics import METRIC_NAMES
 
 
@@ -47,10 +48,11 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm
-    list_display = ["question", "url", "section_display", "active", "created"]
+    list_display = ["question", "url", "section_display", "active", "created_display"]
     list_filter = ["active"]
     list_editable = ["active"]
     search_fields = ["question", "url"]
+    created_display = date_column("created", "Added")
 
     @admin.display(description="Section it answers")
     def section_display(self, obj):
@@ -77,27 +79,25 @@ class TrainingRunAdmin(admin.ModelAdmin):
         "progress_display",
         "stage",
         "ndcg_display",
-        "activated",
-        "created",
+        "activated_display",
+        "created_display",
         "duration_display",
     ]
     list_filter = ["status", "activated"]
     change_list_template = "admin/search/trainingrun/change_list.html"
     change_form_template = "admin/search/trainingrun/change_form.html"
+    # Status, stage and progress are in the box above the fields (updated in place).
     readonly_fields = [
-        "status",
-        "progress_display",
-        "stage",
         "decision",
         "metrics_table",
         "model_dir",
-        "activated",
+        "activated_display",
         "params",
         "error",
         "task_id",
-        "created",
-        "started",
-        "finished",
+        "created_display",
+        "started_display",
+        "finished_display",
     ]
     fields = readonly_fields
 
@@ -111,6 +111,19 @@ class TrainingRunAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (
             obj and obj.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING)
         )
+
+    created_display = date_column("created", "Requested")
+    started_display = date_column("started", "Started")
+    finished_display = date_column("finished", "Finished")
+
+    @admin.display(description="Activated")
+    def activated_display(self, run):
+        """Yes/No once decided; nothing while the run is going (not a premature ❌)."""
+        if run.is_active:
+            return "not decided yet"
+        if run.status != TrainingRun.Status.SUCCEEDED:
+            return "No"
+        return "Yes" if run.activated else "No (not better than the model served)"
 
     @admin.display(description="Progress")
     def progress_display(self, run):
@@ -172,7 +185,55 @@ class TrainingRunAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.serve_base_view),
             name="search_trainingrun_serve_base",
         )
-        return [train, serve_base, *super().get_urls()]
+        cancel = path(
+            "<int:run_id>/cancel/",
+            self.admin_site.admin_view(self.cancel_view),
+            name="search_trainingrun_cancel",
+        )
+        status = path(
+            "<int:run_id>/status/",
+            self.admin_site.admin_view(self.status_view),
+            name="search_trainingrun_status",
+        )
+        return [train, serve_base, cancel, status, *super().get_urls()]
+
+    def status_view(self, request, run_id):
+        """GET: the run's status as JSON, polled by its page (no full reload)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = TrainingRun.objects.filter(pk=run_id).first()
+        if run is None:
+            return JsonResponse({"error": "No such training run."}, status=404)
+        return JsonResponse(
+            {
+                "id": run.pk,
+                "status": run.status,
+                "status_display": run.get_status_display(),
+                "active": run.is_active,
+                "progress": run.progress,
+                "stage": run.stage,
+                "decision": run.decision,
+                "error": run.error,
+                "activated": self.activated_display(run),
+            }
+        )
+
+    def cancel_view(self, request, run_id):
+        """POST only, staff who may train: cancel a queued or running run."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("search.add_trainingrun"):
+            raise PermissionDenied
+        from .training.tasks import cancel
+
+        if cancel(run_id, request.user):
+            messages.success(
+                request,
+                f"Training #{run_id} cancelled: it stops at its next step and activates nothing.",
+            )
+        else:
+            messages.info(request, f"Training #{run_id} had already finished: nothing to cancel.")
+        return HttpResponseRedirect(reverse("admin:search_trainingrun_change", args=[run_id]))
 
     def train_view(self, request):
         """POST only, staff with the add permission: create a run and enqueue it."""
@@ -232,9 +293,14 @@ class TrainingRunAdmin(admin.ModelAdmin):
 
         abandon_stale_runs()
         run = self.get_object(request, object_id)
+        active = bool(run) and run.is_active
         extra_context = {
             **(extra_context or {}),
-            "run_active": bool(run)
-            and run.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING),
+            "run_active": active,
+            "activated_text": self.activated_display(run) if run else "",
+            "status_url": reverse("admin:search_trainingrun_status", args=[run.pk]) if run else "",
+            "cancel_url": reverse("admin:search_trainingrun_cancel", args=[run.pk])
+            if active and request.user.has_perm("search.add_trainingrun")
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -200,6 +200,9 @@ DEFAULTS = {
     # and each reply): a refusing or hanging broker never holds a request.
     "BROKER_TIMEOUT_SECONDS": 1.0,
     "LOG_RETENTION_DAYS": 30,
+    # The search page logs a question asked again from the same browser session
+    # within this many seconds (a reload, the back button) only once (0 = every time).
+    "REPEAT_WINDOW_SECONDS": 600,
     "KEEP_VERSIONS": 2,
     # Widget and search page: the site owner's words (docs/install.md, "Branding").
     # The assistant's name: the bubble's label, the panel's and the search page's title.

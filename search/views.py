@@ -13,6 +13,9 @@ from . import conf, questions, services
 from .api import throttles
 from .models import Question
 
+# The session key holding the last question this browser asked here (questions.remembered).
+RECENT_KEY = "search:last-question"
+
 
 def search_page(request):
     query = request.GET.get("q", "").strip()
@@ -48,12 +51,19 @@ def search_page(request):
             return response
         try:
             query = context["query"] = questions.check_query(query)
+            session = getattr(request, "session", None)
+            repeat = questions.repeat_of(
+                session.get(RECENT_KEY) if session is not None else None, query
+            )
             context["answer"], context["question"] = questions.ask(
                 query,
                 k=conf.get("DEFAULT_K"),
                 channel=Question.Channel.PAGE,
-                already_asked=asked,
+                # The widget's "See all results", else a reload of this page.
+                already_asked=asked or repeat,
             )
+            if session is not None and context["question"].pk != repeat:
+                session[RECENT_KEY] = questions.remembered(context["question"])
         except services.IndexNotReady:
             context["error"] = (
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."

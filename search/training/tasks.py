@@ -136,8 +136,28 @@ def _train_in_background(run_id: int) -> None:
         db.connections.close_all()  # this thread's own connections
 
 
+class Cancelled(Exception):
+    """The owner cancelled the run (its row says so): stop at this step."""
+
+
+def cancel(run_id: int, user=None) -> bool:
+    """Mark a queued or running run cancelled; its process stops at its next step check.
+
+    Returns False when the run had already finished (nothing to cancel).
+    """
+    who = getattr(user, "get_username", lambda: "")() or "the owner"
+    return bool(
+        TrainingRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.CANCELLED,
+            stage="cancelled",
+            decision=f"Cancelled by {who}: no model was activated.",
+            finished=timezone.now(),
+        )
+    )
+
+
 class _Progress:
-    """Saves progress on the run at most twice a second."""
+    """Saves progress on the run at most twice a second, and stops a cancelled run."""
 
     def __init__(self, run_id: int):
         self.run_id, self.last = run_id, 0.0
@@ -147,9 +167,14 @@ class _Progress:
         if now - self.last < 0.5 and fraction < 1:
             return
         self.last = now
-        TrainingRun.objects.filter(pk=self.run_id).update(
+        saved = TrainingRun.objects.filter(pk=self.run_id, status=Status.RUNNING).update(
             progress=max(0, min(100, int(fraction * 100))), stage=stage[:100]
         )
+        if (
+            not saved
+            and TrainingRun.objects.filter(pk=self.run_id, status=Status.CANCELLED).exists()
+        ):
+            raise Cancelled(f"training run #{self.run_id} was cancelled")
 
 
 @shared_task(name="search.training.tasks.train_on_site")
@@ -178,9 +203,12 @@ def train_on_site(run_id: int) -> dict:
             show_progress_bar=False,
             refit=refit,
         )
+    except Cancelled:
+        logger.info("training run #%s cancelled by the owner: stopped", run_id)
+        return {"run": run_id, "cancelled": True}
     except Exception as exc:
         logger.exception("training run #%s failed", run_id)
-        TrainingRun.objects.filter(pk=run_id).update(
+        TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
             status=Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:5000],
             finished=timezone.now(),

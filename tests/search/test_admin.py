@@ -187,7 +187,7 @@ def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
 def test_try_a_question_reports_bad_input_without_crashing(owner_client):
     response = owner_client.get("/admin/search/question/try/", {"q": "hi", "k": "abc"})
     assert response.status_code == 200
-    assert "k must be a whole number" in response.content.decode()
+    assert "“Passages to show” must be a whole number from 1 to 20" in response.content.decode()
 
 
 def test_passages_are_read_only_searchable_and_filtered_by_page(owner_client):
@@ -238,6 +238,60 @@ def test_example_questions_name_a_real_section_or_are_refused(owner_client):
     assert ExampleQuestion.objects.filter(question="how much for a shop?").exists()
     listing = owner_client.get("/admin/search/examplequestion/?q=shop").content.decode()
     assert "Pricing" in listing  # the section it answers, from the live index
+
+
+def test_lists_show_human_dates_with_the_exact_time_on_hover(owner_client):
+    from search.models import ExampleQuestion, TrainingRun
+
+    asked = _question("asked earlier", True)
+    two_hours_ago = timezone.now() - timedelta(hours=2, minutes=1)
+    Question.objects.filter(pk=asked.pk).update(created=two_hours_ago)
+    IndexBuild.objects.create(status="succeeded", trigger="admin")
+    ExampleQuestion.objects.create(question="how much?", url="/services/#pricing")
+    TrainingRun.objects.create(status="succeeded")
+    Page.objects.create(url="/seen/", last_seen=timezone.now())
+    for url in (
+        "/admin/search/question/",
+        "/admin/search/indexbuild/",
+        "/admin/search/examplequestion/",
+        "/admin/search/trainingrun/",
+        "/admin/search/page/",
+    ):
+        tree = LexborHTMLParser(owner_client.get(url).content.decode())
+        times = tree.css("#result_list time")
+        assert times, url
+        for node in times:
+            assert node.text().replace("\xa0", " ").endswith(("ago", "now")), (url, node.text())
+            assert node.attributes["title"][:4].isdigit() and node.attributes["datetime"]
+    tree = LexborHTMLParser(owner_client.get("/admin/search/question/").content.decode())
+    row = tree.css_first("#result_list tbody tr").text(separator=" ").replace("\xa0", " ")
+    assert "2 hours ago" in row
+    exact = timezone.localtime(two_hours_ago).strftime("%Y-%m-%d %H:%M")
+    assert tree.css_first("#result_list time").attributes["title"].startswith(exact)
+
+
+def test_passages_say_which_index_they_belong_to_in_words(owner_client, settings, tmp_path):
+    Passage.objects.create(text="Old text.", url="/x/", text_hash="h", index_version="v-old")
+    settings.SEARCH = {**settings.SEARCH, "INDEX_DIR": str(tmp_path)}  # nothing serving
+    cell = LexborHTMLParser(owner_client.get("/admin/search/passage/").content.decode()).css_first(
+        "td.field-version_display span"
+    )
+    assert cell.text() == "an older build" and cell.attributes["title"] == "Index version v-old"
+
+
+@pytest.mark.usefixtures("built_index")
+def test_try_a_question_speaks_plainly(owner_client):
+    html = owner_client.get("/admin/search/question/try/", {"q": "Can I scrape the site?"})
+    html = html.content.decode()
+    tree = LexborHTMLParser(html)
+    page_text = tree.css_first("#content-main").text(separator=" ")
+    for jargon in ("MIN_SCORE_FROM_MODEL", "search_finetune", "k must"):
+        assert jargon not in page_text
+    assert tree.css_first("label[for=try-k]").text() == "Passages to show"
+    assert "How many of the closest passages" in tree.css_first("#try-k-help").text()
+    help_text = tree.css_first("#try-help").text()
+    assert "score from 0 to 1" in help_text and "I’m not sure" in help_text
+    assert "the answer threshold" in help_text
 
 
 @pytest.mark.django_db(transaction=True)

@@ -55,6 +55,8 @@ LAYERS: dict[str, list[str]] = {
         "services",
         "answerability",
         "questions",
+        "dashboard",  # the figures of the owner's overview in the admin
+        "sections",  # the live index's sections found by their words (the admin's picker)
         "training",
         "training.config",
         "training.metrics",
@@ -86,6 +88,7 @@ LAYERS: dict[str, list[str]] = {
         "apps",  # AppConfig.ready() wires signals and tasks
         "admin",
         "admin_training",
+        "admin_fix",  # "Fix this answer": a logged question → an example question
         "api",
         "api.parsers",
         "api.permissions",
@@ -98,6 +101,7 @@ LAYERS: dict[str, list[str]] = {
         "urls",
         "templatetags",
         "templatetags.search",
+        "templatetags.search_admin",  # human dates and the overview in the admin
         "signals",
         "tasks",
         "training.tasks",  # the Celery task behind the admin's "Train" button

@@ -1,0 +1,49 @@
+/* A training run's page while the run is queued or running: poll its small JSON
+   status and update the box in place (no page reload, so scroll and screen
+   readers are left alone). The status line sits in a polite live region and
+   changes only when the status or the stage does, not at every percent. */
+(function () {
+  "use strict";
+  var box = document.getElementById("training-progress");
+  if (!box || box.dataset.active !== "1") return;
+  var url = box.dataset.statusUrl;
+  var field = function (name) { return box.querySelector('[data-field="' + name + '"]'); };
+  var delay = 2000;
+
+  function show(run) {
+    var bar = box.querySelector("progress");
+    bar.value = run.progress;
+    bar.textContent = run.progress + "%";
+    field("progress").textContent = run.progress;
+    var stage = run.stage || "–";
+    // Only a change of text is announced (the live region is the status line).
+    if (field("status").textContent !== run.status_display) field("status").textContent = run.status_display;
+    if (field("stage").textContent !== stage) field("stage").textContent = stage;
+    field("activated").textContent = run.activated;
+    if (run.decision) { field("decision").textContent = run.decision; field("decision").parentNode.hidden = false; }
+    if (run.error) { field("error").textContent = run.error; field("error").hidden = false; }
+  }
+
+  function finished() {
+    box.dataset.active = "0";
+    var cancel = document.getElementById("training-cancel");
+    if (cancel) cancel.hidden = true;
+    var note = document.getElementById("training-finished");
+    if (note) note.hidden = false;
+  }
+
+  function tick() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (run) {
+        show(run);
+        if (run.active) setTimeout(tick, delay);
+        else finished();
+      })
+      .catch(function () { setTimeout(tick, delay * 2); });
+  }
+  setTimeout(tick, delay);
+})();

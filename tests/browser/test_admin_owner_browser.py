@@ -1,0 +1,156 @@
+"""The owner in a real headless Chromium: fix an answer, the overview, a training run."""
+
+import re
+import shutil
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from search import index
+from search.models import ExampleQuestion, IndexBuild, Question
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Can I pay in instalments?"
+
+
+@pytest.fixture
+def private_index(built_index, index_dir, settings, tmp_path):
+    """A copy of the site's index: this test's rebuilds leave the shared one as it was."""
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    settings.SEARCH = {**settings.SEARCH, "INDEX_DIR": str(copy)}
+    index.forget_loaded()
+    yield copy
+    index.forget_loaded()
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_superuser("owner", "owner@example.com", "pw-owner-1")
+
+
+def log_in(page):
+    page.goto("/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("pw-owner-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def ask_api(page, question):
+    response = page.request.get("/api/search/", params={"q": question})
+    assert response.ok, response.text()
+    return response.json()
+
+
+def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
+    page, private_index, owner, screenshots
+):
+    # A visitor asks; the site is not sure.
+    assert ask_api(page, QUESTION)["answer"] is None
+    asked = Question.objects.get(text=QUESTION)
+    assert not asked.answered
+
+    log_in(page)
+    page.goto("/admin/search/question/?attention=unanswered")
+    row = page.locator("#result_list tbody tr", has_text=QUESTION)
+    row.get_by_role("link", name="Fix this answer").click()
+    expect(page).to_have_url(re.compile(rf"/admin/search/question/{asked.pk}/fix/$"))
+    expect(page.locator("#fix-question")).to_have_text(QUESTION)
+
+    page.get_by_label("Find a section").fill("pricing")
+    page.get_by_role("button", name="Search sections").click()
+    found = page.locator("#fix-found")
+    pricing = found.get_by_role("radio", name=re.compile(r"Services.*› Pricing"))
+    pricing.check()
+    expect(page.get_by_label("Example question")).to_have_value(QUESTION)
+    page.screenshot(path=str(screenshots / "admin-fix-answer.png"), full_page=True)
+    builds_before = IndexBuild.objects.count()
+    page.get_by_role("button", name="Save as example question").click()
+
+    # Back on the unanswered list, told what happened; the row says it is fixed.
+    expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Saved “{QUESTION}” as an example question for “Services"
+    )
+    expect(page.locator(".messagelist")).to_contain_text("The index was rebuilt with it (build #")
+    expect(page.locator("#result_list tbody tr", has_text=QUESTION)).to_contain_text(
+        "example saved"
+    )
+    example = ExampleQuestion.objects.get(question=QUESTION)
+    assert example.url == "/services/#pricing" and example.active
+
+    # The save scheduled a rebuild (eager here: no broker), which took the question in.
+    build = IndexBuild.objects.order_by("-pk").first()
+    assert IndexBuild.objects.count() == builds_before + 1
+    assert build.trigger == IndexBuild.Trigger.CONTENT
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+
+    body = ask_api(page, QUESTION)
+    assert body["answer"] is not None, body
+    assert (body["answer"]["url"], body["answer"]["anchor"]) == ("/services/", "pricing")
+
+
+def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, owner, screenshots):
+    Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
+    Question.objects.create(text="How much is a shop?", answered=True, helpful=False)
+    log_in(page)
+    app_name = apps.get_app_config("search").verbose_name
+    page.locator("#content-main").get_by_role("link", name=app_name, exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/search/$"))
+    overview = page.get_by_role("region", name="Overview of the site assistant")
+    expect(overview).to_be_visible()
+    expect(overview.locator("#dash-week-questions")).to_have_text("2")
+    expect(overview.locator("#dash-answered")).to_contain_text("50%")
+    # The overview sits above the app's models, within a 1280 px wide window.
+    box = overview.bounding_box()
+    assert box["x"] + box["width"] <= 1280
+    page.screenshot(path=str(screenshots / "admin-overview.png"), full_page=True)
+    overview.locator("#dash-unanswered").click()
+    expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    # At 1280 px every column is in view and the filters cover none of them.
+    table = page.locator("#result_list").bounding_box()
+    filters = page.locator("#changelist-filter").bounding_box()
+    assert table["x"] + table["width"] <= 1280
+    below_or_above = filters["y"] >= table["y"] + table["height"] or (
+        filters["y"] + filters["height"] <= table["y"]
+    )
+    beside = filters["x"] >= table["x"] + table["width"]
+    assert below_or_above or beside, (table, filters)
+    assert page.evaluate(
+        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
+    )
+    page.screenshot(path=str(screenshots / "admin-questions-unanswered.png"), full_page=True)
+    expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
+
+
+def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):
+    from search.models import TrainingRun
+    from search.training.tasks import this_process
+
+    run = TrainingRun.objects.create(
+        status="running", runner=this_process(), progress=10, stage="making pairs"
+    )
+    log_in(page)
+    page.goto(f"/admin/search/trainingrun/{run.pk}/change/")
+    status_line = page.locator("#training-status-line")
+    expect(status_line).to_have_attribute("aria-live", "polite")
+    expect(page.locator('[data-field="activated"]')).to_have_text("not decided yet")
+    page.evaluate("window.notReloaded = true")
+
+    # The run moves on: the box follows without reloading the page.
+    TrainingRun.objects.filter(pk=run.pk).update(progress=55, stage="training: step 11/20")
+    expect(page.locator("#training-progress progress")).to_have_js_property("value", 55)
+    expect(status_line).to_contain_text("training: step 11/20")
+    assert page.evaluate("window.notReloaded === true")
+    page.screenshot(path=str(screenshots / "admin-training-running.png"), full_page=True)
+
+    page.get_by_role("button", name="Cancel this run").click()
+    expect(page.locator(".messagelist")).to_contain_text("cancelled")
+    expect(status_line).to_contain_text("Cancelled")
+    expect(page.get_by_role("button", name="Cancel this run")).to_have_count(0)
+    run.refresh_from_db()
+    assert run.status == "cancelled" and not run.activated
