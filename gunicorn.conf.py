@@ -7,7 +7,7 @@ makes sure the served model has its ONNX export (``manage.py
 search_export_onnx``, a no-op once it exists), and each worker loads the
 search index, its encoder and the URLconf and opens its database connection
 (``post_worker_init``) before it accepts a request. Another WSGI server does
-the same by calling ``search.services.warm_up()`` once per process after
+the same by calling ``site_assistant.services.warm_up()`` once per process after
 ``get_wsgi_application()``.
 """
 
@@ -35,14 +35,14 @@ def on_starting(server):
     )
     output = (proc.stdout or proc.stderr).strip()
     if proc.returncode == 0:
-        server.log.info("search: %s", output)
+        server.log.info("site_assistant: %s", output)
     else:
-        server.log.warning("search: the ONNX export failed: %s", output[-500:])
+        server.log.warning("site_assistant: the ONNX export failed: %s", output[-500:])
 
 
 def post_worker_init(worker):
     """Each worker, before its first request: index, encoder, URLconf, database."""
-    from search import services
+    from site_assistant import services
 
     report = services.warm_up()
     try:
@@ -60,14 +60,14 @@ def _warm_request_path():
     from django.test import Client
     from django.urls import get_resolver, reverse
 
-    from search.models import Question
+    from site_assistant.models import Question
 
-    get_resolver().resolve(reverse("search:api-search"))
+    get_resolver().resolve(reverse("site_assistant:api-search"))
     host = next((h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "")
     # From a documentation address (RFC 5737), so the rate limiter counts the
     # warm-up against nobody: a visitor on the same host keeps the whole allowance.
     warm_client = Client(HTTP_HOST=host or "localhost", REMOTE_ADDR="192.0.2.1")
-    warm_client.get(reverse("search:api-index"), secure=True)
+    warm_client.get(reverse("site_assistant:api-index"), secure=True)
     connection.ensure_connection()
     # The question log's insert, rolled back: nothing is stored.
     with transaction.atomic():

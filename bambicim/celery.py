@@ -21,6 +21,6 @@ def ping(value="pong"):
 @worker_process_init.connect
 def warm_up_search(**kwargs):
     """Load the search index and its encoder when a worker process starts, not in a task."""
-    from search import services
+    from site_assistant import services
 
     services.warm_up()

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI files served locally (no CDN)
-    "search",
+    "site_assistant",
     "bambicim",
 ]
 
@@ -197,17 +197,17 @@ CELERY_TIMEZONE = TIME_ZONE
 # this catches anything else) and the daily purge of the questions log.
 CELERY_BEAT_SCHEDULE = {
     "search-nightly-rebuild": {
-        "task": "search.tasks.rebuild_index",
+        "task": "site_assistant.tasks.rebuild_index",
         "schedule": crontab(hour=3, minute=17),
         "kwargs": {"trigger": "schedule"},
     },
     # Content changes saved while Redis was unreachable: queued once it answers.
     "search-retry-unqueued-builds": {
-        "task": "search.tasks.retry_unqueued_builds",
+        "task": "site_assistant.tasks.retry_unqueued_builds",
         "schedule": 300.0,
     },
     "search-purge-question-log": {
-        "task": "search.tasks.purge_question_log",
+        "task": "site_assistant.tasks.purge_question_log",
         "schedule": crontab(hour=4, minute=7),
     },
 }
@@ -241,7 +241,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Rate-limit counts must be shared by every gunicorn worker (a per-process
 # cache lets each worker allow the full rate): in Redis when there is one.
 # Its own alias, with one-second socket timeouts, so a Redis that refuses or
-# hangs only switches rate limits off for a while (search.api.throttles)
+# hangs only switches rate limits off for a while (site_assistant.api.throttles)
 # and never touches anything else that uses the default cache.
 THROTTLE_CACHE = "default"
 if REDIS_URL:
@@ -258,8 +258,8 @@ if REDIS_URL:
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- The search app -----------------------------------------------------------
-# Every key and its default lives in search/conf.py.
-SEARCH = {
+# Every key and its default lives in site_assistant/conf.py.
+SITE_ASSISTANT = {
     "INDEX_DIR": env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")),
     "MODEL": env("SEARCH_MODEL", default=""),
     "ENCODER": env("SEARCH_ENCODER", default="onnx"),
@@ -268,7 +268,7 @@ SEARCH = {
     # is form feedback (rate-limit and validation messages), not content.
     "TEMPLATE_EXCLUDE": [
         "templates/admin/**",
-        "templates/search/**",
+        "templates/site_assistant/**",
         "templates/base.html",
         "templates/404.html",
         "templates/500.html",
@@ -282,7 +282,7 @@ SEARCH = {
     "THROTTLE_CACHE": THROTTLE_CACHE,
     "NUM_PROXIES": NUM_PROXIES,
     # Branding (docs/install.md): the assistant's name and words; its pink colours
-    # are set in static/css/site.css, and templates/search/page.html is this
+    # are set in static/css/site.css, and templates/site_assistant/page.html is this
     # site's own search page.
     "WIDGET_TITLE": "Ask Bambi",
     "WIDGET_GREETING": "Hi! Ask me anything about this site — services, prices, the Bambi Game, privacy…",
@@ -297,5 +297,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-    "loggers": {"search": {"level": env("SEARCH_LOG_LEVEL", default="INFO")}},
+    "loggers": {"site_assistant": {"level": env("SEARCH_LOG_LEVEL", default="INFO")}},
 }

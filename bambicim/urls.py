@@ -7,7 +7,7 @@ from .sitemaps import sitemaps
 
 urlpatterns = [
     path("", include("bambicim.site_urls")),
-    path("", include("search.urls")),
+    path("", include("site_assistant.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"

@@ -70,9 +70,9 @@ def query_latency(retriever: str, questions: list[str]) -> dict:
     django.setup()
     from django.conf import settings
 
-    from search import conf, services
+    from site_assistant import conf, services
 
-    settings.SEARCH = {**settings.SEARCH, "RETRIEVER": retriever}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "RETRIEVER": retriever}
     services.answer("warm up the model")  # load model, index (and BM25) once
     timings = []
     for question in questions:
@@ -145,7 +145,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from search import conf
+    from site_assistant import conf
 
     serving = conf.get("RETRIEVER")
     print(f"Query latency ({len(questions)} distinct questions) …", flush=True)

@@ -117,7 +117,7 @@ class Sandbox:
             raise SystemExit("bench/speed.py copies an SQLite database; unset DATABASE_URL")
         shutil.copyfile(db["NAME"], self.dir / "db.sqlite3")
         self.index_dir = self.dir / "index"
-        shutil.copytree(settings.SEARCH["INDEX_DIR"], self.index_dir, symlinks=True)
+        shutil.copytree(settings.SITE_ASSISTANT["INDEX_DIR"], self.index_dir, symlinks=True)
         self.env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{self.dir / 'db.sqlite3'}",
@@ -141,7 +141,7 @@ def latency(n: int = 600) -> dict:
     import django
 
     django.setup()
-    from search import embed, index, services
+    from site_assistant import embed, index, services
 
     asked = questions(n)
     version = index.load_current()
@@ -588,7 +588,7 @@ FIRST_ANSWER = """
 import os, sys, time, json, resource
 import django
 django.setup()
-from search import services
+from site_assistant import services
 services.warm_up()
 result = services.answer("Can I scrape the site?")
 print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -687,7 +687,7 @@ def build(sandbox: Sandbox) -> dict:
     # Cold: no embedding cache and no index, but the model's export kept.
     code = (
         "import django; django.setup();"
-        "from search.models import EmbeddingCache; EmbeddingCache.objects.all().delete()"
+        "from site_assistant.models import EmbeddingCache; EmbeddingCache.objects.all().delete()"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     for child in sandbox.index_dir.iterdir():

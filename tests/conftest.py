@@ -32,7 +32,10 @@ _INDEX_DIR = Path(tempfile.mkdtemp(prefix="search-index-test-"))
 def pytest_configure(config):
     from django.conf import settings
 
-    settings.SEARCH = {**getattr(settings, "SEARCH", {}), "INDEX_DIR": str(_INDEX_DIR)}
+    settings.SITE_ASSISTANT = {
+        **getattr(settings, "SITE_ASSISTANT", {}),
+        "INDEX_DIR": str(_INDEX_DIR),
+    }
 
 
 def pytest_unconfigure(config):
@@ -53,9 +56,9 @@ def built_index(django_db_setup, django_db_blocker):
     that expect empty tables still get them; the index files stay current and
     the embedding cache stays, so a test's own rebuild of the site is quick.
     """
-    from search import index, services
-    from search.build import run_build
-    from search.models import IndexBuild, Page, Passage
+    from site_assistant import index, services
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild, Page, Passage
 
     if not services.index_status():
         with django_db_blocker.unblock():
@@ -139,7 +142,7 @@ def celery_workers(transactional_db, settings):
         "REDIS_URL": TEST_REDIS_URL,
         "CELERY_QUEUE": queue,
         "DATABASE_URL": _test_database_url(connection.settings_dict),
-        "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
+        "SEARCH_INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"],
         "DEBUG": "0",
         "DJANGO_TESTING": "1",
         "PYTHONUNBUFFERED": "1",

@@ -14,7 +14,7 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "search_example_
 
 
 def load(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     db = schema_editor.connection.alias
     if ExampleQuestion.objects.using(db).exists():
         return
@@ -26,7 +26,7 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     questions = [row["fields"]["question"] for row in json.loads(FIXTURE.read_text("utf-8"))]
     ExampleQuestion.objects.using(schema_editor.connection.alias).filter(
         question__in=questions
@@ -36,7 +36,7 @@ def unload(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("bambicim", "0001_contact_message"),
-        ("search", "0003_jobs_share_fields"),
+        ("site_assistant", "0003_jobs_share_fields"),
     ]
 
     operations = [migrations.RunPython(load, unload)]

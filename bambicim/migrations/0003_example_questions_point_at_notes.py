@@ -12,7 +12,7 @@ ABOUT_ALL_NOTES = "what articles have you published"
 
 
 def forwards(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     rows = ExampleQuestion.objects.using(schema_editor.connection.alias)
     for slug in SLUGS:
         teaser = rows.filter(url=f"/notes/#{slug}")
@@ -21,7 +21,7 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     rows = ExampleQuestion.objects.using(schema_editor.connection.alias)
     for slug in SLUGS:
         rows.filter(url=f"/notes/{slug}/").update(url=f"/notes/#{slug}")

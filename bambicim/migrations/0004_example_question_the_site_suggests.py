@@ -15,14 +15,14 @@ URL = "/services/#pricing"
 
 
 def add(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     rows = ExampleQuestion.objects.using(schema_editor.connection.alias)
     if not rows.filter(question__iexact=QUESTION).exists():
         rows.create(question=QUESTION, url=URL, active=True)
 
 
 def remove(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     ExampleQuestion.objects.using(schema_editor.connection.alias).filter(
         question=QUESTION, url=URL
     ).delete()

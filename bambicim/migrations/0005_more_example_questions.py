@@ -25,7 +25,7 @@ def _batch() -> list[dict]:
 
 
 def add(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     rows = ExampleQuestion.objects.using(schema_editor.connection.alias)
     have = {question.casefold() for question in rows.values_list("question", flat=True)}
     rows.bulk_create(
@@ -36,7 +36,7 @@ def add(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
-    ExampleQuestion = apps.get_model("search", "ExampleQuestion")
+    ExampleQuestion = apps.get_model("site_assistant", "ExampleQuestion")
     rows = ExampleQuestion.objects.using(schema_editor.connection.alias)
     for row in _batch():
         rows.filter(question=row["question"], url=row["url"]).delete()

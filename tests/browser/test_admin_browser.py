@@ -22,10 +22,10 @@ def sign_in(page, django_user_model):
 def test_without_a_broker_the_button_builds_in_the_background_and_the_page_follows_it(
     page, django_user_model
 ):
-    from search.models import IndexBuild
+    from site_assistant.models import IndexBuild
 
     sign_in(page, django_user_model)
-    page.goto("/admin/search/indexbuild/")
+    page.goto("/admin/site_assistant/indexbuild/")
     before = IndexBuild.objects.count()
     with page.expect_navigation(url=re.compile(r"/indexbuild/\d+/change/$")):
         page.click(BUTTON)  # no broker: a thread of the web server runs the build
@@ -51,10 +51,10 @@ def test_without_a_broker_the_button_builds_in_the_background_and_the_page_follo
 def test_with_a_worker_the_button_queues_and_the_page_follows_the_build_without_reloading(
     page, django_user_model, celery_worker
 ):
-    from search.models import IndexBuild
+    from site_assistant.models import IndexBuild
 
     sign_in(page, django_user_model)
-    page.goto("/admin/search/indexbuild/")
+    page.goto("/admin/site_assistant/indexbuild/")
     with page.expect_navigation(url=re.compile(r"/indexbuild/\d+/change/$")):
         page.click(BUTTON)
     build = IndexBuild.objects.get(trigger="admin")

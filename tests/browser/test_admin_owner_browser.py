@@ -7,8 +7,8 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from search import index
-from search.models import ExampleQuestion, IndexBuild, Question
+from site_assistant import index
+from site_assistant.models import ExampleQuestion, IndexBuild, Question
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def private_index(built_index, index_dir, settings, tmp_path):
     """A copy of the site's index: this test's rebuilds leave the shared one as it was."""
     copy = tmp_path / "index"
     shutil.copytree(index_dir, copy)
-    settings.SEARCH = {**settings.SEARCH, "INDEX_DIR": str(copy)}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(copy)}
     index.forget_loaded()
     yield copy
     index.forget_loaded()
@@ -54,10 +54,10 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     assert not asked.answered
 
     log_in(page)
-    page.goto("/admin/search/question/?attention=unanswered")
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
     row = page.locator("#result_list tbody tr", has_text=QUESTION)
     row.get_by_role("link", name="Fix this answer").click()
-    expect(page).to_have_url(re.compile(rf"/admin/search/question/{asked.pk}/fix/$"))
+    expect(page).to_have_url(re.compile(rf"/admin/site_assistant/question/{asked.pk}/fix/$"))
     expect(page.locator("#fix-question")).to_have_text(QUESTION)
 
     page.get_by_label("Find a section").fill("pricing")
@@ -71,7 +71,7 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     page.get_by_role("button", name="Save as example question").click()
 
     # Back on the unanswered list, told what happened; the row says it is fixed.
-    expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/question/\?attention=unanswered$"))
     expect(page.locator(".messagelist")).to_contain_text(
         f"Saved “{QUESTION}” as an example question for “Services"
     )
@@ -97,9 +97,9 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
     Question.objects.create(text="How much is a shop?", answered=True, helpful=False)
     log_in(page)
-    app_name = apps.get_app_config("search").verbose_name
+    app_name = apps.get_app_config("site_assistant").verbose_name
     page.locator("#content-main").get_by_role("link", name=app_name, exact=True).click()
-    expect(page).to_have_url(re.compile(r"/admin/search/$"))
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/$"))
     overview = page.get_by_role("region", name="Overview of the site assistant")
     expect(overview).to_be_visible()
     expect(overview.locator("#dash-week-questions")).to_have_text("2")
@@ -109,7 +109,7 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     assert box["x"] + box["width"] <= 1280
     page.screenshot(path=str(screenshots / "admin-overview.png"), full_page=True)
     overview.locator("#dash-unanswered").click()
-    expect(page).to_have_url(re.compile(r"/admin/search/question/\?attention=unanswered$"))
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/question/\?attention=unanswered$"))
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     # At 1280 px every column is in view and the filters cover none of them.
     table = page.locator("#result_list").bounding_box()
@@ -128,14 +128,14 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
 
 
 def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):
-    from search.models import TrainingRun
-    from search.training.tasks import this_process
+    from site_assistant.models import TrainingRun
+    from site_assistant.training.tasks import this_process
 
     run = TrainingRun.objects.create(
         status="running", runner=this_process(), progress=10, stage="making pairs"
     )
     log_in(page)
-    page.goto(f"/admin/search/trainingrun/{run.pk}/change/")
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     status_line = page.locator("#training-status-line")
     expect(status_line).to_have_attribute("aria-live", "polite")
     expect(page.locator('[data-field="activated"]')).to_have_text("not decided yet")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from search.models import IndexBuild, Question
+from site_assistant.models import IndexBuild, Question
 
 from ..site.conftest import PAGES
 
@@ -92,26 +92,26 @@ def test_the_admin_works_with_no_csp_violation(watched, django_user_model):
     watched.wait_for_url(re.compile(r"/admin/$"))
     for url in [
         "/admin/",
-        "/admin/search/indexbuild/",
-        "/admin/search/question/",
-        "/admin/search/question/try/?q=Where+are+you+based%3F",
-        "/admin/search/passage/",
-        "/admin/search/page/",
-        "/admin/search/examplequestion/",
-        "/admin/search/examplequestion/add/",
-        "/admin/search/trainingrun/",
+        "/admin/site_assistant/indexbuild/",
+        "/admin/site_assistant/question/",
+        "/admin/site_assistant/question/try/?q=Where+are+you+based%3F",
+        "/admin/site_assistant/passage/",
+        "/admin/site_assistant/page/",
+        "/admin/site_assistant/examplequestion/",
+        "/admin/site_assistant/examplequestion/add/",
+        "/admin/site_assistant/trainingrun/",
         "/admin/bambicim/contactmessage/",
         "/admin/auth/user/",
         "/admin/auth/user/add/",
     ]:
         visit(watched, url)
     # Styles come from classes: the live-index box is laid out by admin.css.
-    visit(watched, "/admin/search/indexbuild/")
+    visit(watched, "/admin/site_assistant/indexbuild/")
     box = watched.locator(".search-admin__live")
     assert box.evaluate("e => getComputedStyle(e).display") == "flex"
     # The build page's script (a static file now) still follows the build.
     build = IndexBuild.objects.create(status="running", trigger="admin", progress=10)
-    visit(watched, f"/admin/search/indexbuild/{build.pk}/change/")
+    visit(watched, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
     IndexBuild.objects.filter(pk=build.pk).update(progress=60, stage="embed")
     expect(watched.locator('#build-progress [data-field="progress"]')).to_have_text("60")
     assert watched.violations() == []

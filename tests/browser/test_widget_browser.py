@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from search.models import Question
+from site_assistant.models import Question
 
 pytestmark = pytest.mark.browser
 
@@ -101,8 +101,8 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
 
 
 def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset(page, settings):
-    settings.SEARCH = {
-        **settings.SEARCH,
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
         "SUGGESTED_QUESTIONS": ["Do you use cookies?", "zxqv blorp"],
         "CONTACT_URL": "",
     }
@@ -196,7 +196,7 @@ def test_without_javascript_the_bubble_is_a_link_to_the_search_page(
 def test_a_running_builds_admin_page_follows_its_progress(
     browser, live_server, transactional_db, django_user_model
 ):
-    from search.models import IndexBuild
+    from site_assistant.models import IndexBuild
 
     django_user_model.objects.create_superuser("owner", "owner@example.com", "pw-for-tests")
     build = IndexBuild.objects.create(
@@ -210,7 +210,7 @@ def test_a_running_builds_admin_page_follows_its_progress(
         page.fill("#id_password", "pw-for-tests")
         page.click("input[type=submit]")
         page.wait_for_url(re.compile(r"/admin/$"))
-        page.goto(f"/admin/search/indexbuild/{build.pk}/change/")
+        page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
         expect(page.locator("#build-progress progress")).to_have_attribute("value", "10")
         # The worker moves on: the page polls the API and shows it without a reload...
         IndexBuild.objects.filter(pk=build.pk).update(progress=60, stage="embed")

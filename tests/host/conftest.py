@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-import search
+import site_assistant
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_PACKAGE = search.__name__
+APP_PACKAGE = site_assistant.__name__
 DISTRIBUTION = "django-site-assistant"
 SHARED_SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 

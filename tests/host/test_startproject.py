@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-import search as app_package
+import site_assistant as app_package
 
 from .conftest import Server, run
 
@@ -198,7 +198,7 @@ def test_without_drf_spectacular_the_api_docs_are_absent_not_broken(server):
 
 
 def test_without_project_rates_the_api_is_throttled_by_the_apps_defaults(server):
-    """60 questions a minute for one anonymous client (SEARCH["THROTTLE_RATES"])."""
+    """60 questions a minute for one anonymous client (SITE_ASSISTANT["THROTTLE_RATES"])."""
     codes = []
     for i in range(62):
         status, headers, _ = server.get(f"{PREFIX}api/search/?q=tea+{i}")

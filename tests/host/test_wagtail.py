@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-import search as app_package
+import site_assistant as app_package
 
 from .conftest import Server, run
 

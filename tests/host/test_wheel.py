@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-import search as app_package
+import site_assistant as app_package
 
 from .conftest import DISTRIBUTION, ROOT
 

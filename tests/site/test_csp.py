@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted([*ROOT.glob("templates/**/*.html"), *ROOT.glob("search/templates/**/*.html")])
+TEMPLATES = sorted(
+    [*ROOT.glob("templates/**/*.html"), *ROOT.glob("site_assistant/templates/**/*.html")]
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 
-from search.models import ExampleQuestion
+from site_assistant.models import ExampleQuestion
 
 pytestmark = pytest.mark.django_db
 

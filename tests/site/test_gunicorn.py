@@ -71,7 +71,7 @@ def gunicorn(built_index, transactional_db, settings, tmp_path):
         "DEBUG": "0",
         "DJANGO_TESTING": "1",
         "DATABASE_URL": _test_database_url(connection.settings_dict),
-        "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
+        "SEARCH_INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"],
         "SEARCH_THROTTLE_ANON": "100000/min",
         "SEARCH_THROTTLE_USER": "100000/min",
         "PYTHONUNBUFFERED": "1",
@@ -113,7 +113,7 @@ def gunicorn(built_index, transactional_db, settings, tmp_path):
 
 
 def test_the_first_questions_after_a_start_are_as_quick_as_later_ones(gunicorn):
-    from search.models import Question
+    from site_assistant.models import Question
 
     warm_ups = [
         line

@@ -47,7 +47,7 @@ def gunicorn(settings):
         "ALLOWED_HOSTS": "127.0.0.1",
         "REDIS_URL": TEST_REDIS_URL,
         "DATABASE_URL": _test_database_url(connection.settings_dict),
-        "SEARCH_INDEX_DIR": settings.SEARCH["INDEX_DIR"],
+        "SEARCH_INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"],
         "SEARCH_THROTTLE_ANON": f"{LIMIT}/min",
         "SEARCH_THROTTLE_FEEDBACK": f"{LIMIT}/min",
         "NUM_PROXIES": "0",

@@ -1,1 +1,0 @@
-"""The search app's REST API (Django REST framework): thin views over search.services."""

@@ -1,0 +1,401 @@
+"""The site owner's cockpit: index builds, passages, the questions log, "Try a question".
+
+Pages and passages mirror the current index, so they are read-only here;
+builds are started with the "Rebuild index now" button (or the API), never
+edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
+"""
+
+import json
+from datetime import timedelta
+from functools import partial
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from . import conf, services
+from .admin_fix import fix_answer_view
+from .models import ExampleQuestion, IndexBuild, Page, Passage, Question, looks_personal
+from .templatetags.search_admin import date_column
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the index build; the admin only reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Page)
+class PageAdmin(ReadOnlyAdmin):
+    list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
+    list_filter = ["source"]
+    search_fields = ["url", "title"]
+    last_seen_display = date_column("last_seen", "Last seen")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(passage_count=Count("passages"))
+
+    @admin.display(description="Passages", ordering="passage_count")
+    def passage_count(self, page):
+        return page.passage_count
+
+
+@admin.register(Passage)
+class PassageAdmin(ReadOnlyAdmin):
+    list_display = ["short_text", "title", "heading", "link_display", "position", "version_display"]
+    list_filter = [("pages", admin.RelatedOnlyFieldListFilter), "index_version"]
+    search_fields = ["text", "title", "heading", "url", "anchor"]
+    list_per_page = 50
+
+    @admin.display(description="Text")
+    def short_text(self, passage):
+        return passage.text if len(passage.text) <= 120 else passage.text[:117] + "…"
+
+    @admin.display(description="Index", ordering="index_version")
+    def version_display(self, passage):
+        serving = services.index_status().get("version")
+        label = "serving now" if passage.index_version == serving else "an older build"
+        return format_html('<span title="Index version {}">{}</span>', passage.index_version, label)
+
+    @admin.display(description="Link", ordering="url")
+    def link_display(self, passage):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', passage.link, passage.link
+        )
+
+
+@admin.register(IndexBuild)
+class IndexBuildAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "trigger",
+        "pages",
+        "passages",
+        "embedded",
+        "reused",
+        "removed",
+        "duration_display",
+        "created_display",
+        "short_error",
+    ]
+    list_filter = ["status", "trigger"]
+    change_list_template = "admin/site_assistant/indexbuild/change_list.html"
+    change_form_template = "admin/site_assistant/indexbuild/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A queued or running build holds the build lock: never delete it mid-way.
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
+
+    created_display = date_column("created", "Requested")
+
+    @admin.display(description="Duration")
+    def duration_display(self, build):
+        duration = build.duration
+        return f"{duration.total_seconds():.1f} s" if duration is not None else "–"
+
+    @admin.display(description="Error")
+    def short_error(self, build):
+        return build.error if len(build.error) <= 80 else build.error[:77] + "…"
+
+    def get_urls(self):
+        rebuild = path(
+            "rebuild/",
+            self.admin_site.admin_view(self.rebuild_view),
+            name="site_assistant_indexbuild_rebuild",
+        )
+        return [rebuild, *super().get_urls()]
+
+    def rebuild_view(self, request):
+        """POST only: ask for a rebuild (joins the active build if there is one)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from .rebuilds import request_rebuild
+
+        try:
+            build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user, background=True)
+        except RuntimeError as exc:  # the build lock could not be taken
+            messages.error(request, f"Could not start a rebuild: {exc}. Please try again.")
+            return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
+        build.refresh_from_db()
+        Status = IndexBuild.Status
+        if build.status == Status.UNQUEUED:
+            messages.error(
+                request,
+                f"Could not start a rebuild: the task queue is not answering, so nothing was "
+                f"started (recorded as #{build.pk}, not queued). Please try again once it is back.",
+            )
+            return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
+        if build.status == Status.COALESCED:
+            messages.info(
+                request,
+                f"A build is already under way (#{build.coalesced_into_id}); your request joined it.",
+            )
+            target = build.coalesced_into_id
+        else:
+            level, text = _rebuild_message(build)
+            messages.add_message(request, level, text)
+            target = build.pk
+        return HttpResponseRedirect(
+            reverse("admin:site_assistant_indexbuild_change", args=[target])
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        from .rebuilds import release_stale_locks
+
+        release_stale_locks()  # a build whose worker died shows as failed, not running
+        extra_context = {
+            **(extra_context or {}),
+            "index_status": services.index_status(),
+            "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild"),
+            "try_url": reverse("admin:site_assistant_question_try"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .rebuilds import release_stale_locks
+
+        release_stale_locks()
+        extra_context = {
+            **(extra_context or {}),
+            "status_api_url": reverse("site_assistant:api-build", args=[object_id])
+            if str(object_id).isdigit()
+            else "",
+            "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
+    """What the owner is told after pressing "Rebuild index now": only what happened."""
+    Status = IndexBuild.Status
+    if build.status == Status.SUCCEEDED:  # no broker: it ran inside the request
+        seconds = build.duration.total_seconds() if build.duration else 0
+        return messages.SUCCESS, (
+            f"Index rebuild #{build.pk} finished in {seconds:.1f} s: {build.passages} passages "
+            f"from {build.pages} pages, now live."
+        )
+    if build.status == Status.FAILED:
+        return messages.ERROR, f"Index rebuild #{build.pk} failed: {build.error}"
+    if getattr(build, "in_background", False):  # no broker: a thread of this server runs it
+        return messages.SUCCESS, (
+            f"Index rebuild #{build.pk} started in the background of this web server "
+            "(no task queue configured); its progress shows below."
+        )
+    if build.status == Status.RUNNING:
+        return messages.SUCCESS, f"Index rebuild #{build.pk} is running; its progress shows below."
+    return messages.SUCCESS, (
+        f"Index rebuild #{build.pk} queued: a worker will run it; its progress shows below."
+    )
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """The two lists the owner reads to improve the site."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("unanswered", "Unanswered"), ("not_helpful", "Not helpful")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unanswered":
+            return queryset.filter(answered=False)
+        if self.value() == "not_helpful":
+            return queryset.filter(helpful=False)
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_display",
+        "text",
+        "channel",
+        "answered",
+        "score_display",
+        "top_link",
+        "helpful",
+        "training_approved",
+        "latency_display",
+        "fix_link",
+    ]
+    list_display_links = ["text"]
+    list_filter = [
+        NeedsAttentionFilter,
+        "answered",
+        "helpful",
+        "training_approved",
+        "channel",
+        "language",
+        "model_id",
+    ]
+    actions = ["approve_for_training", "withdraw_training_approval"]
+    search_fields = ["text", "top_url", "top_heading"]
+    date_hierarchy = "created"
+    change_list_template = "admin/site_assistant/question/change_list.html"
+    change_form_template = "admin/site_assistant/question/change_form.html"
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    created_display = date_column("created", "Asked")
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("site_assistant.change_question")
+
+    @admin.action(
+        description="Approve for training (read them first: nothing personal)",
+        permissions=["approve"],
+    )
+    def approve_for_training(self, request, queryset):
+        """The public-safe rule (Question.objects.trainable): a helpful vote is
+        trained on only once the owner approved the question, and never when
+        its text looks personal, approved or not."""
+        personal = [q.text for q in queryset if looks_personal(q.text)]
+        approved = queryset.exclude(pk__in=[q.pk for q in queryset if looks_personal(q.text)])
+        count = approved.update(training_approved=True)
+        self.message_user(request, f"{count} question(s) approved for training.")
+        if personal:
+            self.message_user(
+                request,
+                f"{len(personal)} not approved: they hold what looks like personal data "
+                "(an email or web address, a phone number...).",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Withdraw training approval", permissions=["approve"])
+    def withdraw_training_approval(self, request, queryset):
+        count = queryset.update(training_approved=False)
+        self.message_user(request, f"{count} question(s) no longer used for training.")
+
+    @admin.display(description="Score", ordering="score")
+    def score_display(self, question):
+        return f"{question.score:.3f}" if question.score is not None else "–"
+
+    @admin.display(description="Top passage", ordering="top_url")
+    def top_link(self, question):
+        if not question.top_url:
+            return "–"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            question.top_url,
+            question.top_heading or question.top_url,
+        )
+
+    @admin.display(description="Latency", ordering="latency_ms")
+    def latency_display(self, question):
+        return f"{question.latency_ms:.0f} ms"
+
+    def get_queryset(self, request):
+        # Whether the owner already saved this question as an example ("Fix this answer").
+        fixed = ExampleQuestion.objects.filter(question=OuterRef("text"), active=True)
+        return super().get_queryset(request).annotate(has_example=Exists(fixed))
+
+    @admin.display(description="Fix")
+    def fix_link(self, question):
+        if question.has_example:
+            return mark_safe(
+                '<span title="An example question with this text points at a section">'
+                "✓ example saved</span>"
+            )
+        return format_html(
+            '<a href="{}" class="fix-answer">Fix this answer</a>',
+            reverse("admin:site_assistant_question_fix", args=[question.pk]),
+        )
+
+    def get_urls(self):
+        try_view = path(
+            "try/", self.admin_site.admin_view(self.try_view), name="site_assistant_question_try"
+        )
+        fix_view = path(
+            "<int:question_id>/fix/",
+            self.admin_site.admin_view(partial(fix_answer_view, self)),
+            name="site_assistant_question_fix",
+        )
+        return [try_view, fix_view, *super().get_urls()]
+
+    def counts_per_day(self, days):
+        since = timezone.now() - timedelta(days=days)
+        return (
+            Question.objects.filter(created__gte=since)
+            .annotate(day=TruncDate("created"))
+            .values("day")
+            .annotate(
+                # Names differ from the model's fields: Q(answered=...) must mean the field.
+                total=Count("id"),
+                answered_count=Count("id", filter=Q(answered=True)),
+                unanswered_count=Count("id", filter=Q(answered=False)),
+                helpful_count=Count("id", filter=Q(helpful=True)),
+                not_helpful_count=Count("id", filter=Q(helpful=False)),
+            )
+            .order_by("-day")
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        days = conf.get("LOG_RETENTION_DAYS")
+        extra_context = {
+            **(extra_context or {}),
+            "counts_per_day": self.counts_per_day(days),
+            "retention_days": days,
+            "try_url": reverse("admin:site_assistant_question_try"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def try_view(self, request):
+        """Ask the live index from the admin. Not logged: the owner's tries are not visitors'."""
+        query = request.GET.get("q", "").strip()
+        k = request.GET.get("k", "") or conf.get("DEFAULT_K")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Try a question",
+            "opts": self.model._meta,
+            "query": query,
+            "k": k,
+            "max_k": conf.get("MAX_K"),
+            "min_score": services.min_score(),
+            "threshold_from_model": services.min_score() != conf.get("MIN_SCORE"),
+            "result": None,
+            "error": "",
+        }
+        if query and not (str(k).isdigit() and 1 <= int(k) <= context["max_k"]):
+            context["error"] = (
+                f"“Passages to show” must be a whole number from 1 to {context['max_k']}."
+            )
+        elif query:
+            try:
+                context["result"] = services.answer(query, k=k)
+            except services.IndexNotReady as exc:
+                context["error"] = f"No index yet: {exc}. Rebuild the index first."
+            except ValueError as exc:
+                context["error"] = str(exc)
+        return TemplateResponse(request, "admin/site_assistant/try.html", context)
+
+
+from . import admin_training  # noqa: F401,E402

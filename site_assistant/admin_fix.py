@@ -1,0 +1,139 @@
+""" "Fix this answer": from a logged question to an example question for the right section.
+
+The owner opens it from any question of the log (its row or its page),
+finds the section that should have answered — by the sections the index
+ranked closest, or by words of its title, heading or text — and saves the
+question as an ExampleQuestion pointing at that section. Saving schedules a
+rebuild (site_assistant.signals), after which the question lifts that section.
+No link is ever typed: the section is picked from the live index.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import conf, sections, services
+from .index import IndexNotReady
+from .models import ExampleQuestion, IndexBuild, Question
+
+_EXAMPLE_LIMIT = ExampleQuestion._meta.get_field("question").max_length
+
+
+class FixAnswerForm(forms.Form):
+    question = forms.CharField(
+        max_length=_EXAMPLE_LIMIT,
+        label="Example question",
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Saved as it reads here; edit it if the visitor's wording had a slip.",
+    )
+    link = forms.CharField(
+        label="Section that should answer it",
+        error_messages={"required": "Pick the section that should answer this question."},
+    )
+
+    def clean_link(self):
+        link = self.cleaned_data["link"].strip()
+        try:
+            found = services.section(link)
+        except IndexNotReady:
+            raise forms.ValidationError("There is no index yet: rebuild it first.") from None
+        if found is None:
+            raise forms.ValidationError(
+                "That section is no longer in the index (the site changed): search again."
+            )
+        return link
+
+
+def _back_url(request, question: Question) -> str:
+    """Where to go after saving: ``next`` when it is ours, else the list the question is on."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    listing = reverse("admin:site_assistant_question_changelist")
+    if not question.answered:
+        return listing + "?attention=unanswered"
+    if question.helpful is False:
+        return listing + "?attention=not_helpful"
+    return listing
+
+
+def _rebuild_note(last_build: int) -> str:
+    """What the save set off: the build it asked for, or what the owner must do."""
+    build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
+    if build is not None:
+        if build.status == IndexBuild.Status.COALESCED:
+            return f"It joins the index build under way (#{build.coalesced_into_id})."
+        if build.status == IndexBuild.Status.SUCCEEDED:
+            return f"The index was rebuilt with it (build #{build.pk})."
+        if build.status == IndexBuild.Status.FAILED:
+            return f"The index rebuild #{build.pk} failed: see Index builds."
+        return (
+            f"The index is being rebuilt to include it (build #{build.pk}: "
+            f"{build.get_status_display().lower()})."
+        )
+    if not conf.get("AUTO_REBUILD"):
+        return "Automatic rebuilds are off: rebuild the index to include it."
+    return "The index build about to start includes it."
+
+
+def fix_answer_view(model_admin, request, question_id):
+    """GET: the question, the closest sections and a search; POST: save the example question."""
+    if not request.user.has_perm("site_assistant.add_examplequestion"):
+        raise PermissionDenied
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        raise Http404("No such question (questions are deleted after the retention period).")
+
+    if request.method == "POST":
+        form = FixAnswerForm(request.POST)
+        if form.is_valid():
+            text, link = form.cleaned_data["question"], form.cleaned_data["link"]
+            section = services.section(link)
+            last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
+            example, created = ExampleQuestion.objects.get_or_create(
+                question=text, url=link, defaults={"active": True}
+            )
+            if not created and not example.active:
+                example.active = True
+                example.save(update_fields=["active"])
+            where = " › ".join(p for p in (section["title"], section["heading"]) if p)
+            messages.success(
+                request,
+                f"Saved “{text}” as an example question for “{where}”. "
+                + _rebuild_note(last_build or 0),
+            )
+            return HttpResponseRedirect(_back_url(request, question))
+    else:
+        form = FixAnswerForm(initial={"question": question.text[:_EXAMPLE_LIMIT]})
+
+    words = request.GET.get("s", "").strip()
+    picked = request.POST.get("link", "") if request.method == "POST" else ""
+    error, found, closest = "", [], []
+    try:
+        if words:
+            found = sections.find(words)
+        closest = sections.closest(question.text)
+    except IndexNotReady:
+        error = "There is no index yet: rebuild it first, then pick a section."
+    except ValueError as exc:
+        error = str(exc)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Fix this answer",
+        "opts": model_admin.model._meta,
+        "question": question,
+        "form": form,
+        "words": words,
+        "found": found,
+        "closest": closest,
+        "picked": picked,
+        "error": error,
+        "next": request.GET.get("next") or request.POST.get("next") or "",
+    }
+    return TemplateResponse(request, "admin/site_assistant/question/fix.html", context)

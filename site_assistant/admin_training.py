@@ -1,0 +1,312 @@
+"""Admin for fine-tuning: TrainingRun ("Train on site content") and ExampleQuestion.
+
+Imported at the end of ``site_assistant/admin.py``. A run is started with a POST
+button on the Training runs list; its page refreshes itself while the run
+is queued or running (status, stage, progress), then shows the dev metrics
+of the base and the tuned model and the activation decision.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from . import embed, services
+from .index import IndexNotReady
+from .models import ExampleQuestion, TrainingRun
+from .templatetags.search_admin import date_column
+from .training.metrics import METRIC_NAMES
+
+
+class ExampleQuestionForm(forms.ModelForm):
+    class Meta:
+        model = ExampleQuestion
+        fields = ["question", "url", "active"]
+
+    def clean_url(self):
+        link = self.cleaned_data["url"].strip()
+        if not link.startswith("/"):
+            raise forms.ValidationError(
+                "A link on this site, starting with /: for example /services/#pricing."
+            )
+        try:
+            found = services.section(link)
+        except IndexNotReady:
+            return link  # nothing to check against yet; the first build will match it
+        if found is None:
+            raise forms.ValidationError(
+                "No section of the site has this link. Open the section, copy its link "
+                "(the page address with #heading-id) and paste it here."
+            )
+        return link
+
+
+@admin.register(ExampleQuestion)
+class ExampleQuestionAdmin(admin.ModelAdmin):
+    """The owner's own questions for a section: indexed beside it, and training pairs."""
+
+    form = ExampleQuestionForm
+    list_display = ["question", "url", "section_display", "active", "created_display"]
+    list_filter = ["active"]
+    list_editable = ["active"]
+    search_fields = ["question", "url"]
+    created_display = date_column("created", "Added")
+
+    @admin.display(description="Section it answers")
+    def section_display(self, obj):
+        try:
+            found = services.section(obj.url)
+        except IndexNotReady:
+            return "(no index yet)"
+        if found is None:
+            return format_html('<strong style="color:#b0135f">no such section</strong>')
+        return found["heading"] or found["title"]
+
+
+def _active_runs():
+    return TrainingRun.objects.filter(
+        status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
+    )
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "progress_display",
+        "stage",
+        "ndcg_display",
+        "activated_display",
+        "created_display",
+        "duration_display",
+    ]
+    list_filter = ["status", "activated"]
+    change_list_template = "admin/site_assistant/trainingrun/change_list.html"
+    change_form_template = "admin/site_assistant/trainingrun/change_form.html"
+    # Status, stage and progress are in the box above the fields (updated in place).
+    readonly_fields = [
+        "decision",
+        "metrics_table",
+        "model_dir",
+        "activated_display",
+        "params",
+        "error",
+        "task_id",
+        "created_display",
+        "started_display",
+        "finished_display",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # runs are started with the button, not typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj and obj.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING)
+        )
+
+    created_display = date_column("created", "Requested")
+    started_display = date_column("started", "Started")
+    finished_display = date_column("finished", "Finished")
+
+    @admin.display(description="Activated")
+    def activated_display(self, run):
+        """Yes/No once decided; nothing while the run is going (not a premature ❌)."""
+        if run.is_active:
+            return "not decided yet"
+        if run.status != TrainingRun.Status.SUCCEEDED:
+            return "No"
+        return "Yes" if run.activated else "No (not better than the model served)"
+
+    @admin.display(description="Progress")
+    def progress_display(self, run):
+        return format_html(
+            '<progress max="100" value="{}" aria-label="Training progress">{}%</progress> {}%',
+            run.progress,
+            run.progress,
+            run.progress,
+        )
+
+    @admin.display(description="Dev ndcg@10 (base → tuned)")
+    def ndcg_display(self, run):
+        dev = (run.metrics or {}).get("dev") or {}
+        try:
+            return f"{dev['base']['ndcg@10']:.3f} → {dev['tuned']['ndcg@10']:.3f}"
+        except (KeyError, TypeError):
+            return "–"
+
+    @admin.display(description="Duration")
+    def duration_display(self, run):
+        if run.started and run.finished:
+            return f"{(run.finished - run.started).total_seconds():.0f} s"
+        return "–"
+
+    @admin.display(description="Dev metrics (dense)")
+    def metrics_table(self, run):
+        dev = (run.metrics or {}).get("dev") or {}
+        base, tuned = dev.get("base") or {}, dev.get("tuned") or {}
+        if not base or not tuned:
+            return "–"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((m, f"{base[m]:.4f}", f"{tuned[m]:.4f}") for m in METRIC_NAMES if m in base),
+        )
+        extra = run.metrics.get("recommended_min_score")
+        note = format_html(
+            "<p>{} pairs, {} steps, {} s of training. Answer threshold of the trained model: {}</p>",
+            run.metrics.get("pairs", "?"),
+            run.metrics.get("steps", "?"),
+            run.metrics.get("train_seconds", "?"),
+            extra if extra is not None else "–",
+        )
+        return format_html(
+            "<table><thead><tr><th>metric</th><th>base</th><th>tuned</th></tr></thead>"
+            "<tbody>{}</tbody></table>{}",
+            rows,
+            note,
+        )
+
+    def get_urls(self):
+        train = path(
+            "train/",
+            self.admin_site.admin_view(self.train_view),
+            name="site_assistant_trainingrun_train",
+        )
+        serve_base = path(
+            "serve-base/",
+            self.admin_site.admin_view(self.serve_base_view),
+            name="site_assistant_trainingrun_serve_base",
+        )
+        cancel = path(
+            "<int:run_id>/cancel/",
+            self.admin_site.admin_view(self.cancel_view),
+            name="site_assistant_trainingrun_cancel",
+        )
+        status = path(
+            "<int:run_id>/status/",
+            self.admin_site.admin_view(self.status_view),
+            name="site_assistant_trainingrun_status",
+        )
+        return [train, serve_base, cancel, status, *super().get_urls()]
+
+    def status_view(self, request, run_id):
+        """GET: the run's status as JSON, polled by its page (no full reload)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = TrainingRun.objects.filter(pk=run_id).first()
+        if run is None:
+            return JsonResponse({"error": "No such training run."}, status=404)
+        return JsonResponse(
+            {
+                "id": run.pk,
+                "status": run.status,
+                "status_display": run.get_status_display(),
+                "active": run.is_active,
+                "progress": run.progress,
+                "stage": run.stage,
+                "decision": run.decision,
+                "error": run.error,
+                "activated": self.activated_display(run),
+            }
+        )
+
+    def cancel_view(self, request, run_id):
+        """POST only, staff who may train: cancel a queued or running run."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("site_assistant.add_trainingrun"):
+            raise PermissionDenied
+        from .training.tasks import cancel
+
+        if cancel(run_id, request.user):
+            messages.success(
+                request,
+                f"Training #{run_id} cancelled: it stops at its next step and activates nothing.",
+            )
+        else:
+            messages.info(request, f"Training #{run_id} had already finished: nothing to cancel.")
+        return HttpResponseRedirect(
+            reverse("admin:site_assistant_trainingrun_change", args=[run_id])
+        )
+
+    def train_view(self, request):
+        """POST only, staff with the add permission: create a run and enqueue it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("site_assistant.add_trainingrun"):
+            raise PermissionDenied
+        from .training.tasks import start_training
+
+        already = _active_runs().first()
+        run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
+        if already is not None and run.pk == already.pk:
+            messages.info(request, f"{run} is already under way.")
+        else:
+            messages.success(request, f"{run} started: the page updates while it runs.")
+        return HttpResponseRedirect(
+            reverse("admin:site_assistant_trainingrun_change", args=[run.pk])
+        )
+
+    def serve_base_view(self, request):
+        """POST only, staff who may train: switch a fine-tuned model off, rebuild with the base.
+
+        The trained model's folder stays (``search_rebuild --model PATH`` serves it again).
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("site_assistant.add_trainingrun"):
+            raise PermissionDenied
+        from .rebuilds import serve_model
+
+        if not embed.fine_tuned_model_active():
+            messages.info(request, "The base model is already the one being served.")
+        else:
+            build = serve_model(None, user=request.user)
+            messages.success(
+                request,
+                f"Serving the base model again: index build #{build.pk} "
+                f"({build.get_status_display().lower()}) re-embeds the site with it.",
+            )
+        return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
+
+    def changelist_view(self, request, extra_context=None):
+        from .training.tasks import abandon_stale_runs
+
+        abandon_stale_runs()  # a run whose process is gone is not listed as running
+        extra_context = {
+            **(extra_context or {}),
+            "train_url": reverse("admin:site_assistant_trainingrun_train"),
+            "serve_base_url": reverse("admin:site_assistant_trainingrun_serve_base"),
+            "can_train": request.user.has_perm("site_assistant.add_trainingrun"),
+            "any_active": _active_runs().exists(),
+            "serving_model": embed.model_id(embed.active_model_ref()),
+            "fine_tuned_active": embed.fine_tuned_model_active(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .training.tasks import abandon_stale_runs
+
+        abandon_stale_runs()
+        run = self.get_object(request, object_id)
+        active = bool(run) and run.is_active
+        extra_context = {
+            **(extra_context or {}),
+            "run_active": active,
+            "activated_text": self.activated_display(run) if run else "",
+            "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+            if run
+            else "",
+            "cancel_url": reverse("admin:site_assistant_trainingrun_cancel", args=[run.pk])
+            if active and request.user.has_perm("site_assistant.add_trainingrun")
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,83 @@
+"""When not to answer: each index's answer threshold, calibrated when it is built.
+
+Every question has a nearest passage; only its score says how near, and what
+a score means depends on the site (short FAQ titles score higher than long
+articles) and on the model. So no constant transfers from one site to the
+next. When an index is built, the app asks it questions about something else
+— its own list of generic questions that no site in particular answers
+(``site_assistant/data/off_topic_questions.txt``, or SITE_ASSISTANT["OFF_TOPIC_QUESTIONS"]) —
+scored exactly as serving scores a visitor's question (typo tolerance, the
+sentence and example-question blend, phrase matches), and sets the answer
+threshold at the SITE_ASSISTANT["OFF_TOPIC_QUANTILE"] of their best scores: that share
+of questions about something else gets "not sure" on this index, whatever the
+site. The figures it was chosen from are in docs/quality.md.
+
+An explicit SITE_ASSISTANT["MIN_SCORE"] overrides the calibration (see
+``site_assistant.services.min_score``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import conf, embed, index, lexical, services
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SHIPPED_OFF_TOPIC = DATA_DIR / "off_topic_questions.txt"
+# Bounds of a calibrated threshold: a corpus of a few passages gives few
+# distinct scores, and a threshold outside these would answer everything or
+# nothing.
+LOWEST, HIGHEST = 0.2, 0.8
+
+
+def off_topic_questions(path: str | Path | None = None) -> list[str]:
+    """The calibration questions: one a line, "#" lines are comments."""
+    path = Path(path or conf.get("OFF_TOPIC_QUESTIONS") or SHIPPED_OFF_TOPIC)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float]:
+    """Serving's best score for each question over ``version`` (batched).
+
+    Questions serving declines anyway as noise (no word of the site or the
+    model) are left out: the threshold never has to decline them.
+    """
+    speller = services.speller(version)
+    searched = [services.respell(version, q) for q in questions]
+    searched = [q for q in searched if not speller.is_noise(q)]
+    if not searched or version.count == 0:
+        return []
+    # Through the embedding cache: the next build of the same model embeds none of them.
+    vectors, _, _ = embed.embed_cached(searched, version.model_ref or embed.active_model_ref())
+    boosts = None
+    if conf.get("PHRASE_BOOST"):
+        lexical_index = lexical.for_version(version.version, version.passages)
+        boosts = lexical.phrase_boosts(lexical_index, searched)
+    ranked = version.search(vectors, 1, boosts)
+    return [pairs[0][1] for pairs in ranked if pairs]
+
+
+def threshold(off_topic_scores: list[float], quantile: float | None = None) -> float:
+    """The answer threshold that declines ``quantile`` of these off-topic best scores."""
+    if quantile is None:
+        quantile = float(conf.get("OFF_TOPIC_QUANTILE"))
+    raw = float(np.quantile(off_topic_scores, quantile))
+    return round(min(HIGHEST, max(LOWEST, raw)), 4)
+
+
+def calibrate(version: index.IndexVersion) -> dict:
+    """The answer threshold of ``version`` and what it came from (for meta.json)."""
+    quantile = float(conf.get("OFF_TOPIC_QUANTILE"))
+    scores = best_scores(version, off_topic_questions())
+    if not scores:
+        return {}
+    return {
+        "min_score": threshold(scores, quantile),
+        "quantile": quantile,
+        "off_topic_questions": len(scores),
+        "off_topic_median": round(float(np.median(scores)), 4),
+        "off_topic_max": round(float(max(scores)), 4),
+    }

@@ -1,0 +1,1 @@
+"""The search app's REST API (Django REST framework): thin views over site_assistant.services."""

@@ -1,0 +1,81 @@
+"""Request body parsers of the API, with limits, set in one place (``PARSERS``).
+
+Python's ``json`` module recurses once per nesting level: a body of
+``{"q":`` repeated 3,000 times raised ``RecursionError`` (a 500). The API's
+bodies are flat objects, so JSON deeper than ``SITE_ASSISTANT["MAX_JSON_DEPTH"]`` or
+longer than ``SITE_ASSISTANT["MAX_JSON_BYTES"]`` is refused before it is parsed:
+400 (too deep) or 413 (too long), each with a message.
+"""
+
+import codecs
+
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
+from rest_framework.settings import api_settings
+from rest_framework.utils import json
+
+from .. import conf
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "body_too_large"
+
+
+def nesting_depth(text: str, stop: int | None = None) -> int:
+    """How deep ``[`` and ``{`` nest in ``text``, not counting those inside strings.
+
+    With ``stop``, returns as soon as the depth passes it (a hostile body is
+    refused without reading all of it).
+    """
+    if text.count("[") + text.count("{") <= 1:
+        return text.count("[") + text.count("{")
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop is not None and deepest > stop:
+                return deepest
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+class GuardedJSONParser(JSONParser):
+    """DRF's JSON parser, refusing bodies that are too long or nested too deeply."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        max_bytes = conf.get("MAX_JSON_BYTES")
+        raw = stream.read(max_bytes + 1) if stream is not None else b""
+        if len(raw) > max_bytes:
+            raise BodyTooLarge(f"The request body is too large: at most {max_bytes} bytes.")
+        encoding = get_encoding(parser_context)
+        try:
+            text = codecs.decode(raw, encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise ParseError(f"JSON parse error - the body is not {encoding} text.") from exc
+        max_depth = conf.get("MAX_JSON_DEPTH")
+        if nesting_depth(text, stop=max_depth) > max_depth:
+            raise ParseError(f"JSON nested too deeply: at most {max_depth} levels.")
+        parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
+        try:
+            return json.loads(text, parse_constant=parse_constant)
+        except (ValueError, RecursionError) as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+
+
+PARSERS = [GuardedJSONParser, FormParser, MultiPartParser]

@@ -1,0 +1,201 @@
+"""What goes in and out of the API; the OpenAPI schema is generated from these."""
+
+from rest_framework import serializers
+
+from .. import conf, questions
+from ..models import IndexBuild
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """``q`` is trimmed, then must be 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
+
+    q = serializers.CharField(
+        trim_whitespace=True,
+        help_text="The question, 1–500 characters after trimming.",
+        error_messages={
+            "blank": "Ask something: the question is empty.",
+            "required": "Ask something: `q` is required.",
+        },
+    )
+    k = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="How many passages to return (1–20, default 5).",
+    )
+
+    def validate_q(self, value):
+        try:
+            return questions.check_query(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate_k(self, value):
+        limit = conf.get("MAX_K")
+        if value > limit:
+            raise serializers.ValidationError(f"k must be between 1 and {limit}.")
+        return value
+
+    def validated_k(self):
+        return self.validated_data.get("k") or conf.get("DEFAULT_K")
+
+
+class SnippetSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        help_text="The sentence(s) of the passage that answer the question (at most "
+        "SNIPPET_MAX_CHARS, default 300), in the passage's order, ' … ' between sentences "
+        "that are not side by side. Never a heading or page label (see `breadcrumb`); a "
+        "repeated sentence appears once."
+    )
+    highlights = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="[start, end) character ranges of `text` to highlight: the best sentence(s) "
+        "for the question (sentences after them are context).",
+    )
+
+
+class HitSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The passage, as plain text.")
+    title = serializers.CharField(help_text="Title of the page it is on.")
+    heading = serializers.CharField(help_text="Its section heading path ('' at the top of a page).")
+    url = serializers.CharField(help_text="Path of the page.")
+    anchor = serializers.CharField(help_text="Id of its section on the page ('' for none).")
+    score = serializers.FloatField(
+        help_text="Cosine similarity to the question (higher is closer)."
+    )
+    snippet = SnippetSerializer(
+        allow_null=True, help_text="The part of the passage that answers the question."
+    )
+    breadcrumb = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Where the passage sits: the page title (when its heading does not already "
+        "name the page), then the heading path.",
+    )
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text="The question as searched when a typo was fixed ('Chanegs' → 'Changes'), "
+        "else null.",
+    )
+    question_id = serializers.IntegerField(help_text="Send it back to /api/feedback/.")
+    feedback_token = serializers.CharField(
+        help_text="Send it back with question_id to /api/feedback/: feedback is taken only "
+        "from whoever received the answer."
+    )
+    answer = HitSerializer(
+        allow_null=True,
+        help_text="The best passage when its score reaches `min_score`, else null: the "
+        "assistant is not sure (`results` still lists the closest sections and "
+        "`contact_url` the way to ask a person).",
+    )
+    results = HitSerializer(many=True, help_text="Ranked passages, best first.")
+    min_score = serializers.FloatField(
+        help_text="The answer threshold: calibrated for each index when it is built, or "
+        "SITE_ASSISTANT['MIN_SCORE'] when the site sets one."
+    )
+    contact_url = serializers.CharField(
+        help_text="Where to ask a person (SITE_ASSISTANT['CONTACT_URL']), offered when not sure."
+    )
+    language = serializers.CharField(
+        allow_null=True,
+        help_text="The question's language (ISO 639-1) when it is not the index's "
+        "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, the question was not respelled, and "
+        "`message` says so. Else null.",
+    )
+    message = serializers.CharField(
+        allow_null=True,
+        help_text="SITE_ASSISTANT['OTHER_LANGUAGE_MESSAGE'] (\"I can only answer in English.\") for a "
+        "question in another language, else null.",
+    )
+    index_version = serializers.CharField()
+    took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="The `question_id` of a search response."
+    )
+    query_id = serializers.IntegerField(
+        min_value=1, required=False, write_only=True, help_text="Another name for `question_id`."
+    )
+    helpful = serializers.BooleanField()
+    feedback_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="The `feedback_token` of the same search response.",
+    )
+
+    def validate(self, data):
+        question_id = data.pop("question_id", None) or data.pop("query_id", None)
+        data.pop("query_id", None)
+        if question_id is None:
+            raise serializers.ValidationError({"question_id": ["This field is required."]})
+        return {"question_id": question_id, "token": data.pop("feedback_token", ""), **data}
+
+
+class FeedbackResponseSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    helpful = serializers.BooleanField()
+
+
+class IndexBuildSerializer(serializers.ModelSerializer):
+    build_id = serializers.IntegerField(source="pk", read_only=True)
+    duration_s = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(help_text="Failure reason (staff only, else '').")
+
+    class Meta:
+        model = IndexBuild
+        fields = [
+            "build_id",
+            "status",
+            "trigger",
+            "progress",
+            "stage",
+            "coalesced_into",
+            "version",
+            "model_id",
+            "pages",
+            "passages",
+            "embedded",
+            "reused",
+            "removed",
+            "error",
+            "created",
+            "started",
+            "finished",
+            "duration_s",
+            "status_url",
+        ]
+        read_only_fields = fields
+
+    def get_duration_s(self, build) -> float | None:
+        duration = build.duration
+        return round(duration.total_seconds(), 3) if duration is not None else None
+
+    def get_status_url(self, build) -> str:
+        from django.urls import reverse
+
+        url = reverse("site_assistant:api-build", args=[build.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_error(self, build) -> str:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return build.error if user is not None and user.is_staff else ""
+
+
+class IndexStatusSerializer(serializers.Serializer):
+    ready = serializers.BooleanField(help_text="True once an index is built and loadable.")
+    version = serializers.CharField(allow_null=True)
+    model_id = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField(help_text="Passages in the current index.")
+    dim = serializers.IntegerField(allow_null=True)
+    created = serializers.CharField(allow_null=True)
+    pages = serializers.IntegerField(help_text="Pages known to the search app.")
+    questions = serializers.IntegerField(help_text="Questions in the log (last 30 days).")
+    builds = IndexBuildSerializer(many=True, help_text="The latest builds, newest first.")

@@ -1,0 +1,31 @@
+"""API routes; included by site_assistant/urls.py under ``api/``.
+
+The OpenAPI schema (``api/schema/``) and its Swagger UI (``api/docs/``) are
+served only when the project has ``drf_spectacular`` in INSTALLED_APPS; without
+it those URLs do not exist (404), never a 500.
+"""
+
+from django.apps import apps
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="api-search"),
+    path("feedback/", views.FeedbackView.as_view(), name="api-feedback"),
+    path("index/", views.IndexStatusView.as_view(), name="api-index"),
+    path("index/rebuild/", views.RebuildView.as_view(), name="api-rebuild"),
+    path("index/builds/<int:build_id>/", views.BuildDetailView.as_view(), name="api-build"),
+]
+
+if apps.is_installed("drf_spectacular"):
+    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+    urlpatterns += [
+        path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        path(
+            "docs/",
+            SpectacularSwaggerView.as_view(url_name="site_assistant:api-schema"),
+            name="api-docs",
+        ),
+    ]

@@ -1,0 +1,421 @@
+"""One index build: collect → extract → embed → write a version → swap → sync tables.
+
+``run_build`` is the only code path: the Celery task, the eager task and
+``manage.py search_rebuild --sync`` all call it. A failure marks the build
+failed with its error and leaves the live index untouched (the new version
+only becomes live at the very end).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import answerability, conf, embed, index
+from .examples import example_questions
+from .extract import embedding_text, extract_all, label_texts, scored_sentences
+from .models import IndexBuild, Page, Passage
+from .sources import collect_all
+from .text import text_hash
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+# Share of the progress bar per stage (they add up to 100).
+STAGES = {
+    "collect": (0, 35),
+    "extract": (35, 45),
+    "load model": (45, 45),  # only when there is new text to embed
+    "embed": (45, 90),
+    "write": (90, 93),
+    "calibrate": (93, 96),
+    "sync": (96, 100),
+}
+
+
+class LeaseLost(RuntimeError):
+    """The build's lease passed and it was marked abandoned: it must not go live."""
+
+
+class Heartbeat:
+    """Renews a running build's lease every BUILD_HEARTBEAT_SECONDS, from a thread.
+
+    The lease (``IndexBuild.lease_expires``) is what tells a live build from
+    one whose worker was killed: site_assistant.tasks.release_stale_locks fails a
+    build once its lease has passed. A thread, because one stage (loading the
+    model, encoding a batch) can take longer than a lease.
+
+    Inside a database transaction (a test's, or a caller's atomic block) no
+    other connection could see the build anyway, and a second connection
+    would wait on the transaction's locks: the thread is not started and the
+    progress saves renew the lease instead.
+    """
+
+    def __init__(self, build: IndexBuild):
+        self.pk = build.pk
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def renew(self) -> None:
+        lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
+        renewed = IndexBuild.objects.filter(pk=self.pk, status=IndexBuild.Status.RUNNING).update(
+            lease_expires=lease
+        )
+        if not renewed and not self._stop.is_set():
+            self.lost = True
+
+    def __enter__(self) -> Heartbeat:
+        if self.pk is None:
+            return self
+        self.renew()
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(
+                target=self._beat, name=f"search-build-{self.pk}-heartbeat", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(conf.get("BUILD_HEARTBEAT_SECONDS")):
+                try:
+                    self.renew()
+                except Exception:  # a busy database: the next beat tries again
+                    logger.warning("search build #%s: heartbeat failed", self.pk, exc_info=True)
+        finally:
+            connection.close()
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+
+class _Reporter:
+    """Saves progress on the IndexBuild (throttled) and calls the caller's callback.
+
+    Each save also renews the build's lease; a build whose lease was lost
+    (marked abandoned while it was paused) stops at its next stage.
+    """
+
+    def __init__(self, build: IndexBuild, callback: Progress | None, heartbeat: Heartbeat):
+        self.build, self.callback, self.last_saved = build, callback, 0.0
+        self.heartbeat = heartbeat
+
+    def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
+        if self.heartbeat.lost:
+            raise LeaseLost(
+                f"build #{self.build.pk} lost its lease (it was marked abandoned); "
+                "its work is thrown away"
+            )
+        start, end = STAGES[stage]
+        percent = int(start + (end - start) * max(0.0, min(1.0, fraction)))
+        changed = percent != self.build.progress or stage != self.build.stage
+        self.build.progress, self.build.stage = percent, stage
+        if self.callback:
+            self.callback(percent, stage)
+        now = time.monotonic()
+        if changed and (force or now - self.last_saved > 0.5) and self.build.pk:
+            lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
+            IndexBuild.objects.filter(pk=self.build.pk, status=IndexBuild.Status.RUNNING).update(
+                progress=percent, stage=stage, lease_expires=lease
+            )
+            self.last_saved = now
+
+    def embedding(self, done: int, total: int):
+        """embed_cached's callback: (0, n) comes before the model is needed."""
+        if done == 0:
+            self("load model", 0, force=True)
+        else:
+            self("embed", done / max(total, 1))
+
+    def finish(self):
+        if self.callback:
+            self.callback(100, "done")
+
+
+def run_build(
+    build: IndexBuild, progress: Progress | None = None, urls: list[str] | None = None
+) -> IndexBuild:
+    """Build a new index version for ``build`` and make it live.
+
+    ``urls``: re-read only these pages and keep everything else of the live
+    version (vectors included); without a live version of the active model,
+    a full build runs instead.
+    """
+    build.status = IndexBuild.Status.RUNNING
+    build.started = build.started or timezone.now()
+    build.error = ""
+    if build.pk:
+        IndexBuild.objects.filter(pk=build.pk).update(
+            status=build.status, started=build.started, error=""
+        )
+    else:
+        build.save()
+    try:
+        with Heartbeat(build) as heartbeat:
+            report = _Reporter(build, progress, heartbeat)
+            current = _current_of_active_model() if urls else None
+            if current is not None:
+                _partial_build(build, report, current, urls)
+            else:
+                _build(build, report)
+    except BaseException as exc:
+        build.status = IndexBuild.Status.FAILED
+        build.error = f"{type(exc).__name__}: {exc}"[:5000]
+        build.finished = timezone.now()
+        build.save(update_fields=["status", "error", "finished", "progress", "stage"])
+        logger.exception("search index build #%s failed", build.pk)
+        raise
+    return build
+
+
+def _build(build: IndexBuild, report: _Reporter) -> None:
+    report("collect", 0, force=True)
+    collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
+    documents = collected.documents
+
+    report("extract", 0, force=True)
+    model_ref = embed.active_model_ref()
+    model_id = embed.model_id(model_ref)
+    passages = extract_all(
+        documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
+    )
+    if not passages:
+        raise RuntimeError(
+            "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
+            "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
+        )
+    rows = [p.to_dict() for p in passages]
+
+    report("embed", 0, force=True)
+    vectors, embedded, reused = embed.embed_cached(
+        [embedding_text(row) for row in rows],
+        model_ref,
+        progress=report.embedding,
+    )
+
+    owned = _owned_vectors_of(rows, model_ref)
+
+    report("write", 0, force=True)
+    version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref, **owned)
+
+    _finish(build, report, version, documents, embedded, reused)
+
+
+def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
+    """write_version's sentence and question arguments for ``rows``.
+
+    Also sets each row's "example_questions": the owner's questions that name
+    it, kept in passages.json so that a query needs no database (phrase
+    matches read them, see site_assistant.lexical.for_version).
+    """
+    for row in rows:
+        row["example_questions"] = []
+    for question, position in example_questions(rows):
+        rows[position]["example_questions"].append(question)
+    return {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
+
+
+def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
+    """write_version's sentence arguments ({} when SITE_ASSISTANT["SENTENCE_VECTORS"] is off)."""
+    if not conf.get("SENTENCE_VECTORS"):
+        return {}
+    owned = []
+    for position, row in enumerate(rows):
+        # A passage's first rows are its labels (title, heading): snippets skip them.
+        row["sentence_labels"] = len(label_texts(row))
+        owned += [(sentence, position) for sentence in scored_sentences(row)]
+    return _owned_vectors("sentence", owned, model_ref)
+
+
+def _question_vectors(rows: list[dict], model_ref: str) -> dict:
+    """write_version's question arguments: the owner's example questions for these
+    passages ({} when SITE_ASSISTANT["QUESTION_VECTORS"] is off)."""
+    if not conf.get("QUESTION_VECTORS"):
+        return {}
+    owned = [(q, position) for position, row in enumerate(rows) for q in row["example_questions"]]
+    return _owned_vectors("question", owned, model_ref)
+
+
+def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> dict:
+    """{"<name>_vectors", "<name>_owner"} for (text, passage position) pairs.
+
+    Through the embedding cache, so an unchanged text is never embedded twice.
+    """
+    texts = [text for text, _ in owned]
+    vectors, _, _ = embed.embed_cached(texts, model_ref) if texts else (None, 0, 0)
+    if vectors is None:
+        vectors = np.zeros((0, 1), dtype=np.float32)
+    return {f"{name}_vectors": vectors, f"{name}_owner": [position for _, position in owned]}
+
+
+def _finish(build, report, version, documents, embedded, reused) -> None:
+    report("calibrate", 0, force=True)
+    index.record_calibration(version, answerability.calibrate(version))
+    report("sync", 0, force=True)
+    with transaction.atomic():
+        removed = sync_tables(version, documents)
+        index.activate(version.version)
+
+    build.status = IndexBuild.Status.SUCCEEDED
+    build.version = version.version
+    build.model_id = version.model_id
+    build.pages = len({u for row in version.passages for u in row["urls"]})
+    build.passages = version.count
+    build.embedded = embedded
+    build.reused = reused
+    build.removed = removed
+    report.finish()
+    build.progress, build.stage = 100, "done"
+    build.finished = timezone.now()
+    build.save()
+    logger.info(
+        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)",
+        version.version,
+        build.pages,
+        build.passages,
+        embedded,
+        reused,
+        removed,
+    )
+
+
+def _current_of_active_model() -> index.IndexVersion | None:
+    try:
+        current = index.load_current()
+    except index.IndexNotReady:
+        return None
+    return current if current.model_id == embed.model_id() else None
+
+
+def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) -> None:
+    """Re-read ``urls``; every other passage (and its vector) comes from ``current``."""
+    from .sources import pages
+
+    urls = list(dict.fromkeys(urls))
+    report("collect", 0, force=True)
+    documents = []
+    for done, url in enumerate(urls, 1):
+        if not pages.is_excluded(url):
+            page = pages.render(url)
+            if page.document is not None:
+                documents.append(page.document)
+        report("collect", done / len(urls))
+
+    report("extract", 0, force=True)
+    model_ref = current.model_ref or embed.active_model_ref()
+    other_pages: dict[str, str] = {}  # what the pages not re-read say (for teasers)
+    for row in current.passages:
+        for url in row["urls"]:
+            if url not in urls:
+                other_pages[url] = f"{other_pages.get(url, '')} {row['text']}"
+    fresh = extract_all(
+        documents,
+        count=embed.token_counter(model_ref),
+        max_tokens=embed.max_tokens(model_ref),
+        other_pages=other_pages,
+    )
+    old_vectors = current.vectors()
+    kept_rows, by_text = [], {}
+    for row in current.passages:
+        remaining = [u for u in row["urls"] if u not in urls]
+        if remaining:
+            kept = {
+                **row,
+                "urls": remaining,
+                "url": row["url"] if row["url"] in remaining else remaining[0],
+            }
+            kept_rows.append((kept, old_vectors[row["id"]]))
+            by_text[kept["text"]] = kept
+    new_passages = []
+    for passage in fresh:
+        same = by_text.get(passage.text)
+        if same is not None:
+            same["urls"] += [u for u in passage.urls if u not in same["urls"]]
+        else:
+            new_passages.append(passage)
+    if not kept_rows and not new_passages:
+        raise RuntimeError("no passages left: the index would be empty")
+
+    report("embed", 0, force=True)
+    new_vectors, embedded, reused = embed.embed_cached(
+        [embedding_text(p.to_dict()) for p in new_passages],
+        model_ref,
+        progress=report.embedding,
+    )
+    rows = [{k: v for k, v in row.items() if k != "id"} for row, _ in kept_rows]
+    rows += [p.to_dict() for p in new_passages]
+    vectors = [vector for _, vector in kept_rows] + list(new_vectors)
+
+    owned = _owned_vectors_of(rows, model_ref)
+
+    report("write", 0, force=True)
+    version = index.write_version(
+        np.vstack(vectors).astype(np.float32),
+        rows,
+        model_id=current.model_id,
+        model_ref=model_ref,
+        **owned,
+    )
+    _finish(build, report, version, documents, embedded, reused + len(kept_rows))
+
+
+def sync_tables(version: index.IndexVersion, documents) -> int:
+    """Make Page/Passage mirror ``version``; returns how many passages left."""
+    now = timezone.now()
+    for document in {d.url: d for d in reversed(documents)}.values():
+        Page.objects.update_or_create(
+            url=document.url[:500],
+            defaults={
+                "title": (document.title or "")[:300],
+                "source": document.source,
+                "content_hash": text_hash(document.html),
+                "last_seen": now,
+            },
+        )
+    live_urls = {u for row in version.passages for u in row["urls"]} | {d.url for d in documents}
+    Page.objects.exclude(url__in=live_urls).delete()
+    by_url = {page.url: page for page in Page.objects.all()}
+    # Titles from the passages (the HTML <title>) when the document had none.
+    for row in version.passages:
+        page = by_url.get(row["url"])
+        if page is not None and not page.title and row["title"]:
+            page.title = row["title"][:300]
+            page.save(update_fields=["title"])
+
+    existing = {p.text_hash: p for p in Passage.objects.all()}
+    keep = set()
+    for row in version.passages:
+        digest = text_hash(row["text"])
+        keep.add(digest)
+        fields = {
+            "text": row["text"],
+            "title": row["title"][:300],
+            "heading": row["heading"][:500],
+            "url": row["url"][:500],
+            "anchor": row["anchor"][:200],
+            "position": row["position"],
+            "vector_id": row["id"],
+            "index_version": version.version,
+        }
+        passage = existing.get(digest)
+        if passage is None:
+            passage = Passage.objects.create(text_hash=digest, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(passage, name, value)
+            passage.save()
+        passage.pages.set([by_url[u] for u in row["urls"] if u in by_url])
+    gone = [p.pk for digest, p in existing.items() if digest not in keep]
+    Passage.objects.filter(pk__in=gone).delete()
+    return len(gone)

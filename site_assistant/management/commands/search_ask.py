@@ -1,0 +1,32 @@
+"""``manage.py search_ask "question" [-k N]``: ask the index from the shell."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from site_assistant import conf, services
+
+
+class Command(BaseCommand):
+    help = "Print the passages that best answer a question, with scores and links."
+
+    def add_arguments(self, parser):
+        parser.add_argument("question", help="The question, in quotes.")
+        parser.add_argument("-k", type=int, default=None, help="How many passages (default 5).")
+
+    def handle(self, *args, question, k=None, **options):
+        try:
+            result = services.answer(question, k if k is not None else conf.get("DEFAULT_K"))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        except services.IndexNotReady as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"{result.query!r} — index {result.index_version}, model {result.model_id}, "
+            f"{result.took_ms:.1f} ms"
+        )
+        if result.answer is None:
+            self.stdout.write(
+                f"No passage reaches the minimum score ({services.min_score()}); closest:"
+            )
+        for rank, hit in enumerate(result.results, 1):
+            self.stdout.write(f"{rank}. [{hit.score:.3f}] {hit.link}  ({hit.heading or hit.title})")
+            self.stdout.write(f"   {hit.text}")

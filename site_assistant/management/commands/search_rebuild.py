@@ -1,0 +1,99 @@
+"""``manage.py search_rebuild [--sync] [--model base|PATH]``: rebuild the search index."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from site_assistant.models import IndexBuild
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the search index from the site's pages, templates and registered models. "
+        "By default the build is queued for a Celery worker (or runs eagerly without a broker); "
+        "--sync runs it here with a progress bar."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Run the build in this process, with a progress bar.",
+        )
+        parser.add_argument(
+            "--model",
+            metavar="base|PATH",
+            help="Serve this model from now on and build with it: 'base' for the configured "
+            "model (turns a fine-tuned one off), or a sentence-transformers model folder "
+            "(a training run's, to serve it again).",
+        )
+
+    def handle(self, *args, sync=False, model=None, **options):
+        from site_assistant import embed
+        from site_assistant.rebuilds import claim_or_coalesce, request_rebuild
+
+        trigger = IndexBuild.Trigger.COMMAND
+        if model is not None:
+            try:
+                embed.set_active_model(None if model == "base" else model)
+            except ValueError as exc:
+                raise CommandError(f"--model: {exc}") from None
+            trigger = IndexBuild.Trigger.MODEL
+            self.stdout.write(f"Serving {embed.model_id(embed.active_model_ref())} from now on.")
+
+        if not sync:
+            build = request_rebuild(trigger)
+            build.refresh_from_db()
+            if build.status == IndexBuild.Status.COALESCED:
+                self.stdout.write(
+                    f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}; "
+                    f"your request is recorded as #{build.pk} (coalesced)."
+                )
+            else:
+                self.stdout.write(f"Build #{build.pk}: {build.get_status_display().lower()}.")
+                if build.status == IndexBuild.Status.FAILED:
+                    raise CommandError(f"Build #{build.pk} failed: {build.error}")
+                if build.status == IndexBuild.Status.UNQUEUED:
+                    raise CommandError(f"Build #{build.pk} was not started: {build.error}")
+            return
+
+        build = claim_or_coalesce(trigger)
+        if build.status == IndexBuild.Status.COALESCED and model is not None:
+            # site_assistant.tasks._follow_up: that build ends by building again with this model.
+            self.stdout.write(
+                f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}; "
+                "the index is built with this model once that build is done."
+            )
+            return
+        if build.status == IndexBuild.Status.COALESCED:
+            raise CommandError(
+                f"Build #{build.coalesced_into_id} is already {build.coalesced_into.status}: "
+                "wait for it to finish (manage.py search_stats shows it)."
+            )
+        self._run(build)
+
+    def _run(self, build):
+        from tqdm import tqdm
+
+        from site_assistant.build import run_build
+        from site_assistant.rebuilds import release
+
+        bar = tqdm(total=100, desc="Indexing", unit="%", file=self.stderr._out, leave=True)
+
+        def progress(percent, stage):
+            bar.set_description(f"Indexing: {stage}")
+            bar.update(percent - bar.n)
+
+        try:
+            run_build(build, progress)
+        except Exception as exc:
+            raise CommandError(f"Build #{build.pk} failed: {type(exc).__name__}: {exc}") from None
+        finally:
+            release(build.pk)
+            bar.close()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Build #{build.pk} succeeded in {build.duration.total_seconds():.1f} s: "
+                f"version {build.version}, model {build.model_id}, {build.pages} pages, "
+                f"{build.passages} passages ({build.embedded} embedded, {build.reused} reused, "
+                f"{build.removed} removed)."
+            )
+        )

@@ -1,0 +1,47 @@
+"""``manage.py search_stats``: the live index and the last builds."""
+
+from django.core.management.base import BaseCommand
+
+from site_assistant import embed, services
+from site_assistant.models import IndexBuild, Page, Passage
+
+
+class Command(BaseCommand):
+    help = "Show the live search index (version, model, counts) and the last builds."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--builds", type=int, default=5, help="How many recent builds to list.")
+
+    def handle(self, *args, builds=5, **options):
+        status = services.index_status()
+        if status:
+            self.stdout.write(
+                f"Index {status['version']}: model {status['model_id']}, "
+                f"{status['count']} passages, {status['dim']} dimensions, created {status['created']}"
+            )
+        else:
+            self.stdout.write("No index yet: run manage.py search_rebuild --sync")
+        self.stdout.write(
+            f"Active model for the next build: {embed.model_id()} ({embed.active_model_ref()})"
+        )
+        self.stdout.write(
+            f"Tables: {Page.objects.count()} pages, {Passage.objects.count()} passages"
+        )
+        recent = list(IndexBuild.objects.order_by("-created")[: max(0, builds)])
+        if recent:
+            self.stdout.write("Last builds:")
+        for build in recent:
+            line = f"  #{build.pk} {build.status:<9} {build.trigger:<8} {build.created:%Y-%m-%d %H:%M:%S}"
+            if build.status == IndexBuild.Status.SUCCEEDED:
+                line += (
+                    f"  {build.duration.total_seconds():.1f} s, {build.pages} pages, "
+                    f"{build.passages} passages ({build.embedded} embedded, {build.reused} reused, "
+                    f"{build.removed} removed)"
+                )
+            elif build.status == IndexBuild.Status.COALESCED:
+                line += f"  into #{build.coalesced_into_id}"
+            elif build.status == IndexBuild.Status.FAILED:
+                line += f"  {build.error.splitlines()[0] if build.error else ''}"
+            elif build.status == IndexBuild.Status.RUNNING:
+                line += f"  {build.progress}% {build.stage}"
+            self.stdout.write(line)

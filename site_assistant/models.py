@@ -1,0 +1,259 @@
+"""What the search app stores.
+
+Passages and pages mirror the *current* index so the owner can read them in
+the admin; the index itself (vectors + the passage metadata queries need)
+lives in versioned folders under SITE_ASSISTANT["INDEX_DIR"].
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+
+
+class Page(models.Model):
+    class Source(models.TextChoices):
+        PAGE = "page", "Rendered page"
+        TEMPLATE = "template", "Template file"
+        MODEL = "model", "Database content"
+
+    url = models.CharField(max_length=500, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.PAGE)
+    content_hash = models.CharField(max_length=64, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self):
+        return self.url
+
+
+class Passage(models.Model):
+    pages = models.ManyToManyField(Page, related_name="passages", blank=True)
+    text = models.TextField()
+    title = models.CharField(max_length=300, blank=True, help_text="The page title.")
+    heading = models.CharField(max_length=500, blank=True, help_text="Heading path, ' › '-joined.")
+    url = models.CharField(max_length=500, help_text="Where the passage first appears.")
+    anchor = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order on its page.")
+    text_hash = models.CharField(max_length=64, db_index=True)
+    vector_id = models.PositiveIntegerField(null=True, blank=True, help_text="Row in the index.")
+    index_version = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["url", "position"]
+
+    def __str__(self):
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    @property
+    def link(self):
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+
+class EmbeddingCache(models.Model):
+    """One vector per (model, text): unchanged text is never embedded twice."""
+
+    model_id = models.CharField(max_length=128)
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField(help_text="float32, normalized.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_id", "text_hash"], name="search_embedding_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.model_id}:{self.text_hash[:12]}"
+
+
+class Job(models.Model):
+    """What every background job records: its task, live progress and outcome."""
+
+    task_id = models.CharField(max_length=255, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100.")
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created"]
+        get_latest_by = "created"
+
+    @property
+    def duration(self):
+        if self.started and self.finished:
+            return self.finished - self.started
+        return None
+
+    @property
+    def is_active(self):
+        return self.status in ("queued", "running")
+
+
+class IndexBuild(Job):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        COALESCED = "coalesced", "Coalesced into a running build"
+        # The broker did not take the task: nothing ran. A content change or a
+        # model activation recorded so is queued again once the broker answers
+        # (site_assistant.tasks.retry_unqueued).
+        UNQUEUED = "unqueued", "Not queued (task queue unreachable)"
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        API = "api", "API"
+        COMMAND = "command", "Command"
+        SCHEDULE = "schedule", "Schedule"
+        CONTENT = "content", "Content change"
+        MODEL = "model", "Model activation"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
+    # "index" while queued or running, NULL otherwise: the unique constraint
+    # lets the database itself refuse a second active build, across processes.
+    lock = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
+    # The lease: a queued or running build whose lease has passed is abandoned
+    # (site_assistant.tasks.release_stale_locks). A running build's heartbeat keeps
+    # moving it forward; a dead worker stops it.
+    lease_expires = models.DateTimeField(null=True, blank=True, editable=False)
+    coalesced_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coalesced"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    version = models.CharField(max_length=64, blank=True, help_text="Index version it wrote.")
+    model_id = models.CharField(max_length=128, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    passages = models.PositiveIntegerField(default=0)
+    embedded = models.PositiveIntegerField(default=0, help_text="Passages embedded this build.")
+    reused = models.PositiveIntegerField(default=0, help_text="Vectors taken from the cache.")
+    removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
+
+    def __str__(self):
+        return f"Build #{self.pk} ({self.get_status_display()})"
+
+
+# Text that may identify a person: an email address or @handle, a web
+# address, a phone-like run of 7+ digits, an IBAN-like account number.
+_PERSONAL_DATA = re.compile(
+    r"[\w.+-]+@[\w-]+\.\w"
+    r"|(?<!\w)@\w"
+    r"|https?://|www\."
+    r"|\b[\w-]+\.(?:com|net|org|info|io|eu|si|de|at|uk|co|me|app|dev)\b"
+    r"|(?:\d[\s().+/-]*){7,}"
+    r"|\b[A-Z]{2}\d{2}[A-Z0-9]{10,}\b",
+    re.IGNORECASE,
+)
+
+
+def looks_personal(text: str) -> bool:
+    """True when ``text`` holds something that may identify a person (see _PERSONAL_DATA)."""
+    return bool(_PERSONAL_DATA.search(text))
+
+
+class QuestionQuerySet(models.QuerySet):
+    def trainable(self):
+        """Visitor questions a training run may use: the public-safe rule.
+
+        A "helpful" vote alone never makes a training pair: anyone can ask
+        anything and vote for it. A question is used only when it was voted
+        helpful, the owner approved it for training in the admin, and its
+        text holds nothing that looks personal (``looks_personal``: an email
+        address, a web address, a phone-like number...) — checked again here,
+        whatever was approved. Repetition is not taken as approval: the log
+        keeps nothing about who asked, so one person asking twice cannot be
+        told from two people.
+        """
+        approved = self.filter(helpful=True, training_approved=True)
+        safe = [pk for pk, text in approved.values_list("pk", "text") if not looks_personal(text)]
+        return approved.filter(pk__in=safe)
+
+
+class Question(models.Model):
+    """One question asked. Privacy: no IP address, no user agent, purged after 30 days."""
+
+    class Channel(models.TextChoices):
+        WIDGET = "widget", "Widget"
+        PAGE = "page", "Search page"
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+
+    text = models.CharField(max_length=500)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.API)
+    answered = models.BooleanField(default=False)
+    score = models.FloatField(null=True, blank=True)
+    top_url = models.CharField(max_length=500, blank=True)
+    top_heading = models.CharField(max_length=500, blank=True)
+    top_text = models.TextField(blank=True)
+    latency_ms = models.FloatField(default=0)
+    model_id = models.CharField(max_length=128, blank=True)
+    index_version = models.CharField(max_length=64, blank=True)
+    # The question's language (ISO 639-1) when it was not the index's
+    # (site_assistant.language), else "": which languages visitors use.
+    language = models.CharField(max_length=16, blank=True, db_index=True)
+    helpful = models.BooleanField(null=True, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    training_approved = models.BooleanField(
+        default=False,
+        help_text="The owner checked this question: training may use it once voted helpful.",
+    )
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.text
+
+
+class ExampleQuestion(models.Model):
+    """The owner's own example question for a section: used as training pairs."""
+
+    question = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, help_text="Page URL, optionally with #anchor.")
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "question"]
+
+    def __str__(self):
+        return self.question
+
+
+class TrainingRun(Job):
+    """One fine-tune on the site's passages, started from the admin or a command."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    model_dir = models.CharField(max_length=500, blank=True)
+    activated = models.BooleanField(default=False)
+    decision = models.TextField(blank=True, help_text="Why the model was or was not activated.")
+    # The process running it: {"host", "pid", "process_started"} (see tasks.abandon_stale_runs).
+    runner = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return f"Training #{self.pk} ({self.get_status_display()})"

@@ -1,0 +1,186 @@
+"""The questions log: what visitors asked and whether the answer helped.
+
+Privacy (as the Privacy page promises): a question is stored with what the
+owner needs to improve answers — the text, the top passage, the score,
+latency, model and index version, feedback — and nothing about the person:
+no IP address, no user agent, no user. Entries older than
+``SITE_ASSISTANT["LOG_RETENTION_DAYS"]`` are deleted by ``purge_old_questions``
+(run by the periodic Celery task and ``manage.py search_purge_log``).
+
+Every interface that answers a visitor (widget, search page, API) goes
+through ``ask`` so they log the same way.
+"""
+
+import hashlib
+import time
+import unicodedata
+from datetime import timedelta
+
+from django.core import signing
+from django.utils import timezone
+
+from . import conf, services
+from .models import Question
+
+_TEXT_LIMIT = Question._meta.get_field("text").max_length
+_URL_LIMIT = Question._meta.get_field("top_url").max_length
+_HEADING_LIMIT = Question._meta.get_field("top_heading").max_length
+
+
+def check_query(query: str) -> str:
+    """The question trimmed, or ValueError with a message a visitor can act on.
+
+    The one set of rules for every interface: 1–MAX_QUERY_CHARS characters
+    after trimming, valid text, and something to search for.
+    """
+    query = query.strip()
+    limit = conf.get("MAX_QUERY_CHARS")
+    if not query:
+        raise ValueError("Ask something: the question is empty.")
+    if len(query) > limit:
+        raise ValueError(
+            f"The question is too long ({len(query)} characters): at most {limit}, please."
+        )
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The question is not valid text.") from None
+    if "\x00" in query:
+        raise ValueError("The question is not valid text.")
+    # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
+    if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
+        raise ValueError("Ask something: the question has no words.")
+    return query
+
+
+def is_question_number(value) -> bool:
+    """True for a question id as a link carries it: 1–18 ASCII digits ("²" is not one)."""
+    value = str(value)
+    return value.isascii() and value.isdigit() and 0 < len(value) <= 18
+
+
+def ask(
+    query: str,
+    k: int | None = None,
+    channel: str = Question.Channel.API,
+    already_asked: int | str | None = None,
+):
+    """Answer ``query`` through ``site_assistant.services`` and log it.
+
+    Returns ``(Answer, Question)``. Raises ``services.IndexNotReady`` (and
+    logs nothing) when no index is built yet. ``already_asked``: the id of
+    the logged question this one repeats (the widget's "See all results"
+    link): when it matches, that entry is returned and nothing new is logged,
+    so one question is counted once.
+    """
+    if k is None:
+        k = conf.get("DEFAULT_K")
+    result = services.answer(query, k=k)
+    if already_asked is not None and is_question_number(already_asked):
+        earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
+        if earlier is not None:
+            return result, earlier
+    top = result.answer or (result.results[0] if result.results else None)
+    question = Question.objects.create(
+        text=query[:_TEXT_LIMIT],
+        channel=channel,
+        answered=result.answer is not None,
+        score=top.score if top else None,
+        top_url=top.link[:_URL_LIMIT] if top else "",
+        top_heading=top.heading[:_HEADING_LIMIT] if top else "",
+        top_text=top.text if top else "",
+        latency_ms=round(result.took_ms, 2),
+        model_id=result.model_id,
+        index_version=result.index_version,
+        language=result.language or "",
+    )
+    return result, question
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text[:_TEXT_LIMIT].encode("utf-8", "replace")).hexdigest()
+
+
+def remembered(question: Question) -> dict:
+    """What a browser session keeps of its last logged question (see ``repeat_of``).
+
+    A hash of the text, not the text: a session can outlive the log's retention.
+    """
+    return {"id": question.pk, "text": _fingerprint(question.text), "at": time.time()}
+
+
+def repeat_of(recent, query: str) -> int | None:
+    """The id of the session's last logged question when ``query`` repeats it.
+
+    ``recent`` is what ``remembered`` returned (or anything else a session
+    held). A repeat counts within SITE_ASSISTANT["REPEAT_WINDOW_SECONDS"] of the
+    first ask: a reload of the search page is not a second question.
+    """
+    window = conf.get("REPEAT_WINDOW_SECONDS")
+    if not window or not isinstance(recent, dict):
+        return None
+    at = recent.get("at")
+    if recent.get("text") != _fingerprint(query) or not isinstance(at, int | float):
+        return None
+    return recent.get("id") if 0 <= time.time() - at < window else None
+
+
+_FEEDBACK_SALT = "site_assistant.questions.feedback"
+
+
+class NotTheAsker(PermissionError):
+    """Feedback without the token the answer came with."""
+
+
+def feedback_token(question: Question) -> str:
+    """The unguessable token an answer comes with: feedback on it must present it.
+
+    Ids are sequential, so an id alone would let anyone vote on anyone's
+    question. The token is the id signed with the project's SECRET_KEY: only
+    whoever received the answer (the widget in that browser, the API client
+    that asked) holds it, and nothing about them is stored.
+    """
+    return signing.Signer(salt=_FEEDBACK_SALT).sign(str(question.pk)).split(":", 1)[1]
+
+
+def record_feedback(question_id: int, helpful: bool, token: str = "") -> Question:
+    """Store a visitor's verdict; a later click replaces an earlier one.
+
+    Raises ``NotTheAsker`` unless ``token`` is the question's
+    ``feedback_token``, and ``Question.DoesNotExist`` for an unknown (or
+    already purged) id.
+    """
+    try:
+        signing.Signer(salt=_FEEDBACK_SALT).unsign(f"{question_id}:{token or ''}")
+    except signing.BadSignature:
+        raise NotTheAsker(
+            "Feedback is taken only from whoever asked: send the feedback_token "
+            "that came with the answer."
+        ) from None
+    question = Question.objects.get(pk=question_id)
+    question.helpful = bool(helpful)
+    question.feedback_at = timezone.now()
+    question.save(update_fields=["helpful", "feedback_at"])
+    return question
+
+
+def purge_old_questions(days: int | None = None) -> int:
+    """Delete questions older than ``days`` (default LOG_RETENTION_DAYS); return how many."""
+    if days is None:
+        days = conf.get("LOG_RETENTION_DAYS")
+    if days < 0:
+        raise ValueError("days must be 0 or more")
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Question.objects.filter(created__lt=cutoff).delete()
+    return deleted
+
+
+def purge(days: int | None = None) -> tuple[int, int]:
+    """The privacy purge: questions older than ``days`` (default LOG_RETENTION_DAYS),
+    then visitors' questions in the training pairs kept with models.
+
+    Returns (questions deleted, visitor questions dropped from kept pairs).
+    """
+    from .training.finetune import forget_visitor_questions
+
+    return purge_old_questions(days), forget_visitor_questions()

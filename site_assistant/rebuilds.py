@@ -1,0 +1,204 @@
+"""Asking for an index build: one at a time, coalesced requests, serving a model.
+
+Only one build is ever queued or running: IndexBuild.lock is unique and set
+while a build is active, so the database refuses a second one even when two
+processes ask at the same instant. A request while a build is active is
+recorded as its own IndexBuild with status "coalesced", pointing at the
+active build.
+
+The lock is a lease (``IndexBuild.lease_expires``), not a fixed timeout: a
+running build renews it every few seconds (site_assistant.build.Heartbeat), a queued
+one holds it until its task expires. A build whose lease has passed (its
+worker was killed, or no worker ever took it) is marked failed by the next
+request, which then runs.
+
+A queued build is handed to the queue that ``set_queue`` names:
+``site_assistant.tasks`` sets its Celery task there when it is imported
+(``site_assistant.apps`` imports it at start-up), so this module, the admin, the
+API, the commands and training ask for builds without importing the task
+module. A build the queue did not take is recorded as "unqueued", never as
+started; a content change or a model activation recorded so is covered by
+the next build that is queued (``retry_unqueued``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import conf
+from .models import IndexBuild
+
+logger = logging.getLogger(__name__)
+
+LOCK = "index"
+
+Status = IndexBuild.Status
+Trigger = IndexBuild.Trigger
+# Requests nobody waits on: when the queue did not take them, they are queued again later.
+RETRIED_TRIGGERS = (Trigger.CONTENT, Trigger.MODEL)
+
+# queue(build, countdown, background): runs or enqueues a claimed build (site_assistant.tasks sets it).
+Queue = Callable[[IndexBuild, int | None, bool], None]
+_queue: Queue | None = None
+
+
+def set_queue(queue: Queue) -> None:
+    """Name what runs a queued build: ``queue(build, countdown, background)``."""
+    global _queue
+    _queue = queue
+
+
+def release_stale_locks() -> int:
+    """Free the lock of builds that lost their lease (a dead worker) or no longer need it."""
+    now = timezone.now()
+    active = IndexBuild.objects.filter(lock=LOCK)
+    released = active.exclude(status__in=[Status.QUEUED, Status.RUNNING]).update(lock=None)
+    lost = active.filter(status=Status.RUNNING, lease_expires__lt=now).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Worker lost: the build's heartbeat stopped (its worker was killed or cut off). "
+        "The next rebuild request runs a new build.",
+        finished=now,
+    )
+    expired = active.filter(status=Status.QUEUED, lease_expires__lt=now).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Expired: no worker took the queued build in time (is a Celery worker running?).",
+        finished=now,
+    )
+    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
+    hung = active.filter(
+        Q(status=Status.RUNNING, started__lt=cutoff)
+        | Q(status=Status.QUEUED, lease_expires__isnull=True, created__lt=cutoff)
+    ).update(
+        lock=None,
+        status=Status.FAILED,
+        error="Abandoned: the build held the lock too long (worker stopped?).",
+        finished=now,
+    )
+    for count, what in ((lost, "lost its worker"), (expired, "expired in the queue")):
+        if count:
+            logger.warning("site_assistant: %d index build(s) %s; marked failed", count, what)
+    return released + lost + expired + hung
+
+
+def _trigger(value) -> str:
+    return value if value in IndexBuild.Trigger.values else IndexBuild.Trigger.COMMAND
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
+    """A new queued build holding the lock, or a coalesced record of the active one.
+
+    The queued build's lease lasts its countdown plus QUEUED_BUILD_EXPIRES_SECONDS
+    (run_build renews it once a worker has taken it).
+    """
+    release_stale_locks()
+    for _ in range(5):
+        lease = timedelta(seconds=(countdown or 0) + conf.get("QUEUED_BUILD_EXPIRES_SECONDS"))
+        try:
+            with transaction.atomic():
+                return IndexBuild.objects.create(
+                    status=Status.QUEUED,
+                    trigger=_trigger(trigger),
+                    requested_by=_user(user),
+                    lock=LOCK,
+                    lease_expires=timezone.now() + lease,
+                )
+        except IntegrityError:
+            active = IndexBuild.objects.filter(lock=LOCK).first()
+            if active is None:  # released in between: try again
+                continue
+            return IndexBuild.objects.create(
+                status=Status.COALESCED,
+                trigger=_trigger(trigger),
+                requested_by=_user(user),
+                coalesced_into=active,
+                finished=timezone.now(),
+            )
+    raise RuntimeError("could not take the index build lock")
+
+
+def request_rebuild(
+    trigger: str, user=None, countdown: int | None = None, background: bool = False
+) -> IndexBuild:
+    """Ask for a rebuild: a queued build, a coalesced record, or an unqueued one.
+
+    Outside a transaction the task is sent at once, so the caller learns the
+    outcome from ``build.status``: "queued" (a worker will run it), "unqueued"
+    (the broker did not take it, see ``build.error``; nothing runs), or,
+    without a broker (eager), the finished build's "succeeded"/"failed" —
+    or, with ``background`` (a person waiting on a page) and
+    REBUILD_IN_BACKGROUND_WITHOUT_BROKER, "queued" while a thread of this
+    process runs it. Inside a transaction it is sent once that commits.
+    """
+    build = claim_or_coalesce(trigger, user, countdown)
+    if build.status == Status.COALESCED:
+        cover_unqueued(build.coalesced_into_id)
+    elif connection.in_atomic_block:
+        transaction.on_commit(lambda: _hand_over(build, countdown, background), robust=True)
+    else:
+        _hand_over(build, countdown, background)
+    return build
+
+
+def serve_model(model_ref: str | None, user=None) -> IndexBuild:
+    """Serve ``model_ref`` (a model folder; None = the base model) and rebuild with it.
+
+    The guard's activation and the owner's way back both come here: a
+    fine-tuned model is switched off without deleting it, and its folder can
+    be served again later. Raises ValueError for a folder that holds no model.
+    """
+    from . import embed
+
+    embed.set_active_model(model_ref)
+    return request_rebuild(IndexBuild.Trigger.MODEL, user)
+
+
+def release(build_id: int, **fields) -> None:
+    """Free the lock of build ``build_id`` (and set ``fields`` on it)."""
+    IndexBuild.objects.filter(pk=build_id).update(lock=None, **fields)
+
+
+def _hand_over(build: IndexBuild, countdown: int | None, background: bool = False) -> None:
+    if _queue is None:
+        # Never on a site with "site_assistant" in INSTALLED_APPS (its AppConfig imports site_assistant.tasks).
+        logger.warning(
+            "search rebuild #%s: no build queue (site_assistant.tasks not imported)", build.pk
+        )
+        IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
+            lock=None,
+            status=Status.FAILED,
+            error="Could not queue the build: site_assistant.tasks was never imported.",
+            finished=timezone.now(),
+        )
+        return
+    _queue(build, countdown, background)
+
+
+def cover_unqueued(build_id: int | None) -> int:
+    """Unqueued content/model requests are now covered by build ``build_id`` (queued or
+    running: a change made after a running build started gets its follow-up build)."""
+    if build_id is None:
+        return 0
+    return IndexBuild.objects.filter(
+        status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS, created__lte=timezone.now()
+    ).update(status=Status.COALESCED, coalesced_into_id=build_id)
+
+
+def retry_unqueued() -> IndexBuild | None:
+    """Queue one build for content changes / model activations the queue did not take."""
+    pending = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
+    if not pending.exists():
+        return None
+    trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT
+    return request_rebuild(trigger)

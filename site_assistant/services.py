@@ -1,0 +1,359 @@
+"""The only door for queries: ``search()``, ``answer()``, ``index_status()``.
+
+Widget, search page, API, admin and commands all call these. A query is
+embedded with the *index's own* model (recorded in its meta.json), so a query
+vector and the passage vectors always come from the same model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import conf, embed, index, language, lexical, snippets
+from .examples import find_passage, split_link
+from .index import IndexNotReady
+from .spelling import Speller
+from .text import normalize
+
+__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search", "warm_up"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    text: str
+    title: str
+    heading: str
+    url: str
+    anchor: str
+    score: float
+    passage_id: int
+    # The sentence(s) of ``text`` that answer the question (site_assistant.snippets).
+    snippet: snippets.Snippet | None = None
+    # Where the passage sits: page title, then its heading path.
+    breadcrumb: tuple[str, ...] = ()
+
+    @property
+    def link(self) -> str:
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "heading": self.heading,
+            "url": self.url,
+            "anchor": self.anchor,
+            "score": round(self.score, 4),
+            "snippet": self.snippet.to_dict() if self.snippet else None,
+            "breadcrumb": list(self.breadcrumb),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    answer: Hit | None
+    results: list[Hit]
+    index_version: str
+    model_id: str
+    took_ms: float
+    # The query as searched, when typo tolerance respelled a word (else None).
+    corrected: str | None = None
+    # The threshold the best score had to reach (see min_score).
+    min_score: float = 0.0
+    # The question's language when it is confidently not the index's
+    # (site_assistant.language): no answer then, and it was not respelled.
+    language: str | None = None
+
+
+class _QueryCache:
+    """Recent query vectors per model: a repeated question skips the model."""
+
+    def __init__(self, size=512):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            vector = self.items.get(key)
+            if vector is not None:
+                self.items.move_to_end(key)
+            return vector
+
+    def put(self, key, vector):
+        with self.lock:
+            self.items[key] = vector
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_query_vectors = _QueryCache()
+_faiss_threads_set = False
+_spellers: dict[str, Speller] = {}
+_spellers_lock = threading.Lock()
+
+
+def speller(version: index.IndexVersion) -> Speller:
+    """The typo corrector of an index version: its passages' words + its model's vocabulary."""
+    with _spellers_lock:
+        found = _spellers.get(version.version)
+        if found is None:
+            found = Speller.for_passages(
+                version.passages, version.model_ref or embed.active_model_ref()
+            )
+            _spellers.clear()  # one live version at a time
+            _spellers[version.version] = found
+        return found
+
+
+def respell(version: index.IndexVersion, query: str) -> str:
+    """``query`` with typos fixed (SITE_ASSISTANT["TYPO_TOLERANCE"]), else as it is."""
+    if not conf.get("TYPO_TOLERANCE"):
+        return query
+    return speller(version).correct(query)
+
+
+def clean_query(query) -> str:
+    if not isinstance(query, str):
+        raise ValueError("The question must be text.")
+    text = normalize(query)
+    if not text:
+        raise ValueError("The question is empty.")
+    limit = conf.get("MAX_QUERY_CHARS")
+    if len(text) > limit:
+        raise ValueError(f"The question is too long (at most {limit} characters).")
+    return text
+
+
+def clean_k(k) -> int:
+    if k is None:
+        return conf.get("DEFAULT_K")
+    try:
+        k = int(k)
+    except (TypeError, ValueError):
+        raise ValueError("k must be a whole number.") from None
+    if not 1 <= k <= conf.get("MAX_K"):
+        raise ValueError(f"k must be between 1 and {conf.get('MAX_K')}.")
+    return k
+
+
+def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
+    key = (version.model_id, query)
+    vector = _query_vectors.get(key)
+    if vector is None:
+        ref = version.model_ref or embed.active_model_ref()
+        if embed.model_id(ref) != version.model_id:
+            raise IndexNotReady(
+                f"the model of index {version.version} ({version.model_id}) is not available: "
+                "rebuild the index"
+            )
+        vector = embed.encode([query], ref)[0]
+        _query_vectors.put(key, vector)
+    return vector
+
+
+def _single_thread_faiss():
+    global _faiss_threads_set
+    if not _faiss_threads_set:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+        _faiss_threads_set = True
+
+
+def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int):
+    """(passage id, score) best first: FAISS flat IP (with phrase matches, see
+    SITE_ASSISTANT["PHRASE_BOOST"]), or fused with BM25 when SITE_ASSISTANT["RETRIEVER"] ==
+    "hybrid" (the score stays the dense one, so MIN_SCORE keeps its meaning).
+    """
+    hybrid = conf.get("RETRIEVER") == "hybrid"
+    lexical_index = None  # the version's BM25 and phrase index, built once per version
+    if hybrid or conf.get("PHRASE_BOOST"):
+        lexical_index = lexical.for_version(version.version, version.passages)
+    boosts = lexical.phrase_boosts(lexical_index, [query]) if lexical_index else None
+    dense = version.search(vector[None, :], n, boosts)[0]
+    if not hybrid:
+        return dense
+    bm25 = lexical_index.search(query, n)
+    fused = lexical.fuse(dense, bm25, n, conf.get("HYBRID_LEXICAL_WEIGHT"))
+    # Rows only BM25 found: their cosine from the stored vectors.
+    return [
+        (row, float(version.index.reconstruct(row) @ vector) if score != score else score)
+        for row, score in fused
+    ]
+
+
+def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
+    """Hits for ``query`` as given (callers respell it first)."""
+    _single_thread_faiss()
+    vector = _query_vector(version, query)
+    # Ask for more than k: several passages can share a link.
+    pairs = _ranked(version, query, vector, min(version.count, k * 3 + 5))
+    hits, links = [], set()
+    for passage_id, score in pairs:
+        row = version.passages[passage_id]
+        hit = Hit(
+            text=row["text"],
+            title=row["title"],
+            heading=row["heading"],
+            url=row["url"],
+            anchor=row["anchor"],
+            score=score,
+            passage_id=passage_id,
+            breadcrumb=tuple(snippets.breadcrumb(row)),
+        )
+        if hit.link in links:
+            continue
+        links.add(hit.link)
+        snippet = snippets.make(row, _sentence_vectors(version, passage_id), vector)
+        hits.append(dataclasses.replace(hit, snippet=snippet))
+        if len(hits) == k:
+            break
+    return hits
+
+
+def _sentence_vectors(version: index.IndexVersion, passage_id: int) -> np.ndarray | None:
+    """The vectors of a passage's sentences (its label rows left out), or None."""
+    if version.sentence_index is None or version.sentence_owner is None:
+        return None
+    owner = version.sentence_owner
+    start, end = np.searchsorted(owner, [passage_id, passage_id + 1])
+    start += int(version.passages[passage_id].get("sentence_labels", 0))
+    if end <= start:
+        return None
+    return version.sentence_index.reconstruct_n(int(start), int(end - start))
+
+
+def search(query: str, k: int = 5) -> list[Hit]:
+    """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an index)."""
+    query, k = clean_query(query), clean_k(k)
+    version = index.load_current()
+    return _search(version, respell(version, query), k)
+
+
+def min_score(version: index.IndexVersion | None = None) -> float:
+    """The answer threshold of the live index (or ``version``).
+
+    SITE_ASSISTANT["MIN_SCORE"] when set; else the threshold the index calibrated when
+    it was built (site_assistant.answerability); else, for an index built before
+    calibration, the serving model's recommendation (SITE_ASSISTANT["MIN_SCORE_FROM_MODEL"])
+    or SITE_ASSISTANT["UNCALIBRATED_MIN_SCORE"].
+    """
+    explicit = conf.get("MIN_SCORE")
+    if explicit is not None:
+        return float(explicit)
+    try:
+        version = version or index.load_current()
+    except IndexNotReady:
+        return conf.get("UNCALIBRATED_MIN_SCORE")
+    calibrated = version.calibration.get("min_score")
+    if isinstance(calibrated, int | float) and 0 < calibrated < 1:
+        return float(calibrated)
+    if conf.get("MIN_SCORE_FROM_MODEL"):
+        recommended = _recommended_min_score(version.model_ref, version.model_id)
+        if recommended is not None:
+            return recommended
+    return conf.get("UNCALIBRATED_MIN_SCORE")
+
+
+@functools.lru_cache(maxsize=8)
+def _recommended_min_score(model_ref: str, model_id: str) -> float | None:
+    # model_id is part of the key: a model retrained into the same folder gets a new id.
+    if not model_ref:
+        return None
+    value = embed.model_meta(model_ref).get("recommended_min_score")
+    return float(value) if isinstance(value, int | float) and 0 < value < 1 else None
+
+
+def answer(query: str, k: int = 5) -> Answer:
+    """The best passage if it is close enough (>= :func:`min_score`), plus the ranking."""
+    started = time.perf_counter()
+    query, k = clean_query(query), clean_k(k)
+    version = index.load_current()
+    other_language = language.other_language(query)
+    searched = query if other_language else respell(version, query)
+    results = _search(version, searched, k)
+    # Letters that are no word of the site's or the model's ("zz", "qq") carry
+    # no meaning to match: their nearest passage is chance however close it
+    # scores ("zz" reached the heading "Pocket Zine." at 0.41).
+    meaningful = not speller(version).is_noise(searched)
+    threshold = min_score(version)
+    close_enough = results and results[0].score >= threshold
+    best = results[0] if meaningful and close_enough and not other_language else None
+    return Answer(
+        query=query,
+        answer=best,
+        results=results,
+        index_version=version.version,
+        model_id=version.model_id,
+        took_ms=(time.perf_counter() - started) * 1000,
+        corrected=searched if searched != query else None,
+        min_score=threshold,
+        language=other_language,
+    )
+
+
+def warm_up() -> dict:
+    """Load everything answering needs, now rather than in a visitor's request.
+
+    The live index, its model's encoder (ONNX Runtime: no torch), the typo
+    corrector, the phrase index and the blending offsets, then one question
+    through ``answer`` so the first real one is as fast as any. A host calls
+    this once per process at start (gunicorn ``post_worker_init``, Celery
+    ``worker_process_init``, or its WSGI module). Never raises: without an
+    index it loads the active model's encoder (if exported) and says why it
+    is not ready; it never exports a model (``manage.py search_export_onnx``).
+    Returns {"ready", "seconds", "encoder", and "version"/"model_id" or "reason"}.
+    """
+    started = time.perf_counter()
+    _single_thread_faiss()
+    report: dict = {"ready": False}
+    version = encoder = None
+    try:
+        version = index.load_current()
+    except Exception as exc:  # no index yet, or an unreadable one
+        report["reason"] = str(exc)
+    try:
+        # Never an export here (half a minute): the host runs search_export_onnx
+        # before starting processes, builds and training make one by themselves.
+        encoder = embed.get_encoder(version.model_ref if version else None, export=False)
+    except Exception as exc:  # no export yet, a missing model...
+        report["reason"] = "; ".join(filter(None, [report.get("reason"), str(exc)]))
+    if version is not None and encoder is not None:
+        try:
+            result = answer("How can I contact you?")
+            report = {"ready": True, "version": result.index_version, "model_id": result.model_id}
+        except Exception as exc:
+            report["reason"] = str(exc)
+    report["encoder"] = getattr(encoder, "backend", None)
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    logger.info("search warmed up: %s", report)
+    return report
+
+
+def section(link: str) -> dict | None:
+    """The live index's passage that a site link ("/services/#pricing") names, or None.
+
+    Raises IndexNotReady when nothing has been built yet.
+    """
+    passages = index.load_current().passages
+    position = find_passage(passages, *split_link(link))
+    return None if position is None else passages[position]
+
+
+def index_status() -> dict:
+    """The live index: {"version", "model_id", "count", "created", "dim"}, or {} when none."""
+    try:
+        return index.load_current().meta()
+    except IndexNotReady:
+        return {}

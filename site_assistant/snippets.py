@@ -1,0 +1,163 @@
+"""The snippet that answers: the passage's best sentence(s) for a question.
+
+A passage is a whole section, led by its heading ("Pricing. Landing pages
+from 900 EUR. ..."); the sentence that answers can be its last line. The
+snippet is the sentence whose vector (the index's sentence vectors, see
+SITE_ASSISTANT["SENTENCE_VECTORS"]) is closest to the question, plus the next best
+when it is nearly as close and both fit in SITE_ASSISTANT["SNIPPET_MAX_CHARS"], in
+the order the passage says them, joined by " … " when not side by side. The
+character ranges of those sentences in the snippet text are what to
+highlight. Labels — the passage's heading, its page's title and headings —
+are never snippet text: they are the breadcrumb. A sentence the passage
+repeats is shown once.
+
+Without sentence vectors (or for an index whose sentence rows do not match
+its passages) the snippet is the passage's first sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import conf
+from .extract import HEADING_SEPARATOR, sentence_texts
+from .text import sentence_spans
+
+# The best sentence plus others that score within this of it.
+NEAR_BEST = 0.05
+ELLIPSIS = " … "
+_TITLE_PARTS = re.compile(r"\s+[—–|·-]\s+")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    # (start, end) character ranges of ``text`` to highlight.
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "highlights": [list(r) for r in self.highlights]}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.strip().rstrip(".!?…:;").split()).casefold()
+
+
+def breadcrumb(passage: dict) -> list[str]:
+    """Where the passage sits: its page's title, then its heading path (no repeats)."""
+    path = passage.get("heading") or ""
+    parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
+    title = (passage.get("title") or "").strip()
+    # "Services — Example" above "Services › Pricing": the heading already names the page.
+    if parts and _key(parts[0]) in {_key(p) for p in _TITLE_PARTS.split(title)}:
+        title = ""
+    crumbs, seen = [], set()
+    for label in [title, *parts]:
+        label = label.strip()
+        if label and _key(label) not in seen:
+            seen.add(_key(label))
+            crumbs.append(label)
+    return crumbs
+
+
+def _label_keys(passage: dict) -> set[str]:
+    keys = {_key(label) for label in breadcrumb(passage)}
+    title = passage.get("title") or ""
+    keys |= {_key(part) for part in _TITLE_PARTS.split(title)}
+    return keys - {""}
+
+
+def candidates(passage: dict) -> list[tuple[int, int, int | None]]:
+    """(start, end, sentence row) of each sentence a snippet may show, in text order.
+
+    The row is the sentence's position among ``sentence_texts(passage)`` (its
+    vector), None for a sentence without one. Labels and repeats are left out.
+    """
+    text = passage["text"]
+    labels, seen, out, row = _label_keys(passage), set(), [], 0
+    for start, end in sentence_spans(text):
+        has_vector = bool(sentence_texts({"text": text[start:end]}))
+        key = _key(text[start:end])
+        if key and key not in labels and key not in seen:
+            seen.add(key)
+            out.append((start, end, row if has_vector else None))
+        if has_vector:
+            row += 1
+    return out
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
+    return cut + "…"
+
+
+def make(passage: dict, sentence_vectors: np.ndarray | None, query_vector) -> Snippet:
+    """The snippet of ``passage`` for the question whose vector is ``query_vector``.
+
+    ``sentence_vectors``: the passage's rows of the sentence index without its
+    label rows (one per ``sentence_texts(passage)``), or None.
+    """
+    limit = conf.get("SNIPPET_MAX_CHARS")
+    text = passage["text"]
+    found = candidates(passage)
+    if not found:
+        return Snippet(_cut(text, limit), [])
+    rows = sum(1 for _ in sentence_texts(passage))
+    scores = None
+    if sentence_vectors is not None and len(sentence_vectors) == rows and rows:
+        scores = sentence_vectors @ np.asarray(query_vector, dtype=np.float32)
+    if scores is None:
+        order = list(range(len(found)))  # text order: the passage's first sentences
+    else:
+        best = [float(scores[r]) if r is not None else -1.0 for _, _, r in found]
+        order = sorted(range(len(found)), key=lambda i: -best[i])
+        order = [order[0]] + [i for i in order[1:] if best[i] >= best[order[0]] - NEAR_BEST]
+    chosen = [order[0]]
+    used = found[order[0]][1] - found[order[0]][0]
+    for i in order[1:]:
+        extra = found[i][1] - found[i][0] + len(ELLIPSIS)
+        if used + extra > limit:
+            if scores is None:
+                break
+            continue
+        chosen.append(i)
+        used += extra
+    # A question the copy asks ("How much does a website cost with us?") is
+    # answered by what follows it.
+    for i in list(chosen):
+        start, end, _ = found[i]
+        follows = i + 1
+        if text[start:end].endswith("?") and follows < len(found) and follows not in chosen:
+            extra = found[follows][1] - found[follows][0] + 1
+            if used + extra <= limit:
+                chosen.append(follows)
+                used += extra
+    marked = set(chosen) if scores is not None else set()
+    # A short snippet goes on with the sentences after it, as context (not highlighted).
+    after = max(chosen) + 1
+    while scores is not None and used < limit // 2 and after < len(found):
+        extra = found[after][1] - found[after][0] + 1
+        if after not in chosen:
+            if used + extra > limit:
+                break
+            chosen.append(after)
+            used += extra
+        after += 1
+    chosen.sort()
+    pieces, highlights, previous = [], [], None
+    for i in chosen:
+        start, end, _ = found[i]
+        sentence = _cut(text[start:end], limit)
+        if pieces:
+            pieces.append(" " if previous is not None and previous == i - 1 else ELLIPSIS)
+        at = sum(len(p) for p in pieces)
+        pieces.append(sentence)
+        if i in marked:
+            highlights.append((at, at + len(sentence)))
+        previous = i
+    return Snippet("".join(pieces), highlights)

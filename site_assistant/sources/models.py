@@ -1,0 +1,123 @@
+"""Database content: a small registry of models whose rows become passages.
+
+::
+
+    import site_assistant
+    site_assistant.register(
+        Note,
+        fields=["title", "summary", "body"],   # text, in order (the first is the heading)
+        url="get_absolute_url",                # attribute/method name or callable(obj)
+        title=lambda note: note.title,          # optional: page title shown with hits
+        filter=lambda qs: qs.filter(published=True),  # or {"published": True} or a Q
+    )
+
+Drafts and private rows are excluded by ``filter``. Saving or deleting a row
+of a registered model schedules one debounced rebuild: site_assistant.apps connects
+site_assistant.signals to every registered model through ``watch``, for models
+registered before the app is ready and after.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from ..extract import Document
+
+
+@dataclass
+class Registration:
+    model: type[Model]
+    fields: list[str]
+    url: str | Callable[[Any], str] = "get_absolute_url"
+    title: str | Callable[[Any], str] | None = None
+    filter: Callable[[QuerySet], QuerySet] | Q | dict | None = None
+    extra: dict = field(default_factory=dict)
+
+    def queryset(self) -> QuerySet:
+        qs = self.model._default_manager.all()
+        if callable(self.filter):
+            return self.filter(qs)
+        if isinstance(self.filter, Q):
+            return qs.filter(self.filter)
+        if isinstance(self.filter, dict):
+            return qs.filter(**self.filter)
+        return qs
+
+    def _value(self, obj, spec):
+        if callable(spec):
+            return spec(obj)
+        value = getattr(obj, spec)
+        return value() if callable(value) else value
+
+    def document(self, obj) -> Document | None:
+        url = self._value(obj, self.url)
+        if not url:
+            return None
+        values = [str(self._value(obj, f) or "") for f in self.fields]
+        heading, body = (values[0], values[1:]) if len(values) > 1 else ("", values)
+        title = str(self._value(obj, self.title) or "") if self.title else (heading or str(obj))
+        parts = [f"<h2>{html.escape(heading)}</h2>"] if heading else []
+        parts += [f"<p>{html.escape(v)}</p>" for v in body if v]
+        return Document(
+            url=str(url),
+            html=f"<main>{''.join(parts)}</main>",
+            source="model",
+            title=title,
+            origin=f"{self.model._meta.label}:{obj.pk}",
+        )
+
+
+_registry: dict[type[Model], Registration] = {}
+# (on_register, on_unregister) callbacks: who hears of registrations (see watch).
+_watchers: list[tuple[Callable[[type[Model]], None], Callable[[type[Model]], None]]] = []
+
+
+def watch(on_register: Callable[[type[Model]], None], on_unregister: Callable[[type[Model]], None]):
+    """Call ``on_register(model)`` for every registered model, now and on each
+    later register(), and ``on_unregister(model)`` on each unregister()."""
+    if (on_register, on_unregister) not in _watchers:
+        _watchers.append((on_register, on_unregister))
+    for model in list(_registry):
+        on_register(model)
+
+
+def register(model, fields, url="get_absolute_url", title=None, filter=None, **extra):
+    """Index rows of ``model``; see the module docstring."""
+    if not fields:
+        raise ValueError("register() needs at least one field")
+    registration = Registration(
+        model=model, fields=list(fields), url=url, title=title, filter=filter, extra=extra
+    )
+    _registry[model] = registration
+    for on_register, _ in _watchers:
+        on_register(model)
+    return registration
+
+
+def unregister(model) -> None:
+    _registry.pop(model, None)
+    for _, on_unregister in _watchers:
+        on_unregister(model)
+
+
+def registered() -> list[Registration]:
+    return list(_registry.values())
+
+
+def is_registered(model) -> bool:
+    return model in _registry
+
+
+def collect() -> list[Document]:
+    documents = []
+    for registration in registered():
+        for obj in registration.queryset().iterator():
+            document = registration.document(obj)
+            if document is not None:
+                documents.append(document)
+    return documents

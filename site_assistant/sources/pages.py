@@ -1,0 +1,214 @@
+"""Rendered pages: every URL the site's sitemaps list (+ SITE_ASSISTANT["URLS"]), rendered in-process.
+
+Pages are rendered with Django's test ``Client`` against the project's own
+URLconf, as an anonymous visitor: no server, no network. Only ``200
+text/html`` responses count; redirects (e.g. to a login page), errors,
+pages that say ``noindex`` or ``none`` to robots (meta tag or
+``X-Robots-Tag``) and anything under the admin are skipped. Which URLs:
+site_assistant.sources.sitemaps.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from .. import conf
+from ..extract import Document, parse
+from . import sitemaps
+
+logger = logging.getLogger(__name__)
+
+# Robots directives that keep a page out of the index ("none" = noindex, nofollow).
+NOINDEX_DIRECTIVES = frozenset({"noindex", "none"})
+# <meta name="..."> names whose directives are honoured: every robot's, and Google's.
+ROBOTS_META_NAMES = frozenset({"robots", "googlebot"})
+
+
+@dataclass
+class RenderedPage:
+    url: str
+    status: int
+    document: Document | None = None
+    templates: set[str] = field(default_factory=set)  # files used to render it
+    skipped: str = ""  # why it is not indexed
+
+
+# --- which URLs ------------------------------------------------------------------------
+
+
+def admin_prefix() -> str | None:
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:
+        return None
+
+
+def is_excluded(url: str) -> str:
+    """Why ``url`` must never be indexed ("" = it may be)."""
+    path = urlsplit(url).path
+    prefix = admin_prefix()
+    if prefix and path.startswith(prefix):
+        return "admin"
+    for pattern in conf.get("EXCLUDE_URLS"):
+        if re.search(pattern, path):
+            return f"excluded by {pattern!r}"
+    return ""
+
+
+def page_urls(client=None) -> list[str]:
+    """Sitemap URLs (when USE_SITEMAPS) + SITE_ASSISTANT["URLS"], minus exclusions, in order."""
+    urls = []
+    if conf.get("USE_SITEMAPS"):
+        urls += sitemaps.page_urls(
+            client or _client(), conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS
+        )
+    urls += [sitemaps.path_of(u) for u in conf.get("URLS")]
+    result = []
+    for url in dict.fromkeys(urls):
+        reason = is_excluded(url)
+        if reason:
+            logger.info("not indexing %s: %s", url, reason)
+        else:
+            result.append(url)
+    return result
+
+
+def _client():
+    from django.test import Client
+
+    return Client(raise_request_exception=False, HTTP_HOST=render_host())
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def render_host() -> str:
+    host = conf.get("RENDER_HOST")
+    if host:
+        return host
+    for allowed in settings.ALLOWED_HOSTS:
+        if allowed == "*":
+            return "localhost"
+        if allowed.startswith("."):
+            return allowed[1:]
+        return allowed
+    return "localhost"
+
+
+_recording = threading.local()
+_patched = False
+_patch_lock = threading.Lock()
+
+
+def _record_templates():
+    """Note which template files render each page (only on this thread, only while asked)."""
+    global _patched
+    with _patch_lock:
+        if _patched:
+            return
+        from django.template.base import Template
+
+        original = Template._render
+
+        def _render(self, context):
+            used = getattr(_recording, "templates", None)
+            if used is not None and self.origin is not None and self.origin.name:
+                used.add(str(self.origin.name))
+            return original(self, context)
+
+        Template._render = _render
+        _patched = True
+
+
+def _directives(value: str) -> set[str]:
+    """Robots directives of a meta content or an X-Robots-Tag value.
+
+    "noindex, nofollow" → {"noindex", "nofollow"}; a user-agent prefix
+    ("googlebot: noindex") is dropped.
+    """
+    found = set()
+    for part in value.lower().split(","):
+        found.add(part.rsplit(":", 1)[-1].strip())
+    return found
+
+
+def is_noindex(html: str, response) -> bool:
+    """Whether the page asks not to be indexed: ``noindex`` or ``none`` in an
+    ``X-Robots-Tag`` header or a robots (or googlebot) ``<meta>``, any case."""
+    if _directives(response.headers.get("X-Robots-Tag") or "") & NOINDEX_DIRECTIVES:
+        return True
+    for meta in parse(html).css("meta[name][content]"):
+        name = (meta.attributes.get("name") or "").strip().lower()
+        if name in ROBOTS_META_NAMES and (
+            _directives(meta.attributes.get("content") or "") & NOINDEX_DIRECTIVES
+        ):
+            return True
+    return False
+
+
+class _QuietRequestLog(logging.Filter):
+    """While we render, a page's own error is reported once by us, not as a traceback."""
+
+    def filter(self, record):
+        return getattr(_recording, "templates", None) is None
+
+
+_request_log = logging.getLogger("django.request")
+_quiet_request_log = _QuietRequestLog()
+
+
+def render(url: str, client=None) -> RenderedPage:
+    client = client or _client()
+    _record_templates()
+    if _quiet_request_log not in _request_log.filters:
+        _request_log.addFilter(_quiet_request_log)
+    _recording.templates = set()
+    try:
+        response = client.get(url, secure=True)
+    except Exception as exc:  # a view that raises even with raise_request_exception=False
+        logger.warning("rendering %s failed: %s", url, exc)
+        return RenderedPage(url=url, status=500, skipped=f"error: {exc}")
+    finally:
+        templates, _recording.templates = _recording.templates, None
+    page = RenderedPage(url=url, status=response.status_code, templates=templates)
+    content_type = response.headers.get("Content-Type", "")
+    if response.status_code != 200:
+        page.skipped = f"status {response.status_code}"
+        exc_info = getattr(response, "exc_info", None)
+        if exc_info and exc_info[1] is not None:
+            page.skipped += f" ({type(exc_info[1]).__name__}: {exc_info[1]})"
+    elif not content_type.startswith("text/html"):
+        page.skipped = f"not HTML ({content_type})"
+    elif getattr(response, "streaming", False):
+        page.skipped = "streaming response"
+    else:
+        html = response.content.decode(response.charset or "utf-8", errors="replace")
+        if is_noindex(html, response):
+            page.skipped = "noindex"
+        else:
+            page.document = Document(url=url, html=html, source="page")
+    if page.skipped:
+        log = logger.warning if page.status >= 500 else logger.info
+        log("not indexing %s: %s", url, page.skipped)
+    return page
+
+
+def collect(progress: Callable[[int, int], None] | None = None) -> list[RenderedPage]:
+    client = _client()
+    urls = page_urls(client)
+    client.cookies.clear()
+    pages = []
+    for done, url in enumerate(urls, 1):
+        pages.append(render(url, client))
+        client.cookies.clear()  # every page as a fresh anonymous visitor
+        if progress:
+            progress(done, len(urls))
+    return pages

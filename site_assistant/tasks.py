@@ -1,0 +1,289 @@
+"""Celery tasks (thin): run a build site_assistant.rebuilds claimed, by calling site_assistant.build.
+
+site_assistant.rebuilds takes the lock and records the IndexBuild (one build at a
+time, coalesced requests); importing this module makes its ``_enqueue`` the
+queue that hands a claimed build to ``rebuild_index``. With no broker
+configured the tasks run eagerly, in-process (or, for a person waiting on
+the admin page, in a background thread: REBUILD_IN_BACKGROUND_WITHOUT_BROKER).
+
+The build task is ``acks_late`` with ``reject_on_worker_lost``: a worker
+process that dies mid-build hands the message back to the broker instead of
+acknowledging it, and a redelivered task resumes its own build only while
+that build's lease still holds (site_assistant.rebuilds, site_assistant.build.Heartbeat).
+
+Sending a task gives up after SITE_ASSISTANT["BROKER_TIMEOUT_SECONDS"] (its own
+connection with short socket timeouts, no publish retries): a refusing or
+hanging broker never ties up a web request. A build the broker did not take
+is recorded as "unqueued"; a content change or a model activation recorded
+so is queued again by the next build that is queued, by
+``retry_unqueued_builds`` (run it periodically) and when a worker starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django import db
+from django.db import InterfaceError, OperationalError, connection
+from django.db.models import Q
+from django.utils import timezone
+
+from . import conf, rebuilds
+from .models import IndexBuild
+from .rebuilds import (
+    LOCK,
+    RETRIED_TRIGGERS,
+    claim_or_coalesce,
+    release,
+    release_stale_locks,
+    request_rebuild,
+)
+from .training import tasks as training_tasks  # noqa: F401  (registers the training tasks)
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+MAX_RETRIES = 3
+
+Status = IndexBuild.Status
+
+
+def broker_connection(app):
+    """A connection for sending one task that gives up after BROKER_TIMEOUT_SECONDS.
+
+    Connect and every reply are bounded (a Redis that accepts connections and
+    never answers included), and kombu does not retry: the caller reports
+    the failure at once instead of holding a web request for ~20 s.
+    """
+    timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
+    return app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "max_retries": 0,
+        },
+    )
+
+
+def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool = False) -> None:
+    """Send ``build``'s task; a broker that does not take it leaves the build "unqueued"."""
+    app = rebuild_index.app
+    kwargs = {"build_id": build.pk}
+    if (
+        background
+        and app.conf.task_always_eager
+        and conf.get("REBUILD_IN_BACKGROUND_WITHOUT_BROKER")
+        and not connection.in_atomic_block  # a thread could not see an uncommitted build
+    ):
+        build.in_background = True
+        threading.Thread(
+            target=_build_in_background,
+            args=(build.pk,),
+            name=f"search-build-{build.pk}",
+            daemon=True,  # a server that stops ends it; its lease then passes
+        ).start()
+        return
+    try:
+        if app.conf.task_always_eager:
+            result = rebuild_index.apply_async(kwargs=kwargs, countdown=countdown)
+        else:
+            expires = (countdown or 0) + conf.get("QUEUED_BUILD_EXPIRES_SECONDS")
+            with broker_connection(app) as conn:
+                result = rebuild_index.apply_async(
+                    kwargs=kwargs,
+                    countdown=countdown,
+                    expires=expires,
+                    connection=conn,
+                    retry=False,
+                )
+    except Exception as exc:
+        if app.conf.task_always_eager:
+            # The build ran here and has recorded its own failure.
+            logger.warning("search rebuild #%s: %s", build.pk, exc)
+            build.refresh_from_db()
+            return
+        logger.warning("search rebuild #%s not queued: %r", build.pk, exc)
+        error = (
+            "Not queued: the task queue did not answer within "
+            f"{conf.get('BROKER_TIMEOUT_SECONDS')} s ({type(exc).__name__}: {exc})."
+        )
+        if build.trigger in RETRIED_TRIGGERS:
+            error += " It is queued again once the task queue answers."
+        IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
+            lock=None, status=Status.UNQUEUED, error=error[:5000], finished=timezone.now()
+        )
+        build.refresh_from_db()
+        return
+    IndexBuild.objects.filter(pk=build.pk, task_id="").update(task_id=result.id or "")
+    build.refresh_from_db()
+    rebuilds.cover_unqueued(build.pk)
+
+
+def _build_in_background(build_id: int) -> None:
+    """No broker: run a build in a thread of this process (its lease covers a restart)."""
+    try:
+        rebuild_index.apply(kwargs={"build_id": build_id})
+    except Exception:
+        logger.warning("search rebuild #%s failed in the background", build_id)
+    finally:
+        db.connections.close_all()  # this thread's own connections
+
+
+@shared_task(name="site_assistant.tasks.retry_unqueued_builds", ignore_result=True)
+def retry_unqueued_builds() -> dict:
+    """Periodic: queue the rebuilds that could not be queued while the broker was down."""
+    build = rebuilds.retry_unqueued()
+    return {"build": build.pk if build else None, "status": build.status if build else None}
+
+
+@worker_ready.connect(dispatch_uid="search-retry-unqueued-builds")
+def _retry_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker that starts has a broker: queue what could not be queued before."""
+    try:
+        rebuilds.retry_unqueued()
+    except Exception:
+        logger.exception("site_assistant: could not retry unqueued builds")
+
+
+rebuilds.set_queue(_enqueue)
+
+
+@shared_task(
+    bind=True,
+    name="site_assistant.tasks.rebuild_index",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=MAX_RETRIES,
+)
+def rebuild_index(self, build_id: int | None = None, trigger: str = "schedule") -> dict:
+    """Run build ``build_id`` (or a new one: the periodic schedule passes none). Idempotent.
+
+    Acknowledged only once it has finished (``acks_late``), and handed back to
+    the broker if the worker process running it dies (``reject_on_worker_lost``):
+    a redelivered task resumes its build while the lease holds, and is
+    skipped once the build was marked "worker lost" (a newer request runs).
+    The outcome is on the IndexBuild row, not in a result backend.
+    """
+    if build_id is None:
+        build = claim_or_coalesce(trigger)
+        if build.status == Status.COALESCED:
+            return {"build": build.pk, "status": build.status, "into": build.coalesced_into_id}
+    else:
+        build = IndexBuild.objects.filter(pk=build_id).first()
+        if build is None:
+            return {"build": build_id, "status": "missing"}
+    return _run_claimed(self, build, retry_kwargs={"build_id": build.pk})
+
+
+@shared_task(
+    bind=True,
+    name="site_assistant.tasks.reindex_url",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=MAX_RETRIES,
+)
+def reindex_url(self, url: str, build_id: int | None = None) -> dict:
+    """Re-read one page into a new index version; every other passage is kept as is.
+
+    Takes the same lock as a full build: during an active build the request
+    is coalesced (and a content change during a running build gets a
+    follow-up build).
+    """
+    from .sources.pages import is_excluded
+
+    if not isinstance(url, str) or not url.startswith("/"):
+        return {"url": url, "status": "invalid", "error": "a site path starting with / is needed"}
+    if is_excluded(url):
+        return {"url": url, "status": "excluded"}
+    build = IndexBuild.objects.filter(pk=build_id).first() if build_id else None
+    if build is None:
+        build = claim_or_coalesce(IndexBuild.Trigger.CONTENT)
+    if build.status == Status.COALESCED:
+        into = build.coalesced_into_id
+        return {"url": url, "build": build.pk, "status": build.status, "into": into}
+    retry = {"url": url, "build_id": build.pk}
+    return {"url": url, **_run_claimed(self, build, urls=[url], retry_kwargs=retry)}
+
+
+def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
+    """Claim ``build`` (queued, holding the lock) and run it; the lock is freed at the end."""
+    from .build import run_build
+
+    task_id = task.request.id or ""
+    # Only a queued build (or this very task, redelivered after a crash) runs.
+    release_stale_locks()
+    runnable = Q(status=Status.QUEUED)
+    if task_id:
+        runnable |= Q(status=Status.RUNNING, task_id=task_id)
+    lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
+    claimed = (
+        IndexBuild.objects.filter(pk=build.pk, lock=LOCK)
+        .filter(runnable)
+        .update(status=Status.RUNNING, started=timezone.now(), task_id=task_id, lease_expires=lease)
+    )
+    if not claimed:
+        build.refresh_from_db()
+        return {"build": build.pk, "status": build.status, "skipped": "not queued"}
+    build.refresh_from_db()
+    try:
+        run_build(build, urls=urls)
+    except TRANSIENT_ERRORS as exc:
+        if task.request.retries < MAX_RETRIES and not task.request.is_eager:
+            countdown = 5 * 2**task.request.retries
+            lease = countdown + conf.get("QUEUED_BUILD_EXPIRES_SECONDS")
+            IndexBuild.objects.filter(pk=build.pk).update(
+                status=Status.QUEUED,
+                error=f"Retrying after: {exc}",
+                finished=None,
+                lease_expires=timezone.now() + timedelta(seconds=lease),
+            )
+            raise task.retry(args=(), kwargs=retry_kwargs, exc=exc, countdown=countdown) from exc
+        release(build.pk)
+        raise
+    except BaseException:
+        release(build.pk)
+        raise
+    release(build.pk)
+    _follow_up(build)
+    return {"build": build.pk, "status": build.status, "version": build.version}
+
+
+def _follow_up(build: IndexBuild) -> None:
+    """Build again if this build may have missed something that changed while it ran.
+
+    Another model was made the served one (a training run's activation, the
+    admin's "Serve the base model", ``search_rebuild --model``): its request
+    was coalesced into this build, which embedded with the model before.
+    Or content changed: a debounced content rebuild.
+    """
+    from . import embed
+
+    if build.status != Status.SUCCEEDED:
+        return
+    if build.model_id != embed.model_id(embed.active_model_ref()):
+        request_rebuild(IndexBuild.Trigger.MODEL)
+        return
+    late = build.coalesced.filter(trigger=IndexBuild.Trigger.CONTENT, created__gt=build.started)
+    if late.exists():
+        request_rebuild(IndexBuild.Trigger.CONTENT, countdown=conf.get("REBUILD_DEBOUNCE_SECONDS"))
+
+
+@shared_task(name="site_assistant.tasks.purge_question_log")
+def purge_question_log(days: int | None = None) -> int:
+    """Delete logged questions older than LOG_RETENTION_DAYS (privacy); return how many.
+
+    Also sweeps the training pairs kept with models for visitors' questions.
+    """
+    from .questions import purge
+
+    deleted, swept = purge(days)
+    if swept:
+        logger.info("removed %d visitor question(s) from training pairs kept with models", swept)
+    return deleted

@@ -1,0 +1,75 @@
+"""``{% load site_assistant %}{% search_widget %}``: the assistant's bubble on any page.
+
+The tag renders everything the script needs as data attributes (endpoints
+reversed by name, so the app works under any URL prefix; the CSRF token for
+POSTs by signed-in users; the contact link), and the owner's words from the
+``SITE_ASSISTANT`` setting, so the widget works on any site that includes
+``site_assistant.urls``.
+"""
+
+from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .. import conf
+
+register = template.Library()
+
+
+@register.inclusion_tag("site_assistant/widget.html", takes_context=True)
+def search_widget(context):
+    request = context.get("request")
+    return {
+        "title": conf.get("WIDGET_TITLE"),
+        "greeting": conf.get("WIDGET_GREETING"),
+        "placeholder": conf.get("WIDGET_PLACEHOLDER"),
+        "suggestions": conf.get("SUGGESTED_QUESTIONS"),
+        "page_url": reverse("site_assistant:page"),
+        "search_url": reverse("site_assistant:api-search"),
+        "feedback_url": reverse("site_assistant:api-feedback"),
+        "contact_url": conf.get("CONTACT_URL"),
+        "max_chars": conf.get("MAX_QUERY_CHARS"),
+        "csrf_token": get_token(request) if request is not None else "",
+    }
+
+
+@register.filter
+def search_where(hit) -> str:
+    """ "Terms & Conditions › Use of site": the page title without the site name, and the
+    passage's own section (the last part of its heading path)."""
+    title = hit.title
+    for separator in (" — ", " – ", " | "):
+        if separator in title:
+            title = title.rsplit(separator, 1)[0] or title
+            break
+    section = hit.heading.split(" › ")[-1] if hit.heading else ""
+    return f"{title} › {section}" if section and section != title else title
+
+
+@register.filter
+def search_body(hit) -> str:
+    """The passage without its leading heading ("Use of site. No abuse…" → "No abuse…"):
+    passages start with their section's heading, which is already shown above them."""
+    section = hit.heading.split(" › ")[-1] if hit.heading else ""
+    text = hit.text
+    if section and text.startswith(section):
+        text = text[len(section) :].lstrip(".:!? ")
+    return text or hit.text
+
+
+@register.filter
+def search_snippet(hit) -> str:
+    """The hit's answer snippet, its best sentence(s) in <mark> (escaped; the passage
+    without its heading when it has no snippet)."""
+    snippet = getattr(hit, "snippet", None)
+    if snippet is None:
+        return search_body(hit)
+    parts, at = [], 0
+    for start, end in snippet.highlights:
+        parts.append(escape(snippet.text[at:start]))
+        parts.append(f"<mark>{escape(snippet.text[start:end])}</mark>")
+        at = end
+    parts.append(escape(snippet.text[at:]))
+    return mark_safe("".join(parts))  # every piece is escaped above

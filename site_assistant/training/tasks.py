@@ -1,0 +1,235 @@
+"""Celery task behind the admin's "Train on site content" button.
+
+Thin: it records the run on its TrainingRun row (status, progress, stage,
+metrics, decision) and calls ``finetune.run_training`` — the same code path
+as ``manage.py search_finetune``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import psutil
+from celery import shared_task
+from django import db
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import conf
+from ..models import TrainingRun
+from . import config
+
+logger = logging.getLogger(__name__)
+
+Status = TrainingRun.Status
+# Parameters the admin (or a caller) may set on a run, with the card's defaults.
+PARAMS = config.defaults()
+# Not TrainConfig fields: how the run uses the trained model.
+RUN_OPTIONS = {"refit": True}
+
+
+def this_process() -> dict:
+    """Who runs a run: host, pid and the process's start time (a pid alone can be reused)."""
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "process_started": psutil.Process().create_time(),
+    }
+
+
+def runner_stopped(runner: dict) -> bool:
+    """True when ``runner`` was a process on this host that is gone.
+
+    A runner on another host (a worker elsewhere) cannot be checked from here:
+    the timeout covers it.
+    """
+    if not runner or runner.get("host") != socket.gethostname():
+        return False
+    try:
+        process = psutil.Process(int(runner["pid"]))
+        return abs(process.create_time() - float(runner["process_started"])) > 1e-3
+    except psutil.NoSuchProcess:
+        return True
+    except (KeyError, TypeError, ValueError, psutil.Error):
+        return False
+
+
+def abandon_stale_runs() -> int:
+    """Fail runs whose process has stopped (a web server restarted under its
+    training thread, a killed worker) or that have been queued or running too
+    long: they must not show progress forever or block new runs."""
+    now = timezone.now()
+    stopped = [
+        run.pk
+        for run in TrainingRun.objects.filter(status=Status.RUNNING).only("pk", "runner")
+        if runner_stopped(run.runner)
+    ]
+    abandoned = TrainingRun.objects.filter(pk__in=stopped, status=Status.RUNNING).update(
+        status=Status.FAILED,
+        error="Abandoned: the process running it stopped before it finished "
+        "(a server restart?). Start a new run.",
+        finished=now,
+    )
+    cutoff = now - timedelta(seconds=conf.get("TRAINING_TIMEOUT_SECONDS"))
+    return abandoned + TrainingRun.objects.filter(
+        Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
+    ).update(
+        status=Status.FAILED,
+        error="Abandoned: the run took too long (its worker or web process stopped?).",
+        finished=now,
+    )
+
+
+def start_training(user=None, params: dict | None = None, activate: bool = True) -> TrainingRun:
+    """A queued TrainingRun, enqueued after commit; the active run if one is under way."""
+    abandon_stale_runs()
+    active = TrainingRun.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
+    if active is not None:
+        return active
+    unknown = set(params or {}) - set(PARAMS) - set(RUN_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown training parameters: {sorted(unknown)}")
+    run = TrainingRun.objects.create(
+        params={
+            **PARAMS,
+            **RUN_OPTIONS,
+            **(params or {}),
+            "activate": activate,
+            "requested_by": getattr(user, "username", "") or "",
+        },
+        stage="queued",
+    )
+    transaction.on_commit(lambda: _enqueue(run), robust=True)
+    return run
+
+
+def _enqueue(run: TrainingRun) -> None:
+    if train_on_site.app.conf.task_always_eager and conf.get("TRAIN_IN_BACKGROUND_WITHOUT_BROKER"):
+        # No broker (make run): an eager task would hold the owner's request for
+        # minutes (and outlive a server's timeout); a thread lets the admin page
+        # return at once and follow the run's progress like a worker's.
+        threading.Thread(
+            target=_train_in_background, args=(run.pk,), name=f"training-run-{run.pk}", daemon=True
+        ).start()
+        return
+    try:
+        result = train_on_site.apply_async(kwargs={"run_id": run.pk})
+    except Exception as exc:
+        logger.warning("training run #%s: %s", run.pk, exc)
+        TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+            status=Status.FAILED, error=f"Could not queue the run: {exc}", finished=timezone.now()
+        )
+        return
+    TrainingRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
+
+
+def _train_in_background(run_id: int) -> None:
+    try:
+        train_on_site.apply(kwargs={"run_id": run_id})
+    finally:
+        db.connections.close_all()  # this thread's own connections
+
+
+class Cancelled(Exception):
+    """The owner cancelled the run (its row says so): stop at this step."""
+
+
+def cancel(run_id: int, user=None) -> bool:
+    """Mark a queued or running run cancelled; its process stops at its next step check.
+
+    Returns False when the run had already finished (nothing to cancel).
+    """
+    who = getattr(user, "get_username", lambda: "")() or "the owner"
+    return bool(
+        TrainingRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.CANCELLED,
+            stage="cancelled",
+            decision=f"Cancelled by {who}: no model was activated.",
+            finished=timezone.now(),
+        )
+    )
+
+
+class _Progress:
+    """Saves progress on the run at most twice a second, and stops a cancelled run."""
+
+    def __init__(self, run_id: int):
+        self.run_id, self.last = run_id, 0.0
+
+    def __call__(self, fraction: float, stage: str):
+        now = time.monotonic()
+        if now - self.last < 0.5 and fraction < 1:
+            return
+        self.last = now
+        saved = TrainingRun.objects.filter(pk=self.run_id, status=Status.RUNNING).update(
+            progress=max(0, min(100, int(fraction * 100))), stage=stage[:100]
+        )
+        if (
+            not saved
+            and TrainingRun.objects.filter(pk=self.run_id, status=Status.CANCELLED).exists()
+        ):
+            raise Cancelled(f"training run #{self.run_id} was cancelled")
+
+
+@shared_task(name="site_assistant.training.tasks.train_on_site")
+def train_on_site(run_id: int) -> dict:
+    """Make pairs, fine-tune, evaluate base and tuned, activate only if better."""
+    from .finetune import TrainConfig, run_training
+
+    claimed = TrainingRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        status=Status.RUNNING,
+        started=timezone.now(),
+        progress=0,
+        stage="starting",
+        runner=this_process(),
+    )
+    if not claimed:
+        return {"run": run_id, "skipped": "not queued"}
+    run = TrainingRun.objects.get(pk=run_id)
+    params = {**PARAMS, **{k: v for k, v in run.params.items() if k in PARAMS}}
+    refit = bool(run.params.get("refit", RUN_OPTIONS["refit"]))
+    try:
+        meta = run_training(
+            config=TrainConfig(**params),
+            activate=bool(run.params.get("activate", True)),
+            seed=params["seed"],
+            progress=_Progress(run_id),
+            show_progress_bar=False,
+            refit=refit,
+        )
+    except Cancelled:
+        logger.info("training run #%s cancelled by the owner: stopped", run_id)
+        return {"run": run_id, "cancelled": True}
+    except Exception as exc:
+        logger.exception("training run #%s failed", run_id)
+        TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+            status=Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:5000],
+            finished=timezone.now(),
+        )
+        return {"run": run_id, "error": str(exc)}
+    TrainingRun.objects.filter(pk=run_id).update(
+        status=Status.SUCCEEDED,
+        model_dir=meta.get("served_model_dir") or meta["model_dir"],
+        activated=meta["activated"],
+        decision=meta["decision"],
+        metrics={
+            "dev": meta["metrics"],
+            "pairs": meta["pairs"],
+            "pairs_trained": meta.get("pairs_trained"),
+            "steps": meta["steps"],
+            "epochs": meta.get("epochs"),
+            "train_seconds": meta["train_seconds"],
+            "recommended_min_score": meta["served_min_score"],
+        },
+        progress=100,
+        stage="done",
+        finished=timezone.now(),
+    )
+    return {"run": run_id, "activated": meta["activated"], "model_dir": meta["model_dir"]}

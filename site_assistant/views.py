@@ -1,0 +1,79 @@
+"""The search page (``site_assistant:page``, ``?q=``): the same answer as the widget, rendered on the server.
+
+It is where the widget's "See all results" goes and what the bubble links to
+when JavaScript is off. It is throttled like the API (the same classes, rates
+and counts): each question runs the model and writes a row.
+"""
+
+import math
+
+from django.shortcuts import render
+
+from . import conf, questions, services
+from .api import throttles
+from .models import Question
+
+# The session key holding the last question this browser asked here (questions.remembered).
+RECENT_KEY = "site_assistant:last-question"
+
+
+def search_page(request):
+    query = request.GET.get("q", "").strip()
+    context = {
+        "query": query,
+        "title": conf.get("WIDGET_TITLE"),
+        "contact_url": conf.get("CONTACT_URL"),
+        "placeholder": conf.get("PAGE_PLACEHOLDER"),
+        "suggestions": conf.get("SUGGESTED_QUESTIONS"),
+        "base_template": conf.get("PAGE_BASE_TEMPLATE"),
+        "max_chars": conf.get("MAX_QUERY_CHARS"),
+        "answer": None,
+        "error": "",
+    }
+    status = 200
+    asked = request.GET.get("asked") or None
+    if asked is not None and not questions.is_question_number(asked):
+        context["error"] = (
+            "This link is broken: “asked” should be the number of an earlier question. "
+            "Ask again below."
+        )
+        return render(request, "site_assistant/page.html", context, status=400)
+    if query:
+        wait = throttles.page_wait(request)
+        if wait is not None:
+            seconds = max(math.ceil(wait), 1)
+            context["error"] = (
+                "You’ve asked a lot of questions in a short time. "
+                f"Please wait {seconds} seconds, then ask again."
+            )
+            response = render(request, "site_assistant/page.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+        try:
+            query = context["query"] = questions.check_query(query)
+            session = getattr(request, "session", None)
+            repeat = questions.repeat_of(
+                session.get(RECENT_KEY) if session is not None else None, query
+            )
+            context["answer"], context["question"] = questions.ask(
+                query,
+                k=conf.get("DEFAULT_K"),
+                channel=Question.Channel.PAGE,
+                # The widget's "See all results", else a reload of this page.
+                already_asked=asked or repeat,
+            )
+            if session is not None and context["question"].pk != repeat:
+                session[RECENT_KEY] = questions.remembered(context["question"])
+        except services.IndexNotReady:
+            context["error"] = (
+                "I’m still reading the site and can’t answer yet. Please try again in a minute."
+            )
+            status = 503
+        except ValueError as exc:
+            context["error"] = str(exc)
+            status = 400
+    response = render(request, "site_assistant/page.html", context, status=status)
+    # Answers are not pages: search engines (and this app's own crawler) skip them,
+    # whatever the base template's <head> holds.
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,121 @@
+"""Search fixtures: private index folders and the tiny changeable test site.
+
+(``built_index``, the real site's index, is in tests/conftest.py.)
+"""
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def own_index_dir(settings, tmp_path):
+    """A private INDEX_DIR for tests that build their own (small) indexes."""
+    from site_assistant import index
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "index")}
+    yield tmp_path / "index"
+    index.forget_loaded()
+
+
+@pytest.fixture
+def testsite(settings, own_index_dir):
+    """The tiny test site of tests/search/testsite.py, indexed into a private dir."""
+    from . import testsite as site
+
+    settings.ROOT_URLCONF = "tests.site_assistant.testsite"
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "TEMPLATE_INCLUDE": [],
+        "URLS": [],
+        "EXCLUDE_URLS": [],
+    }
+    site.reset_pages()
+    yield site
+    site.reset_pages()
+
+
+@pytest.fixture
+def another_model(tmp_path):
+    """A second real model folder (the base weights under another name: another model id)."""
+    import shutil
+
+    from site_assistant import embed
+
+    folder = tmp_path / "other-model"
+    shutil.copytree(embed.default_model_path(), folder)
+    # Its ONNX export is the base model's (same weights, same mtime): copied
+    # under its own model id rather than exported again (~10-30 s).
+    base = embed.find_onnx(embed.default_model_path())
+    if base is not None:
+        shutil.copytree(base[0], folder / embed.ONNX_DIR)
+        meta = {**base[1], "model_id": embed.model_id(str(folder)), "model_ref": str(folder)}
+        (folder / embed.ONNX_DIR / "export.json").write_text(json.dumps(meta))
+    return folder
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def point_broker():
+    """``point_broker(url)``: send this test's Celery tasks to ``url`` (not eagerly)."""
+    from site_assistant.tasks import rebuild_index
+    from tests.conftest import _forget_connections
+
+    app = rebuild_index.app
+    previous = {k: app.conf.get(k) for k in ("broker_url", "task_always_eager")}
+
+    def point(url):
+        app.conf.update(broker_url=url, task_always_eager=False)
+        _forget_connections(app)
+
+    yield point
+    app.conf.update(previous)
+    _forget_connections(app)
+
+
+@pytest.fixture
+def refusing_broker(point_broker):
+    """A broker URL whose port refuses every connection."""
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    point_broker(url)
+    return url
+
+
+@pytest.fixture
+def hanging_broker(point_broker):
+    """A broker that accepts TCP connections and never answers (a small server thread)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    server.settimeout(0.2)
+    accepted, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except (TimeoutError, OSError):
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    point_broker(url)
+    yield url
+    stop.set()
+    thread.join(timeout=5)
+    for conn in accepted:
+        conn.close()
+    server.close()
+    assert accepted, "the hanging broker was never contacted"

@@ -1,0 +1,365 @@
+"""The owner's cockpit: builds with a rebuild button, read-only passages, the
+questions log with its filters and per-day counts, and "Try a question"."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from selectolax.lexbor import LexborHTMLParser
+
+from site_assistant.models import IndexBuild, Page, Passage, Question
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_URLS = [
+    "/admin/site_assistant/indexbuild/",
+    "/admin/site_assistant/question/",
+    "/admin/site_assistant/question/try/?q=hello",
+    "/admin/site_assistant/passage/",
+    "/admin/site_assistant/page/",
+]
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_superuser("owner", "owner@example.com", "pw")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.mark.parametrize("url", [*ADMIN_URLS, "/admin/site_assistant/indexbuild/rebuild/"])
+def test_anonymous_visitors_are_sent_to_the_login(client, url):
+    before = IndexBuild.objects.count()
+    response = client.get(url) if "rebuild" not in url else client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert IndexBuild.objects.count() == before
+
+
+@pytest.mark.parametrize("url", [*ADMIN_URLS, "/admin/site_assistant/indexbuild/rebuild/"])
+def test_signed_in_non_staff_users_are_sent_to_the_login_too(client, django_user_model, url):
+    client.force_login(django_user_model.objects.create_user("visitor", password="pw"))
+    before = IndexBuild.objects.count()
+    response = client.get(url) if "rebuild" not in url else client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert IndexBuild.objects.count() == before
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_rebuild_button_creates_a_build_that_succeeds(
+    owner_client, owner, django_capture_on_commit_callbacks
+):
+    page = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert "Rebuild index now" in page
+    assert 'action="/admin/site_assistant/indexbuild/rebuild/"' in page and 'method="post"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:site_assistant_indexbuild_change", args=[build.pk]
+    )
+    build.refresh_from_db()
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+    assert build.requested_by == owner and build.passages > 20 and build.progress == 100
+    detail = owner_client.get(response["Location"]).content.decode()
+    assert "Succeeded" in detail and 'value="100"' in detail
+    assert 'data-active="0"' in detail  # a finished build's page does not poll
+    listing = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert f"Build #{build.pk} (Succeeded)" in listing
+
+
+def test_the_rebuild_url_only_takes_post(owner_client):
+    before = IndexBuild.objects.count()
+    assert owner_client.get("/admin/site_assistant/indexbuild/rebuild/").status_code == 405
+    assert IndexBuild.objects.count() == before
+
+
+def test_a_second_press_while_building_joins_the_running_build(owner_client):
+    running = IndexBuild.objects.create(
+        status="running", trigger="schedule", lock="index", progress=40, stage="embed"
+    )
+    response = owner_client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:site_assistant_indexbuild_change", args=[running.pk]
+    )
+    assert IndexBuild.objects.get(status="coalesced").coalesced_into == running
+    html = response.content.decode()
+    assert "already under way" in html
+    # A running build's page shows its progress and follows it (search/admin-build.js).
+    assert 'value="40"' in html and "embed" in html
+    assert f'data-status-url="/api/index/builds/{running.pk}/"' in html
+    assert 'data-active="1"' in html and "site_assistant/admin-build.js" in html
+    assert '<meta http-equiv="refresh"' in html  # inside <noscript>
+
+
+def test_builds_list_shows_status_trigger_counts_duration_and_error(owner_client):
+    start = timezone.now()
+    IndexBuild.objects.create(
+        status="failed",
+        trigger="content",
+        pages=3,
+        passages=12,
+        started=start,
+        finished=start + timedelta(seconds=4.2),
+        error="RuntimeError: no passages found",
+    )
+    html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    for text in ("Failed", "Content change", "4.2 s", "RuntimeError: no passages found"):
+        assert text in html
+
+
+def _question(text, answered, helpful=None, days_ago=0):
+    question = Question.objects.create(
+        text=text, answered=answered, helpful=helpful, score=0.5 if answered else 0.1
+    )
+    if days_ago:
+        Question.objects.filter(pk=question.pk).update(
+            created=timezone.now() - timedelta(days=days_ago)
+        )
+    return question
+
+
+def _listed(client, query):
+    response = client.get(f"/admin/site_assistant/question/?{query}")
+    assert response.status_code == 200
+    return {q.text for q in response.context["cl"].result_list}
+
+
+def test_question_filters_unanswered_and_not_helpful(owner_client):
+    _question("answered and liked", True, True)
+    _question("answered but not helpful", True, False)
+    _question("unanswered", False)
+    _question("unanswered and not helpful", False, False)
+    assert _listed(owner_client, "attention=unanswered") == {
+        "unanswered",
+        "unanswered and not helpful",
+    }
+    assert _listed(owner_client, "attention=not_helpful") == {
+        "answered but not helpful",
+        "unanswered and not helpful",
+    }
+    assert _listed(owner_client, "answered__exact=0") == {
+        "unanswered",
+        "unanswered and not helpful",
+    }
+    assert _listed(owner_client, "helpful__exact=1") == {"answered and liked"}
+    assert len(_listed(owner_client, "")) == 4
+
+
+def test_questions_counts_per_day(owner_client):
+    for _ in range(3):
+        _question("today", True)
+    _question("today, not sure", False)
+    _question("two days ago", True, False, days_ago=2)
+    response = owner_client.get("/admin/site_assistant/question/")
+    rows = list(response.context["counts_per_day"])
+    counts = ("total", "answered_count", "unanswered_count", "not_helpful_count")
+    assert [tuple(r[c] for c in counts) for r in rows] == [(4, 3, 1, 0), (1, 1, 0, 1)]
+    assert 'id="questions-per-day"' in response.content.decode()
+    # The questions log is read-only: no way to add or edit a question by hand.
+    assert owner_client.get("/admin/site_assistant/question/add/").status_code == 403
+
+
+@pytest.mark.usefixtures("built_index")
+def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
+    response = owner_client.get(
+        "/admin/site_assistant/question/try/", {"q": "Can I scrape the site?", "k": 4}
+    )
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.answer.link == "/terms/#use-of-site"
+    assert len(result.results) == 4
+    html = response.content.decode()
+    table = LexborHTMLParser(html).css_first("#try-results")
+    rows = [row.text(separator=" ") for row in table.css("tbody tr")]
+    assert len(rows) == 4
+    assert f"{result.results[0].score:.3f}" in rows[0] and "Use of site" in rows[0]
+    assert "/terms/#use-of-site" in html
+    assert not Question.objects.exists()  # the owner's tries are not logged
+
+
+def test_try_a_question_reports_bad_input_without_crashing(owner_client):
+    response = owner_client.get("/admin/site_assistant/question/try/", {"q": "hi", "k": "abc"})
+    assert response.status_code == 200
+    assert "“Passages to show” must be a whole number from 1 to 20" in response.content.decode()
+
+
+def test_passages_are_read_only_searchable_and_filtered_by_page(owner_client):
+    terms = Page.objects.create(url="/test-terms/", title="Terms")
+    about = Page.objects.create(url="/test-about/", title="About")
+    scraping = Passage.objects.create(
+        text="No abuse, scraping, or harmful behavior.",
+        url="/terms/",
+        anchor="use-of-site",
+        text_hash="a",
+    )
+    scraping.pages.add(terms)
+    story = Passage.objects.create(
+        text="Marmalade zebras began in 2023.", url="/about/", text_hash="b"
+    )
+    story.pages.add(about)
+
+    def listed(query):
+        response = owner_client.get(f"/admin/site_assistant/passage/?{query}")
+        assert response.status_code == 200
+        return {p.pk for p in response.context["cl"].result_list}
+
+    assert listed(f"pages__id__exact={terms.pk}") == {scraping.pk}
+    assert listed("q=marmalade+zebras") == {story.pk}
+    assert owner_client.get("/admin/site_assistant/passage/add/").status_code == 403
+    change = owner_client.get(f"/admin/site_assistant/passage/{scraping.pk}/change/")
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()
+    assert (
+        owner_client.post(f"/admin/site_assistant/passage/{scraping.pk}/delete/").status_code == 403
+    )
+
+
+@pytest.mark.usefixtures("built_index")
+def test_example_questions_name_a_real_section_or_are_refused(owner_client):
+    from site_assistant.models import ExampleQuestion
+
+    add = "/admin/site_assistant/examplequestion/add/"
+    response = owner_client.post(add, {"question": "how much for a shop?", "url": "/nowhere/#x"})
+    assert response.status_code == 200
+    assert "No section of the site has this link" in response.content.decode()
+    response = owner_client.post(add, {"question": "how much for a shop?", "url": "pricing"})
+    assert "starting with /" in response.content.decode()
+    assert not ExampleQuestion.objects.filter(question="how much for a shop?").exists()
+
+    response = owner_client.post(
+        add, {"question": "how much for a shop?", "url": "/services/#pricing", "active": "on"}
+    )
+    assert response.status_code == 302
+    assert ExampleQuestion.objects.filter(question="how much for a shop?").exists()
+    listing = owner_client.get("/admin/site_assistant/examplequestion/?q=shop").content.decode()
+    assert "Pricing" in listing  # the section it answers, from the live index
+
+
+def test_lists_show_human_dates_with_the_exact_time_on_hover(owner_client):
+    from site_assistant.models import ExampleQuestion, TrainingRun
+
+    asked = _question("asked earlier", True)
+    two_hours_ago = timezone.now() - timedelta(hours=2, minutes=1)
+    Question.objects.filter(pk=asked.pk).update(created=two_hours_ago)
+    IndexBuild.objects.create(status="succeeded", trigger="admin")
+    ExampleQuestion.objects.create(question="how much?", url="/services/#pricing")
+    TrainingRun.objects.create(status="succeeded")
+    Page.objects.create(url="/seen/", last_seen=timezone.now())
+    for url in (
+        "/admin/site_assistant/question/",
+        "/admin/site_assistant/indexbuild/",
+        "/admin/site_assistant/examplequestion/",
+        "/admin/site_assistant/trainingrun/",
+        "/admin/site_assistant/page/",
+    ):
+        tree = LexborHTMLParser(owner_client.get(url).content.decode())
+        times = tree.css("#result_list time")
+        assert times, url
+        for node in times:
+            assert node.text().replace("\xa0", " ").endswith(("ago", "now")), (url, node.text())
+            assert node.attributes["title"][:4].isdigit() and node.attributes["datetime"]
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").content.decode())
+    row = tree.css_first("#result_list tbody tr").text(separator=" ").replace("\xa0", " ")
+    assert "2 hours ago" in row
+    exact = timezone.localtime(two_hours_ago).strftime("%Y-%m-%d %H:%M")
+    assert tree.css_first("#result_list time").attributes["title"].startswith(exact)
+
+
+def test_passages_say_which_index_they_belong_to_in_words(owner_client, settings, tmp_path):
+    Passage.objects.create(text="Old text.", url="/x/", text_hash="h", index_version="v-old")
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "INDEX_DIR": str(tmp_path),
+    }  # nothing serving
+    cell = LexborHTMLParser(
+        owner_client.get("/admin/site_assistant/passage/").content.decode()
+    ).css_first("td.field-version_display span")
+    assert cell.text() == "an older build" and cell.attributes["title"] == "Index version v-old"
+
+
+@pytest.mark.usefixtures("built_index")
+def test_try_a_question_speaks_plainly(owner_client):
+    html = owner_client.get("/admin/site_assistant/question/try/", {"q": "Can I scrape the site?"})
+    html = html.content.decode()
+    tree = LexborHTMLParser(html)
+    page_text = tree.css_first("#content-main").text(separator=" ")
+    for jargon in ("MIN_SCORE_FROM_MODEL", "search_finetune", "k must"):
+        assert jargon not in page_text
+    assert tree.css_first("label[for=try-k]").text() == "Passages to show"
+    assert "How many of the closest passages" in tree.css_first("#try-k-help").text()
+    help_text = tree.css_first("#try-help").text()
+    assert "score from 0 to 1" in help_text and "I’m not sure" in help_text
+    assert "the answer threshold" in help_text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["refusing_broker", "hanging_broker"])
+def test_the_rebuild_button_says_in_red_that_nothing_started_when_the_queue_is_down(
+    client, django_user_model, broker, request
+):
+    request.getfixturevalue(broker)
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    started = time.monotonic()
+    response = client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    took = time.monotonic() - started
+    assert took < 3, f"the request was held {took:.1f} s"
+    html = LexborHTMLParser(response.content.decode())
+    errors = [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
+    assert errors and "task queue is not answering" in errors[0] and "nothing was" in errors[0]
+    assert not html.css("ul.messagelist li.success")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "unqueued" and build.lock is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("built_index")
+def test_without_a_broker_a_build_inside_the_request_says_it_finished(
+    client, django_user_model, settings
+):
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": False,
+    }
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    response = client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "succeeded", build.error
+    html = LexborHTMLParser(response.content.decode())
+    success = [li.text(strip=True) for li in html.css("ul.messagelist li.success")]
+    assert success == [
+        f"Index rebuild #{build.pk} finished in {build.duration.total_seconds():.1f} s: "
+        f"{build.passages} passages from {build.pages} pages, now live."
+    ]
+
+
+def test_the_owner_approves_helpful_questions_for_training_but_never_personal_ones(
+    owner_client,
+):
+    clean = _question("where are your servers", True, True)
+    personal = _question("call me on 041 555 123 about servers", True, True)
+    unvoted = _question("do you do logos", True, None)
+    assert not Question.objects.trainable().exists()  # a vote alone is not enough
+    response = owner_client.post(
+        "/admin/site_assistant/question/",
+        {
+            "action": "approve_for_training",
+            "_selected_action": [clean.pk, personal.pk, unvoted.pk],
+        },
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "2 question(s) approved for training." in text
+    assert "1 not approved: they hold what looks like personal data" in text
+    assert list(Question.objects.trainable()) == [clean]  # unvoted: approved, not helpful
+    # Approval set by other means still never lets personal text through.
+    Question.objects.filter(pk=personal.pk).update(training_approved=True)
+    assert list(Question.objects.trainable()) == [clean]

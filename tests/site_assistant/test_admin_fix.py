@@ -1,0 +1,148 @@
+""" "Fix this answer": from a logged question to an example question, picked not typed."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from selectolax.lexbor import LexborHTMLParser
+
+from site_assistant.models import ExampleQuestion, Question
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
+
+
+@pytest.fixture
+def owner_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def unanswered():
+    return Question.objects.create(text="how much is a shop?", answered=False, score=0.2)
+
+
+def fix_url(question):
+    return f"/admin/site_assistant/question/{question.pk}/fix/"
+
+
+def radios(html, list_id):
+    tree = LexborHTMLParser(html)
+    return [i.attributes["value"] for i in tree.css(f"#{list_id} input[type=radio]")]
+
+
+def test_every_logged_question_links_to_its_fix_page(owner_client, unanswered):
+    listing = owner_client.get(
+        "/admin/site_assistant/question/?attention=unanswered"
+    ).content.decode()
+    links = LexborHTMLParser(listing).css("a.fix-answer")
+    assert [a.attributes["href"] for a in links] == [fix_url(unanswered)]
+    detail = owner_client.get(
+        f"/admin/site_assistant/question/{unanswered.pk}/change/"
+    ).content.decode()
+    assert f'href="{fix_url(unanswered)}"' in detail
+
+
+def test_the_fix_page_offers_the_closest_sections_and_finds_others_by_words(
+    owner_client, unanswered
+):
+    response = owner_client.get(fix_url(unanswered))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "how much is a shop?" in html
+    closest = radios(html, "fix-closest")
+    assert 3 <= len(closest) <= 8 and all(link.startswith("/") for link in closest)
+    assert "fix-found" not in html  # no words searched yet
+
+    html = owner_client.get(fix_url(unanswered), {"s": "pricing"}).content.decode()
+    assert radios(html, "fix-found")[0] == "/services/#pricing"
+    html = owner_client.get(fix_url(unanswered), {"s": "qwzx"}).content.decode()
+    assert "No section has all of these words" in html
+
+
+def test_saving_a_picked_section_stores_an_example_question_and_returns_to_the_list(
+    owner_client, unanswered
+):
+    response = owner_client.post(
+        fix_url(unanswered) + "?s=pricing",
+        {"question": "how much is a shop?", "link": "/services/#pricing"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/site_assistant/question/?attention=unanswered"
+    example = ExampleQuestion.objects.get(question="how much is a shop?")
+    assert (example.question, example.url, example.active) == (
+        "how much is a shop?",
+        "/services/#pricing",
+        True,
+    )
+    listing = owner_client.get(response["Location"]).content.decode()
+    assert "Saved “how much is a shop?” as an example question for" in listing
+    # on_commit never fires inside this test's transaction: the build is yet to start.
+    assert "The index build about to start includes it." in listing
+    assert "✓ example saved" in listing and "fix-answer" not in listing
+    # Saving the same again adds no duplicate.
+    owner_client.post(
+        fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    assert ExampleQuestion.objects.filter(question="how much is a shop?").count() == 1
+
+
+def test_a_not_helpful_question_returns_to_the_not_helpful_list(owner_client):
+    question = Question.objects.create(text="do you do logos", answered=True, helpful=False)
+    response = owner_client.post(
+        fix_url(question), {"question": "do you do logos", "link": "/services/#ux-ui-design"}
+    )
+    assert response["Location"] == "/admin/site_assistant/question/?attention=not_helpful"
+    # An outside "next" is ignored.
+    response = owner_client.post(
+        fix_url(question),
+        {"question": "logos?", "link": "/services/#ux-ui-design", "next": "https://evil.test/"},
+    )
+    assert response["Location"] == "/admin/site_assistant/question/?attention=not_helpful"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"question": "how much is a shop?"}, "Pick the section that should answer"),
+        (
+            {"question": "how much is a shop?", "link": "/nowhere/#x"},
+            "no longer in the index",
+        ),
+        ({"question": "  ", "link": "/services/#pricing"}, "This field is required"),
+        ({"question": "x" * 301, "link": "/services/#pricing"}, "at most 300 characters"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(owner_client, unanswered, data, message):
+    before = ExampleQuestion.objects.count()
+    response = owner_client.post(fix_url(unanswered), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ExampleQuestion.objects.count() == before
+
+
+def test_unknown_questions_and_people_without_the_permission_are_refused(
+    client, django_user_model, unanswered
+):
+    staff = django_user_model.objects.create_user("helper", password="pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_question"))
+    client.force_login(staff)
+    assert client.get(fix_url(unanswered)).status_code == 403
+    staff.user_permissions.add(Permission.objects.get(codename="add_examplequestion"))
+    assert client.get(fix_url(unanswered)).status_code == 200
+    assert client.get("/admin/site_assistant/question/999999/fix/").status_code == 404
+    client.logout()
+    response = client.get(fix_url(unanswered))
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_with_automatic_rebuilds_off_the_owner_is_told_to_rebuild(
+    owner_client, unanswered, settings
+):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}
+    response = owner_client.post(
+        fix_url(unanswered),
+        {"question": "how much is a shop?", "link": "/services/#pricing"},
+        follow=True,
+    )
+    assert "Automatic rebuilds are off: rebuild the index to include it." in (
+        response.content.decode()
+    )

@@ -1,0 +1,158 @@
+"""The training admin: status polled as JSON, cancel, plain "Activated", the base-model button."""
+
+import threading
+import time
+
+import pytest
+from django.urls import reverse
+from selectolax.lexbor import LexborHTMLParser
+
+from site_assistant import embed
+from site_assistant.models import TrainingRun
+from site_assistant.training.tasks import Cancelled, _Progress, cancel, this_process
+
+pytestmark = pytest.mark.django_db
+
+Status = TrainingRun.Status
+
+
+@pytest.fixture
+def owner_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+    return client
+
+
+def running(**fields):
+    return TrainingRun.objects.create(
+        status=Status.RUNNING, runner=this_process(), progress=40, stage="training", **fields
+    )
+
+
+def test_a_running_run_is_not_shown_as_not_activated(owner_client):
+    run = running()
+    done = TrainingRun.objects.create(status=Status.SUCCEEDED, activated=False, progress=100)
+    listing = LexborHTMLParser(
+        owner_client.get("/admin/site_assistant/trainingrun/").content.decode()
+    )
+    cells = {
+        row.css_first("th, td.field-__str__").text(): row.css_first("td.field-activated_display")
+        for row in listing.css("#result_list tbody tr")
+    }
+    assert cells[str(run)].text() == "not decided yet"
+    assert cells[str(done)].text() == "No (not better than the model served)"
+    assert not listing.css("#result_list img[src*='icon-no']")
+    page = owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
+    tree = LexborHTMLParser(page)
+    assert tree.css_first('[data-field="activated"]').text() == "not decided yet"
+    # The page polls instead of reloading; its status line is a polite live region.
+    assert '<meta http-equiv="refresh"' not in page.split("<noscript>")[0]
+    assert "training-status.js" in page
+    line = tree.css_first("#training-status-line")
+    assert line.attributes["aria-live"] == "polite" and line.attributes["role"] == "status"
+
+
+def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_model):
+    from django.test import Client
+
+    run = running(decision="")
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    body = owner_client.get(url).json()
+    assert body == {
+        "id": run.pk,
+        "status": "running",
+        "status_display": "Running",
+        "active": True,
+        "progress": 40,
+        "stage": "training",
+        "decision": "",
+        "error": "",
+        "activated": "not decided yet",
+    }
+    assert (
+        owner_client.get(
+            reverse("admin:site_assistant_trainingrun_status", args=[99999])
+        ).status_code
+        == 404
+    )
+    other = Client()
+    other.force_login(django_user_model.objects.create_user("v", password="pw"))
+    assert other.get(url).status_code == 302  # not staff: to the login
+
+
+def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model):
+    from django.test import Client
+
+    run = running()
+    page = owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
+    cancel_url = reverse("admin:site_assistant_trainingrun_cancel", args=[run.pk])
+    form = LexborHTMLParser(page).css_first("#training-cancel")
+    assert form.attributes["action"] == cancel_url and form.attributes["method"] == "post"
+    assert owner_client.get(cancel_url).status_code == 405
+
+    staff = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    other = Client()
+    other.force_login(staff)
+    assert other.post(cancel_url).status_code == 403
+    run.refresh_from_db()
+    assert run.status == Status.RUNNING
+
+    response = owner_client.post(cancel_url, follow=True)
+    run.refresh_from_db()
+    assert run.status == Status.CANCELLED and run.finished and run.stage == "cancelled"
+    assert run.decision == "Cancelled by owner: no model was activated."
+    html = response.content.decode()
+    assert "cancelled: it stops at its next step" in html
+    assert 'id="training-cancel"' not in html  # nothing left to cancel
+    response = owner_client.post(cancel_url, follow=True)
+    assert "had already finished" in response.content.decode()
+
+
+def test_the_progress_check_stops_a_cancelled_run():
+    run = running()
+    progress = _Progress(run.pk)
+    progress(0.5, "training: step 5/10")
+    assert TrainingRun.objects.get(pk=run.pk).progress == 50
+    assert cancel(run.pk)
+    progress.last = 0  # the next step, past the half-second throttle
+    with pytest.raises(Cancelled):
+        progress(0.6, "training: step 6/10")
+    run.refresh_from_db()
+    assert run.status == Status.CANCELLED and run.progress == 50  # not overwritten
+    assert not cancel(run.pk)
+
+
+def test_serve_the_base_model_is_always_shown_and_explained(owner_client):
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/trainingrun/").content.decode())
+    button = [b for b in tree.css(".object-tools button") if b.text() == "Serve the base model"]
+    assert button and "disabled" in button[0].attributes
+    assert "already the one being served" in button[0].attributes["title"]
+    assert "switches back to this one" in tree.css_first("#serving-model").text()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_stops_a_real_training_run_at_its_next_step(own_index_dir, owner_client):
+    """Real model, real trainer in the background thread (no broker): cancel mid-training."""
+    from site_assistant.training.tasks import start_training
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    run = start_training(params={"max_steps": 400, "batch_size": 4}, activate=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.stage.startswith("training: step") or not run.is_active:
+            break
+        time.sleep(0.2)
+    assert run.status == Status.RUNNING and run.stage.startswith("training: step"), run.error
+    cancelled_at = time.monotonic()
+    owner_client.post(reverse("admin:site_assistant_trainingrun_cancel", args=[run.pk]))
+    thread = next(t for t in threading.enumerate() if t.name == f"training-run-{run.pk}")
+    thread.join(timeout=120)
+    stopped_after = time.monotonic() - cancelled_at
+    assert not thread.is_alive()
+    run.refresh_from_db()
+    assert run.status == Status.CANCELLED and run.stage == "cancelled"
+    assert run.progress < 80 and not run.activated and not run.metrics
+    assert not embed.fine_tuned_model_active()
+    print(f"training stopped {stopped_after:.1f} s after the cancel")

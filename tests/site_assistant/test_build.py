@@ -1,0 +1,210 @@
+"""Builds: the real site end to end, incremental rebuilds, failures."""
+
+import pytest
+
+from site_assistant import index
+from site_assistant.build import run_build
+from site_assistant.models import IndexBuild, Page, Passage
+from site_assistant.sources.pages import page_urls
+
+pytestmark = pytest.mark.django_db
+
+FORBIDDEN = ("{#", "#}", "{%", "%}", "{{", "<!--", "<script", "csrfmiddlewaretoken", "â€", "Ã")
+
+
+def build():
+    return run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+
+
+# --- the real Bambicim site, real model -----------------------------------------------
+
+
+def test_every_sitemap_page_of_the_site_has_passages(built_index):
+    urls = {u for p in built_index.passages for u in p["urls"]}
+    sitemap = page_urls()
+    assert len(sitemap) >= 12
+    missing = [u for u in sitemap if u not in urls]
+    assert not missing, f"pages without passages: {missing}"
+
+
+def test_no_passage_holds_template_syntax_markup_or_mojibake(built_index):
+    for passage in built_index.passages:
+        for bad in FORBIDDEN:
+            assert bad not in passage["text"], (bad, passage["url"], passage["text"][:80])
+        assert passage["text"].strip() == passage["text"] and "  " not in passage["text"]
+
+
+def test_passages_carry_title_heading_path_and_anchor(built_index):
+    use_of_site = [p for p in built_index.passages if p["anchor"] == "use-of-site"]
+    assert len(use_of_site) == 1
+    passage = use_of_site[0]
+    assert passage["url"] == "/terms/"
+    assert passage["heading"].endswith("Use of site")
+    assert passage["title"].startswith("Terms")
+    assert passage["text"].startswith("Use of site. No abuse, scraping, or harmful behavior.")
+
+
+def test_no_admin_or_private_page_is_indexed(built_index):
+    for passage in built_index.passages:
+        for url in passage["urls"]:
+            assert not url.startswith(("/admin", "/api/")), url
+
+
+def test_the_tables_mirror_the_live_index(built_index):
+    rebuilt = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert rebuilt.status == "succeeded" and rebuilt.embedded == 0
+    live = index.load_current()
+    assert Passage.objects.filter(index_version=live.version).count() == live.count
+    assert Page.objects.filter(url="/terms/").exists()
+    terms = Passage.objects.get(anchor="use-of-site")
+    assert terms.link == "/terms/#use-of-site"
+    assert list(terms.pages.values_list("url", flat=True)) == ["/terms/"]
+
+
+# --- incremental ----------------------------------------------------------------------------
+
+
+def test_unchanged_rebuild_embeds_nothing(testsite):
+    first = build()
+    assert first.status == "succeeded" and first.embedded == first.passages > 0
+    assert first.pages == 2
+    second = build()
+    assert (second.embedded, second.reused, second.removed) == (0, first.passages, 0)
+    assert second.version != first.version
+
+
+def test_changing_one_page_embeds_only_its_changed_passage(testsite):
+    first = build()
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (
+        title,
+        main.replace("in the courtyard behind the shop", "next to the pink fountain"),
+    )
+    second = build()
+    assert second.embedded == 1 and second.removed == 1
+    assert second.reused == first.passages - 1
+    texts = [p["text"] for p in index.load_current().passages]
+    assert any("pink fountain" in t for t in texts)
+    assert not any("courtyard" in t for t in texts)
+
+
+def test_questions_a_page_declares_are_indexed_beside_their_section(testsite):
+    """data-search-questions: question vectors and phrase pairs, as the owner's
+    example questions (admin) get, and kept with the passage in passages.json."""
+    from site_assistant import services
+    from site_assistant.models import ExampleQuestion
+
+    ExampleQuestion.objects.all().delete()  # the Bambicim site's, loaded by a migration
+    ExampleQuestion.objects.create(question="bike rack", url="/alpha/#parking")
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (
+        title,
+        main.replace(
+            '<h2 id="opening-hours">',
+            '<h2 id="opening-hours" data-search-questions="When can I drop by?|are you open on sunday">',
+        ),
+    )
+    build()
+    live = index.load_current()
+    by_anchor = {p["anchor"]: p for p in live.passages}
+    hours = by_anchor["opening-hours"]
+    assert hours["questions"] == ["When can I drop by?", "are you open on sunday"]
+    assert sorted(hours["example_questions"]) == ["When can I drop by?", "are you open on sunday"]
+    assert by_anchor["parking"]["example_questions"] == ["bike rack"]
+    owners = [live.passages[int(o)]["anchor"] for o in live.question_owner]
+    assert sorted(owners) == ["opening-hours", "opening-hours", "parking"]
+    assert services.search("When can I drop by?", k=1)[0].link == "/alpha/#opening-hours"
+
+
+def test_a_deleted_page_leaves_the_index_and_the_tables(testsite):
+    build()
+    beta = Passage.objects.filter(url="/beta/").count()
+    assert beta > 0
+    del testsite.PAGES["/beta/"]  # now a 404
+    second = build()
+    assert second.removed == beta and second.embedded == 0
+    live = index.load_current()
+    assert not any("/beta/" in p["urls"] for p in live.passages)
+    assert not Passage.objects.filter(url="/beta/").exists()
+    assert not Page.objects.filter(url="/beta/").exists()
+
+
+def test_a_failed_build_records_its_error_and_keeps_the_live_index(testsite, settings):
+    good = build()
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "USE_SITEMAPS": False,
+        "URLS": ["/boom/", "/members/"],
+    }
+    failing = IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND)
+    with pytest.raises(RuntimeError, match="no passages found"):
+        run_build(failing)
+    failing.refresh_from_db()
+    assert failing.status == "failed" and "no passages found" in failing.error
+    assert failing.finished is not None
+    assert index.load_current().version == good.version
+    assert Passage.objects.filter(index_version=good.version).count() == good.passages
+
+
+def test_progress_is_reported_from_0_to_100(testsite):
+    seen = []
+    run_build(IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage)))
+    percents = [p for p, _ in seen]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert [s for _, s in seen][0] == "collect"
+    assert {"collect", "extract", "embed", "write", "sync", "done"} <= {s for _, s in seen}
+    stored = IndexBuild.objects.latest()
+    assert (stored.progress, stored.stage, stored.status) == (100, "done", "succeeded")
+    assert stored.duration.total_seconds() > 0
+
+
+def test_each_passage_title_and_heading_have_sentence_vectors_before_its_sentences(built_index):
+    """Labels score as sentences (SITE_ASSISTANT["LABEL_SENTENCES"]); snippets skip those rows."""
+    import numpy as np
+
+    from site_assistant import index
+    from site_assistant.extract import label_texts, sentence_texts
+
+    live = index.load_current()
+    counts = np.bincount(live.sentence_owner, minlength=live.count)
+    with_title_row = 0
+    for row, count in zip(live.passages, counts, strict=True):
+        assert row["sentence_labels"] == len(label_texts(row))
+        assert count == row["sentence_labels"] + len(sentence_texts(row))
+        with_title_row += row["title"] in label_texts(row)
+    assert with_title_row >= live.count // 2
+
+
+def test_a_listing_page_leaves_its_teasers_to_the_articles(testsite, settings):
+    from site_assistant import services
+
+    testsite.PAGES.update(testsite.LISTING_SITE)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "URLS": list(testsite.LISTING_SITE)}
+    assert build().status == "succeeded"
+    passages = index.load_current().passages
+    on = {url: [p for p in passages if url in p["urls"]] for url in testsite.LISTING_SITE}
+    listing = " ".join(p["text"] for p in on["/articles/"])
+    # The listing keeps what only it says, not the articles' summaries.
+    assert "Stories from the shop" in listing
+    assert "rose petals" not in listing and "forty food stalls" not in listing
+    # Each article keeps its own title and summary (its header links back to the listing).
+    for slug, (title, _date, summary, _body) in testsite.ARTICLES.items():
+        text = " ".join(p["text"] for p in on[f"/articles/{slug}/"])
+        assert title in text and summary in text
+    for question, url in [
+        ("how long should rose tea steep", "/articles/rose-tea/"),
+        ("when is the night market open", "/articles/night-market/"),
+        ("where can I buy heart-shaped sunglasses", "/articles/night-market/"),
+    ]:
+        assert services.search(question)[0].url == url, question
+    # Re-reading only the listing (a partial build) still leaves the teasers out.
+    title, main = testsite.PAGES["/articles/"]
+    testsite.PAGES["/articles/"] = (title, main.replace("whole team", "whole pink team"))
+    partial = run_build(
+        IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND), urls=["/articles/"]
+    )
+    assert partial.status == "succeeded"
+    listing = " ".join(
+        p["text"] for p in index.load_current().passages if "/articles/" in p["urls"]
+    )
+    assert "whole pink team" in listing and "rose petals" not in listing

@@ -1,0 +1,150 @@
+"""Commands: search_rebuild, search_ask, search_stats — clear lines, never tracebacks."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from site_assistant.models import IndexBuild
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_search_ask_ranks_the_terms_use_of_site_passage_first(built_index):
+    out, _ = run("search_ask", "Can I scrape the site?")
+    lines = out.splitlines()
+    assert "all-MiniLM-L6-v2" in lines[0]
+    assert lines[1].startswith("1. [") and "/terms/#use-of-site" in lines[1]
+    assert "No abuse, scraping, or harmful behavior." in lines[2]
+    assert sum(1 for line in lines if line[:1].isdigit()) == 5
+
+
+def test_search_ask_k(built_index):
+    out, _ = run("search_ask", "cookies", "-k", "2")
+    assert sum(1 for line in out.splitlines() if line[:1].isdigit()) == 2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["search_ask", ""], "The question is empty."),
+        (["search_ask", "hello", "-k", "0"], "k must be between 1 and 20."),
+        (["search_ask", "x" * 600], "too long"),
+    ],
+)
+def test_search_ask_bad_input_is_a_command_error(built_index, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+
+
+def test_search_ask_without_an_index_says_how_to_build_one(own_index_dir):
+    with pytest.raises(CommandError, match=r"No index yet: run manage.py search_rebuild --sync"):
+        run("search_ask", "anything")
+
+
+def test_search_rebuild_sync_shows_progress_and_counts(testsite):
+    out, err = run("search_rebuild", "--sync")
+    assert "succeeded" in out and "2 pages" in out and "embedded" in out
+    assert "Indexing" in err and "100/100" in err  # the tqdm bar
+    build = IndexBuild.objects.latest()
+    assert build.status == "succeeded" and build.lock is None
+
+
+def test_search_rebuild_queues_by_default(testsite, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = run("search_rebuild")
+    build = IndexBuild.objects.latest()
+    assert out.startswith(f"Build #{build.pk}")
+    build.refresh_from_db()
+    assert build.status == "succeeded"  # eager: no broker in the tests
+
+
+def test_search_rebuild_while_a_build_runs_is_refused_or_coalesced(testsite):
+    running = IndexBuild.objects.create(status="running", lock="index")
+    with pytest.raises(CommandError, match=f"Build #{running.pk} is already running"):
+        run("search_rebuild", "--sync")
+    out, _ = run("search_rebuild")
+    assert f"Build #{running.pk} is already running" in out and "coalesced" in out
+
+
+def test_search_rebuild_failure_is_one_line(testsite, settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": False, "URLS": ["/boom/"]}
+    with pytest.raises(CommandError, match=r"^Build #\d+ failed: RuntimeError: no passages found"):
+        run("search_rebuild", "--sync")
+
+
+def test_search_stats(testsite):
+    out, _ = run("search_stats")
+    assert "No index yet" in out
+    run("search_rebuild", "--sync")
+    out, _ = run("search_stats")
+    assert out.startswith("Index v-") and "all-MiniLM-L6-v2" in out
+    assert "Tables: 2 pages" in out and "succeeded" in out
+
+
+def test_commands_run_as_subprocesses_without_tracebacks(own_index_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "SEARCH_INDEX_DIR": str(own_index_dir),
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "search_ask", "hello"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == "CommandError: No index yet: run manage.py search_rebuild --sync"
+    )
+
+
+def test_search_rebuild_model_serves_a_model_and_base_goes_back(testsite, another_model):
+    from site_assistant import embed
+
+    out, _ = run("search_rebuild", "--sync", "--model", str(another_model))
+    build = IndexBuild.objects.latest()
+    assert build.status == "succeeded" and build.trigger == IndexBuild.Trigger.MODEL
+    assert build.model_id.startswith("other-model-") and build.model_id in out
+    assert embed.fine_tuned_model_active()
+
+    out, _ = run("search_rebuild", "--sync", "--model", "base")
+    assert "Serving all-MiniLM-L6-v2 from now on." in out
+    assert IndexBuild.objects.latest().model_id == "all-MiniLM-L6-v2"
+    assert not embed.fine_tuned_model_active()
+
+
+def test_search_rebuild_model_refuses_a_folder_without_a_model(testsite, tmp_path):
+    from site_assistant import embed
+
+    with pytest.raises(
+        CommandError, match=r"^--model: .* does not look like a sentence-transformers"
+    ):
+        run("search_rebuild", "--sync", "--model", str(tmp_path))
+    assert not embed.fine_tuned_model_active() and not IndexBuild.objects.exists()
+
+
+def test_search_rebuild_model_during_a_build_is_taken_up_after_it(testsite, another_model):
+    from site_assistant import embed
+
+    running = IndexBuild.objects.create(status="running", lock="index")
+    out, _ = run("search_rebuild", "--sync", "--model", str(another_model))
+    assert f"Build #{running.pk} is already running" in out
+    assert "built with this model once that build is done" in out
+    assert embed.fine_tuned_model_active()  # the running build's follow-up uses it

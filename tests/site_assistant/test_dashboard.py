@@ -1,0 +1,87 @@
+"""The owner's overview on the app's admin page: what serves, the last build, the week's questions."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from selectolax.lexbor import LexborHTMLParser
+
+from site_assistant import dashboard
+from site_assistant.models import IndexBuild, Question
+
+pytestmark = pytest.mark.django_db
+
+APP_PAGE = "/admin/site_assistant/"
+
+
+@pytest.fixture
+def owner_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+    return client
+
+
+def _question(answered, helpful=None, days_ago=0):
+    question = Question.objects.create(text="q", answered=answered, helpful=helpful)
+    if days_ago:
+        Question.objects.filter(pk=question.pk).update(
+            created=timezone.now() - timedelta(days=days_ago)
+        )
+
+
+def text(tree, selector):
+    return tree.css_first(selector).text(separator=" ").split()
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_app_page_shows_what_serves_the_last_build_and_the_week(owner_client):
+    _question(True)
+    _question(True, helpful=False)
+    _question(False)
+    _question(False, days_ago=2)
+    _question(False, days_ago=10)  # older than a week: to review, not in the week's figures
+    finished = timezone.now() - timedelta(minutes=3)
+    build = IndexBuild.objects.create(
+        status="succeeded", trigger="admin", started=finished - timedelta(seconds=5)
+    )
+    IndexBuild.objects.filter(pk=build.pk).update(finished=finished)
+
+    figures = dashboard.figures()
+    assert (figures["week_questions"], figures["week_answered"]) == (4, 2)
+    assert figures["week_answered_percent"] == 50
+    assert (figures["unanswered"], figures["not_helpful"]) == (3, 1)
+
+    response = owner_client.get(APP_PAGE)
+    assert response.status_code == 200
+    tree = LexborHTMLParser(response.content.decode())
+    serving = " ".join(text(tree, "#dash-serving"))
+    status = figures["index"]
+    assert f"{status['count']} passages" in serving and status["model_id"] in serving
+    assert "the base model" in serving and status["version"] in serving
+    assert text(tree, "#dash-week-questions") == ["4"]
+    assert text(tree, "#dash-answered")[:1] == ["50%"]
+    unanswered = tree.css_first("#dash-unanswered")
+    assert unanswered.text() == "3"
+    assert unanswered.attributes["href"] == "/admin/site_assistant/question/?attention=unanswered"
+    not_helpful = tree.css_first("#dash-not-helpful")
+    assert not_helpful.text() == "1"
+    assert not_helpful.attributes["href"] == "/admin/site_assistant/question/?attention=not_helpful"
+    # The last build, with a human date and the exact time on hover.
+    build_box = tree.css_first("#dash-build")
+    assert "Succeeded" in build_box.text()
+    when = build_box.css_first("time")
+    assert when.text().replace("\xa0", " ") == "3 minutes ago"
+    exact = timezone.localtime(finished).strftime("%Y-%m-%d %H:%M:%S")
+    assert when.attributes["title"].startswith(exact)
+    # The links the counts point at list exactly those questions.
+    listed = owner_client.get(unanswered.attributes["href"]).context["cl"].result_count
+    assert listed == 3
+    # The app's models are still listed below.
+    assert tree.css_first("#content-main .app-site_assistant") is not None
+
+
+def test_without_an_index_or_questions_the_page_says_so(owner_client, own_index_dir):
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert "No index yet" in tree.css_first("#dash-serving").text()
+    assert "No build recorded yet" in tree.css_first("#dash-build").text()
+    assert "no questions yet" in tree.css_first("#dash-answered").text()
+    assert text(tree, "#dash-week-questions") == ["0"]

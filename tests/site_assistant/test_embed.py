@@ -1,0 +1,109 @@
+"""embed: one model per process, normalized vectors, the cache, the active model."""
+
+import numpy as np
+import pytest
+
+from site_assistant import embed
+from site_assistant.models import EmbeddingCache
+
+
+def test_vectors_are_normalized_float32_and_the_model_is_loaded_once():
+    vectors = embed.encode(["Can I scrape the site?", "Which cookies do you use?"])
+    assert vectors.dtype == np.float32 and vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embed.get_model() is embed.get_model()
+    assert embed.encode([]).shape == (0, 384)
+
+
+def test_the_default_model_id_is_the_model_name():
+    assert embed.model_id() == "all-MiniLM-L6-v2"
+    assert embed.active_model_ref() == embed.default_model_path()
+
+
+@pytest.mark.django_db
+def test_the_cache_embeds_only_text_never_seen_with_that_model():
+    texts = [
+        "Pink teapots are lovely.",
+        "Bicycles park in the courtyard.",
+        "Pink teapots are lovely.",
+    ]
+    before = EmbeddingCache.objects.filter(model_id="all-MiniLM-L6-v2").count()
+    vectors, embedded, reused = embed.embed_cached(texts)
+    assert (embedded, reused) == (2, 1)
+    assert EmbeddingCache.objects.filter(model_id="all-MiniLM-L6-v2").count() == before + 2
+    again, embedded, reused = embed.embed_cached(texts + ["A new sentence."])
+    assert (embedded, reused) == (1, 3)
+    assert np.allclose(again[:3], vectors, atol=1e-6)
+    assert np.allclose(again[0], embed.encode(["Pink teapots are lovely."])[0], atol=1e-5)
+
+
+def test_set_active_model_writes_a_pointer_and_none_goes_back(own_index_dir, tmp_path):
+    model_dir = tmp_path / "my-model"
+    model_dir.mkdir()
+    (model_dir / "modules.json").write_text("[]")
+    (model_dir / "model.safetensors").write_bytes(b"weights")
+    embed.set_active_model(str(model_dir))
+    assert embed.active_model_ref() == str(model_dir.resolve())
+    mid = embed.model_id()
+    assert mid.startswith("my-model-") and len(mid) == len("my-model-") + 8
+    embed.set_active_model(None)
+    assert embed.model_id() == "all-MiniLM-L6-v2"
+    with pytest.raises(ValueError):
+        embed.set_active_model(str(tmp_path))  # not a model folder
+
+
+@pytest.mark.django_db
+def test_the_cache_can_be_read_without_writing():
+    """An evaluation reuses what the index embedded, and leaves no vectors behind."""
+    cached, fresh = "Tea is served at the mirror.", "Lanterns glow at the night market."
+    embed.embed_cached([cached])
+    # A marker in the cache: if it comes back, the vector was reused, not re-embedded.
+    marker = np.zeros(384, dtype=np.float32)
+    marker[0] = 1.0
+    EmbeddingCache.objects.filter(model_id="all-MiniLM-L6-v2").update(vector=marker.tobytes())
+    count = EmbeddingCache.objects.count()
+
+    vectors, embedded, reused = embed.embed_cached([fresh, cached, fresh], store=False)
+
+    assert vectors.dtype == np.float32 and vectors.shape == (3, 384)
+    assert np.array_equal(vectors[1], marker)
+    assert np.allclose(vectors[0], embed.encode([fresh])[0], atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert EmbeddingCache.objects.count() == count
+    assert (embedded, reused) == (1, 2)
+    assert embed.embed_cached([], store=False)[0].shape == (0, 384)
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """As in a new process: no model loaded, torch's threads not yet set."""
+    import torch
+
+    previous = torch.get_num_threads()
+    monkeypatch.setattr(embed, "_models", {})
+    monkeypatch.setattr(embed, "_threads_set", False)
+    yield torch
+    torch.set_num_threads(previous)
+
+
+def test_serving_sets_its_thread_count_when_it_loads_the_model(fresh_process, settings):
+    torch = fresh_process
+    settings.SITE_ASSISTANT = {**getattr(settings, "SITE_ASSISTANT", {}), "TORCH_THREADS": 1}
+    torch.set_num_threads(2)
+    embed.get_model()
+    assert torch.get_num_threads() == 1
+    torch.set_num_threads(2)  # someone else's choice later on is theirs
+    embed.get_model(embed.default_model_path())
+    assert torch.get_num_threads() == 2
+
+
+def test_a_training_run_keeps_its_threads_while_it_loads_models(fresh_process, settings):
+    """The run evaluates the base and the tuned model on its own threads, not serving's 1."""
+    from site_assistant.training.finetune import torch_threads
+
+    torch = fresh_process
+    settings.SITE_ASSISTANT = {**getattr(settings, "SITE_ASSISTANT", {}), "TORCH_THREADS": 1}
+    with torch_threads(2):
+        embed.get_model()
+        assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == 1

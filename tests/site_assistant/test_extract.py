@@ -1,0 +1,426 @@
+"""Extraction: HTML and template text → clean, anchored, deduplicated passages."""
+
+import pytest
+
+from site_assistant import embed
+from site_assistant.extract import Document, deduplicate, extract, extract_all
+from site_assistant.sources.templates import template_text
+from site_assistant.text import normalize
+
+LEAK = "{# show the clear button only when there are items #}"
+
+
+def page(main, title="A page", url="/page/", head=""):
+    return Document(
+        url=url,
+        html=(
+            f"<html><head><title>{title}</title>{head}</head><body>"
+            "<header><nav>Home About Services</nav><p>Site header text</p></header>"
+            f"<main id='main'>{main}</main><footer>Footer © Bambicim</footer></body></html>"
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def count():
+    return embed.token_counter()
+
+
+def texts(passages):
+    return " ".join(p.text for p in passages)
+
+
+def test_scripts_styles_comments_forms_and_chrome_never_leak():
+    doc = page(
+        "<h1>Terms</h1><p>Be kind to the site.</p>"
+        "<script>var secret = 'script text';</script><style>.x{color:pink}</style>"
+        "<!-- an html comment --><noscript>enable js</noscript>"
+        "<form><input type='hidden' name='csrfmiddlewaretoken' value='tok123'>"
+        "<label>Your name</label><input name='name' value='Ada'><button>Send</button></form>"
+        "<div data-search-ignore><p>Ignored on purpose.</p></div>"
+        "<p>Icons <span aria-hidden='true'>💻</span>stay out.</p>"
+        "<nav>Breadcrumbs</nav>"
+    )
+    text = texts(extract(doc))
+    assert "Be kind to the site." in text and "Icons stay out." in text
+    for leaked in (
+        "script text",
+        "color:pink",
+        "html comment",
+        "enable js",
+        "csrfmiddlewaretoken",
+        "tok123",
+        "Ada",
+        "Your name",
+        "Send",
+        "Ignored on purpose",
+        "💻",
+        "Breadcrumbs",
+        "Home About",
+        "Site header text",
+        "Footer",
+        "<",
+        "{%",
+        "{#",
+    ):
+        assert leaked not in text, leaked
+
+
+def test_a_header_inside_main_is_content_and_the_site_header_is_not():
+    doc = page(
+        "<header><h1>Privacy Policy</h1><p>We keep things simple, and we say so plainly.</p></header>"
+        "<h2 id='cookies'>Cookies</h2><p>Only two cookies: a session one and a CSRF one.</p>"
+    )
+    passages = extract(doc)
+    assert passages[0].heading == ["Privacy Policy"]
+    assert "We keep things simple" in passages[0].text
+    assert "Site header text" not in texts(passages)
+
+
+def test_without_main_the_body_is_read_without_its_chrome(settings):
+    html = (
+        "<html><body><header>Logo and menu</header><h1>Plain</h1>"
+        "<p>A page without a main element still has content.</p><footer>Legal</footer></body></html>"
+    )
+    text = texts(extract(Document(url="/plain/", html=html)))
+    assert "A page without a main element still has content." in text
+    assert "Logo and menu" not in text and "Legal" not in text
+
+
+def test_template_comments_tags_and_variables_never_leak():
+    source = (
+        '{% extends "base.html" %}{% load static %}'
+        "{% block title %}Inventory — Bambicim{% endblock %}"
+        "{% block body_class %}page-inventory{% endblock %}"
+        "{% block content %}<h1>Your spoils &amp; inventory</h1>"
+        f"{LEAK}"
+        "{% comment %}Only staff see this note about the inventory.{% endcomment %}"
+        "{% if items %}<p>You have kept {{ items|length }} looks so far.</p>"
+        "<p>Tap a look to see it again.</p>{% endif %}"
+        "<!-- TODO: pinker -->"
+        "<p>No items yet. Go play the Bambi Game and try some looks ✨</p>{% endblock %}"
+    )
+    html, title = template_text(source)
+    assert title == "Inventory — Bambicim"
+    doc = Document(url="/game/inventory/", html=html, source="template")
+    text = texts(extract(doc))
+    assert "No items yet. Go play the Bambi Game and try some looks ✨" in text
+    # Text under a condition not proven public (SITE_ASSISTANT["TEMPLATE_PUBLIC_VARIABLES"])
+    # is not indexed; a sentence with a variable missing is not either.
+    assert "Tap a look to see it again." not in text
+    assert "You have kept" not in text
+    for leaked in (
+        "show the clear button",
+        "Only staff",
+        "TODO",
+        "page-inventory",
+        "{",
+        "}",
+        "items|length",
+        "Inventory — Bambicim",
+    ):
+        assert leaked not in text, leaked
+
+
+def test_one_passage_per_heading_section_with_its_anchor_and_path():
+    doc = page(
+        "<h1>Terms &amp; Conditions</h1><p>By using Bambicim, you agree to use the site respectfully.</p>"
+        "<h2 id='use-of-site'>Use of site</h2><p>No abuse, scraping, or harmful behavior.</p>"
+        "<section id='content-rules'><h2>Content</h2><p>Notes and images are © Bambicim unless stated otherwise.</p>"
+        "<h3 id='code'>Code</h3><p>Code snippets inside notes are MIT-licensed.</p></section>",
+        title="Terms & Conditions — Bambicim",
+        url="/terms/",
+    )
+    passages = extract(doc)
+    by_anchor = {p.anchor: p for p in passages}
+    use = by_anchor["use-of-site"]
+    assert use.text == "Use of site. No abuse, scraping, or harmful behavior."
+    assert use.heading == ["Terms & Conditions", "Use of site"]
+    assert use.heading_text == "Terms & Conditions › Use of site"
+    assert use.title == "Terms & Conditions — Bambicim" and use.url == "/terms/"
+    # No id on the heading: the enclosing section's id.
+    assert by_anchor["content-rules"].heading == ["Terms & Conditions", "Content"]
+    assert by_anchor["code"].heading == ["Terms & Conditions", "Content", "Code"]
+    assert [p.position for p in passages] == list(range(len(passages)))
+
+
+def test_text_before_a_cards_heading_belongs_to_that_card():
+    doc = page(
+        "<h1>Notes</h1><p>Notes, builds, and shiny experiments from Bambi.</p>"
+        "<article><p>18 November 2026</p><h2 id='one'>First note</h2><p>The first note is about search.</p></article>"
+        "<article><p>9 September 2026</p><h2 id='two'>Second note</h2><p>The second note is about pink.</p></article>"
+    )
+    by_anchor = {p.anchor: p.text for p in extract(doc)}
+    assert "9 September 2026" in by_anchor["two"] and "9 September 2026" not in by_anchor["one"]
+
+
+def test_identical_passages_become_one_that_remembers_every_url():
+    shared = "<h2 id='hosting'>Hosting</h2><p>The site and its data are hosted in the EU.</p>"
+    a = extract(
+        page(
+            f"<h1>A</h1><p>Page A is about apples, pears and the orchards they grow in.</p>{shared}",
+            url="/a/",
+        )
+    )
+    b = extract(
+        page(
+            f"<h1>B</h1><p>Page B is about boats, sails and the harbours they rest in.</p>{shared}",
+            url="/b/",
+        )
+    )
+    merged = deduplicate(a + b)
+    hosting = [p for p in merged if p.anchor == "hosting"]
+    assert len(hosting) == 1 and hosting[0].urls == ["/a/", "/b/"]
+    assert len(merged) == len(a) + len(b) - 1
+
+
+def test_template_text_already_on_a_page_adds_nothing():
+    main = "<h1>About</h1><p>Bambicim began in 2023 as a notebook of weekend experiments.</p>"
+    rendered = page(main, url="/about/")
+    template = Document(url="/about/", html=f"<div>{main}</div>", source="template")
+    passages = extract_all([rendered, template])
+    assert len(passages) == 1 and passages[0].source == "page"
+
+
+def test_long_sections_split_at_the_token_limit_with_overlap(count):
+    sentences = [
+        f"Sentence number {i} explains one more detail about pink teapots and ribbons."
+        for i in range(70)
+    ]
+    doc = page("<h2 id='long'>A long section</h2><p>" + " ".join(sentences) + "</p>")
+    assert count(" ".join(sentences)) > 1000
+    passages = extract(doc, count=count, max_tokens=256)
+    assert len(passages) >= 4
+    from transformers import AutoTokenizer
+
+    model_tokenizer = AutoTokenizer.from_pretrained(embed.default_model_path())
+    for p in passages:
+        assert count(p.text) <= 256, count(p.text)
+        # What the model itself will see: nothing past its 256 tokens is cut.
+        assert len(model_tokenizer(p.text)["input_ids"]) == count(p.text)
+        assert p.text.startswith("A long section.") and p.anchor == "long"
+    # Consecutive pieces share a sentence, and together they hold every sentence.
+    for first, second in zip(passages, passages[1:], strict=False):
+        last_sentence = first.text.rsplit(". ", 1)[-1]
+        assert last_sentence in second.text
+    joined = " ".join(p.text for p in passages)
+    assert all(s in joined for s in sentences)
+
+
+def test_the_real_tokenizer_limit_is_the_models(count):
+    assert embed.max_tokens() == 256
+    assert count("hello world") == 4  # [CLS] hello world [SEP]
+
+
+def test_tiny_fragments_merge_into_a_neighbour():
+    doc = page(
+        "<h1>Shop</h1><h2 id='a'>A</h2><p>Hi.</p>"
+        "<h2 id='b'>Opening hours</h2><p>We are open from nine to five on weekdays, and on Saturdays.</p>"
+    )
+    passages = extract(doc)
+    assert len(passages) == 1
+    assert passages[0].text.startswith("A. Hi. Opening hours.")
+    assert passages[0].anchor == "b"
+
+
+def test_unicode_is_repaired_and_normalized():
+    assert normalize("Bambiâ€™s playful studio") == "Bambi’s playful studio"
+    assert normalize("Clear inventory Ã—") == "Clear inventory ×"
+    decomposed = "cafe\u0301"
+    assert normalize(decomposed) == "caf\u00e9"
+    assert normalize("  lots \n\t of   space ") == "lots of space"
+    doc = page(
+        "<h1>About</h1><p>About Bambicim is Bambiâ€™s playful studio — try some looks âœ¨</p>"
+    )
+    text = texts(extract(doc))
+    assert "Bambi’s playful studio" in text and "✨" in text and "â€" not in text
+
+
+def test_the_embedded_text_is_led_by_the_pages_top_heading(settings):
+    from site_assistant.extract import embedding_text
+
+    row = {"text": "Use of site. No abuse.", "heading": "Terms & Conditions › Use of site"}
+    assert embedding_text(row) == "Terms & Conditions › Use of site. No abuse."
+    assert embedding_text({"text": "Intro.", "heading": "Terms & Conditions"}) == "Intro."
+    assert embedding_text({"text": "No heading at all.", "heading": ""}) == "No heading at all."
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "EMBED_PAGE_HEADING": False}
+    assert embedding_text(row) == "Use of site. No abuse."
+
+
+def test_a_page_declares_questions_for_its_sections():
+    """data-search-questions="q1|q2" on a heading or a section is that section's;
+    on <main> (or an element without a section) the page's first passage's."""
+    doc = page(
+        "<h1>Services</h1><p>Everything from a sketch to a fast site.</p>"
+        '<h2 id="pricing" data-search-questions="How much is a website?| what do you charge ">'
+        "Pricing</h2><p>Landing pages start at 900 euros, apps at 6,000 euros.</p>"
+        '<section id="timelines" data-search-questions="How long does it take?">'
+        "<h2>Timelines</h2><p>Most landing pages ship in two weeks.</p></section>"
+        '<div data-search-questions="What do you offer?||"><p>We also do tune-ups.</p></div>'
+    )
+    by_anchor = {p.anchor: p for p in extract(doc)}
+    assert by_anchor["pricing"].questions == ["How much is a website?", "what do you charge"]
+    assert by_anchor["timelines"].questions == ["How long does it take?"]
+    assert by_anchor[""].questions == ["What do you offer?"]
+    # Questions are not text: no passage shows them.
+    assert "charge" not in texts(extract(doc))
+    assert by_anchor["pricing"].to_dict()["questions"] == [
+        "How much is a website?",
+        "what do you charge",
+    ]
+    # The same section on two pages keeps the questions of both.
+    other = page(
+        '<h2 id="pricing" data-search-questions="Is there a price list?">Pricing</h2>'
+        "<p>Landing pages start at 900 euros, apps at 6,000 euros.</p>",
+        url="/other/",
+    )
+    merged = [p for p in deduplicate([*extract(doc), *extract(other)]) if p.anchor == "pricing"]
+    assert merged[0].questions == [
+        "How much is a website?",
+        "what do you charge",
+        "Is there a price list?",
+    ]
+
+
+def test_quoted_questions_are_no_sentence_vectors():
+    """A question the copy quotes is an example, not what the passage says."""
+    from site_assistant.extract import sentence_texts
+
+    text = (
+        "Ask Bambi. See the bubble in the corner? Type a question in your own words — "
+        "“how much does a landing page cost?” or “how do I clear my inventory?” — and it "
+        "sends you straight to the part of the site that answers it. "
+        'That\'s why "when do you close?" works.'
+    )
+    sentences = sentence_texts({"text": text})
+    assert sentences[:3] == [
+        "Ask Bambi.",
+        "See the bubble in the corner?",
+        "Type a question in your own words",
+    ]
+    assert not any("landing page cost" in s or "inventory" in s for s in sentences)
+    # What is left of a sentence is kept only if it still says something.
+    assert "or" not in sentences and "That's why" not in sentences
+    assert any(s.startswith("— and it sends you straight") for s in sentences)
+
+
+def test_a_definition_lists_terms_read_with_their_definitions():
+    doc = page(
+        "<h1>Work</h1><h2 id='petal'>Petal Planner</h2><p>Bookings for a florist.</p>"
+        "<dl><div><dt>Client</dt><dd>A florist</dd></div>"
+        "<div><dt>Result:</dt><dd>Online bookings rose 40% in the first season.</dd></div></dl>"
+        "<h2 id='faq'>Questions</h2>"
+        "<dl><dt>Do you work weekends?</dt><dd>No, never.</dd><dt>Lonely term</dt></dl>"
+    )
+    by_anchor = {p.anchor: p.text for p in extract(doc)}
+    assert by_anchor["petal"] == (
+        "Petal Planner. Bookings for a florist. Client: A florist. "
+        "Result: Online bookings rose 40% in the first season."
+    )
+    assert by_anchor["faq"] == "Questions. Do you work weekends? No, never. Lonely term."
+
+
+def test_a_passage_title_and_heading_score_as_sentences_unless_the_text_says_them(settings):
+    """On a FAQ the question is the title: it gets a sentence vector of its own."""
+    from site_assistant.extract import label_texts, scored_sentences
+
+    faq = {
+        "title": "How do I delete my account?",
+        "heading": "",
+        "text": "Go to Settings. Click X.",
+    }
+    assert label_texts(faq) == ["How do I delete my account?"]
+    assert scored_sentences(faq) == ["How do I delete my account?", "Go to Settings.", "Click X."]
+    # The heading already leads the text (HEADING_IN_TEXT): not twice.
+    section = {
+        "title": "Services",
+        "heading": "Services › Pricing",
+        "text": "Pricing. From 900 EUR.",
+    }
+    assert label_texts(section) == ["Services"]
+    same = {"title": "Pricing", "heading": "Pricing", "text": "Pricing: from 900 EUR. Ask us."}
+    assert label_texts(same) == ["Pricing"]
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LABEL_SENTENCES": False}
+    assert label_texts(faq) == [] and scored_sentences(faq) == ["Go to Settings.", "Click X."]
+
+
+def test_alt_text_is_not_passage_text_unless_asked(settings):
+    doc = page(
+        "<h1>Our studio</h1><p>The studio sits above a flower shop "
+        '<img src="/logo.png" alt="pink unicorn logo"> in the old town.</p>'
+        '<figure><img src="/team.jpg" alt="Three people laughing at a laptop">'
+        "<figcaption>The team on launch day.</figcaption></figure>"
+    )
+    text = texts(extract(doc))
+    assert "The studio sits above a flower shop in the old town." in text
+    assert "The team on launch day." in text
+    assert "unicorn" not in text and "laughing" not in text
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_ALT_TEXT": True}
+    text = texts(extract(doc))
+    assert "flower shop pink unicorn logo in the old town" in text
+    assert "Three people laughing at a laptop" in text
+
+
+ROSE = (
+    "Dried rose petals steeped for four minutes in water just off the boil make a soft, "
+    "floral tea that needs no sugar."
+)
+MARKET = (
+    "Every Friday the riverside market stays open until midnight with forty food stalls "
+    "and live jazz."
+)
+
+
+def article(url, title, summary, back="/notes/"):
+    return page(
+        f'<header><a href="{back}">Notes</a><h1>{title}</h1><p>{summary}</p></header>'
+        "<h2 id='more'>More</h2><p>A longer body that only the article itself has, "
+        f"about {title.lower()} and nothing else at all.</p>",
+        url=url,
+    )
+
+
+def texts_on(passages, url):
+    return " ".join(p.text for p in passages if url in p.urls)
+
+
+def test_a_list_of_teasers_keeps_only_its_own_sentences():
+    listing = page(
+        "<h1>Notes</h1><h2 id='latest'>Latest notes</h2>"
+        "<p>Fresh from the notebook: how we build, what we learn and what we would do "
+        "differently next time.</p><ul>"
+        f"<li><a href='rose/'>Rose tea</a><p>{ROSE}</p></li>"
+        f"<li><a href='https://shop.example/notes/market/#top'>Night market</a><p>{MARKET}</p></li>"
+        "</ul>",
+        url="/notes/",
+    )
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    market = article("/notes/market/", "Night market", MARKET)
+    passages = extract_all([listing, rose, market])
+    notes = texts_on(passages, "/notes/")
+    assert "Fresh from the notebook" in notes
+    assert "rose petals" not in notes and "forty food stalls" not in notes
+    assert ROSE in texts_on(passages, "/notes/rose/")
+    assert MARKET in texts_on(passages, "/notes/market/")
+
+
+def test_one_article_and_a_listing_that_repeat_each_other_both_stay():
+    # Each links to the other and repeats it: which one is the listing cannot be told.
+    listing = page(f"<h1>Notes</h1><h2><a href='/notes/rose/'>Rose tea</a></h2><p>{ROSE}</p>")
+    listing.url = "/notes/"
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    passages = extract_all([listing, rose])
+    assert ROSE in texts_on(passages, "/notes/") and ROSE in texts_on(passages, "/notes/rose/")
+
+
+def test_a_passage_that_links_without_repeating_or_declares_questions_stays():
+    rose = article("/notes/rose/", "Rose tea", ROSE)
+    own = page(
+        "<h1>Home</h1><h2 id='tea'>Tea</h2><p>We serve six teas in the shop every day, "
+        "<a href='/notes/rose/'>rose tea</a> among them, with cakes baked each morning.</p>"
+        "<h2 id='card' data-search-questions='how do I make rose tea?'>"
+        f"<a href='/notes/rose/'>Rose tea</a></h2><p>{ROSE}</p>",
+        url="/",
+    )
+    home = texts_on(extract_all([own, rose]), "/")
+    assert "six teas" in home and ROSE in home

@@ -1,0 +1,69 @@
+"""/health/: a readiness probe that says what it checked, 503 when questions cannot be answered."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ready_names_the_index_model_database_and_broker(client, built_index):
+    from site_assistant import index
+
+    live = index.load_current()  # the session's index (other tests may have rebuilt it)
+    response = client.get(reverse("site_assistant:health"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"]
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["index"] == {
+        "ok": True,
+        "version": live.version,
+        "passages": live.count,
+        "model_id": live.model_id,
+        "created": live.created,
+    }
+    assert body["model"]["ok"] and body["model"]["answer_ms"] > 0
+    assert body["database"]["ok"]
+    assert body["broker"] == {"ok": True, "configured": False}  # eager: no broker needed
+
+
+def test_without_an_index_it_answers_503(client, own_index_dir):
+    response = client.get(reverse("site_assistant:health"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["index"] == {"ok": False, "error": "No index yet"}
+    assert body["model"]["ok"] is False and body["database"]["ok"]
+
+
+@pytest.mark.parametrize("broker", ["refusing_broker", "hanging_broker"])
+def test_a_broker_that_is_down_degrades_but_questions_are_still_answered(
+    client, built_index, broker, request
+):
+    request.getfixturevalue(broker)
+    started = time.monotonic()
+    response = client.get(reverse("site_assistant:health"))
+    took = time.monotonic() - started
+    assert response.status_code == 200 and took < 4, took
+    body = response.json()
+    assert body["status"] == "degraded" and body["index"]["ok"] and body["model"]["ok"]
+    assert body["broker"]["ok"] is False and body["broker"]["configured"] is True
+    assert "127.0.0.1" not in response.content.decode()  # details go to the log
+
+
+def test_only_get():
+    from django.test import Client
+
+    assert Client().post(reverse("site_assistant:health")).status_code == 405
+
+
+def test_a_reachable_broker_is_ok(client, built_index, point_broker):
+    from tests.conftest import TEST_REDIS_URL, redis_available
+
+    if not redis_available():
+        pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
+    point_broker(TEST_REDIS_URL)
+    body = client.get(reverse("site_assistant:health")).json()
+    assert body["status"] == "ok" and body["broker"] == {"ok": True, "configured": True}

@@ -1,0 +1,62 @@
+"""site_assistant.language: a question in another language is never respelled, gets the message,
+and its language is logged."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from site_assistant import language, services
+from site_assistant.models import Question
+
+OTHER_LANGUAGES = {
+    "Koliko stane spletna stran?": "sl",
+    "Wo ist euer Büro": "de",
+    "Combien coûte un site web ?": "fr",
+    "¿Cuánto cuesta una página web?": "es",
+    "Quanto costa un sito?": "it",
+    "Ile kosztuje strona internetowa?": "pl",
+}
+
+
+@pytest.mark.parametrize("question", OTHER_LANGUAGES, ids=list(OTHER_LANGUAGES.values()))
+def test_a_question_in_another_language_is_recognised(question):
+    assert language.other_language(question) == OTHER_LANGUAGES[question]
+
+
+def test_no_english_question_of_the_project_sets_is_taken_for_another_language():
+    def rows(name):
+        text = Path("tests/data", name).read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    questions = [
+        row["question"]
+        for name in ("natural_questions.jsonl", "natural_questions_holdout.jsonl")
+        for row in rows(name)
+    ]
+    questions += [row["query"] for row in rows("unanswerable_questions.jsonl")]
+    questions += ["ok", "test", "gdpr", "wat is ur phone numbr", "cookie policy"]
+    assert [q for q in questions if language.other_language(q)] == []
+
+
+def test_detection_can_be_switched_off(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "DETECT_LANGUAGE": False}
+    assert language.other_language("Koliko stane spletna stran?") is None
+
+
+@pytest.mark.django_db
+def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
+    built_index, client
+):
+    result = services.answer("Koliko stane spletna stran?")
+    assert result.language == "sl" and result.answer is None
+    assert result.corrected is None  # "stane" is never respelled "state"
+    body = client.get("/api/search/", {"q": "Wo ist euer Büro"}).json()
+    assert body["language"] == "de" and body["answer"] is None
+    assert body["message"] == "I can only answer in English." and body["contact_url"]
+    assert body["corrected_query"] is None
+    assert Question.objects.get(pk=body["question_id"]).language == "de"
+    english = client.get("/api/search/", {"q": "where is your office"}).json()
+    assert english["language"] is None and english["message"] is None
+    assert english["answer"] is not None
+    assert Question.objects.get(pk=english["question_id"]).language == ""

@@ -1,0 +1,91 @@
+"""onnx_export + onnx_encoder: the serving encoder equals torch, or is refused."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from site_assistant import embed, onnx_encoder, onnx_export
+
+pytestmark = pytest.mark.django_db
+
+NEW_TEXTS = [
+    "Do you ship teapots abroad?",
+    "wifi",
+    "How long do you keep the questions I ask the assistant, and can I ask you to delete them?",
+]
+
+
+@pytest.fixture
+def fresh_encoders(monkeypatch):
+    monkeypatch.setattr(embed, "_encoders", {})
+
+
+def test_the_export_is_checked_against_torch_and_serves_the_same_vectors(built_index):
+    folder, meta = embed.find_onnx(built_index.model_ref)
+    assert meta["accepted"] and meta["max_abs_diff"] <= onnx_export.MAX_ABS_DIFF
+    assert meta["checked_texts"] == len(onnx_export.CHECK_TEXTS)
+    assert meta["model_id"] == built_index.model_id == "all-MiniLM-L6-v2"
+    # The packaged model's folder is not ours: its export lives in INDEX_DIR.
+    assert folder.parent.parent == embed.index_dir()
+    assert embed.get_encoder(built_index.model_ref).backend == "onnx"
+    served = embed.encode(NEW_TEXTS, built_index.model_ref)
+    torch_vectors = embed.get_model(built_index.model_ref).encode(
+        NEW_TEXTS, normalize_embeddings=True
+    )
+    assert np.abs(served - torch_vectors).max() <= 1e-4
+    # One at a time (padding-free) and in a batch agree too.
+    alone = np.vstack([embed.encode([t], built_index.model_ref) for t in NEW_TEXTS])
+    assert np.abs(alone - served).max() <= 1e-5
+
+
+def test_an_export_too_far_from_torch_is_refused(built_index, fresh_encoders, monkeypatch, caplog):
+    folder, meta = embed.find_onnx(built_index.model_ref)
+    monkeypatch.setattr(
+        embed, "find_onnx", lambda ref=None: (folder, {**meta, "max_abs_diff": 2e-3})
+    )
+    encoder = embed.get_encoder(built_index.model_ref)
+    assert encoder.backend == "torch"
+    assert "differs from torch by 2.00e-03" in caplog.text
+
+
+def test_a_damaged_onnx_file_is_refused(built_index, tmp_path):
+    folder, _ = embed.find_onnx(built_index.model_ref)
+    copy = tmp_path / "onnx"
+    shutil.copytree(folder, copy)
+    with open(copy / onnx_encoder.ONNX_FILE, "r+b") as f:
+        f.truncate(1000)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        onnx_encoder.OnnxEncoder(copy)
+
+
+def test_a_model_retrained_in_place_needs_a_new_export(built_index, another_model):
+    """The export names the weights it came from: new weights, no stale export."""
+    found = embed.find_onnx(str(another_model))
+    assert found is not None and found[0] == another_model / "onnx"  # stored with the model
+    weights = another_model / "model.safetensors"
+    weights.write_bytes(weights.read_bytes())  # same bytes, new mtime: "retrained"
+    assert embed.find_onnx(str(another_model)) is None
+
+
+def test_the_export_command_reports_the_difference(built_index, capsys):
+    from django.core.management import call_command
+
+    call_command("search_export_onnx")
+    out = capsys.readouterr().out
+    assert "all-MiniLM-L6-v2" in out and "max abs difference" in out
+
+
+def test_unknown_model_folder_is_a_one_line_error(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="not a model folder"):
+        call_command("search_export_onnx", "--model", str(tmp_path))
+
+
+def test_export_json_is_complete(built_index):
+    folder, _ = embed.find_onnx(built_index.model_ref)
+    meta = json.loads((folder / onnx_export.EXPORT_FILE).read_text())
+    for key in ("sha256", "weights", "dim", "max_seq_length", "inputs", "onnxruntime", "torch"):
+        assert meta[key]

@@ -1,0 +1,163 @@
+"""The questions log: what is stored (and what is not), feedback, the 30-day purge."""
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from site_assistant import questions
+from site_assistant.models import Question
+
+pytestmark = pytest.mark.django_db
+
+
+def _aged(text, days):
+    question = Question.objects.create(text=text)
+    Question.objects.filter(pk=question.pk).update(created=timezone.now() - timedelta(days=days))
+    return question
+
+
+@pytest.mark.usefixtures("built_index")
+def test_ask_logs_the_question_and_its_top_passage():
+    answer, question = questions.ask("Can I scrape the site?", k=3, channel="widget")
+    question.refresh_from_db()
+    assert question.text == "Can I scrape the site?"
+    assert question.channel == "widget"
+    assert question.answered is True and answer.answer is not None
+    assert question.top_url == "/terms/#use-of-site"
+    assert question.top_heading.endswith("Use of site")
+    assert "scraping" in question.top_text
+    assert question.score == pytest.approx(answer.answer.score)
+    assert question.model_id == answer.model_id
+    assert question.index_version == answer.index_version
+    assert question.latency_ms > 0
+    assert question.helpful is None
+
+
+@pytest.mark.usefixtures("built_index")
+def test_an_unsure_answer_is_logged_as_unanswered_with_the_closest_passage():
+    answer, question = questions.ask("zxqv blorp", channel="page")
+    assert answer.answer is None
+    assert question.answered is False
+    assert question.top_url  # the closest page, for the owner to read
+    assert question.score < 0.35
+
+
+def test_nothing_about_the_person_is_stored():
+    names = {field.name for field in Question._meta.get_fields()}
+    for banned in ("ip", "ip_address", "remote_addr", "user_agent", "user", "session"):
+        assert banned not in names
+
+
+def test_record_feedback_stores_the_verdict_and_a_later_click_replaces_it():
+    question = Question.objects.create(text="How much is a landing page?")
+    token = questions.feedback_token(question)
+    questions.record_feedback(question.pk, True, token)
+    question.refresh_from_db()
+    assert question.helpful is True and question.feedback_at is not None
+    questions.record_feedback(question.pk, False, token)
+    question.refresh_from_db()
+    assert question.helpful is False
+
+
+def test_record_feedback_for_an_unknown_question_raises():
+    with pytest.raises(Question.DoesNotExist):
+        questions.record_feedback(987654, True, questions.feedback_token(Question(pk=987654)))
+
+
+def test_feedback_needs_the_token_of_that_very_question():
+    mine, theirs = (Question.objects.create(text=t) for t in ("mine", "theirs"))
+    token = questions.feedback_token(mine)
+    assert len(token) >= 20
+    for question_id, wrong in [(theirs.pk, token), (mine.pk, ""), (mine.pk, token[:-1] + "A")]:
+        with pytest.raises(questions.NotTheAsker, match="only from whoever asked"):
+            questions.record_feedback(question_id, True, wrong)
+    assert not Question.objects.filter(helpful__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "personal"),
+    [
+        ("How much does a landing page cost?", False),
+        ("Do you work with florists in 2024?", False),
+        ("What is the node.js version?", False),
+        ("Write to me at ana.k@example.com", True),
+        ("my insta is @ana_k", True),
+        ("see https://example.org/x", True),
+        ("is www.anasflowers fine", True),
+        ("my shop anasflowers.si needs a site", True),
+        ("call 041 555 123", True),
+        ("call +386 (41) 555-123", True),
+        ("IBAN SI56191000000123438", True),
+    ],
+)
+def test_personal_data_screen(text, personal):
+    from site_assistant.models import looks_personal
+
+    assert looks_personal(text) is personal
+
+
+def test_purge_removes_only_entries_older_than_30_days():
+    old = [_aged("old", 31), _aged("older", 90)]
+    kept = [_aged("recent", 29), _aged("yesterday", 1), Question.objects.create(text="now")]
+    assert questions.purge_old_questions() == 2
+    remaining = set(Question.objects.values_list("pk", flat=True))
+    assert remaining == {q.pk for q in kept}
+    assert not remaining & {q.pk for q in old}
+
+
+def test_purge_honours_the_retention_setting(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOG_RETENTION_DAYS": 7}
+    _aged("eight days", 8)
+    _aged("six days", 6)
+    assert questions.purge_old_questions() == 1
+    assert list(Question.objects.values_list("text", flat=True)) == ["six days"]
+
+
+def test_purge_command_with_days():
+    _aged("three days", 3)
+    _aged("today", 0)
+    out = StringIO()
+    call_command("search_purge_log", "--days", "2", stdout=out)
+    assert "Deleted 1 question(s) older than 2 days" in out.getvalue()
+    assert list(Question.objects.values_list("text", flat=True)) == ["today"]
+
+
+def test_purge_command_defaults_to_30_days_and_rejects_negative_days():
+    _aged("forty", 40)
+    _aged("twenty", 20)
+    out = StringIO()
+    call_command("search_purge_log", stdout=out)
+    assert "Deleted 1 question(s) older than 30 days" in out.getvalue()
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("search_purge_log", "--days", "-1")
+
+
+def test_the_periodic_task_purges_too():
+    from site_assistant.tasks import purge_question_log
+
+    _aged("old", 45)
+    _aged("new", 2)
+    assert purge_question_log.delay().get() == 1
+    assert Question.objects.count() == 1
+
+
+def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(settings, tmp_path):
+    """A run stopped mid-way (or trained before runs dropped them) may have
+    left a visitor's question in a model's pairs: the daily purge removes it."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path)}
+    pairs = tmp_path / "models" / "20261201T000000" / "pairs"
+    pairs.mkdir(parents=True)
+    rows = [
+        {"question": "What is Pricing?", "passage_id": 0, "source": "generated"},
+        {"question": "student discount on pink sites", "passage_id": 0, "source": "visitor"},
+    ]
+    (pairs / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = StringIO()
+    call_command("search_purge_log", stdout=out)
+    assert "Removed 1 visitor question(s)" in out.getvalue()
+    kept = (pairs / "train.jsonl").read_text()
+    assert "What is Pricing?" in kept and "student discount" not in kept

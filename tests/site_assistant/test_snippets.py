@@ -1,0 +1,93 @@
+"""site_assistant.snippets: the sentence(s) that answer, labels as the breadcrumb, repeats once."""
+
+import numpy as np
+
+from site_assistant import snippets
+from site_assistant.extract import sentence_texts
+
+PASSAGE = {
+    "title": "Services — Example Studio",
+    "heading": "Services › Pricing",
+    "text": (
+        "Pricing. Services. Every project starts with a call. Landing pages cost 900 EUR. "
+        "Every project starts with a call. Shops start at 4,000 EUR."
+    ),
+}
+
+
+def vectors_for(passage, best: str, second: str | None = None):
+    """One made-up unit vector per sentence vector of ``passage``: ``best`` along the
+    query, ``second`` nearly so, the rest orthogonal."""
+    rows = sentence_texts(passage)
+    out = np.zeros((len(rows), 4), dtype=np.float32)
+    for i, sentence in enumerate(rows):
+        if sentence == best:
+            out[i] = [1, 0, 0, 0]
+        elif sentence == second:
+            out[i] = [0.97, 0.243, 0, 0]
+        else:
+            out[i] = [0, 0, 1, 0]
+    return out
+
+
+QUERY = np.array([1, 0, 0, 0], dtype=np.float32)
+
+
+def test_the_snippet_is_the_best_sentence_highlighted_without_labels():
+    snippet = snippets.make(PASSAGE, vectors_for(PASSAGE, "Landing pages cost 900 EUR."), QUERY)
+    start, end = snippet.highlights[0]
+    assert snippet.text[start:end] == "Landing pages cost 900 EUR."
+    # The heading lead and the page label are never snippet text...
+    assert not snippet.text.startswith("Pricing") and "Services." not in snippet.text
+    # ...they are the breadcrumb (the title is dropped: the heading names the page).
+    assert snippets.breadcrumb(PASSAGE) == ["Services", "Pricing"]
+    # A repeated sentence is shown once.
+    assert snippet.text.count("Every project starts with a call.") <= 1
+    assert len(snippet.text) <= 300
+
+
+def test_two_near_best_sentences_apart_are_joined_by_an_ellipsis():
+    snippet = snippets.make(
+        PASSAGE,
+        vectors_for(PASSAGE, "Every project starts with a call.", "Shops start at 4,000 EUR."),
+        QUERY,
+    )
+    assert snippet.text.startswith("Every project starts with a call.")
+    assert " … Shops start at 4,000 EUR." in snippet.text or (
+        "Landing pages cost 900 EUR. Shops start" in snippet.text
+    )
+    marked = [snippet.text[a:b] for a, b in snippet.highlights]
+    assert marked == ["Every project starts with a call.", "Shops start at 4,000 EUR."]
+
+
+def test_a_long_passage_is_cut_to_the_limit_around_its_best_sentence(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SNIPPET_MAX_CHARS": 120}
+    filler = " ".join(f"Filler sentence number {n} says nothing much at all." for n in range(30))
+    passage = {
+        "title": "Long",
+        "heading": "Long",
+        "text": f"Long. {filler} The answer is forty-two. {filler}",
+    }
+    snippet = snippets.make(passage, vectors_for(passage, "The answer is forty-two."), QUERY)
+    assert len(snippet.text) <= 120
+    start, end = snippet.highlights[0]
+    assert snippet.text[start:end] == "The answer is forty-two."
+
+
+def test_a_question_the_copy_asks_brings_its_answer():
+    passage = {
+        "title": "FAQ",
+        "heading": "FAQ",
+        "text": "FAQ. How much does a site cost? From 900 EUR. Other things.",
+    }
+    snippet = snippets.make(passage, vectors_for(passage, "How much does a site cost?"), QUERY)
+    assert snippet.text.startswith("How much does a site cost? From 900 EUR.")
+
+
+def test_without_sentence_vectors_the_snippet_is_the_first_sentences():
+    snippet = snippets.make(PASSAGE, None, QUERY)
+    assert snippet.text.startswith("Every project starts with a call. Landing pages")
+    assert snippet.highlights == []
+    # Vectors that do not match the passage (an index of another build) are not trusted.
+    wrong = np.zeros((2, 4), dtype=np.float32)
+    assert snippets.make(PASSAGE, wrong, QUERY).highlights == []

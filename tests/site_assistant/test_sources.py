@@ -1,0 +1,172 @@
+"""Sources: which URLs are read, how they are rendered, what is never indexed."""
+
+import pytest
+
+from site_assistant import register
+from site_assistant.sources import collect_all, models, pages, sitemaps, templates
+
+from . import testsite as testsite_module
+
+pytestmark = pytest.mark.django_db
+
+
+def test_urls_come_from_every_sitemap_minus_the_admin(testsite):
+    urls = pages.page_urls()
+    assert urls[:2] == ["/alpha/", "/beta/"]
+    assert "/admin/" not in urls
+
+
+def test_sitemaps_are_requested_from_the_site_and_indexes_followed(testsite, settings, caplog):
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/hand/index.xml", "/hand/broken.xml", "/hand/bomb.xml", "/hand/page.html"]
+        + ["/hand/missing.xml"],
+    }
+    testsite.PAGES["/gamma/"] = (
+        "Gamma",
+        "<h1>Gamma</h1><p>Gamma is only in a gzipped sitemap.</p>",
+    )
+    assert pages.page_urls() == ["/alpha/", "/beta/?lang=en", "/gamma/"]
+    for skipped in ("broken.xml", "bomb.xml", "page.html", "missing.xml skipped: status 404"):
+        assert f"/hand/{skipped}" in caplog.text, skipped
+    assert "EntitiesForbidden" in caplog.text or "DTDForbidden" in caplog.text
+    assert "2 location(s) at https://elsewhere.example, not this site" in caplog.text
+    assert "1 location(s) at ftp://" in caplog.text
+    # The pages are then read like any other.
+    documents = {d.url for d in collect_all().documents}
+    assert {"/alpha/", "/beta/?lang=en", "/gamma/"} <= documents
+
+
+@pytest.mark.parametrize(
+    "location, allowed, path",
+    [
+        ("https://LOCALHOST:8443/a/?b=1", ["*"], "/a/?b=1"),
+        ("http://www.example.com/x/", ["localhost", ".example.com"], "/x/"),
+        ("http://www.example.com/x/", ["*"], None),
+        ("https://example.org/x/", ["localhost"], None),
+        ("javascript:alert(1)", ["*"], None),
+        ("/relative/", ["*"], "/relative/"),
+        ("relative/", ["*"], None),
+    ],
+)
+def test_only_locations_on_this_site_count(location, allowed, path):
+    assert sitemaps.on_host(location, "localhost", allowed) == path
+
+
+def test_no_sitemaps_when_the_setting_says_so(testsite, settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": False, "URLS": ["/beta/"]}
+    assert pages.page_urls() == ["/beta/"]
+
+
+def test_settings_add_and_exclude_urls(testsite, settings):
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "URLS": ["/gamma/"],
+        "EXCLUDE_URLS": [r"^/beta/"],
+    }
+    testsite.PAGES["/gamma/"] = ("Gamma", "<h1>Gamma</h1><p>Gamma is only listed in settings.</p>")
+    urls = pages.page_urls()
+    assert "/gamma/" in urls and "/beta/" not in urls
+
+
+def test_only_public_html_pages_are_collected(testsite):
+    rendered = {p.url: p for p in pages.collect()}
+    assert rendered["/alpha/"].document is not None
+    assert rendered["/hidden/"].skipped == "noindex"
+    assert rendered["/members/"].skipped == "status 302"  # a redirect to the login page
+    assert rendered["/data.json"].skipped.startswith("not HTML")
+    assert rendered["/boom/"].skipped.startswith("status 500")
+    assert "/admin/" not in rendered
+    collected = collect_all()
+    assert sorted(d.url for d in collected.documents) == ["/alpha/", "/beta/"]
+
+
+def test_pages_are_rendered_as_an_anonymous_visitor(testsite, admin_client):
+    # Even with a logged-in admin around, the collector has its own client.
+    page = pages.render("/alpha/")
+    assert page.status == 200 and "rose-gold teapots" in page.document.html
+
+
+@pytest.mark.parametrize("variant", sorted(testsite_module.ROBOTS))
+def test_pages_asking_robots_not_to_index_them_are_skipped(testsite, settings, variant):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "URLS": [f"/robots/{variant}/"]}
+    skipped = testsite.ROBOTS[variant][2]
+    page = next(p for p in pages.collect() if p.url == f"/robots/{variant}/")
+    assert page.status == 200
+    if skipped:
+        assert page.skipped == "noindex" and page.document is None
+        assert f"/robots/{variant}/" not in {d.url for d in collect_all().documents}
+    else:
+        assert page.document is not None and f"with {variant}" in page.document.html
+
+
+def test_templates_of_the_real_site_are_matched_and_linked_to_their_pages():
+    files = [str(p) for p in templates.template_files()]
+    assert any(f.endswith("templates/pages/terms.html") for f in files)
+    assert not any(f.endswith("templates/base.html") for f in files)
+    rendered = pages.collect()
+    used = {t: p.url for p in rendered if p.document for t in p.templates}
+    terms_template = next(f for f in files if f.endswith("pages/terms.html"))
+    assert used[terms_template] == "/terms/"
+
+
+def test_registered_models_give_documents_without_drafts(testsite):
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name="Published group about pink ribbons")
+    Group.objects.create(name="draft: secret group")
+    register(
+        Group,
+        fields=["name"],
+        url=lambda g: f"/groups/{g.pk}/",
+        filter=lambda qs: qs.exclude(name__startswith="draft"),
+    )
+    try:
+        documents = models.collect()
+        assert [d.title for d in documents] == ["Published group about pink ribbons"]
+        assert documents[0].source == "model" and documents[0].url.startswith("/groups/")
+    finally:
+        models.unregister(Group)
+
+
+def test_watchers_hear_of_models_registered_before_they_watch_and_after(monkeypatch):
+    """How site_assistant.apps connects the save/delete signals without the registry importing them."""
+    from django.contrib.auth.models import Group, Permission
+
+    monkeypatch.setattr(models, "_watchers", [])
+    heard = []
+
+    def on_register(model):
+        heard.append(("register", model))
+
+    def on_unregister(model):
+        heard.append(("unregister", model))
+
+    register(Group, fields=["name"])
+    try:
+        models.watch(on_register, on_unregister)
+        assert heard == [("register", Group)]
+        register(Permission, fields=["name"])
+        models.unregister(Permission)
+        assert heard[1:] == [("register", Permission), ("unregister", Permission)]
+        models.watch(on_register, on_unregister)  # watching twice is watching once
+        register(Permission, fields=["name"])
+        assert heard.count(("register", Permission)) == 2
+    finally:
+        models.unregister(Group)
+        models.unregister(Permission)
+
+
+def test_the_app_connects_a_registered_models_signals_when_ready():
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import post_save
+
+    from site_assistant import signals
+
+    assert (signals.connect, signals.disconnect) in models._watchers
+    register(Group, fields=["name"])
+    try:
+        assert post_save.has_listeners(Group)
+    finally:
+        models.unregister(Group)
+    assert not post_save.has_listeners(Group)

@@ -1,0 +1,97 @@
+"""spelling: typo tolerance before a query is embedded."""
+
+from collections import Counter
+
+import pytest
+
+from site_assistant import embed, services
+from site_assistant.spelling import Speller, model_words
+
+SITE = "Changes to these terms. Cookies keep the game's inventory. Clearing your inventory."
+
+
+@pytest.fixture(scope="module")
+def speller():
+    return Speller.for_texts([SITE], embed.default_model_path())
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("What is Chanegs?", "What is Changes?"),  # swapped letters: one edit
+        ("cokies", "cookies"),  # a dropped letter
+        ("inventorry", "inventory"),  # a doubled letter
+        ("clearnig your inevntory", "clearing your inventory"),  # two words, two typos
+    ],
+)
+def test_a_typo_is_respelled_as_the_site_spells_it(speller, typed, meant):
+    assert speller.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "teams",  # one edit from the site's "terms", but the model knows it: not a typo
+        "checker",  # a site word with an English ending
+        "whats the game about",
+        "xkcd",  # nothing of the site is close: left as typed
+        "What is it?",  # short words are never touched
+    ],
+)
+def test_known_words_and_far_words_are_left_alone(speller, query):
+    assert speller.correct(query) == query
+
+
+def test_ties_prefer_the_same_first_letter_then_the_commoner_word():
+    speller = Speller(Counter({"design": 9, "redesign": 1}))
+    # "rdesign" is one edit from both: typos rarely hit the first letter.
+    assert speller.correct_word("rdesign") == "redesign"
+    speller = Speller(Counter({"cart": 1, "card": 5}))
+    assert speller.correct_word("carx") == "card"
+
+
+def test_long_words_allow_two_edits_short_ones_one():
+    speller = Speller(Counter({"maintenance": 1, "price": 1}))
+    assert speller.correct_word("maintanence") == "maintenance"  # two edits, 11 letters
+    assert speller.correct_word("prcie") == "price"  # a swap is one edit
+    assert speller.correct_word("prxce") == "price"
+    assert speller.correct_word("pxxce") == "pxxce"  # two edits in five letters: too far
+
+
+def test_model_words_come_from_the_base_and_from_a_fine_tuned_folder(tmp_path):
+    base = model_words(embed.default_model_path())
+    assert {"cookies", "teams", "the"} <= base
+    assert not any(w.startswith("##") for w in base)
+    # A saved fine-tune has tokenizer.json and no vocab.txt.
+    (tmp_path / "tokenizer.json").write_text('{"model": {"vocab": {"pink": 0, "##ies": 1}}}')
+    assert model_words(str(tmp_path)) == {"pink"}
+    assert model_words(str(tmp_path / "missing")) == set()
+
+
+def test_services_search_the_respelled_question_and_say_so(built_index):
+    typed = services.answer("Which cokies do you use?")
+    assert typed.corrected == "Which cookies do you use?"
+    assert typed.answer is not None and typed.answer.link == "/privacy/#cookies"
+    spelled = services.answer("Which cookies do you use?")
+    assert spelled.corrected is None
+    assert [h.link for h in typed.results] == [h.link for h in spelled.results]
+
+
+def test_typo_tolerance_can_be_turned_off(built_index, settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TYPO_TOLERANCE": False}
+    assert services.answer("Which cokies do you use?").corrected is None
+
+
+@pytest.mark.parametrize(
+    "text, noise",
+    [
+        ("zz", True),
+        ("qq xd", True),
+        ("zz cookies", False),  # one word the site has
+        ("ok", False),  # the model's
+        ("disclaimer", False),  # too long to call noise, though neither knows it
+        ("2026", False),  # no letters: left to the model
+    ],
+)
+def test_noise_is_short_words_neither_the_site_nor_the_model_knows(speller, text, noise):
+    assert speller.is_noise(text) is noise

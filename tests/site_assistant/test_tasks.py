@@ -1,0 +1,240 @@
+"""tasks: the build a request queued runs (eagerly or on a real worker), once."""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from site_assistant import index
+from site_assistant.models import IndexBuild
+from site_assistant.rebuilds import claim_or_coalesce, release_stale_locks, request_rebuild
+from site_assistant.tasks import rebuild_index, reindex_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_eager_request_runs_the_build_and_frees_the_lock(
+    testsite, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build = request_rebuild("command")
+    build.refresh_from_db()
+    assert build.status == "succeeded", build.error
+    assert build.lock is None and build.passages > 0 and build.task_id
+    assert index.load_current().version == build.version
+    # The next request is a new build, not coalesced.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = request_rebuild("command")
+    again.refresh_from_db()
+    assert again.status == "succeeded" and again.embedded == 0
+
+
+@pytest.mark.django_db
+def test_a_failed_build_frees_the_lock(testsite, settings, django_capture_on_commit_callbacks):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": False, "URLS": ["/boom/"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        build = request_rebuild("command")
+    build.refresh_from_db()
+    assert build.status == "failed" and "no passages found" in build.error
+    assert build.lock is None
+    assert claim_or_coalesce("command").status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_build_that_is_not_queued_is_not_run_twice(testsite):
+    done = IndexBuild.objects.create(status="succeeded", version="v-old")
+    result = rebuild_index.apply(kwargs={"build_id": done.pk}).get()
+    assert result["skipped"] == "not queued"
+    assert rebuild_index.apply(kwargs={"build_id": 999999}).get()["status"] == "missing"
+
+
+@pytest.mark.django_db
+def test_the_scheduled_task_without_a_build_id_makes_its_own(testsite):
+    result = rebuild_index.apply(kwargs={"trigger": "schedule"}).get()
+    build = IndexBuild.objects.get(pk=result["build"])
+    assert build.status == "succeeded" and build.trigger == "schedule"
+
+
+def wait_for(build_id, timeout=150):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        build = IndexBuild.objects.get(pk=build_id)
+        if build.status in ("succeeded", "failed"):
+            return build
+        time.sleep(0.5)
+    pytest.fail(f"build #{build_id} still {build.status} ({build.progress}% {build.stage})")
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_worker):
+    first = request_rebuild("api")
+    second = request_rebuild("admin")
+    assert first.status == "queued"
+    assert second.status == "coalesced" and second.coalesced_into_id == first.pk
+    build = wait_for(first.pk)
+    log = Path(celery_worker.log_path).read_text()[-3000:]
+    assert build.status == "succeeded", (build.error, log)
+    assert build.task_id and build.passages > 50 and build.lock is None
+    assert IndexBuild.objects.filter(pk__gte=first.pk).exclude(status="coalesced").count() == 1
+    # The web process picks the worker's version up without a restart.
+    assert index.load_current().version == build.version
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_request_runs(
+    celery_workers,
+):
+    worker = celery_workers()
+    build = request_rebuild("api")
+    assert build.status == "queued"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        build.refresh_from_db()
+        if build.status == "running" and build.stage:
+            break
+        time.sleep(0.2)
+    assert build.status == "running", Path(worker.log_path).read_text()[-3000:]
+    time.sleep(1)  # mid-build: the model loads or the pages render
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+    # Right after the kill the lease still holds: a request joins the build.
+    assert request_rebuild("admin").status == "coalesced"
+    while time.monotonic() - killed < 60:
+        release_stale_locks()
+        build.refresh_from_db()
+        if build.status != "running":
+            break
+        time.sleep(1)
+    lost_after = time.monotonic() - killed
+    assert build.status == "failed" and build.lock is None, build.error
+    assert "Worker lost" in build.error
+    print(f"killed build #{build.pk} marked failed {lost_after:.1f} s after SIGKILL")
+    # The next request is a build of its own, and a new worker runs it.
+    celery_workers()
+    again = request_rebuild("api")
+    assert again.status == "queued" and again.pk != build.pk
+    done = wait_for(again.pk)
+    assert done.status == "succeeded", done.error
+    assert index.load_current().version == done.version
+
+
+@pytest.mark.django_db
+def test_the_build_task_is_acked_late_and_handed_back_when_its_worker_dies():
+    assert rebuild_index.acks_late and rebuild_index.reject_on_worker_lost
+    assert reindex_url.acks_late and reindex_url.reject_on_worker_lost
+
+
+@pytest.mark.django_db
+def test_reindex_url_rereads_one_page_and_keeps_the_rest(testsite):
+    full = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    before = index.load_current()
+    alpha_rows = [p for p in before.passages if p["url"] == "/alpha/"]
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (title, main.replace("nine to five", "ten to four"))
+    testsite.PAGES["/beta/"] = (
+        "Beta",
+        "<h1>Beta</h1><p>Changed too, but nobody asked to re-read it.</p>",
+    )
+    result = reindex_url.apply(args=["/alpha/"]).get()
+    build = IndexBuild.objects.get(pk=result["build"])
+    assert result["status"] == "succeeded" and build.trigger == "content"
+    assert (build.embedded, build.removed) == (1, 1)
+    assert build.reused == before.count - 1 and build.passages == before.count
+    after = index.load_current()
+    texts = [p["text"] for p in after.passages]
+    assert any("ten to four" in t for t in texts) and not any("nine to five" in t for t in texts)
+    # Beta was not re-read: its old passages stay.
+    assert any("parcels across the sea" in t for t in texts)
+    # Vectors of kept passages are the old ones: searching finds them.
+    from site_assistant import services
+
+    assert services.search("When are you open?", k=1)[0].url == "/alpha/"
+    assert len([p for p in after.passages if p["url"] == "/alpha/"]) == len(alpha_rows)
+    assert full["status"] == "succeeded"
+
+
+@pytest.mark.django_db
+def test_reindex_url_of_a_gone_page_drops_its_passages(testsite):
+    rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    del testsite.PAGES["/beta/"]
+    result = reindex_url.apply(args=["/beta/"]).get()
+    assert result["status"] == "succeeded"
+    assert not any("/beta/" in p["urls"] for p in index.load_current().passages)
+    assert reindex_url.apply(args=["/admin/"]).get()["status"] == "excluded"
+    assert reindex_url.apply(args=["http://evil.example/"]).get()["status"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_a_model_served_while_a_build_ran_gets_its_own_build(
+    testsite, another_model, django_capture_on_commit_callbacks
+):
+    """The request to serve a new model was coalesced into a build that used the old one."""
+    from site_assistant import embed
+    from site_assistant.tasks import _follow_up
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build = request_rebuild("command")
+    build.refresh_from_db()
+    assert build.status == "succeeded" and build.model_id == "all-MiniLM-L6-v2"
+    _follow_up(build)  # nothing changed since: no new build
+    assert IndexBuild.objects.count() == 1
+
+    embed.set_active_model(str(another_model))  # as if while the build was running
+    with django_capture_on_commit_callbacks(execute=True):
+        _follow_up(build)
+    follow = IndexBuild.objects.latest()
+    assert follow.pk != build.pk and follow.trigger == IndexBuild.Trigger.MODEL
+    assert follow.status == "succeeded" and follow.model_id.startswith("other-model-")
+    assert index.load_current().model_id == follow.model_id
+    assert IndexBuild.objects.count() == 2  # and that build, with the model served, asks for none
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
+    celery_workers, point_broker, built_index, settings
+):
+    from django.core.cache import cache
+
+    from site_assistant.models import ExampleQuestion
+    from site_assistant.signals import DEBOUNCE_KEY
+    from tests.conftest import TEST_REDIS_URL
+
+    from .conftest import _closed_port
+
+    cache.delete(DEBOUNCE_KEY)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "REBUILD_DEBOUNCE_SECONDS": 0}
+    point_broker(f"redis://127.0.0.1:{_closed_port()}/0")  # Redis is down
+    url = built_index.passages[0]["url"]
+    started = time.monotonic()
+    ExampleQuestion.objects.create(question="is the teapot pink on tuesdays?", url=url)
+    took = time.monotonic() - started
+    assert took < 3, f"saving an example question took {took:.1f} s"
+    print(f"saving an example question with Redis refusing took {took:.2f} s")
+    pending = IndexBuild.objects.get(trigger="content")
+    assert pending.status == "unqueued" and pending.lock is None
+    assert "queued again once the task queue answers" in pending.error
+
+    point_broker(TEST_REDIS_URL)  # Redis is back; a worker starts and queues the build
+    worker = celery_workers()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pending.refresh_from_db()
+        if pending.status == "coalesced":
+            break
+        time.sleep(0.5)
+    assert pending.status == "coalesced", Path(worker.log_path).read_text()[-3000:]
+    build = wait_for(pending.coalesced_into_id)
+    assert build.status == "succeeded", build.error
+    live = index.load_current()
+    assert live.version == build.version
+    assert any("is the teapot pink on tuesdays?" in p["example_questions"] for p in live.passages)

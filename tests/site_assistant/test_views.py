@@ -1,0 +1,151 @@
+"""The search page /search/?q=: the same answer as the widget, server-rendered."""
+
+import pytest
+
+from site_assistant import index
+from site_assistant.models import Question
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
+
+
+def test_empty_query_shows_only_the_form(client):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="q"' in html and 'role="search"' in html
+    assert "Best answer" not in html and "I’m not sure" not in html
+    assert not Question.objects.exists()
+
+
+def test_the_page_is_never_indexed(client):
+    html = client.get("/search/?q=hello").content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_a_question_gets_the_answer_alternatives_and_links(client):
+    response = client.get("/search/", {"q": "Can I scrape the site?"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Best answer" in html
+    assert "No abuse, scraping, or harmful behavior." in html
+    assert 'href="/terms/#use-of-site"' in html
+    assert "Terms &amp; Conditions › Use of site" in html
+    assert "Other results" in html and html.count('class="search-page__score"') == 4
+    question = Question.objects.get()
+    assert question.channel == "page" and question.answered
+    assert "Searched for" not in html
+
+
+def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
+    html = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
+    snippet = html.split("<blockquote><p>", 1)[1].split("</p></blockquote>", 1)[0]
+    assert "<mark>" in snippet and "scraping" in snippet.split("<mark>", 1)[1]
+    assert not snippet.startswith("Use of site")
+    assert "<details><summary>The whole section</summary>" in html
+
+
+def test_a_typo_is_fixed_and_the_page_says_what_it_searched_for(client):
+    html = client.get("/search/", {"q": "Do you use cokies?"}).content.decode()
+    assert "Searched for “Do you use cookies?”" in html
+    assert 'href="/privacy/#cookies"' in html
+
+
+def test_nonsense_is_answered_honestly_with_the_contact_link(client):
+    html = client.get("/search/", {"q": "zxqv blorp"}).content.decode()
+    assert "I’m not sure" in html
+    assert 'href="/contact/"' in html
+    assert "Closest pages" in html
+    assert Question.objects.get().answered is False
+
+
+@pytest.mark.parametrize("query", ["x" * 501, "y" * 10_000])
+def test_a_too_long_question_is_a_friendly_400(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 400
+    assert "too long" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["\u200b", "???", "nul\x00byte", "%FF"])
+def test_odd_queries_never_500(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code in (200, 400)
+
+
+def test_no_index_yet_is_a_friendly_503(client, settings, tmp_path):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "none")}
+    index.forget_loaded()
+    try:
+        response = client.get("/search/", {"q": "hello"})
+    finally:
+        index.forget_loaded()
+    assert response.status_code == 503
+    assert "still reading the site" in response.content.decode()
+
+
+def test_answer_text_is_escaped(client):
+    html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_see_all_results_from_the_widget_does_not_log_the_question_twice(client):
+    from site_assistant import questions
+
+    _, asked = questions.ask("Can I scrape the site?", channel="widget")
+    response = client.get("/search/", {"q": "Can I scrape the site?", "asked": asked.pk})
+    assert "No abuse, scraping" in response.content.decode()
+    assert list(Question.objects.values_list("channel", flat=True)) == ["widget"]
+    # An id that does not match the text is ignored: the question is logged.
+    client.get("/search/", {"q": "Is the Bambi Game free?", "asked": asked.pk})
+    assert Question.objects.filter(channel="page").count() == 1
+
+
+def test_reloading_the_page_logs_the_question_once(client, settings):
+    for _ in range(3):  # the visitor reloads /search/?q=…
+        response = client.get("/search/", {"q": "Can I scrape the site?"})
+        assert "No abuse, scraping" in response.content.decode()
+    assert Question.objects.filter(text="Can I scrape the site?").count() == 1
+    # Another question is logged; going back to the first then logs it again
+    # (the session remembers only its last question).
+    client.get("/search/", {"q": "Do you use cookies?"})
+    client.get("/search/", {"q": "Do you use cookies?"})
+    assert Question.objects.filter(text="Do you use cookies?").count() == 1
+    # Another browser (no session cookie) is another visitor: logged.
+    from django.test import Client
+
+    Client().get("/search/", {"q": "Do you use cookies?"})
+    assert Question.objects.filter(text="Do you use cookies?").count() == 2
+
+
+def test_a_repeat_after_the_window_is_logged_again(client, settings):
+    from site_assistant import questions
+    from site_assistant.views import RECENT_KEY
+
+    client.get("/search/", {"q": "Can I scrape the site?"})
+    session = client.session
+    session[RECENT_KEY] = {**session[RECENT_KEY], "at": session[RECENT_KEY]["at"] - 601}
+    session.save()
+    client.get("/search/", {"q": "Can I scrape the site?"})
+    assert Question.objects.filter(text="Can I scrape the site?").count() == 2
+    # The session holds a fingerprint of the question, never its text.
+    assert "scrape" not in str(client.session[RECENT_KEY])
+    # A remembered question already purged from the log: logged anew.
+    Question.objects.all().delete()
+    client.get("/search/", {"q": "Can I scrape the site?"})
+    assert Question.objects.filter(text="Can I scrape the site?").count() == 1
+    # Window 0: every ask is logged.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "REPEAT_WINDOW_SECONDS": 0}
+    client.get("/search/", {"q": "Can I scrape the site?"})
+    assert Question.objects.filter(text="Can I scrape the site?").count() == 2
+    assert questions.repeat_of("junk", "x") is None
+
+
+@pytest.mark.parametrize("asked", ["x1", "²", "١٢", "-1", "9" * 40])
+def test_a_junk_asked_parameter_is_a_400_with_a_human_message(client, asked):
+    response = client.get("/search/", {"q": "Do you use cookies?", "asked": asked})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "This link is broken" in text
+    assert "invalid literal" not in text
+    assert not Question.objects.exists()

@@ -1,0 +1,160 @@
+"""The widget tag's markup (works without JS) and the size budget of its files."""
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+import site_assistant
+
+STATIC = Path(site_assistant.__file__).resolve().parent / "static" / "site_assistant"
+BUDGET = 15 * 1024
+
+
+def test_widget_js_and_css_are_under_15_kb_gzipped_together():
+    sizes = {
+        name: len(gzip.compress((STATIC / name).read_bytes(), compresslevel=9))
+        for name in ("widget.js", "widget.css")
+    }
+    assert sum(sizes.values()) < BUDGET, sizes
+
+
+def test_widget_files_load_nothing_from_elsewhere():
+    for name in ("widget.js", "widget.css"):
+        text = (STATIC / name).read_text()
+        assert "http://" not in text and "https://" not in text and "@import" not in text
+
+
+@pytest.mark.django_db
+def test_every_page_has_the_bubble_as_a_plain_link_to_the_search_page(client):
+    tree = LexborHTMLParser(client.get("/").content.decode())
+    root = tree.css_first(".site-assistant")
+    assert root is not None
+    bubble = root.css_first("a.site-assistant__bubble")
+    assert bubble.attributes["href"] == "/search/"
+    assert "Ask Bambi" in bubble.text()
+    # The no-JS form inside the panel also goes to the search page.
+    form = root.css_first("form.site-assistant__form")
+    assert form.attributes["action"] == "/search/" and form.attributes["method"] == "get"
+    # Never indexed as page content.
+    assert "data-search-ignore" in root.attributes
+
+
+@pytest.mark.django_db
+def test_the_panel_is_an_accessible_dialog_with_a_live_region(client):
+    tree = LexborHTMLParser(client.get("/about/").content.decode())
+    panel = tree.css_first(".site-assistant__panel")
+    assert panel.attributes["role"] == "dialog"
+    assert panel.attributes["aria-modal"] == "true"
+    assert "hidden" in panel.attributes
+    label = tree.css_first("#" + panel.attributes["aria-labelledby"])
+    assert label is not None and "Ask Bambi" in label.text()
+    assert tree.css_first(".site-assistant__log").attributes["aria-live"] == "polite"
+    assert tree.css_first('label[for="site-assistant-q"]') is not None
+
+
+@pytest.mark.django_db
+def test_the_tag_renders_endpoints_and_a_csrf_token(client):
+    response = client.get("/")
+    root = LexborHTMLParser(response.content.decode()).css_first(".site-assistant")
+    attrs = root.attributes
+    assert attrs["data-search-url"] == "/api/search/"
+    assert attrs["data-feedback-url"] == "/api/feedback/"
+    assert attrs["data-contact-url"] == "/contact/"
+    assert len(attrs["data-csrf"]) >= 32
+    assert "csrftoken" in response.cookies
+
+
+@pytest.mark.django_db
+def test_the_contact_link_and_title_are_settings(client, settings):
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "CONTACT_URL": "/write-to-us/",
+        "WIDGET_TITLE": "Ask Us",
+    }
+    root = LexborHTMLParser(client.get("/").content.decode()).css_first(".site-assistant")
+    assert root.attributes["data-contact-url"] == "/write-to-us/"
+    assert "Ask Us" in root.css_first(".site-assistant__bubble").text()
+
+
+def contrast(foreground, background):
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def custom_properties(css, selector):
+    """The --sa-* colours set in ``selector { ... }`` of a stylesheet."""
+    block = css[css.index(selector + " {") :]
+    block = block[: block.index("}")]
+    return dict(re.findall(r"--sa-([a-z-]+):\s*(#[0-9a-f]{6})", block.lower()))
+
+
+PAIRS = [
+    ("#ffffff", "accent"),  # bubble, buttons, your messages
+    ("#ffffff", "accent-dark"),  # hover, header gradient end
+    ("accent", "#ffffff"),  # links
+    ("ink", "tint"),  # text in the log
+    ("muted", "#ffffff"),  # muted labels, placeholder
+    ("accent-dark", "#ffffff"),  # "thank you"
+]
+SITE_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
+
+
+@pytest.mark.parametrize(
+    ("stylesheet", "selector"),
+    [
+        (STATIC / "widget.css", ":where(.site-assistant)"),  # the app's defaults
+        (SITE_CSS, ".site-assistant, .sa-page"),  # Bambicim's pinks
+    ],
+)
+@pytest.mark.parametrize(("foreground", "background"), PAIRS)
+def test_widget_colours_have_at_least_4_5_contrast(stylesheet, selector, foreground, background):
+    colours = custom_properties(stylesheet.read_text(), selector)
+    fg = colours.get(foreground, foreground)
+    bg = colours.get(background, background)
+    assert fg.startswith("#") and bg.startswith("#"), colours
+    assert contrast(fg, bg) >= 4.5, (fg, bg)
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "expected"),
+    [
+        (
+            "Terms & Conditions — Bambicim",
+            "Terms & Conditions › Use of site",
+            "Terms & Conditions › Use of site",
+        ),
+        (
+            "Bambicim — Innovative Software Solutions",
+            "Princess-pink software, built fast & beautifully › Play the Bambi Game",
+            "Bambicim › Play the Bambi Game",
+        ),
+        ("About | Example", "", "About"),
+        ("Plain", "Plain", "Plain"),
+    ],
+)
+def test_search_where_names_the_page_and_the_section(title, heading, expected):
+    from site_assistant.services import Hit
+    from site_assistant.templatetags.site_assistant import search_where
+
+    hit = Hit(text="t", title=title, heading=heading, url="/", anchor="", score=0.5, passage_id=0)
+    assert search_where(hit) == expected
+
+
+def test_search_body_drops_the_leading_heading():
+    from site_assistant.services import Hit
+    from site_assistant.templatetags.site_assistant import search_body
+
+    def hit(text, heading):
+        return Hit(text=text, title="T", heading=heading, url="/", anchor="", score=1, passage_id=0)
+
+    assert search_body(hit("Use of site. No abuse.", "Terms › Use of site")) == "No abuse."
+    assert search_body(hit("No heading here.", "")) == "No heading here."
+    assert search_body(hit("Pricing", "Pricing")) == "Pricing"
