@@ -12,7 +12,7 @@ acknowledging it, and a redelivered task resumes its own build only while
 that build's lease still holds (site_assistant.rebuilds, site_assistant.build.Heartbeat).
 
 Sending a task gives up after SITE_ASSISTANT["BROKER_TIMEOUT_SECONDS"] (its own
-connection with short socket timeouts, no publish retries): a refusing or
+connection with short socket timeouts, no publish retries: site_assistant.broker): a refusing or
 hanging broker never ties up a web request. A build the broker did not take
 is recorded as "unqueued"; a content change or a model activation recorded
 so is queued again by the next build that is queued, by
@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf, rebuilds
+from .broker import broker_connection
 from .models import IndexBuild
 from .rebuilds import (
     LOCK,
@@ -50,24 +51,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 MAX_RETRIES = 3
 
 Status = IndexBuild.Status
-
-
-def broker_connection(app):
-    """A connection for sending one task that gives up after BROKER_TIMEOUT_SECONDS.
-
-    Connect and every reply are bounded (a Redis that accepts connections and
-    never answers included), and kombu does not retry: the caller reports
-    the failure at once instead of holding a web request for ~20 s.
-    """
-    timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
-    return app.connection_for_write(
-        connect_timeout=timeout,
-        transport_options={
-            "socket_connect_timeout": timeout,
-            "socket_timeout": timeout,
-            "max_retries": 0,
-        },
-    )
 
 
 def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool = False) -> None:

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import conf
+from ..broker import broker_connection
 from ..models import TrainingRun
 from . import config
 
@@ -119,7 +120,8 @@ def _enqueue(run: TrainingRun) -> None:
         ).start()
         return
     try:
-        result = train_on_site.apply_async(kwargs={"run_id": run.pk})
+        with broker_connection(train_on_site.app) as connection:
+            result = train_on_site.apply_async(kwargs={"run_id": run.pk}, connection=connection)
     except Exception as exc:
         logger.warning("training run #%s: %s", run.pk, exc)
         TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(

@@ -156,3 +156,20 @@ def test_cancelling_stops_a_real_training_run_at_its_next_step(own_index_dir, ow
     assert run.progress < 80 and not run.activated and not run.metrics
     assert not embed.fine_tuned_model_active()
     print(f"training stopped {stopped_after:.1f} s after the cancel")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["refusing_broker", "hanging_broker"])
+def test_a_training_run_the_queue_does_not_take_fails_at_once(broker, request):
+    """The admin's Train button with Redis refusing or hanging: the request is not
+    held for ~20 s, and the run says it was never queued."""
+    from site_assistant.training.tasks import start_training
+
+    request.getfixturevalue(broker)
+    started = time.monotonic()
+    run = start_training(activate=False)
+    took = time.monotonic() - started
+    assert took < 3, f"the request was held {took:.1f} s"
+    run.refresh_from_db()
+    assert run.status == TrainingRun.Status.FAILED
+    assert run.error.startswith("Could not queue the run")

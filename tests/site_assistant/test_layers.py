@@ -50,6 +50,7 @@ LAYERS: dict[str, list[str]] = {
     ],
     # One build, one question, one training run: what the interfaces call.
     "orchestration": [
+        "broker",
         "build",
         "rebuilds",
         "services",
