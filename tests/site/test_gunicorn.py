@@ -127,9 +127,17 @@ def test_the_first_questions_after_a_start_are_as_quick_as_later_ones(gunicorn):
     warm = [ask(q) for q in QUESTIONS[2:]]
     assert all(status == 200 for _, status, _ in first + warm)
     assert first[0][2]["answer"]["url"] == "/terms/"
+    # What a cold worker would pay in its first request is the warm-up itself
+    # (index, encoder, first answer: the "seconds" each worker logged). A
+    # first question that costs a fraction of that did not pay it; a ratio to
+    # the warm median alone fails on a shared machine's single slow sample.
+    warm_up_seconds = min(
+        float(line.split("'seconds': ")[1].split("}")[0].split(",")[0]) for line in warm_ups
+    )
     warm_median = statistics.median(seconds for seconds, _, _ in warm)
     slowest_first = max(seconds for seconds, _, _ in first)
-    assert slowest_first <= 2 * warm_median, (slowest_first, warm_median)
+    assert slowest_first < warm_up_seconds / 2, (slowest_first, warm_up_seconds)
+    assert slowest_first < 10 * warm_median, (slowest_first, warm_median)
 
     # Every question is logged (the id the widget sends feedback with), and
     # nothing about who asked.
