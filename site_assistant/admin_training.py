@@ -65,6 +65,47 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
         return found["heading"] or found["title"]
 
 
+# The run's recorded settings, in words: (label, what it means). Keys not
+# listed here are shown by name.
+PARAM_HELP = {
+    "epochs": ("Epochs", "passes over the training questions"),
+    "batch_size": ("Batch size", "questions compared with each other at each step"),
+    "learning_rate": ("Learning rate", "how far each step moves the model"),
+    "max_steps": ("Step limit", "stop after this many steps (-1: no limit, the epochs decide)"),
+    "seed": ("Seed", "the same seed makes the same questions and the same split"),
+    "refit": (
+        "Refit on everything",
+        "after the comparison, train once more with the held-out sections included",
+    ),
+    "activate": ("Activate if better", "serve the trained model if it ranks better"),
+    "requested_by": ("Requested by", "the staff member who pressed the button"),
+}
+
+
+def _param_value(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value in (None, ""):
+        return "–"
+    return str(value)
+
+
+def time_left(run: TrainingRun, now=None) -> str:
+    """An estimate of the whole run's remaining time, from its pace so far ("" if unknown)."""
+    from django.utils import timezone
+
+    if not run.is_active or not run.started or not 0 < run.progress < 100:
+        return ""
+    elapsed = ((now or timezone.now()) - run.started).total_seconds()
+    seconds = elapsed / run.progress * (100 - run.progress)
+    if seconds < 60:
+        return "less than a minute left (estimate)"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''} left (estimate)"
+
+
 def _active_runs():
     return TrainingRun.objects.filter(
         status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
@@ -92,7 +133,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
         "metrics_table",
         "model_dir",
         "activated_display",
-        "params",
+        "params_display",
         "error",
         "task_id",
         "created_display",
@@ -124,6 +165,27 @@ class TrainingRunAdmin(admin.ModelAdmin):
         if run.status != TrainingRun.Status.SUCCEEDED:
             return "No"
         return "Yes" if run.activated else "No (not better than the model served)"
+
+    @admin.display(description="Settings")
+    def params_display(self, run):
+        params = run.params or {}
+        known = [key for key in PARAM_HELP if key in params]
+        rows = [(*PARAM_HELP[key], _param_value(params[key])) for key in known]
+        rows += [
+            (key, "", _param_value(value)) for key, value in params.items() if key not in PARAM_HELP
+        ]
+        if not rows:
+            return "–"
+        return format_html(
+            '<table class="search-admin__params"><thead><tr><th scope="col">Setting</th>'
+            '<th scope="col">Value</th><th scope="col">What it means</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td>{}</td><td class="help">{}</td></tr>',
+                ((label, value, meaning) for label, meaning, value in rows),
+            ),
+        )
 
     @admin.display(description="Progress")
     def progress_display(self, run):
@@ -215,6 +277,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
                 "decision": run.decision,
                 "error": run.error,
                 "activated": self.activated_display(run),
+                "time_left": time_left(run),
             }
         )
 
@@ -302,6 +365,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "run_active": active,
             "activated_text": self.activated_display(run) if run else "",
+            "time_left": time_left(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
             else "",

@@ -67,6 +67,7 @@ def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_mod
         "decision": "",
         "error": "",
         "activated": "not decided yet",
+        "time_left": "",  # not started yet: no pace to estimate from
     }
     assert (
         owner_client.get(
@@ -77,6 +78,39 @@ def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_mod
     other = Client()
     other.force_login(django_user_model.objects.create_user("v", password="pw"))
     assert other.get(url).status_code == 302  # not staff: to the login
+
+
+def test_a_run_shows_the_whole_runs_time_left_and_its_settings_in_words(owner_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.training.tasks import start_training
+
+    run = start_training(params={"max_steps": 400}, activate=True)
+    # 40% done in two minutes: three more at that pace.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        status=Status.RUNNING,
+        runner=this_process(),
+        progress=40,
+        started=timezone.now() - timedelta(minutes=2),
+    )
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    assert owner_client.get(url).json()["time_left"] == "about 3 minutes left (estimate)"
+    tree = LexborHTMLParser(
+        owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
+    )
+    assert tree.css_first('[data-field="time_left"]').text() == "about 3 minutes left (estimate)"
+    settings_rows = {
+        row.css_first("th").text(): [cell.text() for cell in row.css("td")]
+        for row in tree.css(".search-admin__params tbody tr")
+    }
+    assert settings_rows["Step limit"][0] == "400"
+    assert settings_rows["Activate if better"] == [
+        "yes",
+        "serve the trained model if it ranks better",
+    ]
+    assert "{" not in tree.css_first(".field-params_display").text()  # no raw JSON
 
 
 def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model):

@@ -19,6 +19,8 @@
     // Only a change of text is announced (the live region is the status line).
     if (field("status").textContent !== run.status_display) field("status").textContent = run.status_display;
     if (field("stage").textContent !== stage) field("stage").textContent = stage;
+    field("time_left").textContent = run.time_left || "";
+    field("time_left_wrap").hidden = !run.time_left;
     field("activated").textContent = run.activated;
     if (run.decision) { field("decision").textContent = run.decision; field("decision").parentNode.hidden = false; }
     if (run.error) { field("error").textContent = run.error; field("error").hidden = false; }
