@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-speed bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-splits clean
 
 install: $(STAMP)
 
@@ -56,9 +56,15 @@ beat: migrate
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# docs/screenshots/, taken by the real-browser tests.
+# docs/screenshots/ (the README's pictures), taken by the real-browser tests:
+# the site and widget tests that save a picture (marker `screenshot`, set on any
+# test using the `screenshots` fixture), desktop and phone (390×844).
 screenshots: $(STAMP)
-	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -k "slash_opens or phone_width" -q
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser/test_site_browser.py tests/browser/test_widget_browser.py -m screenshot -q
+
+# static/img/og-image.png, the 1200×630 picture beside a shared link (commit it).
+og-image: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) tools/og_image.py
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)

@@ -17,8 +17,12 @@ class Look:
     slug: str
     name: str
     kind: str  # "outfit", "accessory" or "glow"
-    emoji: str
     description: str
+
+    @property
+    def picture(self) -> str:
+        """Its drawing, a static file (static/img/looks/<slug>.svg)."""
+        return f"img/looks/{self.slug}.svg"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,11 @@ class Scene:
     line: str  # the scene's opening line, verbatim from the copy deck
     setting: str
     choices: tuple[Choice, ...] = field(default_factory=tuple)
+
+    @property
+    def picture(self) -> str:
+        """The scene's drawing, a static file (static/img/scenes/<slug>.svg)."""
+        return f"img/scenes/{self.slug}.svg"
 
     @property
     def looks(self) -> list[Look]:
@@ -61,35 +70,30 @@ LOOKS = {
             "rose-gold-hoops",
             "Rose-gold hoops",
             "accessory",
-            "💫",
             "Light, warm and a little bit daring: they catch the lamp light every time you turn your head.",
         ),
         Look(
             "satin-ribbon",
             "Satin ribbon",
             "accessory",
-            "🎀",
             "A blush-pink satin ribbon, tied in a soft bow. Instant storybook.",
         ),
         Look(
             "glitter-liner",
             "Glitter liner",
             "glow",
-            "✨",
             "One sparkly flick on each eye. Subtle from afar, magic up close.",
         ),
         Look(
             "vintage-cardigan",
             "Vintage cardigan",
             "outfit",
-            "🧶",
             "Cloud-soft, rose-coloured and older than you are, with pearl buttons that still shine.",
         ),
         Look(
             "heart-shaped-sunglasses",
             "Heart-shaped sunglasses",
             "accessory",
-            "💖",
             "Pink lenses, heart frames: the whole market suddenly looks like a love letter.",
         ),
     )

@@ -27,7 +27,10 @@ def note_detail(request, slug):
 
 
 def game_home(request):
-    return render(request, "game/index.html", {"scenes": game.SCENES, "looks": game.LOOKS})
+    worn = game.Inventory(request.session).looks()
+    return render(
+        request, "game/index.html", {"scenes": game.SCENES, "looks": game.LOOKS, "worn": worn}
+    )
 
 
 def game_scene(request, slug):
@@ -50,6 +53,7 @@ def game_scene(request, slug):
             "following": following,
             "scenes": game.SCENES,
             "inventory_count": len(inventory),
+            "worn": inventory.looks(),
         },
     )
 
@@ -64,9 +68,8 @@ def game_keep(request, look):
 
 
 def inventory(request):
-    return render(
-        request, "game/inventory.html", {"items": game.Inventory(request.session).looks()}
-    )
+    items = game.Inventory(request.session).looks()
+    return render(request, "game/inventory.html", {"items": items, "worn": items})
 
 
 @require_POST

@@ -69,6 +69,13 @@ def page(browser, live_server, transactional_db, request):
     assert not errors, f"JavaScript errors: {errors}"
 
 
+def pytest_collection_modifyitems(items):
+    # `make screenshots` runs `-m screenshot`: every test that saves a picture.
+    for item in items:
+        if "screenshots" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.screenshot)
+
+
 @pytest.fixture
 def screenshots(tmp_path_factory):
     """Where the tests save screenshots: $SCREENSHOTS_DIR, else a temporary folder."""

@@ -91,8 +91,8 @@ def test_layout_landmarks_skip_link_nav_footer_and_widget(page):
     # The Ask Bambi widget sits outside <main> (it is not page content).
     assert tree.css_first(".site-assistant") is not None
     assert tree.css_first("main .site-assistant") is None
-    # No page needs JavaScript or a CDN.
-    assert tree.css_first("script[src^='http'], link[href^='http']") is None
+    # No page needs JavaScript or a CDN (rel=canonical names the page itself, loads nothing).
+    assert tree.css_first("script[src^='http'], link[href^='http']:not([rel=canonical])") is None
 
 
 def test_the_current_section_is_marked_in_the_nav(client):
