@@ -125,12 +125,17 @@ def published_name() -> str | None:
 
 
 def published_versions() -> list[str]:
-    """Version names in the storage, oldest first."""
+    """Complete versions in the storage (their manifest is there), oldest first."""
+    store = storage()
     try:
-        folders, _ = storage().listdir(_prefix())
+        folders, _ = store.listdir(_prefix())
     except (FileNotFoundError, OSError):
         return []
-    return sorted(f for f in folders if index._VERSION_RE.match(f))
+    return sorted(
+        f
+        for f in folders
+        if index._VERSION_RE.match(f) and store.exists(_name(f, index.MANIFEST_FILE))
+    )
 
 
 def prune_published() -> list[str]:
@@ -140,9 +145,13 @@ def prune_published() -> list[str]:
     keep = set(names[-max(1, conf.get("KEEP_VERSIONS")) :]) | {live}
     removed = [n for n in names if n not in keep and (live is None or n < live)]
     for name in removed:
+        store.delete(_name(name, index.MANIFEST_FILE))  # no longer a complete version
         _, files = store.listdir(_name(name))
         for file in files:
             store.delete(_name(name, file))
+        with contextlib.suppress(NotImplementedError, OSError):
+            os.rmdir(store.path(_name(name)))  # a FileSystemStorage keeps the empty folder
+        logger.info("search index %s deleted from %s", name, _alias())
     return removed
 
 
