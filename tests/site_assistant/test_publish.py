@@ -68,40 +68,39 @@ def test_a_build_publishes_its_version_and_another_node_loads_it_by_name(
     assert (again.url, round(again.score, 5)) == (answer.url, round(answer.score, 5))
 
 
-@pytest.mark.django_db
-def test_a_node_swaps_in_a_newer_published_version_and_keeps_serving_meanwhile(
-    remote, settings, tmp_path
-):
+def a_node_then_a_newer_version(settings, tmp_path):
+    """A node loads the first published version; then a builder publishes a second."""
     builder_dir = settings.SITE_ASSISTANT["INDEX_DIR"]
     first = build()
     become_another_node(settings, tmp_path / "node")
     assert index.load_current().version == first.version
-
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": builder_dir}
     second = build()
     assert second.version > first.version
+    return first, second
+
+
+@pytest.mark.django_db
+def test_a_node_swaps_in_a_newer_published_version_and_keeps_serving_meanwhile(
+    remote, settings, tmp_path
+):
+    first, second = a_node_then_a_newer_version(settings, tmp_path)
     assert (remote / "CURRENT").read_text() == second.version
 
     become_another_node(settings, tmp_path / "node")
-    index.load_current()  # the node serves what it has ...
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "STORAGE_POLL_SECONDS": 0}
-    # ... and the next look at the storage fetches the new version in the background.
+    # The node serves what it has while it fetches the new version in the background.
     assert index.load_current().version == first.version
     publish._state.downloading.join(timeout=60)
     assert index.load_current().version == second.version
+    # Later looks at the storage find nothing new (at most every STORAGE_POLL_SECONDS).
+    assert publish.refresh(force=True) == second.version
 
 
 @pytest.mark.django_db
 def test_a_damaged_published_version_is_refused_and_the_node_keeps_its_own(
     remote, settings, tmp_path
 ):
-    builder_dir = settings.SITE_ASSISTANT["INDEX_DIR"]
-    first = build()
-    become_another_node(settings, tmp_path / "node")
-    assert index.load_current().version == first.version
-
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": builder_dir}
-    second = build()
+    first, second = a_node_then_a_newer_version(settings, tmp_path)
     passages = remote / second.version / "passages.json"
     passages.write_text(passages.read_text().replace("teapot", "kettle"))
 
