@@ -11,6 +11,11 @@ process that dies mid-build hands the message back to the broker instead of
 acknowledging it, and a redelivered task resumes its own build only while
 that build's lease still holds (site_assistant.rebuilds, site_assistant.build.Heartbeat).
 
+A full build with many new texts runs as a chord (``_fan_out``): one
+``embed_chunk`` task per chunk on every free worker, then ``merge_chunks``,
+which writes the version and frees the lock (site_assistant.build.merge_build);
+``chunks_failed`` is the chord's error callback.
+
 Sending a task gives up after SITE_ASSISTANT["BROKER_TIMEOUT_SECONDS"] (its own
 connection with short socket timeouts, no publish retries: site_assistant.broker): a refusing or
 hanging broker never ties up a web request. A build the broker did not take
