@@ -263,6 +263,11 @@ SITE_ASSISTANT = {
     "INDEX_DIR": env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")),
     "MODEL": env("SEARCH_MODEL", default=""),
     "ENCODER": env("SEARCH_ENCODER", default="onnx"),
+    # Scaling out (docs/operations.md): chunked builds over the Celery workers and
+    # the storage alias (in STORAGES) index versions are published to.
+    "BUILD_CHUNK_SIZE": env.int("SEARCH_BUILD_CHUNK_SIZE", default=2000),
+    "BUILD_CHUNK_MIN_TEXTS": env.int("SEARCH_BUILD_CHUNK_MIN_TEXTS", default=20000),
+    "STORAGE": env("SEARCH_STORAGE", default=""),
     "TEMPLATE_INCLUDE": ["templates/**/*.html"],
     # Error pages are never a destination; the contact template's extra text
     # is form feedback (rate-limit and validation messages), not content.

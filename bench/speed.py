@@ -21,12 +21,14 @@
   a Celery worker (prefork, 1 child) on Redis from start to warmed up, RSS.
 - ``build``: ``search_rebuild --sync`` cold (empty embedding cache), unchanged,
   one page changed, in a private database and index folder.
+- ``scaleout``: a chunked build of 1M synthetic passages over 1, 2, 4 Celery
+  workers, modelled from parts measured here (bench/scaleout.py says which).
 
 Every run uses a copy of the site's database and its own index folder; the
 site's own data is never written. Results: bench/results.json ("speed"),
 with the machine and its load average before and after.
 
-    python bench/speed.py [latency|http|load|process|build ...]
+    python bench/speed.py [latency|http|load|process|build|scaleout ...]
 """
 
 from __future__ import annotations
@@ -726,11 +728,28 @@ def build(sandbox: Sandbox) -> dict:
     return out
 
 
+# --- chunked builds over N workers (a model from measured parts: bench/scaleout.py) -----
+
+
+def scaleout(sandbox: Sandbox) -> dict:
+    """bench/scaleout.py in the sandbox's environment, its worker on BENCH_REDIS_URL."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scaleout.py")],
+        cwd=ROOT,
+        env={**sandbox.env, "REDIS_URL": REDIS_URL},
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise RuntimeError((proc.stdout + proc.stderr)[-1500:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 # --- all ---------------------------------------------------------------------------------
 
 
 def main(parts: list[str]) -> dict:
-    parts = parts or ["latency", "http", "load", "process", "build"]
+    parts = parts or ["latency", "http", "load", "process", "build", "scaleout"]
     results: dict = {
         "machine": machine(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -15,7 +15,7 @@ class SearchConfig(AppConfig):
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
-        from . import signals, tasks  # noqa: F401
+        from . import index, publish, signals, tasks  # noqa: F401
         from .models import ExampleQuestion
         from .sources import models as model_source
 
@@ -24,6 +24,9 @@ class SearchConfig(AppConfig):
         # questions.faiss) schedules a rebuild.
         model_source.watch(signals.connect, signals.disconnect)
         signals.connect(ExampleQuestion)
+        # Every load of the live index first looks for a version published to
+        # SITE_ASSISTANT["STORAGE"] (nothing to do with the default storage).
+        index.set_refresh(publish.refresh)
 
 
 def run_tasks_in_process_without_a_broker():

@@ -12,13 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import answerability, conf, embed, index
+from . import answerability, conf, embed, index, publish
 from .examples import example_questions
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
@@ -28,6 +29,9 @@ from .text import text_hash
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
+# fanout(build, chunks, model_ref): sends one task per chunk of texts and a merge
+# after them (site_assistant.tasks: a Celery chord, run in-process when eager).
+Fanout = Callable[[IndexBuild, list[list[str]], str], None]
 
 # Share of the progress bar per stage (they add up to 100).
 STAGES = {
@@ -144,13 +148,22 @@ class _Reporter:
 
 
 def run_build(
-    build: IndexBuild, progress: Progress | None = None, urls: list[str] | None = None
+    build: IndexBuild,
+    progress: Progress | None = None,
+    urls: list[str] | None = None,
+    fanout: Fanout | None = None,
 ) -> IndexBuild:
     """Build a new index version for ``build`` and make it live.
 
     ``urls``: re-read only these pages and keep everything else of the live
     version (vectors included); without a live version of the active model,
     a full build runs instead.
+
+    ``fanout`` (site_assistant.tasks gives it): a full build with more than
+    BUILD_CHUNK_MIN_TEXTS texts the cache lacks hands them to
+    ``fanout(build, chunks, model_ref)`` in chunks of BUILD_CHUNK_SIZE and
+    returns with the build still running (``build.chunks`` set): the merge
+    task finishes it (``merge_build``). Without it, one process embeds all.
     """
     build.status = IndexBuild.Status.RUNNING
     build.started = build.started or timezone.now()
@@ -161,17 +174,28 @@ def run_build(
         )
     else:
         build.save()
+
+    def work(report: _Reporter) -> None:
+        current = _current_of_active_model() if urls else None
+        if current is not None:
+            _partial_build(build, report, current, urls)
+        else:
+            _build(build, report, fanout)
+
+    return _run(build, progress, work)
+
+
+def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexBuild:
+    """``work(report)`` under the build's heartbeat; a failure marks the build failed."""
     try:
         with Heartbeat(build) as heartbeat:
-            report = _Reporter(build, progress, heartbeat)
-            current = _current_of_active_model() if urls else None
-            if current is not None:
-                _partial_build(build, report, current, urls)
-            else:
-                _build(build, report)
+            work(_Reporter(build, progress, heartbeat))
     except BaseException as exc:
+        # A chunk that failed has said why already (in-process, its error comes up here).
+        said = IndexBuild.objects.filter(pk=build.pk, status=IndexBuild.Status.FAILED)
+        build.error = said.values_list("error", flat=True).first() if build.pk else None
         build.status = IndexBuild.Status.FAILED
-        build.error = f"{type(exc).__name__}: {exc}"[:5000]
+        build.error = build.error or f"{type(exc).__name__}: {exc}"[:5000]
         build.finished = timezone.now()
         build.save(update_fields=["status", "error", "finished", "progress", "stage"])
         logger.exception("search index build #%s failed", build.pk)
@@ -179,14 +203,13 @@ def run_build(
     return build
 
 
-def _build(build: IndexBuild, report: _Reporter) -> None:
+def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -> None:
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
     documents = collected.documents
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
-    model_id = embed.model_id(model_ref)
     passages = extract_all(
         documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
     )
@@ -196,55 +219,69 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
             "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
         )
     rows = [p.to_dict() for p in passages]
+    owned = _owned_texts(rows)
+    if fanout is not None and _hand_out(build, report, rows, documents, model_ref, owned, fanout):
+        return  # the chunks' merge (merge_build) finishes the build
+    _embed_and_write(build, report, rows, documents, model_ref, owned)
 
+
+def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=None) -> None:
+    """Embed ``rows`` and their owned texts (through the cache), write the version, finish.
+
+    ``embedded``: how many passages the chunks of a chunked build embedded
+    (they are all in the cache by now).
+    """
     report("embed", 0, force=True)
-    vectors, embedded, reused = embed.embed_cached(
-        [embedding_text(row) for row in rows],
-        model_ref,
-        progress=report.embedding,
+    vectors, new, reused = embed.embed_cached(
+        [embedding_text(row) for row in rows], model_ref, progress=report.embedding
     )
-
-    owned = _owned_vectors_of(rows, model_ref)
+    if embedded is not None:
+        new, reused = embedded, len(rows) - embedded
+    owned_vectors = {}
+    for name, pairs in owned.items():
+        owned_vectors.update(_owned_vectors(name, pairs, model_ref))
 
     report("write", 0, force=True)
-    version = index.write_version(vectors, rows, model_id=model_id, model_ref=model_ref, **owned)
+    model_id = embed.model_id(model_ref)
+    version = index.write_version(
+        vectors, rows, model_id=model_id, model_ref=model_ref, **owned_vectors
+    )
+    _finish(build, report, version, documents, new, reused)
 
-    _finish(build, report, version, documents, embedded, reused)
 
-
-def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
-    """write_version's sentence and question arguments for ``rows``.
+def _owned_texts(rows: list[dict]) -> dict[str, list[tuple[str, int]]]:
+    """The (text, passage position) pairs of each owned-vector set ("sentence",
+    "question") the settings ask for.
 
     Also sets each row's "example_questions": the owner's questions that name
     it, kept in passages.json so that a query needs no database (phrase
-    matches read them, see site_assistant.lexical.for_version).
+    matches read them, see site_assistant.lexical.for_version), and with
+    SENTENCE_VECTORS its "sentence_labels".
     """
     for row in rows:
         row["example_questions"] = []
     for question, position in example_questions(rows):
         rows[position]["example_questions"].append(question)
-    return {**_sentence_vectors(rows, model_ref), **_question_vectors(rows, model_ref)}
+    owned = {}
+    if conf.get("SENTENCE_VECTORS"):
+        owned["sentence"] = []
+        for position, row in enumerate(rows):
+            # A passage's first rows are its labels (title, heading): snippets skip them.
+            row["sentence_labels"] = len(label_texts(row))
+            owned["sentence"] += [(sentence, position) for sentence in scored_sentences(row)]
+    if conf.get("QUESTION_VECTORS"):
+        owned["question"] = [
+            (q, position) for position, row in enumerate(rows) for q in row["example_questions"]
+        ]
+    return owned
 
 
-def _sentence_vectors(rows: list[dict], model_ref: str) -> dict:
-    """write_version's sentence arguments ({} when SITE_ASSISTANT["SENTENCE_VECTORS"] is off)."""
-    if not conf.get("SENTENCE_VECTORS"):
-        return {}
-    owned = []
-    for position, row in enumerate(rows):
-        # A passage's first rows are its labels (title, heading): snippets skip them.
-        row["sentence_labels"] = len(label_texts(row))
-        owned += [(sentence, position) for sentence in scored_sentences(row)]
-    return _owned_vectors("sentence", owned, model_ref)
-
-
-def _question_vectors(rows: list[dict], model_ref: str) -> dict:
-    """write_version's question arguments: the owner's example questions for these
-    passages ({} when SITE_ASSISTANT["QUESTION_VECTORS"] is off)."""
-    if not conf.get("QUESTION_VECTORS"):
-        return {}
-    owned = [(q, position) for position, row in enumerate(rows) for q in row["example_questions"]]
-    return _owned_vectors("question", owned, model_ref)
+def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
+    """write_version's sentence and question arguments for ``rows`` (see _owned_texts)."""
+    out = {}
+    for name, pairs in _owned_texts(rows).items():
+        out.update(_owned_vectors(name, pairs, model_ref))
+    return out
 
 
 def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> dict:
@@ -262,10 +299,11 @@ def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> d
 def _finish(build, report, version, documents, embedded, reused) -> None:
     report("calibrate", 0, force=True)
     index.record_calibration(version, answerability.calibrate(version))
+    publish.upload(version)  # to SITE_ASSISTANT["STORAGE"] (nothing to do by default)
     report("sync", 0, force=True)
     with transaction.atomic():
         removed = sync_tables(version, documents)
-        index.activate(version.version)
+        publish.activate(version.version)
 
     build.status = IndexBuild.Status.SUCCEEDED
     build.version = version.version
@@ -379,7 +417,7 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
             defaults={
                 "title": (document.title or "")[:300],
                 "source": document.source,
-                "content_hash": text_hash(document.html),
+                "content_hash": getattr(document, "content_hash", "") or text_hash(document.html),
                 "last_seen": now,
             },
         )
@@ -419,3 +457,128 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
     gone = [p.pk for digest, p in existing.items() if digest not in keep]
     Passage.objects.filter(pk__in=gone).delete()
     return len(gone)
+
+
+# --- chunked builds: the embedding spread over Celery workers ------------------------
+
+
+@dataclass
+class PlannedDocument:
+    """What sync_tables needs of a collected document (a chunked build's plan keeps no HTML)."""
+
+    url: str
+    title: str
+    source: str
+    content_hash: str
+
+
+def chunks_of(texts: list[str]) -> list[list[str]]:
+    """``texts`` in chunks of BUILD_CHUNK_SIZE, or [] when the build stays in one process:
+    chunking off (0), or BUILD_CHUNK_MIN_TEXTS or fewer texts."""
+    size = conf.get("BUILD_CHUNK_SIZE")
+    if not size or len(texts) <= conf.get("BUILD_CHUNK_MIN_TEXTS"):
+        return []
+    return [texts[start : start + size] for start in range(0, len(texts), size)]
+
+
+def _hand_out(build, report, rows, documents, model_ref, owned, fanout: Fanout) -> bool:
+    """Send the texts the cache lacks to the workers in chunks; True when handed out.
+
+    The plan (rows, documents, model) is kept through site_assistant.publish
+    for the merge; the build stays running, its lease renewed by the chunks.
+    """
+    passage_texts = [embedding_text(row) for row in rows]
+    texts = passage_texts + [text for pairs in owned.values() for text, _ in pairs]
+    if not chunks_of(texts):  # too few texts to chunk even if none were cached
+        return False
+    missing = embed.uncached(texts, model_ref)
+    chunks = chunks_of(missing)
+    if not chunks:
+        return False
+    missing = set(missing)
+    plan = {
+        "rows": rows,
+        "documents": [
+            {
+                "url": d.url,
+                "title": d.title or "",
+                "source": d.source,
+                "content_hash": text_hash(d.html),
+            }
+            for d in documents
+        ],
+        "model_ref": model_ref,
+        "embedded": len({t for t in passage_texts if t in missing}),
+        "chunks": len(chunks),
+    }
+    publish.save_plan(build.pk, plan)
+    report("embed", 0, force=True)
+    build.chunks = len(chunks)
+    logger.info(
+        "search build #%s: %d texts to embed in %d chunks",
+        build.pk,
+        sum(map(len, chunks)),
+        len(chunks),
+    )
+    fanout(build, chunks, model_ref)
+    return True
+
+
+def embed_chunk(build_id: int, texts: list[str], model_ref: str) -> dict | None:
+    """Embed one chunk of a running build into the EmbeddingCache (None: the build is
+    no longer running, nothing done). The chunk renews the build's lease while it works."""
+    build = IndexBuild.objects.filter(pk=build_id, status=IndexBuild.Status.RUNNING).first()
+    if build is None:
+        return None
+    with Heartbeat(build) as heartbeat:
+
+        def check(done, total):
+            if heartbeat.lost:
+                raise LeaseLost(f"build #{build_id} is no longer running: chunk abandoned")
+
+        _, embedded, reused = embed.embed_cached(texts, model_ref, progress=check)
+    return {"texts": len(texts), "embedded": embedded, "reused": reused}
+
+
+def chunk_done(build_id: int, done: int, total: int) -> None:
+    """Move a chunked build's progress bar: ``done`` of ``total`` chunks embedded."""
+    start, end = STAGES["embed"]
+    IndexBuild.objects.filter(pk=build_id, status=IndexBuild.Status.RUNNING).update(
+        progress=int(start + (end - start) * done / max(total, 1)),
+        stage="embed",
+        lease_expires=timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS")),
+    )
+
+
+def merge_build(build: IndexBuild, progress: Progress | None = None) -> IndexBuild:
+    """Finish a chunked build: its vectors (all in the cache now) into one version, live."""
+
+    def work(report: _Reporter) -> None:
+        plan = publish.load_plan(build.pk)
+        documents = [PlannedDocument(**d) for d in plan["documents"]]
+        rows = plan["rows"]
+        _embed_and_write(
+            build,
+            report,
+            rows,
+            documents,
+            plan["model_ref"],
+            _owned_texts(rows),
+            embedded=plan["embedded"],
+        )
+
+    try:
+        return _run(build, progress, work)
+    finally:
+        publish.delete_plan(build.pk)
+
+
+def fail_chunked(build_id: int, error: str) -> int:
+    """Mark a running chunked build failed (a chunk failed); the live index keeps serving."""
+    failed = IndexBuild.objects.filter(pk=build_id, status=IndexBuild.Status.RUNNING).update(
+        status=IndexBuild.Status.FAILED, error=error[:5000], finished=timezone.now()
+    )
+    if failed:
+        logger.error("search index build #%s failed: %s", build_id, error)
+        publish.delete_plan(build_id)
+    return failed

@@ -199,6 +199,24 @@ DEFAULTS = {
     # Sending a task to the broker gives up after this many seconds (connect
     # and each reply): a refusing or hanging broker never holds a request.
     "BROKER_TIMEOUT_SECONDS": 1.0,
+    # Chunked builds (docs/operations.md, "Scaling out builds"): a full build
+    # run by a Celery task with more than BUILD_CHUNK_MIN_TEXTS texts the
+    # embedding cache lacks (passages, sentences, example questions) sends
+    # them in chunks of BUILD_CHUNK_SIZE to the workers (a chord: every free
+    # worker embeds a chunk), then one merge task writes the version (0 = never
+    # chunk). Without a broker the chunks run one after another in-process.
+    "BUILD_CHUNK_SIZE": 2000,
+    "BUILD_CHUNK_MIN_TEXTS": 20000,
+    # Where index versions are published (site_assistant.publish): "" = INDEX_DIR
+    # itself (a local FileSystemStorage; one machine, or nodes sharing that
+    # folder), or an alias of settings.STORAGES (e.g. an S3-compatible bucket
+    # through django-storages): versions are saved under STORAGE_PREFIX/<version>/
+    # with STORAGE_PREFIX/CURRENT naming the live one, and every process
+    # downloads a new one into its own INDEX_DIR, checking the storage's CURRENT
+    # at most every STORAGE_POLL_SECONDS.
+    "STORAGE": "",
+    "STORAGE_PREFIX": "search-index",
+    "STORAGE_POLL_SECONDS": 10,
     "LOG_RETENTION_DAYS": 30,
     # The search page logs a question asked again from the same browser session
     # within this many seconds (a reload, the back button) only once (0 = every time).

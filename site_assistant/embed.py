@@ -419,6 +419,30 @@ def encode(texts, model_ref=None, batch_size=None, show_progress=False) -> np.nd
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def _cached(hashes: list[str], mid: str) -> dict[str, np.ndarray]:
+    """The EmbeddingCache's vectors of model ``mid`` for these text hashes."""
+    from .models import EmbeddingCache
+
+    found: dict[str, np.ndarray] = {}
+    unique = list(dict.fromkeys(hashes))
+    for start in range(0, len(unique), 500):
+        rows = EmbeddingCache.objects.filter(
+            model_id=mid, text_hash__in=unique[start : start + 500]
+        ).values_list("text_hash", "vector")
+        for h, blob in rows:
+            found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
+    return found
+
+
+def uncached(texts, model_ref=None) -> list[str]:
+    """The distinct ``texts`` the EmbeddingCache has no vector of (for the model), in order."""
+    from .text import text_hash
+
+    by_hash = {text_hash(t): t for t in texts}
+    found = _cached(list(by_hash), model_id(_resolve(model_ref)))
+    return [t for h, t in by_hash.items() if h not in found]
+
+
 def embed_cached(
     texts, model_ref=None, progress=None, store: bool = True
 ) -> tuple[np.ndarray, int, int]:
@@ -436,14 +460,7 @@ def embed_cached(
     ref = _resolve(model_ref)
     mid = model_id(ref)
     hashes = [text_hash(t) for t in texts]
-    found: dict[str, np.ndarray] = {}
-    unique = list(dict.fromkeys(hashes))
-    for start in range(0, len(unique), 500):
-        rows = EmbeddingCache.objects.filter(
-            model_id=mid, text_hash__in=unique[start : start + 500]
-        ).values_list("text_hash", "vector")
-        for h, blob in rows:
-            found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
+    found = _cached(hashes, mid)
     missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in found]
     batch = max(1, conf.get("BATCH_SIZE"))
     if missing and progress:

@@ -705,6 +705,16 @@ class _Cache:
 
 _cache = _Cache()
 
+# Called first by every load_current(): site_assistant.publish.refresh (set by
+# site_assistant.apps) fetches a version published to a storage backend.
+_refresh = None
+
+
+def set_refresh(refresh) -> None:
+    """Name what ``load_current`` calls first (``refresh()``, cheap when nothing changed)."""
+    global _refresh
+    _refresh = refresh
+
 
 def load_current() -> IndexVersion:
     """The live version, loaded once per process and re-read only when CURRENT changes.
@@ -714,6 +724,8 @@ def load_current() -> IndexVersion:
     version is loaded, a missing or damaged CURRENT keeps it serving (logged).
     Raises IndexNotReady when nothing can be served.
     """
+    if _refresh is not None:
+        _refresh()
     root = index_dir()
     pointer = root / CURRENT
     try:

@@ -11,6 +11,11 @@ process that dies mid-build hands the message back to the broker instead of
 acknowledging it, and a redelivered task resumes its own build only while
 that build's lease still holds (site_assistant.rebuilds, site_assistant.build.Heartbeat).
 
+A full build with many new texts runs as a chord (``_fan_out``): one
+``embed_chunk`` task per chunk on every free worker, then ``merge_chunks``,
+which writes the version and frees the lock (site_assistant.build.merge_build);
+``chunks_failed`` is the chord's error callback.
+
 Sending a task gives up after SITE_ASSISTANT["BROKER_TIMEOUT_SECONDS"] (its own
 connection with short socket timeouts, no publish retries: site_assistant.broker): a refusing or
 hanging broker never ties up a web request. A build the broker did not take
@@ -25,9 +30,10 @@ import logging
 import threading
 from datetime import timedelta
 
-from celery import shared_task
+from celery import chord, shared_task
 from celery.signals import worker_ready
 from django import db
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
@@ -216,7 +222,12 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
         return {"build": build.pk, "status": build.status, "skipped": "not queued"}
     build.refresh_from_db()
     try:
-        run_build(build, urls=urls)
+        run_build(build, urls=urls, fanout=_fan_out)
+        if getattr(build, "chunks", 0):
+            # Handed to the workers in chunks: the merge task frees the lock (a
+            # chunk that fails, or chunks_failed, marks the build failed).
+            build.refresh_from_db()
+            return {"build": build.pk, "status": build.status, "chunks": build.chunks}
     except TRANSIENT_ERRORS as exc:
         if task.request.retries < MAX_RETRIES and not task.request.is_eager:
             countdown = 5 * 2**task.request.retries
@@ -270,3 +281,97 @@ def purge_question_log(days: int | None = None) -> int:
     if swept:
         logger.info("removed %d visitor question(s) from training pairs kept with models", swept)
     return deleted
+
+
+# --- chunked builds ------------------------------------------------------------------
+
+
+def _fan_out(build: IndexBuild, chunks: list[list[str]], model_ref: str) -> None:
+    """A chord: one embed_chunk task per chunk, then merge_chunks (in-process when eager)."""
+    total = len(chunks)
+    cache.delete(_chunks_key(build.pk))
+    header = [
+        embed_chunk.s(build.pk, number, total, texts, model_ref)
+        for number, texts in enumerate(chunks, 1)
+    ]
+    chord(header)(merge_chunks.s(build.pk).on_error(chunks_failed.si(build.pk)))
+
+
+def _chunks_key(build_id: int) -> str:
+    return f"site_assistant:build:{build_id}:chunks-done"
+
+
+def _count_chunk(build_id: int) -> int:
+    """How many chunks of the build are done (0 when the cache does not answer)."""
+    key = _chunks_key(build_id)
+    try:
+        cache.add(key, 0, timeout=24 * 3600)
+        return cache.incr(key)
+    except Exception:
+        return 0
+
+
+@shared_task(bind=True, name="site_assistant.tasks.embed_chunk", acks_late=True)
+def embed_chunk(
+    self, build_id: int, number: int, total: int, texts: list[str], model_ref: str
+) -> dict:
+    """Embed chunk ``number`` of ``total`` of a chunked build into the EmbeddingCache.
+
+    A chunk that fails marks the whole build failed with its error (the live
+    index keeps serving) and frees the lock; the other chunks then stop.
+    """
+    from . import build as builds
+
+    host = self.request.hostname or "in-process"
+    try:
+        done = builds.embed_chunk(build_id, texts, model_ref)
+    except Exception as exc:
+        error = f"Chunk {number}/{total} failed on {host}: {type(exc).__name__}: {exc}"
+        if builds.fail_chunked(build_id, error):
+            release(build_id)
+        raise
+    if done is None:
+        return {"build": build_id, "chunk": number, "host": host, "skipped": "not running"}
+    builds.chunk_done(build_id, _count_chunk(build_id), total)
+    logger.info(
+        "search build #%s: chunk %d/%d embedded %d of %d texts on %s",
+        build_id,
+        number,
+        total,
+        done["embedded"],
+        done["texts"],
+        host,
+    )
+    return {"build": build_id, "chunk": number, "host": host, **done}
+
+
+@shared_task(
+    bind=True, name="site_assistant.tasks.merge_chunks", acks_late=True, ignore_result=True
+)
+def merge_chunks(self, results: list[dict], build_id: int) -> dict:
+    """After every chunk: one version from the cached vectors, published and made live."""
+    from . import build as builds
+
+    cache.delete(_chunks_key(build_id))
+    build = IndexBuild.objects.filter(pk=build_id, status=Status.RUNNING).first()
+    if build is None:
+        return {"build": build_id, "skipped": "not running"}
+    hosts = sorted({r.get("host", "") for r in results if isinstance(r, dict)})
+    logger.info("search build #%s: merging %d chunks from %s", build_id, len(results), hosts)
+    try:
+        builds.merge_build(build)
+    finally:
+        release(build.pk)
+    _follow_up(build)
+    return {"build": build.pk, "status": build.status, "version": build.version, "hosts": hosts}
+
+
+@shared_task(name="site_assistant.tasks.chunks_failed", ignore_result=True)
+def chunks_failed(build_id: int) -> None:
+    """The chord's error callback: a chunk failed (if it could not say so itself)."""
+    from . import build as builds
+
+    cache.delete(_chunks_key(build_id))
+    error = "A chunk of the build failed (see the worker's log); the live index keeps serving."
+    if builds.fail_chunked(build_id, error):
+        release(build_id)

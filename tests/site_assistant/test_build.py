@@ -208,3 +208,96 @@ def test_a_listing_page_leaves_its_teasers_to_the_articles(testsite, settings):
         p["text"] for p in index.load_current().passages if "/articles/" in p["urls"]
     )
     assert "whole pink team" in listing and "rose petals" not in listing
+
+
+def _index_arrays(version):
+    """What a build wrote: passage rows and every vector set, comparable across builds."""
+    return {
+        "ids": [p["id"] for p in version.passages],
+        "texts": [p["text"] for p in version.passages],
+        "passages": version.vectors(),
+        "sentences": index._matrix(version.sentence_index),
+        "sentence_owner": version.sentence_owner,
+        "questions": index._matrix(version.question_index),
+        "question_owner": version.question_owner,
+    }
+
+
+def assert_same_index(chunked, single):
+    """Same passages in the same order, same owners, vectors equal within float noise."""
+    import numpy as np
+
+    assert chunked["ids"] == single["ids"] and chunked["texts"] == single["texts"]
+    for name in ("sentence_owner", "question_owner"):
+        assert np.array_equal(chunked[name], single[name]), name
+    for name in ("passages", "sentences", "questions"):
+        assert chunked[name].shape == single[name].shape, name
+        assert np.allclose(chunked[name], single[name], atol=1e-5), name
+
+
+@pytest.mark.django_db
+def test_a_chunked_build_without_a_broker_runs_in_process_and_equals_a_single_one(
+    testsite, settings
+):
+    from site_assistant.models import EmbeddingCache
+    from site_assistant.tasks import rebuild_index
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "BUILD_CHUNK_SIZE": 3,
+        "BUILD_CHUNK_MIN_TEXTS": 4,
+    }
+    result = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    build = IndexBuild.objects.get(pk=result["build"])
+    assert result["chunks"] > 2, result
+    assert build.status == "succeeded" and build.lock is None, build.error
+    assert build.embedded == build.passages and build.progress == 100
+    chunked = index.load_current()
+    assert chunked.version == build.version
+    assert not list(index.index_dir().glob(".builds/*")), "the build's plan is left behind"
+    chunked_arrays = _index_arrays(chunked)
+
+    EmbeddingCache.objects.all().delete()
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "BUILD_CHUNK_SIZE": 0}
+    result = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    single = IndexBuild.objects.get(pk=result["build"])
+    assert "chunks" not in result and single.status == "succeeded", single.error
+    assert single.embedded == build.embedded
+    assert_same_index(chunked_arrays, _index_arrays(index.load_current()))
+
+
+@pytest.mark.django_db
+def test_a_chunk_that_fails_fails_the_build_and_the_live_index_keeps_serving(
+    testsite, settings, monkeypatch
+):
+    from site_assistant import embed
+    from site_assistant.tasks import rebuild_index
+
+    rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    live = index.load_current().version
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (
+        title,
+        main + "<h2 id='rain'>Rain</h2><p>Lilac umbrellas for warm rain. Pink boots too.</p>",
+    )
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "BUILD_CHUNK_SIZE": 1,
+        "BUILD_CHUNK_MIN_TEXTS": 1,
+    }
+    real_encode = embed.encode
+    calls = []
+
+    def encode(texts, *args, **kwargs):
+        calls.append(texts)
+        if len(calls) == 2:
+            raise RuntimeError("the encoder ran out of memory")
+        return real_encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embed, "encode", encode)
+    with pytest.raises(RuntimeError):
+        rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    build = IndexBuild.objects.latest()
+    assert build.status == "failed" and build.lock is None
+    assert "Chunk 2/" in build.error and "ran out of memory" in build.error, build.error
+    assert index.load_current().version == live

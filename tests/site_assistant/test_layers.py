@@ -42,6 +42,7 @@ LAYERS: dict[str, list[str]] = {
         "onnx_export",
         "embed",
         "index",
+        "publish",  # index versions through a Django storage backend, fetched by name
         "lexical",
         "spelling",
         "examples",

@@ -238,3 +238,48 @@ def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
     live = index.load_current()
     assert live.version == build.version
     assert any("is the teapot pink on tuesdays?" in p["example_questions"] for p in live.passages)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Workers started after this split a cold build of the site into chunks of 60 texts."""
+    monkeypatch.setenv("SEARCH_BUILD_CHUNK_SIZE", "60")
+    monkeypatch.setenv("SEARCH_BUILD_CHUNK_MIN_TEXTS", "100")
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_chunked_build_on_two_real_workers_equals_a_single_process_build(
+    small_chunks, celery_workers
+):
+    from site_assistant.build import run_build
+    from site_assistant.models import EmbeddingCache
+
+    from .test_build import _index_arrays, assert_same_index
+
+    workers = [celery_workers(), celery_workers()]
+    EmbeddingCache.objects.all().delete()  # cold: every text is embedded by the chunks
+    build = request_rebuild("api")
+    assert build.status == "queued"
+    done = wait_for(build.pk, timeout=400)
+    logs = [Path(w.log_path).read_text() for w in workers]
+    assert done.status == "succeeded", (done.error, [log[-2000:] for log in logs])
+    assert done.lock is None and done.embedded == done.passages > 50
+    # Both workers embedded chunks (each log names the chunk tasks it ran).
+    for number, log in enumerate(logs, 1):
+        chunks = [
+            line for line in log.splitlines() if "embed_chunk[" in line and "succeeded" in line
+        ]
+        assert chunks, f"worker {number} embedded no chunk: {log[-2000:]}"
+        print(f"worker {number} embedded {len(chunks)} chunks")
+    assert sum("merge_chunks[" in log and "succeeded" in log for log in logs) == 1
+    chunked = index.load_current()
+    assert chunked.version == done.version
+    chunked_arrays = _index_arrays(chunked)
+
+    # The same site built in one process from a cold cache.
+    EmbeddingCache.objects.all().delete()
+    single = run_build(IndexBuild.objects.create(trigger="command"))
+    assert single.status == "succeeded" and single.embedded == done.embedded
+    assert_same_index(chunked_arrays, _index_arrays(index.load_current()))
