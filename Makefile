@@ -58,7 +58,7 @@ test: $(STAMP)
 
 # docs/screenshots/, taken by the real-browser tests.
 screenshots: $(STAMP)
-	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -k "slash_opens or phone_width" -q
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -k "slash_opens or phone_width or whole_screen" -q
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
