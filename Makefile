@@ -60,7 +60,7 @@ test: $(STAMP)
 # the site and widget tests that save a picture (marker `screenshot`, set on any
 # test using the `screenshots` fixture), desktop and phone (390×844).
 screenshots: $(STAMP)
-	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser/test_site_browser.py tests/browser/test_widget_browser.py -m screenshot -q
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -m screenshot -q
 
 # static/img/og-image.png, the 1200×630 picture beside a shared link (commit it).
 og-image: $(STAMP)

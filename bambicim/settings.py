@@ -294,6 +294,13 @@ SITE_ASSISTANT = {
     "WIDGET_PLACEHOLDER": "Ask a question…",
     "PAGE_PLACEHOLDER": "e.g. How much does a landing page cost?",
     "CONTACT_URL": "/contact/",
+    # The contact form reads ?message= (bambicim.views.contact): the question arrives filled in.
+    "HANDOFF_TEXT": "Ask Bambi’s team",
+    "SUGGESTED_QUESTIONS": [
+        "How much does a landing page cost?",
+        "Is the Bambi Game free?",
+        "Where are you based?",
+    ],
     "PAGE_BASE_TEMPLATE": "base.html",
 }
 

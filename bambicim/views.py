@@ -95,7 +95,11 @@ def contact(request):
             contact_limits.record(request.session)
             return redirect("contact_thanks")
     else:
-        form = ContactForm()
+        # "Ask Bambi's team" in the assistant sends the visitor's question along
+        # (SITE_ASSISTANT["CONTACT_MESSAGE_PARAM"]): the message starts filled in.
+        message = request.GET.get("message", "").replace("\x00", "")
+        limit = ContactForm.base_fields["message"].max_length
+        form = ContactForm(initial={"message": message[:limit]} if message.strip() else None)
     status = 429 if limited else (400 if form.is_bound else 200)
     return render(request, "pages/contact.html", {"form": form, "limited": limited}, status=status)
 

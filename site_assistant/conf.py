@@ -232,9 +232,15 @@ DEFAULTS = {
     "PAGE_PLACEHOLDER": "Type your question",
     # Questions offered under the greeting (a click asks one) and on the empty search page.
     "SUGGESTED_QUESTIONS": [],
-    # The "write to us" link shown when the assistant is not sure ("" = no link shown).
-    # A path, a full URL or a mailto: link.
+    # Where to ask a person: offered with every "not sure" answer and always at the foot
+    # of the widget ("" = no such link). A path, a full URL or a mailto: link.
     "CONTACT_URL": "",
+    # The words of that link (the handoff), in the widget and on the search page.
+    "HANDOFF_TEXT": "Ask a person",
+    # The query parameter that carries the visitor's last question to CONTACT_URL, so the
+    # contact form starts filled in ("/contact/?message=…"; "body" for a mailto: link).
+    # "" sends the plain CONTACT_URL.
+    "CONTACT_MESSAGE_PARAM": "message",
     # The template the search page extends: it must have {% block title %} and
     # {% block content %}. The default is a minimal page shipped with the app.
     "PAGE_BASE_TEMPLATE": "site_assistant/base.html",

@@ -23,6 +23,7 @@ def search_page(request):
         "query": query,
         "title": conf.get("WIDGET_TITLE"),
         "contact_url": conf.get("CONTACT_URL"),
+        "handoff": conf.get("HANDOFF_TEXT"),
         "placeholder": conf.get("PAGE_PLACEHOLDER"),
         "suggestions": conf.get("SUGGESTED_QUESTIONS"),
         "base_template": conf.get("PAGE_BASE_TEMPLATE"),
@@ -64,6 +65,8 @@ def search_page(request):
             )
             if session is not None and context["question"].pk != repeat:
                 session[RECENT_KEY] = questions.remembered(context["question"])
+            # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).
+            context["feedback_token"] = questions.feedback_token(context["question"])
         except services.IndexNotReady:
             context["error"] = (
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."

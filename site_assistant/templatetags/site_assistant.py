@@ -7,6 +7,8 @@ POSTs by signed-in users; the contact link), and the owner's words from the
 ``site_assistant.urls``.
 """
 
+from urllib.parse import quote, urlencode
+
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -30,9 +32,28 @@ def search_widget(context):
         "search_url": reverse("site_assistant:api-search"),
         "feedback_url": reverse("site_assistant:api-feedback"),
         "contact_url": conf.get("CONTACT_URL"),
+        "contact_param": conf.get("CONTACT_MESSAGE_PARAM"),
+        "handoff": conf.get("HANDOFF_TEXT"),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         "csrf_token": get_token(request) if request is not None else "",
     }
+
+
+def contact_url(question: str = "") -> str:
+    """CONTACT_URL carrying ``question`` in CONTACT_MESSAGE_PARAM ("/contact/?message=…"),
+    so the contact form starts filled in; the plain URL without a question or parameter."""
+    url, param = conf.get("CONTACT_URL"), conf.get("CONTACT_MESSAGE_PARAM")
+    if not (url and param and question):
+        return url
+    base, hash_mark, fragment = url.partition("#")
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}{urlencode({param: question}, quote_via=quote)}{hash_mark}{fragment}"
+
+
+@register.simple_tag
+def search_contact_url(question=""):
+    """``{% search_contact_url query %}``: where "Ask a person" goes, with the question."""
+    return contact_url(question)
 
 
 @register.filter

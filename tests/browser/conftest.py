@@ -77,6 +77,29 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
+def phone_page(browser, live_server, transactional_db, built_index):
+    """Makes a phone's page (touch, 2x pixels) of the live site: ``phone_page(width, height)``."""
+    contexts = []
+
+    def make(width=390, height=844):
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            base_url=live_server.url,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshots(tmp_path_factory):
     """Where the tests save screenshots: $SCREENSHOTS_DIR, else a temporary folder."""
     folder = Path(SCREENSHOTS_DIR) if SCREENSHOTS_DIR else tmp_path_factory.mktemp("screenshots")

@@ -69,7 +69,7 @@ def test_the_widget_asks_and_takes_a_vote_with_no_csp_violation(watched):
     expect(answer).to_have_count(1)
     # The vote goes back with the answer's feedback token and is stored.
     with watched.expect_response(re.compile("/api/feedback/")) as vote:
-        answer.locator("button[aria-label=Helpful]").click()
+        answer.get_by_role("button", name="Helpful", exact=True).click()
     assert vote.value.status == 200
     expect(answer.locator(".site-assistant__thanks")).to_have_text("Thank you! 💖")
     assert Question.objects.get().helpful is True

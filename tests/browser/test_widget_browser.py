@@ -45,8 +45,8 @@ def test_slash_opens_asks_and_read_more_lands_on_the_highlighted_section(page, s
     expect(answer.locator(".site-assistant__source")).to_have_text(
         "Terms & Conditions › Use of site"
     )
-    # Announced: the answer is inside the polite live region.
-    assert answer.evaluate("n => n.closest('[aria-live=polite]') !== null")
+    # Announced: the polite live region reads the answer's snippet (test_widget_chat_browser.py).
+    expect(page.locator(".site-assistant [aria-live=polite]")).to_contain_text("No abuse, scraping")
     expect(answer.locator(".site-assistant__more li")).to_have_count(2)
     question = Question.objects.get(text="Can I scrape the site?")
     expect(answer.locator(".site-assistant__all")).to_have_attribute(
@@ -84,8 +84,8 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     answer = ask(page, "zxqv blorp")
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I’m not sure")
-    expect(answer.get_by_role("link", name="Ask us directly")).to_have_attribute(
-        "href", "/contact/"
+    expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_have_attribute(
+        "href", "/contact/?message=zxqv%20blorp"
     )
     expect(answer.locator(".site-assistant__more li").first).to_be_visible()
     assert Question.objects.get(text="zxqv blorp").answered is False
@@ -116,7 +116,7 @@ def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset
     page.get_by_role("button", name="zxqv blorp").click()
     expect(answers).to_have_count(2)
     expect(answers.last).to_contain_text("I’m not sure")
-    expect(answers.last.get_by_role("link", name="Ask us directly")).to_have_count(0)
+    expect(page.locator(PANEL).get_by_role("link", name="Ask Bambi’s team")).to_have_count(0)
     assert Question.objects.filter(text="Do you use cookies?", channel="widget").exists()
 
 
@@ -140,7 +140,7 @@ def test_a_question_in_another_language_is_not_respelled_and_offers_a_person(pag
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I can only answer in English.")
     expect(answer.locator(".site-assistant__corrected")).to_have_count(0)
-    expect(answer.get_by_role("link", name="Ask us directly")).to_be_visible()
+    expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_be_visible()
     assert Question.objects.get(text="Koliko stane spletna stran?").language == "sl"
 
 
@@ -152,28 +152,18 @@ def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):
     expect(page.locator(PANEL)).to_be_hidden()
 
 
-def test_phone_width_360(browser, live_server, transactional_db, built_index, screenshots):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        base_url=live_server.url,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    try:
-        page.goto("/")
-        page.click(BUBBLE)
-        expect(page.locator(PANEL)).to_be_visible()
-        answer = ask(page, "Is the Bambi Game free?")
-        expect(answer.locator(".site-assistant__read")).to_be_visible()
-        box = page.locator(PANEL).bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
-        # Nothing scrolls sideways.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.screenshot(path=str(screenshots / "home-widget-360.png"))
-    finally:
-        context.close()
+def test_phone_width_360(phone_page, screenshots):
+    page = phone_page(360, 740)
+    page.goto("/")
+    page.click(BUBBLE)
+    expect(page.locator(PANEL)).to_be_visible()
+    answer = ask(page, "Is the Bambi Game free?")
+    expect(answer.locator(".site-assistant__read")).to_be_visible()
+    box = page.locator(PANEL).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    # Nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(screenshots / "home-widget-360.png"))
 
 
 def test_without_javascript_the_bubble_is_a_link_to_the_search_page(

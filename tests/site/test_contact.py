@@ -38,10 +38,37 @@ def test_an_invalid_email_shows_the_error_and_keeps_the_input(client):
     html = response.content.decode()
     assert "That email address doesn’t look right — please check it." in visible_text(html)
     assert 'value="Ada"' in html
-    # Read out with the field by screen readers: the message is in its label.
-    label = HTMLParser(html).css_first("label[for=id_email]").text()
-    assert "That email address doesn’t look right" in label
+    # Read out with the field by screen readers: the field is described by the message.
+    tree = HTMLParser(html)
+    field = tree.css_first("#id_email")
+    assert field.attributes["aria-invalid"] == "true"
+    error = tree.css_first("#" + field.attributes["aria-describedby"])
+    assert "That email address doesn’t look right" in error.text()
     assert ContactMessage.objects.count() == 0
+
+
+def test_every_error_the_fields_point_to_exists(client):
+    html = client.post("/contact/", {"name": " ", "email": "", "message": ""}).content.decode()
+    tree = HTMLParser(html)
+    described = tree.css("form [aria-describedby]")
+    assert len(described) == 3
+    for field in described:
+        for id_ in field.attributes["aria-describedby"].split():
+            assert tree.css_first(f"#{id_}") is not None, id_
+
+
+def test_the_assistant_can_fill_in_the_message(client):
+    """ "Ask Bambi's team" in the assistant opens /contact/?message=<the question>."""
+    html = client.get("/contact/", {"message": "Do you repair laptops?"}).content.decode()
+    assert HTMLParser(html).css_first("#id_message").text() == "Do you repair laptops?"
+    # Nothing is sent or stored by opening the page, and odd input is only text.
+    assert ContactMessage.objects.count() == 0
+    html = client.get("/contact/", {"message": "<b>x</b>\x00" + "y" * 6000}).content.decode()
+    message = HTMLParser(html).css_first("#id_message")
+    assert message.text().startswith("<b>x</b>y") and len(message.text()) == 5000
+    assert (
+        HTMLParser(client.get("/contact/").content.decode()).css_first("#id_message").text() == ""
+    )
 
 
 def test_missing_fields_each_get_a_friendly_message(client):

@@ -1,8 +1,11 @@
 """The search page /search/?q=: the same answer as the widget, server-rendered."""
 
-import pytest
+import re
 
-from site_assistant import index
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from site_assistant import conf, index, questions, services
 from site_assistant.models import Question
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
@@ -30,10 +33,30 @@ def test_a_question_gets_the_answer_alternatives_and_links(client):
     assert "No abuse, scraping, or harmful behavior." in html
     assert 'href="/terms/#use-of-site"' in html
     assert "Terms &amp; Conditions › Use of site" in html
-    assert "Other results" in html and html.count('class="search-page__score"') == 4
+    assert "Other results" in html and html.count("<li>") >= 4
     question = Question.objects.get()
     assert question.channel == "page" and question.answered
     assert "Searched for" not in html
+
+
+def test_results_carry_a_human_label_not_a_raw_score(client):
+    html = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
+    results = html.split('class="search-page__list"', 1)[1]
+    assert "Score" not in html and not re.search(r"\b0\.\d\d\b", results)
+    # Only results that would have been answers themselves are called a good match.
+    answer = services.answer("Can I scrape the site?", k=conf.get("DEFAULT_K"))
+    good = sum(hit.score >= answer.min_score for hit in answer.results[1:])
+    assert results.count("Good match") == good
+
+
+def test_the_page_has_vote_buttons_for_the_logged_question(client):
+    html = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
+    box = LexborHTMLParser(html).css_first("[data-sa-feedback]")
+    question = Question.objects.get()
+    assert box.attributes["data-question-id"] == str(question.pk)
+    assert box.attributes["data-feedback-token"] == questions.feedback_token(question)
+    assert box.attributes["data-feedback-url"] == "/api/feedback/"
+    assert "hidden" in box.attributes  # shown by widget.js, which does the voting
 
 
 def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
@@ -41,7 +64,7 @@ def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
     snippet = html.split("<blockquote><p>", 1)[1].split("</p></blockquote>", 1)[0]
     assert "<mark>" in snippet and "scraping" in snippet.split("<mark>", 1)[1]
     assert not snippet.startswith("Use of site")
-    assert "<details><summary>The whole section</summary>" in html
+    assert "<details><summary>Show the whole section</summary>" in html
 
 
 def test_a_typo_is_fixed_and_the_page_says_what_it_searched_for(client):
@@ -53,7 +76,10 @@ def test_a_typo_is_fixed_and_the_page_says_what_it_searched_for(client):
 def test_nonsense_is_answered_honestly_with_the_contact_link(client):
     html = client.get("/search/", {"q": "zxqv blorp"}).content.decode()
     assert "I’m not sure" in html
-    assert 'href="/contact/"' in html
+    # The handoff, with the question for the contact form.
+    handoff = LexborHTMLParser(html).css_first("a.search-page__handoff")
+    assert handoff.text() == "Ask Bambi’s team"
+    assert handoff.attributes["href"] == "/contact/?message=zxqv%20blorp"
     assert "Closest pages" in html
     assert Question.objects.get().answered is False
 

@@ -21,6 +21,24 @@ def test_widget_js_and_css_are_under_15_kb_gzipped_together():
     assert sum(sizes.values()) < BUDGET, sizes
 
 
+@pytest.mark.django_db
+def test_the_files_a_page_loads_for_the_widget_are_under_15_kb_gzipped(client):
+    """What a visitor downloads: the stylesheet and script the tag links to, as served."""
+    root = LexborHTMLParser(client.get("/").content.decode())
+    urls = [
+        node.attributes.get("href") or node.attributes.get("src")
+        for node in root.css('link[href*="site_assistant/"], script[src*="site_assistant/"]')
+    ]
+    assert sorted(url.rsplit("/", 1)[1].split(".")[0] for url in urls) == ["widget", "widget"]
+    sizes = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        sizes[url] = len(gzip.compress(body, compresslevel=9))
+    assert sum(sizes.values()) < BUDGET, sizes
+
+
 def test_widget_files_load_nothing_from_elsewhere():
     for name in ("widget.js", "widget.css"):
         text = (STATIC / name).read_text()
@@ -51,8 +69,63 @@ def test_the_panel_is_an_accessible_dialog_with_a_live_region(client):
     assert "hidden" in panel.attributes
     label = tree.css_first("#" + panel.attributes["aria-labelledby"])
     assert label is not None and "Ask Bambi" in label.text()
-    assert tree.css_first(".site-assistant__log").attributes["aria-live"] == "polite"
+    # One polite live region, outside the conversation: the script puts in it only what is
+    # to be read (the waiting state, then the answer's snippet).
+    live = tree.css("[aria-live]")
+    assert [n.attributes["aria-live"] for n in live] == ["polite"]
+    assert "site-assistant__status" in live[0].attributes["class"]
+    assert "aria-live" not in tree.css_first(".site-assistant__log").attributes
     assert tree.css_first('label[for="site-assistant-q"]') is not None
+
+
+@pytest.mark.django_db
+def test_the_panel_offers_a_person_new_chat_suggestions_and_the_shortcuts(client):
+    root = LexborHTMLParser(client.get("/").content.decode()).css_first(".site-assistant")
+    assert root.attributes["data-contact-param"] == "message"
+    handoff = root.css_first(".site-assistant__foot a.site-assistant__handoff")
+    assert handoff.text() == "Ask Bambi’s team" and handoff.attributes["href"] == "/contact/"
+    new_chat = root.css_first("button.site-assistant__new")
+    assert new_chat.text() == "New chat" and "hidden" in new_chat.attributes  # until a question
+    assert [b.text() for b in root.css(".site-assistant__suggestion")] == [
+        "How much does a landing page cost?",
+        "Is the Bambi Game free?",
+        "Where are you based?",
+    ]
+    hint = root.css_first(".site-assistant__hint").text()
+    assert "/" in hint and "Ctrl" in hint and "K" in hint
+    assert root.css_first(".site-assistant__bubble").attributes["aria-keyshortcuts"] == (
+        "/ Control+K"
+    )
+
+
+@pytest.mark.django_db
+def test_without_a_contact_url_there_is_no_handoff(client, settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": ""}
+    root = LexborHTMLParser(client.get("/").content.decode()).css_first(".site-assistant")
+    assert root.css_first(".site-assistant__handoff") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "param", "question", "expected"),
+    [
+        (
+            "/contact/",
+            "message",
+            "Do you fix laptops?",
+            "/contact/?message=Do%20you%20fix%20laptops%3F",
+        ),
+        ("/contact/?from=chat#form", "message", "a&b", "/contact/?from=chat&message=a%26b#form"),
+        ("mailto:hi@example.com", "body", "Hi", "mailto:hi@example.com?body=Hi"),
+        ("/contact/", "", "Hi", "/contact/"),
+        ("/contact/", "message", "", "/contact/"),
+        ("", "message", "Hi", ""),
+    ],
+)
+def test_the_contact_url_carries_the_question(settings, url, param, question, expected):
+    from site_assistant.templatetags.site_assistant import contact_url
+
+    settings.SITE_ASSISTANT = {"CONTACT_URL": url, "CONTACT_MESSAGE_PARAM": param}
+    assert contact_url(question) == expected
 
 
 @pytest.mark.django_db
@@ -111,7 +184,7 @@ SITE_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
     ("stylesheet", "selector"),
     [
         (STATIC / "widget.css", ":where(.site-assistant)"),  # the app's defaults
-        (SITE_CSS, ".site-assistant, .sa-page"),  # Bambicim's pinks
+        (SITE_CSS, ".site-assistant, .sa-page, .sa-feedback"),  # Bambicim's pinks
     ],
 )
 @pytest.mark.parametrize(("foreground", "background"), PAIRS)

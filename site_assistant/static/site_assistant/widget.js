@@ -1,21 +1,10 @@
-/* The site assistant's widget: turns the bubble (a plain link to the search page) into a chat panel.
-   Vanilla JS, no dependencies. Everything from the server is inserted as text, never HTML. */
+/* The site assistant's widget: turns the bubble (a plain link to the search page) into a chat panel,
+   and the search page's vote buttons into votes. Vanilla JS, no dependencies. Everything from the
+   server is inserted as text, never HTML. docs/widget.md describes what it does. */
 (function () {
   "use strict";
-  var root = document.querySelector(".site-assistant");
-  if (!root || !window.fetch) return;
-
-  var bubble = root.querySelector(".site-assistant__bubble");
-  var panel = root.querySelector(".site-assistant__panel");
-  var log = root.querySelector(".site-assistant__log");
-  var form = root.querySelector(".site-assistant__form");
-  var input = root.querySelector(".site-assistant__input");
-  var closeButton = root.querySelector(".site-assistant__close");
-  var cfg = root.dataset;
-  var busy = false;
-
-  bubble.setAttribute("role", "button");
-  bubble.setAttribute("aria-expanded", "false");
+  if (window.siteAssistantLoaded || !window.fetch) return;
+  window.siteAssistantLoaded = true; // the search page loads this file too, beside the widget's own tag
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -30,57 +19,223 @@
     return a;
   }
 
-  function hitLink(hit) {
-    return hit.url + (hit.anchor ? "#" + hit.anchor : "");
-  }
-
-  /* "Terms & Conditions — Example Shop" → "Terms & Conditions": the site name adds nothing here. */
-  function pageTitle(hit) {
-    return hit.title.replace(/\s+[—|–]\s+[^—|–]+$/, "") || hit.title;
-  }
-
-  /* "Terms & Conditions › Use of site": the page and the passage's own section (the
-     heading path can be long: "Example Shop › Everything for your bike › Opening hours"). */
-  function where(hit) {
-    var title = pageTitle(hit);
-    var section = hit.heading ? hit.heading.split(" › ").pop() : "";
-    return section && section !== title ? title + " › " + section : title;
-  }
-
-  /* Passages start with their own heading ("Use of site. No abuse…"); it is shown above already. */
-  function body(hit) {
-    var last = hit.heading.split(" › ").pop();
-    var text = hit.text;
-    if (last && text.indexOf(last) === 0) text = text.slice(last.length).replace(/^[.:!?]?\s+/, "");
-    return text || hit.text;
-  }
-
-  function shorten(text, max) {
-    if (text.length <= max) return text;
-    var cut = text.lastIndexOf(" ", max);
-    return text.slice(0, cut > max * 0.6 ? cut : max) + "…";
-  }
-
-  function csrfToken() {
+  function csrfToken(fallback) {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : cfg.csrf || "";
+    return match ? decodeURIComponent(match[1]) : fallback || "";
   }
 
-  function post(url, body) {
+  function post(url, body, fallbackToken) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
         Accept: "application/json",
-        "X-CSRFToken": csrfToken(),
+        "X-CSRFToken": csrfToken(fallbackToken),
         "X-Site-Assistant": "widget",
       },
       body: JSON.stringify(body),
     });
   }
 
+  /* 👍 / 👎: the emoji are decoration (aria-hidden), so each button's accessible name is its visible
+     word (WCAG 2.5.3). `vote` is the stored choice (true, false or null); `onVote` remembers a new one. */
+  var THANKS = { true: "Thank you! 💖", false: "Thanks — we’ll improve this." };
+
+  function voteButtons(box, url, questionId, token, csrf, vote, onVote) {
+    var label = el("span", "site-assistant__feedback-label", "Did this help?");
+    label.id = "sa-vote-" + questionId + "-" + Math.random().toString(36).slice(2, 7);
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", label.id);
+    box.appendChild(label);
+    var thanks = el("span", "site-assistant__thanks");
+    thanks.setAttribute("role", "status");
+    function mark(choice) {
+      box.querySelectorAll("button").forEach(function (b) {
+        b.setAttribute("aria-pressed", String(b.value === String(choice)));
+      });
+      box.classList.add("is-done");
+      thanks.textContent = THANKS[choice];
+    }
+    [[true, "👍", "Helpful"], [false, "👎", "Not helpful"]].forEach(function (choice) {
+      var button = el("button", "site-assistant__vote");
+      button.type = "button";
+      button.value = String(choice[0]);
+      button.setAttribute("aria-pressed", "false");
+      var icon = button.appendChild(el("span", null, choice[1] + " "));
+      icon.setAttribute("aria-hidden", "true");
+      button.appendChild(document.createTextNode(choice[2]));
+      button.addEventListener("click", function () {
+        post(url, { question_id: questionId, feedback_token: token, helpful: choice[0] }, csrf).then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          mark(choice[0]);
+          if (onVote) onVote(choice[0]);
+        }).catch(function () {
+          thanks.textContent = "Couldn’t send that, sorry.";
+        });
+      });
+      box.appendChild(button);
+    });
+    box.appendChild(thanks);
+    if (vote === true || vote === false) mark(vote);
+    return box;
+  }
+
+  /* The search page: its vote box is rendered hidden (it needs this script) and shown here. */
+  document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
+    var d = box.dataset;
+    voteButtons(box, d.feedbackUrl, Number(d.questionId), d.feedbackToken, d.csrf, null, null);
+    box.hidden = false;
+  });
+
+  var root = document.querySelector(".site-assistant");
+  if (!root) return;
+
+  var bubble = root.querySelector(".site-assistant__bubble");
+  var panel = root.querySelector(".site-assistant__panel");
+  var log = root.querySelector(".site-assistant__log");
+  var greeting = root.querySelector(".site-assistant__greeting");
+  var status = root.querySelector(".site-assistant__status");
+  var form = root.querySelector(".site-assistant__form");
+  var input = root.querySelector(".site-assistant__input");
+  var closeButton = root.querySelector(".site-assistant__close");
+  var newButton = root.querySelector(".site-assistant__new");
+  var handoff = root.querySelector(".site-assistant__handoff");
+  var cfg = root.dataset;
+  var handoffText = handoff ? handoff.textContent : "";
+  var STORE = "site-assistant:" + cfg.searchUrl;
+  var MAX_TURNS = 30;
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  var turns = [];
+  var busy = false;
+
+  bubble.setAttribute("role", "button");
+  bubble.setAttribute("aria-expanded", "false");
+  if (/Mac|iPhone|iPad/.test(navigator.platform || "")) {
+    root.querySelectorAll(".site-assistant__mod").forEach(function (k) { k.textContent = "⌘"; });
+  }
+  /* aria-modal is true only where the rest of the page can really be made inert. */
+  var canInert = "inert" in HTMLElement.prototype;
+  if (!canInert) panel.removeAttribute("aria-modal");
+
+  function hitLink(hit) {
+    return hit.url + (hit.anchor ? "#" + hit.anchor : "");
+  }
+
+  /* "Terms & Conditions › Use of site": the breadcrumb's page (without " — Site name") and the
+     passage's own section; the whole path can be long ("Home › Princess-pink… › Play the game"). */
+  function where(hit) {
+    var crumbs = hit.breadcrumb && hit.breadcrumb.length ? hit.breadcrumb : [hit.title];
+    var page = crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
+    var section = crumbs.length > 1 ? crumbs[crumbs.length - 1] : "";
+    return section && section !== page ? page + " › " + section : page;
+  }
+
+  /* The whole section: the passage without its leading heading (shown above it already). */
+  function body(hit) {
+    var last = hit.heading ? hit.heading.split(" › ").pop() : "";
+    var text = hit.text;
+    if (last && text.indexOf(last) === 0) text = text.slice(last.length).replace(/^[.:!?]?\s+/, "");
+    return text || hit.text;
+  }
+
+  /* Text into `node`, the [start, end) ranges in <mark>. */
+  function highlight(node, text, ranges) {
+    var at = 0;
+    node.textContent = "";
+    (ranges || []).forEach(function (r) {
+      if (r[0] < at || r[1] <= r[0]) return;
+      node.appendChild(document.createTextNode(text.slice(at, r[0])));
+      node.appendChild(el("mark", null, text.slice(r[0], r[1])));
+      at = r[1];
+    });
+    node.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  /* The snippet's highlighted sentences, found again in the whole section. */
+  function rangesIn(text, snippet) {
+    var out = [];
+    snippet.highlights.forEach(function (r) {
+      var start = text.indexOf(snippet.text.slice(r[0], r[1]));
+      if (start >= 0) out.push([start, start + r[1] - r[0]]);
+    });
+    return out.sort(function (a, b) { return a[0] - b[0]; });
+  }
+
+  function contactHref(question) {
+    var url = cfg.contactUrl;
+    if (!question || !cfg.contactParam) return url;
+    var hash = url.indexOf("#") >= 0 ? url.slice(url.indexOf("#")) : "";
+    url = url.slice(0, url.length - hash.length);
+    return url + (url.indexOf("?") >= 0 ? "&" : "?") + cfg.contactParam + "=" + encodeURIComponent(question) + hash;
+  }
+
+  function announce(text) {
+    status.textContent = text;
+  }
+
+  /* --- The conversation, kept for this tab (sessionStorage) ---------------- */
+  function save() {
+    try {
+      sessionStorage.setItem(STORE, JSON.stringify(turns.slice(-MAX_TURNS)));
+    } catch (e) { /* private mode or full: the conversation just isn't kept */ }
+  }
+
+  function load() {
+    try {
+      var stored = JSON.parse(sessionStorage.getItem(STORE) || "[]");
+      return Array.isArray(stored) ? stored : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function lastQuestion() {
+    return turns.length ? turns[turns.length - 1].q : "";
+  }
+
+  function refresh() {
+    newButton.hidden = !turns.length;
+    if (handoff) handoff.href = contactHref(lastQuestion());
+  }
+
   /* --- Opening, closing, focus ------------------------------------------ */
+  var inerted = [];
+  var lockedAt = null;
+
+  /* Everything but the widget becomes inert while the panel is open: the dialog is really modal. */
+  function setInert(on) {
+    if (!canInert) return;
+    if (!on) {
+      inerted.forEach(function (node) { node.inert = false; });
+      inerted = [];
+      return;
+    }
+    for (var node = root; node && node !== document.body && node.parentNode; node = node.parentNode) {
+      Array.prototype.forEach.call(node.parentNode.children, function (sibling) {
+        if (sibling !== node && !sibling.inert && !/^(SCRIPT|STYLE|LINK)$/.test(sibling.tagName)) {
+          sibling.inert = true;
+          inerted.push(sibling);
+        }
+      });
+    }
+  }
+
+  /* Phones: the panel is the whole screen and the page behind it must not scroll. */
+  function lock(on) {
+    var style = document.body.style;
+    if (on && phone.matches && lockedAt === null) {
+      lockedAt = window.scrollY;
+      document.documentElement.classList.add("site-assistant-locked");
+      style.top = -lockedAt + "px";
+    } else if (!on && lockedAt !== null) {
+      document.documentElement.classList.remove("site-assistant-locked");
+      style.top = "";
+      window.scrollTo({ top: lockedAt, behavior: "instant" }); // not smoothly from the top
+      lockedAt = null;
+    }
+  }
+
   function isOpen() {
     return !panel.hidden;
   }
@@ -90,15 +245,20 @@
     panel.hidden = false;
     root.classList.add("is-open");
     bubble.setAttribute("aria-expanded", "true");
+    setInert(true);
+    lock(true);
+    log.scrollTop = log.scrollHeight;
     input.focus();
   }
 
-  function close() {
+  function close(refocus) {
     if (!isOpen()) return;
     panel.hidden = true;
     root.classList.remove("is-open");
     bubble.setAttribute("aria-expanded", "false");
-    bubble.focus();
+    setInert(false);
+    lock(false);
+    if (refocus !== false) bubble.focus();
   }
 
   function focusables() {
@@ -106,6 +266,13 @@
       panel.querySelectorAll("a[href], button:not([disabled]), input:not([disabled])"),
       function (node) { return node.offsetParent !== null; }
     );
+  }
+
+  /* The links of the latest answer, for ↑ / ↓. */
+  function answerLinks() {
+    var answers = log.querySelectorAll(".site-assistant__msg--bot");
+    var latest = answers[answers.length - 1];
+    return latest ? Array.prototype.slice.call(latest.querySelectorAll("a[href]")) : [];
   }
 
   function typing(target) {
@@ -117,7 +284,18 @@
     event.preventDefault();
     if (isOpen()) close(); else open();
   });
+  bubble.addEventListener("keydown", function (event) {
+    if (event.key === " ") {
+      event.preventDefault();
+      bubble.click();
+    }
+  });
   closeButton.addEventListener("click", close);
+
+  /* A click outside the panel (on the inert page) closes it. */
+  document.addEventListener("click", function (event) {
+    if (isOpen() && !root.contains(event.target)) close(false);
+  });
 
   document.addEventListener("keydown", function (event) {
     var key = event.key;
@@ -125,11 +303,20 @@
       event.preventDefault();
       return close();
     }
+    if (isOpen() && (key === "ArrowDown" || key === "ArrowUp") && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      var items = answerLinks();
+      var at = items.indexOf(document.activeElement);
+      if (!items.length || (at < 0 && document.activeElement !== input)) return;
+      event.preventDefault();
+      var next = key === "ArrowDown" ? Math.min(at + 1, items.length - 1) : at - 1;
+      (next < 0 ? input : items[next]).focus();
+      return;
+    }
     if (isOpen() && key === "Tab") {
-      var items = focusables();
-      if (!items.length) return;
-      var first = items[0];
-      var last = items[items.length - 1];
+      var all = focusables();
+      if (!all.length) return;
+      var first = all[0];
+      var last = all[all.length - 1];
       if (!panel.contains(document.activeElement)) {
         event.preventDefault();
         first.focus();
@@ -150,15 +337,25 @@
     }
   });
 
-  /* A link inside the panel navigates away (or to a section of this page): close first. */
-  log.addEventListener("click", function (event) {
+  /* A link inside the panel navigates away (or to a section of this page): close first, so the
+     page is no longer inert when it gets there. The conversation is kept for the next page. */
+  panel.addEventListener("click", function (event) {
     var a = event.target.closest && event.target.closest("a[href]");
-    if (a && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-      panel.hidden = true;
-      root.classList.remove("is-open");
-      bubble.setAttribute("aria-expanded", "false");
-    }
+    if (a && !event.ctrlKey && !event.metaKey && !event.shiftKey) close(false);
   });
+
+  /* Phones: the bubble slides away while the visitor scrolls down to read, and comes back on the
+     way up and at the end of the page (where the spacer keeps the last lines clear of it). */
+  var lastY = window.scrollY;
+  window.addEventListener("scroll", function () {
+    var y = window.scrollY;
+    var end = y + window.innerHeight >= document.documentElement.scrollHeight - 8;
+    if (lockedAt === null && Math.abs(y - lastY) > 4) {
+      root.classList.toggle("is-tucked", phone.matches && y > lastY && y > 40 && !end);
+      lastY = y;
+    }
+    if (end) root.classList.remove("is-tucked");
+  }, { passive: true });
 
   /* --- Messages ------------------------------------------------------------ */
   function say(node) {
@@ -177,32 +374,6 @@
   function seeAll(query, questionId) {
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + (questionId ? "&asked=" + questionId : "");
     return link(href, "See all results →", "site-assistant__all");
-  }
-
-  function feedback(questionId, token) {
-    var box = el("div", "site-assistant__feedback");
-    box.appendChild(el("span", "site-assistant__feedback-label", "Did this help?"));
-    [[true, "👍 Yes"], [false, "👎 No"]].forEach(function (choice) {
-      var button = el("button", "site-assistant__vote", choice[1]);
-      button.type = "button";
-      button.setAttribute("aria-pressed", "false");
-      button.setAttribute("aria-label", choice[0] ? "Helpful" : "Not helpful");
-      button.addEventListener("click", function () {
-        post(cfg.feedbackUrl, { question_id: questionId, feedback_token: token, helpful: choice[0] }).then(function (response) {
-          if (!response.ok) throw new Error(String(response.status));
-          box.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
-          box.classList.add("is-done");
-          var thanks = box.querySelector(".site-assistant__thanks") || box.appendChild(el("span", "site-assistant__thanks"));
-          thanks.setAttribute("role", "status");
-          thanks.textContent = choice[0] ? "Thank you! 💖" : "Thanks — we’ll improve this.";
-        }).catch(function () {
-          var thanks = box.querySelector(".site-assistant__thanks") || box.appendChild(el("span", "site-assistant__thanks"));
-          thanks.textContent = "Couldn’t send that, sorry.";
-        });
-      });
-      box.appendChild(button);
-    });
-    return box;
   }
 
   function others(hits, exclude, max) {
@@ -229,37 +400,93 @@
     return box;
   }
 
-  function answerMessage(data) {
+  function handoffLine(question) {
+    var p = el("p", "site-assistant__contact");
+    p.appendChild(link(contactHref(question), handoffText, "site-assistant__ask"));
+    p.appendChild(document.createTextNode(" — a person will answer."));
+    return p;
+  }
+
+  /* The answer leads with its snippet (the answering sentences in <mark>); a button shows the
+     whole section, the same sentences still marked. */
+  var quotes = 0;
+  function answerText(msg, hit) {
+    var quote = el("blockquote", "site-assistant__text");
+    quote.id = "site-assistant-quote-" + ++quotes;
+    var snippet = hit.snippet;
+    var whole = body(hit);
+    if (!snippet || !snippet.text) {
+      quote.textContent = whole;
+      msg.appendChild(quote);
+      return whole;
+    }
+    highlight(quote, snippet.text, snippet.highlights);
+    msg.appendChild(quote);
+    if (whole.length > snippet.text.length + 20) {
+      var more = el("button", "site-assistant__expand", "Show the whole section");
+      more.type = "button";
+      more.setAttribute("aria-expanded", "false");
+      more.setAttribute("aria-controls", quote.id);
+      more.addEventListener("click", function () {
+        var expand = more.getAttribute("aria-expanded") === "false";
+        if (expand) highlight(quote, whole, rangesIn(whole, snippet));
+        else highlight(quote, snippet.text, snippet.highlights);
+        more.setAttribute("aria-expanded", String(expand));
+        more.textContent = expand ? "Show less" : "Show the whole section";
+      });
+      msg.appendChild(more);
+    }
+    return snippet.text;
+  }
+
+  /* One answer; returns [message, what the live region reads]. */
+  function answerMessage(turn) {
+    var data = turn.data;
     var msg = botMessage();
     var best = data.answer;
+    var spoken;
     if (data.corrected_query) {
       msg.appendChild(el("p", "site-assistant__corrected", "Searched for “" + data.corrected_query + "”"));
     }
     if (best) {
       msg.classList.add("site-assistant__msg--answer");
       msg.appendChild(el("p", "site-assistant__source", where(best)));
-      msg.appendChild(el("blockquote", "site-assistant__text", shorten(body(best), 360)));
+      spoken = answerText(msg, best);
       msg.appendChild(link(hitLink(best), "Read more", "site-assistant__read"));
       var more = others(data.results, hitLink(best), 2);
       if (more.length) msg.appendChild(linkList("Also see", more));
     } else {
       msg.classList.add("site-assistant__msg--unsure");
       // A question in another language: the API's message ("I can only answer in English.").
-      msg.appendChild(el("p", null, data.message || "I’m not sure — I couldn’t find a confident answer on this site."));
+      spoken = data.message || "I’m not sure — I couldn’t find a confident answer on this site.";
+      msg.appendChild(el("p", null, spoken));
       var closest = others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList("The closest pages I found", closest));
-      /* The owner's "write to us" link (SITE_ASSISTANT["CONTACT_URL"]); none when unset. */
-      if (cfg.contactUrl) {
-        var contact = el("p", "site-assistant__contact");
-        contact.appendChild(document.createTextNode("Still stuck? "));
-        contact.appendChild(link(cfg.contactUrl, "Ask us directly"));
-        contact.appendChild(document.createTextNode(" — a human will answer."));
-        msg.appendChild(contact);
-      }
+      if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
     }
     msg.appendChild(seeAll(data.query, data.question_id));
-    if (data.question_id) msg.appendChild(feedback(data.question_id, data.feedback_token));
-    return msg;
+    if (data.question_id) {
+      msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl, data.question_id,
+        data.feedback_token, cfg.csrf, turn.vote, function (vote) { turn.vote = vote; save(); }));
+    }
+    return [msg, spoken];
+  }
+
+  function errorMessage(turn) {
+    var msg = botMessage(turn.error);
+    msg.classList.add("site-assistant__msg--error");
+    msg.appendChild(seeAll(turn.q));
+    return [msg, turn.error];
+  }
+
+  function youMessage(query) {
+    var you = el("div", "site-assistant__msg site-assistant__msg--you");
+    you.appendChild(el("p", null, query));
+    return say(you);
+  }
+
+  function render(turn) {
+    return turn.data ? answerMessage(turn) : errorMessage(turn);
   }
 
   function errorText(response, body) {
@@ -288,41 +515,65 @@
     ask();
   });
 
+  newButton.addEventListener("click", function () {
+    turns = [];
+    save();
+    while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
+    refresh();
+    announce("New chat.");
+    input.focus();
+  });
+
+  /* Waiting: announced ("Looking…") and honest when it takes long (the first answer after a
+     restart loads the model). */
+  function waiting() {
+    var box = say(el("div", "site-assistant__typing"));
+    var dots = box.appendChild(el("span", "site-assistant__dots"));
+    dots.setAttribute("aria-hidden", "true");
+    for (var i = 0; i < 3; i++) dots.appendChild(el("span"));
+    var words = box.appendChild(el("span", "site-assistant__wait", "Looking…"));
+    announce("Looking…");
+    var timer = setTimeout(function () {
+      words.textContent = "Still looking — the first answer after a quiet spell can take a few seconds.";
+      announce(words.textContent);
+    }, 2000);
+    return function () {
+      clearTimeout(timer);
+      box.remove();
+    };
+  }
+
   function ask() {
     var query = input.value.trim();
     if (!query || busy) return;
     busy = true;
     root.classList.add("is-busy");
-    var you = el("div", "site-assistant__msg site-assistant__msg--you");
-    you.appendChild(el("p", null, query));
-    say(you);
+    var you = youMessage(query);
     input.value = "";
-    var dots = say(el("div", "site-assistant__typing"));
-    dots.setAttribute("aria-hidden", "true");
-    dots.appendChild(el("span"));
-    dots.appendChild(el("span"));
-    dots.appendChild(el("span"));
+    var done = waiting();
+    var turn = { q: query, data: null, error: null, vote: null };
 
     var response;
-    post(cfg.searchUrl, { q: query, k: 5 })
+    post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
       .then(function (r) {
         response = r;
         return r.json().catch(function () { return null; });
       })
       .then(function (body) {
         if (!response.ok || !body) throw { friendly: errorText(response, body) };
-        return answerMessage(body);
+        turn.data = body;
       })
       .catch(function (error) {
-        var msg = botMessage((error && error.friendly) ||
-          "I can’t reach the server right now. Please try again.");
-        msg.classList.add("site-assistant__msg--error");
-        msg.appendChild(seeAll(query));
-        return msg;
+        turn.error = (error && error.friendly) || "I can’t reach the server right now. Please try again.";
       })
-      .then(function (msg) {
-        dots.remove();
-        say(msg);
+      .then(function () {
+        done();
+        turns.push(turn);
+        save();
+        refresh();
+        var shown = render(turn);
+        say(shown[0]);
+        announce(shown[1]);
         /* Show the question and the start of the answer, not the end of a long answer. */
         log.scrollTop = Math.max(0, Math.min(you.offsetTop - 12, log.scrollHeight));
         busy = false;
@@ -330,4 +581,12 @@
         input.focus();
       });
   }
+
+  /* The conversation so far in this tab (e.g. before "Read more" brought the visitor here). */
+  turns = load();
+  turns.forEach(function (turn) {
+    youMessage(turn.q);
+    say(render(turn)[0]);
+  });
+  refresh();
 })();

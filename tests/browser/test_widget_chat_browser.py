@@ -1,0 +1,311 @@
+"""The widget as a chat, in a real Chromium against the live server and the real index: the
+conversation follows the visitor, the keyboard moves through an answer, the snippet leads, a
+person is one click away, phones get the whole screen, and axe finds nothing wrong."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from bambicim.models import ContactMessage
+from site_assistant.models import Question
+
+from .axe import violations
+from .test_widget_browser import BUBBLE, INPUT, PANEL, ask
+
+pytestmark = pytest.mark.browser
+
+YOU = ".site-assistant__msg--you"
+ANSWERS = ".site-assistant__msg--answer, .site-assistant__msg--unsure"
+LIVE = ".site-assistant [aria-live=polite]"
+NEW_CHAT = "New chat"
+HANDOFF = "Ask Bambi’s team"
+
+
+def open_widget(page):
+    page.locator(BUBBLE).click()
+    expect(page.locator(PANEL)).to_be_visible()
+
+
+def test_the_conversation_follows_the_visitor_and_new_chat_clears_it(page):
+    page.goto("/")
+    open_widget(page)
+    expect(page.get_by_role("button", name=NEW_CHAT)).to_be_hidden()  # nothing to clear yet
+    # Bambicim's suggested questions (SITE_ASSISTANT["SUGGESTED_QUESTIONS"]): a click asks one.
+    page.get_by_role("button", name="Is the Bambi Game free?").click()
+    expect(page.locator(ANSWERS)).to_have_count(1)
+    expect(page.locator(YOU)).to_have_text("Is the Bambi Game free?")
+    answer = ask(page, "Can I scrape the site?")
+    expect(page.get_by_role("button", name=NEW_CHAT)).to_be_visible()
+
+    # "Read more" goes to the section; the conversation is there on the next page...
+    answer.get_by_role("link", name="Read more").click()
+    page.wait_for_url(re.compile(r"/terms/#use-of-site$"))
+    open_widget(page)
+    expect(page.locator(YOU)).to_have_text(["Is the Bambi Game free?", "Can I scrape the site?"])
+    expect(page.locator(ANSWERS).last.locator(".site-assistant__text")).to_contain_text(
+        "No abuse, scraping"
+    )
+    # ...and after a reload, its vote included.
+    page.locator(ANSWERS).last.get_by_role("button", name="Helpful", exact=True).click()
+    expect(page.locator(ANSWERS).last.locator(".site-assistant__thanks")).to_contain_text("Thank")
+    page.reload()
+    open_widget(page)
+    expect(page.locator(YOU)).to_have_count(2)
+    expect(
+        page.locator(ANSWERS).last.get_by_role("button", name="Helpful", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
+    assert Question.objects.get(text="Can I scrape the site?").helpful is True
+
+    # Kept per tab: a new tab starts empty.
+    other = page.context.new_page()
+    other.goto("/terms/")
+    other.locator(BUBBLE).click()
+    expect(other.locator(".site-assistant__greeting")).to_be_visible()
+    expect(other.locator(YOU)).to_have_count(0)
+    other.close()
+
+    # "New chat" clears it, for good.
+    page.get_by_role("button", name=NEW_CHAT).click()
+    expect(page.locator(YOU)).to_have_count(0)
+    expect(page.locator(ANSWERS)).to_have_count(0)
+    expect(page.locator(".site-assistant__greeting")).to_be_visible()
+    expect(page.locator(INPUT)).to_be_focused()
+    page.reload()
+    open_widget(page)
+    expect(page.locator(YOU)).to_have_count(0)
+
+
+def test_arrows_move_through_the_latest_answer_and_enter_opens(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    ask(page, "Do you use cookies?")
+    answer = ask(page, "Can I scrape the site?")
+    links = answer.locator("a[href]")
+    expect(links.first).to_have_text("Read more")
+    page.keyboard.press("ArrowDown")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(links.nth(1)).to_be_focused()  # "Also see", the first other section
+    page.keyboard.press("ArrowUp")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(INPUT)).to_be_focused()
+    # The hint that says so, with the shortcuts that open the widget.
+    hint = page.locator(".site-assistant__hint")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("/ or Ctrl K opens")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    href = links.nth(1).get_attribute("href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(href) + "$"))
+    expect(page.locator(PANEL)).to_be_hidden()
+
+
+def test_the_answer_leads_with_its_snippet_highlighted_and_expands(page):
+    page.goto("/services/")
+    page.keyboard.press("/")
+    answer = ask(page, "How much does a landing page cost?")
+    expect(answer.locator(".site-assistant__source")).to_have_text("Services › Pricing")
+    quote = answer.locator(".site-assistant__text")
+    marks = quote.locator("mark")
+    expect(marks.first).to_be_visible()
+    short = quote.inner_text()
+    assert not short.startswith("Pricing"), short  # the heading is the breadcrumb, not the text
+    assert len(short) <= 300, short
+    # The words the live region reads: the snippet alone, not the question or "Also see".
+    live = page.locator(LIVE)
+    expect(live).to_have_text(short)
+    assert "How much does a landing page cost?" not in live.inner_text()
+    assert "Also see" not in live.inner_text()
+
+    expand = answer.get_by_role("button", name="Show the whole section")
+    expect(expand).to_have_attribute("aria-expanded", "false")
+    expand.click()
+    expect(answer.get_by_role("button", name="Show less")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    whole = quote.inner_text()
+    assert len(whole) > len(short) and whole.startswith(short.split("…")[0][:30]), (short, whole)
+    expect(marks.first).to_be_visible()  # the answering sentences stay marked
+    answer.get_by_role("button", name="Show less").click()
+    expect(quote).to_have_text(short)
+
+
+def test_the_wait_is_announced_and_honest_when_it_is_slow(page):
+    held = []
+    page.route("**/api/search/", lambda route: held.append(route))
+    page.goto("/")
+    page.keyboard.press("/")
+    page.fill(INPUT, "Is the Bambi Game free?")
+    page.keyboard.press("Enter")
+    live = page.locator(LIVE)
+    expect(live).to_have_text("Looking…")
+    expect(page.locator(".site-assistant__typing")).to_contain_text("Looking…")
+    # Still nothing back after ~2 s: it says it is still working.
+    expect(live).to_contain_text("Still looking")
+    expect(page.locator(".site-assistant__typing")).to_contain_text("Still looking")
+    held[0].continue_()
+    expect(page.locator(ANSWERS)).to_have_count(1)
+    expect(page.locator(".site-assistant__typing")).to_have_count(0)
+    expect(live).to_contain_text("free to play")
+
+
+def test_ask_bambis_team_opens_the_contact_form_with_the_question(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    # Always there, at the foot of the panel: before any question, the plain contact page.
+    foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
+    expect(foot).to_have_attribute("href", "/contact/")
+    answer = ask(page, "Do you repair laptops?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
+    expect(foot).to_have_attribute("href", "/contact/?message=Do%20you%20repair%20laptops%3F")
+    # With the "not sure" answer, in the conversation.
+    answer.get_by_role("link", name=HANDOFF).click()
+    page.wait_for_url(re.compile(r"/contact/\?message="))
+    expect(page.get_by_label("Your message")).to_have_value("Do you repair laptops?")
+    page.get_by_label("Your name").fill("Ana")
+    page.get_by_label("Your email").fill("ana@example.com")
+    page.get_by_role("button", name=re.compile("Send message")).click()
+    page.wait_for_url(re.compile(r"/contact/thanks/$"))
+    assert ContactMessage.objects.get().message == "Do you repair laptops?"
+
+
+def test_the_contact_forms_errors_are_described_by_ids_that_exist(page):
+    page.goto("/contact/?message=Hi")
+    page.get_by_role("button", name=re.compile("Send message")).click()
+    fields = page.locator("form [aria-describedby]")
+    expect(fields).to_have_count(3)  # name, email, and "Hi" is too short
+    for i in range(3):
+        field = fields.nth(i)
+        for id_ in field.get_attribute("aria-describedby").split():
+            expect(page.locator(f"#{id_}")).to_have_count(1)
+        expect(field).to_have_accessible_description(re.compile(r"\w"))
+
+
+def test_the_page_behind_the_open_panel_is_inert(page):
+    page.goto("/about/")
+    open_widget(page)
+    assert page.locator(PANEL).get_attribute("aria-modal") == "true"
+    for part in ("header.site-header", "main", "footer"):
+        assert page.locator(part).evaluate("n => n.inert"), part
+    # A click on the page behind closes the panel and gives the page back.
+    page.mouse.click(200, 400)
+    expect(page.locator(PANEL)).to_be_hidden()
+    assert not page.locator("main").evaluate("n => n.inert")
+    page.get_by_role("link", name="Services").first.click()
+    page.wait_for_url(re.compile(r"/services/$"))
+
+
+def covered_text(page, selector):
+    """Text on screen (outside the widget) under the element ``selector``."""
+    return page.evaluate(
+        """sel => {
+        const box = document.querySelector(sel).getBoundingClientRect();
+        if (!box.width || box.bottom <= 0 || box.top >= innerHeight) return [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const hits = [];
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (!n.textContent.trim() || n.parentElement.closest('.site-assistant')) continue;
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          for (const r of range.getClientRects()) {
+            if (r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom)
+              hits.push(n.textContent.trim().slice(0, 40));
+          }
+        }
+        return hits;
+    }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/services/", "/portfolio/"])
+def test_on_a_desktop_the_launcher_covers_no_card_or_text(page, path):
+    page.goto(path)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height, 300):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        assert covered_text(page, BUBBLE) == [], (path, y)
+        cards = page.evaluate(
+            """sel => { const b = document.querySelector(sel).getBoundingClientRect();
+            return [...document.querySelectorAll('main .card')].filter(c => {
+              const r = c.getBoundingClientRect();
+              return r.right > b.left && r.left < b.right && r.bottom > b.top && r.top < b.bottom;
+            }).length; }""",
+            BUBBLE,
+        )
+        assert cards == 0, (path, y)
+
+
+@pytest.fixture
+def phone(phone_page):
+    return phone_page(390, 844)
+
+
+def test_on_a_phone_the_panel_is_the_whole_screen_and_the_page_stays_put(phone, screenshots):
+    page = phone
+    page.goto("/about/")
+    page.mouse.wheel(0, 700)
+    page.wait_for_function("window.scrollY > 600")
+    page.mouse.wheel(0, -100)  # scrolling back up brings the tucked bubble back
+    expect(page.locator(".site-assistant")).not_to_have_class(re.compile("is-tucked"))
+    before = page.evaluate(
+        "[window.scrollY, document.querySelector('main').getBoundingClientRect().top]"
+    )
+    page.locator(BUBBLE).tap()
+    panel = page.locator(PANEL)
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box == {"x": 0, "y": 0, "width": 390, "height": 844}, box
+    expect(page.locator(BUBBLE)).to_be_hidden()  # not floating over the open panel
+
+    # Scrolling over the panel, the page behind does not move.
+    held = page.evaluate("document.querySelector('main').getBoundingClientRect().top")
+    page.mouse.move(195, 60)
+    page.mouse.wheel(0, 600)
+    page.keyboard.press("End")
+    page.evaluate("window.scrollBy(0, 400)")
+    page.wait_for_timeout(300)  # let any scroll land before looking (not a timing assertion)
+    assert page.evaluate("document.querySelector('main').getBoundingClientRect().top") == held
+    assert abs(held - before[1]) <= 1, (held, before)
+
+    answer = ask(page, "Is the Bambi Game free?")
+    expect(answer.locator(".site-assistant__read")).to_be_visible()
+    page.screenshot(path=str(screenshots / "home-widget-phone.png"))
+    page.get_by_role("button", name="Close Ask Bambi").tap()
+    expect(panel).to_be_hidden()
+    assert abs(page.evaluate("window.scrollY") - before[0]) <= 1  # where the visitor was
+
+
+def test_on_a_phone_the_closed_bubble_leaves_the_text_readable(phone):
+    page = phone
+    page.goto("/about/")
+    bubble = page.locator(BUBBLE)
+    expect(bubble).to_be_visible()
+    assert bubble.bounding_box()["width"] <= 56  # a small round button, not a pill
+    # Reading on (scrolling down), the bubble slides out of the way...
+    page.mouse.wheel(0, 500)
+    page.wait_for_function("window.scrollY > 0")
+    expect(page.locator(".site-assistant")).to_have_class(re.compile("is-tucked"))
+    expect(bubble).not_to_be_in_viewport()
+    # ...and at the end of the page it is back, below the last line (the spacer).
+    page.keyboard.press("End")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function(
+        "Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight"
+    )
+    expect(page.locator(".site-assistant")).not_to_have_class(re.compile("is-tucked"))
+    expect(bubble).to_be_in_viewport()
+    assert covered_text(page, BUBBLE) == []
+
+
+def test_axe_finds_nothing_wrong_with_the_open_widget(page, phone):
+    for p in (page, phone):
+        p.goto("/")
+        p.locator(BUBBLE).click()
+        ask(p, "How much does a landing page cost?")
+        ask(p, "Do you repair laptops?")
+        p.locator(PANEL).get_by_role("button", name="Show the whole section").click()
+        assert violations(p) == []
