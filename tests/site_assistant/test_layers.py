@@ -41,6 +41,7 @@ LAYERS: dict[str, list[str]] = {
         "onnx_encoder",
         "onnx_export",
         "embed",
+        "ann",
         "index",
         "lexical",
         "spelling",
