@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-speed bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-speed bench-ann bench-splits clean
 
 install: $(STAMP)
 
@@ -70,6 +70,7 @@ lint: $(STAMP)
 bench: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
 	$(PY) bench/speed.py
+	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py
 
 # What a question costs: in-process search() vs the naive path, HTTP through
 # gunicorn at 1/8/16/32 clients, 60 s at 32 clients with a rebuild halfway,
@@ -77,6 +78,12 @@ bench: index
 # (docs/benchmarks.md). PARTS="latency http load process build" (default: all).
 bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
+
+# Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
+# embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).
+# SIZES="10000 100000 1000000" (default); about 15 minutes with 1M.
+bench-ann: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES)
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index

@@ -169,7 +169,8 @@ DEFAULTS = {
     # example questions) of more than APPROX_THRESHOLD vectors is written as
     # APPROX_INDEX ("ivf", "ivf-sq8" or "hnsw") instead of flat (None: always
     # flat). Takes effect at the next build. Measured with `make bench-ann`
-    # (docs/benchmarks.md, "Flat and approximate indexes").
+    # (docs/benchmarks.md, "Flat and approximate indexes"): IVF at 1M vectors,
+    # nprobe 16, recall@10 0.992 against flat at a p50 of 2.4-4.8 ms.
     "APPROX_THRESHOLD": 20_000,
     "APPROX_INDEX": "ivf",
     # Search effort, read at every query: the IVF lists scanned (more: better
