@@ -81,9 +81,11 @@ bench-speed: index
 
 # Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
 # embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).
-# SIZES="10000 100000 1000000" (default); about 15 minutes with 1M.
+# SIZES="10000 100000 1000000" (default; about 15 minutes with 1M); APP=100000 also
+# times the app's blended search over that many passages with their sentences and
+# questions (APP alone, SIZES unset: only that, about 6 minutes).
 bench-ann: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES)
+	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES) $(if $(APP),--app $(APP))
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index

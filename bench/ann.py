@@ -22,6 +22,9 @@ Queries are real questions never in the base set: the StackFAQ queries and
 the question sets under tests/data.
 
     python bench/ann.py [SIZE ...]      e.g. python bench/ann.py 10000 100000
+    python bench/ann.py --app 100000    also (or only) the app's blended search over
+                                        100k passages with the site's sentences and
+                                        questions a passage, flat vs approximate
     BENCH_ANN_KINDS="ivf hnsw"   the kinds measured (default: all three, the configured one first)
     BENCH_ANN_HNSW_1M=1          HNSW past 100k vectors too (a 1M build takes 10+ minutes)
 
@@ -336,7 +339,77 @@ def site_ratios() -> dict:
     }
 
 
-def main(sizes: list[int]) -> dict:
+def app_search(passages: int, real, queries, site: dict, n_queries: int = 100) -> dict:
+    """The app's blended search (``IndexVersion.search``: passages, sentences and
+    example questions, k=5) over ``passages`` synthetic passages with the site's
+    sentences and questions a passage, flat against approximate: p50 / p95 at
+    one thread and how often the approximate top 1 / top 5 equal flat's."""
+    import faiss
+
+    from site_assistant import ann, index
+
+    faiss.omp_set_num_threads(1)
+    rng = np.random.default_rng(passages)
+    counts = {
+        "passages": passages,
+        "sentences": round(passages * site["sentences_per_passage"]),
+        "questions": round(passages * site["questions_per_passage"]),
+    }
+    sets = {name: synthetic(real, n, seed=n + i) for i, (name, n) in enumerate(counts.items())}
+    owners = {
+        name: np.sort(rng.integers(0, passages, counts[name]))
+        for name in ("sentences", "questions")
+    }
+    queries = queries[:n_queries]
+    configured = ann.settings()
+    out = {"passages": passages, **{f"{k}_vectors": v for k, v in counts.items()}}
+    flat_answers = None
+    for mode, threshold in (("flat", None), ("approximate", 1)):
+        config = ann.Settings(**{**configured.__dict__, "threshold": threshold})
+        started = time.perf_counter()
+        built = {name: ann.make_index(x, x.shape[1], config) for name, x in sets.items()}
+        build_s = time.perf_counter() - started
+        version = index.IndexVersion(
+            version="bench",
+            model_id="bench",
+            model_ref="",
+            dim=real.shape[1],
+            created="",
+            passages=[{}] * passages,
+            path=CACHE,
+            index=built["passages"],
+            sentence_index=built["sentences"],
+            sentence_owner=owners["sentences"],
+            question_index=built["questions"],
+            question_owner=owners["questions"],
+        )
+        version.search(queries[:1], 5)  # the blending offsets, once per version
+        times, answers = [], []
+        for vector in queries:
+            started = time.perf_counter()
+            answers.append([pid for pid, _ in version.search(vector[None, :], 5)[0]])
+            times.append((time.perf_counter() - started) * 1000)
+        row = {
+            "index": configured.kind if threshold else "flat",
+            "build_s": round(build_s, 1),
+            "p50_ms": round(percentile(times, 50), 2),
+            "p95_ms": round(percentile(times, 95), 2),
+        }
+        if flat_answers is None:
+            flat_answers = answers
+        else:
+            pairs = list(zip(answers, flat_answers, strict=True))
+            row["same_top1"] = round(sum(a[0] == b[0] for a, b in pairs) / len(pairs), 3)
+            row["same_top5"] = round(sum(a == b for a, b in pairs) / len(pairs), 3)
+        out[mode] = row
+        print(f"ann: app {passages:,} passages {json.dumps(row)}", flush=True)
+        del version, built
+        _trim()
+    out["load_at_end"] = load()
+    return out
+
+
+def main(sizes: list[int], app: int | None = None) -> dict:
     import django
 
     django.setup()
@@ -365,21 +438,39 @@ def main(sizes: list[int]) -> dict:
         # HNSW builds take several times IVF's: past 100k only with BENCH_ANN_HNSW_1M=1.
         chosen = [k for k in kinds if k != "hnsw" or n <= 100_000 or big_hnsw]
         results["sizes"][str(n)] = run_size(n, real, queries, chosen)
-    results["per_million_passages"] = per_million_passages(results["site"], results["sizes"])
+    if results["sizes"]:
+        results["per_million_passages"] = per_million_passages(results["site"], results["sizes"])
+    if app:
+        results["app"] = app_search(app, real, queries, results["site"])
     results["load_after"] = load()
-    results["command"] = "make bench-ann (python bench/ann.py " + " ".join(map(str, sizes)) + ")"
+    args = (" ".join(map(str, sizes)) + (f" --app {app}" if app else "")).strip()
+    results["command"] = f"make bench-ann (python bench/ann.py {args})"
     return results
 
 
 def save(results: dict) -> Path:
     out = ROOT / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.is_file() else {}
+    previous = existing.get("ann", {})
+    if not results["sizes"]:  # only --app: keep the sizes of the last full run
+        results = {
+            **previous,
+            "app": results.get("app"),
+            "app_load": results["load_before"],
+            "app_command": results["command"],
+        }
     existing["ann"] = results
     out.write_text(json.dumps(existing, indent=2))
     return out
 
 
 if __name__ == "__main__":
-    sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
-    path = save(main(sizes))
+    args = sys.argv[1:]
+    app = None
+    if "--app" in args:
+        at = args.index("--app")
+        app = int(args[at + 1])
+        del args[at : at + 2]
+    sizes = [int(a) for a in args] if args or app else list(SIZES)
+    path = save(main(sizes, app))
     print(f"Wrote {path.relative_to(ROOT)}")
