@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits clean
 
 install: $(STAMP)
 
@@ -76,6 +76,7 @@ lint: $(STAMP)
 bench: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
 	$(PY) bench/speed.py
+	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py
 
 # What a question costs: in-process search() vs the naive path, HTTP through
 # gunicorn at 1/8/16/32 clients, 60 s at 32 clients with a rebuild halfway,
@@ -83,6 +84,14 @@ bench: index
 # (docs/benchmarks.md). PARTS="latency http load process build scaleout" (default: all).
 bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
+
+# Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
+# embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).
+# SIZES="10000 100000 1000000" (default; about 15 minutes with 1M); APP=100000 also
+# times the app's blended search over that many passages with their sentences and
+# questions (APP alone, SIZES unset: only that, about 6 minutes).
+bench-ann: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES) $(if $(APP),--app $(APP))
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index

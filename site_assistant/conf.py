@@ -165,6 +165,20 @@ DEFAULTS = {
     "RETRIEVER": "dense",  # "dense" (FAISS flat IP) or "hybrid" (dense + BM25)
     # Hybrid: weight of the BM25 ranking in the reciprocal-rank fusion (dense = 1).
     "HYBRID_LEXICAL_WEIGHT": 1.0,
+    # Approximate indexes (site_assistant.ann): a vector set (passages, sentences,
+    # example questions) of more than APPROX_THRESHOLD vectors is written as
+    # APPROX_INDEX ("ivf", "ivf-sq8" or "hnsw") instead of flat (None: always
+    # flat). Takes effect at the next build. Measured with `make bench-ann`
+    # (docs/benchmarks.md, "Flat and approximate indexes"): IVF at 1M vectors,
+    # nprobe 16, recall@10 0.992 against flat at a p50 of 2.4-4.8 ms.
+    "APPROX_THRESHOLD": 20_000,
+    "APPROX_INDEX": "ivf",
+    # Search effort, read at every query: the IVF lists scanned (more: better
+    # recall, slower) and HNSW's candidate list.
+    "APPROX_NPROBE": 16,
+    "APPROX_EF_SEARCH": 64,
+    # HNSW links a node (memory: about 8 · M bytes a vector beside the vector).
+    "APPROX_HNSW_M": 32,
     # Rate limits (site_assistant.api.throttles; rates in REST_FRAMEWORK's
     # DEFAULT_THROTTLE_RATES). The cache alias holding the counts: with more
     # than one web process it must be shared (e.g. django-redis), or each

@@ -55,7 +55,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from . import conf
+from . import ann, conf
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ class IndexVersion:
         """
         sentence_weight = conf.get("SENTENCE_WEIGHT") if self.sentence_index is not None else 0
         question_weight = conf.get("QUESTION_WEIGHT") if self.question_index is not None else 0
+        self._tune_approximate()
         return self._blender.search(vectors, k, sentence_weight, question_weight, boosts)
 
     @functools.cached_property
@@ -149,7 +150,27 @@ class IndexVersion:
         """Every passage vector, row i = passage i."""
         if self.count == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self.index.reconstruct_n(0, self.count)
+        return ann.reconstruct_range(self.index, 0, self.count)
+
+    # --- approximate indexes (site_assistant.ann) ---
+
+    @functools.cached_property
+    def approximate(self) -> dict[str, str]:
+        """The kind of each vector set that is not flat, e.g. {"sentences": "ivf"}."""
+        sets = {
+            "passages": self.index,
+            "sentences": self.sentence_index,
+            "questions": self.question_index,
+        }
+        kinds = {name: ann.kind_of(i) for name, i in sets.items() if i is not None}
+        return {name: kind for name, kind in kinds.items() if kind != ann.FLAT}
+
+    def _tune_approximate(self) -> None:
+        """Apply APPROX_NPROBE / APPROX_EF_SEARCH (read per query: settings can change)."""
+        if self.approximate:
+            config = ann.settings()
+            for i in (self.index, self.sentence_index, self.question_index):
+                ann.configure(i, config)
 
     def meta(self) -> dict:
         return {
@@ -161,14 +182,9 @@ class IndexVersion:
         }
 
 
-def _matrix(flat: faiss.Index) -> np.ndarray:
-    """The stored vectors of a flat index as an (ntotal, d) array, a view where possible."""
-    n, d = flat.ntotal, flat.d
-    if n == 0:
-        return np.zeros((0, d), dtype=np.float32)
-    if isinstance(flat, faiss.IndexFlat):
-        return faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d)
-    return flat.reconstruct_n(0, n)
+def _matrix(index: faiss.Index) -> np.ndarray:
+    """The stored vectors of an index as an (ntotal, d) array(-like), a view where possible."""
+    return ann.rows(index)
 
 
 class _Owned:
@@ -319,12 +335,16 @@ def _owner_array(owner, vectors, what: str) -> np.ndarray:
 
 def _write_owned(folder: Path, index_file: str, owner_file: str, vectors, owner, dim: int):
     """Write one owned-vector set; returns (its index, its sha256)."""
-    owned = faiss.IndexFlatIP(dim)
-    if len(owner):
-        owned.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    owned = ann.make_index(vectors if len(owner) else np.zeros((0, dim)), dim)
     faiss.write_index(owned, str(folder / index_file))
     (folder / owner_file).write_text(json.dumps(owner.tolist()))
     return owned, _sha256(folder / index_file)
+
+
+def _approximate_kinds(index: faiss.Index, loaded: dict) -> dict[str, str]:
+    sets = {"passages": index, **{name: owned for name, (owned, _) in loaded.items()}}
+    kinds = {name: ann.kind_of(i) for name, i in sets.items()}
+    return {name: kind for name, kind in kinds.items() if kind != ann.FLAT}
 
 
 def write_version(
@@ -368,9 +388,7 @@ def write_version(
     tmp.mkdir()
     loaded = {}
     try:
-        index = faiss.IndexFlatIP(dim)
-        if len(vectors):
-            index.add(vectors)
+        index = ann.make_index(vectors, dim)  # flat, or approximate past APPROX_THRESHOLD
         faiss.write_index(index, str(tmp / INDEX_FILE))
         rows = [{**p, "id": i} for i, p in enumerate(passages)]
         (tmp / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False))
@@ -389,6 +407,8 @@ def write_version(
             "sha256": _sha256(tmp / INDEX_FILE),
             "created": now.isoformat(),
             **extra,
+            # Vector sets written approximate (site_assistant.ann), e.g. {"sentences": "ivf"}.
+            "approximate": _approximate_kinds(index, loaded),
         }
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2))
         _write_manifest(tmp)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import conf, embed, index, language, lexical, snippets
+from . import ann, conf, embed, index, language, lexical, snippets
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .spelling import Speller
@@ -231,7 +231,7 @@ def _sentence_vectors(version: index.IndexVersion, passage_id: int) -> np.ndarra
     start += int(version.passages[passage_id].get("sentence_labels", 0))
     if end <= start:
         return None
-    return version.sentence_index.reconstruct_n(int(start), int(end - start))
+    return ann.reconstruct_range(version.sentence_index, int(start), int(end - start))
 
 
 def search(query: str, k: int = 5) -> list[Hit]:

@@ -41,6 +41,7 @@ LAYERS: dict[str, list[str]] = {
         "onnx_encoder",
         "onnx_export",
         "embed",
+        "ann",
         "index",
         "publish",  # index versions through a Django storage backend, fetched by name
         "lexical",
