@@ -186,7 +186,7 @@ def _build(build: IndexBuild, report: _Reporter) -> None:
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
-    model_id = embed.model_id(model_ref)
+    model_id = embed.vectors_id(model_ref)
     passages = extract_all(
         documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
     )
@@ -295,7 +295,7 @@ def _current_of_active_model() -> index.IndexVersion | None:
         current = index.load_current()
     except index.IndexNotReady:
         return None
-    return current if current.model_id == embed.model_id() else None
+    return current if current.model_id == embed.vectors_id() else None
 
 
 def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) -> None:
