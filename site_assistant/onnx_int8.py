@@ -34,6 +34,16 @@ VARIANTS = {
     "qint8-reduce-range": {"weight_type": "QInt8", "reduce_range": True, "skip_layers": []},
     "qint8-fp32-last-layer": {"weight_type": "QInt8", "reduce_range": False, "skip_layers": [-1]},
     "qint8-fp32-first-layer": {"weight_type": "QInt8", "reduce_range": False, "skip_layers": [0]},
+    "qint8-reduce-range-fp32-first-layer": {
+        "weight_type": "QInt8",
+        "reduce_range": True,
+        "skip_layers": [0],
+    },
+    "qint8-fp32-first-last-layers": {
+        "weight_type": "QInt8",
+        "reduce_range": False,
+        "skip_layers": [0, -1],
+    },
 }
 DEFAULT_VARIANT = "qint8"
 

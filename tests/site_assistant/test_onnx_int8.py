@@ -37,8 +37,10 @@ def passing_verdict(sets=("dev", "natural_questions", "natural_questions_holdout
 
 @pytest.fixture
 def fresh_encoders(monkeypatch):
+    """As in a new process: no encoder loaded, no int8 decision, no question vector cached."""
     monkeypatch.setattr(embed, "_encoders", {})
     monkeypatch.setattr(embed, "_precisions", {})
+    monkeypatch.setattr(services, "_query_vectors", services._QueryCache())
 
 
 @pytest.fixture
