@@ -18,6 +18,7 @@ set.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -87,6 +88,11 @@ def _excluded_nodes(model, skip_layers: list[int]) -> list[str]:
     ]
 
 
+class _Unadvised(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
+
+
 def quantize(folder: str | Path, variant: str = DEFAULT_VARIANT) -> dict:
     """Write ``model.int8.onnx`` and ``int8.json`` into an export folder; returns int8.json.
 
@@ -109,6 +115,10 @@ def quantize(folder: str | Path, variant: str = DEFAULT_VARIANT) -> dict:
     source = onnx.load(str(folder / ONNX_FILE), load_external_data=False)
     excluded = _excluded_nodes(source, spec["skip_layers"])
     tmp = folder / f".{INT8_FILE}.tmp-{os.getpid()}"
+    # onnxruntime advises shape pre-processing on the root logger at every call
+    # (for static quantisation of vision models): nothing to act on here.
+    quiet = _Unadvised()
+    logging.getLogger().addFilter(quiet)
     try:
         quantize_dynamic(
             str(folder / ONNX_FILE),
@@ -121,6 +131,7 @@ def quantize(folder: str | Path, variant: str = DEFAULT_VARIANT) -> dict:
         )
         os.replace(tmp, folder / INT8_FILE)
     finally:
+        logging.getLogger().removeFilter(quiet)
         tmp.unlink(missing_ok=True)
     export = json.loads((folder / EXPORT_FILE).read_text())
     meta = {

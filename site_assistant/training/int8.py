@@ -87,16 +87,21 @@ def quality_failures(kind: str, reference: dict, other: dict) -> list[str]:
     return [f"{m} {other[m]:.3f} < {bar:.3f}" for m, bar in bars.items() if other[m] < bar - 1e-9]
 
 
-def encode_ms(encoder, texts: Sequence[str]) -> float:
-    """Median milliseconds to encode one question alone."""
+def encode_ms(encoders: dict, texts: Sequence[str]) -> dict[str, float]:
+    """Median milliseconds to encode one question alone, per encoder; the encoders
+    take turns on each question (which goes first alternates), so a change in
+    the machine's load falls on all of them alike."""
     for text in texts[:5]:
-        encoder.encode([text])
-    times = []
-    for text in texts:
-        started = time.perf_counter()
-        encoder.encode([text])
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        for encoder in encoders.values():
+            encoder.encode([text])
+    times: dict[str, list[float]] = {name: [] for name in encoders}
+    names = list(encoders)
+    for i, text in enumerate(texts):
+        for name in names if i % 2 == 0 else names[::-1]:
+            started = time.perf_counter()
+            encoders[name].encode([text])
+            times[name].append((time.perf_counter() - started) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def compare(
@@ -137,8 +142,7 @@ def compare(
         report["sets"][label] = row
     questions = list(dict.fromkeys(q for _, _, s in sets for q in s.queries.values()))
     report["encode_ms"] = {
-        "fp32": round(encode_ms(fp32, questions), 3),
-        "int8": round(encode_ms(int8, questions), 3),
+        **{k: round(v, 3) for k, v in encode_ms({"fp32": fp32, "int8": int8}, questions).items()},
         "questions": len(questions),
         "threads": 1,
         "load_average": os.getloadavg()[0],
