@@ -51,7 +51,9 @@ def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float
     if not searched or version.count == 0:
         return []
     # Through the embedding cache: the next build of the same model embeds none of them.
-    vectors, _, _ = embed.embed_cached(searched, version.model_ref or embed.active_model_ref())
+    vectors, _, _ = embed.embed_cached(
+        searched, version.model_ref or embed.active_model_ref(), role="query"
+    )
     boosts = None
     if conf.get("PHRASE_BOOST"):
         lexical_index = lexical.for_version(version.version, version.passages)

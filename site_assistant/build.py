@@ -242,7 +242,7 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
         owned_vectors.update(_owned_vectors(name, pairs, model_ref))
 
     report("write", 0, force=True)
-    model_id = embed.model_id(model_ref)
+    model_id = embed.vectors_id(model_ref)
     version = index.write_version(
         vectors, rows, model_id=model_id, model_ref=model_ref, **owned_vectors
     )
@@ -333,7 +333,7 @@ def _current_of_active_model() -> index.IndexVersion | None:
         current = index.load_current()
     except index.IndexNotReady:
         return None
-    return current if current.model_id == embed.model_id() else None
+    return current if current.model_id == embed.vectors_id() else None
 
 
 def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) -> None:

@@ -20,8 +20,15 @@ DEFAULTS = {
     "TORCH_THREADS": 1,
     # "onnx": encode with ONNX Runtime + tokenizers + numpy (no torch in the
     # web process; the export is checked against torch, see site_assistant.embed);
-    # "torch": with sentence-transformers, as training does.
+    # "torch": with sentence-transformers, as training does; "onnx-int8": passages
+    # and questions with the export's int8 copy, "onnx-int8-queries": questions
+    # only (the index stays fp32). int8 serves only when its measured top-1
+    # agreement with fp32 reaches INT8_MIN_AGREEMENT (site_assistant.onnx_int8),
+    # else fp32 does (logged).
     "ENCODER": "onnx",
+    # The least top-1 agreement with fp32, on every question set of the
+    # recorded verdict (search_evaluate --compare-encoders --record), for int8 to serve.
+    "INT8_MIN_AGREEMENT": 0.99,
     "BATCH_SIZE": 32,
     # Pages: every URL the site's sitemaps list, plus these.
     "URLS": [],

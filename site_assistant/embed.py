@@ -11,6 +11,15 @@ An export that differs from torch by more than ``onnx_export.MAX_ABS_DIFF``,
 a model ONNX cannot compute, or ``SITE_ASSISTANT["ENCODER"] = "torch"`` falls back
 to sentence-transformers (logged).
 
+``ENCODER = "onnx-int8"`` encodes passages and questions with the int8 copy
+of the export (``site_assistant.onnx_int8``), ``"onnx-int8-queries"`` only the
+questions (the index stays fp32). Either is served only when the int8 file's
+recorded verdict shows a top-1 agreement with fp32 of at least
+``SITE_ASSISTANT["INT8_MIN_AGREEMENT"]`` on every question set and the quality
+bars met; otherwise fp32 serves, with a warning that says why. Vectors of
+the int8 copy carry their own id (``vectors_id``: ``<model id>+int8``) in the
+embedding cache and the index, so they never mix with fp32 ones.
+
 The *active model* is a pointer file in INDEX_DIR (written by
 ``set_active_model`` when a fine-tuned model is activated), else
 ``SITE_ASSISTANT["MODEL"]``, else the all-MiniLM-L6-v2 files of the
@@ -53,8 +62,12 @@ _lock = threading.Lock()
 _models: dict[str, object] = {}  # "<path>|<model id>" -> SentenceTransformer
 _tokenizers: dict[str, object] = {}
 _encoders: dict[str, object] = {}  # "<path>|<model id>" -> OnnxEncoder or TorchEncoder
+_precisions: dict[str, str] = {}  # "<path>|<model id>|<role>" -> "fp32" or "int8"
 _threads_set = False
 ONNX_DIR = "onnx"
+# ENCODER → the roles ("passage": index builds, "query": questions) encoded in int8.
+INT8_ROLES = {"onnx-int8": ("passage", "query"), "onnx-int8-queries": ("query",)}
+INT8_SUFFIX = "+int8"
 
 
 # --- which model --------------------------------------------------------------------
@@ -337,7 +350,7 @@ class TorchEncoder:
         )
 
 
-def _onnx_encoder(ref: str):
+def _onnx_encoder(ref: str, int8: bool = False):
     """The model's ONNX encoder (exporting it first if needed), or None with the reason logged."""
     from .onnx_encoder import OnnxEncoder
     from .onnx_export import MAX_ABS_DIFF
@@ -355,25 +368,85 @@ def _onnx_encoder(ref: str):
                 f"its ONNX export differs from torch by {meta['max_abs_diff']:.2e} "
                 f"(at most {MAX_ABS_DIFF:.0e})"
             )
-        return OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"))
+        return OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"), int8=int8)
     except Exception as exc:
         logger.warning("model %s is served with torch: %s", model_id(ref), exc)
         return None
+
+
+def int8_deployment() -> str | None:
+    """ "all" (ENCODER "onnx-int8"), "queries" ("onnx-int8-queries"), or None (no int8)."""
+    roles = INT8_ROLES.get(conf.get("ENCODER"), ())
+    if not roles:
+        return None
+    return "all" if "passage" in roles else "queries"
+
+
+def int8_refusal(model_ref: str | None = None) -> str | None:
+    """Why the configured int8 deployment may not serve ``model_ref``, or None if it may."""
+    from .onnx_int8 import read_int8, refusal
+
+    deployment = int8_deployment()
+    if deployment is None:
+        return "ENCODER is not an int8 one"
+    found = find_onnx(_resolve(model_ref))
+    meta = read_int8(found[0]) if found else None
+    return refusal(meta, float(conf.get("INT8_MIN_AGREEMENT")), deployment)
+
+
+def precision(model_ref: str | None = None, role: str = "passage") -> str:
+    """ "int8" when ``role``'s vectors are encoded with the int8 copy, else "fp32".
+
+    int8 only when SITE_ASSISTANT["ENCODER"] asks for it for ``role`` and the
+    int8 file's recorded verdict passes (``int8_refusal``); a refusal is
+    logged once per process and model, and fp32 serves.
+    """
+    if role not in INT8_ROLES.get(conf.get("ENCODER"), ()):
+        return "fp32"
+    ref = _resolve(model_ref)
+    key = f"{ref}|{model_id(ref)}|{conf.get('ENCODER')}|{role}"
+    found = _precisions.get(key)
+    if found is None:
+        reason = int8_refusal(ref)
+        if reason:
+            logger.warning(
+                "SITE_ASSISTANT['ENCODER'] = %r refused for model %s, serving fp32: %s",
+                conf.get("ENCODER"),
+                model_id(ref),
+                reason,
+            )
+        found = _precisions[key] = "fp32" if reason else "int8"
+    return found
+
+
+def vectors_id(model_ref: str | None = None, role: str = "passage") -> str:
+    """The id ``role``'s vectors are cached and indexed under: the model id, plus
+    ``+int8`` when they come from the int8 copy."""
+    suffix = INT8_SUFFIX if precision(model_ref, role) == "int8" else ""
+    return model_id(model_ref) + suffix
 
 
 class NotExported(LookupError):
     """The model has no ONNX export yet and the caller may not make one."""
 
 
-def get_encoder(model_ref: str | None = None, export: bool = True):
-    """The encoder of ``model_ref`` (None = active), cached per process: ONNX unless
-    ``SITE_ASSISTANT["ENCODER"]`` is "torch" or the model cannot be served with ONNX.
+def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "passage"):
+    """The encoder of ``model_ref`` (None = active) for ``role`` ("passage" or
+    "query"), cached per process: ONNX (fp32, or int8, see ``precision``)
+    unless ``SITE_ASSISTANT["ENCODER"]`` is "torch" or the model cannot be served
+    with ONNX.
 
     ``export`` False: raise NotExported instead of exporting a model that has
     no export yet (a process start must not spend half a minute on it).
     """
     ref = _resolve(model_ref)
-    key = f"{ref}|{model_id(ref)}"
+    onnx = conf.get("ENCODER") == "onnx" or conf.get("ENCODER") in INT8_ROLES
+    if onnx and not export and find_onnx(ref) is None:
+        raise NotExported(
+            f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
+        )
+    int8 = onnx and precision(ref, role) == "int8"
+    key = f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}"
     encoder = _encoders.get(key)
     if encoder is not None:
         return encoder
@@ -381,15 +454,14 @@ def get_encoder(model_ref: str | None = None, export: bool = True):
         encoder = _encoders.get(key)
         if encoder is not None:
             return encoder
-    if not export and conf.get("ENCODER") == "onnx" and find_onnx(ref) is None:
-        raise NotExported(
-            f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
-        )
-    encoder = _onnx_encoder(ref) if conf.get("ENCODER") == "onnx" else None
+    encoder = _onnx_encoder(ref, int8=int8) if onnx else None
     if encoder is None:
         encoder = TorchEncoder(ref)
     with _lock:
-        for stale in [k for k in _encoders if k.startswith(f"{ref}|")]:
+        current = f"{ref}|{model_id(ref)}|"
+        for stale in [
+            k for k in _encoders if k.startswith(f"{ref}|") and not k.startswith(current)
+        ]:
             del _encoders[stale]
         while len(_encoders) >= MAX_LOADED_MODELS:
             del _encoders[next(iter(_encoders))]
@@ -405,10 +477,15 @@ def dimension(model_ref: str | None = None) -> int:
     return int(get_encoder(model_ref).dim)
 
 
-def encode(texts, model_ref=None, batch_size=None, show_progress=False) -> np.ndarray:
-    """Embed ``texts``: float32, L2-normalized, shape (len(texts), dim)."""
+def encode(
+    texts, model_ref=None, batch_size=None, show_progress=False, role: str = "passage"
+) -> np.ndarray:
+    """Embed ``texts``: float32, L2-normalized, shape (len(texts), dim).
+
+    ``role`` "query" for questions: ENCODER "onnx-int8-queries" encodes only those in int8.
+    """
     texts = list(texts)
-    encoder = get_encoder(model_ref)
+    encoder = get_encoder(model_ref, role=role)
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     batch_size = batch_size or conf.get("BATCH_SIZE")
@@ -435,16 +512,16 @@ def _cached(hashes: list[str], mid: str) -> dict[str, np.ndarray]:
 
 
 def uncached(texts, model_ref=None) -> list[str]:
-    """The distinct ``texts`` the EmbeddingCache has no vector of (for the model), in order."""
+    """The distinct ``texts`` the EmbeddingCache has no passage vector of (for the model and its precision), in order."""
     from .text import text_hash
 
     by_hash = {text_hash(t): t for t in texts}
-    found = _cached(list(by_hash), model_id(_resolve(model_ref)))
+    found = _cached(list(by_hash), vectors_id(_resolve(model_ref)))
     return [t for h, t in by_hash.items() if h not in found]
 
 
 def embed_cached(
-    texts, model_ref=None, progress=None, store: bool = True
+    texts, model_ref=None, progress=None, store: bool = True, role: str = "passage"
 ) -> tuple[np.ndarray, int, int]:
     """Vectors for ``texts`` using the EmbeddingCache: (vectors, embedded, reused).
 
@@ -452,13 +529,14 @@ def embed_cached(
     False reads the cache but writes nothing: an evaluation re-embeds the
     site's passages, sentences and example questions, which the index has
     cached for its model, and a model that never serves leaves no vectors.
+    Vectors are cached under ``vectors_id(model_ref, role)``.
     """
     from .models import EmbeddingCache
     from .text import text_hash
 
     texts = list(texts)
     ref = _resolve(model_ref)
-    mid = model_id(ref)
+    mid = vectors_id(ref, role)
     hashes = [text_hash(t) for t in texts]
     found = _cached(hashes, mid)
     missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in found]
@@ -467,7 +545,7 @@ def embed_cached(
         progress(0, len(missing))  # the model may load now: a few seconds
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
-        vectors = encode([t for _, t in chunk], ref, batch_size=batch)
+        vectors = encode([t for _, t in chunk], ref, batch_size=batch, role=role)
         if store:
             EmbeddingCache.objects.bulk_create(
                 [

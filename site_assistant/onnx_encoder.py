@@ -17,6 +17,9 @@ import numpy as np
 
 EXPORT_FILE = "export.json"
 ONNX_FILE = "model.onnx"
+# The int8 copy (site_assistant.onnx_int8) and its description, beside ONNX_FILE.
+INT8_FILE = "model.int8.onnx"
+INT8_META = "int8.json"
 TOKENIZER_FILE = "tokenizer.json"
 
 
@@ -33,14 +36,22 @@ class OnnxEncoder:
 
     backend = "onnx"
 
-    def __init__(self, folder: str | Path, threads: int = 1, verify: bool = True):
+    def __init__(
+        self, folder: str | Path, threads: int = 1, verify: bool = True, int8: bool = False
+    ):
+        """``int8``: run the int8 copy (``model.int8.onnx``, checked against int8.json)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
         self.folder = Path(folder)
         self.meta = json.loads((self.folder / EXPORT_FILE).read_text())
-        if verify and sha256(self.folder / ONNX_FILE) != self.meta["sha256"]:
-            raise ValueError(f"{self.folder / ONNX_FILE} is damaged (checksum mismatch)")
+        onnx_file, expected = ONNX_FILE, self.meta["sha256"]
+        if int8:
+            self.backend = "onnx-int8"
+            onnx_file = INT8_FILE
+            expected = json.loads((self.folder / INT8_META).read_text())["sha256"]
+        if verify and sha256(self.folder / onnx_file) != expected:
+            raise ValueError(f"{self.folder / onnx_file} is damaged (checksum mismatch)")
         self.dim = int(self.meta["dim"])
         self.inputs = list(self.meta["inputs"])
         options = onnxruntime.SessionOptions()
@@ -51,7 +62,7 @@ class OnnxEncoder:
         # A single question is short work: spinning threads only steal the other core.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
-            str(self.folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+            str(self.folder / onnx_file), options, providers=["CPUExecutionProvider"]
         )
         tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
         tokenizer.enable_truncation(int(self.meta["max_seq_length"]))

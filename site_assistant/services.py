@@ -148,16 +148,17 @@ def clean_k(k) -> int:
 
 
 def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
-    key = (version.model_id, query)
+    # The encoder setting too: "onnx-int8-queries" encodes questions in int8 for an fp32 index.
+    key = (version.model_id, conf.get("ENCODER"), query)
     vector = _query_vectors.get(key)
     if vector is None:
         ref = version.model_ref or embed.active_model_ref()
-        if embed.model_id(ref) != version.model_id:
+        if embed.vectors_id(ref) != version.model_id:
             raise IndexNotReady(
                 f"the model of index {version.version} ({version.model_id}) is not available: "
                 "rebuild the index"
             )
-        vector = embed.encode([query], ref)[0]
+        vector = embed.encode([query], ref, role="query")[0]
         _query_vectors.put(key, vector)
     return vector
 
@@ -326,7 +327,9 @@ def warm_up() -> dict:
     try:
         # Never an export here (half a minute): the host runs search_export_onnx
         # before starting processes, builds and training make one by themselves.
-        encoder = embed.get_encoder(version.model_ref if version else None, export=False)
+        encoder = embed.get_encoder(
+            version.model_ref if version else None, export=False, role="query"
+        )
     except Exception as exc:  # no export yet, a missing model...
         report["reason"] = "; ".join(filter(None, [report.get("reason"), str(exc)]))
     if version is not None and encoder is not None:

@@ -261,7 +261,7 @@ def _follow_up(build: IndexBuild) -> None:
 
     if build.status != Status.SUCCEEDED:
         return
-    if build.model_id != embed.model_id(embed.active_model_ref()):
+    if build.model_id != embed.vectors_id(embed.active_model_ref()):
         request_rebuild(IndexBuild.Trigger.MODEL)
         return
     late = build.coalesced.filter(trigger=IndexBuild.Trigger.CONTENT, created__gt=build.started)

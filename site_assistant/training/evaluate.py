@@ -308,7 +308,17 @@ def load_unanswerable(path: str | Path, passages: Sequence[dict]) -> EvalSet:
 class Retrievers:
     """Dense, BM25 and hybrid rankings of an EvalSet's queries over its corpus."""
 
-    def __init__(self, eval_set: EvalSet, model_ref: str | None = None, batch_size: int = 64):
+    def __init__(
+        self,
+        eval_set: EvalSet,
+        model_ref: str | None = None,
+        batch_size: int = 64,
+        corpus_encoder=None,
+        query_encoder=None,
+    ):
+        """``corpus_encoder`` / ``query_encoder``: encoders (``encode(texts, batch_size)``)
+        to use instead of the model's served one (site_assistant.training.int8 compares
+        fp32 with int8 that way)."""
         from .. import embed
 
         self.eval_set = eval_set
@@ -323,7 +333,9 @@ class Retrievers:
         self.query_texts = self._as_searched([eval_set.queries[q] for q in self.qids])
         # The site's own texts are mostly in the embedding cache already (the
         # index embedded them with this model); a BEIR corpus is embedded afresh.
-        if eval_set.site:
+        if corpus_encoder is not None:
+            self._encode_corpus = lambda texts: corpus_encoder.encode(texts, batch_size=batch_size)
+        elif eval_set.site:
             self._encode_corpus = lambda texts: embed.embed_cached(
                 texts, self.model_ref, store=False
             )[0]
@@ -332,7 +344,13 @@ class Retrievers:
                 texts, self.model_ref, batch_size=batch_size
             )
         doc_vectors = self._encode_corpus([d["dense_text"] for d in docs])
-        self.query_vectors = embed.encode(self.query_texts, self.model_ref, batch_size=batch_size)
+        if query_encoder is not None:
+            self._encode_queries = lambda texts: query_encoder.encode(texts, batch_size=batch_size)
+        else:
+            self._encode_queries = lambda texts: embed.encode(
+                texts, self.model_ref, batch_size=batch_size, role="query"
+            )
+        self.query_vectors = self._encode_queries(self.query_texts)
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
         self.index.add(doc_vectors)
@@ -460,10 +478,8 @@ class Retrievers:
 
     def best_scores(self, queries: Sequence[str]) -> list[float]:
         """Serving's best score for each of ``queries`` (outside the set) over this corpus."""
-        from .. import embed
-
         searched = self._as_searched(queries)
-        vectors = embed.encode(searched, self.model_ref)
+        vectors = self._encode_queries(searched)
         boosts = lexical.phrase_boosts(self.lexical, searched)
         return _best(self._blend(vectors, 1, self.question_index, self.question_owner, boosts))
 

@@ -40,6 +40,7 @@ LAYERS: dict[str, list[str]] = {
         "extract",
         "onnx_encoder",
         "onnx_export",
+        "onnx_int8",
         "embed",
         "ann",
         "index",
@@ -84,6 +85,7 @@ LAYERS: dict[str, list[str]] = {
         "training.guard",
         "training.finetune",
         "training.evaluate",
+        "training.int8",  # int8 against fp32: top-1 agreement and quality per question set
     ],
     # What a visitor, the owner, a worker or the host project touches.
     "interfaces": [

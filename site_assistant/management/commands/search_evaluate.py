@@ -59,6 +59,19 @@ class Command(BaseCommand):
             action=argparse.BooleanOptionalAction,
             help="Score with SITE_ASSISTANT['TYPO_TOLERANCE'] on or off (default: the setting).",
         )
+        parser.add_argument(
+            "--compare-encoders",
+            action="store_true",
+            help="Score the int8 copy of the ONNX export against fp32 (index and questions "
+            "int8, and fp32 index with int8 questions) on the dev split and --natural files: "
+            "top-1 agreement, acc@1/acc@3/ndcg@10, answered share, encode ms per question.",
+        )
+        parser.add_argument(
+            "--record",
+            action="store_true",
+            help="With --compare-encoders: store the verdict in the int8 export's int8.json "
+            "(what ENCODER onnx-int8 / onnx-int8-queries is judged by).",
+        )
         parser.add_argument("--json", dest="json_out", help="Write the results to this file.")
 
     def handle(
@@ -76,6 +89,8 @@ class Command(BaseCommand):
         question_weight=None,
         phrase_boost=None,
         typo_tolerance=None,
+        compare_encoders=False,
+        record=False,
         **options,
     ):
         overrides = {} if typo_tolerance is None else {"TYPO_TOLERANCE": typo_tolerance}
@@ -95,11 +110,15 @@ class Command(BaseCommand):
         with override_settings(
             SITE_ASSISTANT={**getattr(settings, "SITE_ASSISTANT", {}), **overrides}
         ):
-            self._evaluate(model, dev, beir, split, natural, unanswerable, json_out)
+            if compare_encoders:
+                self._compare(model, dev, natural, json_out, record)
+            else:
+                if record:
+                    raise CommandError("--record goes with --compare-encoders.")
+                self._evaluate(model, dev, beir, split, natural, unanswerable, json_out)
 
-    def _evaluate(self, model, dev, beir, split, natural, unanswerable, json_out):
+    def _model_ref(self, model):
         from site_assistant import embed
-        from site_assistant.training import evaluate, pairs
 
         if model == "base":
             model_ref = embed.default_model_path()
@@ -109,11 +128,67 @@ class Command(BaseCommand):
             if not Path(model).is_dir():
                 raise CommandError(f"--model {model}: not a folder (use base, active or a path)")
             model_ref = str(Path(model).resolve())
+        return model_ref
+
+    def _default_dev(self):
+        default_dev = Path(conf.get("INDEX_DIR")) / "pairs"
+        return str(default_dev) if (default_dev / "dev.jsonl").is_file() else None
+
+    def _compare(self, model, dev, natural, json_out, record):
+        from site_assistant import embed, onnx_int8
+        from site_assistant.training import evaluate, int8, pairs
+
+        model_ref = self._model_ref(model)
+        dev = dev or self._default_dev()
+        natural = [natural] if isinstance(natural, str) else list(natural or [])
+        if record and not (dev and natural):
+            raise CommandError(
+                "--record needs the dev split and --natural files (held-out and natural)."
+            )
+        sets = []
+        try:
+            if dev:
+                sets.append(("dev", "dev", evaluate.load_dev(dev)))
+            if natural:
+                passages, _ = pairs.load_passages()
+                if not passages:
+                    raise CommandError("No passages: build the index first.")
+                for path in natural:
+                    sets.append((Path(path).stem, "visitor", evaluate.load_natural(path, passages)))
+        except evaluate.EvalSetError as exc:
+            raise CommandError(str(exc)) from exc
+        if not sets:
+            raise CommandError("Nothing to compare: give --dev and/or --natural.")
+        try:
+            found = embed.find_onnx(model_ref)
+            if found is None:
+                embed.export_onnx(model_ref)
+                found = embed.find_onnx(model_ref)
+            if found is None:
+                raise ValueError(f"model {embed.model_id(model_ref)} has no ONNX export")
+            folder = found[0]
+            meta = onnx_int8.read_int8(folder) or onnx_int8.quantize(folder)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        report = int8.compare(sets, model_ref, folder, float(conf.get("INT8_MIN_AGREEMENT")))
+        report.update({"model_id": embed.model_id(model_ref), "variant": meta["variant"]})
+        self.stdout.write(int8.format_report(report, report["model_id"], meta["variant"]))
+        if record:
+            onnx_int8.record_verdict(folder, report["verdict"])
+            self.stdout.write(f"Recorded the verdict in {folder / onnx_int8.INT8_META}")
+        if json_out:
+            Path(json_out).parent.mkdir(parents=True, exist_ok=True)
+            Path(json_out).write_text(json.dumps(report, indent=2))
+            self.stdout.write(f"Wrote {json_out}")
+
+    def _evaluate(self, model, dev, beir, split, natural, unanswerable, json_out):
+        from site_assistant.training import evaluate, pairs
+
+        model_ref = self._model_ref(model)
         if not (dev or beir or natural or unanswerable):
-            default_dev = Path(conf.get("INDEX_DIR")) / "pairs"
-            if not (default_dev / "dev.jsonl").is_file():
+            dev = self._default_dev()
+            if dev is None:
                 raise CommandError("Nothing to evaluate: give --dev, --beir and/or --natural.")
-            dev = str(default_dev)
         sets = []
         try:
             if dev:
