@@ -24,6 +24,7 @@ def search_page(request):
         "title": conf.get("WIDGET_TITLE"),
         "contact_url": conf.get("CONTACT_URL"),
         "handoff": conf.get("HANDOFF_TEXT"),
+        "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
         "placeholder": conf.get("PAGE_PLACEHOLDER"),
         "suggestions": conf.get("SUGGESTED_QUESTIONS"),
         "base_template": conf.get("PAGE_BASE_TEMPLATE"),

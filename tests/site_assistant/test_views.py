@@ -84,6 +84,14 @@ def test_nonsense_is_answered_honestly_with_the_contact_link(client):
     assert Question.objects.get().answered is False
 
 
+def test_a_question_in_another_language_is_told_the_sites_language(client):
+    html = client.get("/search/", {"q": "Koliko stane spletna stran?"}).content.decode()
+    results = LexborHTMLParser(html).css_first("section[aria-labelledby]").text()
+    assert conf.get("OTHER_LANGUAGE_MESSAGE") in results
+    assert "confident answer" not in results
+    assert "Koliko state" not in html  # never respelled
+
+
 @pytest.mark.parametrize("query", ["x" * 501, "y" * 10_000])
 def test_a_too_long_question_is_a_friendly_400(client, query):
     response = client.get("/search/", {"q": query})
