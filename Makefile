@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-speed bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots lint bench bench-speed bench-splits bench-answerability clean
 
 install: $(STAMP)
 
@@ -79,6 +79,11 @@ bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
+# Whether a small classifier over more features than the score decides "not
+# sure" better than the calibrated threshold (docs/quality.md). A few minutes.
+bench-answerability: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
+
 bench-splits: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/splits.py $(if $(SEEDS),--seeds $(SEEDS))
 
