@@ -74,7 +74,7 @@ def check_answer_settings(app_configs=None, **kwargs):
             errors.append(
                 checks.Error(
                     f"SITE_ASSISTANT[{name!r}] must be a number between 0 and 1, not {value!r}.",
-                    hint="See docs/configuration.md (answers).",
+                    hint="See the SITE_ASSISTANT table in docs/configuration.md.",
                     id="site_assistant.E001",
                 )
             )
