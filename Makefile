@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability clean
 
 install: $(STAMP)
 
@@ -92,6 +92,11 @@ bench-speed: index
 # questions (APP alone, SIZES unset: only that, about 6 minutes).
 bench-ann: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES) $(if $(APP),--app $(APP))
+
+# Whether a small classifier over more features than the score decides "not
+# sure" better than the calibrated threshold (docs/quality.md). A few minutes.
+bench-answerability: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index

@@ -12,6 +12,7 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         checks.register(check_index_dir, checks.Tags.compatibility)
+        checks.register(check_answer_settings)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -60,3 +61,41 @@ def check_index_dir(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+def check_answer_settings(app_configs=None, **kwargs):
+    """Errors for the settings that decide "not sure": a quantile or threshold
+    outside (0, 1), or a list of off-topic questions that cannot be read or is empty."""
+    from . import conf
+
+    errors = []
+    for name in ("OFF_TOPIC_QUANTILE", "MIN_SCORE"):
+        value = conf.get(name)
+        if value is None and name == "MIN_SCORE":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            errors.append(
+                checks.Error(
+                    f"SITE_ASSISTANT[{name!r}] must be a number between 0 and 1, not {value!r}.",
+                    hint="See the SITE_ASSISTANT table in docs/configuration.md.",
+                    id="site_assistant.E001",
+                )
+            )
+    path = conf.get("OFF_TOPIC_QUESTIONS")
+    if path:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            lines, problem = [], f"cannot be read ({exc.__class__.__name__})"
+        else:
+            problem = "has no question"
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+            errors.append(
+                checks.Error(
+                    f"SITE_ASSISTANT['OFF_TOPIC_QUESTIONS'] ({path}) {problem}: "
+                    "every build calibrates its answer threshold on it.",
+                    hint="A UTF-8 text file, one question a line, or unset for the shipped list.",
+                    id="site_assistant.E002",
+                )
+            )
+    return errors

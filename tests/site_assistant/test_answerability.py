@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from site_assistant import answerability, index, services
+from site_assistant.apps import check_answer_settings
 from site_assistant.build import run_build
 from site_assistant.models import IndexBuild
 
@@ -44,6 +45,56 @@ def test_a_question_the_site_cannot_answer_gets_not_sure_and_still_the_closest_s
     body = client.get("/api/search/", {"q": "what is the capital of France", "k": 3}).json()
     assert body["answer"] is None and len(body["results"]) == 3
     assert body["min_score"] == result.min_score and body["contact_url"]
+
+
+# Questions in neither the shipped off-topic list nor the evaluation sets.
+PLAINLY_UNANSWERABLE = [
+    "how many moons does Jupiter have",
+    "what is the best way to grow tomatoes in a greenhouse",
+    "can you recommend a good dentist in Vienna",
+    "what time does the last train to Zagreb leave",
+]
+ANSWERABLE = {
+    "how much does a landing page cost": "/services/#pricing",
+    "do I need to register to play the game": "/game/#no-account-needed",
+    "what do you do with my personal data": "/privacy/",
+    "how long does a website take to build": "/services/#timelines",
+}
+
+
+def test_the_build_s_decision_declines_what_the_site_does_not_say_and_answers_what_it_does(
+    built_index,
+):
+    for question in PLAINLY_UNANSWERABLE:
+        result = services.answer(question, k=3)
+        assert result.answer is None, (question, result.results[0].score, result.min_score)
+        assert len(result.results) == 3  # still the closest sections
+    for question, link in ANSWERABLE.items():
+        result = services.answer(question)
+        assert result.answer is not None and result.answer.link == link, question
+
+
+@pytest.mark.parametrize(
+    "override, error",
+    [
+        ({"OFF_TOPIC_QUANTILE": 1.5}, "site_assistant.E001"),
+        ({"OFF_TOPIC_QUANTILE": "0.95"}, "site_assistant.E001"),
+        ({"MIN_SCORE": 0}, "site_assistant.E001"),
+        ({"MIN_SCORE": True}, "site_assistant.E001"),
+        ({"OFF_TOPIC_QUESTIONS": "/nonexistent/off-topic.txt"}, "site_assistant.E002"),
+        ({"OFF_TOPIC_QUESTIONS": "EMPTY"}, "site_assistant.E002"),
+    ],
+)
+def test_answer_settings_are_checked(settings, tmp_path, override, error):
+    if override.get("OFF_TOPIC_QUESTIONS") == "EMPTY":
+        empty = tmp_path / "off-topic.txt"
+        empty.write_text("# only a comment\n\n")
+        override = {"OFF_TOPIC_QUESTIONS": str(empty)}
+    assert check_answer_settings() == []  # the defaults pass
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **override}
+    errors = check_answer_settings()
+    assert [e.id for e in errors] == [error]
+    assert "SITE_ASSISTANT[" in errors[0].msg
 
 
 def test_an_explicit_min_score_overrides_the_calibration(built_index, settings):
