@@ -13,6 +13,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         checks.register(check_index_dir, checks.Tags.compatibility)
         checks.register(check_answer_settings)
+        checks.register(check_approx_settings)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -99,3 +100,24 @@ def check_answer_settings(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+def check_approx_settings(app_configs=None, **kwargs):
+    """An error for an approximate-index setting the builds and every query would
+    refuse (APPROX_INDEX, APPROX_THRESHOLD, APPROX_NPROBE, APPROX_EF_SEARCH,
+    APPROX_HNSW_M): said at start, not as a failed question."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import ann
+
+    try:
+        ann.settings()
+    except ImproperlyConfigured as exc:
+        return [
+            checks.Error(
+                str(exc),
+                hint="See the SITE_ASSISTANT table in docs/configuration.md.",
+                id="site_assistant.E003",
+            )
+        ]
+    return []

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from site_assistant import ann, index, services
+from site_assistant.apps import check_approx_settings
 from site_assistant.build import run_build
 from site_assistant.models import IndexBuild
 
@@ -130,9 +131,18 @@ def test_search_settings_are_applied_to_a_loaded_index_at_each_query(approx_sett
     ],
 )
 def test_a_bad_setting_is_refused_naming_it(approx_settings, name, value):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    assert check_approx_settings() == []  # the defaults pass
     approx_settings(**{name: value})
     with pytest.raises(ImproperlyConfigured, match=rf'SITE_ASSISTANT\["{name}"\].*{value!r}'):
         ann.settings()
+    # Said at start (manage.py check, runserver, migrate...), not by a failed question.
+    errors = check_approx_settings()
+    assert [e.id for e in errors] == ["site_assistant.E003"] and name in errors[0].msg
+    with pytest.raises(SystemCheckError, match=name):
+        call_command("check")
 
 
 @pytest.mark.django_db
