@@ -3,6 +3,7 @@ conversation follows the visitor, the keyboard moves through an answer, the snip
 person is one click away, phones get the whole screen, and axe finds nothing wrong."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,17 @@ from site_assistant.models import Question
 
 from .axe import violations
 from .test_widget_browser import BUBBLE, INPUT, PANEL, ask
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll ``expression`` in the page until it is true. Not page.wait_for_function:
+    when it has to poll, Playwright evaluates the string with eval(), which the
+    site's Content Security Policy (no 'unsafe-eval') rightly refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
 
 pytestmark = pytest.mark.browser
 
@@ -248,7 +260,7 @@ def test_on_a_phone_the_panel_is_the_whole_screen_and_the_page_stays_put(phone, 
     page = phone
     page.goto("/about/")
     page.mouse.wheel(0, 700)
-    page.wait_for_function("window.scrollY > 600")
+    wait_until(page, "window.scrollY > 600")
     page.mouse.wheel(0, -100)  # scrolling back up brings the tucked bubble back
     expect(page.locator(".site-assistant")).not_to_have_class(re.compile("is-tucked"))
     before = page.evaluate(
@@ -287,15 +299,13 @@ def test_on_a_phone_the_closed_bubble_leaves_the_text_readable(phone):
     assert bubble.bounding_box()["width"] <= 56  # a small round button, not a pill
     # Reading on (scrolling down), the bubble slides out of the way...
     page.mouse.wheel(0, 500)
-    page.wait_for_function("window.scrollY > 0")
+    wait_until(page, "window.scrollY > 0")
     expect(page.locator(".site-assistant")).to_have_class(re.compile("is-tucked"))
     expect(bubble).not_to_be_in_viewport()
     # ...and at the end of the page it is back, below the last line (the spacer).
     page.keyboard.press("End")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_function(
-        "Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight"
-    )
+    wait_until(page, "Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight")
     expect(page.locator(".site-assistant")).not_to_have_class(re.compile("is-tucked"))
     expect(bubble).to_be_in_viewport()
     assert covered_text(page, BUBBLE) == []
