@@ -17,6 +17,11 @@ import numpy as np
 
 EXPORT_FILE = "export.json"
 ONNX_FILE = "model.onnx"
+# The weights, beside ONNX_FILE (ONNX "external data"): ONNX Runtime maps the
+# file instead of copying it, so a process keeps only the pages it touches
+# (the word embeddings are 47 MB, a question reads a few rows) and the
+# processes of one machine share them through the page cache.
+DATA_FILE = "model.onnx.data"
 # The int8 copy (site_assistant.onnx_int8) and its description, beside ONNX_FILE.
 INT8_FILE = "model.int8.onnx"
 INT8_META = "int8.json"
@@ -50,8 +55,12 @@ class OnnxEncoder:
             self.backend = "onnx-int8"
             onnx_file = INT8_FILE
             expected = json.loads((self.folder / INT8_META).read_text())["sha256"]
-        if verify and sha256(self.folder / onnx_file) != expected:
-            raise ValueError(f"{self.folder / onnx_file} is damaged (checksum mismatch)")
+        checks = [(onnx_file, expected)]
+        if not int8 and self.meta.get("data_sha256"):
+            checks.append((DATA_FILE, self.meta["data_sha256"]))
+        for name, digest in checks if verify else ():
+            if not (self.folder / name).is_file() or sha256(self.folder / name) != digest:
+                raise ValueError(f"{self.folder / name} is damaged (checksum mismatch)")
         self.dim = int(self.meta["dim"])
         self.inputs = list(self.meta["inputs"])
         options = onnxruntime.SessionOptions()

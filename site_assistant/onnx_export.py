@@ -11,11 +11,14 @@ export whose difference exceeds ``MAX_ABS_DIFF``.
 
 A folder written here holds::
 
-    model.onnx      the transformer: input_ids, attention_mask[, token_type_ids]
+    model.onnx      the transformer's graph: input_ids, attention_mask[, token_type_ids]
                     (int64, dynamic batch and sequence) -> last_hidden_state
+    model.onnx.data its weights (ONNX external data: mapped, not copied, by
+                    ONNX Runtime, and shared by the processes of a machine)
     tokenizer.json  the model's fast tokenizer
     export.json     model_id, weights stamp, dim, max_seq_length, inputs,
-                    max_abs_diff, sha256 of model.onnx, versions
+                    max_abs_diff, sha256 of model.onnx and model.onnx.data,
+                    versions
 
 The folder is written under a temporary name and renamed into place, so a
 reader never sees half an export. Run as a module (``python -m
@@ -34,9 +37,17 @@ import sys
 import time
 from pathlib import Path
 
-from .onnx_encoder import EXPORT_FILE, ONNX_FILE, TOKENIZER_FILE, OnnxEncoder, sha256
+from .onnx_encoder import (
+    DATA_FILE,
+    EXPORT_FILE,
+    ONNX_FILE,
+    TOKENIZER_FILE,
+    OnnxEncoder,
+    sha256,
+)
 
-FORMAT = 1
+# 2: the weights in DATA_FILE beside the graph (1 kept them inside model.onnx).
+FORMAT = 2
 OPSET = 17
 # Largest absolute difference of a vector component accepted against torch.
 MAX_ABS_DIFF = 1e-4
@@ -107,6 +118,22 @@ def _check_structure(model) -> None:
         raise ValueError(f"cannot serve pooling mode {mode!r} with ONNX (mean only)")
 
 
+def _weights_beside(path: Path) -> None:
+    """Rewrite the ONNX file at ``path`` with its weights in DATA_FILE beside it."""
+    import onnx
+
+    model = onnx.load(str(path))
+    onnx.save_model(
+        model,
+        str(path),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=DATA_FILE,
+        size_threshold=1024,
+    )
+    shutil.copymode(path, path.parent / DATA_FILE)  # onnx writes it owner-only
+
+
 def export(model_ref: str | Path, out_dir: str | Path, model_id: str) -> dict:
     """Export ``model_ref`` into ``out_dir`` and check it; returns its export.json.
 
@@ -164,6 +191,7 @@ def export(model_ref: str | Path, out_dir: str | Path, model_id: str) -> dict:
                 opset_version=OPSET,
                 dynamo=False,
             )
+        _weights_beside(tmp / ONNX_FILE)
         shutil.copyfile(tokenizer_file, tmp / TOKENIZER_FILE)
         meta = {
             "format": FORMAT,
@@ -174,6 +202,7 @@ def export(model_ref: str | Path, out_dir: str | Path, model_id: str) -> dict:
             "max_seq_length": int(model.max_seq_length),
             "inputs": inputs,
             "sha256": sha256(tmp / ONNX_FILE),
+            "data_sha256": sha256(tmp / DATA_FILE),
             "opset": OPSET,
             "torch": torch.__version__,
         }

@@ -50,14 +50,38 @@ def test_an_export_too_far_from_torch_is_refused(built_index, fresh_encoders, mo
     assert "differs from torch by 2.00e-03" in caplog.text
 
 
-def test_a_damaged_onnx_file_is_refused(built_index, tmp_path):
+@pytest.mark.parametrize("name", [onnx_encoder.ONNX_FILE, onnx_encoder.DATA_FILE])
+def test_a_damaged_onnx_file_is_refused(built_index, tmp_path, name):
     folder, _ = embed.find_onnx(built_index.model_ref)
     copy = tmp_path / "onnx"
     shutil.copytree(folder, copy)
-    with open(copy / onnx_encoder.ONNX_FILE, "r+b") as f:
+    with open(copy / name, "r+b") as f:
         f.truncate(1000)
-    with pytest.raises(ValueError, match="checksum mismatch"):
+    with pytest.raises(ValueError, match=f"{name} is damaged"):
         onnx_encoder.OnnxEncoder(copy)
+
+
+def test_a_missing_weights_file_is_refused(built_index, tmp_path):
+    folder, _ = embed.find_onnx(built_index.model_ref)
+    copy = tmp_path / "onnx"
+    shutil.copytree(folder, copy)
+    (copy / onnx_encoder.DATA_FILE).unlink()
+    with pytest.raises(ValueError, match="damaged"):
+        onnx_encoder.OnnxEncoder(copy)
+
+
+def test_the_weights_are_mapped_not_copied(built_index):
+    """The weights lie beside the graph, so ONNX Runtime maps them: the word
+    embeddings (47 MB) are not copied into the process."""
+    folder, meta = embed.find_onnx(built_index.model_ref)
+    graph = (folder / onnx_encoder.ONNX_FILE).stat().st_size
+    weights = (folder / onnx_encoder.DATA_FILE).stat().st_size
+    assert graph < 1_000_000 < 80_000_000 < weights
+    assert meta["data_sha256"] == onnx_encoder.sha256(folder / onnx_encoder.DATA_FILE)
+    encoder = onnx_encoder.OnnxEncoder(folder)
+    encoder.encode(NEW_TEXTS)
+    with open("/proc/self/maps") as maps:
+        assert str(folder / onnx_encoder.DATA_FILE) in maps.read()
 
 
 def test_a_model_retrained_in_place_needs_a_new_export(built_index, another_model):
@@ -89,3 +113,34 @@ def test_export_json_is_complete(built_index):
     meta = json.loads((folder / onnx_export.EXPORT_FILE).read_text())
     for key in ("sha256", "weights", "dim", "max_seq_length", "inputs", "onnxruntime", "torch"):
         assert meta[key]
+
+
+def test_a_build_makes_the_export_a_stale_one_needs_before_anyone_asks(
+    built_index, fresh_encoders, monkeypatch
+):
+    """After an upgrade that changes the export's format, the next build
+    exports again: a web process started after it finds a current export
+    (``warm_up`` never exports, so it would otherwise answer with torch)."""
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+
+    folder, meta = embed.find_onnx(built_index.model_ref)
+    monkeypatch.setattr(onnx_export, "FORMAT", meta["format"] + 1)  # the upgrade
+    assert embed.find_onnx(built_index.model_ref) is None
+    exported = []
+
+    def export_onnx(ref=None, in_process=None):  # the real export, minus its 20 s
+        exported.append(ref)
+        data = json.loads((folder / onnx_export.EXPORT_FILE).read_text())
+        data["format"] = onnx_export.FORMAT
+        (folder / onnx_export.EXPORT_FILE).write_text(json.dumps(data))
+        return data
+
+    monkeypatch.setattr(embed, "export_onnx", export_onnx)
+    try:
+        build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+        assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+        assert exported == [built_index.model_ref]
+        assert embed.get_encoder(built_index.model_ref, export=False).backend == "onnx"
+    finally:
+        (folder / onnx_export.EXPORT_FILE).write_text(json.dumps(meta, indent=2))
