@@ -298,9 +298,9 @@ def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> d
 
 def _finish(build, report, version, documents, embedded, reused) -> None:
     report("calibrate", 0, force=True)
-    # The encoder that will answer, exported now if its export is missing or
-    # stale (a new model, an upgrade): never in a visitor's first request.
-    embed.get_encoder(version.model_ref or embed.active_model_ref(), role="query")
+    # The model's export, made now if it is missing or stale (a new model, an
+    # upgrade): by the build, never in a visitor's first request.
+    embed.ensure_export(version.model_ref or embed.active_model_ref())
     index.record_calibration(version, answerability.calibrate(version))
     publish.upload(version)  # to SITE_ASSISTANT["STORAGE"] (nothing to do by default)
     report("sync", 0, force=True)

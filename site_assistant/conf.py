@@ -162,6 +162,9 @@ DEFAULTS = {
     # The answer snippet (site_assistant.snippets): at most this many characters of
     # the passage's best sentence(s) for the question.
     "SNIPPET_MAX_CHARS": 300,
+    # English answer types: a question asking for an amount or a time leads
+    # with a sentence that states one (site_assistant.snippets.ANSWER_TYPES).
+    "SNIPPET_ANSWER_TYPES": True,
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,

@@ -327,6 +327,19 @@ def export_onnx(model_ref: str | None = None, in_process: bool | None = None) ->
     return meta
 
 
+def ensure_export(model_ref: str | None = None) -> None:
+    """Export the model now unless it has a current export (or is served with
+    torch): for the processes that will load it later and never export
+    (``warm_up``). A failed export is logged; the model is then served with torch."""
+    onnx = conf.get("ENCODER") == "onnx" or conf.get("ENCODER") in INT8_ROLES
+    if not onnx or find_onnx(model_ref) is not None:
+        return
+    try:
+        export_onnx(model_ref)
+    except Exception as exc:
+        logger.warning("model %s is served with torch: %s", model_id(_resolve(model_ref)), exc)
+
+
 class TorchEncoder:
     """sentence-transformers on torch: training, and models ONNX cannot serve."""
 

@@ -216,7 +216,7 @@ def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
         if hit.link in links:
             continue
         links.add(hit.link)
-        snippet = snippets.make(row, _sentence_vectors(version, passage_id), vector)
+        snippet = snippets.make(row, _sentence_vectors(version, passage_id), vector, query)
         hits.append(dataclasses.replace(hit, snippet=snippet))
         if len(hits) == k:
             break

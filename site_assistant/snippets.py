@@ -11,6 +11,20 @@ highlight. Labels — the passage's heading, its page's title and headings —
 are never snippet text: they are the breadcrumb. A sentence the passage
 repeats is shown once.
 
+Closeness alone favours the sentence that restates the question: "How much
+does a website cost with us?" is nearer to "How much is a landing page?"
+than "Projects start at €2,500." So two rules come first:
+
+- A sentence that asks is not an answer. It lends its closeness to the
+  sentence after it (an FAQ's answer) and is shown before that one as
+  context, not highlighted.
+- Answer types (English, SITE_ASSISTANT["LANGUAGE"] "en"; SITE_ASSISTANT["SNIPPET_ANSWER_TYPES"]):
+  a question that asks for an amount ("how much", "price", "cost"…) or a
+  time ("when", "how long", "opening hours"…) is answered by a sentence that
+  states one (a number, a currency, a number word; a weekday, a month, a
+  unit of time). When the passage has such sentences, the snippet leads
+  with the closest of them.
+
 Without sentence vectors (or for an index whose sentence rows do not match
 its passages) the snippet is the passage's first sentences.
 """
@@ -30,6 +44,36 @@ from .text import sentence_spans
 NEAR_BEST = 0.05
 ELLIPSIS = " … "
 _TITLE_PARTS = re.compile(r"\s+[—–|·-]\s+")
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|hundred|thousand|million|dozen|half|once|twice"
+)
+_TIME_WORDS = (
+    r"minutes?|hours?|days?|weeks?|months?|years?|weekdays?|weekends?|mondays?|tuesdays?|"
+    r"wednesdays?|thursdays?|fridays?|saturdays?|sundays?|january|february|march|april|may|"
+    r"june|july|august|september|october|november|december|today|tomorrow|tonight|daily|"
+    r"weekly|monthly|yearly|annually|noon|midnight|morning|evening"
+)
+# (what a question asks for, what a sentence that answers it states), English.
+ANSWER_TYPES = {
+    "amount": (
+        re.compile(
+            r"\b(how (much|many)|prices?|priced|pricing|costs?|costing|fees?|rates?|budget|"
+            r"charges?|charged|expensive|cheap|afford|quote)\b",
+            re.I,
+        ),
+        re.compile(rf"\d|[€$£¥]|\b(free|{_NUMBER_WORDS})\b", re.I),
+    ),
+    "time": (
+        re.compile(
+            r"\b(when|how (long|soon|often|quickly|fast)|what time|which days?|opening|"
+            r"hours|deadline|until|timeline|turnaround)\b",
+            re.I,
+        ),
+        re.compile(rf"\d|\b({_NUMBER_WORDS}|{_TIME_WORDS})\b", re.I),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -96,11 +140,50 @@ def _cut(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def make(passage: dict, sentence_vectors: np.ndarray | None, query_vector) -> Snippet:
+def asks_for(question: str) -> list[str]:
+    """The answer types ``question`` asks for ("amount", "time"), by ANSWER_TYPES."""
+    if not question or not conf.get("SNIPPET_ANSWER_TYPES"):
+        return []
+    if not str(conf.get("LANGUAGE") or "").lower().startswith("en"):
+        return []
+    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip().rstrip("\"'”’)").endswith("?")
+
+
+def _closeness(text: str, found, scores, question: str) -> list[float]:
+    """Each candidate's claim to lead the snippet (see the module's rules)."""
+    best = [float(scores[r]) if r is not None else -1.0 for _, _, r in found]
+    asking = [_asks(text[a:b]) for a, b, _ in found]
+    if all(asking):
+        return best
+    for i in range(len(found) - 1):
+        if asking[i] and not asking[i + 1]:
+            best[i + 1] = max(best[i + 1], best[i])
+    best = [-1.0 if ask else b for ask, b in zip(asking, best, strict=True)]
+    for name in asks_for(question):
+        states = ANSWER_TYPES[name][1]
+        typed = [
+            not ask and bool(states.search(text[a:b]))
+            for (a, b, _), ask in zip(found, asking, strict=True)
+        ]
+        if any(typed):
+            # Sentences that state none rank after every one that does.
+            best = [b if t else b - 2.0 for b, t in zip(best, typed, strict=True)]
+            break
+    return best
+
+
+def make(
+    passage: dict, sentence_vectors: np.ndarray | None, query_vector, question: str = ""
+) -> Snippet:
     """The snippet of ``passage`` for the question whose vector is ``query_vector``.
 
     ``sentence_vectors``: the passage's rows of the sentence index without its
-    label rows (one per ``sentence_texts(passage)``), or None.
+    label rows (one per ``sentence_texts(passage)``), or None. ``question``:
+    its text, for the answer types.
     """
     limit = conf.get("SNIPPET_MAX_CHARS")
     text = passage["text"]
@@ -114,7 +197,7 @@ def make(passage: dict, sentence_vectors: np.ndarray | None, query_vector) -> Sn
     if scores is None:
         order = list(range(len(found)))  # text order: the passage's first sentences
     else:
-        best = [float(scores[r]) if r is not None else -1.0 for _, _, r in found]
+        best = _closeness(text, found, scores, question)
         order = sorted(range(len(found)), key=lambda i: -best[i])
         order = [order[0]] + [i for i in order[1:] if best[i] >= best[order[0]] - NEAR_BEST]
     chosen = [order[0]]
@@ -127,17 +210,16 @@ def make(passage: dict, sentence_vectors: np.ndarray | None, query_vector) -> Sn
             continue
         chosen.append(i)
         used += extra
-    # A question the copy asks ("How much does a website cost with us?") is
-    # answered by what follows it.
-    for i in list(chosen):
-        start, end, _ = found[i]
-        follows = i + 1
-        if text[start:end].endswith("?") and follows < len(found) and follows not in chosen:
-            extra = found[follows][1] - found[follows][0] + 1
-            if used + extra <= limit:
-                chosen.append(follows)
-                used += extra
     marked = set(chosen) if scores is not None else set()
+    # A question the copy asks ("How much does a site cost? From 900 EUR.")
+    # stays before its answer, as context.
+    for i in list(chosen):
+        asked = i - 1
+        if scores is not None and asked >= 0 and asked not in chosen:
+            start, end, _ = found[asked]
+            if _asks(text[start:end]) and used + end - start + 1 <= limit:
+                chosen.append(asked)
+                used += end - start + 1
     # A short snippet goes on with the sentences after it, as context (not highlighted).
     after = max(chosen) + 1
     while scores is not None and used < limit // 2 and after < len(found):

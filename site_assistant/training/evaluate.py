@@ -97,7 +97,7 @@ class EvalSet:
 # --- loaders --------------------------------------------------------------------------
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
     rows = []
     try:
         with open(path, encoding="utf-8") as f:
@@ -120,10 +120,10 @@ def load_dev(folder: str | Path) -> EvalSet:
     """The site dev split: dev.jsonl (question, relevant ids) + corpus.jsonl (passages)."""
     folder = Path(folder)
     corpus = {}
-    for row in _read_jsonl(folder / "corpus.jsonl"):
+    for row in read_jsonl(folder / "corpus.jsonl"):
         corpus[str(row["_id"])] = {**row, "dense_text": embedding_text(row)}
     queries, qrels, groups, pages = {}, {}, {}, {}
-    for row in _read_jsonl(folder / "dev.jsonl"):
+    for row in read_jsonl(folder / "dev.jsonl"):
         qid = str(row.get("qid") or f"q{len(queries)}")
         queries[qid] = row["question"]
         qrels[qid] = {str(r) for r in row.get("relevant") or [row["passage_id"]]}
@@ -139,7 +139,7 @@ def load_dev(folder: str | Path) -> EvalSet:
 
 def _beir_rows(path: Path, fields: Sequence[str]) -> list[dict]:
     """The rows of a BEIR JSONL file, each an object with ``fields`` (an EvalSetError if not)."""
-    rows = _read_jsonl(path)
+    rows = read_jsonl(path)
     for n, row in enumerate(rows, 1):
         if not isinstance(row, dict):
             raise EvalSetError(f"{path}: row {n} is not a JSON object")
@@ -250,7 +250,7 @@ def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
     path = Path(path)
     corpus = passages_corpus(passages)
     queries, qrels, pages, problems = {}, {}, {}, []
-    for n, row in enumerate(_read_jsonl(path), 1):
+    for n, row in enumerate(read_jsonl(path), 1):
         question, url = (row.get("question") or "").strip(), (row.get("url") or "").strip()
         if not question or not url:
             raise EvalSetError(f"{path}:{n}: needs 'question' and 'url'")
@@ -285,7 +285,7 @@ def load_unanswerable(path: str | Path, passages: Sequence[dict]) -> EvalSet:
     ``passages``: judged by the share that gets "not sure", never by a ranking."""
     path = Path(path)
     queries, groups = {}, {}
-    for n, row in enumerate(_read_jsonl(path), 1):
+    for n, row in enumerate(read_jsonl(path), 1):
         query = (row.get("query") or "").strip() if isinstance(row, dict) else ""
         if not query:
             raise EvalSetError(f"{path}:{n}: needs 'query'")

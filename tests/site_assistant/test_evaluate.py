@@ -460,3 +460,29 @@ def test_an_example_question_asked_as_a_query_never_finds_itself(built_index):
     expected = without.dense(5)[0]
     assert [row for row, _ in left_out] == [row for row, _ in expected]
     assert [s for _, s in left_out] == pytest.approx([s for _, s in expected], abs=1e-5)
+
+
+@pytest.mark.django_db
+def test_search_evaluate_snippets_counts_what_the_visitor_is_shown(built_index, tmp_path, capsys):
+    """The project's set: the fact a question wants, shown in the answer's snippet."""
+    rows = [
+        {"question": "How much does a landing page cost?", "answer": ["€2,500"]},
+        {"question": "Can I scrape the site?", "answer": ["No abuse, scraping"]},
+        {"question": "Can I scrape the site?", "answer": ["a string the site never says"]},
+    ]
+    path = tmp_path / "snippets.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    out = tmp_path / "snippets.json"
+    call_command("search_evaluate", "--snippets", str(path), "--json", str(out))
+    report = json.loads(out.read_text())
+    assert (report["questions"], report["shown"], report["highlighted"]) == (3, 2, 2)
+    assert report["missed"] == ["Can I scrape the site?"]
+    # Without answer types the price question shows the copy's own question instead.
+    call_command(
+        "search_evaluate", "--snippets", str(path), "--no-answer-types", "--json", str(out)
+    )
+    assert json.loads(out.read_text())["highlighted"] == 1
+    assert "answer types off" in capsys.readouterr().out
+    (tmp_path / "bad.jsonl").write_text('{"question": "no answer list"}\n')
+    with pytest.raises(CommandError, match="answer list"):
+        call_command("search_evaluate", "--snippets", str(tmp_path / "bad.jsonl"))

@@ -304,7 +304,7 @@ def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_in
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["loaded"] == []
-    assert report["warm"]["ready"] and report["warm"]["encoder"] == "onnx"
+    assert report["warm"]["ready"] and report["warm"]["encoder"] == "onnx", report
     assert report["warm"]["version"] == index.load_current().version
     assert report["link"] == "/terms/#use-of-site"
 
@@ -320,3 +320,12 @@ def test_warm_up_without_an_index_or_export_says_why_and_exports_nothing(
     # A fresh INDEX_DIR has no export of the packaged model: named, not made.
     assert "search_export_onnx" in report["reason"] and report["encoder"] is None
     assert not (own_index_dir / "onnx").exists()
+
+
+def test_a_price_question_is_answered_with_the_prices_not_the_sentence_that_asks(built_index):
+    """The real site and model: the copy's "How much does a website cost with
+    us?" is the sentence nearest the question, the prices are what answers."""
+    hit = services.search("How much does a landing page cost?", k=1)[0]
+    marked = [hit.snippet.text[a:b] for a, b in hit.snippet.highlights]
+    assert hit.anchor == "pricing"
+    assert any("€2,500" in m for m in marked), hit.snippet

@@ -91,3 +91,60 @@ def test_without_sentence_vectors_the_snippet_is_the_first_sentences():
     # Vectors that do not match the passage (an index of another build) are not trusted.
     wrong = np.zeros((2, 4), dtype=np.float32)
     assert snippets.make(PASSAGE, wrong, QUERY).highlights == []
+
+
+PRICING = {
+    "title": "Services",
+    "heading": "Services › Pricing",
+    "text": (
+        "Pricing. How much does a website cost with us? Clear prices, agreed before we "
+        "start: every build gets a fixed-scope proposal. Projects start at 2,500 EUR. "
+        "Small fixes are billed per hour."
+    ),
+}
+
+
+def test_a_sentence_that_asks_is_never_the_highlighted_answer():
+    # The copy's own question is the closest sentence: what follows it answers.
+    snippet = snippets.make(
+        PRICING, vectors_for(PRICING, "How much does a website cost with us?"), QUERY
+    )
+    marked = [snippet.text[a:b] for a, b in snippet.highlights]
+    assert marked and not any(m.endswith("?") for m in marked)
+    assert marked[0].startswith("Clear prices")
+    # ...and it stays in the snippet, before its answer, as context.
+    assert snippet.text.startswith("How much does a website cost with us? Clear prices")
+
+
+def test_a_question_asking_an_amount_leads_with_the_sentence_that_states_one():
+    vectors = vectors_for(PRICING, "How much does a website cost with us?", "Clear prices, agreed")
+    snippet = snippets.make(PRICING, vectors, QUERY, "How much is a landing page?")
+    start, end = snippet.highlights[0]
+    assert snippet.text[start:end] == "Projects start at 2,500 EUR."
+    assert snippets.asks_for("prices") == ["amount"]
+    assert snippets.asks_for("When do you reply?") == ["time"]
+    assert snippets.asks_for("Who made this site?") == []
+
+
+def test_a_question_asking_a_time_leads_with_the_sentence_that_states_one():
+    passage = {
+        "title": "Contact",
+        "heading": "Contact › What happens next",
+        "text": (
+            "What happens next. Write to us about your project and what you need. "
+            "We reply within two business days. We never share your message."
+        ),
+    }
+    vectors = vectors_for(passage, "Write to us about your project and what you need.")
+    snippet = snippets.make(passage, vectors, QUERY, "when will you answer my message")
+    start, end = snippet.highlights[0]
+    assert snippet.text[start:end] == "We reply within two business days."
+
+
+def test_answer_types_are_english_and_can_be_switched_off(settings):
+    vectors = vectors_for(PRICING, "Clear prices, agreed")
+    for changed in ({"SNIPPET_ANSWER_TYPES": False}, {"LANGUAGE": "de"}):
+        settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **changed}
+        snippet = snippets.make(PRICING, vectors, QUERY, "How much is a landing page?")
+        start, end = snippet.highlights[0]
+        assert snippet.text[start:end].startswith("Clear prices")

@@ -35,6 +35,18 @@ class Command(BaseCommand):
             "share declined ('not sure'). Repeat for several files.",
         )
         parser.add_argument(
+            "--snippets",
+            action="append",
+            help="JSONL of {question, answer: [exact strings]}: asks each through the served "
+            "index and model (as visitors do) and reports how often the answer's snippet or "
+            "breadcrumb shows one of the strings. Repeat for several files.",
+        )
+        parser.add_argument(
+            "--no-answer-types",
+            action="store_true",
+            help="Score --snippets with SITE_ASSISTANT['SNIPPET_ANSWER_TYPES'] off.",
+        )
+        parser.add_argument(
             "--off-topic-quantile",
             type=float,
             help="Calibrate the answer threshold with this SITE_ASSISTANT['OFF_TOPIC_QUANTILE'].",
@@ -91,9 +103,13 @@ class Command(BaseCommand):
         typo_tolerance=None,
         compare_encoders=False,
         record=False,
+        snippets=None,
+        no_answer_types=False,
         **options,
     ):
         overrides = {} if typo_tolerance is None else {"TYPO_TOLERANCE": typo_tolerance}
+        if no_answer_types:
+            overrides["SNIPPET_ANSWER_TYPES"] = False
         for name, value in (
             ("SENTENCE_WEIGHT", sentence_weight),
             ("QUESTION_WEIGHT", question_weight),
@@ -112,6 +128,9 @@ class Command(BaseCommand):
         ):
             if compare_encoders:
                 self._compare(model, dev, natural, json_out, record)
+            elif snippets:
+                for path in snippets:
+                    self._snippets(path, json_out)
             else:
                 if record:
                     raise CommandError("--record goes with --compare-encoders.")
@@ -216,4 +235,58 @@ class Command(BaseCommand):
         if json_out:
             Path(json_out).parent.mkdir(parents=True, exist_ok=True)
             Path(json_out).write_text(json.dumps(reports, indent=2))
+            self.stdout.write(f"Wrote {json_out}")
+
+    def _snippets(self, path, json_out):
+        """Does the answer a visitor gets show the fact? (the live index, served model)"""
+        from site_assistant import services
+        from site_assistant.training import evaluate
+
+        try:
+            rows = evaluate.read_jsonl(Path(path))
+            if not rows or any(
+                not isinstance(r.get("question"), str) or not isinstance(r.get("answer"), list)
+                for r in rows
+            ):
+                raise evaluate.EvalSetError(
+                    f"{path}: each line needs a question and an answer list of exact strings"
+                )
+        except evaluate.EvalSetError as exc:
+            raise CommandError(str(exc)) from exc
+
+        def fold(text):
+            text = text.translate(str.maketrans("‘’“”", "''\"\""))
+            return " ".join(text.split()).casefold()
+
+        counts = {"questions": len(rows), "passage": 0, "shown": 0, "highlighted": 0}
+        missed = []
+        for row in rows:
+            try:
+                hits = services.search(row["question"], k=1)
+            except services.IndexNotReady as exc:
+                raise CommandError(f"No index: {exc}") from exc
+            if not hits:
+                missed.append(row["question"])
+                continue
+            hit, wanted = hits[0], [fold(a) for a in row["answer"]]
+            shown = fold(" ".join([*hit.breadcrumb, hit.snippet.text]))
+            marked = fold(" ".join(hit.snippet.text[a:b] for a, b in hit.snippet.highlights))
+            counts["passage"] += any(w in fold(hit.text) for w in wanted)
+            counts["shown"] += any(w in shown for w in wanted)
+            counts["highlighted"] += any(w in marked for w in wanted)
+            if not any(w in shown for w in wanted):
+                missed.append(row["question"])
+        n = max(counts["questions"], 1)
+        self.stdout.write(
+            f"{Path(path).name}: {counts['questions']} questions, answer types "
+            f"{'on' if conf.get('SNIPPET_ANSWER_TYPES') else 'off'}\n"
+            f"  the fact is in the top passage      {counts['passage'] / n:.3f}\n"
+            f"  shown (snippet or breadcrumb)       {counts['shown'] / n:.3f}\n"
+            f"  in the highlighted sentence(s)      {counts['highlighted'] / n:.3f}"
+        )
+        for question in missed:
+            self.stdout.write(f"  not shown: {question}")
+        if json_out:
+            Path(json_out).parent.mkdir(parents=True, exist_ok=True)
+            Path(json_out).write_text(json.dumps({**counts, "missed": missed}, indent=2))
             self.stdout.write(f"Wrote {json_out}")
