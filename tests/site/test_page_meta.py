@@ -112,6 +112,13 @@ def test_og_title_repeats_a_title_built_on_its_parents_block():
     assert html == "<title>Base — Page</title><og>Base — Page</og>"
 
 
+def test_the_search_page_title_is_the_apps_with_the_sites_suffix(client):
+    # templates/site_assistant/page.html extends the app's page of the same name.
+    html = client.get("/search/", {"q": "price"}).content.decode()
+    assert title_of(html) == meta(html)["og:title"] == "“price” — Ask Bambi — Search"
+    assert "search-page__form" in html and "sa-page" not in html
+
+
 # --- Saying things once ----------------------------------------------------------
 
 
