@@ -26,7 +26,8 @@
 
 Every run uses a copy of the site's database and its own index folder; the
 site's own data is never written. Results: bench/results.json ("speed"),
-with the machine and its load average before and after.
+one entry a part with its time, machine and load average at start and end;
+a run of some parts replaces only theirs.
 
     python bench/speed.py [latency|http|load|process|build|scaleout ...]
 """
@@ -548,7 +549,6 @@ def load(sandbox: Sandbox, seconds: float = LOAD_SECONDS, clients: int = LOAD_CL
         for started in (proc, celery):
             if started is not None:
                 gunicorn_server.stop(started)
-    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return out
 
 
@@ -716,35 +716,57 @@ def scaleout(sandbox: Sandbox) -> dict:
 # --- all ---------------------------------------------------------------------------------
 
 
+PARTS = ("latency", "http", "load", "process", "build", "scaleout")
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main(parts: list[str]) -> dict:
-    parts = parts or ["latency", "http", "load", "process", "build", "scaleout"]
-    results: dict = {
-        "machine": machine(),
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "load_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    """Each part's figures, each with when it ran, on what machine and at what load."""
+    results: dict = {}
     sandbox = Sandbox()
     try:
-        for part in parts:
+        for part in parts or PARTS:
             print(f"speed: {part} …", flush=True)
-            started_load = [round(x, 2) for x in os.getloadavg()]
+            run = {
+                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "machine": machine(),
+                "load_at_start": load_average(),
+            }
             try:
-                results[part] = latency() if part == "latency" else globals()[part](sandbox)
+                figures = latency() if part == "latency" else globals()[part](sandbox)
             except Exception as exc:  # keep the other parts' figures
-                results[part] = {"error": f"{type(exc).__name__}: {str(exc)[-1000:]}"}
-            results[part]["load_at_start"] = started_load
+                figures = {"error": f"{type(exc).__name__}: {str(exc)[-1000:]}"}
+            # A part that measures its own load (scaleout, in its own process) keeps it.
+            results[part] = {**run, **figures}
+            results[part].setdefault("load_at_end", load_average())
             print(json.dumps(results[part], indent=1), flush=True)
     finally:
         sandbox.close()
-    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return results
 
 
-def save(results: dict) -> Path:
-    out = ROOT / "bench" / "results.json"
+def save(results: dict, out: Path = RESULTS) -> Path:
+    """The parts just run replace their earlier figures; the others stay as they were.
+
+    The "speed" section holds parts only: what describes a run (when, the
+    machine, the load average) is in each part, so running some parts leaves
+    nothing in the section that speaks for the others.
+    """
     existing = json.loads(out.read_text()) if out.is_file() else {}
     previous = existing.get("speed", {})
-    existing["speed"] = {**previous, **results}
+    # Files written before the parts carried their own: the machine was the
+    # same for every part, the time and load at the top were the last run's only.
+    legacy_machine = previous.get("machine")
+    kept = {
+        part: {"machine": legacy_machine, **figures} if legacy_machine else figures
+        for part, figures in previous.items()
+        if part in PARTS
+    }
+    existing["speed"] = {**kept, **results}
     out.write_text(json.dumps(existing, indent=2))
     return out
 
