@@ -26,7 +26,8 @@
 
 Every run uses a copy of the site's database and its own index folder; the
 site's own data is never written. Results: bench/results.json ("speed"),
-with the machine and its load average before and after.
+one entry a part with its time, machine and load average at start and end;
+a run of some parts replaces only theirs.
 
     python bench/speed.py [latency|http|load|process|build|scaleout ...]
 """
@@ -39,7 +40,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -57,6 +57,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bambicim.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from tests import gunicorn_server  # noqa: E402  (gunicorn started and stopped as the tests do)
 
 PORT = int(os.environ.get("BENCH_PORT", "8108"))
 HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "10"))
@@ -315,38 +317,6 @@ def load_count(count: int, clients: int, asked: list[str], offset: int) -> int:
     return count
 
 
-def start_gunicorn(env: dict, log_path: Path) -> tuple[subprocess.Popen, float]:
-    started = time.perf_counter()
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return proc, started
-
-
-def stop(proc: subprocess.Popen):
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 def http(sandbox: Sandbox) -> dict:
     out = serve(sandbox, "onnx", CLIENTS, at_least=1000)
     # The same server with the torch encoder, for a ratio measured in the same run.
@@ -360,7 +330,8 @@ def serve(sandbox: Sandbox, encoder: str, clients_list, at_least: int) -> dict:
     asked = questions()
     log_path = sandbox.dir / f"gunicorn-{encoder}.log"
     env = {**sandbox.env, "SEARCH_ENCODER": encoder, "GUNICORN_TIMEOUT": "120"}
-    proc, started = start_gunicorn(env, log_path)
+    started = time.perf_counter()
+    proc = gunicorn_server.start(gunicorn_server.conf_args(PORT), env, log_path)
     out: dict = {
         "workers": 2,
         "encoder": encoder,
@@ -368,13 +339,14 @@ def serve(sandbox: Sandbox, encoder: str, clients_list, at_least: int) -> dict:
     }
     try:
         # Start → first answer: keep asking until one is answered.
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(log_path.read_text()[-2000:])
-            ms, status = post("How can I contact you?", timeout=120)
-            if status == 200:
-                break
-            time.sleep(0.05)
+        gunicorn_server.wait_until(
+            proc,
+            log_path,
+            lambda: post("How can I contact you?", timeout=120)[1] == 200,
+            timeout=600,
+            every=0.05,
+            what="gunicorn answered no question in 600 s",
+        )
         out["start_to_first_answer_s"] = round(time.perf_counter() - started, 2)
         deadline = time.monotonic() + 120
         while log_path.read_text().count("search warm-up") < 2 and time.monotonic() < deadline:
@@ -410,7 +382,7 @@ def serve(sandbox: Sandbox, encoder: str, clients_list, at_least: int) -> dict:
             "workers": [rss_mb(w.pid) for w in workers],
         }
     finally:
-        stop(proc)
+        gunicorn_server.stop(proc)
     return out
 
 
@@ -534,12 +506,9 @@ def load(sandbox: Sandbox, seconds: float = LOAD_SECONDS, clients: int = LOAD_CL
     log_path = sandbox.dir / "gunicorn-load.log"
     proc = None
     try:
-        proc, _ = start_gunicorn(env, log_path)
+        proc = gunicorn_server.start(gunicorn_server.conf_args(PORT), env, log_path)
         deadline = time.monotonic() + 180
-        while log_path.read_text().count("search warm-up") < 2:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log_path.read_text()[-2000:])
-            time.sleep(0.1)
+        gunicorn_server.wait_for_warm_up(proc, log_path, timeout=180)
         if celery is not None:
             celery_path = sandbox.dir / "celery-load.log"
             while "search warmed up" not in celery_path.read_text():
@@ -579,8 +548,7 @@ def load(sandbox: Sandbox, seconds: float = LOAD_SECONDS, clients: int = LOAD_CL
     finally:
         for started in (proc, celery):
             if started is not None:
-                stop(started)
-    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+                gunicorn_server.stop(started)
     return out
 
 
@@ -658,7 +626,7 @@ def process(sandbox: Sandbox) -> dict:
             "warm_up": re.search(r"search warmed up: (\{.*\})", log_path.read_text()).group(1),
         }
     finally:
-        stop(worker)
+        gunicorn_server.stop(worker)
     return out
 
 
@@ -748,35 +716,57 @@ def scaleout(sandbox: Sandbox) -> dict:
 # --- all ---------------------------------------------------------------------------------
 
 
+PARTS = ("latency", "http", "load", "process", "build", "scaleout")
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main(parts: list[str]) -> dict:
-    parts = parts or ["latency", "http", "load", "process", "build", "scaleout"]
-    results: dict = {
-        "machine": machine(),
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "load_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    """Each part's figures, each with when it ran, on what machine and at what load."""
+    results: dict = {}
     sandbox = Sandbox()
     try:
-        for part in parts:
+        for part in parts or PARTS:
             print(f"speed: {part} …", flush=True)
-            started_load = [round(x, 2) for x in os.getloadavg()]
+            run = {
+                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "machine": machine(),
+                "load_at_start": load_average(),
+            }
             try:
-                results[part] = latency() if part == "latency" else globals()[part](sandbox)
+                figures = latency() if part == "latency" else globals()[part](sandbox)
             except Exception as exc:  # keep the other parts' figures
-                results[part] = {"error": f"{type(exc).__name__}: {str(exc)[-1000:]}"}
-            results[part]["load_at_start"] = started_load
+                figures = {"error": f"{type(exc).__name__}: {str(exc)[-1000:]}"}
+            # A part that measures its own load (scaleout, in its own process) keeps it.
+            results[part] = {**run, **figures}
+            results[part].setdefault("load_at_end", load_average())
             print(json.dumps(results[part], indent=1), flush=True)
     finally:
         sandbox.close()
-    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return results
 
 
-def save(results: dict) -> Path:
-    out = ROOT / "bench" / "results.json"
+def save(results: dict, out: Path = RESULTS) -> Path:
+    """The parts just run replace their earlier figures; the others stay as they were.
+
+    The "speed" section holds parts only: what describes a run (when, the
+    machine, the load average) is in each part, so running some parts leaves
+    nothing in the section that speaks for the others.
+    """
     existing = json.loads(out.read_text()) if out.is_file() else {}
     previous = existing.get("speed", {})
-    existing["speed"] = {**previous, **results}
+    # Files written before the parts carried their own: the machine was the
+    # same for every part, the time and load at the top were the last run's only.
+    legacy_machine = previous.get("machine")
+    kept = {
+        part: {"machine": legacy_machine, **figures} if legacy_machine else figures
+        for part, figures in previous.items()
+        if part in PARTS
+    }
+    existing["speed"] = {**kept, **results}
     out.write_text(json.dumps(existing, indent=2))
     return out
 

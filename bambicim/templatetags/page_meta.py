@@ -15,12 +15,15 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def block_text(context, name):
-    """The text of the page's most specific block ``name``, without tags or extra spaces."""
+    """The text of the page's most specific block ``name``, without tags or extra spaces.
+
+    Rendered the way ``{% block %}`` renders itself, so a page's block may use
+    ``{{ block.super }}``.
+    """
     blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
     block = blocks.get_block(name) if blocks else None
     if block is None:
         return ""
-    with context.push():
-        rendered = block.nodelist.render(context)
+    rendered = block.render(context)
     # The block escaped its own variables when it rendered: not again.
     return mark_safe(" ".join(strip_tags(rendered).split()))

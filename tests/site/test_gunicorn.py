@@ -9,17 +9,15 @@ still logged, without anything about the person asking.
 
 import json
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, _test_database_url
+from tests import gunicorn_server
+from tests.conftest import _test_database_url
 
 pytestmark = pytest.mark.slow
 
@@ -77,39 +75,10 @@ def gunicorn(built_index, transactional_db, settings, tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
     log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 240
-        while log_path.read_text().count("search warm-up") < 2:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start: {log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+    with gunicorn_server.running(gunicorn_server.conf_args(PORT), env, log_path) as proc:
+        gunicorn_server.wait_for_warm_up(proc, log_path, timeout=240)
         proc.log_path = log_path
         yield proc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_the_first_questions_after_a_start_are_as_quick_as_later_ones(gunicorn):

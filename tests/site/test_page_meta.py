@@ -91,6 +91,34 @@ def test_an_escaped_title_stays_escaped_in_og_title(client):
     assert "&quot;" not in meta(scene_html)["og:description"]
 
 
+def test_og_title_repeats_a_title_built_on_its_parents_block():
+    from django.template import Context, Engine
+
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "base.html": "<title>{% block title %}Base{% endblock %}</title>"
+                    "<og>{% block_text 'title' %}</og>",
+                    "page.html": "{% extends 'base.html' %}"
+                    "{% block title %}{{ block.super }} — Page{% endblock %}",
+                },
+            )
+        ],
+        builtins=["bambicim.templatetags.page_meta"],
+    )
+    html = engine.get_template("page.html").render(Context())
+    assert html == "<title>Base — Page</title><og>Base — Page</og>"
+
+
+def test_the_search_page_title_is_the_apps_with_the_sites_suffix(client):
+    # templates/site_assistant/page.html extends the app's page of the same name.
+    html = client.get("/search/", {"q": "price"}).content.decode()
+    assert title_of(html) == meta(html)["og:title"] == "“price” — Ask Bambi — Search"
+    assert "search-page__form" in html and "sa-page" not in html
+
+
 # --- Saying things once ----------------------------------------------------------
 
 

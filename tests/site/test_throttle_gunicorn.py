@@ -5,12 +5,8 @@ import http.client
 import os
 import re
 import secrets
-import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT, TEST_REDIS_URL, _test_database_url, redis_available
+from tests import gunicorn_server
+from tests.conftest import IN_CI, TEST_REDIS_URL, _test_database_url, redis_available
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("built_index")]
 
@@ -55,41 +52,34 @@ def gunicorn(settings):
     }
     env.pop("DJANGO_TESTING", None)
     log_path = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "bambicim.wsgi:application",
-                "--workers=2",
-                f"--bind=127.0.0.1:{port}",
-                "--access-logfile=-",
-                "--access-logformat=ACCESS %(p)s %(s)s %(U)s",
-                "--timeout=120",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = type("Server", (), {"port": port, "log": log_path, "proc": proc})
-    try:
+    args = [
+        "bambicim.wsgi:application",
+        "--workers=2",
+        f"--bind=127.0.0.1:{port}",
+        "--access-logfile=-",
+        "--access-logformat=ACCESS %(p)s %(s)s %(U)s",
+        "--timeout=120",
+    ]
+    with gunicorn_server.running(args, env, log_path) as proc:
+        server = type("Server", (), {"port": port, "log": log_path, "proc": proc})
+
         # Both workers must have loaded the app before the test counts, or the
         # first one up would serve everything. The schema is not throttled.
-        deadline = time.monotonic() + 120
-        while len(_pids(server, "/api/schema/")) < 2:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start two workers: {log_path.read_text()[-3000:]}")
+        def both_workers_served():
+            if len(_pids(server, "/api/schema/")) >= 2:
+                return True
             _fetch_many(server, "GET", "/api/schema/", 8)
+            return False
+
+        gunicorn_server.wait_until(
+            proc,
+            log_path,
+            both_workers_served,
+            timeout=120,
+            every=0,
+            what="gunicorn did not start two workers",
+        )
         yield server
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _fetch(server, method, path, headers):

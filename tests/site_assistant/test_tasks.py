@@ -58,14 +58,28 @@ def test_the_scheduled_task_without_a_build_id_makes_its_own(testsite):
     assert build.status == "succeeded" and build.trigger == "schedule"
 
 
-def wait_for(build_id, timeout=150):
+def finished(build):
+    return build.status in ("succeeded", "failed")
+
+
+def wait_for(build_id, until=finished, timeout=150, every=0.5, log=None):
+    """Build ``build_id`` once ``until(build)`` holds, read again every ``every`` seconds.
+
+    The test fails after ``timeout`` seconds, with the end of the worker's ``log`` if given.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         build = IndexBuild.objects.get(pk=build_id)
-        if build.status in ("succeeded", "failed"):
+        if until(build):
             return build
-        time.sleep(0.5)
-    pytest.fail(f"build #{build_id} still {build.status} ({build.progress}% {build.stage})")
+        if time.monotonic() > deadline:
+            lock = "held" if build.lock is not None else "free"
+            tail = f"\n{Path(log).read_text()[-3000:]}" if log else ""
+            pytest.fail(
+                f"build #{build_id} still {build.status} ({build.progress}% {build.stage}, "
+                f"lock {lock}) after {timeout} s{tail}"
+            )
+        time.sleep(every)
 
 
 @pytest.mark.celery
@@ -94,13 +108,13 @@ def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_reque
     worker = celery_workers()
     build = request_rebuild("api")
     assert build.status == "queued"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        build.refresh_from_db()
-        if build.status == "running" and build.stage:
-            break
-        time.sleep(0.2)
-    assert build.status == "running", Path(worker.log_path).read_text()[-3000:]
+    build = wait_for(
+        build.pk,
+        lambda build: build.status == "running" and build.stage,
+        timeout=90,
+        every=0.2,
+        log=worker.log_path,
+    )
     time.sleep(1)  # mid-build: the model loads or the pages render
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
@@ -226,13 +240,9 @@ def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
 
     point_broker(TEST_REDIS_URL)  # Redis is back; a worker starts and queues the build
     worker = celery_workers()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        pending.refresh_from_db()
-        if pending.status == "coalesced":
-            break
-        time.sleep(0.5)
-    assert pending.status == "coalesced", Path(worker.log_path).read_text()[-3000:]
+    pending = wait_for(
+        pending.pk, lambda build: build.status == "coalesced", timeout=30, log=worker.log_path
+    )
     build = wait_for(pending.coalesced_into_id)
     assert build.status == "succeeded", build.error
     live = index.load_current()
@@ -267,10 +277,7 @@ def test_a_chunked_build_on_two_real_workers_equals_a_single_process_build(
     assert done.status == "succeeded", (done.error, [log[-2000:] for log in logs])
     assert done.embedded == done.passages > 50
     # The merge task frees the lock just after it records the success.
-    deadline = time.monotonic() + 30
-    while IndexBuild.objects.get(pk=build.pk).lock is not None:
-        assert time.monotonic() < deadline, "the chunked build kept the lock after it succeeded"
-        time.sleep(0.2)
+    wait_for(build.pk, lambda build: build.lock is None, timeout=30, every=0.2)
     # Both workers embedded chunks (each log names the chunk tasks it ran).
     for number, log in enumerate(logs, 1):
         chunks = [
