@@ -17,9 +17,10 @@ class SearchQuerySerializer(serializers.Serializer):
             "required": "Ask something: `q` is required.",
         },
     )
+    # The range is checked in validate_k (MAX_K is a setting), so k=0 and k=100000
+    # get the same message.
     k = serializers.IntegerField(
         required=False,
-        min_value=1,
         help_text="How many passages to return (1–20, default 5).",
     )
 
@@ -31,7 +32,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
     def validate_k(self, value):
         limit = conf.get("MAX_K")
-        if value > limit:
+        if not 1 <= value <= limit:
             raise serializers.ValidationError(f"k must be between 1 and {limit}.")
         return value
 

@@ -205,6 +205,16 @@ def test_validation_errors_name_the_field(api, params, field):
     assert isinstance(body[field], list) and body[field][0]
 
 
+@pytest.mark.parametrize("k", ["0", "-3", "21", "100000"])
+def test_k_out_of_range_has_one_wording_both_ways(api, k):
+    for response in (
+        api.get(SITE_ASSISTANT, {"q": "ok", "k": k}),
+        api.post(SITE_ASSISTANT, {"q": "ok", "k": int(k)}, format="json"),
+    ):
+        assert response.status_code == 400
+        assert response.json() == {"k": ["k must be between 1 and 20."]}
+
+
 def test_limits_are_inclusive(api):
     assert api.get(SITE_ASSISTANT, {"q": "x" * 500, "k": 20}).status_code == 200
     assert api.get(SITE_ASSISTANT, {"q": "y", "k": 1}).status_code == 200
