@@ -142,6 +142,21 @@ class FeedbackResponseSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
 
 
+class RebuildRequestSerializer(serializers.Serializer):
+    """The body of POST /api/index/rebuild/: none, or an empty object. A field it does not
+    know is refused (400 naming it) rather than ignored, so a caller who thinks it chose
+    something (``{"full": true}``) learns that it did not."""
+
+    def validate(self, data):
+        known = {*self.fields, "csrfmiddlewaretoken"}  # a signed-in HTML form's own field
+        unknown = sorted(str(name) for name in self.initial_data if name not in known)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Unknown field: this endpoint takes no fields."] for name in unknown}
+            )
+        return data
+
+
 class IndexBuildSerializer(serializers.ModelSerializer):
     build_id = serializers.IntegerField(source="pk", read_only=True)
     duration_s = serializers.SerializerMethodField()

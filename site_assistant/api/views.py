@@ -22,6 +22,7 @@ from .serializers import (
     FeedbackSerializer,
     IndexBuildSerializer,
     IndexStatusSerializer,
+    RebuildRequestSerializer,
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
@@ -226,9 +227,12 @@ class RebuildView(BaseAPIView):
     @extend_schema(
         operation_id="index_rebuild",
         summary="Rebuild the index (staff only)",
-        request=None,
+        request=RebuildRequestSerializer,
         responses={
             202: IndexBuildSerializer,
+            400: OpenApiResponse(
+                description="The body is not JSON, or names a field (the endpoint takes none)."
+            ),
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),
             503: OpenApiResponse(
@@ -239,6 +243,9 @@ class RebuildView(BaseAPIView):
         },
     )
     def post(self, request):
+        # Read the body first: invalid JSON is a 400 (DRF parses lazily, so an unread
+        # body was never checked), and so is a field the endpoint does not take.
+        RebuildRequestSerializer(data=request.data).is_valid(raise_exception=True)
         try:
             build = rebuilds.request_rebuild("api", request.user)
         except RuntimeError as exc:  # the build lock could not be taken

@@ -514,6 +514,38 @@ def test_staff_token_starts_a_build_that_succeeds(
     assert api.get(f"/api/index/builds/{10**30}/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("raw", "content_type", "field"),
+    [
+        (b"{bad", "application/json", "detail"),
+        (b"[1, 2]", "application/json", "non_field_errors"),
+        (b'{"full": true, "model": "x"}', "application/json", "full"),
+        (b"full=1", "application/x-www-form-urlencoded", "full"),
+    ],
+)
+def test_rebuild_refuses_a_bad_body_with_a_message_and_starts_nothing(
+    api, staff, raw, content_type, field
+):
+    api.force_authenticate(staff)
+    response = api.generic("POST", "/api/index/rebuild/", raw, content_type=content_type)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body[field], body
+    if field == "full":  # every unknown field is named
+        assert sorted(body) == (["full", "model"] if b"model" in raw else ["full"])
+        assert "Unknown field" in body["full"][0]
+    if field == "detail":
+        assert "JSON parse error" in body["detail"]
+    assert not IndexBuild.objects.exists()
+
+
+def test_rebuild_takes_an_empty_object_or_no_body(api, staff, django_capture_on_commit_callbacks):
+    api.force_authenticate(staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert api.post("/api/index/rebuild/", {}, format="json").status_code == 202
+        assert api.post("/api/index/rebuild/").status_code == 202
+
+
 def test_a_second_request_while_a_build_is_queued_is_coalesced(api, staff):
     active = IndexBuild.objects.create(status="queued", trigger="schedule", lock="index")
     api.force_login(staff)
