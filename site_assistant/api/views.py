@@ -192,7 +192,8 @@ class FeedbackView(BaseAPIView):
 
 
 class IndexStatusView(BaseAPIView):
-    """The current index (version, model, counts) and the latest builds."""
+    """The current index (version, model, passages) and the latest build's status; staff
+    also get the pages, the questions log's size and the latest builds with their errors."""
 
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.SEARCH_THROTTLES
@@ -204,18 +205,19 @@ class IndexStatusView(BaseAPIView):
     )
     def get(self, request):
         current = services.index_status() or {}
-        created = current.get("created")
         body = {
             "ready": bool(current),
             "version": current.get("version"),
             "model_id": current.get("model_id"),
             "count": current.get("count") or 0,
             "dim": current.get("dim"),
-            "created": str(created) if created is not None else None,
-            "pages": Page.objects.count(),
-            "questions": Question.objects.count(),
-            "builds": IndexBuild.objects.all()[:5],
+            "created": current.get("created"),
+            "last_build": IndexBuild.objects.first(),
         }
+        if request.user and request.user.is_staff:  # internal detail: staff only
+            body["pages"] = Page.objects.count()
+            body["questions"] = Question.objects.count()
+            body["builds"] = IndexBuild.objects.all()[:5]
         return Response(IndexStatusSerializer(body, context={"request": request}).data)
 
 

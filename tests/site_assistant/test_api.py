@@ -1,7 +1,9 @@
 """The REST API contract: status codes, bodies valid against the generated OpenAPI
 schema, validation messages, throttling, permissions, and no 500 for any input."""
 
+import datetime
 import json
+import re
 import time
 
 import jsonschema
@@ -471,6 +473,47 @@ def test_index_status(api, validate):
     assert body["ready"] is True
     assert body["count"] > 20 and body["dim"] == 384
     assert body["model_id"] and body["version"]
+
+
+def _times(node):
+    """Every ISO timestamp in a JSON body."""
+    if isinstance(node, dict):
+        return [t for value in node.values() for t in _times(value)]
+    if isinstance(node, list):
+        return [t for value in node for t in _times(value)]
+    return [node] if isinstance(node, str) and re.match(r"\d{4}-\d\d-\d\dT", node) else []
+
+
+def test_index_status_is_public_and_staff_see_the_internals(api, staff, validate, settings):
+    from django.utils import timezone
+
+    assert settings.TIME_ZONE == "Europe/Ljubljana"  # not UTC: the API must say UTC anyway
+    start = timezone.now()
+    IndexBuild.objects.create(
+        status="failed", error="OSError: /secret/path", started=start, finished=start
+    )
+    Question.objects.create(text="a question nobody else may count")
+
+    public = validate(api.get("/api/index/").json(), "IndexStatus")
+    assert sorted(public) == [
+        "count", "created", "dim", "last_build", "model_id", "ready", "version"
+    ]  # fmt: skip
+    assert public["last_build"]["status"] == "failed"
+    assert "secret" not in json.dumps(public)
+
+    api.force_login(staff)
+    full = validate(api.get("/api/index/").json(), "IndexStatus")
+    assert full["questions"] == 1 and "pages" in full
+    assert "secret" in full["builds"][0]["error"]
+
+    # One timezone throughout: UTC, ISO 8601 ("Z"), the index's time included.
+    times = _times(public) + _times(full)
+    assert len(times) >= 2 + 4  # index created, last build created/finished; builds' times
+    for text in times:
+        assert text.endswith("Z"), text
+        parsed = datetime.datetime.fromisoformat(text)
+        assert parsed.utcoffset() == datetime.timedelta(0)
+    assert datetime.datetime.fromisoformat(full["builds"][0]["finished"]) == start
 
 
 def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
