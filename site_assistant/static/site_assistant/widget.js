@@ -601,6 +601,8 @@
       })
       .then(function () {
         done();
+        // Not answered (throttled, offline…): the question stays in the box, to send again.
+        if (turn.error && !input.value) input.value = query;
         turns.push(turn);
         save();
         refresh();
