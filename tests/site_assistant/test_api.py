@@ -5,6 +5,7 @@ import datetime
 import json
 import re
 import time
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -666,3 +667,29 @@ def test_damaged_index_files_are_skipped_and_never_give_a_500(api, index_dir, ow
     index.forget_loaded()
     response = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
     assert response.status_code == 503 and "try again" in response.json()["detail"]
+
+
+# --- the docs' examples --------------------------------------------------------------
+
+ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
+
+
+def _shape(node):
+    """The keys of a JSON body, nested (a list by its first item), without the values."""
+    if isinstance(node, dict):
+        return {key: _shape(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_shape(node[0])] if node and isinstance(node[0], dict) else []
+    return None
+
+
+def test_the_documented_responses_match_real_ones(api, validate):
+    blocks = re.findall(r"```json\n(.*?)```", ARCHITECTURE.read_text(), re.S)
+    search, status = (json.loads(block) for block in blocks[:2])
+    real = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?", "k": 2}).json()
+    assert _shape(search) == _shape(real)
+    assert search["answer"]["url"] == real["answer"]["url"] == "/terms/"
+    validate(search, "SearchResponse")
+    real_status = api.get("/api/index/").json()
+    assert sorted(status) == sorted(real_status)
+    validate(status, "IndexStatus")
