@@ -1,5 +1,8 @@
 """What goes in and out of the API; the OpenAPI schema is generated from these."""
 
+import datetime
+
+from django.db import models
 from rest_framework import serializers
 
 from .. import conf, questions
@@ -17,9 +20,10 @@ class SearchQuerySerializer(serializers.Serializer):
             "required": "Ask something: `q` is required.",
         },
     )
+    # The range is checked in validate_k (MAX_K is a setting), so k=0 and k=100000
+    # get the same message.
     k = serializers.IntegerField(
         required=False,
-        min_value=1,
         help_text="How many passages to return (1–20, default 5).",
     )
 
@@ -31,7 +35,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
     def validate_k(self, value):
         limit = conf.get("MAX_K")
-        if value > limit:
+        if not 1 <= value <= limit:
             raise serializers.ValidationError(f"k must be between 1 and {limit}.")
         return value
 
@@ -141,7 +145,44 @@ class FeedbackResponseSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
 
 
-class IndexBuildSerializer(serializers.ModelSerializer):
+class RebuildRequestSerializer(serializers.Serializer):
+    """The body of POST /api/index/rebuild/: none, or an empty object. A field it does not
+    know is refused (400 naming it) rather than ignored, so a caller who thinks it chose
+    something (``{"full": true}``) learns that it did not."""
+
+    def validate(self, data):
+        known = {*self.fields, "csrfmiddlewaretoken"}  # a signed-in HTML form's own field
+        unknown = sorted(str(name) for name in self.initial_data if name not in known)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Unknown field: this endpoint takes no fields."] for name in unknown}
+            )
+        return data
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in UTC ("2026-12-04T21:32:58.777150Z"), whatever the site's TIME_ZONE or
+    DATETIME_FORMAT: every time the API gives is in one timezone. Also takes the ISO
+    strings the index's meta.json keeps."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(format="iso-8601", default_timezone=datetime.UTC)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if isinstance(value, str) and value:
+            value = datetime.datetime.fromisoformat(value)
+        return super().to_representation(value)
+
+
+class UTCModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class IndexBuildSerializer(UTCModelSerializer):
     build_id = serializers.IntegerField(source="pk", read_only=True)
     duration_s = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
@@ -189,13 +230,32 @@ class IndexBuildSerializer(serializers.ModelSerializer):
         return build.error if user is not None and user.is_staff else ""
 
 
+class LastBuildSerializer(UTCModelSerializer):
+    class Meta:
+        model = IndexBuild
+        fields = ["status", "created", "finished"]
+        read_only_fields = fields
+
+
 class IndexStatusSerializer(serializers.Serializer):
+    """Everyone gets the index's public status; staff also get the pages, the size of the
+    questions log and the latest builds (with their errors)."""
+
     ready = serializers.BooleanField(help_text="True once an index is built and loadable.")
     version = serializers.CharField(allow_null=True)
     model_id = serializers.CharField(allow_null=True)
     count = serializers.IntegerField(help_text="Passages in the current index.")
     dim = serializers.IntegerField(allow_null=True)
-    created = serializers.CharField(allow_null=True)
-    pages = serializers.IntegerField(help_text="Pages known to the search app.")
-    questions = serializers.IntegerField(help_text="Questions in the log (last 30 days).")
-    builds = IndexBuildSerializer(many=True, help_text="The latest builds, newest first.")
+    created = UTCDateTimeField(allow_null=True, help_text="When the current index was built.")
+    last_build = LastBuildSerializer(
+        allow_null=True, help_text="The latest build: its status and when it ran (UTC)."
+    )
+    pages = serializers.IntegerField(
+        required=False, help_text="Pages known to the search app (staff only)."
+    )
+    questions = serializers.IntegerField(
+        required=False, help_text="Questions in the log (last 30 days; staff only)."
+    )
+    builds = IndexBuildSerializer(
+        many=True, required=False, help_text="The latest builds, newest first (staff only)."
+    )

@@ -22,6 +22,7 @@ from .serializers import (
     FeedbackSerializer,
     IndexBuildSerializer,
     IndexStatusSerializer,
+    RebuildRequestSerializer,
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
@@ -191,7 +192,8 @@ class FeedbackView(BaseAPIView):
 
 
 class IndexStatusView(BaseAPIView):
-    """The current index (version, model, counts) and the latest builds."""
+    """The current index (version, model, passages) and the latest build's status; staff
+    also get the pages, the questions log's size and the latest builds with their errors."""
 
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.SEARCH_THROTTLES
@@ -203,18 +205,19 @@ class IndexStatusView(BaseAPIView):
     )
     def get(self, request):
         current = services.index_status() or {}
-        created = current.get("created")
         body = {
             "ready": bool(current),
             "version": current.get("version"),
             "model_id": current.get("model_id"),
             "count": current.get("count") or 0,
             "dim": current.get("dim"),
-            "created": str(created) if created is not None else None,
-            "pages": Page.objects.count(),
-            "questions": Question.objects.count(),
-            "builds": IndexBuild.objects.all()[:5],
+            "created": current.get("created"),
+            "last_build": IndexBuild.objects.first(),
         }
+        if request.user and request.user.is_staff:  # internal detail: staff only
+            body["pages"] = Page.objects.count()
+            body["questions"] = Question.objects.count()
+            body["builds"] = IndexBuild.objects.all()[:5]
         return Response(IndexStatusSerializer(body, context={"request": request}).data)
 
 
@@ -226,9 +229,12 @@ class RebuildView(BaseAPIView):
     @extend_schema(
         operation_id="index_rebuild",
         summary="Rebuild the index (staff only)",
-        request=None,
+        request=RebuildRequestSerializer,
         responses={
             202: IndexBuildSerializer,
+            400: OpenApiResponse(
+                description="The body is not JSON, or names a field (the endpoint takes none)."
+            ),
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),
             503: OpenApiResponse(
@@ -239,6 +245,9 @@ class RebuildView(BaseAPIView):
         },
     )
     def post(self, request):
+        # Read the body first: invalid JSON is a 400 (DRF parses lazily, so an unread
+        # body was never checked), and so is a field the endpoint does not take.
+        RebuildRequestSerializer(data=request.data).is_valid(raise_exception=True)
         try:
             build = rebuilds.request_rebuild("api", request.user)
         except RuntimeError as exc:  # the build lock could not be taken

@@ -105,3 +105,20 @@ def screenshots(tmp_path_factory):
     folder = Path(SCREENSHOTS_DIR) if SCREENSHOTS_DIR else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def one_question_a_minute(settings):
+    """Anonymous search throttled to 1/min (a fresh count before and after)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1/min",
+        },
+    }
+    yield cache
+    cache.clear()

@@ -1,8 +1,11 @@
 """The REST API contract: status codes, bodies valid against the generated OpenAPI
 schema, validation messages, throttling, permissions, and no 500 for any input."""
 
+import datetime
 import json
+import re
 import time
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -203,6 +206,16 @@ def test_validation_errors_name_the_field(api, params, field):
     assert response.status_code == 400
     body = response.json()
     assert isinstance(body[field], list) and body[field][0]
+
+
+@pytest.mark.parametrize("k", ["0", "-3", "21", "100000"])
+def test_k_out_of_range_has_one_wording_both_ways(api, k):
+    for response in (
+        api.get(SITE_ASSISTANT, {"q": "ok", "k": k}),
+        api.post(SITE_ASSISTANT, {"q": "ok", "k": int(k)}, format="json"),
+    ):
+        assert response.status_code == 400
+        assert response.json() == {"k": ["k must be between 1 and 20."]}
 
 
 def test_limits_are_inclusive(api):
@@ -463,6 +476,47 @@ def test_index_status(api, validate):
     assert body["model_id"] and body["version"]
 
 
+def _times(node):
+    """Every ISO timestamp in a JSON body."""
+    if isinstance(node, dict):
+        return [t for value in node.values() for t in _times(value)]
+    if isinstance(node, list):
+        return [t for value in node for t in _times(value)]
+    return [node] if isinstance(node, str) and re.match(r"\d{4}-\d\d-\d\dT", node) else []
+
+
+def test_index_status_is_public_and_staff_see_the_internals(api, staff, validate, settings):
+    from django.utils import timezone
+
+    assert settings.TIME_ZONE == "Europe/Ljubljana"  # not UTC: the API must say UTC anyway
+    start = timezone.now()
+    IndexBuild.objects.create(
+        status="failed", error="OSError: /secret/path", started=start, finished=start
+    )
+    Question.objects.create(text="a question nobody else may count")
+
+    public = validate(api.get("/api/index/").json(), "IndexStatus")
+    assert sorted(public) == [
+        "count", "created", "dim", "last_build", "model_id", "ready", "version"
+    ]  # fmt: skip
+    assert public["last_build"]["status"] == "failed"
+    assert "secret" not in json.dumps(public)
+
+    api.force_login(staff)
+    full = validate(api.get("/api/index/").json(), "IndexStatus")
+    assert full["questions"] == 1 and "pages" in full
+    assert "secret" in full["builds"][0]["error"]
+
+    # One timezone throughout: UTC, ISO 8601 ("Z"), the index's time included.
+    times = _times(public) + _times(full)
+    assert len(times) >= 2 + 4  # index created, last build created/finished; builds' times
+    for text in times:
+        assert text.endswith("Z"), text
+        parsed = datetime.datetime.fromisoformat(text)
+        assert parsed.utcoffset() == datetime.timedelta(0)
+    assert datetime.datetime.fromisoformat(full["builds"][0]["finished"]) == start
+
+
 def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
     anonymous = api.post("/api/index/rebuild/")
     # 401 (not signed in) with the scheme to sign in with, as the schema says;
@@ -502,6 +556,38 @@ def test_staff_token_starts_a_build_that_succeeds(
     assert detail["status_url"].endswith(f"/api/index/builds/{build.pk}/")
     assert api.get("/api/index/builds/999999/").status_code == 404
     assert api.get(f"/api/index/builds/{10**30}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "field"),
+    [
+        (b"{bad", "application/json", "detail"),
+        (b"[1, 2]", "application/json", "non_field_errors"),
+        (b'{"full": true, "model": "x"}', "application/json", "full"),
+        (b"full=1", "application/x-www-form-urlencoded", "full"),
+    ],
+)
+def test_rebuild_refuses_a_bad_body_with_a_message_and_starts_nothing(
+    api, staff, raw, content_type, field
+):
+    api.force_authenticate(staff)
+    response = api.generic("POST", "/api/index/rebuild/", raw, content_type=content_type)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body[field], body
+    if field == "full":  # every unknown field is named
+        assert sorted(body) == (["full", "model"] if b"model" in raw else ["full"])
+        assert "Unknown field" in body["full"][0]
+    if field == "detail":
+        assert "JSON parse error" in body["detail"]
+    assert not IndexBuild.objects.exists()
+
+
+def test_rebuild_takes_an_empty_object_or_no_body(api, staff, django_capture_on_commit_callbacks):
+    api.force_authenticate(staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert api.post("/api/index/rebuild/", {}, format="json").status_code == 202
+        assert api.post("/api/index/rebuild/").status_code == 202
 
 
 def test_a_second_request_while_a_build_is_queued_is_coalesced(api, staff):
@@ -581,3 +667,29 @@ def test_damaged_index_files_are_skipped_and_never_give_a_500(api, index_dir, ow
     index.forget_loaded()
     response = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
     assert response.status_code == 503 and "try again" in response.json()["detail"]
+
+
+# --- the docs' examples --------------------------------------------------------------
+
+ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
+
+
+def _shape(node):
+    """The keys of a JSON body, nested (a list by its first item), without the values."""
+    if isinstance(node, dict):
+        return {key: _shape(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_shape(node[0])] if node and isinstance(node[0], dict) else []
+    return None
+
+
+def test_the_documented_responses_match_real_ones(api, validate):
+    blocks = re.findall(r"```json\n(.*?)```", ARCHITECTURE.read_text(), re.S)
+    search, status = (json.loads(block) for block in blocks[:2])
+    real = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?", "k": 2}).json()
+    assert _shape(search) == _shape(real)
+    assert search["answer"]["url"] == real["answer"]["url"] == "/terms/"
+    validate(search, "SearchResponse")
+    real_status = api.get("/api/index/").json()
+    assert sorted(status) == sorted(real_status)
+    validate(status, "IndexStatus")

@@ -98,6 +98,7 @@
   var status = root.querySelector(".site-assistant__status");
   var form = root.querySelector(".site-assistant__form");
   var input = root.querySelector(".site-assistant__input");
+  var noteBox = root.querySelector(".site-assistant__note");
   var closeButton = root.querySelector(".site-assistant__close");
   var newButton = root.querySelector(".site-assistant__new");
   var handoff = root.querySelector(".site-assistant__handoff");
@@ -173,6 +174,30 @@
   function announce(text) {
     status.textContent = text;
   }
+
+  /* A word about the question itself, under the box, and read out (once: unchanged, not again). */
+  function note(text) {
+    if (!noteBox || noteBox.textContent === text) return;
+    noteBox.textContent = text;
+    if (text) announce(text);
+  }
+
+  /* The box's maxlength cuts a longer paste (and stops typing) without a word: say so. */
+  var max = input.maxLength;
+  var pasting = false;
+  input.addEventListener("paste", function (event) {
+    var text = event.clipboardData ? event.clipboardData.getData("text") : "";
+    if (max < 1 || input.value.length - (input.selectionEnd - input.selectionStart) + text.length <= max) return;
+    pasting = true;
+    setTimeout(function () { // once pasted: the box may have dropped line breaks and fit it all
+      pasting = false;
+      if (input.value.length >= max) note("Cut to " + max + " characters, the most a question can have: check its end.");
+    });
+  });
+  input.addEventListener("input", function () {
+    if (!pasting) note(max > 0 && input.value.length >= max ? "That’s the limit: " + max + " characters." : "");
+  });
+  form.noValidate = true; // a blank question gets the note below, not the browser's bubble
 
   /* --- The conversation, kept for this tab (sessionStorage) ---------------- */
   function save() {
@@ -472,10 +497,11 @@
     return [msg, spoken];
   }
 
+  /* A question the API refused (400: "???") has nothing to search: no "See all results". */
   function errorMessage(turn) {
     var msg = botMessage(turn.error);
     msg.classList.add("site-assistant__msg--error");
-    msg.appendChild(seeAll(turn.q));
+    if (!turn.invalid) msg.appendChild(seeAll(turn.q));
     return [msg, turn.error];
   }
 
@@ -545,7 +571,13 @@
 
   function ask() {
     var query = input.value.trim();
-    if (!query || busy) return;
+    if (busy) return;
+    if (!query) {
+      input.value = "";
+      input.focus();
+      return note("Type a question first.");
+    }
+    note("");
     busy = true;
     root.classList.add("is-busy");
     var you = youMessage(query);
@@ -560,6 +592,7 @@
         return r.json().catch(function () { return null; });
       })
       .then(function (body) {
+        turn.invalid = response.status === 400;
         if (!response.ok || !body) throw { friendly: errorText(response, body) };
         turn.data = body;
       })
@@ -568,6 +601,8 @@
       })
       .then(function () {
         done();
+        // Not answered (throttled, offline…): the question stays in the box, to send again.
+        if (turn.error && !input.value) input.value = query;
         turns.push(turn);
         save();
         refresh();
