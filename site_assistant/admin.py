@@ -381,6 +381,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "max_k": conf.get("MAX_K"),
             "min_score": services.min_score(),
             "threshold_from_model": services.min_score() != conf.get("MIN_SCORE"),
+            "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
             "result": None,
             "error": "",
         }

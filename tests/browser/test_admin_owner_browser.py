@@ -154,3 +154,34 @@ def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, s
     expect(page.get_by_role("button", name="Cancel this run")).to_have_count(0)
     run.refresh_from_db()
     assert run.status == "cancelled" and not run.activated
+
+
+def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page, owner):
+    log_in(page)
+    page.goto("/admin/site_assistant/question/try/")
+    # "1 to 20" is the hint of "Passages to show": it sits under that field, not the question.
+    hint = page.locator("#try-k-help")
+    expect(hint).to_contain_text("1 to 20")
+    expect(page.get_by_label("Passages to show")).to_have_attribute(
+        "aria-describedby", "try-k-help"
+    )
+    k_box = page.get_by_label("Passages to show").bounding_box()
+    q_box = page.get_by_label("Question").bounding_box()
+    hint_box = hint.bounding_box()
+    assert hint_box["y"] >= k_box["y"] + k_box["height"]  # below the field...
+    assert k_box["x"] - 1 <= hint_box["x"] < k_box["x"] + k_box["width"]  # ...starting under it
+    assert hint_box["x"] >= q_box["x"] + q_box["width"]  # and not under the question
+
+    # A German question: the owner sees what a visitor gets, the language message.
+    page.get_by_label("Question").fill("Wo ist euer Büro")
+    page.get_by_role("button", name="Ask").click()
+    verdict = page.locator("#try-verdict")
+    expect(verdict).to_contain_text("Another language (de)")
+    expect(verdict).to_contain_text("“I can only answer in English.”")
+    expect(verdict).not_to_contain_text("Not sure")
+    visitor = page.request.get("/api/search/", params={"q": "Wo ist euer Büro"}).json()
+    assert visitor["answer"] is None and visitor["message"] == "I can only answer in English."
+
+    help_text = page.locator("#try-help")
+    expect(help_text).not_to_contain_text("exactly as visitors")
+    expect(help_text).not_to_contain_text("nonsense part")
