@@ -39,6 +39,21 @@ def log_in(page):
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
+def assert_every_column_in_view(page):
+    """At 1280 px every column of the list is in view and the filters cover none of them."""
+    table = page.locator("#result_list").bounding_box()
+    filters = page.locator("#changelist-filter").bounding_box()
+    assert table["x"] + table["width"] <= 1280
+    below_or_above = filters["y"] >= table["y"] + table["height"] or (
+        filters["y"] + filters["height"] <= table["y"]
+    )
+    beside = filters["x"] >= table["x"] + table["width"]
+    assert below_or_above or beside, (table, filters)
+    assert page.evaluate(
+        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
+    )
+
+
 def ask_api(page, question):
     response = page.request.get("/api/search/", params={"q": question})
     assert response.ok, response.text()
@@ -111,18 +126,7 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     overview.locator("#dash-unanswered").click()
     expect(page).to_have_url(re.compile(r"/admin/site_assistant/question/\?attention=unanswered$"))
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
-    # At 1280 px every column is in view and the filters cover none of them.
-    table = page.locator("#result_list").bounding_box()
-    filters = page.locator("#changelist-filter").bounding_box()
-    assert table["x"] + table["width"] <= 1280
-    below_or_above = filters["y"] >= table["y"] + table["height"] or (
-        filters["y"] + filters["height"] <= table["y"]
-    )
-    beside = filters["x"] >= table["x"] + table["width"]
-    assert below_or_above or beside, (table, filters)
-    assert page.evaluate(
-        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
-    )
+    assert_every_column_in_view(page)
     page.screenshot(path=str(screenshots / "admin-questions-unanswered.png"), full_page=True)
     expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
 
@@ -185,3 +189,45 @@ def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page,
     help_text = page.locator("#try-help")
     expect(help_text).not_to_contain_text("exactly as visitors")
     expect(help_text).not_to_contain_text("nonsense part")
+
+
+def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(minutes=5)
+    IndexBuild.objects.create(
+        status="succeeded",
+        trigger="command",
+        pages=17,
+        passages=78,
+        reused=78,
+        started=start,
+        finished=start + timedelta(seconds=3),
+    )
+    error = "RuntimeError: no passages left: the index would be empty"
+    failed = IndexBuild.objects.create(
+        status="failed",
+        trigger="content",
+        started=start,
+        finished=start + timedelta(seconds=2),
+        error=error,
+    )
+    log_in(page)
+    page.goto("/admin/site_assistant/indexbuild/")
+    assert_every_column_in_view(page)
+    row = page.locator("#result_list tbody tr", has_text=f"#{failed.pk}")
+    shown = row.get_by_text(error)
+    expect(shown).to_be_in_viewport()
+    assert shown.bounding_box()["x"] + shown.bounding_box()["width"] <= 1280
+    expect(row).to_contain_text("Failed")
+    expect(row).to_contain_text("Content change")
+    expect(
+        page.locator("#result_list tbody tr", has_text="78 passages from 17 pages")
+    ).to_have_count(1)
+    # The live index's date reads like every other date here, the exact time on hover.
+    built = page.locator("#index-status time")
+    expect(built).to_have_text(re.compile(r"ago$|now$"))
+    expect(built).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(page.locator("#index-status")).not_to_contain_text("+00:00")
