@@ -92,6 +92,20 @@ class IndexBuildAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["build_display"]
     list_filter = ["status", "trigger"]
+    # Status, stage, progress, counts and error are in the box above the fields
+    # (updated while the build runs); the fields are what the box does not say.
+    fields = [
+        "trigger",
+        "requested_by",
+        "coalesced_into",
+        "created",
+        "started",
+        "finished",
+        "version",
+        "model_id",
+        "task_id",
+    ]
+    readonly_fields = fields
     change_list_template = "admin/site_assistant/indexbuild/change_list.html"
     change_form_template = "admin/site_assistant/indexbuild/change_form.html"
 

@@ -231,3 +231,46 @@ def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner):
     expect(built).to_have_text(re.compile(r"ago$|now$"))
     expect(built).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d"))
     expect(page.locator("#index-status")).not_to_contain_text("+00:00")
+
+
+def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owner):
+    from django.utils import timezone
+
+    build = IndexBuild.objects.create(status="queued", trigger="admin")
+    log_in(page)
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Queued\)"))
+    box = page.locator("#build-progress")
+
+    # It runs: the page says "Running" everywhere, Started included.
+    IndexBuild.objects.filter(pk=build.pk).update(
+        status="running", started=timezone.now(), progress=93, stage="calibrate"
+    )
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Running\)"))
+    expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Running)")
+    expect(box).to_contain_text("93%")
+    expect(box).to_contain_text("calibrate")
+    # The counts are not known yet: nothing claims "0 pages · 0 passages".
+    expect(box).not_to_contain_text("pages", use_inner_text=True)
+    expect(page.locator(".field-started .readonly")).not_to_have_text("-")
+    expect(page.locator(".field-progress")).to_have_count(0)  # the box says it, live
+
+    # It succeeds: the box, the title, the breadcrumb and the fields agree.
+    IndexBuild.objects.filter(pk=build.pk).update(
+        status="succeeded",
+        finished=timezone.now(),
+        progress=100,
+        stage="done",
+        pages=17,
+        passages=78,
+        reused=78,
+    )
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Succeeded\)"))
+    expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Succeeded)")
+    expect(page.locator("#content h2")).to_contain_text(f"Build #{build.pk} (Succeeded)")
+    expect(box.locator('[data-field="status"]')).to_have_text("Succeeded")
+    expect(box).to_contain_text("100% · 17 pages · 78 passages · 0 embedded · 78 reused")
+    expect(page.locator(".field-finished .readonly")).not_to_have_text("-")
+    expect(page.locator("body")).not_to_contain_text("Running")
+    page.wait_for_timeout(1500)  # and it stays put: no more reloads once final
+    expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
