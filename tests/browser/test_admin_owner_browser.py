@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -132,30 +133,56 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
 
 
 def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):
+    from django.utils import timezone
+
     from site_assistant.models import TrainingRun
     from site_assistant.training.tasks import this_process
 
-    run = TrainingRun.objects.create(
-        status="running", runner=this_process(), progress=10, stage="making pairs"
-    )
+    run = TrainingRun.objects.create(status="queued", runner=this_process())
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Queued\)"))
+
+    # It starts: the whole page says so (title, breadcrumb, Started), not only the box.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        status="running",
+        started=timezone.now() - timedelta(seconds=30),
+        progress=10,
+        stage="making pairs",
+    )
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Running\)"))
+    expect(page.locator(".breadcrumbs")).to_contain_text(f"Training #{run.pk} (Running)")
+    expect(page.locator(".field-started_display time")).to_have_text(re.compile(r"ago$"))
     status_line = page.locator("#training-status-line")
     expect(status_line).to_have_attribute("aria-live", "polite")
     expect(page.locator('[data-field="activated"]')).to_have_text("not decided yet")
     page.evaluate("window.notReloaded = true")
 
-    # The run moves on: the box follows without reloading the page.
+    # The run moves on: the box follows without reloading the page, one estimate in words.
     TrainingRun.objects.filter(pk=run.pk).update(progress=55, stage="training: step 11/20")
     expect(page.locator("#training-progress progress")).to_have_js_property("value", 55)
     expect(status_line).to_contain_text("training: step 11/20")
+    expect(page.locator('[data-field="time_left"]')).to_have_text(
+        re.compile(r"^(less than a minute|about \d+ minutes?) left \(estimate\)$")
+    )
+    expect(page.locator("#training-progress")).not_to_contain_text(re.compile(r"\d+s left"))
     assert page.evaluate("window.notReloaded === true")
     page.screenshot(path=str(screenshots / "admin-training-running.png"), full_page=True)
 
-    page.get_by_role("button", name="Cancel this run").click()
+    # Cancelling asks first; "No" leaves the run going.
+    page.get_by_role("link", name="Cancel this run").click()
+    expect(page.locator("#content-main")).to_contain_text(f"Cancel training #{run.pk}?")
+    page.get_by_role("link", name="No, keep it running").click()
+    expect(page).to_have_url(re.compile(rf"/trainingrun/{run.pk}/change/$"))
+    run.refresh_from_db()
+    assert run.status == "running"
+
+    page.get_by_role("link", name="Cancel this run").click()
+    page.get_by_role("button", name="Yes, cancel the run").click()
     expect(page.locator(".messagelist")).to_contain_text("cancelled")
     expect(status_line).to_contain_text("Cancelled")
-    expect(page.get_by_role("button", name="Cancel this run")).to_have_count(0)
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Cancelled\)"))
+    expect(page.get_by_role("link", name="Cancel this run")).to_have_count(0)
     run.refresh_from_db()
     assert run.status == "cancelled" and not run.activated
 
@@ -192,8 +219,6 @@ def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page,
 
 
 def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner):
-    from datetime import timedelta
-
     from django.utils import timezone
 
     start = timezone.now() - timedelta(minutes=5)
