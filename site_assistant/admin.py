@@ -17,13 +17,14 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import conf, services
 from .admin_fix import fix_answer_view
 from .models import ExampleQuestion, IndexBuild, Page, Passage, Question, looks_personal
-from .templatetags.search_admin import date_column
+from .templatetags.search_admin import date_column, human_time
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -80,20 +81,31 @@ class PassageAdmin(ReadOnlyAdmin):
 
 @admin.register(IndexBuild)
 class IndexBuildAdmin(admin.ModelAdmin):
+    # Few columns, so a 1280 px window shows them all beside the menu: the
+    # status carries a failed build's error, the request its trigger.
     list_display = [
-        "__str__",
-        "status",
-        "trigger",
-        "pages",
-        "passages",
-        "embedded",
-        "reused",
-        "removed",
+        "build_display",
+        "outcome_display",
+        "index_display",
+        "requested_display",
         "duration_display",
-        "created_display",
-        "short_error",
     ]
+    list_display_links = ["build_display"]
     list_filter = ["status", "trigger"]
+    # Status, stage, progress, counts and error are in the box above the fields
+    # (updated while the build runs); the fields are what the box does not say.
+    fields = [
+        "trigger",
+        "requested_by",
+        "coalesced_into",
+        "created",
+        "started",
+        "finished",
+        "version",
+        "model_id",
+        "task_id",
+    ]
+    readonly_fields = fields
     change_list_template = "admin/site_assistant/indexbuild/change_list.html"
     change_form_template = "admin/site_assistant/indexbuild/change_form.html"
 
@@ -107,16 +119,49 @@ class IndexBuildAdmin(admin.ModelAdmin):
         # A queued or running build holds the build lock: never delete it mid-way.
         return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
 
-    created_display = date_column("created", "Requested")
+    @admin.display(description="Build", ordering="pk")
+    def build_display(self, build):
+        return f"#{build.pk}"
+
+    @admin.display(description="Status", ordering="status")
+    def outcome_display(self, build):
+        """The status, with a failed build's error under it (never off-screen)."""
+        status = build.get_status_display()
+        if build.coalesced_into_id:
+            status = f"{status} #{build.coalesced_into_id}"
+        if not build.error:
+            return status
+        error = build.error if len(build.error) <= 200 else build.error[:197] + "…"
+        return format_html(
+            '<strong>{}</strong><br><span class="search-admin__error">{}</span>', status, error
+        )
+
+    @admin.display(description="Index", ordering="passages")
+    def index_display(self, build):
+        if build.status != IndexBuild.Status.SUCCEEDED:
+            return "–"
+        return format_html(
+            '{} passages from {} pages<br><span class="help">{} embedded · {} reused · '
+            "{} removed</span>",
+            build.passages,
+            build.pages,
+            build.embedded,
+            build.reused,
+            build.removed,
+        )
+
+    @admin.display(description="Requested", ordering="created")
+    def requested_display(self, build):
+        return format_html(
+            '{}<br><span class="help">{}</span>',
+            human_time(build.created),
+            build.get_trigger_display(),
+        )
 
     @admin.display(description="Duration")
     def duration_display(self, build):
         duration = build.duration
         return f"{duration.total_seconds():.1f} s" if duration is not None else "–"
-
-    @admin.display(description="Error")
-    def short_error(self, build):
-        return build.error if len(build.error) <= 80 else build.error[:77] + "…"
 
     def get_urls(self):
         rebuild = path(
@@ -166,9 +211,12 @@ class IndexBuildAdmin(admin.ModelAdmin):
         from .rebuilds import release_stale_locks
 
         release_stale_locks()  # a build whose worker died shows as failed, not running
+        status = services.index_status()
         extra_context = {
             **(extra_context or {}),
-            "index_status": services.index_status(),
+            "index_status": status,
+            # The index's own record is an ISO string: shown like every other date here.
+            "index_built": parse_datetime(status.get("created") or "") if status else None,
             "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild"),
             "try_url": reverse("admin:site_assistant_question_try"),
         }
@@ -381,6 +429,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "max_k": conf.get("MAX_K"),
             "min_score": services.min_score(),
             "threshold_from_model": services.min_score() != conf.get("MIN_SCORE"),
+            "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
             "result": None,
             "error": "",
         }

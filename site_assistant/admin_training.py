@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -282,12 +283,33 @@ class TrainingRunAdmin(admin.ModelAdmin):
         )
 
     def cancel_view(self, request, run_id):
-        """POST only, staff who may train: cancel a queued or running run."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """Staff who may train: GET asks to confirm, POST cancels a queued or running run.
+
+        A page of its own, not a script's confirm(): it works without JavaScript
+        and under a strict Content-Security-Policy.
+        """
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
         from .training.tasks import cancel
+
+        run_url = reverse("admin:site_assistant_trainingrun_change", args=[run_id])
+        if request.method == "GET":
+            run = TrainingRun.objects.filter(pk=run_id).first()
+            if run is None or not run.is_active:
+                messages.info(request, f"Training #{run_id} is not running: nothing to cancel.")
+                return HttpResponseRedirect(run_url)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Cancel {run}?",
+                "opts": self.model._meta,
+                "run": run,
+                "run_url": run_url,
+            }
+            return TemplateResponse(
+                request, "admin/site_assistant/trainingrun/cancel_confirm.html", context
+            )
 
         if cancel(run_id, request.user):
             messages.success(
@@ -296,9 +318,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
             )
         else:
             messages.info(request, f"Training #{run_id} had already finished: nothing to cancel.")
-        return HttpResponseRedirect(
-            reverse("admin:site_assistant_trainingrun_change", args=[run_id])
-        )
+        return HttpResponseRedirect(run_url)
 
     def train_view(self, request):
         """POST only, staff with the add permission: create a run and enqueue it."""

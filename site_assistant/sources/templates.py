@@ -275,7 +275,9 @@ def collect(url_for_template: dict[str, str]) -> list[Document]:
     for path in template_files():
         url = url_for_template.get(str(path))
         if not url:
-            logger.info("template %s: no rendered page uses it, skipped", path)
+            # A note for whoever debugs the build (search_rebuild -v2), not a
+            # line on every build's console: most matched templates are partials.
+            logger.debug("template %s: no rendered page uses it, skipped", path)
             continue
         try:
             html, title = template_text(path.read_text(encoding="utf-8"))

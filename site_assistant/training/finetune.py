@@ -179,15 +179,14 @@ def _progress_callback(progress: Progress | None, total_steps: int):
     from transformers import TrainerCallback
 
     class _Callback(TrainerCallback):
-        def on_train_begin(self, args, state, control, **kwargs):
-            self.started = time.monotonic()
-
         def on_step_end(self, args, state, control, **kwargs):
+            # No time estimate here: the run's page gives one for the whole run,
+            # in words (site_assistant.admin_training.time_left).
             if progress:
-                elapsed = time.monotonic() - self.started
-                done = state.global_step / max(1, total_steps)
-                eta = elapsed / max(done, 1e-9) * (1 - done)
-                progress(done, f"step {state.global_step}/{total_steps}, ~{eta:.0f}s left")
+                progress(
+                    state.global_step / max(1, total_steps),
+                    f"step {state.global_step}/{total_steps}",
+                )
 
     return _Callback()
 

@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -37,6 +38,21 @@ def log_in(page):
     page.get_by_label("Password").fill("pw-owner-1")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def assert_every_column_in_view(page):
+    """At 1280 px every column of the list is in view and the filters cover none of them."""
+    table = page.locator("#result_list").bounding_box()
+    filters = page.locator("#changelist-filter").bounding_box()
+    assert table["x"] + table["width"] <= 1280
+    below_or_above = filters["y"] >= table["y"] + table["height"] or (
+        filters["y"] + filters["height"] <= table["y"]
+    )
+    beside = filters["x"] >= table["x"] + table["width"]
+    assert below_or_above or beside, (table, filters)
+    assert page.evaluate(
+        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
+    )
 
 
 def ask_api(page, question):
@@ -111,46 +127,175 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     overview.locator("#dash-unanswered").click()
     expect(page).to_have_url(re.compile(r"/admin/site_assistant/question/\?attention=unanswered$"))
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
-    # At 1280 px every column is in view and the filters cover none of them.
-    table = page.locator("#result_list").bounding_box()
-    filters = page.locator("#changelist-filter").bounding_box()
-    assert table["x"] + table["width"] <= 1280
-    below_or_above = filters["y"] >= table["y"] + table["height"] or (
-        filters["y"] + filters["height"] <= table["y"]
-    )
-    beside = filters["x"] >= table["x"] + table["width"]
-    assert below_or_above or beside, (table, filters)
-    assert page.evaluate(
-        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
-    )
+    assert_every_column_in_view(page)
     page.screenshot(path=str(screenshots / "admin-questions-unanswered.png"), full_page=True)
     expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
 
 
 def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):
+    from django.utils import timezone
+
     from site_assistant.models import TrainingRun
     from site_assistant.training.tasks import this_process
 
-    run = TrainingRun.objects.create(
-        status="running", runner=this_process(), progress=10, stage="making pairs"
-    )
+    run = TrainingRun.objects.create(status="queued", runner=this_process())
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Queued\)"))
+
+    # It starts: the whole page says so (title, breadcrumb, Started), not only the box.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        status="running",
+        started=timezone.now() - timedelta(seconds=30),
+        progress=10,
+        stage="making pairs",
+    )
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Running\)"))
+    expect(page.locator(".breadcrumbs")).to_contain_text(f"Training #{run.pk} (Running)")
+    expect(page.locator(".field-started_display time")).to_have_text(re.compile(r"ago$"))
     status_line = page.locator("#training-status-line")
     expect(status_line).to_have_attribute("aria-live", "polite")
     expect(page.locator('[data-field="activated"]')).to_have_text("not decided yet")
     page.evaluate("window.notReloaded = true")
 
-    # The run moves on: the box follows without reloading the page.
+    # The run moves on: the box follows without reloading the page, one estimate in words.
     TrainingRun.objects.filter(pk=run.pk).update(progress=55, stage="training: step 11/20")
     expect(page.locator("#training-progress progress")).to_have_js_property("value", 55)
     expect(status_line).to_contain_text("training: step 11/20")
+    expect(page.locator('[data-field="time_left"]')).to_have_text(
+        re.compile(r"^(less than a minute|about \d+ minutes?) left \(estimate\)$")
+    )
+    expect(page.locator("#training-progress")).not_to_contain_text(re.compile(r"\d+s left"))
     assert page.evaluate("window.notReloaded === true")
     page.screenshot(path=str(screenshots / "admin-training-running.png"), full_page=True)
 
-    page.get_by_role("button", name="Cancel this run").click()
+    # Cancelling asks first; "No" leaves the run going.
+    page.get_by_role("link", name="Cancel this run").click()
+    expect(page.locator("#content-main")).to_contain_text(f"Cancel training #{run.pk}?")
+    page.get_by_role("link", name="No, keep it running").click()
+    expect(page).to_have_url(re.compile(rf"/trainingrun/{run.pk}/change/$"))
+    run.refresh_from_db()
+    assert run.status == "running"
+
+    page.get_by_role("link", name="Cancel this run").click()
+    page.get_by_role("button", name="Yes, cancel the run").click()
     expect(page.locator(".messagelist")).to_contain_text("cancelled")
     expect(status_line).to_contain_text("Cancelled")
-    expect(page.get_by_role("button", name="Cancel this run")).to_have_count(0)
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Cancelled\)"))
+    expect(page.get_by_role("link", name="Cancel this run")).to_have_count(0)
     run.refresh_from_db()
     assert run.status == "cancelled" and not run.activated
+
+
+def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page, owner):
+    log_in(page)
+    page.goto("/admin/site_assistant/question/try/")
+    # "1 to 20" is the hint of "Passages to show": it sits under that field, not the question.
+    hint = page.locator("#try-k-help")
+    expect(hint).to_contain_text("1 to 20")
+    expect(page.get_by_label("Passages to show")).to_have_attribute(
+        "aria-describedby", "try-k-help"
+    )
+    k_box = page.get_by_label("Passages to show").bounding_box()
+    q_box = page.get_by_label("Question").bounding_box()
+    hint_box = hint.bounding_box()
+    assert hint_box["y"] >= k_box["y"] + k_box["height"]  # below the field...
+    assert k_box["x"] - 1 <= hint_box["x"] < k_box["x"] + k_box["width"]  # ...starting under it
+    assert hint_box["x"] >= q_box["x"] + q_box["width"]  # and not under the question
+
+    # A German question: the owner sees what a visitor gets, the language message.
+    page.get_by_label("Question").fill("Wo ist euer Büro")
+    page.get_by_role("button", name="Ask").click()
+    verdict = page.locator("#try-verdict")
+    expect(verdict).to_contain_text("Another language (de)")
+    expect(verdict).to_contain_text("“I can only answer in English.”")
+    expect(verdict).not_to_contain_text("Not sure")
+    visitor = page.request.get("/api/search/", params={"q": "Wo ist euer Büro"}).json()
+    assert visitor["answer"] is None and visitor["message"] == "I can only answer in English."
+
+    help_text = page.locator("#try-help")
+    expect(help_text).not_to_contain_text("exactly as visitors")
+    expect(help_text).not_to_contain_text("nonsense part")
+
+
+def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner):
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(minutes=5)
+    IndexBuild.objects.create(
+        status="succeeded",
+        trigger="command",
+        pages=17,
+        passages=78,
+        reused=78,
+        started=start,
+        finished=start + timedelta(seconds=3),
+    )
+    error = "RuntimeError: no passages left: the index would be empty"
+    failed = IndexBuild.objects.create(
+        status="failed",
+        trigger="content",
+        started=start,
+        finished=start + timedelta(seconds=2),
+        error=error,
+    )
+    log_in(page)
+    page.goto("/admin/site_assistant/indexbuild/")
+    assert_every_column_in_view(page)
+    row = page.locator("#result_list tbody tr", has_text=f"#{failed.pk}")
+    shown = row.get_by_text(error)
+    expect(shown).to_be_in_viewport()
+    assert shown.bounding_box()["x"] + shown.bounding_box()["width"] <= 1280
+    expect(row).to_contain_text("Failed")
+    expect(row).to_contain_text("Content change")
+    expect(
+        page.locator("#result_list tbody tr", has_text="78 passages from 17 pages")
+    ).to_have_count(1)
+    # The live index's date reads like every other date here, the exact time on hover.
+    built = page.locator("#index-status time")
+    expect(built).to_have_text(re.compile(r"ago$|now$"))
+    expect(built).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(page.locator("#index-status")).not_to_contain_text("+00:00")
+
+
+def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owner):
+    from django.utils import timezone
+
+    build = IndexBuild.objects.create(status="queued", trigger="admin")
+    log_in(page)
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Queued\)"))
+    box = page.locator("#build-progress")
+
+    # It runs: the page says "Running" everywhere, Started included.
+    IndexBuild.objects.filter(pk=build.pk).update(
+        status="running", started=timezone.now(), progress=93, stage="calibrate"
+    )
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Running\)"))
+    expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Running)")
+    expect(box).to_contain_text("93%")
+    expect(box).to_contain_text("calibrate")
+    # The counts are not known yet: nothing claims "0 pages · 0 passages".
+    expect(box).not_to_contain_text("pages", use_inner_text=True)
+    expect(page.locator(".field-started .readonly")).not_to_have_text("-")
+    expect(page.locator(".field-progress")).to_have_count(0)  # the box says it, live
+
+    # It succeeds: the box, the title, the breadcrumb and the fields agree.
+    IndexBuild.objects.filter(pk=build.pk).update(
+        status="succeeded",
+        finished=timezone.now(),
+        progress=100,
+        stage="done",
+        pages=17,
+        passages=78,
+        reused=78,
+    )
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Succeeded\)"))
+    expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Succeeded)")
+    expect(page.locator("#content h2")).to_contain_text(f"Build #{build.pk} (Succeeded)")
+    expect(box.locator('[data-field="status"]')).to_have_text("Succeeded")
+    expect(box).to_contain_text("100% · 17 pages · 78 passages · 0 embedded · 78 reused")
+    expect(page.locator(".field-finished .readonly")).not_to_have_text("-")
+    expect(page.locator("body")).not_to_contain_text("Running")
+    page.wait_for_timeout(1500)  # and it stays put: no more reloads once final
+    expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)

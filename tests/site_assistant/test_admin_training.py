@@ -119,14 +119,20 @@ def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model
     run = running()
     page = owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
     cancel_url = reverse("admin:site_assistant_trainingrun_cancel", args=[run.pk])
-    form = LexborHTMLParser(page).css_first("#training-cancel")
-    assert form.attributes["action"] == cancel_url and form.attributes["method"] == "post"
-    assert owner_client.get(cancel_url).status_code == 405
+    link = LexborHTMLParser(page).css_first("#training-cancel a")
+    assert link.attributes["href"] == cancel_url  # a confirmation page first
+    confirm = owner_client.get(cancel_url)
+    assert confirm.status_code == 200
+    form = LexborHTMLParser(confirm.content.decode()).css_first("#training-cancel-confirm")
+    assert form.attributes["method"] == "post" and "action" not in form.attributes
+    run.refresh_from_db()
+    assert run.status == Status.RUNNING  # asking is not cancelling
 
     staff = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     other = Client()
     other.force_login(staff)
     assert other.post(cancel_url).status_code == 403
+    assert other.get(cancel_url).status_code == 403
     run.refresh_from_db()
     assert run.status == Status.RUNNING
 
@@ -139,6 +145,8 @@ def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model
     assert 'id="training-cancel"' not in html  # nothing left to cancel
     response = owner_client.post(cancel_url, follow=True)
     assert "had already finished" in response.content.decode()
+    response = owner_client.get(cancel_url, follow=True)  # a stale confirmation link
+    assert "is not running: nothing to cancel" in response.content.decode()
 
 
 def test_the_progress_check_stops_a_cancelled_run():

@@ -51,9 +51,31 @@ def test_search_ask_without_an_index_says_how_to_build_one(own_index_dir):
 def test_search_rebuild_sync_shows_progress_and_counts(testsite):
     out, err = run("search_rebuild", "--sync")
     assert "succeeded" in out and "2 pages" in out and "embedded" in out
-    assert "Indexing" in err and "100/100" in err  # the tqdm bar
+    assert "Indexing, done: 100% |" in err  # the tqdm bar: stage and percent
+    assert "/s" not in err and "it]" not in err  # no rate: stages are not units
     build = IndexBuild.objects.latest()
     assert build.status == "succeeded" and build.lock is None
+
+
+def test_search_rebuild_keeps_template_notes_for_v2(testsite, settings, caplog):
+    """A matched template no page renders is a debug note, printed only with -v2."""
+    import logging
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "TEMPLATE_INCLUDE": ["site_assistant/templates/admin/site_assistant/try.html"],
+    }
+    app_logger = logging.getLogger("site_assistant")
+    previous = app_logger.level
+    app_logger.setLevel(logging.INFO)  # as the site's LOGGING sets it
+    try:
+        run("search_rebuild", "--sync")
+        assert "no rendered page uses it" not in caplog.text
+        run("search_rebuild", "--sync", "-v", "2")
+        assert "try.html: no rendered page uses it, skipped" in caplog.text
+        assert app_logger.level == logging.INFO  # only for that command
+    finally:
+        app_logger.setLevel(previous)
 
 
 def test_search_rebuild_queues_by_default(testsite, django_capture_on_commit_callbacks):

@@ -1,5 +1,8 @@
 """``manage.py search_rebuild [--sync] [--model base|PATH]``: rebuild the search index."""
 
+import logging
+from contextlib import contextmanager
+
 from django.core.management.base import BaseCommand, CommandError
 
 from site_assistant.models import IndexBuild
@@ -9,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Rebuild the search index from the site's pages, templates and registered models. "
         "By default the build is queued for a Celery worker (or runs eagerly without a broker); "
-        "--sync runs it here with a progress bar."
+        "--sync runs it here with a progress bar; -v2 also prints the build's debug notes "
+        "(e.g. which matched templates no page uses)."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +30,11 @@ class Command(BaseCommand):
             "(a training run's, to serve it again).",
         )
 
-    def handle(self, *args, sync=False, model=None, **options):
+    def handle(self, *args, sync=False, model=None, verbosity=1, **options):
+        with _debug_notes(verbosity >= 2):
+            self._handle(sync, model)
+
+    def _handle(self, sync, model):
         from site_assistant import embed
         from site_assistant.rebuilds import claim_or_coalesce, request_rebuild
 
@@ -76,10 +84,17 @@ class Command(BaseCommand):
         from site_assistant.build import run_build
         from site_assistant.rebuilds import release
 
-        bar = tqdm(total=100, desc="Indexing", unit="%", file=self.stderr._out, leave=True)
+        # The stage and the percent done: no rate ("%/s" means nothing for stages).
+        bar = tqdm(
+            total=100,
+            desc="Indexing",
+            file=self.stderr._out,
+            leave=True,
+            bar_format="{desc}{percentage:3.0f}% |{bar}|",  # tqdm adds ": " to desc
+        )
 
         def progress(percent, stage):
-            bar.set_description(f"Indexing: {stage}")
+            bar.set_description(f"Indexing, {stage}")
             bar.update(percent - bar.n)
 
         try:
@@ -97,3 +112,16 @@ class Command(BaseCommand):
                 f"{build.removed} removed)."
             )
         )
+
+
+@contextmanager
+def _debug_notes(show: bool):
+    """With -v2, the app's debug-level log lines are emitted for this command."""
+    logger = logging.getLogger("site_assistant")
+    previous = logger.level
+    if show:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

@@ -1,7 +1,9 @@
 /* An index build's admin page, while the build is queued or running: poll its
-   status (fetch) and update the progress box in place, without reloading, until
-   it has finished. (A file, not an inline script, so a Content-Security-Policy
-   needs no 'unsafe-inline' for scripts.) */
+   status (fetch) and update the progress box in place until the status
+   changes; then reload the page once, so its title, breadcrumb and fields
+   all say the new status (started, finished, counts), not only the box.
+   (A file, not an inline script, so a Content-Security-Policy needs no
+   'unsafe-inline' for scripts.) */
 (function () {
   "use strict";
   function start() {
@@ -18,7 +20,10 @@
       set("progress", b.progress);
       set("stage", b.stage || "–");
       set("status", labels[b.status] || b.status);
-      ["pages", "passages", "embedded", "reused"].forEach(function (k) { set(k, b[k]); });
+      // The counts are known once the build has written the index: not "0 pages" before.
+      ["pages", "passages", "embedded", "reused", "removed"].forEach(function (k) { set(k, b[k]); });
+      var counts = box.querySelector('[data-field="counts"]');
+      if (counts) counts.hidden = b.status !== "succeeded";
       var error = box.querySelector('[data-field="error"]');
       if (error && b.error) { error.textContent = b.error; error.hidden = false; }
     }
@@ -27,8 +32,12 @@
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (b) {
           show(b);
-          if (b.status === "queued" || b.status === "running") setTimeout(tick, 1000);
-          else box.dataset.active = "0";
+          if (b.status !== box.dataset.status) {
+            box.dataset.active = "0";
+            window.location.reload();  // the server's page: every field says the new status
+          } else {
+            setTimeout(tick, 1000);
+          }
         })
         .catch(function () { setTimeout(tick, 4000); });
     }

@@ -1,7 +1,8 @@
 /* A training run's page while the run is queued or running: poll its small JSON
-   status and update the box in place (no page reload, so scroll and screen
-   readers are left alone). The status line sits in a polite live region and
-   changes only when the status or the stage does, not at every percent. */
+   status and update the box in place (progress, stage, time left); the status
+   line sits in a polite live region and changes only when the stage does, not
+   at every percent. When the status itself changes the page reloads once, so
+   everything on it (title, Started, results) says the new status. */
 (function () {
   "use strict";
   var box = document.getElementById("training-progress");
@@ -26,14 +27,6 @@
     if (run.error) { field("error").textContent = run.error; field("error").hidden = false; }
   }
 
-  function finished() {
-    box.dataset.active = "0";
-    var cancel = document.getElementById("training-cancel");
-    if (cancel) cancel.hidden = true;
-    var note = document.getElementById("training-finished");
-    if (note) note.hidden = false;
-  }
-
   function tick() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -42,8 +35,14 @@
       })
       .then(function (run) {
         show(run);
-        if (run.active) setTimeout(tick, delay);
-        else finished();
+        if (run.status !== box.dataset.status) {
+          // Queued → running → finished: reload once, so the title, the breadcrumb,
+          // Started and (at the end) the results all say the new status too.
+          box.dataset.active = "0";
+          window.location.reload();
+        } else if (run.active) {
+          setTimeout(tick, delay);
+        }
       })
       .catch(function () { setTimeout(tick, delay * 2); });
   }
