@@ -151,6 +151,7 @@ def test_the_apps_own_search_page_extends_a_minimal_base_with_its_own_stylesheet
     assert "/contact/" not in response.content.decode()
     # Five results: the answer, then four others under their own heading.
     assert "Other results" in tree.text() and len(tree.css(".sa-page__list li")) == 4
+    assert "Good match" not in tree.text()
     assert (APP / "static" / "site_assistant" / "page.css").exists()
 
 
