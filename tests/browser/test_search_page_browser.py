@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from site_assistant.models import Question
 
 from .axe import violations
+from .test_widget_browser import BUBBLE, PANEL, ask
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +54,32 @@ def test_without_javascript_there_are_no_dead_vote_buttons(browser, live_server,
         expect(page.locator("[data-sa-feedback]")).to_be_hidden()
     finally:
         context.close()
+
+
+MARK_STYLE = "m => { const s = getComputedStyle(m); return [s.backgroundColor, s.fontWeight]; }"
+BROWSER_YELLOW = "rgb(255, 255, 0)"
+
+
+def test_highlighted_words_look_like_the_widgets_not_the_browsers_yellow(page):
+    page.goto("/search/?q=" + QUESTION)
+    on_the_page = page.locator(".search-page__answer blockquote mark").first.evaluate(MARK_STYLE)
+    page.locator(BUBBLE).click()
+    expect(page.locator(PANEL)).to_be_visible()
+    in_the_widget = ask(page, QUESTION).locator("mark").first.evaluate(MARK_STYLE)
+    assert on_the_page == in_the_widget == ["rgb(255, 232, 242)", "600"]  # Bambicim's pink
+
+
+def test_the_apps_own_page_highlights_in_its_own_colours(page, settings):
+    # Without Bambicim's templates: the app's page and page.css, as another site gets them.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.SITE_ASSISTANT = {"INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"]}
+    # The browser's own /favicon.ico would meet Bambicim's 404 handler without its templates.
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    page.goto("/search/?q=" + QUESTION)
+    mark = page.locator(".sa-page__answer blockquote mark").first
+    expect(mark).to_be_visible()
+    background, weight = mark.evaluate(MARK_STYLE)
+    card = page.locator(".sa-page__answer").evaluate("e => getComputedStyle(e).backgroundColor")
+    # The default --sa-tint-strong, which stands out from the answer's card (--sa-tint).
+    assert (background, weight) == ("rgb(224, 232, 248)", "600")
+    assert background not in (BROWSER_YELLOW, card)

@@ -174,6 +174,7 @@ PAIRS = [
     ("#ffffff", "accent-dark"),  # hover, header gradient end
     ("accent", "#ffffff"),  # links
     ("ink", "tint"),  # text in the log
+    ("ink", "tint-strong"),  # highlighted words (<mark>), in the widget and on the search page
     ("muted", "#ffffff"),  # muted labels, placeholder
     ("accent-dark", "#ffffff"),  # "thank you"
 ]
@@ -184,6 +185,7 @@ SITE_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
     ("stylesheet", "selector"),
     [
         (STATIC / "widget.css", ":where(.site-assistant)"),  # the app's defaults
+        (STATIC / "page.css", ":where(.sa-page)"),  # the search page's defaults
         (SITE_CSS, ".site-assistant, .sa-page, .sa-feedback"),  # Bambicim's pinks
     ],
 )
