@@ -42,7 +42,22 @@ def test_the_visitor_reads_the_answer_votes_and_reloads(page):
     page.reload()
     expect(page.locator(".search-page__answer")).to_be_visible()
     assert Question.objects.filter(text=QUESTION).count() == 1
+    # The vote is remembered for this tab (sessionStorage, like the widget's): shown as given.
+    expect(votes.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(votes.get_by_role("button", name="Helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    expect(votes.get_by_role("status")).to_contain_text("Thanks")
     assert violations(page) == []
+
+    # Per question and answer: another question has no vote yet.
+    page.goto("/search/?q=Is+the+Bambi+Game+free%3F")
+    expect(votes.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    expect(votes.get_by_role("status")).to_have_text("")
 
 
 def test_without_javascript_there_are_no_dead_vote_buttons(browser, live_server, built_index):

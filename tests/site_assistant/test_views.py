@@ -65,6 +65,9 @@ def test_the_page_has_vote_buttons_for_the_logged_question(client):
     assert box.attributes["data-question-id"] == str(question.pk)
     assert box.attributes["data-feedback-token"] == questions.feedback_token(question)
     assert box.attributes["data-feedback-url"] == "/api/feedback/"
+    # What widget.js remembers a vote by (per question and answer, for the tab).
+    assert box.attributes["data-question"] == "Can I scrape the site?"
+    assert box.attributes["data-result"] == "/terms/#use-of-site"
     assert "hidden" in box.attributes  # shown by widget.js, which does the voting
 
 

@@ -81,10 +81,21 @@
     return box;
   }
 
-  /* The search page: its vote box is rendered hidden (it needs this script) and shown here. */
+  /* The search page: its vote box is rendered hidden (it needs this script) and shown here. A vote is
+     kept for this tab (sessionStorage, as the widget keeps its conversation) per question and answer,
+     so a reload shows the vote already given. */
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
     var d = box.dataset;
-    voteButtons(box, d.feedbackUrl, Number(d.questionId), d.feedbackToken, d.csrf, null, null);
+    var key = "site-assistant:vote:" + JSON.stringify([d.question || d.questionId, d.result || ""]);
+    var vote = null;
+    try {
+      vote = JSON.parse(sessionStorage.getItem(key));
+    } catch (e) { /* storage off: no vote kept */ }
+    voteButtons(box, d.feedbackUrl, Number(d.questionId), d.feedbackToken, d.csrf, vote, function (choice) {
+      try {
+        sessionStorage.setItem(key, JSON.stringify(choice));
+      } catch (e) { /* private mode or full: the vote just isn't kept */ }
+    });
     box.hidden = false;
   });
 
