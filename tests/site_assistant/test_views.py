@@ -39,6 +39,14 @@ def test_a_question_gets_the_answer_alternatives_and_links(client):
     assert "Searched for" not in html
 
 
+def test_an_answer_alone_gets_no_empty_other_results_heading(client, settings):
+    # One result, the answer itself: nothing else to list, so no heading over an empty list.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "DEFAULT_K": 1}
+    html = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
+    assert "Best answer" in html and "No abuse, scraping" in html
+    assert "Other results" not in html and "search-page__list" not in html
+
+
 def test_results_carry_no_raw_score(client):
     html = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
     results = html.split('class="search-page__list"', 1)[1]
