@@ -126,6 +126,7 @@ def test_the_answer_leads_with_its_snippet_highlighted_and_expands(page):
     short = quote.inner_text()
     assert not short.startswith("Pricing"), short  # the heading is the breadcrumb, not the text
     assert len(short) <= 300, short
+    assert "€2,500" in short, short  # the price, not the copy's "How much does … cost?"
     # The words the live region reads: the snippet alone, not the question or "Also see".
     live = page.locator(LIVE)
     expect(live).to_have_text(short)
@@ -139,7 +140,8 @@ def test_the_answer_leads_with_its_snippet_highlighted_and_expands(page):
         "aria-expanded", "true"
     )
     whole = quote.inner_text()
-    assert len(whole) > len(short) and whole.startswith(short.split("…")[0][:30]), (short, whole)
+    # The section holds the snippet's sentences, where the snippet picked them from.
+    assert len(whole) > len(short) and short.split("…")[0].strip()[:30] in whole, (short, whole)
     expect(marks.first).to_be_visible()  # the answering sentences stay marked
     answer.get_by_role("button", name="Show less").click()
     expect(quote).to_have_text(short)

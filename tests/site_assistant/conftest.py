@@ -4,25 +4,41 @@
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture
 def own_index_dir(settings, tmp_path):
-    """A private INDEX_DIR for tests that build their own (small) indexes."""
+    """A private INDEX_DIR for tests that build their own (small) indexes.
+
+    Its ``onnx`` folder is the session's (a symlink): every build makes sure
+    the served model has an export there, and one export (15-20 s) per test
+    run is enough. A test about a missing export removes the link.
+    """
     from site_assistant import index
 
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "index")}
-    yield tmp_path / "index"
+    folder = tmp_path / "index"
+    shared = Path(settings.SITE_ASSISTANT["INDEX_DIR"]) / "onnx"
+    shared.mkdir(parents=True, exist_ok=True)
+    folder.mkdir()
+    (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(folder)}
+    yield folder
     index.forget_loaded()
 
 
 @pytest.fixture
 def testsite(settings, own_index_dir):
     """The tiny test site of tests/search/testsite.py, indexed into a private dir."""
+    from site_assistant import embed
+
     from . import testsite as site
 
+    # The model's export (once per test run, see own_index_dir), before any
+    # test times its builds.
+    embed.ensure_export()
     settings.ROOT_URLCONF = "tests.site_assistant.testsite"
     settings.SITE_ASSISTANT = {
         **settings.SITE_ASSISTANT,

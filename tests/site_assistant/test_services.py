@@ -1,5 +1,6 @@
 """services: the one door for queries — answers, thresholds, bad input, swaps."""
 
+import itertools
 import statistics
 import threading
 import time
@@ -152,8 +153,16 @@ def test_a_reader_never_errors_or_sees_a_mix_of_versions_during_rebuilds(testsit
 
     thread = threading.Thread(target=reader)
     thread.start()
+    # At least five rebuilds, and on until the reader has answered a few times
+    # and seen a swap (a build takes well under a second: the reader thread can
+    # get few turns).
+    deadline = time.monotonic() + 60
     try:
-        for revision in range(5):
+        for revision in itertools.count():
+            if revision >= 5 and (
+                time.monotonic() > deadline or (len(seen) > 5 and len({v for v, _ in seen}) >= 2)
+            ):
+                break
             title, main = testsite.ORIGINAL_PAGES["/alpha/"]
             testsite.PAGES["/alpha/"] = (
                 title,
@@ -315,6 +324,7 @@ def test_warm_up_without_an_index_or_export_says_why_and_exports_nothing(
     from site_assistant import embed
 
     monkeypatch.setattr(embed, "_encoders", {})  # a new process
+    (own_index_dir / "onnx").unlink()  # the session's exports (see own_index_dir)
     report = services.warm_up()
     assert report["ready"] is False and "No index yet" in report["reason"]
     # A fresh INDEX_DIR has no export of the packaged model: named, not made.
