@@ -643,7 +643,7 @@ def _copy_version(source, root, name):
 
 
 def test_damaged_index_files_are_skipped_and_never_give_a_500(api, index_dir, own_index_dir):
-    own_index_dir.mkdir(parents=True)
+    own_index_dir.mkdir(parents=True, exist_ok=True)
     site = index_dir / (index_dir / "CURRENT").read_text().strip()  # the real site's live index
     older = _copy_version(site, own_index_dir, "v-20200101T000000000000-older")
     newer = _copy_version(site, own_index_dir, "v-20200102T000000000000-newer")
