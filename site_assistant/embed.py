@@ -327,12 +327,16 @@ def export_onnx(model_ref: str | None = None, in_process: bool | None = None) ->
     return meta
 
 
+def serves_onnx() -> bool:
+    """SITE_ASSISTANT["ENCODER"] asks for ONNX Runtime (fp32 or an int8 deployment)."""
+    return conf.get("ENCODER") == "onnx" or conf.get("ENCODER") in INT8_ROLES
+
+
 def ensure_export(model_ref: str | None = None) -> None:
     """Export the model now unless it has a current export (or is served with
     torch): for the processes that will load it later and never export
     (``warm_up``). A failed export is logged; the model is then served with torch."""
-    onnx = conf.get("ENCODER") == "onnx" or conf.get("ENCODER") in INT8_ROLES
-    if not onnx or find_onnx(model_ref) is not None:
+    if not serves_onnx() or find_onnx(model_ref) is not None:
         return
     try:
         export_onnx(model_ref)
@@ -453,7 +457,7 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     no export yet (a process start must not spend half a minute on it).
     """
     ref = _resolve(model_ref)
-    onnx = conf.get("ENCODER") == "onnx" or conf.get("ENCODER") in INT8_ROLES
+    onnx = serves_onnx()
     if onnx and not export and find_onnx(ref) is None:
         raise NotExported(
             f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"

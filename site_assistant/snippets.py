@@ -213,9 +213,8 @@ def make(
     marked = set(chosen) if scores is not None else set()
     # A question the copy asks ("How much does a site cost? From 900 EUR.")
     # stays before its answer, as context.
-    for i in list(chosen):
-        asked = i - 1
-        if scores is not None and asked >= 0 and asked not in chosen:
+    for asked in [i - 1 for i in chosen] if scores is not None else []:
+        if asked >= 0 and asked not in chosen:
             start, end, _ = found[asked]
             if _asks(text[start:end]) and used + end - start + 1 <= limit:
                 chosen.append(asked)

@@ -271,10 +271,11 @@ class Command(BaseCommand):
             hit, wanted = hits[0], [fold(a) for a in row["answer"]]
             shown = fold(" ".join([*hit.breadcrumb, hit.snippet.text]))
             marked = fold(" ".join(hit.snippet.text[a:b] for a, b in hit.snippet.highlights))
+            is_shown = any(w in shown for w in wanted)
             counts["passage"] += any(w in fold(hit.text) for w in wanted)
-            counts["shown"] += any(w in shown for w in wanted)
+            counts["shown"] += is_shown
             counts["highlighted"] += any(w in marked for w in wanted)
-            if not any(w in shown for w in wanted):
+            if not is_shown:
                 missed.append(row["question"])
         n = max(counts["questions"], 1)
         self.stdout.write(
