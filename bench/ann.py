@@ -51,6 +51,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from bench import record  # noqa: E402
+from bench.record import load_average  # noqa: E402
+
 STACKFAQ = ROOT.parent / "shared" / "data" / "stackfaq"
 CACHE = ROOT / "var" / "bench-ann"
 SIZES = (10_000, 100_000, 1_000_000)
@@ -72,10 +75,6 @@ def rss_bytes() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
-
-
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 # --- real vectors ------------------------------------------------------------------------
@@ -274,7 +273,7 @@ def run_size(n: int, real, queries, kinds) -> dict:
     out = {
         "vectors": n,
         "generate_s": round(time.perf_counter() - started, 1),
-        "load_at_start": load(),
+        "load_at_start": load_average(),
     }
     flat, row = measure("flat", lambda v: _flat(v), x, queries, None)
     _, truth = flat.search(queries, K)
@@ -296,7 +295,7 @@ def run_size(n: int, real, queries, kinds) -> dict:
         row["sweep"] = _sweep(index, queries, truth, kind)
         out[kind] = row
         del index
-    out["load_at_end"] = load()
+    out["load_at_end"] = load_average()
     return out
 
 
@@ -405,7 +404,7 @@ def app_search(passages: int, real, queries, site: dict, n_queries: int = 100) -
         print(f"ann: app {passages:,} passages {json.dumps(row)}", flush=True)
         del version, built
         _trim()
-    out["load_at_end"] = load()
+    out["load_at_end"] = load_average()
     return out
 
 
@@ -422,8 +421,7 @@ def main(sizes: list[int], app: int | None = None) -> dict:
     ]
     big_hnsw = os.environ.get("BENCH_ANN_HNSW_1M") == "1"
     results = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "load_before": load(),
+        **record.stamp(),
         "threads": 1,
         "k": K,
         "synthetic": {"mix_alpha": MIX_ALPHA, "noise": NOISE},
@@ -442,26 +440,22 @@ def main(sizes: list[int], app: int | None = None) -> dict:
         results["per_million_passages"] = per_million_passages(results["site"], results["sizes"])
     if app:
         results["app"] = app_search(app, real, queries, results["site"])
-    results["load_after"] = load()
+    results["load_at_end"] = load_average()
     args = (" ".join(map(str, sizes)) + (f" --app {app}" if app else "")).strip()
     results["command"] = f"make bench-ann (python bench/ann.py {args})"
     return results
 
 
 def save(results: dict) -> Path:
-    out = ROOT / "bench" / "results.json"
-    existing = json.loads(out.read_text()) if out.is_file() else {}
-    previous = existing.get("ann", {})
     if not results["sizes"]:  # only --app: keep the sizes of the last full run
         results = {
-            **previous,
+            **record.read().get("ann", {}),
             "app": results.get("app"),
-            "app_load": results["load_before"],
+            "app_when": results["when"],
+            "app_load": results["load_at_start"],
             "app_command": results["command"],
         }
-    existing["ann"] = results
-    out.write_text(json.dumps(existing, indent=2))
-    return out
+    return record.save("ann", results)
 
 
 if __name__ == "__main__":

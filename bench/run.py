@@ -8,14 +8,13 @@
 - query latency p50/p95 of ``services.answer`` for the serving configuration
   (and the other retriever, for comparison), one thread, distinct questions.
 
-Prints a table and writes bench/results.json. Never activates a model.
+Prints a table and writes bench/results.json ("build_finetune"). Never activates a model.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bambicim.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bench import record  # noqa: E402
 
 BUDGET_FINETUNE_SECONDS = 60
 BUDGET_FINETUNE_RSS_MB = 2048
@@ -91,14 +92,7 @@ def query_latency(retriever: str, questions: list[str]) -> dict:
 
 
 def main() -> int:
-    results: dict = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_before": os.getloadavg(),
-        },
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    results: dict = record.stamp()
     print("Index build (search_rebuild --sync) …", flush=True)
     results["build"] = run_child(["search_rebuild", "--sync"])
 
@@ -184,16 +178,15 @@ def main() -> int:
     print()
     for name, a, b, note in rows:
         print(f"{name:<{width}}  {a:>14}  {b:>14}  {note}")
-    results["load_after"] = os.getloadavg()
+    results["load_at_end"] = record.load_average()
     results["budget_met"] = {
         "finetune_seconds": ft["seconds"] <= BUDGET_FINETUNE_SECONDS,
         "finetune_rss": ft["peak_rss_mb"] <= BUDGET_FINETUNE_RSS_MB,
     }
-    out = ROOT / "bench" / "results.json"
-    out.write_text(json.dumps(results, indent=2))
+    out = record.save("build_finetune", results)
     print(
-        f"\nWrote {out.relative_to(ROOT)} (load average before {results['machine']['load_before']}, "
-        f"after {results['load_after']})"
+        f'\nWrote {out.relative_to(ROOT)} ("build_finetune"; load average at start '
+        f"{results['load_at_start']}, at the end {results['load_at_end']})"
     )
     failed = [r for r in (results["build"], results["pairs"], ft) if r["exit_code"] != 0]
     for r in failed:

@@ -34,10 +34,8 @@ a run of some parts replaces only theirs.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -58,6 +56,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from bench import record  # noqa: E402
+from bench.record import load_average  # noqa: E402
 from tests import gunicorn_server  # noqa: E402  (gunicorn started and stopped as the tests do)
 
 PORT = int(os.environ.get("BENCH_PORT", "8108"))
@@ -90,17 +90,6 @@ def rss_mb(pid: int) -> float:
     import psutil
 
     return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
-
-
-def machine() -> dict:
-    cpu = ""
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
 
 
 # --- a private copy of the site's data ---------------------------------------------------
@@ -717,11 +706,6 @@ def scaleout(sandbox: Sandbox) -> dict:
 
 
 PARTS = ("latency", "http", "load", "process", "build", "scaleout")
-RESULTS = ROOT / "bench" / "results.json"
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def main(parts: list[str]) -> dict:
@@ -731,11 +715,7 @@ def main(parts: list[str]) -> dict:
     try:
         for part in parts or PARTS:
             print(f"speed: {part} …", flush=True)
-            run = {
-                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "machine": machine(),
-                "load_at_start": load_average(),
-            }
+            run = record.stamp()
             try:
                 figures = latency() if part == "latency" else globals()[part](sandbox)
             except Exception as exc:  # keep the other parts' figures
@@ -749,15 +729,14 @@ def main(parts: list[str]) -> dict:
     return results
 
 
-def save(results: dict, out: Path = RESULTS) -> Path:
+def save(results: dict, out: Path = record.RESULTS) -> Path:
     """The parts just run replace their earlier figures; the others stay as they were.
 
     The "speed" section holds parts only: what describes a run (when, the
     machine, the load average) is in each part, so running some parts leaves
     nothing in the section that speaks for the others.
     """
-    existing = json.loads(out.read_text()) if out.is_file() else {}
-    previous = existing.get("speed", {})
+    previous = record.read(out).get("speed", {})
     # Files written before the parts carried their own: the machine was the
     # same for every part, the time and load at the top were the last run's only.
     legacy_machine = previous.get("machine")
@@ -766,9 +745,7 @@ def save(results: dict, out: Path = RESULTS) -> Path:
         for part, figures in previous.items()
         if part in PARTS
     }
-    existing["speed"] = {**kept, **results}
-    out.write_text(json.dumps(existing, indent=2))
-    return out
+    return record.save("speed", {**kept, **results}, out)
 
 
 if __name__ == "__main__":
