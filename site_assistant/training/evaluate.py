@@ -237,8 +237,12 @@ def passages_corpus(passages: Sequence[dict]) -> dict[str, dict]:
     }
 
 
-def _fold(text: str) -> str:
-    return normalize(text).casefold().replace("’", "'")
+_STRAIGHT_QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+
+def fold(text: str) -> str:
+    """Text as a question set's exact strings are matched: normalized, casefolded, straight quotes."""
+    return normalize(text).translate(_STRAIGHT_QUOTES).casefold()
 
 
 def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
@@ -257,12 +261,12 @@ def load_natural(path: str | Path, passages: Sequence[dict]) -> EvalSet:
         # "also": other pages that answer it just as well (the e-mail address is on several).
         urls = {url, *(row.get("also") or [])}
         phrases = row.get("phrase") or []
-        phrases = [_fold(p) for p in ([phrases] if isinstance(phrases, str) else phrases) if p]
+        phrases = [fold(p) for p in ([phrases] if isinstance(phrases, str) else phrases) if p]
         relevant = {
             did
             for did, doc in corpus.items()
             if urls & set(doc["urls"])
-            and (not phrases or any(p in _fold(doc["text"]) for p in phrases))
+            and (not phrases or any(p in fold(doc["text"]) for p in phrases))
         }
         if not relevant:
             problems.append(f"line {n} ({question!r}): no passage on {url} contains {phrases}")
@@ -371,9 +375,9 @@ class Retrievers:
         self.own_questions: dict[int, list[int]] = {}
         rows_of: dict[str, list[int]] = {}
         for row, (question, _) in enumerate(examples):
-            rows_of.setdefault(_fold(question), []).append(row)
+            rows_of.setdefault(fold(question), []).append(row)
         for position, qid in enumerate(self.qids):
-            own = rows_of.get(_fold(eval_set.queries[qid]))
+            own = rows_of.get(fold(eval_set.queries[qid]))
             if own:
                 self.own_questions[position] = own
         self.question_index, self.question_owner = None, None

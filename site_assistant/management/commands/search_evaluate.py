@@ -254,10 +254,6 @@ class Command(BaseCommand):
         except evaluate.EvalSetError as exc:
             raise CommandError(str(exc)) from exc
 
-        def fold(text):
-            text = text.translate(str.maketrans("‘’“”", "''\"\""))
-            return " ".join(text.split()).casefold()
-
         counts = {"questions": len(rows), "passage": 0, "shown": 0, "highlighted": 0}
         missed = []
         for row in rows:
@@ -268,11 +264,13 @@ class Command(BaseCommand):
             if not hits:
                 missed.append(row["question"])
                 continue
-            hit, wanted = hits[0], [fold(a) for a in row["answer"]]
-            shown = fold(" ".join([*hit.breadcrumb, hit.snippet.text]))
-            marked = fold(" ".join(hit.snippet.text[a:b] for a, b in hit.snippet.highlights))
+            hit, wanted = hits[0], [evaluate.fold(a) for a in row["answer"]]
+            shown = evaluate.fold(" ".join([*hit.breadcrumb, hit.snippet.text]))
+            marked = evaluate.fold(
+                " ".join(hit.snippet.text[a:b] for a, b in hit.snippet.highlights)
+            )
             is_shown = any(w in shown for w in wanted)
-            counts["passage"] += any(w in fold(hit.text) for w in wanted)
+            counts["passage"] += any(w in evaluate.fold(hit.text) for w in wanted)
             counts["shown"] += is_shown
             counts["highlighted"] += any(w in marked for w in wanted)
             if not is_shown:
