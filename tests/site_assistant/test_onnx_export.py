@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 NEW_TEXTS = [
     "Do you ship teapots abroad?",
     "wifi",
+    "Do you ship teacups abroad?",
     "How long do you keep the questions I ask the assistant, and can I ask you to delete them?",
 ]
 
@@ -35,7 +36,13 @@ def test_the_export_is_checked_against_torch_and_serves_the_same_vectors(built_i
         NEW_TEXTS, normalize_embeddings=True
     )
     assert np.abs(served - torch_vectors).max() <= 1e-4
-    # One at a time (padding-free) and in a batch agree too.
+    # One at a time and in a batch agree too (the encoder runs texts of the
+    # same token count together, never padded: the two shipping questions).
+    lengths = [
+        len(e.ids)
+        for e in embed.get_encoder(built_index.model_ref).tokenizer.encode_batch(NEW_TEXTS)
+    ]
+    assert lengths[0] == lengths[2] != lengths[1]
     alone = np.vstack([embed.encode([t], built_index.model_ref) for t in NEW_TEXTS])
     assert np.abs(alone - served).max() <= 1e-5
 
