@@ -9,15 +9,32 @@ from .. import conf, questions
 from ..models import IndexBuild
 
 
-class SearchQuerySerializer(serializers.Serializer):
-    """``q`` is trimmed, then must be 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
+class TextField(serializers.CharField):
+    """A CharField that takes only text. DRF's turns a JSON number into a string, so
+    ``{"q": 123}`` was asked (and logged) as the question "123"; a JSON boolean, list
+    or object got DRF's "Not a valid string."."""
 
-    q = serializers.CharField(
+    _KINDS = ((bool, "true or false"), (int | float, "a number"), (list, "a list"))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            kind = next((name for t, name in self._KINDS if isinstance(data, t)), "an object")
+            raise serializers.ValidationError(
+                f"`{self.field_name}` must be text (a JSON string), not {kind}.", code="invalid"
+            )
+        return super().to_internal_value(data)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """``q`` is text, trimmed, then 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
+
+    q = TextField(
         trim_whitespace=True,
         help_text="The question, 1–500 characters after trimming.",
         error_messages={
             "blank": "Ask something: the question is empty.",
             "required": "Ask something: `q` is required.",
+            "null": "`q` must be text (a JSON string), not null.",
         },
     )
     # The range is checked in validate_k (MAX_K is a setting), so k=0 and k=100000

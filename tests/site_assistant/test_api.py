@@ -208,6 +208,25 @@ def test_validation_errors_name_the_field(api, params, field):
     assert isinstance(body[field], list) and body[field][0]
 
 
+@pytest.mark.parametrize(
+    ("q", "kind"),
+    [
+        (123, "a number"),
+        (1.5, "a number"),
+        (True, "true or false"),
+        (["price"], "a list"),
+        ({"text": "price"}, "an object"),
+        (None, "null"),
+    ],
+    ids=["int", "float", "true", "list", "object", "null"],
+)
+def test_a_question_that_is_not_text_is_a_400_and_not_asked(api, q, kind):
+    response = api.post(SITE_ASSISTANT, {"q": q}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"q": [f"`q` must be text (a JSON string), not {kind}."]}
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize("k", ["0", "-3", "21", "100000"])
 def test_k_out_of_range_has_one_wording_both_ways(api, k):
     for response in (
