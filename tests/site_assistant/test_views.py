@@ -120,6 +120,17 @@ def test_a_too_long_question_is_a_friendly_400(client, query):
     assert not Question.objects.exists()
 
 
+@pytest.mark.parametrize("raw", ["%ff%fe", "caf%e9", "price%c3"])
+def test_a_question_of_bytes_that_are_not_utf8_is_a_400_and_not_logged(client, raw):
+    # Django decodes the query string with errors="replace": "%ff%fe" arrives as "��".
+    response = client.get(f"/search/?q={raw}")
+    assert response.status_code == 400
+    error = LexborHTMLParser(response.content.decode()).css_first("[role=alert]").text()
+    assert "could not be read" in error and "UTF-8" in error
+    assert "Best answer" not in response.content.decode()
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize("query", ["\u200b", "???", "nul\x00byte", "%FF"])
 def test_odd_queries_never_500(client, query):
     response = client.get("/search/", {"q": query})
