@@ -111,7 +111,11 @@ class SearchResponseSerializer(serializers.Serializer):
         "assistant is not sure (`results` still lists the closest sections and "
         "`contact_url` the way to ask a person).",
     )
-    results = HitSerializer(many=True, help_text="Ranked passages, best first.")
+    results = HitSerializer(
+        many=True,
+        help_text="Ranked passages, best first; empty for a question in another language "
+        "(see `language`).",
+    )
     min_score = serializers.FloatField(
         help_text="The answer threshold: calibrated for each index when it is built, or "
         "SITE_ASSISTANT['MIN_SCORE'] when the site sets one."
@@ -122,8 +126,8 @@ class SearchResponseSerializer(serializers.Serializer):
     language = serializers.CharField(
         allow_null=True,
         help_text="The question's language (ISO 639-1) when it is not the index's "
-        "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, the question was not respelled, and "
-        "`message` says so. Else null.",
+        "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, `results` is empty, the question was "
+        "not respelled, and `message` says so. Else null.",
     )
     message = serializers.CharField(
         allow_null=True,
