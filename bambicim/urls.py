@@ -15,5 +15,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 
-handler404 = "bambicim.views.page_not_found"
-handler500 = "bambicim.views.server_error"
+# 404 and 500: Django's own handlers render templates/404.html (with the request's
+# context) and templates/500.html (with none: it must render when everything else
+# is broken), and fall back to Django's plain pages when those templates are not
+# there (the app's templates alone, as tests/site/test_pages.py runs it).

@@ -1,8 +1,7 @@
 """The Bambicim site's pages: plain Django views, no JavaScript needed."""
 
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -122,13 +121,3 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    # No request context, no database, no template tags: this must render
-    # even when everything else is broken.
-    return HttpResponseServerError(loader.get_template("500.html").render())

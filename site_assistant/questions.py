@@ -31,7 +31,8 @@ def check_query(query: str) -> str:
     """The question trimmed, or ValueError with a message a visitor can act on.
 
     The one set of rules for every interface: 1–MAX_QUERY_CHARS characters
-    after trimming, valid text, and something to search for.
+    after trimming, valid text (no U+FFFD left by undecodable bytes), and
+    something to search for.
     """
     query = query.strip()
     limit = conf.get("MAX_QUERY_CHARS")
@@ -47,6 +48,14 @@ def check_query(query: str) -> str:
         raise ValueError("The question is not valid text.") from None
     if "\x00" in query:
         raise ValueError("The question is not valid text.")
+    # U+FFFD stands for bytes that were not UTF-8: Django decodes a query string or
+    # form body with errors="replace", so "?q=%ff%fe" arrives as "\ufffd\ufffd". What
+    # was asked is lost; a question made of it would be answered and logged as "��".
+    if "\ufffd" in query:
+        raise ValueError(
+            "The question has characters that could not be read (it is not UTF-8 text). "
+            "Please type it again."
+        )
     # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
     if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
         raise ValueError("Ask something: the question has no words.")

@@ -72,7 +72,8 @@ class Answer:
     # The threshold the best score had to reach (see min_score).
     min_score: float = 0.0
     # The question's language when it is confidently not the index's
-    # (site_assistant.language): no answer then, and it was not respelled.
+    # (site_assistant.language): no answer and no results then, and it was not
+    # respelled.
     language: str | None = None
 
 
@@ -281,16 +282,21 @@ def answer(query: str, k: int = 5) -> Answer:
     started = time.perf_counter()
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
-    other_language = language.other_language(query)
-    searched = query if other_language else respell(version, query)
-    results = _search(version, searched, k)
-    # Letters that are no word of the site's or the model's ("zz", "qq") carry
-    # no meaning to match: their nearest passage is chance however close it
-    # scores ("zz" reached the heading "Pocket Zine." at 0.41).
-    meaningful = not speller(version).is_noise(searched)
     threshold = min_score(version)
-    close_enough = results and results[0].score >= threshold
-    best = results[0] if meaningful and close_enough and not other_language else None
+    other_language = language.other_language(query)
+    if other_language:
+        # The model reads its words as English word pieces: whatever it ranks first is
+        # chance, so no answer and no "closest" sections, only the message.
+        searched, results, best = query, [], None
+    else:
+        searched = respell(version, query)
+        results = _search(version, searched, k)
+        # Letters that are no word of the site's or the model's ("zz", "qq") carry
+        # no meaning to match: their nearest passage is chance however close it
+        # scores ("zz" reached the heading "Pocket Zine." at 0.41).
+        meaningful = not speller(version).is_noise(searched)
+        close_enough = results and results[0].score >= threshold
+        best = results[0] if meaningful and close_enough else None
     return Answer(
         query=query,
         answer=best,

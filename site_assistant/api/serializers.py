@@ -9,15 +9,32 @@ from .. import conf, questions
 from ..models import IndexBuild
 
 
-class SearchQuerySerializer(serializers.Serializer):
-    """``q`` is trimmed, then must be 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
+class TextField(serializers.CharField):
+    """A CharField that takes only text. DRF's turns a JSON number into a string, so
+    ``{"q": 123}`` was asked (and logged) as the question "123"; a JSON boolean, list
+    or object got DRF's "Not a valid string."."""
 
-    q = serializers.CharField(
+    _KINDS = ((bool, "true or false"), (int | float, "a number"), (list, "a list"))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            kind = next((name for t, name in self._KINDS if isinstance(data, t)), "an object")
+            raise serializers.ValidationError(
+                f"`{self.field_name}` must be text (a JSON string), not {kind}.", code="invalid"
+            )
+        return super().to_internal_value(data)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """``q`` is text, trimmed, then 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
+
+    q = TextField(
         trim_whitespace=True,
         help_text="The question, 1–500 characters after trimming.",
         error_messages={
             "blank": "Ask something: the question is empty.",
             "required": "Ask something: `q` is required.",
+            "null": "`q` must be text (a JSON string), not null.",
         },
     )
     # The range is checked in validate_k (MAX_K is a setting), so k=0 and k=100000
@@ -94,7 +111,11 @@ class SearchResponseSerializer(serializers.Serializer):
         "assistant is not sure (`results` still lists the closest sections and "
         "`contact_url` the way to ask a person).",
     )
-    results = HitSerializer(many=True, help_text="Ranked passages, best first.")
+    results = HitSerializer(
+        many=True,
+        help_text="Ranked passages, best first; empty for a question in another language "
+        "(see `language`).",
+    )
     min_score = serializers.FloatField(
         help_text="The answer threshold: calibrated for each index when it is built, or "
         "SITE_ASSISTANT['MIN_SCORE'] when the site sets one."
@@ -105,8 +126,8 @@ class SearchResponseSerializer(serializers.Serializer):
     language = serializers.CharField(
         allow_null=True,
         help_text="The question's language (ISO 639-1) when it is not the index's "
-        "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, the question was not respelled, and "
-        "`message` says so. Else null.",
+        "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, `results` is empty, the question was "
+        "not respelled, and `message` says so. Else null.",
     )
     message = serializers.CharField(
         allow_null=True,

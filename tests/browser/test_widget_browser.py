@@ -133,15 +133,24 @@ def test_a_typo_is_fixed_and_the_widget_says_what_it_searched_for(page):
     expect(ask(page, "Do you use cookies?").locator(".site-assistant__corrected")).to_have_count(0)
 
 
-def test_a_question_in_another_language_is_not_respelled_and_offers_a_person(page):
+@pytest.mark.parametrize(
+    ("question", "code"), [("Koliko stane spletna stran?", "sl"), ("Wo ist euer Büro?", "de")]
+)
+def test_a_question_in_another_language_gets_the_message_and_a_person_not_pages(
+    page, question, code
+):
     page.goto("/")
     page.keyboard.press("/")
-    answer = ask(page, "Koliko stane spletna stran?")
+    answer = ask(page, question)
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I can only answer in English.")
     expect(answer.locator(".site-assistant__corrected")).to_have_count(0)
     expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_be_visible()
-    assert Question.objects.get(text="Koliko stane spletna stran?").language == "sl"
+    # No unrelated sections, and no "See all results" (the page says the same).
+    expect(answer.locator(".site-assistant__more")).to_have_count(0)
+    expect(answer.locator(".site-assistant__all")).to_have_count(0)
+    expect(answer.get_by_role("link")).to_have_count(1)
+    assert Question.objects.get(text=question).language == code
 
 
 def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):

@@ -2,6 +2,7 @@
 anchored headings, the right title, and clean UTF-8."""
 
 import pytest
+from django.urls import get_resolver
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from .conftest import MOJIBAKE, PAGES, headings, title_of, visible_text
@@ -139,8 +140,22 @@ def test_odd_urls_give_the_styled_404_never_a_500(client, url):
     assert title_of(html) == "Page not found — Bambicim"
 
 
+@pytest.mark.parametrize("url", ["/favicon.ico", "/nope/", "/notes/does-not-exist/"])
+def test_without_the_sites_templates_a_missing_page_is_a_plain_404_never_a_500(
+    client, settings, url
+):
+    # The app's own templates alone (the search page's minimal base): what a browser
+    # asks for first, /favicon.ico, met a 404 handler that needed templates/404.html.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    client.raise_request_exception = False
+    response = client.get(url)
+    assert response.status_code == 404
+    assert title_of(response.content.decode()) == "Not Found"
+    assert "was not found on this server" in visible_text(response.content.decode())
+
+
 def test_500_page_renders_without_request_context_or_database(rf, django_assert_num_queries):
-    from bambicim.views import server_error
+    server_error = get_resolver().resolve_error_handler(500)  # the handler Django calls
 
     with django_assert_num_queries(0):
         response = server_error(rf.get("/"))

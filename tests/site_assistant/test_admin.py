@@ -186,6 +186,14 @@ def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
     assert not Question.objects.exists()  # the owner's tries are not logged
 
 
+@pytest.mark.usefixtures("built_index")
+def test_try_a_question_in_another_language_shows_what_visitors_get_and_no_table(owner_client):
+    response = owner_client.get("/admin/site_assistant/question/try/", {"q": "Wo ist euer Büro?"})
+    tree = LexborHTMLParser(response.content.decode())
+    assert "Another language (de)" in tree.css_first("#try-verdict").text()
+    assert tree.css_first("#try-results") is None  # no empty table of passages
+
+
 def test_try_a_question_reports_bad_input_without_crashing(owner_client):
     response = owner_client.get("/admin/site_assistant/question/try/", {"q": "hi", "k": "abc"})
     assert response.status_code == 200

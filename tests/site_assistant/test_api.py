@@ -208,6 +208,54 @@ def test_validation_errors_name_the_field(api, params, field):
     assert isinstance(body[field], list) and body[field][0]
 
 
+@pytest.mark.parametrize(
+    ("q", "kind"),
+    [
+        (123, "a number"),
+        (1.5, "a number"),
+        (True, "true or false"),
+        (["price"], "a list"),
+        ({"text": "price"}, "an object"),
+        (None, "null"),
+    ],
+    ids=["int", "float", "true", "list", "object", "null"],
+)
+def test_a_question_that_is_not_text_is_a_400_and_not_asked(api, q, kind):
+    response = api.post(SITE_ASSISTANT, {"q": q}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"q": [f"`q` must be text (a JSON string), not {kind}."]}
+    assert not Question.objects.exists()
+
+
+UNREADABLE = (
+    "The question has characters that could not be read (it is not UTF-8 text). "
+    "Please type it again."
+)
+
+
+@pytest.mark.parametrize("raw", ["%ff%fe", "caf%e9", "price%c3"])
+def test_a_query_string_that_is_not_utf8_is_a_400_and_not_logged(api, raw):
+    # Django decodes it with errors="replace": "%ff%fe" arrives as "��".
+    response = api.get(f"{SITE_ASSISTANT}?q={raw}")
+    assert response.status_code == 400
+    assert response.json() == {"q": [UNREADABLE]}
+    assert not Question.objects.exists()
+
+
+def test_a_post_body_that_is_not_utf8_is_a_400_and_not_logged(api):
+    form = api.generic(
+        "POST", SITE_ASSISTANT, b"q=caf%E9+prices", content_type="application/x-www-form-urlencoded"
+    )
+    assert form.status_code == 400 and form.json() == {"q": [UNREADABLE]}
+    raw = api.generic("POST", SITE_ASSISTANT, b'{"q": "caf\xe9"}', content_type="application/json")
+    assert raw.status_code == 400
+    assert raw.json() == {"detail": "JSON parse error - the body is not utf-8 text."}
+    # A replacement character sent as such is the same lost text.
+    escaped = api.post(SITE_ASSISTANT, {"q": "caf\ufffd prices"}, format="json")
+    assert escaped.status_code == 400 and escaped.json() == {"q": [UNREADABLE]}
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize("k", ["0", "-3", "21", "100000"])
 def test_k_out_of_range_has_one_wording_both_ways(api, k):
     for response in (

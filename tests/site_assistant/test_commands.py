@@ -30,6 +30,14 @@ def test_search_ask_k(built_index):
     assert sum(1 for line in out.splitlines() if line[:1].isdigit()) == 2
 
 
+def test_search_ask_says_what_a_question_in_another_language_gets(built_index):
+    out, _ = run("search_ask", "Wo ist euer Büro?")
+    lines = out.splitlines()
+    assert lines[1:] == [
+        "Another language (de): visitors get “I can only answer in English.” and the contact link."
+    ]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -51,11 +51,13 @@ def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
     result = services.answer("Koliko stane spletna stran?")
     assert result.language == "sl" and result.answer is None
     assert result.corrected is None  # "stane" is never respelled "state"
+    assert result.results == []  # its matches would be chance: no "closest" sections
     body = client.get("/api/search/", {"q": "Wo ist euer Büro"}).json()
-    assert body["language"] == "de" and body["answer"] is None
+    assert body["language"] == "de" and body["answer"] is None and body["results"] == []
     assert body["message"] == "I can only answer in English." and body["contact_url"]
     assert body["corrected_query"] is None
-    assert Question.objects.get(pk=body["question_id"]).language == "de"
+    logged = Question.objects.get(pk=body["question_id"])
+    assert logged.language == "de" and logged.top_url == "" and logged.answered is False
     english = client.get("/api/search/", {"q": "where is your office"}).json()
     assert english["language"] is None and english["message"] is None
     assert english["answer"] is not None

@@ -104,12 +104,18 @@ def test_nonsense_is_answered_honestly_with_the_contact_link(client):
     assert Question.objects.get().answered is False
 
 
-def test_a_question_in_another_language_is_told_the_sites_language(client):
-    html = client.get("/search/", {"q": "Koliko stane spletna stran?"}).content.decode()
-    results = LexborHTMLParser(html).css_first("section[aria-labelledby]").text()
+@pytest.mark.parametrize("query", ["Koliko stane spletna stran?", "Wo ist euer Büro?"])
+def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(client, query):
+    html = client.get("/search/", {"q": query}).content.decode()
+    section = LexborHTMLParser(html).css_first("section[aria-labelledby]")
+    results = section.text()
     assert conf.get("OTHER_LANGUAGE_MESSAGE") in results
     assert "confident answer" not in results
     assert "Koliko state" not in html  # never respelled
+    # The message and the way to a person, not a list of unrelated sections.
+    assert "Closest pages" not in results and "closest passages" not in results
+    assert section.css("ol li") == []
+    assert [a.text() for a in section.css("a")] == ["Ask Bambi’s team"]
 
 
 @pytest.mark.parametrize("query", ["x" * 501, "y" * 10_000])
@@ -117,6 +123,17 @@ def test_a_too_long_question_is_a_friendly_400(client, query):
     response = client.get("/search/", {"q": query})
     assert response.status_code == 400
     assert "too long" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["%ff%fe", "caf%e9", "price%c3"])
+def test_a_question_of_bytes_that_are_not_utf8_is_a_400_and_not_logged(client, raw):
+    # Django decodes the query string with errors="replace": "%ff%fe" arrives as "��".
+    response = client.get(f"/search/?q={raw}")
+    assert response.status_code == 400
+    error = LexborHTMLParser(response.content.decode()).css_first("[role=alert]").text()
+    assert "could not be read" in error and "UTF-8" in error
+    assert "Best answer" not in response.content.decode()
     assert not Question.objects.exists()
 
 

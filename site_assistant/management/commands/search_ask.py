@@ -23,7 +23,12 @@ class Command(BaseCommand):
             f"{result.query!r} — index {result.index_version}, model {result.model_id}, "
             f"{result.took_ms:.1f} ms"
         )
-        if result.answer is None:
+        if result.language:
+            self.stdout.write(
+                f"Another language ({result.language}): visitors get "
+                f"“{conf.get('OTHER_LANGUAGE_MESSAGE')}” and the contact link."
+            )
+        elif result.answer is None:
             self.stdout.write(
                 f"No passage reaches the minimum score ({services.min_score()}); closest:"
             )

@@ -493,14 +493,15 @@
       if (more.length) msg.appendChild(linkList("Also see", more));
     } else {
       msg.classList.add("site-assistant__msg--unsure");
-      // A question in another language: the API's message ("I can only answer in English.").
+      // A question in another language: the API's message ("I can only answer in English.")
+      // and the handoff; no pages, and no "See all results" (the page would say the same).
       spoken = data.message || "I’m not sure — I couldn’t find a confident answer on this site.";
       msg.appendChild(el("p", null, spoken));
-      var closest = others(data.results, null, 3);
+      var closest = data.language ? [] : others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList("The closest pages I found", closest));
       if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
     }
-    msg.appendChild(seeAll(data.query, data.question_id));
+    if (!data.language) msg.appendChild(seeAll(data.query, data.question_id));
     if (data.question_id) {
       msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl, data.question_id,
         data.feedback_token, cfg.csrf, turn.vote, function (vote) { turn.vote = vote; save(); }));
