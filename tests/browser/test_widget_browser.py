@@ -150,6 +150,7 @@ def test_a_question_in_another_language_gets_the_message_and_a_person_not_pages(
     expect(answer.locator(".site-assistant__more")).to_have_count(0)
     expect(answer.locator(".site-assistant__all")).to_have_count(0)
     expect(answer.get_by_role("link")).to_have_count(1)
+    expect(answer.get_by_role("button")).to_have_count(0)  # no 👍 / 👎 on the message
     assert Question.objects.get(text=question).language == code
 
 

@@ -116,6 +116,10 @@ def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(
     assert "Closest pages" not in results and "closest passages" not in results
     assert section.css("ol li") == []
     assert [a.text() for a in section.css("a")] == ["Ask Bambi’s team"]
+    # The message is the heading (not "I'm not sure" over it), and nothing to vote on.
+    assert section.css_first("h2").text() == conf.get("OTHER_LANGUAGE_MESSAGE")
+    assert "I’m not sure" not in results
+    assert LexborHTMLParser(html).css("[data-sa-feedback]") == []
 
 
 @pytest.mark.parametrize("query", ["x" * 501, "y" * 10_000])

@@ -502,7 +502,7 @@
       if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
     }
     if (!data.language) msg.appendChild(seeAll(data.query, data.question_id));
-    if (data.question_id) {
+    if (data.question_id && !data.language) {  // nothing to vote on in a language message
       msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl, data.question_id,
         data.feedback_token, cfg.csrf, turn.vote, function (vote) { turn.vote = vote; save(); }));
     }
