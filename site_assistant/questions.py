@@ -13,7 +13,6 @@ through ``ask`` so they log the same way.
 
 import hashlib
 import time
-import unicodedata
 from datetime import timedelta
 
 from django.core import signing
@@ -25,41 +24,6 @@ from .models import Question
 _TEXT_LIMIT = Question._meta.get_field("text").max_length
 _URL_LIMIT = Question._meta.get_field("top_url").max_length
 _HEADING_LIMIT = Question._meta.get_field("top_heading").max_length
-
-
-def check_query(query: str) -> str:
-    """The question trimmed, or ValueError with a message a visitor can act on.
-
-    The one set of rules for every interface: 1–MAX_QUERY_CHARS characters
-    after trimming, valid text (no U+FFFD left by undecodable bytes), and
-    something to search for.
-    """
-    query = query.strip()
-    limit = conf.get("MAX_QUERY_CHARS")
-    if not query:
-        raise ValueError("Ask something: the question is empty.")
-    if len(query) > limit:
-        raise ValueError(
-            f"The question is too long ({len(query)} characters): at most {limit}, please."
-        )
-    try:
-        query.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("The question is not valid text.") from None
-    if "\x00" in query:
-        raise ValueError("The question is not valid text.")
-    # U+FFFD stands for bytes that were not UTF-8: Django decodes a query string or
-    # form body with errors="replace", so "?q=%ff%fe" arrives as "\ufffd\ufffd". What
-    # was asked is lost; a question made of it would be answered and logged as "��".
-    if "\ufffd" in query:
-        raise ValueError(
-            "The question has characters that could not be read (it is not UTF-8 text). "
-            "Please type it again."
-        )
-    # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
-    if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
-        raise ValueError("Ask something: the question has no words.")
-    return query
 
 
 def is_question_number(value) -> bool:

@@ -12,6 +12,7 @@ import functools
 import logging
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -125,15 +126,41 @@ def respell(version: index.IndexVersion, query: str) -> str:
 
 
 def clean_query(query) -> str:
+    """The question normalized, or ValueError with a message a visitor can act on.
+
+    The one set of rules for every interface (the API, the search page, the
+    widget, ``search_ask``, Try a question): text, 1–MAX_QUERY_CHARS characters
+    after trimming, valid text (no U+FFFD left by undecodable bytes), and
+    something to search for.
+    """
     if not isinstance(query, str):
         raise ValueError("The question must be text.")
-    text = normalize(query)
-    if not text:
-        raise ValueError("The question is empty.")
+    query = query.strip()
     limit = conf.get("MAX_QUERY_CHARS")
-    if len(text) > limit:
-        raise ValueError(f"The question is too long (at most {limit} characters).")
-    return text
+    if not query:
+        raise ValueError("Ask something: the question is empty.")
+    if len(query) > limit:
+        raise ValueError(
+            f"The question is too long ({len(query)} characters): at most {limit}, please."
+        )
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The question is not valid text.") from None
+    if "\x00" in query:
+        raise ValueError("The question is not valid text.")
+    # U+FFFD stands for bytes that were not UTF-8: Django decodes a query string or
+    # form body with errors="replace", so "?q=%ff%fe" arrives as "\ufffd\ufffd". What
+    # was asked is lost; a question made of it would be answered and logged as "��".
+    if "\ufffd" in query:
+        raise ValueError(
+            "The question has characters that could not be read (it is not UTF-8 text). "
+            "Please type it again."
+        )
+    # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
+    if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
+        raise ValueError("Ask something: the question has no words.")
+    return normalize(query)
 
 
 def clean_k(k) -> int:

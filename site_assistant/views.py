@@ -52,7 +52,7 @@ def search_page(request):
             response["Retry-After"] = str(seconds)
             return response
         try:
-            query = context["query"] = questions.check_query(query)
+            query = context["query"] = services.clean_query(query)
             session = getattr(request, "session", None)
             repeat = questions.repeat_of(
                 session.get(RECENT_KEY) if session is not None else None, query

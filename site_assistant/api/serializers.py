@@ -5,7 +5,7 @@ import datetime
 from django.db import models
 from rest_framework import serializers
 
-from .. import conf, questions
+from .. import conf, services
 from ..models import IndexBuild
 
 
@@ -46,7 +46,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
     def validate_q(self, value):
         try:
-            return questions.check_query(value)
+            return services.clean_query(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
 

@@ -41,9 +41,12 @@ def test_search_ask_says_what_a_question_in_another_language_gets(built_index):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["search_ask", ""], "The question is empty."),
+        (["search_ask", ""], "Ask something: the question is empty."),
         (["search_ask", "hello", "-k", "0"], "k must be between 1 and 20."),
         (["search_ask", "x" * 600], "too long"),
+        # The same rules as the API and the search page (services.clean_query).
+        (["search_ask", "\ufffd\ufffd"], "could not be read"),
+        (["search_ask", "???"], "has no words"),
     ],
 )
 def test_search_ask_bad_input_is_a_command_error(built_index, args, message):
