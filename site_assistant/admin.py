@@ -8,6 +8,7 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 import json
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -77,6 +78,18 @@ class PassageAdmin(ReadOnlyAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', passage.link, passage.link
         )
+
+    change_form_template = "admin/site_assistant/passage/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A passage's page offers "Add an example question" with its section already picked."""
+        passage = self.get_object(request, object_id)
+        add_example = ""
+        if passage is not None and request.user.has_perm("site_assistant.add_examplequestion"):
+            add = reverse(f"{self.admin_site.name}:site_assistant_examplequestion_add")
+            add_example = f"{add}?{urlencode({'url': passage.link})}"
+        extra_context = {**(extra_context or {}), "add_example_url": add_example}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(IndexBuild)
@@ -447,4 +460,4 @@ class QuestionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/site_assistant/try.html", context)
 
 
-from . import admin_training  # noqa: F401,E402
+from . import admin_examples, admin_training  # noqa: F401,E402
