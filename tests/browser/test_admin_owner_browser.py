@@ -203,6 +203,28 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
 
 
+def test_the_admins_home_leads_to_the_dashboard(page, owner):
+    Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
+    log_in(page)  # lands on the admin's home, where every owner starts
+    app_name = apps.get_app_config("site_assistant").verbose_name
+    app_row = page.locator("#content-main .module", has_text=app_name)
+    dashboard = app_row.get_by_role("link", name="Dashboard", exact=True)
+    expect(dashboard).to_be_visible()
+    # First in the app's list, where it is seen before the models.
+    expect(app_row.locator("tbody tr").first).to_contain_text("Dashboard")
+    dashboard.click()
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/$"))
+    overview = page.get_by_role("region", name="Overview of the site assistant")
+    expect(overview).to_be_visible()
+    expect(overview.locator("#dash-unanswered")).to_have_text("1")
+    # The app's page shows the dashboard itself: no entry leading back to it.
+    expect(
+        page.locator("#content-main .module", has_text=app_name).get_by_role(
+            "link", name="Dashboard", exact=True
+        )
+    ).to_have_count(0)
+
+
 def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):
     from django.utils import timezone
 
