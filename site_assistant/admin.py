@@ -8,6 +8,7 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 import json
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,15 @@ from django.utils.safestring import mark_safe
 
 from . import conf, services
 from .admin_fix import fix_answer_view
-from .models import ExampleQuestion, IndexBuild, Page, Passage, Question, looks_personal
+from .models import (
+    Dashboard,
+    ExampleQuestion,
+    IndexBuild,
+    Page,
+    Passage,
+    Question,
+    looks_personal,
+)
 from .templatetags.search_admin import date_column, human_time
 
 
@@ -38,6 +47,37 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Dashboard)
+class DashboardAdmin(ReadOnlyAdmin):
+    """ "Dashboard", first in the app's row on the admin's home: it opens the app's page,
+    where the overview is (admin/site_assistant/app_index.html). Works in any host's
+    admin: the home page lists it like a model, with no template of the host changed."""
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_model_perms(self, request):
+        # Listed (with a "View" link) for whoever may see the app at all.
+        return {"view": True} if self.has_module_permission(request) else {}
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "",
+                self.admin_site.admin_view(self.changelist_view),
+                name=f"{opts.app_label}_{opts.model_name}_changelist",
+            )
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:app_list", kwargs={"app_label": self.opts.app_label})
+        )
 
 
 @admin.register(Page)
@@ -77,6 +117,18 @@ class PassageAdmin(ReadOnlyAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', passage.link, passage.link
         )
+
+    change_form_template = "admin/site_assistant/passage/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A passage's page offers "Add an example question" with its section already picked."""
+        passage = self.get_object(request, object_id)
+        add_example = ""
+        if passage is not None and request.user.has_perm("site_assistant.add_examplequestion"):
+            add = reverse(f"{self.admin_site.name}:site_assistant_examplequestion_add")
+            add_example = f"{add}?{urlencode({'url': passage.link})}"
+        extra_context = {**(extra_context or {}), "add_example_url": add_example}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(IndexBuild)
@@ -447,4 +499,4 @@ class QuestionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/site_assistant/try.html", context)
 
 
-from . import admin_training  # noqa: F401,E402
+from . import admin_examples, admin_training  # noqa: F401,E402

@@ -102,7 +102,7 @@ def fix_answer_view(model_admin, request, question_id):
             if not created and not example.active:
                 example.active = True
                 example.save(update_fields=["active"])
-            where = " › ".join(p for p in (section["title"], section["heading"]) if p)
+            where = sections.where(section)
             messages.success(
                 request,
                 f"Saved “{text}” as an example question for “{where}”. "

@@ -1,4 +1,4 @@
-"""Admin for fine-tuning: TrainingRun ("Train on site content") and ExampleQuestion.
+"""Admin for fine-tuning: TrainingRun ("Train on site content").
 
 Imported at the end of ``site_assistant/admin.py``. A run is started with a POST
 button on the Training runs list; its page refreshes itself while the run
@@ -6,7 +6,6 @@ is queued or running (status, stage, progress), then shows the dev metrics
 of the base and the tuned model and the activation decision.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -14,57 +13,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import embed, services
-from .index import IndexNotReady
-from .models import ExampleQuestion, TrainingRun
+from . import embed
+from .models import TrainingRun
 from .templatetags.search_admin import date_column
 from .training.metrics import METRIC_NAMES
-
-
-class ExampleQuestionForm(forms.ModelForm):
-    class Meta:
-        model = ExampleQuestion
-        fields = ["question", "url", "active"]
-
-    def clean_url(self):
-        link = self.cleaned_data["url"].strip()
-        if not link.startswith("/"):
-            raise forms.ValidationError(
-                "A link on this site, starting with /: for example /services/#pricing."
-            )
-        try:
-            found = services.section(link)
-        except IndexNotReady:
-            return link  # nothing to check against yet; the first build will match it
-        if found is None:
-            raise forms.ValidationError(
-                "No section of the site has this link. Open the section, copy its link "
-                "(the page address with #heading-id) and paste it here."
-            )
-        return link
-
-
-@admin.register(ExampleQuestion)
-class ExampleQuestionAdmin(admin.ModelAdmin):
-    """The owner's own questions for a section: indexed beside it, and training pairs."""
-
-    form = ExampleQuestionForm
-    list_display = ["question", "url", "section_display", "active", "created_display"]
-    list_filter = ["active"]
-    list_editable = ["active"]
-    search_fields = ["question", "url"]
-    created_display = date_column("created", "Added")
-
-    @admin.display(description="Section it answers")
-    def section_display(self, obj):
-        try:
-            found = services.section(obj.url)
-        except IndexNotReady:
-            return "(no index yet)"
-        if found is None:
-            return format_html('<strong style="color:#b0135f">no such section</strong>')
-        return found["heading"] or found["title"]
-
 
 # The run's recorded settings, in words: (label, what it means). Keys not
 # listed here are shown by name.

@@ -146,6 +146,23 @@ class IndexBuild(Job):
         return f"Build #{self.pk} ({self.get_status_display()})"
 
 
+class Dashboard(IndexBuild):
+    """No data of its own: the "Dashboard" entry of the app in the admin.
+
+    The admin's home lists an app's models, nothing else, and a host site's
+    admin templates are its own. This proxy puts "Dashboard" first in the
+    app's row on the admin's home (and in its sidebar), leading to the app's
+    page with the overview (site_assistant.admin.DashboardAdmin). No table,
+    no permissions: whoever may see the app sees it.
+    """
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "dashboard"
+        verbose_name_plural = "dashboard"
+
+
 # Text that may identify a person: an email address or @handle, a web
 # address, a phone-like run of 7+ digits, an IBAN-like account number.
 _PERSONAL_DATA = re.compile(

@@ -1,15 +1,30 @@
-"""The live index's sections, found by their words: the admin's "Fix this answer" picker.
+"""The live index's sections, found by their words: the admin's section pickers.
 
 A section is what a link ("/services/#pricing") names: a heading's passage
 (a long section cut into several passages is listed once, by its first).
-The owner finds it by its page title, its heading or words of its text, and
-never has to type the link.
+The owner finds it by its page title, its heading or words of its text, sees
+it as "Services › Pricing" (``where``), and never has to type the link:
+"Fix this answer" and the example question form both pick from here.
 """
 
 from __future__ import annotations
 
-from . import services
+import re
+
+from . import services, snippets
 from .index import load_current
+
+# "Services — Example Site" → "Services": the site's name after the page's own title.
+_SITE_NAME = re.compile(r"\s+[—|–]\s+[^—|–]+$")
+
+
+def where(passage: dict) -> str:
+    """ "Services › Pricing": the page (its title without the site's name) and the
+    section's own heading, as the widget and the search page show an answer's place."""
+    crumbs = snippets.breadcrumb(passage) or [passage.get("title") or passage.get("url", "")]
+    page = _SITE_NAME.sub("", crumbs[0]) or crumbs[0]
+    section = crumbs[-1] if len(crumbs) > 1 else ""
+    return f"{page} › {section}" if section and section != page else page
 
 
 def _section(passage: dict) -> dict:
@@ -18,8 +33,23 @@ def _section(passage: dict) -> dict:
         "link": f"{url}#{anchor}" if anchor else url,
         "title": passage.get("title") or "",
         "heading": passage.get("heading") or "",
+        "label": where(passage),
         "text": passage["text"],
     }
+
+
+def every() -> list[dict]:
+    """Every section of the live index, once each, in the site's order.
+
+    Raises IndexNotReady before the first build.
+    """
+    found, seen = [], set()
+    for passage in load_current().passages:
+        section = _section(passage)
+        if section["link"] not in seen:
+            seen.add(section["link"])
+            found.append(section)
+    return found
 
 
 def find(words: str, limit: int = 30) -> list[dict]:
@@ -33,6 +63,7 @@ def find(words: str, limit: int = 30) -> list[dict]:
     if not terms:
         return []
     found, seen = [], set()
+    # Every passage is searched: a long section's words may be in its second part.
     for position, passage in enumerate(load_current().passages):
         section = _section(passage)
         if section["link"] in seen:
@@ -44,6 +75,13 @@ def find(words: str, limit: int = 30) -> list[dict]:
             found.append((not all(term in label for term in terms), position, section))
     found.sort(key=lambda row: row[:2])
     return [section for _, _, section in found[:limit]]
+
+
+def label(link: str) -> str | None:
+    """ "Services › Pricing" for the section ``link`` names, None when the live index has
+    no such section. Raises IndexNotReady before the first build."""
+    passage = services.section(link)
+    return None if passage is None else where(passage)
 
 
 def closest(question: str, limit: int = 8) -> list[dict]:
@@ -58,6 +96,7 @@ def closest(question: str, limit: int = 8) -> list[dict]:
                 "link": hit.link,
                 "title": hit.title,
                 "heading": hit.heading,
+                "label": where({"title": hit.title, "heading": hit.heading, "url": hit.url}),
                 "text": hit.text,
                 "score": hit.score,
             }

@@ -2,7 +2,9 @@
 
 ``{% load search_admin %}`` then ``{{ value|search_ago }}`` renders
 "3 minutes ago" with the exact time in a title (and a <time datetime>),
-``{% search_dashboard %}`` the overview (site_assistant.dashboard).
+``{% search_dashboard %}`` the overview (site_assistant.dashboard), and
+``app_list|search_without_dashboard`` the app's models without the "Dashboard"
+entry (on the page that shows the dashboard itself).
 """
 
 from django import template
@@ -47,3 +49,12 @@ def search_ago(moment) -> str:
 @register.inclusion_tag("admin/site_assistant/_dashboard.html", takes_context=True)
 def search_dashboard(context):
     return {**figures(), "request": context.get("request")}
+
+
+@register.filter
+def search_without_dashboard(app_list):
+    """The admin's app list without the "Dashboard" entry (site_assistant.models.Dashboard)."""
+    return [
+        {**app, "models": [m for m in app["models"] if m.get("object_name") != "Dashboard"]}
+        for app in app_list
+    ]

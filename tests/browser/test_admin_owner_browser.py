@@ -109,6 +109,77 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     assert (body["answer"]["url"], body["answer"]["anchor"]) == ("/services/", "pricing")
 
 
+@pytest.fixture
+def no_auto_rebuild(settings):
+    """Saving an example question rebuilds nothing here: the form is under test, not the build."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}
+
+
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_the_owner_adds_an_example_question_by_picking_its_section_by_name(page, owner):
+    log_in(page)
+    # From the admin's home, as a new owner goes: Example questions › Add.
+    page.locator("#content-main tr", has_text="Example questions").get_by_role(
+        "link", name="Add"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/examplequestion/add/$"))
+    page.get_by_label("Question").fill("How much is an online shop?")
+    # The section is chosen by words of its title, heading or text, shown as "Page › Section":
+    # no "#heading-id" to find out.
+    expect(page.locator(".field-url")).to_contain_text("Section that answers it")
+    expect(page.locator(".field-url input[type=text]")).to_have_count(0)
+    page.locator(".field-url .select2-selection").click()
+    page.locator(".select2-search__field").fill("pricing")
+    option = page.locator(".select2-results__option", has_text="Services › Pricing")
+    expect(option).to_be_visible()
+    expect(page.locator(".select2-results")).not_to_contain_text("#")
+    option.click()
+    expect(page.locator(".field-url .select2-selection__rendered")).to_have_text(
+        re.compile(r"Services › Pricing")
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/examplequestion/$"))
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    page.get_by_role("textbox", name="Search").fill("online shop")
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("#result_list tbody tr", has_text="How much is an online shop?")
+    expect(row).to_contain_text("Services › Pricing")
+    # Stored as before: the section's link.
+    assert ExampleQuestion.objects.get(question="How much is an online shop?").url == (
+        "/services/#pricing"
+    )
+
+
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_a_passages_page_adds_an_example_question_for_its_section(page, owner):
+    from site_assistant.models import Passage
+
+    Passage.objects.create(
+        text="Use of site. No abuse, scraping, or harmful behavior.",
+        title="Terms & Conditions — Bambicim",
+        heading="Terms & Conditions › Use of site",
+        url="/terms/",
+        anchor="use-of-site",
+        text_hash="use-of-site",
+    )
+    log_in(page)
+    page.goto("/admin/site_assistant/passage/")
+    page.get_by_role("link", name=re.compile(r"^Use of site\. No abuse")).click()
+    page.get_by_role("link", name="Add an example question").click()
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/examplequestion/add/\?url="))
+    # Already picked, by its name.
+    expect(page.locator(".field-url .select2-selection__rendered")).to_have_text(
+        re.compile(r"Terms & Conditions › Use of site")
+    )
+    page.get_by_label("Question").fill("may I copy your whole site?")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("may I copy your whole site?")
+    assert ExampleQuestion.objects.get(question="may I copy your whole site?").url == (
+        "/terms/#use-of-site"
+    )
+
+
 def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, owner, screenshots):
     Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
     Question.objects.create(text="How much is a shop?", answered=True, helpful=False)
@@ -130,6 +201,28 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     assert_every_column_in_view(page)
     page.screenshot(path=str(screenshots / "admin-questions-unanswered.png"), full_page=True)
     expect(page.locator("#result_list tbody tr")).to_contain_text("Do you sign NDAs?")
+
+
+def test_the_admins_home_leads_to_the_dashboard(page, owner):
+    Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
+    log_in(page)  # lands on the admin's home, where every owner starts
+    app_name = apps.get_app_config("site_assistant").verbose_name
+    app_row = page.locator("#content-main .module", has_text=app_name)
+    dashboard = app_row.get_by_role("link", name="Dashboard", exact=True)
+    expect(dashboard).to_be_visible()
+    # First in the app's list, where it is seen before the models.
+    expect(app_row.locator("tbody tr").first).to_contain_text("Dashboard")
+    dashboard.click()
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/$"))
+    overview = page.get_by_role("region", name="Overview of the site assistant")
+    expect(overview).to_be_visible()
+    expect(overview.locator("#dash-unanswered")).to_have_text("1")
+    # The app's page shows the dashboard itself: no entry leading back to it.
+    expect(
+        page.locator("#content-main .module", has_text=app_name).get_by_role(
+            "link", name="Dashboard", exact=True
+        )
+    ).to_have_count(0)
 
 
 def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, screenshots):

@@ -105,6 +105,13 @@ def test_the_admin_works_with_no_csp_violation(watched, django_user_model):
         "/admin/auth/user/add/",
     ]:
         visit(watched, url)
+    # The example question's section picker (the admin's select2) opens, searches and picks.
+    visit(watched, "/admin/site_assistant/examplequestion/add/")
+    watched.locator(".field-url .select2-selection").click()
+    watched.locator(".select2-search__field").fill("pricing")
+    watched.locator(".select2-results__option", has_text="Services › Pricing").click()
+    expect(watched.locator(".field-url .select2-selection__rendered")).to_contain_text("Pricing")
+    assert watched.violations() == []
     # Styles come from classes: the live-index box is laid out by admin.css.
     visit(watched, "/admin/site_assistant/indexbuild/")
     box = watched.locator(".search-admin__live")

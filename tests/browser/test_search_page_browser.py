@@ -60,6 +60,86 @@ def test_the_visitor_reads_the_answer_votes_and_reloads(page):
     expect(votes.get_by_role("status")).to_have_text("")
 
 
+def feedback_posts(page):
+    """The votes the page sends to the server, as they go."""
+    sent = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/feedback/") else None,
+    )
+    return sent
+
+
+def test_a_vote_in_the_widget_shows_on_the_search_page_and_is_sent_once(page):
+    sent = feedback_posts(page)
+    page.goto("/")
+    page.locator(BUBBLE).click()
+    answer = ask(page, QUESTION)
+    answer.get_by_role("button", name="Helpful", exact=True).click()
+    expect(answer.get_by_role("button", name="Helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    question = Question.objects.get(text=QUESTION)
+    assert question.helpful is True and len(sent) == 1
+
+    # "See all results": the same answer on the search page, the vote already given.
+    answer.get_by_role("link", name="See all results").click()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    votes = page.locator(".search-page__results").get_by_role("group", name="Did this help?")
+    helpful = votes.get_by_role("button", name="Helpful", exact=True)
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+    expect(votes.get_by_role("status")).to_contain_text("Thank you")
+    # Clicking it again says thanks; nothing goes to the server twice.
+    helpful.click()
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(500)
+    assert len(sent) == 1
+
+    # A change of mind here goes to the question that got the vote, and the widget shows it.
+    votes.get_by_role("button", name="Not helpful", exact=True).click()
+    expect(votes.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert [s["question_id"] for s in sent] == [question.pk, question.pk]
+    question.refresh_from_db()
+    assert question.helpful is False
+    assert Question.objects.filter(text=QUESTION).count() == 1
+    page.locator(BUBBLE).click()
+    in_widget = page.locator(".site-assistant__msg--answer").last
+    expect(in_widget.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(in_widget.get_by_role("button", name="Helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+
+
+def test_a_vote_on_the_search_page_shows_when_the_widget_gives_the_same_answer(page):
+    sent = feedback_posts(page)
+    page.goto("/search/?q=" + QUESTION)
+    votes = page.locator(".search-page__results").get_by_role("group", name="Did this help?")
+    votes.get_by_role("button", name="Not helpful", exact=True).click()
+    expect(votes.get_by_role("status")).to_contain_text("Thanks")
+    assert len(sent) == 1
+
+    page.goto("/services/")
+    page.locator(BUBBLE).click()
+    answer = ask(page, QUESTION)
+    not_helpful = answer.get_by_role("button", name="Not helpful", exact=True)
+    expect(not_helpful).to_have_attribute("aria-pressed", "true")
+    not_helpful.click()
+    page.wait_for_timeout(500)
+    assert len(sent) == 1
+    # Another question is not voted on.
+    other = ask(page, "Is the Bambi Game free?")
+    expect(other.get_by_role("button", name="Helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    expect(other.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+
+
 def test_without_javascript_there_are_no_dead_vote_buttons(browser, live_server, built_index):
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
     try:

@@ -160,6 +160,32 @@ def test_without_a_broker_a_content_change_rebuilds_in_process(project, built):
     assert "latest build: succeeded" in result.stdout, result.stdout + result.stderr
 
 
+def test_the_admins_home_leads_to_the_apps_dashboard(project, built):
+    """The project's admin is Django's own, untouched: its home lists "Dashboard" under the
+    app, which opens the app's page with the overview."""
+    site, python, env = project
+    script = textwrap.dedent("""
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        owner = get_user_model().objects.create_superuser("dash-owner", "o@example.com", "pw")
+        client = Client()
+        client.force_login(owner)
+        print(client.get("/admin/").content.decode())
+        page = client.get("/admin/APP/dashboard/", follow=True)
+        print("LANDED", page.redirect_chain[-1][0])
+        print(page.content.decode())
+    """).replace("APP", APP)
+    result = run([python, "manage.py", "shell", "-c", script], site, env, timeout=180)
+    home, _, landed = result.stdout.partition("LANDED ")
+    link = LexborHTMLParser(home).css_first(f'#content-main a[href="/admin/{APP}/dashboard/"]')
+    assert link is not None and link.text() == "Dashboard", home
+    assert landed.startswith(f"/admin/{APP}/\n"), landed[:200]
+    assert 'id="search-dashboard"' in landed
+
+
 def test_a_question_through_the_api_gets_the_right_section(server):
     query = urllib.parse.urlencode({"q": "When is the tea room open?"})
     status, _, body = server.get(f"{PREFIX}api/search/?{query}")

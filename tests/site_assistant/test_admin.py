@@ -19,6 +19,7 @@ ADMIN_URLS = [
     "/admin/site_assistant/question/try/?q=hello",
     "/admin/site_assistant/passage/",
     "/admin/site_assistant/page/",
+    "/admin/site_assistant/examplequestion/sections/?term=pricing",
 ]
 
 
@@ -250,6 +251,54 @@ def test_example_questions_name_a_real_section_or_are_refused(owner_client):
     assert ExampleQuestion.objects.filter(question="how much for a shop?").exists()
     listing = owner_client.get("/admin/site_assistant/examplequestion/?q=shop").content.decode()
     assert "Pricing" in listing  # the section it answers, from the live index
+
+
+SECTIONS = "/admin/site_assistant/examplequestion/sections/"
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_section_picker_finds_sections_by_their_words_and_names_them(owner_client):
+    found = owner_client.get(SECTIONS, {"term": "pricing"}).json()
+    assert found["results"][0] == {"id": "/services/#pricing", "text": "Services › Pricing"}
+    assert found["pagination"] == {"more": False}
+    # No words: every section, a page at a time, in the site's order.
+    first = owner_client.get(SECTIONS).json()
+    second = owner_client.get(SECTIONS, {"page": "2"}).json()
+    assert len(first["results"]) == 20 and first["pagination"]["more"] is True
+    assert {r["id"] for r in first["results"]}.isdisjoint(r["id"] for r in second["results"])
+    assert owner_client.get(SECTIONS, {"term": "zebra-marmalade"}).json()["results"] == []
+    assert owner_client.get(SECTIONS, {"page": "²"}).status_code == 200
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_example_question_form_picks_a_section_and_shows_the_chosen_one(owner_client):
+    add = "/admin/site_assistant/examplequestion/add/"
+    tree = LexborHTMLParser(owner_client.get(add, {"url": "/services/#pricing"}).content.decode())
+    select = tree.css_first("select#id_url")
+    assert "admin-autocomplete" in select.attributes["class"]
+    assert select.attributes["data-ajax--url"] == SECTIONS
+    chosen = select.css_first("option[selected]")
+    assert chosen.attributes["value"] == "/services/#pricing"
+    assert chosen.text() == "Services › Pricing"
+    assert tree.css_first("label[for=id_url]").text().startswith("Section that answers it")
+
+
+def test_before_the_first_build_the_section_is_typed_as_a_link(owner_client, settings, tmp_path):
+    from site_assistant import index
+    from site_assistant.models import ExampleQuestion
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path)}
+    index.forget_loaded()
+    add = "/admin/site_assistant/examplequestion/add/"
+    tree = LexborHTMLParser(owner_client.get(add).content.decode())
+    assert tree.css_first("input#id_url[type=text]") is not None
+    assert "no index yet" in tree.css_first("#id_url_helptext").text()
+    response = owner_client.post(add, {"question": "price of a shop?", "url": "pricing"})
+    assert "starting with /" in response.content.decode()
+    response = owner_client.post(add, {"question": "price of a shop?", "url": "/services/#pricing"})
+    assert response.status_code == 302
+    assert ExampleQuestion.objects.get(question="price of a shop?").url == "/services/#pricing"
+    index.forget_loaded()
 
 
 def test_lists_show_human_dates_with_the_exact_time_on_hover(owner_client):

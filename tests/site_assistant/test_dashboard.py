@@ -85,3 +85,30 @@ def test_without_an_index_or_questions_the_page_says_so(owner_client, own_index_
     assert "No build recorded yet" in tree.css_first("#dash-build").text()
     assert "no questions yet" in tree.css_first("#dash-answered").text()
     assert text(tree, "#dash-week-questions") == ["0"]
+
+
+def test_the_admins_home_lists_the_dashboard_for_whoever_may_see_the_app(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    helper = django_user_model.objects.create_user("helper", "h@example.com", "pw", is_staff=True)
+    client.force_login(helper)
+    home = LexborHTMLParser(client.get("/admin/").content.decode())
+    assert home.css_first('a[href="/admin/site_assistant/dashboard/"]') is None
+    assert client.get("/admin/site_assistant/dashboard/").status_code == 403
+
+    helper.user_permissions.add(Permission.objects.get(codename="view_question"))
+    home = LexborHTMLParser(client.get("/admin/").content.decode())
+    link = home.css_first('#content-main a[href="/admin/site_assistant/dashboard/"]')
+    assert link is not None and link.text() == "Dashboard"
+    response = client.get("/admin/site_assistant/dashboard/")
+    assert response.status_code == 302 and response["Location"] == APP_PAGE
+    # Nothing to add, change or delete: only the link.
+    assert client.get("/admin/site_assistant/dashboard/1/change/").status_code == 404
+    assert client.get("/admin/site_assistant/dashboard/add/").status_code == 404
+
+
+def test_the_dashboard_entry_is_not_listed_on_the_page_that_shows_it(owner_client):
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert tree.css_first("#search-dashboard") is not None
+    assert tree.css_first('#content-main a[href="/admin/site_assistant/dashboard/"]') is None
+    assert tree.css_first('#content-main a[href="/admin/site_assistant/question/"]') is not None

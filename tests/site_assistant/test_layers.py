@@ -93,6 +93,7 @@ LAYERS: dict[str, list[str]] = {
         "apps",  # AppConfig.ready() wires signals and tasks
         "admin",
         "admin_training",
+        "admin_examples",  # example questions: the section picked from the live index
         "admin_fix",  # "Fix this answer": a logged question → an example question
         "api",
         "api.parsers",

@@ -38,13 +38,35 @@
     });
   }
 
+  /* A visitor's vote, one per question and section for this tab (sessionStorage), shared by the
+     widget and the search page: the same answer shows the vote given in either, and the vote is
+     sent once. It remembers which logged question got it ({helpful, id, token}), so a change of
+     mind goes to that question, wherever it is clicked. */
+  var VOTES = "site-assistant:vote:";
+  var voteBoxes = [];
+
+  function voteKey(question, link) {
+    return VOTES + JSON.stringify([String(question || "").replace(/\s+/g, " ").trim().toLowerCase(), link || ""]);
+  }
+
+  function storedVote(key) {
+    try {
+      var vote = JSON.parse(sessionStorage.getItem(key));
+      if (vote === true || vote === false) return { helpful: vote }; // as the search page kept it before
+      return vote && typeof vote.helpful === "boolean" ? vote : null;
+    } catch (e) {
+      return null; // storage off: no vote kept
+    }
+  }
+
   /* 👍 / 👎: the emoji are decoration (aria-hidden), so each button's accessible name is its visible
-     word (WCAG 2.5.3). `vote` is the stored choice (true, false or null); `onVote` remembers a new one. */
+     word (WCAG 2.5.3). `asked` is the answer's {id, token}; `key` its voteKey; `earlier` a vote the
+     widget's conversation kept before votes were shared (true, false or null). */
   var THANKS = { true: "Thank you! 💖", false: "Thanks — we’ll improve this." };
 
-  function voteButtons(box, url, questionId, token, csrf, vote, onVote) {
+  function voteButtons(box, url, asked, csrf, key, earlier) {
     var label = el("span", "site-assistant__feedback-label", "Did this help?");
-    label.id = "sa-vote-" + questionId + "-" + Math.random().toString(36).slice(2, 7);
+    label.id = "sa-vote-" + asked.id + "-" + Math.random().toString(36).slice(2, 7);
     box.setAttribute("role", "group");
     box.setAttribute("aria-labelledby", label.id);
     box.appendChild(label);
@@ -57,6 +79,10 @@
       box.classList.add("is-done");
       thanks.textContent = THANKS[choice];
     }
+    function markAll(choice) { // every box of this question and section on the page
+      voteBoxes.forEach(function (other) { if (other.key === key) other.mark(choice); });
+    }
+    voteBoxes.push({ key: key, mark: mark });
     [[true, "👍", "Helpful"], [false, "👎", "Not helpful"]].forEach(function (choice) {
       var button = el("button", "site-assistant__vote");
       button.type = "button";
@@ -66,10 +92,15 @@
       icon.setAttribute("aria-hidden", "true");
       button.appendChild(document.createTextNode(choice[2]));
       button.addEventListener("click", function () {
-        post(url, { question_id: questionId, feedback_token: token, helpful: choice[0] }, csrf).then(function (response) {
+        var before = storedVote(key);
+        if (before && before.helpful === choice[0]) return markAll(choice[0]); // already counted
+        var target = before && before.id ? before : asked;
+        post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (response) {
           if (!response.ok) throw new Error(String(response.status));
-          mark(choice[0]);
-          if (onVote) onVote(choice[0]);
+          try {
+            sessionStorage.setItem(key, JSON.stringify({ helpful: choice[0], id: target.id, token: target.token }));
+          } catch (e) { /* private mode or full: the vote just isn't kept */ }
+          markAll(choice[0]);
         }).catch(function () {
           thanks.textContent = "Couldn’t send that, sorry.";
         });
@@ -77,25 +108,18 @@
       box.appendChild(button);
     });
     box.appendChild(thanks);
+    var given = storedVote(key);
+    var vote = given ? given.helpful : earlier;
     if (vote === true || vote === false) mark(vote);
     return box;
   }
 
-  /* The search page: its vote box is rendered hidden (it needs this script) and shown here. A vote is
-     kept for this tab (sessionStorage, as the widget keeps its conversation) per question and answer,
-     so a reload shows the vote already given. */
+  /* The search page: its vote box is rendered hidden (it needs this script) and shown here, with the
+     vote already given to this question and section in the widget or on an earlier page. */
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
     var d = box.dataset;
-    var key = "site-assistant:vote:" + JSON.stringify([d.question || d.questionId, d.result || ""]);
-    var vote = null;
-    try {
-      vote = JSON.parse(sessionStorage.getItem(key));
-    } catch (e) { /* storage off: no vote kept */ }
-    voteButtons(box, d.feedbackUrl, Number(d.questionId), d.feedbackToken, d.csrf, vote, function (choice) {
-      try {
-        sessionStorage.setItem(key, JSON.stringify(choice));
-      } catch (e) { /* private mode or full: the vote just isn't kept */ }
-    });
+    voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
+      voteKey(d.question || d.questionId, d.result), null);
     box.hidden = false;
   });
 
@@ -503,8 +527,9 @@
     }
     if (!data.language) msg.appendChild(seeAll(data.query, data.question_id));
     if (data.question_id && !data.language) {  // nothing to vote on in a language message
-      msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl, data.question_id,
-        data.feedback_token, cfg.csrf, turn.vote, function (vote) { turn.vote = vote; save(); }));
+      msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl,
+        { id: data.question_id, token: data.feedback_token }, cfg.csrf,
+        voteKey(data.query, best ? hitLink(best) : ""), turn.vote));
     }
     return [msg, spoken];
   }
@@ -595,7 +620,7 @@
     var you = youMessage(query);
     input.value = "";
     var done = waiting();
-    var turn = { q: query, data: null, error: null, vote: null };
+    var turn = { q: query, data: null, error: null };
 
     var response;
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)

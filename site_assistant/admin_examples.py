@@ -1,0 +1,157 @@
+"""Admin for the owner's example questions: the section is picked, never typed.
+
+"Add example question" asks for the question and the section that answers
+it. The section is chosen in the admin's own autocomplete (select2, as
+Django's ``autocomplete_fields``), which searches the live index's sections
+by words of their page title, heading or text and shows each as
+"Services › Pricing"; what is stored is the section's link, as before
+("/services/#pricing"). A passage's row in the admin links here with its
+section already chosen (``?url=``). Only before the first index build, when
+there is nothing to pick from, is the link typed (checked to be a link on
+the site); once an index serves, a link that is not one of its sections is
+refused with a message saying what to do.
+
+Imported at the end of ``site_assistant/admin.py``.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import sections, services
+from .index import IndexNotReady
+from .models import ExampleQuestion
+from .templatetags.search_admin import date_column
+
+# Sections per page of the autocomplete's results (it asks for the next page on scrolling).
+PER_PAGE = 20
+
+
+class SectionSelect(AutocompleteSelect):
+    """The admin's autocomplete over the live index's sections, not over a model's rows.
+
+    Django's select2 set-up (``admin/js/autocomplete.js``) with its look and
+    keyboard use; the options come from ``url`` (ExampleQuestionAdmin.sections_view),
+    and the chosen one is rendered as "Page › Section" from the live index.
+    """
+
+    def __init__(self, url, field, admin_site, attrs=None):
+        super().__init__(field, admin_site, attrs)
+        self.url = url
+
+    def get_url(self):
+        return self.url
+
+    def optgroups(self, name, value, attrs=None):
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for link in (v for v in value if v):
+            try:
+                shown = sections.label(link)
+            except IndexNotReady:
+                shown = None
+            shown = shown or f"{link} (not a section of the live index)"
+            options.append(self.create_option(name, link, shown, True, len(options)))
+        return [(None, options, 0)]
+
+
+class ExampleQuestionForm(forms.ModelForm):
+    class Meta:
+        model = ExampleQuestion
+        fields = ["question", "url", "active"]
+        labels = {"url": "Section that answers it"}
+
+    def clean_url(self):
+        link = self.cleaned_data["url"].strip()
+        if not link.startswith("/"):
+            raise forms.ValidationError(
+                "A link on this site, starting with /: for example /services/#pricing."
+            )
+        try:
+            found = services.section(link)
+        except IndexNotReady:
+            return link  # nothing to check against yet; the first build will match it
+        if found is None:
+            raise forms.ValidationError(
+                f"No section of the site has this link ({link}): pick the section from the "
+                "list. A section added since the last index build is listed once the index "
+                "is rebuilt (Index builds › Rebuild index now)."
+            )
+        return link
+
+
+@admin.register(ExampleQuestion)
+class ExampleQuestionAdmin(admin.ModelAdmin):
+    """The owner's own questions for a section: indexed beside it, and training pairs."""
+
+    form = ExampleQuestionForm
+    list_display = ["question", "section_display", "active", "created_display"]
+    list_filter = ["active"]
+    list_editable = ["active"]
+    search_fields = ["question", "url"]
+    created_display = date_column("created", "Added")
+
+    @admin.display(description="Section it answers", ordering="url")
+    def section_display(self, obj):
+        try:
+            shown = sections.label(obj.url)
+        except IndexNotReady:
+            return format_html('{} <span class="help">(no index yet)</span>', obj.url)
+        if shown is None:
+            return format_html(
+                '<strong>no such section</strong> <span class="help">{}</span>',
+                obj.url,
+            )
+        return format_html('{} <span class="help">{}</span>', shown, obj.url)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            if services.index_status():
+                kwargs["widget"] = SectionSelect(
+                    reverse(f"{self.admin_site.name}:site_assistant_examplequestion_sections"),
+                    db_field,
+                    self.admin_site,
+                )
+                kwargs["help_text"] = (
+                    "Type words of its page title, heading or text, then pick it: "
+                    "“pricing”, “refund”…"
+                )
+            else:
+                kwargs["help_text"] = (
+                    "There is no index yet, so there is no list to pick from: type the "
+                    "section’s link (the page address, then # and the heading’s id, e.g. "
+                    "/services/#pricing), or build the index first."
+                )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        found = path(
+            "sections/",
+            self.admin_site.admin_view(self.sections_view),
+            name="site_assistant_examplequestion_sections",
+        )
+        return [found, *super().get_urls()]
+
+    def sections_view(self, request):
+        """The autocomplete's options: ``term`` (words; none lists every section), ``page``."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        words = request.GET.get("term", "")
+        page = request.GET.get("page", "1")
+        page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+        end = page * PER_PAGE
+        try:
+            found = sections.find(words, limit=end + 1) if words.strip() else sections.every()
+        except IndexNotReady:
+            found = []
+        return JsonResponse(
+            {
+                "results": [
+                    {"id": s["link"], "text": s["label"]} for s in found[end - PER_PAGE : end]
+                ],
+                "pagination": {"more": len(found) > end},
+            }
+        )
