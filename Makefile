@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-reader clean
 
 install: $(STAMP)
 
@@ -97,6 +97,13 @@ bench-ann: index
 # sure" better than the calibrated threshold (docs/quality.md). A few minutes.
 bench-answerability: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
+
+# Whether a small cross-encoder, trained here on the site's own questions from
+# the base model's weights, reads "not sure" better than the threshold
+# (docs/quality.md). About 35 minutes on 2 shared cores (23 of them training);
+# STACKFAQ=DIR also reads a BEIR folder's queries (about an hour in all).
+bench-reader: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/reader.py $(if $(STACKFAQ),--stackfaq $(STACKFAQ))
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index

@@ -42,6 +42,7 @@ import random
 import re
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +93,10 @@ def swap(question: str, word: str, by: str) -> str:
 
 
 def question_sets(docs, df, idf, model):
-    """Every set of questions: the evaluation sets and the training ones."""
+    """Every set of questions: the evaluation sets and the training ones, and
+    where each training question came from (``origin``: set name → per question
+    the id of the passage it was made for, None for the off-topic and evaluation
+    sets)."""
     natural = [
         r["question"]
         for name in ("natural_questions.jsonl", "natural_questions_holdout.jsonl")
@@ -101,48 +105,79 @@ def question_sets(docs, df, idf, model):
     unanswerable = read_jsonl(DATA / "unanswerable_questions.jsonl")
     off = answerability.off_topic_questions()
     made = pairs.build_pairs(pairs.load_passages()[0], seed=42, dev_fraction=0.0)
-    generated = [p.question for p in made.train + made.dev]
+    made_pairs = made.train + made.dev
+    generated = [p.question for p in made_pairs]
     # A question's key word: its rarest word that the site uses.
     keyed = []
-    for q in generated:
+    for q, p in zip(generated, made_pairs, strict=True):
         on_site = [w for w in content_words(q) if stem(w) in df]
         if on_site:
-            keyed.append((q, max(on_site, key=lambda w: idf(stem(w)))))
+            keyed.append((q, max(on_site, key=lambda w: idf(stem(w))), p.passage_id))
     rng = random.Random(0)
     generic = sorted({w for q in off for w in words_of(q) if w not in df and w.isalpha()})
-    near = [swap(q, key, rng.choice(generic)) for q, key in keyed]
+    near = [swap(q, key, rng.choice(generic)) for q, key, _ in keyed]
     vocab = [
         w
         for w in embed.get_tokenizer(model).get_vocab()
         if w.isalpha() and w.isascii() and len(w) >= 4 and stem(w) not in df and content_words(w)
     ]
-    keys = sorted({key for _, key in keyed})
+    keys = sorted({key for _, key, _ in keyed})
     similar = embed.encode(keys, model, batch_size=256) @ embed.encode(vocab, model, 256).T
     row_of = {key: i for i, key in enumerate(keys)}
-    para, near2 = [], []
-    for q, key in keyed:
+    para, near2, para_origin = [], [], []
+    for q, key, pid in keyed:
         row = similar[row_of[key]]
         best = int(row.argmax())
         if row[best] >= 0.6:
             para.append(swap(q, key, vocab[best]))
+            para_origin.append(pid)
         near2.append(swap(q, key, vocab[int(rng.choice(np.flatnonzero(row < 0.25)))]))
+    examples = example_questions(docs)
     sets = {
         "nat": natural,
         "una": [r["query"] for r in unanswerable],
         "off": off,
         "gen": generated,
         "near": near,
-        "ex": [q for q, _ in example_questions(docs)],
+        "ex": [q for q, _ in examples],
         "para": para,
         "near2": near2,
     }
-    return sets, [r.get("kind", "") for r in unanswerable]
+    keyed_origin = [pid for _, _, pid in keyed]
+    origin = {
+        "gen": [p.passage_id for p in made_pairs],
+        "ex": [int(docs[row]["id"]) for _, row in examples],
+        "near": keyed_origin,
+        "near2": keyed_origin,
+        "para": para_origin,
+    }
+    return sets, [r.get("kind", "") for r in unanswerable], origin, made
 
 
-def features(model):
+@dataclass
+class Ranked:
+    """The question sets ranked as ``search_evaluate`` ranks them (base model, blend)."""
+
+    docs: list[dict]  # the corpus, in ranking row order
+    passage_words: list[set[str]]
+    df: Counter
+    idf: object
+    sets: dict[str, list[str]]
+    kinds: list[str]  # the unanswerable set's kinds
+    origin: dict[str, list[int]]  # see question_sets
+    made: object  # the PairSet the generated questions come from
+    retrievers: evaluate.Retrievers
+    groups: dict[str, list[str]]  # set name → its qids, in order
+    ranked: list[list[tuple[int, float]]]  # per qid of retrievers.qids
+    noise: np.ndarray
+
+
+def rank_sets(model, depth: int = 2) -> Ranked:
     passages, _ = pairs.load_passages()
     corpus = evaluate.passages_corpus(passages)
     docs = list(corpus.values())
+    for doc_id, doc in corpus.items():
+        doc["id"] = doc_id
     passage_words = [set(words_of(f"{d['title']} {d['heading']} {d['text']}")) for d in docs]
     df = Counter(w for s in passage_words for w in s)
     n = len(docs)
@@ -150,7 +185,7 @@ def features(model):
     def idf(w):
         return math.log((n + 1) / (df.get(w, 0) + 0.5))
 
-    sets, kinds = question_sets(docs, df, idf, model)
+    sets, kinds, origin, made = question_sets(docs, df, idf, model)
     queries, groups = {}, {}
     for name, questions in sets.items():
         groups[name] = [f"{name}{i}" for i in range(len(questions))]
@@ -158,8 +193,15 @@ def features(model):
     r = evaluate.Retrievers(
         evaluate.EvalSet("answerability", corpus, queries, {}, site=True), model
     )
-    ranked = r.dense(depth=2)
-    noise = r.is_noise([queries[q] for q in r.qids])
+    ranked = r.dense(depth=depth)
+    noise = np.array(r.is_noise([queries[q] for q in r.qids]))
+    return Ranked(docs, passage_words, df, idf, sets, kinds, origin, made, r, groups, ranked, noise)
+
+
+def features(model):
+    k = rank_sets(model)
+    passage_words, df, idf, sets, kinds = k.passage_words, k.df, k.idf, k.sets, k.kinds
+    r, groups, ranked, noise = k.retrievers, k.groups, k.ranked, k.noise
     site_words = sorted(df)
     all_words = sorted(set(site_words) | {w for q in r.query_texts for w in words_of(q)})
     vectors = embed.encode(all_words, model, batch_size=128)
