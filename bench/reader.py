@@ -44,7 +44,6 @@ import os
 import random
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -53,6 +52,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 from answerability import DATA, ROOT, rank_sets  # noqa: E402  (sets up Django)
 
+from bench import record  # noqa: E402
 from site_assistant import answerability, embed  # noqa: E402
 from site_assistant.training import evaluate, pairs  # noqa: E402
 
@@ -298,7 +298,7 @@ def correct_top(k) -> np.ndarray:
 
 def main(stackfaq: str | None = None, limit: int | None = None) -> dict:
     started = time.perf_counter()
-    load_before = [round(x, 2) for x in os.getloadavg()]
+    run = record.stamp()
     model = embed.default_model_path()
     k = rank_sets(model, depth=DEPTH)
     train, val, val_questions = build_pairs(k)
@@ -424,8 +424,7 @@ def main(stackfaq: str | None = None, limit: int | None = None) -> dict:
     }
     print("\nms per question (one thread, median):", ms)
     results = {
-        "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "load_before": load_before,
+        **run,
         "settings": {
             "max_length": MAX_LENGTH,
             "epochs": EPOCHS,
@@ -447,7 +446,7 @@ def main(stackfaq: str | None = None, limit: int | None = None) -> dict:
     }
     if stackfaq:
         results["stackfaq"] = beir_transfer(reader, model, stackfaq, cuts)
-    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["load_at_end"] = record.load_average()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["command"] = "make bench-reader" + (f" STACKFAQ={stackfaq}" if stackfaq else "")
     return results
@@ -486,11 +485,7 @@ def beir_transfer(reader, model, folder: str, cuts: dict) -> dict:
 
 
 def save(results: dict) -> Path:
-    out = ROOT / "bench" / "results.json"
-    existing = json.loads(out.read_text()) if out.is_file() else {}
-    existing["reader"] = results
-    out.write_text(json.dumps(existing, indent=2))
-    return out
+    return record.save("reader", results)
 
 
 if __name__ == "__main__":
