@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .. import conf
+from .. import conf, sections
 
 register = template.Library()
 
@@ -59,14 +59,8 @@ def search_contact_url(question=""):
 @register.filter
 def search_where(hit) -> str:
     """ "Terms & Conditions › Use of site": the page title without the site name, and the
-    passage's own section (the last part of its heading path)."""
-    title = hit.title
-    for separator in (" — ", " – ", " | "):
-        if separator in title:
-            title = title.rsplit(separator, 1)[0] or title
-            break
-    section = hit.heading.split(" › ")[-1] if hit.heading else ""
-    return f"{title} › {section}" if section and section != title else title
+    passage's own section, as the widget names it (``sections.where``)."""
+    return sections.where({"title": hit.title, "heading": hit.heading, "url": hit.url})
 
 
 @register.filter

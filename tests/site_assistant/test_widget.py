@@ -213,6 +213,13 @@ def test_widget_colours_have_at_least_4_5_contrast(stylesheet, selector, foregro
         ),
         ("About | Example", "", "About"),
         ("Plain", "Plain", "Plain"),
+        # As the widget names it: the page's own title, then the section.
+        ("Evening in — Bambi Game — Bambicim", "Evening in", "Evening in"),
+        (
+            "Evening in — Bambi Game — Bambicim",
+            "Evening in › What do you do?",
+            "Evening in › What do you do?",
+        ),
     ],
 )
 def test_search_where_names_the_page_and_the_section(title, heading, expected):
