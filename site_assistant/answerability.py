@@ -12,12 +12,18 @@ threshold at the SITE_ASSISTANT["OFF_TOPIC_QUANTILE"] of their best scores: that
 of questions about something else gets "not sure" on this index, whatever the
 site. The figures it was chosen from are in docs/quality.md.
 
+A rebuild that changes nothing the threshold depends on (the same vectors
+and passages, model, calibration questions and settings: ``calibration_key``)
+keeps the live version's threshold without asking the questions again.
+
 An explicit SITE_ASSISTANT["MIN_SCORE"] overrides the calibration (see
 ``site_assistant.services.min_score``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -70,10 +76,30 @@ def threshold(off_topic_scores: list[float], quantile: float | None = None) -> f
     return round(min(HIGHEST, max(LOWEST, raw)), 4)
 
 
-def calibrate(version: index.IndexVersion) -> dict:
-    """The answer threshold of ``version`` and what it came from (for meta.json)."""
+def calibration_key(version: index.IndexVersion, questions: list[str]) -> str | None:
+    """What a calibration depends on, hashed: the version's vectors and passages,
+    its model, the calibration questions and every SITE_ASSISTANT setting (any of
+    them may change a score). None when the version's files have no digest."""
+    digest = index.content_digest(version)
+    if digest is None:
+        return None
+    settings = {name: conf.get(name) for name in sorted(conf.DEFAULTS)}
+    what = [digest, version.model_id, version.model_ref, questions, settings]
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def calibrate(version: index.IndexVersion, previous: dict | None = None) -> dict:
+    """The answer threshold of ``version`` and what it came from (for meta.json).
+
+    ``previous``: an earlier version's calibration (the live one's), reused as
+    it is when its key matches — an unchanged rebuild asks no question again.
+    """
+    questions = off_topic_questions()
+    key = calibration_key(version, questions)
+    if key is not None and previous and previous.get("key") == key:
+        return dict(previous)
     quantile = float(conf.get("OFF_TOPIC_QUANTILE"))
-    scores = best_scores(version, off_topic_questions())
+    scores = best_scores(version, questions)
     if not scores:
         return {}
     return {
@@ -82,4 +108,5 @@ def calibrate(version: index.IndexVersion) -> dict:
         "off_topic_questions": len(scores),
         "off_topic_median": round(float(np.median(scores)), 4),
         "off_topic_max": round(float(max(scores)), 4),
+        "key": key,
     }

@@ -301,7 +301,9 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     # The model's export, made now if it is missing or stale (a new model, an
     # upgrade): by the build, never in a visitor's first request.
     embed.ensure_export(version.model_ref or embed.active_model_ref())
-    index.record_calibration(version, answerability.calibrate(version))
+    # The live version's threshold when nothing it depends on changed.
+    calibration = answerability.calibrate(version, previous=index.live_calibration())
+    index.record_calibration(version, calibration)
     publish.upload(version)  # to SITE_ASSISTANT["STORAGE"] (nothing to do by default)
     report("sync", 0, force=True)
     with transaction.atomic():

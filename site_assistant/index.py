@@ -449,6 +449,28 @@ def record_calibration(version: IndexVersion, calibration: dict) -> None:
     version.calibration = calibration
 
 
+def content_digest(version: IndexVersion) -> str | None:
+    """One sha256 of what ``version`` holds (every file but meta.json), from its
+    manifest: equal for two versions with the same vectors and passages.
+    None for a version written before manifests."""
+    try:
+        files = json.loads((version.path / MANIFEST_FILE).read_text())["files"]
+    except (OSError, ValueError, KeyError):
+        return None
+    sums = {name: f["sha256"] for name, f in files.items() if name != META_FILE}
+    return hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
+
+
+def live_calibration() -> dict:
+    """The live version's calibration, read from its meta.json alone (no vectors loaded)."""
+    name = current_version_name()
+    try:
+        meta = json.loads((index_dir() / name / META_FILE).read_text()) if name else {}
+    except (OSError, ValueError):
+        return {}
+    return meta.get("calibration") or {}
+
+
 def _write_manifest(folder: Path) -> None:
     """The sha256 and size of every file of a version: written last, checked on load."""
     files = {

@@ -137,3 +137,35 @@ def test_search_evaluate_reports_the_share_declined_and_answered(built_index, tm
     by_kind = unanswerable["answerability"]["by_group"]
     assert 1 - by_kind["off_topic"]["answered"] >= 0.9
     assert unanswerable["answerability"]["threshold"] == services.min_score()
+
+
+def test_a_rebuild_that_changes_nothing_keeps_the_threshold_without_asking_again(
+    testsite, settings, monkeypatch
+):
+    def build():
+        done = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+        assert done.status == IndexBuild.Status.SUCCEEDED
+        return index.load_current().calibration
+
+    first = build()
+    asked = []
+    real_best_scores = answerability.best_scores
+    monkeypatch.setattr(
+        answerability,
+        "best_scores",
+        lambda version, questions: (
+            asked.append(version.version) or real_best_scores(version, questions)
+        ),
+    )
+    # Nothing changed: the live threshold is kept and no question is asked.
+    assert build() == first and asked == []
+    # A setting that moves the threshold: calibrated again.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "OFF_TOPIC_QUANTILE": 0.5}
+    moved = build()
+    assert len(asked) == 1 and moved["quantile"] == 0.5 and moved["key"] != first["key"]
+    assert moved["min_score"] < first["min_score"]
+    # A page that changed: calibrated again.
+    title, main = testsite.PAGES["/beta/"]
+    testsite.PAGES["/beta/"] = (title, main + "<h2 id='tea'>Tea</h2><p>We drink green tea.</p>")
+    changed = build()
+    assert len(asked) == 2 and changed["key"] not in (first["key"], moved["key"])
