@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, services
+from . import conf, index, services
 from .admin_fix import fix_answer_view
 from .models import (
     Dashboard,
@@ -328,6 +328,18 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _threshold_source() -> str:
+    """Where the answer threshold comes from, for the Try page's help: "setting",
+    "calibrated" (by the live index's build) or "default"."""
+    if conf.get("MIN_SCORE") is not None:
+        return "setting"
+    try:
+        calibrated = index.load_current().calibration.get("min_score")
+    except services.IndexNotReady:
+        calibrated = None
+    return "calibrated" if calibrated == services.min_score() else "default"
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
@@ -480,7 +492,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "k": k,
             "max_k": conf.get("MAX_K"),
             "min_score": services.min_score(),
-            "threshold_from_model": services.min_score() != conf.get("MIN_SCORE"),
+            "threshold_source": _threshold_source(),
             "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
             "result": None,
             "error": "",

@@ -159,6 +159,67 @@ DEFAULTS = {
     "DETECT_LANGUAGE": True,
     "OTHER_LANGUAGE_MAX_PROBABILITY": 0.01,
     "OTHER_LANGUAGE_MESSAGE": "I can only answer in English.",
+    # Small talk (site_assistant.small_talk): a message that is only one of these
+    # phrases (case, punctuation and emoji aside) gets its reply instead of a
+    # search — "thanks" is not a question the site fails to answer — and is not
+    # logged. Whole messages only: "hi, what do you charge?" is searched. In the
+    # index's language; [] turns it off.
+    "SMALL_TALK": [
+        {
+            "phrases": [
+                "hi",
+                "hello",
+                "hey",
+                "hiya",
+                "hi there",
+                "hello there",
+                "hey there",
+                "good morning",
+                "good afternoon",
+                "good evening",
+            ],
+            "reply": "Hi! Ask me anything about this site.",
+        },
+        {
+            "phrases": [
+                "thanks",
+                "thank you",
+                "thanks a lot",
+                "thanks so much",
+                "thank you so much",
+                "thank you very much",
+                "many thanks",
+                "thx",
+                "ty",
+                "cheers",
+                "ok thanks",
+                "ok thank you",
+                "okay thanks",
+                "great thanks",
+                "perfect thanks",
+                "thanks bye",
+                "thank you bye",
+            ],
+            "reply": "You’re welcome! Anything else?",
+        },
+        {
+            "phrases": [
+                "bye",
+                "goodbye",
+                "bye bye",
+                "see you",
+                "see you later",
+                "see ya",
+                "good night",
+                "ok bye",
+            ],
+            "reply": "Bye! Come back any time.",
+        },
+        {
+            "phrases": ["ok", "okay", "got it", "alright", "all right", "i see"],
+            "reply": "Anything else you’d like to know?",
+        },
+    ],
     # The answer snippet (site_assistant.snippets): at most this many characters of
     # the passage's best sentence(s) for the question.
     "SNIPPET_MAX_CHARS": 300,

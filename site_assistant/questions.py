@@ -40,7 +40,8 @@ def ask(
 ):
     """Answer ``query`` through ``site_assistant.services`` and log it.
 
-    Returns ``(Answer, Question)``. Raises ``services.IndexNotReady`` (and
+    Returns ``(Answer, Question)``, or ``(Answer, None)`` for small talk
+    ("thanks": site_assistant.small_talk), which is not logged. Raises ``services.IndexNotReady`` (and
     logs nothing) when no index is built yet. ``already_asked``: the id of
     the logged question this one repeats (the widget's "See all results"
     link): when it matches, that entry is returned and nothing new is logged,
@@ -49,6 +50,8 @@ def ask(
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k)
+    if result.reply is not None:
+        return result, None  # small talk: nothing the owner could improve, nothing kept
     if already_asked is not None and is_question_number(already_asked):
         earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:

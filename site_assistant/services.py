@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ann, conf, embed, index, language, lexical, snippets
+from . import ann, conf, embed, index, language, lexical, small_talk, snippets
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .spelling import Speller
@@ -76,6 +76,9 @@ class Answer:
     # (site_assistant.language): no answer and no results then, and it was not
     # respelled.
     language: str | None = None
+    # The reply to small talk ("thanks", "hi": site_assistant.small_talk): no
+    # search ran, so no answer and no results; the message is not logged.
+    reply: str | None = None
 
 
 class _QueryCache:
@@ -310,8 +313,11 @@ def answer(query: str, k: int = 5) -> Answer:
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
     threshold = min_score(version)
-    other_language = language.other_language(query)
-    if other_language:
+    reply = small_talk.reply(query)
+    other_language = None if reply else language.other_language(query)
+    if reply:
+        searched, results, best = query, [], None
+    elif other_language:
         # The model reads its words as English word pieces: whatever it ranks first is
         # chance, so no answer and no "closest" sections, only the message.
         searched, results, best = query, [], None
@@ -334,6 +340,7 @@ def answer(query: str, k: int = 5) -> Answer:
         corrected=searched if searched != query else None,
         min_score=threshold,
         language=other_language,
+        reply=reply,
     )
 
 

@@ -64,10 +64,11 @@ def search_page(request):
                 # The widget's "See all results", else a reload of this page.
                 already_asked=asked or repeat,
             )
-            if session is not None and context["question"].pk != repeat:
-                session[RECENT_KEY] = questions.remembered(context["question"])
+            logged = context["question"]  # None for small talk, which is not logged
+            if session is not None and logged is not None and logged.pk != repeat:
+                session[RECENT_KEY] = questions.remembered(logged)
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).
-            context["feedback_token"] = questions.feedback_token(context["question"])
+            context["feedback_token"] = questions.feedback_token(logged) if logged else None
         except services.IndexNotReady:
             context["error"] = (
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."

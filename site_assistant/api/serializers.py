@@ -100,10 +100,14 @@ class SearchResponseSerializer(serializers.Serializer):
         help_text="The question as searched when a typo was fixed ('Chanegs' → 'Changes'), "
         "else null.",
     )
-    question_id = serializers.IntegerField(help_text="Send it back to /api/feedback/.")
+    question_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="Send it back to /api/feedback/. Null for small talk (not logged).",
+    )
     feedback_token = serializers.CharField(
+        allow_null=True,
         help_text="Send it back with question_id to /api/feedback/: feedback is taken only "
-        "from whoever received the answer."
+        "from whoever received the answer. Null for small talk.",
     )
     answer = HitSerializer(
         allow_null=True,
@@ -114,7 +118,7 @@ class SearchResponseSerializer(serializers.Serializer):
     results = HitSerializer(
         many=True,
         help_text="Ranked passages, best first; empty for a question in another language "
-        "(see `language`).",
+        "(see `language`) and for small talk (see `small_talk`).",
     )
     min_score = serializers.FloatField(
         help_text="The answer threshold: calibrated for each index when it is built, or "
@@ -129,10 +133,15 @@ class SearchResponseSerializer(serializers.Serializer):
         "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, `results` is empty, the question was "
         "not respelled, and `message` says so. Else null.",
     )
+    small_talk = serializers.BooleanField(
+        help_text='True when the question was small talk ("thanks", "hi": '
+        "SITE_ASSISTANT['SMALL_TALK']): not searched and not logged; `message` is the reply."
+    )
     message = serializers.CharField(
         allow_null=True,
-        help_text="SITE_ASSISTANT['OTHER_LANGUAGE_MESSAGE'] (\"I can only answer in English.\") for a "
-        "question in another language, else null.",
+        help_text="What to show instead of an answer: the reply to small talk, or "
+        "SITE_ASSISTANT['OTHER_LANGUAGE_MESSAGE'] (\"I can only answer in English.\") for a "
+        "question in another language; else null.",
     )
     index_version = serializers.CharField()
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")

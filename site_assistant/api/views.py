@@ -99,14 +99,16 @@ def _search(request, data):
     body = {
         "query": answer.query,
         "corrected_query": answer.corrected,
-        "question_id": question.pk,
-        "feedback_token": questions.feedback_token(question),
+        "question_id": question.pk if question else None,
+        "feedback_token": questions.feedback_token(question) if question else None,
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
         "min_score": answer.min_score,
         "contact_url": conf.get("CONTACT_URL"),
         "language": answer.language,
-        "message": conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None,
+        "small_talk": answer.reply is not None,
+        "message": answer.reply
+        or (conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None),
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }

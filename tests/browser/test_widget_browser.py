@@ -16,7 +16,8 @@ INPUT = ".site-assistant__input"
 
 def ask(page, question):
     answers = page.locator(
-        ".site-assistant__msg--answer, .site-assistant__msg--unsure, .site-assistant__msg--error"
+        ".site-assistant__msg--answer, .site-assistant__msg--unsure, .site-assistant__msg--error,"
+        " .site-assistant__msg--reply"
     )
     count = answers.count()  # before asking: a fast answer must not be counted in
     page.fill(INPUT, question)
@@ -152,6 +153,28 @@ def test_a_question_in_another_language_gets_the_message_and_a_person_not_pages(
     expect(answer.get_by_role("link")).to_have_count(1)
     expect(answer.get_by_role("button")).to_have_count(0)  # no 👍 / 👎 on the message
     assert Question.objects.get(text=question).language == code
+
+
+def test_thanks_gets_a_reply_not_a_search_and_a_question_after_hi_is_answered(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    reply = ask(page, "Thanks! 🙏")
+    expect(reply).to_have_class(re.compile("site-assistant__msg--reply"))
+    expect(reply).to_have_text("You’re welcome! Anything else?")
+    # Nothing to follow or vote on, and "thanks" is not an unanswered question.
+    expect(reply.get_by_role("link")).to_have_count(0)
+    expect(reply.get_by_role("button")).to_have_count(0)
+    assert not Question.objects.filter(text__icontains="thanks").exists()
+    # A greeting with a question in it is a question.
+    answer = ask(page, "hi, how much does a website cost?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    assert Question.objects.filter(text__startswith="hi, how much").exists()
+    # The reply stays in the conversation on the next page.
+    page.goto("/about/")
+    page.keyboard.press("/")
+    expect(page.locator(".site-assistant__msg--reply")).to_have_text(
+        "You’re welcome! Anything else?"
+    )
 
 
 def test_slash_while_typing_in_a_form_does_not_open_the_widget(page):

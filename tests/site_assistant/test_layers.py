@@ -49,6 +49,7 @@ LAYERS: dict[str, list[str]] = {
         "spelling",
         "examples",
         "language",
+        "small_talk",  # "thanks", "hi": a reply, not a search
         "snippets",
     ],
     # One build, one question, one training run: what the interfaces call.

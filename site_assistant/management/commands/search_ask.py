@@ -23,7 +23,11 @@ class Command(BaseCommand):
             f"{result.query!r} — index {result.index_version}, model {result.model_id}, "
             f"{result.took_ms:.1f} ms"
         )
-        if result.language:
+        if result.reply:
+            self.stdout.write(
+                f"Small talk: visitors get “{result.reply}” (not searched, not logged)."
+            )
+        elif result.language:
             self.stdout.write(
                 f"Another language ({result.language}): visitors get "
                 f"“{conf.get('OTHER_LANGUAGE_MESSAGE')}” and the contact link."

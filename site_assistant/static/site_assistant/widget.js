@@ -502,6 +502,11 @@
   /* One answer; returns [message, what the live region reads]. */
   function answerMessage(turn) {
     var data = turn.data;
+    if (data.small_talk) {  // "thanks", "hi": the reply alone, nothing to read, vote on or hand off
+      var reply = botMessage(data.message);
+      reply.classList.add("site-assistant__msg--reply");
+      return [reply, data.message];
+    }
     var msg = botMessage();
     var best = data.answer;
     var spoken;

@@ -1,0 +1,63 @@
+"""site_assistant.small_talk: "hi", "thanks", "bye" get a reply, not a search, and are not logged."""
+
+import pytest
+
+from site_assistant import services, small_talk
+from site_assistant.models import Question
+
+
+@pytest.mark.parametrize(
+    "message, reply",
+    [
+        ("Thanks!", "You’re welcome! Anything else?"),
+        ("thank-you 🙏", "You’re welcome! Anything else?"),
+        ("OK, thanks.", "You’re welcome! Anything else?"),
+        ("Hi there", "Hi! Ask me anything about this site."),
+        ("  GOOD   MORNING ", "Hi! Ask me anything about this site."),
+        ("bye!", "Bye! Come back any time."),
+        ("ok", "Anything else you’d like to know?"),
+    ],
+)
+def test_a_whole_message_of_small_talk_gets_its_reply(message, reply):
+    assert small_talk.reply(message) == reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["hi, what do you charge?", "thanks for the game, how do I play?", "hire", "okay go", "🙏", ""],
+)
+def test_anything_more_is_a_question(message):
+    assert small_talk.reply(message) is None
+
+
+def test_the_site_sets_its_own_phrases_or_none(settings):
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SMALL_TALK": [{"phrases": ["Danke"], "reply": "Bitte!"}],
+    }
+    assert small_talk.reply("danke!") == "Bitte!" and small_talk.reply("thanks") is None
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SMALL_TALK": []}
+    assert small_talk.reply("Danke") is None
+
+
+@pytest.mark.django_db
+def test_small_talk_is_not_searched_not_logged_and_says_so_everywhere(built_index, client):
+    result = services.answer("thanks")
+    assert result.reply == "You’re welcome! Anything else?"
+    assert result.answer is None and result.results == [] and result.language is None
+    body = client.post("/api/search/", {"q": "Thank you!"}, content_type="application/json")
+    assert body.status_code == 200
+    body = body.json()
+    assert body["small_talk"] is True and body["message"] == "You’re welcome! Anything else?"
+    assert body["answer"] is None and body["results"] == []
+    assert body["question_id"] is None and body["feedback_token"] is None
+    page = client.get("/search/", {"q": "hello"})
+    assert page.status_code == 200
+    assert "Hi! Ask me anything about this site." in page.content.decode()
+    assert "I’m not sure" not in page.content.decode()
+    assert not Question.objects.exists()  # neither the API's nor the page's was kept
+    # A question is still a question, and logged.
+    body = client.post(
+        "/api/search/", {"q": "hi, where is your office?"}, content_type="application/json"
+    ).json()
+    assert body["small_talk"] is False and body["answer"] is not None and body["question_id"]
