@@ -1,5 +1,6 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -75,6 +76,15 @@ class BaseAPIView(APIView):
     """
 
     parser_classes = parsers.PARSERS
+
+    def handle_exception(self, exc):
+        # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all:
+        # the same JSON 413 as a body over MAX_JSON_BYTES, not Django's HTML 400.
+        if isinstance(exc, RequestDataTooBig):
+            exc = parsers.BodyTooLarge(
+                f"The request body is too large: at most {conf.get('MAX_JSON_BYTES')} bytes."
+            )
+        return super().handle_exception(exc)
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():

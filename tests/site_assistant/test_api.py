@@ -354,6 +354,20 @@ def test_an_oversized_body_is_a_413(api, settings):
     assert response.json()["detail"] == "The request body is too large: at most 1000 bytes."
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+def test_a_body_over_djangos_own_limit_is_the_same_json_413(api, settings, content_type):
+    """Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body itself
+    (RequestDataTooBig): that was an HTML 400 and a logged traceback."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"q": "price", "x": "a" * 20_000})
+    if content_type != "application/json":
+        body = "q=price&x=" + "a" * 20_000
+    response = api.generic("POST", SITE_ASSISTANT, body, content_type=content_type)
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    limit = settings.SITE_ASSISTANT.get("MAX_JSON_BYTES", 64 * 1024)
+    assert response.json()["detail"] == f"The request body is too large: at most {limit} bytes."
+
+
 def test_form_encoded_post_works_too(api):
     response = api.post(SITE_ASSISTANT, {"q": "Where are you based?", "k": 3})
     assert response.status_code == 200
