@@ -12,7 +12,9 @@ inside the package, nothing is downloaded; ~0.5 ms a question). A question
 counts as another language when its most likely language is not the index's
 and the index's language has a probability below
 SITE_ASSISTANT["OTHER_LANGUAGE_MAX_PROBABILITY"], and it has at least two words (a
-single word — "ok", "test", a product name — says too little). Measured in
+single word — "ok", "test", a product name — says too little), and not every
+one of its words is known to the index (the site's words and the model's
+vocabulary: short English questions read as other languages). Measured in
 docs/quality.md: no English question of the project's sets flagged, 20 of 20
 short questions in six other languages caught.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from . import conf
 
@@ -52,9 +55,19 @@ def probabilities(text: str) -> dict[str, float]:
     return dict(_get_identifier().rank(text))
 
 
-def other_language(text: str) -> str | None:
-    """The code of the language ``text`` is in when it is confidently not the index's, else None."""
-    if not conf.get("DETECT_LANGUAGE") or len(_WORDS.findall(text)) < 2:
+def other_language(text: str, known: Callable[[str], bool] | None = None) -> str | None:
+    """The code of the language ``text`` is in when it is confidently not the index's, else None.
+
+    ``known``: whether a (case-folded) word is one the index knows — the
+    site's or its model's (``Speller.is_known``). A question made only of
+    such words is the index's language, whatever the identifier says of so
+    few letters: "Ljubljana office?" read as Slovenian and "r u a bot" as
+    Sesotho.
+    """
+    words = _WORDS.findall(text)
+    if not conf.get("DETECT_LANGUAGE") or len(words) < 2:
+        return None
+    if known is not None and all(known(word.casefold()) for word in words):
         return None
     ranked = probabilities(text)
     top = max(ranked, key=ranked.get)

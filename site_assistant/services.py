@@ -314,7 +314,7 @@ def answer(query: str, k: int = 5) -> Answer:
     version = index.load_current()
     threshold = min_score(version)
     reply = small_talk.reply(query)
-    other_language = None if reply else language.other_language(query)
+    other_language = None if reply else language.other_language(query, speller(version).is_known)
     if reply:
         searched, results, best = query, [], None
     elif other_language:

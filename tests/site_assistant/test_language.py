@@ -62,3 +62,21 @@ def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
     assert english["language"] is None and english["message"] is None
     assert english["answer"] is not None
     assert Question.objects.get(pk=english["question_id"]).language == ""
+
+
+@pytest.mark.django_db
+def test_a_short_question_of_words_the_index_knows_is_english(built_index):
+    """Two or three words say little to the identifier: "Ljubljana office?" read as
+    Slovenian and "r u a bot" as Sesotho, and both got only the message."""
+    from site_assistant import index
+
+    known = services.speller(index.load_current()).is_known
+    for question in ("Ljubljana office?", "r u a bot"):
+        assert language.other_language(question) is not None  # the identifier alone
+        assert language.other_language(question, known) is None
+        assert services.answer(question).language is None
+    assert services.answer("Ljubljana office?").answer.anchor == "where-we-are"
+    # Questions in other languages still are, even with a word or two of the site's.
+    more = {"Kaj je Bambi Game?": "sl", "Hoeveel kost een website?": "nl"}
+    for question, code in {**OTHER_LANGUAGES, **more}.items():
+        assert language.other_language(question, known) == code, question
