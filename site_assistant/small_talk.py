@@ -5,7 +5,8 @@ anything: searched, it got "I'm not sure" (or, for "hi", the contact
 section) and landed in the owner's list of unanswered questions. A message
 that is, as a whole, one of SITE_ASSISTANT["SMALL_TALK"]'s phrases gets that
 entry's reply instead: no search, no log entry. Matching ignores case,
-punctuation, emoji and repeated spaces, nothing more — "hi, what do you
+punctuation, emoji and repeated spaces (a message of emoji alone, "👍",
+matches as it is), nothing more — "hi, what do you
 charge?" is a question and is searched.
 """
 
@@ -20,7 +21,9 @@ _NOT_WORD = re.compile(r"[^\w]+|_")
 
 
 def _key(text: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+    """The words of ``text``, case-folded; a message of no word ("👍") is its symbols."""
+    words = " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+    return words or "".join(text.replace("\ufe0f", "").split())
 
 
 def reply(text: str) -> str | None:

@@ -16,6 +16,10 @@ from site_assistant.models import Question
         ("  GOOD   MORNING ", "Hi! Ask me anything about this site."),
         ("bye!", "Bye! Come back any time."),
         ("ok", "Anything else you’d like to know?"),
+        ("Cool!", "Anything else you’d like to know?"),
+        ("thank u", "You’re welcome! Anything else?"),
+        ("👍", "You’re welcome! Anything else?"),
+        ("❤", "You’re welcome! Anything else?"),
     ],
 )
 def test_a_whole_message_of_small_talk_gets_its_reply(message, reply):
@@ -24,7 +28,15 @@ def test_a_whole_message_of_small_talk_gets_its_reply(message, reply):
 
 @pytest.mark.parametrize(
     "message",
-    ["hi, what do you charge?", "thanks for the game, how do I play?", "hire", "okay go", "🙏", ""],
+    [
+        "hi, what do you charge?",
+        "thanks for the game, how do I play?",
+        "hire",
+        "okay go",
+        "😡",
+        "👍👍 prices",
+        "",
+    ],
 )
 def test_anything_more_is_a_question(message):
     assert small_talk.reply(message) is None
