@@ -92,7 +92,7 @@ def test_arrows_move_through_the_latest_answer_and_enter_opens(page):
     page.goto("/")
     page.keyboard.press("/")
     ask(page, "Do you use cookies?")
-    answer = ask(page, "Can I scrape the site?")
+    answer = ask(page, "Is the Bambi Game free?")
     links = answer.locator("a[href]")
     expect(links.first).to_have_text("Read more")
     page.keyboard.press("ArrowDown")
@@ -113,6 +113,21 @@ def test_arrows_move_through_the_latest_answer_and_enter_opens(page):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(re.escape(href) + "$"))
     expect(page.locator(PANEL)).to_be_hidden()
+
+
+def test_also_see_offers_only_sections_near_the_answer(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    # Its other sections (Terms › Use of site 0.47, Privacy › Hosting 0.41) clear the
+    # threshold (~0.39) but are nowhere near the answer (0.97): chance, not related.
+    answer = ask(page, "how much does a website cost?")
+    expect(answer.locator(".site-assistant__read")).to_be_visible()
+    expect(answer.locator(".site-assistant__more")).to_have_count(0)
+    # Two scenes of the game, both near the answer: offered.
+    answer = ask(page, "whats the bambi game about")
+    also = answer.locator(".site-assistant__more a")
+    expect(also).to_have_count(2)
+    expect(also.first).to_have_attribute("href", re.compile("play-the-bambi-game|how-to-play"))
 
 
 def test_the_answer_leads_with_its_snippet_highlighted_and_expands(page):

@@ -518,7 +518,11 @@
       msg.appendChild(el("p", "site-assistant__source", where(best)));
       spoken = answerText(msg, best);
       msg.appendChild(link(hitLink(best), "Read more", "site-assistant__read"));
-      var more = others(data.results, hitLink(best), 2);
+      // Only sections nearer the answer than the threshold (each index calibrates its own):
+      // a section that scores just above "not sure" has nothing to do with the question.
+      var near = (best.score + data.min_score) / 2;
+      var more = others(data.results.filter(function (hit) { return hit.score >= near; }),
+        hitLink(best), 2);
       if (more.length) msg.appendChild(linkList("Also see", more));
     } else {
       msg.classList.add("site-assistant__msg--unsure");
