@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import conf, embed, index, lexical, services
+from . import conf, embed, index, lexical, services, site_name
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_OFF_TOPIC = DATA_DIR / "off_topic_questions.txt"
@@ -36,6 +36,9 @@ SHIPPED_OFF_TOPIC = DATA_DIR / "off_topic_questions.txt"
 # distinct scores, and a threshold outside these would answer everything or
 # nothing.
 LOWEST, HIGHEST = 0.2, 0.8
+# Part of every calibration key: raised when the app scores questions differently
+# (a stored threshold was measured with the old scoring and is not reused).
+SCORING = 2  # 2: the site's name is left out of questions (site_assistant.site_name)
 
 
 def off_topic_questions(path: str | Path | None = None) -> list[str]:
@@ -57,8 +60,12 @@ def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float
     if not searched or version.count == 0:
         return []
     # Through the embedding cache: the next build of the same model embeds none of them.
+    # Embedded as serving embeds them: without the site's name.
+    names = site_name.for_version(version.version, version.passages)
     vectors, _, _ = embed.embed_cached(
-        searched, version.model_ref or embed.active_model_ref(), role="query"
+        [site_name.without(q, names) for q in searched],
+        version.model_ref or embed.active_model_ref(),
+        role="query",
     )
     boosts = None
     if conf.get("PHRASE_BOOST"):
@@ -84,7 +91,7 @@ def calibration_key(version: index.IndexVersion, questions: list[str]) -> str | 
     if digest is None:
         return None
     settings = {name: conf.get(name) for name in sorted(conf.DEFAULTS)}
-    what = [digest, version.model_id, version.model_ref, questions, settings]
+    what = [SCORING, digest, version.model_id, version.model_ref, questions, settings]
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=repr).encode()).hexdigest()
 
 

@@ -149,6 +149,10 @@ DEFAULTS = {
     # between its dev questions' and nonsense queries' scores) serves an index
     # that has no calibration of its own; False: never.
     "MIN_SCORE_FROM_MODEL": True,
+    # Leave the site's name (the words nearly every page title has: "— Bambicim")
+    # out of a question before it is embedded (site_assistant.site_name):
+    # "Bambicim prices" is about prices.
+    "IGNORE_SITE_NAME": True,
     # Other languages (site_assistant.language): the index's language (ISO 639-1); a
     # question confidently in another one is never respelled and gets
     # OTHER_LANGUAGE_MESSAGE and the contact link instead of an answer; its

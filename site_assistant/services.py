@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ann, conf, embed, index, language, lexical, small_talk, snippets
+from . import ann, conf, embed, index, language, lexical, site_name, small_talk, snippets
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .spelling import Speller
@@ -179,6 +179,8 @@ def clean_k(k) -> int:
 
 
 def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
+    # The model reads the question without the site's name ("Bambicim prices": prices).
+    query = site_name.without(query, site_name.for_version(version.version, version.passages))
     # The encoder setting too: "onnx-int8-queries" encodes questions in int8 for an fp32 index.
     key = (version.model_id, conf.get("ENCODER"), query)
     vector = _query_vectors.get(key)

@@ -27,7 +27,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .. import answerability, conf, lexical
+from .. import answerability, conf, lexical, site_name
 from ..examples import example_questions, on_page
 from ..extract import embedding_text, scored_sentences
 from ..index import blend_search
@@ -354,7 +354,9 @@ class Retrievers:
             self._encode_queries = lambda texts: embed.encode(
                 texts, self.model_ref, batch_size=batch_size, role="query"
             )
-        self.query_vectors = self._encode_queries(self.query_texts)
+        # As serving embeds them: without the site's name (site_assistant.site_name).
+        self.site_names = site_name.words(docs) if conf.get("IGNORE_SITE_NAME") else frozenset()
+        self.query_vectors = self._embed_queries(self.query_texts)
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
         self.index.add(doc_vectors)
@@ -483,9 +485,12 @@ class Retrievers:
     def best_scores(self, queries: Sequence[str]) -> list[float]:
         """Serving's best score for each of ``queries`` (outside the set) over this corpus."""
         searched = self._as_searched(queries)
-        vectors = self._encode_queries(searched)
+        vectors = self._embed_queries(searched)
         boosts = lexical.phrase_boosts(self.lexical, searched)
         return _best(self._blend(vectors, 1, self.question_index, self.question_owner, boosts))
+
+    def _embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        return self._encode_queries([site_name.without(q, self.site_names) for q in queries])
 
     def is_noise(self, queries: Sequence[str]) -> list[bool]:
         """Which queries serving declines as noise (no word of the site's or the model's)."""

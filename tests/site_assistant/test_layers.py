@@ -50,6 +50,7 @@ LAYERS: dict[str, list[str]] = {
         "examples",
         "language",
         "small_talk",  # "thanks", "hi": a reply, not a search
+        "site_name",  # the words every page title has, left out of embedded questions
         "snippets",
     ],
     # One build, one question, one training run: what the interfaces call.

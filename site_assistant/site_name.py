@@ -1,0 +1,62 @@
+"""The site's name, left out of a question before it is embedded.
+
+Most sites end every page title with their name ("Services — Bambicim").
+A visitor who writes it ("Bambicim prices") adds a word that names no page
+in particular, yet the model reads it as the question's topic: "Bambicim
+prices" was answered with the About page's intro ("About Bambicim. Who we
+are…"), "prices" alone with Pricing. So the words that at least
+SHARE of the pages' titles carry (at least MIN_PAGES pages) are left out of
+the text the model embeds (SITE_ASSISTANT["IGNORE_SITE_NAME"]); phrase
+matches, BM25 and snippets still read the question as typed. A question
+that is nothing but the name keeps it. Measured in docs/quality.md.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+
+from . import conf
+
+SHARE = 0.9
+MIN_PAGES = 3
+_WORD = re.compile(r"[^\W\d_]+")
+_cache: dict[str, frozenset[str]] = {}
+_lock = threading.Lock()
+
+
+def words(rows: Iterable[dict]) -> frozenset[str]:
+    """The case-folded words at least SHARE of the pages' titles have (a row is a
+    passage or a document: its page is its "url", else its "_id")."""
+    titles = {}
+    for row in rows:
+        titles[row.get("url") or row.get("_id") or id(row)] = row.get("title") or ""
+    if len(titles) < MIN_PAGES:
+        return frozenset()
+    counts = Counter(w for title in titles.values() for w in set(_WORD.findall(title.casefold())))
+    return frozenset(w for w, n in counts.items() if n >= SHARE * len(titles))
+
+
+def for_version(version: str, passages: Iterable[dict]) -> frozenset[str]:
+    """``words`` of one index version, once per process (empty when the setting is off)."""
+    if not conf.get("IGNORE_SITE_NAME"):
+        return frozenset()
+    with _lock:
+        found = _cache.get(version)
+        if found is None:
+            found = words(passages)
+            _cache.clear()  # one live version at a time
+            _cache[version] = found
+        return found
+
+
+def without(text: str, names: frozenset[str]) -> str:
+    """``text`` without the words of ``names`` (and their possessive), or ``text`` itself
+    when nothing else would be left."""
+    if not names:
+        return text
+    pattern = r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?:['’]s)?\b"
+    left = " ".join(re.sub(pattern, " ", text, flags=re.IGNORECASE).split())
+    return left if _WORD.search(left) else text
