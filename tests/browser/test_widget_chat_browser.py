@@ -130,6 +130,20 @@ def test_also_see_offers_only_sections_near_the_answer(page):
     expect(also.first).to_have_attribute("href", re.compile("play-the-bambi-game|how-to-play"))
 
 
+def test_an_email_address_in_an_answer_is_a_mailto_link(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "What's your email address?")
+    email = answer.locator(".site-assistant__text mark").get_by_role(
+        "link", name="hello@bambicim.com"
+    )
+    expect(email).to_have_attribute("href", "mailto:hello@bambicim.com")
+    # Every address the quote shows is one, and the rest of the text stays text.
+    quote = answer.locator(".site-assistant__text")
+    expect(quote.get_by_role("link", name="privacy@bambicim.com")).to_have_count(1)
+    assert "Write to hello@bambicim.com" in quote.inner_text()
+
+
 def test_the_answer_leads_with_its_snippet_highlighted_and_expands(page):
     page.goto("/services/")
     page.keyboard.press("/")

@@ -176,16 +176,32 @@
   }
 
   /* Text into `node`, the [start, end) ranges in <mark>. */
+  var EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
+
+  /* Text, its e-mail addresses as mailto: links (one tap on a phone opens the mail app). */
+  function appendText(parent, text) {
+    var at = 0, found;
+    EMAIL.lastIndex = 0;
+    while ((found = EMAIL.exec(text))) {
+      parent.appendChild(document.createTextNode(text.slice(at, found.index)));
+      parent.appendChild(link("mailto:" + found[0], found[0], "site-assistant__email"));
+      at = found.index + found[0].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
   function highlight(node, text, ranges) {
     var at = 0;
     node.textContent = "";
     (ranges || []).forEach(function (r) {
       if (r[0] < at || r[1] <= r[0]) return;
-      node.appendChild(document.createTextNode(text.slice(at, r[0])));
-      node.appendChild(el("mark", null, text.slice(r[0], r[1])));
+      appendText(node, text.slice(at, r[0]));
+      var mark = el("mark");
+      appendText(mark, text.slice(r[0], r[1]));
+      node.appendChild(mark);
       at = r[1];
     });
-    node.appendChild(document.createTextNode(text.slice(at)));
+    appendText(node, text.slice(at));
   }
 
   /* The snippet's highlighted sentences, found again in the whole section. */
@@ -476,7 +492,7 @@
     var snippet = hit.snippet;
     var whole = body(hit);
     if (!snippet || !snippet.text) {
-      quote.textContent = whole;
+      highlight(quote, whole, []);
       msg.appendChild(quote);
       return whole;
     }
