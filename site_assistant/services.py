@@ -377,6 +377,9 @@ def warm_up() -> dict:
     if version is not None and encoder is not None:
         try:
             result = answer("How can I contact you?")
+            # Its words are all known, so the answer never asked the language
+            # identifier: its model (about a second to unpack) is loaded now.
+            language.warm()
             report = {"ready": True, "version": result.index_version, "model_id": result.model_id}
         except Exception as exc:
             report["reason"] = str(exc)
