@@ -73,3 +73,17 @@ def test_small_talk_is_not_searched_not_logged_and_says_so_everywhere(built_inde
         "/api/search/", {"q": "hi, where is your office?"}, content_type="application/json"
     ).json()
     assert body["small_talk"] is False and body["answer"] is not None and body["question_id"]
+
+
+@pytest.mark.django_db
+def test_search_ask_and_try_a_question_say_it_is_small_talk(built_index, admin_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("search_ask", "Thanks!", stdout=out)
+    assert "Small talk: visitors get “You’re welcome! Anything else?”" in out.getvalue()
+    page = admin_client.get("/admin/site_assistant/question/try/", {"q": "bye"}).content.decode()
+    assert "Small talk" in page and "Bye! Come back any time." in page
+    assert "try-results" not in page  # nothing was searched, so no table of passages
