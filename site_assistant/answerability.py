@@ -38,7 +38,7 @@ SHIPPED_OFF_TOPIC = DATA_DIR / "off_topic_questions.txt"
 LOWEST, HIGHEST = 0.2, 0.8
 # Part of every calibration key: raised when the app scores questions differently
 # (a stored threshold was measured with the old scoring and is not reused).
-SCORING = 2  # 2: the site's name is left out of questions (site_assistant.site_name)
+SCORING = 3  # 2: the site's name left out of questions (site_assistant.site_name); 3: names only
 
 
 def off_topic_questions(path: str | Path | None = None) -> list[str]:
@@ -61,7 +61,9 @@ def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float
         return []
     # Through the embedding cache: the next build of the same model embeds none of them.
     # Embedded as serving embeds them: without the site's name.
-    names = site_name.for_version(version.version, version.passages)
+    names = site_name.for_version(
+        version.version, version.passages, version.model_ref or embed.active_model_ref()
+    )
     vectors, _, _ = embed.embed_cached(
         [site_name.without(q, names) for q in searched],
         version.model_ref or embed.active_model_ref(),

@@ -180,12 +180,13 @@ def clean_k(k) -> int:
 
 def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
     # The model reads the question without the site's name ("Bambicim prices": prices).
-    query = site_name.without(query, site_name.for_version(version.version, version.passages))
+    ref = version.model_ref or embed.active_model_ref()
+    names = site_name.for_version(version.version, version.passages, ref)
+    query = site_name.without(query, names)
     # The encoder setting too: "onnx-int8-queries" encodes questions in int8 for an fp32 index.
     key = (version.model_id, conf.get("ENCODER"), query)
     vector = _query_vectors.get(key)
     if vector is None:
-        ref = version.model_ref or embed.active_model_ref()
         if embed.vectors_id(ref) != version.model_id:
             raise IndexNotReady(
                 f"the model of index {version.version} ({version.model_id}) is not available: "

@@ -4,11 +4,14 @@ Most sites end every page title with their name ("Services — Bambicim").
 A visitor who writes it ("Bambicim prices") adds a word that names no page
 in particular, yet the model reads it as the question's topic: "Bambicim
 prices" was answered with the About page's intro ("About Bambicim. Who we
-are…"), "prices" alone with Pricing. So the words that at least
-SHARE of the pages' titles carry (at least MIN_PAGES pages) are left out of
-the text the model embeds (SITE_ASSISTANT["IGNORE_SITE_NAME"]); phrase
-matches, BM25 and snippets still read the question as typed. A question
-that is nothing but the name keeps it. Measured in docs/quality.md.
+are…"), "prices" alone with Pricing. So the words that at least SHARE of
+the pages' titles carry (at least MIN_PAGES pages) and that are not words of
+the model's vocabulary — a coined name like "Bambicim", never the "Tea" of
+"Mossy Tea Room", which is what that site is about ("how much is tea") —
+are left out of the text the model embeds
+(SITE_ASSISTANT["IGNORE_SITE_NAME"]); phrase matches, BM25 and snippets
+still read the question as typed. A question that is nothing but the name
+keeps it. Measured in docs/quality.md.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from . import conf
+from .spelling import model_words
 
 SHARE = 0.9
 MIN_PAGES = 3
@@ -27,26 +31,37 @@ _cache: dict[str, frozenset[str]] = {}
 _lock = threading.Lock()
 
 
-def words(rows: Iterable[dict]) -> frozenset[str]:
-    """The case-folded words at least SHARE of the pages' titles have (a row is a
-    passage or a document: its page is its "url", else its "_id")."""
+def words(rows: Iterable[dict], vocabulary: Collection[str] = ()) -> frozenset[str]:
+    """The case-folded words at least SHARE of the pages' titles have and
+    ``vocabulary`` (the model's words) lacks. A row is a passage or a document:
+    its page is its "url", else its "_id"."""
     titles = {}
     for row in rows:
         titles[row.get("url") or row.get("_id") or id(row)] = row.get("title") or ""
     if len(titles) < MIN_PAGES:
         return frozenset()
     counts = Counter(w for title in titles.values() for w in set(_WORD.findall(title.casefold())))
-    return frozenset(w for w, n in counts.items() if n >= SHARE * len(titles))
+    return frozenset(
+        w for w, n in counts.items() if n >= SHARE * len(titles) and w not in vocabulary
+    )
 
 
-def for_version(version: str, passages: Iterable[dict]) -> frozenset[str]:
-    """``words`` of one index version, once per process (empty when the setting is off)."""
+def for_model(rows: Iterable[dict], model_ref: str) -> frozenset[str]:
+    """``words`` of ``rows`` that the model ``model_ref`` does not know, or none
+    when the setting is off."""
+    if not conf.get("IGNORE_SITE_NAME"):
+        return frozenset()
+    return words(rows, model_words(model_ref))
+
+
+def for_version(version: str, passages: Iterable[dict], model_ref: str) -> frozenset[str]:
+    """``for_model`` of one index version, once per process."""
     if not conf.get("IGNORE_SITE_NAME"):
         return frozenset()
     with _lock:
         found = _cache.get(version)
         if found is None:
-            found = words(passages)
+            found = for_model(passages, model_ref)
             _cache.clear()  # one live version at a time
             _cache[version] = found
         return found

@@ -355,7 +355,7 @@ class Retrievers:
                 texts, self.model_ref, batch_size=batch_size, role="query"
             )
         # As serving embeds them: without the site's name (site_assistant.site_name).
-        self.site_names = site_name.words(docs) if conf.get("IGNORE_SITE_NAME") else frozenset()
+        self.site_names = site_name.for_model(docs, self.model_ref)
         self.query_vectors = self._embed_queries(self.query_texts)
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])

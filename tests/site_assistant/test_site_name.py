@@ -20,6 +20,21 @@ def test_the_words_nearly_every_page_title_has_are_the_sites_name():
     assert site_name.words(pages("A — Shop", "B — Shop")) == frozenset()  # too few pages
 
 
+def test_a_name_made_of_words_the_model_knows_is_what_the_site_is_about():
+    """ "Mossy Tea Room": stripped of "tea", "how much is tea" was embedded as "how
+    much is" and answered with the pricing intro, not the tea."""
+    from site_assistant import embed
+
+    rows = pages("Menu — Mossy Tea Room", "Pricing — Mossy Tea Room", "About — Mossy Tea Room")
+    names = site_name.for_model(rows, embed.active_model_ref())
+    assert names == {"mossy"}  # the coined part only
+    assert site_name.without("how much is tea at Mossy Tea Room", names) == (
+        "how much is tea at Tea Room"
+    )
+    rows = pages("Menu — Bambicim", "Pricing — Bambicim", "About — Bambicim")
+    assert site_name.for_model(rows, embed.active_model_ref()) == {"bambicim"}
+
+
 @pytest.mark.parametrize(
     "question, embedded",
     [
