@@ -278,8 +278,13 @@ class TrainingRunAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
+        from .training.finetune import missing_extra
         from .training.tasks import start_training
 
+        problem = missing_extra()
+        if problem:
+            messages.error(request, problem)
+            return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         already = _active_runs().first()
         run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
         if already is not None and run.pk == already.pk:

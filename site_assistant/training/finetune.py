@@ -16,6 +16,7 @@ model, e.g. its recommended answer threshold).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import logging
 import math
@@ -33,6 +34,21 @@ from .config import TrainConfig
 from .pairs import read_jsonl
 
 logger = logging.getLogger(__name__)
+
+# What the Trainer needs beyond the app's own requirements: the "train" extra.
+TRAIN_EXTRA = ("datasets", "accelerate")
+
+
+def missing_extra() -> str | None:
+    """Why training cannot run here (the "train" extra is not installed), or None."""
+    missing = [name for name in TRAIN_EXTRA if importlib.util.find_spec(name) is None]
+    if not missing:
+        return None
+    return (
+        f'Training needs the app\'s "train" extra ({", ".join(missing)} missing): '
+        'pip install "django-site-assistant[train]" (or the wheel with [train]).'
+    )
+
 
 BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 GUARD_METRIC = "ndcg@10"
@@ -485,6 +501,9 @@ def run_training(
     """
     from . import pairs as pairs_mod
 
+    problem = missing_extra()
+    if problem:
+        raise RuntimeError(problem)
     config = config or TrainConfig(seed=seed)
     out = Path(out_dir) if out_dir else new_model_dir()
     report = progress or (lambda fraction, stage: None)

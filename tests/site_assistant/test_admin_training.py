@@ -215,3 +215,22 @@ def test_a_training_run_the_queue_does_not_take_fails_at_once(broker, request):
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.FAILED
     assert run.error.startswith("Could not queue the run")
+
+
+def test_without_the_train_extra_training_says_how_to_install_it(owner_client, monkeypatch):
+    """Installed without [train], a run failed deep inside with
+    "ModuleNotFoundError: No module named 'datasets'"."""
+    from django.core.management import CommandError, call_command
+
+    from site_assistant.training import finetune
+
+    monkeypatch.setattr(finetune, "TRAIN_EXTRA", ("datasets", "a_package_not_installed"))
+    response = owner_client.post(reverse("admin:site_assistant_trainingrun_train"), follow=True)
+    page = response.content.decode()
+    assert "a_package_not_installed missing" in page
+    assert "django-site-assistant[train]" in page
+    assert not TrainingRun.objects.exists()  # nothing started, nothing queued
+    with pytest.raises(CommandError, match=r"\[train\]"):
+        call_command("search_finetune")
+    with pytest.raises(RuntimeError, match="a_package_not_installed"):
+        finetune.run_training()

@@ -49,6 +49,9 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         from site_assistant.training import finetune, pairs
 
+        problem = finetune.missing_extra()
+        if problem:
+            raise CommandError(problem)
         if o["epochs"] <= 0 or o["batch_size"] < 1 or o["lr"] <= 0 or o["threads"] < 1:
             raise CommandError("--epochs, --batch-size, --lr and --threads must be positive.")
         if o["corpus"]:
