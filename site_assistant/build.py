@@ -185,6 +185,11 @@ def run_build(
     return _run(build, progress, work)
 
 
+class BuildError(RuntimeError):
+    """A build that cannot go on, for a reason its message explains to the owner
+    (nothing to index): recorded and logged as that one line, without a traceback."""
+
+
 def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexBuild:
     """``work(report)`` under the build's heartbeat; a failure marks the build failed."""
     try:
@@ -194,11 +199,16 @@ def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexB
         # A chunk that failed has said why already (in-process, its error comes up here).
         said = IndexBuild.objects.filter(pk=build.pk, status=IndexBuild.Status.FAILED)
         build.error = said.values_list("error", flat=True).first() if build.pk else None
+        explained = isinstance(exc, BuildError)
         build.status = IndexBuild.Status.FAILED
-        build.error = build.error or f"{type(exc).__name__}: {exc}"[:5000]
+        build.error = build.error or (str(exc) if explained else f"{type(exc).__name__}: {exc}")
+        build.error = build.error[:5000]
         build.finished = timezone.now()
         build.save(update_fields=["status", "error", "finished", "progress", "stage"])
-        logger.exception("search index build #%s failed", build.pk)
+        if explained:
+            logger.error("search index build #%s failed: %s", build.pk, exc)
+        else:
+            logger.exception("search index build #%s failed", build.pk)
         raise
     return build
 
@@ -214,7 +224,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
         documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
     )
     if not passages:
-        raise RuntimeError(
+        raise BuildError(
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
             "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
         )
@@ -388,7 +398,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         else:
             new_passages.append(passage)
     if not kept_rows and not new_passages:
-        raise RuntimeError("no passages left: the index would be empty")
+        raise BuildError("no passages left: the index would be empty")
 
     report("embed", 0, force=True)
     new_vectors, embedded, reused = embed.embed_cached(

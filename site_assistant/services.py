@@ -178,11 +178,17 @@ def clean_k(k) -> int:
     return k
 
 
-def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
-    # The model reads the question without the site's name ("Bambicim prices": prices).
+def model_text(query: str, version: index.IndexVersion | None = None) -> str:
+    """What the model reads of ``query`` (as searched): without the site's name
+    ("Bambicim prices" → "prices", SITE_ASSISTANT["IGNORE_SITE_NAME"])."""
+    version = version or index.load_current()
     ref = version.model_ref or embed.active_model_ref()
-    names = site_name.for_version(version.version, version.passages, ref)
-    query = site_name.without(query, names)
+    return site_name.without(query, site_name.for_version(version.version, version.passages, ref))
+
+
+def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
+    query = model_text(query, version)
+    ref = version.model_ref or embed.active_model_ref()
     # The encoder setting too: "onnx-int8-queries" encodes questions in int8 for an fp32 index.
     key = (version.model_id, conf.get("ENCODER"), query)
     vector = _query_vectors.get(key)

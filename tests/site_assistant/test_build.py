@@ -1,5 +1,7 @@
 """Builds: the real site end to end, incremental rebuilds, failures."""
 
+import io
+
 import pytest
 
 from site_assistant import index
@@ -144,6 +146,21 @@ def test_a_failed_build_records_its_error_and_keeps_the_live_index(testsite, set
     assert failing.finished is not None
     assert index.load_current().version == good.version
     assert Passage.objects.filter(index_version=good.version).count() == good.passages
+
+
+def test_nothing_to_index_is_one_line_not_a_traceback(testsite, settings, caplog):
+    """A sitemap at another path failed the command with a logged traceback, the
+    one useful line buried in it."""
+    from django.core.management import CommandError, call_command
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": ["/no-such-sitemap.xml"]}
+    with pytest.raises(CommandError) as failed:
+        call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+    message = str(failed.value)
+    assert "no passages found: check the sitemaps" in message and "\n" not in message
+    assert "RuntimeError" not in message and "Traceback" not in message
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert failures and all(r.exc_info is None for r in failures)
 
 
 def test_progress_is_reported_from_0_to_100(testsite):

@@ -30,6 +30,16 @@ def test_search_ask_k(built_index):
     assert sum(1 for line in out.splitlines() if line[:1].isdigit()) == 2
 
 
+def test_search_ask_says_what_was_searched_and_what_the_model_read(built_index):
+    out, _ = run("search_ask", "Bambicim prcies", "-k", "1")
+    lines = out.splitlines()
+    assert lines[1:3] == [
+        "Searched for “Bambicim prices” (typos fixed).",
+        "The model read it without the site's name: “prices”.",
+    ]
+    assert "/services/#pricing" in lines[3]
+
+
 def test_search_ask_says_what_a_question_in_another_language_gets(built_index):
     out, _ = run("search_ask", "Wo ist euer Büro?")
     lines = out.splitlines()
@@ -108,7 +118,7 @@ def test_search_rebuild_while_a_build_runs_is_refused_or_coalesced(testsite):
 
 def test_search_rebuild_failure_is_one_line(testsite, settings):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": False, "URLS": ["/boom/"]}
-    with pytest.raises(CommandError, match=r"^Build #\d+ failed: RuntimeError: no passages found"):
+    with pytest.raises(CommandError, match=r"^Build #\d+ failed: no passages found"):
         run("search_rebuild", "--sync")
 
 

@@ -23,6 +23,12 @@ class Command(BaseCommand):
             f"{result.query!r} — index {result.index_version}, model {result.model_id}, "
             f"{result.took_ms:.1f} ms"
         )
+        searched = result.corrected or result.query
+        read = services.model_text(searched) if not (result.reply or result.language) else searched
+        if result.corrected:
+            self.stdout.write(f"Searched for “{result.corrected}” (typos fixed).")
+        if read != searched:
+            self.stdout.write(f"The model read it without the site's name: “{read}”.")
         if result.reply:
             self.stdout.write(
                 f"Small talk: visitors get “{result.reply}” (not searched, not logged)."
