@@ -123,6 +123,11 @@ def test_also_see_offers_only_sections_near_the_answer(page):
     answer = ask(page, "how much does a website cost?")
     expect(answer.locator(".site-assistant__read")).to_be_visible()
     expect(answer.locator(".site-assistant__more")).to_have_count(0)
+    # Then "Read more" and "See all results" share a line: they must not touch.
+    read = answer.locator(".site-assistant__read").bounding_box()
+    see_all = answer.locator(".site-assistant__all").bounding_box()
+    assert abs(read["y"] - see_all["y"]) < read["height"]  # one line in a desktop panel
+    assert see_all["x"] - (read["x"] + read["width"]) >= 8
     # Two scenes of the game, both near the answer: offered.
     answer = ask(page, "whats the bambi game about")
     also = answer.locator(".site-assistant__more a")
