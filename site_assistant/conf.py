@@ -149,9 +149,9 @@ DEFAULTS = {
     # between its dev questions' and nonsense queries' scores) serves an index
     # that has no calibration of its own; False: never.
     "MIN_SCORE_FROM_MODEL": True,
-    # Leave the site's name (the words nearly every page title has: "— Bambicim")
-    # out of a question before it is embedded (site_assistant.site_name):
-    # "Bambicim prices" is about prices.
+    # Leave the site's name (the coined words nearly every page title has:
+    # "— Plumora") out of a question before it is embedded
+    # (site_assistant.site_name): "Plumora prices" is about prices.
     "IGNORE_SITE_NAME": True,
     # Other languages (site_assistant.language): the index's language (ISO 639-1); a
     # question confidently in another one is never respelled and gets

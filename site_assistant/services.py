@@ -180,7 +180,7 @@ def clean_k(k) -> int:
 
 def model_text(query: str, version: index.IndexVersion | None = None) -> str:
     """What the model reads of ``query`` (as searched): without the site's name
-    ("Bambicim prices" → "prices", SITE_ASSISTANT["IGNORE_SITE_NAME"])."""
+    ("Plumora prices" → "prices", SITE_ASSISTANT["IGNORE_SITE_NAME"])."""
     version = version or index.load_current()
     ref = version.model_ref or embed.active_model_ref()
     return site_name.without(query, site_name.for_version(version.version, version.passages, ref))

@@ -1,18 +1,17 @@
 """The site's name, left out of a question before it is embedded.
 
-Most sites end every page title with their name ("Services — Bambicim").
-A visitor who writes it ("Bambicim prices") adds a word that names no page
-in particular, yet the model reads it as the question's topic: "Bambicim
-prices" was answered with the About page's intro ("About Bambicim. Who we
-are…"), "prices" alone with Pricing. So the words that at least SHARE of
-the pages' titles carry (at least MIN_PAGES pages) and that are not words of
-the model's vocabulary — a coined name like "Bambicim", never the "Tea" of
+Most sites end every page title with their name ("Services — Plumora").
+A visitor who writes it ("Plumora prices") adds a word that names no page
+in particular, yet the model reads it as the question's topic: on the demo
+site, the name in the question drew the About page's intro (which says the
+name twice) ahead of Pricing. So the words that at least SHARE of the
+pages' titles carry (at least MIN_PAGES pages) and that are not words of the
+model's vocabulary — a coined name like "Plumora", never the "Tea" of
 "Mossy Tea Room", which is what that site is about ("how much is tea") —
 are left out of the text the model embeds
 (SITE_ASSISTANT["IGNORE_SITE_NAME"]); phrase matches, BM25 and snippets
 still read the question as typed. A question that is nothing but the name
-keeps it. Measured in docs/quality.md.
-"""
+keeps it. Measured in docs/quality.md."""
 
 from __future__ import annotations
 
