@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import conf, embed, index, lexical, services, site_name
+from . import conf, embed, index, lexical, services
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_OFF_TOPIC = DATA_DIR / "off_topic_questions.txt"
@@ -60,12 +60,9 @@ def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float
     if not searched or version.count == 0:
         return []
     # Through the embedding cache: the next build of the same model embeds none of them.
-    # Embedded as serving embeds them: without the site's name.
-    names = site_name.for_version(
-        version.version, version.passages, version.model_ref or embed.active_model_ref()
-    )
+    # What the model reads of each, as serving embeds it (without the site's name).
     vectors, _, _ = embed.embed_cached(
-        [site_name.without(q, names) for q in searched],
+        [services.model_text(q, version) for q in searched],
         version.model_ref or embed.active_model_ref(),
         role="query",
     )
