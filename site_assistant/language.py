@@ -21,13 +21,12 @@ short questions in six other languages caught.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 
 from . import conf
+from .text import WORD
 
-_WORDS = re.compile(r"[^\W\d_]+")
 _identifier = None
 _lock = threading.Lock()
 
@@ -64,7 +63,7 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
     few letters: "Ljubljana office?" read as Slovenian and "r u a bot" as
     Sesotho.
     """
-    words = _WORDS.findall(text)
+    words = WORD.findall(text)
     if not conf.get("DETECT_LANGUAGE") or len(words) < 2:
         return None
     if known is not None and all(known(word.casefold()) for word in words):

@@ -22,10 +22,10 @@ from collections.abc import Collection, Iterable
 
 from . import conf
 from .spelling import model_words
+from .text import WORD
 
 SHARE = 0.9
 MIN_PAGES = 3
-_WORD = re.compile(r"[^\W\d_]+")
 _cache: dict[str, frozenset[str]] = {}
 _lock = threading.Lock()
 
@@ -39,7 +39,7 @@ def words(rows: Iterable[dict], vocabulary: Collection[str] = ()) -> frozenset[s
         titles[row.get("url") or row.get("_id") or id(row)] = row.get("title") or ""
     if len(titles) < MIN_PAGES:
         return frozenset()
-    counts = Counter(w for title in titles.values() for w in set(_WORD.findall(title.casefold())))
+    counts = Counter(w for title in titles.values() for w in set(WORD.findall(title.casefold())))
     return frozenset(
         w for w, n in counts.items() if n >= SHARE * len(titles) and w not in vocabulary
     )
@@ -73,4 +73,4 @@ def without(text: str, names: frozenset[str]) -> str:
         return text
     pattern = r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?:['’]s)?\b"
     left = " ".join(re.sub(pattern, " ", text, flags=re.IGNORECASE).split())
-    return left if _WORD.search(left) else text
+    return left if WORD.search(left) else text

@@ -12,7 +12,6 @@ touched: "teams" stays "teams" though the site only says "terms".
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,8 +19,9 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from .text import WORD
+
 # Letters only (apostrophes split words: "site’s" → "site", "s").
-_WORD = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 4
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
 
@@ -40,7 +40,7 @@ class Speller:
 
     @classmethod
     def for_texts(cls, texts: Iterable[str], model_ref: str | None = None) -> Speller:
-        site_words = Counter(w.casefold() for text in texts for w in _WORD.findall(text or ""))
+        site_words = Counter(w.casefold() for text in texts for w in WORD.findall(text or ""))
         return cls(site_words, model_words(model_ref) if model_ref else ())
 
     @classmethod
@@ -88,14 +88,14 @@ class Speller:
         """Whether every word of ``text`` is too short to respell and unknown to
         the site and the model ("zz", "qq xd"). Longer unknown words are left
         alone: the model's vocabulary lacks real words such as "disclaimer"."""
-        words = _WORD.findall(text)
+        words = WORD.findall(text)
         return bool(words) and all(
             len(word) < MIN_LENGTH and not self.is_known(word.casefold()) for word in words
         )
 
     def correct(self, text: str) -> str:
         """``text`` with its unknown words spelled as the site spells them."""
-        return _WORD.sub(lambda m: self.correct_word(m.group(0)), text)
+        return WORD.sub(lambda m: self.correct_word(m.group(0)), text)
 
 
 def model_words(model_ref: str) -> set[str]:

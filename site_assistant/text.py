@@ -7,6 +7,9 @@ import unicodedata
 import ftfy
 
 _SPACE = re.compile(r"\s+")
+# A word: letters of any script, no digits or underscores (typo tolerance,
+# language identification and the site's name all count words this way).
+WORD = re.compile(r"[^\W\d_]+")
 # A sentence ends with . ! ? or … (optionally followed by a closing quote or
 # bracket) and the next one starts after whitespace.
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+")
