@@ -12,6 +12,7 @@ charge?" is a question and is searched.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from . import conf
@@ -26,12 +27,18 @@ def _key(text: str) -> str:
     return words or "".join(text.replace("\ufe0f", "").split())
 
 
+@functools.lru_cache(maxsize=64)
+def _keys(phrases: tuple[str, ...]) -> frozenset[str]:
+    """The keys of one entry's phrases, made once, not for every question."""
+    return frozenset(_key(phrase) for phrase in phrases)
+
+
 def reply(text: str) -> str | None:
     """The reply when ``text`` is small talk, else None."""
     key = _key(text)
     if not key:
         return None
     for entry in conf.get("SMALL_TALK") or ():
-        if key in {_key(phrase) for phrase in entry["phrases"]}:
+        if key in _keys(tuple(entry["phrases"])):
             return entry["reply"]
     return None
