@@ -229,11 +229,11 @@ class IndexBuildAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request):
             raise PermissionDenied
-        from .rebuilds import request_rebuild
+        from .rebuilds import LockBusy, request_rebuild
 
         try:
             build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user, background=True)
-        except RuntimeError as exc:  # the build lock could not be taken
+        except LockBusy as exc:
             messages.error(request, f"Could not start a rebuild: {exc}. Please try again.")
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         build.refresh_from_db()

@@ -96,6 +96,10 @@ def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+class LockBusy(RuntimeError):
+    """The build lock stayed taken and released in turn: the caller may try again."""
+
+
 def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> IndexBuild:
     """A new queued build holding the lock, or a coalesced record of the active one.
 
@@ -125,7 +129,7 @@ def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> 
                 coalesced_into=active,
                 finished=timezone.now(),
             )
-    raise RuntimeError("could not take the index build lock")
+    raise LockBusy("could not take the index build lock")
 
 
 def request_rebuild(

@@ -262,7 +262,7 @@ class RebuildView(BaseAPIView):
         RebuildRequestSerializer(data=request.data).is_valid(raise_exception=True)
         try:
             build = rebuilds.request_rebuild("api", request.user)
-        except RuntimeError as exc:  # the build lock could not be taken
+        except rebuilds.LockBusy as exc:
             raise BuildLockBusy() from exc
         build.refresh_from_db()
         if build.status == IndexBuild.Status.UNQUEUED:

@@ -661,6 +661,19 @@ def test_a_second_request_while_a_build_is_queued_is_coalesced(api, staff):
     assert response.json()["coalesced_into"] == active.pk
 
 
+def test_rebuild_answers_503_when_the_build_lock_keeps_changing_hands(api, staff, monkeypatch):
+    from django.db import IntegrityError
+
+    def lock_taken(**fields):  # each try finds the lock taken, then released again
+        raise IntegrityError("UNIQUE constraint failed: site_assistant_indexbuild.lock")
+
+    monkeypatch.setattr(IndexBuild.objects, "create", lock_taken)
+    api.force_authenticate(staff)
+    response = api.post("/api/index/rebuild/")
+    assert response.status_code == 503, response.content
+    assert response.json()["detail"] == "Could not start a rebuild right now. Please try again."
+
+
 def test_build_errors_are_shown_to_staff_only(api, staff):
     build = IndexBuild.objects.create(status="failed", error="OSError: /secret/path")
     assert api.get(f"/api/index/builds/{build.pk}/").json()["error"] == ""
