@@ -62,6 +62,10 @@ DEFAULTS = {
     # An image's alt text describes the picture, not the page: it becomes
     # passage text only when True.
     "INDEX_ALT_TEXT": False,
+    # A heading below h1 without an id (nor an enclosing <section id>) links
+    # with a text fragment of its words (/faq/#:~:text=Opening%20hours), which
+    # scrolls the browser to it; False: to the nearest id above, or the page.
+    "TEXT_FRAGMENT_LINKS": True,
     "MAX_TOKENS": 256,
     "OVERLAP_SENTENCES": 1,
     "MIN_PASSAGE_CHARS": 40,

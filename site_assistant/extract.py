@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -143,6 +143,26 @@ def drop_ignored(root, selectors: Iterable[str] | None = None) -> None:
             node.decompose()
 
 
+# A link's fragment is stored with its passage (models.Passage.anchor, 200 characters).
+MAX_ANCHOR_CHARS = 200
+TEXT_DIRECTIVE = ":~:text="
+
+
+def text_fragment(heading: str) -> str:
+    """``:~:text=Opening%20hours``: a text fragment that makes the browser scroll to
+    (and mark) the first place on the page that reads ``heading``, for a heading
+    without an id. Its leading whole words when the heading is long; "" if none fit.
+    """
+    words, kept = heading.split(), ""
+    for end in range(1, len(words) + 1):
+        # A text directive percent-encodes "-", "," and "&" too (they are its syntax).
+        encoded = quote(" ".join(words[:end]), safe="").replace("-", "%2D")
+        if len(TEXT_DIRECTIVE) + len(encoded) > MAX_ANCHOR_CHARS:
+            break
+        kept = encoded
+    return TEXT_DIRECTIVE + kept if kept else ""
+
+
 def _anchor_for(node, root) -> str:
     if node.attributes.get("id"):
         return node.attributes["id"]
@@ -154,11 +174,21 @@ def _anchor_for(node, root) -> str:
     return ""
 
 
+def _heading_anchor(heading, root, fragments: bool) -> str:
+    """A heading's own link fragment: its id or its section's, else (below h1) its text's."""
+    anchor = _anchor_for(heading, root)
+    if anchor or not fragments or heading.tag == "h1":
+        return anchor
+    text = normalize(heading.text(separator=""))
+    return "" if HOLE in text else text_fragment(text)
+
+
 def sections(root, heading_levels: int | None = None) -> list[_Section]:
     """Walk the content in document order, cutting at every heading."""
     levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
     heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
     alt_text = conf.get("INDEX_ALT_TEXT")
+    fragments = conf.get("TEXT_FRAGMENT_LINKS")
     stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
     result = [_Section(heading=[], anchor="")]
     line: list[str] = []
@@ -184,7 +214,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 text = normalize(child.text(separator=" ").replace(HOLE, " "))
                 if not text:
                     continue
-                anchor = _anchor_for(child, root) or (stack[-1][2] if stack else "")
+                anchor = _heading_anchor(child, root, fragments) or (stack[-1][2] if stack else "")
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 stack.append((level, text, anchor))
@@ -252,6 +282,7 @@ def declared_questions(root, heading_levels: int | None = None) -> dict[str, lis
     """
     levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
     heading_tags = [f"h{i}" for i in range(1, levels + 1)]
+    fragments = conf.get("TEXT_FRAGMENT_LINKS")
     found: dict[str, list[str]] = {}
     for node in root.css(f"[{QUESTIONS_ATTRIBUTE}]"):
         questions = [
@@ -259,11 +290,11 @@ def declared_questions(root, heading_levels: int | None = None) -> dict[str, lis
         ]
         anchor = ""
         if node.tag in heading_tags:
-            anchor = _anchor_for(node, root)
+            anchor = _heading_anchor(node, root, fragments)
         elif node.tag in SECTIONING_TAGS:
             heading = node.css_first(",".join(heading_tags))
             anchor = node.attributes.get("id") or (
-                _anchor_for(heading, root) if heading is not None else ""
+                _heading_anchor(heading, root, fragments) if heading is not None else ""
             )
         found.setdefault(anchor, []).extend(q for q in questions if q and HOLE not in q)
     return found

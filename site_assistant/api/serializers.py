@@ -79,7 +79,13 @@ class HitSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="Title of the page it is on.")
     heading = serializers.CharField(help_text="Its section heading path ('' at the top of a page).")
     url = serializers.CharField(help_text="Path of the page.")
-    anchor = serializers.CharField(help_text="Id of its section on the page ('' for none).")
+    anchor = serializers.CharField(
+        help_text=(
+            "Fragment of its section on the page: the heading's id, or a text "
+            "fragment (':~:text=Opening%20hours') for a heading without one; '' for the "
+            "top of the page. The link is url + '#' + anchor."
+        )
+    )
     score = serializers.FloatField(
         help_text="Cosine similarity to the question (higher is closer)."
     )

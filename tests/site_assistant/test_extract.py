@@ -424,3 +424,46 @@ def test_a_passage_that_links_without_repeating_or_declares_questions_stays():
     )
     home = texts_on(extract_all([own, rose]), "/")
     assert "six teas" in home and ROSE in home
+
+
+def test_a_heading_without_an_id_links_with_a_text_fragment_of_its_words():
+    doc = page(
+        "<h1>Questions</h1><p>What visitors ask the tea room most.</p>"
+        "<h2 data-search-questions='when can I come?'>Opening hours</h2>"
+        "<p>We open at nine, every day but Monday.</p>"
+        "<h3>Holidays</h3><p>Closed from Christmas to New Year, open again in January.</p>"
+        "<h2>Prices, fees &amp; VAT - 2026</h2><p>A pot costs four euros, VAT included.</p>"
+        f"<h2>{'Very long heading ' * 20}</h2><p>A section under a heading nobody can read.</p>",
+        url="/faq/",
+    )
+    by_heading = {p.heading[-1]: p for p in extract(doc)}
+    # h1 is the top of the page: no fragment.
+    assert by_heading["Questions"].anchor == ""
+    assert by_heading["Opening hours"].anchor == ":~:text=Opening%20hours"
+    assert by_heading["Opening hours"].questions == ["when can I come?"]
+    assert by_heading["Holidays"].anchor == ":~:text=Holidays"
+    # ",", "&" and "-" are the text directive's own syntax: encoded.
+    assert by_heading["Prices, fees & VAT - 2026"].anchor == (
+        ":~:text=Prices%2C%20fees%20%26%20VAT%20%2D%202026"
+    )
+    # Too long for the stored anchor: its leading whole words.
+    long = by_heading[normalize("Very long heading " * 20)].anchor
+    assert len(long) <= 200 and long.endswith(("Very", "long", "heading"))
+    assert long.startswith(":~:text=Very%20long%20heading%20Very")
+
+
+def test_without_text_fragments_a_heading_without_an_id_links_to_the_id_above_it(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TEXT_FRAGMENT_LINKS": False}
+    doc = page(
+        "<h1>Questions</h1><p>What visitors ask the tea room most.</p>"
+        "<h2>Opening hours</h2><p>We open at nine, every day but Monday.</p>"
+        "<h2 id='prices'>Prices</h2><p>A pot costs four euros, VAT included.</p>"
+        "<h3>Refunds</h3><p>A cold pot is made again, free of charge.</p>",
+    )
+    by_heading = {p.heading[-1]: p.anchor for p in extract(doc)}
+    assert by_heading == {
+        "Questions": "",
+        "Opening hours": "",
+        "Prices": "prices",
+        "Refunds": "prices",
+    }
