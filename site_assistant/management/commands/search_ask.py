@@ -42,6 +42,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"No passage reaches the minimum score ({services.min_score()}); closest:"
             )
+        else:
+            self.stdout.write(
+                f"Answered: the first passage reaches the minimum score ({services.min_score()})."
+            )
         for rank, hit in enumerate(result.results, 1):
             self.stdout.write(f"{rank}. [{hit.score:.3f}] {hit.link}  ({hit.heading or hit.title})")
             self.stdout.write(f"   {hit.text}")
