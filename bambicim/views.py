@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import contact_limits, game, notes
+from . import contact_limits, game, notes, retention
 from .forms import ContactForm
 
 
@@ -92,6 +92,7 @@ def contact(request):
         elif form.is_valid():
             form.save()
             contact_limits.record(request.session)
+            retention.purge_contact_messages_when_due()
             return redirect("contact_thanks")
     else:
         # "Ask Bambi's team" in the assistant sends the visitor's question along

@@ -5,21 +5,31 @@ owner needs to improve answers — the text, the top passage, the score,
 latency, model and index version, feedback — and nothing about the person:
 no IP address, no user agent, no user. Entries older than
 ``SITE_ASSISTANT["LOG_RETENTION_DAYS"]`` are deleted by ``purge_old_questions``
-(run by the periodic Celery task and ``manage.py search_purge_log``).
+(run by the periodic Celery task and ``manage.py search_purge_log``, and,
+so that a site with neither keeps the promise, at most hourly by
+``purge_when_due`` when a question is logged or the owner opens the log).
 
 Every interface that answers a visitor (widget, search page, API) goes
 through ``ask`` so they log the same way.
 """
 
 import hashlib
+import logging
 import time
 from datetime import timedelta
 
 from django.core import signing
+from django.core.cache import cache
 from django.utils import timezone
 
 from . import conf, services
 from .models import Question
+
+logger = logging.getLogger(__name__)
+
+# The log is purged at most this often outside the scheduled purge.
+PURGE_EVERY_SECONDS = 3600
+PURGE_DUE_KEY = "site_assistant:log-purge-due"
 
 _TEXT_LIMIT = Question._meta.get_field("text").max_length
 _URL_LIMIT = Question._meta.get_field("top_url").max_length
@@ -70,6 +80,7 @@ def ask(
         index_version=result.index_version,
         language=result.language or "",
     )
+    purge_when_due()
     return result, question
 
 
@@ -149,6 +160,19 @@ def purge_old_questions(days: int | None = None) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = Question.objects.filter(created__lt=cutoff).delete()
     return deleted
+
+
+def purge_when_due() -> int:
+    """``purge_old_questions`` if this process has not run it in the last hour; return
+    how many went. Never raises: a cache or database error is logged, and the
+    question that triggered it is answered all the same."""
+    try:
+        if not cache.add(PURGE_DUE_KEY, 1, timeout=PURGE_EVERY_SECONDS):
+            return 0
+        return purge_old_questions()
+    except Exception:
+        logger.exception("site_assistant: could not purge old questions")
+        return 0
 
 
 def purge(days: int | None = None) -> tuple[int, int]:

@@ -137,6 +137,20 @@ def test_purge_deletes_messages_older_than_a_year(capsys):
     assert "Deleted 1 contact message(s) older than 365 days." in capsys.readouterr().out
 
 
+def test_without_beat_or_cron_a_message_sent_purges_the_expired_ones_daily(client):
+    from django.core.cache import cache
+
+    from bambicim import retention
+
+    cache.delete(retention.PURGE_DUE_KEY)
+    old = ContactMessage.objects.create(name="Old", email="old@example.com", message="a year ago")
+    ContactMessage.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(days=366)
+    )
+    assert client.post("/contact/", VALID).status_code == 302
+    assert list(ContactMessage.objects.values_list("name", flat=True)) == ["Ada"]
+
+
 def test_null_bytes_and_overlong_input_are_validation_errors_not_500s(client):
     response = client.post("/contact/", {**VALID, "name": "Ada\x00", "message": "x" * 6000})
     assert response.status_code == 400

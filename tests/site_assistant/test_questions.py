@@ -161,3 +161,41 @@ def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(setti
     assert "Removed 1 visitor question(s)" in out.getvalue()
     kept = (pairs / "train.jsonl").read_text()
     assert "What is Pricing?" in kept and "student discount" not in kept
+
+
+@pytest.mark.usefixtures("built_index")
+def test_without_beat_or_cron_a_visitors_question_purges_the_expired_ones_hourly(client):
+    from django.core.cache import cache
+
+    cache.delete(questions.PURGE_DUE_KEY)
+    expired = _aged("what did I ask last month?", 31)
+    response = client.get("/api/search/", {"q": "Can I scrape the site?"})
+    assert response.status_code == 200
+    assert not Question.objects.filter(pk=expired.pk).exists()
+    # Within the hour the next question does not run the purge again.
+    expired = _aged("and the month before?", 45)
+    client.get("/api/search/", {"q": "Do you use cookies?"})
+    assert Question.objects.filter(pk=expired.pk).exists()
+    # An hour on (the key expired), the owner opening the log purges it: the
+    # list's "(last 30 days; older ones are deleted)" is true.
+    cache.delete(questions.PURGE_DUE_KEY)
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.com", "pw"))
+    page = client.get("/admin/site_assistant/question/")
+    assert page.status_code == 200
+    assert "and the month before?" not in page.content.decode()
+    assert not Question.objects.filter(pk=expired.pk).exists()
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_purge_that_fails_never_costs_the_visitor_the_answer(client, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "add", broken)
+    response = client.get("/api/search/", {"q": "Can I scrape the site?"})
+    assert response.status_code == 200 and response.json()["answer"] is not None
+    assert Question.objects.filter(text="Can I scrape the site?").exists()
