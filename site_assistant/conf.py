@@ -331,9 +331,6 @@ DEFAULTS = {
     "STORAGE_PREFIX": "search-index",
     "STORAGE_POLL_SECONDS": 10,
     "LOG_RETENTION_DAYS": 30,
-    # The search page logs a question asked again from the same browser session
-    # within this many seconds (a reload, the back button) only once (0 = every time).
-    "REPEAT_WINDOW_SECONDS": 600,
     "KEEP_VERSIONS": 2,
     # Widget and search page: the site owner's words (docs/install.md, "Branding").
     # The assistant's name: the bubble's label, the panel's and the search page's title.

@@ -13,9 +13,7 @@ Every interface that answers a visitor (widget, search page, API) goes
 through ``ask`` so they log the same way.
 """
 
-import hashlib
 import logging
-import time
 from datetime import timedelta
 
 from django.core import signing
@@ -82,34 +80,6 @@ def ask(
     )
     purge_when_due()
     return result, question
-
-
-def _fingerprint(text: str) -> str:
-    return hashlib.sha256(text[:_TEXT_LIMIT].encode("utf-8", "replace")).hexdigest()
-
-
-def remembered(question: Question) -> dict:
-    """What a browser session keeps of its last logged question (see ``repeat_of``).
-
-    A hash of the text, not the text: a session can outlive the log's retention.
-    """
-    return {"id": question.pk, "text": _fingerprint(question.text), "at": time.time()}
-
-
-def repeat_of(recent, query: str) -> int | None:
-    """The id of the session's last logged question when ``query`` repeats it.
-
-    ``recent`` is what ``remembered`` returned (or anything else a session
-    held). A repeat counts within SITE_ASSISTANT["REPEAT_WINDOW_SECONDS"] of the
-    first ask: a reload of the search page is not a second question.
-    """
-    window = conf.get("REPEAT_WINDOW_SECONDS")
-    if not window or not isinstance(recent, dict):
-        return None
-    at = recent.get("at")
-    if recent.get("text") != _fingerprint(query) or not isinstance(at, int | float):
-        return None
-    return recent.get("id") if 0 <= time.time() - at < window else None
 
 
 _FEEDBACK_SALT = "site_assistant.questions.feedback"

@@ -12,9 +12,7 @@ from django.shortcuts import render
 from . import conf, questions, services
 from .api import throttles
 from .models import Question
-
-# The session key holding the last question this browser asked here (questions.remembered).
-RECENT_KEY = "site_assistant:last-question"
+from .templatetags.site_assistant import csrf_for_signed_in
 
 
 def search_page(request):
@@ -31,6 +29,8 @@ def search_page(request):
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         "answer": None,
         "error": "",
+        # The feedback buttons' POST: a token for a signed-in user, no cookie for a visitor.
+        "csrf": csrf_for_signed_in(request),
     }
     status = 200
     asked = request.GET.get("asked") or None
@@ -53,20 +53,15 @@ def search_page(request):
             return response
         try:
             query = context["query"] = services.clean_query(query)
-            session = getattr(request, "session", None)
-            repeat = questions.repeat_of(
-                session.get(RECENT_KEY) if session is not None else None, query
-            )
             context["answer"], context["question"] = questions.ask(
                 query,
                 k=conf.get("DEFAULT_K"),
                 channel=Question.Channel.PAGE,
-                # The widget's "See all results", else a reload of this page.
-                already_asked=asked or repeat,
+                # The widget's "See all results", or this page reloaded: widget.js
+                # puts the logged question's id in the address. No session, no cookie.
+                already_asked=asked,
             )
             logged = context["question"]  # None for small talk, which is not logged
-            if session is not None and logged is not None and logged.pk != repeat:
-                session[RECENT_KEY] = questions.remembered(logged)
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).
             context["feedback_token"] = questions.feedback_token(logged) if logged else None
         except services.IndexNotReady:

@@ -2,7 +2,7 @@
 
 The tag renders everything the script needs as data attributes (endpoints
 reversed by name, so the app works under any URL prefix; the CSRF token for
-POSTs by signed-in users; the contact link), and the owner's words from the
+POSTs by signed-in users, and none, so no cookie, for a visitor; the contact link), and the owner's words from the
 ``SITE_ASSISTANT`` setting, so the widget works on any site that includes
 ``site_assistant.urls``.
 """
@@ -35,8 +35,20 @@ def search_widget(context):
         "contact_param": conf.get("CONTACT_MESSAGE_PARAM"),
         "handoff": conf.get("HANDOFF_TEXT"),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
-        "csrf_token": get_token(request) if request is not None else "",
+        # Not "csrf_token": an inclusion tag copies the page's own over it.
+        "csrf": csrf_for_signed_in(request),
     }
+
+
+def csrf_for_signed_in(request) -> str:
+    """The CSRF token the API asks of a signed-in user's POSTs, or "" for a visitor.
+
+    The API takes an anonymous POST without one (DRF checks CSRF only for a
+    session user), and making a token sets the csrftoken cookie: every page with
+    the widget would send a cookie, which keeps shared caches from storing it.
+    """
+    user = getattr(request, "user", None)
+    return get_token(request) if user is not None and user.is_authenticated else ""
 
 
 def contact_url(question: str = "") -> str:

@@ -60,6 +60,21 @@ def test_the_visitor_reads_the_answer_votes_and_reloads(page):
     expect(votes.get_by_role("status")).to_have_text("")
 
 
+def test_back_to_an_earlier_question_is_not_a_second_question_and_no_cookie_is_set(page):
+    page.goto("/search/?q=How+much+does+a+landing+page+cost%3F")
+    expect(page.locator(".search-page__answer")).to_be_visible()
+    page.wait_for_url(re.compile(r"&asked=\d+$"))  # the logged question, in the address
+    page.goto("/search/?q=Is+the+Bambi+Game+free%3F")
+    page.wait_for_url(re.compile(r"&asked=\d+$"))
+    page.go_back()
+    expect(page.locator(".search-page__answer")).to_contain_text("2,500")
+    page.reload()
+    expect(page.locator(".search-page__answer")).to_contain_text("2,500")
+    assert Question.objects.filter(text=QUESTION).count() == 1
+    assert Question.objects.filter(text="Is the Bambi Game free?").count() == 1
+    assert not {c["name"] for c in page.context.cookies()} & {"sessionid", "csrftoken"}
+
+
 def feedback_posts(page):
     """The votes the page sends to the server, as they go."""
     sent = []

@@ -129,14 +129,23 @@ def test_the_contact_url_carries_the_question(settings, url, param, question, ex
 
 
 @pytest.mark.django_db
-def test_the_tag_renders_endpoints_and_a_csrf_token(client):
-    response = client.get("/")
+def test_the_tag_renders_endpoints_and_a_csrf_token_for_signed_in_users_only(
+    client, django_user_model
+):
+    # A visitor: no token, so no cookie — a page with the widget stays cacheable.
+    response = client.get("/about/")
     root = LexborHTMLParser(response.content.decode()).css_first(".site-assistant")
     attrs = root.attributes
     assert attrs["data-search-url"] == "/api/search/"
     assert attrs["data-feedback-url"] == "/api/feedback/"
     assert attrs["data-contact-url"] == "/contact/"
-    assert len(attrs["data-csrf"]) >= 32
+    assert attrs["data-csrf"] == ""
+    assert not response.cookies, response.cookies
+    # A signed-in user's POSTs need the token (DRF checks it for session users).
+    client.force_login(django_user_model.objects.create_user("ed", password="pw"))
+    response = client.get("/about/")
+    root = LexborHTMLParser(response.content.decode()).css_first(".site-assistant")
+    assert len(root.attributes["data-csrf"]) >= 32
     assert "csrftoken" in response.cookies
 
 

@@ -121,6 +121,15 @@
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
       voteKey(d.question || d.questionId, d.result), null);
     box.hidden = false;
+    /* The question is logged: the page's address now names it (?asked=id), so a reload or
+       Back to it shows the answer without logging the question again. */
+    if (d.questionId && window.URL && history.replaceState) {
+      var here = new URL(location.href);
+      if (here.searchParams.get("asked") !== d.questionId) {
+        here.searchParams.set("asked", d.questionId);
+        history.replaceState(history.state, "", here.toString());
+      }
+    }
   });
 
   var root = document.querySelector(".site-assistant");
