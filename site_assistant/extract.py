@@ -148,19 +148,62 @@ MAX_ANCHOR_CHARS = 200
 TEXT_DIRECTIVE = ":~:text="
 
 
-def text_fragment(heading: str) -> str:
-    """``:~:text=Opening%20hours``: a text fragment that makes the browser scroll to
-    (and mark) the first place on the page that reads ``heading``, for a heading
-    without an id. Its leading whole words when the heading is long; "" if none fit.
+# Words of the section's text that follow its heading in a link's text fragment.
+SUFFIX_WORDS = 4
+
+
+def _directive_text(words) -> str:
+    # A text directive percent-encodes "-", "," and "&" too (they are its syntax).
+    return quote(" ".join(words), safe="").replace("-", "%2D")
+
+
+def text_fragment(heading: str, after: Iterable[str] = ()) -> str:
+    """A text fragment that makes the browser scroll to (and mark) ``heading``, for
+    a heading without an id.
+
+    With the words ``after`` it (the section's first words), the heading where
+    they follow it, else its first match: ``:~:text=Location,-You%20will%20find
+    &text=Location``. A page's title or intro often repeats a section's heading
+    ("Opening hours & location"), and a browser scrolls to the first directive
+    that matches. Without ``after``, or too long for that, ``:~:text=Location``;
+    a long heading's leading whole words; "" if none fit.
     """
-    words, kept = heading.split(), ""
+    words = heading.split()
+    after = list(after)[:SUFFIX_WORDS]
+    if after:
+        start = _directive_text(words)
+        both = f"{TEXT_DIRECTIVE}{start},-{_directive_text(after)}&text={start}"
+        if len(both) <= MAX_ANCHOR_CHARS:
+            return both
+    kept = ""
     for end in range(1, len(words) + 1):
-        # A text directive percent-encodes "-", "," and "&" too (they are its syntax).
-        encoded = quote(" ".join(words[:end]), safe="").replace("-", "%2D")
+        encoded = _directive_text(words[:end])
         if len(TEXT_DIRECTIVE) + len(encoded) > MAX_ANCHOR_CHARS:
             break
         kept = encoded
     return TEXT_DIRECTIVE + kept if kept else ""
+
+
+def _words_after(node, count: int = SUFFIX_WORDS) -> list[str]:
+    """The first ``count`` words of the text that follows ``node`` in the document."""
+    words: list[str] = []
+    current = node
+    while len(words) < count:
+        while current.next is None:
+            current = current.parent
+            if current is None or current.tag in ("body", "html"):
+                return words
+        current = current.next
+        if current.tag == "-text":
+            text = current.text_content or ""
+        elif current.tag.startswith("-"):  # comments
+            continue
+        else:
+            text = current.text(separator=" ")
+        if HOLE in text:
+            return words
+        words += normalize(text).split()
+    return words[:count]
 
 
 def _anchor_for(node, root) -> str:
@@ -180,7 +223,7 @@ def _heading_anchor(heading, root, fragments: bool) -> str:
     if anchor or not fragments or heading.tag == "h1":
         return anchor
     text = normalize(heading.text(separator=""))
-    return "" if HOLE in text else text_fragment(text)
+    return "" if HOLE in text else text_fragment(text, _words_after(heading))
 
 
 def sections(root, heading_levels: int | None = None) -> list[_Section]:
