@@ -17,7 +17,7 @@ class SearchConfig(AppConfig):
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
-        from . import index, publish, signals, tasks  # noqa: F401
+        from . import index, publish, signals, tasks, wagtail_signals  # noqa: F401
         from .models import ExampleQuestion
         from .sources import models as model_source
 
@@ -26,6 +26,9 @@ class SearchConfig(AppConfig):
         # questions.faiss) schedules a rebuild.
         model_source.watch(signals.connect, signals.disconnect)
         signals.connect(ExampleQuestion)
+        # On a Wagtail site, publishing, unpublishing, moving or deleting a page
+        # and changing its privacy schedule one too (nothing without Wagtail).
+        wagtail_signals.connect()
         # Every load of the live index first looks for a version published to
         # SITE_ASSISTANT["STORAGE"] (nothing to do with the default storage).
         index.set_refresh(publish.refresh)

@@ -294,6 +294,11 @@ DEFAULTS = {
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.
     "AUTO_REBUILD": True,
+    # On a Wagtail site (site_assistant.wagtail_signals): publishing,
+    # unpublishing, moving or deleting a page and adding, changing or removing
+    # its view restriction schedule a rebuild too, so text that has just become
+    # private or unpublished stops being served (needs AUTO_REBUILD as well).
+    "WAGTAIL_REBUILD": True,
     # A running build longer than this is abandoned even while its heartbeat
     # goes on (a hung build); a dead worker is caught by the lease below.
     "LOCK_TIMEOUT_SECONDS": 1800,

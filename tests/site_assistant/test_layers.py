@@ -111,6 +111,7 @@ LAYERS: dict[str, list[str]] = {
         "templatetags.site_assistant",
         "templatetags.search_admin",  # human dates and the overview in the admin
         "signals",
+        "wagtail_signals",  # Wagtail's page changes → signals' rebuild (connected only with Wagtail)
         "tasks",
         "training.tasks",  # the Celery task behind the admin's "Train" button
         "management",

@@ -117,3 +117,20 @@ def test_a_new_example_question_is_indexed_beside_its_section(
     assert live.question_index.ntotal == 1
     assert live.passages[int(live.question_owner[0])]["url"] == "/alpha/"
     cache.delete(DEBOUNCE_KEY)
+
+
+def test_without_wagtail_installed_no_page_signal_is_connected():
+    """This site has no Wagtail (the app's own Wagtail site: test_sources_wagtail.py)."""
+    import sys
+
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    from site_assistant import wagtail_signals
+
+    assert not apps.is_installed("wagtail")
+    uids = [key[0] for signal in (post_save, post_delete) for key, _, _ in signal.receivers]
+    assert not [uid for uid in uids if str(uid).startswith(wagtail_signals.UID)]
+    before = set(sys.modules)
+    assert wagtail_signals.connect() is False
+    assert not [name for name in set(sys.modules) - before if name.startswith("wagtail")]

@@ -1,4 +1,10 @@
-"""Pages of a real Wagtail site come from the sitemap Wagtail serves."""
+"""A real Wagtail site: its pages come from the sitemap Wagtail serves, and its
+editors' changes (publish, unpublish, privacy, move, delete) rebuild the index
+at once (site_assistant.wagtail_signals).
+
+Each test runs a script in a subprocess with the Wagtail site's settings
+(tests/site_assistant/wagtailsite/): this process runs with the host site's.
+"""
 
 import json
 import os
@@ -28,10 +34,22 @@ print(json.dumps(pages.page_urls()))
 """
 
 
-def test_pages_come_from_wagtails_own_sitemap():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.settings"}
+def run_in_wagtail_site(script, site_dir=None) -> list:
+    """What ``script`` prints, a JSON value a line, run in the Wagtail site.
+
+    ``site_dir``: a folder for the site's database and index (else in memory and nowhere).
+    """
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.settings",
+        "OMP_NUM_THREADS": "1",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    if site_dir is not None:
+        env["WAGTAILSITE_DIR"] = str(site_dir)
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -39,5 +57,146 @@ def test_pages_come_from_wagtails_own_sitemap():
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    urls = json.loads(result.stdout.strip().splitlines()[-1])
-    assert urls == ["/", "/about/", "/about/team/"]
+    return [json.loads(line) for line in result.stdout.splitlines() if line[:1] in "[{"]
+
+
+def test_pages_come_from_wagtails_own_sitemap():
+    assert run_in_wagtail_site(SCRIPT)[-1] == ["/", "/about/", "/about/team/"]
+
+
+# Each editor's action, then what the live index holds: one line of JSON a step.
+EDITS = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.conf import settings
+from django.test import override_settings
+from wagtail.models import PageViewRestriction, Site
+from site_assistant import index, services
+from site_assistant.models import IndexBuild
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+
+
+def article(slug, title, text, parent=home):
+    # Created live, as a fixture or an import would: no page_published signal.
+    return parent.add_child(instance=ArticlePage(title=title, slug=slug, body=f"<p>{text}</p>"))
+
+
+tea = article("tea", "Tea room", "The tea room is open from nine in the morning to six.")
+plans = article("plans", "Harbour plans", "We will open a moon-shaped bakery on the harbour.")
+pay = article("pay", "Staff pay", "Every baker earns thirty euros an hour plus tips.")
+prices = article("prices", "Prices", "A scone with clotted cream costs two euros.")
+recipes = article("recipes", "Recipes", "Our secret lavender shortbread recipe uses sea salt.")
+history = article("history", "History", "The shop was founded by two sisters in a lighthouse.")
+
+
+QUESTIONS = {"scone": "How much does a scone cost?", "baker": "How much does a baker earn?"}
+
+
+def step(name):
+    live = index.load_current()
+    text = {}
+    for passage in live.passages:
+        text[passage["url"]] = text.get(passage["url"], "") + " " + passage["text"]
+    builds = IndexBuild.objects.filter(trigger="content")
+    print(json.dumps({
+        "step": name,
+        "text": text,
+        "content_builds": [b.status for b in builds.order_by("pk")],
+        "answers": {
+            key: getattr(services.answer(question).answer, "url", None)
+            for key, question in QUESTIONS.items()
+        },
+    }), flush=True)
+
+
+call_command("search_rebuild", "--sync", verbosity=0)
+step("built")
+
+plans.unpublish()
+step("unpublished")
+
+restriction = PageViewRestriction.objects.create(
+    page=pay, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+)
+step("password")
+
+prices.body = "<p>A scone with clotted cream costs three euros.</p>"
+prices.save_revision().publish()
+step("published")
+
+tea.body = "<p>A draft nobody has published: the tea room closes for good.</p>"
+tea.save_revision()
+step("draft saved")
+
+recipes.move(pay, pos="last-child")  # under the password: private too
+step("moved")
+
+history.delete()
+step("deleted")
+
+tea.refresh_from_db()
+tea.move(home, pos="first-child")  # reordered: no URL changed
+step("reordered")
+
+plans.refresh_from_db()  # the reorder moved the siblings' tree paths
+prices.refresh_from_db()
+
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_REBUILD": False}):
+    plans.save_revision().publish()
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}):
+    prices.body = "<p>A scone with clotted cream costs four euros.</p>"
+    prices.save_revision().publish()
+step("published with rebuilds off")
+
+restriction.delete()
+step("restriction removed")
+"""
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory):
+    lines = run_in_wagtail_site(EDITS, tmp_path_factory.mktemp("wagtailsite"))
+    return {line["step"]: line for line in lines}
+
+
+# (step, phrases the index holds after it, phrases it no longer holds, content builds by then)
+CHANGES = [
+    ("built", ["moon-shaped", "thirty euros", "two euros", "lavender", "lighthouse"], [], 0),
+    ("unpublished", ["thirty euros"], ["moon-shaped"], 1),
+    ("password", ["two euros"], ["thirty euros"], 2),
+    ("published", ["three euros"], ["two euros"], 3),
+    ("draft saved", ["open from nine"], ["closes for good"], 3),
+    ("moved", ["three euros"], ["lavender"], 4),
+    ("deleted", ["three euros"], ["lighthouse"], 5),
+    ("reordered", ["open from nine"], [], 5),
+    ("published with rebuilds off", ["three euros"], ["moon-shaped", "four euros"], 5),
+    ("restriction removed", ["thirty euros", "lavender", "moon-shaped", "four euros"], [], 6),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("step", "holds", "lacks", "builds"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_each_editors_change_reaches_the_index_at_once(steps, step, holds, lacks, builds):
+    """Without a broker each change's build ran before the editor's call returned.
+
+    Publishing, unpublishing, a password, a move under a private page, a deletion
+    and removing the password each made one build; a draft, a reorder and a publish
+    with WAGTAIL_REBUILD or AUTO_REBUILD off made none (the next build has them).
+    """
+    text = " ".join(steps[step]["text"].values())
+    assert [phrase for phrase in holds if phrase not in text] == []
+    assert [phrase for phrase in lacks if phrase in text] == []
+    assert steps[step]["content_builds"] == ["succeeded"] * builds
+
+
+@pytest.mark.slow
+def test_the_model_answers_from_what_is_public_now(steps):
+    assert steps["built"]["answers"] == {"scone": "/prices/", "baker": "/pay/"}
+    assert steps["password"]["answers"]["baker"] != "/pay/"
+    assert steps["restriction removed"]["answers"]["baker"] == "/pay/"
+    assert steps["restriction removed"]["text"]["/pay/recipes/"].strip().startswith("Recipes.")

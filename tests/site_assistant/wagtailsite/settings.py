@@ -1,5 +1,14 @@
-"""A minimal real Wagtail site (its own database in memory) whose sitemap the search
-app must find by requesting it: used by tests/search/test_sources_wagtail.py."""
+"""A minimal real Wagtail site with the app installed, used by
+tests/site_assistant/test_sources_wagtail.py: its sitemap, requested like a page,
+and its editors' changes, each of which rebuilds the index.
+
+Its database is in memory and its index nowhere, unless WAGTAILSITE_DIR names a
+folder for both (a build's heartbeat thread needs a database it can share).
+"""
+
+import os
+
+SITE_DIR = os.environ.get("WAGTAILSITE_DIR")
 
 SECRET_KEY = "wagtail-sitemap-test-only"
 DEBUG = False
@@ -15,10 +24,18 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "rest_framework",
+    "site_assistant",
+    "tests.site_assistant.wagtailsite",
 ]
 MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
 ROOT_URLCONF = "tests.site_assistant.wagtailsite.urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(SITE_DIR, "db.sqlite3") if SITE_DIR else ":memory:",
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True}
@@ -27,4 +44,4 @@ WAGTAIL_SITE_NAME = "Wagtail sitemap test"
 WAGTAILADMIN_BASE_URL = "http://localhost"
 USE_TZ = True
 STATIC_URL = "/static/"
-SITE_ASSISTANT = {"INDEX_DIR": "/nonexistent"}
+SITE_ASSISTANT = {"INDEX_DIR": os.path.join(SITE_DIR, "index") if SITE_DIR else "/nonexistent"}
