@@ -32,14 +32,22 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _sentence_breaks(text: str):
+    """The spaces that end a sentence: not one a lowercase letter follows, so an
+    abbreviation inside a sentence ("Crumb & Co. is a bakery", "e.g. cakes") holds."""
+    for separator in _SENTENCE_END.finditer(text):
+        if not text[separator.end() : separator.end() + 1].islower():
+            yield separator
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``, as ``split_sentences`` cuts them."""
     spans, start = [], 0
-    for separator in [*_SENTENCE_END.finditer(text), None]:
+    for separator in [*_sentence_breaks(text), None]:
         end = separator.start() if separator else len(text)
         piece = text[start:end]
         if piece.strip():
