@@ -121,6 +121,45 @@ def speller(version: index.IndexVersion) -> Speller:
         return found
 
 
+_examples: dict[str, dict[str, int]] = {}
+_examples_lock = threading.Lock()
+
+
+def _example_key(text: str) -> str:
+    """An example question as a visitor may type it: case, spaces and the final ?!. aside."""
+    return " ".join(normalize(text).casefold().split()).rstrip("?!.… ")
+
+
+def example_answer(version: index.IndexVersion, *queries: str) -> int | None:
+    """The passage an owner's example question names when a query is that very question.
+
+    An exact example question is the owner's word on what answers it: it is
+    answered with that section first, whatever else scores close. A question
+    two sections both claim names neither (the scores decide).
+    """
+    with _examples_lock:
+        found = _examples.get(version.version)
+        if found is None:
+            found, claimed = {}, {}
+            for position, row in enumerate(version.passages):
+                for question in row.get("example_questions") or ():
+                    key = _example_key(question)
+                    claimed.setdefault(key, set()).add(_section_of(row))
+                    found.setdefault(key, position)
+            found = {k: p for k, p in found.items() if k and len(claimed[k]) == 1}
+            _examples.clear()  # one live version at a time
+            _examples[version.version] = found
+    for query in queries:
+        position = found.get(_example_key(query))
+        if position is not None:
+            return position
+    return None
+
+
+def _section_of(row: dict) -> tuple[str, str]:
+    return row.get("url", ""), row.get("anchor") or ""
+
+
 def respell(version: index.IndexVersion, query: str) -> str:
     """``query`` with typos fixed (SITE_ASSISTANT["TYPO_TOLERANCE"]), else as it is."""
     if not conf.get("TYPO_TOLERANCE"):
@@ -234,12 +273,18 @@ def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int)
     ]
 
 
-def _search(version: index.IndexVersion, query: str, k: int) -> list[Hit]:
-    """Hits for ``query`` as given (callers respell it first)."""
+def _search(
+    version: index.IndexVersion, query: str, k: int, example: int | None = None
+) -> list[Hit]:
+    """Hits for ``query`` as given (callers respell it first); ``example``: the
+    passage of the owner's example question ``query`` is (``example_answer``),
+    put first with the score 1.0 (the question is the one the owner wrote for it)."""
     _single_thread_faiss()
     vector = _query_vector(version, query)
     # Ask for more than k: several passages can share a link.
     pairs = _ranked(version, query, vector, min(version.count, k * 3 + 5))
+    if example is not None:
+        pairs = [(example, 1.0), *((p, s) for p, s in pairs if p != example)]
     hits, links = [], set()
     for passage_id, score in pairs:
         row = version.passages[passage_id]
@@ -279,7 +324,8 @@ def search(query: str, k: int = 5) -> list[Hit]:
     """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an index)."""
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
-    return _search(version, respell(version, query), k)
+    searched = respell(version, query)
+    return _search(version, searched, k, example_answer(version, query, searched))
 
 
 def min_score(version: index.IndexVersion | None = None) -> float:
@@ -332,7 +378,7 @@ def answer(query: str, k: int = 5) -> Answer:
         searched, results, best = query, [], None
     else:
         searched = respell(version, query)
-        results = _search(version, searched, k)
+        results = _search(version, searched, k, example_answer(version, query, searched))
         # Letters that are no word of the site's or the model's ("zz", "qq") carry
         # no meaning to match: their nearest passage is chance however close it
         # scores ("zz" reached the heading "Pocket Zine." at 0.41).

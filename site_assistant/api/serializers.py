@@ -87,7 +87,8 @@ class HitSerializer(serializers.Serializer):
         )
     )
     score = serializers.FloatField(
-        help_text="Cosine similarity to the question (higher is closer)."
+        help_text="Cosine similarity to the question (higher is closer); 1.0 when the "
+        "question is one of the owner's example questions for this section, asked as written."
     )
     snippet = SnippetSerializer(
         allow_null=True, help_text="The part of the passage that answers the question."
