@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import conf, sections, services
+from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question
 
@@ -35,6 +36,10 @@ class FixAnswerForm(forms.Form):
         error_messages={"required": "Pick the section that should answer this question."},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.switched_off = None  # a switched-off example question that is this one
+
     def clean_link(self):
         link = self.cleaned_data["link"].strip()
         try:
@@ -46,6 +51,16 @@ class FixAnswerForm(forms.Form):
                 "That section is no longer in the index (the site changed): search again."
             )
         return link
+
+    def clean(self):
+        cleaned = super().clean()
+        text, link = cleaned.get("question"), cleaned.get("link")
+        if text and link:
+            try:
+                self.switched_off = refuse_same_question(text, link, reuse_switched_off=True)
+            except forms.ValidationError as error:
+                self.add_error("question", error)
+        return cleaned
 
 
 def _back_url(request, question: Question) -> str:
@@ -96,10 +111,10 @@ def fix_answer_view(model_admin, request, question_id):
             text, link = form.cleaned_data["question"], form.cleaned_data["link"]
             section = services.section(link)
             last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
-            example, created = ExampleQuestion.objects.get_or_create(
-                question=text, url=link, defaults={"active": True}
-            )
-            if not created and not example.active:
+            example = form.switched_off
+            if example is None:
+                ExampleQuestion.objects.create(question=text, url=link, active=True)
+            else:
                 example.active = True
                 example.save(update_fields=["active"])
             where = sections.where(section)

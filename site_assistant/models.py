@@ -238,6 +238,22 @@ class Question(models.Model):
         return self.text
 
 
+def question_key(text: str) -> str:
+    """``text`` with case and spacing aside: "How  much?" and "how much?" are one question."""
+    return " ".join(text.split()).casefold()
+
+
+class ExampleQuestionQuerySet(models.QuerySet):
+    def reading(self, text: str) -> list["ExampleQuestion"]:
+        """The example questions that read as ``text``, case and spacing aside.
+
+        Compared in Python (``question_key``): the owner writes these by hand, so
+        there are few, and SQL has no portable Unicode case folding.
+        """
+        key = question_key(text)
+        return [e for e in self.order_by("pk") if question_key(e.question) == key]
+
+
 class ExampleQuestion(models.Model):
     """The owner's own example question for a section: used as training pairs."""
 
@@ -245,6 +261,8 @@ class ExampleQuestion(models.Model):
     url = models.CharField(max_length=500, help_text="Page URL, optionally with #anchor.")
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = ExampleQuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["url", "question"]

@@ -85,6 +85,35 @@ def test_saving_a_picked_section_stores_an_example_question_and_returns_to_the_l
     assert ExampleQuestion.objects.filter(question="how much is a shop?").count() == 1
 
 
+def test_the_same_question_again_is_refused_naming_the_example_it_already_is(
+    owner_client, unanswered
+):
+    ExampleQuestion.objects.create(question="how much is a shop?", url="/services/#pricing")
+    # The same words in another case and spacing, for the same section: a duplicate.
+    response = owner_client.post(
+        fix_url(unanswered), {"question": "How much  is a SHOP?", "link": "/services/#pricing"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“how much is a shop?” is already an example question for Services › Pricing" in html
+    # For another section: refused, naming the section it answers now.
+    response = owner_client.post(
+        fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#ux-ui-design"}
+    )
+    assert "already an example question for another section, Services › Pricing" in (
+        response.content.decode()
+    )
+    same = ExampleQuestion.objects.filter(question__iexact="how much is a shop?")
+    assert same.count() == 1
+    # A switched-off one for the same section is switched back on, not duplicated.
+    same.update(active=False)
+    response = owner_client.post(
+        fix_url(unanswered), {"question": "How much is a shop?", "link": "/services/#pricing"}
+    )
+    assert response.status_code == 302
+    assert list(same.values_list("question", "active")) == [("how much is a shop?", True)]
+
+
 def test_a_not_helpful_question_returns_to_the_not_helpful_list(owner_client):
     question = Question.objects.create(text="do you do logos", answered=True, helpful=False)
     response = owner_client.post(
