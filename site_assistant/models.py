@@ -181,6 +181,13 @@ def looks_personal(text: str) -> bool:
     return bool(_PERSONAL_DATA.search(text))
 
 
+# Not answered in the index's language: what the owner can fix. A question in
+# another language (``language`` set) was never searched, so it is not here.
+UNANSWERED = models.Q(answered=False, language="")
+# In another language than the index's: not searched, nothing to fix.
+OTHER_LANGUAGE = ~models.Q(language="")
+
+
 class QuestionQuerySet(models.QuerySet):
     def trainable(self):
         """Visitor questions a training run may use: the public-safe rule.
@@ -197,6 +204,18 @@ class QuestionQuerySet(models.QuerySet):
         approved = self.filter(helpful=True, training_approved=True)
         safe = [pk for pk, text in approved.values_list("pk", "text") if not looks_personal(text)]
         return approved.filter(pk__in=safe)
+
+    def with_example(self):
+        """Annotate ``has_example``: an active example question has this question's
+        text ("Fix this answer" saved it; the list's "✓ example saved")."""
+        saved = ExampleQuestion.objects.filter(question=models.OuterRef("text"), active=True)
+        return self.annotate(has_example=models.Exists(saved))
+
+    def unanswered(self):
+        return self.filter(UNANSWERED)
+
+    def other_language(self):
+        return self.filter(OTHER_LANGUAGE)
 
 
 class Question(models.Model):
