@@ -435,16 +435,26 @@ class QuestionAdmin(admin.ModelAdmin):
         # Whether the owner already saved this question as an example ("Fix this answer").
         return super().get_queryset(request).with_example()
 
-    @admin.display(description="Fix")
-    def fix_link(self, question):
+    def get_list_display(self, request):
+        """The Fix column's links carry the list's filters, so saving returns to this list."""
+        filters = urlencode({"_changelist_filters": request.GET.urlencode()})
+
+        @admin.display(description="Fix")
+        def fix_link(question):
+            return self.fix_link(question, filters)
+
+        return [fix_link if name == "fix_link" else name for name in self.list_display]
+
+    def fix_link(self, question, filters=""):
         if question.has_example:
             return mark_safe(
                 '<span title="An example question with this text points at a section">'
                 "✓ example saved</span>"
             )
+        fix = reverse("admin:site_assistant_question_fix", args=[question.pk])
         return format_html(
             '<a href="{}" class="fix-answer">Fix this answer</a>',
-            reverse("admin:site_assistant_question_fix", args=[question.pk]),
+            f"{fix}?{filters}" if filters else fix,
         )
 
     def get_urls(self):
