@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -26,7 +26,6 @@ from . import conf, index, questions, services
 from .admin_fix import fix_answer_view
 from .models import (
     Dashboard,
-    ExampleQuestion,
     IndexBuild,
     Page,
     Passage,
@@ -312,19 +311,26 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
-    """The two lists the owner reads to improve the site."""
+    """The two lists the owner reads to improve the site, and the questions in another
+    language (not searched, so not in "Unanswered": there is nothing to fix)."""
 
     title = "needs attention"
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("unanswered", "Unanswered"), ("not_helpful", "Not helpful")]
+        return [
+            ("unanswered", "Unanswered"),
+            ("not_helpful", "Not helpful"),
+            ("other_language", "In another language"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "unanswered":
-            return queryset.filter(answered=False)
+            return queryset.unanswered()
         if self.value() == "not_helpful":
             return queryset.filter(helpful=False)
+        if self.value() == "other_language":
+            return queryset.other_language()
         return queryset
 
 
@@ -427,19 +433,28 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Whether the owner already saved this question as an example ("Fix this answer").
-        fixed = ExampleQuestion.objects.filter(question=OuterRef("text"), active=True)
-        return super().get_queryset(request).annotate(has_example=Exists(fixed))
+        return super().get_queryset(request).with_example()
 
-    @admin.display(description="Fix")
-    def fix_link(self, question):
+    def get_list_display(self, request):
+        """The Fix column's links carry the list's filters, so saving returns to this list."""
+        filters = urlencode({"_changelist_filters": request.GET.urlencode()})
+
+        @admin.display(description="Fix")
+        def fix_link(question):
+            return self.fix_link(question, filters)
+
+        return [fix_link if name == "fix_link" else name for name in self.list_display]
+
+    def fix_link(self, question, filters=""):
         if question.has_example:
             return mark_safe(
                 '<span title="An example question with this text points at a section">'
                 "✓ example saved</span>"
             )
+        fix = reverse("admin:site_assistant_question_fix", args=[question.pk])
         return format_html(
             '<a href="{}" class="fix-answer">Fix this answer</a>',
-            reverse("admin:site_assistant_question_fix", args=[question.pk]),
+            f"{fix}?{filters}" if filters else fix,
         )
 
     def get_urls(self):

@@ -9,7 +9,9 @@ by words of their page title, heading or text and shows each as
 section already chosen (``?url=``). Only before the first index build, when
 there is nothing to pick from, is the link typed (checked to be a link on
 the site); once an index serves, a link that is not one of its sections is
-refused with a message saying what to do.
+refused with a message saying what to do. A question that another example
+question already reads as (case and spacing aside) is refused, naming that
+one (``refuse_same_question``; "Fix this answer" checks the same).
 
 Imported at the end of ``site_assistant/admin.py``.
 """
@@ -58,6 +60,49 @@ class SectionSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+def _named(link: str) -> str:
+    """ "Services › Pricing (/services/#pricing)", or the link alone when the index lacks it."""
+    try:
+        shown = sections.label(link)
+    except IndexNotReady:
+        shown = None
+    return f"{shown} ({link})" if shown else link
+
+
+def refuse_same_question(
+    text: str, link: str, *, active: bool = True, exclude_pk=None, reuse_switched_off=False
+) -> ExampleQuestion | None:
+    """Raise a ValidationError naming the example question ``text`` already is, if any.
+
+    The same question (case and spacing aside) for the same section is a duplicate:
+    refused, the existing one is enough. The same question for another section is
+    refused too while both would be active: the index would hold one question for
+    two sections, so a visitor asking it gets either at random and training pairs
+    contradict each other; to move a question, the owner edits the existing one.
+    A switched-off duplicate is returned instead of refused when
+    ``reuse_switched_off`` ("Fix this answer" switches it back on).
+    """
+    same = ExampleQuestion.objects.exclude(pk=exclude_pk).reading(text)
+    for existing in sorted(same, key=lambda e: e.url != link):  # the same section first
+        if existing.url == link:
+            if reuse_switched_off and not existing.active:
+                return existing
+            off = "" if existing.active else " (switched off: tick its Active box instead)"
+            raise forms.ValidationError(
+                f"“{existing.question}” is already an example question for {_named(link)}{off}.",
+                code="duplicate",
+            )
+        if active and existing.active:
+            raise forms.ValidationError(
+                f"“{existing.question}” is already an example question for another "
+                f"section, {_named(existing.url)}: one question gets one answer. To move "
+                "it, edit that example question (Example questions), or untick its "
+                "Active box first.",
+                code="conflict",
+            )
+    return None
+
+
 class ExampleQuestionForm(forms.ModelForm):
     class Meta:
         model = ExampleQuestion
@@ -81,6 +126,18 @@ class ExampleQuestionForm(forms.ModelForm):
                 "is rebuilt (Index builds › Rebuild index now)."
             )
         return link
+
+    def clean(self):
+        cleaned = super().clean()
+        text, link = cleaned.get("question"), cleaned.get("url")
+        if text and link:
+            try:
+                refuse_same_question(
+                    text, link, active=cleaned.get("active", False), exclude_pk=self.instance.pk
+                )
+            except forms.ValidationError as error:
+                self.add_error("question", error)
+        return cleaned
 
 
 @admin.register(ExampleQuestion)

@@ -6,17 +6,23 @@ ranked closest, or by words of its title, heading or text — and saves the
 question as an ExampleQuestion pointing at that section. Saving schedules a
 rebuild (site_assistant.signals), after which the question lifts that section.
 No link is ever typed: the section is picked from the live index.
+
+A question in another language was never searched (the visitor got
+OTHER_LANGUAGE_MESSAGE), so an example question could not change its answer:
+its page says so and offers no save. The owner returns to the list the fix
+was opened from (Django's ``_changelist_filters``, as after saving an object).
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import conf, sections, services
+from . import conf, language, sections, services
+from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question
 
@@ -35,6 +41,11 @@ class FixAnswerForm(forms.Form):
         error_messages={"required": "Pick the section that should answer this question."},
     )
 
+    def __init__(self, *args, question: Question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.logged = question
+        self.switched_off = None  # a switched-off example question that is this one
+
     def clean_link(self):
         link = self.cleaned_data["link"].strip()
         try:
@@ -47,15 +58,55 @@ class FixAnswerForm(forms.Form):
             )
         return link
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.logged.language:
+            raise forms.ValidationError(not_searched(self.logged), code="other_language")
+        text, link = cleaned.get("question"), cleaned.get("link")
+        if text and link:
+            try:
+                self.switched_off = refuse_same_question(text, link, reuse_switched_off=True)
+            except forms.ValidationError as error:
+                self.add_error("question", error)
+        return cleaned
+
+
+def not_searched(question: Question) -> str:
+    """Why a question in another language has nothing to fix."""
+    return (
+        "Questions in another language are never searched, so an example question would "
+        "not help: a visitor asking this again gets the same message. The assistant answers "
+        f"in {language.name(conf.get('LANGUAGE'))} only: content in "
+        f"{language.name(question.language)} is not supported. The contact link is what the "
+        "visitor got, to reach you there."
+    )
+
+
+def _listing_url(request) -> str | None:
+    """The Questions list the fix was opened from, with its filters (``_changelist_filters``,
+    empty for the unfiltered list); None when it was not opened from a list."""
+    filters = request.GET.get("_changelist_filters")
+    if filters is None:
+        return None
+    listing = reverse("admin:site_assistant_question_changelist")
+    query = QueryDict(filters).urlencode()
+    return f"{listing}?{query}" if query else listing
+
 
 def _back_url(request, question: Question) -> str:
-    """Where to go after saving: ``next`` when it is ours, else the list the question is on."""
+    """Where to go after saving: ``next`` when it is ours, else the list the fix was
+    opened from, else the list the question is on."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
+    came_from = _listing_url(request)
+    if came_from is not None:
+        return came_from
     listing = reverse("admin:site_assistant_question_changelist")
+    if question.language:
+        return listing + "?attention=other_language"
     if not question.answered:
         return listing + "?attention=unanswered"
     if question.helpful is False:
@@ -90,16 +141,17 @@ def fix_answer_view(model_admin, request, question_id):
     if question is None:
         raise Http404("No such question (questions are deleted after the retention period).")
 
+    status = 200
     if request.method == "POST":
-        form = FixAnswerForm(request.POST)
+        form = FixAnswerForm(request.POST, question=question)
         if form.is_valid():
             text, link = form.cleaned_data["question"], form.cleaned_data["link"]
             section = services.section(link)
             last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
-            example, created = ExampleQuestion.objects.get_or_create(
-                question=text, url=link, defaults={"active": True}
-            )
-            if not created and not example.active:
+            example = form.switched_off
+            if example is None:
+                ExampleQuestion.objects.create(question=text, url=link, active=True)
+            else:
                 example.active = True
                 example.save(update_fields=["active"])
             where = sections.where(section)
@@ -109,20 +161,25 @@ def fix_answer_view(model_admin, request, question_id):
                 + _rebuild_note(last_build or 0),
             )
             return HttpResponseRedirect(_back_url(request, question))
+        if question.language:
+            status = 400  # the page offers no save: a stale or hand-made request
     else:
-        form = FixAnswerForm(initial={"question": question.text[:_EXAMPLE_LIMIT]})
+        form = FixAnswerForm(
+            initial={"question": question.text[:_EXAMPLE_LIMIT]}, question=question
+        )
 
     words = request.GET.get("s", "").strip()
     picked = request.POST.get("link", "") if request.method == "POST" else ""
     error, found, closest = "", [], []
-    try:
-        if words:
-            found = sections.find(words)
-        closest = sections.closest(question.text)
-    except IndexNotReady:
-        error = "There is no index yet: rebuild it first, then pick a section."
-    except ValueError as exc:
-        error = str(exc)
+    if not question.language:  # else never searched: nothing to pick
+        try:
+            if words:
+                found = sections.find(words)
+            closest = sections.closest(question.text)
+        except IndexNotReady:
+            error = "There is no index yet: rebuild it first, then pick a section."
+        except ValueError as exc:
+            error = str(exc)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Fix this answer",
@@ -135,5 +192,14 @@ def fix_answer_view(model_admin, request, question_id):
         "picked": picked,
         "error": error,
         "next": request.GET.get("next") or request.POST.get("next") or "",
+        "changelist_filters": request.GET.get("_changelist_filters"),
+        "questions_url": _listing_url(request)
+        or reverse("admin:site_assistant_question_changelist"),
+        "back_url": _back_url(request, question),
+        "language_name": language.name(question.language) if question.language else "",
+        "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
+        "not_searched": not_searched(question) if question.language else "",
     }
-    return TemplateResponse(request, "admin/site_assistant/question/fix.html", context)
+    return TemplateResponse(
+        request, "admin/site_assistant/question/fix.html", context, status=status
+    )

@@ -2,7 +2,10 @@
 
 What is served (index version, model, passages), the last build, and the
 questions of the last seven days: how many, the share answered, and how
-many questions in the log wait for the owner (unanswered, not helpful).
+many questions in the log wait for the owner: unanswered or not helpful,
+until an example question is saved for them (the Questions list's
+"✓ example saved"). Questions in another language were never searched, so
+there is nothing to fix: they are counted apart.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import embed, services
-from .models import IndexBuild, Question
+from .models import OTHER_LANGUAGE, UNANSWERED, IndexBuild, Question
 
 WEEK = timedelta(days=7)
 
@@ -33,6 +36,14 @@ def figures(now: datetime | None = None) -> dict:
         total=Count("id"), answered_count=Count("id", filter=Q(answered=True))
     )
     total = week["total"]
+    # One query; whether an example is saved is asked only of the rows counted here.
+    unfixed = Q(has_example=False)
+    waiting = Question.objects.filter(Q(answered=False) | Q(helpful=False) | OTHER_LANGUAGE)
+    review = waiting.with_example().aggregate(
+        unanswered=Count("id", filter=UNANSWERED & unfixed),
+        not_helpful=Count("id", filter=Q(helpful=False) & unfixed),
+        other_language=Count("id", filter=OTHER_LANGUAGE),
+    )
     last_build = (
         IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
     )
@@ -51,6 +62,5 @@ def figures(now: datetime | None = None) -> dict:
         "week_questions": total,
         "week_answered": week["answered_count"],
         "week_answered_percent": round(100 * week["answered_count"] / total) if total else None,
-        "unanswered": Question.objects.filter(answered=False).count(),
-        "not_helpful": Question.objects.filter(helpful=False).count(),
+        **review,
     }

@@ -74,3 +74,14 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
     if top == own or ranked.get(own, 0.0) >= conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
         return None
     return top
+
+
+def name(code: str) -> str:
+    """The language's English name for its ISO 639-1 code ("de" → "German"), for the
+    owner; the code itself for a language Django does not name."""
+    from django.utils.translation import get_language_info
+
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code

@@ -181,6 +181,13 @@ def looks_personal(text: str) -> bool:
     return bool(_PERSONAL_DATA.search(text))
 
 
+# Not answered in the index's language: what the owner can fix. A question in
+# another language (``language`` set) was never searched, so it is not here.
+UNANSWERED = models.Q(answered=False, language="")
+# In another language than the index's: not searched, nothing to fix.
+OTHER_LANGUAGE = ~models.Q(language="")
+
+
 class QuestionQuerySet(models.QuerySet):
     def trainable(self):
         """Visitor questions a training run may use: the public-safe rule.
@@ -197,6 +204,18 @@ class QuestionQuerySet(models.QuerySet):
         approved = self.filter(helpful=True, training_approved=True)
         safe = [pk for pk, text in approved.values_list("pk", "text") if not looks_personal(text)]
         return approved.filter(pk__in=safe)
+
+    def with_example(self):
+        """Annotate ``has_example``: an active example question has this question's
+        text ("Fix this answer" saved it; the list's "✓ example saved")."""
+        saved = ExampleQuestion.objects.filter(question=models.OuterRef("text"), active=True)
+        return self.annotate(has_example=models.Exists(saved))
+
+    def unanswered(self):
+        return self.filter(UNANSWERED)
+
+    def other_language(self):
+        return self.filter(OTHER_LANGUAGE)
 
 
 class Question(models.Model):
@@ -238,6 +257,22 @@ class Question(models.Model):
         return self.text
 
 
+def question_key(text: str) -> str:
+    """``text`` with case and spacing aside: "How  much?" and "how much?" are one question."""
+    return " ".join(text.split()).casefold()
+
+
+class ExampleQuestionQuerySet(models.QuerySet):
+    def reading(self, text: str) -> list["ExampleQuestion"]:
+        """The example questions that read as ``text``, case and spacing aside.
+
+        Compared in Python (``question_key``): the owner writes these by hand, so
+        there are few, and SQL has no portable Unicode case folding.
+        """
+        key = question_key(text)
+        return [e for e in self.order_by("pk") if question_key(e.question) == key]
+
+
 class ExampleQuestion(models.Model):
     """The owner's own example question for a section: used as training pairs."""
 
@@ -245,6 +280,8 @@ class ExampleQuestion(models.Model):
     url = models.CharField(max_length=500, help_text="Page URL, optionally with #anchor.")
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = ExampleQuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["url", "question"]

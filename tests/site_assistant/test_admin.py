@@ -253,6 +253,50 @@ def test_example_questions_name_a_real_section_or_are_refused(owner_client):
     assert "Pricing" in listing  # the section it answers, from the live index
 
 
+@pytest.mark.usefixtures("built_index")
+def test_an_example_question_asked_already_is_refused_naming_the_one_it_is(owner_client):
+    from site_assistant.models import ExampleQuestion
+
+    add = "/admin/site_assistant/examplequestion/add/"
+    existing = ExampleQuestion.objects.create(
+        question="how much for a shop?", url="/services/#pricing"
+    )
+    same = ExampleQuestion.objects.filter(question__iexact="how much for a shop?")
+
+    # The same question (case and spacing aside) for the same section: a duplicate.
+    response = owner_client.post(
+        add, {"question": " How much  for a SHOP? ", "url": "/services/#pricing", "active": "on"}
+    )
+    assert response.status_code == 200
+    assert (
+        "“how much for a shop?” is already an example question for Services › Pricing "
+        "(/services/#pricing)."
+    ) in response.content.decode()
+    # For another section: refused too, naming the section it answers and how to move it.
+    other = {"question": "How much for a shop?", "url": "/services/#ux-ui-design"}
+    response = owner_client.post(add, {**other, "active": "on"})
+    html = response.content.decode()
+    assert "already an example question for another section, Services › Pricing" in html
+    assert "To move it, edit that example question" in html
+    assert same.count() == 1
+
+    # Switched off, it answers nothing, so it may wait beside the active one...
+    response = owner_client.post(add, other)
+    assert response.status_code == 302 and same.count() == 2
+    waiting = same.get(active=False)
+    # ...but switching it on is refused while the other is active.
+    change = f"/admin/site_assistant/examplequestion/{waiting.pk}/change/"
+    response = owner_client.post(change, {**other, "active": "on"})
+    assert "already an example question for another section" in response.content.decode()
+    assert same.filter(active=True).count() == 1
+    # Saving the existing one again is no clash with itself.
+    change = f"/admin/site_assistant/examplequestion/{existing.pk}/change/"
+    response = owner_client.post(
+        change, {"question": "how much for a shop?", "url": "/services/#pricing", "active": "on"}
+    )
+    assert response.status_code == 302
+
+
 SECTIONS = "/admin/site_assistant/examplequestion/sections/"
 
 

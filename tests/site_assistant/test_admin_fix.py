@@ -34,7 +34,9 @@ def test_every_logged_question_links_to_its_fix_page(owner_client, unanswered):
         "/admin/site_assistant/question/?attention=unanswered"
     ).content.decode()
     links = LexborHTMLParser(listing).css("a.fix-answer")
-    assert [a.attributes["href"] for a in links] == [fix_url(unanswered)]
+    assert [a.attributes["href"] for a in links] == [
+        fix_url(unanswered) + "?_changelist_filters=attention%3Dunanswered"
+    ]
     detail = owner_client.get(
         f"/admin/site_assistant/question/{unanswered.pk}/change/"
     ).content.decode()
@@ -83,6 +85,103 @@ def test_saving_a_picked_section_stores_an_example_question_and_returns_to_the_l
         fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
     )
     assert ExampleQuestion.objects.filter(question="how much is a shop?").count() == 1
+
+
+def test_the_same_question_again_is_refused_naming_the_example_it_already_is(
+    owner_client, unanswered
+):
+    ExampleQuestion.objects.create(question="how much is a shop?", url="/services/#pricing")
+    # The same words in another case and spacing, for the same section: a duplicate.
+    response = owner_client.post(
+        fix_url(unanswered), {"question": "How much  is a SHOP?", "link": "/services/#pricing"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“how much is a shop?” is already an example question for Services › Pricing" in html
+    # For another section: refused, naming the section it answers now.
+    response = owner_client.post(
+        fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#ux-ui-design"}
+    )
+    assert "already an example question for another section, Services › Pricing" in (
+        response.content.decode()
+    )
+    same = ExampleQuestion.objects.filter(question__iexact="how much is a shop?")
+    assert same.count() == 1
+    # A switched-off one for the same section is switched back on, not duplicated.
+    same.update(active=False)
+    response = owner_client.post(
+        fix_url(unanswered), {"question": "How much is a shop?", "link": "/services/#pricing"}
+    )
+    assert response.status_code == 302
+    assert list(same.values_list("question", "active")) == [("how much is a shop?", True)]
+
+
+def test_a_question_in_another_language_says_what_the_visitor_saw_and_offers_no_save(
+    owner_client,
+):
+    german = Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
+    response = owner_client.get(fix_url(german))
+    assert response.status_code == 200
+    tree = LexborHTMLParser(response.content.decode())
+    said = " ".join(tree.css_first(".search-admin__fix-context").text().split())
+    assert "in German, so it was not searched" in said
+    assert "the visitor saw “I can only answer in English.” and the contact link" in said
+    assert "I’m not sure" not in said
+    why = tree.css_first("#fix-other-language").text()
+    assert "never searched, so an example question would not help" in why
+    assert tree.css_first("#fix-form") is None and tree.css_first("#fix-search") is None
+    assert tree.css("input[type=radio]") == []
+
+    # Posted anyway (a stale or hand-made form): refused with the same words, nothing saved.
+    response = owner_client.post(
+        fix_url(german), {"question": "Wo ist euer Büro?", "link": "/contact/"}
+    )
+    assert response.status_code == 400
+    refused = LexborHTMLParser(response.content.decode()).css_first("#fix-refused").text()
+    assert "never searched, so an example question would not help" in refused
+    assert not ExampleQuestion.objects.filter(question="Wo ist euer Büro?").exists()
+
+
+def test_the_fix_page_returns_to_the_list_it_was_opened_from(owner_client, unanswered):
+    german = Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
+
+    def fix_link(listing_query, question):
+        listing = owner_client.get(f"/admin/site_assistant/question/?{listing_query}")
+        tree = LexborHTMLParser(listing.content.decode())
+        return tree.css_first(f"a.fix-answer[href^='{fix_url(question)}']").attributes["href"]
+
+    # From the list filtered by language, back to it (not to the Unanswered list).
+    tree = LexborHTMLParser(owner_client.get(fix_link("language=de", german)).content.decode())
+    back = tree.css_first("#content-main a.button").attributes["href"]
+    assert back == "/admin/site_assistant/question/?language=de"
+    assert tree.css_first(".breadcrumbs a[href$='?language=de']") is not None
+
+    # A saved fix goes back to the filtered, searched list it came from, through a search.
+    link = fix_link("channel__exact=api&q=shop", unanswered)
+    page = LexborHTMLParser(owner_client.get(link).content.decode())
+    kept = page.css_first("#fix-search input[name=_changelist_filters]").attributes["value"]
+    assert kept == "channel__exact=api&q=shop"
+    response = owner_client.post(
+        link, {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    assert response["Location"] == "/admin/site_assistant/question/?channel__exact=api&q=shop"
+
+    # From the question's own page opened from a filtered list, too.
+    ExampleQuestion.objects.filter(question="how much is a shop?").delete()
+    change = f"/admin/site_assistant/question/{unanswered.pk}/change/"
+    detail = owner_client.get(change, {"_changelist_filters": "answered__exact=0"})
+    link = LexborHTMLParser(detail.content.decode()).css_first("a.fix-answer").attributes["href"]
+    response = owner_client.post(
+        link, {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    assert response["Location"] == "/admin/site_assistant/question/?answered__exact=0"
+
+    # From the unfiltered list, back to it.
+    ExampleQuestion.objects.filter(question="how much is a shop?").delete()
+    response = owner_client.post(
+        fix_link("", unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    assert response["Location"] == "/admin/site_assistant/question/"
 
 
 def test_a_not_helpful_question_returns_to_the_not_helpful_list(owner_client):

@@ -79,6 +79,43 @@ def test_the_app_page_shows_what_serves_the_last_build_and_the_week(owner_client
     assert tree.css_first("#content-main .app-site_assistant") is not None
 
 
+@pytest.mark.usefixtures("built_index")
+def test_to_review_counts_only_what_the_owner_can_still_fix(owner_client):
+    def ask(text, **fields):
+        return Question.objects.create(text=text, **fields)
+
+    ask("how much is a shop?", answered=False)
+    ask("Wo ist euer Büro?", answered=False, language="de")
+    ask("Koliko stane trgovina?", answered=False, language="sl")
+    ask("do you do logos", answered=True, helpful=False)
+    ask("opening hours", answered=True, helpful=False)
+    ask("is there parking", answered=False)
+    before = dashboard.figures()
+    assert (before["unanswered"], before["not_helpful"], before["other_language"]) == (2, 2, 2)
+
+    # The owner fixes one of each, as the Questions list's Fix column does.
+    for text, link in [("do you do logos", "/services/#ux-ui-design"), ("is there parking", "/")]:
+        response = owner_client.post(
+            f"/admin/site_assistant/question/{Question.objects.get(text=text).pk}/fix/",
+            {"question": text, "link": link},
+        )
+        assert response.status_code == 302
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert tree.css_first("#dash-unanswered").text() == "1"
+    assert tree.css_first("#dash-not-helpful").text() == "1"
+    other = tree.css_first("#dash-other-language a")
+    assert other.text() == "2"
+    assert other.attributes["href"] == "/admin/site_assistant/question/?attention=other_language"
+    listed = owner_client.get(other.attributes["href"]).context["cl"].result_list
+    assert {q.text for q in listed} == {"Wo ist euer Büro?", "Koliko stane trgovina?"}
+    # The Unanswered list holds what can be fixed: no other language, each fix marked.
+    unanswered = owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+    assert {q.text: q.has_example for q in unanswered.context["cl"].result_list} == {
+        "how much is a shop?": False,
+        "is there parking": True,
+    }
+
+
 def test_without_an_index_or_questions_the_page_says_so(owner_client, own_index_dir):
     tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
     assert "No index yet" in tree.css_first("#dash-serving").text()
