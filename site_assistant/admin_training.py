@@ -6,6 +6,8 @@ is queued or running (status, stage, progress), then shows the dev metrics
 of the base and the tuned model and the activation decision.
 """
 
+from pathlib import Path
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -117,7 +119,9 @@ class TrainingRunAdmin(admin.ModelAdmin):
             return "not decided yet"
         if run.status != TrainingRun.Status.SUCCEEDED:
             return "No"
-        return "Yes" if run.activated else "No (not better than the model served)"
+        if not run.activated:
+            return "No (not better than the model served)"
+        return "Yes, served now" if _serving(run) else "Yes (no longer served)"
 
     @admin.display(description="Settings")
     def params_display(self, run):
@@ -210,7 +214,12 @@ class TrainingRunAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.status_view),
             name="site_assistant_trainingrun_status",
         )
-        return [train, serve_base, cancel, status, *super().get_urls()]
+        serve = path(
+            "<int:run_id>/serve/",
+            self.admin_site.admin_view(self.serve_view),
+            name="site_assistant_trainingrun_serve",
+        )
+        return [train, serve_base, cancel, status, serve, *super().get_urls()]
 
     def status_view(self, request, run_id):
         """GET: the run's status as JSON, polled by its page (no full reload)."""
@@ -317,6 +326,38 @@ class TrainingRunAdmin(admin.ModelAdmin):
             )
         return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
 
+    def serve_view(self, request, run_id):
+        """POST only, staff who may train: serve a finished run's model again (after
+        "Serve the base model" or another run switched it off) and rebuild with it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("site_assistant.add_trainingrun"):
+            raise PermissionDenied
+        from .rebuilds import serve_model
+
+        run = TrainingRun.objects.filter(pk=run_id).first()
+        if run is None:
+            messages.error(request, f"There is no training #{run_id}.")
+            return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
+        run_url = reverse("admin:site_assistant_trainingrun_change", args=[run.pk])
+        if _serving(run):
+            messages.info(request, f"{run}'s model is already the one being served.")
+            return HttpResponseRedirect(run_url)
+        if not _servable(run):
+            messages.error(request, f"{run} left no model to serve.")
+            return HttpResponseRedirect(run_url)
+        try:
+            build = serve_model(run.model_dir, user=request.user)
+        except ValueError as exc:  # the folder no longer holds a model
+            messages.error(request, f"Could not serve {run}'s model: {exc}.")
+            return HttpResponseRedirect(run_url)
+        messages.success(
+            request,
+            f"Serving {run}'s model: index build #{build.pk} "
+            f"({build.get_status_display().lower()}) re-embeds the site with it.",
+        )
+        return HttpResponseRedirect(run_url)
+
     def changelist_view(self, request, extra_context=None):
         from .training.tasks import abandon_stale_runs
 
@@ -349,5 +390,27 @@ class TrainingRunAdmin(admin.ModelAdmin):
             "cancel_url": reverse("admin:site_assistant_trainingrun_cancel", args=[run.pk])
             if active and request.user.has_perm("site_assistant.add_trainingrun")
             else "",
+            "serve_url": reverse("admin:site_assistant_trainingrun_serve", args=[run.pk])
+            if run
+            and _servable(run)
+            and not _serving(run)
+            and request.user.has_perm("site_assistant.add_trainingrun")
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _servable(run: TrainingRun) -> bool:
+    """A finished run whose model folder is still there."""
+    return (
+        run.status == TrainingRun.Status.SUCCEEDED
+        and bool(run.model_dir)
+        and Path(run.model_dir).is_dir()
+    )
+
+
+def _serving(run: TrainingRun) -> bool:
+    """Whether the model served now is this run's."""
+    if not run.model_dir or not embed.fine_tuned_model_active():
+        return False
+    return Path(run.model_dir).resolve() == Path(embed.active_model_ref()).resolve()

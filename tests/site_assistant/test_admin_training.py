@@ -2,6 +2,7 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -234,3 +235,41 @@ def test_without_the_train_extra_training_says_how_to_install_it(owner_client, m
         call_command("search_finetune")
     with pytest.raises(RuntimeError, match="a_package_not_installed"):
         finetune.run_training()
+
+
+def test_a_switched_off_model_is_served_again_from_its_runs_page(
+    own_index_dir, owner_client, tmp_path, monkeypatch
+):
+    """After "Serve the base model", the run's page offers "Serve this model"; a click
+    makes it the served model and asks for a rebuild with it."""
+    import shutil
+
+    from site_assistant import rebuilds
+    from site_assistant.models import IndexBuild
+
+    folder = tmp_path / "models" / "20261205T070000"
+    shutil.copytree(embed.configured_model_ref(), folder)  # a model folder of its own
+    run = TrainingRun.objects.create(
+        status=Status.SUCCEEDED, model_dir=str(folder), activated=True, progress=100
+    )
+    requested = []
+
+    def request_rebuild(trigger, user=None, **kwargs):  # the build itself is tested elsewhere
+        requested.append(trigger)
+        return IndexBuild.objects.create(status="queued", trigger=trigger)
+
+    monkeypatch.setattr(rebuilds, "request_rebuild", request_rebuild)
+    page = owner_client.get(reverse("admin:site_assistant_trainingrun_change", args=[run.pk]))
+    tree = LexborHTMLParser(page.content.decode())
+    assert "Yes (no longer served)" in tree.css_first("#training-progress").text()
+    form = tree.css_first("form#training-serve")
+    assert form.css_first("button").text() == "Serve this model"
+
+    response = owner_client.post(form.attributes["action"], follow=True)
+    assert embed.fine_tuned_model_active()
+    assert Path(embed.active_model_ref()).resolve() == folder.resolve()
+    assert requested == ["model"]
+    tree = LexborHTMLParser(response.content.decode())
+    assert "Serving Training #" in tree.css_first("ul.messagelist").text()
+    assert "Yes, served now" in tree.css_first("#training-progress").text()
+    assert tree.css_first("form#training-serve") is None  # served: nothing to offer
