@@ -348,17 +348,19 @@ def _threshold_source() -> str:
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    # What was asked, what it got and the way to fix it first: on a narrow screen
+    # the columns after them are the ones scrolled out of view.
     list_display = [
         "created_display",
         "text",
-        "channel",
+        "top_link",
+        "fix_link",
         "answered",
         "score_display",
-        "top_link",
         "helpful",
+        "channel",
         "training_approved",
         "latency_display",
-        "fix_link",
     ]
     list_display_links = ["text"]
     list_filter = [

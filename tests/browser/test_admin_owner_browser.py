@@ -115,6 +115,18 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     assert (body["answer"]["url"], body["answer"]["anchor"]) == ("/services/", "pricing")
 
 
+@pytest.mark.parametrize("width", [1100, 800])
+def test_fix_this_answer_is_in_view_on_a_narrow_screen(page, owner, width):
+    ask_api(page, "do you repair bicycles?")
+    log_in(page)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/admin/site_assistant/question/")
+    row = page.locator("#result_list tbody tr", has_text="do you repair bicycles?")
+    fix = row.get_by_role("link", name="Fix this answer").bounding_box()
+    # Across the screen without scrolling the list sideways (the sidebar open).
+    assert fix["x"] >= 0 and fix["x"] + fix["width"] <= width, fix
+
+
 @pytest.fixture
 def no_auto_rebuild(settings):
     """Saving an example question rebuilds nothing here: the form is under test, not the build."""
