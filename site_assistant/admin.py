@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, questions, services
+from . import conf, index, language, questions, services
 from .admin_fix import fix_answer_view
 from .models import (
     Dashboard,
@@ -521,7 +521,8 @@ class QuestionAdmin(admin.ModelAdmin):
             )
         elif query:
             try:
-                context["result"] = services.answer(query, k=k)
+                result = context["result"] = services.answer(query, k=k)
+                context["language_name"] = language.name(result.language or "")
             except services.IndexNotReady as exc:
                 context["error"] = f"No index yet: {exc}. Rebuild the index first."
             except ValueError as exc:

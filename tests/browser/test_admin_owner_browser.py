@@ -318,7 +318,7 @@ def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page,
     page.get_by_label("Question").fill("Wo ist euer Büro")
     page.get_by_role("button", name="Ask").click()
     verdict = page.locator("#try-verdict")
-    expect(verdict).to_contain_text("Another language (de)")
+    expect(verdict).to_contain_text("Another language (German)")
     expect(verdict).to_contain_text("“I can only answer in English.”")
     expect(verdict).not_to_contain_text("Not sure")
     visitor = page.request.get("/api/search/", params={"q": "Wo ist euer Büro"}).json()

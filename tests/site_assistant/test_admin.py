@@ -191,7 +191,7 @@ def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
 def test_try_a_question_in_another_language_shows_what_visitors_get_and_no_table(owner_client):
     response = owner_client.get("/admin/site_assistant/question/try/", {"q": "Wo ist euer Büro?"})
     tree = LexborHTMLParser(response.content.decode())
-    assert "Another language (de)" in tree.css_first("#try-verdict").text()
+    assert "Another language (German)" in tree.css_first("#try-verdict").text()
     assert tree.css_first("#try-results") is None  # no empty table of passages
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from site_assistant import conf, services
+from site_assistant import conf, language, services
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             )
         elif result.language:
             self.stdout.write(
-                f"Another language ({result.language}): visitors get "
+                f"Another language ({language.name(result.language)}): visitors get "
                 f"“{conf.get('OTHER_LANGUAGE_MESSAGE')}” and the contact link."
             )
         elif result.answer is None:
