@@ -47,14 +47,43 @@ def _param_value(value) -> str:
     return str(value)
 
 
+# Below this progress a run is still loading the model and making pairs: its
+# pace says nothing yet about the training to come.
+ESTIMATE_FROM_PROGRESS = 10
+
+
 def time_left(run: TrainingRun, now=None) -> str:
-    """An estimate of the whole run's remaining time, from its pace so far ("" if unknown)."""
+    """An estimate of the whole run's remaining time ("" if unknown).
+
+    The last finished run on this site took what this one will, near enough
+    (the same pages, the same settings); without one, the pace so far, once
+    the run is past its set-up. A pace taken during the set-up grew by a
+    minute every few seconds while the model loaded.
+    """
     from django.utils import timezone
 
     if not run.is_active or not run.started or not 0 < run.progress < 100:
         return ""
     elapsed = ((now or timezone.now()) - run.started).total_seconds()
-    seconds = elapsed / run.progress * (100 - run.progress)
+    previous = (
+        TrainingRun.objects.filter(
+            status=TrainingRun.Status.SUCCEEDED,
+            params=run.params,
+            started__isnull=False,
+            finished__isnull=False,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-finished")
+        .first()
+    )
+    if previous is not None and elapsed < (
+        took := (previous.finished - previous.started).total_seconds()
+    ):
+        seconds = took - elapsed
+    elif run.progress >= ESTIMATE_FROM_PROGRESS:
+        seconds = elapsed / run.progress * (100 - run.progress)
+    else:
+        return ""
     if seconds < 60:
         return "less than a minute left (estimate)"
     minutes = round(seconds / 60)

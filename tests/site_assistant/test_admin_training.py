@@ -114,6 +114,40 @@ def test_a_run_shows_the_whole_runs_time_left_and_its_settings_in_words(owner_cl
     assert "{" not in tree.css_first(".field-params_display").text()  # no raw JSON
 
 
+def test_the_time_left_comes_from_the_last_run_and_is_not_guessed_during_set_up(owner_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.training.tasks import start_training
+
+    run = start_training(params={"max_steps": 400}, activate=True)
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+
+    def running(progress, minutes):
+        TrainingRun.objects.filter(pk=run.pk).update(
+            status=Status.RUNNING,
+            runner=this_process(),
+            progress=progress,
+            started=timezone.now() - timedelta(minutes=minutes),
+        )
+        return owner_client.get(url).json()["time_left"]
+
+    # Loading the model for two minutes at 5%: no pace to go by yet (it said 38 minutes).
+    assert running(5, 2) == ""
+    # A run with the same settings took 12 minutes: 10 more.
+    now = timezone.now()
+    TrainingRun.objects.create(
+        status=Status.SUCCEEDED,
+        params=run.params,
+        started=now - timedelta(days=1, minutes=12),
+        finished=now - timedelta(days=1),
+    )
+    assert running(5, 2) == "about 10 minutes left (estimate)"
+    # Slower than that one: the pace so far.
+    assert running(80, 16) == "about 4 minutes left (estimate)"
+
+
 def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model):
     from django.test import Client
 
