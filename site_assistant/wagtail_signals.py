@@ -35,14 +35,15 @@ def _moved(sender, url_path_before=None, url_path_after=None, **kwargs):
 
 
 def _page_model():
-    """The concrete base page model: its post_delete comes with every page type's."""
+    """The concrete base page model (a site may swap Wagtail's own): its
+    post_delete comes with every page type's."""
     try:
-        import swapper
+        from wagtail.models.pages import BASE_PAGE_MODEL_NAME
     except ImportError:  # a Wagtail whose page model cannot be swapped
         from wagtail.models import Page
 
         return Page
-    return swapper.load_model("wagtailcore", "Page")
+    return apps.get_model(BASE_PAGE_MODEL_NAME)
 
 
 def receivers():
