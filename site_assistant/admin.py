@@ -453,6 +453,13 @@ class QuestionAdmin(admin.ModelAdmin):
                 '<span title="An example question with this text points at a section">'
                 "✓ example saved</span>"
             )
+        if question.language:
+            return format_html(
+                '<span title="Questions in another language are not searched: '
+                'an example question would not change what the visitor gets">'
+                "not searched ({})</span>",
+                language.name(question.language),
+            )
         fix = reverse("admin:site_assistant_question_fix", args=[question.pk])
         return format_html(
             '<a href="{}" class="fix-answer">Fix this answer</a>',

@@ -150,8 +150,17 @@ def test_the_fix_page_returns_to_the_list_it_was_opened_from(owner_client, unans
         tree = LexborHTMLParser(listing.content.decode())
         return tree.css_first(f"a.fix-answer[href^='{fix_url(question)}']").attributes["href"]
 
-    # From the list filtered by language, back to it (not to the Unanswered list).
-    tree = LexborHTMLParser(owner_client.get(fix_link("language=de", german)).content.decode())
+    # The list filtered by language says its rows were not searched (no link to fix
+    # them); the question's own page leads to the Fix page, and that back to the list.
+    listing = owner_client.get("/admin/site_assistant/question/?language=de").content.decode()
+    row = LexborHTMLParser(listing).css_first("#result_list tbody tr")
+    assert "not searched (German)" in row.text() and row.css_first("a.fix-answer") is None
+    detail = owner_client.get(
+        f"/admin/site_assistant/question/{german.pk}/change/",
+        {"_changelist_filters": "language=de"},
+    )
+    link = LexborHTMLParser(detail.content.decode()).css_first("a.fix-answer").attributes["href"]
+    tree = LexborHTMLParser(owner_client.get(link).content.decode())
     back = tree.css_first("#content-main a.button").attributes["href"]
     assert back == "/admin/site_assistant/question/?language=de"
     assert tree.css_first(".breadcrumbs a[href$='?language=de']") is not None
