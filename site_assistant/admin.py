@@ -25,6 +25,8 @@ from django.utils.safestring import mark_safe
 from . import conf, index, language, questions, services
 from .admin_fix import fix_answer_view
 from .models import (
+    OTHER_LANGUAGE,
+    UNANSWERED,
     Dashboard,
     IndexBuild,
     Page,
@@ -487,7 +489,9 @@ class QuestionAdmin(admin.ModelAdmin):
                 # Names differ from the model's fields: Q(answered=...) must mean the field.
                 total=Count("id"),
                 answered_count=Count("id", filter=Q(answered=True)),
-                unanswered_count=Count("id", filter=Q(answered=False)),
+                # Not searched, so not "unanswered": a column of their own.
+                unanswered_count=Count("id", filter=UNANSWERED),
+                other_language_count=Count("id", filter=OTHER_LANGUAGE),
                 helpful_count=Count("id", filter=Q(helpful=True)),
                 not_helpful_count=Count("id", filter=Q(helpful=False)),
             )

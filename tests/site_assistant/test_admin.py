@@ -160,10 +160,12 @@ def test_questions_counts_per_day(owner_client):
         _question("today", True)
     _question("today, not sure", False)
     _question("two days ago", True, False, days_ago=2)
+    Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
     response = owner_client.get("/admin/site_assistant/question/")
     rows = list(response.context["counts_per_day"])
-    counts = ("total", "answered_count", "unanswered_count", "not_helpful_count")
-    assert [tuple(r[c] for c in counts) for r in rows] == [(4, 3, 1, 0), (1, 1, 0, 1)]
+    counts = ("total", "answered_count", "unanswered_count", "other_language_count")
+    # The German question was not searched: not "unanswered", a column of its own.
+    assert [tuple(r[c] for c in counts) for r in rows] == [(5, 3, 1, 1), (1, 1, 0, 0)]
     assert 'id="questions-per-day"' in response.content.decode()
     # The questions log is read-only: no way to add or edit a question by hand.
     assert owner_client.get("/admin/site_assistant/question/add/").status_code == 403
