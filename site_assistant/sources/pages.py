@@ -4,7 +4,8 @@ Pages are rendered with Django's test ``Client`` against the project's own
 URLconf, as an anonymous visitor: no server, no network. Only ``200
 text/html`` responses count; redirects (e.g. to a login page), errors,
 pages that say ``noindex`` or ``none`` to robots (meta tag or
-``X-Robots-Tag``) and anything under the admin are skipped. Which URLs:
+``X-Robots-Tag``), pages that ask for a password (a login form, a private
+page's password form) and anything under the admin are skipped. Which URLs:
 site_assistant.sources.sitemaps.
 """
 
@@ -140,6 +141,16 @@ def _directives(value: str) -> set[str]:
     return found
 
 
+def asks_for_a_password(html: str) -> bool:
+    """Whether the page is a wall, not content: it has a password field (a login
+    form, or a private page's "Password required" form served with 200, as
+    Wagtail's are)."""
+    return any(
+        (field.attributes.get("type") or "").strip().lower() == "password"
+        for field in parse(html).css("input[type]")
+    )
+
+
 def is_noindex(html: str, response) -> bool:
     """Whether the page asks not to be indexed: ``noindex`` or ``none`` in an
     ``X-Robots-Tag`` header or a robots (or googlebot) ``<meta>``, any case."""
@@ -193,6 +204,8 @@ def render(url: str, client=None) -> RenderedPage:
         html = response.content.decode(response.charset or "utf-8", errors="replace")
         if is_noindex(html, response):
             page.skipped = "noindex"
+        elif asks_for_a_password(html):
+            page.skipped = "asks for a password"
         else:
             page.document = Document(url=url, html=html, source="page")
     if page.skipped:

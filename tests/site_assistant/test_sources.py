@@ -69,8 +69,11 @@ def test_settings_add_and_exclude_urls(testsite, settings):
     assert "/gamma/" in urls and "/beta/" not in urls
 
 
-def test_only_public_html_pages_are_collected(testsite):
+def test_only_public_html_pages_are_collected(testsite, settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "URLS": ["/vault/"]}
     rendered = {p.url: p for p in pages.collect()}
+    # A private page's password form (200) is a wall, not content, even where listed.
+    assert rendered["/vault/"].skipped == "asks for a password"
     assert rendered["/alpha/"].document is not None
     assert rendered["/hidden/"].skipped == "noindex"
     assert rendered["/members/"].skipped == "status 302"  # a redirect to the login page

@@ -170,6 +170,16 @@ def members(request):
     return redirect("/accounts/login/?next=/members/")
 
 
+def vault(request):
+    """A private page's password form, served with 200 (as Wagtail serves its own)."""
+    return HttpResponse(
+        "<html><head><title>Password required</title></head><body><main>"
+        "<h1>Password required</h1><p>You need a password to access this page.</p>"
+        '<form method="post"><input type="PASSWORD" name="password"><button>Continue</button>'
+        "</form></main></body></html>"
+    )
+
+
 def data(request):
     return JsonResponse({"text": "json is not a page"})
 
@@ -201,6 +211,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", page),
     path("hidden/", hidden),
     path("members/", members),
+    path("vault/", vault),
     path("data.json", data),
     path("boom/", boom),
     path("lounge/", lounge),
