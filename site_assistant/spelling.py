@@ -26,6 +26,12 @@ MIN_LENGTH = 4
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
 
 
+def _is_stem(letters: str) -> bool:
+    """A word to add an ending to has a vowel: "prc" (an abbreviation in the model's
+    vocabulary) + "ing" is "prcing", a typo of "pricing", not a word."""
+    return any(vowel in letters for vowel in "aeiouy")
+
+
 def max_edits(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
@@ -79,7 +85,7 @@ class Speller:
         if word in self.known:
             return True
         return any(
-            word.endswith(ending) and word[: -len(ending)] in self.known
+            word.endswith(ending) and _is_stem(stem := word[: -len(ending)]) and stem in self.known
             for ending in _ENDINGS
             if len(word) - len(ending) >= 3
         )

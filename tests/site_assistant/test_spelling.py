@@ -7,7 +7,9 @@ import pytest
 from site_assistant import embed, services
 from site_assistant.spelling import Speller, model_words
 
-SITE = "Changes to these terms. Cookies keep the game's inventory. Clearing your inventory."
+SITE = (
+    "Changes to these terms. Cookies keep the game's inventory. Clearing your inventory. Pricing."
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +24,8 @@ def speller():
         ("cokies", "cookies"),  # a dropped letter
         ("inventorry", "inventory"),  # a doubled letter
         ("clearnig your inevntory", "clearing your inventory"),  # two words, two typos
+        # "prc" is a token of the model's, but a vowelless one takes no ending.
+        ("prcing for websites", "pricing for websites"),
     ],
 )
 def test_a_typo_is_respelled_as_the_site_spells_it(speller, typed, meant):
