@@ -48,7 +48,9 @@ def schedule_content_rebuild() -> None:
         logger.exception("could not schedule a search rebuild")
 
 
-def _changed(sender, **kwargs):
+def content_changed(sender, **kwargs):
+    """A receiver for any signal that says the site's content changed: once the
+    transaction commits, schedule the debounced rebuild (never for loaddata)."""
     if kwargs.get("raw"):  # loaddata
         return
     changed_at = time.monotonic()
@@ -73,8 +75,8 @@ def _after_commit(changed_at: float) -> None:
 
 def connect(model) -> None:
     uid = f"search-{model._meta.label_lower}"
-    post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
-    post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+    post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+    post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
 
 
 def disconnect(model) -> None:

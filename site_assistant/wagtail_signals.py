@@ -25,7 +25,7 @@ UID = "site-assistant-wagtail"
 
 def _rebuild(sender, **kwargs):
     if conf.get("WAGTAIL_REBUILD"):
-        signals._changed(sender, **kwargs)
+        signals.content_changed(sender, **kwargs)
 
 
 def _moved(sender, url_path_before=None, url_path_after=None, **kwargs):
