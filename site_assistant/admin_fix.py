@@ -150,10 +150,12 @@ def fix_answer_view(model_admin, request, question_id):
             last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
             example = form.switched_off
             if example is None:
-                ExampleQuestion.objects.create(question=text, url=link, active=True)
+                example = ExampleQuestion.objects.create(question=text, url=link, active=True)
             else:
                 example.active = True
                 example.save(update_fields=["active"])
+            question.fixed_by = example  # reworded too, the row says "✓ example saved"
+            question.save(update_fields=["fixed_by"])
             where = sections.where(section)
             messages.success(
                 request,

@@ -207,9 +207,16 @@ class QuestionQuerySet(models.QuerySet):
 
     def with_example(self):
         """Annotate ``has_example``: an active example question has this question's
-        text ("Fix this answer" saved it; the list's "✓ example saved")."""
-        saved = ExampleQuestion.objects.filter(question=models.OuterRef("text"), active=True)
-        return self.annotate(has_example=models.Exists(saved))
+        text, or "Fix this answer" saved one from it, reworded or not (the list's
+        "✓ example saved")."""
+        same_text = ExampleQuestion.objects.filter(question=models.OuterRef("text"), active=True)
+        saved = ExampleQuestion.objects.filter(pk=models.OuterRef("fixed_by"), active=True)
+        return self.annotate(
+            has_example=models.ExpressionWrapper(
+                models.Q(models.Exists(same_text)) | models.Q(models.Exists(saved)),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def unanswered(self):
         return self.filter(UNANSWERED)
@@ -245,6 +252,15 @@ class Question(models.Model):
     training_approved = models.BooleanField(
         default=False,
         help_text="The owner checked this question: training may use it once voted helpful.",
+    )
+    # "Fix this answer" saved an example question from this one, maybe reworded.
+    fixed_by = models.ForeignKey(
+        "ExampleQuestion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fixed_questions",
+        help_text="The example question the owner saved from this question.",
     )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 

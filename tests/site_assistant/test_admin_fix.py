@@ -254,3 +254,26 @@ def test_with_automatic_rebuilds_off_the_owner_is_told_to_rebuild(
     assert "Automatic rebuilds are off: rebuild the index to include it." in (
         response.content.decode()
     )
+
+
+def test_a_fix_saved_in_other_words_still_marks_the_question_fixed(owner_client):
+    from site_assistant import dashboard
+
+    typo = Question.objects.create(text="prcing for websits", answered=False, score=0.2)
+    assert dashboard.figures()["unanswered"] == 1
+    # The owner corrects the visitor's spelling before saving it.
+    response = owner_client.post(
+        fix_url(typo), {"question": "pricing for websites", "link": "/services/#pricing"}
+    )
+    assert response.status_code == 302
+    listing = owner_client.get(response["Location"]).content.decode()
+    row = next(
+        tr
+        for tr in LexborHTMLParser(listing).css("#result_list tbody tr")
+        if "prcing for websits" in tr.text()
+    )
+    assert "example saved" in row.text() and row.css_first("a.fix-answer") is None
+    assert dashboard.figures()["unanswered"] == 0
+    # Deleting the example question puts the question back in To review.
+    ExampleQuestion.objects.get(question="pricing for websites").delete()
+    assert dashboard.figures()["unanswered"] == 1
