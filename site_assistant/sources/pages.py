@@ -141,22 +141,23 @@ def _directives(value: str) -> set[str]:
     return found
 
 
-def asks_for_a_password(html: str) -> bool:
-    """Whether the page is a wall, not content: it has a password field (a login
-    form, or a private page's "Password required" form served with 200, as
-    Wagtail's are)."""
+def asks_for_a_password(tree) -> bool:
+    """Whether the page (its parsed ``tree``) is a wall, not content: it has a
+    password field (a login form, or a private page's "Password required" form
+    served with 200, as Wagtail's are)."""
     return any(
         (field.attributes.get("type") or "").strip().lower() == "password"
-        for field in parse(html).css("input[type]")
+        for field in tree.css("input[type]")
     )
 
 
-def is_noindex(html: str, response) -> bool:
-    """Whether the page asks not to be indexed: ``noindex`` or ``none`` in an
-    ``X-Robots-Tag`` header or a robots (or googlebot) ``<meta>``, any case."""
+def is_noindex(tree, response) -> bool:
+    """Whether the page (its parsed ``tree``) asks not to be indexed: ``noindex``
+    or ``none`` in an ``X-Robots-Tag`` header or a robots (or googlebot)
+    ``<meta>``, any case."""
     if _directives(response.headers.get("X-Robots-Tag") or "") & NOINDEX_DIRECTIVES:
         return True
-    for meta in parse(html).css("meta[name][content]"):
+    for meta in tree.css("meta[name][content]"):
         name = (meta.attributes.get("name") or "").strip().lower()
         if name in ROBOTS_META_NAMES and (
             _directives(meta.attributes.get("content") or "") & NOINDEX_DIRECTIVES
@@ -202,9 +203,10 @@ def render(url: str, client=None) -> RenderedPage:
         page.skipped = "streaming response"
     else:
         html = response.content.decode(response.charset or "utf-8", errors="replace")
-        if is_noindex(html, response):
+        tree = parse(html)  # once, for both checks
+        if is_noindex(tree, response):
             page.skipped = "noindex"
-        elif asks_for_a_password(html):
+        elif asks_for_a_password(tree):
             page.skipped = "asks for a password"
         else:
             page.document = Document(url=url, html=html, source="page")
