@@ -10,6 +10,8 @@ import re
 from django.conf import settings
 from django.db import models
 
+from .text import question_key
+
 
 class Page(models.Model):
     class Source(models.TextChoices):
@@ -273,14 +275,10 @@ class Question(models.Model):
         return self.text
 
 
-def question_key(text: str) -> str:
-    """``text`` with case and spacing aside: "How  much?" and "how much?" are one question."""
-    return " ".join(text.split()).casefold()
-
-
 class ExampleQuestionQuerySet(models.QuerySet):
     def reading(self, text: str) -> list["ExampleQuestion"]:
-        """The example questions that read as ``text``, case and spacing aside.
+        """The example questions that read as ``text``, case, spacing and the final
+        ?!. aside (``question_key``, the rule serving matches them by).
 
         Compared in Python (``question_key``): the owner writes these by hand, so
         there are few, and SQL has no portable Unicode case folding.

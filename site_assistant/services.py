@@ -22,7 +22,7 @@ from . import ann, conf, embed, index, language, lexical, site_name, small_talk,
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .spelling import Speller
-from .text import normalize
+from .text import normalize, question_key
 
 __all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search", "warm_up"]
 
@@ -125,11 +125,6 @@ _examples: dict[str, dict[str, int]] = {}
 _examples_lock = threading.Lock()
 
 
-def _example_key(text: str) -> str:
-    """An example question as a visitor may type it: case, spaces and the final ?!. aside."""
-    return " ".join(normalize(text).casefold().split()).rstrip("?!.… ")
-
-
 def example_answer(version: index.IndexVersion, *queries: str) -> int | None:
     """The passage an owner's example question names when a query is that very question.
 
@@ -143,14 +138,14 @@ def example_answer(version: index.IndexVersion, *queries: str) -> int | None:
             found, claimed = {}, {}
             for position, row in enumerate(version.passages):
                 for question in row.get("example_questions") or ():
-                    key = _example_key(question)
+                    key = question_key(question)
                     claimed.setdefault(key, set()).add(_section_of(row))
                     found.setdefault(key, position)
             found = {k: p for k, p in found.items() if k and len(claimed[k]) == 1}
             _examples.clear()  # one live version at a time
             _examples[version.version] = found
     for query in queries:
-        position = found.get(_example_key(query))
+        position = found.get(question_key(query))
         if position is not None:
             return position
     return None

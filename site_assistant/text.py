@@ -32,6 +32,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def question_key(text: str) -> str:
+    """A question as a person may type it again: case, spacing and the final
+    ?!. aside ("How  much?" and "how much" are one question). The owner's
+    example questions are told apart, and matched to a visitor's, by it."""
+    return " ".join(normalize(text).casefold().split()).rstrip("?!.… ")
+
+
 def _sentence_breaks(text: str):
     """The spaces that end a sentence: not one a lowercase letter follows, so an
     abbreviation inside a sentence ("Crumb & Co. is a bakery", "e.g. cakes") holds."""

@@ -274,6 +274,11 @@ def test_an_example_question_asked_already_is_refused_naming_the_one_it_is(owner
         "“how much for a shop?” is already an example question for Services › Pricing "
         "(/services/#pricing)."
     ) in response.content.decode()
+    # Without its "?", as serving matches a visitor's question to it: the same question.
+    response = owner_client.post(
+        add, {"question": "how much for a shop", "url": "/services/#pricing", "active": "on"}
+    )
+    assert "is already an example question for Services › Pricing" in response.content.decode()
     # For another section: refused too, naming the section it answers and how to move it.
     other = {"question": "How much for a shop?", "url": "/services/#ux-ui-design"}
     response = owner_client.post(add, {**other, "active": "on"})
