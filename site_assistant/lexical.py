@@ -15,7 +15,6 @@ records where the query's words stand together.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -24,6 +23,7 @@ import numpy as np
 import Stemmer
 
 from . import conf
+from .memo import PerVersion
 
 # Reciprocal-rank fusion constant (Cormack et al. 2009): 60 is the usual value;
 # a small corpus (tens of passages) ranks better with a smaller one, so the
@@ -194,8 +194,7 @@ def cosine_for(query_vector: np.ndarray, passage_vectors: np.ndarray, rows: Sequ
     return passage_vectors[np.asarray(rows)] @ query_vector.reshape(-1)
 
 
-_cache_lock = threading.Lock()
-_cache: dict[str, LexicalIndex] = {}
+_indexes: PerVersion[LexicalIndex] = PerVersion()
 
 
 def for_version(version: str, passages: Sequence[dict]) -> LexicalIndex:
@@ -204,18 +203,16 @@ def for_version(version: str, passages: Sequence[dict]) -> LexicalIndex:
     A row's "example_questions" (the owner's questions the build stored with
     it) lend their word pairs to it.
     """
-    with _cache_lock:
-        index = _cache.get(version)
-        if index is None:
-            questions = [
-                (question, row)
-                for row, passage in enumerate(passages)
-                for question in passage.get("example_questions") or ()
-            ]
-            index = LexicalIndex.from_passages(passages, questions)
-            _cache.clear()  # only the current version is ever searched
-            _cache[version] = index
-        return index
+
+    def make() -> LexicalIndex:
+        questions = [
+            (question, row)
+            for row, passage in enumerate(passages)
+            for question in passage.get("example_questions") or ()
+        ]
+        return LexicalIndex.from_passages(passages, questions)
+
+    return _indexes.get(version, make)
 
 
 def phrase_boosts(

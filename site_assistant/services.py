@@ -21,6 +21,7 @@ import numpy as np
 from . import ann, conf, embed, index, language, lexical, site_name, small_talk, snippets
 from .examples import find_passage, split_link
 from .index import IndexNotReady
+from .memo import PerVersion
 from .spelling import Speller
 from .text import normalize, question_key
 
@@ -104,25 +105,18 @@ class _QueryCache:
 
 _query_vectors = _QueryCache()
 _faiss_threads_set = False
-_spellers: dict[str, Speller] = {}
-_spellers_lock = threading.Lock()
+_spellers: PerVersion[Speller] = PerVersion()
+_examples: PerVersion[dict[str, int]] = PerVersion()
 
 
 def speller(version: index.IndexVersion) -> Speller:
     """The typo corrector of an index version: its passages' words + its model's vocabulary."""
-    with _spellers_lock:
-        found = _spellers.get(version.version)
-        if found is None:
-            found = Speller.for_passages(
-                version.passages, version.model_ref or embed.active_model_ref()
-            )
-            _spellers.clear()  # one live version at a time
-            _spellers[version.version] = found
-        return found
-
-
-_examples: dict[str, dict[str, int]] = {}
-_examples_lock = threading.Lock()
+    return _spellers.get(
+        version.version,
+        lambda: Speller.for_passages(
+            version.passages, version.model_ref or embed.active_model_ref()
+        ),
+    )
 
 
 def example_answer(version: index.IndexVersion, *queries: str) -> int | None:
@@ -132,18 +126,7 @@ def example_answer(version: index.IndexVersion, *queries: str) -> int | None:
     answered with that section first, whatever else scores close. A question
     two sections both claim names neither (the scores decide).
     """
-    with _examples_lock:
-        found = _examples.get(version.version)
-        if found is None:
-            found, claimed = {}, {}
-            for position, row in enumerate(version.passages):
-                for question in row.get("example_questions") or ():
-                    key = question_key(question)
-                    claimed.setdefault(key, set()).add(_section_of(row))
-                    found.setdefault(key, position)
-            found = {k: p for k, p in found.items() if k and len(claimed[k]) == 1}
-            _examples.clear()  # one live version at a time
-            _examples[version.version] = found
+    found = _examples.get(version.version, lambda: _example_positions(version.passages))
     for query in queries:
         position = found.get(question_key(query))
         if position is not None:
@@ -151,8 +134,15 @@ def example_answer(version: index.IndexVersion, *queries: str) -> int | None:
     return None
 
 
-def _section_of(row: dict) -> tuple[str, str]:
-    return row.get("url", ""), row.get("anchor") or ""
+def _example_positions(passages: list[dict]) -> dict[str, int]:
+    """{question_key: passage position} of the example questions one section claims."""
+    found, claimed = {}, {}
+    for position, row in enumerate(passages):
+        for question in row.get("example_questions") or ():
+            key = question_key(question)
+            claimed.setdefault(key, set()).add((row.get("url", ""), row.get("anchor") or ""))
+            found.setdefault(key, position)
+    return {key: position for key, position in found.items() if key and len(claimed[key]) == 1}
 
 
 def respell(version: index.IndexVersion, query: str) -> str:

@@ -16,18 +16,17 @@ keeps it. Measured in docs/quality.md."""
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from collections.abc import Collection, Iterable
 
 from . import conf
+from .memo import PerVersion
 from .spelling import model_words
 from .text import WORD
 
 SHARE = 0.9
 MIN_PAGES = 3
-_cache: dict[str, frozenset[str]] = {}
-_lock = threading.Lock()
+_names: PerVersion[frozenset[str]] = PerVersion()
 
 
 def words(rows: Iterable[dict], vocabulary: Collection[str] = ()) -> frozenset[str]:
@@ -57,13 +56,7 @@ def for_version(version: str, passages: Iterable[dict], model_ref: str) -> froze
     """``for_model`` of one index version, once per process."""
     if not conf.get("IGNORE_SITE_NAME"):
         return frozenset()
-    with _lock:
-        found = _cache.get(version)
-        if found is None:
-            found = for_model(passages, model_ref)
-            _cache.clear()  # one live version at a time
-            _cache[version] = found
-        return found
+    return _names.get(version, lambda: for_model(passages, model_ref))
 
 
 def without(text: str, names: frozenset[str]) -> str:
