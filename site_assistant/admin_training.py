@@ -439,7 +439,8 @@ def _servable(run: TrainingRun) -> bool:
 
 
 def _serving(run: TrainingRun) -> bool:
-    """Whether the model served now is this run's."""
-    if not run.model_dir or not embed.fine_tuned_model_active():
-        return False
-    return Path(run.model_dir).resolve() == Path(embed.active_model_ref()).resolve()
+    """Whether the model served now is this run's (a run's folder is never the
+    configured model's, so the base model served means False)."""
+    return bool(run.model_dir) and (
+        Path(run.model_dir).resolve() == Path(embed.active_model_ref()).resolve()
+    )
