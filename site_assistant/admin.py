@@ -452,7 +452,7 @@ class QuestionAdmin(admin.ModelAdmin):
     def fix_link(self, question, filters=""):
         if question.has_example:
             return mark_safe(
-                '<span title="An example question with this text points at a section">'
+                '<span title="An example question saved from this question, or with its text, points at a section">'
                 "✓ example saved</span>"
             )
         if question.language:
