@@ -122,9 +122,12 @@ def test_fix_this_answer_is_in_view_on_a_narrow_screen(page, owner, width):
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("/admin/site_assistant/question/")
     row = page.locator("#result_list tbody tr", has_text="do you repair bicycles?")
-    fix = row.get_by_role("link", name="Fix this answer").bounding_box()
+    link = row.get_by_role("link", name="Fix this answer")
+    fix = link.bounding_box()
     # Across the screen without scrolling the list sideways (the sidebar open).
     assert fix["x"] >= 0 and fix["x"] + fix["width"] <= width, fix
+    link.click()
+    expect(page.locator("#fix-question")).to_have_text("do you repair bicycles?")
 
 
 @pytest.fixture
