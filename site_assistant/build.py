@@ -19,7 +19,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import answerability, conf, embed, index, publish
+from . import answerability, conf, embed, index, publish, withdrawn
 from .examples import example_questions
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
@@ -254,7 +254,12 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     report("write", 0, force=True)
     model_id = embed.vectors_id(model_ref)
     version = index.write_version(
-        vectors, rows, model_id=model_id, model_ref=model_ref, **owned_vectors
+        vectors,
+        rows,
+        model_id=model_id,
+        model_ref=model_ref,
+        content_read=build.started.isoformat() if build.started else "",
+        **owned_vectors,
     )
     _finish(build, report, version, documents, new, reused)
 
@@ -319,6 +324,7 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     with transaction.atomic():
         removed = sync_tables(version, documents)
         publish.activate(version.version)
+        withdrawn.forget_before(version.content_read)
 
     build.status = IndexBuild.Status.SUCCEEDED
     build.version = version.version
@@ -418,6 +424,8 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         rows,
         model_id=current.model_id,
         model_ref=model_ref,
+        # Only ``urls`` were read again: the rest is as old as ``current``.
+        content_read=current.content_read,
         **owned,
     )
     _finish(build, report, version, documents, embedded, reused + len(kept_rows))

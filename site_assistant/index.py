@@ -113,6 +113,9 @@ class IndexVersion:
     # What the build measured on this version (meta.json "calibration"), e.g. its
     # answer threshold (site_assistant.answerability).
     calibration: dict = field(default_factory=dict)
+    # When the build that wrote it began reading the site (ISO time; "" when
+    # unknown): a page withdrawn after it is not answered from (site_assistant.withdrawn).
+    content_read: str = ""
 
     @property
     def count(self) -> int:
@@ -356,8 +359,11 @@ def write_version(
     sentence_owner: list[int] | None = None,
     question_vectors: np.ndarray | None = None,
     question_owner: list[int] | None = None,
+    content_read: str = "",
 ) -> IndexVersion:
     """Write a complete new version folder (not yet live: see ``activate``).
+
+    ``content_read``: when the build began reading the site (``IndexVersion.content_read``).
 
     ``sentence_vectors`` / ``question_vectors`` (optional): one row per
     sentence / example question, ``*_owner`` its passage id (sorted ascending).
@@ -406,6 +412,7 @@ def write_version(
             "count": len(rows),
             "sha256": _sha256(tmp / INDEX_FILE),
             "created": now.isoformat(),
+            "content_read": content_read,
             **extra,
             # Vector sets written approximate (site_assistant.ann), e.g. {"sentences": "ivf"}.
             "approximate": _approximate_kinds(index, loaded),
@@ -434,6 +441,7 @@ def write_version(
         sentence_owner=sentence_owner,
         question_index=question_index,
         question_owner=question_owner,
+        content_read=content_read,
     )
 
 
@@ -692,6 +700,7 @@ def load_version(version: str) -> IndexVersion:
             question_index=question_index,
             question_owner=question_owner,
             calibration=meta.get("calibration") or {},
+            content_read=meta.get("content_read") or "",
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         # RuntimeError: FAISS refusing a file.

@@ -325,3 +325,18 @@ class TrainingRun(Job):
 
     def __str__(self):
         return f"Training #{self.pk} ({self.get_status_display()})"
+
+
+class WithdrawnPage(models.Model):
+    """A page taken from visitors (unpublished, deleted, moved away, made
+    private) after the live index read it: not answered from until a build
+    that read the site after ``at`` is live (site_assistant.withdrawn)."""
+
+    path = models.CharField(max_length=2000, help_text="The page's path; pages below it too.")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.path

@@ -18,7 +18,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ann, conf, embed, index, language, lexical, site_name, small_talk, snippets
+from . import (
+    ann,
+    conf,
+    embed,
+    index,
+    language,
+    lexical,
+    site_name,
+    small_talk,
+    snippets,
+    withdrawn,
+)
 from .examples import find_passage, split_link
 from .index import IndexNotReady
 from .memo import PerVersion
@@ -270,14 +281,19 @@ def _search(
     pairs = _ranked(version, query, vector, min(version.count, k * 3 + 5))
     if example is not None:
         pairs = [(example, 1.0), *((p, s) for p, s in pairs if p != example)]
+    # Pages unpublished, deleted, moved or made private since the index read them.
+    hidden = withdrawn.paths(version.content_read)
     hits, links = [], set()
     for passage_id, score in pairs:
         row = version.passages[passage_id]
+        url = withdrawn.visible_url(row, hidden)
+        if url is None:
+            continue
         hit = Hit(
             text=row["text"],
             title=row["title"],
             heading=row["heading"],
-            url=row["url"],
+            url=url,
             anchor=row["anchor"],
             score=score,
             passage_id=passage_id,
@@ -435,6 +451,15 @@ def section(link: str) -> dict | None:
     passages = index.load_current().passages
     position = find_passage(passages, *split_link(link))
     return None if position is None else passages[position]
+
+
+def withdrawn_now() -> list[str]:
+    """The paths left out of answers until a build reads the site again
+    (site_assistant.withdrawn), or [] without an index."""
+    try:
+        return sorted(withdrawn.paths(index.load_current().content_read))
+    except IndexNotReady:
+        return []
 
 
 def index_status() -> dict:

@@ -1,4 +1,10 @@
-"""Saving or deleting a registered model's row schedules one debounced rebuild."""
+"""Saving or deleting a registered model's row schedules one debounced rebuild.
+
+A row deleted, or saved so that its registration's ``filter`` leaves it out
+(a draft, a private row), is also withdrawn from answers at once
+(site_assistant.withdrawn): the rebuild may be seconds away, or, with no
+worker running, much longer.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from . import conf
+from . import conf, withdrawn
+from .sources.models import registration_of
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +80,40 @@ def _after_commit(changed_at: float) -> None:
     schedule_content_rebuild()
 
 
-def connect(model) -> None:
+def row_hidden(sender, instance=None, **kwargs):
+    """A registered row deleted, or saved as one its ``filter`` leaves out:
+    withdraw its URL from answers now (the rebuild takes it out of the index)."""
+    registration = registration_of(sender)
+    if registration is None or kwargs.get("raw"):
+        return
+    try:
+        if kwargs.get("signal") is post_save and registration.shows(instance):
+            return
+        url = registration.url_of(instance)
+    except Exception:
+        # Saving the row must not fail for it; the rebuild still comes.
+        logger.exception("could not tell whether %r left the search index", instance)
+        return
+    withdrawn.withdraw([url])
+
+
+def _receivers(model):
     uid = f"search-{model._meta.label_lower}"
-    post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
-    post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+    # Withdrawn first: without a broker the rebuild runs as the change
+    # commits, and must find the withdrawal already recorded.
+    return [
+        (post_save, row_hidden, f"{uid}-hidden-save"),
+        (post_delete, row_hidden, f"{uid}-hidden-delete"),
+        (post_save, content_changed, f"{uid}-save"),
+        (post_delete, content_changed, f"{uid}-delete"),
+    ]
+
+
+def connect(model) -> None:
+    for signal, receiver, uid in _receivers(model):
+        signal.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
 
 
 def disconnect(model) -> None:
-    uid = f"search-{model._meta.label_lower}"
-    post_save.disconnect(sender=model, dispatch_uid=f"{uid}-save")
-    post_delete.disconnect(sender=model, dispatch_uid=f"{uid}-delete")
+    for signal, _, uid in _receivers(model):
+        signal.disconnect(sender=model, dispatch_uid=uid)

@@ -8,6 +8,10 @@ debounced with a broker, at once without one): text that has just become
 private must not keep being served. Saving a draft does not: visitors do
 not see it.
 
+Until that build is live, a page unpublished, deleted, moved away or made
+private is withdrawn from answers at once (site_assistant.withdrawn), with
+the pages below it, whatever the rebuild settings say.
+
 Connected only when Wagtail is installed (``connect``); nothing here
 imports Wagtail before that. ``WAGTAIL_REBUILD`` (and ``AUTO_REBUILD``)
 are read at each change.
@@ -18,7 +22,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
-from . import conf, signals
+from . import conf, signals, withdrawn
 
 UID = "site-assistant-wagtail"
 
@@ -28,10 +32,48 @@ def _rebuild(sender, **kwargs):
         signals.content_changed(sender, **kwargs)
 
 
-def _moved(sender, url_path_before=None, url_path_after=None, **kwargs):
+def _page_path(page) -> str | None:
+    """The path visitors reach ``page`` at (None: no site serves it)."""
+    parts = page.get_url_parts()
+    return parts[2] if parts else None
+
+
+def _withdrawn(sender, instance=None, **kwargs):
+    """An unpublished or deleted page: out of answers now, rebuild."""
+    if not kwargs.get("raw"):
+        withdrawn.withdraw(filter(None, [_page_path(instance)]))
+    _rebuild(sender, **kwargs)
+
+
+def _restricted(sender, instance=None, **kwargs):
+    """A page given a password, a login or groups: out of answers now, rebuild."""
+    if not kwargs.get("raw"):
+        withdrawn.withdraw(filter(None, [_page_path(instance.page)]))
+    _rebuild(sender, **kwargs)
+
+
+def path_before_move(path_after: str, url_path_before: str, url_path_after: str) -> str | None:
+    """Where a page was served before a move, from where it is now (``path_after``)
+    and its tree paths ("/home/news/a/" → "/home/blog/a/": "/blog/a/" → "/news/a/").
+    None when ``path_after`` does not end with what the move changed (another site)."""
+    before, after = url_path_before.split("/"), url_path_after.split("/")
+    same = 0
+    while same < min(len(before), len(after)) and before[same] == after[same]:
+        same += 1
+    tail_before, tail_after = "/".join(before[same:]), "/".join(after[same:])
+    if not path_after.endswith(tail_after):
+        return None
+    return path_after[: len(path_after) - len(tail_after)] + tail_before
+
+
+def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **kwargs):
     # Reordering pages under the same parent changes no page's URL nor its privacy.
-    if url_path_before != url_path_after:
-        _rebuild(sender, **kwargs)
+    if url_path_before == url_path_after:
+        return
+    path = _page_path(instance)
+    if path and url_path_before and url_path_after:
+        withdrawn.withdraw(filter(None, [path_before_move(path, url_path_before, url_path_after)]))
+    _rebuild(sender, **kwargs)
 
 
 def _page_model():
@@ -53,10 +95,10 @@ def receivers():
 
     return [
         (page_published, _rebuild, None, f"{UID}-published"),
-        (page_unpublished, _rebuild, None, f"{UID}-unpublished"),
+        (page_unpublished, _withdrawn, None, f"{UID}-unpublished"),
         (post_page_move, _moved, None, f"{UID}-moved"),
-        (post_delete, _rebuild, _page_model(), f"{UID}-page-deleted"),
-        (post_save, _rebuild, PageViewRestriction, f"{UID}-restriction-saved"),
+        (post_delete, _withdrawn, _page_model(), f"{UID}-page-deleted"),
+        (post_save, _restricted, PageViewRestriction, f"{UID}-restriction-saved"),
         (post_delete, _rebuild, PageViewRestriction, f"{UID}-restriction-deleted"),
     ]
 

@@ -42,6 +42,16 @@ def pytest_unconfigure(config):
     shutil.rmtree(_INDEX_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _withdrawn_read_again():
+    """The withdrawn pages a test made are gone with its transaction: the next
+    test must not serve with them (site_assistant.withdrawn reads once a second)."""
+    yield
+    from site_assistant import withdrawn
+
+    withdrawn.forget_read()
+
+
 @pytest.fixture(scope="session")
 def index_dir():
     return _INDEX_DIR

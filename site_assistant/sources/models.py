@@ -14,7 +14,9 @@
 Drafts and private rows are excluded by ``filter``. Saving or deleting a row
 of a registered model schedules one debounced rebuild: site_assistant.apps connects
 site_assistant.signals to every registered model through ``watch``, for models
-registered before the app is ready and after.
+registered before the app is ready and after. A row deleted, or saved so that
+``filter`` leaves it out, is withdrawn from answers at once (its URL:
+site_assistant.withdrawn) until that rebuild is live.
 """
 
 from __future__ import annotations
@@ -54,8 +56,16 @@ class Registration:
         value = getattr(obj, spec)
         return value() if callable(value) else value
 
+    def url_of(self, obj) -> str:
+        """The URL ``obj``'s passages link to ("" when it has none)."""
+        return str(self._value(obj, self.url) or "")
+
+    def shows(self, obj) -> bool:
+        """Whether ``obj`` is one of the rows indexed (``filter`` keeps it)."""
+        return self.queryset().filter(pk=obj.pk).exists()
+
     def document(self, obj) -> Document | None:
-        url = self._value(obj, self.url)
+        url = self.url_of(obj)
         if not url:
             return None
         values = [str(self._value(obj, f) or "") for f in self.fields]
@@ -111,6 +121,10 @@ def registered() -> list[Registration]:
 
 def is_registered(model) -> bool:
     return model in _registry
+
+
+def registration_of(model) -> Registration | None:
+    return _registry.get(model)
 
 
 def collect() -> list[Document]:

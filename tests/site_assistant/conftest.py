@@ -51,6 +51,35 @@ def testsite(settings, own_index_dir):
     site.reset_pages()
 
 
+class _Broker:
+    """Celery not eager (the in-memory broker: tasks are queued, nothing runs
+    them) between ``start()`` and ``stop()``."""
+
+    def __init__(self):
+        from site_assistant.tasks import rebuild_index
+
+        self.app = rebuild_index.app
+        self.eager = self.app.conf.task_always_eager
+
+    def start(self):
+        self.app.conf.task_always_eager = False
+
+    def stop(self):
+        self.app.conf.task_always_eager = self.eager
+        # Drop the producer pool bound to the in-memory broker (a later real
+        # worker test must publish to Redis).
+        self.app.__dict__.pop("amqp", None)
+
+
+@pytest.fixture
+def with_a_broker():
+    """A broker that no worker reads (started; ``stop()`` and ``start()`` switch it)."""
+    broker = _Broker()
+    broker.start()
+    yield broker
+    broker.stop()
+
+
 @pytest.fixture
 def another_model(tmp_path):
     """A second real model folder (the base weights under another name: another model id)."""

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from selectolax.lexbor import LexborHTMLParser
 
-from site_assistant import dashboard
-from site_assistant.models import IndexBuild, Question
+from site_assistant import dashboard, withdrawn
+from site_assistant.models import IndexBuild, Question, WithdrawnPage
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,19 @@ def test_the_app_page_shows_what_serves_the_last_build_and_the_week(owner_client
     assert listed == 3
     # The app's models are still listed below.
     assert tree.css_first("#content-main .app-site_assistant") is not None
+
+
+@pytest.mark.usefixtures("built_index")
+def test_pages_taken_from_visitors_since_the_build_are_named_until_the_next_one(owner_client):
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert tree.css_first("#dash-withdrawn") is None
+    WithdrawnPage.objects.create(path="/services/", at=timezone.now())
+    WithdrawnPage.objects.create(path="/about/#team", at=timezone.now())
+    withdrawn.forget_read()
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    said = " ".join(text(tree, "#dash-withdrawn"))
+    assert said.startswith("2 pages taken from visitors since this index read the site")
+    assert said.endswith("until the next build: /about/#team, /services/")
 
 
 @pytest.mark.usefixtures("built_index")

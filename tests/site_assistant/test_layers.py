@@ -51,6 +51,7 @@ LAYERS: dict[str, list[str]] = {
         "language",
         "small_talk",  # "thanks", "hi": a reply, not a search
         "site_name",  # the words every page title has, left out of embedded questions
+        "withdrawn",  # pages taken from visitors since the live index read them
         "snippets",
     ],
     # One build, one question, one training run: what the interfaces call.

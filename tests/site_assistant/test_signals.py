@@ -50,21 +50,6 @@ def test_without_a_broker_a_committed_burst_is_built_once_and_a_later_change_aga
     assert [(b.status, b.removed) for b in builds] == [("succeeded", 0), ("succeeded", 5)]
 
 
-@pytest.fixture
-def with_a_broker(settings):
-    """Celery not eager (the in-memory broker: tasks are queued, nothing runs them)."""
-    from site_assistant.tasks import rebuild_index
-
-    conf = rebuild_index.app.conf
-    previous = conf.task_always_eager
-    conf.task_always_eager = False
-    yield
-    conf.task_always_eager = previous
-    # Drop the producer pool bound to the in-memory broker (a later real
-    # worker test must publish to Redis).
-    rebuild_index.app.__dict__.pop("amqp", None)
-
-
 def test_with_a_broker_saves_within_the_debounce_window_request_one_build(
     registered_groups, with_a_broker, django_capture_on_commit_callbacks
 ):

@@ -1,0 +1,141 @@
+"""Pages taken from visitors since the live index read them: never answered from.
+
+The index changes only when a build makes a new version live: with a broker,
+after the debounce (REBUILD_DEBOUNCE_SECONDS) and the build, and never while
+no worker runs or automatic rebuilds are off. A page unpublished, deleted,
+moved away or made private must not be answered from meanwhile. So whoever
+sees such a change (site_assistant.signals, site_assistant.wagtail_signals)
+calls ``withdraw`` with the page's URL: once the change commits, the path is
+recorded in the database (every web process and host reads it), and serving
+leaves out each passage whose pages are all withdrawn (``visible_url``). A
+path withdraws the pages below it too (a password on a page covers its
+children). A withdrawal lasts until a version whose content was read after
+it is live (``IndexVersion.content_read``). A later build deletes it once it
+is older than that by KEEP_AFTER_BUILD (``forget_before``): a web node that
+loads a new version from shared storage a little later keeps leaving the
+page out meanwhile.
+
+Serving reads the table at most once a second per process (``READ_EVERY``);
+a withdrawal made in the same process is seen at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import WithdrawnPage
+
+logger = logging.getLogger(__name__)
+
+READ_EVERY = 1.0  # seconds
+KEEP_AFTER_BUILD = timedelta(hours=1)
+
+_lock = threading.Lock()
+_read: dict = {"at": float("-inf"), "rows": ()}  # the table as last read, and when
+
+
+def path_of(url: str) -> str:
+    """What is withdrawn of a URL: its path, with its fragment when it has one
+    (a model row shown as a section of a page): "https://example.com/a/?x" →
+    "/a/", "/notes/#note-3" → "/notes/#note-3"."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    return f"{path}#{parts.fragment}" if parts.fragment else path
+
+
+def withdraw(urls: Iterable[str]) -> None:
+    """Leave out ``urls`` (and the pages below them) from answers once the
+    current transaction commits, until a build that read the site after
+    that is live."""
+    paths = sorted({path_of(u) for u in urls if u})
+    if paths:
+        transaction.on_commit(lambda: _record(paths), robust=True)
+
+
+def _record(paths: list[str]) -> None:
+    now = timezone.now()
+    WithdrawnPage.objects.filter(path__in=paths).delete()
+    WithdrawnPage.objects.bulk_create(WithdrawnPage(path=p, at=now) for p in paths)
+    logger.info("withdrawn from answers until the next build: %s", ", ".join(paths))
+    forget_read()
+
+
+def forget_read() -> None:
+    """Read the table again at the next question (not a second later)."""
+    with _lock:
+        _read["at"] = float("-inf")
+
+
+def _rows() -> tuple[tuple[str, datetime], ...]:
+    now = time.monotonic()
+    with _lock:
+        if now - _read["at"] < READ_EVERY:
+            return _read["rows"]
+    try:
+        rows = tuple(WithdrawnPage.objects.values_list("path", "at"))
+    except Exception as exc:  # noqa: BLE001 - the database down, a process without one
+        # Answer on with what was read last; try again in a second.
+        logger.warning("withdrawn pages unreadable, using the last read: %s", exc)
+        with _lock:
+            _read["at"] = now
+        return _read["rows"]
+    with _lock:
+        _read.update(at=now, rows=rows)
+    return rows
+
+
+def paths(content_read: str = "") -> frozenset[str]:
+    """The paths withdrawn since the content of a version was read (its
+    ``content_read``, an ISO time); every withdrawn path when it is unknown."""
+    since = _parse(content_read)
+    return frozenset(path for path, at in _rows() if since is None or at >= since)
+
+
+def hides(url: str, withdrawn: frozenset[str]) -> bool:
+    """Whether ``url`` is withdrawn: a withdrawn page or below one, or a
+    withdrawn section (a path with a fragment)."""
+    if not withdrawn:
+        return False
+    key = path_of(url)
+    path = key.partition("#")[0]
+    return any(
+        key == w if "#" in w else path == w or path.startswith(w.rstrip("/") + "/")
+        for w in withdrawn
+    )
+
+
+def visible_url(row: dict, withdrawn: frozenset[str]) -> str | None:
+    """The URL to show a passage with: its own, else another page that has its
+    text, else None (every page of it is withdrawn)."""
+    if not hides(row["url"], withdrawn):
+        return row["url"]
+    return next((u for u in row.get("urls", ()) if not hides(u, withdrawn)), None)
+
+
+def forget_before(content_read: str) -> int:
+    """Delete the withdrawals that a version that read the site at
+    ``content_read`` (now live) took in more than KEEP_AFTER_BUILD before; how many."""
+    since = _parse(content_read)
+    if since is None:
+        return 0
+    deleted, _ = WithdrawnPage.objects.filter(at__lt=since - KEEP_AFTER_BUILD).delete()
+    forget_read()
+    return deleted
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed

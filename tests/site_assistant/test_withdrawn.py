@@ -1,0 +1,146 @@
+"""A page unpublished, deleted or made private is not answered from before the
+rebuild comes (site_assistant.withdrawn): with a broker it is seconds away, and
+with no worker running it never comes.
+
+A real Wagtail site's unpublish, password, move and delete:
+test_sources_wagtail.py::test_with_no_build_a_withdrawn_page_is_not_answered_from.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models import Q
+from django.utils import timezone
+
+from site_assistant import index, register, services, withdrawn
+from site_assistant.models import IndexBuild, WithdrawnPage
+from site_assistant.signals import DEBOUNCE_KEY
+from site_assistant.sources import models as model_source
+
+
+def test_a_path_withdraws_its_page_and_the_pages_below_it_and_a_fragment_one_section():
+    hidden = frozenset({"/shop/", "/notes/#note-3"})
+    assert withdrawn.hides("/shop/", hidden)
+    assert withdrawn.hides("https://example.com/shop/cups/?page=2", hidden)
+    assert withdrawn.hides("/notes/#note-3", hidden)
+    assert not withdrawn.hides("/shopping/", hidden)  # not below /shop/
+    assert not withdrawn.hides("/notes/", hidden)
+    assert not withdrawn.hides("/notes/#note-31", hidden)
+    assert withdrawn.hides("/anything/", frozenset({"/"}))  # the whole site made private
+    assert not withdrawn.hides("/shop/", frozenset())
+
+
+def test_a_passage_shared_by_pages_is_shown_with_a_page_still_public():
+    row = {"url": "/shop/", "urls": ["/shop/", "/about/"]}
+    assert withdrawn.visible_url(row, frozenset()) == "/shop/"
+    assert withdrawn.visible_url(row, frozenset({"/shop/"})) == "/about/"
+    assert withdrawn.visible_url(row, frozenset({"/shop/", "/about/"})) is None
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_lasts_until_a_version_that_read_the_site_after_it_is_live(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn.withdraw(["https://example.com/shop/?x=1", "/notes/#note-3", ""])
+    at = WithdrawnPage.objects.get(path="/shop/").at
+    before, after = (at - timedelta(seconds=1)).isoformat(), (at + timedelta(seconds=1)).isoformat()
+    assert withdrawn.paths(before) == {"/shop/", "/notes/#note-3"}  # seen at once
+    assert withdrawn.paths("") == {"/shop/", "/notes/#note-3"}  # a version of unknown age
+    assert withdrawn.paths(after) == frozenset()
+
+    # The build that read the site after it keeps the row a while (a web node
+    # may load that version later), the next one an hour on deletes it.
+    assert withdrawn.forget_before(after) == 0
+    assert withdrawn.forget_before((at + withdrawn.KEEP_AFTER_BUILD * 2).isoformat()) == 2
+    assert not WithdrawnPage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_the_database_down_the_last_paths_read_still_apply(monkeypatch):
+    WithdrawnPage.objects.create(path="/shop/", at=timezone.now())
+    monkeypatch.setattr(withdrawn, "READ_EVERY", 0)
+    assert withdrawn.paths() == {"/shop/"}
+
+    def down(*args, **kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(WithdrawnPage.objects, "values_list", down)
+    assert withdrawn.paths() == {"/shop/"}
+
+
+@pytest.fixture
+def registered_groups(testsite):
+    """Groups as sections of /alpha/; a name starting "Draft:" is not public."""
+    cache.delete(DEBOUNCE_KEY)
+    register(
+        Group,
+        fields=["name"],
+        url=lambda g: f"/alpha/#group-{g.pk}",
+        filter=~Q(name__startswith="Draft:"),
+    )
+    yield
+    model_source.unregister(Group)
+    cache.delete(DEBOUNCE_KEY)
+
+
+WORKSHOP = "Ursula's glitter liner workshop runs every Thursday night in the back room"
+QUESTION = "When is the glitter liner workshop?"
+
+
+def _answer_link(question=QUESTION):
+    found = services.answer(question)
+    return [hit.url for hit in found.results], found.answer and found.answer.url
+
+
+@pytest.mark.django_db
+def test_with_no_worker_running_a_row_made_private_or_deleted_is_not_answered_from(
+    registered_groups, with_a_broker, django_capture_on_commit_callbacks
+):
+    # Built at once here (the broker is swapped in only below).
+    with_a_broker.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = Group.objects.create(name=WORKSHOP)
+        shelf = Group.objects.create(name="The sticker shelf by the door sells holographic cats")
+    link = f"/alpha/#group-{workshop.pk}"
+    assert _answer_link()[1] == link
+
+    # A broker, and no worker: the rebuild is queued and nothing runs it.
+    with_a_broker.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop.name = f"Draft: {WORKSHOP}"
+        workshop.save()
+    assert IndexBuild.objects.filter(status="queued").exists()
+    assert any(WORKSHOP in p["text"] for p in index.load_current().passages)  # still in the index
+    urls, answered = _answer_link()
+    assert link not in urls and answered != link
+    assert "/alpha/" in urls  # the rest of the page still answers
+
+    shelf_link = f"/alpha/#group-{shelf.pk}"
+    assert shelf_link in _answer_link("holographic cat stickers")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        shelf.delete()
+    assert shelf_link not in _answer_link("holographic cat stickers")[0]
+
+    # Saving a public row withdraws nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        Group.objects.create(name="A public group about night buses")
+    assert set(WithdrawnPage.objects.values_list("path", flat=True)) == {link, shelf_link}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_build_at_the_commit_takes_the_withdrawal_in(registered_groups):
+    workshop = Group.objects.create(name=WORKSHOP)
+    link = f"/alpha/#group-{workshop.pk}"
+    assert _answer_link()[1] == link
+    workshop.name = f"Draft: {WORKSHOP}"
+    workshop.save()  # committed: the rebuild ran, after the withdrawal was recorded
+    live = index.load_current()
+    assert not any(WORKSHOP in p["text"] for p in live.passages)
+    assert withdrawn.paths(live.content_read) == frozenset()  # the version has it in
+    workshop.name = WORKSHOP
+    workshop.save()  # public again: the next build serves it
+    assert _answer_link()[1] == link
