@@ -4,7 +4,8 @@ focus in forced colours (Windows High Contrast)."""
 import pytest
 from playwright.sync_api import expect
 
-from .test_widget_browser import INPUT
+from .test_widget_browser import BUBBLE, INPUT, PANEL, ask
+from .test_widget_chat_browser import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -41,3 +42,31 @@ def test_in_forced_colours_the_focused_question_box_has_an_outline(forced_colors
     expect(box).to_be_focused()
     style, width = box.evaluate(OUTLINE)
     assert style != "none" and width >= 2, (style, width)
+
+
+def test_at_200_percent_zoom_the_answer_is_in_view_and_the_page_stays_put(
+    browser, live_server, transactional_db, built_index
+):
+    # A 1280×720 laptop at 200% zoom is a 640×360 window: a panel above the button would
+    # leave about 60 px for the conversation, the question alone, the answer out of view.
+    context = browser.new_context(viewport={"width": 640, "height": 360}, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/about/")
+        page.mouse.wheel(0, 400)
+        wait_until(page, "window.scrollY > 0")
+        scrolled = page.evaluate("window.scrollY")
+        page.keyboard.press("/")
+        panel = page.locator(PANEL)
+        expect(panel).to_be_visible()
+        assert panel.bounding_box() == {"x": 0, "y": 0, "width": 640, "height": 360}
+        answer = ask(page, "How much does a landing page cost?")
+        log = page.locator(".site-assistant__log").bounding_box()
+        first = answer.locator(".site-assistant__text mark").first.bounding_box()
+        assert first["y"] + first["height"] <= log["y"] + log["height"], (first, log)
+        page.keyboard.press("Escape")
+        expect(panel).to_be_hidden()
+        expect(page.locator(BUBBLE)).to_be_focused()
+        assert page.evaluate("window.scrollY") == scrolled  # where the visitor was
+    finally:
+        context.close()

@@ -150,7 +150,11 @@
   var handoffText = handoff ? handoff.textContent : "";
   var STORE = "site-assistant:" + cfg.searchUrl;
   var MAX_TURNS = 30;
-  var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  function media(query) {
+    return window.matchMedia ? window.matchMedia(query) : { matches: false };
+  }
+  var phone = media("(max-width: 480px)");
+  var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
 
@@ -306,10 +310,10 @@
     }
   }
 
-  /* Phones: the panel is the whole screen and the page behind it must not scroll. */
+  /* Phones and short windows: the panel is the whole screen and the page behind it must not scroll. */
   function lock(on) {
     var style = document.body.style;
-    if (on && phone.matches && lockedAt === null) {
+    if (on && fullScreen.matches && lockedAt === null) {
       lockedAt = window.scrollY;
       document.documentElement.classList.add("site-assistant-locked");
       style.top = -lockedAt + "px";
