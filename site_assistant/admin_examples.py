@@ -164,6 +164,20 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
             )
         return format_html('{} <span class="help">{}</span>', shown, obj.url)
 
+    def get_changelist_form(self, request, **kwargs):
+        """Each row's "Active" box named after its question ("Active: How much…"): Django's
+        editable list gives the boxes no label, so a screen reader hears "checkbox", not which."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class Form(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "active" in self.fields:
+                    label = f"Active: {self.instance.question}"
+                    self.fields["active"].widget.attrs["aria-label"] = label
+
+        return Form
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":
             if services.index_status():

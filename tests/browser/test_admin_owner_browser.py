@@ -413,3 +413,17 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owne
     expect(page.locator("body")).not_to_contain_text("Running")
     page.wait_for_timeout(1500)  # and it stays put: no more reloads once final
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
+
+
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_the_owner_switches_an_example_question_off_by_its_named_active_box(page, owner):
+    ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")
+    ExampleQuestion.objects.create(question="Where are you based?", url="/about/#studio")
+    log_in(page)
+    page.goto("/admin/site_assistant/examplequestion/")
+    # One "Active" box per row: each says which question it switches.
+    page.get_by_role("checkbox", name="Active: How much is a shop?").uncheck()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert not ExampleQuestion.objects.get(question="How much is a shop?").active
+    assert ExampleQuestion.objects.get(question="Where are you based?").active
