@@ -336,6 +336,20 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LanguageFilter(admin.AllValuesFieldListFilter):
+    """The questions' languages by name ("German (de)"); the index's own, stored as "",
+    is "The site’s language" (Django lists it as a link with no text)."""
+
+    def choices(self, changelist):
+        for number, choice in enumerate(super().choices(changelist)):
+            if number:  # the first is "All"
+                code = choice["display"]
+                choice["display"] = (
+                    f"{language.name(code)} ({code})" if code else "The site’s language"
+                )
+            yield choice
+
+
 def _threshold_source() -> str:
     """Where the answer threshold comes from, for the Try page's help: "setting",
     "calibrated" (by the live index's build) or "default"."""
@@ -371,7 +385,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "helpful",
         "training_approved",
         "channel",
-        "language",
+        ("language", LanguageFilter),
         "model_id",
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]

@@ -427,3 +427,17 @@ def test_the_owner_switches_an_example_question_off_by_its_named_active_box(page
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert not ExampleQuestion.objects.get(question="How much is a shop?").active
     assert ExampleQuestion.objects.get(question="Where are you based?").active
+
+
+def test_the_owner_filters_the_questions_by_a_language_named_in_words(page, owner):
+    Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
+    Question.objects.create(text="Where is your office?", answered=True)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    filters = page.locator("#changelist-filter")
+    filters.get_by_role("link", name="German (de)").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list tbody tr")).to_contain_text("Wo ist euer Büro?")
+    filters.get_by_role("link", name="The site’s language").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list tbody tr")).to_contain_text("Where is your office?")
