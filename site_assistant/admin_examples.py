@@ -48,6 +48,12 @@ class SectionSelect(AutocompleteSelect):
     def get_url(self):
         return self.url
 
+    @property
+    def media(self):
+        # After autocomplete.js, named again: a list that names it is merged in after it.
+        label = ["admin/js/autocomplete.js", "site_assistant/admin/autocomplete-label.js"]
+        return super().media + forms.Media(js=label)
+
     def optgroups(self, name, value, attrs=None):
         options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
         for link in (v for v in value if v):

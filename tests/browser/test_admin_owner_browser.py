@@ -149,7 +149,7 @@ def test_the_owner_adds_an_example_question_by_picking_its_section_by_name(page,
     # no "#heading-id" to find out.
     expect(page.locator(".field-url")).to_contain_text("Section that answers it")
     expect(page.locator(".field-url input[type=text]")).to_have_count(0)
-    page.locator(".field-url .select2-selection").click()
+    page.get_by_role("combobox", name="Section that answers it").click()
     page.locator(".select2-search__field").fill("pricing")
     option = page.locator(".select2-results__option", has_text="Services › Pricing")
     expect(option).to_be_visible()
@@ -157,6 +157,10 @@ def test_the_owner_adds_an_example_question_by_picking_its_section_by_name(page,
     option.click()
     expect(page.locator(".field-url .select2-selection__rendered")).to_have_text(
         re.compile(r"Services › Pricing")
+    )
+    # Named by its field and its choice, as a screen reader says it.
+    expect(page.get_by_role("combobox", name="Section that answers it")).to_have_accessible_name(
+        re.compile(r"^Section that answers it:? Services › Pricing")
     )
     page.get_by_role("button", name="Save", exact=True).click()
 
