@@ -34,10 +34,10 @@ from .models import (
     Question,
     looks_personal,
 )
-from .templatetags.search_admin import date_column, human_time
+from .templatetags.search_admin import AppStylesheet, date_column, human_time
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AppStylesheet, admin.ModelAdmin):
     """Rows written by the index build; the admin only reads them."""
 
     def has_add_permission(self, request):
@@ -133,7 +133,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IndexBuild)
-class IndexBuildAdmin(admin.ModelAdmin):
+class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
     list_display = [
@@ -363,7 +363,7 @@ def _threshold_source() -> str:
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
     list_display = [

@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from . import sections, services
 from .index import IndexNotReady
 from .models import ExampleQuestion
-from .templatetags.search_admin import date_column
+from .templatetags.search_admin import AppStylesheet, date_column
 
 # Sections per page of the autocomplete's results (it asks for the next page on scrolling).
 PER_PAGE = 20
@@ -147,7 +147,7 @@ class ExampleQuestionForm(forms.ModelForm):
 
 
 @admin.register(ExampleQuestion)
-class ExampleQuestionAdmin(admin.ModelAdmin):
+class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm

@@ -1,4 +1,5 @@
-"""The owner in a real headless Chromium: fix an answer, the overview, a training run."""
+"""The owner in a real headless Chromium: fix an answer, the overview, a training run, and
+axe on the app's admin pages."""
 
 import re
 import shutil
@@ -10,6 +11,8 @@ from playwright.sync_api import expect
 
 from site_assistant import index
 from site_assistant.models import ExampleQuestion, IndexBuild, Question
+
+from .axe import SERIOUS, violations
 
 pytestmark = pytest.mark.browser
 
@@ -445,3 +448,26 @@ def test_the_owner_filters_the_questions_by_a_language_named_in_words(page, owne
     filters.get_by_role("link", name="The site’s language").click()
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list tbody tr")).to_contain_text("Where is your office?")
+
+
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_axe_finds_nothing_serious_on_the_owners_pages(page, owner):
+    ask_api(page, "How much does a landing page cost?")
+    ask_api(page, "Wo ist euer Büro?")
+    ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")
+    answered = Question.objects.get(text="How much does a landing page cost?")
+    log_in(page)
+    for url in [
+        "/admin/site_assistant/",
+        "/admin/site_assistant/question/",
+        f"/admin/site_assistant/question/{answered.pk}/change/",
+        f"/admin/site_assistant/question/{answered.pk}/fix/?s=pricing",
+        "/admin/site_assistant/question/try/?q=How+much+does+a+landing+page+cost%3F",
+        "/admin/site_assistant/examplequestion/",
+        "/admin/site_assistant/examplequestion/add/",
+        "/admin/site_assistant/passage/",
+        "/admin/site_assistant/indexbuild/",
+        "/admin/site_assistant/trainingrun/",
+    ]:
+        page.goto(url)
+        assert violations(page, impacts=SERIOUS) == [], url
