@@ -1,5 +1,6 @@
 """Accessibility that an axe scan cannot see, in a real Chromium against the live server:
-focus in forced colours (Windows High Contrast)."""
+focus in forced colours (Windows High Contrast), the widget at 200% zoom, and what a
+screen reader hears in the conversation."""
 
 import pytest
 from playwright.sync_api import expect
@@ -70,3 +71,22 @@ def test_at_200_percent_zoom_the_answer_is_in_view_and_the_page_stays_put(
         assert page.evaluate("window.scrollY") == scrolled  # where the visitor was
     finally:
         context.close()
+
+
+def test_a_screen_reader_hears_who_asked_and_plain_link_names(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "How much does a landing page cost?")
+    # Read back, the conversation says which lines are the visitor's (CSS alt text, not shown).
+    heard = page.locator(".site-assistant__log").aria_snapshot()
+    assert "You asked: How much does a landing page cost?" in heard, heard
+    expect(page.locator(".site-assistant__msg--you")).to_have_text(
+        "How much does a landing page cost?"
+    )
+    # The arrows are drawn, not read: "Read more", not "Read more right arrow".
+    expect(answer.get_by_role("link", name="Read more", exact=True)).to_be_visible()
+    expect(answer.get_by_role("link", name="See all results", exact=True)).to_be_visible()
+    arrow = answer.locator(".site-assistant__all").evaluate(
+        "e => getComputedStyle(e, '::after').content"
+    )
+    assert "→" in arrow, arrow

@@ -462,7 +462,7 @@
   /* "asked": the question is already in the log; the search page won't count it twice. */
   function seeAll(query, questionId) {
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + (questionId ? "&asked=" + questionId : "");
-    return link(href, "See all results →", "site-assistant__all");
+    return link(href, "See all results", "site-assistant__all"); // its → is widget.css's
   }
 
   function others(hits, exclude, max) {
