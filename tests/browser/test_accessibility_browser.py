@@ -1,6 +1,6 @@
 """Accessibility that an axe scan cannot see, in a real Chromium against the live server:
-focus in forced colours (Windows High Contrast), the widget at 200% zoom, and what a
-screen reader hears in the conversation."""
+focus in forced colours (Windows High Contrast), the widget at 200% zoom, what a screen
+reader hears in the conversation, and the language of a question in another one."""
 
 import pytest
 from playwright.sync_api import expect
@@ -90,3 +90,15 @@ def test_a_screen_reader_hears_who_asked_and_plain_link_names(page):
         "e => getComputedStyle(e, '::after').content"
     )
     assert "→" in arrow, arrow
+
+
+def test_the_apps_own_search_page_says_the_questions_language(page, settings):
+    # Without the site's templates: the app's page, as another site gets it.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.SITE_ASSISTANT = {"INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"]}
+    page.goto("/search/?q=Wo ist euer Büro?")
+    box = page.get_by_role("searchbox", name="Your question")
+    expect(box).to_have_attribute("lang", "de")  # read in German, not as English
+    page.goto("/search/?q=Where is your studio?")
+    expect(box).to_have_value("Where is your studio?")
+    assert box.get_attribute("lang") is None  # the page's own language

@@ -586,6 +586,12 @@
     return say(you);
   }
 
+  /* A question in another language says which (lang="de"): a screen reader reads it in that
+     language's voice, not as English. */
+  function markLanguage(you, turn) {
+    if (turn.data && turn.data.language) you.lang = turn.data.language;
+  }
+
   function render(turn) {
     return turn.data ? answerMessage(turn) : errorMessage(turn);
   }
@@ -678,6 +684,7 @@
         done();
         // Not answered (throttled, offline…): the question stays in the box, to send again.
         if (turn.error && !input.value) input.value = query;
+        markLanguage(you, turn);
         turns.push(turn);
         save();
         refresh();
@@ -695,7 +702,7 @@
   /* The conversation so far in this tab (e.g. before "Read more" brought the visitor here). */
   turns = load();
   turns.forEach(function (turn) {
-    youMessage(turn.q);
+    markLanguage(youMessage(turn.q), turn);
     say(render(turn)[0]);
   });
   refresh();
