@@ -471,3 +471,20 @@ def test_axe_finds_nothing_serious_on_the_owners_pages(page, owner):
     ]:
         page.goto(url)
         assert violations(page, impacts=SERIOUS) == [], url
+
+
+def test_try_says_in_words_which_passages_are_below_the_threshold_and_keeps_them_legible(
+    page, owner
+):
+    log_in(page)
+    page.goto("/admin/site_assistant/question/try/?q=Do+you+repair+laptops%3F&k=5")
+    expect(page.locator("#try-verdict")).to_contain_text("Not sure")
+    rows = page.locator("#try-results tbody tr")
+    expect(rows).to_have_count(5)
+    # Not only faded: each says so, and stays as legible as the rest (axe: contrast).
+    expect(rows.filter(has_text="below the threshold")).to_have_count(5)
+    assert violations(page, impacts=SERIOUS) == []
+
+    page.goto("/admin/site_assistant/question/try/?q=How+much+does+a+landing+page+cost%3F&k=5")
+    expect(page.locator("#try-verdict")).to_contain_text("Answer:")
+    expect(rows.first).not_to_contain_text("below the threshold")
