@@ -34,10 +34,10 @@ from .models import (
     Question,
     looks_personal,
 )
-from .templatetags.search_admin import date_column, human_time
+from .templatetags.search_admin import AppStylesheet, date_column, human_time
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AppStylesheet, admin.ModelAdmin):
     """Rows written by the index build; the admin only reads them."""
 
     def has_add_permission(self, request):
@@ -133,7 +133,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IndexBuild)
-class IndexBuildAdmin(admin.ModelAdmin):
+class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
     list_display = [
@@ -336,6 +336,20 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LanguageFilter(admin.AllValuesFieldListFilter):
+    """The questions' languages by name ("German (de)"); the index's own, stored as "",
+    is "The site’s language" (Django lists it as a link with no text)."""
+
+    def choices(self, changelist):
+        for number, choice in enumerate(super().choices(changelist)):
+            if number:  # the first is "All"
+                code = choice["display"]
+                choice["display"] = (
+                    f"{language.name(code)} ({code})" if code else "The site’s language"
+                )
+            yield choice
+
+
 def _threshold_source() -> str:
     """Where the answer threshold comes from, for the Try page's help: "setting",
     "calibrated" (by the live index's build) or "default"."""
@@ -349,7 +363,7 @@ def _threshold_source() -> str:
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
     list_display = [
@@ -371,7 +385,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "helpful",
         "training_approved",
         "channel",
-        "language",
+        ("language", LanguageFilter),
         "model_id",
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]

@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from . import sections, services
 from .index import IndexNotReady
 from .models import ExampleQuestion
-from .templatetags.search_admin import date_column
+from .templatetags.search_admin import AppStylesheet, date_column
 
 # Sections per page of the autocomplete's results (it asks for the next page on scrolling).
 PER_PAGE = 20
@@ -47,6 +47,12 @@ class SectionSelect(AutocompleteSelect):
 
     def get_url(self):
         return self.url
+
+    @property
+    def media(self):
+        # After autocomplete.js, named again: a list that names it is merged in after it.
+        label = ["admin/js/autocomplete.js", "site_assistant/admin/autocomplete-label.js"]
+        return super().media + forms.Media(js=label)
 
     def optgroups(self, name, value, attrs=None):
         options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
@@ -141,7 +147,7 @@ class ExampleQuestionForm(forms.ModelForm):
 
 
 @admin.register(ExampleQuestion)
-class ExampleQuestionAdmin(admin.ModelAdmin):
+class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm
@@ -163,6 +169,20 @@ class ExampleQuestionAdmin(admin.ModelAdmin):
                 obj.url,
             )
         return format_html('{} <span class="help">{}</span>', shown, obj.url)
+
+    def get_changelist_form(self, request, **kwargs):
+        """Each row's "Active" box named after its question ("Active: How much…"): Django's
+        editable list gives the boxes no label, so a screen reader hears "checkbox", not which."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class Form(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "active" in self.fields:
+                    label = f"Active: {self.instance.question}"
+                    self.fields["active"].widget.attrs["aria-label"] = label
+
+        return Form
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":

@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import embed
 from .models import TrainingRun
-from .templatetags.search_admin import date_column
+from .templatetags.search_admin import AppStylesheet, date_column
 from .training.metrics import METRIC_NAMES
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -97,7 +97,7 @@ def _active_runs():
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(admin.ModelAdmin):
+class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",

@@ -30,6 +30,14 @@ def human_time(moment) -> str:
     )
 
 
+class AppStylesheet:
+    """A ModelAdmin mixin: the app's admin stylesheet (site_assistant/admin.css) on its
+    models' list and form pages, Django's own templates included."""
+
+    class Media:
+        css = {"all": ["site_assistant/admin.css"]}
+
+
 def date_column(field: str, description: str):
     """An admin list column showing ``field`` as a human date (sortable by the field)."""
 

@@ -1,4 +1,5 @@
-"""The owner in a real headless Chromium: fix an answer, the overview, a training run."""
+"""The owner in a real headless Chromium: fix an answer, the overview, a training run, and
+axe on the app's admin pages."""
 
 import re
 import shutil
@@ -10,6 +11,8 @@ from playwright.sync_api import expect
 
 from site_assistant import index
 from site_assistant.models import ExampleQuestion, IndexBuild, Question
+
+from .axe import SERIOUS, violations
 
 pytestmark = pytest.mark.browser
 
@@ -149,7 +152,7 @@ def test_the_owner_adds_an_example_question_by_picking_its_section_by_name(page,
     # no "#heading-id" to find out.
     expect(page.locator(".field-url")).to_contain_text("Section that answers it")
     expect(page.locator(".field-url input[type=text]")).to_have_count(0)
-    page.locator(".field-url .select2-selection").click()
+    page.get_by_role("combobox", name="Section that answers it").click()
     page.locator(".select2-search__field").fill("pricing")
     option = page.locator(".select2-results__option", has_text="Services › Pricing")
     expect(option).to_be_visible()
@@ -157,6 +160,10 @@ def test_the_owner_adds_an_example_question_by_picking_its_section_by_name(page,
     option.click()
     expect(page.locator(".field-url .select2-selection__rendered")).to_have_text(
         re.compile(r"Services › Pricing")
+    )
+    # Named by its field and its choice, as a screen reader says it.
+    expect(page.get_by_role("combobox", name="Section that answers it")).to_have_accessible_name(
+        re.compile(r"^Section that answers it:? Services › Pricing")
     )
     page.get_by_role("button", name="Save", exact=True).click()
 
@@ -413,3 +420,71 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owne
     expect(page.locator("body")).not_to_contain_text("Running")
     page.wait_for_timeout(1500)  # and it stays put: no more reloads once final
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
+
+
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_the_owner_switches_an_example_question_off_by_its_named_active_box(page, owner):
+    ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")
+    ExampleQuestion.objects.create(question="Where are you based?", url="/about/#studio")
+    log_in(page)
+    page.goto("/admin/site_assistant/examplequestion/")
+    # One "Active" box per row: each says which question it switches.
+    page.get_by_role("checkbox", name="Active: How much is a shop?").uncheck()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert not ExampleQuestion.objects.get(question="How much is a shop?").active
+    assert ExampleQuestion.objects.get(question="Where are you based?").active
+
+
+def test_the_owner_filters_the_questions_by_a_language_named_in_words(page, owner):
+    Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
+    Question.objects.create(text="Where is your office?", answered=True)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    filters = page.locator("#changelist-filter")
+    filters.get_by_role("link", name="German (de)").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list tbody tr")).to_contain_text("Wo ist euer Büro?")
+    filters.get_by_role("link", name="The site’s language").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list tbody tr")).to_contain_text("Where is your office?")
+
+
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_axe_finds_nothing_serious_on_the_owners_pages(page, owner):
+    ask_api(page, "How much does a landing page cost?")
+    ask_api(page, "Wo ist euer Büro?")
+    ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")
+    answered = Question.objects.get(text="How much does a landing page cost?")
+    log_in(page)
+    for url in [
+        "/admin/site_assistant/",
+        "/admin/site_assistant/question/",
+        f"/admin/site_assistant/question/{answered.pk}/change/",
+        f"/admin/site_assistant/question/{answered.pk}/fix/?s=pricing",
+        "/admin/site_assistant/question/try/?q=How+much+does+a+landing+page+cost%3F",
+        "/admin/site_assistant/examplequestion/",
+        "/admin/site_assistant/examplequestion/add/",
+        "/admin/site_assistant/passage/",
+        "/admin/site_assistant/indexbuild/",
+        "/admin/site_assistant/trainingrun/",
+    ]:
+        page.goto(url)
+        assert violations(page, impacts=SERIOUS) == [], url
+
+
+def test_try_says_in_words_which_passages_are_below_the_threshold_and_keeps_them_legible(
+    page, owner
+):
+    log_in(page)
+    page.goto("/admin/site_assistant/question/try/?q=Do+you+repair+laptops%3F&k=5")
+    expect(page.locator("#try-verdict")).to_contain_text("Not sure")
+    rows = page.locator("#try-results tbody tr")
+    expect(rows).to_have_count(5)
+    # Not only faded: each says so, and stays as legible as the rest (axe: contrast).
+    expect(rows.filter(has_text="below the threshold")).to_have_count(5)
+    assert violations(page, impacts=SERIOUS) == []
+
+    page.goto("/admin/site_assistant/question/try/?q=How+much+does+a+landing+page+cost%3F&k=5")
+    expect(page.locator("#try-verdict")).to_contain_text("Answer:")
+    expect(rows.first).not_to_contain_text("below the threshold")

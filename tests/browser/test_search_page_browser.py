@@ -60,6 +60,18 @@ def test_the_visitor_reads_the_answer_votes_and_reloads(page):
     expect(votes.get_by_role("status")).to_have_text("")
 
 
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [("Do you repair laptops?", "I’m not sure"), ("Wo ist euer Büro?", "I can only answer")],
+)
+def test_axe_finds_nothing_wrong_with_the_not_sure_and_other_language_pages(
+    page, question, heading
+):
+    page.goto("/search/?q=" + question)
+    expect(page.get_by_role("heading", level=2).first).to_contain_text(heading)
+    assert violations(page) == []
+
+
 def test_back_to_an_earlier_question_is_not_a_second_question_and_no_cookie_is_set(page):
     page.goto("/search/?q=How+much+does+a+landing+page+cost%3F")
     expect(page.locator(".search-page__answer")).to_be_visible()

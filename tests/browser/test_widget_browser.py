@@ -154,6 +154,16 @@ def test_a_question_in_another_language_gets_the_message_and_a_person_not_pages(
     expect(answer.get_by_role("link")).to_have_count(1)
     expect(answer.get_by_role("button")).to_have_count(0)  # no 👍 / 👎 on the message
     assert Question.objects.get(text=question).language == code
+    # The question says its language, so a screen reader does not read it as English:
+    # in the widget, after a reload too, and in the search page's box.
+    expect(page.locator(".site-assistant__msg--you")).to_have_attribute("lang", code)
+    page.reload()
+    page.keyboard.press("/")
+    expect(page.locator(".site-assistant__msg--you")).to_have_attribute("lang", code)
+    page.goto(f"/search/?q={question}")
+    box = page.get_by_role("searchbox", name="Your question")
+    expect(box).to_have_value(question)
+    expect(box).to_have_attribute("lang", code)
 
 
 def test_thanks_gets_a_reply_not_a_search_and_a_question_after_hi_is_answered(page):

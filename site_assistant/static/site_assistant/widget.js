@@ -150,7 +150,11 @@
   var handoffText = handoff ? handoff.textContent : "";
   var STORE = "site-assistant:" + cfg.searchUrl;
   var MAX_TURNS = 30;
-  var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  function media(query) {
+    return window.matchMedia ? window.matchMedia(query) : { matches: false };
+  }
+  var phone = media("(max-width: 480px)");
+  var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
 
@@ -306,10 +310,10 @@
     }
   }
 
-  /* Phones: the panel is the whole screen and the page behind it must not scroll. */
+  /* Phones and short windows: the panel is the whole screen and the page behind it must not scroll. */
   function lock(on) {
     var style = document.body.style;
-    if (on && phone.matches && lockedAt === null) {
+    if (on && fullScreen.matches && lockedAt === null) {
       lockedAt = window.scrollY;
       document.documentElement.classList.add("site-assistant-locked");
       style.top = -lockedAt + "px";
@@ -458,7 +462,7 @@
   /* "asked": the question is already in the log; the search page won't count it twice. */
   function seeAll(query, questionId) {
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + (questionId ? "&asked=" + questionId : "");
-    return link(href, "See all results →", "site-assistant__all");
+    return link(href, "See all results", "site-assistant__all"); // its → is widget.css's
   }
 
   function others(hits, exclude, max) {
@@ -582,6 +586,12 @@
     return say(you);
   }
 
+  /* A question in another language says which (lang="de"): a screen reader reads it in that
+     language's voice, not as English. */
+  function markLanguage(you, turn) {
+    if (turn.data && turn.data.language) you.lang = turn.data.language;
+  }
+
   function render(turn) {
     return turn.data ? answerMessage(turn) : errorMessage(turn);
   }
@@ -674,6 +684,7 @@
         done();
         // Not answered (throttled, offline…): the question stays in the box, to send again.
         if (turn.error && !input.value) input.value = query;
+        markLanguage(you, turn);
         turns.push(turn);
         save();
         refresh();
@@ -691,7 +702,7 @@
   /* The conversation so far in this tab (e.g. before "Read more" brought the visitor here). */
   turns = load();
   turns.forEach(function (turn) {
-    youMessage(turn.q);
+    markLanguage(youMessage(turn.q), turn);
     say(render(turn)[0]);
   });
   refresh();

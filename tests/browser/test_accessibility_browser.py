@@ -1,0 +1,104 @@
+"""Accessibility that an axe scan cannot see, in a real Chromium against the live server:
+focus in forced colours (Windows High Contrast), the widget at 200% zoom, what a screen
+reader hears in the conversation, and the language of a question in another one."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_widget_browser import BUBBLE, INPUT, PANEL, ask
+from .test_widget_chat_browser import wait_until
+
+pytestmark = pytest.mark.browser
+
+OUTLINE = "e => [getComputedStyle(e).outlineStyle, parseFloat(getComputedStyle(e).outlineWidth)]"
+
+
+@pytest.fixture
+def forced_colors(browser, live_server, transactional_db, built_index):
+    """A page in forced colours, as Windows High Contrast shows it: box-shadows are dropped
+    and borders take one system colour, so only an outline can show focus."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, base_url=live_server.url, forced_colors="active"
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def test_in_forced_colours_the_focused_question_box_has_an_outline(forced_colors):
+    page = forced_colors
+    page.goto("/")
+    page.keyboard.press("/")
+    expect(page.locator(INPUT)).to_be_focused()
+    style, width = page.locator(INPUT).evaluate(OUTLINE)
+    assert style != "none" and width >= 2, (style, width)
+
+    page.goto("/search/")
+    box = page.get_by_role("searchbox", name="Your question")
+    for _ in range(30):  # by keyboard: the skip link, the navigation, then the box
+        page.keyboard.press("Tab")
+        if box.evaluate("e => e === document.activeElement"):
+            break
+    expect(box).to_be_focused()
+    style, width = box.evaluate(OUTLINE)
+    assert style != "none" and width >= 2, (style, width)
+
+
+def test_at_200_percent_zoom_the_answer_is_in_view_and_the_page_stays_put(
+    browser, live_server, transactional_db, built_index
+):
+    # A 1280×720 laptop at 200% zoom is a 640×360 window: a panel above the button would
+    # leave about 60 px for the conversation, the question alone, the answer out of view.
+    context = browser.new_context(viewport={"width": 640, "height": 360}, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/about/")
+        page.mouse.wheel(0, 400)
+        wait_until(page, "window.scrollY > 0")
+        scrolled = page.evaluate("window.scrollY")
+        page.keyboard.press("/")
+        panel = page.locator(PANEL)
+        expect(panel).to_be_visible()
+        assert panel.bounding_box() == {"x": 0, "y": 0, "width": 640, "height": 360}
+        answer = ask(page, "How much does a landing page cost?")
+        log = page.locator(".site-assistant__log").bounding_box()
+        first = answer.locator(".site-assistant__text mark").first.bounding_box()
+        assert first["y"] + first["height"] <= log["y"] + log["height"], (first, log)
+        page.keyboard.press("Escape")
+        expect(panel).to_be_hidden()
+        expect(page.locator(BUBBLE)).to_be_focused()
+        assert page.evaluate("window.scrollY") == scrolled  # where the visitor was
+    finally:
+        context.close()
+
+
+def test_a_screen_reader_hears_who_asked_and_plain_link_names(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "How much does a landing page cost?")
+    # Read back, the conversation says which lines are the visitor's (CSS alt text, not shown).
+    heard = page.locator(".site-assistant__log").aria_snapshot()
+    assert "You asked: How much does a landing page cost?" in heard, heard
+    expect(page.locator(".site-assistant__msg--you")).to_have_text(
+        "How much does a landing page cost?"
+    )
+    # The arrows are drawn, not read: "Read more", not "Read more right arrow".
+    expect(answer.get_by_role("link", name="Read more", exact=True)).to_be_visible()
+    expect(answer.get_by_role("link", name="See all results", exact=True)).to_be_visible()
+    arrow = answer.locator(".site-assistant__all").evaluate(
+        "e => getComputedStyle(e, '::after').content"
+    )
+    assert "→" in arrow, arrow
+
+
+def test_the_apps_own_search_page_says_the_questions_language(page, settings):
+    # Without the site's templates: the app's page, as another site gets it.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.SITE_ASSISTANT = {"INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"]}
+    page.goto("/search/?q=Wo ist euer Büro?")
+    box = page.get_by_role("searchbox", name="Your question")
+    expect(box).to_have_attribute("lang", "de")  # read in German, not as English
+    page.goto("/search/?q=Where is your studio?")
+    expect(box).to_have_value("Where is your studio?")
+    assert box.get_attribute("lang") is None  # the page's own language
