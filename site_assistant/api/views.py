@@ -1,7 +1,12 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
+import contextlib
+
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -289,3 +294,33 @@ class BuildDetailView(BaseAPIView):
         rebuilds.release_stale_locks()  # a build whose worker died reads "failed", not "running"
         build = get_object_or_404(IndexBuild, pk=build_id)
         return Response(IndexBuildSerializer(build, context={"request": request}).data)
+
+
+NOT_AN_ENDPOINT = "api-not-an-endpoint"
+
+
+def _is_endpoint(path, urlconf) -> bool:
+    try:
+        return resolve(path, urlconf).url_name != NOT_AN_ENDPOINT
+    except Resolver404:
+        return False
+
+
+@csrf_exempt
+def not_an_endpoint(request, **kwargs):
+    """A path under one of the API's endpoints that is none of them.
+
+    One missing only its final slash is redirected with 308, which clients follow
+    with the same method and body (Django's APPEND_SLASH cannot redirect a POST: a
+    500 under DEBUG, else a 301 that clients follow as a GET, losing the question).
+    Any other is a JSON 404, not the site's HTML page.
+    """
+    urlconf = getattr(request, "urlconf", None)
+    if not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/", urlconf):
+        query = request.META.get("QUERY_STRING", "")
+        target = request.path + "/" + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(target, preserve_request=True)
+    detail = f"No such API endpoint: {request.path}."
+    with contextlib.suppress(NoReverseMatch):  # no drf-spectacular: no schema to name
+        detail += f" The endpoints are listed in {reverse('site_assistant:api-schema')}."
+    return JsonResponse({"detail": detail}, status=404)

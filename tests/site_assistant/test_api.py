@@ -387,6 +387,41 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     assert status.status_code == 200 and status.json()["ready"] is False
 
 
+# --- paths that are not endpoints ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/index/builds/abc/",
+        "/api/index/builds/1/extra/",
+        "/api/search/more/",
+        "/api/feedback/x",
+    ],
+)
+def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
+    # It was Django's HTML 404 page: a client parsing JSON got a decode error.
+    for method in ("get", "post"):
+        response = getattr(api, method)(path)
+        assert response.status_code == 404, (method, response.status_code)
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"].startswith(f"No such API endpoint: {path}.")
+
+
+def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_body(api):
+    # A POST to /api/search was a 500 under DEBUG (APPEND_SLASH cannot redirect a
+    # POST) and otherwise a 301, which clients follow as a GET without the body,
+    # so the question was lost ("`q` is required").
+    response = api.post("/api/search", {"q": "Where are you based?"}, format="json")
+    assert response.status_code == 308
+    assert response["Location"] == SITE_ASSISTANT
+    followed = api.post("/api/search", {"q": "Where are you based?"}, format="json", follow=True)
+    assert followed.status_code == 200
+    assert followed.json()["query"] == "Where are you based?"
+    response = api.get("/api/index/builds/1?x=1")
+    assert (response.status_code, response["Location"]) == (308, "/api/index/builds/1/?x=1")
+
+
 # --- throttling ----------------------------------------------------------------
 
 
