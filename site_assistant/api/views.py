@@ -37,15 +37,29 @@ from .serializers import (
 CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
 
 Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
-ValidationErrors = OpenApiResponse(
-    description='Invalid input: field name → list of messages, e.g. {"q": ["..."]}.',
-    response=inline_serializer(
-        "ValidationErrors",
-        fields={
-            "q": drf_serializers.ListField(child=drf_serializers.CharField(), required=False),
-            "k": drf_serializers.ListField(child=drf_serializers.CharField(), required=False),
-        },
-    ),
+
+
+def validation_errors(name, fields, description):
+    """A 400's body: each field's list of messages, and ``detail``: all of them in one line
+    (alone for a body that is not JSON)."""
+    messages = {
+        field: drf_serializers.ListField(child=drf_serializers.CharField(), required=False)
+        for field in (*fields, "non_field_errors")
+    }
+    detail = drf_serializers.CharField(
+        help_text="Every message in one line, each led by its field: "
+        '"`k`: A valid integer is required."; the only key when the body is not JSON.'
+    )
+    return OpenApiResponse(
+        description=description, response=inline_serializer(name, {**messages, "detail": detail})
+    )
+
+
+ValidationErrors = validation_errors(
+    "ValidationErrors",
+    ["q", "k"],
+    'Invalid input: field name → list of messages, and detail, e.g. {"q": ["..."], '
+    '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
 
@@ -71,8 +85,19 @@ class QueueUnavailable(APIException):
     default_code = "queue_unavailable"
 
 
+def summarize(errors: dict) -> str:
+    """A validation error's messages in one line, each led by its field ("`k`: A valid
+    integer is required."), so every error body has a ``detail``, as the others do."""
+    return " ".join(
+        message if field == "non_field_errors" else f"`{field}`: {message}"
+        for field, messages in errors.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    )
+
+
 class BaseAPIView(APIView):
-    """The base of every view here: the guarded parsers, and 401 (not 403) to anonymous.
+    """The base of every view here: the guarded parsers, a ``detail`` in every error body,
+    and 401 (not 403) to anonymous.
 
     DRF answers 401 only when the *first* authentication class names a
     ``WWW-Authenticate`` scheme; SessionAuthentication (usually first) names
@@ -89,7 +114,10 @@ class BaseAPIView(APIView):
             exc = parsers.BodyTooLarge(
                 f"The request body is too large: at most {conf.get('MAX_JSON_BYTES')} bytes."
             )
-        return super().handle_exception(exc)
+        response = super().handle_exception(exc)
+        if isinstance(exc, ValidationError) and isinstance(response.data, dict):
+            response.data = {**response.data, "detail": summarize(response.data)}
+        return response
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():
@@ -188,7 +216,11 @@ class FeedbackView(BaseAPIView):
         request=FeedbackSerializer,
         responses={
             200: FeedbackResponseSerializer,
-            400: OpenApiResponse(description="Invalid input."),
+            400: validation_errors(
+                "FeedbackValidationErrors",
+                ["question_id", "query_id", "helpful", "feedback_token"],
+                "Invalid input: field name → list of messages, and detail.",
+            ),
             403: OpenApiResponse(
                 Error, description="No (or a wrong) feedback_token: not the one who asked."
             ),
@@ -250,7 +282,14 @@ class RebuildView(BaseAPIView):
         responses={
             202: IndexBuildSerializer,
             400: OpenApiResponse(
-                description="The body is not JSON, or names a field (the endpoint takes none)."
+                {
+                    "type": "object",
+                    "properties": {"detail": {"type": "string"}},
+                    "required": ["detail"],
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                description="The body is not JSON, or names a field (the endpoint takes none): "
+                "each such field → its message, and detail.",
             ),
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),

@@ -223,7 +223,8 @@ def test_validation_errors_name_the_field(api, params, field):
 def test_a_question_that_is_not_text_is_a_400_and_not_asked(api, q, kind):
     response = api.post(SITE_ASSISTANT, {"q": q}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"q": [f"`q` must be text (a JSON string), not {kind}."]}
+    message = f"`q` must be text (a JSON string), not {kind}."
+    assert response.json() == {"q": [message], "detail": f"`q`: {message}"}
     assert not Question.objects.exists()
 
 
@@ -238,7 +239,7 @@ def test_a_query_string_that_is_not_utf8_is_a_400_and_not_logged(api, raw):
     # Django decodes it with errors="replace": "%ff%fe" arrives as "��".
     response = api.get(f"{SITE_ASSISTANT}?q={raw}")
     assert response.status_code == 400
-    assert response.json() == {"q": [UNREADABLE]}
+    assert response.json() == {"q": [UNREADABLE], "detail": f"`q`: {UNREADABLE}"}
     assert not Question.objects.exists()
 
 
@@ -246,13 +247,13 @@ def test_a_post_body_that_is_not_utf8_is_a_400_and_not_logged(api):
     form = api.generic(
         "POST", SITE_ASSISTANT, b"q=caf%E9+prices", content_type="application/x-www-form-urlencoded"
     )
-    assert form.status_code == 400 and form.json() == {"q": [UNREADABLE]}
+    assert form.status_code == 400 and form.json()["q"] == [UNREADABLE]
     raw = api.generic("POST", SITE_ASSISTANT, b'{"q": "caf\xe9"}', content_type="application/json")
     assert raw.status_code == 400
     assert raw.json() == {"detail": "JSON parse error - the body is not utf-8 text."}
     # A replacement character sent as such is the same lost text.
     escaped = api.post(SITE_ASSISTANT, {"q": "caf\ufffd prices"}, format="json")
-    assert escaped.status_code == 400 and escaped.json() == {"q": [UNREADABLE]}
+    assert escaped.status_code == 400 and escaped.json()["q"] == [UNREADABLE]
     assert not Question.objects.exists()
 
 
@@ -263,7 +264,7 @@ def test_k_out_of_range_has_one_wording_both_ways(api, k):
         api.post(SITE_ASSISTANT, {"q": "ok", "k": int(k)}, format="json"),
     ):
         assert response.status_code == 400
-        assert response.json() == {"k": ["k must be between 1 and 20."]}
+        assert response.json()["k"] == ["k must be between 1 and 20."]
 
 
 def test_limits_are_inclusive(api):
@@ -385,6 +386,46 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     assert response.status_code == 503
     assert "not built yet" in response.json()["detail"]
     assert status.status_code == 200 and status.json()["ready"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "status", "detail"),
+    [
+        (SITE_ASSISTANT, "{}", "application/json", 400, "`q`: Ask something: `q` is required."),
+        (SITE_ASSISTANT, '{"q": "hi', "application/json", 400, "JSON parse error - "),
+        (SITE_ASSISTANT, '["q"]', "application/json", 400, "Invalid data. Expected a dict"),
+        (SITE_ASSISTANT, '{"q": "ok", "k": 0}', "application/json", 400, "`k`: k must be"),
+        (SITE_ASSISTANT, '{"q": "ok"}', "text/plain", 415, 'Unsupported media type "text/plain"'),
+        (FEEDBACK, '{"helpful": true}', "application/json", 400, "`question_id`: This field is"),
+        (
+            FEEDBACK,
+            '{"question_id": null, "feedback_token": null, "helpful": true}',
+            "application/json",
+            400,
+            "`question_id`: ",
+        ),
+    ],
+)
+def test_every_error_body_has_a_detail_to_log_or_show(
+    api, path, body, content_type, status, detail
+):
+    """One key a client can always read: validation errors kept only their fields'
+    lists ({"q": [...]}), every other error had only "detail"."""
+    response = api.generic("POST", path, body, content_type=content_type)
+    assert response.status_code == status
+    assert response.json()["detail"].startswith(detail), response.json()
+    assert "\n" not in response.json()["detail"]
+
+
+def test_a_validation_error_keeps_its_fields_and_sums_them_up_in_detail(api, validate):
+    response = api.post(SITE_ASSISTANT, {"q": "   ", "k": "many"}, format="json")
+    assert response.status_code == 400
+    body = validate(response.json(), "ValidationErrors")
+    assert body["q"] == ["Ask something: the question is empty."]
+    assert body["k"] == ["A valid integer is required."]
+    assert body["detail"] == (
+        "`q`: Ask something: the question is empty. `k`: A valid integer is required."
+    )
 
 
 # --- paths that are not endpoints ------------------------------------------------
@@ -673,8 +714,11 @@ def test_rebuild_refuses_a_bad_body_with_a_message_and_starts_nothing(
     body = response.json()
     assert body[field], body
     if field == "full":  # every unknown field is named
-        assert sorted(body) == (["full", "model"] if b"model" in raw else ["full"])
+        assert sorted(body) == (
+            ["detail", "full", "model"] if b"model" in raw else ["detail", "full"]
+        )
         assert "Unknown field" in body["full"][0]
+        assert body["detail"].startswith("`full`: Unknown field")
     if field == "detail":
         assert "JSON parse error" in body["detail"]
     assert not IndexBuild.objects.exists()
