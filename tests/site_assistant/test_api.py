@@ -375,6 +375,18 @@ def test_form_encoded_post_works_too(api):
     assert len(response.json()["results"]) == 3
 
 
+@pytest.mark.parametrize("raw", [b'{"q": "Where are you based?"}', b'  [{"q": "a=b&c"}]'])
+def test_json_sent_as_a_form_is_a_400_that_names_the_content_type(api, raw):
+    # `curl -d '{"q": ...}'` and most HTTP libraries' default: the body was read as a
+    # form with one odd field name, and the answer was "`q` is required".
+    response = api.generic(
+        "POST", SITE_ASSISTANT, raw, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "Content-Type: application/json" in response.json()["detail"]
+    assert not Question.objects.exists()
+
+
 def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "empty")}
     index.forget_loaded()
