@@ -6,6 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -97,7 +98,7 @@ def summarize(errors: dict) -> str:
 
 class BaseAPIView(APIView):
     """The base of every view here: the guarded parsers, a ``detail`` in every error body,
-    and 401 (not 403) to anonymous.
+    no caching in between, and 401 (not 403) to anonymous.
 
     DRF answers 401 only when the *first* authentication class names a
     ``WWW-Authenticate`` scheme; SessionAuthentication (usually first) names
@@ -118,6 +119,12 @@ class BaseAPIView(APIView):
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
             response.data = {**response.data, "detail": summarize(response.data)}
         return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Every answer is for one caller (a search's question_id and feedback_token,
+        # staff-only fields): no cache in between may keep it.
+        add_never_cache_headers(response)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():

@@ -440,6 +440,20 @@ def test_a_validation_error_keeps_its_fields_and_sums_them_up_in_detail(api, val
     )
 
 
+def test_no_answer_is_stored_by_a_cache_in_between(api):
+    # Each answer carries its own question_id and feedback_token and is logged: a
+    # shared cache (a CDN) that kept a GET's answer would hand one asker's token to
+    # the next and keep the question out of the log. The answers said nothing.
+    for response in (
+        api.get(SITE_ASSISTANT, {"q": "Where are you based?"}),
+        api.get(SITE_ASSISTANT, {"q": ""}),
+        api.get("/api/index/"),
+        api.get("/api/index/builds/1/"),
+    ):
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, response
+
+
 # --- paths that are not endpoints ------------------------------------------------
 
 
