@@ -4,7 +4,6 @@ import contextlib
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
@@ -338,7 +337,9 @@ class BuildDetailView(BaseAPIView):
     )
     def get(self, request, build_id):
         rebuilds.release_stale_locks()  # a build whose worker died reads "failed", not "running"
-        build = get_object_or_404(IndexBuild, pk=build_id)
+        build = IndexBuild.objects.filter(pk=build_id).first()
+        if build is None:
+            raise NotFound("No such build.")
         return Response(IndexBuildSerializer(build, context={"request": request}).data)
 
 

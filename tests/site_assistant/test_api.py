@@ -779,6 +779,14 @@ def test_rebuild_answers_503_when_the_build_lock_keeps_changing_hands(api, staff
     assert response.json()["detail"] == "Could not start a rebuild right now. Please try again."
 
 
+def test_an_unknown_build_is_a_404_that_says_so_in_the_schemas_words(api):
+    # It was DRF's "No IndexBuild matches the given query.": a model's name.
+    for build_id in (999999, 10**30):
+        response = api.get(f"/api/index/builds/{build_id}/")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such build."}
+
+
 def test_build_errors_are_shown_to_staff_only(api, staff):
     build = IndexBuild.objects.create(status="failed", error="OSError: /secret/path")
     assert api.get(f"/api/index/builds/{build.pk}/").json()["error"] == ""
