@@ -156,7 +156,14 @@ class SearchResponseSerializer(serializers.Serializer):
 
 class FeedbackSerializer(serializers.Serializer):
     question_id = serializers.IntegerField(
-        min_value=1, required=False, help_text="The `question_id` of a search response."
+        min_value=1,
+        required=False,
+        help_text="The `question_id` of a search response.",
+        error_messages={
+            # What a small-talk reply has: say why there is nothing to vote on.
+            "null": "A small-talk reply is not logged and takes no feedback (its question_id "
+            "is null)."
+        },
     )
     query_id = serializers.IntegerField(
         min_value=1, required=False, write_only=True, help_text="Another name for `question_id`."
@@ -165,6 +172,7 @@ class FeedbackSerializer(serializers.Serializer):
     feedback_token = serializers.CharField(
         required=False,
         allow_blank=True,
+        allow_null=True,
         max_length=200,
         help_text="The `feedback_token` of the same search response.",
     )
@@ -174,7 +182,7 @@ class FeedbackSerializer(serializers.Serializer):
         data.pop("query_id", None)
         if question_id is None:
             raise serializers.ValidationError({"question_id": ["This field is required."]})
-        return {"question_id": question_id, "token": data.pop("feedback_token", ""), **data}
+        return {"question_id": question_id, "token": data.pop("feedback_token", "") or "", **data}
 
 
 class FeedbackResponseSerializer(serializers.Serializer):

@@ -587,6 +587,24 @@ def test_feedback_errors(api, body, status):
     assert isinstance(response.json(), dict)
 
 
+def test_feedback_on_small_talk_says_small_talk_takes_none(api):
+    # A client sending back what the answer had: two "This field may not be null."
+    reply = api.get(SITE_ASSISTANT, {"q": "thanks"}).json()
+    assert reply["small_talk"] is True and reply["question_id"] is None
+    body = {key: reply[key] for key in ("question_id", "feedback_token")}
+    response = api.post(FEEDBACK, {**body, "helpful": True}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "question_id": [SMALL_TALK_TAKES_NO_FEEDBACK],
+        "detail": f"`question_id`: {SMALL_TALK_TAKES_NO_FEEDBACK}",
+    }
+
+
+SMALL_TALK_TAKES_NO_FEEDBACK = (
+    "A small-talk reply is not logged and takes no feedback (its question_id is null)."
+)
+
+
 def test_feedback_on_an_unknown_question_with_a_valid_token_is_a_404(api):
     body = {**_vote(Question(pk=99999999)), "helpful": True}
     response = api.post(FEEDBACK, body, format="json")
