@@ -1,6 +1,7 @@
 """What goes in and out of the API; the OpenAPI schema is generated from these."""
 
 import datetime
+from collections.abc import Mapping
 
 from django.db import models
 from rest_framework import serializers
@@ -30,6 +31,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
     q = TextField(
         trim_whitespace=True,
+        min_length=1,  # for the schema: an empty one is refused as "blank" first
         help_text="The question, 1–500 characters after trimming.",
         error_messages={
             "blank": "Ask something: the question is empty.",
@@ -157,7 +159,6 @@ class SearchResponseSerializer(serializers.Serializer):
 class FeedbackSerializer(serializers.Serializer):
     question_id = serializers.IntegerField(
         min_value=1,
-        required=False,
         help_text="The `question_id` of a search response.",
         error_messages={
             # What a small-talk reply has: say why there is nothing to vote on.
@@ -166,7 +167,10 @@ class FeedbackSerializer(serializers.Serializer):
         },
     )
     query_id = serializers.IntegerField(
-        min_value=1, required=False, write_only=True, help_text="Another name for `question_id`."
+        min_value=1,
+        required=False,
+        write_only=True,
+        help_text="Another name for `question_id`, taken when `question_id` is absent.",
     )
     helpful = serializers.BooleanField()
     feedback_token = serializers.CharField(
@@ -177,12 +181,15 @@ class FeedbackSerializer(serializers.Serializer):
         help_text="The `feedback_token` of the same search response.",
     )
 
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping) and "question_id" not in data and "query_id" in data:
+            data = data.copy()
+            data["question_id"] = data["query_id"]
+        return super().to_internal_value(data)
+
     def validate(self, data):
-        question_id = data.pop("question_id", None) or data.pop("query_id", None)
         data.pop("query_id", None)
-        if question_id is None:
-            raise serializers.ValidationError({"question_id": ["This field is required."]})
-        return {"question_id": question_id, "token": data.pop("feedback_token", "") or "", **data}
+        return {"token": data.pop("feedback_token", "") or "", **data}
 
 
 class FeedbackResponseSerializer(serializers.Serializer):

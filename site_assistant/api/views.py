@@ -62,6 +62,12 @@ ValidationErrors = validation_errors(
     '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
+BODY_ERRORS = {
+    413: OpenApiResponse(Error, description="The body is larger than MAX_JSON_BYTES (64 KiB)."),
+    415: OpenApiResponse(
+        Error, description="The body is not JSON, a URL-encoded form or multipart/form-data."
+    ),
+}
 
 
 class IndexNotReadyError(APIException):
@@ -183,7 +189,10 @@ class SearchView(BaseAPIView):
         summary="Ask a question (query string)",
         parameters=[
             OpenApiParameter(
-                "q", str, required=True, description="The question, 1–500 characters."
+                "q",
+                {"type": "string", "minLength": 1},
+                required=True,
+                description="The question, 1–500 characters.",
             ),
             OpenApiParameter("k", int, description="How many passages (1–20, default 5)."),
         ],
@@ -196,7 +205,7 @@ class SearchView(BaseAPIView):
         operation_id="search_post",
         summary="Ask a question (JSON body)",
         request=SearchQuerySerializer,
-        responses=_search_responses,
+        responses={**_search_responses, **BODY_ERRORS},
         examples=[
             OpenApiExample(
                 "A question", value={"q": "Can I scrape the site?", "k": 3}, request_only=True
@@ -232,6 +241,7 @@ class FeedbackView(BaseAPIView):
             ),
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
             429: Throttled,
+            **BODY_ERRORS,
         },
     )
     def post(self, request):
@@ -256,7 +266,7 @@ class IndexStatusView(BaseAPIView):
     @extend_schema(
         operation_id="index_status",
         summary="The live index and the latest builds",
-        responses={200: IndexStatusSerializer},
+        responses={200: IndexStatusSerializer, 429: Throttled},
     )
     def get(self, request):
         current = services.index_status() or {}
@@ -304,6 +314,7 @@ class RebuildView(BaseAPIView):
                 description="Not started: the task queue is not answering, "
                 "or the build lock could not be taken.",
             ),
+            **BODY_ERRORS,
         },
     )
     def post(self, request):
@@ -333,6 +344,7 @@ class BuildDetailView(BaseAPIView):
         responses={
             200: IndexBuildSerializer,
             404: OpenApiResponse(Error, description="No such build."),
+            429: Throttled,
         },
     )
     def get(self, request, build_id):

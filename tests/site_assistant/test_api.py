@@ -99,6 +99,22 @@ def test_schema_documents_every_endpoint(openapi):
     assert "202" in paths["/api/index/rebuild/"]["post"]["responses"]
 
 
+def test_the_schema_says_what_the_server_checks(openapi):
+    paths = openapi["paths"]
+    # Polling the index or a build draws on the questions' allowance: 429 too.
+    for path in ("/api/index/", "/api/index/builds/{build_id}/"):
+        assert "429" in paths[path]["get"]["responses"], path
+    # A POST body can be too large or of a type the API does not read.
+    for path in ("/api/search/", "/api/feedback/", "/api/index/rebuild/"):
+        assert {"413", "415"} <= set(paths[path]["post"]["responses"]), path
+    # An empty question is refused, so the schema does not offer one.
+    (q,) = (p for p in paths["/api/search/"]["get"]["parameters"] if p["name"] == "q")
+    assert q["schema"]["minLength"] == 1
+    assert openapi["components"]["schemas"]["SearchQuery"]["properties"]["q"]["minLength"] == 1
+    # Feedback needs the question's id (query_id is another name for it).
+    assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
+
+
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
