@@ -39,24 +39,28 @@ class SearchQuerySerializer(serializers.Serializer):
             "null": "`q` must be text (a JSON string), not null.",
         },
     )
-    # The range is checked in validate_k (MAX_K is a setting), so k=0 and k=100000
-    # get the same message.
-    k = serializers.IntegerField(
-        required=False,
-        help_text="How many passages to return (1–20, default 5).",
-    )
+
+    def get_fields(self):
+        # k's range is made per serializer (MAX_K is a setting), so the schema names the
+        # site's own limit, and k=0 and k=100000 get the same message.
+        limit, default = conf.get("MAX_K"), conf.get("DEFAULT_K")
+        out_of_range = f"k must be between 1 and {limit}."
+        return {
+            **super().get_fields(),
+            "k": serializers.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=limit,
+                error_messages={"min_value": out_of_range, "max_value": out_of_range},
+                help_text=f"How many passages to return (1–{limit}, default {default}).",
+            ),
+        }
 
     def validate_q(self, value):
         try:
             return services.clean_query(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
-
-    def validate_k(self, value):
-        limit = conf.get("MAX_K")
-        if not 1 <= value <= limit:
-            raise serializers.ValidationError(f"k must be between 1 and {limit}.")
-        return value
 
     def validated_k(self):
         return self.validated_data.get("k") or conf.get("DEFAULT_K")

@@ -9,7 +9,6 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
@@ -187,15 +186,7 @@ class SearchView(BaseAPIView):
     @extend_schema(
         operation_id="search",
         summary="Ask a question (query string)",
-        parameters=[
-            OpenApiParameter(
-                "q",
-                {"type": "string", "minLength": 1},
-                required=True,
-                description="The question, 1–500 characters.",
-            ),
-            OpenApiParameter("k", int, description="How many passages (1–20, default 5)."),
-        ],
+        parameters=[SearchQuerySerializer],
         responses=_search_responses,
     )
     def get(self, request):

@@ -115,6 +115,17 @@ def test_the_schema_says_what_the_server_checks(openapi):
     assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
 
 
+def test_the_schema_gives_k_the_sites_own_range(settings):
+    from drf_spectacular.generators import SchemaGenerator
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "MAX_K": 7}
+    openapi = SchemaGenerator().get_schema(request=None, public=True)
+    (k,) = (p for p in openapi["paths"]["/api/search/"]["get"]["parameters"] if p["name"] == "k")
+    body_k = openapi["components"]["schemas"]["SearchQuery"]["properties"]["k"]
+    for schema in (k["schema"], body_k):
+        assert (schema["minimum"], schema["maximum"]) == (1, 7)
+
+
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
