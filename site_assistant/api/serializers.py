@@ -32,7 +32,7 @@ class SearchQuerySerializer(serializers.Serializer):
     q = TextField(
         trim_whitespace=True,
         min_length=1,  # for the schema: an empty one is refused as "blank" first
-        help_text="The question, 1–500 characters after trimming.",
+        help_text="The question, 1–500 characters after trimming, with at least one word.",
         error_messages={
             "blank": "Ask something: the question is empty.",
             "required": "Ask something: `q` is required.",

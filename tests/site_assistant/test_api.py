@@ -926,3 +926,11 @@ def test_the_documented_responses_match_real_ones(api, validate):
     real_status = api.get("/api/index/").json()
     assert sorted(status) == sorted(real_status)
     validate(status, "IndexStatus")
+
+
+def test_the_documented_error_body_matches_a_real_one(api):
+    page = (ARCHITECTURE.parent / "api.md").read_text()
+    (block,) = re.findall(r"```json\n(.*?)```", page, re.S)
+    real = api.post(SITE_ASSISTANT, {"q": "   "}, format="json")
+    assert real.status_code == 400
+    assert json.loads(block) == real.json()
