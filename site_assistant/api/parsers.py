@@ -5,10 +5,15 @@ Python's ``json`` module recurses once per nesting level: a body of
 bodies are flat objects, so JSON deeper than ``SITE_ASSISTANT["MAX_JSON_DEPTH"]`` or
 longer than ``SITE_ASSISTANT["MAX_JSON_BYTES"]`` is refused before it is parsed:
 400 (too deep) or 413 (too long), each with a message.
+
+A JSON body sent as a form (``curl -d '{"q": …}'`` and many HTTP libraries send
+``application/x-www-form-urlencoded`` unless told otherwise) is a 400 that says
+which header to send, not a form with one odd field and "`q` is required".
 """
 
 import codecs
 
+from django.http import QueryDict
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
@@ -78,4 +83,17 @@ class GuardedJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - {exc}") from None
 
 
-PARSERS = [GuardedJSONParser, FormParser, MultiPartParser]
+class GuardedFormParser(FormParser):
+    """DRF's form parser, refusing a body that is JSON (no form starts with ``{`` or ``[``)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read()
+        if raw.lstrip()[:1] in (b"{", b"["):
+            raise ParseError(
+                "The body is JSON but was sent as a form (application/x-www-form-urlencoded): "
+                "send it with the header Content-Type: application/json."
+            )
+        return QueryDict(raw, encoding=get_encoding(parser_context or {}))
+
+
+PARSERS = [GuardedJSONParser, GuardedFormParser, MultiPartParser]

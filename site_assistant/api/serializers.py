@@ -1,6 +1,7 @@
 """What goes in and out of the API; the OpenAPI schema is generated from these."""
 
 import datetime
+from collections.abc import Mapping
 
 from django.db import models
 from rest_framework import serializers
@@ -30,31 +31,36 @@ class SearchQuerySerializer(serializers.Serializer):
 
     q = TextField(
         trim_whitespace=True,
-        help_text="The question, 1–500 characters after trimming.",
+        min_length=1,  # for the schema: an empty one is refused as "blank" first
+        help_text="The question, 1–500 characters after trimming, with at least one word.",
         error_messages={
             "blank": "Ask something: the question is empty.",
             "required": "Ask something: `q` is required.",
             "null": "`q` must be text (a JSON string), not null.",
         },
     )
-    # The range is checked in validate_k (MAX_K is a setting), so k=0 and k=100000
-    # get the same message.
-    k = serializers.IntegerField(
-        required=False,
-        help_text="How many passages to return (1–20, default 5).",
-    )
+
+    def get_fields(self):
+        # k's range is made per serializer (MAX_K is a setting), so the schema names the
+        # site's own limit, and k=0 and k=100000 get the same message.
+        limit, default = conf.get("MAX_K"), conf.get("DEFAULT_K")
+        out_of_range = f"k must be between 1 and {limit}."
+        return {
+            **super().get_fields(),
+            "k": serializers.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=limit,
+                error_messages={"min_value": out_of_range, "max_value": out_of_range},
+                help_text=f"How many passages to return (1–{limit}, default {default}).",
+            ),
+        }
 
     def validate_q(self, value):
         try:
             return services.clean_query(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
-
-    def validate_k(self, value):
-        limit = conf.get("MAX_K")
-        if not 1 <= value <= limit:
-            raise serializers.ValidationError(f"k must be between 1 and {limit}.")
-        return value
 
     def validated_k(self):
         return self.validated_data.get("k") or conf.get("DEFAULT_K")
@@ -156,25 +162,38 @@ class SearchResponseSerializer(serializers.Serializer):
 
 class FeedbackSerializer(serializers.Serializer):
     question_id = serializers.IntegerField(
-        min_value=1, required=False, help_text="The `question_id` of a search response."
+        min_value=1,
+        help_text="The `question_id` of a search response.",
+        error_messages={
+            # What a small-talk reply has: say why there is nothing to vote on.
+            "null": "A small-talk reply is not logged and takes no feedback (its question_id "
+            "is null)."
+        },
     )
     query_id = serializers.IntegerField(
-        min_value=1, required=False, write_only=True, help_text="Another name for `question_id`."
+        min_value=1,
+        required=False,
+        write_only=True,
+        help_text="Another name for `question_id`, taken when `question_id` is absent.",
     )
     helpful = serializers.BooleanField()
     feedback_token = serializers.CharField(
         required=False,
         allow_blank=True,
+        allow_null=True,
         max_length=200,
         help_text="The `feedback_token` of the same search response.",
     )
 
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping) and "question_id" not in data and "query_id" in data:
+            data = data.copy()
+            data["question_id"] = data["query_id"]
+        return super().to_internal_value(data)
+
     def validate(self, data):
-        question_id = data.pop("question_id", None) or data.pop("query_id", None)
         data.pop("query_id", None)
-        if question_id is None:
-            raise serializers.ValidationError({"question_id": ["This field is required."]})
-        return {"question_id": question_id, "token": data.pop("feedback_token", ""), **data}
+        return {"token": data.pop("feedback_token", "") or "", **data}
 
 
 class FeedbackResponseSerializer(serializers.Serializer):

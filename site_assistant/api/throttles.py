@@ -141,7 +141,16 @@ class SearchAnonThrottle(_SharedRateMixin, AnonRateThrottle):
 
 
 class SearchUserThrottle(_SharedRateMixin, UserRateThrottle):
+    """Signed-in users only. DRF's UserRateThrottle also counts anonymous clients (by
+    address), which held them to the lower of the two rates and made feedback draw on
+    the questions' allowance; anonymous clients have their own scopes above."""
+
     scope = "search_user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class FeedbackAnonThrottle(_SharedRateMixin, AnonRateThrottle):

@@ -3,10 +3,15 @@
 The OpenAPI schema (``api/schema/``) and its Swagger UI (``api/docs/``) are
 served only when the project has ``drf_spectacular`` in INSTALLED_APPS; without
 it those URLs do not exist (404), never a 500.
+
+Last, any other path under one of these endpoints (``index/builds/abc/``,
+``search`` without its slash) goes to ``views.not_an_endpoint``: a 308 to the
+slashed path, or a JSON 404. Paths under ``api/`` that start with none of the
+endpoints' names are left to the project.
 """
 
 from django.apps import apps
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -29,3 +34,11 @@ if apps.is_installed("drf_spectacular"):
             name="api-docs",
         ),
     ]
+
+urlpatterns += [
+    re_path(
+        r"^(?:search|feedback|index|schema|docs)(?:/.*)?$",
+        views.not_an_endpoint,
+        name=views.NOT_AN_ENDPOINT,
+    ),
+]

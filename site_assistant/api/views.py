@@ -1,10 +1,14 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
+import contextlib
+
 from django.core.exceptions import RequestDataTooBig
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
@@ -32,17 +36,37 @@ from .serializers import (
 CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
 
 Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
-ValidationErrors = OpenApiResponse(
-    description='Invalid input: field name → list of messages, e.g. {"q": ["..."]}.',
-    response=inline_serializer(
-        "ValidationErrors",
-        fields={
-            "q": drf_serializers.ListField(child=drf_serializers.CharField(), required=False),
-            "k": drf_serializers.ListField(child=drf_serializers.CharField(), required=False),
-        },
-    ),
+
+
+def validation_errors(name, fields, description):
+    """A 400's body: each field's list of messages, and ``detail``: all of them in one line
+    (alone for a body that is not JSON)."""
+    messages = {
+        field: drf_serializers.ListField(child=drf_serializers.CharField(), required=False)
+        for field in (*fields, "non_field_errors")
+    }
+    detail = drf_serializers.CharField(
+        help_text="Every message in one line, each led by its field: "
+        '"`k`: A valid integer is required."; the only key when the body is not JSON.'
+    )
+    return OpenApiResponse(
+        description=description, response=inline_serializer(name, {**messages, "detail": detail})
+    )
+
+
+ValidationErrors = validation_errors(
+    "ValidationErrors",
+    ["q", "k"],
+    'Invalid input: field name → list of messages, and detail, e.g. {"q": ["..."], '
+    '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
+BODY_ERRORS = {
+    413: OpenApiResponse(Error, description="The body is larger than MAX_JSON_BYTES (64 KiB)."),
+    415: OpenApiResponse(
+        Error, description="The body is not JSON, a URL-encoded form or multipart/form-data."
+    ),
+}
 
 
 class IndexNotReadyError(APIException):
@@ -66,8 +90,19 @@ class QueueUnavailable(APIException):
     default_code = "queue_unavailable"
 
 
+def summarize(errors: dict) -> str:
+    """A validation error's messages in one line, each led by its field ("`k`: A valid
+    integer is required."), so every error body has a ``detail``, as the others do."""
+    return " ".join(
+        message if field == "non_field_errors" else f"`{field}`: {message}"
+        for field, messages in errors.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    )
+
+
 class BaseAPIView(APIView):
-    """The base of every view here: the guarded parsers, and 401 (not 403) to anonymous.
+    """The base of every view here: the guarded parsers, a ``detail`` in every error body,
+    no caching in between, and 401 (not 403) to anonymous.
 
     DRF answers 401 only when the *first* authentication class names a
     ``WWW-Authenticate`` scheme; SessionAuthentication (usually first) names
@@ -84,7 +119,16 @@ class BaseAPIView(APIView):
             exc = parsers.BodyTooLarge(
                 f"The request body is too large: at most {conf.get('MAX_JSON_BYTES')} bytes."
             )
-        return super().handle_exception(exc)
+        response = super().handle_exception(exc)
+        if isinstance(exc, ValidationError) and isinstance(response.data, dict):
+            response.data = {**response.data, "detail": summarize(response.data)}
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Every answer is for one caller (a search's question_id and feedback_token,
+        # staff-only fields): no cache in between may keep it.
+        add_never_cache_headers(response)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():
@@ -142,12 +186,7 @@ class SearchView(BaseAPIView):
     @extend_schema(
         operation_id="search",
         summary="Ask a question (query string)",
-        parameters=[
-            OpenApiParameter(
-                "q", str, required=True, description="The question, 1–500 characters."
-            ),
-            OpenApiParameter("k", int, description="How many passages (1–20, default 5)."),
-        ],
+        parameters=[SearchQuerySerializer],
         responses=_search_responses,
     )
     def get(self, request):
@@ -157,7 +196,7 @@ class SearchView(BaseAPIView):
         operation_id="search_post",
         summary="Ask a question (JSON body)",
         request=SearchQuerySerializer,
-        responses=_search_responses,
+        responses={**_search_responses, **BODY_ERRORS},
         examples=[
             OpenApiExample(
                 "A question", value={"q": "Can I scrape the site?", "k": 3}, request_only=True
@@ -183,12 +222,17 @@ class FeedbackView(BaseAPIView):
         request=FeedbackSerializer,
         responses={
             200: FeedbackResponseSerializer,
-            400: OpenApiResponse(description="Invalid input."),
+            400: validation_errors(
+                "FeedbackValidationErrors",
+                ["question_id", "query_id", "helpful", "feedback_token"],
+                "Invalid input: field name → list of messages, and detail.",
+            ),
             403: OpenApiResponse(
                 Error, description="No (or a wrong) feedback_token: not the one who asked."
             ),
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
             429: Throttled,
+            **BODY_ERRORS,
         },
     )
     def post(self, request):
@@ -213,7 +257,7 @@ class IndexStatusView(BaseAPIView):
     @extend_schema(
         operation_id="index_status",
         summary="The live index and the latest builds",
-        responses={200: IndexStatusSerializer},
+        responses={200: IndexStatusSerializer, 429: Throttled},
     )
     def get(self, request):
         current = services.index_status() or {}
@@ -245,7 +289,14 @@ class RebuildView(BaseAPIView):
         responses={
             202: IndexBuildSerializer,
             400: OpenApiResponse(
-                description="The body is not JSON, or names a field (the endpoint takes none)."
+                {
+                    "type": "object",
+                    "properties": {"detail": {"type": "string"}},
+                    "required": ["detail"],
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                description="The body is not JSON, or names a field (the endpoint takes none): "
+                "each such field → its message, and detail.",
             ),
             401: OpenApiResponse(Error, description="Not signed in."),
             403: OpenApiResponse(Error, description="Not staff."),
@@ -254,6 +305,7 @@ class RebuildView(BaseAPIView):
                 description="Not started: the task queue is not answering, "
                 "or the build lock could not be taken.",
             ),
+            **BODY_ERRORS,
         },
     )
     def post(self, request):
@@ -283,9 +335,42 @@ class BuildDetailView(BaseAPIView):
         responses={
             200: IndexBuildSerializer,
             404: OpenApiResponse(Error, description="No such build."),
+            429: Throttled,
         },
     )
     def get(self, request, build_id):
         rebuilds.release_stale_locks()  # a build whose worker died reads "failed", not "running"
-        build = get_object_or_404(IndexBuild, pk=build_id)
+        build = IndexBuild.objects.filter(pk=build_id).first()
+        if build is None:
+            raise NotFound("No such build.")
         return Response(IndexBuildSerializer(build, context={"request": request}).data)
+
+
+NOT_AN_ENDPOINT = "api-not-an-endpoint"
+
+
+def _is_endpoint(path, urlconf) -> bool:
+    try:
+        return resolve(path, urlconf).url_name != NOT_AN_ENDPOINT
+    except Resolver404:
+        return False
+
+
+@csrf_exempt
+def not_an_endpoint(request, **kwargs):
+    """A path under one of the API's endpoints that is none of them.
+
+    One missing only its final slash is redirected with 308, which clients follow
+    with the same method and body (Django's APPEND_SLASH cannot redirect a POST: a
+    500 under DEBUG, else a 301 that clients follow as a GET, losing the question).
+    Any other is a JSON 404, not the site's HTML page.
+    """
+    urlconf = getattr(request, "urlconf", None)
+    if not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/", urlconf):
+        query = request.META.get("QUERY_STRING", "")
+        target = request.path + "/" + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(target, preserve_request=True)
+    detail = f"No such API endpoint: {request.path}."
+    with contextlib.suppress(NoReverseMatch):  # no drf-spectacular: no schema to name
+        detail += f" The endpoints are listed in {reverse('site_assistant:api-schema')}."
+    return JsonResponse({"detail": detail}, status=404)

@@ -99,6 +99,33 @@ def test_schema_documents_every_endpoint(openapi):
     assert "202" in paths["/api/index/rebuild/"]["post"]["responses"]
 
 
+def test_the_schema_says_what_the_server_checks(openapi):
+    paths = openapi["paths"]
+    # Polling the index or a build draws on the questions' allowance: 429 too.
+    for path in ("/api/index/", "/api/index/builds/{build_id}/"):
+        assert "429" in paths[path]["get"]["responses"], path
+    # A POST body can be too large or of a type the API does not read.
+    for path in ("/api/search/", "/api/feedback/", "/api/index/rebuild/"):
+        assert {"413", "415"} <= set(paths[path]["post"]["responses"]), path
+    # An empty question is refused, so the schema does not offer one.
+    (q,) = (p for p in paths["/api/search/"]["get"]["parameters"] if p["name"] == "q")
+    assert q["schema"]["minLength"] == 1
+    assert openapi["components"]["schemas"]["SearchQuery"]["properties"]["q"]["minLength"] == 1
+    # Feedback needs the question's id (query_id is another name for it).
+    assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
+
+
+def test_the_schema_gives_k_the_sites_own_range(settings):
+    from drf_spectacular.generators import SchemaGenerator
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "MAX_K": 7}
+    openapi = SchemaGenerator().get_schema(request=None, public=True)
+    (k,) = (p for p in openapi["paths"]["/api/search/"]["get"]["parameters"] if p["name"] == "k")
+    body_k = openapi["components"]["schemas"]["SearchQuery"]["properties"]["k"]
+    for schema in (k["schema"], body_k):
+        assert (schema["minimum"], schema["maximum"]) == (1, 7)
+
+
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
@@ -223,7 +250,8 @@ def test_validation_errors_name_the_field(api, params, field):
 def test_a_question_that_is_not_text_is_a_400_and_not_asked(api, q, kind):
     response = api.post(SITE_ASSISTANT, {"q": q}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"q": [f"`q` must be text (a JSON string), not {kind}."]}
+    message = f"`q` must be text (a JSON string), not {kind}."
+    assert response.json() == {"q": [message], "detail": f"`q`: {message}"}
     assert not Question.objects.exists()
 
 
@@ -238,7 +266,7 @@ def test_a_query_string_that_is_not_utf8_is_a_400_and_not_logged(api, raw):
     # Django decodes it with errors="replace": "%ff%fe" arrives as "��".
     response = api.get(f"{SITE_ASSISTANT}?q={raw}")
     assert response.status_code == 400
-    assert response.json() == {"q": [UNREADABLE]}
+    assert response.json() == {"q": [UNREADABLE], "detail": f"`q`: {UNREADABLE}"}
     assert not Question.objects.exists()
 
 
@@ -246,13 +274,13 @@ def test_a_post_body_that_is_not_utf8_is_a_400_and_not_logged(api):
     form = api.generic(
         "POST", SITE_ASSISTANT, b"q=caf%E9+prices", content_type="application/x-www-form-urlencoded"
     )
-    assert form.status_code == 400 and form.json() == {"q": [UNREADABLE]}
+    assert form.status_code == 400 and form.json()["q"] == [UNREADABLE]
     raw = api.generic("POST", SITE_ASSISTANT, b'{"q": "caf\xe9"}', content_type="application/json")
     assert raw.status_code == 400
     assert raw.json() == {"detail": "JSON parse error - the body is not utf-8 text."}
     # A replacement character sent as such is the same lost text.
     escaped = api.post(SITE_ASSISTANT, {"q": "caf\ufffd prices"}, format="json")
-    assert escaped.status_code == 400 and escaped.json() == {"q": [UNREADABLE]}
+    assert escaped.status_code == 400 and escaped.json()["q"] == [UNREADABLE]
     assert not Question.objects.exists()
 
 
@@ -263,7 +291,7 @@ def test_k_out_of_range_has_one_wording_both_ways(api, k):
         api.post(SITE_ASSISTANT, {"q": "ok", "k": int(k)}, format="json"),
     ):
         assert response.status_code == 400
-        assert response.json() == {"k": ["k must be between 1 and 20."]}
+        assert response.json()["k"] == ["k must be between 1 and 20."]
 
 
 def test_limits_are_inclusive(api):
@@ -374,6 +402,18 @@ def test_form_encoded_post_works_too(api):
     assert len(response.json()["results"]) == 3
 
 
+@pytest.mark.parametrize("raw", [b'{"q": "Where are you based?"}', b'  [{"q": "a=b&c"}]'])
+def test_json_sent_as_a_form_is_a_400_that_names_the_content_type(api, raw):
+    # `curl -d '{"q": ...}'` and most HTTP libraries' default: the body was read as a
+    # form with one odd field name, and the answer was "`q` is required".
+    response = api.generic(
+        "POST", SITE_ASSISTANT, raw, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "Content-Type: application/json" in response.json()["detail"]
+    assert not Question.objects.exists()
+
+
 def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "empty")}
     index.forget_loaded()
@@ -385,6 +425,95 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     assert response.status_code == 503
     assert "not built yet" in response.json()["detail"]
     assert status.status_code == 200 and status.json()["ready"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "status", "detail"),
+    [
+        (SITE_ASSISTANT, "{}", "application/json", 400, "`q`: Ask something: `q` is required."),
+        (SITE_ASSISTANT, '{"q": "hi', "application/json", 400, "JSON parse error - "),
+        (SITE_ASSISTANT, '["q"]', "application/json", 400, "Invalid data. Expected a dict"),
+        (SITE_ASSISTANT, '{"q": "ok", "k": 0}', "application/json", 400, "`k`: k must be"),
+        (SITE_ASSISTANT, '{"q": "ok"}', "text/plain", 415, 'Unsupported media type "text/plain"'),
+        (FEEDBACK, '{"helpful": true}', "application/json", 400, "`question_id`: This field is"),
+        (
+            FEEDBACK,
+            '{"question_id": null, "feedback_token": null, "helpful": true}',
+            "application/json",
+            400,
+            "`question_id`: ",
+        ),
+    ],
+)
+def test_every_error_body_has_a_detail_to_log_or_show(
+    api, path, body, content_type, status, detail
+):
+    """One key a client can always read: validation errors kept only their fields'
+    lists ({"q": [...]}), every other error had only "detail"."""
+    response = api.generic("POST", path, body, content_type=content_type)
+    assert response.status_code == status
+    assert response.json()["detail"].startswith(detail), response.json()
+    assert "\n" not in response.json()["detail"]
+
+
+def test_a_validation_error_keeps_its_fields_and_sums_them_up_in_detail(api, validate):
+    response = api.post(SITE_ASSISTANT, {"q": "   ", "k": "many"}, format="json")
+    assert response.status_code == 400
+    body = validate(response.json(), "ValidationErrors")
+    assert body["q"] == ["Ask something: the question is empty."]
+    assert body["k"] == ["A valid integer is required."]
+    assert body["detail"] == (
+        "`q`: Ask something: the question is empty. `k`: A valid integer is required."
+    )
+
+
+def test_no_answer_is_stored_by_a_cache_in_between(api):
+    # Each answer carries its own question_id and feedback_token and is logged: a
+    # shared cache (a CDN) that kept a GET's answer would hand one asker's token to
+    # the next and keep the question out of the log. The answers said nothing.
+    for response in (
+        api.get(SITE_ASSISTANT, {"q": "Where are you based?"}),
+        api.get(SITE_ASSISTANT, {"q": ""}),
+        api.get("/api/index/"),
+        api.get("/api/index/builds/1/"),
+    ):
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, response
+
+
+# --- paths that are not endpoints ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/index/builds/abc/",
+        "/api/index/builds/1/extra/",
+        "/api/search/more/",
+        "/api/feedback/x",
+    ],
+)
+def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
+    # It was Django's HTML 404 page: a client parsing JSON got a decode error.
+    for method in ("get", "post"):
+        response = getattr(api, method)(path)
+        assert response.status_code == 404, (method, response.status_code)
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"].startswith(f"No such API endpoint: {path}.")
+
+
+def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_body(api):
+    # A POST to /api/search was a 500 under DEBUG (APPEND_SLASH cannot redirect a
+    # POST) and otherwise a 301, which clients follow as a GET without the body,
+    # so the question was lost ("`q` is required").
+    response = api.post("/api/search", {"q": "Where are you based?"}, format="json")
+    assert response.status_code == 308
+    assert response["Location"] == SITE_ASSISTANT
+    followed = api.post("/api/search", {"q": "Where are you based?"}, format="json", follow=True)
+    assert followed.status_code == 200
+    assert followed.json()["query"] == "Where are you based?"
+    response = api.get("/api/index/builds/1?x=1")
+    assert (response.status_code, response["Location"]) == (308, "/api/index/builds/1/?x=1")
 
 
 # --- throttling ----------------------------------------------------------------
@@ -483,6 +612,24 @@ def test_feedback_errors(api, body, status):
     response = api.post(FEEDBACK, body, format="json")
     assert response.status_code == status
     assert isinstance(response.json(), dict)
+
+
+def test_feedback_on_small_talk_says_small_talk_takes_none(api):
+    # A client sending back what the answer had: two "This field may not be null."
+    reply = api.get(SITE_ASSISTANT, {"q": "thanks"}).json()
+    assert reply["small_talk"] is True and reply["question_id"] is None
+    body = {key: reply[key] for key in ("question_id", "feedback_token")}
+    response = api.post(FEEDBACK, {**body, "helpful": True}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "question_id": [SMALL_TALK_TAKES_NO_FEEDBACK],
+        "detail": f"`question_id`: {SMALL_TALK_TAKES_NO_FEEDBACK}",
+    }
+
+
+SMALL_TALK_TAKES_NO_FEEDBACK = (
+    "A small-talk reply is not logged and takes no feedback (its question_id is null)."
+)
 
 
 def test_feedback_on_an_unknown_question_with_a_valid_token_is_a_404(api):
@@ -638,8 +785,11 @@ def test_rebuild_refuses_a_bad_body_with_a_message_and_starts_nothing(
     body = response.json()
     assert body[field], body
     if field == "full":  # every unknown field is named
-        assert sorted(body) == (["full", "model"] if b"model" in raw else ["full"])
+        assert sorted(body) == (
+            ["detail", "full", "model"] if b"model" in raw else ["detail", "full"]
+        )
         assert "Unknown field" in body["full"][0]
+        assert body["detail"].startswith("`full`: Unknown field")
     if field == "detail":
         assert "JSON parse error" in body["detail"]
     assert not IndexBuild.objects.exists()
@@ -672,6 +822,14 @@ def test_rebuild_answers_503_when_the_build_lock_keeps_changing_hands(api, staff
     response = api.post("/api/index/rebuild/")
     assert response.status_code == 503, response.content
     assert response.json()["detail"] == "Could not start a rebuild right now. Please try again."
+
+
+def test_an_unknown_build_is_a_404_that_says_so_in_the_schemas_words(api):
+    # It was DRF's "No IndexBuild matches the given query.": a model's name.
+    for build_id in (999999, 10**30):
+        response = api.get(f"/api/index/builds/{build_id}/")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such build."}
 
 
 def test_build_errors_are_shown_to_staff_only(api, staff):
@@ -768,3 +926,11 @@ def test_the_documented_responses_match_real_ones(api, validate):
     real_status = api.get("/api/index/").json()
     assert sorted(status) == sorted(real_status)
     validate(status, "IndexStatus")
+
+
+def test_the_documented_error_body_matches_a_real_one(api):
+    page = (ARCHITECTURE.parent / "api.md").read_text()
+    (block,) = re.findall(r"```json\n(.*?)```", page, re.S)
+    real = api.post(SITE_ASSISTANT, {"q": "   "}, format="json")
+    assert real.status_code == 400
+    assert json.loads(block) == real.json()

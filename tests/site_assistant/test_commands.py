@@ -71,6 +71,17 @@ def test_search_ask_without_an_index_says_how_to_build_one(own_index_dir):
         run("search_ask", "anything")
 
 
+def test_search_rebuild_before_migrate_says_to_migrate():
+    # It was a traceback ending in "no such table: site_assistant_indexbuild".
+    from django.db import connection
+
+    cascade = " CASCADE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:  # rolled back with the test's transaction
+        cursor.execute(f"DROP TABLE {IndexBuild._meta.db_table}{cascade}")
+    with pytest.raises(CommandError, match=r"run `manage.py migrate` first"):
+        run("search_rebuild")
+
+
 def test_search_rebuild_sync_shows_progress_and_counts(testsite):
     out, err = run("search_rebuild", "--sync")
     assert "succeeded" in out and "2 pages" in out and "embedded" in out

@@ -110,6 +110,22 @@ def test_the_page_and_the_api_share_one_allowance(client, rate):
     assert APIClient().get(SITE_ASSISTANT, {"q": "Where are you based?"}).status_code == 429
 
 
+def test_anonymous_clients_get_the_anonymous_rate_and_signed_in_users_the_user_rate(
+    rate, django_user_model
+):
+    # DRF's UserRateThrottle counts anonymous clients by address too: an anonymous
+    # client was held to the lower of the two rates, so raising SEARCH_THROTTLE_ANON
+    # above SEARCH_THROTTLE_USER changed nothing.
+    rate("search_anon", "4/min")
+    rate("search_user", "2/min")
+    anonymous = APIClient()
+    assert [anonymous.get("/api/index/").status_code for _ in range(5)] == [200] * 4 + [429]
+    user = django_user_model.objects.create_user("reader", password="pw")
+    signed_in = APIClient()
+    signed_in.force_authenticate(user)
+    assert [signed_in.get("/api/index/").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_a_refused_request_does_not_use_up_the_allowance(rate):
     rate("search_anon", "2/min")
     api = APIClient()

@@ -4,6 +4,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, router
 
 from site_assistant.models import IndexBuild
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, sync=False, model=None, verbosity=1, **options):
+        connection = connections[router.db_for_write(IndexBuild)]
+        if IndexBuild._meta.db_table not in connection.introspection.table_names():
+            raise CommandError(
+                "The database has no site_assistant tables yet: run `manage.py migrate` first."
+            )
         with _debug_notes(verbosity >= 2):
             self._handle(sync, model)
 
