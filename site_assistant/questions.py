@@ -45,8 +45,10 @@ def ask(
     k: int | None = None,
     channel: str = Question.Channel.API,
     already_asked: int | str | None = None,
+    log: bool = True,
 ):
-    """Answer ``query`` through ``site_assistant.services`` and log it.
+    """Answer ``query`` through ``site_assistant.services`` and log it (unless ``log``
+    is False: a HEAD request, which a link checker or a monitor sends, not a visitor).
 
     Returns ``(Answer, Question)``, or ``(Answer, None)`` for small talk
     ("thanks": site_assistant.small_talk), which is not logged. Raises ``services.IndexNotReady`` (and
@@ -58,7 +60,7 @@ def ask(
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k)
-    if result.reply is not None:
+    if result.reply is not None or not log:
         return result, None  # small talk: nothing the owner could improve, nothing kept
     if already_asked is not None and is_question_number(already_asked):
         earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()

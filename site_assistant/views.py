@@ -60,6 +60,7 @@ def search_page(request):
                 # The widget's "See all results", or this page reloaded: widget.js
                 # puts the logged question's id in the address. No session, no cookie.
                 already_asked=asked,
+                log=request.method != "HEAD",
             )
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).

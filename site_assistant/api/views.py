@@ -144,7 +144,10 @@ def _search(request, data):
     channel = Question.Channel.WIDGET if request.META.get(CHANNEL_HEADER) else Question.Channel.API
     try:
         answer, question = questions.ask(
-            query.validated_data["q"], k=query.validated_k(), channel=channel
+            query.validated_data["q"],
+            k=query.validated_k(),
+            channel=channel,
+            log=request.method != "HEAD",
         )
     except services.IndexNotReady as exc:
         raise IndexNotReadyError() from exc

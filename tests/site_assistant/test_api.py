@@ -934,3 +934,12 @@ def test_the_documented_error_body_matches_a_real_one(api):
     real = api.post(SITE_ASSISTANT, {"q": "   "}, format="json")
     assert real.status_code == 400
     assert json.loads(block) == real.json()
+
+
+def test_a_head_request_is_answered_but_not_logged_as_a_question(api):
+    """Link checkers and monitors send HEAD: no visitor asked anything."""
+    response = api.head(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert not Question.objects.exists()
+    api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
+    assert Question.objects.count() == 1

@@ -196,3 +196,12 @@ def test_a_junk_asked_parameter_is_a_400_with_a_human_message(client, asked):
     assert "This link is broken" in text
     assert "invalid literal" not in text
     assert not Question.objects.exists()
+
+
+def test_a_head_request_is_answered_but_not_logged_as_a_question(client):
+    """Link checkers and monitors send HEAD: no visitor asked anything."""
+    response = client.head("/search/", {"q": "Can I scrape the site?"})
+    assert response.status_code == 200 and response.content == b""
+    assert not Question.objects.exists()
+    client.get("/search/", {"q": "Can I scrape the site?"})
+    assert Question.objects.count() == 1
