@@ -2,6 +2,8 @@
 focus in forced colours (Windows High Contrast), the widget at 200% zoom, what a screen
 reader hears in the conversation, and the language of a question in another one."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -102,3 +104,16 @@ def test_the_apps_own_search_page_says_the_questions_language(page, settings):
     page.goto("/search/?q=Where is your studio?")
     expect(box).to_have_value("Where is your studio?")
     assert box.get_attribute("lang") is None  # the page's own language
+
+
+def test_a_screen_reader_hears_where_a_not_sure_answer_points(page):
+    """The status region says what the links after "I'm not sure" are for."""
+    page.goto("/")
+    page.keyboard.press("/")
+    unsure = ask(page, "What's the weather in Ljubljana today?")
+    expect(unsure).to_have_class(re.compile("site-assistant__msg--unsure"))
+    expect(unsure.get_by_role("link").first).to_be_visible()
+    expect(page.locator(".site-assistant__status")).to_have_text(
+        "I’m not sure — I couldn’t find a confident answer on this site. "
+        "The closest pages I found are below. You can also ask a person."
+    )

@@ -562,6 +562,9 @@
       var closest = data.language ? [] : others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList("The closest pages I found", closest));
       if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
+      // Heard, not only seen: where to go from here (the links follow the sentence).
+      if (closest.length) spoken += " The closest pages I found are below.";
+      if (cfg.contactUrl) spoken += " You can also ask a person.";
     }
     if (!data.language) msg.appendChild(seeAll(data.query, data.question_id));
     if (data.question_id && !data.language) {  // nothing to vote on in a language message
