@@ -80,8 +80,9 @@ bench: index
 
 # What a question costs: in-process search() vs the naive path, HTTP through
 # gunicorn at 1/8/16/32 clients, 60 s at 32 clients with a rebuild halfway,
-# process start and RSS, build throughput
-# (docs/benchmarks.md). PARTS="latency http load process build scaleout" (default: all).
+# process start and RSS, build throughput,
+# and RSS around a short training run (docs/benchmarks.md).
+# PARTS="latency http load process build scaleout training" (default: all).
 bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
 

@@ -631,6 +631,51 @@ def process(sandbox: Sandbox) -> dict:
     return out
 
 
+TRAINING_MEMORY = """
+import json, sys, threading
+import django
+django.setup()
+from site_assistant import services
+from site_assistant.training.finetune import TrainConfig, run_training
+from site_assistant.training.tasks import give_memory_back
+
+def rss():
+    status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+    return {key: round(int(status[key].split()[0]) / 1024, 1) for key in ("VmRSS", "RssAnon")}
+
+services.warm_up()
+out = {"warm": rss()}
+# In a thread, as the web process runs it without a broker (TRAIN_IN_BACKGROUND_WITHOUT_BROKER).
+steps = int(sys.argv[1])
+config = TrainConfig(max_steps=steps, max_pairs=320)
+work = threading.Thread(target=lambda: run_training(
+    config=config, activate=False, seed=42, show_progress_bar=False, refit=False))
+work.start()
+work.join()
+out["after_run"] = rss()
+give_memory_back()
+out["after_give_memory_back"] = rss()
+print(json.dumps(out))
+"""
+TRAINING_STEPS = 10
+
+
+def training(sandbox: Sandbox) -> dict:
+    """RSS of a serving process before a short training run (in a thread, as a web
+    process runs it without a broker), right after it, and once it let go
+    (site_assistant.training.tasks.give_memory_back)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", TRAINING_MEMORY, str(TRAINING_STEPS)],
+        cwd=ROOT,
+        env={**sandbox.env, "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise RuntimeError(proc.stderr[-2000:])
+    return {"steps": TRAINING_STEPS, "rss_mb": json.loads(proc.stdout.strip().splitlines()[-1])}
+
+
 # --- builds ------------------------------------------------------------------------------
 
 BUILD_LINE = re.compile(r"Build #\d+ succeeded in ([\d.]+) s: .*?(\d+) passages \((\d+) embedded")
@@ -717,7 +762,7 @@ def scaleout(sandbox: Sandbox) -> dict:
 # --- all ---------------------------------------------------------------------------------
 
 
-PARTS = ("latency", "http", "load", "process", "build", "scaleout")
+PARTS = ("latency", "http", "load", "process", "build", "scaleout", "training")
 
 
 def main(parts: list[str]) -> dict:

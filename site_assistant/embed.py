@@ -487,6 +487,18 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     return encoder
 
 
+def forget_models_except(*model_refs: str) -> int:
+    """Drop every loaded model and encoder but those of ``model_refs`` (the ones
+    serving): what a training run loaded to compare models. How many were dropped."""
+    keep = tuple(f"{_resolve(ref)}|" for ref in model_refs if ref)
+    with _lock:
+        dropped = [k for k in (*_models, *_encoders) if not k.startswith(keep)]
+        for key in dropped:
+            _models.pop(key, None)
+            _encoders.pop(key, None)
+    return len(dropped)
+
+
 # --- encoding --------------------------------------------------------------------------
 
 

@@ -469,14 +469,23 @@ def content_digest(version: IndexVersion) -> str | None:
     return hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
 
 
-def live_calibration() -> dict:
-    """The live version's calibration, read from its meta.json alone (no vectors loaded)."""
+def _live_meta() -> dict:
+    """The live version's meta.json alone (no vectors loaded), or {}."""
     name = current_version_name()
     try:
-        meta = json.loads((index_dir() / name / META_FILE).read_text()) if name else {}
+        return json.loads((index_dir() / name / META_FILE).read_text()) if name else {}
     except (OSError, ValueError):
         return {}
-    return meta.get("calibration") or {}
+
+
+def live_calibration() -> dict:
+    """The live version's calibration, read from its meta.json alone (no vectors loaded)."""
+    return _live_meta().get("calibration") or {}
+
+
+def live_model_ref() -> str:
+    """The folder of the model the live version was built with ("" when unknown)."""
+    return _live_meta().get("model_ref") or ""
 
 
 def _write_manifest(folder: Path) -> None:

@@ -182,6 +182,11 @@ def test_train_on_site_task_records_the_run(
     assert run.metrics["steps"] == 2
     assert not run.activated and run.decision.startswith("not activated")
     assert (own_index_dir / "models").is_dir() and run.model_dir.startswith(str(own_index_dir))
+    # The process goes on serving: the trained model it loaded to compare is let go.
+    from site_assistant import embed
+
+    assert [key for key in embed._encoders if run.model_dir in key] == []
+    assert [key for key in embed._models if run.model_dir in key] == []
 
 
 @pytest.mark.django_db(transaction=True)
