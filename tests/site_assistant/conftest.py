@@ -110,15 +110,18 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def point_broker():
-    """``point_broker(url)``: send this test's Celery tasks to ``url`` (not eagerly)."""
+    """``point_broker(url)``: send this test's Celery tasks to ``url`` (not eagerly),
+    with the result backend there too, as a site with one ``REDIS_URL`` has it
+    (Bambicim's settings: a Redis that is down takes both)."""
     from site_assistant.tasks import rebuild_index
     from tests.conftest import _forget_connections
 
     app = rebuild_index.app
-    previous = {k: app.conf.get(k) for k in ("broker_url", "task_always_eager")}
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    previous = {k: app.conf.get(k) for k in keys}
 
     def point(url):
-        app.conf.update(broker_url=url, task_always_eager=False)
+        app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
         _forget_connections(app)
 
     yield point
