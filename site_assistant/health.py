@@ -4,8 +4,9 @@ JSON, one entry per part, each with ``ok``: the live index (version,
 passages, model), the model (one real query through the serving path), the
 database (questions are logged there) and the task queue (optional: without
 a broker, builds run in-process). 200 while questions can be answered
-("degraded" when only the task queue is down: answers go on, rebuilds wait);
-503 when they cannot. Error details go to the log, not to the response.
+("degraded" when the database or the task queue is down: answers go on,
+without the question log and feedback, or without rebuilds); 503 when they
+cannot. Error details go to the log, not to the response.
 """
 
 from __future__ import annotations
@@ -89,8 +90,11 @@ def report() -> tuple[int, dict]:
         "broker": check_broker(),
     }
     parts["model"] = check_model() if parts["index"]["ok"] else {"ok": False, "error": "no index"}
-    answers = all(parts[p]["ok"] for p in ("index", "model", "database"))
-    status = "unavailable" if not answers else "ok" if parts["broker"]["ok"] else "degraded"
+    # Questions are answered from the index with the database or the task
+    # queue down (site_assistant.questions.ask: only the log entry is lost).
+    answers = all(parts[p]["ok"] for p in ("index", "model"))
+    whole = parts["database"]["ok"] and parts["broker"]["ok"]
+    status = "unavailable" if not answers else "ok" if whole else "degraded"
     return (200 if answers else 503), {"status": status, **parts}
 
 

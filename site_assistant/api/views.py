@@ -1,6 +1,9 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -17,6 +20,7 @@ from rest_framework.views import APIView
 
 from .. import conf, questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
+from ..visitors import user_of
 from . import parsers, permissions, throttles
 from .serializers import (
     FeedbackResponseSerializer,
@@ -27,6 +31,8 @@ from .serializers import (
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
+
+logger = logging.getLogger(__name__)
 
 # The widget marks its requests so the log can tell channels apart.
 CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
@@ -49,6 +55,12 @@ class IndexNotReadyError(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The search index is not built yet. Please try again in a minute."
     default_code = "index_not_ready"
+
+
+class DatabaseUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The site's database is not answering. Please try again in a minute."
+    default_code = "database_unavailable"
 
 
 class BuildLockBusy(APIException):
@@ -84,7 +96,19 @@ class BaseAPIView(APIView):
             exc = parsers.BodyTooLarge(
                 f"The request body is too large: at most {conf.get('MAX_JSON_BYTES')} bytes."
             )
+        # The database down (feedback, the index status): JSON that says so, not
+        # Django's HTML 500 page. Searching goes on without it (questions.ask).
+        if isinstance(exc, DatabaseError):
+            logger.error(
+                "%s %s: the database failed: %r", self.request.method, self.request.path, exc
+            )
+            exc = DatabaseUnavailable()
         return super().handle_exception(exc)
+
+    def perform_authentication(self, request):
+        # With the database down a session cookie is taken as a visitor's: a
+        # question is answered all the same (staff-only views then say 503).
+        user_of(request)
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():
