@@ -14,6 +14,7 @@ through ``ask`` so they log the same way.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.core import signing
@@ -25,6 +26,12 @@ from . import conf, services
 from .models import Question
 
 logger = logging.getLogger(__name__)
+
+# After the log could not be written, it is not tried again for this long: a
+# database that never answers costs one connect timeout per process that
+# often, not one per question.
+LOG_RETRY_SECONDS = 30.0
+_log_paused_until = float("-inf")  # time.monotonic()
 
 # The log is purged at most this often outside the scheduled purge.
 PURGE_EVERY_SECONDS = 3600
@@ -62,12 +69,20 @@ def ask(
     result = services.answer(query, k=k)
     if result.reply is not None:
         return result, None  # small talk: nothing the owner could improve, nothing kept
+    global _log_paused_until
+    if time.monotonic() < _log_paused_until:
+        return result, None
     try:
         question = _log(query, channel, result, already_asked)
     except DatabaseError as exc:
         # The answer comes from the index, not the database: a database that
         # is down costs the log entry (and the 👍 / 👎, which need it), not the answer.
-        logger.warning("question answered but not logged (the database failed): %s", exc)
+        _log_paused_until = time.monotonic() + LOG_RETRY_SECONDS
+        logger.warning(
+            "question answered but not logged (the database failed; tried again in %.0f s): %s",
+            LOG_RETRY_SECONDS,
+            exc,
+        )
         return result, None
     purge_when_due()
     return result, question

@@ -140,30 +140,9 @@ def refusing_broker(point_broker):
 @pytest.fixture
 def hanging_broker(point_broker):
     """A broker that accepts TCP connections and never answers (a small server thread)."""
-    import socket
-    import threading
+    from tests.conftest import silent_server
 
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    server.settimeout(0.2)
-    accepted, stop = [], threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except (TimeoutError, OSError):
-                continue
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    url = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    point_broker(url)
-    yield url
-    stop.set()
-    thread.join(timeout=5)
-    for conn in accepted:
-        conn.close()
-    server.close()
-    assert accepted, "the hanging broker was never contacted"
+    with silent_server() as port:
+        url = f"redis://127.0.0.1:{port}/0"
+        point_broker(url)
+        yield url

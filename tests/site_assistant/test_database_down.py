@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from site_assistant import questions
 from site_assistant.models import Question
 
 from .conftest import _closed_port
@@ -85,7 +86,9 @@ def test_health_is_degraded_not_unavailable(client, database_down):
     assert body["database"] == {"ok": False, "error": "OperationalError"}
 
 
-def test_once_it_is_back_questions_are_logged_again(client, database_down):
+def test_once_it_is_back_questions_are_logged_again(client, database_down, monkeypatch):
+    """After LOG_RETRY_SECONDS (30 s; none here): the log is not tried at every question."""
+    monkeypatch.setattr(questions, "LOG_RETRY_SECONDS", 0)
     client.post(reverse("site_assistant:api-search"), {"q": QUESTION}, "application/json")
     database_down()  # back
     response = client.post(
