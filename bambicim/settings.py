@@ -103,6 +103,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     (BASE_DIR / "var").mkdir(exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that accepts connections and never answers (a partition, a
+    # stuck server) must not hold a request until gunicorn kills the worker:
+    # connecting gives up after this many seconds (libpq's minimum is 2), and
+    # questions are answered without the log (site_assistant.questions).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 # A connection kept per worker process instead of one opened per request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

@@ -268,6 +268,7 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "index_status": status,
+            "index_problem": services.index_problem(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
             "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild"),

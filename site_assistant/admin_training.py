@@ -317,7 +317,7 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
         from .training.finetune import missing_extra
-        from .training.tasks import start_training
+        from .training.tasks import NOT_QUEUED, start_training
 
         problem = missing_extra()
         if problem:
@@ -325,8 +325,15 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         already = _active_runs().first()
         run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
+        run.refresh_from_db()
         if already is not None and run.pk == already.pk:
             messages.info(request, f"{run} is already under way.")
+        elif run.status == TrainingRun.Status.FAILED and run.error.startswith(NOT_QUEUED):
+            messages.error(
+                request,
+                f"Could not start training: the task queue is not answering, so nothing was "
+                f"started (recorded as #{run.pk}, failed). Please try again once it is back.",
+            )
         else:
             messages.success(request, f"{run} started: the page updates while it runs.")
         return HttpResponseRedirect(

@@ -55,6 +55,7 @@ def figures(now: datetime | None = None) -> dict:
         if status
         else None,
         "withdrawn": services.withdrawn_now() if status else [],
+        "index_problem": services.index_problem(),
         "fine_tuned": embed.fine_tuned_model_active(),
         "last_build": last_build,
         "last_build_at": (last_build.finished or last_build.started or last_build.created)

@@ -4,8 +4,10 @@ JSON, one entry per part, each with ``ok``: the live index (version,
 passages, model), the model (one real query through the serving path), the
 database (questions are logged there) and the task queue (optional: without
 a broker, builds run in-process). 200 while questions can be answered
-("degraded" when only the task queue is down: answers go on, rebuilds wait);
-503 when they cannot. Error details go to the log, not to the response.
+("degraded" when the database or the task queue is down: answers go on,
+without the question log and feedback, or without rebuilds; or when the
+index last built cannot be read and an older version answers); 503 when
+they cannot. Error details go to the log, not to the response.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ def check_index() -> dict:
         return {"ok": False, "error": str(exc).split(":")[0]}
     return {
         "ok": True,
+        # False: CURRENT's version cannot be read and an older one serves (logged).
+        "intact": not services.index_problem(),
         "version": live.version,
         "passages": live.count,
         "model_id": live.model_id,
@@ -89,8 +93,11 @@ def report() -> tuple[int, dict]:
         "broker": check_broker(),
     }
     parts["model"] = check_model() if parts["index"]["ok"] else {"ok": False, "error": "no index"}
-    answers = all(parts[p]["ok"] for p in ("index", "model", "database"))
-    status = "unavailable" if not answers else "ok" if parts["broker"]["ok"] else "degraded"
+    # Questions are answered from the index with the database or the task
+    # queue down (site_assistant.questions.ask: only the log entry is lost).
+    answers = all(parts[p]["ok"] for p in ("index", "model"))
+    whole = parts["database"]["ok"] and parts["broker"]["ok"] and parts["index"].get("intact", True)
+    status = "unavailable" if not answers else "ok" if whole else "degraded"
     return (200 if answers else 503), {"status": status, **parts}
 
 

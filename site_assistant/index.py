@@ -60,6 +60,7 @@ from . import ann, conf
 logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+NO_INDEX_YET = "No index yet"
 INDEX_FILE = "index.faiss"
 PASSAGES_FILE = "passages.json"
 META_FILE = "meta.json"
@@ -720,21 +721,22 @@ def load_version(version: str) -> IndexVersion:
     return loaded
 
 
-def load_newest_intact(preferred: str | None = None) -> IndexVersion:
+def load_newest_intact(preferred: str | None = None, skipped: list | None = None) -> IndexVersion:
     """``preferred`` (the version CURRENT names) if it loads, else the newest
     version that does (older ones first: a version newer than the live one
     was never made live).
 
-    Logs why each version was skipped. Raises IndexNotReady when none loads.
+    Logs why each version was skipped (and appends it to ``skipped``). Raises
+    IndexNotReady when none loads.
     """
     if not preferred:  # no CURRENT: nothing was made live (a written version is not live yet)
-        raise IndexNotReady("No index yet: run manage.py search_rebuild --sync")
+        raise IndexNotReady(f"{NO_INDEX_YET}: run manage.py search_rebuild --sync")
     names = versions()
     others = [n for n in reversed(names) if n != preferred]
     order = (
         [preferred] + [n for n in others if n < preferred] + [n for n in others if n > preferred]
     )
-    skipped = []
+    skipped = [] if skipped is None else skipped
     for name in order:
         try:
             loaded = load_version(name)
@@ -761,6 +763,8 @@ class _Cache:
         self.key = None  # (index dir, inode, mtime_ns, size) of CURRENT
         self.loaded: IndexVersion | None = None
         self.failure: str | None = None  # why nothing could be loaded for ``key``
+        # Why what is served is not the version CURRENT names ("" when it is).
+        self.note = ""
 
 
 _cache = _Cache()
@@ -812,26 +816,52 @@ def load_current() -> IndexVersion:
                     "search index: %s is missing; still serving %s", pointer, loaded.version
                 )
             _cache.key = key
+            _cache.note = f"{CURRENT} is missing" if named is None else ""
             return loaded
+        skipped = []
         try:
-            fresh = load_newest_intact(named)
+            fresh = load_newest_intact(named, skipped)
         except IndexNotReady as exc:
             if loaded is not None:
                 logger.error("search index: still serving %s: %s", loaded.version, exc)
-                _cache.key = key
+                _cache.key, _cache.note = key, _skipped_note(skipped) or str(exc)
                 return loaded
             _cache.loaded, _cache.key, _cache.failure = None, key, str(exc)
             raise
+        note = _skipped_note(skipped) if fresh.version != named else ""
         if loaded is not None and fresh.version != named and fresh.version < loaded.version:
             logger.error("search index: %s is damaged; still serving %s", named, loaded.version)
-            _cache.key = key
+            _cache.key, _cache.note = key, note
             return loaded
-        _cache.loaded, _cache.key, _cache.failure = fresh, key, None
+        _cache.loaded, _cache.key, _cache.failure, _cache.note = fresh, key, None, note
         logger.info("search index %s loaded (%d passages)", fresh.version, fresh.count)
         return fresh
+
+
+def _skipped_note(skipped: list[str]) -> str:
+    """What ``load_newest_intact`` said of the first version it skipped (the live one)."""
+    return skipped[0].split(": ", 1)[-1] if skipped else ""
+
+
+def serving_problem() -> str:
+    """Why this process cannot serve the version CURRENT names: "" when it does
+    (or nothing was ever built); else what is wrong, e.g. "index v-… is damaged:
+    index.faiss has 40 bytes, the manifest says 121389" or "CURRENT is missing".
+    ``load_current`` serves what it can meanwhile: an older version, or nothing."""
+    try:
+        load_current()
+    except IndexNotReady as exc:
+        if not str(exc).startswith(NO_INDEX_YET):
+            return str(exc)
+        on_disk = versions()  # built before, and CURRENT gone: nothing says which is live
+        count = len(on_disk)
+        return (
+            f"{CURRENT} is missing ({count} version{'s' * (count != 1)} on disk)" if count else ""
+        )
+    return _cache.note
 
 
 def forget_loaded() -> None:
     """Drop the in-process cache (tests; after deleting INDEX_DIR)."""
     with _cache.lock:
-        _cache.loaded, _cache.key, _cache.failure = None, None, None
+        _cache.loaded, _cache.key, _cache.failure, _cache.note = None, None, None, ""

@@ -14,16 +14,24 @@ through ``ask`` so they log the same way.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.core import signing
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 
 from . import conf, services
 from .models import Question
 
 logger = logging.getLogger(__name__)
+
+# After the log could not be written, it is not tried again for this long: a
+# database that never answers costs one connect timeout per process that
+# often, not one per question.
+LOG_RETRY_SECONDS = 30.0
+_log_paused_until = float("-inf")  # time.monotonic()
 
 # The log is purged at most this often outside the scheduled purge.
 PURGE_EVERY_SECONDS = 3600
@@ -55,19 +63,40 @@ def ask(
     logs nothing) when no index is built yet. ``already_asked``: the id of
     the logged question this one repeats (the widget's "See all results"
     link): when it matches, that entry is returned and nothing new is logged,
-    so one question is counted once.
+    so one question is counted once. With the database down the answer is
+    returned all the same, with None for the question: nothing is logged.
     """
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k)
     if result.reply is not None or not log:
         return result, None  # small talk: nothing the owner could improve, nothing kept
+    global _log_paused_until
+    if time.monotonic() < _log_paused_until:
+        return result, None
+    try:
+        question = _log(query, channel, result, already_asked)
+    except DatabaseError as exc:
+        # The answer comes from the index, not the database: a database that
+        # is down costs the log entry (and the 👍 / 👎, which need it), not the answer.
+        _log_paused_until = time.monotonic() + LOG_RETRY_SECONDS
+        logger.warning(
+            "question answered but not logged (the database failed; tried again in %.0f s): %s",
+            LOG_RETRY_SECONDS,
+            exc,
+        )
+        return result, None
+    purge_when_due()
+    return result, question
+
+
+def _log(query: str, channel: str, result, already_asked) -> Question:
     if already_asked is not None and is_question_number(already_asked):
         earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:
-            return result, earlier
+            return earlier
     top = result.answer or (result.results[0] if result.results else None)
-    question = Question.objects.create(
+    return Question.objects.create(
         text=query[:_TEXT_LIMIT],
         channel=channel,
         answered=result.answer is not None,
@@ -80,8 +109,6 @@ def ask(
         index_version=result.index_version,
         language=result.language or "",
     )
-    purge_when_due()
-    return result, question
 
 
 _FEEDBACK_SALT = "site_assistant.questions.feedback"

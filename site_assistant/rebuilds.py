@@ -132,6 +132,18 @@ def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> 
     raise LockBusy("could not take the index build lock")
 
 
+def take_over(build_id: int) -> IndexBuild | None:
+    """Queued build ``build_id``, claimed to run in this process (``search_rebuild
+    --sync``), or None once a worker has started it. Its task, should a worker
+    take it later, finds it no longer queued and skips it (its task id is
+    cleared: a redelivered task resumes only a build that names it)."""
+    lease = timezone.now() + timedelta(seconds=conf.get("BUILD_LEASE_SECONDS"))
+    claimed = IndexBuild.objects.filter(pk=build_id, lock=LOCK, status=Status.QUEUED).update(
+        status=Status.RUNNING, started=timezone.now(), task_id="", lease_expires=lease
+    )
+    return IndexBuild.objects.get(pk=build_id) if claimed else None
+
+
 def request_rebuild(
     trigger: str, user=None, countdown: int | None = None, background: bool = False
 ) -> IndexBuild:

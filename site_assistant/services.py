@@ -468,3 +468,10 @@ def index_status() -> dict:
         return index.load_current().meta()
     except IndexNotReady:
         return {}
+
+
+def index_problem() -> str:
+    """Why the index CURRENT names is not what this process serves ("" when it
+    is, or when nothing was built yet): damaged files, CURRENT missing. What
+    ``index_status`` names is then an older version, or nothing."""
+    return index.serving_problem()

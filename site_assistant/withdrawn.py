@@ -15,8 +15,10 @@ is older than that by KEEP_AFTER_BUILD (``forget_before``): a web node that
 loads a new version from shared storage a little later keeps leaving the
 page out meanwhile.
 
-Serving reads the table at most once a second per process (``READ_EVERY``);
-a withdrawal made in the same process is seen at once.
+Serving reads the table at most once a second per process (``READ_EVERY``),
+and after a failed read not again for ``RETRY_AFTER_FAILURE`` (a database that
+never answers costs one connect timeout per process that often, not one per
+question); a withdrawal made in the same process is seen at once.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .models import WithdrawnPage
 logger = logging.getLogger(__name__)
 
 READ_EVERY = 1.0  # seconds
+RETRY_AFTER_FAILURE = 30.0  # seconds
 KEEP_AFTER_BUILD = timedelta(hours=1)
 
 _lock = threading.Lock()
@@ -82,10 +85,10 @@ def _rows() -> tuple[tuple[str, datetime], ...]:
     try:
         rows = tuple(WithdrawnPage.objects.values_list("path", "at"))
     except Exception as exc:  # noqa: BLE001 - the database down, a process without one
-        # Answer on with what was read last; try again in a second.
+        # Answer on with what was read last; try again later.
         logger.warning("withdrawn pages unreadable, using the last read: %s", exc)
         with _lock:
-            _read["at"] = now
+            _read["at"] = now + RETRY_AFTER_FAILURE - READ_EVERY
         return _read["rows"]
     with _lock:
         _read.update(at=now, rows=rows)

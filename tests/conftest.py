@@ -9,11 +9,14 @@
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,11 +48,43 @@ def pytest_unconfigure(config):
 @pytest.fixture(autouse=True)
 def _withdrawn_read_again():
     """The withdrawn pages a test made are gone with its transaction: the next
-    test must not serve with them (site_assistant.withdrawn reads once a second)."""
+    test must not serve with them (site_assistant.withdrawn reads once a second).
+    Nor wait out a pause after a database failure (questions, withdrawn)."""
     yield
-    from site_assistant import withdrawn
+    from site_assistant import questions, withdrawn
 
     withdrawn.forget_read()
+    questions._log_paused_until = float("-inf")
+
+
+@contextmanager
+def silent_server():
+    """A loopback TCP server that accepts connections and never answers (a
+    thread); yields its port. Fails the test if nothing ever connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    server.settimeout(0.2)
+    accepted, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except (TimeoutError, OSError):
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for conn in accepted:
+            conn.close()
+        server.close()
+    assert accepted, "the silent server was never contacted"
 
 
 @pytest.fixture(scope="session")

@@ -36,12 +36,12 @@ import math
 import time
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from .. import conf
+from ..visitors import user_of
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +167,7 @@ def page_wait(request, throttle_classes=SEARCH_THROTTLES):
     The same classes, rates and counts as the API, so asking through the page
     and the API draws on one allowance.
     """
-    if not hasattr(request, "user"):  # a project without AuthenticationMiddleware
-        request.user = AnonymousUser()
+    user_of(request)  # AnonymousUser without AuthenticationMiddleware or the database
     waits = []
     for throttle_class in throttle_classes:
         throttle = throttle_class()

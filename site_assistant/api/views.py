@@ -1,8 +1,10 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
 import contextlib
+import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
@@ -21,6 +23,7 @@ from rest_framework.views import APIView
 
 from .. import conf, questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
+from ..visitors import user_of
 from . import parsers, permissions, throttles
 from .serializers import (
     FeedbackResponseSerializer,
@@ -31,6 +34,8 @@ from .serializers import (
     SearchQuerySerializer,
     SearchResponseSerializer,
 )
+
+logger = logging.getLogger(__name__)
 
 # The widget marks its requests so the log can tell channels apart.
 CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
@@ -73,6 +78,12 @@ class IndexNotReadyError(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The search index is not built yet. Please try again in a minute."
     default_code = "index_not_ready"
+
+
+class DatabaseUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The site's database is not answering. Please try again in a minute."
+    default_code = "database_unavailable"
 
 
 class BuildLockBusy(APIException):
@@ -119,6 +130,13 @@ class BaseAPIView(APIView):
             exc = parsers.BodyTooLarge(
                 f"The request body is too large: at most {conf.get('MAX_JSON_BYTES')} bytes."
             )
+        # The database down (feedback, the index status): JSON that says so, not
+        # Django's HTML 500 page. Searching goes on without it (questions.ask).
+        if isinstance(exc, DatabaseError):
+            logger.error(
+                "%s %s: the database failed: %r", self.request.method, self.request.path, exc
+            )
+            exc = DatabaseUnavailable()
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
             response.data = {**response.data, "detail": summarize(response.data)}
@@ -129,6 +147,11 @@ class BaseAPIView(APIView):
         # staff-only fields): no cache in between may keep it.
         add_never_cache_headers(response)
         return super().finalize_response(request, response, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        # With the database down a session cookie is taken as a visitor's: a
+        # question is answered all the same (staff-only views then say 503).
+        user_of(request)
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():

@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .. import conf, sections
+from ..visitors import user_of
 
 register = template.Library()
 
@@ -47,8 +48,9 @@ def csrf_for_signed_in(request) -> str:
     session user), and making a token sets the csrftoken cookie: every page with
     the widget would send a cookie, which keeps shared caches from storing it.
     """
-    user = getattr(request, "user", None)
-    return get_token(request) if user is not None and user.is_authenticated else ""
+    if request is None:
+        return ""
+    return get_token(request) if user_of(request).is_authenticated else ""
 
 
 def contact_url(question: str = "") -> str:

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 Status = TrainingRun.Status
 # Parameters the admin (or a caller) may set on a run, with the card's defaults.
 PARAMS = config.defaults()
+# The error of a run the task queue did not take.
+NOT_QUEUED = "Could not queue the run"
 # Not TrainConfig fields: how the run uses the trained model.
 RUN_OPTIONS = {"refit": True}
 
@@ -124,11 +126,13 @@ def _enqueue(run: TrainingRun) -> None:
         return
     try:
         with broker_connection(train_on_site.app) as connection:
-            result = train_on_site.apply_async(kwargs={"run_id": run.pk}, connection=connection)
+            result = train_on_site.apply_async(
+                kwargs={"run_id": run.pk}, connection=connection, retry=False
+            )
     except Exception as exc:
         logger.warning("training run #%s: %s", run.pk, exc)
         TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-            status=Status.FAILED, error=f"Could not queue the run: {exc}", finished=timezone.now()
+            status=Status.FAILED, error=f"{NOT_QUEUED}: {exc}", finished=timezone.now()
         )
         return
     TrainingRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
@@ -198,9 +202,15 @@ def give_memory_back() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-@shared_task(name="site_assistant.training.tasks.train_on_site")
+@shared_task(name="site_assistant.training.tasks.train_on_site", ignore_result=True)
 def train_on_site(run_id: int) -> dict:
-    """Make pairs, fine-tune, evaluate base and tuned, activate only if better."""
+    """Make pairs, fine-tune, evaluate base and tuned, activate only if better.
+
+    The outcome is on the TrainingRun row, not in a result backend: sending a
+    task whose result is kept first subscribes to it there, and a result
+    backend that is down (the broker's Redis, on a site with one REDIS_URL)
+    held the owner's request for its 20 reconnects.
+    """
     try:
         return _train(run_id)
     finally:

@@ -110,15 +110,18 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def point_broker():
-    """``point_broker(url)``: send this test's Celery tasks to ``url`` (not eagerly)."""
+    """``point_broker(url)``: send this test's Celery tasks to ``url`` (not eagerly),
+    with the result backend there too, as a site with one ``REDIS_URL`` has it
+    (Bambicim's settings: a Redis that is down takes both)."""
     from site_assistant.tasks import rebuild_index
     from tests.conftest import _forget_connections
 
     app = rebuild_index.app
-    previous = {k: app.conf.get(k) for k in ("broker_url", "task_always_eager")}
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    previous = {k: app.conf.get(k) for k in keys}
 
     def point(url):
-        app.conf.update(broker_url=url, task_always_eager=False)
+        app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
         _forget_connections(app)
 
     yield point
@@ -137,30 +140,9 @@ def refusing_broker(point_broker):
 @pytest.fixture
 def hanging_broker(point_broker):
     """A broker that accepts TCP connections and never answers (a small server thread)."""
-    import socket
-    import threading
+    from tests.conftest import silent_server
 
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    server.settimeout(0.2)
-    accepted, stop = [], threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except (TimeoutError, OSError):
-                continue
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    url = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    point_broker(url)
-    yield url
-    stop.set()
-    thread.join(timeout=5)
-    for conn in accepted:
-        conn.close()
-    server.close()
-    assert accepted, "the hanging broker was never contacted"
+    with silent_server() as port:
+        url = f"redis://127.0.0.1:{port}/0"
+        point_broker(url)
+        yield url

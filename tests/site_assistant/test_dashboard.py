@@ -162,3 +162,32 @@ def test_the_dashboard_entry_is_not_listed_on_the_page_that_shows_it(owner_clien
     assert tree.css_first("#search-dashboard") is not None
     assert tree.css_first('#content-main a[href="/admin/site_assistant/dashboard/"]') is None
     assert tree.css_first('#content-main a[href="/admin/site_assistant/question/"]') is not None
+
+
+def test_the_owner_is_told_when_the_index_last_built_cannot_be_served(owner_client, own_index_dir):
+    """Damaged files made a fresh process serve an older version (or nothing),
+    and only the log said so: the overview, the builds list and /health/ now do."""
+    from site_assistant import health, index
+
+    from .test_index import activated, truncate
+
+    older = activated(0, "a")
+    newer = activated(1, "b")
+    truncate(own_index_dir / newer / "index.faiss")
+    index.forget_loaded()  # a fresh process
+    overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    said = overview.css_first("#dash-index-problem").text(separator=" ")
+    assert f"index {newer} is damaged: index.faiss has 40 bytes" in said
+    assert "answers from the older version" in said and older in overview.body.text()
+    builds = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert (
+        f"index {newer} is damaged" in LexborHTMLParser(builds).css_first("#index-problem").text()
+    )
+    assert health.check_index()["intact"] is False
+
+    truncate(own_index_dir / older / "index.faiss")
+    index.forget_loaded()
+    overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    said = overview.css_first("#dash-index-problem").text(separator=" ")
+    assert "No intact index version" in said and "still reading the site" in said
+    assert "No index yet" not in overview.css_first("#dash-serving").text()

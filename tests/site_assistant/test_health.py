@@ -19,6 +19,7 @@ def test_ready_names_the_index_model_database_and_broker(client, built_index):
     assert body["status"] == "ok"
     assert body["index"] == {
         "ok": True,
+        "intact": True,
         "version": live.version,
         "passages": live.count,
         "model_id": live.model_id,

@@ -298,3 +298,24 @@ def test_a_version_written_before_manifests_is_judged_by_its_meta_checksums(own_
     assert index.damage(name) is None and index.load_current().version == name
     truncate(own_index_dir / name / "index.faiss")
     assert index.damage(name) == "index.faiss does not match its checksum"
+
+
+def test_why_the_index_last_built_is_not_served_is_there_to_tell(own_index_dir):
+    """An older version answering, or nothing, was only in the log: the owner's
+    pages and /health/ said all was well (site_assistant.services.index_problem)."""
+    assert index.serving_problem() == ""  # nothing built yet: not a problem, a first build
+    older = activated(0, "a")
+    newer = activated(1, "b")
+    assert index.serving_problem() == ""
+    truncate(own_index_dir / newer / "index.faiss")
+    index.forget_loaded()  # a fresh process
+    assert index.load_current().version == older
+    assert index.serving_problem().startswith(
+        f"index {newer} is damaged: index.faiss has 40 bytes, the manifest says"
+    )
+    truncate(own_index_dir / older / "index.faiss")
+    index.forget_loaded()
+    assert index.serving_problem().startswith(f"No intact index version ({newer}: index {newer}")
+    (own_index_dir / "CURRENT").unlink()
+    index.forget_loaded()
+    assert index.serving_problem() == "CURRENT is missing (2 versions on disk)"

@@ -107,6 +107,7 @@ LAYERS: dict[str, list[str]] = {
         "api.views",
         "views",
         "health",  # /health/: the readiness probe
+        "visitors",  # request.user, or a visitor when the database cannot say
         "urls",
         "templatetags",
         "templatetags.site_assistant",

@@ -295,3 +295,47 @@ def test_a_chunked_build_on_two_real_workers_equals_a_single_process_build(
     single = run_build(IndexBuild.objects.create(trigger="command"))
     assert single.status == "succeeded" and single.embedded == done.embedded
     assert_same_index(chunked_arrays, _index_arrays(index.load_current()))
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_search_rebuild_sync_runs_a_build_queued_for_a_worker_that_is_not_there(
+    celery_workers, built_index, settings
+):
+    """A content change queued a build and no worker ran: `search_rebuild --sync`
+    (and so `make serve`) stopped with "Build #N is already queued: wait for it
+    to finish" for up to QUEUED_BUILD_EXPIRES_SECONDS. It now runs that build
+    itself; the worker that comes later skips the task."""
+    import io
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from site_assistant.models import ExampleQuestion
+    from site_assistant.signals import DEBOUNCE_KEY
+
+    cache.delete(DEBOUNCE_KEY)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "REBUILD_DEBOUNCE_SECONDS": 0}
+    url = built_index.passages[0]["url"]
+    ExampleQuestion.objects.create(question="is the teapot pink on wednesdays?", url=url)
+    queued = IndexBuild.objects.get(trigger="content")
+    assert queued.status == "queued" and queued.task_id  # in Redis, no worker yet
+
+    out = io.StringIO()
+    call_command("search_rebuild", "--sync", stdout=out, stderr=io.StringIO())
+    assert f"Build #{queued.pk} was queued and no worker had started it: it runs here." in (
+        out.getvalue()
+    )
+    queued.refresh_from_db()
+    assert queued.status == "succeeded" and queued.lock is None, queued.error
+    assert index.load_current().version == queued.version
+
+    worker = celery_workers()  # the task is still in Redis: the worker skips it
+    deadline = time.monotonic() + 60
+    while "succeeded" not in Path(worker.log_path).read_text():
+        assert time.monotonic() < deadline, Path(worker.log_path).read_text()[-3000:]
+        time.sleep(0.5)
+    assert "'skipped': 'not queued'" in Path(worker.log_path).read_text()
+    assert IndexBuild.objects.get(pk=queued.pk).version == queued.version
+    assert IndexBuild.objects.exclude(trigger__in=["content", "command"]).count() == 0

@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def _handle(self, sync, model):
         from site_assistant import embed
-        from site_assistant.rebuilds import claim_or_coalesce, request_rebuild
+        from site_assistant.rebuilds import claim_or_coalesce, request_rebuild, take_over
 
         trigger = IndexBuild.Trigger.COMMAND
         if model is not None:
@@ -70,6 +70,18 @@ class Command(BaseCommand):
             return
 
         build = claim_or_coalesce(trigger)
+        if (
+            build.status == IndexBuild.Status.COALESCED
+            and build.coalesced_into.status == IndexBuild.Status.QUEUED
+        ):
+            # Queued for a worker that has not started it (none may be running:
+            # `make serve` must not stop here for QUEUED_BUILD_EXPIRES_SECONDS).
+            taken = take_over(build.coalesced_into_id)
+            if taken is not None:
+                self.stdout.write(
+                    f"Build #{taken.pk} was queued and no worker had started it: it runs here."
+                )
+                build = taken
         if build.status == IndexBuild.Status.COALESCED and model is not None:
             # site_assistant.tasks._follow_up: that build ends by building again with this model.
             self.stdout.write(
