@@ -34,6 +34,7 @@ from .models import (
     Question,
     looks_personal,
 )
+from .tasks import waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, date_column, human_time
 
 
@@ -269,6 +270,7 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
             **(extra_context or {}),
             "index_status": status,
             "index_problem": services.index_problem(),
+            "waiting_for_a_worker": waiting_for_a_worker(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
             "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild"),

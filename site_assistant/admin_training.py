@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import embed
 from .models import TrainingRun
+from .tasks import waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, date_column
 from .training.metrics import METRIC_NAMES
 
@@ -406,6 +407,7 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
             "any_active": _active_runs().exists(),
             "serving_model": embed.model_id(embed.active_model_ref()),
             "fine_tuned_active": embed.fine_tuned_model_active(),
+            "waiting_for_a_worker": waiting_for_a_worker(),
         }
         return super().changelist_view(request, extra_context)
 

@@ -141,6 +141,61 @@ def _retry_when_a_worker_starts(sender=None, **kwargs) -> None:
 
 rebuilds.set_queue(_enqueue)
 
+# Queued work that has waited this long past its start, with no worker answering: say so.
+WAITING_SECONDS = 60
+_WAITING_KEY = "site_assistant:waiting-for-a-worker"
+
+
+def waiting_for_a_worker() -> str:
+    """Why queued work is not running, for the owner, or "".
+
+    A queued build or training run that should have started over WAITING_SECONDS
+    ago is pinged about: no worker answering, or the queue itself not answering,
+    is said; a worker that answers is busy, and that needs no note. The ping
+    (bounded by BROKER_TIMEOUT_SECONDS) runs only while something waits, and its
+    verdict is kept for 30 s, so a page that polls does not ping each time.
+    """
+    from .models import TrainingRun
+
+    if rebuild_index.app.conf.task_always_eager:
+        return ""  # no broker: builds and runs never wait for a worker
+    now = timezone.now()
+    late = timedelta(seconds=WAITING_SECONDS)
+    debounce = timedelta(seconds=int(conf.get("REBUILD_DEBOUNCE_SECONDS")))
+    waiting = (
+        IndexBuild.objects.filter(status=Status.QUEUED, created__lt=now - late - debounce).exists()
+        or TrainingRun.objects.filter(
+            status=TrainingRun.Status.QUEUED, created__lt=now - late
+        ).exists()
+    )
+    if not waiting:
+        return ""
+    note = cache.get(_WAITING_KEY)
+    if note is None:
+        note = _ping_workers()
+        cache.set(_WAITING_KEY, note, timeout=30)
+    return note
+
+
+def _ping_workers() -> str:
+    app = rebuild_index.app
+    timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
+    try:
+        with broker_connection(app) as connection:
+            replies = app.control.ping(timeout=timeout, connection=connection)
+    except Exception as exc:
+        logger.warning("could not ask the workers whether they run: %s", exc)
+        return (
+            "The task queue is not answering: queued builds and training runs wait "
+            "until it is back."
+        )
+    if replies:
+        return ""  # a worker runs: the work waits behind another task
+    return (
+        "No worker is running: queued builds and training runs wait until one starts "
+        "(celery -A <your project> worker)."
+    )
+
 
 @shared_task(
     bind=True,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..dashboard import figures
+from ..tasks import waiting_for_a_worker
 
 register = template.Library()
 
@@ -56,7 +57,11 @@ def search_ago(moment) -> str:
 
 @register.inclusion_tag("admin/site_assistant/_dashboard.html", takes_context=True)
 def search_dashboard(context):
-    return {**figures(), "request": context.get("request")}
+    return {
+        **figures(),
+        "waiting_for_a_worker": waiting_for_a_worker(),
+        "request": context.get("request"),
+    }
 
 
 @register.filter

@@ -339,3 +339,55 @@ def test_search_rebuild_sync_runs_a_build_queued_for_a_worker_that_is_not_there(
     assert "'skipped': 'not queued'" in Path(worker.log_path).read_text()
     assert IndexBuild.objects.get(pk=queued.pk).version == queued.version
     assert IndexBuild.objects.exclude(trigger__in=["content", "command"]).count() == 0
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_is_told_when_queued_work_waits_for_no_worker(
+    celery_workers, client, django_user_model
+):
+    """A build queued for minutes showed "Queued (0%)" and nothing else while no
+    worker ran; the admin now says why, and says nothing once a worker answers."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from site_assistant import tasks
+
+    client.force_login(django_user_model.objects.create_superuser("o", "o@example.com", "pw"))
+    cache.delete(tasks._WAITING_KEY)
+    build = IndexBuild.objects.create(status="queued", trigger="content", lock=None)
+    assert tasks.waiting_for_a_worker() == ""  # just queued: not late yet
+    IndexBuild.objects.filter(pk=build.pk).update(created=timezone.now() - timedelta(minutes=5))
+
+    note = tasks.waiting_for_a_worker()
+    assert note.startswith("No worker is running: queued builds and training runs wait")
+    for page, marker in [
+        ("/admin/site_assistant/", 'id="dash-waiting"'),
+        ("/admin/site_assistant/indexbuild/", 'id="waiting-for-a-worker"'),
+        ("/admin/site_assistant/trainingrun/", 'id="waiting-for-a-worker"'),
+    ]:
+        html = client.get(page).content.decode()
+        assert marker in html and "No worker is running" in html, page
+
+    celery_workers()  # a worker answers now: the queued work waits behind other tasks
+    cache.delete(tasks._WAITING_KEY)
+    assert tasks.waiting_for_a_worker() == ""
+    assert "No worker is running" not in client.get("/admin/site_assistant/").content.decode()
+
+
+@pytest.mark.django_db
+def test_with_the_queue_down_the_owner_is_told_it_does_not_answer(refusing_broker):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from site_assistant import tasks
+
+    cache.delete(tasks._WAITING_KEY)
+    build = IndexBuild.objects.create(status="queued", trigger="admin")
+    IndexBuild.objects.filter(pk=build.pk).update(created=timezone.now() - timedelta(minutes=5))
+    assert tasks.waiting_for_a_worker().startswith("The task queue is not answering")
+    cache.delete(tasks._WAITING_KEY)
