@@ -3,11 +3,17 @@
 The story is data, not templates, so the views, the sitemap and the tests all
 read the same four scenes in the same order. The inventory lives in the
 visitor's session only (a list of look ids, in the order they were kept).
+With the session store (the database) down the game goes on: an inventory
+that cannot be read is empty, and one that cannot be saved says so.
 """
 
+import logging
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError
 from django.http import Http404
+
+logger = logging.getLogger(__name__)
 
 INVENTORY_SESSION_KEY = "bambi_inventory"
 
@@ -232,11 +238,17 @@ class Inventory:
 
     def __init__(self, session):
         self.session = session
+        self.failed = False  # a change the session store refused (the database down)
 
     @property
     def slugs(self) -> list[str]:
+        try:
+            kept = self.session.get(INVENTORY_SESSION_KEY, [])
+        except DatabaseError as exc:
+            logger.warning("the game's inventory cannot be read (taken as empty): %s", exc)
+            return []
         # Ignore anything that is no longer a look (e.g. after a content change).
-        return [s for s in self.session.get(INVENTORY_SESSION_KEY, []) if s in LOOKS]
+        return [s for s in kept if s in LOOKS]
 
     def looks(self) -> list[Look]:
         return [LOOKS[s] for s in self.slugs]
@@ -247,13 +259,32 @@ class Inventory:
     def __len__(self) -> int:
         return len(self.slugs)
 
+    def _change(self, change) -> None:
+        try:
+            change()
+        except DatabaseError as exc:
+            logger.warning("the game's inventory cannot be changed: %s", exc)
+            self.failed = True
+
     def keep(self, look: Look) -> bool:
         """Add a look; return False when it was already there (no duplicates)."""
         slugs = self.slugs
         if look.slug in slugs:
             return False
-        self.session[INVENTORY_SESSION_KEY] = [*slugs, look.slug]
+        self._change(lambda: self.session.__setitem__(INVENTORY_SESSION_KEY, [*slugs, look.slug]))
         return True
 
     def clear(self) -> None:
-        self.session.pop(INVENTORY_SESSION_KEY, None)
+        self._change(lambda: self.session.pop(INVENTORY_SESSION_KEY, None))
+
+    def save(self) -> bool:
+        """Store the changes now; False (and nothing stored) when the session store
+        is down."""
+        if not self.failed:
+            try:
+                self.session.save()
+                return True
+            except DatabaseError as exc:
+                logger.warning("the game's inventory cannot be saved: %s", exc)
+        self.session.modified = False  # the middleware must not try again and fail
+        return False

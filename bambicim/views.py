@@ -48,6 +48,8 @@ def game_scene(request, slug):
             "chosen": chosen,
             "look": look,
             "kept": bool(look and look.slug in inventory),
+            # Keep it could not save (the database is down): say so by the button.
+            "unsaved": "unsaved" in request.GET,
             "previous": previous,
             "following": following,
             "scenes": game.SCENES,
@@ -60,9 +62,12 @@ def game_scene(request, slug):
 @require_POST
 def game_keep(request, look):
     look = game.get_look(look)  # unknown look: 404
-    game.Inventory(request.session).keep(look)
+    inventory = game.Inventory(request.session)
+    inventory.keep(look)
     scene, choice = game.scene_of_look(look.slug)
     url = reverse("game_scene", args=[scene.slug])
+    if not inventory.save():
+        return redirect(f"{url}?choice={choice.slug}&unsaved=1#found")
     return redirect(f"{url}?choice={choice.slug}#found")
 
 
@@ -73,7 +78,15 @@ def inventory(request):
 
 @require_POST
 def inventory_clear(request):
-    game.Inventory(request.session).clear()
+    inventory = game.Inventory(request.session)
+    inventory.clear()
+    if not inventory.save():
+        return render(
+            request,
+            "game/inventory.html",
+            {"items": [], "worn": [], "unsaved": True},
+            status=503,
+        )
     return redirect("inventory")
 
 

@@ -87,6 +87,31 @@ def silent_server():
     assert accepted, "the silent server was never contacted"
 
 
+@pytest.fixture
+def database_down(transactional_db):
+    """Every query fails to connect (a closed port for PostgreSQL, a file in a folder
+    that does not exist for SQLite: the driver's own error) until ``database_down()``
+    (the database is back) or the test ends."""
+    from django.db import connection
+
+    from tests.site_assistant.conftest import _closed_port
+
+    saved = dict(connection.settings_dict)
+
+    def back():
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/no-such-folder/db.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(_closed_port()))
+    yield back
+    back()
+
+
 @pytest.fixture(scope="session")
 def index_dir():
     return _INDEX_DIR

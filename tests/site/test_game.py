@@ -158,3 +158,35 @@ def test_stale_ids_in_a_session_are_ignored(client):
     session[game.INVENTORY_SESSION_KEY] = ["glitter-liner", "a-look-that-was-removed"]
     session.save()
     assert inventory_names(client) == ["Glitter liner"]
+
+
+def test_with_the_database_down_the_game_goes_on_and_says_what_it_cannot_keep(
+    client, database_down
+):
+    """The inventory is in the session, which is in the database: a visitor with a
+    session cookie got a 500 on every game page while it was down."""
+    client.cookies["sessionid"] = "s" * 32  # a session the database cannot be asked about
+    assert client.get("/game/").status_code == 200
+    html = client.get("/game/the-mirror/?choice=try-hoops").content.decode()
+    assert "You found: Rose-gold hoops" in visible_text(html)
+    assert client.get("/game/inventory/").status_code == 200
+
+    response = client.post("/game/keep/rose-gold-hoops/")
+    assert response.status_code == 302
+    assert response["Location"] == "/game/the-mirror/?choice=try-hoops&unsaved=1#found"
+    html = client.get(response["Location"]).content.decode()
+    assert "The game cannot keep looks right now. Please try again in a minute." in (
+        visible_text(html)
+    )
+    assert "In your inventory ✓" not in visible_text(html)
+
+    response = client.post("/game/inventory/clear/")
+    assert response.status_code == 503
+    text = visible_text(response.content.decode())
+    assert "The game cannot change your inventory right now." in text
+    assert EMPTY_STATE not in text
+
+    database_down()  # back: keeping works again
+    client.cookies.pop("sessionid")
+    client.post("/game/keep/rose-gold-hoops/")
+    assert inventory_names(client) == ["Rose-gold hoops"]

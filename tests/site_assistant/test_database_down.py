@@ -7,37 +7,14 @@ and for every page with the widget when the visitor held a session cookie.
 """
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from site_assistant import questions
 from site_assistant.models import Question
 
-from .conftest import _closed_port
-
 pytestmark = pytest.mark.usefixtures("built_index")
 
 QUESTION = "where are you based?"
-
-
-@pytest.fixture
-def database_down(transactional_db):
-    """Every query fails to connect until ``database_down()`` (the database is back)
-    or the test ends."""
-    saved = dict(connection.settings_dict)
-
-    def back():
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
-
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/no-such-folder/db.sqlite3"
-    else:
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(_closed_port()))
-    yield back
-    back()
 
 
 def test_questions_are_answered_and_not_logged(client, database_down):
