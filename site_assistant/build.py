@@ -8,6 +8,7 @@ only becomes live at the very end).
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -190,6 +191,32 @@ class BuildError(RuntimeError):
     (nothing to index): recorded and logged as that one line, without a traceback."""
 
 
+# The disk refusing a write: why, and what the owner can do about it.
+_PERMISSION = ("this process may not write there", "check the folder's owner and permissions")
+_DISK_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "free some space"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space"),
+    errno.EACCES: _PERMISSION,
+    errno.EPERM: _PERMISSION,
+    errno.EROFS: ("the disk is mounted read-only", "make it writable or move INDEX_DIR"),
+}
+
+
+def explain(exc: BaseException) -> str | None:
+    """The owner's one line for a failure they can act on, or None."""
+    if isinstance(exc, BuildError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
+        cause, action = _DISK_ERRORS[exc.errno]
+        where = f" at {exc.filename}" if exc.filename else ""
+        said = f" ({exc.strerror})" if exc.strerror else ""
+        return (
+            f"Could not write the index{where}: {cause}{said}. "
+            f"{action[0].upper()}{action[1:]}, then rebuild; the live index keeps serving."
+        )
+    return None
+
+
 def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexBuild:
     """``work(report)`` under the build's heartbeat; a failure marks the build failed."""
     try:
@@ -199,14 +226,14 @@ def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexB
         # A chunk that failed has said why already (in-process, its error comes up here).
         said = IndexBuild.objects.filter(pk=build.pk, status=IndexBuild.Status.FAILED)
         build.error = said.values_list("error", flat=True).first() if build.pk else None
-        explained = isinstance(exc, BuildError)
+        explained = explain(exc)
         build.status = IndexBuild.Status.FAILED
-        build.error = build.error or (str(exc) if explained else f"{type(exc).__name__}: {exc}")
+        build.error = build.error or explained or f"{type(exc).__name__}: {exc}"
         build.error = build.error[:5000]
         build.finished = timezone.now()
         build.save(update_fields=["status", "error", "finished", "progress", "stage"])
         if explained:
-            logger.error("search index build #%s failed: %s", build.pk, exc)
+            logger.error("search index build #%s failed: %s", build.pk, explained)
         else:
             logger.exception("search index build #%s failed", build.pk)
         raise

@@ -1,5 +1,6 @@
 """Builds: the real site end to end, incremental rebuilds, failures."""
 
+import errno
 import io
 
 import pytest
@@ -318,3 +319,42 @@ def test_a_chunk_that_fails_fails_the_build_and_the_live_index_keeps_serving(
     assert build.status == "failed" and build.lock is None
     assert "Chunk 2/" in build.error and "ran out of memory" in build.error, build.error
     assert index.load_current().version == live
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "the disk is full (No space left on device). Free some space"),
+        (errno.EROFS, "the disk is mounted read-only (Read-only file system). Make it writable"),
+        (errno.EACCES, "this process may not write there (Permission denied). Check the folder"),
+    ],
+)
+def test_a_disk_that_refuses_the_index_is_one_line_that_says_what_to_do(
+    testsite, monkeypatch, caplog, code, words
+):
+    """A full or read-only disk failed the build with the library's words and a traceback
+    (the ops trial filled a tmpfs). The disk's refusal is simulated: a real full disk
+    or a folder root cannot write is not something a test run can make."""
+    import os
+
+    from django.core.management import CommandError, call_command
+
+    from site_assistant import index
+
+    live = run_build(IndexBuild.objects.create())
+    real_write = index.faiss.write_index
+
+    def refuse(vectors, path):
+        raise OSError(code, os.strerror(code), path)
+
+    monkeypatch.setattr(index.faiss, "write_index", refuse)
+    testsite.PAGES["/alpha/"] = ("Alpha page", "<h1>Alpha</h1><p>A new sentence about kites.</p>")
+    with pytest.raises(CommandError) as failed:
+        call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+    message = str(failed.value)
+    assert "Could not write the index at " in message and words in message, message
+    assert message.endswith("then rebuild; the live index keeps serving.") and "\n" not in message
+    assert IndexBuild.objects.latest().error == message.split(": ", 1)[1]
+    assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
+    monkeypatch.setattr(index.faiss, "write_index", real_write)
+    assert index.load_current().version == live.version

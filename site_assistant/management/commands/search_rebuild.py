@@ -99,7 +99,7 @@ class Command(BaseCommand):
     def _run(self, build):
         from tqdm import tqdm
 
-        from site_assistant.build import BuildError, run_build
+        from site_assistant.build import explain, run_build
         from site_assistant.rebuilds import release
 
         # The stage and the percent done: no rate ("%/s" means nothing for stages).
@@ -117,10 +117,10 @@ class Command(BaseCommand):
 
         try:
             run_build(build, progress)
-        except BuildError as exc:  # nothing to index: the message says what to check
-            raise CommandError(f"Build #{build.pk} failed: {exc}") from None
         except Exception as exc:
-            raise CommandError(f"Build #{build.pk} failed: {type(exc).__name__}: {exc}") from None
+            # Nothing to index, a full or read-only disk: the message says what to do.
+            said = explain(exc) or f"{type(exc).__name__}: {exc}"
+            raise CommandError(f"Build #{build.pk} failed: {said}") from None
         finally:
             release(build.pk)
             bar.close()
