@@ -58,7 +58,9 @@ def withdraw(urls: Iterable[str]) -> None:
     """Leave out ``urls`` (and the pages below them) from answers once the
     current transaction commits, until a build that read the site after
     that is live."""
-    paths = sorted({path_of(u) for u in urls if u})
+    # A path longer than the column is cut: as a prefix it withdraws more, never less.
+    limit = WithdrawnPage._meta.get_field("path").max_length
+    paths = sorted({path_of(u)[:limit] for u in urls if u})
     if paths:
         transaction.on_commit(lambda: _record(paths), robust=True)
 
