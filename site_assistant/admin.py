@@ -551,6 +551,8 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
             try:
                 result = context["result"] = services.answer(query, k=k)
                 context["language_name"] = language.name(result.language or "")
+                # Pages taken from visitors since the build: never among the passages below.
+                context["withdrawn"] = services.withdrawn_now()
             except services.IndexNotReady as exc:
                 context["error"] = f"No index yet: {exc}. Rebuild the index first."
             except ValueError as exc:

@@ -190,6 +190,24 @@ def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
 
 
 @pytest.mark.usefixtures("built_index")
+def test_try_a_question_leaves_out_a_withdrawn_page_and_says_so(
+    owner_client, django_capture_on_commit_callbacks
+):
+    from site_assistant import withdrawn
+
+    ask = {"q": "Can I scrape the site?", "k": 4}
+    before = owner_client.get("/admin/site_assistant/question/try/", ask)
+    assert before.context["result"].answer.url == "/terms/"
+    assert b'id="try-withdrawn"' not in before.content
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn.withdraw(["/terms/"])  # as unpublishing the page would
+    after = owner_client.get("/admin/site_assistant/question/try/", ask)
+    assert [hit.url for hit in after.context["result"].results if hit.url == "/terms/"] == []
+    note = LexborHTMLParser(after.content.decode()).css_first("#try-withdrawn").text()
+    assert note.startswith("Left out until the next build, as for visitors: /terms/")
+
+
+@pytest.mark.usefixtures("built_index")
 def test_try_a_question_in_another_language_shows_what_visitors_get_and_no_table(owner_client):
     response = owner_client.get("/admin/site_assistant/question/try/", {"q": "Wo ist euer Büro?"})
     tree = LexborHTMLParser(response.content.decode())
