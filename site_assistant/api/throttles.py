@@ -126,10 +126,14 @@ class _SharedRateMixin:
         count = cache.incr(current)
         before = cache.get(f"{self.key}:{window - 1}", 0)
         elapsed = now - window * duration
-        if before * (1 - elapsed / duration) + count <= limit:
+        used = before * (1 - elapsed / duration) + count
+        if used <= limit:
+            # For the RateLimit-* headers (``rate_limit_headers``).
+            self.remaining, self.reset = math.floor(limit - used), math.ceil(duration - elapsed)
             return True
         cache.decr(current)  # a refused request does not count
         self._wait = sliding_window_wait(before, count - 1, elapsed, duration, limit)
+        self.remaining, self.reset = 0, math.ceil(self._wait)
         return False
 
     def wait(self):
@@ -155,6 +159,25 @@ class SearchUserThrottle(_SharedRateMixin, UserRateThrottle):
 
 class FeedbackAnonThrottle(_SharedRateMixin, AnonRateThrottle):
     scope = "feedback_anon"
+
+
+def rate_limit_headers(throttles) -> dict[str, str]:
+    """``RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (seconds) of the allowance
+    nearest its end among ``throttles`` that counted this request, or {}.
+
+    The field names of the IETF draft "RateLimit header fields for HTTP" as most
+    clients read them. With a sliding window, Reset is when the current window
+    ends (or, once refused, when one more request fits: Retry-After).
+    """
+    counted = [t for t in throttles if getattr(t, "remaining", None) is not None]
+    if not counted:
+        return {}
+    nearest = min(counted, key=lambda t: (t.remaining, -t.reset))
+    return {
+        "RateLimit-Limit": str(nearest.num_requests),
+        "RateLimit-Remaining": str(nearest.remaining),
+        "RateLimit-Reset": str(nearest.reset),
+    }
 
 
 SEARCH_THROTTLES = [SearchAnonThrottle, SearchUserThrottle]

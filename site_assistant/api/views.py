@@ -142,10 +142,17 @@ class BaseAPIView(APIView):
             response.data = {**response.data, "detail": summarize(response.data)}
         return response
 
+    def get_throttles(self):
+        # Kept: their counts become this response's RateLimit-* headers.
+        self._throttles = super().get_throttles()
+        return self._throttles
+
     def finalize_response(self, request, response, *args, **kwargs):
         # Every answer is for one caller (a search's question_id and feedback_token,
         # staff-only fields): no cache in between may keep it.
         add_never_cache_headers(response)
+        for name, value in throttles.rate_limit_headers(getattr(self, "_throttles", ())).items():
+            response[name] = value
         return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_authentication(self, request):

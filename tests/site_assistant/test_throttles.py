@@ -211,3 +211,24 @@ def test_a_broken_throttle_cache_lets_questions_through_and_says_so(settings, ra
     assert rest_s < 1  # the broken cache is not tried again for THROTTLE_RETRY_SECONDS
     warnings = [r.getMessage() for r in caplog.records if "Rate limits are off" in r.getMessage()]
     assert len(warnings) == 1 and "'throttle' failed" in warnings[0]
+
+
+def test_each_answer_says_how_much_of_the_allowance_is_left(rate):
+    """A client paces itself by RateLimit-Limit / -Remaining / -Reset instead of
+    meeting a 429 first; the one closest to its end of the allowances counted."""
+    rate("search_anon", "3/min")
+    api = APIClient()
+    seen = []
+    for _ in range(4):
+        response = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
+        seen.append(
+            (
+                response.status_code,
+                response.get("RateLimit-Limit"),
+                response.get("RateLimit-Remaining"),
+            )
+        )
+        reset = int(response["RateLimit-Reset"])
+        assert 0 < reset <= (60 if response.status_code == 200 else 120)
+    assert seen == [(200, "3", "2"), (200, "3", "1"), (200, "3", "0"), (429, "3", "0")]
+    assert response["RateLimit-Reset"] == response["Retry-After"]  # refused: when one fits
