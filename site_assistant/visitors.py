@@ -30,8 +30,15 @@ def user_of(request):
         user.is_authenticated  # noqa: B018 - reads the session and the user
     except DatabaseError as exc:
         logger.warning("the database failed reading who is asking; taken as a visitor: %s", exc)
+        request.site_assistant_database_failed = True
         request.user = AnonymousUser()
         if isinstance(request, Request):
             request.auth = None
         return request.user
     return user
+
+
+def database_failed(request) -> bool:
+    """Whether ``user_of`` took this request as a visitor's because the database failed:
+    a staff-only answer then says the database is down, not "not signed in"."""
+    return getattr(request, "site_assistant_database_failed", False)

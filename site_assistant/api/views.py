@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from .. import conf, questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
-from ..visitors import user_of
+from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
 from .serializers import (
     FeedbackResponseSerializer,
@@ -159,6 +159,13 @@ class BaseAPIView(APIView):
         # With the database down a session cookie is taken as a visitor's: a
         # question is answered all the same (staff-only views then say 503).
         user_of(request)
+
+    def permission_denied(self, request, message=None, code=None):
+        # Taken as a visitor only because the database could not say who it is (a
+        # staff session, say): the database is down, not the caller "not signed in".
+        if database_failed(request):
+            raise DatabaseUnavailable()
+        super().permission_denied(request, message=message, code=code)
 
     def get_authenticate_header(self, request):
         for authenticator in self.get_authenticators():

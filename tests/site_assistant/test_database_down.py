@@ -55,6 +55,20 @@ def test_what_needs_the_database_says_so_in_json(client, database_down):
         }
 
 
+def test_a_staff_endpoint_says_the_database_is_down_not_that_nobody_signed_in(
+    client, database_down
+):
+    """A staff session the database cannot read was taken as a visitor's, so a rebuild
+    said 401 "Authentication credentials were not provided."."""
+    rebuild = reverse("site_assistant:api-rebuild")
+    assert client.post(rebuild, {}, "application/json").status_code == 401  # no session
+    client.cookies["sessionid"] = "s" * 32
+    response = client.post(rebuild, {}, "application/json")
+    assert response.status_code == 503 and response.json() == {
+        "detail": "The site's database is not answering. Please try again in a minute."
+    }
+
+
 def test_health_is_degraded_not_unavailable(client, database_down):
     response = client.get(reverse("site_assistant:health"))
     assert response.status_code == 200
