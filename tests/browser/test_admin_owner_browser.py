@@ -488,3 +488,13 @@ def test_try_says_in_words_which_passages_are_below_the_threshold_and_keeps_them
     page.goto("/admin/site_assistant/question/try/?q=How+much+does+a+landing+page+cost%3F&k=5")
     expect(page.locator("#try-verdict")).to_contain_text("Answer:")
     expect(rows.first).not_to_contain_text("below the threshold")
+
+
+def test_the_login_page_has_a_heading_and_no_violation_at_all(page, owner):
+    """Django's own login page has no <h1> (its branding is a <div>): the site's
+    templates/admin/login.html names the page, so axe finds nothing, moderate included."""
+    page.goto("/admin/login/?next=/admin/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    assert violations(page) == []
+    log_in(page)  # and it still signs in
+    expect(page).to_have_url(re.compile(r"/admin/$"))
