@@ -14,7 +14,6 @@ through ``ask`` so they log the same way.
 """
 
 import logging
-import time
 from datetime import timedelta
 
 from django.core import signing
@@ -22,16 +21,10 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import conf, services
+from . import conf, outage, services
 from .models import Question
 
 logger = logging.getLogger(__name__)
-
-# After the log could not be written, it is not tried again for this long: a
-# database that never answers costs one connect timeout per process that
-# often, not one per question.
-LOG_RETRY_SECONDS = 30.0
-_log_paused_until = float("-inf")  # time.monotonic()
 
 # The log is purged at most this often outside the scheduled purge.
 PURGE_EVERY_SECONDS = 3600
@@ -71,18 +64,17 @@ def ask(
     result = services.answer(query, k=k)
     if result.reply is not None or not log:
         return result, None  # small talk: nothing the owner could improve, nothing kept
-    global _log_paused_until
-    if time.monotonic() < _log_paused_until:
+    if outage.database_paused():
         return result, None
     try:
         question = _log(query, channel, result, already_asked)
     except DatabaseError as exc:
         # The answer comes from the index, not the database: a database that
         # is down costs the log entry (and the 👍 / 👎, which need it), not the answer.
-        _log_paused_until = time.monotonic() + LOG_RETRY_SECONDS
+        outage.database_failed()
         logger.warning(
             "question answered but not logged (the database failed; tried again in %.0f s): %s",
-            LOG_RETRY_SECONDS,
+            outage.RETRY_SECONDS,
             exc,
         )
         return result, None

@@ -16,9 +16,10 @@ loads a new version from shared storage a little later keeps leaving the
 page out meanwhile.
 
 Serving reads the table at most once a second per process (``READ_EVERY``),
-and after a failed read not again for ``RETRY_AFTER_FAILURE`` (a database that
-never answers costs one connect timeout per process that often, not one per
-question); a withdrawal made in the same process is seen at once.
+and not while the database is paused after a failure (site_assistant.outage: a
+database that never answers costs one connect timeout per process that
+often, not one per question); a withdrawal made in the same process is seen
+at once.
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from . import outage
 from .models import WithdrawnPage
 
 logger = logging.getLogger(__name__)
 
 READ_EVERY = 1.0  # seconds
-RETRY_AFTER_FAILURE = 30.0  # seconds
 KEEP_AFTER_BUILD = timedelta(hours=1)
 
 _lock = threading.Lock()
@@ -82,15 +83,14 @@ def forget_read() -> None:
 def _rows() -> tuple[tuple[str, datetime], ...]:
     now = time.monotonic()
     with _lock:
-        if now - _read["at"] < READ_EVERY:
+        if now - _read["at"] < READ_EVERY or outage.database_paused():
             return _read["rows"]
     try:
         rows = tuple(WithdrawnPage.objects.values_list("path", "at"))
     except Exception as exc:  # noqa: BLE001 - the database down, a process without one
-        # Answer on with what was read last; try again later.
+        # Answer on with what was read last; try again once the pause is over.
         logger.warning("withdrawn pages unreadable, using the last read: %s", exc)
-        with _lock:
-            _read["at"] = now + RETRY_AFTER_FAILURE - READ_EVERY
+        outage.database_failed()
         return _read["rows"]
     with _lock:
         _read.update(at=now, rows=rows)

@@ -51,10 +51,10 @@ def _withdrawn_read_again():
     test must not serve with them (site_assistant.withdrawn reads once a second).
     Nor wait out a pause after a database failure (questions, withdrawn)."""
     yield
-    from site_assistant import questions, withdrawn
+    from site_assistant import outage, withdrawn
 
     withdrawn.forget_read()
-    questions._log_paused_until = float("-inf")
+    outage.forget()
 
 
 @contextmanager

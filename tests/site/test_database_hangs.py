@@ -46,7 +46,7 @@ def test_a_question_is_answered_within_the_connect_timeouts_then_at_once(
 
     first, took = ask()
     assert first.status_code == 200 and first.json()["answer"], first.content[:300]
-    assert took < 10, f"the first question took {took:.1f} s"  # two 3 s connect timeouts
+    assert took < 10, f"the first question took {took:.1f} s"  # a 3 s connect timeout
     second, took = ask()
     assert second.status_code == 200 and second.json()["answer"]
     assert took < 2, f"the next question took {took:.1f} s"  # the database is not tried again

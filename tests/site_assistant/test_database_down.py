@@ -9,7 +9,7 @@ and for every page with the widget when the visitor held a session cookie.
 import pytest
 from django.urls import reverse
 
-from site_assistant import questions
+from site_assistant import outage
 from site_assistant.models import Question
 
 pytestmark = pytest.mark.usefixtures("built_index")
@@ -78,8 +78,8 @@ def test_health_is_degraded_not_unavailable(client, database_down):
 
 
 def test_once_it_is_back_questions_are_logged_again(client, database_down, monkeypatch):
-    """After LOG_RETRY_SECONDS (30 s; none here): the log is not tried at every question."""
-    monkeypatch.setattr(questions, "LOG_RETRY_SECONDS", 0)
+    """After outage.RETRY_SECONDS (30 s; none here): the log is not tried at every question."""
+    monkeypatch.setattr(outage, "RETRY_SECONDS", 0)
     client.post(reverse("site_assistant:api-search"), {"q": QUESTION}, "application/json")
     database_down()  # back
     response = client.post(

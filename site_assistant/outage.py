@@ -1,0 +1,31 @@
+"""A process's memory that the database just failed.
+
+What works without the database (answering: the question log and the
+withdrawn pages' read are extras) leaves it alone for RETRY_SECONDS after any
+of them saw it fail: a database that never answers costs one connect timeout
+per process that often, not one per question, nor one per extra.
+"""
+
+from __future__ import annotations
+
+import time
+
+RETRY_SECONDS = 30.0
+_until = float("-inf")  # time.monotonic()
+
+
+def database_paused() -> bool:
+    """Whether the database failed less than RETRY_SECONDS ago."""
+    return time.monotonic() < _until
+
+
+def database_failed() -> None:
+    """The database just failed: leave it alone for RETRY_SECONDS."""
+    global _until
+    _until = time.monotonic() + RETRY_SECONDS
+
+
+def forget() -> None:
+    """Try the database again at once (tests)."""
+    global _until
+    _until = float("-inf")
