@@ -5,6 +5,11 @@ from django.urls import include, path
 from . import views
 from .sitemaps import sitemaps
 
+# The owner's admin says whose it is, not "Django administration".
+admin.site.site_header = "Bambicim"
+admin.site.site_title = "Bambicim admin"
+admin.site.index_title = "Site administration"
+
 urlpatterns = [
     path("", include("bambicim.site_urls")),
     path("", include("site_assistant.urls")),

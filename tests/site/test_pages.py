@@ -164,3 +164,12 @@ def test_500_page_renders_without_request_context_or_database(rf, django_assert_
     assert "Something went wrong on our side" in visible_text(html)
     assert "hello@bambicim.com" in html
     assert "{%" not in html and "{{" not in html
+
+
+def test_the_admin_is_the_studios_not_djangos(admin_client):
+    """The owner's admin names the site in its header and its tab, where Django
+    would say "Django administration"."""
+    html = admin_client.get("/admin/").content.decode()
+    assert '<a href="/admin/">Bambicim</a>' in html
+    assert "<title>Site administration | Bambicim admin</title>" in html
+    assert "Django administration" not in html
