@@ -7,6 +7,7 @@ base template.
 """
 
 import json
+import re
 import textwrap
 import urllib.parse
 
@@ -192,3 +193,74 @@ def test_pages_only_in_wagtails_sitemap_are_indexed(server):
     assert status == 200 and "/bikes/" in xml
     answer = ask(server, "How much does a puncture repair cost?")["answer"]
     assert answer and answer["url"] == "/bikes/", answer
+
+
+WAGTAIL_ADMIN = """
+import json
+import re
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+owner = User.objects.create_superuser("owner", "owner@example.com", "secret")
+editor = User.objects.create_user("editor", "editor@example.com", "secret")
+editor.groups.add(Group.objects.get(name="Editors"))  # made by `wagtail start`: not staff
+for user in (owner, editor):
+    client = Client()
+    client.force_login(user)
+    home = client.get("/admin/")
+    html = home.content.decode()
+    print(json.dumps({{
+        "user": user.username,
+        "status": home.status_code,
+        "panel": 'id="site-assistant-section"' in html,
+        "serving": re.findall(r'id="sa-serving">([^<]*)<', html),
+        "week": re.findall(r'id="sa-week">([^<]*)<', html),
+        # the sidebar's menu: JSON in a script element, drawn by Wagtail's JavaScript
+        "menu": '"Site assistant"' in re.search(
+            r'id="wagtail-sidebar-props"[^>]*>(.*?)</script>', html, re.S
+        )[1],
+        "links": [a for a in ("{overview}", "?attention=unanswered") if a in html],
+    }}))
+    if user is owner:
+        overview = client.get("{overview}")
+        print(json.dumps({{"overview": overview.status_code,
+                          "dashboard": 'id="search-dashboard"' in overview.content.decode()}}))
+"""
+
+
+def test_wagtails_admin_leads_the_owner_to_the_assistant(project, server):
+    """An owner signing in to Wagtail's admin finds "Site assistant" in its sidebar and
+    a panel of the assistant's figures on its dashboard, linked to the app's overview
+    in Django's admin (`wagtail start` mounts it at /django-admin/); an editor who is
+    not staff, and could not open it, sees neither."""
+    site, python, env = project
+    ask(server, "When is the tea room open?")
+    overview = f"/django-admin/{APP}/"
+    out = run(
+        [python, "manage.py", "shell", "-c", WAGTAIL_ADMIN.format(overview=overview)], site, env
+    ).stdout
+    owner, owner_overview, editor = [
+        json.loads(line) for line in out.splitlines() if line[:1] == "{"
+    ]
+    week = owner.pop("week")
+    assert owner == {
+        "user": "owner",
+        "status": 200,
+        "panel": True,
+        "menu": True,
+        "serving": ["6 passages, built "],
+        "links": [overview, "?attention=unanswered"],
+    }, owner
+    asked = re.fullmatch(r"(\d+) asked, (\d+)% answered", week[0])
+    assert asked and int(asked[1]) >= 1, week
+    assert owner_overview == {"overview": 200, "dashboard": True}
+    assert editor == {
+        "user": "editor",
+        "status": 200,
+        "panel": False,
+        "menu": False,
+        "serving": [],
+        "week": [],
+        "links": [],
+    }
