@@ -12,7 +12,8 @@ inside the package, nothing is downloaded; ~0.5 ms a question). A question
 counts as another language when its most likely language is not the index's
 and the index's language has a probability below
 SITE_ASSISTANT["OTHER_LANGUAGE_MAX_PROBABILITY"], and it has at least two words (a
-single word — "ok", "test", a product name — says too little), and not every
+single word — "ok", "test", a product name — says too little; in a script
+written without spaces, Chinese, Japanese, Thai..., four characters), and not every
 one of its words is known to the index (the site's words and the model's
 vocabulary: short English questions read as other languages). Measured in
 docs/quality.md: no English question of the project's sets flagged, 20 of 20
@@ -22,6 +23,7 @@ short questions in six other languages caught.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable
 
 from . import conf
@@ -49,6 +51,29 @@ def warm() -> None:
         _get_identifier()
 
 
+# Scripts written without spaces between words: one \w+ run is a whole sentence.
+UNSPACED_SCRIPTS = (
+    "CJK UNIFIED IDEOGRAPH",
+    "HIRAGANA",
+    "KATAKANA",
+    "THAI",
+    "LAO",
+    "KHMER",
+    "MYANMAR",
+)
+
+
+def _says_enough(words: list[str]) -> bool:
+    """Two words or more, or four characters of a script written without spaces
+    ("网站多少钱" is one \w+ run and a whole question)."""
+    if len(words) >= 2:
+        return True
+    unspaced = sum(
+        unicodedata.name(ch, "").startswith(UNSPACED_SCRIPTS) for word in words for ch in word
+    )
+    return unspaced >= 4
+
+
 def probabilities(text: str) -> dict[str, float]:
     """Language code → probability, for ``text``."""
     return dict(_get_identifier().rank(text))
@@ -64,7 +89,7 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
     Sesotho.
     """
     words = WORD.findall(text)
-    if not conf.get("DETECT_LANGUAGE") or len(words) < 2:
+    if not conf.get("DETECT_LANGUAGE") or not _says_enough(words):
         return None
     if known is not None and all(known(word.casefold()) for word in words):
         return None
@@ -77,11 +102,18 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
 
 
 def name(code: str) -> str:
-    """The language's English name for its ISO 639-1 code ("de" → "German"), for the
-    owner; the code itself for a language Django does not name."""
+    """The language's English name for its code ("de" → "German", "zh" → "Chinese",
+    "lij" → "Ligurian"), for the owner: Django's name, else ISO 639's (pycountry:
+    Django names 81 of the identifier's 142 languages, not Chinese); the code
+    itself for one neither names."""
     from django.utils.translation import get_language_info
 
     try:
         return get_language_info(code)["name"]
     except KeyError:
-        return code
+        pass
+    import pycountry
+
+    found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code})
+    # "Swahili (macrolanguage)", "Modern Greek (1453-)": the owner needs the name.
+    return found.name.split(" (")[0] if found else code

@@ -24,6 +24,28 @@ def test_a_question_in_another_language_is_recognised(question):
     assert language.other_language(question) == OTHER_LANGUAGES[question]
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("网站多少钱？", "zh"), ("ウェブサイトはいくらですか", "ja"), ("เว็บไซต์ราคาเท่าไหร่", "th")],
+)
+def test_a_question_in_a_script_without_spaces_is_recognised(question, code):
+    """Chinese, Japanese or Thai write a question without spaces: one \\w+ run, which the
+    two-word rule took for a single word, so it was searched and got game scenes."""
+    assert language.other_language(question) == code
+
+
+def test_a_few_characters_without_spaces_say_too_little():
+    assert language.other_language("网站") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("de", "German"), ("zh", "Chinese"), ("lij", "Ligurian"), ("sw", "Swahili"), ("xx", "xx")],
+)
+def test_the_owner_reads_the_languages_name(code, expected):
+    assert language.name(code) == expected
+
+
 def test_no_english_question_of_the_project_sets_is_taken_for_another_language():
     def rows(name):
         text = Path("tests/data", name).read_text(encoding="utf-8")
@@ -58,6 +80,8 @@ def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
     assert body["corrected_query"] is None
     logged = Question.objects.get(pk=body["question_id"])
     assert logged.language == "de" and logged.top_url == "" and logged.answered is False
+    chinese = client.get("/api/search/", {"q": "网站多少钱？"}).json()
+    assert chinese["language"] == "zh" and chinese["results"] == [] and chinese["message"]
     english = client.get("/api/search/", {"q": "where is your office"}).json()
     assert english["language"] is None and english["message"] is None
     assert english["answer"] is not None
