@@ -64,7 +64,7 @@ UNSPACED_SCRIPTS = (
 
 
 def _says_enough(words: list[str]) -> bool:
-    """Two words or more, or four characters of a script written without spaces
+    r"""Two words or more, or four characters of a script written without spaces
     ("网站多少钱" is one \w+ run and a whole question)."""
     if len(words) >= 2:
         return True
