@@ -45,6 +45,12 @@ DEFAULTS = {
     # Never text: dropped wherever they are.
     "IGNORE_SELECTORS": [
         "nav",
+        # What a <nav> is when a theme writes a <div> (breadcrumbs, "next page").
+        "[role=navigation]",
+        # A footer inside the content ("Last updated…", "Edit this page") is
+        # the same on every page and answers nothing; a quotation's citation stays.
+        "footer:not(blockquote footer)",
+        "[role=contentinfo]",
         "form",
         "[data-search-ignore]",
         "script",

@@ -291,6 +291,24 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                     flush()
                 elif term:
                     line.append(TERM_SEPARATOR)
+            elif tag == "table":
+                # A row reads as one sentence, each cell named by its column:
+                # "Business — Price: $12 a month; Users: Up to 100." (cell by
+                # cell, "$12 a month." alone would not say which plan it is).
+                flush()
+                for row, hrefs in table_rows(child):
+                    result[-1].links += hrefs
+                    line.append(row)
+                    flush()
+            elif tag == "pre":
+                # Preformatted text (code) keeps its lines apart: collapsed into
+                # one line, two commands read as one ("docker compose pull docker
+                # compose up -d").
+                flush()
+                result[-1].links += [a.attributes.get("href") or "" for a in child.css("a[href]")]
+                for text_line in (child.text(separator="") or "").splitlines():
+                    line.append(text_line)
+                    flush()
             elif tag == "dd" and "".join(line).rstrip().endswith(":"):
                 walk(child)
                 flush()
@@ -312,6 +330,71 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             section.blocks = [b for b in map(_without_holes, section.blocks) if b]
     # Text before the first heading keeps the anchor of an enclosing section.
     return [s for s in result if s.blocks]
+
+
+# Between a table row's label (its first cell) and its other cells.
+ROW_LABEL_SEPARATOR = " — "
+CELL_SEPARATOR = "; "
+
+
+def _cells(row) -> list:
+    return [cell for cell in row.iter() if cell.tag in ("td", "th")]
+
+
+def _cell_text(cell) -> str:
+    return normalize(cell.text(separator=" "))
+
+
+def table_rows(table) -> list[tuple[str, list[str]]]:
+    """Each row of ``table`` as one sentence, with the links in it.
+
+    With a header row (its cells all ``<th>``), a row's first cell is its
+    label and each other cell is named by its column's header: "TIMEOUT —
+    Default: 480; Description: Minutes before a user is logged out." Without
+    one, a row of two cells reads "term: value", a longer one its cells
+    joined by "; ". The header row itself, empty cells and empty rows add
+    nothing; a caption is a line of its own. Rows of a table nested in a
+    cell are read as that cell's text.
+    """
+    lines: list[tuple[str, list[str]]] = []
+    caption = table.css_first("caption")
+    if caption is not None and _nearest_table(caption) == table and _cell_text(caption):
+        lines.append((_cell_text(caption), []))
+    rows = [tr for tr in table.css("tr") if _nearest_table(tr) == table]
+    header: list[str] = []
+    if rows and (cells := _cells(rows[0])) and all(c.tag == "th" for c in cells):
+        header = [_cell_text(c) for c in cells]
+        rows = rows[1:]
+    for row in rows:
+        cells = _cells(row)
+        texts = [_cell_text(c) for c in cells]
+        hrefs = [a.attributes.get("href") or "" for c in cells for a in c.css("a[href]")]
+        if not any(texts):
+            continue
+        if header and len(header) == len(texts) and len(texts) > 1:
+            named = [
+                f"{name}{TERM_SEPARATOR}{text}" if name else text
+                for name, text in zip(header[1:], texts[1:], strict=True)
+                if text
+            ]
+            text = CELL_SEPARATOR.join(named)
+            if texts[0]:
+                text = f"{texts[0]}{ROW_LABEL_SEPARATOR}{text}" if text else texts[0]
+        elif len(texts) == 2 and all(texts) and not ends_sentence(texts[0]):
+            text = f"{texts[0]}{TERM_SEPARATOR}{texts[1]}"
+        else:
+            text = CELL_SEPARATOR.join(t for t in texts if t)
+        if not ends_sentence(text):
+            text += "."
+        lines.append((text, hrefs))
+    return lines
+
+
+def _nearest_table(node):
+    parent = node.parent
+    while parent is not None and parent.tag != "table":
+        parent = parent.parent
+    return parent
 
 
 QUESTIONS_ATTRIBUTE = "data-search-questions"

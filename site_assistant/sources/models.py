@@ -9,9 +9,14 @@
         url="get_absolute_url",                # attribute/method name or callable(obj)
         title=lambda note: note.title,          # optional: page title shown with hits
         filter=lambda qs: qs.filter(published=True),  # or {"published": True} or a Q
+        html=["body"],                          # optional: fields that hold HTML
     )
 
-Drafts and private rows are excluded by ``filter``. Saving or deleting a row
+A field is plain text (escaped; a blank line starts a new paragraph) unless
+it is named in ``html``: then it is read as HTML, like a page's content (an
+editor's rich text, its headings starting passages of their own). A plain
+text field that holds tags is read as text, tags and all, with a warning
+that names it. Drafts and private rows are excluded by ``filter``. Saving or deleting a row
 of a registered model schedules one debounced rebuild: site_assistant.apps connects
 site_assistant.signals to every registered model through ``watch``, for models
 registered before the app is ready and after. A row deleted, or saved so that
@@ -22,6 +27,8 @@ site_assistant.withdrawn) until that rebuild is live.
 from __future__ import annotations
 
 import html
+import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +36,14 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from ..extract import Document
+
+logger = logging.getLogger(__name__)
+
+# Tags an editor's rich text is made of: a plain-text field holding them is HTML.
+_HTML_TAG = re.compile(
+    r"</?(p|div|br|h[1-6]|ul|ol|li|a|strong|em|b|i|code|pre|table)\b[^>]*>", re.I
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 @dataclass
@@ -38,7 +53,10 @@ class Registration:
     url: str | Callable[[Any], str] = "get_absolute_url"
     title: str | Callable[[Any], str] | None = None
     filter: Callable[[QuerySet], QuerySet] | Q | dict | None = None
+    html: list[str] = field(default_factory=list)  # fields read as HTML
     extra: dict = field(default_factory=dict)
+    # The plain-text fields already warned about holding HTML (once each).
+    warned: set = field(default_factory=set)
 
     def queryset(self) -> QuerySet:
         qs = self.model._default_manager.all()
@@ -72,7 +90,23 @@ class Registration:
         heading, body = (values[0], values[1:]) if len(values) > 1 else ("", values)
         title = str(self._value(obj, self.title) or "") if self.title else (heading or str(obj))
         parts = [f"<h2>{html.escape(heading)}</h2>"] if heading else []
-        parts += [f"<p>{html.escape(v)}</p>" for v in body if v]
+        body_fields = self.fields[1:] if len(values) > 1 else self.fields
+        for name, value in zip(body_fields, body, strict=True):
+            if name in self.html:
+                parts.append(value)
+                continue
+            if _HTML_TAG.search(value) and name not in self.warned:
+                self.warned.add(name)
+                logger.warning(
+                    "%s.%s holds HTML tags but is read as plain text: name it in "
+                    "register(..., html=[%r])",
+                    self.model._meta.label,
+                    name,
+                    name,
+                )
+            parts += [
+                f"<p>{html.escape(p)}</p>" for p in _PARAGRAPH_BREAK.split(value) if p.strip()
+            ]
         return Document(
             url=str(url),
             html=f"<main>{''.join(parts)}</main>",
@@ -96,12 +130,23 @@ def watch(on_register: Callable[[type[Model]], None], on_unregister: Callable[[t
         on_register(model)
 
 
-def register(model, fields, url="get_absolute_url", title=None, filter=None, **extra):
+def register(model, fields, url="get_absolute_url", title=None, filter=None, html=(), **extra):
     """Index rows of ``model``; see the module docstring."""
     if not fields:
         raise ValueError("register() needs at least one field")
+    if isinstance(html, str):
+        html = [html]
+    unknown = [name for name in html if name not in fields]
+    if unknown:
+        raise ValueError(f"register(): html names fields not in fields: {', '.join(unknown)}")
     registration = Registration(
-        model=model, fields=list(fields), url=url, title=title, filter=filter, extra=extra
+        model=model,
+        fields=list(fields),
+        url=url,
+        title=title,
+        filter=filter,
+        html=list(html),
+        extra=extra,
     )
     _registry[model] = registration
     for on_register, _ in _watchers:

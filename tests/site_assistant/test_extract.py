@@ -470,3 +470,59 @@ def test_without_text_fragments_a_heading_without_an_id_links_to_the_id_above_it
         "Prices": "prices",
         "Refunds": "prices",
     }
+
+
+def _table_text(table):
+    """The text of a page that is one heading and ``table``."""
+    return texts(extract(page(f"<h1>Plans</h1><table>{table}</table>")))
+
+
+def test_a_table_row_reads_as_one_sentence_named_by_its_columns():
+    header = "<thead><tr><th>Plan</th><th>Price</th><th>Users</th></tr></thead>"
+    rows = (
+        "<tr><td>Community</td><td>Free</td><td></td></tr>"
+        "<tr><td>Business</td><td>$12 per user per month</td><td>Up to 100</td></tr>"
+        "<tr><th scope='row'>Enterprise</th><td>From $4,000 a year</td><td>✓</td></tr>"
+    )
+    assert _table_text(f"<caption>In USD</caption>{header}<tbody>{rows}</tbody>") == (
+        "Plans. In USD. Community — Price: Free. "
+        "Business — Price: $12 per user per month; Users: Up to 100. "
+        "Enterprise — Price: From $4,000 a year; Users: ✓."
+    )
+    # Without a header row: "term: value", or the cells one after another.
+    nested = "<table><tr><td>By appointment</td></tr></table>"
+    assert (
+        _table_text(
+            "<tr><td>Monday</td><td>9–17</td></tr>"
+            "<tr><td>Saturday</td><td>Closed</td><td>Call us</td></tr>"
+            f"<tr><td>Sunday</td><td>{nested}</td></tr>"
+        )
+        == "Plans. Monday: 9–17. Saturday; Closed; Call us. Sunday: By appointment."
+    )
+
+
+def test_preformatted_lines_stay_apart():
+    doc = page(
+        "<h1>Upgrading</h1><h2 id='docker'>Docker</h2><p>Pull the new images:</p>"
+        "<pre><code>docker compose pull\ndocker compose up -d\n\nserver {\n  listen 80;\n}</code></pre>"
+        "<p>Migrations run by themselves.</p>"
+    )
+    (passage,) = [p for p in extract(doc) if p.anchor == "docker"]
+    assert passage.text == (
+        "Docker. Pull the new images: docker compose pull. docker compose up -d. "
+        "server { listen 80; } Migrations run by themselves."
+    )
+
+
+def test_role_navigation_and_a_footer_inside_the_content_are_not_read():
+    doc = page(
+        "<div role='navigation' class='breadcrumbs'><a href='/'>Home</a> » Docs</div>"
+        "<h1>Backups</h1><p>Back up the database every night.</p>"
+        "<blockquote><p>Saved our invoices twice.</p><footer>Ada, a customer</footer></blockquote>"
+        "<footer class='doc-footer'><p>Last updated on 3 March. Edit this page on GitHub.</p></footer>"
+        "<div role='contentinfo'>© Example Ltd</div>"
+    )
+    text = texts(extract(doc))
+    assert text == (
+        "Backups. Back up the database every night. Saved our invoices twice. Ada, a customer."
+    )

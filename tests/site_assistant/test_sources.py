@@ -173,3 +173,42 @@ def test_the_app_connects_a_registered_models_signals_when_ready():
     finally:
         models.unregister(Group)
     assert not post_save.has_listeners(Group)
+
+
+def test_a_registered_field_named_html_is_read_as_html_and_text_fields_keep_paragraphs(
+    testsite, caplog
+):
+    # An article's body from a rich-text editor, and a plain text field with two paragraphs.
+    from django.contrib.auth.models import User
+
+    from site_assistant.extract import extract_all
+
+    User.objects.create(
+        username="Moving to a new server",
+        first_name="<p>Copy the <code>.env</code> file.</p><h3>Steps</h3><ol><li>Stop the stack</li></ol>",
+        last_name="Keep the secret key\n\nPoint the DNS record at it",
+    )
+    try:
+        register(User, fields=["username", "first_name"], url=lambda u: f"/kb/{u.pk}/")
+        with caplog.at_level("WARNING", logger="site_assistant.sources.models"):
+            text = " ".join(p.text for p in extract_all(models.collect()))
+        assert "<p>" in text and "auth.User.first_name holds HTML tags" in caplog.text
+
+        register(
+            User,
+            fields=["username", "first_name", "last_name"],
+            url=lambda u: f"/kb/{u.pk}/",
+            html=["first_name"],
+        )
+        passages = extract_all(models.collect())
+        by_heading = {p.heading_text: p.text for p in passages}
+        assert by_heading == {
+            "Moving to a new server": "Moving to a new server. Copy the .env file.",
+            "Moving to a new server › Steps": (
+                "Steps. Stop the stack. Keep the secret key. Point the DNS record at it."
+            ),
+        }
+        with pytest.raises(ValueError, match="html names fields not in fields: body"):
+            register(User, fields=["username"], html=["body"])
+    finally:
+        models.unregister(User)
