@@ -4,7 +4,9 @@
 database down, a visitor holding a session cookie (one the host site set,
 say, or the owner's) would make every page that shows the widget, the
 search page and the API fail with a 500, though answers come from the index.
-``user_of`` takes such a request as a visitor's instead.
+``user_of`` takes such a request as a visitor's instead, and for
+outage.RETRY_SECONDS after the database failed it does so without asking
+it: a database that hangs would cost each such request a connect timeout.
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 from rest_framework.request import Request
 
+from . import outage
+
 logger = logging.getLogger(__name__)
 
 
 def user_of(request):
     """``request.user``, or an AnonymousUser (set on the request) when reading
-    it fails on the database."""
+    it fails on the database, or failed less than outage.RETRY_SECONDS ago."""
     try:
+        if outage.database_paused():
+            raise DatabaseError("the database failed moments ago; not asked again yet")
         # DRF's request.user authenticates; Django's is lazy until is_authenticated.
         user = getattr(request, "user", None)
         if user is None:  # a project without AuthenticationMiddleware
@@ -29,7 +35,9 @@ def user_of(request):
             return request.user
         user.is_authenticated  # noqa: B018 - reads the session and the user
     except DatabaseError as exc:
-        logger.warning("the database failed reading who is asking; taken as a visitor: %s", exc)
+        if not outage.database_paused():
+            logger.warning("the database failed reading who is asking; taken as a visitor: %s", exc)
+            outage.database_failed()
         request.site_assistant_database_failed = True
         request.user = AnonymousUser()
         if isinstance(request, Request):

@@ -51,3 +51,18 @@ def test_a_question_is_answered_within_the_connect_timeouts_then_at_once(
     assert second.status_code == 200 and second.json()["answer"]
     assert took < 2, f"the next question took {took:.1f} s"  # the database is not tried again
     print(f"first question with the database hanging: answered; the next in {took:.2f} s")
+
+
+def test_a_signed_in_visitor_pays_the_timeout_once_too(client, hanging_database):
+    """A session cookie (the owner's, or one the host site set) makes each request read
+    the session: that read, too, waits for the pause after the first timeout."""
+    client.cookies["sessionid"] = "a" * 32
+    timings = []
+    for _ in range(3):
+        started = time.monotonic()
+        response = client.get(reverse("site_assistant:api-search"), {"q": "where are you based?"})
+        timings.append(time.monotonic() - started)
+        assert response.status_code == 200 and response.json()["answer"]
+    assert timings[0] < 10, timings  # one connect timeout (3 s), then the pause
+    assert max(timings[1:]) < 2, timings
+    print(f"with a session cookie, the database hanging: {[round(t, 2) for t in timings]} s")
