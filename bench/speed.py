@@ -398,7 +398,9 @@ STAFF_TOKEN = """
 import django; django.setup()
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
-user, _ = get_user_model().objects.get_or_create(username="bench-load", defaults={"is_staff": True})
+user, _ = get_user_model().objects.get_or_create(
+    username="bench-load", defaults={"is_staff": True, "is_superuser": True}
+)
 print(Token.objects.get_or_create(user=user)[0].key)
 """
 

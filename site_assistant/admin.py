@@ -527,7 +527,12 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def try_view(self, request):
-        """Ask the live index from the admin. Not logged: the owner's tries are not visitors'."""
+        """Ask the live index from the admin. Not logged: the owner's tries are not visitors'.
+
+        For staff who may see the questions log (the page is one of its tools, and it
+        lists the pages withdrawn since the build: unpublished or made private)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         query = request.GET.get("q", "").strip()
         k = request.GET.get("k", "") or conf.get("DEFAULT_K")
         context = {

@@ -134,8 +134,14 @@ def _rebuild_note(last_build: int) -> str:
 
 
 def fix_answer_view(model_admin, request, question_id):
-    """GET: the question, the closest sections and a search; POST: save the example question."""
-    if not request.user.has_perm("site_assistant.add_examplequestion"):
+    """GET: the question, the closest sections and a search; POST: save the example question.
+
+    For staff who may both read the questions log and add example questions: the
+    page shows a visitor's question, which the list refuses to anyone else."""
+    if not (
+        request.user.has_perm("site_assistant.add_examplequestion")
+        and model_admin.has_view_permission(request)
+    ):
         raise PermissionDenied
     question = Question.objects.filter(pk=question_id).first()
     if question is None:

@@ -41,6 +41,33 @@ def is_question_number(value) -> bool:
     return value.isascii() and value.isdigit() and 0 < len(value) <= 18
 
 
+def asked_reference(question: Question) -> str:
+    """How a link names a logged question: ``<id>.<feedback_token>`` (the search page's
+    ``?asked=``). The token makes it the asker's: an id alone, which is sequential,
+    would let anyone take over another visitor's entry (and its token) by asking
+    the same words, and learn what was asked under each id."""
+    return f"{question.pk}.{feedback_token(question)}"
+
+
+def is_asked_reference(value) -> bool:
+    """Whether ``value`` has the form of ``asked_reference`` (or is a bare id, as older
+    links carry: it is then no reference and the question is logged anew)."""
+    number, _, _ = str(value).partition(".")
+    return is_question_number(number)
+
+
+def _asked_id(value) -> int | None:
+    """The question id ``value`` (an ``asked_reference``) names, if its token is right."""
+    number, _, token = str(value).partition(".")
+    if not (is_question_number(number) and token):
+        return None
+    try:
+        signing.Signer(salt=_FEEDBACK_SALT).unsign(f"{number}:{token}")
+    except signing.BadSignature:
+        return None
+    return int(number)
+
+
 def ask(
     query: str,
     k: int | None = None,
@@ -53,10 +80,10 @@ def ask(
 
     Returns ``(Answer, Question)``, or ``(Answer, None)`` for small talk
     ("thanks": site_assistant.small_talk), which is not logged. Raises ``services.IndexNotReady`` (and
-    logs nothing) when no index is built yet. ``already_asked``: the id of
-    the logged question this one repeats (the widget's "See all results"
-    link): when it matches, that entry is returned and nothing new is logged,
-    so one question is counted once. With the database down the answer is
+    logs nothing) when no index is built yet. ``already_asked``: the
+    ``asked_reference`` of the logged question this one repeats (the widget's
+    "See all results" link): when its token is right and the text matches, that
+    entry is returned and nothing new is logged, so one question is counted once. With the database down the answer is
     returned all the same, with None for the question: nothing is logged.
     """
     if k is None:
@@ -83,8 +110,9 @@ def ask(
 
 
 def _log(query: str, channel: str, result, already_asked) -> Question:
-    if already_asked is not None and is_question_number(already_asked):
-        earlier = Question.objects.filter(pk=int(already_asked), text=query[:_TEXT_LIMIT]).first()
+    earlier_id = _asked_id(already_asked) if already_asked is not None else None
+    if earlier_id is not None:
+        earlier = Question.objects.filter(pk=earlier_id, text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:
             return earlier
     top = result.answer or (result.results[0] if result.results else None)

@@ -34,7 +34,7 @@ def search_page(request):
     }
     status = 200
     asked = request.GET.get("asked") or None
-    if asked is not None and not questions.is_question_number(asked):
+    if asked is not None and not questions.is_asked_reference(asked):
         context["error"] = (
             "This link is broken: “asked” should be the number of an earlier question. "
             "Ask again below."
@@ -58,7 +58,8 @@ def search_page(request):
                 k=conf.get("DEFAULT_K"),
                 channel=Question.Channel.PAGE,
                 # The widget's "See all results", or this page reloaded: widget.js
-                # puts the logged question's id in the address. No session, no cookie.
+                # puts the logged question's id and feedback token in the address
+                # (questions.asked_reference). No session, no cookie.
                 already_asked=asked,
                 log=request.method != "HEAD",
             )

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from .. import conf, services
 from ..models import IndexBuild
+from . import permissions
 
 
 class TextField(serializers.CharField):
@@ -282,8 +283,7 @@ class IndexBuildSerializer(UTCModelSerializer):
 
     def get_error(self, build) -> str:
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return build.error if user is not None and user.is_staff else ""
+        return build.error if permissions.manages_index(getattr(request, "user", None)) else ""
 
 
 class LastBuildSerializer(UTCModelSerializer):

@@ -310,7 +310,7 @@ class IndexStatusView(BaseAPIView):
             "created": current.get("created"),
             "last_build": IndexBuild.objects.first(),
         }
-        if request.user and request.user.is_staff:  # internal detail: staff only
+        if permissions.manages_index(request.user):  # internal detail: staff only
             body["pages"] = Page.objects.count()
             body["questions"] = Question.objects.count()
             body["builds"] = IndexBuild.objects.all()[:5]

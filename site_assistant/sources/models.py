@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from ..extract import Document
@@ -44,6 +45,22 @@ _HTML_TAG = re.compile(
     r"</?(p|div|br|h[1-6]|ul|ol|li|a|strong|em|b|i|code|pre|table)\b[^>]*>", re.I
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def is_site_link(url: str) -> bool:
+    """Whether ``url`` is a page of this site that an answer may link to: a path
+    ("/notes/1/#intro") or an http(s) URL on the site's host. Never ``javascript:``
+    or ``data:`` (a script run by the "Read more" link: an answer's link is an
+    ``href`` as it is), nor another site ("//elsewhere", "https://elsewhere/",
+    "/\\elsewhere", which browsers read as "//elsewhere"), nor one with spaces or
+    control characters, which browsers drop from a URL (a tab between two slashes)."""
+    from . import pages, sitemaps
+
+    if not url or any(ch <= " " or ch == "\x7f" for ch in url):
+        return False
+    if url.startswith(("//", "/\\")):
+        return False
+    return sitemaps.on_host(url, pages.render_host(), settings.ALLOWED_HOSTS) is not None
 
 
 @dataclass
@@ -85,6 +102,14 @@ class Registration:
     def document(self, obj) -> Document | None:
         url = self.url_of(obj)
         if not url:
+            return None
+        if not is_site_link(url):
+            logger.warning(
+                "%s %s not indexed: its URL %r is not a page of this site",
+                self.model._meta.label,
+                obj.pk,
+                url[:200],
+            )
             return None
         values = [str(self._value(obj, f) or "") for f in self.fields]
         heading, body = (values[0], values[1:]) if len(values) > 1 else ("", values)

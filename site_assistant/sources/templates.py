@@ -12,7 +12,7 @@ Text under a condition is private until proven public. The rule, per tag:
   when its own condition and every condition before it in the same ``if``
   read nothing but literals, ``forloop`` and the names listed in
   ``SITE_ASSISTANT["TEMPLATE_PUBLIC_VARIABLES"]`` (empty by default: no branch is
-  kept). A name about the visitor or the page's state is never public, even
+  kept), and never when literals alone keep it from showing (``{% if 0 %}``). A name about the visitor or the page's state is never public, even
   when listed: ``user``, ``perms``, ``request`` and any name or attribute
   mentioning drafts, preview, staff, superusers, authentication, sessions,
   permissions, secrets or passwords (``{% if page.is_preview %}``).
@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.template import Engine, TemplateSyntaxError, loader_tags
+from django.template import Context, Engine, TemplateSyntaxError, loader_tags
 from django.template import defaulttags as tags
 from django.template.base import FilterExpression, TextNode, Variable, VariableNode
 
@@ -173,8 +173,11 @@ class _Walker:
             earlier_public = True
             for condition, nodelist in node.conditions_nodelists:
                 public = earlier_public and (condition is None or self.is_public(condition, env))
-                if public:
+                constant = _constant(condition)
+                if public and constant is not False:  # {% if 0 %}: never rendered
                     self.walk(nodelist, env)
+                if public and constant:  # {% if 1 %}: the branches after it never are
+                    break
                 earlier_public = public
         elif isinstance(node, tags.ForNode):
             if self.is_public(node.sequence, env):
@@ -203,6 +206,17 @@ class _Walker:
             self.emit("", False)
         # Anything else ({% comment %}, {% load %}, {% csrf_token %}, custom tags
         # with content and whatever they enclose) adds no text.
+
+
+def _constant(condition) -> bool | None:
+    """What an ``{% if %}`` condition made of literals alone always is (``0``, ``""``:
+    False, so its text is never shown; ``1``: True); None when it reads a variable."""
+    if condition is None or any(True for _ in _lookups(condition)):
+        return None
+    try:
+        return bool(condition.eval(Context()))
+    except Exception:  # a filter that fails on a literal: not known
+        return None
 
 
 _WRAPPERS: tuple[type, ...] | None = None

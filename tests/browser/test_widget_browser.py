@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from site_assistant import questions
 from site_assistant.models import Question
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,8 @@ def test_slash_opens_asks_and_read_more_lands_on_the_highlighted_section(page, s
     expect(answer.locator(".site-assistant__more li")).to_have_count(0)
     question = Question.objects.get(text="Can I scrape the site?")
     expect(answer.locator(".site-assistant__all")).to_have_attribute(
-        "href", f"/search/?q=Can%20I%20scrape%20the%20site%3F&asked={question.pk}"
+        "href",
+        f"/search/?q=Can%20I%20scrape%20the%20site%3F&asked={questions.asked_reference(question)}",
     )
     page.screenshot(path=str(screenshots / "home-widget-desktop.png"))
 

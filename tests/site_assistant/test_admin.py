@@ -54,6 +54,20 @@ def test_signed_in_non_staff_users_are_sent_to_the_login_too(client, django_user
 
 
 @pytest.mark.usefixtures("built_index")
+@pytest.mark.parametrize("url", [*ADMIN_URLS, "/admin/site_assistant/indexbuild/rebuild/"])
+def test_staff_without_the_apps_rights_are_refused(client, django_user_model, url):
+    """An editor of other models (staff, no permission in the app). "Try a question"
+    let them in: it lists the pages withdrawn since the build (unpublished, private)."""
+    client.force_login(
+        django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    )
+    before = IndexBuild.objects.count()
+    response = client.get(url) if "rebuild" not in url else client.post(url)
+    assert response.status_code == 403
+    assert IndexBuild.objects.count() == before
+
+
+@pytest.mark.usefixtures("built_index")
 def test_the_rebuild_button_creates_a_build_that_succeeds(
     owner_client, owner, django_capture_on_commit_callbacks
 ):

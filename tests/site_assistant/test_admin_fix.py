@@ -234,6 +234,16 @@ def test_unknown_questions_and_people_without_the_permission_are_refused(
     staff.user_permissions.add(Permission.objects.get(codename="view_question"))
     client.force_login(staff)
     assert client.get(fix_url(unanswered)).status_code == 403
+    # Adding example questions alone is no right to read visitors' questions, which
+    # the page shows (the questions list refuses them).
+    writer = django_user_model.objects.create_user("writer", password="pw", is_staff=True)
+    writer.user_permissions.add(Permission.objects.get(codename="add_examplequestion"))
+    client.force_login(writer)
+    assert client.get("/admin/site_assistant/question/").status_code == 403
+    response = client.get(fix_url(unanswered))
+    assert response.status_code == 403
+    assert unanswered.text not in response.content.decode()
+    client.force_login(staff)
     staff.user_permissions.add(Permission.objects.get(codename="add_examplequestion"))
     assert client.get(fix_url(unanswered)).status_code == 200
     assert client.get("/admin/site_assistant/question/999999/fix/").status_code == 404

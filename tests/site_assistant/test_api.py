@@ -74,7 +74,12 @@ def api():
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user("owner", "owner@example.com", "pw", is_staff=True)
+    """The site's owner: staff who may see the index builds in the admin."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("owner", "owner@example.com", "pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_indexbuild"))
+    return user
 
 
 def test_schema_is_valid_openapi(openapi):
@@ -830,6 +835,35 @@ def test_an_unknown_build_is_a_404_that_says_so_in_the_schemas_words(api):
         response = api.get(f"/api/index/builds/{build_id}/")
         assert response.status_code == 404
         assert response.json() == {"detail": "No such build."}
+
+
+def test_staff_without_the_apps_rights_can_neither_rebuild_nor_see_the_internals(
+    api, django_user_model
+):
+    """An editor of other models (staff, no permission in the app): the admin refuses
+    them **Rebuild index now**; the API let any staff user start builds and read the
+    builds' errors and the questions log's size."""
+    editor = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    build = IndexBuild.objects.create(status="failed", error="OSError: /secret/path")
+    for authenticate in ("session", "token"):
+        client = APIClient()
+        if authenticate == "session":
+            client.force_login(editor)
+        else:
+            token, _ = Token.objects.get_or_create(user=editor)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.post("/api/index/rebuild/", {}, format="json")
+        assert response.status_code == 403, response.content
+        assert response.json() == {
+            "detail": "You do not have permission to manage the search index."
+        }
+        status = client.get("/api/index/").json()
+        assert "questions" not in status and "builds" not in status
+        assert client.get(f"/api/index/builds/{build.pk}/").json()["error"] == ""
+    assert not IndexBuild.objects.filter(trigger="api").exists()
+    superuser = django_user_model.objects.create_superuser("root", "r@example.com", "pw")
+    api.force_login(superuser)
+    assert "secret" in api.get(f"/api/index/builds/{build.pk}/").json()["error"]
 
 
 def test_build_errors_are_shown_to_staff_only(api, staff):

@@ -132,6 +132,38 @@ def test_registered_models_give_documents_without_drafts(testsite):
         models.unregister(Group)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "//elsewhere.example/",
+        "https://elsewhere.example/",
+        "/\\elsewhere.example/",
+        "/\t/elsewhere.example/",
+        "groups/1/",
+    ],
+)
+def test_a_registered_row_whose_url_is_not_a_page_of_the_site_is_not_indexed(testsite, url, caplog):
+    """A row's URL becomes the answer's "Read more" href as it is (the API's ``url``, the
+    widget's and the search page's link): ``javascript:`` ran a script in the visitor's
+    page on a click, and another site's address sent visitors there."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name=url)
+    Group.objects.create(name="/groups/7/#pink-ribbons")
+    Group.objects.create(name="https://testserver/groups/8/")
+    register(Group, fields=["name"], url=lambda g: g.name)
+    try:
+        documents = models.collect()
+    finally:
+        models.unregister(Group)
+    assert [d.url for d in documents] == ["/groups/7/#pink-ribbons", "https://testserver/groups/8/"]
+    assert "is not a page of this site" in caplog.text
+
+
 def test_watchers_hear_of_models_registered_before_they_watch_and_after(monkeypatch):
     """How site_assistant.apps connects the save/delete signals without the registry importing them."""
     from django.contrib.auth.models import Group, Permission

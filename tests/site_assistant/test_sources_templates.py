@@ -78,6 +78,24 @@ def test_every_branch_after_a_private_condition_is_private_too(public_variables)
     assert "Please log in" not in html and "Member-only" not in html
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% if 0 %}SECRET{% endif %}",
+        '{% if "" %}SECRET{% endif %}',
+        "{% if 0 %}SECRET{% else %}PUBLIC{% endif %}",
+        "{% if 1 %}PUBLIC{% else %}SECRET{% endif %}",
+        "{% if 0 and 1 %}SECRET{% elif 2 %}PUBLIC{% else %}SECRET{% endif %}",
+    ],
+)
+def test_text_a_literal_condition_never_shows_is_never_indexed(source):
+    """``{% if 0 %}`` hides text from every visitor (an unreleased price, a draft
+    paragraph): it read nothing but literals, so it was taken as public and indexed."""
+    text = kept(f"<main>{source}</main>")
+    assert "SECRET" not in text
+    assert text == ("<main>PUBLIC</main>" if "PUBLIC" in source else "<main></main>")
+
+
 def test_both_branches_of_a_declared_public_condition_are_indexed(public_variables):
     source = (
         "{% if items %}<p>Tap a look to wear it again.</p>"

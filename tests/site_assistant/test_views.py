@@ -168,12 +168,32 @@ def test_see_all_results_from_the_widget_does_not_log_the_question_twice(client)
     from site_assistant import questions
 
     _, asked = questions.ask("Can I scrape the site?", channel="widget")
-    response = client.get("/search/", {"q": "Can I scrape the site?", "asked": asked.pk})
+    reference = questions.asked_reference(asked)
+    response = client.get("/search/", {"q": "Can I scrape the site?", "asked": reference})
     assert "No abuse, scraping" in response.content.decode()
     assert list(Question.objects.values_list("channel", flat=True)) == ["widget"]
     # An id that does not match the text is ignored: the question is logged.
-    client.get("/search/", {"q": "Is the Bambi Game free?", "asked": asked.pk})
+    client.get("/search/", {"q": "Is the Bambi Game free?", "asked": reference})
     assert Question.objects.filter(channel="page").count() == 1
+
+
+@pytest.mark.parametrize("asked", ["{pk}", "{pk}.", "{pk}.forged-token", "{other}.{token}"])
+def test_another_visitors_question_cannot_be_taken_over_by_its_id(client, asked):
+    """Ids are sequential: with ``asked=<id>`` alone, anyone who asked the same words
+    got that visitor's entry back, with its feedback token (a vote on their answer),
+    and learnt whether question <id> was those words."""
+    from site_assistant import questions
+
+    _, theirs = questions.ask("Can I scrape the site?", channel="widget")
+    _, other = questions.ask("Is the Bambi Game free?", channel="widget")
+    token = questions.feedback_token(other)
+    value = asked.format(pk=theirs.pk, other=other.pk, token=token)
+    response = client.get("/search/", {"q": "Can I scrape the site?", "asked": value})
+    assert response.status_code == 200
+    box = LexborHTMLParser(response.content.decode()).css_first("[data-sa-feedback]")
+    mine = Question.objects.get(channel="page")  # logged anew, as a question of its own
+    assert box.attributes["data-question-id"] == str(mine.pk) != str(theirs.pk)
+    assert box.attributes["data-feedback-token"] != questions.feedback_token(theirs)
 
 
 def test_the_search_page_sets_no_cookie_for_a_visitor(client):

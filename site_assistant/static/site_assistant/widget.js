@@ -121,12 +121,13 @@
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
       voteKey(d.question || d.questionId, d.result), null);
     box.hidden = false;
-    /* The question is logged: the page's address now names it (?asked=id), so a reload or
+    /* The question is logged: the page's address now names it (?asked=id.token), so a reload or
        Back to it shows the answer without logging the question again. */
     if (d.questionId && window.URL && history.replaceState) {
       var here = new URL(location.href);
-      if (here.searchParams.get("asked") !== d.questionId) {
-        here.searchParams.set("asked", d.questionId);
+      var asked = d.questionId + "." + d.feedbackToken;
+      if (here.searchParams.get("asked") !== asked) {
+        here.searchParams.set("asked", asked);
         history.replaceState(history.state, "", here.toString());
       }
     }
@@ -459,9 +460,11 @@
     return msg;
   }
 
-  /* "asked": the question is already in the log; the search page won't count it twice. */
-  function seeAll(query, questionId) {
-    var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + (questionId ? "&asked=" + questionId : "");
+  /* "asked": the question is already in the log (its id and feedback token, which make the
+     entry this visitor's); the search page won't count it twice. */
+  function seeAll(query, questionId, token) {
+    var asked = questionId && token ? "&asked=" + questionId + "." + encodeURIComponent(token) : "";
+    var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + asked;
     return link(href, "See all results", "site-assistant__all"); // its → is widget.css's
   }
 
@@ -566,7 +569,7 @@
       if (closest.length) spoken += " The closest pages I found are below.";
       if (cfg.contactUrl) spoken += " You can also ask a person.";
     }
-    if (!data.language) msg.appendChild(seeAll(data.query, data.question_id));
+    if (!data.language) msg.appendChild(seeAll(data.query, data.question_id, data.feedback_token));
     if (data.question_id && !data.language) {  // nothing to vote on in a language message
       msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl,
         { id: data.question_id, token: data.feedback_token }, cfg.csrf,
