@@ -17,7 +17,9 @@ The client's address: ``REMOTE_ADDR``, unless ``SITE_ASSISTANT["NUM_PROXIES"]``
 names how many proxies of yours stand in front of the site: then the
 address the nearest of them saw, taken from ``X-Forwarded-For`` counted
 from the right. Anything further left is what the client wrote itself and is
-never trusted (with 0 proxies the header is ignored).
+never trusted (with 0 proxies the header is ignored). An IPv6 client is
+counted by its /64 network: one home or phone gets a whole /64 and can pick
+a new address in it for every request.
 
 If the shared cache fails (Redis down or hanging), requests are allowed and
 a warning is logged, and the cache is not tried again for
@@ -31,6 +33,7 @@ database.
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import time
@@ -59,6 +62,20 @@ def client_address(request) -> str:
         if addresses:
             return addresses[-min(proxies, len(addresses))]
     return remote
+
+
+def counted_as(address: str) -> str:
+    """What one allowance counts: an IPv4 address, an IPv6 address's /64 network (an
+    IPv4 address mapped into IPv6 as that IPv4 address), anything else as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def sliding_window_wait(before: int, count: int, elapsed: float, duration: int, limit: int):
@@ -92,7 +109,8 @@ class _SharedRateMixin:
 
     def get_ident(self, request):
         key = settings.SECRET_KEY.encode()
-        return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+        counted = counted_as(client_address(request))
+        return hmac.new(key, counted.encode(), hashlib.sha256).hexdigest()[:32]
 
     def allow_request(self, request, view):
         global _cache_down_until

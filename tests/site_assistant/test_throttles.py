@@ -68,6 +68,32 @@ def test_behind_one_proxy_the_address_it_saw_is_the_client(rate, settings):
     assert status("192.0.2.2") == 200
 
 
+def test_an_ipv6_client_cannot_rotate_addresses_within_its_64(rate):
+    """One home or phone gets a whole /64 and can take a new address in it per request."""
+    rate("search_anon", "3/min")
+    api = APIClient()
+
+    def status(address):
+        return api.get("/api/index/", REMOTE_ADDR=address).status_code
+
+    assert [status(f"2001:db8:1:2::{i:x}") for i in range(1, 6)] == [200] * 3 + [429] * 2
+    assert status("2001:db8:1:3::1") == 200  # the next /64: another client
+
+
+@pytest.mark.parametrize(
+    ("address", "counted"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("not an address", "not an address"),
+        ("", ""),
+    ],
+)
+def test_counted_as(address, counted):
+    assert throttles.counted_as(address) == counted
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "remote", "expected"),
     [
