@@ -247,6 +247,23 @@ def test_the_embedded_text_is_led_by_the_pages_top_heading(settings):
     assert embedding_text(row) == "Use of site. No abuse."
 
 
+def test_the_embedded_text_keeps_every_heading_between_the_page_and_the_section():
+    """A changelog's "Removed" says which version only through the heading above it."""
+    from site_assistant.extract import embedding_text
+
+    doc = page(
+        "<h1>Changelog</h1><p>All notable changes, newest first.</p>"
+        "<h2>2.4.0 (2025-02-10)</h2><h3>Added</h3><ul><li>Late fees on the third payment reminder</li>"
+        "<li>Polish invoice language</li></ul>"
+        "<h2>2.3.0 (2024-12-02)</h2><h3>Removed</h3>"
+        "<ul><li>The MySQL database backend, deprecated since 2.0</li></ul>"
+    )
+    removed = next(p for p in extract(doc) if p.heading[-1] == "Removed")
+    assert embedding_text(removed.to_dict()) == (
+        "Changelog › 2.3.0 (2024-12-02) › Removed. The MySQL database backend, deprecated since 2.0."
+    )
+
+
 def test_a_page_declares_questions_for_its_sections():
     """data-search-questions="q1|q2" on a heading or a section is that section's;
     on <main> (or an element without a section) the page's first passage's."""
