@@ -78,8 +78,8 @@ DEFAULTS = {
     # Start each passage with its own heading ("Use of site. No abuse, ..."):
     # headings carry much of the meaning of short sections.
     "HEADING_IN_TEXT": True,
-    # Embed each passage led by its page's top heading (not shown to visitors):
-    # see site_assistant.extract.embedding_text.
+    # Embed each passage led by the headings above it, from its page's top
+    # heading down (not shown to visitors): see site_assistant.extract.embedding_text.
     "EMBED_PAGE_HEADING": True,
     # Also embed every sentence of every passage (sentences.faiss beside the
     # index): a question about one fact of a long passage matches its sentence.

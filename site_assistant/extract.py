@@ -94,6 +94,10 @@ class _Section:
     # text before that heading (a card's date, an eyebrow) belongs to it.
     awaiting_heading: bool = False
     links: list[str] = field(default_factory=list)  # every <a href> in it
+    # A <details>' or a <dt id>'s own section ends with that element (the
+    # <details>, the <dl>): the text after it is the enclosing heading's again.
+    ends_with: object = None
+    resumes_awaiting: bool = False
 
 
 # Stands for a template variable: sentences with a hole are not indexed.
@@ -244,13 +248,52 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
         if text:
             result[-1].blocks.append(text)
 
-    def walk(node):
+    def enclosing() -> tuple[list[str], str]:
+        return [h[1] for h in stack], (stack[-1][2] if stack else "")
+
+    def open_part(label: str, anchor: str, ends_with, label_node) -> None:
+        """A section of its own for an FAQ's question or a glossary's term, under
+        the heading above it."""
+        flush()
+        heading, above = enclosing()
+        result.append(
+            _Section(
+                heading=[*heading, label],
+                anchor=anchor or above,
+                ends_with=ends_with,
+                resumes_awaiting=result[-1].awaiting_heading,
+                links=[a.attributes.get("href") or "" for a in label_node.css("a[href]")],
+            )
+        )
+
+    def close_part(element) -> None:
+        """After a question's or a term's section, text belongs to the heading above again."""
+        flush()
+        part = result[-1]
+        if element is not None and part.ends_with is not None and part.ends_with == element:
+            heading, anchor = enclosing()
+            awaiting = part.resumes_awaiting
+            result.append(_Section(heading=heading, anchor=anchor, awaiting_heading=awaiting))
+
+    def walk(node, skip=None):
         for child in node.iter(include_text=True):
             tag = child.tag
             if tag == "-text":
                 line.append(child.text_content or "")
-            elif tag.startswith("-"):  # comments, doctype
+            elif tag.startswith("-") or child == skip:  # comments, doctype
                 continue
+            elif tag == "details" and (summary := _summary(child)) is not None:
+                # An FAQ's accordion: each question is a section of its own, its
+                # summary its heading, linked by the details' id (else the
+                # summary's, else the heading's above, as for any text).
+                question = normalize(summary.text(separator=" ").replace(HOLE, " "))
+                anchor = child.attributes.get("id") or summary.attributes.get("id") or ""
+                open_part(question, anchor, child, summary)
+                saved = list(stack)
+                stack.append((len(heading_tags) + 1, question, result[-1].anchor))
+                walk(child, skip=summary)
+                stack[:] = saved
+                close_part(child)
             elif tag in heading_tags:
                 flush()
                 level = heading_tags[tag]
@@ -278,11 +321,21 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 )
                 walk(child)
                 flush()
+            elif (
+                tag == "dt"
+                and child.attributes.get("id")
+                and (term := _term(child))
+                and (listing := _enclosing_list(child)) is not None
+            ):
+                # A glossary's term with an id: its term and definition are a
+                # section of their own, linked by that id, until the next term.
+                close_part(listing)
+                open_part(term, child.attributes["id"], listing, child)
             elif tag == "dt":
                 # A term and its definition read as one sentence, "Client: A florist.",
                 # not as two fragments ("Client. A florist."); a term that is a
                 # sentence of its own (an FAQ's question) stays one.
-                flush()
+                close_part(_enclosing_list(child))
                 walk(child)
                 term = normalize("".join(line))
                 if term.endswith(":"):
@@ -316,6 +369,8 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 flush()
                 walk(child)
                 flush()
+                if tag == "dl":
+                    close_part(child)
             else:
                 if tag == "img" and alt_text and child.attributes.get("alt"):
                     line.append(f" {child.attributes['alt']} ")
@@ -330,6 +385,25 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             section.blocks = [b for b in map(_without_holes, section.blocks) if b]
     # Text before the first heading keeps the anchor of an enclosing section.
     return [s for s in result if s.blocks]
+
+
+def _summary(details):
+    """A <details>' own <summary> with some text, else None."""
+    for child in details.iter():
+        if child.tag == "summary":
+            return child if normalize(child.text(separator=" ").replace(HOLE, " ")) else None
+    return None
+
+
+def _term(dt) -> str:
+    return normalize(dt.text(separator=" ").replace(HOLE, " "))
+
+
+def _enclosing_list(dt):
+    parent = dt.parent
+    while parent is not None and parent.tag != "dl":
+        parent = parent.parent
+    return parent
 
 
 # Between a table row's label (its first cell) and its other cells.
@@ -451,20 +525,24 @@ def lead(heading: list[str]) -> str:
 def embedding_text(passage: dict) -> str:
     """What the model embeds for a passage (a ``to_dict()`` row or an index row).
 
-    The passage's text, led by the page's top heading when the passage sits
-    under it ("Terms & Conditions › Use of site. No abuse, ..."): a question
-    often names the page ("terms", "privacy") rather than the section.
-    Measured on tests/data/natural_questions.jsonl with the base model:
-    accuracy@1 0.646 → 0.677, MRR@5 0.734 → 0.756.
+    The passage's text (led by its own heading), led by every heading above
+    it: "Terms & Conditions › Use of site. No abuse, ...". A question often
+    names the page ("terms", "privacy") rather than the section; measured on
+    tests/data/natural_questions.jsonl with the base model, accuracy@1 0.646
+    → 0.677, MRR@5 0.734 → 0.756. And a section's own heading may say little
+    without the ones between: "Changelog › 2.3.0 (2024-12-02) › Removed. The
+    MySQL backend." (with the page's top heading only, "2.3.0" was in no
+    vector of it; docs/quality.md, "Headings above a passage").
     """
     text = passage["text"]
     if not conf.get("EMBED_PAGE_HEADING"):
         return text
     path = passage.get("heading") or ""
     parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
-    if len(parts) < 2 or not parts[0]:
+    above = [part for part in parts[:-1] if part]
+    if not above or not parts[0]:
         return text
-    return f"{parts[0]} › {text}"
+    return f"{HEADING_SEPARATOR.join(above)}{HEADING_SEPARATOR}{text}"
 
 
 # A question quoted in the copy — Type a question, “how much does a landing

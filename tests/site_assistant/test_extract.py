@@ -247,6 +247,23 @@ def test_the_embedded_text_is_led_by_the_pages_top_heading(settings):
     assert embedding_text(row) == "Use of site. No abuse."
 
 
+def test_the_embedded_text_keeps_every_heading_between_the_page_and_the_section():
+    """A changelog's "Removed" says which version only through the heading above it."""
+    from site_assistant.extract import embedding_text
+
+    doc = page(
+        "<h1>Changelog</h1><p>All notable changes, newest first.</p>"
+        "<h2>2.4.0 (2025-02-10)</h2><h3>Added</h3><ul><li>Late fees on the third payment reminder</li>"
+        "<li>Polish invoice language</li></ul>"
+        "<h2>2.3.0 (2024-12-02)</h2><h3>Removed</h3>"
+        "<ul><li>The MySQL database backend, deprecated since 2.0</li></ul>"
+    )
+    removed = next(p for p in extract(doc) if p.heading[-1] == "Removed")
+    assert embedding_text(removed.to_dict()) == (
+        "Changelog › 2.3.0 (2024-12-02) › Removed. The MySQL database backend, deprecated since 2.0."
+    )
+
+
 def test_a_page_declares_questions_for_its_sections():
     """data-search-questions="q1|q2" on a heading or a section is that section's;
     on <main> (or an element without a section) the page's first passage's."""
@@ -316,6 +333,95 @@ def test_a_definition_lists_terms_read_with_their_definitions():
         "Result: Online bookings rose 40% in the first season."
     )
     assert by_anchor["faq"] == "Questions. Do you work weekends? No, never. Lonely term."
+
+
+def test_an_faq_accordions_questions_are_sections_linked_by_their_own_ids():
+    """<details><summary>: a question of its own, so "Read more" opens that question."""
+    doc = page(
+        "<h1>Frequently asked questions</h1><h2 id='general'>General</h2>"
+        "<p>Short answers to what people ask most.</p>"
+        "<details id='mobile'><summary>Is there a mobile app?</summary>"
+        "<p>There is no app, but the web interface works on phones.</p></details>"
+        "<details><summary id='cloud'>Do you offer a hosted version?</summary>"
+        "<p>No, it is self-hosted only; partners can host it for you.</p></details>"
+        "<details><summary>Which languages are invoices available in?</summary>"
+        "<p>English, German, French, Spanish, Dutch and Polish.</p></details>"
+        "<p>Not answered here? Write to the support team.</p>"
+        "<h2 id='data'>Your data</h2><details id='export'><summary>How do I export my data?"
+        "</summary><p>Go to Reports › Export and download invoices as CSV.</p></details>"
+    )
+    passages = extract(doc)
+    assert [(p.anchor, p.heading, p.text) for p in passages] == [
+        (
+            "general",
+            ["Frequently asked questions", "General"],
+            "General. Short answers to what people ask most.",
+        ),
+        (
+            "mobile",
+            ["Frequently asked questions", "General", "Is there a mobile app?"],
+            "Is there a mobile app? There is no app, but the web interface works on phones.",
+        ),
+        (
+            "cloud",
+            ["Frequently asked questions", "General", "Do you offer a hosted version?"],
+            "Do you offer a hosted version? No, it is self-hosted only; partners can host it "
+            "for you.",
+        ),
+        # No id on the details nor on its summary: the heading's above, as for any text.
+        (
+            "general",
+            ["Frequently asked questions", "General", "Which languages are invoices available in?"],
+            "Which languages are invoices available in? English, German, French, Spanish, Dutch "
+            "and Polish.",
+        ),
+        # The text after the accordion is the heading's again, not the last question's.
+        (
+            "general",
+            ["Frequently asked questions", "General"],
+            "General. Not answered here? Write to the support team.",
+        ),
+        (
+            "export",
+            ["Frequently asked questions", "Your data", "How do I export my data?"],
+            "How do I export my data? Go to Reports › Export and download invoices as CSV.",
+        ),
+    ]
+
+
+def test_a_glossarys_terms_with_ids_are_sections_linked_by_those_ids():
+    terms = [
+        (
+            "<dt id='draft'>Draft</dt>",
+            "An invoice that has not been sent yet.",
+            "It has no number.",
+        ),
+        ("<dt id='pro-forma'>Pro forma invoice</dt>", "A quote that looks like an invoice."),
+        ("<dt>Quote</dt>", "An offer to a client, which becomes an invoice in one click."),
+    ]
+    glossary = "".join(term + "".join(f"<dd>{d}</dd>" for d in dds) for term, *dds in terms)
+    intro, outro = "<p>The words of invoicing, from A to Z.</p>", "<p>Missing a word? Tell us.</p>"
+    passages = extract(page(f"<h1>Glossary</h1>{intro}<dl>{glossary}</dl>{outro}"))
+    assert [(p.anchor, p.heading, p.text) for p in passages] == [
+        ("", ["Glossary"], "Glossary. The words of invoicing, from A to Z."),
+        (
+            "draft",
+            ["Glossary", "Draft"],
+            "Draft. An invoice that has not been sent yet. It has no number.",
+        ),
+        (
+            "pro-forma",
+            ["Glossary", "Pro forma invoice"],
+            "Pro forma invoice. A quote that looks like an invoice.",
+        ),
+        # A term without an id reads with its definition in the text above, as before.
+        (
+            "",
+            ["Glossary"],
+            "Glossary. Quote: An offer to a client, which becomes an invoice in one click. "
+            "Missing a word? Tell us.",
+        ),
+    ]
 
 
 def test_a_passage_title_and_heading_score_as_sentences_unless_the_text_says_them(settings):

@@ -6,6 +6,24 @@
   if (window.siteAssistantLoaded || !window.fetch) return;
   window.siteAssistantLoaded = true; // the search page loads this file too, beside the widget's own tag
 
+  /* "Read more" on an FAQ's question lands on its <details> (/faq/#mobile): a browser scrolls to
+     a closed one but leaves it closed, the answer hidden (it opens one only for a link to something
+     inside it). Open the target and every <details> around it, on arrival and on a jump within
+     the page. */
+  function openTarget() {
+    var target = null;
+    try {
+      target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (e) {
+      return; // a malformed %-escape names no element
+    }
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) node.open = true;
+    }
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
