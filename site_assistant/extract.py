@@ -661,6 +661,14 @@ def split_section(
     return [compose(p) for p in pieces]
 
 
+def _may_join(tiny: Passage, other: Passage) -> bool:
+    """Whether a tiny passage may join ``other``: always when no link can name it (a
+    page's intro, a heading without an id), else only another part of its own
+    section. A short section of its own ("2.4.0 › Added. Dark mode.") joined to
+    its neighbour would be answered with the neighbour's link and heading."""
+    return not tiny.anchor or tiny.anchor == other.anchor
+
+
 def _merge_tiny(passages: list[Passage], count: TokenCounter, max_tokens: int) -> list[Passage]:
     min_chars = conf.get("MIN_PASSAGE_CHARS")
     result = list(passages)
@@ -670,13 +678,21 @@ def _merge_tiny(passages: list[Passage], count: TokenCounter, max_tokens: int) -
         if len(tiny.text) >= min_chars or len(result) == 1:
             i += 1
             continue
-        if i + 1 < len(result) and count(f"{tiny.text} {result[i + 1].text}") <= max_tokens:
+        if (
+            i + 1 < len(result)
+            and _may_join(tiny, result[i + 1])
+            and count(f"{tiny.text} {result[i + 1].text}") <= max_tokens
+        ):
             nxt = result[i + 1]
             nxt.text = f"{tiny.text} {nxt.text}"
             nxt.links = list(dict.fromkeys(tiny.links + nxt.links))
             del result[i]
             continue
-        if i > 0 and count(f"{result[i - 1].text} {tiny.text}") <= max_tokens:
+        if (
+            i > 0
+            and _may_join(tiny, result[i - 1])
+            and count(f"{result[i - 1].text} {tiny.text}") <= max_tokens
+        ):
             result[i - 1].text = f"{result[i - 1].text} {tiny.text}"
             result[i - 1].links = list(dict.fromkeys(result[i - 1].links + tiny.links))
             del result[i]

@@ -213,14 +213,31 @@ def test_the_real_tokenizer_limit_is_the_models(count):
 
 
 def test_tiny_fragments_merge_into_a_neighbour():
+    """A page's short intro (no heading below the title, so no link can name it) joins the
+    section after it."""
     doc = page(
-        "<h1>Shop</h1><h2 id='a'>A</h2><p>Hi.</p>"
+        "<h1>Shop</h1><p>Hi.</p>"
         "<h2 id='b'>Opening hours</h2><p>We are open from nine to five on weekdays, and on Saturdays.</p>"
     )
     passages = extract(doc)
     assert len(passages) == 1
-    assert passages[0].text.startswith("A. Hi. Opening hours.")
+    assert passages[0].text.startswith("Shop. Hi. Opening hours.")
     assert passages[0].anchor == "b"
+
+
+def test_a_short_section_a_link_can_name_stays_its_own_passage():
+    """A changelog's "2.4.0 › Added. Dark mode." joined to the section before it was
+    answered with that section's link and heading ("2.3.0 › Removed")."""
+    doc = page(
+        "<h1>Changelog</h1>"
+        "<h2 id='v230'>2.3.0</h2><h3 id='v230-removed'>Removed</h3>"
+        "<p>MySQL support was removed; PostgreSQL and SQLite remain supported.</p>"
+        "<h2 id='v240'>2.4.0</h2><h3 id='v240-added'>Added</h3><p>Dark mode.</p>"
+    )
+    by_anchor = {p.anchor: p for p in extract(doc)}
+    assert by_anchor["v240-added"].text == "Added. Dark mode."
+    assert by_anchor["v240-added"].heading[-2:] == ["2.4.0", "Added"]
+    assert "Dark mode" not in by_anchor["v230-removed"].text
 
 
 def test_unicode_is_repaired_and_normalized():
