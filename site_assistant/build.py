@@ -458,31 +458,66 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     _finish(build, report, version, documents, embedded, reused + len(kept_rows))
 
 
+# Rows per INSERT/UPDATE/DELETE when the tables are synced: a few statements for
+# thousands of passages, each under every database's limit on parameters.
+SYNC_BATCH = 500
+
+_PASSAGE_FIELDS = ["text", "title", "heading", "url", "anchor", "position", "vector_id"]
+
+
+def _batches(items: list, size: int = SYNC_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def sync_tables(version: index.IndexVersion, documents) -> int:
-    """Make Page/Passage mirror ``version``; returns how many passages left."""
+    """Make Page/Passage mirror ``version``; returns how many passages left.
+
+    A few statements per SYNC_BATCH rows whatever the site's size (bulk
+    inserts and updates, the pages' links compared in memory), not several
+    per page and per passage.
+    """
     now = timezone.now()
-    for document in {d.url: d for d in reversed(documents)}.values():
-        Page.objects.update_or_create(
-            url=document.url[:500],
-            defaults={
-                "title": (document.title or "")[:300],
-                "source": document.source,
-                "content_hash": getattr(document, "content_hash", "") or text_hash(document.html),
-                "last_seen": now,
-            },
-        )
-    live_urls = {u for row in version.passages for u in row["urls"]} | {d.url for d in documents}
-    Page.objects.exclude(url__in=live_urls).delete()
     by_url = {page.url: page for page in Page.objects.all()}
+    new_pages, changed_pages = [], {}
+    for document in {d.url: d for d in reversed(documents)}.values():
+        values = {
+            "title": (document.title or "")[:300],
+            "source": document.source,
+            "content_hash": getattr(document, "content_hash", "") or text_hash(document.html),
+            "last_seen": now,
+        }
+        url = document.url[:500]
+        page = by_url.get(url)
+        if page is None:
+            page = by_url[url] = Page(url=url, **values)
+            new_pages.append(page)
+        else:
+            for name, value in values.items():
+                setattr(page, name, value)
+            changed_pages[url] = page
+    live_urls = {u for row in version.passages for u in row["urls"]} | {d.url for d in documents}
+    gone_pages = [page.pk for url, page in by_url.items() if page.pk and url not in live_urls]
+    for batch in _batches(gone_pages):
+        Page.objects.filter(pk__in=batch).delete()
+    by_url = {url: page for url, page in by_url.items() if url in live_urls}
     # Titles from the passages (the HTML <title>) when the document had none.
     for row in version.passages:
         page = by_url.get(row["url"])
         if page is not None and not page.title and row["title"]:
             page.title = row["title"][:300]
-            page.save(update_fields=["title"])
+            if page.pk:
+                changed_pages[page.url] = page
+    Page.objects.bulk_create(new_pages, batch_size=SYNC_BATCH)
+    Page.objects.bulk_update(
+        list(changed_pages.values()),
+        ["title", "source", "content_hash", "last_seen"],
+        batch_size=SYNC_BATCH,
+    )
+    page_ids = dict(Page.objects.values_list("url", "pk"))
 
     existing = {p.text_hash: p for p in Passage.objects.all()}
-    keep = set()
+    keep, new_passages, changed_passages, wanted = set(), [], [], {}
     for row in version.passages:
         digest = text_hash(row["text"])
         keep.add(digest)
@@ -494,18 +529,36 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
             "anchor": row["anchor"][:200],
             "position": row["position"],
             "vector_id": row["id"],
-            "index_version": version.version,
         }
         passage = existing.get(digest)
         if passage is None:
-            passage = Passage.objects.create(text_hash=digest, **fields)
-        else:
+            new_passages.append(Passage(text_hash=digest, index_version=version.version, **fields))
+        elif any(getattr(passage, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(passage, name, value)
-            passage.save()
-        passage.pages.set([by_url[u] for u in row["urls"] if u in by_url])
+            changed_passages.append(passage)
+        wanted[digest] = {page_ids[u] for u in row["urls"] if u in page_ids}
     gone = [p.pk for digest, p in existing.items() if digest not in keep]
-    Passage.objects.filter(pk__in=gone).delete()
+    for batch in _batches(gone):
+        Passage.objects.filter(pk__in=batch).delete()
+    Passage.objects.bulk_create(new_passages, batch_size=SYNC_BATCH)
+    Passage.objects.bulk_update(changed_passages, _PASSAGE_FIELDS, batch_size=SYNC_BATCH)
+    Passage.objects.exclude(index_version=version.version).update(index_version=version.version)
+
+    # The passages' pages: the links that differ, added and removed in bulk.
+    passage_ids = dict(Passage.objects.values_list("text_hash", "pk"))
+    Link = Passage.pages.through
+    want = {(passage_ids[d], page) for d, pages in wanted.items() for page in pages}
+    have = {
+        (passage, page): pk
+        for pk, passage, page in Link.objects.values_list("pk", "passage_id", "page_id")
+    }
+    stale = [pk for pair, pk in have.items() if pair not in want]
+    for batch in _batches(stale):
+        Link.objects.filter(pk__in=batch).delete()
+    Link.objects.bulk_create(
+        [Link(passage_id=p, page_id=g) for p, g in want - have.keys()], batch_size=SYNC_BATCH
+    )
     return len(gone)
 
 
