@@ -115,6 +115,7 @@ class _Reporter:
     def __init__(self, build: IndexBuild, callback: Progress | None, heartbeat: Heartbeat):
         self.build, self.callback, self.last_saved = build, callback, 0.0
         self.heartbeat = heartbeat
+        self.model_loading = False
 
     def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
         if self.heartbeat.lost:
@@ -142,6 +143,23 @@ class _Reporter:
             self("load model", 0, force=True)
         else:
             self("embed", done / max(total, 1))
+
+    def embedding_share(self, offset: int, size: int, total: int) -> Callable[[int, int], None]:
+        """embed_cached's callback for ``size`` of a build's ``total`` texts, the
+        ``offset`` before them embedded already: the "embed" bar moves over all of
+        them, not over the first set alone. The model loads (0, n) only once."""
+
+        def progress(done: int, missing: int) -> None:
+            if done == 0:
+                if not self.model_loading:
+                    self.model_loading = True
+                    self("load model", 0, force=True)
+                return
+            # Texts the cache held count as done: only ``missing`` are embedded.
+            done_here = size - missing + done
+            self("embed", (offset + done_here) / max(total, 1))
+
+        return progress
 
     def finish(self):
         if self.callback:
@@ -269,14 +287,21 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     (they are all in the cache by now).
     """
     report("embed", 0, force=True)
+    # The bar moves over every text embedded: the passages, then their sentences
+    # and example questions (on a large site most of the texts are sentences).
+    total = len(rows) + sum(len(pairs) for pairs in owned.values())
     vectors, new, reused = embed.embed_cached(
-        [embedding_text(row) for row in rows], model_ref, progress=report.embedding
+        [embedding_text(row) for row in rows],
+        model_ref,
+        progress=report.embedding_share(0, len(rows), total),
     )
     if embedded is not None:
         new, reused = embedded, len(rows) - embedded
-    owned_vectors = {}
+    owned_vectors, offset = {}, len(rows)
     for name, pairs in owned.items():
-        owned_vectors.update(_owned_vectors(name, pairs, model_ref))
+        share = report.embedding_share(offset, len(pairs), total)
+        owned_vectors.update(_owned_vectors(name, pairs, model_ref, progress=share))
+        offset += len(pairs)
 
     report("write", 0, force=True)
     model_id = embed.vectors_id(model_ref)
@@ -326,13 +351,16 @@ def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
     return out
 
 
-def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> dict:
+def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str, progress=None) -> dict:
     """{"<name>_vectors", "<name>_owner"} for (text, passage position) pairs.
 
     Through the embedding cache, so an unchanged text is never embedded twice.
+    ``progress(done, total)``: embed_cached's, after each batch embedded.
     """
     texts = [text for text, _ in owned]
-    vectors, _, _ = embed.embed_cached(texts, model_ref) if texts else (None, 0, 0)
+    vectors, _, _ = (
+        embed.embed_cached(texts, model_ref, progress=progress) if texts else (None, 0, 0)
+    )
     if vectors is None:
         vectors = np.zeros((0, 1), dtype=np.float32)
     return {f"{name}_vectors": vectors, f"{name}_owner": [position for _, position in owned]}

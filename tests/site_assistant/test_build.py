@@ -2,6 +2,7 @@
 
 import errno
 import io
+import itertools
 
 import pytest
 
@@ -174,6 +175,34 @@ def test_progress_is_reported_from_0_to_100(testsite):
     stored = IndexBuild.objects.latest()
     assert (stored.progress, stored.stage, stored.status) == (100, "done", "succeeded")
     assert stored.duration.total_seconds() > 0
+
+
+def test_progress_moves_while_the_sentences_are_embedded(testsite, settings, monkeypatch):
+    """Most of a build's texts are the passages' sentences: the bar must not sit at
+    the end of "embed" while they are embedded (it did: the bar covered the passages
+    alone, then stood still for the minutes 23,000 sentences took)."""
+    from site_assistant import embed
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "BATCH_SIZE": 2}
+    seen, at_each_batch = [(0, "")], []
+    encode = embed.encode
+
+    def recording_encode(texts, *args, **kwargs):
+        at_each_batch.append(seen[-1])
+        return encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embed, "encode", recording_encode)
+    run_build(IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage)))
+    stored = IndexBuild.objects.latest()
+    assert stored.status == "succeeded" and stored.embedded > 0
+    # (Calibration encodes its off-topic questions after the "embed" stage.)
+    percents = [percent for percent, stage in at_each_batch if stage in ("load model", "embed")]
+    assert len(percents) >= 6 and percents == sorted(percents)
+    # The last batch is embedded before the bar reaches the end of "embed" (90).
+    assert percents[-1] < 90, percents
+    # Never more than a few batches in a row without the bar moving.
+    runs = [len(list(group)) for _, group in itertools.groupby(percents)]
+    assert max(runs) <= 2, percents
 
 
 def test_each_passage_title_and_heading_have_sentence_vectors_before_its_sentences(built_index):
