@@ -286,7 +286,9 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     ``embedded``: how many passages the chunks of a chunked build embedded
     (they are all in the cache by now).
     """
-    report("embed", 0, force=True)
+    # A chunked build's merge comes after its chunks moved the bar to the end of
+    # "embed": it does not send the bar back to the start.
+    report("embed", 0 if embedded is None else 1, force=True)
     # The bar moves over every text embedded: the passages, then their sentences
     # and example questions (on a large site most of the texts are sentences).
     total = len(rows) + sum(len(pairs) for pairs in owned.values())

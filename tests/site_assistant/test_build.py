@@ -313,6 +313,36 @@ def test_a_chunked_build_without_a_broker_runs_in_process_and_equals_a_single_on
     assert_same_index(chunked_arrays, _index_arrays(index.load_current()))
 
 
+def test_a_chunked_builds_progress_never_goes_back(testsite, settings, monkeypatch):
+    """The owner watching a chunked build saw 90% (every chunk embedded), then 45%
+    while the merge wrote the version."""
+    from site_assistant import build as builds
+    from site_assistant.tasks import rebuild_index
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "BUILD_CHUNK_SIZE": 3,
+        "BUILD_CHUNK_MIN_TEXTS": 4,
+    }
+    seen = []
+    report, chunk_done = builds._Reporter.__call__, builds.chunk_done
+
+    def reporting(self, stage, fraction=0.0, force=False):
+        report(self, stage, fraction, force)
+        seen.append((self.build.progress, stage))
+
+    def chunk_reported(build_id, done, total):
+        chunk_done(build_id, done, total)
+        seen.append((IndexBuild.objects.get(pk=build_id).progress, "chunk"))
+
+    monkeypatch.setattr(builds._Reporter, "__call__", reporting)
+    monkeypatch.setattr(builds, "chunk_done", chunk_reported)
+    result = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    assert result["chunks"] > 2 and IndexBuild.objects.get(pk=result["build"]).progress == 100
+    percents = [percent for percent, _ in seen]
+    assert percents == sorted(percents), seen
+
+
 @pytest.mark.django_db
 def test_a_chunk_that_fails_fails_the_build_and_the_live_index_keeps_serving(
     testsite, settings, monkeypatch
