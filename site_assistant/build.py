@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from . import answerability, conf, embed, index, publish, withdrawn
@@ -500,6 +500,31 @@ def _batches(items: list, size: int = SYNC_BATCH):
         yield items[start : start + size]
 
 
+def _update_rows(model, objs: list, fields: list[str]) -> None:
+    """Write ``fields`` of ``objs`` (saved rows) with one prepared UPDATE run for
+    every row (``executemany``): Django's ``bulk_update`` builds a CASE a row and a
+    field, 15 s of Python for 4,000 pages."""
+    if not objs:
+        return
+    connection_ = connections[router.db_for_write(model)]
+    quote = connection_.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in columns),
+        quote(meta.pk.column),
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection_) for field in columns]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection_.cursor() as cursor:
+        for batch in _batches(rows):
+            cursor.executemany(sql, batch)
+
+
 def sync_tables(version: index.IndexVersion, documents) -> int:
     """Make Page/Passage mirror ``version``; returns how many passages left.
 
@@ -539,10 +564,8 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
             if page.pk:
                 changed_pages[page.url] = page
     Page.objects.bulk_create(new_pages, batch_size=SYNC_BATCH)
-    Page.objects.bulk_update(
-        list(changed_pages.values()),
-        ["title", "source", "content_hash", "last_seen"],
-        batch_size=SYNC_BATCH,
+    _update_rows(
+        Page, list(changed_pages.values()), ["title", "source", "content_hash", "last_seen"]
     )
     page_ids = dict(Page.objects.values_list("url", "pk"))
 
@@ -572,7 +595,7 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
     for batch in _batches(gone):
         Passage.objects.filter(pk__in=batch).delete()
     Passage.objects.bulk_create(new_passages, batch_size=SYNC_BATCH)
-    Passage.objects.bulk_update(changed_passages, _PASSAGE_FIELDS, batch_size=SYNC_BATCH)
+    _update_rows(Passage, changed_passages, _PASSAGE_FIELDS)
     Passage.objects.exclude(index_version=version.version).update(index_version=version.version)
 
     # The passages' pages: the links that differ, added and removed in bulk.

@@ -474,6 +474,8 @@ def test_syncing_the_tables_takes_a_few_statements_whatever_the_number_of_passag
 
     # The next build: page 3 is gone, the rest moved up one place in the index.
     second, documents = _synced_site(300, "v2", skip=3)
+    documents[5].title = "Note 6, renamed"
+    seen_before = Page.objects.get(url="/notes/6/").last_seen
     with CaptureQueriesContext(connection) as queries:
         assert sync_tables(second, documents) == 2
     assert len(queries) < 30, len(queries)
@@ -483,3 +485,5 @@ def test_syncing_the_tables_takes_a_few_statements_whatever_the_number_of_passag
     second_part.refresh_from_db()
     assert second_part.vector_id == 13
     assert Page.objects.get(url="/notes/9/").passages.count() == 2
+    renamed = Page.objects.get(url="/notes/6/")
+    assert renamed.title == "Note 6, renamed" and renamed.last_seen > seen_before
