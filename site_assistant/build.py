@@ -266,7 +266,10 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
     passages = extract_all(
-        documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
+        documents,
+        count=embed.token_counter(model_ref),
+        max_tokens=embed.max_tokens(model_ref),
+        progress=lambda done, total: report("extract", done / max(total, 1)),
     )
     if not passages:
         raise BuildError(
