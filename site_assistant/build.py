@@ -144,10 +144,10 @@ class _Reporter:
         else:
             self("embed", done / max(total, 1))
 
-    def embedding_share(self, offset: int, size: int, total: int) -> Callable[[int, int], None]:
-        """embed_cached's callback for ``size`` of a build's ``total`` texts, the
-        ``offset`` before them embedded already: the "embed" bar moves over all of
-        them, not over the first set alone. The model loads (0, n) only once."""
+    def embedding_share(self, start: float, share: float, size: int) -> Callable[[int, int], None]:
+        """embed_cached's callback for a set of ``size`` texts that is ``share`` of
+        the "embed" stage, from ``start`` (fractions of the stage): the bar moves
+        over every set, not over the first alone. The model loads (0, n) once."""
 
         def progress(done: int, missing: int) -> None:
             if done == 0:
@@ -156,8 +156,7 @@ class _Reporter:
                     self("load model", 0, force=True)
                 return
             # Texts the cache held count as done: only ``missing`` are embedded.
-            done_here = size - missing + done
-            self("embed", (offset + done_here) / max(total, 1))
+            self("embed", start + share * (size - missing + done) / max(size, 1))
 
         return progress
 
@@ -293,20 +292,22 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     # "embed": it does not send the bar back to the start.
     report("embed", 0 if embedded is None else 1, force=True)
     # The bar moves over every text embedded: the passages, then their sentences
-    # and example questions (on a large site most of the texts are sentences).
-    total = len(rows) + sum(len(pairs) for pairs in owned.values())
+    # and example questions (on a large site most of the texts are sentences),
+    # each set's share by its characters: a passage takes longer than a sentence.
+    texts = [embedding_text(row) for row in rows]
+    weights = [sum(map(len, texts))]
+    weights += [sum(len(text) for text, _ in pairs) for pairs in owned.values()]
+    shares = [weight / max(sum(weights), 1) for weight in weights]
     vectors, new, reused = embed.embed_cached(
-        [embedding_text(row) for row in rows],
-        model_ref,
-        progress=report.embedding_share(0, len(rows), total),
+        texts, model_ref, progress=report.embedding_share(0, shares[0], len(texts))
     )
     if embedded is not None:
         new, reused = embedded, len(rows) - embedded
-    owned_vectors, offset = {}, len(rows)
-    for name, pairs in owned.items():
-        share = report.embedding_share(offset, len(pairs), total)
-        owned_vectors.update(_owned_vectors(name, pairs, model_ref, progress=share))
-        offset += len(pairs)
+    owned_vectors, start = {}, shares[0]
+    for (name, pairs), share in zip(owned.items(), shares[1:], strict=True):
+        progress = report.embedding_share(start, share, len(pairs))
+        owned_vectors.update(_owned_vectors(name, pairs, model_ref, progress=progress))
+        start += share
 
     report("write", 0, force=True)
     model_id = embed.vectors_id(model_ref)
