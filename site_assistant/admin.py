@@ -82,6 +82,21 @@ class DashboardAdmin(ReadOnlyAdmin):
         )
 
 
+class PageFilter(admin.RelatedOnlyFieldListFilter):
+    """The Passages list's "By page": every page while there are at most
+    ``MAX_LISTED`` (a site of thousands of pages got a link each on every list
+    page, 340 KB of HTML, and with facets a count each). Beyond that, only the
+    page picked: from the Pages list, whose passage counts link here."""
+
+    MAX_LISTED = 100
+
+    def field_choices(self, field, request, model_admin):
+        if Page.objects.count() <= self.MAX_LISTED:
+            return super().field_choices(field, request, model_admin)
+        picked = [pk for pk in self.lookup_val or () if str(pk).isdigit()]
+        return [(page.pk, str(page)) for page in Page.objects.filter(pk__in=picked)]
+
+
 @admin.register(Page)
 class PageAdmin(ReadOnlyAdmin):
     list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
@@ -94,13 +109,21 @@ class PageAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Passages", ordering="passage_count")
     def passage_count(self, page):
-        return page.passage_count
+        if not page.passage_count:
+            return 0
+        passages = reverse(f"{self.admin_site.name}:site_assistant_passage_changelist")
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            passages,
+            urlencode({"pages__id__exact": page.pk}),
+            page.passage_count,
+        )
 
 
 @admin.register(Passage)
 class PassageAdmin(ReadOnlyAdmin):
     list_display = ["short_text", "title", "heading", "link_display", "position", "version_display"]
-    list_filter = [("pages", admin.RelatedOnlyFieldListFilter), "index_version"]
+    list_filter = [("pages", PageFilter), "index_version"]
     search_fields = ["text", "title", "heading", "url", "anchor"]
     list_per_page = 50
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from . import answerability, conf, embed, index, publish, withdrawn
@@ -115,6 +115,7 @@ class _Reporter:
     def __init__(self, build: IndexBuild, callback: Progress | None, heartbeat: Heartbeat):
         self.build, self.callback, self.last_saved = build, callback, 0.0
         self.heartbeat = heartbeat
+        self.model_loading = False
 
     def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
         if self.heartbeat.lost:
@@ -142,6 +143,22 @@ class _Reporter:
             self("load model", 0, force=True)
         else:
             self("embed", done / max(total, 1))
+
+    def embedding_share(self, start: float, share: float, size: int) -> Callable[[int, int], None]:
+        """embed_cached's callback for a set of ``size`` texts that is ``share`` of
+        the "embed" stage, from ``start`` (fractions of the stage): the bar moves
+        over every set, not over the first alone. The model loads (0, n) once."""
+
+        def progress(done: int, missing: int) -> None:
+            if done == 0:
+                if not self.model_loading:
+                    self.model_loading = True
+                    self("load model", 0, force=True)
+                return
+            # Texts the cache held count as done: only ``missing`` are embedded.
+            self("embed", start + share * (size - missing + done) / max(size, 1))
+
+        return progress
 
     def finish(self):
         if self.callback:
@@ -248,7 +265,10 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
     passages = extract_all(
-        documents, count=embed.token_counter(model_ref), max_tokens=embed.max_tokens(model_ref)
+        documents,
+        count=embed.token_counter(model_ref),
+        max_tokens=embed.max_tokens(model_ref),
+        progress=lambda done, total: report("extract", done / max(total, 1)),
     )
     if not passages:
         raise BuildError(
@@ -268,15 +288,26 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     ``embedded``: how many passages the chunks of a chunked build embedded
     (they are all in the cache by now).
     """
-    report("embed", 0, force=True)
+    # A chunked build's merge comes after its chunks moved the bar to the end of
+    # "embed": it does not send the bar back to the start.
+    report("embed", 0 if embedded is None else 1, force=True)
+    # The bar moves over every text embedded: the passages, then their sentences
+    # and example questions (on a large site most of the texts are sentences),
+    # each set's share by its characters: a passage takes longer than a sentence.
+    texts = [embedding_text(row) for row in rows]
+    weights = [sum(map(len, texts))]
+    weights += [sum(len(text) for text, _ in pairs) for pairs in owned.values()]
+    shares = [weight / max(sum(weights), 1) for weight in weights]
     vectors, new, reused = embed.embed_cached(
-        [embedding_text(row) for row in rows], model_ref, progress=report.embedding
+        texts, model_ref, progress=report.embedding_share(0, shares[0], len(texts))
     )
     if embedded is not None:
         new, reused = embedded, len(rows) - embedded
-    owned_vectors = {}
-    for name, pairs in owned.items():
-        owned_vectors.update(_owned_vectors(name, pairs, model_ref))
+    owned_vectors, start = {}, shares[0]
+    for (name, pairs), share in zip(owned.items(), shares[1:], strict=True):
+        progress = report.embedding_share(start, share, len(pairs))
+        owned_vectors.update(_owned_vectors(name, pairs, model_ref, progress=progress))
+        start += share
 
     report("write", 0, force=True)
     model_id = embed.vectors_id(model_ref)
@@ -326,13 +357,16 @@ def _owned_vectors_of(rows: list[dict], model_ref: str) -> dict:
     return out
 
 
-def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str) -> dict:
+def _owned_vectors(name: str, owned: list[tuple[str, int]], model_ref: str, progress=None) -> dict:
     """{"<name>_vectors", "<name>_owner"} for (text, passage position) pairs.
 
     Through the embedding cache, so an unchanged text is never embedded twice.
+    ``progress(done, total)``: embed_cached's, after each batch embedded.
     """
     texts = [text for text, _ in owned]
-    vectors, _, _ = embed.embed_cached(texts, model_ref) if texts else (None, 0, 0)
+    vectors, _, _ = (
+        embed.embed_cached(texts, model_ref, progress=progress) if texts else (None, 0, 0)
+    )
     if vectors is None:
         vectors = np.zeros((0, 1), dtype=np.float32)
     return {f"{name}_vectors": vectors, f"{name}_owner": [position for _, position in owned]}
@@ -458,31 +492,89 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     _finish(build, report, version, documents, embedded, reused + len(kept_rows))
 
 
+# Rows per INSERT/UPDATE/DELETE when the tables are synced: a few statements for
+# thousands of passages, each under every database's limit on parameters.
+SYNC_BATCH = 500
+
+_PASSAGE_FIELDS = ["text", "title", "heading", "url", "anchor", "position", "vector_id"]
+
+
+def _batches(items: list, size: int = SYNC_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _update_rows(model, objs: list, fields: list[str]) -> None:
+    """Write ``fields`` of ``objs`` (saved rows) with one prepared UPDATE run for
+    every row (``executemany``): Django's ``bulk_update`` builds a CASE a row and a
+    field, 15 s of Python for 4,000 pages."""
+    if not objs:
+        return
+    connection_ = connections[router.db_for_write(model)]
+    quote = connection_.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in columns),
+        quote(meta.pk.column),
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection_) for field in columns]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection_.cursor() as cursor:
+        for batch in _batches(rows):
+            cursor.executemany(sql, batch)
+
+
 def sync_tables(version: index.IndexVersion, documents) -> int:
-    """Make Page/Passage mirror ``version``; returns how many passages left."""
+    """Make Page/Passage mirror ``version``; returns how many passages left.
+
+    A few statements per SYNC_BATCH rows whatever the site's size (bulk
+    inserts and updates, the pages' links compared in memory), not several
+    per page and per passage.
+    """
     now = timezone.now()
-    for document in {d.url: d for d in reversed(documents)}.values():
-        Page.objects.update_or_create(
-            url=document.url[:500],
-            defaults={
-                "title": (document.title or "")[:300],
-                "source": document.source,
-                "content_hash": getattr(document, "content_hash", "") or text_hash(document.html),
-                "last_seen": now,
-            },
-        )
-    live_urls = {u for row in version.passages for u in row["urls"]} | {d.url for d in documents}
-    Page.objects.exclude(url__in=live_urls).delete()
     by_url = {page.url: page for page in Page.objects.all()}
+    new_pages, changed_pages = [], {}
+    for document in {d.url: d for d in reversed(documents)}.values():
+        values = {
+            "title": (document.title or "")[:300],
+            "source": document.source,
+            "content_hash": getattr(document, "content_hash", "") or text_hash(document.html),
+            "last_seen": now,
+        }
+        url = document.url[:500]
+        page = by_url.get(url)
+        if page is None:
+            page = by_url[url] = Page(url=url, **values)
+            new_pages.append(page)
+        else:
+            for name, value in values.items():
+                setattr(page, name, value)
+            changed_pages[url] = page
+    live_urls = {u for row in version.passages for u in row["urls"]} | {d.url for d in documents}
+    gone_pages = [page.pk for url, page in by_url.items() if page.pk and url not in live_urls]
+    for batch in _batches(gone_pages):
+        Page.objects.filter(pk__in=batch).delete()
+    by_url = {url: page for url, page in by_url.items() if url in live_urls}
     # Titles from the passages (the HTML <title>) when the document had none.
     for row in version.passages:
         page = by_url.get(row["url"])
         if page is not None and not page.title and row["title"]:
             page.title = row["title"][:300]
-            page.save(update_fields=["title"])
+            if page.pk:
+                changed_pages[page.url] = page
+    Page.objects.bulk_create(new_pages, batch_size=SYNC_BATCH)
+    _update_rows(
+        Page, list(changed_pages.values()), ["title", "source", "content_hash", "last_seen"]
+    )
+    page_ids = dict(Page.objects.values_list("url", "pk"))
 
     existing = {p.text_hash: p for p in Passage.objects.all()}
-    keep = set()
+    keep, new_passages, changed_passages, wanted = set(), [], [], {}
     for row in version.passages:
         digest = text_hash(row["text"])
         keep.add(digest)
@@ -494,18 +586,36 @@ def sync_tables(version: index.IndexVersion, documents) -> int:
             "anchor": row["anchor"][:200],
             "position": row["position"],
             "vector_id": row["id"],
-            "index_version": version.version,
         }
         passage = existing.get(digest)
         if passage is None:
-            passage = Passage.objects.create(text_hash=digest, **fields)
-        else:
+            new_passages.append(Passage(text_hash=digest, index_version=version.version, **fields))
+        elif any(getattr(passage, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(passage, name, value)
-            passage.save()
-        passage.pages.set([by_url[u] for u in row["urls"] if u in by_url])
+            changed_passages.append(passage)
+        wanted[digest] = {page_ids[u] for u in row["urls"] if u in page_ids}
     gone = [p.pk for digest, p in existing.items() if digest not in keep]
-    Passage.objects.filter(pk__in=gone).delete()
+    for batch in _batches(gone):
+        Passage.objects.filter(pk__in=batch).delete()
+    Passage.objects.bulk_create(new_passages, batch_size=SYNC_BATCH)
+    _update_rows(Passage, changed_passages, _PASSAGE_FIELDS)
+    Passage.objects.exclude(index_version=version.version).update(index_version=version.version)
+
+    # The passages' pages: the links that differ, added and removed in bulk.
+    passage_ids = dict(Passage.objects.values_list("text_hash", "pk"))
+    Link = Passage.pages.through
+    want = {(passage_ids[d], page) for d, pages in wanted.items() for page in pages}
+    have = {
+        (passage, page): pk
+        for pk, passage, page in Link.objects.values_list("pk", "passage_id", "page_id")
+    }
+    stale = [pk for pair, pk in have.items() if pair not in want]
+    for batch in _batches(stale):
+        Link.objects.filter(pk__in=batch).delete()
+    Link.objects.bulk_create(
+        [Link(passage_id=p, page_id=g) for p, g in want - have.keys()], batch_size=SYNC_BATCH
+    )
     return len(gone)
 
 

@@ -23,27 +23,46 @@ def on_page(passage: dict, url: str) -> bool:
     return passage["url"] == url or url in (passage.get("urls") or ())
 
 
+class PassageFinder:
+    """``find_passage`` for many links over the same passages: the passages are read
+    once, into a map from each page URL (a passage's own and those it was merged
+    from) to its passages, so a link costs its page's passages, not the whole list."""
+
+    def __init__(self, passages: Sequence[dict]):
+        self.passages = passages
+        self.by_url: dict[str, list[int]] = {}
+        self.by_text: dict[str, int] = {}
+        for position, p in enumerate(passages):
+            self.by_text.setdefault(p["text"], position)
+            for url in dict.fromkeys([p["url"], *(p.get("urls") or ())]):
+                self.by_url.setdefault(url, []).append(position)
+
+    def find(self, url: str, anchor: str, text: str = "") -> int | None:
+        """See ``find_passage``."""
+        if text and text in self.by_text:
+            return self.by_text[text]
+        passages = self.passages
+        matches = [
+            position
+            for position in self.by_url.get(url, ())
+            if not anchor or passages[position].get("anchor") == anchor
+        ]
+        if not matches:
+            return None
+        return min(
+            matches,
+            key=lambda i: (passages[i]["url"] != url, passages[i].get("position", 0), i),
+        )
+
+
 def find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = "") -> int | None:
     """Position in ``passages`` of the passage a link names (or whose text is ``text``).
 
     The section's first passage when a long section was cut into several; a
-    page's own URL before a URL the passage was merged from.
+    page's own URL before a URL the passage was merged from. For many links
+    over the same passages, make one ``PassageFinder``.
     """
-    if text:
-        for position, p in enumerate(passages):
-            if p["text"] == text:
-                return position
-    matches = [
-        position
-        for position, p in enumerate(passages)
-        if on_page(p, url) and (not anchor or p.get("anchor") == anchor)
-    ]
-    if not matches:
-        return None
-    return min(
-        matches,
-        key=lambda i: (passages[i]["url"] != url, passages[i].get("position", 0), i),
-    )
+    return PassageFinder(passages).find(url, anchor, text)
 
 
 def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
@@ -55,11 +74,12 @@ def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
     from .models import ExampleQuestion
 
     found = []
+    finder = PassageFinder(passages)
     for question, link in ExampleQuestion.objects.filter(active=True).values_list(
         "question", "url"
     ):
         question = " ".join((question or "").split())
-        position = find_passage(passages, *split_link(link)) if question else None
+        position = finder.find(*split_link(link)) if question else None
         if position is not None:
             found.append((question, position))
     for position, passage in enumerate(passages):

@@ -769,8 +769,11 @@ def extract_all(
     count: TokenCounter = approximate_tokens,
     max_tokens: int | None = None,
     other_pages: dict[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Passage]:
     """Every document's passages, deduplicated.
+
+    ``progress(done, total)`` is called after each document read.
 
     Rendered pages and model rows come first; a teaser of another page is
     left to that page (see leave_teasers_to_their_pages; ``other_pages``,
@@ -782,11 +785,15 @@ def extract_all(
     primary = [d for d in documents if d.source != "template"]
     templates = [d for d in documents if d.source == "template"]
     passages: list[Passage] = []
-    for document in primary:
+    for done, document in enumerate(primary, 1):
         passages.extend(extract(document, count, max_tokens))
+        if progress:
+            progress(done, len(documents))
     passages = leave_teasers_to_their_pages(passages, other_pages)
     corpus = " ".join(p.text for p in passages)
-    for document in templates:
+    for done, document in enumerate(templates, len(primary) + 1):
+        if progress:
+            progress(done, len(documents))
         for passage in extract(document, count, max_tokens):
             prefix = lead(passage.heading)
             body = passage.text[len(prefix) :] if passage.text.startswith(prefix) else passage.text

@@ -290,7 +290,9 @@ class ExampleQuestionQuerySet(models.QuerySet):
 class ExampleQuestion(models.Model):
     """The owner's own example question for a section: used as training pairs."""
 
-    question = models.CharField(max_length=300)
+    # Indexed: every logged question is compared with them (the overview's
+    # "To review" counts, the Questions list's "✓ example saved").
+    question = models.CharField(max_length=300, db_index=True)
     url = models.CharField(max_length=500, help_text="Page URL, optionally with #anchor.")
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -58,6 +58,20 @@ def release_stale_locks() -> int:
     """Free the lock of builds that lost their lease (a dead worker) or no longer need it."""
     now = timezone.now()
     active = IndexBuild.objects.filter(lock=LOCK)
+    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
+    held_too_long = Q(status=Status.RUNNING, started__lt=cutoff) | Q(
+        status=Status.QUEUED, lease_expires__isnull=True, created__lt=cutoff
+    )
+    # A read first: every status poll and admin page asks, and almost always
+    # nothing is stale. Writing anyway would queue each poll behind a running
+    # build's writes (on SQLite, for as long as its last transaction lasts).
+    stale = (
+        ~Q(status__in=[Status.QUEUED, Status.RUNNING])
+        | Q(status__in=[Status.QUEUED, Status.RUNNING], lease_expires__lt=now)
+        | held_too_long
+    )
+    if not active.filter(stale).exists():
+        return 0
     released = active.exclude(status__in=[Status.QUEUED, Status.RUNNING]).update(lock=None)
     lost = active.filter(status=Status.RUNNING, lease_expires__lt=now).update(
         lock=None,
@@ -72,11 +86,7 @@ def release_stale_locks() -> int:
         error="Expired: no worker took the queued build in time (is a Celery worker running?).",
         finished=now,
     )
-    cutoff = now - timedelta(seconds=conf.get("LOCK_TIMEOUT_SECONDS"))
-    hung = active.filter(
-        Q(status=Status.RUNNING, started__lt=cutoff)
-        | Q(status=Status.QUEUED, lease_expires__isnull=True, created__lt=cutoff)
-    ).update(
+    hung = active.filter(held_too_long).update(
         lock=None,
         status=Status.FAILED,
         error="Abandoned: the build held the lock too long (worker stopped?).",

@@ -30,7 +30,7 @@ from . import (
     snippets,
     withdrawn,
 )
-from .examples import find_passage, split_link
+from .examples import PassageFinder, split_link
 from .index import IndexNotReady
 from .memo import PerVersion
 from .spelling import Speller
@@ -448,9 +448,14 @@ def section(link: str) -> dict | None:
 
     Raises IndexNotReady when nothing has been built yet.
     """
-    passages = index.load_current().passages
-    position = find_passage(passages, *split_link(link))
-    return None if position is None else passages[position]
+    current = index.load_current()
+    # One finder per live version: the admin asks for a section per listed row.
+    finder = _section_finder.get(current.version, lambda: PassageFinder(current.passages))
+    position = finder.find(*split_link(link))
+    return None if position is None else current.passages[position]
+
+
+_section_finder: PerVersion[PassageFinder] = PerVersion()
 
 
 def withdrawn_now() -> list[str]:

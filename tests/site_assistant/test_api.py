@@ -866,6 +866,35 @@ def test_staff_without_the_apps_rights_can_neither_rebuild_nor_see_the_internals
     assert "secret" in api.get(f"/api/index/builds/{build.pk}/").json()["error"]
 
 
+def test_polling_a_running_build_writes_nothing(api):
+    """The admin's build page polls once a second, and anyone may poll: each poll
+    wrote four UPDATEs, so on SQLite it waited for the build's own writes (one poll
+    of a 4,300-passage build took 13 s, during the tables' sync). A poll now reads,
+    and writes only when a build really is stale."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    running = IndexBuild.objects.create(
+        status="running",
+        lock="index",
+        started=timezone.now(),
+        lease_expires=timezone.now() + datetime.timedelta(seconds=30),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"/api/index/builds/{running.pk}/")
+    assert response.status_code == 200 and response.json()["status"] == "running"
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+
+    # A build whose worker died still reads "failed" at the next poll.
+    IndexBuild.objects.filter(pk=running.pk).update(
+        lease_expires=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert api.get(f"/api/index/builds/{running.pk}/").json()["status"] == "failed"
+    assert IndexBuild.objects.get(pk=running.pk).lock is None
+
+
 def test_build_errors_are_shown_to_staff_only(api, staff):
     build = IndexBuild.objects.create(status="failed", error="OSError: /secret/path")
     assert api.get(f"/api/index/builds/{build.pk}/").json()["error"] == ""

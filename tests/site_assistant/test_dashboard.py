@@ -191,3 +191,24 @@ def test_the_owner_is_told_when_the_index_last_built_cannot_be_served(owner_clie
     said = overview.css_first("#dash-index-problem").text(separator=" ")
     assert "No intact index version" in said and "still reading the site" in said
     assert "No index yet" not in overview.css_first("#dash-serving").text()
+
+
+def test_the_review_counts_look_example_questions_up_by_index(owner_client):
+    """Each logged question waiting for review is compared with the example questions'
+    texts: without an index on them that was a scan of every example question per
+    logged question (0.27 s of the overview with 5,000 logged and 675 example
+    questions, growing with both; 0.014 s with the index)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(APP_PAGE).status_code == 200
+    review = [q["sql"] for q in queries if "site_assistant_examplequestion" in q["sql"]]
+    assert review
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {review[0]}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    lookups = [step for step in plan if " U0" in step]
+    assert lookups and not [step for step in lookups if step.startswith("SCAN")], plan

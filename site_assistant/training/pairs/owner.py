@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...examples import split_link
+from ...examples import PassageFinder, split_link
 from .pair import Pair
 from .passages import passage_id
 
@@ -15,9 +15,10 @@ def owner_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
     from ...models import ExampleQuestion
 
     pairs, problems = [], []
+    finder = PassageFinder(passages)
     for example in ExampleQuestion.objects.filter(active=True).order_by("pk"):
         url, anchor = split_link(example.url)
-        pid = passage_id(passages, url, anchor)
+        pid = passage_id(finder, url, anchor)
         if pid is None:
             problems.append(f"example question #{example.pk} {example.url!r}: no such passage")
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...examples import find_passage
+from ...examples import PassageFinder
 
 
 def load_passages() -> tuple[list[dict], str]:
@@ -36,7 +36,12 @@ def load_passages() -> tuple[list[dict], str]:
     return passages, "Passage table"
 
 
-def passage_id(passages: Sequence[dict], url: str, anchor: str, text: str = "") -> int | None:
-    """Id of the passage a link names (or whose text is ``text``), or None."""
-    position = find_passage(passages, url, anchor, text)
-    return None if position is None else passages[position]["id"]
+def passage_id(
+    passages: Sequence[dict] | PassageFinder, url: str, anchor: str, text: str = ""
+) -> int | None:
+    """Id of the passage a link names (or whose text is ``text``), or None.
+
+    For many links over the same passages, pass one ``PassageFinder`` of them."""
+    finder = passages if isinstance(passages, PassageFinder) else PassageFinder(passages)
+    position = finder.find(url, anchor, text)
+    return None if position is None else finder.passages[position]["id"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ...examples import split_link
+from ...examples import PassageFinder, split_link
 from .files import read_jsonl, write_jsonl
 from .pair import Pair
 from .passages import passage_id
@@ -24,9 +24,10 @@ def visitor_questions(passages: Sequence[dict]) -> list[Pair]:
     from ...models import Question
 
     pairs = []
+    finder = PassageFinder(passages)
     for question in Question.objects.trainable().exclude(top_url="").order_by("pk"):
         url, anchor = split_link(question.top_url)
-        pid = passage_id(passages, url, anchor, question.top_text)
+        pid = passage_id(finder, url, anchor, question.top_text)
         if pid is not None:
             pairs.append(Pair(question.text, pid, "visitor", "visitor"))
     return pairs
