@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from . import services, snippets
+from .extract import HEADING_SEPARATOR
 from .index import load_current
 
 # "Services — Example Site" → "Services": the site's name after the page's own title.
@@ -19,12 +20,15 @@ _SITE_NAME = re.compile(r"\s+[—|–]\s+[^—|–]+$")
 
 
 def where(passage: dict) -> str:
-    """ "Services › Pricing": the page (its title without the site's name) and the
-    section's own heading, as the widget and the search page show an answer's place."""
+    """ "Services › Pricing", "Changelog › 2.3.0 › Removed": the page (its title without
+    the site's name) and the headings down to the section's own, as the widget and the
+    search page show an answer's place. The page's top heading is left out where the
+    title names the page already (a home page's tagline)."""
     crumbs = snippets.breadcrumb(passage) or [passage.get("title") or passage.get("url", "")]
     page = _SITE_NAME.sub("", crumbs[0]) or crumbs[0]
-    section = crumbs[-1] if len(crumbs) > 1 else ""
-    return f"{page} › {section}" if section and section != page else page
+    top = str(passage.get("heading") or "").split(HEADING_SEPARATOR)[0].strip()
+    below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
+    return " › ".join([page, *(label for label in below if label != page)])
 
 
 def _section(passage: dict) -> dict:

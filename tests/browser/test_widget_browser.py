@@ -277,3 +277,18 @@ def test_too_many_questions_get_a_friendly_wait_message(page, one_question_a_min
     expect(message.locator(".site-assistant__all")).to_have_attribute(
         "href", "/search/?q=Do%20you%20use%20cookies%3F"
     )
+
+
+def test_the_answer_names_every_heading_down_to_its_section(page):
+    """Under "What we believe", the section "Clarity before code": the answer's place names
+    both, as the search page does, not "About › Clarity before code" alone."""
+    page.goto("/")
+    page.click(BUBBLE)
+    answer = ask(page, "is clarity important to you before writing code?")
+    expect(answer.locator(".site-assistant__source")).to_have_text(
+        "About › What we believe › Clarity before code"
+    )
+    page.goto("/search/?q=is+clarity+important+to+you+before+writing+code%3F")
+    expect(page.locator(".search-page__answer .eyebrow")).to_have_text(
+        "About › What we believe › Clarity before code"
+    )

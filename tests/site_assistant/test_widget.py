@@ -229,6 +229,17 @@ def test_widget_colours_have_at_least_4_5_contrast(stylesheet, selector, foregro
             "Evening in › What do you do?",
             "Evening in › What do you do?",
         ),
+        # The headings between the page and the section: "Removed" alone says no version.
+        (
+            "Changelog — Example Docs",
+            "Changelog › 2.3.0 (2024-12-02) › Removed",
+            "Changelog › 2.3.0 (2024-12-02) › Removed",
+        ),
+        (
+            "About — Bambicim",
+            "About Bambicim › What we believe › Clarity before code",
+            "About › What we believe › Clarity before code",
+        ),
     ],
 )
 def test_search_where_names_the_page_and_the_section(title, heading, expected):

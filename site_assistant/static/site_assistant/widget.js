@@ -190,13 +190,14 @@
     return hit.url + (hit.anchor ? "#" + hit.anchor : "");
   }
 
-  /* "Terms & Conditions › Use of site": the breadcrumb's page (without " — Site name") and the
-     passage's own section; the whole path can be long ("Home › Princess-pink… › Play the game"). */
+  /* "Changelog › 2.3.0 › Removed": the page, then the headings down to the section's own
+     (the page's top heading left out where the title names the page), as sections.where. */
   function where(hit) {
     var crumbs = hit.breadcrumb && hit.breadcrumb.length ? hit.breadcrumb : [hit.title];
     var page = crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
-    var section = crumbs.length > 1 ? crumbs[crumbs.length - 1] : "";
-    return section && section !== page ? page + " › " + section : page;
+    var top = (hit.heading || "").split(" › ")[0].trim();
+    var below = crumbs[0] !== top && crumbs.length > 2 ? crumbs.slice(2) : crumbs.slice(1);
+    return [page].concat(below.filter(function (label) { return label !== page; })).join(" › ");
   }
 
   /* The whole section: the passage without its leading heading (shown above it already). */
