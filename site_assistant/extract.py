@@ -285,9 +285,12 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             elif tag == "details" and (summary := _summary(child)) is not None:
                 # An FAQ's accordion: each question is a section of its own, its
                 # summary its heading, linked by the details' id (else the
-                # summary's, else the heading's above, as for any text).
+                # summary's, else a text fragment of its answer, else the
+                # heading's above, as for any text).
                 question = normalize(summary.text(separator=" ").replace(HOLE, " "))
                 anchor = child.attributes.get("id") or summary.attributes.get("id") or ""
+                if not anchor and fragments:
+                    anchor = _answer_fragment(child, summary)
                 open_part(question, anchor, child, summary)
                 saved = list(stack)
                 stack.append((len(heading_tags) + 1, question, result[-1].anchor))
@@ -385,6 +388,27 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             section.blocks = [b for b in map(_without_holes, section.blocks) if b]
     # Text before the first heading keeps the anchor of an enclosing section.
     return [s for s in result if s.blocks]
+
+
+# Words of a <details>' answer in the text fragment that links to it.
+ANSWER_FRAGMENT_WORDS = 6
+
+
+def _answer_fragment(details, summary) -> str:
+    """A text fragment of the first words of a <details>' answer (not of its summary):
+    a browser opens a closed <details> to show a text fragment's match inside it,
+    while one matching the summary scrolls to a question that stays closed."""
+    parts = []
+    for node in details.iter(include_text=True):
+        if node.tag == "-text":
+            parts.append(node.text_content or "")
+        elif node != summary and not node.tag.startswith("-"):  # not comments
+            parts.append(node.text(separator=" "))
+    text = " ".join(parts)
+    if HOLE in text:
+        return ""
+    words = normalize(text).split()[:ANSWER_FRAGMENT_WORDS]
+    return text_fragment(" ".join(words)) if words else ""
 
 
 def _summary(details):

@@ -22,6 +22,8 @@ FAQ = (
     f"<h1>Frequently asked questions</h1><h2 id='general'>General</h2>{FILLER}"
     "<details id='mobile'><summary>Is there a mobile app?</summary>"
     "<p>There is no app, but the web interface works on phones.</p></details>"
+    f"{FILLER}<details><summary>Can I send invoices in other languages?</summary>"
+    "<p>Invoices go out in English, German, French, Spanish, Dutch and Polish.</p></details>"
     f"{FILLER}</main><script src='/static/widget.js' defer></script></body></html>"
 )
 FROM = '<html><body><a id="go" href="{link}">Read more</a></body></html>'
@@ -77,3 +79,21 @@ def test_a_link_to_a_question_of_the_page_the_visitor_is_on_opens_it_too(docs):
     )
     docs.click("#go")
     docs.get_by_text(ANSWER).wait_for(state="visible", timeout=5_000)
+
+
+def test_a_question_without_an_id_is_reached_and_opened_by_a_text_fragment(docs):
+    """No id on the <details> nor on its summary: the link is a text fragment of the
+    answer's first words, which Chromium scrolls to and opens the <details> to show."""
+    link = link_to("Can I send invoices in other languages?")
+    assert link.startswith("/faq/#:~:text=Invoices%20go%20out%20in")
+    docs.route(
+        f"{SITE}/from/",
+        lambda route: route.fulfill(content_type="text/html", body=FROM.format(link=link)),
+    )
+    docs.goto(f"{SITE}/from/")
+    docs.click("#go")
+    docs.wait_for_url(f"{SITE}/faq/**")
+    answer = docs.get_by_text("Invoices go out in English")
+    answer.wait_for(state="visible", timeout=5_000)
+    box = answer.bounding_box()
+    assert box is not None and 0 <= box["y"] < 600, f"the answer is at {box}, off screen"
