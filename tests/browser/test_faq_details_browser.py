@@ -54,9 +54,8 @@ def link_to(question):
     return by_heading[question]
 
 
-def test_read_more_on_an_faq_question_opens_its_answer(docs):
-    link = link_to("Is there a mobile app?")
-    assert link == "/faq/#mobile"
+def follow_read_more(docs, link, answer_text):
+    """Click a "Read more" to ``link`` from another page; the answer must be on screen."""
     docs.route(
         f"{SITE}/from/",
         lambda route: route.fulfill(content_type="text/html", body=FROM.format(link=link)),
@@ -64,10 +63,16 @@ def test_read_more_on_an_faq_question_opens_its_answer(docs):
     docs.goto(f"{SITE}/from/")
     docs.click("#go")
     docs.wait_for_url(f"{SITE}/faq/**")
-    answer = docs.get_by_text(ANSWER)
+    answer = docs.get_by_text(answer_text)
     answer.wait_for(state="visible", timeout=5_000)
     box = answer.bounding_box()
     assert box is not None and 0 <= box["y"] < 600, f"the answer is at {box}, off screen"
+
+
+def test_read_more_on_an_faq_question_opens_its_answer(docs):
+    link = link_to("Is there a mobile app?")
+    assert link == "/faq/#mobile"
+    follow_read_more(docs, link, ANSWER)
 
 
 def test_a_link_to_a_question_of_the_page_the_visitor_is_on_opens_it_too(docs):
@@ -86,14 +91,4 @@ def test_a_question_without_an_id_is_reached_and_opened_by_a_text_fragment(docs)
     answer's first words, which Chromium scrolls to and opens the <details> to show."""
     link = link_to("Can I send invoices in other languages?")
     assert link.startswith("/faq/#:~:text=Invoices%20go%20out%20in")
-    docs.route(
-        f"{SITE}/from/",
-        lambda route: route.fulfill(content_type="text/html", body=FROM.format(link=link)),
-    )
-    docs.goto(f"{SITE}/from/")
-    docs.click("#go")
-    docs.wait_for_url(f"{SITE}/faq/**")
-    answer = docs.get_by_text("Invoices go out in English")
-    answer.wait_for(state="visible", timeout=5_000)
-    box = answer.bounding_box()
-    assert box is not None and 0 <= box["y"] < 600, f"the answer is at {box}, off screen"
+    follow_read_more(docs, link, "Invoices go out in English")
