@@ -287,7 +287,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 # summary its heading, linked by the details' id (else the
                 # summary's, else a text fragment of its answer, else the
                 # heading's above, as for any text).
-                question = normalize(summary.text(separator=" ").replace(HOLE, " "))
+                question = _label(summary)
                 anchor = child.attributes.get("id") or summary.attributes.get("id") or ""
                 if not anchor and fragments:
                     anchor = _answer_fragment(child, summary)
@@ -300,7 +300,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             elif tag in heading_tags:
                 flush()
                 level = heading_tags[tag]
-                text = normalize(child.text(separator=" ").replace(HOLE, " "))
+                text = _label(child)
                 if not text:
                     continue
                 anchor = _heading_anchor(child, root, fragments) or (stack[-1][2] if stack else "")
@@ -327,8 +327,8 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
             elif (
                 tag == "dt"
                 and child.attributes.get("id")
-                and (term := _term(child))
-                and (listing := _enclosing_list(child)) is not None
+                and (term := _label(child))
+                and (listing := _nearest(child, "dl")) is not None
             ):
                 # A glossary's term with an id: its term and definition are a
                 # section of their own, linked by that id, until the next term.
@@ -338,7 +338,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 # A term and its definition read as one sentence, "Client: A florist.",
                 # not as two fragments ("Client. A florist."); a term that is a
                 # sentence of its own (an FAQ's question) stays one.
-                close_part(_enclosing_list(child))
+                close_part(_nearest(child, "dl"))
                 walk(child)
                 term = normalize("".join(line))
                 if term.endswith(":"):
@@ -415,17 +415,19 @@ def _summary(details):
     """A <details>' own <summary> with some text, else None."""
     for child in details.iter():
         if child.tag == "summary":
-            return child if normalize(child.text(separator=" ").replace(HOLE, " ")) else None
+            return child if _label(child) else None
     return None
 
 
-def _term(dt) -> str:
-    return normalize(dt.text(separator=" ").replace(HOLE, " "))
+def _label(node) -> str:
+    """A heading's, a summary's or a term's text (a template hole read as a space)."""
+    return normalize(node.text(separator=" ").replace(HOLE, " "))
 
 
-def _enclosing_list(dt):
-    parent = dt.parent
-    while parent is not None and parent.tag != "dl":
+def _nearest(node, tag: str):
+    """The nearest ancestor of ``node`` that is a ``tag`` element, else None."""
+    parent = node.parent
+    while parent is not None and parent.tag != tag:
         parent = parent.parent
     return parent
 
@@ -456,9 +458,9 @@ def table_rows(table) -> list[tuple[str, list[str]]]:
     """
     lines: list[tuple[str, list[str]]] = []
     caption = table.css_first("caption")
-    if caption is not None and _nearest_table(caption) == table and _cell_text(caption):
+    if caption is not None and _nearest(caption, "table") == table and _cell_text(caption):
         lines.append((_cell_text(caption), []))
-    rows = [tr for tr in table.css("tr") if _nearest_table(tr) == table]
+    rows = [tr for tr in table.css("tr") if _nearest(tr, "table") == table]
     header: list[str] = []
     if rows and (cells := _cells(rows[0])) and all(c.tag == "th" for c in cells):
         header = [_cell_text(c) for c in cells]
@@ -486,13 +488,6 @@ def table_rows(table) -> list[tuple[str, list[str]]]:
             text += "."
         lines.append((text, hrefs))
     return lines
-
-
-def _nearest_table(node):
-    parent = node.parent
-    while parent is not None and parent.tag != "table":
-        parent = parent.parent
-    return parent
 
 
 QUESTIONS_ATTRIBUTE = "data-search-questions"
