@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 def user_of(request):
     """``request.user``, or an AnonymousUser (set on the request) when reading
     it fails on the database, or failed less than outage.RETRY_SECONDS ago."""
+    if outage.database_paused():
+        return _as_visitor(request)
     try:
-        if outage.database_paused():
-            raise DatabaseError("the database failed moments ago; not asked again yet")
         # DRF's request.user authenticates; Django's is lazy until is_authenticated.
         user = getattr(request, "user", None)
         if user is None:  # a project without AuthenticationMiddleware
@@ -35,15 +35,19 @@ def user_of(request):
             return request.user
         user.is_authenticated  # noqa: B018 - reads the session and the user
     except DatabaseError as exc:
-        if not outage.database_paused():
-            logger.warning("the database failed reading who is asking; taken as a visitor: %s", exc)
-            outage.database_failed()
-        request.site_assistant_database_failed = True
-        request.user = AnonymousUser()
-        if isinstance(request, Request):
-            request.auth = None
-        return request.user
+        logger.warning("the database failed reading who is asking; taken as a visitor: %s", exc)
+        outage.database_failed()
+        return _as_visitor(request)
     return user
+
+
+def _as_visitor(request):
+    """Take ``request`` as a visitor's because the database cannot say who asks."""
+    request.site_assistant_database_failed = True
+    request.user = AnonymousUser()
+    if isinstance(request, Request):
+        request.auth = None
+    return request.user
 
 
 def database_failed(request) -> bool:
