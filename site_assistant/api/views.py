@@ -310,7 +310,7 @@ class IndexStatusView(BaseAPIView):
             "created": current.get("created"),
             "last_build": IndexBuild.objects.first(),
         }
-        if permissions.manages_index(request.user):  # internal detail: staff only
+        if permissions.manages_index(request.user):  # internal detail: who manages the index
             body["pages"] = Page.objects.count()
             body["questions"] = Question.objects.count()
             body["builds"] = IndexBuild.objects.all()[:5]
@@ -339,7 +339,9 @@ class RebuildView(BaseAPIView):
                 "each such field → its message, and detail.",
             ),
             401: OpenApiResponse(Error, description="Not signed in."),
-            403: OpenApiResponse(Error, description="Not staff."),
+            403: OpenApiResponse(
+                Error, description="Not staff with the permission to view or change index builds."
+            ),
             503: OpenApiResponse(
                 Error,
                 description="Not started: the task queue is not answering, "
