@@ -59,11 +59,7 @@ def is_asked_reference(value) -> bool:
 def _asked_id(value) -> int | None:
     """The question id ``value`` (an ``asked_reference``) names, if its token is right."""
     number, _, token = str(value).partition(".")
-    if not (is_question_number(number) and token):
-        return None
-    try:
-        signing.Signer(salt=_FEEDBACK_SALT).unsign(f"{number}:{token}")
-    except signing.BadSignature:
+    if not (is_question_number(number) and token and is_feedback_token(number, token)):
         return None
     return int(number)
 
@@ -149,6 +145,15 @@ def feedback_token(question: Question) -> str:
     return signing.Signer(salt=_FEEDBACK_SALT).sign(str(question.pk)).split(":", 1)[1]
 
 
+def is_feedback_token(question_id, token: str) -> bool:
+    """Whether ``token`` is the ``feedback_token`` of the question ``question_id``."""
+    try:
+        signing.Signer(salt=_FEEDBACK_SALT).unsign(f"{question_id}:{token or ''}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def record_feedback(question_id: int, helpful: bool, token: str = "") -> Question:
     """Store a visitor's verdict; a later click replaces an earlier one.
 
@@ -156,13 +161,11 @@ def record_feedback(question_id: int, helpful: bool, token: str = "") -> Questio
     ``feedback_token``, and ``Question.DoesNotExist`` for an unknown (or
     already purged) id.
     """
-    try:
-        signing.Signer(salt=_FEEDBACK_SALT).unsign(f"{question_id}:{token or ''}")
-    except signing.BadSignature:
+    if not is_feedback_token(question_id, token):
         raise NotTheAsker(
             "Feedback is taken only from whoever asked: send the feedback_token "
             "that came with the answer."
-        ) from None
+        )
     question = Question.objects.get(pk=question_id)
     question.helpful = bool(helpful)
     question.feedback_at = timezone.now()
