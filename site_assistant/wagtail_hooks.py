@@ -35,15 +35,18 @@ def overview_url() -> str | None:
 
 
 def may_open(user) -> bool:
-    """Whether ``user`` may open the app in Django's admin (as its own check asks)."""
-    return bool(user.is_active and user.is_staff and user.has_module_perms(APP))
+    """Whether Django's admin is mounted and ``user`` may open the app there (as its own
+    check asks)."""
+    return overview_url() is not None and bool(
+        user.is_active and user.is_staff and user.has_module_perms(APP)
+    )
 
 
 class AssistantMenuItem(MenuItem):
     """Its URL is reversed lazily, when shown: only if Django's admin is mounted."""
 
     def is_shown(self, request):
-        return overview_url() is not None and may_open(request.user)
+        return may_open(request.user)
 
 
 class AssistantPanel(Component):
@@ -71,5 +74,5 @@ def register_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
-    if overview_url() is not None and may_open(request.user):
+    if may_open(request.user):
         panels.append(AssistantPanel())
