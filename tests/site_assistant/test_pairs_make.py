@@ -82,3 +82,22 @@ def test_human_questions_from_examples_and_helpful_visitors():
     # Only the link without a section names a whole page.
     assert [p.page for p in pairs] == ["", "/about/", ""]
     assert len(problems) == 1 and "/nowhere/" in problems[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("built_index")
+def test_a_page_withdrawn_since_the_build_gives_no_pairs(django_capture_on_commit_callbacks):
+    """Unpublished or made private after the live index read it: its text trains
+    no model until the next build leaves it out anyway."""
+    from site_assistant import withdrawn
+
+    before, _ = P.load_passages()
+    assert any(p["url"] == "/terms/" for p in before)
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn.withdraw(["/terms/"])  # as unpublishing the page would
+    after, origin = P.load_passages()
+    assert origin.startswith("index ")
+    assert not [p for p in after if p["url"] == "/terms/"]
+    assert len(after) == len(before) - sum(p["url"] == "/terms/" for p in before)
+    pair_set = P.build_pairs(after, dev_fraction=0.2)
+    assert not [p for p in pair_set.train + pair_set.dev if "scrape" in p.question.lower()]

@@ -1,9 +1,14 @@
-"""The passages pairs are made from: the live index's, else the Passage table's."""
+"""The passages pairs are made from: the live index's, else the Passage table's.
+
+Never a page taken from visitors since the index read it (unpublished, deleted
+or made private: ``site_assistant.withdrawn``): its text must not train a model
+or be judged by an evaluation, as it is no longer answered from."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ... import withdrawn
 from ...examples import PassageFinder
 
 
@@ -14,7 +19,8 @@ def load_passages() -> tuple[list[dict], str]:
     try:
         current = load_current()
         if current.passages:
-            return [dict(p) for p in current.passages], f"index {current.version}"
+            hidden = withdrawn.paths(current.content_read)
+            return _visible(current.passages, hidden), f"index {current.version}"
     except IndexNotReady:
         pass
     from ...models import Passage
@@ -33,7 +39,18 @@ def load_passages() -> tuple[list[dict], str]:
         }
         for p in rows
     ]
-    return passages, "Passage table"
+    return _visible(passages, withdrawn.paths()), "Passage table"
+
+
+def _visible(passages: Sequence[dict], hidden: frozenset[str]) -> list[dict]:
+    """Copies of ``passages`` as visitors see them: each with a page still
+    shown, none whose every page is withdrawn."""
+    kept = []
+    for passage in passages:
+        url = withdrawn.visible_url(passage, hidden)
+        if url is not None:
+            kept.append({**passage, "url": url})
+    return kept
 
 
 def passage_id(
