@@ -288,10 +288,7 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
                 # summary's, else a text fragment of its answer, else the
                 # heading's above, as for any text).
                 question = _label(summary)
-                anchor = child.attributes.get("id") or summary.attributes.get("id") or ""
-                if not anchor and fragments:
-                    anchor = _answer_fragment(child, summary)
-                open_part(question, anchor, child, summary)
+                open_part(question, _details_anchor(child, summary, fragments), child, summary)
                 saved = list(stack)
                 stack.append((len(heading_tags) + 1, question, result[-1].anchor))
                 walk(child, skip=summary)
@@ -394,6 +391,15 @@ def sections(root, heading_levels: int | None = None) -> list[_Section]:
 ANSWER_FRAGMENT_WORDS = 6
 
 
+def _details_anchor(details, summary, fragments: bool) -> str:
+    """What links to a <details>' question: its id, else its summary's, else
+    (with TEXT_FRAGMENT_LINKS) a text fragment of its answer; "" for the heading above."""
+    anchor = details.attributes.get("id") or summary.attributes.get("id") or ""
+    if not anchor and fragments:
+        anchor = _answer_fragment(details, summary)
+    return anchor
+
+
 def _answer_fragment(details, summary) -> str:
     """A text fragment of the first words of a <details>' answer (not of its summary):
     a browser opens a closed <details> to show a text fragment's match inside it,
@@ -409,6 +415,19 @@ def _answer_fragment(details, summary) -> str:
         return ""
     words = normalize(text).split()[:ANSWER_FRAGMENT_WORDS]
     return text_fragment(" ".join(words)) if words else ""
+
+
+def _faq_question(node):
+    """(details, summary) of the FAQ question a <details> or its <summary> is, else None."""
+    details = node if node.tag == "details" else node.parent
+    if details is None or details.tag != "details":
+        return None
+    summary = _summary(details)
+    return (
+        None
+        if summary is None or (node.tag == "summary" and node != summary)
+        else (details, summary)
+    )
 
 
 def _summary(details):
@@ -496,8 +515,9 @@ QUESTIONS_ATTRIBUTE = "data-search-questions"
 def declared_questions(root, heading_levels: int | None = None) -> dict[str, list[str]]:
     """{anchor: questions} from ``data-search-questions="q1|q2"`` attributes.
 
-    On a heading, or on a section/article (its id, else its first heading's),
-    they are that section's; anywhere else (``<main>``) the page's ("").
+    On a heading, a section/article (its id, else its first heading's), an
+    FAQ's ``<details>`` or its ``<summary>``, or a glossary's ``<dt id>``, they
+    are that section's; anywhere else (``<main>``) the page's ("").
     """
     levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
     heading_tags = [f"h{i}" for i in range(1, levels + 1)]
@@ -510,6 +530,10 @@ def declared_questions(root, heading_levels: int | None = None) -> dict[str, lis
         anchor = ""
         if node.tag in heading_tags:
             anchor = _heading_anchor(node, root, fragments)
+        elif node.tag in ("details", "summary") and (faq := _faq_question(node)):
+            anchor = _details_anchor(*faq, fragments)
+        elif node.tag == "dt" and node.attributes.get("id") and _nearest(node, "dl"):
+            anchor = node.attributes["id"]
         elif node.tag in SECTIONING_TAGS:
             heading = node.css_first(",".join(heading_tags))
             anchor = node.attributes.get("id") or (

@@ -316,6 +316,29 @@ def test_a_page_declares_questions_for_its_sections():
     ]
 
 
+def test_an_faq_question_or_a_glossary_term_declares_questions_of_its_own():
+    """On a <details>, its <summary> or a <dt id>, data-search-questions belong
+    to that question's or term's passage, not to the page's first."""
+    doc = page(
+        "<h1>Help</h1><p>Answers to what people ask.</p>"
+        '<details id="refunds" data-search-questions="can I get my money back?">'
+        "<summary>Do you give refunds?</summary><p>Yes, within 14 days.</p></details>"
+        "<details><summary data-search-questions='is there a phone app?'>Is there an app?"
+        "</summary><p>Not yet, the site works on phones.</p></details>"
+        "<dl><dt id='sprint' data-search-questions='how long is a sprint?'>Sprint</dt>"
+        "<dd>Two weeks of work with a demo at the end.</dd></dl>"
+    )
+    passages = extract(doc)
+    questions = {p.anchor: p.questions for p in passages if p.questions}
+    app = next(p.anchor for p in passages if p.heading[-1] == "Is there an app?")
+    assert questions == {
+        "refunds": ["can I get my money back?"],
+        app: ["is there a phone app?"],
+        "sprint": ["how long is a sprint?"],
+    }
+    assert app.startswith(":~:text=")
+
+
 def test_quoted_questions_are_no_sentence_vectors():
     """A question the copy quotes is an example, not what the passage says."""
     from site_assistant.extract import sentence_texts
