@@ -7,7 +7,7 @@ moved away or made private must not be answered from meanwhile. So whoever
 sees such a change (site_assistant.signals, site_assistant.wagtail_signals)
 calls ``withdraw`` with the page's URL: once the change commits, the path is
 recorded in the database (every web process and host reads it), and serving
-leaves out each passage whose pages are all withdrawn (``visible_url``). A
+leaves out each passage whose pages are all withdrawn (``visible_urls``). A
 path withdraws the pages below it too (a password on a page covers its
 children). A withdrawal lasts until a version whose content was read after
 it is live (``IndexVersion.content_read``). A later build deletes it once it
@@ -117,12 +117,11 @@ def hides(url: str, withdrawn: frozenset[str]) -> bool:
     )
 
 
-def visible_url(row: dict, withdrawn: frozenset[str]) -> str | None:
-    """The URL to show a passage with: its own, else another page that has its
-    text, else None (every page of it is withdrawn)."""
-    if not hides(row["url"], withdrawn):
-        return row["url"]
-    return next((u for u in row.get("urls", ()) if not hides(u, withdrawn)), None)
+def visible_urls(row: dict, withdrawn: frozenset[str]) -> list[str]:
+    """The URLs a passage may be shown with: its own, then the other pages that
+    have its text, none withdrawn ([]: every page of it is)."""
+    urls = dict.fromkeys([row["url"], *row.get("urls", ())])
+    return [u for u in urls if not hides(u, withdrawn)]
 
 
 def forget_before(content_read: str) -> int:

@@ -257,3 +257,104 @@ def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
     assert rebuilt["withdrawn"] == []
     assert rebuilt["answers"]["harbour"] == "/news/plans/"
     assert [url for url in rebuilt["result_urls"] if url in gone] == []
+
+
+# Two Wagtail sites in one project, each with a /services/ page of its own; the
+# default site's hostname is not in ALLOWED_HOSTS' list ("*"), as in `wagtail start`'s dev settings.
+SITES = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+call_command("migrate", verbosity=0)
+from wagtail.models import Page, Site
+from site_assistant import services
+from site_assistant.sources import pages
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+override_settings(ALLOWED_HOSTS=["*"]).enable()
+alpha = Site.objects.get(is_default_site=True)
+alpha.hostname = "alpha.localhost"
+alpha.save()
+alpha.root_page.add_child(instance=ArticlePage(
+    title="Services", slug="services",
+    body="<p>We design logos.</p><h2>Prices</h2><p>A logo costs nine hundred euros.</p>",
+))
+beta_home = Page.objects.get(depth=1).add_child(instance=Page(title="Beta Gardens", slug="beta"))
+Site.objects.create(hostname="beta.localhost", port=8000, root_page=beta_home, site_name="Beta")
+beta_home.add_child(instance=ArticlePage(
+    title="Services", slug="services",
+    body="<p>We plant gardens.</p><h2>Prices</h2><p>A garden design costs six hundred euros.</p>",
+))
+beta_home.add_child(instance=ArticlePage(
+    title="Hedges", slug="hedges", body="<p>We trim hedges for twenty euros a metre.</p>",
+))
+print(json.dumps({"render_host": pages.render_host(), "urls": pages.page_urls()}))
+for host in ("beta.localhost:8000", "beta.localhost"):
+    print(json.dumps({"host": host, "sitemap": Client().get("/sitemap.xml", HTTP_HOST=host).content.decode()}))
+call_command("search_rebuild", "--sync", verbosity=0)
+
+QUESTIONS = ["How much is a logo?", "How much does a garden design cost?", "Do you trim hedges?"]
+
+
+def asked(label):
+    for host in ("alpha.localhost", "beta.localhost:8000", "unknown.localhost"):
+        found = [services.answer(q, k=5, host=host) for q in QUESTIONS]
+        print(json.dumps({
+            "label": label,
+            "host": host,
+            "answers": [f.answer.link.partition("#")[0] if f.answer else None for f in found],
+            "results": sorted({hit.url for f in found for hit in f.results}),
+        }))
+
+
+asked("own site")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "CROSS_SITE_ANSWERS": True}):
+    asked("across sites")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_SITES": False}):
+    print(json.dumps({"default site only": pages.page_urls()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory):
+    return run_in_wagtail_site(SITES, tmp_path_factory.mktemp("wagtailsites"))
+
+
+def test_every_wagtail_sites_pages_are_read_on_its_own_host(two_sites):
+    """The default site's pages by their paths, rendered with its hostname (ALLOWED_HOSTS
+    is "*": its first entry names no host); another site's by its host."""
+    found = two_sites[0]
+    assert found["render_host"] == "alpha.localhost"
+    assert found["urls"] == [
+        "/",
+        "/services/",
+        "//beta.localhost:8000/",
+        "//beta.localhost:8000/services/",
+        "//beta.localhost:8000/hedges/",
+    ]
+    # Wagtail's sitemap, asked on beta's host, lists beta's pages only.
+    sitemap = two_sites[1]["sitemap"]
+    assert "http://beta.localhost:8000/hedges/" in sitemap and "alpha" not in sitemap
+    assert two_sites[-1] == {"default site only": ["/", "/services/"]}
+
+
+@pytest.mark.slow
+def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
+    asked = {(a["label"], a["host"]): a for a in two_sites if "label" in a}
+    alpha, beta = asked["own site", "alpha.localhost"], asked["own site", "beta.localhost:8000"]
+    # Each site's own /services/ page: by path, on the visitor's own host.
+    assert alpha["answers"][0] == "/services/" and beta["answers"][1] == "/services/"
+    assert beta["answers"][2] == "/hedges/"
+    assert alpha["answers"][2] is None  # alpha does not trim hedges
+    assert "/hedges/" not in alpha["results"]
+    assert [url for url in alpha["results"] + beta["results"] if url.startswith("//")] == []
+    # A host no site has is the default site, as Wagtail serves it.
+    assert asked["own site", "unknown.localhost"] == {**alpha, "host": "unknown.localhost"}
+    # CROSS_SITE_ANSWERS: the other site's page by its full address.
+    across = asked["across sites", "alpha.localhost"]
+    assert across["answers"][2] == "//beta.localhost:8000/hedges/"
+    assert "/services/" in across["results"]
+    assert asked["across sites", "beta.localhost:8000"]["answers"][1] == "/services/"

@@ -35,9 +35,9 @@ def test_a_path_withdraws_its_page_and_the_pages_below_it_and_a_fragment_one_sec
 
 def test_a_passage_shared_by_pages_is_shown_with_a_page_still_public():
     row = {"url": "/shop/", "urls": ["/shop/", "/about/"]}
-    assert withdrawn.visible_url(row, frozenset()) == "/shop/"
-    assert withdrawn.visible_url(row, frozenset({"/shop/"})) == "/about/"
-    assert withdrawn.visible_url(row, frozenset({"/shop/", "/about/"})) is None
+    assert withdrawn.visible_urls(row, frozenset())[0] == "/shop/"
+    assert withdrawn.visible_urls(row, frozenset({"/shop/"})) == ["/about/"]
+    assert withdrawn.visible_urls(row, frozenset({"/shop/", "/about/"})) == []
 
 
 @pytest.mark.django_db
