@@ -19,10 +19,13 @@ are read at each change.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
 from . import conf, signals, withdrawn
+from .sources import pages
 
 UID = "site-assistant-wagtail"
 
@@ -33,9 +36,15 @@ def _rebuild(sender, **kwargs):
 
 
 def _page_path(page) -> str | None:
-    """The path visitors reach ``page`` at (None: no site serves it)."""
+    """What the index knows ``page`` as: its path, or on another site than the
+    render host's a URL on that site's host ("//beta.example/a/",
+    site_assistant.sites); None: no site serves it."""
     parts = page.get_url_parts()
-    return parts[2] if parts else None
+    if not parts:
+        return None
+    _, root_url, path = parts
+    host = urlsplit(root_url or "").netloc
+    return pages.url_on(host, path) if host else path
 
 
 def _withdrawn(sender, instance=None, **kwargs):

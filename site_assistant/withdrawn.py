@@ -49,10 +49,21 @@ _read: dict = {"at": float("-inf"), "rows": ()}  # the table as last read, and w
 def path_of(url: str) -> str:
     """What is withdrawn of a URL: its path, with its fragment when it has one
     (a model row shown as a section of a page): "https://example.com/a/?x" →
-    "/a/", "/notes/#note-3" → "/notes/#note-3"."""
+    "/a/", "/notes/#note-3" → "/notes/#note-3"; a page of another Wagtail site,
+    indexed on its host (site_assistant.sites), keeps it: "//beta.example/a/"."""
     parts = urlsplit(url)
     path = parts.path or "/"
+    if url.startswith("//") and parts.netloc:
+        path = f"//{parts.netloc.lower()}{path}"
     return f"{path}#{parts.fragment}" if parts.fragment else path
+
+
+def _site_and_path(key: str) -> tuple[str, str]:
+    """("beta.example", "/a/") of "//beta.example/a/"; ("", "/a/") of "/a/"."""
+    if key.startswith("//"):
+        host, _, path = key[2:].partition("/")
+        return host, "/" + path
+    return "", key
 
 
 def withdraw(urls: Iterable[str]) -> None:
@@ -110,11 +121,16 @@ def hides(url: str, withdrawn: frozenset[str]) -> bool:
     if not withdrawn:
         return False
     key = path_of(url)
-    path = key.partition("#")[0]
-    return any(
-        key == w if "#" in w else path == w or path.startswith(w.rstrip("/") + "/")
-        for w in withdrawn
-    )
+    site, path = _site_and_path(key.partition("#")[0])
+    for w in withdrawn:
+        if "#" in w:
+            if key == w:
+                return True
+            continue
+        w_site, w_path = _site_and_path(w)
+        if w_site == site and (path == w_path or path.startswith(w_path.rstrip("/") + "/")):
+            return True
+    return False
 
 
 def visible_urls(row: dict, withdrawn: frozenset[str]) -> list[str]:

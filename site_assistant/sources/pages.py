@@ -96,13 +96,27 @@ def page_urls(client=None) -> list[str]:
     return result
 
 
+def _hostname(host: str) -> str:
+    return split_domain_port(host.lower())[0]
+
+
 def other_hosts() -> list[str]:
-    """The hosts of the Wagtail sites besides the render host's, whose pages are
-    read too (``WAGTAIL_SITES``); [] without Wagtail."""
+    """The hosts of the Wagtail sites besides the one the render host reaches (its
+    hostname's site, else the default site, as Wagtail serves an unknown host),
+    whose pages are read too (``WAGTAIL_SITES``); [] without Wagtail."""
     if not conf.get("WAGTAIL_SITES"):
         return []
-    main, _ = split_domain_port(render_host().lower())
-    return [h for h in wagtail_hosts() if split_domain_port(h.lower())[0] != main]
+    hosts = wagtail_hosts()
+    main = _hostname(render_host())
+    if main not in {_hostname(h) for h, _ in hosts}:
+        main = next((_hostname(h) for h, default in hosts if default), None)
+    return [h for h, _ in hosts if _hostname(h) != main]
+
+
+def url_on(host: str, path: str) -> str:
+    """What a page at ``path`` of the Wagtail site on ``host`` is indexed as: the
+    path on the render host's site, else a URL on its host ("//beta.example/a/")."""
+    return f"//{host}{path}" if host in other_hosts() else path
 
 
 def _client():
@@ -119,19 +133,19 @@ def _allowed(host: str) -> bool:
     return bool(hostname) and validate_host(hostname, settings.ALLOWED_HOSTS)
 
 
-def wagtail_hosts() -> list[str]:
-    """The Host of every Wagtail ``Site`` that ALLOWED_HOSTS lets in, the default
-    site first ("alpha.example", "beta.example:8080"); [] without Wagtail."""
+def wagtail_hosts() -> list[tuple[str, bool]]:
+    """(Host, whether it is the default site) of every Wagtail ``Site`` that
+    ALLOWED_HOSTS lets in, the default first ("beta.example:8080"); [] without Wagtail."""
     if not apps.is_installed("wagtail"):
         return []
     from wagtail.models import Site
 
-    hosts = []
+    hosts = {}
     for site in Site.objects.order_by("-is_default_site", "hostname", "port"):
         host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
-        if _allowed(host) and host not in hosts:
-            hosts.append(host)
-    return hosts
+        if _allowed(host):
+            hosts.setdefault(host, site.is_default_site)
+    return list(hosts.items())
 
 
 def render_host() -> str:
@@ -140,9 +154,9 @@ def render_host() -> str:
     host = conf.get("RENDER_HOST")
     if host:
         return host
-    wagtail = wagtail_hosts()
-    if wagtail:
-        return wagtail[0]
+    default = [host for host, is_default in wagtail_hosts() if is_default]
+    if default:
+        return default[0]
     for allowed in settings.ALLOWED_HOSTS:
         if allowed == "*":
             return "localhost"

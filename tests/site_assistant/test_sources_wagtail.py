@@ -313,6 +313,9 @@ def asked(label):
 asked("own site")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "CROSS_SITE_ANSWERS": True}):
     asked("across sites")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}):
+    ArticlePage.objects.get(slug="services", path__startswith=beta_home.path).unpublish()
+    asked("beta's services unpublished, no build yet")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_SITES": False}):
     print(json.dumps({"default site only": pages.page_urls()}))
 """
@@ -358,3 +361,18 @@ def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
     assert across["answers"][2] == "//beta.localhost:8000/hedges/"
     assert "/services/" in across["results"]
     assert asked["across sites", "beta.localhost:8000"]["answers"][1] == "/services/"
+
+
+@pytest.mark.slow
+def test_a_page_withdrawn_on_one_site_stays_on_the_other(two_sites):
+    """Beta's /services/ unpublished, no build since: beta's visitors lose it at
+    once, alpha's keep their own /services/ (site_assistant.withdrawn by host)."""
+    asked = {(a["label"], a["host"]): a for a in two_sites if "label" in a}
+    label = "beta's services unpublished, no build yet"
+    assert asked[label, "alpha.localhost"] == {
+        **asked["own site", "alpha.localhost"],
+        "label": label,
+    }
+    beta = asked[label, "beta.localhost:8000"]
+    assert "/services/" not in beta["results"] and beta["answers"][1] != "/services/"
+    assert beta["answers"][2] == "/hedges/"
