@@ -93,6 +93,7 @@ prices = article("prices", "Prices", "A scone with clotted cream costs two euros
 recipes = article("recipes", "Recipes", "Our secret lavender shortbread recipe uses sea salt.")
 history = article("history", "History", "The shop was founded by two sisters in a lighthouse.")
 news = article("news", "News", "The bakery won a prize for its rye bread this spring.")
+offers = article("offers", "Offers", "Gift cards for the bakery come in fifty euro steps.")
 
 
 QUESTIONS = {
@@ -175,6 +176,9 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD"
     plans.move(news, pos="last-child")
     tea.refresh_from_db()
     tea.delete()
+    offers.refresh_from_db()
+    offers.slug = "gift-cards"
+    offers.save_revision().publish()
     step("withdrawn, no build yet")
 call_command("search_rebuild", "--sync", verbosity=0)
 step("rebuilt")
@@ -234,9 +238,9 @@ def test_the_model_answers_from_what_is_public_now(steps):
 
 @pytest.mark.slow
 def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
-    """Unpublished, given a password (with the page below it), moved away and
-    deleted while no build ran: the index still holds their text, yet no
-    answer or result links to them (site_assistant.withdrawn)."""
+    """Unpublished, given a password (with the page below it), moved away,
+    deleted and given another slug while no build ran: the index still holds
+    their text, yet no answer or result links to them (site_assistant.withdrawn)."""
     before, now = steps["restriction removed"], steps["withdrawn, no build yet"]
     assert before["answers"] == {
         "scone": "/prices/",
@@ -246,8 +250,9 @@ def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
         "tea": "/tea/",
     }
     assert now["content_builds"] == before["content_builds"]  # no build ran
-    gone = ["/prices/", "/pay/", "/pay/recipes/", "/plans/", "/tea/"]
-    assert sorted(now["withdrawn"]) == ["/pay/", "/plans/", "/prices/", "/tea/"]
+    gone = ["/prices/", "/pay/", "/pay/recipes/", "/plans/", "/tea/", "/offers/"]
+    assert "/offers/" in before["text"]
+    assert sorted(now["withdrawn"]) == ["/offers/", "/pay/", "/plans/", "/prices/", "/tea/"]
     assert [url for url in now["result_urls"] if url in gone] == []
     assert [key for key, url in now["answers"].items() if url in gone] == []
     assert "/news/" in now["result_urls"]  # what is public still answers
@@ -256,6 +261,7 @@ def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
     rebuilt = steps["rebuilt"]
     assert rebuilt["withdrawn"] == []
     assert rebuilt["answers"]["harbour"] == "/news/plans/"
+    assert "fifty euro" in rebuilt["text"]["/gift-cards/"]
     assert [url for url in rebuilt["result_urls"] if url in gone] == []
 
 
