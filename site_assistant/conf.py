@@ -139,8 +139,9 @@ DEFAULTS = {
     # site_assistant.sources.templates). user, perms, request and names about drafts,
     # preview, staff, sessions or permissions are never public, even listed.
     "TEMPLATE_PUBLIC_VARIABLES": [],
-    # Host header used when rendering pages in-process ("" = first usable
-    # entry of ALLOWED_HOSTS).
+    # Host header used when rendering pages in-process ("" = the default
+    # Wagtail site's hostname when ALLOWED_HOSTS lets it in, else the first
+    # usable entry of ALLOWED_HOSTS).
     "RENDER_HOST": "",
     # Answering. Below its answer threshold the assistant says "not sure" (and
     # still lists the closest sections and the contact link). None: the
@@ -305,6 +306,13 @@ DEFAULTS = {
     # its view restriction schedule a rebuild too, so text that has just become
     # private or unpublished stops being served (needs AUTO_REBUILD as well).
     "WAGTAIL_REBUILD": True,
+    # A Wagtail project with several sites (site_assistant.sites): read the
+    # pages of every Site whose hostname ALLOWED_HOSTS lets in, not only the
+    # render host's (the default site's).
+    "WAGTAIL_SITES": True,
+    # Answer a visitor from other sites' pages too (linked by their full
+    # address); False: only from the pages of the site the visitor is on.
+    "CROSS_SITE_ANSWERS": False,
     # A running build longer than this is abandoned even while its heartbeat
     # goes on (a hung build); a dead worker is caught by the lease below.
     "LOCK_TIMEOUT_SECONDS": 1800,

@@ -70,6 +70,7 @@ def ask(
     channel: str = Question.Channel.API,
     already_asked: int | str | None = None,
     log: bool = True,
+    host: str = "",
 ):
     """Answer ``query`` through ``site_assistant.services`` and log it (unless ``log``
     is False: a HEAD request, which a link checker or a monitor sends, not a visitor).
@@ -79,12 +80,13 @@ def ask(
     logs nothing) when no index is built yet. ``already_asked``: the
     ``asked_reference`` of the logged question this one repeats (the widget's
     "See all results" link): when its token is right and the text matches, that
-    entry is returned and nothing new is logged, so one question is counted once. With the database down the answer is
+    entry is returned and nothing new is logged, so one question is counted once. ``host``: the
+    request's, whose site's pages answer (site_assistant.sites). With the database down the answer is
     returned all the same, with None for the question: nothing is logged.
     """
     if k is None:
         k = conf.get("DEFAULT_K")
-    result = services.answer(query, k=k)
+    result = services.answer(query, k=k, host=host)
     if result.reply is not None or not log:
         return result, None  # small talk: nothing the owner could improve, nothing kept
     if outage.database_paused():

@@ -26,6 +26,7 @@ from . import (
     language,
     lexical,
     site_name,
+    sites,
     small_talk,
     snippets,
     withdrawn,
@@ -269,16 +270,58 @@ def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int)
     ]
 
 
+_sites: PerVersion[frozenset[str]] = PerVersion()
+
+
+def _sites_of(version: index.IndexVersion) -> frozenset[str]:
+    """The sites besides the default one that the version has pages on (site_assistant.sites)."""
+    return _sites.get(
+        version.version,
+        lambda: sites.sites_in(
+            u for row in version.passages for u in [row["url"], *row.get("urls", ())]
+        ),
+    )
+
+
+def _link_for(row: dict, hidden: frozenset[str], visitor: str, default_host: str | None):
+    """The URL a visitor of site ``visitor`` gets for ``row``: not withdrawn, on
+    the visitor's site (or anywhere, with ``default_host``: cross-site answers)."""
+    return sites.link(withdrawn.visible_urls(row, hidden), visitor, default_host)
+
+
 def _search(
-    version: index.IndexVersion, query: str, k: int, example: int | None = None
+    version: index.IndexVersion,
+    query: str,
+    k: int,
+    example: int | None = None,
+    host: str = "",
 ) -> list[Hit]:
     """Hits for ``query`` as given (callers respell it first); ``example``: the
     passage of the owner's example question ``query`` is (``example_answer``),
-    put first with the score 1.0 (the question is the one the owner wrote for it)."""
+    put first with the score 1.0 (the question is the one the owner wrote for it).
+    ``host``: the visitor's (a request's Host), whose site's pages answer
+    (site_assistant.sites)."""
     _single_thread_faiss()
     vector = _query_vector(version, query)
-    # Ask for more than k: several passages can share a link.
-    pairs = _ranked(version, query, vector, min(version.count, k * 3 + 5))
+    known = _sites_of(version)
+    visitor = sites.visitor_site(host, known)
+    default_host = None
+    if known and conf.get("CROSS_SITE_ANSWERS"):
+        from .sources.pages import render_host
+
+        default_host = render_host()
+    # Ask for more than k: several passages can share a link; with several
+    # sites, most of the closest may be another site's: ask for more until k.
+    n = min(version.count, k * 3 + 5)
+    while True:
+        hits = _hits(version, query, vector, n, k, example, visitor, default_host)
+        if len(hits) == k or n == version.count or not known:
+            return hits
+        n = min(version.count, n * 4)
+
+
+def _hits(version, query, vector, n, k, example, visitor, default_host) -> list[Hit]:
+    pairs = _ranked(version, query, vector, n)
     if example is not None:
         pairs = [(example, 1.0), *((p, s) for p, s in pairs if p != example)]
     # Pages unpublished, deleted, moved or made private since the index read them.
@@ -286,7 +329,7 @@ def _search(
     hits, links = [], set()
     for passage_id, score in pairs:
         row = version.passages[passage_id]
-        url = withdrawn.visible_url(row, hidden)
+        url = _link_for(row, hidden, visitor, default_host)
         if url is None:
             continue
         hit = Hit(
@@ -321,12 +364,13 @@ def _sentence_vectors(version: index.IndexVersion, passage_id: int) -> np.ndarra
     return ann.reconstruct_range(version.sentence_index, int(start), int(end - start))
 
 
-def search(query: str, k: int = 5) -> list[Hit]:
-    """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an index)."""
+def search(query: str, k: int = 5, host: str = "") -> list[Hit]:
+    """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an
+    index), from the site of ``host`` (site_assistant.sites)."""
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
     searched = respell(version, query)
-    return _search(version, searched, k, example_answer(version, query, searched))
+    return _search(version, searched, k, example_answer(version, query, searched), host)
 
 
 def min_score(version: index.IndexVersion | None = None) -> float:
@@ -363,8 +407,9 @@ def _recommended_min_score(model_ref: str, model_id: str) -> float | None:
     return float(value) if isinstance(value, int | float) and 0 < value < 1 else None
 
 
-def answer(query: str, k: int = 5) -> Answer:
-    """The best passage if it is close enough (>= :func:`min_score`), plus the ranking."""
+def answer(query: str, k: int = 5, host: str = "") -> Answer:
+    """The best passage if it is close enough (>= :func:`min_score`), plus the ranking,
+    from the pages of the site a visitor on ``host`` is on (site_assistant.sites)."""
     started = time.perf_counter()
     query, k = clean_query(query), clean_k(k)
     version = index.load_current()
@@ -379,7 +424,7 @@ def answer(query: str, k: int = 5) -> Answer:
         searched, results, best = query, [], None
     else:
         searched = respell(version, query)
-        results = _search(version, searched, k, example_answer(version, query, searched))
+        results = _search(version, searched, k, example_answer(version, query, searched), host)
         # Letters that are no word of the site's or the model's ("zz", "qq") carry
         # no meaning to match: their nearest passage is chance however close it
         # scores ("zz" reached the heading "Pocket Zine." at 0.41).

@@ -62,6 +62,7 @@ def search_page(request):
                 # (questions.asked_reference). No session, no cookie.
                 already_asked=asked,
                 log=request.method != "HEAD",
+                host=request.get_host(),
             )
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).

@@ -8,9 +8,10 @@ debounced with a broker, at once without one): text that has just become
 private must not keep being served. Saving a draft does not: visitors do
 not see it.
 
-Until that build is live, a page unpublished, deleted, moved away or made
-private is withdrawn from answers at once (site_assistant.withdrawn), with
-the pages below it, whatever the rebuild settings say.
+Until that build is live, a page unpublished, deleted, moved away, made
+private or given another slug (its old URL) is withdrawn from answers at
+once (site_assistant.withdrawn), with the pages below it, whatever the
+rebuild settings say.
 
 Connected only when Wagtail is installed (``connect``); nothing here
 imports Wagtail before that. ``WAGTAIL_REBUILD`` (and ``AUTO_REBUILD``)
@@ -19,10 +20,13 @@ are read at each change.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
 from . import conf, signals, withdrawn
+from .sources import pages
 
 UID = "site-assistant-wagtail"
 
@@ -33,9 +37,15 @@ def _rebuild(sender, **kwargs):
 
 
 def _page_path(page) -> str | None:
-    """The path visitors reach ``page`` at (None: no site serves it)."""
+    """What the index knows ``page`` as: its path, or on another site than the
+    render host's a URL on that site's host ("//beta.example/a/",
+    site_assistant.sites); None: no site serves it."""
     parts = page.get_url_parts()
-    return parts[2] if parts else None
+    if not parts:
+        return None
+    _, root_url, path = parts
+    host = urlsplit(root_url or "").netloc
+    return pages.url_on(host, path) if host else path
 
 
 def _withdrawn(sender, instance=None, **kwargs):
@@ -76,6 +86,14 @@ def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **k
     _rebuild(sender, **kwargs)
 
 
+def _slug_changed(sender, instance=None, instance_before=None, **kwargs):
+    """A live page's slug changed: its old URL (and those below it) out of answers
+    now, the new one at the rebuild."""
+    if instance is not None and instance.live and instance_before is not None:
+        withdrawn.withdraw(filter(None, [_page_path(instance_before)]))
+    _rebuild(sender, **kwargs)
+
+
 def _page_model():
     """The concrete base page model (a site may swap Wagtail's own): its
     post_delete comes with every page type's."""
@@ -91,12 +109,18 @@ def _page_model():
 def receivers():
     """(signal, receiver, sender or None, dispatch uid) for every Wagtail change."""
     from wagtail.models import PageViewRestriction
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.signals import (
+        page_published,
+        page_slug_changed,
+        page_unpublished,
+        post_page_move,
+    )
 
     return [
         (page_published, _rebuild, None, f"{UID}-published"),
         (page_unpublished, _withdrawn, None, f"{UID}-unpublished"),
         (post_page_move, _moved, None, f"{UID}-moved"),
+        (page_slug_changed, _slug_changed, None, f"{UID}-slug-changed"),
         (post_delete, _withdrawn, _page_model(), f"{UID}-page-deleted"),
         (post_save, _restricted, PageViewRestriction, f"{UID}-restriction-saved"),
         (post_delete, _rebuild, PageViewRestriction, f"{UID}-restriction-deleted"),

@@ -7,7 +7,7 @@ moved away or made private must not be answered from meanwhile. So whoever
 sees such a change (site_assistant.signals, site_assistant.wagtail_signals)
 calls ``withdraw`` with the page's URL: once the change commits, the path is
 recorded in the database (every web process and host reads it), and serving
-leaves out each passage whose pages are all withdrawn (``visible_url``). A
+leaves out each passage whose pages are all withdrawn (``visible_urls``). A
 path withdraws the pages below it too (a password on a page covers its
 children). A withdrawal lasts until a version whose content was read after
 it is live (``IndexVersion.content_read``). A later build deletes it once it
@@ -49,10 +49,21 @@ _read: dict = {"at": float("-inf"), "rows": ()}  # the table as last read, and w
 def path_of(url: str) -> str:
     """What is withdrawn of a URL: its path, with its fragment when it has one
     (a model row shown as a section of a page): "https://example.com/a/?x" →
-    "/a/", "/notes/#note-3" → "/notes/#note-3"."""
+    "/a/", "/notes/#note-3" → "/notes/#note-3"; a page of another Wagtail site,
+    indexed on its host (site_assistant.sites), keeps it: "//beta.example/a/"."""
     parts = urlsplit(url)
     path = parts.path or "/"
+    if url.startswith("//") and parts.netloc:
+        path = f"//{parts.netloc.lower()}{path}"
     return f"{path}#{parts.fragment}" if parts.fragment else path
+
+
+def _site_and_path(key: str) -> tuple[str, str]:
+    """("beta.example", "/a/") of "//beta.example/a/"; ("", "/a/") of "/a/"."""
+    if key.startswith("//"):
+        host, _, path = key[2:].partition("/")
+        return host, "/" + path
+    return "", key
 
 
 def withdraw(urls: Iterable[str]) -> None:
@@ -110,19 +121,23 @@ def hides(url: str, withdrawn: frozenset[str]) -> bool:
     if not withdrawn:
         return False
     key = path_of(url)
-    path = key.partition("#")[0]
-    return any(
-        key == w if "#" in w else path == w or path.startswith(w.rstrip("/") + "/")
-        for w in withdrawn
-    )
+    site, path = _site_and_path(key.partition("#")[0])
+    for w in withdrawn:
+        if "#" in w:
+            if key == w:
+                return True
+            continue
+        w_site, w_path = _site_and_path(w)
+        if w_site == site and (path == w_path or path.startswith(w_path.rstrip("/") + "/")):
+            return True
+    return False
 
 
-def visible_url(row: dict, withdrawn: frozenset[str]) -> str | None:
-    """The URL to show a passage with: its own, else another page that has its
-    text, else None (every page of it is withdrawn)."""
-    if not hides(row["url"], withdrawn):
-        return row["url"]
-    return next((u for u in row.get("urls", ()) if not hides(u, withdrawn)), None)
+def visible_urls(row: dict, withdrawn: frozenset[str]) -> list[str]:
+    """The URLs a passage may be shown with: its own, then the other pages that
+    have its text, none withdrawn ([]: every page of it is)."""
+    urls = dict.fromkeys([row["url"], *row.get("urls", ())])
+    return [u for u in urls if not hides(u, withdrawn)]
 
 
 def forget_before(content_read: str) -> int:

@@ -185,6 +185,7 @@ def _search(request, data):
             k=query.validated_k(),
             channel=channel,
             log=request.method != "HEAD",
+            host=request.get_host(),
         )
     except services.IndexNotReady as exc:
         raise IndexNotReadyError() from exc

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
 from .. import conf
@@ -65,12 +67,24 @@ def is_excluded(url: str) -> str:
 
 
 def page_urls(client=None) -> list[str]:
-    """Sitemap URLs (when USE_SITEMAPS) + SITE_ASSISTANT["URLS"], minus exclusions, in order."""
+    """Sitemap URLs (when USE_SITEMAPS) + SITE_ASSISTANT["URLS"], minus exclusions, in order.
+
+    The render host's pages are paths ("/about/"); those of another Wagtail site
+    (``other_hosts``) are scheme-relative URLs on its host ("//beta.example/about/").
+    """
     urls = []
     if conf.get("USE_SITEMAPS"):
+        client = client or _client()
         urls += sitemaps.page_urls(
-            client or _client(), conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS
+            client, conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS
         )
+        for host in other_hosts():
+            urls += [
+                f"//{host}{path}"
+                for path in sitemaps.page_urls(
+                    client, conf.get("SITEMAPS"), host, settings.ALLOWED_HOSTS
+                )
+            ]
     urls += [sitemaps.path_of(u) for u in conf.get("URLS")]
     result = []
     for url in dict.fromkeys(urls):
@@ -82,6 +96,29 @@ def page_urls(client=None) -> list[str]:
     return result
 
 
+def _hostname(host: str) -> str:
+    return split_domain_port(host.lower())[0]
+
+
+def other_hosts() -> list[str]:
+    """The hosts of the Wagtail sites besides the one the render host reaches (its
+    hostname's site, else the default site, as Wagtail serves an unknown host),
+    whose pages are read too (``WAGTAIL_SITES``); [] without Wagtail."""
+    if not conf.get("WAGTAIL_SITES"):
+        return []
+    hosts = wagtail_hosts()
+    main = _hostname(render_host())
+    if main not in {_hostname(h) for h, _ in hosts}:
+        main = next((_hostname(h) for h, default in hosts if default), None)
+    return [h for h, _ in hosts if _hostname(h) != main]
+
+
+def url_on(host: str, path: str) -> str:
+    """What a page at ``path`` of the Wagtail site on ``host`` is indexed as: the
+    path on the render host's site, else a URL on its host ("//beta.example/a/")."""
+    return f"//{host}{path}" if host in other_hosts() else path
+
+
 def _client():
     from django.test import Client
 
@@ -91,10 +128,35 @@ def _client():
 # --- rendering -------------------------------------------------------------------------
 
 
+def _allowed(host: str) -> bool:
+    hostname, _ = split_domain_port(host)
+    return bool(hostname) and validate_host(hostname, settings.ALLOWED_HOSTS)
+
+
+def wagtail_hosts() -> list[tuple[str, bool]]:
+    """(Host, whether it is the default site) of every Wagtail ``Site`` that
+    ALLOWED_HOSTS lets in, the default first ("beta.example:8080"); [] without Wagtail."""
+    if not apps.is_installed("wagtail"):
+        return []
+    from wagtail.models import Site
+
+    hosts = {}
+    for site in Site.objects.order_by("-is_default_site", "hostname", "port"):
+        host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
+        if _allowed(host):
+            hosts.setdefault(host, site.is_default_site)
+    return list(hosts.items())
+
+
 def render_host() -> str:
+    """The Host pages are rendered with: RENDER_HOST, else Wagtail's default site's,
+    else the first usable ALLOWED_HOSTS entry, else "localhost"."""
     host = conf.get("RENDER_HOST")
     if host:
         return host
+    default = [host for host, is_default in wagtail_hosts() if is_default]
+    if default:
+        return default[0]
     for allowed in settings.ALLOWED_HOSTS:
         if allowed == "*":
             return "localhost"
@@ -183,8 +245,12 @@ def render(url: str, client=None) -> RenderedPage:
     if _quiet_request_log not in _request_log.filters:
         _request_log.addFilter(_quiet_request_log)
     _recording.templates = set()
+    parts = urlsplit(url)
+    headers = {"HTTP_HOST": parts.netloc} if parts.netloc else {}
     try:
-        response = client.get(url, secure=True)
+        response = client.get(
+            sitemaps.path_of(url) if parts.netloc else url, secure=True, **headers
+        )
     except Exception as exc:  # a view that raises even with raise_request_exception=False
         logger.warning("rendering %s failed: %s", url, exc)
         return RenderedPage(url=url, status=500, skipped=f"error: {exc}")

@@ -85,8 +85,9 @@ def on_host(location: str, host: str, allowed_hosts: Iterable[str]) -> str | Non
     return None
 
 
-def fetch(client, path: str) -> bytes:
-    response = client.get(path, secure=True, follow=True)
+def fetch(client, path: str, host: str | None = None) -> bytes:
+    headers = {"HTTP_HOST": host} if host else {}
+    response = client.get(path, secure=True, follow=True, **headers)
     if response.status_code != 200:
         raise SitemapError(f"status {response.status_code}")
     if getattr(response, "streaming", False):
@@ -109,7 +110,7 @@ def page_urls(client, paths: Iterable[str], host: str, allowed_hosts: Iterable[s
             continue
         seen.add(path)
         try:
-            kind, locations = parse(fetch(client, path))
+            kind, locations = parse(fetch(client, path, host))
         except SitemapError as exc:
             logger.warning("sitemap %s skipped: %s", path, exc)
             continue

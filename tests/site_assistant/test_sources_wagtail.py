@@ -93,6 +93,7 @@ prices = article("prices", "Prices", "A scone with clotted cream costs two euros
 recipes = article("recipes", "Recipes", "Our secret lavender shortbread recipe uses sea salt.")
 history = article("history", "History", "The shop was founded by two sisters in a lighthouse.")
 news = article("news", "News", "The bakery won a prize for its rye bread this spring.")
+offers = article("offers", "Offers", "Gift cards for the bakery come in fifty euro steps.")
 
 
 QUESTIONS = {
@@ -175,6 +176,9 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD"
     plans.move(news, pos="last-child")
     tea.refresh_from_db()
     tea.delete()
+    offers.refresh_from_db()
+    offers.slug = "gift-cards"
+    offers.save_revision().publish()
     step("withdrawn, no build yet")
 call_command("search_rebuild", "--sync", verbosity=0)
 step("rebuilt")
@@ -234,9 +238,9 @@ def test_the_model_answers_from_what_is_public_now(steps):
 
 @pytest.mark.slow
 def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
-    """Unpublished, given a password (with the page below it), moved away and
-    deleted while no build ran: the index still holds their text, yet no
-    answer or result links to them (site_assistant.withdrawn)."""
+    """Unpublished, given a password (with the page below it), moved away,
+    deleted and given another slug while no build ran: the index still holds
+    their text, yet no answer or result links to them (site_assistant.withdrawn)."""
     before, now = steps["restriction removed"], steps["withdrawn, no build yet"]
     assert before["answers"] == {
         "scone": "/prices/",
@@ -246,8 +250,9 @@ def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
         "tea": "/tea/",
     }
     assert now["content_builds"] == before["content_builds"]  # no build ran
-    gone = ["/prices/", "/pay/", "/pay/recipes/", "/plans/", "/tea/"]
-    assert sorted(now["withdrawn"]) == ["/pay/", "/plans/", "/prices/", "/tea/"]
+    gone = ["/prices/", "/pay/", "/pay/recipes/", "/plans/", "/tea/", "/offers/"]
+    assert "/offers/" in before["text"]
+    assert sorted(now["withdrawn"]) == ["/offers/", "/pay/", "/plans/", "/prices/", "/tea/"]
     assert [url for url in now["result_urls"] if url in gone] == []
     assert [key for key, url in now["answers"].items() if url in gone] == []
     assert "/news/" in now["result_urls"]  # what is public still answers
@@ -256,4 +261,124 @@ def test_with_no_build_a_withdrawn_page_is_not_answered_from(steps):
     rebuilt = steps["rebuilt"]
     assert rebuilt["withdrawn"] == []
     assert rebuilt["answers"]["harbour"] == "/news/plans/"
+    assert "fifty euro" in rebuilt["text"]["/gift-cards/"]
     assert [url for url in rebuilt["result_urls"] if url in gone] == []
+
+
+# Two Wagtail sites in one project, each with a /services/ page of its own; the
+# default site's hostname is not in ALLOWED_HOSTS' list ("*"), as in `wagtail start`'s dev settings.
+SITES = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+call_command("migrate", verbosity=0)
+from wagtail.models import Page, Site
+from site_assistant import services
+from site_assistant.sources import pages
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+override_settings(ALLOWED_HOSTS=["*"]).enable()
+alpha = Site.objects.get(is_default_site=True)
+alpha.hostname = "alpha.localhost"
+alpha.save()
+alpha.root_page.add_child(instance=ArticlePage(
+    title="Services", slug="services",
+    body="<p>We design logos.</p><h2>Prices</h2><p>A logo costs nine hundred euros.</p>",
+))
+beta_home = Page.objects.get(depth=1).add_child(instance=Page(title="Beta Gardens", slug="beta"))
+Site.objects.create(hostname="beta.localhost", port=8000, root_page=beta_home, site_name="Beta")
+beta_home.add_child(instance=ArticlePage(
+    title="Services", slug="services",
+    body="<p>We plant gardens.</p><h2>Prices</h2><p>A garden design costs six hundred euros.</p>",
+))
+beta_home.add_child(instance=ArticlePage(
+    title="Hedges", slug="hedges", body="<p>We trim hedges for twenty euros a metre.</p>",
+))
+print(json.dumps({"render_host": pages.render_host(), "urls": pages.page_urls()}))
+for host in ("beta.localhost:8000", "beta.localhost"):
+    print(json.dumps({"host": host, "sitemap": Client().get("/sitemap.xml", HTTP_HOST=host).content.decode()}))
+call_command("search_rebuild", "--sync", verbosity=0)
+
+QUESTIONS = ["How much is a logo?", "How much does a garden design cost?", "Do you trim hedges?"]
+
+
+def asked(label):
+    for host in ("alpha.localhost", "beta.localhost:8000", "unknown.localhost"):
+        found = [services.answer(q, k=5, host=host) for q in QUESTIONS]
+        print(json.dumps({
+            "label": label,
+            "host": host,
+            "answers": [f.answer.link.partition("#")[0] if f.answer else None for f in found],
+            "results": sorted({hit.url for f in found for hit in f.results}),
+        }))
+
+
+asked("own site")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "CROSS_SITE_ANSWERS": True}):
+    asked("across sites")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}):
+    ArticlePage.objects.get(slug="services", path__startswith=beta_home.path).unpublish()
+    asked("beta's services unpublished, no build yet")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_SITES": False}):
+    print(json.dumps({"default site only": pages.page_urls()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory):
+    return run_in_wagtail_site(SITES, tmp_path_factory.mktemp("wagtailsites"))
+
+
+def test_every_wagtail_sites_pages_are_read_on_its_own_host(two_sites):
+    """The default site's pages by their paths, rendered with its hostname (ALLOWED_HOSTS
+    is "*": its first entry names no host); another site's by its host."""
+    found = two_sites[0]
+    assert found["render_host"] == "alpha.localhost"
+    assert found["urls"] == [
+        "/",
+        "/services/",
+        "//beta.localhost:8000/",
+        "//beta.localhost:8000/services/",
+        "//beta.localhost:8000/hedges/",
+    ]
+    # Wagtail's sitemap, asked on beta's host, lists beta's pages only.
+    sitemap = two_sites[1]["sitemap"]
+    assert "http://beta.localhost:8000/hedges/" in sitemap and "alpha" not in sitemap
+    assert two_sites[-1] == {"default site only": ["/", "/services/"]}
+
+
+@pytest.mark.slow
+def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
+    asked = {(a["label"], a["host"]): a for a in two_sites if "label" in a}
+    alpha, beta = asked["own site", "alpha.localhost"], asked["own site", "beta.localhost:8000"]
+    # Each site's own /services/ page: by path, on the visitor's own host.
+    assert alpha["answers"][0] == "/services/" and beta["answers"][1] == "/services/"
+    assert beta["answers"][2] == "/hedges/"
+    assert alpha["answers"][2] is None  # alpha does not trim hedges
+    assert "/hedges/" not in alpha["results"]
+    assert [url for url in alpha["results"] + beta["results"] if url.startswith("//")] == []
+    # A host no site has is the default site, as Wagtail serves it.
+    assert asked["own site", "unknown.localhost"] == {**alpha, "host": "unknown.localhost"}
+    # CROSS_SITE_ANSWERS: the other site's page by its full address.
+    across = asked["across sites", "alpha.localhost"]
+    assert across["answers"][2] == "//beta.localhost:8000/hedges/"
+    assert "/services/" in across["results"]
+    assert asked["across sites", "beta.localhost:8000"]["answers"][1] == "/services/"
+
+
+@pytest.mark.slow
+def test_a_page_withdrawn_on_one_site_stays_on_the_other(two_sites):
+    """Beta's /services/ unpublished, no build since: beta's visitors lose it at
+    once, alpha's keep their own /services/ (site_assistant.withdrawn by host)."""
+    asked = {(a["label"], a["host"]): a for a in two_sites if "label" in a}
+    label = "beta's services unpublished, no build yet"
+    assert asked[label, "alpha.localhost"] == {
+        **asked["own site", "alpha.localhost"],
+        "label": label,
+    }
+    beta = asked[label, "beta.localhost:8000"]
+    assert "/services/" not in beta["results"] and beta["answers"][1] != "/services/"
+    assert beta["answers"][2] == "/hedges/"

@@ -35,9 +35,9 @@ def test_a_path_withdraws_its_page_and_the_pages_below_it_and_a_fragment_one_sec
 
 def test_a_passage_shared_by_pages_is_shown_with_a_page_still_public():
     row = {"url": "/shop/", "urls": ["/shop/", "/about/"]}
-    assert withdrawn.visible_url(row, frozenset()) == "/shop/"
-    assert withdrawn.visible_url(row, frozenset({"/shop/"})) == "/about/"
-    assert withdrawn.visible_url(row, frozenset({"/shop/", "/about/"})) is None
+    assert withdrawn.visible_urls(row, frozenset())[0] == "/shop/"
+    assert withdrawn.visible_urls(row, frozenset({"/shop/"})) == ["/about/"]
+    assert withdrawn.visible_urls(row, frozenset({"/shop/", "/about/"})) == []
 
 
 @pytest.mark.django_db
@@ -144,3 +144,15 @@ def test_without_a_broker_the_build_at_the_commit_takes_the_withdrawal_in(regist
     workshop.name = WORKSHOP
     workshop.save()  # public again: the next build serves it
     assert _answer_link()[1] == link
+
+
+def test_a_page_of_another_wagtail_site_is_withdrawn_on_its_own_site_only():
+    """Two sites' /services/ (site_assistant.sites): withdrawing one hides only it."""
+    beta = withdrawn.path_of("//Beta.Example:8000/services/")
+    assert beta == "//beta.example:8000/services/"
+    assert withdrawn.hides("//beta.example:8000/services/", frozenset({beta}))
+    assert withdrawn.hides("//beta.example:8000/services/a/", frozenset({beta}))
+    assert not withdrawn.hides("/services/", frozenset({beta}))
+    # The default site made private whole: another site's pages stay.
+    assert not withdrawn.hides("//beta.example:8000/services/", frozenset({"/"}))
+    assert withdrawn.path_of("https://example.com/a/?x") == "/a/"

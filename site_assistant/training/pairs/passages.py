@@ -47,9 +47,8 @@ def _visible(passages: Sequence[dict], hidden: frozenset[str]) -> list[dict]:
     shown, none whose every page is withdrawn."""
     kept = []
     for passage in passages:
-        url = withdrawn.visible_url(passage, hidden)
-        if url is not None:
-            kept.append({**passage, "url": url})
+        if urls := withdrawn.visible_urls(passage, hidden):
+            kept.append({**passage, "url": urls[0]})
     return kept
 
 
