@@ -232,159 +232,204 @@ def _heading_anchor(heading, root, fragments: bool) -> str:
 
 def sections(root, heading_levels: int | None = None) -> list[_Section]:
     """Walk the content in document order, cutting at every heading."""
-    levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
-    heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
-    alt_text = conf.get("INDEX_ALT_TEXT")
-    fragments = conf.get("TEXT_FRAGMENT_LINKS")
-    stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
-    result = [_Section(heading=[], anchor="")]
-    line: list[str] = []
+    return _SectionWalker(root, heading_levels).sections()
 
-    def flush():
-        if line and line[-1] == TERM_SEPARATOR:
-            line.pop()  # a term no definition followed
-        text = normalize("".join(line))
-        line.clear()
+
+class _SectionWalker:
+    """One walk of a content root: the text of each element goes to the section
+    open at that point; a heading (or an FAQ's question, a glossary's term) opens
+    the next. One method per kind of element, picked by ``_element``."""
+
+    def __init__(self, root, heading_levels: int | None = None):
+        levels = conf.get("HEADING_LEVELS") if heading_levels is None else heading_levels
+        self.root = root
+        self.heading_tags = {f"h{i}": i for i in range(1, levels + 1)}
+        self.any_heading = ",".join(self.heading_tags)
+        self.alt_text = conf.get("INDEX_ALT_TEXT")
+        self.fragments = conf.get("TEXT_FRAGMENT_LINKS")
+        self.stack: list[tuple[int, str, str]] = []  # the headings above: (level, text, anchor)
+        self.result = [_Section(heading=[], anchor="")]
+        self.line: list[str] = []  # the text of the line being read
+
+    def sections(self) -> list[_Section]:
+        self.walk(self.root)
+        self.flush()
+        for section in self.result:
+            if any(HOLE in b for b in section.blocks):
+                section.blocks = [b for b in map(_without_holes, section.blocks) if b]
+        # Text before the first heading keeps the anchor of an enclosing section.
+        return [s for s in self.result if s.blocks]
+
+    # --- the section being written ---------------------------------------------------
+
+    @property
+    def current(self) -> _Section:
+        return self.result[-1]
+
+    def flush(self) -> None:
+        """The line read so far becomes a block of the current section."""
+        if self.line and self.line[-1] == TERM_SEPARATOR:
+            self.line.pop()  # a term no definition followed
+        text = normalize("".join(self.line))
+        self.line.clear()
         if text:
-            result[-1].blocks.append(text)
+            self.current.blocks.append(text)
 
-    def enclosing() -> tuple[list[str], str]:
-        return [h[1] for h in stack], (stack[-1][2] if stack else "")
+    def enclosing(self) -> tuple[list[str], str]:
+        """The headings above this point, and the anchor of the nearest."""
+        return [h[1] for h in self.stack], (self.stack[-1][2] if self.stack else "")
 
-    def open_part(label: str, anchor: str, ends_with, label_node) -> None:
+    def open_part(self, label: str, anchor: str, ends_with, label_node) -> None:
         """A section of its own for an FAQ's question or a glossary's term, under
         the heading above it."""
-        flush()
-        heading, above = enclosing()
-        result.append(
+        self.flush()
+        heading, above = self.enclosing()
+        self.result.append(
             _Section(
                 heading=[*heading, label],
                 anchor=anchor or above,
                 ends_with=ends_with,
-                resumes_awaiting=result[-1].awaiting_heading,
-                links=[a.attributes.get("href") or "" for a in label_node.css("a[href]")],
+                resumes_awaiting=self.current.awaiting_heading,
+                links=_hrefs(label_node),
             )
         )
 
-    def close_part(element) -> None:
+    def close_part(self, element) -> None:
         """After a question's or a term's section, text belongs to the heading above again."""
-        flush()
-        part = result[-1]
+        self.flush()
+        part = self.current
         if element is not None and part.ends_with is not None and part.ends_with == element:
-            heading, anchor = enclosing()
+            heading, anchor = self.enclosing()
             awaiting = part.resumes_awaiting
-            result.append(_Section(heading=heading, anchor=anchor, awaiting_heading=awaiting))
+            self.result.append(_Section(heading=heading, anchor=anchor, awaiting_heading=awaiting))
 
-    def walk(node, skip=None):
+    # --- the walk --------------------------------------------------------------------
+
+    def walk(self, node, skip=None) -> None:
         for child in node.iter(include_text=True):
             tag = child.tag
             if tag == "-text":
-                line.append(child.text_content or "")
-            elif tag.startswith("-") or child == skip:  # comments, doctype
-                continue
-            elif tag == "details" and (summary := _summary(child)) is not None:
-                # An FAQ's accordion: each question is a section of its own, its
-                # summary its heading, linked by the details' id (else the
-                # summary's, else a text fragment of its answer, else the
-                # heading's above, as for any text).
-                question = _label(summary)
-                open_part(question, _details_anchor(child, summary, fragments), child, summary)
-                saved = list(stack)
-                stack.append((len(heading_tags) + 1, question, result[-1].anchor))
-                walk(child, skip=summary)
-                stack[:] = saved
-                close_part(child)
-            elif tag in heading_tags:
-                flush()
-                level = heading_tags[tag]
-                text = _label(child)
-                if not text:
-                    continue
-                anchor = _heading_anchor(child, root, fragments) or (stack[-1][2] if stack else "")
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                stack.append((level, text, anchor))
-                if result[-1].awaiting_heading:
-                    result[-1].heading, result[-1].anchor = [h[1] for h in stack], anchor
-                    result[-1].awaiting_heading = False
-                else:
-                    result.append(_Section(heading=[h[1] for h in stack], anchor=anchor))
-                result[-1].links += [a.attributes.get("href") or "" for a in child.css("a[href]")]
-            elif tag in SECTIONING_TAGS and child.css_first(",".join(heading_tags)):
-                flush()
-                result.append(
-                    _Section(
-                        heading=[h[1] for h in stack],
-                        anchor=stack[-1][2] if stack else "",
-                        awaiting_heading=True,
-                    )
-                )
-                walk(child)
-                flush()
-            elif (
-                tag == "dt"
-                and child.attributes.get("id")
-                and (term := _label(child))
-                and (listing := _nearest(child, "dl")) is not None
-            ):
-                # A glossary's term with an id: its term and definition are a
-                # section of their own, linked by that id, until the next term.
-                close_part(listing)
-                open_part(term, child.attributes["id"], listing, child)
-            elif tag == "dt":
-                # A term and its definition read as one sentence, "Client: A florist.",
-                # not as two fragments ("Client. A florist."); a term that is a
-                # sentence of its own (an FAQ's question) stays one.
-                close_part(_nearest(child, "dl"))
-                walk(child)
-                term = normalize("".join(line))
-                if term.endswith(":"):
-                    line.append(" ")
-                elif ends_sentence(term):
-                    flush()
-                elif term:
-                    line.append(TERM_SEPARATOR)
-            elif tag == "table":
-                # A row reads as one sentence, each cell named by its column:
-                # "Business — Price: $12 a month; Users: Up to 100." (cell by
-                # cell, "$12 a month." alone would not say which plan it is).
-                flush()
-                for row, hrefs in table_rows(child):
-                    result[-1].links += hrefs
-                    line.append(row)
-                    flush()
-            elif tag == "pre":
-                # Preformatted text (code) keeps its lines apart: collapsed into
-                # one line, two commands read as one ("docker compose pull docker
-                # compose up -d").
-                flush()
-                result[-1].links += [a.attributes.get("href") or "" for a in child.css("a[href]")]
-                for text_line in (child.text(separator="") or "").splitlines():
-                    line.append(text_line)
-                    flush()
-            elif tag == "dd" and "".join(line).rstrip().endswith(":"):
-                walk(child)
-                flush()
-            elif tag in BLOCK_TAGS:
-                flush()
-                walk(child)
-                flush()
-                if tag == "dl":
-                    close_part(child)
-            else:
-                if tag == "img" and alt_text and child.attributes.get("alt"):
-                    line.append(f" {child.attributes['alt']} ")
-                elif tag == "a" and child.attributes.get("href"):
-                    result[-1].links.append(child.attributes["href"])
-                walk(child)
+                self.line.append(child.text_content or "")
+            elif not tag.startswith("-") and child != skip:  # not comments, doctype
+                self._element(child, tag)
 
-    walk(root)
-    flush()
-    for section in result:
-        if any(HOLE in b for b in section.blocks):
-            section.blocks = [b for b in map(_without_holes, section.blocks) if b]
-    # Text before the first heading keeps the anchor of an enclosing section.
-    return [s for s in result if s.blocks]
+    def _element(self, child, tag: str) -> None:
+        if tag == "details" and (summary := _summary(child)) is not None:
+            self._faq_question(child, summary)
+        elif tag in self.heading_tags:
+            self._heading(child, self.heading_tags[tag])
+        elif tag in SECTIONING_TAGS and child.css_first(self.any_heading):
+            self._sectioning(child)
+        elif tag == "dt":
+            self._term(child)
+        elif tag == "table":
+            self._table(child)
+        elif tag == "pre":
+            self._preformatted(child)
+        elif tag == "dd" and "".join(self.line).rstrip().endswith(":"):
+            # A definition after a term that ends in a colon continues its line.
+            self.walk(child)
+            self.flush()
+        elif tag in BLOCK_TAGS:
+            self.flush()
+            self.walk(child)
+            self.flush()
+            if tag == "dl":
+                self.close_part(child)
+        else:
+            self._inline(child, tag)
+
+    def _faq_question(self, details, summary) -> None:
+        """An FAQ's accordion: each question is a section of its own, its summary
+        its heading, linked by the details' id (else the summary's, else a text
+        fragment of its answer, else the heading's above, as for any text)."""
+        question = _label(summary)
+        self.open_part(
+            question, _details_anchor(details, summary, self.fragments), details, summary
+        )
+        saved = list(self.stack)
+        self.stack.append((len(self.heading_tags) + 1, question, self.current.anchor))
+        self.walk(details, skip=summary)
+        self.stack[:] = saved
+        self.close_part(details)
+
+    def _heading(self, heading, level: int) -> None:
+        self.flush()
+        text = _label(heading)
+        if not text:
+            return
+        anchor = _heading_anchor(heading, self.root, self.fragments) or self.enclosing()[1]
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, text, anchor))
+        headings = [h[1] for h in self.stack]
+        if self.current.awaiting_heading:
+            self.current.heading, self.current.anchor = headings, anchor
+            self.current.awaiting_heading = False
+        else:
+            self.result.append(_Section(heading=headings, anchor=anchor))
+        self.current.links += _hrefs(heading)
+
+    def _sectioning(self, element) -> None:
+        """A <section>/<article> with a heading: a section from here, whose text
+        before its heading (a card's date, an eyebrow) belongs to that heading."""
+        self.flush()
+        heading, anchor = self.enclosing()
+        self.result.append(_Section(heading=heading, anchor=anchor, awaiting_heading=True))
+        self.walk(element)
+        self.flush()
+
+    def _term(self, term) -> None:
+        listing = _nearest(term, "dl")
+        if term.attributes.get("id") and (label := _label(term)) and listing is not None:
+            # A glossary's term with an id: its term and definition are a
+            # section of their own, linked by that id, until the next term.
+            self.close_part(listing)
+            self.open_part(label, term.attributes["id"], listing, term)
+            return
+        # A term and its definition read as one sentence, "Client: A florist.",
+        # not as two fragments ("Client. A florist."); a term that is a
+        # sentence of its own (an FAQ's question) stays one.
+        self.close_part(listing)
+        self.walk(term)
+        text = normalize("".join(self.line))
+        if text.endswith(":"):
+            self.line.append(" ")
+        elif ends_sentence(text):
+            self.flush()
+        elif text:
+            self.line.append(TERM_SEPARATOR)
+
+    def _table(self, table) -> None:
+        """A row reads as one sentence, each cell named by its column: "Business —
+        Price: $12 a month; Users: Up to 100." (cell by cell, "$12 a month." alone
+        would not say which plan it is)."""
+        self.flush()
+        for row, hrefs in table_rows(table):
+            self.current.links += hrefs
+            self.line.append(row)
+            self.flush()
+
+    def _preformatted(self, pre) -> None:
+        """Preformatted text (code) keeps its lines apart: collapsed into one line,
+        two commands read as one ("docker compose pull docker compose up -d")."""
+        self.flush()
+        self.current.links += _hrefs(pre)
+        for text_line in (pre.text(separator="") or "").splitlines():
+            self.line.append(text_line)
+            self.flush()
+
+    def _inline(self, element, tag: str) -> None:
+        if tag == "img" and self.alt_text and element.attributes.get("alt"):
+            self.line.append(f" {element.attributes['alt']} ")
+        elif tag == "a" and element.attributes.get("href"):
+            self.current.links.append(element.attributes["href"])
+        self.walk(element)
+
+
+def _hrefs(node) -> list[str]:
+    """The targets of the links in ``node``."""
+    return [a.attributes.get("href") or "" for a in node.css("a[href]")]
 
 
 # Words of a <details>' answer in the text fragment that links to it.
