@@ -261,6 +261,8 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
     documents = collected.documents
+    build.other_language_pages = collected.other_language
+    build.save(update_fields=["other_language_pages"])
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
@@ -400,13 +402,15 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     build.finished = timezone.now()
     build.save()
     logger.info(
-        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)",
+        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed); "
+        "%d pages in another language skipped",
         version.version,
         build.pages,
         build.passages,
         embedded,
         reused,
         removed,
+        build.other_language_pages,
     )
 
 

@@ -279,3 +279,27 @@ def celery_workers(transactional_db, settings):
 def celery_worker(celery_workers):
     """One real Celery worker process on the real Redis (see ``celery_workers``)."""
     return celery_workers()
+
+
+@pytest.fixture
+def bilingual_site(settings):
+    """The host of tests/site_assistant/bilingual_site.py: English and German pages under
+    i18n_patterns, LocaleMiddleware, German the default (LANGUAGE_CODE "de"), and the app's
+    own templates and words (not Bambicim's search page, title or greeting)."""
+    from django.utils import translation
+
+    settings.ROOT_URLCONF = "tests.site_assistant.bilingual_site"
+    settings.LANGUAGE_CODE = "de"
+    settings.LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+    middleware = list(settings.MIDDLEWARE)
+    at = middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
+    middleware.insert(at, "django.middleware.locale.LocaleMiddleware")
+    settings.MIDDLEWARE = middleware
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.SITE_ASSISTANT = {
+        key: value
+        for key, value in settings.SITE_ASSISTANT.items()
+        if not key.startswith(("WIDGET_", "PAGE_", "HANDOFF_", "SUGGESTED_"))
+    }
+    yield settings
+    translation.deactivate()
