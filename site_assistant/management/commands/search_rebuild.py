@@ -125,11 +125,11 @@ class Command(BaseCommand):
         finally:
             release(build.pk)
             bar.close()
-        skipped = ""
-        if build.other_language_pages:
+        skipped, other = "", build.other_language_pages
+        if other:  # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language
             skipped = (
-                f"; {build.other_language_pages} pages skipped, in another language than "
-                f"the index's ({conf.index_language()})"
+                f"; {other} {'page' if other == 1 else 'pages'} in another language than "
+                f"the index's ({conf.index_language()}) not read"
             )
         self.stdout.write(
             self.style.SUCCESS(
