@@ -107,7 +107,7 @@ def test_a_short_question_of_words_the_index_knows_is_english(built_index):
 
 
 @pytest.mark.django_db
-def test_the_api_answers_a_german_page_in_german(client, bilingual_site, built_index):
+def test_the_api_answers_a_german_page_in_german(built_index, client, bilingual_site):
     """The widget on /de/ asks /de/assistant/api/search/ (and names the page's language in
     Accept-Language): the messages it shows come back in German."""
     api = "/de/assistant/api/search/"
@@ -126,7 +126,7 @@ def test_the_api_answers_a_german_page_in_german(client, bilingual_site, built_i
 
 
 @pytest.mark.django_db
-def test_the_owners_message_is_shown_as_written(client, bilingual_site, built_index):
+def test_the_owners_message_is_shown_as_written(built_index, client, bilingual_site):
     bilingual_site.SITE_ASSISTANT = {
         **bilingual_site.SITE_ASSISTANT,
         "OTHER_LANGUAGE_MESSAGE": "Sorry, English only — write to us!",

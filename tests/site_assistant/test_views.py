@@ -229,7 +229,7 @@ def test_a_head_request_is_answered_but_not_logged_as_a_question(client):
 
 
 @pytest.mark.django_db
-def test_the_search_page_of_a_german_page_speaks_german(client, bilingual_site, built_index):
+def test_the_search_page_of_a_german_page_speaks_german(built_index, client, bilingual_site):
     html = client.get("/de/assistant/search/", {"q": "Can I scrape the site?"}).content.decode()
     tree = LexborHTMLParser(html)
     assert tree.css_first("html").attributes["lang"] == "de"
