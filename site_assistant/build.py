@@ -272,6 +272,14 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
         max_tokens=embed.max_tokens(model_ref),
         progress=lambda done, total: report("extract", done / max(total, 1)),
     )
+    if not passages and collected.other_language:
+        # A site in German with the default English index: every page was left out.
+        pages = collected.other_language
+        raise BuildError(
+            f"no passages found: {pages} {'page is' if pages == 1 else 'pages are'} in another "
+            f"language than the index's ({conf.index_language()}): set SITE_ASSISTANT['LANGUAGE'] "
+            "(and a MODEL of that language), or SKIP_OTHER_LANGUAGE_PAGES: False"
+        )
     if not passages:
         raise BuildError(
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
