@@ -285,7 +285,8 @@ def celery_worker(celery_workers):
 def bilingual_site(settings):
     """The host of tests/site_assistant/bilingual_site.py: English and German pages under
     i18n_patterns, LocaleMiddleware, German the default (LANGUAGE_CODE "de"), and the app's
-    own templates and words (not Bambicim's search page, title or greeting)."""
+    own templates and words (not Bambicim's search page, title or greeting). Afterwards the
+    rate-limit counts are cleared."""
     from django.utils import translation
 
     settings.ROOT_URLCONF = "tests.site_assistant.bilingual_site"
@@ -303,3 +304,10 @@ def bilingual_site(settings):
     }
     yield settings
     translation.deactivate()
+    # Its questions count against 127.0.0.1's rate (THROTTLE_RATES) in the shared cache:
+    # a later test's questions must not be throttled by them.
+    from django.core.cache import caches
+
+    from site_assistant import conf
+
+    caches[conf.get("THROTTLE_CACHE")].clear()
