@@ -217,7 +217,7 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
     def index_display(self, build):
         if build.status != IndexBuild.Status.SUCCEEDED:
             return "–"
-        return format_html(
+        shown = format_html(
             '{} passages from {} pages<br><span class="help">{} embedded · {} reused · '
             "{} removed</span>",
             build.passages,
@@ -225,6 +225,14 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
             build.embedded,
             build.reused,
             build.removed,
+        )
+        if not build.other_language_pages:
+            return shown
+        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
+        return format_html(
+            '{}<br><span class="help">{} pages in another language not read</span>',
+            shown,
+            build.other_language_pages,
         )
 
     @admin.display(description="Requested", ordering="created")

@@ -261,6 +261,8 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
     documents = collected.documents
+    build.other_language_pages = collected.other_language
+    build.save(update_fields=["other_language_pages"])
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
@@ -270,6 +272,14 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
         max_tokens=embed.max_tokens(model_ref),
         progress=lambda done, total: report("extract", done / max(total, 1)),
     )
+    if not passages and collected.other_language:
+        # A site in German with the default English index: every page was left out.
+        pages = collected.other_language
+        raise BuildError(
+            f"no passages found: {pages} {'page is' if pages == 1 else 'pages are'} in another "
+            f"language than the index's ({conf.index_language()}): set SITE_ASSISTANT['LANGUAGE'] "
+            "(and a MODEL of that language), or SKIP_OTHER_LANGUAGE_PAGES: False"
+        )
     if not passages:
         raise BuildError(
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
@@ -400,13 +410,15 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     build.finished = timezone.now()
     build.save()
     logger.info(
-        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)",
+        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed); "
+        "%d pages in another language skipped",
         version.version,
         build.pages,
         build.passages,
         embedded,
         reused,
         removed,
+        build.other_language_pages,
     )
 
 

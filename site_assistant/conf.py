@@ -6,6 +6,43 @@ A project sets any of these in ``settings.SITE_ASSISTANT = {...}``; read them wi
 """
 
 from django.conf import settings as django_settings
+from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language_info, gettext
+from django.utils.translation import gettext_lazy as _
+
+
+def primary_subtag(tag) -> str:
+    """A language tag's primary subtag, lower case ("en-GB" → "en", "de_AT" → "de"; "" for none)."""
+    return str(tag or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def index_language() -> str:
+    """The index's language as a language identifier names it: LANGUAGE's primary subtag."""
+    return primary_subtag(get("LANGUAGE")) or "en"
+
+
+# "I can only answer in …" for the languages the app is translated into, where the
+# language's name bends ("v angleščini"); any other index language is named by
+# Django's translated name in the general sentence.
+_ONLY_IN = {
+    "en": _("I can only answer in English."),
+    "de": _("I can only answer in German."),
+    "sl": _("I can only answer in Slovenian."),
+}
+
+
+def _only_in() -> str:
+    """OTHER_LANGUAGE_MESSAGE's default: the index's language, named in the active one
+    ("Ich kann nur auf Englisch antworten." on a German page of an English index)."""
+    code = index_language()
+    if code in _ONLY_IN:
+        return str(_ONLY_IN[code])
+    try:
+        name = get_language_info(code)["name_translated"]
+    except KeyError:
+        name = code
+    return gettext("I can only answer in %(language)s.") % {"language": name}
+
 
 DEFAULTS = {
     # Where index versions live (one folder a version, plus a CURRENT pointer).
@@ -171,9 +208,16 @@ DEFAULTS = {
     # language has a probability below OTHER_LANGUAGE_MAX_PROBABILITY
     # (measured: docs/quality.md, "Other languages").
     "LANGUAGE": "en",
+    # A page whose <html lang> names another language than LANGUAGE (a bilingual
+    # site's /de/ pages in an "en" index) is not read: the model would match its
+    # words by chance. Counted on the build (IndexBuild.other_language_pages).
+    # A page without a lang attribute is read. False: every page is read.
+    "SKIP_OTHER_LANGUAGE_PAGES": True,
     "DETECT_LANGUAGE": True,
     "OTHER_LANGUAGE_MAX_PROBABILITY": 0.01,
-    "OTHER_LANGUAGE_MESSAGE": "I can only answer in English.",
+    # Default: "I can only answer in <LANGUAGE's name>." in the active language; a
+    # text of the owner's is shown as it is, whatever the language.
+    "OTHER_LANGUAGE_MESSAGE": lazy(_only_in, str)(),
     # Small talk (site_assistant.small_talk): a message that is only one of these
     # phrases (case, punctuation and emoji aside) gets its reply instead of a
     # search — "thanks" is not a question the site fails to answer — and is not
@@ -193,7 +237,7 @@ DEFAULTS = {
                 "good afternoon",
                 "good evening",
             ],
-            "reply": "Hi! Ask me anything about this site.",
+            "reply": _("Hi! Ask me anything about this site."),
         },
         {
             "phrases": [
@@ -221,7 +265,7 @@ DEFAULTS = {
                 "❤️",
                 "👌",
             ],
-            "reply": "You’re welcome! Anything else?",
+            "reply": _("You’re welcome! Anything else?"),
         },
         {
             "phrases": [
@@ -235,7 +279,7 @@ DEFAULTS = {
                 "good night",
                 "ok bye",
             ],
-            "reply": "Bye! Come back any time.",
+            "reply": _("Bye! Come back any time."),
         },
         {
             "phrases": [
@@ -252,7 +296,7 @@ DEFAULTS = {
                 "perfect",
                 "awesome",
             ],
-            "reply": "Anything else you’d like to know?",
+            "reply": _("Anything else you’d like to know?"),
         },
     ],
     # The answer snippet (site_assistant.snippets): at most this many characters of
@@ -353,19 +397,19 @@ DEFAULTS = {
     "KEEP_VERSIONS": 2,
     # Widget and search page: the site owner's words (docs/install.md, "Branding").
     # The assistant's name: the bubble's label, the panel's and the search page's title.
-    "WIDGET_TITLE": "Ask us",
+    "WIDGET_TITLE": _("Ask us"),
     # The first message in the widget's panel.
-    "WIDGET_GREETING": "Hi! Ask me anything about this site.",
+    "WIDGET_GREETING": _("Hi! Ask me anything about this site."),
     # The widget's input placeholder, and the search page's.
-    "WIDGET_PLACEHOLDER": "Ask a question…",
-    "PAGE_PLACEHOLDER": "Type your question",
+    "WIDGET_PLACEHOLDER": _("Ask a question…"),
+    "PAGE_PLACEHOLDER": _("Type your question"),
     # Questions offered under the greeting (a click asks one) and on the empty search page.
     "SUGGESTED_QUESTIONS": [],
     # Where to ask a person: offered with every "not sure" answer and always at the foot
     # of the widget ("" = no such link). A path, a full URL or a mailto: link.
     "CONTACT_URL": "",
     # The words of that link (the handoff), in the widget and on the search page.
-    "HANDOFF_TEXT": "Ask a person",
+    "HANDOFF_TEXT": _("Ask a person"),
     # The query parameter that carries the visitor's last question to CONTACT_URL, so the
     # contact form starts filled in ("/contact/?message=…"; "body" for a mailto: link).
     # "" sends the plain CONTACT_URL.
@@ -384,5 +428,8 @@ DEFAULTS = {
 
 
 def get(name):
+    """The setting, or its default; a default text in the active language (Django's
+    translations of the app: docs/install.md, "Sites in other languages")."""
     user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
-    return user.get(name, DEFAULTS[name])
+    value = user.get(name, DEFAULTS[name])
+    return str(value) if isinstance(value, Promise) else value

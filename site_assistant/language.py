@@ -95,7 +95,7 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
         return None
     ranked = probabilities(text)
     top = max(ranked, key=ranked.get)
-    own = conf.get("LANGUAGE")
+    own = conf.index_language()
     if top == own or ranked.get(own, 0.0) >= conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
         return None
     return top

@@ -143,6 +143,11 @@ class IndexBuild(Job):
     embedded = models.PositiveIntegerField(default=0, help_text="Passages embedded this build.")
     reused = models.PositiveIntegerField(default=0, help_text="Vectors taken from the cache.")
     removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
+    other_language_pages = models.PositiveIntegerField(
+        default=0,
+        help_text="Pages not read: their <html lang> is not the index's LANGUAGE "
+        "(SKIP_OTHER_LANGUAGE_PAGES).",
+    )
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"

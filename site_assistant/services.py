@@ -17,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext
 
 from . import (
     ann,
@@ -173,32 +174,35 @@ def clean_query(query) -> str:
     something to search for.
     """
     if not isinstance(query, str):
-        raise ValueError("The question must be text.")
+        raise ValueError(gettext("The question must be text."))
     query = query.strip()
     limit = conf.get("MAX_QUERY_CHARS")
     if not query:
-        raise ValueError("Ask something: the question is empty.")
+        raise ValueError(gettext("Ask something: the question is empty."))
     if len(query) > limit:
         raise ValueError(
-            f"The question is too long ({len(query)} characters): at most {limit}, please."
+            gettext("The question is too long (%(length)s characters): at most %(limit)s, please.")
+            % {"length": len(query), "limit": limit}
         )
     try:
         query.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("The question is not valid text.") from None
+        raise ValueError(gettext("The question is not valid text.")) from None
     if "\x00" in query:
-        raise ValueError("The question is not valid text.")
+        raise ValueError(gettext("The question is not valid text."))
     # U+FFFD stands for bytes that were not UTF-8: Django decodes a query string or
     # form body with errors="replace", so "?q=%ff%fe" arrives as "\ufffd\ufffd". What
     # was asked is lost; a question made of it would be answered and logged as "��".
     if "\ufffd" in query:
         raise ValueError(
-            "The question has characters that could not be read (it is not UTF-8 text). "
-            "Please type it again."
+            gettext(
+                "The question has characters that could not be read (it is not UTF-8 text). "
+                "Please type it again."
+            )
         )
     # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
     if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
-        raise ValueError("Ask something: the question has no words.")
+        raise ValueError(gettext("Ask something: the question has no words."))
     return normalize(query)
 
 
@@ -208,9 +212,11 @@ def clean_k(k) -> int:
     try:
         k = int(k)
     except (TypeError, ValueError):
-        raise ValueError("k must be a whole number.") from None
+        raise ValueError(gettext("k must be a whole number.")) from None
     if not 1 <= k <= conf.get("MAX_K"):
-        raise ValueError(f"k must be between 1 and {conf.get('MAX_K')}.")
+        raise ValueError(
+            gettext("k must be between 1 and %(limit)s.") % {"limit": conf.get("MAX_K")}
+        )
     return k
 
 

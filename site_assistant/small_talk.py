@@ -40,5 +40,5 @@ def reply(text: str) -> str | None:
         return None
     for entry in conf.get("SMALL_TALK") or ():
         if key in _keys(tuple(entry["phrases"])):
-            return entry["reply"]
+            return str(entry["reply"])  # a default reply: in the active language
     return None

@@ -8,6 +8,7 @@ and counts): each question runs the model and writes a row.
 import math
 
 from django.shortcuts import render
+from django.utils.translation import gettext, ngettext
 
 from . import conf, questions, services
 from .api import throttles
@@ -35,7 +36,7 @@ def search_page(request):
     status = 200
     asked = request.GET.get("asked") or None
     if asked is not None and not questions.is_asked_reference(asked):
-        context["error"] = (
+        context["error"] = gettext(
             "This link is broken: “asked” should be the number of an earlier question. "
             "Ask again below."
         )
@@ -44,10 +45,13 @@ def search_page(request):
         wait = throttles.page_wait(request)
         if wait is not None:
             seconds = max(math.ceil(wait), 1)
-            context["error"] = (
+            context["error"] = ngettext(
                 "You’ve asked a lot of questions in a short time. "
-                f"Please wait {seconds} seconds, then ask again."
-            )
+                "Please wait %(seconds)s second, then ask again.",
+                "You’ve asked a lot of questions in a short time. "
+                "Please wait %(seconds)s seconds, then ask again.",
+                seconds,
+            ) % {"seconds": seconds}
             response = render(request, "site_assistant/page.html", context, status=429)
             response["Retry-After"] = str(seconds)
             return response
@@ -68,7 +72,7 @@ def search_page(request):
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).
             context["feedback_token"] = questions.feedback_token(logged) if logged else None
         except services.IndexNotReady:
-            context["error"] = (
+            context["error"] = gettext(
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."
             )
             status = 503

@@ -279,3 +279,35 @@ def celery_workers(transactional_db, settings):
 def celery_worker(celery_workers):
     """One real Celery worker process on the real Redis (see ``celery_workers``)."""
     return celery_workers()
+
+
+@pytest.fixture
+def bilingual_site(settings):
+    """The host of tests/site_assistant/bilingual_site.py: English and German pages under
+    i18n_patterns, LocaleMiddleware, German the default (LANGUAGE_CODE "de"), and the app's
+    own templates and words (not Bambicim's search page, title or greeting). Afterwards the
+    rate-limit counts are cleared."""
+    from django.utils import translation
+
+    settings.ROOT_URLCONF = "tests.site_assistant.bilingual_site"
+    settings.LANGUAGE_CODE = "de"
+    settings.LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+    middleware = list(settings.MIDDLEWARE)
+    at = middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
+    middleware.insert(at, "django.middleware.locale.LocaleMiddleware")
+    settings.MIDDLEWARE = middleware
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.SITE_ASSISTANT = {
+        key: value
+        for key, value in settings.SITE_ASSISTANT.items()
+        if not key.startswith(("WIDGET_", "PAGE_", "HANDOFF_", "SUGGESTED_"))
+    }
+    yield settings
+    translation.deactivate()
+    # Its questions count against 127.0.0.1's rate (THROTTLE_RATES) in the shared cache:
+    # a later test's questions must not be throttled by them.
+    from django.core.cache import caches
+
+    from site_assistant import conf
+
+    caches[conf.get("THROTTLE_CACHE")].clear()

@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import conf, services
@@ -35,9 +36,9 @@ class SearchQuerySerializer(serializers.Serializer):
         min_length=1,  # for the schema: an empty one is refused as "blank" first
         help_text="The question, 1–500 characters after trimming, with at least one word.",
         error_messages={
-            "blank": "Ask something: the question is empty.",
-            "required": "Ask something: `q` is required.",
-            "null": "`q` must be text (a JSON string), not null.",
+            "blank": _("Ask something: the question is empty."),
+            "required": _("Ask something: `q` is required."),
+            "null": _("`q` must be text (a JSON string), not null."),
         },
     )
 
@@ -45,7 +46,7 @@ class SearchQuerySerializer(serializers.Serializer):
         # k's range is made per serializer (MAX_K is a setting), so the schema names the
         # site's own limit, and k=0 and k=100000 get the same message.
         limit, default = conf.get("MAX_K"), conf.get("DEFAULT_K")
-        out_of_range = f"k must be between 1 and {limit}."
+        out_of_range = _("k must be between 1 and %(limit)s.") % {"limit": limit}
         return {
             **super().get_fields(),
             "k": serializers.IntegerField(
@@ -154,8 +155,9 @@ class SearchResponseSerializer(serializers.Serializer):
     message = serializers.CharField(
         allow_null=True,
         help_text="What to show instead of an answer: the reply to small talk, or "
-        "SITE_ASSISTANT['OTHER_LANGUAGE_MESSAGE'] (\"I can only answer in English.\") for a "
-        "question in another language; else null.",
+        "SITE_ASSISTANT['OTHER_LANGUAGE_MESSAGE'] (by default \"I can only answer in English.\", "
+        "naming the index's language, in the active language of the request) for a question in "
+        "another language; else null.",
     )
     index_version = serializers.CharField()
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -76,13 +77,13 @@ BODY_ERRORS = {
 
 class IndexNotReadyError(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The search index is not built yet. Please try again in a minute."
+    default_detail = _("The search index is not built yet. Please try again in a minute.")
     default_code = "index_not_ready"
 
 
 class DatabaseUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The site's database is not answering. Please try again in a minute."
+    default_detail = _("The site's database is not answering. Please try again in a minute.")
     default_code = "database_unavailable"
 
 

@@ -13,6 +13,7 @@ from . import models, pages, templates
 class Collected:
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # url -> why
+    other_language: int = 0  # pages skipped for their <html lang> (SKIP_OTHER_LANGUAGE_PAGES)
 
 
 def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:
@@ -23,6 +24,7 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
     for page in pages.collect(progress):
         if page.document is None:
             result.skipped[page.url] = page.skipped
+            result.other_language += bool(page.other_language)
             continue
         result.documents.append(page.document)
         for template in page.templates:

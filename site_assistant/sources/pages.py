@@ -5,8 +5,10 @@ URLconf, as an anonymous visitor: no server, no network. Only ``200
 text/html`` responses count; redirects (e.g. to a login page), errors,
 pages that say ``noindex`` or ``none`` to robots (meta tag or
 ``X-Robots-Tag``), pages that ask for a password (a login form, a private
-page's password form) and anything under the admin are skipped. Which URLs:
-site_assistant.sources.sitemaps.
+page's password form), pages whose ``<html lang>`` is another language than
+the index's (SITE_ASSISTANT["SKIP_OTHER_LANGUAGE_PAGES"]: a bilingual site's
+/de/ pages in an English index) and anything under the admin are skipped.
+Which URLs: site_assistant.sources.sitemaps.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class RenderedPage:
     document: Document | None = None
     templates: set[str] = field(default_factory=set)  # files used to render it
     skipped: str = ""  # why it is not indexed
+    other_language: str = ""  # its <html lang> when that kept it out (not the index's)
 
 
 # --- which URLs ------------------------------------------------------------------------
@@ -228,6 +231,16 @@ def is_noindex(tree, response) -> bool:
     return False
 
 
+def other_language(tree) -> str:
+    """The page's language (its ``<html lang>``'s primary subtag) when it is not the
+    index's and SKIP_OTHER_LANGUAGE_PAGES is on, else "" (a page without ``lang`` is read)."""
+    if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
+        return ""
+    html = tree.css_first("html")
+    code = conf.primary_subtag(html.attributes.get("lang") if html is not None else "")
+    return code if code and code != conf.index_language() else ""
+
+
 class _QuietRequestLog(logging.Filter):
     """While we render, a page's own error is reported once by us, not as a traceback."""
 
@@ -274,6 +287,11 @@ def render(url: str, client=None) -> RenderedPage:
             page.skipped = "noindex"
         elif asks_for_a_password(tree):
             page.skipped = "asks for a password"
+        elif other := other_language(tree):
+            page.other_language = other
+            page.skipped = (
+                f"in another language ({other}) than the index's ({conf.index_language()})"
+            )
         else:
             page.document = Document(url=url, html=html, source="page")
     if page.skipped:

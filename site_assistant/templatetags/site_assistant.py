@@ -7,13 +7,16 @@ POSTs by signed-in users, and none, so no cookie, for a visitor; the contact lin
 ``site_assistant.urls``.
 """
 
+import json
 from urllib.parse import quote, urlencode
 
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils import translation
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from .. import conf, sections
 from ..visitors import user_of
@@ -39,6 +42,77 @@ def search_widget(context):
         # Not "csrf_token": an inclusion tag copies the page's own over it.
         "csrf": csrf_for_signed_in(request),
     }
+
+
+def widget_words() -> dict[str, str]:
+    """What widget.js writes on the page (the answer's links, the votes, the notes under
+    the box, the errors), in the active language. ``%(name)s`` is filled in by the script:
+    the box's limit, the query searched, the server's Retry-After (which a sentence cannot
+    bend for: a translation names the unit, "s")."""
+    limit = conf.get("MAX_QUERY_CHARS")
+    return {
+        "readMore": gettext("Read more"),
+        "seeAll": gettext("See all results"),
+        "alsoSee": gettext("Also see"),
+        "closest": gettext("The closest pages I found"),
+        "closestBelow": gettext("The closest pages I found are below."),
+        "askPerson": gettext("You can also ask a person."),
+        "personWillAnswer": gettext("— a person will answer."),
+        "notSure": gettext("I’m not sure — I couldn’t find a confident answer on this site."),
+        "searchedFor": gettext("Searched for “%(query)s”"),
+        "showWhole": gettext("Show the whole section"),
+        "showLess": gettext("Show less"),
+        "didThisHelp": gettext("Did this help?"),
+        "helpful": gettext("Helpful"),
+        "notHelpful": gettext("Not helpful"),
+        "thanksHelpful": gettext("Thank you! 💖"),
+        "thanksNotHelpful": gettext("Thanks — we’ll improve this."),
+        "voteFailed": gettext("Couldn’t send that, sorry."),
+        "typeFirst": gettext("Type a question first."),
+        "cut": ngettext(
+            "Cut to %(count)s character, the most a question can have: check its end.",
+            "Cut to %(count)s characters, the most a question can have: check its end.",
+            limit,
+        ),
+        "limit": ngettext(
+            "That’s the limit: %(count)s character.",
+            "That’s the limit: %(count)s characters.",
+            limit,
+        ),
+        "newChat": gettext("New chat."),
+        "looking": gettext("Looking…"),
+        "stillLooking": gettext(
+            "Still looking — the first answer after a quiet spell can take a few seconds."
+        ),
+        "tooFast": gettext(
+            "You’re asking faster than I can think! Try again in %(seconds)s seconds."
+        ),
+        "stillReading": gettext("I’m still reading the site. Please try again in a minute."),
+        "wentWrong": gettext("Something went wrong on my side. Please try again."),
+        "unreachable": gettext("I can’t reach the server right now. Please try again."),
+    }
+
+
+@register.simple_tag
+def search_words():
+    """``{% search_words %}``: the words of :func:`widget_words` that the active language
+    changes, as the JSON ``<script>`` widget.js reads (with ``language``, which its
+    requests name in Accept-Language); nothing where every word is the script's own
+    English. The widget's template and the search page's feedback block render it."""
+    words = widget_words()
+    with translation.override(None):  # the source text: the script's own words
+        english = widget_words()
+    changed = {key: text for key, text in words.items() if text != english[key]}
+    if not changed:
+        return ""
+    changed["language"] = translation.get_language() or ""
+    # As Django's json_script: non-ASCII escaped, and no "</script>" or "<!--" can end
+    # the element early.
+    text = json.dumps(changed)
+    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
+    return format_html(
+        '<script type="application/json" data-site-assistant-words>{}</script>', mark_safe(text)
+    )
 
 
 def csrf_for_signed_in(request) -> str:

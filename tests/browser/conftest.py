@@ -122,3 +122,19 @@ def one_question_a_minute(settings):
     }
     yield cache
     cache.clear()
+
+
+@pytest.fixture
+def bilingual_live_server(bilingual_site, live_server):
+    """The live server serving the bilingual site (tests/site_assistant/bilingual_site.py)
+    with its LocaleMiddleware: the server loaded its middleware once, when it started, so it
+    loads it again now, and without LocaleMiddleware afterwards."""
+    from django.test import override_settings
+
+    handler = live_server.thread.httpd.get_app()
+    wsgi = getattr(handler, "application", handler)  # inside the static files handler
+    wsgi.load_middleware()
+    yield live_server
+    locale = "django.middleware.locale.LocaleMiddleware"
+    with override_settings(MIDDLEWARE=[m for m in bilingual_site.MIDDLEWARE if m != locale]):
+        wsgi.load_middleware()

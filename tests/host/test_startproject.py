@@ -284,3 +284,25 @@ def test_the_documented_upgrade_renames_every_table_of_an_old_database(project, 
         con.executescript(sql)
     run([python, "manage.py", "migrate", "-v0"], old_site, env)
     assert schema(old) == schema(site / "db.sqlite3")
+
+
+def test_the_wheels_translations_give_a_german_page_the_widget_in_german(project):
+    """The compiled catalogues are in the wheel and found by Django: under German, the app's
+    own words are German; the owner's words (WIDGET_TITLE…) stay as written."""
+    site, python, env = project
+    script = textwrap.dedent("""
+        import json
+        from django.template import engines
+        from django.test import RequestFactory
+        from django.utils import translation
+
+        template = engines["django"].from_string("{% load site_assistant %}{% search_widget %}")
+        with translation.override("de"):
+            print(template.render({}, RequestFactory().get("/")))
+    """)
+    result = run([python, "manage.py", "shell", "-c", script], site, env, timeout=180)
+    tree = LexborHTMLParser(result.stdout)
+    assert tree.css_first(".site-assistant label").text() == "Ihre Frage", result.stdout
+    assert "Ask the tea room" in tree.css_first(".site-assistant__title").text()
+    words = json.loads(tree.css_first("script[data-site-assistant-words]").text())
+    assert words["readMore"] == "Weiterlesen" and words["language"] == "de"

@@ -44,7 +44,7 @@ def requirements(metadata):
     return out
 
 
-def test_the_wheel_holds_only_the_app_with_its_templates_static_and_migrations(contents):
+def test_the_wheel_holds_only_the_app_with_its_templates_static_migrations_and_locale(contents):
     names, metadata = contents
     tops = {name.split("/")[0] for name in names}
     assert tops == {APP, f"{DISTRIBUTION.replace('-', '_')}-0.1.0.dist-info"}, tops
@@ -58,6 +58,9 @@ def test_the_wheel_holds_only_the_app_with_its_templates_static_and_migrations(c
         f"{APP}/migrations/0001_initial.py",
         f"{APP}/templatetags/{APP}.py",
         f"{APP}/management/commands/search_rebuild.py",
+        # The visitor-facing words in German and Slovenian, compiled for gettext.
+        f"{APP}/locale/de/LC_MESSAGES/django.mo",
+        f"{APP}/locale/sl/LC_MESSAGES/django.mo",
     ):
         assert shipped in names, shipped
     # Every file of the package in the repository is in the wheel (nothing left behind).

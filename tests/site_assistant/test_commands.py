@@ -204,3 +204,33 @@ def test_search_rebuild_model_during_a_build_is_taken_up_after_it(testsite, anot
     assert f"Build #{running.pk} is already running" in out
     assert "built with this model once that build is done" in out
     assert embed.fine_tuned_model_active()  # the running build's follow-up uses it
+
+
+def test_search_rebuild_counts_the_pages_in_another_language_it_did_not_read(
+    bilingual_site, own_index_dir
+):
+    from site_assistant import embed
+
+    embed.ensure_export()
+    out, _ = run("search_rebuild", "--sync")
+    assert "1 pages, " in out  # the English page
+    assert "; 1 page in another language than the index's (en) not read." in out
+    build = IndexBuild.objects.latest()
+    assert build.pages == 1 and build.other_language_pages == 1
+    out, _ = run("search_ask", "How much is a puncture repair?")
+    assert "/en/prices/#puncture" in out and "/de/" not in out
+
+
+def test_a_site_whose_every_page_is_in_another_language_is_told_what_to_set(
+    bilingual_site, own_index_dir
+):
+    """A German site left with the default English index: no page is read, and the error
+    says why and what to set, not only that no text was found."""
+    bilingual_site.SITE_ASSISTANT = {**bilingual_site.SITE_ASSISTANT, "EXCLUDE_URLS": ["^/en/"]}
+    with pytest.raises(CommandError) as failed:
+        run("search_rebuild", "--sync")
+    assert str(failed.value).endswith(
+        "no passages found: 1 page is in another language than the index's (en): set "
+        "SITE_ASSISTANT['LANGUAGE'] (and a MODEL of that language), or "
+        "SKIP_OTHER_LANGUAGE_PAGES: False"
+    )

@@ -104,3 +104,62 @@ def test_a_short_question_of_words_the_index_knows_is_english(built_index):
     more = {"Kaj je Bambi Game?": "sl", "Hoeveel kost een website?": "nl"}
     for question, code in {**OTHER_LANGUAGES, **more}.items():
         assert language.other_language(question, known) == code, question
+
+
+@pytest.mark.django_db
+def test_the_api_answers_a_german_page_in_german(built_index, client, bilingual_site):
+    """The widget on /de/ asks /de/assistant/api/search/ (and names the page's language in
+    Accept-Language): the messages it shows come back in German."""
+    api = "/de/assistant/api/search/"
+    body = client.get(api, {"q": "Wo ist euer Büro"}).json()
+    assert body["language"] == "de" and body["message"] == "Ich kann nur auf Englisch antworten."
+    assert client.get(api, {"q": "thanks"}).json()["message"] == "Gern geschehen! Noch etwas?"
+    empty = client.get(api, {"q": "???"})
+    assert empty.status_code == 400
+    assert empty.json()["q"] == ["Fragen Sie etwas: Die Frage enthält keine Wörter."]
+    blank = client.post(api, {"q": " "}, content_type="application/json")
+    assert blank.json()["q"] == ["Fragen Sie etwas: Die Frage ist leer."]
+    english = client.get(api, {"q": "Wo ist euer Büro"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["message"] == "Ich kann nur auf Englisch antworten."  # the path wins
+    outside = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"})
+    assert outside.json()["message"] == "I can only answer in English."
+
+
+@pytest.mark.django_db
+def test_the_owners_message_is_shown_as_written(built_index, client, bilingual_site):
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "OTHER_LANGUAGE_MESSAGE": "Sorry, English only — write to us!",
+    }
+    body = client.get("/de/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
+    assert body["message"] == "Sorry, English only — write to us!"
+
+
+@pytest.mark.parametrize(
+    ("language", "active", "expected"),
+    [
+        ("en", "en", "I can only answer in English."),
+        ("de", "en", "I can only answer in German."),
+        ("de-AT", "sl", "Odgovarjam lahko samo v nemščini."),
+        ("sl", "de", "Ich kann nur auf Slowenisch antworten."),
+        ("fr", "en", "I can only answer in French."),
+        ("fr", "de", "Ich kann nur auf Französisch antworten."),
+    ],
+)
+def test_the_default_message_names_the_index_language_in_the_active_one(
+    settings, language, active, expected
+):
+    from django.utils import translation
+
+    from site_assistant import conf
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": language}
+    with translation.override(active):
+        assert conf.get("OTHER_LANGUAGE_MESSAGE") == expected
+
+
+def test_questions_are_compared_against_the_index_language(settings):
+    """A German index: a German question is its own language, an English one is not."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": "de-DE"}
+    assert language.other_language("Wie viel kostet eine Reparatur?") is None
+    assert language.other_language("How much does a repair cost at your shop?") == "en"

@@ -244,3 +244,34 @@ def test_a_registered_field_named_html_is_read_as_html_and_text_fields_keep_para
             register(User, fields=["username"], html=["body"])
     finally:
         models.unregister(User)
+
+
+@pytest.mark.django_db
+def test_pages_in_another_language_than_the_indexs_are_not_read_and_counted(
+    bilingual_site, settings
+):
+    """A bilingual site's sitemap lists /en/ and /de/ pages: an English index reads the
+    English ones; the German ones would be matched by chance (measured: docs/install.md)."""
+    collected = collect_all()
+    assert [d.url for d in collected.documents] == ["/en/prices/"]
+    assert collected.skipped == {"/de/prices/": "in another language (de) than the index's (en)"}
+    assert collected.other_language == 1
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": "de"}
+    collected = collect_all()
+    assert [d.url for d in collected.documents] == ["/de/prices/"]
+    assert collected.other_language == 1
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SKIP_OTHER_LANGUAGE_PAGES": False}
+    assert sorted(d.url for d in collect_all().documents) == ["/de/prices/", "/en/prices/"]
+    assert collect_all().other_language == 0
+
+
+@pytest.mark.django_db
+def test_a_page_without_a_language_or_in_a_regional_variant_is_read(testsite, settings):
+    from site_assistant.extract import parse
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": "en-GB"}
+    assert pages.other_language(parse("<html><body><main>x</main></body></html>")) == ""
+    assert pages.other_language(parse('<html lang="en-US"></html>')) == ""
+    assert pages.other_language(parse('<html lang="sl"></html>')) == "sl"

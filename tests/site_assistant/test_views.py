@@ -1,5 +1,6 @@
 """The search page /search/?q=: the same answer as the widget, server-rendered."""
 
+import json
 import re
 
 import pytest
@@ -225,3 +226,50 @@ def test_a_head_request_is_answered_but_not_logged_as_a_question(client):
     assert not Question.objects.exists()
     client.get("/search/", {"q": "Can I scrape the site?"})
     assert Question.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_search_page_of_a_german_page_speaks_german(built_index, client, bilingual_site):
+    html = client.get("/de/assistant/search/", {"q": "Can I scrape the site?"}).content.decode()
+    tree = LexborHTMLParser(html)
+    assert tree.css_first("html").attributes["lang"] == "de"
+    assert tree.css_first("title").text() == "“Can I scrape the site?” — Fragen Sie uns"
+    assert tree.css_first("label").text() == "Ihre Frage"
+    assert tree.css_first("#sa-page-answer-title").text() == "Beste Antwort"
+    assert tree.css_first(".sa-page__answer a.sa-page__button").text() == "Weiterlesen"
+    assert tree.css_first("details summary").text() == "Ganzen Abschnitt zeigen"
+    assert "Weitere Ergebnisse" in html
+    # The vote buttons widget.js adds on the page read their words from the page.
+    words = json.loads(tree.css_first("script[data-site-assistant-words]").text())
+    assert words["didThisHelp"] == "Hat das geholfen?"
+
+    unsure = LexborHTMLParser(
+        client.get("/de/assistant/search/", {"q": "zxqv blorp"}).content.decode()
+    )
+    assert unsure.css_first("#sa-page-answer-title").text() == "Ich bin mir nicht sicher"
+    assert "keine sichere Antwort gefunden" in unsure.css_first("section").text()
+    assert unsure.css_first("a.sa-page__handoff").text() == "Einen Menschen fragen"
+    assert unsure.css_first("a.sa-page__handoff").attributes["href"] == (
+        "/contact/?message=zxqv%20blorp"
+    )
+
+    other = LexborHTMLParser(
+        client.get("/de/assistant/search/", {"q": "Wo ist euer Büro?"}).content.decode()
+    )
+    assert other.css_first("#sa-page-answer-title").text() == "Ich kann nur auf Englisch antworten."
+
+    english = LexborHTMLParser(
+        client.get("/en/assistant/search/", {"q": "zxqv blorp"}).content.decode()
+    )
+    assert english.css_first("html").attributes["lang"] == "en"
+    assert english.css_first("#sa-page-answer-title").text() == "I’m not sure"
+
+
+@pytest.mark.django_db
+def test_a_german_visitor_reads_the_search_pages_errors_in_german(client, bilingual_site):
+    response = client.get("/de/assistant/search/", {"q": "x" * 501})
+    assert response.status_code == 400
+    error = LexborHTMLParser(response.content.decode()).css_first("[role=alert]").text()
+    assert error == "Die Frage ist zu lang (501 Zeichen): bitte höchstens 500."
+    broken = client.get("/de/assistant/search/", {"q": "hi", "asked": "nope"})
+    assert broken.status_code == 400 and "Dieser Link ist kaputt" in broken.content.decode()

@@ -1,6 +1,7 @@
 """The widget tag's markup (works without JS) and the size budget of its files."""
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -260,3 +261,71 @@ def test_search_body_drops_the_leading_heading():
     assert search_body(hit("Use of site. No abuse.", "Terms › Use of site")) == "No abuse."
     assert search_body(hit("No heading here.", "")) == "No heading here."
     assert search_body(hit("Pricing", "Pricing")) == "Pricing"
+
+
+def test_the_scripts_own_words_are_the_source_text_of_its_translations():
+    """widget.js keeps English words for a page without {% search_words %} (a widget template
+    overridden before it existed): they are the messages' source text, word for word."""
+    from django.utils import translation
+
+    from site_assistant.templatetags.site_assistant import widget_words
+
+    script = (STATIC / "widget.js").read_text(encoding="utf-8")
+    block = script.split("var WORDS = {", 1)[1].split("};", 1)[0]
+    own = dict(re.findall(r'^\s*(\w+): "((?:[^"\\]|\\.)*)",?$', block, re.MULTILINE))
+    with translation.override(None):
+        assert {key: text for key, text in own.items() if key != "language"} == widget_words()
+
+
+def words_of(html):
+    node = LexborHTMLParser(html).css_first("script[data-site-assistant-words]")
+    return None if node is None else json.loads(node.text())
+
+
+@pytest.mark.django_db
+def test_an_english_page_is_as_before_no_words_for_the_script(client):
+    html = client.get("/").content.decode()
+    assert words_of(html) is None
+    root = LexborHTMLParser(html).css_first(".site-assistant")
+    assert root.css_first("label").text() == "Your question"
+    assert root.css_first(".site-assistant__send").text() == "Ask"
+
+
+@pytest.mark.django_db
+def test_a_german_page_gets_the_widget_in_german_and_an_english_one_in_english(
+    client, bilingual_site
+):
+    root = LexborHTMLParser(client.get("/de/prices/").content.decode())
+    widget = root.css_first(".site-assistant")
+    assert widget.css_first(".site-assistant__title").text(strip=True) == "✨Fragen Sie uns"
+    assert widget.css_first("label").text() == "Ihre Frage"
+    assert widget.css_first("input").attributes["placeholder"] == "Stellen Sie eine Frage …"
+    assert widget.css_first(".site-assistant__send").text() == "Fragen"
+    assert widget.css_first(".site-assistant__close").attributes["aria-label"] == (
+        "Fragen Sie uns schließen"
+    )
+    assert "Strg" in widget.css_first(".site-assistant__hint").text()
+    words = words_of(root.html)
+    assert words["language"] == "de" and words["readMore"] == "Weiterlesen"
+    assert words["limit"] == "Mehr geht nicht: %(count)s Zeichen."
+    assert widget.attributes["data-search-url"] == "/de/assistant/api/search/"
+
+    english = LexborHTMLParser(client.get("/en/prices/").content.decode())
+    assert english.css_first(".site-assistant label").text() == "Your question"
+    assert english.css_first(".site-assistant input").attributes["placeholder"] == (
+        "Ask a question…"
+    )
+    assert words_of(english.html) is None
+
+
+@pytest.mark.django_db
+def test_the_owners_own_words_are_shown_as_written_in_every_language(client, bilingual_site):
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "WIDGET_TITLE": "Frag Moos",
+        "WIDGET_PLACEHOLDER": "Was möchtest du wissen?",
+    }
+    for path in ("/de/prices/", "/en/prices/"):
+        widget = LexborHTMLParser(client.get(path).content.decode()).css_first(".site-assistant")
+        assert widget.css_first(".site-assistant__title").text(strip=True) == "✨Frag Moos"
+        assert widget.css_first("input").attributes["placeholder"] == "Was möchtest du wissen?"

@@ -24,6 +24,53 @@
   openTarget();
   window.addEventListener("hashchange", openTarget);
 
+  /* The words it writes, in the page's language: the JSON that {% search_words %} renders
+     (the widget's template and the search page's feedback block); English where a page has
+     none (a template overridden before it existed). %(name)s is filled in by say(). */
+  var WORDS = {
+    language: "",
+    readMore: "Read more",
+    seeAll: "See all results",
+    alsoSee: "Also see",
+    closest: "The closest pages I found",
+    closestBelow: "The closest pages I found are below.",
+    askPerson: "You can also ask a person.",
+    personWillAnswer: "— a person will answer.",
+    notSure: "I’m not sure — I couldn’t find a confident answer on this site.",
+    searchedFor: "Searched for “%(query)s”",
+    showWhole: "Show the whole section",
+    showLess: "Show less",
+    didThisHelp: "Did this help?",
+    helpful: "Helpful",
+    notHelpful: "Not helpful",
+    thanksHelpful: "Thank you! 💖",
+    thanksNotHelpful: "Thanks — we’ll improve this.",
+    voteFailed: "Couldn’t send that, sorry.",
+    typeFirst: "Type a question first.",
+    cut: "Cut to %(count)s characters, the most a question can have: check its end.",
+    limit: "That’s the limit: %(count)s characters.",
+    newChat: "New chat.",
+    looking: "Looking…",
+    stillLooking: "Still looking — the first answer after a quiet spell can take a few seconds.",
+    tooFast: "You’re asking faster than I can think! Try again in %(seconds)s seconds.",
+    stillReading: "I’m still reading the site. Please try again in a minute.",
+    wentWrong: "Something went wrong on my side. Please try again.",
+    unreachable: "I can’t reach the server right now. Please try again."
+  };
+  var given = document.querySelector("script[data-site-assistant-words]");
+  try {
+    var words = given ? JSON.parse(given.textContent) : {};
+    Object.keys(words).forEach(function (key) {
+      if (typeof words[key] === "string") WORDS[key] = words[key];
+    });
+  } catch (e) { /* unreadable: English */ }
+
+  function word(key, values) {
+    return WORDS[key].replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -46,12 +93,13 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: {
+      // The page's language (a LocaleMiddleware site answers in it: the messages, the replies).
+      headers: Object.assign({
         "Content-Type": "application/json",
         Accept: "application/json",
         "X-CSRFToken": csrfToken(fallbackToken),
         "X-Site-Assistant": "widget",
-      },
+      }, WORDS.language ? { "Accept-Language": WORDS.language } : {}),
       body: JSON.stringify(body),
     });
   }
@@ -80,10 +128,10 @@
   /* 👍 / 👎: the emoji are decoration (aria-hidden), so each button's accessible name is its visible
      word (WCAG 2.5.3). `asked` is the answer's {id, token}; `key` its voteKey; `earlier` a vote the
      widget's conversation kept before votes were shared (true, false or null). */
-  var THANKS = { true: "Thank you! 💖", false: "Thanks — we’ll improve this." };
+  var THANKS = { true: word("thanksHelpful"), false: word("thanksNotHelpful") };
 
   function voteButtons(box, url, asked, csrf, key, earlier) {
-    var label = el("span", "site-assistant__feedback-label", "Did this help?");
+    var label = el("span", "site-assistant__feedback-label", word("didThisHelp"));
     label.id = "sa-vote-" + asked.id + "-" + Math.random().toString(36).slice(2, 7);
     box.setAttribute("role", "group");
     box.setAttribute("aria-labelledby", label.id);
@@ -101,7 +149,7 @@
       voteBoxes.forEach(function (other) { if (other.key === key) other.mark(choice); });
     }
     voteBoxes.push({ key: key, mark: mark });
-    [[true, "👍", "Helpful"], [false, "👎", "Not helpful"]].forEach(function (choice) {
+    [[true, "👍", word("helpful")], [false, "👎", word("notHelpful")]].forEach(function (choice) {
       var button = el("button", "site-assistant__vote");
       button.type = "button";
       button.value = String(choice[0]);
@@ -120,7 +168,7 @@
           } catch (e) { /* private mode or full: the vote just isn't kept */ }
           markAll(choice[0]);
         }).catch(function () {
-          thanks.textContent = "Couldn’t send that, sorry.";
+          thanks.textContent = word("voteFailed");
         });
       });
       box.appendChild(button);
@@ -275,11 +323,11 @@
     pasting = true;
     setTimeout(function () { // once pasted: the box may have dropped line breaks and fit it all
       pasting = false;
-      if (input.value.length >= max) note("Cut to " + max + " characters, the most a question can have: check its end.");
+      if (input.value.length >= max) note(word("cut", { count: max }));
     });
   });
   input.addEventListener("input", function () {
-    if (!pasting) note(max > 0 && input.value.length >= max ? "That’s the limit: " + max + " characters." : "");
+    if (!pasting) note(max > 0 && input.value.length >= max ? word("limit", { count: max }) : "");
   });
   form.noValidate = true; // a blank question gets the note below, not the browser's bubble
 
@@ -484,7 +532,7 @@
   function seeAll(query, questionId, token) {
     var asked = questionId && token ? "&asked=" + questionId + "." + encodeURIComponent(token) : "";
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + asked;
-    return link(href, "See all results", "site-assistant__all"); // its → is widget.css's
+    return link(href, word("seeAll"), "site-assistant__all"); // its → is widget.css's
   }
 
   function others(hits, exclude, max) {
@@ -514,7 +562,7 @@
   function handoffLine(question) {
     var p = el("p", "site-assistant__contact");
     p.appendChild(link(contactHref(question), handoffText, "site-assistant__ask"));
-    p.appendChild(document.createTextNode(" — a person will answer."));
+    p.appendChild(document.createTextNode(" " + word("personWillAnswer")));
     return p;
   }
 
@@ -534,7 +582,7 @@
     highlight(quote, snippet.text, snippet.highlights);
     msg.appendChild(quote);
     if (whole.length > snippet.text.length + 20) {
-      var more = el("button", "site-assistant__expand", "Show the whole section");
+      var more = el("button", "site-assistant__expand", word("showWhole"));
       more.type = "button";
       more.setAttribute("aria-expanded", "false");
       more.setAttribute("aria-controls", quote.id);
@@ -543,7 +591,7 @@
         if (expand) highlight(quote, whole, rangesIn(whole, snippet));
         else highlight(quote, snippet.text, snippet.highlights);
         more.setAttribute("aria-expanded", String(expand));
-        more.textContent = expand ? "Show less" : "Show the whole section";
+        more.textContent = expand ? word("showLess") : word("showWhole");
       });
       msg.appendChild(more);
     }
@@ -562,31 +610,31 @@
     var best = data.answer;
     var spoken;
     if (data.corrected_query) {
-      msg.appendChild(el("p", "site-assistant__corrected", "Searched for “" + data.corrected_query + "”"));
+      msg.appendChild(el("p", "site-assistant__corrected", word("searchedFor", { query: data.corrected_query })));
     }
     if (best) {
       msg.classList.add("site-assistant__msg--answer");
       msg.appendChild(el("p", "site-assistant__source", where(best)));
       spoken = answerText(msg, best);
-      msg.appendChild(link(hitLink(best), "Read more", "site-assistant__read"));
+      msg.appendChild(link(hitLink(best), word("readMore"), "site-assistant__read"));
       // Only sections nearer the answer than the threshold (each index calibrates its own):
       // a section that scores just above "not sure" has nothing to do with the question.
       var near = (best.score + data.min_score) / 2;
       var more = others(data.results.filter(function (hit) { return hit.score >= near; }),
         hitLink(best), 2);
-      if (more.length) msg.appendChild(linkList("Also see", more));
+      if (more.length) msg.appendChild(linkList(word("alsoSee"), more));
     } else {
       msg.classList.add("site-assistant__msg--unsure");
       // A question in another language: the API's message ("I can only answer in English.")
       // and the handoff; no pages, and no "See all results" (the page would say the same).
-      spoken = data.message || "I’m not sure — I couldn’t find a confident answer on this site.";
+      spoken = data.message || word("notSure");
       msg.appendChild(el("p", null, spoken));
       var closest = data.language ? [] : others(data.results, null, 3);
-      if (closest.length) msg.appendChild(linkList("The closest pages I found", closest));
+      if (closest.length) msg.appendChild(linkList(word("closest"), closest));
       if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
       // Heard, not only seen: where to go from here (the links follow the sentence).
-      if (closest.length) spoken += " The closest pages I found are below.";
-      if (cfg.contactUrl) spoken += " You can also ask a person.";
+      if (closest.length) spoken += " " + word("closestBelow");
+      if (cfg.contactUrl) spoken += " " + word("askPerson");
     }
     if (!data.language) msg.appendChild(seeAll(data.query, data.question_id, data.feedback_token));
     if (data.question_id && !data.language) {  // nothing to vote on in a language message
@@ -624,14 +672,14 @@
   function errorText(response, body) {
     if (response.status === 429) {
       var wait = parseInt(response.headers.get("Retry-After"), 10);
-      return "You’re asking faster than I can think! Try again in " + (wait > 0 ? wait : 60) + " seconds.";
+      return word("tooFast", { seconds: wait > 0 ? wait : 60 });
     }
-    if (response.status === 503) return "I’m still reading the site. Please try again in a minute.";
+    if (response.status === 503) return word("stillReading");
     if (response.status === 400 && body) {
       var first = body.q || body.k || body.non_field_errors || [body.detail];
       if (first && first[0]) return String(first[0]);
     }
-    return "Something went wrong on my side. Please try again.";
+    return word("wentWrong");
   }
 
   /* The owner's suggested questions (SITE_ASSISTANT["SUGGESTED_QUESTIONS"]): a click asks one. */
@@ -652,7 +700,7 @@
     save();
     while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
     refresh();
-    announce("New chat.");
+    announce(word("newChat"));
     input.focus();
   });
 
@@ -663,10 +711,10 @@
     var dots = box.appendChild(el("span", "site-assistant__dots"));
     dots.setAttribute("aria-hidden", "true");
     for (var i = 0; i < 3; i++) dots.appendChild(el("span"));
-    var words = box.appendChild(el("span", "site-assistant__wait", "Looking…"));
-    announce("Looking…");
+    var words = box.appendChild(el("span", "site-assistant__wait", word("looking")));
+    announce(word("looking"));
     var timer = setTimeout(function () {
-      words.textContent = "Still looking — the first answer after a quiet spell can take a few seconds.";
+      words.textContent = word("stillLooking");
       announce(words.textContent);
     }, 2000);
     return function () {
@@ -681,7 +729,7 @@
     if (!query) {
       input.value = "";
       input.focus();
-      return note("Type a question first.");
+      return note(word("typeFirst"));
     }
     note("");
     busy = true;
@@ -703,7 +751,7 @@
         turn.data = body;
       })
       .catch(function (error) {
-        turn.error = (error && error.friendly) || "I can’t reach the server right now. Please try again.";
+        turn.error = (error && error.friendly) || word("unreachable");
       })
       .then(function () {
         done();

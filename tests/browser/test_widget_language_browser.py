@@ -1,0 +1,95 @@
+"""A German visitor on a bilingual site (i18n_patterns, /de/ and /en/, LocaleMiddleware): the
+widget and the search page speak German in a real Chromium, the English pages English.
+
+The pages are tests/site_assistant/bilingual_site.py's; the answers come from the session's
+index of the Bambicim site (English), as a German page of an English index gets them."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_widget_browser import BUBBLE, INPUT, PANEL, ask
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_german_visitor_asks_in_the_widget_and_reads_every_word_in_german(
+    built_index, bilingual_live_server, page
+):
+    asked = []  # the page's language goes with each question (a site that mounts the app
+    # outside i18n_patterns answers in the language LocaleMiddleware reads from it)
+    page.on("request", lambda r: "/api/search/" in r.url and asked.append(r.headers))
+    page.goto("/de/prices/")
+    expect(page.locator(BUBBLE)).to_contain_text("Fragen Sie uns")
+    page.keyboard.press("/")
+    expect(page.locator(PANEL)).to_be_visible()
+    expect(page.get_by_role("textbox", name="Ihre Frage")).to_have_attribute(
+        "placeholder", "Stellen Sie eine Frage …"
+    )
+    expect(page.locator(".site-assistant__greeting")).to_have_text(
+        "Hallo! Fragen Sie mich alles über diese Website."
+    )
+
+    page.locator(".site-assistant__send").click()  # nothing typed
+    expect(page.locator(".site-assistant__note")).to_have_text("Tippen Sie zuerst eine Frage ein.")
+
+    answer = ask(page, "Can I scrape the site?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    expect(answer.locator(".site-assistant__read")).to_have_text("Weiterlesen")
+    expect(answer.locator(".site-assistant__all")).to_have_text("Alle Ergebnisse ansehen")
+    expect(answer.locator(".site-assistant__all")).to_have_attribute(
+        "href", re.compile(r"^/de/assistant/search/\?q=Can%20I%20scrape")
+    )
+    votes = answer.get_by_role("group", name="Hat das geholfen?")
+    votes.get_by_role("button", name="Hilfreich", exact=True).click()
+    expect(votes.get_by_role("status")).to_have_text("Danke! 💖")
+
+    unsure = ask(page, "zxqv blorp")
+    expect(unsure).to_have_class(re.compile("site-assistant__msg--unsure"))
+    expect(unsure.locator("p").first).to_have_text(
+        "Ich bin mir nicht sicher – auf dieser Website habe ich keine sichere Antwort gefunden."
+    )
+    expect(unsure.locator(".site-assistant__ask")).to_have_text("Einen Menschen fragen")
+    expect(unsure.locator(".site-assistant__contact")).to_contain_text("ein Mensch antwortet Ihnen")
+
+    other = ask(page, "Wo ist euer Büro?")
+    expect(other.locator("p").first).to_have_text("Ich kann nur auf Englisch antworten.")
+    reply = ask(page, "thanks")
+    expect(reply).to_have_text("Gern geschehen! Noch etwas?")
+    assert [headers.get("accept-language") for headers in asked] == ["de"] * 4
+
+    # The search page the answer links to, in German too.
+    page.locator(".site-assistant__msg--answer").first.locator(".site-assistant__all").click()
+    page.wait_for_url(re.compile(r"/de/assistant/search/\?q="))
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.locator("#sa-page-answer-title")).to_have_text("Beste Antwort")
+    expect(page.locator(".sa-page__answer").get_by_role("link", name="Weiterlesen")).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Ihre Frage")).to_have_value("Can I scrape the site?")
+    page_votes = page.get_by_role("group", name="Hat das geholfen?")
+    expect(page_votes.get_by_role("button", name="Hilfreich", exact=True)).to_have_attribute(
+        "aria-pressed",
+        "true",  # the vote given in the widget
+    )
+    expect(page_votes.get_by_role("status")).to_have_text("Danke! 💖")
+
+
+def test_the_english_pages_of_the_same_site_stay_english(built_index, bilingual_live_server, page):
+    page.goto("/en/prices/")
+    expect(page.locator(BUBBLE)).to_contain_text("Ask us")
+    page.locator(BUBBLE).click()
+    expect(page.get_by_role("textbox", name="Your question")).to_have_attribute(
+        "placeholder", "Ask a question…"
+    )
+    answer = ask(page, "Can I scrape the site?")
+    expect(answer.locator(".site-assistant__read")).to_have_text("Read more")
+    expect(answer.get_by_role("group", name="Did this help?")).to_be_visible()
+    unsure = ask(page, "zxqv blorp")
+    expect(unsure.locator("p").first).to_have_text(
+        "I’m not sure — I couldn’t find a confident answer on this site."
+    )
+    other = ask(page, "Wo ist euer Büro?")
+    expect(other.locator("p").first).to_have_text("I can only answer in English.")
+    page.fill(INPUT, "")
+    page.goto("/en/assistant/search/?q=zxqv+blorp")
+    expect(page.locator("#sa-page-answer-title")).to_have_text("I’m not sure")
