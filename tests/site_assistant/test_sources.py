@@ -244,3 +244,34 @@ def test_a_registered_field_named_html_is_read_as_html_and_text_fields_keep_para
             register(User, fields=["username"], html=["body"])
     finally:
         models.unregister(User)
+
+
+def test_a_row_shown_as_a_section_of_a_page_links_to_that_section_as_it_is(testsite):
+    # An article whose get_absolute_url is "/docs/#<slug>", with a rich-text body
+    # that has a heading of its own: every passage links to "/docs/#install", never
+    # "/docs/#install#:~:text=…" (a second "#": the browser finds no such id).
+    from django.contrib.auth.models import User
+
+    from site_assistant.extract import extract_all
+
+    User.objects.create(
+        username="Install",
+        first_name=(
+            "<p>Install the agent with pip; it needs 200 MB of disk.</p>"
+            "<h3>On Windows</h3><p>Run the MSI installer as an administrator.</p>"
+        ),
+    )
+    try:
+        register(
+            User,
+            fields=["username", "first_name"],
+            url=lambda u: f"/docs/#{u.username.lower()}",
+            html=["first_name"],
+        )
+        passages = extract_all(models.collect())
+        assert [p.heading_text for p in passages] == ["Install", "Install › On Windows"]
+        assert {p.url + (f"#{p.anchor}" if p.anchor else "") for p in passages} == {
+            "/docs/#install"
+        }
+    finally:
+        models.unregister(User)
