@@ -37,6 +37,10 @@ DEFAULTS = {
     "USE_SITEMAPS": True,
     "SITEMAPS": ["/sitemap.xml"],
     "EXCLUDE_URLS": [],  # regexes matched against the path
+    # The project's own sources (site_assistant.sources.custom): dotted paths of
+    # callables returning {"url", "title", "html" or "text"} mappings, for text no
+    # URL renders as HTML in-process and no registered model holds.
+    "SOURCES": [],
     # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
     "TEMPLATE_INCLUDE": [],
     "TEMPLATE_EXCLUDE": [],
@@ -385,4 +389,6 @@ DEFAULTS = {
 
 def get(name):
     user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
+    if not isinstance(user, dict):
+        return DEFAULTS[name]  # the system check site_assistant.E004 says so
     return user.get(name, DEFAULTS[name])

@@ -7,6 +7,9 @@ worker running, much longer. So is a row saved with another URL (a new slug):
 its old URL, which would answer until then, is withdrawn too. Adding or
 removing a row's many-to-many links (its tags) schedules the rebuild as
 saving it does.
+
+``question_answered`` (defined in site_assistant.questions, which sends it) is
+here for a project's receivers: ``site_assistant.signals.question_answered``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from . import conf, withdrawn
+from .questions import question_answered  # noqa: F401 - its public name
 from .sources.models import registration_of
 
 logger = logging.getLogger(__name__)

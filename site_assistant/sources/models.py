@@ -63,6 +63,11 @@ def is_site_link(url: str) -> bool:
     return sitemaps.on_host(url, pages.render_host(), settings.ALLOWED_HOSTS) is not None
 
 
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of plain text: a blank line starts a new one."""
+    return [p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+
+
 @dataclass
 class Registration:
     model: type[Model]
@@ -129,9 +134,7 @@ class Registration:
                     name,
                     name,
                 )
-            parts += [
-                f"<p>{html.escape(p)}</p>" for p in _PARAGRAPH_BREAK.split(value) if p.strip()
-            ]
+            parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs(value)]
         return Document(
             url=str(url),
             html=f"<main>{''.join(parts)}</main>",
