@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 
 from ..extract import Document
 
@@ -94,6 +94,9 @@ class Registration:
         if callable(spec):
             return spec(obj)
         value = getattr(obj, spec)
+        if isinstance(value, Manager):
+            # A relation (``tags``): its rows' names, "setup, billing".
+            return ", ".join(str(row) for row in value.all())
         return value() if callable(value) else value
 
     def url_of(self, obj) -> str:

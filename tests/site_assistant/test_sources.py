@@ -275,3 +275,22 @@ def test_a_row_shown_as_a_section_of_a_page_links_to_that_section_as_it_is(tests
         }
     finally:
         models.unregister(User)
+
+
+def test_a_relation_named_in_fields_reads_as_its_rows_names(testsite):
+    # register(Article, fields=["title", "tags"]): a many-to-many is a manager,
+    # which Django makes callable; called, it raised TypeError and failed the build.
+    from django.contrib.auth.models import Group, Permission
+
+    from site_assistant.extract import extract_all
+
+    group = Group.objects.create(name="Editors")
+    group.permissions.add(*Permission.objects.filter(codename__in=["add_group", "view_group"]))
+    try:
+        register(Group, fields=["name", "permissions"], url=lambda g: f"/alpha/#group-{g.pk}")
+        [passage] = extract_all(models.collect())
+        # Each row as str() gives it ("Authentication and Authorization | group | …").
+        assert passage.text.startswith("Editors. ")
+        assert passage.text.endswith("| Can add group, " + str(group.permissions.last()) + ".")
+    finally:
+        models.unregister(Group)
