@@ -270,6 +270,7 @@ def test_a_project_overrides_one_block_of_the_widget_and_keeps_the_rest(client, 
     (tmp_path / "site_assistant" / "widget.html").write_text(
         '{% extends "site_assistant/widget.html" %}'
         "{% block widget_label %}Questions? {{ title }}{% endblock %}"
+        "{% block widget_greeting %}<p>Ask about {{ request.path }}</p>{% endblock %}"
         '{% block widget_foot %}<p class="acme-foot">Answers from our docs</p>{% endblock %}'
     )
     settings.TEMPLATES = [
@@ -281,6 +282,7 @@ def test_a_project_overrides_one_block_of_the_widget_and_keeps_the_rest(client, 
     assert widget.css_first(".site-assistant__label").text().startswith("Questions? Ask Acme ·")
     assert widget.css_first(".acme-foot").text() == "Answers from our docs"
     assert widget.css_first(".site-assistant__hint") is None  # replaced
+    assert widget.css_first(".site-assistant__greeting").text(strip=True).startswith("Ask about /")
     # Everything widget.js needs is still there, once.
     assert widget.attributes["data-search-url"] and widget.css_first("#site-assistant-q")
     assert widget.css_first(".site-assistant__title").text().split() == ["✨", "Ask", "Acme"]
