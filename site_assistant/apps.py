@@ -1,3 +1,4 @@
+import difflib
 import os
 from pathlib import Path
 
@@ -14,6 +15,8 @@ class SearchConfig(AppConfig):
         checks.register(check_index_dir, checks.Tags.compatibility)
         checks.register(check_answer_settings)
         checks.register(check_approx_settings)
+        checks.register(check_setting_names_and_types)
+        checks.register(check_sources)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -124,3 +127,122 @@ def check_approx_settings(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+# Keys whose values other checks already judge (E001, E003): one message each.
+_CHECKED_ELSEWHERE = {
+    "MIN_SCORE",
+    "OFF_TOPIC_QUANTILE",
+    "APPROX_THRESHOLD",
+    "APPROX_INDEX",
+    "APPROX_NPROBE",
+    "APPROX_EF_SEARCH",
+    "APPROX_HNSW_M",
+}
+
+
+def _kind(default) -> tuple[tuple[type, ...], str] | None:
+    """(the types a key's value may have, how to say it) from its default."""
+    if isinstance(default, bool):
+        return (bool,), "True or False"
+    if isinstance(default, int):
+        return (int,), "a whole number"
+    if isinstance(default, float):
+        return (int, float), "a number"
+    if isinstance(default, str):
+        return (str, os.PathLike), "a string"
+    if isinstance(default, list | tuple):
+        return (list, tuple), "a list"
+    if isinstance(default, dict):
+        return (dict,), "a dict"
+    return None
+
+
+def _type_problem(name: str, value, default) -> str:
+    """Why ``value`` cannot be SITE_ASSISTANT[name] ("" when it can)."""
+    kind = _kind(default)
+    if kind is None:
+        return ""
+    types, said = kind
+    if isinstance(value, bool) and bool not in types:
+        return f"must be {said}, not {value!r}"
+    if not isinstance(value, types):
+        return f"must be {said}, not {type(value).__name__} {value!r:.60}"
+    if isinstance(value, list | tuple):
+        item_types = (dict,) if name == "SMALL_TALK" else (str, os.PathLike)
+        wrong = [item for item in value if not isinstance(item, item_types)]
+        if wrong:
+            named = "dicts" if name == "SMALL_TALK" else "strings"
+            return f"must be a list of {named}; {wrong[0]!r:.60} is not one"
+    return ""
+
+
+def check_setting_names_and_types(app_configs=None, **kwargs):
+    """A SITE_ASSISTANT that is not a dict (E004), a value of the wrong type
+    (E005: a string where a list goes is read letter by letter), and a key the
+    app does not have (W002, a typo: the app would read its default)."""
+    from django.conf import settings
+
+    from . import conf
+
+    user = getattr(settings, "SITE_ASSISTANT", {}) or {}
+    hint = "See the SITE_ASSISTANT table in docs/configuration.md."
+    if not isinstance(user, dict):
+        return [
+            checks.Error(
+                f"SITE_ASSISTANT must be a dict, not {type(user).__name__}.",
+                hint=hint,
+                id="site_assistant.E004",
+            )
+        ]
+    found = []
+    for name, value in user.items():
+        if name not in conf.DEFAULTS:
+            close = difflib.get_close_matches(str(name), conf.DEFAULTS, n=1, cutoff=0.75)
+            found.append(
+                checks.Warning(
+                    f"SITE_ASSISTANT[{name!r}] is not a setting of site_assistant: it is ignored.",
+                    hint=f"Did you mean {close[0]!r}?" if close else hint,
+                    id="site_assistant.W002",
+                )
+            )
+            continue
+        if name in _CHECKED_ELSEWHERE:
+            continue
+        problem = _type_problem(name, value, conf.DEFAULTS[name])
+        if problem:
+            found.append(
+                checks.Error(
+                    f"SITE_ASSISTANT[{name!r}] {problem}.",
+                    hint=hint,
+                    id="site_assistant.E005",
+                )
+            )
+    return found
+
+
+def check_sources(app_configs=None, **kwargs):
+    """An entry of SITE_ASSISTANT["SOURCES"] that names no callable (E006): said
+    at start, not as a failed build."""
+    from . import conf
+    from .sources import custom
+
+    paths = conf.get("SOURCES")
+    if not isinstance(paths, list | tuple):
+        return []  # E005 says so
+    found = []
+    for path in paths:
+        if not isinstance(path, str):
+            continue  # E005 says so
+        try:
+            custom.load(path)
+        except custom.SourceFailed as exc:
+            found.append(
+                checks.Error(
+                    str(exc),
+                    hint="A dotted path to a function that returns the documents "
+                    '(docs/sources.md, "The project\'s own sources").',
+                    id="site_assistant.E006",
+                )
+            )
+    return found

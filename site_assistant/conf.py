@@ -74,6 +74,10 @@ DEFAULTS = {
     "USE_SITEMAPS": True,
     "SITEMAPS": ["/sitemap.xml"],
     "EXCLUDE_URLS": [],  # regexes matched against the path
+    # The project's own sources (site_assistant.sources.custom): dotted paths of
+    # callables returning {"url", "title", "html" or "text"} mappings, for text no
+    # URL renders as HTML in-process and no registered model holds.
+    "SOURCES": [],
     # Templates: text not reachable by a URL. Globs relative to BASE_DIR.
     "TEMPLATE_INCLUDE": [],
     "TEMPLATE_EXCLUDE": [],
@@ -431,5 +435,6 @@ def get(name):
     """The setting, or its default; a default text in the active language (Django's
     translations of the app: docs/install.md, "Sites in other languages")."""
     user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
-    value = user.get(name, DEFAULTS[name])
+    # Not a dict: the defaults (the system check site_assistant.E004 says so).
+    value = user.get(name, DEFAULTS[name]) if isinstance(user, dict) else DEFAULTS[name]
     return str(value) if isinstance(value, Promise) else value

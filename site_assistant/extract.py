@@ -801,6 +801,11 @@ def extract(
     title = normalize(document.title) or page_title(tree)
     root = content_root(tree)
     drop_ignored(root)
+    # A document whose URL has a fragment is one section of a page (a registered
+    # row at "/docs/#install"): its passages link to that URL as it is. An anchor
+    # of its own would make "/docs/#install#:~:text=…", which no browser reads
+    # as the section.
+    one_section = "#" in document.url
     passages = []
     for section in sections(root):
         links = _link_paths(document.url, section.links)
@@ -813,7 +818,7 @@ def extract(
                     title=title,
                     heading=section.heading,
                     url=document.url,
-                    anchor=section.anchor,
+                    anchor="" if one_section else section.anchor,
                     position=0,
                     source=document.source,
                     urls=[document.url],

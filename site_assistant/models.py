@@ -18,6 +18,7 @@ class Page(models.Model):
         PAGE = "page", "Rendered page"
         TEMPLATE = "template", "Template file"
         MODEL = "model", "Database content"
+        CUSTOM = "custom", "The project's own source"
 
     url = models.CharField(max_length=500, unique=True)
     title = models.CharField(max_length=300, blank=True)

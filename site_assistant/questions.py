@@ -10,7 +10,9 @@ so that a site with neither keeps the promise, at most hourly by
 ``purge_when_due`` when a question is logged or the owner opens the log).
 
 Every interface that answers a visitor (widget, search page, API) goes
-through ``ask`` so they log the same way.
+through ``ask`` so they log the same way, and so ``question_answered`` (the
+project's own analytics; importable as ``site_assistant.signals.question_answered``)
+is sent once for each question the log counts.
 """
 
 import logging
@@ -19,6 +21,7 @@ from datetime import timedelta
 from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import conf, outage, services
@@ -29,6 +32,14 @@ logger = logging.getLogger(__name__)
 # The log is purged at most this often outside the scheduled purge.
 PURGE_EVERY_SECONDS = 3600
 PURGE_DUE_KEY = "site_assistant:log-purge-due"
+
+# Sent (sender=Question) after a visitor's question is answered: keyword
+# arguments ``query``, ``answered``, ``top_url``, ``channel``, ``language`` and
+# ``question`` (the logged row, None when the database is down). Never the
+# visitor's address, agent or user. Not for small talk, a HEAD request or the
+# widget's "See all results" repeating a question. A receiver that raises is
+# logged (logger "django.dispatch") and the answer goes out all the same.
+question_answered = Signal()
 
 _TEXT_LIMIT = Question._meta.get_field("text").max_length
 _URL_LIMIT = Question._meta.get_field("top_url").max_length
@@ -89,32 +100,48 @@ def ask(
     result = services.answer(query, k=k, host=host)
     if result.reply is not None or not log:
         return result, None  # small talk: nothing the owner could improve, nothing kept
-    if outage.database_paused():
-        return result, None
-    try:
-        question = _log(query, channel, result, already_asked)
-    except DatabaseError as exc:
-        # The answer comes from the index, not the database: a database that
-        # is down costs the log entry (and the 👍 / 👎, which need it), not the answer.
-        outage.database_failed()
-        logger.warning(
-            "question answered but not logged (the database failed; tried again in %.0f s): %s",
-            outage.RETRY_SECONDS,
-            exc,
-        )
-        return result, None
-    purge_when_due()
+    question, repeated = None, False
+    if not outage.database_paused():
+        try:
+            question, repeated = _log(query, channel, result, already_asked)
+        except DatabaseError as exc:
+            # The answer comes from the index, not the database: a database that
+            # is down costs the log entry (and the 👍 / 👎, which need it), not the answer.
+            outage.database_failed()
+            logger.warning(
+                "question answered but not logged (the database failed; tried again in %.0f s): %s",
+                outage.RETRY_SECONDS,
+                exc,
+            )
+        else:
+            purge_when_due()
+    if not repeated:
+        _announce(query, channel, result, question)
     return result, question
 
 
-def _log(query: str, channel: str, result, already_asked) -> Question:
+def _announce(query: str, channel: str, result, question: Question | None) -> None:
+    top = result.answer or (result.results[0] if result.results else None)
+    question_answered.send_robust(
+        sender=Question,
+        query=query,
+        answered=result.answer is not None,
+        top_url=top.link if top else "",
+        channel=str(channel),
+        language=result.language or "",
+        question=question,
+    )
+
+
+def _log(query: str, channel: str, result, already_asked) -> tuple[Question, bool]:
+    """The logged question, and whether it was logged before (a repeat)."""
     earlier_id = _asked_id(already_asked) if already_asked is not None else None
     if earlier_id is not None:
         earlier = Question.objects.filter(pk=earlier_id, text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:
-            return earlier
+            return earlier, True
     top = result.answer or (result.results[0] if result.results else None)
-    return Question.objects.create(
+    question = Question.objects.create(
         text=query[:_TEXT_LIMIT],
         channel=channel,
         answered=result.answer is not None,
@@ -127,6 +154,7 @@ def _log(query: str, channel: str, result, already_asked) -> Question:
         index_version=result.index_version,
         language=result.language or "",
     )
+    return question, False
 
 
 _FEEDBACK_SALT = "site_assistant.questions.feedback"

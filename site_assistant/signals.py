@@ -3,7 +3,13 @@
 A row deleted, or saved so that its registration's ``filter`` leaves it out
 (a draft, a private row), is also withdrawn from answers at once
 (site_assistant.withdrawn): the rebuild may be seconds away, or, with no
-worker running, much longer.
+worker running, much longer. So is a row saved with another URL (a new slug):
+its old URL, which would answer until then, is withdrawn too. Adding or
+removing a row's many-to-many links (its tags) schedules the rebuild as
+saving it does.
+
+``question_answered`` (defined in site_assistant.questions, which sends it) is
+here for a project's receivers: ``site_assistant.signals.question_answered``.
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from . import conf, withdrawn
+from .questions import question_answered  # noqa: F401 - its public name
 from .sources.models import registration_of
 
 logger = logging.getLogger(__name__)
@@ -80,16 +87,39 @@ def _after_commit(changed_at: float) -> None:
     schedule_content_rebuild()
 
 
+# Where a row being saved linked before the save (pre_save → post_save).
+_URL_BEFORE = "_site_assistant_url_before"
+
+
+def row_url_before(sender, instance=None, **kwargs):
+    """Remember the URL a registered row linked to before this save, so that
+    ``row_hidden`` can withdraw it when the save changes it."""
+    registration = registration_of(sender)
+    if registration is None or kwargs.get("raw") or instance.pk is None:
+        return
+    try:
+        # The base manager: a default manager that hides drafts would not find
+        # a row saved from draft to published.
+        before = sender._base_manager.filter(pk=instance.pk).first()
+        instance.__dict__[_URL_BEFORE] = registration.url_of(before) if before else ""
+    except Exception:
+        logger.exception("could not read the URL %r had before this save", instance)
+
+
 def row_hidden(sender, instance=None, **kwargs):
-    """A registered row deleted, or saved as one its ``filter`` leaves out:
-    withdraw its URL from answers now (the rebuild takes it out of the index)."""
+    """A registered row deleted, saved as one its ``filter`` leaves out, or
+    saved with another URL: withdraw its URL (the old one, when it changed) from
+    answers now (the rebuild takes it out of the index)."""
     registration = registration_of(sender)
     if registration is None or kwargs.get("raw"):
         return
+    before = instance.__dict__.pop(_URL_BEFORE, "")
     try:
-        if kwargs.get("signal") is post_save and registration.shows(instance):
-            return
         url = registration.url_of(instance)
+        if kwargs.get("signal") is post_save and registration.shows(instance):
+            if not before or before == url:
+                return
+            url = before  # moved: the old URL answers until the rebuild
     except Exception:
         # Saving the row must not fail for it; the rebuild still comes.
         logger.exception("could not tell whether %r left the search index", instance)
@@ -97,11 +127,19 @@ def row_hidden(sender, instance=None, **kwargs):
     withdrawn.withdraw([url])
 
 
+def links_changed(sender, instance=None, action="", **kwargs):
+    """A registered row's many-to-many links changed (``article.tags.add(tag)``,
+    from either side): its text may name them, so rebuild as for a save."""
+    if action.startswith("post_"):
+        content_changed(sender, **kwargs)
+
+
 def _receivers(model):
     uid = f"search-{model._meta.label_lower}"
     # Withdrawn first: without a broker the rebuild runs as the change
     # commits, and must find the withdrawal already recorded.
     return [
+        (pre_save, row_url_before, f"{uid}-url-before"),
         (post_save, row_hidden, f"{uid}-hidden-save"),
         (post_delete, row_hidden, f"{uid}-hidden-delete"),
         (post_save, content_changed, f"{uid}-save"),
@@ -109,11 +147,24 @@ def _receivers(model):
     ]
 
 
+def _links(model):
+    """(through model, dispatch uid) of each many-to-many field of ``model``."""
+    uid = f"search-{model._meta.label_lower}"
+    return [
+        (field.remote_field.through, f"{uid}-links-{field.name}")
+        for field in model._meta.many_to_many
+    ]
+
+
 def connect(model) -> None:
     for signal, receiver, uid in _receivers(model):
         signal.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
+    for through, uid in _links(model):
+        m2m_changed.connect(links_changed, sender=through, dispatch_uid=uid, weak=False)
 
 
 def disconnect(model) -> None:
     for signal, _, uid in _receivers(model):
         signal.disconnect(sender=model, dispatch_uid=uid)
+    for through, uid in _links(model):
+        m2m_changed.disconnect(sender=through, dispatch_uid=uid)

@@ -1,4 +1,5 @@
-"""Where text comes from: rendered pages, template files, registered models."""
+"""Where text comes from: rendered pages, template files, registered models and
+the project's own sources (SITE_ASSISTANT["SOURCES"])."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..extract import Document
-from . import models, pages, templates
+from . import custom, models, pages, templates
 
 
 @dataclass
@@ -17,7 +18,8 @@ class Collected:
 
 
 def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:
-    """Every document to index: pages first, then model rows, then templates."""
+    """Every document to index: pages first, then model rows and the project's
+    own sources, then templates."""
     result = Collected()
     url_for_template: dict[str, str] = {}
     title_for_url: dict[str, str] = {}
@@ -30,6 +32,7 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
         for template in page.templates:
             url_for_template.setdefault(template, page.url)
     result.documents.extend(models.collect())
+    result.documents.extend(custom.collect())
     from ..extract import page_title, parse
 
     for document in result.documents:

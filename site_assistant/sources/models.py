@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 
 from ..extract import Document
 
@@ -63,6 +63,11 @@ def is_site_link(url: str) -> bool:
     return sitemaps.on_host(url, pages.render_host(), settings.ALLOWED_HOSTS) is not None
 
 
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of plain text: a blank line starts a new one."""
+    return [p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+
+
 @dataclass
 class Registration:
     model: type[Model]
@@ -89,6 +94,9 @@ class Registration:
         if callable(spec):
             return spec(obj)
         value = getattr(obj, spec)
+        if isinstance(value, Manager):
+            # A relation (``tags``): its rows' names, "setup, billing".
+            return ", ".join(str(row) for row in value.all())
         return value() if callable(value) else value
 
     def url_of(self, obj) -> str:
@@ -129,9 +137,7 @@ class Registration:
                     name,
                     name,
                 )
-            parts += [
-                f"<p>{html.escape(p)}</p>" for p in _PARAGRAPH_BREAK.split(value) if p.strip()
-            ]
+            parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs(value)]
         return Document(
             url=str(url),
             html=f"<main>{''.join(parts)}</main>",

@@ -41,6 +41,9 @@ def search_widget(context):
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         # Not "csrf_token": an inclusion tag copies the page's own over it.
         "csrf": csrf_for_signed_in(request),
+        # For a project's own widget.html (docs/extending.md): the page's context
+        # is not passed on to an inclusion tag, the request is.
+        "request": request,
     }
 
 

@@ -37,6 +37,7 @@ LAYERS: dict[str, list[str]] = {
         "sources.sitemaps",
         "sources.templates",
         "sources.models",
+        "sources.custom",
         "extract",
         "onnx_encoder",
         "onnx_export",

@@ -198,3 +198,74 @@ def test_a_purge_that_fails_never_costs_the_visitor_the_answer(client, monkeypat
     response = client.get("/api/search/", {"q": "Can I scrape the site?"})
     assert response.status_code == 200 and response.json()["answer"] is not None
     assert Question.objects.filter(text="Can I scrape the site?").exists()
+
+
+@pytest.fixture
+def answered_signals():
+    """What a project's receiver of question_answered hears (keyword arguments)."""
+    from site_assistant.signals import question_answered
+
+    heard = []
+
+    def count(sender, **kwargs):
+        heard.append(kwargs)
+
+    question_answered.connect(count, dispatch_uid="test-analytics")
+    yield heard
+    question_answered.disconnect(dispatch_uid="test-analytics")
+
+
+@pytest.mark.usefixtures("built_index")
+def test_question_answered_is_sent_once_per_logged_question_without_the_visitor(
+    client, answered_signals
+):
+    response = client.get(
+        "/api/search/", {"q": "Can I scrape the site?"}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 200
+    logged = Question.objects.get(text="Can I scrape the site?")
+    [heard] = answered_signals
+    assert heard.pop("signal") is not None
+    assert heard == {
+        "query": "Can I scrape the site?",
+        "answered": True,
+        "top_url": "/terms/#use-of-site",
+        "channel": "api",
+        "language": "",
+        "question": logged,
+    }
+    assert "203.0.113.9" not in repr(heard)
+
+    # The widget's "See all results" repeats the logged question: counted once.
+    page = client.get(
+        "/search/",
+        {"q": "Can I scrape the site?", "asked": questions.asked_reference(logged)},
+    )
+    assert page.status_code == 200 and len(answered_signals) == 1
+    # Small talk is not a question; an unsure answer is one.
+    client.get("/api/search/", {"q": "thanks"})
+    client.get("/search/", {"q": "What is the capital of Peru?"})
+    assert [(h["channel"], h["answered"]) for h in answered_signals[1:]] == [("page", False)]
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_receiver_that_raises_never_costs_the_visitor_the_answer(
+    client, answered_signals, caplog
+):
+    from site_assistant.signals import question_answered
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("the analytics service is down")
+
+    after = []
+    question_answered.connect(broken, dispatch_uid="test-broken")
+    question_answered.connect(lambda **kw: after.append(kw), dispatch_uid="test-after", weak=False)
+    try:
+        with caplog.at_level("ERROR", logger="django.dispatch"):
+            response = client.get("/api/search/", {"q": "Can I scrape the site?"})
+    finally:
+        question_answered.disconnect(dispatch_uid="test-broken")
+        question_answered.disconnect(dispatch_uid="test-after")
+    assert response.status_code == 200 and response.json()["answer"] is not None
+    assert len(answered_signals) == len(after) == 1  # the receivers before and after it
+    assert "the analytics service is down" in caplog.text

@@ -73,6 +73,37 @@ def test_deleting_a_row_schedules_a_rebuild_that_drops_it(
     assert latest.status == "succeeded" and latest.removed == 1 and latest.pages == 2
 
 
+def test_adding_a_tag_to_a_row_rebuilds_with_the_tag_read(
+    registered_groups, django_capture_on_commit_callbacks
+):
+    # An article's tags are part of its text; tagging it in code (not the admin,
+    # which saves the row too) must reach the answers as saving it does.
+    from django.contrib.auth.models import Permission
+
+    model_source.register(
+        Group,
+        fields=["name", "rights"],
+        url=lambda g: f"/alpha/#group-{g.pk}",
+    )
+    Group.rights = property(lambda g: ", ".join(p.name for p in g.permissions.all()))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            group = Group.objects.create(name="Night market stall keepers")
+        rights = Permission.objects.get(codename="add_group")
+        with django_capture_on_commit_callbacks(execute=True):
+            group.permissions.add(rights)
+        from site_assistant import index
+
+        texts = [p["text"] for p in index.load_current().passages]
+        assert any("Can add group" in text for text in texts)
+        with django_capture_on_commit_callbacks(execute=True):
+            rights.group_set.remove(group)  # from the other side
+        texts = [p["text"] for p in index.load_current().passages]
+        assert not any("Can add group" in text for text in texts)
+    finally:
+        del Group.rights
+
+
 def test_unregistered_models_and_disabled_auto_rebuild_do_nothing(
     registered_groups, django_capture_on_commit_callbacks, settings
 ):

@@ -275,3 +275,53 @@ def test_a_page_without_a_language_or_in_a_regional_variant_is_read(testsite, se
     assert pages.other_language(parse("<html><body><main>x</main></body></html>")) == ""
     assert pages.other_language(parse('<html lang="en-US"></html>')) == ""
     assert pages.other_language(parse('<html lang="sl"></html>')) == "sl"
+
+
+def test_a_row_shown_as_a_section_of_a_page_links_to_that_section_as_it_is(testsite):
+    # An article whose get_absolute_url is "/docs/#<slug>", with a rich-text body
+    # that has a heading of its own: every passage links to "/docs/#install", never
+    # "/docs/#install#:~:text=…" (a second "#": the browser finds no such id).
+    from django.contrib.auth.models import User
+
+    from site_assistant.extract import extract_all
+
+    User.objects.create(
+        username="Install",
+        first_name=(
+            "<p>Install the agent with pip; it needs 200 MB of disk.</p>"
+            "<h3>On Windows</h3><p>Run the MSI installer as an administrator.</p>"
+        ),
+    )
+    try:
+        register(
+            User,
+            fields=["username", "first_name"],
+            url=lambda u: f"/docs/#{u.username.lower()}",
+            html=["first_name"],
+        )
+        passages = extract_all(models.collect())
+        assert [p.heading_text for p in passages] == ["Install", "Install › On Windows"]
+        assert {p.url + (f"#{p.anchor}" if p.anchor else "") for p in passages} == {
+            "/docs/#install"
+        }
+    finally:
+        models.unregister(User)
+
+
+def test_a_relation_named_in_fields_reads_as_its_rows_names(testsite):
+    # register(Article, fields=["title", "tags"]): a many-to-many is a manager,
+    # which Django makes callable; called, it raised TypeError and failed the build.
+    from django.contrib.auth.models import Group, Permission
+
+    from site_assistant.extract import extract_all
+
+    group = Group.objects.create(name="Editors")
+    group.permissions.add(*Permission.objects.filter(codename__in=["add_group", "view_group"]))
+    try:
+        register(Group, fields=["name", "permissions"], url=lambda g: f"/alpha/#group-{g.pk}")
+        [passage] = extract_all(models.collect())
+        # Each row as str() gives it ("Authentication and Authorization | group | …").
+        assert passage.text.startswith("Editors. ")
+        assert passage.text.endswith("| Can add group, " + str(group.permissions.last()) + ".")
+    finally:
+        models.unregister(Group)

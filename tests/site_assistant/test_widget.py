@@ -329,3 +329,30 @@ def test_the_owners_own_words_are_shown_as_written_in_every_language(client, bil
         widget = LexborHTMLParser(client.get(path).content.decode()).css_first(".site-assistant")
         assert widget.css_first(".site-assistant__title").text(strip=True) == "✨Frag Moos"
         assert widget.css_first("input").attributes["placeholder"] == "Was möchtest du wissen?"
+
+
+@pytest.mark.django_db
+def test_a_project_overrides_one_block_of_the_widget_and_keeps_the_rest(client, settings, tmp_path):
+    # docs/extending.md: a site_assistant/widget.html of the project's that
+    # extends the app's and changes only the bubble's label and the panel's foot.
+    (tmp_path / "site_assistant").mkdir()
+    (tmp_path / "site_assistant" / "widget.html").write_text(
+        '{% extends "site_assistant/widget.html" %}'
+        "{% block widget_label %}Questions? {{ title }}{% endblock %}"
+        "{% block widget_greeting %}<p>Ask about {{ request.path }}</p>{% endblock %}"
+        '{% block widget_foot %}<p class="acme-foot">Answers from our docs</p>{% endblock %}'
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "WIDGET_TITLE": "Ask Acme"}
+    root = LexborHTMLParser(client.get("/").content.decode())
+    widget = root.css_first(".site-assistant")
+    assert widget.css_first(".site-assistant__label").text().startswith("Questions? Ask Acme ·")
+    assert widget.css_first(".acme-foot").text() == "Answers from our docs"
+    assert widget.css_first(".site-assistant__hint") is None  # replaced
+    assert widget.css_first(".site-assistant__greeting").text(strip=True).startswith("Ask about /")
+    # Everything widget.js needs is still there, once.
+    assert widget.attributes["data-search-url"] and widget.css_first("#site-assistant-q")
+    assert widget.css_first(".site-assistant__title").text().split() == ["✨", "Ask", "Acme"]
+    assert len(root.css('script[src*="site_assistant/widget.js"]')) == 1

@@ -131,6 +131,33 @@ def test_with_no_worker_running_a_row_made_private_or_deleted_is_not_answered_fr
     assert set(WithdrawnPage.objects.values_list("path", flat=True)) == {link, shelf_link}
 
 
+@pytest.mark.django_db
+def test_with_no_worker_running_a_row_given_another_url_is_not_answered_from_its_old_one(
+    registered_groups, with_a_broker, django_capture_on_commit_callbacks
+):
+    # An article whose slug changed: its old URL would answer (a 404, or a
+    # section no longer there) until the rebuild, which no worker runs here.
+    register(Group, fields=["name"], url=lambda g: f"/alpha/#{g.name.split()[0].lower()}")
+    with_a_broker.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = Group.objects.create(name=f"Glitter {WORKSHOP}")
+    assert _answer_link()[1] == "/alpha/#glitter"
+
+    with_a_broker.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop.name = f"Liner {WORKSHOP}"
+        workshop.save()
+    assert IndexBuild.objects.filter(status="queued").exists()
+    urls, answered = _answer_link()
+    assert "/alpha/#glitter" not in urls and answered != "/alpha/#glitter"
+    assert list(WithdrawnPage.objects.values_list("path", flat=True)) == ["/alpha/#glitter"]
+
+    # Saved again with the same URL: nothing more is withdrawn.
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop.save()
+    assert WithdrawnPage.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_without_a_broker_the_build_at_the_commit_takes_the_withdrawal_in(registered_groups):
     workshop = Group.objects.create(name=WORKSHOP)

@@ -1,0 +1,82 @@
+"""The app's system checks of SITE_ASSISTANT, as `manage.py check` shows them: a
+misspelt key, a value of the wrong type, a source that names nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+
+def check(settings, **site_assistant):
+    """What `manage.py check` prints with these keys added: (its output, whether it failed)."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **site_assistant}
+    out = StringIO()
+    try:
+        call_command("check", stdout=out, stderr=out)
+    except SystemCheckError as exc:
+        return str(exc), True
+    return out.getvalue(), False
+
+
+def test_the_sites_own_settings_pass(settings):
+    said, failed = check(settings)
+    assert not failed and "site_assistant." not in said
+
+
+def test_a_misspelt_key_is_named_with_the_key_it_may_mean(settings):
+    said, failed = check(settings, DEFUALT_K=10, SOMETHING_ELSE=1)
+    assert not failed  # a warning: the app reads the default and goes on
+    assert "(site_assistant.W002) SITE_ASSISTANT['DEFUALT_K'] is not a setting of" in said
+    assert "HINT: Did you mean 'DEFAULT_K'?" in said
+    assert "SITE_ASSISTANT['SOMETHING_ELSE'] is not a setting" in said
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("URLS", "/about/", "SITE_ASSISTANT['URLS'] must be a list, not str '/about/'"),
+        (
+            "SITEMAPS",
+            ["/sitemap.xml", 3],
+            "SITE_ASSISTANT['SITEMAPS'] must be a list of strings; 3",
+        ),
+        ("DEFAULT_K", "5", "SITE_ASSISTANT['DEFAULT_K'] must be a whole number, not str '5'"),
+        ("MAX_K", True, "SITE_ASSISTANT['MAX_K'] must be a whole number, not True"),
+        ("TYPO_TOLERANCE", "no", "SITE_ASSISTANT['TYPO_TOLERANCE'] must be True or False"),
+        ("SENTENCE_WEIGHT", "0.5", "SITE_ASSISTANT['SENTENCE_WEIGHT'] must be a number"),
+        ("THROTTLE_RATES", ["60/min"], "SITE_ASSISTANT['THROTTLE_RATES'] must be a dict"),
+        ("SMALL_TALK", ["hi"], "SITE_ASSISTANT['SMALL_TALK'] must be a list of dicts; 'hi'"),
+        ("CONTACT_URL", None, "SITE_ASSISTANT['CONTACT_URL'] must be a string, not NoneType"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_an_error_naming_the_key(settings, key, value, message):
+    said, failed = check(settings, **{key: value})
+    assert failed and "(site_assistant.E005)" in said and message in said
+
+
+def test_paths_and_tuples_are_accepted_where_strings_and_lists_go(settings, tmp_path):
+    said, failed = check(settings, INDEX_DIR=tmp_path / "index", URLS=("/about/",), PHRASE_BOOST=0)
+    assert not failed and "site_assistant." not in said
+
+
+def test_a_site_assistant_that_is_not_a_dict_is_an_error(settings):
+    settings.SITE_ASSISTANT = [("DEFAULT_K", 5)]
+    with pytest.raises(
+        SystemCheckError, match=r"site_assistant.E004\) SITE_ASSISTANT must be a dict"
+    ):
+        call_command("check")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("myproject.nowhere.faq", "cannot import 'myproject.nowhere.faq'"),
+        ("site_assistant.conf.DEFAULTS", "'site_assistant.conf.DEFAULTS' is not callable"),
+    ],
+)
+def test_a_source_that_names_no_callable_is_an_error_at_start(settings, source, message):
+    said, failed = check(settings, SOURCES=[source])
+    assert failed and "(site_assistant.E006)" in said and message in said
+    said, failed = check(settings, SOURCES=["site_assistant.sources.custom.sources"])
+    assert not failed
