@@ -180,7 +180,9 @@ def purge_old_questions(days: int | None = None) -> int:
     if days < 0:
         raise ValueError("days must be 0 or more")
     cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = Question.objects.filter(created__lt=cutoff).delete()
+    deleted, _ = Question.objects.filter(created__lt=cutoff).delete()  # one DELETE
+    if deleted:
+        logger.info("question log: %d question(s) older than %d days deleted", deleted, days)
     return deleted
 
 
