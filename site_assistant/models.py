@@ -9,6 +9,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .text import question_key
 
@@ -62,6 +63,9 @@ class EmbeddingCache(models.Model):
     text_hash = models.CharField(max_length=64)
     vector = models.BinaryField(help_text="float32, normalized.")
     created = models.DateTimeField(auto_now_add=True)
+    # When a build last read (or wrote) it, to a day (site_assistant.embed.prune_cache):
+    # rows no build read for EMBEDDING_CACHE_DAYS are deleted.
+    used = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [
