@@ -205,6 +205,13 @@ def purge(days: int | None = None) -> tuple[int, int]:
 
     Returns (questions deleted, visitor questions dropped from kept pairs).
     """
+    from .training.config import models_dir
+
+    deleted = purge_old_questions(days)
+    # The trainer's code (its pairs import scikit-learn) costs a worker about
+    # 160 MB for good: loaded only when some model keeps pairs to sweep.
+    if not any(models_dir().glob("*/pairs*")):
+        return deleted, 0
     from .training.finetune import forget_visitor_questions
 
-    return purge_old_questions(days), forget_visitor_questions()
+    return deleted, forget_visitor_questions()
