@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from site_assistant import embed
 from site_assistant.models import EmbeddingCache
@@ -141,3 +142,19 @@ def test_the_cache_forgets_vectors_no_build_read_for_a_while(settings):
     assert embed.embed_cached([gone])[1:] == (1, 0)
     with pytest.raises(ValueError, match="1 or more"):
         embed.prune_cache(0)
+
+
+@pytest.mark.django_db
+def test_a_worker_still_on_the_code_before_the_used_mark_can_fill_the_cache():
+    """In a rolling upgrade, a worker started before ``migrate`` inserts rows
+    without the new column: the database's own default fills it."""
+    from django.db import connection
+
+    table = EmbeddingCache._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (model_id, text_hash, vector, created) VALUES (%s, %s, %s, %s)",
+            ["old-worker", "ab" * 32, b"\0" * 16, timezone.now()],
+        )
+    row = EmbeddingCache.objects.get(model_id="old-worker")
+    assert row.used is not None and embed.prune_cache() == 0
