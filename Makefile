@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-reader clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-reader bench-longrun clean
 
 install: $(STAMP)
 
@@ -85,6 +85,14 @@ bench: index
 # PARTS="latency http load process build scaleout training" (default: all).
 bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
+
+# Months of running: BENCH_BUILDS (100) rebuilds after small template edits in one
+# long-lived process while another answers BENCH_QUESTIONS (10000) questions:
+# disk (versions, embedding cache, build rows) and RSS slopes; a real Celery worker
+# doing WORKER_BUILDS (50); the daily purge's RSS (docs/operations.md).
+# PARTS="builder worker purge" (default: all; the worker needs Redis, BENCH_REDIS_URL).
+bench-longrun:
+	$(PY) bench/longrun.py $(PARTS)
 
 # Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
 # embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).

@@ -20,7 +20,7 @@ import numpy as np
 from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
-from . import answerability, conf, embed, index, publish, withdrawn
+from . import answerability, conf, embed, index, publish, rebuilds, withdrawn
 from .examples import example_questions
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
@@ -420,6 +420,18 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
         removed,
         build.other_language_pages,
     )
+    tidy()
+
+
+def tidy() -> None:
+    """After a build went live: delete the embedding cache rows and build rows that
+    nothing uses any more (EMBEDDING_CACHE_DAYS, KEEP_BUILDS). Never fails the
+    build: an error is logged and the next build tries again."""
+    for what, prune in (("embedding cache", embed.prune_cache), ("builds", rebuilds.prune_builds)):
+        try:
+            prune()
+        except Exception:
+            logger.exception("search index: could not prune old %s", what)
 
 
 def _current_of_active_model() -> index.IndexVersion | None:

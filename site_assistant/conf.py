@@ -399,6 +399,15 @@ DEFAULTS = {
     "STORAGE_POLL_SECONDS": 10,
     "LOG_RETENTION_DAYS": 30,
     "KEEP_VERSIONS": 2,
+    # Embedding cache rows no build has read for this many days are deleted after
+    # each successful build (text gone from the site, a model no longer served).
+    # None keeps every vector forever.
+    "EMBEDDING_CACHE_DAYS": 30,
+    # Index build rows kept after each successful build: the newest KEEP_BUILDS,
+    # plus failed ones for KEEP_FAILED_BUILDS_DAYS days, plus the build of the live
+    # version and any queued, running or unqueued one. None keeps every row.
+    "KEEP_BUILDS": 100,
+    "KEEP_FAILED_BUILDS_DAYS": 30,
     # Widget and search page: the site owner's words (docs/install.md, "Branding").
     # The assistant's name: the bubble's label, the panel's and the search page's title.
     "WIDGET_TITLE": _("Ask us"),

@@ -39,6 +39,7 @@ import os
 import re
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -525,19 +526,59 @@ def encode(
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+# A vector read is marked used again once its mark is this old: the cache's age
+# is kept to a day, so an unchanged rebuild writes nothing.
+USED_MARK = timedelta(days=1)
+
+
 def _cached(hashes: list[str], mid: str) -> dict[str, np.ndarray]:
-    """The EmbeddingCache's vectors of model ``mid`` for these text hashes."""
+    """The EmbeddingCache's vectors of model ``mid`` for these text hashes.
+
+    Marks the rows read as used now when their mark is over a day old
+    (``prune_cache`` deletes the rows no build has read for a while).
+    """
+    from django.utils import timezone
+
     from .models import EmbeddingCache
 
     found: dict[str, np.ndarray] = {}
     unique = list(dict.fromkeys(hashes))
+    now = timezone.now()
     for start in range(0, len(unique), 500):
         rows = EmbeddingCache.objects.filter(
             model_id=mid, text_hash__in=unique[start : start + 500]
-        ).values_list("text_hash", "vector")
-        for h, blob in rows:
+        ).values_list("text_hash", "vector", "used")
+        stale = []
+        for h, blob, used in rows:
             found[h] = np.frombuffer(bytes(blob), dtype=np.float32)
+            if used < now - USED_MARK:
+                stale.append(h)
+        if stale:
+            EmbeddingCache.objects.filter(model_id=mid, text_hash__in=stale).update(used=now)
     return found
+
+
+def prune_cache(days: int | None = None) -> int:
+    """Delete the EmbeddingCache rows no build has read for ``days`` days
+    (EMBEDDING_CACHE_DAYS; None there keeps them all), in one statement: text
+    no longer on the site, vectors of a model no longer served. Returns how
+    many rows went. A text that comes back is embedded again."""
+    from django.utils import timezone
+
+    from .models import EmbeddingCache
+
+    days = conf.get("EMBEDDING_CACHE_DAYS") if days is None else days
+    if days is None:
+        return 0
+    if days < 1:
+        raise ValueError("EMBEDDING_CACHE_DAYS must be 1 or more (or None)")
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = EmbeddingCache.objects.filter(used__lt=cutoff).delete()
+    if deleted:
+        logger.info(
+            "embedding cache: %d vector(s) no build read for %d days deleted", deleted, days
+        )
+    return deleted
 
 
 def uncached(texts, model_ref=None) -> list[str]:

@@ -9,6 +9,8 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from .text import question_key
 
@@ -63,6 +65,10 @@ class EmbeddingCache(models.Model):
     text_hash = models.CharField(max_length=64)
     vector = models.BinaryField(help_text="float32, normalized.")
     created = models.DateTimeField(auto_now_add=True)
+    # When a build last read (or wrote) it, to a day (site_assistant.embed.prune_cache):
+    # rows no build read for EMBEDDING_CACHE_DAYS are deleted. A default in the
+    # database too: a worker still running the code before this field inserts rows.
+    used = models.DateTimeField(default=timezone.now, db_default=Now(), db_index=True)
 
     class Meta:
         constraints = [

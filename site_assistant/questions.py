@@ -210,7 +210,9 @@ def purge_old_questions(days: int | None = None) -> int:
     if days < 0:
         raise ValueError("days must be 0 or more")
     cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = Question.objects.filter(created__lt=cutoff).delete()
+    deleted, _ = Question.objects.filter(created__lt=cutoff).delete()  # one DELETE
+    if deleted:
+        logger.info("question log: %d question(s) older than %d days deleted", deleted, days)
     return deleted
 
 
@@ -233,6 +235,13 @@ def purge(days: int | None = None) -> tuple[int, int]:
 
     Returns (questions deleted, visitor questions dropped from kept pairs).
     """
+    from .training.config import models_dir
+
+    deleted = purge_old_questions(days)
+    # The trainer's code (its pairs import scikit-learn) costs a worker about
+    # 160 MB for good: loaded only when some model keeps pairs to sweep.
+    if not any(models_dir().glob("*/pairs*")):
+        return deleted, 0
     from .training.finetune import forget_visitor_questions
 
-    return purge_old_questions(days), forget_visitor_questions()
+    return deleted, forget_visitor_questions()

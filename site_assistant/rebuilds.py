@@ -228,3 +228,36 @@ def retry_unqueued() -> IndexBuild | None:
         return None
     trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT
     return request_rebuild(trigger)
+
+
+def prune_builds(keep: int | None = None, failed_days: int | None = None) -> int:
+    """Delete old IndexBuild rows; returns how many went.
+
+    Kept: the newest ``keep`` (KEEP_BUILDS; None there keeps every row),
+    failed builds younger than ``failed_days`` (KEEP_FAILED_BUILDS_DAYS), the
+    build that wrote the live version, and every queued or running build and
+    unqueued request still waiting for its retry. A few statements whatever
+    the count (rows coalesced into a deleted build lose the link).
+    """
+    from . import index
+
+    keep = conf.get("KEEP_BUILDS") if keep is None else keep
+    if keep is None:
+        return 0
+    failed_days = conf.get("KEEP_FAILED_BUILDS_DAYS") if failed_days is None else failed_days
+    newest = IndexBuild.objects.order_by("-created", "-pk").values_list("pk", flat=True)
+    kept = (
+        Q(pk__in=list(newest[: max(1, keep)]))
+        | Q(lock__isnull=False)
+        | Q(status__in=(Status.QUEUED, Status.RUNNING))
+        | Q(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
+    )
+    live = index.current_version_name()
+    if live:
+        kept |= Q(version=live)
+    if failed_days:
+        kept |= Q(status=Status.FAILED, created__gte=timezone.now() - timedelta(days=failed_days))
+    deleted = IndexBuild.objects.exclude(kept).delete()[1].get(IndexBuild._meta.label, 0)
+    if deleted:
+        logger.info("index builds: %d old build row(s) deleted (KEEP_BUILDS %d)", deleted, keep)
+    return deleted

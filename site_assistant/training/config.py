@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -39,3 +40,10 @@ TASK_PARAMS = ("epochs", "batch_size", "learning_rate", "max_steps", "seed")
 
 def defaults(names=TASK_PARAMS) -> dict:
     return {name: getattr(TrainConfig, name) for name in names}
+
+
+def models_dir() -> Path:
+    """Where fine-tuned models are kept, one folder each (INDEX_DIR/models)."""
+    from .. import conf
+
+    return Path(conf.get("INDEX_DIR")) / "models"

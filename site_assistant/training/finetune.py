@@ -28,9 +28,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import conf
 from ..embed import MODEL_META_FILE
-from .config import TrainConfig
+from .config import TrainConfig, models_dir
 from .pairs import read_jsonl
 
 logger = logging.getLogger(__name__)
@@ -124,10 +123,6 @@ def should_activate(
 
 
 # --- training ----------------------------------------------------------------------------
-
-
-def models_dir() -> Path:
-    return Path(conf.get("INDEX_DIR")) / "models"
 
 
 def drop_kept_visitor_questions(model_dir: Path) -> int:

@@ -16,3 +16,22 @@ def test_a_worker_process_warms_the_search_up_when_it_starts(celery_worker):
 
     log = Path(celery_worker.log_path).read_text()
     assert "search warmed up" in log
+
+
+def test_beat_schedules_only_tasks_a_worker_knows_and_the_privacy_purge_daily():
+    """A misspelt task name in the schedule is sent every night and run by nobody:
+    the 30-day promise of the Privacy page would silently not be kept."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bambicim.celery import app
+
+    app.loader.import_default_modules()
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    unknown = [e["task"] for e in schedule.values() if e["task"] not in app.tasks]
+    assert not unknown, unknown
+    purges = [e for e in schedule.values() if e["task"].endswith(".purge_question_log")]
+    assert len(purges) == 1
+    assert purges[0]["schedule"].remaining_estimate(timezone.now()) <= timedelta(days=1)

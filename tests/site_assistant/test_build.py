@@ -92,6 +92,35 @@ def test_changing_one_page_embeds_only_its_changed_passage(testsite):
     assert not any("courtyard" in t for t in texts)
 
 
+def test_months_of_edits_leave_only_what_the_site_still_says(testsite, settings):
+    """A build forgets the vectors no build has read for EMBEDDING_CACHE_DAYS and
+    the build rows past KEEP_BUILDS: both only grew, edit after edit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.models import EmbeddingCache
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "KEEP_BUILDS": 3}
+    build()
+    before = set(EmbeddingCache.objects.values_list("pk", flat=True))
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (title, main.replace("in the courtyard", "by the pink fountain"))
+    edited = build()
+    assert edited.embedded == 1
+    assert before <= set(EmbeddingCache.objects.values_list("pk", flat=True))  # nothing aged yet
+    EmbeddingCache.objects.update(used=timezone.now() - timedelta(days=40))  # 40 days pass
+    for _ in range(3):
+        last = build()
+    assert last.status == "succeeded" and last.embedded == 0  # nothing live was forgotten
+    after = set(EmbeddingCache.objects.values_list("pk", flat=True))
+    gone = before - after
+    assert len(gone) >= 1, "the courtyard passage's vectors are still cached"
+    assert len(after) == len(before) - len(gone) + len(after - before)
+    assert IndexBuild.objects.count() == 3
+    assert IndexBuild.objects.filter(pk=last.pk).exists()
+
+
 def test_questions_a_page_declares_are_indexed_beside_their_section(testsite):
     """data-search-questions: question vectors and phrase pairs, as the owner's
     example questions (admin) get, and kept with the passage in passages.json."""

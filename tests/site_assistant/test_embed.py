@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from site_assistant import embed
 from site_assistant.models import EmbeddingCache
@@ -107,3 +108,53 @@ def test_a_training_run_keeps_its_threads_while_it_loads_models(fresh_process, s
         embed.get_model()
         assert torch.get_num_threads() == 2
     assert torch.get_num_threads() == 1
+
+
+@pytest.mark.django_db
+def test_the_cache_forgets_vectors_no_build_read_for_a_while(settings):
+    """Text that left the site was kept forever: months of edits only grew the table."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from site_assistant.text import text_hash
+
+    kept, gone = "The shop opens at nine on Saturdays.", "The shop opened at ten last winter."
+    embed.embed_cached([kept, gone])
+    # Read again the same day: nothing is written (an unchanged rebuild stays read-only).
+    with CaptureQueriesContext(connection) as queries:
+        embed.embed_cached([kept])
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert embed.prune_cache() == 0  # everything was used just now
+
+    EmbeddingCache.objects.update(used=timezone.now() - timedelta(days=40))  # 40 days pass
+    _, embedded, reused = embed.embed_cached([kept])  # the next build reads only `kept`
+    assert (embedded, reused) == (0, 1)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "EMBEDDING_CACHE_DAYS": None}
+    assert embed.prune_cache() == 0  # None: kept forever
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "EMBEDDING_CACHE_DAYS": 30}
+    assert embed.prune_cache() == 1
+    left = set(EmbeddingCache.objects.values_list("text_hash", flat=True))
+    assert text_hash(kept) in left and text_hash(gone) not in left
+    # The text comes back: embedded again, nothing else changes.
+    assert embed.embed_cached([gone])[1:] == (1, 0)
+    with pytest.raises(ValueError, match="1 or more"):
+        embed.prune_cache(0)
+
+
+@pytest.mark.django_db
+def test_a_worker_still_on_the_code_before_the_used_mark_can_fill_the_cache():
+    """In a rolling upgrade, a worker started before ``migrate`` inserts rows
+    without the new column: the database's own default fills it."""
+    from django.db import connection
+
+    table = EmbeddingCache._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (model_id, text_hash, vector, created) VALUES (%s, %s, %s, %s)",
+            ["old-worker", "ab" * 32, b"\0" * 16, timezone.now()],
+        )
+    row = EmbeddingCache.objects.get(model_id="old-worker")
+    assert row.used is not None and embed.prune_cache() == 0

@@ -109,6 +109,25 @@ def test_purge_removes_only_entries_older_than_30_days():
     assert not remaining & {q.pk for q in old}
 
 
+def test_the_purge_is_one_delete_statement_and_one_log_line(caplog):
+    """A month of a busy site's questions goes in one statement, said in one line
+    (not a line, nor a statement, per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Question.objects.bulk_create([Question(text=f"question {n}") for n in range(300)])
+    Question.objects.update(created=timezone.now() - timedelta(days=40))
+    Question.objects.create(text="today")
+    caplog.set_level("INFO", logger="site_assistant")
+    with CaptureQueriesContext(connection) as queries:
+        assert questions.purge_old_questions() == 300
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 1, deletes
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("site_assistant")]
+    assert said == ["question log: 300 question(s) older than 30 days deleted"]
+    assert list(Question.objects.values_list("text", flat=True)) == ["today"]
+
+
 def test_purge_honours_the_retention_setting(settings):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOG_RETENTION_DAYS": 7}
     _aged("eight days", 8)
@@ -161,6 +180,21 @@ def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(setti
     assert "Removed 1 visitor question(s)" in out.getvalue()
     kept = (pairs / "train.jsonl").read_text()
     assert "What is Pricing?" in kept and "student discount" not in kept
+
+
+def test_the_daily_purge_loads_no_training_code_when_no_model_keeps_pairs(
+    settings, tmp_path, monkeypatch
+):
+    """The nightly purge imported the trainer (its pairs import scikit-learn and
+    pandas) to sweep pairs no site without fine-tuned models has: a worker grew
+    by about 160 MB for good (make bench-longrun)."""
+    import sys
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path)}
+    (tmp_path / "models" / "20261201T000000").mkdir(parents=True)  # a model, no pairs kept
+    monkeypatch.setitem(sys.modules, "site_assistant.training.finetune", None)  # unimportable
+    _aged("old", 45)
+    assert questions.purge() == (1, 0)
 
 
 @pytest.mark.usefixtures("built_index")

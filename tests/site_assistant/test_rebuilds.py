@@ -92,3 +92,40 @@ def test_a_queued_build_no_worker_takes_expires(settings):
     assert claim_or_coalesce("admin").status == "queued"
     queued.refresh_from_db()
     assert queued.status == "failed" and "Expired" in queued.error
+
+
+@pytest.mark.django_db
+def test_old_build_rows_are_pruned_but_failures_the_live_build_and_active_ones_stay(
+    own_index_dir, settings
+):
+    """Every content change and every nightly build adds a row: months of them."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "KEEP_FAILED_BUILDS_DAYS": 30}
+    now = timezone.now()
+
+    def made(days_ago, **fields):
+        build = IndexBuild.objects.create(**fields)
+        IndexBuild.objects.filter(pk=build.pk).update(created=now - timedelta(days=days_ago))
+        return build.pk
+
+    live = made(90, status="succeeded", version="v-20260101T000000000000-m")
+    (own_index_dir / "CURRENT").write_text("v-20260101T000000000000-m")
+    old = [made(60 - n, status="succeeded") for n in range(20)]
+    old += [made(50, status="coalesced", coalesced_into_id=old[0])]
+    old_failure = made(45, status="failed", error="disk full")
+    recent_failure = made(10, status="failed", error="model missing")
+    waiting = made(70, status="unqueued", trigger="content")
+    running = made(0, status="running", lock=rebuilds.LOCK)
+    newest = [made(1, status="succeeded") for _ in range(3)]
+
+    assert rebuilds.prune_builds(keep=3) == len(old) + 2  # and the old failure, newest[0]
+    assert set(IndexBuild.objects.values_list("pk", flat=True)) == {
+        live,
+        recent_failure,
+        waiting,
+        running,
+        *newest[1:],  # with the running one, the newest three
+    }
+    assert old_failure not in IndexBuild.objects.values_list("pk", flat=True)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "KEEP_BUILDS": None}
+    made(400, status="succeeded")
+    assert rebuilds.prune_builds() == 0
