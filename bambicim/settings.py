@@ -202,7 +202,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # `make beat`: a nightly index rebuild (content changes rebuild on their own;
-# this catches anything else) and the daily purge of the questions log.
+# this catches anything else) and the daily purges of the questions log and of
+# contact messages (the Privacy page's promises).
 CELERY_BEAT_SCHEDULE = {
     "search-nightly-rebuild": {
         "task": "site_assistant.tasks.rebuild_index",
@@ -217,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     "search-purge-question-log": {
         "task": "site_assistant.tasks.purge_question_log",
         "schedule": crontab(hour=4, minute=7),
+    },
+    "purge-contact-messages": {
+        "task": "bambicim.tasks.purge_contact_messages",
+        "schedule": crontab(hour=4, minute=11),
     },
 }
 
