@@ -39,10 +39,16 @@ def check_index() -> dict:
         live = index.load_current()
     except services.IndexNotReady as exc:
         return {"ok": False, "error": str(exc).split(":")[0]}
+    problem = services.index_problem()
+    if not problem and (gone := index.damage(live.version, checksums=False)):
+        # Served from memory, but a process started now could not load it.
+        problem = f"index {live.version} on disk: {gone}"
+        logger.warning("health: %s", problem)
     return {
         "ok": True,
-        # False: CURRENT's version cannot be read and an older one serves (logged).
-        "intact": not services.index_problem(),
+        # False: CURRENT's version cannot be read and an older one serves, or the
+        # files of the version served have gone from the disk since (logged).
+        "intact": not problem,
         "version": live.version,
         "passages": live.count,
         "model_id": live.model_id,

@@ -54,6 +54,24 @@ def test_a_broker_that_is_down_degrades_but_questions_are_still_answered(
     assert "127.0.0.1" not in response.content.decode()  # details go to the log
 
 
+def test_a_served_version_whose_files_are_gone_is_not_intact(own_index_dir):
+    """A process serves its loaded version from memory; once its folder is deleted,
+    a process started now could not load it: the probe says so."""
+    import shutil
+
+    from site_assistant import health, index
+
+    from .test_index import activated
+
+    live = activated(0, "a")
+    index.forget_loaded()
+    assert health.check_index()["intact"] is True
+    shutil.rmtree(own_index_dir / live)
+    checked = health.check_index()
+    assert checked["ok"] and checked["version"] == live  # still served
+    assert checked["intact"] is False
+
+
 def test_only_get():
     from django.test import Client
 
