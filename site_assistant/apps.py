@@ -158,10 +158,14 @@ def _kind(default) -> tuple[tuple[type, ...], str] | None:
     return None
 
 
+# Keys whose None is documented (docs/configuration.md): "keep them all".
+_MAY_BE_NONE = {"EMBEDDING_CACHE_DAYS", "KEEP_BUILDS", "KEEP_MODELS"}
+
+
 def _type_problem(name: str, value, default) -> str:
     """Why ``value`` cannot be SITE_ASSISTANT[name] ("" when it can)."""
     kind = _kind(default)
-    if kind is None:
+    if kind is None or (value is None and name in _MAY_BE_NONE):
         return ""
     types, said = kind
     if isinstance(value, bool) and bool not in types:

@@ -408,6 +408,10 @@ DEFAULTS = {
     # version and any queued, running or unqueued one. None keeps every row.
     "KEEP_BUILDS": 100,
     "KEEP_FAILED_BUILDS_DAYS": 30,
+    # Fine-tuned model folders (INDEX_DIR/models/, ~175 MB each) kept after each
+    # training run: the newest KEEP_MODELS, plus the model served and every model
+    # an index version on disk was built with. None keeps them all.
+    "KEEP_MODELS": 3,
     # Widget and search page: the site owner's words (docs/install.md, "Branding").
     # The assistant's name: the bubble's label, the panel's and the search page's title.
     "WIDGET_TITLE": _("Ask us"),

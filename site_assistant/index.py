@@ -579,6 +579,17 @@ def versions() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and _VERSION_RE.match(p.name))
 
 
+def model_refs() -> set[str]:
+    """The model each version on disk was built with (its meta.json's ``model_ref``)."""
+    refs = set()
+    for name in versions():
+        try:
+            refs.add(json.loads((index_dir() / name / META_FILE).read_text())["model_ref"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged version: no process loads it
+    return refs - {""}
+
+
 def prune(keep: int | None = None) -> list[str]:
     """Delete old versions, keeping the live one and the newest ``keep`` intact ones in all.
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from ..embed import MODEL_META_FILE
 from .config import TrainConfig, models_dir
 from .pairs import read_jsonl
+from .prune import prune_models
 
 logger = logging.getLogger(__name__)
 
@@ -635,6 +636,7 @@ def _train_and_guard(
     if rebuilt is not None:
         meta["rebuild"] = str(rebuilt)
     write_model_meta(out, meta)
+    prune_models(just_made=out)
     report(1.0, "done")
     return meta
 

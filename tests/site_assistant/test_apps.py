@@ -60,6 +60,13 @@ def test_paths_and_tuples_are_accepted_where_strings_and_lists_go(settings, tmp_
     assert not failed and "site_assistant." not in said
 
 
+def test_none_is_accepted_where_the_docs_say_it_keeps_everything(settings):
+    said, failed = check(settings, KEEP_BUILDS=None, EMBEDDING_CACHE_DAYS=None, KEEP_MODELS=None)
+    assert not failed and "site_assistant." not in said
+    said, failed = check(settings, DEFAULT_K=None)  # no such meaning: still an error
+    assert failed and "(site_assistant.E005)" in said
+
+
 def test_a_site_assistant_that_is_not_a_dict_is_an_error(settings):
     settings.SITE_ASSISTANT = [("DEFAULT_K", 5)]
     with pytest.raises(

@@ -68,6 +68,7 @@ LAYERS: dict[str, list[str]] = {
         "sections",  # the live index's sections found by their words (the admin's picker)
         "training",
         "training.config",
+        "training.prune",  # old fine-tuned model folders deleted
         "training.metrics",
         "training.pairs",
         "training.pairs.clean",
