@@ -566,6 +566,11 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
             raise PermissionDenied
         query = request.GET.get("q", "").strip()
         k = request.GET.get("k", "") or conf.get("DEFAULT_K")
+        try:
+            other_sites = services.other_sites()  # several Wagtail sites: ask as whose visitor
+        except services.IndexNotReady:
+            other_sites = []
+        site = request.GET.get("site", "")
         context = {
             **self.admin_site.each_context(request),
             "title": "Try a question",
@@ -578,6 +583,8 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
             "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
             "result": None,
             "error": "",
+            "other_sites": other_sites,
+            "site": site if site in other_sites else "",
         }
         if query and not (str(k).isdigit() and 1 <= int(k) <= context["max_k"]):
             context["error"] = (
@@ -585,7 +592,7 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
             )
         elif query:
             try:
-                result = context["result"] = services.answer(query, k=k)
+                result = context["result"] = services.answer(query, k=k, host=context["site"])
                 context["language_name"] = language.name(result.language or "")
                 # Pages taken from visitors since the build: never among the passages below.
                 context["withdrawn"] = services.withdrawn_now()

@@ -289,6 +289,12 @@ def _sites_of(version: index.IndexVersion) -> frozenset[str]:
     )
 
 
+def other_sites() -> list[str]:
+    """The hostnames of the sites besides the default one that the live index has
+    pages on (several Wagtail sites: site_assistant.sites), sorted; [] for one site."""
+    return sorted(_sites_of(index.load_current()))
+
+
 def _link_for(row: dict, hidden: frozenset[str], visitor: str, default_host: str | None):
     """The URL a visitor of site ``visitor`` gets for ``row``: not withdrawn, on
     the visitor's site (or anywhere, with ``default_host``: cross-site answers)."""

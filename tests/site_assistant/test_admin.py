@@ -234,6 +234,28 @@ def test_try_a_question_leaves_out_a_withdrawn_page_and_says_so(
 
 
 @pytest.mark.usefixtures("built_index")
+def test_try_a_question_offers_the_sites_of_a_multi_site_index(owner_client, monkeypatch):
+    """One site (this one): no choice. Several Wagtail sites: ask as a visitor of
+    one (the per-site answers themselves: test_sources_wagtail.py)."""
+    from site_assistant import services
+
+    url = "/admin/site_assistant/question/try/"
+    one = LexborHTMLParser(owner_client.get(url, {"q": "prices"}).content.decode())
+    assert one.css_first("#try-site") is None
+    asked = []
+    answer = services.answer
+    monkeypatch.setattr(services, "other_sites", lambda: ["beta.example"])
+    monkeypatch.setattr(
+        services, "answer", lambda q, k, host="": asked.append(host) or answer(q, k)
+    )
+    page = owner_client.get(url, {"q": "prices", "site": "beta.example"})
+    chosen = LexborHTMLParser(page.content.decode()).css_first("#try-site option[selected]")
+    assert chosen.attributes["value"] == "beta.example"
+    owner_client.get(url, {"q": "prices", "site": "elsewhere.example"})  # not offered
+    assert asked == ["beta.example", ""]
+
+
+@pytest.mark.usefixtures("built_index")
 def test_try_a_question_in_another_language_shows_what_visitors_get_and_no_table(owner_client):
     response = owner_client.get("/admin/site_assistant/question/try/", {"q": "Wo ist euer Büro?"})
     tree = LexborHTMLParser(response.content.decode())

@@ -324,6 +324,16 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD"
     asked("beta's services unpublished, no build yet")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_SITES": False}):
     print(json.dumps({"default site only": pages.page_urls()}))
+
+# The owner asks as a visitor of either site (search_ask; the admin's Try a question
+# offers the same choice: test_admin.py).
+from io import StringIO
+asked_as = {}
+for host in ("", "beta.localhost"):
+    out = StringIO()
+    call_command("search_ask", QUESTIONS[2], host=host, stdout=out)
+    asked_as[host] = out.getvalue()
+print(json.dumps({"asked_as": asked_as, "other_sites": services.other_sites()}))
 """
 
 
@@ -367,6 +377,17 @@ def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
     assert across["answers"][2] == "//beta.localhost:8000/hedges/"
     assert "/services/" in across["results"]
     assert asked["across sites", "beta.localhost:8000"]["answers"][1] == "/services/"
+
+
+@pytest.mark.slow
+def test_the_owner_asks_as_a_visitor_of_either_site(two_sites):
+    said = next(a for a in two_sites if "asked_as" in a)
+    assert said["other_sites"] == ["beta.localhost"]
+    first = {
+        host: out.split("\n1. ", 1)[1].splitlines()[0] for host, out in said["asked_as"].items()
+    }
+    assert "/hedges/" in first["beta.localhost"] and "/hedges/" not in first[""]
+    assert "No passage reaches the minimum score" in said["asked_as"][""]
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""``manage.py search_ask "question" [-k N]``: ask the index from the shell."""
+"""``manage.py search_ask "question" [-k N] [--host HOST]``: ask the index from the shell."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,10 +11,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("question", help="The question, in quotes.")
         parser.add_argument("-k", type=int, default=None, help="How many passages (default 5).")
+        parser.add_argument(
+            "--host",
+            default="",
+            help="Answer as a visitor on this host (several Wagtail sites; default: the default site).",
+        )
 
-    def handle(self, *args, question, k=None, **options):
+    def handle(self, *args, question, k=None, host="", **options):
         try:
-            result = services.answer(question, k if k is not None else conf.get("DEFAULT_K"))
+            k = k if k is not None else conf.get("DEFAULT_K")
+            result = services.answer(question, k, host=host)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         except services.IndexNotReady as exc:
