@@ -289,6 +289,18 @@ def _sites_of(version: index.IndexVersion) -> frozenset[str]:
     )
 
 
+_default_hosts: PerVersion[str] = PerVersion()
+
+
+def _default_host(version: index.IndexVersion) -> str:
+    """The host the version's paths (the default site's pages) are on, for a link
+    across sites: the render host, asked once a version, not per question (with
+    Wagtail and no RENDER_HOST it is a query of Wagtail's sites)."""
+    from .sources.pages import render_host
+
+    return _default_hosts.get(version.version, render_host)
+
+
 def _link_for(row: dict, hidden: frozenset[str], visitor: str, default_host: str | None):
     """The URL a visitor of site ``visitor`` gets for ``row``: not withdrawn, on
     the visitor's site (or anywhere, with ``default_host``: cross-site answers)."""
@@ -311,11 +323,7 @@ def _search(
     vector = _query_vector(version, query)
     known = _sites_of(version)
     visitor = sites.visitor_site(host, known)
-    default_host = None
-    if known and conf.get("CROSS_SITE_ANSWERS"):
-        from .sources.pages import render_host
-
-        default_host = render_host()
+    default_host = _default_host(version) if known and conf.get("CROSS_SITE_ANSWERS") else None
     # Ask for more than k: several passages can share a link; with several
     # sites, most of the closest may be another site's: ask for more until k.
     n = min(version.count, k * 3 + 5)

@@ -273,7 +273,9 @@ import django
 django.setup()
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 call_command("migrate", verbosity=0)
 from wagtail.models import Page, Site
 from site_assistant import services
@@ -307,12 +309,14 @@ QUESTIONS = ["How much is a logo?", "How much does a garden design cost?", "Do y
 
 def asked(label):
     for host in ("alpha.localhost", "beta.localhost:8000", "unknown.localhost"):
-        found = [services.answer(q, k=5, host=host) for q in QUESTIONS]
+        with CaptureQueriesContext(connection) as queries:
+            found = [services.answer(q, k=5, host=host) for q in QUESTIONS]
         print(json.dumps({
             "label": label,
             "host": host,
             "answers": [f.answer.link.partition("#")[0] if f.answer else None for f in found],
             "results": sorted({hit.url for f in found for hit in f.results}),
+            "site_queries": sum("wagtailcore_site" in q["sql"] for q in queries.captured_queries),
         }))
 
 
@@ -367,6 +371,11 @@ def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
     assert across["answers"][2] == "//beta.localhost:8000/hedges/"
     assert "/services/" in across["results"]
     assert asked["across sites", "beta.localhost:8000"]["answers"][1] == "/services/"
+    # The answer path asks the database nothing about sites: the default site's
+    # host is read once for the live version (3 hosts x 3 questions asked).
+    across_sites = [a["site_queries"] for (label, _), a in asked.items() if label == "across sites"]
+    assert sum(across_sites) <= 1, across_sites
+    assert sum(a["site_queries"] for a in asked.values()) <= 1
 
 
 @pytest.mark.slow
