@@ -48,6 +48,8 @@ def test_a_misspelt_key_is_named_with_the_key_it_may_mean(settings):
         ("THROTTLE_RATES", ["60/min"], "SITE_ASSISTANT['THROTTLE_RATES'] must be a dict"),
         ("SMALL_TALK", ["hi"], "SITE_ASSISTANT['SMALL_TALK'] must be a list of dicts; 'hi'"),
         ("CONTACT_URL", None, "SITE_ASSISTANT['CONTACT_URL'] must be a string, not NoneType"),
+        # A default in the active language is a string too.
+        ("WIDGET_TITLE", ["Ask us"], "SITE_ASSISTANT['WIDGET_TITLE'] must be a string, not list"),
     ],
 )
 def test_a_value_of_the_wrong_type_is_an_error_naming_the_key(settings, key, value, message):
@@ -57,6 +59,17 @@ def test_a_value_of_the_wrong_type_is_an_error_naming_the_key(settings, key, val
 
 def test_paths_and_tuples_are_accepted_where_strings_and_lists_go(settings, tmp_path):
     said, failed = check(settings, INDEX_DIR=tmp_path / "index", URLS=("/about/",), PHRASE_BOOST=0)
+    assert not failed and "site_assistant." not in said
+
+
+def test_words_in_the_active_language_are_accepted_where_strings_go(settings):
+    from django.utils.translation import gettext_lazy
+
+    said, failed = check(
+        settings,
+        WIDGET_TITLE=gettext_lazy("Help"),
+        SUGGESTED_QUESTIONS=[gettext_lazy("When are you open?")],
+    )
     assert not failed and "site_assistant." not in said
 
 
