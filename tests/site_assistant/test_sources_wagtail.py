@@ -391,3 +391,43 @@ def test_a_page_withdrawn_on_one_site_stays_on_the_other(two_sites):
     beta = asked[label, "beta.localhost:8000"]
     assert "/services/" not in beta["results"] and beta["answers"][1] != "/services/"
     assert beta["answers"][2] == "/hedges/"
+
+
+# Rows of a registered model and items of a SOURCES function on a Wagtail
+# project without RENDER_HOST: each link is checked against the default site's
+# hostname, which is a query of Wagtail's sites.
+ROWS = """
+import json
+import django
+django.setup()
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+call_command("migrate", verbosity=0)
+import site_assistant
+from site_assistant.sources import custom, models
+
+Group.objects.bulk_create([Group(name=f"Team {n}") for n in range(5)])
+site_assistant.register(
+    Group, fields=["name"], url=lambda g: f"/teams/#team-{g.pk}", filter={"name__startswith": "Team "}
+)
+with CaptureQueriesContext(connection) as rows:
+    documents = models.collect()
+
+
+def faq():
+    return [{"url": f"/faq/#q{n}", "text": f"Answer {n}."} for n in range(5)]
+
+
+with override_settings(SITE_ASSISTANT={"SOURCES": ["__main__.faq"]}):
+    with CaptureQueriesContext(connection) as items:
+        found = custom.collect()
+site_queries = lambda q: sum("wagtailcore_site" in x["sql"] for x in q.captured_queries)
+print(json.dumps({"rows": [len(documents), site_queries(rows)], "items": [len(found), site_queries(items)]}))
+"""
+
+
+def test_the_render_host_is_found_once_for_all_rows_and_items():
+    assert run_in_wagtail_site(ROWS)[-1] == {"rows": [5, 1], "items": [5, 1]}
