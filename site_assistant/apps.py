@@ -183,7 +183,7 @@ def _type_problem(name: str, value, default) -> str:
     return ""
 
 
-def check_setting_names_and_types(app_configs=None, **kwargs):
+def check_setting_names_and_types(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A SITE_ASSISTANT that is not a dict (E004), a value of the wrong type
     (E005: a string where a list goes is read letter by letter), and a key the
     app does not have (W002, a typo: the app would read its default)."""
@@ -227,7 +227,7 @@ def check_setting_names_and_types(app_configs=None, **kwargs):
     return found
 
 
-def check_sources(app_configs=None, **kwargs):
+def check_sources(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """An entry of SITE_ASSISTANT["SOURCES"] that names no callable (E006): said
     at start, not as a failed build."""
     from . import conf

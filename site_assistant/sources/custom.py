@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.utils.module_loading import import_string
 
@@ -39,10 +39,11 @@ class SourceFailed(RuntimeError):
 
 
 def sources() -> list[str]:
+    """The dotted paths SOURCES names."""
     return list(conf.get("SOURCES") or [])
 
 
-def load(path: str):
+def load(path: str) -> Callable[[], Iterable[Mapping]]:
     """The callable ``path`` names; SourceFailed when there is none."""
     try:
         source = import_string(path)
