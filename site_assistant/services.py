@@ -334,7 +334,18 @@ def _search(
         n = min(version.count, n * 4)
 
 
-def _hits(version, query, vector, n, k, example, visitor, default_host) -> list[Hit]:
+def _hits(
+    version: index.IndexVersion,
+    query: str,
+    vector: np.ndarray,
+    n: int,
+    k: int,
+    example: int | None,
+    visitor: str,
+    default_host: str | None,
+) -> list[Hit]:
+    """At most ``k`` hits, one a link, from the ``n`` passages closest to ``query``:
+    none withdrawn, each linked for a visitor of site ``visitor`` (``_link_for``)."""
     pairs = _ranked(version, query, vector, n)
     if example is not None:
         pairs = [(example, 1.0), *((p, s) for p, s in pairs if p != example)]
