@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.functional import Promise
 
 
 class SearchConfig(AppConfig):
@@ -141,6 +142,11 @@ _CHECKED_ELSEWHERE = {
 }
 
 
+# What goes where a string does: a path, and words in the active language
+# (gettext_lazy, as a bilingual project writes its own).
+_TEXT = (str, os.PathLike, Promise)
+
+
 def _kind(default) -> tuple[tuple[type, ...], str] | None:
     """(the types a key's value may have, how to say it) from its default."""
     if isinstance(default, bool):
@@ -149,8 +155,8 @@ def _kind(default) -> tuple[tuple[type, ...], str] | None:
         return (int,), "a whole number"
     if isinstance(default, float):
         return (int, float), "a number"
-    if isinstance(default, str):
-        return (str, os.PathLike), "a string"
+    if isinstance(default, str | Promise):  # a default in the active language is a string
+        return _TEXT, "a string"
     if isinstance(default, list | tuple):
         return (list, tuple), "a list"
     if isinstance(default, dict):
@@ -173,7 +179,7 @@ def _type_problem(name: str, value, default) -> str:
     if not isinstance(value, types):
         return f"must be {said}, not {type(value).__name__} {value!r:.60}"
     if isinstance(value, list | tuple):
-        item_types = (dict,) if name == "SMALL_TALK" else (str, os.PathLike)
+        item_types = (dict,) if name == "SMALL_TALK" else _TEXT
         wrong = [item for item in value if not isinstance(item, item_types)]
         if wrong:
             named = "dicts" if name == "SMALL_TALK" else "strings"
@@ -181,7 +187,7 @@ def _type_problem(name: str, value, default) -> str:
     return ""
 
 
-def check_setting_names_and_types(app_configs=None, **kwargs):
+def check_setting_names_and_types(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A SITE_ASSISTANT that is not a dict (E004), a value of the wrong type
     (E005: a string where a list goes is read letter by letter), and a key the
     app does not have (W002, a typo: the app would read its default)."""
@@ -225,7 +231,7 @@ def check_setting_names_and_types(app_configs=None, **kwargs):
     return found
 
 
-def check_sources(app_configs=None, **kwargs):
+def check_sources(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """An entry of SITE_ASSISTANT["SOURCES"] that names no callable (E006): said
     at start, not as a failed build."""
     from . import conf

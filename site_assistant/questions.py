@@ -120,8 +120,14 @@ def ask(
     return result, question
 
 
-def _announce(query: str, channel: str, result, question: Question | None) -> None:
-    top = result.answer or (result.results[0] if result.results else None)
+def _top(result: services.Answer) -> services.Hit | None:
+    """What the visitor was shown first: the answer, else the closest result."""
+    return result.answer or (result.results[0] if result.results else None)
+
+
+def _announce(query: str, channel: str, result: services.Answer, question: Question | None) -> None:
+    """Send ``question_answered`` for a question the log counts (see its definition)."""
+    top = _top(result)
     question_answered.send_robust(
         sender=Question,
         query=query,
@@ -140,7 +146,7 @@ def _log(query: str, channel: str, result, already_asked) -> tuple[Question, boo
         earlier = Question.objects.filter(pk=earlier_id, text=query[:_TEXT_LIMIT]).first()
         if earlier is not None:
             return earlier, True
-    top = result.answer or (result.results[0] if result.results else None)
+    top = _top(result)
     question = Question.objects.create(
         text=query[:_TEXT_LIMIT],
         channel=channel,

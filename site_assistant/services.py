@@ -295,6 +295,18 @@ def other_sites() -> list[str]:
     return sorted(_sites_of(index.load_current()))
 
 
+_default_hosts: PerVersion[str] = PerVersion()
+
+
+def _default_host(version: index.IndexVersion) -> str:
+    """The host the version's paths (the default site's pages) are on, for a link
+    across sites: the render host, asked once a version, not per question (with
+    Wagtail and no RENDER_HOST it is a query of Wagtail's sites)."""
+    from .sources.pages import render_host
+
+    return _default_hosts.get(version.version, render_host)
+
+
 def _link_for(row: dict, hidden: frozenset[str], visitor: str, default_host: str | None):
     """The URL a visitor of site ``visitor`` gets for ``row``: not withdrawn, on
     the visitor's site (or anywhere, with ``default_host``: cross-site answers)."""
@@ -317,11 +329,7 @@ def _search(
     vector = _query_vector(version, query)
     known = _sites_of(version)
     visitor = sites.visitor_site(host, known)
-    default_host = None
-    if known and conf.get("CROSS_SITE_ANSWERS"):
-        from .sources.pages import render_host
-
-        default_host = render_host()
+    default_host = _default_host(version) if known and conf.get("CROSS_SITE_ANSWERS") else None
     # Ask for more than k: several passages can share a link; with several
     # sites, most of the closest may be another site's: ask for more until k.
     n = min(version.count, k * 3 + 5)
@@ -332,7 +340,18 @@ def _search(
         n = min(version.count, n * 4)
 
 
-def _hits(version, query, vector, n, k, example, visitor, default_host) -> list[Hit]:
+def _hits(
+    version: index.IndexVersion,
+    query: str,
+    vector: np.ndarray,
+    n: int,
+    k: int,
+    example: int | None,
+    visitor: str,
+    default_host: str | None,
+) -> list[Hit]:
+    """At most ``k`` hits, one a link, from the ``n`` passages closest to ``query``:
+    none withdrawn, each linked for a visitor of site ``visitor`` (``_link_for``)."""
     pairs = _ranked(version, query, vector, n)
     if example is not None:
         pairs = [(example, 1.0), *((p, s) for p, s in pairs if p != example)]

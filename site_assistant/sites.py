@@ -34,11 +34,16 @@ def sites_in(urls: Iterable[str]) -> frozenset[str]:
     return frozenset(site_of(u) for u in urls) - {DEFAULT}
 
 
+def hostname(host: str) -> str:
+    """The hostname of a Host header's value, lowercase: "Beta.example:8000" → "beta.example"."""
+    return split_domain_port((host or "").lower())[0]
+
+
 def visitor_site(host: str, known: frozenset[str]) -> str:
     """The site a visitor on ``host`` ("beta.example:8000") is on: its hostname
     when the index has pages on it (``known``), else ``DEFAULT``."""
-    hostname, _ = split_domain_port((host or "").lower())
-    return hostname if hostname in known else DEFAULT
+    name = hostname(host)
+    return name if name in known else DEFAULT
 
 
 def _local(url: str) -> str:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.utils.module_loading import import_string
 
 from .. import conf
 from ..extract import Document
 from .models import is_site_link, paragraphs
+from .pages import render_host
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,11 @@ class SourceFailed(RuntimeError):
 
 
 def sources() -> list[str]:
+    """The dotted paths SOURCES names."""
     return list(conf.get("SOURCES") or [])
 
 
-def load(path: str):
+def load(path: str) -> Callable[[], Iterable[Mapping]]:
     """The callable ``path`` names; SourceFailed when there is none."""
     try:
         source = import_string(path)
@@ -52,14 +54,14 @@ def load(path: str):
     return source
 
 
-def _document(path: str, number: int, item) -> Document | None:
+def _document(path: str, number: int, item, host: str) -> Document | None:
     def skip(why: str) -> None:
         logger.warning("SOURCES %s: item %d left out: %s", path, number, why)
 
     if not isinstance(item, Mapping):
         return skip(f"not a mapping but {type(item).__name__}")
     url = str(item.get("url") or "")
-    if not is_site_link(url):
+    if not is_site_link(url, host):
         return skip(f"its url {url[:200]!r} is not a page of this site")
     body, text = item.get("html"), item.get("text")
     if body is None and text is None:
@@ -76,7 +78,8 @@ def _document(path: str, number: int, item) -> Document | None:
 
 
 def collect() -> list[Document]:
-    documents = []
+    """The documents of every source (SourceFailed: a source is missing or raised)."""
+    documents, host = [], render_host()  # a query with Wagtail: once, not an item
     for path in sources():
         source = load(path)
         try:
@@ -84,7 +87,7 @@ def collect() -> list[Document]:
         except Exception as exc:
             raise SourceFailed(f"SITE_ASSISTANT['SOURCES'] {path} failed: {exc!r}") from exc
         for number, item in enumerate(items):
-            document = _document(path, number, item)
+            document = _document(path, number, item, host)
             if document is not None:
                 documents.append(document)
     return documents

@@ -35,6 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Manager, Model, Q, QuerySet
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 
 from ..extract import Document
 
@@ -47,20 +48,22 @@ _HTML_TAG = re.compile(
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def is_site_link(url: str) -> bool:
+def is_site_link(url: str, host: str | None = None) -> bool:
     """Whether ``url`` is a page of this site that an answer may link to: a path
     ("/notes/1/#intro") or an http(s) URL on the site's host. Never ``javascript:``
     or ``data:`` (a script run by the "Read more" link: an answer's link is an
     ``href`` as it is), nor another site ("//elsewhere", "https://elsewhere/",
     "/\\elsewhere", which browsers read as "//elsewhere"), nor one with spaces or
-    control characters, which browsers drop from a URL (a tab between two slashes)."""
+    control characters, which browsers drop from a URL (a tab between two slashes).
+    ``host``: the render host, when the caller has it (it may take a query)."""
     from . import pages, sitemaps
 
     if not url or any(ch <= " " or ch == "\x7f" for ch in url):
         return False
     if url.startswith(("//", "/\\")):
         return False
-    return sitemaps.on_host(url, pages.render_host(), settings.ALLOWED_HOSTS) is not None
+    host = pages.render_host() if host is None else host
+    return sitemaps.on_host(url, host, settings.ALLOWED_HOSTS) is not None
 
 
 def paragraphs(text: str) -> list[str]:
@@ -90,6 +93,18 @@ class Registration:
             return qs.filter(**self.filter)
         return qs
 
+    def rows(self) -> QuerySet:
+        """The rows indexed, each relation named in ``fields`` ("tags") fetched
+        with one query for them all, not one a row."""
+        relations = [
+            name
+            for name in self.fields
+            if isinstance(name, str)
+            # A many-to-many, either side, or a reverse foreign key ("comment_set").
+            and isinstance(getattr(self.model, name, None), ReverseManyToOneDescriptor)
+        ]
+        return self.queryset().prefetch_related(*relations)
+
     def _value(self, obj, spec):
         if callable(spec):
             return spec(obj)
@@ -107,11 +122,13 @@ class Registration:
         """Whether ``obj`` is one of the rows indexed (``filter`` keeps it)."""
         return self.queryset().filter(pk=obj.pk).exists()
 
-    def document(self, obj) -> Document | None:
+    def document(self, obj, host: str | None = None) -> Document | None:
+        """``obj`` as a document; None when it links nowhere or off the site
+        (``host``: the render host, found once for all rows)."""
         url = self.url_of(obj)
         if not url:
             return None
-        if not is_site_link(url):
+        if not is_site_link(url, host):
             logger.warning(
                 "%s %s not indexed: its URL %r is not a page of this site",
                 self.model._meta.label,
@@ -204,10 +221,14 @@ def registration_of(model) -> Registration | None:
 
 
 def collect() -> list[Document]:
-    documents = []
+    """Every registered model's rows as documents."""
+    from .pages import render_host
+
+    documents, host = [], render_host()  # a query with Wagtail: once, not a row
     for registration in registered():
-        for obj in registration.queryset().iterator():
-            document = registration.document(obj)
+        # chunk_size: rows prefetch their relations a chunk at a time.
+        for obj in registration.rows().iterator(chunk_size=2000):
+            document = registration.document(obj, host)
             if document is not None:
                 documents.append(document)
     return documents

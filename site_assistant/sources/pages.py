@@ -25,7 +25,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
-from .. import conf
+from .. import conf, sites
 from ..extract import Document, parse
 from . import sitemaps
 
@@ -99,10 +99,6 @@ def page_urls(client=None) -> list[str]:
     return result
 
 
-def _hostname(host: str) -> str:
-    return split_domain_port(host.lower())[0]
-
-
 def other_hosts() -> list[str]:
     """The hosts of the Wagtail sites besides the one the render host reaches (its
     hostname's site, else the default site, as Wagtail serves an unknown host),
@@ -110,10 +106,10 @@ def other_hosts() -> list[str]:
     if not conf.get("WAGTAIL_SITES"):
         return []
     hosts = wagtail_hosts()
-    main = _hostname(render_host())
-    if main not in {_hostname(h) for h, _ in hosts}:
-        main = next((_hostname(h) for h, default in hosts if default), None)
-    return [h for h, _ in hosts if _hostname(h) != main]
+    main = sites.hostname(render_host())
+    if main not in {sites.hostname(h) for h, _ in hosts}:
+        main = next((sites.hostname(h) for h, default in hosts if default), None)
+    return [h for h, _ in hosts if sites.hostname(h) != main]
 
 
 def url_on(host: str, path: str) -> str:
@@ -152,8 +148,10 @@ def wagtail_hosts() -> list[tuple[str, bool]]:
 
 
 def render_host() -> str:
-    """The Host pages are rendered with: RENDER_HOST, else Wagtail's default site's,
-    else the first usable ALLOWED_HOSTS entry, else "localhost"."""
+    """The Host pages are rendered with: RENDER_HOST, else Wagtail's default site's
+    when ALLOWED_HOSTS lets it in (a query of Wagtail's sites: a caller with many
+    URLs to check asks once), else the first ALLOWED_HOSTS entry ("*": "localhost";
+    ".example.com": "example.com"), else "localhost"."""
     host = conf.get("RENDER_HOST")
     if host:
         return host

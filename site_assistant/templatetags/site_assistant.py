@@ -97,7 +97,7 @@ def widget_words() -> dict[str, str]:
 
 
 @register.simple_tag
-def search_words():
+def search_words() -> str:
     """``{% search_words %}``: the words of :func:`widget_words` that the active language
     changes, as the JSON ``<script>`` widget.js reads (with ``language``, which its
     requests name in Accept-Language); nothing where every word is the script's own

@@ -48,6 +48,8 @@ def test_a_misspelt_key_is_named_with_the_key_it_may_mean(settings):
         ("THROTTLE_RATES", ["60/min"], "SITE_ASSISTANT['THROTTLE_RATES'] must be a dict"),
         ("SMALL_TALK", ["hi"], "SITE_ASSISTANT['SMALL_TALK'] must be a list of dicts; 'hi'"),
         ("CONTACT_URL", None, "SITE_ASSISTANT['CONTACT_URL'] must be a string, not NoneType"),
+        # A default in the active language is a string too.
+        ("WIDGET_TITLE", ["Ask us"], "SITE_ASSISTANT['WIDGET_TITLE'] must be a string, not list"),
     ],
 )
 def test_a_value_of_the_wrong_type_is_an_error_naming_the_key(settings, key, value, message):
@@ -65,6 +67,17 @@ def test_none_is_accepted_where_the_docs_say_it_keeps_everything(settings):
     assert not failed and "site_assistant." not in said
     said, failed = check(settings, DEFAULT_K=None)  # no such meaning: still an error
     assert failed and "(site_assistant.E005)" in said
+
+
+def test_words_in_the_active_language_are_accepted_where_strings_go(settings):
+    from django.utils.translation import gettext_lazy
+
+    said, failed = check(
+        settings,
+        WIDGET_TITLE=gettext_lazy("Help"),
+        SUGGESTED_QUESTIONS=[gettext_lazy("When are you open?")],
+    )
+    assert not failed and "site_assistant." not in said
 
 
 def test_a_site_assistant_that_is_not_a_dict_is_an_error(settings):

@@ -325,3 +325,31 @@ def test_a_relation_named_in_fields_reads_as_its_rows_names(testsite):
         assert passage.text.endswith("| Can add group, " + str(group.permissions.last()) + ".")
     finally:
         models.unregister(Group)
+
+
+def test_a_relation_named_in_fields_is_read_with_one_query_for_all_rows(testsite):
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for name in ("Editors", "Writers", "Readers"):
+        group = Group.objects.create(name=name)
+        group.permissions.add(*Permission.objects.filter(codename__in=["add_group", "view_group"]))
+    try:
+        register(Group, fields=["name", "permissions"], url=lambda g: f"/alpha/#group-{g.pk}")
+        with CaptureQueriesContext(connection) as queries:
+            documents = models.collect()
+        assert len(documents) == 3
+        through = Group.permissions.through._meta.db_table
+        # One query for every group's permissions, where each group asked its own.
+        assert sum(through in q["sql"] for q in queries.captured_queries) == 1
+        # A filter that prefetches on its own: iterator() without chunk_size refused it.
+        register(
+            Group,
+            fields=["name"],
+            url=lambda g: f"/alpha/#group-{g.pk}",
+            filter=lambda qs: qs.prefetch_related("permissions"),
+        )
+        assert len(models.collect()) == 3
+    finally:
+        models.unregister(Group)
