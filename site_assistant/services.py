@@ -277,6 +277,8 @@ def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int)
 
 
 _sites: PerVersion[frozenset[str]] = PerVersion()
+# The most passages ranked for one question when the closest are another site's.
+SITE_DEPTH = 400
 
 
 def _sites_of(version: index.IndexVersion) -> frozenset[str]:
@@ -331,13 +333,16 @@ def _search(
     visitor = sites.visitor_site(host, known)
     default_host = _default_host(version) if known and conf.get("CROSS_SITE_ANSWERS") else None
     # Ask for more than k: several passages can share a link; with several
-    # sites, most of the closest may be another site's: ask for more until k.
+    # sites, most of the closest may be another site's: ask for more until k,
+    # but never past the SITE_DEPTH closest (a small site beside a big one
+    # would have every question rank the whole index; passages further away
+    # are no answer anyway).
     n = min(version.count, k * 3 + 5)
     while True:
         hits = _hits(version, query, vector, n, k, example, visitor, default_host)
-        if len(hits) == k or n == version.count or not known:
+        if len(hits) == k or n >= min(version.count, SITE_DEPTH) or not known:
             return hits
-        n = min(version.count, n * 4)
+        n = min(version.count, SITE_DEPTH, n * 4)
 
 
 def _hits(
