@@ -409,16 +409,16 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     build.progress, build.stage = 100, "done"
     build.finished = timezone.now()
     build.save()
+    other = build.other_language_pages
     logger.info(
-        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed); "
-        "%d pages in another language skipped",
+        "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)%s",
         version.version,
         build.pages,
         build.passages,
         embedded,
         reused,
         removed,
-        build.other_language_pages,
+        f"; {other} pages in another language skipped" if other else "",
     )
     tidy()
 
