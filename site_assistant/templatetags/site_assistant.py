@@ -70,7 +70,7 @@ def widget_words() -> dict[str, str]:
         "notHelpful": gettext("Not helpful"),
         "thanksHelpful": gettext("Thank you! 💖"),
         "thanksNotHelpful": gettext("Thanks — we’ll improve this."),
-        "voteFailed": gettext("Couldn’t send that, sorry."),
+        "voteFailed": gettext("Not sent: that vote didn’t count. Please try again."),
         "typeFirst": gettext("Type a question first."),
         "cut": ngettext(
             "Cut to %(count)s character, the most a question can have: check its end.",
@@ -93,6 +93,18 @@ def widget_words() -> dict[str, str]:
         "stillReading": gettext("I’m still reading the site. Please try again in a minute."),
         "wentWrong": gettext("Something went wrong on my side. Please try again."),
         "unreachable": gettext("I can’t reach the server right now. Please try again."),
+        "offline": gettext(
+            "You seem to be offline. Your question is still in the box: "
+            "send it again once you’re connected."
+        ),
+        "timedOut": gettext(
+            "The server took too long to answer. Your question is still in the box: "
+            "please try again."
+        ),
+        "serverDown": gettext(
+            "The site isn’t answering properly right now. Please try again in a minute."
+        ),
+        "queued": gettext("One moment: this goes as soon as the last answer is in."),
     }
 
 

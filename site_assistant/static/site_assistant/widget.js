@@ -45,7 +45,7 @@
     notHelpful: "Not helpful",
     thanksHelpful: "Thank you! 💖",
     thanksNotHelpful: "Thanks — we’ll improve this.",
-    voteFailed: "Couldn’t send that, sorry.",
+    voteFailed: "Not sent: that vote didn’t count. Please try again.",
     typeFirst: "Type a question first.",
     cut: "Cut to %(count)s characters, the most a question can have: check its end.",
     limit: "That’s the limit: %(count)s characters.",
@@ -55,7 +55,11 @@
     tooFast: "You’re asking faster than I can think! Try again in %(seconds)s seconds.",
     stillReading: "I’m still reading the site. Please try again in a minute.",
     wentWrong: "Something went wrong on my side. Please try again.",
-    unreachable: "I can’t reach the server right now. Please try again."
+    unreachable: "I can’t reach the server right now. Please try again.",
+    offline: "You seem to be offline. Your question is still in the box: send it again once you’re connected.",
+    timedOut: "The server took too long to answer. Your question is still in the box: please try again.",
+    serverDown: "The site isn’t answering properly right now. Please try again in a minute.",
+    queued: "One moment: this goes as soon as the last answer is in."
   };
   var given = document.querySelector("script[data-site-assistant-words]");
   try {
@@ -89,8 +93,18 @@
     return match ? decodeURIComponent(match[1]) : fallback || "";
   }
 
+  /* How long a question or a vote may take before the widget gives up on it and says so: a
+     phone on a train can lose a request without any error, and a spinner must not turn forever.
+     Above gunicorn's 30 s (a worker it kills answers a 5xx of its own, said as such). */
+  var TIMEOUT_MS = 35000;
+
+  /* POSTs JSON; resolves to {response, body} (body: the JSON, or null for an error page a proxy
+     wrote), rejects on no network or, after TIMEOUT_MS, with an error named "AbortError". */
   function post(url, body, fallbackToken) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
     return fetch(url, {
+      signal: controller ? controller.signal : undefined,
       method: "POST",
       credentials: "same-origin",
       // The page's language (a LocaleMiddleware site answers in it: the messages, the replies).
@@ -101,7 +115,25 @@
         "X-Site-Assistant": "widget",
       }, WORDS.language ? { "Accept-Language": WORDS.language } : {}),
       body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = JSON.parse(text); } catch (e) { /* an HTML error page */ }
+        return { response: response, body: data };
+      });
+    }).then(function (result) {
+      clearTimeout(timer);
+      return result;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
     });
+  }
+
+  /* Why a request got no answer at all, in the visitor's words. */
+  function failure(error) {
+    if (error && error.name === "AbortError") return word("timedOut");
+    return navigator.onLine === false ? word("offline") : word("unreachable");
   }
 
   /* A visitor's vote, one per question and section for this tab (sessionStorage), shared by the
@@ -161,8 +193,9 @@
         var before = storedVote(key);
         if (before && before.helpful === choice[0]) return markAll(choice[0]); // already counted
         var target = before && before.id ? before : asked;
-        post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (response) {
-          if (!response.ok) throw new Error(String(response.status));
+        post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (result) {
+          // Counted only when the API says so: a captive portal's or a proxy's page is no vote.
+          if (!result.response.ok || !result.body) throw new Error(String(result.response.status));
           try {
             sessionStorage.setItem(key, JSON.stringify({ helpful: choice[0], id: target.id, token: target.token }));
           } catch (e) { /* private mode or full: the vote just isn't kept */ }
@@ -674,7 +707,10 @@
       var wait = parseInt(response.headers.get("Retry-After"), 10);
       return word("tooFast", { seconds: wait > 0 ? wait : 60 });
     }
-    if (response.status === 503) return word("stillReading");
+    // Only the API's own 503 (JSON) means the index is not ready; a proxy's or a PaaS router's
+    // HTML page for 502, 503 or 504 means the site itself is not answering.
+    if (response.status === 503 && body) return word("stillReading");
+    if (response.status >= 502 && response.status <= 504) return word("serverDown");
     if (response.status === 400 && body) {
       var first = body.q || body.k || body.non_field_errors || [body.detail];
       if (first && first[0]) return String(first[0]);
@@ -723,9 +759,17 @@
     };
   }
 
+  /* Enter again, or a second question, while one is on its way: sent once the answer is in,
+     in order, never twice at once. */
+  var queued = false;
+
   function ask() {
     var query = input.value.trim();
-    if (busy) return;
+    if (busy) {
+      queued = !!query;
+      if (query) note(word("queued"));
+      return;
+    }
     if (!query) {
       input.value = "";
       input.focus();
@@ -739,19 +783,15 @@
     var done = waiting();
     var turn = { q: query, data: null, error: null };
 
-    var response;
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
-      .then(function (r) {
-        response = r;
-        return r.json().catch(function () { return null; });
-      })
-      .then(function (body) {
+      .then(function (result) {
+        var response = result.response;
         turn.invalid = response.status === 400;
-        if (!response.ok || !body) throw { friendly: errorText(response, body) };
-        turn.data = body;
+        if (!response.ok || !result.body) throw { friendly: errorText(response, result.body) };
+        turn.data = result.body;
       })
       .catch(function (error) {
-        turn.error = (error && error.friendly) || word("unreachable");
+        turn.error = (error && error.friendly) || failure(error);
       })
       .then(function () {
         done();
@@ -769,6 +809,11 @@
         busy = false;
         root.classList.remove("is-busy");
         input.focus();
+        if (queued) {
+          queued = false;
+          note("");
+          if (input.value.trim()) ask();
+        }
       });
   }
 

@@ -1,0 +1,262 @@
+"""The widget on a bad connection and a server having a bad minute, in a real Chromium against
+the live server: no network, a proxy's HTML error page, a request that never ends, a vote that
+does not arrive, Enter pressed while an answer is on its way, and sessionStorage that throws.
+Each time the widget says what happened, keeps the question to send again, stops waiting, and
+counts nothing it did not store."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_widget_browser import BUBBLE, INPUT, ask
+
+pytestmark = pytest.mark.browser
+
+SEARCH = re.compile(r"/api/search/")
+FEEDBACK = re.compile(r"/api/feedback/")
+NGINX_502 = (
+    "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+)
+TYPING = ".site-assistant__typing"
+NOTE = ".site-assistant__note"
+LIVE = ".site-assistant [aria-live=polite]"
+QUESTION = "Is the Bambi Game free?"
+
+
+def _console_errors(page):
+    """Console errors other than the browser's own line for a failed request (which a page
+    cannot silence: Chromium prints "Failed to load resource" for every one)."""
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    return errors
+
+
+def _open(page):
+    page.goto("/")
+    page.locator(BUBBLE).click()
+    expect(page.locator(INPUT)).to_be_focused()
+
+
+def test_offline_the_question_stays_in_the_box_and_enter_sends_it_once_connected(page):
+    from site_assistant.models import Question
+
+    errors = _console_errors(page)
+    _open(page)
+    page.context.set_offline(True)
+    message = ask(page, QUESTION)
+    expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+    expect(message).to_contain_text("You seem to be offline.")
+    expect(page.locator(LIVE)).to_contain_text("You seem to be offline.")  # read out too
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    expect(page.locator(INPUT)).to_be_focused()
+    expect(page.locator(TYPING)).to_have_count(0)
+    assert not Question.objects.exists()
+
+    page.context.set_offline(False)
+    page.keyboard.press("Enter")  # nothing retyped
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer).to_have_count(1)
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(INPUT)).to_have_value("")
+    assert Question.objects.count() == 1
+    assert not errors
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body", "said"),
+    [
+        (502, "text/html", NGINX_502, "The site isn’t answering properly right now."),
+        (
+            503,
+            "text/html",
+            NGINX_502.replace("502 Bad Gateway", "503 Service Unavailable"),
+            "The site isn’t answering properly right now.",
+        ),
+        (
+            504,
+            "text/html",
+            NGINX_502.replace("502 Bad Gateway", "504 Gateway Time-out"),
+            "The site isn’t answering properly right now.",
+        ),
+        (500, "text/html", "<h1>Server Error (500)</h1>", "Something went wrong on my side."),
+        (
+            200,
+            "text/html",
+            "<html><body>Log in to the train's Wi-Fi</body></html>",
+            "Something went wrong on my side.",
+        ),
+        # The API's own 503 (JSON): the index is not built yet.
+        (
+            503,
+            "application/json",
+            '{"detail": "The search index is not built yet."}',
+            "I’m still reading the site.",
+        ),
+    ],
+    ids=["502-html", "503-html", "504-html", "500-html", "200-not-json", "503-api"],
+)
+def test_an_error_page_instead_of_an_answer_is_said_as_what_it_is(
+    page, status, content_type, body, said
+):
+    errors = _console_errors(page)
+    page.route(
+        SEARCH, lambda route: route.fulfill(status=status, content_type=content_type, body=body)
+    )
+    _open(page)
+    message = ask(page, QUESTION)
+    expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+    expect(message).to_contain_text(said)
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    expect(page.locator(TYPING)).to_have_count(0)
+    page.unroute(SEARCH)
+    page.keyboard.press("Enter")  # the server is back: Enter sends it again
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(1)
+    assert not errors
+
+
+def test_a_request_that_never_ends_stops_the_wait_after_35_seconds(page):
+    from site_assistant.models import Question
+
+    page.clock.install()
+    _open(page)
+    held = []
+    # The network swallows it: no answer, no error.
+    page.route(SEARCH, lambda route: held.append(route))
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(TYPING)).to_be_visible()
+    page.clock.run_for(34_000)
+    expect(page.locator(TYPING)).to_contain_text("Still looking")  # not given up yet
+    page.clock.run_for(2_000)
+    expect(page.locator(TYPING)).to_have_count(0)  # no spinner forever
+    message = page.locator(".site-assistant__msg--error")
+    expect(message).to_contain_text("The server took too long to answer.")
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    assert len(held) == 1
+
+    page.unroute(SEARCH)
+    page.keyboard.press("Enter")
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(1)
+    assert Question.objects.count() == 1
+
+
+def _vote_state(box):
+    return [b.get_attribute("aria-pressed") for b in box.locator("button").all()]
+
+
+def test_a_vote_that_does_not_arrive_is_never_thanked_and_can_be_sent_again(page):
+    from site_assistant.models import Question
+
+    errors = _console_errors(page)
+    _open(page)
+    answer = ask(page, QUESTION)
+    box = answer.locator(".site-assistant__feedback")
+    helpful = box.get_by_role("button", name="Helpful", exact=True)
+    thanks = box.locator(".site-assistant__thanks")
+    failures = {
+        "offline": lambda route: route.abort("internetdisconnected"),
+        "502": lambda route: route.fulfill(status=502, content_type="text/html", body=NGINX_502),
+        # A captive portal answers every request with its own page, 200 OK.
+        "portal": lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<h1>Wi-Fi</h1>"
+        ),
+    }
+    for name, failure in failures.items():
+        page.route(FEEDBACK, failure)
+        thanks.evaluate("node => { node.textContent = ''; }")
+        helpful.click()
+        expect(thanks).to_have_text("Not sent: that vote didn’t count. Please try again.")
+        assert _vote_state(box) == ["false", "false"], name
+        expect(box).not_to_have_class(re.compile("is-done"))
+        page.unroute(FEEDBACK)
+    assert Question.objects.get().helpful is None
+
+    helpful.click()  # the network is back: the same button sends it
+    expect(thanks).to_have_text("Thank you! 💖")
+    assert _vote_state(box) == ["true", "false"]
+    assert Question.objects.get().helpful is True
+    assert not errors
+
+
+def test_enter_again_while_an_answer_is_on_its_way_sends_the_next_question_after_it(page):
+    from site_assistant.models import Question
+
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(SEARCH, hold_the_first)
+    sent = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data_json["q"]) if SEARCH.search(request.url) else None
+        ),
+    )
+    _open(page)
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # a double press sends nothing twice
+    expect(page.locator(TYPING)).to_be_visible()
+    page.keyboard.type("Do you use cookies?")
+    page.keyboard.press("Enter")
+    expect(page.locator(NOTE)).to_have_text(
+        "One moment: this goes as soon as the last answer is in."
+    )
+    expect(page.locator(INPUT)).to_have_value("Do you use cookies?")  # nothing typed is lost
+    assert sent == [QUESTION]
+
+    held[0].continue_()
+    answers = page.locator(".site-assistant__msg--answer")
+    expect(answers).to_have_count(2)
+    expect(page.locator(".site-assistant__msg--you")).to_have_text(
+        [QUESTION, "Do you use cookies?"]
+    )
+    expect(answers.first.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(answers.last.locator(".site-assistant__source")).to_have_text("Privacy Policy › Cookies")
+    expect(page.locator(NOTE)).to_be_hidden()
+    expect(page.locator(INPUT)).to_have_value("")
+    assert sent == [QUESTION, "Do you use cookies?"]
+    assert sorted(Question.objects.values_list("text", flat=True)) == sorted(sent)
+
+
+@pytest.mark.parametrize(
+    "storage",
+    [
+        # Safari's private mode (before 11), or a full quota: every write throws.
+        "Storage.prototype.setItem = function () {"
+        " throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };",
+        # Storage blocked by the browser's settings: even reading window.sessionStorage throws.
+        "Object.defineProperty(window, 'sessionStorage', { get: function () {"
+        " throw new DOMException('Access is denied for this document.', 'SecurityError'); } });",
+    ],
+    ids=["setItem-throws", "storage-blocked"],
+)
+def test_storage_that_throws_does_not_break_asking_or_voting(page, storage):
+    from site_assistant.models import Question
+
+    errors = _console_errors(page)
+    page.add_init_script(storage)
+    _open(page)
+    answer = ask(page, QUESTION)
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    answer.get_by_role("button", name="Helpful", exact=True).click()
+    expect(answer.locator(".site-assistant__thanks")).to_have_text("Thank you! 💖")
+    assert Question.objects.get().helpful is True
+    page.reload()  # nothing was kept, and the widget still opens and answers
+    page.locator(BUBBLE).click()
+    expect(page.locator(".site-assistant__msg--you")).to_have_count(0)
+    ask(page, "Do you use cookies?")
+    assert not errors
