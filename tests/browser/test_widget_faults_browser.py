@@ -186,6 +186,27 @@ def test_a_vote_that_does_not_arrive_is_never_thanked_and_can_be_sent_again(page
     assert not errors
 
 
+def test_a_double_click_on_a_vote_sends_it_once(page):
+    """A second click while the first vote is on its way (a slow train) sends nothing more."""
+    from site_assistant.models import Question
+
+    _open(page)
+    box = ask(page, QUESTION).locator(".site-assistant__feedback")
+    held, sent = [], []
+    page.on("request", lambda request: sent.append(1) if FEEDBACK.search(request.url) else None)
+    page.route(FEEDBACK, lambda route: held.append(route))
+    box.get_by_role("button", name="Helpful", exact=True).dblclick()
+    box.get_by_role("button", name="Not helpful", exact=True).click()
+    page.wait_for_timeout(300)
+    assert len(held) == 1 and len(sent) == 1
+    expect(box).to_have_attribute("aria-busy", "true")
+    held[0].continue_()
+    expect(box.locator(".site-assistant__thanks")).to_have_text("Thank you! 💖")
+    expect(box).not_to_have_attribute("aria-busy", "true")
+    assert _vote_state(box) == ["true", "false"] and len(sent) == 1
+    assert Question.objects.get().helpful is True
+
+
 def test_enter_again_while_an_answer_is_on_its_way_sends_the_next_question_after_it(page):
     from site_assistant.models import Question
 

@@ -181,6 +181,7 @@
       voteBoxes.forEach(function (other) { if (other.key === key) other.mark(choice); });
     }
     voteBoxes.push({ key: key, mark: mark });
+    var sending = false; // one vote on its way at a time: a double click sends it once
     [[true, "👍", word("helpful")], [false, "👎", word("notHelpful")]].forEach(function (choice) {
       var button = el("button", "site-assistant__vote");
       button.type = "button";
@@ -192,6 +193,9 @@
       button.addEventListener("click", function () {
         var before = storedVote(key);
         if (before && before.helpful === choice[0]) return markAll(choice[0]); // already counted
+        if (sending) return;
+        sending = true;
+        box.setAttribute("aria-busy", "true");
         var target = before && before.id ? before : asked;
         post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (result) {
           // Counted only when the API says so: a captive portal's or a proxy's page is no vote.
@@ -202,6 +206,9 @@
           markAll(choice[0]);
         }).catch(function () {
           thanks.textContent = word("voteFailed");
+        }).then(function () {
+          sending = false;
+          box.removeAttribute("aria-busy");
         });
       });
       box.appendChild(button);
