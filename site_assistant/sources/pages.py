@@ -106,7 +106,7 @@ def other_hosts() -> list[str]:
     if not conf.get("WAGTAIL_SITES"):
         return []
     hosts = wagtail_hosts()
-    main = sites.hostname(render_host())
+    main = sites.hostname(render_host(hosts))  # one query of Wagtail's sites, not two
     if main not in {sites.hostname(h) for h, _ in hosts}:
         main = next((sites.hostname(h) for h, default in hosts if default), None)
     return [h for h, _ in hosts if sites.hostname(h) != main]
@@ -147,15 +147,17 @@ def wagtail_hosts() -> list[tuple[str, bool]]:
     return list(hosts.items())
 
 
-def render_host() -> str:
+def render_host(wagtail: list[tuple[str, bool]] | None = None) -> str:
     """The Host pages are rendered with: RENDER_HOST, else Wagtail's default site's
     when ALLOWED_HOSTS lets it in (a query of Wagtail's sites: a caller with many
     URLs to check asks once), else the first ALLOWED_HOSTS entry ("*": "localhost";
-    ".example.com": "example.com"), else "localhost"."""
+    ".example.com": "example.com"), else "localhost". ``wagtail``: the
+    ``wagtail_hosts()`` the caller has already read."""
     host = conf.get("RENDER_HOST")
     if host:
         return host
-    default = [host for host, is_default in wagtail_hosts() if is_default]
+    hosts = wagtail_hosts() if wagtail is None else wagtail
+    default = [host for host, is_default in hosts if is_default]
     if default:
         return default[0]
     for allowed in settings.ALLOWED_HOSTS:
