@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, services
+from . import conf, index, language, questions, services, sites
 from .admin_fix import fix_answer_view
 from .models import (
     OTHER_LANGUAGE,
@@ -384,6 +384,22 @@ class LanguageFilter(admin.AllValuesFieldListFilter):
             yield choice
 
 
+class SiteFilter(admin.SimpleListFilter):
+    """The sites questions were asked on (several Wagtail sites): shown once the log
+    holds a question asked on another site than the default one."""
+
+    title = "site"
+    parameter_name = "site"
+
+    def lookups(self, request, model_admin):
+        others = Question.objects.exclude(site="").order_by("site").values_list("site", flat=True)
+        others = list(others.distinct())
+        return [("", "The default site"), *((site, site) for site in others)] if others else []
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() is None else queryset.filter(site=self.value())
+
+
 def _threshold_source() -> str:
     """Where the answer threshold comes from, for the Try page's help: "setting",
     "calibrated" (by the live index's build) or "default"."""
@@ -420,6 +436,7 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
         "training_approved",
         "channel",
         ("language", LanguageFilter),
+        SiteFilter,
         "model_id",
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]
@@ -473,11 +490,16 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
     def top_link(self, question):
         if not question.top_url:
             return "–"
+        # Another site's visitor got a path on that site: link it there, not here.
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            question.top_url,
+            sites.on_site(question.top_url, question.site),
             question.top_heading or question.top_url,
         )
+
+    @admin.display(description="Site", ordering="site")
+    def site_display(self, question):
+        return question.site or "default"
 
     @admin.display(description="Latency", ordering="latency_ms")
     def latency_display(self, question):
@@ -495,7 +517,10 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
         def fix_link(question):
             return self.fix_link(question, filters)
 
-        return [fix_link if name == "fix_link" else name for name in self.list_display]
+        columns = [fix_link if name == "fix_link" else name for name in self.list_display]
+        if Question.objects.exclude(site="").exists():  # several sites: whose visitor asked
+            columns.insert(columns.index("text") + 1, "site_display")
+        return columns
 
     def fix_link(self, question, filters=""):
         if question.has_example:

@@ -2,7 +2,8 @@
 
 Privacy (as the Privacy page promises): a question is stored with what the
 owner needs to improve answers — the text, the top passage, the score,
-latency, model and index version, feedback — and nothing about the person:
+latency, model and index version, feedback, and on a project of several
+sites which site it was asked on — and nothing about the person:
 no IP address, no user agent, no user. Entries older than
 ``SITE_ASSISTANT["LOG_RETENTION_DAYS"]`` are deleted by ``purge_old_questions``
 (run by the periodic Celery task and ``manage.py search_purge_log``, and,
@@ -34,8 +35,9 @@ PURGE_EVERY_SECONDS = 3600
 PURGE_DUE_KEY = "site_assistant:log-purge-due"
 
 # Sent (sender=Question) after a visitor's question is answered: keyword
-# arguments ``query``, ``answered``, ``top_url``, ``channel``, ``language`` and
-# ``question`` (the logged row, None when the database is down). Never the
+# arguments ``query``, ``answered``, ``top_url``, ``channel``, ``language``, ``site``
+# (the address of the site it was asked on when the index holds several sites'
+# pages, else "") and ``question`` (the logged row, None when the database is down). Never the
 # visitor's address, agent or user. Not for small talk, a HEAD request or the
 # widget's "See all results" repeating a question. A receiver that raises is
 # logged (logger "django.dispatch") and the answer goes out all the same.
@@ -44,6 +46,7 @@ question_answered = Signal()
 _TEXT_LIMIT = Question._meta.get_field("text").max_length
 _URL_LIMIT = Question._meta.get_field("top_url").max_length
 _HEADING_LIMIT = Question._meta.get_field("top_heading").max_length
+_SITE_LIMIT = Question._meta.get_field("site").max_length
 
 
 def is_question_number(value) -> bool:
@@ -135,6 +138,7 @@ def _announce(query: str, channel: str, result: services.Answer, question: Quest
         top_url=top.link if top else "",
         channel=str(channel),
         language=result.language or "",
+        site=result.site,
         question=question,
     )
 
@@ -159,6 +163,7 @@ def _log(query: str, channel: str, result, already_asked) -> tuple[Question, boo
         model_id=result.model_id,
         index_version=result.index_version,
         language=result.language or "",
+        site=result.site[:_SITE_LIMIT],
     )
     return question, False
 

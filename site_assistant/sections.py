@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from . import services, snippets
+from . import services, sites, snippets
 from .extract import HEADING_SEPARATOR
 from .index import load_current
 
@@ -88,16 +88,19 @@ def label(link: str) -> str | None:
     return None if passage is None else where(passage)
 
 
-def closest(question: str, limit: int = 8) -> list[dict]:
-    """The sections the live index ranks closest to ``question``, with their scores."""
+def closest(question: str, limit: int = 8, site: str = sites.DEFAULT) -> list[dict]:
+    """The sections the live index ranks closest to ``question`` for a visitor of
+    ``site`` (a hostname; the default site's by default), with their scores. The
+    links of another site's sections name their host ("//beta.example/…#…")."""
     found, seen = [], set()
-    for hit in services.search(question, k=limit):
-        if hit.link in seen:
+    for hit in services.search(question, k=limit, host=site):
+        link = sites.on_site(hit.link, site)
+        if link in seen:
             continue
-        seen.add(hit.link)
+        seen.add(link)
         found.append(
             {
-                "link": hit.link,
+                "link": link,
                 "title": hit.title,
                 "heading": hit.heading,
                 "label": where({"title": hit.title, "heading": hit.heading, "url": hit.url}),

@@ -93,6 +93,11 @@ class Answer:
     # The reply to small talk ("thanks", "hi": site_assistant.small_talk): no
     # search ran, so no answer and no results; the message is not logged.
     reply: str | None = None
+    # The site the visitor was answered from (site_assistant.sites): its address
+    # ("beta.example", with the port the index has it on) when the index has pages
+    # on several sites and the visitor is on another than the default one, else
+    # sites.DEFAULT ("").
+    site: str = sites.DEFAULT
 
 
 class _QueryCache:
@@ -276,19 +281,26 @@ def _ranked(version: index.IndexVersion, query: str, vector: np.ndarray, n: int)
     ]
 
 
-_sites: PerVersion[frozenset[str]] = PerVersion()
+_sites: PerVersion[dict[str, str]] = PerVersion()
 # The most passages ranked for one question when the closest are another site's.
 SITE_DEPTH = 400
 
 
-def _sites_of(version: index.IndexVersion) -> frozenset[str]:
-    """The sites besides the default one that the version has pages on (site_assistant.sites)."""
+def _sites_of(version: index.IndexVersion) -> dict[str, str]:
+    """The sites besides the default one that the version has pages on, each with
+    its address: {"beta.example": "beta.example:8000"} (site_assistant.sites)."""
     return _sites.get(
         version.version,
-        lambda: sites.sites_in(
+        lambda: sites.addresses_in(
             u for row in version.passages for u in [row["url"], *row.get("urls", ())]
         ),
     )
+
+
+def _visitor_address(version: index.IndexVersion, host: str) -> str:
+    """The address of the site a visitor on ``host`` is on, "" for the default site."""
+    known = _sites_of(version)
+    return known.get(sites.visitor_site(host, known), sites.DEFAULT)
 
 
 def other_sites() -> list[str]:
@@ -478,6 +490,7 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         min_score=threshold,
         language=other_language,
         reply=reply,
+        site=_visitor_address(version, host),
     )
 
 

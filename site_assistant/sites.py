@@ -16,7 +16,7 @@ copy of the same text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from django.http.request import split_domain_port
@@ -31,7 +31,18 @@ def site_of(url: str) -> str:
 
 def sites_in(urls: Iterable[str]) -> frozenset[str]:
     """The sites other than the default one that ``urls`` are on."""
-    return frozenset(site_of(u) for u in urls) - {DEFAULT}
+    return frozenset(addresses_in(urls))
+
+
+def addresses_in(urls: Iterable[str]) -> dict[str, str]:
+    """The sites other than the default one that ``urls`` are on, each with its
+    address as they write it: {"beta.example": "beta.example:8000"}."""
+    found: dict[str, str] = {}
+    for url in urls:
+        name = site_of(url)
+        if name != DEFAULT:
+            found.setdefault(name, urlsplit(url).netloc.lower())
+    return found
 
 
 def hostname(host: str) -> str:
@@ -39,7 +50,7 @@ def hostname(host: str) -> str:
     return split_domain_port((host or "").lower())[0]
 
 
-def visitor_site(host: str, known: frozenset[str]) -> str:
+def visitor_site(host: str, known: Collection[str]) -> str:
     """The site a visitor on ``host`` ("beta.example:8000") is on: its hostname
     when the index has pages on it (``known``), else ``DEFAULT``."""
     name = hostname(host)
@@ -64,3 +75,14 @@ def link(urls: Iterable[str], visitor: str, default_host: str | None = None) -> 
         return None
     url = urls[0]
     return f"//{default_host}{url}" if site_of(url) == DEFAULT else url
+
+
+def on_site(link: str, site: str) -> str:
+    """``link`` as shown to a visitor of the site at ``site`` (its address,
+    "beta.example:8000"), as a link that names that site from anywhere:
+    "/services/#pricing" → "//beta.example:8000/services/#pricing", the admin's
+    links to what another site's visitor got. Unchanged for the default site
+    and for a link that names its host already."""
+    if site == DEFAULT or not link.startswith("/") or link.startswith("//"):
+        return link
+    return f"//{site}{link}"

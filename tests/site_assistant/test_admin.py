@@ -181,6 +181,39 @@ def test_question_filters_unanswered_and_not_helpful(owner_client):
     assert len(_listed(owner_client, "")) == 4
 
 
+def test_questions_of_several_sites_show_their_site_and_link_to_its_page(owner_client):
+    """One site: no Site column, no filter. Questions asked on another Wagtail
+    site: the column, the filter, and the answer's link on that site's host."""
+    _question("only here", True)
+    one = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").content.decode())
+    assert one.css_first("th.column-site_display") is None
+    assert "By site" not in one.text()
+    Question.objects.create(
+        text="Do you trim hedges?",
+        answered=True,
+        site="beta.example:8000",
+        top_url="/hedges/#prices",
+        top_heading="Hedges",
+    )
+    page = owner_client.get("/admin/site_assistant/question/")
+    tree = LexborHTMLParser(page.content.decode())
+    rows = {
+        row.css_first("th.field-text, td.field-text").text(): row
+        for row in tree.css("#result_list tbody tr")
+    }
+    beta = rows["Do you trim hedges?"]
+    assert beta.css_first("td.field-site_display").text() == "beta.example:8000"
+    assert rows["only here"].css_first("td.field-site_display").text() == "default"
+    link = beta.css_first("td.field-top_link a")
+    assert link.attributes["href"] == "//beta.example:8000/hedges/#prices"
+    choices = [
+        a.text() for a in tree.css("#changelist-filter a") if "site=" in a.attributes["href"]
+    ]
+    assert choices == ["The default site", "beta.example:8000"]
+    assert _listed(owner_client, "site=beta.example:8000") == {"Do you trim hedges?"}
+    assert _listed(owner_client, "site=") == {"only here"}
+
+
 def test_questions_counts_per_day(owner_client):
     for _ in range(3):
         _question("today", True)

@@ -60,6 +60,23 @@ def test_the_fix_page_offers_the_closest_sections_and_finds_others_by_words(
     assert "No section has all of these words" in html
 
 
+def test_a_question_asked_on_another_site_says_so_and_links_to_its_page(owner_client):
+    """Several Wagtail sites: the visitor's answer was a path on their site, so the
+    fix page links it on that site's host (the sections offered for that site:
+    test_sources_wagtail.py)."""
+    question = Question.objects.create(
+        text="Do you trim hedges?",
+        answered=True,
+        site="beta.example:8000",
+        top_url="/hedges/#prices",
+        top_heading="Hedges",
+    )
+    context = LexborHTMLParser(owner_client.get(fix_url(question)).content.decode())
+    context = context.css_first(".search-admin__fix-context")
+    assert "on beta.example:8000" in context.text()
+    assert context.css_first("a").attributes["href"] == "//beta.example:8000/hedges/#prices"
+
+
 def test_saving_a_picked_section_stores_an_example_question_and_returns_to_the_list(
     owner_client, unanswered
 ):

@@ -266,6 +266,7 @@ def test_question_answered_is_sent_once_per_logged_question_without_the_visitor(
         "top_url": "/terms/#use-of-site",
         "channel": "api",
         "language": "",
+        "site": "",
         "question": logged,
     }
     assert "203.0.113.9" not in repr(heard)

@@ -32,3 +32,20 @@ def test_across_sites_another_sites_page_links_by_its_full_address():
     assert sites.link(["//beta.example/a/"], sites.DEFAULT, "alpha.example") == "//beta.example/a/"
     # The visitor's own copy of the same text first.
     assert sites.link(["/a/", "//beta.example/a/"], "beta.example", "alpha.example") == "/a/"
+
+
+def test_each_sites_address_is_kept_with_its_port():
+    urls = ["/", "//beta.example:8000/", "//Beta.example:8000/a/", "//gamma.example/b/"]
+    assert sites.addresses_in(urls) == {
+        "beta.example": "beta.example:8000",
+        "gamma.example": "gamma.example",
+    }
+
+
+def test_a_link_on_another_site_names_its_address():
+    assert sites.on_site("/hedges/#prices", "beta.example:8000") == (
+        "//beta.example:8000/hedges/#prices"
+    )
+    assert sites.on_site("/hedges/", sites.DEFAULT) == "/hedges/"
+    assert sites.on_site("//alpha.example/x/", "beta.example") == "//alpha.example/x/"
+    assert sites.on_site("", "beta.example") == ""

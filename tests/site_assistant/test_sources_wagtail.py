@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from site_assistant import sites
+
 pytest.importorskip("wagtail")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -338,6 +340,23 @@ for host in ("", "beta.localhost"):
     call_command("search_ask", QUESTIONS[2], host=host, stdout=out)
     asked_as[host] = out.getvalue()
 print(json.dumps({"asked_as": asked_as, "other_sites": services.other_sites()}))
+
+# The questions log keeps which site each question was asked on, and the admin's
+# links and "Fix this answer" sections follow it.
+from site_assistant import questions, sections
+from site_assistant.signals import question_answered
+sent = []
+question_answered.connect(lambda sender, **kw: sent.append(kw["site"]), weak=False)
+logged = {}
+for host in ("alpha.localhost", "beta.localhost:8000"):
+    _, row = questions.ask("Do you trim hedges?", host=host, channel="widget")
+    closest = sections.closest(row.text, site=row.site)
+    logged[host] = {
+        "site": row.site, "top_url": row.top_url,
+        "closest": closest[0]["link"],
+        "closest_found": (services.section(closest[0]["link"]) or {}).get("text", ""),
+    }
+print(json.dumps({"logged": logged, "sent": sent}))
 """
 
 
@@ -399,6 +418,23 @@ def test_the_owner_asks_as_a_visitor_of_either_site(two_sites):
     }
     assert "/hedges/" in first["beta.localhost"] and "/hedges/" not in first[""]
     assert "No passage reaches the minimum score" in said["asked_as"][""]
+
+
+@pytest.mark.slow
+def test_the_questions_log_keeps_the_site_each_question_was_asked_on(two_sites):
+    """Beta's visitor got beta's /hedges/ as a path: the log keeps the site's
+    address, so the admin links to beta's page (not the default site's
+    /hedges/, which does not exist) and "Fix this answer" offers beta's sections."""
+    said = next(a for a in two_sites if "logged" in a)
+    alpha, beta = said["logged"]["alpha.localhost"], said["logged"]["beta.localhost:8000"]
+    assert alpha["site"] == ""
+    assert not alpha["closest"].startswith("//")
+    assert beta["site"] == "beta.localhost:8000"
+    assert beta["top_url"].startswith("/hedges/")
+    assert sites.on_site(beta["top_url"], beta["site"]) == "//beta.localhost:8000/hedges/"
+    assert beta["closest"].startswith("//beta.localhost:8000/hedges/")
+    assert "trim hedges" in beta["closest_found"]
+    assert said["sent"] == ["", "beta.localhost:8000"]
 
 
 @pytest.mark.slow
