@@ -76,6 +76,37 @@ def test_small_talk_is_not_searched_not_logged_and_says_so_everywhere(built_inde
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "message, language, reply",
+    [
+        ("Danke schön!", "de", "Gern geschehen! Noch etwas?"),
+        ("Vielen Dank 🙏", "de", "Gern geschehen! Noch etwas?"),
+        ("Hallo", "de", "Hallo! Fragen Sie mich alles über diese Website."),
+        ("Hvala lepa!", "sl", "Ni za kaj! Vas zanima še kaj?"),
+        ("Živjo", "sl", "Pozdravljeni! Vprašajte me karkoli o tem spletnem mestu."),
+        ("Danke", "en", "You’re welcome! Anything else?"),
+    ],
+)
+def test_a_visitor_of_the_translated_widget_gets_small_talk_in_their_language(
+    built_index, client, settings, message, language, reply
+):
+    """The widget ships in German and Slovenian: its visitors say thanks in them.
+    An English index searched "Danke" ("I'm not sure", logged as unanswered),
+    "Vielen Dank" got "I can only answer in English" and "Hallo" the contact page.
+    The reply is in the request's language (a site with LocaleMiddleware)."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django.middleware.locale.LocaleMiddleware"]
+    body = client.post(
+        "/api/search/",
+        {"q": message},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).json()
+    assert body["small_talk"] is True and body["answer"] is None and body["results"] == []
+    assert body["language"] is None and body["message"] == reply
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
 def test_search_ask_and_try_a_question_say_it_is_small_talk(built_index, admin_client):
     from io import StringIO
 
