@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager, Model, Q, QuerySet
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 
@@ -96,14 +97,20 @@ class Registration:
     def rows(self) -> QuerySet:
         """The rows indexed, each relation named in ``fields`` ("tags") fetched
         with one query for them all, not one a row."""
-        relations = [
-            name
-            for name in self.fields
-            if isinstance(name, str)
-            # A many-to-many, either side, or a reverse foreign key ("comment_set").
-            and isinstance(getattr(self.model, name, None), ReverseManyToOneDescriptor)
-        ]
+        relations = [name for name in self.fields if isinstance(name, str) and self._many(name)]
         return self.queryset().prefetch_related(*relations)
+
+    def _many(self, name: str) -> bool:
+        """Whether ``name`` is a relation to many rows: a many-to-many, either side,
+        a reverse foreign key ("comment_set"), or a manager field such as
+        django-taggit's ``tags``."""
+        if isinstance(getattr(self.model, name, None), ReverseManyToOneDescriptor):
+            return True
+        try:
+            found = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        return bool(found.is_relation and (found.many_to_many or found.one_to_many))
 
     def _value(self, obj, spec):
         if callable(spec):

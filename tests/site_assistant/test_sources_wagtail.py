@@ -485,8 +485,24 @@ with override_settings(SITE_ASSISTANT={"SOURCES": ["__main__.faq"]}):
         found = custom.collect()
 site_queries = lambda q: sum("wagtailcore_site" in x["sql"] for x in q.captured_queries)
 print(json.dumps({"rows": [len(documents), site_queries(rows)], "items": [len(found), site_queries(items)]}))
+
+# django-taggit's tags in fields: read with one query for every row, not one a row.
+from tests.site_assistant.wagtailsite.models import Recipe
+for n in range(6):
+    Recipe.objects.create(title=f"Soup {n}").tags.add("vegan", f"season {n}")
+site_assistant.register(Recipe, fields=["title", "tags"], url=lambda r: f"/recipes/#r{r.pk}")
+with CaptureQueriesContext(connection) as tagged:
+    recipes = models.collect()
+print(json.dumps({
+    "recipes": sorted(d.html for d in recipes if d.url.startswith("/recipes/"))[:1],
+    "tag_queries": sum("taggit_tag" in x["sql"] for x in tagged.captured_queries),
+}))
 """
 
 
-def test_the_render_host_is_found_once_for_all_rows_and_items():
-    assert run_in_wagtail_site(ROWS)[-1] == {"rows": [5, 1], "items": [5, 1]}
+def test_the_render_host_and_tags_are_read_once_for_all_rows():
+    found = run_in_wagtail_site(ROWS)
+    assert found[-2] == {"rows": [5, 1], "items": [5, 1]}
+    # Six tagged rows: their tags in one query (were six).
+    assert found[-1]["tag_queries"] == 1
+    assert "vegan" in found[-1]["recipes"][0] and "season 0" in found[-1]["recipes"][0]
