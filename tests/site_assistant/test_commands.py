@@ -1,5 +1,6 @@
 """Commands: search_rebuild, search_ask, search_stats — clear lines, never tracebacks."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -86,6 +87,7 @@ def test_search_rebuild_sync_shows_progress_and_counts(testsite):
     out, err = run("search_rebuild", "--sync")
     assert "succeeded" in out and "2 pages" in out and "embedded" in out
     assert "Indexing, done: 100% |" in err  # the tqdm bar: stage and percent
+    assert re.search(r"100% \|[^|]+\| 00:\d\d\n", err)  # and the time it took
     assert "/s" not in err and "it]" not in err  # no rate: stages are not units
     build = IndexBuild.objects.latest()
     assert build.status == "succeeded" and build.lock is None

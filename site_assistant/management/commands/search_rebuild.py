@@ -103,13 +103,14 @@ class Command(BaseCommand):
         from site_assistant.build import explain, run_build
         from site_assistant.rebuilds import release
 
-        # The stage and the percent done: no rate ("%/s" means nothing for stages).
+        # The stage, the percent done and the time so far: no rate ("%/s" means
+        # nothing for stages) and no time left (stages differ too much to guess it).
         bar = tqdm(
             total=100,
             desc="Indexing",
             file=self.stderr._out,
             leave=True,
-            bar_format="{desc}{percentage:3.0f}% |{bar}|",  # tqdm adds ": " to desc
+            bar_format="{desc}{percentage:3.0f}% |{bar}| {elapsed}",  # tqdm adds ": " to desc
         )
 
         def progress(percent, stage):
