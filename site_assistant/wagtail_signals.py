@@ -76,13 +76,29 @@ def path_before_move(path_after: str, url_path_before: str, url_path_after: str)
     return path_after[: len(path_after) - len(tail_after)] + tail_before
 
 
+# Page id → what the index knows it as, read as a move starts (pre_page_move) and
+# taken when it is done: a page moved to another site's tree was on another host,
+# which its tree paths alone do not tell.
+_before_move: dict[int, str] = {}
+
+
+def _moving(sender, instance=None, url_path_before=None, url_path_after=None, **kwargs):
+    if instance is not None and url_path_before != url_path_after:
+        path = _page_path(instance)
+        if path:
+            _before_move[instance.pk] = path
+
+
 def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **kwargs):
+    before = _before_move.pop(getattr(instance, "pk", None), None)
     # Reordering pages under the same parent changes no page's URL nor its privacy.
     if url_path_before == url_path_after:
         return
     path = _page_path(instance)
-    if path and url_path_before and url_path_after:
-        withdrawn.withdraw(filter(None, [path_before_move(path, url_path_before, url_path_after)]))
+    if before is None and path and url_path_before and url_path_after:
+        before = path_before_move(path, url_path_before, url_path_after)
+    if before:
+        withdrawn.withdraw([before])
     _rebuild(sender, **kwargs)
 
 
@@ -114,11 +130,13 @@ def receivers():
         page_slug_changed,
         page_unpublished,
         post_page_move,
+        pre_page_move,
     )
 
     return [
         (page_published, _rebuild, None, f"{UID}-published"),
         (page_unpublished, _withdrawn, None, f"{UID}-unpublished"),
+        (pre_page_move, _moving, None, f"{UID}-moving"),
         (post_page_move, _moved, None, f"{UID}-moved"),
         (page_slug_changed, _slug_changed, None, f"{UID}-slug-changed"),
         (post_delete, _withdrawn, _page_model(), f"{UID}-page-deleted"),
