@@ -6,7 +6,9 @@ deleting or moving a page, or adding, changing or removing its privacy
 schedules a content rebuild (site_assistant.signals: after the commit,
 debounced with a broker, at once without one): text that has just become
 private must not keep being served. Saving a draft does not: visitors do
-not see it.
+not see it. Saving or deleting a snippet (``wagtail.snippets``) does too:
+pages render snippets (opening hours in a footer, a price list), and the
+answers must not keep the old text until a nightly build.
 
 Until that build is live, a page unpublished, deleted, moved away, made
 private or given another slug (its old URL) is withdrawn from answers at
@@ -110,6 +112,20 @@ def _slug_changed(sender, instance=None, instance_before=None, **kwargs):
     _rebuild(sender, **kwargs)
 
 
+def _snippet_changed(sender, **kwargs):
+    """Any model's save or delete: a rebuild when it is a Wagtail snippet. Checked
+    here, not by connecting each snippet model: they are registered in
+    ``wagtail_hooks`` modules, which load after this app is ready."""
+    if not kwargs.get("raw") and sender in _snippet_models():
+        _rebuild(sender, **kwargs)
+
+
+def _snippet_models():
+    from wagtail.snippets.models import get_snippet_models
+
+    return get_snippet_models()
+
+
 def _page_model():
     """The concrete base page model (a site may swap Wagtail's own): its
     post_delete comes with every page type's."""
@@ -142,7 +158,14 @@ def receivers():
         (post_delete, _withdrawn, _page_model(), f"{UID}-page-deleted"),
         (post_save, _restricted, PageViewRestriction, f"{UID}-restriction-saved"),
         (post_delete, _rebuild, PageViewRestriction, f"{UID}-restriction-deleted"),
-    ]
+    ] + (
+        [
+            (post_save, _snippet_changed, None, f"{UID}-snippet-saved"),
+            (post_delete, _snippet_changed, None, f"{UID}-snippet-deleted"),
+        ]
+        if apps.is_installed("wagtail.snippets")
+        else []
+    )
 
 
 def connect() -> bool:

@@ -524,3 +524,48 @@ def test_the_render_host_and_tags_are_read_once_for_all_rows():
     # Six tagged rows: their tags in one query (were six).
     assert found[-1]["tag_queries"] == 1
     assert "vegan" in found[-1]["recipes"][0] and "season 0" in found[-1]["recipes"][0]
+
+
+# A snippet shown on a page: the editor changes it in Wagtail's snippets.
+SNIPPETS = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from wagtail.models import Site
+from site_assistant import index
+from site_assistant.models import IndexBuild, Question
+from tests.site_assistant.wagtailsite.models import ArticlePage, Recipe
+
+root = Site.objects.get(is_default_site=True).root_page
+root.add_child(instance=ArticlePage(title="Menu", slug="menu", body="<p>Soups of the week.</p>"))
+recipe = Recipe.objects.create(title="Lentil soup with smoked paprika")
+call_command("search_rebuild", "--sync", verbosity=0)
+
+
+def step(name):
+    text = " ".join(p["text"] for p in index.load_current().passages)
+    print(json.dumps({"step": name, "text": text, "builds": IndexBuild.objects.count()}))
+
+
+step("built")
+Question.objects.create(text="soup?")  # not a snippet: no build
+step("question logged")
+recipe.title = "Pumpkin soup with ginger"
+recipe.save()
+step("edited")
+recipe.delete()
+step("deleted")
+"""
+
+
+def test_a_snippet_saved_or_deleted_reaches_the_answers_at_once():
+    """A page renders the snippet: its old text was answered until the next build."""
+    steps = {line["step"]: line for line in run_in_wagtail_site(SNIPPETS)}
+    assert "Lentil soup" in steps["built"]["text"]
+    assert steps["question logged"]["builds"] == steps["built"]["builds"]
+    edited = steps["edited"]
+    assert "Pumpkin soup" in edited["text"] and "Lentil soup" not in edited["text"]
+    assert edited["builds"] == steps["built"]["builds"] + 1
+    assert "Pumpkin soup" not in steps["deleted"]["text"]

@@ -2,6 +2,7 @@ from django.db import models
 from taggit.managers import TaggableManager
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.snippets.models import register_snippet
 
 
 class ArticlePage(Page):
@@ -9,7 +10,12 @@ class ArticlePage(Page):
 
     body = RichTextField(blank=True)
 
+    def recipes(self):
+        """The recipes (snippets) the page with the slug "menu" lists."""
+        return Recipe.objects.order_by("pk") if self.slug == "menu" else Recipe.objects.none()
 
+
+@register_snippet
 class Recipe(models.Model):
     """A tagged model of the site's own (django-taggit, as Wagtail sites tag snippets)."""
 

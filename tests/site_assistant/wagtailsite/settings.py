@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.sites",
     "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.admin",
     "wagtail",
     "modelcluster",
     "taggit",
