@@ -67,6 +67,13 @@ ValidationErrors = validation_errors(
     '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
+# Any endpoint: a wrong token is refused before the view runs, even where none is needed.
+BadToken = OpenApiResponse(
+    Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
+)
+DatabaseDown = OpenApiResponse(
+    Error, description="The site's database is not answering; retry in a minute."
+)
 BODY_ERRORS = {
     413: OpenApiResponse(Error, description="The body is larger than MAX_JSON_BYTES (64 KiB)."),
     415: OpenApiResponse(
@@ -214,8 +221,13 @@ def _search(request, data):
 _search_responses = {
     200: SearchResponseSerializer,
     400: ValidationErrors,
+    401: BadToken,
     429: Throttled,
-    503: OpenApiResponse(Error, description="No index is built yet."),
+    503: OpenApiResponse(
+        Error,
+        description="No index is built yet, or its model is not available. Searching goes "
+        "on without the database.",
+    ),
 }
 
 
@@ -272,8 +284,10 @@ class FeedbackView(BaseAPIView):
             403: OpenApiResponse(
                 Error, description="No (or a wrong) feedback_token: not the one who asked."
             ),
+            401: BadToken,
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
             429: Throttled,
+            503: DatabaseDown,
             **BODY_ERRORS,
         },
     )
@@ -299,7 +313,7 @@ class IndexStatusView(BaseAPIView):
     @extend_schema(
         operation_id="index_status",
         summary="The live index and the latest builds",
-        responses={200: IndexStatusSerializer, 429: Throttled},
+        responses={200: IndexStatusSerializer, 401: BadToken, 429: Throttled, 503: DatabaseDown},
     )
     def get(self, request):
         current = services.index_status() or {}
@@ -340,14 +354,14 @@ class RebuildView(BaseAPIView):
                 description="The body is not JSON, or names a field (the endpoint takes none): "
                 "each such field → its message, and detail.",
             ),
-            401: OpenApiResponse(Error, description="Not signed in."),
+            401: OpenApiResponse(Error, description="Not signed in, or a wrong token."),
             403: OpenApiResponse(
                 Error, description="Not staff with the permission to view or change index builds."
             ),
             503: OpenApiResponse(
                 Error,
-                description="Not started: the task queue is not answering, "
-                "or the build lock could not be taken.",
+                description="Not started: the task queue is not answering, the build lock "
+                "could not be taken, or the site's database is not answering.",
             ),
             **BODY_ERRORS,
         },
@@ -378,8 +392,10 @@ class BuildDetailView(BaseAPIView):
         summary="One build: status and progress",
         responses={
             200: IndexBuildSerializer,
+            401: BadToken,
             404: OpenApiResponse(Error, description="No such build."),
             429: Throttled,
+            503: DatabaseDown,
         },
     )
     def get(self, request, build_id):

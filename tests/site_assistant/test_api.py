@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from site_assistant import index
 from site_assistant.models import IndexBuild, Question
+from tests.site_assistant.conftest import json_schema
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
 
@@ -23,21 +24,6 @@ FEEDBACK = "/api/feedback/"
 
 
 # --- the OpenAPI schema as JSON Schema ---------------------------------------
-
-
-def _json_schema(node):
-    """OpenAPI 3.0 → JSON Schema: ``nullable`` becomes a null alternative, and objects
-    with declared properties allow no others (so an undocumented key fails)."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _json_schema(value) for key, value in node.items()}
-    if node.get("type") == "object" and "properties" in node:
-        node.setdefault("additionalProperties", False)
-    if node.pop("nullable", False):
-        return {"anyOf": [node, {"type": "null"}]}
-    return node
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +35,7 @@ def openapi():
 
 @pytest.fixture(scope="module")
 def validate(openapi):
-    components = _json_schema(openapi["components"])
+    components = json_schema(openapi["components"])
 
     def check(body, component):
         assert component in components["schemas"], sorted(components["schemas"])
@@ -746,6 +732,24 @@ def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
     other.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert other.post("/api/index/rebuild/").status_code == 403
     assert not IndexBuild.objects.filter(trigger="api").exists()
+
+
+def test_a_wrong_token_is_a_401_on_every_endpoint_as_the_schema_says(api, documented):
+    """A client that sends a revoked token everywhere (a chatbot backend's session header)
+    gets 401 from the public endpoints too; the schema listed 401 only for a rebuild."""
+    build = IndexBuild.objects.create(trigger="command")
+    api.credentials(HTTP_AUTHORIZATION="Token revoked-or-mistyped")
+    for response in (
+        api.get(SITE_ASSISTANT, {"q": "prices"}),
+        api.post(SITE_ASSISTANT, {"q": "prices"}, format="json"),
+        api.post(FEEDBACK, {"question_id": 1, "helpful": True}, format="json"),
+        api.get("/api/index/"),
+        api.get(f"/api/index/builds/{build.pk}/"),
+        api.post("/api/index/rebuild/"),
+    ):
+        assert response.status_code == 401, response.content
+        assert documented(response) == {"detail": "Invalid token."}
+    assert not Question.objects.exists()
 
 
 def test_staff_token_starts_a_build_that_succeeds(
