@@ -129,6 +129,16 @@ def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     assert "/static/drf_spectacular_sidecar/" in html
 
 
+def test_schema_and_swagger_ui_are_served_to_a_client_with_a_wrong_token(api):
+    """A client that sends its token with every request read the schema as a 403
+    "Invalid token." once that token was revoked or mistyped."""
+    api.credentials(HTTP_AUTHORIZATION="Token revoked-or-mistyped")
+    schema = api.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200, schema.content[:200]
+    assert "/api/search/" in schema.json()["paths"]
+    assert api.get("/api/docs/").status_code == 200
+
+
 # --- search --------------------------------------------------------------------
 
 
