@@ -18,7 +18,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    PermissionDenied,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -145,6 +151,16 @@ class BaseAPIView(APIView):
                 "%s %s: the database failed: %r", self.request.method, self.request.path, exc
             )
             exc = DatabaseUnavailable()
+        # DRF's 415 ('Unsupported media type "" in request.') names no way out; the usual
+        # causes are a body sent without the header, or fetch()'s default text/plain.
+        if isinstance(exc, UnsupportedMediaType):
+            sent = self.request.content_type
+            exc = UnsupportedMediaType(
+                sent,
+                detail=(f'Unsupported media type "{sent}"' if sent else "No Content-Type header")
+                + ": send the body as JSON with the header Content-Type: application/json "
+                "(a URL-encoded form or multipart/form-data are read too).",
+            )
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
             response.data = {**response.data, "detail": summarize(response.data)}

@@ -403,6 +403,27 @@ def test_form_encoded_post_works_too(api):
     assert len(response.json()["results"]) == 3
 
 
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [
+        ("", "No Content-Type header"),  # requests.post(url, data=json.dumps(...))
+        ("text/plain;charset=UTF-8", 'Unsupported media type "text/plain;charset=UTF-8"'),
+    ],
+)
+def test_a_body_of_a_type_the_api_does_not_read_is_a_415_that_says_which_to_send(
+    api, documented, content_type, named
+):
+    """fetch() sends a string body as text/plain, and a body sent without the header has
+    none: DRF's 415 said only 'Unsupported media type "" in request.'."""
+    response = api.generic("POST", SITE_ASSISTANT, '{"q": "prices"}', content_type=content_type)
+    assert response.status_code == 415
+    assert documented(response)["detail"] == (
+        f"{named}: send the body as JSON with the header Content-Type: application/json "
+        "(a URL-encoded form or multipart/form-data are read too)."
+    )
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize("raw", [b'{"q": "Where are you based?"}', b'  [{"q": "a=b&c"}]'])
 def test_json_sent_as_a_form_is_a_400_that_names_the_content_type(api, raw):
     # `curl -d '{"q": ...}'` and most HTTP libraries' default: the body was read as a
