@@ -47,7 +47,8 @@ if apps.is_installed("drf_spectacular"):
 
 urlpatterns += [
     re_path(
-        r"^(?:search|feedback|index|schema|docs)(?:/.*)?$",
+        # [\s\S], not ".": a newline (%0A) in the path is part of it too.
+        r"^(?:search|feedback|index|schema|docs)(?:/[\s\S]*)?$",
         views.not_an_endpoint,
         name=views.NOT_AN_ENDPOINT,
     ),
