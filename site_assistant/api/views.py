@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
@@ -73,6 +74,30 @@ ValidationErrors = validation_errors(
     '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
+# Every answer of a rate-limited endpoint says where its client stands (throttles.py).
+RATE_LIMIT_HEADERS = [
+    OpenApiParameter(
+        name,
+        int,
+        OpenApiParameter.HEADER,
+        response=True,
+        description=f'{description} (IETF draft "RateLimit header fields for HTTP").',
+    )
+    for name, description in (
+        ("RateLimit-Limit", "Requests allowed in the window"),
+        ("RateLimit-Remaining", "Requests left in it"),
+        ("RateLimit-Reset", "Seconds until the window ends; on a 429, until one more request fits"),
+    )
+] + [
+    OpenApiParameter(
+        "Retry-After",
+        int,
+        OpenApiParameter.HEADER,
+        response=[429],
+        required=True,
+        description="Seconds to wait before the next request.",
+    )
+]
 # Any endpoint: a wrong token is refused before the view runs, even where none is needed.
 BadToken = OpenApiResponse(
     Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
@@ -256,7 +281,7 @@ class SearchView(BaseAPIView):
     @extend_schema(
         operation_id="search",
         summary="Ask a question (query string)",
-        parameters=[SearchQuerySerializer],
+        parameters=[SearchQuerySerializer, *RATE_LIMIT_HEADERS],
         responses=_search_responses,
     )
     def get(self, request):
@@ -266,6 +291,7 @@ class SearchView(BaseAPIView):
         operation_id="search_post",
         summary="Ask a question (JSON body)",
         request=SearchQuerySerializer,
+        parameters=RATE_LIMIT_HEADERS,
         responses={**_search_responses, **BODY_ERRORS},
         examples=[
             OpenApiExample(
@@ -290,6 +316,7 @@ class FeedbackView(BaseAPIView):
         operation_id="feedback",
         summary="Say whether an answer helped",
         request=FeedbackSerializer,
+        parameters=RATE_LIMIT_HEADERS,
         responses={
             200: FeedbackResponseSerializer,
             400: validation_errors(
@@ -329,6 +356,7 @@ class IndexStatusView(BaseAPIView):
     @extend_schema(
         operation_id="index_status",
         summary="The live index and the latest builds",
+        parameters=RATE_LIMIT_HEADERS,
         responses={200: IndexStatusSerializer, 401: BadToken, 429: Throttled, 503: DatabaseDown},
     )
     def get(self, request):
@@ -406,6 +434,7 @@ class BuildDetailView(BaseAPIView):
     @extend_schema(
         operation_id="index_build",
         summary="One build: status and progress",
+        parameters=RATE_LIMIT_HEADERS,
         responses={
             200: IndexBuildSerializer,
             401: BadToken,

@@ -48,6 +48,15 @@ def documented():
         jsonschema.Draft202012Validator({**schema, "components": components}).validate(
             response.json()
         )
+        # The headers the API adds of its own (not Django's or the server's): each declared
+        # for this status, and each declared as required is there.
+        declared = responses[status].get("headers", {})
+        for name in ("Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
+            if response.has_header(name):
+                assert name in declared, f"{request.method} {path} {status}: {name} undeclared"
+                assert int(response[name]) >= 0
+        for name, header in declared.items():
+            assert response.has_header(name) or not header.get("required"), name
         return response.json()
 
     return check

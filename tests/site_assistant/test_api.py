@@ -544,7 +544,7 @@ def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_bo
 # --- throttling ----------------------------------------------------------------
 
 
-def test_anonymous_search_is_throttled_with_retry_after(api, settings):
+def test_anonymous_search_is_throttled_with_retry_after(api, settings, documented):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -552,12 +552,16 @@ def test_anonymous_search_is_throttled_with_retry_after(api, settings):
             "search_anon": "2/min",
         },
     }
-    codes = [api.get(SITE_ASSISTANT, {"q": "hello"}).status_code for _ in range(2)]
-    assert codes == [200, 200]
+    answers = [api.get(SITE_ASSISTANT, {"q": "hello"}) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[1]["RateLimit-Remaining"] == "0"
     response = api.get(SITE_ASSISTANT, {"q": "hello"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "throttled" in response.json()["detail"].lower()
+    # The headers the docs promise are in the schema too (it declared none).
+    for each in (answers[1], response, api.get("/api/index/")):
+        documented(each)
 
 
 def test_throttle_keys_hold_no_ip_address(api, settings):
