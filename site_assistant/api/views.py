@@ -88,16 +88,16 @@ RATE_LIMIT_HEADERS = [
         ("RateLimit-Remaining", "Requests left in it"),
         ("RateLimit-Reset", "Seconds until the window ends; on a 429, until one more request fits"),
     )
-] + [
-    OpenApiParameter(
-        "Retry-After",
-        int,
-        OpenApiParameter.HEADER,
-        response=[429],
-        required=True,
-        description="Seconds to wait before the next request.",
-    )
 ]
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=[429, 503],
+    required=True,
+    description="Seconds to wait before trying again.",
+)
+RATE_LIMIT_HEADERS.append(RETRY_AFTER)
 # Any endpoint: a wrong token is refused before the view runs, even where none is needed.
 BadToken = OpenApiResponse(
     Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
@@ -113,26 +113,31 @@ BODY_ERRORS = {
 }
 
 
-class IndexNotReadyError(APIException):
+class Unavailable(APIException):
+    """A 503 that says when to try again: ``Retry-After`` (DRF's handler sends ``wait``), which
+    HTTP clients' retry helpers read on a 503 as on a 429."""
+
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    wait = 60
+
+
+class IndexNotReadyError(Unavailable):
     default_detail = _("The search index is not built yet. Please try again in a minute.")
     default_code = "index_not_ready"
 
 
-class DatabaseUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class DatabaseUnavailable(Unavailable):
     default_detail = _("The site's database is not answering. Please try again in a minute.")
     default_code = "database_unavailable"
 
 
-class BuildLockBusy(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class BuildLockBusy(Unavailable):
     default_detail = "Could not start a rebuild right now. Please try again."
     default_code = "build_lock_busy"
+    wait = 5
 
 
-class QueueUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class QueueUnavailable(Unavailable):
     default_detail = (
         "The task queue is not answering, so the rebuild was not started. "
         "Please try again in a minute."
@@ -386,6 +391,7 @@ class RebuildView(BaseAPIView):
         operation_id="index_rebuild",
         summary="Rebuild the index (staff only)",
         request=RebuildRequestSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             202: IndexBuildSerializer,
             400: OpenApiResponse(

@@ -437,7 +437,7 @@ def test_json_sent_as_a_form_is_a_400_that_names_the_content_type(api, raw):
     assert not Question.objects.exists()
 
 
-def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
+def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, documented):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "empty")}
     index.forget_loaded()
     try:
@@ -446,7 +446,9 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     finally:
         index.forget_loaded()
     assert response.status_code == 503
-    assert "not built yet" in response.json()["detail"]
+    assert "not built yet" in documented(response)["detail"]
+    # When to try again, as on a 429 (a client's retry helper reads it on a 503 too).
+    assert response["Retry-After"] == "60"
     assert status.status_code == 200 and status.json()["ready"] is False
 
 

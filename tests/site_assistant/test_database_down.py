@@ -57,6 +57,7 @@ def test_what_needs_the_database_says_so_in_json_as_the_schema_says(
         assert documented(response) == {
             "detail": "The site's database is not answering. Please try again in a minute."
         }
+        assert response["Retry-After"] == "60"
 
 
 def test_a_staff_endpoint_says_the_database_is_down_not_that_nobody_signed_in(
