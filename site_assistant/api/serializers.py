@@ -17,14 +17,18 @@ class TextField(serializers.CharField):
     ``{"q": 123}`` was asked (and logged) as the question "123"; a JSON boolean, list
     or object got DRF's "Not a valid string."."""
 
-    _KINDS = ((bool, "true or false"), (int | float, "a number"), (list, "a list"))
+    # Whole sentences, so each language words them its own way (a visitor may read them).
+    _KINDS = (
+        (bool, _("`%(field)s` must be text (a JSON string), not true or false.")),
+        (int | float, _("`%(field)s` must be text (a JSON string), not a number.")),
+        (list, _("`%(field)s` must be text (a JSON string), not a list.")),
+    )
+    _OBJECT = _("`%(field)s` must be text (a JSON string), not an object.")
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            kind = next((name for t, name in self._KINDS if isinstance(data, t)), "an object")
-            raise serializers.ValidationError(
-                f"`{self.field_name}` must be text (a JSON string), not {kind}.", code="invalid"
-            )
+            message = next((text for t, text in self._KINDS if isinstance(data, t)), self._OBJECT)
+            raise serializers.ValidationError(message % {"field": self.field_name}, code="invalid")
         return super().to_internal_value(data)
 
 

@@ -24,20 +24,31 @@ urlpatterns = [
 ]
 
 if apps.is_installed("drf_spectacular"):
+    from drf_spectacular.settings import spectacular_settings
     from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+    from rest_framework.permissions import AllowAny
 
+    # Served to anyone (drf-spectacular's default): then no authentication, so a client
+    # that sends its token with every request still reads them when that token is wrong
+    # (it was a 403 "Invalid token."). A project that restricts them keeps its settings.
+    public = {}
+    if spectacular_settings.SERVE_AUTHENTICATION is None and all(
+        permission is AllowAny for permission in spectacular_settings.SERVE_PERMISSIONS
+    ):
+        public = {"authentication_classes": []}
     urlpatterns += [
-        path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        path("schema/", SpectacularAPIView.as_view(**public), name="api-schema"),
         path(
             "docs/",
-            SpectacularSwaggerView.as_view(url_name="site_assistant:api-schema"),
+            SpectacularSwaggerView.as_view(url_name="site_assistant:api-schema", **public),
             name="api-docs",
         ),
     ]
 
 urlpatterns += [
     re_path(
-        r"^(?:search|feedback|index|schema|docs)(?:/.*)?$",
+        # [\s\S], not ".": a newline (%0A) in the path is part of it too.
+        r"^(?:search|feedback|index|schema|docs)(?:/[\s\S]*)?$",
         views.not_an_endpoint,
         name=views.NOT_AN_ENDPOINT,
     ),

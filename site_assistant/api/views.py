@@ -12,13 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    PermissionDenied,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -67,6 +74,37 @@ ValidationErrors = validation_errors(
     '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
+# Every answer of a rate-limited endpoint says where its client stands (throttles.py).
+RATE_LIMIT_HEADERS = [
+    OpenApiParameter(
+        name,
+        int,
+        OpenApiParameter.HEADER,
+        response=True,
+        description=f'{description} (IETF draft "RateLimit header fields for HTTP").',
+    )
+    for name, description in (
+        ("RateLimit-Limit", "Requests allowed in the window"),
+        ("RateLimit-Remaining", "Requests left in it"),
+        ("RateLimit-Reset", "Seconds until the window ends; on a 429, until one more request fits"),
+    )
+]
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=[429, 503],
+    required=True,
+    description="Seconds to wait before trying again.",
+)
+RATE_LIMIT_HEADERS.append(RETRY_AFTER)
+# Any endpoint: a wrong token is refused before the view runs, even where none is needed.
+BadToken = OpenApiResponse(
+    Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
+)
+DatabaseDown = OpenApiResponse(
+    Error, description="The site's database is not answering; retry in a minute."
+)
 BODY_ERRORS = {
     413: OpenApiResponse(Error, description="The body is larger than MAX_JSON_BYTES (64 KiB)."),
     415: OpenApiResponse(
@@ -75,26 +113,31 @@ BODY_ERRORS = {
 }
 
 
-class IndexNotReadyError(APIException):
+class Unavailable(APIException):
+    """A 503 that says when to try again: ``Retry-After`` (DRF's handler sends ``wait``), which
+    HTTP clients' retry helpers read on a 503 as on a 429."""
+
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    wait = 60
+
+
+class IndexNotReadyError(Unavailable):
     default_detail = _("The search index is not built yet. Please try again in a minute.")
     default_code = "index_not_ready"
 
 
-class DatabaseUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class DatabaseUnavailable(Unavailable):
     default_detail = _("The site's database is not answering. Please try again in a minute.")
     default_code = "database_unavailable"
 
 
-class BuildLockBusy(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class BuildLockBusy(Unavailable):
     default_detail = "Could not start a rebuild right now. Please try again."
     default_code = "build_lock_busy"
+    wait = 5
 
 
-class QueueUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class QueueUnavailable(Unavailable):
     default_detail = (
         "The task queue is not answering, so the rebuild was not started. "
         "Please try again in a minute."
@@ -138,6 +181,16 @@ class BaseAPIView(APIView):
                 "%s %s: the database failed: %r", self.request.method, self.request.path, exc
             )
             exc = DatabaseUnavailable()
+        # DRF's 415 ('Unsupported media type "" in request.') names no way out; the usual
+        # causes are a body sent without the header, or fetch()'s default text/plain.
+        if isinstance(exc, UnsupportedMediaType):
+            sent = self.request.content_type
+            exc = UnsupportedMediaType(
+                sent,
+                detail=(f'Unsupported media type "{sent}"' if sent else "No Content-Type header")
+                + ": send the body as JSON with the header Content-Type: application/json "
+                "(a URL-encoded form or multipart/form-data are read too).",
+            )
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
             response.data = {**response.data, "detail": summarize(response.data)}
@@ -214,8 +267,13 @@ def _search(request, data):
 _search_responses = {
     200: SearchResponseSerializer,
     400: ValidationErrors,
+    401: BadToken,
     429: Throttled,
-    503: OpenApiResponse(Error, description="No index is built yet."),
+    503: OpenApiResponse(
+        Error,
+        description="No index is built yet, or its model is not available. Searching goes "
+        "on without the database.",
+    ),
 }
 
 
@@ -228,7 +286,7 @@ class SearchView(BaseAPIView):
     @extend_schema(
         operation_id="search",
         summary="Ask a question (query string)",
-        parameters=[SearchQuerySerializer],
+        parameters=[SearchQuerySerializer, *RATE_LIMIT_HEADERS],
         responses=_search_responses,
     )
     def get(self, request):
@@ -238,6 +296,7 @@ class SearchView(BaseAPIView):
         operation_id="search_post",
         summary="Ask a question (JSON body)",
         request=SearchQuerySerializer,
+        parameters=RATE_LIMIT_HEADERS,
         responses={**_search_responses, **BODY_ERRORS},
         examples=[
             OpenApiExample(
@@ -262,6 +321,7 @@ class FeedbackView(BaseAPIView):
         operation_id="feedback",
         summary="Say whether an answer helped",
         request=FeedbackSerializer,
+        parameters=RATE_LIMIT_HEADERS,
         responses={
             200: FeedbackResponseSerializer,
             400: validation_errors(
@@ -272,8 +332,10 @@ class FeedbackView(BaseAPIView):
             403: OpenApiResponse(
                 Error, description="No (or a wrong) feedback_token: not the one who asked."
             ),
+            401: BadToken,
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
             429: Throttled,
+            503: DatabaseDown,
             **BODY_ERRORS,
         },
     )
@@ -299,7 +361,8 @@ class IndexStatusView(BaseAPIView):
     @extend_schema(
         operation_id="index_status",
         summary="The live index and the latest builds",
-        responses={200: IndexStatusSerializer, 429: Throttled},
+        parameters=RATE_LIMIT_HEADERS,
+        responses={200: IndexStatusSerializer, 401: BadToken, 429: Throttled, 503: DatabaseDown},
     )
     def get(self, request):
         current = services.index_status() or {}
@@ -328,6 +391,7 @@ class RebuildView(BaseAPIView):
         operation_id="index_rebuild",
         summary="Rebuild the index (staff only)",
         request=RebuildRequestSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             202: IndexBuildSerializer,
             400: OpenApiResponse(
@@ -340,14 +404,14 @@ class RebuildView(BaseAPIView):
                 description="The body is not JSON, or names a field (the endpoint takes none): "
                 "each such field → its message, and detail.",
             ),
-            401: OpenApiResponse(Error, description="Not signed in."),
+            401: OpenApiResponse(Error, description="Not signed in, or a wrong token."),
             403: OpenApiResponse(
                 Error, description="Not staff with the permission to view or change index builds."
             ),
             503: OpenApiResponse(
                 Error,
-                description="Not started: the task queue is not answering, "
-                "or the build lock could not be taken.",
+                description="Not started: the task queue is not answering, the build lock "
+                "could not be taken, or the site's database is not answering.",
             ),
             **BODY_ERRORS,
         },
@@ -376,10 +440,13 @@ class BuildDetailView(BaseAPIView):
     @extend_schema(
         operation_id="index_build",
         summary="One build: status and progress",
+        parameters=RATE_LIMIT_HEADERS,
         responses={
             200: IndexBuildSerializer,
+            401: BadToken,
             404: OpenApiResponse(Error, description="No such build."),
             429: Throttled,
+            503: DatabaseDown,
         },
     )
     def get(self, request, build_id):

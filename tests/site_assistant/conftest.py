@@ -9,6 +9,59 @@ from pathlib import Path
 import pytest
 
 
+def json_schema(node):
+    """OpenAPI 3.0 → JSON Schema: ``nullable`` becomes a null alternative, and objects
+    with declared properties allow no others (so an undocumented key fails)."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: json_schema(value) for key, value in node.items()}
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+@pytest.fixture
+def documented():
+    """``documented(response)``: the API's schema names the response's status for its
+    operation (its method and path) and describes its JSON body."""
+    import jsonschema
+    from django.urls import resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    openapi = SchemaGenerator().get_schema(request=None, public=True)
+    components = json_schema(openapi["components"])
+
+    def check(response):
+        request = response.wsgi_request
+        pattern = "/" + str(resolve(request.path_info).route).replace("<int:", "{").replace(
+            ">", "}"
+        )
+        (path,) = (p for p in openapi["paths"] if p.endswith(pattern))
+        responses = openapi["paths"][path][request.method.lower()]["responses"]
+        status = str(response.status_code)
+        assert status in responses, f"{request.method} {path}: {status} not in {sorted(responses)}"
+        schema = json_schema(responses[status]["content"]["application/json"]["schema"])
+        jsonschema.Draft202012Validator({**schema, "components": components}).validate(
+            response.json()
+        )
+        # The headers the API adds of its own (not Django's or the server's): each declared
+        # for this status, and each declared as required is there.
+        declared = responses[status].get("headers", {})
+        for name in ("Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
+            if response.has_header(name):
+                assert name in declared, f"{request.method} {path} {status}: {name} undeclared"
+                assert int(response[name]) >= 0
+        for name, header in declared.items():
+            assert response.has_header(name) or not header.get("required"), name
+        return response.json()
+
+    return check
+
+
 @pytest.fixture
 def own_index_dir(settings, tmp_path):
     """A private INDEX_DIR for tests that build their own (small) indexes.

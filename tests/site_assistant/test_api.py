@@ -6,6 +6,7 @@ import json
 import re
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 
 from site_assistant import index
 from site_assistant.models import IndexBuild, Question
+from tests.site_assistant.conftest import json_schema
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
 
@@ -23,21 +25,6 @@ FEEDBACK = "/api/feedback/"
 
 
 # --- the OpenAPI schema as JSON Schema ---------------------------------------
-
-
-def _json_schema(node):
-    """OpenAPI 3.0 → JSON Schema: ``nullable`` becomes a null alternative, and objects
-    with declared properties allow no others (so an undocumented key fails)."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _json_schema(value) for key, value in node.items()}
-    if node.get("type") == "object" and "properties" in node:
-        node.setdefault("additionalProperties", False)
-    if node.pop("nullable", False):
-        return {"anyOf": [node, {"type": "null"}]}
-    return node
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +36,7 @@ def openapi():
 
 @pytest.fixture(scope="module")
 def validate(openapi):
-    components = _json_schema(openapi["components"])
+    components = json_schema(openapi["components"])
 
     def check(body, component):
         assert component in components["schemas"], sorted(components["schemas"])
@@ -141,6 +128,16 @@ def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     assert "swagger-ui" in html
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_schema_and_swagger_ui_are_served_to_a_client_with_a_wrong_token(api):
+    """A client that sends its token with every request read the schema as a 403
+    "Invalid token." once that token was revoked or mistyped."""
+    api.credentials(HTTP_AUTHORIZATION="Token revoked-or-mistyped")
+    schema = api.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200, schema.content[:200]
+    assert "/api/search/" in schema.json()["paths"]
+    assert api.get("/api/docs/").status_code == 200
 
 
 # --- search --------------------------------------------------------------------
@@ -407,6 +404,27 @@ def test_form_encoded_post_works_too(api):
     assert len(response.json()["results"]) == 3
 
 
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [
+        ("", "No Content-Type header"),  # requests.post(url, data=json.dumps(...))
+        ("text/plain;charset=UTF-8", 'Unsupported media type "text/plain;charset=UTF-8"'),
+    ],
+)
+def test_a_body_of_a_type_the_api_does_not_read_is_a_415_that_says_which_to_send(
+    api, documented, content_type, named
+):
+    """fetch() sends a string body as text/plain, and a body sent without the header has
+    none: DRF's 415 said only 'Unsupported media type "" in request.'."""
+    response = api.generic("POST", SITE_ASSISTANT, '{"q": "prices"}', content_type=content_type)
+    assert response.status_code == 415
+    assert documented(response)["detail"] == (
+        f"{named}: send the body as JSON with the header Content-Type: application/json "
+        "(a URL-encoded form or multipart/form-data are read too)."
+    )
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize("raw", [b'{"q": "Where are you based?"}', b'  [{"q": "a=b&c"}]'])
 def test_json_sent_as_a_form_is_a_400_that_names_the_content_type(api, raw):
     # `curl -d '{"q": ...}'` and most HTTP libraries' default: the body was read as a
@@ -419,7 +437,7 @@ def test_json_sent_as_a_form_is_a_400_that_names_the_content_type(api, raw):
     assert not Question.objects.exists()
 
 
-def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
+def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, documented):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "empty")}
     index.forget_loaded()
     try:
@@ -428,7 +446,9 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path):
     finally:
         index.forget_loaded()
     assert response.status_code == 503
-    assert "not built yet" in response.json()["detail"]
+    assert "not built yet" in documented(response)["detail"]
+    # When to try again, as on a 429 (a client's retry helper reads it on a 503 too).
+    assert response["Retry-After"] == "60"
     assert status.status_code == 200 and status.json()["ready"] is False
 
 
@@ -496,6 +516,8 @@ def test_no_answer_is_stored_by_a_cache_in_between(api):
         "/api/index/builds/1/extra/",
         "/api/search/more/",
         "/api/feedback/x",
+        "/api/index/builds/%C3%84%0A/",  # a newline in the path (schemathesis): it was HTML
+        "/api/search/%0A",
     ],
 )
 def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
@@ -504,7 +526,7 @@ def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
         response = getattr(api, method)(path)
         assert response.status_code == 404, (method, response.status_code)
         assert response["Content-Type"] == "application/json"
-        assert response.json()["detail"].startswith(f"No such API endpoint: {path}.")
+        assert response.json()["detail"].startswith(f"No such API endpoint: {unquote(path)}.")
 
 
 def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_body(api):
@@ -524,7 +546,7 @@ def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_bo
 # --- throttling ----------------------------------------------------------------
 
 
-def test_anonymous_search_is_throttled_with_retry_after(api, settings):
+def test_anonymous_search_is_throttled_with_retry_after(api, settings, documented):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -532,12 +554,16 @@ def test_anonymous_search_is_throttled_with_retry_after(api, settings):
             "search_anon": "2/min",
         },
     }
-    codes = [api.get(SITE_ASSISTANT, {"q": "hello"}).status_code for _ in range(2)]
-    assert codes == [200, 200]
+    answers = [api.get(SITE_ASSISTANT, {"q": "hello"}) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[1]["RateLimit-Remaining"] == "0"
     response = api.get(SITE_ASSISTANT, {"q": "hello"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "throttled" in response.json()["detail"].lower()
+    # The headers the docs promise are in the schema too (it declared none).
+    for each in (answers[1], response, api.get("/api/index/")):
+        documented(each)
 
 
 def test_throttle_keys_hold_no_ip_address(api, settings):
@@ -746,6 +772,24 @@ def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
     other.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert other.post("/api/index/rebuild/").status_code == 403
     assert not IndexBuild.objects.filter(trigger="api").exists()
+
+
+def test_a_wrong_token_is_a_401_on_every_endpoint_as_the_schema_says(api, documented):
+    """A client that sends a revoked token everywhere (a chatbot backend's session header)
+    gets 401 from the public endpoints too; the schema listed 401 only for a rebuild."""
+    build = IndexBuild.objects.create(trigger="command")
+    api.credentials(HTTP_AUTHORIZATION="Token revoked-or-mistyped")
+    for response in (
+        api.get(SITE_ASSISTANT, {"q": "prices"}),
+        api.post(SITE_ASSISTANT, {"q": "prices"}, format="json"),
+        api.post(FEEDBACK, {"question_id": 1, "helpful": True}, format="json"),
+        api.get("/api/index/"),
+        api.get(f"/api/index/builds/{build.pk}/"),
+        api.post("/api/index/rebuild/"),
+    ):
+        assert response.status_code == 401, response.content
+        assert documented(response) == {"detail": "Invalid token."}
+    assert not Question.objects.exists()
 
 
 def test_staff_token_starts_a_build_that_succeeds(

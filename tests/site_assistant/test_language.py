@@ -126,6 +126,30 @@ def test_the_api_answers_a_german_page_in_german(built_index, client, bilingual_
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "german"),
+    [
+        (42, "`q` muss Text sein (ein JSON-String), keine Zahl."),
+        (True, "`q` muss Text sein (ein JSON-String), nicht true oder false."),
+        (["Preise"], "`q` muss Text sein (ein JSON-String), keine Liste."),
+        ({"text": "Preise"}, "`q` muss Text sein (ein JSON-String), kein Objekt."),
+        (None, "`q` muss Text sein (ein JSON-String), nicht null."),
+    ],
+)
+def test_every_message_of_q_comes_back_in_the_pages_language(
+    built_index, client, bilingual_site, q, german
+):
+    """docs/api.md: the messages of `q` are written for the person who asked, to be shown as
+    they are. A question that was not text got its message in English on a German page
+    (only `null` was translated)."""
+    response = client.post(
+        "/de/assistant/api/search/", json.dumps({"q": q}), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["q"] == [german]
+
+
+@pytest.mark.django_db
 def test_the_owners_message_is_shown_as_written(built_index, client, bilingual_site):
     bilingual_site.SITE_ASSISTANT = {
         **bilingual_site.SITE_ASSISTANT,
