@@ -264,6 +264,9 @@
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
+  /* Questions not answered (offline, an error page, 35 s), the latest first: it waits in the
+     box to be sent again, the next once the box is free; kept for the tab, not as asked. */
+  var unsent = [];
 
   bubble.setAttribute("role", "button");
   bubble.setAttribute("aria-expanded", "false");
@@ -374,17 +377,28 @@
   /* --- The conversation, kept for this tab (sessionStorage) ---------------- */
   function save() {
     try {
-      sessionStorage.setItem(STORE, JSON.stringify(turns.slice(-MAX_TURNS)));
+      sessionStorage.setItem(STORE, JSON.stringify(answered(turns).slice(-MAX_TURNS)));
+      sessionStorage.setItem(STORE + ":unsent", JSON.stringify(unsent));
     } catch (e) { /* private mode or full: the conversation just isn't kept */ }
   }
 
-  function load() {
+  function load(key) {
     try {
-      var stored = JSON.parse(sessionStorage.getItem(STORE) || "[]");
+      var stored = JSON.parse(sessionStorage.getItem(key) || "[]");
       return Array.isArray(stored) ? stored : [];
     } catch (e) {
       return [];
     }
+  }
+
+  /* Only answered questions are the conversation: a failed one is offered again instead. */
+  function answered(list) {
+    return list.filter(function (turn) { return turn && turn.data; });
+  }
+
+  /* The box, once free, offers the first question still unanswered. */
+  function offer() {
+    if (!input.value && unsent.length) input.value = unsent[0];
   }
 
   function lastQuestion() {
@@ -740,6 +754,7 @@
 
   newButton.addEventListener("click", function () {
     turns = [];
+    unsent = [];
     save();
     while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
     refresh();
@@ -787,6 +802,7 @@
     root.classList.add("is-busy");
     var you = youMessage(query);
     input.value = "";
+    if (unsent.indexOf(query) >= 0) unsent.splice(unsent.indexOf(query), 1);
     var done = waiting();
     var turn = { q: query, data: null, error: null };
 
@@ -802,8 +818,9 @@
       })
       .then(function () {
         done();
-        // Not answered (throttled, offline…): the question stays in the box, to send again.
-        if (turn.error && !input.value) input.value = query;
+        // Not answered (throttled, offline…): the question goes back into the box, to send
+        // again; if the visitor has queued another, once that one is on its way.
+        if (turn.error) unsent.unshift(query);
         markLanguage(you, turn);
         turns.push(turn);
         save();
@@ -819,16 +836,19 @@
         if (queued) {
           queued = false;
           note("");
-          if (input.value.trim()) ask();
+          if (input.value.trim()) return ask();
         }
+        offer();
       });
   }
 
   /* The conversation so far in this tab (e.g. before "Read more" brought the visitor here). */
-  turns = load();
+  turns = answered(load(STORE));
+  unsent = load(STORE + ":unsent");
   turns.forEach(function (turn) {
     markLanguage(youMessage(turn.q), turn);
     say(render(turn)[0]);
   });
+  offer();
   refresh();
 })();
