@@ -364,3 +364,26 @@ def test_when_both_fail_offline_each_comes_back_to_the_box_in_turn(page):
     expect(answer).to_have_count(2)
     expect(answer.last.locator(".site-assistant__source")).to_contain_text("Bambi Game")
     expect(page.locator(INPUT)).to_have_value("")
+
+
+def test_the_answer_before_a_waiting_question_is_read_out_not_cut_by_looking(page):
+    """The answer came in and the waiting question went in the same moment: the live region
+    said the answer and "Looking…" at once, so a screen reader heard only "Looking…"."""
+    held = []
+    page.route(SEARCH, lambda route: held.append(route))
+    _open(page)
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(LIVE)).to_have_text("Looking…")
+    page.keyboard.type("Do you use cookies?")
+    page.keyboard.press("Enter")
+    held[0].continue_()
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(1)
+    expect(page.locator(TYPING)).to_be_visible()  # the second is on its way
+    expect(page.locator(LIVE)).to_contain_text("The Bambi Game is free to play")
+    for _ in range(200):  # the second reaches the route a moment after the first's answer
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    held[1].continue_()
+    expect(page.locator(LIVE)).to_contain_text("We use only two cookies")

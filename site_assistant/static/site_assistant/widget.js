@@ -763,14 +763,15 @@
   });
 
   /* Waiting: announced ("Looking…") and honest when it takes long (the first answer after a
-     restart loads the model). */
-  function waiting() {
+     restart loads the model). `quiet`: a question that waited its turn goes as the answer before
+     it comes in; "Looking…" would replace that answer in the live region before it is read. */
+  function waiting(quiet) {
     var box = say(el("div", "site-assistant__typing"));
     var dots = box.appendChild(el("span", "site-assistant__dots"));
     dots.setAttribute("aria-hidden", "true");
     for (var i = 0; i < 3; i++) dots.appendChild(el("span"));
     var words = box.appendChild(el("span", "site-assistant__wait", word("looking")));
-    announce(word("looking"));
+    if (!quiet) announce(word("looking"));
     var timer = setTimeout(function () {
       words.textContent = word("stillLooking");
       announce(words.textContent);
@@ -785,7 +786,7 @@
      in order, never twice at once. */
   var queued = false;
 
-  function ask() {
+  function ask(next) {
     var query = input.value.trim();
     if (busy) {
       queued = !!query;
@@ -803,7 +804,7 @@
     var you = youMessage(query);
     input.value = "";
     if (unsent.indexOf(query) >= 0) unsent.splice(unsent.indexOf(query), 1);
-    var done = waiting();
+    var done = waiting(next);
     var turn = { q: query, data: null, error: null };
 
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
@@ -836,7 +837,7 @@
         if (queued) {
           queued = false;
           note("");
-          if (input.value.trim()) return ask();
+          if (input.value.trim()) return ask(true);
         }
         offer();
       });
