@@ -162,6 +162,16 @@
      widget's conversation kept before votes were shared (true, false or null). */
   var THANKS = { true: word("thanksHelpful"), false: word("thanksNotHelpful") };
 
+  /* Text whose emoji are drawn, not read: "Thank you! 💖" is heard "Thank you!". */
+  var EMOJI = /((?:(?:[\u2600-\u27BF]|[\uD83C-\uD83E][\uDC00-\uDFFF])[\uFE0F\u200D]*)+)/;
+  function spoken(node, text) {
+    node.textContent = "";
+    text.split(EMOJI).forEach(function (part, i) {
+      if (i % 2) node.appendChild(el("span", null, part)).setAttribute("aria-hidden", "true");
+      else node.appendChild(document.createTextNode(part));
+    });
+  }
+
   function voteButtons(box, url, asked, csrf, key, earlier) {
     var label = el("span", "site-assistant__feedback-label", word("didThisHelp"));
     label.id = "sa-vote-" + asked.id + "-" + Math.random().toString(36).slice(2, 7);
@@ -175,7 +185,7 @@
         b.setAttribute("aria-pressed", String(b.value === String(choice)));
       });
       box.classList.add("is-done");
-      thanks.textContent = THANKS[choice];
+      spoken(thanks, THANKS[choice]);
     }
     function markAll(choice) { // every box of this question and section on the page
       voteBoxes.forEach(function (other) { if (other.key === key) other.mark(choice); });
@@ -196,6 +206,7 @@
         if (sending) return;
         sending = true;
         box.setAttribute("aria-busy", "true");
+        thanks.textContent = ""; // what comes back is said anew, even the same failure again
         var target = before && before.id ? before : asked;
         post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (result) {
           // Counted only when the API says so: a captive portal's or a proxy's page is no vote.
