@@ -59,7 +59,8 @@
     offline: "You seem to be offline. Your question is still in the box: send it again once you’re connected.",
     timedOut: "The server took too long to answer. Your question is still in the box: please try again.",
     serverDown: "The site isn’t answering properly right now. Please try again in a minute.",
-    queued: "One moment: this goes as soon as the last answer is in."
+    queued: "One moment: this goes as soon as the last answer is in.",
+    youAsked: "You asked:"
   };
   var given = document.querySelector("script[data-site-assistant-words]");
   try {
@@ -265,6 +266,8 @@
   var newButton = root.querySelector(".site-assistant__new");
   var handoff = root.querySelector(".site-assistant__handoff");
   var cfg = root.dataset;
+  // widget.css reads it before each of the visitor's questions ("You asked:"), in the page's language.
+  root.style.setProperty("--sa-asked", JSON.stringify(word("youAsked")));
   var handoffText = handoff ? handoff.textContent : "";
   var STORE = "site-assistant:" + cfg.searchUrl;
   var MAX_TURNS = 30;
