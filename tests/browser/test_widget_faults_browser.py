@@ -387,3 +387,26 @@ def test_the_answer_before_a_waiting_question_is_read_out_not_cut_by_looking(pag
         page.wait_for_timeout(50)
     held[1].continue_()
     expect(page.locator(LIVE)).to_contain_text("We use only two cookies")
+
+
+def test_a_reload_while_the_answer_is_on_its_way_leaves_the_question_in_the_box(page):
+    """A visitor who reloads a page stuck on "Still looking" lost the question: it was neither
+    in the conversation nor in the box."""
+    held = []
+    page.route(SEARCH, lambda route: held.append(route))
+    _open(page)
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(TYPING)).to_be_visible()
+    page.unroute(SEARCH)
+    page.reload()
+    page.locator(BUBBLE).click()
+    expect(page.locator(".site-assistant__msg--you")).to_have_count(0)
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    page.reload()
+    page.locator(BUBBLE).click()
+    expect(answer).to_have_count(1)
+    expect(page.locator(INPUT)).to_have_value("")

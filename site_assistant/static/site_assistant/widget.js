@@ -278,8 +278,9 @@
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
-  /* Questions not answered (offline, an error page, 35 s), the latest first: it waits in the
-     box to be sent again, the next once the box is free; kept for the tab, not as asked. */
+  /* Questions not answered (offline, an error page, 35 s, or still on their way when the page
+     was left), the latest first: it waits in the box to be sent again, the next once the box is
+     free; kept for the tab, not as asked. */
   var unsent = [];
 
   bubble.setAttribute("role", "button");
@@ -408,6 +409,10 @@
   /* Only answered questions are the conversation: a failed one is offered again instead. */
   function answered(list) {
     return list.filter(function (turn) { return turn && turn.data; });
+  }
+
+  function drop(query) {
+    if (unsent.indexOf(query) >= 0) unsent.splice(unsent.indexOf(query), 1);
   }
 
   /* The box, once free, offers the first question still unanswered. */
@@ -817,7 +822,9 @@
     root.classList.add("is-busy");
     var you = youMessage(query);
     input.value = "";
-    if (unsent.indexOf(query) >= 0) unsent.splice(unsent.indexOf(query), 1);
+    drop(query);
+    unsent.unshift(query); // until answered: a reload meanwhile finds it in the box
+    save();
     var done = waiting(next);
     var turn = { q: query, data: null, error: null };
 
@@ -833,9 +840,9 @@
       })
       .then(function () {
         done();
-        // Not answered (throttled, offline…): the question goes back into the box, to send
+        // Not answered (throttled, offline…): it stays first in line for the box, to send
         // again; if the visitor has queued another, once that one is on its way.
-        if (turn.error) unsent.unshift(query);
+        if (!turn.error) drop(query);
         markLanguage(you, turn);
         turns.push(turn);
         save();
