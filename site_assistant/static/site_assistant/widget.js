@@ -266,7 +266,7 @@
   var newButton = root.querySelector(".site-assistant__new");
   var handoff = root.querySelector(".site-assistant__handoff");
   var cfg = root.dataset;
-  // widget.css reads it before each of the visitor's questions ("You asked:"), in the page's language.
+  // widget.css's "You asked:", in the page's language
   root.style.setProperty("--sa-asked", JSON.stringify(word("youAsked")));
   var handoffText = handoff ? handoff.textContent : "";
   var STORE = "site-assistant:" + cfg.searchUrl;
@@ -278,9 +278,8 @@
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
-  /* Questions not answered (offline, an error page, 35 s, or still on their way when the page
-     was left), the latest first: it waits in the box to be sent again, the next once the box is
-     free; kept for the tab, not as asked. */
+  /* Questions not answered (an error, or on their way when the page was left), latest first: the
+     box offers each in turn, to send again. Kept for the tab, apart from the conversation. */
   var unsent = [];
 
   bubble.setAttribute("role", "button");
@@ -393,7 +392,7 @@
   function save() {
     try {
       sessionStorage.setItem(STORE, JSON.stringify(answered(turns).slice(-MAX_TURNS)));
-      sessionStorage.setItem(STORE + ":unsent", JSON.stringify(unsent));
+      sessionStorage.setItem(STORE + ":unsent", JSON.stringify(unsent.slice(0, MAX_TURNS)));
     } catch (e) { /* private mode or full: the conversation just isn't kept */ }
   }
 
@@ -406,7 +405,7 @@
     }
   }
 
-  /* Only answered questions are the conversation: a failed one is offered again instead. */
+  /* Only answered questions are the conversation. */
   function answered(list) {
     return list.filter(function (turn) { return turn && turn.data; });
   }
@@ -782,8 +781,7 @@
   });
 
   /* Waiting: announced ("Looking…") and honest when it takes long (the first answer after a
-     restart loads the model). `quiet`: a question that waited its turn goes as the answer before
-     it comes in; "Looking…" would replace that answer in the live region before it is read. */
+     restart loads the model). `quiet` (a question that waited its turn): not over the answer just in. */
   function waiting(quiet) {
     var box = say(el("div", "site-assistant__typing"));
     var dots = box.appendChild(el("span", "site-assistant__dots"));
