@@ -405,9 +405,9 @@
     }
   }
 
-  /* Only answered questions are the conversation. */
+  /* Only answered questions are the conversation (a refusal, "???", is an answer). */
   function answered(list) {
-    return list.filter(function (turn) { return turn && turn.data; });
+    return list.filter(function (turn) { return turn && (turn.data || turn.invalid); });
   }
 
   function drop(query) {
@@ -840,7 +840,7 @@
         done();
         // Not answered (throttled, offline…): it stays first in line for the box, to send
         // again; if the visitor has queued another, once that one is on its way.
-        if (!turn.error) drop(query);
+        if (!turn.error || turn.invalid) drop(query);
         markLanguage(you, turn);
         turns.push(turn);
         save();
