@@ -105,6 +105,8 @@ def widget_words() -> dict[str, str]:
             "The site isn’t answering properly right now. Please try again in a minute."
         ),
         "queued": gettext("One moment: this goes as soon as the last answer is in."),
+        # Read before each of the visitor's questions in the conversation (not shown).
+        "youAsked": gettext("You asked:"),
     }
 
 

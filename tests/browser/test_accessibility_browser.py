@@ -117,3 +117,37 @@ def test_a_screen_reader_hears_where_a_not_sure_answer_points(page):
         "I’m not sure — I couldn’t find a confident answer on this site. "
         "The closest pages I found are below. You can also ask a person."
     )
+
+
+def test_a_vote_is_thanked_in_words_and_a_second_failure_is_said_again(page):
+    """The status said "Thank you! sparkling heart"; and a vote that failed twice said
+    "Not sent" once: the second time the text did not change, so nothing was read out."""
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "Is the Bambi Game free?")
+    votes = answer.get_by_role("group", name="Did this help?")
+    status = votes.get_by_role("status")
+    # What the status says, each time it changes.
+    status.evaluate(
+        """node => {
+            window.saidByVote = [];
+            new MutationObserver(() => {
+                const said = window.saidByVote;
+                if (said[said.length - 1] !== node.textContent) said.push(node.textContent);
+            }).observe(node, {childList: true, subtree: true, characterData: true});
+        }"""
+    )
+    page.context.set_offline(True)
+    helpful = votes.get_by_role("button", name="Helpful", exact=True)
+    helpful.click()
+    failed = "Not sent: that vote didn’t count. Please try again."
+    expect(status).to_have_text(failed)
+    helpful.click()  # still offline
+    wait_until(page, "window.saidByVote.length >= 3")
+    expect(status).to_have_text(failed)
+    assert page.evaluate("window.saidByVote.filter(s => s.length)") == [failed, failed]
+
+    page.context.set_offline(False)
+    helpful.click()
+    expect(status).to_have_text("Thank you! 💖")  # seen
+    assert "- status: Thank you!\n" in votes.aria_snapshot() + "\n"  # heard, without the heart

@@ -104,6 +104,7 @@ def test_a_blank_question_gets_a_message_and_nothing_to_search_no_link(page):
     expect(message).to_have_class(re.compile("site-assistant__msg--error"))
     expect(message).to_contain_text("Ask something: the question has no words.")
     expect(message.locator(".site-assistant__all")).to_have_count(0)  # nothing to search
+    expect(page.locator(INPUT)).to_have_value("")  # an answer: not offered to send again
     page.reload()  # the kept conversation shows it the same way
     page.locator(BUBBLE).click()
     expect(page.locator(".site-assistant__msg--error")).to_have_count(1)

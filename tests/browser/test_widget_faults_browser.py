@@ -281,3 +281,132 @@ def test_storage_that_throws_does_not_break_asking_or_voting(page, storage):
     expect(page.locator(".site-assistant__msg--you")).to_have_count(0)
     ask(page, "Do you use cookies?")
     assert not errors
+
+
+def test_after_a_reload_a_question_that_failed_is_back_in_the_box_not_in_the_conversation(page):
+    """A failed question was kept as if asked, its "still in the box" untrue after a reload."""
+    from site_assistant.models import Question
+
+    _open(page)
+    answered = ask(page, "Do you use cookies?")
+    expect(answered).to_have_class(re.compile("site-assistant__msg--answer"))
+    page.context.set_offline(True)
+    ask(page, QUESTION)
+    page.context.set_offline(False)
+    page.reload()
+    page.locator(BUBBLE).click()
+    # The conversation is what was answered; the question that was not waits in the box.
+    expect(page.locator(".site-assistant__msg--you")).to_have_text(["Do you use cookies?"])
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(0)
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer").last
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(".site-assistant__msg--you")).to_have_text(
+        ["Do you use cookies?", QUESTION]
+    )
+    page.reload()
+    page.locator(BUBBLE).click()
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(2)
+    expect(page.locator(INPUT)).to_have_value("")  # sent and answered: not offered again
+    assert Question.objects.count() == 2
+
+
+def test_a_question_that_fails_while_another_waits_comes_back_to_the_box_after_it(page):
+    """The first question fails (a proxy's 502) while a second waits its turn: the second goes
+    as promised, and the first is put back into the box, not lost."""
+    held = []
+    page.route(SEARCH, lambda route: route.continue_() if held else held.append(route))
+    _open(page)
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(TYPING)).to_be_visible()
+    page.keyboard.type("Do you use cookies?")
+    page.keyboard.press("Enter")
+    expect(page.locator(NOTE)).to_have_text(
+        "One moment: this goes as soon as the last answer is in."
+    )
+    held[0].fulfill(status=502, content_type="text/html", body=NGINX_502)
+    expect(page.locator(".site-assistant__msg--error")).to_contain_text(
+        "The site isn’t answering properly right now."
+    )
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_have_text("Privacy Policy › Cookies")
+    expect(page.locator(INPUT)).to_have_value(QUESTION)  # to send again, nothing retyped
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(answer).to_have_count(2)
+    expect(answer.last.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(INPUT)).to_have_value("")
+
+
+def test_when_both_fail_offline_each_comes_back_to_the_box_in_turn(page):
+    """Nothing typed is lost: the question the box holds is sent, then the other is offered."""
+    _open(page)
+    held = []
+    page.route(SEARCH, lambda route: route.continue_() if held else held.append(route))
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(TYPING)).to_be_visible()
+    page.keyboard.type("Do you use cookies?")
+    page.keyboard.press("Enter")
+    page.context.set_offline(True)
+    held[0].abort("internetdisconnected")
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(2)
+    # The one whose error is just above the box first, then the other.
+    expect(page.locator(INPUT)).to_have_value("Do you use cookies?")
+    page.context.set_offline(False)
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_have_text("Privacy Policy › Cookies")
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    page.keyboard.press("Enter")
+    expect(answer).to_have_count(2)
+    expect(answer.last.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(INPUT)).to_have_value("")
+
+
+def test_the_answer_before_a_waiting_question_is_read_out_not_cut_by_looking(page):
+    """The answer came in and the waiting question went in the same moment: the live region
+    said the answer and "Looking…" at once, so a screen reader heard only "Looking…"."""
+    held = []
+    page.route(SEARCH, lambda route: held.append(route))
+    _open(page)
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(LIVE)).to_have_text("Looking…")
+    page.keyboard.type("Do you use cookies?")
+    page.keyboard.press("Enter")
+    held[0].continue_()
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(1)
+    expect(page.locator(TYPING)).to_be_visible()  # the second is on its way
+    expect(page.locator(LIVE)).to_contain_text("The Bambi Game is free to play")
+    for _ in range(200):  # the second reaches the route a moment after the first's answer
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    held[1].continue_()
+    expect(page.locator(LIVE)).to_contain_text("We use only two cookies")
+
+
+def test_a_reload_while_the_answer_is_on_its_way_leaves_the_question_in_the_box(page):
+    """A visitor who reloads a page stuck on "Still looking" lost the question: it was neither
+    in the conversation nor in the box."""
+    held = []
+    page.route(SEARCH, lambda route: held.append(route))
+    _open(page)
+    page.fill(INPUT, QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator(TYPING)).to_be_visible()
+    page.reload()  # the request held still: it never gets an answer
+    page.locator(BUBBLE).click()
+    expect(page.locator(".site-assistant__msg--you")).to_have_count(0)
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    page.unroute(SEARCH)
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    page.reload()
+    page.locator(BUBBLE).click()
+    expect(answer).to_have_count(1)
+    expect(page.locator(INPUT)).to_have_value("")

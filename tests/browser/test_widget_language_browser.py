@@ -36,6 +36,9 @@ def test_a_german_visitor_asks_in_the_widget_and_reads_every_word_in_german(
 
     answer = ask(page, "Can I scrape the site?")
     expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    # Read back, the visitor's line says who asked in German (it said "You asked:").
+    heard = page.locator(".site-assistant__log").aria_snapshot()
+    assert "Sie fragten: Can I scrape the site?" in heard, heard
     expect(answer.locator(".site-assistant__read")).to_have_text("Weiterlesen")
     expect(answer.locator(".site-assistant__all")).to_have_text("Alle Ergebnisse ansehen")
     expect(answer.locator(".site-assistant__all")).to_have_attribute(

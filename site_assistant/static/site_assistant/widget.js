@@ -59,7 +59,8 @@
     offline: "You seem to be offline. Your question is still in the box: send it again once you’re connected.",
     timedOut: "The server took too long to answer. Your question is still in the box: please try again.",
     serverDown: "The site isn’t answering properly right now. Please try again in a minute.",
-    queued: "One moment: this goes as soon as the last answer is in."
+    queued: "One moment: this goes as soon as the last answer is in.",
+    youAsked: "You asked:"
   };
   var given = document.querySelector("script[data-site-assistant-words]");
   try {
@@ -162,6 +163,16 @@
      widget's conversation kept before votes were shared (true, false or null). */
   var THANKS = { true: word("thanksHelpful"), false: word("thanksNotHelpful") };
 
+  /* Text whose emoji are drawn, not read: "Thank you! 💖" is heard "Thank you!". */
+  var EMOJI = /((?:(?:[\u2600-\u27BF]|[\uD83C-\uD83E][\uDC00-\uDFFF])[\uFE0F\u200D]*)+)/;
+  function spoken(node, text) {
+    node.textContent = "";
+    text.split(EMOJI).forEach(function (part, i) {
+      if (i % 2) node.appendChild(el("span", null, part)).setAttribute("aria-hidden", "true");
+      else node.appendChild(document.createTextNode(part));
+    });
+  }
+
   function voteButtons(box, url, asked, csrf, key, earlier) {
     var label = el("span", "site-assistant__feedback-label", word("didThisHelp"));
     label.id = "sa-vote-" + asked.id + "-" + Math.random().toString(36).slice(2, 7);
@@ -175,7 +186,7 @@
         b.setAttribute("aria-pressed", String(b.value === String(choice)));
       });
       box.classList.add("is-done");
-      thanks.textContent = THANKS[choice];
+      spoken(thanks, THANKS[choice]);
     }
     function markAll(choice) { // every box of this question and section on the page
       voteBoxes.forEach(function (other) { if (other.key === key) other.mark(choice); });
@@ -196,6 +207,7 @@
         if (sending) return;
         sending = true;
         box.setAttribute("aria-busy", "true");
+        thanks.textContent = ""; // what comes back is said anew, even the same failure again
         var target = before && before.id ? before : asked;
         post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (result) {
           // Counted only when the API says so: a captive portal's or a proxy's page is no vote.
@@ -254,6 +266,8 @@
   var newButton = root.querySelector(".site-assistant__new");
   var handoff = root.querySelector(".site-assistant__handoff");
   var cfg = root.dataset;
+  // widget.css's "You asked:", in the page's language
+  root.style.setProperty("--sa-asked", JSON.stringify(word("youAsked")));
   var handoffText = handoff ? handoff.textContent : "";
   var STORE = "site-assistant:" + cfg.searchUrl;
   var MAX_TURNS = 30;
@@ -264,6 +278,9 @@
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
+  /* Questions not answered (an error, or on their way when the page was left), latest first: the
+     box offers each in turn, to send again. Kept for the tab, apart from the conversation. */
+  var unsent = [];
 
   bubble.setAttribute("role", "button");
   bubble.setAttribute("aria-expanded", "false");
@@ -374,17 +391,32 @@
   /* --- The conversation, kept for this tab (sessionStorage) ---------------- */
   function save() {
     try {
-      sessionStorage.setItem(STORE, JSON.stringify(turns.slice(-MAX_TURNS)));
+      sessionStorage.setItem(STORE, JSON.stringify(answered(turns).slice(-MAX_TURNS)));
+      sessionStorage.setItem(STORE + ":unsent", JSON.stringify(unsent.slice(0, MAX_TURNS)));
     } catch (e) { /* private mode or full: the conversation just isn't kept */ }
   }
 
-  function load() {
+  function load(key) {
     try {
-      var stored = JSON.parse(sessionStorage.getItem(STORE) || "[]");
+      var stored = JSON.parse(sessionStorage.getItem(key) || "[]");
       return Array.isArray(stored) ? stored : [];
     } catch (e) {
       return [];
     }
+  }
+
+  /* Only answered questions are the conversation (a refusal, "???", is an answer). */
+  function answered(list) {
+    return list.filter(function (turn) { return turn && (turn.data || turn.invalid); });
+  }
+
+  function drop(query) {
+    if (unsent.indexOf(query) >= 0) unsent.splice(unsent.indexOf(query), 1);
+  }
+
+  /* The box, once free, offers the first question still unanswered. */
+  function offer() {
+    if (!input.value && unsent.length) input.value = unsent[0];
   }
 
   function lastQuestion() {
@@ -740,6 +772,7 @@
 
   newButton.addEventListener("click", function () {
     turns = [];
+    unsent = [];
     save();
     while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
     refresh();
@@ -748,14 +781,14 @@
   });
 
   /* Waiting: announced ("Looking…") and honest when it takes long (the first answer after a
-     restart loads the model). */
-  function waiting() {
+     restart loads the model). `quiet` (a question that waited its turn): not over the answer just in. */
+  function waiting(quiet) {
     var box = say(el("div", "site-assistant__typing"));
     var dots = box.appendChild(el("span", "site-assistant__dots"));
     dots.setAttribute("aria-hidden", "true");
     for (var i = 0; i < 3; i++) dots.appendChild(el("span"));
     var words = box.appendChild(el("span", "site-assistant__wait", word("looking")));
-    announce(word("looking"));
+    if (!quiet) announce(word("looking"));
     var timer = setTimeout(function () {
       words.textContent = word("stillLooking");
       announce(words.textContent);
@@ -770,7 +803,7 @@
      in order, never twice at once. */
   var queued = false;
 
-  function ask() {
+  function ask(next) {
     var query = input.value.trim();
     if (busy) {
       queued = !!query;
@@ -787,7 +820,10 @@
     root.classList.add("is-busy");
     var you = youMessage(query);
     input.value = "";
-    var done = waiting();
+    drop(query);
+    unsent.unshift(query); // until answered: a reload meanwhile finds it in the box
+    save();
+    var done = waiting(next);
     var turn = { q: query, data: null, error: null };
 
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
@@ -802,8 +838,9 @@
       })
       .then(function () {
         done();
-        // Not answered (throttled, offline…): the question stays in the box, to send again.
-        if (turn.error && !input.value) input.value = query;
+        // Not answered (throttled, offline…): it stays first in line for the box, to send
+        // again; if the visitor has queued another, once that one is on its way.
+        if (!turn.error || turn.invalid) drop(query);
         markLanguage(you, turn);
         turns.push(turn);
         save();
@@ -819,16 +856,19 @@
         if (queued) {
           queued = false;
           note("");
-          if (input.value.trim()) ask();
+          if (input.value.trim()) return ask(true);
         }
+        offer();
       });
   }
 
   /* The conversation so far in this tab (e.g. before "Read more" brought the visitor here). */
-  turns = load();
+  turns = answered(load(STORE));
+  unsent = load(STORE + ":unsent");
   turns.forEach(function (turn) {
     markLanguage(youMessage(turn.q), turn);
     say(render(turn)[0]);
   });
+  offer();
   refresh();
 })();
