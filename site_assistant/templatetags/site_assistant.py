@@ -123,6 +123,8 @@ def search_words() -> str:
     if not changed:
         return ""
     changed["language"] = translation.get_language() or ""
+    if content_language():  # the answers' text: read in its own language's voice
+        changed["contentLanguage"] = content_language()
     # As Django's json_script: non-ASCII escaped, and no "</script>" or "<!--" can end
     # the element early.
     text = json.dumps(changed)
@@ -153,6 +155,22 @@ def contact_url(question: str = "") -> str:
     base, hash_mark, fragment = url.partition("#")
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}{urlencode({param: question}, quote_via=quote)}{hash_mark}{fragment}"
+
+
+def content_language() -> str:
+    """The index's language when the active one is another ("en" on a German page),
+    else "": the site's text an answer quotes is in it."""
+    index = conf.index_language()
+    return index if conf.primary_subtag(translation.get_language() or index) != index else ""
+
+
+@register.simple_tag
+def search_content_lang():
+    """``{% search_content_lang %}``: ` lang="en"` for an element holding the site's
+    text (an answer, a section's name) on a page in another language than the
+    index's, so a screen reader reads it in that language's voice; else nothing."""
+    language = content_language()
+    return format_html(' lang="{}"', language) if language else ""
 
 
 @register.simple_tag

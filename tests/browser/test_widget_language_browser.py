@@ -40,6 +40,11 @@ def test_a_german_visitor_asks_in_the_widget_and_reads_every_word_in_german(
     heard = page.locator(".site-assistant__log").aria_snapshot()
     assert "Sie fragten: Can I scrape the site?" in heard, heard
     expect(answer.locator(".site-assistant__read")).to_have_text("Weiterlesen")
+    # The site's text is English: a screen reader reads it in an English voice, the
+    # widget's own words in German (they had the page's lang, de, read in a German voice).
+    expect(answer.locator(".site-assistant__text")).to_have_attribute("lang", "en")
+    expect(answer.locator(".site-assistant__source")).to_have_attribute("lang", "en")
+    expect(answer.locator(".site-assistant__read")).not_to_have_attribute("lang", "en")
     expect(answer.locator(".site-assistant__all")).to_have_text("Alle Ergebnisse ansehen")
     expect(answer.locator(".site-assistant__all")).to_have_attribute(
         "href", re.compile(r"^/de/assistant/search/\?q=Can%20I%20scrape")
@@ -67,6 +72,8 @@ def test_a_german_visitor_asks_in_the_widget_and_reads_every_word_in_german(
     page.wait_for_url(re.compile(r"/de/assistant/search/\?q="))
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.locator("#sa-page-answer-title")).to_have_text("Beste Antwort")
+    expect(page.locator(".sa-page__answer blockquote")).to_have_attribute("lang", "en")
+    expect(page.locator(".sa-page__where")).to_have_attribute("lang", "en")
     expect(page.locator(".sa-page__answer").get_by_role("link", name="Weiterlesen")).to_be_visible()
     expect(page.get_by_role("searchbox", name="Ihre Frage")).to_have_value("Can I scrape the site?")
     page_votes = page.get_by_role("group", name="Hat das geholfen?")
@@ -86,6 +93,8 @@ def test_the_english_pages_of_the_same_site_stay_english(built_index, bilingual_
     )
     answer = ask(page, "Can I scrape the site?")
     expect(answer.locator(".site-assistant__read")).to_have_text("Read more")
+    # The page is in the index's language: no lang of their own (the page's holds).
+    expect(answer.locator(".site-assistant__text")).not_to_have_attribute("lang", re.compile("."))
     expect(answer.get_by_role("group", name="Did this help?")).to_be_visible()
     unsure = ask(page, "zxqv blorp")
     expect(unsure.locator("p").first).to_have_text(

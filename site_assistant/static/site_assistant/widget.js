@@ -618,10 +618,16 @@
     }).slice(0, max);
   }
 
+  /* The site's words, in the index's language */
+  function siteText(node) {
+    if (WORDS.contentLanguage) node.lang = WORDS.contentLanguage;
+    return node;
+  }
+
   function linkList(title, hits) {
     var box = el("div", "site-assistant__more");
     box.appendChild(el("p", "site-assistant__more-title", title));
-    var list = el("ul");
+    var list = siteText(el("ul"));
     hits.forEach(function (hit) {
       var item = el("li");
       item.appendChild(link(hitLink(hit), where(hit)));
@@ -642,7 +648,7 @@
      whole section, the same sentences still marked. */
   var quotes = 0;
   function answerText(msg, hit) {
-    var quote = el("blockquote", "site-assistant__text");
+    var quote = siteText(el("blockquote", "site-assistant__text"));
     quote.id = "site-assistant-quote-" + ++quotes;
     var snippet = hit.snippet;
     var whole = body(hit);
@@ -686,7 +692,7 @@
     }
     if (best) {
       msg.classList.add("site-assistant__msg--answer");
-      msg.appendChild(el("p", "site-assistant__source", where(best)));
+      msg.appendChild(siteText(el("p", "site-assistant__source", where(best))));
       spoken = answerText(msg, best);
       msg.appendChild(link(hitLink(best), word("readMore"), "site-assistant__read"));
       // Only sections nearer the answer than the threshold (each index calibrates its own):
