@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -254,7 +254,42 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
             self.admin_site.admin_view(self.rebuild_view),
             name="site_assistant_indexbuild_rebuild",
         )
-        return [rebuild, *super().get_urls()]
+        status = path(
+            "<int:build_id>/status/",
+            self.admin_site.admin_view(self.status_view),
+            name="site_assistant_indexbuild_status",
+        )
+        return [rebuild, status, *super().get_urls()]
+
+    def status_view(self, request, build_id):
+        """GET: the build's status as JSON, polled by its page.
+
+        Besides the build's own figures, why a queued build has not started
+        (no worker, or the task queue not answering), which the page that
+        watches it says as soon as it is known, not only the overview.
+        """
+        from .rebuilds import release_stale_locks
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        release_stale_locks()  # a build whose worker died reads "failed", not "running"
+        build = IndexBuild.objects.filter(pk=build_id).first()
+        if build is None:
+            return JsonResponse({"error": "No such build."}, status=404)
+        return JsonResponse(
+            {
+                "id": build.pk,
+                "status": build.status,
+                "progress": build.progress,
+                "stage": build.stage,
+                **{
+                    k: getattr(build, k)
+                    for k in ("pages", "passages", "embedded", "reused", "removed")
+                },
+                "error": build.error,
+                "waiting": waiting_for_a_worker(build),
+            }
+        )
 
     def rebuild_view(self, request):
         """POST only: ask for a rebuild (joins the active build if there is one)."""
@@ -313,11 +348,13 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
         from .rebuilds import release_stale_locks
 
         release_stale_locks()
+        build = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "status_api_url": reverse("site_assistant:api-build", args=[object_id])
+            "status_api_url": reverse("admin:site_assistant_indexbuild_status", args=[object_id])
             if str(object_id).isdigit()
             else "",
+            "waiting": waiting_for_a_worker(build) if build else "",
             "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
         }
         return super().change_view(request, object_id, form_url, extra_context)

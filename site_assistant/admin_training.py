@@ -270,6 +270,7 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
                 "error": run.error,
                 "activated": self.activated_display(run),
                 "time_left": time_left(run),
+                "waiting": waiting_for_a_worker(run),
             }
         )
 
@@ -422,6 +423,7 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
             "run_active": active,
             "activated_text": self.activated_display(run) if run else "",
             "time_left": time_left(run) if run else "",
+            "waiting": waiting_for_a_worker(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
             else "",

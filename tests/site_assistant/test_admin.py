@@ -110,7 +110,7 @@ def test_a_second_press_while_building_joins_the_running_build(owner_client):
     assert "already under way" in html
     # A running build's page shows its progress and follows it (search/admin-build.js).
     assert 'value="40"' in html and "embed" in html
-    assert f'data-status-url="/api/index/builds/{running.pk}/"' in html
+    assert f'data-status-url="/admin/site_assistant/indexbuild/{running.pk}/status/"' in html
     assert 'data-active="1"' in html and "site_assistant/admin-build.js" in html
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>
 

@@ -1,5 +1,5 @@
 /* An index build's admin page, while the build is queued or running: poll its
-   status (fetch) and update the progress box in place until the status
+   status (fetch; the admin's JSON, which also says why a queued build waits) and update the progress box in place until the status
    changes; then reload the page once, so its title, breadcrumb and fields
    all say the new status (started, finished, counts), not only the box.
    (A file, not an inline script, so a Content-Security-Policy needs no
@@ -26,6 +26,9 @@
       if (counts) counts.hidden = b.status !== "succeeded";
       var error = box.querySelector('[data-field="error"]');
       if (error && b.error) { error.textContent = b.error; error.hidden = false; }
+      // Queued with no worker to take it (or the task queue down): said here, not only on the overview.
+      var waiting = box.querySelector('[data-field="waiting"]');
+      if (waiting) { waiting.textContent = b.waiting || ""; waiting.hidden = !b.waiting; }
     }
     function tick() {
       fetch(box.dataset.statusUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
