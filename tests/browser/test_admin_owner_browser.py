@@ -498,3 +498,16 @@ def test_the_login_page_has_a_heading_and_no_violation_at_all(page, owner):
     assert violations(page) == []
     log_in(page)  # and it still signs in
     expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def test_fix_this_answer_fits_a_phones_width(page, owner):
+    """At 390 px the example question's box ran 170 px past the screen's edge
+    (the page scrolled sideways to show the end of the question)."""
+    ask_api(page, "do you repair bicycles?")
+    log_in(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    question = Question.objects.get(text="do you repair bicycles?")
+    page.goto(f"/admin/site_assistant/question/{question.pk}/fix/")
+    box = page.get_by_label("Example question").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
