@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, services
+from . import conf, index, language, questions, sections, services
 from .admin_fix import fix_answer_view
 from .models import (
     OTHER_LANGUAGE,
@@ -513,7 +513,9 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
             question.top_url,
-            question.top_heading or question.top_url,
+            # As the visitor saw it ("Contact › Where we are"), not the headings
+            # alone ("Say hello › Where we are": the page's top heading, not its name).
+            sections.named(question.top_url, question.top_heading or question.top_url),
         )
 
     @admin.display(description="Latency", ordering="latency_ms")

@@ -193,6 +193,9 @@ def fix_answer_view(model_admin, request, question_id):
         "title": "Fix this answer",
         "opts": model_admin.model._meta,
         "question": question,
+        "answered_where": sections.named(
+            question.top_url, question.top_heading or question.top_url
+        ),
         "form": form,
         "words": words,
         "found": found,

@@ -13,7 +13,7 @@ import re
 
 from . import services, snippets
 from .extract import HEADING_SEPARATOR
-from .index import load_current
+from .index import IndexNotReady, load_current
 
 # "Services — Example Site" → "Services": the site's name after the page's own title.
 _SITE_NAME = re.compile(r"\s+[—|–]\s+[^—|–]+$")
@@ -86,6 +86,16 @@ def label(link: str) -> str | None:
     no such section. Raises IndexNotReady before the first build."""
     passage = services.section(link)
     return None if passage is None else where(passage)
+
+
+def named(link: str, otherwise: str) -> str:
+    """ "Contact › Where we are", as the visitor saw the place of the answer ``link``
+    names; ``otherwise`` (e.g. the headings logged with a question) when the live
+    index has no such section or there is none yet."""
+    try:
+        return label(link) or otherwise
+    except IndexNotReady:
+        return otherwise
 
 
 def closest(question: str, limit: int = 8) -> list[dict]:

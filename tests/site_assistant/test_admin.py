@@ -571,3 +571,25 @@ def test_the_owner_approves_helpful_questions_for_training_but_never_personal_on
     # Approval set by other means still never lets personal text through.
     Question.objects.filter(pk=personal.pk).update(training_approved=True)
     assert list(Question.objects.trainable()) == [clean]
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_questions_answer_is_named_as_the_visitor_saw_it(client, owner):
+    """The Questions list and Fix this answer named the answer by its headings
+    alone, "Say hello › Where we are" (the contact page's top heading), where
+    the visitor and the section pickers read "Contact › Where we are"."""
+    from django.test import Client
+
+    Client().get("/search/", {"q": "Where are you based?"})  # a visitor asks
+    question = Question.objects.get(text="Where are you based?")
+    assert question.top_url == "/contact/#where-we-are"
+    assert question.top_heading == "Say hello › Where we are"  # the headings, as logged
+
+    client.force_login(owner)
+    for page in (
+        "/admin/site_assistant/question/",
+        f"/admin/site_assistant/question/{question.pk}/fix/",
+    ):
+        html = client.get(page).content.decode()
+        assert ">Contact › Where we are</a>" in html, page
+        assert "Say hello › Where we are" not in html, page
