@@ -35,7 +35,12 @@ from .models import (
     looks_personal,
 )
 from .tasks import waiting_for_a_worker
-from .templatetags.search_admin import AppStylesheet, date_column, human_time
+from .templatetags.search_admin import (
+    AppStylesheet,
+    BackToTheListAfterDelete,
+    date_column,
+    human_time,
+)
 
 
 class ReadOnlyAdmin(AppStylesheet, admin.ModelAdmin):
@@ -157,7 +162,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IndexBuild)
-class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
+class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
     list_display = [
@@ -434,7 +439,7 @@ def _threshold_source() -> str:
 
 
 @admin.register(Question)
-class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
+class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
     list_display = [

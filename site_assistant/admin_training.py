@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from . import embed
 from .models import TrainingRun
 from .tasks import waiting_for_a_worker
-from .templatetags.search_admin import AppStylesheet, date_column
+from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -98,7 +98,7 @@ def _active_runs():
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
+class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",

@@ -593,3 +593,25 @@ def test_a_questions_answer_is_named_as_the_visitor_saw_it(client, owner):
         html = client.get(page).content.decode()
         assert ">Contact › Where we are</a>" in html, page
         assert "Say hello › Where we are" not in html, page
+
+
+@pytest.mark.parametrize("model", ["indexbuild", "question", "trainingrun"])
+def test_after_deleting_a_row_the_owner_is_back_on_its_list(owner_client, model):
+    """Deleting a build, a question or a training run (models nobody edits) sent
+    the owner to the admin's home page, not back to the list they came from."""
+    from urllib.parse import urlencode
+
+    from site_assistant.models import TrainingRun
+
+    row = {
+        "indexbuild": lambda: IndexBuild.objects.create(status="failed", trigger="admin"),
+        "question": lambda: _question("do you sell bicycles?", answered=False),
+        "trainingrun": lambda: TrainingRun.objects.create(status="failed"),
+    }[model]()
+    listing = f"/admin/site_assistant/{model}/"
+    filters = "attention=unanswered" if model == "question" else "status=failed"
+    delete = f"{listing}{row.pk}/delete/?" + urlencode({"_changelist_filters": filters})
+    response = owner_client.post(delete, {"post": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"{listing}?{filters}"  # the list, as it was
+    assert "was deleted successfully" in response.content.decode()
+    assert not type(row).objects.filter(pk=row.pk).exists()
