@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, services, sites
+from . import conf, index, language, questions, sections, services, sites
 from .admin_fix import fix_answer_view
 from .models import (
     OTHER_LANGUAGE,
@@ -35,7 +35,12 @@ from .models import (
     looks_personal,
 )
 from .tasks import waiting_for_a_worker
-from .templatetags.search_admin import AppStylesheet, date_column, human_time
+from .templatetags.search_admin import (
+    AppStylesheet,
+    BackToTheListAfterDelete,
+    date_column,
+    human_time,
+)
 
 
 class ReadOnlyAdmin(AppStylesheet, admin.ModelAdmin):
@@ -157,7 +162,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IndexBuild)
-class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
+class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
     list_display = [
@@ -254,7 +259,42 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
             self.admin_site.admin_view(self.rebuild_view),
             name="site_assistant_indexbuild_rebuild",
         )
-        return [rebuild, *super().get_urls()]
+        status = path(
+            "<int:build_id>/status/",
+            self.admin_site.admin_view(self.status_view),
+            name="site_assistant_indexbuild_status",
+        )
+        return [rebuild, status, *super().get_urls()]
+
+    def status_view(self, request, build_id):
+        """GET: the build's status as JSON, polled by its page.
+
+        Besides the build's own figures, why a queued build has not started
+        (no worker, or the task queue not answering), which the page that
+        watches it says as soon as it is known, not only the overview.
+        """
+        from .rebuilds import release_stale_locks
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        release_stale_locks()  # a build whose worker died reads "failed", not "running"
+        build = IndexBuild.objects.filter(pk=build_id).first()
+        if build is None:
+            return JsonResponse({"error": "No such build."}, status=404)
+        return JsonResponse(
+            {
+                "id": build.pk,
+                "status": build.status,
+                "progress": build.progress,
+                "stage": build.stage,
+                **{
+                    k: getattr(build, k)
+                    for k in ("pages", "passages", "embedded", "reused", "removed")
+                },
+                "error": build.error,
+                "waiting": waiting_for_a_worker(build),
+            }
+        )
 
     def rebuild_view(self, request):
         """POST only: ask for a rebuild (joins the active build if there is one)."""
@@ -313,11 +353,13 @@ class IndexBuildAdmin(AppStylesheet, admin.ModelAdmin):
         from .rebuilds import release_stale_locks
 
         release_stale_locks()
+        build = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "status_api_url": reverse("site_assistant:api-build", args=[object_id])
+            "status_api_url": reverse("admin:site_assistant_indexbuild_status", args=[object_id])
             if str(object_id).isdigit()
             else "",
+            "waiting": waiting_for_a_worker(build) if build else "",
             "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -413,7 +455,7 @@ def _threshold_source() -> str:
 
 
 @admin.register(Question)
-class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
+class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
     list_display = [
@@ -491,10 +533,13 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
         if not question.top_url:
             return "–"
         # Another site's visitor got a path on that site: link it there, not here.
+        link = sites.on_site(question.top_url, question.site)
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            sites.on_site(question.top_url, question.site),
-            question.top_heading or question.top_url,
+            link,
+            # As the visitor saw it ("Contact › Where we are"), not the headings
+            # alone ("Say hello › Where we are": the page's top heading, not its name).
+            sections.named(link, question.top_heading or question.top_url),
         )
 
     @admin.display(description="Site", ordering="site")

@@ -188,13 +188,15 @@ def fix_answer_view(model_admin, request, question_id):
             error = "There is no index yet: rebuild it first, then pick a section."
         except ValueError as exc:
             error = str(exc)
+    top_link = sites.on_site(question.top_url, question.site)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Fix this answer",
         "opts": model_admin.model._meta,
         "question": question,
         # Another site's visitor got a path on that site: link it there, not here.
-        "top_link": sites.on_site(question.top_url, question.site),
+        "top_link": top_link,
+        "answered_where": sections.named(top_link, question.top_heading or question.top_url),
         "form": form,
         "words": words,
         "found": found,

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from . import embed
 from .models import TrainingRun
 from .tasks import waiting_for_a_worker
-from .templatetags.search_admin import AppStylesheet, date_column
+from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -98,7 +98,7 @@ def _active_runs():
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
+class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
@@ -270,6 +270,7 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
                 "error": run.error,
                 "activated": self.activated_display(run),
                 "time_left": time_left(run),
+                "waiting": waiting_for_a_worker(run),
             }
         )
 
@@ -422,6 +423,7 @@ class TrainingRunAdmin(AppStylesheet, admin.ModelAdmin):
             "run_active": active,
             "activated_text": self.activated_display(run) if run else "",
             "time_left": time_left(run) if run else "",
+            "waiting": waiting_for_a_worker(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
             else "",

@@ -13,7 +13,7 @@ import re
 
 from . import services, sites, snippets
 from .extract import HEADING_SEPARATOR
-from .index import load_current
+from .index import IndexNotReady, load_current
 
 # "Services — Example Site" → "Services": the site's name after the page's own title.
 _SITE_NAME = re.compile(r"\s+[—|–]\s+[^—|–]+$")
@@ -88,9 +88,19 @@ def label(link: str) -> str | None:
     return None if passage is None else where(passage)
 
 
+def named(link: str, otherwise: str) -> str:
+    """ "Contact › Where we are", as the visitor saw the place of the answer ``link``
+    names; ``otherwise`` (e.g. the headings logged with a question) when the live
+    index has no such section or there is none yet."""
+    try:
+        return label(link) or otherwise
+    except IndexNotReady:
+        return otherwise
+
+
 def closest(question: str, limit: int = 8, site: str = sites.DEFAULT) -> list[dict]:
     """The sections the live index ranks closest to ``question`` for a visitor of
-    ``site`` (a hostname; the default site's by default), with their scores. The
+    ``site`` (its address; the default site's by default), with their scores. The
     links of another site's sections name their host ("//beta.example/…#…")."""
     found, seen = [], set()
     for hit in services.search(question, k=limit, host=site):

@@ -146,8 +146,10 @@ WAITING_SECONDS = 60
 _WAITING_KEY = "site_assistant:waiting-for-a-worker"
 
 
-def waiting_for_a_worker() -> str:
+def waiting_for_a_worker(job=None) -> str:
     """Why queued work is not running, for the owner, or "".
+
+    Given a build or training run (its page asks), "" unless that one is queued.
 
     A queued build or training run that should have started over WAITING_SECONDS
     ago is pinged about: no worker answering, or the queue itself not answering,
@@ -157,6 +159,8 @@ def waiting_for_a_worker() -> str:
     """
     from .models import TrainingRun
 
+    if job is not None and job.status != Status.QUEUED:
+        return ""
     if rebuild_index.app.conf.task_always_eager:
         return ""  # no broker: builds and runs never wait for a worker
     now = timezone.now()

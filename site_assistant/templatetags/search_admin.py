@@ -8,7 +8,10 @@ entry (on the page that shows the dashboard itself).
 """
 
 from django import template
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -37,6 +40,26 @@ class AppStylesheet:
 
     class Media:
         css = {"all": ["site_assistant/admin.css"]}
+
+
+class BackToTheListAfterDelete:
+    """A ModelAdmin mixin for a read-only model whose rows may be deleted: after a
+    delete, back to its list (Django sends whoever may not change the model to the
+    admin's home page, though they came from its list)."""
+
+    def response_delete(self, request, obj_display, obj_id):
+        response = super().response_delete(request, obj_display, obj_id)
+        if not isinstance(response, HttpResponseRedirect) or not self.has_view_permission(request):
+            return response
+        opts = self.opts
+        listing = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_changelist",
+            current_app=self.admin_site.name,
+        )
+        filters = self.get_preserved_filters(request)
+        return HttpResponseRedirect(
+            add_preserved_filters({"preserved_filters": filters, "opts": opts}, listing)
+        )
 
 
 def date_column(field: str, description: str):

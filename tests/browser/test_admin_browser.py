@@ -71,3 +71,43 @@ def test_with_a_worker_the_button_queues_and_the_page_follows_the_build(
     expect(page.locator('#build-progress [data-field="passages"]')).to_have_text(
         str(build.passages)
     )
+
+
+@pytest.mark.celery
+def test_a_queued_builds_page_says_when_no_worker_runs_it(page, django_user_model, celery_workers):
+    """Its page said "Queued · 0%" for ever while no worker ran: only the overview
+    said why. The box now says it too, as soon as the build is late, and no
+    longer once a worker has taken the build."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from site_assistant import tasks
+    from site_assistant.models import IndexBuild
+
+    cache.delete(tasks._WAITING_KEY)
+    build = IndexBuild.objects.create(status="queued", trigger="admin", lock="index")
+    sign_in(page, django_user_model)
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    waiting = page.locator("#build-progress #build-waiting")
+    expect(waiting).to_be_hidden()  # just queued: a worker may take it any moment
+
+    # Some minutes later, with the page still open: no worker answers (the broker does).
+    IndexBuild.objects.filter(pk=build.pk).update(created=timezone.now() - timedelta(minutes=5))
+    expect(waiting).to_be_visible()
+    expect(waiting).to_contain_text("No worker is running")
+    page.reload()  # and the page as the server renders it says so too
+    expect(waiting).to_contain_text("No worker is running")
+
+    # A training run queued as long says so on its page too, and still after its box polled.
+    from site_assistant.models import TrainingRun
+
+    run = TrainingRun.objects.create(status="queued")
+    TrainingRun.objects.filter(pk=run.pk).update(created=timezone.now() - timedelta(minutes=5))
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    with page.expect_response(re.compile(rf"/trainingrun/{run.pk}/status/")):
+        pass
+    expect(page.locator("#training-progress #training-waiting")).to_contain_text(
+        "No worker is running"
+    )

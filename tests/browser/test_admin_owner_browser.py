@@ -422,6 +422,42 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owne
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
 
 
+def test_a_running_builds_page_estimates_the_time_left_from_the_embedding_pace(page, owner):
+    """The bar said "61%" and nothing of how long: on a big site's first build
+    the embedding takes minutes. The box now estimates the time left in words
+    from the pace it sees the embedding stage move at, and says nothing in the
+    other stages (their share of the bar says nothing of the time)."""
+    from django.utils import timezone
+
+    build = IndexBuild.objects.create(
+        status="running", trigger="admin", started=timezone.now(), progress=35, stage="extract"
+    )
+    log_in(page)
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    box = page.locator("#build-progress")
+    left = box.locator('[data-field="time_left"]')
+    expect(box).to_contain_text("35%")
+    expect(left).to_be_hidden()
+
+    # Embedding, one percent in about six seconds: 43 % to go is minutes.
+    IndexBuild.objects.filter(pk=build.pk).update(progress=46, stage="embed")
+    expect(box).to_contain_text("46%")
+    page.wait_for_timeout(6000)
+    expect(left).to_be_hidden()  # no pace yet: the bar has not moved
+    IndexBuild.objects.filter(pk=build.pk).update(progress=47)
+    expect(left).to_have_text(re.compile(r"^about [3-9] minutes left \(estimate\)$"))
+    expect(box).to_contain_text("47% · about", use_inner_text=True)
+
+    # Faster now: nearly done with the embedding.
+    IndexBuild.objects.filter(pk=build.pk).update(progress=88)
+    expect(left).to_have_text("less than a minute left (estimate)")
+
+    # Writing the index: no estimate from a stage whose share of the bar is no clock.
+    IndexBuild.objects.filter(pk=build.pk).update(progress=91, stage="write")
+    expect(box).to_contain_text("write")
+    expect(left).to_be_hidden()
+
+
 @pytest.mark.usefixtures("no_auto_rebuild")
 def test_the_owner_switches_an_example_question_off_by_its_named_active_box(page, owner):
     ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")
@@ -498,3 +534,16 @@ def test_the_login_page_has_a_heading_and_no_violation_at_all(page, owner):
     assert violations(page) == []
     log_in(page)  # and it still signs in
     expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def test_fix_this_answer_fits_a_phones_width(page, owner):
+    """At 390 px the example question's box ran 170 px past the screen's edge
+    (the page scrolled sideways to show the end of the question)."""
+    ask_api(page, "do you repair bicycles?")
+    log_in(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    question = Question.objects.get(text="do you repair bicycles?")
+    page.goto(f"/admin/site_assistant/question/{question.pk}/fix/")
+    box = page.get_by_label("Example question").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -205,3 +205,20 @@ def test_the_apps_own_page_highlights_in_its_own_colours(page, settings):
     assert background not in (BROWSER_YELLOW, card)
     # The browser's own /favicon.ico: a plain 404 without the site's templates, not a 500.
     assert page.request.get("/favicon.ico").status == 404
+
+
+def test_a_question_in_another_language_reloaded_is_one_question(page):
+    """Its page's address did not name the logged question (only a page with a
+    vote box did), so each reload or Back to it logged it again: the owner's
+    "In other languages" and the week's questions counted it twice, three times."""
+    german = "Wie lange dauert ein Projekt?"
+    page.goto("/search/?q=" + german)
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
+    page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
+    page.reload()
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
+    page.goto("/search/?q=Is+the+Bambi+Game+free%3F")
+    page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
+    page.go_back()
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
+    assert list(Question.objects.filter(text=german).values_list("language", flat=True)) == ["de"]

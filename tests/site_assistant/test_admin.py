@@ -110,7 +110,7 @@ def test_a_second_press_while_building_joins_the_running_build(owner_client):
     assert "already under way" in html
     # A running build's page shows its progress and follows it (search/admin-build.js).
     assert 'value="40"' in html and "embed" in html
-    assert f'data-status-url="/api/index/builds/{running.pk}/"' in html
+    assert f'data-status-url="/admin/site_assistant/indexbuild/{running.pk}/status/"' in html
     assert 'data-active="1"' in html and "site_assistant/admin-build.js" in html
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>
 
@@ -604,3 +604,47 @@ def test_the_owner_approves_helpful_questions_for_training_but_never_personal_on
     # Approval set by other means still never lets personal text through.
     Question.objects.filter(pk=personal.pk).update(training_approved=True)
     assert list(Question.objects.trainable()) == [clean]
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_questions_answer_is_named_as_the_visitor_saw_it(client, owner):
+    """The Questions list and Fix this answer named the answer by its headings
+    alone, "Say hello › Where we are" (the contact page's top heading), where
+    the visitor and the section pickers read "Contact › Where we are"."""
+    from django.test import Client
+
+    Client().get("/search/", {"q": "Where are you based?"})  # a visitor asks
+    question = Question.objects.get(text="Where are you based?")
+    assert question.top_url == "/contact/#where-we-are"
+    assert question.top_heading == "Say hello › Where we are"  # the headings, as logged
+
+    client.force_login(owner)
+    for page in (
+        "/admin/site_assistant/question/",
+        f"/admin/site_assistant/question/{question.pk}/fix/",
+    ):
+        html = client.get(page).content.decode()
+        assert ">Contact › Where we are</a>" in html, page
+        assert "Say hello › Where we are" not in html, page
+
+
+@pytest.mark.parametrize("model", ["indexbuild", "question", "trainingrun"])
+def test_after_deleting_a_row_the_owner_is_back_on_its_list(owner_client, model):
+    """Deleting a build, a question or a training run (models nobody edits) sent
+    the owner to the admin's home page, not back to the list they came from."""
+    from urllib.parse import urlencode
+
+    from site_assistant.models import TrainingRun
+
+    row = {
+        "indexbuild": lambda: IndexBuild.objects.create(status="failed", trigger="admin"),
+        "question": lambda: _question("do you sell bicycles?", answered=False),
+        "trainingrun": lambda: TrainingRun.objects.create(status="failed"),
+    }[model]()
+    listing = f"/admin/site_assistant/{model}/"
+    filters = "attention=unanswered" if model == "question" else "status=failed"
+    delete = f"{listing}{row.pk}/delete/?" + urlencode({"_changelist_filters": filters})
+    response = owner_client.post(delete, {"post": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"{listing}?{filters}"  # the list, as it was
+    assert "was deleted successfully" in response.content.decode()
+    assert not type(row).objects.filter(pk=row.pk).exists()

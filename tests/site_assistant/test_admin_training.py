@@ -69,6 +69,7 @@ def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_mod
         "error": "",
         "activated": "not decided yet",
         "time_left": "",  # not started yet: no pace to estimate from
+        "waiting": "",  # running: it waits for no worker
     }
     assert (
         owner_client.get(

@@ -1,5 +1,5 @@
 /* An index build's admin page, while the build is queued or running: poll its
-   status (fetch) and update the progress box in place until the status
+   status (fetch; the admin's JSON, which also says why a queued build waits) and update the progress box in place until the status
    changes; then reload the page once, so its title, breadcrumb and fields
    all say the new status (started, finished, counts), not only the box.
    (A file, not an inline script, so a Content-Security-Policy needs no
@@ -15,9 +15,28 @@
       var node = box.querySelector('[data-field="' + name + '"]');
       if (node) node.textContent = value;
     }
+    // Time left, from the pace of the embedding stage as this page saw it: the
+    // stage that takes long on a big site, and moves evenly (batch by batch);
+    // the bar's other stages do not say how long the embedding will take.
+    var EMBED_END = 90, pace = null;
+    function timeLeft(b) {
+      if (b.status !== "running" || b.stage !== "embed") { pace = null; return ""; }
+      var now = Date.now();
+      if (!pace) { pace = {t: now, p: b.progress}; return ""; }
+      var seconds = (now - pace.t) / 1000, moved = b.progress - pace.p;
+      if (seconds < 3 || moved <= 0) return "";
+      var left = (EMBED_END - b.progress) * seconds / moved;
+      if (left < 60) return "less than a minute left (estimate)";
+      var minutes = Math.round(left / 60);
+      return "about " + minutes + " minute" + (minutes === 1 ? "" : "s") + " left (estimate)";
+    }
     function show(b) {
       box.querySelector("progress").value = b.progress;
       set("progress", b.progress);
+      var left = timeLeft(b);
+      set("time_left", left);
+      var wrap = box.querySelector('[data-field="time_left_wrap"]');
+      if (wrap) wrap.hidden = !left;
       set("stage", b.stage || "–");
       set("status", labels[b.status] || b.status);
       // The counts are known once the build has written the index: not "0 pages" before.
@@ -26,6 +45,9 @@
       if (counts) counts.hidden = b.status !== "succeeded";
       var error = box.querySelector('[data-field="error"]');
       if (error && b.error) { error.textContent = b.error; error.hidden = false; }
+      // Queued with no worker to take it (or the task queue down): said here, not only on the overview.
+      var waiting = box.querySelector('[data-field="waiting"]');
+      if (waiting) { waiting.textContent = b.waiting || ""; waiting.hidden = !b.waiting; }
     }
     function tick() {
       fetch(box.dataset.statusUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})

@@ -234,22 +234,26 @@
 
   /* The search page: its vote box is rendered hidden (it needs this script) and shown here, with the
      vote already given to this question and section in the widget or on an earlier page. */
+  /* The question is logged: the page's address now names it (?asked=id.token), so a reload or
+     Back to it shows the answer without logging the question again. */
+  function nameInAddress(d) {
+    if (!d.questionId || !window.URL || !history.replaceState) return;
+    var here = new URL(location.href);
+    var asked = d.questionId + "." + d.feedbackToken;
+    if (here.searchParams.get("asked") !== asked) {
+      here.searchParams.set("asked", asked);
+      history.replaceState(history.state, "", here.toString());
+    }
+  }
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
     var d = box.dataset;
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
       voteKey(d.question || d.questionId, d.result), null);
     box.hidden = false;
-    /* The question is logged: the page's address now names it (?asked=id.token), so a reload or
-       Back to it shows the answer without logging the question again. */
-    if (d.questionId && window.URL && history.replaceState) {
-      var here = new URL(location.href);
-      var asked = d.questionId + "." + d.feedbackToken;
-      if (here.searchParams.get("asked") !== asked) {
-        here.searchParams.set("asked", asked);
-        history.replaceState(history.state, "", here.toString());
-      }
-    }
+    nameInAddress(d);
   });
+  /* A question in another language is logged too, with no vote to give: named all the same. */
+  document.querySelectorAll("[data-sa-asked]").forEach(function (node) { nameInAddress(node.dataset); });
 
   var root = document.querySelector(".site-assistant");
   if (!root) return;

@@ -25,6 +25,9 @@
     field("activated").textContent = run.activated;
     if (run.decision) { field("decision").textContent = run.decision; field("decision").parentNode.hidden = false; }
     if (run.error) { field("error").textContent = run.error; field("error").hidden = false; }
+    // Queued with no worker to take it (or the task queue down): said here too.
+    field("waiting").textContent = run.waiting || "";
+    field("waiting").hidden = !run.waiting;
   }
 
   function tick() {
