@@ -6,10 +6,8 @@
   if (window.siteAssistantLoaded || !window.fetch) return;
   window.siteAssistantLoaded = true; // the search page loads this file too, beside the widget's own tag
 
-  /* "Read more" on an FAQ's question lands on its <details> (/faq/#mobile): a browser scrolls to
-     a closed one but leaves it closed, the answer hidden (it opens one only for a link to something
-     inside it). Open the target and every <details> around it, on arrival and on a jump within
-     the page. */
+  /* "Read more" on an FAQ's question lands on its closed <details> (/faq/#mobile): open it and
+     those around it, on arrival and on a jump within the page. */
   function openTarget() {
     var target = null;
     try {
@@ -94,9 +92,8 @@
     return match ? decodeURIComponent(match[1]) : fallback || "";
   }
 
-  /* How long a question or a vote may take before the widget gives up on it and says so: a
-     phone on a train can lose a request without any error, and a spinner must not turn forever.
-     Above gunicorn's 30 s (a worker it kills answers a 5xx of its own, said as such). */
+  /* A request lost without an error (a phone on a train) is given up and said so; above
+     gunicorn's 30 s. */
   var TIMEOUT_MS = 35000;
 
   /* POSTs JSON; resolves to {response, body} (body: the JSON, or null for an error page a proxy
@@ -137,10 +134,8 @@
     return navigator.onLine === false ? word("offline") : word("unreachable");
   }
 
-  /* A visitor's vote, one per question and section for this tab (sessionStorage), shared by the
-     widget and the search page: the same answer shows the vote given in either, and the vote is
-     sent once. It remembers which logged question got it ({helpful, id, token}), so a change of
-     mind goes to that question, wherever it is clicked. */
+  /* A vote per question and section for this tab (sessionStorage), shared by the widget and the
+     search page, sent once; {helpful, id, token}: a change of mind goes to the same question. */
   var VOTES = "site-assistant:vote:";
   var voteBoxes = [];
 
@@ -570,15 +565,13 @@
     }
   });
 
-  /* A link inside the panel navigates away (or to a section of this page): close first, so the
-     page is no longer inert when it gets there. The conversation is kept for the next page. */
+  /* A link in the panel: close first, so the page is not inert when it gets there. */
   panel.addEventListener("click", function (event) {
     var a = event.target.closest && event.target.closest("a[href]");
     if (a && !event.ctrlKey && !event.metaKey && !event.shiftKey) close(false);
   });
 
-  /* Phones: the bubble slides away while the visitor scrolls down to read, and comes back on the
-     way up and at the end of the page (where the spacer keeps the last lines clear of it). */
+  /* Phones: the bubble hides while scrolling down, back on the way up and at the page's end. */
   var lastY = window.scrollY;
   window.addEventListener("scroll", function () {
     var y = window.scrollY;
@@ -603,8 +596,7 @@
     return msg;
   }
 
-  /* "asked": the question is already in the log (its id and feedback token, which make the
-     entry this visitor's); the search page won't count it twice. */
+  /* "asked": already logged (id.token): the search page won't count it twice. */
   function seeAll(query, questionId, token) {
     var asked = questionId && token ? "&asked=" + questionId + "." + encodeURIComponent(token) : "";
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + asked;
