@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, services, sites
+from . import conf, index, language, questions, services
 from .admin_fix import fix_answer_view
 from .models import (
     OTHER_LANGUAGE,
@@ -493,7 +493,7 @@ class QuestionAdmin(AppStylesheet, admin.ModelAdmin):
         # Another site's visitor got a path on that site: link it there, not here.
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            sites.on_site(question.top_url, question.site),
+            services.site_link(question.top_url, question.site),
             question.top_heading or question.top_url,
         )
 

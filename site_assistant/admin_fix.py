@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import conf, language, sections, services, sites
+from . import conf, language, sections, services
 from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question
@@ -194,7 +194,7 @@ def fix_answer_view(model_admin, request, question_id):
         "opts": model_admin.model._meta,
         "question": question,
         # Another site's visitor got a path on that site: link it there, not here.
-        "top_link": sites.on_site(question.top_url, question.site),
+        "top_link": services.site_link(question.top_url, question.site),
         "form": form,
         "words": words,
         "found": found,
