@@ -113,6 +113,20 @@ def _slug_changed(sender, instance=None, instance_before=None, **kwargs):
     _rebuild(sender, **kwargs)
 
 
+# What Wagtail saves on a snippet's row for a draft or a lock (``save(update_fields=…)``):
+# nothing a visitor sees.
+_DRAFT_FIELDS = frozenset(
+    {"latest_revision", "has_unpublished_changes", "locked", "locked_at", "locked_by"}
+)
+
+
+def _snippet_changed(sender, update_fields=None, **kwargs):
+    """A snippet saved or deleted: a rebuild, unless only a draft or a lock was saved."""
+    if update_fields and set(update_fields) <= _DRAFT_FIELDS:
+        return
+    _rebuild(sender, update_fields=update_fields, **kwargs)
+
+
 def connect_snippets(models=None) -> None:
     """Connect the save and delete of each snippet model to a rebuild (``models``,
     else every one registered, ``wagtail_hooks`` modules read). Each model by itself, never every
@@ -126,7 +140,7 @@ def connect_snippets(models=None) -> None:
     for model in models:
         label = model._meta.label_lower
         post_save.connect(
-            _rebuild, sender=model, dispatch_uid=f"{UID}-snippet-saved-{label}", weak=False
+            _snippet_changed, sender=model, dispatch_uid=f"{UID}-snippet-saved-{label}", weak=False
         )
         post_delete.connect(
             _rebuild,

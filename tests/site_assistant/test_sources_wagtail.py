@@ -588,6 +588,16 @@ step("deleted")
 Group.objects.create(name="Kitchen")
 step("hooks snippet saved")
 
+# A snippet with drafts: saving a draft changes nothing a visitor sees; publishing does.
+from tests.site_assistant.wagtailsite.models import Notice
+notice = Notice.objects.create(text="Closed on Mondays", live=True)
+step("notice created")
+notice.text = "Closed on Tuesdays"
+revision = notice.save_revision()
+step("notice draft saved")
+revision.publish()
+step("notice draft published")
+
 # Another model's rows purged: one DELETE, not every row read and signalled first
 # (a receiver of every model's post_delete makes Django do that for all of them).
 from datetime import timedelta
@@ -614,6 +624,11 @@ def test_a_snippet_saved_or_deleted_reaches_the_answers_at_once():
     assert "Pumpkin soup" not in steps["deleted"]["text"]
     hooks = steps["hooks snippet saved"]
     assert hooks["builds"] == steps["deleted"]["builds"] + 1
+    # A draft is saved on the snippet's row too (its latest revision): no build for it.
+    created = steps["notice created"]["builds"]
+    assert created == hooks["builds"] + 1
+    assert steps["notice draft saved"]["builds"] == created
+    assert steps["notice draft published"]["builds"] == created + 1
 
 
 def test_deleting_other_models_rows_stays_one_query():
