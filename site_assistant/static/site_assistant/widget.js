@@ -776,10 +776,8 @@
   });
 
   newButton.addEventListener("click", function () {
-    turns = [];
-    unsent = [];
+    restore(true);
     save();
-    restore();
     announce(word("newChat"));
     input.focus();
   });
@@ -866,10 +864,10 @@
   }
 
   /* The conversation kept for this tab (e.g. before "Read more") */
-  function restore() {
+  function restore(empty) {
     while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
-    turns = answered(load(STORE));
-    unsent = load(STORE + ":unsent");
+    turns = empty ? [] : answered(load(STORE));
+    unsent = empty ? [] : load(STORE + ":unsent");
     turns.forEach(function (turn) {
       markLanguage(youMessage(turn.q), turn);
       say(render(turn)[0]);
@@ -878,6 +876,6 @@
     refresh();
   }
   restore();
-  // Back: this page as it was left (back-forward cache), without what was asked since
+  // Back: this page as left (back-forward cache), without what was asked since
   addEventListener("pageshow", function (e) { if (e.persisted && !busy) restore(); });
 })();
