@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, sections, services, sites
+from . import conf, index, language, questions, sections, services
 from .admin_fix import fix_answer_view
 from .models import (
     OTHER_LANGUAGE,
@@ -533,7 +533,7 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
         if not question.top_url:
             return "–"
         # Another site's visitor got a path on that site: link it there, not here.
-        link = sites.on_site(question.top_url, question.site)
+        link = services.site_link(question.top_url, question.site)
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
             link,

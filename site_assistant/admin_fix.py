@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import conf, language, sections, services, sites
+from . import conf, language, sections, services
 from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question
@@ -188,7 +188,7 @@ def fix_answer_view(model_admin, request, question_id):
             error = "There is no index yet: rebuild it first, then pick a section."
         except ValueError as exc:
             error = str(exc)
-    top_link = sites.on_site(question.top_url, question.site)
+    top_link = services.site_link(question.top_url, question.site)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Fix this answer",

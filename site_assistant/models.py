@@ -261,15 +261,16 @@ class Question(models.Model):
     # The question's language (ISO 639-1) when it was not the index's
     # (site_assistant.language), else "": which languages visitors use.
     language = models.CharField(max_length=16, blank=True, db_index=True)
-    # The address of the site it was asked on when the index holds several
+    # The hostname of the site it was asked on when the index holds several
     # sites' pages (site_assistant.sites), else "": the default site. Which site,
-    # never which visitor.
+    # never which visitor; no port, so a site moved to another port keeps its
+    # questions (the admin links them on its address in the live index).
     site = models.CharField(
         max_length=255,
         blank=True,
         db_index=True,
-        help_text="The site it was asked on (several Wagtail sites), by its address "
-        "(beta.example, with a port if it has one); blank for the default site.",
+        help_text="The site it was asked on (several Wagtail sites), by its hostname "
+        "(beta.example); blank for the default site.",
     )
     helpful = models.BooleanField(null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)

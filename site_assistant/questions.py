@@ -36,7 +36,7 @@ PURGE_DUE_KEY = "site_assistant:log-purge-due"
 
 # Sent (sender=Question) after a visitor's question is answered: keyword
 # arguments ``query``, ``answered``, ``top_url``, ``channel``, ``language``, ``site``
-# (the address of the site it was asked on when the index holds several sites'
+# (the hostname of the site it was asked on when the index holds several sites'
 # pages, else "") and ``question`` (the logged row, None when the database is down). Never the
 # visitor's address, agent or user. Not for small talk, a HEAD request or the
 # widget's "See all results" repeating a question. A receiver that raises is

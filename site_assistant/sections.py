@@ -100,11 +100,11 @@ def named(link: str, otherwise: str) -> str:
 
 def closest(question: str, limit: int = 8, site: str = sites.DEFAULT) -> list[dict]:
     """The sections the live index ranks closest to ``question`` for a visitor of
-    ``site`` (its address; the default site's by default), with their scores. The
-    links of another site's sections name their host ("//beta.example/…#…")."""
+    ``site`` (a hostname; the default site's by default), with their scores. The
+    links of another site's sections name its address ("//beta.example/…#…")."""
     found, seen = [], set()
     for hit in services.search(question, k=limit, host=site):
-        link = sites.on_site(hit.link, site)
+        link = services.site_link(hit.link, site)
         if link in seen:
             continue
         seen.add(link)

@@ -93,10 +93,10 @@ class Answer:
     # The reply to small talk ("thanks", "hi": site_assistant.small_talk): no
     # search ran, so no answer and no results; the message is not logged.
     reply: str | None = None
-    # The site the visitor was answered from (site_assistant.sites): its address
-    # ("beta.example", with the port the index has it on) when the index has pages
-    # on several sites and the visitor is on another than the default one, else
-    # sites.DEFAULT ("").
+    # The site the visitor was answered from (site_assistant.sites): its hostname
+    # ("beta.example", never a port: a site moved to another port is the same site)
+    # when the index has pages on several sites and the visitor is on another than
+    # the default one, else sites.DEFAULT (""). ``site_link`` links on it.
     site: str = sites.DEFAULT
 
 
@@ -297,10 +297,18 @@ def _sites_of(version: index.IndexVersion) -> dict[str, str]:
     )
 
 
-def _visitor_address(version: index.IndexVersion, host: str) -> str:
-    """The address of the site a visitor on ``host`` is on, "" for the default site."""
-    known = _sites_of(version)
-    return known.get(sites.visitor_site(host, known), sites.DEFAULT)
+def site_link(link: str, site: str) -> str:
+    """``link`` as a visitor of ``site`` (a hostname, as ``Answer.site`` keeps it) got
+    it, linked on that site's address in the live index ("//beta.example:8000/a/"),
+    the port it has now; on its hostname without an index that has it."""
+    if site == sites.DEFAULT:
+        return link
+    name = sites.hostname(site)
+    try:
+        address = _sites_of(index.load_current()).get(name, site)
+    except IndexNotReady:
+        address = site
+    return sites.on_site(link, address)
 
 
 def other_sites() -> list[str]:
@@ -490,7 +498,7 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         min_score=threshold,
         language=other_language,
         reply=reply,
-        site=_visitor_address(version, host),
+        site=sites.visitor_site(host, _sites_of(version)),
     )
 
 

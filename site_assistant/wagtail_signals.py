@@ -25,6 +25,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.apps import apps
+from django.core.signals import request_started
 from django.db.models.signals import post_delete, post_save
 
 from . import conf, signals, withdrawn
@@ -112,18 +113,48 @@ def _slug_changed(sender, instance=None, instance_before=None, **kwargs):
     _rebuild(sender, **kwargs)
 
 
-def _snippet_changed(sender, **kwargs):
-    """Any model's save or delete: a rebuild when it is a Wagtail snippet. Checked
-    here, not by connecting each snippet model: they are registered in
-    ``wagtail_hooks`` modules, which load after this app is ready."""
-    if not kwargs.get("raw") and sender in _snippet_models():
-        _rebuild(sender, **kwargs)
+# What Wagtail saves on a snippet's row for a draft or a lock (``save(update_fields=…)``):
+# nothing a visitor sees.
+_DRAFT_FIELDS = frozenset(
+    {"latest_revision", "has_unpublished_changes", "locked", "locked_at", "locked_by"}
+)
 
 
-def _snippet_models():
-    from wagtail.snippets.models import get_snippet_models
+def _snippet_changed(sender, update_fields=None, **kwargs):
+    """A snippet saved or deleted: a rebuild, unless only a draft or a lock was saved."""
+    if update_fields and set(update_fields) <= _DRAFT_FIELDS:
+        return
+    _rebuild(sender, update_fields=update_fields, **kwargs)
 
-    return get_snippet_models()
+
+def connect_snippets(models=None) -> None:
+    """Connect the save and delete of each snippet model to a rebuild (``models``,
+    else every one registered, ``wagtail_hooks`` modules read). Each model by itself, never every
+    model's signal: a receiver of any model's post_delete makes Django read and
+    signal each row of every queryset ``delete()`` (purging the questions log: a
+    SELECT of every row), and one of any post_save runs at every save and migration."""
+    if models is None:
+        from wagtail.snippets.models import get_snippet_models
+
+        models = get_snippet_models()
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(
+            _snippet_changed, sender=model, dispatch_uid=f"{UID}-snippet-saved-{label}", weak=False
+        )
+        post_delete.connect(
+            _rebuild,
+            sender=model,
+            dispatch_uid=f"{UID}-snippet-deleted-{label}",
+            weak=False,
+        )
+
+
+def _snippets_at_first_request(**kwargs) -> None:
+    """Snippets registered in ``wagtail_hooks`` modules (read after the apps are
+    ready): connected once, at the first request."""
+    request_started.disconnect(dispatch_uid=f"{UID}-snippets")
+    connect_snippets()
 
 
 def _page_model():
@@ -158,14 +189,7 @@ def receivers():
         (post_delete, _withdrawn, _page_model(), f"{UID}-page-deleted"),
         (post_save, _restricted, PageViewRestriction, f"{UID}-restriction-saved"),
         (post_delete, _rebuild, PageViewRestriction, f"{UID}-restriction-deleted"),
-    ] + (
-        [
-            (post_save, _snippet_changed, None, f"{UID}-snippet-saved"),
-            (post_delete, _snippet_changed, None, f"{UID}-snippet-deleted"),
-        ]
-        if apps.is_installed("wagtail.snippets")
-        else []
-    )
+    ]
 
 
 def connect() -> bool:
@@ -174,4 +198,14 @@ def connect() -> bool:
         return False
     for signal, receiver, sender, uid in receivers():
         signal.connect(receiver, sender=sender, dispatch_uid=uid, weak=False)
+    if apps.is_installed("wagtail.snippets"):
+        # Those registered by now (``@register_snippet`` on the model, once
+        # wagtail.snippets is ready), for commands and workers; the rest at the
+        # first request.
+        from wagtail.snippets.models import SNIPPET_MODELS
+
+        connect_snippets(list(SNIPPET_MODELS))
+        request_started.connect(
+            _snippets_at_first_request, dispatch_uid=f"{UID}-snippets", weak=False
+        )
     return True

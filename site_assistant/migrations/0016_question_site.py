@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 db_index=True,
-                help_text="The site it was asked on (several Wagtail sites), by its address (beta.example, with a port if it has one); blank for the default site.",
+                help_text="The site it was asked on (several Wagtail sites), by its hostname (beta.example); blank for the default site.",
                 max_length=255,
             ),
         ),

@@ -95,22 +95,23 @@ class Registration:
         return qs
 
     def rows(self) -> QuerySet:
-        """The rows indexed, each relation named in ``fields`` ("tags") fetched
-        with one query for them all, not one a row."""
-        relations = [name for name in self.fields if isinstance(name, str) and self._many(name)]
+        """The rows indexed, each relation named in ``fields`` ("tags", "author")
+        fetched with one query for them all, not one a row."""
+        relations = [name for name in self.fields if isinstance(name, str) and self._related(name)]
         return self.queryset().prefetch_related(*relations)
 
-    def _many(self, name: str) -> bool:
-        """Whether ``name`` is a relation to many rows: a many-to-many, either side,
-        a reverse foreign key ("comment_set"), or a manager field such as
-        django-taggit's ``tags``."""
+    def _related(self, name: str) -> bool:
+        """Whether ``name`` is a relation: a many-to-many, either side, a reverse
+        foreign key ("comment_set"), a manager field such as django-taggit's
+        ``tags``, or one row's (a foreign key, a one-to-one, a generic foreign key)."""
         if isinstance(getattr(self.model, name, None), ReverseManyToOneDescriptor):
             return True
         try:
             found = self.model._meta.get_field(name)
         except FieldDoesNotExist:
             return False
-        return bool(found.is_relation and (found.many_to_many or found.one_to_many))
+        # By its name: "author_id" is the key's value, read as it is.
+        return bool(found.is_relation and found.name == name)
 
     def _value(self, obj, spec):
         if callable(spec):

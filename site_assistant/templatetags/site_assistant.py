@@ -114,17 +114,20 @@ def widget_words() -> dict[str, str]:
 def search_words() -> str:
     """``{% search_words %}``: the words of :func:`widget_words` that the active language
     changes, as the JSON ``<script>`` widget.js reads (with ``language``, which its
-    requests name in Accept-Language); nothing where every word is the script's own
-    English. The widget's template and the search page's feedback block render it."""
+    requests name in Accept-Language, and ``contentLanguage``: the index's language on
+    a page in another); nothing where every word is the script's own English and the
+    page is in the index's language. The widget's template and the search page's feedback block render it."""
     words = widget_words()
     with translation.override(None):  # the source text: the script's own words
         english = widget_words()
     changed = {key: text for key, text in words.items() if text != english[key]}
+    # The answers' text, read in its own language's voice: also where the widget's
+    # words are the script's English (an English page of a German site).
+    if content_language():
+        changed["contentLanguage"] = content_language()
     if not changed:
         return ""
     changed["language"] = translation.get_language() or ""
-    if content_language():  # the answers' text: read in its own language's voice
-        changed["contentLanguage"] = content_language()
     # As Django's json_script: non-ASCII escaped, and no "</script>" or "<!--" can end
     # the element early.
     text = json.dumps(changed)

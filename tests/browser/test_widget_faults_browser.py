@@ -410,3 +410,47 @@ def test_a_reload_while_the_answer_is_on_its_way_leaves_the_question_in_the_box(
     page.locator(BUBBLE).click()
     expect(answer).to_have_count(1)
     expect(page.locator(INPUT)).to_have_value("")
+
+
+@pytest.fixture
+def cached_page(browser, live_server, transactional_db, built_index):
+    """A page in a Chromium with the back-forward cache on, as browsers have it (Playwright
+    turns it off for its own)."""
+    from .conftest import ARGS, CHROMIUM
+
+    cached = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    page = cached.new_context(base_url=live_server.url).new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    cached.close()
+
+
+def test_back_to_an_earlier_page_shows_the_conversation_as_it_is_now_and_keeps_it(cached_page):
+    """Back restores the earlier page as it was left (the back-forward cache): its widget
+    showed the conversation without what was asked on the next page, and its next
+    question saved that stale conversation over the kept one."""
+    page = cached_page
+    _open(page)
+    first = ask(page, "Do you use cookies?")
+    expect(first).to_have_class(re.compile("site-assistant__msg--answer"))
+    page.evaluate("window.sameDocument = true")  # gone if the page is loaded anew
+    first.locator(".site-assistant__read").click()
+    page.wait_for_url(re.compile(r"/privacy/"))
+    page.locator(BUBBLE).click()
+    ask(page, QUESTION)
+    page.go_back(wait_until="commit")  # restored from the cache: no "load" event
+    expect(page).to_have_url(re.compile(r"/$"))
+    restored = page.evaluate("window.sameDocument === true")
+    page.locator(BUBBLE).click()
+    asked = page.locator(".site-assistant__msg--you")
+    expect(asked).to_have_text(["Do you use cookies?", QUESTION])
+    ask(page, "Where are you based?")
+    page.reload()
+    page.locator(BUBBLE).click()
+    expect(asked).to_have_text(["Do you use cookies?", QUESTION, "Where are you based?"])
+    assert restored  # the case of the test: the back-forward cache restored the page

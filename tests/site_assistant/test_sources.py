@@ -327,6 +327,36 @@ def test_a_relation_named_in_fields_reads_as_its_rows_names(testsite):
         models.unregister(Group)
 
 
+def test_a_foreign_key_named_in_fields_is_read_with_one_query_for_all_rows(testsite):
+    """register(Article, fields=["title", "author"]): each row's author was a query
+    of its own at every build (only relations to many rows were fetched together)."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ContentType.objects.clear_cache()
+    try:
+        register(
+            Permission,
+            fields=["name", "content_type"],
+            url=lambda p: f"/alpha/#permission-{p.pk}",
+            filter={"content_type__app_label": "auth"},
+        )
+        with CaptureQueriesContext(connection) as queries:
+            documents = models.collect()
+        assert len(documents) == Permission.objects.filter(content_type__app_label="auth").count()
+        assert any("Authentication and Authorization | group" in d.html for d in documents)
+        table = f'FROM "{ContentType._meta.db_table}"'
+        reads = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+        assert len(reads) <= 1, reads
+        # The key's own value by its column's name: read as it is, nothing to fetch.
+        register(Permission, fields=["name", "content_type_id"], url=lambda p: "/alpha/")
+        assert models.collect()
+    finally:
+        models.unregister(Permission)
+
+
 def test_a_relation_named_in_fields_is_read_with_one_query_for_all_rows(testsite):
     from django.contrib.auth.models import Group, Permission
     from django.db import connection

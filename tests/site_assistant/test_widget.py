@@ -319,6 +319,21 @@ def test_a_german_page_gets_the_widget_in_german_and_an_english_one_in_english(
 
 
 @pytest.mark.django_db
+def test_a_german_sites_english_page_tells_the_widget_its_answers_are_german(
+    client, bilingual_site
+):
+    """The widget's own words are English there, as the script has them; the site's text
+    it quotes is German, to be read in a German voice (the words' script was left out
+    whenever no word changed, and the quotes read as English)."""
+    bilingual_site.SITE_ASSISTANT = {**bilingual_site.SITE_ASSISTANT, "LANGUAGE": "de"}
+    words = words_of(client.get("/en/prices/").content.decode())
+    assert words is not None and words["contentLanguage"] == "de"
+    assert words["language"] == "en"
+    german = words_of(client.get("/de/prices/").content.decode())
+    assert "contentLanguage" not in german
+
+
+@pytest.mark.django_db
 def test_the_owners_own_words_are_shown_as_written_in_every_language(client, bilingual_site):
     bilingual_site.SITE_ASSISTANT = {
         **bilingual_site.SITE_ASSISTANT,

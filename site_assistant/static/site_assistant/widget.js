@@ -277,8 +277,7 @@
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
-  /* Questions not answered (an error, or on their way when the page was left), latest first: the
-     box offers each in turn, to send again. Kept for the tab, apart from the conversation. */
+  /* Questions not answered (or on their way as the page was left), latest first: offered in turn */
   var unsent = [];
 
   bubble.setAttribute("role", "button");
@@ -773,11 +772,8 @@
   });
 
   newButton.addEventListener("click", function () {
-    turns = [];
-    unsent = [];
+    restore(true);
     save();
-    while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
-    refresh();
     announce(word("newChat"));
     input.focus();
   });
@@ -840,8 +836,7 @@
       })
       .then(function () {
         done();
-        // Not answered (throttled, offline…): it stays first in line for the box, to send
-        // again; if the visitor has queued another, once that one is on its way.
+        // Not answered (throttled, offline…): first in line for the box, after any queued one
         if (!turn.error || turn.invalid) drop(query);
         markLanguage(you, turn);
         turns.push(turn);
@@ -864,13 +859,19 @@
       });
   }
 
-  /* The conversation so far in this tab (e.g. before "Read more" brought the visitor here). */
-  turns = answered(load(STORE));
-  unsent = load(STORE + ":unsent");
-  turns.forEach(function (turn) {
-    markLanguage(youMessage(turn.q), turn);
-    say(render(turn)[0]);
-  });
-  offer();
-  refresh();
+  /* The conversation kept for this tab (e.g. before "Read more") */
+  function restore(empty) {
+    while (greeting.nextSibling) log.removeChild(greeting.nextSibling);
+    turns = empty ? [] : answered(load(STORE));
+    unsent = empty ? [] : load(STORE + ":unsent");
+    turns.forEach(function (turn) {
+      markLanguage(youMessage(turn.q), turn);
+      say(render(turn)[0]);
+    });
+    offer();
+    refresh();
+  }
+  restore();
+  // Back: this page as left (back-forward cache), without what was asked since
+  addEventListener("pageshow", function (e) { if (e.persisted && !busy) restore(); });
 })();

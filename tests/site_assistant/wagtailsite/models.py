@@ -1,7 +1,8 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from taggit.managers import TaggableManager
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import DraftStateMixin, Page, RevisionMixin
 from wagtail.snippets.models import register_snippet
 
 
@@ -24,3 +25,14 @@ class Recipe(models.Model):
 
     def __str__(self):
         return self.title
+
+
+@register_snippet
+class Notice(DraftStateMixin, RevisionMixin, models.Model):
+    """A snippet with drafts: the editor saves a draft, publishes later."""
+
+    text = models.CharField(max_length=200)
+    revisions = GenericRelation("wagtailcore.Revision", related_query_name="notice")
+
+    def __str__(self):
+        return self.text
