@@ -106,7 +106,11 @@ def test_the_first_questions_after_a_start_are_as_quick_as_later_ones(gunicorn):
     warm_median = statistics.median(seconds for seconds, _, _ in warm)
     slowest_first = max(seconds for seconds, _, _ in first)
     assert slowest_first < warm_up_seconds / 2, (slowest_first, warm_up_seconds)
-    assert slowest_first < 10 * warm_median, (slowest_first, warm_median)
+    # On a loaded machine a first request took 0.19 s beside a 15 ms warm median
+    # (one sample; a worker's first request also opens its database connection),
+    # so the ratio has a floor far under a model load (5-8 s). The figure itself:
+    # make bench-speed.
+    assert slowest_first < max(10 * warm_median, 0.5), (slowest_first, warm_median)
 
     # Every question is logged (the id the widget sends feedback with), and
     # nothing about who asked.
