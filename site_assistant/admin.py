@@ -434,7 +434,9 @@ class SiteFilter(admin.SimpleListFilter):
     parameter_name = "site"
 
     def lookups(self, request, model_admin):
-        others = Question.objects.exclude(site="").order_by("site").values_list("site", flat=True)
+        others = (
+            Question.objects.filter(site__gt="").order_by("site").values_list("site", flat=True)
+        )
         others = list(others.distinct())
         return [("", "The default site"), *((site, site) for site in others)] if others else []
 
@@ -563,7 +565,8 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
             return self.fix_link(question, filters)
 
         columns = [fix_link if name == "fix_link" else name for name in self.list_display]
-        if Question.objects.exclude(site="").exists():  # several sites: whose visitor asked
+        # Several sites: whose visitor asked (site > "" reads the index; site <> "" cannot).
+        if Question.objects.filter(site__gt="").exists():
             columns.insert(columns.index("text") + 1, "site_display")
         return columns
 
