@@ -422,6 +422,37 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owne
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
 
 
+def test_a_failed_builds_bar_says_where_it_stopped_in_the_errors_colour(page, owner):
+    """It stayed the blue of a build under way at 54%, beside the red error."""
+    from django.utils import timezone
+
+    failed = IndexBuild.objects.create(
+        status="failed",
+        trigger="admin",
+        started=timezone.now(),
+        finished=timezone.now(),
+        progress=54,
+        stage="embed",
+        error="OSError: [Errno 28] No space left on device",
+    )
+    running = IndexBuild.objects.create(
+        status="running", trigger="admin", started=timezone.now(), progress=54, stage="embed"
+    )
+    log_in(page)
+    colours = {}
+    for build in (failed, running):
+        page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+        bar = page.locator("#build-progress progress")
+        colours[build.status] = bar.evaluate("bar => getComputedStyle(bar).accentColor")
+    expect(page.locator("#build-progress .search-admin__after")).not_to_contain_text("Stopped")
+    page.goto(f"/admin/site_assistant/indexbuild/{failed.pk}/change/")
+    expect(page.locator("#build-progress .search-admin__after")).to_contain_text("Stopped at 54%")
+    error_red = page.locator("#build-progress .search-admin__error").last.evaluate(
+        "node => getComputedStyle(node).color"
+    )
+    assert colours["failed"] == error_red != colours["running"], colours
+
+
 def test_a_running_builds_page_estimates_the_time_left_from_the_embedding_pace(page, owner):
     """The bar said "61%" and nothing of how long: on a big site's first build
     the embedding takes minutes. The box now estimates the time left in words
