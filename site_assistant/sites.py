@@ -29,11 +29,6 @@ def site_of(url: str) -> str:
     return (urlsplit(url).hostname or DEFAULT).lower()
 
 
-def sites_in(urls: Iterable[str]) -> frozenset[str]:
-    """The sites other than the default one that ``urls`` are on."""
-    return frozenset(addresses_in(urls))
-
-
 def addresses_in(urls: Iterable[str]) -> dict[str, str]:
     """The sites other than the default one that ``urls`` are on, each with its
     address as they write it: {"beta.example": "beta.example:8000"}."""

@@ -97,9 +97,10 @@ def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **k
     # Reordering pages under the same parent changes no page's URL nor its privacy.
     if url_path_before == url_path_after:
         return
-    path = _page_path(instance)
-    if before is None and path and url_path_before and url_path_after:
-        before = path_before_move(path, url_path_before, url_path_after)
+    if before is None and url_path_before and url_path_after:
+        # No address read as the move started: worked out from the tree paths.
+        path = _page_path(instance)
+        before = path and path_before_move(path, url_path_before, url_path_after)
     if before:
         withdrawn.withdraw([before])
     _rebuild(sender, **kwargs)

@@ -123,8 +123,9 @@ def search_words() -> str:
     changed = {key: text for key, text in words.items() if text != english[key]}
     # The answers' text, read in its own language's voice: also where the widget's
     # words are the script's English (an English page of a German site).
-    if content_language():
-        changed["contentLanguage"] = content_language()
+    content = content_language()
+    if content:
+        changed["contentLanguage"] = content
     if not changed:
         return ""
     changed["language"] = translation.get_language() or ""

@@ -6,7 +6,9 @@ from site_assistant import sites
 def test_a_path_is_on_the_default_site_a_url_on_its_host():
     assert sites.site_of("/services/") == sites.DEFAULT
     assert sites.site_of("//Beta.Example:8000/services/") == "beta.example"
-    assert sites.sites_in(["/", "//beta.example/", "//beta.example/a/"]) == {"beta.example"}
+    assert set(sites.addresses_in(["/", "//beta.example/", "//beta.example/a/"])) == {
+        "beta.example"
+    }
 
 
 def test_a_visitor_on_an_unknown_host_is_on_the_default_site():

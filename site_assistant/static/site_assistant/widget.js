@@ -227,8 +227,6 @@
     return box;
   }
 
-  /* The search page: its vote box is rendered hidden (it needs this script) and shown here, with the
-     vote already given to this question and section in the widget or on an earlier page. */
   /* The question is logged: the page's address now names it (?asked=id.token), so a reload or
      Back to it shows the answer without logging the question again. */
   function nameInAddress(d) {
@@ -240,6 +238,8 @@
       history.replaceState(history.state, "", here.toString());
     }
   }
+  /* The search page: its vote box is rendered hidden (it needs this script) and shown here, with the
+     vote already given to this question and section in the widget or on an earlier page. */
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
     var d = box.dataset;
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
