@@ -10,15 +10,24 @@ too (SITE_ASSISTANT["PHRASE_BOOST"]): a short query that repeats two neighbourin
 words only a few passages share ("bright sunlight", "rose-gold hoops")
 names those passages, the way a search engine's proximity rule ranks
 records where the query's words stand together.
+
+Serving needs only the word pairs, so ``bm25s`` (which imports scipy: 28 MB
+in every web process) is imported only when BM25 itself runs — the hybrid
+retriever and evaluation. Words are cut as ``bm25s.tokenize`` cuts them
+(``tokenize`` below; tests/site_assistant/test_lexical.py checks that they
+agree), with its stop word lists.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import re
 from collections.abc import Sequence
+from functools import cache
 from itertools import pairwise
+from pathlib import Path
 
-import bm25s
 import numpy as np
 import Stemmer
 
@@ -40,12 +49,31 @@ def passage_document(passage: dict) -> str:
     return " ".join(p for p in parts if p)
 
 
+# bm25s.tokenize's defaults: words of two or more word characters, lower-cased.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@cache
+def _stopwords(name: str) -> frozenset[str]:
+    """bm25s's stop word list ``name`` ("en": Lucene's 33, "en_plus": NLTK's 179), read
+    from its ``stopwords`` module without importing the package (and scipy with it)."""
+    spec = importlib.util.find_spec("bm25s")
+    source = Path(spec.submodule_search_locations[0]) / "stopwords.py"
+    module_spec = importlib.util.spec_from_file_location("_site_assistant_bm25s_stopwords", source)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return frozenset({"en": module.STOPWORDS_EN, "en_plus": module.STOPWORDS_EN_PLUS}[name])
+
+
 def tokenize(texts: Sequence[str], stopwords: str = "en") -> list[list[str]]:
     """Lower-cased, stemmed words without stop words: Lucene's 33 for BM25 ("en"),
-    NLTK's 179 ("en_plus", with what/where/you/my...) for word pairs."""
-    return bm25s.tokenize(
-        list(texts), stopwords=stopwords, stemmer=_STEMMER, return_ids=False, show_progress=False
-    )
+    NLTK's 179 ("en_plus", with what/where/you/my...) for word pairs. The same
+    words as ``bm25s.tokenize(texts, stopwords=..., stemmer=...)``."""
+    stop = _stopwords(stopwords)
+    return [
+        _STEMMER.stemWords([w for w in _TOKEN.findall(text.lower()) if w not in stop])
+        for text in texts
+    ]
 
 
 # Word pairs are pairs of topic words: "Where is your blog?" has none.
@@ -62,8 +90,8 @@ class LexicalIndex:
 
     def __init__(self, documents: Sequence[str], questions: Sequence[tuple[str, int]] = ()):
         self.size = len(documents)
-        self._retriever = bm25s.BM25()
-        tokens = tokenize(documents)
+        self._documents = list(documents)
+        self._retriever = None  # BM25, built on the first search: serving never needs it
         # (word, next word) → the rows whose text has them side by side, and
         # → {row: how many of its questions do} (stop words dropped, stemmed).
         self._pairs: dict[tuple[str, str], set[int]] = {}
@@ -77,11 +105,21 @@ class LexicalIndex:
             for pair in set(pairwise(words)):
                 rows = self._question_pairs.setdefault(pair, {})
                 rows[row] = rows.get(row, 0) + 1
-        # bm25s needs a non-empty vocabulary; an all-stopword corpus gets one dummy token.
-        if not any(tokens):
-            tokens = [["\u2400"]] * len(tokens)
-        self._retriever.index(tokens, show_progress=False)
-        self._vocab = set(self._retriever.vocab_dict)
+
+    def _bm25(self):
+        """The BM25 retriever of the documents and its vocabulary, built once."""
+        if self._retriever is None:
+            import bm25s
+
+            tokens = tokenize(self._documents)
+            # bm25s needs a non-empty vocabulary; an all-stopword corpus gets one dummy token.
+            if not any(tokens):
+                tokens = [["\u2400"]] * len(tokens)
+            retriever = bm25s.BM25()
+            retriever.index(tokens, show_progress=False)
+            self._vocab = set(retriever.vocab_dict)
+            self._retriever = retriever
+        return self._retriever
 
     @classmethod
     def from_passages(
@@ -134,11 +172,12 @@ class LexicalIndex:
         results: list[list[tuple[int, float]]] = [[] for _ in queries]
         if k <= 0:
             return results
+        retriever = self._bm25()
         tokens = [[t for t in q if t in self._vocab] for q in tokenize(queries)]
         todo = [i for i, t in enumerate(tokens) if t]
         if not todo:
             return results
-        docs, scores = self._retriever.retrieve(
+        docs, scores = retriever.retrieve(
             [tokens[i] for i in todo], k=k, show_progress=False, n_threads=1
         )
         for row, i in enumerate(todo):

@@ -147,3 +147,22 @@ def test_services_hybrid_retriever_keeps_cosine_scores(built_index, settings):
             assert hit.score == pytest.approx(dense[hit.passage_id], abs=1e-5)
     answer = services.answer(query)
     assert answer.answer is not None and answer.answer.passage_id == hybrid[0].passage_id
+
+
+@pytest.mark.django_db
+def test_words_are_cut_as_bm25s_cuts_them(built_index):
+    """Serving cuts words without importing bm25s (and scipy): the same words, stop words
+    and stems as ``bm25s.tokenize``, on the site's passages and on odd text."""
+    import bm25s
+    import Stemmer
+
+    from site_assistant import index, lexical
+
+    texts = [passage_document(p) for p in index.load_current().passages]
+    texts += ["", "a", "The THE the", "naïve café's 3.5 € 12-hours 中文 x1 __init__ e-mail"]
+    stemmer = Stemmer.Stemmer("english")
+    for stopwords in ("en", "en_plus"):
+        expected = bm25s.tokenize(
+            texts, stopwords=stopwords, stemmer=stemmer, return_ids=False, show_progress=False
+        )
+        assert lexical.tokenize(texts, stopwords) == expected, stopwords

@@ -271,6 +271,7 @@ def test_a_question_of_short_words_nobody_knows_gets_no_answer(built_index):
 
 FRESH_PROCESS = """
 import json, sys, time
+HEAVY = ("torch", "sentence_transformers", "transformers", "bm25s", "scipy", "sklearn")
 import django
 django.setup()
 from site_assistant import language, services
@@ -284,14 +285,15 @@ print(json.dumps({
     "link": result.answer.link if result.answer else None,
     "first_ms": first_ms,
     "identifier_loaded": identifier_loaded,
-    "loaded": [m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules],
+    "loaded": [m for m in HEAVY if m in sys.modules],
 }))
 """
 
 
 @pytest.mark.django_db
 def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_index, index_dir):
-    """The web process serves with ONNX Runtime: torch is for training and the export only."""
+    """The web process serves with ONNX Runtime: torch is for training and the export only;
+    bm25s (and scipy, 28 MB) for the hybrid retriever and evaluation only."""
     import json
     import os
     import subprocess
