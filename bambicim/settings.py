@@ -236,6 +236,9 @@ REST_FRAMEWORK = {
         "search_anon": env("SEARCH_THROTTLE_ANON", default="60/min"),
         "search_user": env("SEARCH_THROTTLE_USER", default="600/min"),
         "feedback_anon": env("SEARCH_THROTTLE_FEEDBACK", default="30/min"),
+        # Contact messages per client address (bambicim.contact_limits), beside the
+        # session's own limit, which a script that drops the cookie never meets.
+        "contact": env("CONTACT_THROTTLE", default="10/hour"),
     },
     # DRF's own throttles (none used here) would otherwise trust X-Forwarded-For.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
