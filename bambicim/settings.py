@@ -143,6 +143,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
+# The site takes no files anywhere (the contact form, the game, the admin's models,
+# the API): none is stored. Django's default handlers spooled any file of a
+# multipart POST to a temporary file on disk, whatever its size (DATA_UPLOAD_MAX_
+# MEMORY_SIZE limits a form's fields, not its files), as soon as the CSRF check read
+# the form: one request could fill the disk.
+FILE_UPLOAD_HANDLERS = []
+
 # Sessions hold the Bambi Game inventory (and nothing else about a visitor).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

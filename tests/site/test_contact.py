@@ -161,6 +161,36 @@ def test_an_invalid_message_does_not_use_up_the_address_allowance(client):
     assert client.post("/contact/", VALID).status_code == 302
 
 
+def test_a_file_posted_with_a_message_is_never_written_to_disk(client, monkeypatch):
+    """Django spooled any file of a multipart POST to a temporary file (its size
+    unlimited) when the CSRF check read the form: the contact form, or any form of
+    the site, could fill the disk. The site takes no files: none is kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+
+    kept = []
+    for handler in (TemporaryFileUploadHandler, MemoryFileUploadHandler):
+        original = handler.new_file
+
+        def new_file(self, *args, _original=original, **kwargs):
+            kept.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(handler, "new_file", new_file)
+    client = type(client)(enforce_csrf_checks=True)
+    page = client.get("/contact/")
+    token = (
+        HTMLParser(page.content.decode())
+        .css_first("input[name=csrfmiddlewaretoken]")
+        .attributes["value"]
+    )
+    big = SimpleUploadedFile("big.bin", b"\0" * (3 * 1024 * 1024))
+    response = client.post("/contact/", {**VALID, "csrfmiddlewaretoken": token, "f": big})
+    assert response.status_code == 302  # the message itself is taken as ever
+    assert ContactMessage.objects.count() == 1
+    assert kept == []
+
+
 def test_the_rate_limit_window_slides():
     session = {}
     start = 1_000_000.0
