@@ -143,6 +143,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
+# The site takes no files anywhere (the contact form, the game, the admin's models,
+# the API): none is stored. Django's default handlers spooled any file of a
+# multipart POST to a temporary file on disk, whatever its size (DATA_UPLOAD_MAX_
+# MEMORY_SIZE limits a form's fields, not its files), as soon as the CSRF check read
+# the form: one request could fill the disk.
+FILE_UPLOAD_HANDLERS = []
+
 # Sessions hold the Bambi Game inventory (and nothing else about a visitor).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -236,6 +243,9 @@ REST_FRAMEWORK = {
         "search_anon": env("SEARCH_THROTTLE_ANON", default="60/min"),
         "search_user": env("SEARCH_THROTTLE_USER", default="600/min"),
         "feedback_anon": env("SEARCH_THROTTLE_FEEDBACK", default="30/min"),
+        # Contact messages per client address (bambicim.contact_limits), beside the
+        # session's own limit, which a script that drops the cookie never meets.
+        "contact": env("CONTACT_THROTTLE", default="10/hour"),
     },
     # DRF's own throttles (none used here) would otherwise trust X-Forwarded-For.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),

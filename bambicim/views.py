@@ -95,6 +95,7 @@ def inventory_clear(request):
 
 def contact(request):
     limited = False
+    wait = None
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_spam:
@@ -103,10 +104,14 @@ def contact(request):
         if contact_limits.is_limited(request.session):
             limited = True
         elif form.is_valid():
-            form.save()
-            contact_limits.record(request.session)
-            retention.purge_contact_messages_when_due()
-            return redirect("contact_thanks")
+            # Counted only for a message about to be stored: a typo costs nothing.
+            wait = contact_limits.address_wait(request)
+            limited = wait is not None
+            if not limited:
+                form.save()
+                contact_limits.record(request.session)
+                retention.purge_contact_messages_when_due()
+                return redirect("contact_thanks")
     else:
         # "Ask Bambi's team" in the assistant sends the visitor's question along
         # (SITE_ASSISTANT["CONTACT_MESSAGE_PARAM"]): the message starts filled in.
@@ -114,7 +119,12 @@ def contact(request):
         limit = ContactForm.base_fields["message"].max_length
         form = ContactForm(initial={"message": message[:limit]} if message.strip() else None)
     status = 429 if limited else (400 if form.is_bound else 200)
-    return render(request, "pages/contact.html", {"form": form, "limited": limited}, status=status)
+    response = render(
+        request, "pages/contact.html", {"form": form, "limited": limited}, status=status
+    )
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def contact_thanks(request):

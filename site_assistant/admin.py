@@ -659,7 +659,10 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
             "other_sites": other_sites,
             "site": site if site in other_sites else "",
         }
-        if query and not (str(k).isdigit() and 1 <= int(k) <= context["max_k"]):
+        # isascii(): "²" is a digit to isdigit() but no number to int().
+        if query and not (
+            str(k).isascii() and str(k).isdigit() and 1 <= int(k) <= context["max_k"]
+        ):
             context["error"] = (
                 f"“Passages to show” must be a whole number from 1 to {context['max_k']}."
             )

@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from . import conf, language, sections, services
 from .admin_examples import refuse_same_question
 from .index import IndexNotReady
-from .models import ExampleQuestion, IndexBuild, Question
+from .models import ExampleQuestion, IndexBuild, Question, looks_personal
 
 _EXAMPLE_LIMIT = ExampleQuestion._meta.get_field("question").max_length
 
@@ -45,6 +45,19 @@ class FixAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.logged = question
         self.switched_off = None  # a switched-off example question that is this one
+
+    def clean_question(self):
+        # An example question is kept for good (the log's questions go after
+        # LOG_RETENTION_DAYS) and trained on, so it must not carry what the visitor
+        # wrote about themselves: the rule of "Approve for training" (looks_personal).
+        text = self.cleaned_data["question"]
+        if looks_personal(text):
+            raise forms.ValidationError(
+                "This holds what looks like personal data (an email or web address, a "
+                "phone number...): an example question is kept for good, unlike the "
+                "visitor's question. Reword it without them."
+            )
+        return text
 
     def clean_link(self):
         link = self.cleaned_data["link"].strip()

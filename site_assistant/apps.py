@@ -18,6 +18,7 @@ class SearchConfig(AppConfig):
         checks.register(check_approx_settings)
         checks.register(check_setting_names_and_types)
         checks.register(check_sources)
+        checks.register(check_contact_url)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -256,3 +257,35 @@ def check_sources(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 )
             )
     return found
+
+
+# What CONTACT_URL may start with besides a path or a relative link: a link a browser
+# follows, never one it runs (javascript:, data:, vbscript:...).
+CONTACT_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A CONTACT_URL with a scheme other than CONTACT_SCHEMES (E007): "javascript:…" is
+    an ``href`` of the widget's handoff link and the search page's, run by a click on
+    a site without a Content-Security-Policy against it."""
+    from urllib.parse import urlsplit
+
+    from . import conf
+
+    url = conf.get("CONTACT_URL")
+    if not isinstance(url, str):
+        return []  # E005 says so
+    # As a browser reads an href: spaces and control characters around it dropped,
+    # tabs and newlines inside it too ("java\tscript:").
+    read = "".join(ch for ch in url.strip("\x00 \t\n\r\x0b\x0c") if ch not in "\t\n\r")
+    scheme = urlsplit(read).scheme.lower()
+    if not scheme or scheme in CONTACT_SCHEMES:
+        return []
+    return [
+        checks.Error(
+            f"SITE_ASSISTANT['CONTACT_URL'] must be a path or an "
+            f"{', '.join(CONTACT_SCHEMES)} link, not {scheme}: ({url[:60]!r}).",
+            hint="Visitors click it: /contact/, https://…, mailto:….",
+            id="site_assistant.E007",
+        )
+    ]

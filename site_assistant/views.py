@@ -8,6 +8,7 @@ and counts): each question runs the model and writes a row.
 import math
 
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext, ngettext
 
 from . import conf, questions, services
@@ -17,6 +18,18 @@ from .templatetags.site_assistant import csrf_for_signed_in
 
 
 def search_page(request):
+    response = _search_page(request)
+    if "q" in request.GET or "asked" in request.GET:
+        # An answer is for one asker, as the API's are: it names their logged question
+        # and its feedback token (which widget.js puts in the address). A cache in front
+        # of the site that kept it would give a later asker of the same words that
+        # question to vote on, and leave their own question unlogged. The bare form
+        # sets no cookie and stays cacheable.
+        add_never_cache_headers(response)
+    return response
+
+
+def _search_page(request):
     query = request.GET.get("q", "").strip()
     context = {
         "query": query,

@@ -22,6 +22,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from . import dashboard
+from .templatetags.search_admin import build_error_for
 
 APP = "site_assistant"
 
@@ -57,6 +58,10 @@ class AssistantPanel(Component):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         context.update(dashboard.figures())
+        request = parent_context.get("request")
+        context["build_error"] = build_error_for(
+            getattr(request, "user", None), context["last_build"]
+        )
         context["overview_url"] = overview_url()
         return context
 

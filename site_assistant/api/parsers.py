@@ -59,6 +59,10 @@ def nesting_depth(text: str, stop: int | None = None) -> int:
     return deepest
 
 
+def too_large(max_bytes: int) -> BodyTooLarge:
+    return BodyTooLarge(f"The request body is too large: at most {max_bytes} bytes.")
+
+
 class GuardedJSONParser(JSONParser):
     """DRF's JSON parser, refusing bodies that are too long or nested too deeply."""
 
@@ -67,7 +71,7 @@ class GuardedJSONParser(JSONParser):
         max_bytes = conf.get("MAX_JSON_BYTES")
         raw = stream.read(max_bytes + 1) if stream is not None else b""
         if len(raw) > max_bytes:
-            raise BodyTooLarge(f"The request body is too large: at most {max_bytes} bytes.")
+            raise too_large(max_bytes)
         encoding = get_encoding(parser_context)
         try:
             text = codecs.decode(raw, encoding)
@@ -96,4 +100,20 @@ class GuardedFormParser(FormParser):
         return QueryDict(raw, encoding=get_encoding(parser_context or {}))
 
 
-PARSERS = [GuardedJSONParser, GuardedFormParser, MultiPartParser]
+class GuardedMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, refusing a body longer than MAX_JSON_BYTES before it is read.
+
+    Django keeps DATA_UPLOAD_MAX_MEMORY_SIZE for a form's fields, not for its files: any
+    upload, however large, was spooled to a temporary file on the server's disk (the
+    API takes two short fields and never a file)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        max_bytes = conf.get("MAX_JSON_BYTES")
+        length = getattr(request, "META", {}).get("CONTENT_LENGTH") or "0"
+        if not length.isascii() or not length.isdigit() or int(length) > max_bytes:
+            raise too_large(max_bytes)
+        return super().parse(stream, media_type=media_type, parser_context=parser_context)
+
+
+PARSERS = [GuardedJSONParser, GuardedFormParser, GuardedMultiPartParser]

@@ -171,9 +171,7 @@ class BaseAPIView(APIView):
         # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all:
         # the same JSON 413 as a body over MAX_JSON_BYTES, not Django's HTML 400.
         if isinstance(exc, RequestDataTooBig):
-            exc = parsers.BodyTooLarge(
-                f"The request body is too large: at most {conf.get('MAX_JSON_BYTES')} bytes."
-            )
+            exc = parsers.too_large(conf.get("MAX_JSON_BYTES"))
         # The database down (feedback, the index status): JSON that says so, not
         # Django's HTML 500 page. Searching goes on without it (questions.ask).
         if isinstance(exc, DatabaseError):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..api.permissions import manages_index
 from ..dashboard import figures
 from ..tasks import waiting_for_a_worker
 
@@ -80,11 +81,21 @@ def search_ago(moment) -> str:
 
 @register.inclusion_tag("admin/site_assistant/_dashboard.html", takes_context=True)
 def search_dashboard(context):
+    request = context.get("request")
+    shown = figures()
     return {
-        **figures(),
+        **shown,
+        "build_error": build_error_for(getattr(request, "user", None), shown["last_build"]),
         "waiting_for_a_worker": waiting_for_a_worker(),
-        "request": context.get("request"),
+        "request": request,
     }
+
+
+def build_error_for(user, build) -> str:
+    """The build's error for staff who manage the index (the API's rule: ``error`` in
+    its builds), else "": a failure's text names hosts, paths and settings, which a
+    helper given only the example questions or the questions log has no need of."""
+    return build.error if build is not None and manages_index(user) else ""
 
 
 @register.filter

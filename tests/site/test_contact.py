@@ -14,6 +14,19 @@ from .conftest import visible_text
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_address_allowance():
+    """Every test's messages come from 127.0.0.1: one test's must not use up the next's."""
+    from django.core.cache import caches
+
+    from site_assistant import conf
+
+    caches[conf.get("THROTTLE_CACHE")].clear()
+    yield
+    caches[conf.get("THROTTLE_CACHE")].clear()
+
+
 VALID = {"name": "Ada", "email": "ada@example.com", "message": "I’d love a pink booking app ✨"}
 
 
@@ -102,6 +115,80 @@ def test_the_per_session_rate_limit_kicks_in(client):
         response.content.decode()
     )
     assert ContactMessage.objects.count() == contact_limits.CONTACT_RATE_LIMIT
+
+
+def test_a_sender_who_drops_the_session_cookie_is_still_limited(client):
+    """A script flooding the form: a GET for the CSRF token, then a POST, each time
+    without the session cookie the last message set (so a new session every time)."""
+    client = type(client)(enforce_csrf_checks=True)
+    allowance = contact_limits.AddressThrottle().num_requests
+
+    def send():
+        client.cookies.clear()  # no session: the per-session limit never counts
+        page = client.get("/contact/")
+        token = (
+            HTMLParser(page.content.decode())
+            .css_first("input[name=csrfmiddlewaretoken]")
+            .attributes["value"]
+        )
+        return client.post("/contact/", {**VALID, "csrfmiddlewaretoken": token})
+
+    for _ in range(allowance):
+        assert send().status_code == 302
+    refused = send()
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Please wait a few minutes before sending another one" in visible_text(
+        refused.content.decode()
+    )
+    assert ContactMessage.objects.count() == allowance
+    # Nothing about the sender is kept with the messages or in the cache's keys.
+    from django.core.cache import caches
+
+    from site_assistant import conf
+
+    cache = caches[conf.get("THROTTLE_CACHE")]
+    keys = cache.keys("*") if hasattr(cache, "keys") else list(cache._cache)  # Redis, LocMem
+    assert keys and not any("127.0.0.1" in str(key) for key in keys)
+
+
+def test_an_invalid_message_does_not_use_up_the_address_allowance(client):
+    allowance = contact_limits.AddressThrottle().num_requests
+    for _ in range(allowance + 2):
+        client.cookies.clear()
+        assert client.post("/contact/", {**VALID, "email": "not-an-email"}).status_code == 400
+    client.cookies.clear()
+    assert client.post("/contact/", VALID).status_code == 302
+
+
+def test_a_file_posted_with_a_message_is_never_written_to_disk(client, monkeypatch):
+    """Django spooled any file of a multipart POST to a temporary file (its size
+    unlimited) when the CSRF check read the form: the contact form, or any form of
+    the site, could fill the disk. The site takes no files: none is kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+
+    kept = []
+    for handler in (TemporaryFileUploadHandler, MemoryFileUploadHandler):
+        original = handler.new_file
+
+        def new_file(self, *args, _original=original, **kwargs):
+            kept.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(handler, "new_file", new_file)
+    client = type(client)(enforce_csrf_checks=True)
+    page = client.get("/contact/")
+    token = (
+        HTMLParser(page.content.decode())
+        .css_first("input[name=csrfmiddlewaretoken]")
+        .attributes["value"]
+    )
+    big = SimpleUploadedFile("big.bin", b"\0" * (3 * 1024 * 1024))
+    response = client.post("/contact/", {**VALID, "csrfmiddlewaretoken": token, "f": big})
+    assert response.status_code == 302  # the message itself is taken as ever
+    assert ContactMessage.objects.count() == 1
+    assert kept == []
 
 
 def test_the_rate_limit_window_slides():

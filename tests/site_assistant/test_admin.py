@@ -249,6 +249,16 @@ def test_try_a_question_shows_ranked_passages_with_scores(owner_client):
 
 
 @pytest.mark.usefixtures("built_index")
+@pytest.mark.parametrize("k", ["²", "0", "x", "99999999999999999999"])
+def test_try_a_question_with_a_k_that_is_no_number_says_so(owner_client, k):
+    """ "²" is a digit to str.isdigit() but not to int(): it was a 500."""
+    response = owner_client.get("/admin/site_assistant/question/try/", {"q": "price", "k": k})
+    assert response.status_code == 200
+    assert "“Passages to show” must be a whole number from 1 to" in response.content.decode()
+    assert response.context["result"] is None
+
+
+@pytest.mark.usefixtures("built_index")
 def test_try_a_question_leaves_out_a_withdrawn_page_and_says_so(
     owner_client, django_capture_on_commit_callbacks
 ):

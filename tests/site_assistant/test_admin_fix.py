@@ -224,6 +224,32 @@ def test_a_not_helpful_question_returns_to_the_not_helpful_list(owner_client):
     assert response["Location"] == "/admin/site_assistant/question/?attention=not_helpful"
 
 
+def test_a_question_holding_personal_data_is_not_kept_as_an_example_until_reworded(
+    owner_client,
+):
+    """The log forgets a visitor's question after LOG_RETENTION_DAYS; an example question
+    made of it was kept for good with the visitor's phone number or address in it."""
+    asked = Question.objects.create(
+        text="how much is a shop? call me on 041 123 456 or write to ana@example.com",
+        answered=False,
+        score=0.2,
+    )
+    before = ExampleQuestion.objects.count()
+    page = owner_client.get(fix_url(asked)).content.decode()
+    typed = LexborHTMLParser(page).css_first("input[name=question]").attributes["value"]
+    response = owner_client.post(fix_url(asked), {"question": typed, "link": "/services/#pricing"})
+    assert response.status_code == 200
+    assert "looks like personal data" in response.content.decode()
+    assert ExampleQuestion.objects.count() == before
+
+    response = owner_client.post(
+        fix_url(asked), {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    assert response.status_code == 302
+    assert ExampleQuestion.objects.count() == before + 1
+    assert not ExampleQuestion.objects.filter(question__contains="041 123").exists()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

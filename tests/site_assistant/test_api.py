@@ -398,6 +398,32 @@ def test_a_body_over_djangos_own_limit_is_the_same_json_413(api, settings, conte
     assert response.json()["detail"] == f"The request body is too large: at most {limit} bytes."
 
 
+@pytest.mark.parametrize("url", [SITE_ASSISTANT, FEEDBACK])
+def test_a_multipart_body_over_the_limit_is_a_413_not_a_file_on_disk(api, url, monkeypatch):
+    """multipart/form-data had no limit: Django spooled any upload to a temporary file
+    (a 30 MB one was answered 200), so anyone could fill the server's disk and hold a
+    worker with one request. The API takes two short fields: the JSON limit holds."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    spooled, new_file = [], TemporaryFileUploadHandler.new_file
+
+    def spool(self, *args, **kwargs):
+        spooled.append(args)
+        return new_file(self, *args, **kwargs)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", spool)
+    big = SimpleUploadedFile("big.bin", b"\0" * (3 * 1024 * 1024))
+    response = api.post(url, {"q": "price", "f": big}, format="multipart")
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    limit = 64 * 1024
+    assert response.json()["detail"] == f"The request body is too large: at most {limit} bytes."
+    assert not spooled
+    # A small one is read as before.
+    small = api.post(SITE_ASSISTANT, {"q": "Where are you based?"}, format="multipart")
+    assert small.status_code == 200 and small.json()["answer"] is not None
+
+
 def test_form_encoded_post_works_too(api):
     response = api.post(SITE_ASSISTANT, {"q": "Where are you based?", "k": 3})
     assert response.status_code == 200

@@ -100,3 +100,20 @@ def test_a_source_that_names_no_callable_is_an_error_at_start(settings, source, 
     assert failed and "(site_assistant.E006)" in said and message in said
     said, failed = check(settings, SOURCES=["site_assistant.sources.custom.sources"])
     assert not failed
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.domain)", " JaVa\tScRiPt:alert(1)", "data:text/html,<b>x"]
+)
+def test_a_contact_url_a_browser_would_run_is_an_error_at_start(settings, url):
+    said, failed = check(settings, CONTACT_URL=url)
+    assert failed and "(site_assistant.E007)" in said and "must be a path or an http" in said
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["", "/contact/", "contact/", "https://example.com/c", "mailto:hi@example.com", "tel:+386"],
+)
+def test_a_contact_url_that_is_a_link_passes(settings, url):
+    said, failed = check(settings, CONTACT_URL=url)
+    assert not failed and "E007" not in said

@@ -212,3 +212,42 @@ def test_the_review_counts_look_example_questions_up_by_index(owner_client):
         plan = [row[-1] for row in cursor.fetchall()]
     lookups = [step for step in plan if " U0" in step]
     assert lookups and not [step for step in lookups if step.startswith("SCAN")], plan
+
+
+def test_a_failed_builds_error_is_shown_only_to_staff_who_manage_the_index(
+    client, django_user_model, rf
+):
+    """As the API's builds say it (``error``: "" unless the caller manages the index):
+    a helper given only the example questions saw the failure's text (hosts, paths,
+    settings) on the overview and on Wagtail's dashboard panel."""
+    from django.contrib.auth.models import Permission
+
+    from site_assistant.wagtail_hooks import AssistantPanel
+
+    IndexBuild.objects.create(
+        status="failed",
+        trigger="admin",
+        error="OperationalError: could not connect to server db.internal:5432",
+    )
+    helper = django_user_model.objects.create_user("helper", "h@example.com", "pw", is_staff=True)
+    helper.user_permissions.add(Permission.objects.get(codename="view_examplequestion"))
+    client.force_login(helper)
+
+    def overview():
+        response = client.get(APP_PAGE)
+        assert response.status_code == 200
+        return LexborHTMLParser(response.content.decode()).css_first("#dash-build").text()
+
+    def panel():
+        request = rf.get("/cms/")
+        request.user = django_user_model.objects.get(pk=helper.pk)  # permissions read anew
+        # What its template shows (rendering it needs Wagtail's apps installed).
+        context = AssistantPanel().get_context_data({"request": request})
+        return f"{context['last_build'].get_status_display()}: {context['build_error']}"
+
+    assert "Failed" in overview() and "db.internal" not in overview()
+    assert "Failed" in panel() and "db.internal" not in panel()
+
+    helper.user_permissions.add(Permission.objects.get(codename="view_indexbuild"))
+    assert "could not connect to server db.internal:5432" in overview()
+    assert "could not connect to server db.internal:5432" in panel()

@@ -26,6 +26,16 @@ def test_the_page_is_never_indexed(client):
     assert '<meta name="robots" content="noindex">' in html
 
 
+def test_an_answer_is_never_kept_by_a_cache_in_front_of_the_site(client):
+    """It carries the asker's question id and feedback token: a shared cache that kept
+    it handed them to whoever asked the same words next (votes on someone else's
+    question, their own not logged). The form alone may be cached."""
+    for asked in ({"q": "How much does a landing page cost?"}, {"q": "x" * 5000}):
+        cache_control = client.get("/search/", asked)["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control
+    assert "Cache-Control" not in client.get("/search/")
+
+
 def test_a_question_gets_the_answer_alternatives_and_links(client):
     response = client.get("/search/", {"q": "Can I scrape the site?"})
     assert response.status_code == 200
