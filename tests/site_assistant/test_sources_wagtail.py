@@ -299,12 +299,33 @@ beta_home.add_child(instance=ArticlePage(
 beta_home.add_child(instance=ArticlePage(
     title="Hedges", slug="hedges", body="<p>We trim hedges for twenty euros a metre.</p>",
 ))
+# A snippet of each site linking to a page of its own site with Wagtail's
+# page.url, a full URL once there are two sites.
+import site_assistant
+from django.contrib.auth.models import Group
+services_of = {
+    site: ArticlePage.objects.get(slug="services", path__startswith=root.path).pk
+    for site, root in (("alpha", alpha.root_page), ("beta", beta_home))
+}
+site_assistant.register(
+    Group,
+    fields=["name"],
+    url=lambda g: Page.objects.get(pk=services_of[g.name.split(":")[0]]).url,
+    filter={"name__contains": ":"},
+)
+Group.objects.create(name="alpha: our logo designers draw every sketch by hand")
+Group.objects.create(name="beta: our gardeners also work on Saturdays")
 print(json.dumps({"render_host": pages.render_host(), "urls": pages.page_urls()}))
 for host in ("beta.localhost:8000", "beta.localhost"):
     print(json.dumps({"host": host, "sitemap": Client().get("/sitemap.xml", HTTP_HOST=host).content.decode()}))
 call_command("search_rebuild", "--sync", verbosity=0)
 
-QUESTIONS = ["How much is a logo?", "How much does a garden design cost?", "Do you trim hedges?"]
+QUESTIONS = [
+    "How much is a logo?",
+    "How much does a garden design cost?",
+    "Do you trim hedges?",
+    "Do your gardeners work on Saturdays?",
+]
 
 
 def asked(label):
@@ -325,6 +346,8 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "CROSS_SITE_AN
     asked("across sites")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}):
     ArticlePage.objects.get(slug="services", path__startswith=beta_home.path).unpublish()
+    # Beta's snippet deleted: its page on beta's host is withdrawn, not alpha's /services/.
+    Group.objects.get(name__startswith="beta:").delete()
     asked("beta's services unpublished, no build yet")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_SITES": False}):
     print(json.dumps({"default site only": pages.page_urls()}))
@@ -416,8 +439,13 @@ def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
     assert alpha["answers"][0] == "/services/" and beta["answers"][1] == "/services/"
     assert beta["answers"][2] == "/hedges/"
     assert alpha["answers"][2] is None  # alpha does not trim hedges
+    # Each site's snippet, linked by page.url (a full URL), answers on its own site
+    # only; alpha's was indexed as "http://alpha.localhost/services/", which made
+    # "alpha.localhost" a site of its own that had only the snippet, and beta's
+    # was left out as "not a page of this site".
+    assert beta["answers"][3] == "/services/" and alpha["answers"][3] is None
+    assert [url for url in alpha["results"] + beta["results"] if "//" in url] == []
     assert "/hedges/" not in alpha["results"]
-    assert [url for url in alpha["results"] + beta["results"] if url.startswith("//")] == []
     # A host no site has is the default site, as Wagtail serves it.
     assert asked["own site", "unknown.localhost"] == {**alpha, "host": "unknown.localhost"}
     # CROSS_SITE_ANSWERS: the other site's page by its full address.
