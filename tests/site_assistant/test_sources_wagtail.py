@@ -403,6 +403,18 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD"
         "answer": found.answer.link if found.answer else None,
         "results": [hit.url for hit in found.results],
     }}))
+
+# A third site added in Wagtail's Sites settings over pages already published:
+# its visitors were answered from the default site's pages until the next build.
+gamma_home = Page.objects.get(depth=1).add_child(instance=ArticlePage(
+    title="Gamma Bakes", slug="gamma", body="<p>Gamma bakes sourdough loaves every night.</p>",
+))
+Site.objects.create(hostname="gamma.localhost", port=8000, root_page=gamma_home, site_name="Gamma")
+found = services.answer("When do you bake sourdough?", k=5, host="gamma.localhost:8000")
+print(json.dumps({"site added": {
+    "answer": found.answer.link if found.answer else None,
+    "results": [hit.url for hit in found.results],
+}}))
 """
 
 
@@ -503,6 +515,15 @@ def test_a_page_moved_to_another_site_leaves_the_first_sites_answers_at_once(two
     moved = next(a for a in two_sites if "moved to alpha" in a)["moved to alpha"]
     assert moved["answer"] is None
     assert "/hedges/" not in moved["results"]
+
+
+@pytest.mark.slow
+def test_a_site_added_in_wagtail_is_answered_from_its_own_pages(two_sites):
+    """Adding a Site (or changing one's hostname or root page) rebuilds, as
+    publishing does: its pages were published before it had a hostname."""
+    added = next(a for a in two_sites if "site added" in a)["site added"]
+    assert added["answer"] == "/"
+    assert [url for url in added["results"] if url != "/"] == []
 
 
 @pytest.mark.slow
