@@ -229,6 +229,40 @@ def check_setting_names_and_types(app_configs=None, **kwargs) -> list[checks.Che
                     id="site_assistant.E005",
                 )
             )
+        elif name == "PER_SITE":
+            found += [
+                checks.Error(
+                    f"SITE_ASSISTANT['PER_SITE']{where} {problem}.",
+                    hint=hint,
+                    id="site_assistant.E005",
+                )
+                for where, problem in _per_site_problems(value)
+            ]
+    return found
+
+
+def _per_site_problems(per_site: dict) -> list[tuple[str, str]]:
+    """(where, what is wrong) of each entry of PER_SITE that the app would not read."""
+    from . import conf
+
+    found = []
+    for host, words in per_site.items():
+        if not isinstance(words, dict):
+            found.append(
+                (f"[{host!r}]", f"must be a dict, not {type(words).__name__} {words!r:.60}")
+            )
+            continue
+        for key, value in words.items():
+            where = f"[{host!r}][{key!r}]"
+            if key not in conf.PER_SITE_KEYS:
+                named = ", ".join(conf.PER_SITE_KEYS)
+                found.append(
+                    (where, f"is not a setting one site can have its own of (only {named})")
+                )
+                continue
+            problem = _type_problem(key, value, conf.DEFAULTS[key])
+            if problem:
+                found.append((where, problem))
     return found
 
 

@@ -6,6 +6,7 @@ A project sets any of these in ``settings.SITE_ASSISTANT = {...}``; read them wi
 """
 
 from django.conf import settings as django_settings
+from django.http.request import split_domain_port
 from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
@@ -498,6 +499,11 @@ DEFAULTS = {
     # The template the search page extends: it must have {% block title %} and
     # {% block content %}. The default is a minimal page shipped with the app.
     "PAGE_BASE_TEMPLATE": "site_assistant/base.html",
+    # Several sites in one project (Wagtail's, each on its own hostname): the
+    # words of one site, by the hostname its visitors ask on, over the keys
+    # above ({"beta.example": {"WIDGET_TITLE": "Ask Beta", "SUGGESTED_QUESTIONS":
+    # [...]}}); only the keys of PER_SITE_KEYS. A host not named: the keys above.
+    "PER_SITE": {},
     # API rate limits used when the project's REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     # has no rate for the scope (a rate set there wins). None = no limit.
     "THROTTLE_RATES": {
@@ -506,6 +512,38 @@ DEFAULTS = {
         "feedback_anon": "30/min",
     },
 }
+
+
+# What SITE_ASSISTANT["PER_SITE"] may set for one site: the words a visitor sees.
+PER_SITE_KEYS = (
+    "WIDGET_TITLE",
+    "WIDGET_GREETING",
+    "WIDGET_PLACEHOLDER",
+    "PAGE_PLACEHOLDER",
+    "SUGGESTED_QUESTIONS",
+    "CONTACT_URL",
+    "HANDOFF_TEXT",
+)
+
+
+def for_site(name, request):
+    """SITE_ASSISTANT[name] for a visitor of ``request``'s host: PER_SITE's value
+    for its hostname ("beta.example" of "Beta.example:8000") when it sets one,
+    else ``get(name)``; ``get(name)`` without a request."""
+    per_site = get("PER_SITE")
+    if request is not None and per_site and isinstance(per_site, dict):
+        try:
+            host = request.get_host()
+        except Exception:  # noqa: BLE001 - DisallowedHost: Django answers it with a 400
+            host = ""
+        hostname = split_domain_port(host.lower())[0]
+        for site, words in per_site.items():
+            if split_domain_port(str(site).lower())[0] != hostname or not isinstance(words, dict):
+                continue
+            if name in words and name in PER_SITE_KEYS:
+                value = words[name]
+                return str(value) if isinstance(value, Promise) else value
+    return get(name)
 
 
 def get(name):

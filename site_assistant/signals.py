@@ -101,7 +101,7 @@ def row_url_before(sender, instance=None, **kwargs):
         # The base manager: a default manager that hides drafts would not find
         # a row saved from draft to published.
         before = sender._base_manager.filter(pk=instance.pk).first()
-        instance.__dict__[_URL_BEFORE] = registration.url_of(before) if before else ""
+        instance.__dict__[_URL_BEFORE] = registration.link_of(before) if before else ""
     except Exception:
         logger.exception("could not read the URL %r had before this save", instance)
 
@@ -115,7 +115,7 @@ def row_hidden(sender, instance=None, **kwargs):
         return
     before = instance.__dict__.pop(_URL_BEFORE, "")
     try:
-        url = registration.url_of(instance)
+        url = registration.link_of(instance)
         if kwargs.get("signal") is post_save and registration.shows(instance):
             if not before or before == url:
                 return

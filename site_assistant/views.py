@@ -33,12 +33,12 @@ def _search_page(request):
     query = request.GET.get("q", "").strip()
     context = {
         "query": query,
-        "title": conf.get("WIDGET_TITLE"),
-        "contact_url": conf.get("CONTACT_URL"),
-        "handoff": conf.get("HANDOFF_TEXT"),
+        "title": conf.for_site("WIDGET_TITLE", request),
+        "contact_url": conf.for_site("CONTACT_URL", request),
+        "handoff": conf.for_site("HANDOFF_TEXT", request),
         "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
-        "placeholder": conf.get("PAGE_PLACEHOLDER"),
-        "suggestions": conf.get("SUGGESTED_QUESTIONS"),
+        "placeholder": conf.for_site("PAGE_PLACEHOLDER", request),
+        "suggestions": conf.for_site("SUGGESTED_QUESTIONS", request),
         "base_template": conf.get("PAGE_BASE_TEMPLATE"),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         "answer": None,

@@ -2,7 +2,8 @@
 
 The index holds what an anonymous visitor sees. Publishing, unpublishing,
 deleting or moving a page, or adding, changing or removing its privacy
-(a PageViewRestriction: password, login, groups), changes that, so each
+(a PageViewRestriction: password, login, groups), changes that, and so does
+adding, changing or deleting a Site (its pages answer on another host), so each
 schedules a content rebuild (site_assistant.signals: after the commit,
 debounced with a broker, at once without one): text that has just become
 private must not keep being served. Saving a draft does not: visitors do
@@ -172,7 +173,7 @@ def _page_model():
 
 def receivers():
     """(signal, receiver, sender or None, dispatch uid) for every Wagtail change."""
-    from wagtail.models import PageViewRestriction
+    from wagtail.models import PageViewRestriction, Site
     from wagtail.signals import (
         page_published,
         page_slug_changed,
@@ -190,6 +191,10 @@ def receivers():
         (post_delete, _withdrawn, _page_model(), f"{UID}-page-deleted"),
         (post_save, _restricted, PageViewRestriction, f"{UID}-restriction-saved"),
         (post_delete, _rebuild, PageViewRestriction, f"{UID}-restriction-deleted"),
+        # A site added, given another hostname, port or root page, or deleted:
+        # its pages answer on another host from now on.
+        (post_save, _rebuild, Site, f"{UID}-site-saved"),
+        (post_delete, _rebuild, Site, f"{UID}-site-deleted"),
     ]
 
 

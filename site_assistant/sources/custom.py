@@ -9,7 +9,7 @@ takes no argument and returns an iterable of mappings::
     {"url": "/status/", "text": "Backups run nightly.\\n\\nRestores take ten minutes."}
 
 ``url`` is where an answer's "Read more" goes: a page of this site, as for a
-registered row (site_assistant.sources.models.is_site_link). ``html`` is read
+registered row (site_assistant.sources.models.site_link). ``html`` is read
 like a page's content (its headings start passages), ``text`` as plain text
 (a blank line starts a new paragraph); ``title`` is optional (else the
 first heading). An item that is not such a mapping, or links elsewhere, is
@@ -28,8 +28,8 @@ from django.utils.module_loading import import_string
 
 from .. import conf
 from ..extract import Document
-from .models import is_site_link, paragraphs
-from .pages import render_host
+from .models import paragraphs, site_link
+from .pages import link_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +54,15 @@ def load(path: str) -> Callable[[], Iterable[Mapping]]:
     return source
 
 
-def _document(path: str, number: int, item, host: str) -> Document | None:
+def _document(path: str, number: int, item, hosts: tuple[str, list[str]]) -> Document | None:
     def skip(why: str) -> None:
         logger.warning("SOURCES %s: item %d left out: %s", path, number, why)
 
     if not isinstance(item, Mapping):
         return skip(f"not a mapping but {type(item).__name__}")
     url = str(item.get("url") or "")
-    if not is_site_link(url, host):
+    link = site_link(url, hosts)
+    if link is None:
         return skip(f"its url {url[:200]!r} is not a page of this site")
     body, text = item.get("html"), item.get("text")
     if body is None and text is None:
@@ -69,7 +70,7 @@ def _document(path: str, number: int, item, host: str) -> Document | None:
     if body is None:
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs(str(text)))
     return Document(
-        url=url,
+        url=link,
         html=f"<main>{body}</main>",
         source="custom",
         title=str(item.get("title") or ""),
@@ -79,7 +80,7 @@ def _document(path: str, number: int, item, host: str) -> Document | None:
 
 def collect() -> list[Document]:
     """The documents of every source (SourceFailed: a source is missing or raised)."""
-    documents, host = [], render_host()  # a query with Wagtail: once, not an item
+    documents, hosts = [], link_hosts()  # a query with Wagtail: once, not an item
     for path in sources():
         source = load(path)
         try:
@@ -87,7 +88,7 @@ def collect() -> list[Document]:
         except Exception as exc:
             raise SourceFailed(f"SITE_ASSISTANT['SOURCES'] {path} failed: {exc!r}") from exc
         for number, item in enumerate(items):
-            document = _document(path, number, item, host)
+            document = _document(path, number, item, hosts)
             if document is not None:
                 documents.append(document)
     return documents

@@ -32,12 +32,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager, Model, Q, QuerySet
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 
+from .. import sites
 from ..extract import Document
 
 logger = logging.getLogger(__name__)
@@ -49,22 +51,42 @@ _HTML_TAG = re.compile(
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def is_site_link(url: str, host: str | None = None) -> bool:
-    """Whether ``url`` is a page of this site that an answer may link to: a path
-    ("/notes/1/#intro") or an http(s) URL on the site's host. Never ``javascript:``
-    or ``data:`` (a script run by the "Read more" link: an answer's link is an
-    ``href`` as it is), nor another site ("//elsewhere", "https://elsewhere/",
-    "/\\elsewhere", which browsers read as "//elsewhere"), nor one with spaces or
-    control characters, which browsers drop from a URL (a tab between two slashes).
-    ``host``: the render host, when the caller has it (it may take a query)."""
+def site_link(url: str, hosts: tuple[str, list[str]] | None = None) -> str | None:
+    """What ``url`` is indexed as when it is a page of this project's sites that
+    an answer may link to, else None. A path ("/notes/1/#intro") as it is; an
+    http(s) URL on the render host, or on a host ALLOWED_HOSTS names, as its path
+    ("http://example.com/notes/1/" → "/notes/1/"), as the default site's pages
+    are; one on another Wagtail site's host as a URL on that host
+    ("http://beta.example/a/" → "//beta.example/a/"), as that site's pages are
+    (site_assistant.sites): Wagtail's ``page.url`` is a full URL once a project
+    has two sites. Never ``javascript:`` or ``data:`` (a script run by the "Read
+    more" link: an answer's link is an ``href`` as it is), nor another site
+    ("//elsewhere", "https://elsewhere/", "/\\elsewhere", which browsers read as
+    "//elsewhere"), nor one with spaces or control characters, which browsers
+    drop from a URL (a tab between two slashes). ``hosts``: the render host and
+    the other sites' hosts (``pages.link_hosts()``: a query with Wagtail), when
+    the caller has them."""
     from . import pages, sitemaps
 
     if not url or any(ch <= " " or ch == "\x7f" for ch in url):
-        return False
+        return None
     if url.startswith(("//", "/\\")):
-        return False
-    host = pages.render_host() if host is None else host
-    return sitemaps.on_host(url, host, settings.ALLOWED_HOSTS) is not None
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc:
+        return url if url.startswith("/") else None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host, others = pages.link_hosts() if hosts is None else hosts
+    local = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    name = parts.hostname.lower()
+    if name == sites.hostname(host):
+        return local
+    # Another Wagtail site's before ALLOWED_HOSTS, which may name every site's host.
+    other = next((h for h in others if sites.hostname(h) == name), None)
+    if other is not None:
+        return f"//{other}{local}"
+    return local if sitemaps.on_host(url, host, settings.ALLOWED_HOSTS) is not None else None
 
 
 def paragraphs(text: str) -> list[str]:
@@ -130,13 +152,20 @@ class Registration:
         """Whether ``obj`` is one of the rows indexed (``filter`` keeps it)."""
         return self.queryset().filter(pk=obj.pk).exists()
 
-    def document(self, obj, host: str | None = None) -> Document | None:
+    def link_of(self, obj, hosts: tuple[str, list[str]] | None = None) -> str:
+        """The URL ``obj``'s passages are indexed at (``site_link``): a path on
+        the default site, "//beta.example/a/" on another Wagtail site; "" when
+        it links nowhere or off the site."""
+        return site_link(self.url_of(obj), hosts) or ""
+
+    def document(self, obj, hosts: tuple[str, list[str]] | None = None) -> Document | None:
         """``obj`` as a document; None when it links nowhere or off the site
-        (``host``: the render host, found once for all rows)."""
+        (``hosts``: ``pages.link_hosts()``, found once for all rows)."""
         url = self.url_of(obj)
         if not url:
             return None
-        if not is_site_link(url, host):
+        link = site_link(url, hosts)
+        if link is None:
             logger.warning(
                 "%s %s not indexed: its URL %r is not a page of this site",
                 self.model._meta.label,
@@ -164,7 +193,7 @@ class Registration:
                 )
             parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs(value)]
         return Document(
-            url=str(url),
+            url=link,
             html=f"<main>{''.join(parts)}</main>",
             source="model",
             title=title,
@@ -230,13 +259,13 @@ def registration_of(model) -> Registration | None:
 
 def collect() -> list[Document]:
     """Every registered model's rows as documents."""
-    from .pages import render_host
+    from .pages import link_hosts
 
-    documents, host = [], render_host()  # a query with Wagtail: once, not a row
+    documents, hosts = [], link_hosts()  # a query with Wagtail: once, not a row
     for registration in registered():
         # chunk_size: rows prefetch their relations a chunk at a time.
         for obj in registration.rows().iterator(chunk_size=2000):
-            document = registration.document(obj, host)
+            document = registration.document(obj, hosts)
             if document is not None:
                 documents.append(document)
     return documents

@@ -99,17 +99,26 @@ def page_urls(client=None) -> list[str]:
     return result
 
 
-def other_hosts() -> list[str]:
+def other_hosts(hosts: list[tuple[str, bool]] | None = None) -> list[str]:
     """The hosts of the Wagtail sites besides the one the render host reaches (its
     hostname's site, else the default site, as Wagtail serves an unknown host),
-    whose pages are read too (``WAGTAIL_SITES``); [] without Wagtail."""
+    whose pages are read too (``WAGTAIL_SITES``); [] without Wagtail. ``hosts``:
+    the ``wagtail_hosts()`` the caller has already read."""
     if not conf.get("WAGTAIL_SITES"):
         return []
-    hosts = wagtail_hosts()
+    hosts = wagtail_hosts() if hosts is None else hosts
     main = sites.hostname(render_host(hosts))  # one query of Wagtail's sites, not two
     if main not in {sites.hostname(h) for h, _ in hosts}:
         main = next((sites.hostname(h) for h, default in hosts if default), None)
     return [h for h, _ in hosts if sites.hostname(h) != main]
+
+
+def link_hosts() -> tuple[str, list[str]]:
+    """(the render host, the other Wagtail sites' hosts) with one query of
+    Wagtail's sites: what a registered row's or a source's link is checked
+    against (site_assistant.sources.models.site_link)."""
+    hosts = wagtail_hosts() if apps.is_installed("wagtail") else []
+    return render_host(hosts), other_hosts(hosts)
 
 
 def url_on(host: str, path: str) -> str:

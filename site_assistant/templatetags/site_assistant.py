@@ -28,16 +28,16 @@ register = template.Library()
 def search_widget(context):
     request = context.get("request")
     return {
-        "title": conf.get("WIDGET_TITLE"),
-        "greeting": conf.get("WIDGET_GREETING"),
-        "placeholder": conf.get("WIDGET_PLACEHOLDER"),
-        "suggestions": conf.get("SUGGESTED_QUESTIONS"),
+        "title": conf.for_site("WIDGET_TITLE", request),
+        "greeting": conf.for_site("WIDGET_GREETING", request),
+        "placeholder": conf.for_site("WIDGET_PLACEHOLDER", request),
+        "suggestions": conf.for_site("SUGGESTED_QUESTIONS", request),
         "page_url": reverse("site_assistant:page"),
         "search_url": reverse("site_assistant:api-search"),
         "feedback_url": reverse("site_assistant:api-feedback"),
-        "contact_url": conf.get("CONTACT_URL"),
+        "contact_url": conf.for_site("CONTACT_URL", request),
         "contact_param": conf.get("CONTACT_MESSAGE_PARAM"),
-        "handoff": conf.get("HANDOFF_TEXT"),
+        "handoff": conf.for_site("HANDOFF_TEXT", request),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         # Not "csrf_token": an inclusion tag copies the page's own over it.
         "csrf": csrf_for_signed_in(request),
@@ -150,10 +150,11 @@ def csrf_for_signed_in(request) -> str:
     return get_token(request) if user_of(request).is_authenticated else ""
 
 
-def contact_url(question: str = "") -> str:
-    """CONTACT_URL carrying ``question`` in CONTACT_MESSAGE_PARAM ("/contact/?message=…"),
-    so the contact form starts filled in; the plain URL without a question or parameter."""
-    url, param = conf.get("CONTACT_URL"), conf.get("CONTACT_MESSAGE_PARAM")
+def contact_url(question: str = "", request=None) -> str:
+    """CONTACT_URL (of ``request``'s site: ``PER_SITE``) carrying ``question`` in
+    CONTACT_MESSAGE_PARAM ("/contact/?message=…"), so the contact form starts
+    filled in; the plain URL without a question or parameter."""
+    url, param = conf.for_site("CONTACT_URL", request), conf.get("CONTACT_MESSAGE_PARAM")
     if not (url and param and question):
         return url
     base, hash_mark, fragment = url.partition("#")
@@ -177,10 +178,10 @@ def search_content_lang():
     return format_html(' lang="{}"', language) if language else ""
 
 
-@register.simple_tag
-def search_contact_url(question=""):
+@register.simple_tag(takes_context=True)
+def search_contact_url(context, question=""):
     """``{% search_contact_url query %}``: where "Ask a person" goes, with the question."""
-    return contact_url(question)
+    return contact_url(question, context.get("request"))
 
 
 @register.filter

@@ -57,6 +57,37 @@ class ArticlePage(Page):
     content_panels = Page.content_panels + ["body"]
 """
 
+# A snippet of the site's own, registered with the assistant, linking to a page
+# with Wagtail's page.url (a full URL once the project has two sites).
+NOTICE_MODEL = """
+
+from wagtail.snippets.models import register_snippet
+
+
+@register_snippet
+class Notice(models.Model):
+    text = models.CharField(max_length=200)
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+
+    def get_absolute_url(self):
+        return self.page.url
+"""
+
+HOME_APPS = """from django.apps import AppConfig
+
+
+class HomeConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "home"
+
+    def ready(self):
+        import site_assistant
+
+        from .models import Notice
+
+        site_assistant.register(Notice, fields=["text"])
+"""
+
 ARTICLE_TEMPLATE = """{% extends "base.html" %}{% load wagtailcore_tags %}
 {% block content %}<main><h1>{{ page.title }}</h1>{{ page.body|richtext }}</main>{% endblock %}
 """
@@ -71,6 +102,29 @@ for slug, title, body in {articles!r}:
     if slug != "draft":
         revision.publish()
 print("pages:", ArticlePage.objects.live().count(), "live of", ArticlePage.objects.count())
+
+# A second site, as an agency hosts several clients in one project, each with its
+# own notice (a snippet).
+from home.models import Notice
+from wagtail.models import Page, Site
+
+shop = Site.objects.get(is_default_site=True)
+shop.site_name = "Tea Shop"
+shop.save()
+beta = Page.objects.get(depth=1).add_child(instance=ArticlePage(
+    title="Beta Bikes", slug="beta", body="<p>Beta Bikes sells tandems.</p>", live=False
+))
+beta.save_revision().publish()
+Site.objects.create(hostname="beta.localhost", port=80, root_page=beta, site_name="Beta Bikes")
+hire = beta.add_child(instance=ArticlePage(
+    title="Hire", slug="hire", live=False,
+    body="<h2>Tandems</h2><p>We hire out tandems for thirty euros a day.</p>",
+))
+hire.save_revision().publish()
+Notice.objects.create(text="Tandem hire includes two helmets and a lock.", page=hire)
+tea = ArticlePage.objects.get(slug="tea")
+Notice.objects.create(text="The tea room closes at noon on Christmas Eve.", page=tea)
+print("notices link to:", sorted(n.get_absolute_url() for n in Notice.objects.all()))
 """
 
 
@@ -90,7 +144,8 @@ def project(tmp_path_factory, request):
         pytest.xfail(f"the project's own {APP!r} package shadows the app's import name")
     # The site's own content: an article page type, as a real Wagtail site has.
     with open(site / "home" / "models.py", "a") as f:
-        f.write(ARTICLE_MODEL)
+        f.write(ARTICLE_MODEL + NOTICE_MODEL)
+    (site / "home" / "apps.py").write_text(HOME_APPS)
     (site / "home" / "templates" / "home" / "article_page.html").write_text(ARTICLE_TEMPLATE)
     # docs/install.md, step 2: INSTALLED_APPS and the settings.
     with open(site / "mysite" / "settings" / "base.py", "a") as f:
@@ -108,6 +163,8 @@ def project(tmp_path_factory, request):
                 # here as well, so the build has it even where the sitemap is not read.
                 "URLS": ["/tea/"],
                 "WIDGET_TITLE": "Ask the shop",
+                # docs/install.md, "Several Wagtail sites": the second site's own words.
+                "PER_SITE": {{"beta.localhost": {{"WIDGET_TITLE": "Ask Beta Bikes"}}}},
             }}
         """)
         )
@@ -134,6 +191,10 @@ def project(tmp_path_factory, request):
         [python, "manage.py", "shell", "-c", CREATE_PAGES.format(articles=ARTICLES)], site, env
     )
     assert "pages: 2 live of 3" in created.stdout, created.stdout
+    assert (
+        "notices link to: ['http://beta.localhost/hire/', 'http://localhost/tea/']"
+        in created.stdout
+    ), created.stdout
     return site, python, env
 
 
@@ -151,8 +212,11 @@ def server(project, built):
     server.stop()
 
 
-def ask(server, question):
-    status, _, body = server.get(f"{PREFIX}api/search/?" + urllib.parse.urlencode({"q": question}))
+def ask(server, question, host=None):
+    status, _, body = server.get(
+        f"{PREFIX}api/search/?" + urllib.parse.urlencode({"q": question}),
+        {"Host": f"{host}:{server.port}"} if host else None,
+    )
     assert status == 200, body
     return json.loads(body)
 
@@ -193,6 +257,66 @@ def test_pages_only_in_wagtails_sitemap_are_indexed(server):
     assert status == 200 and "/bikes/" in xml
     answer = ask(server, "How much does a puncture repair cost?")["answer"]
     assert answer and answer["url"] == "/bikes/", answer
+
+
+def test_two_sites_each_answer_from_their_own_pages_and_snippets_in_their_own_words(server):
+    """An agency's two Wagtail sites in one project: each visitor is answered from
+    their own site's pages and snippets (a snippet links by page.url, a full URL),
+    and sees their own site's widget title."""
+    tea = ask(server, "When does the tea room close on Christmas Eve?", host="localhost")
+    assert tea["answer"] and tea["answer"]["url"] == "/tea/", tea
+    # The default site's pages still answer its visitors (its snippet's full URL
+    # made "localhost" a site of its own that had only the snippet).
+    opening = ask(server, "When is the tea room open?", host="localhost")["answer"]
+    assert opening and opening["url"] == "/tea/" and "nine" in opening["text"], opening
+    helmets = ask(server, "Does tandem hire include helmets?", host="beta.localhost")
+    assert helmets["answer"] and helmets["answer"]["url"] == "/hire/", helmets
+    assert "helmets" in helmets["answer"]["text"]
+    assert all("tea" not in hit["url"] for hit in helmets["results"])
+    assert ask(server, "Does tandem hire include helmets?", host="localhost")["answer"] is None
+    for host, title in (("localhost", "Ask the shop"), ("beta.localhost", "Ask Beta Bikes")):
+        status, _, html = server.get("/", {"Host": f"{host}:{server.port}"})
+        assert status == 200
+        bubble = LexborHTMLParser(html).css_first(".site-assistant__bubble")
+        assert title in bubble.text(), (host, bubble.text())
+
+
+SITE_NAMES = """
+import json
+from django.contrib.auth.models import User
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+agency = User.objects.create_superuser("agency", "agency@example.com", "secret")
+client = Client()
+client.force_login(agency)
+from selectolax.lexbor import LexborHTMLParser
+questions = LexborHTMLParser(client.get("/django-admin/{app}/question/").content.decode())
+tried = LexborHTMLParser(
+    client.get("/django-admin/{app}/question/try/", {{"q": "tandem helmets", "site": "beta.localhost"}}).content.decode()
+)
+print(json.dumps({{
+    "filter": [a.text() for a in questions.css("#changelist-filter a") if "site=" in a.attributes["href"]],
+    "column": sorted({{td.text() for td in questions.css("td.field-site_display")}}),
+    "try": [(o.text(), "selected" in o.attributes) for o in tried.css("#try-site option")],
+}}))
+"""
+
+
+def test_the_owner_sees_each_sites_questions_under_its_name(project, server):
+    """The Questions list and Try a question name the sites as Wagtail does
+    ("Beta Bikes"), not by hostname alone ("beta.localhost", "default")."""
+    site, python, env = project
+    ask(server, "Does tandem hire include helmets?", host="beta.localhost")
+    ask(server, "When is the tea room open?", host="localhost")
+    out = run([python, "manage.py", "shell", "-c", SITE_NAMES.format(app=APP)], site, env).stdout
+    seen = json.loads(out.splitlines()[-1])
+    assert seen["filter"] == ["Tea Shop (the default site)", "Beta Bikes (beta.localhost)"]
+    assert seen["column"] == ["Beta Bikes", "Tea Shop"]
+    assert seen["try"] == [
+        ["Tea Shop (the default site)", False],
+        ["Beta Bikes (beta.localhost)", True],
+    ]
 
 
 WAGTAIL_ADMIN = """
@@ -249,7 +373,7 @@ def test_wagtails_admin_leads_the_owner_to_the_assistant(project, server):
         "status": 200,
         "panel": True,
         "menu": True,
-        "serving": ["6 passages, built "],
+        "serving": ["10 passages, built "],  # both sites, and their notices
         "links": [overview, "?attention=unanswered"],
     }, owner
     asked = re.fullmatch(r"(\d+) asked, (\d+)% answered", week[0])

@@ -177,6 +177,20 @@ def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
     assert body["language"] is None and body["message"] is None
 
 
+def test_the_contact_url_is_the_sites_own(api, settings):
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "CONTACT_URL": "/contact/",
+        "PER_SITE": {"127.0.0.1": {"CONTACT_URL": "mailto:workshop@spoke.example"}},
+    }
+    asked = {
+        host: api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"}, HTTP_HOST=host).json()
+        for host in ("127.0.0.1:8000", "localhost")
+    }
+    assert asked["127.0.0.1:8000"]["contact_url"] == "mailto:workshop@spoke.example"
+    assert asked["localhost"]["contact_url"] == "/contact/"
+
+
 def test_a_typo_is_fixed_and_the_response_says_so(api, validate):
     body = validate(api.get(SITE_ASSISTANT, {"q": "Do you use cokies?"}).json(), "SearchResponse")
     assert body["query"] == "Do you use cokies?"

@@ -57,6 +57,26 @@ def test_a_value_of_the_wrong_type_is_an_error_naming_the_key(settings, key, val
     assert failed and "(site_assistant.E005)" in said and message in said
 
 
+def test_per_site_words_are_checked_like_the_settings_they_replace(settings):
+    said, failed = check(
+        settings,
+        PER_SITE={
+            "beta.example": {"WIDGET_TITLE": "Ask Beta", "SUGGESTED_QUESTIONS": "Prices?"},
+            "gamma.example": {"MIN_SCORE": 0.5},
+            "delta.example": "Ask Delta",
+        },
+    )
+    assert failed and "(site_assistant.E005)" in said
+    assert (
+        "SITE_ASSISTANT['PER_SITE']['beta.example']['SUGGESTED_QUESTIONS'] must be a list" in said
+    )
+    assert "['gamma.example']['MIN_SCORE'] is not a setting one site can have its own" in said
+    assert "SITE_ASSISTANT['PER_SITE']['delta.example'] must be a dict, not str" in said
+    assert "WIDGET_TITLE" not in said.split("only", 1)[0]
+    said, failed = check(settings, PER_SITE={"beta.example": {"CONTACT_URL": "/contact/"}})
+    assert not failed and "site_assistant." not in said
+
+
 def test_paths_and_tuples_are_accepted_where_strings_and_lists_go(settings, tmp_path):
     said, failed = check(settings, INDEX_DIR=tmp_path / "index", URLS=("/about/",), PHRASE_BOOST=0)
     assert not failed and "site_assistant." not in said

@@ -299,12 +299,33 @@ beta_home.add_child(instance=ArticlePage(
 beta_home.add_child(instance=ArticlePage(
     title="Hedges", slug="hedges", body="<p>We trim hedges for twenty euros a metre.</p>",
 ))
+# A snippet of each site linking to a page of its own site with Wagtail's
+# page.url, a full URL once there are two sites.
+import site_assistant
+from django.contrib.auth.models import Group
+services_of = {
+    site: ArticlePage.objects.get(slug="services", path__startswith=root.path).pk
+    for site, root in (("alpha", alpha.root_page), ("beta", beta_home))
+}
+site_assistant.register(
+    Group,
+    fields=["name"],
+    url=lambda g: Page.objects.get(pk=services_of[g.name.split(":")[0]]).url,
+    filter={"name__contains": ":"},
+)
+Group.objects.create(name="alpha: our logo designers draw every sketch by hand")
+Group.objects.create(name="beta: our gardeners also work on Saturdays")
 print(json.dumps({"render_host": pages.render_host(), "urls": pages.page_urls()}))
 for host in ("beta.localhost:8000", "beta.localhost"):
     print(json.dumps({"host": host, "sitemap": Client().get("/sitemap.xml", HTTP_HOST=host).content.decode()}))
 call_command("search_rebuild", "--sync", verbosity=0)
 
-QUESTIONS = ["How much is a logo?", "How much does a garden design cost?", "Do you trim hedges?"]
+QUESTIONS = [
+    "How much is a logo?",
+    "How much does a garden design cost?",
+    "Do you trim hedges?",
+    "Do your gardeners work on Saturdays?",
+]
 
 
 def asked(label):
@@ -325,6 +346,8 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "CROSS_SITE_AN
     asked("across sites")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}):
     ArticlePage.objects.get(slug="services", path__startswith=beta_home.path).unpublish()
+    # Beta's snippet deleted: its page on beta's host is withdrawn, not alpha's /services/.
+    Group.objects.get(name__startswith="beta:").delete()
     asked("beta's services unpublished, no build yet")
 with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "WAGTAIL_SITES": False}):
     print(json.dumps({"default site only": pages.page_urls()}))
@@ -380,6 +403,18 @@ with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD"
         "answer": found.answer.link if found.answer else None,
         "results": [hit.url for hit in found.results],
     }}))
+
+# A third site added in Wagtail's Sites settings over pages already published:
+# its visitors were answered from the default site's pages until the next build.
+gamma_home = Page.objects.get(depth=1).add_child(instance=ArticlePage(
+    title="Gamma Bakes", slug="gamma", body="<p>Gamma bakes sourdough loaves every night.</p>",
+))
+Site.objects.create(hostname="gamma.localhost", port=8000, root_page=gamma_home, site_name="Gamma")
+found = services.answer("When do you bake sourdough?", k=5, host="gamma.localhost:8000")
+print(json.dumps({"site added": {
+    "answer": found.answer.link if found.answer else None,
+    "results": [hit.url for hit in found.results],
+}}))
 """
 
 
@@ -416,8 +451,13 @@ def test_a_visitor_is_answered_from_the_site_they_are_on(two_sites):
     assert alpha["answers"][0] == "/services/" and beta["answers"][1] == "/services/"
     assert beta["answers"][2] == "/hedges/"
     assert alpha["answers"][2] is None  # alpha does not trim hedges
+    # Each site's snippet, linked by page.url (a full URL), answers on its own site
+    # only; alpha's was indexed as "http://alpha.localhost/services/", which made
+    # "alpha.localhost" a site of its own that had only the snippet, and beta's
+    # was left out as "not a page of this site".
+    assert beta["answers"][3] == "/services/" and alpha["answers"][3] is None
+    assert [url for url in alpha["results"] + beta["results"] if "//" in url] == []
     assert "/hedges/" not in alpha["results"]
-    assert [url for url in alpha["results"] + beta["results"] if url.startswith("//")] == []
     # A host no site has is the default site, as Wagtail serves it.
     assert asked["own site", "unknown.localhost"] == {**alpha, "host": "unknown.localhost"}
     # CROSS_SITE_ANSWERS: the other site's page by its full address.
@@ -475,6 +515,15 @@ def test_a_page_moved_to_another_site_leaves_the_first_sites_answers_at_once(two
     moved = next(a for a in two_sites if "moved to alpha" in a)["moved to alpha"]
     assert moved["answer"] is None
     assert "/hedges/" not in moved["results"]
+
+
+@pytest.mark.slow
+def test_a_site_added_in_wagtail_is_answered_from_its_own_pages(two_sites):
+    """Adding a Site (or changing one's hostname or root page) rebuilds, as
+    publishing does: its pages were published before it had a hostname."""
+    added = next(a for a in two_sites if "site added" in a)["site added"]
+    assert added["answer"] == "/"
+    assert [url for url in added["results"] if url != "/"] == []
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser
 
 import site_assistant
@@ -160,6 +161,57 @@ def test_the_contact_link_and_title_are_settings(client, settings):
     root = LexborHTMLParser(client.get("/").content.decode()).css_first(".site-assistant")
     assert root.attributes["data-contact-url"] == "/write-to-us/"
     assert "Ask Us" in root.css_first(".site-assistant__bubble").text()
+
+
+@pytest.mark.django_db
+def test_each_site_gets_its_own_words_in_the_widget_and_on_the_search_page(client, settings):
+    """Two sites of one project (two hostnames): the bike shop's visitors were
+    greeted as the bakery's, offered its questions and its contact page."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "WIDGET_TITLE": "Ask the bakery",
+        "SUGGESTED_QUESTIONS": ["When do you bake?"],
+        "CONTACT_URL": "/write-to-us/",
+        "PER_SITE": {
+            "127.0.0.1": {
+                "WIDGET_TITLE": "Ask Spoke Bikes",
+                "WIDGET_GREETING": "Hi! Ask about repairs.",
+                "SUGGESTED_QUESTIONS": ["How much is a service?"],
+                "CONTACT_URL": "mailto:workshop@spoke.example",
+                "HANDOFF_TEXT": "Ask a mechanic",
+                "PAGE_PLACEHOLDER": "e.g. How much is a service?",
+            }
+        },
+    }
+
+    def seen(host):
+        html = client.get("/", HTTP_HOST=host).content.decode()
+        widget = LexborHTMLParser(html).css_first(".site-assistant")
+        page = LexborHTMLParser(
+            client.get(reverse("site_assistant:page"), HTTP_HOST=host).content.decode()
+        )
+        return {
+            "title": widget.css_first(".site-assistant__bubble").text(),
+            "greeting": widget.css_first(".site-assistant__greeting p").text(),
+            "suggestions": [b.text() for b in widget.css(".site-assistant__suggestion")],
+            "contact": widget.attributes["data-contact-url"],
+            "handoff": widget.css_first(".site-assistant__handoff").text(),
+            "page title": page.css_first("title").text(),
+            "page placeholder": page.css_first("input[name=q]").attributes["placeholder"],
+        }
+
+    bikes, bakery = seen("127.0.0.1:8000"), seen("localhost")
+    assert "Ask Spoke Bikes" in bikes["title"] and bikes["greeting"] == "Hi! Ask about repairs."
+    assert bikes["suggestions"] == ["How much is a service?"]
+    assert bikes["contact"] == "mailto:workshop@spoke.example"
+    assert bikes["handoff"] == "Ask a mechanic"
+    assert "Ask Spoke Bikes" in bikes["page title"]
+    assert bikes["page placeholder"] == "e.g. How much is a service?"
+    # A host PER_SITE does not name: the settings of every site.
+    assert "Ask the bakery" in bakery["title"] and bakery["suggestions"] == ["When do you bake?"]
+    assert bakery["contact"] == "/write-to-us/" and bakery["handoff"] != "Ask a mechanic"
+    assert "Ask the bakery" in bakery["page title"]
+    assert bakery["page placeholder"] != bikes["page placeholder"]
 
 
 def contrast(foreground, background):
