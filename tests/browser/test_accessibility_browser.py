@@ -235,3 +235,22 @@ def test_a_waiting_question_whose_answer_is_the_same_text_is_read_out_again(page
     first, second = (a.locator(".site-assistant__text").inner_text() for a in answers.all())
     assert first == second  # the case of the test: the same answer twice
     wait_until(page, "window.said.filter(s => s.includes('free to play')).length >= 2", 3)
+
+
+def test_on_a_phone_the_bubble_reached_by_keyboard_is_in_view_though_tucked(phone_page):
+    """Scrolled down, the bubble slides out of the way; Shift+Tab reached it there, below the
+    screen: focus on a button nobody could see (WCAG 2.4.7)."""
+    page = phone_page(390, 844)
+    page.goto("/about/")
+    page.mouse.wheel(0, 600)
+    wait_until(page, "window.scrollY > 0")
+    expect(page.locator(".site-assistant")).to_have_class(re.compile("is-tucked"))
+    page.keyboard.press("Shift+Tab")  # the page's last control: the bubble
+    bubble = page.locator(BUBBLE)
+    expect(bubble).to_be_focused()
+    expect(bubble).to_be_in_viewport(ratio=1)
+    page.keyboard.press("Enter")
+    expect(page.locator(PANEL)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(bubble).to_be_focused()
+    expect(bubble).to_be_in_viewport(ratio=1)
