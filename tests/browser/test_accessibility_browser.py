@@ -254,3 +254,27 @@ def test_on_a_phone_the_bubble_reached_by_keyboard_is_in_view_though_tucked(phon
     page.keyboard.press("Escape")
     expect(bubble).to_be_focused()
     expect(bubble).to_be_in_viewport(ratio=1)
+
+
+def test_in_forced_colours_the_bubble_has_an_edge_and_a_waiting_answer_a_dot(forced_colors):
+    """Forced colours drop backgrounds and box-shadows: the round button was an icon with no
+    edge, and the dot that says an answer is waiting an empty ring."""
+    page = forced_colors
+    held = _hold_answers(page)
+    page.goto("/")
+    bubble = page.locator(BUBBLE)
+    edge = bubble.evaluate(
+        "e => [parseFloat(getComputedStyle(e).borderTopWidth), getComputedStyle(e).borderTopColor]"
+    )
+    canvas = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert edge[0] >= 1 and edge[1] not in ("rgba(0, 0, 0, 0)", canvas), (edge, canvas)
+    page.keyboard.press("/")
+    page.fill(INPUT, "Is the Bambi Game free?")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
+    page.keyboard.press("Escape")
+    held[0].continue_()
+    dot = bubble.locator(".site-assistant__badge")
+    expect(dot).to_be_visible()
+    fill = dot.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert fill not in ("rgba(0, 0, 0, 0)", canvas), (fill, canvas)
