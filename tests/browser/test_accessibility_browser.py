@@ -278,3 +278,25 @@ def test_in_forced_colours_the_bubble_has_an_edge_and_a_waiting_answer_a_dot(for
     expect(dot).to_be_visible()
     fill = dot.evaluate("e => getComputedStyle(e).backgroundColor")
     assert fill not in ("rgba(0, 0, 0, 0)", canvas), (fill, canvas)
+
+
+def test_at_400_percent_zoom_the_answer_starts_in_view(
+    browser, live_server, transactional_db, built_index
+):
+    """A 1280×1024 screen at 400% zoom is a 320×256 window: the conversation is about 90 px
+    high, and the question, scrolled to the top, filled it; the answer was out of view."""
+    context = browser.new_context(viewport={"width": 320, "height": 256}, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.keyboard.press("/")
+        answer = ask(page, "How much does a landing page cost?")
+        log = page.locator(".site-assistant__log").bounding_box()
+        source = answer.locator(".site-assistant__source").bounding_box()
+        first = answer.locator(".site-assistant__text mark").first.bounding_box()
+        bottom = log["y"] + log["height"]
+        assert log["y"] <= source["y"] and source["y"] + source["height"] <= bottom, (source, log)
+        assert first["y"] + 12 <= bottom, (first, log)  # its first line begins in view
+        # A window with room for both: the question stays on top (test_widget_chat_browser.py).
+    finally:
+        context.close()

@@ -478,10 +478,17 @@
     bubble.setAttribute("aria-expanded", "true");
     setInert(true);
     lock(true);
-    log.scrollTop = news ? news.offsetTop - 12 : log.scrollHeight; // the question of the answer waiting
+    log.scrollTop = log.scrollHeight;
+    if (news) inView(news[0], news[1]); // the answer waiting
     news = null;
     badge.hidden = true;
     input.focus();
+  }
+
+  /* The question and the answer's start in view; where both do not fit (400% zoom), the
+     answer's first lines. */
+  function inView(you, answer) {
+    log.scrollTop = Math.max(you.offsetTop - 12, answer.offsetTop + 72 - log.clientHeight);
   }
 
   function close(refocus) {
@@ -851,9 +858,8 @@
         var shown = render(turn);
         say(shown[0]);
         announce(shown[1]);
-        /* The question and the answer's start in view */
-        log.scrollTop = Math.max(0, Math.min(you.offsetTop - 12, log.scrollHeight));
-        if (!isOpen()) badge.hidden = !(news = you);
+        inView(you, shown[0]);
+        if (!isOpen()) badge.hidden = !(news = [you, shown[0]]);
         busy = false;
         root.classList.remove("is-busy");
         input.focus();
