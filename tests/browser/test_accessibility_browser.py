@@ -300,3 +300,24 @@ def test_at_400_percent_zoom_the_answer_starts_in_view(
         # A window with room for both: the question stays on top (test_widget_chat_browser.py).
     finally:
         context.close()
+
+
+def test_in_forced_colours_a_pressed_vote_looks_pressed(forced_colors):
+    """The pressed 👍 was told apart by its accent background only, which forced colours drop:
+    Helpful and Not helpful looked the same after a vote, in the widget and on the search page."""
+    page = forced_colors
+    page.goto("/")
+    page.keyboard.press("/")
+    in_widget = ask(page, "Is the Bambi Game free?")
+    _pressed_looks_pressed(in_widget.get_by_role("group", name="Did this help?"))
+    page.goto("/search/?q=Do you use cookies?")
+    _pressed_looks_pressed(page.get_by_role("group", name="Did this help?"))
+
+
+def _pressed_looks_pressed(votes):
+    look = "e => getComputedStyle(e).backgroundColor + ' ' + getComputedStyle(e).color"
+    helpful = votes.get_by_role("button", name="Helpful", exact=True)
+    helpful.click()
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+    other = votes.get_by_role("button", name="Not helpful", exact=True)
+    assert helpful.evaluate(look) != other.evaluate(look), helpful.evaluate(look)
