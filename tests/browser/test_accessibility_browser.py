@@ -321,3 +321,28 @@ def _pressed_looks_pressed(votes):
     expect(helpful).to_have_attribute("aria-pressed", "true")
     other = votes.get_by_role("button", name="Not helpful", exact=True)
     assert helpful.evaluate(look) != other.evaluate(look), helpful.evaluate(look)
+
+
+def test_on_a_phone_an_answer_that_comes_while_reading_on_brings_the_bubble_back(phone_page):
+    """Closed, the panel's answer still on its way, the visitor scrolls down to read on: the
+    bubble slid away, and its dot with it, so nothing showed the answer had come."""
+    page = phone_page(390, 844)
+    held = _hold_answers(page)
+    page.goto("/about/")
+    page.locator(BUBBLE).tap()
+    page.fill(INPUT, "Is the Bambi Game free?")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
+    page.get_by_role("button", name="Close Ask Bambi").tap()
+    page.mouse.wheel(0, 600)
+    wait_until(page, "window.scrollY > 0")
+    bubble = page.locator(BUBBLE)
+    expect(page.locator(".site-assistant")).to_have_class(re.compile("is-tucked"))
+    expect(bubble).not_to_be_in_viewport()
+    held[0].continue_()
+    expect(bubble.locator(".site-assistant__badge")).to_be_visible()
+    expect(bubble).to_be_in_viewport(ratio=1)
+    page.mouse.wheel(0, 300)  # reading on: it stays until the visitor opens it
+    wait_until(page, "window.scrollY > 600")
+    page.wait_for_timeout(300)
+    expect(bubble).to_be_in_viewport(ratio=1)

@@ -583,13 +583,13 @@
     if (a && !event.ctrlKey && !event.metaKey && !event.shiftKey) close(false);
   });
 
-  /* Phones: the bubble hides while scrolling down. */
+  /* Phones: the bubble hides while scrolling down (not while an answer waits). */
   var lastY = window.scrollY;
   window.addEventListener("scroll", function () {
     var y = window.scrollY;
     var end = y + window.innerHeight >= document.documentElement.scrollHeight - 8;
     if (lockedAt === null && Math.abs(y - lastY) > 4) {
-      root.classList.toggle("is-tucked", phone.matches && y > lastY && y > 40 && !end);
+      root.classList.toggle("is-tucked", phone.matches && y > lastY && y > 40 && !end && !news);
       lastY = y;
     }
     if (end) root.classList.remove("is-tucked");
@@ -859,7 +859,10 @@
         say(shown[0]);
         announce(shown[1]);
         inView(you, shown[0]);
-        if (!isOpen()) badge.hidden = !(news = [you, shown[0]]);
+        if (!isOpen()) {
+          badge.hidden = !(news = [you, shown[0]]);
+          root.classList.remove("is-tucked"); // slid away on a phone: back, with its dot
+        }
         busy = false;
         root.classList.remove("is-busy");
         input.focus();
