@@ -107,6 +107,8 @@ def widget_words() -> dict[str, str]:
         "queued": gettext("One moment: this goes as soon as the last answer is in."),
         # Read before each of the visitor's questions in the conversation (not shown).
         "youAsked": gettext("You asked:"),
+        # Read with the closed widget button's name when an answer came while it was closed.
+        "newAnswer": gettext("(new answer)"),
     }
 
 

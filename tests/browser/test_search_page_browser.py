@@ -222,3 +222,21 @@ def test_a_question_in_another_language_reloaded_is_one_question(page):
     page.go_back()
     expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
     assert list(Question.objects.filter(text=german).values_list("language", flat=True)) == ["de"]
+
+
+@pytest.mark.parametrize("templates", ["the site's", "the app's own"])
+def test_a_question_the_page_refuses_is_said_at_the_box_to_put_right(page, settings, templates):
+    """ "???" sent: the error was a role=alert paragraph, which a screen reader does not read on
+    a page as it loads, and the box (where the visitor puts it right) did not say it was wrong."""
+    if templates == "the app's own":
+        settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+        settings.SITE_ASSISTANT = {"INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"]}
+    page.goto("/search/?q=???")  # as the form sends it
+    box = page.get_by_role("searchbox", name="Your question")
+    expect(box).to_be_focused()  # heard at once: the box, that it is wrong and why
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_accessible_description("Ask something: the question has no words.")
+    box.fill(QUESTION)
+    box.press("Enter")
+    expect(page.get_by_role("heading", name="Best answer")).to_be_visible()
+    expect(box).not_to_have_attribute("aria-invalid", "true")

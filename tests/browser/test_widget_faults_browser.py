@@ -312,11 +312,8 @@ def test_after_a_reload_a_question_that_failed_is_back_in_the_box_not_in_the_con
     assert Question.objects.count() == 2
 
 
-def test_a_question_that_fails_while_another_waits_comes_back_to_the_box_after_it(page):
-    """The first question fails (a proxy's 502) while a second waits its turn: the second goes
-    as promised, and the first is put back into the box, not lost."""
-    held = []
-    page.route(SEARCH, lambda route: route.continue_() if held else held.append(route))
+def _ask_while_an_answer_is_on_its_way(page):
+    """QUESTION goes, and "Do you use cookies?" waits its turn ("One moment…")."""
     _open(page)
     page.fill(INPUT, QUESTION)
     page.keyboard.press("Enter")
@@ -326,6 +323,14 @@ def test_a_question_that_fails_while_another_waits_comes_back_to_the_box_after_i
     expect(page.locator(NOTE)).to_have_text(
         "One moment: this goes as soon as the last answer is in."
     )
+
+
+def test_a_question_that_fails_while_another_waits_comes_back_to_the_box_after_it(page):
+    """The first question fails (a proxy's 502) while a second waits its turn: the second goes
+    as promised, and the first is put back into the box, not lost."""
+    held = []
+    page.route(SEARCH, lambda route: route.continue_() if held else held.append(route))
+    _ask_while_an_answer_is_on_its_way(page)
     held[0].fulfill(status=502, content_type="text/html", body=NGINX_502)
     expect(page.locator(".site-assistant__msg--error")).to_contain_text(
         "The site isn’t answering properly right now."
@@ -454,3 +459,23 @@ def test_back_to_an_earlier_page_shows_the_conversation_as_it_is_now_and_keeps_i
     page.locator(BUBBLE).click()
     expect(asked).to_have_text(["Do you use cookies?", QUESTION, "Where are you based?"])
     assert restored  # the case of the test: the back-forward cache restored the page
+
+
+def test_a_question_waiting_its_turn_is_still_there_after_a_reload(page):
+    """On a slow network the second question waits ("One moment…"); a reload then lost it:
+    only the one on its way came back, and the visitor typed the other again."""
+    page.route(SEARCH, lambda route: None)  # held: no answer comes
+    _ask_while_an_answer_is_on_its_way(page)
+    page.reload()  # neither was answered
+    page.unroute(SEARCH)
+    page.locator(BUBBLE).click()
+    expect(page.locator(".site-assistant__msg--you")).to_have_count(0)
+    expect(page.locator(INPUT)).to_have_value("Do you use cookies?")  # the latest first
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_have_text("Privacy Policy › Cookies")
+    expect(page.locator(INPUT)).to_have_value(QUESTION)  # then the other
+    page.keyboard.press("Enter")
+    expect(answer).to_have_count(2)
+    expect(answer.last.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(INPUT)).to_have_value("")

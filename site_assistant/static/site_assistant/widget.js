@@ -1,13 +1,11 @@
-/* The site assistant's widget: turns the bubble (a plain link to the search page) into a chat panel,
-   and the search page's vote buttons into votes. Vanilla JS, no dependencies. Everything from the
-   server is inserted as text, never HTML. docs/widget.md describes what it does. */
+/* The site assistant's widget: the bubble (a link to the search page) becomes a chat panel, the
+   search page's vote buttons votes. Server text is inserted as text, never HTML. docs/widget.md */
 (function () {
   "use strict";
   if (window.siteAssistantLoaded || !window.fetch) return;
   window.siteAssistantLoaded = true; // the search page loads this file too, beside the widget's own tag
 
-  /* "Read more" on an FAQ's question lands on its closed <details> (/faq/#mobile): open it and
-     those around it, on arrival and on a jump within the page. */
+  /* "Read more" to a closed <details> (/faq/#mobile): open it and those around it. */
   function openTarget() {
     var target = null;
     try {
@@ -22,9 +20,8 @@
   openTarget();
   window.addEventListener("hashchange", openTarget);
 
-  /* The words it writes, in the page's language: the JSON that {% search_words %} renders
-     (the widget's template and the search page's feedback block); English where a page has
-     none (a template overridden before it existed). %(name)s is filled in by say(). */
+  /* Its words in the page's language, from {% search_words %}'s JSON; English where a page has
+     none. word() fills in %(name)s. */
   var WORDS = {
     language: "",
     readMore: "Read more",
@@ -58,6 +55,7 @@
     timedOut: "The server took too long to answer. Your question is still in the box: please try again.",
     serverDown: "The site isn’t answering properly right now. Please try again in a minute.",
     queued: "One moment: this goes as soon as the last answer is in.",
+    newAnswer: "(new answer)",
     youAsked: "You asked:"
   };
   var given = document.querySelector("script[data-site-assistant-words]");
@@ -92,12 +90,11 @@
     return match ? decodeURIComponent(match[1]) : fallback || "";
   }
 
-  /* A request lost without an error (a phone on a train) is given up and said so; above
-     gunicorn's 30 s. */
+  /* A request lost without an error is given up; above gunicorn's 30 s. */
   var TIMEOUT_MS = 35000;
 
-  /* POSTs JSON; resolves to {response, body} (body: the JSON, or null for an error page a proxy
-     wrote), rejects on no network or, after TIMEOUT_MS, with an error named "AbortError". */
+  /* Resolves to {response, body} (body null: not JSON); rejects offline or, after TIMEOUT_MS, with
+     an "AbortError". */
   function post(url, body, fallbackToken) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
@@ -105,7 +102,7 @@
       signal: controller ? controller.signal : undefined,
       method: "POST",
       credentials: "same-origin",
-      // The page's language (a LocaleMiddleware site answers in it: the messages, the replies).
+      // a LocaleMiddleware site answers in the page's language
       headers: Object.assign({
         "Content-Type": "application/json",
         Accept: "application/json",
@@ -134,8 +131,8 @@
     return navigator.onLine === false ? word("offline") : word("unreachable");
   }
 
-  /* A vote per question and section for this tab (sessionStorage), shared by the widget and the
-     search page, sent once; {helpful, id, token}: a change of mind goes to the same question. */
+  /* A vote per question and section for this tab, shared with the search page: {helpful, id,
+     token}, so a change of mind goes to the same question. */
   var VOTES = "site-assistant:vote:";
   var voteBoxes = [];
 
@@ -153,9 +150,8 @@
     }
   }
 
-  /* 👍 / 👎: the emoji are decoration (aria-hidden), so each button's accessible name is its visible
-     word (WCAG 2.5.3). `asked` is the answer's {id, token}; `key` its voteKey; `earlier` a vote the
-     widget's conversation kept before votes were shared (true, false or null). */
+  /* 👍 / 👎 aria-hidden: each button's name is its visible word (WCAG 2.5.3). `asked`: {id, token};
+     `earlier`: a vote kept in the conversation before votes were shared. */
   var THANKS = { true: word("thanksHelpful"), false: word("thanksNotHelpful") };
 
   /* Text whose emoji are drawn, not read: "Thank you! 💖" is heard "Thank you!". */
@@ -205,7 +201,7 @@
         thanks.textContent = ""; // what comes back is said anew, even the same failure again
         var target = before && before.id ? before : asked;
         post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (result) {
-          // Counted only when the API says so: a captive portal's or a proxy's page is no vote.
+          // a captive portal's or a proxy's page is no vote
           if (!result.response.ok || !result.body) throw new Error(String(result.response.status));
           try {
             sessionStorage.setItem(key, JSON.stringify({ helpful: choice[0], id: target.id, token: target.token }));
@@ -227,8 +223,7 @@
     return box;
   }
 
-  /* The question is logged: the page's address now names it (?asked=id.token), so a reload or
-     Back to it shows the answer without logging the question again. */
+  /* ?asked=id.token: a reload or Back shows the answer without logging the question again. */
   function nameInAddress(d) {
     if (!d.questionId || !window.URL || !history.replaceState) return;
     var here = new URL(location.href);
@@ -238,8 +233,7 @@
       history.replaceState(history.state, "", here.toString());
     }
   }
-  /* The search page: its vote box is rendered hidden (it needs this script) and shown here, with the
-     vote already given to this question and section in the widget or on an earlier page. */
+  /* The search page's vote box, rendered hidden, shown with any vote already given. */
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
     var d = box.dataset;
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
@@ -247,7 +241,7 @@
     box.hidden = false;
     nameInAddress(d);
   });
-  /* A question in another language is logged too, with no vote to give: named all the same. */
+  /* A question in another language: no vote, named all the same. */
   document.querySelectorAll("[data-sa-asked]").forEach(function (node) { nameInAddress(node.dataset); });
 
   var root = document.querySelector(".site-assistant");
@@ -264,6 +258,12 @@
   var closeButton = root.querySelector(".site-assistant__close");
   var newButton = root.querySelector(".site-assistant__new");
   var handoff = root.querySelector(".site-assistant__handoff");
+  var aside = root.insertBefore(el("p", "site-assistant__sr"), panel);
+  aside.setAttribute("role", "status");
+  // On the bubble: an answer came while the panel was closed
+  var badge = bubble.appendChild(el("span", "site-assistant__badge", " " + word("newAnswer")));
+  badge.hidden = true;
+  var news = null;
   var cfg = root.dataset;
   // widget.css's "You asked:", in the page's language
   root.style.setProperty("--sa-asked", JSON.stringify(word("youAsked")));
@@ -277,7 +277,7 @@
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
   var turns = [];
   var busy = false;
-  /* Questions not answered (or on their way as the page was left), latest first: offered in turn */
+  /* Questions not answered yet, latest first: offered in turn */
   var unsent = [];
 
   bubble.setAttribute("role", "button");
@@ -293,8 +293,7 @@
     return hit.url + (hit.anchor ? "#" + hit.anchor : "");
   }
 
-  /* "Changelog › 2.3.0 › Removed": the page, then the headings down to the section's own
-     (the page's top heading left out where the title names the page), as sections.where. */
+  /* "Changelog › 2.3.0 › Removed": the page, then the headings (as sections.where). */
   function where(hit) {
     var crumbs = hit.breadcrumb && hit.breadcrumb.length ? hit.breadcrumb : [hit.title];
     var page = crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
@@ -311,10 +310,9 @@
     return text || hit.text;
   }
 
-  /* Text into `node`, the [start, end) ranges in <mark>. */
-  var EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
+    var EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
 
-  /* Text, its e-mail addresses as mailto: links (one tap on a phone opens the mail app). */
+  /* E-mail addresses as mailto: links. */
   function appendText(parent, text) {
     var at = 0, found;
     EMAIL.lastIndex = 0;
@@ -326,6 +324,7 @@
     parent.appendChild(document.createTextNode(text.slice(at)));
   }
 
+  /* Text into `node`, the [start, end) ranges in <mark>. */
   function highlight(node, text, ranges) {
     var at = 0;
     node.textContent = "";
@@ -358,25 +357,30 @@
     return url + (url.indexOf("?") >= 0 ? "&" : "?") + cfg.contactParam + "=" + encodeURIComponent(question) + hash;
   }
 
+  /* Emptied, then said a moment later (the same words twice are said twice); beside the panel
+     while it is closed (hidden, its region is not read). */
+  var saying;
   function announce(text) {
-    status.textContent = text;
+    clearTimeout(saying);
+    status.textContent = aside.textContent = "";
+    saying = setTimeout(function () { (isOpen() ? status : aside).textContent = text; }, 100);
   }
 
-  /* A word about the question itself, under the box, and read out (once: unchanged, not again). */
+  /* A word under the box, read out (once: unchanged, not again). */
   function note(text) {
     if (!noteBox || noteBox.textContent === text) return;
     noteBox.textContent = text;
     if (text) announce(text);
   }
 
-  /* The box's maxlength cuts a longer paste (and stops typing) without a word: say so. */
+  /* maxlength cuts a longer paste without a word: say so. */
   var max = input.maxLength;
   var pasting = false;
   input.addEventListener("paste", function (event) {
     var text = event.clipboardData ? event.clipboardData.getData("text") : "";
     if (max < 1 || input.value.length - (input.selectionEnd - input.selectionStart) + text.length <= max) return;
     pasting = true;
-    setTimeout(function () { // once pasted: the box may have dropped line breaks and fit it all
+    setTimeout(function () { // line breaks dropped may fit it
       pasting = false;
       if (input.value.length >= max) note(word("cut", { count: max }));
     });
@@ -384,7 +388,7 @@
   input.addEventListener("input", function () {
     if (!pasting) note(max > 0 && input.value.length >= max ? word("limit", { count: max }) : "");
   });
-  form.noValidate = true; // a blank question gets the note below, not the browser's bubble
+  form.noValidate = true; // a blank question gets our note
 
   /* --- The conversation, kept for this tab (sessionStorage) ---------------- */
   function save() {
@@ -430,7 +434,7 @@
   var inerted = [];
   var lockedAt = null;
 
-  /* Everything but the widget becomes inert while the panel is open: the dialog is really modal. */
+  /* All but the widget inert while open: really modal. */
   function setInert(on) {
     if (!canInert) return;
     if (!on) {
@@ -448,7 +452,7 @@
     }
   }
 
-  /* Phones and short windows: the panel is the whole screen and the page behind it must not scroll. */
+  /* Full screen: the page behind must not scroll. */
   function lock(on) {
     var style = document.body.style;
     if (on && fullScreen.matches && lockedAt === null) {
@@ -475,7 +479,16 @@
     setInert(true);
     lock(true);
     log.scrollTop = log.scrollHeight;
+    if (news) inView(news[0], news[1]); // the answer waiting
+    news = null;
+    badge.hidden = true;
     input.focus();
+  }
+
+  /* The question and the answer's start in view; where both do not fit (400% zoom), the
+     answer's first lines. */
+  function inView(you, answer) {
+    log.scrollTop = Math.max(you.offsetTop - 12, answer.offsetTop + 72 - log.clientHeight);
   }
 
   function close(refocus) {
@@ -564,19 +577,19 @@
     }
   });
 
-  /* A link in the panel: close first, so the page is not inert when it gets there. */
+  /* A link: close first, so the page is not inert. */
   panel.addEventListener("click", function (event) {
     var a = event.target.closest && event.target.closest("a[href]");
     if (a && !event.ctrlKey && !event.metaKey && !event.shiftKey) close(false);
   });
 
-  /* Phones: the bubble hides while scrolling down, back on the way up and at the page's end. */
+  /* Phones: the bubble hides while scrolling down (not while an answer waits). */
   var lastY = window.scrollY;
   window.addEventListener("scroll", function () {
     var y = window.scrollY;
     var end = y + window.innerHeight >= document.documentElement.scrollHeight - 8;
     if (lockedAt === null && Math.abs(y - lastY) > 4) {
-      root.classList.toggle("is-tucked", phone.matches && y > lastY && y > 40 && !end);
+      root.classList.toggle("is-tucked", phone.matches && y > lastY && y > 40 && !end && !news);
       lastY = y;
     }
     if (end) root.classList.remove("is-tucked");
@@ -595,7 +608,7 @@
     return msg;
   }
 
-  /* "asked": already logged (id.token): the search page won't count it twice. */
+  /* "asked": logged already, not counted twice. */
   function seeAll(query, questionId, token) {
     var asked = questionId && token ? "&asked=" + questionId + "." + encodeURIComponent(token) : "";
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + asked;
@@ -639,8 +652,7 @@
     return p;
   }
 
-  /* The answer leads with its snippet (the answering sentences in <mark>); a button shows the
-     whole section, the same sentences still marked. */
+  /* The snippet (answering sentences in <mark>); a button shows the whole section. */
   var quotes = 0;
   function answerText(msg, hit) {
     var quote = siteText(el("blockquote", "site-assistant__text"));
@@ -690,22 +702,20 @@
       msg.appendChild(siteText(el("p", "site-assistant__source", where(best))));
       spoken = answerText(msg, best);
       msg.appendChild(link(hitLink(best), word("readMore"), "site-assistant__read"));
-      // Only sections nearer the answer than the threshold (each index calibrates its own):
-      // a section that scores just above "not sure" has nothing to do with the question.
+      // Only sections nearer the answer than the threshold: one just above it is unrelated.
       var near = (best.score + data.min_score) / 2;
       var more = others(data.results.filter(function (hit) { return hit.score >= near; }),
         hitLink(best), 2);
       if (more.length) msg.appendChild(linkList(word("alsoSee"), more));
     } else {
       msg.classList.add("site-assistant__msg--unsure");
-      // A question in another language: the API's message ("I can only answer in English.")
-      // and the handoff; no pages, and no "See all results" (the page would say the same).
+      // Another language: the API's message and the handoff only.
       spoken = data.message || word("notSure");
       msg.appendChild(el("p", null, spoken));
       var closest = data.language ? [] : others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList(word("closest"), closest));
       if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
-      // Heard, not only seen: where to go from here (the links follow the sentence).
+      // Heard: where to go from here
       if (closest.length) spoken += " " + word("closestBelow");
       if (cfg.contactUrl) spoken += " " + word("askPerson");
     }
@@ -732,8 +742,7 @@
     return say(you);
   }
 
-  /* A question in another language says which (lang="de"): a screen reader reads it in that
-     language's voice, not as English. */
+  /* lang="de": read in that language's voice. */
   function markLanguage(you, turn) {
     if (turn.data && turn.data.language) you.lang = turn.data.language;
   }
@@ -747,8 +756,7 @@
       var wait = parseInt(response.headers.get("Retry-After"), 10);
       return word("tooFast", { seconds: wait > 0 ? wait : 60 });
     }
-    // Only the API's own 503 (JSON) means the index is not ready; a proxy's or a PaaS router's
-    // HTML page for 502, 503 or 504 means the site itself is not answering.
+    // The API's 503 (JSON): no index yet; a proxy's HTML 502-504: the site is down.
     if (response.status === 503 && body) return word("stillReading");
     if (response.status >= 502 && response.status <= 504) return word("serverDown");
     if (response.status === 400 && body) {
@@ -758,7 +766,7 @@
     return word("wentWrong");
   }
 
-  /* The owner's suggested questions (SITE_ASSISTANT["SUGGESTED_QUESTIONS"]): a click asks one. */
+  /* SUGGESTED_QUESTIONS: a click asks one. */
   log.addEventListener("click", function (event) {
     var chip = event.target.closest && event.target.closest(".site-assistant__suggestion");
     if (!chip || busy) return;
@@ -778,8 +786,8 @@
     input.focus();
   });
 
-  /* Waiting: announced ("Looking…") and honest when it takes long (the first answer after a
-     restart loads the model). `quiet` (a question that waited its turn): not over the answer just in. */
+  /* "Looking…", "Still looking" after 2 s; `quiet` (a question that waited its turn): not over the
+     answer just in. */
   function waiting(quiet) {
     var box = say(el("div", "site-assistant__typing"));
     var dots = box.appendChild(el("span", "site-assistant__dots"));
@@ -797,15 +805,20 @@
     };
   }
 
-  /* Enter again, or a second question, while one is on its way: sent once the answer is in,
-     in order, never twice at once. */
-  var queued = false;
+  /* A question asked while one is on its way: sent once the answer is in. */
+  var queued = "";
 
   function ask(next) {
     var query = input.value.trim();
     if (busy) {
-      queued = !!query;
-      if (query) note(word("queued"));
+      drop(queued);
+      queued = query;
+      if (query) {
+        drop(query);
+        unsent.unshift(query); // kept for a reload too
+        save();
+        note(word("queued"));
+      }
       return;
     }
     if (!query) {
@@ -836,7 +849,7 @@
       })
       .then(function () {
         done();
-        // Not answered (throttled, offline…): first in line for the box, after any queued one
+        // Not answered: back to the box, after any queued one
         if (!turn.error || turn.invalid) drop(query);
         markLanguage(you, turn);
         turns.push(turn);
@@ -845,13 +858,17 @@
         var shown = render(turn);
         say(shown[0]);
         announce(shown[1]);
-        /* Show the question and the start of the answer, not the end of a long answer. */
-        log.scrollTop = Math.max(0, Math.min(you.offsetTop - 12, log.scrollHeight));
+        inView(you, shown[0]);
+        if (!isOpen()) {
+          badge.hidden = !(news = [you, shown[0]]);
+          root.classList.remove("is-tucked"); // slid away on a phone: back, with its dot
+        }
         busy = false;
         root.classList.remove("is-busy");
         input.focus();
         if (queued) {
-          queued = false;
+          drop(queued);
+          queued = "";
           note("");
           if (input.value.trim()) return ask(true);
         }
@@ -872,6 +889,6 @@
     refresh();
   }
   restore();
-  // Back: this page as left (back-forward cache), without what was asked since
+  // Back (back-forward cache): the conversation as it is now
   addEventListener("pageshow", function (e) { if (e.persisted && !busy) restore(); });
 })();
