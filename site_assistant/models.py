@@ -222,12 +222,20 @@ class QuestionQuerySet(models.QuerySet):
     def with_example(self):
         """Annotate ``has_example``: an active example question has this question's
         text, or "Fix this answer" saved one from it, reworded or not (the list's
-        "✓ example saved")."""
-        same_text = ExampleQuestion.objects.filter(question=models.OuterRef("text"), active=True)
-        saved = ExampleQuestion.objects.filter(pk=models.OuterRef("fixed_by"), active=True)
+        "✓ example saved").
+
+        Uncorrelated subqueries (``text IN (SELECT question …)``): the database
+        reads the active example questions once and looks each logged question up
+        in that set (PostgreSQL hashes it). ``EXISTS (… = outer.text)`` was a
+        lookup per logged question: the overview's counts over 100,000 logged
+        questions took 0.28 s (0.05 s so), growing with the log."""
+        active = ExampleQuestion.objects.filter(active=True)
         return self.annotate(
             has_example=models.ExpressionWrapper(
-                models.Q(models.Exists(same_text)) | models.Q(models.Exists(saved)),
+                models.Q(text__in=active.values("question"))
+                # fixed_by IS NOT NULL first: NULL IN (…) is NULL, and NOT NULL
+                # would drop the question from "not fixed" counts.
+                | (models.Q(fixed_by__isnull=False) & models.Q(fixed_by__in=active.values("pk"))),
                 output_field=models.BooleanField(),
             )
         )
