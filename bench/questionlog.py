@@ -251,10 +251,14 @@ def _pages():
 
 
 def _day_filter() -> str:
+    from datetime import datetime, time
+    from urllib.parse import urlencode
+
     from django.utils import timezone
 
     day = timezone.localdate() - timedelta(days=3)
-    return f"created__day={day.day}&created__month={day.month}&created__year={day.year}"
+    start = timezone.make_aware(datetime.combine(day, time()))
+    return urlencode({"created__gte": str(start), "created__lt": str(start + timedelta(days=1))})
 
 
 def _timed(call, repeat: int):

@@ -6,12 +6,15 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -19,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -412,7 +416,16 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LanguageFilter(admin.AllValuesFieldListFilter):
+class IndexedValuesFilter(admin.AllValuesFieldListFilter):
+    """A column's values as choices, read through its index (``distinct_values``):
+    Django's ``SELECT DISTINCT`` read every row of the log on every list page."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = model._default_manager.distinct_values(field.name)
+
+
+class LanguageFilter(IndexedValuesFilter):
     """The questions' languages by name ("German (de)"); the index's own, stored as "",
     is "The site’s language" (Django lists it as a link with no text)."""
 
@@ -434,14 +447,69 @@ class SiteFilter(admin.SimpleListFilter):
     parameter_name = "site"
 
     def lookups(self, request, model_admin):
-        others = (
-            Question.objects.filter(site__gt="").order_by("site").values_list("site", flat=True)
-        )
-        others = list(others.distinct())
+        others = Question.objects.filter(site__gt="").distinct_values("site")
         return [("", "The default site"), *((site, site) for site in others)] if others else []
 
     def queryset(self, request, queryset):
         return queryset if self.value() is None else queryset.filter(site=self.value())
+
+
+# Past this many rows (PostgreSQL's estimate) the questions log is counted from the
+# table's statistics and its per-day table is kept a while: see the two users below.
+ESTIMATE_FROM = 50_000
+
+
+def estimated_rows(model, using: str = "default") -> int | None:
+    """The rows of ``model``'s table as PostgreSQL plans with them (rows per page at the
+    last ANALYZE × the table's pages now: within a few percent), read from its
+    statistics, not the rows; None on another database or before any ANALYZE."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN c.reltuples < 0 OR c.relpages = 0 THEN NULL ELSE"
+            " (c.reltuples / c.relpages * (pg_relation_size(c.oid)"
+            " / current_setting('block_size')::int))::bigint END"
+            " FROM pg_class c WHERE c.oid = %s::regclass",
+            [model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _big(model, using: str = "default") -> int | None:
+    estimate = estimated_rows(model, using)
+    return estimate if estimate is not None and estimate >= ESTIMATE_FROM else None
+
+
+class EstimatedCountPaginator(Paginator):
+    """The unfiltered list's count from PostgreSQL's statistics once the table is big
+    (``ESTIMATE_FROM`` rows): the list ran COUNT(*) of the whole log on every page,
+    growing with it. Filtered lists, small tables and other databases count exactly.
+    An estimate is within a few percent: the last page may be short or empty."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is not None and not query.where:
+            estimate = _big(queryset.model, queryset.db)
+            if estimate is not None:
+                return estimate
+        return super().count
+
+
+class AskedFilter(admin.DateFieldListFilter):
+    """When a question was asked: today, the past 7 days, this month (the log keeps
+    LOG_RETENTION_DAYS). Links, no query: the date drill-down above the list it
+    replaces read the date of every row on each page of the list; a day of the
+    "Questions per day" table links to that day's questions."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "asked"
+        self.links = self.links[:4]  # "This year" says nothing of a 30-day log
 
 
 def _threshold_source() -> str:
@@ -479,13 +547,17 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
         "helpful",
         "training_approved",
         "channel",
+        ("created", AskedFilter),
         ("language", LanguageFilter),
         SiteFilter,
-        "model_id",
+        ("model_id", IndexedValuesFilter),
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]
     search_fields = ["text", "top_url", "top_heading"]
-    date_hierarchy = "created"
+    # One COUNT a page, not two: the total of an unfiltered list is the list's own
+    # count; a filtered one offers "Show all" instead of counting every row again.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     change_list_template = "admin/site_assistant/question/change_list.html"
     change_form_template = "admin/site_assistant/question/change_form.html"
     list_per_page = 50
@@ -600,11 +672,40 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
         )
         return [try_view, fix_view, *super().get_urls()]
 
+    # The days before today of the "Questions per day" table are counted at most this
+    # often (votes on their questions show within it); today's are counted each time.
+    PAST_DAYS_SECONDS = 600
+
     def counts_per_day(self, days):
-        since = timezone.now() - timedelta(days=days)
+        """The log's questions per day, newest first, each with the link to its questions.
+
+        Counting every day on each page of the list read the whole log each time
+        (0.06 s at 100,000 questions, 0.6 s at a million); the days before today change
+        only by votes and the purge, so on a big log (ESTIMATE_FROM) they are counted
+        once every PAST_DAYS_SECONDS (in the cache) and today, an index range, every time."""
+        now = timezone.localtime()
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        key = f"site_assistant:questions-per-day:{today.isoformat()}:{days}"
+        big = _big(Question)
+        past = cache.get(key) if big else None
+        if past is None:
+            past = list(self._per_day(now - timedelta(days=days), today))
+            if big:
+                cache.set(key, past, self.PAST_DAYS_SECONDS)
+        rows = [*self._per_day(today, None), *past]
+        for row in rows:
+            start = timezone.make_aware(datetime.combine(row["day"], time()))
+            end = timezone.make_aware(datetime.combine(row["day"] + timedelta(days=1), time()))
+            row["link"] = "?" + urlencode({"created__gte": str(start), "created__lt": str(end)})
+        return rows
+
+    @staticmethod
+    def _per_day(since, until):
+        asked = Question.objects.filter(created__gte=since)
+        if until is not None:
+            asked = asked.filter(created__lt=until)
         return (
-            Question.objects.filter(created__gte=since)
-            .annotate(day=TruncDate("created"))
+            asked.annotate(day=TruncDate("created"))
             .values("day")
             .annotate(
                 # Names differ from the model's fields: Q(answered=...) must mean the field.

@@ -240,6 +240,20 @@ class QuestionQuerySet(models.QuerySet):
             )
         )
 
+    def distinct_values(self, field: str, limit: int = 100) -> list:
+        """The distinct values of an indexed ``field``, sorted, at most ``limit``: one
+        index lookup each (``MIN(field) WHERE field > the last one``), never a read of
+        every row as ``SELECT DISTINCT`` is (a busy log's filters: a few values over
+        100,000 rows)."""
+        rows, values = self.order_by(), []
+        while len(values) < limit:
+            following = rows.filter(**{f"{field}__gt": values[-1]}) if values else rows
+            value = following.aggregate(value=models.Min(field))["value"]
+            if value is None:
+                break
+            values.append(value)
+        return values
+
     def unanswered(self):
         return self.filter(UNANSWERED)
 
@@ -264,7 +278,8 @@ class Question(models.Model):
     top_heading = models.CharField(max_length=500, blank=True)
     top_text = models.TextField(blank=True)
     latency_ms = models.FloatField(default=0)
-    model_id = models.CharField(max_length=128, blank=True)
+    # Indexed: the Questions list's filter lists its values (distinct_values).
+    model_id = models.CharField(max_length=128, blank=True, db_index=True)
     index_version = models.CharField(max_length=64, blank=True)
     # The question's language (ISO 639-1) when it was not the index's
     # (site_assistant.language), else "": which languages visitors use.
