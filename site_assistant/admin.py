@@ -11,6 +11,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -500,6 +501,16 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class QuestionChangeList(ChangeList):
+    """An unfiltered list's count is the log's total: said once ("1,234 questions"),
+    not as "1,234 results (Show all)" (show_full_result_count is off)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        if self.full_result_count is None and not self.queryset.query.where:
+            self.full_result_count = self.result_count
+
+
 class AskedFilter(admin.DateFieldListFilter):
     """When a question was asked: today, the past 7 days, this month (the log keeps
     LOG_RETENTION_DAYS). Links, no query: the date drill-down above the list it
@@ -558,6 +569,8 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     # count; a filtered one offers "Show all" instead of counting every row again.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # "Show counts" counted every filter's every choice over the whole log.
+    show_facets = admin.ShowFacets.NEVER
     change_list_template = "admin/site_assistant/question/change_list.html"
     change_form_template = "admin/site_assistant/question/change_form.html"
     list_per_page = 50
@@ -623,6 +636,9 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
     @admin.display(description="Latency", ordering="latency_ms")
     def latency_display(self, question):
         return f"{question.latency_ms:.0f} ms"
+
+    def get_changelist(self, request, **kwargs):
+        return QuestionChangeList
 
     def get_queryset(self, request):
         # Whether the owner already saved this question as an example ("Fix this answer").

@@ -264,6 +264,21 @@ def test_the_questions_list_reads_no_column_of_every_row(owner_client):
         assert choice in choices, choices
 
 
+def test_the_questions_list_offers_no_counts_of_every_filter_choice(owner_client):
+    """Django's "Show counts" counted each choice of each filter over the whole log
+    (a COUNT per choice, 1M questions: seconds); the list offers no such link, and
+    an unfiltered list says its total once, not "N results (Show all)"."""
+    _question("prices", True)
+    _question("hours", False)
+    response, log = _log_queries(owner_client, "/admin/site_assistant/question/?_facets=True")
+    assert "Show counts" not in response.content.decode()
+    # Django's facets are one aggregate of a COUNT per choice, named "<n>__c".
+    assert not [sql for sql in log if '__c"' in sql], log
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").content.decode())
+    assert "Show all" not in tree.css_first("#changelist-search").text()
+    assert "2 questions" in tree.css_first(".paginator").text()
+
+
 def test_a_day_of_the_questions_per_day_table_lists_that_days_questions(owner_client):
     _question("today", True)
     _question("two days ago", False, days_ago=2)
