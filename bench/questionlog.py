@@ -6,7 +6,8 @@ scratch PostgreSQL database: ``DATABASE_URL``), as a year of visitors leaves
 them in 30 days: the question sets of ``tests/data`` and the off-topic list,
 most asked again and again (a few dozen questions make most of the log) and
 many reworded (case, typos, a greeting, a word more), each with what the live
-index answers it (asked once per distinct text), spread over the last 30 days,
+index answers it (asked once per distinct text), spread over the last 30 days
+(written oldest first, so the table's order on disk is time's, as a log's is),
 on three sites, some in German or Slovenian (not searched), some voted on,
 some approved for training, a few fixed with an example question. Rows are
 written with ``bulk_create``.
@@ -129,7 +130,11 @@ def seed(count: int) -> None:
     channels = ["widget"] * 7 + ["page"] * 2 + ["api"]
     batch, written = [], 0
     started = time.perf_counter()
-    for _ in range(count):
+    # Oldest first, as a log is written: the table's order on disk is the order of time.
+    moments = sorted(
+        now - timedelta(seconds=rng.uniform(0, 30 * 86400 - 600)) for _ in range(count)
+    )
+    for created in moments:
         roll = rng.random()
         language = ""
         if roll < 0.03:
@@ -145,7 +150,6 @@ def seed(count: int) -> None:
         vote = rng.random()
         if result is not None and vote < 0.12:
             helpful = vote < (0.09 if answered else 0.03)
-        created = now - timedelta(seconds=rng.uniform(0, 30 * 86400 - 600))
         batch.append(
             (
                 Question(
@@ -179,29 +183,19 @@ def seed(count: int) -> None:
 
 
 def _write(batch) -> int:
-    """bulk_create, then the dates (auto_now_add sets created on insert)."""
-    from django.db import connection
-
+    """bulk_create with each question's own date (auto_now_add off while seeding)."""
     from site_assistant.models import Question
 
     if not batch:
         return 0
-    rows = Question.objects.bulk_create([question for question, _ in batch])
-    values = [(row.pk, when) for row, (_, when) in zip(rows, batch, strict=True)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "UPDATE site_assistant_question q SET created = v.created "
-                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::timestamptz[]) AS created) v "
-                "WHERE q.id = v.id",
-                [[v[0] for v in values], [v[1] for v in values]],
-            )
-        else:
-            cursor.executemany(
-                "UPDATE site_assistant_question SET created = %s WHERE id = %s",
-                [(when, pk) for pk, when in values],
-            )
-    return len(rows)
+    field = Question._meta.get_field("created")
+    field.auto_now_add = False
+    try:
+        for question, when in batch:
+            question.created = when
+        return len(Question.objects.bulk_create([question for question, _ in batch]))
+    finally:
+        field.auto_now_add = True
 
 
 def _pages():
@@ -232,8 +226,12 @@ def _pages():
         ("  model", questions + "?model_id=all-MiniLM-L6-v2"),
         ("  search 'price'", questions + "?q=price"),
         ("  search 'zzzz' (none)", questions + "?q=zzzzqx"),
-        ("  sort by score", questions + "?o=6"),
+        # Columns (the Site column shown): 1 asked, 2 text, 3 site, 6 answered, 7 score,
+        # 11 latency.
         ("  sort by text", questions + "?o=2"),
+        ("  sort by site", questions + "?o=3"),
+        ("  sort by answered", questions + "?o=6"),
+        ("  sort by score", questions + "?o=7"),
         ("  sort by latency", questions + "?o=11"),
         ("  date: a day", questions + "?" + _day_filter()),
         ("  unanswered+site+search", questions + "?attention=unanswered&site=beta.example&q=cost"),

@@ -484,26 +484,49 @@ def _big(model, using: str = "default") -> int | None:
     return estimate if estimate is not None and estimate >= ESTIMATE_FROM else None
 
 
+class AtLeast(int):
+    """A count that stopped at its limit: it reads "10000+"."""
+
+    def __str__(self):
+        return f"{int(self)}+"
+
+
+# A filtered Questions list counts its rows up to this many ("10000+ questions").
+COUNT_LIMIT = 10_000
+
+
 class EstimatedCountPaginator(Paginator):
-    """The unfiltered list's count from PostgreSQL's statistics once the table is big
-    (``ESTIMATE_FROM`` rows): the list ran COUNT(*) of the whole log on every page,
-    growing with it. Filtered lists, small tables and other databases count exactly.
-    An estimate is within a few percent: the last page may be short or empty."""
+    """Counts that do not grow with the log. The unfiltered list's count is PostgreSQL's
+    estimate once the table is big (``ESTIMATE_FROM`` rows; within a few percent, so
+    the last page may be short or empty). A filtered list counts up to
+    ``COUNT_LIMIT`` rows and stops there ("10000+", pages up to that many): "Unanswered"
+    over a million questions counted 700,000 rows on each of its pages (0.35 s)."""
 
     @cached_property
     def count(self):
         queryset = self.object_list
         query = getattr(queryset, "query", None)
-        if query is not None and not query.where:
+        if query is None:
+            return super().count
+        if not query.where:
             estimate = _big(queryset.model, queryset.db)
             if estimate is not None:
                 return estimate
-        return super().count
+            return super().count
+        counted = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        return AtLeast(COUNT_LIMIT) if counted > COUNT_LIMIT else counted
 
 
 class QuestionChangeList(ChangeList):
-    """An unfiltered list's count is the log's total: said once ("1,234 questions"),
-    not as "1,234 results (Show all)" (show_full_result_count is off)."""
+    """Sorted only by the columns offered (``sortable_by``: each has an index), and an
+    unfiltered list's count is the log's total: said once ("1,234 questions"), not as
+    "1,234 results (Show all)" (show_full_result_count is off)."""
+
+    def get_ordering_field(self, field_name):
+        # Only the columns offered for sorting, also from an address typed or kept.
+        if field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
 
     def get_results(self, request):
         super().get_results(request)
@@ -552,6 +575,9 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
         "latency_display",
     ]
     list_display_links = ["text"]
+    # Sorted through an index: a column without one was a sort of the whole log (0.7 s
+    # at a million questions). Site, answered, helpful, channel, approval: filters.
+    sortable_by = ["created_display", "text", "score_display"]
     list_filter = [
         NeedsAttentionFilter,
         "answered",

@@ -279,6 +279,54 @@ def test_the_questions_list_offers_no_counts_of_every_filter_choice(owner_client
     assert "2 questions" in tree.css_first(".paginator").text()
 
 
+def test_a_filtered_list_counts_up_to_a_limit(owner_client, monkeypatch):
+    """ "Unanswered" over a million questions counted 700,000 rows on each of its pages
+    (0.35 s); a filtered list stops counting at COUNT_LIMIT and says "10000+"."""
+    from site_assistant import admin as app_admin
+
+    for text in ("one", "two", "three"):
+        _question(text, False)
+    monkeypatch.setattr(app_admin, "COUNT_LIMIT", 2)
+    response, log = _log_queries(
+        owner_client, "/admin/site_assistant/question/?attention=unanswered"
+    )
+    counts = [sql for sql in log if "COUNT(*)" in sql]
+    assert len(counts) == 1 and "LIMIT 3" in counts[0], counts
+    tree = LexborHTMLParser(response.content.decode())
+    assert "2+ questions" in tree.css_first(".paginator").text()
+    assert "2+ results" in tree.css_first("#changelist-search").text()
+    # Under the limit the count is exact.
+    monkeypatch.setattr(app_admin, "COUNT_LIMIT", 10)
+    assert (
+        owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+        .context["cl"]
+        .result_count
+        == 3
+    )
+
+
+def test_the_questions_list_sorts_only_by_indexed_columns(owner_client):
+    """A column without an index was a sort of the whole log (0.7 s at a million
+    questions): the list offers Asked, Text and Score, each read from an index that
+    also holds the id the admin breaks ties by; another column asked for by its
+    number (a kept address) leaves the list in its own order."""
+    from site_assistant.admin import QuestionAdmin
+
+    _question("a", False)
+    _question("b", True)
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").content.decode())
+    sortable = [th.css_first(".text a").text() for th in tree.css("#result_list th.sortable")]
+    assert sortable == ["Asked", "Text", "Score"]
+    indexes = {tuple(index.fields) for index in Question._meta.indexes}
+    indexed = {f.name for f in Question._meta.fields if f.db_index}
+    for column in QuestionAdmin.sortable_by:
+        field = getattr(QuestionAdmin, column, None)
+        name = getattr(field, "admin_order_field", column)
+        assert name in indexed or (name, "id") in indexes, name
+    listed = owner_client.get("/admin/site_assistant/question/?o=5")  # Answered
+    assert [q.text for q in listed.context["cl"].result_list] == ["b", "a"]  # newest first
+
+
 def test_a_day_of_the_questions_per_day_table_lists_that_days_questions(owner_client):
     _question("today", True)
     _question("two days ago", False, days_ago=2)
