@@ -15,7 +15,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -455,35 +454,6 @@ class SiteFilter(admin.SimpleListFilter):
         return queryset if self.value() is None else queryset.filter(site=self.value())
 
 
-# Past this many rows (PostgreSQL's estimate) the questions log is counted from the
-# table's statistics and its per-day table is kept a while: see the two users below.
-ESTIMATE_FROM = 50_000
-
-
-def estimated_rows(model, using: str = "default") -> int | None:
-    """The rows of ``model``'s table as PostgreSQL plans with them (rows per page at the
-    last ANALYZE × the table's pages now: within a few percent), read from its
-    statistics, not the rows; None on another database or before any ANALYZE."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT CASE WHEN c.reltuples < 0 OR c.relpages = 0 THEN NULL ELSE"
-            " (c.reltuples / c.relpages * (pg_relation_size(c.oid)"
-            " / current_setting('block_size')::int))::bigint END"
-            " FROM pg_class c WHERE c.oid = %s::regclass",
-            [model._meta.db_table],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _big(model, using: str = "default") -> int | None:
-    estimate = estimated_rows(model, using)
-    return estimate if estimate is not None and estimate >= ESTIMATE_FROM else None
-
-
 class AtLeast(int):
     """A count that stopped at its limit: it reads "10000+"."""
 
@@ -497,7 +467,7 @@ COUNT_LIMIT = 10_000
 
 class EstimatedCountPaginator(Paginator):
     """Counts that do not grow with the log. The unfiltered list's count is PostgreSQL's
-    estimate once the table is big (``ESTIMATE_FROM`` rows; within a few percent, so
+    estimate once the table is big (``models.BIG_LOG`` rows; within a few percent, so
     the last page may be short or empty). A filtered list counts up to
     ``COUNT_LIMIT`` rows and stops there ("10000+", pages up to that many): "Unanswered"
     over a million questions counted 700,000 rows on each of its pages (0.35 s)."""
@@ -509,7 +479,7 @@ class EstimatedCountPaginator(Paginator):
         if query is None:
             return super().count
         if not query.where:
-            estimate = _big(queryset.model, queryset.db)
+            estimate = queryset.busy() if hasattr(queryset, "busy") else None
             if estimate is not None:
                 return estimate
             return super().count
@@ -723,12 +693,12 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
 
         Counting every day on each page of the list read the whole log each time
         (0.06 s at 100,000 questions, 0.6 s at a million); the days before today change
-        only by votes and the purge, so on a big log (ESTIMATE_FROM) they are counted
+        only by votes and the purge, so on a big log (models.BIG_LOG) they are counted
         once every PAST_DAYS_SECONDS (in the cache) and today, an index range, every time."""
         now = timezone.localtime()
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
         key = f"site_assistant:questions-per-day:{today.isoformat()}:{days}"
-        big = _big(Question)
+        big = Question.objects.busy()
         past = cache.get(key) if big else None
         if past is None:
             past = list(self._per_day(now - timedelta(days=days), today))

@@ -8,7 +8,7 @@ lives in versioned folders under SITE_ASSISTANT["INDEX_DIR"].
 import re
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -202,7 +202,36 @@ UNANSWERED = models.Q(answered=False, language="")
 OTHER_LANGUAGE = ~models.Q(language="")
 
 
+# Past this many questions (PostgreSQL's estimate) the log is a busy site's: the admin
+# counts it from the table's statistics and keeps its per-day and overview figures a
+# while (QuestionQuerySet.busy).
+BIG_LOG = 50_000
+
+
 class QuestionQuerySet(models.QuerySet):
+    def estimated_total(self) -> int | None:
+        """The table's rows as PostgreSQL plans with them (rows per page at the last
+        ANALYZE × the table's pages now: within a few percent), read from its
+        statistics, not its rows; None on another database or before any ANALYZE."""
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN c.reltuples < 0 OR c.relpages = 0 THEN NULL ELSE"
+                " (c.reltuples / c.relpages * (pg_relation_size(c.oid)"
+                " / current_setting('block_size')::int))::bigint END"
+                " FROM pg_class c WHERE c.oid = %s::regclass",
+                [self.model._meta.db_table],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    def busy(self) -> int | None:
+        """``estimated_total`` when it is past BIG_LOG, else None (exact counts are cheap)."""
+        estimate = self.estimated_total()
+        return estimate if estimate is not None and estimate >= BIG_LOG else None
+
     def trainable(self):
         """Visitor questions a training run may use: the public-safe rule.
 

@@ -340,13 +340,13 @@ def test_a_day_of_the_questions_per_day_table_lists_that_days_questions(owner_cl
 
 
 def test_a_big_log_is_counted_from_the_tables_statistics(owner_client, monkeypatch):
-    """Past ESTIMATE_FROM rows (PostgreSQL's estimate) the unfiltered list is counted
+    """Past BIG_LOG rows (PostgreSQL's estimate) the unfiltered list is counted
     from the table's statistics, not COUNT(*) of the whole log on every page, and the
     per-day table counts only today again within PAST_DAYS_SECONDS."""
     from django.core.cache import cache
     from django.db import connection
 
-    from site_assistant import admin as app_admin
+    from site_assistant import models
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's statistics")
@@ -354,7 +354,7 @@ def test_a_big_log_is_counted_from_the_tables_statistics(owner_client, monkeypat
         _question("asked", True, days_ago=days_ago)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE site_assistant_question")
-    monkeypatch.setattr(app_admin, "ESTIMATE_FROM", 1)
+    monkeypatch.setattr(models, "BIG_LOG", 1)
     cache.clear()
     owner_client.get("/admin/site_assistant/question/")
     response, log = _log_queries(owner_client, "/admin/site_assistant/question/")
