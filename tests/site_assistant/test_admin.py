@@ -771,6 +771,26 @@ def test_the_owner_approves_helpful_questions_for_training_but_never_personal_on
     assert list(Question.objects.trainable()) == [clean]
 
 
+def test_training_reads_many_approved_questions_without_a_parameter_each():
+    """A busy log's approved questions (9,000 at a million questions) were each a
+    parameter of the query training reads them by, and past SQLite's limit (32,766
+    parameters by default; Debian's build allows 250,000) that query fails ("too
+    many SQL variables"). Only the few personal ones are named now."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Question.objects.bulk_create(
+        Question(text=f"where are your servers {n}", helpful=True, training_approved=True)
+        for n in range(60)
+    )
+    _question("mail me at ana@example.com", True, True)
+    Question.objects.filter(helpful=True).update(training_approved=True)
+    with CaptureQueriesContext(connection) as queries:
+        trainable = list(Question.objects.trainable())
+    assert len(trainable) == 60
+    assert max(q["sql"].count(",") for q in queries) < 40, queries[-1]["sql"]
+
+
 @pytest.mark.usefixtures("built_index")
 def test_a_questions_answer_is_named_as_the_visitor_saw_it(client, owner):
     """The Questions list and Fix this answer named the answer by its headings
