@@ -198,8 +198,9 @@ def looks_personal(text: str) -> bool:
 # Not answered in the index's language: what the owner can fix. A question in
 # another language (``language`` set) was never searched, so it is not here.
 UNANSWERED = models.Q(answered=False, language="")
-# In another language than the index's: not searched, nothing to fix.
-OTHER_LANGUAGE = ~models.Q(language="")
+# In another language than the index's: not searched, nothing to fix. language > ""
+# (never NULL) is a range of its index; language <> "" read every row of the log.
+OTHER_LANGUAGE = models.Q(language__gt="")
 
 
 # Past this many questions (PostgreSQL's estimate) the log is a busy site's: the admin

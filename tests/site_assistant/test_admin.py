@@ -351,6 +351,33 @@ def test_the_questions_search_reads_a_trigram_index_on_postgresql(owner_client):
         assert f"site_assistant_question_{column}_trgm" in plan, plan
 
 
+def test_the_questions_in_another_language_are_read_through_the_languages_index(
+    owner_client,
+):
+    """language <> '' read every row of the log (1 s for "In another language" over a
+    million questions, 3% of them in another language); language > '' is a range of
+    its index."""
+    from django.db import connection
+
+    _question("prices", True)
+    Question.objects.create(text="Wo ist euer Büro?", language="de")
+    response, log = _log_queries(
+        owner_client, "/admin/site_assistant/question/?attention=other_language"
+    )
+    assert {q.text for q in response.context["cl"].result_list} == {"Wo ist euer Büro?"}
+    counted = next(sql for sql in log if "COUNT(*)" in sql)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {counted}")
+            plan = " ".join(row[-1] for row in cursor.fetchall())
+            assert "SEARCH site_assistant_question USING" in plan and "(language>?)" in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {counted}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Cond: ((language)::text > ''" in plan, plan
+
+
 def test_a_day_of_the_questions_per_day_table_lists_that_days_questions(owner_client):
     _question("today", True)
     _question("two days ago", False, days_ago=2)
