@@ -356,6 +356,13 @@ class Question(models.Model):
         indexes = [
             models.Index(fields=["text", "id"], name="site_assistant_question_text"),
             models.Index(fields=["score", "id"], name="site_assistant_question_score"),
+            # The list's "training approved" filter: a few rows of the log (0.4 s to
+            # find them among a million without it).
+            models.Index(
+                fields=["created"],
+                condition=models.Q(training_approved=True),
+                name="sa_question_approved",
+            ),
         ]
 
     def __str__(self):

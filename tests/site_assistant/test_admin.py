@@ -378,6 +378,28 @@ def test_the_questions_in_another_language_are_read_through_the_languages_index(
             assert "Index Cond: ((language)::text > ''" in plan, plan
 
 
+def test_the_approved_questions_are_read_through_an_index(owner_client):
+    """The "training approved" filter found a few rows by reading every row of the log
+    (0.4 s at a million questions); a partial index holds just them."""
+    from django.db import connection
+
+    _question("prices", True)
+    Question.objects.create(text="where are you", training_approved=True)
+    url = "/admin/site_assistant/question/?training_approved__exact=1"
+    response, log = _log_queries(owner_client, url)
+    assert {q.text for q in response.context["cl"].result_list} == {"where are you"}
+    counted = next(sql for sql in log if "COUNT(*)" in sql)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {counted}")
+            plan = " ".join(row[-1] for row in cursor.fetchall())
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {counted}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sa_question_approved" in plan, plan
+
+
 def test_a_day_of_the_questions_per_day_table_lists_that_days_questions(owner_client):
     _question("today", True)
     _question("two days ago", False, days_ago=2)
