@@ -356,8 +356,13 @@ class Question(models.Model):
         indexes = [
             models.Index(fields=["text", "id"], name="site_assistant_question_text"),
             models.Index(fields=["score", "id"], name="site_assistant_question_score"),
-            # The list's "training approved" filter: a few rows of the log (0.4 s to
-            # find them among a million without it).
+            # The list's "Not helpful" and "training approved": a few rows of the log
+            # each (0.2 s to find them among 100,000 without these, 0.4 s in a million).
+            models.Index(
+                fields=["created"],
+                condition=models.Q(helpful=False),
+                name="sa_question_not_helpful",
+            ),
             models.Index(
                 fields=["created"],
                 condition=models.Q(training_approved=True),
