@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-reader bench-longrun clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-reader bench-longrun bench-questionlog clean
 
 install: $(STAMP)
 
@@ -93,6 +93,14 @@ bench-speed: index
 # PARTS="builder worker purge" (default: all; the worker needs Redis, BENCH_REDIS_URL).
 bench-longrun:
 	$(PY) bench/longrun.py $(PARTS)
+
+# A busy site's questions log: N=100000 adds that many realistic questions to the
+# database of DATABASE_URL (a scratch PostgreSQL database: it is written to), then
+# every admin page, command and API call that reads or writes the log is timed,
+# with its query count and slowest query (docs/operations.md).
+bench-questionlog:
+	$(if $(N),DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py seed $(N))
+	DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py measure
 
 # Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
 # embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).

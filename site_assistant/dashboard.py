@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import embed, services
-from .models import OTHER_LANGUAGE, UNANSWERED, IndexBuild, Question
+from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 
 WEEK = timedelta(days=7)
 
@@ -29,13 +30,15 @@ def _parsed(value: str) -> datetime | None:
     return moment
 
 
-def figures(now: datetime | None = None) -> dict:
-    now = now or timezone.now()
-    status = services.index_status()
+# A busy log's figures (Question.objects.busy) are counted at most this often: they
+# read a week of it and every question waiting for review (0.5 s at a million).
+BUSY_SECONDS = 60
+
+
+def _log_figures(now: datetime) -> dict:
     week = Question.objects.filter(created__gte=now - WEEK).aggregate(
-        total=Count("id"), answered_count=Count("id", filter=Q(answered=True))
+        week_total=Count("id"), week_answered=Count("id", filter=Q(answered=True))
     )
-    total = week["total"]
     # One query; whether an example is saved is asked only of the rows counted here.
     unfixed = Q(has_example=False)
     waiting = Question.objects.filter(Q(answered=False) | Q(helpful=False) | OTHER_LANGUAGE)
@@ -44,6 +47,33 @@ def figures(now: datetime | None = None) -> dict:
         not_helpful=Count("id", filter=Q(helpful=False) & unfixed),
         other_language=Count("id", filter=OTHER_LANGUAGE),
     )
+    return {**week, **review}
+
+
+def log_figures(now: datetime | None = None) -> dict:
+    """The week's questions and the review counts. On a busy log they are kept for
+    BUSY_SECONDS, and counted again at once when an example question is added,
+    removed or switched on or off (the To review counts depend on them)."""
+    now = now or timezone.now()
+    if Question.objects.busy() is None:
+        return _log_figures(now)
+    examples = ExampleQuestion.objects.aggregate(
+        count=Count("id"), active=Count("id", filter=Q(active=True)), last=Max("id")
+    )
+    key = "site_assistant:overview:{count}:{active}:{last}".format(**examples)
+    counted = cache.get(key)
+    if counted is None:
+        counted = _log_figures(now)
+        cache.set(key, counted, BUSY_SECONDS)
+    return counted
+
+
+def figures(now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    status = services.index_status()
+    counted = log_figures(now)
+    total = counted["week_total"]
+    review = {name: counted[name] for name in ("unanswered", "not_helpful", "other_language")}
     last_build = (
         IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
     )
@@ -62,7 +92,7 @@ def figures(now: datetime | None = None) -> dict:
         if last_build
         else None,
         "week_questions": total,
-        "week_answered": week["answered_count"],
-        "week_answered_percent": round(100 * week["answered_count"] / total) if total else None,
+        "week_answered": counted["week_answered"],
+        "week_answered_percent": round(100 * counted["week_answered"] / total) if total else None,
         **review,
     }

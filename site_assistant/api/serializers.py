@@ -316,7 +316,9 @@ class IndexStatusSerializer(serializers.Serializer):
         required=False, help_text="Pages known to the search app (staff only)."
     )
     questions = serializers.IntegerField(
-        required=False, help_text="Questions in the log (last 30 days; staff only)."
+        required=False,
+        help_text="Questions in the log (last 30 days; staff only). Past 50,000 on "
+        "PostgreSQL, the table's estimate (within a few percent).",
     )
     builds = IndexBuildSerializer(
         many=True, required=False, help_text="The latest builds, newest first (staff only)."

@@ -375,7 +375,9 @@ class IndexStatusView(BaseAPIView):
         }
         if permissions.manages_index(request.user):  # internal detail: who manages the index
             body["pages"] = Page.objects.count()
-            body["questions"] = Question.objects.count()
+            # A busy log's size from PostgreSQL's statistics (within a few percent),
+            # not a COUNT of every row (0.26 s at a million questions).
+            body["questions"] = Question.objects.busy() or Question.objects.count()
             body["builds"] = IndexBuild.objects.all()[:5]
         return Response(IndexStatusSerializer(body, context={"request": request}).data)
 
