@@ -375,7 +375,9 @@ def test_the_questions_in_another_language_are_read_through_the_languages_index(
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"EXPLAIN {counted}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "Index Cond: ((language)::text > ''" in plan, plan
+            # "((language)::text > ''" or "(language > ''::text)", as the planner casts.
+            bare = plan.replace("(", "").replace(")", "").replace("::text", "")
+            assert "Index Cond: language > ''" in bare, plan
 
 
 @pytest.mark.parametrize(
