@@ -34,14 +34,15 @@ print(json.dumps(pages.page_urls()))
 """
 
 
-def run_in_wagtail_site(script, site_dir=None) -> list:
+def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     """What ``script`` prints, a JSON value a line, run in the Wagtail site.
 
-    ``site_dir``: a folder for the site's database and index (else in memory and nowhere).
+    ``site_dir``: a folder for the site's database and index (else in memory and nowhere);
+    ``settings``: the site's settings module ("admin_settings": with Wagtail's admin).
     """
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.settings",
+        "DJANGO_SETTINGS_MODULE": f"tests.site_assistant.wagtailsite.{settings}",
         "OMP_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
@@ -637,3 +638,108 @@ def test_deleting_other_models_rows_stays_one_query():
     purged = next(s for s in run_in_wagtail_site(SNIPPETS) if s["step"] == "purged")
     statements = [q.split()[0] for q in purged["queries"] if q not in ("BEGIN", "COMMIT")]
     assert statements == ["DELETE"]
+
+
+# An editor in Wagtail's admin publishes, then unpublishes: what each message says.
+EDITOR = """
+import json
+import re
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from celery import current_app
+from django.contrib.auth.models import User
+from django.test import Client
+from wagtail.models import Site
+from site_assistant import index
+from site_assistant.build import run_build
+from site_assistant.models import IndexBuild
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+visit = home.add_child(instance=ArticlePage(title="Visit us", slug="visit"))
+editor = Client()
+editor.force_login(User.objects.create_superuser("ed", "ed@example.com", "pw"))
+
+
+def body(text):
+    blocks = [("header-two", "Opening hours"), ("unstyled", text)]
+    return json.dumps({"entityMap": {}, "blocks": [
+        {"key": f"k{n}", "type": kind, "text": words, "depth": 0,
+         "inlineStyleRanges": [], "entityRanges": []}
+        for n, (kind, words) in enumerate(blocks)
+    ]})
+
+
+def step(name, response):
+    # Wagtail's messages as the editor reads them (the marker kept, tags dropped).
+    html = response.content.decode().split('data-w-messages-target="container">')[1]
+    items = html.split("</ul>")[0].split("<li")[1:]
+    messages = [
+        " ".join(re.sub(r"<(?!span hidden)[^>]*>", " ", "<li" + item).split()) for item in items
+    ]
+    print(json.dumps({"step": name, "messages": messages,
+                      "index": [p["text"] for p in index.load_current().passages]
+                      if index.current_version_name() else []}))
+
+
+def publish(text):
+    return editor.post(f"/admin/pages/{visit.pk}/edit/", {
+        "title": "Visit us", "slug": "visit", "body": body(text),
+        "action-publish": "action-publish",
+    }, follow=True)
+
+
+def update():
+    print(json.dumps({"step": "asked", **editor.get("/admin/site-assistant/update/").json()}))
+
+
+# No broker: the rebuild runs in the editor's request.
+step("published, no broker", publish("We are open from nine to five."))
+# A broker, its worker not yet at it: the message says it is coming.
+current_app.conf.broker_url = "memory://"
+current_app.conf.task_always_eager = False
+step("published, a broker", publish("We are open from ten to six."))
+update()
+run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
+update()
+update()
+step("unpublished", editor.post(f"/admin/pages/{visit.pk}/unpublish/", follow=True))
+print(json.dumps({"step": "dashboard", "script": "wagtail_update.js" in editor.get("/admin/").content.decode()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def editor_steps(tmp_path_factory):
+    lines = run_in_wagtail_site(EDITOR, tmp_path_factory.mktemp("editor"), "admin_settings")
+    return lines
+
+
+def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_steps):
+    """Wagtail said only "Page 'Visit us' has been published": the editor could not
+    tell whether the assistant answered from it yet. Now its message says so: at
+    once without a broker; with one, that it is being read and about when, and
+    the admin's script then learns (once) that visitors get it."""
+    eager, queued, waiting, done, once, unpublished, dashboard = editor_steps
+    assert "Ask us answers from the new text of “Visit us” now." in eager["messages"]
+    assert any("nine to five" in text for text in eager["index"])
+
+    (reading,) = [m for m in queued["messages"] if m.startswith("Ask us is reading")]
+    assert "visitors get it in about 15 seconds" in reading
+    assert "data-site-assistant-waiting" in reading  # starts the admin's script
+    assert not any("ten to six" in text for text in queued["index"])
+    assert waiting == {"step": "asked", "done": False}
+    assert done == {
+        "step": "asked",
+        "done": True,
+        "type": "success",
+        "message": "Ask us now answers from the new text of “Visit us”.",
+    }
+    assert once == {"step": "asked", "done": True, "message": "", "type": ""}
+
+    assert (
+        "Ask us no longer answers from “Visit us” or the pages below it."
+        in (unpublished["messages"])
+    )
+    assert dashboard["script"]

@@ -1,0 +1,6 @@
+from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
+
+from .urls import urlpatterns as site
+
+urlpatterns = [path("admin/", include(wagtailadmin_urls)), *site]
