@@ -4,7 +4,13 @@ tests/site_assistant/test_sources_wagtail.py's editor tests publish through it."
 from .settings import *  # noqa: F403
 from .settings import INSTALLED_APPS, TEMPLATES
 
-INSTALLED_APPS = ["django.contrib.messages", "wagtail.documents", "wagtail.images", *INSTALLED_APPS]
+INSTALLED_APPS = [
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "wagtail.documents",
+    "wagtail.images",
+    *INSTALLED_APPS,
+]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,4 +3,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 from .urls import urlpatterns as site
 
-urlpatterns = [path("admin/", include(wagtailadmin_urls)), *site]
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("assistant/", include("site_assistant.urls")),
+    *site,
+]
