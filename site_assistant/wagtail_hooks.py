@@ -109,9 +109,9 @@ def _build_under_way() -> IndexBuild | None:
     return IndexBuild.objects.filter(status__in=UNDER_WAY).order_by("-pk").first()
 
 
-def _tell(request, page, withdrawn: bool = False) -> None:
-    """Add the message for the change just made to ``page``; remember the build to
-    wait for in the session."""
+def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
+    """Add the message for the change just made to ``page`` (published, or ``moved``
+    or ``withdrawn``); remember the build to wait for in the session."""
     if not _follows_editors():
         return
     assistant, title = conf.get("WIDGET_TITLE"), page.title
@@ -131,11 +131,18 @@ def _tell(request, page, withdrawn: bool = False) -> None:
         return
     build = _build_under_way()
     if build is not None:
-        request.session[WAITING] = {"build": build.pk, "title": title}
-        text = _(
-            "%(assistant)s is reading the new text of “%(title)s”: visitors get it in "
-            "about %(seconds)s seconds. A message here says when they do."
-        ) % {
+        request.session[WAITING] = {"build": build.pk, "title": title, "moved": moved}
+        if moved:
+            text = _(
+                "%(assistant)s is reading “%(title)s” at its new address: visitors are "
+                "sent there in about %(seconds)s seconds. A message here says when they are."
+            )
+        else:
+            text = _(
+                "%(assistant)s is reading the new text of “%(title)s”: visitors get it in "
+                "about %(seconds)s seconds. A message here says when they do."
+            )
+        text %= {
             "assistant": assistant,
             "title": title,
             "seconds": max(int(conf.get("REBUILD_DEBOUNCE_SECONDS")), 0) + 5,
@@ -148,13 +155,22 @@ def _tell(request, page, withdrawn: bool = False) -> None:
     last = IndexBuild.objects.order_by("-pk").first()
     if last is not None and last.status == IndexBuild.Status.SUCCEEDED:
         # No broker: the rebuild ran in this request, before this message.
-        messages.success(
-            request,
-            _("%(assistant)s answers from the new text of “%(title)s” now.")
-            % {"assistant": assistant, "title": title},
-        )
+        messages.success(request, _done(title, moved, now=True))
     elif last is not None:
         messages.warning(request, _update_failed(title, last))
+
+
+def _done(title: str, moved: bool, now: bool = False) -> str:
+    """What visitors get once the rebuild has read the change (``now``: in this request)."""
+    if moved and now:
+        text = _("%(assistant)s sends visitors to “%(title)s” at its new address now.")
+    elif moved:
+        text = _("%(assistant)s now sends visitors to “%(title)s” at its new address.")
+    elif now:
+        text = _("%(assistant)s answers from the new text of “%(title)s” now.")
+    else:
+        text = _("%(assistant)s now answers from the new text of “%(title)s”.")
+    return text % {"assistant": conf.get("WIDGET_TITLE"), "title": title}
 
 
 def _update_failed(title: str, build: IndexBuild) -> str:
@@ -187,10 +203,7 @@ def editor_update(request):
         return JsonResponse(
             {"done": True, "message": _update_failed(waiting["title"], last), "type": "error"}
         )
-    message = _("%(assistant)s now answers from the new text of “%(title)s”.") % {
-        "assistant": conf.get("WIDGET_TITLE"),
-        "title": waiting["title"],
-    }
+    message = _done(waiting["title"], waiting.get("moved", False))
     return JsonResponse({"done": True, "message": message, "type": "success"})
 
 
@@ -201,7 +214,7 @@ def after_publish(request, page):
 
 @hooks.register("after_move_page")
 def after_move(request, page):
-    _tell(request, page)
+    _tell(request, page, moved=True)
 
 
 @hooks.register("after_unpublish_page")

@@ -650,6 +650,7 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from celery import current_app
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from wagtail.models import Site
 from site_assistant import index
@@ -705,6 +706,11 @@ update()
 run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
 update()
 update()
+about = home.add_child(instance=ArticlePage(title="About", slug="about"))
+cache.clear()  # the debounce window: its build ran early, here, not after the window
+step("moved", editor.post(f"/admin/pages/{visit.pk}/move/{about.pk}/confirm/", follow=True))
+run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
+update()
 step("unpublished", editor.post(f"/admin/pages/{visit.pk}/unpublish/", follow=True))
 print(json.dumps({"step": "dashboard", "script": "wagtail_update.js" in editor.get("/admin/").content.decode()}))
 """
@@ -721,7 +727,7 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
     tell whether the assistant answered from it yet. Now its message says so: at
     once without a broker; with one, that it is being read and about when, and
     the admin's script then learns (once) that visitors get it."""
-    eager, queued, waiting, done, once, unpublished, dashboard = editor_steps
+    eager, queued, waiting, done, once, moved, moved_done, unpublished, dashboard = editor_steps
     assert "Ask us answers from the new text of “Visit us” now." in eager["messages"]
     assert any("nine to five" in text for text in eager["index"])
 
