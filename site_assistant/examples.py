@@ -132,6 +132,28 @@ def follow_edited_sections(passages: Sequence[dict]) -> int:
     return changed
 
 
+def follow_moved_page(before: str, after: str) -> int:
+    """Point the example questions on the page ``before`` (or on pages below it) at
+    ``after``, where an editor moved it or changed its slug; how many were changed.
+
+    Without this an example question kept the old address, named "no such
+    section" after the next build and no longer steered visitors. ``before`` and
+    ``after`` are what the index knows the page as ("/faq/", "//beta.example/faq/"),
+    ending in "/" as Wagtail's do, so "/faq/" does not take "/faq-2/" along.
+    """
+    from .models import ExampleQuestion
+
+    if not before or not after or before == after or not before.endswith("/"):
+        return 0
+    changed = 0
+    for pk, link in ExampleQuestion.objects.filter(url__startswith=before).values_list("pk", "url"):
+        # update(), not save(): the move's own rebuild reads the new links.
+        changed += ExampleQuestion.objects.filter(pk=pk, url=link).update(
+            url=after + link[len(before) :]
+        )
+    return changed
+
+
 def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
     """(question, position in ``passages``) for every active example question that
     names one of them, and every question a page declares for one of them

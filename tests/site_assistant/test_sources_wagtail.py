@@ -749,3 +749,69 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
         in (unpublished["messages"])
     )
     assert dashboard["script"]
+
+
+# The owner's example questions name sections of two pages; an editor moves one
+# page and changes the other's slug in Wagtail's admin.
+MOVES = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from wagtail.models import Site
+from site_assistant import index, services
+from site_assistant.models import ExampleQuestion
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+about = home.add_child(instance=ArticlePage(title="About", slug="about"))
+faq = home.add_child(instance=ArticlePage(
+    title="FAQ", slug="faq",
+    body="<h2>Dogs</h2><p>Well-behaved dogs are welcome on the terrace.</p>",
+))
+menu = home.add_child(instance=ArticlePage(
+    title="Menu", slug="menu",
+    body="<h2>Cakes</h2><p>We bake a vegan chocolate cake every Friday.</p>",
+))
+menu.save_revision().publish()  # no broker: built at once
+
+
+def link(words):
+    passage = next(p for p in index.load_current().passages if words in p["text"])
+    return passage["url"] + "#" + passage["anchor"]
+
+
+ExampleQuestion.objects.create(question="can my puppy come along", url=link("dogs are welcome"))
+ExampleQuestion.objects.create(question="anything without eggs", url=link("vegan chocolate"))
+editor = Client()
+editor.force_login(User.objects.create_superuser("ed", "ed@example.com", "pw"))
+editor.post(f"/admin/pages/{faq.pk}/move/{about.pk}/confirm/")
+editor.post(f"/admin/pages/{menu.pk}/edit/", {
+    "title": "Menu", "slug": "food", "action-publish": "action-publish",
+    "body": json.dumps({"entityMap": {}, "blocks": [
+        {"key": "a", "type": "header-two", "text": "Cakes", "depth": 0,
+         "inlineStyleRanges": [], "entityRanges": []},
+        {"key": "b", "type": "unstyled", "text": "We bake a vegan chocolate cake every Friday.",
+         "depth": 0, "inlineStyleRanges": [], "entityRanges": []}]}),
+})
+for example in ExampleQuestion.objects.order_by("pk"):
+    print(json.dumps({
+        "stored": example.url,
+        "section": link("dogs are welcome" if "puppy" in example.question else "vegan chocolate"),
+        "answer": services.answer(example.question).answer.link,
+    }))
+"""
+
+
+def test_example_questions_follow_a_page_an_editor_moves_or_gives_another_slug(tmp_path):
+    """The owner's example question kept the page's old address: after the move's
+    rebuild it named "no such section" and no longer steered visitors. Now it
+    follows the page, and a visitor asking it gets the section at its new address."""
+    puppy, eggs = run_in_wagtail_site(MOVES, tmp_path, "admin_settings")
+    assert puppy["section"].startswith("/about/faq/#")
+    assert eggs["section"].startswith("/food/#")
+    for example in (puppy, eggs):
+        assert example["stored"] == example["section"] == example["answer"]
