@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import embed, services
+from . import embed, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, IndexBuild, Question
 
 WEEK = timedelta(days=7)
@@ -64,5 +64,6 @@ def figures(now: datetime | None = None) -> dict:
         "week_questions": total,
         "week_answered": week["answered_count"],
         "week_answered_percent": round(100 * week["answered_count"] / total) if total else None,
+        "lost_examples": len(sections.lost_examples()) if status else 0,
         **review,
     }
