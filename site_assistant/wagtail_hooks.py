@@ -13,7 +13,7 @@ admin gets the way there:
 Both only for users who may open the app in Django's admin (active staff with
 a permission of the app), and only when Django's admin is mounted.
 
-And every editor who publishes, unpublishes, deletes or moves a page is told,
+And every editor who publishes, unpublishes, deletes, moves or copies a page is told,
 beside Wagtail's own message, what the assistant does with the change: that
 it is reading it and about when visitors get the new text, or that the page
 left the answers at once; then, once the rebuild has finished, on whichever
@@ -215,6 +215,12 @@ def after_publish(request, page):
 @hooks.register("after_move_page")
 def after_move(request, page):
     _tell(request, page, moved=True)
+
+
+@hooks.register("after_copy_page")
+def after_copy(request, page, new_page):
+    if new_page.live:  # a copy left as a draft changes nothing visitors get
+        _tell(request, new_page)
 
 
 @hooks.register("after_unpublish_page")

@@ -711,6 +711,11 @@ cache.clear()  # the debounce window: its build ran early, here, not after the w
 step("moved", editor.post(f"/admin/pages/{visit.pk}/move/{about.pk}/confirm/", follow=True))
 run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
 update()
+cache.clear()
+step("copied", editor.post(f"/admin/pages/{visit.pk}/copy/", {
+    "new_title": "Visit us (2027)", "new_slug": "visit-2027", "new_parent_page": home.pk,
+    "publish_copies": "on",
+}, follow=True))
 step("unpublished", editor.post(f"/admin/pages/{visit.pk}/unpublish/", follow=True))
 print(json.dumps({"step": "dashboard", "script": "wagtail_update.js" in editor.get("/admin/").content.decode()}))
 """
@@ -726,8 +731,12 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
     """Wagtail said only "Page 'Visit us' has been published": the editor could not
     tell whether the assistant answered from it yet. Now its message says so: at
     once without a broker; with one, that it is being read and about when, and
-    the admin's script then learns (once) that visitors get it."""
-    eager, queued, waiting, done, once, moved, moved_done, unpublished, dashboard = editor_steps
+    the admin's script then learns (once) that visitors get it. A move says the
+    page is read at its new address, a published copy that it is read; an
+    unpublish, that it left."""
+    eager, queued, waiting, done, once, moved, moved_done, copied, unpublished, dashboard = (
+        editor_steps
+    )
     assert "Ask us answers from the new text of “Visit us” now." in eager["messages"]
     assert any("nine to five" in text for text in eager["index"])
 
@@ -743,6 +752,16 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
         "message": "Ask us now answers from the new text of “Visit us”.",
     }
     assert once == {"step": "asked", "done": True, "message": "", "type": ""}
+
+    assert any(
+        m.startswith("Ask us is reading “Visit us” at its new address: visitors are sent there")
+        for m in moved["messages"]
+    ), moved
+    assert moved_done["message"] == "Ask us now sends visitors to “Visit us” at its new address."
+    assert any(
+        m.startswith("Ask us is reading the new text of “Visit us (2027)”")
+        for m in copied["messages"]
+    ), copied
 
     assert (
         "Ask us no longer answers from “Visit us” or the pages below it."
