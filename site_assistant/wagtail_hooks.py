@@ -35,7 +35,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import conf, dashboard
+from . import conf, dashboard, tasks
 from .models import IndexBuild
 
 APP = "site_assistant"
@@ -191,8 +191,22 @@ def editor_update(request):
     waiting = request.session.get(WAITING)
     if not waiting:
         return JsonResponse({"done": True, "message": "", "type": ""})
-    if IndexBuild.objects.filter(pk__gte=waiting["build"], status__in=UNDER_WAY).exists():
-        return JsonResponse({"done": False})
+    under_way = (
+        IndexBuild.objects.filter(pk__gte=waiting["build"], status__in=UNDER_WAY)
+        .order_by("pk")
+        .first()
+    )
+    if under_way is not None:
+        if not tasks.waiting_for_a_worker(under_way):
+            return JsonResponse({"done": False})
+        # Queued past its start with no worker to run it: say so, and stop asking.
+        del request.session[WAITING]
+        message = _(
+            "%(assistant)s has not started reading the new text of “%(title)s”: no "
+            "worker is running its rebuilds. Visitors get the text it read before until "
+            "one does; tell whoever runs the site."
+        ) % {"assistant": conf.get("WIDGET_TITLE"), "title": waiting["title"]}
+        return JsonResponse({"done": True, "message": message, "type": "warning"})
     del request.session[WAITING]
     last = (
         IndexBuild.objects.filter(pk__gte=waiting["build"], finished__isnull=False)

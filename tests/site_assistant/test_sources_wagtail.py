@@ -652,6 +652,8 @@ from celery import current_app
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
+from datetime import timedelta
 from wagtail.models import Site
 from site_assistant import index
 from site_assistant.build import run_build
@@ -718,6 +720,13 @@ step("copied", editor.post(f"/admin/pages/{visit.pk}/copy/", {
 }, follow=True))
 step("unpublished", editor.post(f"/admin/pages/{visit.pk}/unpublish/", follow=True))
 print(json.dumps({"step": "dashboard", "script": "wagtail_update.js" in editor.get("/admin/").content.decode()}))
+# Published again; no worker ever takes the build: after a minute and more, the script is told.
+cache.clear()
+publish("We are open from eleven to seven.")
+IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).update(
+    created=timezone.now() - timedelta(minutes=5)
+)
+update()
 """
 
 
@@ -735,8 +744,9 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
     page is read at its new address, a published copy that it is read; an
     unpublish, that it left."""
     eager, queued, waiting, done, once, moved, moved_done, copied, unpublished, dashboard = (
-        editor_steps
+        editor_steps[:10]
     )
+    (no_worker,) = editor_steps[10:]
     assert "Ask us answers from the new text of “Visit us” now." in eager["messages"]
     assert any("nine to five" in text for text in eager["index"])
 
@@ -768,6 +778,15 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
         in (unpublished["messages"])
     )
     assert dashboard["script"]
+    # Published again, and no worker takes the build: the script is told, and stops.
+    assert no_worker == {
+        "step": "asked",
+        "done": True,
+        "type": "warning",
+        "message": "Ask us has not started reading the new text of “Visit us”: no worker "
+        "is running its rebuilds. Visitors get the text it read before until one does; "
+        "tell whoever runs the site.",
+    }
 
 
 # The owner's example questions name sections of two pages; an editor moves one
