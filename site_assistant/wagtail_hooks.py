@@ -95,7 +95,8 @@ def add_dashboard_panel(request, panels):
 
 # --- what an editor's change does to the answers --------------------------------------
 
-# The editor's session: {"build": the pk of the build waited for, "title": the page's}.
+# The editor's session: {"build": the pk of the build waited for, "title": the page's,
+# "moved": whether the change was a move}.
 WAITING = "site_assistant_waiting"
 UNDER_WAY = (IndexBuild.Status.QUEUED, IndexBuild.Status.RUNNING)
 
@@ -152,7 +153,7 @@ def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
             request, format_html("{}<span hidden data-site-assistant-waiting></span>", text)
         )
         return
-    last = IndexBuild.objects.order_by("-pk").first()
+    last = IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
     if last is not None and last.status == IndexBuild.Status.SUCCEEDED:
         # No broker: the rebuild ran in this request, before this message.
         messages.success(request, _done(title, moved, now=True))
