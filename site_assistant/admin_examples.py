@@ -146,13 +146,29 @@ class ExampleQuestionForm(forms.ModelForm):
         return cleaned
 
 
+class SectionFilter(admin.SimpleListFilter):
+    """Example questions whose section the live index no longer has (the overview's
+    To review links here)."""
+
+    title = "section"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "No such section")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(pk__in=sections.lost_examples())
+        return queryset
+
+
 @admin.register(ExampleQuestion)
 class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm
     list_display = ["question", "section_display", "active", "created_display"]
-    list_filter = ["active"]
+    list_filter = ["active", SectionFilter]
     list_editable = ["active"]
     search_fields = ["question", "url"]
     created_display = date_column("created", "Added")

@@ -21,7 +21,7 @@ from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from . import answerability, conf, embed, index, publish, rebuilds, withdrawn
-from .examples import example_questions
+from .examples import example_questions, follow_edited_sections
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
 from .sources import collect_all
@@ -286,6 +286,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
             "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
         )
     rows = [p.to_dict() for p in passages]
+    follow_edited_sections(rows)
     owned = _owned_texts(rows)
     if fanout is not None and _hand_out(build, report, rows, documents, model_ref, owned, fanout):
         return  # the chunks' merge (merge_build) finishes the build

@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import embed, services
+from . import embed, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 
 WEEK = timedelta(days=7)
@@ -94,5 +94,6 @@ def figures(now: datetime | None = None) -> dict:
         "week_questions": total,
         "week_answered": counted["week_answered"],
         "week_answered_percent": round(100 * counted["week_answered"] / total) if total else None,
+        "lost_examples": len(sections.lost_examples()) if status else 0,
         **review,
     }

@@ -11,11 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .extract import TEXT_DIRECTIVE
+
 
 def split_link(link: str) -> tuple[str, str]:
     """ "/services/#pricing" → ("/services/", "pricing")."""
     url, _, anchor = (link or "").partition("#")
     return url.strip(), anchor.strip()
+
+
+def fragment_parts(anchor: str) -> tuple[str, str] | None:
+    """(heading, first words) of a text-fragment link to a heading without an id
+    (``:~:text=Location,-You%20will%20find&text=Location``, see
+    ``site_assistant.extract.text_fragment``), as encoded; None for an id."""
+    if not anchor.startswith(TEXT_DIRECTIVE):
+        return None
+    first = anchor[len(TEXT_DIRECTIVE) :].split("&text=", 1)[0]
+    heading, _, after = first.partition(",-")
+    return heading, after
 
 
 def on_page(passage: dict, url: str) -> bool:
@@ -36,6 +49,31 @@ class PassageFinder:
             self.by_text.setdefault(p["text"], position)
             for url in dict.fromkeys([p["url"], *(p.get("urls") or ())]):
                 self.by_url.setdefault(url, []).append(position)
+
+    def follow(self, url: str, anchor: str) -> int | None:
+        """The section a text-fragment link named before an editor reworded its
+        heading or its first words: on the same page, the one section with the same
+        heading, else the one whose text starts with the same words. None when the
+        link is not a text fragment, or no section or several could be it."""
+        parts = fragment_parts(anchor)
+        if parts is None:
+            return None
+        heading, after = parts
+        sections: dict[str, int] = {}
+        for position in self.by_url.get(url, ()):
+            other = self.passages[position].get("anchor") or ""
+            if fragment_parts(other) is not None:
+                sections.setdefault(other, position)
+        for same in (0, 1):
+            wanted = parts[same]
+            if not wanted:
+                continue
+            found = [p for a, p in sections.items() if fragment_parts(a)[same] == wanted]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                return None  # two sections with that heading (or those words): not a guess
+        return None
 
     def find(self, url: str, anchor: str, text: str = "") -> int | None:
         """See ``find_passage``."""
@@ -63,6 +101,57 @@ def find_passage(passages: Sequence[dict], url: str, anchor: str, text: str = ""
     over the same passages, make one ``PassageFinder``.
     """
     return PassageFinder(passages).find(url, anchor, text)
+
+
+def follow_edited_sections(passages: Sequence[dict]) -> int:
+    """Point each example question whose section an editor reworded at that section
+    again; how many were changed.
+
+    A heading without an id (Wagtail's rich text, most Markdown) is linked by a
+    text fragment of its words and the section's first words, so rewording
+    either ("Opening hours" → "When we are open", or the paragraph under it)
+    gives the section another link, and the owner's example question named no
+    section any more. A build calls this with the passages it read: a link that
+    names none of them, on a page that still has a section with the same heading
+    (or, the heading renamed, the same first words), is stored as that section's
+    link."""
+    from .models import ExampleQuestion
+
+    finder = PassageFinder(passages)
+    changed = 0
+    for pk, link in ExampleQuestion.objects.values_list("pk", "url"):
+        url, anchor = split_link(link)
+        if fragment_parts(anchor) is None or finder.find(url, anchor) is not None:
+            continue
+        position = finder.follow(url, anchor)
+        if position is None:
+            continue
+        # update(), not save(): the link names the same section, nothing to rebuild.
+        new = f"{url}#{passages[position]['anchor']}"
+        changed += ExampleQuestion.objects.filter(pk=pk, url=link).update(url=new)
+    return changed
+
+
+def follow_moved_page(before: str, after: str) -> int:
+    """Point the example questions on the page ``before`` (or on pages below it) at
+    ``after``, where an editor moved it or changed its slug; how many were changed.
+
+    Without this an example question kept the old address, named "no such
+    section" after the next build and no longer steered visitors. ``before`` and
+    ``after`` are what the index knows the page as ("/faq/", "//beta.example/faq/"),
+    ending in "/" as Wagtail's do, so "/faq/" does not take "/faq-2/" along.
+    """
+    from .models import ExampleQuestion
+
+    if not before or not after or before == after or not before.endswith("/"):
+        return 0
+    changed = 0
+    for pk, link in ExampleQuestion.objects.filter(url__startswith=before).values_list("pk", "url"):
+        # update(), not save(): the move's own rebuild reads the new links.
+        changed += ExampleQuestion.objects.filter(pk=pk, url=link).update(
+            url=after + link[len(before) :]
+        )
+    return changed
 
 
 def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:

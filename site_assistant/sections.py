@@ -88,6 +88,22 @@ def label(link: str) -> str | None:
     return None if passage is None else where(passage)
 
 
+def lost_examples() -> list[int]:
+    """The pks of the active example questions whose link names no section of the live
+    index (the section was deleted, or reworded past recognising): they steer no
+    visitor. [] before the first build."""
+    from .models import ExampleQuestion
+
+    try:
+        return [
+            pk
+            for pk, link in ExampleQuestion.objects.filter(active=True).values_list("pk", "url")
+            if services.section(link) is None
+        ]
+    except IndexNotReady:
+        return []
+
+
 def named(link: str, otherwise: str) -> str:
     """ "Contact › Where we are", as the visitor saw the place of the answer ``link``
     names; ``otherwise`` (e.g. the headings logged with a question) when the live

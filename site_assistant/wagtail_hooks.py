@@ -12,16 +12,31 @@ admin gets the way there:
 
 Both only for users who may open the app in Django's admin (active staff with
 a permission of the app), and only when Django's admin is mounted.
+
+And every editor who publishes, unpublishes, deletes, moves or copies a page is told,
+beside Wagtail's own message, what the assistant does with the change: that
+it is reading it and about when visitors get the new text, or that the page
+left the answers at once; then, once the rebuild has finished, on whichever
+admin page the editor is on, that visitors now get it (or that the rebuild
+failed). The editor's session remembers the build waited for; a small script
+(``site_assistant/wagtail_update.js``), started by a marker in the message,
+asks ``editor_update`` until it is done, on that page and the next ones.
 """
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.contrib import messages
+from django.http import JsonResponse
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, path, reverse, reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import dashboard
+from . import conf, dashboard, tasks
+from .models import IndexBuild
 from .templatetags.search_admin import build_error_for
 
 APP = "site_assistant"
@@ -81,3 +96,174 @@ def register_menu_item():
 def add_dashboard_panel(request, panels):
     if may_open(request.user):
         panels.append(AssistantPanel())
+
+
+# --- what an editor's change does to the answers --------------------------------------
+
+# The editor's session: {"build": the pk of the build waited for, "title": the page's,
+# "moved": whether the change was a move}.
+WAITING = "site_assistant_waiting"
+UNDER_WAY = (IndexBuild.Status.QUEUED, IndexBuild.Status.RUNNING)
+
+
+def _follows_editors() -> bool:
+    return bool(conf.get("AUTO_REBUILD") and conf.get("WAGTAIL_REBUILD"))
+
+
+def _build_under_way() -> IndexBuild | None:
+    """The build that will read the change: the newest one queued or running."""
+    return IndexBuild.objects.filter(status__in=UNDER_WAY).order_by("-pk").first()
+
+
+def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
+    """Add the message for the change just made to ``page`` (published, or ``moved``
+    or ``withdrawn``); remember the build to wait for in the session."""
+    if not _follows_editors():
+        return
+    assistant, title = conf.get("WIDGET_TITLE"), page.title
+    if withdrawn:
+        messages.info(
+            request,
+            _("%(assistant)s no longer answers from “%(title)s” or the pages below it.")
+            % {"assistant": assistant, "title": title},
+        )
+        return
+    if getattr(page, "scheduled_revision", None) is not None:
+        messages.info(
+            request,
+            _("%(assistant)s reads the new text of “%(title)s” once it goes live.")
+            % {"assistant": assistant, "title": title},
+        )
+        return
+    build = _build_under_way()
+    if build is not None:
+        request.session[WAITING] = {"build": build.pk, "title": title, "moved": moved}
+        if moved:
+            text = _(
+                "%(assistant)s is reading “%(title)s” at its new address: visitors are "
+                "sent there in about %(seconds)s seconds. A message here says when they are."
+            )
+        else:
+            text = _(
+                "%(assistant)s is reading the new text of “%(title)s”: visitors get it in "
+                "about %(seconds)s seconds. A message here says when they do."
+            )
+        text %= {
+            "assistant": assistant,
+            "title": title,
+            "seconds": max(int(conf.get("REBUILD_DEBOUNCE_SECONDS")), 0) + 5,
+        }
+        # The marker starts the script (waiting_script) asking until it is done.
+        messages.info(
+            request, format_html("{}<span hidden data-site-assistant-waiting></span>", text)
+        )
+        return
+    last = IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
+    if last is not None and last.status == IndexBuild.Status.SUCCEEDED:
+        # No broker: the rebuild ran in this request, before this message.
+        messages.success(request, _done(title, moved, now=True))
+    elif last is not None:
+        messages.warning(request, _update_failed(title, last))
+
+
+def _done(title: str, moved: bool, now: bool = False) -> str:
+    """What visitors get once the rebuild has read the change (``now``: in this request)."""
+    if moved and now:
+        text = _("%(assistant)s sends visitors to “%(title)s” at its new address now.")
+    elif moved:
+        text = _("%(assistant)s now sends visitors to “%(title)s” at its new address.")
+    elif now:
+        text = _("%(assistant)s answers from the new text of “%(title)s” now.")
+    else:
+        text = _("%(assistant)s now answers from the new text of “%(title)s”.")
+    return text % {"assistant": conf.get("WIDGET_TITLE"), "title": title}
+
+
+def _update_failed(title: str, build: IndexBuild) -> str:
+    if build.status == IndexBuild.Status.UNQUEUED:
+        return _(
+            "%(assistant)s could not start reading the new text of “%(title)s”: the task "
+            "queue did not answer. Visitors get the text it read before until it does."
+        ) % {"assistant": conf.get("WIDGET_TITLE"), "title": title}
+    return _(
+        "%(assistant)s could not read the new text of “%(title)s”: its rebuild failed. "
+        "Visitors get the text it read before."
+    ) % {"assistant": conf.get("WIDGET_TITLE"), "title": title}
+
+
+def editor_update(request):
+    """JSON for the editor's script: {"done": false} while the build waited for (or
+    one after it) is queued or running; then, once, the message to show."""
+    waiting = request.session.get(WAITING)
+    if not waiting:
+        return JsonResponse({"done": True, "message": "", "type": ""})
+    under_way = (
+        IndexBuild.objects.filter(pk__gte=waiting["build"], status__in=UNDER_WAY)
+        .order_by("pk")
+        .first()
+    )
+    if under_way is not None:
+        if not tasks.waiting_for_a_worker(under_way):
+            return JsonResponse({"done": False})
+        # Queued past its start with no worker to run it: say so, and stop asking.
+        del request.session[WAITING]
+        message = _(
+            "%(assistant)s has not started reading the new text of “%(title)s”: no "
+            "worker is running its rebuilds. Visitors get the text it read before until "
+            "one does; tell whoever runs the site."
+        ) % {"assistant": conf.get("WIDGET_TITLE"), "title": waiting["title"]}
+        return JsonResponse({"done": True, "message": message, "type": "warning"})
+    del request.session[WAITING]
+    last = (
+        IndexBuild.objects.filter(pk__gte=waiting["build"], finished__isnull=False)
+        .order_by("-finished", "-pk")
+        .first()
+    )
+    if last is not None and last.status != IndexBuild.Status.SUCCEEDED:
+        return JsonResponse(
+            {"done": True, "message": _update_failed(waiting["title"], last), "type": "error"}
+        )
+    message = _done(waiting["title"], waiting.get("moved", False))
+    return JsonResponse({"done": True, "message": message, "type": "success"})
+
+
+@hooks.register("after_publish_page")
+def after_publish(request, page):
+    _tell(request, page)
+
+
+@hooks.register("after_move_page")
+def after_move(request, page):
+    _tell(request, page, moved=True)
+
+
+@hooks.register("after_copy_page")
+def after_copy(request, page, new_page):
+    if new_page.live:  # a copy left as a draft changes nothing visitors get
+        _tell(request, new_page)
+
+
+@hooks.register("after_unpublish_page")
+def after_unpublish(request, page):
+    _tell(request, page, withdrawn=True)
+
+
+@hooks.register("after_delete_page")
+def after_delete(request, page):
+    _tell(request, page, withdrawn=True)
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("site-assistant/update/", editor_update, name="site_assistant_editor_update")]
+
+
+@hooks.register("insert_global_admin_js")
+def waiting_script():
+    """On every admin page; it asks ``editor_update`` only after a message with the
+    marker, and on the pages after it until the build is done (sessionStorage)."""
+    return format_html(
+        '<script src="{}" data-url="{}" defer></script>',
+        static("site_assistant/wagtail_update.js"),
+        reverse("site_assistant_editor_update"),
+    )

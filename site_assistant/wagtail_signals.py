@@ -29,7 +29,7 @@ from django.apps import apps
 from django.core.signals import request_started
 from django.db.models.signals import post_delete, post_save
 
-from . import conf, signals, withdrawn
+from . import conf, examples, signals, withdrawn
 from .sources import pages
 
 UID = "site-assistant-wagtail"
@@ -104,6 +104,7 @@ def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **k
         before = path and path_before_move(path, url_path_before, url_path_after)
     if before:
         withdrawn.withdraw([before])
+        examples.follow_moved_page(before, _page_path(instance))
     _rebuild(sender, **kwargs)
 
 
@@ -111,7 +112,9 @@ def _slug_changed(sender, instance=None, instance_before=None, **kwargs):
     """A live page's slug changed: its old URL (and those below it) out of answers
     now, the new one at the rebuild."""
     if instance is not None and instance.live and instance_before is not None:
-        withdrawn.withdraw(filter(None, [_page_path(instance_before)]))
+        before = _page_path(instance_before)
+        withdrawn.withdraw(filter(None, [before]))
+        examples.follow_moved_page(before, _page_path(instance))
     _rebuild(sender, **kwargs)
 
 

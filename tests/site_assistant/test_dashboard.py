@@ -295,3 +295,35 @@ def test_a_busy_logs_figures_are_kept_a_minute_and_counted_again_after_a_fix(
     ExampleQuestion.objects.create(question="is there parking", url="/")
     shown, counted = visit()
     assert shown == "2" and counted  # counted again: the fix and the new question
+
+
+def test_example_questions_whose_section_is_gone_are_counted_and_listed(testsite, owner_client):
+    """An editor deletes the section an owner's example question named: it steers no
+    visitor any more, and only the Example questions list said so, row by row. The
+    overview counts it under To review, linked to a list of just those."""
+    from site_assistant.build import run_build
+    from site_assistant.models import ExampleQuestion
+
+    def rebuild():
+        run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.CONTENT))
+
+    rebuild()
+    ExampleQuestion.objects.all().delete()  # the host site's own
+    kept = ExampleQuestion.objects.create(question="when do you open", url="/alpha/#opening-hours")
+    lost = ExampleQuestion.objects.create(
+        question="where can I leave my bike", url="/alpha/#parking"
+    )
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert tree.css_first("#dash-lost-examples") is None
+
+    title, main = testsite.PAGES["/alpha/"]
+    testsite.PAGES["/alpha/"] = (title, main.split('<h2 id="parking">')[0])  # the editor's cut
+    rebuild()
+
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    note = tree.css_first("#dash-lost-examples")
+    assert " ".join(note.text(separator=" ").split()).startswith(
+        "1 example question names a section the site no longer has"
+    )
+    listed = owner_client.get(note.css_first("a").attributes["href"]).content.decode()
+    assert lost.question in listed and kept.question not in listed

@@ -65,3 +65,63 @@ def test_a_link_names_the_same_passage_as_before():
     assert find_passage(passages, "/notes/", "details") is None
     assert find_passage(passages, "/notes/9/", "") is None
     assert find_passage(passages, "/notes/9/", "", text="Page 3, passage 2.") == 11
+
+
+# --- an editor rewords a section an example question names --------------------------
+
+FAQ = (
+    "<h1>Alpha</h1><p>The alpha page talks about rose-gold teapots and quiet mornings.</p>"
+    "<h2>{hours}</h2><p>{first} from nine to five on weekdays.</p>"
+    "<h2>Parking</h2><p>Bicycles can be parked in the courtyard behind the shop.</p>"
+)
+
+
+def test_an_example_question_follows_its_section_when_an_editor_rewords_it(testsite, admin_client):
+    """Headings without an id (Wagtail's rich text) are linked by a text fragment of
+    the heading and the section's first words. The owner's example question names
+    such a section; an editor renames the heading, publishes, later rewrites the
+    paragraph's first words: after each rebuild the example still names the
+    section (not "no such section") and a visitor asking it still gets it."""
+    from site_assistant import index, services
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+
+    def publish(hours, first):
+        testsite.PAGES["/alpha/"] = ("Alpha page", FAQ.format(hours=hours, first=first))
+        run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.CONTENT))
+        passage = next(p for p in index.load_current().passages if "nine to five" in p["text"])
+        return f"{passage['url']}#{passage['anchor']}"
+
+    question = "can I drop by on a tuesday afternoon"
+    first_link = publish("Opening hours", "We are open")
+    assert ":~:text=Opening%20hours,-We%20are%20open" in first_link
+    ExampleQuestion.objects.create(question=question, url=first_link)
+
+    for hours, first in [("When we are open", "We are open"), ("When we are open", "Come in")]:
+        link = publish(hours, first)
+        assert link != first_link
+        assert ExampleQuestion.objects.get(question=question).url == link
+        listed = admin_client.get("/admin/site_assistant/examplequestion/", {"q": "tuesday"})
+        row = listed.content.decode().split('class="field-section_display">')[1].split("</td>")[0]
+        assert row.startswith(f"Alpha page › {hours} "), row
+        assert services.answer(question).answer.link == link
+
+
+def test_a_reworded_section_is_not_guessed_among_two_that_could_be_it():
+    """Two sections of a page with the same heading, the example's first words gone:
+    either could be it, so the link is left to the owner ("no such section")."""
+    from site_assistant.examples import PassageFinder
+
+    def fragment(heading, words):
+        return f":~:text={heading},-{words}&text={heading}"
+
+    passages = [
+        {"text": t, "url": "/faq/", "anchor": fragment(h, w), "position": i}
+        for i, (t, h, w) in enumerate(
+            [("a", "Hours", "Closed%20on%20Mondays"), ("b", "Hours", "Open%20at%20nine")]
+        )
+    ]
+    finder = PassageFinder(passages)
+    assert finder.follow("/faq/", fragment("Hours", "We%20open%20at")) is None
+    assert finder.follow("/faq/", fragment("Opening%20hours", "Open%20at%20nine")) == 1
+    assert finder.follow("/faq/", "hours") is None

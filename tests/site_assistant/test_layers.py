@@ -101,7 +101,7 @@ LAYERS: dict[str, list[str]] = {
         "admin_training",
         "admin_examples",  # example questions: the section picked from the live index
         "admin_fix",  # "Fix this answer": a logged question → an example question
-        "wagtail_hooks",  # Wagtail's admin: a menu item and a dashboard panel (only with Wagtail)
+        "wagtail_hooks",  # Wagtail's admin: a menu item, a dashboard panel, editors' messages (only with Wagtail)
         "api",
         "api.parsers",
         "api.permissions",

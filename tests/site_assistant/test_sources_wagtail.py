@@ -34,14 +34,15 @@ print(json.dumps(pages.page_urls()))
 """
 
 
-def run_in_wagtail_site(script, site_dir=None) -> list:
+def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     """What ``script`` prints, a JSON value a line, run in the Wagtail site.
 
-    ``site_dir``: a folder for the site's database and index (else in memory and nowhere).
+    ``site_dir``: a folder for the site's database and index (else in memory and nowhere);
+    ``settings``: the site's settings module ("admin_settings": with Wagtail's admin).
     """
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.settings",
+        "DJANGO_SETTINGS_MODULE": f"tests.site_assistant.wagtailsite.{settings}",
         "OMP_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
@@ -686,3 +687,218 @@ def test_deleting_other_models_rows_stays_one_query():
     purged = next(s for s in run_in_wagtail_site(SNIPPETS) if s["step"] == "purged")
     statements = [q.split()[0] for q in purged["queries"] if q not in ("BEGIN", "COMMIT")]
     assert statements == ["DELETE"]
+
+
+# An editor in Wagtail's admin publishes, then unpublishes: what each message says.
+EDITOR = """
+import json
+import re
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from celery import current_app
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+from datetime import timedelta
+from wagtail.models import Site
+from site_assistant import index
+from site_assistant.build import run_build
+from site_assistant.models import IndexBuild
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+visit = home.add_child(instance=ArticlePage(title="Visit us", slug="visit"))
+editor = Client()
+editor.force_login(User.objects.create_superuser("ed", "ed@example.com", "pw"))
+
+
+def body(text):
+    blocks = [("header-two", "Opening hours"), ("unstyled", text)]
+    return json.dumps({"entityMap": {}, "blocks": [
+        {"key": f"k{n}", "type": kind, "text": words, "depth": 0,
+         "inlineStyleRanges": [], "entityRanges": []}
+        for n, (kind, words) in enumerate(blocks)
+    ]})
+
+
+def step(name, response):
+    # Wagtail's messages as the editor reads them (the marker kept, tags dropped).
+    html = response.content.decode().split('data-w-messages-target="container">')[1]
+    items = html.split("</ul>")[0].split("<li")[1:]
+    messages = [
+        " ".join(re.sub(r"<(?!span hidden)[^>]*>", " ", "<li" + item).split()) for item in items
+    ]
+    print(json.dumps({"step": name, "messages": messages,
+                      "index": [p["text"] for p in index.load_current().passages]
+                      if index.current_version_name() else []}))
+
+
+def publish(text):
+    return editor.post(f"/admin/pages/{visit.pk}/edit/", {
+        "title": "Visit us", "slug": "visit", "body": body(text),
+        "action-publish": "action-publish",
+    }, follow=True)
+
+
+def update():
+    print(json.dumps({"step": "asked", **editor.get("/admin/site-assistant/update/").json()}))
+
+
+# No broker: the rebuild runs in the editor's request.
+step("published, no broker", publish("We are open from nine to five."))
+# A broker, its worker not yet at it: the message says it is coming.
+current_app.conf.broker_url = "memory://"
+current_app.conf.task_always_eager = False
+step("published, a broker", publish("We are open from ten to six."))
+update()
+run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
+update()
+update()
+about = home.add_child(instance=ArticlePage(title="About", slug="about"))
+cache.clear()  # the debounce window: its build ran early, here, not after the window
+step("moved", editor.post(f"/admin/pages/{visit.pk}/move/{about.pk}/confirm/", follow=True))
+run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
+update()
+cache.clear()
+step("copied", editor.post(f"/admin/pages/{visit.pk}/copy/", {
+    "new_title": "Visit us (2027)", "new_slug": "visit-2027", "new_parent_page": home.pk,
+    "publish_copies": "on",
+}, follow=True))
+step("unpublished", editor.post(f"/admin/pages/{visit.pk}/unpublish/", follow=True))
+print(json.dumps({"step": "dashboard", "script": "wagtail_update.js" in editor.get("/admin/").content.decode()}))
+# Published again; no worker ever takes the build: after a minute and more, the script is told.
+cache.clear()
+publish("We are open from eleven to seven.")
+IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).update(
+    created=timezone.now() - timedelta(minutes=5)
+)
+update()
+"""
+
+
+@pytest.fixture(scope="module")
+def editor_steps(tmp_path_factory):
+    lines = run_in_wagtail_site(EDITOR, tmp_path_factory.mktemp("editor"), "admin_settings")
+    return lines
+
+
+def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_steps):
+    """Wagtail said only "Page 'Visit us' has been published": the editor could not
+    tell whether the assistant answered from it yet. Now its message says so: at
+    once without a broker; with one, that it is being read and about when, and
+    the admin's script then learns (once) that visitors get it. A move says the
+    page is read at its new address, a published copy that it is read; an
+    unpublish, that it left."""
+    eager, queued, waiting, done, once, moved, moved_done, copied, unpublished, dashboard = (
+        editor_steps[:10]
+    )
+    (no_worker,) = editor_steps[10:]
+    assert "Ask us answers from the new text of “Visit us” now." in eager["messages"]
+    assert any("nine to five" in text for text in eager["index"])
+
+    (reading,) = [m for m in queued["messages"] if m.startswith("Ask us is reading")]
+    assert "visitors get it in about 15 seconds" in reading
+    assert "data-site-assistant-waiting" in reading  # starts the admin's script
+    assert not any("ten to six" in text for text in queued["index"])
+    assert waiting == {"step": "asked", "done": False}
+    assert done == {
+        "step": "asked",
+        "done": True,
+        "type": "success",
+        "message": "Ask us now answers from the new text of “Visit us”.",
+    }
+    assert once == {"step": "asked", "done": True, "message": "", "type": ""}
+
+    assert any(
+        m.startswith("Ask us is reading “Visit us” at its new address: visitors are sent there")
+        for m in moved["messages"]
+    ), moved
+    assert moved_done["message"] == "Ask us now sends visitors to “Visit us” at its new address."
+    assert any(
+        m.startswith("Ask us is reading the new text of “Visit us (2027)”")
+        for m in copied["messages"]
+    ), copied
+
+    assert (
+        "Ask us no longer answers from “Visit us” or the pages below it."
+        in (unpublished["messages"])
+    )
+    assert dashboard["script"]
+    # Published again, and no worker takes the build: the script is told, and stops.
+    assert no_worker == {
+        "step": "asked",
+        "done": True,
+        "type": "warning",
+        "message": "Ask us has not started reading the new text of “Visit us”: no worker "
+        "is running its rebuilds. Visitors get the text it read before until one does; "
+        "tell whoever runs the site.",
+    }
+
+
+# The owner's example questions name sections of two pages; an editor moves one
+# page and changes the other's slug in Wagtail's admin.
+MOVES = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from wagtail.models import Site
+from site_assistant import index, services
+from site_assistant.models import ExampleQuestion
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+about = home.add_child(instance=ArticlePage(title="About", slug="about"))
+faq = home.add_child(instance=ArticlePage(
+    title="FAQ", slug="faq",
+    body="<h2>Dogs</h2><p>Well-behaved dogs are welcome on the terrace.</p>",
+))
+menu = home.add_child(instance=ArticlePage(
+    title="Menu", slug="menu",
+    body="<h2>Cakes</h2><p>We bake a vegan chocolate cake every Friday.</p>",
+))
+menu.save_revision().publish()  # no broker: built at once
+
+
+def link(words):
+    passage = next(p for p in index.load_current().passages if words in p["text"])
+    return passage["url"] + "#" + passage["anchor"]
+
+
+ExampleQuestion.objects.create(question="can my puppy come along", url=link("dogs are welcome"))
+ExampleQuestion.objects.create(question="anything without eggs", url=link("vegan chocolate"))
+editor = Client()
+editor.force_login(User.objects.create_superuser("ed", "ed@example.com", "pw"))
+editor.post(f"/admin/pages/{faq.pk}/move/{about.pk}/confirm/")
+editor.post(f"/admin/pages/{menu.pk}/edit/", {
+    "title": "Menu", "slug": "food", "action-publish": "action-publish",
+    "body": json.dumps({"entityMap": {}, "blocks": [
+        {"key": "a", "type": "header-two", "text": "Cakes", "depth": 0,
+         "inlineStyleRanges": [], "entityRanges": []},
+        {"key": "b", "type": "unstyled", "text": "We bake a vegan chocolate cake every Friday.",
+         "depth": 0, "inlineStyleRanges": [], "entityRanges": []}]}),
+})
+for example in ExampleQuestion.objects.order_by("pk"):
+    print(json.dumps({
+        "stored": example.url,
+        "section": link("dogs are welcome" if "puppy" in example.question else "vegan chocolate"),
+        "answer": services.answer(example.question).answer.link,
+    }))
+"""
+
+
+def test_example_questions_follow_a_page_an_editor_moves_or_gives_another_slug(tmp_path):
+    """The owner's example question kept the page's old address: after the move's
+    rebuild it named "no such section" and no longer steered visitors. Now it
+    follows the page, and a visitor asking it gets the section at its new address."""
+    puppy, eggs = run_in_wagtail_site(MOVES, tmp_path, "admin_settings")
+    assert puppy["section"].startswith("/about/faq/#")
+    assert eggs["section"].startswith("/food/#")
+    for example in (puppy, eggs):
+        assert example["stored"] == example["section"] == example["answer"]

@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from taggit.managers import TaggableManager
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, Page, RevisionMixin
 from wagtail.snippets.models import register_snippet
@@ -10,6 +11,8 @@ class ArticlePage(Page):
     """A page type of the site's own, as every real Wagtail site has: its text is a field."""
 
     body = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
 
     def recipes(self):
         """The recipes (snippets) the page with the slug "menu" lists."""
