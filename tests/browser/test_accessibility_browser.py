@@ -346,3 +346,71 @@ def test_on_a_phone_an_answer_that_comes_while_reading_on_brings_the_bubble_back
     wait_until(page, "window.scrollY > 600")
     page.wait_for_timeout(300)
     expect(bubble).to_be_in_viewport(ratio=1)
+
+
+# A host site whose headings are loud: the widget's own heading must not take any of it.
+LOUD_HEADINGS = """
+body h2 { color: red; font: italic 700 2.5rem/2 Georgia, serif; text-transform: uppercase;
+          letter-spacing: 0.3em; margin: 2rem 0; padding: 1rem; border-bottom: 4px solid; }
+h2::before { content: "§ "; } h2::after { content: " #"; }
+"""
+
+
+def test_the_panel_is_a_dialog_named_by_its_heading_in_the_widgets_own_style(page):
+    """The panel's title was a <p>: inside the dialog a screen reader had no heading to jump
+    to. As an <h2> it must not pick up the host site's h2 styles (Bambicim's own: 2rem, a
+    margin under it; here louder ones too)."""
+
+    def louder(route):  # in the site's own stylesheet (its CSP allows no inline style)
+        site = route.fetch()
+        route.fulfill(response=site, body=site.text() + LOUD_HEADINGS)
+
+    page.route(re.compile(r"/static/css/site\.css"), louder)
+    page.goto("/")
+    expect(page.locator("main h2").first).to_have_css("text-transform", "uppercase")  # applied
+    page.keyboard.press("/")
+    dialog = page.get_by_role("dialog", name="Ask Bambi", exact=True)
+    expect(dialog).to_be_visible()
+    heading = dialog.get_by_role("heading", name="Ask Bambi", exact=True, level=2)
+    expect(heading).to_be_visible()
+    look = heading.evaluate(
+        """e => {
+            const s = getComputedStyle(e), panel = getComputedStyle(e.closest('.site-assistant'));
+            return {size: s.fontSize, style: s.fontStyle, sameFont: s.fontFamily === panel.fontFamily,
+                    color: s.color, case: s.textTransform, spacing: s.letterSpacing,
+                    margin: s.margin, padding: s.padding, rule: s.borderBottomWidth,
+                    before: getComputedStyle(e, '::before').content,
+                    after: getComputedStyle(e, '::after').content};
+        }"""
+    )
+    assert look == {
+        "size": "16.8px",  # 1.05rem
+        "style": "normal",
+        "sameFont": True,
+        "color": "rgb(255, 255, 255)",
+        "case": "none",
+        "spacing": "normal",
+        "margin": "0px",
+        "padding": "0px",
+        "rule": "0px",
+        "before": "none",
+        "after": "none",
+    }, look
+    # The header stays one line: the heading is no taller than the buttons beside it.
+    assert heading.bounding_box()["height"] <= 30, heading.bounding_box()
+
+
+def test_opening_the_panel_reads_its_greeting(page):
+    """Focus goes into the question box when the panel opens; a screen reader said the
+    dialog's name only, not the greeting that says what it is for."""
+    page.goto("/")
+    page.keyboard.press("/")
+    greeting = page.locator(".site-assistant__greeting p").inner_text()
+    assert greeting
+    dialog = page.get_by_role("dialog", name="Ask Bambi", exact=True)
+    expect(dialog).to_have_accessible_description(greeting)
+    # After a question too: the greeting stays the conversation's first message.
+    ask(page, "Is the Bambi Game free?")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_accessible_description(greeting)
