@@ -109,6 +109,8 @@ def widget_words() -> dict[str, str]:
         "youAsked": gettext("You asked:"),
         # Read with the closed widget button's name when an answer came while it was closed.
         "newAnswer": gettext("(new answer)"),
+        # ... and instead when what came was no answer (offline, too many questions, an error).
+        "notAnswered": gettext("(question not answered)"),
     }
 
 

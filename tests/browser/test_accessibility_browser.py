@@ -159,11 +159,8 @@ def _hold_answers(page):
     return held
 
 
-def test_an_answer_that_comes_while_the_panel_is_closed_is_read_out_and_waits_on_the_button(
-    page,
-):
-    """The live region was inside the closed (hidden) panel, so an answer that came after Esc
-    was never read out, and nothing on the button said an answer was waiting."""
+def _ask_and_close(page):
+    """Asks with the answer held, and closes the panel (Esc) while it is on its way."""
     held = _hold_answers(page)
     page.goto("/")
     page.keyboard.press("/")
@@ -171,6 +168,15 @@ def test_an_answer_that_comes_while_the_panel_is_closed_is_read_out_and_waits_on
     page.keyboard.press("Enter")
     wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
     page.keyboard.press("Escape")
+    return held
+
+
+def test_an_answer_that_comes_while_the_panel_is_closed_is_read_out_and_waits_on_the_button(
+    page,
+):
+    """The live region was inside the closed (hidden) panel, so an answer that came after Esc
+    was never read out, and nothing on the button said an answer was waiting."""
+    held = _ask_and_close(page)
     bubble = page.locator(BUBBLE)
     expect(page.locator(PANEL)).to_be_hidden()
     expect(bubble).to_be_focused()
@@ -414,3 +420,27 @@ def test_opening_the_panel_reads_its_greeting(page):
     page.keyboard.press("Escape")
     page.keyboard.press("Enter")
     expect(dialog).to_have_accessible_description(greeting)
+
+
+def test_a_failure_that_comes_while_the_panel_is_closed_is_not_called_a_new_answer(page):
+    """Asked, closed, then rate-limited: the button said "Ask Bambi (new answer)" and waiting
+    for it the visitor found "You're asking faster than I can think"."""
+    held = _ask_and_close(page)
+    held[0].fulfill(
+        status=429,
+        headers={"Retry-After": "30"},
+        content_type="application/json",
+        body='{"detail": "Request was throttled."}',
+    )
+    waiting = page.get_by_role("button", name="Ask Bambi (question not answered)", exact=True)
+    expect(waiting).to_be_visible()
+    expect(waiting.locator(".site-assistant__badge")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator(".site-assistant__msg--error")).to_contain_text("faster than I can think")
+    expect(page.locator(INPUT)).to_have_value("Is the Bambi Game free?")
+    # Sent again, closed again: this time an answer, and the button says so.
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
+    page.keyboard.press("Escape")
+    held[1].continue_()
+    expect(page.get_by_role("button", name="Ask Bambi (new answer)", exact=True)).to_be_visible()

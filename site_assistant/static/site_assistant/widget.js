@@ -56,6 +56,7 @@
     serverDown: "The site isn’t answering properly right now. Please try again in a minute.",
     queued: "One moment: this goes as soon as the last answer is in.",
     newAnswer: "(new answer)",
+    notAnswered: "(question not answered)",
     youAsked: "You asked:"
   };
   var given = document.querySelector("script[data-site-assistant-words]");
@@ -261,7 +262,7 @@
   var aside = root.insertBefore(el("p", "site-assistant__sr"), panel);
   aside.setAttribute("role", "status");
   // On the bubble: an answer came while the panel was closed
-  var badge = bubble.appendChild(el("span", "site-assistant__badge", " " + word("newAnswer")));
+  var badge = bubble.appendChild(el("span", "site-assistant__badge"));
   badge.hidden = true;
   var news = null;
   var cfg = root.dataset;
@@ -860,6 +861,7 @@
         announce(shown[1]);
         inView(you, shown[0]);
         if (!isOpen()) {
+          badge.textContent = " " + word(turn.error ? "notAnswered" : "newAnswer");
           badge.hidden = !(news = [you, shown[0]]);
           root.classList.remove("is-tucked"); // slid away on a phone: back, with its dot
         }
