@@ -444,3 +444,31 @@ def test_a_failure_that_comes_while_the_panel_is_closed_is_not_called_a_new_answ
     page.keyboard.press("Escape")
     held[1].continue_()
     expect(page.get_by_role("button", name="Ask Bambi (new answer)", exact=True)).to_be_visible()
+
+
+def test_reading_the_panel_line_by_line_meets_the_answer_once(page):
+    """The live region kept the snippet after saying it, so reading the panel line by line
+    (after the vote buttons) gave the whole answer a second time. Time is the page's fake
+    clock: the words are in the region once said, and gone a while later."""
+    page.clock.install()
+    page.goto("/")
+    page.keyboard.press("/")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    page.fill(INPUT, "Is the Bambi Game free?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer).to_have_count(1)
+    quote = answer.locator(".site-assistant__text").inner_text()
+    status = page.locator(".site-assistant__status")
+    page.clock.run_for(100)
+    expect(status).to_have_text(quote)  # said
+    page.clock.run_for(7_000)
+    expect(status).to_have_text("")
+    heard = page.locator(PANEL).aria_snapshot()
+    assert heard.count("free to play") == 1, heard
+    # Said anew each time: the next question's answer is read out too.
+    page.fill(INPUT, "Do you use cookies?")
+    page.keyboard.press("Enter")
+    expect(answer).to_have_count(2)
+    page.clock.run_for(100)
+    expect(status).to_have_text(answer.last.locator(".site-assistant__text").inner_text())

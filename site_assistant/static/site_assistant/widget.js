@@ -359,12 +359,17 @@
   }
 
   /* Emptied, then said a moment later (the same words twice are said twice); beside the panel
-     while it is closed (hidden, its region is not read). */
+     while it is closed (hidden, its region is not read). Emptied 7 s on (queued by then), not read
+     twice line by line. */
   var saying;
   function announce(text) {
     clearTimeout(saying);
     status.textContent = aside.textContent = "";
-    saying = setTimeout(function () { (isOpen() ? status : aside).textContent = text; }, 100);
+    saying = setTimeout(function () {
+      var region = isOpen() ? status : aside;
+      region.textContent = text;
+      saying = setTimeout(function () { region.textContent = ""; }, 7000);
+    }, 100);
   }
 
   /* A word under the box, read out (once: unchanged, not again). */
