@@ -904,8 +904,10 @@ def extract(
     # as the section.
     one_section = "#" in document.url
     # A later piece of a long section links to its own words on the page (only a
-    # rendered page's HTML is what the browser shows).
-    pieces_linked = document.source == "page" and not one_section
+    # rendered page's HTML is what the browser shows), with text fragments on.
+    pieces_linked = (
+        document.source == "page" and not one_section and conf.get("TEXT_FRAGMENT_LINKS")
+    )
     text_of_page = None
     passages = []
     for section in sections(root):

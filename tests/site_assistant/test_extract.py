@@ -722,6 +722,12 @@ def test_a_piece_whose_words_are_not_on_the_page_as_written_links_to_its_section
     assert all(p.piece_anchor == "" for p in pieces)
 
 
+def test_without_text_fragment_links_every_piece_links_to_its_section(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TEXT_FRAGMENT_LINKS": False}
+    pieces = _pieces(f"<h2 id='shelves'>Shelves</h2>{SHELVES}")
+    assert len(pieces) > 2 and all(p.piece_anchor == "" for p in pieces)
+
+
 def test_rows_of_a_model_are_not_linked_by_their_words():
     # A registered row's HTML is not the page a browser shows: its words may not be there.
     doc = page(f"<h2 id='shelves'>Shelves</h2>{SHELVES}")
