@@ -62,6 +62,10 @@ class Passage:
     questions: list[str] = field(default_factory=list)
     # Paths of the pages the section links to (not stored: see leave_teasers_to_their_pages).
     links: list[str] = field(default_factory=list)
+    # A later piece of a long section: the fragment of its own first words on the page
+    # ("pricing:~:text=Teams%20of%20ten"), where "Read more" lands (see piece_fragment);
+    # "" for a section's first piece, whose link is the section's (url + "#" + anchor).
+    piece_anchor: str = ""
 
     @property
     def heading_text(self) -> str:
@@ -82,6 +86,7 @@ class Passage:
             "position": self.position,
             "source": self.source,
             "questions": list(self.questions),
+            **({"piece_anchor": self.piece_anchor} if self.piece_anchor else {}),
         }
 
 
@@ -208,6 +213,96 @@ def _words_after(node, count: int = SUFFIX_WORDS) -> list[str]:
             return words
         words += normalize(text).split()
     return words[:count]
+
+
+# A later piece's link: at least this many of its first words, more until they are
+# found once only on the page (a browser scrolls to the first match).
+PIECE_FRAGMENT_WORDS = 4
+# Sentences of a piece tried, in order, for words the page has once only.
+PIECE_FRAGMENT_SENTENCES = 3
+# Text a browser never finds with a text fragment.
+_UNSEARCHED_TAGS = frozenset(("script", "style", "template", "noscript", "head", "title"))
+
+
+def page_text(html: str) -> str:
+    """The text of a whole page (its chrome too: a browser searches every visible
+    word) as a browser's text fragment matches it: one line per block element (a
+    match never spans two), case folded."""
+    lines: list[str] = []
+    line: list[str] = []
+
+    def flush():
+        text = normalize("".join(line)).casefold()
+        line.clear()
+        if text:
+            lines.append(text)
+
+    def walk(node):
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                line.append(child.text_content or "")
+            elif tag.startswith("-") or tag in _UNSEARCHED_TAGS:
+                continue
+            elif tag in BLOCK_TAGS or tag == "summary":
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+
+    tree = parse(html)
+    walk(tree.body or tree.root)
+    flush()
+    return "\n".join(lines)
+
+
+def _matches(phrase: str, text: str) -> int:
+    """How often ``phrase`` is in ``text`` (``page_text``) as whole words, as a text fragment finds it."""
+    pattern = r"(?<!\w)" + re.escape(phrase.casefold()) + r"(?!\w)"
+    return len(re.findall(pattern, text))
+
+
+_TRAILING = ".,;:!?…"
+
+
+def piece_fragment(section_anchor: str, sentences: Iterable[str], text: str) -> str:
+    """The link fragment of a later piece of a long section: its first words, so
+    the browser scrolls to (and marks) where the piece starts, not to the heading
+    dozens of paragraphs above.
+
+    ``sentences`` are the piece's, in order; ``text`` the page's (``page_text``).
+    The fewest of a sentence's first words (PIECE_FRAGMENT_WORDS at least) that
+    the page has once only: ``pricing:~:text=Teams%20of%20ten%20get`` after an
+    id (the browser falls back on it when the words are gone); before the
+    directives of a heading's own text fragment, which are the fallback then
+    (``:~:text=Teams%20of%20ten%20get&text=Pricing``: a browser scrolls to the
+    first directive that matches). A sentence whose words
+    the page repeats (or splits between elements) gives way to the next; ""
+    when none will do: the piece links to its section.
+    """
+    for sentence in list(sentences)[:PIECE_FRAGMENT_SENTENCES]:
+        if HOLE in sentence:
+            continue
+        words = sentence.split()
+        for end in range(min(PIECE_FRAGMENT_WORDS, len(words)), len(words) + 1):
+            # A full stop or comma after the last word (one join_blocks added, too) is
+            # not needed to match.
+            phrase = " ".join(words[:end]).rstrip(_TRAILING)
+            found = _matches(phrase, text) if phrase else 0
+            if found == 0:
+                break  # not on the page as written (text a table or a term reads differently)
+            if found > 1:
+                continue
+            directive = f"{TEXT_DIRECTIVE}{_directive_text(phrase.split())}"
+            if section_anchor.startswith(TEXT_DIRECTIVE):
+                fragment = f"{directive}&{section_anchor[len(':~:') :]}"
+            else:
+                fragment = f"{section_anchor}{directive}"
+            if len(fragment) <= 2 * MAX_ANCHOR_CHARS:
+                return fragment
+            break
+    return ""
 
 
 def _anchor_for(node, root) -> str:
@@ -773,6 +868,8 @@ def _merge_tiny(passages: list[Passage], count: TokenCounter, max_tokens: int) -
         ):
             nxt = result[i + 1]
             nxt.text = f"{tiny.text} {nxt.text}"
+            if tiny.anchor == nxt.anchor:
+                nxt.piece_anchor = tiny.piece_anchor  # it starts where the tiny one did
             nxt.links = list(dict.fromkeys(tiny.links + nxt.links))
             del result[i]
             continue
@@ -806,23 +903,37 @@ def extract(
     # of its own would make "/docs/#install#:~:text=…", which no browser reads
     # as the section.
     one_section = "#" in document.url
+    # A later piece of a long section links to its own words on the page (only a
+    # rendered page's HTML is what the browser shows), with text fragments on.
+    pieces_linked = (
+        document.source == "page" and not one_section and conf.get("TEXT_FRAGMENT_LINKS")
+    )
+    text_of_page = None
     passages = []
     for section in sections(root):
         links = _link_paths(document.url, section.links)
-        for text in split_section(
-            lead(section.heading), section.blocks, count, max_tokens, overlap
-        ):
+        prefix = lead(section.heading)
+        anchor = "" if one_section else section.anchor
+        pieces = split_section(prefix, section.blocks, count, max_tokens, overlap)
+        for number, text in enumerate(pieces):
+            piece_anchor = ""
+            if number and pieces_linked:
+                if text_of_page is None:
+                    text_of_page = page_text(document.html)
+                body = text[len(prefix) :] if text.startswith(prefix) else text
+                piece_anchor = piece_fragment(anchor, split_sentences(body), text_of_page)
             passages.append(
                 Passage(
                     text=text,
                     title=title,
                     heading=section.heading,
                     url=document.url,
-                    anchor="" if one_section else section.anchor,
+                    anchor=anchor,
                     position=0,
                     source=document.source,
                     urls=[document.url],
                     links=list(links),
+                    piece_anchor=piece_anchor,
                 )
             )
     passages = _merge_tiny(passages, count, max_tokens)

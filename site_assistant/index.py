@@ -668,6 +668,7 @@ OPTIONAL_PASSAGE_FIELDS = {
     "source": str,
     "questions": list,
     "example_questions": list,
+    "piece_anchor": str,
 }
 
 

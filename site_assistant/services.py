@@ -56,10 +56,21 @@ class Hit:
     snippet: snippets.Snippet | None = None
     # Where the passage sits: page title, then its heading path.
     breadcrumb: tuple[str, ...] = ()
+    # A later piece of a long section: the fragment of its own first words
+    # (site_assistant.extract.piece_fragment); "" for a section's first piece.
+    piece_anchor: str = ""
 
     @property
     def link(self) -> str:
+        """The section's link: what names it (example questions, the questions log,
+        feedback, one hit a section)."""
         return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    @property
+    def read_more(self) -> str:
+        """Where "Read more" goes: the section's link, or for a later piece of a long
+        section, its own first words on the page (``/guide/#care:~:text=…``)."""
+        return f"{self.url}#{self.piece_anchor}" if self.piece_anchor else self.link
 
     def to_dict(self) -> dict:
         return {
@@ -71,6 +82,7 @@ class Hit:
             "score": round(self.score, 4),
             "snippet": self.snippet.to_dict() if self.snippet else None,
             "breadcrumb": list(self.breadcrumb),
+            "read_more": self.read_more,
         }
 
 
@@ -397,6 +409,7 @@ def _hits(
             score=score,
             passage_id=passage_id,
             breadcrumb=tuple(snippets.breadcrumb(row)),
+            piece_anchor=row.get("piece_anchor") or "",
         )
         if hit.link in links:
             continue

@@ -110,6 +110,12 @@ class HitSerializer(serializers.Serializer):
         help_text="Where the passage sits: the page title (when its heading does not already "
         "name the page), then the heading path.",
     )
+    read_more = serializers.CharField(
+        help_text="Where a 'Read more' link goes: url + '#' + anchor, except for a later "
+        "passage of a long section (cut at the model's token limit), which links to its own "
+        "first words on the page with a text fragment ('/guide/#care:~:text=Descale%20the"
+        "%20kettle'), so the browser scrolls to them instead of to the section's heading."
+    )
 
 
 class SearchResponseSerializer(serializers.Serializer):

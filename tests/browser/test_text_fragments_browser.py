@@ -72,3 +72,41 @@ def test_a_link_to_a_section_of_the_page_the_visitor_is_on_scrolls_there_too(tea
     tearoom.wait_for_function("() => window.scrollY > 0", timeout=5_000)
     box = tearoom.get_by_role("heading", name="Opening hours", exact=True).bounding_box()
     assert box is not None and 0 <= box["y"] < 600, box
+
+
+# A long section under a heading without an id: the build cuts it into pieces.
+RULES = "".join(
+    f"<p>Rule {n}: pot number {n} is warmed before the leaves of table {n} go in.</p>"
+    for n in range(1, 51)
+)
+LONG = (
+    "<html><head><title>House rules — Mossy</title></head><body><main>"
+    "<h1>House rules</h1><p>Brewing, explained below.</p>"
+    f"<h2>Brewing</h2>{RULES}<h2>Closing</h2><p>We close at six.</p></main></body></html>"
+)
+
+
+def test_read_more_of_a_late_piece_of_a_section_without_an_id_scrolls_to_its_words(tearoom):
+    pieces = [p for p in extract(Document(url="/rules/", html=LONG)) if p.heading[-1] == "Brewing"]
+    assert len(pieces) > 3
+    assert not pieces[0].piece_anchor  # the first piece links to the heading, as before
+    late = pieces[-2]
+    link = f"{late.url}#{late.piece_anchor}"
+    # Its words first, the heading's own directives after them (if the words are gone).
+    assert link.endswith(f"&{pieces[0].anchor[len(':~:') :]}"), link
+    first_words = late.text.removeprefix("Brewing. ").split(":")[0]  # "Rule 37"
+    tearoom.route(
+        f"{SITE}/rules/", lambda route: route.fulfill(content_type="text/html", body=LONG)
+    )
+    tearoom.route(
+        f"{SITE}/from/",
+        lambda route: route.fulfill(content_type="text/html", body=FROM.format(link=link)),
+    )
+    tearoom.goto(f"{SITE}/from/")
+    tearoom.click("#go")
+    tearoom.wait_for_url(f"{SITE}/rules/**")
+    tearoom.wait_for_function("() => window.scrollY > 0", timeout=5_000)
+    box = tearoom.get_by_text(f"{first_words}: pot number").bounding_box()
+    assert box is not None and 0 <= box["y"] < 600, f"{first_words!r} is at {box}, off screen"
+    heading = tearoom.get_by_role("heading", name="Brewing", exact=True).bounding_box()
+    assert heading["y"] < 0, "the page stayed at the section's heading"

@@ -125,3 +125,51 @@ def test_a_reworded_section_is_not_guessed_among_two_that_could_be_it():
     assert finder.follow("/faq/", fragment("Hours", "We%20open%20at")) is None
     assert finder.follow("/faq/", fragment("Opening%20hours", "Open%20at%20nine")) == 1
     assert finder.follow("/faq/", "hours") is None
+
+
+SHELVES = "".join(
+    f"<p>Shelf number {n} holds our teas from place {n}, and a card says when it was filled.</p>"
+    if n != 36
+    else "<p>To descale a kettle, fill it with one part white vinegar to three parts water.</p>"
+    for n in range(1, 51)
+)
+
+
+def test_a_long_section_cut_into_pieces_stays_one_section_for_the_owner(
+    testsite, admin_client, documented
+):
+    """A later piece of a long section links visitors to its own words
+    ("/alpha/#shelves:~:text=…"), but the section is still named by its link
+    ("/alpha/#shelves"): the owner's example question names it, the admin lists
+    it once under its place, and the questions log keeps the section's link."""
+    from site_assistant import sections, services
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild, Question
+
+    testsite.PAGES["/alpha/"] = (
+        "Alpha page",
+        f"<h1>Alpha</h1><h2 id='shelves'>Shelves</h2>{SHELVES}",
+    )
+    mine = ExampleQuestion.objects.create(question="where is shelf number 3", url="/alpha/#shelves")
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+
+    assert [s["link"] for s in sections.every() if s["link"].startswith("/alpha/")] == [
+        "/alpha/#shelves"
+    ]
+    assert sections.label("/alpha/#shelves") == "Alpha page › Shelves"
+    assert mine.pk not in sections.lost_examples()
+    listed = admin_client.get("/admin/site_assistant/examplequestion/", {"q": "shelf number"})
+    assert "Alpha page › Shelves" in listed.content.decode()
+    example = services.answer("where is shelf number 3").answer
+    assert example.link == example.read_more == "/alpha/#shelves"  # the section's first piece
+
+    question = "how do I descale a kettle with vinegar?"
+    late = services.answer(question).answer
+    assert "white vinegar" in late.text
+    assert late.link == "/alpha/#shelves"
+    assert late.read_more.startswith("/alpha/#shelves:~:text=")
+    body = documented(admin_client.get("/assistant/api/search/", {"q": question}))
+    assert body["answer"]["anchor"] == "shelves"
+    assert body["answer"]["read_more"] == late.read_more
+    assert Question.objects.get(text=question).top_url == "/alpha/#shelves"

@@ -673,3 +673,63 @@ def test_role_navigation_and_a_footer_inside_the_content_are_not_read():
     assert text == (
         "Backups. Back up the database every night. Saved our invoices twice. Ada, a customer."
     )
+
+
+# --- a long section's later pieces link to their own words ------------------------------
+
+SHELVES = "".join(
+    f"<p>Shelf number {n} holds our teas from place {n}, and a card says when it was filled.</p>"
+    for n in range(1, 41)
+)
+
+
+def _pieces(main, **kwargs):
+    return [p for p in extract(page(main, **kwargs)) if p.heading[-1] == "Shelves"]
+
+
+def test_a_later_piece_links_to_its_own_first_words_after_the_sections_id():
+    pieces = _pieces(f"<h1>Shop</h1><h2 id='shelves'>Shelves</h2>{SHELVES}")
+    assert len(pieces) > 2
+    assert pieces[0].piece_anchor == "" and "piece_anchor" not in pieces[0].to_dict()
+    for piece in pieces[1:]:
+        assert piece.anchor == "shelves"  # the section is still named by its id
+        start = piece.text.removeprefix("Shelves. ").split(" holds")[0]  # "Shelf number 12"
+        assert piece.piece_anchor == "shelves:~:text=" + start.replace(" ", "%20") + "%20holds"
+        assert piece.to_dict()["piece_anchor"] == piece.piece_anchor
+
+
+def test_words_the_page_repeats_are_made_longer_until_they_are_found_once():
+    # Every paragraph starts with the same words: a browser would scroll to the first.
+    same = "".join(
+        f"<p>We brew every pot the same way, with pot {n} warmed first.</p>" for n in range(1, 41)
+    )
+    pieces = _pieces(f"<h2 id='shelves'>Shelves</h2>{same}")
+    late = pieces[-1]
+    words = late.piece_anchor.split(":~:text=")[1]
+    assert words.startswith("We%20brew%20every%20pot%20the%20same%20way%2C%20with%20pot%20")
+    assert f"pot {words.rsplit('%20', 1)[-1]} warmed" in late.text
+
+
+def test_a_piece_whose_words_are_not_on_the_page_as_written_links_to_its_section():
+    # A table's rows are read "Tea — Price: …", words no element of the page has.
+    rows = "".join(
+        f"<tr><td>Tea {n}</td><td>{n} euros a pot, steeped for four minutes</td></tr>"
+        for n in range(1, 60)
+    )
+    table = f"<table><tr><th>Tea</th><th>Price</th></tr>{rows}</table>"
+    pieces = _pieces(f"<h2 id='shelves'>Shelves</h2>{table}")
+    assert len(pieces) > 1
+    assert all(p.piece_anchor == "" for p in pieces)
+
+
+def test_without_text_fragment_links_every_piece_links_to_its_section(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TEXT_FRAGMENT_LINKS": False}
+    pieces = _pieces(f"<h2 id='shelves'>Shelves</h2>{SHELVES}")
+    assert len(pieces) > 2 and all(p.piece_anchor == "" for p in pieces)
+
+
+def test_rows_of_a_model_are_not_linked_by_their_words():
+    # A registered row's HTML is not the page a browser shows: its words may not be there.
+    doc = page(f"<h2 id='shelves'>Shelves</h2>{SHELVES}")
+    doc.source = "model"
+    assert all(p.piece_anchor == "" for p in extract(doc))

@@ -51,7 +51,10 @@ def test_results_are_ranked_unique_links_and_k_is_respected(built_index):
         "score",
         "snippet",
         "breadcrumb",
+        "read_more",
     }
+    # A section not cut into pieces: "Read more" goes to the section itself.
+    assert hits[0].to_dict()["read_more"] == hits[0].link
 
 
 def test_unrelated_questions_get_no_answer_but_still_alternatives(built_index, settings):

@@ -9,7 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import include, path
 
 ORIGINAL_PAGES = {
     "/alpha/": (
@@ -93,6 +93,24 @@ def page(request, **kwargs):
         return HttpResponse("gone", status=404)
     title, main = PAGES[request.path]
     return HttpResponse(LAYOUT.format(title=title, head="", main=main))
+
+
+# A page with the app's widget (its tag and URLs, under /assistant/), as a site shows it.
+WIDGET_LAYOUT = (
+    '{% load site_assistant %}<!doctype html><html><head><meta charset="utf-8">'
+    '<title>{{ title }}</title></head><body><main id="main">{{ main|safe }}</main>'
+    "{% search_widget %}</body></html>"
+)
+
+
+def page_with_widget(request, **kwargs):
+    from django.template import engines
+
+    if request.path not in PAGES:
+        return HttpResponse("gone", status=404)
+    title, main = PAGES[request.path]
+    layout = engines["django"].from_string(WIDGET_LAYOUT)
+    return HttpResponse(layout.render({"title": title, "main": main}, request))
 
 
 def hidden(request):
@@ -209,6 +227,8 @@ urlpatterns = [
     path("gamma/", page),
     path("articles/", page),
     path("articles/<slug:slug>/", page),
+    path("guide/", page_with_widget),
+    path("assistant/", include("site_assistant.urls")),
     path("hidden/", hidden),
     path("members/", members),
     path("vault/", vault),

@@ -293,6 +293,10 @@
   function hitLink(hit) {
     return hit.url + (hit.anchor ? "#" + hit.anchor : "");
   }
+  /* Where its link goes: a long section's later piece lands at its own words. */
+  function readMore(hit) {
+    return hit.read_more || hitLink(hit);
+  }
 
   /* "Changelog › 2.3.0 › Removed": the page, then the headings (as sections.where). */
   function where(hit) {
@@ -644,7 +648,7 @@
     var list = siteText(el("ul"));
     hits.forEach(function (hit) {
       var item = el("li");
-      item.appendChild(link(hitLink(hit), where(hit)));
+      item.appendChild(link(readMore(hit), where(hit)));
       list.appendChild(item);
     });
     box.appendChild(list);
@@ -707,7 +711,7 @@
       msg.classList.add("site-assistant__msg--answer");
       msg.appendChild(siteText(el("p", "site-assistant__source", where(best))));
       spoken = answerText(msg, best);
-      msg.appendChild(link(hitLink(best), word("readMore"), "site-assistant__read"));
+      msg.appendChild(link(readMore(best), word("readMore"), "site-assistant__read"));
       // Only sections nearer the answer than the threshold: one just above it is unrelated.
       var near = (best.score + data.min_score) / 2;
       var more = others(data.results.filter(function (hit) { return hit.score >= near; }),
