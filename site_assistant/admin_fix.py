@@ -25,6 +25,7 @@ from . import conf, language, sections, services
 from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
+from .text import strip_invisible
 
 _EXAMPLE_LIMIT = ExampleQuestion._meta.get_field("question").max_length
 
@@ -50,7 +51,8 @@ class FixAnswerForm(forms.Form):
         # An example question is kept for good (the log's questions go after
         # LOG_RETENTION_DAYS) and trained on, so it must not carry what the visitor
         # wrote about themselves: the rule of "Approve for training" (looks_personal).
-        text = self.cleaned_data["question"]
+        # Kept as it looks: no bidi override or zero-width character the visitor typed.
+        text = strip_invisible(self.cleaned_data["question"]).strip()
         if looks_personal(text):
             raise forms.ValidationError(
                 "This holds what looks like personal data (an email or web address, a "

@@ -188,6 +188,21 @@ def test_see_all_results_from_the_widget_does_not_log_the_question_twice(client)
     assert Question.objects.filter(channel="page").count() == 1
 
 
+def test_a_question_is_logged_as_it_looks_without_a_bidi_override(client):
+    """A visitor's right-to-left override made the owner read "email me john@gmail.com"
+    where the log held "moc.liamg@nhoj em liame" (which the personal-data check let
+    through). The invisible characters go before the question is searched or logged;
+    a question in Arabic or Hebrew is kept as typed."""
+    spoof = "Can I scrape the site? \u202emoc.liamg@nhoj em liame"
+    assert client.get("/search/", {"q": spoof}).status_code == 200
+    arabic = "هل يمكنني نسخ محتوى الموقع؟"
+    assert client.get("/search/", {"q": arabic}).status_code == 200
+    assert set(Question.objects.values_list("text", flat=True)) == {
+        "Can I scrape the site? moc.liamg@nhoj em liame",
+        arabic,
+    }
+
+
 def test_a_page_opened_by_its_address_carries_no_feedback_token(client):
     """The address names the logged question (``asked``) but holds no feedback token:
     a shared link gives its reader the answer, not a vote on the asker's question
