@@ -25,6 +25,7 @@ from . import conf, language, sections, services
 from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
+from .templatetags.search_admin import site_label
 from .text import strip_invisible
 
 _EXAMPLE_LIMIT = ExampleQuestion._meta.get_field("question").max_length
@@ -205,6 +206,8 @@ def fix_answer_view(model_admin, request, question_id):
             error = str(exc)
     top_link = services.site_link(question.top_url, question.site)
     context = {
+        # Where it was asked, as the Questions list names it: "Beta Bikes (beta.example)".
+        "site_label": site_label(question.site) if question.site else "",
         **model_admin.admin_site.each_context(request),
         "title": "Fix this answer",
         "opts": model_admin.model._meta,

@@ -295,17 +295,21 @@ questions = LexborHTMLParser(client.get("/django-admin/{app}/question/").content
 tried = LexborHTMLParser(
     client.get("/django-admin/{app}/question/try/", {{"q": "tandem helmets", "site": "beta.localhost"}}).content.decode()
 )
+from {app}.models import Question
+beta = Question.objects.filter(site="beta.localhost").latest("pk")
+fix = LexborHTMLParser(client.get(f"/django-admin/{app}/question/{{beta.pk}}/fix/").content.decode())
 print(json.dumps({{
     "filter": [a.text() for a in questions.css("#changelist-filter a") if "site=" in a.attributes["href"]],
     "column": sorted({{td.text() for td in questions.css("td.field-site_display")}}),
     "try": [(o.text(), "selected" in o.attributes) for o in tried.css("#try-site option")],
+    "fix": " ".join(fix.css_first(".search-admin__fix-context").text().split()),
 }}))
 """
 
 
 def test_the_owner_sees_each_sites_questions_under_its_name(project, server):
-    """The Questions list and Try a question name the sites as Wagtail does
-    ("Beta Bikes"), not by hostname alone ("beta.localhost", "default")."""
+    """The Questions list, Try a question and Fix this answer name the sites as Wagtail
+    does ("Beta Bikes"), not by hostname alone ("beta.localhost", "default")."""
     site, python, env = project
     ask(server, "Does tandem hire include helmets?", host="beta.localhost")
     ask(server, "When is the tea room open?", host="localhost")
@@ -317,6 +321,8 @@ def test_the_owner_sees_each_sites_questions_under_its_name(project, server):
         ["Tea Shop (the default site)", False],
         ["Beta Bikes (beta.localhost)", True],
     ]
+    # Fix this answer says where it was asked by the same name.
+    assert "(API, on Beta Bikes (beta.localhost))." in seen["fix"], seen["fix"]
 
 
 WAGTAIL_ADMIN = """
