@@ -9,6 +9,7 @@ Wagtail sites, each site's name as the admin gives it (``site_label``).
 """
 
 import time
+from urllib.parse import urlencode
 
 from django import template
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
@@ -66,6 +67,26 @@ def site_label(site: str, names: dict[str, str] | None = None) -> str:
     name = (site_names() if names is None else names).get(site)
     where = site or "the default site"
     return f"{name} ({where})" if name else where
+
+
+def sites_of_the_week(rows: list[dict]) -> list[dict]:
+    """The overview's rows of ``dashboard.figures()["week_by_site"]``, each with its site's
+    label (``site_label``) and links to its questions and its unanswered ones in the
+    Questions list (its *By site* filter)."""
+    names = site_names()
+    listing = reverse("admin:site_assistant_question_changelist")
+    return [
+        {
+            **row,
+            # "The default site" starts the line; a hostname is written as it is.
+            "label": site_label(row["site"], names)
+            if row["site"]
+            else capital(site_label("", names)),
+            "url": f"{listing}?{urlencode({'site': row['site']})}",
+            "unanswered_url": f"{listing}?{urlencode({'site': row['site'], 'attention': 'unanswered'})}",
+        }
+        for row in rows
+    ]
 
 
 def capital(label: str) -> str:
@@ -133,6 +154,8 @@ def search_ago(moment) -> str:
 def search_dashboard(context):
     request = context.get("request")
     shown = figures()
+    if shown["week_by_site"]:
+        shown["week_by_site"] = sites_of_the_week(shown["week_by_site"])
     return {
         **shown,
         "build_error": build_error_for(getattr(request, "user", None), shown["last_build"]),
