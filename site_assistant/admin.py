@@ -6,7 +6,6 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 """
 
 import json
-import time
 from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import urlencode
@@ -27,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, sections, services, sites
+from . import conf, index, language, questions, sections, services
 from .admin_fix import fix_answer_view
 from .models import (
     OTHER_LANGUAGE,
@@ -43,8 +42,11 @@ from .tasks import waiting_for_a_worker
 from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
+    capital,
     date_column,
     human_time,
+    site_label,
+    site_names,
 )
 
 
@@ -440,50 +442,6 @@ class LanguageFilter(IndexedValuesFilter):
             yield choice
 
 
-_site_names_read: dict = {"at": float("-inf"), "names": {}}
-SITE_NAMES_EVERY = 10.0  # seconds: a list's rows ask once, not once a row
-
-
-def site_names() -> dict[str, str]:
-    """Wagtail's name of each site ("Spoke Bikes"), by the hostname the questions
-    log keeps ("" for the default site, the render host's); {} without Wagtail.
-    Read at most every SITE_NAMES_EVERY seconds."""
-    from django.apps import apps
-
-    if not apps.is_installed("wagtail"):
-        return {}
-    now = time.monotonic()
-    if now - _site_names_read["at"] < SITE_NAMES_EVERY:
-        return _site_names_read["names"]
-    from wagtail.models import Site
-
-    from .sources.pages import render_host
-
-    default = sites.hostname(render_host())
-    names = {}
-    for hostname, name in Site.objects.order_by("-is_default_site").values_list(
-        "hostname", "site_name"
-    ):
-        if name:
-            key = sites.hostname(hostname)
-            names.setdefault(sites.DEFAULT if key == default else key, name)
-    _site_names_read.update(at=now, names=names)
-    return names
-
-
-def site_label(site: str, names: dict[str, str] | None = None) -> str:
-    """How the admin names a site of the questions log: "Spoke Bikes (bikes.example)",
-    "Rosie's Bakery (the default site)"; the hostname, or "the default site",
-    where Wagtail has no name for it."""
-    name = (site_names() if names is None else names).get(site)
-    where = site or "the default site"
-    return f"{name} ({where})" if name else where
-
-
-def _capital(label: str) -> str:
-    return label[:1].upper() + label[1:]
-
-
 class SiteFilter(admin.SimpleListFilter):
     """The sites questions were asked on (several Wagtail sites): shown once the log
     holds a question asked on another site than the default one."""
@@ -497,7 +455,7 @@ class SiteFilter(admin.SimpleListFilter):
             return []
         names = site_names()
         return [
-            ("", _capital(site_label("", names))),
+            ("", capital(site_label("", names))),
             *((s, site_label(s, names)) for s in others),
         ]
 

@@ -28,6 +28,7 @@ from . import sections, services
 from .index import IndexNotReady
 from .models import ExampleQuestion
 from .templatetags.search_admin import AppStylesheet, date_column
+from .text import strip_invisible
 
 # Sections per page of the autocomplete's results (it asks for the next page on scrolling).
 PER_PAGE = 20
@@ -114,6 +115,10 @@ class ExampleQuestionForm(forms.ModelForm):
         model = ExampleQuestion
         fields = ["question", "url", "active"]
         labels = {"url": "Section that answers it"}
+
+    def clean_question(self):
+        # Kept for good and trained on: as it looks, no bidi override or zero-width character.
+        return strip_invisible(self.cleaned_data["question"]).strip()
 
     def clean_url(self):
         link = self.cleaned_data["url"].strip()

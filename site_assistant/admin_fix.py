@@ -25,6 +25,8 @@ from . import conf, language, sections, services
 from .admin_examples import refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
+from .templatetags.search_admin import site_label
+from .text import strip_invisible
 
 _EXAMPLE_LIMIT = ExampleQuestion._meta.get_field("question").max_length
 
@@ -50,7 +52,8 @@ class FixAnswerForm(forms.Form):
         # An example question is kept for good (the log's questions go after
         # LOG_RETENTION_DAYS) and trained on, so it must not carry what the visitor
         # wrote about themselves: the rule of "Approve for training" (looks_personal).
-        text = self.cleaned_data["question"]
+        # Kept as it looks: no bidi override or zero-width character the visitor typed.
+        text = strip_invisible(self.cleaned_data["question"]).strip()
         if looks_personal(text):
             raise forms.ValidationError(
                 "This holds what looks like personal data (an email or web address, a "
@@ -203,6 +206,8 @@ def fix_answer_view(model_admin, request, question_id):
             error = str(exc)
     top_link = services.site_link(question.top_url, question.site)
     context = {
+        # Where it was asked, as the Questions list names it: "Beta Bikes (beta.example)".
+        "site_label": site_label(question.site) if question.site else "",
         **model_admin.admin_site.each_context(request),
         "title": "Fix this answer",
         "opts": model_admin.model._meta,

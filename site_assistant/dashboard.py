@@ -1,7 +1,8 @@
 """The figures of the owner's overview (the app's page in the admin).
 
 What is served (index version, model, passages), the last build, and the
-questions of the last seven days: how many, the share answered, and how
+questions of the last seven days (and of each site, on a project of several
+Wagtail sites): how many, the share answered, and how
 many questions in the log wait for the owner: unanswered or not helpful,
 until an example question is saved for them (the Questions list's
 "✓ example saved"). Questions in another language were never searched, so
@@ -47,7 +48,17 @@ def _log_figures(now: datetime) -> dict:
         not_helpful=Count("id", filter=Q(helpful=False) & unfixed),
         other_language=Count("id", filter=OTHER_LANGUAGE),
     )
-    return {**week, **review}
+    # Several Wagtail sites (a question asked on another than the default one): the
+    # week's questions of each, read with the week's (site > "" reads its index).
+    by_site = []
+    if Question.objects.filter(site__gt="").exists():
+        by_site = list(
+            Question.objects.filter(created__gte=now - WEEK)
+            .values("site")
+            .annotate(total=Count("id"), answered=Count("id", filter=Q(answered=True)))
+            .order_by("site")
+        )
+    return {**week, **review, "week_by_site": by_site}
 
 
 def log_figures(now: datetime | None = None) -> dict:
@@ -95,5 +106,10 @@ def figures(now: datetime | None = None) -> dict:
         "week_answered": counted["week_answered"],
         "week_answered_percent": round(100 * counted["week_answered"] / total) if total else None,
         "lost_examples": len(sections.lost_examples()) if status else 0,
+        # [{"site": hostname, "" for the default, "total", "answered", "percent"}]; [] for one site.
+        "week_by_site": [
+            {**row, "percent": round(100 * row["answered"] / row["total"])}
+            for row in counted.get("week_by_site", [])
+        ],
         **review,
     }

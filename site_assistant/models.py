@@ -12,7 +12,7 @@ from django.db import connections, models
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .text import question_key
+from .text import question_key, strip_invisible
 
 
 class Page(models.Model):
@@ -191,8 +191,9 @@ _PERSONAL_DATA = re.compile(
 
 
 def looks_personal(text: str) -> bool:
-    """True when ``text`` holds something that may identify a person (see _PERSONAL_DATA)."""
-    return bool(_PERSONAL_DATA.search(text))
+    """True when ``text`` holds something that may identify a person (see _PERSONAL_DATA),
+    also split by an invisible character ("john@example\u200b.com")."""
+    return bool(_PERSONAL_DATA.search(strip_invisible(text)))
 
 
 # Not answered in the index's language: what the owner can fix. A question in

@@ -16,6 +16,7 @@ project's own analytics; importable as ``site_assistant.signals.question_answere
 is sent once for each question the log counts.
 """
 
+import hmac
 import logging
 from datetime import timedelta
 
@@ -55,12 +56,20 @@ def is_question_number(value) -> bool:
     return value.isascii() and value.isdigit() and 0 < len(value) <= 18
 
 
+# How much of its feedback token a link's ``asked`` carries: enough to be unguessable
+# (96 bits), never the whole token, which a vote must present. An address is shared
+# (copied, sent, bookmarked): with the token in it, whoever opened it could vote on
+# the asker's answer. Keep widget.js's ``askedRef`` in step.
+ASKED_TOKEN_CHARS = 16
+
+
 def asked_reference(question: Question) -> str:
-    """How a link names a logged question: ``<id>.<feedback_token>`` (the search page's
-    ``?asked=``). The token makes it the asker's: an id alone, which is sequential,
-    would let anyone take over another visitor's entry (and its token) by asking
-    the same words, and learn what was asked under each id."""
-    return f"{question.pk}.{feedback_token(question)}"
+    """How a link names a logged question: ``<id>.<the first ASKED_TOKEN_CHARS of its
+    feedback_token>`` (the search page's ``?asked=``). The signature makes it the asker's:
+    an id alone, which is sequential, would let anyone take over another visitor's
+    entry by asking the same words, and learn what was asked under each id. It names
+    the question only: a page opened by it shows no vote (``repeats``)."""
+    return f"{question.pk}.{feedback_token(question)[:ASKED_TOKEN_CHARS]}"
 
 
 def is_asked_reference(value) -> bool:
@@ -71,11 +80,26 @@ def is_asked_reference(value) -> bool:
 
 
 def _asked_id(value) -> int | None:
-    """The question id ``value`` (an ``asked_reference``) names, if its token is right."""
+    """The question id ``value`` (an ``asked_reference``, or an older link's whole
+    feedback token) names, if its signature is right."""
     number, _, token = str(value).partition(".")
-    if not (is_question_number(number) and token and is_feedback_token(number, token)):
+    if not (is_question_number(number) and len(token) >= ASKED_TOKEN_CHARS):
+        return None
+    expected = _token(number)
+    if not hmac.compare_digest(expected[: len(token)].encode(), token.encode()):
         return None
     return int(number)
+
+
+def repeats(already_asked, question: Question | None) -> bool:
+    """Whether ``question`` is the one ``already_asked`` named (a reload, Back, the
+    widget's "See all results", or a shared link): its page then carries no feedback
+    token, which only the browser that asked keeps (widget.js)."""
+    return (
+        question is not None
+        and already_asked is not None
+        and _asked_id(already_asked) == question.pk
+    )
 
 
 def ask(
@@ -183,7 +207,11 @@ def feedback_token(question: Question) -> str:
     whoever received the answer (the widget in that browser, the API client
     that asked) holds it, and nothing about them is stored.
     """
-    return signing.Signer(salt=_FEEDBACK_SALT).sign(str(question.pk)).split(":", 1)[1]
+    return _token(question.pk)
+
+
+def _token(question_id) -> str:
+    return signing.Signer(salt=_FEEDBACK_SALT).sign(str(question_id)).split(":", 1)[1]
 
 
 def is_feedback_token(question_id, token: str) -> bool:

@@ -36,7 +36,7 @@ from .examples import PassageFinder, split_link
 from .index import IndexNotReady
 from .memo import PerVersion
 from .spelling import Speller
-from .text import normalize, question_key
+from .text import normalize, question_key, strip_invisible
 
 __all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search", "warm_up"]
 
@@ -186,13 +186,15 @@ def clean_query(query) -> str:
     """The question normalized, or ValueError with a message a visitor can act on.
 
     The one set of rules for every interface (the API, the search page, the
-    widget, ``search_ask``, Try a question): text, 1–MAX_QUERY_CHARS characters
+    widget, ``search_ask``, Try a question): text, without the invisible characters
+    that change how it reads (``text.strip_invisible``), 1–MAX_QUERY_CHARS characters
     after trimming, valid text (no U+FFFD left by undecodable bytes), and
     something to search for.
     """
     if not isinstance(query, str):
         raise ValueError(gettext("The question must be text."))
-    query = query.strip()
+    # Stored, shown and searched as it looks: no bidi override makes it read otherwise.
+    query = strip_invisible(query).strip()
     limit = conf.get("MAX_QUERY_CHARS")
     if not query:
         raise ValueError(gettext("Ask something: the question is empty."))

@@ -15,6 +15,30 @@ WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+")
 
 
+# What shows nothing itself but changes how the text around it shows: bidi embeddings,
+# overrides and isolates (U+202A–202E, U+2066–2069), the direction marks (U+200E/F,
+# U+061C), zero-width and invisible characters (U+200B, U+2060–2064, U+FEFF, U+00AD,
+# U+180E) and tag characters (U+E0000–E007F). In a visitor's question "\u202e" made
+# "moc.liamg@nhoj" show as an email address the personal-data check never saw, and a
+# zero-width space made "how much" another question to the duplicate checks. Zero-width
+# (non-)joiners (U+200C/D) shape Persian and Indic words and emoji sequences: kept
+# between two characters that are not ASCII. Tag characters spell a subdivision flag
+# after 🏴: kept there. Arabic and Hebrew letters carry their own direction: a question
+# in them reads right without marks, in a box that takes its direction from its text.
+_INVISIBLE = re.compile(
+    "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
+    "|(?<=[^\x00-\x7f])[\u200c\u200d](?=[^\x00-\x7f]))"
+    "|[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\U000e0000-\U000e007f]"
+)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without the invisible characters that change how it reads (_INVISIBLE):
+    what a visitor types is stored and shown as it looks."""
+    return _INVISIBLE.sub(lambda m: m.group(1) or "", text) if text else ""
+
+
 def normalize(text: str) -> str:
     """Repair mojibake, NFC, collapse whitespace.
 
@@ -36,7 +60,7 @@ def question_key(text: str) -> str:
     """A question as a person may type it again: case, spacing and the final
     ?!. aside ("How  much?" and "how much" are one question). The owner's
     example questions are told apart, and matched to a visitor's, by it."""
-    return " ".join(normalize(text).casefold().split()).rstrip("?!.… ")
+    return " ".join(normalize(strip_invisible(text)).casefold().split()).rstrip("?!.… ")
 
 
 def _sentence_breaks(text: str):

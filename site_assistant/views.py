@@ -21,7 +21,7 @@ def search_page(request):
     response = _search_page(request)
     if "q" in request.GET or "asked" in request.GET:
         # An answer is for one asker, as the API's are: it names their logged question
-        # and its feedback token (which widget.js puts in the address). A cache in front
+        # and carries its feedback token. A cache in front
         # of the site that kept it would give a later asker of the same words that
         # question to vote on, and leave their own question unlogged. The bare form
         # sets no cookie and stays cacheable.
@@ -82,8 +82,15 @@ def _search_page(request):
                 host=request.get_host(),
             )
             logged = context["question"]  # None for small talk, which is not logged
-            # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js).
-            context["feedback_token"] = questions.feedback_token(logged) if logged else None
+            # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js),
+            # with the token only the page that logged the question carries: one opened
+            # by its address (a reload, or a link someone shared) has none, and
+            # widget.js votes with the token its tab kept, if it asked.
+            context["feedback_token"] = (
+                questions.feedback_token(logged)
+                if logged and not questions.repeats(asked, logged)
+                else ""
+            )
         except services.IndexNotReady:
             context["error"] = gettext(
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."

@@ -7,8 +7,9 @@ admin gets the way there:
 
 - **Site assistant** in Wagtail's sidebar, opening the app's overview;
 - a panel on Wagtail's dashboard with the overview's figures: what is served,
-  the last build when it failed, the questions of the last seven days, and
-  what waits for review, each linked to its list.
+  the last build when it failed, the questions of the last seven days (of each
+  site too, when there are several), and what waits for review, each linked to
+  its list.
 
 Both only for users who may open the app in Django's admin (active staff with
 a permission of the app), and only when Django's admin is mounted.
@@ -37,7 +38,7 @@ from wagtail.admin.ui.components import Component
 
 from . import conf, dashboard, tasks
 from .models import IndexBuild
-from .templatetags.search_admin import build_error_for
+from .templatetags.search_admin import build_error_for, sites_of_the_week
 
 APP = "site_assistant"
 
@@ -78,6 +79,8 @@ class AssistantPanel(Component):
             getattr(request, "user", None), context["last_build"]
         )
         context["overview_url"] = overview_url()
+        if context["week_by_site"]:
+            context["week_by_site"] = sites_of_the_week(context["week_by_site"])
         return context
 
 

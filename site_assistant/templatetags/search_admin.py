@@ -4,8 +4,12 @@
 "3 minutes ago" with the exact time in a title (and a <time datetime>),
 ``{% search_dashboard %}`` the overview (site_assistant.dashboard), and
 ``app_list|search_without_dashboard`` the app's models without the "Dashboard"
-entry (on the page that shows the dashboard itself).
+entry (on the page that shows the dashboard itself). On a project of several
+Wagtail sites, each site's name as the admin gives it (``site_label``).
 """
+
+import time
+from urllib.parse import urlencode
 
 from django import template
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
@@ -15,11 +19,78 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .. import sites
 from ..api.permissions import manages_index
 from ..dashboard import figures
 from ..tasks import waiting_for_a_worker
 
 register = template.Library()
+
+
+# --- the sites of a project of several Wagtail sites, as the admin names them --------
+
+_site_names_read: dict = {"at": float("-inf"), "names": {}}
+SITE_NAMES_EVERY = 10.0  # seconds: a list's rows ask once, not once a row
+
+
+def site_names() -> dict[str, str]:
+    """Wagtail's name of each site ("Spoke Bikes"), by the hostname the questions
+    log keeps ("" for the default site, the render host's); {} without Wagtail.
+    Read at most every SITE_NAMES_EVERY seconds."""
+    from django.apps import apps
+
+    if not apps.is_installed("wagtail"):
+        return {}
+    now = time.monotonic()
+    if now - _site_names_read["at"] < SITE_NAMES_EVERY:
+        return _site_names_read["names"]
+    from wagtail.models import Site
+
+    from ..sources.pages import render_host
+
+    default = sites.hostname(render_host())
+    names = {}
+    for hostname, name in Site.objects.order_by("-is_default_site").values_list(
+        "hostname", "site_name"
+    ):
+        if name:
+            key = sites.hostname(hostname)
+            names.setdefault(sites.DEFAULT if key == default else key, name)
+    _site_names_read.update(at=now, names=names)
+    return names
+
+
+def site_label(site: str, names: dict[str, str] | None = None) -> str:
+    """How the admin names a site of the questions log: "Spoke Bikes (bikes.example)",
+    "Rosie's Bakery (the default site)"; the hostname, or "the default site",
+    where Wagtail has no name for it."""
+    name = (site_names() if names is None else names).get(site)
+    where = site or "the default site"
+    return f"{name} ({where})" if name else where
+
+
+def sites_of_the_week(rows: list[dict]) -> list[dict]:
+    """The overview's rows of ``dashboard.figures()["week_by_site"]``, each with its site's
+    label (``site_label``) and links to its questions and its unanswered ones in the
+    Questions list (its *By site* filter)."""
+    names = site_names()
+    listing = reverse("admin:site_assistant_question_changelist")
+    return [
+        {
+            **row,
+            # "The default site" starts the line; a hostname is written as it is.
+            "label": site_label(row["site"], names)
+            if row["site"]
+            else capital(site_label("", names)),
+            "url": f"{listing}?{urlencode({'site': row['site']})}",
+            "unanswered_url": f"{listing}?{urlencode({'site': row['site'], 'attention': 'unanswered'})}",
+        }
+        for row in rows
+    ]
+
+
+def capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
 
 
 def human_time(moment) -> str:
@@ -83,6 +154,8 @@ def search_ago(moment) -> str:
 def search_dashboard(context):
     request = context.get("request")
     shown = figures()
+    if shown["week_by_site"]:
+        shown["week_by_site"] = sites_of_the_week(shown["week_by_site"])
     return {
         **shown,
         "build_error": build_error_for(getattr(request, "user", None), shown["last_build"]),

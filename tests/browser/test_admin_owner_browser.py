@@ -578,3 +578,25 @@ def test_fix_this_answer_fits_a_phones_width(page, owner):
     box = page.get_by_label("Example question").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+# Whether the text of ``node`` ends (its last character) left of where it starts.
+ENDS_ON_THE_LEFT = """node => {
+    const text = [...node.childNodes].find(n => n.nodeType === Node.TEXT_NODE);
+    const at = i => { const r = document.createRange(); r.setStart(text, i);
+                      r.setEnd(text, i + 1); return r.getBoundingClientRect().left; };
+    return at(text.length - 1) < at(0);
+}"""
+
+
+def test_a_right_to_left_question_reads_right_to_left_in_the_owners_pages(page, owner):
+    """A Hebrew question in the Questions list and on Fix this answer was laid out left to
+    right, its "?" at the far right, after its first word: it now takes its direction
+    from its own text."""
+    hebrew = "מה שעות הפתיחה?"
+    question = Question.objects.create(text=hebrew, answered=False)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    assert page.locator("#result_list .field-text a", has_text="שעות").evaluate(ENDS_ON_THE_LEFT)
+    page.goto(f"/admin/site_assistant/question/{question.pk}/fix/")
+    assert page.locator("#fix-question q").evaluate(ENDS_ON_THE_LEFT)

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from site_assistant import questions
 from site_assistant.models import Question
 
 from .axe import violations
@@ -95,6 +96,39 @@ def feedback_posts(page):
         lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/feedback/") else None,
     )
     return sent
+
+
+def test_a_shared_address_names_the_question_but_gives_no_vote_on_it(page, browser):
+    """The address held the feedback token (``&asked=<id>.<token>``): whoever a visitor
+    sent the link to could vote on their answer. Now it holds part of it, enough to name
+    the question; the token stays in the page and the asker's tab, so the asker votes
+    after a reload, and the link's reader gets the answer with no vote to give."""
+    page.goto("/search/?q=How+much+does+a+landing+page+cost%3F")
+    page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
+    question = Question.objects.get(text=QUESTION)
+    token = questions.feedback_token(question)
+    assert token not in page.url and page.url.endswith(questions.asked_reference(question))
+    shared = page.url
+
+    page.reload()  # the asker's own tab: still one question, still theirs to vote on
+    votes = page.get_by_role("group", name="Did this help?")
+    votes.get_by_role("button", name="Helpful", exact=True).click()
+    expect(votes.get_by_role("status")).to_contain_text("Thank you")
+    question.refresh_from_db()
+    assert question.helpful is True
+
+    elsewhere = browser.new_context(base_url=page.url)  # whoever the link was sent to
+    try:
+        other = elsewhere.new_page()
+        other.goto(shared)
+        expect(other.locator(".search-page__answer")).to_contain_text("2,500")
+        expect(other.locator("[data-sa-feedback]")).to_be_hidden()
+        assert token not in other.content()
+    finally:
+        elsewhere.close()
+    assert Question.objects.filter(text=QUESTION).count() == 1
+    question.refresh_from_db()
+    assert question.helpful is True
 
 
 def test_a_vote_in_the_widget_shows_on_the_search_page_and_is_sent_once(page):

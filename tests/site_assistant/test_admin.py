@@ -840,6 +840,19 @@ def test_the_owner_approves_helpful_questions_for_training_but_never_personal_on
     assert list(Question.objects.trainable()) == [clean]
 
 
+def test_an_address_split_by_an_invisible_character_is_still_personal(owner_client):
+    """Logged before questions were cleaned (or typed into an example question): a
+    zero-width space hid "ana@example.com" from the personal-data check."""
+    hidden = _question("mail me at ana@example\u200b.com", True, True)
+    response = owner_client.post(
+        "/admin/site_assistant/question/",
+        {"action": "approve_for_training", "_selected_action": [hidden.pk]},
+        follow=True,
+    )
+    assert "1 not approved: they hold what looks like personal data" in response.content.decode()
+    assert not Question.objects.trainable().exists()
+
+
 def test_training_reads_many_approved_questions_without_a_parameter_each():
     """A busy log's approved questions (9,000 at a million questions) were each a
     parameter of the query training reads them by, and past SQLite's limit (32,766

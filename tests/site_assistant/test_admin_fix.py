@@ -330,3 +330,15 @@ def test_a_fix_saved_in_other_words_still_marks_the_question_fixed(owner_client)
     # Deleting the example question puts the question back in To review.
     ExampleQuestion.objects.get(question="pricing for websites").delete()
     assert dashboard.figures()["unanswered"] == 1
+
+
+def test_an_example_question_is_saved_as_it_looks(owner_client):
+    """An example question is kept for good and trained on: one saved from a question
+    logged with a right-to-left override (before those were cleaned) kept it, reading
+    otherwise than it looked."""
+    logged = Question.objects.create(text="how much is a \u202epohs?", answered=False)
+    page = owner_client.get(fix_url(logged)).content.decode()
+    typed = LexborHTMLParser(page).css_first("input[name=question]").attributes["value"]
+    response = owner_client.post(fix_url(logged), {"question": typed, "link": "/services/#pricing"})
+    assert response.status_code == 302
+    assert ExampleQuestion.objects.filter(question="how much is a pohs?").exists()

@@ -193,6 +193,31 @@ def test_the_owner_is_told_when_the_index_last_built_cannot_be_served(owner_clie
     assert "No index yet" not in overview.css_first("#dash-serving").text()
 
 
+@pytest.mark.usefixtures("built_index")
+def test_with_several_sites_the_week_is_told_per_site_and_links_to_its_questions(owner_client):
+    """The week's figures covered every site together: an agency with several Wagtail
+    sites could not tell them apart. One site: no rows per site."""
+    _question(True)
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert tree.css_first("#dash-week-sites") is None
+    Question.objects.create(text="hedges?", answered=True, site="beta.example")
+    Question.objects.create(text="trees?", answered=False, site="beta.example")
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    rows = tree.css("#dash-week-sites li")
+    said = [" ".join(row.text().split()) for row in rows]
+    assert said == [
+        "The default site: 1 asked, 100% answered · unanswered",
+        "beta.example: 2 asked, 50% answered · unanswered",
+    ]
+    beta = [a.attributes["href"] for a in rows[1].css("a")]
+    assert beta == [
+        "/admin/site_assistant/question/?site=beta.example",
+        "/admin/site_assistant/question/?site=beta.example&attention=unanswered",
+    ]
+    listed = owner_client.get(beta[1]).context["cl"].result_list
+    assert [q.text for q in listed] == ["trees?"]
+
+
 def test_the_review_counts_read_the_example_questions_once(owner_client):
     """Each logged question waiting for review is compared with the example questions'
     texts. A correlated subquery (EXISTS … = the logged question's text) looked them

@@ -188,6 +188,47 @@ def test_see_all_results_from_the_widget_does_not_log_the_question_twice(client)
     assert Question.objects.filter(channel="page").count() == 1
 
 
+def test_a_question_is_logged_as_it_looks_without_a_bidi_override(client):
+    """A visitor's right-to-left override made the owner read "email me john@gmail.com"
+    where the log held "moc.liamg@nhoj em liame" (which the personal-data check let
+    through). The invisible characters go before the question is searched or logged;
+    a question in Arabic or Hebrew is kept as typed."""
+    spoof = "Can I scrape the site? \u202emoc.liamg@nhoj em liame"
+    assert client.get("/search/", {"q": spoof}).status_code == 200
+    arabic = "هل يمكنني نسخ محتوى الموقع؟"
+    assert client.get("/search/", {"q": arabic}).status_code == 200
+    assert set(Question.objects.values_list("text", flat=True)) == {
+        "Can I scrape the site? moc.liamg@nhoj em liame",
+        arabic,
+    }
+
+
+def test_a_page_opened_by_its_address_carries_no_feedback_token(client):
+    """The address names the logged question (``asked``) but holds no feedback token:
+    a shared link gives its reader the answer, not a vote on the asker's question
+    (the asker's tab keeps the token: widget.js)."""
+    from site_assistant import questions
+
+    fresh = client.get("/search/", {"q": "Can I scrape the site?"}).content.decode()
+    question = Question.objects.get()
+    token = questions.feedback_token(question)
+    box = LexborHTMLParser(fresh).css_first("[data-sa-feedback]")
+    assert box.attributes["data-feedback-token"] == token
+    reference = questions.asked_reference(question)
+    assert token not in reference
+    for asked in (reference, f"{question.pk}.{token}"):  # and an older link's whole token
+        again = client.get("/search/", {"q": "Can I scrape the site?", "asked": asked})
+        box = LexborHTMLParser(again.content.decode()).css_first("[data-sa-feedback]")
+        assert box.attributes["data-question-id"] == str(question.pk)
+        assert box.attributes["data-feedback-token"] == ""
+        assert token not in again.content.decode()
+    assert Question.objects.count() == 1
+    vote = {"question_id": question.pk, "helpful": False}
+    part = reference.partition(".")[2]
+    refused = client.post("/api/feedback/", {**vote, "feedback_token": part}, "application/json")
+    assert refused.status_code == 403
+
+
 @pytest.mark.parametrize("asked", ["{pk}", "{pk}.", "{pk}.forged-token", "{other}.{token}"])
 def test_another_visitors_question_cannot_be_taken_over_by_its_id(client, asked):
     """Ids are sequential: with ``asked=<id>`` alone, anyone who asked the same words

@@ -224,23 +224,34 @@
     return box;
   }
 
-  /* ?asked=id.token: a reload or Back shows the answer without logging the question again. */
+  /* A vote's token stays in the tab that asked (a page opened by its address has none);
+     the address names the question by part of it (questions.ASKED_TOKEN_CHARS). */
+  var TOKENS = "site-assistant:token:";
+  function keepToken(id, token) {
+    try { sessionStorage.setItem(TOKENS + id, token); } catch (e) { /* not kept */ }
+  }
+  function askedRef(id, token) { return id + "." + token.slice(0, 16); }
+  /* ?asked=: a reload or Back shows the answer without logging the question again. */
   function nameInAddress(d) {
-    if (!d.questionId || !window.URL || !history.replaceState) return;
-    var here = new URL(location.href);
-    var asked = d.questionId + "." + d.feedbackToken;
-    if (here.searchParams.get("asked") !== asked) {
-      here.searchParams.set("asked", asked);
+    var token = d.feedbackToken;
+    try { token = token || sessionStorage.getItem(TOKENS + d.questionId); } catch (e) { /* none */ }
+    if (!token || !d.questionId) return null;
+    keepToken(d.questionId, token);
+    if (window.URL && history.replaceState) {
+      var here = new URL(location.href);
+      here.searchParams.set("asked", askedRef(d.questionId, token));
       history.replaceState(history.state, "", here.toString());
     }
+    return token;
   }
-  /* The search page's vote box, rendered hidden, shown with any vote already given. */
+  /* The search page's vote box, rendered hidden, shown (with any vote already given) to the
+     tab that asked. */
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
-    var d = box.dataset;
-    voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: d.feedbackToken }, d.csrf,
-      voteKey(d.question || d.questionId, d.result), null);
+    var d = box.dataset, key = voteKey(d.question || d.questionId, d.result);
+    var token = nameInAddress(d);
+    if (!token && !storedVote(key)) return;
+    voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: token }, d.csrf, key, null);
     box.hidden = false;
-    nameInAddress(d);
   });
   /* A question in another language: no vote, named all the same. */
   document.querySelectorAll("[data-sa-asked]").forEach(function (node) { nameInAddress(node.dataset); });
@@ -620,7 +631,7 @@
 
   /* "asked": logged already, not counted twice. */
   function seeAll(query, questionId, token) {
-    var asked = questionId && token ? "&asked=" + questionId + "." + encodeURIComponent(token) : "";
+    var asked = questionId && token ? "&asked=" + encodeURIComponent(askedRef(questionId, token)) : "";
     var href = cfg.pageUrl + "?q=" + encodeURIComponent(query) + asked;
     return link(href, word("seeAll"), "site-assistant__all"); // its → is widget.css's
   }
@@ -729,6 +740,7 @@
       if (closest.length) spoken += " " + word("closestBelow");
       if (cfg.contactUrl) spoken += " " + word("askPerson");
     }
+    if (data.question_id) keepToken(data.question_id, data.feedback_token);
     if (!data.language) msg.appendChild(seeAll(data.query, data.question_id, data.feedback_token));
     if (data.question_id && !data.language) {  // nothing to vote on in a language message
       msg.appendChild(voteButtons(el("div", "site-assistant__feedback"), cfg.feedbackUrl,
