@@ -79,15 +79,18 @@ def log_figures(now: datetime | None = None) -> dict:
     return counted
 
 
+def latest_build() -> IndexBuild | None:
+    """The newest build that ran or waits to (a request merged into another is no build)."""
+    return IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
+
+
 def figures(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     status = services.index_status()
     counted = log_figures(now)
     total = counted["week_total"]
     review = {name: counted[name] for name in ("unanswered", "not_helpful", "other_language")}
-    last_build = (
-        IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
-    )
+    last_build = latest_build()
     return {
         "index": {
             **status,

@@ -161,7 +161,7 @@ def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
             request, format_html("{}<span hidden data-site-assistant-waiting></span>", text)
         )
         return
-    last = IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
+    last = dashboard.latest_build()
     if last is not None and last.status == IndexBuild.Status.SUCCEEDED:
         # No broker: the rebuild ran in this request, before this message.
         messages.success(request, _done(title, moved, now=True))
