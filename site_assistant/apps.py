@@ -299,27 +299,38 @@ CONTACT_SCHEMES = ("http", "https", "mailto", "tel")
 
 
 def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A CONTACT_URL with a scheme other than CONTACT_SCHEMES (E007): "javascript:…" is
-    an ``href`` of the widget's handoff link and the search page's, run by a click on
-    a site without a Content-Security-Policy against it."""
+    """A CONTACT_URL with a scheme other than CONTACT_SCHEMES (E007), the one for every
+    site or one of PER_SITE's: "javascript:…" is an ``href`` of the widget's handoff
+    link and the search page's, run by a click on a site without a
+    Content-Security-Policy against it."""
     from urllib.parse import urlsplit
 
     from . import conf
 
-    url = conf.get("CONTACT_URL")
-    if not isinstance(url, str):
-        return []  # E005 says so
-    # As a browser reads an href: spaces and control characters around it dropped,
-    # tabs and newlines inside it too ("java\tscript:").
-    read = "".join(ch for ch in url.strip("\x00 \t\n\r\x0b\x0c") if ch not in "\t\n\r")
-    scheme = urlsplit(read).scheme.lower()
-    if not scheme or scheme in CONTACT_SCHEMES:
-        return []
-    return [
-        checks.Error(
-            f"SITE_ASSISTANT['CONTACT_URL'] must be a path or an "
-            f"{', '.join(CONTACT_SCHEMES)} link, not {scheme}: ({url[:60]!r}).",
-            hint="Visitors click it: /contact/, https://…, mailto:….",
-            id="site_assistant.E007",
+    urls = [("", conf.get("CONTACT_URL"))]
+    per_site = conf.get("PER_SITE")
+    if isinstance(per_site, dict):
+        urls += [
+            (f"['PER_SITE'][{host!r}]", words["CONTACT_URL"])
+            for host, words in per_site.items()
+            if isinstance(words, dict) and "CONTACT_URL" in words
+        ]
+    found = []
+    for where, url in urls:
+        if not isinstance(url, str):
+            continue  # E005 says so
+        # As a browser reads an href: spaces and control characters around it dropped,
+        # tabs and newlines inside it too ("java\tscript:").
+        read = "".join(ch for ch in url.strip("\x00 \t\n\r\x0b\x0c") if ch not in "\t\n\r")
+        scheme = urlsplit(read).scheme.lower()
+        if not scheme or scheme in CONTACT_SCHEMES:
+            continue
+        found.append(
+            checks.Error(
+                f"SITE_ASSISTANT{where}['CONTACT_URL'] must be a path or an "
+                f"{', '.join(CONTACT_SCHEMES)} link, not {scheme}: ({url[:60]!r}).",
+                hint="Visitors click it: /contact/, https://…, mailto:….",
+                id="site_assistant.E007",
+            )
         )
-    ]
+    return found

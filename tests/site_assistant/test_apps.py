@@ -128,6 +128,10 @@ def test_a_source_that_names_no_callable_is_an_error_at_start(settings, source, 
 def test_a_contact_url_a_browser_would_run_is_an_error_at_start(settings, url):
     said, failed = check(settings, CONTACT_URL=url)
     assert failed and "(site_assistant.E007)" in said and "must be a path or an http" in said
+    # One site's own contact link (PER_SITE) is the handoff link of its visitors.
+    said, failed = check(settings, PER_SITE={"beta.example": {"CONTACT_URL": url}})
+    assert failed and "(site_assistant.E007)" in said
+    assert "SITE_ASSISTANT['PER_SITE']['beta.example']['CONTACT_URL']" in said
 
 
 @pytest.mark.parametrize(
@@ -136,4 +140,6 @@ def test_a_contact_url_a_browser_would_run_is_an_error_at_start(settings, url):
 )
 def test_a_contact_url_that_is_a_link_passes(settings, url):
     said, failed = check(settings, CONTACT_URL=url)
+    assert not failed and "E007" not in said
+    said, failed = check(settings, PER_SITE={"beta.example": {"CONTACT_URL": url}})
     assert not failed and "E007" not in said
