@@ -26,10 +26,14 @@ asks ``editor_update`` until it is done, on that page and the next ones.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -104,7 +108,7 @@ def add_dashboard_panel(request, panels):
 # --- what an editor's change does to the answers --------------------------------------
 
 # The editor's session: {"build": the pk of the build waited for, "title": the page's,
-# "moved": whether the change was a move}.
+# "moved": whether the change was a move, "since": when it was made (a Unix time)}.
 WAITING = "site_assistant_waiting"
 UNDER_WAY = (IndexBuild.Status.QUEUED, IndexBuild.Status.RUNNING)
 
@@ -140,7 +144,12 @@ def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
         return
     build = _build_under_way()
     if build is not None:
-        request.session[WAITING] = {"build": build.pk, "title": title, "moved": moved}
+        request.session[WAITING] = {
+            "build": build.pk,
+            "title": title,
+            "moved": moved,
+            "since": time.time(),
+        }
         if moved:
             text = _(
                 "%(assistant)s is reading “%(title)s” at its new address: visitors are "
@@ -194,6 +203,22 @@ def _update_failed(title: str, build: IndexBuild) -> str:
     ) % {"assistant": conf.get("WIDGET_TITLE"), "title": title}
 
 
+# How long after a build that started before the change finished its follow-up
+# build may take to appear (it is asked for just after the build frees its lock).
+FOLLOW_UP_GRACE = timedelta(seconds=5)
+
+
+def _follow_up_coming(last: IndexBuild | None, since: float | None) -> bool:
+    """Whether ``last`` succeeded without reading the change made at ``since``: it
+    was already running then, and the follow-up build that reads the change is
+    asked for a moment after it finishes."""
+    if last is None or since is None or last.status != IndexBuild.Status.SUCCEEDED:
+        return False
+    changed = datetime.fromtimestamp(since, tz=UTC)
+    started_before = last.started is not None and last.started < changed
+    return started_before and timezone.now() - last.finished < FOLLOW_UP_GRACE
+
+
 def editor_update(request):
     """JSON for the editor's script: {"done": false} while the build waited for (or
     one after it) is queued or running; then, once, the message to show."""
@@ -216,12 +241,14 @@ def editor_update(request):
             "one does; tell whoever runs the site."
         ) % {"assistant": conf.get("WIDGET_TITLE"), "title": waiting["title"]}
         return JsonResponse({"done": True, "message": message, "type": "warning"})
-    del request.session[WAITING]
     last = (
         IndexBuild.objects.filter(pk__gte=waiting["build"], finished__isnull=False)
         .order_by("-finished", "-pk")
         .first()
     )
+    if _follow_up_coming(last, waiting.get("since")):
+        return JsonResponse({"done": False})
+    del request.session[WAITING]
     if last is not None and last.status != IndexBuild.Status.SUCCEEDED:
         return JsonResponse(
             {"done": True, "message": _update_failed(waiting["title"], last), "type": "error"}
