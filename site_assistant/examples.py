@@ -154,6 +154,29 @@ def follow_moved_page(before: str, after: str) -> int:
     return changed
 
 
+def follow_moved_row(before: str, after: str) -> int:
+    """Point the example questions on a registered row's link ``before`` at
+    ``after``, the link a save gave it (an article's new slug); how many changed.
+
+    A row is its own page ("/notes/glitter/", its sections "…#hours") or one
+    section of a page ("/alpha/#glitter"): unlike a Wagtail page, it takes no
+    pages below it along.
+    """
+    from .models import ExampleQuestion
+
+    if not before or not after or before == after:
+        return 0
+    same = ExampleQuestion.objects.filter(url=before)
+    if "#" not in before:
+        same |= ExampleQuestion.objects.filter(url__startswith=before + "#")
+    changed = 0
+    for pk, link in same.values_list("pk", "url"):
+        # A section of the row's page keeps its anchor, unless the row is now a section itself.
+        new = after if "#" in after else after + link[len(before) :]
+        changed += ExampleQuestion.objects.filter(pk=pk, url=link).update(url=new)
+    return changed
+
+
 def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
     """(question, position in ``passages``) for every active example question that
     names one of them, and every question a page declares for one of them

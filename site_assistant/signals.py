@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from . import conf, withdrawn
+from . import conf, examples, withdrawn
 from .questions import question_answered  # noqa: F401 - its public name
 from .sources.models import registration_of
 
@@ -109,22 +109,27 @@ def row_url_before(sender, instance=None, **kwargs):
 def row_hidden(sender, instance=None, **kwargs):
     """A registered row deleted, saved as one its ``filter`` leaves out, or
     saved with another URL: withdraw its URL (the old one, when it changed) from
-    answers now (the rebuild takes it out of the index)."""
+    answers now (the rebuild takes it out of the index); a changed URL takes the
+    owner's example questions on it along."""
     registration = registration_of(sender)
     if registration is None or kwargs.get("raw"):
         return
     before = instance.__dict__.pop(_URL_BEFORE, "")
+    moved_to = ""
     try:
         url = registration.link_of(instance)
         if kwargs.get("signal") is post_save and registration.shows(instance):
             if not before or before == url:
                 return
-            url = before  # moved: the old URL answers until the rebuild
+            url, moved_to = before, url  # moved: the old URL answers until the rebuild
     except Exception:
         # Saving the row must not fail for it; the rebuild still comes.
         logger.exception("could not tell whether %r left the search index", instance)
         return
     withdrawn.withdraw([url])
+    if moved_to:
+        # The owner's example questions go along, as they do with a moved Wagtail page.
+        examples.follow_moved_row(url, moved_to)
 
 
 def links_changed(sender, instance=None, action="", **kwargs):

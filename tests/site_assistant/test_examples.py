@@ -173,3 +173,54 @@ def test_a_long_section_cut_into_pieces_stays_one_section_for_the_owner(
     assert body["answer"]["anchor"] == "shelves"
     assert body["answer"]["read_more"] == late.read_more
     assert Question.objects.get(text=question).top_url == "/alpha/#shelves"
+
+
+@pytest.fixture
+def groups_as_pages(testsite, with_a_broker):
+    """Groups registered as pages of their own (/alpha/<first word>/) or sections
+    of /alpha/ (a name starting "Section"); a broker no worker reads: no rebuild runs."""
+    from django.contrib.auth.models import Group
+
+    from site_assistant import register
+    from site_assistant.sources import models as model_source
+
+    def link(group):
+        word = group.name.split()[1].lower()
+        return f"/alpha/#{word}" if group.name.startswith("Section") else f"/alpha/{word}/"
+
+    register(Group, fields=["name"], url=link)
+    yield Group
+    model_source.unregister(Group)
+
+
+def test_example_questions_follow_a_registered_row_given_another_url(
+    groups_as_pages, django_capture_on_commit_callbacks
+):
+    """An article's slug changed: its example questions kept the old address, were
+    "no such section" after the next build and no longer steered visitors."""
+    with django_capture_on_commit_callbacks(execute=True):
+        page = groups_as_pages.objects.create(name="Page glitter workshop on Thursdays")
+        section = groups_as_pages.objects.create(name="Section stickers by the door")
+    ExampleQuestion.objects.bulk_create(
+        [
+            ExampleQuestion(question="When is the workshop?", url="/alpha/glitter/"),
+            ExampleQuestion(question="Where is it held?", url="/alpha/glitter/#where"),
+            ExampleQuestion(question="Do you sell stickers?", url="/alpha/#stickers"),
+            # Not the row's: another page that starts the same, and the page the section is on.
+            ExampleQuestion(question="Glittery?", url="/alpha/glitter-2/"),
+            ExampleQuestion(question="What is alpha?", url="/alpha/"),
+        ]
+    )
+    ours = ExampleQuestion.objects.filter(url__startswith="/alpha/")
+    with django_capture_on_commit_callbacks(execute=True):
+        page.name = "Page liner workshop on Thursdays"
+        page.save()
+        section.name = "Section patches by the door"
+        section.save()
+    assert dict(ours.values_list("question", "url")) == {
+        "When is the workshop?": "/alpha/liner/",
+        "Where is it held?": "/alpha/liner/#where",
+        "Do you sell stickers?": "/alpha/#patches",
+        "Glittery?": "/alpha/glitter-2/",
+        "What is alpha?": "/alpha/",
+    }
