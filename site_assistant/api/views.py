@@ -373,7 +373,7 @@ class IndexStatusView(BaseAPIView):
             "created": current.get("created"),
             "last_build": IndexBuild.objects.first(),
         }
-        if permissions.manages_index(request.user):  # internal detail: who manages the index
+        if permissions.sees_builds(request.user):  # internal detail: staff who see the builds
             body["pages"] = Page.objects.count()
             # A busy log's size from PostgreSQL's statistics (within a few percent),
             # not a COUNT of every row (0.26 s at a million questions).
@@ -383,9 +383,10 @@ class IndexStatusView(BaseAPIView):
 
 
 class RebuildView(BaseAPIView):
-    """Start an index build (or join the one already queued/running). Staff only."""
+    """Start an index build (or join the one already queued/running). Staff with the change
+    permission on index builds only (permissions.may_rebuild)."""
 
-    permission_classes = permissions.STAFF
+    permission_classes = permissions.REBUILDERS
 
     @extend_schema(
         operation_id="index_rebuild",
@@ -406,7 +407,7 @@ class RebuildView(BaseAPIView):
             ),
             401: OpenApiResponse(Error, description="Not signed in, or a wrong token."),
             403: OpenApiResponse(
-                Error, description="Not staff with the permission to view or change index builds."
+                Error, description="Not staff with the change permission on index builds."
             ),
             503: OpenApiResponse(
                 Error,
