@@ -26,6 +26,7 @@ from rest_framework.exceptions import (
     UnsupportedMediaType,
     ValidationError,
 )
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -227,6 +228,12 @@ class BaseAPIView(APIView):
         return None
 
 
+def browsing(request) -> bool:
+    """Whether the answer goes to DRF's browsable API (an HTML page: a person trying the
+    API in a browser, staff most often), not to a program that shows it to a visitor."""
+    return isinstance(getattr(request, "accepted_renderer", None), BrowsableAPIRenderer)
+
+
 def _search(request, data):
     query = SearchQuerySerializer(data=data)
     query.is_valid(raise_exception=True)
@@ -236,7 +243,9 @@ def _search(request, data):
             query.validated_data["q"],
             k=query.validated_k(),
             channel=channel,
-            log=request.method != "HEAD",
+            # Not logged: a HEAD (a link checker, a monitor), and the browsable API's
+            # page, as the admin's "Try a question" is not: someone trying the API.
+            log=request.method != "HEAD" and not browsing(request),
             host=request.get_host(),
         )
     except services.IndexNotReady as exc:

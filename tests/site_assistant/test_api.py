@@ -1123,3 +1123,29 @@ def test_a_head_request_is_answered_but_not_logged_as_a_question(api):
     assert not Question.objects.exists()
     api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
     assert Question.objects.count() == 1
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_the_browsable_api_answers_and_logs_nothing(client, staff):
+    """A person trying the API in a browser (staff, most often: a question typed into the
+    address bar, the browsable page's POST form) was logged as a visitor's question,
+    among the unanswered ones the owner reviews. The page is for trying the API, as the
+    admin's "Try a question" is; a program that asks for JSON is still logged, once."""
+    question = "Can I scrape the site?"
+    client.force_login(staff)
+    page = client.get(SITE_ASSISTANT, {"q": question}, HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "Use of site" in page.content.decode()  # the answer, on the page
+    form = client.post(
+        SITE_ASSISTANT, {"q": question, "k": 3}, HTTP_ACCEPT=BROWSER_ACCEPT
+    )  # the page's own form (URL-encoded)
+    assert form.status_code == 200 and form["Content-Type"].startswith("text/html")
+    client.logout()
+    assert client.get(f"{SITE_ASSISTANT}?q=prices&format=api").status_code == 200
+    assert not Question.objects.exists()
+
+    answer = client.get(SITE_ASSISTANT, {"q": question})  # a program: JSON
+    assert answer["Content-Type"] == "application/json" and answer.json()["question_id"]
+    assert list(Question.objects.values_list("text", "channel")) == [(question, "api")]
