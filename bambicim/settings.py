@@ -307,6 +307,8 @@ SITE_ASSISTANT = {
     # for each index when it is built (docs/quality.md); SEARCH_MIN_SCORE fixes
     # one instead.
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=None),
+    # /health/'s parts for a monitor sending "Authorization: Bearer <token>".
+    "HEALTH_TOKEN": env("SEARCH_HEALTH_TOKEN", default=""),
     "THROTTLE_CACHE": THROTTLE_CACHE,
     "NUM_PROXIES": NUM_PROXIES,
     # Branding (docs/install.md): the assistant's name and words; its pink colours

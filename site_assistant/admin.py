@@ -28,6 +28,7 @@ from django.utils.safestring import mark_safe
 
 from . import conf, index, language, questions, sections, services
 from .admin_fix import fix_answer_view
+from .api.permissions import may_rebuild
 from .models import (
     OTHER_LANGUAGE,
     UNANSWERED,
@@ -307,7 +308,7 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
         """POST only: ask for a rebuild (joins the active build if there is one)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_view_permission(request):
+        if not may_rebuild(request.user):
             raise PermissionDenied
         from .rebuilds import LockBusy, request_rebuild
 
@@ -351,7 +352,10 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             "waiting_for_a_worker": waiting_for_a_worker(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
-            "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild"),
+            # The button only for staff who may press it (api.permissions.may_rebuild).
+            "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild")
+            if may_rebuild(request.user)
+            else "",
             "try_url": reverse("admin:site_assistant_question_try"),
         }
         return super().changelist_view(request, extra_context)

@@ -410,6 +410,10 @@ DEFAULTS = {
     # is then read from X-Forwarded-For, that many entries from the right.
     # 0: X-Forwarded-For is ignored (anyone can write it).
     "NUM_PROXIES": 0,
+    # /health/ (site_assistant.health): anyone gets the status code and the status;
+    # the parts (index version, model, database vendor) only staff and a monitor
+    # sending "Authorization: Bearer <this token>". "": staff only.
+    "HEALTH_TOKEN": "",
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.

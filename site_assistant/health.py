@@ -8,10 +8,17 @@ a broker, builds run in-process). 200 while questions can be answered
 without the question log and feedback, or without rebuilds; or when the
 index last built cannot be read and an older version answers); 503 when
 they cannot. Error details go to the log, not to the response.
+
+Anyone gets the status code and ``{"status": ...}``: a load balancer or an
+uptime check needs no more. The parts (the index's version, the model, the
+database vendor: what an attacker would look up) only for signed-in staff and
+for a monitor that sends ``Authorization: Bearer <HEALTH_TOKEN>`` (a setting;
+the token needs no database, so the monitor reads the parts while it is down).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 
@@ -20,7 +27,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import services
+from . import conf, services
+from .visitors import user_of
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +115,20 @@ def report() -> tuple[int, dict]:
     return (200 if answers else 503), {"status": status, **parts}
 
 
+def sees_the_parts(request) -> bool:
+    """Signed-in staff, or the monitor holding HEALTH_TOKEN (``Authorization: Bearer …``)."""
+    token = conf.get("HEALTH_TOKEN")
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer":
+        return hmac.compare_digest(sent.strip().encode(), str(token).encode())
+    user = user_of(request)  # the database down: taken as a visitor, not a 500
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 @never_cache
 @require_GET
 def health(request):
     status, body = report()
+    if not sees_the_parts(request):
+        body = {"status": body["status"]}
     return JsonResponse(body, status=status)

@@ -14,7 +14,8 @@ admin gets the way there:
 Both only for users who may open the app in Django's admin (active staff with
 a permission of the app), and only when Django's admin is mounted.
 
-And every editor who publishes, unpublishes, deletes, moves or copies a page is told,
+And every editor who publishes, unpublishes, deletes, moves or copies a page, or
+changes its privacy, is told,
 beside Wagtail's own message, what the assistant does with the change: that
 it is reading it and about when visitors get the new text, or that the page
 left the answers at once; then, once the rebuild has finished, on whichever
@@ -22,6 +23,8 @@ admin page the editor is on, that visitors now get it (or that the rebuild
 failed). The editor's session remembers the build waited for; a small script
 (``site_assistant/wagtail_update.js``), started by a marker in the message,
 asks ``editor_update`` until it is done, on that page and the next ones.
+Wagtail's privacy dialog reloads no page: the same script asks ``privacy_changed``
+when it closes.
 """
 
 from __future__ import annotations
@@ -125,23 +128,30 @@ def _build_under_way() -> IndexBuild | None:
 def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
     """Add the message for the change just made to ``page`` (published, or ``moved``
     or ``withdrawn``); remember the build to wait for in the session."""
-    if not _follows_editors():
+    told = _what_it_does(request, page, withdrawn=withdrawn, moved=moved)
+    if told is None:
         return
+    level, text, waiting = told
+    if waiting:  # the marker starts the script (waiting_script) asking until it is done
+        text = format_html("{}<span hidden data-site-assistant-waiting></span>", text)
+    messages.add_message(request, level, text)
+
+
+def _what_it_does(
+    request, page, withdrawn: bool = False, moved: bool = False
+) -> tuple[int, str, bool] | None:
+    """(message level, text, whether to wait for a build) for the change just made to
+    ``page``; None when the assistant does not follow editors' changes. Remembers the
+    build to wait for in the session."""
+    if not _follows_editors():
+        return None
     assistant, title = conf.get("WIDGET_TITLE"), page.title
     if withdrawn:
-        messages.info(
-            request,
-            _("%(assistant)s no longer answers from “%(title)s” or the pages below it.")
-            % {"assistant": assistant, "title": title},
-        )
-        return
+        text = _("%(assistant)s no longer answers from “%(title)s” or the pages below it.")
+        return messages.INFO, text % {"assistant": assistant, "title": title}, False
     if getattr(page, "scheduled_revision", None) is not None:
-        messages.info(
-            request,
-            _("%(assistant)s reads the new text of “%(title)s” once it goes live.")
-            % {"assistant": assistant, "title": title},
-        )
-        return
+        text = _("%(assistant)s reads the new text of “%(title)s” once it goes live.")
+        return messages.INFO, text % {"assistant": assistant, "title": title}, False
     build = _build_under_way()
     if build is not None:
         request.session[WAITING] = {
@@ -165,17 +175,14 @@ def _tell(request, page, withdrawn: bool = False, moved: bool = False) -> None:
             "title": title,
             "seconds": max(int(conf.get("REBUILD_DEBOUNCE_SECONDS")), 0) + 5,
         }
-        # The marker starts the script (waiting_script) asking until it is done.
-        messages.info(
-            request, format_html("{}<span hidden data-site-assistant-waiting></span>", text)
-        )
-        return
+        return messages.INFO, text, True
     last = dashboard.latest_build()
     if last is not None and last.status == IndexBuild.Status.SUCCEEDED:
         # No broker: the rebuild ran in this request, before this message.
-        messages.success(request, _done(title, moved, now=True))
-    elif last is not None:
-        messages.warning(request, _update_failed(title, last))
+        return messages.SUCCESS, _done(title, moved, now=True), False
+    if last is not None:
+        return messages.WARNING, _update_failed(title, last), False
+    return None
 
 
 def _done(title: str, moved: bool, now: bool = False) -> str:
@@ -257,6 +264,50 @@ def editor_update(request):
     return JsonResponse({"done": True, "message": message, "type": "success"})
 
 
+# Wagtail's privacy dialog saves a page's view restriction and closes, with no hook
+# and no message: its log entry (by the editor, just now) says which page it was.
+PRIVACY_ACTIONS = (
+    "wagtail.view_restriction.create",
+    "wagtail.view_restriction.edit",
+    "wagtail.view_restriction.delete",
+)
+PRIVACY_JUST_NOW_SECONDS = 60
+# The levels Wagtail's admin can add a message at from a script (its templates).
+SCRIPT_MESSAGE_TYPES = {messages.SUCCESS: "success", messages.WARNING: "warning"}
+
+
+def privacy_changed(request):
+    """JSON for the editor's script once Wagtail's privacy dialog has closed: what the
+    privacy the editor has just given a page does to the answers, as a publish or an
+    unpublish tells. Private (there or above it): it left the answers at once
+    (wagtail_signals); public again: the rebuild reads it (``waiting``: then ask
+    ``editor_update`` until it is done). {"message": ""} when there is nothing to say."""
+    from django.utils import timezone
+    from wagtail.models import PageLogEntry
+
+    nothing = JsonResponse({"message": "", "type": "", "waiting": False})
+    entry = (
+        PageLogEntry.objects.filter(
+            user_id=request.user.pk,
+            action__in=PRIVACY_ACTIONS,
+            timestamp__gte=timezone.now() - timedelta(seconds=PRIVACY_JUST_NOW_SECONDS),
+        )
+        .select_related("page")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    page = entry.page if entry is not None else None
+    if page is None or not page.live:  # a draft's privacy changes nothing visitors get
+        return nothing
+    private = page.get_view_restrictions().exists()
+    told = _what_it_does(request, page, withdrawn=private)
+    if told is None:
+        return nothing
+    level, text, waiting = told
+    kind = SCRIPT_MESSAGE_TYPES.get(level, "success")
+    return JsonResponse({"message": text, "type": kind, "waiting": waiting})
+
+
 @hooks.register("after_publish_page")
 def after_publish(request, page):
     _tell(request, page)
@@ -285,7 +336,10 @@ def after_delete(request, page):
 
 @hooks.register("register_admin_urls")
 def register_urls():
-    return [path("site-assistant/update/", editor_update, name="site_assistant_editor_update")]
+    return [
+        path("site-assistant/update/", editor_update, name="site_assistant_editor_update"),
+        path("site-assistant/privacy/", privacy_changed, name="site_assistant_privacy_changed"),
+    ]
 
 
 @hooks.register("insert_global_admin_js")
@@ -293,7 +347,8 @@ def waiting_script():
     """On every admin page; it asks ``editor_update`` only after a message with the
     marker, and on the pages after it until the build is done (sessionStorage)."""
     return format_html(
-        '<script src="{}" data-url="{}" defer></script>',
+        '<script src="{}" data-url="{}" data-privacy-url="{}" defer></script>',
         static("site_assistant/wagtail_update.js"),
         reverse("site_assistant_editor_update"),
+        reverse("site_assistant_privacy_changed"),
     )

@@ -1,4 +1,5 @@
-"""Who may call what, in one place."""
+"""Who may call what, in one place: the API's permission classes, and the rules the
+admin's screens ask too (``sees_builds``, ``may_rebuild``)."""
 
 from django.contrib.auth import get_permission_codename
 from rest_framework.permissions import AllowAny, BasePermission
@@ -9,27 +10,40 @@ from ..models import IndexBuild
 PUBLIC = [AllowAny]
 
 
-def manages_index(user) -> bool:
-    """Staff who may see the index builds in the admin (its view or change permission on
-    IndexBuild; a superuser has both): the admin's own rule for **Rebuild index now**.
-    A staff user the owner gave no rights in the app (an editor of other models) may
-    neither start a build nor read the builds' errors and the log's size."""
-    if not (user is not None and user.is_authenticated and user.is_staff):
+def _has(user, *actions) -> bool:
+    """Active staff with one of ``actions``' permissions on IndexBuild (a superuser has all)."""
+    if not (user is not None and user.is_authenticated and user.is_active and user.is_staff):
         return False
     opts = IndexBuild._meta
     return any(
         user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
-        for action in ("view", "change")
+        for action in actions
     )
 
 
-class ManagesIndex(BasePermission):
-    message = "You do not have permission to manage the search index."
+def sees_builds(user) -> bool:
+    """Staff who may see the index builds in the admin (the view or change permission on
+    IndexBuild): they read the builds' errors and the questions log's size. A staff
+    user the owner gave no rights in the app (an editor of other models) does not."""
+    return _has(user, "view", "change")
+
+
+def may_rebuild(user) -> bool:
+    """Staff who may start an index build: the change permission on index builds
+    ("Can change index build"; a superuser has it). Nobody edits a build's row, so that
+    permission means this one thing. The admin's **Rebuild index now** (the button and
+    the view it posts to) and ``POST /api/index/rebuild/`` all ask this; a helper given
+    only the view permission sees the builds and their progress, never the button."""
+    return _has(user, "change")
+
+
+class MayRebuild(BasePermission):
+    message = "You do not have permission to rebuild the search index."
 
     def has_permission(self, request, view):
-        return manages_index(getattr(request, "user", None))
+        return may_rebuild(getattr(request, "user", None))
 
 
-# Starting an index build: staff with the admin's rights on index builds (a session or
-# a DRF token).
-STAFF = [ManagesIndex]
+# Starting an index build: staff with the change permission on index builds (a session
+# or a DRF token).
+REBUILDERS = [MayRebuild]

@@ -295,7 +295,7 @@ class IndexBuildSerializer(UTCModelSerializer):
 
     def get_error(self, build) -> str:
         request = self.context.get("request")
-        return build.error if permissions.manages_index(getattr(request, "user", None)) else ""
+        return build.error if permissions.sees_builds(getattr(request, "user", None)) else ""
 
 
 class LastBuildSerializer(UTCModelSerializer):

@@ -26,6 +26,7 @@ from rest_framework.exceptions import (
     UnsupportedMediaType,
     ValidationError,
 )
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -227,6 +228,12 @@ class BaseAPIView(APIView):
         return None
 
 
+def browsing(request) -> bool:
+    """Whether the answer goes to DRF's browsable API (an HTML page: a person trying the
+    API in a browser, staff most often), not to a program that shows it to a visitor."""
+    return isinstance(getattr(request, "accepted_renderer", None), BrowsableAPIRenderer)
+
+
 def _search(request, data):
     query = SearchQuerySerializer(data=data)
     query.is_valid(raise_exception=True)
@@ -236,7 +243,9 @@ def _search(request, data):
             query.validated_data["q"],
             k=query.validated_k(),
             channel=channel,
-            log=request.method != "HEAD",
+            # Not logged: a HEAD (a link checker, a monitor), and the browsable API's
+            # page, as the admin's "Try a question" is not: someone trying the API.
+            log=request.method != "HEAD" and not browsing(request),
             host=request.get_host(),
         )
     except services.IndexNotReady as exc:
@@ -373,7 +382,7 @@ class IndexStatusView(BaseAPIView):
             "created": current.get("created"),
             "last_build": IndexBuild.objects.first(),
         }
-        if permissions.manages_index(request.user):  # internal detail: who manages the index
+        if permissions.sees_builds(request.user):  # internal detail: staff who see the builds
             body["pages"] = Page.objects.count()
             # A busy log's size from PostgreSQL's statistics (within a few percent),
             # not a COUNT of every row (0.26 s at a million questions).
@@ -383,9 +392,10 @@ class IndexStatusView(BaseAPIView):
 
 
 class RebuildView(BaseAPIView):
-    """Start an index build (or join the one already queued/running). Staff only."""
+    """Start an index build (or join the one already queued/running). Staff with the change
+    permission on index builds only (permissions.may_rebuild)."""
 
-    permission_classes = permissions.STAFF
+    permission_classes = permissions.REBUILDERS
 
     @extend_schema(
         operation_id="index_rebuild",
@@ -406,7 +416,7 @@ class RebuildView(BaseAPIView):
             ),
             401: OpenApiResponse(Error, description="Not signed in, or a wrong token."),
             403: OpenApiResponse(
-                Error, description="Not staff with the permission to view or change index builds."
+                Error, description="Not staff with the change permission on index builds."
             ),
             503: OpenApiResponse(
                 Error,

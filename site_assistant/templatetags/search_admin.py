@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from .. import sites
-from ..api.permissions import manages_index
+from ..api.permissions import sees_builds
 from ..dashboard import figures
 from ..tasks import waiting_for_a_worker
 
@@ -168,7 +168,7 @@ def build_error_for(user, build) -> str:
     """The build's error for staff who manage the index (the API's rule: ``error`` in
     its builds), else "": a failure's text names hosts, paths and settings, which a
     helper given only the example questions or the questions log has no need of."""
-    return build.error if build is not None and manages_index(user) else ""
+    return build.error if build is not None and sees_builds(user) else ""
 
 
 @register.filter

@@ -199,3 +199,13 @@ def hanging_broker(point_broker):
         url = f"redis://127.0.0.1:{port}/0"
         point_broker(url)
         yield url
+
+
+MONITOR_TOKEN = "monitor-token-0123456789"
+
+
+@pytest.fixture
+def monitor(settings):
+    """The headers of a monitor holding HEALTH_TOKEN: it reads /health/'s parts."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_TOKEN": MONITOR_TOKEN}
+    return {"HTTP_AUTHORIZATION": f"Bearer {MONITOR_TOKEN}"}

@@ -91,6 +91,42 @@ def test_the_rebuild_button_creates_a_build_that_succeeds(
     assert f"Build #{build.pk} (Succeeded)" in listing
 
 
+def _staff_with(django_user_model, username, *codenames):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_helper_who_may_only_view_builds_sees_them_but_cannot_rebuild(client, django_user_model):
+    """Staff given "Can view index build" (to watch progress, read a failure) had the
+    **Rebuild index now** button, and pressing it started a build; starting one now
+    takes "Can change index build" (api.permissions.may_rebuild), here and in the API."""
+    build = IndexBuild.objects.create(status="failed", trigger="command", error="OSError: disk")
+    client.force_login(_staff_with(django_user_model, "watcher", "view_indexbuild"))
+    response = client.get("/admin/site_assistant/indexbuild/")
+    assert response.status_code == 200
+    html = LexborHTMLParser(response.content.decode())
+    assert html.css_first("#index-status").text().strip().startswith("Live index")
+    assert html.css_first("#rebuild-form") is None and "Rebuild index now" not in html.html
+    assert "Can change index build" in html.css_first("#rebuild-not-allowed").text()
+    assert "OSError: disk" in html.html  # the failure is theirs to read
+    assert client.get(f"/admin/site_assistant/indexbuild/{build.pk}/status/").status_code == 200
+    before = IndexBuild.objects.count()
+    assert client.post("/admin/site_assistant/indexbuild/rebuild/").status_code == 403
+    assert IndexBuild.objects.count() == before
+
+    client.force_login(_staff_with(django_user_model, "manager", "change_indexbuild"))
+    html = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").content.decode())
+    assert html.css_first("#rebuild-form button").text() == "Rebuild index now"
+    assert html.css_first("#rebuild-not-allowed") is None
+    response = client.post("/admin/site_assistant/indexbuild/rebuild/")
+    assert response.status_code == 302
+    assert IndexBuild.objects.filter(trigger="admin").count() == 1
+
+
 def test_the_rebuild_url_only_takes_post(owner_client):
     before = IndexBuild.objects.count()
     assert owner_client.get("/admin/site_assistant/indexbuild/rebuild/").status_code == 405

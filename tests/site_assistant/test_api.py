@@ -61,10 +61,22 @@ def api():
 
 @pytest.fixture
 def staff(django_user_model):
-    """The site's owner: staff who may see the index builds in the admin."""
+    """The site's owner: staff who may see the index builds in the admin and start one."""
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user("owner", "owner@example.com", "pw", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_indexbuild", "change_indexbuild"])
+    )
+    return user
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """A helper given only "Can view index build": watches builds, starts none."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("viewer", "v@example.com", "pw", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_indexbuild"))
     return user
 
@@ -921,6 +933,24 @@ def test_an_unknown_build_is_a_404_that_says_so_in_the_schemas_words(api):
         assert response.json() == {"detail": "No such build."}
 
 
+def signed_in(user):
+    """Two API clients of ``user``: one with a session, one with a DRF token."""
+    session = APIClient()
+    session.force_login(user)
+    token, _ = Token.objects.get_or_create(user=user)
+    holder = APIClient()
+    holder.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return [session, holder]
+
+
+def refused_a_rebuild(client, documented=lambda response: response.json()):
+    response = client.post("/api/index/rebuild/", {}, format="json")
+    assert response.status_code == 403, response.content
+    assert documented(response) == {
+        "detail": "You do not have permission to rebuild the search index."
+    }
+
+
 def test_staff_without_the_apps_rights_can_neither_rebuild_nor_see_the_internals(
     api, django_user_model
 ):
@@ -929,18 +959,8 @@ def test_staff_without_the_apps_rights_can_neither_rebuild_nor_see_the_internals
     builds' errors and the questions log's size."""
     editor = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
     build = IndexBuild.objects.create(status="failed", error="OSError: /secret/path")
-    for authenticate in ("session", "token"):
-        client = APIClient()
-        if authenticate == "session":
-            client.force_login(editor)
-        else:
-            token, _ = Token.objects.get_or_create(user=editor)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        response = client.post("/api/index/rebuild/", {}, format="json")
-        assert response.status_code == 403, response.content
-        assert response.json() == {
-            "detail": "You do not have permission to manage the search index."
-        }
+    for client in signed_in(editor):
+        refused_a_rebuild(client)
         status = client.get("/api/index/").json()
         assert "questions" not in status and "builds" not in status
         assert client.get(f"/api/index/builds/{build.pk}/").json()["error"] == ""
@@ -948,6 +968,19 @@ def test_staff_without_the_apps_rights_can_neither_rebuild_nor_see_the_internals
     superuser = django_user_model.objects.create_superuser("root", "r@example.com", "pw")
     api.force_login(superuser)
     assert "secret" in api.get(f"/api/index/builds/{build.pk}/").json()["error"]
+
+
+def test_a_helper_who_may_only_view_builds_gets_403_on_rebuild_and_still_sees_them(
+    api, viewer, documented
+):
+    """The view permission let a helper start builds through the API (the admin's rule
+    was the same); starting one now takes the change permission on index builds."""
+    build = IndexBuild.objects.create(status="failed", error="OSError: /secret/path")
+    for client in signed_in(viewer):
+        refused_a_rebuild(client, documented)
+        assert "builds" in client.get("/api/index/").json()
+        assert "secret" in client.get(f"/api/index/builds/{build.pk}/").json()["error"]
+    assert not IndexBuild.objects.filter(trigger="api").exists()
 
 
 def test_polling_a_running_build_writes_nothing(api):
@@ -1090,3 +1123,29 @@ def test_a_head_request_is_answered_but_not_logged_as_a_question(api):
     assert not Question.objects.exists()
     api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"})
     assert Question.objects.count() == 1
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_the_browsable_api_answers_and_logs_nothing(client, staff):
+    """A person trying the API in a browser (staff, most often: a question typed into the
+    address bar, the browsable page's POST form) was logged as a visitor's question,
+    among the unanswered ones the owner reviews. The page is for trying the API, as the
+    admin's "Try a question" is; a program that asks for JSON is still logged, once."""
+    question = "Can I scrape the site?"
+    client.force_login(staff)
+    page = client.get(SITE_ASSISTANT, {"q": question}, HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "Use of site" in page.content.decode()  # the answer, on the page
+    form = client.post(
+        SITE_ASSISTANT, {"q": question, "k": 3}, HTTP_ACCEPT=BROWSER_ACCEPT
+    )  # the page's own form (URL-encoded)
+    assert form.status_code == 200 and form["Content-Type"].startswith("text/html")
+    client.logout()
+    assert client.get(f"{SITE_ASSISTANT}?q=prices&format=api").status_code == 200
+    assert not Question.objects.exists()
+
+    answer = client.get(SITE_ASSISTANT, {"q": question})  # a program: JSON
+    assert answer["Content-Type"] == "application/json" and answer.json()["question_id"]
+    assert list(Question.objects.values_list("text", "channel")) == [(question, "api")]

@@ -1,4 +1,5 @@
-"""/health/: a readiness probe that says what it checked, 503 when questions cannot be answered."""
+"""/health/: a readiness probe that says what it checked (to staff and the monitor holding
+HEALTH_TOKEN; anyone else gets the status), 503 when questions cannot be answered."""
 
 import time
 
@@ -8,11 +9,11 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_ready_names_the_index_model_database_and_broker(client, built_index):
+def test_ready_names_the_index_model_database_and_broker(client, built_index, monitor):
     from site_assistant import index
 
     live = index.load_current()  # the session's index (other tests may have rebuilt it)
-    response = client.get(reverse("site_assistant:health"))
+    response = client.get(reverse("site_assistant:health"), **monitor)
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
     body = response.json()
@@ -30,8 +31,9 @@ def test_ready_names_the_index_model_database_and_broker(client, built_index):
     assert body["broker"] == {"ok": True, "configured": False}  # eager: no broker needed
 
 
-def test_without_an_index_it_answers_503(client, own_index_dir):
-    response = client.get(reverse("site_assistant:health"))
+def test_without_an_index_it_answers_503(client, own_index_dir, monitor):
+    assert client.get(reverse("site_assistant:health")).json() == {"status": "unavailable"}
+    response = client.get(reverse("site_assistant:health"), **monitor)
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
@@ -41,11 +43,11 @@ def test_without_an_index_it_answers_503(client, own_index_dir):
 
 @pytest.mark.parametrize("broker", ["refusing_broker", "hanging_broker"])
 def test_a_broker_that_is_down_degrades_but_questions_are_still_answered(
-    client, built_index, broker, request
+    client, built_index, broker, request, monitor
 ):
     request.getfixturevalue(broker)
     started = time.monotonic()
-    response = client.get(reverse("site_assistant:health"))
+    response = client.get(reverse("site_assistant:health"), **monitor)
     took = time.monotonic() - started
     assert response.status_code == 200 and took < 4, took
     body = response.json()
@@ -78,11 +80,43 @@ def test_only_get():
     assert Client().post(reverse("site_assistant:health")).status_code == 405
 
 
-def test_a_reachable_broker_is_ok(client, built_index, point_broker):
+def test_a_reachable_broker_is_ok(client, built_index, point_broker, monitor):
     from tests.conftest import TEST_REDIS_URL, redis_available
 
     if not redis_available():
         pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
     point_broker(TEST_REDIS_URL)
-    body = client.get(reverse("site_assistant:health")).json()
+    body = client.get(reverse("site_assistant:health"), **monitor).json()
     assert body["status"] == "ok" and body["broker"] == {"ok": True, "configured": True}
+
+
+def test_anonymous_probes_get_the_status_and_no_versions(
+    client, built_index, monitor, django_user_model
+):
+    """A stranger read the index's version, the model and the database vendor: what to
+    look up a known weakness by. A load balancer needs the status code only; the parts
+    are for staff and the monitor holding HEALTH_TOKEN."""
+    from site_assistant import index
+
+    live = index.load_current()
+    url = reverse("site_assistant:health")
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong"}, {"HTTP_AUTHORIZATION": "Bearer"}):
+        response = client.get(url, **headers)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}, headers
+        text = response.content.decode()
+        assert live.version not in text and "sqlite" not in text and "postgres" not in text
+    assert client.get(url, **monitor).json()["index"]["version"] == live.version
+
+    # Staff signed in to the admin see every part; a signed-in visitor does not.
+    client.force_login(django_user_model.objects.create_user("visitor", password="pw"))
+    assert client.get(url).json() == {"status": "ok"}
+    client.force_login(
+        django_user_model.objects.create_user("helper", password="pw", is_staff=True)
+    )
+    assert client.get(url).json()["database"]["vendor"]
+
+
+def test_without_a_token_set_no_bearer_reads_the_parts(client, built_index, settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_TOKEN": ""}
+    response = client.get(reverse("site_assistant:health"), HTTP_AUTHORIZATION="Bearer ")
+    assert response.json() == {"status": "ok"}

@@ -868,6 +868,78 @@ def test_a_change_made_while_a_build_runs_is_done_when_its_follow_up_is(editor_s
     }
 
 
+# An editor makes a published page private in Wagtail's privacy dialog, then public again.
+PRIVACY = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from wagtail.models import Site
+from site_assistant import services
+from site_assistant.models import IndexBuild
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+visit = home.add_child(instance=ArticlePage(
+    title="Visit us", slug="visit",
+    body="<h2>Opening hours</h2><p>We are open from nine to five on weekdays.</p>",
+))
+home.add_child(instance=ArticlePage(
+    title="Menu", slug="menu",
+    body="<h2>Cakes</h2><p>We bake a vegan chocolate cake every Friday.</p>",
+))
+visit.save_revision().publish()  # no broker: built at once
+editor = Client()
+editor.force_login(User.objects.create_superuser("ed", "ed@example.com", "pw"))
+other = Client()
+other.force_login(User.objects.create_superuser("other", "o@example.com", "pw"))
+
+
+def step(name, response=None):
+    answer = services.answer("when are you open").answer
+    print(json.dumps({
+        "step": name,
+        "status": response.status_code if response is not None else None,
+        "answer": answer.url if answer else None,
+        "built": IndexBuild.objects.latest("pk").status == "succeeded",
+        "told": editor.get("/admin/site-assistant/privacy/").json(),
+        "told_other": other.get("/admin/site-assistant/privacy/").json(),
+    }))
+
+
+step("public")
+privacy = f"/admin/pages/{visit.pk}/privacy/"
+step("private", editor.post(privacy, {"restriction_type": "login"}))
+step("public again", editor.post(privacy, {"restriction_type": "none"}))
+"""
+
+
+def test_an_editor_who_makes_a_page_private_is_told_it_left_the_answers(tmp_path):
+    """Unpublishing told the editor that the page left the answers; Wagtail's privacy
+    dialog (which reloads no page) told nothing, though the page left them as well.
+    The admin's script now asks when the dialog closes, and only the editor who made
+    the change is told."""
+    public, private, again = run_in_wagtail_site(PRIVACY, tmp_path, "admin_settings")
+    nothing = {"message": "", "type": "", "waiting": False}
+    assert public["answer"] == "/visit/" and public["told"] == nothing
+    assert private["status"] == 200 and private["answer"] != "/visit/" and private["built"]
+    assert private["told"] == {
+        "message": "Ask us no longer answers from “Visit us” or the pages below it.",
+        "type": "success",
+        "waiting": False,
+    }
+    assert private["told_other"] == nothing
+    assert again["status"] == 200 and again["answer"] == "/visit/"  # no broker: built at once
+    assert again["told"] == {
+        "message": "Ask us answers from the new text of “Visit us” now.",
+        "type": "success",
+        "waiting": False,
+    }
+
+
 # The owner's example questions name sections of two pages; an editor moves one
 # page and changes the other's slug in Wagtail's admin.
 MOVES = """

@@ -1,14 +1,22 @@
 // Wagtail's admin, after an editor published or moved a page (the assistant's
 // message carries a marker): asks until the assistant's rebuild is done, on this
 // page and the next ones (sessionStorage), then shows its message among Wagtail's.
+// Wagtail's privacy dialog reloads no page: when it closes ("w-privacy:changed"),
+// the script asks what the new privacy does to the answers and shows that too.
 (function () {
   var KEY = "site-assistant-waiting";
   var script = document.currentScript;
   var url = script && script.getAttribute("data-url");
+  var privacyUrl = script && script.getAttribute("data-privacy-url");
   var store = window.sessionStorage;
   if (!url) return;
-  if (document.querySelector("[data-site-assistant-waiting]")) store.setItem(KEY, "1");
-  if (!store.getItem(KEY)) return;
+  function show(state) {
+    if (state.message) {
+      document.dispatchEvent(
+        new CustomEvent("w-messages:add", { detail: { text: state.message, type: state.type } })
+      );
+    }
+  }
   function ask() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -17,15 +25,29 @@
       .then(function (state) {
         if (!state.done) return setTimeout(ask, 2000);
         store.removeItem(KEY);
-        if (state.message) {
-          document.dispatchEvent(
-            new CustomEvent("w-messages:add", { detail: { text: state.message, type: state.type } })
-          );
-        }
+        show(state);
       })
       .catch(function () {
         setTimeout(ask, 5000);
       });
   }
+  if (privacyUrl) {
+    document.addEventListener("w-privacy:changed", function () {
+      fetch(privacyUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : {};
+        })
+        .then(function (state) {
+          show(state);
+          if (state.waiting) {
+            store.setItem(KEY, "1");
+            setTimeout(ask, 1000);
+          }
+        })
+        .catch(function () {});
+    });
+  }
+  if (document.querySelector("[data-site-assistant-waiting]")) store.setItem(KEY, "1");
+  if (!store.getItem(KEY)) return;
   setTimeout(ask, 1000);
 })();
