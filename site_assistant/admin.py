@@ -238,14 +238,10 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             build.reused,
             build.removed,
         )
-        if not build.other_language_pages:
-            return shown
         # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
-        return format_html(
-            '{}<br><span class="help">{} pages in another language not read</span>',
-            shown,
-            build.other_language_pages,
-        )
+        if not (other := build.other_language_left_out()):
+            return shown
+        return format_html('{}<br><span class="help">{}</span>', shown, other)
 
     @admin.display(description="Requested", ordering="created")
     def requested_display(self, build):

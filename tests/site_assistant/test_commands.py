@@ -208,7 +208,7 @@ def test_search_rebuild_model_during_a_build_is_taken_up_after_it(testsite, anot
     assert embed.fine_tuned_model_active()  # the running build's follow-up uses it
 
 
-def test_search_rebuild_counts_the_pages_in_another_language_it_did_not_read(
+def test_search_rebuild_counts_the_pages_and_sections_in_another_language_it_did_not_read(
     bilingual_site, own_index_dir
 ):
     from site_assistant import embed
@@ -216,11 +216,13 @@ def test_search_rebuild_counts_the_pages_in_another_language_it_did_not_read(
     embed.ensure_export()
     out, _ = run("search_rebuild", "--sync")
     assert "1 pages, " in out  # the English page
-    assert "; 1 page in another language than the index's (en) not read." in out
+    # The German page, and the English page's Slovenian section.
+    assert "; 1 page and 1 section in another language than the index's (en) not read." in out
     build = IndexBuild.objects.latest()
     assert build.pages == 1 and build.other_language_pages == 1
-    out, _ = run("search_ask", "How much is a puncture repair?")
-    assert "/en/prices/#puncture" in out and "/de/" not in out
+    assert build.other_language_sections == 1
+    out, _ = run("search_ask", "How much is a puncture repair?", "-k", "5")
+    assert "/en/prices/#puncture" in out and "/de/" not in out and "#luknja" not in out
 
 
 def test_a_site_whose_every_page_is_in_another_language_is_told_what_to_set(
