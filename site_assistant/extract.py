@@ -997,8 +997,27 @@ def extract(
     for position, passage in enumerate(passages):
         passage.position = position
     _attach_questions(passages, declared_questions(root))
+    if document.source == "page":
+        _warn_if_undeclared(document, passages)
     return passages
 
+
+def _warn_if_undeclared(document: Document, passages: list[Passage]) -> None:
+    """A page read (its lang is the index's, or it has none) whose text is confidently
+    another language: a German page whose template inherits ``<html lang="en">``. It is
+    indexed (the identifier is not trusted to leave text out); the owner is told how."""
+    from .language import page_reads_as
+
+    if reads_as := page_reads_as(" ".join(passage.text for passage in passages)):
+        logger.warning(
+            "%s reads as another language (%s) than the index's (%s) and its lang does not "
+            'say so: it is indexed. If it is in that language, give its <html> or content lang="%s" '
+            "to leave it out (names and addresses can read so in English)",
+            document.url,
+            reads_as,
+            conf.index_language(),
+            reads_as,
+        )
 
 
 def _attach_questions(passages: list[Passage], declared: dict[str, list[str]]) -> None:

@@ -767,3 +767,30 @@ def test_a_section_in_another_language_than_the_indexs_is_left_out_and_counted(s
     assert "Tromostovja" in text and "Wir sprechen auch Deutsch." in text
     assert doc.other_language_sections == 0
 
+
+GERMAN = (
+    "<h1>Preise</h1><p>Wir gestalten und bauen Webseiten für kleine Unternehmen in Slowenien.</p>"
+    '<h2 id="preise">Was eine Webseite kostet</h2><p>Eine einfache Webseite kostet 1.200 Euro. '
+    "Ein Onlineshop beginnt bei 3.500 Euro.</p>"
+)
+
+
+def test_a_page_whose_lang_says_english_but_that_reads_as_german_is_read_with_a_warning(caplog):
+    """A German page under /de/ whose template inherits the site's ``<html lang="en">``: its
+    passages stay, and the build log says what to set. The identifier is never trusted to
+    leave text out: an English page of names and an address reads as Slovenian."""
+    german = Document(url="/de/preise/", html=f'<html lang="en"><main>{GERMAN}</main></html>')
+    address = page("<h1>Contact</h1><p>Tomaž Novak, Trubarjeva cesta 12, Ljubljana.</p>")
+    english = page("<h1>Prices</h1><p>A simple website costs 1,200 euros in three weeks.</p>")
+    with caplog.at_level("WARNING", logger="site_assistant.extract"):
+        assert "Onlineshop" in texts(extract(german))
+        assert "Trubarjeva cesta 12" in texts(extract(address))
+        assert "1,200 euros" in texts(extract(english))
+    assert [r.getMessage() for r in caplog.records] == [
+        "/de/preise/ reads as another language (de) than the index's (en) and its lang does not "
+        'say so: it is indexed. If it is in that language, give its <html> or content lang="de" '
+        "to leave it out (names and addresses can read so in English)",
+        "/page/ reads as another language (sl) than the index's (en) and its lang does not "
+        'say so: it is indexed. If it is in that language, give its <html> or content lang="sl" '
+        "to leave it out (names and addresses can read so in English)",
+    ]
