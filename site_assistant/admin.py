@@ -238,10 +238,12 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             build.reused,
             build.removed,
         )
-        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
-        if not (other := build.other_language_left_out()):
-            return shown
-        return format_html('{}<br><span class="help">{}</span>', shown, other)
+        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language; and
+        # pages read that look like one (a German page inheriting <html lang="en">).
+        for note in (build.other_language_left_out(), build.reading_as_other_language()):
+            if note:
+                shown = format_html('{}<br><span class="help">{}</span>', shown, note)
+        return shown
 
     @admin.display(description="Requested", ordering="created")
     def requested_display(self, build):

@@ -276,6 +276,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     build.other_language_sections = sum(
         d.other_language_sections for d in documents if d.source != "template"
     )
+    build.pages_reading_as_other_language = {d.url: d.reads_as for d in documents if d.reads_as}
     if not passages and collected.other_language:
         # A site in German with the default English index: every page was left out.
         pages = collected.other_language

@@ -48,6 +48,8 @@ class Document:
     origin: str = ""  # e.g. the template file, for logs
     # Sections left out for their lang attribute (set by extract; see drop_other_languages).
     other_language_sections: int = 0
+    # The language a page read confidently reads as, when its lang does not say it (a warning).
+    reads_as: str = ""
 
 
 @dataclass
@@ -1009,6 +1011,7 @@ def _warn_if_undeclared(document: Document, passages: list[Passage]) -> None:
     from .language import page_reads_as
 
     if reads_as := page_reads_as(" ".join(passage.text for passage in passages)):
+        document.reads_as = reads_as
         logger.warning(
             "%s reads as another language (%s) than the index's (%s) and its lang does not "
             'say so: it is indexed. If it is in that language, give its <html> or content lang="%s" '

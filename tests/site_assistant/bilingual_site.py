@@ -46,6 +46,14 @@ def prices(request):
     return HttpResponse(layout.render({"lang": lang, "title": title, "main": main}, request))
 
 
+def old_prices(request):
+    """The German page of an older layout that always says ``<html lang="en">``; in no
+    sitemap (a test lists it in ``URLS``)."""
+    layout = engines["django"].from_string(LAYOUT)
+    title, main = PAGES["de"]
+    return HttpResponse(layout.render({"lang": "en", "title": title, "main": main}, request))
+
+
 class Pages(Sitemap):
     i18n = True
 
@@ -56,7 +64,10 @@ class Pages(Sitemap):
         return reverse(name)
 
 
-urlpatterns = [path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}})]
+urlpatterns = [
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),
+    path("preise-alt/", old_prices),
+]
 urlpatterns += i18n_patterns(
     path("prices/", prices, name="prices"),
     path("assistant/", include("site_assistant.urls")),

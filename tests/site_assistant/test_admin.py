@@ -139,6 +139,10 @@ def test_builds_list_counts_the_pages_and_sections_in_another_language_it_did_no
     html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
     assert "4 passages from 2 pages" in html
     assert "2 pages and 1 section in another language than the index&#x27;s (en) not read" in html
+    IndexBuild.objects.create(**common, pages_reading_as_other_language={"/de/preise/": "de"})
+    html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert "pages that read as another language though their lang does not say so: " in html
+    assert "/de/preise/ (de)" in html
     IndexBuild.objects.all().delete()
     IndexBuild.objects.create(**common)
     html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()

@@ -225,6 +225,25 @@ def test_search_rebuild_counts_the_pages_and_sections_in_another_language_it_did
     assert "/en/prices/#puncture" in out and "/de/" not in out and "#luknja" not in out
 
 
+def test_search_rebuild_names_a_page_that_reads_as_another_language_its_lang_does_not_say(
+    bilingual_site, own_index_dir
+):
+    """A German page whose layout says ``<html lang="en">`` is indexed (the identifier is not
+    trusted to leave text out), and the owner is told which page and which lang."""
+    from site_assistant import embed
+
+    embed.ensure_export()
+    bilingual_site.SITE_ASSISTANT = {**bilingual_site.SITE_ASSISTANT, "URLS": ["/preise-alt/"]}
+    out, _ = run("search_rebuild", "--sync")
+    assert "2 pages, " in out
+    assert (
+        "; pages that read as another language though their lang does not say so: "
+        "/preise-alt/ (de) (if they are in it, give them its lang to leave them out)."
+    ) in out
+    build = IndexBuild.objects.latest()
+    assert build.pages_reading_as_other_language == {"/preise-alt/": "de"}
+
+
 def test_a_site_whose_every_page_is_in_another_language_is_told_what_to_set(
     bilingual_site, own_index_dir
 ):

@@ -784,6 +784,7 @@ def test_a_page_whose_lang_says_english_but_that_reads_as_german_is_read_with_a_
     english = page("<h1>Prices</h1><p>A simple website costs 1,200 euros in three weeks.</p>")
     with caplog.at_level("WARNING", logger="site_assistant.extract"):
         assert "Onlineshop" in texts(extract(german))
+        assert german.reads_as == "de"  # kept on the build (search_rebuild, the admin)
         assert "Trubarjeva cesta 12" in texts(extract(address))
         assert "1,200 euros" in texts(extract(english))
     assert [r.getMessage() for r in caplog.records] == [

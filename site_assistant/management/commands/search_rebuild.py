@@ -126,8 +126,11 @@ class Command(BaseCommand):
             release(build.pk)
             bar.close()
         # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
-        skipped = build.other_language_left_out()
-        skipped = f"; {skipped}" if skipped else ""
+        skipped = "".join(
+            f"; {note}"
+            for note in (build.other_language_left_out(), build.reading_as_other_language())
+            if note
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Build #{build.pk} succeeded in {build.duration.total_seconds():.1f} s: "
