@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-reader bench-longrun bench-questionlog clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
 
 install: $(STAMP)
 
@@ -114,6 +114,10 @@ bench-ann: index
 # sure" better than the calibrated threshold (docs/quality.md). A few minutes.
 bench-answerability: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
+
+# The language identifier on the live index's passages and pages (docs/sources.md).
+bench-languages: index
+	DEBUG=$${DEBUG:-1} $(PY) bench/languages.py
 
 # Whether a small cross-encoder, trained here on the site's own questions from
 # the base model's weights, reads "not sure" better than the threshold

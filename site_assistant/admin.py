@@ -239,14 +239,12 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             build.reused,
             build.removed,
         )
-        if not build.other_language_pages:
-            return shown
-        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
-        return format_html(
-            '{}<br><span class="help">{} pages in another language not read</span>',
-            shown,
-            build.other_language_pages,
-        )
+        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language; and
+        # pages read that look like one (a German page inheriting <html lang="en">).
+        for note in (build.other_language_left_out(), build.reading_as_other_language()):
+            if note:
+                shown = format_html('{}<br><span class="help">{}</span>', shown, note)
+        return shown
 
     @admin.display(description="Requested", ordering="created")
     def requested_display(self, build):

@@ -272,6 +272,11 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
         max_tokens=embed.max_tokens(model_ref),
         progress=lambda done, total: report("extract", done / max(total, 1)),
     )
+    # A template's text is a rendered page's too: its sections are counted once, there.
+    build.other_language_sections = sum(
+        d.other_language_sections for d in documents if d.source != "template"
+    )
+    build.pages_reading_as_other_language = {d.url: d.reads_as for d in documents if d.reads_as}
     if not passages and collected.other_language:
         # A site in German with the default English index: every page was left out.
         pages = collected.other_language
@@ -410,7 +415,7 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     build.progress, build.stage = 100, "done"
     build.finished = timezone.now()
     build.save()
-    other = build.other_language_pages
+    other = build.other_language_left_out()
     logger.info(
         "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)%s",
         version.version,
@@ -419,7 +424,7 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
         embedded,
         reused,
         removed,
-        f"; {other} pages in another language skipped" if other else "",
+        f"; {other}" if other else "",
     )
     tidy()
 

@@ -213,10 +213,12 @@ DEFAULTS = {
     # language has a probability below OTHER_LANGUAGE_MAX_PROBABILITY
     # (measured: docs/quality.md, "Other languages").
     "LANGUAGE": "en",
-    # A page whose <html lang> names another language than LANGUAGE (a bilingual
-    # site's /de/ pages in an "en" index) is not read: the model would match its
-    # words by chance. Counted on the build (IndexBuild.other_language_pages).
-    # A page without a lang attribute is read. False: every page is read.
+    # A page whose <html lang> (or its content's lang) names another language than
+    # LANGUAGE (a bilingual site's /de/ pages in an "en" index), and a section of a
+    # page whose lang does (<section lang="sl">), are not read: the model would match
+    # their words by chance. Counted on the build (IndexBuild.other_language_pages,
+    # other_language_sections). Text without a lang attribute is read (a page that
+    # reads as another language gets a warning: docs/sources.md). False: all is read.
     "SKIP_OTHER_LANGUAGE_PAGES": True,
     "DETECT_LANGUAGE": True,
     "OTHER_LANGUAGE_MAX_PROBABILITY": 0.01,

@@ -46,6 +46,10 @@ class Document:
     source: str = "page"  # site_assistant.models.Page.Source
     title: str = ""  # overrides the HTML <title>
     origin: str = ""  # e.g. the template file, for logs
+    # Sections left out for their lang attribute (set by extract; see drop_other_languages).
+    other_language_sections: int = 0
+    # The language a page read confidently reads as, when its lang does not say it (a warning).
+    reads_as: str = ""
 
 
 @dataclass
@@ -150,6 +154,51 @@ def drop_ignored(root, selectors: Iterable[str] | None = None) -> None:
     for selector in selectors:
         for node in root.css(selector):
             node.decompose()
+
+
+def declared_language(node) -> str:
+    """The primary subtag of the nearest ``lang`` at or above ``node`` ("" when none
+    says, or the nearest says ``lang=""``, unknown)."""
+    while node is not None and node.tag != "-document":
+        if "lang" in node.attributes:
+            return conf.primary_subtag(node.attributes.get("lang"))
+        node = node.parent
+    return ""
+
+
+def drop_other_languages(root) -> list[str]:
+    """Remove the blocks of ``root`` (a section, a paragraph, a quotation...) whose
+    ``lang`` is another language than the index's, with SKIP_OTHER_LANGUAGE_PAGES on;
+    the language of each block removed. A word or phrase marked inline (``<i
+    lang="sl">potica</i>``) is part of its sentence and stays; a block of the index's
+    language inside one of another goes with it. ``root``'s own ``lang`` is the page's
+    (site_assistant.sources.pages.other_language)."""
+    if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
+        return []
+    own = conf.index_language()
+    blocks = [
+        node for node in root.css("[lang]") if node.tag in BLOCK_TAGS and node.mem_id != root.mem_id
+    ]
+    other = {
+        node.mem_id: code
+        for node in blocks
+        if (code := conf.primary_subtag(node.attributes.get("lang"))) and code != own
+    }
+    outermost = [n for n in blocks if n.mem_id in other and not _inside(n, other, root)]
+    codes = [other[node.mem_id] for node in outermost]
+    for node in outermost:
+        node.decompose()
+    return codes
+
+
+def _inside(node, ids, root) -> bool:
+    """Whether an ancestor of ``node`` below ``root`` is one of ``ids`` (mem_id)."""
+    node = node.parent
+    while node is not None and node.mem_id != root.mem_id:
+        if node.mem_id in ids:
+            return True
+        node = node.parent
+    return False
 
 
 # A link's fragment is stored with its passage (models.Passage.anchor, 200 characters).
@@ -898,6 +947,16 @@ def extract(
     title = normalize(document.title) or page_title(tree)
     root = content_root(tree)
     drop_ignored(root)
+    if other := drop_other_languages(root):
+        document.other_language_sections = len(other)
+        logger.info(
+            "not indexing %d %s of %s in another language (%s) than the index's (%s)",
+            len(other),
+            "section" if len(other) == 1 else "sections",
+            document.url,
+            ", ".join(sorted(set(other))),
+            conf.index_language(),
+        )
     # A document whose URL has a fragment is one section of a page (a registered
     # row at "/docs/#install"): its passages link to that URL as it is. An anchor
     # of its own would make "/docs/#install#:~:text=…", which no browser reads
@@ -940,7 +999,28 @@ def extract(
     for position, passage in enumerate(passages):
         passage.position = position
     _attach_questions(passages, declared_questions(root))
+    if document.source == "page":
+        _warn_if_undeclared(document, passages)
     return passages
+
+
+def _warn_if_undeclared(document: Document, passages: list[Passage]) -> None:
+    """A page read (its lang is the index's, or it has none) whose text is confidently
+    another language: a German page whose template inherits ``<html lang="en">``. It is
+    indexed (the identifier is not trusted to leave text out); the owner is told how."""
+    from .language import page_reads_as
+
+    if reads_as := page_reads_as(" ".join(passage.text for passage in passages)):
+        document.reads_as = reads_as
+        logger.warning(
+            "%s reads as another language (%s) than the index's (%s) and its lang does not "
+            'say so: it is indexed. If it is in that language, give its <html> or content lang="%s" '
+            "to leave it out (names and addresses can read so in English)",
+            document.url,
+            reads_as,
+            conf.index_language(),
+            reads_as,
+        )
 
 
 def _attach_questions(passages: list[Passage], declared: dict[str, list[str]]) -> None:

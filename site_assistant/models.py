@@ -152,12 +152,57 @@ class IndexBuild(Job):
     removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
     other_language_pages = models.PositiveIntegerField(
         default=0,
-        help_text="Pages not read: their <html lang> is not the index's LANGUAGE "
-        "(SKIP_OTHER_LANGUAGE_PAGES).",
+        help_text="Pages not read: the lang of their <html> (or of their content) is not "
+        "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES).",
+    )
+    other_language_sections = models.PositiveIntegerField(
+        default=0,
+        help_text="Sections of pages read that were left out: their lang attribute is not "
+        "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES).",
+    )
+
+    pages_reading_as_other_language = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Pages read whose text confidently reads as another language than the "
+        "index's though their lang does not say so: {path: language}. Indexed; a warning.",
     )
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
+
+    def reading_as_other_language(self) -> str:
+        """The pages read that read as another language ("/de/preise/ (de)"), for the
+        owner to give a lang; "" for none."""
+        pages = self.pages_reading_as_other_language or {}
+        if not pages:
+            return ""
+        named = ", ".join(f"{url} ({code})" for url, code in sorted(pages.items())[:5])
+        more = f" and {len(pages) - 5} more" if len(pages) > 5 else ""
+        return (
+            f"pages that read as another language though their lang does not say so: "
+            f"{named}{more} (if they are in it, give them its lang to leave them out)"
+        )
+
+    def other_language_left_out(self) -> str:
+        """What SKIP_OTHER_LANGUAGE_PAGES left out, for the owner ("1 page and 2 sections
+        in another language than the index's (en) not read"), "" for nothing."""
+        from . import conf
+
+        counts = [
+            f"{count} {noun if count == 1 else noun + 's'}"
+            for count, noun in (
+                (self.other_language_pages, "page"),
+                (self.other_language_sections, "section"),
+            )
+            if count
+        ]
+        if not counts:
+            return ""
+        return (
+            f"{' and '.join(counts)} in another language than the index's "
+            f"({conf.index_language()}) not read"
+        )
 
 
 class Dashboard(IndexBuild):

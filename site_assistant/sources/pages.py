@@ -26,7 +26,7 @@ from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
 from .. import conf, sites
-from ..extract import Document, parse
+from ..extract import Document, declared_language, parse
 from . import sitemaps
 
 logger = logging.getLogger(__name__)
@@ -241,12 +241,15 @@ def is_noindex(tree, response) -> bool:
 
 
 def other_language(tree) -> str:
-    """The page's language (its ``<html lang>``'s primary subtag) when it is not the
-    index's and SKIP_OTHER_LANGUAGE_PAGES is on, else "" (a page without ``lang`` is read)."""
+    """The language of the page's content when it is not the index's and
+    SKIP_OTHER_LANGUAGE_PAGES is on, else "" (a page without ``lang`` is read): the
+    nearest ``lang`` at or above the CONTENT_SELECTOR element (``<main lang="de">`` in
+    an English layout), else ``<html lang>``, as a primary subtag."""
     if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
         return ""
-    html = tree.css_first("html")
-    code = conf.primary_subtag(html.attributes.get("lang") if html is not None else "")
+    selector = conf.get("CONTENT_SELECTOR")
+    content = (tree.css_first(selector) if selector else None) or tree.css_first("html")
+    code = declared_language(content)
     return code if code and code != conf.index_language() else ""
 
 

@@ -1,5 +1,6 @@
 """A bilingual host: English and German pages under ``i18n_patterns`` (/en/…, /de/…), the app
-mounted inside them, a sitemap listing both languages (``i18n = True``).
+mounted inside them, a sitemap listing both languages (``i18n = True``); the English page has
+a section in Slovenian (``<section lang="sl">``).
 
 Set up by the ``bilingual_site`` fixture (tests/conftest.py): this URLconf, LANGUAGES,
 LocaleMiddleware, the app's own templates and words (none of Bambicim's).
@@ -18,7 +19,10 @@ PAGES = {
         "Prices — Moss Bikes",
         "<h1>Prices</h1>"
         '<h2 id="puncture">Puncture repair</h2><p>We fix a flat tyre for 15 euros, usually '
-        "while you wait. A new inner tube costs 8 euros extra.</p>",
+        "while you wait. A new inner tube costs 8 euros extra.</p>"
+        # The shop is in Ljubljana: a note for its Slovenian customers, marked as such.
+        '<section lang="sl"><h2 id="luknja">Krpanje zračnice</h2><p>Predrto zračnico '
+        "zakrpamo za 15 evrov, običajno kar med čakanjem.</p></section>",
     ),
     "de": (
         "Preise — Fahrrad Moos",
@@ -42,6 +46,14 @@ def prices(request):
     return HttpResponse(layout.render({"lang": lang, "title": title, "main": main}, request))
 
 
+def old_prices(request):
+    """The German page of an older layout that always says ``<html lang="en">``; in no
+    sitemap (a test lists it in ``URLS``)."""
+    layout = engines["django"].from_string(LAYOUT)
+    title, main = PAGES["de"]
+    return HttpResponse(layout.render({"lang": "en", "title": title, "main": main}, request))
+
+
 class Pages(Sitemap):
     i18n = True
 
@@ -52,7 +64,10 @@ class Pages(Sitemap):
         return reverse(name)
 
 
-urlpatterns = [path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}})]
+urlpatterns = [
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),
+    path("preise-alt/", old_prices),
+]
 urlpatterns += i18n_patterns(
     path("prices/", prices, name="prices"),
     path("assistant/", include("site_assistant.urls")),

@@ -167,12 +167,18 @@ def test_builds_list_shows_status_trigger_counts_duration_and_error(owner_client
         assert text in html
 
 
-def test_builds_list_counts_the_pages_in_another_language_it_did_not_read(owner_client):
+def test_builds_list_counts_the_pages_and_sections_in_another_language_it_did_not_read(
+    owner_client,
+):
     common = {"status": "succeeded", "pages": 2, "passages": 4}
-    IndexBuild.objects.create(**common, other_language_pages=2)
+    IndexBuild.objects.create(**common, other_language_pages=2, other_language_sections=1)
     html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
     assert "4 passages from 2 pages" in html
-    assert "2 pages in another language not read" in html
+    assert "2 pages and 1 section in another language than the index&#x27;s (en) not read" in html
+    IndexBuild.objects.create(**common, pages_reading_as_other_language={"/de/preise/": "de"})
+    html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert "pages that read as another language though their lang does not say so: " in html
+    assert "/de/preise/ (de)" in html
     IndexBuild.objects.all().delete()
     IndexBuild.objects.create(**common)
     html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()

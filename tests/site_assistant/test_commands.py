@@ -208,7 +208,7 @@ def test_search_rebuild_model_during_a_build_is_taken_up_after_it(testsite, anot
     assert embed.fine_tuned_model_active()  # the running build's follow-up uses it
 
 
-def test_search_rebuild_counts_the_pages_in_another_language_it_did_not_read(
+def test_search_rebuild_counts_the_pages_and_sections_in_another_language_it_did_not_read(
     bilingual_site, own_index_dir
 ):
     from site_assistant import embed
@@ -216,11 +216,32 @@ def test_search_rebuild_counts_the_pages_in_another_language_it_did_not_read(
     embed.ensure_export()
     out, _ = run("search_rebuild", "--sync")
     assert "1 pages, " in out  # the English page
-    assert "; 1 page in another language than the index's (en) not read." in out
+    # The German page, and the English page's Slovenian section.
+    assert "; 1 page and 1 section in another language than the index's (en) not read." in out
     build = IndexBuild.objects.latest()
     assert build.pages == 1 and build.other_language_pages == 1
-    out, _ = run("search_ask", "How much is a puncture repair?")
-    assert "/en/prices/#puncture" in out and "/de/" not in out
+    assert build.other_language_sections == 1
+    out, _ = run("search_ask", "How much is a puncture repair?", "-k", "5")
+    assert "/en/prices/#puncture" in out and "/de/" not in out and "#luknja" not in out
+
+
+def test_search_rebuild_names_a_page_that_reads_as_another_language_its_lang_does_not_say(
+    bilingual_site, own_index_dir
+):
+    """A German page whose layout says ``<html lang="en">`` is indexed (the identifier is not
+    trusted to leave text out), and the owner is told which page and which lang."""
+    from site_assistant import embed
+
+    embed.ensure_export()
+    bilingual_site.SITE_ASSISTANT = {**bilingual_site.SITE_ASSISTANT, "URLS": ["/preise-alt/"]}
+    out, _ = run("search_rebuild", "--sync")
+    assert "2 pages, " in out
+    assert (
+        "; pages that read as another language though their lang does not say so: "
+        "/preise-alt/ (de) (if they are in it, give them its lang to leave them out)."
+    ) in out
+    build = IndexBuild.objects.latest()
+    assert build.pages_reading_as_other_language == {"/preise-alt/": "de"}
 
 
 def test_a_site_whose_every_page_is_in_another_language_is_told_what_to_set(

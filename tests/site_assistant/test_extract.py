@@ -733,3 +733,65 @@ def test_rows_of_a_model_are_not_linked_by_their_words():
     doc = page(f"<h2 id='shelves'>Shelves</h2>{SHELVES}")
     doc.source = "model"
     assert all(p.piece_anchor == "" for p in extract(doc))
+
+
+SLOVENIAN = (
+    "Smo ekipa štirih oblikovalcev in razvijalcev s pisarno blizu Tromostovja v Ljubljani. "
+    "Preprosto spletno stran izdelamo za 1.200 evrov."
+)
+
+
+def test_a_section_in_another_language_than_the_indexs_is_left_out_and_counted(settings):
+    """An English page of a Ljubljana studio with its "About us" in Slovenian too
+    (``<section lang="sl">``): the English index reads the English text; a Slovenian word
+    marked inline stays in its sentence; the count is the build's (search_rebuild says it)."""
+    doc = page(
+        "<h1>About us</h1><p>We are a team of four in Ljubljana.</p>"
+        '<h2 id="team">The team</h2><p>We say <i lang="sl">hvala</i> to every client.</p>'
+        f'<section lang="sl-SI"><h2 id="o-nas">O nas</h2><p>{SLOVENIAN}</p>'
+        '<blockquote lang="en">An English quote in it goes with it.</blockquote></section>'
+        '<aside lang="de"><p>Wir sprechen auch Deutsch.</p></aside>'
+        '<h2 id="hours">Office hours</h2><p lang="en-GB">Open Monday to Friday.</p>'
+    )
+    passages = extract(doc)
+    text = texts(passages)
+    assert "We say hvala to every client." in text
+    assert "Open Monday to Friday." in text
+    assert "Tromostovja" not in text and "O nas" not in text and "Deutsch" not in text
+    assert "o-nas" not in [p.anchor for p in passages]
+    assert doc.other_language_sections == 2
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SKIP_OTHER_LANGUAGE_PAGES": False}
+    doc.other_language_sections = 0
+    text = texts(extract(doc))
+    assert "Tromostovja" in text and "Wir sprechen auch Deutsch." in text
+    assert doc.other_language_sections == 0
+
+
+GERMAN = (
+    "<h1>Preise</h1><p>Wir gestalten und bauen Webseiten für kleine Unternehmen in Slowenien.</p>"
+    '<h2 id="preise">Was eine Webseite kostet</h2><p>Eine einfache Webseite kostet 1.200 Euro. '
+    "Ein Onlineshop beginnt bei 3.500 Euro.</p>"
+)
+
+
+def test_a_page_whose_lang_says_english_but_that_reads_as_german_is_read_with_a_warning(caplog):
+    """A German page under /de/ whose template inherits the site's ``<html lang="en">``: its
+    passages stay, and the build log says what to set. The identifier is never trusted to
+    leave text out: an English page of names and an address reads as Slovenian."""
+    german = Document(url="/de/preise/", html=f'<html lang="en"><main>{GERMAN}</main></html>')
+    address = page("<h1>Contact</h1><p>Tomaž Novak, Trubarjeva cesta 12, Ljubljana.</p>")
+    english = page("<h1>Prices</h1><p>A simple website costs 1,200 euros in three weeks.</p>")
+    with caplog.at_level("WARNING", logger="site_assistant.extract"):
+        assert "Onlineshop" in texts(extract(german))
+        assert german.reads_as == "de"  # kept on the build (search_rebuild, the admin)
+        assert "Trubarjeva cesta 12" in texts(extract(address))
+        assert "1,200 euros" in texts(extract(english))
+    assert [r.getMessage() for r in caplog.records] == [
+        "/de/preise/ reads as another language (de) than the index's (en) and its lang does not "
+        'say so: it is indexed. If it is in that language, give its <html> or content lang="de" '
+        "to leave it out (names and addresses can read so in English)",
+        "/page/ reads as another language (sl) than the index's (en) and its lang does not "
+        'say so: it is indexed. If it is in that language, give its <html> or content lang="sl" '
+        "to leave it out (names and addresses can read so in English)",
+    ]

@@ -279,6 +279,19 @@ def test_a_page_without_a_language_or_in_a_regional_variant_is_read(testsite, se
     assert pages.other_language(parse('<html lang="sl"></html>')) == "sl"
 
 
+@pytest.mark.django_db
+def test_the_language_of_a_pages_content_is_the_nearest_lang_above_it(testsite):
+    """A German page whose template keeps the site's ``<html lang="en">`` says its language
+    on its content; an English page of a German layout likewise (CONTENT_SELECTOR "main")."""
+    from site_assistant.extract import parse
+
+    german = '<html lang="en"><body><div lang="de-AT"><main><h1>Preise</h1></main></div>'
+    assert pages.other_language(parse(german)) == "de"
+    assert pages.other_language(parse('<html lang="de"><body><main lang="en">x</main>')) == ""
+    # lang="" is "unknown": read.
+    assert pages.other_language(parse('<html lang="de"><body><main lang="">x</main>')) == ""
+
+
 def test_a_row_shown_as_a_section_of_a_page_links_to_that_section_as_it_is(testsite):
     # An article whose get_absolute_url is "/docs/#<slug>", with a rich-text body
     # that has a heading of its own: every passage links to "/docs/#install", never

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router
 
-from site_assistant import conf
 from site_assistant.models import IndexBuild
 
 
@@ -126,12 +125,12 @@ class Command(BaseCommand):
         finally:
             release(build.pk)
             bar.close()
-        skipped, other = "", build.other_language_pages
-        if other:  # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language
-            skipped = (
-                f"; {other} {'page' if other == 1 else 'pages'} in another language than "
-                f"the index's ({conf.index_language()}) not read"
-            )
+        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
+        skipped = "".join(
+            f"; {note}"
+            for note in (build.other_language_left_out(), build.reading_as_other_language())
+            if note
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Build #{build.pk} succeeded in {build.duration.total_seconds():.1f} s: "
