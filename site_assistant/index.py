@@ -38,6 +38,7 @@ damaged version; pruning never deletes the last intact version.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -337,10 +338,26 @@ def _owner_array(owner, vectors, what: str) -> np.ndarray:
     return owner
 
 
+def _write_faiss(vectors, path: Path) -> None:
+    """``faiss.write_index``, with a refusal of the disk raised as the ``OSError`` it is:
+    FAISS raises a RuntimeError that ends with the C library's reason ("write error in
+    …: 466899 != 1036800 (No space left on device)", "could not open … for writing:
+    Read-only file system"), which only an OSError's errno lets a caller explain."""
+    try:
+        faiss.write_index(vectors, str(path))
+    except RuntimeError as exc:
+        said = str(exc).strip()
+        for code in sorted(errno.errorcode):
+            reason = os.strerror(code)
+            if said.endswith((f"({reason})", f": {reason}")):
+                raise OSError(code, reason, str(path)) from exc
+        raise
+
+
 def _write_owned(folder: Path, index_file: str, owner_file: str, vectors, owner, dim: int):
     """Write one owned-vector set; returns (its index, its sha256)."""
     owned = ann.make_index(vectors if len(owner) else np.zeros((0, dim)), dim)
-    faiss.write_index(owned, str(folder / index_file))
+    _write_faiss(owned, folder / index_file)
     (folder / owner_file).write_text(json.dumps(owner.tolist()))
     return owned, _sha256(folder / index_file)
 
@@ -396,7 +413,7 @@ def write_version(
     loaded = {}
     try:
         index = ann.make_index(vectors, dim)  # flat, or approximate past APPROX_THRESHOLD
-        faiss.write_index(index, str(tmp / INDEX_FILE))
+        _write_faiss(index, tmp / INDEX_FILE)
         rows = [{**p, "id": i} for i, p in enumerate(passages)]
         (tmp / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False))
         extra = {}
