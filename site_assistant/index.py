@@ -56,7 +56,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from . import ann, conf
+from . import ann, conf, embed
 
 logger = logging.getLogger(__name__)
 
@@ -503,7 +503,7 @@ def live_calibration() -> dict:
 
 def live_model_ref() -> str:
     """The folder of the model the live version was built with ("" when unknown)."""
-    return _live_meta().get("model_ref") or ""
+    return embed.locate(_live_meta().get("model_ref") or "")
 
 
 def _write_manifest(folder: Path) -> None:
@@ -601,7 +601,9 @@ def model_refs() -> set[str]:
     refs = set()
     for name in versions():
         try:
-            refs.add(json.loads((index_dir() / name / META_FILE).read_text())["model_ref"])
+            refs.add(
+                embed.locate(json.loads((index_dir() / name / META_FILE).read_text())["model_ref"])
+            )
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a damaged version: no process loads it
     return refs - {""}
@@ -732,7 +734,7 @@ def load_version(version: str) -> IndexVersion:
         loaded = IndexVersion(
             version=meta["version"],
             model_id=meta["model_id"],
-            model_ref=meta.get("model_ref", ""),
+            model_ref=embed.locate(meta.get("model_ref", ""), meta["model_id"]),
             dim=meta["dim"],
             created=meta["created"],
             passages=passages,
