@@ -168,6 +168,12 @@ def test_search_stats(testsite):
     assert "Tables: 2 pages" in out and "succeeded" in out
 
 
+def test_search_stats_with_a_negative_number_of_builds_says_so(own_index_dir):
+    # It printed the index and no build at all, as if none had run.
+    with pytest.raises(CommandError, match=r"^--builds must be 0 or more\.$"):
+        run("search_stats", "--builds", "-1")
+
+
 def test_commands_run_as_subprocesses_without_tracebacks(own_index_dir, tmp_path):
     import os
     import subprocess
