@@ -385,7 +385,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             messages.error(request, f"{run} left no model to serve.")
             return HttpResponseRedirect(run_url)
         try:
-            build = serve_model(run.model_dir, user=request.user)
+            build = serve_model(embed.locate(run.model_dir), user=request.user)
         except ValueError as exc:  # the folder no longer holds a model
             messages.error(request, f"Could not serve {run}'s model: {exc}.")
             return HttpResponseRedirect(run_url)
@@ -445,7 +445,7 @@ def _servable(run: TrainingRun) -> bool:
     return (
         run.status == TrainingRun.Status.SUCCEEDED
         and bool(run.model_dir)
-        and Path(run.model_dir).is_dir()
+        and Path(embed.locate(run.model_dir)).is_dir()
     )
 
 
@@ -453,5 +453,5 @@ def _serving(run: TrainingRun) -> bool:
     """Whether the model served now is this run's (a run's folder is never the
     configured model's, so the base model served means False)."""
     return bool(run.model_dir) and (
-        Path(run.model_dir).resolve() == Path(embed.active_model_ref()).resolve()
+        Path(embed.locate(run.model_dir)).resolve() == Path(embed.active_model_ref()).resolve()
     )

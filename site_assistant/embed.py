@@ -66,6 +66,8 @@ _encoders: dict[str, object] = {}  # "<path>|<model id>" -> OnnxEncoder or Torch
 _precisions: dict[str, str] = {}  # "<path>|<model id>|<role>" -> "fp32" or "int8"
 _threads_set = False
 ONNX_DIR = "onnx"
+# Fine-tuned models live in INDEX_DIR/models/ (site_assistant.training.config.models_dir).
+MODELS_DIR = "models"
 # ENCODER → the roles ("passage": index builds, "query": questions) encoded in int8.
 INT8_ROLES = {"onnx-int8": ("passage", "query"), "onnx-int8-queries": ("query",)}
 INT8_SUFFIX = "+int8"
@@ -84,11 +86,81 @@ def index_dir() -> Path:
     return Path(conf.get("INDEX_DIR"))
 
 
+# Written into a model folder found under this INDEX_DIR's ``models/`` after the path it
+# was recorded at had gone (INDEX_DIR restored from a backup into another folder or onto
+# another server): the id it was recorded with. Its id cannot be worked out again: it
+# hashes the old path and the weights' mtime, which tar rounds to the second.
+MOVED_FILE = "moved.json"
+
+
+def locate(ref: str, recorded_id: str = "") -> str:
+    """The folder of the model recorded as ``ref`` (active-model.json, an index version's
+    ``model_ref``, a training run's folder): ``ref`` itself, or, when it has gone and lay
+    in an INDEX_DIR's ``models/`` folder (a training run's), the same folder in this
+    INDEX_DIR. Given the id it was recorded with, the moved folder keeps that id
+    (``MOVED_FILE``), so the index versions built with it still answer and its cached
+    vectors are reused."""
+    path = Path(ref) if ref else None
+    if path is None or path.is_dir():
+        return ref
+    for parent in path.parents:
+        if parent.name == MODELS_DIR:
+            here = index_dir() / MODELS_DIR / path.relative_to(parent)
+            if not here.is_dir():
+                break
+            recorded_id = recorded_id.removesuffix(INT8_SUFFIX)
+            if recorded_id and model_id(str(here)) != recorded_id:
+                _keep_id(here, recorded_id, ref)
+            return str(here)
+    return ref
+
+
+def _weights(path: Path, exact: bool = True) -> list[str]:
+    """Name, size and mtime of the model's weights file(s) (mtime in whole seconds
+    unless ``exact``)."""
+    stamp = []
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        weights = path / name
+        if weights.exists():
+            st = weights.stat()
+            mtime = st.st_mtime_ns if exact else int(st.st_mtime)
+            stamp.append(f"{name}:{st.st_size}:{mtime}")
+    return stamp
+
+
+def _keep_id(folder: Path, recorded_id: str, was: str) -> None:
+    moved = {"model_id": recorded_id, "was": was, "weights": _weights(folder, exact=False)}
+    tmp = folder / f"{MOVED_FILE}.tmp-{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps(moved))
+        os.replace(tmp, folder / MOVED_FILE)
+    except OSError as exc:
+        logger.warning("model %s moved from %s, but its id could not be kept: %s", folder, was, exc)
+    else:
+        logger.info("model %s moved from %s: it keeps its id %s", folder, was, recorded_id)
+
+
+def _moved_id(path: Path) -> str | None:
+    """The id a moved model folder keeps (``MOVED_FILE``), while its weights are the ones
+    it was moved with."""
+    try:
+        moved = json.loads((path / MOVED_FILE).read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        logger.warning("unreadable %s: the model's id is worked out again", path / MOVED_FILE)
+        return None
+    if isinstance(moved, dict) and moved.get("weights") == _weights(path, exact=False):
+        return moved.get("model_id") or None
+    return None
+
+
 def active_model_ref() -> str:
     """Path of the active model directory."""
     pointer = index_dir() / ACTIVE_MODEL_FILE
     try:
-        path = json.loads(pointer.read_text())["path"]
+        recorded = json.loads(pointer.read_text())
+        path = locate(recorded["path"], recorded.get("model_id") or "")
         if path and Path(path).is_dir():
             return str(path)
         logger.warning("active model %s is missing; using the default", path)
@@ -140,18 +212,17 @@ def model_id(model_ref: str | None = None) -> str:
     """A short, stable id: the default model's name, or ``<dirname>-<hash8>``.
 
     The hash covers the path and the weights file's size and mtime, so a
-    model retrained into the same folder gets a new id (and new vectors).
+    model retrained into the same folder gets a new id (and new vectors). A
+    folder moved with its INDEX_DIR keeps the id it had (``locate``).
     """
     ref = _resolve(model_ref)
     path = Path(ref)
     if os.path.realpath(ref) == os.path.realpath(default_model_path()):
         return DEFAULT_MODEL_ID
-    stamp = [str(path.resolve())]
-    for name in ("model.safetensors", "pytorch_model.bin"):
-        weights = path / name
-        if weights.exists():
-            st = weights.stat()
-            stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    moved = _moved_id(path)
+    if moved:
+        return moved
+    stamp = [str(path.resolve()), *_weights(path)]
     digest = hashlib.sha256("|".join(stamp).encode()).hexdigest()[:8]
     return f"{path.name[:100]}-{digest}"
 

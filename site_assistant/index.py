@@ -38,6 +38,7 @@ damaged version; pruning never deletes the last intact version.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -55,7 +56,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from . import ann, conf
+from . import ann, conf, embed
 
 logger = logging.getLogger(__name__)
 
@@ -337,10 +338,26 @@ def _owner_array(owner, vectors, what: str) -> np.ndarray:
     return owner
 
 
+def _write_faiss(vectors, path: Path) -> None:
+    """``faiss.write_index``, with a refusal of the disk raised as the ``OSError`` it is:
+    FAISS raises a RuntimeError that ends with the C library's reason ("write error in
+    …: 466899 != 1036800 (No space left on device)", "could not open … for writing:
+    Read-only file system"), which only an OSError's errno lets a caller explain."""
+    try:
+        faiss.write_index(vectors, str(path))
+    except RuntimeError as exc:
+        said = str(exc).strip()
+        for code in sorted(errno.errorcode):
+            reason = os.strerror(code)
+            if said.endswith((f"({reason})", f": {reason}")):
+                raise OSError(code, reason, str(path)) from exc
+        raise
+
+
 def _write_owned(folder: Path, index_file: str, owner_file: str, vectors, owner, dim: int):
     """Write one owned-vector set; returns (its index, its sha256)."""
     owned = ann.make_index(vectors if len(owner) else np.zeros((0, dim)), dim)
-    faiss.write_index(owned, str(folder / index_file))
+    _write_faiss(owned, folder / index_file)
     (folder / owner_file).write_text(json.dumps(owner.tolist()))
     return owned, _sha256(folder / index_file)
 
@@ -396,7 +413,7 @@ def write_version(
     loaded = {}
     try:
         index = ann.make_index(vectors, dim)  # flat, or approximate past APPROX_THRESHOLD
-        faiss.write_index(index, str(tmp / INDEX_FILE))
+        _write_faiss(index, tmp / INDEX_FILE)
         rows = [{**p, "id": i} for i, p in enumerate(passages)]
         (tmp / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False))
         extra = {}
@@ -486,7 +503,7 @@ def live_calibration() -> dict:
 
 def live_model_ref() -> str:
     """The folder of the model the live version was built with ("" when unknown)."""
-    return _live_meta().get("model_ref") or ""
+    return embed.locate(_live_meta().get("model_ref") or "")
 
 
 def _write_manifest(folder: Path) -> None:
@@ -584,7 +601,9 @@ def model_refs() -> set[str]:
     refs = set()
     for name in versions():
         try:
-            refs.add(json.loads((index_dir() / name / META_FILE).read_text())["model_ref"])
+            refs.add(
+                embed.locate(json.loads((index_dir() / name / META_FILE).read_text())["model_ref"])
+            )
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a damaged version: no process loads it
     return refs - {""}
@@ -715,7 +734,7 @@ def load_version(version: str) -> IndexVersion:
         loaded = IndexVersion(
             version=meta["version"],
             model_id=meta["model_id"],
-            model_ref=meta.get("model_ref", ""),
+            model_ref=embed.locate(meta.get("model_ref", ""), meta["model_id"]),
             dim=meta["dim"],
             created=meta["created"],
             passages=passages,

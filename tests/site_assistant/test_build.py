@@ -456,6 +456,32 @@ def test_a_disk_that_refuses_the_index_is_one_line_that_says_what_to_do(
     assert index.load_current().version == live.version
 
 
+def test_a_full_disk_under_faiss_itself_is_the_same_one_line(testsite, monkeypatch, caplog):
+    """On a full tmpfs the first file to hit the limit was a FAISS index, and FAISS says
+    so with a RuntimeError ("Error in void faiss::write_index … write error in …
+    (No space left on device)"): the build failed with those words and a traceback.
+    Here FAISS really writes, to /dev/full, which refuses every write as a full disk does."""
+    from django.core.management import CommandError, call_command
+
+    from site_assistant import index
+
+    live = run_build(IndexBuild.objects.create())
+    real_write = index.faiss.write_index
+    monkeypatch.setattr(
+        index.faiss, "write_index", lambda vectors, path: real_write(vectors, "/dev/full")
+    )
+    testsite.PAGES["/alpha/"] = ("Alpha page", "<h1>Alpha</h1><p>A new sentence about kites.</p>")
+    with pytest.raises(CommandError) as failed:
+        call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+    message = str(failed.value)
+    assert "Could not write the index at " in message and "index.faiss: the disk is full" in message
+    assert "faiss::" not in message and "\n" not in message, message
+    assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
+    monkeypatch.setattr(index.faiss, "write_index", real_write)
+    assert index.load_current().version == live.version
+    assert not list(index.index_dir().glob(".tmp-*"))
+
+
 # --- the tables at scale -------------------------------------------------------------
 
 

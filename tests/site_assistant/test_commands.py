@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from site_assistant import services
 from site_assistant.models import IndexBuild
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,27 @@ def test_search_ask_ranks_the_terms_use_of_site_passage_first(built_index):
     assert lines[2].startswith("1. [") and "/terms/#use-of-site" in lines[2]
     assert "No abuse, scraping, or harmful behavior." in lines[3]
     assert sum(1 for line in lines if line[:1].isdigit()) == 5
+
+
+def test_search_ask_prints_the_link_a_visitor_follows_for_a_later_piece(testsite):
+    """A long section cut into pieces: the widget's and the search page's "Read more"
+    for a later piece land on its own first words; search_ask printed the section's
+    link, so the owner checking an answer saw another link than the visitor."""
+    from .test_examples import SHELVES
+
+    testsite.PAGES["/alpha/"] = (
+        "Alpha page",
+        f"<h1>Alpha</h1><h2 id='shelves'>Shelves</h2>{SHELVES}",
+    )
+    run("search_rebuild", "--sync")
+    question = "how do I descale a kettle with vinegar?"
+    visitor = services.answer(question).answer
+    assert visitor.read_more.startswith("/alpha/#shelves:~:text=")
+
+    out, _ = run("search_ask", question, "-k", "1")
+    first = next(line for line in out.splitlines() if line.startswith("1. ["))
+    assert first.split()[2] == visitor.read_more
+    assert first.endswith("Shelves; a later piece of /alpha/#shelves)")
 
 
 def test_search_ask_k(built_index):
@@ -144,6 +166,12 @@ def test_search_stats(testsite):
     out, _ = run("search_stats")
     assert out.startswith("Index v-") and "all-MiniLM-L6-v2" in out
     assert "Tables: 2 pages" in out and "succeeded" in out
+
+
+def test_search_stats_with_a_negative_number_of_builds_says_so(own_index_dir):
+    # It printed the index and no build at all, as if none had run.
+    with pytest.raises(CommandError, match=r"^--builds must be 0 or more\.$"):
+        run("search_stats", "--builds", "-1")
 
 
 def test_commands_run_as_subprocesses_without_tracebacks(own_index_dir, tmp_path):

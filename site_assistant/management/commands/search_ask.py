@@ -6,7 +6,9 @@ from site_assistant import conf, language, services
 
 
 class Command(BaseCommand):
-    help = "Print the passages that best answer a question, with scores and links."
+    help = (
+        "Print the passages that best answer a question, with scores and the links visitors follow."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("question", help="The question, in quotes.")
@@ -53,5 +55,10 @@ class Command(BaseCommand):
                 f"Answered: the first passage reaches the minimum score ({services.min_score()})."
             )
         for rank, hit in enumerate(result.results, 1):
-            self.stdout.write(f"{rank}. [{hit.score:.3f}] {hit.link}  ({hit.heading or hit.title})")
+            # The link a visitor follows ("Read more": a later piece of a long section
+            # lands on its own first words), then the section it belongs to.
+            where = hit.heading or hit.title
+            if hit.read_more != hit.link:
+                where += f"; a later piece of {hit.link}"
+            self.stdout.write(f"{rank}. [{hit.score:.3f}] {hit.read_more}  ({where})")
             self.stdout.write(f"   {hit.text}")

@@ -1,6 +1,6 @@
 """``manage.py search_stats``: the live index and the last builds."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from site_assistant import embed, services
 from site_assistant.models import IndexBuild, Page, Passage
@@ -13,6 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--builds", type=int, default=5, help="How many recent builds to list.")
 
     def handle(self, *args, builds=5, **options):
+        if builds < 0:  # as search_purge_log's --days: a slip of the hand says so
+            raise CommandError("--builds must be 0 or more.")
         status = services.index_status()
         if status:
             self.stdout.write(
