@@ -446,6 +446,72 @@ def test_a_failure_that_comes_while_the_panel_is_closed_is_not_called_a_new_answ
     expect(page.get_by_role("button", name="Ask Bambi (new answer)", exact=True)).to_be_visible()
 
 
+def test_a_failure_waiting_on_the_closed_button_looks_unlike_an_answer_waiting(page):
+    """Asked and closed twice: an answer, then the server unreachable. The dot on the button
+    was the same red dot both times, so a visitor could not tell "that failed" from "here is
+    your answer" without opening the panel (only a screen reader heard the difference)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    held = _ask_and_close(page)
+    held[0].continue_()
+    bubble = page.get_by_role("button", name="Ask Bambi (new answer)", exact=True)
+    expect(bubble).to_be_visible()
+    answered = bubble.screenshot()
+    page.keyboard.press("Enter")
+    page.fill(INPUT, "How much does a landing page cost?")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
+    page.keyboard.press("Escape")
+    held[1].abort("connectionrefused")
+    bubble = page.get_by_role("button", name="Ask Bambi (question not answered)", exact=True)
+    expect(bubble).to_be_visible()
+    failed = bubble.screenshot()
+    # Seen: the two buttons differ, and not by colour alone (WCAG 1.4.1): in grey they still do.
+    grey = [Image.open(BytesIO(shot)).convert("L") for shot in (answered, failed)]
+    changed = sum(ImageChops.difference(*grey).histogram()[61:])
+    assert changed >= 20, f"{changed} pixels differ between the two buttons"
+    mark = bubble.locator(".site-assistant__badge").evaluate(
+        "dot => getComputedStyle(dot, '::after').content"
+    )
+    assert "!" in mark, mark
+    # Opened, the failure is there and the dot goes; the next answer gets the plain dot again.
+    page.keyboard.press("Enter")
+    expect(page.locator(".site-assistant__msg--error")).to_contain_text("can’t reach the server")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
+    page.keyboard.press("Escape")
+    held[2].continue_()
+    bubble = page.get_by_role("button", name="Ask Bambi (new answer)", exact=True)
+    expect(bubble).to_be_visible()
+    assert bubble.locator(".site-assistant__badge").evaluate(
+        "dot => getComputedStyle(dot, '::after').content"
+    ) in ("none", "normal")
+
+
+def test_in_forced_colours_a_failures_mark_shows_on_its_dot(forced_colors):
+    """Forced colours turned the "!" into HighlightText but left the failure's dot dark (its
+    own rule outranked the forced one): in a dark theme, a black mark on a dark dot."""
+
+    def luminance(rgb):
+        channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    page = forced_colors
+    page.emulate_media(color_scheme="dark")  # Windows' dark contrast themes
+    held = _ask_and_close(page)
+    held[0].abort("connectionrefused")
+    bubble = page.get_by_role("button", name="Ask Bambi (question not answered)", exact=True)
+    expect(bubble).to_be_visible()
+    dot, mark = bubble.locator(".site-assistant__badge").evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e, '::after').color]"
+    )
+    lighter, darker = sorted((luminance(dot), luminance(mark)), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 3, (dot, mark)
+
+
 def test_reading_the_panel_line_by_line_meets_the_answer_once(page):
     """The live region kept the snippet after saying it, so reading the panel line by line
     (after the vote buttons) gave the whole answer a second time. Time is the page's fake

@@ -2,6 +2,7 @@
 scores, the visitor can vote, a reload is one question, and axe finds nothing wrong."""
 
 import re
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import expect
@@ -59,6 +60,53 @@ def test_the_visitor_reads_the_answer_votes_and_reloads(page):
         "aria-pressed", "false"
     )
     expect(votes.get_by_role("status")).to_have_text("")
+
+
+def test_ask_tapped_again_on_a_slow_connection_sends_the_question_once(page):
+    """Nothing moved for seconds after Ask on a slow connection, so the visitor tapped it
+    again: each tap sent and logged the question once more, and all the while the last
+    question's answer sat under the new question as if it were its answer."""
+    page.goto("/search/?q=" + quote_plus(QUESTION))
+    expect(page.locator(".search-page__results")).to_contain_text("Pricing")
+    # What the page shows, seen from inside it: a pending navigation holds page.evaluate.
+    shown = []
+    page.expose_function("shown", lambda opacity: shown.append(opacity))
+    page.evaluate(
+        "setInterval(() => shown(getComputedStyle("
+        "document.querySelector('.search-page__results')).opacity), 100)"
+    )
+    sent = []
+    page.on("request", lambda request: "q=Is+the" in request.url and sent.append(request.url))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 3000, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.get_by_role("searchbox", name="Your question").fill("Is the Bambi Game free?")
+    ask = page.get_by_role("button", name="Ask", exact=True).bounding_box()
+    x, y = ask["x"] + ask["width"] / 2, ask["y"] + ask["height"] / 2
+    # The mouse and keyboard as such: a locator's click would wait for the page to load.
+    page.mouse.click(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.keyboard.press("Enter")  # the button has the focus
+    page.wait_for_timeout(1000)
+    # Meanwhile the last question's answer is dimmed: not this question's.
+    assert shown[-1] == "0.5", shown
+    page.wait_for_url(re.compile(r"q=Is\+the"))
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    expect(page.locator(".search-page__answer")).to_contain_text("free")
+    assert len(sent) == 1, sent
+    assert Question.objects.filter(text="Is the Bambi Game free?").count() == 1
+    expect(page.locator(".search-page__results")).to_have_css("opacity", "1")
+    # Back to the earlier answer: shown as it was, not dimmed.
+    page.go_back()
+    expect(page.locator(".search-page__results")).to_contain_text("Pricing")
+    expect(page.locator(".search-page__results")).to_have_css("opacity", "1")
 
 
 @pytest.mark.parametrize(

@@ -479,3 +479,31 @@ def test_a_question_waiting_its_turn_is_still_there_after_a_reload(page):
     expect(answer).to_have_count(2)
     expect(answer.last.locator(".site-assistant__source")).to_contain_text("Bambi Game")
     expect(page.locator(INPUT)).to_have_value("")
+
+
+def test_sending_a_failed_question_again_replaces_its_failed_try(page):
+    """The server down, the visitor sent the question again, and again: each try added the
+    question and "I can’t reach the server" once more, so the answer, once the server was
+    back, came under a column of the same question and the same failure."""
+    _open(page)
+    page.route(SEARCH, lambda route: route.abort("connectionrefused"))
+    failure = ask(page, QUESTION)
+    expect(failure).to_contain_text("I can’t reach the server right now.")
+    page.keyboard.press("Enter")  # still down: sent again, from the box
+    expect(page.locator(TYPING)).to_have_count(0)
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+    expect(page.locator(".site-assistant__msg--you")).to_have_text([QUESTION])
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(1)
+    page.unroute(SEARCH)
+    page.keyboard.press("Enter")  # back up
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(".site-assistant__msg--you")).to_have_text([QUESTION])
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(0)
+    # Another question's failure is not taken for this one's: it stays where it was.
+    page.route(SEARCH, lambda route: route.abort("connectionrefused"))
+    ask(page, "Do you use cookies?")
+    page.unroute(SEARCH)
+    ask(page, "How much does a landing page cost?")
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(1)
+    expect(page.locator(".site-assistant__msg--you")).to_have_count(3)

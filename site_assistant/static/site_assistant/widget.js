@@ -94,8 +94,7 @@
   /* A request lost without an error is given up; above gunicorn's 30 s. */
   var TIMEOUT_MS = 35000;
 
-  /* Resolves to {response, body} (body null: not JSON); rejects offline or, after TIMEOUT_MS, with
-     an "AbortError". */
+  /* {response, body} (body null: not JSON); rejects offline or, after TIMEOUT_MS, "AbortError". */
   function post(url, body, fallbackToken) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
@@ -151,8 +150,8 @@
     }
   }
 
-  /* 👍 / 👎 aria-hidden: each button's name is its visible word (WCAG 2.5.3). `asked`: {id, token};
-     `earlier`: a vote kept in the conversation before votes were shared. */
+  /* Each button's name is its visible word, 👍 / 👎 aria-hidden (WCAG 2.5.3). `asked`: {id, token};
+     `earlier`: a vote kept by the conversation. */
   var THANKS = { true: word("thanksHelpful"), false: word("thanksNotHelpful") };
 
   /* Text whose emoji are drawn, not read: "Thank you! 💖" is heard "Thank you!". */
@@ -224,8 +223,7 @@
     return box;
   }
 
-  /* A vote's token stays in the tab that asked (a page opened by its address has none);
-     the address names the question by part of it (questions.ASKED_TOKEN_CHARS). */
+  /* A vote's token stays in the tab that asked; the address has part of it (ASKED_TOKEN_CHARS). */
   var TOKENS = "site-assistant:token:";
   function keepToken(id, token) {
     try { sessionStorage.setItem(TOKENS + id, token); } catch (e) { /* not kept */ }
@@ -252,6 +250,21 @@
     if (!token && !storedVote(key)) return;
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: token }, d.csrf, key, null);
     box.hidden = false;
+  });
+  /* The search page's form: a second tap while it loads is no second question; the answer shown
+     meanwhile, the last question's, is dimmed (widget.css). */
+  document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
+    var sent;
+    box.addEventListener("submit", function (event) {
+      if (box.q.value === sent) return event.preventDefault();
+      sent = box.q.value;
+      box.parentNode.setAttribute("aria-busy", "true");
+      setTimeout(function () { sent = null; }, 8000); // a request lost: the next tap sends it again
+    });
+    addEventListener("pageshow", function () {
+      sent = null;
+      box.parentNode.removeAttribute("aria-busy");
+    });
   });
   /* A question in another language: no vote, named all the same. */
   document.querySelectorAll("[data-sa-asked]").forEach(function (node) { nameInAddress(node.dataset); });
@@ -373,9 +386,8 @@
     return url + (url.indexOf("?") >= 0 ? "&" : "?") + cfg.contactParam + "=" + encodeURIComponent(question) + hash;
   }
 
-  /* Emptied, then said a moment later (the same words twice are said twice); beside the panel
-     while it is closed (hidden, its region is not read). Emptied 7 s on (queued by then), not read
-     twice line by line. */
+  /* Said 100 ms after emptying (said twice when asked twice), beside the panel while it is closed;
+     emptied 7 s on (docs/widget.md#accessibility). */
   var saying;
   function announce(text) {
     clearTimeout(saying);
@@ -829,6 +841,7 @@
 
   /* A question asked while one is on its way: sent once the answer is in. */
   var queued = "";
+  var failed = {};
 
   function ask(next) {
     var query = input.value.trim();
@@ -851,6 +864,8 @@
     note("");
     busy = true;
     root.classList.add("is-busy");
+    // Sent again: its failed try goes
+    (failed[query] || []).forEach(function (node) { node.remove(); });
     var you = youMessage(query);
     input.value = "";
     drop(query);
@@ -878,11 +893,13 @@
         save();
         refresh();
         var shown = render(turn);
+        failed[query] = turn.error && !turn.invalid && [you, shown[0]];
         say(shown[0]);
         announce(shown[1]);
         inView(you, shown[0]);
         if (!isOpen()) {
           badge.textContent = " " + word(turn.error ? "notAnswered" : "newAnswer");
+          badge.classList.toggle("is-error", !!turn.error);
           badge.hidden = !(news = [you, shown[0]]);
           root.classList.remove("is-tucked"); // slid away on a phone: back, with its dot
         }
