@@ -285,6 +285,9 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
             f"language than the index's ({conf.index_language()}): set SITE_ASSISTANT['LANGUAGE'] "
             "(and a MODEL of that language), or SKIP_OTHER_LANGUAGE_PAGES: False"
         )
+    if not passages and (failures := collected.failures()):
+        # A sitemap or pages that fail (a missing static file in the manifest): say which.
+        raise BuildError("no passages found: " + "; ".join(failures))
     if not passages:
         raise BuildError(
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "

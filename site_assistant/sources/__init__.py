@@ -15,6 +15,16 @@ class Collected:
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # url -> why
     other_language: int = 0  # pages skipped for their <html lang> (SKIP_OTHER_LANGUAGE_PAGES)
+    sitemap_errors: dict[str, str] = field(default_factory=dict)  # sitemap -> why unread
+
+    def failures(self, most: int = 3) -> list[str]:
+        """What kept text out that the site's owner must mend, for a build that found
+        none: sitemaps not read, then pages that answered with an error, ``most`` of them."""
+        found = [f"sitemap {path}: {why}" for path, why in self.sitemap_errors.items()]
+        found += [
+            f"{url}: {why}" for url, why in self.skipped.items() if why.startswith("status 5")
+        ]
+        return found[:most]
 
 
 def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:
@@ -23,7 +33,7 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
     result = Collected()
     url_for_template: dict[str, str] = {}
     title_for_url: dict[str, str] = {}
-    for page in pages.collect(progress):
+    for page in pages.collect(progress, result.sitemap_errors):
         if page.document is None:
             result.skipped[page.url] = page.skipped
             result.other_language += bool(page.other_language)

@@ -69,25 +69,29 @@ def is_excluded(url: str) -> str:
     return ""
 
 
-def page_urls(client=None) -> list[str]:
+def page_urls(client=None, sitemap_errors: dict[str, str] | None = None) -> list[str]:
     """Sitemap URLs (when USE_SITEMAPS) + SITE_ASSISTANT["URLS"], minus exclusions, in order.
 
     The render host's pages are paths ("/about/"); those of another Wagtail site
     (``other_hosts``) are scheme-relative URLs on its host ("//beta.example/about/").
+    A sitemap that could not be read goes into ``sitemap_errors`` (its URL → why).
     """
     urls = []
     if conf.get("USE_SITEMAPS"):
         client = client or _client()
         urls += sitemaps.page_urls(
-            client, conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS
+            client, conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS, sitemap_errors
         )
         for host in other_hosts():
+            errors: dict[str, str] = {}
             urls += [
                 f"//{host}{path}"
                 for path in sitemaps.page_urls(
-                    client, conf.get("SITEMAPS"), host, settings.ALLOWED_HOSTS
+                    client, conf.get("SITEMAPS"), host, settings.ALLOWED_HOSTS, errors
                 )
             ]
+            if sitemap_errors is not None:
+                sitemap_errors.update({f"//{host}{path}": why for path, why in errors.items()})
     urls += [sitemaps.path_of(u) for u in conf.get("URLS")]
     result = []
     for url in dict.fromkeys(urls):
@@ -312,9 +316,13 @@ def render(url: str, client=None) -> RenderedPage:
     return page
 
 
-def collect(progress: Callable[[int, int], None] | None = None) -> list[RenderedPage]:
+def collect(
+    progress: Callable[[int, int], None] | None = None,
+    sitemap_errors: dict[str, str] | None = None,
+) -> list[RenderedPage]:
+    """Every page of ``page_urls``, rendered (``sitemap_errors``: as there)."""
     client = _client()
-    urls = page_urls(client)
+    urls = page_urls(client, sitemap_errors)
     client.cookies.clear()
     pages = []
     for done, url in enumerate(urls, 1):

@@ -89,7 +89,11 @@ def fetch(client, path: str, host: str | None = None) -> bytes:
     headers = {"HTTP_HOST": host} if host else {}
     response = client.get(path, secure=True, follow=True, **headers)
     if response.status_code != 200:
-        raise SitemapError(f"status {response.status_code}")
+        why = f"status {response.status_code}"
+        exc_info = getattr(response, "exc_info", None)  # the test client keeps the view's error
+        if exc_info and exc_info[1] is not None:
+            why += f" ({type(exc_info[1]).__name__}: {exc_info[1]})"
+        raise SitemapError(why)
     if getattr(response, "streaming", False):
         content = b"".join(response.streaming_content)
     else:
@@ -97,8 +101,15 @@ def fetch(client, path: str, host: str | None = None) -> bytes:
     return content
 
 
-def page_urls(client, paths: Iterable[str], host: str, allowed_hosts: Iterable[str]) -> list[str]:
-    """Paths of every page the sitemaps at ``paths`` list, in order, indexes followed."""
+def page_urls(
+    client,
+    paths: Iterable[str],
+    host: str,
+    allowed_hosts: Iterable[str],
+    errors: dict[str, str] | None = None,
+) -> list[str]:
+    """Paths of every page the sitemaps at ``paths`` list, in order, indexes followed;
+    each sitemap that could not be read goes into ``errors`` (path → why)."""
     allowed_hosts = list(allowed_hosts)
     queue = [(path_of(p), 0) for p in paths]
     seen: set[str] = set()
@@ -113,6 +124,8 @@ def page_urls(client, paths: Iterable[str], host: str, allowed_hosts: Iterable[s
             kind, locations = parse(fetch(client, path, host))
         except SitemapError as exc:
             logger.warning("sitemap %s skipped: %s", path, exc)
+            if errors is not None:
+                errors[path] = str(exc)
             continue
         for location in locations:
             local = on_host(location, host, allowed_hosts)

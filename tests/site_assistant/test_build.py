@@ -179,17 +179,26 @@ def test_a_failed_build_records_its_error_and_keeps_the_live_index(testsite, set
     assert Passage.objects.filter(index_version=good.version).count() == good.passages
 
 
-def test_nothing_to_index_is_one_line_not_a_traceback(testsite, settings, caplog):
+@pytest.mark.parametrize(
+    "sitemap, why",
+    [
+        ("/no-such-sitemap.xml", "status "),  # 404, or the test site's 404 page failing
+        # A sitemap view that fails (on a production site: a static file missing from
+        # the manifest, for the pages' og:image) was "check the sitemaps" and no more.
+        ("/boom/", "status 500 (RuntimeError: this view is broken)"),
+    ],
+)
+def test_nothing_to_index_is_one_line_not_a_traceback(testsite, settings, caplog, sitemap, why):
     """A sitemap at another path failed the command with a logged traceback, the
-    one useful line buried in it."""
+    one useful line buried in it. The line names the sitemap and why it failed."""
     from django.core.management import CommandError, call_command
 
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": ["/no-such-sitemap.xml"]}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": [sitemap]}
     with pytest.raises(CommandError) as failed:
         call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
     message = str(failed.value)
-    assert "no passages found: check the sitemaps" in message and "\n" not in message
-    assert "RuntimeError" not in message and "Traceback" not in message
+    assert f"no passages found: sitemap {sitemap}: {why}" in message and "\n" not in message
+    assert not message.startswith("RuntimeError") and "Traceback" not in message
     failures = [r for r in caplog.records if "failed" in r.getMessage()]
     assert failures and all(r.exc_info is None for r in failures)
 
