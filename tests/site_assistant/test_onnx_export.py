@@ -108,6 +108,16 @@ def test_the_export_command_reports_the_difference(built_index, capsys):
     assert "all-MiniLM-L6-v2" in out and "max abs difference" in out
 
 
+def test_the_export_command_takes_base_as_search_rebuild_does(built_index, capsys):
+    """``search_rebuild --model base`` serves the configured model; the same words
+    here were refused as "not a model folder"."""
+    from django.core.management import call_command
+
+    call_command("search_export_onnx", "--model", "base")
+    out = capsys.readouterr().out
+    assert out.startswith("all-MiniLM-L6-v2:") and "already exported" in out
+
+
 def test_unknown_model_folder_is_a_one_line_error(tmp_path):
     from django.core.management import CommandError, call_command
 

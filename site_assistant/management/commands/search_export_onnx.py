@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--model", help="A sentence-transformers model folder (default: served)."
+            "--model",
+            help="A sentence-transformers model folder, or 'base' for the configured "
+            "MODEL (default: the models served).",
         )
         parser.add_argument("--force", action="store_true", help="Export even if one exists.")
         parser.add_argument(
@@ -38,7 +40,9 @@ class Command(BaseCommand):
     def handle(
         self, *args, model=None, force=False, int8=False, int8_variant=DEFAULT_VARIANT, **options
     ):
-        if model:
+        if model == "base":  # as search_rebuild --model base says it
+            refs = [embed.configured_model_ref()]
+        elif model:
             if not (Path(model) / "config.json").is_file():
                 raise CommandError(f"{model} is not a model folder (no config.json)")
             refs = [str(Path(model).resolve())]
