@@ -140,9 +140,34 @@ def test_purge_command_with_days():
     _aged("three days", 3)
     _aged("today", 0)
     out = StringIO()
-    call_command("search_purge_log", "--days", "2", stdout=out)
+    call_command("search_purge_log", "--days", "2", "--no-input", stdout=out)
     assert "Deleted 1 question(s) older than 2 days" in out.getvalue()
     assert list(Question.objects.values_list("text", flat=True)) == ["today"]
+
+
+def test_purging_questions_the_site_still_keeps_asks_first(monkeypatch):
+    """``--days 0`` deleted the whole log of the last 30 days, the owner's review
+    list, without a word: a slip of a number cost every question."""
+    for days in (40, 3, 0):
+        _aged(f"{days} days", days)
+    typed = iter(["no", "yes"])
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(typed))
+    out = StringIO()
+    call_command("search_purge_log", "--days", "0", stdout=out)
+    assert "This deletes 2 question(s) asked in the last 30 days" in asked[0]
+    assert "Nothing deleted." in out.getvalue() and Question.objects.count() == 3
+
+    call_command("search_purge_log", "--days", "0", stdout=out)
+    assert not Question.objects.exists()
+
+    # No one at a terminal (cron): one line that says how, nothing deleted.
+    _aged("1 day", 1)
+    monkeypatch.setattr("builtins.input", lambda prompt: (_ for _ in ()).throw(EOFError))
+    with pytest.raises(CommandError, match="Add --no-input to delete them without asking"):
+        call_command("search_purge_log", "--days", "0")
+    assert Question.objects.count() == 1
+    call_command("search_purge_log", stdout=out)  # the default keeps them: asks nothing
 
 
 def test_purge_command_defaults_to_30_days_and_rejects_negative_days():
