@@ -115,6 +115,30 @@ def test_search_rebuild_sync_shows_progress_and_counts(testsite):
     assert build.status == "succeeded" and build.lock is None
 
 
+def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite, settings, capsys):
+    """A warning the build logged to the console (a sitemap skipped, a page that
+    reads as another language) was written onto the progress bar's line."""
+    import logging
+    import sys
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/sitemap.xml", "/no-such-sitemap.xml"],
+    }
+    console = logging.StreamHandler(sys.stderr)  # as a site's LOGGING "console" handler
+    logging.root.addHandler(console)
+    try:
+        call_command("search_rebuild", "--sync", stdout=StringIO(), stderr=sys.stderr)
+    finally:
+        logging.root.removeHandler(console)
+    err = capsys.readouterr().err
+    assert "sitemap /no-such-sitemap.xml skipped" in err
+    # Nothing written after the bar's time on its line ("| 00:00Internal Server Error").
+    assert not re.search(r"\| \d\d:\d\d *[^\r\n ]", err), err[:600]
+    assert err.count("sitemap /no-such-sitemap.xml skipped") == 1
+    assert "100% |" in err  # the bar carried on below it
+
+
 def test_search_rebuild_keeps_template_notes_for_v2(testsite, settings, caplog):
     """A matched template no page renders is a debug note, printed only with -v2."""
     import logging

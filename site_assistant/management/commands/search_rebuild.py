@@ -1,6 +1,7 @@
 """``manage.py search_rebuild [--sync] [--model base|PATH]``: rebuild the search index."""
 
 import logging
+import sys
 from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
@@ -98,6 +99,7 @@ class Command(BaseCommand):
 
     def _run(self, build):
         from tqdm import tqdm
+        from tqdm.contrib.logging import logging_redirect_tqdm
 
         from site_assistant.build import explain, run_build
         from site_assistant.rebuilds import release
@@ -117,7 +119,9 @@ class Command(BaseCommand):
             bar.update(percent - bar.n)
 
         try:
-            run_build(build, progress)
+            # A warning the build logs to the console goes above the bar, not onto its line.
+            with logging_redirect_tqdm(_console_loggers()):
+                run_build(build, progress)
         except Exception as exc:
             # Nothing to index, a full or read-only disk: the message says what to do.
             said = explain(exc) or f"{type(exc).__name__}: {exc}"
@@ -152,3 +156,18 @@ def _debug_notes(show: bool):
         yield
     finally:
         logger.setLevel(previous)
+
+
+def _console_loggers() -> list[logging.Logger]:
+    """The root logger and every other one with a handler writing to the console (a
+    site's LOGGING may give "django" or "site_assistant" their own)."""
+    loggers = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+        and any(
+            type(handler) is logging.StreamHandler and handler.stream in (sys.stdout, sys.stderr)
+            for handler in logger.handlers
+        )
+    ]
+    return [logging.root, *loggers]
