@@ -26,6 +26,8 @@ import django  # noqa: E402
 django.setup()
 
 from site_assistant import conf, index, language  # noqa: E402
+from site_assistant.extract import SECTION_READS_AS_MIN_WORDS  # noqa: E402
+from site_assistant.text import WORD  # noqa: E402
 
 # English passages of a site in Ljubljana: what an identifier is asked to keep.
 LJUBLJANA = [
@@ -74,9 +76,13 @@ def main() -> None:
     for row in rows:
         pages[row["url"]] = f"{pages.get(row['url'], '')} {row['text']}"
     report("pages", pages)
+    # The words of each: a section is checked by the build's warning from
+    # extract.SECTION_READS_AS_MIN_WORDS words on.
+    print(f"  (sections checked from {SECTION_READS_AS_MIN_WORDS} words on)")
     for text in LJUBLJANA + OTHER:
         top, p = read(text)
-        print(f"  {top} P({conf.index_language()})={p:.4f}  {text}")
+        words = len(WORD.findall(text))
+        print(f"  {top} P({conf.index_language()})={p:.4f} {words:2d} words  {text}")
 
 
 if __name__ == "__main__":

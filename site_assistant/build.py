@@ -257,11 +257,42 @@ def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexB
     return build
 
 
+def left_out_for_language(other_language_pages: dict[str, str], documents) -> dict[str, dict]:
+    """By page, what SKIP_OTHER_LANGUAGE_PAGES left out and what reads as another language
+    though its lang does not say so: {path: {"page": code, "sections": n, "reads_as":
+    {path or section: code}}}, pages with nothing left out or warned about not named."""
+    found: dict[str, dict] = {url: {"page": code} for url, code in other_language_pages.items()}
+    for document in documents:
+        # A template's text is a rendered page's too: its sections are counted once, there.
+        if document.source != "template" and document.other_language_sections:
+            entry = found.setdefault(document.url, {})
+            entry["sections"] = entry.get("sections", 0) + document.other_language_sections
+        reads_as = dict(document.sections_reading_as)
+        if document.reads_as:
+            reads_as[document.url] = document.reads_as
+        if reads_as:
+            found.setdefault(document.url, {}).setdefault("reads_as", {}).update(reads_as)
+    return found
+
+
+def count_left_out(build: IndexBuild, left_out: dict[str, dict]) -> None:
+    """Set ``build``'s figures of what was left out for its language from ``left_out``
+    (``left_out_for_language``): a full build and a one-page rebuild count alike."""
+    build.other_language_pages = sum("page" in entry for entry in left_out.values())
+    build.other_language_sections = sum(entry.get("sections", 0) for entry in left_out.values())
+    build.pages_reading_as_other_language = {
+        name: code
+        for entry in left_out.values()
+        for name, code in entry.get("reads_as", {}).items()
+    }
+    build.left_out = left_out  # recorded in the version (_finish) for a later one-page rebuild
+
+
 def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -> None:
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
     documents = collected.documents
-    build.other_language_pages = collected.other_language
+    build.other_language_pages = len(collected.other_language_pages)
     build.save(update_fields=["other_language_pages"])
 
     report("extract", 0, force=True)
@@ -272,11 +303,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
         max_tokens=embed.max_tokens(model_ref),
         progress=lambda done, total: report("extract", done / max(total, 1)),
     )
-    # A template's text is a rendered page's too: its sections are counted once, there.
-    build.other_language_sections = sum(
-        d.other_language_sections for d in documents if d.source != "template"
-    )
-    build.pages_reading_as_other_language = {d.url: d.reads_as for d in documents if d.reads_as}
+    count_left_out(build, left_out_for_language(collected.other_language_pages, documents))
     if not passages and collected.other_language:
         # A site in German with the default English index: every page was left out.
         pages = collected.other_language
@@ -399,6 +426,8 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     # The live version's threshold when nothing it depends on changed.
     calibration = answerability.calibrate(version, previous=index.live_calibration())
     index.record_calibration(version, calibration)
+    if (left_out := getattr(build, "left_out", None)) is not None:
+        index.record_left_out(version, left_out)
     publish.upload(version)  # to SITE_ASSISTANT["STORAGE"] (nothing to do by default)
     report("sync", 0, force=True)
     with transaction.atomic():
@@ -457,12 +486,14 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
 
     urls = list(dict.fromkeys(urls))
     report("collect", 0, force=True)
-    documents = []
+    documents, other_language_pages = [], {}
     for done, url in enumerate(urls, 1):
         if not pages.is_excluded(url):
             page = pages.render(url)
             if page.document is not None:
                 documents.append(page.document)
+            elif page.other_language:
+                other_language_pages[url] = page.other_language
         report("collect", done / len(urls))
 
     report("extract", 0, force=True)
@@ -478,6 +509,11 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         max_tokens=embed.max_tokens(model_ref),
         other_pages=other_pages,
     )
+    # What the pages not re-read left out for their language, as the live version's build
+    # recorded it, and what these pages leave out now: the figures of a full build.
+    left_out = {u: e for u, e in (index.left_out_of(current) or {}).items() if u not in urls}
+    left_out.update(left_out_for_language(other_language_pages, documents))
+    count_left_out(build, left_out)
     old_vectors = current.vectors()
     kept_rows, by_text = [], {}
     for row in current.passages:

@@ -19,7 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from . import conf
-from .text import ends_sentence, normalize, split_sentences, text_hash
+from .text import WORD, ends_sentence, normalize, split_sentences, text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ class Document:
     other_language_sections: int = 0
     # The language a page read confidently reads as, when its lang does not say it (a warning).
     reads_as: str = ""
+    # Likewise for a section of a page whose whole text does not: its link (or "url › heading")
+    # -> the language it reads as.
+    sections_reading_as: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,13 +174,22 @@ def drop_other_languages(root) -> list[str]:
     ``lang`` is another language than the index's, with SKIP_OTHER_LANGUAGE_PAGES on;
     the language of each block removed. A word or phrase marked inline (``<i
     lang="sl">potica</i>``) is part of its sentence and stays; a block of the index's
-    language inside one of another goes with it. ``root``'s own ``lang`` is the page's
-    (site_assistant.sources.pages.other_language)."""
+    language inside one of another goes with it. When ``root`` itself is in another
+    language (its own ``lang`` or one above it: a Slovenian page with an English
+    ``<section lang="en">``, see site_assistant.sources.pages.render), only its blocks of
+    the index's language are kept, and the rest counts as one block removed."""
     if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
         return []
     own = conf.index_language()
+    codes = []
+    keeping: set[int] = set()  # the ancestors of the blocks kept from a page in another language
+    if (page := declared_language(root)) and page != own:
+        keeping = _keep_only(root, index_language_blocks(root))
+        codes.append(page)
     blocks = [
-        node for node in root.css("[lang]") if node.tag in BLOCK_TAGS and node.mem_id != root.mem_id
+        node
+        for node in root.css("[lang]")
+        if node.tag in BLOCK_TAGS and node.mem_id != root.mem_id and node.mem_id not in keeping
     ]
     other = {
         node.mem_id: code
@@ -185,10 +197,47 @@ def drop_other_languages(root) -> list[str]:
         if (code := conf.primary_subtag(node.attributes.get("lang"))) and code != own
     }
     outermost = [n for n in blocks if n.mem_id in other and not _inside(n, other, root)]
-    codes = [other[node.mem_id] for node in outermost]
+    codes += [other[node.mem_id] for node in outermost]
     for node in outermost:
         node.decompose()
     return codes
+
+
+def index_language_blocks(root) -> list:
+    """The outermost blocks inside ``root`` whose ``lang`` is the index's: the English
+    ``<section lang="en">`` of a Slovenian page."""
+    own = conf.index_language()
+    found = [
+        node
+        for node in root.css("[lang]")
+        if node.tag in BLOCK_TAGS
+        and node.mem_id != root.mem_id
+        and conf.primary_subtag(node.attributes.get("lang")) == own
+    ]
+    ids = {node.mem_id for node in found}
+    return [node for node in found if not _inside(node, ids, root)]
+
+
+def _keep_only(root, kept: list) -> set[int]:
+    """Remove everything of ``root`` but ``kept`` (nodes inside it) and the elements
+    around them; the ids of those elements."""
+    keep = {node.mem_id for node in kept}
+    around: set[int] = set()
+    for node in kept:
+        node = node.parent
+        while node is not None and node.mem_id != root.mem_id:
+            around.add(node.mem_id)
+            node = node.parent
+
+    def prune(node):
+        for child in list(node.iter(include_text=True)):
+            if child.mem_id in around:
+                prune(child)
+            elif child.mem_id not in keep:
+                child.decompose()
+
+    prune(root)
+    return around
 
 
 def _inside(node, ids, root) -> bool:
@@ -1004,10 +1053,20 @@ def extract(
     return passages
 
 
+# A section reads as another language for the build's warning only from this many words
+# on: English sections of names and addresses ("Contact. Tomaž Novak, Trubarjeva cesta 12,
+# 1000 Ljubljana.", 6 words; "Our partners. Zavod za turizem Ljubljana, Mestna občina
+# Ljubljana.", 9) read as Slovenian; a paragraph of Slovenian prose has more
+# (bench/languages.py, docs/sources.md).
+SECTION_READS_AS_MIN_WORDS = 12
+
+
 def _warn_if_undeclared(document: Document, passages: list[Passage]) -> None:
     """A page read (its lang is the index's, or it has none) whose text is confidently
-    another language: a German page whose template inherits ``<html lang="en">``. It is
-    indexed (the identifier is not trusted to leave text out); the owner is told how."""
+    another language: a German page whose template inherits ``<html lang="en">``; else
+    each section of it that is (a Slovenian client's words on an English page, with no
+    ``lang``). They are indexed (the identifier is not trusted to leave text out); the
+    owner is told how."""
     from .language import page_reads_as
 
     if reads_as := page_reads_as(" ".join(passage.text for passage in passages)):
@@ -1021,6 +1080,33 @@ def _warn_if_undeclared(document: Document, passages: list[Passage]) -> None:
             conf.index_language(),
             reads_as,
         )
+        return
+    sections: dict[str, list[str]] = {}
+    for passage in passages:
+        sections.setdefault(_section_name(passage), []).append(passage.text)
+    for name, texts in sections.items():
+        text = " ".join(texts)
+        if len(WORD.findall(text)) < SECTION_READS_AS_MIN_WORDS:
+            continue
+        if reads_as := page_reads_as(text):
+            document.sections_reading_as[name] = reads_as
+            logger.warning(
+                "%s reads as another language (%s) than the index's (%s) and its lang does "
+                "not say so: it is indexed. If it is in that language, give the element it is "
+                'in lang="%s" to leave it out',
+                name,
+                reads_as,
+                conf.index_language(),
+                reads_as,
+            )
+
+
+def _section_name(passage: Passage) -> str:
+    """The section's link for the owner (``/about/#clients``), else its page and headings
+    (``/about/ › About › Clients``: a text fragment says little to a person)."""
+    if passage.anchor and ":~:" not in passage.anchor:
+        return f"{passage.url}#{passage.anchor}"
+    return HEADING_SEPARATOR.join([passage.url, *passage.heading])
 
 
 def _attach_questions(passages: list[Passage], declared: dict[str, list[str]]) -> None:

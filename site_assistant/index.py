@@ -465,14 +465,34 @@ def write_version(
 
 def record_calibration(version: IndexVersion, calibration: dict) -> None:
     """Store ``calibration`` in a written version's meta.json (before it is activated)."""
+    _record_meta(version, "calibration", calibration)
+    version.calibration = calibration
+
+
+def record_left_out(version: IndexVersion, left_out: dict) -> None:
+    """Store what the build left out for its language, by page ({path: {"page": code,
+    "sections": n, "reads_as": {section: code}}}), in a written version's meta.json: a
+    one-page rebuild counts the other pages' from it."""
+    _record_meta(version, "left_out", left_out)
+
+
+def left_out_of(version: IndexVersion) -> dict | None:
+    """What ``version``'s build left out for its language (``record_left_out``); None for
+    a version that did not record it."""
+    try:
+        return json.loads((version.path / META_FILE).read_text()).get("left_out")
+    except (OSError, ValueError):
+        return None
+
+
+def _record_meta(version: IndexVersion, key: str, value) -> None:
     path = version.path / META_FILE
     meta = json.loads(path.read_text())
-    meta["calibration"] = calibration
+    meta[key] = value
     tmp = path.with_name(f"{META_FILE}.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(meta, indent=2))
     os.replace(tmp, path)
     _write_manifest(version.path)  # meta.json changed, and so did its checksum
-    version.calibration = calibration
 
 
 def content_digest(version: IndexVersion) -> str | None:

@@ -179,8 +179,15 @@ class IndexBuild(Job):
             return ""
         named = ", ".join(f"{url} ({code})" for url, code in sorted(pages.items())[:5])
         more = f" and {len(pages) - 5} more" if len(pages) > 5 else ""
+        # A section is named by its link (/about/#clients) or its headings (/about/ › …).
+        sections = sum("#" in url or " › " in url for url in pages)
+        what = " and ".join(
+            noun
+            for noun, count in (("pages", len(pages) - sections), ("sections", sections))
+            if count
+        )
         return (
-            f"pages that read as another language though their lang does not say so: "
+            f"{what} that read as another language though their lang does not say so: "
             f"{named}{more} (if they are in it, give them its lang to leave them out)"
         )
 

@@ -281,22 +281,32 @@ def celery_worker(celery_workers):
     return celery_workers()
 
 
-@pytest.fixture
-def bilingual_site(settings):
-    """The host of tests/site_assistant/bilingual_site.py: English and German pages under
-    i18n_patterns, LocaleMiddleware, German the default (LANGUAGE_CODE "de"), and the app's
-    own templates and words (not Bambicim's search page, title or greeting). Afterwards the
-    rate-limit counts are cleared."""
+def _i18n_host(settings, urlconf, languages, processors=()):
+    """Set ``settings`` up as a host of ``urlconf`` under i18n_patterns: ``languages`` (the
+    first the default), LocaleMiddleware, the app's own templates and words (not Bambicim's
+    search page, title or greeting) and ``processors`` added to the templates' context
+    processors. Afterwards the rate-limit counts are cleared."""
+    from django.core.cache import caches
     from django.utils import translation
 
-    settings.ROOT_URLCONF = "tests.site_assistant.bilingual_site"
-    settings.LANGUAGE_CODE = "de"
-    settings.LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+    from site_assistant import conf
+
+    settings.ROOT_URLCONF = urlconf
+    settings.LANGUAGE_CODE = languages[0][0]
+    settings.LANGUAGES = languages
     middleware = list(settings.MIDDLEWARE)
     at = middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
     middleware.insert(at, "django.middleware.locale.LocaleMiddleware")
     settings.MIDDLEWARE = middleware
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    options = settings.TEMPLATES[0].get("OPTIONS", {})
+    processors = [*options.get("context_processors", []), *processors]
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [],
+            "OPTIONS": {**options, "context_processors": processors},
+        }
+    ]
     settings.SITE_ASSISTANT = {
         key: value
         for key, value in settings.SITE_ASSISTANT.items()
@@ -306,8 +316,26 @@ def bilingual_site(settings):
     translation.deactivate()
     # Its questions count against 127.0.0.1's rate (THROTTLE_RATES) in the shared cache:
     # a later test's questions must not be throttled by them.
-    from django.core.cache import caches
-
-    from site_assistant import conf
-
     caches[conf.get("THROTTLE_CACHE")].clear()
+
+
+@pytest.fixture
+def slovenian_site(settings):
+    """The host of tests/site_assistant/slovenian_site.py: a plain Django site in English and
+    Slovenian under i18n_patterns, Slovenian the default, with the ``i18n`` context
+    processor (``<html lang="{{ LANGUAGE_CODE }}">``); see ``_i18n_host``."""
+    yield from _i18n_host(
+        settings,
+        "tests.site_assistant.slovenian_site",
+        [("sl", "Slovenščina"), ("en", "English")],
+        processors=["django.template.context_processors.i18n"],
+    )
+
+
+@pytest.fixture
+def bilingual_site(settings):
+    """The host of tests/site_assistant/bilingual_site.py: English and German pages under
+    i18n_patterns, German the default (LANGUAGE_CODE "de"); see ``_i18n_host``."""
+    yield from _i18n_host(
+        settings, "tests.site_assistant.bilingual_site", [("de", "Deutsch"), ("en", "English")]
+    )

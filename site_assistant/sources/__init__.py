@@ -15,6 +15,7 @@ class Collected:
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # url -> why
     other_language: int = 0  # pages skipped for their <html lang> (SKIP_OTHER_LANGUAGE_PAGES)
+    other_language_pages: dict[str, str] = field(default_factory=dict)  # their url -> lang
     sitemap_errors: dict[str, str] = field(default_factory=dict)  # sitemap -> why unread
 
     def failures(self, most: int = 3) -> list[str]:
@@ -37,6 +38,8 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
         if page.document is None:
             result.skipped[page.url] = page.skipped
             result.other_language += bool(page.other_language)
+            if page.other_language:
+                result.other_language_pages[page.url] = page.other_language
             continue
         result.documents.append(page.document)
         for template in page.templates:

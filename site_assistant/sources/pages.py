@@ -26,7 +26,7 @@ from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
 from .. import conf, sites
-from ..extract import Document, declared_language, parse
+from ..extract import Document, declared_language, index_language_blocks, parse
 from . import sitemaps
 
 logger = logging.getLogger(__name__)
@@ -257,6 +257,13 @@ def other_language(tree) -> str:
     return code if code and code != conf.index_language() else ""
 
 
+def _has_index_language_blocks(tree) -> bool:
+    """Whether the page's content has a block whose ``lang`` is the index's."""
+    selector = conf.get("CONTENT_SELECTOR")
+    content = (tree.css_first(selector) if selector else None) or tree.css_first("html")
+    return bool(index_language_blocks(content))
+
+
 class _QuietRequestLog(logging.Filter):
     """While we render, a page's own error is reported once by us, not as a traceback."""
 
@@ -303,7 +310,12 @@ def render(url: str, client=None) -> RenderedPage:
             page.skipped = "noindex"
         elif asks_for_a_password(tree):
             page.skipped = "asks for a password"
-        elif other := other_language(tree):
+        elif (other := other_language(tree)) and _has_index_language_blocks(tree):
+            # A Slovenian page with an English block (<section lang="en">): only that block
+            # is read (extract.drop_other_languages), and no template's text of the page.
+            page.document = Document(url=url, html=html, source="page")
+            page.templates = set()
+        elif other:
             page.other_language = other
             page.skipped = (
                 f"in another language ({other}) than the index's ({conf.index_language()})"

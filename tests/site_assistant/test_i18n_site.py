@@ -1,0 +1,109 @@
+"""A plain Django site in English and Slovenian (tests/site_assistant/slovenian_site.py),
+set up as docs/install.md says: what the owner of such a site gets from a build, and what
+its visitors get on /en/ and /sl/ pages."""
+
+import html
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from site_assistant import index
+from site_assistant.models import IndexBuild
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def built(slovenian_site, own_index_dir):
+    from site_assistant import embed
+
+    embed.ensure_export()
+    return run("search_rebuild", "--sync")
+
+
+def test_english_pages_are_read_with_their_prefix_and_slovenian_ones_are_not(built):
+    texts = [row["text"] for row in index.load_current().passages]
+    urls = {url for row in index.load_current().passages for url in row["urls"]}
+    assert "/en/about/" in urls and "/sl/about/" not in urls
+    assert not any("Smo štirje oblikovalci" in text for text in texts)
+    out = run("search_ask", "How much does a simple website cost?", "-k", "3")
+    assert "1. [" in out and "/en/about/#prices" in out.split("2. [")[0]
+
+
+def test_a_slovenian_section_of_an_english_page_without_lang_is_named_to_the_owner(built):
+    """The client's words on /en/about/ have no lang: they are indexed (the identifier is
+    not trusted to leave text out), and the build names the section, not the address."""
+    assert (
+        "; sections that read as another language though their lang does not say so: "
+        "/en/about/#clients (sl) (if they are in it, give them its lang to leave them out)."
+    ) in built
+    build = IndexBuild.objects.latest()
+    # The contact section (a name and a street, which read as Slovenian) is not named.
+    assert build.pages_reading_as_other_language == {"/en/about/#clients": "sl"}
+
+
+def test_an_english_block_of_a_slovenian_page_is_read_and_answers(built):
+    """/sl/students/ is Slovenian (<html lang="sl">) but has a <section lang="en"> for
+    Erasmus students, on no English page: that block is read, the rest of the page not."""
+    passages = [row for row in index.load_current().passages if "/sl/students/" in row["urls"]]
+    assert [row["heading"] for row in passages] == ["Internships for Erasmus students"]
+    assert "Praktično" not in passages[0]["text"]
+    out = run("search_ask", "Can Erasmus students do an internship?", "-k", "3")
+    assert "Answered" in out and "/sl/students/#internships" in out.split("2. [")[0]
+    # /sl/about/ is not read; the rest of /sl/students/ counts as a section not read.
+    assert "; 1 page and 1 section in another language than the index's (en) not read;" in built
+
+
+def test_a_one_page_rebuild_counts_what_it_left_out_as_a_full_build_does(built):
+    from site_assistant.tasks import reindex_url
+
+    full = IndexBuild.objects.latest()
+    counts = (
+        full.other_language_pages,
+        full.other_language_sections,
+        full.pages_reading_as_other_language,
+    )
+    assert counts == (1, 1, {"/en/about/#clients": "sl"})
+    for url in ("/en/about/", "/sl/students/", "/sl/about/"):
+        assert reindex_url.apply(args=[url]).get()["status"] == "succeeded"
+        one = IndexBuild.objects.latest()
+        assert one.pk != full.pk
+        assert (
+            one.other_language_pages,
+            one.other_language_sections,
+            one.pages_reading_as_other_language,
+        ) == counts, url
+        assert one.other_language_left_out() == full.other_language_left_out()
+
+
+def test_the_search_page_under_sl_speaks_slovenian_and_answers_from_english_pages(built, client):
+    response = client.get("/sl/assistant/search/", {"q": "How much does a simple website cost?"})
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert '<html lang="sl"' in page or 'lang="sl"' in page
+    assert "Preberi več" in page and 'href="/en/about/#prices"' in page
+    # The site's text carries its language on a Slovenian page.
+    assert 'lang="en"' in page
+
+    response = client.get("/sl/assistant/search/", {"q": "Koliko stane preprosta spletna stran?"})
+    page = html.unescape(response.content.decode())
+    assert "Odgovarjam lahko samo v angleščini." in page
+
+
+def test_the_api_under_sl_answers_a_slovenian_question_in_slovenian(built, client):
+    response = client.get(
+        "/sl/assistant/api/search/", {"q": "Koliko stane preprosta spletna stran?"}
+    )
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["results"] == [] and "Odgovarjam lahko samo v angleščini." in json.dumps(
+        body, ensure_ascii=False
+    )
