@@ -50,6 +50,9 @@ class Document:
     other_language_sections: int = 0
     # The language a page read confidently reads as, when its lang does not say it (a warning).
     reads_as: str = ""
+    # The page's language when its HTML says none (its Content-Language: see
+    # site_assistant.sources.pages.other_language), for drop_other_languages.
+    language: str = ""
     # Likewise for a section of a page whose whole text does not: its link (or "url › heading")
     # -> the language it reads as.
     sections_reading_as: dict[str, str] = field(default_factory=dict)
@@ -169,7 +172,7 @@ def declared_language(node) -> str:
     return ""
 
 
-def drop_other_languages(root) -> list[str]:
+def drop_other_languages(root, language: str = "") -> list[str]:
     """Remove the blocks of ``root`` (a section, a paragraph, a quotation...) whose
     ``lang`` is another language than the index's, with SKIP_OTHER_LANGUAGE_PAGES on;
     the language of each block removed. A word or phrase marked inline (``<i
@@ -177,13 +180,14 @@ def drop_other_languages(root) -> list[str]:
     language inside one of another goes with it. When ``root`` itself is in another
     language (its own ``lang`` or one above it: a Slovenian page with an English
     ``<section lang="en">``, see site_assistant.sources.pages.render), only its blocks of
-    the index's language are kept, and the rest counts as one block removed."""
+    the index's language are kept, and the rest counts as one block removed; ``language``
+    is the page's when its HTML says none (``Document.language``)."""
     if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
         return []
     own = conf.index_language()
     codes = []
     keeping: set[int] = set()  # the ancestors of the blocks kept from a page in another language
-    if (page := declared_language(root)) and page != own:
+    if (page := declared_language(root) or language) and page != own:
         keeping = _keep_only(root, index_language_blocks(root))
         codes.append(page)
     blocks = [
@@ -996,7 +1000,7 @@ def extract(
     title = normalize(document.title) or page_title(tree)
     root = content_root(tree)
     drop_ignored(root)
-    if other := drop_other_languages(root):
+    if other := drop_other_languages(root, document.language):
         document.other_language_sections = len(other)
         logger.info(
             "not indexing %d %s of %s in another language (%s) than the index's (%s)",

@@ -244,17 +244,30 @@ def is_noindex(tree, response) -> bool:
     return False
 
 
-def other_language(tree) -> str:
+def other_language(tree, response=None) -> str:
     """The language of the page's content when it is not the index's and
-    SKIP_OTHER_LANGUAGE_PAGES is on, else "" (a page without ``lang`` is read): the
+    SKIP_OTHER_LANGUAGE_PAGES is on, else "" (a page without a language is read): the
     nearest ``lang`` at or above the CONTENT_SELECTOR element (``<main lang="de">`` in
-    an English layout), else ``<html lang>``, as a primary subtag."""
+    an English layout), else ``<html lang>``, else (none, or ``lang=""``) the one language
+    of ``response``'s ``Content-Language`` header, as a primary subtag."""
     if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
         return ""
     selector = conf.get("CONTENT_SELECTOR")
     content = (tree.css_first(selector) if selector else None) or tree.css_first("html")
-    code = declared_language(content)
+    code = declared_language(content) or content_language(response)
     return code if code and code != conf.index_language() else ""
+
+
+def content_language(response) -> str:
+    """The primary subtag of ``response``'s ``Content-Language`` when it names one language
+    (LocaleMiddleware sends the page's: "sl" for /sl/…), else "". A template's
+    ``<html lang="{{ LANGUAGE_CODE }}">`` renders ``lang=""`` without the ``i18n`` context
+    processor, which ``startproject`` does not list: HTML falls back to this header then."""
+    if response is None:
+        return ""
+    codes = [code.strip() for code in (response.headers.get("Content-Language") or "").split(",")]
+    codes = [code for code in codes if code]
+    return conf.primary_subtag(codes[0]) if len(codes) == 1 else ""
 
 
 def _has_index_language_blocks(tree) -> bool:
@@ -310,16 +323,18 @@ def render(url: str, client=None) -> RenderedPage:
             page.skipped = "noindex"
         elif asks_for_a_password(tree):
             page.skipped = "asks for a password"
-        elif (other := other_language(tree)) and _has_index_language_blocks(tree):
+        elif (other := other_language(tree, response)) and _has_index_language_blocks(tree):
             # A Slovenian page with an English block (<section lang="en">): only that block
             # is read (extract.drop_other_languages), and no template's text of the page.
-            page.document = Document(url=url, html=html, source="page")
+            page.document = Document(url=url, html=html, source="page", language=other)
             page.templates = set()
         elif other:
             page.other_language = other
             page.skipped = (
                 f"in another language ({other}) than the index's ({conf.index_language()})"
             )
+            if not other_language(tree):
+                page.skipped += " (its Content-Language header; its HTML has no lang)"
         else:
             page.document = Document(url=url, html=html, source="page")
     if page.skipped:

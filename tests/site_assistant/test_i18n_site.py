@@ -107,3 +107,25 @@ def test_the_api_under_sl_answers_a_slovenian_question_in_slovenian(built, clien
     assert body["results"] == [] and "Odgovarjam lahko samo v angleščini." in json.dumps(
         body, ensure_ascii=False
     )
+
+
+def test_without_the_i18n_context_processor_the_pages_language_is_its_content_language(
+    slovenian_site, own_index_dir
+):
+    """``startproject`` has no ``i18n`` context processor: ``<html lang="{{ LANGUAGE_CODE }}">``
+    renders ``lang=""``. The page still says its language, in the ``Content-Language``
+    header LocaleMiddleware sends (/sl/… "sl"): the Slovenian pages are not read, the
+    English block of one is, as with the processor."""
+    from site_assistant import embed
+
+    embed.ensure_export()
+    options = slovenian_site.TEMPLATES[0]["OPTIONS"]
+    processors = [p for p in options["context_processors"] if not p.endswith(".i18n")]
+    slovenian_site.TEMPLATES = [
+        {**slovenian_site.TEMPLATES[0], "OPTIONS": {**options, "context_processors": processors}}
+    ]
+    out = run("search_rebuild", "--sync")
+    assert "; 1 page and 1 section in another language than the index's (en) not read;" in out
+    texts = " ".join(row["text"] for row in index.load_current().passages)
+    assert "Smo štirje oblikovalci" not in texts and "Praktično" not in texts
+    assert "Erasmus students can join us" in texts
