@@ -304,6 +304,14 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
         progress=lambda done, total: report("extract", done / max(total, 1)),
     )
     count_left_out(build, left_out_for_language(collected.other_language_pages, documents))
+    # Saved now: a build handed out in chunks is finished (merge_build) by another task.
+    build.save(
+        update_fields=[
+            "other_language_pages",
+            "other_language_sections",
+            "pages_reading_as_other_language",
+        ]
+    )
     if not passages and collected.other_language:
         # A site in German with the default English index: every page was left out.
         pages = collected.other_language
@@ -737,6 +745,8 @@ def _hand_out(build, report, rows, documents, model_ref, owned, fanout: Fanout) 
             for d in documents
         ],
         "model_ref": model_ref,
+        # What was left out for its language, page by page, for the version (_finish).
+        "left_out": getattr(build, "left_out", None),
         "embedded": len({t for t in passage_texts if t in missing}),
         "chunks": len(chunks),
     }
@@ -786,6 +796,8 @@ def merge_build(build: IndexBuild, progress: Progress | None = None) -> IndexBui
         plan = publish.load_plan(build.pk)
         documents = [PlannedDocument(**d) for d in plan["documents"]]
         rows = plan["rows"]
+        if plan.get("left_out") is not None:
+            build.left_out = plan["left_out"]
         _embed_and_write(
             build,
             report,

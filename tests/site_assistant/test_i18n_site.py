@@ -129,3 +129,30 @@ def test_without_the_i18n_context_processor_the_pages_language_is_its_content_la
     texts = " ".join(row["text"] for row in index.load_current().passages)
     assert "Smo štirje oblikovalci" not in texts and "Praktično" not in texts
     assert "Erasmus students can join us" in texts
+
+
+def test_a_build_handed_to_workers_in_chunks_counts_what_it_left_out(built, settings):
+    """A large site's build is embedded in chunks and finished by another task (in-process
+    here, without a broker): its figures are a single build's, and a later one-page
+    rebuild still counts the other pages'."""
+    from site_assistant.tasks import rebuild_index, reindex_url
+
+    single = IndexBuild.objects.latest()
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "BUILD_CHUNK_SIZE": 2,
+        "BUILD_CHUNK_MIN_TEXTS": 1,
+        "EMBEDDING_CACHE_DAYS": 0,
+    }
+    from site_assistant.models import EmbeddingCache
+
+    EmbeddingCache.objects.all().delete()  # every text embedded again, in chunks
+    result = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    assert result.get("chunks"), result
+    for build in (IndexBuild.objects.get(pk=result["build"]), None):
+        if build is None:
+            assert reindex_url.apply(args=["/sl/about/"]).get()["status"] == "succeeded"
+            build = IndexBuild.objects.latest()
+        assert build.status == "succeeded", build.error
+        assert build.other_language_left_out() == single.other_language_left_out()
+        assert build.reading_as_other_language() == single.reading_as_other_language()
