@@ -98,6 +98,15 @@ def test_the_search_page_under_sl_speaks_slovenian_and_answers_from_english_page
     assert "Odgovarjam lahko samo v angleščini." in page
 
 
+def test_the_widget_of_a_slovenian_page_speaks_slovenian_and_replies_to_thanks(built, client):
+    page = client.get("/sl/about/").content.decode()
+    words = json.loads(page.split("data-site-assistant-words>")[1].split("</script>")[0])
+    assert words["readMore"] == "Preberi več" and words["language"] == "sl"
+    assert words["contentLanguage"] == "en"  # the site's text in an answer is English
+    reply = json.loads(client.get("/sl/assistant/api/search/", {"q": "hvala"}).content)
+    assert reply["small_talk"] and reply["message"] == "Ni za kaj! Vas zanima še kaj?"
+
+
 def test_the_api_under_sl_answers_a_slovenian_question_in_slovenian(built, client):
     response = client.get(
         "/sl/assistant/api/search/", {"q": "Koliko stane preprosta spletna stran?"}
