@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Mapping
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -32,12 +33,23 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class SchemaMaxLength(MaxLengthValidator):
+    """Names a limit in the OpenAPI schema (``maxLength``, which drf-spectacular reads from
+    the field's validators) and checks nothing: ``services.clean_query`` does, after it
+    drops invisible characters, with the message a visitor reads. ``limit`` is a callable,
+    so the schema names the site's own setting."""
+
+    def __call__(self, value):
+        return None
+
+
 class SearchQuerySerializer(serializers.Serializer):
     """``q`` is text, trimmed, then 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
 
     q = TextField(
         trim_whitespace=True,
         min_length=1,  # for the schema: an empty one is refused as "blank" first
+        validators=[SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS"))],
         help_text="The question, 1–500 characters after trimming, with at least one word.",
         error_messages={
             "blank": _("Ask something: the question is empty."),

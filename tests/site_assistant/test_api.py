@@ -119,15 +119,34 @@ def test_the_schema_says_what_the_server_checks(openapi):
     assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
 
 
-def test_the_schema_gives_k_the_sites_own_range(settings):
+def search_input_schemas(settings, name, **limits):
+    """The schemas of search's ``name``, as a query parameter and in the body, under ``limits``."""
     from drf_spectacular.generators import SchemaGenerator
 
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "MAX_K": 7}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **limits}
     openapi = SchemaGenerator().get_schema(request=None, public=True)
-    (k,) = (p for p in openapi["paths"]["/api/search/"]["get"]["parameters"] if p["name"] == "k")
-    body_k = openapi["components"]["schemas"]["SearchQuery"]["properties"]["k"]
-    for schema in (k["schema"], body_k):
+    parameters = openapi["paths"]["/api/search/"]["get"]["parameters"]
+    (parameter,) = (p for p in parameters if p["name"] == name)
+    return parameter["schema"], openapi["components"]["schemas"]["SearchQuery"]["properties"][name]
+
+
+def test_the_schema_gives_k_the_sites_own_range(settings):
+    for schema in search_input_schemas(settings, "k", MAX_K=7):
         assert (schema["minimum"], schema["maximum"]) == (1, 7)
+
+
+def test_the_schema_gives_q_the_sites_own_length_and_the_server_keeps_its_message(api, settings):
+    """The docs say 1–MAX_QUERY_CHARS characters; the schema said only minLength 1, so a
+    generated client or a fuzzer took a question of any length for a valid one."""
+    for schema in search_input_schemas(settings, "q", MAX_QUERY_CHARS=30):
+        assert (schema["minLength"], schema["maxLength"]) == (1, 30)
+    # The limit is checked once, by the question's own rules: invisible characters do
+    # not count, and one too many gets the visitor's message.
+    hidden = "\u200b" * 10 + "Where are you based?" + "\u200b" * 10
+    assert api.get(SITE_ASSISTANT, {"q": hidden}).status_code == 200
+    response = api.get(SITE_ASSISTANT, {"q": "a" * 31})
+    assert response.status_code == 400
+    assert response.json()["q"] == ["The question is too long (31 characters): at most 30, please."]
 
 
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
