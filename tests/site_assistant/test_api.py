@@ -600,6 +600,33 @@ def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
         assert response.json()["detail"].startswith(f"No such API endpoint: {unquote(path)}.")
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", SITE_ASSISTANT),
+        ("post", SITE_ASSISTANT),
+        ("post", FEEDBACK),
+        ("get", "/api/index/"),
+        ("post", "/api/index/rebuild/"),
+        ("get", "/api/index/builds/1/"),
+    ],
+)
+def test_a_format_or_accept_the_api_cannot_give_is_a_documented_406(api, documented, method, path):
+    """``?format=xml`` was DRF's 404 "Not found." on an endpoint that exists, and no
+    operation's schema named the 406 an ``Accept`` it cannot meet gets."""
+    asked = getattr(api, method)(path + "?q=Where+are+you+based%3F&format=xml")
+    assert asked.status_code == 406, asked.content[:200]
+    assert documented(asked)["detail"] == (
+        'No format "xml" here: leave `format` out (JSON), or send `format=json`, `format=api`.'
+    )
+    accept = getattr(api, method)(path, HTTP_ACCEPT="application/xml")
+    assert accept.status_code == 406
+    documented(accept)
+    assert (
+        api.get(SITE_ASSISTANT, {"q": "Where are you based?", "format": "json"}).status_code == 200
+    )
+
+
 def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_body(api):
     # A POST to /api/search was a 500 under DEBUG (APPEND_SLASH cannot redirect a
     # POST) and otherwise a 301, which clients follow as a GET without the body,
