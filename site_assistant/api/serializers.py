@@ -328,7 +328,9 @@ class IndexStatusSerializer(serializers.Serializer):
     dim = serializers.IntegerField(allow_null=True)
     created = UTCDateTimeField(allow_null=True, help_text="When the current index was built.")
     last_build = LastBuildSerializer(
-        allow_null=True, help_text="The latest build: its status and when it ran (UTC)."
+        allow_null=True,
+        help_text="The latest build (a request coalesced into another is none): its status "
+        "and when it ran (UTC).",
     )
     pages = serializers.IntegerField(
         required=False, help_text="Pages known to the search app (staff only)."

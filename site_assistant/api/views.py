@@ -32,7 +32,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import conf, questions, rebuilds, services
+from .. import conf, dashboard, questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
 from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
@@ -413,7 +413,9 @@ class IndexStatusView(BaseAPIView):
             "count": current.get("count") or 0,
             "dim": current.get("dim"),
             "created": current.get("created"),
-            "last_build": IndexBuild.objects.first(),
+            # A request coalesced into another build is no build: "coalesced" said
+            # nothing of whether the index is being rebuilt or was.
+            "last_build": dashboard.latest_build(),
         }
         if permissions.sees_builds(request.user):  # internal detail: staff who see the builds
             body["pages"] = Page.objects.count()

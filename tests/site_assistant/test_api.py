@@ -814,6 +814,15 @@ def test_index_status(api, validate):
     assert body["model_id"] and body["version"]
 
 
+def test_the_last_build_is_a_build_not_a_request_coalesced_into_one(api, validate):
+    """A rebuild asked for while one ran made the status's last_build read "coalesced",
+    with no word of whether the index was being rebuilt or had been."""
+    ran = IndexBuild.objects.create(status=IndexBuild.Status.SUCCEEDED, trigger="api")
+    IndexBuild.objects.create(status=IndexBuild.Status.COALESCED, trigger="api", coalesced_into=ran)
+    body = validate(api.get("/api/index/").json(), "IndexStatus")
+    assert body["last_build"]["status"] == "succeeded"
+
+
 def _times(node):
     """Every ISO timestamp in a JSON body."""
     if isinstance(node, dict):
