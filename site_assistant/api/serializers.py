@@ -70,7 +70,9 @@ class SearchQuerySerializer(serializers.Serializer):
                 min_value=1,
                 max_value=limit,
                 error_messages={"min_value": out_of_range, "max_value": out_of_range},
-                help_text=f"How many passages to return (1–{limit}, default {default}).",
+                help_text=f"How many passages to return (1–{limit}, default {default}). In a "
+                "query string or a form an empty `k=` counts as none, and a key given twice "
+                "counts once, with its last value.",
             ),
         }
 

@@ -135,6 +135,18 @@ def test_the_schema_gives_k_the_sites_own_range(settings):
         assert (schema["minimum"], schema["maximum"]) == (1, 7)
 
 
+def test_the_schema_says_what_an_empty_or_repeated_k_means(api, openapi):
+    """Both are taken (docs/api.md), which a client or a fuzzer reading only the schema
+    took for a server that accepts a `k` that is not an integer."""
+    (k,) = (p for p in openapi["paths"]["/api/search/"]["get"]["parameters"] if p["name"] == "k")
+    assert "an empty `k=` counts as none" in k["description"]
+    assert "a key given twice counts once, with its last value" in k["description"]
+    for query in ("q=Where+are+you+based%3F&k=", "q=Where+are+you+based%3F&k=x&k=2"):
+        response = api.get(f"{SITE_ASSISTANT}?{query}")
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == (2 if "k=2" in query else 5)
+
+
 def test_the_schema_gives_q_the_sites_own_length_and_the_server_keeps_its_message(api, settings):
     """The docs say 1–MAX_QUERY_CHARS characters; the schema said only minLength 1, so a
     generated client or a fuzzer took a question of any length for a valid one."""
