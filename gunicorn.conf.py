@@ -22,6 +22,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Each worker loads its own index and encoder after the fork (an ONNX Runtime
 # session is not shared across fork).
 preload_app = False
+# A question of MAX_QUERY_CHARS (500) characters in a GET's query string: up to 6,000
+# bytes percent-encoded (4-byte characters, "%F0%9F%92%96"). gunicorn's default request
+# line, 4,094 bytes, answered a valid question of 340 emoji (or 452 Japanese characters)
+# with its own HTML 414; 8,190 is the most gunicorn takes.
+limit_request_line = 8190
 
 
 def on_starting(server):

@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Mapping
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -32,12 +33,23 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class SchemaMaxLength(MaxLengthValidator):
+    """Names a limit in the OpenAPI schema (``maxLength``, which drf-spectacular reads from
+    the field's validators) and checks nothing: ``services.clean_query`` does, after it
+    drops invisible characters, with the message a visitor reads. ``limit`` is a callable,
+    so the schema names the site's own setting."""
+
+    def __call__(self, value):
+        return None
+
+
 class SearchQuerySerializer(serializers.Serializer):
     """``q`` is text, trimmed, then 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
 
     q = TextField(
         trim_whitespace=True,
         min_length=1,  # for the schema: an empty one is refused as "blank" first
+        validators=[SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS"))],
         help_text="The question, 1–500 characters after trimming, with at least one word.",
         error_messages={
             "blank": _("Ask something: the question is empty."),
@@ -58,7 +70,9 @@ class SearchQuerySerializer(serializers.Serializer):
                 min_value=1,
                 max_value=limit,
                 error_messages={"min_value": out_of_range, "max_value": out_of_range},
-                help_text=f"How many passages to return (1–{limit}, default {default}).",
+                help_text=f"How many passages to return (1–{limit}, default {default}). In a "
+                "query string or a form an empty `k=` counts as none, and a key given twice "
+                "counts once, with its last value.",
             ),
         }
 
@@ -316,7 +330,9 @@ class IndexStatusSerializer(serializers.Serializer):
     dim = serializers.IntegerField(allow_null=True)
     created = UTCDateTimeField(allow_null=True, help_text="When the current index was built.")
     last_build = LastBuildSerializer(
-        allow_null=True, help_text="The latest build: its status and when it ran (UTC)."
+        allow_null=True,
+        help_text="The latest build (a request coalesced into another is none): its status "
+        "and when it ran (UTC).",
     )
     pages = serializers.IntegerField(
         required=False, help_text="Pages known to the search app (staff only)."

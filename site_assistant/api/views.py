@@ -5,7 +5,7 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
@@ -21,16 +21,18 @@ from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
+    NotAcceptable,
     NotFound,
     PermissionDenied,
     UnsupportedMediaType,
     ValidationError,
 )
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import conf, questions, rebuilds, services
+from .. import conf, dashboard, questions, rebuilds, services
 from ..models import IndexBuild, Page, Question
 from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
@@ -156,6 +158,28 @@ def summarize(errors: dict) -> str:
     )
 
 
+NotAcceptableResponse = OpenApiResponse(
+    Error,
+    description="Neither JSON nor HTML is acceptable (the Accept header), or `format` names "
+    "no format there is: send Accept: application/json and leave `format` out.",
+)
+
+
+class Negotiation(DefaultContentNegotiation):
+    """DRF's, except that ``?format=`` naming no renderer (``format=xml``) is a 406 that
+    names the formats, not a 404 "Not found." on an endpoint that exists."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            asked = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+            formats = ", ".join(f"`format={renderer.format}`" for renderer in renderers)
+            raise NotAcceptable(
+                f'No format "{asked}" here: leave `format` out (JSON), or send {formats}.'
+            ) from None
+
+
 class BaseAPIView(APIView):
     """The base of every view here: the guarded parsers, a ``detail`` in every error body,
     no caching in between, and 401 (not 403) to anonymous.
@@ -167,6 +191,7 @@ class BaseAPIView(APIView):
     """
 
     parser_classes = parsers.PARSERS
+    content_negotiation_class = Negotiation
 
     def handle_exception(self, exc):
         # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all:
@@ -275,6 +300,7 @@ _search_responses = {
     200: SearchResponseSerializer,
     400: ValidationErrors,
     401: BadToken,
+    406: NotAcceptableResponse,
     429: Throttled,
     503: OpenApiResponse(
         Error,
@@ -341,6 +367,7 @@ class FeedbackView(BaseAPIView):
             ),
             401: BadToken,
             404: OpenApiResponse(Error, description="No such question (or already purged)."),
+            406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
             **BODY_ERRORS,
@@ -369,7 +396,13 @@ class IndexStatusView(BaseAPIView):
         operation_id="index_status",
         summary="The live index and the latest builds",
         parameters=RATE_LIMIT_HEADERS,
-        responses={200: IndexStatusSerializer, 401: BadToken, 429: Throttled, 503: DatabaseDown},
+        responses={
+            200: IndexStatusSerializer,
+            401: BadToken,
+            406: NotAcceptableResponse,
+            429: Throttled,
+            503: DatabaseDown,
+        },
     )
     def get(self, request):
         current = services.index_status() or {}
@@ -380,7 +413,9 @@ class IndexStatusView(BaseAPIView):
             "count": current.get("count") or 0,
             "dim": current.get("dim"),
             "created": current.get("created"),
-            "last_build": IndexBuild.objects.first(),
+            # A request coalesced into another build is no build: "coalesced" said
+            # nothing of whether the index is being rebuilt or was.
+            "last_build": dashboard.latest_build(),
         }
         if permissions.sees_builds(request.user):  # internal detail: staff who see the builds
             body["pages"] = Page.objects.count()
@@ -418,6 +453,7 @@ class RebuildView(BaseAPIView):
             403: OpenApiResponse(
                 Error, description="Not staff with the change permission on index builds."
             ),
+            406: NotAcceptableResponse,
             503: OpenApiResponse(
                 Error,
                 description="Not started: the task queue is not answering, the build lock "
@@ -455,6 +491,7 @@ class BuildDetailView(BaseAPIView):
             200: IndexBuildSerializer,
             401: BadToken,
             404: OpenApiResponse(Error, description="No such build."),
+            406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
         },

@@ -119,15 +119,46 @@ def test_the_schema_says_what_the_server_checks(openapi):
     assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
 
 
-def test_the_schema_gives_k_the_sites_own_range(settings):
+def search_input_schemas(settings, name, **limits):
+    """The schemas of search's ``name``, as a query parameter and in the body, under ``limits``."""
     from drf_spectacular.generators import SchemaGenerator
 
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "MAX_K": 7}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **limits}
     openapi = SchemaGenerator().get_schema(request=None, public=True)
-    (k,) = (p for p in openapi["paths"]["/api/search/"]["get"]["parameters"] if p["name"] == "k")
-    body_k = openapi["components"]["schemas"]["SearchQuery"]["properties"]["k"]
-    for schema in (k["schema"], body_k):
+    parameters = openapi["paths"]["/api/search/"]["get"]["parameters"]
+    (parameter,) = (p for p in parameters if p["name"] == name)
+    return parameter["schema"], openapi["components"]["schemas"]["SearchQuery"]["properties"][name]
+
+
+def test_the_schema_gives_k_the_sites_own_range(settings):
+    for schema in search_input_schemas(settings, "k", MAX_K=7):
         assert (schema["minimum"], schema["maximum"]) == (1, 7)
+
+
+def test_the_schema_says_what_an_empty_or_repeated_k_means(api, openapi):
+    """Both are taken (docs/api.md), which a client or a fuzzer reading only the schema
+    took for a server that accepts a `k` that is not an integer."""
+    (k,) = (p for p in openapi["paths"]["/api/search/"]["get"]["parameters"] if p["name"] == "k")
+    assert "an empty `k=` counts as none" in k["description"]
+    assert "a key given twice counts once, with its last value" in k["description"]
+    for query in ("q=Where+are+you+based%3F&k=", "q=Where+are+you+based%3F&k=x&k=2"):
+        response = api.get(f"{SITE_ASSISTANT}?{query}")
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == (2 if "k=2" in query else 5)
+
+
+def test_the_schema_gives_q_the_sites_own_length_and_the_server_keeps_its_message(api, settings):
+    """The docs say 1–MAX_QUERY_CHARS characters; the schema said only minLength 1, so a
+    generated client or a fuzzer took a question of any length for a valid one."""
+    for schema in search_input_schemas(settings, "q", MAX_QUERY_CHARS=30):
+        assert (schema["minLength"], schema["maxLength"]) == (1, 30)
+    # The limit is checked once, by the question's own rules: invisible characters do
+    # not count, and one too many gets the visitor's message.
+    hidden = "\u200b" * 10 + "Where are you based?" + "\u200b" * 10
+    assert api.get(SITE_ASSISTANT, {"q": hidden}).status_code == 200
+    response = api.get(SITE_ASSISTANT, {"q": "a" * 31})
+    assert response.status_code == 400
+    assert response.json()["q"] == ["The question is too long (31 characters): at most 30, please."]
 
 
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
@@ -581,6 +612,33 @@ def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
         assert response.json()["detail"].startswith(f"No such API endpoint: {unquote(path)}.")
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", SITE_ASSISTANT),
+        ("post", SITE_ASSISTANT),
+        ("post", FEEDBACK),
+        ("get", "/api/index/"),
+        ("post", "/api/index/rebuild/"),
+        ("get", "/api/index/builds/1/"),
+    ],
+)
+def test_a_format_or_accept_the_api_cannot_give_is_a_documented_406(api, documented, method, path):
+    """``?format=xml`` was DRF's 404 "Not found." on an endpoint that exists, and no
+    operation's schema named the 406 an ``Accept`` it cannot meet gets."""
+    asked = getattr(api, method)(path + "?q=Where+are+you+based%3F&format=xml")
+    assert asked.status_code == 406, asked.content[:200]
+    assert documented(asked)["detail"] == (
+        'No format "xml" here: leave `format` out (JSON), or send `format=json`, `format=api`.'
+    )
+    accept = getattr(api, method)(path, HTTP_ACCEPT="application/xml")
+    assert accept.status_code == 406
+    documented(accept)
+    assert (
+        api.get(SITE_ASSISTANT, {"q": "Where are you based?", "format": "json"}).status_code == 200
+    )
+
+
 def test_an_endpoint_without_its_final_slash_is_redirected_keeping_method_and_body(api):
     # A POST to /api/search was a 500 under DEBUG (APPEND_SLASH cannot redirect a
     # POST) and otherwise a 301, which clients follow as a GET without the body,
@@ -766,6 +824,15 @@ def test_index_status(api, validate):
     assert body["ready"] is True
     assert body["count"] > 20 and body["dim"] == 384
     assert body["model_id"] and body["version"]
+
+
+def test_the_last_build_is_a_build_not_a_request_coalesced_into_one(api, validate):
+    """A rebuild asked for while one ran made the status's last_build read "coalesced",
+    with no word of whether the index was being rebuilt or had been."""
+    ran = IndexBuild.objects.create(status=IndexBuild.Status.SUCCEEDED, trigger="api")
+    IndexBuild.objects.create(status=IndexBuild.Status.COALESCED, trigger="api", coalesced_into=ran)
+    body = validate(api.get("/api/index/").json(), "IndexStatus")
+    assert body["last_build"]["status"] == "succeeded"
 
 
 def _times(node):
