@@ -120,15 +120,17 @@ def _weights(path: Path, exact: bool = True) -> list[str]:
     unless ``exact``)."""
     stamp = []
     for name in ("model.safetensors", "pytorch_model.bin"):
-        weights = path / name
-        if weights.exists():
-            st = weights.stat()
-            mtime = st.st_mtime_ns if exact else int(st.st_mtime)
-            stamp.append(f"{name}:{st.st_size}:{mtime}")
+        try:
+            st = os.stat(path / name)
+        except FileNotFoundError:
+            continue
+        mtime = st.st_mtime_ns if exact else int(st.st_mtime)
+        stamp.append(f"{name}:{st.st_size}:{mtime}")
     return stamp
 
 
 def _keep_id(folder: Path, recorded_id: str, was: str) -> None:
+    _ids.clear()  # the folder's id changes even if its mtime did not move (a coarse clock)
     moved = {"model_id": recorded_id, "was": was, "weights": _weights(folder, exact=False)}
     tmp = folder / f"{MOVED_FILE}.tmp-{os.getpid()}"
     try:
@@ -208,14 +210,46 @@ def _resolve(model_ref: str | None) -> str:
     return str(model_ref) if model_ref else active_model_ref()
 
 
+# model ref -> (the folder's stamp, its id): the id is worked out once per folder and
+# weights, not on every question (each time it resolved two paths, stat'ed the weights
+# and tried to open MOVED_FILE: 19 system calls for a fine-tuned model).
+_ids: dict[str, tuple[tuple, str]] = {}
+MAX_CACHED_IDS = 64
+
+
+def _folder_stamp(ref: str) -> tuple | None:
+    """What changes when the folder's id may: the folder itself (which one a path or
+    symlink names; its mtime moves when a file such as MOVED_FILE is added or
+    replaced) and its weights' size and mtime (a retrain rewrites them in place)."""
+    try:
+        st = os.stat(ref)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, *_weights(Path(ref)))
+
+
 def model_id(model_ref: str | None = None) -> str:
     """A short, stable id: the default model's name, or ``<dirname>-<hash8>``.
 
     The hash covers the path and the weights file's size and mtime, so a
     model retrained into the same folder gets a new id (and new vectors). A
-    folder moved with its INDEX_DIR keeps the id it had (``locate``).
+    folder moved with its INDEX_DIR keeps the id it had (``locate``). Kept per
+    process while the folder and its weights are unchanged (``_folder_stamp``).
     """
     ref = _resolve(model_ref)
+    stamp = _folder_stamp(ref)
+    known = _ids.get(ref)
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
+    mid = _work_out_id(ref)
+    if stamp is not None:
+        if len(_ids) >= MAX_CACHED_IDS:
+            _ids.clear()
+        _ids[ref] = (stamp, mid)
+    return mid
+
+
+def _work_out_id(ref: str) -> str:
     path = Path(ref)
     if os.path.realpath(ref) == os.path.realpath(default_model_path()):
         return DEFAULT_MODEL_ID
