@@ -180,9 +180,7 @@ def opened():
     listening[0] = False
 
 
-def test_a_fine_tuned_model_s_id_is_worked_out_once_while_its_folder_is_unchanged(
-    tmp_path, opened
-):
+def test_a_fine_tuned_model_s_id_is_worked_out_once_while_its_folder_is_unchanged(tmp_path, opened):
     """Every question asked a fine-tuned model's id (vectors_id, get_encoder) and each
     time it tried to open the folder's moved.json, which is not there unless the
     folder was restored elsewhere: a failed open per question."""
