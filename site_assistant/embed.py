@@ -389,7 +389,7 @@ def _writable_onnx_dir(ref: str) -> Path:
 
 def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
     """(folder, export.json) of the model's current export, or None."""
-    from .onnx_export import FORMAT, read_export, weights_stamp
+    from .onnx_export import FORMAT, read_export, same_weights, weights_stamp
 
     ref = _resolve(model_ref)
     mid, stamp = model_id(ref), weights_stamp(ref)
@@ -399,7 +399,7 @@ def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
             meta
             and meta.get("format") == FORMAT
             and meta.get("model_id") == mid
-            and meta.get("weights") == stamp
+            and same_weights(meta.get("weights") or "", stamp)
             and "max_abs_diff" in meta
         ):
             return folder, meta
