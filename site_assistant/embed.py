@@ -101,7 +101,11 @@ def locate(ref: str, recorded_id: str = "") -> str:
     (``MOVED_FILE``), so the index versions built with it still answer and its cached
     vectors are reused."""
     path = Path(ref) if ref else None
-    if path is None or path.is_dir():
+    if path is None:
+        return ref
+    if path.is_dir():
+        if recorded_id and _restored_in_place(path, recorded_id.removesuffix(INT8_SUFFIX)):
+            _keep_id(path, recorded_id.removesuffix(INT8_SUFFIX), ref)
         return ref
     for parent in path.parents:
         if parent.name == MODELS_DIR:
@@ -113,6 +117,29 @@ def locate(ref: str, recorded_id: str = "") -> str:
                 _keep_id(here, recorded_id, ref)
             return str(here)
     return ref
+
+
+def _restored_in_place(path: Path, recorded_id: str) -> bool:
+    """Whether the folder at the path a model was recorded at holds that model,
+    restored from a backup that kept file times only to the second (tar): its id
+    hashes the weights' file time to the nanosecond, so it came out new. Proven by
+    its ONNX export, which names the weights it was made from to the nanosecond:
+    that stamp hashes to the recorded id, and the weights are those to the second."""
+    if model_id(str(path)) == recorded_id:
+        return False
+    from .onnx_export import read_export, same_weights, weights_stamp
+
+    for folder in (path / ONNX_DIR, index_dir() / ONNX_DIR / re.sub(r"[^\w.-]", "_", recorded_id)):
+        meta = read_export(folder) or {}
+        stamp = meta.get("weights")
+        if meta.get("model_id") != recorded_id or not stamp:
+            continue
+        if not same_weights(stamp, weights_stamp(path)):
+            continue
+        digest = hashlib.sha256("|".join([str(path.resolve()), stamp]).encode()).hexdigest()[:8]
+        if f"{path.name[:100]}-{digest}" == recorded_id:
+            return True
+    return False
 
 
 def _weights(path: Path, exact: bool = True) -> list[str]:

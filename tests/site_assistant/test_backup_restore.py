@@ -61,17 +61,15 @@ def test_an_index_dir_restored_elsewhere_answers_with_its_fine_tuned_model(
     assert services.answer(question).model_id == before.model_id
 
 
-def test_a_restored_fine_tuned_model_is_not_exported_to_onnx_again(settings, tmp_path):
-    """The export names the weights it came from by size and mtime to the nanosecond;
-    tar keeps mtimes to the second, so the first start after a restore
-    (gunicorn.conf.py's search_export_onnx) exported the model again, 20 s to
-    minutes, with the export right there in the tarball."""
+def exported_tuned_model(settings, old):
+    """A served fine-tuned model in ``old``/models/run-1 with its ONNX export (the
+    base model's weights and export: a real export takes 10-30 s), its weights'
+    mtime with a nanosecond part as a training run leaves it. Its export.json."""
     import json
     import os
 
     from site_assistant import onnx_export
 
-    old = tmp_path / "old-server" / "search-index"
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(old)}
     tuned = old / "models" / "run-1"
     shutil.copytree(embed.default_model_path(), tuned)
@@ -79,8 +77,6 @@ def test_a_restored_fine_tuned_model_is_not_exported_to_onnx_again(settings, tmp
     st = weights.stat()
     os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns // 10**9 * 10**9 + 123_456_789))
     embed.set_active_model(str(tuned))
-    # Its export: the base model's (same weights; a real export takes 10-30 s),
-    # named after this model as search_export_onnx would.
     base = embed.find_onnx(embed.default_model_path())
     if base is None:
         embed.export_onnx(embed.default_model_path())
@@ -94,7 +90,16 @@ def test_a_restored_fine_tuned_model_is_not_exported_to_onnx_again(settings, tmp
     }
     (tuned / embed.ONNX_DIR / "export.json").write_text(json.dumps(meta))
     assert embed.find_onnx(str(tuned)) is not None
+    return meta
 
+
+def test_a_restored_fine_tuned_model_is_not_exported_to_onnx_again(settings, tmp_path):
+    """The export names the weights it came from by size and mtime to the nanosecond;
+    tar keeps mtimes to the second, so the first start after a restore
+    (gunicorn.conf.py's search_export_onnx) exported the model again, 20 s to
+    minutes, with the export right there in the tarball."""
+    old = tmp_path / "old-server" / "search-index"
+    meta = exported_tuned_model(settings, old)
     new = restored_elsewhere(old, settings, tmp_path)
     restored = new / "search-index" / "models" / "run-1"
     assert (restored / "model.safetensors").stat().st_mtime_ns % 10**9 == 0  # what tar keeps
@@ -102,6 +107,29 @@ def test_a_restored_fine_tuned_model_is_not_exported_to_onnx_again(settings, tmp
     out = StringIO()
     call_command("search_export_onnx", stdout=out)  # as gunicorn.conf.py runs it
     assert out.getvalue().startswith(f"{meta['model_id']}: already exported in {restored}/onnx")
+
+
+def test_a_fine_tuned_model_restored_at_the_same_path_keeps_its_id(settings, tmp_path):
+    """Restored where it was (the same server, a new disk): the path had not gone, so
+    nothing kept the id, which hashes the weights' mtime to the nanosecond: the
+    model came back under a new id, the index versions built with it answered
+    nothing ("the model of index … is not available") and every vector was
+    embedded again. Its ONNX export, which names the exact weights, proves it."""
+    old = tmp_path / "server" / "search-index"
+    meta = exported_tuned_model(settings, old)
+    backup = tmp_path / "search-index.tgz"
+    subprocess.run(["tar", "czf", backup, "-C", old.parent, "search-index"], check=True)
+    shutil.rmtree(old)
+    subprocess.run(["tar", "xzf", backup, "-C", old.parent], check=True)
+
+    assert embed.model_id() == meta["model_id"]
+    assert embed.active_model_ref() == str(old / "models" / "run-1")
+    assert embed.find_onnx() is not None
+    # Weights really changed in place (retrained) are another model.
+    weights = old / "models" / "run-1" / "model.safetensors"
+    with weights.open("r+b") as f:
+        f.write(b"\0")
+    assert embed.model_id() != meta["model_id"]
 
 
 def test_weights_retrained_in_place_are_not_taken_for_restored_ones():
