@@ -9,6 +9,14 @@ search index, its encoder and the URLconf and opens its database connection
 (``post_worker_init``) before it accepts a request. Another WSGI server does
 the same by calling ``site_assistant.services.warm_up()`` once per process after
 ``get_wsgi_application()``.
+
+gunicorn's control socket (``gunicornc``, gunicorn 25.1+) is off unless asked
+for: its default path is one per user ($XDG_RUNTIME_DIR/gunicorn.ctl or
+~/.gunicorn/gunicorn.ctl), so a second instance on the machine (another site,
+a bench beside the live one) took it over and, when it stopped, deleted it:
+``gunicornc`` then reached the wrong instance, or none. Give each instance a
+path of its own with ``GUNICORN_CONTROL_SOCKET=/run/bambicim/gunicorn.ctl`` or
+``--control-socket PATH``.
 """
 
 import os
@@ -27,10 +35,14 @@ preload_app = False
 # line, 4,094 bytes, answered a valid question of 340 emoji (or 452 Japanese characters)
 # with its own HTML 414; 8,190 is the most gunicorn takes.
 limit_request_line = 8190
+# The control socket: only at a path given for this instance (see above).
+if os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip():
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"].strip()
 
 
 def on_starting(server):
     """The master: export the served model to ONNX once, before any worker waits on it."""
+    _control_socket_only_if_asked(server)
     manage = Path(__file__).resolve().parent / "manage.py"
     proc = subprocess.run(
         [sys.executable, str(manage), "search_export_onnx"],
@@ -43,6 +55,25 @@ def on_starting(server):
         server.log.info("site_assistant: %s", output)
     else:
         server.log.warning("site_assistant: the ONNX export failed: %s", output[-500:])
+
+
+def _control_socket_only_if_asked(server):
+    """No control socket at gunicorn's shared default path: one instance's would be
+    taken over by the next. A path given (GUNICORN_CONTROL_SOCKET or
+    --control-socket) or --no-control-socket is left as it is. The master starts
+    the socket after this hook, once the first workers are up."""
+    cfg = server.cfg
+    setting = cfg.settings.get("control_socket")
+    if setting is None or cfg.control_socket_disable:  # gunicorn before 25.1, or off already
+        return
+    if cfg.control_socket != setting.default:
+        server.log.info("control socket (gunicornc -s): %s", cfg.control_socket)
+        return
+    cfg.set("control_socket_disable", True)
+    server.log.info(
+        "control socket off: set GUNICORN_CONTROL_SOCKET to a path of this instance's own "
+        "to use gunicornc"
+    )
 
 
 def post_worker_init(worker):

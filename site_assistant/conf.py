@@ -416,6 +416,12 @@ DEFAULTS = {
     # the parts (index version, model, database vendor) only staff and a monitor
     # sending "Authorization: Bearer <this token>". "": staff only.
     "HEALTH_TOKEN": "",
+    # /health/ reuses a passing probe of the model (one real encode and search) and
+    # of the task queue for this many seconds, per process: a monitor or anyone
+    # polling it in a loop costs a dict lookup, and a model that breaks is reported
+    # within this long. A new index version is probed at once; staff and the token
+    # holder force a fresh probe with ?fresh=1. 0: every request probes.
+    "HEALTH_PROBE_SECONDS": 10,
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.

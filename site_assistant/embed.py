@@ -101,7 +101,11 @@ def locate(ref: str, recorded_id: str = "") -> str:
     (``MOVED_FILE``), so the index versions built with it still answer and its cached
     vectors are reused."""
     path = Path(ref) if ref else None
-    if path is None or path.is_dir():
+    if path is None:
+        return ref
+    if path.is_dir():
+        if recorded_id and _restored_in_place(path, recorded_id.removesuffix(INT8_SUFFIX)):
+            _keep_id(path, recorded_id.removesuffix(INT8_SUFFIX), ref)
         return ref
     for parent in path.parents:
         if parent.name == MODELS_DIR:
@@ -115,20 +119,45 @@ def locate(ref: str, recorded_id: str = "") -> str:
     return ref
 
 
+def _restored_in_place(path: Path, recorded_id: str) -> bool:
+    """Whether the folder at the path a model was recorded at holds that model,
+    restored from a backup that kept file times only to the second (tar): its id
+    hashes the weights' file time to the nanosecond, so it came out new. Proven by
+    its ONNX export, which names the weights it was made from to the nanosecond:
+    that stamp hashes to the recorded id, and the weights are those to the second."""
+    if model_id(str(path)) == recorded_id:
+        return False
+    from .onnx_export import read_export, same_weights, weights_stamp
+
+    for folder in (path / ONNX_DIR, index_dir() / ONNX_DIR / re.sub(r"[^\w.-]", "_", recorded_id)):
+        meta = read_export(folder) or {}
+        stamp = meta.get("weights")
+        if meta.get("model_id") != recorded_id or not stamp:
+            continue
+        if not same_weights(stamp, weights_stamp(path)):
+            continue
+        digest = hashlib.sha256("|".join([str(path.resolve()), stamp]).encode()).hexdigest()[:8]
+        if f"{path.name[:100]}-{digest}" == recorded_id:
+            return True
+    return False
+
+
 def _weights(path: Path, exact: bool = True) -> list[str]:
     """Name, size and mtime of the model's weights file(s) (mtime in whole seconds
     unless ``exact``)."""
     stamp = []
     for name in ("model.safetensors", "pytorch_model.bin"):
-        weights = path / name
-        if weights.exists():
-            st = weights.stat()
-            mtime = st.st_mtime_ns if exact else int(st.st_mtime)
-            stamp.append(f"{name}:{st.st_size}:{mtime}")
+        try:
+            st = os.stat(path / name)
+        except FileNotFoundError:
+            continue
+        mtime = st.st_mtime_ns if exact else int(st.st_mtime)
+        stamp.append(f"{name}:{st.st_size}:{mtime}")
     return stamp
 
 
 def _keep_id(folder: Path, recorded_id: str, was: str) -> None:
+    _ids.clear()  # the folder's id changes even if its mtime did not move (a coarse clock)
     moved = {"model_id": recorded_id, "was": was, "weights": _weights(folder, exact=False)}
     tmp = folder / f"{MOVED_FILE}.tmp-{os.getpid()}"
     try:
@@ -208,14 +237,46 @@ def _resolve(model_ref: str | None) -> str:
     return str(model_ref) if model_ref else active_model_ref()
 
 
+# model ref -> (the folder's stamp, its id): the id is worked out once per folder and
+# weights, not on every question (each time it resolved two paths, stat'ed the weights
+# and tried to open MOVED_FILE: 19 system calls for a fine-tuned model).
+_ids: dict[str, tuple[tuple, str]] = {}
+MAX_CACHED_IDS = 64
+
+
+def _folder_stamp(ref: str) -> tuple | None:
+    """What changes when the folder's id may: the folder itself (which one a path or
+    symlink names; its mtime moves when a file such as MOVED_FILE is added or
+    replaced) and its weights' size and mtime (a retrain rewrites them in place)."""
+    try:
+        st = os.stat(ref)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, *_weights(Path(ref)))
+
+
 def model_id(model_ref: str | None = None) -> str:
     """A short, stable id: the default model's name, or ``<dirname>-<hash8>``.
 
     The hash covers the path and the weights file's size and mtime, so a
     model retrained into the same folder gets a new id (and new vectors). A
-    folder moved with its INDEX_DIR keeps the id it had (``locate``).
+    folder moved with its INDEX_DIR keeps the id it had (``locate``). Kept per
+    process while the folder and its weights are unchanged (``_folder_stamp``).
     """
     ref = _resolve(model_ref)
+    stamp = _folder_stamp(ref)
+    known = _ids.get(ref)
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
+    mid = _work_out_id(ref)
+    if stamp is not None:
+        if len(_ids) >= MAX_CACHED_IDS:
+            _ids.clear()
+        _ids[ref] = (stamp, mid)
+    return mid
+
+
+def _work_out_id(ref: str) -> str:
     path = Path(ref)
     if os.path.realpath(ref) == os.path.realpath(default_model_path()):
         return DEFAULT_MODEL_ID
@@ -355,7 +416,7 @@ def _writable_onnx_dir(ref: str) -> Path:
 
 def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
     """(folder, export.json) of the model's current export, or None."""
-    from .onnx_export import FORMAT, read_export, weights_stamp
+    from .onnx_export import FORMAT, read_export, same_weights, weights_stamp
 
     ref = _resolve(model_ref)
     mid, stamp = model_id(ref), weights_stamp(ref)
@@ -365,7 +426,7 @@ def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
             meta
             and meta.get("format") == FORMAT
             and meta.get("model_id") == mid
-            and meta.get("weights") == stamp
+            and same_weights(meta.get("weights") or "", stamp)
             and "max_abs_diff" in meta
         ):
             return folder, meta

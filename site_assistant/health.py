@@ -14,6 +14,14 @@ uptime check needs no more. The parts (the index's version, the model, the
 database vendor: what an attacker would look up) only for signed-in staff and
 for a monitor that sends ``Authorization: Bearer <HEALTH_TOKEN>`` (a setting;
 the token needs no database, so the monitor reads the parts while it is down).
+
+The model's probe (one real encode and search) and the task queue's (a new
+broker connection) are the costly parts: a passing result is reused for
+``HEALTH_PROBE_SECONDS`` per process (``"checked_s_ago"`` in the parts), so a
+probe polled in a loop costs next to nothing, and a model that breaks is
+reported within that long. A failing part is checked again on every request,
+a new live index version (maybe another model) at once, and staff or the token
+holder get a fresh probe with ``?fresh=1``.
 """
 
 from __future__ import annotations
@@ -33,6 +41,29 @@ from .visitors import user_of
 logger = logging.getLogger(__name__)
 
 PROBE_QUERY = "health check"
+
+# part -> (monotonic time, what the passing probe was of, its result)
+_recent: dict[str, tuple[float, object, dict]] = {}
+
+
+def _reused(part: str, of: object, check, fresh: bool) -> dict:
+    """``check()``'s result, or a passing one of at most HEALTH_PROBE_SECONDS ago for the
+    same ``of`` (the live version and model), with how long ago it was checked."""
+    now = time.monotonic()
+    seen = _recent.get(part)
+    if not fresh and seen and seen[1] == of and now - seen[0] < conf.get("HEALTH_PROBE_SECONDS"):
+        return {**seen[2], "checked_s_ago": round(now - seen[0], 1)}
+    result = check()
+    if result.get("ok"):
+        _recent[part] = (now, of, result)
+    else:
+        _recent.pop(part, None)
+    return {**result, "checked_s_ago": 0.0}
+
+
+def forget_probes() -> None:
+    """Probe everything again on the next request (tests)."""
+    _recent.clear()
 
 
 def _failed(part: str, exc: Exception, **extra) -> dict:
@@ -65,10 +96,11 @@ def check_index() -> dict:
 
 
 def check_model() -> dict:
-    """One query through services.search (the model loads here if it has not yet)."""
+    """One query through the serving path, the model run for real (it loads here if it
+    has not yet)."""
     started = time.perf_counter()
     try:
-        services.search(PROBE_QUERY, k=1)
+        services.probe(PROBE_QUERY)
     except services.IndexNotReady as exc:
         return {"ok": False, "error": str(exc).split(":")[0]}
     except Exception as exc:
@@ -100,13 +132,26 @@ def check_broker() -> dict:
     return {"ok": True, "configured": True}
 
 
-def report() -> tuple[int, dict]:
+def _broker_in_use() -> tuple:
+    from .tasks import rebuild_index
+
+    app = rebuild_index.app
+    return bool(app.conf.task_always_eager), str(app.conf.broker_url)
+
+
+def report(fresh: bool = False) -> tuple[int, dict]:
+    """The status code and every part; ``fresh``: probe the model and the task queue
+    now, whatever passed a moment ago."""
     parts = {
         "index": check_index(),
         "database": check_database(),
-        "broker": check_broker(),
+        "broker": _reused("broker", _broker_in_use(), check_broker, fresh),
     }
-    parts["model"] = check_model() if parts["index"]["ok"] else {"ok": False, "error": "no index"}
+    if parts["index"]["ok"]:
+        live = (parts["index"]["version"], parts["index"]["model_id"])
+        parts["model"] = _reused("model", live, check_model, fresh)
+    else:
+        parts["model"] = {"ok": False, "error": "no index"}
     # Questions are answered from the index with the database or the task
     # queue down (site_assistant.questions.ask: only the log entry is lost).
     answers = all(parts[p]["ok"] for p in ("index", "model"))
@@ -128,7 +173,8 @@ def sees_the_parts(request) -> bool:
 @never_cache
 @require_GET
 def health(request):
-    status, body = report()
-    if not sees_the_parts(request):
+    sees = sees_the_parts(request)
+    status, body = report(fresh=sees and request.GET.get("fresh") not in (None, "", "0"))
+    if not sees:
         body = {"status": body["status"]}
     return JsonResponse(body, status=status)

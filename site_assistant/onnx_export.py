@@ -85,6 +85,30 @@ def weights_stamp(model_ref: str | Path) -> str:
     return "|".join(parts)
 
 
+def same_weights(recorded: str, current: str) -> bool:
+    """Whether the weights stamped ``current`` (``weights_stamp``) are those ``recorded``
+    at the export: the same stamp, or the same files and sizes with the mtime cut
+    to the whole second, as tar restores them (a backup of INDEX_DIR: a model
+    retrained in place has another mtime, whole seconds apart or not)."""
+    if recorded == current:
+        return True
+    was, now = str(recorded).split("|"), current.split("|")
+    if not current or len(was) != len(now):
+        return False
+    for before, after in zip(was, now, strict=True):
+        try:
+            name, size, mtime = before.rsplit(":", 2)
+            name_now, size_now, mtime_now = after.rsplit(":", 2)
+            mtime, mtime_now = int(mtime), int(mtime_now)
+        except ValueError:
+            return False
+        if (name, size) != (name_now, size_now) or mtime_now % 10**9:
+            return False
+        if mtime // 10**9 != mtime_now // 10**9:
+            return False
+    return True
+
+
 def read_export(folder: str | Path) -> dict | None:
     """The folder's export.json, or None when there is no complete export."""
     try:

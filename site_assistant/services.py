@@ -247,12 +247,12 @@ def model_text(query: str, version: index.IndexVersion | None = None) -> str:
     return site_name.without(query, site_name.for_version(version.version, version.passages, ref))
 
 
-def _query_vector(version: index.IndexVersion, query: str) -> np.ndarray:
+def _query_vector(version: index.IndexVersion, query: str, fresh: bool = False) -> np.ndarray:
     query = model_text(query, version)
     ref = version.model_ref or embed.active_model_ref()
     # The encoder setting too: "onnx-int8-queries" encodes questions in int8 for an fp32 index.
     key = (version.model_id, conf.get("ENCODER"), query)
-    vector = _query_vectors.get(key)
+    vector = None if fresh else _query_vectors.get(key)
     if vector is None:
         if embed.vectors_id(ref) != version.model_id:
             raise IndexNotReady(
@@ -355,14 +355,16 @@ def _search(
     k: int,
     example: int | None = None,
     host: str = "",
+    fresh: bool = False,
 ) -> list[Hit]:
     """Hits for ``query`` as given (callers respell it first); ``example``: the
     passage of the owner's example question ``query`` is (``example_answer``),
     put first with the score 1.0 (the question is the one the owner wrote for it).
     ``host``: the visitor's (a request's Host), whose site's pages answer
-    (site_assistant.sites)."""
+    (site_assistant.sites). ``fresh``: the model encodes the query even if a
+    recent question's vector is at hand (``probe``)."""
     _single_thread_faiss()
-    vector = _query_vector(version, query)
+    vector = _query_vector(version, query, fresh=fresh)
     known = _sites_of(version)
     visitor = sites.visitor_site(host, known)
     default_host = _default_host(version) if known and conf.get("CROSS_SITE_ANSWERS") else None
@@ -442,6 +444,15 @@ def search(query: str, k: int = 5, host: str = "") -> list[Hit]:
     version = index.load_current()
     searched = respell(version, query)
     return _search(version, searched, k, example_answer(version, query, searched), host)
+
+
+def probe(query: str) -> index.IndexVersion:
+    """``query`` through the serving path with the model run for real, never a
+    recent question's vector (``/health/``: a repeated probe would not reach the
+    model). The live version it was answered from."""
+    version = index.load_current()
+    _search(version, clean_query(query), 1, fresh=True)
+    return version
 
 
 def min_score(version: index.IndexVersion | None = None) -> float:

@@ -160,3 +160,67 @@ def test_a_worker_still_on_the_code_before_the_used_mark_can_fill_the_cache():
         )
     row = EmbeddingCache.objects.get(model_id="old-worker")
     assert row.used is not None and embed.prune_cache() == 0
+
+
+@pytest.fixture
+def opened():
+    """Every path this process tries to open from now on (Python's audit event
+    ``open``: raised for a file that turns out to be missing too)."""
+    import sys
+
+    paths: list[str] = []
+    listening = [True]
+
+    def hook(event, args):
+        if listening[0] and event == "open" and isinstance(args[0], str | bytes):
+            paths.append(str(args[0]))
+
+    sys.addaudithook(hook)  # hooks cannot be removed: this one stops listening
+    yield paths
+    listening[0] = False
+
+
+def test_a_fine_tuned_model_s_id_is_worked_out_once_while_its_folder_is_unchanged(tmp_path, opened):
+    """Every question asked a fine-tuned model's id (vectors_id, get_encoder) and each
+    time it tried to open the folder's moved.json, which is not there unless the
+    folder was restored elsewhere: a failed open per question."""
+    model = tmp_path / "run-1"
+    model.mkdir()
+    (model / "modules.json").write_text("[]")
+    (model / "model.safetensors").write_bytes(b"weights one")
+    first = embed.model_id(str(model))
+    opened.clear()
+    assert {embed.model_id(str(model)) for _ in range(50)} == {first}
+    assert [p for p in opened if p.startswith(str(model))] == []
+
+
+def test_a_model_retrained_or_moved_into_the_same_folder_gets_its_new_id(tmp_path):
+    import os
+
+    model = tmp_path / "run-1"
+    model.mkdir()
+    (model / "modules.json").write_text("[]")
+    weights = model / "model.safetensors"
+    weights.write_bytes(b"weights one")
+    first = embed.model_id(str(model))
+    # Retrained in place: the same file rewritten (same size), later.
+    with weights.open("r+b") as f:
+        f.write(b"weights two")
+    st = weights.stat()
+    os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns + 60 * 10**9))
+    retrained = embed.model_id(str(model))
+    assert retrained != first and retrained.startswith("run-1-")
+    # Restored from a backup into this folder: it keeps the id it was recorded with.
+    embed._keep_id(model, "run-1-0badcafe", "/old/place/models/run-1")
+    assert embed.model_id(str(model)) == "run-1-0badcafe"
+    # A folder put where the path was (a symlink repointed, a folder replaced).
+    other = tmp_path / "run-2"
+    other.mkdir()
+    (other / "model.safetensors").write_bytes(b"weights one")
+    link = tmp_path / "served"
+    link.symlink_to(model)
+    assert embed.model_id(str(link)) == embed.model_id(str(link))
+    was = embed.model_id(str(link))
+    link.unlink()
+    link.symlink_to(other)
+    assert embed.model_id(str(link)) != was

@@ -28,7 +28,7 @@ def test_ready_names_the_index_model_database_and_broker(client, built_index, mo
     }
     assert body["model"]["ok"] and body["model"]["answer_ms"] > 0
     assert body["database"]["ok"]
-    assert body["broker"] == {"ok": True, "configured": False}  # eager: no broker needed
+    assert body["broker"]["ok"] and body["broker"]["configured"] is False  # eager: no broker
 
 
 def test_without_an_index_it_answers_503(client, own_index_dir, monitor):
@@ -87,7 +87,7 @@ def test_a_reachable_broker_is_ok(client, built_index, point_broker, monitor):
         pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
     point_broker(TEST_REDIS_URL)
     body = client.get(reverse("site_assistant:health"), **monitor).json()
-    assert body["status"] == "ok" and body["broker"] == {"ok": True, "configured": True}
+    assert body["status"] == "ok" and body["broker"]["ok"] and body["broker"]["configured"]
 
 
 def test_anonymous_probes_get_the_status_and_no_versions(
@@ -120,3 +120,88 @@ def test_without_a_token_set_no_bearer_reads_the_parts(client, built_index, sett
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_TOKEN": ""}
     response = client.get(reverse("site_assistant:health"), HTTP_AUTHORIZATION="Bearer ")
     assert response.json() == {"status": "ok"}
+
+
+@pytest.fixture
+def model_calls(built_index, monkeypatch):
+    """The live encoder, with a count of its encode calls (and a switch to break it)."""
+    from site_assistant import embed, health, index, services
+
+    live = index.load_current()
+    encoder = embed.get_encoder(live.model_ref or embed.active_model_ref(), role="query")
+    real = encoder.encode
+    calls = {"n": 0, "broken": False}
+
+    def encode(*args, **kwargs):
+        calls["n"] += 1
+        if calls["broken"]:
+            raise RuntimeError("the ONNX Runtime session failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", encode)
+    services._query_vectors.items.clear()  # as in a process that has answered nothing yet
+    health.forget_probes()
+    yield calls
+    health.forget_probes()
+
+
+def test_a_probe_polled_in_a_loop_runs_the_model_once_a_window(client, settings, model_calls):
+    """Each /health/ ran a query: anyone polling it in a loop cost the site a search
+    each time, and after the first the model not even ran (the query's vector was
+    cached), so the probe could not see a broken model. Now the model runs for real,
+    at most once every HEALTH_PROBE_SECONDS."""
+    url = reverse("site_assistant:health")
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 60}
+    assert all(client.get(url).status_code == 200 for _ in range(20))
+    assert model_calls["n"] == 1
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 0}
+    assert all(client.get(url).status_code == 200 for _ in range(5))
+    assert model_calls["n"] == 6
+
+
+def test_a_broken_model_is_reported_within_the_window_and_at_once_when_asked(
+    client, settings, model_calls, monitor
+):
+    url = reverse("site_assistant:health")
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 0.5}
+    assert client.get(url).status_code == 200
+    model_calls["broken"] = True
+    # A stranger's ?fresh=1 is ignored (the last passing probe serves) ...
+    assert client.get(url + "?fresh=1").status_code == 200
+    # ... the monitor's is a probe now.
+    response = client.get(url + "?fresh=1", **monitor)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["model"] == {"ok": False, "error": "RuntimeError", "checked_s_ago": 0.0}
+    # A failing part is probed again on every request, and never reused as "ok".
+    calls = model_calls["n"]
+    assert client.get(url).status_code == 503 and model_calls["n"] == calls + 1
+    model_calls["broken"] = False
+    assert client.get(url).status_code == 200
+    model_calls["broken"] = True
+    time.sleep(0.6)
+    assert client.get(url).json() == {"status": "unavailable"}
+
+
+def test_a_reachable_broker_is_connected_to_once_a_window(
+    client, built_index, point_broker, monitor, monkeypatch, settings
+):
+    """With a broker, every /health/ opened a new connection to it (7.6 ms median,
+    bench in docs/operations.md#health-checks)."""
+    from site_assistant import health, tasks
+    from tests.conftest import TEST_REDIS_URL, redis_available
+
+    if not redis_available():
+        pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
+    point_broker(TEST_REDIS_URL)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 60}
+    real = tasks.broker_connection
+    opened = []
+    monkeypatch.setattr(tasks, "broker_connection", lambda app: opened.append(1) or real(app))
+    health.forget_probes()
+    url = reverse("site_assistant:health")
+    for _ in range(10):
+        assert client.get(url, **monitor).json()["broker"]["configured"] is True
+    assert len(opened) == 1
+    client.get(url + "?fresh=1", **monitor)
+    assert len(opened) == 2
