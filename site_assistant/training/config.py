@@ -43,7 +43,8 @@ def defaults(names=TASK_PARAMS) -> dict:
 
 
 def models_dir() -> Path:
-    """Where fine-tuned models are kept, one folder each (INDEX_DIR/models)."""
-    from .. import conf
+    """Where fine-tuned models are kept, one folder each (INDEX_DIR/models): the folder
+    ``embed.locate`` looks in for a model moved with its INDEX_DIR."""
+    from .. import embed
 
-    return Path(conf.get("INDEX_DIR")) / "models"
+    return embed.index_dir() / embed.MODELS_DIR
