@@ -516,8 +516,7 @@
     input.focus();
   }
 
-  /* The question and the answer's start in view; where both do not fit (400% zoom), the
-     answer's first lines. */
+  /* The question and the answer's start in view (at 400% zoom, the answer's first lines). */
   function inView(you, answer) {
     log.scrollTop = Math.max(you.offsetTop - 12, answer.offsetTop + 72 - log.clientHeight);
   }
@@ -882,6 +881,7 @@
     save();
     var done = waiting(next);
     var turn = { q: query, data: null, error: null };
+    var from = document.activeElement;
 
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
       .then(function (result) {
@@ -914,7 +914,8 @@
         }
         busy = false;
         root.classList.remove("is-busy");
-        input.focus();
+        // not away from an earlier answer the visitor went to meanwhile
+        if (document.activeElement == from || !panel.contains(document.activeElement)) input.focus();
         if (queued) {
           drop(queued);
           queued = "";
