@@ -753,6 +753,7 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
             **(extra_context or {}),
             "counts_per_day": self.counts_per_day(days),
             "retention_days": days,
+            "staff_logged": conf.get("LOG_STAFF_QUESTIONS"),
             "try_url": reverse("admin:site_assistant_question_try"),
         }
         return super().changelist_view(request, extra_context)

@@ -475,6 +475,10 @@ DEFAULTS = {
     "STORAGE_PREFIX": "search-index",
     "STORAGE_POLL_SECONDS": 10,
     "LOG_RETENTION_DAYS": 30,
+    # Questions asked by signed-in staff (the owner trying the widget, the search
+    # page or the API) are answered but not logged, so they stay out of the
+    # unanswered questions and the counts; True logs them as visitors' are.
+    "LOG_STAFF_QUESTIONS": False,
     "KEEP_VERSIONS": 2,
     # Embedding cache rows no build has read for this many days are deleted after
     # each successful build (text gone from the site, a model no longer served).

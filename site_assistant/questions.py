@@ -102,6 +102,13 @@ def repeats(already_asked, question: Question | None) -> bool:
     )
 
 
+def logs_questions_of(user) -> bool:
+    """Whether a question ``user`` asks is logged: not one of signed-in, active staff (the
+    owner trying the widget, the search page or the API), unless LOG_STAFF_QUESTIONS."""
+    staff = bool(getattr(user, "is_staff", False) and getattr(user, "is_active", False))
+    return not staff or bool(conf.get("LOG_STAFF_QUESTIONS"))
+
+
 def ask(
     query: str,
     k: int | None = None,
@@ -109,9 +116,11 @@ def ask(
     already_asked: int | str | None = None,
     log: bool = True,
     host: str = "",
+    asker=None,
 ):
     """Answer ``query`` through ``site_assistant.services`` and log it (unless ``log``
-    is False: a HEAD request, which a link checker or a monitor sends, not a visitor).
+    is False: a HEAD request, which a link checker or a monitor sends, not a visitor;
+    or ``asker``, the user asking, is staff: ``logs_questions_of``).
 
     Returns ``(Answer, Question)``, or ``(Answer, None)`` for small talk
     ("thanks": site_assistant.small_talk), which is not logged. Raises ``services.IndexNotReady`` (and
@@ -125,7 +134,7 @@ def ask(
     if k is None:
         k = conf.get("DEFAULT_K")
     result = services.answer(query, k=k, host=host)
-    if result.reply is not None or not log:
+    if result.reply is not None or not log or not logs_questions_of(asker):
         return result, None  # small talk: nothing the owner could improve, nothing kept
     question, repeated = None, False
     if not outage.database_paused():

@@ -15,6 +15,7 @@ from . import conf, questions, services
 from .api import throttles
 from .models import Question
 from .templatetags.site_assistant import csrf_for_signed_in
+from .visitors import user_of
 
 
 def search_page(request):
@@ -80,6 +81,7 @@ def _search_page(request):
                 already_asked=asked,
                 log=request.method != "HEAD",
                 host=request.get_host(),
+                asker=user_of(request),
             )
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js),

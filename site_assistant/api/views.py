@@ -272,6 +272,7 @@ def _search(request, data):
             # page, as the admin's "Try a question" is not: someone trying the API.
             log=request.method != "HEAD" and not browsing(request),
             host=request.get_host(),
+            asker=user_of(request),
         )
     except services.IndexNotReady as exc:
         raise IndexNotReadyError() from exc

@@ -92,7 +92,12 @@ def widget_words() -> dict[str, str]:
         ),
         "stillReading": gettext("I’m still reading the site. Please try again in a minute."),
         "wentWrong": gettext("Something went wrong on my side. Please try again."),
-        "unreachable": gettext("I can’t reach the server right now. Please try again."),
+        "unreachable": gettext(
+            "I can’t reach the server right now. Your question is still in the box: "
+            "try again in a moment."
+        ),
+        # The button under a question not answered that sends it again.
+        "retry": gettext("Try again"),
         "offline": gettext(
             "You seem to be offline. Your question is still in the box: "
             "send it again once you’re connected."

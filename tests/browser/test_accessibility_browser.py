@@ -538,3 +538,33 @@ def test_reading_the_panel_line_by_line_meets_the_answer_once(page):
     expect(answer).to_have_count(2)
     page.clock.run_for(100)
     expect(status).to_have_text(answer.last.locator(".site-assistant__text").inner_text())
+
+
+def test_an_answer_coming_in_leaves_the_keyboard_where_the_visitor_went_meanwhile(phone_page):
+    """On a phone, keyboard only: while the next answer was on its way the visitor went to the
+    last answer's "Read more" (↓ from the box); the new answer pulled the focus back to the
+    box, away from what they were on. It stays; the new answer is read out all the same."""
+    page = phone_page()
+    page.goto("/")
+    page.keyboard.press("/")
+    expect(page.locator(INPUT)).to_be_focused()
+    ask(page, "Can I scrape the site?")
+    expect(page.locator(INPUT)).to_be_focused()  # asked from the box: back in it
+    held = []
+    page.route(re.compile(r"/api/search/"), lambda route: held.append(route))
+    page.keyboard.type("Do you use cookies?")
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    read_more = page.locator(".site-assistant__msg--answer").first.locator(".site-assistant__read")
+    expect(read_more).to_be_focused()
+    wait_until(page, "document.querySelector('.site-assistant__typing') !== null")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(2)
+    expect(page.locator(".site-assistant [aria-live=polite]")).to_contain_text("two cookies")
+    expect(read_more).to_be_focused()
+    page.keyboard.press("Escape")  # and Esc still closes, focus on the button
+    expect(page.locator(BUBBLE)).to_be_focused()

@@ -600,3 +600,36 @@ def test_a_right_to_left_question_reads_right_to_left_in_the_owners_pages(page, 
     assert page.locator("#result_list .field-text a", has_text="שעות").evaluate(ENDS_ON_THE_LEFT)
     page.goto(f"/admin/site_assistant/question/{question.pk}/fix/")
     assert page.locator("#fix-question q").evaluate(ENDS_ON_THE_LEFT)
+
+
+def test_the_owners_own_questions_in_the_widget_stay_out_of_the_unanswered_ones(page, owner):
+    """The owner, signed in, tried the widget on the site: each question was logged as a
+    visitor's and "not sure" ones sat among the unanswered questions to review."""
+    from .test_widget_browser import BUBBLE, ask
+
+    log_in(page)
+    page.goto("/")
+    page.locator(BUBBLE).click()
+    answer = ask(page, QUESTION)
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))  # answered all the same
+    # Nothing logged, so nothing to vote on.
+    expect(answer.locator(".site-assistant__feedback")).to_have_count(0)
+    assert not Question.objects.exists()
+
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
+    expect(page.locator("#staff-questions")).to_contain_text("are answered but not logged here")
+    expect(page.locator("#result_list")).to_have_count(0)  # none to review
+    page.get_by_role("link", name="Try a question").click()  # still answers the owner
+    page.get_by_label("Question").fill(QUESTION)
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator("#try-verdict")).to_contain_text("Not sure")
+
+    visitor = page.context.browser.new_context(base_url=page.url.split("/admin/")[0])
+    try:
+        visitor_page = visitor.new_page()
+        visitor_page.goto("/")
+        visitor_page.locator(BUBBLE).click()
+        ask(visitor_page, QUESTION)
+    finally:
+        visitor.close()
+    assert Question.objects.get().text == QUESTION  # a visitor's is logged

@@ -273,10 +273,10 @@ def test_too_many_questions_get_a_friendly_wait_message(page, one_question_a_min
     assert int(wait) > 60  # the server's figure, not the widget's 60 s fallback
     expect(message).to_have_class(re.compile("site-assistant__msg--error"))
     expect(message).to_contain_text(f"Try again in {wait} seconds")
-    # The way out still works: the search page link for the same question.
-    expect(message.locator(".site-assistant__all")).to_have_attribute(
-        "href", "/search/?q=Do%20you%20use%20cookies%3F"
-    )
+    expect(message.get_by_role("button", name="Try again", exact=True)).to_be_visible()
+    # No "See all results": the search page draws on the same allowance, and says the same.
+    expect(message.locator(".site-assistant__all")).to_have_count(0)
+    assert page.request.get("/search/?q=Do+you+use+cookies%3F").status == 429
 
 
 def test_the_answer_names_every_heading_down_to_its_section(page):

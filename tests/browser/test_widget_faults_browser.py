@@ -22,6 +22,7 @@ TYPING = ".site-assistant__typing"
 NOTE = ".site-assistant__note"
 LIVE = ".site-assistant [aria-live=polite]"
 QUESTION = "Is the Bambi Game free?"
+SEE_ALL = ".site-assistant__all"
 
 
 def _console_errors(page):
@@ -114,6 +115,10 @@ def test_an_error_page_instead_of_an_answer_is_said_as_what_it_is(
     message = ask(page, QUESTION)
     expect(message).to_have_class(re.compile("site-assistant__msg--error"))
     expect(message).to_contain_text(said)
+    expect(message.get_by_role("button", name="Try again", exact=True)).to_be_visible()
+    # The search page only where the server answered, but not as the API does (a 500, a Wi-Fi
+    # login page): not a proxy's "down" page, nor "still reading", which the page says too.
+    expect(message.locator(SEE_ALL)).to_have_count(1 if status in (500, 200) else 0)
     expect(page.locator(INPUT)).to_have_value(QUESTION)
     expect(page.locator(TYPING)).to_have_count(0)
     page.unroute(SEARCH)
@@ -139,6 +144,8 @@ def test_a_request_that_never_ends_stops_the_wait_after_35_seconds(page):
     expect(page.locator(TYPING)).to_have_count(0)  # no spinner forever
     message = page.locator(".site-assistant__msg--error")
     expect(message).to_contain_text("The server took too long to answer.")
+    expect(message.get_by_role("button", name="Try again", exact=True)).to_be_visible()
+    expect(message.locator(SEE_ALL)).to_have_count(0)  # the page would wait as long
     expect(page.locator(INPUT)).to_have_value(QUESTION)
     assert len(held) == 1
 
@@ -507,3 +514,59 @@ def test_sending_a_failed_question_again_replaces_its_failed_try(page):
     ask(page, "How much does a landing page cost?")
     expect(page.locator(".site-assistant__msg--error")).to_have_count(1)
     expect(page.locator(".site-assistant__msg--you")).to_have_count(3)
+
+
+@pytest.mark.parametrize(
+    ("cut_off", "said"),
+    [
+        ("server", "I can’t reach the server right now. Your question is still in the box:"),
+        ("network", "You seem to be offline. Your question is still in the box:"),
+    ],
+)
+def test_a_question_that_cannot_reach_the_server_is_kept_and_tried_again_from_its_answer(
+    phone_page, cut_off, said
+):
+    """On a phone losing its connection (or the server gone) the widget said "I can’t reach the
+    server", offered "See all results" (a link to that same server) and never said the question
+    was kept. Now it says so, with "Try again", which a keyboard reaches from the box; a draft
+    typed meanwhile stays in the box."""
+    from site_assistant.models import Question
+
+    page = phone_page()
+    errors = _console_errors(page)
+    _open(page)
+    if cut_off == "server":
+        page.route(SEARCH, lambda route: route.abort("connectionrefused"))
+    else:
+        page.context.set_offline(True)
+    message = ask(page, QUESTION)
+    expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+    expect(message).to_contain_text(said)
+    expect(page.locator(LIVE)).to_contain_text(said)  # heard, not only seen
+    expect(message.locator(SEE_ALL)).to_have_count(0)  # no link to a server out of reach
+    again = message.get_by_role("button", name="Try again", exact=True)
+    expect(again).to_be_in_viewport()
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+
+    # Still cut off: Shift+Tab from the box reaches "Try again"; it fails the same way, once.
+    page.keyboard.press("Shift+Tab")
+    expect(again).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(INPUT)).to_be_focused()
+    again = page.locator(".site-assistant__msg--error").get_by_role("button", name="Try again")
+    expect(again).to_have_count(1)
+    expect(page.locator(".site-assistant__msg--you")).to_have_text([QUESTION])
+    expect(page.locator(INPUT)).to_have_value(QUESTION)
+
+    # Back up, with something else typed meanwhile: "Try again" sends the question it is under.
+    page.unroute(SEARCH)
+    page.context.set_offline(False)
+    page.fill(INPUT, "Do you use cookies?")
+    again.tap()
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(0)
+    expect(page.locator(".site-assistant__msg--you")).to_have_text([QUESTION])
+    expect(page.locator(INPUT)).to_have_value("Do you use cookies?")
+    assert list(Question.objects.values_list("text", flat=True)) == [QUESTION]
+    assert not errors

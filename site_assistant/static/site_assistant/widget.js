@@ -1,5 +1,5 @@
-/* The site assistant's widget: the bubble (a link to the search page) becomes a chat panel, the
-   search page's vote buttons votes. Server text is inserted as text, never HTML. docs/widget.md */
+/* The site assistant's widget and the search page's votes (docs/widget.md). Server text is
+   inserted as text, never HTML. */
 (function () {
   "use strict";
   if (window.siteAssistantLoaded || !window.fetch) return;
@@ -50,7 +50,8 @@
     tooFast: "You’re asking faster than I can think! Try again in %(seconds)s seconds.",
     stillReading: "I’m still reading the site. Please try again in a minute.",
     wentWrong: "Something went wrong on my side. Please try again.",
-    unreachable: "I can’t reach the server right now. Please try again.",
+    unreachable: "I can’t reach the server right now. Your question is still in the box: try again in a moment.",
+    retry: "Try again",
     offline: "You seem to be offline. Your question is still in the box: send it again once you’re connected.",
     timedOut: "The server took too long to answer. Your question is still in the box: please try again.",
     serverDown: "The site isn’t answering properly right now. Please try again in a minute.",
@@ -242,8 +243,7 @@
     }
     return token;
   }
-  /* The search page's vote box, rendered hidden, shown (with any vote already given) to the
-     tab that asked. */
+  /* The search page's vote box, rendered hidden, shown to the tab that asked. */
   document.querySelectorAll("[data-sa-feedback]").forEach(function (box) {
     var d = box.dataset, key = voteKey(d.question || d.questionId, d.result);
     var token = nameInAddress(d);
@@ -251,8 +251,7 @@
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: token }, d.csrf, key, null);
     box.hidden = false;
   });
-  /* The search page's form: a second tap while it loads is no second question; the answer shown
-     meanwhile, the last question's, is dimmed (widget.css). */
+  /* The search page's form: a second tap while it loads sends nothing; the last answer is dimmed. */
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var sent;
     box.addEventListener("submit", function (event) {
@@ -339,7 +338,7 @@
     return text || hit.text;
   }
 
-    var EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
+  var EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
 
   /* E-mail addresses as mailto: links. */
   function appendText(parent, text) {
@@ -386,8 +385,7 @@
     return url + (url.indexOf("?") >= 0 ? "&" : "?") + cfg.contactParam + "=" + encodeURIComponent(question) + hash;
   }
 
-  /* Said 100 ms after emptying (said twice when asked twice), beside the panel while it is closed;
-     emptied 7 s on (docs/widget.md#accessibility). */
+  /* Said anew each time, beside the panel while it is closed (docs/widget.md#accessibility). */
   var saying;
   function announce(text) {
     clearTimeout(saying);
@@ -423,7 +421,7 @@
   });
   form.noValidate = true; // a blank question gets our note
 
-  /* --- The conversation, kept for this tab (sessionStorage) ---------------- */
+  /* The conversation, kept for this tab (sessionStorage) */
   function save() {
     try {
       sessionStorage.setItem(STORE, JSON.stringify(answered(turns).slice(-MAX_TURNS)));
@@ -463,7 +461,7 @@
     if (handoff) handoff.href = contactHref(lastQuestion());
   }
 
-  /* --- Opening, closing, focus ------------------------------------------ */
+  /* Opening, closing, focus */
   var inerted = [];
   var lockedAt = null;
 
@@ -518,8 +516,7 @@
     input.focus();
   }
 
-  /* The question and the answer's start in view; where both do not fit (400% zoom), the
-     answer's first lines. */
+  /* The question and the answer's start in view (at 400% zoom, the answer's first lines). */
   function inView(you, answer) {
     log.scrollTop = Math.max(you.offsetTop - 12, answer.offsetTop + 72 - log.clientHeight);
   }
@@ -565,9 +562,10 @@
   });
   closeButton.addEventListener("click", close);
 
-  /* A click outside the panel (on the inert page) closes it. */
+  /* A click outside the panel (on the inert page) closes it; not one on a button its click took
+     away ("Try again"). */
   document.addEventListener("click", function (event) {
-    if (isOpen() && !root.contains(event.target)) close(false);
+    if (isOpen() && !root.contains(event.target) && document.contains(event.target)) close(false);
   });
 
   document.addEventListener("keydown", function (event) {
@@ -628,7 +626,7 @@
     if (end) root.classList.remove("is-tucked");
   }, { passive: true });
 
-  /* --- Messages ------------------------------------------------------------ */
+  /* Messages */
   function say(node) {
     log.appendChild(node);
     log.scrollTop = log.scrollHeight;
@@ -762,11 +760,21 @@
     return [msg, spoken];
   }
 
-  /* A question the API refused (400: "???") has nothing to search: no "See all results". */
+  /* Not answered: "Try again" (not for a refusal, "???"); "See all results" only where the
+     server answered, but not as the API does (a 500, a 403, a Wi-Fi login page). */
   function errorMessage(turn) {
     var msg = botMessage(turn.error);
     msg.classList.add("site-assistant__msg--error");
-    if (!turn.invalid) msg.appendChild(seeAll(turn.q));
+    if (!turn.invalid) {
+      var again = msg.appendChild(el("button", "site-assistant__retry", word("retry")));
+      again.type = "button";
+      again.onclick = function () {
+        if (busy) input.value = turn.q; // waits its turn, from the box
+        input.focus();
+        ask(0, turn.q);
+      };
+      if (turn.error == word("wentWrong")) msg.appendChild(seeAll(turn.q));
+    }
     return [msg, turn.error];
   }
 
@@ -843,8 +851,8 @@
   var queued = "";
   var failed = {};
 
-  function ask(next) {
-    var query = input.value.trim();
+  function ask(next, again) {
+    var query = again || input.value.trim(); // "Try again": the box keeps what it holds
     if (busy) {
       drop(queued);
       queued = query;
@@ -867,12 +875,13 @@
     // Sent again: its failed try goes
     (failed[query] || []).forEach(function (node) { node.remove(); });
     var you = youMessage(query);
-    input.value = "";
+    if (input.value.trim() == query) input.value = "";
     drop(query);
     unsent.unshift(query); // until answered: a reload meanwhile finds it in the box
     save();
     var done = waiting(next);
     var turn = { q: query, data: null, error: null };
+    var from = document.activeElement;
 
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
       .then(function (result) {
@@ -905,7 +914,8 @@
         }
         busy = false;
         root.classList.remove("is-busy");
-        input.focus();
+        // not away from an earlier answer the visitor went to meanwhile
+        if (document.activeElement == from || !panel.contains(document.activeElement)) input.focus();
         if (queued) {
           drop(queued);
           queued = "";
