@@ -132,13 +132,17 @@ def claim_or_coalesce(trigger: str, user=None, countdown: int | None = None) -> 
             active = IndexBuild.objects.filter(lock=LOCK).first()
             if active is None:  # released in between: try again
                 continue
-            return IndexBuild.objects.create(
+            coalesced = IndexBuild.objects.create(
                 status=Status.COALESCED,
                 trigger=_trigger(trigger),
                 requested_by=_user(user),
                 coalesced_into=active,
-                finished=timezone.now(),
             )
+            # Done as it is made: finished when created (``created`` is set on save, so a
+            # time taken before it came out a few microseconds earlier).
+            coalesced.finished = coalesced.created
+            coalesced.save(update_fields=["finished"])
+            return coalesced
     raise LockBusy("could not take the index build lock")
 
 

@@ -27,6 +27,9 @@ def test_a_request_while_a_build_is_active_is_coalesced_into_it(django_capture_o
     assert second.status == "coalesced" and second.coalesced_into == first
     assert second.lock is None
     assert len(callbacks) == 1  # only the real build is enqueued
+    # Done as it is made: it finishes when it is created, not before.
+    second.refresh_from_db()
+    assert second.finished == second.created
 
 
 @pytest.mark.django_db
