@@ -452,7 +452,10 @@ class RebuildView(BaseAPIView):
             ),
             401: OpenApiResponse(Error, description="Not signed in, or a wrong token."),
             403: OpenApiResponse(
-                Error, description="Not staff with the change permission on index builds."
+                Error,
+                description="Not staff with the change permission on index builds; or "
+                "signed in by session (a cookie) without the CSRF token in X-CSRFToken "
+                '("CSRF Failed: …"): a token (Authorization: Token …) needs none.',
             ),
             406: NotAcceptableResponse,
             503: OpenApiResponse(

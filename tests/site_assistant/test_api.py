@@ -893,6 +893,25 @@ def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
     assert not IndexBuild.objects.filter(trigger="api").exists()
 
 
+def test_a_session_rebuild_without_the_csrf_token_is_a_403_the_schema_names(staff):
+    """The owner's own script signed in with the admin's cookie: Django's CSRF check
+    refuses the POST with a 403 the schema's 403 said nothing of (only "not staff")."""
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(staff)
+    refused = session.post("/api/index/rebuild/", {}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("CSRF Failed")
+    assert not IndexBuild.objects.filter(trigger="api").exists()
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    described = schema["paths"]["/api/index/rebuild/"]["post"]["responses"]["403"]["description"]
+    assert "CSRF" in described and "Token" in described
+    # With a token, no CSRF token is needed.
+    token = Token.objects.create(user=staff)
+    program = APIClient(enforce_csrf_checks=True)
+    program.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert program.post("/api/index/rebuild/", {}, format="json").status_code == 202
+
+
 def test_a_wrong_token_is_a_401_on_every_endpoint_as_the_schema_says(api, documented):
     """A client that sends a revoked token everywhere (a chatbot backend's session header)
     gets 401 from the public endpoints too; the schema listed 401 only for a rebuild."""
