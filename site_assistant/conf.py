@@ -562,6 +562,38 @@ def for_site(name, request):
     return get(name)
 
 
+def contact_url(request=None) -> str:
+    """CONTACT_URL for a visitor of ``request``'s host (``for_site``), a path of the
+    site's own in the active language: on a site with ``i18n_patterns`` "/en/contact/"
+    is "/sl/contact/" on a Slovenian page (``translate_url``), and "/contact/" too
+    (the language's prefix added where LocaleMiddleware would otherwise redirect it by
+    the browser's language). A full URL, ``mailto:``, ``tel:``, a relative link, or a
+    path no language of the site serves: as set."""
+    url = for_site("CONTACT_URL", request)
+    if not isinstance(url, str) or not url.startswith("/") or url.startswith("//"):
+        return url
+    from urllib.parse import urlsplit
+
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+    from django.urls import get_urlconf, is_valid_path, translate_url
+    from django.utils.translation import get_language, override
+
+    language = get_language()
+    urlconf = get_urlconf()
+    if not language or not is_language_prefix_patterns_used(urlconf)[0]:
+        return url
+    path = urlsplit(url).path
+    if is_valid_path(path, urlconf):
+        return url
+    # A path of another language's pages ("/en/contact/" read on a Slovenian one).
+    for code, _name in getattr(django_settings, "LANGUAGES", ()):
+        with override(code):
+            if is_valid_path(path, urlconf):
+                return translate_url(url, language)
+    # A path without a language's prefix ("/contact/"): the active language's.
+    return f"/{language}{url}" if is_valid_path(f"/{language}{path}", urlconf) else url
+
+
 def get(name):
     """The setting, or its default; a default text in the active language (Django's
     translations of the app: docs/install.md, "Sites in other languages")."""

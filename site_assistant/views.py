@@ -35,7 +35,7 @@ def _search_page(request):
     context = {
         "query": query,
         "title": conf.for_site("WIDGET_TITLE", request),
-        "contact_url": conf.for_site("CONTACT_URL", request),
+        "contact_url": conf.contact_url(request),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
         "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
         "placeholder": conf.for_site("PAGE_PLACEHOLDER", request),

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.core.signals import request_started
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 
 from . import conf, examples, signals, withdrawn
@@ -155,9 +156,21 @@ def connect_snippets(models=None) -> None:
         )
 
 
+def _snippets_at_first_connection(**kwargs) -> None:
+    """Snippets registered in ``wagtail_hooks`` modules, connected at the process's
+    first database connection once the apps are ready: nothing saves a snippet without
+    one, so a command, a Celery task or a shell that saves one before any request is
+    watched too. Wagtail reads the hooks modules in ``wagtail.snippets``' ready(), after
+    this app's when this app is listed first in INSTALLED_APPS; a connection made while
+    the apps are not all ready (by some app's ready()) waits for the next."""
+    if apps.ready:
+        connection_created.disconnect(dispatch_uid=f"{UID}-snippets-connection")
+        connect_snippets()
+
+
 def _snippets_at_first_request(**kwargs) -> None:
-    """Snippets registered in ``wagtail_hooks`` modules (read after the apps are
-    ready): connected once, at the first request."""
+    """And once more at the first request: a snippet registered later still (by a
+    project's own code after start-up) is watched from then on."""
     request_started.disconnect(dispatch_uid=f"{UID}-snippets")
     connect_snippets()
 
@@ -209,11 +222,15 @@ def connect() -> bool:
         signal.connect(receiver, sender=sender, dispatch_uid=uid, weak=False)
     if apps.is_installed("wagtail.snippets"):
         # Those registered by now (``@register_snippet`` on the model, once
-        # wagtail.snippets is ready), for commands and workers; the rest at the
-        # first request.
+        # wagtail.snippets is ready); the rest (wagtail_hooks modules, or every one
+        # when this app is ready before wagtail.snippets) at the first database
+        # connection or request.
         from wagtail.snippets.models import SNIPPET_MODELS
 
         connect_snippets(list(SNIPPET_MODELS))
+        connection_created.connect(
+            _snippets_at_first_connection, dispatch_uid=f"{UID}-snippets-connection", weak=False
+        )
         request_started.connect(
             _snippets_at_first_request, dispatch_uid=f"{UID}-snippets", weak=False
         )

@@ -286,7 +286,7 @@ def _search(request, data):
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
         "min_score": answer.min_score,
-        "contact_url": conf.for_site("CONTACT_URL", request),
+        "contact_url": conf.contact_url(request),
         "language": answer.language,
         "small_talk": answer.reply is not None,
         "message": answer.reply

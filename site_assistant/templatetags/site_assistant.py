@@ -35,7 +35,7 @@ def search_widget(context):
         "page_url": reverse("site_assistant:page"),
         "search_url": reverse("site_assistant:api-search"),
         "feedback_url": reverse("site_assistant:api-feedback"),
-        "contact_url": conf.for_site("CONTACT_URL", request),
+        "contact_url": conf.contact_url(request),
         "contact_param": conf.get("CONTACT_MESSAGE_PARAM"),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
@@ -163,7 +163,7 @@ def contact_url(question: str = "", request=None) -> str:
     """CONTACT_URL (of ``request``'s site: ``PER_SITE``) carrying ``question`` in
     CONTACT_MESSAGE_PARAM ("/contact/?message=…"), so the contact form starts
     filled in; the plain URL without a question or parameter."""
-    url, param = conf.for_site("CONTACT_URL", request), conf.get("CONTACT_MESSAGE_PARAM")
+    url, param = conf.contact_url(request), conf.get("CONTACT_MESSAGE_PARAM")
     if not (url and param and question):
         return url
     base, hash_mark, fragment = url.partition("#")

@@ -19,6 +19,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path, reverse
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 PAGES = {
@@ -96,11 +97,18 @@ class SlovenianPages(Sitemap):
         return reverse(name)
 
 
+def contact(request):
+    """The contact form: in the language of its prefix, whatever the browser's."""
+    words = {"sl": "Pišite nam", "en": "Write to us"}[get_language()]
+    return HttpResponse(f"<h1>{words}</h1><p>{escape(request.GET.get('message', ''))}</p>")
+
+
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages, "sl": SlovenianPages}}),
 ]
 urlpatterns += i18n_patterns(
     path("about/", page, {"name": "about"}, name="about"),
     path("students/", page, {"name": "students"}, name="students"),
+    path("contact/", contact, name="contact"),
     path("assistant/", include("site_assistant.urls")),
 )

@@ -165,3 +165,56 @@ def test_a_build_handed_to_workers_in_chunks_counts_what_it_left_out(built, sett
         assert build.status == "succeeded", build.error
         assert build.other_language_left_out() == single.other_language_left_out()
         assert build.reading_as_other_language() == single.reading_as_other_language()
+
+
+def handoff_of(page) -> str:
+    """Where the widget's "ask a person" link goes on ``page`` (its data-contact-url)."""
+    text = page.content.decode()
+    return html.unescape(text.split('data-contact-url="', 1)[1].split('"', 1)[0])
+
+
+@pytest.mark.parametrize("contact", ["/contact/", "/en/contact/", "/sl/contact/"])
+def test_ask_a_person_on_a_slovenian_page_stays_slovenian_for_an_english_browser(
+    slovenian_site, settings, client, contact
+):
+    """CONTACT_URL set as a path, with or without a language's prefix: a visitor of
+    /sl/about/ whose browser prefers English gets the Slovenian contact form, not
+    LocaleMiddleware's redirect to /en/contact/ by the browser's language."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": contact}
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
+    page = client.get("/sl/about/", **english_browser)
+    assert page.status_code == 200
+    link = handoff_of(page)
+    assert link == "/sl/contact/"
+    form = client.get(link, follow=True, **english_browser)
+    assert form.redirect_chain == [] and "Pišite nam" in form.content.decode()
+    # And on an English page, the English form.
+    assert handoff_of(client.get("/en/about/", **english_browser)) == "/en/contact/"
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "mailto:hello@lipa.example",
+        "tel:+38612345678",
+        "https://lipa.example/contact/",
+        "/elsewhere/",
+    ],
+)
+def test_a_contact_url_no_language_serves_is_offered_as_set(
+    slovenian_site, settings, client, contact
+):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": contact}
+    assert handoff_of(client.get("/sl/about/", HTTP_ACCEPT_LANGUAGE="en")) == contact
+
+
+def test_the_question_goes_to_the_contact_form_of_the_pages_language(slovenian_site, settings):
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from site_assistant.templatetags.site_assistant import contact_url
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": "/contact/#form"}
+    with translation.override("sl"):
+        url = contact_url("Koliko stane?", RequestFactory().get("/sl/about/"))
+    assert url == "/sl/contact/?message=Koliko%20stane%3F#form"

@@ -689,6 +689,72 @@ def test_deleting_other_models_rows_stays_one_query():
     assert statements == ["DELETE"]
 
 
+# A site whose opening hours (a snippet registered in its wagtail_hooks.py) a page shows.
+HOURS_SITE = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from wagtail.models import Site
+from site_assistant import index
+from site_assistant.models import IndexBuild
+from tests.site_assistant.wagtailsite.models import ArticlePage, OpeningHours
+
+root = Site.objects.get(is_default_site=True).root_page
+root.add_child(instance=ArticlePage(title="Visit us", slug="visit", body="<p>Come by.</p>"))
+OpeningHours.objects.create(text="Open Monday to Friday, nine to five.")
+call_command("search_rebuild", "--sync", verbosity=0)
+print(json.dumps({"builds": IndexBuild.objects.count()}))
+"""
+
+HOURS_NOW = """
+import json
+import django
+django.setup()
+from site_assistant import index
+from site_assistant.models import IndexBuild
+text = " ".join(p["text"] for p in index.load_current().passages)
+print(json.dumps({"builds": IndexBuild.objects.count(), "text": text}))
+"""
+
+
+@pytest.mark.parametrize("settings", ["settings", "app_first_settings"])
+def test_a_command_saving_a_snippet_registered_in_wagtail_hooks_rebuilds(tmp_path, settings):
+    """A deploy script or cron job (``manage.py set_opening_hours``) saves a snippet that
+    a wagtail_hooks module registers, in a process that has served no request: the
+    answers get the new hours (they kept the old ones until the next build), whether
+    the app is listed after Wagtail's apps or before them."""
+    (built,) = run_in_wagtail_site(HOURS_SITE, site_dir=tmp_path, settings=settings)
+    (before,) = run_in_wagtail_site(HOURS_NOW, site_dir=tmp_path, settings=settings)
+    assert "nine to five" in before["text"]
+    command = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "set_opening_hours",
+            "--skip-checks",
+            "Open every day, ten to six.",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": f"tests.site_assistant.wagtailsite.{settings}",
+            "WAGTAILSITE_DIR": str(tmp_path),
+            "OMP_NUM_THREADS": "1",
+            "HF_HUB_OFFLINE": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert command.returncode == 0, command.stderr[-3000:]
+    (after,) = run_in_wagtail_site(HOURS_NOW, site_dir=tmp_path, settings=settings)
+    assert after["builds"] == built["builds"] + 1
+    assert "ten to six" in after["text"] and "nine to five" not in after["text"]
+
+
 # An editor in Wagtail's admin publishes, then unpublishes: what each message says.
 EDITOR = """
 import json

@@ -18,6 +18,13 @@ class ArticlePage(Page):
         """The recipes (snippets) the page with the slug "menu" lists."""
         return Recipe.objects.order_by("pk") if self.slug == "menu" else Recipe.objects.none()
 
+    def opening_hours(self):
+        """The opening hours (a snippet registered in wagtail_hooks.py) the page with the
+        slug "visit" shows."""
+        if self.slug != "visit":
+            return OpeningHours.objects.none()
+        return OpeningHours.objects.order_by("pk")
+
 
 @register_snippet
 class Recipe(models.Model):
@@ -36,6 +43,16 @@ class Notice(DraftStateMixin, RevisionMixin, models.Model):
 
     text = models.CharField(max_length=200)
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="notice")
+
+    def __str__(self):
+        return self.text
+
+
+class OpeningHours(models.Model):
+    """A snippet registered in the app's wagtail_hooks.py (``register_snippet(Model)``
+    called there, not the decorator), as many sites do."""
+
+    text = models.CharField(max_length=200)
 
     def __str__(self):
         return self.text
