@@ -91,6 +91,82 @@ def time_left(run: TrainingRun, now=None) -> str:
     return f"about {minutes} minute{'s' if minutes != 1 else ''} left (estimate)"
 
 
+def _percent(value) -> str:
+    return f"{100 * float(value):.1f}%"
+
+
+def guard_passed(run: TrainingRun) -> bool:
+    """Whether the trained model beat the base model (activated, or would have been:
+    a run started not to activate records "not activated (…), though …")."""
+    decision = run.decision or ""
+    return decision.startswith("activated") or ", though" in decision
+
+
+def first_right(run: TrainingRun) -> tuple[str, str] | None:
+    """(tuned, base): the share of test questions whose right section came first."""
+    dev = (run.metrics or {}).get("dev") or {}
+    try:
+        return _percent(dev["tuned"]["accuracy@1"]), _percent(dev["base"]["accuracy@1"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def result_in_words(run: TrainingRun) -> tuple[str, str]:
+    """(what happened, what to do next) for a finished run, in the owner's words.
+
+    ("", "") while the run goes on. The figures behind it stay on the page
+    ("How it was decided", "Scores on test questions").
+    """
+    Status = TrainingRun.Status
+    unchanged = "Visitors get the same answers as before."
+    if run.is_active:
+        return "", ""
+    if run.status == Status.CANCELLED:
+        return (
+            f"Cancelled: no model was switched on. {unchanged}",
+            "“Train on site content” on the Training runs list starts a new run.",
+        )
+    if run.status == Status.FAILED:
+        return (
+            f"This run failed (the error is below): no model was switched on. {unchanged}",
+            "“Train on site content” on the Training runs list starts a new run.",
+        )
+    figures = first_right(run)
+    compared = (
+        f" it found the right section first for {figures[0]} of them (the base model: {figures[1]})"
+        if figures
+        else ""
+    )
+    if not guard_passed(run):
+        return (
+            "The trained model was not clearly better than the base model on test questions "
+            f"the training did not see{':' + compared if compared else ''}, so it was not switched "
+            f"on. {unchanged}",
+            "Nothing to do. Training again helps most after you add example questions for the "
+            "questions visitors asked that went unanswered.",
+        )
+    head = (
+        "The trained model did better than the base model on test questions the training did "
+        f"not see{':' + compared if compared else ''}."
+    )
+    if not run.activated:
+        return (
+            f"{head} This run was started not to switch it on. {unchanged}",
+            "“Serve this model” below switches it on.",
+        )
+    if _serving(run):
+        return (
+            f"{head} It now answers your visitors (the index was rebuilt with it).",
+            "Ask a few of your visitors’ questions in “Try a question” and check the answers. "
+            "If they seem worse, “Serve the base model” on the Training runs list switches back; "
+            "this model is kept and can be served again.",
+        )
+    return (
+        f"{head} It answered visitors until it was switched off (another model is served now).",
+        "“Serve this model” below switches it back on.",
+    )
+
+
 def _active_runs():
     return TrainingRun.objects.filter(
         status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
@@ -104,7 +180,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         "status",
         "progress_display",
         "stage",
-        "ndcg_display",
+        "first_right_display",
         "activated_display",
         "created_display",
         "duration_display",
@@ -114,7 +190,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
     change_form_template = "admin/site_assistant/trainingrun/change_form.html"
     # Status, stage and progress are in the box above the fields (updated in place).
     readonly_fields = [
-        "decision",
+        "decision_display",
         "metrics_table",
         "model_dir",
         "activated_display",
@@ -183,13 +259,25 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             run.progress,
         )
 
-    @admin.display(description="Dev ndcg@10 (base → tuned)")
-    def ndcg_display(self, run):
-        dev = (run.metrics or {}).get("dev") or {}
-        try:
-            return f"{dev['base']['ndcg@10']:.3f} → {dev['tuned']['ndcg@10']:.3f}"
-        except (KeyError, TypeError):
+    @admin.display(description="Right section first (base → trained)")
+    def first_right_display(self, run):
+        """The share of test questions answered by the right section, in percent."""
+        figures = first_right(run)
+        return f"{figures[1]} → {figures[0]}" if figures else "–"
+
+    @admin.display(description="How it was decided")
+    def decision_display(self, run):
+        if not run.decision:
             return "–"
+        if "ndcg@10" not in run.decision:
+            return run.decision
+        return format_html(
+            '<p>{}</p><p class="help">ndcg@10: a score from 0 to 1 of how high the right '
+            "section ranks among the first ten results (1: always first); 95% low: the "
+            "smallest gain the comparison is 95% sure of (it must be above 0); natural "
+            "questions: test questions worded as visitors write them.</p>",
+            run.decision,
+        )
 
     @admin.display(description="Duration")
     def duration_display(self, run):
@@ -197,7 +285,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return f"{(run.finished - run.started).total_seconds():.0f} s"
         return "–"
 
-    @admin.display(description="Dev metrics (dense)")
+    @admin.display(description="Scores on test questions")
     def metrics_table(self, run):
         dev = (run.metrics or {}).get("dev") or {}
         base, tuned = dev.get("base") or {}, dev.get("tuned") or {}
@@ -210,13 +298,18 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         )
         extra = run.metrics.get("recommended_min_score")
         note = format_html(
-            "<p>{} pairs, {} steps, {} s of training. Answer threshold of the trained model: {}</p>",
+            "<p>Trained on {} pairs (a question made from the site with the passage that "
+            "answers it), {} steps, {} s of training. Answer threshold of the trained model: "
+            "{} (an answer needs at least this score, from 0 to 1).</p>",
             run.metrics.get("pairs", "?"),
             run.metrics.get("steps", "?"),
             run.metrics.get("train_seconds", "?"),
             extra if extra is not None else "–",
         )
         return format_html(
+            '<p class="help">Questions made from sections the training did not see, asked of '
+            "both models; each score is from 0 to 1 (1: always right). accuracy@1: the share "
+            "whose right section came first; accuracy@3: among the first three.</p>"
             "<table><thead><tr><th>metric</th><th>base</th><th>tuned</th></tr></thead>"
             "<tbody>{}</tbody></table>{}",
             rows,
@@ -422,6 +515,9 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             **(extra_context or {}),
             "run_active": active,
             "activated_text": self.activated_display(run) if run else "",
+            "result": result_in_words(run) if run else ("", ""),
+            "try_url": reverse("admin:site_assistant_question_try"),
+            "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
             "time_left": time_left(run) if run else "",
             "waiting": waiting_for_a_worker(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
