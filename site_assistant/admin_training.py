@@ -500,6 +500,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "can_train": request.user.has_perm("site_assistant.add_trainingrun"),
             "any_active": _active_runs().exists(),
             "serving_model": embed.model_id(embed.active_model_ref()),
+            "serving_run": _serving_run(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
             "waiting_for_a_worker": waiting_for_a_worker(),
         }
@@ -543,6 +544,14 @@ def _servable(run: TrainingRun) -> bool:
         and bool(run.model_dir)
         and Path(embed.locate(run.model_dir)).is_dir()
     )
+
+
+def _serving_run() -> TrainingRun | None:
+    """The finished run whose model is served now, if one is (the newest first)."""
+    if not embed.fine_tuned_model_active():
+        return None
+    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
+    return next((run for run in runs.order_by("-pk")[:50] if _serving(run)), None)
 
 
 def _serving(run: TrainingRun) -> bool:

@@ -82,6 +82,10 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     # The list says it in percent too, and switches back to the base model.
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     page.locator("#training-result").get_by_role("link", name="Training runs list").click()
+    # Which run's model answers, not only its folder's name.
+    expect(page.locator("#serving-model")).to_contain_text(
+        f"(trained on this site by Training #{run.pk} (Succeeded))"
+    )
     row = page.locator("#result_list tbody tr", has_text=f"Training #{run.pk}")
     expect(row.locator(".field-first_right_display")).to_have_text(
         re.compile(r"^\d+\.\d% → \d+\.\d%$")
