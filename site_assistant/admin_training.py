@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import embed
-from .models import TrainingRun
+from .models import Passage, TrainingRun
 from .tasks import waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
@@ -419,6 +419,18 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             messages.error(request, problem)
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         already = _active_runs().first()
+        if already is None and not Passage.objects.exists():
+            # The run would fail a few seconds in with "no passages to make pairs from".
+            messages.error(
+                request,
+                format_html(
+                    "There is nothing to train on yet: the index holds no passages of the "
+                    'site. Press "Rebuild index now" on <a href="{}">Index builds</a>, then '
+                    "train once the build has succeeded.",
+                    reverse("admin:site_assistant_indexbuild_changelist"),
+                ),
+            )
+            return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
         run.refresh_from_db()
         if already is not None and run.pk == already.pk:

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from site_assistant.models import IndexBuild, TrainingRun
 
 from . import test_admin_owner_browser as owner_tests
+from .axe import SERIOUS, violations
 
 log_in = owner_tests.log_in
 owner, private_index = owner_tests.owner, owner_tests.private_index  # fixtures
@@ -60,6 +61,7 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
         re.compile(r"right section first for \d+\.\d% of them \(the base model: \d+\.\d%\)")
     )
     expect(result).not_to_contain_text("ndcg")
+    assert violations(page, impacts=SERIOUS) == []
     # The figures stay on the page, each term explained.
     expect(page.locator(".field-decision_display")).to_contain_text("ndcg@10: a score from 0 to 1")
     expect(page.locator(".field-metrics_table")).to_contain_text("accuracy@1: the share")
@@ -105,3 +107,23 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     page.get_by_label("Question").fill("How much does a landing page cost?")
     page.get_by_role("button", name="Ask").click()
     expect(page.locator("#content-main")).to_contain_text("model all-MiniLM-L6-v2")
+
+
+def test_training_before_the_index_was_built_says_to_build_it_and_starts_nothing(
+    page, owner, private_index
+):
+    """No passages yet (no build has read the site): the button says what to do first,
+    rather than a run that fails a few seconds in with "ValueError: no passages…"."""
+    from site_assistant.models import Passage
+
+    assert not Passage.objects.exists()
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    page.get_by_role("button", name="Train on site content").click()
+    message = page.locator(".messagelist")
+    expect(message).to_contain_text("There is nothing to train on yet")
+    expect(message).not_to_contain_text("Error")
+    message.get_by_role("link", name="Index builds").click()
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/indexbuild/$"))
+    expect(page.get_by_role("button", name="Rebuild index now")).to_be_visible()
+    assert not TrainingRun.objects.exists()
