@@ -154,6 +154,13 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
             f"{head} This run was started not to switch it on. {unchanged}",
             "“Serve this model” below switches it on.",
         )
+    if _serving(run) and not _live(run):
+        return (
+            f"{head} The index is being rebuilt with it: it answers your visitors once that "
+            "build has succeeded; until then the model before it answers.",
+            "Follow the build on “Index builds”; once it has succeeded, ask a few of your "
+            "visitors’ questions in “Try a question”.",
+        )
     if _serving(run):
         return (
             f"{head} It now answers your visitors (the index was rebuilt with it).",
@@ -227,7 +234,9 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return "No"
         if not run.activated:
             return "No (not better than the model served)"
-        return "Yes, served now" if _serving(run) else "Yes (no longer served)"
+        if not _serving(run):
+            return "Yes (no longer served)"
+        return "Yes, served now" if _live(run) else "Yes, served once the index is rebuilt with it"
 
     @admin.display(description="Settings")
     def params_display(self, run):
@@ -556,6 +565,14 @@ def _servable(run: TrainingRun) -> bool:
         and bool(run.model_dir)
         and Path(embed.locate(run.model_dir)).is_dir()
     )
+
+
+def _live(run: TrainingRun) -> bool:
+    """Whether the live index was built with this run's model (its rebuild is done)."""
+    from . import index
+
+    live = index.live_model_ref()
+    return bool(live) and Path(live).resolve() == Path(embed.locate(run.model_dir)).resolve()
 
 
 def _serving_run() -> TrainingRun | None:

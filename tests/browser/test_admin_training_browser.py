@@ -127,3 +127,37 @@ def test_training_before_the_index_was_built_says_to_build_it_and_starts_nothing
     expect(page).to_have_url(re.compile(r"/admin/site_assistant/indexbuild/$"))
     expect(page.get_by_role("button", name="Rebuild index now")).to_be_visible()
     assert not TrainingRun.objects.exists()
+
+
+def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
+    page, owner, private_index
+):
+    """Activated, but the index is not yet rebuilt with the model (a worker's build
+    queued behind the run): visitors still get the model before it."""
+    from site_assistant import embed
+
+    folder = private_index / "models" / "20260101T000000" / "final"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")  # only its name is served: no rebuild runs
+    embed.set_active_model(str(folder))
+    run = TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        activated=True,
+        model_dir=str(folder),
+        decision="activated: dev ndcg@10 0.9053 vs base 0.9018 (+0.0035, 95% low +0.0009)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+    )
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    result = page.locator("#training-result")
+    expect(result).to_contain_text("right section first for 80.5% of them (the base model: 79.9%)")
+    expect(result).to_contain_text("it answers your visitors once that build has succeeded")
+    expect(result).not_to_contain_text("It now answers your visitors")
+    expect(result.get_by_role("link", name="Index builds")).to_have_attribute(
+        "href", "/admin/site_assistant/indexbuild/"
+    )
+    expect(page.locator('[data-field="activated"]')).to_have_text(
+        "Yes, served once the index is rebuilt with it"
+    )
