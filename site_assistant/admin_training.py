@@ -371,6 +371,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
                 "decision": run.decision,
                 "error": run.error,
                 "activated": self.activated_display(run),
+                "rebuilding": _rebuilding(run),
                 "time_left": time_left(run),
                 "waiting": waiting_for_a_worker(run),
             }
@@ -536,6 +537,8 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         extra_context = {
             **(extra_context or {}),
             "run_active": active,
+            # Activated, the index not yet rebuilt with it: the page keeps polling.
+            "rebuilding": bool(run) and _rebuilding(run),
             "activated_text": self.activated_display(run) if run else "",
             "result": result_in_words(run) if run else ("", ""),
             "try_url": reverse("admin:site_assistant_question_try"),
@@ -564,6 +567,16 @@ def _servable(run: TrainingRun) -> bool:
         run.status == TrainingRun.Status.SUCCEEDED
         and bool(run.model_dir)
         and Path(embed.locate(run.model_dir)).is_dir()
+    )
+
+
+def _rebuilding(run: TrainingRun) -> bool:
+    """Activated and served, but the live index is not yet built with its model."""
+    return (
+        run.status == TrainingRun.Status.SUCCEEDED
+        and run.activated
+        and _serving(run)
+        and not _live(run)
     )
 
 

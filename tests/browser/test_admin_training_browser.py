@@ -130,7 +130,7 @@ def test_training_before_the_index_was_built_says_to_build_it_and_starts_nothing
 
 
 def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
-    page, owner, private_index
+    page, owner, private_index, monkeypatch
 ):
     """Activated, but the index is not yet rebuilt with the model (a worker's build
     queued behind the run): visitors still get the model before it."""
@@ -161,3 +161,11 @@ def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
     expect(page.locator('[data-field="activated"]')).to_have_text(
         "Yes, served once the index is rebuilt with it"
     )
+
+    # The build succeeds (here: the live index says it was built with the model): the
+    # page, left open, updates itself.
+    from site_assistant import admin_training
+
+    monkeypatch.setattr(admin_training, "_live", lambda run: True)
+    expect(result).to_contain_text("It now answers your visitors", timeout=15_000)
+    expect(page.locator('[data-field="activated"]')).to_have_text("Yes, served now")
