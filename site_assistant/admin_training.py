@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import embed
-from .models import TrainingRun
+from .models import Passage, TrainingRun
 from .tasks import waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
@@ -91,6 +91,89 @@ def time_left(run: TrainingRun, now=None) -> str:
     return f"about {minutes} minute{'s' if minutes != 1 else ''} left (estimate)"
 
 
+def _percent(value) -> str:
+    return f"{100 * float(value):.1f}%"
+
+
+def guard_passed(run: TrainingRun) -> bool:
+    """Whether the trained model beat the base model (activated, or would have been:
+    a run started not to activate records "not activated (…), though …")."""
+    decision = run.decision or ""
+    return decision.startswith("activated") or ", though" in decision
+
+
+def first_right(run: TrainingRun) -> tuple[str, str] | None:
+    """(tuned, base): the share of test questions whose right section came first."""
+    dev = (run.metrics or {}).get("dev") or {}
+    try:
+        return _percent(dev["tuned"]["accuracy@1"]), _percent(dev["base"]["accuracy@1"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def result_in_words(run: TrainingRun) -> tuple[str, str]:
+    """(what happened, what to do next) for a finished run, in the owner's words.
+
+    ("", "") while the run goes on. The figures behind it stay on the page
+    ("How it was decided", "Scores on test questions").
+    """
+    Status = TrainingRun.Status
+    unchanged = "Visitors get the same answers as before."
+    if run.is_active:
+        return "", ""
+    if run.status == Status.CANCELLED:
+        return (
+            f"Cancelled: no model was switched on. {unchanged}",
+            "“Train on site content” on the Training runs list starts a new run.",
+        )
+    if run.status == Status.FAILED:
+        return (
+            f"This run failed (the error is below): no model was switched on. {unchanged}",
+            "“Train on site content” on the Training runs list starts a new run.",
+        )
+    figures = first_right(run)
+    compared = (
+        f" it found the right section first for {figures[0]} of them (the base model: {figures[1]})"
+        if figures
+        else ""
+    )
+    if not guard_passed(run):
+        return (
+            "The trained model was not clearly better than the base model on test questions "
+            f"the training did not see{':' + compared if compared else ''}, so it was not switched "
+            f"on. {unchanged}",
+            "Nothing to do. Training again helps most after you add example questions for the "
+            "questions visitors asked that went unanswered.",
+        )
+    head = (
+        "The trained model did better than the base model on test questions the training did "
+        f"not see{':' + compared if compared else ''}."
+    )
+    if not run.activated:
+        return (
+            f"{head} This run was started not to switch it on. {unchanged}",
+            "“Serve this model” below switches it on.",
+        )
+    if _serving(run) and not _live(run):
+        return (
+            f"{head} The index is being rebuilt with it: it answers your visitors once that "
+            "build has succeeded; until then the model before it answers.",
+            "Follow the build on “Index builds”; once it has succeeded, ask a few of your "
+            "visitors’ questions in “Try a question”.",
+        )
+    if _serving(run):
+        return (
+            f"{head} It now answers your visitors (the index was rebuilt with it).",
+            "Ask a few of your visitors’ questions in “Try a question” and check the answers. "
+            "If they seem worse, “Serve the base model” on the Training runs list switches back; "
+            "this model is kept and can be served again.",
+        )
+    return (
+        f"{head} It answered visitors until it was switched off (another model is served now).",
+        "“Serve this model” below switches it back on.",
+    )
+
+
 def _active_runs():
     return TrainingRun.objects.filter(
         status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
@@ -104,7 +187,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         "status",
         "progress_display",
         "stage",
-        "ndcg_display",
+        "first_right_display",
         "activated_display",
         "created_display",
         "duration_display",
@@ -114,7 +197,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
     change_form_template = "admin/site_assistant/trainingrun/change_form.html"
     # Status, stage and progress are in the box above the fields (updated in place).
     readonly_fields = [
-        "decision",
+        "decision_display",
         "metrics_table",
         "model_dir",
         "activated_display",
@@ -151,7 +234,9 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return "No"
         if not run.activated:
             return "No (not better than the model served)"
-        return "Yes, served now" if _serving(run) else "Yes (no longer served)"
+        if not _serving(run):
+            return "Yes (no longer served)"
+        return "Yes, served now" if _live(run) else "Yes, served once the index is rebuilt with it"
 
     @admin.display(description="Settings")
     def params_display(self, run):
@@ -183,13 +268,25 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             run.progress,
         )
 
-    @admin.display(description="Dev ndcg@10 (base → tuned)")
-    def ndcg_display(self, run):
-        dev = (run.metrics or {}).get("dev") or {}
-        try:
-            return f"{dev['base']['ndcg@10']:.3f} → {dev['tuned']['ndcg@10']:.3f}"
-        except (KeyError, TypeError):
+    @admin.display(description="Right section first (base → trained)")
+    def first_right_display(self, run):
+        """The share of test questions answered by the right section, in percent."""
+        figures = first_right(run)
+        return f"{figures[1]} → {figures[0]}" if figures else "–"
+
+    @admin.display(description="How it was decided")
+    def decision_display(self, run):
+        if not run.decision:
             return "–"
+        if "ndcg@10" not in run.decision:
+            return run.decision
+        return format_html(
+            '<p>{}</p><p class="help">ndcg@10: a score from 0 to 1 of how high the right '
+            "section ranks among the first ten results (1: always first); 95% low: the "
+            "smallest gain the comparison is 95% sure of (it must be above 0); natural "
+            "questions: test questions worded as visitors write them.</p>",
+            run.decision,
+        )
 
     @admin.display(description="Duration")
     def duration_display(self, run):
@@ -197,7 +294,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return f"{(run.finished - run.started).total_seconds():.0f} s"
         return "–"
 
-    @admin.display(description="Dev metrics (dense)")
+    @admin.display(description="Scores on test questions")
     def metrics_table(self, run):
         dev = (run.metrics or {}).get("dev") or {}
         base, tuned = dev.get("base") or {}, dev.get("tuned") or {}
@@ -210,13 +307,18 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         )
         extra = run.metrics.get("recommended_min_score")
         note = format_html(
-            "<p>{} pairs, {} steps, {} s of training. Answer threshold of the trained model: {}</p>",
+            "<p>Trained on {} pairs (a question made from the site with the passage that "
+            "answers it), {} steps, {} s of training. Answer threshold of the trained model: "
+            "{} (an answer needs at least this score, from 0 to 1).</p>",
             run.metrics.get("pairs", "?"),
             run.metrics.get("steps", "?"),
             run.metrics.get("train_seconds", "?"),
             extra if extra is not None else "–",
         )
         return format_html(
+            '<p class="help">Questions made from sections the training did not see, asked of '
+            "both models; each score is from 0 to 1 (1: always right). accuracy@1: the share "
+            "whose right section came first; accuracy@3: among the first three.</p>"
             "<table><thead><tr><th>metric</th><th>base</th><th>tuned</th></tr></thead>"
             "<tbody>{}</tbody></table>{}",
             rows,
@@ -269,6 +371,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
                 "decision": run.decision,
                 "error": run.error,
                 "activated": self.activated_display(run),
+                "rebuilding": _rebuilding(run),
                 "time_left": time_left(run),
                 "waiting": waiting_for_a_worker(run),
             }
@@ -326,6 +429,18 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             messages.error(request, problem)
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         already = _active_runs().first()
+        if already is None and not Passage.objects.exists():
+            # The run would fail a few seconds in with "no passages to make pairs from".
+            messages.error(
+                request,
+                format_html(
+                    "There is nothing to train on yet: the index holds no passages of the "
+                    'site. Press "Rebuild index now" on <a href="{}">Index builds</a>, then '
+                    "train once the build has succeeded.",
+                    reverse("admin:site_assistant_indexbuild_changelist"),
+                ),
+            )
+            return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
         run.refresh_from_db()
         if already is not None and run.pk == already.pk:
@@ -407,6 +522,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "can_train": request.user.has_perm("site_assistant.add_trainingrun"),
             "any_active": _active_runs().exists(),
             "serving_model": embed.model_id(embed.active_model_ref()),
+            "serving_run": _serving_run(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
             "waiting_for_a_worker": waiting_for_a_worker(),
         }
@@ -421,7 +537,12 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         extra_context = {
             **(extra_context or {}),
             "run_active": active,
+            # Activated, the index not yet rebuilt with it: the page keeps polling.
+            "rebuilding": bool(run) and _rebuilding(run),
             "activated_text": self.activated_display(run) if run else "",
+            "result": result_in_words(run) if run else ("", ""),
+            "try_url": reverse("admin:site_assistant_question_try"),
+            "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
             "time_left": time_left(run) if run else "",
             "waiting": waiting_for_a_worker(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
@@ -447,6 +568,32 @@ def _servable(run: TrainingRun) -> bool:
         and bool(run.model_dir)
         and Path(embed.locate(run.model_dir)).is_dir()
     )
+
+
+def _rebuilding(run: TrainingRun) -> bool:
+    """Activated and served, but the live index is not yet built with its model."""
+    return (
+        run.status == TrainingRun.Status.SUCCEEDED
+        and run.activated
+        and _serving(run)
+        and not _live(run)
+    )
+
+
+def _live(run: TrainingRun) -> bool:
+    """Whether the live index was built with this run's model (its rebuild is done)."""
+    from . import index
+
+    live = index.live_model_ref()
+    return bool(live) and Path(live).resolve() == Path(embed.locate(run.model_dir)).resolve()
+
+
+def _serving_run() -> TrainingRun | None:
+    """The finished run whose model is served now, if one is (the newest first)."""
+    if not embed.fine_tuned_model_active():
+        return None
+    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
+    return next((run for run in runs.order_by("-pk")[:50] if _serving(run)), None)
 
 
 def _serving(run: TrainingRun) -> bool:

@@ -68,6 +68,7 @@ def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_mod
         "decision": "",
         "error": "",
         "activated": "not decided yet",
+        "rebuilding": False,
         "time_left": "",  # not started yet: no pace to estimate from
         "waiting": "",  # running: it waits for no worker
     }
@@ -245,6 +246,9 @@ def test_a_training_run_the_queue_does_not_take_fails_at_once(broker, request, o
     The result backend is on the same Redis (point_broker), as on a site with one
     REDIS_URL: sending the task used to wait on it for 20 reconnects (~20 s)
     before failing, and the owner was told in green that the run had started."""
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()  # a site the index has read: there is something to train on
     request.getfixturevalue(broker)
     started = time.monotonic()
     response = owner_client.post(reverse("admin:site_assistant_trainingrun_train"), follow=True)
@@ -312,5 +316,8 @@ def test_a_switched_off_model_is_served_again_from_its_runs_page(
     assert requested == ["model"]
     tree = LexborHTMLParser(response.content.decode())
     assert "Serving Training #" in tree.css_first("ul.messagelist").text()
-    assert "Yes, served now" in tree.css_first("#training-progress").text()
+    # Its build was only requested: the page does not claim it answers yet.
+    assert "Yes, served once the index is rebuilt with it" in (
+        tree.css_first("#training-progress").text()
+    )
     assert tree.css_first("form#training-serve") is None  # served: nothing to offer

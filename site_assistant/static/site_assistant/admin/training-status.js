@@ -6,7 +6,8 @@
 (function () {
   "use strict";
   var box = document.getElementById("training-progress");
-  if (!box || box.dataset.active !== "1") return;
+  // A finished run whose model waits for its index build: polled until it is live.
+  if (!box || (box.dataset.active !== "1" && box.dataset.rebuilding !== "1")) return;
   var url = box.dataset.statusUrl;
   var field = function (name) { return box.querySelector('[data-field="' + name + '"]'); };
   var delay = 2000;
@@ -23,7 +24,7 @@
     field("time_left").textContent = run.time_left || "";
     field("time_left_wrap").hidden = !run.time_left;
     field("activated").textContent = run.activated;
-    if (run.decision) { field("decision").textContent = run.decision; field("decision").parentNode.hidden = false; }
+    if (run.decision && field("decision")) { field("decision").textContent = run.decision; field("decision").parentNode.hidden = false; }
     if (run.error) { field("error").textContent = run.error; field("error").hidden = false; }
     // Queued with no worker to take it (or the task queue down): said here too.
     field("waiting").textContent = run.waiting || "";
@@ -38,12 +39,13 @@
       })
       .then(function (run) {
         show(run);
-        if (run.status !== box.dataset.status) {
+        var rebuilt = box.dataset.rebuilding === "1" && !run.rebuilding;
+        if (run.status !== box.dataset.status || rebuilt) {
           // Queued → running → finished: reload once, so the title, the breadcrumb,
           // Started and (at the end) the results all say the new status too.
           box.dataset.active = "0";
           window.location.reload();
-        } else if (run.active) {
+        } else if (run.active || run.rebuilding) {
           setTimeout(tick, delay);
         }
       })

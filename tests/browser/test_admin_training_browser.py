@@ -1,0 +1,171 @@
+"""The owner trains the assistant in a real headless Chromium, as docs/admin.md
+("Training runs") tells it: Train on site content, watch the run, read what it did
+and what to do next, try a question, switch back to the base model.
+
+A real (tiny) fine-tune of the real model on the real site, run by the live
+server's background thread (no broker), as after `make run`.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from site_assistant.models import IndexBuild, TrainingRun
+
+from . import test_admin_owner_browser as owner_tests
+from .axe import SERIOUS, violations
+
+log_in = owner_tests.log_in
+owner, private_index = owner_tests.owner, owner_tests.private_index  # fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def tiny_training(monkeypatch):
+    """The button's run, cut to 3 steps of 8 questions (the default takes ~15 minutes here)."""
+    from site_assistant.training import tasks
+
+    monkeypatch.setitem(tasks.PARAMS, "max_steps", 3)
+    monkeypatch.setitem(tasks.PARAMS, "batch_size", 8)
+
+
+def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
+    page, owner, private_index, tiny_training
+):
+    from site_assistant.build import run_build
+
+    # `make index`: the passages the training reads.
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    page.get_by_role("button", name="Train on site content").click()
+    expect(page).to_have_url(re.compile(r"/trainingrun/\d+/change/$"))
+    run = TrainingRun.objects.get()
+    box = page.locator("#training-progress")
+    expect(box).to_contain_text("Activated: not decided yet")
+    # While it runs there is no verdict yet.
+    expect(page.locator("#training-result")).to_have_count(0)
+
+    # The box follows the run to its end and the page reloads once with the result.
+    expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Succeeded\)"), timeout=300_000)
+    run.refresh_from_db()
+    result = page.locator("#training-result")
+    expect(result).to_contain_text("Result:")
+    expect(result).to_contain_text("What next:")
+    # In words and percent, not the comparison's jargon.
+    expect(result).to_contain_text(
+        re.compile(r"right section first for \d+\.\d% of them \(the base model: \d+\.\d%\)")
+    )
+    expect(result).not_to_contain_text("ndcg")
+    assert violations(page, impacts=SERIOUS) == []
+    # The figures stay on the page, each term explained.
+    expect(page.locator(".field-decision_display")).to_contain_text("ndcg@10: a score from 0 to 1")
+    expect(page.locator(".field-metrics_table")).to_contain_text("accuracy@1: the share")
+    expect(page.locator(".field-metrics_table")).to_contain_text(
+        re.compile(r"Trained on \d+ pairs \(a question made from the site")
+    )
+
+    # 3 steps of 8 on this site pass the comparison (dev ndcg@10 0.9018 → 0.9053).
+    assert run.activated, run.decision
+    expect(result).to_contain_text("It now answers your visitors")
+    expect(result).to_contain_text("“Serve the base model” on the Training runs list switches back")
+
+    # "Try a question" answers with the trained model.
+    result.get_by_role("link", name="Try a question").click()
+    page.get_by_label("Question").fill("How much does a landing page cost?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator("#content-main")).to_contain_text("Services › Pricing")
+    expect(page.locator("#content-main")).to_contain_text(re.compile(r"model final-"))
+
+    # The list says it in percent too, and switches back to the base model.
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    page.locator("#training-result").get_by_role("link", name="Training runs list").click()
+    # Which run's model answers, not only its folder's name.
+    expect(page.locator("#serving-model")).to_contain_text(
+        f"(trained on this site by Training #{run.pk} (Succeeded))"
+    )
+    row = page.locator("#result_list tbody tr", has_text=f"Training #{run.pk}")
+    expect(row.locator(".field-first_right_display")).to_have_text(
+        re.compile(r"^\d+\.\d% → \d+\.\d%$")
+    )
+    expect(page.locator("#result_list thead")).to_contain_text(
+        "Right section first (base → trained)"
+    )
+    page.get_by_role("button", name="Serve the base model").click()
+    expect(page.locator(".messagelist")).to_contain_text("Serving the base model again")
+
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    expect(page.locator("#training-result")).to_contain_text("until it was switched off")
+    expect(page.locator("#training-result")).to_contain_text("“Serve this model” below")
+    expect(page.get_by_role("button", name="Serve this model")).to_be_visible()
+
+    page.goto("/admin/site_assistant/question/try/")
+    page.get_by_label("Question").fill("How much does a landing page cost?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator("#content-main")).to_contain_text("model all-MiniLM-L6-v2")
+
+
+def test_training_before_the_index_was_built_says_to_build_it_and_starts_nothing(
+    page, owner, private_index
+):
+    """No passages yet (no build has read the site): the button says what to do first,
+    rather than a run that fails a few seconds in with "ValueError: no passages…"."""
+    from site_assistant.models import Passage
+
+    assert not Passage.objects.exists()
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    page.get_by_role("button", name="Train on site content").click()
+    message = page.locator(".messagelist")
+    expect(message).to_contain_text("There is nothing to train on yet")
+    expect(message).not_to_contain_text("Error")
+    message.get_by_role("link", name="Index builds").click()
+    expect(page).to_have_url(re.compile(r"/admin/site_assistant/indexbuild/$"))
+    expect(page.get_by_role("button", name="Rebuild index now")).to_be_visible()
+    assert not TrainingRun.objects.exists()
+
+
+def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
+    page, owner, private_index, monkeypatch
+):
+    """Activated, but the index is not yet rebuilt with the model (a worker's build
+    queued behind the run): visitors still get the model before it."""
+    from site_assistant import embed
+
+    folder = private_index / "models" / "20260101T000000" / "final"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")  # only its name is served: no rebuild runs
+    embed.set_active_model(str(folder))
+    run = TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        activated=True,
+        model_dir=str(folder),
+        decision="activated: dev ndcg@10 0.9053 vs base 0.9018 (+0.0035, 95% low +0.0009)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+    )
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    result = page.locator("#training-result")
+    expect(result).to_contain_text("right section first for 80.5% of them (the base model: 79.9%)")
+    expect(result).to_contain_text("it answers your visitors once that build has succeeded")
+    expect(result).not_to_contain_text("It now answers your visitors")
+    expect(result.get_by_role("link", name="Index builds")).to_have_attribute(
+        "href", "/admin/site_assistant/indexbuild/"
+    )
+    expect(page.locator('[data-field="activated"]')).to_have_text(
+        "Yes, served once the index is rebuilt with it"
+    )
+
+    # The build succeeds (here: the live index says it was built with the model): the
+    # page, left open, updates itself.
+    from site_assistant import admin_training
+
+    monkeypatch.setattr(admin_training, "_live", lambda run: True)
+    expect(result).to_contain_text("It now answers your visitors", timeout=15_000)
+    expect(page.locator('[data-field="activated"]')).to_have_text("Yes, served now")
