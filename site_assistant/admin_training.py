@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import embed
-from .models import Passage, TrainingRun
+from .models import IndexBuild, Passage, TrainingRun
 from .tasks import waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
@@ -154,6 +154,13 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
             f"{head} This run was started not to switch it on. {unchanged}",
             "“Serve this model” below switches it on.",
         )
+    if _serving(run) and not _live(run) and (failed := _rebuild_failed(run)):
+        return (
+            f"{head} But the index build with it failed (Index build #{failed.pk}), so the "
+            "model before it still answers your visitors.",
+            "Read why on “Index builds”, then press “Rebuild index now”: this model answers "
+            "once a build with it has succeeded.",
+        )
     if _serving(run) and not _live(run):
         return (
             f"{head} The index is being rebuilt with it: it answers your visitors once that "
@@ -236,7 +243,11 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return "No (not better than the model served)"
         if not _serving(run):
             return "Yes (no longer served)"
-        return "Yes, served now" if _live(run) else "Yes, served once the index is rebuilt with it"
+        if _live(run):
+            return "Yes, served now"
+        if _rebuild_failed(run):
+            return "Yes, but the index build with it failed"
+        return "Yes, served once the index is rebuilt with it"
 
     @admin.display(description="Settings")
     def params_display(self, run):
@@ -577,7 +588,22 @@ def _rebuilding(run: TrainingRun) -> bool:
         and run.activated
         and _serving(run)
         and not _live(run)
+        and not _rebuild_failed(run)
     )
+
+
+def _rebuild_failed(run: TrainingRun) -> IndexBuild | None:
+    """The build that was to serve the run's model, when it failed: the newest build
+    since the run finished (a request coalesced into another is not one)."""
+    if run.finished is None:
+        return None
+    newest = (
+        IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED)
+        .filter(created__gte=run.finished)
+        .order_by("-created", "-pk")
+        .first()
+    )
+    return newest if newest is not None and newest.status == IndexBuild.Status.FAILED else None
 
 
 def _live(run: TrainingRun) -> bool:

@@ -169,3 +169,43 @@ def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
     monkeypatch.setattr(admin_training, "_live", lambda run: True)
     expect(result).to_contain_text("It now answers your visitors", timeout=15_000)
     expect(page.locator('[data-field="activated"]')).to_have_text("Yes, served now")
+
+
+def test_a_run_whose_rebuild_failed_says_so_and_stops_waiting(page, owner, private_index):
+    """Activated, and the build that was to serve its model fails: the page left open
+    said "served once the index is rebuilt with it" and checked again for ever."""
+    from django.utils import timezone
+
+    from site_assistant import embed
+
+    folder = private_index / "models" / "20260101T000000" / "final"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    embed.set_active_model(str(folder))
+    run = TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        activated=True,
+        model_dir=str(folder),
+        finished=timezone.now(),
+        decision="activated: dev ndcg@10 0.9053 vs base 0.9018 (+0.0035, 95% low +0.0009)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+    )
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    activated = page.locator('[data-field="activated"]')
+    expect(activated).to_have_text("Yes, served once the index is rebuilt with it")
+
+    # The build with the model fails while the page is open: it says so, once.
+    build = IndexBuild.objects.create(
+        trigger="model", status="failed", error="MemoryError", finished=timezone.now()
+    )
+    result = page.locator("#training-result")
+    expect(result).to_contain_text(
+        f"the index build with it failed (Index build #{build.pk})", timeout=15_000
+    )
+    expect(result).to_contain_text("the model before it still answers your visitors")
+    expect(result).to_contain_text("“Rebuild index now”")
+    expect(activated).to_have_text("Yes, but the index build with it failed")
+    expect(page.locator("#training-progress")).not_to_have_attribute("data-rebuilding", "1")
