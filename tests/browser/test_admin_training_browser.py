@@ -31,6 +31,27 @@ def tiny_training(monkeypatch):
     monkeypatch.setitem(tasks.PARAMS, "batch_size", 8)
 
 
+def activated_run(private_index, **fields) -> TrainingRun:
+    """A finished run that passed the comparison, its model served (a folder with only a
+    config.json: only its name is served, so no rebuild runs)."""
+    from site_assistant import embed
+
+    folder = private_index / "models" / "20260101T000000" / "final"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    embed.set_active_model(str(folder))
+    return TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        activated=True,
+        model_dir=str(folder),
+        decision="activated: dev ndcg@10 0.9053 vs base 0.9018 (+0.0035, 95% low +0.0009)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+        **fields,
+    )
+
+
 def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     page, owner, private_index, tiny_training
 ):
@@ -134,21 +155,7 @@ def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
 ):
     """Activated, but the index is not yet rebuilt with the model (a worker's build
     queued behind the run): visitors still get the model before it."""
-    from site_assistant import embed
-
-    folder = private_index / "models" / "20260101T000000" / "final"
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text("{}")  # only its name is served: no rebuild runs
-    embed.set_active_model(str(folder))
-    run = TrainingRun.objects.create(
-        status="succeeded",
-        progress=100,
-        stage="done",
-        activated=True,
-        model_dir=str(folder),
-        decision="activated: dev ndcg@10 0.9053 vs base 0.9018 (+0.0035, 95% low +0.0009)",
-        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
-    )
+    run = activated_run(private_index)
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     result = page.locator("#training-result")
@@ -176,22 +183,7 @@ def test_a_run_whose_rebuild_failed_says_so_and_stops_waiting(page, owner, priva
     said "served once the index is rebuilt with it" and checked again for ever."""
     from django.utils import timezone
 
-    from site_assistant import embed
-
-    folder = private_index / "models" / "20260101T000000" / "final"
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text("{}")
-    embed.set_active_model(str(folder))
-    run = TrainingRun.objects.create(
-        status="succeeded",
-        progress=100,
-        stage="done",
-        activated=True,
-        model_dir=str(folder),
-        finished=timezone.now(),
-        decision="activated: dev ndcg@10 0.9053 vs base 0.9018 (+0.0035, 95% low +0.0009)",
-        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
-    )
+    run = activated_run(private_index, finished=timezone.now())
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     activated = page.locator('[data-field="activated"]')
