@@ -281,7 +281,7 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
         return {"build": build.pk, "status": build.status, "skipped": "not queued"}
     build.refresh_from_db()
     try:
-        run_build(build, urls=urls, fanout=_fan_out)
+        run_build(build, urls=urls, fanout=_fanout(task.app))
         if getattr(build, "chunks", 0):
             # Handed to the workers in chunks: the merge task frees the lock (a
             # chunk that fails, or chunks_failed, marks the build failed).
@@ -343,6 +343,29 @@ def purge_question_log(days: int | None = None) -> int:
 
 
 # --- chunked builds ------------------------------------------------------------------
+
+
+_said_no_chord = False
+
+
+def _fanout(app):
+    """``_fan_out``, unless ``app`` cannot run a chord: its merge waits for every chunk's
+    result, so a Celery app with no result backend (CELERY_RESULT_BACKEND) refuses it
+    ("Starting chords requires a result backend"). A big build then runs in this
+    worker, as with BUILD_CHUNK_SIZE 0, and the log says why, once a process."""
+    global _said_no_chord
+    from celery.backends.base import DisabledBackend
+
+    if app.conf.task_always_eager or not isinstance(app.backend, DisabledBackend):
+        return _fan_out
+    if not _said_no_chord:
+        _said_no_chord = True
+        logger.warning(
+            "builds run in one worker: this Celery app has no result backend, which handing a "
+            "big build to several workers in chunks (BUILD_CHUNK_SIZE) needs; set "
+            "CELERY_RESULT_BACKEND (the broker's Redis will do) to spread them"
+        )
+    return None
 
 
 def _fan_out(build: IndexBuild, chunks: list[list[str]], model_ref: str) -> None:

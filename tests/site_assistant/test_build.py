@@ -359,6 +359,33 @@ def test_a_chunked_build_without_a_broker_runs_in_process_and_equals_a_single_on
     assert_same_index(chunked_arrays, _index_arrays(index.load_current()))
 
 
+@pytest.mark.django_db
+def test_a_big_build_on_a_celery_app_with_no_result_backend_runs_in_one_worker(
+    testsite, settings, monkeypatch, caplog
+):
+    """A host project that set only CELERY_BROKER_URL (docs/install.md): Celery refuses
+    a chord without a result backend, so the first build past BUILD_CHUNK_MIN_TEXTS
+    failed with "Starting chords requires a result backend to be configured"."""
+    from celery.backends.base import DisabledBackend
+
+    from site_assistant.tasks import rebuild_index
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "BUILD_CHUNK_SIZE": 3,
+        "BUILD_CHUNK_MIN_TEXTS": 4,
+    }
+    app = rebuild_index.app
+    assert isinstance(app.backend, DisabledBackend)  # the test settings have none
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # a worker's own build
+    with caplog.at_level("WARNING", logger="site_assistant.tasks"):
+        result = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    build = IndexBuild.objects.get(pk=result["build"])
+    assert build.status == "succeeded", build.error
+    assert "chunks" not in result and build.embedded == build.passages > 4
+    assert "set CELERY_RESULT_BACKEND" in caplog.text
+
+
 def test_a_chunked_builds_progress_never_goes_back(testsite, settings, monkeypatch):
     """The owner watching a chunked build saw 90% (every chunk embedded), then 45%
     while the merge wrote the version."""
