@@ -86,7 +86,7 @@ bench: index
 bench-speed: index
 	$(PY) bench/speed.py $(PARTS)
 
-# Months of running: BENCH_BUILDS (100) rebuilds after small template edits in one
+# Months of running: BENCH_BUILDS (150) rebuilds after small template edits in one
 # long-lived process while another answers BENCH_QUESTIONS (10000) questions:
 # disk (versions, embedding cache, build rows) and RSS slopes; a real Celery worker
 # doing WORKER_BUILDS (50); the daily purge's RSS (docs/operations.md).
