@@ -579,7 +579,9 @@ def contact_url(request=None) -> str:
     from django.utils.translation import get_language, override
 
     language = get_language()
-    urlconf = get_urlconf()
+    # By its name, as LocaleMiddleware asks: is_language_prefix_patterns_used is cached
+    # by its argument, and None would stand for whichever ROOT_URLCONF was read first.
+    urlconf = get_urlconf() or django_settings.ROOT_URLCONF
     if not language or not is_language_prefix_patterns_used(urlconf)[0]:
         return url
     path = urlsplit(url).path

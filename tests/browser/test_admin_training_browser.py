@@ -31,6 +31,23 @@ def tiny_training(monkeypatch):
     monkeypatch.setitem(tasks.PARAMS, "batch_size", 8)
 
 
+@pytest.fixture
+def comparison_passes(monkeypatch):
+    """The comparison with the base model says yes. This test is about what the owner
+    reads and clicks, not the verdict on a 3-step run, which moves with what the
+    site holds when it runs (+0.0035 with 95% low +0.0009 alone; +0.0021, low 0, in the
+    whole suite). The guard has tests of its own (test_guard.py)."""
+    from site_assistant.training import guard
+
+    real = guard.judge
+
+    def passing(*args, **kwargs):
+        _ok, decision, found = real(*args, **kwargs)
+        return True, "activated (the test's comparison): " + decision.split(": ", 1)[-1], found
+
+    monkeypatch.setattr(guard, "judge", passing)
+
+
 def activated_run(private_index, **fields) -> TrainingRun:
     """A finished run that passed the comparison, its model served (a folder with only a
     config.json: only its name is served, so no rebuild runs)."""
@@ -53,7 +70,7 @@ def activated_run(private_index, **fields) -> TrainingRun:
 
 
 def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
-    page, owner, private_index, tiny_training
+    page, owner, private_index, tiny_training, comparison_passes
 ):
     from site_assistant.build import run_build
 
@@ -90,8 +107,7 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
         re.compile(r"Trained on \d+ pairs \(a question made from the site")
     )
 
-    # 3 steps of 8 on this site pass the comparison (dev ndcg@10 0.9018 → 0.9053).
-    assert run.activated, run.decision
+    assert run.activated, run.decision  # comparison_passes
     expect(result).to_contain_text("It now answers your visitors")
     expect(result).to_contain_text("“Serve the base model” on the Training runs list switches back")
 

@@ -218,3 +218,23 @@ def test_the_question_goes_to_the_contact_form_of_the_pages_language(slovenian_s
     with translation.override("sl"):
         url = contact_url("Koliko stane?", RequestFactory().get("/sl/about/"))
     assert url == "/sl/contact/?message=Koliko%20stane%3F#form"
+
+
+def test_the_contact_link_follows_the_language_whatever_site_was_asked_about_first(
+    request, settings
+):
+    """Django caches whether a URLconf uses i18n_patterns by the argument it is asked
+    with: asked with None, the answer for the first ROOT_URLCONF (Bambicim's, no
+    prefixes) stood for every later one, and a /sl/ page's link lost its /sl/."""
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from site_assistant.templatetags.site_assistant import contact_url
+
+    is_language_prefix_patterns_used(None)  # Bambicim's URLconf, asked first
+    request.getfixturevalue("slovenian_site")
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": "/contact/"}
+    with translation.override("sl"):
+        url = contact_url("Koliko stane?", RequestFactory().get("/sl/about/"))
+    assert url == "/sl/contact/?message=Koliko%20stane%3F"
