@@ -14,9 +14,14 @@ from . import custom, models, pages, templates
 class Collected:
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # url -> why
-    other_language: int = 0  # pages skipped for their <html lang> (SKIP_OTHER_LANGUAGE_PAGES)
-    other_language_pages: dict[str, str] = field(default_factory=dict)  # their url -> lang
+    # Pages skipped for their language (SKIP_OTHER_LANGUAGE_PAGES): their url -> lang.
+    other_language_pages: dict[str, str] = field(default_factory=dict)
     sitemap_errors: dict[str, str] = field(default_factory=dict)  # sitemap -> why unread
+
+    @property
+    def other_language(self) -> int:
+        """How many pages were skipped for their language."""
+        return len(self.other_language_pages)
 
     def failures(self, most: int = 3) -> list[str]:
         """What kept text out that the site's owner must mend, for a build that found
@@ -37,7 +42,6 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
     for page in pages.collect(progress, result.sitemap_errors):
         if page.document is None:
             result.skipped[page.url] = page.skipped
-            result.other_language += bool(page.other_language)
             if page.other_language:
                 result.other_language_pages[page.url] = page.other_language
             continue

@@ -252,10 +252,14 @@ def other_language(tree, response=None) -> str:
     of ``response``'s ``Content-Language`` header, as a primary subtag."""
     if not conf.get("SKIP_OTHER_LANGUAGE_PAGES"):
         return ""
-    selector = conf.get("CONTENT_SELECTOR")
-    content = (tree.css_first(selector) if selector else None) or tree.css_first("html")
-    code = declared_language(content) or content_language(response)
+    code = declared_language(_content(tree)) or content_language(response)
     return code if code and code != conf.index_language() else ""
+
+
+def _content(tree):
+    """The page's CONTENT_SELECTOR element, else its ``<html>``."""
+    selector = conf.get("CONTENT_SELECTOR")
+    return (tree.css_first(selector) if selector else None) or tree.css_first("html")
 
 
 def content_language(response) -> str:
@@ -268,13 +272,6 @@ def content_language(response) -> str:
     codes = [code.strip() for code in (response.headers.get("Content-Language") or "").split(",")]
     codes = [code for code in codes if code]
     return conf.primary_subtag(codes[0]) if len(codes) == 1 else ""
-
-
-def _has_index_language_blocks(tree) -> bool:
-    """Whether the page's content has a block whose ``lang`` is the index's."""
-    selector = conf.get("CONTENT_SELECTOR")
-    content = (tree.css_first(selector) if selector else None) or tree.css_first("html")
-    return bool(index_language_blocks(content))
 
 
 class _QuietRequestLog(logging.Filter):
@@ -323,7 +320,7 @@ def render(url: str, client=None) -> RenderedPage:
             page.skipped = "noindex"
         elif asks_for_a_password(tree):
             page.skipped = "asks for a password"
-        elif (other := other_language(tree, response)) and _has_index_language_blocks(tree):
+        elif (other := other_language(tree, response)) and index_language_blocks(_content(tree)):
             # A Slovenian page with an English block (<section lang="en">): only that block
             # is read (extract.drop_other_languages), and no template's text of the page.
             page.document = Document(url=url, html=html, source="page", language=other)
@@ -333,7 +330,7 @@ def render(url: str, client=None) -> RenderedPage:
             page.skipped = (
                 f"in another language ({other}) than the index's ({conf.index_language()})"
             )
-            if not other_language(tree):
+            if not declared_language(_content(tree)):
                 page.skipped += " (its Content-Language header; its HTML has no lang)"
         else:
             page.document = Document(url=url, html=html, source="page")
