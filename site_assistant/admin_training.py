@@ -154,21 +154,22 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
             f"{head} This run was started not to switch it on. {unchanged}",
             "“Serve this model” below switches it on.",
         )
-    if _serving(run) and not _live(run) and (failed := _rebuild_failed(run)):
+    state, failed = _served_state(run)
+    if state == "failed":
         return (
             f"{head} But the index build with it failed (Index build #{failed.pk}), so the "
             "model before it still answers your visitors.",
             "Read why on “Index builds”, then press “Rebuild index now”: this model answers "
             "once a build with it has succeeded.",
         )
-    if _serving(run) and not _live(run):
+    if state == "rebuilding":
         return (
             f"{head} The index is being rebuilt with it: it answers your visitors once that "
             "build has succeeded; until then the model before it answers.",
             "Follow the build on “Index builds”; once it has succeeded, ask a few of your "
             "visitors’ questions in “Try a question”.",
         )
-    if _serving(run):
+    if state == "live":
         return (
             f"{head} It now answers your visitors (the index was rebuilt with it).",
             "Ask a few of your visitors’ questions in “Try a question” and check the answers. "
@@ -241,13 +242,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return "No"
         if not run.activated:
             return "No (not better than the model served)"
-        if not _serving(run):
-            return "Yes (no longer served)"
-        if _live(run):
-            return "Yes, served now"
-        if _rebuild_failed(run):
-            return "Yes, but the index build with it failed"
-        return "Yes, served once the index is rebuilt with it"
+        return SERVED_STATES[_served_state(run)[0]]
 
     @admin.display(description="Settings")
     def params_display(self, run):
@@ -581,14 +576,33 @@ def _servable(run: TrainingRun) -> bool:
     )
 
 
+# What "Activated" says of an activated run, by ``_served_state``.
+SERVED_STATES = {
+    "off": "Yes (no longer served)",
+    "live": "Yes, served now",
+    "failed": "Yes, but the index build with it failed",
+    "rebuilding": "Yes, served once the index is rebuilt with it",
+}
+
+
+def _served_state(run: TrainingRun) -> tuple[str, IndexBuild | None]:
+    """Where an activated run's model is: "off" (another model is served), "live" (the
+    index answers with it), "failed" (the build with it failed: that build, as well), or
+    "rebuilding" (served, the index not yet built with it)."""
+    if not _serving(run):
+        return "off", None
+    if _live(run):
+        return "live", None
+    failed = _rebuild_failed(run)
+    return ("failed", failed) if failed else ("rebuilding", None)
+
+
 def _rebuilding(run: TrainingRun) -> bool:
     """Activated and served, but the live index is not yet built with its model."""
     return (
         run.status == TrainingRun.Status.SUCCEEDED
         and run.activated
-        and _serving(run)
-        and not _live(run)
-        and not _rebuild_failed(run)
+        and _served_state(run)[0] == "rebuilding"
     )
 
 
