@@ -570,3 +570,94 @@ def test_a_question_that_cannot_reach_the_server_is_kept_and_tried_again_from_it
     expect(page.locator(INPUT)).to_have_value("Do you use cookies?")
     assert list(Question.objects.values_list("text", flat=True)) == [QUESTION]
     assert not errors
+
+
+def test_the_keyboard_reaches_try_again_with_the_arrows_like_the_answers_links(page):
+    """↑ / ↓ from the box go through the latest answer's links; under a question not answered
+    they skipped "Try again" (and did nothing at all where it was the only control). Now ↓
+    reaches it, Enter sends the question again, ↑ goes back to the box."""
+    _open(page)
+    page.route(SEARCH, lambda route: route.abort("connectionrefused"))
+    message = ask(page, QUESTION)
+    again = message.get_by_role("button", name="Try again", exact=True)
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(again).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.unroute(SEARCH)  # the server is back
+    page.keyboard.press("Enter")
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer.locator(".site-assistant__source")).to_contain_text("Bambi Game")
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(0)
+    expect(page.locator(INPUT)).to_be_focused()
+
+
+# A site's own translation (LOCALE_PATHS) may word two failures alike.
+SAME_WORDS = (
+    '<script type="application/json" data-site-assistant-words>'
+    '{"serverDown": "Sorry, that didn’t work. Please try again.",'
+    ' "wentWrong": "Sorry, that didn’t work. Please try again."}</script>'
+)
+
+
+@pytest.mark.parametrize(("status", "see_all"), [(502, 0), (500, 1)], ids=["502-html", "500-html"])
+def test_see_all_results_follows_the_kind_of_failure_not_its_words(page, status, see_all):
+    """ "See all results" after a failure was offered when the message's text was "Something
+    went wrong…": a translation that words a proxy's 502 the same offered the search page,
+    which is down too. Now the kind of failure decides (a 500, not a 502), whatever its words."""
+
+    def with_words(route):
+        response = route.fetch()
+        body = response.text().replace(
+            '<div class="site-assistant"', SAME_WORDS + '<div class="site-assistant"', 1
+        )
+        route.fulfill(response=response, body=body)
+
+    page.route(re.compile(r"/$"), with_words)
+    page.route(
+        SEARCH, lambda route: route.fulfill(status=status, content_type="text/html", body=NGINX_502)
+    )
+    _open(page)
+    message = ask(page, QUESTION)
+    expect(message).to_contain_text("Sorry, that didn’t work.")
+    expect(message.get_by_role("button", name="Try again", exact=True)).to_be_visible()
+    expect(message.locator(SEE_ALL)).to_have_count(see_all)
+
+
+def test_a_site_whose_csp_refuses_the_api_still_offers_the_search_page(page):
+    """On a site whose Content-Security-Policy does not let the page reach the API (connect-src
+    names another host), the widget said "I can’t reach the server" and offered nothing, though
+    the search page, a link, answers. Now it offers "See all results", which answers."""
+    refused = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+
+    def api_elsewhere(route):
+        response = route.fetch()
+        headers = dict(response.headers)
+        policy = headers["content-security-policy"]
+        assert "connect-src 'self'" in policy
+        headers["content-security-policy"] = policy.replace(
+            "connect-src 'self'", "connect-src https://api.example.org"
+        )
+        route.fulfill(response=response, headers=headers)
+
+    page.route(re.compile(r"/$"), api_elsewhere)
+    _open(page)
+    message = ask(page, QUESTION)
+    expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+    assert any("connect-src" in text for text in refused)  # the browser refused it
+    expect(message).to_contain_text("Something went wrong on my side.")
+    expect(page.locator(LIVE)).to_contain_text("Something went wrong on my side.")
+    see_all = message.locator(SEE_ALL)
+    expect(see_all).to_have_count(1)
+    page.keyboard.press("ArrowDown")  # "Try again", then "See all results"
+    page.keyboard.press("ArrowDown")
+    expect(see_all).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.locator("mark").first).to_be_visible()
+    expect(page.get_by_text("Bambi Game").first).to_be_visible()

@@ -95,7 +95,7 @@
   /* A request lost without an error is given up; above gunicorn's 30 s. */
   var TIMEOUT_MS = 35000;
 
-  /* {response, body} (body null: not JSON); rejects offline or, after TIMEOUT_MS, "AbortError". */
+  /* {response, body} (body null: not JSON); rejects offline or, after TIMEOUT_MS, AbortError. */
   function post(url, body, fallbackToken) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
@@ -126,10 +126,13 @@
     });
   }
 
-  /* Why a request got no answer at all, in the visitor's words. */
-  function failure(error) {
-    if (error && error.name === "AbortError") return word("timedOut");
-    return navigator.onLine === false ? word("offline") : word("unreachable");
+  /* Why a request got no answer, in the visitor's words; `blocked` by the site's CSP, the search page
+     (a link) can still answer. */
+  var blocked, heard = function () {};
+  function failure(error, turn) {
+    if (error.name === "AbortError") return word("timedOut");
+    if (navigator.onLine === false) return word("offline");
+    return word((turn.search = blocked) ? "wentWrong" : "unreachable");
   }
 
   /* A vote per question and section for this tab, shared with the search page: {helpful, id,
@@ -144,15 +147,15 @@
   function storedVote(key) {
     try {
       var vote = JSON.parse(sessionStorage.getItem(key));
-      if (vote === true || vote === false) return { helpful: vote }; // as the search page kept it before
+      if (vote === true || vote === false) return { helpful: vote }; // the search page's old form
       return vote && typeof vote.helpful === "boolean" ? vote : null;
     } catch (e) {
       return null; // storage off: no vote kept
     }
   }
 
-  /* Each button's name is its visible word, 👍 / 👎 aria-hidden (WCAG 2.5.3). `asked`: {id, token};
-     `earlier`: a vote kept by the conversation. */
+  /* Names are the visible words, 👍 / 👎 aria-hidden (WCAG 2.5.3). `asked`: {id, token}; `earlier`:
+     the conversation's vote. */
   var THANKS = { true: word("thanksHelpful"), false: word("thanksNotHelpful") };
 
   /* Text whose emoji are drawn, not read: "Thank you! 💖" is heard "Thank you!". */
@@ -184,7 +187,7 @@
       voteBoxes.forEach(function (other) { if (other.key === key) other.mark(choice); });
     }
     voteBoxes.push({ key: key, mark: mark });
-    var sending = false; // one vote on its way at a time: a double click sends it once
+    var sending = false; // a double click sends one vote
     [[true, "👍", word("helpful")], [false, "👎", word("notHelpful")]].forEach(function (choice) {
       var button = el("button", "site-assistant__vote");
       button.type = "button";
@@ -199,7 +202,7 @@
         if (sending) return;
         sending = true;
         box.setAttribute("aria-busy", "true");
-        thanks.textContent = ""; // what comes back is said anew, even the same failure again
+        thanks.textContent = ""; // said anew, even the same failure
         var target = before && before.id ? before : asked;
         post(url, { question_id: target.id, feedback_token: target.token, helpful: choice[0] }, csrf).then(function (result) {
           // a captive portal's or a proxy's page is no vote
@@ -224,7 +227,7 @@
     return box;
   }
 
-  /* A vote's token stays in the tab that asked; the address has part of it (ASKED_TOKEN_CHARS). */
+  /* A vote's token stays in the tab that asked; the address has part of it. */
   var TOKENS = "site-assistant:token:";
   function keepToken(id, token) {
     try { sessionStorage.setItem(TOKENS + id, token); } catch (e) { /* not kept */ }
@@ -251,7 +254,7 @@
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: token }, d.csrf, key, null);
     box.hidden = false;
   });
-  /* The search page's form: a second tap while it loads sends nothing; the last answer is dimmed. */
+  /* The search page's form: a second tap while it loads sends nothing; the last answer dimmed. */
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var sent;
     box.addEventListener("submit", function (event) {
@@ -289,6 +292,9 @@
   badge.hidden = true;
   var news = null;
   var cfg = root.dataset;
+  document.addEventListener("securitypolicyviolation", function (e) {
+    if (e.blockedURI.indexOf(cfg.searchUrl) >= 0) heard(blocked = 1);
+  });
   // widget.css's "You asked:", in the page's language
   root.style.setProperty("--sa-asked", JSON.stringify(word("youAsked")));
   var handoffText = handoff ? handoff.textContent : "";
@@ -298,7 +304,7 @@
     return window.matchMedia ? window.matchMedia(query) : { matches: false };
   }
   var phone = media("(max-width: 480px)");
-  var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers the page
+  var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers it
   var turns = [];
   var busy = false;
   /* Questions not answered yet, latest first: offered in turn */
@@ -321,7 +327,7 @@
     return hit.read_more || hitLink(hit);
   }
 
-  /* "Changelog › 2.3.0 › Removed": the page, then the headings (as sections.where). */
+  /* "Changelog › 2.3.0 › Removed": the page, then the headings. */
   function where(hit) {
     var crumbs = hit.breadcrumb && hit.breadcrumb.length ? hit.breadcrumb : [hit.title];
     var page = crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
@@ -330,7 +336,7 @@
     return [page].concat(below.filter(function (label) { return label !== page; })).join(" › ");
   }
 
-  /* The whole section: the passage without its leading heading (shown above it already). */
+  /* The whole section: the passage without its heading (shown above it). */
   function body(hit) {
     var last = hit.heading ? hit.heading.split(" › ").pop() : "";
     var text = hit.text;
@@ -340,7 +346,6 @@
 
   var EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
 
-  /* E-mail addresses as mailto: links. */
   function appendText(parent, text) {
     var at = 0, found;
     EMAIL.lastIndex = 0;
@@ -385,7 +390,7 @@
     return url + (url.indexOf("?") >= 0 ? "&" : "?") + cfg.contactParam + "=" + encodeURIComponent(question) + hash;
   }
 
-  /* Said anew each time, beside the panel while it is closed (docs/widget.md#accessibility). */
+  /* Said anew each time; beside the panel while it is closed. */
   var saying;
   function announce(text) {
     clearTimeout(saying);
@@ -461,7 +466,6 @@
     if (handoff) handoff.href = contactHref(lastQuestion());
   }
 
-  /* Opening, closing, focus */
   var inerted = [];
   var lockedAt = null;
 
@@ -493,7 +497,7 @@
     } else if (!on && lockedAt !== null) {
       document.documentElement.classList.remove("site-assistant-locked");
       style.top = "";
-      window.scrollTo({ top: lockedAt, behavior: "instant" }); // not smoothly from the top
+      window.scrollTo({ top: lockedAt, behavior: "instant" }); // not smoothly
       lockedAt = null;
     }
   }
@@ -516,7 +520,7 @@
     input.focus();
   }
 
-  /* The question and the answer's start in view (at 400% zoom, the answer's first lines). */
+  /* The question and the answer's start in view (at 400% zoom, its first lines). */
   function inView(you, answer) {
     log.scrollTop = Math.max(you.offsetTop - 12, answer.offsetTop + 72 - log.clientHeight);
   }
@@ -538,11 +542,11 @@
     );
   }
 
-  /* The links of the latest answer, for ↑ / ↓. */
+  /* ↑ / ↓: the latest answer's links and "Try again". */
   function answerLinks() {
     var answers = log.querySelectorAll(".site-assistant__msg--bot");
     var latest = answers[answers.length - 1];
-    return latest ? Array.prototype.slice.call(latest.querySelectorAll("a[href]")) : [];
+    return latest ? Array.prototype.slice.call(latest.querySelectorAll("a[href], .site-assistant__retry")) : [];
   }
 
   function typing(target) {
@@ -562,8 +566,7 @@
   });
   closeButton.addEventListener("click", close);
 
-  /* A click outside the panel (on the inert page) closes it; not one on a button its click took
-     away ("Try again"). */
+  /* A click on the inert page closes the panel; not one on a button it took away ("Try again"). */
   document.addEventListener("click", function (event) {
     if (isOpen() && !root.contains(event.target) && document.contains(event.target)) close(false);
   });
@@ -626,7 +629,6 @@
     if (end) root.classList.remove("is-tucked");
   }, { passive: true });
 
-  /* Messages */
   function say(node) {
     log.appendChild(node);
     log.scrollTop = log.scrollHeight;
@@ -657,7 +659,6 @@
     }).slice(0, max);
   }
 
-  /* The site's words, in the index's language */
   function siteText(node) {
     if (WORDS.contentLanguage) node.lang = WORDS.contentLanguage;
     return node;
@@ -717,7 +718,7 @@
   /* One answer; returns [message, what the live region reads]. */
   function answerMessage(turn) {
     var data = turn.data;
-    if (data.small_talk) {  // "thanks", "hi": the reply alone, nothing to read, vote on or hand off
+    if (data.small_talk) {  // "thanks", "hi": the reply alone
       var reply = botMessage(data.message);
       reply.classList.add("site-assistant__msg--reply");
       return [reply, data.message];
@@ -760,8 +761,8 @@
     return [msg, spoken];
   }
 
-  /* Not answered: "Try again" (not for a refusal, "???"); "See all results" only where the
-     server answered, but not as the API does (a 500, a 403, a Wi-Fi login page). */
+  /* Not answered: "Try again" (not for a refusal, "???"); "See all results" only where the page can
+     answer (turn.search: a 500, a 403, a Wi-Fi login page, the site's CSP). */
   function errorMessage(turn) {
     var msg = botMessage(turn.error);
     msg.classList.add("site-assistant__msg--error");
@@ -773,7 +774,7 @@
         input.focus();
         ask(0, turn.q);
       };
-      if (turn.error == word("wentWrong")) msg.appendChild(seeAll(turn.q));
+      if (turn.search) msg.appendChild(seeAll(turn.q));
     }
     return [msg, turn.error];
   }
@@ -793,7 +794,7 @@
     return turn.data ? answerMessage(turn) : errorMessage(turn);
   }
 
-  function errorText(response, body) {
+  function errorText(response, body, turn) {
     if (response.status === 429) {
       var wait = parseInt(response.headers.get("Retry-After"), 10);
       return word("tooFast", { seconds: wait > 0 ? wait : 60 });
@@ -805,6 +806,7 @@
       var first = body.q || body.k || body.non_field_errors || [body.detail];
       if (first && first[0]) return String(first[0]);
     }
+    turn.search = 1;
     return word("wentWrong");
   }
 
@@ -847,7 +849,7 @@
     };
   }
 
-  /* A question asked while one is on its way: sent once the answer is in. */
+  /* Asked while one is on its way: sent once its answer is in. */
   var queued = "";
   var failed = {};
 
@@ -887,11 +889,13 @@
       .then(function (result) {
         var response = result.response;
         turn.invalid = response.status === 400;
-        if (!response.ok || !result.body) throw { friendly: errorText(response, result.body) };
+        if (!response.ok || !result.body) throw { friendly: errorText(response, result.body, turn) };
         turn.data = result.body;
       })
-      .catch(function (error) {
-        turn.error = (error && error.friendly) || failure(error);
+      .catch(function (error) { // a CSP's refusal is reported just after
+        return new Promise(function (ok) { setTimeout(heard = ok, error.friendly ? 0 : 500); }).then(function () {
+          turn.error = error.friendly || failure(error, turn);
+        });
       })
       .then(function () {
         done();
@@ -910,7 +914,7 @@
           badge.textContent = " " + word(turn.error ? "notAnswered" : "newAnswer");
           badge.classList.toggle("is-error", !!turn.error);
           badge.hidden = !(news = [you, shown[0]]);
-          root.classList.remove("is-tucked"); // slid away on a phone: back, with its dot
+          root.classList.remove("is-tucked"); // slid away on a phone: back
         }
         busy = false;
         root.classList.remove("is-busy");
