@@ -13,6 +13,18 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
+# Settings with DEBUG off refuse to start without a secret key (the development
+# key is in the repository). The commands here that run them (serve, and the
+# benches with DEBUG off) get one of this checkout's own when neither SECRET_KEY
+# nor SECRET_KEY_FILE is set: made once in var/secret-key (git-ignored, mode 600)
+# and passed as SECRET_KEY_FILE, which a SECRET_KEY in .env overrides.
+# Production sets SECRET_KEY itself (docs/operations.md).
+LOCAL_KEY := var/secret-key
+ifeq ($(SECRET_KEY)$(SECRET_KEY_FILE),)
+KEY := SECRET_KEY_FILE=$(CURDIR)/$(LOCAL_KEY)
+NEEDS_KEY := $(LOCAL_KEY)
+endif
+
 .PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
 
 install: $(STAMP)
@@ -41,10 +53,10 @@ run: index
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-style server (DEBUG off, whitenoise, gunicorn).
-serve: migrate
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py search_rebuild --sync
-	$(BIN)/gunicorn bambicim.wsgi --bind $(HOST):$(PORT) --workers 2
+serve: migrate | $(NEEDS_KEY)
+	$(KEY) $(PY) manage.py collectstatic --noinput -v0
+	$(KEY) $(PY) manage.py search_rebuild --sync
+	$(KEY) $(BIN)/gunicorn bambicim.wsgi --bind $(HOST):$(PORT) --workers 2
 
 # A real Celery worker on REDIS_URL (set it, e.g. redis://127.0.0.1:6379/0).
 worker: migrate
@@ -73,9 +85,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: index
+bench: index | $(NEEDS_KEY)
 	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
-	$(PY) bench/speed.py
+	$(KEY) $(PY) bench/speed.py
 	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py
 
 # What a question costs: in-process search() vs the naive path, HTTP through
@@ -83,16 +95,16 @@ bench: index
 # process start and RSS, build throughput,
 # and RSS around a short training run (docs/benchmarks.md).
 # PARTS="latency http load process build scaleout training" (default: all).
-bench-speed: index
-	$(PY) bench/speed.py $(PARTS)
+bench-speed: index | $(NEEDS_KEY)
+	$(KEY) $(PY) bench/speed.py $(PARTS)
 
 # Months of running: BENCH_BUILDS (150) rebuilds after small template edits in one
 # long-lived process while another answers BENCH_QUESTIONS (10000) questions:
 # disk (versions, embedding cache, build rows) and RSS slopes; a real Celery worker
 # doing WORKER_BUILDS (50); the daily purge's RSS (docs/operations.md).
 # PARTS="builder worker purge" (default: all; the worker needs Redis, BENCH_REDIS_URL).
-bench-longrun:
-	$(PY) bench/longrun.py $(PARTS)
+bench-longrun: | $(NEEDS_KEY)
+	$(KEY) $(PY) bench/longrun.py $(PARTS)
 
 # A busy site's questions log: N=100000 adds that many realistic questions to the
 # database of DATABASE_URL (a scratch PostgreSQL database: it is written to), then
@@ -129,6 +141,10 @@ bench-reader: index
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index
 	DEBUG=$${DEBUG:-1} $(PY) bench/splits.py $(if $(SEEDS),--seeds $(SEEDS))
+
+$(LOCAL_KEY): | $(STAMP)
+	mkdir -p $(@D)
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
