@@ -40,7 +40,7 @@ def _refuse_to_start(message):
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY and env("SECRET_KEY_FILE", default=""):
-    # A key kept in a file (a Docker or systemd secret; `make serve` makes one in
+    # A key kept in a file (a Docker or systemd secret; the Makefile makes one in
     # var/ for a local trial): SECRET_KEY, from the environment or .env, wins.
     try:
         SECRET_KEY = Path(env("SECRET_KEY_FILE")).read_text(encoding="utf-8").strip()

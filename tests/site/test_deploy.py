@@ -80,7 +80,7 @@ def test_gunicorn_stops_before_any_worker_without_a_secret_key(tmp_path):
 
 
 def test_a_key_in_a_file_starts_the_site(tmp_path):
-    """SECRET_KEY_FILE (a Docker or systemd secret; `make serve`'s var/secret-key)."""
+    """SECRET_KEY_FILE (a Docker or systemd secret; the Makefile's var/secret-key)."""
     key = tmp_path / "secret-key"
     key.write_text(secrets.token_urlsafe(50) + "\n")
     result = check_deploy(without_a_key(SECRET_KEY_FILE=str(key)))
