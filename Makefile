@@ -13,6 +13,19 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
+# Settings with DEBUG off refuse to start without a secret key (the development
+# key is in the repository). The commands here (all but the tests, which use the
+# development key) get one of this checkout's own when neither SECRET_KEY nor
+# SECRET_KEY_FILE is set: made once in var/secret-key (git-ignored, mode 600) and
+# passed as SECRET_KEY_FILE, which a SECRET_KEY in .env overrides. So `make serve`
+# and `DEBUG=0 make run` try production settings locally; production sets
+# SECRET_KEY itself, one for every server (docs/operations.md).
+LOCAL_KEY := var/secret-key
+ifeq ($(SECRET_KEY)$(SECRET_KEY_FILE),)
+KEY := SECRET_KEY_FILE=$(CURDIR)/$(LOCAL_KEY)
+NEEDS_KEY := $(LOCAL_KEY)
+endif
+
 .PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
 
 install: $(STAMP)
@@ -25,33 +38,33 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
-migrate: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+migrate: $(STAMP) | $(NEEDS_KEY)
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
 index: migrate
-	DEBUG=$${DEBUG:-1} $(PY) manage.py search_rebuild --sync
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py search_rebuild --sync
 
 # Teach the assistant the site: the owner's example questions, training pairs,
 # a fine-tune that is activated only if it beats the current model on the dev
 # split (then the index is rebuilt with it). A few minutes on 2 cores.
 train: index
-	DEBUG=$${DEBUG:-1} $(PY) manage.py search_finetune
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py search_finetune
 
 run: index
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-style server (DEBUG off, whitenoise, gunicorn).
 serve: migrate
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py search_rebuild --sync
-	$(BIN)/gunicorn bambicim.wsgi --bind $(HOST):$(PORT) --workers 2
+	$(KEY) $(PY) manage.py collectstatic --noinput -v0
+	$(KEY) $(PY) manage.py search_rebuild --sync
+	$(KEY) $(BIN)/gunicorn bambicim.wsgi --bind $(HOST):$(PORT) --workers 2
 
 # A real Celery worker on REDIS_URL (set it, e.g. redis://127.0.0.1:6379/0).
 worker: migrate
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim worker --loglevel=info --concurrency=1
+	$(KEY) DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim worker --loglevel=info --concurrency=1
 
 beat: migrate
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim beat --loglevel=info
+	$(KEY) DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim beat --loglevel=info
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -63,8 +76,8 @@ screenshots: $(STAMP)
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -m screenshot -q
 
 # static/img/og-image.png, the 1200×630 picture beside a shared link (commit it).
-og-image: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(PY) tools/og_image.py
+og-image: $(STAMP) | $(NEEDS_KEY)
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) tools/og_image.py
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
@@ -74,9 +87,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/run.py
-	$(PY) bench/speed.py
-	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/run.py
+	$(KEY) $(PY) bench/speed.py
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/ann.py
 
 # What a question costs: in-process search() vs the naive path, HTTP through
 # gunicorn at 1/8/16/32 clients, 60 s at 32 clients with a rebuild halfway,
@@ -84,23 +97,23 @@ bench: index
 # and RSS around a short training run (docs/benchmarks.md).
 # PARTS="latency http load process build scaleout training" (default: all).
 bench-speed: index
-	$(PY) bench/speed.py $(PARTS)
+	$(KEY) $(PY) bench/speed.py $(PARTS)
 
 # Months of running: BENCH_BUILDS (150) rebuilds after small template edits in one
 # long-lived process while another answers BENCH_QUESTIONS (10000) questions:
 # disk (versions, embedding cache, build rows) and RSS slopes; a real Celery worker
 # doing WORKER_BUILDS (50); the daily purge's RSS (docs/operations.md).
 # PARTS="builder worker purge" (default: all; the worker needs Redis, BENCH_REDIS_URL).
-bench-longrun:
-	$(PY) bench/longrun.py $(PARTS)
+bench-longrun: | $(NEEDS_KEY)
+	$(KEY) $(PY) bench/longrun.py $(PARTS)
 
 # A busy site's questions log: N=100000 adds that many realistic questions to the
 # database of DATABASE_URL (a scratch PostgreSQL database: it is written to), then
 # every admin page, command and API call that reads or writes the log is timed,
 # with its query count and slowest query (docs/operations.md).
-bench-questionlog:
-	$(if $(N),DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py seed $(N))
-	DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py measure
+bench-questionlog: | $(NEEDS_KEY)
+	$(if $(N),$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py seed $(N))
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py measure
 
 # Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
 # embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).
@@ -108,27 +121,31 @@ bench-questionlog:
 # times the app's blended search over that many passages with their sentences and
 # questions (APP alone, SIZES unset: only that, about 6 minutes).
 bench-ann: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES) $(if $(APP),--app $(APP))
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/ann.py $(SIZES) $(if $(APP),--app $(APP))
 
 # Whether a small classifier over more features than the score decides "not
 # sure" better than the calibrated threshold (docs/quality.md). A few minutes.
 bench-answerability: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
 
 # The language identifier on the live index's passages and pages (docs/sources.md).
 bench-languages: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/languages.py
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/languages.py
 
 # Whether a small cross-encoder, trained here on the site's own questions from
 # the base model's weights, reads "not sure" better than the threshold
 # (docs/quality.md). About 35 minutes on 2 shared cores (23 of them training);
 # STACKFAQ=DIR also reads a BEIR folder's queries (about an hour in all).
 bench-reader: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/reader.py $(if $(STACKFAQ),--stackfaq $(STACKFAQ))
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/reader.py $(if $(STACKFAQ),--stackfaq $(STACKFAQ))
 
 # The guarded fine-tune on several dev splits (a few minutes each): is a change more than split noise?
 bench-splits: index
-	DEBUG=$${DEBUG:-1} $(PY) bench/splits.py $(if $(SEEDS),--seeds $(SEEDS))
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/splits.py $(if $(SEEDS),--seeds $(SEEDS))
+
+$(LOCAL_KEY): | $(STAMP)
+	mkdir -p $(@D)
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -51,6 +51,12 @@ def on_starting(server):
         timeout=600,
     )
     output = (proc.stdout or proc.stderr).strip()
+    if proc.returncode == os.EX_CONFIG:
+        # Settings that refuse to run (no SECRET_KEY with DEBUG off): their one
+        # line, and no worker started (each would fail the same way, and gunicorn
+        # would start it again and again).
+        server.log.error("%s", output)
+        sys.exit(os.EX_CONFIG)
     if proc.returncode == 0:
         server.log.info("site_assistant: %s", output)
     else:

@@ -29,10 +29,33 @@ DEBUG = env("DEBUG")
 # The test suite (and the worker processes it starts) runs with DEBUG off, as
 # production does, but without collectstatic's manifest or an HTTPS redirect.
 TESTING = "pytest" in sys.modules or env.bool("DJANGO_TESTING", default=False)
+
+
+def _refuse_to_start(message):
+    """One line on stderr, no traceback; exit status 78 (sysexits.h's EX_CONFIG),
+    which gunicorn.conf.py reads to stop before it starts any worker."""
+    print(message, file=sys.stderr)
+    sys.exit(os.EX_CONFIG)
+
+
 SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY and env("SECRET_KEY_FILE", default=""):
+    # A key kept in a file (a Docker or systemd secret; the Makefile makes one in
+    # var/ for a local trial): SECRET_KEY, from the environment or .env, wins.
+    try:
+        SECRET_KEY = Path(env("SECRET_KEY_FILE")).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        _refuse_to_start(f"SECRET_KEY_FILE cannot be read: {exc}")
 if not SECRET_KEY:
-    # Local development and tests only: the "django-insecure-" prefix makes
-    # `manage.py check --deploy` fail until a real SECRET_KEY is set.
+    if not (DEBUG or TESTING):
+        # The development key below is in the repository: with it, anyone could
+        # forge sessions' signed data, password-reset links and feedback tokens.
+        _refuse_to_start(
+            "SECRET_KEY is not set: with DEBUG off the site needs a secret key of its own "
+            "(SECRET_KEY or SECRET_KEY_FILE, docs/configuration.md)."
+        )
+    # Local development (DEBUG on) and tests only: the "django-insecure-" prefix
+    # makes `manage.py check --deploy` fail.
     SECRET_KEY = "django-insecure-bambicim-local-development-key-3f9a1c7e5b2d"
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -78,7 +78,8 @@ def test_the_metadata_names_the_distribution_version_licence_and_changelog(conte
     assert metadata["Name"] == DISTRIBUTION
     assert metadata["Version"] == "0.1.0"
     assert metadata["License-Expression"] == "MIT"
-    assert any(f.startswith("Changelog,") for f in metadata.get_all("Project-URL"))
+    # Not published: no address of a PyPI page or repository that does not exist.
+    assert metadata.get_all("Project-URL") is None
     description = metadata.get_payload()
     assert "# Changelog" in description and "## [0.1.0]" in description
     assert "pip install torch==2.13.0" in description  # the install page comes first

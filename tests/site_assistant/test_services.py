@@ -299,6 +299,7 @@ def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_in
     bm25s (and scipy, 28 MB) for the hybrid retriever and evaluation only."""
     import json
     import os
+    import secrets
     import subprocess
     import sys
 
@@ -308,6 +309,8 @@ def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_in
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bambicim.settings",
         "SEARCH_INDEX_DIR": str(index_dir),
+        # A web process's settings (DEBUG off unless the environment says otherwise).
+        "SECRET_KEY": secrets.token_urlsafe(50),
     }
     proc = subprocess.run(
         [sys.executable, "-c", FRESH_PROCESS],
