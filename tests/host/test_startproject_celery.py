@@ -4,7 +4,8 @@ read from the page (only the Redis URL is the test's), and the worker is started
 page says (`celery -A mysite worker --concurrency=1`).
 
 A registered model's row saved in another process is rebuilt by that worker (not in the
-saving process), the running web server answers from the new text, and `/health/` says
+saving process), the running web server answers from the new text, the admin's "Rebuild
+index now" is run by the worker, and `/health/` says
 "degraded" once a rebuild waits for a worker that was stopped.
 """
 
@@ -15,6 +16,7 @@ import subprocess
 import textwrap
 import time
 import urllib.parse
+import urllib.request
 import uuid
 
 import pytest
@@ -105,6 +107,7 @@ def project(tmp_path_factory, request):
     )
     (pkg / "urls.py").write_text(
         textwrap.dedent(f"""
+        from django.contrib import admin
         from django.contrib.sitemaps.views import sitemap
         from django.contrib.sitemaps import Sitemap
         from django.urls import include, path, reverse
@@ -118,6 +121,7 @@ def project(tmp_path_factory, request):
                 return reverse(name)
 
         urlpatterns = [
+            path("admin/", admin.site.urls),
             path("", TemplateView.as_view(template_name="home.html"), name="home"),
             path("sitemap.xml", sitemap, {{"sitemaps": {{"pages": Pages}}}}),
             path("assistant/", include("{APP}.urls")),
@@ -247,6 +251,30 @@ def test_a_saved_row_is_rebuilt_by_the_worker_and_answered(project, worker, serv
     latest = f"from {APP}.models import IndexBuild as B; b = B.objects.latest('pk')"
     built = shell(project, f"{latest}; print('TASK', b.status, bool(b.task_id))")
     assert "TASK succeeded True" in built.stdout, built.stdout
+
+
+def test_the_admins_rebuild_button_is_run_by_the_worker(project, worker, server):
+    """Signed in to Django's admin, "Rebuild index now" queues a build the worker runs."""
+    shell(
+        project,
+        "from django.contrib.auth.models import User; User.objects.create_superuser('o', '', 'pw')",
+    )
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+    def post(path, html, **fields):
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+        request = urllib.request.Request(server.url + path, data, {"Referer": server.url + path})
+        return browser.open(request, timeout=60).read().decode()
+
+    login = browser.open(server.url + "/admin/login/", timeout=60).read().decode()
+    post("/admin/login/", login, username="o", password="pw", next="/admin/")
+    builds = browser.open(server.url + f"/admin/{APP}/indexbuild/", timeout=60).read().decode()
+    assert f'action="/admin/{APP}/indexbuild/rebuild/"' in builds
+    landed = post(f"/admin/{APP}/indexbuild/rebuild/", builds)
+    number = re.search(r"Index rebuild #(\d+) (queued|is running)", landed)
+    assert number, landed
+    worker.wait_for(f"{{'build': {number.group(1)}, 'status': 'succeeded'", seconds=120)
 
 
 def test_with_the_worker_stopped_health_says_rebuilds_wait(project, worker, server):
