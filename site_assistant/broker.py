@@ -7,7 +7,12 @@ never answers included), and kombu does not retry, so the caller reports the
 failure at once instead of after ~20 s.
 """
 
+from kombu.exceptions import OperationalError as Unreachable
+
 from . import conf
+
+# How a build's error starts when the broker was not the trouble but sending was.
+NOT_SENT = "the task could not be sent"
 
 
 def broker_connection(app):
@@ -20,4 +25,16 @@ def broker_connection(app):
             "socket_timeout": timeout,
             "max_retries": 0,
         },
+    )
+
+
+def why_not_sent(exc: Exception) -> str:
+    """Why a task was not queued, for the owner: a broker that did not answer (try again
+    later), or one the process cannot talk to at all (retrying will not help)."""
+    if isinstance(exc, (Unreachable, OSError, TimeoutError)):
+        timeout = conf.get("BROKER_TIMEOUT_SECONDS")
+        return f"the task queue did not answer within {timeout} s ({type(exc).__name__}: {exc})."
+    return (
+        f"{NOT_SENT} ({type(exc).__name__}: {exc}); is the broker's client library installed "
+        "(Redis: pip install redis) and CELERY_BROKER_URL right?"
     )

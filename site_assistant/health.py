@@ -2,10 +2,12 @@
 
 JSON, one entry per part, each with ``ok``: the live index (version,
 passages, model), the model (one real query through the serving path), the
-database (questions are logged there) and the task queue (optional: without
-a broker, builds run in-process). 200 while questions can be answered
-("degraded" when the database or the task queue is down: answers go on,
-without the question log and feedback, or without rebuilds; or when the
+database (questions are logged there), the task queue (optional: without
+a broker, builds run in-process) and its workers (a build queued over a
+minute past its start with no worker answering). 200 while questions can be answered
+("degraded" when the database or the task queue is down, or queued builds
+wait for a worker that is not running: answers go on, without the question
+log and feedback, or without rebuilds; or when the
 index last built cannot be read and an older version answers); 503 when
 they cannot. Error details go to the log, not to the response.
 
@@ -132,6 +134,21 @@ def check_broker() -> dict:
     return {"ok": True, "configured": True}
 
 
+def check_worker() -> dict:
+    """Queued work that should have started a minute ago and no worker answering (or the
+    queue not answering): rebuilds do not happen, whatever the broker's connection says."""
+    from .tasks import waiting_for_a_worker
+
+    try:
+        note = waiting_for_a_worker()
+    except Exception as exc:
+        return _failed("worker", exc)
+    if note:
+        logger.warning("health: %s", note)
+        return {"ok": False, "waiting": note}
+    return {"ok": True}
+
+
 def _broker_in_use() -> tuple:
     from .tasks import rebuild_index
 
@@ -147,6 +164,9 @@ def report(fresh: bool = False) -> tuple[int, dict]:
         "database": check_database(),
         "broker": _reused("broker", _broker_in_use(), check_broker, fresh),
     }
+    parts["worker"] = (
+        check_worker() if parts["database"]["ok"] else {"ok": False, "error": "no database"}
+    )
     if parts["index"]["ok"]:
         live = (parts["index"]["version"], parts["index"]["model_id"])
         parts["model"] = _reused("model", live, check_model, fresh)
@@ -155,7 +175,8 @@ def report(fresh: bool = False) -> tuple[int, dict]:
     # Questions are answered from the index with the database or the task
     # queue down (site_assistant.questions.ask: only the log entry is lost).
     answers = all(parts[p]["ok"] for p in ("index", "model"))
-    whole = parts["database"]["ok"] and parts["broker"]["ok"] and parts["index"].get("intact", True)
+    whole = all(parts[p]["ok"] for p in ("database", "broker", "worker"))
+    whole = whole and parts["index"].get("intact", True)
     status = "unavailable" if not answers else "ok" if whole else "degraded"
     return (200 if answers else 503), {"status": status, **parts}
 

@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf, rebuilds
-from .broker import broker_connection
+from .broker import broker_connection, why_not_sent
 from .models import IndexBuild
 from .rebuilds import (
     LOCK,
@@ -97,10 +97,7 @@ def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool =
             build.refresh_from_db()
             return
         logger.warning("search rebuild #%s not queued: %r", build.pk, exc)
-        error = (
-            "Not queued: the task queue did not answer within "
-            f"{conf.get('BROKER_TIMEOUT_SECONDS')} s ({type(exc).__name__}: {exc})."
-        )
+        error = f"Not queued: {why_not_sent(exc)}"
         if build.trigger in RETRIED_TRIGGERS:
             error += " It is queued again once the task queue answers."
         IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(

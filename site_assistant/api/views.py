@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import conf, dashboard, questions, rebuilds, services
+from ..broker import NOT_SENT
 from ..models import IndexBuild, Page, Question
 from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
@@ -475,6 +476,9 @@ class RebuildView(BaseAPIView):
         except rebuilds.LockBusy as exc:
             raise BuildLockBusy() from exc
         build.refresh_from_db()
+        if build.status == IndexBuild.Status.UNQUEUED and NOT_SENT in build.error:
+            # Not the queue's silence: this process cannot talk to it (no waiting mends it).
+            raise QueueUnavailable(f"The rebuild was not started. {build.error}")
         if build.status == IndexBuild.Status.UNQUEUED:
             raise QueueUnavailable()
         data = IndexBuildSerializer(build, context={"request": request}).data

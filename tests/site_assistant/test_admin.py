@@ -837,6 +837,25 @@ def test_the_rebuild_button_says_in_red_that_nothing_started_when_the_queue_is_d
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_rebuild_button_names_a_broker_the_process_cannot_talk_to(
+    client, django_user_model, point_broker
+):
+    """A project on Redis without the `redis` package (the wheel does not install it) was
+    told "the task queue is not answering ... try again once it is back", which no wait
+    mends. A broker this process has no client library for (here ZooKeeper) is named."""
+    point_broker("zookeeper://127.0.0.1:1/")
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    response = client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    html = LexborHTMLParser(response.content.decode())
+    errors = [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
+    assert errors and "task queue is not answering" not in errors[0], errors
+    assert "Not queued: the task could not be sent (" in errors[0], errors
+    assert "client library installed" in errors[0] and "pip install redis" in errors[0]
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "unqueued" and build.lock is None
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("built_index")
 def test_without_a_broker_a_build_inside_the_request_says_it_finished(
     client, django_user_model, settings

@@ -1126,6 +1126,19 @@ def test_rebuild_answers_503_within_seconds_when_the_task_queue_is_down(
     assert not IndexBuild.objects.filter(lock="index").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_names_a_broker_this_process_cannot_talk_to(api, staff, point_broker):
+    """No client library for the broker (Redis without the `redis` package; here ZooKeeper):
+    the 503 said "not answering ... try again in a minute", which no wait mends."""
+    point_broker("zookeeper://127.0.0.1:1/")
+    api.force_authenticate(staff)
+    response = api.post("/api/index/rebuild/")
+    assert response.status_code == 503, response.content
+    detail = response.json()["detail"]
+    assert "not answering" not in detail and "Not queued: the task could not be sent (" in detail
+    assert "client library installed" in detail
+
+
 # --- damaged index files ------------------------------------------------------------------
 
 
