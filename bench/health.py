@@ -23,6 +23,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bambicim.settings")
 
 import django  # noqa: E402
 
+from bench import record  # noqa: E402, F401  (a throwaway secret key when none is given)
+
 django.setup()
 
 from django.conf import settings  # noqa: E402
