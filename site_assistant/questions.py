@@ -279,16 +279,17 @@ def purge_when_due() -> int:
 
 def purge(days: int | None = None) -> tuple[int, int]:
     """The privacy purge: questions older than ``days`` (default LOG_RETENTION_DAYS),
-    then visitors' questions in the training pairs kept with models.
+    then visitors' questions in the training pairs kept with models, and those the
+    log no longer holds in ``search_make_pairs``'s folder (INDEX_DIR/pairs).
 
     Returns (questions deleted, visitor questions dropped from kept pairs).
     """
-    from .training.config import models_dir
+    from .training.config import models_dir, pairs_dir
 
     deleted = purge_old_questions(days)
     # The trainer's code (its pairs import scikit-learn) costs a worker about
-    # 160 MB for good: loaded only when some model keeps pairs to sweep.
-    if not any(models_dir().glob("*/pairs*")):
+    # 160 MB for good: loaded only when some pairs are kept to sweep.
+    if not (pairs_dir().is_dir() or any(models_dir().glob("*/pairs*"))):
         return deleted, 0
     from .training.finetune import forget_visitor_questions
 

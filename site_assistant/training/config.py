@@ -48,3 +48,11 @@ def models_dir() -> Path:
     from .. import embed
 
     return embed.index_dir() / embed.MODELS_DIR
+
+
+def pairs_dir() -> Path:
+    """Where ``search_make_pairs`` writes without ``--out`` (INDEX_DIR/pairs), and where
+    ``search_evaluate`` looks for its dev questions: the daily log purge sweeps it."""
+    from .. import embed
+
+    return embed.index_dir() / "pairs"

@@ -207,6 +207,49 @@ def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(setti
     assert "What is Pricing?" in kept and "student discount" not in kept
 
 
+@pytest.mark.usefixtures("built_index")
+def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_folder(client):
+    """``search_make_pairs`` writes helpful, approved visitors' questions into
+    INDEX_DIR/pairs; the purge deleted them from the log and left them there for good."""
+    import shutil
+
+    from django.contrib.auth import get_user_model
+
+    from site_assistant.training.config import pairs_dir
+
+    folder = pairs_dir()
+    assert not folder.exists()
+    try:
+        asked = []
+        for text in ("Can I scrape the site?", "Do you use cookies?"):
+            reply = client.post("/api/search/", {"q": text}, content_type="application/json")
+            body = reply.json()
+            vote = {"question_id": body["question_id"], "helpful": True}
+            vote["feedback_token"] = body["feedback_token"]
+            voted = client.post("/api/feedback/", vote, content_type="application/json")
+            assert voted.status_code == 200
+            asked.append(body["question_id"])
+        owner = get_user_model().objects.create_superuser("boss", "b@example.com", "pw")
+        client.force_login(owner)
+        client.post(
+            "/admin/site_assistant/question/",
+            {"action": "approve_for_training", "_selected_action": asked},
+        )
+        call_command("search_make_pairs", stdout=StringIO())
+        made = "".join(path.read_text() for path in folder.glob("*.jsonl"))
+        assert "Can I scrape the site?" in made and "Do you use cookies?" in made
+        Question.objects.filter(pk=asked[0]).update(created=timezone.now() - timedelta(days=31))
+
+        call_command("search_purge_log", stdout=StringIO())
+
+        kept = "".join(path.read_text() for path in folder.glob("*.jsonl"))
+        assert "Can I scrape the site?" not in kept  # gone from the log: gone from the pairs
+        assert "Do you use cookies?" in kept  # still in the log: a run may still use it
+        assert '"source": "generated"' in kept
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_the_daily_purge_loads_no_training_code_when_no_model_keeps_pairs(
     settings, tmp_path, monkeypatch
 ):

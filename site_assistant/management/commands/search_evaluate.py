@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from site_assistant import conf
+from site_assistant.training.config import pairs_dir
 
 
 class Command(BaseCommand):
@@ -150,7 +151,7 @@ class Command(BaseCommand):
         return model_ref
 
     def _default_dev(self):
-        default_dev = Path(conf.get("INDEX_DIR")) / "pairs"
+        default_dev = pairs_dir()
         return str(default_dev) if (default_dev / "dev.jsonl").is_file() else None
 
     def _compare(self, model, dev, natural, json_out, record):

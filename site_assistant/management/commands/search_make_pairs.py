@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from site_assistant import conf
+from site_assistant.training.config import pairs_dir
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        folder = Path(out or Path(conf.get("INDEX_DIR")) / "pairs")
+        folder = Path(out) if out else pairs_dir()
         stats = pairs.write_pairs(pair_set, folder, origin, problems, site=not corpus)
         for problem in problems:
             self.stderr.write(f"warning: {problem}")
