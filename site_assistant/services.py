@@ -140,11 +140,18 @@ _examples: PerVersion[dict[str, int]] = PerVersion()
 
 
 def speller(version: index.IndexVersion) -> Speller:
-    """The typo corrector of an index version: its passages' words + its model's vocabulary."""
+    """The typo corrector of an index version: its passages' words + its model's vocabulary.
+
+    Only the words of passages a visitor may still be shown: a page withdrawn since the
+    build (site_assistant.withdrawn) lends no word to "Did you mean …", which would
+    show a word of a page made private. Made again when what is withdrawn changes."""
+    hidden = withdrawn.paths(version.content_read)
+    key = f"{version.version} {sorted(hidden)}" if hidden else version.version
     return _spellers.get(
-        version.version,
+        key,
         lambda: Speller.for_passages(
-            version.passages, version.model_ref or embed.active_model_ref()
+            [row for row in version.passages if withdrawn.visible_urls(row, hidden)],
+            version.model_ref or embed.active_model_ref(),
         ),
     )
 

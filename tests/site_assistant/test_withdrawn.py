@@ -132,6 +132,29 @@ def test_with_no_worker_running_a_row_made_private_or_deleted_is_not_answered_fr
 
 
 @pytest.mark.django_db
+def test_with_no_worker_running_a_row_made_private_lends_no_word_to_the_typo_fix(
+    registered_groups, with_a_broker, django_capture_on_commit_callbacks, client
+):
+    """ "Did you mean …" respelled a visitor's typo with the words of the live index: a
+    row made private still lent its own words ("zorblaxian") until the rebuild."""
+    with_a_broker.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = Group.objects.create(name="The zorblaxian launch party is on the roof")
+    asked = {"q": "zorblaxan launch party"}
+    assert client.get("/assistant/api/search/", asked).json()["corrected_query"] == (
+        "zorblaxian launch party"
+    )
+
+    with_a_broker.start()  # a broker, and no worker: the rebuild never comes
+    with django_capture_on_commit_callbacks(execute=True):
+        secret.name = f"Draft: {secret.name}"
+        secret.save()
+    assert any("zorblaxian" in p["text"] for p in index.load_current().passages)
+    shown = client.get("/assistant/api/search/", asked).content.decode()
+    assert "zorblaxian" not in shown.casefold()
+
+
+@pytest.mark.django_db
 def test_with_no_worker_running_a_row_given_another_url_is_not_answered_from_its_old_one(
     registered_groups, with_a_broker, django_capture_on_commit_callbacks
 ):
