@@ -117,6 +117,20 @@ def index_dir():
     return _INDEX_DIR
 
 
+def share_model_export(folder):
+    """Give the INDEX_DIR ``folder`` (a test's own, or a subprocess site's) the session's
+    ``onnx`` folder (a symlink): every build makes sure the served model has an export
+    there, and one export (10-20 s) per test run is enough. A test about a missing
+    export removes the link."""
+    shared = _INDEX_DIR / "onnx"
+    shared.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "onnx").is_symlink():
+        (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_index(django_db_setup, django_db_blocker):
     """The real Bambicim site indexed with the real model, once per session.

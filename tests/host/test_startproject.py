@@ -41,8 +41,9 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, request):
+def project(tmp_path_factory, request, model_export):
     base = tmp_path_factory.mktemp("startproject")
+    model_export.before_build(base / "index")
     venv, python, env = request.getfixturevalue("fresh_venv")
     site = base / "site"
     site.mkdir()
@@ -120,9 +121,10 @@ def project(tmp_path_factory, request):
 
 
 @pytest.fixture(scope="module")
-def built(project):
+def built(project, model_export):
     site, python, env = project
     result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
+    model_export.after_build(site.parent / "index")
     return result.stdout
 
 

@@ -129,9 +129,11 @@ print("notices link to:", sorted(n.get_absolute_url() for n in Notice.objects.al
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, request):
+def project(tmp_path_factory, request, model_export):
     venv, python, env = request.getfixturevalue("fresh_venv")
     base = tmp_path_factory.mktemp("wagtail")
+    # Publishing the pages below builds at once (no broker): with the session's export.
+    model_export.before_build(base / "index")
     site = base / "site"
     site.mkdir()
     run(
@@ -199,9 +201,11 @@ def project(tmp_path_factory, request):
 
 
 @pytest.fixture(scope="module")
-def built(project):
+def built(project, model_export):
     site, python, env = project
-    return run([python, "manage.py", "search_rebuild", "--sync"], site, env).stdout
+    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
+    model_export.after_build(site.parent / "index")
+    return result.stdout
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -64,19 +63,13 @@ def documented():
 
 @pytest.fixture
 def own_index_dir(settings, tmp_path):
-    """A private INDEX_DIR for tests that build their own (small) indexes.
-
-    Its ``onnx`` folder is the session's (a symlink): every build makes sure
-    the served model has an export there, and one export (15-20 s) per test
-    run is enough. A test about a missing export removes the link.
+    """A private INDEX_DIR for tests that build their own (small) indexes, with
+    the session's ``onnx`` folder (``tests.conftest.share_model_export``).
     """
     from site_assistant import index
+    from tests.conftest import share_model_export
 
-    folder = tmp_path / "index"
-    shared = Path(settings.SITE_ASSISTANT["INDEX_DIR"]) / "onnx"
-    shared.mkdir(parents=True, exist_ok=True)
-    folder.mkdir()
-    (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    folder = share_model_export(tmp_path / "index")
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(folder)}
     yield folder
     index.forget_loaded()

@@ -70,6 +70,12 @@ def exported_tuned_model(settings, old):
 
     from site_assistant import onnx_export
 
+    # The session's export of the base model (made once per test run), looked up
+    # before INDEX_DIR moves to ``old``, where there is none.
+    base = embed.find_onnx(embed.default_model_path())
+    if base is None:
+        embed.export_onnx(embed.default_model_path())
+        base = embed.find_onnx(embed.default_model_path())
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(old)}
     tuned = old / "models" / "run-1"
     shutil.copytree(embed.default_model_path(), tuned)
@@ -77,10 +83,6 @@ def exported_tuned_model(settings, old):
     st = weights.stat()
     os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns // 10**9 * 10**9 + 123_456_789))
     embed.set_active_model(str(tuned))
-    base = embed.find_onnx(embed.default_model_path())
-    if base is None:
-        embed.export_onnx(embed.default_model_path())
-        base = embed.find_onnx(embed.default_model_path())
     shutil.copytree(base[0], tuned / embed.ONNX_DIR)
     meta = {
         **base[1],

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import share_model_export
+
 pytest.importorskip("wagtail")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +51,7 @@ def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     }
     if site_dir is not None:
         env["WAGTAILSITE_DIR"] = str(site_dir)
+        share_model_export(Path(site_dir) / "index")
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
