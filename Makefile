@@ -67,9 +67,9 @@ beat: migrate
 	$(KEY) DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim beat --loglevel=info
 
 # The suite picks its brokers itself (TEST_REDIS_URL for the Celery tests): a REDIS_URL
-# exported for `make run` (or in .env) must not put every test on a broker.
+# (exported or in .env) or an exported CELERY_BROKER_URL must not put every test on one.
 test: $(STAMP)
-	REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
 # docs/screenshots/ (the README's pictures), taken by the real-browser tests:
 # the site and widget tests that save a picture (marker `screenshot`, set on any
@@ -82,7 +82,7 @@ og-image: $(STAMP) | $(NEEDS_KEY)
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) tools/og_image.py
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
