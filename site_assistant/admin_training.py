@@ -230,6 +230,21 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
     )
 
 
+def _refit_note(refit) -> str:
+    """The refit's own figures: the model served was trained again, not the one compared."""
+    if not isinstance(refit, dict):
+        return ""
+    return format_html(
+        "<p>Having done better, it was trained again with the test questions' sections "
+        "included, on {} pairs, {} steps, {} s of training: that is the model switched on "
+        "(the scores above are the first one's, the only one with questions it did not "
+        "see).</p>",
+        refit.get("pairs", "?"),
+        refit.get("steps", "?"),
+        refit.get("train_seconds", "?"),
+    )
+
+
 def served_threshold(run: TrainingRun) -> str:
     """What answer threshold the live index uses, beside the run's suggested one, and why
     they differ: an index build calibrates its own (site_assistant.answerability) unless
@@ -437,11 +452,12 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "<p>Trained on {} pairs (a question made from the site with the passage that "
             "answers it), {} steps, {} s of training. Answer threshold the training suggested "
             "for the trained model: {} (from 0 to 1; set between the scores of its test "
-            "questions and of nonsense questions).</p>{}",
+            "questions and of nonsense questions).</p>{}{}",
             run.metrics.get("pairs", "?"),
             run.metrics.get("steps", "?"),
             run.metrics.get("train_seconds", "?"),
             extra if extra is not None else "–",
+            _refit_note(run.metrics.get("refit")),
             served_threshold(run),
         )
         return format_html(

@@ -265,6 +265,12 @@ def _train(run_id: int) -> dict:
             "epochs": meta.get("epochs"),
             "train_seconds": meta["train_seconds"],
             "recommended_min_score": meta["served_min_score"],
+            # The model served after a refit: trained again on every section.
+            **(
+                {"refit": {k: meta["refit"].get(k) for k in ("pairs", "steps", "train_seconds")}}
+                if meta.get("refit")
+                else {}
+            ),
         },
         progress=100,
         stage="done",

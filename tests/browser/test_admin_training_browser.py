@@ -106,6 +106,10 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     expect(page.locator(".field-metrics_table")).to_contain_text(
         re.compile(r"Trained on \d+ pairs \(a question made from the site")
     )
+    # The model switched on is the refit's: its own figures, not only the first one's.
+    expect(page.locator(".field-metrics_table")).to_contain_text(
+        re.compile(r"it was trained again .* on \d+ pairs, 3 steps, [\d.]+ s of training: that is")
+    )
 
     assert run.activated, run.decision  # comparison_passes
     expect(result).to_contain_text("It now answers your visitors")
