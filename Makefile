@@ -46,7 +46,9 @@ index: migrate
 
 # Teach the assistant the site: the owner's example questions, training pairs,
 # a fine-tune that is activated only if it beats the current model on the dev
-# split (then the index is rebuilt with it). A few minutes on 2 cores.
+# split (then the index is rebuilt with it). About 10 minutes on a shared 2-core
+# machine (9 min 34 s measured; up to ~40 when other jobs load the cores:
+# `make bench-speed PARTS=training` times a step; docs/admin.md, "Training runs").
 train: index
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py search_finetune
 

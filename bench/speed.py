@@ -634,7 +634,7 @@ def process(sandbox: Sandbox) -> dict:
 
 
 TRAINING_MEMORY = """
-import json, sys, threading
+import json, sys, threading, time
 import django
 django.setup()
 from site_assistant import services
@@ -650,10 +650,15 @@ out = {"warm": rss()}
 # In a thread, as the web process runs it without a broker (TRAIN_IN_BACKGROUND_WITHOUT_BROKER).
 steps = int(sys.argv[1])
 config = TrainConfig(max_steps=steps, max_pairs=320)
-work = threading.Thread(target=lambda: run_training(
-    config=config, activate=False, seed=42, show_progress_bar=False, refit=False))
+meta = {}
+started = time.perf_counter()
+work = threading.Thread(target=lambda: meta.update(run_training(
+    config=config, activate=False, seed=42, show_progress_bar=False, refit=False)))
 work.start()
 work.join()
+out["run_seconds"] = round(time.perf_counter() - started, 1)
+out["train_seconds"] = meta["train_seconds"]
+out["seconds_a_step"] = round(meta["train_seconds"] / meta["steps"], 2)
 out["after_run"] = rss()
 give_memory_back()
 out["after_give_memory_back"] = rss()
@@ -665,7 +670,8 @@ TRAINING_STEPS = 10
 def training(sandbox: Sandbox) -> dict:
     """RSS of a serving process before a short training run (in a thread, as a web
     process runs it without a broker), right after it, and once it let go
-    (site_assistant.training.tasks.give_memory_back)."""
+    (site_assistant.training.tasks.give_memory_back); the run's time, and its
+    training steps' time a step (batches of 32, as the admin's button trains)."""
     proc = subprocess.run(
         [sys.executable, "-c", TRAINING_MEMORY, str(TRAINING_STEPS)],
         cwd=ROOT,
@@ -675,7 +681,9 @@ def training(sandbox: Sandbox) -> dict:
     )
     if proc.returncode:
         raise RuntimeError(proc.stderr[-2000:])
-    return {"steps": TRAINING_STEPS, "rss_mb": json.loads(proc.stdout.strip().splitlines()[-1])}
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    timing = {key: out.pop(key) for key in ("run_seconds", "train_seconds", "seconds_a_step")}
+    return {"steps": TRAINING_STEPS, **timing, "rss_mb": out}
 
 
 # --- builds ------------------------------------------------------------------------------

@@ -91,6 +91,41 @@ def time_left(run: TrainingRun, now=None) -> str:
     return f"about {minutes} minute{'s' if minutes != 1 else ''} left (estimate)"
 
 
+def duration_words(seconds: float) -> str:
+    """ "45 s", "2 min 05 s", "1 h 03 min": how long, to the second under an hour."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def elapsed(run: TrainingRun, now=None) -> tuple[str, int] | None:
+    """("queued" or "running", seconds since) for a run that goes on, else None.
+
+    The page counts on from it every second between two polls, so the owner sees
+    the run is alive while a long step keeps its progress where it is.
+    """
+    from django.utils import timezone
+
+    if run.status == TrainingRun.Status.RUNNING and run.started:
+        state, since = "running", run.started
+    elif run.status == TrainingRun.Status.QUEUED and run.created:
+        state, since = "queued", run.created
+    else:
+        return None
+    return state, max(0, int(((now or timezone.now()) - since).total_seconds()))
+
+
+def elapsed_words(run: TrainingRun, now=None) -> str:
+    """ "running for 2 min 05 s" ("" once the run has finished)."""
+    found = elapsed(run, now)
+    return f"{found[0]} for {duration_words(found[1])}" if found else ""
+
+
 def _percent(value) -> str:
     return f"{100 * float(value):.1f}%"
 
@@ -169,6 +204,19 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
             "Follow the build on “Index builds”; once it has succeeded, ask a few of your "
             "visitors’ questions in “Try a question”.",
         )
+    if state == "stopping":
+        return (
+            f"{head} It was switched off, but it answers your visitors until the index "
+            "rebuilt with the model chosen instead has succeeded.",
+            "Follow the build on “Index builds”; once it has succeeded, the other model answers.",
+        )
+    if state == "stop_failed":
+        return (
+            f"{head} It was switched off, but the index build without it failed (Index build "
+            f"#{failed.pk}), so it still answers your visitors.",
+            "Read why on “Index builds”, then press “Rebuild index now”: the model chosen "
+            "instead answers once a build with it has succeeded.",
+        )
     if state == "live":
         return (
             f"{head} It now answers your visitors (the index was rebuilt with it).",
@@ -180,6 +228,67 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
         f"{head} It answered visitors until it was switched off (another model is served now).",
         "“Serve this model” below switches it back on.",
     )
+
+
+def _refit_note(refit) -> str:
+    """The refit's own figures: the model served was trained again, not the one compared."""
+    if not isinstance(refit, dict):
+        return ""
+    return format_html(
+        "<p>Having done better, it was trained again with the test questions' sections "
+        "included, on {} pairs, {} steps, {} s of training: that is the model switched on "
+        "(the scores above are the first one's, the only one with questions it did not "
+        "see).</p>",
+        refit.get("pairs", "?"),
+        refit.get("steps", "?"),
+        refit.get("train_seconds", "?"),
+    )
+
+
+def served_threshold(run: TrainingRun) -> str:
+    """What answer threshold the live index uses, beside the run's suggested one, and why
+    they differ: an index build calibrates its own (site_assistant.answerability) unless
+    the settings fix one; the model's suggestion serves only an index without either."""
+    from . import conf, index, services
+
+    try:
+        version = index.load_current()
+    except services.IndexNotReady:
+        return ""
+    used = services.min_score(version)
+    suggested = (run.metrics or {}).get("recommended_min_score")
+    model = "this model" if _live(run) else "another model"
+    calibrated = version.calibration.get("min_score")
+    if conf.get("MIN_SCORE") is not None:
+        why = 'fixed in the site’s settings (SITE_ASSISTANT["MIN_SCORE"])'
+    elif isinstance(calibrated, int | float) and used == calibrated:
+        why = (
+            "set when the index was built, from questions about something else: most of "
+            "them score below it on this site. That calibration, not the training’s "
+            "suggestion, decides"
+        )
+    elif suggested is not None and _live(run) and round(used, 3) == suggested:
+        why = "the training’s suggestion above (the index set none of its own)"
+    else:
+        why = "the default (the index set none of its own; rebuilding it sets one)"
+    return format_html(
+        "<p>The index answering your visitors now (built with {}) uses {}: {}.</p>",
+        model,
+        f"{used:.4f}".rstrip("0").rstrip("."),
+        why,
+    )
+
+
+def _last_took() -> str:
+    """How long the last run that succeeded here took, in words ("" before one has)."""
+    last = (
+        TrainingRun.objects.filter(
+            status=TrainingRun.Status.SUCCEEDED, started__isnull=False, finished__isnull=False
+        )
+        .order_by("-finished")
+        .first()
+    )
+    return duration_words((last.finished - last.started).total_seconds()) if last else ""
 
 
 def _active_runs():
@@ -216,7 +325,34 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         "started_display",
         "finished_display",
     ]
-    fields = readonly_fields
+    # The model's folder and the task's id mean nothing to the owner: kept for a
+    # developer in a collapsed section at the end.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "decision_display",
+                    "metrics_table",
+                    "activated_display",
+                    "params_display",
+                    "error",
+                    "created_display",
+                    "started_display",
+                    "finished_display",
+                ]
+            },
+        ),
+        (
+            "For developers",
+            {
+                "classes": ["collapse"],
+                "fields": ["model_dir", "task_id"],
+                "description": "Where the trained model is kept and the Celery task that "
+                "ran the training, for a developer reading the logs.",
+            },
+        ),
+    ]
 
     def has_add_permission(self, request):
         return False  # runs are started with the button, not typed in
@@ -297,7 +433,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
     @admin.display(description="Duration")
     def duration_display(self, run):
         if run.started and run.finished:
-            return f"{(run.finished - run.started).total_seconds():.0f} s"
+            return duration_words((run.finished - run.started).total_seconds())
         return "–"
 
     @admin.display(description="Scores on test questions")
@@ -314,12 +450,15 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         extra = run.metrics.get("recommended_min_score")
         note = format_html(
             "<p>Trained on {} pairs (a question made from the site with the passage that "
-            "answers it), {} steps, {} s of training. Answer threshold of the trained model: "
-            "{} (an answer needs at least this score, from 0 to 1).</p>",
+            "answers it), {} steps, {} s of training. Answer threshold the training suggested "
+            "for the trained model: {} (from 0 to 1; set between the scores of its test "
+            "questions and of nonsense questions).</p>{}{}",
             run.metrics.get("pairs", "?"),
             run.metrics.get("steps", "?"),
             run.metrics.get("train_seconds", "?"),
             extra if extra is not None else "–",
+            _refit_note(run.metrics.get("refit")),
+            served_threshold(run),
         )
         return format_html(
             '<p class="help">Questions made from sections the training did not see, asked of '
@@ -379,6 +518,8 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
                 "activated": self.activated_display(run),
                 "rebuilding": _rebuilding(run),
                 "time_left": time_left(run),
+                "elapsed": elapsed_words(run),
+                "elapsed_seconds": (elapsed(run) or (None, None))[1],
                 "waiting": waiting_for_a_worker(run),
             }
         )
@@ -531,6 +672,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "serving_run": _serving_run(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
             "waiting_for_a_worker": waiting_for_a_worker(),
+            "last_took": _last_took(),
         }
         return super().changelist_view(request, extra_context)
 
@@ -550,6 +692,8 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "try_url": reverse("admin:site_assistant_question_try"),
             "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
             "time_left": time_left(run) if run else "",
+            "elapsed": elapsed(run) if run else None,
+            "elapsed_text": elapsed_words(run) if run else "",
             "waiting": waiting_for_a_worker(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
@@ -579,6 +723,8 @@ def _servable(run: TrainingRun) -> bool:
 # What "Activated" says of an activated run, by ``_served_state``.
 SERVED_STATES = {
     "off": "Yes (no longer served)",
+    "stopping": "Yes, switched off: served until the index is rebuilt without it",
+    "stop_failed": "Yes, switched off, but still served: the index build without it failed",
     "live": "Yes, served now",
     "failed": "Yes, but the index build with it failed",
     "rebuilding": "Yes, served once the index is rebuilt with it",
@@ -587,10 +733,15 @@ SERVED_STATES = {
 
 def _served_state(run: TrainingRun) -> tuple[str, IndexBuild | None]:
     """Where an activated run's model is: "off" (another model is served), "live" (the
-    index answers with it), "failed" (the build with it failed: that build, as well), or
-    "rebuilding" (served, the index not yet built with it)."""
+    index answers with it), "failed" (the build with it failed: that build, as well),
+    "rebuilding" (served, the index not yet built with it), "stopping" (switched off,
+    the live index still built with it until its rebuild is done) or "stop_failed"
+    (switched off, and that rebuild failed)."""
     if not _serving(run):
-        return "off", None
+        if not _live(run):
+            return "off", None
+        failed = _rebuild_failed(run)
+        return ("stop_failed", failed) if failed else ("stopping", None)
     if _live(run):
         return "live", None
     failed = _rebuild_failed(run)
@@ -598,11 +749,12 @@ def _served_state(run: TrainingRun) -> tuple[str, IndexBuild | None]:
 
 
 def _rebuilding(run: TrainingRun) -> bool:
-    """Activated and served, but the live index is not yet built with its model."""
+    """Activated, and the live index is not yet built with the model chosen (this
+    run's, or the one that switched it off): its page keeps polling."""
     return (
         run.status == TrainingRun.Status.SUCCEEDED
         and run.activated
-        and _served_state(run)[0] == "rebuilding"
+        and _served_state(run)[0] in ("rebuilding", "stopping")
     )
 
 
@@ -625,7 +777,11 @@ def _live(run: TrainingRun) -> bool:
     from . import index
 
     live = index.live_model_ref()
-    return bool(live) and Path(live).resolve() == Path(embed.locate(run.model_dir)).resolve()
+    return (
+        bool(live)
+        and bool(run.model_dir)
+        and Path(live).resolve() == Path(embed.locate(run.model_dir)).resolve()
+    )
 
 
 def _serving_run() -> TrainingRun | None:

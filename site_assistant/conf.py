@@ -168,7 +168,8 @@ DEFAULTS = {
     # and the run's page follows its progress (False: inside the request).
     "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": True,
     # A training run queued or running longer than this is marked failed
-    # (abandoned) when the next one is requested (make train takes a few minutes).
+    # (abandoned) when the next one is requested (make train took 9 min 34 s on a
+    # shared 2-core machine, up to ~40 minutes under load: docs/admin.md).
     "TRAINING_TIMEOUT_SECONDS": 2 * 60 * 60,
     # Template blocks whose text is not page content (e.g. the <title>).
     "TEMPLATE_SKIP_BLOCKS": ["title", "meta", "head", "extra_head", "scripts"],

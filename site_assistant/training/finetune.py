@@ -543,6 +543,32 @@ def run_training(
         drop_kept_visitor_questions(out)
 
 
+def progress_bar(refit: bool) -> dict:
+    """Where each stage of a run sits on its progress bar (0 to 1).
+
+    A run that will refit trains as many steps again after the comparison: each
+    training gets a like share of the bar, so the bar, and the admin's estimate
+    of the time left from its pace, follow the time (the refit sat at 86% with
+    no step count for as long as the first training took). A run whose model
+    fails the comparison skips the refit and ends early.
+    """
+    if refit:
+        return {
+            "training": (0.05, 0.45),
+            "evaluating": 0.46,
+            "natural": 0.48,
+            "refit": (0.50, 0.92),
+            "activating": 0.95,
+        }
+    return {
+        "training": (0.05, 0.80),
+        "evaluating": 0.82,
+        "natural": 0.84,
+        "refit": None,
+        "activating": 0.95,
+    }
+
+
 def _train_and_guard(
     pairs_dir: Path,
     out: Path,
@@ -555,14 +581,16 @@ def _train_and_guard(
     off: str = "activation off",
 ) -> dict:
     """run_training's steps once the pairs exist: train, evaluate, guard, refit, activate."""
+    bar = progress_bar(refit=activate and refit)
 
     def train_progress(fraction, message):
-        report(0.05 + 0.75 * fraction, f"training: {message}")
+        start, end = bar["training"]
+        report(start + (end - start) * fraction, f"training: {message}")
 
     result = train(
         pairs_dir, out, config, progress=train_progress, show_progress_bar=show_progress_bar
     )
-    report(0.82, "evaluating the base and the tuned model")
+    report(bar["evaluating"], "evaluating the base and the tuned model")
     base_ref = result["base_model"]
     from . import guard
 
@@ -578,7 +606,7 @@ def _train_and_guard(
     }
     natural = guard.natural_qids(tuned.eval_set.groups)
     if natural:
-        report(0.84, "evaluating natural questions against the answers alone")
+        report(bar["natural"], "evaluating natural questions against the answers alone")
         evidence["natural_base"] = guard.answer_only(pairs_dir, base_ref, natural)
         evidence["natural_tuned"] = guard.answer_only(pairs_dir, str(out), natural)
     ok, decision = should_activate(base_metrics, tuned_metrics, evidence=evidence)
@@ -601,12 +629,18 @@ def _train_and_guard(
     _clean_card(out, _comparison_section(base_metrics, tuned_metrics, decision, threshold))
     served = out
     if ok and activate and refit:
-        report(0.86, "refit: training again on every section")
+        report(bar["refit"][0], "refit: training again on every section")
         served = out / "final"
+
+        def refit_progress(fraction, message):
+            start, end = bar["refit"]
+            report(start + (end - start) * fraction, f"refit: {message}")
+
         refit_result = train(
             all_pairs(pairs_dir, out / "pairs-all"),
             served,
             config,
+            progress=refit_progress,
             show_progress_bar=show_progress_bar,
         )
         # The refit model has no unseen dev questions to set a threshold on: it
@@ -633,7 +667,7 @@ def _train_and_guard(
             _comparison_section(base_metrics, tuned_metrics, decision, threshold, refit_threshold),
         )
     if ok and activate:
-        report(0.95, "activating and rebuilding the index")
+        report(bar["activating"], "activating and rebuilding the index")
     activated, rebuilt = apply_decision(
         served, base_metrics, tuned_metrics, activate, rebuild, passed=ok
     )

@@ -106,6 +106,10 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     expect(page.locator(".field-metrics_table")).to_contain_text(
         re.compile(r"Trained on \d+ pairs \(a question made from the site")
     )
+    # The model switched on is the refit's: its own figures, not only the first one's.
+    expect(page.locator(".field-metrics_table")).to_contain_text(
+        re.compile(r"it was trained again .* on \d+ pairs, 3 steps, [\d.]+ s of training: that is")
+    )
 
     assert run.activated, run.decision  # comparison_passes
     expect(result).to_contain_text("It now answers your visitors")
@@ -217,3 +221,107 @@ def test_a_run_whose_rebuild_failed_says_so_and_stops_waiting(page, owner, priva
     expect(result).to_contain_text("“Rebuild index now”")
     expect(activated).to_have_text("Yes, but the index build with it failed")
     expect(page.locator("#training-progress")).not_to_have_attribute("data-rebuilding", "1")
+
+
+def test_a_running_run_shows_how_long_it_has_been_going_by_the_second(page, owner, private_index):
+    """A step can keep the progress where it is for a minute: the box counts the run's
+    time on (Requested and Started say "2 minutes ago" as the page was drawn)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.training.tasks import this_process
+
+    run = TrainingRun.objects.create(
+        status="running",
+        runner=this_process(),  # the live server's process: not abandoned
+        progress=12,
+        stage="training: step 4/78",
+        started=timezone.now() - timedelta(seconds=75),
+    )
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    clock = page.locator('#training-progress [data-field="elapsed"]')
+    expect(clock).to_have_text(re.compile(r"^running for 1 min 1\d s$"))
+    first = clock.inner_text()
+    # Seconds later, with no change of progress or stage, it has counted on.
+    expect(clock).not_to_have_text(first, timeout=5_000)
+    expect(clock).to_have_text(re.compile(r"^running for 1 min [12]\d s$"))
+    expect(page.locator('#training-progress [data-field="progress"]')).to_have_text("12")
+
+
+def test_a_finished_run_keeps_its_folder_and_task_for_developers_out_of_the_way(
+    page, owner, private_index
+):
+    run = activated_run(private_index, task_id="5f0c2e1a-task")
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    folder, task = page.locator(".field-model_dir"), page.locator(".field-task_id")
+    expect(folder).to_be_hidden()
+    expect(task).to_be_hidden()
+    assert "5f0c2e1a-task" not in page.locator("#content-main").inner_text()
+    # Still there for a developer, one click away.
+    page.get_by_text("For developers").click()
+    expect(folder).to_contain_text(run.model_dir)
+    expect(task).to_contain_text("5f0c2e1a-task")
+
+
+def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
+    page, owner, private_index, monkeypatch
+):
+    """“Serve the base model” switches the run's model off at once, but the live index
+    was built with it: visitors get it until the build with the base model is done."""
+    from site_assistant import admin_training, embed
+
+    run = activated_run(private_index)
+    monkeypatch.setattr(admin_training, "_live", lambda run: True)  # its build is live
+    embed.set_active_model(None)  # as “Serve the base model” does, before its build ran
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    activated = page.locator('[data-field="activated"]')
+    result = page.locator("#training-result")
+    expect(activated).to_have_text(
+        "Yes, switched off: served until the index is rebuilt without it"
+    )
+    expect(result).to_contain_text("it answers your visitors until the index rebuilt")
+    expect(result).not_to_contain_text("until it was switched off")
+
+    # The build with the base model is done: the page, left open, says so.
+    monkeypatch.setattr(admin_training, "_live", lambda run: False)
+    expect(activated).to_have_text("Yes (no longer served)", timeout=15_000)
+    expect(result).to_contain_text("It answered visitors until it was switched off")
+
+
+def test_a_run_says_which_answer_threshold_the_served_index_uses_and_why(
+    page, owner, private_index
+):
+    """The run suggests a threshold from its test questions (0.371); the index answering
+    visitors calibrated its own when it was built: both said, each for what it is."""
+    from site_assistant import services
+    from site_assistant.build import run_build
+
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+    run = activated_run(private_index)
+    run.metrics = {
+        **run.metrics,
+        "dev": {"base": {"accuracy@1": 0.79}, "tuned": {"accuracy@1": 0.8}},
+    }
+    run.metrics["recommended_min_score"] = 0.371
+    run.save()
+    used = f"{services.min_score():.4f}".rstrip("0")
+    assert used != "0.371"
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    scores = page.locator(".field-metrics_table")
+    expect(scores).to_contain_text(
+        "Answer threshold the training suggested for the trained model: 0.371"
+    )
+    expect(scores).to_contain_text(
+        f"The index answering your visitors now (built with another model) uses {used}: "
+        "set when the index was built, from questions about something else"
+    )
+    expect(scores).to_contain_text("That calibration, not the training’s suggestion, decides")
+    # The Try page names the same figure.
+    page.goto("/admin/site_assistant/question/try/")
+    expect(page.locator("#try-help")).to_contain_text(used)

@@ -70,6 +70,8 @@ def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_mod
         "activated": "not decided yet",
         "rebuilding": False,
         "time_left": "",  # not started yet: no pace to estimate from
+        "elapsed": "",  # nor a start to count from
+        "elapsed_seconds": None,
         "waiting": "",  # running: it waits for no worker
     }
     assert (
@@ -321,3 +323,23 @@ def test_a_switched_off_model_is_served_again_from_its_runs_page(
         tree.css_first("#training-progress").text()
     )
     assert tree.css_first("form#training-serve") is None  # served: nothing to offer
+
+
+def test_the_list_says_how_long_the_last_run_here_took(owner_client):
+    """Not "from a few minutes to half an hour or more": this site's own figure."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    listing = owner_client.get("/admin/site_assistant/trainingrun/").content.decode()
+    assert 'id="last-took"' not in listing  # no run yet: no figure made up
+    finished = timezone.now()
+    TrainingRun.objects.create(
+        status=Status.SUCCEEDED,
+        progress=100,
+        started=finished - timedelta(seconds=574),
+        finished=finished,
+    )
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/trainingrun/").content.decode())
+    assert tree.css_first("#last-took").text() == "the last run here took 9 min 34 s"
+    assert tree.css_first("td.field-duration_display").text() == "9 min 34 s"

@@ -428,6 +428,7 @@ def test_refit_activates_the_model_trained_on_every_section(
 
     monkeypatch.setattr(F, "should_activate", lambda b, t, **kw: (True, "activated: test"))
     out = tmp_path / "model"
+    reports = []
     meta = F.run_training(
         pairs_dir=tiny_pairs,
         out_dir=out,
@@ -435,7 +436,16 @@ def test_refit_activates_the_model_trained_on_every_section(
         rebuild=lambda: "rebuilt",
         show_progress_bar=False,
         refit=True,
+        progress=lambda fraction, stage: reports.append((fraction, stage)),
     )
+    # The refit trains as many steps as the first training and its steps move the bar
+    # as far: the admin's page counts them and estimates the time left from the pace
+    # (it sat at 86% with no step count as long as the first training had taken).
+    fractions = [fraction for fraction, _stage in reports]
+    assert fractions == sorted(fractions)
+    first = [f for f, stage in reports if stage.startswith("training: step")]
+    again = [f for f, stage in reports if stage.startswith("refit: step")]
+    assert again and first and max(first) <= 0.5 <= min(again) and max(again) >= 0.9
     final = out / "final"
     assert meta["activated"] and meta["served_model_dir"] == str(final)
     assert embed.active_model_ref() == str(final.resolve())

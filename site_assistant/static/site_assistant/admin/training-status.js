@@ -12,6 +12,25 @@
   var field = function (name) { return box.querySelector('[data-field="' + name + '"]'); };
   var delay = 2000;
 
+  // How long the run has been queued or running, counted on every second from the
+  // server's figure at the last poll: the page shows it is alive while a long step
+  // keeps the progress where it is.
+  var clock = field("elapsed");
+  var since = clock ? { seconds: Number(clock.dataset.seconds), at: Date.now() } : null;
+  function duration(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    var hours = Math.floor(seconds / 3600), minutes = Math.floor(seconds % 3600 / 60), secs = seconds % 60;
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    if (hours) return hours + " h " + two(minutes) + " min";
+    if (minutes) return minutes + " min " + two(secs) + " s";
+    return secs + " s";
+  }
+  function tock() {
+    if (!since) return;
+    clock.textContent = clock.dataset.state + " for " + duration(since.seconds + (Date.now() - since.at) / 1000);
+  }
+  if (clock) setInterval(tock, 1000);
+
   function show(run) {
     var bar = box.querySelector("progress");
     bar.value = run.progress;
@@ -24,6 +43,11 @@
     field("time_left").textContent = run.time_left || "";
     field("time_left_wrap").hidden = !run.time_left;
     field("activated").textContent = run.activated;
+    if (clock && run.elapsed_seconds !== null && run.elapsed_seconds !== undefined) {
+      since = { seconds: run.elapsed_seconds, at: Date.now() };
+      clock.dataset.state = run.status;
+      clock.textContent = run.elapsed;
+    }
     if (run.decision && field("decision")) { field("decision").textContent = run.decision; field("decision").parentNode.hidden = false; }
     if (run.error) { field("error").textContent = run.error; field("error").hidden = false; }
     // Queued with no worker to take it (or the task queue down): said here too.
