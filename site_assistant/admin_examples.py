@@ -20,13 +20,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import sections, services
 from .index import IndexNotReady
-from .models import ExampleQuestion
+from .models import ExampleQuestion, Question
 from .templatetags.search_admin import AppStylesheet, date_column
 from .text import strip_invisible
 
@@ -110,11 +111,30 @@ def refuse_same_question(
     return None
 
 
+# An example question's length, said, not cut: the browser's maxlength cut a pasted
+# question at 300 characters without a word (saved as "…what does it").
+QUESTION_LIMIT = ExampleQuestion._meta.get_field("question").max_length
+question_length = MaxLengthValidator(
+    QUESTION_LIMIT,
+    message="An example question is at most %(limit_value)d characters; this one has "
+    "%(show_value)d. Keep to the question itself, as a visitor would type it.",
+)
+
+
 class ExampleQuestionForm(forms.ModelForm):
     class Meta:
         model = ExampleQuestion
         fields = ["question", "url", "active"]
         labels = {"url": "Section that answers it"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["question"]
+        field.widget.attrs.pop("maxlength", None)
+        field.validators = [
+            *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+            question_length,
+        ]
 
     def clean_question(self):
         # Kept for good and trained on: as it looks, no bidi override or zero-width character.
@@ -177,6 +197,11 @@ class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
     list_editable = ["active"]
     search_fields = ["question", "url"]
     created_display = date_column("created", "Added")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
+            Question.objects.mark_answered_by(obj, obj.question)
 
     @admin.display(description="Section it answers", ordering="url")
     def section_display(self, obj):
