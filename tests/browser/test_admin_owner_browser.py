@@ -678,3 +678,22 @@ def test_fixing_a_question_marks_the_same_question_asked_again_and_the_widget_an
         )
     finally:
         visitor.close()
+
+
+def test_the_owner_sees_which_unanswered_questions_repeat_and_opens_them(page, owner):
+    """The week's review: which of the questions the site could not answer came back
+    again? The list gave them one row each, newest first, with nothing to group them."""
+    for question in ["do you accept paypal?", "do you work on weekends?", "Do you accept  PayPal"]:
+        assert ask_api(page, question)["answer"] is None
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    page.locator("#dash-unanswered").click()
+    repeated = page.locator("#questions-repeated tbody tr")
+    expect(repeated).to_have_count(1)  # asked once: not a repeat
+    expect(repeated).to_contain_text("Do you accept PayPal")  # as last asked
+    expect(repeated.locator("td").last).to_have_text("2")
+    repeated.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"attention=unanswered.*&q=do\+you\+accept\+paypal$"))
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="weekends")).to_have_count(0)
