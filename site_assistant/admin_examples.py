@@ -151,15 +151,25 @@ class ExampleQuestionForm(forms.ModelForm):
         except IndexNotReady:
             return link  # nothing to check against yet; the first build will match it
         if found is None:
-            raise forms.ValidationError(
+            error = (
                 f"No section of the site has this link ({link}): pick the section from the "
                 "list. A section added since the last index build is listed once the index "
                 "is rebuilt (Index builds › Rebuild index now)."
             )
+            if not (self.instance.pk and link == self.instance.url):
+                raise forms.ValidationError(error)
+            # Its own section, gone since: it may still be switched off (clean), which
+            # the overview's "steers no visitor" invites; refused only to stay active.
+            self.lost_section = error
         return link
 
     def clean(self):
         cleaned = super().clean()
+        lost = getattr(self, "lost_section", "")
+        if lost and cleaned.get("active"):
+            self.add_error(
+                "url", f"{lost} Or untick Active to keep it, switched off, until you do."
+            )
         text, link = cleaned.get("question"), cleaned.get("url")
         if text and link:
             try:
