@@ -697,3 +697,27 @@ def test_the_owner_sees_which_unanswered_questions_repeat_and_opens_them(page, o
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="weekends")).to_have_count(0)
+
+
+def test_the_overview_says_what_to_do_with_spam_and_when_questions_go(page, owner, settings):
+    """Insults and nonsense sat among the unanswered questions with "Fix this answer",
+    which has nothing to point them at; the overview named no way out of To review but
+    an example question, nor that the log empties itself."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOG_RETENTION_DAYS": 21}
+    for question in ["you suck", "asdfghjkl", "do you work on weekends?"]:
+        assert ask_api(page, question)["answer"] is None
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("3")
+    note = page.locator("#dash-nothing-to-fix")
+    expect(note).to_contain_text("tick them in the list and choose “Delete selected questions”")
+    expect(note).to_contain_text("Every question is deleted 21 days after it was asked")
+    page.locator("#dash-unanswered").click()
+    for spam in ["you suck", "asdfghjkl"]:
+        page.locator("#result_list tbody tr", has_text=spam).locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(label="Delete selected questions")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 2 questions")
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("1")
