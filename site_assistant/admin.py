@@ -50,6 +50,7 @@ from .templatetags.search_admin import (
     site_label,
     site_names,
 )
+from .text import question_key
 
 
 class ReadOnlyAdmin(AppStylesheet, admin.ModelAdmin):
@@ -750,6 +751,32 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
             .order_by("-day")
         )
 
+    # "Asked more than once" reads the latest this many questions of the list shown.
+    REPEATS_READ = 2000
+
+    def repeated(self, request, questions_shown):
+        """The questions of the list shown (its filters and search) that visitors asked
+        more than once, case, spacing and the final ?!. aside (``question_key``, the rule
+        an example question is matched by): the most asked first, at most 10, each as
+        last typed, with how often and a link to the list searched for it.
+
+        Grouped in Python over the latest REPEATS_READ questions (an index range on
+        created): SQL has no portable Unicode case folding, and a week's unanswered
+        questions are far fewer."""
+        groups = {}
+        texts = questions_shown.order_by("-created").values_list("text", flat=True)
+        for text in texts[: self.REPEATS_READ]:
+            groups.setdefault(question_key(text), []).append(text)
+        params = request.GET.copy()
+        params.pop("p", None)
+        rows = []
+        for key, asked in sorted(groups.items(), key=lambda group: -len(group[1]))[:10]:
+            if len(asked) < 2:
+                break
+            params["q"] = key  # its words: the search finds "…PayPal" and "…paypal?" alike
+            rows.append({"text": asked[0], "count": len(asked), "link": "?" + params.urlencode()})
+        return rows
+
     def changelist_view(self, request, extra_context=None):
         questions.purge_when_due()  # the list's "older ones are deleted" holds without beat or cron
         days = conf.get("LOG_RETENTION_DAYS")
@@ -759,8 +786,13 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
             "retention_days": days,
             "staff_logged": conf.get("LOG_STAFF_QUESTIONS"),
             "try_url": reverse("admin:site_assistant_question_try"),
+            "repeats_read": self.REPEATS_READ,
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:  # not on a redirect (an action done)
+            response.context_data["repeated"] = self.repeated(request, changelist.queryset)
+        return response
 
     def try_view(self, request):
         """Ask the live index from the admin. Not logged: the owner's tries are not visitors'.

@@ -20,13 +20,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import sections, services
 from .index import IndexNotReady
-from .models import ExampleQuestion
+from .models import ExampleQuestion, Question
 from .templatetags.search_admin import AppStylesheet, date_column
 from .text import strip_invisible
 
@@ -110,11 +111,30 @@ def refuse_same_question(
     return None
 
 
+# An example question's length, said, not cut: the browser's maxlength cut a pasted
+# question at 300 characters without a word (saved as "…what does it").
+QUESTION_LIMIT = ExampleQuestion._meta.get_field("question").max_length
+question_length = MaxLengthValidator(
+    QUESTION_LIMIT,
+    message="An example question is at most %(limit_value)d characters; this one has "
+    "%(show_value)d. Keep to the question itself, as a visitor would type it.",
+)
+
+
 class ExampleQuestionForm(forms.ModelForm):
     class Meta:
         model = ExampleQuestion
         fields = ["question", "url", "active"]
         labels = {"url": "Section that answers it"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["question"]
+        field.widget.attrs.pop("maxlength", None)
+        field.validators = [
+            *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+            question_length,
+        ]
 
     def clean_question(self):
         # Kept for good and trained on: as it looks, no bidi override or zero-width character.
@@ -131,15 +151,25 @@ class ExampleQuestionForm(forms.ModelForm):
         except IndexNotReady:
             return link  # nothing to check against yet; the first build will match it
         if found is None:
-            raise forms.ValidationError(
+            error = (
                 f"No section of the site has this link ({link}): pick the section from the "
                 "list. A section added since the last index build is listed once the index "
                 "is rebuilt (Index builds › Rebuild index now)."
             )
+            if not (self.instance.pk and link == self.instance.url):
+                raise forms.ValidationError(error)
+            # Its own section, gone since: it may still be switched off (clean), which
+            # the overview's "steers no visitor" invites; refused only to stay active.
+            self.lost_section = error
         return link
 
     def clean(self):
         cleaned = super().clean()
+        lost = getattr(self, "lost_section", "")
+        if lost and cleaned.get("active"):
+            self.add_error(
+                "url", f"{lost} Or untick Active to keep it, switched off, until you do."
+            )
         text, link = cleaned.get("question"), cleaned.get("url")
         if text and link:
             try:
@@ -177,6 +207,11 @@ class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
     list_editable = ["active"]
     search_fields = ["question", "url"]
     created_display = date_column("created", "Added")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
+            Question.objects.mark_answered_by(obj, obj.question)
 
     @admin.display(description="Section it answers", ordering="url")
     def section_display(self, obj):

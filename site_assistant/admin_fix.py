@@ -22,18 +22,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import conf, language, sections, services
-from .admin_examples import refuse_same_question
+from .admin_examples import question_length, refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
 from .templatetags.search_admin import site_label
 from .text import strip_invisible
 
-_EXAMPLE_LIMIT = ExampleQuestion._meta.get_field("question").max_length
-
 
 class FixAnswerForm(forms.Form):
     question = forms.CharField(
-        max_length=_EXAMPLE_LIMIT,
+        validators=[question_length],
         label="Example question",
         widget=forms.TextInput(attrs={"size": 60}),
         help_text="Saved as it reads here; edit it if the visitor's wording had a slip.",
@@ -149,6 +147,13 @@ def _rebuild_note(last_build: int) -> str:
     return "The index build about to start includes it."
 
 
+def _repeats_note(count: int) -> str:
+    if not count:
+        return ""
+    asked = "other question visitors asked" if count == 1 else "other questions visitors asked"
+    return f"It answers {count} {asked} the same way too: marked “✓ example saved”. "
+
+
 def fix_answer_view(model_admin, request, question_id):
     """GET: the question, the closest sections and a search; POST: save the example question.
 
@@ -178,19 +183,20 @@ def fix_answer_view(model_admin, request, question_id):
                 example.save(update_fields=["active"])
             question.fixed_by = example  # reworded too, the row says "✓ example saved"
             question.save(update_fields=["fixed_by"])
+            # The same question asked again (case, spacing, "?" aside): answered by it too.
+            repeats = Question.objects.mark_answered_by(example, question.text, text)
             where = sections.where(section)
             messages.success(
                 request,
                 f"Saved “{text}” as an example question for “{where}”. "
+                + _repeats_note(repeats)
                 + _rebuild_note(last_build or 0),
             )
             return HttpResponseRedirect(_back_url(request, question))
         if question.language:
             status = 400  # the page offers no save: a stale or hand-made request
     else:
-        form = FixAnswerForm(
-            initial={"question": question.text[:_EXAMPLE_LIMIT]}, question=question
-        )
+        form = FixAnswerForm(initial={"question": question.text}, question=question)
 
     words = request.GET.get("s", "").strip()
     picked = request.POST.get("link", "") if request.method == "POST" else ""

@@ -339,6 +339,32 @@ class QuestionQuerySet(models.QuerySet):
             values.append(value)
         return values
 
+    def mark_answered_by(self, example: "ExampleQuestion", *texts: str) -> int:
+        """Point the logged questions that read as one of ``texts`` (case, spacing and
+        the final ?!. aside: ``question_key``, the rule serving matches an example
+        question by) at ``example``, so each says "✓ example saved" and leaves To
+        review, not only the one the owner fixed ("Do you offer hosting" beside
+        "do you offer hosting?"). Those already pointing at an active one and those
+        in another language (never searched) are left as they are. How many it marked.
+
+        A word of the question narrows the log first (one read of it when the owner
+        saves, not on every page); ``question_key`` decides, in Python, as for
+        ExampleQuestion.reading."""
+        keys = {question_key(text) for text in texts} - {""}
+        marked = []
+        for key in keys:
+            candidates = self.filter(
+                models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False),
+                language="",
+                text__icontains=max(key.split(), key=len),
+            ).exclude(fixed_by=example)
+            marked += [
+                pk
+                for pk, text in candidates.values_list("pk", "text").iterator()
+                if question_key(text) == key
+            ]
+        return self.filter(pk__in=marked).update(fixed_by=example) if marked else 0
+
     def unanswered(self):
         return self.filter(UNANSWERED)
 

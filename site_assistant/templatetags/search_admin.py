@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import sites
+from .. import conf, sites
 from ..api.permissions import sees_builds
 from ..dashboard import figures
 from ..tasks import waiting_for_a_worker
@@ -160,6 +160,7 @@ def search_dashboard(context):
         **shown,
         "build_error": build_error_for(getattr(request, "user", None), shown["last_build"]),
         "waiting_for_a_worker": waiting_for_a_worker(),
+        "retention_days": conf.get("LOG_RETENTION_DAYS"),
         "request": request,
     }
 

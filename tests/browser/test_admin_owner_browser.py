@@ -633,3 +633,91 @@ def test_the_owners_own_questions_in_the_widget_stay_out_of_the_unanswered_ones(
     finally:
         visitor.close()
     assert Question.objects.get().text == QUESTION  # a visitor's is logged
+
+
+def test_fixing_a_question_marks_the_same_question_asked_again_and_the_widget_answers_both(
+    page, private_index, owner
+):
+    """A week's visitors asked about PayPal twice, typed a little differently. The owner
+    fixed one: the other sat on in To review with "Fix this answer", though visitors
+    asking it were now answered from the section picked."""
+    from .test_widget_browser import BUBBLE, ask
+
+    asked = ["do you accept paypal?", "Do you accept PayPal", "do you work on weekends?"]
+    for question in asked:
+        assert ask_api(page, question)["answer"] is None
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("3")
+    page.locator("#dash-unanswered").click()
+    row = page.locator("#result_list tbody tr", has_text=asked[0])
+    row.get_by_role("link", name="Fix this answer").click()
+    page.get_by_label("Find a section").fill("pricing")
+    page.get_by_role("button", name="Search sections").click()
+    page.locator("#fix-found").get_by_role("radio", name=re.compile(r"› Pricing")).check()
+    page.get_by_role("button", name="Save as example question").click()
+    expect(page).to_have_url(re.compile(r"\?attention=unanswered$"), timeout=180_000)
+    expect(page.locator(".messagelist")).to_contain_text(
+        "It answers 1 other question visitors asked the same way too"
+    )
+    paypal = page.locator("#result_list tbody tr", has_text="accept paypal")  # either case
+    expect(paypal).to_have_count(2)
+    expect(paypal.filter(has_text="example saved")).to_have_count(2)
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("1")  # the weekends one
+
+    visitor = page.context.browser.new_context(base_url=page.url.split("/admin/")[0])
+    try:
+        visitor_page = visitor.new_page()
+        visitor_page.goto("/")
+        visitor_page.locator(BUBBLE).click()
+        answer = ask(visitor_page, "do you accept PayPal?")
+        expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+        expect(answer.locator(".site-assistant__read")).to_have_attribute(
+            "href", re.compile(r"/services/#pricing$")
+        )
+    finally:
+        visitor.close()
+
+
+def test_the_owner_sees_which_unanswered_questions_repeat_and_opens_them(page, owner):
+    """The week's review: which of the questions the site could not answer came back
+    again? The list gave them one row each, newest first, with nothing to group them."""
+    for question in ["do you accept paypal?", "do you work on weekends?", "Do you accept  PayPal"]:
+        assert ask_api(page, question)["answer"] is None
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    page.locator("#dash-unanswered").click()
+    repeated = page.locator("#questions-repeated tbody tr")
+    expect(repeated).to_have_count(1)  # asked once: not a repeat
+    expect(repeated).to_contain_text("Do you accept PayPal")  # as last asked
+    expect(repeated.locator("td").last).to_have_text("2")
+    repeated.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"attention=unanswered.*&q=do\+you\+accept\+paypal$"))
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="weekends")).to_have_count(0)
+
+
+def test_the_overview_says_what_to_do_with_spam_and_when_questions_go(page, owner, settings):
+    """Insults and nonsense sat among the unanswered questions with "Fix this answer",
+    which has nothing to point them at; the overview named no way out of To review but
+    an example question, nor that the log empties itself."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOG_RETENTION_DAYS": 21}
+    for question in ["you suck", "asdfghjkl", "do you work on weekends?"]:
+        assert ask_api(page, question)["answer"] is None
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("3")
+    note = page.locator("#dash-nothing-to-fix")
+    expect(note).to_contain_text("tick them in the list and choose “Delete selected questions”")
+    expect(note).to_contain_text("Every question is deleted 21 days after it was asked")
+    page.locator("#dash-unanswered").click()
+    for spam in ["you suck", "asdfghjkl"]:
+        page.locator("#result_list tbody tr", has_text=spam).locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(label="Delete selected questions")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 2 questions")
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("1")

@@ -975,3 +975,33 @@ def test_after_deleting_a_row_the_owner_is_back_on_its_list(owner_client, model)
     assert response.redirect_chain[-1][0] == f"{listing}?{filters}"  # the list, as it was
     assert "was deleted successfully" in response.content.decode()
     assert not type(row).objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.usefixtures("built_index")
+def test_an_example_question_whose_section_is_gone_can_be_switched_off_on_its_page(
+    owner_client,
+):
+    """The overview said an example question named a section the site no longer has;
+    its page refused to save it switched off ("No section of the site has this link"),
+    so it stayed active and counted until deleted or pointed elsewhere."""
+    from site_assistant.models import ExampleQuestion
+
+    lost = ExampleQuestion.objects.create(
+        question="do you do wordpress sites?", url="/services/#wordpress"
+    )
+    change = f"/admin/site_assistant/examplequestion/{lost.pk}/change/"
+    kept = {"question": lost.question, "url": lost.url}
+    response = owner_client.post(change, {**kept, "active": "on"})  # still active: refused
+    assert response.status_code == 200
+    assert "Or untick Active to keep it, switched off, until you do." in response.content.decode()
+    response = owner_client.post(change, kept)  # Active unticked
+    assert response.status_code == 302
+    lost.refresh_from_db()
+    assert not lost.active
+    # Another example question cannot be pointed at the gone section, on or off.
+    other = ExampleQuestion.objects.create(question="how much?", url="/services/#pricing")
+    response = owner_client.post(
+        f"/admin/site_assistant/examplequestion/{other.pk}/change/",
+        {"question": "how much?", "url": "/services/#wordpress"},
+    )
+    assert "No section of the site has this link" in response.content.decode()

@@ -342,3 +342,59 @@ def test_an_example_question_is_saved_as_it_looks(owner_client):
     response = owner_client.post(fix_url(logged), {"question": typed, "link": "/services/#pricing"})
     assert response.status_code == 302
     assert ExampleQuestion.objects.filter(question="how much is a pohs?").exists()
+
+
+def test_a_question_too_long_for_an_example_is_refused_saying_so_not_cut(owner_client):
+    """A pasted question past 300 characters was cut there by the browser's maxlength,
+    mid-word and without a word ("…what does it"), and saved; Fix this answer cut a
+    visitor's long question the same way before the owner saw it."""
+    add = "/admin/site_assistant/examplequestion/add/"
+    form = LexborHTMLParser(owner_client.get(add).content.decode())
+    assert "maxlength" not in form.css_first("#id_question").attributes
+    long = "what does a website cost " * 20  # 500 characters
+    response = owner_client.post(
+        add, {"question": long, "url": "/services/#pricing", "active": "on"}
+    )
+    assert response.status_code == 200
+    assert (
+        "An example question is at most 300 characters; this one has 499. Keep to the "
+        "question itself, as a visitor would type it."
+    ) in response.content.decode()
+    assert not ExampleQuestion.objects.filter(question__startswith="what does a website").exists()
+
+    asked = Question.objects.create(text=long.strip(), answered=False, score=0.2)
+    page = LexborHTMLParser(owner_client.get(fix_url(asked)).content.decode())
+    field = page.css_first("#id_question")
+    assert field.attributes["value"] == long.strip() and "maxlength" not in field.attributes
+    response = owner_client.post(fix_url(asked), {"question": long, "link": "/services/#pricing"})
+    assert "this one has 499" in response.content.decode()
+    assert not ExampleQuestion.objects.filter(question__startswith="what does a website").exists()
+
+
+def test_an_example_question_added_by_hand_marks_the_visitors_questions_it_answers(
+    owner_client, settings
+):
+    """Added under Example questions, "do you accept paypal?" left "Do you accept PayPal"
+    and "do you accept  paypal" unanswered in To review, though visitors asking either
+    now get its section."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}
+    asked = [
+        Question.objects.create(text=text, answered=False, score=0.2)
+        for text in ("Do you accept PayPal", "do you accept  paypal", "do you accept cards?")
+    ]
+    response = owner_client.post(
+        "/admin/site_assistant/examplequestion/add/",
+        {"question": "do you accept paypal?", "url": "/services/#pricing", "active": "on"},
+    )
+    assert response.status_code == 302
+    listing = owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+    rows = LexborHTMLParser(listing.content.decode()).css("#result_list tbody tr")
+    fixed = {
+        row.css_first(".field-text").text().strip()
+        for row in rows
+        if "✓ example saved" in row.text()
+    }
+    assert fixed == {"Do you accept PayPal", "do you accept  paypal"}
+    overview = LexborHTMLParser(owner_client.get("/admin/site_assistant/").content.decode())
+    assert overview.css_first("#dash-unanswered").text().strip() == "1"
+    assert Question.objects.get(pk=asked[2].pk).fixed_by is None
