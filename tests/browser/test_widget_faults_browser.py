@@ -524,7 +524,7 @@ def test_sending_a_failed_question_again_replaces_its_failed_try(page):
     ],
 )
 def test_a_question_that_cannot_reach_the_server_is_kept_and_tried_again_from_its_answer(
-    phone_page, cut_off, said
+    phone_page, cut_off, said, screenshots
 ):
     """On a phone losing its connection (or the server gone) the widget said "I can’t reach the
     server", offered "See all results" (a link to that same server) and never said the question
@@ -547,6 +547,8 @@ def test_a_question_that_cannot_reach_the_server_is_kept_and_tried_again_from_it
     again = message.get_by_role("button", name="Try again", exact=True)
     expect(again).to_be_in_viewport()
     expect(page.locator(INPUT)).to_have_value(QUESTION)
+    if cut_off == "network":
+        page.screenshot(path=str(screenshots / "widget-offline-phone.png"))
 
     # Still cut off: Shift+Tab from the box reaches "Try again"; it fails the same way, once.
     page.keyboard.press("Shift+Tab")
