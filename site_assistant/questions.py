@@ -5,7 +5,8 @@ owner needs to improve answers — the text, the top passage, the score,
 latency, model and index version, feedback, and on a project of several
 sites which site it was asked on — and nothing about the person:
 no IP address, no user agent, no user. Entries older than
-``SITE_ASSISTANT["LOG_RETENTION_DAYS"]`` are deleted by ``purge_old_questions``
+``SITE_ASSISTANT["LOG_RETENTION_DAYS"]`` are deleted, with the visitors' questions
+kept in training pairs, by ``purge``
 (run by the periodic Celery task and ``manage.py search_purge_log``, and,
 so that a site with neither keeps the promise, at most hourly by
 ``purge_when_due`` when a question is logged or the owner opens the log).
@@ -265,13 +266,13 @@ def purge_old_questions(days: int | None = None) -> int:
 
 
 def purge_when_due() -> int:
-    """``purge_old_questions`` if this process has not run it in the last hour; return
-    how many went. Never raises: a cache or database error is logged, and the
+    """``purge`` if this process has not run it in the last hour; return how many
+    questions went. Never raises: a cache, database or file error is logged, and the
     question that triggered it is answered all the same."""
     try:
         if not cache.add(PURGE_DUE_KEY, 1, timeout=PURGE_EVERY_SECONDS):
             return 0
-        return purge_old_questions()
+        return purge()[0]
     except Exception:
         logger.exception("site_assistant: could not purge old questions")
         return 0
@@ -284,13 +285,7 @@ def purge(days: int | None = None) -> tuple[int, int]:
 
     Returns (questions deleted, visitor questions dropped from kept pairs).
     """
-    from .training.config import models_dir, pairs_dir
+    from .training.forget import forget_visitor_questions
 
     deleted = purge_old_questions(days)
-    # The trainer's code (its pairs import scikit-learn) costs a worker about
-    # 160 MB for good: loaded only when some pairs are kept to sweep.
-    if not (pairs_dir().is_dir() or any(models_dir().glob("*/pairs*"))):
-        return deleted, 0
-    from .training.finetune import forget_visitor_questions
-
     return deleted, forget_visitor_questions()

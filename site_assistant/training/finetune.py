@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..embed import MODEL_META_FILE
-from .config import TrainConfig, models_dir, pairs_dir
+from .config import TrainConfig, models_dir
+from .forget import drop_kept_visitor_questions
 from .pairs import read_jsonl
 from .prune import prune_models
 
@@ -124,35 +125,6 @@ def should_activate(
 
 
 # --- training ----------------------------------------------------------------------------
-
-
-def drop_kept_visitor_questions(model_dir: Path) -> int:
-    """Drop visitors' questions from the pairs kept in ``model_dir`` (``pairs/``,
-    the refit's ``pairs-all/``); return how many. A run does so when it ends."""
-    from .pairs import drop_visitor_questions
-
-    return sum(
-        drop_visitor_questions(folder)
-        for folder in sorted(Path(model_dir).glob("pairs*"))
-        if folder.is_dir()
-    )
-
-
-def forget_visitor_questions() -> int:
-    """``drop_kept_visitor_questions`` for every model folder, and the questions the
-    log no longer holds from ``search_make_pairs``'s folder (INDEX_DIR/pairs); return
-    how many.
-
-    Part of the daily log purge: it also covers a run stopped mid-way and
-    models trained before runs dropped them.
-    """
-    from .pairs import drop_visitor_questions
-
-    made = pairs_dir()
-    removed = drop_visitor_questions(made, still_logged=True) if made.is_dir() else 0
-    return removed + sum(
-        drop_kept_visitor_questions(folder) for folder in sorted(models_dir().glob("*"))
-    )
 
 
 def new_model_dir() -> Path:

@@ -68,6 +68,8 @@ LAYERS: dict[str, list[str]] = {
         "sections",  # the live index's sections found by their words (the admin's picker)
         "training",
         "training.config",
+        "training.jsonl",  # the pairs files' format
+        "training.forget",  # the log purge's sweep of kept pairs
         "training.prune",  # old fine-tuned model folders deleted
         "training.metrics",
         "training.pairs",

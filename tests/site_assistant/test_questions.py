@@ -250,19 +250,25 @@ def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_fold
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_the_daily_purge_loads_no_training_code_when_no_model_keeps_pairs(
+def test_the_purge_sweeps_kept_pairs_without_loading_the_trainers_code(
     settings, tmp_path, monkeypatch
 ):
-    """The nightly purge imported the trainer (its pairs import scikit-learn and
-    pandas) to sweep pairs no site without fine-tuned models has: a worker grew
-    by about 160 MB for good (make bench-longrun)."""
+    """The purge imported the trainer (its pairs import scikit-learn and pandas) to
+    sweep kept pairs: a worker grew by about 160 MB for good (make bench-longrun), and
+    the web process's hourly purge could not afford to sweep them at all."""
+    import json
     import sys
 
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path)}
-    (tmp_path / "models" / "20261201T000000").mkdir(parents=True)  # a model, no pairs kept
-    monkeypatch.setitem(sys.modules, "site_assistant.training.finetune", None)  # unimportable
+    kept = tmp_path / "models" / "20261201T000000" / "pairs"
+    kept.mkdir(parents=True)
+    rows = [{"question": "my bank details?", "source": "visitor"}, {"question": "Pricing?"}]
+    (kept / "train.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    for unimportable in ("site_assistant.training.finetune", "site_assistant.training.pairs"):
+        monkeypatch.setitem(sys.modules, unimportable, None)
     _aged("old", 45)
-    assert questions.purge() == (1, 0)
+    assert questions.purge() == (1, 1)
+    assert "bank" not in (kept / "train.jsonl").read_text()
 
 
 @pytest.mark.usefixtures("built_index")
@@ -288,6 +294,38 @@ def test_without_beat_or_cron_a_visitors_question_purges_the_expired_ones_hourly
     assert page.status_code == 200
     assert "and the month before?" not in page.content.decode()
     assert not Question.objects.filter(pk=expired.pk).exists()
+
+
+@pytest.mark.usefixtures("built_index")
+def test_without_beat_or_cron_the_hourly_purge_sweeps_search_make_pairs_folder(client):
+    """A site with neither beat nor cron purged only the log: the visitors' questions
+    ``search_make_pairs`` had written into INDEX_DIR/pairs stayed there for good."""
+    import json
+    import shutil
+
+    from django.core.cache import cache
+
+    from site_assistant.training.config import pairs_dir
+
+    folder = pairs_dir()
+    folder.mkdir(parents=True)
+    try:
+        logged = Question.objects.create(text="Do you use cookies?").text
+        rows = [
+            {"question": "what did I ask last month?", "source": "visitor"},
+            {"question": logged, "source": "visitor"},
+            {"question": "What is Pricing?", "source": "generated"},
+        ]
+        (folder / "train.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+        cache.delete(questions.PURGE_DUE_KEY)
+
+        assert client.get("/api/search/", {"q": "Can I scrape the site?"}).status_code == 200
+
+        kept = (folder / "train.jsonl").read_text()
+        assert "last month" not in kept  # gone from the log: gone from the pairs
+        assert logged in kept and "What is Pricing?" in kept
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.usefixtures("built_index")

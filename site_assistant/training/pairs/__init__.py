@@ -29,13 +29,14 @@ and dev by *section* (``split``); ``files`` writes a pairs folder and
 and set of passages.
 """
 
+from ..forget import drop_visitor_questions
+from ..jsonl import read_jsonl
 from .clean import DirtyPairError
 from .corpus import CorpusError, corpus_file, read_corpus
-from .files import made_from_site, read_jsonl, write_pairs
+from .files import made_from_site, write_pairs
 from .make import build_pairs, human_questions
 from .pair import Pair, PairSet, section_key
 from .passages import load_passages
-from .visitors import drop_visitor_questions
 
 __all__ = [
     "CorpusError",
