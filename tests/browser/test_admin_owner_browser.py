@@ -727,3 +727,49 @@ def test_the_overview_says_what_to_do_with_spam_and_when_questions_go(page, owne
     expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 2 questions")
     page.goto("/admin/site_assistant/")
     expect(page.locator("#dash-unanswered")).to_have_text("1")
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (360, 740)])
+def test_on_a_phone_fix_this_answer_is_in_view_and_the_page_never_scrolls_sideways(
+    phone_page, owner, width, height
+):
+    """On a phone the Fix column sat past the screen's edge (x 965 at 390 px), to be found
+    only by scrolling the list sideways, and the "Questions per day" table pushed the whole
+    page 116 px wider than the screen, its headings run together."""
+    page = phone_page(width, height)
+    for question in [
+        "do you repair bicycles?",
+        "is my address averyveryverylongmailboxname@averyveryverylongdomain.example ok?",
+    ]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    row = page.locator("#result_list tbody tr", has_text="do you repair bicycles?")
+    fix = row.get_by_role("link", name="Fix this answer")
+    box = fix.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert box["height"] >= 24, box
+    fix.tap()
+    expect(page.locator("#fix-question")).to_have_text("do you repair bicycles?")
+
+
+def test_on_a_phone_rebuild_index_now_is_big_enough_to_tap_and_its_status_follows(
+    phone_page, private_index, owner
+):
+    """Django's `form .button` outranked the app's own button classes: "Rebuild index now"
+    and the training page's buttons were 19 px high, under the 24 px a finger needs."""
+    page = phone_page(360, 740)
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    for name in ["Train on site content", "Serve the base model"]:
+        assert page.get_by_role("button", name=name).bounding_box()["height"] >= 24, name
+    page.goto("/admin/site_assistant/indexbuild/")
+    rebuild = page.get_by_role("button", name="Rebuild index now")
+    assert rebuild.bounding_box()["height"] >= 24, rebuild.bounding_box()
+    rebuild.tap()
+    expect(page).to_have_url(re.compile(r"/indexbuild/\d+/change/$"))
+    expect(page.locator('#build-progress [data-field="status"]')).to_have_text(
+        "Succeeded", timeout=240_000
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
