@@ -757,10 +757,12 @@ def test_on_a_phone_fix_this_answer_is_in_view_and_the_page_never_scrolls_sidewa
 def test_on_a_phone_rebuild_index_now_is_big_enough_to_tap_and_its_status_follows(
     phone_page, private_index, owner
 ):
-    """Django's `form .button` outranked the app's own button classes: "Rebuild index now"
-    and the training page's buttons were 19 px high, under the 24 px a finger needs."""
+    """Django's `form .button` outranked the app's own button classes: "Rebuild index now",
+    "Ask" and the training page's buttons were 19 px high, under the 24 px a finger needs."""
     page = phone_page(360, 740)
     log_in(page)
+    page.goto("/admin/site_assistant/question/try/")
+    assert page.get_by_role("button", name="Ask").bounding_box()["height"] >= 24
     page.goto("/admin/site_assistant/trainingrun/")
     for name in ["Train on site content", "Serve the base model"]:
         assert page.get_by_role("button", name=name).bounding_box()["height"] >= 24, name
@@ -772,4 +774,29 @@ def test_on_a_phone_rebuild_index_now_is_big_enough_to_tap_and_its_status_follow
     expect(page.locator('#build-progress [data-field="status"]')).to_have_text(
         "Succeeded", timeout=240_000
     )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_on_a_phone_the_owner_finds_and_picks_a_section_by_touch(
+    phone_page, owner, no_auto_rebuild
+):
+    """ "Search sections" and "Save as example question" were 19 px high (Django's
+    `form .button`), under the 24 px a finger needs; the picker's rows are tapped anywhere."""
+    page = phone_page(360, 740)
+    ask_api(page, QUESTION)
+    log_in(page)
+    asked = Question.objects.get(text=QUESTION)
+    page.goto(f"/admin/site_assistant/question/{asked.pk}/fix/")
+    search = page.get_by_role("button", name="Search sections")
+    save = page.get_by_role("button", name="Save as example question")
+    for button in (search, save):
+        assert button.bounding_box()["height"] >= 24, button.bounding_box()
+    assert page.get_by_label("Find a section").bounding_box()["height"] >= 24
+    page.get_by_label("Find a section").fill("pricing")
+    search.tap()
+    pricing = page.locator("#fix-found li", has_text="› Pricing")
+    pricing.locator(".fix-excerpt").tap()  # the section's text, not its 13 px radio
+    expect(pricing.get_by_role("radio")).to_be_checked()
+    page.get_by_role("button", name="Save as example question").tap()
+    expect(page.locator(".messagelist")).to_contain_text(f"Saved “{QUESTION}” as an example")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
