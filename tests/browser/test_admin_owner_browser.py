@@ -729,27 +729,46 @@ def test_the_overview_says_what_to_do_with_spam_and_when_questions_go(page, owne
     expect(page.locator("#dash-unanswered")).to_have_text("1")
 
 
+# Per row of the Questions list: where its question's text ends, where the Fix cell starts.
+TEXT_AND_FIX_EDGES = """() => [...document.querySelectorAll('#result_list tbody tr')].map(row => [
+    row.querySelector('.field-text a').getBoundingClientRect().right,
+    row.querySelector('.field-fix_link').getBoundingClientRect().left])"""
+# Where the text of each heading of "Questions per day" starts and ends.
+HEADING_TEXT_EDGES = """() => [...document.querySelectorAll('#questions-per-day thead th')].map(th => {
+    const range = document.createRange(); range.selectNodeContents(th);
+    const box = range.getBoundingClientRect(); return [box.left, box.right]; })"""
+
+
 @pytest.mark.parametrize("width,height", [(390, 844), (360, 740)])
 def test_on_a_phone_fix_this_answer_is_in_view_and_the_page_never_scrolls_sideways(
     phone_page, owner, width, height
 ):
     """On a phone the Fix column sat past the screen's edge (x 965 at 390 px), to be found
-    only by scrolling the list sideways, and the "Questions per day" table pushed the whole
-    page 116 px wider than the screen, its headings run together."""
+    only by scrolling the list sideways (pinned, it covered the questions' text until that
+    wraps), and the "Questions per day" table pushed the whole page 116 px wider than the
+    screen, its headings run together."""
     page = phone_page(width, height)
     for question in [
         "do you repair bicycles?",
-        "is my address averyveryverylongmailboxname@averyveryverylongdomain.example ok?",
+        "zzqx wibblewobblefrobnicatorquuxxyzzyplughthudgrault@nowhere.invalid",
     ]:
-        ask_api(page, question)
+        assert ask_api(page, question)["answer"] is None
     log_in(page)
     page.goto("/admin/site_assistant/question/?attention=unanswered")
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     row = page.locator("#result_list tbody tr", has_text="do you repair bicycles?")
     fix = row.get_by_role("link", name="Fix this answer")
     box = fix.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
     assert box["height"] >= 24, box
+    # Every question reads whole beside it, none of it under the pinned column.
+    for text, fix_cell in page.evaluate(TEXT_AND_FIX_EDGES):
+        assert text <= fix_cell, (text, fix_cell)
+    # The per-day headings stand apart ("QUESTIONSANSWEREDUNANSWERED" before).
+    edges = page.evaluate(HEADING_TEXT_EDGES)
+    for (_, right), (left, _) in zip(edges, edges[1:], strict=False):
+        assert left - right >= 8, edges
     fix.tap()
     expect(page.locator("#fix-question")).to_have_text("do you repair bicycles?")
 
