@@ -555,12 +555,15 @@ def _train_and_guard(
     """run_training's steps once the pairs exist: train, evaluate, guard, refit, activate."""
     bar = progress_bar(refit=activate and refit)
 
-    def train_progress(fraction, message):
-        start, end = bar["training"]
-        report(start + (end - start) * fraction, f"training: {message}")
+    def within(stage):
+        """A training's progress (0 to 1) as its stage's span of the run's bar."""
+        start, end = bar[stage]
+        return lambda fraction, message: report(
+            start + (end - start) * fraction, f"{stage}: {message}"
+        )
 
     result = train(
-        pairs_dir, out, config, progress=train_progress, show_progress_bar=show_progress_bar
+        pairs_dir, out, config, progress=within("training"), show_progress_bar=show_progress_bar
     )
     report(bar["evaluating"], "evaluating the base and the tuned model")
     base_ref = result["base_model"]
@@ -603,16 +606,11 @@ def _train_and_guard(
     if ok and activate and refit:
         report(bar["refit"][0], "refit: training again on every section")
         served = out / "final"
-
-        def refit_progress(fraction, message):
-            start, end = bar["refit"]
-            report(start + (end - start) * fraction, f"refit: {message}")
-
         refit_result = train(
             all_pairs(pairs_dir, out / "pairs-all"),
             served,
             config,
-            progress=refit_progress,
+            progress=within("refit"),
             show_progress_bar=show_progress_bar,
         )
         # The refit model has no unseen dev questions to set a threshold on: it
