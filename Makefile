@@ -132,7 +132,9 @@ bench-ann: index
 bench-answerability: index
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/answerability.py
 
-# The language identifier on the live index's passages and pages (docs/sources.md).
+# The language identifier on visitors' short questions, per language: declined and
+# logged right (docs/quality.md), then on the live index's passages and pages
+# (docs/sources.md). Under a minute.
 bench-languages: index
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/languages.py
 

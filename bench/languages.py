@@ -1,7 +1,19 @@
 #!/usr/bin/env python
-"""``make bench-languages``: could the language identifier that screens questions
-(site_assistant.language, py3langid) also leave out passages whose page does not
-declare its language? (docs/sources.md, "Pages and sections in another language")
+"""``make bench-languages``: how the language identifier that screens questions
+(site_assistant.language, py3langid) does on visitors' short questions, and could it
+also leave out passages whose page does not declare its language?
+(docs/quality.md, "Other languages"; docs/sources.md, "Pages and sections in another
+language")
+
+Questions: for each set (tests/data/short_language_questions.jsonl, 131 questions of
+two to six words in twelve languages, and other_language_questions.jsonl, 100 in 15),
+per language how many are declined as another language (for English: wrongly, which
+must stay 0), and how many of those are logged with the right language: "logged" is
+what the owner reads (Croatian, Serbian and Bosnian logged as one, "sh"; the site's
+LOCAL_LANGUAGES, ["sl"], named when at least 1/LOCAL_WEIGHT as likely as the top one),
+"identifier" the identifier's own label, as logged before. Then the labels logged with
+other LOCAL_LANGUAGES and weights: none (only the merge), the languages the owner says
+visitors use (sl, de, hr, it: a prior on them), and sl at other weights.
 
 For every passage of the live index, and for every page (its passages joined, as
 the build's warning reads it): the identifier's most likely language and the
@@ -25,7 +37,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from site_assistant import conf, index, language  # noqa: E402
+import json  # noqa: E402
+from collections import Counter  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from site_assistant import conf, index, language, services  # noqa: E402
 from site_assistant.extract import SECTION_READS_AS_MIN_WORDS  # noqa: E402
 from site_assistant.text import WORD  # noqa: E402
 
@@ -51,6 +69,78 @@ OTHER = [
 ]
 
 
+QUESTION_SETS = ("short_language_questions.jsonl", "other_language_questions.jsonl")
+# LOCAL_LANGUAGES and LOCAL_WEIGHT measured beside the site's own.
+# A weight of 1e9: the label restricted to the listed languages (py3langid's set_languages).
+VARIANTS = (
+    ((), 2.0),
+    (("sl", "de", "hr", "it"), 2.0),
+    (("sl", "de", "hr", "it"), 1e9),
+    (("sl",), 3.0),
+    (("sl",), 5.0),
+)
+
+
+def right(want: str, code: str | None) -> bool:
+    return code is not None and language.label(code) == language.label(want)
+
+
+def logged_with(question: str, local: tuple[str, ...], weight: float) -> str | None:
+    found = language._confidently_other(question)
+    saved = language.LOCAL_WEIGHT
+    language.LOCAL_WEIGHT = weight
+    try:
+        with override_settings(
+            SITE_ASSISTANT={**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": local}
+        ):
+            return language._logged(*found) if found else None
+    finally:
+        language.LOCAL_WEIGHT = saved
+
+
+def questions() -> None:
+    known = services.speller(index.load_current()).is_known
+    own = conf.index_language()
+    for name in QUESTION_SETS:
+        text = (ROOT / "tests" / "data" / name).read_text(encoding="utf-8")
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        asked, declined, logged, identified = Counter(), Counter(), Counter(), Counter()
+        variants, local_wrong = Counter(), []
+        for row in rows:
+            want, question = row["language"], row["question"]
+            asked[want] += 1
+            code = language.other_language(question, known)
+            if code is None:
+                continue
+            declined[want] += 1
+            logged[want] += right(want, code)
+            if code in conf.local_languages() and not right(want, code):
+                local_wrong.append(f"{want}: {question}")
+            identified[want] += language.confidently_other(question) == want
+            for variant in VARIANTS:
+                variants[variant] += right(want, logged_with(question, *variant))
+        others = [lang for lang in asked if lang != own]
+        print(f"{name}: {len(rows)} questions")
+        for lang in [own, *others] if own in asked else others:
+            line = f"  {lang}: {asked[lang]:2d} asked, {declined[lang]:2d} declined"
+            if lang != own:
+                line += (
+                    f", named right {logged[lang]:2d} (identifier's label {identified[lang]:2d})"
+                )
+            print(line)
+        total = sum(asked[lang] for lang in others)
+        print(
+            f"  other languages: {total} asked, {sum(declined[x] for x in others)} declined, "
+            f"named right {sum(logged.values())} (identifier's label "
+            f"{sum(identified.values())}); {own} declined: {declined[own]} of {asked[own]}"
+        )
+        local = ",".join(conf.local_languages()) or "none"
+        print(f"  named {local} though another language: {len(local_wrong)} {local_wrong}")
+        print(f"  (LOCAL_LANGUAGES {local}, weight {language.LOCAL_WEIGHT:g}) named right instead:")
+        for (codes, weight), count in variants.items():
+            print(f"    LOCAL_LANGUAGES {','.join(codes) or 'none'}, weight {weight:g}: {count}")
+
+
 def read(text: str) -> tuple[str, float]:
     ranked = language.probabilities(text)
     return max(ranked, key=ranked.get), ranked.get(conf.index_language(), 0.0)
@@ -70,6 +160,7 @@ def report(name: str, texts: dict[str, str]) -> None:
 
 
 def main() -> None:
+    questions()
     rows = index.load_current().passages
     report("passages", {f"{row['url']} {row['text']}": row["text"] for row in rows})
     pages: dict[str, str] = {}

@@ -17,6 +17,14 @@ def primary_subtag(tag) -> str:
     return str(tag or "").strip().replace("_", "-").split("-")[0].lower()
 
 
+def local_languages() -> list[str]:
+    """LOCAL_LANGUAGES as the identifier names them ("sl-SI" → "sl"); one code as a text
+    ("sl") is a list of one; the index's own language is left out."""
+    value = get("LOCAL_LANGUAGES") or []
+    codes = [value] if isinstance(value, str) else value if isinstance(value, list | tuple) else []
+    return [code for code in map(primary_subtag, codes) if code and code != index_language()]
+
+
 def index_language() -> str:
     """The index's language as a language identifier names it: LANGUAGE's primary subtag."""
     return primary_subtag(get("LANGUAGE")) or "en"
@@ -223,6 +231,11 @@ DEFAULTS = {
     "SKIP_OTHER_LANGUAGE_PAGES": True,
     "DETECT_LANGUAGE": True,
     "OTHER_LANGUAGE_MAX_PROBABILITY": 0.01,
+    # The language(s) of the place the site serves (["sl"] for a studio in Ljubljana):
+    # a question in another language is logged in one of them when the identifier
+    # finds it at least half as likely as its first choice (short Slovenian read as
+    # Croatian or Norwegian). Only the label the owner reads; [] names the identifier's.
+    "LOCAL_LANGUAGES": [],
     # Default: "I can only answer in <LANGUAGE's name>." in the active language; a
     # text of the owner's is shown as it is, whatever the language.
     "OTHER_LANGUAGE_MESSAGE": lazy(_only_in, str)(),

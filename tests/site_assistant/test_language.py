@@ -19,6 +19,11 @@ OTHER_LANGUAGES = {
 }
 
 
+def _rows(name):
+    text = Path("tests/data", name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 @pytest.mark.parametrize("question", OTHER_LANGUAGES, ids=list(OTHER_LANGUAGES.values()))
 def test_a_question_in_another_language_is_recognised(question):
     assert language.other_language(question) == OTHER_LANGUAGES[question]
@@ -47,16 +52,12 @@ def test_the_owner_reads_the_languages_name(code, expected):
 
 
 def test_no_english_question_of_the_project_sets_is_taken_for_another_language():
-    def rows(name):
-        text = Path("tests/data", name).read_text(encoding="utf-8")
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-
     questions = [
         row["question"]
         for name in ("natural_questions.jsonl", "natural_questions_holdout.jsonl")
-        for row in rows(name)
+        for row in _rows(name)
     ]
-    questions += [row["query"] for row in rows("unanswerable_questions.jsonl")]
+    questions += [row["query"] for row in _rows("unanswerable_questions.jsonl")]
     questions += ["ok", "test", "gdpr", "wat is ur phone numbr", "cookie policy"]
     assert [q for q in questions if language.other_language(q)] == []
 
@@ -102,7 +103,68 @@ def test_visitor_questions_in_fifteen_languages_get_the_message(built_index):
     found = [(row["language"], language.other_language(row["question"], known)) for row in rows]
     assert len(rows) == 100
     assert sum(1 for _, code in found if code) >= 95
-    assert sum(1 for want, code in found if code == want) >= 85
+    # Croatian, Serbian and Bosnian are logged as one ("sh"); Slovenian is the site's
+    # local language: 86 were named right before both.
+    assert sum(1 for want, code in found if code == language.label(want)) >= 91
+
+
+@pytest.mark.django_db
+def test_short_visitor_questions_in_twelve_languages(built_index):
+    """tests/data/short_language_questions.jsonl: 131 questions of two to six words as a
+    Ljubljana studio's visitors type them, in twelve languages, written before this code was
+    read. No English one is declined (the worst error: an English visitor gets no answer);
+    of the 96 others 89 are declined, and 80 logged with their language, where the
+    identifier's own label named 71 (short Slovenian read as Croatian, Croatian as
+    Bosnian: `make bench-languages`)."""
+    from site_assistant import index
+
+    known = services.speller(index.load_current()).is_known
+    rows = _rows("short_language_questions.jsonl")
+    found = [(row["language"], language.other_language(row["question"], known)) for row in rows]
+    assert len(rows) == 131 and sum(1 for want, _ in found if want == "en") == 35
+    english = [row["question"] for row in rows if row["language"] == "en"]
+    assert [question for question in english if language.other_language(question, known)] == []
+    others = [(want, code) for want, code in found if want != "en"]
+    assert sum(1 for _, code in others if code) >= 89
+    assert sum(1 for want, code in others if code == language.label(want)) >= 80
+
+
+@pytest.mark.django_db
+def test_the_owner_reads_short_slovenian_and_croatian_questions_in_their_language(
+    built_index, client, django_user_model
+):
+    """The owner of a studio in Ljubljana read short Slovenian questions as Croatian or
+    Serbian in the Questions list, and a Croatian one as Bosnian: the identifier cannot
+    tell these apart in a few words. Croatian, Serbian and Bosnian are now one language
+    ("sh"), and a question nearly as likely Slovenian, the site's LOCAL_LANGUAGES, is
+    Slovenian."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    asked = {
+        "Koliko stane?": "sl",  # read as Serbian
+        "ali nudite gostovanje": "sl",  # read as Croatian
+        "koliko košta izrada web stranice": "sh",  # Croatian, read as Bosnian
+        "gde se nalazite": "sh",  # Serbian
+    }
+    for question, code in asked.items():
+        body = client.get("/api/search/", {"q": question}).json()
+        assert body["language"] == code, question
+        assert body["message"] == "I can only answer in English." and body["results"] == []
+        assert Question.objects.get(pk=body["question_id"]).language == code
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+    page = client.get("/admin/site_assistant/question/").content.decode()
+    choices = [a.text() for a in LexborHTMLParser(page).css("#changelist-filter a")]
+    assert "Slovenian (sl)" in choices and "Croatian, Serbian or Bosnian (sh)" in choices
+    assert not {"Croatian (hr)", "Serbian (sr)", "Bosnian (bs)"} & set(choices), choices
+
+
+def test_without_local_languages_the_identifiers_language_is_logged(settings):
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": []}
+    assert language.other_language("ali nudite gostovanje") == "sh"
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": "sl-SI"}
+    assert language.other_language("ali nudite gostovanje") == "sl"
+    # A question clearly in another language keeps it, local language or not.
+    assert language.other_language("Ile kosztuje strona internetowa?") == "pl"
 
 
 @pytest.mark.django_db
