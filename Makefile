@@ -134,9 +134,10 @@ bench-answerability: index
 
 # The language identifier on visitors' short questions, per language: declined and
 # logged right (docs/quality.md), then on the live index's passages and pages
-# (docs/sources.md). Under a minute.
+# (docs/sources.md). Under a minute; STACKFAQ=DIR adds a BEIR folder's queries to the
+# English lines the decline threshold is tried on.
 bench-languages: index
-	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/languages.py
+	$(KEY) DEBUG=$${DEBUG:-1} $(if $(STACKFAQ),STACKFAQ=$(STACKFAQ)) $(PY) bench/languages.py
 
 # Whether a small cross-encoder, trained here on the site's own questions from
 # the base model's weights, reads "not sure" better than the threshold

@@ -13,7 +13,9 @@ what the owner reads (Croatian, Serbian and Bosnian logged as one, "sh"; the sit
 LOCAL_LANGUAGES, ["sl"], named when at least 1/LOCAL_WEIGHT as likely as the top one),
 "identifier" the identifier's own label, as logged before. Then the labels logged with
 other LOCAL_LANGUAGES and weights: none (only the merge), the languages the owner says
-visitors use (sl, de, hr, it: a prior on them), and sl at other weights.
+visitors use (sl, de, hr, it: a prior on them), and sl at other weights. Then which
+questions OTHER_LANGUAGE_MAX_PROBABILITY would decline at other values (STACKFAQ=DIR
+adds a BEIR folder's queries to the English lines).
 
 For every passage of the live index, and for every page (its passages joined, as
 the build's warning reads it): the identifier's most likely language and the
@@ -141,6 +143,48 @@ def questions() -> None:
             print(f"    LOCAL_LANGUAGES {','.join(codes) or 'none'}, weight {weight:g}: {count}")
 
 
+THRESHOLDS = (0.01, 0.02, 0.03, 0.05)
+
+
+def thresholds(stackfaq: str | None) -> None:
+    """Which questions OTHER_LANGUAGE_MAX_PROBABILITY declines at other values: the English
+    lines of the project's sets, the off-topic list and (STACKFAQ=DIR) a BEIR folder's
+    queries, against the other-language questions of both sets."""
+    known = services.speller(index.load_current()).is_known
+    data = ROOT / "tests" / "data"
+
+    def rows(name):
+        text = (data / name).read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    english = [
+        row["question"]
+        for name in ("natural_questions.jsonl", "natural_questions_holdout.jsonl")
+        for row in rows(name)
+    ]
+    english += [row["query"] for row in rows("unanswerable_questions.jsonl")]
+    off_topic = ROOT / "site_assistant" / "data" / "off_topic_questions.txt"
+    english += [
+        line.strip()
+        for line in off_topic.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    others = []
+    for name in QUESTION_SETS:
+        for row in rows(name):
+            (english if row["language"] == "en" else others).append(row["question"])
+    if stackfaq:
+        queries = Path(stackfaq, "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        english += [json.loads(line)["text"] for line in queries if line.strip()]
+    print(f"OTHER_LANGUAGE_MAX_PROBABILITY ({len(english)} English lines, {len(others)} others):")
+    for cut in THRESHOLDS:
+        user = {**settings.SITE_ASSISTANT, "OTHER_LANGUAGE_MAX_PROBABILITY": cut}
+        with override_settings(SITE_ASSISTANT=user):
+            wrong = [q for q in english if language.other_language(q, known)]
+            caught = sum(1 for q in others if language.other_language(q, known))
+        print(f"  {cut}: English declined {len(wrong)} {wrong}, others declined {caught}")
+
+
 def read(text: str) -> tuple[str, float]:
     ranked = language.probabilities(text)
     return max(ranked, key=ranked.get), ranked.get(conf.index_language(), 0.0)
@@ -161,6 +205,7 @@ def report(name: str, texts: dict[str, str]) -> None:
 
 def main() -> None:
     questions()
+    thresholds(os.environ.get("STACKFAQ"))
     rows = index.load_current().passages
     report("passages", {f"{row['url']} {row['text']}": row["text"] for row in rows})
     pages: dict[str, str] = {}
