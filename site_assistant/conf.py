@@ -18,10 +18,10 @@ def primary_subtag(tag) -> str:
 
 
 def local_languages() -> list[str]:
-    """LOCAL_LANGUAGES as the identifier names them ("sl-SI" → "sl"); one code as a text
-    ("sl") is a list of one; the index's own language is left out."""
-    value = get("LOCAL_LANGUAGES") or []
-    codes = [value] if isinstance(value, str) else value if isinstance(value, list | tuple) else []
+    """LOCAL_LANGUAGES as the identifier names them ("sl-SI" → "sl"), the index's own
+    language left out (a text instead of a list is site_assistant.E005 at start)."""
+    value = get("LOCAL_LANGUAGES")
+    codes = value if isinstance(value, list | tuple) else []
     return [code for code in map(primary_subtag, codes) if code and code != index_language()]
 
 

@@ -161,7 +161,7 @@ def test_the_owner_reads_short_slovenian_and_croatian_questions_in_their_languag
 def test_without_local_languages_the_identifiers_language_is_logged(settings):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": []}
     assert language.other_language("ali nudite gostovanje") == "sh"
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": "sl-SI"}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": ["sl-SI"]}
     assert language.other_language("ali nudite gostovanje") == "sl"
     # A question clearly in another language keeps it, local language or not.
     assert language.other_language("Ile kosztuje strona internetowa?") == "pl"
@@ -266,3 +266,14 @@ def test_questions_are_compared_against_the_index_language(settings):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": "de-DE"}
     assert language.other_language("Wie viel kostet eine Reparatur?") is None
     assert language.other_language("How much does a repair cost at your shop?") == "en"
+
+
+def test_local_languages_as_a_text_is_an_error_at_start(settings):
+    """ "sl" would be read letter by letter: the check says so when the site starts."""
+    from site_assistant.apps import check_setting_names_and_types
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOCAL_LANGUAGES": "sl"}
+    found = check_setting_names_and_types()
+    assert [(m.id, m.msg) for m in found] == [
+        ("site_assistant.E005", "SITE_ASSISTANT['LOCAL_LANGUAGES'] must be a list, not str 'sl'.")
+    ]
