@@ -26,7 +26,7 @@ KEY := SECRET_KEY_FILE=$(CURDIR)/$(LOCAL_KEY)
 NEEDS_KEY := $(LOCAL_KEY)
 endif
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
+.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
 
 install: $(STAMP)
 
@@ -82,6 +82,11 @@ screenshots: $(STAMP)
 # static/img/og-image.png, the 1200×630 picture beside a shared link (commit it).
 og-image: $(STAMP) | $(NEEDS_KEY)
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) tools/og_image.py
+
+# site_assistant/static/site_assistant/widget.min.js, the script the templates serve, from
+# widget.js (commit both; tests/site_assistant/test_widget.py fails while they differ).
+widget: $(STAMP)
+	$(PY) tools/minify_widget.py
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)

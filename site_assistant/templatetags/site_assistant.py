@@ -92,6 +92,11 @@ def widget_words() -> dict[str, str]:
         ),
         "stillReading": gettext("I’m still reading the site. Please try again in a minute."),
         "wentWrong": gettext("Something went wrong on my side. Please try again."),
+        # The site's Content-Security-Policy keeps the page from the API: only the search
+        # page's link ("See all results", below it) can answer.
+        "blocked": gettext(
+            "I can’t answer from this page, but the search page can: see all results."
+        ),
         "unreachable": gettext(
             "I can’t reach the server right now. Your question is still in the box: "
             "try again in a moment."

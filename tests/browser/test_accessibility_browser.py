@@ -94,6 +94,48 @@ def test_a_screen_reader_hears_who_asked_and_plain_link_names(page):
     assert "→" in arrow, arrow
 
 
+def test_did_this_help_is_heard_once_as_the_name_of_the_votes(page):
+    """After an answer a screen reader said "Did this help?" twice: the vote group's name, then
+    the same words as text inside it. Now once, as the group's name."""
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "How much does a landing page cost?")
+    votes = answer.get_by_role("group", name="Did this help?", exact=True)
+    expect(votes.get_by_role("button", name="Helpful", exact=True)).to_be_visible()
+    expect(votes).to_be_visible()  # still shown
+    heard = answer.aria_snapshot()
+    assert heard.count("Did this help?") == 1, heard
+
+
+def test_a_keyboard_and_screen_reader_visitor_hears_the_hints_where_they_help(page):
+    """Keyboard only. The question box did not say that ↑ / ↓ reach the answer's links (only
+    the panel's foot did, which a visitor in the box never reads); every answer's link was a
+    bare "Read more"; the lists after an answer were unnamed lists. Now the box's description
+    has the keys, each "Read more" is described by the section it opens, and each list is
+    named by its title."""
+    page.goto("/")
+    page.keyboard.press("/")
+    box = page.locator(INPUT)
+    expect(box).to_be_focused()
+    expect(box).to_have_accessible_description("↑ ↓ answers · Esc closes")
+    ask(page, "How much does a landing page cost?")
+    answer = ask(page, "Is the Bambi Game free?")
+    page.keyboard.press("ArrowDown")
+    read_more = answer.get_by_role("link", name="Read more", exact=True)
+    expect(read_more).to_be_focused()
+    source = answer.locator(".site-assistant__source").inner_text()
+    assert "›" in source, source
+    expect(read_more).to_have_accessible_description(source)
+    first = page.locator(".site-assistant__msg--answer").first
+    expect(first.locator(".site-assistant__read")).to_have_accessible_description(
+        first.locator(".site-assistant__source").inner_text()
+    )
+    assert first.locator(".site-assistant__source").inner_text() != source
+    unsure = ask(page, "What's the weather in Ljubljana today?")
+    closest = unsure.get_by_role("list", name="The closest pages I found", exact=True)
+    expect(closest.get_by_role("link").first).to_be_visible()
+
+
 def test_the_apps_own_search_page_says_the_questions_language(page, settings):
     # Without the site's templates: the app's page, as another site gets it.
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]

@@ -50,6 +50,7 @@
     tooFast: "You’re asking faster than I can think! Try again in %(seconds)s seconds.",
     stillReading: "I’m still reading the site. Please try again in a minute.",
     wentWrong: "Something went wrong on my side. Please try again.",
+    blocked: "I can’t answer from this page, but the search page can: see all results.",
     unreachable: "I can’t reach the server right now. Your question is still in the box: try again in a moment.",
     retry: "Try again",
     offline: "You seem to be offline. Your question is still in the box: send it again once you’re connected.",
@@ -78,6 +79,14 @@
     var node = document.createElement(tag);
     if (cls) node.className = cls;
     if (text != null) node.textContent = text;
+    return node;
+  }
+
+  /* node's `attr` (aria-labelledby, aria-describedby…) names `by`, given an id if it has none. */
+  var ids = 0;
+  function tie(node, attr, by) {
+    by.id = by.id || "site-assistant-" + ++ids;
+    node.setAttribute(attr, by.id);
     return node;
   }
 
@@ -132,7 +141,7 @@
   function failure(error, turn) {
     if (error.name === "AbortError") return word("timedOut");
     if (navigator.onLine === false) return word("offline");
-    return word((turn.search = blocked) ? "wentWrong" : "unreachable");
+    return word((turn.search = turn.blocked = blocked) ? "blocked" : "unreachable");
   }
 
   /* A vote per question and section for this tab, shared with the search page: {helpful, id,
@@ -170,9 +179,9 @@
 
   function voteButtons(box, url, asked, csrf, key, earlier) {
     var label = el("span", "site-assistant__feedback-label", word("didThisHelp"));
-    label.id = "sa-vote-" + asked.id + "-" + Math.random().toString(36).slice(2, 7);
+    label.setAttribute("aria-hidden", "true"); // the group's name: not read twice
     box.setAttribute("role", "group");
-    box.setAttribute("aria-labelledby", label.id);
+    tie(box, "aria-labelledby", label);
     box.appendChild(label);
     var thanks = el("span", "site-assistant__thanks");
     thanks.setAttribute("role", "status");
@@ -666,8 +675,8 @@
 
   function linkList(title, hits) {
     var box = el("div", "site-assistant__more");
-    box.appendChild(el("p", "site-assistant__more-title", title));
-    var list = siteText(el("ul"));
+    // "Also see, list, 2 items"
+    var list = tie(siteText(el("ul")), "aria-labelledby", box.appendChild(el("p", "site-assistant__more-title", title)));
     hits.forEach(function (hit) {
       var item = el("li");
       item.appendChild(link(readMore(hit), where(hit)));
@@ -685,10 +694,8 @@
   }
 
   /* The snippet (answering sentences in <mark>); a button shows the whole section. */
-  var quotes = 0;
   function answerText(msg, hit) {
     var quote = siteText(el("blockquote", "site-assistant__text"));
-    quote.id = "site-assistant-quote-" + ++quotes;
     var snippet = hit.snippet;
     var whole = body(hit);
     if (!snippet || !snippet.text) {
@@ -702,7 +709,7 @@
       var more = el("button", "site-assistant__expand", word("showWhole"));
       more.type = "button";
       more.setAttribute("aria-expanded", "false");
-      more.setAttribute("aria-controls", quote.id);
+      tie(more, "aria-controls", quote);
       more.addEventListener("click", function () {
         var expand = more.getAttribute("aria-expanded") === "false";
         if (expand) highlight(quote, whole, rangesIn(whole, snippet));
@@ -731,9 +738,10 @@
     }
     if (best) {
       msg.classList.add("site-assistant__msg--answer");
-      msg.appendChild(siteText(el("p", "site-assistant__source", where(best))));
+      var source = msg.appendChild(siteText(el("p", "site-assistant__source", where(best))));
       spoken = answerText(msg, best);
-      msg.appendChild(link(readMore(best), word("readMore"), "site-assistant__read"));
+      // "Read more, Services › Pricing": which of the conversation's "Read more" links
+      msg.appendChild(tie(link(readMore(best), word("readMore"), "site-assistant__read"), "aria-describedby", source));
       // Only sections nearer the answer than the threshold: one just above it is unrelated.
       var near = (best.score + data.min_score) / 2;
       var more = others(data.results.filter(function (hit) { return hit.score >= near; }),
@@ -767,13 +775,15 @@
     var msg = botMessage(turn.error);
     msg.classList.add("site-assistant__msg--error");
     if (!turn.invalid) {
-      var again = msg.appendChild(el("button", "site-assistant__retry", word("retry")));
-      again.type = "button";
-      again.onclick = function () {
-        if (busy) input.value = turn.q; // waits its turn, from the box
-        input.focus();
-        ask(0, turn.q);
-      };
+      if (!turn.blocked) { // the CSP would refuse it again
+        var again = msg.appendChild(el("button", "site-assistant__retry", word("retry")));
+        again.type = "button";
+        again.onclick = function () {
+          if (busy) input.value = turn.q; // waits its turn, from the box
+          input.focus();
+          ask(0, turn.q);
+        };
+      }
       if (turn.search) msg.appendChild(seeAll(turn.q));
     }
     return [msg, turn.error];
