@@ -26,7 +26,7 @@ KEY := SECRET_KEY_FILE=$(CURDIR)/$(LOCAL_KEY)
 NEEDS_KEY := $(LOCAL_KEY)
 endif
 
-.PHONY: install run serve worker beat migrate index train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
+.PHONY: install run serve worker beat migrate index superuser train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ train: index
 
 run: index
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The owner's account for /admin/ (asks for a name, an email and a password), with the
+# same settings as `make run`: a bare `manage.py` has DEBUG off and so wants a secret key.
+superuser: migrate
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) manage.py createsuperuser
 
 # Production-style server (DEBUG off, whitenoise, gunicorn).
 serve: migrate

@@ -325,3 +325,26 @@ def test_a_run_says_which_answer_threshold_the_served_index_uses_and_why(
     # The Try page names the same figure.
     page.goto("/admin/site_assistant/question/try/")
     expect(page.locator("#try-help")).to_contain_text(used)
+
+
+def _overlap(a, b) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_the_training_buttons_cover_none_of_the_words_above_the_list(page, owner):
+    """At 1280 px the list's buttons sat over the "Serving now" line ("When a trai[Train on
+    site content][Serve the base model]model trained on this site"): Django floats its
+    object tools 48 px up, beside the title, and the prose came before them."""
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    expect(page.get_by_role("button", name="Train on site content")).to_be_visible()
+    tools = page.locator(".object-tools").bounding_box()
+    for prose in page.locator(".search-admin__prose").all():
+        expect(prose).to_be_visible()
+        assert not _overlap(tools, prose.bounding_box()), prose.inner_text()[:80]
+    expect(page.locator("#content")).not_to_contain_text("{#")
