@@ -1,6 +1,7 @@
 """The questions log: what is stored (and what is not), feedback, the 30-day purge."""
 
 import json
+import shutil
 from datetime import timedelta
 from io import StringIO
 
@@ -248,6 +249,54 @@ def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_fold
         assert '"source": "generated"' in kept
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_purge_sweeps_expired_visitors_questions_from_a_folder_given_with_out(client, tmp_path):
+    """``search_make_pairs --out DIR`` wrote the helpful, approved visitors' questions
+    into DIR, which the purge never looked at: a question deleted from the log after
+    30 days stayed there for good."""
+    from django.contrib.auth import get_user_model
+
+    from site_assistant.training import forget
+
+    folder = tmp_path / "pairs-for-the-bench"
+    try:
+        asked = []
+        for text in ("Can I scrape the site?", "Do you use cookies?"):
+            reply = client.post("/api/search/", {"q": text}, content_type="application/json")
+            body = reply.json()
+            vote = {"question_id": body["question_id"], "helpful": True}
+            vote["feedback_token"] = body["feedback_token"]
+            voted = client.post("/api/feedback/", vote, content_type="application/json")
+            assert voted.status_code == 200
+            asked.append(body["question_id"])
+        owner = get_user_model().objects.create_superuser("boss", "b@example.com", "pw")
+        client.force_login(owner)
+        client.post(
+            "/admin/site_assistant/question/",
+            {"action": "approve_for_training", "_selected_action": asked},
+        )
+        out = StringIO()
+        call_command("search_make_pairs", "--out", str(folder), stdout=out)
+        assert "swept by the question log's purge" in out.getvalue()
+        made = "".join(path.read_text() for path in folder.glob("*.jsonl"))
+        assert "Can I scrape the site?" in made and "Do you use cookies?" in made
+        Question.objects.filter(pk=asked[0]).update(created=timezone.now() - timedelta(days=31))
+
+        call_command("search_purge_log", stdout=StringIO())
+
+        kept = "".join(path.read_text() for path in folder.glob("*.jsonl"))
+        assert "Can I scrape the site?" not in kept  # gone from the log: gone from the pairs
+        assert "Do you use cookies?" in kept  # still in the log: a run may still use it
+        assert '"source": "generated"' in kept
+        # The folder deleted once used: the purge no longer looks for it.
+        shutil.rmtree(folder)
+        call_command("search_purge_log", stdout=StringIO())
+        assert folder not in forget.recorded_pairs_folders()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        forget._write_record([])
 
 
 def test_the_purge_sweeps_kept_pairs_without_loading_the_trainers_code(
