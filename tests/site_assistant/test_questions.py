@@ -209,16 +209,19 @@ def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(setti
 
 
 @pytest.mark.usefixtures("built_index")
-def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_folder(client):
+@pytest.mark.parametrize("out", [False, True], ids=["its-own-folder", "a-folder-given-with-out"])
+def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_folder(
+    client, tmp_path, out
+):
     """``search_make_pairs`` writes helpful, approved visitors' questions into
-    INDEX_DIR/pairs; the purge deleted them from the log and left them there for good."""
-    import shutil
-
+    INDEX_DIR/pairs, or the folder given with ``--out``; the purge deleted them from the
+    log and left them there for good (in an ``--out`` folder, until it was recorded)."""
     from django.contrib.auth import get_user_model
 
+    from site_assistant.training import forget
     from site_assistant.training.config import pairs_dir
 
-    folder = pairs_dir()
+    folder = tmp_path / "pairs-for-the-bench" if out else pairs_dir()
     assert not folder.exists()
     try:
         asked = []
@@ -236,7 +239,9 @@ def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_fold
             "/admin/site_assistant/question/",
             {"action": "approve_for_training", "_selected_action": asked},
         )
-        call_command("search_make_pairs", stdout=StringIO())
+        said = StringIO()
+        call_command("search_make_pairs", *(["--out", str(folder)] if out else []), stdout=said)
+        assert ("swept by the question log's purge" in said.getvalue()) is out
         made = "".join(path.read_text() for path in folder.glob("*.jsonl"))
         assert "Can I scrape the site?" in made and "Do you use cookies?" in made
         Question.objects.filter(pk=asked[0]).update(created=timezone.now() - timedelta(days=31))
@@ -247,53 +252,11 @@ def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_fold
         assert "Can I scrape the site?" not in kept  # gone from the log: gone from the pairs
         assert "Do you use cookies?" in kept  # still in the log: a run may still use it
         assert '"source": "generated"' in kept
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.mark.usefixtures("built_index")
-def test_the_purge_sweeps_expired_visitors_questions_from_a_folder_given_with_out(client, tmp_path):
-    """``search_make_pairs --out DIR`` wrote the helpful, approved visitors' questions
-    into DIR, which the purge never looked at: a question deleted from the log after
-    30 days stayed there for good."""
-    from django.contrib.auth import get_user_model
-
-    from site_assistant.training import forget
-
-    folder = tmp_path / "pairs-for-the-bench"
-    try:
-        asked = []
-        for text in ("Can I scrape the site?", "Do you use cookies?"):
-            reply = client.post("/api/search/", {"q": text}, content_type="application/json")
-            body = reply.json()
-            vote = {"question_id": body["question_id"], "helpful": True}
-            vote["feedback_token"] = body["feedback_token"]
-            voted = client.post("/api/feedback/", vote, content_type="application/json")
-            assert voted.status_code == 200
-            asked.append(body["question_id"])
-        owner = get_user_model().objects.create_superuser("boss", "b@example.com", "pw")
-        client.force_login(owner)
-        client.post(
-            "/admin/site_assistant/question/",
-            {"action": "approve_for_training", "_selected_action": asked},
-        )
-        out = StringIO()
-        call_command("search_make_pairs", "--out", str(folder), stdout=out)
-        assert "swept by the question log's purge" in out.getvalue()
-        made = "".join(path.read_text() for path in folder.glob("*.jsonl"))
-        assert "Can I scrape the site?" in made and "Do you use cookies?" in made
-        Question.objects.filter(pk=asked[0]).update(created=timezone.now() - timedelta(days=31))
-
-        call_command("search_purge_log", stdout=StringIO())
-
-        kept = "".join(path.read_text() for path in folder.glob("*.jsonl"))
-        assert "Can I scrape the site?" not in kept  # gone from the log: gone from the pairs
-        assert "Do you use cookies?" in kept  # still in the log: a run may still use it
-        assert '"source": "generated"' in kept
-        # The folder deleted once used: the purge no longer looks for it.
-        shutil.rmtree(folder)
-        call_command("search_purge_log", stdout=StringIO())
-        assert folder not in forget.recorded_pairs_folders()
+        if out:  # deleted once used: the purge no longer looks for it
+            assert forget.recorded_pairs_folders() == [folder.resolve()]
+            shutil.rmtree(folder)
+            call_command("search_purge_log", stdout=StringIO())
+            assert forget.recorded_pairs_folders() == []
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         forget._write_record([])
