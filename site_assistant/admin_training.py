@@ -676,6 +676,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "any_active": _active_runs().exists(),
             "serving_model": embed.model_id(embed.active_model_ref()),
             "serving_run": _serving_run(),
+            **_still_answering(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
             "waiting_for_a_worker": waiting_for_a_worker(),
             "last_took": _last_took(),
@@ -807,6 +808,23 @@ def _serving_run() -> TrainingRun | None:
         return None
     runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
     return next((run for run in runs.order_by("-pk")[:50] if _serving(run)), None)
+
+
+def _still_answering() -> dict:
+    """While the live index is still built with another model than the one served
+    (“Serve the base model” or “Serve this model” pressed, its rebuild not done):
+    ``answering_model``, that model's name, and ``answering_run``, the run that
+    trained it (None for the base model); else {}."""
+    from . import index
+
+    live = index.live_model_ref()
+    if not live or Path(live).resolve() == Path(embed.active_model_ref()).resolve():
+        return {}
+    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
+    return {
+        "answering_model": embed.model_id(live),
+        "answering_run": next((run for run in runs.order_by("-pk")[:50] if _live(run)), None),
+    }
 
 
 def _serving(run: TrainingRun) -> bool:
