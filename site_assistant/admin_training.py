@@ -48,6 +48,9 @@ def _param_value(value) -> str:
     return str(value)
 
 
+# Where an activated run's model is, and the build that failed it ("failed", "stop_failed").
+ServedState = tuple[str, "IndexBuild | None"]
+
 # Below this progress a run is still loading the model and making pairs: its
 # pace says nothing yet about the training to come.
 ESTIMATE_FROM_PROGRESS = 10
@@ -146,11 +149,12 @@ def first_right(run: TrainingRun) -> tuple[str, str] | None:
         return None
 
 
-def result_in_words(run: TrainingRun) -> tuple[str, str]:
+def result_in_words(run: TrainingRun, served: ServedState | None = None) -> tuple[str, str]:
     """(what happened, what to do next) for a finished run, in the owner's words.
 
     ("", "") while the run goes on. The figures behind it stay on the page
-    ("How it was decided", "Scores on test questions").
+    ("How it was decided", "Scores on test questions"). ``served``: the run's
+    ``_served_state``, when the caller has worked it out already.
     """
     Status = TrainingRun.Status
     unchanged = "Visitors get the same answers as before."
@@ -189,7 +193,7 @@ def result_in_words(run: TrainingRun) -> tuple[str, str]:
             f"{head} This run was started not to switch it on. {unchanged}",
             "“Serve this model” below switches it on.",
         )
-    state, failed = _served_state(run)
+    state, failed = served or _served_state(run)
     if state == "failed":
         return (
             f"{head} But the index build with it failed (Index build #{failed.pk}), so the "
@@ -370,15 +374,16 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
     finished_display = date_column("finished", "Finished")
 
     @admin.display(description="Activated")
-    def activated_display(self, run):
-        """Yes/No once decided; nothing while the run is going (not a premature ❌)."""
+    def activated_display(self, run, served: ServedState | None = None):
+        """Yes/No once decided; nothing while the run is going (not a premature ❌).
+        ``served``: the run's ``_served_state``, when worked out already."""
         if run.is_active:
             return "not decided yet"
         if run.status != TrainingRun.Status.SUCCEEDED:
             return "No"
         if not run.activated:
             return "No (not better than the model served)"
-        return SERVED_STATES[_served_state(run)[0]]
+        return SERVED_STATES[(served or _served_state(run))[0]]
 
     @admin.display(description="Settings")
     def params_display(self, run):
@@ -505,6 +510,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         run = TrainingRun.objects.filter(pk=run_id).first()
         if run is None:
             return JsonResponse({"error": "No such training run."}, status=404)
+        served = _served_state_if_activated(run)
         return JsonResponse(
             {
                 "id": run.pk,
@@ -515,8 +521,8 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
                 "stage": run.stage,
                 "decision": run.decision,
                 "error": run.error,
-                "activated": self.activated_display(run),
-                "rebuilding": _rebuilding(run),
+                "activated": self.activated_display(run, served),
+                "rebuilding": _rebuilding(run, served),
                 "time_left": time_left(run),
                 "elapsed": elapsed_words(run),
                 "elapsed_seconds": (elapsed(run) or (None, None))[1],
@@ -670,6 +676,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "any_active": _active_runs().exists(),
             "serving_model": embed.model_id(embed.active_model_ref()),
             "serving_run": _serving_run(),
+            **_still_answering(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
             "waiting_for_a_worker": waiting_for_a_worker(),
             "last_took": _last_took(),
@@ -682,13 +689,14 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         abandon_stale_runs()
         run = self.get_object(request, object_id)
         active = bool(run) and run.is_active
+        served = _served_state_if_activated(run) if run else None
         extra_context = {
             **(extra_context or {}),
             "run_active": active,
             # Activated, the index not yet rebuilt with it: the page keeps polling.
-            "rebuilding": bool(run) and _rebuilding(run),
-            "activated_text": self.activated_display(run) if run else "",
-            "result": result_in_words(run) if run else ("", ""),
+            "rebuilding": bool(run) and _rebuilding(run, served),
+            "activated_text": self.activated_display(run, served) if run else "",
+            "result": result_in_words(run, served) if run else ("", ""),
             "try_url": reverse("admin:site_assistant_question_try"),
             "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
             "time_left": time_left(run) if run else "",
@@ -731,7 +739,7 @@ SERVED_STATES = {
 }
 
 
-def _served_state(run: TrainingRun) -> tuple[str, IndexBuild | None]:
+def _served_state(run: TrainingRun) -> ServedState:
     """Where an activated run's model is: "off" (another model is served), "live" (the
     index answers with it), "failed" (the build with it failed: that build, as well),
     "rebuilding" (served, the index not yet built with it), "stopping" (switched off,
@@ -748,13 +756,23 @@ def _served_state(run: TrainingRun) -> tuple[str, IndexBuild | None]:
     return ("failed", failed) if failed else ("rebuilding", None)
 
 
-def _rebuilding(run: TrainingRun) -> bool:
+def _served_state_if_activated(run: TrainingRun) -> ServedState | None:
+    """``_served_state`` of a finished, activated run (None for any other), worked
+    out once for a page or a status poll: it reads the live index's files and may
+    query the builds."""
+    if run.status == TrainingRun.Status.SUCCEEDED and run.activated:
+        return _served_state(run)
+    return None
+
+
+def _rebuilding(run: TrainingRun, served: ServedState | None = None) -> bool:
     """Activated, and the live index is not yet built with the model chosen (this
-    run's, or the one that switched it off): its page keeps polling."""
+    run's, or the one that switched it off): its page keeps polling. ``served``:
+    the run's ``_served_state``, when worked out already."""
     return (
         run.status == TrainingRun.Status.SUCCEEDED
         and run.activated
-        and _served_state(run)[0] in ("rebuilding", "stopping")
+        and (served or _served_state(run))[0] in ("rebuilding", "stopping")
     )
 
 
@@ -790,6 +808,23 @@ def _serving_run() -> TrainingRun | None:
         return None
     runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
     return next((run for run in runs.order_by("-pk")[:50] if _serving(run)), None)
+
+
+def _still_answering() -> dict:
+    """While the live index is still built with another model than the one served
+    (“Serve the base model” or “Serve this model” pressed, its rebuild not done):
+    ``answering_model``, that model's name, and ``answering_run``, the run that
+    trained it (None for the base model); else {}."""
+    from . import index
+
+    live = index.live_model_ref()
+    if not live or Path(live).resolve() == Path(embed.active_model_ref()).resolve():
+        return {}
+    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
+    return {
+        "answering_model": embed.model_id(live),
+        "answering_run": next((run for run in runs.order_by("-pk")[:50] if _live(run)), None),
+    }
 
 
 def _serving(run: TrainingRun) -> bool:

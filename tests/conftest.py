@@ -6,6 +6,7 @@
   sharing the test database (use with ``@pytest.mark.django_db(transaction=True)``).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -128,6 +129,23 @@ def share_model_export(folder):
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "onnx").is_symlink():
         (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    return folder
+
+
+def copy_of_the_base_model(folder):
+    """The base model's folder copied to ``folder``: a real model under another name
+    (another model id), as a training run leaves one. Returns ``folder``."""
+    from site_assistant import embed
+
+    folder = Path(folder)
+    shutil.copytree(embed.default_model_path(), folder)
+    # Its ONNX export is the base model's (same weights, same mtime): copied
+    # under its own model id rather than exported again (~10-30 s).
+    base = embed.find_onnx(embed.default_model_path())
+    if base is not None:
+        shutil.copytree(base[0], folder / embed.ONNX_DIR)
+        meta = {**base[1], "model_id": embed.model_id(str(folder)), "model_ref": str(folder)}
+        (folder / embed.ONNX_DIR / "export.json").write_text(json.dumps(meta))
     return folder
 
 

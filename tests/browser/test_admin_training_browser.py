@@ -48,14 +48,16 @@ def comparison_passes(monkeypatch):
     monkeypatch.setattr(guard, "judge", passing)
 
 
-def activated_run(private_index, **fields) -> TrainingRun:
-    """A finished run that passed the comparison, its model served (a folder with only a
-    config.json: only its name is served, so no rebuild runs)."""
+def activated_run(private_index, folder=None, **fields) -> TrainingRun:
+    """A finished run that passed the comparison, its model served (``folder``, by
+    default a folder with only a config.json: only its name is served, so no rebuild
+    runs)."""
     from site_assistant import embed
 
-    folder = private_index / "models" / "20260101T000000" / "final"
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text("{}")
+    if folder is None:
+        folder = private_index / "models" / "20260101T000000" / "final"
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text("{}")
     embed.set_active_model(str(folder))
     return TrainingRun.objects.create(
         status="succeeded",
@@ -171,11 +173,14 @@ def test_training_before_the_index_was_built_says_to_build_it_and_starts_nothing
 
 
 def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
-    page, owner, private_index, monkeypatch
+    page, owner, private_index
 ):
     """Activated, but the index is not yet rebuilt with the model (a worker's build
     queued behind the run): visitors still get the model before it."""
-    run = activated_run(private_index)
+    from tests.conftest import copy_of_the_base_model
+
+    folder = copy_of_the_base_model(private_index / "models" / "20260101T000000" / "final")
+    run = activated_run(private_index, folder=folder)
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     result = page.locator("#training-result")
@@ -189,11 +194,11 @@ def test_a_run_whose_rebuild_is_still_going_does_not_say_its_model_answers_yet(
         "Yes, served once the index is rebuilt with it"
     )
 
-    # The build succeeds (here: the live index says it was built with the model): the
-    # page, left open, updates itself.
-    from site_assistant import admin_training
+    # The build with the model runs and succeeds: the page, left open, updates itself.
+    from site_assistant.build import run_build
 
-    monkeypatch.setattr(admin_training, "_live", lambda run: True)
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.MODEL))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
     expect(result).to_contain_text("It now answers your visitors", timeout=15_000)
     expect(page.locator('[data-field="activated"]')).to_have_text("Yes, served now")
 
@@ -266,30 +271,79 @@ def test_a_finished_run_keeps_its_folder_and_task_for_developers_out_of_the_way(
     expect(task).to_contain_text("5f0c2e1a-task")
 
 
+@pytest.mark.celery
 def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
-    page, owner, private_index, monkeypatch
+    page, owner, private_index, celery_workers
 ):
-    """“Serve the base model” switches the run's model off at once, but the live index
-    was built with it: visitors get it until the build with the base model is done."""
-    from site_assistant import admin_training, embed
+    """The owner presses “Serve the base model”: the run's model is switched off at once,
+    but the live index was built with it, so it answers visitors until the worker has
+    rebuilt the index with the base model; the run's page, left open, then says so."""
+    from django.utils import timezone
 
-    run = activated_run(private_index)
-    monkeypatch.setattr(admin_training, "_live", lambda run: True)  # its build is live
-    embed.set_active_model(None)  # as “Serve the base model” does, before its build ran
+    from site_assistant import embed
+    from site_assistant.build import run_build
+    from tests.conftest import copy_of_the_base_model
+
+    # A run's model (a real one: the base weights in a run's folder), served, and the
+    # index really built with it, as the run's activation leaves them.
+    folder = copy_of_the_base_model(private_index / "models" / "20260101T000000" / "final")
+    run = activated_run(private_index, finished=timezone.now(), folder=folder)
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.MODEL))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     activated = page.locator('[data-field="activated"]')
     result = page.locator("#training-result")
+    expect(activated).to_have_text("Yes, served now")
+    expect(result).to_contain_text("It now answers your visitors")
+
+    # The list: its model is served; the owner switches back to the base model.
+    result.get_by_role("link", name="Training runs list").click()
+    expect(page.locator("#serving-model")).to_contain_text(f"by Training #{run.pk}")
+    page.get_by_role("button", name="Serve the base model").click()
+    message = page.locator(".messagelist")
+    expect(message).to_contain_text(
+        re.compile(r"Serving the base model again: index build #\d+ \(queued\)")
+    )
+    assert not embed.fine_tuned_model_active()
+    rebuild = IndexBuild.objects.filter(status="queued").get()
+    # The list says which model answers until then, not only which one is served.
+    expect(page.locator("#serving-model")).to_contain_text("Serving now: all-MiniLM-L6-v2")
+    expect(page.locator("#answering-model")).to_contain_text(
+        f"Until the index is rebuilt with it, your visitors still get answers from "
+        f"{embed.model_id(str(folder))} (trained on this site by Training #{run.pk}"
+    )
+
+    # No worker has taken the rebuild yet: the run's model still answers, and its page
+    # says so (its link was under the list's buttons, which covered the text's last line).
+    page.locator("#answering-model").get_by_role("link", name=f"Training #{run.pk}").click()
+    expect(page).to_have_url(re.compile(rf"/trainingrun/{run.pk}/change/$"))
     expect(activated).to_have_text(
         "Yes, switched off: served until the index is rebuilt without it"
     )
-    expect(result).to_contain_text("it answers your visitors until the index rebuilt")
+    expect(result).to_contain_text("It was switched off, but it answers your visitors until")
     expect(result).not_to_contain_text("until it was switched off")
+    expect(page.get_by_role("button", name="Serve this model")).to_be_visible()
+    assert violations(page, impacts=SERIOUS) == []
 
-    # The build with the base model is done: the page, left open, says so.
-    monkeypatch.setattr(admin_training, "_live", lambda run: False)
-    expect(activated).to_have_text("Yes (no longer served)", timeout=15_000)
+    # A worker rebuilds the index with the base model: the page, left open, says so.
+    celery_workers()
+    expect(activated).to_have_text("Yes (no longer served)", timeout=240_000)
     expect(result).to_contain_text("It answered visitors until it was switched off")
+    expect(result).to_contain_text("“Serve this model” below switches it back on")
+    rebuild.refresh_from_db()
+    assert rebuild.status == IndexBuild.Status.SUCCEEDED, rebuild.error
+    expect(page.locator("#training-progress")).not_to_have_attribute("data-rebuilding", "1")
+
+    # The base model answers now, on the Try page as on the list.
+    page.goto("/admin/site_assistant/question/try/")
+    page.get_by_label("Question").fill("How much does a landing page cost?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator("#content-main")).to_contain_text("model all-MiniLM-L6-v2")
+    page.goto("/admin/site_assistant/trainingrun/")
+    expect(page.locator("#serving-model")).to_contain_text("the base model the app ships with")
+    expect(page.locator("#answering-model")).to_have_count(0)
 
 
 def test_a_run_says_which_answer_threshold_the_served_index_uses_and_why(

@@ -3,8 +3,6 @@
 (``built_index``, the real site's index, is in tests/conftest.py.)
 """
 
-import json
-
 import pytest
 
 
@@ -129,20 +127,9 @@ def with_a_broker():
 @pytest.fixture
 def another_model(tmp_path):
     """A second real model folder (the base weights under another name: another model id)."""
-    import shutil
+    from tests.conftest import copy_of_the_base_model
 
-    from site_assistant import embed
-
-    folder = tmp_path / "other-model"
-    shutil.copytree(embed.default_model_path(), folder)
-    # Its ONNX export is the base model's (same weights, same mtime): copied
-    # under its own model id rather than exported again (~10-30 s).
-    base = embed.find_onnx(embed.default_model_path())
-    if base is not None:
-        shutil.copytree(base[0], folder / embed.ONNX_DIR)
-        meta = {**base[1], "model_id": embed.model_id(str(folder)), "model_ref": str(folder)}
-        (folder / embed.ONNX_DIR / "export.json").write_text(json.dumps(meta))
-    return folder
+    return copy_of_the_base_model(tmp_path / "other-model")
 
 
 def _closed_port() -> int:

@@ -343,3 +343,46 @@ def test_the_list_says_how_long_the_last_run_here_took(owner_client):
     tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/trainingrun/").content.decode())
     assert tree.css_first("#last-took").text() == "the last run here took 9 min 34 s"
     assert tree.css_first("td.field-duration_display").text() == "9 min 34 s"
+
+
+@pytest.mark.parametrize("switched_off", [False, True], ids=["rebuilding", "stopping"])
+def test_the_status_poll_works_out_where_the_model_is_once(
+    own_index_dir, owner_client, switched_off, monkeypatch
+):
+    """A run's page polls its status every few seconds while its model waits for a
+    rebuild (served once it is done, or served until the rebuild without it is done):
+    each poll worked out where the model was twice, a query and a read of the live
+    index's files each time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from site_assistant import admin_training, index
+
+    folder = own_index_dir / "models" / "20261205T070000" / "final"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    embed.set_active_model(str(folder))
+    run = TrainingRun.objects.create(
+        status=Status.SUCCEEDED,
+        model_dir=str(folder),
+        activated=True,
+        progress=100,
+        finished=timezone.now(),
+    )
+    if switched_off:  # "Serve the base model" pressed; the index still built with this model
+        embed.set_active_model(None)
+        monkeypatch.setattr(index, "live_model_ref", lambda: str(folder))
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    owner_client.get(url)  # the session and the user, as every later poll finds them
+
+    with CaptureQueriesContext(connection) as queries:
+        body = owner_client.get(url).json()
+
+    assert body["rebuilding"] is True
+    assert (
+        body["activated"]
+        == admin_training.SERVED_STATES["stopping" if switched_off else "rebuilding"]
+    )
+    # The session, the user, the run, and the newest build since the run (did it fail?).
+    assert len(queries) == 4, [query["sql"] for query in queries.captured_queries]

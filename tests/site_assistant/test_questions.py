@@ -1,6 +1,7 @@
 """The questions log: what is stored (and what is not), feedback, the 30-day purge."""
 
 import json
+import shutil
 from datetime import timedelta
 from io import StringIO
 
@@ -208,16 +209,19 @@ def test_the_purge_also_sweeps_visitors_questions_from_kept_training_pairs(setti
 
 
 @pytest.mark.usefixtures("built_index")
-def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_folder(client):
+@pytest.mark.parametrize("out", [False, True], ids=["its-own-folder", "a-folder-given-with-out"])
+def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_folder(
+    client, tmp_path, out
+):
     """``search_make_pairs`` writes helpful, approved visitors' questions into
-    INDEX_DIR/pairs; the purge deleted them from the log and left them there for good."""
-    import shutil
-
+    INDEX_DIR/pairs, or the folder given with ``--out``; the purge deleted them from the
+    log and left them there for good (in an ``--out`` folder, until it was recorded)."""
     from django.contrib.auth import get_user_model
 
+    from site_assistant.training import forget
     from site_assistant.training.config import pairs_dir
 
-    folder = pairs_dir()
+    folder = tmp_path / "pairs-for-the-bench" if out else pairs_dir()
     assert not folder.exists()
     try:
         asked = []
@@ -235,7 +239,9 @@ def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_fold
             "/admin/site_assistant/question/",
             {"action": "approve_for_training", "_selected_action": asked},
         )
-        call_command("search_make_pairs", stdout=StringIO())
+        said = StringIO()
+        call_command("search_make_pairs", *(["--out", str(folder)] if out else []), stdout=said)
+        assert ("swept by the question log's purge" in said.getvalue()) is out
         made = "".join(path.read_text() for path in folder.glob("*.jsonl"))
         assert "Can I scrape the site?" in made and "Do you use cookies?" in made
         Question.objects.filter(pk=asked[0]).update(created=timezone.now() - timedelta(days=31))
@@ -246,8 +252,14 @@ def test_the_purge_sweeps_expired_visitors_questions_from_search_make_pairs_fold
         assert "Can I scrape the site?" not in kept  # gone from the log: gone from the pairs
         assert "Do you use cookies?" in kept  # still in the log: a run may still use it
         assert '"source": "generated"' in kept
+        if out:  # deleted once used: the purge no longer looks for it
+            assert forget.recorded_pairs_folders() == [folder.resolve()]
+            shutil.rmtree(folder)
+            call_command("search_purge_log", stdout=StringIO())
+            assert forget.recorded_pairs_folders() == []
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        forget._write_record([])
 
 
 def test_the_purge_sweeps_kept_pairs_without_loading_the_trainers_code(

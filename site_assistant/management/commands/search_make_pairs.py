@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from site_assistant.training.config import pairs_dir
+from site_assistant.training.forget import record_pairs_folder
 
 
 class Command(BaseCommand):
@@ -21,7 +22,12 @@ class Command(BaseCommand):
             help="A BEIR folder (its corpus.jsonl) or a JSONL of passages {_id, title, text}: "
             "make pairs from it instead of the site (needs --out; the site is not touched).",
         )
-        parser.add_argument("--out", help="Folder to write (default: <INDEX_DIR>/pairs).")
+        parser.add_argument(
+            "--out",
+            help="Folder to write (default: <INDEX_DIR>/pairs). Site pairs written there are "
+            "recorded in <INDEX_DIR>/pairs-folders.json: the question log's purge drops "
+            "each visitor's question from them once the log deletes it, as from its own folder.",
+        )
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--dev-fraction", type=float, default=0.2)
 
@@ -52,6 +58,10 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         folder = Path(out) if out else pairs_dir()
+        # Recorded before it is written: a write cut short is swept all the same.
+        swept = bool(out) and not corpus
+        if swept:
+            record_pairs_folder(folder)
         stats = pairs.write_pairs(pair_set, folder, origin, problems, site=not corpus)
         for problem in problems:
             self.stderr.write(f"warning: {problem}")
@@ -61,3 +71,8 @@ class Command(BaseCommand):
             f"{stats['dev']['pairs']} dev questions ({stats['dev']['passages']} passages) "
             f"from {stats['passages']} passages{skipped} ({origin}) → {folder}"
         )
+        if swept:
+            self.stdout.write(
+                f"{folder} is swept by the question log's purge from now on: a visitor's "
+                "question in it goes once the log deletes it. Delete the folder once used."
+            )
