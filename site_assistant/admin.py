@@ -29,12 +29,12 @@ from django.utils.safestring import mark_safe
 from . import conf, index, language, questions, sections, services
 from .admin_fix import fix_answer_view
 from .api.permissions import may_rebuild
-from .broker import NOT_SENT
 from .models import (
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
     IndexBuild,
+    NotQueued,
     Page,
     Passage,
     Question,
@@ -319,7 +319,8 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         build.refresh_from_db()
         Status = IndexBuild.Status
-        if build.status == Status.UNQUEUED and NOT_SENT in build.error:
+        if build.status == Status.UNQUEUED and build.not_queued == NotQueued.CANNOT_SEND:
+            # Not the queue's silence: this process cannot talk to it (no waiting mends it).
             messages.error(request, f"Could not start a rebuild (#{build.pk}): {build.error}")
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         if build.status == Status.UNQUEUED:

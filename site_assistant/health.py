@@ -121,6 +121,7 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
+    from .broker import not_sent_because
     from .tasks import broker_connection, rebuild_index
 
     app = rebuild_index.app
@@ -130,7 +131,8 @@ def check_broker() -> dict:
         with broker_connection(app) as conn:
             conn.ensure_connection(max_retries=0)
     except Exception as exc:
-        return _failed("broker", exc, configured=True)
+        # "no_answer" (retry later) or "cannot_send" (no client library, a wrong URL).
+        return _failed("broker", exc, configured=True, not_queued=not_sent_because(exc))
     return {"ok": True, "configured": True}
 
 

@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf, rebuilds
-from .broker import broker_connection, why_not_sent
+from .broker import broker_connection, not_sent_because, why_not_sent
 from .models import IndexBuild
 from .rebuilds import (
     LOCK,
@@ -101,7 +101,11 @@ def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool =
         if build.trigger in RETRIED_TRIGGERS:
             error += " It is queued again once the task queue answers."
         IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
-            lock=None, status=Status.UNQUEUED, error=error[:5000], finished=timezone.now()
+            lock=None,
+            status=Status.UNQUEUED,
+            not_queued=not_sent_because(exc),
+            error=error[:5000],
+            finished=timezone.now(),
         )
         build.refresh_from_db()
         return
