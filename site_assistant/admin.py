@@ -40,7 +40,7 @@ from .models import (
     Question,
     looks_personal,
 )
-from .tasks import waiting_for_a_worker
+from .tasks import no_worker_note, waiting_for_a_worker
 from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
@@ -353,7 +353,7 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             **(extra_context or {}),
             "index_status": status,
             "index_problem": services.index_problem(),
-            "waiting_for_a_worker": waiting_for_a_worker(),
+            "waiting_for_a_worker": no_worker_note(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
             # The button only for staff who may press it (api.permissions.may_rebuild).

@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import embed
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
-from .tasks import waiting_for_a_worker
+from .tasks import no_worker_note, waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
 
@@ -674,7 +674,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "serving_model": embed.model_id(embed.active_model_ref()),
             "serving_run": _serving_run(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
-            "waiting_for_a_worker": waiting_for_a_worker(),
+            "waiting_for_a_worker": no_worker_note(),
             "last_took": _last_took(),
         }
         return super().changelist_view(request, extra_context)

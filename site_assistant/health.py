@@ -137,18 +137,25 @@ def check_broker() -> dict:
 
 
 def check_worker() -> dict:
-    """Queued work that should have started a minute ago and no worker answering (or the
-    queue not answering): rebuilds do not happen, whatever the broker's connection says."""
-    from .tasks import waiting_for_a_worker
+    """No worker has written its heartbeat for WORKER_SILENT_SECONDS (site_assistant.heartbeat,
+    one query); or queued work that should have started a minute ago and no worker
+    answering a ping (or the queue not answering): rebuilds do not happen, whatever the
+    broker's connection says."""
+    from . import heartbeat
+    from .tasks import rebuild_index, waiting_for_a_worker
 
     try:
+        heard = heartbeat.silence(eager=rebuild_index.app.conf.task_always_eager)
         note = waiting_for_a_worker()
     except Exception as exc:
         return _failed("worker", exc)
     if note:
         logger.warning("health: %s", note)
-        return {"ok": False, "waiting": note}
-    return {"ok": True}
+        return {"ok": False, "waiting": note, **heard}
+    if heard.get("silent"):
+        logger.warning("health: %s", heard["silent"])
+        return {"ok": False, **heard}
+    return {"ok": True, **heard}
 
 
 def _broker_in_use() -> tuple:

@@ -532,6 +532,19 @@ class TrainingRun(Job):
         return f"Training #{self.pk} ({self.get_status_display()})"
 
 
+class WorkerHeartbeat(models.Model):
+    """A Celery worker's last sign of life, written by the worker itself every quarter of
+    WORKER_SILENT_SECONDS (site_assistant.heartbeat); /health/ reads the newest."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    started = models.DateTimeField(help_text="When the worker became ready.")
+    seen = models.DateTimeField(db_index=True, help_text="Its latest heartbeat.")
+    stopped = models.DateTimeField(null=True, blank=True, help_text="When it shut down cleanly.")
+
+    def __str__(self):
+        return self.hostname
+
+
 class WithdrawnPage(models.Model):
     """A page taken from visitors (unpublished, deleted, moved away, made
     private) after the live index read it: not answered from until a build
