@@ -48,12 +48,14 @@ def every() -> float:
 
 
 def beat(hostname: str, started=None) -> None:
+    """The worker's row says it was seen now (and, given ``started``, that it runs again).
+    A beat racing the shutdown leaves ``stopped`` as ``stop`` set it."""
     now = timezone.now()
-    updated = WorkerHeartbeat.objects.filter(hostname=hostname).update(seen=now, stopped=None)
-    if not updated or started is not None:
-        WorkerHeartbeat.objects.update_or_create(
-            hostname=hostname, defaults={"started": started or now, "seen": now, "stopped": None}
-        )
+    if started is None and WorkerHeartbeat.objects.filter(hostname=hostname).update(seen=now):
+        return
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname, defaults={"started": started or now, "seen": now, "stopped": None}
+    )
 
 
 def start(hostname: str) -> None:
