@@ -3,9 +3,10 @@
 JSON, one entry per part, each with ``ok``: the live index (version,
 passages, model), the model (one real query through the serving path), the
 database (questions are logged there), the task queue (optional: without
-a broker, builds run in-process) and its workers (a build queued over a
+a broker, builds run in-process) and its workers (no worker's heartbeat for
+WORKER_SILENT_SECONDS, site_assistant.heartbeat; or a build queued over a
 minute past its start with no worker answering). 200 while questions can be answered
-("degraded" when the database or the task queue is down, or queued builds
+("degraded" when the database or the task queue is down, no worker runs, or queued builds
 wait for a worker that is not running: answers go on, without the question
 log and feedback, or without rebuilds; or when the
 index last built cannot be read and an older version answers); 503 when
