@@ -332,6 +332,8 @@ SITE_ASSISTANT = {
     "MIN_SCORE": env.float("SEARCH_MIN_SCORE", default=None),
     # /health/'s parts for a monitor sending "Authorization: Bearer <token>".
     "HEALTH_TOKEN": env("SEARCH_HEALTH_TOKEN", default=""),
+    # /health/ is "degraded" once no Celery worker has written its heartbeat for this long.
+    "WORKER_SILENT_SECONDS": env.int("SEARCH_WORKER_SILENT_SECONDS", default=60),
     "THROTTLE_CACHE": THROTTLE_CACHE,
     "NUM_PROXIES": NUM_PROXIES,
     # Branding (docs/install.md): the assistant's name and words; its pink colours

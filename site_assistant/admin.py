@@ -29,18 +29,18 @@ from django.utils.safestring import mark_safe
 from . import conf, index, language, questions, sections, services
 from .admin_fix import fix_answer_view
 from .api.permissions import may_rebuild
-from .broker import NOT_SENT
 from .models import (
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
     IndexBuild,
+    NotQueued,
     Page,
     Passage,
     Question,
     looks_personal,
 )
-from .tasks import waiting_for_a_worker
+from .tasks import no_worker_note, waiting_for_a_worker
 from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
@@ -319,7 +319,8 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         build.refresh_from_db()
         Status = IndexBuild.Status
-        if build.status == Status.UNQUEUED and NOT_SENT in build.error:
+        if build.status == Status.UNQUEUED and build.not_queued == NotQueued.CANNOT_SEND:
+            # Not the queue's silence: this process cannot talk to it (no waiting mends it).
             messages.error(request, f"Could not start a rebuild (#{build.pk}): {build.error}")
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         if build.status == Status.UNQUEUED:
@@ -352,7 +353,7 @@ class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin)
             **(extra_context or {}),
             "index_status": status,
             "index_problem": services.index_problem(),
-            "waiting_for_a_worker": waiting_for_a_worker(),
+            "waiting_for_a_worker": no_worker_note(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
             # The button only for staff who may press it (api.permissions.may_rebuild).

@@ -16,8 +16,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import embed
-from .models import IndexBuild, Passage, TrainingRun
-from .tasks import waiting_for_a_worker
+from .models import IndexBuild, NotQueued, Passage, TrainingRun
+from .tasks import no_worker_note, waiting_for_a_worker
 from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
 from .training.metrics import METRIC_NAMES
 
@@ -575,7 +575,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
         from .training.finetune import missing_extra
-        from .training.tasks import NOT_QUEUED, start_training
+        from .training.tasks import start_training
 
         problem = missing_extra()
         if problem:
@@ -598,7 +598,10 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         run.refresh_from_db()
         if already is not None and run.pk == already.pk:
             messages.info(request, f"{run} is already under way.")
-        elif run.status == TrainingRun.Status.FAILED and run.error.startswith(NOT_QUEUED):
+        elif run.not_queued == NotQueued.CANNOT_SEND:
+            # Not the queue's silence: this process cannot talk to it (no waiting mends it).
+            messages.error(request, f"Could not start training (#{run.pk}): {run.error}")
+        elif run.not_queued:
             messages.error(
                 request,
                 f"Could not start training: the task queue is not answering, so nothing was "
@@ -678,7 +681,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             "serving_run": _serving_run(),
             **_still_answering(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
-            "waiting_for_a_worker": waiting_for_a_worker(),
+            "waiting_for_a_worker": no_worker_note(),
             "last_took": _last_took(),
         }
         return super().changelist_view(request, extra_context)

@@ -10,9 +10,7 @@ failure at once instead of after ~20 s.
 from kombu.exceptions import OperationalError as Unreachable
 
 from . import conf
-
-# How a build's error starts when the broker was not the trouble but sending was.
-NOT_SENT = "the task could not be sent"
+from .models import NotQueued
 
 
 def broker_connection(app):
@@ -28,13 +26,21 @@ def broker_connection(app):
     )
 
 
-def why_not_sent(exc: Exception) -> str:
-    """Why a task was not queued, for the owner: a broker that did not answer (try again
-    later), or one the process cannot talk to at all (retrying will not help)."""
+def not_sent_because(exc: Exception) -> str:
+    """Why a task was not queued, as a job records it (``NotQueued``): a broker that did
+    not answer (try again later), or one this process cannot talk to at all (retrying
+    will not help)."""
     if isinstance(exc, (Unreachable, OSError, TimeoutError)):
+        return NotQueued.NO_ANSWER
+    return NotQueued.CANNOT_SEND
+
+
+def why_not_sent(exc: Exception) -> str:
+    """``not_sent_because(exc)`` in a sentence for the owner, with the error."""
+    if not_sent_because(exc) == NotQueued.NO_ANSWER:
         timeout = conf.get("BROKER_TIMEOUT_SECONDS")
         return f"the task queue did not answer within {timeout} s ({type(exc).__name__}: {exc})."
     return (
-        f"{NOT_SENT} ({type(exc).__name__}: {exc}); is the broker's client library installed "
-        "(Redis: pip install redis) and CELERY_BROKER_URL right?"
+        f"the task could not be sent ({type(exc).__name__}: {exc}); is the broker's client "
+        "library installed (Redis: pip install redis) and CELERY_BROKER_URL right?"
     )

@@ -3,9 +3,10 @@
 JSON, one entry per part, each with ``ok``: the live index (version,
 passages, model), the model (one real query through the serving path), the
 database (questions are logged there), the task queue (optional: without
-a broker, builds run in-process) and its workers (a build queued over a
+a broker, builds run in-process) and its workers (no worker's heartbeat for
+WORKER_SILENT_SECONDS, site_assistant.heartbeat; or a build queued over a
 minute past its start with no worker answering). 200 while questions can be answered
-("degraded" when the database or the task queue is down, or queued builds
+("degraded" when the database or the task queue is down, no worker runs, or queued builds
 wait for a worker that is not running: answers go on, without the question
 log and feedback, or without rebuilds; or when the
 index last built cannot be read and an older version answers); 503 when
@@ -121,6 +122,7 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
+    from .broker import not_sent_because
     from .tasks import broker_connection, rebuild_index
 
     app = rebuild_index.app
@@ -130,23 +132,31 @@ def check_broker() -> dict:
         with broker_connection(app) as conn:
             conn.ensure_connection(max_retries=0)
     except Exception as exc:
-        return _failed("broker", exc, configured=True)
+        # "no_answer" (retry later) or "cannot_send" (no client library, a wrong URL).
+        return _failed("broker", exc, configured=True, not_queued=not_sent_because(exc))
     return {"ok": True, "configured": True}
 
 
 def check_worker() -> dict:
-    """Queued work that should have started a minute ago and no worker answering (or the
-    queue not answering): rebuilds do not happen, whatever the broker's connection says."""
-    from .tasks import waiting_for_a_worker
+    """No worker has written its heartbeat for WORKER_SILENT_SECONDS (site_assistant.heartbeat,
+    one query); or queued work that should have started a minute ago and no worker
+    answering a ping (or the queue not answering): rebuilds do not happen, whatever the
+    broker's connection says."""
+    from . import heartbeat
+    from .tasks import rebuild_index, waiting_for_a_worker
 
     try:
+        heard = heartbeat.silence(eager=rebuild_index.app.conf.task_always_eager)
         note = waiting_for_a_worker()
     except Exception as exc:
         return _failed("worker", exc)
     if note:
         logger.warning("health: %s", note)
-        return {"ok": False, "waiting": note}
-    return {"ok": True}
+        return {"ok": False, "waiting": note, **heard}
+    if heard.get("silent"):
+        logger.warning("health: %s", heard["silent"])
+        return {"ok": False, **heard}
+    return {"ok": True, **heard}
 
 
 def _broker_in_use() -> tuple:

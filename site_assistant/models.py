@@ -81,10 +81,28 @@ class EmbeddingCache(models.Model):
         return f"{self.model_id}:{self.text_hash[:12]}"
 
 
+class NotQueued(models.TextChoices):
+    """Why the task queue did not take a job's task (nothing ran): what the owner is told,
+    decided from this, not from the wording of the job's error."""
+
+    # Refused, timed out or hung up: once it answers, the job can be queued.
+    NO_ANSWER = "no_answer", "The task queue did not answer"
+    # This process cannot talk to the broker at all (its client library is not
+    # installed, a broker URL of an unknown kind): no waiting mends it.
+    CANNOT_SEND = "cannot_send", "This process cannot send tasks to the task queue"
+
+
 class Job(models.Model):
     """What every background job records: its task, live progress and outcome."""
 
     task_id = models.CharField(max_length=255, blank=True)
+    not_queued = models.CharField(
+        max_length=16,
+        choices=NotQueued.choices,
+        blank=True,
+        help_text="Why the task queue did not take its task; blank when it did (or none was "
+        "needed).",
+    )
     progress = models.PositiveSmallIntegerField(default=0, help_text="0–100.")
     stage = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
@@ -170,6 +188,13 @@ class IndexBuild(Job):
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
+
+    def get_status_display(self) -> str:
+        """The status in words; a build the task queue did not take says why (the status's
+        own label is the queue not answering)."""
+        if self.status == self.Status.UNQUEUED and self.not_queued == NotQueued.CANNOT_SEND:
+            return "Not queued (the task could not be sent)"
+        return self._get_FIELD_display(self._meta.get_field("status"))
 
     def reading_as_other_language(self) -> str:
         """The pages read that read as another language ("/de/preise/ (de)"), for the
@@ -505,6 +530,19 @@ class TrainingRun(Job):
 
     def __str__(self):
         return f"Training #{self.pk} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A Celery worker's last sign of life, written by the worker itself every quarter of
+    WORKER_SILENT_SECONDS (site_assistant.heartbeat); /health/ reads the newest."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    started = models.DateTimeField(help_text="When the worker became ready.")
+    seen = models.DateTimeField(db_index=True, help_text="Its latest heartbeat.")
+    stopped = models.DateTimeField(null=True, blank=True, help_text="When it shut down cleanly.")
+
+    def __str__(self):
+        return self.hostname
 
 
 class WithdrawnPage(models.Model):

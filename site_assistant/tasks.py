@@ -31,15 +31,15 @@ import threading
 from datetime import timedelta
 
 from celery import chord, shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutdown
 from django import db
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
-from . import conf, rebuilds
-from .broker import broker_connection, why_not_sent
+from . import conf, heartbeat, rebuilds
+from .broker import broker_connection, not_sent_because, why_not_sent
 from .models import IndexBuild
 from .rebuilds import (
     LOCK,
@@ -101,7 +101,11 @@ def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool =
         if build.trigger in RETRIED_TRIGGERS:
             error += " It is queued again once the task queue answers."
         IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
-            lock=None, status=Status.UNQUEUED, error=error[:5000], finished=timezone.now()
+            lock=None,
+            status=Status.UNQUEUED,
+            not_queued=not_sent_because(exc),
+            error=error[:5000],
+            finished=timezone.now(),
         )
         build.refresh_from_db()
         return
@@ -134,6 +138,23 @@ def _retry_when_a_worker_starts(sender=None, **kwargs) -> None:
         rebuilds.retry_unqueued()
     except Exception:
         logger.exception("site_assistant: could not retry unqueued builds")
+
+
+@worker_ready.connect(dispatch_uid="search-worker-heartbeat")
+def _heartbeat_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """/health/ learns that a worker runs from its heartbeat (site_assistant.heartbeat)."""
+    try:
+        heartbeat.start(sender.hostname)
+    except Exception:
+        logger.exception("site_assistant: the worker's heartbeat could not start")
+
+
+@worker_shutdown.connect(dispatch_uid="search-worker-heartbeat-stop")
+def _heartbeat_stops_with_the_worker(sender=None, **kwargs) -> None:
+    try:
+        heartbeat.stop(sender.hostname)
+    except Exception:
+        logger.exception("site_assistant: the worker's heartbeat could not say it stopped")
 
 
 rebuilds.set_queue(_enqueue)
@@ -176,6 +197,15 @@ def waiting_for_a_worker(job=None) -> str:
         note = _ping_workers()
         cache.set(_WAITING_KEY, note, timeout=30)
     return note
+
+
+def no_worker_note() -> str:
+    """For the owner's overview and lists: ``waiting_for_a_worker()``, or, with nothing
+    waiting, that no worker has been heard from (site_assistant.heartbeat), or ""."""
+    note = waiting_for_a_worker()
+    if note:
+        return note
+    return heartbeat.silence(eager=rebuild_index.app.conf.task_always_eager).get("silent", "")
 
 
 def _ping_workers() -> str:

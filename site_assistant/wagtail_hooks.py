@@ -44,7 +44,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from . import conf, dashboard, tasks
-from .models import IndexBuild
+from .models import IndexBuild, NotQueued
 from .templatetags.search_admin import build_error_for, sites_of_the_week
 
 APP = "site_assistant"
@@ -199,6 +199,12 @@ def _done(title: str, moved: bool, now: bool = False) -> str:
 
 
 def _update_failed(title: str, build: IndexBuild) -> str:
+    if build.status == IndexBuild.Status.UNQUEUED and build.not_queued == NotQueued.CANNOT_SEND:
+        return _(
+            "%(assistant)s could not start reading the new text of “%(title)s”: this site "
+            "cannot send tasks to its task queue. Visitors get the text it read before; "
+            "tell whoever runs the site."
+        ) % {"assistant": conf.get("WIDGET_TITLE"), "title": title}
     if build.status == IndexBuild.Status.UNQUEUED:
         return _(
             "%(assistant)s could not start reading the new text of “%(title)s”: the task "

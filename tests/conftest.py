@@ -209,7 +209,8 @@ def celery_workers(transactional_db, settings):
     """Start real Celery worker processes on the real Redis, sharing the test DB.
 
     ``celery_workers()`` starts one more worker on this test's queue and
-    returns its process (``.log_path``: its log); every worker still running
+    returns its process (``.log_path``: its log), ``celery_workers(NAME=value)``
+    with those environment variables besides; every worker still running
     is stopped after the test. Skipped with a clear reason only when Redis is
     unreachable (never in CI, where .ci/run starts Redis: there the test fails).
     """
@@ -251,7 +252,7 @@ def celery_workers(transactional_db, settings):
     }
     procs = []
 
-    def start():
+    def start(**extra_env):
         number = len(procs) + 1
         log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
         hostname = f"{queue}-{number}@{os.uname().nodename}"
@@ -275,7 +276,7 @@ def celery_workers(transactional_db, settings):
                     f"--hostname={hostname}",
                 ],
                 cwd=ROOT,
-                env=env,
+                env={**env, **extra_env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import conf, services
-from ..models import IndexBuild
+from ..models import IndexBuild, NotQueued
 from . import permissions
 
 
@@ -270,6 +270,12 @@ class IndexBuildSerializer(UTCModelSerializer):
     duration_s = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField(help_text="Failure reason (staff only, else '').")
+    not_queued = serializers.ChoiceField(
+        [("", "Queued, or no queue needed"), *NotQueued.choices],
+        read_only=True,
+        help_text='Why the task queue did not take an "unqueued" build: no_answer (try again '
+        'later) or cannot_send (this process cannot send it tasks); "" for any other build.',
+    )
 
     class Meta:
         model = IndexBuild
@@ -280,6 +286,7 @@ class IndexBuildSerializer(UTCModelSerializer):
             "progress",
             "stage",
             "coalesced_into",
+            "not_queued",
             "version",
             "model_id",
             "pages",

@@ -33,8 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import conf, dashboard, questions, rebuilds, services
-from ..broker import NOT_SENT
-from ..models import IndexBuild, Page, Question
+from ..models import IndexBuild, NotQueued, Page, Question
 from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
 from .serializers import (
@@ -148,6 +147,11 @@ class QueueUnavailable(Unavailable):
     )
     default_code = "queue_unavailable"
 
+    def __init__(self, detail=None, build: IndexBuild | None = None):
+        super().__init__(detail)
+        # In the body beside ``detail``: which request was recorded, and why it was not queued.
+        self.build = {"build_id": build.pk, "not_queued": build.not_queued} if build else {}
+
 
 def summarize(errors: dict) -> str:
     """A validation error's messages in one line, each led by its field ("`k`: A valid
@@ -219,6 +223,8 @@ class BaseAPIView(APIView):
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
             response.data = {**response.data, "detail": summarize(response.data)}
+        if isinstance(exc, QueueUnavailable):
+            response.data = {**response.data, **exc.build}
         return response
 
     def get_throttles(self):
@@ -460,9 +466,25 @@ class RebuildView(BaseAPIView):
             ),
             406: NotAcceptableResponse,
             503: OpenApiResponse(
-                Error,
-                description="Not started: the task queue is not answering, the build lock "
-                "could not be taken, or the site's database is not answering.",
+                inline_serializer(
+                    "RebuildNotStarted",
+                    fields={
+                        "detail": drf_serializers.CharField(),
+                        "build_id": drf_serializers.IntegerField(
+                            required=False, help_text="The request, recorded as not queued."
+                        ),
+                        "not_queued": drf_serializers.ChoiceField(
+                            NotQueued.choices,
+                            required=False,
+                            help_text="Why the task queue did not take it: no_answer (retry "
+                            "later) or cannot_send (this process cannot send it tasks: no retry "
+                            "mends that).",
+                        ),
+                    },
+                ),
+                description="Not started: the task queue is not answering or cannot be sent "
+                "tasks (`not_queued` says which), the build lock could not be taken, or the "
+                "site's database is not answering.",
             ),
             **BODY_ERRORS,
         },
@@ -476,11 +498,13 @@ class RebuildView(BaseAPIView):
         except rebuilds.LockBusy as exc:
             raise BuildLockBusy() from exc
         build.refresh_from_db()
-        if build.status == IndexBuild.Status.UNQUEUED and NOT_SENT in build.error:
-            # Not the queue's silence: this process cannot talk to it (no waiting mends it).
-            raise QueueUnavailable(f"The rebuild was not started. {build.error}")
         if build.status == IndexBuild.Status.UNQUEUED:
-            raise QueueUnavailable()
+            if build.not_queued == NotQueued.CANNOT_SEND:
+                # Not the queue's silence: this process cannot talk to it (no waiting mends it).
+                detail = f"The rebuild was not started. {build.error}"
+            else:
+                detail = QueueUnavailable.default_detail
+            raise QueueUnavailable(detail, build)
         data = IndexBuildSerializer(build, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 

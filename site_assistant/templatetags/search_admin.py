@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from .. import conf, sites
 from ..api.permissions import sees_builds
 from ..dashboard import figures
-from ..tasks import waiting_for_a_worker
+from ..tasks import no_worker_note
 
 register = template.Library()
 
@@ -159,7 +159,7 @@ def search_dashboard(context):
     return {
         **shown,
         "build_error": build_error_for(getattr(request, "user", None), shown["last_build"]),
-        "waiting_for_a_worker": waiting_for_a_worker(),
+        "waiting_for_a_worker": no_worker_note(),
         "retention_days": conf.get("LOG_RETENTION_DAYS"),
         "request": request,
     }

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import conf
-from ..broker import broker_connection
+from ..broker import broker_connection, not_sent_because, why_not_sent
 from ..models import TrainingRun
 from . import config
 
@@ -34,8 +34,6 @@ logger = logging.getLogger(__name__)
 Status = TrainingRun.Status
 # Parameters the admin (or a caller) may set on a run, with the card's defaults.
 PARAMS = config.defaults()
-# The error of a run the task queue did not take.
-NOT_QUEUED = "Could not queue the run"
 # Not TrainConfig fields: how the run uses the trained model.
 RUN_OPTIONS = {"refit": True}
 
@@ -132,7 +130,10 @@ def _enqueue(run: TrainingRun) -> None:
     except Exception as exc:
         logger.warning("training run #%s: %s", run.pk, exc)
         TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-            status=Status.FAILED, error=f"{NOT_QUEUED}: {exc}", finished=timezone.now()
+            status=Status.FAILED,
+            not_queued=not_sent_because(exc),
+            error=f"Could not queue the run: {why_not_sent(exc)}"[:5000],
+            finished=timezone.now(),
         )
         return
     TrainingRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")

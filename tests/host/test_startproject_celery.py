@@ -6,7 +6,7 @@ page says (`celery -A mysite worker --concurrency=1`).
 A registered model's row saved in another process is rebuilt by that worker (not in the
 saving process), the running web server answers from the new text, the admin's "Rebuild
 index now" is run by the worker, and `/health/` says
-"degraded" once a rebuild waits for a worker that was stopped.
+"degraded" once the worker was stopped (its heartbeat) and a rebuild waits for it.
 """
 
 import json
@@ -278,11 +278,19 @@ def test_the_admins_rebuild_button_is_run_by_the_worker(project, worker, server)
 
 
 def test_with_the_worker_stopped_health_says_rebuilds_wait(project, worker, server):
-    """The broker answers, the worker does not: a saved row's rebuild waits, and /health/,
-    once it has waited past its start by a minute, is "degraded" and says why."""
+    """The broker answers, the worker does not: /health/ is "degraded" at once with nothing
+    queued (the worker's heartbeat, written through this project's own Celery app, says
+    it shut down), and a saved row's rebuild, once it has waited past its start by a
+    minute, is said to wait."""
     status, body = health(server)
-    assert status == 200 and body["status"] == "ok" and body["worker"] == {"ok": True}, body
+    assert status == 200 and body["status"] == "ok", body
+    assert body["worker"]["ok"] and body["worker"]["workers"] == 1, body
     worker.stop()
+    status, body = health(server)
+    assert status == 200 and body["status"] == "degraded", body
+    assert body["broker"]["ok"] and body["worker"]["ok"] is False, body
+    assert body["worker"]["silent"].startswith("No worker is running: the last one ("), body
+    assert "shut down" in body["worker"]["silent"], body
     shell(
         project,
         f"""

@@ -834,6 +834,15 @@ def test_the_rebuild_button_says_in_red_that_nothing_started_when_the_queue_is_d
     assert not html.css("ul.messagelist li.success")
     build = IndexBuild.objects.get(trigger="admin")
     assert build.status == "unqueued" and build.lock is None
+    assert build.not_queued == "no_answer"
+
+
+def press_rebuild(client, django_user_model) -> list[str]:
+    """Signed in as a new superuser, press "Rebuild index now": the page's red messages."""
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    response = client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    html = LexborHTMLParser(response.content.decode())
+    return [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -844,15 +853,36 @@ def test_the_rebuild_button_names_a_broker_the_process_cannot_talk_to(
     told "the task queue is not answering ... try again once it is back", which no wait
     mends. A broker this process has no client library for (here ZooKeeper) is named."""
     point_broker("zookeeper://127.0.0.1:1/")
-    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
-    response = client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
-    html = LexborHTMLParser(response.content.decode())
-    errors = [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
+    errors = press_rebuild(client, django_user_model)
     assert errors and "task queue is not answering" not in errors[0], errors
     assert "Not queued: the task could not be sent (" in errors[0], errors
     assert "client library installed" in errors[0] and "pip install redis" in errors[0]
     build = IndexBuild.objects.get(trigger="admin")
     assert build.status == "unqueued" and build.lock is None
+    assert build.not_queued == "cannot_send"
+    # The builds list says why in its status, not "task queue unreachable".
+    listed = client.get("/admin/site_assistant/indexbuild/").content.decode()
+    status = LexborHTMLParser(listed).css_first("td.field-outcome_display strong").text()
+    assert status == "Not queued (the task could not be sent)", status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rebuild_button_decides_from_the_recorded_reason_not_the_errors_wording(
+    client, django_user_model, point_broker, monkeypatch
+):
+    """What the owner is told was decided by looking for "the task could not be sent" in
+    the build's error: reworded (or translated), a broker this process cannot talk to
+    read as a queue that is not answering, "try again once it is back"."""
+    from site_assistant import tasks
+
+    monkeypatch.setattr(
+        tasks, "why_not_sent", lambda exc: f"Aufgabe nicht gesendet ({type(exc).__name__})."
+    )
+    point_broker("zookeeper://127.0.0.1:1/")
+    errors = press_rebuild(client, django_user_model)
+    assert errors and "not answering" not in errors[0], errors
+    assert "Aufgabe nicht gesendet (" in errors[0], errors
+    assert IndexBuild.objects.get(trigger="admin").not_queued == "cannot_send"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -257,11 +257,31 @@ def test_a_training_run_the_queue_does_not_take_fails_at_once(broker, request, o
     took = time.monotonic() - started
     assert took < 3, f"the request was held {took:.1f} s"
     run = TrainingRun.objects.get()
-    assert run.status == TrainingRun.Status.FAILED
+    assert run.status == TrainingRun.Status.FAILED and run.not_queued == "no_answer"
     assert run.error.startswith("Could not queue the run")
     html = LexborHTMLParser(response.content.decode())
     errors = [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
     assert errors and "task queue is not answering" in errors[0] and "nothing was" in errors[0]
+    assert not html.css("ul.messagelist li.success")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_training_run_this_process_cannot_send_names_the_broker(point_broker, owner_client):
+    """A broker this process has no client library for (Redis without the `redis`
+    package; here ZooKeeper): the owner was told "the task queue is not answering ...
+    try again once it is back", which no wait mends (decided by the error's wording)."""
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    point_broker("zookeeper://127.0.0.1:1/")
+    response = owner_client.post(reverse("admin:site_assistant_trainingrun_train"), follow=True)
+    run = TrainingRun.objects.get()
+    assert run.status == TrainingRun.Status.FAILED and run.not_queued == "cannot_send"
+    html = LexborHTMLParser(response.content.decode())
+    errors = [li.text(strip=True) for li in html.css("ul.messagelist li.error")]
+    assert errors and "not answering" not in errors[0], errors
+    assert f"Could not start training (#{run.pk})" in errors[0]
+    assert "the task could not be sent (" in errors[0] and "pip install redis" in errors[0]
     assert not html.css("ul.messagelist li.success")
 
 

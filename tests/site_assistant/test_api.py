@@ -1122,6 +1122,8 @@ def test_rebuild_answers_503_within_seconds_when_the_task_queue_is_down(
     print(f"{broker}: POST /api/index/rebuild/ answered 503 in {took:.2f} s")
     build = IndexBuild.objects.get(trigger="api")
     assert build.status == "unqueued" and build.lock is None and "Not queued" in build.error
+    assert response.json()["not_queued"] == "no_answer" == build.not_queued
+    assert response.json()["build_id"] == build.pk
     # Nothing holds the lock: once the queue answers, the next request is a build of its own.
     assert not IndexBuild.objects.filter(lock="index").exists()
 
@@ -1137,6 +1139,32 @@ def test_rebuild_names_a_broker_this_process_cannot_talk_to(api, staff, point_br
     detail = response.json()["detail"]
     assert "not answering" not in detail and "Not queued: the task could not be sent (" in detail
     assert "client library installed" in detail
+    build = IndexBuild.objects.get(trigger="api")
+    assert response.json()["not_queued"] == "cannot_send" == build.not_queued
+    # The build itself says why too, for a client that polls it.
+    shown = api.get(f"/api/index/builds/{build.pk}/").json()
+    assert shown["status"] == "unqueued" and shown["not_queued"] == "cannot_send"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_decides_from_the_recorded_reason_not_the_errors_wording(
+    api, staff, point_broker, monkeypatch
+):
+    """The 503 was chosen by looking for "the task could not be sent" in the build's
+    error: reworded or translated, a broker this process cannot talk to read as one
+    that is not answering ("Please try again in a minute")."""
+    from site_assistant import tasks
+
+    monkeypatch.setattr(
+        tasks, "why_not_sent", lambda exc: f"Aufgabe nicht gesendet ({type(exc).__name__})."
+    )
+    point_broker("zookeeper://127.0.0.1:1/")
+    api.force_authenticate(staff)
+    response = api.post("/api/index/rebuild/")
+    assert response.status_code == 503, response.content
+    body = response.json()
+    assert "not answering" not in body["detail"] and "Aufgabe nicht gesendet" in body["detail"]
+    assert body["not_queued"] == "cannot_send"
 
 
 # --- damaged index files ------------------------------------------------------------------

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from selectolax.lexbor import LexborHTMLParser
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,66 @@ def test_a_reachable_broker_is_connected_to_once_a_window(
     assert len(opened) == 1
     client.get(url + "?fresh=1", **monitor)
     assert len(opened) == 2
+
+
+def _worker_part(client, monitor):
+    body = client.get(reverse("site_assistant:health"), **monitor).json()
+    return body["status"], body["worker"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.celery
+def test_a_worker_that_dies_with_nothing_queued_is_reported_within_the_window(
+    client, built_index, monitor, celery_workers, settings, django_user_model
+):
+    """/health/ said "ok" about a dead worker until a rebuild had waited over a minute:
+    with nothing queued it said nothing about the worker at all. Now every worker writes
+    a heartbeat (WORKER_SILENT_SECONDS, here 4 s: one a second), and /health/ reads it."""
+    import os
+    import signal
+
+    from bambicim.celery import app
+
+    window = 4
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "WORKER_SILENT_SECONDS": window}
+    env = {"SEARCH_WORKER_SILENT_SECONDS": str(window)}
+    # No worker has ever run here (a worker's first start): nothing to judge, not degraded.
+    assert _worker_part(client, monitor) == ("ok", {"ok": True})
+
+    worker = celery_workers(**env)
+    status, part = _worker_part(client, monitor)
+    assert status == "ok" and part["ok"] and part["workers"] == 1, part
+
+    os.killpg(worker.pid, signal.SIGKILL)  # no clean shutdown: it just stops beating
+    worker.wait()
+    killed = time.monotonic()
+    while (status := _worker_part(client, monitor)[0]) == "ok":
+        assert time.monotonic() - killed < window + 2, "the dead worker was not reported"
+        time.sleep(0.2)
+    took = time.monotonic() - killed
+    status, part = _worker_part(client, monitor)
+    assert status == "degraded" and part["ok"] is False and part["workers"] == 0, part
+    assert part["silent"].startswith("No worker is running: the last one (test-"), part
+    assert "has not written its heartbeat since" in part["silent"], part
+    print(f"a killed worker reported after {took:.1f} s (WORKER_SILENT_SECONDS {window})")
+    # The owner's Index builds page says so too, in red, with nothing queued.
+    client.force_login(django_user_model.objects.create_superuser("o", "o@x.example", "pw"))
+    page = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").content.decode())
+    note = page.css_first("#waiting-for-a-worker")
+    assert note is not None and note.text().startswith("No worker is running: the last one")
+
+    # Without a broker (tasks run in-process) no worker is needed: never degraded.
+    app.conf.task_always_eager = True
+    try:
+        assert _worker_part(client, monitor) == ("ok", {"ok": True})
+    finally:
+        app.conf.task_always_eager = False
+
+    worker = celery_workers(**env)  # restarted: ok again at once
+    status, part = _worker_part(client, monitor)
+    assert status == "ok" and part["ok"] and part["workers"] == 1, part
+
+    os.killpg(worker.pid, signal.SIGTERM)  # a clean shutdown says so: no window to wait out
+    worker.wait(timeout=30)
+    status, part = _worker_part(client, monitor)
+    assert status == "degraded" and "shut down" in part["silent"], part

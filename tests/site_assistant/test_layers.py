@@ -59,6 +59,7 @@ LAYERS: dict[str, list[str]] = {
     # One build, one question, one training run: what the interfaces call.
     "orchestration": [
         "broker",
+        "heartbeat",  # a Celery worker's sign of life, and /health/'s verdict on it
         "build",
         "rebuilds",
         "services",

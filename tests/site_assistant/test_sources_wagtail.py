@@ -861,6 +861,10 @@ tasks._follow_up(IndexBuild.objects.get(pk=running.pk))
 update()
 run_build(IndexBuild.objects.get(status=IndexBuild.Status.QUEUED))
 update()
+# Published with a broker this process has no client library for: nothing is queued.
+cache.clear()
+current_app.conf.broker_url = "zookeeper://127.0.0.1:1/"
+step("cannot send", publish("We are open from one to nine."))
 """
 
 
@@ -927,7 +931,7 @@ def test_a_change_made_while_a_build_runs_is_done_when_its_follow_up_is(editor_s
     """That build read the page before the change: the editor was told “now answers
     from the new text” as it finished, while the follow-up that reads it had not
     yet been asked for."""
-    running, finished, follow_up_queued, follow_up_done = editor_steps[11:]
+    running, finished, follow_up_queued, follow_up_done = editor_steps[11:15]
     assert running == finished == follow_up_queued == {"step": "asked", "done": False}
     assert follow_up_done == {
         "step": "asked",
@@ -935,6 +939,18 @@ def test_a_change_made_while_a_build_runs_is_done_when_its_follow_up_is(editor_s
         "type": "success",
         "message": "Ask us now answers from the new text of “Visit us”.",
     }
+
+
+def test_an_editor_is_told_when_the_site_cannot_send_its_rebuild(editor_steps):
+    """A broker this site cannot send tasks to (its client library not installed): the
+    editor was told "the task queue did not answer", as if waiting would mend it."""
+    cannot = editor_steps[15]
+    assert cannot["step"] == "cannot send", cannot
+    assert (
+        "Ask us could not start reading the new text of “Visit us”: this site cannot send "
+        "tasks to its task queue. Visitors get the text it read before; tell whoever runs "
+        "the site." in cannot["messages"]
+    ), cannot
 
 
 # An editor makes a published page private in Wagtail's privacy dialog, then public again.

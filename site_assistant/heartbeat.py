@@ -1,0 +1,131 @@
+"""Is a Celery worker running? Each worker says so in the database; /health/ reads it.
+
+A worker, once ready (Celery's ``worker_ready``, connected in site_assistant.tasks,
+so any project's Celery app that loads the app's tasks does it), writes its row of
+WorkerHeartbeat at once and then every quarter of WORKER_SILENT_SECONDS from a
+thread of its main process (a thread, not the worker's timer: a solo-pool worker
+running an hour-long build still beats). A clean shutdown (``worker_shutdown``)
+marks its row stopped.
+
+``silence()`` is /health/'s verdict: one aggregate query over a few rows, no
+broker round trip. Degraded only when a worker was heard from once and none has
+been since WORKER_SILENT_SECONDS (or the last one stopped): never without a
+broker (tasks run in-process) and never before any worker has written its first
+heartbeat (a worker's first start; a queued build that waits a minute is told
+by site_assistant.tasks.waiting_for_a_worker all the same).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from django import db
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from . import conf
+from .models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+# Rows of workers not heard from for this long are deleted when a worker starts
+# (a container's hostname is new at each deploy).
+FORGET_AFTER = timedelta(days=7)
+
+_stopping = threading.Event()
+
+
+def window() -> float:
+    """WORKER_SILENT_SECONDS; 0: no heartbeat is written or judged."""
+    return float(conf.get("WORKER_SILENT_SECONDS") or 0)
+
+
+def every() -> float:
+    """How often a worker writes its heartbeat: a quarter of the window, at least 1 s."""
+    return max(1.0, window() / 4)
+
+
+def beat(hostname: str, started=None) -> None:
+    """The worker's row says it was seen now (and, given ``started``, that it runs again).
+    A beat racing the shutdown leaves ``stopped`` as ``stop`` set it."""
+    now = timezone.now()
+    if started is None and WorkerHeartbeat.objects.filter(hostname=hostname).update(seen=now):
+        return
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname, defaults={"started": started or now, "seen": now, "stopped": None}
+    )
+
+
+def start(hostname: str) -> None:
+    """The worker is ready: its first heartbeat now, then one every ``every()`` seconds."""
+    if not window():
+        return
+    WorkerHeartbeat.objects.filter(seen__lt=timezone.now() - FORGET_AFTER).delete()
+    beat(hostname, started=timezone.now())
+    _stopping.clear()
+    threading.Thread(
+        target=_beat_on, args=(hostname,), name="site-assistant-heartbeat", daemon=True
+    ).start()
+
+
+def _beat_on(hostname: str) -> None:
+    failing = False
+    while not _stopping.wait(every()):
+        try:
+            beat(hostname)
+            failing = False
+        except Exception as exc:  # the database away a moment: beat again next time
+            if not failing:
+                logger.warning("worker heartbeat not written: %r", exc)
+            failing = True
+        finally:
+            db.connections.close_all()  # this thread's own; none held while it sleeps
+
+
+def stop(hostname: str) -> None:
+    """The worker shuts down cleanly: /health/ need not wait out the window to say so."""
+    _stopping.set()
+    if window():
+        WorkerHeartbeat.objects.filter(hostname=hostname).update(stopped=timezone.now())
+
+
+def silence(eager: bool) -> dict:
+    """/health/'s part on the workers' heartbeats: ``{}`` when there is nothing to judge
+    (no broker, WORKER_SILENT_SECONDS 0, no worker ever heard from), else ``workers``
+    (how many were heard from within the window) and, when none was, ``silent``: why."""
+    if eager or not window():
+        return {}
+    now = timezone.now()
+    fresh = Q(seen__gte=now - timedelta(seconds=window()), stopped__isnull=True)
+    heard = WorkerHeartbeat.objects.aggregate(last=Max("seen"), workers=Count("pk", filter=fresh))
+    if heard["last"] is None:
+        return {}
+    quiet = (now - heard["last"]).total_seconds()
+    if heard["workers"]:
+        return {"workers": heard["workers"], "heard_s_ago": round(max(quiet, 0.0), 1)}
+    last = WorkerHeartbeat.objects.filter(seen=heard["last"]).first()
+    if last is not None and last.stopped:
+        why = f"the last one ({last.hostname}) shut down {_ago(now - last.stopped)} ago"
+    else:
+        name = f" ({last.hostname})" if last is not None else ""
+        why = (
+            f"the last one{name} was heard from {_ago(now - heard['last'])} ago and has "
+            "not written its heartbeat since (killed, or its host gone?)"
+        )
+    return {
+        "workers": 0,
+        "heard_s_ago": round(quiet, 1),
+        "silent": f"No worker is running: {why}. Rebuilds and training runs wait until one "
+        "starts (celery -A <your project> worker).",
+    }
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
