@@ -108,6 +108,7 @@ bench-speed: index
 # disk (versions, embedding cache, build rows) and RSS slopes; a real Celery worker
 # doing WORKER_BUILDS (50); the daily purge's RSS (docs/operations.md).
 # PARTS="builder worker purge" (default: all; the worker needs Redis, BENCH_REDIS_URL).
+# About 10 minutes on 2 shared cores (docs/operations.md, "Months of running").
 bench-longrun: | $(NEEDS_KEY)
 	$(KEY) $(PY) bench/longrun.py $(PARTS)
 
