@@ -26,7 +26,7 @@ KEY := SECRET_KEY_FILE=$(CURDIR)/$(LOCAL_KEY)
 NEEDS_KEY := $(LOCAL_KEY)
 endif
 
-.PHONY: install run serve worker beat migrate index superuser train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog clean
+.PHONY: install run serve worker beat migrate index superuser train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog bench-migrations clean
 
 install: $(STAMP)
 
@@ -118,6 +118,7 @@ bench-speed: index
 # disk (versions, embedding cache, build rows) and RSS slopes; a real Celery worker
 # doing WORKER_BUILDS (50); the daily purge's RSS (docs/operations.md).
 # PARTS="builder worker purge" (default: all; the worker needs Redis, BENCH_REDIS_URL).
+# About 10 minutes on 2 shared cores (docs/operations.md, "Months of running").
 bench-longrun: | $(NEEDS_KEY)
 	$(KEY) $(PY) bench/longrun.py $(PARTS)
 
@@ -128,6 +129,13 @@ bench-longrun: | $(NEEDS_KEY)
 bench-questionlog: | $(NEEDS_KEY)
 	$(if $(N),$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py seed $(N))
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/questionlog.py measure
+
+# An upgrade on a busy questions log: site_assistant migrated back to BACK
+# (0015_embedding_cache_used) and forward one migration at a time on the database of
+# DATABASE_URL (a scratch PostgreSQL one, filled by bench-questionlog N=…) while
+# another process logs a question every 50 ms; how long each insert waited.
+bench-migrations: | $(NEEDS_KEY)
+	$(KEY) DEBUG=$${DEBUG:-1} $(PY) bench/migrations.py $(if $(BACK),--back $(BACK))
 
 # Flat vs approximate FAISS indexes on synthetic vectors shaped like the model's
 # embeddings: build time, memory, p50 at 1 thread, recall@10 (docs/benchmarks.md).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""``make bench-longrun``: months of running in an afternoon — what grows.
+"""``make bench-longrun``: months of running in about 10 minutes — what grows.
 
 One long-lived *builder* process (what a Celery worker is: it builds again
 and again without a restart) runs ``BENCH_BUILDS`` (150) rebuilds, each

@@ -1,0 +1,111 @@
+"""Migration operations that build their indexes without blocking the question log.
+
+A plain ``CREATE INDEX`` on PostgreSQL holds a lock that stops every ``INSERT`` into
+the table until the index is built and the migration's transaction commits: on a
+site with a million logged questions each visitor's question waits that long, or
+fails. These operations do exactly what Django's own do (the same statements, as
+``sqlmigrate`` prints them) except that, on PostgreSQL, ``CREATE INDEX`` and
+``DROP INDEX`` run ``CONCURRENTLY``: questions are logged while the index builds.
+Their migration must say ``atomic = False`` (``CONCURRENTLY`` runs outside a
+transaction). On every other database they are Django's operations as they are.
+
+An index a ``CREATE INDEX CONCURRENTLY`` interrupted (the process killed, a
+deadlock) is left invalid: the next run drops it and builds it again, and one
+already built (valid) is kept, so a migration stopped halfway can be run again.
+
+The migration loader skips this module (its name starts with ``_``).
+"""
+
+import contextlib
+import re
+
+from django.db import NotSupportedError, migrations, transaction
+
+_CREATE = re.compile(r'^CREATE (UNIQUE )?INDEX "([^"]+)"')
+_DROP = re.compile(r'^DROP INDEX IF EXISTS "([^"]+)"')
+
+
+class _ConcurrentlyOnPostgreSQL:
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._run(super().database_forwards, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._run(super().database_backwards, app_label, schema_editor, from_state, to_state)
+
+    def _run(self, apply, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        if getattr(schema_editor, "capturing", False):
+            # Within _run (AlterField's backwards is its forwards): Django's statements.
+            apply(app_label, schema_editor, from_state, to_state)
+            return
+        if connection.vendor != "postgresql":
+            # As in an atomic migration: SQLite remakes the table, which must not stop
+            # halfway (a database that cannot roll DDL back runs it as it comes).
+            with _atomic(schema_editor):
+                apply(app_label, schema_editor, from_state, to_state)
+            return
+        if connection.in_atomic_block and not schema_editor.collect_sql:
+            raise NotSupportedError(
+                f"{type(self).__name__} builds indexes CONCURRENTLY, which cannot run in a "
+                "transaction: set atomic = False on the migration."
+            )
+        # What Django's operation would run, in order (deferred statements included).
+        statements = []
+        with connection.schema_editor(collect_sql=True, atomic=False) as capture:
+            capture.capturing = True
+            capture.execute = lambda sql, params=(): statements.append((str(sql), params))
+            apply(app_label, capture, from_state, to_state)
+        others = []  # run together, in one transaction, before the next index
+        for sql, params in statements + [(None, None)]:
+            created, dropped = _CREATE.match(sql or ""), _DROP.match(sql or "")
+            if not (created or dropped or sql is None):
+                others.append((sql, params))
+                continue
+            if others:
+                with _atomic(schema_editor):
+                    for other, other_params in others:
+                        schema_editor.execute(other, other_params)
+                others = []
+            if created:
+                sql = sql.replace(" INDEX ", " INDEX CONCURRENTLY ", 1)
+                if not schema_editor.collect_sql and _built(schema_editor, created.group(2)):
+                    continue
+            elif dropped:
+                sql = sql.replace("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1)
+            if sql is not None:
+                schema_editor.execute(sql, params)
+
+
+def _atomic(schema_editor):
+    connection = schema_editor.connection
+    if schema_editor.collect_sql or not connection.features.can_rollback_ddl:
+        return contextlib.nullcontext()
+    return transaction.atomic(using=connection.alias)
+
+
+def _built(schema_editor, name) -> bool:
+    """Whether a valid index of that name exists; an invalid one is dropped."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
+            [schema_editor.quote_name(name)],
+        )
+        row = cursor.fetchone()
+    if row and not row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+        return False
+    return bool(row)
+
+
+class AddIndex(_ConcurrentlyOnPostgreSQL, migrations.AddIndex):
+    """``migrations.AddIndex``, built ``CONCURRENTLY`` on PostgreSQL."""
+
+
+class AlterField(_ConcurrentlyOnPostgreSQL, migrations.AlterField):
+    """``migrations.AlterField`` that adds or drops indexes (``db_index``): they are
+    built and dropped ``CONCURRENTLY`` on PostgreSQL; any other statement runs as it is."""
+
+
+class AddField(_ConcurrentlyOnPostgreSQL, migrations.AddField):
+    """``migrations.AddField`` of an indexed column: the column is added as Django adds
+    it, its indexes then built ``CONCURRENTLY`` on PostgreSQL."""
