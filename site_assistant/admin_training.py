@@ -622,12 +622,16 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
-        from .rebuilds import serve_model
+        from .rebuilds import LockBusy, serve_model
 
         if not embed.fine_tuned_model_active():
             messages.info(request, "The base model is already the one being served.")
         else:
-            build = serve_model(None, user=request.user)
+            try:
+                build = serve_model(None, user=request.user, background=True)
+            except LockBusy as exc:
+                messages.error(request, f"Could not rebuild the index: {exc}. Please try again.")
+                return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
             messages.success(
                 request,
                 f"Serving the base model again: index build #{build.pk} "
@@ -642,7 +646,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
-        from .rebuilds import serve_model
+        from .rebuilds import LockBusy, serve_model
 
         run = TrainingRun.objects.filter(pk=run_id).first()
         if run is None:
@@ -656,9 +660,12 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             messages.error(request, f"{run} left no model to serve.")
             return HttpResponseRedirect(run_url)
         try:
-            build = serve_model(embed.locate(run.model_dir), user=request.user)
+            build = serve_model(embed.locate(run.model_dir), user=request.user, background=True)
         except ValueError as exc:  # the folder no longer holds a model
             messages.error(request, f"Could not serve {run}'s model: {exc}.")
+            return HttpResponseRedirect(run_url)
+        except LockBusy as exc:
+            messages.error(request, f"Could not rebuild the index: {exc}. Please try again.")
             return HttpResponseRedirect(run_url)
         messages.success(
             request,

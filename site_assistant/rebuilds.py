@@ -181,17 +181,19 @@ def request_rebuild(
     return build
 
 
-def serve_model(model_ref: str | None, user=None) -> IndexBuild:
+def serve_model(model_ref: str | None, user=None, background: bool = False) -> IndexBuild:
     """Serve ``model_ref`` (a model folder; None = the base model) and rebuild with it.
 
     The guard's activation and the owner's way back both come here: a
     fine-tuned model is switched off without deleting it, and its folder can
-    be served again later. Raises ValueError for a folder that holds no model.
+    be served again later. ``background`` as for :func:`request_rebuild` (the
+    owner's buttons: without a broker the page does not wait for the build).
+    Raises ValueError for a folder that holds no model.
     """
     from . import embed
 
     embed.set_active_model(model_ref)
-    return request_rebuild(IndexBuild.Trigger.MODEL, user)
+    return request_rebuild(IndexBuild.Trigger.MODEL, user, background=background)
 
 
 def release(build_id: int, **fields) -> None:

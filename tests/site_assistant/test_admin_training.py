@@ -406,3 +406,47 @@ def test_the_status_poll_works_out_where_the_model_is_once(
     )
     # The session, the user, the run, and the newest build since the run (did it fail?).
     assert len(queries) == 4, [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("button", ["Serve the base model", "Serve this model"])
+def test_without_a_broker_the_serve_buttons_rebuild_in_the_background(
+    button, testsite, another_model, owner_client, settings
+):
+    """Without a broker the serve buttons rebuilt the whole index inside the request: the
+    page waited for it, while "Rebuild index now" builds in the background."""
+    # The test site's broken page, rendered by a build inside the request, would be
+    # re-raised by the test client as the request's own error.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "EXCLUDE_URLS": ["/boom/"]}
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+
+    base = embed.model_id(embed.default_model_path())
+    run = TrainingRun.objects.create(
+        status=Status.SUCCEEDED, progress=100, activated=True, model_dir=str(another_model)
+    )
+    embed.set_active_model(str(another_model))
+    served = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.MODEL))
+    assert served.status == IndexBuild.Status.SUCCEEDED, served.error
+    if button == "Serve the base model":
+        url, wanted = reverse("admin:site_assistant_trainingrun_serve_base"), base
+    else:  # switched off first, as the owner does before serving it again
+        embed.set_active_model(None)
+        url = reverse("admin:site_assistant_trainingrun_serve", args=[run.pk])
+        wanted = served.model_id
+
+    response = owner_client.post(url, follow=True)
+    messages = [
+        li.text(strip=True)
+        for li in LexborHTMLParser(response.content.decode()).css("ul.messagelist li")
+    ]
+    rebuild = IndexBuild.objects.exclude(pk=served.pk).get()
+    assert len(messages) == 1 and f"index build #{rebuild.pk} (queued)" in messages[0], messages
+    assert embed.fine_tuned_model_active() == (button == "Serve this model")
+
+    deadline = time.monotonic() + 120
+    while rebuild.status not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rebuild.refresh_from_db()
+    assert rebuild.status == IndexBuild.Status.SUCCEEDED, rebuild.error
+    assert rebuild.model_id == wanted
