@@ -217,6 +217,14 @@ def search_body(hit) -> str:
 
 
 @register.filter
+def search_says_more(hit) -> bool:
+    """Whether the whole section says more than the snippet (by over 20 characters, as
+    the widget decides): only then is "Show the whole section" worth offering."""
+    snippet = getattr(hit, "snippet", None)
+    return snippet is not None and len(search_body(hit)) > len(snippet.text) + 20
+
+
+@register.filter
 def search_snippet(hit) -> str:
     """The hit's answer snippet, its best sentence(s) in <mark> (escaped; the passage
     without its heading when it has no snippet)."""

@@ -95,7 +95,19 @@ def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
     snippet = html.split("<blockquote><p>", 1)[1].split("</p></blockquote>", 1)[0]
     assert "<mark>" in snippet and "scraping" in snippet.split("<mark>", 1)[1]
     assert not snippet.startswith("Use of site")
+    # Its two sentences are the whole section: nothing more to show.
+    assert "Show the whole section" not in html
+    html = client.get("/search/", {"q": "How much does a landing page cost?"}).content.decode()
     assert "<details><summary>Show the whole section</summary>" in html
+
+
+def test_a_section_the_snippet_says_whole_offers_no_whole_section(client):
+    """A one-sentence section: "Show the whole section" opened the same words again."""
+    html = client.get("/search/", {"q": "Where is the site hosted?"}).content.decode()
+    answer = LexborHTMLParser(html).css_first(".search-page__answer")
+    assert answer.css_first(".eyebrow").text(strip=True).endswith("Hosting"), answer.html
+    assert "hosted in the EU" in answer.css_first("blockquote").text()
+    assert answer.css_first("details") is None, answer.html
 
 
 def test_a_typo_is_fixed_and_the_page_says_what_it_searched_for(client):
@@ -288,7 +300,9 @@ def test_the_search_page_of_a_german_page_speaks_german(built_index, client, bil
     assert tree.css_first("label").text() == "Ihre Frage"
     assert tree.css_first("#sa-page-answer-title").text() == "Beste Antwort"
     assert tree.css_first(".sa-page__answer a.sa-page__button").text() == "Weiterlesen"
-    assert tree.css_first("details summary").text() == "Ganzen Abschnitt zeigen"
+    longer = "How much does a landing page cost?"  # its section says more than its snippet
+    more = LexborHTMLParser(client.get("/de/assistant/search/", {"q": longer}).content.decode())
+    assert more.css_first("details summary").text() == "Ganzen Abschnitt zeigen"
     assert "Weitere Ergebnisse" in html
     # The vote buttons widget.js adds on the page read their words from the page.
     words = json.loads(tree.css_first("script[data-site-assistant-words]").text())
