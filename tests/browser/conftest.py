@@ -24,8 +24,11 @@ ARGS = [
 SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests that run one after another (this package;
+    pytest-django runs the tests without a database after the others, so twice a run),
+    not one per module; each test gets its own context (``page``, ``phone_page``)."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI"):
@@ -39,7 +42,7 @@ def browser():
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between browser steps (and the test-database flushes) are plain
-    # synchronous calls. Set only while Playwright runs (module scope), so no
+    # synchronous calls. Set only while Playwright runs (this package), so no
     # other test or subprocess (e.g. `check --deploy`) inherits it.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
