@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,7 +97,8 @@ def main() -> None:
     print(f"{rows:,} questions in the log; migrating {APP} back to {args.back}")
     _manage("migrate", APP, args.back, "--noinput", "-v0")
     connection.close()
-    out = f"/tmp/bench-migrations-{os.getpid()}.log"
+    handle, out = tempfile.mkstemp(prefix="bench-migrations-", suffix=".log")
+    os.close(handle)  # the inserter, a process of its own, writes it
     inserter = subprocess.Popen([sys.executable, __file__, "insert", out], cwd=ROOT)
     time.sleep(3)
     windows = []
