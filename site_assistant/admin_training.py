@@ -812,12 +812,25 @@ def _live(run: TrainingRun) -> bool:
     )
 
 
+def _run_of_model(ref: str) -> TrainingRun | None:
+    """The newest finished run (of the last 50) whose model folder is ``ref``."""
+    target = Path(ref).resolve()
+    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
+    return next(
+        (
+            run
+            for run in runs.order_by("-pk")[:50]
+            if Path(embed.locate(run.model_dir)).resolve() == target
+        ),
+        None,
+    )
+
+
 def _serving_run() -> TrainingRun | None:
-    """The finished run whose model is served now, if one is (the newest first)."""
+    """The finished run whose model is served now, if one is."""
     if not embed.fine_tuned_model_active():
         return None
-    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
-    return next((run for run in runs.order_by("-pk")[:50] if _serving(run)), None)
+    return _run_of_model(embed.active_model_ref())
 
 
 def _still_answering() -> dict:
@@ -830,11 +843,7 @@ def _still_answering() -> dict:
     live = index.live_model_ref()
     if not live or Path(live).resolve() == Path(embed.active_model_ref()).resolve():
         return {}
-    runs = TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).exclude(model_dir="")
-    return {
-        "answering_model": embed.model_id(live),
-        "answering_run": next((run for run in runs.order_by("-pk")[:50] if _live(run)), None),
-    }
+    return {"answering_model": embed.model_id(live), "answering_run": _run_of_model(live)}
 
 
 def _serving(run: TrainingRun) -> bool:
