@@ -70,9 +70,7 @@ def recorded_pairs_folders() -> list[Path]:
     """The folders ``record_pairs_folder`` recorded, as recorded (gone ones too)."""
     try:
         folders = json.loads(_record_path().read_text())
-    except FileNotFoundError:
-        return []
-    except ValueError:  # never written so (os.replace), but never a purge's traceback
+    except (FileNotFoundError, ValueError):  # none; damaged (never written so: os.replace)
         return []
     return [Path(folder) for folder in folders if isinstance(folder, str)]
 
