@@ -15,7 +15,8 @@ LOCAL_LANGUAGES, ["sl"], named when at least 1/LOCAL_WEIGHT as likely as the top
 other LOCAL_LANGUAGES and weights: none (only the merge), the languages the owner says
 visitors use (sl, de, hr, it: a prior on them), and sl at other weights. Then which
 questions OTHER_LANGUAGE_MAX_PROBABILITY would decline at other values (STACKFAQ=DIR
-adds a BEIR folder's queries to the English lines).
+adds a BEIR folder's queries to the English lines), and whether typo tolerance leaves
+a question as typed when its unknown words are confidently another language.
 
 For every passage of the live index, and for every page (its passages joined, as
 the build's warning reads it): the identifier's most likely language and the
@@ -146,11 +147,9 @@ def questions() -> None:
 THRESHOLDS = (0.01, 0.02, 0.03, 0.05)
 
 
-def thresholds(stackfaq: str | None) -> None:
-    """Which questions OTHER_LANGUAGE_MAX_PROBABILITY declines at other values: the English
-    lines of the project's sets, the off-topic list and (STACKFAQ=DIR) a BEIR folder's
-    queries, against the other-language questions of both sets."""
-    known = services.speller(index.load_current()).is_known
+def lines(stackfaq: str | None) -> tuple[list[str], list[str]]:
+    """The English lines of the project's sets, the off-topic list and (STACKFAQ=DIR) a BEIR
+    folder's queries; the other-language questions of both sets."""
     data = ROOT / "tests" / "data"
 
     def rows(name):
@@ -176,6 +175,12 @@ def thresholds(stackfaq: str | None) -> None:
     if stackfaq:
         queries = Path(stackfaq, "queries.jsonl").read_text(encoding="utf-8").splitlines()
         english += [json.loads(line)["text"] for line in queries if line.strip()]
+    return english, others
+
+
+def thresholds(english: list[str], others: list[str]) -> None:
+    """Which questions OTHER_LANGUAGE_MAX_PROBABILITY declines at other values."""
+    known = services.speller(index.load_current()).is_known
     print(f"OTHER_LANGUAGE_MAX_PROBABILITY ({len(english)} English lines, {len(others)} others):")
     for cut in THRESHOLDS:
         user = {**settings.SITE_ASSISTANT, "OTHER_LANGUAGE_MAX_PROBABILITY": cut}
@@ -183,6 +188,28 @@ def thresholds(stackfaq: str | None) -> None:
             wrong = [q for q in english if language.other_language(q, known)]
             caught = sum(1 for q in others if language.other_language(q, known))
         print(f"  {cut}: English declined {len(wrong)} {wrong}, others declined {caught}")
+
+
+def respelling(english: list[str], others: list[str]) -> None:
+    """Typo tolerance leaves a question as typed when its unknown words are confidently
+    another language (language.unknown_words_language): of the English lines whose words
+    it would respell, how many it keeps from their fix (should be 0), and of the
+    other-language questions searched (not declined), how many it still respells."""
+    speller = services.speller(index.load_current())
+
+    def fixable(question):
+        return any(speller.correct_word(w) != w for w in WORD.findall(question))
+
+    fixed = [q for q in english if fixable(q)]
+    kept = [q for q in fixed if speller.correct(q) == q]
+    searched = [q for q in others if not language.other_language(q, speller.is_known)]
+    before = [q for q in searched if fixable(q)]
+    after = [f"{q} → {speller.correct(q)}" for q in before if speller.correct(q) != q]
+    print(
+        f"Typo tolerance: English lines with a typo to fix {len(fixed)}, left unfixed "
+        f"{len(kept)} {kept}; other-language questions searched {len(searched)}, with a word "
+        f"to respell {len(before)}, respelled {len(after)} {after}"
+    )
 
 
 def read(text: str) -> tuple[str, float]:
@@ -205,7 +232,9 @@ def report(name: str, texts: dict[str, str]) -> None:
 
 def main() -> None:
     questions()
-    thresholds(os.environ.get("STACKFAQ"))
+    english, others = lines(os.environ.get("STACKFAQ"))
+    thresholds(english, others)
+    respelling(english, others)
     rows = index.load_current().passages
     report("passages", {f"{row['url']} {row['text']}": row["text"] for row in rows})
     pages: dict[str, str] = {}

@@ -125,6 +125,27 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
     return _logged(*found) if found else None
 
 
+def unknown_words_language(text: str, known: Callable[[str], bool]) -> str | None:
+    """The language the words of ``text`` that the index does not know (``known``, as
+    for :func:`other_language`) are confidently in, when it is not the index's, else None.
+
+    Typo tolerance reads such words as misspelled English and respells them: a question
+    the identifier does not decline as a whole ("imate kaksne reference": English at
+    0.026, above OTHER_LANGUAGE_MAX_PROBABILITY) would be searched and shown back as
+    "image kaksne reference". Its unknown words alone, "imate kaksne", are confidently
+    not English, so it is searched as typed. A question's typos are one or two words among
+    known ones; read alone, they are seldom two words confidently another language (none
+    of the 466 respelled English questions of the project's sets and StackFAQ: make
+    bench-languages). The same rule as a question's: at least two words
+    (:func:`_says_enough`), the index's language below OTHER_LANGUAGE_MAX_PROBABILITY.
+    Decides respelling only, never whether a question is declined.
+    """
+    words = [word for word in WORD.findall(text) if not known(word.casefold())]
+    if not conf.get("DETECT_LANGUAGE") or not _says_enough(words):
+        return None
+    return confidently_other(" ".join(words))
+
+
 def _logged(top: str, ranked: dict[str, float]) -> str:
     """The code logged for a question whose most likely language is ``top``: a local
     language (LOCAL_LANGUAGES) instead when it is at least 1/LOCAL_WEIGHT as likely,

@@ -19,6 +19,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from . import language
 from .text import WORD
 
 # Letters only (apostrophes split words: "site’s" → "site", "s").
@@ -100,8 +101,14 @@ class Speller:
         )
 
     def correct(self, text: str) -> str:
-        """``text`` with its unknown words spelled as the site spells them."""
-        return WORD.sub(lambda m: self.correct_word(m.group(0)), text)
+        """``text`` with its unknown words spelled as the site spells them; as it is
+        when those words are confidently another language (a visitor's Slovenian
+        "imate kaksne" is not shown back as "image kaksne":
+        ``language.unknown_words_language``)."""
+        corrected = WORD.sub(lambda m: self.correct_word(m.group(0)), text)
+        if corrected != text and language.unknown_words_language(text, self.is_known):
+            return text
+        return corrected
 
 
 def model_words(model_ref: str) -> set[str]:

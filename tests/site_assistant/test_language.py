@@ -8,6 +8,7 @@ import pytest
 
 from site_assistant import language, services
 from site_assistant.models import Question
+from site_assistant.text import WORD
 
 OTHER_LANGUAGES = {
     "Koliko stane spletna stran?": "sl",
@@ -60,6 +61,27 @@ def test_no_english_question_of_the_project_sets_is_taken_for_another_language()
     questions += [row["query"] for row in _rows("unanswerable_questions.jsonl")]
     questions += ["ok", "test", "gdpr", "wat is ur phone numbr", "cookie policy"]
     assert [q for q in questions if language.other_language(q)] == []
+
+
+@pytest.mark.django_db
+def test_no_english_question_of_the_project_sets_is_kept_from_its_typo_fix(built_index):
+    """Typo tolerance leaves a question as typed when its unknown words are confidently
+    another language (language.unknown_words_language): never an English question of the
+    project's sets whose typos it fixes ("email adress?", "adress?")."""
+    from site_assistant import index
+
+    speller = services.speller(index.load_current())
+    questions = [row["question"] for row in _rows("natural_questions.jsonl")]
+    questions += [row["question"] for row in _rows("natural_questions_holdout.jsonl")]
+    questions += [row["query"] for row in _rows("unanswerable_questions.jsonl")]
+    questions += [
+        r["question"] for r in _rows("short_language_questions.jsonl") if r["language"] == "en"
+    ]
+    respelled = [q for q in questions if any(speller.correct_word(w) != w for w in WORD.findall(q))]
+    assert {"email adress?", "adress?"} <= set(respelled)
+    assert [q for q in respelled if language.unknown_words_language(q, speller.is_known)] == []
+    # What it is for: a visitor's Slovenian left as typed.
+    assert language.unknown_words_language("imate kaksne reference", speller.is_known)
 
 
 def test_detection_can_be_switched_off(settings):

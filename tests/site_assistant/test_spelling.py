@@ -81,6 +81,25 @@ def test_services_search_the_respelled_question_and_say_so(built_index):
     assert [h.link for h in typed.results] == [h.link for h in spelled.results]
 
 
+@pytest.mark.django_db
+def test_a_question_in_another_language_is_searched_as_typed_not_respelled(built_index, client):
+    """tests/data/short_language_questions.jsonl: English keeps a probability above
+    OTHER_LANGUAGE_MAX_PROBABILITY for "imate kaksne reference" (Slovenian, "do you have
+    any references"), so it is searched, but its words the index does not know, "imate
+    kaksne", are confidently not English: never shown back as "image kaksne reference"."""
+    for question in ("imate kaksne reference", "A delate tud UX dizajn?"):
+        searched = services.answer(question)
+        assert searched.language is None  # not declined: English is not unlikely enough
+        assert searched.corrected is None, searched.corrected
+    body = client.get("/api/search/", {"q": "imate kaksne reference"}).json()
+    assert body["corrected_query"] is None
+    html = client.get("/search/", {"q": "imate kaksne reference"}).content.decode()
+    assert "Searched for" not in html and "image kaksne" not in html
+    # An English question's typos are still fixed, two of them as well as one.
+    assert services.answer("clearnig your inevntory").corrected == "clearing your inventory"
+    assert services.answer("write bambicim admni").corrected == "write bambicim admin"
+
+
 def test_typo_tolerance_can_be_turned_off(built_index, settings):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TYPO_TOLERANCE": False}
     assert services.answer("Which cokies do you use?").corrected is None
