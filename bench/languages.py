@@ -11,7 +11,9 @@ per language how many are declined as another language (for English: wrongly, wh
 must stay 0), and how many of those are logged with the right language: "logged" is
 what the owner reads (Croatian, Serbian and Bosnian logged as one, "sh"; the site's
 LOCAL_LANGUAGES, ["sl"], named when at least 1/LOCAL_WEIGHT as likely as the top one),
-"identifier" the identifier's own label, as logged before. Then the labels logged with
+"identifier" the identifier's own label, as logged before; "the site's words too" the
+label read from the whole question, the site's own words ("email", "web shop") not left
+out (language._label_reading). Then the labels logged with
 other LOCAL_LANGUAGES and weights: none (only the merge), the languages the owner says
 visitors use (sl, de, hr, it: a prior on them), and sl at other weights. Then which
 questions OTHER_LANGUAGE_MAX_PROBABILITY would decline at other values (STACKFAQ=DIR
@@ -88,8 +90,9 @@ def right(want: str, code: str | None) -> bool:
     return code is not None and language.label(code) == language.label(want)
 
 
-def logged_with(question: str, local: tuple[str, ...], weight: float) -> str | None:
+def logged_with(question: str, local: tuple[str, ...], weight: float, site) -> str | None:
     found = language._confidently_other(question)
+    found = language._label_reading(question, site, found) if found else None
     saved = language.LOCAL_WEIGHT
     language.LOCAL_WEIGHT = weight
     try:
@@ -102,26 +105,28 @@ def logged_with(question: str, local: tuple[str, ...], weight: float) -> str | N
 
 
 def questions() -> None:
-    known = services.speller(index.load_current()).is_known
+    speller = services.speller(index.load_current())
+    known, site = speller.is_known, speller.is_site_word
     own = conf.index_language()
     for name in QUESTION_SETS:
         text = (ROOT / "tests" / "data" / name).read_text(encoding="utf-8")
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
         asked, declined, logged, identified = Counter(), Counter(), Counter(), Counter()
-        variants, local_wrong = Counter(), []
+        variants, local_wrong, whole = Counter(), [], 0
         for row in rows:
             want, question = row["language"], row["question"]
             asked[want] += 1
-            code = language.other_language(question, known)
+            code = language.other_language(question, known, site)
             if code is None:
                 continue
             declined[want] += 1
             logged[want] += right(want, code)
+            whole += right(want, language.other_language(question, known))
             if code in conf.local_languages() and not right(want, code):
                 local_wrong.append(f"{want}: {question}")
             identified[want] += language.confidently_other(question) == want
             for variant in VARIANTS:
-                variants[variant] += right(want, logged_with(question, *variant))
+                variants[variant] += right(want, logged_with(question, *variant, site))
         others = [lang for lang in asked if lang != own]
         print(f"{name}: {len(rows)} questions")
         for lang in [own, *others] if own in asked else others:
@@ -139,6 +144,7 @@ def questions() -> None:
         )
         local = ",".join(conf.local_languages()) or "none"
         print(f"  named {local} though another language: {len(local_wrong)} {local_wrong}")
+        print(f"  named right from the whole question, the site's words too (before): {whole}")
         print(f"  (LOCAL_LANGUAGES {local}, weight {language.LOCAL_WEIGHT:g}) named right instead:")
         for (codes, weight), count in variants.items():
             print(f"    LOCAL_LANGUAGES {','.join(codes) or 'none'}, weight {weight:g}: {count}")

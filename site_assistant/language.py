@@ -27,7 +27,9 @@ Croatian question. And a site names the language(s) of the place it serves
 (SITE_ASSISTANT["LOCAL_LANGUAGES"], ["sl"] for a studio in Ljubljana): a question is
 logged in one of them when the identifier finds it at least 1/LOCAL_WEIGHT as likely
 as its first choice ("kje ste" read as Norwegian Nynorsk, "Koliko stane?" as
-Serbian). Neither changes which questions are declined.
+Serbian). And the language is named from the question's words that are not the site's
+own ("kontaktni email" read as Uzbek: :func:`_label_reading`). None of these changes which
+questions are declined.
 """
 
 from __future__ import annotations
@@ -105,7 +107,11 @@ def probabilities(text: str) -> dict[str, float]:
     return dict(_get_identifier().rank(text))
 
 
-def other_language(text: str, known: Callable[[str], bool] | None = None) -> str | None:
+def other_language(
+    text: str,
+    known: Callable[[str], bool] | None = None,
+    site: Callable[[str], bool] | None = None,
+) -> str | None:
     """The code of the language ``text`` is in when it is confidently not the index's, else
     None; Croatian, Serbian and Bosnian are one, "sh" (:func:`label`), and a local
     language (LOCAL_LANGUAGES) is named when it is nearly as likely (:func:`_logged`).
@@ -115,6 +121,10 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
     such words is the index's language, whatever the identifier says of so
     few letters: "Ljubljana office?" read as Slovenian and "r u a bot" as
     Sesotho.
+
+    ``site``: whether a (case-folded) word is one of the site's own pages
+    (``Speller.is_site_word``): the language is named from the question without them
+    (:func:`_label_reading`). Whether it is declined is read from all of it.
     """
     words = WORD.findall(text)
     if not conf.get("DETECT_LANGUAGE") or not _says_enough(words):
@@ -122,7 +132,31 @@ def other_language(text: str, known: Callable[[str], bool] | None = None) -> str
     if known is not None and all(known(word.casefold()) for word in words):
         return None
     found = _confidently_other(text)
-    return _logged(*found) if found else None
+    return _logged(*_label_reading(text, site, found)) if found else None
+
+
+def _label_reading(
+    text: str, site: Callable[[str], bool] | None, found: tuple[str, dict[str, float]]
+) -> tuple[str, dict[str, float]]:
+    """The reading a declined question's language is named from: that of its words that
+    are not the site's own, when any are left and they do not read as the index's
+    language; else ``found``, the whole question's.
+
+    A visitor's question in another language borrows the site's words: its English
+    ("kontaktni email", "Koliko kosta web shop", "kolk stane app?") and its names ("c quoi
+    bambi game"). Two or three words say little to the identifier, and one English word
+    among them swayed it: Uzbek, Slovenian (for Croatian), Norwegian Nynorsk, Italian.
+    Measured (``make bench-languages``): named right 82 of the 96 short questions instead
+    of 80, 93 of the 100 others instead of 91, none named wrong that was right.
+    """
+    if site is None:
+        return found
+    rest = WORD.sub(lambda m: "" if site(m.group(0).casefold()) else m.group(0), text)
+    if rest == text or not WORD.search(rest):
+        return found
+    ranked = probabilities(rest)
+    top = max(ranked, key=ranked.get)
+    return found if top == conf.index_language() else (top, ranked)
 
 
 def unknown_words_language(text: str, known: Callable[[str], bool]) -> str | None:

@@ -504,7 +504,10 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
     version = index.load_current()
     threshold = min_score(version)
     reply = small_talk.reply(query)
-    other_language = None if reply else language.other_language(query, speller(version).is_known)
+    spell = speller(version)
+    other_language = (
+        None if reply else language.other_language(query, spell.is_known, spell.is_site_word)
+    )
     if reply:
         searched, results, best = query, [], None
     elif other_language:
@@ -517,7 +520,7 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         # Letters that are no word of the site's or the model's ("zz", "qq") carry
         # no meaning to match: their nearest passage is chance however close it
         # scores ("zz" reached the heading "Pocket Zine." at 0.41).
-        meaningful = not speller(version).is_noise(searched)
+        meaningful = not spell.is_noise(searched)
         close_enough = results and results[0].score >= threshold
         best = results[0] if meaningful and close_enough else None
     return Answer(

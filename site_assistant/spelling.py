@@ -91,6 +91,11 @@ class Speller:
             if len(word) - len(ending) >= 3
         )
 
+    def is_site_word(self, word: str) -> bool:
+        """A (case-folded) word of the site's own pages ("email", "bambi"), not only the
+        model's."""
+        return word in self.frequency
+
     def is_noise(self, text: str) -> bool:
         """Whether every word of ``text`` is too short to respell and unknown to
         the site and the model ("zz", "qq xd"). Longer unknown words are left

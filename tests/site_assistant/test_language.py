@@ -119,15 +119,19 @@ def test_visitor_questions_in_fifteen_languages_get_the_message(built_index):
     never taken for another language, by design."""
     from site_assistant import index
 
-    known = services.speller(index.load_current()).is_known
+    speller = services.speller(index.load_current())
+    known, site = speller.is_known, speller.is_site_word
     text = Path("tests/data/other_language_questions.jsonl").read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    found = [(row["language"], language.other_language(row["question"], known)) for row in rows]
+    found = [
+        (row["language"], language.other_language(row["question"], known, site)) for row in rows
+    ]
     assert len(rows) == 100
     assert sum(1 for _, code in found if code) >= 95
     # Croatian, Serbian and Bosnian are logged as one ("sh"); Slovenian is the site's
-    # local language: 86 were named right before both.
-    assert sum(1 for want, code in found if code == language.label(want)) >= 91
+    # local language: 86 were named right before both, 91 before the site's own words
+    # were left out of the reading that names it ("kolk stane app?" was Nynorsk).
+    assert sum(1 for want, code in found if code == language.label(want)) >= 94
 
 
 @pytest.mark.django_db
@@ -135,20 +139,24 @@ def test_short_visitor_questions_in_twelve_languages(built_index):
     """tests/data/short_language_questions.jsonl: 131 questions of two to six words as a
     Ljubljana studio's visitors type them, in twelve languages, written before this code was
     read. No English one is declined (the worst error: an English visitor gets no answer);
-    of the 96 others 89 are declined, and 80 logged with their language, where the
+    of the 96 others 89 are declined, and 82 logged with their language, where the
     identifier's own label named 71 (short Slovenian read as Croatian, Croatian as
-    Bosnian: `make bench-languages`)."""
+    Bosnian) and the whole question, the site's words too, 80 ("kontaktni email" was
+    Uzbek): `make bench-languages`."""
     from site_assistant import index
 
-    known = services.speller(index.load_current()).is_known
+    speller = services.speller(index.load_current())
+    known, site = speller.is_known, speller.is_site_word
     rows = _rows("short_language_questions.jsonl")
-    found = [(row["language"], language.other_language(row["question"], known)) for row in rows]
+    found = [
+        (row["language"], language.other_language(row["question"], known, site)) for row in rows
+    ]
     assert len(rows) == 131 and sum(1 for want, _ in found if want == "en") == 35
     english = [row["question"] for row in rows if row["language"] == "en"]
     assert [question for question in english if language.other_language(question, known)] == []
     others = [(want, code) for want, code in found if want != "en"]
     assert sum(1 for _, code in others if code) >= 89
-    assert sum(1 for want, code in others if code == language.label(want)) >= 80
+    assert sum(1 for want, code in others if code == language.label(want)) >= 82
 
 
 @pytest.mark.django_db
@@ -178,6 +186,27 @@ def test_the_owner_reads_short_slovenian_and_croatian_questions_in_their_languag
     choices = [a.text() for a in LexborHTMLParser(page).css("#changelist-filter a")]
     assert "Slovenian (sl)" in choices and "Croatian, Serbian or Bosnian (sh)" in choices
     assert not {"Croatian (hr)", "Serbian (sr)", "Bosnian (bs)"} & set(choices), choices
+
+
+@pytest.mark.django_db
+def test_the_sites_own_words_in_a_question_do_not_name_its_language(built_index, client):
+    """A visitor's few words in their language borrow the site's English or its names:
+    "email" made "kontaktni email" Uzbek, "web shop" a Croatian question Slovenian, "app"
+    a Slovenian one Norwegian Nynorsk, "bambi game" a French one Italian. The language is
+    named from the words that are not the site's; whether it is declined, from all."""
+    asked = {
+        "kontaktni email": "sl",
+        "Koliko kosta web shop": "sh",
+        "kolk stane app?": "sl",
+        "c quoi bambi game": "fr",
+    }
+    for question, code in asked.items():
+        body = client.get("/api/search/", {"q": question}).json()
+        assert body["language"] == code, question
+        assert body["message"] and body["results"] == []
+        assert Question.objects.get(pk=body["question_id"]).language == code
+    # Read whole, as before: "email" sways the identifier.
+    assert language.other_language("kontaktni email") == "uz"
 
 
 def test_without_local_languages_the_identifiers_language_is_logged(settings):
