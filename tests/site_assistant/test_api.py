@@ -893,6 +893,24 @@ def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
     assert not IndexBuild.objects.filter(trigger="api").exists()
 
 
+def test_a_rebuild_with_a_bearer_token_says_which_scheme_to_send(staff, documented):
+    """A program that sends its token the way most APIs take one (``Bearer``) was told
+    "Authentication credentials were not provided.", though it sent some: the 401 now
+    names the scheme it sent and the one to send."""
+    token = Token.objects.create(user=staff)
+    program = APIClient()
+    program.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    refused = program.post("/api/index/rebuild/")
+    assert refused.status_code == 401
+    assert refused["WWW-Authenticate"] == "Token"
+    detail = documented(refused)["detail"]
+    assert '"Bearer"' in detail and '"Authorization: Token …"' in detail
+    assert not IndexBuild.objects.filter(trigger="api").exists()
+    # Sent as documented, the same token starts the build.
+    program.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert program.post("/api/index/rebuild/").status_code == 202
+
+
 def test_a_session_rebuild_without_the_csrf_token_is_a_403_the_schema_names(staff):
     """The owner's own script signed in with the admin's cookie: Django's CSRF check
     refuses the POST with a 403 the schema's 403 said nothing of (only "not staff")."""
