@@ -541,6 +541,13 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
         (SITE_ASSISTANT, "{}", "application/json", 400, "`q`: Ask something: `q` is required."),
         (SITE_ASSISTANT, '{"q": "hi', "application/json", 400, "JSON parse error - "),
         (SITE_ASSISTANT, '["q"]', "application/json", 400, "Invalid data. Expected a dict"),
+        (
+            SITE_ASSISTANT,
+            '{"q": "ok", "k": ' + "9" * 5000 + "}",
+            "application/json",
+            400,
+            "JSON parse error - a number of 5000 digits: at most 4300.",
+        ),
         (SITE_ASSISTANT, '{"q": "ok", "k": 0}', "application/json", 400, "`k`: k must be"),
         (SITE_ASSISTANT, '{"q": "ok"}', "text/plain", 415, 'Unsupported media type "text/plain"'),
         (FEEDBACK, '{"helpful": true}', "application/json", 400, "`question_id`: This field is"),
