@@ -90,7 +90,11 @@ RATE_LIMIT_HEADERS = [
     for name, description in (
         ("RateLimit-Limit", "Requests allowed in the window"),
         ("RateLimit-Remaining", "Requests left in it"),
-        ("RateLimit-Reset", "Seconds until the window ends; on a 429, until one more request fits"),
+        (
+            "RateLimit-Reset",
+            "Seconds until the window ends; when none remain, and on a 429, until one more "
+            "request fits",
+        ),
     )
 ]
 RETRY_AFTER = OpenApiParameter(
