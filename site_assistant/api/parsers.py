@@ -63,6 +63,18 @@ def too_large(max_bytes: int) -> BodyTooLarge:
     return BodyTooLarge(f"The request body is too large: at most {max_bytes} bytes.")
 
 
+# Python's own limit on the digits of an int read from text (sys.int_info); past it,
+# json.loads failed with advice for the server ("use sys.set_int_max_str_digits()").
+MAX_INT_DIGITS = 4300
+
+
+def _json_int(digits: str) -> int:
+    length = len(digits.lstrip("-"))
+    if length > MAX_INT_DIGITS:
+        raise ValueError(f"a number of {length} digits: at most {MAX_INT_DIGITS}.")
+    return int(digits)
+
+
 class GuardedJSONParser(JSONParser):
     """DRF's JSON parser, refusing bodies that are too long or nested too deeply."""
 
@@ -82,7 +94,7 @@ class GuardedJSONParser(JSONParser):
             raise ParseError(f"JSON nested too deeply: at most {max_depth} levels.")
         parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
         try:
-            return json.loads(text, parse_constant=parse_constant)
+            return json.loads(text, parse_constant=parse_constant, parse_int=_json_int)
         except (ValueError, RecursionError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
 

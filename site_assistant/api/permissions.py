@@ -47,3 +47,26 @@ class MayRebuild(BasePermission):
 # Starting an index build: staff with the change permission on index builds (a session
 # or a DRF token).
 REBUILDERS = [MayRebuild]
+
+
+def unread_authorization(request, authenticators) -> str | None:
+    """Why an ``Authorization`` header did not sign the caller in, when its scheme is none
+    the configured authentication classes read (``Bearer …`` where DRF's
+    ``TokenAuthentication`` reads ``Token …``): such a header is passed over, and the
+    caller taken as anonymous. None when there is no such header, or no class names a
+    scheme to send instead."""
+    sent = request.META.get("HTTP_AUTHORIZATION", "").split()
+    schemes = [
+        header.split()[0]
+        for header in (
+            authenticator.authenticate_header(request) for authenticator in authenticators
+        )
+        if header
+    ]
+    if not sent or not schemes or sent[0].lower() in {scheme.lower() for scheme in schemes}:
+        return None
+    wanted = " or ".join(f'"Authorization: {scheme} …"' for scheme in schemes)
+    return (
+        f'The Authorization header\'s scheme "{sent[0][:20]}" is not one this site reads, '
+        f"so the request was taken as anonymous: send {wanted}."
+    )

@@ -146,8 +146,15 @@ class _SharedRateMixin:
         elapsed = now - window * duration
         used = before * (1 - elapsed / duration) + count
         if used <= limit:
-            # For the RateLimit-* headers (``rate_limit_headers``).
-            self.remaining, self.reset = math.floor(limit - used), math.ceil(duration - elapsed)
+            # For the RateLimit-* headers (``rate_limit_headers``): with some left, when this
+            # window ends; with none, when one more fits (the window's end is too early: its
+            # requests still weigh on the next one), so a client that waits it is let in.
+            self.remaining = math.floor(limit - used)
+            if self.remaining:
+                self.reset = math.ceil(duration - elapsed)
+            else:
+                wait = sliding_window_wait(before, count, elapsed, duration, limit)
+                self.reset = max(math.ceil(wait), 1)
             return True
         cache.decr(current)  # a refused request does not count
         self._wait = sliding_window_wait(before, count - 1, elapsed, duration, limit)
@@ -185,7 +192,8 @@ def rate_limit_headers(throttles) -> dict[str, str]:
 
     The field names of the IETF draft "RateLimit header fields for HTTP" as most
     clients read them. With a sliding window, Reset is when the current window
-    ends (or, once refused, when one more request fits: Retry-After).
+    ends, or, once none remain or the request was refused, when one more request fits
+    (Retry-After).
     """
     counted = [t for t in throttles if getattr(t, "remaining", None) is not None]
     if not counted:

@@ -22,6 +22,7 @@ from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
     NotAcceptable,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
     UnsupportedMediaType,
@@ -89,7 +90,11 @@ RATE_LIMIT_HEADERS = [
     for name, description in (
         ("RateLimit-Limit", "Requests allowed in the window"),
         ("RateLimit-Remaining", "Requests left in it"),
-        ("RateLimit-Reset", "Seconds until the window ends; on a 429, until one more request fits"),
+        (
+            "RateLimit-Reset",
+            "Seconds until the window ends; when none remain, and on a 429, until one more "
+            "request fits",
+        ),
     )
 ]
 RETRY_AFTER = OpenApiParameter(
@@ -250,6 +255,12 @@ class BaseAPIView(APIView):
         # staff session, say): the database is down, not the caller "not signed in".
         if database_failed(request):
             raise DatabaseUnavailable()
+        # Signed in by nothing because the header's scheme is one no class reads
+        # ("Bearer …"): say so, not "credentials were not provided" to a caller who sent some.
+        if request.authenticators and not request.successful_authenticator:
+            unread = permissions.unread_authorization(request, request.authenticators)
+            if unread:
+                raise NotAuthenticated(unread)
         super().permission_denied(request, message=message, code=code)
 
     def get_authenticate_header(self, request):
@@ -457,7 +468,11 @@ class RebuildView(BaseAPIView):
                 description="The body is not JSON, or names a field (the endpoint takes none): "
                 "each such field → its message, and detail.",
             ),
-            401: OpenApiResponse(Error, description="Not signed in, or a wrong token."),
+            401: OpenApiResponse(
+                Error,
+                description="Not signed in, or a wrong token; an `Authorization` header of "
+                "another scheme (`Bearer …`) signs nobody in, and the detail says so.",
+            ),
             403: OpenApiResponse(
                 Error,
                 description="Not staff with the change permission on index builds; or "

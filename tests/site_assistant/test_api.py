@@ -541,6 +541,13 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
         (SITE_ASSISTANT, "{}", "application/json", 400, "`q`: Ask something: `q` is required."),
         (SITE_ASSISTANT, '{"q": "hi', "application/json", 400, "JSON parse error - "),
         (SITE_ASSISTANT, '["q"]', "application/json", 400, "Invalid data. Expected a dict"),
+        (
+            SITE_ASSISTANT,
+            '{"q": "ok", "k": ' + "9" * 5000 + "}",
+            "application/json",
+            400,
+            "JSON parse error - a number of 5000 digits: at most 4300.",
+        ),
         (SITE_ASSISTANT, '{"q": "ok", "k": 0}', "application/json", 400, "`k`: k must be"),
         (SITE_ASSISTANT, '{"q": "ok"}', "text/plain", 415, 'Unsupported media type "text/plain"'),
         (FEEDBACK, '{"helpful": true}', "application/json", 400, "`question_id`: This field is"),
@@ -891,6 +898,24 @@ def test_rebuild_is_refused_to_anonymous_and_non_staff(api, django_user_model):
     other.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert other.post("/api/index/rebuild/").status_code == 403
     assert not IndexBuild.objects.filter(trigger="api").exists()
+
+
+def test_a_rebuild_with_a_bearer_token_says_which_scheme_to_send(staff, documented):
+    """A program that sends its token the way most APIs take one (``Bearer``) was told
+    "Authentication credentials were not provided.", though it sent some: the 401 now
+    names the scheme it sent and the one to send."""
+    token = Token.objects.create(user=staff)
+    program = APIClient()
+    program.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    refused = program.post("/api/index/rebuild/")
+    assert refused.status_code == 401
+    assert refused["WWW-Authenticate"] == "Token"
+    detail = documented(refused)["detail"]
+    assert '"Bearer"' in detail and '"Authorization: Token …"' in detail
+    assert not IndexBuild.objects.filter(trigger="api").exists()
+    # Sent as documented, the same token starts the build.
+    program.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert program.post("/api/index/rebuild/").status_code == 202
 
 
 def test_a_session_rebuild_without_the_csrf_token_is_a_403_the_schema_names(staff):

@@ -255,6 +255,33 @@ def test_each_answer_says_how_much_of_the_allowance_is_left(rate):
             )
         )
         reset = int(response["RateLimit-Reset"])
-        assert 0 < reset <= (60 if response.status_code == 200 else 120)
+        assert 0 < reset <= (60 if response["RateLimit-Remaining"] != "0" else 120)
     assert seen == [(200, "3", "2"), (200, "3", "1"), (200, "3", "0"), (429, "3", "0")]
     assert response["RateLimit-Reset"] == response["Retry-After"]  # refused: when one fits
+
+
+def test_a_client_that_waits_reset_when_none_remain_is_let_in(rate, monkeypatch):
+    """The pacing a client builds on the headers: when none remain, wait RateLimit-Reset
+    seconds. That wait is enough (the window's end was too early: its requests still
+    weigh on the next window, so the next request met a 429) and no more than needed
+    (a second less is refused; after a burst it was a whole window for each request)."""
+    rate("search_anon", "3/min")
+    now = [60 * 1_000_000 + 50.0]  # 50 s into a window
+    monkeypatch.setattr(
+        throttles._SharedRateMixin, "timer", staticmethod(lambda: now[0]), raising=False
+    )
+    api = APIClient()
+    seen = []
+    for _ in range(8):
+        response = api.get("/api/index/")
+        assert response.status_code == 200
+        now[0] += 0.01  # the request's own time
+        if response["RateLimit-Remaining"] == "0":
+            reset = int(response["RateLimit-Reset"])
+            now[0] += reset - 1
+            early = api.get("/api/index/").status_code
+            now[0] += 1
+            seen.append((reset, early))
+    assert len(seen) == 6  # three at once, then none left after each one
+    assert all(early == 429 for _, early in seen)
+    assert all(reset <= 30 for reset, _ in seen)  # not the window's end (60 s on)
