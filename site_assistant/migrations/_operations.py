@@ -67,7 +67,8 @@ class _ConcurrentlyOnPostgreSQL:
             if not (created or dropped or sql is None):
                 others.append((sql, params))
                 continue
-            if others and not (forwards and self._applied(schema_editor, app_label, to_state)):
+            done = forwards and not schema_editor.collect_sql
+            if others and not (done and self._applied(schema_editor, app_label, to_state)):
                 with _atomic(schema_editor):
                     for other, other_params in others:
                         schema_editor.execute(other, other_params)

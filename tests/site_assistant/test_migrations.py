@@ -2,6 +2,7 @@
 migrations that index a big question log (0016–0020) do not stop visitors' questions
 from being logged while they run."""
 
+import io
 import threading
 
 import pytest
@@ -231,3 +232,15 @@ def test_a_migration_stopped_halfway_can_be_run_again(migration, stop_before):
                 "AND indrelid = 'site_assistant_question'::regclass"
             )
             assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("migration", "statement"),
+    [("0016_question_site", '"site" varchar(255)'), ("0018_question_sort_indexes", "CREATE INDEX")],
+)
+def test_sqlmigrate_prints_every_statement_on_a_migrated_database(migration, statement):
+    """What a stopped run did is not done again, but ``sqlmigrate`` (which runs nothing)
+    still shows every statement, the column's included, on a database migrated already."""
+    out = io.StringIO()
+    call_command("sqlmigrate", APP, migration, stdout=out)
+    assert statement in out.getvalue(), out.getvalue()
