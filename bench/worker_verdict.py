@@ -53,14 +53,13 @@ def timed(call, n: int) -> dict:
     }
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    if not os.environ.get("REDIS_URL"):
-        sys.exit("set REDIS_URL (a Redis of your own): the worker and the pings need a broker")
+def start_worker(**env) -> tuple[subprocess.Popen, str, Path]:
+    """A real worker (``--pool=solo``) on a queue of its own, with ``env`` besides the
+    environment, once its first heartbeat is written: (process, hostname, log file)."""
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     hostname = f"{queue}@{os.uname().nodename}"
     log = Path(tempfile.mkstemp(prefix="bench-worker-", suffix=".log")[1])
-    env = {**os.environ, "CELERY_QUEUE": queue}
+    env = {**os.environ, "CELERY_QUEUE": queue, **env}
     with log.open("w") as out:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "bambicim", "worker", "-Q", queue]
@@ -71,11 +70,19 @@ def main() -> None:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    deadline = time.monotonic() + 90
+    while not WorkerHeartbeat.objects.filter(hostname=hostname).exists():
+        assert worker.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+        time.sleep(0.5)
+    return worker, hostname, log
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("set REDIS_URL (a Redis of your own): the worker and the pings need a broker")
+    worker, hostname, log = start_worker()
     try:
-        deadline = time.monotonic() + 90
-        while not WorkerHeartbeat.objects.filter(hostname=hostname).exists():
-            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.5)
         timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
         print(f"load {os.getloadavg()[0]:.1f}, one worker up, BROKER_TIMEOUT_SECONDS {timeout}")
         assert heartbeat.silence(eager=False).get("workers"), "the worker was not heard"

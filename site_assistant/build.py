@@ -34,10 +34,15 @@ Progress = Callable[[int, str], None]
 # after them (site_assistant.tasks: a Celery chord, run in-process when eager).
 Fanout = Callable[[IndexBuild, list[list[str]], str], None]
 
+# The stage while the served model is exported to ONNX (embed.will_export): its first
+# build, or new weights; 15-20 s here, with the bar standing still.
+PREPARE_MODEL = "prepare model (first time only)"
+
 # Share of the progress bar per stage (they add up to 100).
 STAGES = {
     "collect": (0, 35),
     "extract": (35, 45),
+    PREPARE_MODEL: (45, 45),  # only when the model has no ONNX export yet
     "load model": (45, 45),  # only when there is new text to embed
     "embed": (45, 90),
     "write": (90, 93),
@@ -116,6 +121,7 @@ class _Reporter:
         self.build, self.callback, self.last_saved = build, callback, 0.0
         self.heartbeat = heartbeat
         self.model_loading = False
+        self.model_ref: str | None = None  # the build's model, once it is known
 
     def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
         if self.heartbeat.lost:
@@ -137,10 +143,16 @@ class _Reporter:
             )
             self.last_saved = now
 
+    def loading_model(self) -> None:
+        """The model loads now (there is text to embed): "load model", or, when loading
+        it exports it to ONNX first (embed.will_export), the stage that says so."""
+        first = self.model_ref is not None and embed.will_export(self.model_ref)
+        self(PREPARE_MODEL if first else "load model", 0, force=True)
+
     def embedding(self, done: int, total: int):
         """embed_cached's callback: (0, n) comes before the model is needed."""
         if done == 0:
-            self("load model", 0, force=True)
+            self.loading_model()
         else:
             self("embed", done / max(total, 1))
 
@@ -153,7 +165,7 @@ class _Reporter:
             if done == 0:
                 if not self.model_loading:
                     self.model_loading = True
-                    self("load model", 0, force=True)
+                    self.loading_model()
                 return
             # Texts the cache held count as done: only ``missing`` are embedded.
             self("embed", start + share * (size - missing + done) / max(size, 1))
@@ -296,7 +308,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     build.save(update_fields=["other_language_pages"])
 
     report("extract", 0, force=True)
-    model_ref = embed.active_model_ref()
+    model_ref = report.model_ref = embed.active_model_ref()
     passages = extract_all(
         documents,
         count=embed.token_counter(model_ref),
@@ -544,6 +556,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     if not kept_rows and not new_passages:
         raise BuildError("no passages left: the index would be empty")
 
+    report.model_ref = model_ref
     report("embed", 0, force=True)
     new_vectors, embedded, reused = embed.embed_cached(
         [embedding_text(p.to_dict()) for p in new_passages],

@@ -465,6 +465,20 @@ def serves_onnx() -> bool:
     return conf.get("ENCODER") == "onnx" or conf.get("ENCODER") in INT8_ROLES
 
 
+def will_export(model_ref: str | None = None) -> bool:
+    """Whether encoding with ``model_ref`` here exports it to ONNX first: served with ONNX,
+    no encoder of it loaded in this process and no current export on disk (the model's
+    first use, or new weights: tens of seconds, once)."""
+    if not serves_onnx():
+        return False
+    ref = _resolve(model_ref)
+    loaded = f"{ref}|{model_id(ref)}|"
+    with _lock:
+        if any(key.startswith(loaded) for key in _encoders):
+            return False
+    return find_onnx(ref) is None
+
+
 def ensure_export(model_ref: str | None = None) -> None:
     """Export the model now unless it has a current export (or is served with
     torch): for the processes that will load it later and never export

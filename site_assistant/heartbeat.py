@@ -8,11 +8,12 @@ running an hour-long build still beats). A clean shutdown (``worker_shutdown``)
 marks its row stopped.
 
 ``silence()`` is /health/'s verdict: one aggregate query over a few rows, no
-broker round trip. Degraded only when a worker was heard from once and none has
-been since WORKER_SILENT_SECONDS (or the last one stopped): never without a
-broker (tasks run in-process) and never before any worker has written its first
-heartbeat (a worker's first start; a queued build that waits a minute is told
-by site_assistant.tasks.waiting_for_a_worker all the same).
+broker round trip. Degraded when a worker was heard from once and none has been
+since WORKER_SILENT_SECONDS (or the last one stopped), and, before any worker has
+written its first heartbeat, once a build or training run has waited that long
+past its start: no worker has started ("No worker has started: …"). A site whose
+worker is only starting, with nothing queued, is not degraded; nor is any site
+without a broker (tasks run in-process).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from . import conf
-from .models import WorkerHeartbeat
+from .models import IndexBuild, TrainingRun, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +94,16 @@ def stop(hostname: str) -> None:
 
 def silence(eager: bool) -> dict:
     """/health/'s part on the workers' heartbeats: ``{}`` when there is nothing to judge
-    (no broker, WORKER_SILENT_SECONDS 0, no worker ever heard from), else ``workers``
-    (how many were heard from within the window) and, when none was, ``silent``: why."""
+    (no broker, WORKER_SILENT_SECONDS 0, no worker ever heard from and nothing waiting
+    for one), else ``workers`` (how many were heard from within the window) and, when
+    none was, ``silent``: why."""
     if eager or not window():
         return {}
     now = timezone.now()
     fresh = Q(seen__gte=now - timedelta(seconds=window()), stopped__isnull=True)
     heard = WorkerHeartbeat.objects.aggregate(last=Max("seen"), workers=Count("pk", filter=fresh))
     if heard["last"] is None:
-        return {}
+        return _never_started(now)
     quiet = (now - heard["last"]).total_seconds()
     if heard["workers"]:
         return {"workers": heard["workers"], "heard_s_ago": round(max(quiet, 0.0), 1)}
@@ -119,6 +121,35 @@ def silence(eager: bool) -> dict:
         "heard_s_ago": round(quiet, 1),
         "silent": f"No worker is running: {why}. Rebuilds and training runs wait until one "
         "starts (celery -A <your project> worker).",
+    }
+
+
+def _never_started(now) -> dict:
+    """No worker has ever written its heartbeat: ``silent`` once queued work has waited
+    WORKER_SILENT_SECONDS past its start (a rebuild's debounce counts as not started)."""
+    late = now - timedelta(seconds=window())
+    # A queued build's lease is its countdown plus QUEUED_BUILD_EXPIRES_SECONDS.
+    due_by = late + timedelta(seconds=conf.get("QUEUED_BUILD_EXPIRES_SECONDS"))
+    queued = IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).filter(
+        Q(lease_expires__lt=due_by) | Q(lease_expires__isnull=True, created__lt=late)
+    )
+    build = queued.order_by("created").first()
+    run = (
+        TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED, created__lt=late)
+        .order_by("created")
+        .first()
+    )
+    if build is None and run is None:
+        return {}
+    if build is not None and (run is None or build.created <= run.created):
+        what, since = f"rebuild #{build.pk}", build.created
+    else:
+        what, since = f"training run #{run.pk}", run.created
+    return {
+        "workers": 0,
+        "silent": f"No worker has started: {what} was asked for {_ago(now - since)} ago and "
+        "no worker has ever written its heartbeat here. Rebuilds and training runs wait "
+        "until one starts (celery -A <your project> worker).",
     }
 
 

@@ -5,12 +5,15 @@ for a word nobody asked; 0.13 s so).
 
 Built CONCURRENTLY (so not in the migration's transaction): visitors' questions are
 logged while the indexes build (a minute on a million questions on 2 busy cores).
+An index an interrupted run left invalid is dropped and built again.
 Only on PostgreSQL, and only when pg_trgm can be enabled (it is a trusted extension
 since PostgreSQL 13: the database's owner may create it). Without it nothing
 changes: the search reads every row, as before, and the migration says so.
 """
 
 from django.db import DatabaseError, migrations, transaction
+
+from ._operations import index_built
 
 TABLE = "site_assistant_question"
 COLUMNS = ["text", "top_url", "top_heading"]
@@ -34,8 +37,10 @@ def create(apps, schema_editor):
             "CREATE EXTENSION pg_trgm and this migration again."
         )
         return
-    with connection.cursor() as cursor:
-        for column in COLUMNS:
+    for column in COLUMNS:
+        if index_built(schema_editor, _name(column)):  # an invalid one (interrupted) is dropped
+            continue
+        with connection.cursor() as cursor:
             cursor.execute(
                 f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{_name(column)}" ON "{TABLE}" '
                 f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'

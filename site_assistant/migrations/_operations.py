@@ -11,7 +11,9 @@ transaction). On every other database they are Django's operations as they are.
 
 An index a ``CREATE INDEX CONCURRENTLY`` interrupted (the process killed, a
 deadlock) is left invalid: the next run drops it and builds it again, and one
-already built (valid) is kept, so a migration stopped halfway can be run again.
+already built (valid) is kept; a column ``AddField`` added (in a transaction of
+its own, before its indexes) is not added again. So a migration stopped halfway
+can be run again.
 
 The migration loader skips this module (its name starts with ``_``).
 """
@@ -27,12 +29,12 @@ _DROP = re.compile(r'^DROP INDEX IF EXISTS "([^"]+)"')
 
 class _ConcurrentlyOnPostgreSQL:
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        self._run(super().database_forwards, app_label, schema_editor, from_state, to_state)
+        self._run(super().database_forwards, app_label, schema_editor, from_state, to_state, True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         self._run(super().database_backwards, app_label, schema_editor, from_state, to_state)
 
-    def _run(self, apply, app_label, schema_editor, from_state, to_state):
+    def _run(self, apply, app_label, schema_editor, from_state, to_state, forwards=False):
         connection = schema_editor.connection
         if getattr(schema_editor, "capturing", False):
             # Within _run (AlterField's backwards is its forwards): Django's statements.
@@ -40,7 +42,11 @@ class _ConcurrentlyOnPostgreSQL:
             return
         if connection.vendor != "postgresql":
             # As in an atomic migration: SQLite remakes the table, which must not stop
-            # halfway (a database that cannot roll DDL back runs it as it comes).
+            # halfway (a database that cannot roll DDL back runs it as it comes). Each
+            # operation commits on its own: one a stopped run did is not done again.
+            done = forwards and not schema_editor.collect_sql
+            if done and self._applied(schema_editor, app_label, to_state):
+                return
             with _atomic(schema_editor):
                 apply(app_label, schema_editor, from_state, to_state)
             return
@@ -61,19 +67,28 @@ class _ConcurrentlyOnPostgreSQL:
             if not (created or dropped or sql is None):
                 others.append((sql, params))
                 continue
-            if others:
+            done = forwards and not schema_editor.collect_sql
+            if others and not (done and self._applied(schema_editor, app_label, to_state)):
                 with _atomic(schema_editor):
                     for other, other_params in others:
                         schema_editor.execute(other, other_params)
-                others = []
+            others = []
             if created:
                 sql = sql.replace(" INDEX ", " INDEX CONCURRENTLY ", 1)
-                if not schema_editor.collect_sql and _built(schema_editor, created.group(2)):
+                if not schema_editor.collect_sql and index_built(schema_editor, created.group(2)):
                     continue
             elif dropped:
                 sql = sql.replace("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1)
             if sql is not None:
                 schema_editor.execute(sql, params)
+
+    def _applied(self, schema_editor, app_label, to_state) -> bool:
+        """Whether a run stopped halfway already did what this operation does besides
+        building indexes on PostgreSQL (those statements commit together, before the
+        indexes, each of which is checked on its own), or all of it elsewhere (one
+        transaction). Nothing tells in general: an operation that can, says."""
+        return False
+
 
 
 def _atomic(schema_editor):
@@ -83,7 +98,7 @@ def _atomic(schema_editor):
     return transaction.atomic(using=connection.alias)
 
 
-def _built(schema_editor, name) -> bool:
+def index_built(schema_editor, name) -> bool:
     """Whether a valid index of that name exists; an invalid one is dropped."""
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
@@ -97,8 +112,23 @@ def _built(schema_editor, name) -> bool:
     return bool(row)
 
 
+def _table(schema_editor, app_label, to_state, model_name):
+    """The model's table and what the database says of it: its columns, its indexes."""
+    model = to_state.apps.get_model(app_label, model_name)
+    table = model._meta.db_table
+    introspection = schema_editor.connection.introspection
+    with schema_editor.connection.cursor() as cursor:
+        columns = {column.name for column in introspection.get_table_description(cursor, table)}
+        indexes = set(introspection.get_constraints(cursor, table))
+    return model, columns, indexes
+
+
 class AddIndex(_ConcurrentlyOnPostgreSQL, migrations.AddIndex):
     """``migrations.AddIndex``, built ``CONCURRENTLY`` on PostgreSQL."""
+
+    def _applied(self, schema_editor, app_label, to_state) -> bool:
+        _, _, indexes = _table(schema_editor, app_label, to_state, self.model_name)
+        return self.index.name in indexes
 
 
 class AlterField(_ConcurrentlyOnPostgreSQL, migrations.AlterField):
@@ -108,4 +138,9 @@ class AlterField(_ConcurrentlyOnPostgreSQL, migrations.AlterField):
 
 class AddField(_ConcurrentlyOnPostgreSQL, migrations.AddField):
     """``migrations.AddField`` of an indexed column: the column is added as Django adds
-    it, its indexes then built ``CONCURRENTLY`` on PostgreSQL."""
+    it, its indexes then built ``CONCURRENTLY`` on PostgreSQL. A run stopped after the
+    column was added (its statements commit together, before any index) adds it no more."""
+
+    def _applied(self, schema_editor, app_label, to_state) -> bool:
+        model, columns, _ = _table(schema_editor, app_label, to_state, self.model_name)
+        return model._meta.get_field(self.name).column in columns

@@ -586,3 +586,37 @@ def test_syncing_the_tables_takes_a_few_statements_whatever_the_number_of_passag
     assert Page.objects.get(url="/notes/9/").passages.count() == 2
     renamed = Page.objects.get(url="/notes/6/")
     assert renamed.title == "Note 6, renamed" and renamed.last_seen > seen_before
+
+
+def test_a_model_exported_to_onnx_on_its_first_build_says_so(testsite, own_index_dir, monkeypatch):
+    """The first build (no ONNX export of the model yet) stood at "load model 45%" for the
+    15-20 s the export took, with no word of why; the owner's live status (the build's row,
+    which the admin polls) and search_rebuild's bar now say the model is being prepared."""
+    from site_assistant import embed
+    from site_assistant.build import PREPARE_MODEL
+
+    (own_index_dir / "onnx").unlink()  # this INDEX_DIR has no export: a site's first build
+    embed.forget_models_except()  # a fresh worker: no encoder loaded
+    export, during = embed.export_onnx, []
+
+    def watched_export(*args, **kwargs):
+        during.append(IndexBuild.objects.latest().stage)  # what the owner's page reads
+        return export(*args, **kwargs)
+
+    monkeypatch.setattr(embed, "export_onnx", watched_export)
+    seen = []
+    try:
+        run_build(IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage)))
+    finally:
+        embed.forget_models_except()  # later tests load the session's export again
+    assert IndexBuild.objects.latest().status == "succeeded"
+    assert during == [PREPARE_MODEL]
+    stages = [stage for _, stage in seen]  # search_rebuild's bar: "Indexing, <stage>"
+    assert (45, PREPARE_MODEL) in seen and "load model" not in stages, seen
+    assert stages[stages.index(PREPARE_MODEL) + 1] == "embed", seen
+    assert embed.find_onnx() is not None
+
+    # The next build has its export: no such stage.
+    seen.clear()
+    run_build(IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage)))
+    assert PREPARE_MODEL not in {stage for _, stage in seen}

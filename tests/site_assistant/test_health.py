@@ -213,6 +213,14 @@ def _worker_part(client, monitor):
     return body["status"], body["worker"]
 
 
+def _seconds_until_degraded(client, monitor, since: float, within: float, what: str) -> float:
+    """Polls /health/ until it is no longer "ok": how long after ``since`` (monotonic)."""
+    while _worker_part(client, monitor)[0] == "ok":
+        assert time.monotonic() - since < within, f"{what} was not reported"
+        time.sleep(0.2)
+    return time.monotonic() - since
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.celery
 def test_a_worker_that_dies_with_nothing_queued_is_reported_within_the_window(
@@ -238,11 +246,7 @@ def test_a_worker_that_dies_with_nothing_queued_is_reported_within_the_window(
 
     os.killpg(worker.pid, signal.SIGKILL)  # no clean shutdown: it just stops beating
     worker.wait()
-    killed = time.monotonic()
-    while (status := _worker_part(client, monitor)[0]) == "ok":
-        assert time.monotonic() - killed < window + 2, "the dead worker was not reported"
-        time.sleep(0.2)
-    took = time.monotonic() - killed
+    took = _seconds_until_degraded(client, monitor, time.monotonic(), window + 2, "the dead worker")
     status, part = _worker_part(client, monitor)
     assert status == "degraded" and part["ok"] is False and part["workers"] == 0, part
     assert part["silent"].startswith("No worker is running: the last one (test-"), part
@@ -269,3 +273,45 @@ def test_a_worker_that_dies_with_nothing_queued_is_reported_within_the_window(
     worker.wait(timeout=30)
     status, part = _worker_part(client, monitor)
     assert status == "degraded" and "shut down" in part["silent"], part
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.celery
+def test_a_rebuild_waiting_for_a_worker_never_started_is_reported_within_the_window(
+    client, built_index, monitor, celery_workers, settings, django_user_model
+):
+    """A site whose worker was never started (a broker set, no worker yet) had no heartbeat
+    to judge: /health/ said "ok" while the owner's rebuild sat queued, until the ping of
+    the waiting check a minute and more later. Now a rebuild queued longer than
+    WORKER_SILENT_SECONDS (here 4 s) with no heartbeat ever written is reported."""
+    from site_assistant.models import IndexBuild
+
+    window = 4
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "WORKER_SILENT_SECONDS": window}
+    assert _worker_part(client, monitor) == ("ok", {"ok": True})  # nothing waits: no verdict
+
+    owner = django_user_model.objects.create_superuser("o", "o@x.example", "pw")
+    client.force_login(owner)
+    response = client.post("/admin/site_assistant/indexbuild/rebuild/")  # Rebuild index now
+    assert response.status_code == 302
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "queued" and build.task_id  # in the queue, for no worker
+    asked = time.monotonic()
+    assert _worker_part(client, monitor) == ("ok", {"ok": True})  # just asked: not late
+    took = _seconds_until_degraded(client, monitor, asked, window + 2, "the missing worker")
+    status, part = _worker_part(client, monitor)
+    assert status == "degraded" and part["ok"] is False and part["workers"] == 0, part
+    assert part["silent"].startswith(f"No worker has started: rebuild #{build.pk} was asked"), part
+    print(f"a rebuild waiting for a worker never started reported after {took:.1f} s")
+    page = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").content.decode())
+    note = page.css_first("#waiting-for-a-worker")
+    assert note is not None and note.text().startswith("No worker has started"), page.html
+
+    celery_workers(SEARCH_WORKER_SILENT_SECONDS=str(window))  # started: it takes the build
+    status, part = _worker_part(client, monitor)
+    assert status == "ok" and part["ok"] and part["workers"] == 1, part
+    deadline = time.monotonic() + 120
+    while IndexBuild.objects.get(pk=build.pk).status in ("queued", "running"):
+        assert time.monotonic() < deadline, "the worker did not run the waiting rebuild"
+        time.sleep(0.5)
+    assert IndexBuild.objects.get(pk=build.pk).status == "succeeded"
