@@ -425,35 +425,43 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owne
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
 
 
-def test_a_failed_builds_bar_says_where_it_stopped_in_the_errors_colour(page, owner):
-    """It stayed the blue of a build under way at 54%, beside the red error."""
+def test_a_failed_builds_bar_says_where_it_stopped_in_the_errors_colour(page, owner, private_index):
+    """It stayed the blue of a build under way, beside the red error. The owner presses
+    **Rebuild index now** with a damaged model served (its tokenizer.json cut short):
+    the page follows the build until it fails, and says where, in red."""
     from django.utils import timezone
 
-    failed = IndexBuild.objects.create(
-        status="failed",
-        trigger="admin",
-        started=timezone.now(),
-        finished=timezone.now(),
-        progress=54,
-        stage="embed",
-        error="OSError: [Errno 28] No space left on device",
-    )
-    running = IndexBuild.objects.create(
-        status="running", trigger="admin", started=timezone.now(), progress=54, stage="embed"
-    )
+    from site_assistant import embed
+
+    folder = private_index / "models" / "20260101T000000" / "final"
+    shutil.copytree(embed.default_model_path(), folder)
+    (folder / "tokenizer.json").write_text('{"version": "1.0", "trunc')
+    embed.set_active_model(str(folder))
     log_in(page)
-    colours = {}
-    for build in (failed, running):
-        page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
-        bar = page.locator("#build-progress progress")
-        colours[build.status] = bar.evaluate("bar => getComputedStyle(bar).accentColor")
-    expect(page.locator("#build-progress .search-admin__after")).not_to_contain_text("Stopped")
-    page.goto(f"/admin/site_assistant/indexbuild/{failed.pk}/change/")
-    expect(page.locator("#build-progress .search-admin__after")).to_contain_text("Stopped at 54%")
+    page.goto("/admin/site_assistant/indexbuild/")
+    page.get_by_role("button", name="Rebuild index now").click()
+    expect(page).to_have_url(re.compile(r"/indexbuild/\d+/change/$"))
+    failed = IndexBuild.objects.get(trigger="admin")
+    after = page.locator("#build-progress .search-admin__after")
+    expect(page).to_have_title(re.compile(rf"^Build #{failed.pk} \(Failed\)"), timeout=60_000)
+    failed.refresh_from_db()
+    assert failed.status == "failed" and failed.stage and failed.progress > 0, failed.error
+    expect(after).to_contain_text(f"Stopped at {failed.progress}%")
+    expect(page.locator("#build-progress")).to_contain_text(failed.error.splitlines()[0])
+    bar = page.locator("#build-progress progress")
+    failed_colour = bar.evaluate("bar => getComputedStyle(bar).accentColor")
     error_red = page.locator("#build-progress .search-admin__error").last.evaluate(
         "node => getComputedStyle(node).color"
     )
-    assert colours["failed"] == error_red != colours["running"], colours
+
+    # A build under way, for the bar's own colour (and no "Stopped" there).
+    running = IndexBuild.objects.create(
+        status="running", trigger="admin", started=timezone.now(), progress=54, stage="embed"
+    )
+    page.goto(f"/admin/site_assistant/indexbuild/{running.pk}/change/")
+    expect(after).not_to_contain_text("Stopped")
+    running_colour = bar.evaluate("bar => getComputedStyle(bar).accentColor")
+    assert failed_colour == error_red != running_colour, (failed_colour, running_colour)
 
 
 def test_a_running_builds_page_estimates_the_time_left_from_the_embedding_pace(page, owner):
