@@ -342,38 +342,31 @@ def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page,
     expect(help_text).not_to_contain_text("nonsense part")
 
 
-def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner):
-    from django.utils import timezone
+def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner, private_index, settings):
+    """A build that succeeded and one that really failed (the site's sitemaps moved away:
+    nothing to read), listed at 1280 px with the failure's own words in view."""
+    from site_assistant.build import run_build
 
-    start = timezone.now() - timedelta(minutes=5)
-    IndexBuild.objects.create(
-        status="succeeded",
-        trigger="command",
-        pages=17,
-        passages=78,
-        reused=78,
-        started=start,
-        finished=start + timedelta(seconds=3),
-    )
-    error = "RuntimeError: no passages left: the index would be empty"
-    failed = IndexBuild.objects.create(
-        status="failed",
-        trigger="content",
-        started=start,
-        finished=start + timedelta(seconds=2),
-        error=error,
-    )
+    done = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert done.status == "succeeded", done.error
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": [], "URLS": []}
+    with pytest.raises(RuntimeError):
+        run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.CONTENT))
+    failed = IndexBuild.objects.get(trigger=IndexBuild.Trigger.CONTENT)
+    assert failed.status == "failed" and failed.error.startswith("no passages found")
     log_in(page)
     page.goto("/admin/site_assistant/indexbuild/")
     assert_every_column_in_view(page)
     row = page.locator("#result_list tbody tr", has_text=f"#{failed.pk}")
-    shown = row.get_by_text(error)
+    shown = row.get_by_text(failed.error)
     expect(shown).to_be_in_viewport()
     assert shown.bounding_box()["x"] + shown.bounding_box()["width"] <= 1280
     expect(row).to_contain_text("Failed")
     expect(row).to_contain_text("Content change")
     expect(
-        page.locator("#result_list tbody tr", has_text="78 passages from 17 pages")
+        page.locator(
+            "#result_list tbody tr", has_text=f"{done.passages} passages from {done.pages} pages"
+        )
     ).to_have_count(1)
     # The live index's date reads like every other date here, the exact time on hover.
     built = page.locator("#index-status time")
