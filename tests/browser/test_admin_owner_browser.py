@@ -342,38 +342,31 @@ def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page,
     expect(help_text).not_to_contain_text("nonsense part")
 
 
-def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner):
-    from django.utils import timezone
+def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner, private_index, settings):
+    """A build that succeeded and one that really failed (the site's sitemaps moved away:
+    nothing to read), listed at 1280 px with the failure's own words in view."""
+    from site_assistant.build import run_build
 
-    start = timezone.now() - timedelta(minutes=5)
-    IndexBuild.objects.create(
-        status="succeeded",
-        trigger="command",
-        pages=17,
-        passages=78,
-        reused=78,
-        started=start,
-        finished=start + timedelta(seconds=3),
-    )
-    error = "RuntimeError: no passages left: the index would be empty"
-    failed = IndexBuild.objects.create(
-        status="failed",
-        trigger="content",
-        started=start,
-        finished=start + timedelta(seconds=2),
-        error=error,
-    )
+    done = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert done.status == "succeeded", done.error
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": [], "URLS": []}
+    with pytest.raises(RuntimeError):
+        run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.CONTENT))
+    failed = IndexBuild.objects.get(trigger=IndexBuild.Trigger.CONTENT)
+    assert failed.status == "failed" and failed.error.startswith("no passages found")
     log_in(page)
     page.goto("/admin/site_assistant/indexbuild/")
     assert_every_column_in_view(page)
     row = page.locator("#result_list tbody tr", has_text=f"#{failed.pk}")
-    shown = row.get_by_text(error)
+    shown = row.get_by_text(failed.error)
     expect(shown).to_be_in_viewport()
     assert shown.bounding_box()["x"] + shown.bounding_box()["width"] <= 1280
     expect(row).to_contain_text("Failed")
     expect(row).to_contain_text("Content change")
     expect(
-        page.locator("#result_list tbody tr", has_text="78 passages from 17 pages")
+        page.locator(
+            "#result_list tbody tr", has_text=f"{done.passages} passages from {done.pages} pages"
+        )
     ).to_have_count(1)
     # The live index's date reads like every other date here, the exact time on hover.
     built = page.locator("#index-status time")
@@ -425,35 +418,43 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owne
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)
 
 
-def test_a_failed_builds_bar_says_where_it_stopped_in_the_errors_colour(page, owner):
-    """It stayed the blue of a build under way at 54%, beside the red error."""
+def test_a_failed_builds_bar_says_where_it_stopped_in_the_errors_colour(page, owner, private_index):
+    """It stayed the blue of a build under way, beside the red error. The owner presses
+    **Rebuild index now** with a damaged model served (its tokenizer.json cut short):
+    the page follows the build until it fails, and says where, in red."""
     from django.utils import timezone
 
-    failed = IndexBuild.objects.create(
-        status="failed",
-        trigger="admin",
-        started=timezone.now(),
-        finished=timezone.now(),
-        progress=54,
-        stage="embed",
-        error="OSError: [Errno 28] No space left on device",
-    )
-    running = IndexBuild.objects.create(
-        status="running", trigger="admin", started=timezone.now(), progress=54, stage="embed"
-    )
+    from site_assistant import embed
+
+    folder = private_index / "models" / "20260101T000000" / "final"
+    shutil.copytree(embed.default_model_path(), folder)
+    (folder / "tokenizer.json").write_text('{"version": "1.0", "trunc')
+    embed.set_active_model(str(folder))
     log_in(page)
-    colours = {}
-    for build in (failed, running):
-        page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
-        bar = page.locator("#build-progress progress")
-        colours[build.status] = bar.evaluate("bar => getComputedStyle(bar).accentColor")
-    expect(page.locator("#build-progress .search-admin__after")).not_to_contain_text("Stopped")
-    page.goto(f"/admin/site_assistant/indexbuild/{failed.pk}/change/")
-    expect(page.locator("#build-progress .search-admin__after")).to_contain_text("Stopped at 54%")
+    page.goto("/admin/site_assistant/indexbuild/")
+    page.get_by_role("button", name="Rebuild index now").click()
+    expect(page).to_have_url(re.compile(r"/indexbuild/\d+/change/$"))
+    failed = IndexBuild.objects.get(trigger="admin")
+    after = page.locator("#build-progress .search-admin__after")
+    expect(page).to_have_title(re.compile(rf"^Build #{failed.pk} \(Failed\)"), timeout=60_000)
+    failed.refresh_from_db()
+    assert failed.status == "failed" and failed.stage and failed.progress > 0, failed.error
+    expect(after).to_contain_text(f"Stopped at {failed.progress}%")
+    expect(page.locator("#build-progress")).to_contain_text(failed.error.splitlines()[0])
+    bar = page.locator("#build-progress progress")
+    failed_colour = bar.evaluate("bar => getComputedStyle(bar).accentColor")
     error_red = page.locator("#build-progress .search-admin__error").last.evaluate(
         "node => getComputedStyle(node).color"
     )
-    assert colours["failed"] == error_red != colours["running"], colours
+
+    # A build under way, for the bar's own colour (and no "Stopped" there).
+    running = IndexBuild.objects.create(
+        status="running", trigger="admin", started=timezone.now(), progress=54, stage="embed"
+    )
+    page.goto(f"/admin/site_assistant/indexbuild/{running.pk}/change/")
+    expect(after).not_to_contain_text("Stopped")
+    running_colour = bar.evaluate("bar => getComputedStyle(bar).accentColor")
+    assert failed_colour == error_red != running_colour, (failed_colour, running_colour)
 
 
 def test_a_running_builds_page_estimates_the_time_left_from_the_embedding_pace(page, owner):

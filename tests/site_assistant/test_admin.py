@@ -151,20 +151,31 @@ def test_a_second_press_while_building_joins_the_running_build(owner_client):
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>
 
 
-def test_builds_list_shows_status_trigger_counts_duration_and_error(owner_client):
-    start = timezone.now()
-    IndexBuild.objects.create(
-        status="failed",
-        trigger="content",
-        pages=3,
-        passages=12,
-        started=start,
-        finished=start + timedelta(seconds=4.2),
-        error="RuntimeError: no passages found",
-    )
+def test_a_build_that_fails_is_listed_with_its_status_trigger_duration_and_error(
+    owner_client, testsite, settings, django_capture_on_commit_callbacks
+):
+    """The owner presses **Rebuild index now** while the site's pages are gone (404)
+    and the one left is broken (500): the build really fails, and the list says so,
+    with its duration and the reason in the owner's words."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": False,
+    }
+    testsite.PAGES.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "failed" and build.finished is not None
+    assert build.error.startswith("no passages found: "), build.error
     html = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
-    for text in ("Failed", "Content change", "4.2 s", "RuntimeError: no passages found"):
-        assert text in html
+    row = next(
+        row
+        for row in LexborHTMLParser(html).css("#result_list tbody tr")
+        if f"#{build.pk}" in row.text()
+    )
+    for text in ("Failed", "Admin", f"{build.duration.total_seconds():.1f} s"):
+        assert text in row.text(), text
+    assert "/boom/: status 500 (RuntimeError: this view is broken)" in row.text()
 
 
 def test_builds_list_counts_the_pages_and_sections_in_another_language_it_did_not_read(
