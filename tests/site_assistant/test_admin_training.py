@@ -337,7 +337,7 @@ def test_a_switched_off_model_is_served_again_from_its_runs_page(
     assert Path(embed.active_model_ref()).resolve() == folder.resolve()
     assert requested == ["model"]
     tree = LexborHTMLParser(response.content.decode())
-    assert "Serving Training #" in tree.css_first("ul.messagelist").text()
+    assert "Serving the model trained by Training #" in tree.css_first("ul.messagelist").text()
     # Its build was only requested: the page does not claim it answers yet.
     assert "Yes, served once the index is rebuilt with it" in (
         tree.css_first("#training-progress").text()
@@ -437,7 +437,7 @@ def test_without_a_broker_the_serve_buttons_rebuild_in_the_background(
 
     response = owner_client.post(url, follow=True)
     messages = [
-        li.text(strip=True)
+        li.text(separator=" ", strip=True)
         for li in LexborHTMLParser(response.content.decode()).css("ul.messagelist li")
     ]
     rebuild = IndexBuild.objects.exclude(pk=served.pk).get()
