@@ -134,3 +134,29 @@ def test_on_a_phone_serve_this_model_says_which_model_answers_and_when(
         "Succeeded", timeout=240_000
     )
     assert embed.model_id(embed.active_model_ref()) != "all-MiniLM-L6-v2"
+
+
+def test_on_a_phone_the_owner_ticks_a_question_and_deletes_it_by_touch(phone_page, owner):
+    """Deleting spam or a visitor's personal data from the log ("tick them in the list and
+    choose Delete selected questions", the overview says): Django's boxes were 13 px and its
+    action menu and "Go" 24 px, the smallest targets on the list."""
+    from site_assistant.models import Question
+
+    page = phone_page(320, 640)
+    for question in ["do you repair bicycles?", "my phone is 040 123 456, call me"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    row = page.locator("#result_list tbody tr", has_text="call me")
+    box = row.locator("input.action-select")
+    assert min(box.bounding_box()["width"], box.bounding_box()["height"]) >= 28
+    menu, go = page.locator("#changelist .actions select"), page.get_by_role("button", name="Go")
+    for target in (menu, go):
+        assert target.bounding_box()["height"] >= FINGER, target.bounding_box()
+    box.tap()
+    expect(box).to_be_checked()
+    menu.select_option(label="Delete selected questions")
+    go.tap()
+    page.get_by_role("button", name="Yes, I’m sure").tap()
+    expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 1 question")
+    assert list(Question.objects.values_list("text", flat=True)) == ["do you repair bicycles?"]
