@@ -160,3 +160,25 @@ def test_on_a_phone_the_owner_ticks_a_question_and_deletes_it_by_touch(phone_pag
     page.get_by_role("button", name="Yes, I’m sure").tap()
     expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 1 question")
     assert list(Question.objects.values_list("text", flat=True)) == ["do you repair bicycles?"]
+
+
+def test_on_a_phone_the_overviews_counts_are_a_fingers_size(phone_page, owner):
+    """The overview's counts link to their lists, but "4" unanswered was an 18 px wide link
+    and "In other languages: 0" a 7 × 13 px one."""
+    page = phone_page(320, 640)
+    for question in ["do you repair bicycles?", "Wie viel kostet eine Webseite?"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    unanswered = page.locator("#dash-unanswered")
+    others = page.locator("#dash-other-language a")
+    for link in (unanswered, others, page.locator("#dash-not-helpful")):
+        box = link.bounding_box()
+        assert box["width"] >= FINGER and box["height"] >= FINGER, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    others.tap()
+    expect(page).to_have_url(re.compile(r"attention=other_language"))
+    page.go_back()
+    unanswered.tap()
+    expect(page).to_have_url(re.compile(r"attention=unanswered"))
+    expect(page.locator("#result_list")).to_contain_text("do you repair bicycles?")
