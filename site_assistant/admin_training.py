@@ -632,11 +632,7 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             except LockBusy as exc:
                 messages.error(request, f"Could not rebuild the index: {exc}. Please try again.")
                 return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
-            messages.success(
-                request,
-                f"Serving the base model again: index build #{build.pk} "
-                f"({build.get_status_display().lower()}) re-embeds the site with it.",
-            )
+            messages.success(request, _serving_again("the base model", build))
         return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
 
     def serve_view(self, request, run_id):
@@ -654,7 +650,9 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         run_url = reverse("admin:site_assistant_trainingrun_change", args=[run.pk])
         if _serving(run):
-            messages.info(request, f"{run}'s model is already the one being served.")
+            messages.info(
+                request, f"The model trained by Training #{run.pk} is already the one being served."
+            )
             return HttpResponseRedirect(run_url)
         if not _servable(run):
             messages.error(request, f"{run} left no model to serve.")
@@ -662,16 +660,14 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
         try:
             build = serve_model(embed.locate(run.model_dir), user=request.user, background=True)
         except ValueError as exc:  # the folder no longer holds a model
-            messages.error(request, f"Could not serve {run}'s model: {exc}.")
+            messages.error(
+                request, f"Could not serve the model trained by Training #{run.pk}: {exc}."
+            )
             return HttpResponseRedirect(run_url)
         except LockBusy as exc:
             messages.error(request, f"Could not rebuild the index: {exc}. Please try again.")
             return HttpResponseRedirect(run_url)
-        messages.success(
-            request,
-            f"Serving {run}'s model: index build #{build.pk} "
-            f"({build.get_status_display().lower()}) re-embeds the site with it.",
-        )
+        messages.success(request, _serving_again(f"the model trained by Training #{run.pk}", build))
         return HttpResponseRedirect(run_url)
 
     def changelist_view(self, request, extra_context=None):
@@ -727,6 +723,20 @@ class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
             else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _serving_again(model: str, build: IndexBuild) -> str:
+    """What "Serve this model" and "Serve the base model" say: which model, and that it
+    answers once the build (linked, to follow it) is done, not a run's status in a
+    possessive ("Serving Training #2 (Succeeded)'s model")."""
+    return format_html(
+        'Serving {} again: it answers your visitors once <a href="{}">index build #{}</a> '
+        "({}) has re-embedded the site with it.",
+        model,
+        reverse("admin:site_assistant_indexbuild_change", args=[build.pk]),
+        build.pk,
+        build.get_status_display().lower(),
+    )
 
 
 def _servable(run: TrainingRun) -> bool:

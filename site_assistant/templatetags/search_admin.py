@@ -108,10 +108,12 @@ def human_time(moment) -> str:
 
 class AppStylesheet:
     """A ModelAdmin mixin: the app's admin stylesheet (site_assistant/admin.css) on its
-    models' list and form pages, Django's own templates included."""
+    models' list and form pages, Django's own templates included, and the script that
+    folds a list's filters above it on a phone (site_assistant/admin/phone-filters.js)."""
 
     class Media:
         css = {"all": ["site_assistant/admin.css"]}
+        js = ["site_assistant/admin/phone-filters.js"]
 
 
 class BackToTheListAfterDelete:

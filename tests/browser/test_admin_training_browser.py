@@ -310,7 +310,9 @@ def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
     page.get_by_role("button", name="Serve the base model").click()
     message = page.locator(".messagelist")
     expect(message).to_contain_text(
-        re.compile(r"Serving the base model again: index build #\d+ \(queued\)")
+        re.compile(
+            r"Serving the base model again: it answers your visitors once index build #\d+ \(queued\)"
+        )
     )
     assert not embed.fine_tuned_model_active()
     rebuild = IndexBuild.objects.filter(status="queued").get()

@@ -334,6 +334,11 @@ def test_a_switched_off_model_is_served_again_from_its_runs_page(
     tree = LexborHTMLParser(response.content.decode())
     assert f"Serving Training #{run.pk}" in tree.css_first("ul.messagelist").text()
     assert f"index build #{rebuild.pk}" in tree.css_first("ul.messagelist").text()
+    assert "Serving the model trained by Training #" in tree.css_first("ul.messagelist").text()
+    # Its build was only requested: the page does not claim it answers yet.
+    assert "Yes, served once the index is rebuilt with it" in (
+        tree.css_first("#training-progress").text()
+    )
     assert tree.css_first("form#training-serve") is None  # served: nothing to offer
 
     # The build runs in a thread of this process; then the page's poll says it answers.
@@ -442,7 +447,7 @@ def test_without_a_broker_the_serve_buttons_rebuild_in_the_background(
 
     response = owner_client.post(url, follow=True)
     messages = [
-        li.text(strip=True)
+        li.text(separator=" ", strip=True)
         for li in LexborHTMLParser(response.content.decode()).css("ul.messagelist li")
     ]
     rebuild = IndexBuild.objects.exclude(pk=served.pk).get()

@@ -1,0 +1,184 @@
+"""The owner runs the assistant from a phone (390×844 and 320×640, touch) in a real headless
+Chromium: the list filters one tap away at the top, buttons and choices a finger's size, and
+"Serve this model" saying which model answers and when."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from site_assistant import embed
+from site_assistant.models import IndexBuild
+
+from . import test_admin_owner_browser as owner_tests
+from .test_admin_training_browser import activated_run
+
+log_in, ask_api = owner_tests.log_in, owner_tests.ask_api
+owner, private_index = owner_tests.owner, owner_tests.private_index  # fixtures
+no_auto_rebuild = owner_tests.no_auto_rebuild  # fixture
+
+pytestmark = pytest.mark.browser
+
+FINGER = 44  # px: WCAG 2.5.5's target size, what a thumb hits without a second try
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (320, 640)])
+def test_on_a_phone_the_filters_are_one_tap_away_above_the_list(phone_page, owner, width, height):
+    """Django stacks a list's filters under the list below 768 px: on the Questions list the
+    Unanswered choice was 1,460 px down at 390 px, past every row and both tables under it.
+    Now a "Filter" button on the first screen opens them, and names what is chosen."""
+    page = phone_page(width, height)
+    for question in ["do you repair bicycles?", "how much does a landing page cost?"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    toggle = page.get_by_role("button", name="Filter", exact=True)
+    box = toggle.bounding_box()
+    assert box["y"] + box["height"] <= height, box  # on the first screen, no scrolling
+    assert box["height"] >= FINGER, box
+    assert box["y"] < page.locator("#result_list").bounding_box()["y"]
+    # Folded, the filters do not push the list down.
+    expect(page.get_by_role("link", name="Unanswered", exact=True)).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.tap()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    unanswered = page.get_by_role("link", name="Unanswered", exact=True)
+    expect(unanswered).to_be_in_viewport()
+    assert unanswered.bounding_box()["height"] >= FINGER, unanswered.bounding_box()
+    unanswered.tap()
+    expect(page).to_have_url(re.compile(r"attention=unanswered"))
+    # The button says what the list is filtered by; the one unanswered question is listed.
+    expect(page.get_by_role("button", name="Filter: Unanswered")).to_be_in_viewport()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("do you repair bicycles?")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_on_a_desktop_the_filters_stay_beside_the_list_with_no_filter_button(page, owner):
+    """The phone's folding is for phones only: at 1280 px every filter is shown as before."""
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    expect(page.locator("#changelist-filter")).to_be_visible()
+    expect(page.get_by_role("link", name="Succeeded", exact=True)).to_be_visible()
+    expect(page.locator("#search-admin-filter-toggle")).to_be_hidden()
+
+
+def test_on_a_phone_the_apps_buttons_and_links_are_a_fingers_size(
+    phone_page, owner, no_auto_rebuild
+):
+    """The app's own buttons were 28-34 px high ("Train on site content", "Serve the base
+    model", "Rebuild index now", "Ask", "Search sections"…), "Fix this answer" 32 px and a
+    filter's choices 24 px: under the 44 px a thumb hits without a second try."""
+    page = phone_page(320, 640)
+    ask_api(page, "do you repair bicycles?")
+    log_in(page)
+
+    too_small = []
+
+    def assert_big_enough(target, name):
+        box = target.bounding_box()
+        if box["height"] < FINGER:
+            too_small.append((name, round(box["height"])))
+
+    page.goto("/admin/site_assistant/indexbuild/")
+    assert_big_enough(page.get_by_role("button", name="Rebuild index now"), "Rebuild index now")
+    page.get_by_role("button", name="Filter", exact=True).tap()
+    for name in ["All", "Failed"]:
+        assert_big_enough(page.get_by_role("link", name=name, exact=True).first, name)
+    assert_big_enough(page.locator("#changelist-filter summary").first, "By status")
+    page.goto("/admin/site_assistant/trainingrun/")
+    for name in ["Train on site content", "Serve the base model"]:
+        assert_big_enough(page.get_by_role("button", name=name), name)
+    page.goto("/admin/site_assistant/question/try/")
+    assert_big_enough(page.get_by_role("button", name="Ask"), "Ask")
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
+    fix = page.get_by_role("link", name="Fix this answer")
+    assert_big_enough(fix, "Fix this answer")
+    fix.tap()
+    for name in ["Search sections", "Save as example question"]:
+        assert_big_enough(page.get_by_role("button", name=name), name)
+    assert too_small == []
+
+
+def test_on_a_phone_serve_this_model_says_which_model_answers_and_when(
+    phone_page, owner, private_index
+):
+    """The message read "Serving Training #2 (Succeeded)'s model: index build #3 (queued)
+    re-embeds the site with it.": a run's status in a possessive, and a build to look for.
+    Now it names the model by the run that trained it, says when it answers, and links the
+    build, whose page follows it to the end."""
+    from tests.conftest import copy_of_the_base_model
+
+    folder = copy_of_the_base_model(private_index / "models" / "20260101T000000" / "final")
+    run = activated_run(private_index, finished=timezone.now(), folder=folder)
+    embed.set_active_model(None)  # "Serve the base model" switched it off
+    page = phone_page(390, 844)
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    page.get_by_role("button", name="Serve this model").tap()
+    message = page.locator(".messagelist")
+    expect(message).to_contain_text("Serving the model trained by")
+    build = IndexBuild.objects.get(trigger=IndexBuild.Trigger.MODEL)
+    expect(message).to_have_text(
+        re.compile(
+            rf"Serving the model trained by Training #{run.pk} again: it answers your "
+            rf"visitors once index build #{build.pk} \((queued|running)\) has re-embedded "
+            r"the site with it\."
+        )
+    )
+    expect(message).to_be_in_viewport()
+    message.get_by_role("link", name=f"index build #{build.pk}").tap()
+    expect(page).to_have_url(re.compile(rf"/indexbuild/{build.pk}/change/$"))
+    expect(page.locator('#build-progress [data-field="status"]')).to_have_text(
+        "Succeeded", timeout=240_000
+    )
+    assert embed.model_id(embed.active_model_ref()) != "all-MiniLM-L6-v2"
+
+
+def test_on_a_phone_the_owner_ticks_a_question_and_deletes_it_by_touch(phone_page, owner):
+    """Deleting spam or a visitor's personal data from the log ("tick them in the list and
+    choose Delete selected questions", the overview says): Django's boxes were 13 px and its
+    action menu and "Go" 24 px, the smallest targets on the list."""
+    from site_assistant.models import Question
+
+    page = phone_page(320, 640)
+    for question in ["do you repair bicycles?", "my phone is 040 123 456, call me"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    row = page.locator("#result_list tbody tr", has_text="call me")
+    box = row.locator("input.action-select")
+    assert min(box.bounding_box()["width"], box.bounding_box()["height"]) >= 28
+    menu, go = page.locator("#changelist .actions select"), page.get_by_role("button", name="Go")
+    for target in (menu, go):
+        assert target.bounding_box()["height"] >= FINGER, target.bounding_box()
+    box.tap()
+    expect(box).to_be_checked()
+    menu.select_option(label="Delete selected questions")
+    go.tap()
+    page.get_by_role("button", name="Yes, I’m sure").tap()
+    expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 1 question")
+    assert list(Question.objects.values_list("text", flat=True)) == ["do you repair bicycles?"]
+
+
+def test_on_a_phone_the_overviews_counts_are_a_fingers_size(phone_page, owner):
+    """The overview's counts link to their lists, but "4" unanswered was an 18 px wide link
+    and "In other languages: 0" a 7 × 13 px one."""
+    page = phone_page(320, 640)
+    for question in ["do you repair bicycles?", "Wie viel kostet eine Webseite?"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    unanswered = page.locator("#dash-unanswered")
+    others = page.locator("#dash-other-language a")
+    for link in (unanswered, others, page.locator("#dash-not-helpful")):
+        box = link.bounding_box()
+        assert box["width"] >= FINGER and box["height"] >= FINGER, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    others.tap()
+    expect(page).to_have_url(re.compile(r"attention=other_language"))
+    page.go_back()
+    unanswered.tap()
+    expect(page).to_have_url(re.compile(r"attention=unanswered"))
+    expect(page.locator("#result_list")).to_contain_text("do you repair bicycles?")
