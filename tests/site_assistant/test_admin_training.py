@@ -332,9 +332,10 @@ def test_a_switched_off_model_is_served_again_from_its_runs_page(
     assert Path(embed.active_model_ref()).resolve() == folder.resolve()
     rebuild = IndexBuild.objects.get(trigger=IndexBuild.Trigger.MODEL)
     tree = LexborHTMLParser(response.content.decode())
-    assert f"Serving Training #{run.pk}" in tree.css_first("ul.messagelist").text()
     assert f"index build #{rebuild.pk}" in tree.css_first("ul.messagelist").text()
-    assert "Serving the model trained by Training #" in tree.css_first("ul.messagelist").text()
+    assert f"Serving the model trained by Training #{run.pk} again" in (
+        tree.css_first("ul.messagelist").text()
+    )
     # Its build was only requested: the page does not claim it answers yet.
     assert "Yes, served once the index is rebuilt with it" in (
         tree.css_first("#training-progress").text()
