@@ -235,6 +235,11 @@ def explain(exc: BaseException) -> str | None:
     """The owner's one line for a failure they can act on, or None."""
     if isinstance(exc, BuildError):
         return str(exc)
+    if isinstance(exc, embed.ModelUnreadable):
+        return (
+            f"{exc}: its files are damaged or incomplete. Put them back, or serve another "
+            "model (Training runs), then rebuild; the live index keeps serving."
+        )
     if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
         cause, action = _DISK_ERRORS[exc.errno]
         where = f" at {exc.filename}" if exc.filename else ""

@@ -39,6 +39,7 @@ import os
 import re
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -319,6 +320,28 @@ def use_configured_threads() -> None:
         torch.set_num_threads(int(threads))
 
 
+class ModelUnreadable(ValueError):
+    """A model folder whose files cannot be read (a tokenizer.json cut short, weights
+    gone): its message names the folder and the library's first line of why."""
+
+    def __init__(self, ref: str, exc: BaseException):
+        why = (str(exc).strip().splitlines() or [""])[0][:300]
+        super().__init__(f"The model at {ref} cannot be read ({type(exc).__name__}: {why})")
+        self.ref = ref
+
+
+@contextmanager
+def _reading(ref: str):
+    """Loading ``ref``'s files: a library's failure to read them is ModelUnreadable (a
+    missing library or memory is not the folder's fault, and passes as it is)."""
+    try:
+        yield
+    except (ModelUnreadable, ImportError, MemoryError):
+        raise
+    except Exception as exc:
+        raise ModelUnreadable(ref, exc) from exc
+
+
 def get_model(model_ref: str | None = None):
     """The SentenceTransformer for ``model_ref`` (None = active), cached per process."""
     ref = _resolve(model_ref)
@@ -334,7 +357,8 @@ def get_model(model_ref: str | None = None):
             from sentence_transformers import SentenceTransformer
 
             use_configured_threads()
-            model = SentenceTransformer(ref, device=conf.get("DEVICE"))
+            with _reading(ref):
+                model = SentenceTransformer(ref, device=conf.get("DEVICE"))
             model.eval()
             for stale in [k for k in _models if k.startswith(f"{ref}|")]:
                 del _models[stale]
@@ -370,7 +394,8 @@ def get_tokenizer(model_ref: str | None = None):
                 if tokenizer_file.is_file():
                     from tokenizers import Tokenizer
 
-                    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+                    with _reading(ref):
+                        tokenizer = Tokenizer.from_file(str(tokenizer_file))
                     # tokenizer.json ships with padding/truncation at 128:
                     # counting must see the whole text.
                     tokenizer.no_padding()
@@ -378,7 +403,8 @@ def get_tokenizer(model_ref: str | None = None):
                 else:  # pragma: no cover - models without a fast tokenizer file
                     from transformers import AutoTokenizer
 
-                    tokenizer = AutoTokenizer.from_pretrained(ref)
+                    with _reading(ref):
+                        tokenizer = AutoTokenizer.from_pretrained(ref)
                 _tokenizers[ref] = tokenizer
     return tokenizer
 

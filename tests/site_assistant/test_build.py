@@ -492,6 +492,33 @@ def test_a_disk_that_refuses_the_index_is_one_line_that_says_what_to_do(
     assert index.load_current().version == live.version
 
 
+def test_a_damaged_model_is_one_line_that_names_its_folder(testsite, tmp_path, caplog):
+    """A served model whose tokenizer.json was cut short failed the build with the
+    library's words ("Exception: EOF while parsing a string at line 1 column 25") and a
+    traceback: the owner could not tell it was the model. Now one line names its folder."""
+    from django.core.management import CommandError, call_command
+
+    from site_assistant import embed, index
+    from tests.conftest import copy_of_the_base_model
+
+    live = run_build(IndexBuild.objects.create())
+    folder = copy_of_the_base_model(tmp_path / "models" / "20260101T000000")
+    (folder / "tokenizer.json").write_text('{"version": "1.0", "trunc')
+    embed.set_active_model(str(folder))
+    try:
+        with pytest.raises(CommandError) as failed:
+            call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        embed.set_active_model(None)
+    message = str(failed.value)
+    assert f"The model at {folder} cannot be read (Exception: EOF while parsing" in message
+    assert "its files are damaged or incomplete" in message and "\n" not in message, message
+    assert message.endswith("then rebuild; the live index keeps serving."), message
+    assert IndexBuild.objects.latest().error == message.split(": ", 1)[1]
+    assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
+    assert index.load_current().version == live.version
+
+
 def test_a_full_disk_under_faiss_itself_is_the_same_one_line(testsite, monkeypatch, caplog):
     """On a full tmpfs the first file to hit the limit was a FAISS index, and FAISS says
     so with a RuntimeError ("Error in void faiss::write_index … write error in …
