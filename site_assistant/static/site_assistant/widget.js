@@ -796,9 +796,9 @@
     return say(you);
   }
 
-  /* lang="de": read in that language's voice. */
+  /* lang="de": read in that language's voice ("hr" for the API's "sh", which has none). */
   function markLanguage(you, turn) {
-    if (turn.data && turn.data.language) you.lang = turn.data.language;
+    if (turn.data && turn.data.language) you.lang = turn.data.question_lang || turn.data.language;
   }
 
   function render(turn) {
