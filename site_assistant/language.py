@@ -34,6 +34,7 @@ questions are declined.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -94,6 +95,31 @@ NAMES = {"sh": "Croatian, Serbian or Bosnian"}
 # A local language is named when it is at least 1/LOCAL_WEIGHT as likely as the top one
 # (measured 2, 3 and 5: make bench-languages, docs/quality.md).
 LOCAL_WEIGHT = 2.0
+
+
+# An HTML ``lang`` for a question logged "sh": screen readers find no voice for "sh"
+# (a valid BCP 47 tag, "sr, hr, bs are preferred for most modern uses" in the IANA
+# registry), so they read it in the page's voice. The three are written in
+# the same Latin letters and read alike: a Croatian voice reads any of them; Cyrillic
+# only a Serbian one.
+SPOKEN_AS = {"sh": "hr"}
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def lang_attribute(code: str, text: str) -> str:
+    """The BCP 47 tag to put in a ``lang`` attribute on ``text``, a question logged in
+    ``code``, so a screen reader reads it in a voice of its language: ``code`` itself,
+    but for "sh" (Croatian, Serbian or Bosnian) "sr" when the text is in Cyrillic, else
+    "hr"; and a three-letter code with a two-letter one ("kik", Kikuyu) as that ("ki"):
+    BCP 47 takes the shortest, and the registry has no other."""
+    if code in SPOKEN_AS:
+        return "sr" if CYRILLIC.search(text) else SPOKEN_AS[code]
+    if len(code) == 3:
+        import pycountry
+
+        found = pycountry.languages.get(alpha_3=code)
+        return getattr(found, "alpha_2", None) or code
+    return code
 
 
 def label(code: str) -> str:

@@ -172,6 +172,13 @@ class SearchResponseSerializer(serializers.Serializer):
         "(SITE_ASSISTANT['LANGUAGE']): then `answer` is null, `results` is empty, the question was "
         "not respelled, and `message` says so. Else null.",
     )
+    question_lang = serializers.CharField(
+        allow_null=True,
+        help_text="With `language`: the BCP 47 tag to mark the question with (an HTML `lang`), "
+        "so a screen reader reads it in a voice of its language. `language` itself, but for "
+        '"sh", which screen readers have no voice for: "hr", or "sr" for a question in '
+        "Cyrillic. Else null.",
+    )
     small_talk = serializers.BooleanField(
         help_text='True when the question was small talk ("thanks", "hi": '
         "SITE_ASSISTANT['SMALL_TALK']): not searched and not logged; `message` is the reply."

@@ -33,7 +33,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import conf, dashboard, questions, rebuilds, services
+from .. import conf, dashboard, language, questions, rebuilds, services
 from ..models import IndexBuild, NotQueued, Page, Question
 from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
@@ -306,6 +306,9 @@ def _search(request, data):
         "min_score": answer.min_score,
         "contact_url": conf.contact_url(request),
         "language": answer.language,
+        "question_lang": (
+            language.lang_attribute(answer.language, answer.query) if answer.language else None
+        ),
         "small_talk": answer.reply is not None,
         "message": answer.reply
         or (conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None),

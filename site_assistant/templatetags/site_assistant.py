@@ -18,7 +18,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from .. import conf, sections
+from .. import conf, language, sections
 from ..visitors import user_of
 
 register = template.Library()
@@ -196,6 +196,13 @@ def search_content_lang():
 def search_contact_url(context, question=""):
     """``{% search_contact_url query %}``: where "Ask a person" goes, with the question."""
     return contact_url(question, context.get("request"))
+
+
+@register.filter
+def search_question_lang(answer) -> str:
+    """The ``lang`` of a question in another language (the API's ``question_lang``): its
+    language's code, "hr" or "sr" for "sh", which screen readers have no voice for."""
+    return language.lang_attribute(answer.language, answer.query) if answer.language else ""
 
 
 @register.filter

@@ -143,6 +143,9 @@ def test_the_apps_own_search_page_says_the_questions_language(page, settings):
     page.goto("/search/?q=Wo ist euer Büro?")
     box = page.get_by_role("searchbox", name="Your question")
     expect(box).to_have_attribute("lang", "de")  # read in German, not as English
+    # Croatian, Serbian or Bosnian (logged "sh", which screen readers have no voice for).
+    page.goto("/search/?q=Gdje se nalazi vaš ured?")
+    expect(box).to_have_attribute("lang", "hr")
     page.goto("/search/?q=Where is your studio?")
     expect(box).to_have_value("Where is your studio?")
     assert box.get_attribute("lang") is None  # the page's own language

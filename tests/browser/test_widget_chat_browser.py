@@ -115,6 +115,72 @@ def test_arrows_move_through_the_latest_answer_and_enter_opens(page):
     expect(page.locator(PANEL)).to_be_hidden()
 
 
+# The focused control's name as heard: its words without the aria-hidden emoji.
+FOCUSED_NAME = """(() => {
+  const node = document.activeElement.cloneNode(true);
+  node.querySelectorAll("[aria-hidden=true]").forEach((hidden) => hidden.remove());
+  return node.textContent.trim();
+})()"""
+
+
+def test_arrows_and_tab_reach_every_control_of_the_answer_and_the_keys_press_them(page):
+    """↑ / ↓ went through the answer's links only: "Show the whole section" and the votes were
+    skipped, so that flow never reached them. Now ↓ goes through every control of the latest
+    answer in the order Tab takes, Space and Enter press the one reached, and Tab visits the
+    same controls, one by one, in the same order."""
+    page.goto("/")
+    page.keyboard.press("/")
+    # Before any answer: the suggested questions.
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(".site-assistant__suggestion").first).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(INPUT)).to_be_focused()
+    question = "how much does a landing page cost?"
+    answer = ask(page, question)
+    names = ["Show the whole section", "Read more", "See all results", "Helpful", "Not helpful"]
+    expect(answer.locator("a[href], button")).to_have_count(len(names))
+
+    reached = []
+    for _ in names:
+        page.keyboard.press("ArrowDown")
+        reached.append(page.evaluate(FOCUSED_NAME))
+    assert reached == names
+    page.keyboard.press("ArrowDown")  # the last one stays
+    assert page.evaluate(FOCUSED_NAME) == "Not helpful"
+    for _ in names:
+        page.keyboard.press("ArrowUp")
+    expect(page.locator(INPUT)).to_be_focused()
+
+    # Space on "Show the whole section" expands the quote; Enter on "Helpful" votes.
+    expand = answer.locator(".site-assistant__expand")
+    page.keyboard.press("ArrowDown")
+    expect(expand).to_be_focused()
+    page.keyboard.press("Space")
+    expect(expand).to_have_attribute("aria-expanded", "true")
+    expect(expand).to_have_text("Show less")
+    expect(expand).to_be_focused()
+    helpful = answer.get_by_role("button", name="Helpful", exact=True)
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(helpful).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+    expect(answer.locator(".site-assistant__thanks")).to_contain_text("Thank")
+    assert Question.objects.get(text=question).helpful is True
+
+    # Tab from the first: the same controls in the same order, then the box.
+    for _ in range(3):
+        page.keyboard.press("ArrowUp")
+    expect(expand).to_be_focused()
+    tabbed = []
+    for _ in names[1:]:
+        page.keyboard.press("Tab")
+        tabbed.append(page.evaluate(FOCUSED_NAME))
+    assert tabbed == names[1:]
+    page.keyboard.press("Tab")
+    expect(page.locator(INPUT)).to_be_focused()
+
+
 def test_also_see_offers_only_sections_near_the_answer(page):
     page.goto("/")
     page.keyboard.press("/")

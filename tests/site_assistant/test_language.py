@@ -111,6 +111,45 @@ def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
     assert Question.objects.get(pk=english["question_id"]).language == ""
 
 
+# Two-letter codes the IANA language subtag registry marks Deprecated (each has a
+# Preferred-Value): a lang attribute must not carry them.
+DEPRECATED = {"in", "iw", "ji", "jw", "mo"}
+
+
+def test_every_language_a_question_is_logged_in_gets_a_lang_screen_readers_read():
+    """The ``lang`` the widget and the search page put on a question in another language
+    was its logged code: "sh" for Croatian, Serbian or Bosnian, which screen readers have no
+    voice for (it was read in the page's English voice), and "kik" for Kikuyu, which BCP 47
+    writes "ki". Every code the identifier can name, as logged, now gives a tag of the
+    registry's own form."""
+    import pycountry
+
+    assert language.lang_attribute("sh", "Gdje se nalazi vaš ured?") == "hr"
+    assert language.lang_attribute("sh", "Где се налази ваша канцеларија?") == "sr"
+    assert language.lang_attribute("de", "Wo ist euer Büro?") == "de"
+    logged = {language.label(code) for code in language._get_identifier().nb_classes}
+    assert "sh" in logged and "kik" in logged
+    tags = {code: language.lang_attribute(code, "text") for code in logged}
+    assert tags["sh"] == "hr" and tags["kik"] == "ki"
+    for code, tag in tags.items():
+        assert tag not in DEPRECATED and tag != "sh", code
+        found = pycountry.languages.get(**{"alpha_2" if len(tag) == 2 else "alpha_3": tag})
+        assert found is not None, code
+        assert len(tag) == 2 or not getattr(found, "alpha_2", None), (code, tag)
+
+
+@pytest.mark.django_db
+def test_the_api_names_the_lang_to_mark_a_question_in_another_language_with(built_index, client):
+    latin = client.get("/api/search/", {"q": "Gdje se nalazi vaš ured?"}).json()
+    assert latin["language"] == "sh" and latin["question_lang"] == "hr"
+    cyrillic = client.get("/api/search/", {"q": "Где се налази ваша канцеларија?"}).json()
+    assert cyrillic["language"] == "sh" and cyrillic["question_lang"] == "sr"
+    german = client.get("/api/search/", {"q": "Wo ist euer Büro"}).json()
+    assert german["language"] == german["question_lang"] == "de"
+    english = client.get("/api/search/", {"q": "where is your office"}).json()
+    assert english["language"] is None and english["question_lang"] is None
+
+
 @pytest.mark.django_db
 def test_visitor_questions_in_fifteen_languages_get_the_message(built_index):
     """tests/data/other_language_questions.jsonl: 100 questions in 15 languages, written by

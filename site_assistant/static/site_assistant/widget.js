@@ -551,11 +551,12 @@
     );
   }
 
-  /* ↑ / ↓: the latest answer's links and "Try again". */
-  function answerLinks() {
+  /* ↑ / ↓: every control of the latest message, in Tab's order (its links, "Show the whole
+     section", the votes, "Try again"; before any answer, the suggested questions). */
+  function answerControls() {
     var answers = log.querySelectorAll(".site-assistant__msg--bot");
     var latest = answers[answers.length - 1];
-    return latest ? Array.prototype.slice.call(latest.querySelectorAll("a[href], .site-assistant__retry")) : [];
+    return latest ? focusables().filter(function (node) { return latest.contains(node); }) : [];
   }
 
   function typing(target) {
@@ -587,7 +588,7 @@
       return close();
     }
     if (isOpen() && (key === "ArrowDown" || key === "ArrowUp") && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      var items = answerLinks();
+      var items = answerControls();
       var at = items.indexOf(document.activeElement);
       if (!items.length || (at < 0 && document.activeElement !== input)) return;
       event.preventDefault();
@@ -795,9 +796,9 @@
     return say(you);
   }
 
-  /* lang="de": read in that language's voice. */
+  /* lang="de": read in that language's voice ("hr" for the API's "sh", which has none). */
   function markLanguage(you, turn) {
-    if (turn.data && turn.data.language) you.lang = turn.data.language;
+    if (turn.data && turn.data.language) you.lang = turn.data.question_lang || turn.data.language;
   }
 
   function render(turn) {
