@@ -88,8 +88,9 @@ screenshots: $(STAMP)
 og-image: $(STAMP) | $(NEEDS_KEY)
 	$(KEY) DEBUG=$${DEBUG:-1} $(PY) tools/og_image.py
 
-# site_assistant/static/site_assistant/widget.min.js, the script the templates serve, from
-# widget.js (commit both; tests/site_assistant/test_widget.py fails while they differ).
+# site_assistant/static/site_assistant/widget.min.js and widget.min.css, the script and
+# stylesheet the templates serve, from widget.js and widget.css (commit all four;
+# tests/site_assistant/test_widget.py fails while they differ).
 widget: $(STAMP)
 	$(PY) tools/minify_widget.py
 

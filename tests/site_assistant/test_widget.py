@@ -19,16 +19,17 @@ BUDGET = 15 * 1024
 
 
 def test_the_served_widget_script_and_css_are_under_15_kb_gzipped_together():
-    """The minified script, which the templates serve, not the readable widget.js."""
+    """The minified files, which the templates serve, not the readable sources."""
     sizes = {
         name: len(gzip.compress((STATIC / name).read_bytes(), compresslevel=9))
-        for name in ("widget.min.js", "widget.css")
+        for name in ("widget.min.js", "widget.min.css")
     }
     assert sum(sizes.values()) < BUDGET, sizes
 
 
-def test_the_served_widget_min_js_is_widget_js_as_it_is_now():
-    """An edit to widget.js reaches no visitor until `make widget` makes widget.min.js again."""
+def test_the_served_widget_files_are_their_sources_as_they_are_now():
+    """An edit to widget.js or widget.css reaches no visitor until `make widget` makes
+    widget.min.js and widget.min.css again."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "minify_widget.py"), "--check"],
         capture_output=True,
@@ -43,6 +44,13 @@ def test_the_widget_and_the_search_page_load_the_minified_script(client, built_i
         root = LexborHTMLParser(client.get(url).content.decode())
         scripts = {node.attributes["src"] for node in root.css('script[src*="site_assistant/"]')}
         assert scripts and all(src.endswith("/widget.min.js") for src in scripts), (url, scripts)
+    styles = {
+        node.attributes["href"]
+        for node in LexborHTMLParser(client.get("/").content.decode()).css(
+            'link[href*="site_assistant/widget"]'
+        )
+    }
+    assert styles and all(href.endswith("/widget.min.css") for href in styles), styles
 
 
 @pytest.mark.django_db
@@ -64,7 +72,7 @@ def test_the_files_a_page_loads_for_the_widget_are_under_15_kb_gzipped(client):
 
 
 def test_widget_files_load_nothing_from_elsewhere():
-    for name in ("widget.js", "widget.min.js", "widget.css"):
+    for name in ("widget.js", "widget.min.js", "widget.css", "widget.min.css"):
         text = (STATIC / name).read_text()
         assert "http://" not in text and "https://" not in text and "@import" not in text
 
