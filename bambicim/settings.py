@@ -334,6 +334,11 @@ SITE_ASSISTANT = {
     "HEALTH_TOKEN": env("SEARCH_HEALTH_TOKEN", default=""),
     # /health/ is "degraded" once no Celery worker has written its heartbeat for this long.
     "WORKER_SILENT_SECONDS": env.int("SEARCH_WORKER_SILENT_SECONDS", default=60),
+    # A running build renews its lease every SEARCH_BUILD_HEARTBEAT_SECONDS; a build
+    # whose lease was not renewed for SEARCH_BUILD_LEASE_SECONDS (its worker was
+    # killed) is marked failed and the next request runs.
+    "BUILD_HEARTBEAT_SECONDS": env.int("SEARCH_BUILD_HEARTBEAT_SECONDS", default=5),
+    "BUILD_LEASE_SECONDS": env.int("SEARCH_BUILD_LEASE_SECONDS", default=30),
     "THROTTLE_CACHE": THROTTLE_CACHE,
     "NUM_PROXIES": NUM_PROXIES,
     # Branding (docs/install.md): the assistant's name and words; its pink colours

@@ -104,9 +104,14 @@ def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_wor
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_request_runs(
-    celery_workers,
+    celery_workers, settings
 ):
-    worker = celery_workers()
+    # A lease of 10 s renewed every 2 s, not the default 30 s every 5 s: the same
+    # path (a lapsed lease marks the build lost), 20 s less of waiting for it.
+    lease = {"BUILD_LEASE_SECONDS": 10, "BUILD_HEARTBEAT_SECONDS": 2}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **lease}
+    env = {f"SEARCH_{key}": str(value) for key, value in lease.items()}
+    worker = celery_workers(**env)
     build = request_rebuild("api")
     assert build.status == "queued"
     build = wait_for(
@@ -131,9 +136,11 @@ def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_reque
     lost_after = time.monotonic() - killed
     assert build.status == "failed" and build.lock is None, build.error
     assert "Worker lost" in build.error
+    # The worker's lease was the test's (its default would have held for 30 s).
+    assert lost_after < 25, f"marked failed {lost_after:.1f} s after SIGKILL"
     print(f"killed build #{build.pk} marked failed {lost_after:.1f} s after SIGKILL")
     # The next request is a build of its own, and a new worker runs it.
-    celery_workers()
+    celery_workers(**env)
     again = request_rebuild("api")
     assert again.status == "queued" and again.pk != build.pk
     done = wait_for(again.pk)
