@@ -92,7 +92,7 @@ class Speller:
         )
 
     def is_site_word(self, word: str) -> bool:
-        """A (case-folded) word of the site's own pages ("email", "bambi"), not only the
+        """A (case-folded) word of the site's own pages ("email", the site's own names), not only the
         model's."""
         return word in self.frequency
 
