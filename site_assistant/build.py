@@ -34,7 +34,7 @@ Progress = Callable[[int, str], None]
 # after them (site_assistant.tasks: a Celery chord, run in-process when eager).
 Fanout = Callable[[IndexBuild, list[list[str]], str], None]
 
-# The stage while the served model is exported to ONNX (embed.will_export): its first
+# The stage while the served model is exported to ONNX (_Reporter.prepare_model): its first
 # build, or new weights; 15-20 s here, with the bar standing still.
 PREPARE_MODEL = "prepare model (first time only)"
 
@@ -122,6 +122,7 @@ class _Reporter:
         self.heartbeat = heartbeat
         self.model_loading = False
         self.model_ref: str | None = None  # the build's model, once it is known
+        self.prepared = False  # this build exported its model (prepare_model)
 
     def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
         if self.heartbeat.lost:
@@ -143,11 +144,23 @@ class _Reporter:
             )
             self.last_saved = now
 
+    def prepare_model(self, model_ref: str) -> None:
+        """Export the build's model to ONNX now if it has no export on disk (a new model,
+        an INDEX_DIR restored without its ``onnx`` folder), under the stage that says so:
+        before any chunk is handed out (one export, not one per worker) and even when
+        nothing is new to embed, so the processes that serve it never export it."""
+        self.model_ref = model_ref
+        if embed.serves_onnx() and embed.find_onnx(model_ref) is None:
+            self.prepared = True
+            self(PREPARE_MODEL, 0, force=True)
+            embed.ensure_export(model_ref)
+
     def loading_model(self) -> None:
         """The model loads now (there is text to embed): "load model", or, when loading
-        it exports it to ONNX first (embed.will_export), the stage that says so."""
+        it exports it to ONNX first (embed.will_export) or this build has just exported
+        it (``prepare_model``), the stage that says so."""
         first = self.model_ref is not None and embed.will_export(self.model_ref)
-        self(PREPARE_MODEL if first else "load model", 0, force=True)
+        self(PREPARE_MODEL if first or self.prepared else "load model", 0, force=True)
 
     def embedding(self, done: int, total: int):
         """embed_cached's callback: (0, n) comes before the model is needed."""
@@ -345,6 +358,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
             "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
         )
+    report.prepare_model(model_ref)
     rows = [p.to_dict() for p in passages]
     follow_edited_sections(rows)
     owned = _owned_texts(rows)
@@ -561,7 +575,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     if not kept_rows and not new_passages:
         raise BuildError("no passages left: the index would be empty")
 
-    report.model_ref = model_ref
+    report.prepare_model(model_ref)
     report("embed", 0, force=True)
     new_vectors, embedded, reused = embed.embed_cached(
         [embedding_text(p.to_dict()) for p in new_passages],

@@ -4,7 +4,10 @@ Serving and index builds encode with ONNX Runtime (``site_assistant.onnx_encoder
 no torch in the web process. The model's ONNX export is made once, the first
 time a model is used (a build, ``manage.py search_export_onnx``, or the
 evaluation that follows a fine-tune), in a child process unless torch is
-already loaded, and checked against torch (``site_assistant.onnx_export``). It is
+already loaded, one process at a time, and checked against torch
+(``site_assistant.onnx_export``); never in a visitor's request: a web process
+without it exports it in the background (``export_in_background``) and says
+"not ready" meanwhile. It is
 stored with the model (``<model>/onnx/``) when the model's folder is
 writable, else (the packaged base model) in ``INDEX_DIR/onnx/<model id>/``.
 An export that differs from torch by more than ``onnx_export.MAX_ABS_DIFF``,
@@ -459,11 +462,29 @@ def find_onnx(model_ref: str | None = None) -> tuple[Path, dict] | None:
     return None
 
 
+@contextmanager
+def _export_lock(out: Path):
+    """One export of a model at a time across processes (a file lock beside ``out``): the
+    chunks of a build, several web processes or a build beside search_export_onnx would
+    each export the same model into the same folder."""
+    import fcntl
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.export-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def export_onnx(model_ref: str | None = None, in_process: bool | None = None) -> dict:
     """Export the model to ONNX and check it against torch; returns its export.json.
 
     In a child process unless torch is loaded here already (``in_process``
-    None) or asked. Raises ValueError when the model cannot be exported.
+    None) or asked, one process at a time (``_export_lock``): a process that
+    waited for another's export returns that one. Raises ValueError when the
+    model cannot be exported.
     """
     from . import onnx_export
 
@@ -471,12 +492,20 @@ def export_onnx(model_ref: str | None = None, in_process: bool | None = None) ->
     out = _writable_onnx_dir(ref)
     if in_process is None:
         in_process = "sentence_transformers" in sys.modules
-    logger.info("exporting model %s to ONNX in %s", model_id(ref), out)
-    if in_process:
-        _quiet_transformers()
-        meta = onnx_export.export(ref, out, model_id(ref))
-    else:
-        meta = onnx_export.export_in_child(ref, out, model_id(ref))
+    before = find_onnx(ref)
+    with _export_lock(out):
+        # Another process (a worker, a web process) may have exported it while this one
+        # waited for the lock: its export serves, not a second one over it.
+        found = find_onnx(ref)
+        if found is not None and (before is None or found[1] != before[1]):
+            logger.info("model %s was exported to ONNX by another process", model_id(ref))
+            return found[1]
+        logger.info("exporting model %s to ONNX in %s", model_id(ref), out)
+        if in_process:
+            _quiet_transformers()
+            meta = onnx_export.export(ref, out, model_id(ref))
+        else:
+            meta = onnx_export.export_in_child(ref, out, model_id(ref))
     logger.info(
         "ONNX export of %s: max abs difference from torch %.2e (%s)",
         meta["model_id"],
@@ -620,6 +649,41 @@ class NotExported(LookupError):
     """The model has no ONNX export yet and the caller may not make one."""
 
 
+# "<path>|<model id>" -> the thread exporting and loading it (export_in_background)
+_background: dict[str, threading.Thread] = {}
+
+
+def export_in_background(model_ref: str | None = None) -> None:
+    """Export the model and load its query encoder in a thread of this process, unless one
+    is at it already: a web process with no export answers "not ready" meanwhile, never
+    with a visitor's request held for the export (tens of seconds, longer than gunicorn's
+    timeout). Other processes wait for the same export (``_export_lock``)."""
+    ref = _resolve(model_ref)
+    key = f"{ref}|{model_id(ref)}"
+    with _lock:
+        running = _background.get(key)
+        if running is not None and running.is_alive():
+            return
+        thread = _background[key] = threading.Thread(
+            target=_export_and_load, args=(ref,), name=f"onnx-export-{key}", daemon=True
+        )
+    thread.start()
+
+
+def _export_and_load(ref: str) -> None:
+    try:
+        get_encoder(ref, role="query")
+    except Exception:
+        logger.exception("model %s could not be prepared for serving", model_id(ref))
+
+
+def exporting(model_ref: str | None = None) -> bool:
+    """Whether this process is exporting the model in the background (export_in_background)."""
+    ref = _resolve(model_ref)
+    running = _background.get(f"{ref}|{model_id(ref)}")
+    return running is not None and running.is_alive()
+
+
 def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "passage"):
     """The encoder of ``model_ref`` (None = active) for ``role`` ("passage" or
     "query"), cached per process: ONNX (fp32, or int8, see ``precision``)
@@ -631,7 +695,7 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     """
     ref = _resolve(model_ref)
     onnx = serves_onnx()
-    if onnx and not export and find_onnx(ref) is None:
+    if not export and will_export(ref):
         raise NotExported(
             f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
         )

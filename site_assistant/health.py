@@ -104,6 +104,9 @@ def check_model() -> dict:
     started = time.perf_counter()
     try:
         services.probe(PROBE_QUERY)
+    except services.ModelNotReady as exc:
+        # Exported in the background (embed.export_in_background): questions wait for it.
+        return {"ok": False, "error": str(exc).split(":")[0], "exporting": True}
     except services.IndexNotReady as exc:
         return {"ok": False, "error": str(exc).split(":")[0]}
     except Exception as exc:

@@ -38,7 +38,22 @@ from .memo import PerVersion
 from .spelling import Speller
 from .text import normalize, question_key, strip_invisible
 
-__all__ = ["Answer", "Hit", "IndexNotReady", "answer", "index_status", "search", "warm_up"]
+__all__ = [
+    "Answer",
+    "Hit",
+    "IndexNotReady",
+    "ModelNotReady",
+    "answer",
+    "index_status",
+    "search",
+    "warm_up",
+]
+
+
+class ModelNotReady(IndexNotReady):
+    """The live index's model has no ONNX export in this process's reach yet: it is being
+    made in the background (embed.export_in_background), not in the request."""
+
 
 logger = logging.getLogger(__name__)
 
@@ -266,9 +281,34 @@ def _query_vector(version: index.IndexVersion, query: str, fresh: bool = False) 
                 f"the model of index {version.version} ({version.model_id}) is not available: "
                 "rebuild the index"
             )
+        _query_encoder(ref, version.model_id)
         vector = embed.encode([query], ref, role="query")[0]
         _query_vectors.put(key, vector)
     return vector
+
+
+def _query_encoder(ref: str, model_id: str):
+    """The model's query encoder, loaded; ModelNotReady while it has no export (a model
+    installed or an INDEX_DIR restored without its ``onnx`` folder): the export (15-70 s,
+    past gunicorn's 30 s timeout) runs in the background, never in a visitor's request."""
+    try:
+        return embed.get_encoder(ref, export=False, role="query")
+    except embed.NotExported as exc:
+        embed.export_in_background(ref)
+        raise ModelNotReady(
+            f"model {model_id} is being exported to ONNX (once, about a minute) "
+            "in the background: try again in a minute"
+        ) from exc
+
+
+def ensure_model_export() -> None:
+    """Export the live index's model now if it has no export: for a command that may wait
+    (search_ask, search_evaluate), not for a web process."""
+    try:
+        version = index.load_current()
+    except IndexNotReady:
+        return
+    embed.ensure_export(version.model_ref or embed.active_model_ref())
 
 
 def _single_thread_faiss():
@@ -547,7 +587,8 @@ def warm_up() -> dict:
     this once per process at start (gunicorn ``post_worker_init``, Celery
     ``worker_process_init``, or its WSGI module). Never raises: without an
     index it loads the active model's encoder (if exported) and says why it
-    is not ready; it never exports a model (``manage.py search_export_onnx``).
+    is not ready; it never waits for an export (``manage.py search_export_onnx``):
+    the live model's starts in the background (``"exporting"``).
     Returns {"ready", "seconds", "encoder", and "version"/"model_id" or "reason"}.
     """
     started = time.perf_counter()
@@ -565,6 +606,10 @@ def warm_up() -> dict:
             version.model_ref if version else None, export=False, role="query"
         )
     except Exception as exc:  # no export yet, a missing model...
+        if isinstance(exc, embed.NotExported) and version is not None:
+            # Made in the background: questions meanwhile are told "not ready".
+            embed.export_in_background(version.model_ref)
+            report["exporting"] = True
         report["reason"] = "; ".join(filter(None, [report.get("reason"), str(exc)]))
     if version is not None and encoder is not None:
         try:

@@ -134,6 +134,13 @@ class IndexNotReadyError(Unavailable):
     default_code = "index_not_ready"
 
 
+class ModelNotReadyError(Unavailable):
+    default_detail = _(
+        "The search is getting ready (its model is being prepared). Please try again in a minute."
+    )
+    default_code = "model_not_ready"
+
+
 class DatabaseUnavailable(Unavailable):
     default_detail = _("The site's database is not answering. Please try again in a minute.")
     default_code = "database_unavailable"
@@ -292,6 +299,8 @@ def _search(request, data):
             host=request.get_host(),
             asker=user_of(request),
         )
+    except services.ModelNotReady as exc:
+        raise ModelNotReadyError() from exc
     except services.IndexNotReady as exc:
         raise IndexNotReadyError() from exc
     except ValueError as exc:  # services' own checks (e.g. nothing left after normalizing)
@@ -326,8 +335,8 @@ _search_responses = {
     429: Throttled,
     503: OpenApiResponse(
         Error,
-        description="No index is built yet, or its model is not available. Searching goes "
-        "on without the database.",
+        description="No index is built yet, or its model is not available or still being "
+        "prepared (its export, about a minute, once). Searching goes on without the database.",
     ),
 }
 

@@ -22,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, question, k=None, host="", **options):
         try:
             k = k if k is not None else conf.get("DEFAULT_K")
+            services.ensure_model_export()  # a command may wait for it; a web process may not
             result = services.answer(question, k, host=host)
         except ValueError as exc:
             raise CommandError(str(exc)) from None

@@ -257,6 +257,7 @@ class Command(BaseCommand):
 
         counts = {"questions": len(rows), "passage": 0, "shown": 0, "highlighted": 0}
         missed = []
+        services.ensure_model_export()  # a command may wait for it; a web process may not
         for row in rows:
             try:
                 hits = services.search(row["question"], k=1)

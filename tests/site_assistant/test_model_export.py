@@ -1,0 +1,136 @@
+"""Who exports the served model to ONNX, and when: a build (even with nothing new to
+embed, before its chunks fan out), never a visitor's request. The real model; each
+test that removes the export makes it again (15-70 s on a loaded machine)."""
+
+import shutil
+import threading
+import time
+
+import pytest
+
+from site_assistant import embed, health
+from site_assistant.build import PREPARE_MODEL, run_build
+from site_assistant.models import EmbeddingCache, IndexBuild
+
+pytestmark = pytest.mark.django_db
+
+
+def build():
+    return run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+
+
+def _without_export(own_index_dir, monkeypatch):
+    """This INDEX_DIR loses its ``onnx`` folder (restored from a backup without it) and
+    the process has no encoder loaded (a new one). Returns the stages the running
+    build's row showed (what the owner's page reads) each time the model was exported."""
+    (own_index_dir / "onnx").unlink()
+    embed.forget_models_except()
+    during = []
+    export = embed.export_onnx
+
+    def watched_export(*args, **kwargs):
+        running = IndexBuild.objects.filter(status="running").first()
+        during.append(running.stage if running else None)
+        return export(*args, **kwargs)
+
+    monkeypatch.setattr(embed, "export_onnx", watched_export)
+    return during
+
+
+@pytest.fixture
+def no_export(own_index_dir, monkeypatch):
+    yield _without_export(own_index_dir, monkeypatch)
+    embed.forget_models_except()  # later tests load the session's export again
+
+
+def test_a_build_with_nothing_new_to_embed_exports_the_model_under_its_own_stage(
+    testsite, own_index_dir, monkeypatch
+):
+    """A build that embeds nothing never loads the model: its export was left to the
+    calibration, under "calibrate", with no word of the half minute it took."""
+    build()  # every text in the embedding cache
+    during = _without_export(own_index_dir, monkeypatch)
+    seen = []
+    try:
+        done = run_build(
+            IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage))
+        )
+    finally:
+        embed.forget_models_except()
+    assert done.status == "succeeded" and done.embedded == 0, done.error
+    assert during == [PREPARE_MODEL], during
+    assert (45, PREPARE_MODEL) in seen, seen
+    assert embed.find_onnx() is not None
+
+
+def test_a_chunked_build_exports_the_model_once_before_the_chunks_fan_out(
+    testsite, settings, no_export
+):
+    """Each chunk exported the model by itself, under "embed" (a worker each, at once,
+    into the same folder); now the build does, once, before it hands them out."""
+    from site_assistant.tasks import rebuild_index
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "BUILD_CHUNK_SIZE": 3,
+        "BUILD_CHUNK_MIN_TEXTS": 4,
+    }
+    EmbeddingCache.objects.all().delete()  # every text to embed: chunks
+    result = rebuild_index.apply(kwargs={"trigger": "command"}).get()
+    done = IndexBuild.objects.get(pk=result["build"])
+    assert result["chunks"] > 2 and done.status == "succeeded", done.error
+    assert no_export == [PREPARE_MODEL], no_export
+    assert embed.find_onnx() is not None
+
+
+def test_a_question_never_waits_for_the_model_export(testsite, own_index_dir, monkeypatch, client):
+    """A web process whose model has no export exported it inside a visitor's request:
+    50 s under runserver, and under gunicorn a 500 at its 30 s timeout, the worker
+    killed and the next one doing the same. Now the question gets a 503 at once, the
+    export runs in the background, /health/ says so, and the next question is answered."""
+    build()
+    monkeypatch.setattr(embed, "_background", {})
+    during = _without_export(own_index_dir, monkeypatch)
+    health.forget_probes()
+    url = "/assistant/api/search/?q=When+are+you+open"
+    try:
+        started = time.monotonic()
+        first = client.get(url)
+        took = time.monotonic() - started
+        assert first.status_code == 503, first.content[:300]
+        assert "getting ready" in first.json()["detail"] and first["Retry-After"] == "60"
+        assert took < 10, f"the request waited {took:.1f} s"
+        assert embed.exporting()
+        assert client.get("/assistant/health/").status_code == 503
+        assert health.check_model()["exporting"] is True
+        for thread in list(embed._background.values()):
+            thread.join(timeout=600)
+        assert during == [None] and embed.find_onnx() is not None
+        again = client.get(url)
+        assert again.status_code == 200, again.content[:300]
+        assert again.json()["results"]
+    finally:
+        embed.forget_models_except()
+
+
+def test_a_process_waiting_for_anothers_export_serves_that_one(own_index_dir, monkeypatch):
+    """Two processes exporting the same model at once (two chunks' workers, two web
+    processes) wrote the same folder twice; the second now waits and takes the first's."""
+    from site_assistant import onnx_export
+
+    embed.ensure_export()
+    shared = embed.find_onnx()
+    assert shared is not None  # the session's export (own_index_dir links it)
+    shared = shared[0].resolve()
+    (own_index_dir / "onnx").unlink()
+    exported = []
+    monkeypatch.setattr(onnx_export, "export_in_child", lambda *args: exported.append(args) or {})
+    out = embed._writable_onnx_dir(embed.active_model_ref())
+    got = {}
+    with embed._export_lock(out):  # another process is exporting
+        waiting = threading.Thread(target=lambda: got.update(embed.export_onnx()))
+        waiting.start()
+        time.sleep(1)
+        shutil.copytree(shared, out)  # ... and its export lands
+    waiting.join(timeout=30)
+    assert exported == [] and got["model_id"] == embed.model_id()
