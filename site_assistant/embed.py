@@ -695,15 +695,15 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     """
     ref = _resolve(model_ref)
     onnx = serves_onnx()
+    int8 = onnx and precision(ref, role) == "int8"
+    key = f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}"
+    encoder = _encoders.get(key)
+    if encoder is not None:  # a visitor's question: loaded, nothing more to check
+        return encoder
     if not export and will_export(ref):
         raise NotExported(
             f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
         )
-    int8 = onnx and precision(ref, role) == "int8"
-    key = f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}"
-    encoder = _encoders.get(key)
-    if encoder is not None:
-        return encoder
     with _lock:
         encoder = _encoders.get(key)
         if encoder is not None:
@@ -744,14 +744,20 @@ def dimension(model_ref: str | None = None) -> int:
 
 
 def encode(
-    texts, model_ref=None, batch_size=None, show_progress=False, role: str = "passage"
+    texts,
+    model_ref=None,
+    batch_size=None,
+    show_progress=False,
+    role: str = "passage",
+    encoder=None,
 ) -> np.ndarray:
     """Embed ``texts``: float32, L2-normalized, shape (len(texts), dim).
 
     ``role`` "query" for questions: ENCODER "onnx-int8-queries" encodes only those in int8.
+    ``encoder``: ``get_encoder(model_ref, role=role)`` when the caller has it already.
     """
     texts = list(texts)
-    encoder = get_encoder(model_ref, role=role)
+    encoder = encoder or get_encoder(model_ref, role=role)
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     batch_size = batch_size or conf.get("BATCH_SIZE")

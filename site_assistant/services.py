@@ -281,8 +281,8 @@ def _query_vector(version: index.IndexVersion, query: str, fresh: bool = False) 
                 f"the model of index {version.version} ({version.model_id}) is not available: "
                 "rebuild the index"
             )
-        _query_encoder(ref, version.model_id)
-        vector = embed.encode([query], ref, role="query")[0]
+        encoder = _query_encoder(ref, version.model_id)
+        vector = embed.encode([query], ref, role="query", encoder=encoder)[0]
         _query_vectors.put(key, vector)
     return vector
 
