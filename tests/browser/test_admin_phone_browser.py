@@ -304,3 +304,30 @@ def test_on_a_phone_the_last_builds_status_and_try_a_question_are_a_fingers_size
         assert try_it.bounding_box()["height"] >= FINGER, (url, try_it.bounding_box())
     try_it.tap()
     expect(page).to_have_url(re.compile(r"/question/try/$"))
+
+
+def test_on_a_phone_how_it_was_decided_explains_its_terms_in_line_with_its_text(phone_page, owner):
+    """On a run's page the explanation under "How it was decided" (ndcg@10, 95% low…) kept
+    Django's 170 px indent for a field's help on a phone, where the field's value starts at
+    the left edge: a narrow column of text to the right of the verdict above it."""
+    from site_assistant.models import TrainingRun
+
+    run = TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        decision="not activated: dev ndcg@10 0.9018 vs base 0.9018 (+0.0000, 95% low -0.0021)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+    )
+    page = phone_page(360, 740)
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    decided = page.locator(".field-decision_display .readonly")
+    verdict, meaning = decided.locator("p").first, decided.locator("p.help")
+    expect(meaning).to_contain_text("ndcg@10: a score from 0 to 1")
+    scores = page.locator(".field-metrics_table .readonly p.help")
+    expect(scores).to_contain_text("accuracy@1: the share")
+    for help_text in (meaning, scores):
+        box = help_text.bounding_box()
+        assert box["x"] == verdict.bounding_box()["x"], (verdict.bounding_box(), box)
+        assert box["width"] >= verdict.bounding_box()["width"] - 1, box
