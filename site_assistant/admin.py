@@ -44,6 +44,7 @@ from .tasks import no_worker_note, waiting_for_a_worker
 from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
+    CardsOnAPhone,
     capital,
     date_column,
     human_time,
@@ -172,7 +173,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IndexBuild)
-class IndexBuildAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
+class IndexBuildAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
     list_display = [

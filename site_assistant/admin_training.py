@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from . import embed
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
 from .tasks import no_worker_note, waiting_for_a_worker
-from .templatetags.search_admin import AppStylesheet, BackToTheListAfterDelete, date_column
+from .templatetags.search_admin import BackToTheListAfterDelete, CardsOnAPhone, date_column
 from .training.metrics import METRIC_NAMES
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -302,7 +302,7 @@ def _active_runs():
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
+class TrainingRunAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",

@@ -116,6 +116,16 @@ class AppStylesheet:
         js = ["site_assistant/admin/phone-filters.js"]
 
 
+class CardsOnAPhone(AppStylesheet):
+    """AppStylesheet, for a list of few rows with long values (Index builds, Training runs):
+    on a phone each row reads as a card, every value under its column's name
+    (site_assistant/admin/list-cards.js and admin.css), not a table scrolling sideways."""
+
+    class Media:
+        css = AppStylesheet.Media.css
+        js = [*AppStylesheet.Media.js, "site_assistant/admin/list-cards.js"]
+
+
 class BackToTheListAfterDelete:
     """A ModelAdmin mixin for a read-only model whose rows may be deleted: after a
     delete, back to its list (Django sends whoever may not change the model to the

@@ -23,6 +23,18 @@ pytestmark = pytest.mark.browser
 FINGER = 44  # px: WCAG 2.5.5's target size, what a thumb hits without a second try
 
 
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG's contrast ratio of two computed colours ("rgb(255, 255, 255)")."""
+
+    def luminance(colour):
+        channels = [int(x) / 255 for x in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 @pytest.mark.parametrize("width,height", [(390, 844), (320, 640)])
 def test_on_a_phone_the_filters_are_one_tap_away_above_the_list(phone_page, owner, width, height):
     """Django stacks a list's filters under the list below 768 px: on the Questions list the
@@ -43,6 +55,13 @@ def test_on_a_phone_the_filters_are_one_tap_away_above_the_list(phone_page, owne
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.tap()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    # Tapped, it keeps the focus (and a touch screen's hover): its text stays legible.
+    expect(toggle).to_be_focused()
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+    colours = toggle.evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+    )
+    assert _contrast(*colours) >= 4.5, colours
     unanswered = page.get_by_role("link", name="Unanswered", exact=True)
     expect(unanswered).to_be_in_viewport()
     assert unanswered.bounding_box()["height"] >= FINGER, unanswered.bounding_box()
@@ -182,3 +201,133 @@ def test_on_a_phone_the_overviews_counts_are_a_fingers_size(phone_page, owner):
     unanswered.tap()
     expect(page).to_have_url(re.compile(r"attention=unanswered"))
     expect(page.locator("#result_list")).to_contain_text("do you repair bicycles?")
+
+
+def _builds_and_runs():
+    """A succeeded and a failed index build, a succeeded and a failed training run: the lists'
+    widest values (an error, the counts, "Right section first (base → trained)")."""
+    from site_assistant.models import TrainingRun
+
+    now = timezone.now()
+    IndexBuild.objects.create(
+        status=IndexBuild.Status.SUCCEEDED,
+        trigger=IndexBuild.Trigger.ADMIN,
+        progress=100,
+        pages=19,
+        passages=240,
+        embedded=12,
+        reused=228,
+        created=now,
+        started=now,
+        finished=now,
+    )
+    IndexBuild.objects.create(
+        status=IndexBuild.Status.FAILED,
+        trigger=IndexBuild.Trigger.COMMAND,
+        error="Cannot read the model folder /srv/site/var/search-index/models/final: run make index",
+        created=now,
+        started=now,
+        finished=now,
+    )
+    TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        activated=False,
+        decision="not activated: dev ndcg@10 0.9018 vs base 0.9018 (+0.0000, 95% low -0.0021)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+        started=now,
+        finished=now,
+    )
+    TrainingRun.objects.create(status="failed", progress=45, stage="train", error="Out of memory")
+    TrainingRun.objects.create(status="running", progress=45, stage="train")
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_index_builds_and_training_runs_read_as_cards_not_sideways(
+    phone_page, owner, width
+):
+    """The two lists scrolled sideways inside their box on a phone, 475 and 1,014 px wide at
+    360, their headings and Django's sort icons setting the widths: the build's error, the
+    run's Activated and Duration were off to the right. Now each row is a card that fits,
+    every value under its column's name, and the sortable headings still sort."""
+    _builds_and_runs()
+    page = phone_page(width, 740)
+    log_in(page)
+    for url, values in [
+        ("/admin/site_assistant/indexbuild/", ["240 passages from 19 pages", "Cannot read"]),
+        (
+            "/admin/site_assistant/trainingrun/",
+            ["79.9% → 80.5%", "No (not better than the model served)"],
+        ),
+    ]:
+        page.goto(url)
+        table = page.locator("#result_list")
+        results = page.locator("#changelist .results")
+        wide, shown = results.evaluate("box => [box.scrollWidth, box.clientWidth]")
+        assert wide <= shown, (url, wide, shown)  # nothing to scroll sideways to
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for value in values:
+            cell = table.locator("tbody td", has_text=value)
+            expect(cell).to_be_visible()
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (url, value, box)
+        # Each value says which column it is: its heading's name beside it.
+        labels = (
+            table.locator("tbody tr")
+            .first.locator("td, th")
+            .evaluate_all("cells => cells.map(c => getComputedStyle(c, '::before').content)")
+        )
+        headings = table.locator("thead th .text").evaluate_all(
+            "texts => texts.map(t => t.textContent.trim()).filter(Boolean)"
+        )
+        assert [f'"{name}"' for name in headings] == [x for x in labels if x != "none"], url
+    # The headings still sort the list (here, the newest request first).
+    page.locator("#result_list thead").get_by_role("link", name="Requested").tap()
+    expect(page).to_have_url(re.compile(r"[?&]o="))
+
+
+def test_on_a_phone_the_last_builds_status_and_try_a_question_are_a_fingers_size(phone_page, owner):
+    """The overview's last build status ("Succeeded", linked to the build) was a 19 px high
+    link, and "Try a question" at the top of the Index builds and Questions lists 26 px."""
+    _builds_and_runs()
+    page = phone_page(360, 740)
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    status = page.locator("#dash-build dd a").first
+    assert status.bounding_box()["height"] >= FINGER, status.bounding_box()
+    status.tap()
+    expect(page).to_have_url(re.compile(r"/indexbuild/\d+/change/$"))
+    for url in ["/admin/site_assistant/question/", "/admin/site_assistant/indexbuild/"]:
+        page.goto(url)
+        try_it = page.get_by_role("link", name="Try a question")
+        assert try_it.bounding_box()["height"] >= FINGER, (url, try_it.bounding_box())
+    try_it.tap()
+    expect(page).to_have_url(re.compile(r"/question/try/$"))
+
+
+def test_on_a_phone_how_it_was_decided_explains_its_terms_in_line_with_its_text(phone_page, owner):
+    """On a run's page the explanation under "How it was decided" (ndcg@10, 95% low…) kept
+    Django's 170 px indent for a field's help on a phone, where the field's value starts at
+    the left edge: a narrow column of text to the right of the verdict above it."""
+    from site_assistant.models import TrainingRun
+
+    run = TrainingRun.objects.create(
+        status="succeeded",
+        progress=100,
+        stage="done",
+        decision="not activated: dev ndcg@10 0.9018 vs base 0.9018 (+0.0000, 95% low -0.0021)",
+        metrics={"dev": {"base": {"accuracy@1": 0.7987}, "tuned": {"accuracy@1": 0.8052}}},
+    )
+    page = phone_page(360, 740)
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    decided = page.locator(".field-decision_display .readonly")
+    verdict, meaning = decided.locator("p").first, decided.locator("p.help")
+    expect(meaning).to_contain_text("ndcg@10: a score from 0 to 1")
+    scores = page.locator(".field-metrics_table .readonly p.help")
+    expect(scores).to_contain_text("accuracy@1: the share")
+    for help_text in (meaning, scores):
+        box = help_text.bounding_box()
+        assert box["x"] == verdict.bounding_box()["x"], (verdict.bounding_box(), box)
+        assert box["width"] >= verdict.bounding_box()["width"] - 1, box
