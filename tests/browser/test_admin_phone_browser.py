@@ -243,6 +243,33 @@ def _builds_and_runs():
     TrainingRun.objects.create(status="running", progress=45, stage="train")
 
 
+def _accessibility_roles(page) -> set[str]:
+    """The roles in Chromium's own accessibility tree (what a screen reader is given) of the
+    nodes inside #result_list, the table included."""
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("Accessibility.enable")
+        document = session.send("DOM.getDocument", {"depth": 0})
+        table = session.send(
+            "DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": "#result_list"}
+        )
+        tree = session.send(
+            "Accessibility.getPartialAXTree", {"nodeId": table["nodeId"], "fetchRelatives": False}
+        )
+        roles = {node["role"]["value"] for node in tree["nodes"] if "role" in node}
+        rows = session.send(
+            "DOM.querySelectorAll", {"nodeId": table["nodeId"], "selector": "tr, th, td"}
+        )
+        for node_id in rows["nodeIds"][:12]:
+            found = session.send(
+                "Accessibility.getPartialAXTree", {"nodeId": node_id, "fetchRelatives": False}
+            )
+            roles |= {node["role"]["value"] for node in found["nodes"] if "role" in node}
+        return roles
+    finally:
+        session.detach()
+
+
 @pytest.mark.parametrize("width", [360, 390])
 def test_on_a_phone_index_builds_and_training_runs_read_as_cards_not_sideways(
     phone_page, owner, width
@@ -282,6 +309,11 @@ def test_on_a_phone_index_builds_and_training_runs_read_as_cards_not_sideways(
             "texts => texts.map(t => t.textContent.trim()).filter(Boolean)"
         )
         assert [f'"{name}"' for name in headings] == [x for x in labels if x != "none"], url
+        # And a screen reader is still given a table, each value a cell of its column
+        # (Chromium keeps a table's roles when its cells are laid out as blocks; a layout
+        # that lost them, say a grid, would read as loose text).
+        roles = _accessibility_roles(page)
+        assert {"table", "row", "columnheader", "cell"} <= roles, (url, sorted(roles))
     # The headings still sort the list (here, the newest request first).
     page.locator("#result_list thead").get_by_role("link", name="Requested").tap()
     expect(page).to_have_url(re.compile(r"[?&]o="))
