@@ -238,12 +238,14 @@ def record_feedback(question_id: int, helpful: bool, token: str = "") -> Questio
 
     Raises ``NotTheAsker`` unless ``token`` is the question's
     ``feedback_token``, and ``Question.DoesNotExist`` for an unknown (or
-    already purged) id.
+    already purged) id. The token is checked first: an id that never was, with
+    any token, is refused as one that is, so no caller learns which ids exist.
     """
     if not is_feedback_token(question_id, token):
         raise NotTheAsker(
-            "Feedback is taken only from whoever asked: send the feedback_token "
-            "that came with the answer."
+            "Feedback is taken only from whoever asked: send the question_id and the "
+            "feedback_token of the same answer (any other pair is refused, whether or not "
+            "the question exists)."
         )
     question = Question.objects.get(pk=question_id)
     question.helpful = bool(helpful)

@@ -210,7 +210,7 @@ def clean_query(query) -> str:
     The one set of rules for every interface (the API, the search page, the
     widget, ``search_ask``, Try a question): text, without the invisible characters
     that change how it reads (``text.strip_invisible``), 1–MAX_QUERY_CHARS characters
-    after trimming, valid text (no U+FFFD left by undecodable bytes), and
+    after trimming, counted composed (NFC), valid text (no U+FFFD left by undecodable bytes), and
     something to search for.
     """
     if not isinstance(query, str):
@@ -220,10 +220,13 @@ def clean_query(query) -> str:
     limit = conf.get("MAX_QUERY_CHARS")
     if not query:
         raise ValueError(gettext("Ask something: the question is empty."))
-    if len(query) > limit:
+    # Counted composed (NFC), as it is searched, stored and seen: "é" typed decomposed
+    # ("e" and a combining accent, as macOS may send it) is one character, not two.
+    length = len(unicodedata.normalize("NFC", query))
+    if length > limit:
         raise ValueError(
             gettext("The question is too long (%(length)s characters): at most %(limit)s, please.")
-            % {"length": len(query), "limit": limit}
+            % {"length": length, "limit": limit}
         )
     try:
         query.encode("utf-8")

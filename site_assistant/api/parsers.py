@@ -9,14 +9,28 @@ longer than ``SITE_ASSISTANT["MAX_JSON_BYTES"]`` is refused before it is parsed:
 A JSON body sent as a form (``curl -d '{"q": …}'`` and many HTTP libraries send
 ``application/x-www-form-urlencoded`` unless told otherwise) is a 400 that says
 which header to send, not a form with one odd field and "`q` is required".
+
+A JSON body that is no object (``null``, a list) is a 400 that says so, the same on every
+endpoint. A form field sent as a file is refused by its field, by name (``FilePart``).
 """
 
 import codecs
 
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import QueryDict
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
+from rest_framework.parsers import (
+    DataAndFiles,
+    FormParser,
+    JSONParser,
+    MultiPartParser,
+    get_encoding,
+)
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
@@ -85,6 +99,10 @@ class GuardedJSONParser(JSONParser):
         if len(raw) > max_bytes:
             raise too_large(max_bytes)
         encoding = get_encoding(parser_context)
+        if raw.startswith(codecs.BOM_UTF8) and _is_utf8(encoding):
+            # A byte-order mark (Windows tools write one), which RFC 8259 lets a parser
+            # ignore: json.loads refused it with advice for the server's own code.
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
             text = codecs.decode(raw, encoding)
         except (LookupError, UnicodeDecodeError) as exc:
@@ -94,9 +112,39 @@ class GuardedJSONParser(JSONParser):
             raise ParseError(f"JSON nested too deeply: at most {max_depth} levels.")
         parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
         try:
-            return json.loads(text, parse_constant=parse_constant, parse_int=_json_int)
+            data = json.loads(text, parse_constant=parse_constant, parse_int=_json_int)
         except (ValueError, RecursionError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        if not isinstance(data, dict):
+            raise not_an_object(data)
+        return data
+
+
+# What a JSON body that is not an object is, named as a client developer would.
+_JSON_KINDS = (
+    (type(None), "null"),
+    (bool, "true or false"),
+    (int | float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+)
+
+
+def not_an_object(data) -> ParseError:
+    """The 400 for a JSON body that is valid but no object (``null``, ``[…]``, ``"q"``):
+    every endpoint takes named fields, so it says so (DRF's serializers said "No data
+    provided" or "Invalid data. Expected a dictionary, but got list.")."""
+    kind = next(name for kind, name in _JSON_KINDS if isinstance(data, kind))
+    return ParseError(
+        f'The JSON body is {kind}: send an object of named fields ({{"name": value, …}}).'
+    )
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:  # refused when the body is decoded
+        return False
 
 
 class GuardedFormParser(FormParser):
@@ -112,20 +160,59 @@ class GuardedFormParser(FormParser):
         return QueryDict(raw, encoding=get_encoding(parser_context or {}))
 
 
+class FilePart:
+    """What stands for a form field sent as a file (its content is not kept): a field that
+    takes text says "not a file" (``serializers.TextField``), any other refuses it as it
+    refuses other text it cannot read, and a field no endpoint takes is ignored."""
+
+    def __str__(self):
+        return "(a file)"
+
+
+class _FileFields(FileUploadHandler):
+    """Keeps no upload: notes the fields sent as a file, and skips their content."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.names = []
+
+    def new_file(self, field_name, *args, **kwargs):
+        self.names.append(field_name)
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
 class GuardedMultiPartParser(MultiPartParser):
-    """DRF's multipart parser, refusing a body longer than MAX_JSON_BYTES before it is read.
+    """DRF's multipart parser, refusing a body longer than MAX_JSON_BYTES before it is read,
+    keeping no file.
 
     Django keeps DATA_UPLOAD_MAX_MEMORY_SIZE for a form's fields, not for its files: any
     upload, however large, was spooled to a temporary file on the server's disk (the
-    API takes two short fields and never a file)."""
+    API takes two short fields and never a file). No upload is stored now, whatever the
+    project's FILE_UPLOAD_HANDLERS; under Bambicim's (none) a field sent as one was
+    dropped, so `q` sent as a file got "`q` is required"."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        request = (parser_context or {}).get("request")
+        parser_context = parser_context or {}
+        request = parser_context.get("request")
         max_bytes = conf.get("MAX_JSON_BYTES")
         length = getattr(request, "META", {}).get("CONTENT_LENGTH") or "0"
         if not length.isascii() or not length.isdigit() or int(length) > max_bytes:
             raise too_large(max_bytes)
-        return super().parse(stream, media_type=media_type, parser_context=parser_context)
+        files = _FileFields()
+        meta = {**request.META, "CONTENT_TYPE": media_type}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data, _ = DjangoMultiPartParser(meta, stream, [files], encoding).parse()
+        except MultiPartParserError as exc:
+            raise ParseError(f"Multipart form parse error - {exc}") from exc
+        # A field sent as a file is there, as a FilePart its field refuses by name (TextField).
+        return DataAndFiles(data, MultiValueDict({name: [FilePart()] for name in files.names}))
 
 
 PARSERS = [GuardedJSONParser, GuardedFormParser, GuardedMultiPartParser]

@@ -10,16 +10,20 @@ from rest_framework import serializers
 
 from .. import conf, services
 from ..models import IndexBuild, NotQueued
-from . import permissions
+from . import parsers, permissions
 
 
 class TextField(serializers.CharField):
     """A CharField that takes only text. DRF's turns a JSON number into a string, so
     ``{"q": 123}`` was asked (and logged) as the question "123"; a JSON boolean, list
-    or object got DRF's "Not a valid string."."""
+    or object got DRF's "Not a valid string.", and a form's file "`q` is required"."""
 
     # Whole sentences, so each language words them its own way (a visitor may read them).
     _KINDS = (
+        (
+            parsers.FilePart,
+            _("`%(field)s` must be text, not a file: send it as a form field or in a JSON body."),
+        ),
         (bool, _("`%(field)s` must be text (a JSON string), not true or false.")),
         (int | float, _("`%(field)s` must be text (a JSON string), not a number.")),
         (list, _("`%(field)s` must be text (a JSON string), not a list.")),
@@ -50,7 +54,9 @@ class SearchQuerySerializer(serializers.Serializer):
         trim_whitespace=True,
         min_length=1,  # for the schema: an empty one is refused as "blank" first
         validators=[SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS"))],
-        help_text="The question, 1–500 characters after trimming, with at least one word.",
+        help_text="The question, 1–500 characters after trimming, with at least one word. "
+        "Characters are counted composed (Unicode NFC): an accented letter is one, however "
+        "it is typed.",
         error_messages={
             "blank": _("Ask something: the question is empty."),
             "required": _("Ask something: `q` is required."),

@@ -64,7 +64,8 @@ def validation_errors(name, fields, description):
     }
     detail = drf_serializers.CharField(
         help_text="Every message in one line, each led by its field: "
-        '"`k`: A valid integer is required."; the only key when the body is not JSON.'
+        '"`k`: A valid integer is required."; the only key when the body is not JSON, or not a '
+        "JSON object."
     )
     return OpenApiResponse(
         description=description, response=inline_serializer(name, {**messages, "detail": detail})
@@ -78,13 +79,16 @@ ValidationErrors = validation_errors(
     '"detail": "`q`: ..."}.',
 )
 Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry-After header.")
-# Every answer of a rate-limited endpoint says where its client stands (throttles.py).
+# Every answer of a rate-limited endpoint says where its client stands (throttles.py),
+# once its request was counted: not a 401 (a wrong token) or a 406 (no format to answer
+# in), which are refused before the counting, so the schema lists the headers on no such.
+RATE_LIMITED = [200, 400, 403, 404, 413, 415, 429, 503]
 RATE_LIMIT_HEADERS = [
     OpenApiParameter(
         name,
         int,
         OpenApiParameter.HEADER,
-        response=True,
+        response=RATE_LIMITED,
         description=f'{description} (IETF draft "RateLimit header fields for HTTP").',
     )
     for name, description in (
@@ -394,10 +398,17 @@ class FeedbackView(BaseAPIView):
                 "Invalid input: field name → list of messages, and detail.",
             ),
             403: OpenApiResponse(
-                Error, description="No (or a wrong) feedback_token: not the one who asked."
+                Error,
+                description="No (or a wrong) feedback_token: not the one who asked. Any "
+                "question_id without its own token, whether or not the question exists: "
+                "the answer tells nobody which ids exist.",
             ),
             401: BadToken,
-            404: OpenApiResponse(Error, description="No such question (or already purged)."),
+            404: OpenApiResponse(
+                Error,
+                description="No such question any more (purged after LOG_RETENTION_DAYS): "
+                "only with its own feedback_token, so only to whoever asked it.",
+            ),
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,

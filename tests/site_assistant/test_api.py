@@ -161,6 +161,20 @@ def test_the_schema_gives_q_the_sites_own_length_and_the_server_keeps_its_messag
     assert response.json()["q"] == ["The question is too long (31 characters): at most 30, please."]
 
 
+def test_an_accented_question_is_counted_as_it_looks_however_it_is_typed(api):
+    """260 accented letters sent decomposed (NFD: a letter and a combining accent, as
+    macOS may send them) were refused as 520 characters; composed (NFC) they are 260,
+    and that is what is searched and logged."""
+    decomposed = "Cafe\u0301 " + "e\u0301" * 255  # 261 characters composed, 517 sent
+    response = api.post(SITE_ASSISTANT, {"q": decomposed}, format="json")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["query"] == "Café " + "é" * 255
+    response = api.post(SITE_ASSISTANT, {"q": "e\u0301" * 501}, format="json")
+    assert response.json()["q"] == [
+        "The question is too long (501 characters): at most 500, please."
+    ]
+
+
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
@@ -455,6 +469,67 @@ def test_a_body_over_djangos_own_limit_is_the_same_json_413(api, settings, conte
     assert response.json()["detail"] == f"The request body is too large: at most {limit} bytes."
 
 
+NOT_AN_OBJECT = 'The JSON body is {}: send an object of named fields ({{"name": value, …}}).'
+
+
+@pytest.mark.parametrize("url", [SITE_ASSISTANT, FEEDBACK, "/api/index/rebuild/"])
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"null", "null"),
+        (b'[{"q": "price"}]', "a list"),
+        (b'"price"', "a string"),
+        (b"3", "a number"),
+    ],
+)
+def test_a_json_body_that_is_no_object_gets_one_message_on_every_endpoint(
+    api, staff, url, body, kind, documented
+):
+    """`null` got DRF's bare "No data provided", a list "Expected a dictionary, but got
+    list." under two keys on some endpoints and one on others."""
+    api.force_authenticate(staff)
+    response = api.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": NOT_AN_OBJECT.format(kind)}
+    documented(response)
+
+
+def test_a_json_body_with_a_byte_order_mark_is_read(api):
+    """RFC 8259 lets a parser ignore the UTF-8 BOM some Windows tools write; the API
+    answered with Python's own advice: "Unexpected UTF-8 BOM (decode using utf-8-sig)"."""
+    body = b"\xef\xbb\xbf" + json.dumps({"q": "Where are you based?"}).encode()
+    response = api.post(SITE_ASSISTANT, body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["query"] == "Where are you based?"
+    # Anywhere else it is no JSON, and a 400 says so.
+    body = b" \xef\xbb\xbf{}"
+    response = api.post(SITE_ASSISTANT, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error - ")
+
+
+@pytest.mark.parametrize("url", [SITE_ASSISTANT, FEEDBACK, "/api/index/rebuild/"])
+def test_a_field_sent_as_a_file_is_named_not_called_missing(api, staff, url, documented):
+    """Bambicim keeps no upload (FILE_UPLOAD_HANDLERS = []), so Django dropped the part:
+    `q` sent as a file was answered "`q` is required", and a rebuild took a file it ignored
+    (it refuses any field). A file is not stored: a field that takes text names it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api.force_authenticate(staff)
+    upload = SimpleUploadedFile("q.txt", b"Where are you based?", "text/plain")
+    response = api.post(url, {"q": upload, "k": "2"}, format="multipart")
+    assert response.status_code == 400
+    if url == SITE_ASSISTANT:
+        message = "`q` must be text, not a file: send it as a form field or in a JSON body."
+        assert response.json() == {"q": [message], "detail": f"`q`: {message}"}
+    elif url == FEEDBACK:  # it takes no `q`: the field it needs is named, the file ignored
+        assert set(response.json()) == {"question_id", "detail"}
+    else:  # a rebuild takes no field: a file is refused as any other
+        assert response.json()["q"] == ["Unknown field: this endpoint takes no fields."]
+        assert not IndexBuild.objects.exists()
+    documented(response)
+
+
 @pytest.mark.parametrize("url", [SITE_ASSISTANT, FEEDBACK])
 def test_a_multipart_body_over_the_limit_is_a_413_not_a_file_on_disk(api, url, monkeypatch):
     """multipart/form-data had no limit: Django spooled any upload to a temporary file
@@ -540,7 +615,7 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
     [
         (SITE_ASSISTANT, "{}", "application/json", 400, "`q`: Ask something: `q` is required."),
         (SITE_ASSISTANT, '{"q": "hi', "application/json", 400, "JSON parse error - "),
-        (SITE_ASSISTANT, '["q"]', "application/json", 400, "Invalid data. Expected a dict"),
+        (SITE_ASSISTANT, '["q"]', "application/json", 400, "The JSON body is a list: "),
         (
             SITE_ASSISTANT,
             '{"q": "ok", "k": ' + "9" * 5000 + "}",
@@ -683,6 +758,37 @@ def test_anonymous_search_is_throttled_with_retry_after(api, settings, documente
         documented(each)
 
 
+RATE_LIMIT = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+
+
+def test_the_schema_lists_the_rate_limit_headers_only_where_they_come(api, openapi, documented):
+    """A 401 (a wrong token) and a 406 (no format to answer in) are refused before the
+    request is counted, so they carry no RateLimit-* headers: the schema listed them
+    there all the same. A counted answer, a 400 too, carries them."""
+    wrong_token = APIClient()
+    wrong_token.credentials(HTTP_AUTHORIZATION="Token revoked-or-mistyped")
+    counted = {
+        200: api.get(SITE_ASSISTANT, {"q": "Where are you based?"}),
+        400: api.post(FEEDBACK, {"helpful": True}, format="json"),
+    }
+    refused = {
+        401: wrong_token.get("/api/index/"),
+        406: api.get(SITE_ASSISTANT, {"q": "Where are you based?", "format": "xml"}),
+    }
+    for status, response in {**counted, **refused}.items():
+        assert response.status_code == status, response.content[:200]
+        assert all(response.has_header(name) for name in RATE_LIMIT) is (status in counted)
+        documented(response)
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                headers = set(response.get("headers", {}))
+                if status in ("401", "406"):
+                    assert not headers & set(RATE_LIMIT), (method, path, status)
+                elif status in ("200", "429") and path != "/api/index/rebuild/":
+                    assert headers >= set(RATE_LIMIT), (method, path, status)
+
+
 def test_throttle_keys_hold_no_ip_address(api, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -785,6 +891,31 @@ def test_feedback_on_an_unknown_question_with_a_valid_token_is_a_404(api):
     response = api.post(FEEDBACK, body, format="json")
     assert response.status_code == 404
     assert response.json()["detail"] == "No such question."
+
+
+def test_feedback_on_an_id_that_never_was_tells_nothing_of_which_ids_exist(api, openapi):
+    """The token is checked first: an id without its own token is a 403 whether or not
+    the question exists (a 404 there would let anyone count the questions asked), and
+    the 403 names the pair to send, as the docs and the schema now say."""
+    asked = Question.objects.create(text="q")
+    token = _vote(asked)["feedback_token"]
+    bodies = [
+        {"question_id": asked.pk, "feedback_token": "made-up"},
+        {"question_id": asked.pk + 1000, "feedback_token": "made-up"},
+        {"question_id": asked.pk + 1000, "feedback_token": token},
+    ]
+    answers = [api.post(FEEDBACK, {**body, "helpful": True}, format="json") for body in bodies]
+    assert {(answer.status_code, answer.content) for answer in answers} == {
+        (403, answers[0].content)
+    }
+    assert answers[0].json()["detail"] == (
+        "Feedback is taken only from whoever asked: send the question_id and the "
+        "feedback_token of the same answer (any other pair is refused, whether or not "
+        "the question exists)."
+    )
+    responses = openapi["paths"]["/api/feedback/"]["post"]["responses"]
+    assert "whether or not the question exists" in responses["403"]["description"]
+    assert "only with its own feedback_token" in responses["404"]["description"]
 
 
 def test_only_whoever_asked_can_vote(api):
@@ -983,7 +1114,7 @@ def test_staff_token_starts_a_build_that_succeeds(
     ("raw", "content_type", "field"),
     [
         (b"{bad", "application/json", "detail"),
-        (b"[1, 2]", "application/json", "non_field_errors"),
+        (b"[1, 2]", "application/json", "detail"),
         (b'{"full": true, "model": "x"}', "application/json", "full"),
         (b"full=1", "application/x-www-form-urlencoded", "full"),
     ],
@@ -1003,7 +1134,7 @@ def test_rebuild_refuses_a_bad_body_with_a_message_and_starts_nothing(
         assert "Unknown field" in body["full"][0]
         assert body["detail"].startswith("`full`: Unknown field")
     if field == "detail":
-        assert "JSON parse error" in body["detail"]
+        assert body["detail"].startswith("JSON parse error" if raw == b"{bad" else "The JSON body")
     assert not IndexBuild.objects.exists()
 
 
