@@ -194,7 +194,7 @@ class GuardedMultiPartParser(MultiPartParser):
     Django keeps DATA_UPLOAD_MAX_MEMORY_SIZE for a form's fields, not for its files: any
     upload, however large, was spooled to a temporary file on the server's disk (the
     API takes two short fields and never a file). No upload is stored now, whatever the
-    project's FILE_UPLOAD_HANDLERS; under Bambicim's (none) a field sent as one was
+    project's FILE_UPLOAD_HANDLERS; under a project's empty list a field sent as one was
     dropped, so `q` sent as a file got "`q` is required"."""
 
     def parse(self, stream, media_type=None, parser_context=None):
