@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from site_assistant import index
 from site_assistant.models import ExampleQuestion, IndexBuild, Question
+from tests.site_assistant.conftest import own_index_dir, testsite  # noqa: F401
 
 from .axe import SERIOUS, violations
 from .test_widget_browser import ask
@@ -375,43 +376,48 @@ def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner, priva
     expect(page.locator("#index-status")).not_to_contain_text("+00:00")
 
 
-def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(page, owner):
-    from django.utils import timezone
+def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(
+    page,
+    owner,
+    testsite,  # noqa: F811
+):
+    """The owner presses **Rebuild index now** on the test site: the build really runs, in
+    the background, held while it reads the site's /beta/ page, then finishes; its page
+    follows it from Running to Succeeded."""
+    held = testsite.hold("/beta/")
+    try:
+        log_in(page)
+        page.goto("/admin/site_assistant/indexbuild/")
+        page.get_by_role("button", name="Rebuild index now").click()
+        expect(page).to_have_url(re.compile(r"/indexbuild/\d+/change/$"))
+        assert held.reached.wait(timeout=30), "the build never asked for /beta/"
+        build = IndexBuild.objects.get(trigger="admin")
+        box = page.locator("#build-progress")
 
-    build = IndexBuild.objects.create(status="queued", trigger="admin")
-    log_in(page)
-    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
-    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Queued\)"))
-    box = page.locator("#build-progress")
-
-    # It runs: the page says "Running" everywhere, Started included.
-    IndexBuild.objects.filter(pk=build.pk).update(
-        status="running", started=timezone.now(), progress=93, stage="calibrate"
-    )
-    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Running\)"))
-    expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Running)")
-    expect(box).to_contain_text("93%")
-    expect(box).to_contain_text("calibrate")
-    # The counts are not known yet: nothing claims "0 pages · 0 passages".
-    expect(box).not_to_contain_text("pages", use_inner_text=True)
-    expect(page.locator(".field-started .readonly")).not_to_have_text("-")
-    expect(page.locator(".field-progress")).to_have_count(0)  # the box says it, live
+        # It runs: the page says "Running" everywhere, Started included, and where it is.
+        expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Running\)"))
+        expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Running)")
+        expect(box).to_contain_text("collect")  # reading the site's pages
+        build.refresh_from_db()
+        expect(box).to_contain_text(f"{build.progress}%")
+        # The counts are not known yet: nothing claims "0 pages · 0 passages".
+        expect(box).not_to_contain_text("pages", use_inner_text=True)
+        expect(page.locator(".field-started .readonly")).not_to_have_text("-")
+        expect(page.locator(".field-progress")).to_have_count(0)  # the box says it, live
+    finally:
+        held.release()
 
     # It succeeds: the box, the title, the breadcrumb and the fields agree.
-    IndexBuild.objects.filter(pk=build.pk).update(
-        status="succeeded",
-        finished=timezone.now(),
-        progress=100,
-        stage="done",
-        pages=17,
-        passages=78,
-        reused=78,
-    )
-    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Succeeded\)"))
+    expect(page).to_have_title(re.compile(rf"^Build #{build.pk} \(Succeeded\)"), timeout=60_000)
+    build.refresh_from_db()
+    assert build.status == "succeeded" and build.passages > 0, build.error
     expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Succeeded)")
     expect(page.locator("#content h2")).to_contain_text(f"Build #{build.pk} (Succeeded)")
     expect(box.locator('[data-field="status"]')).to_have_text("Succeeded")
-    expect(box).to_contain_text("100% · 17 pages · 78 passages · 0 embedded · 78 reused")
+    expect(box).to_contain_text(
+        f"100% · {build.pages} pages · {build.passages} passages · "
+        f"{build.embedded} embedded · {build.reused} reused"
+    )
     expect(page.locator(".field-finished .readonly")).not_to_have_text("-")
     expect(page.locator("body")).not_to_contain_text("Running")
     page.wait_for_timeout(1500)  # and it stays put: no more reloads once final

@@ -133,11 +133,20 @@ def test_the_rebuild_url_only_takes_post(owner_client):
     assert IndexBuild.objects.count() == before
 
 
-def test_a_second_press_while_building_joins_the_running_build(owner_client):
-    running = IndexBuild.objects.create(
-        status="running", trigger="schedule", lock="index", progress=40, stage="embed"
-    )
-    response = owner_client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+@pytest.mark.django_db(transaction=True)
+def test_a_second_press_while_building_joins_the_running_build(owner_client, testsite):
+    """The owner presses **Rebuild index now** and the build really runs, in the
+    background, held while it reads the site's /beta/ page; a second press joins it
+    and shows its page with its progress, which the build then finishes."""
+    held = testsite.hold("/beta/")
+    try:
+        owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+        assert held.reached.wait(timeout=30), "the build never asked for /beta/"
+        running = IndexBuild.objects.get(trigger="admin")
+        assert running.status == "running" and running.lock == "index"
+        response = owner_client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    finally:
+        held.release()
     assert response.redirect_chain[-1][0] == reverse(
         "admin:site_assistant_indexbuild_change", args=[running.pk]
     )
@@ -145,10 +154,18 @@ def test_a_second_press_while_building_joins_the_running_build(owner_client):
     html = response.content.decode()
     assert "already under way" in html
     # A running build's page shows its progress and follows it (search/admin-build.js).
-    assert 'value="40"' in html and "embed" in html
+    box = LexborHTMLParser(html).css_first("#build-progress")
+    assert box.css_first("progress").attributes["value"] == str(running.progress)
+    assert running.stage and running.stage in box.text()
     assert f'data-status-url="/admin/site_assistant/indexbuild/{running.pk}/status/"' in html
     assert 'data-active="1"' in html and "site_assistant/admin-build.js" in html
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>
+    # Released, the build it joined finishes: one build, and nothing left running.
+    deadline = time.monotonic() + 60
+    while (running := IndexBuild.objects.get(pk=running.pk)).lock and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running.status == "succeeded", running.error
+    assert IndexBuild.objects.filter(trigger="admin").exclude(status="coalesced").count() == 1
 
 
 def test_a_build_that_fails_is_listed_with_its_status_trigger_duration_and_error(

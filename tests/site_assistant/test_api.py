@@ -1154,6 +1154,43 @@ def test_a_second_request_while_a_build_is_queued_is_coalesced(api, staff):
     assert response.json()["coalesced_into"] == active.pk
 
 
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_the_same_instant_queue_one_build_and_join_the_rest_to_it(staff, with_a_broker):
+    """Eight clients of the owner ask for a rebuild at once, each in a thread of its own
+    (its own database connection), the build queued for a worker: the database's unique
+    build lock lets one be queued, and every other request is told it joined that one;
+    none is refused (503) or fails."""
+    import threading
+
+    from django import db
+
+    token = Token.objects.create(user=staff)
+    together = threading.Barrier(8)
+    responses = []
+
+    def ask():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        try:
+            together.wait(timeout=30)
+            responses.append(client.post("/api/index/rebuild/"))
+        finally:
+            db.connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r.status_code for r in responses] == [202] * 8, [r.content for r in responses]
+    bodies = [r.json() for r in responses]
+    queued = [body for body in bodies if body["status"] == "queued"]
+    assert len(queued) == 1, bodies
+    joined = [body["coalesced_into"] for body in bodies if body["status"] == "coalesced"]
+    assert joined == [queued[0]["build_id"]] * 7, bodies
+    assert IndexBuild.objects.get(lock="index").pk == queued[0]["build_id"]
+
+
 def test_rebuild_answers_503_when_the_build_lock_keeps_changing_hands(api, staff, monkeypatch):
     from django.db import IntegrityError
 

@@ -125,18 +125,16 @@ def test_without_a_token_set_no_bearer_reads_the_parts(client, built_index, sett
 
 @pytest.fixture
 def model_calls(built_index, monkeypatch):
-    """The live encoder, with a count of its encode calls (and a switch to break it)."""
+    """The live encoder, with a count of its encode calls."""
     from site_assistant import embed, health, index, services
 
     live = index.load_current()
     encoder = embed.get_encoder(live.model_ref or embed.active_model_ref(), role="query")
     real = encoder.encode
-    calls = {"n": 0, "broken": False}
+    calls = {"n": 0}
 
     def encode(*args, **kwargs):
         calls["n"] += 1
-        if calls["broken"]:
-            raise RuntimeError("the ONNX Runtime session failed")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(encoder, "encode", encode)
@@ -160,27 +158,66 @@ def test_a_probe_polled_in_a_loop_runs_the_model_once_a_window(client, settings,
     assert model_calls["n"] == 6
 
 
-def test_a_broken_model_is_reported_within_the_window_and_at_once_when_asked(
-    client, settings, model_calls, monitor
+@pytest.fixture
+def served_copy(testsite, tmp_path):
+    """An index built on a copy of the base model (its ONNX export inside), served."""
+    from site_assistant import embed, health
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+    from tests.conftest import copy_of_the_base_model
+
+    folder = copy_of_the_base_model(tmp_path / "models" / "20260101T000000")
+    embed.set_active_model(str(folder))
+    build = run_build(IndexBuild.objects.create())
+    assert build.status == "succeeded", build.error
+    health.forget_probes()
+    yield folder
+    embed.set_active_model(None)
+    embed.forget_models_except()
+    health.forget_probes()
+
+
+def test_a_damaged_model_is_reported_within_the_window_and_at_once_when_asked(
+    client, settings, served_copy, monitor, caplog
 ):
+    """The served model's tokenizer.json (in its folder and in its ONNX export) cut short,
+    met by a process that loads the model after the damage (one restarted since): no
+    question can be answered, and /health/ says so, naming the model as the part that
+    failed (the index is fine), with the folder in one log line and no traceback."""
+    from site_assistant import embed
+
     url = reverse("site_assistant:health")
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 0.5}
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 2}
     assert client.get(url).status_code == 200
-    model_calls["broken"] = True
+    damaged = [served_copy / "tokenizer.json", served_copy / embed.ONNX_DIR / "tokenizer.json"]
+    whole = [path.read_bytes() for path in damaged]
+
+    def damage():
+        for path in damaged:
+            path.write_text('{"version": "1.0", "trunc')
+        embed.forget_models_except()  # what a process started now has loaded: nothing
+
+    damage()
     # A stranger's ?fresh=1 is ignored (the last passing probe serves) ...
     assert client.get(url + "?fresh=1").status_code == 200
-    # ... the monitor's is a probe now.
+    # ... the monitor's is a probe now: the model really loads, and cannot.
+    caplog.clear()
     response = client.get(url + "?fresh=1", **monitor)
     assert response.status_code == 503
     body = response.json()
-    assert body["model"] == {"ok": False, "error": "RuntimeError", "checked_s_ago": 0.0}
+    assert body["status"] == "unavailable"
+    assert body["model"] == {"ok": False, "error": "ModelUnreadable", "checked_s_ago": 0.0}
+    assert body["index"]["ok"] and body["index"]["intact"] and body["database"]["ok"]
+    said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.health"]
+    assert len(said) == 1 and f"The model at {served_copy} cannot be read" in said[0], said
+    assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
     # A failing part is probed again on every request, and never reused as "ok".
-    calls = model_calls["n"]
-    assert client.get(url).status_code == 503 and model_calls["n"] == calls + 1
-    model_calls["broken"] = False
+    assert client.get(url).json() == {"status": "unavailable"}
+    for path, content in zip(damaged, whole, strict=True):
+        path.write_bytes(content)
     assert client.get(url).status_code == 200
-    model_calls["broken"] = True
-    time.sleep(0.6)
+    damage()
+    time.sleep(2.1)
     assert client.get(url).json() == {"status": "unavailable"}
 
 

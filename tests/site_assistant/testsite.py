@@ -4,6 +4,8 @@ Use with ``@pytest.mark.urls("tests.site_assistant.testsite")``. ``PAGES`` maps 
 path to its <main> HTML; edit it in a test (and restore it) to change a page.
 """
 
+import threading
+
 from django.contrib import admin
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
@@ -83,12 +85,41 @@ LISTING_SITE = {
 }
 
 
+# path -> Held: the page's view waits until the test releases it (a build held while
+# it reads the site).
+HELD = {}
+
+
+class Held:
+    """``reached`` is set once a request for the page arrives; it is answered after
+    ``release()`` (or a minute, should a test fail before releasing it)."""
+
+    def __init__(self):
+        self.reached = threading.Event()
+        self.released = threading.Event()
+
+    def release(self):
+        self.released.set()
+
+
+def hold(path):
+    """The next requests for ``path`` wait until the returned Held is released."""
+    HELD[path] = Held()
+    return HELD[path]
+
+
 def reset_pages():
     PAGES.clear()
     PAGES.update(ORIGINAL_PAGES)
+    for held in HELD.values():
+        held.release()
+    HELD.clear()
 
 
 def page(request, **kwargs):
+    if (held := HELD.get(request.path)) is not None:
+        held.reached.set()
+        held.released.wait(timeout=60)
     if request.path not in PAGES:
         return HttpResponse("gone", status=404)
     title, main = PAGES[request.path]
