@@ -107,6 +107,8 @@ def check_model() -> dict:
     except services.ModelNotReady as exc:
         # Exported in the background (embed.export_in_background): questions wait for it.
         return {"ok": False, "error": str(exc).split(":")[0], "exporting": True}
+    except services.ModelUnavailable as exc:  # the model's files: say which, and why
+        return _failed("model", exc.__cause__ or exc)
     except services.IndexNotReady as exc:
         return {"ok": False, "error": str(exc).split(":")[0]}
     except Exception as exc:

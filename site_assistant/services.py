@@ -43,6 +43,7 @@ __all__ = [
     "Hit",
     "IndexNotReady",
     "ModelNotReady",
+    "ModelUnavailable",
     "answer",
     "index_status",
     "search",
@@ -53,6 +54,13 @@ __all__ = [
 class ModelNotReady(IndexNotReady):
     """The live index's model has no ONNX export in this process's reach yet: it is being
     made in the background (embed.export_in_background), not in the request."""
+
+
+class ModelUnavailable(IndexNotReady):
+    """The live index's model cannot be read (its files damaged or gone since the build:
+    ``embed.ModelUnreadable``, the cause): nothing can be answered until it is put back or
+    another model is served. Not the visitor's question's fault: it read as a 400 that
+    showed the model's folder."""
 
 
 logger = logging.getLogger(__name__)
@@ -284,10 +292,21 @@ def _query_vector(version: index.IndexVersion, query: str, fresh: bool = False) 
                 f"the model of index {version.version} ({version.model_id}) is not available: "
                 "rebuild the index"
             )
-        encoder = _query_encoder(ref, version.model_id)
-        vector = embed.encode([query], ref, role="query", encoder=encoder)[0]
+        try:
+            encoder = _query_encoder(ref, version.model_id)
+            vector = embed.encode([query], ref, role="query", encoder=encoder)[0]
+        except embed.ModelUnreadable as exc:
+            if exc.ref not in _unreadable_said:  # once a process: /health/ says it on
+                _unreadable_said.add(exc.ref)
+                logger.error("no question can be answered: %s", exc)
+            raise ModelUnavailable(
+                f"the model of index {version.version} ({version.model_id}) cannot be read"
+            ) from exc
         _query_vectors.put(key, vector)
     return vector
+
+
+_unreadable_said: set[str] = set()
 
 
 def _query_encoder(ref: str, model_id: str):

@@ -93,6 +93,11 @@ def _search_page(request):
                 if logged and not questions.repeats(asked, logged)
                 else ""
             )
+        except services.ModelUnavailable:  # its files damaged: the log and /health/ say
+            context["error"] = gettext(
+                "The search is not available right now. Please try again later."
+            )
+            status = 503
         except services.IndexNotReady:
             context["error"] = gettext(
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."

@@ -145,6 +145,11 @@ class ModelNotReadyError(Unavailable):
     default_code = "model_not_ready"
 
 
+class ModelUnavailableError(Unavailable):
+    default_detail = _("The search is not available right now. Please try again later.")
+    default_code = "model_unavailable"
+
+
 class DatabaseUnavailable(Unavailable):
     default_detail = _("The site's database is not answering. Please try again in a minute.")
     default_code = "database_unavailable"
@@ -305,6 +310,8 @@ def _search(request, data):
         )
     except services.ModelNotReady as exc:
         raise ModelNotReadyError() from exc
+    except services.ModelUnavailable as exc:  # its files damaged: the log and /health/ say
+        raise ModelUnavailableError() from exc
     except services.IndexNotReady as exc:
         raise IndexNotReadyError() from exc
     except ValueError as exc:  # services' own checks (e.g. nothing left after normalizing)

@@ -189,3 +189,22 @@ def monitor(settings):
     """The headers of a monitor holding HEALTH_TOKEN: it reads /health/'s parts."""
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_TOKEN": MONITOR_TOKEN}
     return {"HTTP_AUTHORIZATION": f"Bearer {MONITOR_TOKEN}"}
+
+
+@pytest.fixture
+def served_copy(testsite, tmp_path):
+    """An index built on a copy of the base model (its ONNX export inside), served."""
+    from site_assistant import embed, health
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+    from tests.conftest import copy_of_the_base_model
+
+    folder = copy_of_the_base_model(tmp_path / "models" / "20260101T000000")
+    embed.set_active_model(str(folder))
+    build = run_build(IndexBuild.objects.create())
+    assert build.status == "succeeded", build.error
+    health.forget_probes()
+    yield folder
+    embed.set_active_model(None)
+    embed.forget_models_except()
+    health.forget_probes()

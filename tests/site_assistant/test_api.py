@@ -610,6 +610,43 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
     assert status.status_code == 200 and status.json()["ready"] is False
 
 
+def test_a_model_damaged_since_the_build_is_a_503_that_blames_no_question(
+    api, served_copy, client, caplog, settings
+):
+    """The served model's tokenizer.json cut short, met by a process that loads it after
+    (one restarted since): every question got a 400 "`q`: The model at /srv/… cannot be
+    read", the server's folder shown to a visitor as their question's fault."""
+    from django.urls import reverse
+
+    from site_assistant import embed
+
+    # The app's own search page (the test site has no base template of Bambicim's).
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "PAGE_BASE_TEMPLATE": "site_assistant/base.html",
+    }
+    for path in [served_copy / "tokenizer.json", served_copy / embed.ONNX_DIR / "tokenizer.json"]:
+        path.write_text('{"version": "1.0", "trunc')
+    embed.forget_models_except()  # what a process started now has loaded: nothing
+    caplog.clear()
+    response = api.post(reverse("site_assistant:api-search"), {"q": "How do kites fly?"})
+    again = api.post(reverse("site_assistant:api-search"), {"q": "Where are you?"})
+    page = client.get(reverse("site_assistant:page"), {"q": "How do kites fly?"})
+    assert response.status_code == again.status_code == 503, response.content
+    assert response.json() == {
+        "detail": "The search is not available right now. Please try again later."
+    }
+    assert response["Retry-After"] == "60"
+    assert page.status_code == 503
+    assert "The search is not available right now." in page.content.decode()
+    assert str(served_copy) not in response.content.decode() + page.content.decode()
+    # The owner's log names the folder, once a process, with no traceback.
+    said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.services"]
+    assert len(said) == 1 and f"The model at {served_copy} cannot be read" in said[0], said
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("path", "body", "content_type", "status", "detail"),
     [

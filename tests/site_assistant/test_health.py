@@ -158,25 +158,6 @@ def test_a_probe_polled_in_a_loop_runs_the_model_once_a_window(client, settings,
     assert model_calls["n"] == 6
 
 
-@pytest.fixture
-def served_copy(testsite, tmp_path):
-    """An index built on a copy of the base model (its ONNX export inside), served."""
-    from site_assistant import embed, health
-    from site_assistant.build import run_build
-    from site_assistant.models import IndexBuild
-    from tests.conftest import copy_of_the_base_model
-
-    folder = copy_of_the_base_model(tmp_path / "models" / "20260101T000000")
-    embed.set_active_model(str(folder))
-    build = run_build(IndexBuild.objects.create())
-    assert build.status == "succeeded", build.error
-    health.forget_probes()
-    yield folder
-    embed.set_active_model(None)
-    embed.forget_models_except()
-    health.forget_probes()
-
-
 def test_a_damaged_model_is_reported_within_the_window_and_at_once_when_asked(
     client, settings, served_copy, monitor, caplog
 ):
