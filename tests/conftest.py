@@ -211,7 +211,9 @@ def celery_workers(transactional_db, settings):
     ``celery_workers()`` starts one more worker on this test's queue and
     returns its process (``.log_path``: its log), ``celery_workers(NAME=value)``
     with those environment variables besides; every worker still running
-    is stopped after the test. Skipped with a clear reason only when Redis is
+    is stopped after the test. An idle worker may start a build before
+    ``request_rebuild`` returns it: "queued" or "running" (``pytest -p
+    tests.worker_first`` makes the worker always first). Skipped with a clear reason only when Redis is
     unreachable (never in CI, where .ci/run starts Redis: there the test fails).
     """
     if not redis_available():
