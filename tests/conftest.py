@@ -132,6 +132,22 @@ def share_model_export(folder):
     return folder
 
 
+def run_python(script: str, env: dict, timeout: float = 300) -> str:
+    """What ``python -c script`` prints, run in a fresh process at the repository's root
+    with this process's environment and ``env``; fails the test, with the end of its
+    stderr, if it exits with an error."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
 def copy_of_the_base_model(folder):
     """The base model's folder copied to ``folder``: a real model under another name
     (another model id), as a training run leaves one. Returns ``folder``."""
