@@ -164,7 +164,8 @@ def request_rebuild(
     """Ask for a rebuild: a queued build, a coalesced record, or an unqueued one.
 
     Outside a transaction the task is sent at once, so the caller learns the
-    outcome from ``build.status``: "queued" (a worker will run it), "unqueued"
+    outcome from ``build.status``: "queued" (a worker will run it; "running" if an idle
+    worker took it before the build was read back after sending), "unqueued"
     (the broker did not take it, see ``build.error``; nothing runs), or,
     without a broker (eager), the finished build's "succeeded"/"failed" —
     or, with ``background`` (a person waiting on a page) and

@@ -132,6 +132,22 @@ def share_model_export(folder):
     return folder
 
 
+def run_python(script: str, env: dict, timeout: float = 300) -> str:
+    """What ``python -c script`` prints, run in a fresh process at the repository's root
+    with this process's environment and ``env``; fails the test, with the end of its
+    stderr, if it exits with an error."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
 def copy_of_the_base_model(folder):
     """The base model's folder copied to ``folder``: a real model under another name
     (another model id), as a training run leaves one. Returns ``folder``."""
@@ -211,7 +227,9 @@ def celery_workers(transactional_db, settings):
     ``celery_workers()`` starts one more worker on this test's queue and
     returns its process (``.log_path``: its log), ``celery_workers(NAME=value)``
     with those environment variables besides; every worker still running
-    is stopped after the test. Skipped with a clear reason only when Redis is
+    is stopped after the test. An idle worker may start a build before
+    ``request_rebuild`` returns it: "queued" or "running" (``pytest -p
+    tests.worker_first`` makes the worker always first). Skipped with a clear reason only when Redis is
     unreachable (never in CI, where .ci/run starts Redis: there the test fails).
     """
     if not redis_available():

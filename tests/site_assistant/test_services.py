@@ -300,30 +300,17 @@ def test_a_fresh_process_answers_without_torch_or_sentence_transformers(built_in
     """The web process serves with ONNX Runtime: torch is for training and the export only;
     bm25s (and scipy, 28 MB) for the hybrid retriever and evaluation only."""
     import json
-    import os
     import secrets
-    import subprocess
-    import sys
 
-    from tests.conftest import ROOT
+    from tests.conftest import run_python
 
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "bambicim.settings",
         "SEARCH_INDEX_DIR": str(index_dir),
         # A web process's settings (DEBUG off unless the environment says otherwise).
         "SECRET_KEY": secrets.token_urlsafe(50),
     }
-    proc = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report = json.loads(run_python(FRESH_PROCESS, env).strip().splitlines()[-1])
     assert report["loaded"] == []
     assert report["warm"]["ready"] and report["warm"]["encoder"] == "onnx", report
     assert report["warm"]["version"] == index.load_current().version

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import share_model_export
+from tests.conftest import run_python, share_model_export
 
 pytest.importorskip("wagtail")
 
@@ -43,7 +43,6 @@ def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     ``settings``: the site's settings module ("admin_settings": with Wagtail's admin).
     """
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": f"tests.site_assistant.wagtailsite.{settings}",
         "OMP_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
@@ -52,16 +51,8 @@ def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     if site_dir is not None:
         env["WAGTAILSITE_DIR"] = str(site_dir)
         share_model_export(Path(site_dir) / "index")
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return [json.loads(line) for line in result.stdout.splitlines() if line[:1] in "[{"]
+    out = run_python(script, env)
+    return [json.loads(line) for line in out.splitlines() if line[:1] in "[{"]
 
 
 def test_pages_come_from_wagtails_own_sitemap():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-
-from bm25s.stopwords import STOPWORDS_EN
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from functools import cache
 
 from ...text import normalize
 
@@ -13,11 +11,10 @@ _WORD = re.compile(r"[^\W_][\w’'.,€$£%/&+-]*[^\W_]|[^\W_]", re.UNICODE)
 # Quotes and brackets end a clause wherever they stand (“Try the hoops” must not
 # give "choose try"); other punctuation only before a space.
 CLAUSE = re.compile(r"[()\[\]“”\"]+\s*|[.,;:!?·…]+(?:\s|$)|\s[—–-]\s")
-STOP = (
-    set(STOPWORDS_EN)
-    | set(ENGLISH_STOP_WORDS)
-    | {
-        # Words too common on any site, or too vague, to make a question specific.
+# Words too common on any site, or too vague, to make a question specific; with the
+# libraries' English stop words, ``stop_words()``.
+_OWN_STOP = frozenset(
+    {
         "can",
         "will",
         "does",
@@ -77,6 +74,20 @@ STOP = (
 )
 
 
+@cache
+def stop_words() -> frozenset[str]:
+    """bm25s's and scikit-learn's English stop words and ``_OWN_STOP``.
+
+    Imported on first use, not with this module: scikit-learn brings SciPy and pandas
+    (1.4 s of CPU and 180 MB here), which a process that only imports the training package (the
+    admin's "Train on site content", the test suite's collection) never needs.
+    """
+    from bm25s.stopwords import STOPWORDS_EN
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(STOPWORDS_EN) | ENGLISH_STOP_WORDS | _OWN_STOP
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
@@ -88,7 +99,7 @@ def is_content(word: str) -> bool:
         return True
     if "’" in w or "'" in w:  # contractions: we’ll, you’re
         return False
-    return len(w) > 2 and w not in STOP and not w.isdigit()
+    return len(w) > 2 and w not in stop_words() and not w.isdigit()
 
 
 def content_words(text: str) -> list[str]:
