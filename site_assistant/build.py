@@ -121,7 +121,6 @@ class _Reporter:
         self.build, self.callback, self.last_saved = build, callback, 0.0
         self.heartbeat = heartbeat
         self.model_loading = False
-        self.model_ref: str | None = None  # the build's model, once it is known
         self.prepared = False  # this build exported its model (prepare_model)
 
     def __call__(self, stage: str, fraction: float = 0.0, force: bool = False):
@@ -149,18 +148,16 @@ class _Reporter:
         an INDEX_DIR restored without its ``onnx`` folder), under the stage that says so:
         before any chunk is handed out (one export, not one per worker) and even when
         nothing is new to embed, so the processes that serve it never export it."""
-        self.model_ref = model_ref
         if embed.serves_onnx() and embed.find_onnx(model_ref) is None:
             self.prepared = True
             self(PREPARE_MODEL, 0, force=True)
             embed.ensure_export(model_ref)
 
     def loading_model(self) -> None:
-        """The model loads now (there is text to embed): "load model", or, when loading
-        it exports it to ONNX first (embed.will_export) or this build has just exported
-        it (``prepare_model``), the stage that says so."""
-        first = self.model_ref is not None and embed.will_export(self.model_ref)
-        self(PREPARE_MODEL if first or self.prepared else "load model", 0, force=True)
+        """The model loads now (there is text to embed): "load model", or, when this build
+        has just exported it (``prepare_model``, which every build calls before it embeds),
+        the stage that says so."""
+        self(PREPARE_MODEL if self.prepared else "load model", 0, force=True)
 
     def embedding(self, done: int, total: int):
         """embed_cached's callback: (0, n) comes before the model is needed."""
@@ -326,7 +323,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     build.save(update_fields=["other_language_pages"])
 
     report("extract", 0, force=True)
-    model_ref = report.model_ref = embed.active_model_ref()
+    model_ref = embed.active_model_ref()
     passages = extract_all(
         documents,
         count=embed.token_counter(model_ref),

@@ -170,8 +170,9 @@ def _label_reading(
 
     A visitor's question in another language borrows the site's words: its English
     ("kontaktni email", "Koliko kosta web shop", "kolk stane app?") and the names of
-    its products ("c quoi <the product's name>"). Two or three words say little to the identifier, and one English word
-    among them swayed it: Uzbek, Slovenian (for Croatian), Norwegian Nynorsk, Italian.
+    its products ("c quoi <the product's name>"). Two or three words say little to the
+    identifier, and one English word among them swayed it: Uzbek, Slovenian (for
+    Croatian), Norwegian Nynorsk, Italian.
     Measured (``make bench-languages``): named right 82 of the 96 short questions instead
     of 80, 93 of the 100 others instead of 91, none named wrong that was right.
     """
