@@ -13,7 +13,9 @@ counts as another language when its most likely language is not the index's
 and the index's language has a probability below
 SITE_ASSISTANT["OTHER_LANGUAGE_MAX_PROBABILITY"], and it has at least two words (a
 single word — "ok", "test", a product name — says too little; in a script
-written without spaces, Chinese, Japanese, Thai..., four characters), and not every
+written without spaces, Chinese, Japanese, Thai..., four characters; or one word the
+index does not know that the identifier reads as one language more likely than all
+others together, "Öffnungszeiten": :func:`_one_clear_word`), and not every
 one of its words is known to the index (the site's words and the model's
 vocabulary: short English questions read as other languages). Measured in
 docs/quality.md: no English question of the project's sets flagged, 20 of 20
@@ -26,10 +28,10 @@ identifier names the wrong one of the three as often as the right one (measured:
 Croatian question. And a site names the language(s) of the place it serves
 (SITE_ASSISTANT["LOCAL_LANGUAGES"], ["sl"] for a studio in Ljubljana): a question is
 logged in one of them when the identifier finds it at least 1/LOCAL_WEIGHT as likely
-as its first choice ("kje ste" read as Norwegian Nynorsk, "Koliko stane?" as
-Serbian). And the language is named from the question's words that are not the site's
-own ("kontaktni email" read as Uzbek: :func:`_label_reading`). None of these changes which
-questions are declined.
+as its first choice ("Koliko stane?" read as Serbian). And the language is named from the question's words that are not the site's
+own ("kontaktni email" read as Uzbek: :func:`_label_reading`), sentence-cased (the
+identifier reads letters as they are cased: "kje ste" was Norwegian Nynorsk, "Kje ste?"
+Slovenian: :func:`_naming`). None of these changes which questions are declined.
 """
 
 from __future__ import annotations
@@ -133,10 +135,30 @@ def probabilities(text: str) -> dict[str, float]:
     return dict(_get_identifier().rank(text))
 
 
+def sentence_case(text: str) -> str:
+    """``text`` in lower case but its first letter: "kje ste", "KJE STE" and "Kje Ste?" are
+    "Kje ste" and "Kje ste?"."""
+    lowered = text.lower()
+    first = next((i for i, ch in enumerate(lowered) if ch.isalpha()), None)
+    if first is None:
+        return lowered
+    return lowered[:first] + lowered[first].upper() + lowered[first + 1 :]
+
+
+def _naming(text: str) -> tuple[str, dict[str, float]]:
+    """The identifier's reading of ``text`` sentence-cased, that names a declined question's
+    language: the identifier reads letters as they are cased (its n-grams are of bytes), so
+    "kje ste" was Norwegian Nynorsk and "Kje ste?" Slovenian. Sentence case is how the
+    texts it learnt from write a question."""
+    ranked = probabilities(sentence_case(text))
+    return max(ranked, key=ranked.get), ranked
+
+
 def other_language(
     text: str,
     known: Callable[[str], bool] | None = None,
     site: Callable[[str], bool] | None = None,
+    typo: Callable[[str], bool] | None = None,
 ) -> str | None:
     """The code of the language ``text`` is in when it is confidently not the index's, else
     None; Croatian, Serbian and Bosnian are one, "sh" (:func:`label`), and a local
@@ -146,19 +168,62 @@ def other_language(
     site's or its model's (``Speller.is_known``). A question made only of
     such words is the index's language, whatever the identifier says of so
     few letters: "Ljubljana office?" read as Slovenian and "r u a bot" as
-    Sesotho.
+    Sesotho. A single word the index does not know is
+    another language when the identifier reads it clearly (:func:`_one_clear_word`),
+    unless ``typo``: typo tolerance would respell it (``Speller.is_typo``; "chaange" read
+    as Oromo is the site's "change").
 
     ``site``: whether a (case-folded) word is one of the site's own pages
     (``Speller.is_site_word``): the language is named from the question without them
-    (:func:`_label_reading`). Whether it is declined is read from all of it.
+    (:func:`_label_reading`). Whether it is declined is read from all of it, as typed;
+    the language is named from it sentence-cased (:func:`_naming`).
     """
     words = WORD.findall(text)
-    if not conf.get("DETECT_LANGUAGE") or not _says_enough(words):
+    if not conf.get("DETECT_LANGUAGE") or not words:
         return None
     if known is not None and all(known(word.casefold()) for word in words):
         return None
+    found = (
+        _confidently_other(text)
+        if _says_enough(words)
+        else _one_clear_word(text, words, known, typo)
+    )
+    return _logged(*_named(text, site, found)) if found else None
+
+
+def _named(
+    text: str, site: Callable[[str], bool] | None, found: tuple[str, dict[str, float]]
+) -> tuple[str, dict[str, float]]:
+    """The reading a declined question's language is named from, ``found`` the one that
+    declined it: the sentence-cased question's (:func:`_naming`) unless that reads as the
+    index's language, and without the site's own words (:func:`_label_reading`)."""
+    named = _naming(text)
+    return _label_reading(text, site, found if named[0] == conf.index_language() else named)
+
+
+# ISO 639-2 "no linguistic content": the identifier's label for a row of letters ("asdf").
+NO_LANGUAGE = "zxx"
+
+
+def _one_clear_word(
+    text: str,
+    words: list[str],
+    known: Callable[[str], bool] | None,
+    typo: Callable[[str], bool] | None = None,
+) -> tuple[str, dict[str, float]] | None:
+    """The reading of a question of one word the index does not know (``known``) when the
+    identifier finds one language more likely than all others together and the index's
+    below OTHER_LANGUAGE_MAX_PROBABILITY ("Öffnungszeiten": German at 0.91), else None.
+    A single word mostly says too little ("ok", "test", a product name: no language above
+    one half), and a word the site or the model knows is never another language."""
+    if known is None or len(words) != 1 or known(words[0].casefold()):
+        return None
+    if typo is not None and typo(words[0]):
+        return None
     found = _confidently_other(text)
-    return _logged(*_label_reading(text, site, found)) if found else None
+    if not found or found[0] == NO_LANGUAGE or found[1][found[0]] <= 0.5:
+        return None
+    return found
 
 
 def _label_reading(
@@ -181,8 +246,7 @@ def _label_reading(
     rest = WORD.sub(lambda m: "" if site(m.group(0).casefold()) else m.group(0), text)
     if rest == text or not WORD.search(rest):
         return found
-    ranked = probabilities(rest)
-    top = max(ranked, key=ranked.get)
+    top, ranked = _naming(rest)
     return found if top == conf.index_language() else (top, ranked)
 
 
@@ -205,6 +269,28 @@ def unknown_words_language(text: str, known: Callable[[str], bool]) -> str | Non
     if not conf.get("DETECT_LANGUAGE") or not _says_enough(words):
         return None
     return confidently_other(" ".join(words))
+
+
+def most_likely_other(text: str, site: Callable[[str], bool]) -> str | None:
+    """The language the identifier finds most likely for ``text``, and for its words that
+    are not the site's own (``site``, as for :func:`other_language`; two words at least,
+    :func:`_says_enough`), when it is not the index's in either, else None. No
+    probability is asked for: typo tolerance respells a word on the bet that it is a
+    misspelled word of the index's language, and a question read as another language,
+    all of it and its words the site never uses alike, loses that bet ("Dove siete?"
+    respelled "Dove site?", "Wat kost het?" "Wat cost het?"). Decides respelling only."""
+    if not conf.get("DETECT_LANGUAGE"):
+        return None
+    own = conf.index_language()
+    ranked = probabilities(text)
+    if max(ranked, key=ranked.get) == own:
+        return None
+    rest = [word for word in WORD.findall(text) if not site(word.casefold())]
+    if not _says_enough(rest):
+        return None
+    ranked = probabilities(" ".join(rest))
+    top = max(ranked, key=ranked.get)
+    return None if top == own else top
 
 
 def _logged(top: str, ranked: dict[str, float]) -> str:

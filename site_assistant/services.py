@@ -568,7 +568,9 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
     reply = small_talk.reply(query)
     spell = speller(version)
     other_language = (
-        None if reply else language.other_language(query, spell.is_known, spell.is_site_word)
+        None
+        if reply
+        else language.other_language(query, spell.is_known, spell.is_site_word, spell.is_typo)
     )
     if reply:
         searched, results, best = query, [], None

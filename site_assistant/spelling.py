@@ -91,6 +91,11 @@ class Speller:
             if len(word) - len(ending) >= 3
         )
 
+    def is_typo(self, word: str) -> bool:
+        """Whether typo tolerance would respell ``word`` (a word the index does not know,
+        close to one of the site's)."""
+        return self.correct_word(word) != word
+
     def is_site_word(self, word: str) -> bool:
         """A (case-folded) word of the site's own pages ("email", the site's own names), not only the
         model's."""
@@ -109,9 +114,14 @@ class Speller:
         """``text`` with its unknown words spelled as the site spells them; as it is
         when those words are confidently another language (a visitor's Slovenian
         "imate kaksne" is not shown back as "image kaksne":
-        ``language.unknown_words_language``)."""
+        ``language.unknown_words_language``), or when the question and its words that
+        are not the site's are both most likely another language ("Dove siete?" is not
+        "Dove site?": ``language.most_likely_other``)."""
         corrected = WORD.sub(lambda m: self.correct_word(m.group(0)), text)
-        if corrected != text and language.unknown_words_language(text, self.is_known):
+        if corrected != text and (
+            language.unknown_words_language(text, self.is_known)
+            or language.most_likely_other(text, self.is_site_word)
+        ):
             return text
         return corrected
 
