@@ -18,7 +18,11 @@ other LOCAL_LANGUAGES and weights: none (only the merge), the languages the owne
 visitors use (sl, de, hr, it: a prior on them), and sl at other weights. Then which
 questions OTHER_LANGUAGE_MAX_PROBABILITY would decline at other values (STACKFAQ=DIR
 adds a BEIR folder's queries to the English lines), and whether typo tolerance leaves
-a question as typed when its unknown words are confidently another language.
+a question as typed when its unknown words are confidently another language, or it and
+its words that are not the site's are most likely another language. Then how often a
+question of one word of the index's language is declined (typos of the site's words;
+STACKFAQ=DIR: the BEIR passages' words the index does not know), and English as typed in
+a chat ("r u ok").
 
 For every passage of the live index, and for every page (its passages joined, as
 the build's warning reads it): the identifier's most likely language and the
@@ -92,7 +96,7 @@ def right(want: str, code: str | None) -> bool:
 
 def logged_with(question: str, local: tuple[str, ...], weight: float, site) -> str | None:
     found = language._confidently_other(question)
-    found = language._label_reading(question, site, found) if found else None
+    found = language._named(question, site, found) if found else None
     saved = language.LOCAL_WEIGHT
     language.LOCAL_WEIGHT = weight
     try:
@@ -106,7 +110,7 @@ def logged_with(question: str, local: tuple[str, ...], weight: float, site) -> s
 
 def questions() -> None:
     speller = services.speller(index.load_current())
-    known, site = speller.is_known, speller.is_site_word
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
     own = conf.index_language()
     for name in QUESTION_SETS:
         text = (ROOT / "tests" / "data" / name).read_text(encoding="utf-8")
@@ -116,7 +120,7 @@ def questions() -> None:
         for row in rows:
             want, question = row["language"], row["question"]
             asked[want] += 1
-            code = language.other_language(question, known, site)
+            code = language.other_language(question, known, site, typo)
             if code is None:
                 continue
             declined[want] += 1
@@ -186,13 +190,14 @@ def lines(stackfaq: str | None) -> tuple[list[str], list[str]]:
 
 def thresholds(english: list[str], others: list[str]) -> None:
     """Which questions OTHER_LANGUAGE_MAX_PROBABILITY declines at other values."""
-    known = services.speller(index.load_current()).is_known
+    speller = services.speller(index.load_current())
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
     print(f"OTHER_LANGUAGE_MAX_PROBABILITY ({len(english)} English lines, {len(others)} others):")
     for cut in THRESHOLDS:
         user = {**settings.SITE_ASSISTANT, "OTHER_LANGUAGE_MAX_PROBABILITY": cut}
         with override_settings(SITE_ASSISTANT=user):
-            wrong = [q for q in english if language.other_language(q, known)]
-            caught = sum(1 for q in others if language.other_language(q, known))
+            wrong = [q for q in english if language.other_language(q, known, site, typo)]
+            caught = sum(1 for q in others if language.other_language(q, known, site, typo))
         print(f"  {cut}: English declined {len(wrong)} {wrong}, others declined {caught}")
 
 
@@ -208,7 +213,8 @@ def respelling(english: list[str], others: list[str]) -> None:
 
     fixed = [q for q in english if fixable(q)]
     kept = [q for q in fixed if speller.correct(q) == q]
-    searched = [q for q in others if not language.other_language(q, speller.is_known)]
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
+    searched = [q for q in others if not language.other_language(q, known, site, typo)]
     before = [q for q in searched if fixable(q)]
     after = [f"{q} → {speller.correct(q)}" for q in before if speller.correct(q) != q]
     print(
@@ -216,6 +222,77 @@ def respelling(english: list[str], others: list[str]) -> None:
         f"{len(kept)} {kept}; other-language questions searched {len(searched)}, with a word "
         f"to respell {len(before)}, respelled {len(after)} {after}"
     )
+
+
+# English as typed in a chat, which the question sets lack: words of two or three
+# letters that the model knows and the site may not use.
+TEXTING = (
+    "r u ok",
+    "u there",
+    "how r u",
+    "who r u",
+    "yo wassup",
+    "thx m8",
+    "ur fee",
+    "hru",
+    "ty",
+    "k thx",
+    "gr8 site",
+    "omg lol",
+    "brb",
+    "idk tbh",
+    "u up",
+    "r u open",
+    "hw r u",
+    "plz help",
+    "sup",
+    "hi u",
+    "ya ok",
+    "no ty",
+    "wat r ur prices",
+)
+
+
+def texting() -> None:
+    speller = services.speller(index.load_current())
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
+    wrong = [
+        f"{q} ({code})" for q in TEXTING if (code := language.other_language(q, known, site, typo))
+    ]
+    print(f"English texting: {len(TEXTING)}, declined {len(wrong)} {wrong}")
+
+
+def single_words(stackfaq: str | None) -> None:
+    """A question of one word is declined when the identifier reads it clearly
+    (language._one_clear_word): how often a word of the index's language is. Typos of the
+    site's own words of five letters or more (its middle pair of letters swapped, its middle
+    letter dropped, doubled), as typed and capitalised with a question mark; and
+    (STACKFAQ=DIR) the words of a BEIR folder's passages the index does not know."""
+    speller = services.speller(index.load_current())
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
+
+    def declined(word):
+        return language.other_language(word, known, site, typo)
+
+    words = sorted(w for w in speller.frequency if len(w) >= 5 and w.isalpha())
+    typos = set()
+    for word in words:
+        i = len(word) // 2
+        typos |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :], word[:i] + word[i + 1 :]}
+        typos.add(word[:i] + word[i] + word[i:])
+    typos = sorted(t for t in typos if not known(t))
+    wrong = [t for t in typos if declined(t) or declined(f"{t.capitalize()}?")]
+    print(f"One word: typos of the site's words {len(typos)}, declined {len(wrong)} {wrong}")
+    if stackfaq:
+        rows = Path(stackfaq, "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+        text = " ".join(json.loads(line).get("text", "") for line in rows if line.strip())
+        unknown = sorted({w.casefold() for w in WORD.findall(text)} - {""})
+        unknown = [w for w in unknown if w.isalpha() and len(w) >= 4 and not known(w)]
+        wrong = [f"{w} ({declined(w)})" for w in unknown if declined(w)]
+        print(
+            f"  words of the BEIR passages the index does not know {len(unknown)}, declined "
+            f"{len(wrong)} {wrong}"
+        )
 
 
 def read(text: str) -> tuple[str, float]:
@@ -241,6 +318,8 @@ def main() -> None:
     english, others = lines(os.environ.get("STACKFAQ"))
     thresholds(english, others)
     respelling(english, others)
+    single_words(os.environ.get("STACKFAQ"))
+    texting()
     rows = index.load_current().passages
     report("passages", {f"{row['url']} {row['text']}": row["text"] for row in rows})
     pages: dict[str, str] = {}
