@@ -28,10 +28,11 @@ identifier names the wrong one of the three as often as the right one (measured:
 Croatian question. And a site names the language(s) of the place it serves
 (SITE_ASSISTANT["LOCAL_LANGUAGES"], ["sl"] for a studio in Ljubljana): a question is
 logged in one of them when the identifier finds it at least 1/LOCAL_WEIGHT as likely
-as its first choice ("Koliko stane?" read as Serbian). And the language is named from the question's words that are not the site's
-own ("kontaktni email" read as Uzbek: :func:`_label_reading`), sentence-cased (the
-identifier reads letters as they are cased: "kje ste" was Norwegian Nynorsk, "Kje ste?"
-Slovenian: :func:`_naming`). None of these changes which questions are declined.
+as its first choice ("Koliko stane?" read as Serbian). And the language is named from
+the question's words that are not the site's own ("kontaktni email" read as Uzbek:
+:func:`_label_reading`), sentence-cased (the identifier reads letters as they are cased:
+"kje ste" was Norwegian Nynorsk, "Kje ste?" Slovenian: :func:`_naming`). None of these
+changes which questions are declined.
 """
 
 from __future__ import annotations
@@ -168,10 +169,10 @@ def other_language(
     site's or its model's (``Speller.is_known``). A question made only of
     such words is the index's language, whatever the identifier says of so
     few letters: "Ljubljana office?" read as Slovenian and "r u a bot" as
-    Sesotho. A single word the index does not know is
-    another language when the identifier reads it clearly (:func:`_one_clear_word`),
-    unless ``typo``: typo tolerance would respell it (``Speller.is_typo``; "chaange" read
-    as Oromo is the site's "change").
+    Sesotho. A single word the index does not know is another language when the
+    identifier reads it clearly (:func:`_one_clear_word`), unless ``typo``: typo
+    tolerance would respell it (``Speller.is_typo``; "chaange" read as Oromo is the
+    site's "change").
 
     ``site``: whether a (case-folded) word is one of the site's own pages
     (``Speller.is_site_word``): the language is named from the question without them
