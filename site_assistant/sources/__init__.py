@@ -76,8 +76,8 @@ def rows_to_read(rows: list[Document], read: set[str], skipped: dict[str, str]) 
     """The registered rows to index, given the pages this build rendered: not a row
     whose page (its URL without the fragment) an anonymous visitor cannot open (a
     login redirect, a 403 or 404, noindex, a password form: the registration's
-    ``filter`` let a private row through), nor one under the admin or
-    ``EXCLUDE_URLS``, nor one whose URL is a page read already (a model whose
+    ``filter`` let a private row through), nor one whose page is not read for its
+    language, nor one under the admin or ``EXCLUDE_URLS``, nor one whose URL is a page read already (a model whose
     detail pages are in the sitemap: the page is what the visitor sees, and the row
     would answer a second time beside it). Each left out is logged once per model."""
     kept, hidden, excluded, twice = [], {}, {}, {}
@@ -87,6 +87,11 @@ def rows_to_read(rows: list[Document], read: set[str], skipped: dict[str, str]) 
         why = skipped.get(page, "")
         if _HIDDEN_FROM_VISITORS.match(why):
             hidden.setdefault(label, []).append(f"{row.url} ({why})")
+        elif why.startswith("in another language"):
+            # Its page is not read for its language (SKIP_OTHER_LANGUAGE_PAGES): nor is the
+            # row, which says the same in that language (a German site's every row made
+            # an English index "succeed" from the database alone).
+            excluded.setdefault(label, []).append(f"{row.url} ({why})")
         elif reason := pages.is_excluded(row.url):
             excluded.setdefault(label, []).append(f"{row.url} ({reason})")
         elif row.url in read:

@@ -314,6 +314,28 @@ def test_pages_in_another_language_than_the_indexs_are_not_read_and_counted(
 
 
 @pytest.mark.django_db
+def test_a_registered_row_on_a_page_in_another_language_is_not_read_either(bilingual_site):
+    """A German shop's rows (their get_absolute_url a /de/ page) were indexed from the
+    database while every page of the site was left out for its language: the English
+    index was built from the rows alone, German words matched by chance."""
+    from django.contrib.auth.models import Group
+
+    links = {}
+    for name, link in [
+        ("Preise: eine Reparatur kostet zehn Euro", "/de/prices/"),
+        ("Preise für Gruppen", "/de/prices/#gruppen"),
+        ("Prices for groups: ten percent off", "/en/prices/#groups"),
+    ]:
+        links[Group.objects.create(name=name).pk] = link
+    register(Group, fields=["name"], url=lambda g: links[g.pk])
+    try:
+        rows = [d.url for d in collect_all().documents if d.source == "model"]
+    finally:
+        models.unregister(Group)
+    assert rows == ["/en/prices/#groups"]
+
+
+@pytest.mark.django_db
 def test_a_page_without_a_language_or_in_a_regional_variant_is_read(testsite, settings):
     from site_assistant.extract import parse
 
