@@ -3,11 +3,21 @@ the project's own sources (SITE_ASSISTANT["SOURCES"])."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..extract import Document
 from . import custom, models, pages, templates
+
+logger = logging.getLogger(__name__)
+
+# Why a rendered page was not read that means an anonymous visitor cannot open it
+# (RenderedPage.skipped): a redirect (to a login), 401/403/404/410, noindex, a password form.
+_HIDDEN_FROM_VISITORS = re.compile(
+    r"^(status (3\d\d|401|403|404|410)\b|noindex$|asks for a password$)"
+)
 
 
 @dataclass
@@ -48,7 +58,9 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
         result.documents.append(page.document)
         for template in page.templates:
             url_for_template.setdefault(template, page.url)
-    result.documents.extend(models.collect())
+    result.documents.extend(
+        rows_to_read(models.collect(), {d.url for d in result.documents}, result.skipped)
+    )
     result.documents.extend(custom.collect())
     from ..extract import page_title, parse
 
@@ -58,3 +70,49 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
         document.title = document.title or title_for_url.get(document.url, "")
         result.documents.append(document)
     return result
+
+
+def rows_to_read(rows: list[Document], read: set[str], skipped: dict[str, str]) -> list[Document]:
+    """The registered rows to index, given the pages this build rendered: not a row
+    whose page (its URL without the fragment) an anonymous visitor cannot open (a
+    login redirect, a 403 or 404, noindex, a password form: the registration's
+    ``filter`` let a private row through), nor one whose page is not read for its
+    language, nor one under the admin or ``EXCLUDE_URLS``, nor one whose URL is a page read already (a model whose
+    detail pages are in the sitemap: the page is what the visitor sees, and the row
+    would answer a second time beside it). Each left out is logged once per model."""
+    kept, hidden, excluded, twice = [], {}, {}, {}
+    for row in rows:
+        page = row.url.split("#", 1)[0]
+        label = row.origin.rsplit(":", 1)[0]
+        why = skipped.get(page, "")
+        if _HIDDEN_FROM_VISITORS.match(why):
+            hidden.setdefault(label, []).append(f"{row.url} ({why})")
+        elif why.startswith("in another language"):
+            # Its page is not read for its language (SKIP_OTHER_LANGUAGE_PAGES): nor is the
+            # row, which says the same in that language (a German site's every row made
+            # an English index "succeed" from the database alone).
+            excluded.setdefault(label, []).append(f"{row.url} ({why})")
+        elif reason := pages.is_excluded(row.url):
+            excluded.setdefault(label, []).append(f"{row.url} ({reason})")
+        elif row.url in read:
+            twice.setdefault(label, []).append(row.url)
+        else:
+            kept.append(row)
+    for label, urls in hidden.items():
+        logger.warning(
+            "%s: %d row(s) not indexed, their page is not open to an anonymous visitor "
+            "(leave such rows out with register(..., filter=...)): %s",
+            label,
+            len(urls),
+            ", ".join(urls[:3]),
+        )
+    for label, urls in excluded.items():
+        logger.info("%s: %d row(s) not indexed: %s", label, len(urls), ", ".join(urls[:3]))
+    for label, urls in twice.items():
+        logger.info(
+            "%s: %d row(s) read from their rendered page, not a second time from the database: %s",
+            label,
+            len(urls),
+            ", ".join(urls[:3]),
+        )
+    return kept

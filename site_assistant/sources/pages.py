@@ -79,9 +79,8 @@ def page_urls(client=None, sitemap_errors: dict[str, str] | None = None) -> list
     urls = []
     if conf.get("USE_SITEMAPS"):
         client = client or _client()
-        urls += sitemaps.page_urls(
-            client, conf.get("SITEMAPS"), render_host(), settings.ALLOWED_HOSTS, sitemap_errors
-        )
+        own = [*settings.ALLOWED_HOSTS, *sites_framework_domain()]
+        urls += sitemaps.page_urls(client, conf.get("SITEMAPS"), render_host(), own, sitemap_errors)
         for host in other_hosts():
             errors: dict[str, str] = {}
             urls += [
@@ -101,6 +100,24 @@ def page_urls(client=None, sitemap_errors: dict[str, str] | None = None) -> list
         else:
             result.append(url)
     return result
+
+
+def sites_framework_domain() -> list[str]:
+    """The hostname of django.contrib.sites' current Site (``SITE_ID``), when the project
+    has that framework: django.contrib.sitemaps writes every location on it whatever host
+    asked, so its pages are this site's ("example.com" until someone changes the Site
+    row, where ignoring them read none of a startproject site's pages); [] without it."""
+    if not apps.is_installed("django.contrib.sites") or not getattr(settings, "SITE_ID", None):
+        return []
+    from django.contrib.sites.models import Site
+
+    try:
+        domain = Site.objects.get_current().domain
+    except Exception:  # no such Site row, or no table yet: locations are judged without it
+        logger.warning("django.contrib.sites: no current Site (SITE_ID %r)", settings.SITE_ID)
+        return []
+    hostname, _ = split_domain_port(domain.lower())
+    return [hostname] if hostname else []
 
 
 def other_hosts(hosts: list[tuple[str, bool]] | None = None) -> list[str]:

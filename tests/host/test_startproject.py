@@ -63,10 +63,21 @@ def project(tmp_path_factory, request, model_export):
         )
     (pkg / "views.py").write_text(
         textwrap.dedent("""
+        from django.contrib.admin.views.decorators import staff_member_required
+        from django.contrib.auth.decorators import login_required
+        from django.http import HttpResponse
         from django.shortcuts import render
 
         def page(request, slug):
             return render(request, f"pages/{slug}.html")
+
+        @staff_member_required
+        def margins(request):
+            return HttpResponse("<main><h1>Margins</h1><p>Our secret tea margin is 73 percent.</p></main>")
+
+        @login_required
+        def members(request):
+            return HttpResponse("<main><h1>Members</h1><p>The members' discount code is PELICAN.</p></main>")
     """)
     )
     (pkg / "sitemaps.py").write_text(
@@ -76,9 +87,12 @@ def project(tmp_path_factory, request, model_export):
 
         class Pages(Sitemap):
             def items(self):
-                return ["tea", "bikes"]
+                # A staff-only and a login-only page listed by mistake, as a hasty sitemap does.
+                return ["tea", "bikes", "margins", "members"]
 
             def location(self, item):
+                if item in ("margins", "members"):
+                    return reverse(item)
                 return reverse("page", args=[item])
     """)
     )
@@ -86,7 +100,15 @@ def project(tmp_path_factory, request, model_export):
     with open(pkg / "settings.py", "a") as f:
         f.write(
             textwrap.dedent(f"""
-            INSTALLED_APPS += ["django.contrib.sitemaps", "rest_framework", {APP!r}]
+            INSTALLED_APPS += [
+                "django.contrib.sitemaps",
+                # The sites framework, which many projects have: its Site "example.com"
+                # (as migrate makes it) is the host of every location of the sitemap.
+                "django.contrib.sites",
+                "rest_framework",
+                {APP!r},
+            ]
+            SITE_ID = 1
             TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates"]
             {APP.upper()} = {{
                 "INDEX_DIR": {str(base / "index")!r},
@@ -105,11 +127,13 @@ def project(tmp_path_factory, request, model_export):
         from django.urls import include, path
 
         from .sitemaps import Pages
-        from .views import page
+        from .views import margins, members, page
 
         urlpatterns = [
             path("admin/", admin.site.urls),
             path("pages/<slug:slug>/", page, name="page"),
+            path("staff/margins/", margins, name="margins"),
+            path("members/", members, name="members"),
             path("sitemap.xml", sitemap, {{"sitemaps": {{"pages": Pages}}}}),
             path("assistant/", include("{APP}.urls")),
         ]
@@ -146,6 +170,10 @@ def test_the_project_runs_the_wheel_not_the_repository(project):
 
 
 def test_the_first_build_indexes_the_two_pages(project, built):
+    """The sitemap's locations are on the sites framework's "example.com", not the render
+    host: they were all ignored ("no passages found"), and the warning's advice, setting
+    RENDER_HOST to example.com, made every page a 400 (ALLOWED_HOSTS). The staff-only and
+    login-only pages it lists are not read."""
     assert "succeeded" in built and "2 pages" in built, built
     site, python, env = project
     stats = run([python, "manage.py", "search_stats"], site, env)
@@ -219,6 +247,19 @@ def test_the_search_page_is_styled_by_its_own_stylesheet_in_the_minimal_base(ser
     assert tree.css_first(f'link[href="/static/{APP}/page.css"]') is not None
     assert 'href="/pages/bikes/#prices"' in html
     assert server.get(f"/static/{APP}/page.css")[0] == 200
+
+
+def test_a_staff_only_and_a_login_only_page_are_never_answered_from(server):
+    for question, secret in [
+        ("What is your tea margin?", "73 percent"),
+        ("What is the members' discount code?", "PELICAN"),
+    ]:
+        status, _, body = server.get(
+            f"{PREFIX}api/search/?{urllib.parse.urlencode({'q': question})}"
+        )
+        assert status == 200 and secret not in body, body
+        hits = json.loads(body)["results"]
+        assert not any(h["url"].startswith(("/staff/", "/members/")) for h in hits), body
 
 
 def test_without_drf_spectacular_the_api_docs_are_absent_not_broken(server):

@@ -132,6 +132,50 @@ def test_registered_models_give_documents_without_drafts(testsite):
         models.unregister(Group)
 
 
+def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
+    """A host shop registers its Tea model for the rebuild on save, and its tea pages
+    are in its sitemap too: every tea answered twice, the page and then the row
+    (its "Read more" a text fragment of the same page). A row whose page sends an
+    anonymous visitor to a login (a filter that let a members-only row through),
+    or under the admin, was indexed all the same, from the database."""
+    import logging
+
+    from django.contrib.auth.models import Group
+
+    from site_assistant import services
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+
+    links = {}
+    for name, link in [
+        ("Alpha teapots: rose-gold teapots for quiet mornings", "/alpha/"),
+        ("Members only: the loyalty code PELICAN gives fifteen percent off", "/members/"),
+        ("Members tip: the vault code ZEBRAFISH opens the back room", "/members/#tip"),
+        ("Staff note: the wholesale margin NARWHAL is seventy percent", "/admin/notes/"),
+        ("Kettle descaling: boil vinegar and water once a month", "/alpha/#descaling"),
+    ]:
+        links[Group.objects.create(name=name).pk] = link
+    register(Group, fields=["name"], url=lambda g: links[g.pk])
+    caplog.set_level(logging.INFO, logger="site_assistant.sources")
+    try:
+        rows = [d.url for d in collect_all().documents if d.source == "model"]
+        assert rows == ["/alpha/#descaling"]  # a section of a page read, not the page itself
+        assert "auth.Group: 2 row(s) not indexed, their page is not open" in caplog.text
+        assert "/members/ (status 302)" in caplog.text
+        assert "auth.Group: 1 row(s) read from their rendered page" in caplog.text
+        assert run_build(IndexBuild.objects.create()).status == "succeeded"
+        found = services.answer("rose-gold teapots", k=5)
+        # What /alpha/ says, not the row's words in its place (or beside it, on the
+        # host, where the page's section had another link than the row's).
+        teapots = [hit.text for hit in found.results if "rose-gold teapots" in hit.text]
+        assert len(teapots) == 1 and "The alpha page talks" in teapots[0], teapots
+        for secret in ("loyalty code", "vault code", "wholesale margin"):
+            answer = services.answer(f"what is the {secret}", k=5)
+            assert not any(hit.url.startswith(("/members/", "/admin/")) for hit in answer.results)
+    finally:
+        models.unregister(Group)
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -267,6 +311,28 @@ def test_pages_in_another_language_than_the_indexs_are_not_read_and_counted(
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SKIP_OTHER_LANGUAGE_PAGES": False}
     assert sorted(d.url for d in collect_all().documents) == ["/de/prices/", "/en/prices/"]
     assert collect_all().other_language == 0
+
+
+@pytest.mark.django_db
+def test_a_registered_row_on_a_page_in_another_language_is_not_read_either(bilingual_site):
+    """A German shop's rows (their get_absolute_url a /de/ page) were indexed from the
+    database while every page of the site was left out for its language: the English
+    index was built from the rows alone, German words matched by chance."""
+    from django.contrib.auth.models import Group
+
+    links = {}
+    for name, link in [
+        ("Preise: eine Reparatur kostet zehn Euro", "/de/prices/"),
+        ("Preise für Gruppen", "/de/prices/#gruppen"),
+        ("Prices for groups: ten percent off", "/en/prices/#groups"),
+    ]:
+        links[Group.objects.create(name=name).pk] = link
+    register(Group, fields=["name"], url=lambda g: links[g.pk])
+    try:
+        rows = [d.url for d in collect_all().documents if d.source == "model"]
+    finally:
+        models.unregister(Group)
+    assert rows == ["/en/prices/#groups"]
 
 
 @pytest.mark.django_db
