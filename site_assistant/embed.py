@@ -40,8 +40,10 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import threading
+import time
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
@@ -478,6 +480,68 @@ def _export_lock(out: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# An export's temporary folders (onnx_export.export: ".tmp-<name>-<pid>", renamed into place
+# when done; ".old-<name>-<pid>", the export it replaced) left by an export killed meanwhile,
+# 35-90 MB each, are swept once this old (an export takes a minute or two) and no export
+# holds their folder's lock.
+STALE_EXPORT_SECONDS = 3600
+
+
+def _newest_change(folder: Path) -> float:
+    times = [folder.stat().st_mtime]
+    for entry in folder.iterdir():
+        with suppress(OSError):
+            times.append(entry.stat().st_mtime)
+    return max(times)
+
+
+def _export_locked(parent: Path, name: str) -> bool:
+    """Whether a process holds the export lock of ``parent / name`` now (``_export_lock``)."""
+    import fcntl
+
+    lock = parent / f".{name}.export-lock"
+    if not lock.exists():
+        return False
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def sweep_stale_exports(model_ref: str | None = None) -> list[Path]:
+    """Delete what interrupted exports left where the model's export lives (its folder, and
+    ``INDEX_DIR/onnx``, where every packaged model's is): ``.tmp-*`` and ``.old-*`` folders
+    over STALE_EXPORT_SECONDS old whose export no process is making now. Called by every
+    build and export; says in one log line what went. Returns the folders deleted."""
+    ref = _resolve(model_ref)
+    swept = []
+    for parent in dict.fromkeys(folder.parent for folder in onnx_dirs(ref)):
+        if not parent.is_dir():
+            continue
+        for left in sorted([*parent.glob(".tmp-*"), *parent.glob(".old-*")]):
+            name = left.name.split("-", 1)[1].rpartition("-")[0]  # ".tmp-<name>-<pid>"
+            try:
+                if not left.is_dir() or time.time() - _newest_change(left) < STALE_EXPORT_SECONDS:
+                    continue
+                if _export_locked(parent, name):
+                    continue
+            except OSError:
+                continue  # gone meanwhile
+            shutil.rmtree(left, ignore_errors=True)
+            swept.append(left)
+    if swept:
+        logger.warning(
+            "removed %d folder(s) left by interrupted ONNX exports over %d s ago: %s",
+            len(swept),
+            STALE_EXPORT_SECONDS,
+            ", ".join(str(path) for path in swept),
+        )
+    return swept
+
+
 def export_onnx(model_ref: str | None = None, in_process: bool | None = None) -> dict:
     """Export the model to ONNX and check it against torch; returns its export.json.
 
@@ -492,6 +556,7 @@ def export_onnx(model_ref: str | None = None, in_process: bool | None = None) ->
     out = _writable_onnx_dir(ref)
     if in_process is None:
         in_process = "sentence_transformers" in sys.modules
+    sweep_stale_exports(ref)
     before = find_onnx(ref)
     with _export_lock(out):
         # Another process (a worker, a web process) may have exported it while this one
