@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.urls import reverse
 
 from site_assistant import embed, health
 from site_assistant.build import PREPARE_MODEL, run_build
@@ -83,11 +84,18 @@ def test_a_chunked_build_exports_the_model_once_before_the_chunks_fan_out(
     assert embed.find_onnx() is not None
 
 
-def test_a_question_never_waits_for_the_model_export(testsite, own_index_dir, monkeypatch, client):
+def test_a_question_never_waits_for_the_model_export(
+    testsite, own_index_dir, monkeypatch, client, settings
+):
     """A web process whose model has no export exported it inside a visitor's request:
     50 s under runserver, and under gunicorn a 500 at its 30 s timeout, the worker
     killed and the next one doing the same. Now the question gets a 503 at once, the
     export runs in the background, /health/ says so, and the next question is answered."""
+    # The app's own search page (the test site has no base template of Bambicim's).
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "PAGE_BASE_TEMPLATE": "site_assistant/base.html",
+    }
     build()
     monkeypatch.setattr(embed, "_background", {})
     during = _without_export(own_index_dir, monkeypatch)
@@ -100,6 +108,11 @@ def test_a_question_never_waits_for_the_model_export(testsite, own_index_dir, mo
         assert first.status_code == 503, first.content[:300]
         assert "getting ready" in first.json()["detail"] and first["Retry-After"] == "60"
         assert took < 10, f"the request waited {took:.1f} s"
+        # The search page said "I’m still reading the site" (the index is read already).
+        page = client.get(reverse("site_assistant:page"), {"q": "When are you open?"})
+        assert page.status_code == 503
+        assert "The search is getting ready" in page.content.decode()
+        assert "still reading" not in page.content.decode()
         assert embed.exporting()
         assert client.get("/assistant/health/").status_code == 503
         assert health.check_model()["exporting"] is True
