@@ -147,7 +147,9 @@ class _Reporter:
         """Export the build's model to ONNX now if it has no export on disk (a new model,
         an INDEX_DIR restored without its ``onnx`` folder), under the stage that says so:
         before any chunk is handed out (one export, not one per worker) and even when
-        nothing is new to embed, so the processes that serve it never export it."""
+        nothing is new to embed, so the processes that serve it never export it. What an
+        interrupted export left there goes first (``embed.sweep_stale_exports``)."""
+        embed.sweep_stale_exports(model_ref)
         if embed.serves_onnx() and embed.find_onnx(model_ref) is None:
             self.prepared = True
             self(PREPARE_MODEL, 0, force=True)

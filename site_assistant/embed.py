@@ -40,9 +40,11 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -478,6 +480,68 @@ def _export_lock(out: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# An export's temporary folders (onnx_export.export: ".tmp-<name>-<pid>", renamed into place
+# when done; ".old-<name>-<pid>", the export it replaced) left by an export killed meanwhile,
+# 35-90 MB each, are swept once this old (an export takes a minute or two) and no export
+# holds their folder's lock.
+STALE_EXPORT_SECONDS = 3600
+
+
+def _newest_change(folder: Path) -> float:
+    times = [folder.stat().st_mtime]
+    for entry in folder.iterdir():
+        with suppress(OSError):
+            times.append(entry.stat().st_mtime)
+    return max(times)
+
+
+def _export_locked(parent: Path, name: str) -> bool:
+    """Whether a process holds the export lock of ``parent / name`` now (``_export_lock``)."""
+    import fcntl
+
+    lock = parent / f".{name}.export-lock"
+    if not lock.exists():
+        return False
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def sweep_stale_exports(model_ref: str | None = None) -> list[Path]:
+    """Delete what interrupted exports left where the model's export lives (its folder, and
+    ``INDEX_DIR/onnx``, where every packaged model's is): ``.tmp-*`` and ``.old-*`` folders
+    over STALE_EXPORT_SECONDS old whose export no process is making now. Called by every
+    build and export; says in one log line what went. Returns the folders deleted."""
+    ref = _resolve(model_ref)
+    swept = []
+    for parent in dict.fromkeys(folder.parent for folder in onnx_dirs(ref)):
+        if not parent.is_dir():
+            continue
+        for left in sorted([*parent.glob(".tmp-*"), *parent.glob(".old-*")]):
+            name = left.name.split("-", 1)[1].rpartition("-")[0]  # ".tmp-<name>-<pid>"
+            try:
+                if not left.is_dir() or time.time() - _newest_change(left) < STALE_EXPORT_SECONDS:
+                    continue
+                if _export_locked(parent, name):
+                    continue
+            except OSError:
+                continue  # gone meanwhile
+            shutil.rmtree(left, ignore_errors=True)
+            swept.append(left)
+    if swept:
+        logger.warning(
+            "removed %d folder(s) left by interrupted ONNX exports over %d s ago: %s",
+            len(swept),
+            STALE_EXPORT_SECONDS,
+            ", ".join(str(path) for path in swept),
+        )
+    return swept
+
+
 def export_onnx(model_ref: str | None = None, in_process: bool | None = None) -> dict:
     """Export the model to ONNX and check it against torch; returns its export.json.
 
@@ -492,6 +556,7 @@ def export_onnx(model_ref: str | None = None, in_process: bool | None = None) ->
     out = _writable_onnx_dir(ref)
     if in_process is None:
         in_process = "sentence_transformers" in sys.modules
+    sweep_stale_exports(ref)
     before = find_onnx(ref)
     with _export_lock(out):
         # Another process (a worker, a web process) may have exported it while this one
@@ -571,7 +636,7 @@ class TorchEncoder:
 
 def _onnx_encoder(ref: str, int8: bool = False):
     """The model's ONNX encoder (exporting it first if needed), or None with the reason logged."""
-    from .onnx_encoder import OnnxEncoder
+    from .onnx_encoder import DATA_FILE, ONNX_FILE, TOKENIZER_FILE, OnnxEncoder
     from .onnx_export import MAX_ABS_DIFF
 
     try:
@@ -587,7 +652,11 @@ def _onnx_encoder(ref: str, int8: bool = False):
                 f"its ONNX export differs from torch by {meta['max_abs_diff']:.2e} "
                 f"(at most {MAX_ABS_DIFF:.0e})"
             )
-        return OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"), int8=int8)
+        encoder = OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"), int8=int8)
+        # Checked as it loaded: damage() reads them again only once they change.
+        for name in (TOKENIZER_FILE,) if int8 else (ONNX_FILE, DATA_FILE, TOKENIZER_FILE):
+            _trust(folder / name)
+        return encoder
     except Exception as exc:
         logger.warning("model %s is served with torch: %s", model_id(ref), exc)
         return None
@@ -684,6 +753,13 @@ def exporting(model_ref: str | None = None) -> bool:
     return running is not None and running.is_alive()
 
 
+def _encoder_key(ref: str, role: str) -> str:
+    """``_encoders``' key of ``ref``'s encoder for ``role`` (a resolved ref)."""
+    onnx = serves_onnx()
+    int8 = onnx and precision(ref, role) == "int8"
+    return f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}"
+
+
 def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "passage"):
     """The encoder of ``model_ref`` (None = active) for ``role`` ("passage" or
     "query"), cached per process: ONNX (fp32, or int8, see ``precision``)
@@ -696,7 +772,7 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     ref = _resolve(model_ref)
     onnx = serves_onnx()
     int8 = onnx and precision(ref, role) == "int8"
-    key = f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}"
+    key = _encoder_key(ref, role)
     encoder = _encoders.get(key)
     if encoder is not None:  # a visitor's question: loaded, nothing more to check
         return encoder
@@ -711,6 +787,7 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     encoder = _onnx_encoder(ref, int8=int8) if onnx else None
     if encoder is None:
         encoder = TorchEncoder(ref)
+    encoder.fingerprint = _fingerprint(encoder)  # what it computes now (changed_in_memory)
     with _lock:
         current = f"{ref}|{model_id(ref)}|"
         for stale in [
@@ -734,6 +811,134 @@ def forget_models_except(*model_refs: str) -> int:
             _models.pop(key, None)
             _encoders.pop(key, None)
     return len(dropped)
+
+
+# --- what a process started now would meet --------------------------------------------
+
+# Encoded when an encoder loads, and again by /health/'s probe (changed_in_memory).
+FINGERPRINT_TEXT = "How do I get in touch with you?"
+# As onnx_export.MAX_ABS_DIFF: more threads may add up in another order, never more.
+FINGERPRINT_TOLERANCE = 1e-4
+
+
+def _fingerprint(encoder) -> np.ndarray:
+    return np.asarray(encoder.encode([FINGERPRINT_TEXT]), dtype=np.float32)[0]
+
+
+def changed_in_memory(model_ref: str | None = None, role: str = "query") -> str | None:
+    """Why the encoder of ``model_ref`` this process loaded no longer computes what it did
+    when it loaded, or None (the same, or none loaded). ONNX Runtime maps the export's
+    weights file rather than copying it: overwritten in place (``cp`` of a backup over it,
+    a disk error), a running process silently computes other vectors from then on, and
+    every question gets "not sure"."""
+    ref = _resolve(model_ref)
+    encoder = _encoders.get(_encoder_key(ref, role))
+    then = getattr(encoder, "fingerprint", None)
+    if then is None:
+        return None
+    now = _fingerprint(encoder)
+    diff = float(np.abs(now - then).max()) if np.isfinite(now).all() else float("inf")
+    if diff <= FINGERPRINT_TOLERANCE:
+        return None
+    return (
+        f"the {encoder.backend} encoder of model {model_id(ref)} loaded by this process now "
+        f"computes other vectors than when it loaded (largest difference {diff:.2e}): "
+        "its files were changed under it"
+    )
+
+
+def loaded_backend(model_ref: str | None = None, role: str = "query") -> str | None:
+    """ "onnx", "onnx-int8" or "torch": what this process encodes ``role`` with; None if
+    it has not loaded it."""
+    encoder = _encoders.get(_encoder_key(_resolve(model_ref), role))
+    return getattr(encoder, "backend", None)
+
+
+def forget_model(model_ref: str | None = None) -> None:
+    """Drop this process's loaded model and encoders of ``model_ref``: the next use loads
+    (and checks) its files again."""
+    prefix = f"{_resolve(model_ref)}|"
+    with _lock:
+        for key in [k for k in (*_models, *_encoders) if k.startswith(prefix)]:
+            _models.pop(key, None)
+            _encoders.pop(key, None)
+
+
+# path -> ((size, mtime, inode), its problem or None): a file is read again once it changed.
+_file_verdicts: dict[str, tuple[tuple, str | None]] = {}
+
+
+def _signature(path: Path) -> tuple:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _trust(path: Path) -> None:
+    """``path`` was checked just now (the encoder loaded it): no problem until it changes."""
+    with suppress(OSError):
+        _file_verdicts[str(path)] = (_signature(path), None)
+
+
+def _file_problem(path: Path, check) -> str | None:
+    """``check(path)``'s problem (None: none), ``path`` read again only once it changed."""
+    try:
+        signature = _signature(path)
+    except OSError:
+        return f"{path} is missing"
+    seen = _file_verdicts.get(str(path))
+    if seen is not None and seen[0] == signature:
+        return seen[1]
+    problem = check(path)
+    _file_verdicts[str(path)] = (signature, problem)
+    return problem
+
+
+def _unreadable_tokenizer(path: Path) -> str | None:
+    from tokenizers import Tokenizer
+
+    try:
+        Tokenizer.from_file(str(path))
+    except Exception as exc:
+        why = (str(exc).strip().splitlines() or [""])[0][:200]
+        return f"{path} cannot be read ({type(exc).__name__}: {why})"
+    return None
+
+
+def _checksum(expected: str):
+    from .onnx_encoder import sha256
+
+    def check(path: Path) -> str | None:
+        return None if sha256(path) == expected else f"{path} is damaged (checksum mismatch)"
+
+    return check
+
+
+def damage(model_ref: str | None = None) -> list[str]:
+    """What on disk keeps ``model_ref`` from being served as configured by a process started
+    now, or read by a build; empty when nothing does. Its ``tokenizer.json`` (every build
+    counts tokens with it, an export and torch read it), and when served with ONNX its
+    current export: missing (a process started now exports it first, a minute), or a file
+    damaged (its checksum, or its tokenizer unreadable: torch serves instead, about 0.45 GB
+    more a process). Each file is read only when its size, mtime or inode changed since it
+    was last checked here (or loaded by this process's encoder)."""
+    from .onnx_encoder import DATA_FILE, ONNX_FILE, TOKENIZER_FILE
+    from .onnx_export import MAX_ABS_DIFF
+
+    ref = _resolve(model_ref)
+    problems = []
+    if (Path(ref) / TOKENIZER_FILE).exists():
+        problems.append(_file_problem(Path(ref) / TOKENIZER_FILE, _unreadable_tokenizer))
+    if serves_onnx():
+        found = find_onnx(ref)
+        if found is None:
+            problems.append(f"model {model_id(ref)} has no current ONNX export")
+        elif found[1]["max_abs_diff"] <= MAX_ABS_DIFF:  # else torch serves it, as it should
+            folder, meta = found
+            problems.append(_file_problem(folder / ONNX_FILE, _checksum(meta["sha256"])))
+            if meta.get("data_sha256"):
+                problems.append(_file_problem(folder / DATA_FILE, _checksum(meta["data_sha256"])))
+            problems.append(_file_problem(folder / TOKENIZER_FILE, _unreadable_tokenizer))
+    return [problem for problem in problems if problem]
 
 
 # --- encoding --------------------------------------------------------------------------

@@ -9,8 +9,12 @@ minute past its start with no worker answering). 200 while questions can be answ
 ("degraded" when the database or the task queue is down, no worker runs, or queued builds
 wait for a worker that is not running: answers go on, without the question
 log and feedback, or without rebuilds; or when the
-index last built cannot be read and an older version answers); 503 when
-they cannot. Error details go to the log, not to the response.
+index last built cannot be read and an older version answers; or when a file of
+the model served is damaged on disk, though this process answers right: ``"intact":
+false`` and ``"damaged"``, the files named, its folder left out); 503 when
+they cannot, or when the model this process loaded no longer computes what it did
+(``"ModelChanged"``: its files were overwritten under it; it is dropped, and the next
+question loads it again). Error details go to the log, not to the response.
 
 Anyone gets the status code and ``{"status": ...}``: a load balancer or an
 uptime check needs no more. The parts (the index's version, the model, the
@@ -38,7 +42,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import conf, services
+from . import conf, embed, services
 from .visitors import user_of
 
 logger = logging.getLogger(__name__)
@@ -98,12 +102,23 @@ def check_index() -> dict:
     }
 
 
+def _named(problem: str, ref: str) -> str:
+    """``problem`` with the model's folder (or INDEX_DIR) left out of its path: the part
+    names the file, the log says where."""
+    for folder, shown in ((ref, ""), (str(embed.index_dir()), "INDEX_DIR/")):
+        problem = problem.replace(folder.rstrip("/") + "/", shown)
+    return problem
+
+
 def check_model() -> dict:
     """One query through the serving path, the model run for real (it loads here if it
-    has not yet)."""
+    has not yet); whether the model this process loaded still computes what it did (its
+    files changed under it: it is loaded again by the next question), what it runs on, and
+    whether its files on disk would serve a process started now as they serve this one
+    (``intact``; ``damaged`` names the files)."""
     started = time.perf_counter()
     try:
-        services.probe(PROBE_QUERY)
+        version = services.probe(PROBE_QUERY)
     except services.ModelNotReady as exc:
         # Exported in the background (embed.export_in_background): questions wait for it.
         return {"ok": False, "error": str(exc).split(":")[0], "exporting": True}
@@ -113,7 +128,25 @@ def check_model() -> dict:
         return {"ok": False, "error": str(exc).split(":")[0]}
     except Exception as exc:
         return _failed("model", exc)
-    return {"ok": True, "answer_ms": round((time.perf_counter() - started) * 1000, 1)}
+    answer_ms = round((time.perf_counter() - started) * 1000, 1)
+    ref = version.model_ref or embed.active_model_ref()
+    changed = embed.changed_in_memory(ref)
+    if changed:
+        # Every answer from it is wrong: drop it, so the next question loads the files
+        # again (checked: a damaged export is refused, and torch serves if it can).
+        services.forget_model(ref)
+        logger.error("health: %s; %s", changed, "; ".join(embed.damage(ref)) or "")
+        return {"ok": False, "error": "ModelChanged"}
+    damaged = embed.damage(ref)
+    if damaged:
+        logger.warning("health: model %s: %s", version.model_id, "; ".join(damaged))
+    return {
+        "ok": True,
+        "answer_ms": answer_ms,
+        "backend": embed.loaded_backend(ref),
+        "intact": not damaged,
+        **({"damaged": [_named(problem, ref) for problem in damaged]} if damaged else {}),
+    }
 
 
 def check_database() -> dict:
@@ -191,7 +224,7 @@ def report(fresh: bool = False) -> tuple[int, dict]:
     # queue down (site_assistant.questions.ask: only the log entry is lost).
     answers = all(parts[p]["ok"] for p in ("index", "model"))
     whole = all(parts[p]["ok"] for p in ("database", "broker", "worker"))
-    whole = whole and parts["index"].get("intact", True)
+    whole = whole and parts["index"].get("intact", True) and parts["model"].get("intact", True)
     status = "unavailable" if not answers else "ok" if whole else "degraded"
     return (200 if answers else 503), {"status": status, **parts}
 

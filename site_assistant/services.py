@@ -323,6 +323,14 @@ def _query_encoder(ref: str, model_id: str):
         ) from exc
 
 
+def forget_model(model_ref: str) -> None:
+    """Drop the loaded model of ``model_ref`` and the questions' vectors made with it: the
+    next question loads its files again (/health/, when it no longer computes what it did)."""
+    embed.forget_model(model_ref)
+    with _query_vectors.lock:
+        _query_vectors.items.clear()
+
+
 def ensure_model_export() -> None:
     """Export the live index's model now if it has no export: for a command that may wait
     (search_ask, search_evaluate), not for a web process."""

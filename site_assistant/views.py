@@ -98,6 +98,12 @@ def _search_page(request):
                 "The search is not available right now. Please try again later."
             )
             status = 503
+        except services.ModelNotReady:  # its export, made in the background: once, a minute
+            context["error"] = gettext(
+                "The search is getting ready (its model is being prepared). "
+                "Please try again in a minute."
+            )
+            status = 503
         except services.IndexNotReady:
             context["error"] = gettext(
                 "I’m still reading the site and can’t answer yet. Please try again in a minute."

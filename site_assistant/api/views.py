@@ -53,6 +53,24 @@ logger = logging.getLogger(__name__)
 CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
 
 Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
+# A 503's ``code`` (the Unavailable error's default_code, below): why, for a program to act on.
+UNAVAILABLE_CODES = [
+    "index_not_ready",
+    "model_not_ready",
+    "model_unavailable",
+    "database_unavailable",
+    "build_lock_busy",
+    "queue_unavailable",
+]
+UNAVAILABLE_CODE = drf_serializers.ChoiceField(
+    UNAVAILABLE_CODES,
+    help_text="Why: index_not_ready (no index built yet), model_not_ready (its model is being "
+    "prepared), model_unavailable (its model's files cannot be read: no wait mends that), "
+    "database_unavailable, build_lock_busy, queue_unavailable.",
+)
+UnavailableError = inline_serializer(
+    "Unavailable", fields={"detail": drf_serializers.CharField(), "code": UNAVAILABLE_CODE}
+)
 
 
 def validation_errors(name, fields, description):
@@ -115,7 +133,7 @@ BadToken = OpenApiResponse(
     Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
 )
 DatabaseDown = OpenApiResponse(
-    Error, description="The site's database is not answering; retry in a minute."
+    UnavailableError, description="The site's database is not answering; retry in a minute."
 )
 BODY_ERRORS = {
     413: OpenApiResponse(Error, description="The body is larger than MAX_JSON_BYTES (64 KiB)."),
@@ -244,6 +262,8 @@ class BaseAPIView(APIView):
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
             response.data = {**response.data, "detail": summarize(response.data)}
+        if isinstance(exc, Unavailable):  # why, for a program: the widget words each its way
+            response.data = {**response.data, "code": exc.default_code}
         if isinstance(exc, QueueUnavailable):
             response.data = {**response.data, **exc.build}
         return response
@@ -345,9 +365,11 @@ _search_responses = {
     406: NotAcceptableResponse,
     429: Throttled,
     503: OpenApiResponse(
-        Error,
-        description="No index is built yet, or its model is not available or still being "
-        "prepared (its export, about a minute, once). Searching goes on without the database.",
+        UnavailableError,
+        description="No index is built yet (`code` index_not_ready), its model is still being "
+        "prepared (model_not_ready: its export, about a minute, once) or cannot be read "
+        "(model_unavailable: its files are damaged; retrying does not mend it). Searching "
+        "goes on without the database.",
     ),
 }
 
@@ -515,6 +537,7 @@ class RebuildView(BaseAPIView):
                     "RebuildNotStarted",
                     fields={
                         "detail": drf_serializers.CharField(),
+                        "code": UNAVAILABLE_CODE,
                         "build_id": drf_serializers.IntegerField(
                             required=False, help_text="The request, recorded as not queued."
                         ),

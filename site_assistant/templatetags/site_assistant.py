@@ -91,6 +91,13 @@ def widget_words() -> dict[str, str]:
             "You’re asking faster than I can think! Try again in %(seconds)s seconds."
         ),
         "stillReading": gettext("I’m still reading the site. Please try again in a minute."),
+        # The API's 503s "model_not_ready" (seconds: its Retry-After) and "model_unavailable".
+        "gettingReady": gettext(
+            "I’m almost ready to answer. Please try again in %(seconds)s seconds."
+        ),
+        "searchDown": gettext(
+            "I can’t answer questions right now: my search isn’t working. Please try again later."
+        ),
         "wentWrong": gettext("Something went wrong on my side. Please try again."),
         # The site's Content-Security-Policy keeps the page from the API: only the search
         # page's link ("See all results", below it) can answer.

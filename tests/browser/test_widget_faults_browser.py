@@ -4,11 +4,13 @@ does not arrive, Enter pressed while an answer is on its way, and sessionStorage
 Each time the widget says what happened, keeps the question to send again, stops waiting, and
 counts nothing it did not store."""
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from .test_admin_owner_browser import private_index  # noqa: F401
 from .test_widget_browser import BUBBLE, INPUT, ask
 
 pytestmark = pytest.mark.browser
@@ -98,7 +100,7 @@ def test_offline_the_question_stays_in_the_box_and_enter_sends_it_once_connected
         (
             503,
             "application/json",
-            '{"detail": "The search index is not built yet."}',
+            '{"detail": "The search index is not built yet.", "code": "index_not_ready"}',
             "I’m still reading the site.",
         ),
     ],
@@ -125,6 +127,96 @@ def test_an_error_page_instead_of_an_answer_is_said_as_what_it_is(
     page.keyboard.press("Enter")  # the server is back: Enter sends it again
     expect(page.locator(".site-assistant__msg--answer")).to_have_count(1)
     assert not errors
+
+
+def test_a_damaged_model_is_said_as_out_of_order_not_as_still_reading(page, request):
+    """The served model's tokenizer.json, in its folder and in its ONNX export, cut short, met
+    by a process that loads the model after the damage (one restarted since): the API's 503
+    is "model_unavailable", and the widget said "I’m still reading the site. Please try again
+    in a minute." to every JSON 503, which no minute mends. It now says the search is not
+    working, offers the contact link (a person can still answer) and no search page (which
+    asks the same model); once the files are back, Try again answers."""
+    from site_assistant import embed
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+    from tests.conftest import copy_of_the_base_model
+
+    private = request.getfixturevalue("private_index")  # this test's builds stay in it
+    folder = copy_of_the_base_model(private / "models" / "20260101T000000")
+    embed.set_active_model(str(folder))
+    try:
+        build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+        assert build.status == "succeeded", build.error
+        damaged = [folder / "tokenizer.json", folder / embed.ONNX_DIR / "tokenizer.json"]
+        whole = [path.read_bytes() for path in damaged]
+        for path in damaged:
+            path.write_text('{"version": "1.0", "trunc')
+        embed.forget_models_except()  # what a process started now has loaded: nothing
+        errors = _console_errors(page)
+        _open(page)
+        message = ask(page, QUESTION)
+        expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+        expect(message).to_contain_text(
+            "I can’t answer questions right now: my search isn’t working. Please try again later."
+        )
+        expect(message).not_to_contain_text("still reading")
+        expect(message.locator(".site-assistant__ask")).to_have_attribute(
+            "href", re.compile(r"/contact/")
+        )
+        expect(message.locator(SEE_ALL)).to_have_count(0)
+        expect(page.locator(LIVE)).to_contain_text("You can also ask a person.")
+        for path, content in zip(damaged, whole, strict=True):
+            path.write_bytes(content)
+        message.get_by_role("button", name="Try again", exact=True).click()
+        expect(page.locator(".site-assistant__msg--answer")).to_have_count(1)
+        assert not errors
+    finally:
+        embed.set_active_model(None)
+        embed.forget_models_except()
+
+
+@pytest.mark.parametrize(
+    ("code", "retry_after", "detail", "said"),
+    [
+        (
+            "model_not_ready",
+            "30",
+            "The search is getting ready (its model is being prepared). Please try again in a "
+            "minute.",
+            "I’m almost ready to answer. Please try again in 30 seconds.",
+        ),
+        (
+            "database_unavailable",
+            "60",
+            "The site's database is not answering. Please try again in a minute.",
+            "The site's database is not answering. Please try again in a minute.",
+        ),
+        ("a_code_from_a_newer_api", "60", "", "The site isn’t answering properly right now."),
+    ],
+    ids=["model-not-ready", "other-code-its-detail", "no-detail"],
+)
+def test_each_json_503_is_worded_for_what_it_is(page, code, retry_after, detail, said):
+    """Only the answer is routed, with the API's own body and headers for ``code``: the words
+    follow the code (and Retry-After's seconds where waiting mends it), not one "still reading"
+    for all."""
+    body = json.dumps({"detail": detail, "code": code} if detail else {"code": code})
+    page.route(
+        SEARCH,
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            headers={"Retry-After": retry_after},
+            body=body,
+        ),
+    )
+    _open(page)
+    message = ask(page, QUESTION)
+    expect(message).to_have_class(re.compile("site-assistant__msg--error"))
+    expect(message).to_contain_text(said)
+    expect(message).not_to_contain_text("still reading")
+    expect(message.locator(".site-assistant__ask")).to_have_count(0)  # not a broken model
+    expect(message.get_by_role("button", name="Try again", exact=True)).to_be_visible()
+    page.unroute(SEARCH)
 
 
 def test_a_request_that_never_ends_stops_the_wait_after_35_seconds(page):

@@ -605,6 +605,7 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
         index.forget_loaded()
     assert response.status_code == 503
     assert "not built yet" in documented(response)["detail"]
+    assert response.json()["code"] == "index_not_ready"  # for a program: why, not words
     # When to try again, as on a 429 (a client's retry helper reads it on a 503 too).
     assert response["Retry-After"] == "60"
     assert status.status_code == 200 and status.json()["ready"] is False
@@ -634,7 +635,8 @@ def test_a_model_damaged_since_the_build_is_a_503_that_blames_no_question(
     page = client.get(reverse("site_assistant:page"), {"q": "How do kites fly?"})
     assert response.status_code == again.status_code == 503, response.content
     assert response.json() == {
-        "detail": "The search is not available right now. Please try again later."
+        "detail": "The search is not available right now. Please try again later.",
+        "code": "model_unavailable",  # no wait mends it: the widget says so (docs/widget.md)
     }
     assert response["Retry-After"] == "60"
     assert page.status_code == 503

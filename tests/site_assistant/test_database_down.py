@@ -55,7 +55,8 @@ def test_what_needs_the_database_says_so_in_json_as_the_schema_says(
         assert response.status_code == 503 and response["Content-Type"] == "application/json"
         # The schema listed no 503 for these: a client generated from it had no case for it.
         assert documented(response) == {
-            "detail": "The site's database is not answering. Please try again in a minute."
+            "detail": "The site's database is not answering. Please try again in a minute.",
+            "code": "database_unavailable",
         }
         assert response["Retry-After"] == "60"
 
@@ -70,7 +71,8 @@ def test_a_staff_endpoint_says_the_database_is_down_not_that_nobody_signed_in(
     client.cookies["sessionid"] = "s" * 32
     response = client.post(rebuild, {}, "application/json")
     assert response.status_code == 503 and response.json() == {
-        "detail": "The site's database is not answering. Please try again in a minute."
+        "detail": "The site's database is not answering. Please try again in a minute.",
+        "code": "database_unavailable",
     }
 
 

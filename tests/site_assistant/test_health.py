@@ -151,11 +151,13 @@ def test_a_probe_polled_in_a_loop_runs_the_model_once_a_window(client, settings,
     at most once every HEALTH_PROBE_SECONDS."""
     url = reverse("site_assistant:health")
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 60}
+    # A probe runs the model twice: the probe's question, and the text it encoded when it
+    # loaded (embed.changed_in_memory).
     assert all(client.get(url).status_code == 200 for _ in range(20))
-    assert model_calls["n"] == 1
+    assert model_calls["n"] == 2
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HEALTH_PROBE_SECONDS": 0}
     assert all(client.get(url).status_code == 200 for _ in range(5))
-    assert model_calls["n"] == 6
+    assert model_calls["n"] == 12
 
 
 def test_a_damaged_model_is_reported_within_the_window_and_at_once_when_asked(
@@ -333,3 +335,102 @@ def test_a_rebuild_waiting_for_a_worker_never_started_is_reported_within_the_win
         assert time.monotonic() < deadline, "the worker did not run the waiting rebuild"
         time.sleep(0.5)
     assert IndexBuild.objects.get(pk=build.pk).status == "succeeded"
+
+
+def _answer(client, question="When are you open?"):
+    """The API's answer to ``question``: its passage's anchor and score."""
+    response = client.post(
+        reverse("site_assistant:api-search"), {"q": question}, "application/json"
+    )
+    assert response.status_code == 200, response.content
+    best = response.json()["answer"]
+    return best and (best["url"], round(best["score"], 3))
+
+
+@pytest.mark.parametrize(
+    ("damaged", "backend"),
+    [
+        ("tokenizer.json", "onnx"),
+        ("onnx/model.onnx.data", "torch"),
+        ("onnx/tokenizer.json", "torch"),
+    ],
+    ids=["models-tokenizer", "export-weights", "export-tokenizer"],
+)
+def test_one_damaged_file_of_the_model_is_degraded_with_the_file_named(
+    client, served_copy, monitor, caplog, damaged, backend
+):
+    """Only the model folder's tokenizer.json cut short (questions are answered from the
+    ONNX export, but every rebuild fails), or only a file of its ONNX export (the encoder
+    falls back to torch: the same answers, about 0.45 GB more a process): /health/ said
+    "ok". Met by a process that loads the model after the damage, it is "degraded" now,
+    the file named, and the same answers are given."""
+    from site_assistant import embed, health
+
+    url = reverse("site_assistant:health")
+    before = _answer(client)
+    assert before is not None
+    path = served_copy / damaged
+    whole = path.read_bytes()
+    if path.name == "tokenizer.json":
+        path.write_text('{"version": "1.0", "trunc')
+    else:  # a few bytes of the weights changed, as a disk error would
+        with open(path, "r+b") as handle:
+            handle.seek(len(whole) // 2)
+            handle.write(bytes(64))
+    embed.forget_models_except()  # what a process started now has loaded: nothing
+    caplog.clear()
+    assert _answer(client) == before  # visitors still get the same answers
+    response = client.get(url + "?fresh=1", **monitor)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["model"]["ok"] and body["model"]["intact"] is False, body["model"]
+    assert body["model"]["backend"] == backend
+    assert [problem.split(" ")[0] for problem in body["model"]["damaged"]] == [damaged]
+    assert str(served_copy) not in response.content.decode()  # the folder: in the log
+    said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.health"]
+    assert len(said) == 1 and str(path) in said[0], said
+    assert client.get(url).json() == {"status": "degraded"}
+    path.write_bytes(whole)  # put back: ok again (the file changed, so it is read again)
+    health.forget_probes()
+    assert client.get(url, **monitor).json()["status"] == "ok"
+
+
+def test_weights_overwritten_under_a_running_process_are_caught_and_loaded_again(
+    client, served_copy, monitor, caplog
+):
+    """ONNX Runtime maps the export's weights file: overwritten in place (a backup copied
+    over it with ``cp``, a disk error), the process that had loaded it answered every
+    question "not sure" with scores of 0, and /health/ said "ok" (the probe only ran the
+    model). The probe now sees that the model no longer computes what it did when it
+    loaded: 503 (its answers are wrong), and the model is dropped, so the next question
+    loads the files again, checked: the export is refused, torch serves, the answers are
+    right again, and /health/ says "degraded", naming the file."""
+    from site_assistant import embed
+
+    url = reverse("site_assistant:health")
+    before = _answer(client)
+    assert client.get(url + "?fresh=1", **monitor).json()["model"]["backend"] == "onnx"
+    data = served_copy / embed.ONNX_DIR / "model.onnx.data"
+    whole = data.read_bytes()
+    try:
+        with open(data, "r+b") as handle:  # in place: the same file, what is mapped changes
+            handle.seek(len(whole) // 3)
+            handle.write(bytes(len(whole) // 3))
+        caplog.clear()
+        response = client.get(url + "?fresh=1", **monitor)
+        assert response.status_code == 503, response.content
+        assert response.json()["model"] == {
+            "ok": False,
+            "error": "ModelChanged",
+            "checked_s_ago": 0.0,
+        }
+        said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.health"]
+        assert len(said) == 1 and "computes other vectors than when it loaded" in said[0]
+        assert f"{data} is damaged (checksum mismatch)" in said[0]
+        assert _answer(client) == before
+        body = client.get(url + "?fresh=1", **monitor).json()
+        assert body["status"] == "degraded" and body["model"]["backend"] == "torch"
+        assert body["model"]["damaged"] == ["onnx/model.onnx.data is damaged (checksum mismatch)"]
+    finally:
+        data.write_bytes(whole)

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.urls import reverse
 
 from site_assistant import embed, health
 from site_assistant.build import PREPARE_MODEL, run_build
@@ -83,11 +84,18 @@ def test_a_chunked_build_exports_the_model_once_before_the_chunks_fan_out(
     assert embed.find_onnx() is not None
 
 
-def test_a_question_never_waits_for_the_model_export(testsite, own_index_dir, monkeypatch, client):
+def test_a_question_never_waits_for_the_model_export(
+    testsite, own_index_dir, monkeypatch, client, settings
+):
     """A web process whose model has no export exported it inside a visitor's request:
     50 s under runserver, and under gunicorn a 500 at its 30 s timeout, the worker
     killed and the next one doing the same. Now the question gets a 503 at once, the
     export runs in the background, /health/ says so, and the next question is answered."""
+    # The app's own search page (the test site has no base template of Bambicim's).
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "PAGE_BASE_TEMPLATE": "site_assistant/base.html",
+    }
     build()
     monkeypatch.setattr(embed, "_background", {})
     during = _without_export(own_index_dir, monkeypatch)
@@ -100,6 +108,11 @@ def test_a_question_never_waits_for_the_model_export(testsite, own_index_dir, mo
         assert first.status_code == 503, first.content[:300]
         assert "getting ready" in first.json()["detail"] and first["Retry-After"] == "60"
         assert took < 10, f"the request waited {took:.1f} s"
+        # The search page said "I’m still reading the site" (the index is read already).
+        page = client.get(reverse("site_assistant:page"), {"q": "When are you open?"})
+        assert page.status_code == 503
+        assert "The search is getting ready" in page.content.decode()
+        assert "still reading" not in page.content.decode()
         assert embed.exporting()
         assert client.get("/assistant/health/").status_code == 503
         assert health.check_model()["exporting"] is True
@@ -134,3 +147,70 @@ def test_a_process_waiting_for_anothers_export_serves_that_one(own_index_dir, mo
         shutil.copytree(shared, out)  # ... and its export lands
     waiting.join(timeout=30)
     assert exported == [] and got["model_id"] == embed.model_id()
+
+
+def _interrupted_export(model):
+    """A real export of ``model`` killed (SIGKILL) once it has begun writing: what it left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "site_assistant.onnx_export", str(model), str(model / "onnx"), "x"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    left = model / f".tmp-onnx-{proc.pid}"
+    try:
+        deadline = time.monotonic() + 240
+        while not (left / "model.onnx").exists() and proc.poll() is None:
+            assert time.monotonic() < deadline, "the export never began writing"
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert left.is_dir()
+    return left
+
+
+def _aged(folder, seconds):
+    import os
+
+    then = time.time() - seconds
+    for path in [folder, *folder.iterdir()]:
+        os.utime(path, (then, then))
+
+
+def test_folders_left_by_an_interrupted_export_are_swept_by_the_next_build(served_copy, caplog):
+    """An export killed while writing left its ``.tmp-onnx-<pid>`` folder (tens of MB) beside
+    the model's export, and nothing ever removed it. The next build removes such folders
+    once over an hour old, in one log line; not a younger one, nor one whose export lock a
+    process holds (an export under way)."""
+    import fcntl
+
+    stale = _interrupted_export(served_copy)
+    _aged(stale, embed.STALE_EXPORT_SECONDS + 60)
+    young = served_copy / ".tmp-onnx-999999"
+    shutil.copytree(stale, young)
+    _aged(young, embed.STALE_EXPORT_SECONDS - 600)
+    shared = embed.index_dir() / embed.ONNX_DIR  # where packaged models' exports are
+    held = shared / ".tmp-held-model-999998"
+    shutil.copytree(stale, held)
+    _aged(held, embed.STALE_EXPORT_SECONDS + 60)
+    caplog.clear()
+    with open(shared / ".held-model.export-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as another process's export holds it
+        done = build()
+    assert done.status == "succeeded", done.error
+    assert not stale.exists()
+    assert young.is_dir() and held.is_dir()
+    said = [r.getMessage() for r in caplog.records if "interrupted ONNX exports" in r.getMessage()]
+    assert said == [
+        f"removed 1 folder(s) left by interrupted ONNX exports over "
+        f"{embed.STALE_EXPORT_SECONDS} s ago: {stale}"
+    ]
+    _aged(young, embed.STALE_EXPORT_SECONDS + 60)
+    assert embed.sweep_stale_exports() == [young, held]  # the lock released: both go
+    (shared / ".held-model.export-lock").unlink()

@@ -49,6 +49,8 @@
     stillLooking: "Still looking — the first answer after a quiet spell can take a few seconds.",
     tooFast: "You’re asking faster than I can think! Try again in %(seconds)s seconds.",
     stillReading: "I’m still reading the site. Please try again in a minute.",
+    gettingReady: "I’m almost ready to answer. Please try again in %(seconds)s seconds.",
+    searchDown: "I can’t answer questions right now: my search isn’t working. Please try again later.",
     wentWrong: "Something went wrong on my side. Please try again.",
     blocked: "I can’t answer from this page, but the search page can: see all results.",
     unreachable: "I can’t reach the server right now. Your question is still in the box: try again in a moment.",
@@ -786,6 +788,10 @@
         };
       }
       if (turn.search) msg.appendChild(seeAll(turn.q));
+      if (turn.handoff && cfg.contactUrl) {
+        msg.appendChild(handoffLine(turn.q));
+        return [msg, turn.error + " " + word("askPerson")]; // heard: where to go from here
+      }
     }
     return [msg, turn.error];
   }
@@ -805,13 +811,27 @@
     return turn.data ? answerMessage(turn) : errorMessage(turn);
   }
 
+  /* The API's 503s a question can meet, each in its own words (docs/widget.md): the index not
+     built yet, the model being prepared (for Retry-After's seconds), the model's files damaged (no
+     wait helps: the contact link instead). Any other says the API's own `detail`, which it wrote
+     in the page's language. */
+  var UNAVAILABLE = { index_not_ready: "stillReading", model_not_ready: "gettingReady",
+    model_unavailable: "searchDown" };
+  function unavailable(response, body, turn) {
+    var key = UNAVAILABLE[body.code];
+    if (!key) return typeof body.detail === "string" && body.detail ? body.detail : word("serverDown");
+    turn.handoff = key === "searchDown";
+    var wait = parseInt(response.headers.get("Retry-After"), 10);
+    return word(key, { seconds: wait > 0 ? wait : 60 });
+  }
+
   function errorText(response, body, turn) {
     if (response.status === 429) {
       var wait = parseInt(response.headers.get("Retry-After"), 10);
       return word("tooFast", { seconds: wait > 0 ? wait : 60 });
     }
-    // The API's 503 (JSON): no index yet; a proxy's HTML 502-504: the site is down.
-    if (response.status === 503 && body) return word("stillReading");
+    // The API's own 503 (JSON) says why in `code`; a proxy's HTML 502-504: the site is down.
+    if (response.status === 503 && body) return unavailable(response, body, turn);
     if (response.status >= 502 && response.status <= 504) return word("serverDown");
     if (response.status === 400 && body) {
       var first = body.q || body.k || body.non_field_errors || [body.detail];
