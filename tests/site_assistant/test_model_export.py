@@ -1,10 +1,16 @@
 """Who exports the served model to ONNX, and when: a build (even with nothing new to
-embed, before its chunks fan out), never a visitor's request. The real model; each
-test that removes the export makes it again (15-70 s on a loaded machine)."""
+embed, before its chunks fan out), never a visitor's request. The real model; a test
+that removes the export has it made again through ``embed.export_onnx`` (its lock, its
+folder), with the session's export linked into place where torch's export and check
+would run (``export_by_linking``): that work (15-70 s on a loaded machine, three times
+here) is checked once a session by test_onnx_export.py, on the export every build of
+the session serves."""
 
+import os
 import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -20,10 +26,45 @@ def build():
     return run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
 
 
-def _without_export(own_index_dir, monkeypatch):
+def export_by_linking(monkeypatch, release=None):
+    """``onnx_export``'s export (in this process or a child) writes the session's export
+    of the same model (hard links, or copies across file systems) into its folder, as
+    the real one does: under a temporary name, renamed into place. With ``release`` (a
+    threading.Event) it first waits for it, as a real export takes its tens of seconds
+    (at most a minute: an export the test never releases still ends)."""
+    from site_assistant import onnx_export
+
+    found = embed.find_onnx()
+    assert found is not None  # the session's export (own_index_dir links it)
+    shared = found[0].resolve()
+
+    def link(source, target):
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    def export(model_ref, out_dir, model_id):
+        if release is not None:
+            release.wait(timeout=60)
+        meta = onnx_export.read_export(shared)
+        assert meta["model_id"] == model_id, (meta["model_id"], model_id)
+        out_dir = Path(out_dir)
+        tmp = out_dir.parent / f".tmp-{out_dir.name}-{os.getpid()}"
+        shutil.copytree(shared, tmp, copy_function=link)
+        os.rename(tmp, out_dir)
+        return meta
+
+    monkeypatch.setattr(onnx_export, "export", export)
+    monkeypatch.setattr(onnx_export, "export_in_child", export)
+
+
+def _without_export(own_index_dir, monkeypatch, release=None):
     """This INDEX_DIR loses its ``onnx`` folder (restored from a backup without it) and
     the process has no encoder loaded (a new one). Returns the stages the running
-    build's row showed (what the owner's page reads) each time the model was exported."""
+    build's row showed (what the owner's page reads) each time the model was exported
+    (``export_by_linking``, with ``release``)."""
+    export_by_linking(monkeypatch, release)
     (own_index_dir / "onnx").unlink()
     embed.forget_models_except()
     during = []
@@ -98,7 +139,8 @@ def test_a_question_never_waits_for_the_model_export(
     }
     build()
     monkeypatch.setattr(embed, "_background", {})
-    during = _without_export(own_index_dir, monkeypatch)
+    exported = threading.Event()  # the export takes its time: until the checks below
+    during = _without_export(own_index_dir, monkeypatch, release=exported)
     health.forget_probes()
     url = "/assistant/api/search/?q=When+are+you+open"
     try:
@@ -116,6 +158,7 @@ def test_a_question_never_waits_for_the_model_export(
         assert embed.exporting()
         assert client.get("/assistant/health/").status_code == 503
         assert health.check_model()["exporting"] is True
+        exported.set()
         for thread in list(embed._background.values()):
             thread.join(timeout=600)
         assert during == [None] and embed.find_onnx() is not None
@@ -123,6 +166,7 @@ def test_a_question_never_waits_for_the_model_export(
         assert again.status_code == 200, again.content[:300]
         assert again.json()["results"]
     finally:
+        exported.set()
         embed.forget_models_except()
 
 

@@ -43,21 +43,33 @@ def fresh_encoders(monkeypatch):
     monkeypatch.setattr(services, "_query_vectors", services._QueryCache())
 
 
-@pytest.fixture
-def int8_folder(built_index, tmp_path):
-    """A copy of the live model's export with its int8 copy written by quantize()."""
+@pytest.fixture(scope="module")
+def quantized(built_index, tmp_path_factory):
+    """A copy of the live model's export with its int8 copy written by quantize(), once
+    for this file's tests (each gets its own copy of it: int8_folder, served_int8)."""
     folder, _ = embed.find_onnx(built_index.model_ref)
-    copy = tmp_path / "onnx"
+    copy = tmp_path_factory.mktemp("quantized") / "onnx"
     shutil.copytree(folder, copy)
     onnx_int8.quantize(copy)
     return copy
 
 
 @pytest.fixture
-def served_int8(built_index, fresh_encoders):
-    """The live model's own export with an int8 copy and a passing verdict (removed after)."""
+def int8_folder(quantized, tmp_path):
+    """A copy of the live model's export with its int8 copy written by quantize()."""
+    copy = tmp_path / "onnx"
+    shutil.copytree(quantized, copy)
+    return copy
+
+
+@pytest.fixture
+def served_int8(built_index, fresh_encoders, quantized):
+    """The live model's own export with an int8 copy (quantize()'s, made of the same
+    export) and a passing verdict (removed after)."""
     folder, _ = embed.find_onnx(built_index.model_ref)
-    onnx_int8.quantize(folder)
+    for name in (onnx_int8.INT8_FILE, onnx_int8.INT8_META):
+        shutil.copy2(quantized / name, folder / name)
+    assert onnx_int8.read_int8(folder) is not None  # made of this very export
     onnx_int8.record_verdict(folder, passing_verdict())
     yield folder
     (folder / onnx_int8.INT8_FILE).unlink(missing_ok=True)
