@@ -133,6 +133,28 @@ def candidates(passage: dict) -> list[tuple[int, int, int | None]]:
     return out
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a passage's snippets need that no question changes (``prepare``): worked
+    out once a passage rather than for each question it answers (a serving process
+    keeps them per index version: ``services``)."""
+
+    # candidates(passage)
+    found: list[tuple[int, int, int | None]]
+    # How many sentence vectors the passage has (len(sentence_texts(passage))).
+    rows: int
+    # breadcrumb(passage)
+    breadcrumb: tuple[str, ...]
+
+
+def prepare(passage: dict) -> Prepared:
+    return Prepared(
+        candidates(passage),
+        sum(1 for _ in sentence_texts(passage)),
+        tuple(breadcrumb(passage)),
+    )
+
+
 def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -177,20 +199,25 @@ def _closeness(text: str, found, scores, question: str) -> list[float]:
 
 
 def make(
-    passage: dict, sentence_vectors: np.ndarray | None, query_vector, question: str = ""
+    passage: dict,
+    sentence_vectors: np.ndarray | None,
+    query_vector,
+    question: str = "",
+    prepared: Prepared | None = None,
 ) -> Snippet:
     """The snippet of ``passage`` for the question whose vector is ``query_vector``.
 
     ``sentence_vectors``: the passage's rows of the sentence index without its
     label rows (one per ``sentence_texts(passage)``), or None. ``question``:
-    its text, for the answer types.
+    its text, for the answer types. ``prepared``: ``prepare(passage)``, when kept.
     """
     limit = conf.get("SNIPPET_MAX_CHARS")
     text = passage["text"]
-    found = candidates(passage)
+    prepared = prepared or prepare(passage)
+    found = prepared.found
     if not found:
         return Snippet(_cut(text, limit), [])
-    rows = sum(1 for _ in sentence_texts(passage))
+    rows = prepared.rows
     scores = None
     if sentence_vectors is not None and len(sentence_vectors) == rows and rows:
         scores = sentence_vectors @ np.asarray(query_vector, dtype=np.float32)
