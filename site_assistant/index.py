@@ -216,9 +216,9 @@ class _Owned:
     passage and a view of the vectors, so a query gathers its candidates'
     rows and scores them in one matrix product. A flat index of few rows
     scores all its rows once a query (``cosines``) and both the nearest rows
-    and each candidate's best come from those: at 391 sentence and 675
-    question rows that one product cost less than FAISS's top-k search plus
-    gathering the candidates' rows again (0.36 ms of ``best`` a query).
+    and each candidate's best come from those: one product instead of FAISS's
+    top-k search and then gathering most of the same rows again to score the
+    candidates (docs/benchmarks.md).
     """
 
     def __init__(self, index: faiss.Index | None, owner: np.ndarray | None, count: int):

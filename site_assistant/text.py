@@ -48,8 +48,8 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     # Printable ASCII with no entity has nothing for ftfy to repair nor for NFC to
-    # compose (``question_key`` skips them too): ftfy's ~40 µs were a tenth of what
-    # a question cost besides the model (``make bench-speed PARTS=latency``).
+    # compose (``question_key`` skips them too): ftfy was a tenth of what a question
+    # cost besides the model (docs/benchmarks.md).
     if text.isascii() and text.isprintable() and "&" not in text:
         return _SPACE.sub(" ", text).strip()
     text = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False)
