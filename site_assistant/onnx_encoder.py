@@ -104,13 +104,12 @@ class OnnxEncoder:
         pooling over the real tokens).
         """
         texts = list(texts)
+        if len(texts) == 1:  # a question: one text, nothing to group
+            return self._run([self.tokenizer.encode(texts[0])])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        if len(texts) == 1:  # a question
-            encodings = [self.tokenizer.encode(texts[0])]
-        else:
-            encodings = self.tokenizer.encode_batch(texts)
+        encodings = self.tokenizer.encode_batch(texts)
         by_length: dict[int, list[int]] = {}
         for i, encoding in enumerate(encodings):
             by_length.setdefault(len(encoding.ids), []).append(i)

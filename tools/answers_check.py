@@ -102,6 +102,14 @@ def _differences(before, after, where: str) -> list[str]:
 def compare(before_path: Path, after_path: Path) -> int:
     before = json.loads(before_path.read_text(encoding="utf-8"))
     after = json.loads(after_path.read_text(encoding="utf-8"))
+    # An unchanged rebuild (``make index``) names a new version with the same content:
+    # said once, not counted as a difference of every answer.
+    versions = set()
+    for answers in (before, after):
+        for answer in answers.values():
+            versions.add(answer.pop("index_version", None))
+    if len(versions) > 1:
+        print(f"index versions: {', '.join(sorted(filter(None, versions)))}")
     differences = _differences(before, after, "answers")
     for line in differences:
         print(line)
