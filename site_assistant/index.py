@@ -218,7 +218,7 @@ class _Owned:
     scores all its rows once a query (``cosines``) and both the nearest rows
     and each candidate's best come from those: one product instead of FAISS's
     top-k search and then gathering most of the same rows again to score the
-    candidates (docs/benchmarks.md).
+    candidates.
     """
 
     def __init__(self, index: faiss.Index | None, owner: np.ndarray | None, count: int):

@@ -89,7 +89,7 @@ class OnnxEncoder:
             feeds["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
         hidden = self.session.run(None, feeds)[0]
         # What .mean(axis=1), np.linalg.norm and np.clip compute, bit for bit, without
-        # their Python layers (docs/benchmarks.md).
+        # their Python layers.
         pooled = np.add.reduce(hidden, axis=1)
         pooled /= np.intp(hidden.shape[1])
         norms = np.sqrt(np.add.reduce(pooled * pooled, axis=1, keepdims=True))

@@ -338,10 +338,9 @@ def _search(request, data):
         "took_ms": round(answer.took_ms, 2),
     }
     # What SearchResponseSerializer(body).data gives, from fields made once a process:
-    # a new serializer deep-copies its fields (and each hit's) on first use, which cost
-    # more than the rest of the request besides the model (docs/benchmarks.md). The
-    # serializer beside the data is the one ``.data`` names (the browsable API reads it);
-    # it is never asked for its fields.
+    # a new serializer deep-copies its declared fields (and its hits' and snippets') on
+    # first use, every request. The serializer beside the data is the one ``.data``
+    # names (the browsable API reads it); it is never asked for its fields.
     data = _search_response().to_representation(body)
     return Response(ReturnDict(data, serializer=SearchResponseSerializer(body)))
 
