@@ -31,6 +31,7 @@ its passages) the snippet is the passage's first sentences.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -145,13 +146,17 @@ class Prepared:
     rows: int
     # breadcrumb(passage)
     breadcrumb: tuple[str, ...]
+    # Whether each candidate asks (a question the copy asks: see _closeness).
+    asking: tuple[bool, ...]
 
 
 def prepare(passage: dict) -> Prepared:
+    found = candidates(passage)
     return Prepared(
-        candidates(passage),
+        found,
         sum(1 for _ in sentence_texts(passage)),
         tuple(breadcrumb(passage)),
+        tuple(_asks(passage["text"][a:b]) for a, b, _ in found),
     )
 
 
@@ -168,17 +173,25 @@ def asks_for(question: str) -> list[str]:
         return []
     if not str(conf.get("LANGUAGE") or "").lower().startswith("en"):
         return []
-    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
+    return list(_asked_types(question))
+
+
+@functools.lru_cache(maxsize=256)
+def _asked_types(question: str) -> tuple[str, ...]:
+    # Once a question, not once for each of its hits.
+    return tuple(name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question))
 
 
 def _asks(sentence: str) -> bool:
     return sentence.rstrip().rstrip("\"'”’)").endswith("?")
 
 
-def _closeness(text: str, found, scores, question: str) -> list[float]:
-    """Each candidate's claim to lead the snippet (see the module's rules)."""
+def _closeness(text: str, found, scores, question: str, asking=None) -> list[float]:
+    """Each candidate's claim to lead the snippet (see the module's rules); ``asking``:
+    whether each asks, when known (``Prepared.asking``)."""
     best = [float(scores[r]) if r is not None else -1.0 for _, _, r in found]
-    asking = [_asks(text[a:b]) for a, b, _ in found]
+    if asking is None:
+        asking = [_asks(text[a:b]) for a, b, _ in found]
     if all(asking):
         return best
     for i in range(len(found) - 1):
@@ -224,7 +237,7 @@ def make(
     if scores is None:
         order = list(range(len(found)))  # text order: the passage's first sentences
     else:
-        best = _closeness(text, found, scores, question)
+        best = _closeness(text, found, scores, question, prepared.asking)
         order = sorted(range(len(found)), key=lambda i: -best[i])
         order = [order[0]] + [i for i in order[1:] if best[i] >= best[order[0]] - NEAR_BEST]
     chosen = [order[0]]
