@@ -376,7 +376,8 @@ def blend_search(
     (one {passage id: bonus} per query vector, e.g. a phrase match, see
     site_assistant.lexical.phrase_boosts) adds its bonus, capped at 1. Exact over the
     candidates: the top passages plus the owners of the top sentences and
-    questions (flat IP searches) and the boosted passages, each rescored from
+    questions (FAISS searches; a small flat index has all its rows scored by one
+    product instead, see ``_Owned``) and the boosted passages, each rescored from
     its stored vectors (gathered and scored as matrices). Owner arrays must be
     sorted (a passage's rows are contiguous). A loaded ``IndexVersion``
     prepares this once (``IndexVersion.search``); this function prepares it
