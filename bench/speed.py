@@ -17,8 +17,10 @@
   answers, else in-process: req/s, p50, p99, errors (any non-200), the
   rebuild's outcome and index version before/after, RSS per worker before and
   after.
-- ``process``: a fresh process from start to first answer and its peak RSS;
-  a Celery worker (prefork, 1 child) on Redis from start to warmed up, RSS.
+- ``process``: a fresh process from start to first answer and its peak RSS,
+  then its RSS (anonymous and mapped files apart) after 1,000 more distinct
+  questions; a Celery worker (prefork, 1 child) on Redis from start to warmed
+  up, RSS.
 - ``build``: ``search_rebuild --sync`` cold (empty embedding cache), unchanged,
   one page changed, in a private database and index folder.
 - ``scaleout``: a chunked build of 1M synthetic passages over 1, 2, 4 Celery
@@ -560,33 +562,55 @@ django.setup()
 from site_assistant import services
 services.warm_up()
 result = services.answer("Can I scrape the site?")
+import time
+answered_at = time.monotonic()  # CLOCK_MONOTONIC: the bench's own clock too
 # /proc, not getrusage: ru_maxrss survives exec, so it would report the bench's own peak.
-status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-mb = lambda key: int(status[key].split()[0]) / 1024
-print(json.dumps({"peak_rss_mb": mb("VmHWM"), "rss_mb": mb("VmRSS"),
+def mb(*keys):
+    status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+    return [int(status[key].split()[0]) / 1024 for key in keys]
+peak, rss = mb("VmHWM", "VmRSS")
+# Then the bench's AFTER_QUESTIONS distinct questions, as a web process answers them.
+asked = json.loads(sys.argv[1])
+for question in asked:
+    services.answer(question)
+after = mb("VmRSS", "RssAnon", "RssFile")
+print(json.dumps({"peak_rss_mb": peak, "rss_mb": rss, "after": after, "asked": len(asked),
+    "answered_at": answered_at,
     "torch": "torch" in sys.modules, "answer": bool(result.answer)}))
 """
+AFTER_QUESTIONS = 1000
 
 
 def process(sandbox: Sandbox) -> dict:
     import psutil
 
-    started = time.perf_counter()
+    asked = questions()
+    asked = [
+        asked[i % len(asked)] + (f" ({i})" if i >= len(asked) else "")
+        for i in range(AFTER_QUESTIONS)
+    ]
+    started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-c", FIRST_ANSWER],
+        [sys.executable, "-c", FIRST_ANSWER, json.dumps(asked)],
         cwd=ROOT,
         env=sandbox.env,
         capture_output=True,
         text=True,
     )
-    seconds = time.perf_counter() - started
     report = json.loads(proc.stdout.strip().splitlines()[-1])
+    rss, anon, file = report["after"]
     out = {
         "fresh_process": {
-            "start_to_first_answer_s": round(seconds, 2),
+            "start_to_first_answer_s": round(report["answered_at"] - started, 2),
             "peak_rss_mb": round(report["peak_rss_mb"], 1),
             "rss_mb": round(report["rss_mb"], 1),
             "torch_loaded": report["torch"],
+            # Mapped files (the model's weights: shared by a machine's processes) apart.
+            f"after_{report['asked']}_questions": {
+                "rss_mb": round(rss, 1),
+                "anonymous_mb": round(anon, 1),
+                "file_mb": round(file, 1),
+            },
         }
     }
     # A Celery worker (prefork, one child) on Redis: start → warmed up, RSS.

@@ -151,6 +151,23 @@ class IndexVersion:
             self.question_owner,
         )
 
+    def sentence_rows(self, passage_id: int) -> tuple[int, int]:
+        """The rows of the sentence index that belong to a passage: (start, end)."""
+        owned = self._blender.sentences
+        if not owned.on:
+            return 0, 0
+        return int(owned.starts[passage_id]), int(owned.starts[passage_id + 1])
+
+    def sentence_vectors(self, start: int, count: int) -> np.ndarray:
+        """Rows ``start`` … ``start + count - 1`` of the sentence index: of a flat one, a
+        read-only view of its storage (no copy)."""
+        owned = self._blender.sentences
+        if not owned.flat:
+            return ann.reconstruct_range(self.sentence_index, start, count)
+        rows = owned.vectors[start : start + count]
+        rows.flags.writeable = False
+        return rows
+
     def vectors(self) -> np.ndarray:
         """Every passage vector, row i = passage i."""
         if self.count == 0:
@@ -197,22 +214,46 @@ class _Owned:
 
     Built once per loaded version (``_Blender``): the row offsets of each
     passage and a view of the vectors, so a query gathers its candidates'
-    rows and scores them in one matrix product.
+    rows and scores them in one matrix product. A flat index of few rows
+    scores all its rows once a query (``cosines``) and both the nearest rows
+    and each candidate's best come from those: one product instead of FAISS's
+    top-k search and then gathering most of the same rows again to score the
+    candidates.
     """
 
     def __init__(self, index: faiss.Index | None, owner: np.ndarray | None, count: int):
         self.on = bool(index is not None and index.ntotal > 0)
+        self.flat = False
         if self.on:
             self.index, self.owner = index, np.asarray(owner, dtype=np.int64)
             self.starts = np.searchsorted(self.owner, np.arange(count + 1))
             self.vectors = _matrix(index)
+            self.flat = ann.kind_of(index) == ann.FLAT and isinstance(self.vectors, np.ndarray)
 
-    def owners_of_nearest(self, vectors: np.ndarray, depth: int) -> list[np.ndarray]:
-        _, ids = self.index.search(vectors, min(self.index.ntotal, 4 * depth))
-        return [self.owner[row[row >= 0]] for row in ids]
+    def cosines(self, vectors: np.ndarray) -> np.ndarray | None:
+        """Every row's cosine with each query (one row per query), or None when the
+        index is approximate or the product would be large (FULL_SCAN_MAX)."""
+        if not self.flat or len(vectors) * self.index.ntotal > FULL_SCAN_MAX:
+            return None
+        return vectors @ self.vectors.T
 
-    def best(self, pids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """Each passage's best cosine of its rows with ``vector`` (NaN: it has none)."""
+    def owners_of_nearest(
+        self, vectors: np.ndarray, depth: int, cosines: np.ndarray | None = None
+    ) -> list[np.ndarray]:
+        """The owners of each query's 4 · ``depth`` nearest rows (in no set order)."""
+        m = min(self.index.ntotal, 4 * depth)
+        if cosines is None:
+            _, ids = self.index.search(vectors, m)
+            return [self.owner[row[row >= 0]] for row in ids]
+        if m >= self.index.ntotal:
+            return [self.owner] * len(cosines)
+        return [self.owner[np.argpartition(-row, m - 1)[:m]] for row in cosines]
+
+    def best(
+        self, pids: np.ndarray, vector: np.ndarray, cosines: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Each passage's best cosine of its rows with ``vector`` (NaN: it has none);
+        ``cosines``: every row's, when at hand."""
         first, last = self.starts[pids], self.starts[pids + 1]
         lengths = last - first
         has = lengths > 0
@@ -222,9 +263,14 @@ class _Owned:
         lengths, first = lengths[has], first[has]
         offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         rows = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
-        cosines = self.vectors[rows] @ vector
-        out[has] = np.maximum.reduceat(cosines, offsets)
+        scored = cosines[rows] if cosines is not None else self.vectors[rows] @ vector
+        out[has] = np.maximum.reduceat(scored, offsets)
         return out
+
+
+# The most query x row cosines a flat sentence or question index computes at once
+# (``_Owned.cosines``): 16 MB of float32; past it FAISS's search picks the nearest rows.
+FULL_SCAN_MAX = 1 << 22
 
 
 class _Blender:
@@ -259,11 +305,29 @@ class _Blender:
                 for row_ids, row_scores in zip(ids, scores, strict=True)
             ]
         none = [np.zeros(0, dtype=np.int64)] * len(vectors)
-        near_sentences = sentences.owners_of_nearest(vectors, depth) if sentences else none
-        near_questions = questions.owners_of_nearest(vectors, depth) if questions else none
+        no_cosines = [None] * len(vectors)
+        sentence_cosines = sentences.cosines(vectors) if sentences else None
+        question_cosines = questions.cosines(vectors) if questions else None
+        near_sentences = (
+            sentences.owners_of_nearest(vectors, depth, sentence_cosines) if sentences else none
+        )
+        near_questions = (
+            questions.owners_of_nearest(vectors, depth, question_cosines) if questions else none
+        )
+        if sentence_cosines is None:
+            sentence_cosines = no_cosines
+        if question_cosines is None:
+            question_cosines = no_cosines
         out = []
-        for vector, row_ids, by_sentence, by_question, boost in zip(
-            vectors, ids, near_sentences, near_questions, boosts, strict=True
+        for vector, row_ids, by_sentence, by_question, boost, s_cos, q_cos in zip(
+            vectors,
+            ids,
+            near_sentences,
+            near_questions,
+            boosts,
+            sentence_cosines,
+            question_cosines,
+            strict=True,
         ):
             boosted = np.fromiter(
                 (pid for pid in boost if 0 <= pid < count), dtype=np.int64, count=-1
@@ -273,12 +337,12 @@ class _Blender:
             )
             score = (self.vectors[pids] @ vector).astype(np.float64)
             if sentences is not None:
-                best = sentences.best(pids, vector)
+                best = sentences.best(pids, vector, s_cos)
                 has = ~np.isnan(best)
                 score[has] = (1 - weight) * score[has] + weight * best[has]
             if questions is not None:
-                best = questions.best(pids, vector)
-                closer = ~np.isnan(best) & (np.nan_to_num(best, nan=-2.0) > score)
+                best = questions.best(pids, vector, q_cos)
+                closer = best > score  # False where it has none (NaN)
                 score[closer] += question_weight * (best[closer] - score[closer])
             if len(boosted):
                 bonus = np.array([boost.get(int(pid), 0.0) for pid in pids])
@@ -312,7 +376,8 @@ def blend_search(
     (one {passage id: bonus} per query vector, e.g. a phrase match, see
     site_assistant.lexical.phrase_boosts) adds its bonus, capped at 1. Exact over the
     candidates: the top passages plus the owners of the top sentences and
-    questions (flat IP searches) and the boosted passages, each rescored from
+    questions (FAISS searches; a small flat index has all its rows scored by one
+    product instead, see ``_Owned``) and the boosted passages, each rescored from
     its stored vectors (gathered and scored as matrices). Owner arrays must be
     sorted (a passage's rows are contiguous). A loaded ``IndexVersion``
     prepares this once (``IndexVersion.search``); this function prepares it

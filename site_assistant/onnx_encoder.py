@@ -87,9 +87,13 @@ class OnnxEncoder:
             feeds["attention_mask"] = np.ones_like(ids)
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        pooled = self.session.run(None, feeds)[0].mean(axis=1)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.clip(norms, 1e-12, None)
+        hidden = self.session.run(None, feeds)[0]
+        # What .mean(axis=1), np.linalg.norm and np.clip compute, bit for bit, without
+        # their Python layers.
+        pooled = np.add.reduce(hidden, axis=1)
+        pooled /= np.intp(hidden.shape[1])
+        norms = np.sqrt(np.add.reduce(pooled * pooled, axis=1, keepdims=True))
+        return pooled / np.maximum(norms, 1e-12)
 
     def encode(self, texts, batch_size: int = 32) -> np.ndarray:
         """Texts of the same token count run together, up to ``batch_size`` at a time.
@@ -100,6 +104,8 @@ class OnnxEncoder:
         pooling over the real tokens).
         """
         texts = list(texts)
+        if len(texts) == 1:  # a question: one text, nothing to group
+            return self._run([self.tokenizer.encode(texts[0])])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out

@@ -7,7 +7,6 @@ vector and the passage vectors always come from the same model.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import threading
@@ -20,7 +19,6 @@ import numpy as np
 from django.utils.translation import gettext
 
 from . import (
-    ann,
     conf,
     embed,
     index,
@@ -481,37 +479,61 @@ def _hits(
         url = _link_for(row, hidden, visitor, default_host)
         if url is None:
             continue
-        hit = Hit(
-            text=row["text"],
-            title=row["title"],
-            heading=row["heading"],
-            url=url,
-            anchor=row["anchor"],
-            score=score,
-            passage_id=passage_id,
-            breadcrumb=tuple(snippets.breadcrumb(row)),
-            piece_anchor=row.get("piece_anchor") or "",
-        )
-        if hit.link in links:
+        anchor = row["anchor"]
+        link = f"{url}#{anchor}" if anchor else url  # Hit.link
+        if link in links:
             continue
-        links.add(hit.link)
-        snippet = snippets.make(row, _sentence_vectors(version, passage_id), vector, query)
-        hits.append(dataclasses.replace(hit, snippet=snippet))
+        links.add(link)
+        prepared = _prepared(version, passage_id)
+        snippet = snippets.make(
+            row, _sentence_vectors(version, passage_id), vector, query, prepared
+        )
+        hits.append(
+            Hit(
+                text=row["text"],
+                title=row["title"],
+                heading=row["heading"],
+                url=url,
+                anchor=anchor,
+                score=score,
+                passage_id=passage_id,
+                snippet=snippet,
+                breadcrumb=prepared.breadcrumb,
+                piece_anchor=row.get("piece_anchor") or "",
+            )
+        )
         if len(hits) == k:
             break
     return hits
+
+
+_snippet_parts: PerVersion[dict[int, snippets.Prepared]] = PerVersion()
+# The most passages whose snippet parts a process keeps (those of the passages it answered
+# with; a big index's would otherwise grow with every passage ever shown).
+MAX_PREPARED = 10_000
+
+
+def _prepared(version: index.IndexVersion, passage_id: int) -> snippets.Prepared:
+    """``snippets.prepare`` of a passage of ``version``, worked out once: a passage's
+    sentences, labels and breadcrumb are the same for every question it answers."""
+    kept = _snippet_parts.get(version.version, dict)
+    found = kept.get(passage_id)
+    if found is None:
+        if len(kept) >= MAX_PREPARED:
+            kept.clear()
+        found = kept[passage_id] = snippets.prepare(version.passages[passage_id])
+    return found
 
 
 def _sentence_vectors(version: index.IndexVersion, passage_id: int) -> np.ndarray | None:
     """The vectors of a passage's sentences (its label rows left out), or None."""
     if version.sentence_index is None or version.sentence_owner is None:
         return None
-    owner = version.sentence_owner
-    start, end = np.searchsorted(owner, [passage_id, passage_id + 1])
+    start, end = version.sentence_rows(passage_id)
     start += int(version.passages[passage_id].get("sentence_labels", 0))
     if end <= start:
         return None
-    return ann.reconstruct_range(version.sentence_index, int(start), int(end - start))
+    return version.sentence_vectors(start, end - start)
 
 
 def search(query: str, k: int = 5, host: str = "") -> list[Hit]:

@@ -31,6 +31,7 @@ its passages) the snippet is the passage's first sentences.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -133,6 +134,32 @@ def candidates(passage: dict) -> list[tuple[int, int, int | None]]:
     return out
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a passage's snippets need that no question changes (``prepare``): worked
+    out once a passage rather than for each question it answers (a serving process
+    keeps them per index version: ``services``)."""
+
+    # candidates(passage)
+    found: list[tuple[int, int, int | None]]
+    # How many sentence vectors the passage has (len(sentence_texts(passage))).
+    rows: int
+    # breadcrumb(passage)
+    breadcrumb: tuple[str, ...]
+    # Whether each candidate asks (a question the copy asks: see _closeness).
+    asking: tuple[bool, ...]
+
+
+def prepare(passage: dict) -> Prepared:
+    found = candidates(passage)
+    return Prepared(
+        found,
+        sum(1 for _ in sentence_texts(passage)),
+        tuple(breadcrumb(passage)),
+        tuple(_asks(passage["text"][a:b]) for a, b, _ in found),
+    )
+
+
 def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -146,17 +173,25 @@ def asks_for(question: str) -> list[str]:
         return []
     if not str(conf.get("LANGUAGE") or "").lower().startswith("en"):
         return []
-    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
+    return list(_asked_types(question))
+
+
+@functools.lru_cache(maxsize=256)
+def _asked_types(question: str) -> tuple[str, ...]:
+    # Once a question, not once for each of its hits.
+    return tuple(name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question))
 
 
 def _asks(sentence: str) -> bool:
     return sentence.rstrip().rstrip("\"'”’)").endswith("?")
 
 
-def _closeness(text: str, found, scores, question: str) -> list[float]:
-    """Each candidate's claim to lead the snippet (see the module's rules)."""
+def _closeness(text: str, found, scores, question: str, asking=None) -> list[float]:
+    """Each candidate's claim to lead the snippet (see the module's rules); ``asking``:
+    whether each asks, when known (``Prepared.asking``)."""
     best = [float(scores[r]) if r is not None else -1.0 for _, _, r in found]
-    asking = [_asks(text[a:b]) for a, b, _ in found]
+    if asking is None:
+        asking = [_asks(text[a:b]) for a, b, _ in found]
     if all(asking):
         return best
     for i in range(len(found) - 1):
@@ -177,27 +212,32 @@ def _closeness(text: str, found, scores, question: str) -> list[float]:
 
 
 def make(
-    passage: dict, sentence_vectors: np.ndarray | None, query_vector, question: str = ""
+    passage: dict,
+    sentence_vectors: np.ndarray | None,
+    query_vector,
+    question: str = "",
+    prepared: Prepared | None = None,
 ) -> Snippet:
     """The snippet of ``passage`` for the question whose vector is ``query_vector``.
 
     ``sentence_vectors``: the passage's rows of the sentence index without its
     label rows (one per ``sentence_texts(passage)``), or None. ``question``:
-    its text, for the answer types.
+    its text, for the answer types. ``prepared``: ``prepare(passage)``, when kept.
     """
     limit = conf.get("SNIPPET_MAX_CHARS")
     text = passage["text"]
-    found = candidates(passage)
+    prepared = prepared or prepare(passage)
+    found = prepared.found
     if not found:
         return Snippet(_cut(text, limit), [])
-    rows = sum(1 for _ in sentence_texts(passage))
+    rows = prepared.rows
     scores = None
     if sentence_vectors is not None and len(sentence_vectors) == rows and rows:
         scores = sentence_vectors @ np.asarray(query_vector, dtype=np.float32)
     if scores is None:
         order = list(range(len(found)))  # text order: the passage's first sentences
     else:
-        best = _closeness(text, found, scores, question)
+        best = _closeness(text, found, scores, question, prepared.asking)
         order = sorted(range(len(found)), key=lambda i: -best[i])
         order = [order[0]] + [i for i in order[1:] if best[i] >= best[order[0]] - NEAR_BEST]
     chosen = [order[0]]

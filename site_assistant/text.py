@@ -47,6 +47,11 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
+    # Printable ASCII with no entity has nothing for ftfy to repair nor for NFC to
+    # compose (``question_key`` skips them too): ftfy was most of what cleaning a
+    # visitor's question cost.
+    if text.isascii() and text.isprintable() and "&" not in text:
+        return _SPACE.sub(" ", text).strip()
     text = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False)
     text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text).strip()

@@ -1,6 +1,7 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
 import contextlib
+import functools
 import logging
 
 from django.core.exceptions import RequestDataTooBig
@@ -31,6 +32,7 @@ from rest_framework.exceptions import (
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
 from .. import conf, dashboard, language, questions, rebuilds, services
@@ -355,7 +357,19 @@ def _search(request, data):
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }
-    return Response(SearchResponseSerializer(body).data)
+    # What SearchResponseSerializer(body).data gives, from fields made once a process:
+    # a new serializer deep-copies its declared fields (and its hits' and snippets') on
+    # first use, every request. The serializer beside the data is the one ``.data``
+    # names (the browsable API reads it); it is never asked for its fields.
+    data = _search_response().to_representation(body)
+    return Response(ReturnDict(data, serializer=SearchResponseSerializer(body)))
+
+
+@functools.cache
+def _search_response() -> SearchResponseSerializer:
+    """One SearchResponseSerializer a process, only ever asked to represent: it keeps
+    nothing of a body (its fields, bound once, read the body they are given)."""
+    return SearchResponseSerializer()
 
 
 _search_responses = {

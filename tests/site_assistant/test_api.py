@@ -269,6 +269,31 @@ def test_post_search_with_k(api, validate):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_each_answer_carries_its_own_question_whatever_was_asked_before(api, validate):
+    """The response's serializer is made once a process (``api.views._search_response``):
+    each body has its own question's answer and results, nothing of an earlier one's."""
+
+    def ask(q, **more):
+        response = api.post(SITE_ASSISTANT, {"q": q, **more}, format="json")
+        return validate(response.json(), "SearchResponse")
+
+    scrape, cookies, nonsense = (
+        ask("Can I scrape the site?"),
+        ask("Do you use cokies?", k=2),
+        ask("zxqv blorp"),
+    )
+    again = ask("Can I scrape the site?")
+    assert (scrape["answer"]["url"], scrape["answer"]["anchor"]) == ("/terms/", "use-of-site")
+    assert (cookies["answer"]["url"], cookies["answer"]["anchor"]) == ("/privacy/", "cookies")
+    assert cookies["corrected_query"] == "Do you use cookies?" and len(cookies["results"]) == 2
+    assert nonsense["answer"] is None and nonsense["corrected_query"] is None
+    assert len(nonsense["results"]) == 5 and nonsense["query"] == "zxqv blorp"
+    ids = {body["question_id"] for body in (scrape, cookies, nonsense, again)}
+    assert len(ids) == 4
+    for key in ("answer", "results", "query", "corrected_query", "min_score"):
+        assert again[key] == scrape[key]
+
+
 def test_nonsense_gets_no_answer_but_the_closest_results(api, validate):
     body = validate(api.get(SITE_ASSISTANT, {"q": "zxqv blorp"}).json(), "SearchResponse")
     assert body["answer"] is None

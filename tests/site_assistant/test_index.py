@@ -185,6 +185,43 @@ def test_boosts_add_their_bonus_and_bring_their_passage_into_the_candidates():
         index.blend_search(flat, query, 3, boosts=[{}, {}])
 
 
+def test_a_small_flat_index_scored_at_once_ranks_as_faiss_search_does(monkeypatch):
+    """A flat sentence or question index small enough has every row scored once a
+    query (``index._Owned.cosines``); the passages and scores are those FAISS's own
+    top-k search of the rows gives (``FULL_SCAN_MAX`` 0 makes every search use it)."""
+    rng = np.random.default_rng(1)
+    passages, sentences, questions = (
+        vectors(n, dim=16, seed=s) for n, s in ((2000, 2), (6000, 3), (3000, 4))
+    )
+    sentence_owner = np.sort(rng.integers(0, 2000, len(sentences)))
+    question_owner = np.sort(rng.integers(0, 1500, len(questions)))
+    flat = {}
+    for name, rows_ in (("p", passages), ("s", sentences), ("q", questions)):
+        flat[name] = index.faiss.IndexFlatIP(16)
+        flat[name].add(rows_)
+    # Queries near a sentence and near a question: found through those rows, not the passages'.
+    queries = np.concatenate([sentences[::1000], questions[::500], vectors(4, dim=16, seed=9)])
+
+    def blended(vectors_):
+        return index.blend_search(
+            flat["p"], vectors_, 5, flat["s"], sentence_owner, 0.7, flat["q"], question_owner, 0.7
+        )
+
+    def same(mine, theirs):
+        for a, b in zip(mine, theirs, strict=True):
+            assert [pid for pid, _ in a] == [pid for pid, _ in b]
+            assert [s for _, s in a] == pytest.approx([s for _, s in b], abs=1e-6)
+
+    assert len(sentences) > 4 * (5 + 20)  # the nearest rows are a part of them
+    at_once = blended(queries)
+    # One query at a time, as a visitor's question is searched.
+    one_by_one = [blended(q[None, :])[0] for q in queries]
+    monkeypatch.setattr(index, "FULL_SCAN_MAX", 0)
+    by_faiss = blended(queries)
+    same(at_once, by_faiss)
+    same(one_by_one, by_faiss)
+
+
 # --- damage on disk ---------------------------------------------------------------------
 
 

@@ -1,6 +1,12 @@
 """Text rules: where a sentence ends."""
 
-from site_assistant.text import question_key, split_sentences, strip_invisible
+import random
+import string
+import unicodedata
+
+import ftfy
+
+from site_assistant.text import normalize, question_key, split_sentences, strip_invisible
 
 
 def test_a_name_with_an_abbreviation_stays_in_its_sentence():
@@ -46,3 +52,22 @@ def test_right_to_left_questions_and_the_joiners_that_shape_words_are_kept():
     ]
     for text in kept:
         assert strip_invisible(text) == text
+
+
+def test_printable_ascii_is_normalized_as_ftfy_would():
+    """``normalize`` leaves printable ASCII with no entity to itself (ftfy, the slow
+    part of a question besides the model, has nothing to repair there): the same
+    text as ftfy + NFC make of it, and an entity is still read."""
+
+    def through_ftfy(text):
+        text = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False)
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    rng = random.Random(7)
+    printable = string.printable[:95]  # letters, digits, punctuation, the space
+    texts = ["".join(rng.choice(printable) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
+    texts += ["  How   much?? ", "<b>bold</b> & co", "Tom &amp; Jerry", "a;b &lt;c&gt;", "x\tY\n"]
+    for text in texts:
+        assert normalize(text) == through_ftfy(text), repr(text)
+    assert normalize("Tom &amp; Jerry") == "Tom & Jerry"
+    assert normalize("cafe\u0301  menu") == "caf\u00e9 menu"
