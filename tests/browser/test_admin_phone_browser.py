@@ -470,6 +470,30 @@ def test_on_a_phone_try_a_question_has_room_for_the_question_and_its_passages(
     for link in results.locator("tbody a").all():
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert box["height"] >= FINGER, box  # "Services › Pricing" was 16 px high
+
+
+def test_on_a_phone_the_tables_under_the_questions_lead_to_their_questions_by_a_finger(
+    phone_page, owner
+):
+    """Under the Questions list, "Asked more than once" links each repeated question to the
+    list searched for it, and "Questions per day" each day to its questions: a 16 px high
+    line of text, and a date squeezed to 36 px wide in four lines."""
+    page = phone_page(320, 640)
+    for question in ["Do you accept PayPal?", "do you accept paypal", "do you repair bicycles?"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    repeated = page.locator("#questions-repeated").get_by_role("link", name="do you accept paypal")
+    day = page.locator("#questions-per-day tbody a").first
+    for link in (repeated, day):
+        box = link.bounding_box()
+        assert box["width"] >= FINGER and box["height"] >= FINGER, box
+    repeated.tap()
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    page.go_back()
+    day.tap()
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
 
 
 def test_on_a_phone_the_owner_switches_an_example_question_off_by_touch(
