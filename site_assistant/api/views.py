@@ -286,7 +286,26 @@ class BaseAPIView(APIView):
     def perform_authentication(self, request):
         # With the database down a session cookie is taken as a visitor's: a
         # question is answered all the same (staff-only views then say 503).
-        user_of(request)
+        session_user = getattr(request._request, "user", None)
+        try:
+            user_of(request)
+        except PermissionDenied:
+            self._count_refused(request, session_user)
+            raise
+
+    def _count_refused(self, request, session_user):
+        """Count a request refused while signing it in with a 403: a session without its
+        CSRF token (DRF's SessionAuthentication). The session says who asks, so it counts on
+        that user's allowance and its answer says where the user stands (RateLimit-*), as
+        every other answer of the endpoint does; past the allowance it is a 429. A wrong
+        token (a 401) signed nobody in and is not counted."""
+        refused_as = request.user  # AnonymousUser, set by DRF when signing in failed
+        if session_user is not None and session_user.is_authenticated:
+            request.user = session_user
+        try:
+            self.check_throttles(request)
+        finally:
+            request.user = refused_as
 
     def permission_denied(self, request, message=None, code=None):
         # Taken as a visitor only because the database could not say who it is (a
@@ -372,6 +391,15 @@ def _search_response() -> SearchResponseSerializer:
     return SearchResponseSerializer()
 
 
+# A POST signed in by the site's session cookie (a page's script, the owner's own script)
+# without the CSRF token; counted on the session user's allowance (BaseAPIView).
+CsrfFailed = OpenApiResponse(
+    Error,
+    description='Signed in by session (a cookie) without the CSRF token in X-CSRFToken ("CSRF '
+    "Failed: …\"): send the csrftoken cookie's value as X-CSRFToken; a token "
+    "(Authorization: Token …) or no session needs none.",
+)
+
 _search_responses = {
     200: SearchResponseSerializer,
     400: ValidationErrors,
@@ -408,7 +436,7 @@ class SearchView(BaseAPIView):
         summary="Ask a question (JSON body)",
         request=SearchQuerySerializer,
         parameters=RATE_LIMIT_HEADERS,
-        responses={**_search_responses, **BODY_ERRORS},
+        responses={**_search_responses, 403: CsrfFailed, **BODY_ERRORS},
         examples=[
             OpenApiExample(
                 "A question", value={"q": "Can I scrape the site?", "k": 3}, request_only=True
@@ -444,7 +472,8 @@ class FeedbackView(BaseAPIView):
                 Error,
                 description="No (or a wrong) feedback_token: not the one who asked. Any "
                 "question_id without its own token, whether or not the question exists: "
-                "the answer tells nobody which ids exist.",
+                "the answer tells nobody which ids exist. Or signed in by session (a cookie) "
+                'without the CSRF token in X-CSRFToken ("CSRF Failed: …").',
             ),
             401: BadToken,
             404: OpenApiResponse(
@@ -635,7 +664,8 @@ def not_an_endpoint(request, **kwargs):
     One missing only its final slash is redirected with 308, which clients follow
     with the same method and body (Django's APPEND_SLASH cannot redirect a POST: a
     500 under DEBUG, else a 301 that clients follow as a GET, losing the question).
-    Any other is a JSON 404, not the site's HTML page.
+    Any other is a JSON 404, not the site's HTML page, kept by no cache in between as
+    every answer of the API is (a 404 is cacheable by default).
     """
     urlconf = getattr(request, "urlconf", None)
     if not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/", urlconf):
@@ -645,4 +675,6 @@ def not_an_endpoint(request, **kwargs):
     detail = f"No such API endpoint: {request.path}."
     with contextlib.suppress(NoReverseMatch):  # no drf-spectacular: no schema to name
         detail += f" The endpoints are listed in {reverse('site_assistant:api-schema')}."
-    return JsonResponse({"detail": detail}, status=404)
+    response = JsonResponse({"detail": detail}, status=404)
+    add_never_cache_headers(response)
+    return response

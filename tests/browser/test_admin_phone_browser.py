@@ -12,7 +12,7 @@ from site_assistant import embed
 from site_assistant.models import IndexBuild
 
 from . import test_admin_owner_browser as owner_tests
-from .test_admin_training_browser import activated_run
+from .test_admin_training_browser import _overlap, activated_run
 
 log_in, ask_api = owner_tests.log_in, owner_tests.ask_api
 owner, private_index = owner_tests.owner, owner_tests.private_index  # fixtures
@@ -363,3 +363,174 @@ def test_on_a_phone_how_it_was_decided_explains_its_terms_in_line_with_its_text(
         box = help_text.bounding_box()
         assert box["x"] == verdict.bounding_box()["x"], (verdict.bounding_box(), box)
         assert box["width"] >= verdict.bounding_box()["width"] - 1, box
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (320, 640)])
+def test_on_a_phone_the_cards_sort_headings_are_buttons_a_finger_can_tap(
+    phone_page, owner, width, height
+):
+    """Above the Index builds and Training runs cards the headings that sort them wrapped as a
+    table's header cut in two: words 29 px high touching one another, "Requested" alone on a
+    second line under a strip of grey, and the arrow that reverses the order a 14 px icon.
+    Now each heading is a button of its own, a finger high, its arrow too."""
+    _builds_and_runs()
+    page = phone_page(width, height)
+    log_in(page)
+    for url in ["/admin/site_assistant/indexbuild/", "/admin/site_assistant/trainingrun/"]:
+        page.goto(url)
+        headings = page.locator("#result_list thead th.sortable")
+        boxes = [heading.bounding_box() for heading in headings.all()]
+        assert len(boxes) >= 4, url
+        for heading, box in zip(headings.all(), boxes, strict=True):
+            assert box["height"] >= FINGER, (url, heading.inner_text(), box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (url, box)
+            link = heading.locator(".text a").bounding_box()
+            assert link["height"] >= FINGER, (url, heading.inner_text(), link)
+        # Apart, as buttons are, not cells of a table's row cut where the screen ends.
+        for i, box in enumerate(boxes):
+            for other in boxes[i + 1 :]:
+                grown = {**box, "x": box["x"] - 2, "width": box["width"] + 4}
+                assert not _overlap(grown, other), (url, box, other)
+        # The list is sorted by Requested, newest first: its arrow reverses that.
+        arrow = page.locator("#result_list thead th.sorted a.toggle")
+        box = arrow.bounding_box()
+        assert box["width"] >= FINGER and box["height"] >= FINGER, (url, box)
+    first = page.locator("#result_list tbody tr").first
+    expect(first).to_contain_text("Running")
+    arrow.tap()
+    expect(page).to_have_url(re.compile(r"[?&]o=\d+$"))
+    expect(first).to_contain_text("Succeeded")
+
+
+def test_on_a_phone_the_overviews_links_within_its_sentences_are_a_fingers_size(
+    phone_page, owner, no_auto_rebuild, monkeypatch
+):
+    """The overview's links inside a sentence were its words' size: "unanswered" after each
+    site's figures 79 × 15 px, a line above the next site's name, "1 example question" (that
+    names a section the site no longer has) 13 px high, "Rebuild it" as small."""
+    from site_assistant import services
+    from site_assistant.models import ExampleQuestion, Question
+
+    Question.objects.create(text="do you sell bikes?", answered=False, site="beta.example")
+    Question.objects.create(text="do you repair bicycles?", answered=False)
+    ExampleQuestion.objects.create(question="where did the old page go?", url="/gone/#nowhere")
+    monkeypatch.setattr(services, "index_problem", lambda: "CURRENT names a missing folder")
+    page = phone_page(320, 640)
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    sites = page.locator("#dash-week-sites")
+    links = {
+        "rebuild it": page.locator("#dash-index-problem").get_by_role("link", name="Rebuild it"),
+        "lost": page.locator("#dash-lost-examples").get_by_role("link"),
+        **{
+            f"{site} unanswered": sites.locator("li", has_text=site).get_by_role(
+                "link", name="unanswered"
+            )
+            for site in ("beta.example", "The default site")
+        },
+        **{site: sites.get_by_role("link", name=site) for site in ("beta.example",)},
+    }
+    boxes = {name: link.bounding_box() for name, link in links.items()}
+    for name, box in boxes.items():
+        assert box["width"] >= FINGER and box["height"] >= FINGER, (name, box)
+    names = list(boxes)
+    for i, name in enumerate(names):
+        for other in names[i + 1 :]:
+            assert not _overlap(boxes[name], boxes[other]), (name, other)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    links["beta.example unanswered"].tap()
+    expect(page).to_have_url(re.compile(r"site=beta\.example&attention=unanswered"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    page.go_back()
+    links["lost"].tap()
+    expect(page).to_have_url(re.compile(r"section=missing"))
+    expect(page.locator("#result_list")).to_contain_text("where did the old page go?")
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (320, 640)])
+def test_on_a_phone_try_a_question_has_room_for_the_question_and_its_passages(
+    phone_page, owner, width, height
+):
+    """On a phone the question's box of "Try a question" was 80 px wide beside "Passages to
+    show" (the phone's one-column layout lost to the desktop's grid places): a few letters of
+    the question in sight. And the passages listed under the verdict pushed the page 92 px
+    wider than a 320 px screen, their links (/services/#maintenance-plans) unbroken."""
+    page = phone_page(width, height)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/try/")
+    question = page.get_by_label("Question")
+    content = page.locator("#content-main").bounding_box()
+    assert question.bounding_box()["width"] >= 0.9 * content["width"], question.bounding_box()
+    question.fill("do you repair bicycles?")
+    assert question.evaluate("box => box.scrollWidth <= box.clientWidth")  # all of it in sight
+    page.get_by_role("button", name="Ask").tap()
+    results = page.locator("#try-results")
+    expect(results.locator("tbody tr")).to_have_count(5)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for link in results.locator("tbody a").all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert box["height"] >= FINGER, box  # "Services › Pricing" was 16 px high
+
+
+def test_on_a_phone_the_tables_under_the_questions_lead_to_their_questions_by_a_finger(
+    phone_page, owner
+):
+    """Under the Questions list, "Asked more than once" links each repeated question to the
+    list searched for it, and "Questions per day" each day to its questions: a 16 px high
+    line of text, and a date squeezed to 36 px wide in four lines."""
+    page = phone_page(320, 640)
+    for question in ["Do you accept PayPal?", "do you accept paypal", "do you repair bicycles?"]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    repeated = page.locator("#questions-repeated").get_by_role("link", name="do you accept paypal")
+    day = page.locator("#questions-per-day tbody a").first
+    for link in (repeated, day):
+        box = link.bounding_box()
+        assert box["width"] >= FINGER and box["height"] >= FINGER, box
+    repeated.tap()
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    page.go_back()
+    day.tap()
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+
+
+def test_on_a_phone_the_owner_switches_an_example_question_off_by_touch(
+    phone_page, owner, no_auto_rebuild
+):
+    """An example question that steers visitors wrong is switched off from the list (its
+    Active box, then Save): the box was Django's 13 px and Save 29 px high, on a list that
+    scrolls sideways to reach the box."""
+    from site_assistant.models import ExampleQuestion
+
+    ExampleQuestion.objects.create(question="how much is a shop?", url="/services/#pricing")
+    ExampleQuestion.objects.create(question="do you repair bicycles?", url="/contact/")
+    ExampleQuestion.objects.bulk_create(  # a list of several pages, as a site's grows
+        ExampleQuestion(question=f"what does plan {n} cost?", url="/services/#pricing")
+        for n in range(650)
+    )
+    page = phone_page(320, 640)
+    log_in(page)
+    # Under a list of several pages every page's number and Save were in one row past the
+    # screen's right edge, cut off where no one could scroll to them.
+    page.goto("/admin/site_assistant/examplequestion/")
+    paginator = page.locator("#changelist .paginator")
+    assert paginator.get_by_role("link").count() >= 2
+    for target in [*paginator.get_by_role("link").all(), page.get_by_role("button", name="Save")]:
+        box = target.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, (target, box)
+    page.goto("/admin/site_assistant/examplequestion/?q=do+you+repair")
+    active = page.get_by_role("checkbox", name="Active: do you repair bicycles?")
+    active.scroll_into_view_if_needed()
+    box = active.bounding_box()
+    assert min(box["width"], box["height"]) >= 28, box
+    active.tap()
+    expect(active).not_to_be_checked()
+    save = page.get_by_role("button", name="Save", exact=True)
+    assert save.bounding_box()["height"] >= FINGER, save.bounding_box()
+    save.tap()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    switched = dict(ExampleQuestion.objects.values_list("question", "active"))
+    assert switched["do you repair bicycles?"] is False
+    assert switched["how much is a shop?"] is True

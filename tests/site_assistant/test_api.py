@@ -756,6 +756,9 @@ def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
         assert response.status_code == 404, (method, response.status_code)
         assert response["Content-Type"] == "application/json"
         assert response.json()["detail"].startswith(f"No such API endpoint: {unquote(path)}.")
+        # Like every other answer of the API: no cache in between keeps it (a 404 is cacheable
+        # by default, so a client would go on being told so once the path exists).
+        assert "no-store" in response.get("Cache-Control", ""), (method, response.headers)
 
 
 @pytest.mark.parametrize(

@@ -285,3 +285,39 @@ def test_a_client_that_waits_reset_when_none_remain_is_let_in(rate, monkeypatch)
     assert len(seen) == 6  # three at once, then none left after each one
     assert all(early == 429 for _, early in seen)
     assert all(reset <= 30 for reset, _ in seen)  # not the window's end (60 s on)
+
+
+@pytest.mark.parametrize("path", [SITE_ASSISTANT, "/api/feedback/"])
+def test_a_session_post_without_the_csrf_token_says_where_its_user_stands(
+    rate, django_user_model, documented, path
+):
+    """A script or page signed in by the site's cookie that forgets X-CSRFToken: its 403
+    ("CSRF Failed: …") carried no RateLimit-* headers, every other answer of the endpoint
+    does (a vote refused for its token too). The session says who it is, so the request
+    counts on that user's allowance, and past it is a 429 like any other. A search's schema
+    named no 403 at all."""
+    rate("search_user", "3/min")
+    user = django_user_model.objects.create_user("scripter", password="pw")
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(user)
+    body = {"q": "Can I scrape the site?", "question_id": 1, "feedback_token": "x", "helpful": True}
+    seen = []
+    for _ in range(4):
+        response = session.post(path, body, format="json")
+        seen.append(
+            (
+                response.status_code,
+                response.get("RateLimit-Limit"),
+                response.get("RateLimit-Remaining"),
+            )
+        )
+        documented(response)  # the schema names the 403 and its headers
+    assert seen == [(403, "3", "2"), (403, "3", "1"), (403, "3", "0"), (429, "3", "0")]
+    assert response["Retry-After"] == response["RateLimit-Reset"]
+    # One allowance with the user's requests that carry the token.
+    cache.clear()
+    session.post(path, body, format="json")
+    token = session.get("/").cookies["csrftoken"].value
+    answered = session.post(path, body, format="json", HTTP_X_CSRFTOKEN=token)
+    assert not answered.json().get("detail", "").startswith("CSRF"), answered.json()
+    assert answered["RateLimit-Remaining"] == "1"
