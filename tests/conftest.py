@@ -31,6 +31,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 _INDEX_DIR = Path(tempfile.mkdtemp(prefix="search-index-test-"))
+# The Wagtail test site's migrated databases (wagtail_site_dir).
+_WAGTAIL_DATABASES = Path(tempfile.mkdtemp(prefix="wagtailsite-db-test-"))
 
 
 def pytest_configure(config):
@@ -44,6 +46,7 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     shutil.rmtree(_INDEX_DIR, ignore_errors=True)
+    shutil.rmtree(_WAGTAIL_DATABASES, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -129,6 +132,32 @@ def share_model_export(folder):
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "onnx").is_symlink():
         (folder / "onnx").symlink_to(shared, target_is_directory=True)
+    return folder
+
+
+def wagtail_site_dir(folder, settings="settings"):
+    """Make ``folder`` a WAGTAILSITE_DIR of the Wagtail test site
+    (tests/site_assistant/wagtailsite/, ``settings`` its settings module): a
+    ``db.sqlite3`` already migrated, and an ``index`` folder with the session's model
+    export (``share_model_export``). The database is a copy of one migrated once per
+    session and settings module: Wagtail's migrations took 5-10 s in every site
+    process. The site's own ``migrate`` still runs, and finds nothing left to do."""
+    template = _WAGTAIL_DATABASES / settings
+    if not (template / "db.sqlite3").exists():
+        template.mkdir(parents=True, exist_ok=True)
+        env = {
+            "DJANGO_SETTINGS_MODULE": f"tests.site_assistant.wagtailsite.{settings}",
+            "WAGTAILSITE_DIR": str(template),
+        }
+        run_python(
+            "import django; django.setup(); from django.core.management import call_command;"
+            " call_command('migrate', verbosity=0)",
+            env,
+        )
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template / "db.sqlite3", folder / "db.sqlite3")
+    share_model_export(folder / "index")
     return folder
 
 

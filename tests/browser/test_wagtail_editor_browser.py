@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import share_model_export
+from tests.conftest import wagtail_site_dir
 
 pytest.importorskip("wagtail")
 
@@ -60,8 +60,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def wagtail_site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("wagtail-editor")
-    share_model_export(folder / "index")
+    folder = wagtail_site_dir(tmp_path_factory.mktemp("wagtail-editor"), "admin_settings")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.admin_settings",
@@ -144,15 +143,17 @@ def test_the_editor_reads_when_visitors_get_the_paragraph_just_published(browser
         # Draftail writes the field's value a moment after the last key.
         expect(page.locator("input[name=body]")).to_have_value(re.compile("Dogs are welcome"))
         page.locator("footer [data-w-dropdown-target=toggle]").click()
-        page.get_by_role("button", name="Publish").click()
+        # The page's script asks whether the rebuild is done: the first answer is "no".
+        with page.expect_response(lambda r: "/site-assistant/update/" in r.url) as asked:
+            page.get_by_role("button", name="Publish").click()
 
-        messages = page.locator(".messages")
-        expect(messages).to_contain_text("Page 'Visit us' has been published.")
-        expect(messages).to_contain_text(
-            "Ask us is reading the new text of “Visit us”: visitors get it in about 15 seconds."
-        )
+            messages = page.locator(".messages")
+            expect(messages).to_contain_text("Page 'Visit us' has been published.")
+            expect(messages).to_contain_text(
+                "Ask us is reading the new text of “Visit us”: visitors get it in about 15 seconds."
+            )
+        assert asked.value.json()["done"] is False
         done = messages.locator("li.success", has_text="Ask us now answers from the new text")
-        page.wait_for_timeout(3_000)  # the script has asked at least once: not done yet
         expect(done).to_have_count(0)
 
         wagtail_site["run_queued"]()  # the worker's turn

@@ -28,12 +28,15 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(settings):
+@pytest.fixture(scope="module")
+def gunicorn(django_db_setup, built_index):
+    """One gunicorn for the module (a start is 10-15 s): its tests count different
+    limits (questions, votes), each in a fresh count of its own key."""
     if not redis_available():
         if IN_CI:
             pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL} in CI")
         pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
+    from django.conf import settings
     from django.db import connection
 
     port = _free_port()

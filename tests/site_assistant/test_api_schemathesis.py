@@ -22,6 +22,10 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index"), pytest.mark.slow]
 
+# Its pytest plugin (what makes schema.parametrize() tests), switched off for every other
+# run in pyproject.toml's addopts: loaded only with this module.
+pytest_plugins = ["schemathesis.pytest.plugin"]
+
 
 def _application():
     from django.core.wsgi import get_wsgi_application
