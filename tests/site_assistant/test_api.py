@@ -1258,17 +1258,58 @@ def test_requests_at_the_same_instant_queue_one_build_and_join_the_rest_to_it(st
     assert IndexBuild.objects.get(lock="index").pk == queued[0]["build_id"]
 
 
-def test_rebuild_answers_503_when_the_build_lock_keeps_changing_hands(api, staff, monkeypatch):
-    from django.db import IntegrityError
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_answers_503_when_the_build_lock_keeps_changing_hands(api, staff):
+    """Another connection (a worker's, in a thread of its own) takes the build lock just
+    before each of the request's tries and releases it just before the request looks for
+    its holder: the database's unique lock refuses every claim and there is never a build
+    to join, so the request gives up with a 503 and leaves no build behind."""
+    import threading
 
-    def lock_taken(**fields):  # each try finds the lock taken, then released again
-        raise IntegrityError("UNIQUE constraint failed: site_assistant_indexbuild.lock")
+    from django import db
+    from django.db import connection
 
-    monkeypatch.setattr(IndexBuild.objects, "create", lock_taken)
+    handed, failures = [], []
+
+    def in_another_connection(work):
+        def run():
+            try:
+                work()
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                failures.append(error)
+            finally:
+                db.connections.close_all()  # this thread's own connection
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(timeout=30)
+
+    def take():
+        IndexBuild.objects.create(status="running", trigger="schedule", lock="index")
+        handed.append("taken")
+
+    def release():
+        IndexBuild.objects.filter(lock="index").delete()
+        handed.append("released")
+
+    def between_statements(execute, sql, params, many, context):
+        # SQLite's claim takes the write lock at BEGIN IMMEDIATE: the lock is taken before it.
+        claims = 'INSERT INTO "site_assistant_indexbuild"' if connection.vendor != "sqlite" else ""
+        if sql.startswith("BEGIN") or (claims and sql.startswith(claims) and "index" in params):
+            in_another_connection(take)
+        elif sql.startswith('SELECT "site_assistant_indexbuild"."id"') and params == ("index",):
+            in_another_connection(release)
+        return execute(sql, params, many, context)
+
     api.force_authenticate(staff)
-    response = api.post("/api/index/rebuild/")
+    with connection.execute_wrapper(between_statements):
+        response = api.post("/api/index/rebuild/")
+    assert failures == []
+    tries = len(handed) // 2  # each try met the lock taken, then no holder (5 of them)
+    assert tries >= 2 and handed == ["taken", "released"] * tries, handed
     assert response.status_code == 503, response.content
     assert response.json()["detail"] == "Could not start a rebuild right now. Please try again."
+    assert not IndexBuild.objects.exists()
 
 
 def test_an_unknown_build_is_a_404_that_says_so_in_the_schemas_words(api):

@@ -3,6 +3,10 @@
 import errno
 import io
 import itertools
+import os
+import shutil
+import subprocess
+from contextlib import contextmanager
 
 import pytest
 
@@ -453,6 +457,87 @@ def test_a_chunk_that_fails_fails_the_build_and_the_live_index_keeps_serving(
     assert index.load_current().version == live
 
 
+@contextmanager
+def a_disk_of_its_own(folder, settings):
+    """``folder``: a small tmpfs of its own, made the INDEX_DIR; unmounted after."""
+    folder.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)]
+    mounted = (
+        subprocess.run(mount, capture_output=True, text=True) if shutil.which("mount") else None
+    )
+    if mounted is None or mounted.returncode:
+        said = mounted.stderr.strip() if mounted else "no mount command"
+        pytest.skip(
+            f"a disk that is really full or read-only is a tmpfs of the test's own, and "
+            f"mounting one needs root (CAP_SYS_ADMIN) on Linux: {said}"
+        )
+    try:
+        _index_dir_at(folder, settings)
+        yield folder
+    finally:
+        index.forget_loaded()
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def _index_dir_at(folder, settings):
+    """``folder`` made the INDEX_DIR, with the session's model export as own_index_dir has it."""
+    from tests.conftest import share_model_export
+
+    share_model_export(folder)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(folder)}
+
+
+def _fill(disk):
+    """Write to ``disk`` until it is full (the kernel says ENOSPC)."""
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, bytes(1 << 16))
+    except OSError as full:
+        assert full.errno == errno.ENOSPC, full
+    finally:
+        os.close(fd)
+
+
+def _read_only(disk):
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+
+
+def _writes_despite_chmod(parent) -> bool:
+    probe = parent / "chmod-probe"
+    probe.mkdir()
+    probe.chmod(0o555)
+    try:
+        (probe / "file").touch()
+    except PermissionError:
+        return False
+    finally:
+        probe.chmod(0o755)
+    return True
+
+
+@contextmanager
+def _disk_refusing(code, folder, settings):
+    """INDEX_DIR on a disk that really refuses the next build's write with ``code``: a full
+    tmpfs (ENOSPC), a read-only one (EROFS), a folder the process may not write (EACCES).
+    Yields the function that makes it refuse, called once the live index is written."""
+    if code == errno.EACCES:
+        if _writes_despite_chmod(folder.parent):
+            pytest.skip(
+                "this process passes every permission check (root, with CAP_DAC_OVERRIDE): "
+                "chmod cannot make a folder it may not write; runs as any other user"
+            )
+        _index_dir_at(folder, settings)
+        try:
+            yield lambda disk: disk.chmod(0o555)
+        finally:
+            folder.chmod(0o755)
+            index.forget_loaded()
+        return
+    with a_disk_of_its_own(folder, settings):
+        yield _fill if code == errno.ENOSPC else _read_only
+
+
 @pytest.mark.parametrize(
     ("code", "words"),
     [
@@ -462,34 +547,32 @@ def test_a_chunk_that_fails_fails_the_build_and_the_live_index_keeps_serving(
     ],
 )
 def test_a_disk_that_refuses_the_index_is_one_line_that_says_what_to_do(
-    testsite, monkeypatch, caplog, code, words
+    testsite, settings, tmp_path, caplog, code, words
 ):
     """A full or read-only disk failed the build with the library's words and a traceback
-    (the ops trial filled a tmpfs). The disk's refusal is simulated: a real full disk
-    or a folder root cannot write is not something a test run can make."""
-    import os
-
+    (the ops trial filled a tmpfs). Here the disk really refuses: a tmpfs of the test's own
+    filled to the last byte or remounted read-only, or a folder the process may not write."""
     from django.core.management import CommandError, call_command
 
-    from site_assistant import index
-
-    live = run_build(IndexBuild.objects.create())
-    real_write = index.faiss.write_index
-
-    def refuse(vectors, path):
-        raise OSError(code, os.strerror(code), path)
-
-    monkeypatch.setattr(index.faiss, "write_index", refuse)
-    testsite.PAGES["/alpha/"] = ("Alpha page", "<h1>Alpha</h1><p>A new sentence about kites.</p>")
-    with pytest.raises(CommandError) as failed:
-        call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
-    message = str(failed.value)
-    assert "Could not write the index at " in message and words in message, message
-    assert message.endswith("then rebuild; the live index keeps serving.") and "\n" not in message
-    assert IndexBuild.objects.latest().error == message.split(": ", 1)[1]
-    assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
-    monkeypatch.setattr(index.faiss, "write_index", real_write)
-    assert index.load_current().version == live.version
+    disk = tmp_path / "disk"
+    with _disk_refusing(code, disk, settings) as refuse:
+        live = run_build(IndexBuild.objects.create())
+        refuse(disk)
+        testsite.PAGES["/alpha/"] = (
+            "Alpha page",
+            "<h1>Alpha</h1><p>A new sentence about kites.</p>",
+        )
+        with pytest.raises(CommandError) as failed:
+            call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+        message = str(failed.value)
+        assert f"Could not write the index at {disk}" in message and words in message, message
+        assert (
+            message.endswith("then rebuild; the live index keeps serving.") and "\n" not in message
+        )
+        assert IndexBuild.objects.latest().error == message.split(": ", 1)[1]
+        assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
+        index.forget_loaded()
+        assert index.load_current().version == live.version
 
 
 def test_a_damaged_model_is_one_line_that_names_its_folder(testsite, tmp_path, caplog):

@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,16 +58,15 @@ def test_a_withdrawal_lasts_until_a_version_that_read_the_site_after_it_is_live(
     assert not WithdrawnPage.objects.exists()
 
 
-@pytest.mark.django_db
-def test_with_the_database_down_the_last_paths_read_still_apply(monkeypatch):
+def test_with_the_database_down_the_last_paths_read_still_apply(
+    transactional_db, request, monkeypatch
+):
+    """The database really goes away (the driver's own error on connecting,
+    tests.conftest.database_down): the paths read last still hide what was withdrawn."""
     WithdrawnPage.objects.create(path="/shop/", at=timezone.now())
     monkeypatch.setattr(withdrawn, "READ_EVERY", 0)
     assert withdrawn.paths() == {"/shop/"}
-
-    def down(*args, **kwargs):
-        raise DatabaseError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(WithdrawnPage.objects, "values_list", down)
+    request.getfixturevalue("database_down")
     assert withdrawn.paths() == {"/shop/"}
 
 
