@@ -18,8 +18,8 @@ passage titled by its question, its sentences encoded with the served model.
 Prints the share whose snippet text shows an answer string and whose
 highlighted sentence(s) hold one, and each miss with its snippet.
 
-    python bench/snippet_gold.py site tests/data/snippet_questions.jsonl
-    python bench/snippet_gold.py stackfaq tests/data/snippet_stackfaq.jsonl
+    python bench/snippet_gold.py site tests/data/snippet_questions.jsonl [--no-neighbours]
+    python bench/snippet_gold.py stackfaq tests/data/snippet_stackfaq.jsonl [--no-neighbours]
 
 It writes nothing.
 """
@@ -40,17 +40,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bambicim.settings")
 def _score(items, verbose):
     from site_assistant.training.evaluate import fold
 
-    shown = marked = 0
+    shown = marked = lit_chars = chars = 0
     for question, snippet, wanted in items:
         wanted = [fold(w) for w in wanted]
         text = fold(snippet.text)
         lit = fold(" ".join(snippet.text[a:b] for a, b in snippet.highlights))
+        lit_chars += len(lit)
+        chars += len(text)
         shown += any(w in text for w in wanted)
         marked += any(w in lit for w in wanted)
         if verbose and not any(w in lit for w in wanted):
             print(f"  miss: {question!r}\n        {snippet.text[:200]!r}")
     n = max(len(items), 1)
-    print(f"  {len(items)} questions: shown {shown / n:.3f}  highlighted {marked / n:.3f}")
+    print(
+        f"  {len(items)} questions: shown {shown / n:.3f}  highlighted {marked / n:.3f}"
+        f"  (mean characters: snippet {chars / n:.0f}, highlighted {lit_chars / n:.0f})"
+    )
 
 
 def site(path, verbose):
@@ -109,14 +114,24 @@ def main():
     parser.add_argument("kind", choices=["site", "stackfaq"])
     parser.add_argument("file")
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared/data/stackfaq/corpus.jsonl"))
+    parser.add_argument(
+        "--no-neighbours", action="store_true", help="SITE_ASSISTANT['SNIPPET_NEIGHBOURS'] off"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each miss")
     args = parser.parse_args()
     django.setup()
-    print(f"{Path(args.file).name}:")
-    if args.kind == "site":
-        site(args.file, args.verbose)
-    else:
-        stackfaq(args.file, args.corpus, args.verbose)
+    from django.conf import settings
+    from django.test import override_settings
+
+    neighbours = not args.no_neighbours
+    print(f"{Path(args.file).name}, neighbours {'on' if neighbours else 'off'}:")
+    with override_settings(
+        SITE_ASSISTANT={**getattr(settings, "SITE_ASSISTANT", {}), "SNIPPET_NEIGHBOURS": neighbours}
+    ):
+        if args.kind == "site":
+            site(args.file, args.verbose)
+        else:
+            stackfaq(args.file, args.corpus, args.verbose)
 
 
 if __name__ == "__main__":
