@@ -390,6 +390,9 @@ DEFAULTS = {
     # English answer types: a question asking for an amount or a time leads
     # with a sentence that states one (site_assistant.snippets.ANSWER_TYPES).
     "SNIPPET_ANSWER_TYPES": True,
+    # A sentence's closeness plus its closer neighbour's picks the snippet: the
+    # two side-by-side sentences that answer together lead (site_assistant.snippets).
+    "SNIPPET_NEIGHBOURS": True,
     "DEFAULT_K": 5,
     "MAX_K": 20,
     "MAX_QUERY_CHARS": 500,

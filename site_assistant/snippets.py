@@ -25,6 +25,12 @@ than "Projects start at €2,500." So two rules come first:
   unit of time). When the passage has such sentences, the snippet leads
   with the closest of them.
 
+A sentence is read with its neighbours (SITE_ASSISTANT["SNIPPET_NEIGHBOURS"]): its
+closeness plus its closer neighbour's, so the two side-by-side sentences that
+answer together lead ("Put them on a private list. You can then visit the list
+to see their tweets." for "follow someone without them knowing": the first
+says the answer, the second says the question's words).
+
 Without sentence vectors (or for an index whose sentence rows do not match
 its passages) the snippet is the passage's first sentences.
 """
@@ -186,6 +192,16 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().rstrip("\"'”’)").endswith("?")
 
 
+def with_neighbours(scores: np.ndarray) -> np.ndarray:
+    """Each sentence's closeness plus its closer neighbour's (``scores`` in text order)."""
+    if len(scores) < 2:
+        return scores
+    neighbour = np.maximum(
+        np.concatenate([[-np.inf], scores[:-1]]), np.concatenate([scores[1:], [-np.inf]])
+    )
+    return scores + neighbour
+
+
 def _closeness(text: str, found, scores, question: str, asking=None) -> list[float]:
     """Each candidate's claim to lead the snippet (see the module's rules); ``asking``:
     whether each asks, when known (``Prepared.asking``)."""
@@ -234,6 +250,8 @@ def make(
     scores = None
     if sentence_vectors is not None and len(sentence_vectors) == rows and rows:
         scores = sentence_vectors @ np.asarray(query_vector, dtype=np.float32)
+        if conf.get("SNIPPET_NEIGHBOURS"):
+            scores = with_neighbours(scores)
     if scores is None:
         order = list(range(len(found)))  # text order: the passage's first sentences
     else:

@@ -483,6 +483,8 @@ def test_search_evaluate_snippets_counts_what_the_visitor_is_shown(built_index, 
     )
     assert json.loads(out.read_text())["highlighted"] == 1
     assert "answer types off" in capsys.readouterr().out
+    call_command("search_evaluate", "--snippets", str(path), "--no-neighbours")
+    assert "answer types on, neighbours off" in capsys.readouterr().out
     (tmp_path / "bad.jsonl").write_text('{"question": "no answer list"}\n')
     with pytest.raises(CommandError, match="answer list"):
         call_command("search_evaluate", "--snippets", str(tmp_path / "bad.jsonl"))

@@ -1,6 +1,7 @@
 """site_assistant.snippets: the sentence(s) that answer, labels as the breadcrumb, repeats once."""
 
 import numpy as np
+import pytest
 
 from site_assistant import snippets
 from site_assistant.extract import sentence_texts
@@ -33,7 +34,13 @@ def vectors_for(passage, best: str, second: str | None = None):
 QUERY = np.array([1, 0, 0, 0], dtype=np.float32)
 
 
-def test_the_snippet_is_the_best_sentence_highlighted_without_labels():
+@pytest.fixture
+def alone(settings):
+    """Each sentence scored alone: the rules below are about the closest sentence."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SNIPPET_NEIGHBOURS": False}
+
+
+def test_the_snippet_is_the_best_sentence_highlighted_without_labels(alone):
     snippet = snippets.make(PASSAGE, vectors_for(PASSAGE, "Landing pages cost 900 EUR."), QUERY)
     start, end = snippet.highlights[0]
     assert snippet.text[start:end] == "Landing pages cost 900 EUR."
@@ -46,7 +53,7 @@ def test_the_snippet_is_the_best_sentence_highlighted_without_labels():
     assert len(snippet.text) <= 300
 
 
-def test_two_near_best_sentences_apart_are_joined_by_an_ellipsis():
+def test_two_near_best_sentences_apart_are_joined_by_an_ellipsis(alone):
     snippet = snippets.make(
         PASSAGE,
         vectors_for(PASSAGE, "Every project starts with a call.", "Shops start at 4,000 EUR."),
@@ -61,7 +68,11 @@ def test_two_near_best_sentences_apart_are_joined_by_an_ellipsis():
 
 
 def test_a_long_passage_is_cut_to_the_limit_around_its_best_sentence(settings):
-    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SNIPPET_MAX_CHARS": 120}
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SNIPPET_MAX_CHARS": 120,
+        "SNIPPET_NEIGHBOURS": False,
+    }
     filler = " ".join(f"Filler sentence number {n} says nothing much at all." for n in range(30))
     passage = {
         "title": "Long",
@@ -148,3 +159,49 @@ def test_answer_types_are_english_and_can_be_switched_off(settings):
         snippet = snippets.make(PRICING, vectors, QUERY, "How much is a landing page?")
         start, end = snippet.highlights[0]
         assert snippet.text[start:end].startswith("Clear prices")
+
+
+def test_the_sentence_before_the_closest_leads_when_both_answer_together():
+    # The closest sentence echoes the question's words; the one before it says what to do.
+    passage = {
+        "title": "Notes",
+        "heading": "Notes",
+        "text": "Notes. Press the star. Your note then stays pinned at the top. Notes sync daily.",
+    }
+    # One row a sentence of the text: the heading lead "Notes." first.
+    vectors = np.array(
+        [[0, 1, 0, 0], [0.5, 0.866, 0, 0], [0.6, 0, 0.8, 0], [0.3, 0, 0, 0.954]],
+        dtype=np.float32,
+    )
+    snippet = snippets.make(passage, vectors, QUERY)
+    marked = [snippet.text[a:b] for a, b in snippet.highlights]
+    assert marked == ["Press the star.", "Your note then stays pinned at the top."]
+    # A sentence alone is scored by its own closeness, as before.
+    assert snippets.with_neighbours(np.array([0.7])).tolist() == [0.7]
+
+
+def test_on_the_real_model_the_step_before_the_closest_sentence_is_shown():
+    from site_assistant import embed
+
+    cases = [
+        (
+            "How do I keep a recipe I like?",
+            "Recipes change every week. Press the heart below any recipe. It then stays in "
+            "your favourites, even after the recipe leaves the weekly menu. Favourites sync "
+            "across your devices.",
+            "Press the heart below any recipe.",
+        ),
+        (
+            "How can I follow someone on Twitter without them knowing?",
+            "Put them on a private list. You can then just visit the list to see their "
+            "tweets. Lists are a handy feature for many other things too.",
+            "Put them on a private list.",
+        ),
+    ]
+    for question, text, answer in cases:
+        passage = {"title": "Help", "heading": "Help", "text": text}
+        vectors = embed.encode(sentence_texts(passage))
+        snippet = snippets.make(
+            passage, vectors, embed.encode([question], role="query")[0], question
+        )
+        assert answer in [snippet.text[a:b] for a, b in snippet.highlights], snippet

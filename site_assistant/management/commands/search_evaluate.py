@@ -48,6 +48,11 @@ class Command(BaseCommand):
             help="Score --snippets with SITE_ASSISTANT['SNIPPET_ANSWER_TYPES'] off.",
         )
         parser.add_argument(
+            "--no-neighbours",
+            action="store_true",
+            help="Score --snippets with SITE_ASSISTANT['SNIPPET_NEIGHBOURS'] off.",
+        )
+        parser.add_argument(
             "--off-topic-quantile",
             type=float,
             help="Calibrate the answer threshold with this SITE_ASSISTANT['OFF_TOPIC_QUANTILE'].",
@@ -106,11 +111,14 @@ class Command(BaseCommand):
         record=False,
         snippets=None,
         no_answer_types=False,
+        no_neighbours=False,
         **options,
     ):
         overrides = {} if typo_tolerance is None else {"TYPO_TOLERANCE": typo_tolerance}
         if no_answer_types:
             overrides["SNIPPET_ANSWER_TYPES"] = False
+        if no_neighbours:
+            overrides["SNIPPET_NEIGHBOURS"] = False
         for name, value in (
             ("SENTENCE_WEIGHT", sentence_weight),
             ("QUESTION_WEIGHT", question_weight),
@@ -280,7 +288,8 @@ class Command(BaseCommand):
         n = max(counts["questions"], 1)
         self.stdout.write(
             f"{Path(path).name}: {counts['questions']} questions, answer types "
-            f"{'on' if conf.get('SNIPPET_ANSWER_TYPES') else 'off'}\n"
+            f"{'on' if conf.get('SNIPPET_ANSWER_TYPES') else 'off'}, neighbours "
+            f"{'on' if conf.get('SNIPPET_NEIGHBOURS') else 'off'}\n"
             f"  the fact is in the top passage      {counts['passage'] / n:.3f}\n"
             f"  shown (snippet or breadcrumb)       {counts['shown'] / n:.3f}\n"
             f"  in the highlighted sentence(s)      {counts['highlighted'] / n:.3f}"
