@@ -255,7 +255,9 @@ def celery_workers(transactional_db, settings):
 
     ``celery_workers()`` starts one more worker on this test's queue and
     returns its process (``.log_path``: its log), ``celery_workers(NAME=value)``
-    with those environment variables besides; every worker still running
+    with those environment variables besides; ``celery_workers.several(n)``
+    starts ``n`` at once (each takes seconds to start) and returns them once
+    all answer; every worker still running
     is stopped after the test. An idle worker may start a build before
     ``request_rebuild`` returns it: "queued" or "running" (``pytest -p
     tests.worker_first`` makes the worker always first). Skipped with a clear reason only when Redis is
@@ -299,7 +301,7 @@ def celery_workers(transactional_db, settings):
     }
     procs = []
 
-    def start(**extra_env):
+    def spawn(extra_env):
         number = len(procs) + 1
         log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
         hostname = f"{queue}-{number}@{os.uname().nodename}"
@@ -329,16 +331,32 @@ def celery_workers(transactional_db, settings):
                 start_new_session=True,
             )
         procs.append(proc)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"celery worker exited: {log_path.read_text()[-3000:]}")
-            if app.control.ping(timeout=0.5, destination=[hostname]):
-                break
-        else:
-            pytest.fail(f"celery worker did not answer: {log_path.read_text()[-3000:]}")
         proc.log_path = str(log_path)
+        proc.hostname = hostname
         return proc
+
+    def answering(started):
+        """Wait until every process of ``started`` answers a ping (60 s at most)."""
+        waiting = {proc.hostname: proc for proc in started}
+        deadline = time.monotonic() + 60
+        while waiting and time.monotonic() < deadline:
+            for proc in waiting.values():
+                if proc.poll() is not None:
+                    pytest.fail(f"celery worker exited: {Path(proc.log_path).read_text()[-3000:]}")
+            for reply in app.control.ping(timeout=0.5, destination=list(waiting)):
+                for hostname in reply:
+                    waiting.pop(hostname, None)
+        for proc in waiting.values():
+            pytest.fail(f"celery worker did not answer: {Path(proc.log_path).read_text()[-3000:]}")
+        return started
+
+    def start(**extra_env):
+        return answering([spawn(extra_env)])[0]
+
+    def several(count, **extra_env):
+        return answering([spawn(extra_env) for _ in range(count)])
+
+    start.several = several
 
     try:
         yield start

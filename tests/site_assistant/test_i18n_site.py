@@ -21,12 +21,52 @@ def run(*args):
     return out.getvalue()
 
 
-@pytest.fixture
-def built(slovenian_site, own_index_dir):
-    from site_assistant import embed
+@pytest.fixture(scope="module")
+def _built_once(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The site built once for the module (``search_rebuild --sync``, 3-5 s): its output,
+    its index folder and the app's rows it wrote (dumpdata), for ``built`` to hand out."""
+    from pytest_django.fixtures import Settings
 
-    embed.ensure_export()
-    return run("search_rebuild", "--sync")
+    from site_assistant import embed
+    from tests.conftest import _i18n_host, share_model_export
+
+    folder = share_model_export(tmp_path_factory.mktemp("sl-index") / "index")
+    rows = folder.parent / "rows.json"
+    settings = Settings(_is_pytest_django=True)
+    host = _i18n_host(
+        settings,
+        "tests.site_assistant.slovenian_site",
+        [("sl", "Slovenščina"), ("en", "English")],
+        processors=["django.template.context_processors.i18n"],
+    )
+    next(host)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(folder)}
+    try:
+        with django_db_blocker.unblock():
+            embed.ensure_export()
+            out = run("search_rebuild", "--sync")
+            call_command("dumpdata", "site_assistant", output=str(rows), stdout=StringIO())
+            call_command("flush", interactive=False, stdout=StringIO())
+    finally:
+        next(host, None)
+        settings._finalize()
+        index.forget_loaded()
+    return out, folder, rows
+
+
+@pytest.fixture
+def built(slovenian_site, _built_once, tmp_path):
+    """The site as ``search_rebuild --sync`` left it (its output): a copy of the module's
+    one build, index folder and rows, so a test that rebuilds changes only its own."""
+    import shutil
+
+    out, folder, rows = _built_once
+    own = shutil.copytree(folder, tmp_path / "index", symlinks=True)
+    slovenian_site.SITE_ASSISTANT = {**slovenian_site.SITE_ASSISTANT, "INDEX_DIR": str(own)}
+    call_command("loaddata", str(rows), stdout=StringIO())
+    index.forget_loaded()
+    yield out
+    index.forget_loaded()
 
 
 def test_english_pages_are_read_with_their_prefix_and_slovenian_ones_are_not(built):
