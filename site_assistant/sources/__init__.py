@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..extract import Document
+from ..extract import Document, page_text
 from . import custom, models, pages, templates
 
 logger = logging.getLogger(__name__)
@@ -18,6 +18,22 @@ logger = logging.getLogger(__name__)
 _HIDDEN_FROM_VISITORS = re.compile(
     r"^(status (3\d\d|401|403|404|410)\b|noindex$|asks for a password$)"
 )
+# A registered row whose page this build read is left out when the page already says it:
+# at least this share of the row's words are words of the page (a model's detail page in
+# the sitemap). A row that says more than its page is kept: a Wagtail snippet or a notice
+# that links to a page it is not shown on.
+ROW_ON_PAGE_SHARE = 0.8
+_WORD = re.compile(r"\w+")
+
+
+def _words(html: str) -> set[str]:
+    return set(_WORD.findall(page_text(html)))
+
+
+def says_it(page: Document, row: Document) -> bool:
+    """Whether ``page`` already says what ``row`` says (ROW_ON_PAGE_SHARE of its words)."""
+    said = _words(row.html)
+    return bool(said) and len(said & _words(page.html)) >= ROW_ON_PAGE_SHARE * len(said)
 
 
 @dataclass
@@ -59,7 +75,7 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
         for template in page.templates:
             url_for_template.setdefault(template, page.url)
     result.documents.extend(
-        rows_to_read(models.collect(), {d.url for d in result.documents}, result.skipped)
+        rows_to_read(models.collect(), {d.url: d for d in result.documents}, result.skipped)
     )
     result.documents.extend(custom.collect())
     from ..extract import page_title, parse
@@ -72,14 +88,18 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
     return result
 
 
-def rows_to_read(rows: list[Document], read: set[str], skipped: dict[str, str]) -> list[Document]:
+def rows_to_read(
+    rows: list[Document], read: dict[str, Document], skipped: dict[str, str]
+) -> list[Document]:
     """The registered rows to index, given the pages this build rendered: not a row
     whose page (its URL without the fragment) an anonymous visitor cannot open (a
     login redirect, a 403 or 404, noindex, a password form: the registration's
     ``filter`` let a private row through), nor one whose page is not read for its
-    language, nor one under the admin or ``EXCLUDE_URLS``, nor one whose URL is a page read already (a model whose
-    detail pages are in the sitemap: the page is what the visitor sees, and the row
-    would answer a second time beside it). Each left out is logged once per model."""
+    language, nor one under the admin or ``EXCLUDE_URLS``, nor one whose URL is a page
+    read already (``read``: URL -> the page) that says what the row says (a model whose
+    detail pages are in the sitemap: the page is what the visitor sees, and the row would
+    answer a second time beside it: :func:`says_it`). Each left out is logged once per
+    model."""
     kept, hidden, excluded, twice = [], {}, {}, {}
     for row in rows:
         page = row.url.split("#", 1)[0]
@@ -94,7 +114,7 @@ def rows_to_read(rows: list[Document], read: set[str], skipped: dict[str, str]) 
             excluded.setdefault(label, []).append(f"{row.url} ({why})")
         elif reason := pages.is_excluded(row.url):
             excluded.setdefault(label, []).append(f"{row.url} ({reason})")
-        elif row.url in read:
+        elif row.url in read and says_it(read[row.url], row):
             twice.setdefault(label, []).append(row.url)
         else:
             kept.append(row)

@@ -153,13 +153,16 @@ def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
         ("Members tip: the vault code ZEBRAFISH opens the back room", "/members/#tip"),
         ("Staff note: the wholesale margin NARWHAL is seventy percent", "/admin/notes/"),
         ("Kettle descaling: boil vinegar and water once a month", "/alpha/#descaling"),
+        # Linked to a page read that does not say it (a Wagtail snippet, a notice): kept.
+        ("Gift wrapping: every order ships in a pink box at no charge", "/alpha/"),
     ]:
         links[Group.objects.create(name=name).pk] = link
     register(Group, fields=["name"], url=lambda g: links[g.pk])
     caplog.set_level(logging.INFO, logger="site_assistant.sources")
     try:
         rows = [d.url for d in collect_all().documents if d.source == "model"]
-        assert rows == ["/alpha/#descaling"]  # a section of a page read, not the page itself
+        # A section of a page read, and a row its page does not say: not the page itself.
+        assert rows == ["/alpha/#descaling", "/alpha/"]
         assert "auth.Group: 2 row(s) not indexed, their page is not open" in caplog.text
         assert "/members/ (status 302)" in caplog.text
         assert "auth.Group: 1 row(s) read from their rendered page" in caplog.text
@@ -169,6 +172,8 @@ def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
         # host, where the page's section had another link than the row's).
         teapots = [hit.text for hit in found.results if "rose-gold teapots" in hit.text]
         assert len(teapots) == 1 and "The alpha page talks" in teapots[0], teapots
+        gift = services.answer("is gift wrapping free", k=5).answer
+        assert gift and "pink box" in gift.text and gift.url == "/alpha/", gift
         for secret in ("loyalty code", "vault code", "wholesale margin"):
             answer = services.answer(f"what is the {secret}", k=5)
             assert not any(hit.url.startswith(("/members/", "/admin/")) for hit in answer.results)
