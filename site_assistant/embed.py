@@ -753,11 +753,17 @@ def exporting(model_ref: str | None = None) -> bool:
     return running is not None and running.is_alive()
 
 
-def _encoder_key(ref: str, role: str) -> str:
-    """``_encoders``' key of ``ref``'s encoder for ``role`` (a resolved ref)."""
+def _encoder_kind(ref: str, role: str) -> tuple[str, bool, bool]:
+    """``_encoders``' key of ``ref``'s encoder for ``role`` (a resolved ref), and whether
+    it is served with ONNX and with the int8 copy."""
     onnx = serves_onnx()
     int8 = onnx and precision(ref, role) == "int8"
-    return f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}"
+    return f"{ref}|{model_id(ref)}|{'int8' if int8 else 'fp32' if onnx else 'torch'}", onnx, int8
+
+
+def _encoder_key(ref: str, role: str) -> str:
+    """``_encoders``' key of ``ref``'s encoder for ``role`` (a resolved ref)."""
+    return _encoder_kind(ref, role)[0]
 
 
 def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "passage"):
@@ -770,9 +776,7 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
     no export yet (a process start must not spend half a minute on it).
     """
     ref = _resolve(model_ref)
-    onnx = serves_onnx()
-    int8 = onnx and precision(ref, role) == "int8"
-    key = _encoder_key(ref, role)
+    key, onnx, int8 = _encoder_kind(ref, role)
     encoder = _encoders.get(key)
     if encoder is not None:  # a visitor's question: loaded, nothing more to check
         return encoder

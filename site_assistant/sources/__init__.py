@@ -3,6 +3,7 @@ the project's own sources (SITE_ASSISTANT["SOURCES"])."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -30,10 +31,11 @@ def _words(html: str) -> set[str]:
     return set(_WORD.findall(page_text(html)))
 
 
-def says_it(page: Document, row: Document) -> bool:
-    """Whether ``page`` already says what ``row`` says (ROW_ON_PAGE_SHARE of its words)."""
+def says_it(page_words: set[str], row: Document) -> bool:
+    """Whether a page of ``page_words`` (``_words`` of its HTML) already says what ``row``
+    says (ROW_ON_PAGE_SHARE of its words)."""
     said = _words(row.html)
-    return bool(said) and len(said & _words(page.html)) >= ROW_ON_PAGE_SHARE * len(said)
+    return bool(said) and len(said & page_words) >= ROW_ON_PAGE_SHARE * len(said)
 
 
 @dataclass
@@ -101,6 +103,11 @@ def rows_to_read(
     answer a second time beside it: :func:`says_it`). Each left out is logged once per
     model."""
     kept, hidden, excluded, twice = [], {}, {}, {}
+
+    @functools.cache
+    def words_of(url: str) -> set[str]:  # a page's words, read once for all its rows
+        return _words(read[url].html)
+
     for row in rows:
         page = row.url.split("#", 1)[0]
         label = row.origin.rsplit(":", 1)[0]
@@ -114,7 +121,7 @@ def rows_to_read(
             excluded.setdefault(label, []).append(f"{row.url} ({why})")
         elif reason := pages.is_excluded(row.url):
             excluded.setdefault(label, []).append(f"{row.url} ({reason})")
-        elif row.url in read and says_it(read[row.url], row):
+        elif row.url in read and says_it(words_of(row.url), row):
             twice.setdefault(label, []).append(row.url)
         else:
             kept.append(row)
