@@ -39,6 +39,12 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: m.group(1) or "", text) if text else ""
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII with no entity: nothing for ftfy to repair, NFC to compose or
+    ``strip_invisible`` to change."""
+    return text.isascii() and text.isprintable() and "&" not in text
+
+
 def normalize(text: str) -> str:
     """Repair mojibake, NFC, collapse whitespace.
 
@@ -47,10 +53,9 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
-    # Printable ASCII with no entity has nothing for ftfy to repair nor for NFC to
-    # compose (``question_key`` skips them too): ftfy was most of what cleaning a
-    # visitor's question cost.
-    if text.isascii() and text.isprintable() and "&" not in text:
+    # ftfy was most of what cleaning a visitor's question cost (``question_key`` skips
+    # plain text too).
+    if _plain(text):
         return _SPACE.sub(" ", text).strip()
     text = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False)
     text = unicodedata.normalize("NFC", text)
@@ -70,7 +75,7 @@ def question_key(text: str) -> str:
     ``strip_invisible`` to change: it skips them (ftfy's 40 µs a question made the
     Questions list's "Asked more than once", 2,000 questions, 80 ms; marking the log's
     questions that read as a new example question, 1.0 s at 100,000, 0.1 s so)."""
-    if not (text.isascii() and text.isprintable() and "&" not in text):
+    if not _plain(text):
         text = normalize(strip_invisible(text))
     return " ".join(text.casefold().split()).rstrip("?!.… ")
 
