@@ -55,15 +55,59 @@ logger = logging.getLogger(__name__)
 CHANNEL_HEADER = "HTTP_X_SITE_ASSISTANT"
 
 Error = inline_serializer("Error", fields={"detail": drf_serializers.CharField()})
-# A 503's ``code`` (the Unavailable error's default_code, below): why, for a program to act on.
-UNAVAILABLE_CODES = [
-    "index_not_ready",
-    "model_not_ready",
-    "model_unavailable",
-    "database_unavailable",
-    "build_lock_busy",
-    "queue_unavailable",
-]
+
+
+class Unavailable(APIException):
+    """A 503 that says when to try again: ``Retry-After`` (DRF's handler sends ``wait``), which
+    HTTP clients' retry helpers read on a 503 as on a 429."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    wait = 60
+
+
+class IndexNotReadyError(Unavailable):
+    default_detail = _("The search index is not built yet. Please try again in a minute.")
+    default_code = "index_not_ready"
+
+
+class ModelNotReadyError(Unavailable):
+    default_detail = _(
+        "The search is getting ready (its model is being prepared). Please try again in a minute."
+    )
+    default_code = "model_not_ready"
+
+
+class ModelUnavailableError(Unavailable):
+    default_detail = _("The search is not available right now. Please try again later.")
+    default_code = "model_unavailable"
+
+
+class DatabaseUnavailable(Unavailable):
+    default_detail = _("The site's database is not answering. Please try again in a minute.")
+    default_code = "database_unavailable"
+
+
+class BuildLockBusy(Unavailable):
+    default_detail = "Could not start a rebuild right now. Please try again."
+    default_code = "build_lock_busy"
+    wait = 5
+
+
+class QueueUnavailable(Unavailable):
+    default_detail = (
+        "The task queue is not answering, so the rebuild was not started. "
+        "Please try again in a minute."
+    )
+    default_code = "queue_unavailable"
+
+    def __init__(self, detail=None, build: IndexBuild | None = None):
+        super().__init__(detail)
+        # In the body beside ``detail``: which request was recorded, and why it was not queued.
+        self.build = {"build_id": build.pk, "not_queued": build.not_queued} if build else {}
+
+
+# A 503's ``code`` (its Unavailable error's default_code): why, for a program to act on.
+UNAVAILABLE_CODES = [error.default_code for error in Unavailable.__subclasses__()]
 UNAVAILABLE_CODE = drf_serializers.ChoiceField(
     UNAVAILABLE_CODES,
     help_text="Why: index_not_ready (no index built yet), model_not_ready (its model is being "
@@ -143,55 +187,6 @@ BODY_ERRORS = {
         Error, description="The body is not JSON, a URL-encoded form or multipart/form-data."
     ),
 }
-
-
-class Unavailable(APIException):
-    """A 503 that says when to try again: ``Retry-After`` (DRF's handler sends ``wait``), which
-    HTTP clients' retry helpers read on a 503 as on a 429."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    wait = 60
-
-
-class IndexNotReadyError(Unavailable):
-    default_detail = _("The search index is not built yet. Please try again in a minute.")
-    default_code = "index_not_ready"
-
-
-class ModelNotReadyError(Unavailable):
-    default_detail = _(
-        "The search is getting ready (its model is being prepared). Please try again in a minute."
-    )
-    default_code = "model_not_ready"
-
-
-class ModelUnavailableError(Unavailable):
-    default_detail = _("The search is not available right now. Please try again later.")
-    default_code = "model_unavailable"
-
-
-class DatabaseUnavailable(Unavailable):
-    default_detail = _("The site's database is not answering. Please try again in a minute.")
-    default_code = "database_unavailable"
-
-
-class BuildLockBusy(Unavailable):
-    default_detail = "Could not start a rebuild right now. Please try again."
-    default_code = "build_lock_busy"
-    wait = 5
-
-
-class QueueUnavailable(Unavailable):
-    default_detail = (
-        "The task queue is not answering, so the rebuild was not started. "
-        "Please try again in a minute."
-    )
-    default_code = "queue_unavailable"
-
-    def __init__(self, detail=None, build: IndexBuild | None = None):
-        super().__init__(detail)
-        # In the body beside ``detail``: which request was recorded, and why it was not queued.
-        self.build = {"build_id": build.pk, "not_queued": build.not_queued} if build else {}
 
 
 def summarize(errors: dict) -> str:
