@@ -19,6 +19,7 @@ class SearchConfig(AppConfig):
         checks.register(check_setting_names_and_types)
         checks.register(check_sources)
         checks.register(check_contact_url)
+        checks.register(check_page_base_template, checks.Tags.templates)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -334,3 +335,30 @@ def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             )
         )
     return found
+
+
+def check_page_base_template(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A PAGE_BASE_TEMPLATE no template loader finds (E008): the search page answered
+    every visitor with a 500, and ``manage.py check`` said nothing (install.md's step 2
+    names "base.html", which a project made by ``startproject`` does not have)."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    from . import conf
+
+    name = conf.get("PAGE_BASE_TEMPLATE")
+    if not isinstance(name, str):
+        return []  # E005 says so
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [
+            checks.Error(
+                f"SITE_ASSISTANT['PAGE_BASE_TEMPLATE'] is {name!r}, a template no loader "
+                "finds: the search page would answer every visitor with an error.",
+                hint="Name your base template as your own pages extend it (its folder in "
+                "TEMPLATES' DIRS), or leave the key out for the app's minimal page.",
+                id="site_assistant.E008",
+            )
+        ]
+    return []

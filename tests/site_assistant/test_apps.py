@@ -143,3 +143,12 @@ def test_a_contact_url_that_is_a_link_passes(settings, url):
     assert not failed and "E007" not in said
     said, failed = check(settings, PER_SITE={"beta.example": {"CONTACT_URL": url}})
     assert not failed and "E007" not in said
+
+
+def test_a_page_base_template_no_loader_finds_is_an_error_at_start(settings):
+    """A project made by startproject has no "base.html" (install.md's step 2 names it):
+    the search page was a 500 for every visitor and `check` said nothing."""
+    said, failed = check(settings, PAGE_BASE_TEMPLATE="layout.html")
+    assert failed and "(site_assistant.E008)" in said and "'layout.html'" in said, said
+    said, failed = check(settings, PAGE_BASE_TEMPLATE="site_assistant/base.html")
+    assert not failed and "E008" not in said
