@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 _HIDDEN_FROM_VISITORS = re.compile(
     r"^(status (3\d\d|401|403|404|410)\b|noindex$|asks for a password$)"
 )
+# Why a rendered page was not read that means it failed to render (a 500, another error
+# status, an exception): a visitor following the row's "Read more" gets that error too.
+_FAILED = re.compile(r"^(status \d|error: )")
 # A registered row whose page this build read is left out when the page already says it:
 # at least this share of the row's words are words of the page (a model's detail page in
 # the sitemap). A row that says more than its page is kept: a Wagtail snippet or a notice
@@ -45,16 +48,30 @@ class Collected:
     # Pages skipped for their language (SKIP_OTHER_LANGUAGE_PAGES): their url -> lang.
     other_language_pages: dict[str, str] = field(default_factory=dict)
     sitemap_errors: dict[str, str] = field(default_factory=dict)  # sitemap -> why unread
+    # Sitemap locations on a host not this site's, ignored: origin -> its locations.
+    elsewhere: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def other_language(self) -> int:
         """How many pages were skipped for their language."""
         return len(self.other_language_pages)
 
+    def elsewhere_note(self) -> str:
+        """The sitemap locations ignored for their host, in one line, with what to do."""
+        total = sum(len(urls) for urls in self.elsewhere.values())
+        hosts = ", ".join(f"{origin} ({len(urls)})" for origin, urls in self.elsewhere.items())
+        example = next(iter(self.elsewhere.values()))[0]
+        return (
+            f"{total} sitemap {'URL' if total == 1 else 'URLs'} on other hosts than this "
+            f"site's ({pages.render_host()}) {'was' if total == 1 else 'were'} skipped: "
+            f"{hosts}, e.g. {example} - add the host to ALLOWED_HOSTS if it is this site's"
+        )
+
     def failures(self, most: int = 3) -> list[str]:
         """What kept text out that the site's owner must mend, for a build that found
         none: sitemaps not read, then pages that answered with an error, ``most`` of them."""
-        found = [f"sitemap {path}: {why}" for path, why in self.sitemap_errors.items()]
+        found = [self.elsewhere_note()] if self.elsewhere else []
+        found += [f"sitemap {path}: {why}" for path, why in self.sitemap_errors.items()]
         found += [
             f"{url}: {why}" for url, why in self.skipped.items() if why.startswith("status 5")
         ]
@@ -67,7 +84,7 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
     result = Collected()
     url_for_template: dict[str, str] = {}
     title_for_url: dict[str, str] = {}
-    for page in pages.collect(progress, result.sitemap_errors):
+    for page in pages.collect(progress, result.sitemap_errors, result.elsewhere):
         if page.document is None:
             result.skipped[page.url] = page.skipped
             if page.other_language:
@@ -97,12 +114,14 @@ def rows_to_read(
     whose page (its URL without the fragment) an anonymous visitor cannot open (a
     login redirect, a 403 or 404, noindex, a password form: the registration's
     ``filter`` let a private row through), nor one whose page is not read for its
-    language, nor one under the admin or ``EXCLUDE_URLS``, nor one whose URL is a page
+    language, nor one whose page failed to render (a 500: the row's "Read more" would be
+    that error), nor one under the admin or ``EXCLUDE_URLS``, nor one whose URL is a page
     read already (``read``: URL -> the page) that says what the row says (a model whose
     detail pages are in the sitemap: the page is what the visitor sees, and the row would
-    answer a second time beside it: :func:`says_it`). Each left out is logged once per
-    model."""
-    kept, hidden, excluded, twice = [], {}, {}, {}
+    answer a second time beside it: :func:`says_it`). A row whose page this build did not
+    read (not in the sitemaps) is read from the database. Each left out, and each read
+    unchecked, is logged once per model."""
+    kept, hidden, failed, excluded, twice, unread = [], {}, {}, {}, {}, {}
 
     @functools.cache
     def words_of(url: str) -> set[str]:  # a page's words, read once for all its rows
@@ -114,6 +133,8 @@ def rows_to_read(
         why = skipped.get(page, "")
         if _HIDDEN_FROM_VISITORS.match(why):
             hidden.setdefault(label, []).append(f"{row.url} ({why})")
+        elif _FAILED.match(why):
+            failed.setdefault(label, []).append(f"{row.url} ({why})")
         elif why.startswith("in another language"):
             # Its page is not read for its language (SKIP_OTHER_LANGUAGE_PAGES): nor is the
             # row, which says the same in that language (a German site's every row made
@@ -125,21 +146,29 @@ def rows_to_read(
             twice.setdefault(label, []).append(row.url)
         else:
             kept.append(row)
-    for label, urls in hidden.items():
-        logger.warning(
-            "%s: %d row(s) not indexed, their page is not open to an anonymous visitor "
-            "(leave such rows out with register(..., filter=...)): %s",
-            label,
-            len(urls),
-            ", ".join(urls[:3]),
-        )
-    for label, urls in excluded.items():
-        logger.info("%s: %d row(s) not indexed: %s", label, len(urls), ", ".join(urls[:3]))
-    for label, urls in twice.items():
-        logger.info(
-            "%s: %d row(s) read from their rendered page, not a second time from the database: %s",
-            label,
-            len(urls),
-            ", ".join(urls[:3]),
-        )
+            if page not in read and page not in skipped:
+                unread.setdefault(label, []).append(row.url)
+    for level, found, what in (
+        (
+            logging.WARNING,
+            hidden,
+            "not indexed, their page is not open to an anonymous visitor "
+            "(leave such rows out with register(..., filter=...))",
+        ),
+        (
+            logging.WARNING,
+            failed,
+            "not indexed, their page failed to render (mend it, then rebuild)",
+        ),
+        (
+            logging.INFO,
+            unread,
+            "read from the database, their page is not one this build read "
+            "(not in the sitemaps or URLS: nothing checked that a visitor can open it)",
+        ),
+        (logging.INFO, excluded, "not indexed"),
+        (logging.INFO, twice, "read from their rendered page, not a second time from the database"),
+    ):
+        for label, urls in found.items():
+            logger.log(level, "%s: %d row(s) %s: %s", label, len(urls), what, ", ".join(urls[:3]))
     return kept

@@ -69,18 +69,25 @@ def is_excluded(url: str) -> str:
     return ""
 
 
-def page_urls(client=None, sitemap_errors: dict[str, str] | None = None) -> list[str]:
+def page_urls(
+    client=None,
+    sitemap_errors: dict[str, str] | None = None,
+    elsewhere: dict[str, list[str]] | None = None,
+) -> list[str]:
     """Sitemap URLs (when USE_SITEMAPS) + SITE_ASSISTANT["URLS"], minus exclusions, in order.
 
     The render host's pages are paths ("/about/"); those of another Wagtail site
     (``other_hosts``) are scheme-relative URLs on its host ("//beta.example/about/").
-    A sitemap that could not be read goes into ``sitemap_errors`` (its URL → why).
+    A sitemap that could not be read goes into ``sitemap_errors`` (its URL → why), the
+    render host's sitemaps' locations on another host into ``elsewhere`` (origin → them).
     """
     urls = []
     if conf.get("USE_SITEMAPS"):
         client = client or _client()
         own = [*settings.ALLOWED_HOSTS, *sites_framework_domain()]
-        urls += sitemaps.page_urls(client, conf.get("SITEMAPS"), render_host(), own, sitemap_errors)
+        urls += sitemaps.page_urls(
+            client, conf.get("SITEMAPS"), render_host(), own, sitemap_errors, elsewhere
+        )
         for host in other_hosts():
             errors: dict[str, str] = {}
             urls += [
@@ -360,10 +367,11 @@ def render(url: str, client=None) -> RenderedPage:
 def collect(
     progress: Callable[[int, int], None] | None = None,
     sitemap_errors: dict[str, str] | None = None,
+    elsewhere: dict[str, list[str]] | None = None,
 ) -> list[RenderedPage]:
-    """Every page of ``page_urls``, rendered (``sitemap_errors``: as there)."""
+    """Every page of ``page_urls``, rendered (``sitemap_errors``, ``elsewhere``: as there)."""
     client = _client()
-    urls = page_urls(client, sitemap_errors)
+    urls = page_urls(client, sitemap_errors, elsewhere)
     client.cookies.clear()
     pages = []
     for done, url in enumerate(urls, 1):

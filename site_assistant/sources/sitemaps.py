@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -107,14 +106,16 @@ def page_urls(
     host: str,
     allowed_hosts: Iterable[str],
     errors: dict[str, str] | None = None,
+    elsewhere: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Paths of every page the sitemaps at ``paths`` list, in order, indexes followed;
-    each sitemap that could not be read goes into ``errors`` (path → why)."""
+    each sitemap that could not be read goes into ``errors`` (path → why), each location
+    not on this site into ``elsewhere`` (its origin → its locations)."""
     allowed_hosts = list(allowed_hosts)
     queue = [(path_of(p), 0) for p in paths]
     seen: set[str] = set()
     urls: list[str] = []
-    elsewhere: Counter[str] = Counter()
+    elsewhere = {} if elsewhere is None else elsewhere
     while queue:
         path, depth = queue.pop(0)
         if path in seen:
@@ -131,18 +132,19 @@ def page_urls(
             local = on_host(location, host, allowed_hosts)
             if local is None:
                 parts = urlsplit(location)
-                elsewhere[f"{parts.scheme}://{parts.netloc}" if parts.netloc else location] += 1
+                origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else location
+                elsewhere.setdefault(origin, []).append(location)
             elif kind == "urlset":
                 urls.append(local)
             elif depth < MAX_DEPTH:
                 queue.append((local, depth + 1))
             else:
                 logger.warning("sitemap %s: index nested deeper than %d, skipped", local, MAX_DEPTH)
-    for where, count in elsewhere.items():
+    for where, locations in elsewhere.items():
         logger.warning(
             "sitemaps list %d location(s) at %s, not this site (%s): ignored; "
-            "set SITE_ASSISTANT['RENDER_HOST'] if that is this site's host",
-            count,
+            "add that host to ALLOWED_HOSTS if it is this site's",
+            len(locations),
             where,
             host,
         )

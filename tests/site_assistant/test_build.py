@@ -207,6 +207,29 @@ def test_nothing_to_index_is_one_line_not_a_traceback(testsite, settings, caplog
     assert failures and all(r.exc_info is None for r in failures)
 
 
+def test_nothing_to_index_names_the_sitemap_urls_ignored_for_their_host(testsite, settings):
+    """A sitemap whose every location is on another host (a CDN's, the live domain on
+    a staging copy) failed the build with "check the sitemaps" and no more: the URLs
+    it ignored, and why, were only in a log line. The message names them and what to
+    do, and doing it (the host in ALLOWED_HOSTS) reads the pages."""
+    from django.core.management import CommandError, call_command
+
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": ["/hand/cdn.xml"]}
+    with pytest.raises(CommandError) as failed:
+        call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+    message = str(failed.value)
+    assert (
+        "no passages found: 3 sitemap URLs on other hosts than this site's (127.0.0.1) were "
+        "skipped: https://cdn.example.com (3), e.g. https://cdn.example.com/alpha/ - add the "
+        "host to ALLOWED_HOSTS if it is this site's"
+    ) in message, message
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "cdn.example.com"]
+    out = io.StringIO()
+    call_command("search_rebuild", "--sync", stdout=out, stderr=io.StringIO())
+    # /alpha/ and /beta/ (the test site has no /gamma/).
+    assert "succeeded" in out.getvalue() and " 2 pages," in out.getvalue(), out.getvalue()
+
+
 def test_progress_is_reported_from_0_to_100(testsite):
     seen = []
     run_build(IndexBuild.objects.create(), lambda percent, stage: seen.append((percent, stage)))

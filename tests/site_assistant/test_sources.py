@@ -132,6 +132,14 @@ def test_registered_models_give_documents_without_drafts(testsite):
         models.unregister(Group)
 
 
+def register_groups(*named_links):
+    """Each (name, link) a Group row, Group registered with that link as each row's url."""
+    from django.contrib.auth.models import Group
+
+    links = {Group.objects.create(name=name).pk: link for name, link in named_links}
+    register(Group, fields=["name"], url=lambda g: links[g.pk])
+
+
 def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
     """A host shop registers its Tea model for the rebuild on save, and its tea pages
     are in its sitemap too: every tea answered twice, the page and then the row
@@ -146,8 +154,7 @@ def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
     from site_assistant.build import run_build
     from site_assistant.models import IndexBuild
 
-    links = {}
-    for name, link in [
+    register_groups(
         ("Alpha teapots: rose-gold teapots for quiet mornings", "/alpha/"),
         ("Members only: the loyalty code PELICAN gives fifteen percent off", "/members/"),
         ("Members tip: the vault code ZEBRAFISH opens the back room", "/members/#tip"),
@@ -155,9 +162,7 @@ def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
         ("Kettle descaling: boil vinegar and water once a month", "/alpha/#descaling"),
         # Linked to a page read that does not say it (a Wagtail snippet, a notice): kept.
         ("Gift wrapping: every order ships in a pink box at no charge", "/alpha/"),
-    ]:
-        links[Group.objects.create(name=name).pk] = link
-    register(Group, fields=["name"], url=lambda g: links[g.pk])
+    )
     caplog.set_level(logging.INFO, logger="site_assistant.sources")
     try:
         rows = [d.url for d in collect_all().documents if d.source == "model"]
@@ -177,6 +182,46 @@ def test_a_registered_row_is_read_as_a_visitor_opens_its_page(testsite, caplog):
         for secret in ("loyalty code", "vault code", "wholesale margin"):
             answer = services.answer(f"what is the {secret}", k=5)
             assert not any(hit.url.startswith(("/members/", "/admin/")) for hit in answer.results)
+    finally:
+        models.unregister(Group)
+
+
+def test_a_registered_row_whose_page_failed_is_left_out_and_one_never_read_is_said(
+    testsite, caplog
+):
+    """A row whose page failed to render (a 500) was indexed from the database all the
+    same, its "Read more" the error page. It is left out with a warning naming its URL.
+    A row whose page no sitemap lists is read from the database, and the build says so."""
+    import logging
+
+    from django.contrib.auth.models import Group
+
+    from site_assistant import services
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+
+    register_groups(
+        ("Broken page note: the repair voucher OSPREY gives a free kettle", "/boom/"),
+        ("Unlisted note: the tasting room opens on Sundays at noon", "/tasting/"),
+    )
+    caplog.set_level(logging.INFO, logger="site_assistant.sources")
+    try:
+        rows = [d.url for d in collect_all().documents if d.source == "model"]
+        assert rows == ["/tasting/"]
+        failed = [r for r in caplog.records if "failed to render" in r.getMessage()]
+        assert failed and failed[0].levelno == logging.WARNING
+        assert "auth.Group: 1 row(s) not indexed, their page failed to render" in caplog.text
+        assert "/boom/ (status 500 (RuntimeError: this view is broken))" in caplog.text
+        assert (
+            "auth.Group: 1 row(s) read from the database, their page is not one this build "
+            "read (not in the sitemaps or URLS: nothing checked that a visitor can open it): "
+            "/tasting/"
+        ) in caplog.text
+        assert run_build(IndexBuild.objects.create()).status == "succeeded"
+        answer = services.answer("what does the repair voucher give", k=5)
+        assert not any(hit.url.startswith("/boom/") for hit in answer.results), answer.results
+        sundays = services.answer("when does the tasting room open", k=5).answer
+        assert sundays and sundays.url == "/tasting/", sundays
     finally:
         models.unregister(Group)
 

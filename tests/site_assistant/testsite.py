@@ -201,6 +201,12 @@ HAND_SITEMAPS = {
         "<urlset><url><loc>https://{host}/&lol2;/</loc></url></urlset>"
     ),
     "page.html": "<html><body><p>Not a sitemap at all.</p></body></html>",
+    # Every location on another host (a CDN's, or the live domain on a staging copy).
+    "cdn.xml": (
+        f"<urlset {NS}><url><loc>https://cdn.example.com/alpha/</loc></url>"
+        "<url><loc>https://cdn.example.com/beta/</loc></url>"
+        "<url><loc>https://cdn.example.com/gamma/</loc></url></urlset>"
+    ),
 }
 
 
