@@ -31,12 +31,15 @@ logged in one of them when the identifier finds it at least 1/LOCAL_WEIGHT as li
 as its first choice ("Koliko stane?" read as Serbian). And the language is named from
 the question's words that are not the site's own ("kontaktni email" read as Uzbek:
 :func:`_label_reading`), sentence-cased (the identifier reads letters as they are cased:
-"kje ste" was Norwegian Nynorsk, "Kje ste?" Slovenian: :func:`_naming`). None of these
-changes which questions are declined.
+"kje ste" was Norwegian Nynorsk, "Kje ste?" Slovenian: :func:`_naming`), the site's words
+of one or two letters kept (:func:`_borrowed`), and a regional, constructed or historical
+language named only when clearly first (:func:`_first`: "hablan español?" was
+Extremaduran). None of these changes which questions are declined.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -152,7 +155,36 @@ def _naming(text: str) -> tuple[str, dict[str, float]]:
     "kje ste" was Norwegian Nynorsk and "Kje ste?" Slovenian. Sentence case is how the
     texts it learnt from write a question."""
     ranked = probabilities(sentence_case(text))
-    return max(ranked, key=ranked.get), ranked
+    return _first(ranked), ranked
+
+
+# A language the identifier knows that has no ISO 639-1 code (Extremaduran, Ligurian,
+# Venetian) or is no living one (Esperanto, Latin, Volapük; "zxx", no language) is named
+# when it is more than MINOR_WEIGHT times as likely as the first of the others.
+MINOR_WEIGHT = 2.0
+
+
+@functools.cache
+def _minor(code: str) -> bool:
+    """Whether ``code`` is a language a question is seldom written in: a regional one
+    ISO 639-1 gives no code (the identifier's "ext", "lij", "vec", "pcm"), a constructed or
+    historical, ancient or extinct one (ISO 639-3's type C, H, A or E: "eo", "vo", "la",
+    "grc") or "zxx"."""
+    import pycountry
+
+    if code == NO_LANGUAGE or len(code) != 2:
+        return True
+    found = pycountry.languages.get(alpha_2=code)
+    return found is not None and getattr(found, "type", "L") in {"C", "H", "A", "E"}
+
+
+def _first(ranked: dict[str, float]) -> str:
+    """The language a declined question is named in: the most likely, a minor one
+    (:func:`_minor`) counted at 1/MINOR_WEIGHT of its probability. In two or three words
+    the identifier's regional and constructed languages win by chance: "hablan español?"
+    was Extremaduran (0.39, Spanish 0.22). Measured: ``make bench-languages``,
+    docs/quality.md."""
+    return max(ranked, key=lambda code: ranked[code] / (MINOR_WEIGHT if _minor(code) else 1.0))
 
 
 def other_language(
@@ -244,11 +276,24 @@ def _label_reading(
     """
     if site is None:
         return found
-    rest = WORD.sub(lambda m: "" if site(m.group(0).casefold()) else m.group(0), text)
+    rest = WORD.sub(lambda m: "" if _borrowed(m.group(0), site) else m.group(0), text)
     if rest == text or not WORD.search(rest):
         return found
     top, ranked = _naming(rest)
     return found if top == conf.index_language() else (top, ranked)
+
+
+# A site's word of one or two letters ("to", "a", "i", "je", "za") is as likely the question's
+# own language's: it is kept in the reading that names the language.
+BORROWED_MIN_LETTERS = 3
+
+
+def _borrowed(word: str, site: Callable[[str], bool]) -> bool:
+    """Whether ``word`` of a declined question is one it borrows from the site (``site``,
+    as for :func:`other_language`), left out of the reading that names its language:
+    the site's words of BORROWED_MIN_LETTERS letters or more. Without "i", "radite li i
+    sajtove" (Croatian) was logged Slovenian."""
+    return len(word) >= BORROWED_MIN_LETTERS and site(word.casefold())
 
 
 def unknown_words_language(text: str, known: Callable[[str], bool]) -> str | None:
