@@ -7,7 +7,8 @@ language")
 
 Questions: for each set (tests/data/short_language_questions.jsonl, 131 questions of
 two to six words in twelve languages, other_language_questions.jsonl, 100 in 15, and
-holdout_language_questions.jsonl, 36 short ones in eleven and 8 English as typed in a chat),
+holdout_language_questions.jsonl, 54 short ones in fourteen and 21 English as typed in a
+chat),
 per language how many are declined as another language (for English: wrongly, which
 must stay 0), and how many of those are logged with the right language: "logged" is
 what the owner reads (Croatian, Serbian and Bosnian logged as one, "sh"; the site's
