@@ -220,7 +220,7 @@ def other_language(
     if known is not None and all(known(word.casefold()) for word in words):
         return None
     found = (
-        (_confidently_other(text) or _unknown_words_other(text, known))
+        _other_reading(text, known)
         if _says_enough(words)
         else _one_clear_word(text, words, known, typo)
     )
@@ -234,8 +234,18 @@ def other_language(
 UNKNOWN_WORDS_WEIGHT = 3.0
 
 
-def _unknown_words_other(
+def _other_reading(
     text: str, known: Callable[[str], bool] | None
+) -> tuple[str, dict[str, float]] | None:
+    """The identifier's reading of ``text``, two words or more, when it is another language:
+    confidently (:func:`_confidently_other`) or by its unknown words
+    (:func:`_unknown_words_other`); the identifier is asked once."""
+    ranked = probabilities(text)
+    return _confident(ranked, 1.0) or _unknown_words_other(text, known, ranked)
+
+
+def _unknown_words_other(
+    text: str, known: Callable[[str], bool] | None, ranked: dict[str, float]
 ) -> tuple[str, dict[str, float]] | None:
     """The reading of ``text`` when it is another language by its words the index does not
     know (``known``), else None. In two or three words, one English-looking word keeps the
@@ -250,12 +260,8 @@ def _unknown_words_other(
     0.093). Measured: ``make bench-languages``, docs/quality.md."""
     if known is None:
         return None
-    ranked = probabilities(text)
-    top, own = max(ranked, key=ranked.get), conf.index_language()
-    cut = UNKNOWN_WORDS_WEIGHT * conf.get("OTHER_LANGUAGE_MAX_PROBABILITY")
-    if top == own or ranked.get(own, 0.0) >= cut or not unknown_words_language(text, known):
-        return None
-    return top, ranked
+    found = _confident(ranked, UNKNOWN_WORDS_WEIGHT)
+    return found if found and unknown_words_language(text, known) else None
 
 
 def _named(
@@ -394,10 +400,15 @@ def confidently_other(text: str) -> str | None:
 
 
 def _confidently_other(text: str) -> tuple[str, dict[str, float]] | None:
-    ranked = probabilities(text)
+    return _confident(probabilities(text), 1.0)
+
+
+def _confident(ranked: dict[str, float], weight: float) -> tuple[str, dict[str, float]] | None:
+    """(the most likely language, ``ranked``) when it is not the index's and the index's is
+    below ``weight`` times OTHER_LANGUAGE_MAX_PROBABILITY, else None."""
     top = max(ranked, key=ranked.get)
     own = conf.index_language()
-    if top == own or ranked.get(own, 0.0) >= conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
+    if top == own or ranked.get(own, 0.0) >= weight * conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
         return None
     return top, ranked
 
