@@ -17,7 +17,10 @@ written without spaces, Chinese, Japanese, Thai..., four characters; or one word
 index does not know that the identifier reads as one language more likely than all
 others together, "Öffnungszeiten": :func:`_one_clear_word`), and not every
 one of its words is known to the index (the site's words and the model's
-vocabulary: short English questions read as other languages). Measured in
+vocabulary: short English questions read as other languages). Or, of two words or more,
+its most likely language is not the index's, the index's is below UNKNOWN_WORDS_WEIGHT
+times the threshold, and its words the index does not know are, read alone, another
+language by the rule above (:func:`_unknown_words_other`: "hacen tiendas online?"). Measured in
 docs/quality.md: no English question of the project's sets flagged, 20 of 20
 short questions in six other languages caught.
 
@@ -31,12 +34,15 @@ logged in one of them when the identifier finds it at least 1/LOCAL_WEIGHT as li
 as its first choice ("Koliko stane?" read as Serbian). And the language is named from
 the question's words that are not the site's own ("kontaktni email" read as Uzbek:
 :func:`_label_reading`), sentence-cased (the identifier reads letters as they are cased:
-"kje ste" was Norwegian Nynorsk, "Kje ste?" Slovenian: :func:`_naming`). None of these
-changes which questions are declined.
+"kje ste" was Norwegian Nynorsk, "Kje ste?" Slovenian: :func:`_naming`), the site's words
+of one or two letters kept (:func:`_borrowed`), and a regional, constructed or historical
+language named only when clearly first (:func:`_first`: "hablan español?" was
+Extremaduran). None of these changes which questions are declined.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -152,7 +158,36 @@ def _naming(text: str) -> tuple[str, dict[str, float]]:
     "kje ste" was Norwegian Nynorsk and "Kje ste?" Slovenian. Sentence case is how the
     texts it learnt from write a question."""
     ranked = probabilities(sentence_case(text))
-    return max(ranked, key=ranked.get), ranked
+    return _first(ranked), ranked
+
+
+# A language the identifier knows that has no ISO 639-1 code (Extremaduran, Ligurian,
+# Venetian) or is no living one (Esperanto, Latin, Volapük; "zxx", no language) is named
+# when it is more than MINOR_WEIGHT times as likely as the first of the others.
+MINOR_WEIGHT = 2.0
+
+
+@functools.cache
+def _minor(code: str) -> bool:
+    """Whether ``code`` is a language a question is seldom written in: a regional one
+    ISO 639-1 gives no code (the identifier's "ext", "lij", "vec", "pcm"), a constructed or
+    historical, ancient or extinct one (ISO 639-3's type C, H, A or E: "eo", "vo", "la",
+    "grc") or "zxx"."""
+    import pycountry
+
+    if code == NO_LANGUAGE or len(code) != 2:
+        return True
+    found = pycountry.languages.get(alpha_2=code)
+    return found is not None and getattr(found, "type", "L") in {"C", "H", "A", "E"}
+
+
+def _first(ranked: dict[str, float]) -> str:
+    """The language a declined question is named in: the most likely, a minor one
+    (:func:`_minor`) counted at 1/MINOR_WEIGHT of its probability. In two or three words
+    the identifier's regional and constructed languages win by chance: "hablan español?"
+    was Extremaduran (0.39, Spanish 0.22). Measured: ``make bench-languages``,
+    docs/quality.md."""
+    return max(ranked, key=lambda code: ranked[code] / (MINOR_WEIGHT if _minor(code) else 1.0))
 
 
 def other_language(
@@ -185,11 +220,48 @@ def other_language(
     if known is not None and all(known(word.casefold()) for word in words):
         return None
     found = (
-        _confidently_other(text)
+        _other_reading(text, known)
         if _says_enough(words)
         else _one_clear_word(text, words, known, typo)
     )
     return _logged(*_named(text, site, found)) if found else None
+
+
+# A question whose words the index does not know are, read alone, confidently another
+# language (:func:`unknown_words_language`) is another language when its most likely one
+# is not the index's and the index's is below UNKNOWN_WORDS_WEIGHT times
+# OTHER_LANGUAGE_MAX_PROBABILITY.
+UNKNOWN_WORDS_WEIGHT = 3.0
+
+
+def _other_reading(
+    text: str, known: Callable[[str], bool] | None
+) -> tuple[str, dict[str, float]] | None:
+    """The identifier's reading of ``text``, two words or more, when it is another language:
+    confidently (:func:`_confidently_other`) or by its unknown words
+    (:func:`_unknown_words_other`); the identifier is asked once."""
+    ranked = probabilities(text)
+    return _confident(ranked, 1.0) or _unknown_words_other(text, known, ranked)
+
+
+def _unknown_words_other(
+    text: str, known: Callable[[str], bool] | None, ranked: dict[str, float]
+) -> tuple[str, dict[str, float]] | None:
+    """The reading of ``text`` when it is another language by its words the index does not
+    know (``known``), else None. In two or three words, one English-looking word keeps the
+    index's language above OTHER_LANGUAGE_MAX_PROBABILITY: "online" in "hacen tiendas
+    online?" (English 0.018, Spanish first), "reference" in "imate kaksne reference"
+    (0.026). The words the index does not know, "hacen tiendas", "imate kaksne", are
+    alone confidently another language by the question's own rule; an English question's
+    unknown words are a typo or a name among English ones, seldom two words read so, and
+    the whole question still has to read as another language first, with the index's at
+    most UNKNOWN_WORDS_WEIGHT times the threshold ("convert 30 degrees Celsius to
+    Fahrenheit": "Celsius Fahrenheit" reads as German, the whole as German with English at
+    0.093). Measured: ``make bench-languages``, docs/quality.md."""
+    if known is None:
+        return None
+    found = _confident(ranked, UNKNOWN_WORDS_WEIGHT)
+    return found if found and unknown_words_language(text, known) else None
 
 
 def _named(
@@ -244,11 +316,24 @@ def _label_reading(
     """
     if site is None:
         return found
-    rest = WORD.sub(lambda m: "" if site(m.group(0).casefold()) else m.group(0), text)
+    rest = WORD.sub(lambda m: "" if _borrowed(m.group(0), site) else m.group(0), text)
     if rest == text or not WORD.search(rest):
         return found
     top, ranked = _naming(rest)
     return found if top == conf.index_language() else (top, ranked)
+
+
+# A site's word of one or two letters ("to", "a", "i", "je", "za") is as likely the question's
+# own language's: it is kept in the reading that names the language.
+BORROWED_MIN_LETTERS = 3
+
+
+def _borrowed(word: str, site: Callable[[str], bool]) -> bool:
+    """Whether ``word`` of a declined question is one it borrows from the site (``site``,
+    as for :func:`other_language`), left out of the reading that names its language:
+    the site's words of BORROWED_MIN_LETTERS letters or more. Without "i", "radite li i
+    sajtove" (Croatian) was logged Slovenian."""
+    return len(word) >= BORROWED_MIN_LETTERS and site(word.casefold())
 
 
 def unknown_words_language(text: str, known: Callable[[str], bool]) -> str | None:
@@ -264,7 +349,8 @@ def unknown_words_language(text: str, known: Callable[[str], bool]) -> str | Non
     of the 466 respelled English questions of the project's sets and StackFAQ: make
     bench-languages). The same rule as a question's: at least two words
     (:func:`_says_enough`), the index's language below OTHER_LANGUAGE_MAX_PROBABILITY.
-    Decides respelling only, never whether a question is declined.
+    Decides respelling, and with the whole question's reading whether it is declined
+    (:func:`_unknown_words_other`).
     """
     words = [word for word in WORD.findall(text) if not known(word.casefold())]
     if not conf.get("DETECT_LANGUAGE") or not _says_enough(words):
@@ -314,10 +400,15 @@ def confidently_other(text: str) -> str | None:
 
 
 def _confidently_other(text: str) -> tuple[str, dict[str, float]] | None:
-    ranked = probabilities(text)
+    return _confident(probabilities(text), 1.0)
+
+
+def _confident(ranked: dict[str, float], weight: float) -> tuple[str, dict[str, float]] | None:
+    """(the most likely language, ``ranked``) when it is not the index's and the index's is
+    below ``weight`` times OTHER_LANGUAGE_MAX_PROBABILITY, else None."""
     top = max(ranked, key=ranked.get)
     own = conf.index_language()
-    if top == own or ranked.get(own, 0.0) >= conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
+    if top == own or ranked.get(own, 0.0) >= weight * conf.get("OTHER_LANGUAGE_MAX_PROBABILITY"):
         return None
     return top, ranked
 

@@ -25,6 +25,21 @@ def _rows(name):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def _read(name):
+    """The rows of a set of questions, and (the language each is in, the language each is
+    declined as or None) as the live index's speller reads it."""
+    from site_assistant import index
+
+    speller = services.speller(index.load_current())
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
+    rows = _rows(name)
+    found = [
+        (row["language"], language.other_language(row["question"], known, site, typo))
+        for row in rows
+    ]
+    return rows, found
+
+
 @pytest.mark.parametrize("question", OTHER_LANGUAGES, ids=list(OTHER_LANGUAGES.values()))
 def test_a_question_in_another_language_is_recognised(question):
     assert language.other_language(question) == OTHER_LANGUAGES[question]
@@ -156,7 +171,8 @@ def test_the_api_names_the_lang_to_mark_a_question_in_another_language_with(buil
 def test_visitor_questions_in_fifteen_languages_get_the_message(built_index):
     """tests/data/other_language_questions.jsonl: 100 questions in 15 languages, written by
     someone who had not read this code, a third of two or three words, some without
-    diacritics. 95 are caught (docs/quality.md); a question of one word ("Preise?", German
+    diacritics. 96 are caught (95 before a question's unknown words were read alone, "A
+    delate tud UX dizajn?": docs/quality.md); a question of one word ("Preise?", German
     at 0.10) is not: one word is another language only when read clearly."""
     from site_assistant import index
 
@@ -168,11 +184,11 @@ def test_visitor_questions_in_fifteen_languages_get_the_message(built_index):
         (row["language"], language.other_language(row["question"], known, site)) for row in rows
     ]
     assert len(rows) == 100
-    assert sum(1 for _, code in found if code) >= 95
+    assert sum(1 for _, code in found if code) >= 96
     # Croatian, Serbian and Bosnian are logged as one ("sh"); Slovenian is the site's
     # local language: 86 were named right before both, 91 before the site's own words
     # were left out of the reading that names it ("kolk stane app?" was Nynorsk).
-    assert sum(1 for want, code in found if code == language.label(want)) >= 94
+    assert sum(1 for want, code in found if code == language.label(want)) >= 95
 
 
 @pytest.mark.django_db
@@ -180,26 +196,19 @@ def test_short_visitor_questions_in_twelve_languages(built_index):
     """tests/data/short_language_questions.jsonl: 131 questions of two to six words as a
     Ljubljana studio's visitors type them, in twelve languages, written before this code was
     read. No English one is declined (the worst error: an English visitor gets no answer);
-    of the 96 others 91 are declined (89 before a single word read clearly,
-    "Öffnungszeiten", counted), and 85 logged with their language, where the
+    of the 96 others 92 are declined (89 before a single word read clearly,
+    "Öffnungszeiten", counted, 91 before a question's unknown words were read alone), and 86 logged with their language (85 before the
+    regional languages' weight, "hablan español?" was Extremaduran), where the
     identifier's own label named 71 (short Slovenian read as Croatian, Croatian as
     Bosnian), the whole question, the site's words too, 80 ("kontaktni email" was
     Uzbek), and the question as typed instead of sentence-cased 84 ("kje ste" was
     Norwegian Nynorsk): `make bench-languages`."""
-    from site_assistant import index
-
-    speller = services.speller(index.load_current())
-    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
-    rows = _rows("short_language_questions.jsonl")
-    found = [
-        (row["language"], language.other_language(row["question"], known, site, typo))
-        for row in rows
-    ]
+    rows, found = _read("short_language_questions.jsonl")
     assert len(rows) == 131 and sum(1 for want, _ in found if want == "en") == 35
     assert [(want, code) for want, code in found if want == "en" and code] == []
     others = [(want, code) for want, code in found if want != "en"]
-    assert sum(1 for _, code in others if code) >= 91
-    assert sum(1 for want, code in others if code == language.label(want)) >= 85
+    assert sum(1 for _, code in others if code) >= 92
+    assert sum(1 for want, code in others if code == language.label(want)) >= 86
 
 
 @pytest.mark.django_db
@@ -250,6 +259,66 @@ def test_the_sites_own_words_in_a_question_do_not_name_its_language(built_index,
         assert Question.objects.get(pk=body["question_id"]).language == code
     # Read whole, as before: "email" sways the identifier.
     assert language.other_language("kontaktni email") == "uz"
+
+
+@pytest.mark.django_db
+def test_a_sites_word_of_two_letters_names_the_questions_language_too(built_index, client):
+    """The site's words are left out of the reading that names a question's language, but
+    "i", "a", "to" are the question's own words as often: without "i", Croatian questions
+    were logged Slovenian. Only the site's words of three letters or more are left out."""
+    for question in ("radite li i sajtove", "a radite i aplikacije", "a vi ste i dizajneri"):
+        body = client.get("/api/search/", {"q": question}).json()
+        assert body["language"] == "sh", question
+        assert Question.objects.get(pk=body["question_id"]).language == "sh"
+    # A longer word of the site is still left out ("kontaktni email" was Uzbek).
+    assert client.get("/api/search/", {"q": "kontaktni email"}).json()["language"] == "sl"
+
+
+@pytest.mark.django_db
+def test_a_regional_or_constructed_language_is_named_only_when_clearly_first(built_index, client):
+    """In two words the identifier's regional languages win by chance: "hablan español?"
+    was logged Extremaduran (0.39, Spanish 0.22). A language without an ISO 639-1 code, or
+    no living one, is named only when more than twice as likely as the next; a clear
+    reading keeps it."""
+    for question in ("hablan español?", "habla español"):
+        body = client.get("/api/search/", {"q": question}).json()
+        assert body["language"] == "es", question
+        assert Question.objects.get(pk=body["question_id"]).language == "es"
+    assert services.answer("lorem ipsum dolor sit amet").language == "la"
+    assert [language._minor(code) for code in ("ext", "lij", "eo", "la", "zxx")] == [True] * 5
+    assert [language._minor(code) for code in ("es", "sl", "hr", "de", "fy")] == [False] * 5
+
+
+@pytest.mark.django_db
+def test_a_question_whose_unknown_words_are_another_language_gets_the_message(built_index, client):
+    """One English-looking word kept English above 0.01 in a few words ("reference",
+    "online", "a"), and the question was answered in English. Its words the index does not
+    know, read alone, are another language by the question's rule: it gets the message.
+    An English question whose unknown words read as German is still answered."""
+    asked = {"imate kaksne reference": "sh", "dove siete a lubiana": "it"}
+    asked["hacen tiendas online?"] = "es"
+    for question, code in asked.items():
+        body = client.get("/api/search/", {"q": question}).json()
+        assert body["language"] == code, question
+        assert body["message"] == "I can only answer in English." and body["results"] == []
+        assert Question.objects.get(pk=body["question_id"]).language == code
+    english = client.get("/api/search/", {"q": "convert 30 degrees Celsius to Fahrenheit"})
+    assert english.json()["language"] is None and english.json()["message"] is None
+
+
+@pytest.mark.django_db
+def test_held_out_short_questions_in_other_languages(built_index):
+    """tests/data/holdout_language_questions.jsonl: 54 short questions in fourteen languages
+    (Croatian, Serbian and Bosnian apart) and 21 English ones as typed in a chat, the first
+    44 written before the naming changes, the other 31 before the unknown words were read
+    alone, measured before and after (`make bench-languages`): no English one declined,
+    50 declined (47 before), 43 named right (40 before)."""
+    rows, found = _read("holdout_language_questions.jsonl")
+    assert len(rows) == 75
+    assert [(want, code) for want, code in found if want == "en" and code] == []
+    others = [(want, code) for want, code in found if want != "en"]
+    assert sum(1 for _, code in others if code) >= 50
+    assert sum(1 for want, code in others if code == language.label(want)) >= 43
 
 
 def test_without_local_languages_the_identifiers_language_is_logged(settings):
