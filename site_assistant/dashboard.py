@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 
 from . import embed, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
+from .onnx_encoder import INT8_FILE
 
 WEEK = timedelta(days=7)
 
@@ -46,13 +47,23 @@ def model_damage() -> list[dict]:
         logger.exception("overview: the model's files could not be checked")
         return []
     tokenizer = Path(ref) / "tokenizer.json"
+    effects = {
+        "tokenizer": "every rebuild fails until it is put back",
+        "int8": "a process started now (a restart, a new worker) answers with the fp32 copy "
+        "instead: the same answers, a little slower",
+        "export": "a process started now (a restart, a new worker) answers with the slower "
+        "fallback, about 0.45 GB more memory each, or not at all",
+    }
     return [
         {
             "problem": embed.without_folders(problem, ref),
-            "effect": "every rebuild fails until it is put back"
-            if problem.startswith(f"{tokenizer} ")
-            else "a process started now (a restart, a new worker) answers with the slower "
-            "fallback, about 0.45 GB more memory each, or not at all",
+            "effect": effects[
+                "tokenizer"
+                if problem.startswith(f"{tokenizer} ")
+                else "int8"
+                if INT8_FILE in problem
+                else "export"
+            ],
         }
         for problem in problems
     ]

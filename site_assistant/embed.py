@@ -659,7 +659,8 @@ def _onnx_encoder(ref: str, int8: bool = False):
             _trust(folder / name)
         return encoder
     except Exception as exc:
-        logger.warning("model %s is served with torch: %s", model_id(ref), exc)
+        instead = "its fp32 ONNX export" if int8 else "torch"
+        logger.warning("model %s is served with %s: %s", model_id(ref), instead, exc)
         return None
 
 
@@ -790,6 +791,8 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
         if encoder is not None:
             return encoder
     encoder = _onnx_encoder(ref, int8=int8) if onnx else None
+    if encoder is None and int8:  # the int8 copy unusable: fp32 computes what torch would
+        encoder = _onnx_encoder(ref)
     if encoder is None:
         encoder = TorchEncoder(ref)
     encoder.fingerprint = _fingerprint(encoder)  # what it computes now (changed_in_memory)

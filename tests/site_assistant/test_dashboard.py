@@ -380,6 +380,7 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
     items = [li.text() for li in overview.css("#dash-model-damage li")]
     assert items[0].startswith("tokenizer.json cannot be read (")
     assert items[0].endswith(": every rebuild fails until it is put back.")
+    assert "A process that loaded them before still answers" in said
     assert items[1].startswith("onnx/model.onnx.data is damaged (checksum mismatch): ")
     assert "a process started now" in items[1] and "slower fallback" in items[1]
     assert "put the files back from a backup" in said and "search_export_onnx --force" in said

@@ -230,3 +230,31 @@ def test_a_damaged_int8_file_serving_the_questions_is_what_health_names(
     assert [problem.rsplit("/", 1)[-1] for problem in body["model"]["damaged"]] == [
         "model.int8.onnx is damaged (checksum mismatch)"
     ]
+
+
+def test_a_damaged_int8_file_falls_back_to_the_fp32_export_not_to_torch(
+    built_index, served_int8, caplog
+):
+    """A process started with the int8 copy damaged loaded torch (about 0.45 GB more a
+    process) though the fp32 export beside it was intact and computes what torch does: it
+    loads the fp32 export now, says so in the log, and answers."""
+    path = served_int8 / onnx_int8.INT8_FILE
+    whole = path.read_bytes()
+    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
+        try:
+            with open(path, "r+b") as handle:  # a few bytes changed, as a disk error would
+                handle.seek(len(whole) // 2)
+                handle.write(bytes(64))
+            caplog.clear()
+            backend = embed.get_encoder(built_index.model_ref, role="query").backend
+            result = services.answer("Do I need to register to play the game?")
+        finally:
+            path.write_bytes(whole)
+    assert backend == "onnx"
+    assert result.answer is not None
+    said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.embed"]
+    assert any(
+        "served with its fp32 ONNX export" in line and "model.int8.onnx is damaged" in line
+        for line in said
+    ), said
+    assert not any("served with torch" in line for line in said), said
