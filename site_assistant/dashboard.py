@@ -51,6 +51,8 @@ def model_damage() -> list[dict]:
         "tokenizer": "every rebuild fails until it is put back",
         "int8": "a process started now (a restart, a new worker) answers with the fp32 copy "
         "instead: the same answers, a little slower",
+        "no_export": "a process started now makes it first (about a minute, visitors get "
+        "“I’m almost ready to answer” meanwhile); manage.py search_export_onnx makes it now",
         "export": "a process started now (a restart, a new worker) answers with the slower "
         "fallback, about 0.45 GB more memory each, or not at all",
     }
@@ -60,6 +62,8 @@ def model_damage() -> list[dict]:
             "effect": effects[
                 "tokenizer"
                 if problem.startswith(f"{tokenizer} ")
+                else "no_export"
+                if embed.NO_EXPORT in problem
                 else "int8"
                 if INT8_FILE in problem
                 else "export"

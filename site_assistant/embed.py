@@ -921,6 +921,10 @@ def _checksum(expected: str):
     return check
 
 
+# damage()'s words for a model with no export: not damaged, made by the next process.
+NO_EXPORT = "has no current ONNX export"
+
+
 def without_folders(problem: str, ref: str) -> str:
     """``problem`` (one of ``damage``'s) with the model's folder (or INDEX_DIR) left out
     of its path: /health/ and the admin name the file, the log says where."""
@@ -950,7 +954,7 @@ def damage(model_ref: str | None = None) -> list[str]:
     if serves_onnx():
         found = find_onnx(ref)
         if found is None:
-            problems.append(f"model {model_id(ref)} has no current ONNX export")
+            problems.append(f"model {model_id(ref)} {NO_EXPORT}")
         elif found[1]["max_abs_diff"] <= MAX_ABS_DIFF:  # else torch serves it, as it should
             folder, meta = found
             int8 = [precision(ref, role) == "int8" for role in ("passage", "query")]

@@ -387,3 +387,14 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
     assert str(served_copy) not in said  # the folder: in the log and /health/'s log line
     overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
     assert overview.css_first("#dash-model-damage") is None
+    # No export at all (its folder moved away) is not called a damaged file: the next
+    # process makes it (it said "answers with the slower fallback, or not at all").
+    export = served_copy / embed.ONNX_DIR
+    export.rename(export.with_name("onnx-away"))
+    try:
+        overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    finally:
+        export.with_name("onnx-away").rename(export)
+    items = [li.text() for li in overview.css("#dash-model-damage li")]
+    assert len(items) == 1 and "has no current ONNX export: a process started now makes" in items[0]
+    assert "slower fallback" not in items[0] and "search_export_onnx makes it now" in items[0]
