@@ -6,12 +6,16 @@ Wagtail sites): how many, the share answered, and how
 many questions in the log wait for the owner: unanswered or not helpful,
 until an example question is saved for them (the Questions list's
 "✓ example saved"). Questions in another language were never searched, so
-there is nothing to fix: they are counted apart.
+there is nothing to fix: they are counted apart. The served model's files when
+they are damaged on disk (``embed.damage``, what /health/ reads as ``"intact"``): which
+file, what it does to visitors, and what to do.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
@@ -20,8 +24,53 @@ from django.utils.dateparse import parse_datetime
 
 from . import embed, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
+from .onnx_encoder import INT8_FILE
 
 WEEK = timedelta(days=7)
+
+logger = logging.getLogger(__name__)
+
+
+def model_damage() -> list[dict]:
+    """The served model's files that would not serve a process started now as they serve
+    this one (``embed.damage``): ``{"problem", "effect"}`` each, the file named inside the
+    model's folder (or INDEX_DIR), never the folder; [] when none, or when no
+    index is served (the overview says so already)."""
+    from .index import IndexNotReady, load_current
+
+    try:
+        ref = load_current().model_ref or embed.active_model_ref()
+        problems = embed.damage(ref)
+    except IndexNotReady:
+        return []
+    except Exception:  # the overview is shown all the same; the log says why
+        logger.exception("overview: the model's files could not be checked")
+        return []
+    tokenizer = Path(ref) / "tokenizer.json"
+    effects = {
+        "tokenizer": "every rebuild fails until it is put back",
+        "int8": "a process started now (a restart, a new worker) answers with the fp32 copy "
+        "instead: the same answers, a little slower",
+        "no_export": "a process started now makes it first (about a minute, visitors get "
+        "“I’m almost ready to answer” meanwhile); manage.py search_export_onnx makes it now",
+        "export": "a process started now (a restart, a new worker) answers with the slower "
+        "fallback, about 0.45 GB more memory each, or not at all",
+    }
+    return [
+        {
+            "problem": embed.without_folders(problem, ref),
+            "effect": effects[
+                "tokenizer"
+                if problem.startswith(f"{tokenizer} ")
+                else "no_export"
+                if embed.NO_EXPORT in problem
+                else "int8"
+                if INT8_FILE in problem
+                else "export"
+            ],
+        }
+        for problem in problems
+    ]
 
 
 def _parsed(value: str) -> datetime | None:
@@ -100,6 +149,7 @@ def figures(now: datetime | None = None) -> dict:
         else None,
         "withdrawn": services.withdrawn_now() if status else [],
         "index_problem": services.index_problem(),
+        "model_damage": model_damage(),
         "fine_tuned": embed.fine_tuned_model_active(),
         "last_build": last_build,
         "last_build_at": (last_build.finished or last_build.started or last_build.created)

@@ -636,7 +636,7 @@ class TorchEncoder:
 
 def _onnx_encoder(ref: str, int8: bool = False):
     """The model's ONNX encoder (exporting it first if needed), or None with the reason logged."""
-    from .onnx_encoder import DATA_FILE, ONNX_FILE, TOKENIZER_FILE, OnnxEncoder
+    from .onnx_encoder import DATA_FILE, INT8_FILE, ONNX_FILE, TOKENIZER_FILE, OnnxEncoder
     from .onnx_export import MAX_ABS_DIFF
 
     try:
@@ -654,11 +654,13 @@ def _onnx_encoder(ref: str, int8: bool = False):
             )
         encoder = OnnxEncoder(folder, threads=conf.get("TORCH_THREADS"), int8=int8)
         # Checked as it loaded: damage() reads them again only once they change.
-        for name in (TOKENIZER_FILE,) if int8 else (ONNX_FILE, DATA_FILE, TOKENIZER_FILE):
+        loaded = (INT8_FILE,) if int8 else (ONNX_FILE, DATA_FILE)
+        for name in (*loaded, TOKENIZER_FILE):
             _trust(folder / name)
         return encoder
     except Exception as exc:
-        logger.warning("model %s is served with torch: %s", model_id(ref), exc)
+        instead = "its fp32 ONNX export" if int8 else "torch"
+        logger.warning("model %s is served with %s: %s", model_id(ref), instead, exc)
         return None
 
 
@@ -789,6 +791,8 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
         if encoder is not None:
             return encoder
     encoder = _onnx_encoder(ref, int8=int8) if onnx else None
+    if encoder is None and int8:  # the int8 copy unusable: fp32 computes what torch would
+        encoder = _onnx_encoder(ref)
     if encoder is None:
         encoder = TorchEncoder(ref)
     encoder.fingerprint = _fingerprint(encoder)  # what it computes now (changed_in_memory)
@@ -917,16 +921,31 @@ def _checksum(expected: str):
     return check
 
 
+# damage()'s words for a model with no export: not damaged, made by the next process.
+NO_EXPORT = "has no current ONNX export"
+
+
+def without_folders(problem: str, ref: str) -> str:
+    """``problem`` (one of ``damage``'s) with the model's folder (or INDEX_DIR) left out
+    of its path: /health/ and the admin name the file, the log says where."""
+    for folder, shown in ((ref, ""), (str(index_dir()), "INDEX_DIR/")):
+        problem = problem.replace(folder.rstrip("/") + "/", shown)
+    return problem
+
+
 def damage(model_ref: str | None = None) -> list[str]:
     """What on disk keeps ``model_ref`` from being served as configured by a process started
     now, or read by a build; empty when nothing does. Its ``tokenizer.json`` (every build
     counts tokens with it, an export and torch read it), and when served with ONNX its
     current export: missing (a process started now exports it first, a minute), or a file
     damaged (its checksum, or its tokenizer unreadable: torch serves instead, about 0.45 GB
-    more a process). Each file is read only when its size, mtime or inode changed since it
-    was last checked here (or loaded by this process's encoder)."""
-    from .onnx_encoder import DATA_FILE, ONNX_FILE, TOKENIZER_FILE
+    more a process). The fp32 files when a role is served in fp32, the int8 copy (against
+    its int8.json) when a role is served in int8 (``precision``). Each file is read only
+    when its size, mtime or inode changed since it was last checked here (or loaded by this
+    process's encoder)."""
+    from .onnx_encoder import DATA_FILE, INT8_FILE, ONNX_FILE, TOKENIZER_FILE
     from .onnx_export import MAX_ABS_DIFF
+    from .onnx_int8 import read_int8
 
     ref = _resolve(model_ref)
     problems = []
@@ -935,12 +954,23 @@ def damage(model_ref: str | None = None) -> list[str]:
     if serves_onnx():
         found = find_onnx(ref)
         if found is None:
-            problems.append(f"model {model_id(ref)} has no current ONNX export")
+            problems.append(f"model {model_id(ref)} {NO_EXPORT}")
         elif found[1]["max_abs_diff"] <= MAX_ABS_DIFF:  # else torch serves it, as it should
             folder, meta = found
-            problems.append(_file_problem(folder / ONNX_FILE, _checksum(meta["sha256"])))
-            if meta.get("data_sha256"):
-                problems.append(_file_problem(folder / DATA_FILE, _checksum(meta["data_sha256"])))
+            int8 = [precision(ref, role) == "int8" for role in ("passage", "query")]
+            if not all(int8):
+                problems.append(_file_problem(folder / ONNX_FILE, _checksum(meta["sha256"])))
+                if meta.get("data_sha256"):
+                    problems.append(
+                        _file_problem(folder / DATA_FILE, _checksum(meta["data_sha256"]))
+                    )
+            if any(int8):
+                int8_meta = read_int8(folder)
+                problems.append(
+                    _file_problem(folder / INT8_FILE, _checksum(int8_meta["sha256"]))
+                    if int8_meta
+                    else f"{folder / INT8_FILE}'s int8.json is missing or of another export"
+                )
             problems.append(_file_problem(folder / TOKENIZER_FILE, _unreadable_tokenizer))
     return [problem for problem in problems if problem]
 

@@ -102,14 +102,6 @@ def check_index() -> dict:
     }
 
 
-def _named(problem: str, ref: str) -> str:
-    """``problem`` with the model's folder (or INDEX_DIR) left out of its path: the part
-    names the file, the log says where."""
-    for folder, shown in ((ref, ""), (str(embed.index_dir()), "INDEX_DIR/")):
-        problem = problem.replace(folder.rstrip("/") + "/", shown)
-    return problem
-
-
 def check_model() -> dict:
     """One query through the serving path, the model run for real (it loads here if it
     has not yet); whether the model this process loaded still computes what it did (its
@@ -145,7 +137,11 @@ def check_model() -> dict:
         "answer_ms": answer_ms,
         "backend": embed.loaded_backend(ref),
         "intact": not damaged,
-        **({"damaged": [_named(problem, ref) for problem in damaged]} if damaged else {}),
+        **(
+            {"damaged": [embed.without_folders(problem, ref) for problem in damaged]}
+            if damaged
+            else {}
+        ),
     }
 
 

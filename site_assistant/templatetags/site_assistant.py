@@ -95,6 +95,10 @@ def widget_words() -> dict[str, str]:
         "gettingReady": gettext(
             "I’m almost ready to answer. Please try again in %(seconds)s seconds."
         ),
+        # "model_not_ready" the first time: the widget asks again by itself, once.
+        "retrying": gettext(
+            "I’m almost ready to answer. I’ll try again by myself in %(seconds)s seconds."
+        ),
         "searchDown": gettext(
             "I can’t answer questions right now: my search isn’t working. Please try again later."
         ),

@@ -183,7 +183,7 @@ def test_a_damaged_model_is_said_as_out_of_order_not_as_still_reading(page, requ
             "30",
             "The search is getting ready (its model is being prepared). Please try again in a "
             "minute.",
-            "I’m almost ready to answer. Please try again in 30 seconds.",
+            "I’m almost ready to answer. I’ll try again by myself in 30 seconds.",
         ),
         (
             "database_unavailable",
@@ -216,6 +216,82 @@ def test_each_json_503_is_worded_for_what_it_is(page, code, retry_after, detail,
     expect(message).not_to_contain_text("still reading")
     expect(message.locator(".site-assistant__ask")).to_have_count(0)  # not a broken model
     expect(message.get_by_role("button", name="Try again", exact=True)).to_be_visible()
+    page.unroute(SEARCH)
+
+
+def _answers_503(page, codes):
+    """The n-th question's answer is the API's 503 with ``codes[n]`` (its Retry-After 60);
+    past the list, the live server's answer. The requests sent."""
+    sent = []
+
+    def answer(route):
+        sent.append(route.request.post_data)
+        if len(sent) > len(codes):
+            return route.continue_()
+        route.fulfill(
+            status=503,
+            content_type="application/json",
+            headers={"Retry-After": "60"},
+            body=json.dumps({"detail": "Not now.", "code": codes[len(sent) - 1]}),
+        )
+
+    page.route(SEARCH, answer)
+    return sent
+
+
+def test_a_model_getting_ready_is_asked_again_by_itself_once_and_answered(page):
+    """The model being prepared (503 "model_not_ready", Retry-After 60): the widget said "try
+    again in 60 seconds" and waited for the visitor. It says it will try again by itself, at
+    most 30 seconds later, does so once, and the answer shows when it arrives."""
+    from site_assistant.models import Question
+
+    errors = _console_errors(page)
+    page.clock.install()
+    sent = _answers_503(page, ["model_not_ready"])
+    _open(page)
+    message = ask(page, QUESTION)
+    said = "I’m almost ready to answer. I’ll try again by myself in 30 seconds."
+    expect(message).to_contain_text(said)
+    expect(page.locator(LIVE)).to_contain_text(said)
+    page.clock.run_for(29_000)
+    expect(page.locator(".site-assistant__msg--answer")).to_have_count(0)
+    assert len(sent) == 1
+    page.clock.run_for(2_000)
+    answer = page.locator(".site-assistant__msg--answer")
+    expect(answer).to_have_count(1)
+    expect(answer).to_contain_text("Read more")
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(0)  # the wait's note went
+    expect(page.locator(".site-assistant__msg--you")).to_have_count(1)  # asked once, as seen
+    assert len(sent) == 2 and Question.objects.count() == 1
+    page.clock.run_for(120_000)
+    assert len(sent) == 2
+    assert not errors
+
+
+@pytest.mark.parametrize(
+    ("first", "said"),
+    [
+        ("model_not_ready", "I’m almost ready to answer. Please try again in 60 seconds."),
+        ("model_unavailable", "I can’t answer questions right now: my search isn’t working."),
+    ],
+    ids=["still-not-ready-after-the-retry", "damaged-model-never-retried"],
+)
+def test_the_widget_asks_again_by_itself_only_once_and_never_for_a_broken_model(page, first, said):
+    """Asked again and still not ready: said as before ("Please try again in 60 seconds",
+    with Try again), and not asked a third time. A damaged model ("model_unavailable"),
+    which no wait mends: never asked again by itself."""
+    page.clock.install()
+    sent = _answers_503(page, [first] * 3)
+    _open(page)
+    ask(page, QUESTION)
+    page.clock.run_for(31_000)
+    expect(page.locator(".site-assistant__msg--error").last).to_contain_text(said)
+    expect(page.locator(".site-assistant__msg--error").last).not_to_contain_text("by myself")
+    page.clock.run_for(600_000)
+    assert len(sent) == (2 if first == "model_not_ready" else 1)
+    expect(page.locator(".site-assistant__msg--error")).to_have_count(1)
+    error = page.locator(".site-assistant__msg--error")
+    expect(error.get_by_role("button", name="Try again", exact=True)).to_be_visible()
     page.unroute(SEARCH)
 
 

@@ -352,3 +352,49 @@ def test_example_questions_whose_section_is_gone_are_counted_and_listed(testsite
     )
     listed = owner_client.get(note.css_first("a").attributes["href"]).content.decode()
     assert lost.question in listed and kept.question not in listed
+
+
+def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
+    owner_client, served_copy
+):
+    """A damaged file of the model served was only in /health/ and the log: the overview
+    said all was well until a restart answered with torch, or not at all. It names the
+    file now, what it does to visitors and what to do; put back, the note goes."""
+    from site_assistant import embed
+
+    tokenizer = served_copy / "tokenizer.json"
+    weights = served_copy / embed.ONNX_DIR / "model.onnx.data"
+    whole = {path: path.read_bytes() for path in (tokenizer, weights)}
+    overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert overview.css_first("#dash-model-damage") is None
+    try:
+        tokenizer.write_text('{"version": "1.0", "trunc')
+        with open(weights, "r+b") as handle:  # a few bytes changed, as a disk error would
+            handle.seek(len(whole[weights]) // 2)
+            handle.write(bytes(64))
+        overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    finally:
+        for path, content in whole.items():
+            path.write_bytes(content)
+    said = overview.css_first("#dash-model-damage").text(separator=" ")
+    items = [li.text() for li in overview.css("#dash-model-damage li")]
+    assert items[0].startswith("tokenizer.json cannot be read (")
+    assert items[0].endswith(": every rebuild fails until it is put back.")
+    assert "A process that loaded them before still answers" in said
+    assert items[1].startswith("onnx/model.onnx.data is damaged (checksum mismatch): ")
+    assert "a process started now" in items[1] and "slower fallback" in items[1]
+    assert "put the files back from a backup" in said and "search_export_onnx --force" in said
+    assert str(served_copy) not in said  # the folder: in the log and /health/'s log line
+    overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert overview.css_first("#dash-model-damage") is None
+    # No export at all (its folder moved away) is not called a damaged file: the next
+    # process makes it (it said "answers with the slower fallback, or not at all").
+    export = served_copy / embed.ONNX_DIR
+    export.rename(export.with_name("onnx-away"))
+    try:
+        overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    finally:
+        export.with_name("onnx-away").rename(export)
+    items = [li.text() for li in overview.css("#dash-model-damage li")]
+    assert len(items) == 1 and "has no current ONNX export: a process started now makes" in items[0]
+    assert "slower fallback" not in items[0] and "search_export_onnx makes it now" in items[0]

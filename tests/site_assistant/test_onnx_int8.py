@@ -196,3 +196,65 @@ def _settings():
     from django.conf import settings
 
     return dict(settings.SITE_ASSISTANT)
+
+
+def test_a_damaged_int8_file_serving_the_questions_is_what_health_names(
+    client, monitor, built_index, served_int8
+):
+    """The check of the model's files hashed the fp32 export only: with the int8 copy
+    answering the questions, a damaged ``model.int8.onnx`` left /health/ "ok" (a process
+    started now falls back to torch). It is the file named now, and the fp32 files the
+    questions do not use are not blamed."""
+    from django.urls import reverse
+
+    from site_assistant import health
+
+    url = reverse("site_assistant:health") + "?fresh=1"
+    path = served_int8 / onnx_int8.INT8_FILE
+    whole = path.read_bytes()
+    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
+        health.forget_probes()
+        model = client.get(url, **monitor).json()["model"]
+        assert model["backend"] == "onnx-int8" and model["intact"] is True, model
+        try:
+            with open(path, "r+b") as handle:  # a few bytes changed, as a disk error would
+                handle.seek(len(whole) // 2)
+                handle.write(bytes(64))
+            health.forget_probes()
+            body = client.get(url, **monitor).json()
+        finally:
+            path.write_bytes(whole)
+            health.forget_probes()
+    assert body["status"] == "degraded", body
+    assert body["model"]["intact"] is False
+    assert [problem.rsplit("/", 1)[-1] for problem in body["model"]["damaged"]] == [
+        "model.int8.onnx is damaged (checksum mismatch)"
+    ]
+
+
+def test_a_damaged_int8_file_falls_back_to_the_fp32_export_not_to_torch(
+    built_index, served_int8, caplog
+):
+    """A process started with the int8 copy damaged loaded torch (about 0.45 GB more a
+    process) though the fp32 export beside it was intact and computes what torch does: it
+    loads the fp32 export now, says so in the log, and answers."""
+    path = served_int8 / onnx_int8.INT8_FILE
+    whole = path.read_bytes()
+    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
+        try:
+            with open(path, "r+b") as handle:  # a few bytes changed, as a disk error would
+                handle.seek(len(whole) // 2)
+                handle.write(bytes(64))
+            caplog.clear()
+            backend = embed.get_encoder(built_index.model_ref, role="query").backend
+            result = services.answer("Do I need to register to play the game?")
+        finally:
+            path.write_bytes(whole)
+    assert backend == "onnx"
+    assert result.answer is not None
+    said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.embed"]
+    assert any(
+        "served with its fp32 ONNX export" in line and "model.int8.onnx is damaged" in line
+        for line in said
+    ), said
+    assert not any("served with torch" in line for line in said), said

@@ -50,6 +50,7 @@
     tooFast: "You’re asking faster than I can think! Try again in %(seconds)s seconds.",
     stillReading: "I’m still reading the site. Please try again in a minute.",
     gettingReady: "I’m almost ready to answer. Please try again in %(seconds)s seconds.",
+    retrying: "I’m almost ready to answer. I’ll try again by myself in %(seconds)s seconds.",
     searchDown: "I can’t answer questions right now: my search isn’t working. Please try again later.",
     wentWrong: "Something went wrong on my side. Please try again.",
     blocked: "I can’t answer from this page, but the search page can: see all results.",
@@ -817,12 +818,29 @@
      in the page's language. */
   var UNAVAILABLE = { index_not_ready: "stillReading", model_not_ready: "gettingReady",
     model_unavailable: "searchDown" };
+  // The model being prepared: asked again by itself once, after Retry-After (at most this long).
+  var RETRY_AT_MOST = 30;
   function unavailable(response, body, turn) {
     var key = UNAVAILABLE[body.code];
     if (!key) return typeof body.detail === "string" && body.detail ? body.detail : word("serverDown");
     turn.handoff = key === "searchDown";
     var wait = parseInt(response.headers.get("Retry-After"), 10);
-    return word(key, { seconds: wait > 0 ? wait : 60 });
+    wait = wait > 0 ? wait : 60;
+    if (key === "gettingReady" && !turn.auto) {
+      turn.retryIn = Math.min(wait, RETRY_AT_MOST);
+      return word("retrying", { seconds: turn.retryIn });
+    }
+    return word(key, { seconds: wait });
+  }
+
+  /* The question asked again by itself once (turn.retryIn), unless the visitor sent it again or
+     started a new chat meanwhile (its message gone), or while another is on its way (after it). */
+  function retryLater(turn, shown) {
+    setTimeout(function again() {
+      if (!shown.isConnected) return;
+      if (busy) return setTimeout(again, 500);
+      ask(0, turn.q, true);
+    }, turn.retryIn * 1000);
   }
 
   function errorText(response, body, turn) {
@@ -884,7 +902,8 @@
   var queued = "";
   var failed = {};
 
-  function ask(next, again) {
+  /* `again`: "Try again"'s question; `auto`: asked again by itself (retryLater), not a third time. */
+  function ask(next, again, auto) {
     var query = again || input.value.trim(); // "Try again": the box keeps what it holds
     if (busy) {
       drop(queued);
@@ -913,7 +932,7 @@
     unsent.unshift(query); // until answered: a reload meanwhile finds it in the box
     save();
     var done = waiting(next);
-    var turn = { q: query, data: null, error: null };
+    var turn = { q: query, data: null, error: null, auto: !!auto };
     var from = document.activeElement;
 
     post(cfg.searchUrl, { q: query, k: 5 }, cfg.csrf)
@@ -941,6 +960,7 @@
         say(shown[0]);
         announce(shown[1]);
         inView(you, shown[0]);
+        if (turn.retryIn) retryLater(turn, shown[0]);
         if (!isOpen()) {
           badge.textContent = " " + word(turn.error ? "notAnswered" : "newAnswer");
           badge.classList.toggle("is-error", !!turn.error);
