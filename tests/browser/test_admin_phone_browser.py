@@ -83,6 +83,24 @@ def test_on_a_desktop_the_filters_stay_beside_the_list_with_no_filter_button(pag
     expect(page.locator("#search-admin-filter-toggle")).to_be_hidden()
 
 
+def test_on_a_desktop_the_lists_keep_djangos_sort_arrows_and_buttons_in_a_row(page, owner):
+    """The phone's finger-sized targets are for phones only: at 1280 px the Questions list's
+    sort arrow is Django's 14 px icon beside its heading, and the Training runs list's buttons
+    one row at the top right, beside the title."""
+    ask_api(page, "do you repair bicycles?")
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    arrow = page.locator("#result_list thead th.sorted a.toggle").bounding_box()
+    heading = page.locator("#result_list thead th.sorted .text a").bounding_box()
+    assert (arrow["width"], arrow["height"]) == (14, 14), arrow
+    assert heading["height"] < FINGER and abs(arrow["y"] - heading["y"]) < heading["height"]
+    page.goto("/admin/site_assistant/trainingrun/")
+    train = page.get_by_role("button", name="Train on site content").bounding_box()
+    serve = page.get_by_role("button", name="Serve the base model").bounding_box()
+    assert train["y"] == serve["y"] and serve["x"] > train["x"] + train["width"], (train, serve)
+    assert serve["x"] + serve["width"] > 1000, serve  # at the right, beside the title
+
+
 def test_on_a_phone_the_apps_buttons_and_links_are_a_fingers_size(
     phone_page, owner, no_auto_rebuild
 ):
@@ -534,3 +552,144 @@ def test_on_a_phone_the_owner_switches_an_example_question_off_by_touch(
     switched = dict(ExampleQuestion.objects.values_list("question", "active"))
     assert switched["do you repair bicycles?"] is False
     assert switched["how much is a shop?"] is True
+
+
+# Every target the owner taps on the app's pages: links, buttons, fields, a collapsed
+# section's summary and the section picker (select2 hides the <select> it replaces).
+_TARGETS = """(width) => {
+  const found = [];
+  const targets = document.querySelectorAll(
+    '#content a[href], #content button, #content input:not([type=hidden]), ' +
+    '#content select:not(.select2-hidden-accessible), #content summary, #content .select2-selection'
+  );
+  for (const target of targets) {
+    const box = target.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(target).visibility === 'hidden') continue;
+    const name = (target.textContent || target.value || target.title || target.id ||
+                  target.className).trim().replace(/\\s+/g, ' ').slice(0, 40);
+    const tick = target.type === 'checkbox' || target.type === 'radio';
+    found.push({name, tick, width: box.width, height: box.height});
+  }
+  return {found, scrollWidth: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (320, 640)])
+def test_on_a_phone_every_target_on_the_apps_pages_is_a_fingers_size(
+    phone_page, owner, no_auto_rebuild, width, height
+):
+    """Walking the app's pages as the owner does (the overview, the unanswered questions, Fix
+    this answer, Try a question, an example question added, the index builds and a build, the
+    training runs and a run, the pages and passages), what a finger taps was smaller than one:
+    the sort arrows of the Questions and Example questions lists Django's 14 px icons and their
+    headings 29 px high, "Show all" 14 px high words, a build's "Requested by" 40 × 15 px, a
+    build's "#3" 21 × 16 px, Save and Delete 35 px, the search box 28 px, the app's models on its
+    page 16 px high, a section's round box on Fix this answer 13 px. Now each is 44 px (a box
+    that ticks or picks 28 px), and no page scrolls sideways."""
+    from django.contrib.auth import get_user_model
+
+    from site_assistant.models import ExampleQuestion, Page, Passage, Question, TrainingRun
+
+    _builds_and_runs()
+    user = get_user_model().objects.get(username="owner")
+    IndexBuild.objects.filter(status=IndexBuild.Status.SUCCEEDED).update(requested_by=user)
+    build = IndexBuild.objects.get(status=IndexBuild.Status.SUCCEEDED)
+    run = TrainingRun.objects.get(status="succeeded")
+    example = ExampleQuestion.objects.create(question="how much is a shop?", url="/services/")
+    services = Page.objects.create(url="/services/", title="Services", last_seen=timezone.now())
+    version = "v-20260101T000000-all-MiniLM-L6-v2"
+    text = "A landing page costs from 900 euros."
+    passage = Passage.objects.create(text=text, url="/services/", index_version=version)
+    passage.pages.add(services)
+    page = phone_page(width, height)
+    for question in ["do you repair bicycles?", "how much does a landing page cost?"]:
+        ask_api(page, question)
+    ask_api(page, "Wie viel kostet eine Webseite?")  # its Fix page has "Back to the list"
+    log_in(page)
+    asked = Question.objects.get(text="do you repair bicycles?")
+    german = Question.objects.get(text="Wie viel kostet eine Webseite?")
+    urls = [
+        "/admin/site_assistant/",
+        "/admin/site_assistant/question/?attention=unanswered",
+        f"/admin/site_assistant/question/{asked.pk}/change/",
+        f"/admin/site_assistant/question/{asked.pk}/fix/",
+        f"/admin/site_assistant/question/{german.pk}/fix/",
+        "/admin/site_assistant/question/try/",
+        "/admin/site_assistant/examplequestion/",
+        "/admin/site_assistant/examplequestion/add/",
+        f"/admin/site_assistant/examplequestion/{example.pk}/change/",
+        "/admin/site_assistant/indexbuild/",
+        f"/admin/site_assistant/indexbuild/{build.pk}/change/",
+        "/admin/site_assistant/trainingrun/",
+        f"/admin/site_assistant/trainingrun/{run.pk}/change/",
+        "/admin/site_assistant/page/",
+        "/admin/site_assistant/passage/",
+        f"/admin/site_assistant/passage/{passage.pk}/change/",
+    ]
+    too_small, sideways = [], []
+    for url in urls:
+        page.goto(url)
+        toggle = page.locator("#search-admin-filter-toggle")
+        if toggle.count():
+            toggle.tap()  # its choices are targets too
+        measured = page.evaluate(_TARGETS, width)
+        for target in measured["found"]:
+            least = 28 if target["tick"] else FINGER
+            if min(target["width"], target["height"]) < least:
+                size = f"{target['width']:.0f}x{target['height']:.0f}"
+                too_small.append((url, target["name"], size))
+        if measured["scrollWidth"] > width:
+            sideways.append((url, measured["scrollWidth"]))
+    assert too_small == [], too_small
+    assert sideways == [], sideways
+
+    # And they do what they say. The Questions list's arrow reverses the order (newest first);
+    # the one beside it, now shown without a hover, is named by its title, not "\\".
+    page.goto("/admin/site_assistant/question/")
+    remove = page.locator("#result_list thead th.sorted a.sortremove")
+    expect(remove).to_have_accessible_name("Remove from sorting")
+    first = page.locator("#result_list tbody tr").first
+    expect(first).to_contain_text("Wie viel kostet")
+    page.locator("#result_list thead th.sorted a.toggle").tap()
+    expect(first).to_contain_text("bicycles")
+    # "Show all" leaves the Unanswered filter: all three questions.
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    page.locator("#changelist-search").get_by_role("link", name="Show all").tap()
+    expect(page).not_to_have_url(re.compile("attention"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    # A build's "Requested by" opens that user.
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    page.locator(".field-requested_by").get_by_role("link", name="owner").tap()
+    expect(page).to_have_url(re.compile(rf"/auth/user/{user.pk}/change/$"))
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (320, 640)])
+def test_on_a_phone_the_training_buttons_line_up_when_they_wrap(phone_page, owner, width, height):
+    """At 320 px "Serve the base model" wrapped under "Train on site content" 15 px further
+    in (Django sets each of a list's buttons after the first 15 px to the right, for a row).
+    Now each button that starts a line starts at the page's left edge, one line of words a
+    finger high, none over another or past the screen."""
+    from .test_admin_training_browser import _overlap
+
+    page = phone_page(width, height)
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/")
+    buttons = [
+        page.get_by_role("button", name=name)
+        for name in ["Train on site content", "Serve the base model"]
+    ]
+    train, serve = (button.bounding_box() for button in buttons)
+    assert not _overlap(train, serve), (train, serve)
+    for button, box in zip(buttons, (train, serve), strict=True):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert box["height"] >= FINGER, box
+        lines = button.evaluate(
+            "b => { const words = document.createRange(); words.selectNodeContents(b);"
+            " return words.getClientRects().length; }"
+        )
+        assert lines == 1, (box, lines)
+    if serve["y"] >= train["y"] + train["height"]:  # on a line of its own
+        assert serve["x"] == train["x"], (train, serve)
+    else:
+        assert serve["x"] >= train["x"] + train["width"], (train, serve)
