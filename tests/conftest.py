@@ -204,17 +204,60 @@ def built_index(django_db_setup, django_db_blocker):
     the embedding cache stays, so a test's own rebuild of the site is quick.
     """
     from site_assistant import index, services
-    from site_assistant.build import run_build
-    from site_assistant.models import IndexBuild, Page, Passage
 
     if not services.index_status():
         with django_db_blocker.unblock():
-            build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
-            assert build.status == IndexBuild.Status.SUCCEEDED, build.error
-            for model in (Passage, Page, IndexBuild):
-                model.objects.all().delete()
-        index.forget_loaded()
+            _build_the_site()
     return index.load_current()
+
+
+def _build_the_site():
+    """One in-process build of the real site (its vectors kept, ``keep_site_vectors``); its
+    IndexBuild, Page and Passage rows are removed (committed outside any test)."""
+    from site_assistant import index
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild, Page, Passage
+
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+    keep_site_vectors()
+    for model in (Passage, Page, IndexBuild):
+        model.objects.all().delete()
+    index.forget_loaded()
+
+
+# (model id, text hash, vector) of the texts builds of the real site embedded this session.
+_SITE_VECTORS: list[tuple[str, str, bytes]] = []
+
+
+def keep_site_vectors():
+    """Keep the embedding cache's rows (``site_vectors``) if it holds more than kept so far."""
+    from site_assistant.models import EmbeddingCache
+
+    rows = EmbeddingCache.objects.values_list("model_id", "text_hash", "vector")
+    if rows.count() > len(_SITE_VECTORS):
+        _SITE_VECTORS[:] = [(model, text, bytes(vector)) for model, text, vector in rows]
+
+
+@pytest.fixture
+def site_vectors(transactional_db):
+    """``site_vectors()`` puts the vectors an earlier build of the real site left this
+    session (``built_index``'s, or a test's of this fixture) back in the embedding cache:
+    the next build of the site embeds only the texts it has not seen. For tests of a real
+    worker that are not about embedding: a transactional test starts with an empty cache,
+    and a cold build of the site is ~10 s of a worker's time. The first such test of a
+    session may find none kept, and its build embeds the site; what it left is kept."""
+
+    def fill():
+        from site_assistant.models import EmbeddingCache
+
+        EmbeddingCache.objects.bulk_create(
+            [EmbeddingCache(model_id=m, text_hash=h, vector=v) for m, h, v in _SITE_VECTORS],
+            ignore_conflicts=True,
+        )
+
+    yield fill
+    keep_site_vectors()
 
 
 def redis_available(url=TEST_REDIS_URL):
@@ -257,7 +300,8 @@ def celery_workers(transactional_db, settings):
     returns its process (``.log_path``: its log), ``celery_workers(NAME=value)``
     with those environment variables besides; ``celery_workers.several(n)``
     starts ``n`` at once (each takes seconds to start) and returns them once
-    all answer; every worker still running
+    all answer; ``celery_workers.starting()`` starts one and returns at once the
+    function that waits until it answers and returns it; every worker still running
     is stopped after the test. An idle worker may start a build before
     ``request_rebuild`` returns it: "queued" or "running" (``pytest -p
     tests.worker_first`` makes the worker always first). Skipped with a clear reason only when Redis is
@@ -356,7 +400,12 @@ def celery_workers(transactional_db, settings):
     def several(count, **extra_env):
         return answering([spawn(extra_env) for _ in range(count)])
 
+    def starting(**extra_env):
+        proc = spawn(extra_env)
+        return lambda: answering([proc])[0]
+
     start.several = several
+    start.starting = starting
 
     try:
         yield start

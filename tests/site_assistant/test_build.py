@@ -1,5 +1,6 @@
 """Builds: the real site end to end, incremental rebuilds, failures."""
 
+import ctypes
 import errno
 import io
 import itertools
@@ -539,23 +540,58 @@ def _writes_despite_chmod(parent) -> bool:
     return True
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+_CAPABILITY_VERSION_3 = 0x20080522  # linux/capability.h: two _CapData, 64 capabilities
+_CAP_DAC_OVERRIDE = 1
+
+
+@contextmanager
+def _mode_bits_apply():
+    """This thread without CAP_DAC_OVERRIDE (the capability by which root writes a folder
+    whose mode says no) in its effective set, put back after: root, the owner of the
+    test's folders, then meets their owner's mode bits as any user does. Its permitted set
+    keeps the capability, so the thread may raise it again. Nothing for another user."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = _CapHeader(_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+
+    def call(function):
+        if function(ctypes.byref(header), data):
+            error = ctypes.get_errno()
+            raise OSError(error, f"{function.__name__}: {os.strerror(error)}")
+
+    call(libc.capget)
+    effective = data[0].effective
+    data[0].effective = effective & ~(1 << _CAP_DAC_OVERRIDE)
+    call(libc.capset)
+    try:
+        yield
+    finally:
+        data[0].effective = effective
+        call(libc.capset)
+
+
 @contextmanager
 def _disk_refusing(code, folder, settings):
     """INDEX_DIR on a disk that really refuses the next build's write with ``code``: a full
-    tmpfs (ENOSPC), a read-only one (EROFS), a folder the process may not write (EACCES).
+    tmpfs (ENOSPC), a read-only one (EROFS), a folder the process may not write (EACCES;
+    as root too, whose capability to write it anyway is dropped meanwhile).
     Yields the function that makes it refuse, called once the live index is written."""
     if code == errno.EACCES:
-        if _writes_despite_chmod(folder.parent):
-            pytest.skip(
-                "this process passes every permission check (root, with CAP_DAC_OVERRIDE): "
-                "chmod cannot make a folder it may not write; runs as any other user"
-            )
         _index_dir_at(folder, settings)
-        try:
-            yield lambda disk: disk.chmod(0o555)
-        finally:
-            folder.chmod(0o755)
-            index.forget_loaded()
+        with _mode_bits_apply():
+            assert not _writes_despite_chmod(folder.parent), "chmod 555 did not stop a write"
+            try:
+                yield lambda disk: disk.chmod(0o555)
+            finally:
+                folder.chmod(0o755)
+                index.forget_loaded()
         return
     with a_disk_of_its_own(folder, settings):
         yield _fill if code == errno.ENOSPC else _read_only

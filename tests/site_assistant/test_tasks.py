@@ -94,6 +94,11 @@ def wait_for(build_id, until=finished, timeout=150, every=0.5, log=None):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_worker):
+    from site_assistant.models import EmbeddingCache
+
+    # A cold build (seconds of embedding), whatever built before: the second request comes
+    # while it runs (a build that reads every vector from the cache takes a fraction of one).
+    EmbeddingCache.objects.all().delete()
     first = request_rebuild("api")
     second = request_rebuild("admin")
     assert first.status in HANDED_OVER
@@ -112,8 +117,10 @@ def test_a_real_worker_runs_the_build_and_two_requests_give_one_build(celery_wor
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_request_runs(
-    celery_workers, settings
+    celery_workers, site_vectors, settings
 ):
+    from site_assistant.models import EmbeddingCache
+
     # A lease of 6 s renewed every second, not the default 30 s every 5 s: the same
     # path (a lapsed lease marks the build lost), 24 s less of waiting for it; five
     # beats may be late before a live build's lease lapses.
@@ -121,6 +128,8 @@ def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_reque
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **lease}
     env = {f"SEARCH_{key}": str(value) for key, value in lease.items()}
     worker = celery_workers(**env)
+    # A cold build, whatever built before: it must still run when the test kills its worker.
+    EmbeddingCache.objects.all().delete()
     build = request_rebuild("api")
     assert build.status in HANDED_OVER
     started = wait_for(
@@ -143,6 +152,9 @@ def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_reque
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     killed = time.monotonic()
+    # The worker for the next request starts while the lease runs out (both take seconds);
+    # on start it queues only builds the queue did not take, and this one it did.
+    replacement = celery_workers.starting(**env)
     # Right after the kill the lease still holds: a request joins the build.
     assert request_rebuild("admin").status == "coalesced"
     while time.monotonic() - killed < 60:
@@ -157,8 +169,10 @@ def test_a_build_whose_worker_is_killed_fails_within_a_minute_and_the_next_reque
     # The worker's lease was the test's (its default would have held for 30 s).
     assert lost_after < 25, f"marked failed {lost_after:.1f} s after SIGKILL"
     print(f"killed build #{build.pk} marked failed {lost_after:.1f} s after SIGKILL")
-    # The next request is a build of its own, and a new worker runs it.
-    celery_workers(**env)
+    # The next request is a build of its own, and the new worker runs it (not embedding
+    # again the site's texts seen before: the killed build was the one that embedded).
+    site_vectors()
+    replacement()
     again = request_rebuild("api")
     assert again.status in HANDED_OVER and again.pk != build.pk
     done = wait_for(again.pk)
@@ -241,7 +255,7 @@ def test_a_model_served_while_a_build_ran_gets_its_own_build(
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
-    celery_workers, point_broker, built_index, settings
+    celery_workers, point_broker, built_index, site_vectors, settings
 ):
     from django.core.cache import cache
 
@@ -251,6 +265,7 @@ def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
 
     from .conftest import _closed_port
 
+    site_vectors()  # the worker embeds the new question, not the site's texts seen before
     cache.delete(DEBOUNCE_KEY)
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "REBUILD_DEBOUNCE_SECONDS": 0}
     point_broker(f"redis://127.0.0.1:{_closed_port()}/0")  # Redis is down
@@ -327,7 +342,7 @@ def test_a_chunked_build_on_two_real_workers_equals_a_single_process_build(
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_search_rebuild_sync_runs_a_build_queued_for_a_worker_that_is_not_there(
-    celery_workers, built_index, settings
+    celery_workers, built_index, site_vectors, settings
 ):
     """A content change queued a build and no worker ran: `search_rebuild --sync`
     (and so `make serve`) stopped with "Build #N is already queued: wait for it
@@ -341,6 +356,7 @@ def test_search_rebuild_sync_runs_a_build_queued_for_a_worker_that_is_not_there(
     from site_assistant.models import ExampleQuestion
     from site_assistant.signals import DEBOUNCE_KEY
 
+    site_vectors()  # the build embeds the new question, not the site's texts seen before
     cache.delete(DEBOUNCE_KEY)
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "REBUILD_DEBOUNCE_SECONDS": 0}
     url = built_index.passages[0]["url"]
