@@ -40,6 +40,13 @@ def pytest_configure(config):
 
     global _CONFIG
     _CONFIG = config
+    # Django's own advice for a test run: the default hasher (PBKDF2, a million rounds)
+    # took 1.2 s a password at load 9 (CHANGELOG), once when a test makes its user and
+    # again at every log-in. Users made in this process only; a subprocess site makes its own.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
 
     settings.SITE_ASSISTANT = {
         **getattr(settings, "SITE_ASSISTANT", {}),
