@@ -38,6 +38,16 @@ _WAGTAIL_DATABASES = Path(tempfile.mkdtemp(prefix="wagtailsite-db-test-"))
 def pytest_configure(config):
     from django.conf import settings
 
+    global _CONFIG
+    _CONFIG = config
+    # Django's own advice for a test run: the default hasher (PBKDF2, a million rounds)
+    # took 1.2 s a password at load 9 (CHANGELOG), once when a test makes its user and
+    # again at every log-in. Users made in this process only; a subprocess site makes its own.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
     settings.SITE_ASSISTANT = {
         **getattr(settings, "SITE_ASSISTANT", {}),
         "INDEX_DIR": str(_INDEX_DIR),
@@ -121,13 +131,105 @@ def index_dir():
     return _INDEX_DIR
 
 
+_CONFIG = None
+_EXPORT_CACHE = "onnx-export"  # in pytest's cache folder (.pytest_cache/d/, git-ignored)
+_export_cache_read = False
+
+
+def _export_cache_key() -> str:
+    """What the packaged model's export is made from: its weights (the stamp its
+    export.json names), the code that exports and serves it and the libraries that
+    run it. Any change of these keys a new export."""
+    import hashlib
+    from importlib import metadata
+
+    from site_assistant import embed, onnx_encoder, onnx_export
+
+    model = embed.default_model_path()
+    parts = [os.path.realpath(model), onnx_export.weights_stamp(model), str(onnx_export.FORMAT)]
+    for module in (onnx_export, onnx_encoder):
+        parts.append(hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest())
+    for package in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime"):
+        try:
+            parts.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{package} absent")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _export_cache_dir() -> Path | None:
+    cache = getattr(_CONFIG, "cache", None)  # None with -p no:cacheprovider
+    return None if cache is None else cache.mkdir(_EXPORT_CACHE) / _export_cache_key()
+
+
+def _session_export() -> tuple[Path, bool]:
+    """Where the session's export of the packaged model lives (``_INDEX_DIR``, whatever
+    INDEX_DIR a test set), and whether an export there is current and was accepted (what
+    ``embed.find_onnx`` and the encoder ask of it)."""
+    from site_assistant import embed, onnx_export
+
+    model = embed.default_model_path()
+    folder = _INDEX_DIR / embed.ONNX_DIR / embed.onnx_dirs(model)[0].name
+    meta = onnx_export.read_export(folder) or {}
+    current = (
+        meta.get("format") == onnx_export.FORMAT
+        and meta.get("model_id") == embed.model_id(model)
+        and onnx_export.same_weights(meta.get("weights") or "", onnx_export.weights_stamp(model))
+        and bool(meta.get("accepted"))
+    )
+    return folder, current
+
+
+def _read_export_cache():
+    """The session's INDEX_DIR gets the packaged model's export an earlier test run of
+    this checkout made (``_keep_export``), when it was made from the same weights, code
+    and libraries (``_export_cache_key``) and passes the checks of a current export
+    (``_session_export``): `make test` then `make test-postgres` export once, not twice. A
+    session without one exports for real, and test_onnx_export.py checks that export
+    against torch; a test that removes or damages an export works on its own copy."""
+    global _export_cache_read
+    if _export_cache_read:
+        return
+    _export_cache_read = True
+    cached = _export_cache_dir()
+    target, _current = _session_export()
+    if cached is None or not cached.is_dir() or target.exists():
+        return
+    tmp = target.parent / f".cached-{target.name}-{os.getpid()}"
+    shutil.copytree(cached, tmp)
+    os.rename(tmp, target)
+    if not _session_export()[1]:  # not current after all: the session exports, and keeps that
+        shutil.rmtree(target)
+        shutil.rmtree(cached, ignore_errors=True)
+
+
+def _keep_export():
+    """Keep the session's export of the packaged model for the next test run (see
+    ``_read_export_cache``), unless one is kept already; older keys' exports (85 MB
+    each) go."""
+    cached = _export_cache_dir()
+    folder, current = _session_export()
+    if cached is None or cached.exists() or not current:
+        return
+    tmp = cached.parent / f".tmp-{cached.name}-{os.getpid()}"
+    shutil.copytree(folder, tmp)
+    try:
+        os.rename(tmp, cached)
+    except OSError:  # another test run kept it meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+    for older in cached.parent.iterdir():
+        if older.name != cached.name and not older.name.startswith(".tmp-"):
+            shutil.rmtree(older, ignore_errors=True)
+
+
 def share_model_export(folder):
     """Give the INDEX_DIR ``folder`` (a test's own, or a subprocess site's) the session's
     ``onnx`` folder (a symlink): every build makes sure the served model has an export
-    there, and one export (10-20 s) per test run is enough. A test about a missing
-    export removes the link."""
+    there, and one export (10-20 s) per test run is enough (or none: ``_read_export_cache``).
+    A test about a missing export removes the link."""
     shared = _INDEX_DIR / "onnx"
     shared.mkdir(parents=True, exist_ok=True)
+    _read_export_cache()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "onnx").is_symlink():
@@ -205,9 +307,11 @@ def built_index(django_db_setup, django_db_blocker):
     """
     from site_assistant import index, services
 
+    _read_export_cache()
     if not services.index_status():
         with django_db_blocker.unblock():
             _build_the_site()
+        _keep_export()
     return index.load_current()
 
 

@@ -19,6 +19,8 @@ from .test_widget_browser import ask
 pytestmark = pytest.mark.browser
 
 QUESTION = "Can I pay in instalments?"
+# How often a training run's page asks for its status (training-status.js).
+POLL_MS = 2000
 
 
 @pytest.fixture
@@ -262,6 +264,9 @@ def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, s
     from site_assistant.training.tasks import this_process
 
     run = TrainingRun.objects.create(status="queued", runner=this_process())
+    # The page asks for the run's status every 2 s: after each change below the test
+    # moves the page's clock on to its next question rather than waiting for it.
+    page.clock.install()
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Queued\)"))
@@ -275,7 +280,9 @@ def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, s
         progress=10,
         stage="making pairs",
     )
+    page.clock.fast_forward(POLL_MS)
     expect(page).to_have_title(re.compile(rf"^Training #{run.pk} \(Running\)"))
+    page.wait_for_load_state()  # reloaded once: its next question is due in 2 s
     expect(page.locator(".breadcrumbs")).to_contain_text(f"Training #{run.pk} (Running)")
     expect(page.locator(".field-started_display time")).to_have_text(re.compile(r"ago$"))
     status_line = page.locator("#training-status-line")
@@ -285,6 +292,7 @@ def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, s
 
     # The run moves on: the box follows without reloading the page, one estimate in words.
     TrainingRun.objects.filter(pk=run.pk).update(progress=55, stage="training: step 11/20")
+    page.clock.fast_forward(POLL_MS)
     expect(page.locator("#training-progress progress")).to_have_js_property("value", 55)
     expect(status_line).to_contain_text("training: step 11/20")
     expect(page.locator('[data-field="time_left"]')).to_have_text(

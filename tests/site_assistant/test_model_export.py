@@ -4,7 +4,8 @@ that removes the export has it made again through ``embed.export_onnx`` (its loc
 folder), with the session's export linked into place where torch's export and check
 would run (``export_by_linking``): that work (15-70 s on a loaded machine, three times
 here) is checked once a session by test_onnx_export.py, on the export every build of
-the session serves."""
+the session serves (made in this session, or by an earlier test run from the same
+weights, code and libraries: tests/conftest.py, ``_read_export_cache``)."""
 
 import os
 import shutil
