@@ -601,15 +601,21 @@ def _write_manifest(folder: Path) -> None:
     (folder / MANIFEST_FILE).write_text(json.dumps({"files": files}, indent=2))
 
 
+# What ``damage`` says of a version whose folder is not there at all.
+FOLDER_MISSING = "its folder is missing"
+
+
 def damage(version: str, checksums: bool = True) -> str | None:
-    """Why version ``version`` cannot be served (a file missing, changed or cut
-    short), or None when every file matches its manifest.
+    """Why version ``version`` cannot be served (its folder or a file missing, a file
+    changed or cut short), or None when every file matches its manifest.
 
     A version written before manifests existed is judged by the checksums its
     meta.json holds (the FAISS files). ``checksums=False``: files and sizes
     only (a few ``stat`` calls, not a read of every byte: for a probe).
     """
     path = index_dir() / version
+    if not path.is_dir():
+        return FOLDER_MISSING
     try:
         manifest = json.loads((path / MANIFEST_FILE).read_text())
         files = manifest["files"]
@@ -805,6 +811,11 @@ def load_version(version: str) -> IndexVersion:
     """
     path = index_dir() / version
     problem = damage(version)
+    if problem == FOLDER_MISSING:  # not a damaged file: nothing of it is there
+        raise IndexNotReady(
+            f"index {version} is missing: INDEX_DIR has no folder {version} (deleted, or "
+            "not restored with the rest): put it back, or run manage.py search_rebuild --sync"
+        )
     if problem:
         raise IndexNotReady(f"index {version} is damaged: {problem}")
     try:

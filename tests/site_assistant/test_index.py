@@ -1,6 +1,7 @@
 """index: versions written whole, swapped atomically, reloaded cheaply, pruned."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -255,6 +256,25 @@ def test_a_fresh_process_serves_the_newest_intact_version_and_logs_why(own_index
     assert live.version == older and live.passages[0]["text"] == "a passage 0"
     assert f"{newer} skipped" in caplog.text and "index.faiss has 40 bytes" in caplog.text
     assert f"{older} served instead of {newer}" in caplog.text
+
+
+def test_current_naming_a_folder_that_is_gone_says_so_and_what_to_do(own_index_dir, caplog):
+    """The folder CURRENT names deleted (or left out of a restore): the log, the admin
+    and /health/ said "damaged: meta.json is missing", as if one file of it were bad."""
+    older = activated(0, "a")
+    newer = activated(1, "b")
+    shutil.rmtree(own_index_dir / newer)
+    index.forget_loaded()  # a fresh process
+    with caplog.at_level("WARNING", logger="site_assistant.index"):
+        assert index.load_current().version == older
+    said = f"index {newer} is missing: INDEX_DIR has no folder {newer}"
+    assert f"{newer} skipped: {said}" in caplog.text, caplog.text
+    assert "put it back, or run manage.py search_rebuild --sync" in caplog.text
+    assert "meta.json" not in caplog.text and "damaged" not in caplog.text
+    assert index.serving_problem().startswith(said)
+    # Served from memory, its own folder gone since: /health/'s probe says that, not a file.
+    shutil.rmtree(own_index_dir / older)
+    assert index.damage(older, checksums=False) == "its folder is missing"
 
 
 @pytest.mark.parametrize("consistent", [False, True], ids=["edited", "edited-and-rechecksummed"])
