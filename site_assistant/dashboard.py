@@ -33,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 def model_damage() -> list[dict]:
     """The served model's files that would not serve a process started now as they serve
-    this one (``embed.damage``): ``{"problem", "effect"}`` each, the file named inside the
-    model's folder (or INDEX_DIR), never the folder; [] when none, or when no
+    this one (``embed.damage``): ``{"problem", "effect", "fix", "on_disk"}`` each, the file
+    named inside the model's folder (or INDEX_DIR), never the folder (``on_disk``: the
+    problem with its full path, for the operator's command); [] when none, or when no
     index is served (the overview says so already)."""
     from .index import IndexNotReady, load_current
 
@@ -56,18 +57,27 @@ def model_damage() -> list[dict]:
         "export": "a process started now (a restart, a new worker) answers with the slower "
         "fallback, about 0.45 GB more memory each, or not at all",
     }
+    put_back = "put it back from a backup (copy it beside the old one, then rename it into place)"
+    fixes = {
+        "tokenizer": f"{put_back}, then restart the site",
+        "no_export": "run manage.py search_export_onnx, then restart the site",
+        "export": f"{put_back} or run manage.py search_export_onnx --force, then restart the site",
+    }
+    fixes["int8"] = fixes["export"]
+
+    def kind(problem: str) -> str:
+        if problem.startswith(f"{tokenizer} "):
+            return "tokenizer"
+        if embed.NO_EXPORT in problem:
+            return "no_export"
+        return "int8" if INT8_FILE in problem else "export"
+
     return [
         {
             "problem": embed.without_folders(problem, ref),
-            "effect": effects[
-                "tokenizer"
-                if problem.startswith(f"{tokenizer} ")
-                else "no_export"
-                if embed.NO_EXPORT in problem
-                else "int8"
-                if INT8_FILE in problem
-                else "export"
-            ],
+            "effect": effects[kind(problem)],
+            "fix": fixes[kind(problem)],
+            "on_disk": problem,
         }
         for problem in problems
     ]

@@ -192,6 +192,57 @@ def test_search_stats(testsite):
     assert "Tables: 2 pages" in out and "succeeded" in out
 
 
+def test_search_stats_says_what_is_wrong_and_what_to_do_a_line_each(served_copy):
+    """An operator on the server reads search_stats first: a damaged model file and an
+    index that cannot be served were only on /health/ and in the admin; it printed the
+    older index as if all were well."""
+    from site_assistant import embed, index
+
+    from .test_index import truncate
+
+    out, _ = run("search_stats")
+    assert "Problem" not in out
+    older = index.load_current().version
+    run("search_rebuild", "--sync")
+    newer = index.load_current().version
+    tokenizer = served_copy / "tokenizer.json"
+    whole = tokenizer.read_bytes()
+    truncate(index.index_dir() / newer / "index.faiss")
+    index.forget_loaded()  # a fresh process
+    try:
+        tokenizer.write_text('{"version": "1.0", "trunc')
+        out, _ = run("search_stats")
+    finally:
+        tokenizer.write_bytes(whole)
+    lines = out.splitlines()
+    assert lines[0].startswith(f"Index {older}:")
+    problems = [line for line in lines if line.startswith("Problem: ")]
+    assert len(problems) == 2, out
+    assert problems[0] == (
+        f"Problem: the index last built cannot be served (index {newer} is damaged: "
+        "index.faiss has 40 bytes, the manifest says "
+        f"{(index.index_dir() / older / 'index.faiss').stat().st_size}); visitors get answers "
+        "from the older index above. Run manage.py search_rebuild --sync."
+    )
+    assert problems[1].startswith(f"Problem: model file {tokenizer} cannot be read (")
+    assert problems[1].endswith(
+        ": every rebuild fails until it is put back. To fix: put it back from a backup (copy "
+        "it beside the old one, then rename it into place), then restart the site."
+    )
+    # No export at all: made by the next process, or by the command it names.
+    export = served_copy / embed.ONNX_DIR
+    export.rename(export.with_name("onnx-away"))
+    try:
+        out, _ = run("search_stats")
+    finally:
+        export.with_name("onnx-away").rename(export)
+    (problem,) = [line for line in out.splitlines() if line.startswith("Problem: model")]
+    assert embed.NO_EXPORT in problem
+    assert problem.endswith("To fix: run manage.py search_export_onnx, then restart the site.")
+    run("search_rebuild", "--sync")
+    assert "Problem" not in run("search_stats")[0]
+
+
 def test_search_stats_with_a_negative_number_of_builds_says_so(own_index_dir):
     # It printed the index and no build at all, as if none had run.
     with pytest.raises(CommandError, match=r"^--builds must be 0 or more\.$"):

@@ -1,8 +1,10 @@
-"""``manage.py search_stats``: the live index and the last builds."""
+"""``manage.py search_stats``: the live index and the last builds, and first what is
+wrong, a line each with what to do: the index last built that cannot be served
+(``services.index_problem``), the served model's damaged files (``dashboard.model_damage``)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from site_assistant import embed, services
+from site_assistant import dashboard, embed, services
 from site_assistant.models import IndexBuild, Page, Passage
 
 
@@ -16,13 +18,30 @@ class Command(BaseCommand):
         if builds < 0:  # as search_purge_log's --days: a slip of the hand says so
             raise CommandError("--builds must be 0 or more.")
         status = services.index_status()
+        problem = services.index_problem()
         if status:
             self.stdout.write(
                 f"Index {status['version']}: model {status['model_id']}, "
                 f"{status['count']} passages, {status['dim']} dimensions, created {status['created']}"
             )
-        else:
+        elif not problem:
             self.stdout.write("No index yet: run manage.py search_rebuild --sync")
+        if problem:
+            served = "answers from the older index above" if status else "“still reading the site”"
+            fix = "" if "search_rebuild" in problem else " Run manage.py search_rebuild --sync."
+            self.stdout.write(
+                self.style.ERROR(
+                    f"Problem: the index last built cannot be served ({problem}); "
+                    f"visitors get {served}.{fix}"
+                )
+            )
+        for file in dashboard.model_damage():
+            self.stdout.write(
+                self.style.ERROR(
+                    f"Problem: model file {file['on_disk']}: {file['effect']}. "
+                    f"To fix: {file['fix']}."
+                )
+            )
         self.stdout.write(
             f"Active model for the next build: {embed.model_id()} ({embed.active_model_ref()})"
         )
