@@ -209,11 +209,14 @@ def no_worker_note() -> str:
 
 
 def _ping_workers() -> str:
+    """The verdict of one ping: the first worker that answers ends it (``limit=1``), so a
+    page waits only as long as that worker takes; with none, the whole
+    BROKER_TIMEOUT_SECONDS before it says so."""
     app = rebuild_index.app
     timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
     try:
         with broker_connection(app) as connection:
-            replies = app.control.ping(timeout=timeout, connection=connection)
+            replies = app.control.ping(timeout=timeout, connection=connection, limit=1)
     except Exception as exc:
         logger.warning("could not ask the workers whether they run: %s", exc)
         return (
