@@ -1087,3 +1087,73 @@ def test_example_questions_follow_a_page_an_editor_moves_or_gives_another_slug(t
     assert eggs["section"].startswith("/food/#")
     for example in (puppy, eggs):
         assert example["stored"] == example["section"] == example["answer"]
+
+
+# The owner opens Wagtail's dashboard while a file of the model served is damaged.
+MODEL_DAMAGE = """
+import json
+import os
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from selectolax.lexbor import LexborHTMLParser
+from wagtail.models import Site
+from site_assistant import embed
+from site_assistant.build import run_build
+from site_assistant.models import IndexBuild
+from tests.conftest import copy_of_the_base_model
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+home = Site.objects.get(is_default_site=True).root_page
+home.add_child(instance=ArticlePage(
+    title="Visit us", slug="visit", body="<h2>Opening hours</h2><p>We are open from nine.</p>"
+))
+model = copy_of_the_base_model(Path(os.environ["WAGTAILSITE_DIR"]) / "model")
+embed.set_active_model(str(model))
+assert run_build(IndexBuild.objects.create()).status == "succeeded"
+owner = Client()
+owner.force_login(User.objects.create_superuser("owner", "o@example.com", "pw"))
+
+
+def panel(step):
+    tree = LexborHTMLParser(owner.get("/admin/").content.decode())
+    note = tree.css_first("#site-assistant-section #sa-model-damage")
+    print(json.dumps({
+        "step": step,
+        "panel": tree.css_first("#site-assistant-section") is not None,
+        "note": note.text(separator=" ") if note else None,
+        "files": [li.text() for li in note.css("li")] if note else [],
+        "model": str(model),
+    }))
+
+
+panel("intact")
+tokenizer = model / "tokenizer.json"
+whole = tokenizer.read_bytes()
+tokenizer.write_text('{"version": "1.0", "trunc')
+try:
+    panel("damaged")
+finally:
+    tokenizer.write_bytes(whole)
+panel("put back")
+"""
+
+
+def test_wagtails_dashboard_tells_the_owner_of_the_models_damaged_files(tmp_path):
+    """The owner of a Wagtail site reads the assistant's panel on Wagtail's dashboard:
+    a damaged file of the model served was in the Django admin's overview and /health/,
+    the panel said all was well. It shows the same note now; put back, the note goes."""
+    intact, damaged, put_back = run_in_wagtail_site(MODEL_DAMAGE, tmp_path, "owner_settings")
+    assert intact["panel"] and intact["note"] is None
+    assert damaged["note"] is not None, "the panel said nothing of the damaged file"
+    note, (item,) = damaged["note"], damaged["files"]
+    assert "The model's files on disk are damaged or missing" in note
+    assert item.startswith("tokenizer.json cannot be read (")
+    assert item.endswith(": every rebuild fails until it is put back.")
+    assert "put the files back from a backup" in note and "search_export_onnx --force" in note
+    assert damaged["model"] not in note  # the folder: in the log and /health/'s log line
+    assert put_back["panel"] and put_back["note"] is None
