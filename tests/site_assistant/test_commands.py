@@ -239,6 +239,14 @@ def test_search_stats_says_what_is_wrong_and_what_to_do_a_line_each(served_copy)
     (problem,) = [line for line in out.splitlines() if line.startswith("Problem: model")]
     assert embed.NO_EXPORT in problem
     assert problem.endswith("To fix: run manage.py search_export_onnx, then restart the site.")
+    # Nothing servable: no "No index yet" (versions are there), the one line says what.
+    truncate(index.index_dir() / older / "index.faiss")
+    index.forget_loaded()
+    out, _ = run("search_stats")
+    assert "No index yet" not in out
+    (problem,) = [line for line in out.splitlines() if line.startswith("Problem: ")]
+    assert "No intact index version" in problem and "“still reading the site”" in problem
+    assert problem.count("search_rebuild --sync") == 1, problem
     run("search_rebuild", "--sync")
     assert "Problem" not in run("search_stats")[0]
 
