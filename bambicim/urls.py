@@ -18,6 +18,7 @@ urlpatterns = [
         "sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 # 404 and 500: Django's own handlers render templates/404.html (with the request's

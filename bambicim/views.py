@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -132,6 +133,12 @@ def contact_thanks(request):
 
 
 # --- Plumbing -----------------------------------------------------------------
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the admin's):
+    the site's SVG heart. Not permanent: the static file's URL may change."""
+    return redirect(static("img/favicon.svg"))
 
 
 def robots_txt(request):

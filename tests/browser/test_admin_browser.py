@@ -111,3 +111,18 @@ def test_a_queued_builds_page_says_when_no_worker_runs_it(page, django_user_mode
     expect(page.locator("#training-progress #training-waiting")).to_contain_text(
         "No worker is running"
     )
+
+
+def test_the_owners_admin_tab_has_the_sites_icon_and_no_missing_file(page, django_user_model):
+    """The admin's pages name no icon, so Chromium asked for /favicon.ico: a 404 on every
+    admin page (an error in the console, a blank tab). It now gets the site's heart."""
+    failed = []
+    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
+    sign_in(page, django_user_model)
+    page.goto("/admin/site_assistant/dashboard/")
+    page.wait_for_load_state("networkidle")
+    icon = page.request.get("/favicon.ico")  # what the browser asks for, redirects followed
+    assert icon.ok, icon.status
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text()
+    assert not failed, failed

@@ -285,8 +285,9 @@ def test_the_apps_own_page_highlights_in_its_own_colours(page, settings):
     # The default --sa-tint-strong, which stands out from the answer's card (--sa-tint).
     assert (background, weight) == ("rgb(224, 232, 248)", "600")
     assert background not in (BROWSER_YELLOW, card)
-    # The browser's own /favicon.ico: a plain 404 without the site's templates, not a 500.
-    assert page.request.get("/favicon.ico").status == 404
+    # A file a browser asks for by itself (Safari's /apple-touch-icon.png; /favicon.ico is
+    # served): a plain 404 without the site's templates, not a 500.
+    assert page.request.get("/apple-touch-icon.png").status == 404
 
 
 def test_a_question_in_another_language_reloaded_is_one_question(page):

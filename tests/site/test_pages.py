@@ -140,12 +140,13 @@ def test_odd_urls_give_the_styled_404_never_a_500(client, url):
     assert title_of(html) == "Page not found — Bambicim"
 
 
-@pytest.mark.parametrize("url", ["/favicon.ico", "/nope/", "/notes/does-not-exist/"])
+@pytest.mark.parametrize("url", ["/apple-touch-icon.png", "/nope/", "/notes/does-not-exist/"])
 def test_without_the_sites_templates_a_missing_page_is_a_plain_404_never_a_500(
     client, settings, url
 ):
     # The app's own templates alone (the search page's minimal base): what a browser
-    # asks for first, /favicon.ico, met a 404 handler that needed templates/404.html.
+    # asks for by itself (/favicon.ico once, now served; /apple-touch-icon.png) met a 404
+    # handler that needed templates/404.html.
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
     client.raise_request_exception = False
     response = client.get(url)
