@@ -319,10 +319,12 @@ class Retrievers:
         batch_size: int = 64,
         corpus_encoder=None,
         query_encoder=None,
+        store: bool = False,
     ):
         """``corpus_encoder`` / ``query_encoder``: encoders (``encode(texts, batch_size)``)
         to use instead of the model's served one (site_assistant.training.int8 compares
-        fp32 with int8 that way)."""
+        fp32 with int8 that way). ``store``: keep the site's vectors made here in the
+        embedding cache (for a model about to serve: its index build reads them there)."""
         from .. import embed
 
         self.eval_set = eval_set
@@ -341,7 +343,7 @@ class Retrievers:
             self._encode_corpus = lambda texts: corpus_encoder.encode(texts, batch_size=batch_size)
         elif eval_set.site:
             self._encode_corpus = lambda texts: embed.embed_cached(
-                texts, self.model_ref, store=False
+                texts, self.model_ref, store=store
             )[0]
         else:
             self._encode_corpus = lambda texts: embed.encode(

@@ -368,13 +368,15 @@ def recommend_min_score(real_scores: list[float], nonsense_scores: list[float]) 
     }
 
 
-def nonsense_scores(pairs_dir: str | Path, model_ref: str) -> list[float]:
+def nonsense_scores(pairs_dir: str | Path, model_ref: str, store: bool = False) -> list[float]:
     """Serving's best score for each nonsense query over the pairs' corpus.
 
     Scored as serving scores (passage, sentence and example-question vectors),
-    the same way as the dev questions the threshold is set against.
+    the same way as the dev questions the threshold is set against. ``store``:
+    the site's vectors of ``model_ref`` stay in the embedding cache, for the
+    index build that serves it.
     """
-    return _dev_retrievers(pairs_dir, model_ref).best_scores(NONSENSE_QUERIES)
+    return _dev_retrievers(pairs_dir, model_ref, store).best_scores(NONSENSE_QUERIES)
 
 
 def write_model_meta(model_dir: str | Path, meta: dict) -> None:
@@ -386,14 +388,14 @@ def write_model_meta(model_dir: str | Path, meta: dict) -> None:
 # --- the whole run: pairs → train → evaluate base and tuned → guard → activate ---------
 
 
-def _dev_retrievers(pairs_dir: Path, model_ref: str):
+def _dev_retrievers(pairs_dir: Path, model_ref: str, store: bool = False):
     from .evaluate import Retrievers, load_dev
     from .pairs import made_from_site
 
     dev = load_dev(pairs_dir)
     # Another corpus's passages: none of the site's example questions belong to them.
     dev.site = made_from_site(pairs_dir)
-    return Retrievers(dev, model_ref)
+    return Retrievers(dev, model_ref, store=store)
 
 
 def _comparison_section(
@@ -615,7 +617,10 @@ def _train_and_guard(
         )
         # The refit model has no unseen dev questions to set a threshold on: it
         # keeps the guarded model's, raised if nonsense now scores closer to it.
-        refit_nonsense_max = max(nonsense_scores(pairs_dir, str(served)))
+        # It is about to serve: the site's vectors embedded for this stay in the
+        # cache, and the index build that serves it reads them from there.
+        report(bar["refit"][1], "refit: setting its answer threshold")
+        refit_nonsense_max = max(nonsense_scores(pairs_dir, str(served), store=True))
         refit_threshold = {
             "recommended_min_score": round(
                 max(threshold["recommended_min_score"], refit_nonsense_max + NONSENSE_MARGIN), 3

@@ -121,11 +121,13 @@ def test_waiting_for_a_run_fails_once_it_stops_moving():
 # 180 s at load 11): wait_while_it_moves fails a run that hangs; this is only a backstop.
 @pytest.mark.timeout(1800)
 def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
-    page, owner, private_index, tiny_training, comparison_passes
+    page, owner, private_index, tiny_training, comparison_passes, site_vectors
 ):
     from site_assistant.build import run_build
 
-    # `make index`: the passages the training reads.
+    # `make index`: the passages the training reads. Its vectors of the base model are the
+    # site's as an earlier build of this session left them (this test is about training).
+    site_vectors()
     build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
     assert build.status == IndexBuild.Status.SUCCEEDED, build.error
 

@@ -467,6 +467,17 @@ def test_refit_activates_the_model_trained_on_every_section(
     )
     assert f"this model's highest nonsense score {refit_meta['nonsense_max']})" in card
     assert "| guarded model (same recipe, without the dev sections) |" in card
+    # The refit model is about to serve: the site's vectors its threshold needed stay in
+    # the embedding cache, and the index build that serves it embeds none of them again.
+    # The guarded model, which never serves, leaves none.
+    from site_assistant.models import EmbeddingCache
+    from site_assistant.training.evaluate import load_dev
+
+    dev = load_dev(tiny_pairs)
+    texts = [dev.corpus[d]["dense_text"] for d in dev.doc_ids()]
+    _vectors, embedded, reused = embed.embed_cached(texts, str(final), store=False)
+    assert (embedded, reused) == (0, len(texts))
+    assert not EmbeddingCache.objects.filter(model_id=embed.vectors_id(str(out))).exists()
 
 
 def test_the_seed_card_recipe_is_the_default_of_the_command_and_the_admin_task():
