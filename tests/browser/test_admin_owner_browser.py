@@ -114,7 +114,8 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     # The save scheduled a rebuild (eager here: no broker), which took the question in.
     build = IndexBuild.objects.order_by("-pk").first()
     assert IndexBuild.objects.count() == builds_before + 1
-    assert build.trigger == IndexBuild.Trigger.CONTENT
+    # Index builds says what set it off and who ("Example question saved by owner").
+    assert (build.trigger, build.requested_by) == (IndexBuild.Trigger.EXAMPLE, owner)
     assert build.status == IndexBuild.Status.SUCCEEDED, build.error
 
     body = ask_api(page, QUESTION)
