@@ -184,6 +184,7 @@ class IndexBuildAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin)
         "duration_display",
     ]
     list_display_links = ["build_display"]
+    list_select_related = ["requested_by"]  # "… by owner": one query, not one a row
     list_filter = ["status", "trigger"]
     # Status, stage, progress, counts and error are in the box above the fields
     # (updated while the build runs); the fields are what the box does not say.
@@ -251,10 +252,13 @@ class IndexBuildAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin)
 
     @admin.display(description="Requested", ordering="created")
     def requested_display(self, build):
+        # Who, when a person set it off ("Example question saved by owner").
+        by = f" by {build.requested_by.get_username()}" if build.requested_by_id else ""
         return format_html(
-            '{}<br><span class="help">{}</span>',
+            '{}<br><span class="help">{}{}</span>',
             human_time(build.created),
             build.get_trigger_display(),
+            by,
         )
 
     @admin.display(description="Duration")
@@ -405,26 +409,40 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
-    """The two lists the owner reads to improve the site, and the questions in another
-    language (not searched, so not in "Unanswered": there is nothing to fix)."""
+    """The two lists the owner reads to improve the site, each also as the questions
+    still waiting for a fix (no example question saved for them: the overview's counts,
+    which link there), and the questions in another language (not searched, so not in
+    "Unanswered": there is nothing to fix)."""
 
     title = "needs attention"
     parameter_name = "attention"
+    WAITING = "_waiting"
 
     def lookups(self, request, model_admin):
         return [
             ("unanswered", "Unanswered"),
+            ("unanswered" + self.WAITING, "Unanswered, waiting for a fix"),
             ("not_helpful", "Not helpful"),
+            ("not_helpful" + self.WAITING, "Not helpful, waiting for a fix"),
             ("other_language", "In another language"),
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == "unanswered":
-            return queryset.unanswered()
-        if self.value() == "not_helpful":
-            return queryset.filter(helpful=False)
-        if self.value() == "other_language":
+        value = self.value() or ""
+        waiting = value.endswith(self.WAITING)
+        value = value.removesuffix(self.WAITING)
+        if value == "unanswered":
+            queryset = queryset.unanswered()
+        elif value == "not_helpful":
+            queryset = queryset.filter(helpful=False)
+        elif value == "other_language":
             return queryset.other_language()
+        else:
+            return queryset
+        if waiting:  # the list's "✓ example saved" ones are fixed: not waiting
+            if "has_example" not in queryset.query.annotations:
+                queryset = queryset.with_example()
+            queryset = queryset.filter(has_example=False)
         return queryset
 
 
@@ -730,11 +748,13 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
                 datetime.combine(row["day"] + timedelta(days=1), datetime.min.time())
             )
             row["link"] = "?" + urlencode({"created__gte": str(start), "created__lt": str(end)})
+            row["waiting_link"] = f"{row['link']}&attention=unanswered_waiting"
         return rows
 
     @staticmethod
     def _per_day(since, until):
-        asked = Question.objects.filter(created__gte=since)
+        # with_example: the unanswered still waiting for a fix, as the overview counts them.
+        asked = Question.objects.with_example().filter(created__gte=since)
         if until is not None:
             asked = asked.filter(created__lt=until)
         return (
@@ -746,6 +766,7 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
                 answered_count=Count("id", filter=Q(answered=True)),
                 # Not searched, so not "unanswered": a column of their own.
                 unanswered_count=Count("id", filter=UNANSWERED),
+                unanswered_waiting=Count("id", filter=UNANSWERED & Q(has_example=False)),
                 other_language_count=Count("id", filter=OTHER_LANGUAGE),
                 helpful_count=Count("id", filter=Q(helpful=True)),
                 not_helpful_count=Count("id", filter=Q(helpful=False)),

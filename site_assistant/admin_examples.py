@@ -25,7 +25,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import sections, services
+from . import sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
 from .templatetags.search_admin import AppStylesheet, date_column
@@ -209,7 +209,8 @@ class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
     created_display = date_column("created", "Added")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        with signals.changed_by(request.user):  # the rebuild's "Requested by"
+            super().save_model(request, obj, form, change)
         if obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
             Question.objects.mark_answered_by(obj, obj.question)
 

@@ -21,8 +21,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import conf, language, sections, services
-from .admin_examples import question_length, refuse_same_question
+from . import conf, language, sections, services, signals
+from .admin_examples import _named, question_length, refuse_same_question
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
 from .templatetags.search_admin import site_label
@@ -154,6 +154,17 @@ def _repeats_note(count: int) -> str:
     return f"It answers {count} {asked} the same way too: marked “✓ example saved”. "
 
 
+def fixed_by(question: Question) -> ExampleQuestion | None:
+    """The active example question that already answers ``question`` (the list's
+    "✓ example saved"): the one "Fix this answer" saved from it, else one with its
+    text. None for a question in another language (never searched) or none saved."""
+    if question.language:
+        return None
+    if question.fixed_by_id and question.fixed_by.active:
+        return question.fixed_by
+    return next(iter(ExampleQuestion.objects.filter(active=True).reading(question.text)), None)
+
+
 def fix_answer_view(model_admin, request, question_id):
     """GET: the question, the closest sections and a search; POST: save the example question.
 
@@ -176,11 +187,12 @@ def fix_answer_view(model_admin, request, question_id):
             section = services.section(link)
             last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
             example = form.switched_off
-            if example is None:
-                example = ExampleQuestion.objects.create(question=text, url=link, active=True)
-            else:
-                example.active = True
-                example.save(update_fields=["active"])
+            with signals.changed_by(request.user):  # the rebuild's "Requested by"
+                if example is None:
+                    example = ExampleQuestion.objects.create(question=text, url=link, active=True)
+                else:
+                    example.active = True
+                    example.save(update_fields=["active"])
             question.fixed_by = example  # reworded too, the row says "✓ example saved"
             question.save(update_fields=["fixed_by"])
             # The same question asked again (case, spacing, "?" aside): answered by it too.
@@ -211,6 +223,8 @@ def fix_answer_view(model_admin, request, question_id):
         except ValueError as exc:
             error = str(exc)
     top_link = services.site_link(question.top_url, question.site)
+    # Fixed already: said before the owner picks a section (saving it again is refused).
+    existing = fixed_by(question)
     context = {
         # Where it was asked, as the Questions list names it: "Beta Bikes (beta.example)".
         "site_label": site_label(question.site) if question.site else "",
@@ -235,6 +249,11 @@ def fix_answer_view(model_admin, request, question_id):
         "language_name": language.name(question.language) if question.language else "",
         "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
         "not_searched": not_searched(question) if question.language else "",
+        "existing": existing,
+        "existing_url": reverse("admin:site_assistant_examplequestion_change", args=[existing.pk])
+        if existing
+        else "",
+        "existing_where": _named(existing.url) if existing else "",
     }
     return TemplateResponse(
         request, "admin/site_assistant/question/fix.html", context, status=status

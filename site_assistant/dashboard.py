@@ -5,7 +5,8 @@ questions of the last seven days (and of each site, on a project of several
 Wagtail sites): how many, the share answered, and how
 many questions in the log wait for the owner: unanswered or not helpful,
 until an example question is saved for them (the Questions list's
-"✓ example saved"). Questions in another language were never searched, so
+"✓ example saved"; its "waiting for a fix" filters list these), and how many
+there are in all. Questions in another language were never searched, so
 there is nothing to fix: they are counted apart. The served model's files when
 they are damaged on disk (``embed.damage``, what /health/ reads as ``"intact"``): which
 file, what it does to visitors, and what to do.
@@ -106,6 +107,9 @@ def _log_figures(now: datetime) -> dict:
         unanswered=Count("id", filter=UNANSWERED & unfixed),
         not_helpful=Count("id", filter=Q(helpful=False) & unfixed),
         other_language=Count("id", filter=OTHER_LANGUAGE),
+        # Fixed or not: what the Questions list's "Unanswered" and "Not helpful" show.
+        unanswered_all=Count("id", filter=UNANSWERED),
+        not_helpful_all=Count("id", filter=Q(helpful=False)),
     )
     # Several Wagtail sites (a question asked on another than the default one): the
     # week's questions of each, read with the week's (site > "" reads its index).
@@ -149,6 +153,9 @@ def figures(now: datetime | None = None) -> dict:
     counted = log_figures(now)
     total = counted["week_total"]
     review = {name: counted[name] for name in ("unanswered", "not_helpful", "other_language")}
+    # (A busy log's figures counted before these were: the waiting ones alone.)
+    for name in ("unanswered", "not_helpful"):
+        review[f"{name}_all"] = counted.get(f"{name}_all", counted[name])
     last_build = latest_build()
     return {
         "index": {

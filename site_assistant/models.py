@@ -144,6 +144,7 @@ class IndexBuild(Job):
         COMMAND = "command", "Command"
         SCHEDULE = "schedule", "Schedule"
         CONTENT = "content", "Content change"
+        EXAMPLE = "example", "Example question saved"
         MODEL = "model", "Model activation"
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)

@@ -41,7 +41,7 @@ LOCK = "index"
 Status = IndexBuild.Status
 Trigger = IndexBuild.Trigger
 # Requests nobody waits on: when the queue did not take them, they are queued again later.
-RETRIED_TRIGGERS = (Trigger.CONTENT, Trigger.MODEL)
+RETRIED_TRIGGERS = (Trigger.CONTENT, Trigger.EXAMPLE, Trigger.MODEL)
 
 # queue(build, countdown, background): runs or enqueues a claimed build (site_assistant.tasks sets it).
 Queue = Callable[[IndexBuild, int | None, bool], None]

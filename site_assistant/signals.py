@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -34,7 +35,23 @@ DEBOUNCE_KEY = "site_assistant:content-rebuild-pending"
 _requested = threading.local()
 
 
-def schedule_content_rebuild() -> None:
+# Who is changing content in this thread (``changed_by``): their rebuild's "Requested by".
+_changer = threading.local()
+
+
+@contextmanager
+def changed_by(user):
+    """Changes saved inside are ``user``'s (the admin's save of an example question):
+    the rebuild they set off names them, as a build the owner pressed for does."""
+    previous = getattr(_changer, "user", None)
+    _changer.user = user
+    try:
+        yield
+    finally:
+        _changer.user = previous
+
+
+def schedule_content_rebuild(trigger: str = "content", user=None) -> None:
     """One rebuild for a burst of changes.
 
     The first change in a debounce window requests a build that starts after
@@ -56,7 +73,7 @@ def schedule_content_rebuild() -> None:
         return
 
     try:
-        request_rebuild("content", countdown=delay)
+        request_rebuild(trigger, user=user, countdown=delay)
     except Exception:
         # A broken broker must not break saving content.
         logger.exception("could not schedule a search rebuild")
@@ -68,10 +85,14 @@ def content_changed(sender, **kwargs):
     if kwargs.get("raw"):  # loaddata
         return
     changed_at = time.monotonic()
-    transaction.on_commit(lambda: _after_commit(changed_at))
+    # An example question saved says so in Index builds, not "Content change".
+    example = sender._meta.label_lower == "site_assistant.examplequestion"
+    trigger = "example" if example and kwargs.get("signal") is post_save else "content"
+    user = getattr(_changer, "user", None)
+    transaction.on_commit(lambda: _after_commit(changed_at, trigger, user))
 
 
-def _after_commit(changed_at: float) -> None:
+def _after_commit(changed_at: float, trigger: str = "content", user=None) -> None:
     """Schedule a rebuild unless this thread asked for one after the change.
 
     A transaction that changed many rows (the admin's "delete selected", a
@@ -84,7 +105,7 @@ def _after_commit(changed_at: float) -> None:
     if changed_at < getattr(_requested, "at", float("-inf")):
         return
     _requested.at = time.monotonic()
-    schedule_content_rebuild()
+    schedule_content_rebuild(trigger, user)
 
 
 # Where a row being saved linked before the save (pre_save → post_save).

@@ -353,7 +353,8 @@ def _follow_up(build: IndexBuild) -> None:
     if build.model_id != embed.vectors_id(embed.active_model_ref()):
         request_rebuild(IndexBuild.Trigger.MODEL)
         return
-    late = build.coalesced.filter(trigger=IndexBuild.Trigger.CONTENT, created__gt=build.started)
+    changed = [IndexBuild.Trigger.CONTENT, IndexBuild.Trigger.EXAMPLE]
+    late = build.coalesced.filter(trigger__in=changed, created__gt=build.started)
     if late.exists():
         request_rebuild(IndexBuild.Trigger.CONTENT, countdown=conf.get("REBUILD_DEBOUNCE_SECONDS"))
 

@@ -398,3 +398,69 @@ def test_an_example_question_added_by_hand_marks_the_visitors_questions_it_answe
     overview = LexborHTMLParser(owner_client.get("/admin/site_assistant/").content.decode())
     assert overview.css_first("#dash-unanswered").text().strip() == "1"
     assert Question.objects.get(pk=asked[2].pk).fixed_by is None
+
+
+def test_a_question_already_fixed_says_so_on_its_fix_page_and_links_the_example(
+    owner_client, unanswered
+):
+    """It said nothing until saving was refused with "already an example question"."""
+    html = owner_client.get(fix_url(unanswered)).content.decode()
+    assert "fix-already" not in html  # nothing saved for it yet
+    example = ExampleQuestion.objects.create(
+        question="How much is a shop", url="/services/#pricing", active=True
+    )
+    # The owner opens the question's page and follows its "Fix this answer".
+    detail = owner_client.get(f"/admin/site_assistant/question/{unanswered.pk}/change/")
+    link = LexborHTMLParser(detail.content.decode()).css_first("a.fix-answer")
+    page = LexborHTMLParser(owner_client.get(link.attributes["href"]).content.decode())
+    note = page.css_first("#fix-already")
+    assert note is not None, "the fix page does not say the question is fixed already"
+    assert "How much is a shop" in note.text()
+    assert "Services › Pricing (/services/#pricing)" in note.text()
+    change = note.css_first("a").attributes["href"]
+    assert change == f"/admin/site_assistant/examplequestion/{example.pk}/change/"
+    assert owner_client.get(change).status_code == 200
+    # Switched off, it answers nothing: the page offers the fix again, saying nothing.
+    example.active = False
+    example.save()
+    assert "fix-already" not in owner_client.get(fix_url(unanswered)).content.decode()
+
+
+def test_a_build_set_off_by_saving_an_example_question_says_so_and_who(
+    owner_client, unanswered, django_capture_on_commit_callbacks
+):
+    """Index builds said "Content change", with no "Requested by"."""
+    from django.core.cache import cache
+
+    from site_assistant.models import IndexBuild
+    from site_assistant.signals import DEBOUNCE_KEY
+
+    cache.delete(DEBOUNCE_KEY)
+    before = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with django_capture_on_commit_callbacks(execute=True):  # the build runs (no broker)
+        response = owner_client.post(
+            fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
+        )
+    assert response.status_code == 302
+    build = IndexBuild.objects.get(pk__gt=before)
+    # The owner opens the build from Index builds.
+    listing = LexborHTMLParser(owner_client.get("/admin/site_assistant/indexbuild/").text)
+    row = next(r for r in listing.css("#result_list tbody tr") if f"#{build.pk}" in r.text())
+    assert "Example question saved by owner" in row.css_first("td.field-requested_display").text()
+    page = LexborHTMLParser(
+        owner_client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").text
+    )
+    assert "Example question saved" in page.css_first(".field-trigger").text()
+    assert "owner" in page.css_first(".field-requested_by").text()
+
+    # An example question added by hand (Example questions › Add) says so too.
+    cache.delete(DEBOUNCE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            "/admin/site_assistant/examplequestion/add/",
+            {"question": "what does a web shop cost", "url": "/services/#pricing", "active": "on"},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = IndexBuild.objects.order_by("-pk").first()
+    assert added.pk != build.pk
+    assert (added.trigger, added.requested_by.username) == ("example", "owner")

@@ -111,6 +111,8 @@ def test_search_rebuild_sync_shows_progress_and_counts(testsite):
     assert "Indexing, done: 100% |" in err  # the tqdm bar: stage and percent
     assert re.search(r"100% \|[^|]+\| 00:\d\d\n", err)  # and the time it took
     assert "/s" not in err and "it]" not in err  # no rate: stages are not units
+    # "done" only ever with 100%: it was drawn as "done:  96%" (sync's percent) first.
+    assert set(re.findall(r"done: *(\d+)%", err)) == {"100"}, err[-400:]
     build = IndexBuild.objects.latest()
     assert build.status == "succeeded" and build.lock is None
 

@@ -61,10 +61,14 @@ def test_the_app_page_shows_what_serves_the_last_build_and_the_week(owner_client
     assert text(tree, "#dash-answered")[:1] == ["50%"]
     unanswered = tree.css_first("#dash-unanswered")
     assert unanswered.text() == "3"
-    assert unanswered.attributes["href"] == "/admin/site_assistant/question/?attention=unanswered"
+    assert unanswered.attributes["href"] == (
+        "/admin/site_assistant/question/?attention=unanswered_waiting"
+    )
     not_helpful = tree.css_first("#dash-not-helpful")
     assert not_helpful.text() == "1"
-    assert not_helpful.attributes["href"] == "/admin/site_assistant/question/?attention=not_helpful"
+    assert not_helpful.attributes["href"] == (
+        "/admin/site_assistant/question/?attention=not_helpful_waiting"
+    )
     # The last build, with a human date and the exact time on hover.
     build_box = tree.css_first("#dash-build")
     assert "Succeeded" in build_box.text()
@@ -398,3 +402,41 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
     items = [li.text() for li in overview.css("#dash-model-damage li")]
     assert len(items) == 1 and "has no current ONNX export: a process started now makes" in items[0]
     assert "slower fallback" not in items[0] and "search_export_onnx makes it now" in items[0]
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_overviews_unanswered_count_the_list_it_opens_and_the_days_table_agree(
+    owner_client,
+):
+    """The overview said "Unanswered 8" and opened a list of 10 (the fixed ones with
+    ✓), beside a per-day table that said 10."""
+    for number in range(10):
+        Question.objects.create(text=f"do you make logo number {number}", answered=False)
+    for number in (0, 1):  # the owner fixed two of them
+        question = Question.objects.get(text=f"do you make logo number {number}")
+        response = owner_client.post(
+            f"/admin/site_assistant/question/{question.pk}/fix/",
+            {"question": question.text, "link": "/services/#ux-ui-design"},
+        )
+        assert response.status_code == 302
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    count = tree.css_first("#dash-unanswered")
+    assert count.text() == "8"
+    assert "10 in all" in tree.css_first("#dash-unanswered-all").text()
+    # The owner clicks the 8: the list holds those 8, none of them fixed.
+    listing = owner_client.get(count.attributes["href"])
+    shown = listing.context["cl"].result_list
+    assert listing.context["cl"].result_count == 8
+    assert len(shown) == 8 and not any(q.has_example for q in shown)
+    assert "✓ example saved" not in listing.content.decode()
+    # "10 in all" opens all ten, the fixed two marked.
+    everything = tree.css_first("#dash-unanswered-all a").attributes["href"]
+    assert owner_client.get(everything).context["cl"].result_count == 10
+    # The per-day table: 10 unanswered today, 8 of them waiting, linked to those 8.
+    days = LexborHTMLParser(listing.content.decode())
+    today = days.css("#questions-per-day tbody tr")[0].css("td")[3]
+    assert today.text(separator=" ").split() == ["10", "(8", "waiting)"]
+    waiting = owner_client.get(
+        "/admin/site_assistant/question/" + today.css_first("a").attributes["href"]
+    )
+    assert waiting.context["cl"].result_count == 8

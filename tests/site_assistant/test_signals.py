@@ -127,7 +127,7 @@ def test_a_new_example_question_is_indexed_beside_its_section(
     ExampleQuestion.objects.all().delete()  # the Bambicim site's, loaded by a migration
     with django_capture_on_commit_callbacks(execute=True):
         ExampleQuestion.objects.create(question="where do I pick up my order?", url="/alpha/")
-    build = IndexBuild.objects.get(trigger="content")
+    build = IndexBuild.objects.get(trigger="example")  # "Example question saved"
     assert build.status == "succeeded"
     live = index.load_current()
     assert live.question_index.ntotal == 1

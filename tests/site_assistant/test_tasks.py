@@ -275,7 +275,7 @@ def test_a_content_change_the_queue_did_not_take_is_built_once_a_worker_is_back(
     took = time.monotonic() - started
     assert took < 3, f"saving an example question took {took:.1f} s"
     print(f"saving an example question with Redis refusing took {took:.2f} s")
-    pending = IndexBuild.objects.get(trigger="content")
+    pending = IndexBuild.objects.get(trigger="example")
     assert pending.status == "unqueued" and pending.lock is None
     assert "queued again once the task queue answers" in pending.error
 
@@ -361,7 +361,7 @@ def test_search_rebuild_sync_runs_a_build_queued_for_a_worker_that_is_not_there(
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "REBUILD_DEBOUNCE_SECONDS": 0}
     url = built_index.passages[0]["url"]
     ExampleQuestion.objects.create(question="is the teapot pink on wednesdays?", url=url)
-    queued = IndexBuild.objects.get(trigger="content")
+    queued = IndexBuild.objects.get(trigger="example")
     assert queued.status == "queued" and queued.task_id  # in Redis, no worker yet
 
     out = io.StringIO()
@@ -380,7 +380,7 @@ def test_search_rebuild_sync_runs_a_build_queued_for_a_worker_that_is_not_there(
         time.sleep(0.5)
     assert "'skipped': 'not queued'" in Path(worker.log_path).read_text()
     assert IndexBuild.objects.get(pk=queued.pk).version == queued.version
-    assert IndexBuild.objects.exclude(trigger__in=["content", "command"]).count() == 0
+    assert IndexBuild.objects.exclude(trigger__in=["example", "command"]).count() == 0
 
 
 @pytest.mark.celery

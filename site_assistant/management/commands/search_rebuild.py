@@ -115,8 +115,10 @@ class Command(BaseCommand):
         )
 
         def progress(percent, stage):
-            bar.set_description(f"Indexing, {stage}")
+            # The percent first, then the stage (set_description redraws the bar): the
+            # other way round drew "done: 96%" (sync's percent) as the bar's last line.
             bar.update(percent - bar.n)
+            bar.set_description(f"Indexing, {stage}")
 
         try:
             # A warning the build logs to the console goes above the bar, not onto its line.
