@@ -124,6 +124,20 @@ def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset
     assert Question.objects.filter(text="Do you use cookies?", channel="widget").exists()
 
 
+def test_an_answer_from_the_pages_top_names_the_page_once(page):
+    # About's h1 "About Bambicim" repeats its title "About — Bambicim".
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "About Bambicim")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    expect(answer.locator(".site-assistant__read")).to_have_attribute("href", "/about/")
+    expect(answer.locator(".site-assistant__source")).to_have_text("About")
+    # The search page says the same.
+    answer.locator(".site-assistant__all").click()
+    page.wait_for_url(re.compile(r"/search/\?q=About"))
+    expect(page.locator("main .eyebrow").first).to_have_text("About")
+
+
 def test_a_typo_is_fixed_and_the_widget_says_what_it_searched_for(page):
     page.goto("/")
     page.keyboard.press("/")
