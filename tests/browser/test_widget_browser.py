@@ -89,7 +89,7 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I’m not sure")
     expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_have_attribute(
-        "href", "/contact/?message=zxqv%20blorp"
+        "href", "/contact/?message=zxqv%20blorp#write-to-us"
     )
     expect(answer.locator(".site-assistant__more li").first).to_be_visible()
     assert Question.objects.get(text="zxqv blorp").answered is False
