@@ -348,7 +348,9 @@ SITE_ASSISTANT = {
     "WIDGET_GREETING": "Hi! Ask me anything about this site — services, prices, the Bambi Game, privacy…",
     "WIDGET_PLACEHOLDER": "Ask a question…",
     "PAGE_PLACEHOLDER": "e.g. How much does a landing page cost?",
-    "CONTACT_URL": "/contact/",
+    # The form's heading: on a phone the visitor lands on the form, the question in view
+    # (the widget keeps the fragment after ?message=).
+    "CONTACT_URL": "/contact/#write-to-us",
     # The contact form reads ?message= (bambicim.views.contact): the question arrives filled in.
     "HANDOFF_TEXT": "Ask Bambi’s team",
     "SUGGESTED_QUESTIONS": [

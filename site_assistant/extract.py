@@ -527,6 +527,10 @@ class _SectionWalker:
             # A definition after a term that ends in a colon continues its line.
             self.walk(child)
             self.flush()
+        elif tag in BLOCK_TAGS and _call_to_action(child):
+            # "See all services and prices →": where to go, not what the page says;
+            # the link stays the section's (leave_teasers_to_their_pages reads it).
+            self.current.links += _hrefs(child)
         elif tag in BLOCK_TAGS:
             self.flush()
             self.walk(child)
@@ -622,6 +626,24 @@ class _SectionWalker:
         elif tag == "a" and element.attributes.get("href"):
             self.current.links.append(element.attributes["href"])
         self.walk(element)
+
+
+# What marks a link as one to follow: "Read the note →", "← All notes".
+CALL_TO_ACTION_ARROWS = "→←»«›‹⟶⟵➜➔"
+
+
+def _call_to_action(node) -> bool:
+    """Whether the block ``node`` is one link and nothing else, whose words start or
+    end with an arrow ("See all services and prices →"): navigation, not content."""
+    links = node.css("a[href]")
+    if len(links) != 1:
+        return False
+    text = normalize(node.text())
+    return (
+        bool(text)
+        and text == normalize(links[0].text())
+        and (text[0] in CALL_TO_ACTION_ARROWS or text[-1] in CALL_TO_ACTION_ARROWS)
+    )
 
 
 def _hrefs(node) -> list[str]:

@@ -17,18 +17,28 @@ from .index import IndexNotReady, load_current
 
 # "Services — Example Site" → "Services": the site's name after the page's own title.
 _SITE_NAME = re.compile(r"\s+[—|–]\s+[^—|–]+$")
+# What parts a page's title: "About — Example", "About | Example".
+_SEPARATOR = re.compile(r"\s+[—|–]\s+")
 
 
 def where(passage: dict) -> str:
     """ "Services › Pricing", "Changelog › 2.3.0 › Removed": the page (its title without
     the site's name) and the headings down to the section's own, as the widget and the
     search page show an answer's place. The page's top heading is left out where the
-    title names the page already (a home page's tagline)."""
+    title names the page already (a home page's tagline), and so is a heading that
+    repeats the title ("About" for "About — Example" above "About Example")."""
     crumbs = snippets.breadcrumb(passage) or [passage.get("title") or passage.get("url", "")]
     page = _SITE_NAME.sub("", crumbs[0]) or crumbs[0]
     top = str(passage.get("heading") or "").split(HEADING_SEPARATOR)[0].strip()
     below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
-    return " › ".join([page, *(label for label in below if label != page)])
+    repeats = {_words(page), _words(crumbs[0])}
+    return " › ".join([page, *(label for label in below if _words(label) not in repeats)])
+
+
+def _words(label: str) -> str:
+    """A label's words in any case, without a title's separators or a closing stop:
+    "About — Example" and "About Example." are the same words (the widget's ``labelKey``)."""
+    return " ".join(" ".join(_SEPARATOR.split(label)).split()).casefold().rstrip(".!?…:;")
 
 
 def _section(passage: dict) -> dict:

@@ -89,7 +89,7 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
     expect(answer).to_contain_text("I’m not sure")
     expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_have_attribute(
-        "href", "/contact/?message=zxqv%20blorp"
+        "href", "/contact/?message=zxqv%20blorp#write-to-us"
     )
     expect(answer.locator(".site-assistant__more li").first).to_be_visible()
     assert Question.objects.get(text="zxqv blorp").answered is False
@@ -122,6 +122,20 @@ def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset
     expect(answers.last).to_contain_text("I’m not sure")
     expect(page.locator(PANEL).get_by_role("link", name="Ask Bambi’s team")).to_have_count(0)
     assert Question.objects.filter(text="Do you use cookies?", channel="widget").exists()
+
+
+def test_an_answer_from_the_pages_top_names_the_page_once(page):
+    # About's h1 "About Bambicim" repeats its title "About — Bambicim".
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "About Bambicim")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    expect(answer.locator(".site-assistant__read")).to_have_attribute("href", "/about/")
+    expect(answer.locator(".site-assistant__source")).to_have_text("About")
+    # The search page says the same.
+    answer.locator(".site-assistant__all").click()
+    page.wait_for_url(re.compile(r"/search/\?q=About"))
+    expect(page.locator("main .eyebrow").first).to_have_text("About")
 
 
 def test_a_typo_is_fixed_and_the_widget_says_what_it_searched_for(page):

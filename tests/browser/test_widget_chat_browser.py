@@ -281,10 +281,12 @@ def test_ask_bambis_team_opens_the_contact_form_with_the_question(page):
     page.keyboard.press("/")
     # Always there, at the foot of the panel: before any question, the plain contact page.
     foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
-    expect(foot).to_have_attribute("href", "/contact/")
+    expect(foot).to_have_attribute("href", "/contact/#write-to-us")
     answer = ask(page, "Do you repair laptops?")
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
-    expect(foot).to_have_attribute("href", "/contact/?message=Do%20you%20repair%20laptops%3F")
+    expect(foot).to_have_attribute(
+        "href", "/contact/?message=Do%20you%20repair%20laptops%3F#write-to-us"
+    )
     # With the "not sure" answer, in the conversation.
     answer.get_by_role("link", name=HANDOFF).click()
     page.wait_for_url(re.compile(r"/contact/\?message="))
@@ -294,6 +296,23 @@ def test_ask_bambis_team_opens_the_contact_form_with_the_question(page):
     page.get_by_role("button", name=re.compile("Send message")).click()
     page.wait_for_url(re.compile(r"/contact/thanks/$"))
     assert ContactMessage.objects.get().message == "Do you repair laptops?"
+
+
+def test_on_a_phone_ask_bambis_team_lands_on_the_form_with_the_question_in_view(phone_page):
+    page = phone_page(390, 844)
+    page.goto("/")
+    page.locator(BUBBLE).tap()
+    answer = ask(page, "Do you repair laptops?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
+    answer.get_by_role("link", name=HANDOFF).tap()
+    page.wait_for_url(re.compile(r"/contact/\?message="))
+    message = page.get_by_label("Your message")
+    expect(message).to_have_value("Do you repair laptops?")
+    # The form is on screen without scrolling: its heading, the first field and the
+    # whole question (before, the page's top, with the question 6% in view).
+    expect(page.get_by_role("heading", name="Write to us")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_label("Your name")).to_be_in_viewport(ratio=1)
+    expect(message).to_be_in_viewport(ratio=1)
 
 
 def test_the_contact_forms_errors_are_described_by_ids_that_exist(page):

@@ -127,6 +127,16 @@ def test_every_note_page_has_a_few_real_paragraphs(client):
         assert len(paragraphs) >= 3, note.slug
 
 
+def test_the_note_on_the_assistant_promises_only_what_it_does(client):
+    """The assistant declines only part of the questions the site cannot answer
+    (README, "search_evaluate --unanswerable"): the note says it can be wrong and
+    that an answer links to its section, never that it never guesses."""
+    text = visible_text(client.get("/notes/how-our-site-search-works/").content.decode(), "main")
+    assert "instead of guessing" not in text and "honestly" not in text
+    assert "It can still be wrong" in text
+    assert "every answer links to the section it came from" in text
+
+
 @pytest.mark.parametrize(
     "url", ["/notes/does-not-exist/", "/game/no-such-scene/", "/nope/", "/about/x/"]
 )

@@ -180,7 +180,7 @@ def test_the_bambicim_site_sets_its_own_brand(client):
     root = widget_root(html)
     assert "Ask Bambi" in root.css_first(".site-assistant__bubble").text()
     assert "the Bambi Game" in root.text()
-    assert root.attributes["data-contact-url"] == "/contact/"
+    assert root.attributes["data-contact-url"] == "/contact/#write-to-us"
 
 
 # --- throttles without the project's rates ------------------------------------------

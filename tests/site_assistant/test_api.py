@@ -215,6 +215,14 @@ def test_get_search_answers_with_the_terms_passage(api, validate):
     assert question.channel == "api" and question.answered
 
 
+def test_an_answer_says_what_the_section_says_not_its_link_to_another_page(api):
+    # The home page's "Tiny experiments" ends in a link alone: "See all services and prices →".
+    answer = api.get(SITE_ASSISTANT, {"q": "Do you build prototypes and toys?"}).json()["answer"]
+    assert answer["url"] == "/" and answer["anchor"] == "tiny-experiments"
+    assert "Prototypes, toys and weekend ideas" in answer["text"]
+    assert "See all services" not in answer["text"]
+
+
 def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
     body = validate(
         api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"}).json(), "SearchResponse"

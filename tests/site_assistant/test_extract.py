@@ -675,6 +675,25 @@ def test_role_navigation_and_a_footer_inside_the_content_are_not_read():
     )
 
 
+def test_a_paragraph_that_is_only_a_link_with_an_arrow_is_navigation_not_text():
+    doc = page(
+        "<h1>Studio</h1><h2 id='tiny'>Tiny experiments</h2>"
+        "<p>Prototypes and weekend ideas, to find out what works.</p>"
+        "<p><a class='more' href='/services/'>See all services and prices →</a></p>"
+        "<p data-x><a href='/notes/'>← All notes</a></p>"
+        # Kept: a link inside a sentence, a plain link without an arrow, an arrow in prose.
+        "<p>Prices are on <a href='/prices/'>the prices page →</a>, with tax.</p>"
+        "<p><a href='/faq/'>Frequently asked questions</a></p>"
+        "<p>Turn left → then right.</p>"
+    )
+    passage = next(p for p in extract(doc) if p.anchor == "tiny")
+    assert "See all services" not in passage.text and "All notes" not in passage.text
+    for kept in ("the prices page →, with tax.", "Frequently asked questions.", "left → then"):
+        assert kept in passage.text
+    # The section still links where the arrows point (its teasers are judged by them).
+    assert {"/services/", "/notes/", "/prices/", "/faq/"} <= set(passage.links)
+
+
 # --- a long section's later pieces link to their own words ------------------------------
 
 SHELVES = "".join(

@@ -27,3 +27,43 @@ def test_closest_sections_come_ranked_with_their_score():
     assert closest[0]["link"] == "/terms/#use-of-site"
     scores = [s["score"] for s in closest]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "label"),
+    [
+        # A top heading that repeats the page's title names the page once.
+        ("About — Example", "About Example", "About"),
+        ("About | Example", "about  example.", "About"),
+        # Every other place as before.
+        ("About — Example", "About Example › Our story", "About › Our story"),
+        ("About — Example", "About Example › Beliefs › Clarity", "About › Beliefs › Clarity"),
+        ("Services — Example", "Services › Pricing", "Services › Pricing"),
+        ("Contact — Example", "Say hello", "Contact › Say hello"),
+        ("Contact — Example", "Say hello › Where we are", "Contact › Where we are"),
+        ("Inventory — Game — Example", "Your inventory", "Inventory — Game › Your inventory"),
+        ("About", "About Example", "About › About Example"),
+    ],
+)
+def test_where_names_the_page_once(title, heading, label):
+    assert sections.where({"title": title, "heading": heading, "url": "/x/"}) == label
+
+
+def test_where_changes_no_other_section_of_the_site():
+    """Of the live index's sections only the page top whose heading repeats its
+    title ("About › About Bambicim") is named differently from the rule before."""
+    from site_assistant.index import load_current
+
+    def before(passage):  # sections.where without the repeated-title rule
+        crumbs = sections.snippets.breadcrumb(passage)
+        page = sections._SITE_NAME.sub("", crumbs[0]) or crumbs[0]
+        top = passage["heading"].split(" › ")[0].strip()
+        below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
+        return " › ".join([page, *(label for label in below if label != page)])
+
+    changed = {
+        p["url"] + "#" + (p.get("anchor") or ""): sections.where(p)
+        for p in load_current().passages
+        if sections.where(p) != before(p)
+    }
+    assert changed == {"/about/#": "About"}

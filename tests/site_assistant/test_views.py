@@ -122,7 +122,7 @@ def test_nonsense_is_answered_honestly_with_the_contact_link(client):
     # The handoff, with the question for the contact form.
     handoff = LexborHTMLParser(html).css_first("a.search-page__handoff")
     assert handoff.text() == "Ask Bambi’s team"
-    assert handoff.attributes["href"] == "/contact/?message=zxqv%20blorp"
+    assert handoff.attributes["href"] == "/contact/?message=zxqv%20blorp#write-to-us"
     assert "Closest pages" in html
     assert Question.objects.get().answered is False
 
@@ -315,7 +315,7 @@ def test_the_search_page_of_a_german_page_speaks_german(built_index, client, bil
     assert "keine sichere Antwort gefunden" in unsure.css_first("section").text()
     assert unsure.css_first("a.sa-page__handoff").text() == "Einen Menschen fragen"
     assert unsure.css_first("a.sa-page__handoff").attributes["href"] == (
-        "/contact/?message=zxqv%20blorp"
+        "/contact/?message=zxqv%20blorp#write-to-us"
     )
 
     other = LexborHTMLParser(

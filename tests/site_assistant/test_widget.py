@@ -115,7 +115,10 @@ def test_the_panel_offers_a_person_new_chat_suggestions_and_the_shortcuts(client
     root = LexborHTMLParser(client.get("/").content.decode()).css_first(".site-assistant")
     assert root.attributes["data-contact-param"] == "message"
     handoff = root.css_first(".site-assistant__foot a.site-assistant__handoff")
-    assert handoff.text() == "Ask Bambi’s team" and handoff.attributes["href"] == "/contact/"
+    assert (
+        handoff.text() == "Ask Bambi’s team"
+        and handoff.attributes["href"] == "/contact/#write-to-us"
+    )
     new_chat = root.css_first("button.site-assistant__new")
     assert new_chat.text() == "New chat" and "hidden" in new_chat.attributes  # until a question
     assert [b.text() for b in root.css(".site-assistant__suggestion")] == [
@@ -170,7 +173,7 @@ def test_the_tag_renders_endpoints_and_a_csrf_token_for_signed_in_users_only(
     attrs = root.attributes
     assert attrs["data-search-url"] == "/api/search/"
     assert attrs["data-feedback-url"] == "/api/feedback/"
-    assert attrs["data-contact-url"] == "/contact/"
+    assert attrs["data-contact-url"] == "/contact/#write-to-us"
     assert attrs["data-csrf"] == ""
     assert not response.cookies, response.cookies
     # A signed-in user's POSTs need the token (DRF checks it for session users).

@@ -345,7 +345,18 @@
     var page = crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
     var top = (hit.heading || "").split(" › ")[0].trim();
     var below = crumbs[0] !== top && crumbs.length > 2 ? crumbs.slice(2) : crumbs.slice(1);
-    return [page].concat(below.filter(function (label) { return label !== page; })).join(" › ");
+    /* A heading that repeats the title ("About Example" under "About — Example"): once. */
+    var repeats = [labelKey(page), labelKey(crumbs[0])];
+    return [page].concat(below.filter(function (label) {
+      return repeats.indexOf(labelKey(label)) < 0;
+    })).join(" › ");
+  }
+
+  /* A label's words in any case, without a title's separators or a closing stop
+     (sections._words). */
+  function labelKey(label) {
+    return label.split(/\s+[—|–]\s+/).join(" ").trim().split(/\s+/).join(" ").toLowerCase()
+      .replace(/[.!?…:;]+$/, "");
   }
 
   /* The whole section: the passage without its heading (shown above it). */
