@@ -68,7 +68,7 @@ class SectionSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-def _named(link: str) -> str:
+def section_named(link: str) -> str:
     """ "Services › Pricing (/services/#pricing)", or the link alone when the index lacks it."""
     try:
         shown = sections.label(link)
@@ -97,13 +97,13 @@ def refuse_same_question(
                 return existing
             off = "" if existing.active else " (switched off: tick its Active box instead)"
             raise forms.ValidationError(
-                f"“{existing.question}” is already an example question for {_named(link)}{off}.",
+                f"“{existing.question}” is already an example question for {section_named(link)}{off}.",
                 code="duplicate",
             )
         if active and existing.active:
             raise forms.ValidationError(
                 f"“{existing.question}” is already an example question for another "
-                f"section, {_named(existing.url)}: one question gets one answer. To move "
+                f"section, {section_named(existing.url)}: one question gets one answer. To move "
                 "it, edit that example question (Example questions), or untick its "
                 "Active box first.",
                 code="conflict",

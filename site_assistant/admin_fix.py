@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import conf, language, sections, services, signals
-from .admin_examples import _named, question_length, refuse_same_question
+from .admin_examples import question_length, refuse_same_question, section_named
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
 from .templatetags.search_admin import site_label
@@ -253,7 +253,7 @@ def fix_answer_view(model_admin, request, question_id):
         "existing_url": reverse("admin:site_assistant_examplequestion_change", args=[existing.pk])
         if existing
         else "",
-        "existing_where": _named(existing.url) if existing else "",
+        "existing_where": section_named(existing.url) if existing else "",
     }
     return TemplateResponse(
         request, "admin/site_assistant/question/fix.html", context, status=status
