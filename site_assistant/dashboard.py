@@ -43,6 +43,9 @@ def model_damage() -> list[dict]:
     try:
         ref = load_current().model_ref or embed.active_model_ref()
         problems = embed.damage(ref)
+        int8_serves = problems and any(
+            embed.precision(ref, role) == "int8" for role in ("passage", "query")
+        )
     except IndexNotReady:
         return []
     except Exception:  # the overview is shown all the same; the log says why
@@ -58,30 +61,43 @@ def model_damage() -> list[dict]:
         "export": "a process started now (a restart, a new worker) answers with the slower "
         "fallback, about 0.45 GB more memory each, or not at all",
     }
-    put_back = "put it back from a backup (copy it beside the old one, then rename it into place)"
+    put_back = (
+        "put it back from a backup (copy it beside the old one, then rename it into place; "
+        "never copy over it)"
+    )
+    # An int8 copy made again serves only once its agreement is measured again, and a
+    # fp32 export made again leaves the int8 copy made of the old one unused.
+    remake_int8 = (
+        "run manage.py search_export_onnx --force --int8, then manage.py search_evaluate "
+        "--compare-encoders --record (the int8 copy serves only once it is measured again)"
+    )
+    remake = remake_int8 if int8_serves else "run manage.py search_export_onnx --force"
     fixes = {
-        "tokenizer": f"{put_back}, then restart the site",
+        "tokenizer": f"{put_back}; no command makes it again",
         "no_export": "run manage.py search_export_onnx, then restart the site",
-        "export": f"{put_back} or run manage.py search_export_onnx --force, then restart the site",
+        "export": f"{put_back}, or {remake}; then restart the site",
+        "int8": f"{put_back}, or {remake_int8}; then restart the site",
     }
-    fixes["int8"] = fixes["export"]
 
-    def kind(problem: str) -> str:
+    def kind_of(problem: str) -> str:
         if problem.startswith(f"{tokenizer} "):
             return "tokenizer"
         if embed.NO_EXPORT in problem:
             return "no_export"
         return "int8" if INT8_FILE in problem else "export"
 
-    return [
-        {
-            "problem": embed.without_folders(problem, ref),
-            "effect": effects[kind(problem)],
-            "fix": fixes[kind(problem)],
-            "on_disk": problem,
-        }
-        for problem in problems
-    ]
+    found = []
+    for problem in problems:
+        kind = kind_of(problem)
+        found.append(
+            {
+                "problem": embed.without_folders(problem, ref),
+                "effect": effects[kind],
+                "fix": fixes[kind],
+                "on_disk": problem,
+            }
+        )
+    return found
 
 
 def _parsed(value: str) -> datetime | None:

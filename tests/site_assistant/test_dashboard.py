@@ -363,7 +363,9 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
 ):
     """A damaged file of the model served was only in /health/ and the log: the overview
     said all was well until a restart answered with torch, or not at all. It names the
-    file now, what it does to visitors and what to do; put back, the note goes."""
+    file now, what it does to visitors and what repairs that file (one paragraph of
+    advice for all told the owner of a damaged tokenizer to run search_export_onnx,
+    which never makes it); put back, the note goes."""
     from site_assistant import embed
 
     tokenizer = served_copy / "tokenizer.json"
@@ -382,12 +384,22 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
             path.write_bytes(content)
     said = overview.css_first("#dash-model-damage").text(separator=" ")
     items = [li.text() for li in overview.css("#dash-model-damage li")]
+    put_back = (
+        "put it back from a backup (copy it beside the old one, then rename it into place; "
+        "never copy over it)"
+    )
     assert items[0].startswith("tokenizer.json cannot be read (")
-    assert items[0].endswith(": every rebuild fails until it is put back.")
+    assert items[0].endswith(
+        f": every rebuild fails until it is put back. To fix: {put_back}; no command makes "
+        "it again."
+    ), items[0]
+    assert "search_export_onnx" not in items[0]
     assert "A process that loaded them before still answers" in said
     assert items[1].startswith("onnx/model.onnx.data is damaged (checksum mismatch): ")
     assert "a process started now" in items[1] and "slower fallback" in items[1]
-    assert "put the files back from a backup" in said and "search_export_onnx --force" in said
+    assert items[1].endswith(
+        f"To fix: {put_back}, or run manage.py search_export_onnx --force; then restart the site."
+    ), items[1]
     assert str(served_copy) not in said  # the folder: in the log and /health/'s log line
     overview = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
     assert overview.css_first("#dash-model-damage") is None
@@ -402,6 +414,8 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
     items = [li.text() for li in overview.css("#dash-model-damage li")]
     assert len(items) == 1 and "has no current ONNX export: a process started now makes" in items[0]
     assert "slower fallback" not in items[0] and "search_export_onnx makes it now" in items[0]
+    assert items[0].endswith("To fix: run manage.py search_export_onnx, then restart the site.")
+    assert "backup" not in items[0]
 
 
 @pytest.mark.usefixtures("built_index")

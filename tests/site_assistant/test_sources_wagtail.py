@@ -1133,12 +1133,19 @@ def panel(step):
 
 panel("intact")
 tokenizer = model / "tokenizer.json"
-whole = tokenizer.read_bytes()
+weights = model / embed.ONNX_DIR / "model.onnx.data"
+whole = {path: path.read_bytes() for path in (tokenizer, weights)}
 tokenizer.write_text('{"version": "1.0", "trunc')
 try:
     panel("damaged")
+    tokenizer.write_bytes(whole[tokenizer])
+    with open(weights, "r+b") as handle:  # a few bytes changed, as a disk error would
+        handle.seek(len(whole[weights]) // 2)
+        handle.write(bytes(64))
+    panel("weights damaged")
 finally:
-    tokenizer.write_bytes(whole)
+    for path, content in whole.items():
+        path.write_bytes(content)
 panel("put back")
 """
 
@@ -1146,14 +1153,29 @@ panel("put back")
 def test_wagtails_dashboard_tells_the_owner_of_the_models_damaged_files(tmp_path):
     """The owner of a Wagtail site reads the assistant's panel on Wagtail's dashboard:
     a damaged file of the model served was in the Django admin's overview and /health/,
-    the panel said all was well. It shows the same note now; put back, the note goes."""
-    intact, damaged, put_back = run_in_wagtail_site(MODEL_DAMAGE, tmp_path, "owner_settings")
+    the panel said all was well. It shows the same note now, each file with what repairs
+    it (a damaged tokenizer was told to run search_export_onnx too); put back, the note
+    goes."""
+    intact, damaged, weights, put_back = run_in_wagtail_site(
+        MODEL_DAMAGE, tmp_path, "owner_settings"
+    )
     assert intact["panel"] and intact["note"] is None
     assert damaged["note"] is not None, "the panel said nothing of the damaged file"
     note, (item,) = damaged["note"], damaged["files"]
     assert "The model's files on disk are damaged or missing" in note
     assert item.startswith("tokenizer.json cannot be read (")
-    assert item.endswith(": every rebuild fails until it is put back.")
-    assert "put the files back from a backup" in note and "search_export_onnx --force" in note
+    assert item.endswith(
+        ": every rebuild fails until it is put back. To fix: put it back from a backup (copy "
+        "it beside the old one, then rename it into place; never copy over it); no command "
+        "makes it again."
+    ), item
+    assert "search_export_onnx" not in note
     assert damaged["model"] not in note  # the folder: in the log and /health/'s log line
+    (item,) = weights["files"]
+    assert item.startswith("onnx/model.onnx.data is damaged (checksum mismatch): ")
+    assert item.endswith(
+        "To fix: put it back from a backup (copy it beside the old one, then rename it into "
+        "place; never copy over it), or run manage.py search_export_onnx --force; then "
+        "restart the site."
+    ), item
     assert put_back["panel"] and put_back["note"] is None
