@@ -19,6 +19,7 @@ class SearchConfig(AppConfig):
         checks.register(check_setting_names_and_types)
         checks.register(check_sources)
         checks.register(check_contact_url)
+        checks.register(check_contact_url_is_served, checks.Tags.urls)
         checks.register(check_page_base_template, checks.Tags.templates)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
@@ -299,13 +300,9 @@ def check_sources(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 CONTACT_SCHEMES = ("http", "https", "mailto", "tel")
 
 
-def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A CONTACT_URL with a scheme other than CONTACT_SCHEMES (E007), the one for every
-    site or one of PER_SITE's: "javascript:…" is an ``href`` of the widget's handoff
-    link and the search page's, run by a click on a site without a
-    Content-Security-Policy against it."""
-    from urllib.parse import urlsplit
-
+def _contact_urls() -> list[tuple[str, str]]:
+    """(where, CONTACT_URL): the one for every site ("") and each of PER_SITE's
+    ("['PER_SITE']['beta.example']"), strings only (E005 says what else is set)."""
     from . import conf
 
     urls = [("", conf.get("CONTACT_URL"))]
@@ -316,10 +313,18 @@ def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             for host, words in per_site.items()
             if isinstance(words, dict) and "CONTACT_URL" in words
         ]
+    return [(where, url) for where, url in urls if isinstance(url, str)]
+
+
+def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A CONTACT_URL with a scheme other than CONTACT_SCHEMES (E007), the one for every
+    site or one of PER_SITE's: "javascript:…" is an ``href`` of the widget's handoff
+    link and the search page's, run by a click on a site without a
+    Content-Security-Policy against it."""
+    from urllib.parse import urlsplit
+
     found = []
-    for where, url in urls:
-        if not isinstance(url, str):
-            continue  # E005 says so
+    for where, url in _contact_urls():
         # As a browser reads an href: spaces and control characters around it dropped,
         # tabs and newlines inside it too ("java\tscript:").
         read = "".join(ch for ch in url.strip("\x00 \t\n\r\x0b\x0c") if ch not in "\t\n\r")
@@ -335,6 +340,74 @@ def check_contact_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             )
         )
     return found
+
+
+# A 404 of the URLconf may still be a page: flatpages' fallback serves it from the database.
+FLATPAGES_FALLBACK = "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware"
+
+
+def check_contact_url_is_served(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A CONTACT_URL that is a path of the site no URL pattern serves (W003), the one
+    for every site or one of PER_SITE's: "/contct/" sent every visitor who could not get
+    an answer to a 404. Its query and #fragment aside; a full URL, mailto:, tel: or a
+    relative link is not judged, nor a path a catch-all pattern serves (Wagtail's pages)."""
+    from django.conf import settings
+
+    if FLATPAGES_FALLBACK in getattr(settings, "MIDDLEWARE", ()):
+        return []
+    found = []
+    for where, url in _contact_urls():
+        path = _path_nothing_serves(url)
+        if path:
+            found.append(
+                checks.Warning(
+                    f"SITE_ASSISTANT{where}['CONTACT_URL'] is {url[:60]!r}, but no URL pattern "
+                    f"of the site serves {path[:60]}: visitors who ask a person get a 404.",
+                    hint="Set the path your contact page has (its URL in a browser), "
+                    "a https:// URL or a mailto: link.",
+                    id="site_assistant.W003",
+                )
+            )
+    return found
+
+
+def _path_nothing_serves(url: str) -> str:
+    """The path of ``url`` ("/contct/" of "/contct/?message=#form") when it is a path of
+    the site that no URL pattern resolves, as ``conf.contact_url`` gives it to visitors:
+    in any of the site's languages, with a language's prefix under ``i18n_patterns``, with
+    the slash APPEND_SLASH adds, below FORCE_SCRIPT_NAME; "" when one does or when it is
+    no path."""
+    from urllib.parse import unquote, urlsplit
+
+    from django.conf import settings
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+    from django.urls import is_valid_path
+    from django.utils.translation import override
+
+    read = url.strip()
+    if not read.startswith("/") or read.startswith(("//", "/\\")):
+        return ""
+    path = shown = unquote(urlsplit(read).path)
+    script = (getattr(settings, "FORCE_SCRIPT_NAME", None) or "").rstrip("/")
+    if script and path.startswith(f"{script}/"):
+        path = path[len(script) :]
+    urlconf = getattr(settings, "ROOT_URLCONF", None)
+    if not urlconf:
+        return ""
+    paths = [path, f"{path}/"] if settings.APPEND_SLASH and not path.endswith("/") else [path]
+    languages = [settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)]
+    try:
+        prefixed = is_language_prefix_patterns_used(urlconf)[0]
+        for language in dict.fromkeys(languages):
+            with override(language):
+                for candidate in paths:
+                    if is_valid_path(candidate, urlconf) or (
+                        prefixed and is_valid_path(f"/{language}{candidate}", urlconf)
+                    ):
+                        return ""
+    except Exception:  # noqa: BLE001 - a URLconf that does not import: Django's checks say so
+        return ""
+    return shown
 
 
 def check_page_base_template(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -152,3 +152,45 @@ def test_a_page_base_template_no_loader_finds_is_an_error_at_start(settings):
     assert failed and "(site_assistant.E008)" in said and "'layout.html'" in said, said
     said, failed = check(settings, PAGE_BASE_TEMPLATE="site_assistant/base.html")
     assert not failed and "E008" not in said
+
+
+@pytest.mark.parametrize("url", ["/contct/", "/contct/?message=hi#write-to-us", "/contct"])
+def test_a_contact_url_no_page_of_the_site_serves_is_a_warning(settings, url):
+    """A typo in CONTACT_URL ("/contct/") sent every visitor who could not get an answer,
+    and clicked "Ask a person", to a 404, and `check` said nothing."""
+    said, failed = check(settings, CONTACT_URL=url)
+    assert not failed  # a warning: the site serves, its handoff link does not
+    assert (
+        f"(site_assistant.W003) SITE_ASSISTANT['CONTACT_URL'] is {url!r}, but no URL pattern "
+        "of the site serves /contct"
+    ) in said, said
+    assert "visitors who ask a person get a 404" in said and "HINT: Set the path" in said
+    said, failed = check(settings, PER_SITE={"beta.example": {"CONTACT_URL": url}})
+    assert "(site_assistant.W003) SITE_ASSISTANT['PER_SITE']['beta.example']" in said, said
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/contact/",
+        "/contact/#write-to-us",
+        "/contact/?message=hi",
+        "/contact",  # APPEND_SLASH redirects it to /contact/
+        "contact/",  # relative to the page it is on: not judged
+        "https://example.com/contct/",
+        "mailto:hi@example.com",
+    ],
+)
+def test_a_contact_url_the_site_serves_or_not_a_path_is_no_warning(settings, url):
+    said, failed = check(settings, CONTACT_URL=url)
+    assert not failed and "W003" not in said, said
+
+
+def test_a_contact_url_under_i18n_patterns_is_judged_in_each_language(slovenian_site, settings):
+    """On a site with i18n_patterns "/contact/" is served as "/sl/contact/" (the widget adds
+    the page's language), "/en/contact/" as well: neither is a warning; a typo is."""
+    for url in ("/contact/", "/sl/contact/", "/en/contact/#form"):
+        said, failed = check(settings, CONTACT_URL=url)
+        assert not failed and "W003" not in said, (url, said)
+    said, failed = check(settings, CONTACT_URL="/sl/kontakt/")
+    assert "(site_assistant.W003)" in said and "serves /sl/kontakt/" in said, said
