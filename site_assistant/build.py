@@ -321,6 +321,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
     documents = collected.documents
+    build.other_host_urls = collected.elsewhere_count
     build.other_language_pages = collected.other_language
     build.save(update_fields=["other_language_pages"])
 

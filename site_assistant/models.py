@@ -187,6 +187,10 @@ class IndexBuild(Job):
         "index's though their lang does not say so: {path: language}. Indexed; a warning.",
     )
 
+    # Sitemap locations on a host not this site's (ALLOWED_HOSTS), not read: counted by a
+    # build run in this process (not stored), for search_rebuild --sync's last line.
+    other_host_urls = 0
+
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
 
@@ -216,6 +220,15 @@ class IndexBuild(Job):
             f"{what} that read as another language though their lang does not say so: "
             f"{named}{more} (if they are in it, give them its lang to leave them out)"
         )
+
+    def other_hosts_left_out(self) -> str:
+        """The sitemap URLs this build skipped for their host ("3 sitemap URLs on other
+        hosts skipped (see ALLOWED_HOSTS)"), "" for none or when not counted here."""
+        count = self.other_host_urls
+        if not count:
+            return ""
+        where = "URL on another host" if count == 1 else "URLs on other hosts"
+        return f"{count} sitemap {where} skipped (see ALLOWED_HOSTS)"
 
     def other_language_left_out(self) -> str:
         """What SKIP_OTHER_LANGUAGE_PAGES left out, for the owner ("1 page and 2 sections

@@ -56,9 +56,14 @@ class Collected:
         """How many pages were skipped for their language."""
         return len(self.other_language_pages)
 
+    @property
+    def elsewhere_count(self) -> int:
+        """How many sitemap locations were ignored for their host."""
+        return sum(len(urls) for urls in self.elsewhere.values())
+
     def elsewhere_note(self) -> str:
         """The sitemap locations ignored for their host, in one line, with what to do."""
-        total = sum(len(urls) for urls in self.elsewhere.values())
+        total = self.elsewhere_count
         hosts = ", ".join(f"{origin} ({len(urls)})" for origin, urls in self.elsewhere.items())
         example = next(iter(self.elsewhere.values()))[0]
         return (

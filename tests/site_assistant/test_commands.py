@@ -115,6 +115,28 @@ def test_search_rebuild_sync_shows_progress_and_counts(testsite):
     assert set(re.findall(r"done: *(\d+)%", err)) == {"100"}, err[-400:]
     build = IndexBuild.objects.latest()
     assert build.status == "succeeded" and build.lock is None
+    assert "skipped" not in out and "ALLOWED_HOSTS" not in out  # no sitemap URL elsewhere
+
+
+def test_search_rebuild_sync_says_how_many_sitemap_urls_on_other_hosts_it_skipped(
+    testsite, settings
+):
+    """A sitemap listing URLs on another host (a CDN's, the live domain on a staging
+    copy): the build logged a warning each and read the rest, and its last line said
+    "succeeded" and no more, so a site whose pages were half left out looked whole."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/sitemap.xml", "/hand/cdn.xml"],  # the second: 3 URLs on cdn.example.com
+    }
+    out, _ = run("search_rebuild", "--sync")
+    (last,) = out.splitlines()
+    assert last.startswith("Build #") and " succeeded in " in last and " 2 pages," in last
+    assert last.endswith(" removed); 3 sitemap URLs on other hosts skipped (see ALLOWED_HOSTS)."), (
+        last
+    )
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "cdn.example.com"]  # this site's: read
+    out, _ = run("search_rebuild", "--sync")
+    assert " succeeded in " in out and "skipped" not in out and "ALLOWED_HOSTS" not in out, out
 
 
 def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite, settings, capsys):
@@ -229,7 +251,8 @@ def test_search_stats_says_what_is_wrong_and_what_to_do_a_line_each(served_copy)
     assert problems[1].startswith(f"Problem: model file {tokenizer} cannot be read (")
     assert problems[1].endswith(
         ": every rebuild fails until it is put back. To fix: put it back from a backup (copy "
-        "it beside the old one, then rename it into place), then restart the site."
+        "it beside the old one, then rename it into place; never copy over it); no command "
+        "makes it again."
     )
     # No export at all: made by the next process, or by the command it names.
     export = served_copy / embed.ONNX_DIR

@@ -131,12 +131,14 @@ class Command(BaseCommand):
         finally:
             release(build.pk)
             bar.close()
-        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language.
-        skipped = "".join(
-            f"; {note}"
-            for note in (build.other_language_left_out(), build.reading_as_other_language())
-            if note
+        # Sitemap URLs on other hosts; SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages
+        # of the other language.
+        notes = (
+            build.other_hosts_left_out(),
+            build.other_language_left_out(),
+            build.reading_as_other_language(),
         )
+        skipped = "".join(f"; {note}" for note in notes if note)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Build #{build.pk} succeeded in {build.duration.total_seconds():.1f} s: "
