@@ -232,6 +232,38 @@ def test_a_damaged_int8_file_serving_the_questions_is_what_health_names(
     ]
 
 
+def test_the_overview_says_a_damaged_int8_copy_is_made_with_int8_and_measured_again(
+    admin_client, built_index, served_int8
+):
+    """The owner's overview advised `search_export_onnx --force` for every damaged file:
+    for the int8 copy that makes the fp32 export again and no int8 copy, so the questions
+    stayed on fp32 (and the int8 copy made of the old export was never used again). It
+    names --int8 now, and the measurement without which the new copy does not serve."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    path = served_int8 / onnx_int8.INT8_FILE
+    whole = path.read_bytes()
+    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
+        try:
+            with open(path, "r+b") as handle:  # a few bytes changed, as a disk error would
+                handle.seek(len(whole) // 2)
+                handle.write(bytes(64))
+            page = admin_client.get("/admin/site_assistant/")
+        finally:
+            path.write_bytes(whole)
+    (item,) = [
+        li.text() for li in LexborHTMLParser(page.content.decode()).css("#dash-model-damage li")
+    ]
+    assert "model.int8.onnx is damaged (checksum mismatch): " in item
+    assert "answers with the fp32 copy instead" in item
+    assert item.endswith(
+        "To fix: put it back from a backup (copy it beside the old one, then rename it into "
+        "place; never copy over it), or run manage.py search_export_onnx --force --int8, then "
+        "manage.py search_evaluate --compare-encoders --record (the int8 copy serves only once "
+        "it is measured again); then restart the site."
+    ), item
+
+
 def test_a_damaged_int8_file_falls_back_to_the_fp32_export_not_to_torch(
     built_index, served_int8, caplog
 ):
