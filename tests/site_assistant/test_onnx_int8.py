@@ -4,6 +4,7 @@ under a passing verdict."""
 import json
 import logging
 import shutil
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -232,6 +233,22 @@ def test_a_damaged_int8_file_serving_the_questions_is_what_health_names(
     ]
 
 
+@contextmanager
+def int8_copy_damaged(folder):
+    """With ENCODER "onnx-int8-queries", the int8 copy in ``folder`` with a few bytes
+    changed, as a disk error would; put back after."""
+    path = folder / onnx_int8.INT8_FILE
+    whole = path.read_bytes()
+    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
+        try:
+            with open(path, "r+b") as handle:
+                handle.seek(len(whole) // 2)
+                handle.write(bytes(64))
+            yield
+        finally:
+            path.write_bytes(whole)
+
+
 def test_the_overview_says_a_damaged_int8_copy_is_made_with_int8_and_measured_again(
     admin_client, built_index, served_int8
 ):
@@ -241,16 +258,8 @@ def test_the_overview_says_a_damaged_int8_copy_is_made_with_int8_and_measured_ag
     names --int8 now, and the measurement without which the new copy does not serve."""
     from selectolax.lexbor import LexborHTMLParser
 
-    path = served_int8 / onnx_int8.INT8_FILE
-    whole = path.read_bytes()
-    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
-        try:
-            with open(path, "r+b") as handle:  # a few bytes changed, as a disk error would
-                handle.seek(len(whole) // 2)
-                handle.write(bytes(64))
-            page = admin_client.get("/admin/site_assistant/")
-        finally:
-            path.write_bytes(whole)
+    with int8_copy_damaged(served_int8):
+        page = admin_client.get("/admin/site_assistant/")
     (item,) = [
         li.text() for li in LexborHTMLParser(page.content.decode()).css("#dash-model-damage li")
     ]
@@ -270,18 +279,10 @@ def test_a_damaged_int8_file_falls_back_to_the_fp32_export_not_to_torch(
     """A process started with the int8 copy damaged loaded torch (about 0.45 GB more a
     process) though the fp32 export beside it was intact and computes what torch does: it
     loads the fp32 export now, says so in the log, and answers."""
-    path = served_int8 / onnx_int8.INT8_FILE
-    whole = path.read_bytes()
-    with override_settings(SITE_ASSISTANT={**_settings(), "ENCODER": "onnx-int8-queries"}):
-        try:
-            with open(path, "r+b") as handle:  # a few bytes changed, as a disk error would
-                handle.seek(len(whole) // 2)
-                handle.write(bytes(64))
-            caplog.clear()
-            backend = embed.get_encoder(built_index.model_ref, role="query").backend
-            result = services.answer("Do I need to register to play the game?")
-        finally:
-            path.write_bytes(whole)
+    with int8_copy_damaged(served_int8):
+        caplog.clear()
+        backend = embed.get_encoder(built_index.model_ref, role="query").backend
+        result = services.answer("Do I need to register to play the game?")
     assert backend == "onnx"
     assert result.answer is not None
     said = [r.getMessage() for r in caplog.records if r.name == "site_assistant.embed"]
