@@ -397,11 +397,13 @@ def _forget_connections(app):
 
 
 @pytest.fixture
-def celery_workers(transactional_db, settings):
+def celery_workers(transactional_db, settings, tmp_path):
     """Start real Celery worker processes on the real Redis, sharing the test DB.
 
     ``celery_workers()`` starts one more worker on this test's queue and
-    returns its process (``.log_path``: its log), ``celery_workers(NAME=value)``
+    returns its process (``.log_path``: its log, ``celery-worker-<n>.log`` in the test's
+    ``tmp_path``, which pytest keeps for its last few runs and then deletes; a failure
+    to start names it and shows its tail), ``celery_workers(NAME=value)``
     with those environment variables besides; ``celery_workers.several(n)``
     starts ``n`` at once (each takes seconds to start) and returns them once
     all answer; ``celery_workers.starting()`` starts one and returns at once the
@@ -451,7 +453,7 @@ def celery_workers(transactional_db, settings):
 
     def spawn(extra_env):
         number = len(procs) + 1
-        log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
+        log_path = tmp_path / f"celery-worker-{number}.log"
         hostname = f"{queue}-{number}@{os.uname().nodename}"
         with log_path.open("w") as log:  # the child keeps its own copy of the handle
             proc = subprocess.Popen(
@@ -490,12 +492,12 @@ def celery_workers(transactional_db, settings):
         while waiting and time.monotonic() < deadline:
             for proc in waiting.values():
                 if proc.poll() is not None:
-                    pytest.fail(f"celery worker exited: {Path(proc.log_path).read_text()[-3000:]}")
+                    pytest.fail(f"celery worker exited: {_log_tail(proc)}")
             for reply in app.control.ping(timeout=0.5, destination=list(waiting)):
                 for hostname in reply:
                     waiting.pop(hostname, None)
         for proc in waiting.values():
-            pytest.fail(f"celery worker did not answer: {Path(proc.log_path).read_text()[-3000:]}")
+            pytest.fail(f"celery worker did not answer: {_log_tail(proc)}")
         return started
 
     def start(**extra_env):
@@ -524,6 +526,11 @@ def celery_workers(transactional_db, settings):
                 os.killpg(proc.pid, signal.SIGKILL)
         app.conf.update(previous)
         _forget_connections(app)
+
+
+def _log_tail(proc) -> str:
+    """A worker's log path and the last 3000 characters of it (for a failure message)."""
+    return f"{proc.log_path}:\n{Path(proc.log_path).read_text()[-3000:]}"
 
 
 @pytest.fixture

@@ -358,7 +358,6 @@ class Retrievers:
             )
         # As serving embeds them: without the site's name (site_assistant.site_name).
         self.site_names = site_name.for_model(docs, self.model_ref)
-        self.query_vectors = self._embed_queries(self.query_texts)
         # The same index type as serving: exact inner product over normalized vectors.
         self.index = faiss.IndexFlatIP(doc_vectors.shape[1])
         self.index.add(doc_vectors)
@@ -399,6 +398,12 @@ class Retrievers:
         self._dense: list[list[tuple[int, float]]] = []
         self._dense_depth = 0
         self._noise_speller: Speller | None = None
+
+    @functools.cached_property
+    def query_vectors(self) -> np.ndarray:
+        """The set's queries embedded, on first use: a caller that scores only other
+        queries (``best_scores``: a refit model's nonsense questions) embeds none of them."""
+        return self._embed_queries(self.query_texts)
 
     def _owned_index(self, owned: list[tuple[str, int]]):
         """(flat IP index, owner row array) of (text, doc row) pairs; (None, None) if none."""

@@ -10,12 +10,14 @@ def test_a_real_worker_on_real_redis_round_trips_a_task(celery_worker):
     assert result.get(timeout=30) == "hello from the test"
 
 
-def test_a_worker_process_warms_the_search_up_when_it_starts(celery_worker):
-    """Models load at worker start (worker_process_init), not inside the first task."""
+def test_a_worker_process_warms_the_search_up_when_it_starts(celery_worker, tmp_path):
+    """Models load at worker start (worker_process_init), not inside the first task. Its
+    log is in the test's tmp_path (pytest deletes it a few runs later), not left in /tmp."""
     from pathlib import Path
 
-    log = Path(celery_worker.log_path).read_text()
-    assert "search warmed up" in log
+    log = Path(celery_worker.log_path)
+    assert log.parent == tmp_path
+    assert "search warmed up" in log.read_text()
 
 
 def test_beat_schedules_only_tasks_a_worker_knows_and_the_privacy_purge_daily():

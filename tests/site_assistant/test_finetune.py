@@ -429,6 +429,18 @@ def test_refit_activates_the_model_trained_on_every_section(
     passages, so the guard says "no gain beyond split noise", as it should."""
 
     monkeypatch.setattr(F, "should_activate", lambda b, t, **kw: (True, "activated: test"))
+    # Which models embed the dev questions (a spy that calls through to the real encoder).
+    dev_questions = {row["question"] for row in P.read_jsonl(tiny_pairs / "dev.jsonl")}
+    embedded_dev = []
+    real_encode = embed.encode
+
+    def encode(texts, model_ref=None, *args, **kwargs):
+        texts = list(texts)
+        if dev_questions & set(texts):
+            embedded_dev.append(str(model_ref))
+        return real_encode(texts, model_ref, *args, **kwargs)
+
+    monkeypatch.setattr(embed, "encode", encode)
     out = tmp_path / "model"
     reports = []
     meta = F.run_training(
@@ -440,6 +452,11 @@ def test_refit_activates_the_model_trained_on_every_section(
         refit=True,
         progress=lambda fraction, stage: reports.append((fraction, stage)),
     )
+    # The dev split is scored once with each model compared; the refit model is scored
+    # on nonsense questions only (its dev figures are the guarded model's), so it embeds
+    # none of the dev questions.
+    assert sorted(embedded_dev) == sorted([meta["base_model"], str(out)])
+    monkeypatch.setattr(embed, "encode", real_encode)
     # The refit trains as many steps as the first training and its steps move the bar
     # as far: the admin's page counts them and estimates the time left from the pace
     # (it sat at 86% with no step count as long as the first training had taken).
