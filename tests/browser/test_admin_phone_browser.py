@@ -99,6 +99,9 @@ def test_on_a_desktop_the_lists_keep_djangos_sort_arrows_and_buttons_in_a_row(pa
     serve = page.get_by_role("button", name="Serve the base model").bounding_box()
     assert train["y"] == serve["y"] and serve["x"] > train["x"] + train["width"], (train, serve)
     assert serve["x"] + serve["width"] > 1000, serve  # at the right, beside the title
+    # Django's header links keep their size: the phone's 44 px are for phones.
+    view_site = page.locator("#user-tools").get_by_role("link", name="View site").bounding_box()
+    assert view_site["height"] < FINGER, view_site
 
 
 def test_on_a_phone_the_apps_buttons_and_links_are_a_fingers_size(
@@ -693,3 +696,37 @@ def test_on_a_phone_the_training_buttons_line_up_when_they_wrap(phone_page, owne
         assert serve["x"] == train["x"], (train, serve)
     else:
         assert serve["x"] >= train["x"] + train["width"], (train, serve)
+
+
+def test_at_320_px_the_questions_and_overview_fit_and_the_header_links_are_a_fingers_size(
+    phone_page, owner
+):
+    """At 320 px Django's header links (View site, Change password, Log out) were 16 px high
+    words on the app's pages. Now each is 44 px; and with them the pages still fit: the
+    Questions list (every column, a question that is one long word) scrolls in its own box,
+    not the page, and the overview's "Serving now" box (the index and model served) is on the
+    screen."""
+    page = phone_page(320, 640)
+    for question in [
+        "do you repair bicycles?",
+        "how much does a landing page cost?",
+        "Wie viel kostet eine Webseite?",
+        "supercalifragilisticexpialidocious-question-with-no-spaces-at-all?",
+    ]:
+        ask_api(page, question)
+    log_in(page)
+    for url in ["/admin/site_assistant/question/", "/admin/site_assistant/"]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+        for name in ["View site", "Change password"]:
+            link = page.locator("#user-tools").get_by_role("link", name=name)
+            assert link.bounding_box()["height"] >= FINGER, (url, name, link.bounding_box())
+        log_out = page.locator("#user-tools").get_by_role("button", name="Log out")
+        assert log_out.bounding_box()["height"] >= FINGER, (url, log_out.bounding_box())
+    serving = page.locator("#dash-serving").bounding_box()
+    assert serving["x"] >= 0 and serving["x"] + serving["width"] <= 320, serving
+    page.goto("/admin/site_assistant/question/")
+    table = page.locator("#result_list")
+    expect(table).to_contain_text("do you repair bicycles?")
+    page.locator("#user-tools").get_by_role("link", name="View site").tap()
+    expect(page).not_to_have_url(re.compile("/admin/"))
