@@ -526,3 +526,21 @@ def test_a_question_in_another_language_cannot_be_judged_one_the_site_doesnt_ans
     refused = LexborHTMLParser(response.content.decode()).css_first("#fix-refused").text()
     assert "never searched" in refused
     assert not Question.objects.filter(unanswerable=True).exists()
+
+
+def test_a_question_the_site_doesnt_answer_asked_again_is_not_proposed_again(owner_client):
+    """Judged once on the Fix page, the same question asked again later by a visitor is
+    logged judged too: it does not come back to the Unanswered list."""
+    from django.test import Client
+
+    judged = Question.objects.create(text="do you repair bicycles?", answered=False)
+    owner_client.post(fix_url(judged), {"unanswerable": "1"})
+    visitor = Client()
+    assert visitor.get("/api/search/", {"q": "do you repair bicycles?"}).json()["answer"] is None
+    asked = Question.objects.exclude(pk=judged.pk).get(text="do you repair bicycles?")
+    assert asked.unanswerable
+    listing = owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+    assert LexborHTMLParser(listing.content.decode()).css("#result_list tbody tr") == []
+    # Not judged: a question the owner has not looked at is proposed as before.
+    visitor.get("/api/search/", {"q": "do you sell bicycles?"})
+    assert not Question.objects.get(text="do you sell bicycles?").unanswerable
