@@ -721,6 +721,13 @@ def test_at_320_px_the_questions_and_overview_fit_and_the_header_links_are_a_fin
         for name in ["View site", "Change password"]:
             link = page.locator("#user-tools").get_by_role("link", name=name)
             assert link.bounding_box()["height"] >= FINGER, (url, name, link.bounding_box())
+            # Its words in the middle of the box, not at its top over an empty 28 px.
+            off_centre = link.evaluate(
+                "a => { const words = document.createRange(); words.selectNodeContents(a);"
+                " const w = words.getBoundingClientRect(), box = a.getBoundingClientRect();"
+                " return Math.abs((w.top + w.bottom) / 2 - (box.top + box.bottom) / 2); }"
+            )
+            assert off_centre <= 3, (url, name, off_centre)
         log_out = page.locator("#user-tools").get_by_role("button", name="Log out")
         assert log_out.bounding_box()["height"] >= FINGER, (url, log_out.bounding_box())
     serving = page.locator("#dash-serving").bounding_box()
