@@ -470,6 +470,7 @@ class Question(models.Model):
     # then (UNANSWERED), waiting for no fix, and proposed no more; saving an example
     # question for it later clears it.
     unanswerable = models.BooleanField(
+        "the site doesn’t answer it",
         default=False,
         help_text="The owner judged that the site does not answer this question: it waits "
         "for no fix.",

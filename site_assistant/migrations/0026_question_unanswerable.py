@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="unanswerable",
             field=models.BooleanField(
                 default=False,
+                verbose_name="the site doesn’t answer it",
                 help_text="The owner judged that the site does not answer this question: it waits for no fix.",
             ),
         ),
