@@ -737,3 +737,36 @@ def test_at_320_px_the_questions_and_overview_fit_and_the_header_links_are_a_fin
     expect(table).to_contain_text("do you repair bicycles?")
     page.locator("#user-tools").get_by_role("link", name="View site").tap()
     expect(page).not_to_have_url(re.compile("/admin/"))
+
+
+def test_on_a_phone_the_owner_says_the_site_doesnt_answer_a_question(phone_page, owner):
+    """A question no section of the site says: the owner had to leave it in the Unanswered
+    list. On its Fix page, "The site doesn't answer this" (a finger's size) takes it off the
+    list, saves no example question, and the overview counts it no more."""
+    from site_assistant.models import ExampleQuestion, Question
+
+    page = phone_page(320, 640)
+    for question in ["do you repair bicycles?", "do you sell bicycles?"]:
+        ask_api(page, question)
+    examples = ExampleQuestion.objects.count()
+    log_in(page)
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    rows.filter(has_text="do you repair bicycles?").get_by_role(
+        "link", name="Fix this answer"
+    ).tap()
+    button = page.get_by_role("button", name="The site doesn’t answer this")
+    assert button.bounding_box()["height"] >= FINGER, button.bounding_box()
+    button.tap()
+    expect(page).to_have_url(re.compile(r"/question/\?attention=unanswered$"))
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Marked “do you repair bicycles?” as a question the site doesn’t answer"
+    )
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("do you sell bicycles?")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert ExampleQuestion.objects.count() == examples
+    assert Question.objects.get(text="do you repair bicycles?").unanswerable
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("1")
