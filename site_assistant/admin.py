@@ -425,6 +425,8 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
             ("not_helpful", "Not helpful"),
             ("not_helpful" + self.WAITING, "Not helpful, waiting for a fix"),
             ("other_language", "In another language"),
+            # Judged on Fix this answer: in no list above, found here.
+            ("unanswerable", "The site doesn’t answer"),
         ]
 
     def queryset(self, request, queryset):
@@ -437,12 +439,14 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
             queryset = queryset.filter(helpful=False)
         elif value == "other_language":
             return queryset.other_language()
+        elif value == "unanswerable":
+            return queryset.filter(unanswerable=True)
         else:
             return queryset
-        if waiting:  # the list's "✓ example saved" ones are fixed: not waiting
+        if waiting:  # "✓ example saved" ones are fixed, those the site doesn't answer judged
             if "has_example" not in queryset.query.annotations:
                 queryset = queryset.with_example()
-            queryset = queryset.filter(has_example=False)
+            queryset = queryset.filter(has_example=False, unanswerable=False)
         return queryset
 
 
@@ -696,6 +700,11 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
             return mark_safe(
                 '<span title="An example question saved from this question, or with its text, points at a section">'
                 "✓ example saved</span>"
+            )
+        if question.unanswerable:
+            return mark_safe(
+                '<span title="You judged on Fix this answer that the site does not say this">'
+                "the site doesn’t answer it</span>"
             )
         if question.language:
             return format_html(

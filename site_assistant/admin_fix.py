@@ -165,6 +165,25 @@ def fixed_by(question: Question) -> ExampleQuestion | None:
     return next(iter(ExampleQuestion.objects.filter(active=True).reading(question.text)), None)
 
 
+def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
+    """ "The site doesn't answer this": no section to point it at. The question and the
+    same question asked again leave the lists waiting for a fix; no example question."""
+    question.unanswerable = True
+    question.save(update_fields=["unanswerable"])
+    repeats = Question.objects.exclude(pk=question.pk).mark_unanswerable(question.text)
+    again = ""
+    if repeats:
+        times = "time" if repeats == 1 else "times"
+        again = f" So are the {repeats} other {times} visitors asked it."
+    messages.success(
+        request,
+        f"Marked “{question.text}” as a question the site doesn’t answer: it no longer waits "
+        f"for a fix, and no example question was saved.{again} To answer it, add a section "
+        "that says it to the site; then Fix this answer can point it there.",
+    )
+    return HttpResponseRedirect(_back_url(request, question))
+
+
 def fix_answer_view(model_admin, request, question_id):
     """GET: the question, the closest sections and a search; POST: save the example question.
 
@@ -180,6 +199,9 @@ def fix_answer_view(model_admin, request, question_id):
         raise Http404("No such question (questions are deleted after the retention period).")
 
     status = 200
+    # (In another language, never searched: refused below, as a save is, with why.)
+    if request.method == "POST" and "unanswerable" in request.POST and not question.language:
+        return _judge_unanswerable(request, question)
     if request.method == "POST":
         form = FixAnswerForm(request.POST, question=question)
         if form.is_valid():
@@ -194,7 +216,8 @@ def fix_answer_view(model_admin, request, question_id):
                     example.active = True
                     example.save(update_fields=["active"])
             question.fixed_by = example  # reworded too, the row says "✓ example saved"
-            question.save(update_fields=["fixed_by"])
+            question.unanswerable = False  # the site answers it after all
+            question.save(update_fields=["fixed_by", "unanswerable"])
             # The same question asked again (case, spacing, "?" aside): answered by it too.
             repeats = Question.objects.mark_answered_by(example, question.text, text)
             where = sections.where(section)

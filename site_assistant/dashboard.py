@@ -117,7 +117,8 @@ def _log_figures(now: datetime) -> dict:
         week_total=Count("id"), week_answered=Count("id", filter=Q(answered=True))
     )
     # One query; whether an example is saved is asked only of the rows counted here.
-    unfixed = Q(has_example=False)
+    # Judged ones the site does not answer (Fix this answer) wait for no fix either.
+    unfixed = Q(has_example=False, unanswerable=False)
     waiting = Question.objects.filter(Q(answered=False) | Q(helpful=False) | OTHER_LANGUAGE)
     review = waiting.with_example().aggregate(
         unanswered=Count("id", filter=UNANSWERED & unfixed),

@@ -289,7 +289,8 @@ def looks_personal(text: str) -> bool:
 
 # Not answered in the index's language: what the owner can fix. A question in
 # another language (``language`` set) was never searched, so it is not here.
-UNANSWERED = models.Q(answered=False, language="")
+# Not one the owner judged the site does not answer ("Fix this answer"): nothing to fix.
+UNANSWERED = models.Q(answered=False, language="", unanswerable=False)
 # In another language than the index's: not searched, nothing to fix. language > ""
 # (never NULL) is a range of its index; language <> "" read every row of the log.
 OTHER_LANGUAGE = models.Q(language__gt="")
@@ -389,20 +390,38 @@ class QuestionQuerySet(models.QuerySet):
         A word of the question narrows the log first (one read of it when the owner
         saves, not on every page); ``question_key`` decides, in Python, as for
         ExampleQuestion.reading."""
+        unfixed = self.filter(
+            models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False)
+        ).exclude(fixed_by=example)
+        marked = unfixed._reading(*texts)
+        # Answered by it: no longer judged one the site does not answer.
+        return (
+            self.filter(pk__in=marked).update(fixed_by=example, unanswerable=False) if marked else 0
+        )
+
+    def mark_unanswerable(self, text: str) -> int:
+        """ "The site doesn't answer this" (Fix this answer): the logged questions that read
+        as ``text`` (``question_key``), not fixed by an active example question, judged
+        ones the site does not answer, so that none of them waits for a fix or is
+        proposed again. How many it marked."""
+        unfixed = self.filter(models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False))
+        marked = unfixed.filter(unanswerable=False)._reading(text)
+        return self.filter(pk__in=marked).update(unanswerable=True) if marked else 0
+
+    def _reading(self, *texts: str) -> list[int]:
+        """The ids of the questions searched (not in another language) that read as one
+        of ``texts``, case, spacing and the final ?!. aside. A word of the question
+        narrows the log first; ``question_key`` decides, in Python."""
         keys = {question_key(text) for text in texts} - {""}
-        marked = []
+        found = []
         for key in keys:
-            candidates = self.filter(
-                models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False),
-                language="",
-                text__icontains=max(key.split(), key=len),
-            ).exclude(fixed_by=example)
-            marked += [
+            candidates = self.filter(language="", text__icontains=max(key.split(), key=len))
+            found += [
                 pk
                 for pk, text in candidates.values_list("pk", "text").iterator()
                 if question_key(text) == key
             ]
-        return self.filter(pk__in=marked).update(fixed_by=example) if marked else 0
+        return found
 
     def unanswered(self):
         return self.filter(UNANSWERED)
@@ -459,6 +478,15 @@ class Question(models.Model):
         on_delete=models.SET_NULL,
         related_name="fixed_questions",
         help_text="The example question the owner saved from this question.",
+    )
+    # "Fix this answer": the owner judged that the site does not say this. Not unanswered
+    # then (UNANSWERED), waiting for no fix, and proposed no more; saving an example
+    # question for it later clears it.
+    unanswerable = models.BooleanField(
+        "the site doesn’t answer it",
+        default=False,
+        help_text="The owner judged that the site does not answer this question: it waits "
+        "for no fix.",
     )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -185,8 +185,16 @@ def _log(query: str, channel: str, result, already_asked) -> tuple[Question, boo
         if earlier is not None:
             return earlier, True
     top = _top(result)
+    text = query[:_TEXT_LIMIT]
+    # Asked again as written after the owner judged that the site does not answer it
+    # (Fix this answer): judged too, not proposed again. One lookup of the text's index.
+    judged = (
+        result.answer is None
+        and not result.language
+        and Question.objects.filter(unanswerable=True, text=text).exists()
+    )
     question = Question.objects.create(
-        text=query[:_TEXT_LIMIT],
+        text=text,
         channel=channel,
         answered=result.answer is not None,
         score=top.score if top else None,
@@ -198,6 +206,7 @@ def _log(query: str, channel: str, result, already_asked) -> tuple[Question, boo
         index_version=result.index_version,
         language=result.language or "",
         site=result.site[:_SITE_LIMIT],
+        unanswerable=judged,
     )
     return question, False
 

@@ -50,12 +50,24 @@ from .templatetags.search_admin import build_error_for, sites_of_the_week
 APP = "site_assistant"
 
 
-def overview_url() -> str | None:
-    """The app's overview in Django's admin; None when Django's admin is not mounted."""
+def _in_django_admin(name: str, **kwargs) -> str | None:
+    """The URL of ``name`` in Django's admin; None when Django's admin is not mounted."""
     try:
-        return reverse("admin:app_list", kwargs={"app_label": APP})
+        return reverse(f"admin:{name}", kwargs=kwargs or None)
     except NoReverseMatch:
         return None
+
+
+def overview_url() -> str | None:
+    """The app's overview in Django's admin; None when Django's admin is not mounted."""
+    return _in_django_admin("app_list", app_label=APP)
+
+
+def rebuild_url() -> str | None:
+    """The Index builds list's box with "Rebuild index now" in Django's admin; None when
+    Django's admin is not mounted."""
+    builds = _in_django_admin(f"{APP}_indexbuild_changelist")
+    return f"{builds}#index-status" if builds else None
 
 
 def may_open(user) -> bool:
@@ -86,6 +98,9 @@ class AssistantPanel(Component):
             getattr(request, "user", None), context["last_build"]
         )
         context["overview_url"] = overview_url()
+        # Its notes (the index cannot be served, none yet, pages left out, the last build
+        # failed) lead to where the owner acts: the Index builds list's "Rebuild index now".
+        context["rebuild_url"] = rebuild_url()
         if context["week_by_site"]:
             context["week_by_site"] = sites_of_the_week(context["week_by_site"])
         return context

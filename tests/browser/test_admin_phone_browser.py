@@ -99,6 +99,9 @@ def test_on_a_desktop_the_lists_keep_djangos_sort_arrows_and_buttons_in_a_row(pa
     serve = page.get_by_role("button", name="Serve the base model").bounding_box()
     assert train["y"] == serve["y"] and serve["x"] > train["x"] + train["width"], (train, serve)
     assert serve["x"] + serve["width"] > 1000, serve  # at the right, beside the title
+    # Django's header links keep their size: the phone's 44 px are for phones.
+    view_site = page.locator("#user-tools").get_by_role("link", name="View site").bounding_box()
+    assert view_site["height"] < FINGER, view_site
 
 
 def test_on_a_phone_the_apps_buttons_and_links_are_a_fingers_size(
@@ -693,3 +696,77 @@ def test_on_a_phone_the_training_buttons_line_up_when_they_wrap(phone_page, owne
         assert serve["x"] == train["x"], (train, serve)
     else:
         assert serve["x"] >= train["x"] + train["width"], (train, serve)
+
+
+def test_at_320_px_the_questions_and_overview_fit_and_the_header_links_are_a_fingers_size(
+    phone_page, owner
+):
+    """At 320 px Django's header links (View site, Change password, Log out) were 16 px high
+    words on the app's pages. Now each is 44 px; and with them the pages still fit: the
+    Questions list (every column, a question that is one long word) scrolls in its own box,
+    not the page, and the overview's "Serving now" box (the index and model served) is on the
+    screen."""
+    page = phone_page(320, 640)
+    for question in [
+        "do you repair bicycles?",
+        "how much does a landing page cost?",
+        "Wie viel kostet eine Webseite?",
+        "supercalifragilisticexpialidocious-question-with-no-spaces-at-all?",
+    ]:
+        ask_api(page, question)
+    log_in(page)
+    for url in ["/admin/site_assistant/question/", "/admin/site_assistant/"]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+        for name in ["View site", "Change password"]:
+            link = page.locator("#user-tools").get_by_role("link", name=name)
+            assert link.bounding_box()["height"] >= FINGER, (url, name, link.bounding_box())
+            # Its words in the middle of the box, not at its top over an empty 28 px.
+            off_centre = link.evaluate(
+                "a => { const words = document.createRange(); words.selectNodeContents(a);"
+                " const w = words.getBoundingClientRect(), box = a.getBoundingClientRect();"
+                " return Math.abs((w.top + w.bottom) / 2 - (box.top + box.bottom) / 2); }"
+            )
+            assert off_centre <= 3, (url, name, off_centre)
+        log_out = page.locator("#user-tools").get_by_role("button", name="Log out")
+        assert log_out.bounding_box()["height"] >= FINGER, (url, log_out.bounding_box())
+    serving = page.locator("#dash-serving").bounding_box()
+    assert serving["x"] >= 0 and serving["x"] + serving["width"] <= 320, serving
+    page.goto("/admin/site_assistant/question/")
+    table = page.locator("#result_list")
+    expect(table).to_contain_text("do you repair bicycles?")
+    page.locator("#user-tools").get_by_role("link", name="View site").tap()
+    expect(page).not_to_have_url(re.compile("/admin/"))
+
+
+def test_on_a_phone_the_owner_says_the_site_doesnt_answer_a_question(phone_page, owner):
+    """A question no section of the site says: the owner had to leave it in the Unanswered
+    list. On its Fix page, "The site doesn't answer this" (a finger's size) takes it off the
+    list, saves no example question, and the overview counts it no more."""
+    from site_assistant.models import ExampleQuestion, Question
+
+    page = phone_page(320, 640)
+    for question in ["do you repair bicycles?", "do you sell bicycles?"]:
+        ask_api(page, question)
+    examples = ExampleQuestion.objects.count()
+    log_in(page)
+    page.goto("/admin/site_assistant/question/?attention=unanswered")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    rows.filter(has_text="do you repair bicycles?").get_by_role(
+        "link", name="Fix this answer"
+    ).tap()
+    button = page.get_by_role("button", name="The site doesn’t answer this")
+    assert button.bounding_box()["height"] >= FINGER, button.bounding_box()
+    button.tap()
+    expect(page).to_have_url(re.compile(r"/question/\?attention=unanswered$"))
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Marked “do you repair bicycles?” as a question the site doesn’t answer"
+    )
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("do you sell bicycles?")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert ExampleQuestion.objects.count() == examples
+    assert Question.objects.get(text="do you repair bicycles?").unanswerable
+    page.goto("/admin/site_assistant/")
+    expect(page.locator("#dash-unanswered")).to_have_text("1")

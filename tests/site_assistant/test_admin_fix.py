@@ -464,3 +464,89 @@ def test_a_build_set_off_by_saving_an_example_question_says_so_and_who(
     added = IndexBuild.objects.order_by("-pk").first()
     assert added.pk != build.pk
     assert (added.trigger, added.requested_by.username) == ("example", "owner")
+
+
+def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_with_no_example(
+    owner_client, unanswered
+):
+    """When no section of the site says it, the owner says so on the Fix page: the question
+    (and the same question asked again) leaves the Unanswered lists and the overview's count,
+    is found under "The site doesn't answer", and no example question is made."""
+    again = Question.objects.create(text="How much is a SHOP", answered=False, score=0.1)
+    other = Question.objects.create(text="do you repair bicycles?", answered=False, score=0.1)
+    listing = "/admin/site_assistant/question/?attention=unanswered"
+    examples = ExampleQuestion.objects.count()
+    page = owner_client.get(fix_url(unanswered) + "?_changelist_filters=attention%3Dunanswered")
+    tree = LexborHTMLParser(page.content.decode())
+    button = tree.css_first("#fix-unanswerable button[name=unanswerable]")
+    assert button.text() == "The site doesn’t answer this"
+
+    response = owner_client.post(
+        fix_url(unanswered) + "?_changelist_filters=attention%3Dunanswered",
+        {"unanswerable": button.attributes["value"]},
+    )
+    assert response.status_code == 302 and response["Location"] == listing
+    followed = owner_client.get(listing).content.decode()
+    assert "as a question the site doesn’t answer" in followed
+    assert "So are the 1 other time visitors asked it." in followed
+    shown = [row.text() for row in LexborHTMLParser(followed).css("#result_list tbody .field-text")]
+    assert shown == [other.text]
+    waiting = owner_client.get(listing + "_waiting").content.decode()
+    assert unanswered.text not in waiting and again.text not in waiting
+    judged = owner_client.get("/admin/site_assistant/question/?attention=unanswerable")
+    rows = LexborHTMLParser(judged.content.decode()).css("#result_list tbody tr")
+    assert len(rows) == 2 and all("the site doesn’t answer it" in r.text() for r in rows)
+    overview = LexborHTMLParser(owner_client.get("/admin/site_assistant/").content.decode())
+    assert overview.css_first("#dash-unanswered").text() == "1"
+    assert ExampleQuestion.objects.count() == examples  # none made
+    assert set(Question.objects.filter(unanswerable=True).values_list("text", flat=True)) == {
+        unanswered.text,
+        again.text,
+    }
+    # Its own page says so, with the icon of a yes.
+    own = LexborHTMLParser(
+        owner_client.get(f"/admin/site_assistant/question/{unanswered.pk}/change/").text
+    ).css_first(".field-unanswerable")
+    assert "The site doesn’t answer it" in own.text()
+    assert own.css_first("img").attributes["alt"] == "True"
+    # Its Fix page says so and no longer offers the choice; an example saved later undoes it.
+    page = LexborHTMLParser(owner_client.get(fix_url(unanswered)).content.decode())
+    assert page.css_first("#fix-unanswerable") is None
+    assert (
+        "doesn’t answer: it waits for no fix" in page.css_first("#fix-unanswerable-already").text()
+    )
+    owner_client.post(
+        fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    assert not Question.objects.filter(unanswerable=True).exists()
+
+
+def test_a_question_in_another_language_cannot_be_judged_one_the_site_doesnt_answer(
+    owner_client,
+):
+    german = Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
+    page = LexborHTMLParser(owner_client.get(fix_url(german)).content.decode())
+    assert page.css_first("#fix-unanswerable") is None
+    response = owner_client.post(fix_url(german), {"unanswerable": "1"})
+    assert response.status_code == 400
+    refused = LexborHTMLParser(response.content.decode()).css_first("#fix-refused").text()
+    assert "never searched" in refused
+    assert not Question.objects.filter(unanswerable=True).exists()
+
+
+def test_a_question_the_site_doesnt_answer_asked_again_is_not_proposed_again(owner_client):
+    """Judged once on the Fix page, the same question asked again later by a visitor is
+    logged judged too: it does not come back to the Unanswered list."""
+    from django.test import Client
+
+    judged = Question.objects.create(text="do you repair bicycles?", answered=False)
+    owner_client.post(fix_url(judged), {"unanswerable": "1"})
+    visitor = Client()
+    assert visitor.get("/api/search/", {"q": "do you repair bicycles?"}).json()["answer"] is None
+    asked = Question.objects.exclude(pk=judged.pk).get(text="do you repair bicycles?")
+    assert asked.unanswerable
+    listing = owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+    assert LexborHTMLParser(listing.content.decode()).css("#result_list tbody tr") == []
+    # Not judged: a question the owner has not looked at is proposed as before.
+    visitor.get("/api/search/", {"q": "do you sell bicycles?"})
+    assert not Question.objects.get(text="do you sell bicycles?").unanswerable

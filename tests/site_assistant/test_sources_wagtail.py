@@ -1179,3 +1179,69 @@ def test_wagtails_dashboard_tells_the_owner_of_the_models_damaged_files(tmp_path
         "restart the site."
     ), item
     assert put_back["panel"] and put_back["note"] is None
+
+
+# The panel's notes, each in turn, and where its link leads (one line of JSON a note).
+PANEL_REBUILD = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from selectolax.lexbor import LexborHTMLParser
+from site_assistant import services
+from site_assistant.models import IndexBuild
+
+owner = Client()
+owner.force_login(User.objects.create_superuser("owner", "o@example.com", "pw"))
+
+
+def note(name, selector):
+    panel = LexborHTMLParser(owner.get("/admin/").content.decode()).css_first(
+        "#site-assistant-section"
+    )
+    found = panel.css_first(selector)
+    link = found.css_first("a.sa-rebuild") if found else None
+    target = {}
+    if link is not None:
+        href = link.attributes["href"]
+        response = owner.get(href.split("#")[0])
+        page = LexborHTMLParser(response.content.decode())
+        box = page.css_first("#" + href.split("#")[1]) if "#" in href else None
+        button = box.css_first("#rebuild-form button") if box else None
+        target = {"status": response.status_code, "button": button.text() if button else None}
+    print(json.dumps({
+        "note": name,
+        "text": found.text(separator=" ") if found else None,
+        "link": link.text() if link else None,
+        **target,
+    }))
+
+
+note("no index", "#sa-serving")
+IndexBuild.objects.create(status="failed", trigger="admin", error="RuntimeError: disk full")
+note("failed", "#sa-last-build")
+IndexBuild.objects.create(status="succeeded", trigger="admin")
+note("succeeded", "#sa-last-build")
+services.index_problem = lambda: "its vectors file is damaged"
+note("cannot be served", "#sa-index-problem")
+"""
+
+
+def test_wagtails_dashboard_notes_lead_to_the_rebuild_button(tmp_path):
+    """The panel on Wagtail's dashboard said "no index yet", that the last build failed or
+    that the index cannot be served, and left the owner to find where to rebuild. Each note
+    now links the Index builds list's box with "Rebuild index now"; a build that succeeded
+    offers no link."""
+    steps = run_in_wagtail_site(PANEL_REBUILD, tmp_path, "owner_settings")
+    notes = {step["note"]: step for step in steps}
+    assert notes["no index"]["link"] == "Build the index"
+    assert notes["failed"]["link"] == "Rebuild the index"
+    assert "RuntimeError: disk full" in notes["failed"]["text"]
+    assert notes["cannot be served"]["link"] == "Rebuild the index"
+    assert "its vectors file is damaged" in notes["cannot be served"]["text"]
+    for name in ("no index", "failed", "cannot be served"):
+        assert (notes[name]["status"], notes[name]["button"]) == (200, "Rebuild index now"), name
+    assert notes["succeeded"]["link"] is None
