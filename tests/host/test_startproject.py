@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import site_assistant as app_package
 
+from ..conftest import share_model_export
 from .conftest import Server, run
 
 APP = app_package.__name__
@@ -41,9 +42,9 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, request, model_export):
+def project(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("startproject")
-    model_export.before_build(base / "index")
+    share_model_export(base / "index")
     venv, python, env = request.getfixturevalue("fresh_venv")
     site = base / "site"
     site.mkdir()
@@ -145,10 +146,9 @@ def project(tmp_path_factory, request, model_export):
 
 
 @pytest.fixture(scope="module")
-def built(project, model_export):
+def built(project):
     site, python, env = project
     result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
-    model_export.after_build(site.parent / "index")
     return result.stdout
 
 
