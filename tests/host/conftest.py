@@ -8,11 +8,13 @@ into a fresh virtualenv, inside a brand-new project.
   so nothing is downloaded; pip still checks every requirement of the wheel
   against what that virtualenv can import (``--no-index``: a dependency the
   metadata names but nothing provides fails the install).
-- Each project's INDEX_DIR shares the session's ONNX export of the packaged model
-  (tests/conftest.py's ``share_model_export``): every project serves the same packaged
-  model from the same shared site-packages, so the first build of the session's first
-  project that finds none makes it (through the wheel, as docs/install.md's step 5 does)
-  and the others, and the rest of the suite, use it.
+- ``first_build``: docs/install.md step 5's build, in a project's INDEX_DIR that shares
+  the session's ONNX export of the packaged model (tests/conftest.py's
+  ``share_model_export``): every project serves the same packaged model from the same
+  shared site-packages, so the session's first build that finds no export makes it
+  (through the wheel) and the other projects, and the rest of the suite, use it.
+- ``started_early``: a module's ``early_setup`` (the slow steps that need no model),
+  run in a thread from the session's first host test.
 - ``Server``: ``manage.py runserver`` of a project on a free loopback port.
 """
 
@@ -32,6 +34,8 @@ import pytest
 
 import site_assistant
 
+from ..conftest import keep_model_export, share_model_export
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGE = site_assistant.__name__
 DISTRIBUTION = "django-site-assistant"
@@ -44,6 +48,16 @@ def run(args, cwd, env, timeout=300, check=True):
     )
     if check:
         assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def first_build(site, python, env, index_dir):
+    """docs/install.md step 5's `manage.py search_rebuild --sync` in a project whose
+    INDEX_DIR is ``index_dir``, with the session's export of the packaged model (made
+    here through the wheel if the session has none, and kept for the next test run)."""
+    share_model_export(index_dir)
+    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
+    keep_model_export()
     return result
 
 

@@ -15,8 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import site_assistant as app_package
 
-from ..conftest import share_model_export
-from .conftest import Server, run
+from .conftest import Server, first_build, run
 
 APP = app_package.__name__
 PREFIX = "/assistant/"
@@ -44,7 +43,6 @@ PAGES = {
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("startproject")
-    share_model_export(base / "index")
     venv, python, env = request.getfixturevalue("fresh_venv")
     site = base / "site"
     site.mkdir()
@@ -148,8 +146,7 @@ def project(tmp_path_factory, request):
 @pytest.fixture(scope="module")
 def built(project):
     site, python, env = project
-    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
-    return result.stdout
+    return first_build(site, python, env, site.parent / "index").stdout
 
 
 @pytest.fixture(scope="module")

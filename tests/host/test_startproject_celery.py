@@ -23,8 +23,7 @@ import pytest
 
 import site_assistant as app_package
 
-from ..conftest import share_model_export
-from .conftest import ROOT, Server, run
+from .conftest import ROOT, Server, first_build, run
 
 APP = app_package.__name__
 PROJECT = "mysite"  # the name install.md's blocks use
@@ -151,8 +150,7 @@ def project(tmp_path_factory, request):
         )
     run([python, "manage.py", "makemigrations", "notes", "-v0"], site, env)
     run([python, "manage.py", "migrate", "-v0"], site, env)
-    share_model_export(site / "var" / "site-assistant")  # the session's, as the other projects
-    run([python, "manage.py", "search_rebuild", "--sync"], site, env)
+    first_build(site, python, env, site / "var" / "site-assistant")
     return site, python, env
 
 

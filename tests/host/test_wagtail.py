@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 import site_assistant as app_package
 
 from ..conftest import share_model_export
-from .conftest import Server, run
+from .conftest import Server, first_build, run
 
 APP = app_package.__name__
 PREFIX = "/assistant/"
@@ -221,8 +221,7 @@ def project(started_early, fresh_venv):
 @pytest.fixture(scope="module")
 def built(project):
     site, python, env = project
-    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
-    return result.stdout
+    return first_build(site, python, env, site.parent / "index").stdout
 
 
 @pytest.fixture(scope="module")
