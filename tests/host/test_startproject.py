@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import site_assistant as app_package
 
-from .conftest import Server, run
+from .conftest import Server, first_build, run
 
 APP = app_package.__name__
 PREFIX = "/assistant/"
@@ -41,9 +41,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, request, model_export):
+def project(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("startproject")
-    model_export.before_build(base / "index")
     venv, python, env = request.getfixturevalue("fresh_venv")
     site = base / "site"
     site.mkdir()
@@ -145,11 +144,9 @@ def project(tmp_path_factory, request, model_export):
 
 
 @pytest.fixture(scope="module")
-def built(project, model_export):
+def built(project):
     site, python, env = project
-    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
-    model_export.after_build(site.parent / "index")
-    return result.stdout
+    return first_build(site, python, env, site.parent / "index").stdout
 
 
 @pytest.fixture(scope="module")

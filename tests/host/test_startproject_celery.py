@@ -23,7 +23,7 @@ import pytest
 
 import site_assistant as app_package
 
-from .conftest import ROOT, Server, run
+from .conftest import ROOT, Server, first_build, run
 
 APP = app_package.__name__
 PROJECT = "mysite"  # the name install.md's blocks use
@@ -150,12 +150,13 @@ def project(tmp_path_factory, request):
         )
     run([python, "manage.py", "makemigrations", "notes", "-v0"], site, env)
     run([python, "manage.py", "migrate", "-v0"], site, env)
-    run([python, "manage.py", "search_rebuild", "--sync"], site, env)
+    first_build(site, python, env, site / "var" / "site-assistant")
     return site, python, env
 
 
 class Worker:
-    """`celery -A mysite worker --concurrency=1`, as install.md starts it."""
+    """`celery -A mysite worker --concurrency=1`, as install.md starts it (``wait_for``
+    "ready." says it has)."""
 
     def __init__(self, project):
         site, python, env = project
@@ -175,7 +176,6 @@ class Worker:
             site,
             env,
         ).stdout.strip()
-        self.wait_for("ready.")
 
     def log(self):
         return self.log_path.read_text()
@@ -184,7 +184,7 @@ class Worker:
         deadline = time.monotonic() + seconds
         while text not in self.log():
             assert self.process.poll() is None and time.monotonic() < deadline, self.log()[-3000:]
-            time.sleep(0.5)
+            time.sleep(0.1)
 
     def stop(self):
         if self.process.poll() is None:
@@ -193,10 +193,12 @@ class Worker:
 
 
 @pytest.fixture(scope="module")
-def worker(project):
+def worker(project, request):
     import redis
 
     worker = Worker(project)
+    request.getfixturevalue("server")  # the web server starts while the worker does
+    worker.wait_for("ready.")
     yield worker
     worker.stop()
     # The tasks left queued for the stopped worker (this test's own queue).
@@ -245,7 +247,7 @@ def test_a_saved_row_is_rebuilt_by_the_worker_and_answered(project, worker, serv
     deadline = time.monotonic() + 120
     while answer_url(server, "Do you sell gift vouchers?") != "/notes/1/":
         assert time.monotonic() < deadline, worker.log()[-3000:]
-        time.sleep(1)
+        time.sleep(0.25)
     log = worker.log()
     assert re.search(rf"Task {APP}\.tasks\.rebuild_index\[[0-9a-f-]+\] succeeded", log), log
     latest = f"from {APP}.models import IndexBuild as B; b = B.objects.latest('pk')"

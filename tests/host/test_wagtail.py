@@ -16,7 +16,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 import site_assistant as app_package
 
-from .conftest import Server, run
+from ..conftest import share_model_export
+from .conftest import Server, first_build, run
 
 APP = app_package.__name__
 PREFIX = "/assistant/"
@@ -128,12 +129,16 @@ print("notices link to:", sorted(n.get_absolute_url() for n in Notice.objects.al
 """
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory, request, model_export):
-    venv, python, env = request.getfixturevalue("fresh_venv")
-    base = tmp_path_factory.mktemp("wagtail")
-    # Publishing the pages below builds at once (no broker): with the session's export.
-    model_export.before_build(base / "index")
+def shadowed(site):
+    """Before the app had its own import name, `wagtail start`'s `search` app shadowed it."""
+    return (site / APP / "__init__.py").exists()
+
+
+def early_setup(base, venv):
+    """`wagtail start`, docs/install.md's steps 2-4 and the migrations (Wagtail's take
+    20-40 s): nothing here needs the model, so the session runs it in the background
+    while the other projects' tests run (tests/host/conftest.py, ``started_early``)."""
+    _, python, env = venv
     site = base / "site"
     site.mkdir()
     run(
@@ -141,9 +146,8 @@ def project(tmp_path_factory, request, model_export):
         base,
         env,
     )
-    if (site / APP / "__init__.py").exists():
-        # Before the app had its own import name, `wagtail start`'s `search` app shadowed it.
-        pytest.xfail(f"the project's own {APP!r} package shadows the app's import name")
+    if shadowed(site):
+        return site
     # The site's own content: an article page type, as a real Wagtail site has.
     with open(site / "home" / "models.py", "a") as f:
         f.write(ARTICLE_MODEL + NOTICE_MODEL)
@@ -189,9 +193,23 @@ def project(tmp_path_factory, request, model_export):
     )
     run([python, "manage.py", "makemigrations", "home", "-v0"], site, env)
     run([python, "manage.py", "migrate", "-v0"], site, env, timeout=600)
-    created = run(
-        [python, "manage.py", "shell", "-c", CREATE_PAGES.format(articles=ARTICLES)], site, env
+    return site
+
+
+@pytest.fixture(scope="module")
+def project(started_early, fresh_venv):
+    _, python, env = fresh_venv
+    site = started_early(__name__)
+    if shadowed(site):
+        pytest.xfail(f"the project's own {APP!r} package shadows the app's import name")
+    # Publishing the pages below builds at once (no broker): with the session's export.
+    share_model_export(site.parent / "index")
+    # In one transaction, as a script that imports a site's content runs: its commit
+    # builds once, not once for each of the ten pages and snippets saved.
+    script = "from django.db import transaction\nwith transaction.atomic():\n" + textwrap.indent(
+        CREATE_PAGES.format(articles=ARTICLES), "    "
     )
+    created = run([python, "manage.py", "shell", "-c", script], site, env)
     assert "pages: 2 live of 3" in created.stdout, created.stdout
     assert (
         "notices link to: ['http://beta.localhost/hire/', 'http://localhost/tea/']"
@@ -201,11 +219,9 @@ def project(tmp_path_factory, request, model_export):
 
 
 @pytest.fixture(scope="module")
-def built(project, model_export):
+def built(project):
     site, python, env = project
-    result = run([python, "manage.py", "search_rebuild", "--sync"], site, env)
-    model_export.after_build(site.parent / "index")
-    return result.stdout
+    return first_build(site, python, env, site.parent / "index").stdout
 
 
 @pytest.fixture(scope="module")
@@ -225,9 +241,9 @@ def ask(server, question, host=None):
     return json.loads(body)
 
 
-def test_the_project_keeps_its_own_search_app_beside_the_assistant(project, server):
-    site, python, env = project
-    run([python, "manage.py", "check"], site, env)
+def test_the_project_keeps_its_own_search_app_beside_the_assistant(server):
+    # Django's system checks (runserver's, as `manage.py check`'s) find no issue.
+    assert server.checked_clean(), server.log_path.read_text()
     # Wagtail's own search page still answers at /search/ ...
     status, _, html = server.get("/search/?query=tea")
     assert status == 200 and "Tea room" in html
