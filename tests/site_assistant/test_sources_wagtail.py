@@ -39,8 +39,9 @@ print(json.dumps(pages.page_urls()))
 def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     """What ``script`` prints, a JSON value a line, run in the Wagtail site.
 
-    ``site_dir``: a folder for the site's database and index (else in memory and nowhere;
-    a new folder gets a database already migrated: ``wagtail_site_dir``);
+    ``site_dir``: a folder for the site's database and index (else in memory and nowhere,
+    and the script runs all of Wagtail's migrations: 10-17 s at load 4; a new folder gets
+    a database already migrated, ``wagtail_site_dir``);
     ``settings``: the site's settings module ("admin_settings": with Wagtail's admin).
     """
     env = {
@@ -57,8 +58,8 @@ def run_in_wagtail_site(script, site_dir=None, settings="settings") -> list:
     return [json.loads(line) for line in out.splitlines() if line[:1] in "[{"]
 
 
-def test_pages_come_from_wagtails_own_sitemap():
-    assert run_in_wagtail_site(SCRIPT)[-1] == ["/", "/about/", "/about/team/"]
+def test_pages_come_from_wagtails_own_sitemap(tmp_path):
+    assert run_in_wagtail_site(SCRIPT, tmp_path)[-1] == ["/", "/about/", "/about/team/"]
 
 
 # Each editor's action, then what the live index holds: one line of JSON a step.
@@ -586,8 +587,8 @@ print(json.dumps({
 """
 
 
-def test_the_render_host_and_tags_are_read_once_for_all_rows():
-    found = run_in_wagtail_site(ROWS)
+def test_the_render_host_and_tags_are_read_once_for_all_rows(tmp_path):
+    found = run_in_wagtail_site(ROWS, tmp_path)
     assert found[-2] == {"rows": [5, 1], "items": [5, 1]}
     # Six tagged rows: their tags in one query (were six).
     assert found[-1]["tag_queries"] == 1
@@ -660,8 +661,9 @@ print(json.dumps({"step": "purged", "queries": [q["sql"] for q in purged.capture
 
 
 @pytest.fixture(scope="module")
-def snippet_steps():
-    return {line["step"]: line for line in run_in_wagtail_site(SNIPPETS)}
+def snippet_steps(tmp_path_factory):
+    lines = run_in_wagtail_site(SNIPPETS, tmp_path_factory.mktemp("snippets"))
+    return {line["step"]: line for line in lines}
 
 
 def test_a_snippet_saved_or_deleted_reaches_the_answers_at_once(snippet_steps):
