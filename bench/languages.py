@@ -24,7 +24,8 @@ a question as typed when its unknown words are confidently another language, or 
 its words that are not the site's are most likely another language. Then how often a
 question of one word of the index's language is declined (typos of the site's words;
 STACKFAQ=DIR: the BEIR passages' words the index does not know), and English as typed in
-a chat ("r u ok").
+a chat ("r u ok"), and English typed fast on a phone
+(tests/data/english_chat_questions.jsonl: "r u in ljublana").
 
 For every passage of the live index, and for every page (its passages joined, as
 the build's warning reads it): the identifier's most likely language and the
@@ -268,6 +269,21 @@ def texting() -> None:
     print(f"English texting: {len(TEXTING)}, declined {len(wrong)} {wrong}")
 
 
+def phone() -> None:
+    """tests/data/english_chat_questions.jsonl: English typed fast on a phone ("r u in
+    ljublana", "wher is bambicm based"): how many are declined (must be 0) and respelled."""
+    speller = services.speller(index.load_current())
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
+    text = (ROOT / "tests" / "data" / "english_chat_questions.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line)["question"] for line in text.splitlines() if line.strip()]
+    wrong = [
+        f"{q} ({code})" for q in rows if (code := language.other_language(q, known, site, typo))
+    ]
+    respelled = [f"{q} → {fixed}" for q in rows if (fixed := speller.correct(q)) != q]
+    print(f"English typed fast: {len(rows)}, declined {len(wrong)} {wrong}")
+    print(f"  respelled {len(respelled)} {respelled}")
+
+
 def single_words(stackfaq: str | None) -> None:
     """A question of one word is declined when the identifier reads it clearly
     (language._one_clear_word): how often a word of the index's language is. Typos of the
@@ -326,6 +342,7 @@ def main() -> None:
     respelling(english, others)
     single_words(os.environ.get("STACKFAQ"))
     texting()
+    phone()
     rows = index.load_current().passages
     report("passages", {f"{row['url']} {row['text']}": row["text"] for row in rows})
     pages: dict[str, str] = {}

@@ -202,9 +202,10 @@ def other_language(
 
     ``known``: whether a (case-folded) word is one the index knows — the
     site's or its model's (``Speller.is_known``). A question made only of
-    such words is the index's language, whatever the identifier says of so
-    few letters: "Ljubljana office?" read as Slovenian and "r u a bot" as
-    Sesotho. A single word the index does not know is another language when the
+    such words, or of them and long misspellings of the site's (:func:`index_words`),
+    is the index's language, whatever the identifier says of so few letters:
+    "Ljubljana office?" read as Slovenian, "r u a bot" as Sesotho and "r u in
+    ljublana" as Slovenian. A single word the index does not know is another language when the
     identifier reads it clearly (:func:`_one_clear_word`), unless ``typo``: typo
     tolerance would respell it (``Speller.is_typo``; "chaange" read as Oromo is the
     site's "change").
@@ -217,7 +218,7 @@ def other_language(
     words = WORD.findall(text)
     if not conf.get("DETECT_LANGUAGE") or not words:
         return None
-    if known is not None and all(known(word.casefold()) for word in words):
+    if known is not None and index_words(words, known, typo):
         return None
     found = (
         _other_reading(text, known)
@@ -225,6 +226,31 @@ def other_language(
         else _one_clear_word(text, words, known, typo)
     )
     return _logged(*_named(text, site, found)) if found else None
+
+
+# A word the index does not know of at least NEAR_MISS_MIN_LETTERS letters that typo
+# tolerance would respell is a misspelled word of the index's ("ljublana"); a shorter one
+# is as often a word of another language a letter away from one of the site's ("siete",
+# "imate", "jest"). Measured (make bench-languages, docs/quality.md): 5 kept three
+# questions in other languages from being declined, 6, 7 and 8 none.
+NEAR_MISS_MIN_LETTERS = 6
+
+
+def index_words(
+    words: list[str],
+    known: Callable[[str], bool],
+    typo: Callable[[str], bool] | None = None,
+) -> bool:
+    """Whether every word of ``words`` is one the index knows (``known``, case-folded) or,
+    of NEAR_MISS_MIN_LETTERS letters or more, a near miss of one that typo tolerance
+    respells (``typo``): such a question is in the index's language, whatever the
+    identifier reads in its few letters. "r u in ljublana" (an English visitor typing
+    fast, Ljubljana misspelled) read as Slovenian at 0.35, English below 0.01."""
+    return all(
+        known(word.casefold())
+        or (typo is not None and len(word) >= NEAR_MISS_MIN_LETTERS and typo(word))
+        for word in words
+    )
 
 
 # A question whose words the index does not know are, read alone, confidently another

@@ -33,6 +33,13 @@ def _is_stem(letters: str) -> bool:
     return any(vowel in letters for vowel in "aeiouy")
 
 
+def _dropped(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with letters left out and none changed: a word typed
+    fast on a phone drops letters ("wher" is "where", not the site's more frequent "when")."""
+    letters = iter(word)
+    return len(typed) < len(word) and all(letter in letters for letter in typed)
+
+
 def max_edits(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
@@ -72,11 +79,18 @@ class Speller:
         )
         if not matches:
             return word
-        # Fewest edits, then the same first letter (typos rarely hit it), then
-        # the word the site uses most, then the alphabet (stable).
+        # Fewest edits, then the same first letter (typos rarely hit it), then a word
+        # with letters left out and none wrong (:func:`_dropped`), then the word the
+        # site uses most, then the alphabet (stable).
         best = min(
             matches,
-            key=lambda m: (m[1], m[0][0] != folded[0], -self.frequency[m[0]], m[0]),
+            key=lambda m: (
+                m[1],
+                m[0][0] != folded[0],
+                not _dropped(folded, m[0]),
+                -self.frequency[m[0]],
+                m[0],
+            ),
         )[0]
         return best.capitalize() if word[:1].isupper() else best
 
@@ -116,11 +130,16 @@ class Speller:
         "imate kaksne" is not shown back as "image kaksne":
         ``language.unknown_words_language``), or when the question and its words that
         are not the site's are both most likely another language ("Dove siete?" is not
-        "Dove site?": ``language.most_likely_other``)."""
+        "Dove site?": ``language.most_likely_other``); but always when every word is
+        one the index knows or a long misspelling of the site's (``language.index_words``:
+        "maintanance plan price" read as Tagalog is "maintenance plan price")."""
         corrected = WORD.sub(lambda m: self.correct_word(m.group(0)), text)
-        if corrected != text and (
-            language.unknown_words_language(text, self.is_known)
-            or language.most_likely_other(text, self.is_site_word)
+        if corrected == text or language.index_words(
+            WORD.findall(text), self.is_known, self.is_typo
+        ):
+            return corrected
+        if language.unknown_words_language(text, self.is_known) or language.most_likely_other(
+            text, self.is_site_word
         ):
             return text
         return corrected

@@ -478,3 +478,36 @@ def test_one_word_the_identifier_reads_clearly_is_another_language(built_index, 
     assert language.other_language("chaange", known, site, speller.is_typo) is None
     searched = services.answer("chaange")
     assert searched.language is None and searched.corrected == "change"
+
+
+# Questions of tests/data/english_chat_questions.jsonl with a misspelled word, and how
+# the search must read them.
+RESPELLED = {
+    "r u in ljublana": "r u in ljubljana",
+    "u guys in ljubjana": "u guys in ljubljana",
+    "wher is bambicm based": "where is bambicim based",
+    "maintanance plan price": "maintenance plan price",
+    "do u do accesibility audits": "do u do accessibility audits",
+}
+
+
+@pytest.mark.django_db
+def test_english_typed_fast_on_a_phone_is_answered_in_english(built_index, client):
+    """tests/data/english_chat_questions.jsonl: 50 questions an English visitor types fast
+    ("r u in ljublana", "wher is bambicm based"): none gets "I can only answer in English",
+    and a misspelled word is respelled as the visitor meant it. "r u in ljublana" was
+    declined as Slovenian, "wher" respelled "when", "maintanance plan price" left as typed."""
+    declined, respelled = [], {}
+    for row in _rows("english_chat_questions.jsonl"):
+        result = services.answer(row["question"])
+        if result.language:
+            declined.append((row["question"], result.language))
+        if row["question"] in RESPELLED:
+            respelled[row["question"]] = result.corrected
+    assert declined == []
+    assert respelled == RESPELLED
+    # As the widget and the search page read it (the API's rate allows 60 a minute).
+    body = client.get("/api/search/", {"q": "r u in ljublana"}).json()
+    assert body["language"] is None and body["message"] is None
+    assert body["corrected_query"] == "r u in ljubljana"
+    assert body["answer"]["url"] == "/contact/"
