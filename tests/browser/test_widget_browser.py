@@ -128,6 +128,26 @@ def test_keys_mashed_on_a_phone_are_not_taken_for_another_language(phone_page):
     expect(page.locator("main")).not_to_contain_text("only answer in")
 
 
+def test_on_a_small_phone_with_large_text_the_thanks_for_a_vote_is_in_sight(phone_page):
+    """320×640 with the phone's text at 20 px: the visitor scrolls to "Did this help?" at
+    the bottom of the panel and taps Not helpful; the thanks came under the buttons, behind
+    the question box, cut in half. The conversation brings it up."""
+    page = phone_page(320, 640)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
+    page.goto("/game/")
+    page.locator(BUBBLE).tap()
+    answer = ask(page, "Can I play the game without an account?")
+    answer.get_by_role("button", name="Not helpful", exact=True).tap()
+    thanks = answer.locator(".site-assistant__thanks")
+    expect(thanks).to_have_text("Thanks — we’ll improve this.")
+    expect(thanks).to_be_in_viewport(ratio=1)
+    log = page.locator(".site-assistant__log").bounding_box()
+    box = thanks.bounding_box()
+    assert box["y"] + box["height"] <= log["y"] + log["height"] + 1, (box, log)
+
+
 def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset(page, settings):
     settings.SITE_ASSISTANT = {
         **settings.SITE_ASSISTANT,

@@ -228,6 +228,8 @@
         }).then(function () {
           sending = false;
           box.removeAttribute("aria-busy");
+          // Under the buttons, it can fall below the panel's or the page's edge (a phone, large text)
+          if (thanks.textContent && thanks.scrollIntoView) thanks.scrollIntoView({ block: "nearest" });
         });
       });
       box.appendChild(button);
