@@ -197,7 +197,7 @@ def other_language(
     typo: Callable[[str], bool] | None = None,
 ) -> str | None:
     """The code of the language ``text`` is in when it is confidently not the index's, else
-    None; Croatian, Serbian and Bosnian are one, "sh" (:func:`label`), and a local
+    None (also for a row of letters the identifier reads as no language, "zxx"); Croatian, Serbian and Bosnian are one, "sh" (:func:`label`), and a local
     language (LOCAL_LANGUAGES) is named when it is nearly as likely (:func:`_logged`).
 
     ``known``: whether a (case-folded) word is one the index knows — the
@@ -225,7 +225,13 @@ def other_language(
         if _says_enough(words)
         else _one_clear_word(text, words, known, typo)
     )
-    return _logged(*_named(text, site, found)) if found else None
+    if not found or found[0] == NO_LANGUAGE:
+        return None
+    code = _logged(*_named(text, site, found))
+    # A row of letters ("asdkjh qwe zzz") is in no language to decline it for: told "I can
+    # only answer in English", a visitor who mashed the keys was told they wrote another
+    # language. It is searched, and gets the honest "I'm not sure" and the handoff.
+    return None if code == NO_LANGUAGE else code
 
 
 # A word the index does not know of at least NEAR_MISS_MIN_LETTERS letters that typo

@@ -323,3 +323,35 @@ def test_a_question_the_page_refuses_is_said_at_the_box_to_put_right(page, setti
     box.press("Enter")
     expect(page.get_by_role("heading", name="Best answer")).to_be_visible()
     expect(box).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_on_a_small_phone_with_large_text_the_answer_comes_into_view(phone_page):
+    """320×640 with the phone's text at 20 px: the page's header, title and lead fill the
+    first screen, so the answer loaded below it, out of sight, as if nothing had happened.
+    It comes up under the question box; Back to it, the browser's place is kept."""
+    page = phone_page(320, 640)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
+    page.goto("/search/")
+    box = page.get_by_role("searchbox", name="Your question")
+    box.fill("Is my email shared with anyone?")
+    page.get_by_role("button", name="Ask", exact=True).tap()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.get_by_role("heading", name="Best answer")).to_be_in_viewport()
+    expect(page.locator(".search-page__answer .eyebrow")).to_be_in_viewport()
+    expect(box).to_be_in_viewport()  # the question asked, above its answer
+
+    # From the widget's "See all results": the same.
+    page.goto("/")
+    page.locator(BUBBLE).tap()
+    answer = ask(page, "How long does a web app take?")
+    answer.locator(".site-assistant__all").tap()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.get_by_role("heading", name="Best answer")).to_be_in_viewport()
+
+    # Where the answer shows in the first screen, the page stays at its top.
+    roomy = phone_page(390, 844)
+    roomy.goto("/search/?q=" + quote_plus("Is my email shared with anyone?"))
+    expect(roomy.get_by_role("heading", name="Best answer")).to_be_in_viewport()
+    assert roomy.evaluate("scrollY") == 0

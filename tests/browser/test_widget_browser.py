@@ -104,6 +104,50 @@ def test_nonsense_is_honest_and_esc_returns_focus_to_the_bubble(page):
     expect(page.locator(BUBBLE)).to_have_attribute("aria-expanded", "false")
 
 
+def test_keys_mashed_on_a_phone_are_not_taken_for_another_language(phone_page):
+    """A row of letters reads to the language identifier as no language at all ("zxx"):
+    it was answered "I can only answer in English." as if the visitor wrote German. It
+    gets the honest "I'm not sure", the closest pages and a person, in the widget and on
+    the search page."""
+    page = phone_page(390, 844)
+    page.goto("/")
+    page.locator(BUBBLE).tap()
+    answer = ask(page, "asdkjh qwe zzz")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
+    expect(answer).to_contain_text("I’m not sure")
+    expect(answer).not_to_contain_text("only answer in")
+    expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_have_attribute(
+        "href", "/contact/?message=asdkjh%20qwe%20zzz#write-to-us"
+    )
+    question = Question.objects.get(text="asdkjh qwe zzz")
+    assert question.language == "" and question.answered is False
+
+    answer.locator(".site-assistant__all").tap()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.get_by_role("heading", name="I’m not sure")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("only answer in")
+
+
+def test_on_a_small_phone_with_large_text_the_thanks_for_a_vote_is_in_sight(phone_page):
+    """320×640 with the phone's text at 20 px: the visitor scrolls to "Did this help?" at
+    the bottom of the panel and taps Not helpful; the thanks came under the buttons, behind
+    the question box, cut in half. The conversation brings it up."""
+    page = phone_page(320, 640)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
+    page.goto("/game/")
+    page.locator(BUBBLE).tap()
+    answer = ask(page, "Can I play the game without an account?")
+    answer.get_by_role("button", name="Not helpful", exact=True).tap()
+    thanks = answer.locator(".site-assistant__thanks")
+    expect(thanks).to_have_text("Thanks — we’ll improve this.")
+    expect(thanks).to_be_in_viewport(ratio=1)
+    log = page.locator(".site-assistant__log").bounding_box()
+    box = thanks.bounding_box()
+    assert box["y"] + box["height"] <= log["y"] + log["height"] + 1, (box, log)
+
+
 def test_a_suggested_question_is_asked_by_a_click_and_no_contact_link_when_unset(page, settings):
     settings.SITE_ASSISTANT = {
         **settings.SITE_ASSISTANT,

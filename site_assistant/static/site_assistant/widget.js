@@ -228,6 +228,8 @@
         }).then(function () {
           sending = false;
           box.removeAttribute("aria-busy");
+          // Under the buttons, it can fall below the panel's or the page's edge (a phone, large text)
+          if (thanks.textContent && thanks.scrollIntoView) thanks.scrollIntoView({ block: "nearest" });
         });
       });
       box.appendChild(button);
@@ -265,6 +267,16 @@
     if (!token && !storedVote(key)) return;
     voteButtons(box, d.feedbackUrl, { id: Number(d.questionId), token: token }, d.csrf, key, null);
     box.hidden = false;
+  });
+  /* The search page's answer, just asked for, below the first screen (a phone, large text):
+     brought up under the question box, so the visitor sees it came. Not on Back or a reload
+     (the browser puts the page where it was), nor to an address with a #section. */
+  document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
+    var results = box.parentNode.querySelector("section[aria-labelledby]");
+    var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (!results || location.hash || !how || how.type !== "navigate") return;
+    var lines = 6 * parseFloat(getComputedStyle(results).fontSize); // its heading and first lines
+    if (results.getBoundingClientRect().top + lines > innerHeight) box.scrollIntoView({ block: "start", behavior: "instant" });
   });
   /* The search page's form: a second tap while it loads sends nothing; the last answer dimmed. */
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
