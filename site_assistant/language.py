@@ -197,16 +197,17 @@ def other_language(
     typo: Callable[[str], bool] | None = None,
 ) -> str | None:
     """The code of the language ``text`` is in when it is confidently not the index's, else
-    None (also for a row of letters the identifier reads as no language, "zxx"); Croatian, Serbian and Bosnian are one, "sh" (:func:`label`), and a local
-    language (LOCAL_LANGUAGES) is named when it is nearly as likely (:func:`_logged`).
+    None (also for a row of letters the identifier reads as no language, "zxx");
+    Croatian, Serbian and Bosnian are one, "sh" (:func:`label`), and a local language
+    (LOCAL_LANGUAGES) is named when it is nearly as likely (:func:`_logged`).
 
     ``known``: whether a (case-folded) word is one the index knows — the
     site's or its model's (``Speller.is_known``). A question made only of
     such words, or of them and long misspellings of the site's (:func:`index_words`),
     is the index's language, whatever the identifier says of so few letters:
     "Ljubljana office?" read as Slovenian, "r u a bot" as Sesotho and "r u in
-    ljublana" as Slovenian. A single word the index does not know is another language when the
-    identifier reads it clearly (:func:`_one_clear_word`), unless ``typo``: typo
+    ljublana" as Slovenian. A single word the index does not know is another language
+    when the identifier reads it clearly (:func:`_one_clear_word`), unless ``typo``: typo
     tolerance would respell it (``Speller.is_typo``; "chaange" read as Oromo is the
     site's "change").
 
