@@ -2,8 +2,15 @@
 
 A project sets any of these in ``settings.SITE_ASSISTANT = {...}``; read them with
 ``site_assistant.conf.get("KEY")`` so tests that use
-``override_settings(SITE_ASSISTANT=...)`` are honoured.
+``override_settings(SITE_ASSISTANT=...)`` are honoured. Code that scores with other
+values (training's evaluation, ``search_evaluate``) uses ``scoped(...)``, never
+``override_settings``: that changes the settings of every thread of the process, so
+visitors answered by a web server or worker it shares would be scored with them too.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings as django_settings
 from django.http.request import split_domain_port
@@ -617,9 +624,31 @@ def contact_url(request=None) -> str:
     return f"/{language}{url}" if is_valid_path(f"/{language}{path}", urlconf) else url
 
 
+# Settings as ``scoped`` sets them for the current thread (or asyncio task) only.
+_scoped: ContextVar[dict | None] = ContextVar("site_assistant_scoped", default=None)
+
+
+@contextmanager
+def scoped(**values) -> Iterator[None]:
+    """``get`` returns these ``values`` inside the block, in this thread (or asyncio task)
+    only: other threads of the process (the questions a web server or worker answers
+    meanwhile) still read the settings."""
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise KeyError(f"no such SITE_ASSISTANT setting: {', '.join(unknown)}")
+    token = _scoped.set({**(_scoped.get() or {}), **values})
+    try:
+        yield
+    finally:
+        _scoped.reset(token)
+
+
 def get(name):
     """The setting, or its default; a default text in the active language (Django's
     translations of the app: docs/install.md, "Sites in other languages")."""
+    scoped_values = _scoped.get()
+    if scoped_values and name in scoped_values:
+        return scoped_values[name]
     user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
     # Not a dict: the defaults (the system check site_assistant.E004 says so).
     value = user.get(name, DEFAULTS[name]) if isinstance(user, dict) else DEFAULTS[name]

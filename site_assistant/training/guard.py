@@ -61,8 +61,7 @@ def natural_qids(kinds: Mapping[str, str]) -> list[str]:
 
 def answer_only(pairs_dir, model_ref: str, qids) -> dict[str, float]:
     """qid → ndcg@10 of dev questions ``qids`` over the dev passages without their heading."""
-    from django.conf import settings
-    from django.test.utils import override_settings
+    from site_assistant import conf
 
     from .evaluate import Retrievers, load_dev
     from .pairs.topics import body
@@ -75,12 +74,8 @@ def answer_only(pairs_dir, model_ref: str, qids) -> dict[str, float]:
     dev.pages = {q: p for q, p in dev.pages.items() if q in keep}
     for doc in dev.corpus.values():
         doc["dense_text"] = body(doc) or doc["text"]
-    plain = {
-        **getattr(settings, "SITE_ASSISTANT", {}),
-        "SENTENCE_WEIGHT": 0,
-        "TYPO_TOLERANCE": False,
-    }
-    with override_settings(SITE_ASSISTANT=plain):
+    # In this thread only: a web server or worker sharing the process answers as set.
+    with conf.scoped(SENTENCE_WEIGHT=0, TYPO_TOLERANCE=False):
         return per_query(Retrievers(dev, model_ref))
 
 

@@ -73,3 +73,57 @@ def test_answer_only_scores_questions_against_passages_without_their_heading(tmp
     assert headings
     scores = guard.answer_only(tmp_path / "pairs", embed.default_model_path(), headings)
     assert set(scores) == set(headings) and all(0 <= v <= 1 for v in scores.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_scoring_without_sentences_or_typos_leaves_the_visitors_answers_as_set(
+    tmp_path, built_index, monkeypatch
+):
+    """Training scores the natural questions without sentence vectors or typo correction
+    in its own thread; a visitor answered meanwhile by the same process (no broker: the
+    web server runs the task) is answered as the site is set: "cokies" is respelled."""
+    import threading
+
+    from django.db import connections
+
+    from site_assistant import conf, embed, services
+    from site_assistant.training import pairs as P
+    from site_assistant.training.evaluate import load_dev
+    from tests.site_assistant.test_pairs_corpus import write_corpus
+
+    pair_set = P.build_pairs(P.read_corpus(write_corpus(tmp_path)), dev_fraction=0.5)
+    P.write_pairs(pair_set, tmp_path / "pairs", site=False)
+    qids = list(load_dev(tmp_path / "pairs").groups)
+    weight, typos = conf.get("SENTENCE_WEIGHT"), conf.get("TYPO_TOLERANCE")
+    assert weight and typos
+    scoring, answered, seen = threading.Event(), threading.Event(), {}
+    score = guard.per_query
+
+    def spy(retrievers, *args, **kwargs):  # calls through, once the visitor is answered
+        seen["training"] = conf.get("SENTENCE_WEIGHT"), conf.get("TYPO_TOLERANCE")
+        scoring.set()
+        assert answered.wait(300)
+        return score(retrievers, *args, **kwargs)
+
+    def train():
+        try:
+            seen["scores"] = guard.answer_only(tmp_path / "pairs", embed.default_model_path(), qids)
+        finally:
+            scoring.set()
+            connections.close_all()
+
+    monkeypatch.setattr(guard, "per_query", spy)
+    trainer = threading.Thread(target=train)
+    trainer.start()
+    try:
+        assert scoring.wait(300)
+        serving = conf.get("SENTENCE_WEIGHT"), conf.get("TYPO_TOLERANCE")
+        visitor = services.answer("cokies")
+    finally:
+        answered.set()
+        trainer.join(300)
+    assert seen["training"] == (0, False)
+    assert serving == (weight, typos)
+    assert visitor.corrected == "cookies" and visitor.answer.link == "/privacy/#cookies"
+    assert set(seen["scores"]) == set(qids)

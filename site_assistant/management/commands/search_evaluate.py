@@ -4,9 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
 from site_assistant import conf
 from site_assistant.training.config import pairs_dir
@@ -131,10 +129,9 @@ class Command(BaseCommand):
                 option = "--" + name.lower().replace("_", "-")
                 raise CommandError(f"{option} must be between 0 and 1, not {value}.")
             overrides[name] = value
-        # Scoring reads these through site_assistant.conf, so the override covers the whole run.
-        with override_settings(
-            SITE_ASSISTANT={**getattr(settings, "SITE_ASSISTANT", {}), **overrides}
-        ):
+        # Scoring reads these through site_assistant.conf, so they cover the whole run
+        # (in this thread only: call_command in a serving process changes nothing else).
+        with conf.scoped(**overrides):
             if compare_encoders:
                 self._compare(model, dev, natural, json_out, record)
             elif snippets:
