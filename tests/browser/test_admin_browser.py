@@ -20,10 +20,11 @@ def sign_in(page, django_user_model):
 
 
 def test_without_a_broker_the_button_builds_in_the_background_and_the_page_follows_it(
-    page, django_user_model
+    page, django_user_model, site_vectors
 ):
     from site_assistant.models import IndexBuild
 
+    site_vectors()  # about the button and the page, not embedding
     sign_in(page, django_user_model)
     page.goto("/admin/site_assistant/indexbuild/")
     before = IndexBuild.objects.count()
@@ -49,10 +50,11 @@ def test_without_a_broker_the_button_builds_in_the_background_and_the_page_follo
 
 @pytest.mark.celery
 def test_with_a_worker_the_button_queues_and_the_page_follows_the_build(
-    page, django_user_model, celery_worker
+    page, django_user_model, celery_worker, site_vectors
 ):
     from site_assistant.models import IndexBuild
 
+    site_vectors()  # about the button and the page, not embedding
     sign_in(page, django_user_model)
     page.goto("/admin/site_assistant/indexbuild/")
     with page.expect_navigation(url=re.compile(r"/indexbuild/\d+/change/$")):

@@ -69,8 +69,9 @@ def ask_api(page, question):
 
 
 def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
-    page, private_index, owner, screenshots
+    page, private_index, owner, screenshots, site_vectors
 ):
+    site_vectors()  # the save's rebuild embeds only the new example question
     # A visitor asks; the site is not sure.
     assert ask_api(page, QUESTION)["answer"] is None
     asked = Question.objects.get(text=QUESTION)
@@ -96,8 +97,8 @@ def test_the_owner_fixes_an_unanswered_question_without_typing_a_link(
     page.get_by_role("button", name="Save as example question").click()
 
     # Back on the unanswered list, told what happened; the row says it is fixed. The
-    # save rebuilds in the request (eager: no broker); after a test that flushed the
-    # database the embedding cache is empty and the whole site is embedded again.
+    # save rebuilds in the request (eager: no broker); the embedding cache holds the
+    # site's vectors (``site_vectors``), else the whole site is embedded again.
     expect(page).to_have_url(
         re.compile(r"/admin/site_assistant/question/\?attention=unanswered$"), timeout=180_000
     )
@@ -354,11 +355,14 @@ def test_try_a_question_says_what_visitors_get_with_each_hint_by_its_field(page,
     expect(help_text).not_to_contain_text("nonsense part")
 
 
-def test_the_builds_list_fits_and_shows_a_failed_builds_error(page, owner, private_index, settings):
+def test_the_builds_list_fits_and_shows_a_failed_builds_error(
+    page, owner, private_index, settings, site_vectors
+):
     """A build that succeeded and one that really failed (the site's sitemaps moved away:
     nothing to read), listed at 1280 px with the failure's own words in view."""
     from site_assistant.build import run_build
 
+    site_vectors()  # this test is about the list, not embedding
     done = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
     assert done.status == "succeeded", done.error
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": [], "URLS": []}
@@ -699,13 +703,14 @@ def test_the_owners_own_questions_in_the_widget_stay_out_of_the_unanswered_ones(
 
 
 def test_fixing_a_question_marks_the_same_question_asked_again_and_the_widget_answers_both(
-    page, private_index, owner
+    page, private_index, owner, site_vectors
 ):
     """A week's visitors asked about PayPal twice, typed a little differently. The owner
     fixed one: the other sat on in To review with "Fix this answer", though visitors
     asking it were now answered from the section picked."""
     from .test_widget_browser import BUBBLE, ask
 
+    site_vectors()  # the save's rebuild embeds only the new example question
     asked = ["do you accept paypal?", "Do you accept PayPal", "do you work on weekends?"]
     for question in asked:
         assert ask_api(page, question)["answer"] is None
@@ -841,10 +846,11 @@ def test_on_a_phone_fix_this_answer_is_in_view_and_the_page_never_scrolls_sidewa
 
 
 def test_on_a_phone_rebuild_index_now_is_big_enough_to_tap_and_its_status_follows(
-    phone_page, private_index, owner
+    phone_page, private_index, owner, site_vectors
 ):
     """Django's `form .button` outranked the app's own button classes: "Rebuild index now",
     "Ask" and the training page's buttons were 19 px high, under the 24 px a finger needs."""
+    site_vectors()  # the build the tap starts embeds nothing it has embedded before
     page = phone_page(360, 740)
     log_in(page)
     page.goto("/admin/site_assistant/question/try/")

@@ -331,7 +331,7 @@ def test_a_finished_run_keeps_its_folder_and_task_for_developers_out_of_the_way(
 
 @pytest.mark.celery
 def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
-    page, owner, private_index, celery_workers
+    page, owner, private_index, celery_workers, site_vectors
 ):
     """The owner presses “Serve the base model”: the run's model is switched off at once,
     but the live index was built with it, so it answers visitors until the worker has
@@ -387,7 +387,9 @@ def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
     expect(page.get_by_role("button", name="Serve this model")).to_be_visible()
     assert violations(page, impacts=SERIOUS) == []
 
-    # A worker rebuilds the index with the base model: the page, left open, says so.
+    # A worker rebuilds the index with the base model (the site's vectors of it in the
+    # embedding cache: this test is about the page, not embedding): the page says so.
+    site_vectors()
     celery_workers()
     expect(activated).to_have_text("Yes (no longer served)", timeout=240_000)
     expect(result).to_contain_text("It answered visitors until it was switched off")
@@ -407,13 +409,14 @@ def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
 
 
 def test_a_run_says_which_answer_threshold_the_served_index_uses_and_why(
-    page, owner, private_index
+    page, owner, private_index, site_vectors
 ):
     """The run suggests a threshold from its test questions (0.371); the index answering
     visitors calibrated its own when it was built: both said, each for what it is."""
     from site_assistant import services
     from site_assistant.build import run_build
 
+    site_vectors()  # the site's vectors of the base model: only its threshold is new
     build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
     assert build.status == IndexBuild.Status.SUCCEEDED, build.error
     run = activated_run(private_index)
