@@ -172,9 +172,10 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
     question.save(update_fields=["unanswerable"])
     repeats = Question.objects.exclude(pk=question.pk).mark_unanswerable(question.text)
     again = ""
-    if repeats:
-        times = "time" if repeats == 1 else "times"
-        again = f" So are the {repeats} other {times} visitors asked it."
+    if repeats == 1:
+        again = " So is the other time a visitor asked it."
+    elif repeats:
+        again = f" So are the {repeats} other times visitors asked it."
     messages.success(
         request,
         f"Marked “{question.text}” as a question the site doesn’t answer: it no longer waits "
