@@ -390,10 +390,7 @@ class QuestionQuerySet(models.QuerySet):
         A word of the question narrows the log first (one read of it when the owner
         saves, not on every page); ``question_key`` decides, in Python, as for
         ExampleQuestion.reading."""
-        unfixed = self.filter(
-            models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False)
-        ).exclude(fixed_by=example)
-        marked = unfixed._reading(*texts)
+        marked = self._unfixed().exclude(fixed_by=example)._reading(*texts)
         # Answered by it: no longer judged one the site does not answer.
         return (
             self.filter(pk__in=marked).update(fixed_by=example, unanswerable=False) if marked else 0
@@ -404,9 +401,12 @@ class QuestionQuerySet(models.QuerySet):
         as ``text`` (``question_key``), not fixed by an active example question, judged
         ones the site does not answer, so that none of them waits for a fix or is
         proposed again. How many it marked."""
-        unfixed = self.filter(models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False))
-        marked = unfixed.filter(unanswerable=False)._reading(text)
+        marked = self._unfixed().filter(unanswerable=False)._reading(text)
         return self.filter(pk__in=marked).update(unanswerable=True) if marked else 0
+
+    def _unfixed(self):
+        """Those no active example question answers (none saved, or one switched off)."""
+        return self.filter(models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False))
 
     def _reading(self, *texts: str) -> list[int]:
         """The ids of the questions searched (not in another language) that read as one
