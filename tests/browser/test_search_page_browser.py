@@ -11,7 +11,7 @@ from site_assistant import questions
 from site_assistant.models import Question
 
 from .axe import violations
-from .test_widget_browser import BUBBLE, PANEL, ask
+from .test_widget_browser import BUBBLE, PANEL, ask, small_phone_with_large_text
 
 pytestmark = pytest.mark.browser
 
@@ -329,10 +329,7 @@ def test_on_a_small_phone_with_large_text_the_answer_comes_into_view(phone_page)
     """320×640 with the phone's text at 20 px: the page's header, title and lead fill the
     first screen, so the answer loaded below it, out of sight, as if nothing had happened.
     It comes up under the question box; Back to it, the browser's place is kept."""
-    page = phone_page(320, 640)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Page.enable")
-    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
+    page = small_phone_with_large_text(phone_page)
     page.goto("/search/")
     box = page.get_by_role("searchbox", name="Your question")
     box.fill("Is my email shared with anyone?")
@@ -355,3 +352,33 @@ def test_on_a_small_phone_with_large_text_the_answer_comes_into_view(phone_page)
     roomy.goto("/search/?q=" + quote_plus("Is my email shared with anyone?"))
     expect(roomy.get_by_role("heading", name="Best answer")).to_be_in_viewport()
     assert roomy.evaluate("scrollY") == 0
+
+
+def test_on_a_small_phone_with_large_text_the_bubble_leaves_the_search_box_free(phone_page):
+    """320×640 with the phone's text at 20 px: the box fills the first screen's foot, where
+    the chat bubble floats; it covered the box's end, so a tap there, to read or put right
+    the end of the question, opened the chat instead. The bubble slides away from the box."""
+    page = small_phone_with_large_text(phone_page)
+    page.goto("/search/")
+    box = page.get_by_role("searchbox", name="Your question")
+    edge = box.bounding_box()
+    assert edge["y"] + edge["height"] <= 640, edge  # in the first screen, at its foot
+    # The visitor's thumb on the box's end (a tap where it lands, not Playwright's on the box).
+    page.touchscreen.tap(edge["x"] + edge["width"] - 12, edge["y"] + edge["height"] / 2)
+    expect(box).to_be_focused()
+    expect(page.locator(PANEL)).to_be_hidden()
+    box.fill(QUESTION)
+    bubble = page.locator(BUBBLE).bounding_box()
+    assert (
+        bubble["y"] >= 640
+        or bubble["x"] >= edge["x"] + edge["width"]
+        or bubble["y"] >= edge["y"] + edge["height"]
+    ), (bubble, edge)
+    page.get_by_role("button", name="Ask", exact=True).tap()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.get_by_role("heading", name="Best answer")).to_be_in_viewport()
+    # At the page's end, over nothing to type in, the bubble is back.
+    page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
+    expect(page.locator(BUBBLE)).to_be_in_viewport()
+    page.locator(BUBBLE).tap()
+    expect(page.locator(PANEL)).to_be_visible()

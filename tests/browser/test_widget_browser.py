@@ -31,6 +31,15 @@ def active_element_in(page, selector):
     return page.evaluate(f"document.querySelector({selector!r}).contains(document.activeElement)")
 
 
+def small_phone_with_large_text(phone_page):
+    """A 320×640 phone with its text at 20 px (the phone's "large text")."""
+    page = phone_page(320, 640)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
+    return page
+
+
 def test_slash_opens_asks_and_read_more_lands_on_the_highlighted_section(page, screenshots):
     page.goto("/")
     expect(page.locator(PANEL)).to_be_hidden()
@@ -132,10 +141,7 @@ def test_on_a_small_phone_with_large_text_the_thanks_for_a_vote_is_in_sight(phon
     """320×640 with the phone's text at 20 px: the visitor scrolls to "Did this help?" at
     the bottom of the panel and taps Not helpful; the thanks came under the buttons, behind
     the question box, cut in half. The conversation brings it up."""
-    page = phone_page(320, 640)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Page.enable")
-    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
+    page = small_phone_with_large_text(phone_page)
     page.goto("/game/")
     page.locator(BUBBLE).tap()
     answer = ask(page, "Can I play the game without an account?")
@@ -373,3 +379,40 @@ def test_the_answer_names_every_heading_down_to_its_section(page):
     expect(page.locator(".search-page__answer .eyebrow")).to_have_text(
         "About › What we believe › Clarity before code"
     )
+
+
+TITLE_LINES = """t => {
+    const range = document.createRange();
+    range.selectNodeContents(t);
+    const tops = [...range.getClientRects()].map(r => r.top).sort((a, b) => a - b);
+    const size = parseFloat(getComputedStyle(t).fontSize);
+    return tops.filter((top, i) => i === 0 || top - tops[i - 1] > size * 0.8).length;
+}"""
+PLACEHOLDER_ROOM = """i => {
+    const s = getComputedStyle(i);
+    const pen = document.createElement("canvas").getContext("2d");
+    pen.font = s.font;
+    const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    return [pen.measureText(i.placeholder).width, room];
+}"""
+
+
+def test_on_a_small_phone_with_large_text_the_title_and_the_placeholder_are_whole(phone_page):
+    """320×640 with the phone's text at 20 px: once "New chat" showed beside it, the panel's
+    title broke into "✨ Ask" over "Bambi", and the question box showed "Ask a questio"."""
+    page = small_phone_with_large_text(phone_page)
+    page.goto("/")
+    page.locator(BUBBLE).tap()
+    text, room = page.locator(INPUT).evaluate(PLACEHOLDER_ROOM)
+    assert text <= room, (text, room)
+    ask(page, "Is the Bambi Game free?")
+    new_chat = page.get_by_role("button", name="New chat")
+    expect(new_chat).to_be_visible()
+    title = page.locator(".site-assistant__title")
+    expect(title).to_have_text("✨ Ask Bambi")
+    assert title.evaluate(TITLE_LINES) == 1
+    for control in (new_chat, page.get_by_role("button", name="Close Ask Bambi")):
+        expect(control).to_be_in_viewport(ratio=1)
+    text, room = page.locator(INPUT).evaluate(PLACEHOLDER_ROOM)
+    assert text <= room, (text, room)
+    expect(page.get_by_role("button", name="Ask", exact=True)).to_be_in_viewport(ratio=1)

@@ -567,6 +567,7 @@
     bubble.setAttribute("aria-expanded", "false");
     setInert(false);
     lock(false);
+    makeWay();
     if (refocus !== false) bubble.focus();
   }
 
@@ -663,7 +664,30 @@
       lastY = y;
     }
     if (end) root.classList.remove("is-tucked");
+    makeWay();
   }, { passive: true });
+
+  /* Phones: the closed bubble also slides away from a box or button of the page it would cover
+     (the search page's box at 320 px with large text), so a tap at the box's end reaches the box;
+     not while an answer waits. */
+  var FIELD = "input, textarea, select, button, [contenteditable]";
+  function coversField() {
+    if (!phone.matches || isOpen() || news || !document.elementsFromPoint) return false;
+    var r = root.getBoundingClientRect(); // the bubble's place, even while it is slid away
+    var xs = [r.left + 2, (r.left + r.right) / 2, r.right - 2], ys = [r.top + 2, (r.top + r.bottom) / 2, r.bottom - 2];
+    return xs.some(function (x) {
+      return ys.some(function (y) {
+        var under = document.elementsFromPoint(x, y).filter(function (node) { return !root.contains(node); })[0];
+        return !!(under && under.closest(FIELD));
+      });
+    });
+  }
+  function makeWay() {
+    root.classList.toggle("is-clear", coversField());
+  }
+  makeWay();
+  addEventListener("resize", makeWay);
+  addEventListener("load", makeWay);
 
   function say(node) {
     log.appendChild(node);
@@ -988,7 +1012,7 @@
           badge.textContent = " " + word(turn.error ? "notAnswered" : "newAnswer");
           badge.classList.toggle("is-error", !!turn.error);
           badge.hidden = !(news = [you, shown[0]]);
-          root.classList.remove("is-tucked"); // slid away on a phone: back
+          root.classList.remove("is-tucked", "is-clear"); // slid away on a phone: back
         }
         busy = false;
         root.classList.remove("is-busy");
