@@ -120,8 +120,13 @@ def contact(request):
         limit = ContactForm.base_fields["message"].max_length
         form = ContactForm(initial={"message": message[:limit]} if message.strip() else None)
     status = 429 if limited else (400 if form.is_bound else 200)
+    # Handed over with the question: the page says so where the focus lands (the template).
+    handed_over = not form.is_bound and bool(form.initial)
     response = render(
-        request, "pages/contact.html", {"form": form, "limited": limited}, status=status
+        request,
+        "pages/contact.html",
+        {"form": form, "limited": limited, "handed_over": handed_over},
+        status=status,
     )
     if wait is not None:
         response["Retry-After"] = str(wait)

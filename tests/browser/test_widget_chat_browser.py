@@ -315,6 +315,38 @@ def test_on_a_phone_ask_bambis_team_lands_on_the_form_with_the_question_in_view(
     expect(message).to_be_in_viewport(ratio=1)
 
 
+def test_by_keyboard_ask_bambis_team_lands_on_the_form_and_says_the_question_is_there(page):
+    """A keyboard or screen-reader visitor followed "Ask Bambi's team" and the contact page
+    opened with the focus nowhere (the next Tab went on from the form's heading, which a
+    screen reader did not read): nothing said that the question went along. Now the form's
+    heading has the focus and says where the question is; Tab goes on to the fields."""
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "Do you repair laptops?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
+    handoff = answer.get_by_role("link", name=HANDOFF)
+    for _ in range(10):  # the keys' hint: ↑ ↓ go through the answer's links
+        page.keyboard.press("ArrowDown")
+        if handoff.evaluate("a => a === document.activeElement"):
+            break
+    expect(handoff).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/contact/\?message="))
+    heading = page.get_by_role("heading", name="Write to us")
+    expect(heading).to_be_focused()
+    expect(heading).to_have_accessible_description(
+        "Your question to Ask Bambi is in the message below: add your name and email, then send it."
+    )
+    expect(page.get_by_label("Your message")).to_have_value("Do you repair laptops?")
+    page.keyboard.press("Tab")  # the privacy policy's link in the lead
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Your name")).to_be_focused()
+    # The plain contact page (the footer's link): no note, the heading is no stop for Tab.
+    page.goto("/contact/#write-to-us")
+    expect(page.locator("#handed-over")).to_have_count(0)
+    expect(heading).not_to_have_attribute("tabindex", "-1")
+
+
 def test_the_contact_forms_errors_are_described_by_ids_that_exist(page):
     page.goto("/contact/?message=Hi")
     page.get_by_role("button", name=re.compile("Send message")).click()
