@@ -12,7 +12,7 @@ from bambicim.models import ContactMessage
 from site_assistant.models import Question
 
 from .axe import violations
-from .test_widget_browser import BUBBLE, INPUT, PANEL, ask
+from .test_widget_browser import BUBBLE, INPUT, PANEL, ask, small_phone_with_large_text
 
 
 def wait_until(page, expression: str, timeout: float = 10.0) -> None:
@@ -345,6 +345,17 @@ def test_by_keyboard_ask_bambis_team_lands_on_the_form_and_says_the_question_is_
     page.goto("/contact/#write-to-us")
     expect(page.locator("#handed-over")).to_have_count(0)
     expect(heading).not_to_have_attribute("tabindex", "-1")
+
+
+def test_on_a_small_phone_with_large_text_the_contact_page_fits_the_screen(phone_page):
+    """320×640 with the phone's text at 20 px: the contact page laid out 395 px wide (its
+    one column as wide as "Or write to hello@bambicim.com"), so the phone showed it zoomed
+    out, or cut at the side, when "Ask Bambi's team" brought the visitor there."""
+    page = small_phone_with_large_text(phone_page)
+    page.goto("/contact/?message=Do+you+repair+laptops%3F#write-to-us")
+    assert page.evaluate("[innerWidth, document.documentElement.scrollWidth]") == [320, 320]
+    expect(page.get_by_role("heading", name="Write to us")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("heading", name="Or write to hello@bambicim.com")).to_be_visible()
 
 
 def test_the_contact_forms_errors_are_described_by_ids_that_exist(page):
