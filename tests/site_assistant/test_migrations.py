@@ -260,6 +260,19 @@ def test_sqlmigrate_prints_every_statement_on_a_migrated_database(migration, sta
     assert statement in out.getvalue(), out.getvalue()
 
 
+def test_a_worker_still_on_the_code_before_0027_records_builds_after_it():
+    """In a rolling upgrade a worker not restarted after ``migrate`` records its builds
+    with the model it started with: 0027's column is filled by the database's default
+    (the columns of 0022 and 0023, with none, stopped such a worker's builds)."""
+    state = MigrationExecutor(connection).loader.project_state(
+        [(APP, "0026_question_unanswerable")]
+    )
+    old = state.apps.get_model(APP, "IndexBuild").objects.create(
+        status="failed", trigger="schedule"
+    )
+    assert IndexBuild.objects.get(pk=old.pk).other_host_urls == 0
+
+
 # The migration before Question.unanswerable (0026): the log's inserts name a column the
 # database lacks until it is applied.
 BEFORE_UNANSWERABLE = "0025_indexbuild_trigger_example"
