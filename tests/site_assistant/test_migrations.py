@@ -364,3 +364,18 @@ def test_a_fresh_database_has_every_migration_pending_and_health_says_so(tmp_pat
     assert migrations["ok"] is False
     assert migrations["error"] == "migrations pending: run manage.py migrate"
     assert migrations["pending"][0] == "0001_initial" and len(migrations["pending"]) >= 26
+
+
+def test_an_api_call_that_fails_on_a_pending_migration_logs_why(client, built_index, caplog):
+    """The index status reads the builds, whose table lacks 0027's column until ``migrate``:
+    the caller gets the API's 503 as before; the log line, which said only "the database
+    failed", names the migrations to run."""
+    _migrate("0026_question_unanswerable")
+    try:
+        response = client.get("/api/index/")
+    finally:
+        _migrate()
+    assert response.status_code == 503, response.content
+    said = [r.getMessage() for r in caplog.records if "the database failed" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "(migrations pending: run manage.py migrate (not applied: 0027_" in said[0], said
