@@ -156,10 +156,7 @@ def _not_logged(exc: DatabaseError) -> None:
     """Say why a question was not logged, and leave the log alone for a while: the
     database failed, or it answers but this app's migrations are not all applied (code
     newer than its tables, site_assistant.schema), which only ``migrate`` mends."""
-    try:
-        behind = schema.pending(fresh=True)
-    except DatabaseError:
-        behind = ()
+    behind = schema.behind_when(exc)
     if behind:
         outage.log_failed()
         logger.warning(

@@ -22,7 +22,7 @@ import pkgutil
 import time
 
 from django.apps import apps
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -97,6 +97,20 @@ def pending(fresh: bool = False) -> tuple[str, ...]:
     names = _pending_now()
     _checked = (now, names)
     return names
+
+
+def behind_when(error: DatabaseError) -> tuple[str, ...]:
+    """The migrations pending when a query failed with ``error``, if that may be why: ()
+    when the database is down (the connection was never made: not tried again, which
+    would cost another connect timeout) or cannot say."""
+    from .models import Question
+
+    if connections[router.db_for_write(Question)].connection is None:
+        return ()
+    try:
+        return pending(fresh=True)
+    except DatabaseError:
+        return ()
 
 
 def note(names: tuple[str, ...]) -> str:

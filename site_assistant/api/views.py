@@ -82,13 +82,11 @@ class ModelUnavailableError(Unavailable):
     default_code = "model_unavailable"
 
 
-def _migrations_pending() -> str:
-    """ " (migrations pending: run manage.py migrate …)" when a query failed because this
-    app's migrations are not all applied (code newer than its tables), else ""."""
-    try:
-        behind = schema.pending()
-    except DatabaseError:
-        return ""
+def _migrations_pending(error: DatabaseError) -> str:
+    """What the log line adds when a query failed because this app's migrations are not
+    all applied (code newer than its tables): " (migrations pending: run manage.py
+    migrate …)"; else ""."""
+    behind = schema.behind_when(error)
     return f" ({schema.note(behind)})" if behind else ""
 
 
@@ -256,7 +254,7 @@ class BaseAPIView(APIView):
                 "%s %s: the database failed%s: %r",
                 self.request.method,
                 self.request.path,
-                _migrations_pending(),
+                _migrations_pending(exc),
                 exc,
             )
             exc = DatabaseUnavailable()
