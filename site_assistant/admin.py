@@ -243,9 +243,15 @@ class IndexBuildAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin)
             build.reused,
             build.removed,
         )
-        # SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language; and
-        # pages read that look like one (a German page inheriting <html lang="en">).
-        for note in (build.other_language_left_out(), build.reading_as_other_language()):
+        # Sitemap URLs on a host not in ALLOWED_HOSTS; SKIP_OTHER_LANGUAGE_PAGES: a
+        # bilingual site's pages of the other language; and pages read that look like one
+        # (a German page inheriting <html lang="en">).
+        notes = (
+            build.other_hosts_left_out(),
+            build.other_language_left_out(),
+            build.reading_as_other_language(),
+        )
+        for note in notes:
             if note:
                 shown = format_html('{}<br><span class="help">{}</span>', shown, note)
         return shown

@@ -323,7 +323,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     documents = collected.documents
     build.other_host_urls = collected.elsewhere_count
     build.other_language_pages = collected.other_language
-    build.save(update_fields=["other_language_pages"])
+    build.save(update_fields=["other_host_urls", "other_language_pages"])
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()

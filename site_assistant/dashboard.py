@@ -9,7 +9,8 @@ until an example question is saved for them (the Questions list's
 there are in all. Questions in another language were never searched, so
 there is nothing to fix: they are counted apart. The served model's files when
 they are damaged on disk (``embed.damage``, what /health/ reads as ``"intact"``): which
-file, what it does to visitors, and what to do.
+file, what it does to visitors, and what to do. And, before all that, whether this app's
+migrations are all applied: until they are, only that.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import embed, sections, services
+from . import embed, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
 
@@ -165,6 +166,12 @@ def latest_build() -> IndexBuild | None:
 
 
 def figures(now: datetime | None = None) -> dict:
+    """The overview's figures; with this app's migrations not all applied (code newer
+    than its tables, site_assistant.schema) only ``migrations_pending``, the note that
+    says so: every figure below reads tables a pending migration may change."""
+    behind = schema.pending()
+    if behind:
+        return {"migrations_pending": schema.note(behind)}
     now = now or timezone.now()
     status = services.index_status()
     counted = log_figures(now)

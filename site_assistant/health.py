@@ -11,7 +11,9 @@ wait for a worker that is not running: answers go on, without the question
 log and feedback, or without rebuilds; or when the
 index last built cannot be read and an older version answers; or when a file of
 the model served is damaged on disk, though this process answers right: ``"intact":
-false`` and ``"damaged"``, the files named, its folder left out); 503 when
+false`` and ``"damaged"``, the files named, its folder left out; or when this app's
+migrations are not all applied, code newer than its tables: ``"migrations"``, with
+``"pending"`` naming them, site_assistant.schema: questions are answered, not logged); 503 when
 they cannot, or when the model this process loaded no longer computes what it did
 (``"ModelChanged"``: its files were overwritten under it; it is dropped, and the next
 question loads it again). Error details go to the log, not to the response.
@@ -155,6 +157,22 @@ def check_database() -> dict:
     return {"ok": True, "vendor": connection.vendor}
 
 
+def check_migrations(fresh: bool = False) -> dict:
+    """Whether this app's migrations are all applied (site_assistant.schema: read once a
+    process once they are, else at most every RECHECK_SECONDS): code newer than the
+    database answers, but logs no question until ``manage.py migrate`` has run."""
+    from . import schema
+
+    try:
+        names = schema.pending(fresh=fresh)
+    except Exception as exc:
+        return _failed("migrations", exc)
+    if names:
+        logger.warning("health: %s", schema.note(names))
+        return {"ok": False, "error": schema.MIGRATE, "pending": list(names)}
+    return {"ok": True}
+
+
 def check_broker() -> dict:
     from .broker import not_sent_because
     from .tasks import broker_connection, rebuild_index
@@ -211,6 +229,11 @@ def report(fresh: bool = False) -> tuple[int, dict]:
     parts["worker"] = (
         check_worker() if parts["database"]["ok"] else {"ok": False, "error": "no database"}
     )
+    parts["migrations"] = (
+        check_migrations(fresh)
+        if parts["database"]["ok"]
+        else {"ok": False, "error": "no database"}
+    )
     if parts["index"]["ok"]:
         live = (parts["index"]["version"], parts["index"]["model_id"])
         parts["model"] = _reused("model", live, check_model, fresh)
@@ -219,7 +242,7 @@ def report(fresh: bool = False) -> tuple[int, dict]:
     # Questions are answered from the index with the database or the task
     # queue down (site_assistant.questions.ask: only the log entry is lost).
     answers = all(parts[p]["ok"] for p in ("index", "model"))
-    whole = all(parts[p]["ok"] for p in ("database", "broker", "worker"))
+    whole = all(parts[p]["ok"] for p in ("database", "broker", "worker", "migrations"))
     whole = whole and parts["index"].get("intact", True) and parts["model"].get("intact", True)
     status = "unavailable" if not answers else "ok" if whole else "degraded"
     return (200 if answers else 503), {"status": status, **parts}

@@ -187,9 +187,12 @@ class IndexBuild(Job):
         "index's though their lang does not say so: {path: language}. Indexed; a warning.",
     )
 
-    # Sitemap locations on a host not this site's (ALLOWED_HOSTS), not read: counted by a
-    # build run in this process (not stored), for search_rebuild --sync's last line.
-    other_host_urls = 0
+    # A database default: code from before the column records builds all the same.
+    other_host_urls = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Sitemap locations on a host not this site's (ALLOWED_HOSTS): not read.",
+    )
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
@@ -223,7 +226,8 @@ class IndexBuild(Job):
 
     def other_hosts_left_out(self) -> str:
         """The sitemap URLs this build skipped for their host ("3 sitemap URLs on other
-        hosts skipped (see ALLOWED_HOSTS)"), "" for none or when not counted here."""
+        hosts skipped (see ALLOWED_HOSTS)"), "" for none (and for builds recorded before
+        migration 0027 kept the count)."""
         count = self.other_host_urls
         if not count:
             return ""

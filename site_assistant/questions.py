@@ -27,7 +27,7 @@ from django.db import DatabaseError
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import conf, outage, services
+from . import conf, outage, schema, services
 from .models import Question
 
 logger = logging.getLogger(__name__)
@@ -138,23 +138,40 @@ def ask(
     if result.reply is not None or not log or not logs_questions_of(asker):
         return result, None  # small talk: nothing the owner could improve, nothing kept
     question, repeated = None, False
-    if not outage.database_paused():
+    if not (outage.database_paused() or outage.log_paused()):
         try:
             question, repeated = _log(query, channel, result, already_asked)
         except DatabaseError as exc:
             # The answer comes from the index, not the database: a database that
             # is down costs the log entry (and the 👍 / 👎, which need it), not the answer.
-            outage.database_failed()
-            logger.warning(
-                "question answered but not logged (the database failed; tried again in %.0f s): %s",
-                outage.RETRY_SECONDS,
-                exc,
-            )
+            _not_logged(exc)
         else:
             purge_when_due()
     if not repeated:
         _announce(query, channel, result, question)
     return result, question
+
+
+def _not_logged(exc: DatabaseError) -> None:
+    """Say why a question was not logged, and leave the log alone for a while: the
+    database failed, or it answers but this app's migrations are not all applied (code
+    newer than its tables, site_assistant.schema), which only ``migrate`` mends."""
+    behind = schema.behind_when(exc)
+    if behind:
+        outage.log_failed()
+        logger.warning(
+            "question answered but not logged (%s; tried again in %.0f s): %s",
+            schema.note(behind),
+            outage.RETRY_SECONDS,
+            exc,
+        )
+        return
+    outage.database_failed()
+    logger.warning(
+        "question answered but not logged (the database failed; tried again in %.0f s): %s",
+        outage.RETRY_SECONDS,
+        exc,
+    )
 
 
 def _top(result: services.Answer) -> services.Hit | None:

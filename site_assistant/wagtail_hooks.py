@@ -93,11 +93,13 @@ class AssistantPanel(Component):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         context.update(dashboard.figures())
+        context["overview_url"] = overview_url()
+        if context.get("migrations_pending"):  # the note alone: the rest reads those tables
+            return context
         request = parent_context.get("request")
         context["build_error"] = build_error_for(
             getattr(request, "user", None), context["last_build"]
         )
-        context["overview_url"] = overview_url()
         # Its notes (the index cannot be served, none yet, pages left out, the last build
         # failed) lead to where the owner acts: the Index builds list's "Rebuild index now".
         context["rebuild_url"] = rebuild_url()

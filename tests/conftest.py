@@ -63,12 +63,14 @@ def pytest_unconfigure(config):
 def _withdrawn_read_again():
     """The withdrawn pages a test made are gone with its transaction: the next
     test must not serve with them (site_assistant.withdrawn reads once a second).
-    Nor wait out a pause after a database failure (questions, withdrawn)."""
+    Nor wait out a pause after a database failure (questions, withdrawn), nor keep what
+    a test that migrated back saw of the migrations (site_assistant.schema)."""
     yield
-    from site_assistant import outage, withdrawn
+    from site_assistant import outage, schema, withdrawn
 
     withdrawn.forget_read()
     outage.forget()
+    schema.forget()
 
 
 @contextmanager

@@ -35,7 +35,7 @@ from rest_framework.response import Response
 from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
-from .. import conf, dashboard, language, questions, rebuilds, services
+from .. import conf, dashboard, language, questions, rebuilds, schema, services
 from ..models import IndexBuild, NotQueued, Page, Question
 from ..visitors import database_failed, user_of
 from . import parsers, permissions, throttles
@@ -80,6 +80,14 @@ class ModelNotReadyError(Unavailable):
 class ModelUnavailableError(Unavailable):
     default_detail = _("The search is not available right now. Please try again later.")
     default_code = "model_unavailable"
+
+
+def _migrations_pending(error: DatabaseError) -> str:
+    """What the log line adds when a query failed because this app's migrations are not
+    all applied (code newer than its tables): " (migrations pending: run manage.py
+    migrate …)"; else ""."""
+    behind = schema.behind_when(error)
+    return f" ({schema.note(behind)})" if behind else ""
 
 
 class DatabaseUnavailable(Unavailable):
@@ -243,7 +251,11 @@ class BaseAPIView(APIView):
         # Django's HTML 500 page. Searching goes on without it (questions.ask).
         if isinstance(exc, DatabaseError):
             logger.error(
-                "%s %s: the database failed: %r", self.request.method, self.request.path, exc
+                "%s %s: the database failed%s: %r",
+                self.request.method,
+                self.request.path,
+                _migrations_pending(exc),
+                exc,
             )
             exc = DatabaseUnavailable()
         # DRF's 415 ('Unsupported media type "" in request.') names no way out; the usual

@@ -213,6 +213,28 @@ def test_builds_list_counts_the_pages_and_sections_in_another_language_it_did_no
     assert "in another language" not in html
 
 
+def test_builds_list_says_how_many_sitemap_urls_on_other_hosts_a_build_skipped(
+    owner_client, testsite, settings, django_capture_on_commit_callbacks
+):
+    """A sitemap listing URLs on another host (a CDN's, the live domain on a staging copy):
+    only ``search_rebuild --sync``'s last line said so; a build from **Rebuild index now**
+    (or a worker, or the nightly one) lost the count when it ended, and the builds list
+    showed a site half left out as whole."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": False,
+        "SITEMAPS": ["/sitemap.xml", "/hand/cdn.xml"],  # the second: 3 URLs on cdn.example.com
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "succeeded", build.error
+    html = LexborHTMLParser(owner_client.get("/admin/site_assistant/indexbuild/").content.decode())
+    index = html.css_first("#result_list tbody tr td.field-index_display").text(separator=" ")
+    assert "passages from 2 pages" in index
+    assert "3 sitemap URLs on other hosts skipped (see ALLOWED_HOSTS)" in index, index
+
+
 def _question(text, answered, helpful=None, days_ago=0):
     question = Question.objects.create(
         text=text, answered=answered, helpful=helpful, score=0.5 if answered else 0.1

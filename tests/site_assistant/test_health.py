@@ -434,3 +434,19 @@ def test_weights_overwritten_under_a_running_process_are_caught_and_loaded_again
         assert body["model"]["damaged"] == ["onnx/model.onnx.data is damaged (checksum mismatch)"]
     finally:
         data.write_bytes(whole)
+
+
+def test_whether_migrations_are_applied_is_read_once_a_process(client, built_index, monitor):
+    """/health/'s ``migrations`` part reads django_migrations on the first request of a
+    process; once all are applied, never again: a probe polled in a loop costs no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("site_assistant:health")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url, **monitor).json()["migrations"] == {"ok": True}
+    with CaptureQueriesContext(connection) as later:
+        for _ in range(20):
+            assert client.get(url, **monitor).json()["migrations"] == {"ok": True}
+    assert [q for q in first.captured_queries if "django_migrations" in q["sql"]]
+    assert not [q for q in later.captured_queries if "django_migrations" in q["sql"]]

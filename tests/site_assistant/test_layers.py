@@ -29,7 +29,16 @@ APP_DIR = Path(site_assistant.__file__).resolve().parent
 # "__init__" is site_assistant/__init__.py. A "*" entry covers generated files.
 LAYERS: dict[str, list[str]] = {
     # Settings, tables and text helpers every layer uses.
-    "foundation": ["conf", "models", "text", "memo", "outage", "migrations", "migrations.*"],
+    "foundation": [
+        "conf",
+        "models",
+        "text",
+        "memo",
+        "outage",
+        "schema",  # whether this app's migrations are all applied
+        "migrations",
+        "migrations.*",
+    ],
     # Text in, vectors and indexes out: no knowledge of builds, queues or the web.
     "pipeline": [
         "sources",

@@ -3,7 +3,9 @@ migrations that index a big question log (0016–0020) do not stop visitors' que
 from being logged while they run."""
 
 import io
+import json
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from selectolax.lexbor import LexborHTMLParser
 
 from site_assistant.models import IndexBuild, Question, TrainingRun
+from tests.conftest import run_python
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -255,3 +258,124 @@ def test_sqlmigrate_prints_every_statement_on_a_migrated_database(migration, sta
     out = io.StringIO()
     call_command("sqlmigrate", APP, migration, stdout=out)
     assert statement in out.getvalue(), out.getvalue()
+
+
+def test_a_worker_still_on_the_code_before_0027_records_builds_after_it():
+    """In a rolling upgrade a worker not restarted after ``migrate`` records its builds
+    with the model it started with: 0027's column is filled by the database's default
+    (the columns of 0022 and 0023, with none, stopped such a worker's builds)."""
+    state = MigrationExecutor(connection).loader.project_state(
+        [(APP, "0026_question_unanswerable")]
+    )
+    old = state.apps.get_model(APP, "IndexBuild").objects.create(
+        status="failed", trigger="schedule"
+    )
+    assert IndexBuild.objects.get(pk=old.pk).other_host_urls == 0
+
+
+# The migration before Question.unanswerable (0026): the log's inserts name a column the
+# database lacks until it is applied.
+BEFORE_UNANSWERABLE = "0025_indexbuild_trigger_example"
+
+
+def test_code_newer_than_the_database_says_migrate_on_health_and_the_overview(
+    client, built_index, django_user_model, caplog, monkeypatch
+):
+    from django.test import Client
+
+    """A rolling upgrade that serves the new code before ``manage.py migrate``: the visitor
+    is answered but the question is not logged. Before, the log said only "the database
+    failed", /health/ said "ok" and the admin's overview was a 500."""
+    from site_assistant import outage, schema
+
+    monkeypatch.setattr(outage, "RETRY_SECONDS", 1.0)
+    monkeypatch.setattr(schema, "RECHECK_SECONDS", 1.0)
+    owner = django_user_model.objects.create_superuser("boss", "b@x.example", "pw")
+    _migrate(BEFORE_UNANSWERABLE)
+    try:
+        visitor = Client()
+        asked = visitor.post(
+            "/api/search/", {"q": "how much does a landing page cost?"}, "application/json"
+        )
+        assert asked.status_code == 200 and asked.json()["answer"], asked.content
+        assert asked.json()["question_id"] is None
+        said = [r.getMessage() for r in caplog.records if "not logged" in r.getMessage()]
+        assert len(said) == 1 and (
+            "migrations pending: run manage.py migrate (not applied: "
+            "0026_question_unanswerable" in said[0]
+        ), said
+
+        client.force_login(owner)
+        health = client.get("/health/")
+        assert health.status_code == 200, health.content
+        body = health.json()
+        assert body["status"] == "degraded", body
+        assert body["migrations"]["ok"] is False
+        assert body["migrations"]["error"] == "migrations pending: run manage.py migrate"
+        assert "0026_question_unanswerable" in body["migrations"]["pending"]
+        assert body["database"]["ok"]
+
+        overview = client.get("/admin/site_assistant/")
+        assert overview.status_code == 200
+        note = LexborHTMLParser(overview.content.decode()).css_first("#dash-migrations")
+        assert note is not None
+        assert "migrations pending: run manage.py migrate" in note.text()
+        assert "questions are not logged" in note.text()
+    finally:
+        _migrate()
+
+    time.sleep(1.1)  # RECHECK_SECONDS and the log's pause (30 s on a site) have passed
+    assert client.get("/health/").json()["migrations"] == {"ok": True}
+    asked = visitor.post(
+        "/api/search/", {"q": "how much does a landing page cost?"}, "application/json"
+    )
+    assert asked.json()["question_id"] is not None
+    overview = LexborHTMLParser(client.get("/admin/site_assistant/").content.decode())
+    assert overview.css_first("#dash-migrations") is None
+    assert overview.css_first("#dash-week-questions").text() == "1"
+
+
+def test_a_fresh_database_has_every_migration_pending_and_health_says_so(tmp_path):
+    """Before the first ``migrate`` (not even django_migrations): ``check`` passes and
+    /health/ answers, every migration of the app pending, the database ok, no 500."""
+    out = run_python(
+        "import json, time, django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "started = time.perf_counter(); call_command('check')\n"
+        "print(round(time.perf_counter() - started, 3))\n"
+        "from django.test import Client\n"
+        "started = time.perf_counter()\n"
+        "health = Client().get('/health/', HTTP_AUTHORIZATION='Bearer t', secure=True)\n"
+        "print(round(time.perf_counter() - started, 3), health.status_code)\n"
+        "print(health.content.decode())\n",
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+            "DEBUG": "1",
+            "SEARCH_HEALTH_TOKEN": "t",
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        },
+    )
+    checked_s, health_s, body = out.strip().splitlines()[-3:]
+    print(f"check {checked_s} s, /health/ {health_s}")
+    assert health_s.endswith(" 503")  # no index yet: "unavailable", not a 500
+    body = json.loads(body)
+    assert body["database"]["ok"]
+    migrations = body["migrations"]
+    assert migrations["ok"] is False
+    assert migrations["error"] == "migrations pending: run manage.py migrate"
+    assert migrations["pending"][0] == "0001_initial" and len(migrations["pending"]) >= 26
+
+
+def test_an_api_call_that_fails_on_a_pending_migration_logs_why(client, built_index, caplog):
+    """The index status reads the builds, whose table lacks 0027's column until ``migrate``:
+    the caller gets the API's 503 as before; the log line, which said only "the database
+    failed", names the migrations to run."""
+    _migrate("0026_question_unanswerable")
+    try:
+        response = client.get("/api/index/")
+    finally:
+        _migrate()
+    assert response.status_code == 503, response.content
+    said = [r.getMessage() for r in caplog.records if "the database failed" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "(migrations pending: run manage.py migrate (not applied: 0027_" in said[0], said

@@ -1247,3 +1247,55 @@ def test_wagtails_dashboard_notes_lead_to_the_rebuild_button(tmp_path):
     for name in ("no index", "failed", "cannot be served"):
         assert (notes[name]["status"], notes[name]["button"]) == (200, "Rebuild index now"), name
     assert notes["succeeded"]["link"] is None
+
+
+# Wagtail's dashboard with the app's last migrations not applied (the code newer than the
+# database), then applied.
+PANEL_MIGRATIONS = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from selectolax.lexbor import LexborHTMLParser
+from site_assistant import schema
+
+owner = Client()
+owner.force_login(User.objects.create_superuser("owner", "o@example.com", "pw"))
+
+
+def dashboard(step):
+    response = owner.get("/admin/")
+    panel = LexborHTMLParser(response.content.decode()).css_first("#site-assistant-section")
+    note = panel.css_first("#sa-migrations") if panel else None
+    print(json.dumps({
+        "step": step,
+        "status": response.status_code,
+        "note": note.text(separator=" ") if note else None,
+        "week": bool(panel and panel.css_first("#sa-week")),
+    }))
+
+
+call_command("migrate", "site_assistant", "0025_indexbuild_trigger_example", verbosity=0)
+dashboard("behind")
+call_command("migrate", verbosity=0)
+schema.forget()  # what RECHECK_SECONDS later does
+dashboard("migrated")
+"""
+
+
+def test_wagtails_dashboard_says_migrate_when_the_code_is_newer_than_the_database(tmp_path):
+    """Wagtail's home, every editor's first page, was a 500 while the app's migrations were
+    not applied (its panel read the questions log's new column); now the panel says what
+    to run, and shows its figures again once it has run."""
+    steps = {
+        step["step"]: step
+        for step in run_in_wagtail_site(PANEL_MIGRATIONS, tmp_path, "owner_settings")
+    }
+    assert steps["behind"]["status"] == 200, steps
+    assert "migrations pending: run manage.py migrate" in steps["behind"]["note"]
+    assert "0026_question_unanswerable" in steps["behind"]["note"]
+    assert not steps["behind"]["week"]
+    assert steps["migrated"] == {"step": "migrated", "status": 200, "note": None, "week": True}
