@@ -134,6 +134,7 @@ class Command(BaseCommand):
         # Sitemap URLs on other hosts; SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages
         # of the other language.
         notes = (
+            build.sitemaps_left_out(),
             build.other_hosts_left_out(),
             build.other_language_left_out(),
             build.reading_as_other_language(),
