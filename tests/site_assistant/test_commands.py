@@ -204,6 +204,36 @@ def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite,
     assert "100% |" in err  # the bar carried on below it
 
 
+def test_an_error_page_the_build_meets_is_logged_once_on_a_startproject_site(
+    testsite, settings, capsys
+):
+    """Django's default LOGGING (a ``startproject`` site: a console handler on "django",
+    none on the root logger): every error page the build met, "Not Found:
+    /hand/missing.xml" or "Internal Server Error: /sitemap.xml" with its traceback, was
+    written twice, once by Django's handler and once by the root's that the command adds
+    for the app's own warnings."""
+    import logging
+    import sys
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/sitemap.xml", "/hand/missing.xml"],
+    }
+    django_console = logging.StreamHandler(sys.stderr)
+    root_handlers = logging.root.handlers
+    logging.root.handlers = [h for h in root_handlers if type(h) is not logging.StreamHandler]
+    logging.getLogger("django").addHandler(django_console)
+    try:
+        call_command("search_rebuild", "--sync", stdout=StringIO(), stderr=sys.stderr)
+    finally:
+        logging.getLogger("django").removeHandler(django_console)
+        logging.root.handlers = root_handlers
+    err = capsys.readouterr().err
+    assert err.count("Not Found: /hand/missing.xml") == 1, err[-1500:]
+    # The app's own warning, which no handler of the site writes, is still there, once.
+    assert err.count("sitemap /hand/missing.xml skipped: status 404") == 1, err[-1500:]
+
+
 def test_search_rebuild_keeps_template_notes_for_v2(testsite, settings, caplog):
     """A matched template no page renders is a debug note, printed only with -v2."""
     import logging
