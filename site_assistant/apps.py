@@ -23,6 +23,7 @@ class SearchConfig(AppConfig):
         checks.register(check_page_base_template, checks.Tags.templates)
         checks.register(check_urls_included, checks.Tags.urls)
         checks.register(check_sitemaps_render, checks.Tags.urls)
+        checks.register(check_rest_framework_installed)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -513,3 +514,26 @@ def check_sitemaps_render(app_configs=None, **kwargs) -> list[checks.CheckMessag
                 )
             )
     return found
+
+
+def check_rest_framework_installed(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """rest_framework left out of INSTALLED_APPS (W005): the API answered programs and the
+    widget, but opening it in a browser, its browsable page, was a 500
+    (TemplateDoesNotExist: rest_framework/api.html) and `check` said nothing."""
+    from django.apps import apps
+    from rest_framework.renderers import BrowsableAPIRenderer
+    from rest_framework.settings import api_settings
+
+    if apps.is_installed("rest_framework"):
+        return []
+    if not any(issubclass(r, BrowsableAPIRenderer) for r in api_settings.DEFAULT_RENDERER_CLASSES):
+        return []
+    return [
+        checks.Warning(
+            '"rest_framework" is not in INSTALLED_APPS: the API answers the widget and '
+            "programs, but opened in a browser it fails (TemplateDoesNotExist: "
+            "rest_framework/api.html).",
+            hint='Add "rest_framework" to INSTALLED_APPS.',
+            id="site_assistant.W005",
+        )
+    ]

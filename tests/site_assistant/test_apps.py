@@ -224,3 +224,17 @@ def test_a_sitemap_whose_app_is_not_installed_is_an_error_at_start(settings):
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.contrib.sitemaps"]
     said, failed = check(settings, SITEMAPS=["/sitemap.xml"])
     assert "E009" not in said, said
+
+
+def test_rest_framework_not_installed_is_a_warning(settings):
+    """rest_framework left out of INSTALLED_APPS (step 2 lists it): the widget's
+    questions were answered, but the API opened in a browser was a 500
+    (TemplateDoesNotExist: rest_framework/api.html), and `check` said nothing."""
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "rest_framework"]
+    said, failed = check(settings)
+    assert not failed  # a warning: the widget and programs are answered
+    assert '(site_assistant.W005) "rest_framework" is not in INSTALLED_APPS' in said, said
+    assert 'HINT: Add "rest_framework" to INSTALLED_APPS.' in said, said
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "rest_framework"]
+    said, failed = check(settings)
+    assert "W005" not in said, said
