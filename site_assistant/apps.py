@@ -21,6 +21,9 @@ class SearchConfig(AppConfig):
         checks.register(check_contact_url)
         checks.register(check_contact_url_is_served, checks.Tags.urls)
         checks.register(check_page_base_template, checks.Tags.templates)
+        checks.register(check_urls_included, checks.Tags.urls)
+        checks.register(check_sitemaps_render, checks.Tags.urls)
+        checks.register(check_rest_framework_installed)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -435,3 +438,102 @@ def check_page_base_template(app_configs=None, **kwargs) -> list[checks.CheckMes
             )
         ]
     return []
+
+
+def check_urls_included(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The app's URLs not in the URLconf (W004): every page with ``{% search_widget %}``
+    was a 500 ("'site_assistant' is not a registered namespace") and `check` said
+    nothing. A warning: a project may use the app from its commands alone."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("site_assistant:page")
+    except NoReverseMatch:
+        return [
+            checks.Warning(
+                "The app's URLs are not in the site's URLconf: a page with {% search_widget %} "
+                "fails (NoReverseMatch: 'site_assistant' is not a registered namespace), and "
+                "the search page and the API are not served.",
+                hint='Add path("assistant/", include("site_assistant.urls")) to urlpatterns '
+                "(any prefix; on Wagtail above its catch-all).",
+                id="site_assistant.W004",
+            )
+        ]
+    except Exception:  # noqa: BLE001 - a URLconf that does not import: Django's checks say so
+        return []
+    return []
+
+
+# The views of the sitemap apps and the template each renders unless told another.
+SITEMAP_VIEWS = {"sitemap": "sitemap.xml", "index": "sitemap_index.xml"}
+
+
+def check_sitemaps_render(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A sitemap of SITEMAPS served by ``django.contrib.sitemaps``' (or Wagtail's) view
+    whose template no loader finds (E009): "django.contrib.sitemaps" left out of
+    INSTALLED_APPS made the sitemap a 500, and the build read none of its pages."""
+    from urllib.parse import urlsplit
+
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+    from django.urls import Resolver404, resolve
+
+    from . import conf
+
+    paths = conf.get("SITEMAPS")
+    if not conf.get("USE_SITEMAPS") or not isinstance(paths, (list, tuple)):
+        return []  # E005 says what else is set
+    found = []
+    for path in paths:
+        if not isinstance(path, str):
+            continue
+        try:
+            match = resolve(urlsplit(path).path or "/")
+        except Resolver404:
+            continue
+        except Exception:  # noqa: BLE001 - a URLconf that does not import: Django's checks say so
+            return []
+        view = match.func
+        module = getattr(view, "__module__", "") or ""
+        default = SITEMAP_VIEWS.get(getattr(view, "__name__", ""))
+        if not default or not module.startswith(
+            ("django.contrib.sitemaps", "wagtail.contrib.sitemaps")
+        ):
+            continue
+        template = match.kwargs.get("template_name", default)
+        try:
+            get_template(template)
+        except TemplateDoesNotExist:
+            found.append(
+                checks.Error(
+                    f"SITE_ASSISTANT['SITEMAPS'] names {path!r}, served by {module}, whose "
+                    f"template {template!r} no loader finds: the sitemap answers with an "
+                    "error, and the build reads none of its pages.",
+                    hint='Add "django.contrib.sitemaps" to INSTALLED_APPS.',
+                    id="site_assistant.E009",
+                )
+            )
+    return found
+
+
+def check_rest_framework_installed(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """rest_framework left out of INSTALLED_APPS (W005): the API answered programs and the
+    widget, but opening it in a browser, its browsable page, was a 500
+    (TemplateDoesNotExist: rest_framework/api.html) and `check` said nothing."""
+    from django.apps import apps
+    from rest_framework.renderers import BrowsableAPIRenderer
+    from rest_framework.settings import api_settings
+
+    if apps.is_installed("rest_framework"):
+        return []
+    if not any(issubclass(r, BrowsableAPIRenderer) for r in api_settings.DEFAULT_RENDERER_CLASSES):
+        return []
+    return [
+        checks.Warning(
+            '"rest_framework" is not in INSTALLED_APPS: the API answers the widget and '
+            "programs, but opened in a browser it fails (TemplateDoesNotExist: "
+            "rest_framework/api.html).",
+            hint='Add "rest_framework" to INSTALLED_APPS.',
+            id="site_assistant.W005",
+        )
+    ]

@@ -358,6 +358,16 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
             "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
         )
+    if failed := collected.failed_sitemaps():
+        # A sitemap view that fails (django.contrib.sitemaps not in INSTALLED_APPS, the
+        # database down at night) while registered rows or URLS give text: the build
+        # "succeeded" and every page of the sitemap left the answers.
+        raise BuildError(
+            "; ".join(f"sitemap {path}: {why}" for path, why in failed.items())
+            + " - its pages cannot be read, so the live index is kept: mend the sitemap "
+            "(the log of django.request has the traceback), then rebuild"
+        )
+    build.sitemaps_not_read = tuple(collected.sitemap_errors.items())
     report.prepare_model(model_ref)
     rows = [p.to_dict() for p in passages]
     follow_edited_sections(rows)

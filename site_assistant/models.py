@@ -193,6 +193,9 @@ class IndexBuild(Job):
         db_default=0,
         help_text="Sitemap locations on a host not this site's (ALLOWED_HOSTS): not read.",
     )
+    # Sitemaps not read ((path, why), a 404 say) by a build run in this process (not
+    # stored), for search_rebuild --sync's last line.
+    sitemaps_not_read: tuple[tuple[str, str], ...] = ()
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
@@ -233,6 +236,12 @@ class IndexBuild(Job):
             return ""
         where = "URL on another host" if count == 1 else "URLs on other hosts"
         return f"{count} sitemap {where} skipped (see ALLOWED_HOSTS)"
+
+    def sitemaps_left_out(self) -> str:
+        """The sitemaps this build could not read ("sitemap /sitemap.xml not read (status
+        404)"), "" for none or when not counted here: registered rows alone made such a
+        build look whole."""
+        return "; ".join(f"sitemap {path} not read ({why})" for path, why in self.sitemaps_not_read)
 
     def other_language_left_out(self) -> str:
         """What SKIP_OTHER_LANGUAGE_PAGES left out, for the owner ("1 page and 2 sections

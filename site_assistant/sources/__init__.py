@@ -72,6 +72,13 @@ class Collected:
             f"{hosts}, e.g. {example} - add the host to ALLOWED_HOSTS if it is this site's"
         )
 
+    def failed_sitemaps(self) -> dict[str, str]:
+        """The sitemaps that answered with a server error (sitemap -> why): their pages
+        cannot be known, so a build must not replace the live index without them."""
+        return {
+            path: why for path, why in self.sitemap_errors.items() if why.startswith("status 5")
+        }
+
     def failures(self, most: int = 3) -> list[str]:
         """What kept text out that the site's owner must mend, for a build that found
         none: sitemaps not read, then pages that answered with an error, ``most`` of them."""

@@ -194,3 +194,47 @@ def test_a_contact_url_under_i18n_patterns_is_judged_in_each_language(slovenian_
         assert not failed and "W003" not in said, (url, said)
     said, failed = check(settings, CONTACT_URL="/sl/kontakt/")
     assert "(site_assistant.W003)" in said and "serves /sl/kontakt/" in said, said
+
+
+def test_the_apps_urls_not_included_is_a_warning(settings):
+    """The include() of step 3 forgotten: every page with {% search_widget %} was a 500
+    ("'site_assistant' is not a registered namespace") and `check` said nothing."""
+    settings.ROOT_URLCONF = "tests.site_assistant.urls_without_the_app"
+    said, failed = check(settings)
+    assert not failed  # a warning: the app's commands work without its URLs
+    assert "(site_assistant.W004) The app's URLs are not in the site's URLconf" in said, said
+    assert 'HINT: Add path("assistant/", include("site_assistant.urls"))' in said, said
+    settings.ROOT_URLCONF = "tests.site_assistant.testsite"  # includes them
+    said, failed = check(settings)
+    assert "W004" not in said, said
+
+
+def test_a_sitemap_whose_app_is_not_installed_is_an_error_at_start(settings):
+    """django.contrib.sitemaps left out of INSTALLED_APPS while its view serves the
+    sitemap: TemplateDoesNotExist made the sitemap a 500, the build read none of its
+    pages, and `check` said nothing."""
+    settings.ROOT_URLCONF = "tests.site_assistant.urls_without_the_app"
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sitemaps"]
+    said, failed = check(settings, SITEMAPS=["/sitemap.xml"])
+    assert (
+        failed and "(site_assistant.E009) SITE_ASSISTANT['SITEMAPS'] names '/sitemap.xml'" in said
+    )
+    assert "template 'sitemap.xml' no loader finds" in said, said
+    assert 'HINT: Add "django.contrib.sitemaps" to INSTALLED_APPS.' in said, said
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.contrib.sitemaps"]
+    said, failed = check(settings, SITEMAPS=["/sitemap.xml"])
+    assert "E009" not in said, said
+
+
+def test_rest_framework_not_installed_is_a_warning(settings):
+    """rest_framework left out of INSTALLED_APPS (step 2 lists it): the widget's
+    questions were answered, but the API opened in a browser was a 500
+    (TemplateDoesNotExist: rest_framework/api.html), and `check` said nothing."""
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "rest_framework"]
+    said, failed = check(settings)
+    assert not failed  # a warning: the widget and programs are answered
+    assert '(site_assistant.W005) "rest_framework" is not in INSTALLED_APPS' in said, said
+    assert 'HINT: Add "rest_framework" to INSTALLED_APPS.' in said, said
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "rest_framework"]
+    said, failed = check(settings)
+    assert "W005" not in said, said

@@ -139,6 +139,46 @@ def test_search_rebuild_sync_says_how_many_sitemap_urls_on_other_hosts_it_skippe
     assert " succeeded in " in out and "skipped" not in out and "ALLOWED_HOSTS" not in out, out
 
 
+def test_a_sitemap_that_fails_fails_the_build_and_the_live_index_answers_on(
+    testsite, settings, client
+):
+    """A sitemap view that failed (``django.contrib.sitemaps`` left out of
+    INSTALLED_APPS: TemplateDoesNotExist) was skipped with a warning among the progress
+    bar's lines: a registered model's rows alone made the build "succeed", its last
+    line said "3 pages" and every page of the sitemap left the answers."""
+    out, _ = run("search_rebuild", "--sync")
+    assert " succeeded in " in out and "not read" not in out
+    asked = client.get("/assistant/api/search/", {"q": "How long do I have to return a parcel?"})
+    assert asked.json()["answer"]["read_more"] == "/beta/#returns"
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/boom/"],  # a view that raises, where the sitemap is
+        "URLS": ["/alpha/"],  # the text that made the build succeed
+    }
+    with pytest.raises(CommandError) as failed:
+        run("search_rebuild", "--sync")
+    message = str(failed.value)
+    assert message.startswith("Build #") and "failed: sitemap /boom/: status 500 (" in message
+    assert "RuntimeError: this view is broken)" in message and "\n" not in message
+    assert "the live index is kept: mend the sitemap" in message
+    assert IndexBuild.objects.latest("pk").status == IndexBuild.Status.FAILED
+    asked = client.get("/assistant/api/search/", {"q": "How long do I have to return a parcel?"})
+    assert asked.json()["answer"]["read_more"] == "/beta/#returns"
+
+
+def test_a_sitemap_not_found_is_named_in_the_last_line(testsite, settings):
+    """A site with no sitemap at the path (the URL pattern forgotten) and its pages in
+    URLS: the build succeeded and said nothing of the sitemap it could not read."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/sitemap.xml", "/hand/missing.xml"],
+    }
+    out, _ = run("search_rebuild", "--sync")
+    (last,) = out.splitlines()
+    assert " succeeded in " in last, last
+    assert last.endswith(" removed); sitemap /hand/missing.xml not read (status 404)."), last
+
+
 def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite, settings, capsys):
     """A warning the build logged to the console (a sitemap skipped, a page that
     reads as another language) was written onto the progress bar's line."""
@@ -147,7 +187,8 @@ def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite,
 
     settings.SITE_ASSISTANT = {
         **settings.SITE_ASSISTANT,
-        "SITEMAPS": ["/sitemap.xml", "/no-such-sitemap.xml"],
+        # Not found: a sitemap that fails with a server error fails the build.
+        "SITEMAPS": ["/sitemap.xml", "/hand/missing.xml"],
     }
     console = logging.StreamHandler(sys.stderr)  # as a site's LOGGING "console" handler
     logging.root.addHandler(console)
@@ -156,11 +197,41 @@ def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite,
     finally:
         logging.root.removeHandler(console)
     err = capsys.readouterr().err
-    assert "sitemap /no-such-sitemap.xml skipped" in err
+    assert "sitemap /hand/missing.xml skipped" in err
     # Nothing written after the bar's time on its line ("| 00:00Internal Server Error").
     assert not re.search(r"\| \d\d:\d\d *[^\r\n ]", err), err[:600]
-    assert err.count("sitemap /no-such-sitemap.xml skipped") == 1
+    assert err.count("sitemap /hand/missing.xml skipped") == 1
     assert "100% |" in err  # the bar carried on below it
+
+
+def test_an_error_page_the_build_meets_is_logged_once_on_a_startproject_site(
+    testsite, settings, capsys
+):
+    """Django's default LOGGING (a ``startproject`` site: a console handler on "django",
+    none on the root logger): every error page the build met, "Not Found:
+    /hand/missing.xml" or "Internal Server Error: /sitemap.xml" with its traceback, was
+    written twice, once by Django's handler and once by the root's that the command adds
+    for the app's own warnings."""
+    import logging
+    import sys
+
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/sitemap.xml", "/hand/missing.xml"],
+    }
+    django_console = logging.StreamHandler(sys.stderr)
+    root_handlers = logging.root.handlers
+    logging.root.handlers = [h for h in root_handlers if type(h) is not logging.StreamHandler]
+    logging.getLogger("django").addHandler(django_console)
+    try:
+        call_command("search_rebuild", "--sync", stdout=StringIO(), stderr=sys.stderr)
+    finally:
+        logging.getLogger("django").removeHandler(django_console)
+        logging.root.handlers = root_handlers
+    err = capsys.readouterr().err
+    assert err.count("Not Found: /hand/missing.xml") == 1, err[-1500:]
+    # The app's own warning, which no handler of the site writes, is still there, once.
+    assert err.count("sitemap /hand/missing.xml skipped: status 404") == 1, err[-1500:]
 
 
 def test_search_rebuild_keeps_template_notes_for_v2(testsite, settings, caplog):

@@ -99,7 +99,6 @@ class Command(BaseCommand):
 
     def _run(self, build):
         from tqdm import tqdm
-        from tqdm.contrib.logging import logging_redirect_tqdm
 
         from site_assistant.build import explain, run_build
         from site_assistant.rebuilds import release
@@ -122,7 +121,7 @@ class Command(BaseCommand):
 
         try:
             # A warning the build logs to the console goes above the bar, not onto its line.
-            with logging_redirect_tqdm(_console_loggers()):
+            with _above_the_bar():
                 run_build(build, progress)
         except Exception as exc:
             # Nothing to index, a full or read-only disk: the message says what to do.
@@ -134,6 +133,7 @@ class Command(BaseCommand):
         # Sitemap URLs on other hosts; SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages
         # of the other language.
         notes = (
+            build.sitemaps_left_out(),
             build.other_hosts_left_out(),
             build.other_language_left_out(),
             build.reading_as_other_language(),
@@ -162,6 +162,36 @@ def _debug_notes(show: bool):
         logger.setLevel(previous)
 
 
+@contextmanager
+def _above_the_bar():
+    """Log lines written to the console go above the progress bar, each once.
+
+    The root logger is redirected too, for the records no handler of the site's writes
+    (they would reach ``logging.lastResort``, onto the bar's line); when it had no console
+    handler of its own (Django's default LOGGING, a ``startproject`` site's), the records
+    a logger below it printed already are not printed again: every error page a build
+    met ("Internal Server Error: /sitemap.xml" and its traceback) was written twice."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    loggers = _console_loggers()
+    root_printed = any(_to_console(handler) for handler in logging.root.handlers)
+    printed = [logger.name for logger in loggers if logger is not logging.root]
+
+    def not_printed_below(record) -> bool:
+        return not any(
+            record.name == name or record.name.startswith(f"{name}.") for name in printed
+        )
+
+    with logging_redirect_tqdm(loggers):
+        if not root_printed:
+            logging.root.handlers[-1].addFilter(not_printed_below)  # the one tqdm added
+        yield
+
+
+def _to_console(handler) -> bool:
+    return type(handler) is logging.StreamHandler and handler.stream in (sys.stdout, sys.stderr)
+
+
 def _console_loggers() -> list[logging.Logger]:
     """The root logger and every other one with a handler writing to the console (a
     site's LOGGING may give "django" or "site_assistant" their own)."""
@@ -169,9 +199,6 @@ def _console_loggers() -> list[logging.Logger]:
         logger
         for logger in logging.Logger.manager.loggerDict.values()
         if isinstance(logger, logging.Logger)
-        and any(
-            type(handler) is logging.StreamHandler and handler.stream in (sys.stdout, sys.stderr)
-            for handler in logger.handlers
-        )
+        and any(_to_console(handler) for handler in logger.handlers)
     ]
     return [logging.root, *loggers]
