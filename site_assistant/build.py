@@ -278,10 +278,12 @@ def _run(build: IndexBuild, progress: Progress | None, work: Callable) -> IndexB
         build.error = build.error[:5000]
         build.finished = timezone.now()
         build.save(update_fields=["status", "error", "finished", "progress", "stage"])
+        # ``failed_build``: search_rebuild --sync says it as its error, not twice.
+        marked = {"failed_build": build.pk}
         if explained:
-            logger.error("search index build #%s failed: %s", build.pk, explained)
+            logger.error("search index build #%s failed: %s", build.pk, explained, extra=marked)
         else:
-            logger.exception("search index build #%s failed", build.pk)
+            logger.exception("search index build #%s failed", build.pk, extra=marked)
         raise
     return build
 

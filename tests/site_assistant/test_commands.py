@@ -464,3 +464,43 @@ def test_a_site_whose_every_page_is_in_another_language_is_told_what_to_set(
         "SITE_ASSISTANT['LANGUAGE'] (and a MODEL of that language), or "
         "SKIP_OTHER_LANGUAGE_PAGES: False"
     )
+
+
+def test_search_rebuild_sync_that_fails_says_why_once(tmp_path):
+    """``manage.py search_rebuild --sync`` whose build fails (here: the served model's
+    files are damaged) printed the failure twice, the build's log line above the bar and
+    then the CommandError: the owner reads it once, as the command's error, exit 1."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    damaged = tmp_path / "model"
+    damaged.mkdir()
+    (damaged / "config.json").write_text("{}")
+    env = {
+        **os.environ,
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "SEARCH_MODEL": str(damaged),
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    result = manage("search_rebuild", "--sync")
+    assert result.returncode == 1
+    said = f"The model at {damaged} cannot be read"
+    assert result.stderr.count(said) == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("CommandError: Build #1 failed: ") and said in last, result.stderr

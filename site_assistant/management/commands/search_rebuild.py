@@ -121,12 +121,16 @@ class Command(BaseCommand):
 
         try:
             # A warning the build logs to the console goes above the bar, not onto its line.
-            with _above_the_bar():
+            with _above_the_bar(build.pk):
                 run_build(build, progress)
         except Exception as exc:
-            # Nothing to index, a full or read-only disk: the message says what to do.
-            said = explain(exc) or f"{type(exc).__name__}: {exc}"
-            raise CommandError(f"Build #{build.pk} failed: {said}") from None
+            # Nothing to index, a full or read-only disk: the message says what to do. Any
+            # other failure's traceback (not on the console: _above_the_bar) is --traceback's.
+            explained = explain(exc)
+            said = explained or f"{type(exc).__name__}: {exc}"
+            raise CommandError(f"Build #{build.pk} failed: {said}") from (
+                None if explained else exc
+            )
         finally:
             release(build.pk)
             bar.close()
@@ -163,8 +167,11 @@ def _debug_notes(show: bool):
 
 
 @contextmanager
-def _above_the_bar():
+def _above_the_bar(build_pk: int):
     """Log lines written to the console go above the progress bar, each once.
+
+    The build's own "failed" line is left to the CommandError, which says the same: the
+    owner read it twice. Log files and other handlers still receive it.
 
     The root logger is redirected too, for the records no handler of the site's writes
     (they would reach ``logging.lastResort``, onto the bar's line); when it had no console
@@ -182,9 +189,17 @@ def _above_the_bar():
             record.name == name or record.name.startswith(f"{name}.") for name in printed
         )
 
+    def not_the_failure(record) -> bool:
+        return getattr(record, "failed_build", None) != build_pk
+
+    before = {logger.name: list(logger.handlers) for logger in loggers}
     with logging_redirect_tqdm(loggers):
         if not root_printed:
             logging.root.handlers[-1].addFilter(not_printed_below)  # the one tqdm added
+        for logger in loggers:  # the console handlers tqdm put in place of the site's
+            for handler in logger.handlers:
+                if handler not in before[logger.name]:
+                    handler.addFilter(not_the_failure)
         yield
 
 
