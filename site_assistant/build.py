@@ -158,8 +158,9 @@ class _Reporter:
     def loading_model(self) -> None:
         """The model loads now (there is text to embed): "load model", or, when this build
         has just exported it (``prepare_model``, which every build calls before it embeds),
-        the stage that says so."""
-        self(PREPARE_MODEL if self.prepared else "load model", 0, force=True)
+        the stage that says so (the bar says it already)."""
+        if not self.prepared:
+            self("load model", 0, force=True)
 
     def embedding(self, done: int, total: int):
         """embed_cached's callback: (0, n) comes before the model is needed."""
@@ -385,10 +386,9 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     ``embedded``: how many passages the chunks of a chunked build embedded
     (they are all in the cache by now).
     """
-    # A chunked build's merge comes after its chunks moved the bar to the end of
-    # "embed": it does not send the bar back to the start.
-    report("embed", 0 if embedded is None else 1, force=True)
-    # The bar moves over every text embedded: the passages, then their sentences
+    # No "embed" before the texts are: the model loads first ("load model", from the
+    # callbacks below), and a chunked build's merge comes after its chunks moved the
+    # bar to the end of "embed". The bar moves over every text embedded: the passages, then their sentences
     # and example questions (on a large site most of the texts are sentences),
     # each set's share by its characters: a passage takes longer than a sentence.
     texts = [embedding_text(row) for row in rows]
@@ -405,6 +405,7 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
         progress = report.embedding_share(start, share, len(pairs))
         owned_vectors.update(_owned_vectors(name, pairs, model_ref, progress=progress))
         start += share
+    report("embed", 1, force=True)  # every text was in the cache: the bar still says so
 
     report("write", 0, force=True)
     model_id = embed.vectors_id(model_ref)
@@ -588,17 +589,17 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         raise BuildError("no passages left: the index would be empty")
 
     report.prepare_model(model_ref)
-    report("embed", 0, force=True)
     new_vectors, embedded, reused = embed.embed_cached(
         [embedding_text(p.to_dict()) for p in new_passages],
         model_ref,
-        progress=report.embedding,
+        progress=report.embedding,  # "load model" first when there is text to embed
     )
     rows = [{k: v for k, v in row.items() if k != "id"} for row, _ in kept_rows]
     rows += [p.to_dict() for p in new_passages]
     vectors = [vector for _, vector in kept_rows] + list(new_vectors)
 
     owned = _owned_vectors_of(rows, model_ref)
+    report("embed", 1, force=True)
 
     report("write", 0, force=True)
     version = index.write_version(

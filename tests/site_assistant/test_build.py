@@ -783,6 +783,9 @@ def test_a_model_exported_to_onnx_on_its_first_build_says_so(testsite, own_index
     stages = [stage for _, stage in seen]  # search_rebuild's bar: "Indexing, <stage>"
     assert (45, PREPARE_MODEL) in seen and "load model" not in stages, seen
     assert stages[stages.index(PREPARE_MODEL) + 1] == "embed", seen
+    # Each stage once, in the order it happens: it read "embed", "prepare model", "embed".
+    in_order = [stage for stage, _ in itertools.groupby(stages)]
+    assert len(in_order) == len(set(in_order)), in_order
     assert embed.find_onnx() is not None
 
     # The next build has its export: no such stage.

@@ -1,5 +1,6 @@
 """Commands: search_rebuild, search_ask, search_stats — clear lines, never tracebacks."""
 
+import itertools
 import re
 from io import StringIO
 
@@ -504,3 +505,25 @@ def test_search_rebuild_sync_that_fails_says_why_once(tmp_path):
     assert result.stderr.count(said) == 1, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("CommandError: Build #1 failed: ") and said in last, result.stderr
+
+
+def _bar(err: str) -> list[tuple[str, int]]:
+    """search_rebuild's bar as the owner reads it: each (stage, percent) it showed, in order,
+    a stage shown again at once (the same or the next percent) counted once."""
+    shown = re.findall(r"Indexing, (.+?): +(\d+)%", err)
+    return [(stage, int(percent)) for stage, percent in shown]
+
+
+def test_search_rebuilds_bar_loads_the_model_then_embeds_and_never_goes_back(testsite):
+    """A first build (nothing embedded yet) read "embed 45%", "load model 45%", "embed": the
+    stages in the order they happen, each once, and the percent only ever moving forward."""
+    from site_assistant import embed
+
+    embed.forget_models_except()  # a new process: the model is loaded for the build
+    _, err = run("search_rebuild", "--sync")
+    shown = _bar(err)
+    stages = [stage for stage, _ in itertools.groupby(stage for stage, _ in shown)]
+    assert stages[:4] == ["collect", "extract", "load model", "embed"], stages
+    assert len(stages) == len(set(stages)), stages
+    percents = [percent for _, percent in shown]
+    assert percents == sorted(percents), shown
