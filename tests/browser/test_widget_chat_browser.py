@@ -310,9 +310,14 @@ def test_on_a_phone_ask_bambis_team_lands_on_the_form_with_the_question_in_view(
     expect(message).to_have_value("Do you repair laptops?")
     # The form is on screen without scrolling: its heading, the first field and the
     # whole question (before, the page's top, with the question 6% in view).
-    expect(page.get_by_role("heading", name="Write to us")).to_be_in_viewport(ratio=1)
+    heading = page.get_by_role("heading", name="Write to us")
+    expect(heading).to_be_in_viewport(ratio=1)
     expect(page.get_by_label("Your name")).to_be_in_viewport(ratio=1)
     expect(message).to_be_in_viewport(ratio=1)
+    # The heading has the focus (for a keyboard's Tab) but no focus ring for a tap: it drew
+    # the site's 3 px outline round "Write to us", as if it were a control to press.
+    expect(heading).to_be_focused()
+    assert heading.evaluate("h => getComputedStyle(h).outlineStyle") == "none"
 
 
 def test_by_keyboard_ask_bambis_team_lands_on_the_form_and_says_the_question_is_there(page):
@@ -337,6 +342,9 @@ def test_by_keyboard_ask_bambis_team_lands_on_the_form_and_says_the_question_is_
     expect(heading).to_have_accessible_description(
         "Your question to Ask Bambi is in the message below: add your name and email, then send it."
     )
+    # What shows where the keyboard landed: the note under the heading, on screen (the
+    # heading draws no ring: a browser draws it for a tap as well, see the phone's test).
+    expect(page.locator("#handed-over")).to_be_in_viewport(ratio=1)
     expect(page.get_by_label("Your message")).to_have_value("Do you repair laptops?")
     page.keyboard.press("Tab")  # the privacy policy's link in the lead
     page.keyboard.press("Tab")
