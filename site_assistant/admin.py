@@ -45,6 +45,7 @@ from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
     CardsOnAPhone,
+    SaysMigrationsPending,
     capital,
     date_column,
     human_time,
@@ -54,7 +55,7 @@ from .templatetags.search_admin import (
 from .text import question_key
 
 
-class ReadOnlyAdmin(AppStylesheet, admin.ModelAdmin):
+class ReadOnlyAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmin):
     """Rows written by the index build; the admin only reads them."""
 
     def has_add_permission(self, request):
@@ -173,7 +174,9 @@ class PassageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IndexBuild)
-class IndexBuildAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin):
+class IndexBuildAdmin(
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
+):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
     list_display = [
@@ -358,6 +361,8 @@ class IndexBuildAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin)
     def changelist_view(self, request, extra_context=None):
         from .rebuilds import release_stale_locks
 
+        if (pending_page := self.migrations_pending_page(request)) is not None:
+            return pending_page
         release_stale_locks()  # a build whose worker died shows as failed, not running
         status = services.index_status()
         extra_context = {
@@ -575,7 +580,9 @@ def _threshold_source() -> str:
 
 
 @admin.register(Question)
-class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
+class QuestionAdmin(
+    SaysMigrationsPending, BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
+):
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
     list_display = [
@@ -816,6 +823,8 @@ class QuestionAdmin(BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin):
         return rows
 
     def changelist_view(self, request, extra_context=None):
+        if (pending_page := self.migrations_pending_page(request)) is not None:
+            return pending_page
         questions.purge_when_due()  # the list's "older ones are deleted" holds without beat or cron
         days = conf.get("LOG_RETENTION_DAYS")
         extra_context = {

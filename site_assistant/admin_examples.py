@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from . import sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
-from .templatetags.search_admin import AppStylesheet, date_column
+from .templatetags.search_admin import AppStylesheet, SaysMigrationsPending, date_column
 from .text import strip_invisible
 
 # Sections per page of the autocomplete's results (it asks for the next page on scrolling).
@@ -198,7 +198,7 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExampleQuestion)
-class ExampleQuestionAdmin(AppStylesheet, admin.ModelAdmin):
+class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm

@@ -18,7 +18,12 @@ from django.utils.html import format_html, format_html_join
 from . import embed
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
 from .tasks import no_worker_note, waiting_for_a_worker
-from .templatetags.search_admin import BackToTheListAfterDelete, CardsOnAPhone, date_column
+from .templatetags.search_admin import (
+    BackToTheListAfterDelete,
+    CardsOnAPhone,
+    SaysMigrationsPending,
+    date_column,
+)
 from .training.metrics import METRIC_NAMES
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -302,7 +307,9 @@ def _active_runs():
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin):
+class TrainingRunAdmin(
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
+):
     list_display = [
         "__str__",
         "status",
@@ -673,6 +680,8 @@ class TrainingRunAdmin(BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
     def changelist_view(self, request, extra_context=None):
         from .training.tasks import abandon_stale_runs
 
+        if (pending_page := self.migrations_pending_page(request)) is not None:
+            return pending_page
         abandon_stale_runs()  # a run whose process is gone is not listed as running
         extra_context = {
             **(extra_context or {}),

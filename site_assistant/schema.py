@@ -4,8 +4,9 @@ A process whose code is newer than the database (a rolling upgrade that served t
 code before ``manage.py migrate`` ran) fails every query naming a column a migration has
 not added yet: visitors are still answered (from the index), but their questions are not
 logged, and the owner's pages that read those columns fail. /health/ (the
-``"migrations"`` part), the admin's overview and the question log's warning say so with
-what to do (``MIGRATE``), instead of a bare database error.
+``"migrations"`` part), the admin's overview, its lists of a table a pending migration
+changes (``behind_for``) and the question log's warning say so with what to do
+(``MIGRATE``), instead of a bare database error.
 
 Cheap enough for every request: the migration files are listed once per process; the
 applied ones are one query of ``django_migrations``, run once a process, and kept for
@@ -111,6 +112,21 @@ def behind_when(error: DatabaseError) -> tuple[str, ...]:
         return pending(fresh=True)
     except DatabaseError:
         return ()
+
+
+def behind_for(model) -> tuple[str, ...]:
+    """The migrations pending when ``model``'s table lacks a column the code gives it (a
+    query of its rows would fail), else (); () at once once every migration is applied.
+    Raises ``DatabaseError`` when the database cannot be read."""
+    names = pending()
+    if not names:
+        return ()
+    connection = connections[router.db_for_read(model)]
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_table_description(cursor, model._meta.db_table)
+    present = {column.name for column in table}
+    lacking = any(field.column not in present for field in model._meta.concrete_fields)
+    return names if lacking else ()
 
 
 def note(names: tuple[str, ...]) -> str:

@@ -14,12 +14,14 @@ from urllib.parse import urlencode
 from django import template
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.db import DatabaseError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import conf, sites
+from .. import conf, schema, sites
 from ..api.permissions import sees_builds
 from ..dashboard import figures
 from ..tasks import no_worker_note
@@ -124,6 +126,39 @@ class CardsOnAPhone(AppStylesheet):
     class Media:
         css = AppStylesheet.Media.css
         js = [*AppStylesheet.Media.js, "site_assistant/admin/list-cards.js"]
+
+
+class SaysMigrationsPending:
+    """A ModelAdmin mixin: while a migration is pending that adds a column to the model's
+    table (the code newer than the database: docs/operations.md, "Upgrading"), its list
+    says what to run, status 503, instead of failing on that column with a 500. A
+    ``changelist_view`` of the admin's own that reads the table before ``super()`` asks
+    ``migrations_pending_page`` first."""
+
+    def migrations_pending_page(self, request) -> TemplateResponse | None:
+        if not self.has_view_or_change_permission(request):
+            return None  # the list's own 403
+        try:
+            behind = schema.behind_for(self.model)
+        except DatabaseError:  # the database is down: the list says so as before
+            return None
+        if not behind:
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": capital(self.opts.verbose_name_plural),
+            "migrations_pending": schema.note(behind),
+        }
+        return TemplateResponse(
+            request, "admin/site_assistant/migrations_pending.html", context, status=503
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        pending_page = self.migrations_pending_page(request)
+        if pending_page is not None:
+            return pending_page
+        return super().changelist_view(request, extra_context)
 
 
 class BackToTheListAfterDelete:
