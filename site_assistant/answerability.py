@@ -55,14 +55,16 @@ def best_scores(version: index.IndexVersion, questions: list[str]) -> list[float
     model) are left out: the threshold never has to decline them.
     """
     speller = services.speller(version)
-    searched = [services.respell(version, q) for q in questions]
+    # This one speller for every question: ``version`` is a new one while visitors ask
+    # the live one, and a process memoizes one version's (services.respell).
+    searched = [services.respell(version, q, speller) for q in questions]
     searched = [q for q in searched if not speller.is_noise(q)]
     if not searched or version.count == 0:
         return []
     # Through the embedding cache: the next build of the same model embeds none of them.
     # What the model reads of each, as serving embeds it (without the site's name).
     vectors, _, _ = embed.embed_cached(
-        [services.model_text(q, version) for q in searched],
+        services.model_texts(searched, version),
         version.model_ref or embed.active_model_ref(),
         role="query",
     )

@@ -203,11 +203,17 @@ def _example_positions(passages: list[dict]) -> dict[str, int]:
     return {key: position for key, position in found.items() if key and len(claimed[key]) == 1}
 
 
-def respell(version: index.IndexVersion, query: str) -> str:
-    """``query`` with typos fixed (SITE_ASSISTANT["TYPO_TOLERANCE"]), else as it is."""
+def respell(version: index.IndexVersion, query: str, spell: Speller | None = None) -> str:
+    """``query`` with typos fixed (SITE_ASSISTANT["TYPO_TOLERANCE"]), else as it is.
+
+    ``spell``: ``speller(version)`` when the caller has it. A caller with many questions
+    of one version passes it: a process memoizes one version's speller, and a build's
+    calibration (the new version) asking it per question while visitors ask the live
+    version made each speller again for every question of either.
+    """
     if not conf.get("TYPO_TOLERANCE"):
         return query
-    return speller(version).correct(query)
+    return (spell or speller(version)).correct(query)
 
 
 def clean_query(query) -> str:
@@ -273,9 +279,16 @@ def clean_k(k) -> int:
 def model_text(query: str, version: index.IndexVersion | None = None) -> str:
     """What the model reads of ``query`` (as searched): without the site's name
     ("Plumora prices" → "prices", SITE_ASSISTANT["IGNORE_SITE_NAME"])."""
+    return model_texts([query], version)[0]
+
+
+def model_texts(queries: list[str], version: index.IndexVersion | None = None) -> list[str]:
+    """``model_text`` of each query, the version's site name looked up once (as ``respell``'s
+    ``spell``: its memo holds one version)."""
     version = version or index.load_current()
     ref = version.model_ref or embed.active_model_ref()
-    return site_name.without(query, site_name.for_version(version.version, version.passages, ref))
+    names = site_name.for_version(version.version, version.passages, ref)
+    return [site_name.without(query, names) for query in queries]
 
 
 def _query_vector(version: index.IndexVersion, query: str, fresh: bool = False) -> np.ndarray:
@@ -609,7 +622,7 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         # chance, so no answer and no "closest" sections, only the message.
         searched, results, best = query, [], None
     else:
-        searched = respell(version, query)
+        searched = respell(version, query, spell)
         results = _search(version, searched, k, example_answer(version, query, searched), host)
         # Letters that are no word of the site's or the model's ("zz", "qq") carry
         # no meaning to match: their nearest passage is chance however close it
