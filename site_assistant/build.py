@@ -388,9 +388,10 @@ def _embed_and_write(build, report, rows, documents, model_ref, owned, embedded=
     """
     # No "embed" before the texts are: the model loads first ("load model", from the
     # callbacks below), and a chunked build's merge comes after its chunks moved the
-    # bar to the end of "embed". The bar moves over every text embedded: the passages, then their sentences
-    # and example questions (on a large site most of the texts are sentences),
-    # each set's share by its characters: a passage takes longer than a sentence.
+    # bar to the end of "embed". The bar moves over every text embedded: the passages,
+    # then their sentences and example questions (on a large site most of the texts are
+    # sentences), each set's share by its characters: a passage takes longer than a
+    # sentence.
     texts = [embedding_text(row) for row in rows]
     weights = [sum(map(len, texts))]
     weights += [sum(len(text) for text, _ in pairs) for pairs in owned.values()]
