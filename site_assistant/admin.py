@@ -358,11 +358,9 @@ class IndexBuildAdmin(
             reverse("admin:site_assistant_indexbuild_change", args=[target])
         )
 
-    def changelist_view(self, request, extra_context=None):
+    def listed(self, request, extra_context=None):
         from .rebuilds import release_stale_locks
 
-        if (pending_page := self.migrations_pending_page(request)) is not None:
-            return pending_page
         release_stale_locks()  # a build whose worker died shows as failed, not running
         status = services.index_status()
         extra_context = {
@@ -378,7 +376,7 @@ class IndexBuildAdmin(
             else "",
             "try_url": reverse("admin:site_assistant_question_try"),
         }
-        return super().changelist_view(request, extra_context)
+        return super().listed(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from .rebuilds import release_stale_locks
@@ -822,9 +820,7 @@ class QuestionAdmin(
             rows.append({"text": asked[0], "count": len(asked), "link": "?" + params.urlencode()})
         return rows
 
-    def changelist_view(self, request, extra_context=None):
-        if (pending_page := self.migrations_pending_page(request)) is not None:
-            return pending_page
+    def listed(self, request, extra_context=None):
         questions.purge_when_due()  # the list's "older ones are deleted" holds without beat or cron
         days = conf.get("LOG_RETENTION_DAYS")
         extra_context = {
@@ -835,7 +831,7 @@ class QuestionAdmin(
             "try_url": reverse("admin:site_assistant_question_try"),
             "repeats_read": self.REPEATS_READ,
         }
-        response = super().changelist_view(request, extra_context)
+        response = super().listed(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:  # not on a redirect (an action done)
             response.context_data["repeated"] = self.repeated(request, changelist.queryset)

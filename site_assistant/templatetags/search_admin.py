@@ -132,8 +132,8 @@ class SaysMigrationsPending:
     """A ModelAdmin mixin: while a migration is pending that adds a column to the model's
     table (the code newer than the database: docs/operations.md, "Upgrading"), its list
     says what to run, status 503, instead of failing on that column with a 500. A
-    ``changelist_view`` of the admin's own that reads the table before ``super()`` asks
-    ``migrations_pending_page`` first."""
+    An admin with work of its own before its list (reading the table) overrides
+    ``listed``, not ``changelist_view``: it runs only once the table can be read."""
 
     def migrations_pending_page(self, request) -> TemplateResponse | None:
         if not self.has_view_or_change_permission(request):
@@ -158,6 +158,10 @@ class SaysMigrationsPending:
         pending_page = self.migrations_pending_page(request)
         if pending_page is not None:
             return pending_page
+        return self.listed(request, extra_context)
+
+    def listed(self, request, extra_context=None):
+        """The list itself (Django's ``changelist_view``)."""
         return super().changelist_view(request, extra_context)
 
 
