@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from . import conf, index, language, questions, sections, services
@@ -200,6 +200,7 @@ class IndexBuildAdmin(
         "finished",
         "version",
         "model_id",
+        "left_out_display",
         "task_id",
     ]
     readonly_fields = fields
@@ -246,18 +247,17 @@ class IndexBuildAdmin(
             build.reused,
             build.removed,
         )
-        # Sitemap URLs on a host not in ALLOWED_HOSTS; SKIP_OTHER_LANGUAGE_PAGES: a
-        # bilingual site's pages of the other language; and pages read that look like one
-        # (a German page inheriting <html lang="en">).
-        notes = (
-            build.other_hosts_left_out(),
-            build.other_language_left_out(),
-            build.reading_as_other_language(),
-        )
-        for note in notes:
-            if note:
-                shown = format_html('{}<br><span class="help">{}</span>', shown, note)
+        for note in _left_out(build):
+            shown = format_html('{}<br><span class="help">{}</span>', shown, note)
         return shown
+
+    @admin.display(description="Left out")
+    def left_out_display(self, build):
+        """On the build's page, what its row in the list says under its figures."""
+        notes = _left_out(build)
+        if not notes:
+            return "–"
+        return format_html_join(mark_safe("<br>"), "{}", ((note,) for note in notes))
 
     @admin.display(description="Requested", ordering="created")
     def requested_display(self, build):
@@ -392,6 +392,20 @@ class IndexBuildAdmin(
             "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _left_out(build: IndexBuild) -> list[str]:
+    """What a build left out, for the owner: sitemaps it could not read (a 404: registered
+    rows alone made it succeed), sitemap URLs on a host not in ALLOWED_HOSTS;
+    SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language; and pages
+    read that look like one (a German page inheriting <html lang="en">)."""
+    notes = (
+        build.sitemaps_left_out(),
+        build.other_hosts_left_out(),
+        build.other_language_left_out(),
+        build.reading_as_other_language(),
+    )
+    return [note for note in notes if note]
 
 
 def _rebuild_message(build: IndexBuild) -> tuple[int, str]:

@@ -370,7 +370,10 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
             + " - its pages cannot be read, so the live index is kept: mend the sitemap "
             "(the log of django.request has the traceback), then rebuild"
         )
-    build.sitemaps_not_read = tuple(collected.sitemap_errors.items())
+    # Kept on the build (not only this process's object): the builds list says it for a
+    # build a worker, the admin's button or the nightly schedule ran.
+    build.sitemaps_not_read = [[path, why] for path, why in collected.sitemap_errors.items()]
+    build.save(update_fields=["sitemaps_not_read"])
     report.prepare_model(model_ref)
     rows = [p.to_dict() for p in passages]
     follow_edited_sections(rows)

@@ -96,10 +96,13 @@ class Job(models.Model):
     """What every background job records: its task, live progress and outcome."""
 
     task_id = models.CharField(max_length=255, blank=True)
+    # The columns added since 0016 have a database default (0028 gave them to the earlier
+    # ones): code from before a migration, still running after it, inserts its rows.
     not_queued = models.CharField(
         max_length=16,
         choices=NotQueued.choices,
         blank=True,
+        db_default="",
         help_text="Why the task queue did not take its task; blank when it did (or none was "
         "needed).",
     )
@@ -176,12 +179,14 @@ class IndexBuild(Job):
     )
     other_language_sections = models.PositiveIntegerField(
         default=0,
+        db_default=0,
         help_text="Sections of pages read that were left out: their lang attribute is not "
         "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES).",
     )
 
     pages_reading_as_other_language = models.JSONField(
         default=dict,
+        db_default={},
         blank=True,
         help_text="Pages read whose text confidently reads as another language than the "
         "index's though their lang does not say so: {path: language}. Indexed; a warning.",
@@ -193,9 +198,16 @@ class IndexBuild(Job):
         db_default=0,
         help_text="Sitemap locations on a host not this site's (ALLOWED_HOSTS): not read.",
     )
-    # Sitemaps not read ((path, why), a 404 say) by a build run in this process (not
-    # stored), for search_rebuild --sync's last line.
-    sitemaps_not_read: tuple[tuple[str, str], ...] = ()
+    # Sitemaps not read ([path, why], a 404 say): kept for the builds list, whoever ran
+    # the build (a worker, the admin's button, the nightly schedule). A database default
+    # too, as every column added since 0027 has (docs/operations.md, "Upgrading").
+    sitemaps_not_read = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text="Sitemaps the build could not read: [[path, why], ...] (a 404, say). Pages "
+        "registered otherwise were read, so the build succeeded without them.",
+    )
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
@@ -239,9 +251,11 @@ class IndexBuild(Job):
 
     def sitemaps_left_out(self) -> str:
         """The sitemaps this build could not read ("sitemap /sitemap.xml not read (status
-        404)"), "" for none or when not counted here: registered rows alone made such a
-        build look whole."""
-        return "; ".join(f"sitemap {path} not read ({why})" for path, why in self.sitemaps_not_read)
+        404)"), "" for none (and for builds recorded before migration 0028 kept them):
+        registered rows alone made such a build look whole."""
+        return "; ".join(
+            f"sitemap {path} not read ({why})" for path, why in self.sitemaps_not_read or ()
+        )
 
     def other_language_left_out(self) -> str:
         """What SKIP_OTHER_LANGUAGE_PAGES left out, for the owner ("1 page and 2 sections
@@ -470,9 +484,12 @@ class Question(models.Model):
     # sites' pages (site_assistant.sites), else "": the default site. Which site,
     # never which visitor; no port, so a site moved to another port keeps its
     # questions (the admin links them on its address in the live index).
+    # A database default (migration 0028), as unanswerable's: a web process from before
+    # 0016 or 0026, still running after migrate, logs its questions all the same.
     site = models.CharField(
         max_length=255,
         blank=True,
+        db_default="",
         db_index=True,
         help_text="The site it was asked on (several Wagtail sites), by its hostname "
         "(beta.example); blank for the default site.",
@@ -498,6 +515,7 @@ class Question(models.Model):
     unanswerable = models.BooleanField(
         "the site doesn’t answer it",
         default=False,
+        db_default=False,
         help_text="The owner judged that the site does not answer this question: it waits "
         "for no fix.",
     )

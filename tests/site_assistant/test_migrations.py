@@ -263,7 +263,8 @@ def test_sqlmigrate_prints_every_statement_on_a_migrated_database(migration, sta
 def test_a_worker_still_on_the_code_before_0027_records_builds_after_it():
     """In a rolling upgrade a worker not restarted after ``migrate`` records its builds
     with the model it started with: 0027's column is filled by the database's default
-    (the columns of 0022 and 0023, with none, stopped such a worker's builds)."""
+    (before 0028 the columns of 0022 and 0023, with none, stopped such a worker's builds:
+    ``test_code_from_before_a_migration_still_inserts_rows_after_it``)."""
     state = MigrationExecutor(connection).loader.project_state(
         [(APP, "0026_question_unanswerable")]
     )
@@ -271,6 +272,58 @@ def test_a_worker_still_on_the_code_before_0027_records_builds_after_it():
         status="failed", trigger="schedule"
     )
     assert IndexBuild.objects.get(pk=old.pk).other_host_urls == 0
+
+
+# Code from before a migration that added a NOT NULL column (a web process or worker not
+# restarted after ``migrate``): the migration state it was written for, its model, a row
+# as it creates one, and what the columns it does not know read after 0028.
+BEFORE_A_COLUMN = [
+    ("0015_embedding_cache_used", "Question", {"text": "q", "channel": "api"}, {"site": ""}),
+    (
+        "0021_example_questions_without_invisible_characters",
+        "IndexBuild",
+        {"status": "failed", "trigger": "schedule"},
+        {"other_language_sections": 0, "pages_reading_as_other_language": {}},
+    ),
+    (
+        "0022_indexbuild_other_language_sections",
+        "IndexBuild",
+        {"status": "failed", "trigger": "schedule"},
+        {"not_queued": ""},
+    ),
+    (
+        "0022_indexbuild_other_language_sections",
+        "TrainingRun",
+        {"status": "failed"},
+        {"not_queued": ""},
+    ),
+    (
+        "0025_indexbuild_trigger_example",
+        "Question",
+        {"text": "q", "channel": "api"},
+        {"unanswerable": False},
+    ),
+    (
+        "0027_indexbuild_other_host_urls",
+        "IndexBuild",
+        {"status": "succeeded", "trigger": "admin"},
+        {"sitemaps_not_read": []},
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "model", "row", "reads"), BEFORE_A_COLUMN)
+def test_code_from_before_a_migration_still_inserts_rows_after_it(state, model, row, reads):
+    """0016, 0022, 0023 and 0026 added NOT NULL columns with no database default: once
+    ``migrate`` had run, a process still on the code from before (a worker not restarted
+    yet, docs/operations.md "Upgrading") failed every insert into the table ("NOT NULL
+    constraint failed: site_assistant_question.site"), so it logged no question and
+    recorded no build. Its model, from that migration state, inserts only the columns it
+    knows; the database fills the others."""
+    old = MigrationExecutor(connection).loader.project_state([(APP, state)])
+    created = old.apps.get_model(APP, model).objects.create(**row)
+    current = {"Question": Question, "IndexBuild": IndexBuild, "TrainingRun": TrainingRun}
+    assert current[model].objects.values(*reads).get(pk=created.pk) == reads
 
 
 # The migration before Question.unanswerable (0026): the log's inserts name a column the
@@ -420,5 +473,5 @@ def test_the_admins_lists_with_a_migration_pending_say_migrate_not_500(
         _migrate()
     assert builds.status_code == 503
     note = LexborHTMLParser(builds.content.decode()).css_first("#migrations-pending")
-    assert "(not applied: 0027_indexbuild_other_host_urls)" in note.text(), note.text()
+    assert "(not applied: 0027_indexbuild_other_host_urls, 0028_" in note.text(), note.text()
     assert questions.status_code == 200

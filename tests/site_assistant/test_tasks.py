@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from site_assistant import index
 from site_assistant.models import IndexBuild
@@ -441,3 +442,32 @@ def test_with_the_queue_down_the_owner_is_told_it_does_not_answer(refusing_broke
     IndexBuild.objects.filter(pk=build.pk).update(created=timezone.now() - timedelta(minutes=5))
     assert tasks.waiting_for_a_worker().startswith("The task queue is not answering")
     cache.delete(tasks._WAITING_KEY)
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_sitemap_a_worker_could_not_read_is_in_the_builds_list(
+    celery_workers, site_vectors, client, django_user_model
+):
+    """A site whose sitemap is a 404 (its path mistyped): the build read the pages of
+    URLS and succeeded. Which sitemap it could not read was kept on the object of the
+    process that ran it, so only ``search_rebuild --sync``'s last line said it; a build
+    a worker ran (the admin's button, the nightly schedule, a content change) looked
+    whole in the builds list."""
+    site_vectors()
+    worker = celery_workers(DJANGO_SETTINGS_MODULE="tests.site_assistant.sitemap_missing_settings")
+    requested = request_rebuild("schedule")
+    assert requested.status in HANDED_OVER
+    build = wait_for(requested.pk, log=worker.log_path)
+    assert build.status == "succeeded", (build.error, Path(worker.log_path).read_text()[-3000:])
+    assert build.passages > 0
+
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@x.example", "pw"))
+    listed = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").content.decode())
+    (row,) = listed.css("#result_list tbody tr")
+    shown = row.css_first("td.field-index_display").text(separator=" ")
+    assert "sitemap /sitemaps.xml not read (status 404)" in shown, shown
+    page = client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").content.decode()
+    left_out = LexborHTMLParser(page).css_first(".field-left_out_display .readonly")
+    assert left_out.text(strip=True) == "sitemap /sitemaps.xml not read (status 404)", page
