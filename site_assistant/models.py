@@ -96,8 +96,9 @@ class Job(models.Model):
     """What every background job records: its task, live progress and outcome."""
 
     task_id = models.CharField(max_length=255, blank=True)
-    # The columns added since 0016 have a database default (0028 gave them to the earlier
-    # ones): code from before a migration, still running after it, inserts its rows.
+    # Every column a migration added to a table made before it has a database default
+    # (0028 gave one to those that lacked it): code from before a migration, still running
+    # after it, inserts its rows.
     not_queued = models.CharField(
         max_length=16,
         choices=NotQueued.choices,
@@ -174,6 +175,7 @@ class IndexBuild(Job):
     removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
     other_language_pages = models.PositiveIntegerField(
         default=0,
+        db_default=0,
         help_text="Pages not read: the lang of their <html> (or of their content) is not "
         "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES).",
     )
@@ -200,7 +202,7 @@ class IndexBuild(Job):
     )
     # Sitemaps not read ([path, why], a 404 say): kept for the builds list, whoever ran
     # the build (a worker, the admin's button, the nightly schedule). A database default
-    # too, as every column added since 0027 has (docs/operations.md, "Upgrading").
+    # too, as every column added after 0001 has (docs/operations.md, "Upgrading").
     sitemaps_not_read = models.JSONField(
         default=list,
         db_default=[],
@@ -479,13 +481,14 @@ class Question(models.Model):
     index_version = models.CharField(max_length=64, blank=True)
     # The question's language (ISO 639-1) when it was not the index's
     # (site_assistant.language), else "": which languages visitors use.
-    language = models.CharField(max_length=16, blank=True, db_index=True)
+    language = models.CharField(max_length=16, blank=True, default="", db_default="", db_index=True)
     # The hostname of the site it was asked on when the index holds several
     # sites' pages (site_assistant.sites), else "": the default site. Which site,
     # never which visitor; no port, so a site moved to another port keeps its
     # questions (the admin links them on its address in the live index).
-    # A database default (migration 0028), as unanswerable's: a web process from before
-    # 0016 or 0026, still running after migrate, logs its questions all the same.
+    # A database default (migration 0028), as every column added after 0001 has: a web
+    # process from before 0005, 0007, 0016 or 0026, still running after migrate, logs
+    # its questions all the same.
     site = models.CharField(
         max_length=255,
         blank=True,
@@ -498,6 +501,7 @@ class Question(models.Model):
     feedback_at = models.DateTimeField(null=True, blank=True)
     training_approved = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="The owner checked this question: training may use it once voted helpful.",
     )
     # "Fix this answer" saved an example question from this one, maybe reworded.
@@ -599,7 +603,7 @@ class TrainingRun(Job):
     activated = models.BooleanField(default=False)
     decision = models.TextField(blank=True, help_text="Why the model was or was not activated.")
     # The process running it: {"host", "pid", "process_started"} (see tasks.abandon_stale_runs).
-    runner = models.JSONField(default=dict, blank=True)
+    runner = models.JSONField(default=dict, db_default={}, blank=True)
 
     def __str__(self):
         return f"Training #{self.pk} ({self.get_status_display()})"

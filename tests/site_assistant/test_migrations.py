@@ -8,9 +8,12 @@ import threading
 import time
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, migrations
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.db.models.expressions import DatabaseDefault
 from selectolax.lexbor import LexborHTMLParser
 
 from site_assistant.models import IndexBuild, Question, TrainingRun
@@ -274,56 +277,70 @@ def test_a_worker_still_on_the_code_before_0027_records_builds_after_it():
     assert IndexBuild.objects.get(pk=old.pk).other_host_urls == 0
 
 
-# Code from before a migration that added a NOT NULL column (a web process or worker not
-# restarted after ``migrate``): the migration state it was written for, its model, a row
-# as it creates one, and what the columns it does not know read after 0028.
-BEFORE_A_COLUMN = [
-    ("0015_embedding_cache_used", "Question", {"text": "q", "channel": "api"}, {"site": ""}),
-    (
-        "0021_example_questions_without_invisible_characters",
-        "IndexBuild",
-        {"status": "failed", "trigger": "schedule"},
-        {"other_language_sections": 0, "pages_reading_as_other_language": {}},
-    ),
-    (
-        "0022_indexbuild_other_language_sections",
-        "IndexBuild",
-        {"status": "failed", "trigger": "schedule"},
-        {"not_queued": ""},
-    ),
-    (
-        "0022_indexbuild_other_language_sections",
-        "TrainingRun",
-        {"status": "failed"},
-        {"not_queued": ""},
-    ),
-    (
-        "0025_indexbuild_trigger_example",
-        "Question",
-        {"text": "q", "channel": "api"},
-        {"unanswerable": False},
-    ),
-    (
-        "0027_indexbuild_other_host_urls",
-        "IndexBuild",
-        {"status": "succeeded", "trigger": "admin"},
-        {"sitemaps_not_read": []},
-    ),
-]
+def _migrations_adding_columns():
+    """Each migration that added NOT NULL columns to a table an earlier migration made, read
+    from the migration files: (the migration before it, the migration, the model's name).
+    A column of a table's CreateModel needs no default (no code older than its table runs)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    made, cases = {}, []
+    for key in loader.graph.forwards_plan(loader.graph.leaf_nodes(APP)[0]):
+        if key[0] != APP:
+            continue
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, migrations.CreateModel):
+                made[operation.name_lower] = key[1]
+            elif (
+                isinstance(operation, migrations.AddField)
+                and made.get(operation.model_name_lower, key[1]) != key[1]
+                and not operation.field.null
+                and not operation.field.many_to_many
+            ):
+                model = apps.get_model(APP, operation.model_name)._meta.object_name
+                before = next(p.key for p in loader.graph.node_map[key].parents if p[0] == APP)
+                if (before[1], key[1], model) not in cases:
+                    cases.append((before[1], key[1], model))
+    return cases
 
 
-@pytest.mark.parametrize(("state", "model", "row", "reads"), BEFORE_A_COLUMN)
-def test_code_from_before_a_migration_still_inserts_rows_after_it(state, model, row, reads):
-    """0016, 0022, 0023 and 0026 added NOT NULL columns with no database default: once
-    ``migrate`` had run, a process still on the code from before (a worker not restarted
-    yet, docs/operations.md "Upgrading") failed every insert into the table ("NOT NULL
-    constraint failed: site_assistant_question.site"), so it logged no question and
-    recorded no build. Its model, from that migration state, inserts only the columns it
-    knows; the database fills the others."""
-    old = MigrationExecutor(connection).loader.project_state([(APP, state)])
-    created = old.apps.get_model(APP, model).objects.create(**row)
-    current = {"Question": Question, "IndexBuild": IndexBuild, "TrainingRun": TrainingRun}
-    assert current[model].objects.values(*reads).get(pk=created.pk) == reads
+# A row as the code of each table's model creates one, naming only the columns that code
+# knows (the models' other columns have a default of their own).
+A_ROW = {
+    "Question": {"text": "opening hours?", "channel": "api"},
+    "IndexBuild": {"status": "failed", "trigger": "schedule"},
+    "TrainingRun": {"status": "failed"},
+    "EmbeddingCache": {"model_id": "m", "text_hash": "h", "vector": bytes(4)},
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "added_by", "model"),
+    _migrations_adding_columns(),
+    ids=lambda value: value[:4] if value[:4].isdigit() else value,
+)
+def test_code_from_before_a_migration_still_inserts_rows_after_it(state, added_by, model):
+    """0004, 0005, 0007, 0013, 0016, 0022, 0023 and 0026 added NOT NULL columns with no
+    database default: once ``migrate`` had run, a process still on the code from before (a
+    worker not restarted yet, docs/operations.md "Upgrading") failed every insert into the
+    table ("NOT NULL constraint failed: site_assistant_question.training_approved"), so it
+    logged no question, recorded no build or no training run. Its model, from the migration
+    state before each such migration, inserts only the columns it knows; the database fills
+    the others with what the current code writes for a row that does not name them."""
+    old = MigrationExecutor(connection).loader.project_state([(APP, state)]).apps
+    created = old.get_model(APP, model).objects.create(**A_ROW[model])
+    current = apps.get_model(APP, model)
+    known = {f.column for f in old.get_model(APP, model)._meta.concrete_fields}
+    unknown = [f for f in current._meta.concrete_fields if f.column not in known]
+    assert unknown, f"{added_by} added no column {model}'s code before it lacks"
+    read = current.objects.values(*(f.name for f in unknown)).get(pk=created.pk)
+    fresh = current(**A_ROW[model])  # what the current code writes for them
+    for field in unknown:
+        if hasattr(field.db_default, "resolve_expression"):  # Now(): the insert's time
+            assert read[field.name] is not None, field.name
+        else:
+            written = getattr(fresh, field.name)
+            if isinstance(written, DatabaseDefault):
+                written = field.db_default
+            assert read[field.name] == written, field.name
 
 
 # The migration before Question.unanswerable (0026): the log's inserts name a column the
