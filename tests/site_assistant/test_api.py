@@ -769,6 +769,39 @@ def test_a_damaged_model_is_read_once_a_while_not_at_every_question(
     assert len(said()) == 2
 
 
+def test_a_damaged_model_without_its_export_is_unavailable_once_its_export_failed(
+    api, served_copy, monkeypatch
+):
+    """A model installed without its ``onnx`` folder and its tokenizer.json cut short: the
+    first question starts its export in the background ("getting ready"), which fails. Every
+    later question started it again, and said "getting ready, try again in a minute"
+    to each, which no minute mended. The failed load is remembered: "unavailable", at once."""
+    import shutil
+
+    from django.urls import reverse
+
+    from site_assistant import embed
+
+    shutil.rmtree(served_copy / embed.ONNX_DIR)
+    (served_copy / "tokenizer.json").write_text('{"version": "1.0", "trunc')
+    embed.forget_models_except()  # what a process started now has loaded: nothing
+    started = []
+    background = embed.export_in_background
+    monkeypatch.setattr(
+        embed, "export_in_background", lambda ref: started.append(ref) or background(ref)
+    )
+    codes = []
+    for n in range(3):
+        response = api.post(reverse("site_assistant:api-search"), {"q": f"Kites, {n}?"})
+        codes.append((response.status_code, response.json()["code"]))
+        waited = time.monotonic()
+        while embed.exporting(str(served_copy)):
+            assert time.monotonic() - waited < 300, "the export did not end"
+            time.sleep(0.2)
+    assert codes == [(503, "model_not_ready")] + [(503, "model_unavailable")] * 2
+    assert len(started) == 1
+
+
 @pytest.mark.parametrize(
     ("path", "body", "content_type", "status", "detail"),
     [
