@@ -327,12 +327,24 @@ def use_configured_threads() -> None:
 
 class ModelUnreadable(ValueError):
     """A model folder whose files cannot be read (a tokenizer.json cut short, weights
-    gone): its message names the folder and the library's first line of why."""
+    gone): its message names the folder and the library's first line of why.
+    ``remembered``: raised again from ``get_encoder``'s memo of a failed load, the files
+    not read this time (the failure was said when it happened)."""
+
+    remembered = False
 
     def __init__(self, ref: str, exc: BaseException):
         why = (str(exc).strip().splitlines() or [""])[0][:300]
         super().__init__(f"The model at {ref} cannot be read ({type(exc).__name__}: {why})")
         self.ref = ref
+
+    def again(self) -> ModelUnreadable:
+        """A new exception saying the same, ``remembered``: never this one raised again,
+        whose traceback would grow by the frames of every question and keep them alive."""
+        copy = ModelUnreadable.__new__(ModelUnreadable)
+        ValueError.__init__(copy, *self.args)
+        copy.ref, copy.remembered = self.ref, True
+        return copy
 
 
 @contextmanager
@@ -768,6 +780,64 @@ def _encoder_key(ref: str, role: str) -> str:
     return _encoder_kind(ref, role)[0]
 
 
+# A failed load of an encoder (its files cannot be read: ModelUnreadable) is remembered
+# this long, per process: every question meanwhile is told at once, without trying ONNX,
+# then torch, again (0.07-0.34 s of CPU a question; 6 s for the first, which imports torch).
+# Files replaced meanwhile (``_files_signature``) are tried at the next use.
+LOAD_RETRY_SECONDS = 60
+
+# ``_encoders``' key -> (``_files_signature`` before the load, when it failed (monotonic),
+# the failure).
+_failed_loads: dict[str, tuple[tuple, float, ModelUnreadable]] = {}
+
+
+def _files_signature(ref: str) -> tuple:
+    """Name, size, mtime, ctime and inode of each file an encoder of ``ref`` reads: those
+    in the model's folder and its subfolders (weights, tokenizer and config files,
+    ``1_Pooling/``, ``onnx/``) and in its export's shared place (``INDEX_DIR/onnx/<id>/``).
+    Hidden ones (an export's lock and temporary folders) are left out. What
+    ``_file_problem`` compares, and the ctime, which a ``chmod`` making a file
+    readable again moves too. The base model's 13 files (its export elsewhere): 0.25 ms."""
+    found = []
+    places = [(Path(ref), True)]
+    places += [(folder, False) for folder in onnx_dirs(ref) if Path(ref) not in folder.parents]
+    while places:
+        folder, deeper = places.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            found.append((str(folder), None))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    if deeper:
+                        places.append((Path(entry.path), False))
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue
+            found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(found)
+
+
+def _failed_load(key: str, ref: str) -> ModelUnreadable | None:
+    """The failure of the last load of ``key``'s encoder, while it is under
+    LOAD_RETRY_SECONDS old and ``ref``'s files are those it met; else None (load it)."""
+    seen = _failed_loads.get(key)
+    if seen is None:
+        return None
+    files, when, failure = seen
+    if time.monotonic() - when < LOAD_RETRY_SECONDS and _files_signature(ref) == files:
+        return failure
+    with _lock:
+        if _failed_loads.get(key) is seen:
+            del _failed_loads[key]
+    return None
+
+
 def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "passage"):
     """The encoder of ``model_ref`` (None = active) for ``role`` ("passage" or
     "query"), cached per process: ONNX (fp32, or int8, see ``precision``)
@@ -776,12 +846,19 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
 
     ``export`` False: raise NotExported instead of exporting a model that has
     no export yet (a process start must not spend half a minute on it).
+
+    Raises ModelUnreadable when the model's files cannot be read; that failure is
+    raised again at once (``remembered``) for LOAD_RETRY_SECONDS, unless its files
+    change meanwhile (put back, exported again): then the next call loads them.
     """
     ref = _resolve(model_ref)
     key, onnx, int8 = _encoder_kind(ref, role)
     encoder = _encoders.get(key)
     if encoder is not None:  # a visitor's question: loaded, nothing more to check
         return encoder
+    failed = _failed_load(key, ref)
+    if failed is not None:  # its files unchanged since they could not be read, just now
+        raise failed.again()
     if not export and will_export(ref):
         raise NotExported(
             f"model {model_id(ref)} has no ONNX export yet: run manage.py search_export_onnx"
@@ -790,13 +867,22 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
         encoder = _encoders.get(key)
         if encoder is not None:
             return encoder
-    encoder = _onnx_encoder(ref, int8=int8) if onnx else None
-    if encoder is None and int8:  # the int8 copy unusable: fp32 computes what torch would
-        encoder = _onnx_encoder(ref)
-    if encoder is None:
-        encoder = TorchEncoder(ref)
+    files = _files_signature(ref)  # before reading them: a change meanwhile is tried again
+    try:
+        encoder = _onnx_encoder(ref, int8=int8) if onnx else None
+        if encoder is None and int8:  # the int8 copy unusable: fp32 computes what torch would
+            encoder = _onnx_encoder(ref)
+        if encoder is None:
+            encoder = TorchEncoder(ref)
+    except ModelUnreadable as exc:
+        with _lock:
+            if len(_failed_loads) >= MAX_CACHED_IDS:
+                _failed_loads.clear()
+            _failed_loads[key] = (files, time.monotonic(), exc.again())
+        raise
     encoder.fingerprint = _fingerprint(encoder)  # what it computes now (changed_in_memory)
     with _lock:
+        _failed_loads.pop(key, None)
         current = f"{ref}|{model_id(ref)}|"
         for stale in [
             k for k in _encoders if k.startswith(f"{ref}|") and not k.startswith(current)
@@ -811,13 +897,16 @@ def get_encoder(model_ref: str | None = None, export: bool = True, role: str = "
 
 def forget_models_except(*model_refs: str) -> int:
     """Drop every loaded model and encoder but those of ``model_refs`` (the ones
-    serving): what a training run loaded to compare models. How many were dropped."""
+    serving): what a training run loaded to compare models. How many were dropped.
+    Their failed loads are forgotten too: the next use reads their files."""
     keep = tuple(f"{_resolve(ref)}|" for ref in model_refs if ref)
     with _lock:
         dropped = [k for k in (*_models, *_encoders) if not k.startswith(keep)]
         for key in dropped:
             _models.pop(key, None)
             _encoders.pop(key, None)
+        for key in [k for k in _failed_loads if not k.startswith(keep)]:
+            del _failed_loads[key]
     return len(dropped)
 
 
@@ -863,13 +952,14 @@ def loaded_backend(model_ref: str | None = None, role: str = "query") -> str | N
 
 
 def forget_model(model_ref: str | None = None) -> None:
-    """Drop this process's loaded model and encoders of ``model_ref``: the next use loads
-    (and checks) its files again."""
+    """Drop this process's loaded model and encoders of ``model_ref``, and its failed
+    loads: the next use loads (and checks) its files again."""
     prefix = f"{_resolve(model_ref)}|"
     with _lock:
-        for key in [k for k in (*_models, *_encoders) if k.startswith(prefix)]:
+        for key in [k for k in (*_models, *_encoders, *_failed_loads) if k.startswith(prefix)]:
             _models.pop(key, None)
             _encoders.pop(key, None)
+            _failed_loads.pop(key, None)
 
 
 # path -> ((size, mtime, inode), its problem or None): a file is read again once it changed.

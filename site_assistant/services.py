@@ -307,17 +307,18 @@ def _query_vector(version: index.IndexVersion, query: str, fresh: bool = False) 
             encoder = _query_encoder(ref, version.model_id)
             vector = embed.encode([query], ref, role="query", encoder=encoder)[0]
         except embed.ModelUnreadable as exc:
-            if exc.ref not in _unreadable_said:  # once a process: /health/ says it on
-                _unreadable_said.add(exc.ref)
-                logger.error("no question can be answered: %s", exc)
+            if not exc.remembered:  # once a failed load, not a question: /health/ says it on
+                logger.error(
+                    "no question can be answered: %s (its files are read again when they "
+                    "change, else in %d s)",
+                    exc,
+                    embed.LOAD_RETRY_SECONDS,
+                )
             raise ModelUnavailable(
                 f"the model of index {version.version} ({version.model_id}) cannot be read"
             ) from exc
         _query_vectors.put(key, vector)
     return vector
-
-
-_unreadable_said: set[str] = set()
 
 
 def _query_encoder(ref: str, model_id: str):

@@ -3,6 +3,7 @@ schema, validation messages, throttling, permissions, and no 500 for any input."
 
 import datetime
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -680,6 +681,125 @@ def test_a_model_damaged_since_the_build_is_a_503_that_blames_no_question(
     assert len(said) == 1 and f"The model at {served_copy} cannot be read" in said[0], said
     assert [r for r in caplog.records if r.exc_info] == []
     assert not Question.objects.exists()
+
+
+def _damaged_in_place(path, at, size):
+    """``size`` bytes of ``path`` from ``at`` overwritten in place, its mtime kept: a disk
+    error (new weights would be a new model, the index's vectors not theirs)."""
+    st = path.stat()
+    with open(path, "r+b") as handle:
+        handle.seek(at)
+        handle.write(b"\xff" * size)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.mark.parametrize("damaged", ["export-and-weights", "tokenizers"])
+def test_a_damaged_model_is_read_once_a_while_not_at_every_question(
+    api, served_copy, caplog, monkeypatch, tmp_path, damaged
+):
+    """The served model's ONNX export and torch weights damaged, or its tokenizer.json
+    (in its folder and its export) cut short, met by a process that loads it after: every
+    question tried ONNX, then loaded torch's weights, and only then answered 503 (first
+    11-14 s, with torch's import, then 0.12-0.63 s each), while /health/ already knew.
+    The failed load is now remembered: the next questions are told at once, the files
+    read again when they change (put back: the next question is answered) or once the
+    wait (LOAD_RETRY_SECONDS) is over, and the log says it once a failed load."""
+    import shutil
+
+    from django.urls import reverse
+
+    from site_assistant import embed
+
+    tokenizers = [served_copy / "tokenizer.json", served_copy / "onnx" / "tokenizer.json"]
+    whole = [path.read_bytes() for path in tokenizers]
+    weights, backup = served_copy / "model.safetensors", tmp_path / "model.safetensors"
+    if damaged == "tokenizers":
+        for path in tokenizers:
+            path.write_text('{"version": "1.0", "trunc')
+    else:
+        shutil.copy2(weights, backup)
+        data = served_copy / "onnx" / "model.onnx.data"
+        _damaged_in_place(data, data.stat().st_size // 2, 64)
+        _damaged_in_place(weights, 0, 8)  # its header's length
+    loads = []
+    onnx_encoder, torch_encoder = embed._onnx_encoder, embed.TorchEncoder
+    monkeypatch.setattr(
+        embed, "_onnx_encoder", lambda *a, **k: loads.append("onnx") or onnx_encoder(*a, **k)
+    )
+    monkeypatch.setattr(
+        embed, "TorchEncoder", lambda *a, **k: loads.append("torch") or torch_encoder(*a, **k)
+    )
+    embed.forget_models_except()  # what a process started now has loaded: nothing
+    caplog.clear()
+
+    def ask(question="How do kites fly?"):
+        return api.post(reverse("site_assistant:api-search"), {"q": question})
+
+    def said():
+        return [r.getMessage() for r in caplog.records if r.name == "site_assistant.services"]
+
+    answers = [ask(f"How do kites fly, {n}?") for n in range(10)]
+    assert [r.status_code for r in answers] == [503] * 10
+    assert {r.json()["code"] for r in answers} == {"model_unavailable"}
+    assert loads == ["onnx", "torch"]  # the first question only
+    assert len(said()) == 1 and f"The model at {served_copy} cannot be read" in said()[0]
+    # The wait over, the files are read again, and the failure said again.
+    monkeypatch.setattr(embed, "LOAD_RETRY_SECONDS", 0)
+    assert ask().status_code == 503
+    assert loads == ["onnx", "torch"] * 2 and len(said()) == 2
+    monkeypatch.setattr(embed, "LOAD_RETRY_SECONDS", 60)
+    assert ask().status_code == 503
+    assert loads == ["onnx", "torch"] * 2
+    # Put back as an owner would: the tokenizers written over; the torch weights by `cp -p`
+    # from a backup (the same file, size and mtime: only its ctime moves), which serve
+    # while the export is still damaged.
+    if damaged == "tokenizers":
+        for path, content in zip(tokenizers, whole, strict=True):
+            path.write_bytes(content)
+    else:
+        shutil.copy2(backup, weights)
+    response = ask()
+    assert response.status_code == 200, response.content
+    assert loads == ["onnx", "torch"] * 2 + (
+        ["onnx"] if damaged == "tokenizers" else ["onnx", "torch"]
+    )
+    assert embed.loaded_backend(str(served_copy)) == (
+        "onnx" if damaged == "tokenizers" else "torch"
+    )
+    assert len(said()) == 2
+
+
+def test_a_damaged_model_without_its_export_is_unavailable_once_its_export_failed(
+    api, served_copy, monkeypatch
+):
+    """A model installed without its ``onnx`` folder and its tokenizer.json cut short: the
+    first question starts its export in the background ("getting ready"), which fails. Every
+    later question started it again, and said "getting ready, try again in a minute"
+    to each, which no minute mended. The failed load is remembered: "unavailable", at once."""
+    import shutil
+
+    from django.urls import reverse
+
+    from site_assistant import embed
+
+    shutil.rmtree(served_copy / embed.ONNX_DIR)
+    (served_copy / "tokenizer.json").write_text('{"version": "1.0", "trunc')
+    embed.forget_models_except()  # what a process started now has loaded: nothing
+    started = []
+    background = embed.export_in_background
+    monkeypatch.setattr(
+        embed, "export_in_background", lambda ref: started.append(ref) or background(ref)
+    )
+    codes = []
+    for n in range(3):
+        response = api.post(reverse("site_assistant:api-search"), {"q": f"Kites, {n}?"})
+        codes.append((response.status_code, response.json()["code"]))
+        waited = time.monotonic()
+        while embed.exporting(str(served_copy)):
+            assert time.monotonic() - waited < 300, "the export did not end"
+            time.sleep(0.2)
+    assert codes == [(503, "model_not_ready")] + [(503, "model_unavailable")] * 2
+    assert len(started) == 1
 
 
 @pytest.mark.parametrize(
