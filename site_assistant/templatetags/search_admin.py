@@ -8,6 +8,7 @@ entry (on the page that shows the dashboard itself). On a project of several
 Wagtail sites, each site's name as the admin gives it (``site_label``).
 """
 
+import logging
 import time
 from functools import wraps
 from urllib.parse import urlencode
@@ -29,6 +30,7 @@ from ..dashboard import figures
 from ..tasks import no_worker_note
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 # --- the sites of a project of several Wagtail sites, as the admin names them --------
@@ -145,7 +147,11 @@ class SaysMigrationsPending:
     with a 500: its list, a row's change, delete and history pages, its add page and the
     admin's own views (``get_urls``), but those marked ``reads_no_table``. The check runs
     before the view (``urls`` wraps each one), so an admin's work before its list or a
-    row's page (reading the table) needs no guard of its own."""
+    row's page (reading the table) needs no guard of its own.
+
+    The page is logged once a process for each set of migrations pending, a WARNING of
+    the app's logger, and not by Django's ``django.request`` (an ERROR each request: an
+    owner's error mail or Sentry filled up during a routine deploy)."""
 
     @property
     def urls(self):
@@ -177,6 +183,7 @@ class SaysMigrationsPending:
             return None
         if not behind:
             return None
+        say_migrations_pending(behind)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -187,7 +194,20 @@ class SaysMigrationsPending:
             request, "admin/site_assistant/migrations_pending.html", context, status=503
         )
         add_never_cache_headers(response)  # as admin_view's pages: gone once migrated
+        # Said once above; Django's log_response (django.request, ERROR) skips it.
+        response._has_been_logged = True
         return response
+
+
+_said_pending: set[tuple[str, ...]] = set()
+
+
+def say_migrations_pending(behind: tuple[str, ...]) -> None:
+    """A WARNING of the admin's 503 page, once a process for each set of migrations
+    pending (not on every page an owner opens until ``migrate`` has run)."""
+    if behind not in _said_pending:
+        _said_pending.add(behind)
+        logger.warning("admin: %s; its pages answer 503 until then", schema.note(behind))
 
 
 class BackToTheListAfterDelete:

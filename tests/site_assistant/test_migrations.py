@@ -504,3 +504,54 @@ def test_every_page_of_an_admin_with_a_migration_pending_says_migrate_not_500(
     }
     assert to_log_in.status_code == 302 and "/login/" in to_log_in["Location"]
     assert owners.get(pages[0]).status_code == 200  # migrated: the build's page is back
+
+
+def test_the_503_page_of_a_migration_pending_is_one_warning_not_an_error_a_request(
+    client, django_user_model, monkeypatch, caplog
+):
+    """Django logs every 5xx at ERROR (``django.request``): each admin page an owner opened
+    during a deploy was an error mail or a Sentry event, with nothing broken. The page is
+    a WARNING of the app's logger, once a process for each set of migrations pending."""
+    from site_assistant import schema
+    from site_assistant.templatetags import search_admin
+
+    monkeypatch.setattr(schema, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(search_admin, "_said_pending", set())  # none said yet this process
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@x.example", "pw"))
+    build = IndexBuild.objects.create(status="succeeded", trigger="admin")
+    caplog.set_level("INFO")
+    _migrate("0026_question_unanswerable")
+    try:
+        answered = [
+            client.get("/admin/site_assistant/indexbuild/").status_code,
+            client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").status_code,
+            client.get(f"/admin/site_assistant/indexbuild/{build.pk}/history/").status_code,
+        ]
+        _migrate(BEFORE_UNANSWERABLE)  # another migration pending too: said again
+        answered.append(client.get("/admin/site_assistant/question/").status_code)
+        answered.append(client.get("/admin/site_assistant/indexbuild/").status_code)
+    finally:
+        _migrate()
+    assert answered == [503] * 5
+    errors = [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert errors == [], [(r.name, r.getMessage()) for r in errors]
+    said = [
+        (r.name, r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.name.startswith("site_assistant") and "pages answer 503" in r.getMessage()
+    ]
+    assert said == [
+        (
+            "site_assistant.templatetags.search_admin",
+            "WARNING",
+            "admin: migrations pending: run manage.py migrate (not applied: "
+            "0027_indexbuild_other_host_urls); its pages answer 503 until then",
+        ),
+        (
+            "site_assistant.templatetags.search_admin",
+            "WARNING",
+            "admin: migrations pending: run manage.py migrate (not applied: "
+            "0026_question_unanswerable, 0027_indexbuild_other_host_urls); "
+            "its pages answer 503 until then",
+        ),
+    ], said
