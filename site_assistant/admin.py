@@ -49,6 +49,7 @@ from .templatetags.search_admin import (
     capital,
     date_column,
     human_time,
+    reads_no_table,
     site_label,
     site_names,
 )
@@ -91,6 +92,7 @@ class DashboardAdmin(ReadOnlyAdmin):
             )
         ]
 
+    @reads_no_table  # it leads to the overview, which says what is pending itself
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -358,7 +360,7 @@ class IndexBuildAdmin(
             reverse("admin:site_assistant_indexbuild_change", args=[target])
         )
 
-    def listed(self, request, extra_context=None):
+    def changelist_view(self, request, extra_context=None):
         from .rebuilds import release_stale_locks
 
         release_stale_locks()  # a build whose worker died shows as failed, not running
@@ -376,7 +378,7 @@ class IndexBuildAdmin(
             else "",
             "try_url": reverse("admin:site_assistant_question_try"),
         }
-        return super().listed(request, extra_context)
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from .rebuilds import release_stale_locks
@@ -834,7 +836,7 @@ class QuestionAdmin(
             rows.append({"text": asked[0], "count": len(asked), "link": "?" + params.urlencode()})
         return rows
 
-    def listed(self, request, extra_context=None):
+    def changelist_view(self, request, extra_context=None):
         questions.purge_when_due()  # the list's "older ones are deleted" holds without beat or cron
         days = conf.get("LOG_RETENTION_DAYS")
         extra_context = {
@@ -845,12 +847,13 @@ class QuestionAdmin(
             "try_url": reverse("admin:site_assistant_question_try"),
             "repeats_read": self.REPEATS_READ,
         }
-        response = super().listed(request, extra_context)
+        response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:  # not on a redirect (an action done)
             response.context_data["repeated"] = self.repeated(request, changelist.queryset)
         return response
 
+    @reads_no_table  # the index, not the log
     def try_view(self, request):
         """Ask the live index from the admin. Not logged: the owner's tries are not visitors'.
 

@@ -28,7 +28,12 @@ from django.utils.html import format_html
 from . import sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
-from .templatetags.search_admin import AppStylesheet, SaysMigrationsPending, date_column
+from .templatetags.search_admin import (
+    AppStylesheet,
+    SaysMigrationsPending,
+    date_column,
+    reads_no_table,
+)
 from .text import strip_invisible
 
 # Sections per page of the autocomplete's results (it asks for the next page on scrolling).
@@ -269,6 +274,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmi
         )
         return [found, *super().get_urls()]
 
+    @reads_no_table  # the index's sections
     def sections_view(self, request):
         """The autocomplete's options: ``term`` (words; none lists every section), ``page``."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):

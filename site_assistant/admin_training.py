@@ -677,7 +677,7 @@ class TrainingRunAdmin(
         messages.success(request, _serving_again(f"the model trained by Training #{run.pk}", build))
         return HttpResponseRedirect(run_url)
 
-    def listed(self, request, extra_context=None):
+    def changelist_view(self, request, extra_context=None):
         from .training.tasks import abandon_stale_runs
 
         abandon_stale_runs()  # a run whose process is gone is not listed as running
@@ -694,7 +694,7 @@ class TrainingRunAdmin(
             "waiting_for_a_worker": no_worker_note(),
             "last_took": _last_took(),
         }
-        return super().listed(request, extra_context)
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from .training.tasks import abandon_stale_runs

@@ -8,7 +8,9 @@ entry (on the page that shows the dashboard itself). On a project of several
 Wagtail sites, each site's name as the admin gives it (``site_label``).
 """
 
+import logging
 import time
+from functools import wraps
 from urllib.parse import urlencode
 
 from django import template
@@ -17,8 +19,9 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from .. import conf, schema, sites
@@ -27,6 +30,7 @@ from ..dashboard import figures
 from ..tasks import no_worker_note
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 # --- the sites of a project of several Wagtail sites, as the admin names them --------
@@ -128,41 +132,82 @@ class CardsOnAPhone(AppStylesheet):
         js = [*AppStylesheet.Media.js, "site_assistant/admin/list-cards.js"]
 
 
+def reads_no_table(view):
+    """Marks a view of a ``SaysMigrationsPending`` admin that does not read its model's
+    table ("Try a question", a search of the index's sections): it answers as before
+    while a migration of that table is pending, not the 503 page."""
+    view.reads_its_table = False
+    return view
+
+
 class SaysMigrationsPending:
     """A ModelAdmin mixin: while a migration is pending that adds a column to the model's
-    table (the code newer than the database: docs/operations.md, "Upgrading"), its list
-    says what to run, status 503, instead of failing on that column with a 500. A
-    An admin with work of its own before its list (reading the table) overrides
-    ``listed``, not ``changelist_view``: it runs only once the table can be read."""
+    table (the code newer than the database: docs/operations.md, "Upgrading"), every page
+    of the model's admin says what to run, status 503, instead of failing on that column
+    with a 500: its list, a row's change, delete and history pages, its add page and the
+    admin's own views (``get_urls``), but those marked ``reads_no_table``. The check runs
+    before the view (``urls`` wraps each one), so an admin's work before its list or a
+    row's page (reading the table) needs no guard of its own.
+
+    The page is logged once a process for each set of migrations pending, a WARNING of
+    the app's logger, and not by Django's ``django.request`` (an ERROR each request: an
+    owner's error mail or Sentry filled up during a routine deploy)."""
+
+    @property
+    def urls(self):
+        return [self._migrations_first(pattern) for pattern in self.get_urls()]
+
+    def _migrations_first(self, pattern):
+        if not isinstance(pattern, URLPattern) or not getattr(
+            pattern.callback, "reads_its_table", True
+        ):
+            return pattern
+        view = pattern.callback
+
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            pending_page = self.migrations_pending_page(request)
+            return view(request, *args, **kwargs) if pending_page is None else pending_page
+
+        return URLPattern(pattern.pattern, checked, pattern.default_args, pattern.name)
 
     def migrations_pending_page(self, request) -> TemplateResponse | None:
-        if not self.has_view_or_change_permission(request):
-            return None  # the list's own 403
+        # Who may not see the page gets what the view gives them (the log-in page, a 403).
+        if not (
+            self.admin_site.has_permission(request) and self.has_view_or_change_permission(request)
+        ):
+            return None
         try:
             behind = schema.behind_for(self.model)
-        except DatabaseError:  # the database is down: the list says so as before
+        except DatabaseError:  # the database is down: the page says so as before
             return None
         if not behind:
             return None
+        say_migrations_pending(behind)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": capital(self.opts.verbose_name_plural),
             "migrations_pending": schema.note(behind),
         }
-        return TemplateResponse(
+        response = TemplateResponse(
             request, "admin/site_assistant/migrations_pending.html", context, status=503
         )
+        add_never_cache_headers(response)  # as admin_view's pages: gone once migrated
+        # Said once above; Django's log_response (django.request, ERROR) skips it.
+        response._has_been_logged = True
+        return response
 
-    def changelist_view(self, request, extra_context=None):
-        pending_page = self.migrations_pending_page(request)
-        if pending_page is not None:
-            return pending_page
-        return self.listed(request, extra_context)
 
-    def listed(self, request, extra_context=None):
-        """The list itself (Django's ``changelist_view``)."""
-        return super().changelist_view(request, extra_context)
+_said_pending: set[tuple[str, ...]] = set()
+
+
+def say_migrations_pending(behind: tuple[str, ...]) -> None:
+    """A WARNING of the admin's 503 page, once a process for each set of migrations
+    pending (not on every page an owner opens until ``migrate`` has run)."""
+    if behind not in _said_pending:
+        _said_pending.add(behind)
+        logger.warning("admin: %s; its pages answer 503 until then", schema.note(behind))
 
 
 class BackToTheListAfterDelete:

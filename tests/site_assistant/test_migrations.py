@@ -492,3 +492,136 @@ def test_the_admins_lists_with_a_migration_pending_say_migrate_not_500(
     note = LexborHTMLParser(builds.content.decode()).css_first("#migrations-pending")
     assert "(not applied: 0027_indexbuild_other_host_urls, 0028_" in note.text(), note.text()
     assert questions.status_code == 200
+
+
+# The migration before 0023: the builds', the training runs' and the log's tables all
+# lack a column the code has (not_queued; 0026's unanswerable).
+BEFORE_NOT_QUEUED = "0022_indexbuild_other_language_sections"
+
+
+def test_every_page_of_an_admin_with_a_migration_pending_says_migrate_not_500(
+    django_user_model, monkeypatch
+):
+    """Not only the lists: a row's change, delete and history pages and the admins' own
+    views (a build's or a run's status, Fix this answer, Rebuild, Train...) read the
+    columns a pending migration adds, and were each a 500. Each says what to run, status
+    503; the views that read no such table (Try a question, the sections' search, the
+    Dashboard entry) answer as before, and whoever is not logged in is sent to log in."""
+    from django.test import Client
+
+    from site_assistant import schema
+    from site_assistant.models import ExampleQuestion
+
+    monkeypatch.setattr(schema, "RECHECK_SECONDS", 0.0)
+    owner = django_user_model.objects.create_superuser("boss", "b@x.example", "pw")
+    build = IndexBuild.objects.create(status="succeeded", trigger="admin")
+    run = TrainingRun.objects.create(status="failed")
+    question = Question.objects.create(text="how much does a landing page cost?", channel="api")
+    # bulk_create: no post_save, so no rebuild of the index (create's signal builds one).
+    (example,) = ExampleQuestion.objects.bulk_create(
+        [ExampleQuestion(question="what does it cost?", url="/x/#price")]
+    )
+    admin = "/admin/site_assistant"
+    rows = [("indexbuild", build.pk), ("trainingrun", run.pk), ("question", question.pk)]
+    pages = [
+        f"{admin}/{model}/{pk}/{page}/"
+        for model, pk in rows
+        for page in ("change", "delete", "history")
+    ]
+    pages += [
+        f"{admin}/indexbuild/{build.pk}/status/",
+        f"{admin}/trainingrun/{run.pk}/status/",
+        f"{admin}/trainingrun/{run.pk}/cancel/",
+        f"{admin}/question/{question.pk}/fix/",
+    ]
+    posted = [
+        f"{admin}/indexbuild/rebuild/",
+        f"{admin}/trainingrun/train/",
+        f"{admin}/trainingrun/{run.pk}/serve/",
+        f"{admin}/question/{question.pk}/fix/",
+    ]
+    readable = [
+        f"{admin}/dashboard/",
+        f"{admin}/question/try/?q=price",
+        f"{admin}/examplequestion/sections/?term=price",
+        f"{admin}/examplequestion/{example.pk}/change/",
+    ]
+    owners = Client(raise_request_exception=False)
+    owners.force_login(owner)
+    anyone = Client(raise_request_exception=False)
+    _migrate(BEFORE_NOT_QUEUED)
+    try:
+        answered = {url: owners.get(url) for url in pages}
+        answered.update({f"POST {url}": owners.post(url) for url in posted})
+        as_before = {url: owners.get(url).status_code for url in readable}
+        to_log_in = anyone.get(pages[0])
+    finally:
+        _migrate()
+    statuses = {url: response.status_code for url, response in answered.items()}
+    assert set(statuses.values()) == {503}, statuses
+    for url, response in answered.items():
+        note = LexborHTMLParser(response.content.decode()).css_first("#migrations-pending")
+        assert note is not None, (url, response.content[:300])
+        assert "migrations pending: run manage.py migrate (not applied: 0023_job_not_queued" in (
+            note.text()
+        ), (url, note.text())
+        assert "no-cache" in response["Cache-Control"], url
+    assert as_before == {
+        f"{admin}/dashboard/": 302,
+        f"{admin}/question/try/?q=price": 200,
+        f"{admin}/examplequestion/sections/?term=price": 200,
+        f"{admin}/examplequestion/{example.pk}/change/": 200,
+    }
+    assert to_log_in.status_code == 302 and "/login/" in to_log_in["Location"]
+    assert owners.get(pages[0]).status_code == 200  # migrated: the build's page is back
+
+
+def test_the_503_page_of_a_migration_pending_is_one_warning_not_an_error_a_request(
+    client, django_user_model, monkeypatch, caplog
+):
+    """Django logs every 5xx at ERROR (``django.request``): each admin page an owner opened
+    during a deploy was an error mail or a Sentry event, with nothing broken. The page is
+    a WARNING of the app's logger, once a process for each set of migrations pending."""
+    from site_assistant import schema
+    from site_assistant.templatetags import search_admin
+
+    monkeypatch.setattr(schema, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(search_admin, "_said_pending", set())  # none said yet this process
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@x.example", "pw"))
+    build = IndexBuild.objects.create(status="succeeded", trigger="admin")
+    caplog.set_level("INFO")
+    _migrate("0026_question_unanswerable")
+    try:
+        answered = [
+            client.get("/admin/site_assistant/indexbuild/").status_code,
+            client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").status_code,
+            client.get(f"/admin/site_assistant/indexbuild/{build.pk}/history/").status_code,
+        ]
+        _migrate(BEFORE_UNANSWERABLE)  # another migration pending too: said again
+        answered.append(client.get("/admin/site_assistant/question/").status_code)
+        answered.append(client.get("/admin/site_assistant/indexbuild/").status_code)
+    finally:
+        _migrate()
+    assert answered == [503] * 5
+    errors = [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert errors == [], [(r.name, r.getMessage()) for r in errors]
+    said = [
+        (r.name, r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.name.startswith("site_assistant") and "pages answer 503" in r.getMessage()
+    ]
+    assert said == [
+        (
+            "site_assistant.templatetags.search_admin",
+            "WARNING",
+            "admin: migrations pending: run manage.py migrate (not applied: "
+            "0027_indexbuild_other_host_urls); its pages answer 503 until then",
+        ),
+        (
+            "site_assistant.templatetags.search_admin",
+            "WARNING",
+            "admin: migrations pending: run manage.py migrate (not applied: "
+            "0026_question_unanswerable, 0027_indexbuild_other_host_urls); "
+            "its pages answer 503 until then",
+        ),
+    ], said
