@@ -615,13 +615,14 @@ def test_the_503_page_of_a_migration_pending_is_one_warning_not_an_error_a_reque
             "site_assistant.templatetags.search_admin",
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
-            "0027_indexbuild_other_host_urls); its pages answer 503 until then",
+            "0027_indexbuild_other_host_urls, 0028_indexbuild_sitemaps_not_read_and_db_defaults);"
+            " its pages answer 503 until then",
         ),
         (
             "site_assistant.templatetags.search_admin",
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
-            "0026_question_unanswerable, 0027_indexbuild_other_host_urls); "
-            "its pages answer 503 until then",
+            "0026_question_unanswerable, 0027_indexbuild_other_host_urls, "
+            "0028_indexbuild_sitemaps_not_read_and_db_defaults); its pages answer 503 until then",
         ),
     ], said
