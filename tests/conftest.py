@@ -57,6 +57,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     shutil.rmtree(_INDEX_DIR, ignore_errors=True)
     shutil.rmtree(_WAGTAIL_DATABASES, ignore_errors=True)
+    shutil.rmtree(_SITE_INDEX, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -321,15 +322,52 @@ def built_index(django_db_setup, django_db_blocker):
     afterwards (they were committed outside any test's transaction), so tests
     that expect empty tables still get them; the index files stay current and
     the embedding cache stays, so a test's own rebuild of the site is quick.
+    The version is copied aside: every test using this fixture finds it live again
+    (``_the_site_index_is_live``), whatever a test before it built.
     """
-    from site_assistant import index, services
+    from site_assistant import index
 
     _read_export_cache()
-    if not services.index_status():
-        with django_db_blocker.unblock():
-            _build_the_site()
-        keep_model_export()
+    with django_db_blocker.unblock():
+        _build_the_site()
+    keep_model_export()
+    name = (_INDEX_DIR / index.CURRENT).read_text().strip()
+    shutil.copytree(_INDEX_DIR / name, _SITE_INDEX / name)
     return index.load_current()
+
+
+# A copy of ``built_index``'s version, made live again before each test that uses it.
+_SITE_INDEX = Path(tempfile.mkdtemp(prefix="search-site-index-test-"))
+
+
+@pytest.fixture(autouse=True)
+def _the_site_index_is_live(request):
+    """Before a test that uses ``built_index``: the session's site index is the live
+    version of the session's INDEX_DIR again. Tests that build (the admin's button, a
+    real worker, an example question saved) make their build live there, with their own
+    database's content and settings; a test of the real site's answers must not depend
+    on which of them ran before it (the order differs when the suite is split across
+    processes)."""
+    if "built_index" in request.fixturenames:
+        request.getfixturevalue("built_index")
+        site_index_live()
+
+
+def site_index_live():
+    """Make ``built_index``'s version the live one of the session's INDEX_DIR again (for
+    a fixture that asks for ``built_index`` by ``request.getfixturevalue``)."""
+    from site_assistant import index
+
+    (name,) = [folder.name for folder in _SITE_INDEX.iterdir()]
+    pointer = _INDEX_DIR / index.CURRENT
+    if pointer.exists() and pointer.read_text().strip() == name and (_INDEX_DIR / name).is_dir():
+        return
+    if not (_INDEX_DIR / name).is_dir():  # pruned (KEEP_VERSIONS) since
+        shutil.copytree(_SITE_INDEX / name, _INDEX_DIR / name)
+    tmp = _INDEX_DIR / f"{index.CURRENT}.tmp-{os.getpid()}"
+    tmp.write_text(name)
+    os.replace(tmp, pointer)
+    index.forget_loaded()
 
 
 def _build_the_site():
