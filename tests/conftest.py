@@ -19,11 +19,21 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# With the suite split across processes (pytest-xdist, `make test`), each has a Redis
+# database of its own, the ones below TEST_REDIS_URL's (above db 0's): a ping of the workers ("is one
+# running?") must not be answered by another process's test worker.
+if (_XDIST_WORKER := os.environ.get("PYTEST_XDIST_WORKER", "gw0")) != "gw0":
+    _url = urlsplit(TEST_REDIS_URL)
+    _db, _nth = int(_url.path.strip("/") or 0), int(_XDIST_WORKER[2:])
+    _db = _db - _nth if _db >= _nth else _db + _nth
+    TEST_REDIS_URL = _url._replace(path=f"/{_db}").geturl()
+    os.environ["TEST_REDIS_URL"] = TEST_REDIS_URL  # read by tests' subprocess sites
 IN_CI = bool(os.environ.get("CI"))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -362,6 +372,11 @@ def site_index_live():
     pointer = _INDEX_DIR / index.CURRENT
     if pointer.exists() and pointer.read_text().strip() == name and (_INDEX_DIR / name).is_dir():
         return
+    # Other tests' versions go: newer than it, they would be kept as builds in flight
+    # and the site's pruned at the next build (index.prune).
+    for other in _INDEX_DIR.iterdir():
+        if other.name != name and other.is_dir() and index._VERSION_RE.match(other.name):
+            shutil.rmtree(other, ignore_errors=True)
     if not (_INDEX_DIR / name).is_dir():  # pruned (KEEP_VERSIONS) since
         shutil.copytree(_SITE_INDEX / name, _INDEX_DIR / name)
     tmp = _INDEX_DIR / f"{index.CURRENT}.tmp-{os.getpid()}"
