@@ -75,8 +75,15 @@ beat: migrate
 
 # The suite picks its brokers itself (TEST_REDIS_URL for the Celery tests): a REDIS_URL
 # (exported or in .env) or an exported CELERY_BROKER_URL must not put every test on one.
+# It runs in TEST_PROCESSES processes (pytest-xdist), each with its own test database and
+# Redis database; `--dist load` hands each process the tests in the suite's own order
+# (pytest-django's: tests in a transaction before those that empty the database), so a
+# process never meets a test before one the whole suite runs after it. TEST_PROCESSES=0:
+# one process.
+TEST_PROCESSES ?= 2
+XDIST = $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist load)
 test: $(STAMP)
-	env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # docs/screenshots/ (the README's pictures), taken by the real-browser tests:
 # the site and widget tests that save a picture (marker `screenshot`, set on any
@@ -95,7 +102,7 @@ widget: $(STAMP)
 	$(PY) tools/minify_widget.py
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} env -u CELERY_BROKER_URL REDIS_URL= $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

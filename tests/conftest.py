@@ -19,11 +19,21 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# With the suite split across processes (pytest-xdist, `make test`), each has a Redis
+# database of its own, the ones below TEST_REDIS_URL's (above db 0's): a ping of the workers ("is one
+# running?") must not be answered by another process's test worker.
+if (_XDIST_WORKER := os.environ.get("PYTEST_XDIST_WORKER", "gw0")) != "gw0":
+    _url = urlsplit(TEST_REDIS_URL)
+    _db, _nth = int(_url.path.strip("/") or 0), int(_XDIST_WORKER[2:])
+    _db = _db - _nth if _db >= _nth else _db + _nth
+    TEST_REDIS_URL = _url._replace(path=f"/{_db}").geturl()
+    os.environ["TEST_REDIS_URL"] = TEST_REDIS_URL  # read by tests' subprocess sites
 IN_CI = bool(os.environ.get("CI"))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -57,6 +67,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     shutil.rmtree(_INDEX_DIR, ignore_errors=True)
     shutil.rmtree(_WAGTAIL_DATABASES, ignore_errors=True)
+    shutil.rmtree(_SITE_INDEX, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -321,15 +332,57 @@ def built_index(django_db_setup, django_db_blocker):
     afterwards (they were committed outside any test's transaction), so tests
     that expect empty tables still get them; the index files stay current and
     the embedding cache stays, so a test's own rebuild of the site is quick.
+    The version is copied aside: every test using this fixture finds it live again
+    (``_the_site_index_is_live``), whatever a test before it built.
     """
-    from site_assistant import index, services
+    from site_assistant import index
 
     _read_export_cache()
-    if not services.index_status():
-        with django_db_blocker.unblock():
-            _build_the_site()
-        keep_model_export()
+    with django_db_blocker.unblock():
+        _build_the_site()
+    keep_model_export()
+    name = (_INDEX_DIR / index.CURRENT).read_text().strip()
+    shutil.copytree(_INDEX_DIR / name, _SITE_INDEX / name)
     return index.load_current()
+
+
+# A copy of ``built_index``'s version, made live again before each test that uses it.
+_SITE_INDEX = Path(tempfile.mkdtemp(prefix="search-site-index-test-"))
+
+
+@pytest.fixture(autouse=True)
+def _the_site_index_is_live(request):
+    """Before a test that uses ``built_index``: the session's site index is the live
+    version of the session's INDEX_DIR again. Tests that build (the admin's button, a
+    real worker, an example question saved) make their build live there, with their own
+    database's content and settings; a test of the real site's answers must not depend
+    on which of them ran before it (the order differs when the suite is split across
+    processes)."""
+    if "built_index" in request.fixturenames:
+        request.getfixturevalue("built_index")
+        site_index_live()
+
+
+def site_index_live():
+    """Make ``built_index``'s version the live one of the session's INDEX_DIR again (for
+    a fixture that asks for ``built_index`` by ``request.getfixturevalue``)."""
+    from site_assistant import index
+
+    (name,) = [folder.name for folder in _SITE_INDEX.iterdir()]
+    pointer = _INDEX_DIR / index.CURRENT
+    if pointer.exists() and pointer.read_text().strip() == name and (_INDEX_DIR / name).is_dir():
+        return
+    # Other tests' versions go: newer than it, they would be kept as builds in flight
+    # and the site's pruned at the next build (index.prune).
+    for other in _INDEX_DIR.iterdir():
+        if other.name != name and other.is_dir() and index._VERSION_RE.match(other.name):
+            shutil.rmtree(other, ignore_errors=True)
+    if not (_INDEX_DIR / name).is_dir():  # pruned (KEEP_VERSIONS) since
+        shutil.copytree(_SITE_INDEX / name, _INDEX_DIR / name)
+    tmp = _INDEX_DIR / f"{index.CURRENT}.tmp-{os.getpid()}"
+    tmp.write_text(name)
+    os.replace(tmp, pointer)
+    index.forget_loaded()
 
 
 def _build_the_site():

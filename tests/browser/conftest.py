@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import site_index_live
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -63,6 +65,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, transactional_db, request):
     request.getfixturevalue("built_index")
+    site_index_live()
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(20_000)
