@@ -103,6 +103,7 @@ class Job(models.Model):
         max_length=16,
         choices=NotQueued.choices,
         blank=True,
+        default="",
         db_default="",
         help_text="Why the task queue did not take its task; blank when it did (or none was "
         "needed).",
@@ -492,6 +493,7 @@ class Question(models.Model):
     site = models.CharField(
         max_length=255,
         blank=True,
+        default="",
         db_default="",
         db_index=True,
         help_text="The site it was asked on (several Wagtail sites), by its hostname "

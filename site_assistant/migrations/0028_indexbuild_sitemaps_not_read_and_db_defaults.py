@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='indexbuild',
             name='not_queued',
-            field=models.CharField(blank=True, choices=[('no_answer', 'The task queue did not answer'), ('cannot_send', 'This process cannot send tasks to the task queue')], db_default='', help_text='Why the task queue did not take its task; blank when it did (or none was needed).', max_length=16),
+            field=models.CharField(blank=True, choices=[('no_answer', 'The task queue did not answer'), ('cannot_send', 'This process cannot send tasks to the task queue')], db_default='', default='', help_text='Why the task queue did not take its task; blank when it did (or none was needed).', max_length=16),
         ),
         migrations.AlterField(
             model_name='indexbuild',
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='question',
             name='site',
-            field=models.CharField(blank=True, db_default='', db_index=True, help_text='The site it was asked on (several Wagtail sites), by its hostname (beta.example); blank for the default site.', max_length=255),
+            field=models.CharField(blank=True, db_default='', default='', db_index=True, help_text='The site it was asked on (several Wagtail sites), by its hostname (beta.example); blank for the default site.', max_length=255),
         ),
         migrations.AlterField(
             model_name='question',
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='trainingrun',
             name='not_queued',
-            field=models.CharField(blank=True, choices=[('no_answer', 'The task queue did not answer'), ('cannot_send', 'This process cannot send tasks to the task queue')], db_default='', help_text='Why the task queue did not take its task; blank when it did (or none was needed).', max_length=16),
+            field=models.CharField(blank=True, choices=[('no_answer', 'The task queue did not answer'), ('cannot_send', 'This process cannot send tasks to the task queue')], db_default='', default='', help_text='Why the task queue did not take its task; blank when it did (or none was needed).', max_length=16),
         ),
         migrations.AlterField(
             model_name='trainingrun',
