@@ -33,6 +33,7 @@ from .models import (
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
+    ExampleQuestion,
     IndexBuild,
     NotQueued,
     Page,
@@ -46,6 +47,7 @@ from .templatetags.search_admin import (
     BackToTheListAfterDelete,
     CardsOnAPhone,
     SaysMigrationsPending,
+    also_reads,
     capital,
     date_column,
     human_time,
@@ -752,7 +754,10 @@ class QuestionAdmin(
         )
         fix_view = path(
             "<int:question_id>/fix/",
-            self.admin_site.admin_view(partial(fix_answer_view, self)),
+            # It saves an example question, which sets off a build.
+            also_reads(ExampleQuestion, IndexBuild)(
+                self.admin_site.admin_view(partial(fix_answer_view, self))
+            ),
             name="site_assistant_question_fix",
         )
         return [try_view, fix_view, *super().get_urls()]

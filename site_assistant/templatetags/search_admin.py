@@ -140,12 +140,25 @@ def reads_no_table(view):
     return view
 
 
+def also_reads(*models):
+    """Marks a view of a ``SaysMigrationsPending`` admin that reads or writes the tables of
+    ``models`` besides its own model's (Fix this answer saves an example question, which
+    sets off a build): it says what to run while any of those tables is behind too."""
+
+    def mark(view):
+        view.also_reads = models
+        return view
+
+    return mark
+
+
 class SaysMigrationsPending:
     """A ModelAdmin mixin: while a migration is pending that adds a column to the model's
     table (the code newer than the database: docs/operations.md, "Upgrading"), every page
     of the model's admin says what to run, status 503, instead of failing on that column
     with a 500: its list, a row's change, delete and history pages, its add page and the
-    admin's own views (``get_urls``), but those marked ``reads_no_table``. The check runs
+    admin's own views (``get_urls``), but those marked ``reads_no_table``; a view marked
+    ``also_reads`` waits for those models' tables too. The check runs
     before the view (``urls`` wraps each one), so an admin's work before its list or a
     row's page (reading the table) needs no guard of its own.
 
@@ -164,21 +177,28 @@ class SaysMigrationsPending:
             return pattern
         view = pattern.callback
 
+        tables = (self.model, *getattr(view, "also_reads", ()))
+
         @wraps(view)
         def checked(request, *args, **kwargs):
-            pending_page = self.migrations_pending_page(request)
+            pending_page = self.migrations_pending_page(request, tables)
             return view(request, *args, **kwargs) if pending_page is None else pending_page
 
         return URLPattern(pattern.pattern, checked, pattern.default_args, pattern.name)
 
-    def migrations_pending_page(self, request) -> TemplateResponse | None:
+    def migrations_pending_page(self, request, tables=None) -> TemplateResponse | None:
+        """The 503 page while a table of ``tables`` (the models; by default the admin's
+        own) lacks a column a pending migration adds, else None."""
         # Who may not see the page gets what the view gives them (the log-in page, a 403).
         if not (
             self.admin_site.has_permission(request) and self.has_view_or_change_permission(request)
         ):
             return None
         try:
-            behind = schema.behind_for(self.model)
+            behind = next(
+                (found for model in tables or (self.model,) if (found := schema.behind_for(model))),
+                (),
+            )
         except DatabaseError:  # the database is down: the page says so as before
             return None
         if not behind:
