@@ -3,6 +3,7 @@ focus in forced colours (Windows High Contrast), the widget at 200% zoom, what a
 reader hears in the conversation, and the language of a question in another one."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -198,8 +199,24 @@ def test_a_vote_is_thanked_in_words_and_a_second_failure_is_said_again(page):
     assert "- status: Thank you!\n" in votes.aria_snapshot() + "\n"  # heard, without the heart
 
 
+class _Held(list):
+    """The held requests to /api/search/, in order. ``held[i]`` waits (20 s at most) for
+    the i-th: the page shows its typing dots before Playwright hands the test the route,
+    and at load the test asked for a request not handed over yet (IndexError)."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
+
+    def __getitem__(self, i):
+        deadline = time.monotonic() + 20
+        while len(self) <= i and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)  # Playwright delivers the route meanwhile
+        return super().__getitem__(i)
+
+
 def _hold_answers(page):
-    held = []
+    held = _Held(page)
     page.route(re.compile(r"/api/search/"), lambda route: held.append(route))
     return held
 
