@@ -26,14 +26,13 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from . import conf, index, language, questions, sections, services
+from . import conf, index, language, questions, rebuilds, sections, services
 from .admin_fix import fix_answer_view
 from .api.permissions import may_rebuild
 from .models import (
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
-    ExampleQuestion,
     IndexBuild,
     NotQueued,
     Page,
@@ -282,7 +281,7 @@ class IndexBuildAdmin(
     def get_urls(self):
         rebuild = path(
             "rebuild/",
-            self.admin_site.admin_view(self.rebuild_view),
+            also_reads(*rebuilds.TABLES)(self.admin_site.admin_view(self.rebuild_view)),
             name="site_assistant_indexbuild_rebuild",
         )
         status = path(
@@ -755,7 +754,7 @@ class QuestionAdmin(
         fix_view = path(
             "<int:question_id>/fix/",
             # It saves an example question, which sets off a build.
-            also_reads(ExampleQuestion, IndexBuild)(
+            also_reads(*rebuilds.TABLES)(
                 self.admin_site.admin_view(partial(fix_answer_view, self))
             ),
             name="site_assistant_question_fix",

@@ -25,7 +25,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import sections, services, signals
+from . import rebuilds, sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
 from .templatetags.search_admin import (
@@ -207,6 +207,9 @@ class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmi
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm
+    # Saving or deleting one (its form, the list's Active boxes, "Delete selected") sets
+    # off an index build: while a build cannot run, its pages say to migrate first.
+    every_view_also_reads = rebuilds.TABLES
     list_display = ["question", "section_display", "active", "created_display"]
     list_filter = ["active", SectionFilter]
     list_editable = ["active"]

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import embed
+from . import embed, rebuilds
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
 from .tasks import no_worker_note, waiting_for_a_worker
 from .templatetags.search_admin import (
@@ -310,6 +310,10 @@ def _active_runs():
 class TrainingRunAdmin(
     SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
 ):
+    # Serve, Serve the base model and Train (once the run activates its model) set off an
+    # index build, and a run's pages show the build that serves its model: while a build
+    # cannot run, its pages say to migrate first (Serve switched the model, then failed).
+    every_view_also_reads = rebuilds.TABLES
     list_display = [
         "__str__",
         "status",

@@ -32,11 +32,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
-from .models import IndexBuild
+from .models import EmbeddingCache, ExampleQuestion, IndexBuild, Page, Passage, WithdrawnPage
 
 logger = logging.getLogger(__name__)
 
 LOCK = "index"
+
+# The models whose tables a build writes or reads: its own record, the pages and passages
+# it stores, the embedding cache, the withdrawn pages it clears and the example questions
+# it embeds and follows to their sections. While one of them lacks a column a pending
+# migration adds, every build fails: the admin's views that set one off say to run
+# ``manage.py migrate`` first (``also_reads``), before they write anything.
+TABLES = (IndexBuild, Page, Passage, EmbeddingCache, WithdrawnPage, ExampleQuestion)
 
 Status = IndexBuild.Status
 Trigger = IndexBuild.Trigger

@@ -143,7 +143,9 @@ def reads_no_table(view):
 def also_reads(*models):
     """Marks a view of a ``SaysMigrationsPending`` admin that reads or writes the tables of
     ``models`` besides its own model's (Fix this answer saves an example question, which
-    sets off a build): it says what to run while any of those tables is behind too."""
+    sets off a build: ``also_reads(*rebuilds.TABLES)``): it says what to run while any of
+    those tables is behind too. An admin whose every view does so names them in its
+    ``every_view_also_reads``."""
 
     def mark(view):
         view.also_reads = models
@@ -158,13 +160,18 @@ class SaysMigrationsPending:
     of the model's admin says what to run, status 503, instead of failing on that column
     with a 500: its list, a row's change, delete and history pages, its add page and the
     admin's own views (``get_urls``), but those marked ``reads_no_table``; a view marked
-    ``also_reads`` waits for those models' tables too. The check runs
+    ``also_reads`` waits for those models' tables too, and every view of an admin for those
+    of its ``every_view_also_reads`` (the example questions' admin: each save or delete
+    sets off an index build, so it waits for ``rebuilds.TABLES``). The check runs
     before the view (``urls`` wraps each one), so an admin's work before its list or a
     row's page (reading the table) needs no guard of its own.
 
     The page is logged once a process for each set of migrations pending, a WARNING of
     the app's logger, and not by Django's ``django.request`` (an ERROR each request: an
     owner's error mail or Sentry filled up during a routine deploy)."""
+
+    # Models whose tables every view of the admin reads or writes besides its own model's.
+    every_view_also_reads: tuple = ()
 
     @property
     def urls(self):
@@ -177,7 +184,11 @@ class SaysMigrationsPending:
             return pattern
         view = pattern.callback
 
-        tables = (self.model, *getattr(view, "also_reads", ()))
+        tables = tuple(
+            dict.fromkeys(
+                (self.model, *self.every_view_also_reads, *getattr(view, "also_reads", ()))
+            )
+        )
 
         @wraps(view)
         def checked(request, *args, **kwargs):
