@@ -27,6 +27,7 @@ register = template.Library()
 @register.inclusion_tag("site_assistant/widget.html", takes_context=True)
 def search_widget(context):
     request = context.get("request")
+    contact = conf.contact_url(request)
     return {
         "title": conf.for_site("WIDGET_TITLE", request),
         "greeting": conf.for_site("WIDGET_GREETING", request),
@@ -35,8 +36,8 @@ def search_widget(context):
         "page_url": reverse("site_assistant:page"),
         "search_url": reverse("site_assistant:api-search"),
         "feedback_url": reverse("site_assistant:api-feedback"),
-        "contact_url": conf.contact_url(request),
-        "contact_param": conf.get("CONTACT_MESSAGE_PARAM"),
+        "contact_url": contact,
+        "contact_param": conf.contact_message_param(contact),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         # Not "csrf_token": an inclusion tag copies the page's own over it.
@@ -177,9 +178,10 @@ def csrf_for_signed_in(request) -> str:
 
 def contact_url(question: str = "", request=None) -> str:
     """CONTACT_URL (of ``request``'s site: ``PER_SITE``) carrying ``question`` in
-    CONTACT_MESSAGE_PARAM ("/contact/?message=…"), so the contact form starts
+    CONTACT_MESSAGE_PARAM ("/contact/?message=…", "mailto:…?body=…"), so the contact form starts
     filled in; the plain URL without a question or parameter."""
-    url, param = conf.contact_url(request), conf.get("CONTACT_MESSAGE_PARAM")
+    url = conf.contact_url(request)
+    param = conf.contact_message_param(url)
     if not (url and param and question):
         return url
     base, hash_mark, fragment = url.partition("#")
