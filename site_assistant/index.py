@@ -86,6 +86,17 @@ def index_dir() -> Path:
     return Path(conf.get("INDEX_DIR"))
 
 
+def no_index_yet() -> str:
+    """What to say when nothing was made live: the folder looked in (``looked_in``: a
+    relative INDEX_DIR is read from the process's working directory), and what to run."""
+    return f"{NO_INDEX_YET} in {looked_in()}: run manage.py search_rebuild --sync"
+
+
+def looked_in() -> str:
+    """INDEX_DIR as a full path, as "No index yet" names it (the admin's too)."""
+    return str(index_dir().resolve())
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -861,7 +872,7 @@ def load_newest_intact(preferred: str | None = None, skipped: list | None = None
     IndexNotReady when none loads.
     """
     if not preferred:  # no CURRENT: nothing was made live (a written version is not live yet)
-        raise IndexNotReady(f"{NO_INDEX_YET}: run manage.py search_rebuild --sync")
+        raise IndexNotReady(no_index_yet())
     names = versions()
     others = [n for n in reversed(names) if n != preferred]
     order = (
