@@ -46,6 +46,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -84,6 +85,19 @@ class IndexNotReady(Exception):
 
 def index_dir() -> Path:
     return Path(conf.get("INDEX_DIR"))
+
+
+def check_writable() -> None:
+    """Raise the OSError a build's first write into INDEX_DIR would meet, named by the
+    folder; nothing when it can write there. A build asks first: before minutes of work it
+    could not keep, and before the model's export into INDEX_DIR fails and says the model
+    is served with torch ("Permission denied: '…/onnx'"), as if the model were at fault."""
+    folder = index_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=".tmp-write-check-", dir=folder))
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(folder)) from None
 
 
 def no_index_yet() -> str:
