@@ -244,15 +244,31 @@ def search_says_more(hit) -> bool:
     return snippet is not None and len(search_body(hit)) > len(snippet.text) + 20
 
 
+def _marks_it_all(text: str, highlights) -> bool:
+    """Whether ``highlights`` leave nothing of ``text`` unmarked but the spaces and " … "
+    between the sentences they mark."""
+    unmarked, at = [], 0
+    for start, end in highlights:
+        unmarked.append(text[at:start])
+        at = end
+    unmarked.append(text[at:])
+    return bool(highlights) and not "".join(unmarked).replace("…", "").strip()
+
+
 @register.filter
-def search_snippet(hit) -> str:
+def search_snippet(hit, shown="answer") -> str:
     """The hit's answer snippet, its best sentence(s) in <mark> (escaped; the passage
-    without its heading when it has no snippet)."""
+    without its heading when it has no snippet). ``{{ hit|search_snippet:"result" }}``,
+    one of the other results: no <mark> when it would cover the whole snippet (a short
+    section's one sentence), which a list of such results marked from end to end."""
     snippet = getattr(hit, "snippet", None)
     if snippet is None:
         return search_body(hit)
+    highlights = snippet.highlights
+    if shown == "result" and _marks_it_all(snippet.text, highlights):
+        highlights = []
     parts, at = [], 0
-    for start, end in snippet.highlights:
+    for start, end in highlights:
         parts.append(escape(snippet.text[at:start]))
         parts.append(f"<mark>{escape(snippet.text[start:end])}</mark>")
         at = end
