@@ -254,7 +254,8 @@ def check_setting_name_misspelt(app_configs=None, **kwargs) -> list[checks.Check
 
     if hasattr(settings, "SITE_ASSISTANT"):
         return []
-    names = [name for name in dir(settings) if name.isupper()]
+    # SITE_ASSISTANT_…: a setting of the project's own, named after the app, not a slip.
+    names = [n for n in dir(settings) if n.isupper() and not n.startswith("SITE_ASSISTANT_")]
     close = difflib.get_close_matches("SITE_ASSISTANT", names, n=1, cutoff=0.8)
     if not close:
         return []

@@ -49,6 +49,7 @@ def test_a_misspelt_setting_name_is_named_with_the_name_it_may_mean(settings):
     settings.SITE_ASSISTANT = site_assistant
     assert "W006" not in check(settings)[0]
     del settings.SITE_ASSISTANT, settings.SITE_ASISTANT
+    settings.SITE_ASSISTANT_HOST = "example.com"  # a project's own, named after the app
     out = StringIO()
     call_command("check", stdout=out, stderr=out)
     assert "W006" not in out.getvalue()
