@@ -370,6 +370,7 @@ class IndexBuildAdmin(
             **(extra_context or {}),
             "index_status": status,
             "index_problem": services.index_problem(),
+            "index_dir": index.looked_in(),
             "waiting_for_a_worker": no_worker_note(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
@@ -902,7 +903,8 @@ class QuestionAdmin(
                 # Pages taken from visitors since the build: never among the passages below.
                 context["withdrawn"] = services.withdrawn_now()
             except services.IndexNotReady as exc:
-                context["error"] = f"No index yet: {exc}. Rebuild the index first."
+                fix = "" if "search_rebuild" in str(exc) else " Rebuild the index first."
+                context["error"] = f"{exc}.{fix}"
             except ValueError as exc:
                 context["error"] = str(exc)
         return TemplateResponse(request, "admin/site_assistant/try.html", context)

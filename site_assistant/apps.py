@@ -17,6 +17,7 @@ class SearchConfig(AppConfig):
         checks.register(check_answer_settings)
         checks.register(check_approx_settings)
         checks.register(check_setting_names_and_types)
+        checks.register(check_setting_name_misspelt)
         checks.register(check_sources)
         checks.register(check_contact_url)
         checks.register(check_contact_url_is_served, checks.Tags.urls)
@@ -244,6 +245,28 @@ def check_setting_names_and_types(app_configs=None, **kwargs) -> list[checks.Che
                 for where, problem in _per_site_problems(value)
             ]
     return found
+
+
+def check_setting_name_misspelt(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """No SITE_ASSISTANT but a setting of a name close to it ("SITE_ASISTANT", W006): the
+    app ran on its defaults and `check` said nothing."""
+    from django.conf import settings
+
+    if hasattr(settings, "SITE_ASSISTANT"):
+        return []
+    # SITE_ASSISTANT_…: a setting of the project's own, named after the app, not a slip.
+    names = [n for n in dir(settings) if n.isupper() and not n.startswith("SITE_ASSISTANT_")]
+    close = difflib.get_close_matches("SITE_ASSISTANT", names, n=1, cutoff=0.8)
+    if not close:
+        return []
+    return [
+        checks.Warning(
+            f"settings.{close[0]} is not read by site_assistant, and SITE_ASSISTANT is not "
+            "set: the app runs on its defaults.",
+            hint=f"Did you mean SITE_ASSISTANT? Rename {close[0]} to SITE_ASSISTANT.",
+            id="site_assistant.W006",
+        )
+    ]
 
 
 def _per_site_problems(per_site: dict) -> list[tuple[str, str]]:

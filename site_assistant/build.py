@@ -219,6 +219,7 @@ def run_build(
         build.save()
 
     def work(report: _Reporter) -> None:
+        index.check_writable()  # the one line for an INDEX_DIR it may not write, first
         current = _current_of_active_model() if urls else None
         if current is not None:
             _partial_build(build, report, current, urls)

@@ -537,7 +537,8 @@ DEFAULTS = {
     # The words of that link (the handoff), in the widget and on the search page.
     "HANDOFF_TEXT": _("Ask a person"),
     # The query parameter that carries the visitor's last question to CONTACT_URL, so the
-    # contact form starts filled in ("/contact/?message=…"; "body" for a mailto: link).
+    # contact form starts filled in ("/contact/?message=…"). Not set: "body" for a
+    # mailto: link, the only one mail clients read with "subject" (contact_message_param).
     # "" sends the plain CONTACT_URL.
     "CONTACT_MESSAGE_PARAM": "message",
     # The template the search page extends: it must have {% block title %} and
@@ -624,6 +625,17 @@ def contact_url(request=None) -> str:
     return f"/{language}{url}" if is_valid_path(f"/{language}{path}", urlconf) else url
 
 
+def contact_message_param(url: str) -> str:
+    """The query parameter that carries the question to ``url`` (``contact_url``):
+    CONTACT_MESSAGE_PARAM when the project sets it, else "body" for a ``mailto:`` link
+    (mail clients read "body" and "subject", never "message") and "message" for others."""
+    if _is_set("CONTACT_MESSAGE_PARAM"):
+        return get("CONTACT_MESSAGE_PARAM")
+    if isinstance(url, str) and url.strip().lower().startswith("mailto:"):
+        return "body"
+    return DEFAULTS["CONTACT_MESSAGE_PARAM"]
+
+
 # Settings as ``scoped`` sets them for the current thread (or asyncio task) only.
 _scoped: ContextVar[dict | None] = ContextVar("site_assistant_scoped", default=None)
 
@@ -641,6 +653,12 @@ def scoped(**values) -> Iterator[None]:
         yield
     finally:
         _scoped.reset(token)
+
+
+def _is_set(name) -> bool:
+    """Whether the project (or ``scoped``) sets ``name``, rather than leaving it to its default."""
+    user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
+    return name in (_scoped.get() or {}) or (isinstance(user, dict) and name in user)
 
 
 def get(name):

@@ -190,6 +190,7 @@ def figures(now: datetime | None = None) -> dict:
         else None,
         "withdrawn": services.withdrawn_now() if status else [],
         "index_problem": services.index_problem(),
+        "index_dir": services.looked_in(),
         "model_damage": model_damage(),
         "fine_tuned": embed.fine_tuned_model_active(),
         "last_build": last_build,

@@ -46,6 +46,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -84,6 +85,30 @@ class IndexNotReady(Exception):
 
 def index_dir() -> Path:
     return Path(conf.get("INDEX_DIR"))
+
+
+def check_writable() -> None:
+    """Raise the OSError a build's first write into INDEX_DIR would meet, named by the
+    folder; nothing when it can write there. A build asks first: before minutes of work it
+    could not keep, and before the model's export into INDEX_DIR fails and says the model
+    is served with torch ("Permission denied: '…/onnx'"), as if the model were at fault."""
+    folder = index_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=".tmp-write-check-", dir=folder))
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(folder)) from None
+
+
+def no_index_yet() -> str:
+    """What to say when nothing was made live: the folder looked in (``looked_in``: a
+    relative INDEX_DIR is read from the process's working directory), and what to run."""
+    return f"{NO_INDEX_YET} in {looked_in()}: run manage.py search_rebuild --sync"
+
+
+def looked_in() -> str:
+    """INDEX_DIR as a full path, as "No index yet" names it (the admin's too)."""
+    return str(index_dir().resolve())
 
 
 def _sha256(path: Path) -> str:
@@ -861,7 +886,7 @@ def load_newest_intact(preferred: str | None = None, skipped: list | None = None
     IndexNotReady when none loads.
     """
     if not preferred:  # no CURRENT: nothing was made live (a written version is not live yet)
-        raise IndexNotReady(f"{NO_INDEX_YET}: run manage.py search_rebuild --sync")
+        raise IndexNotReady(no_index_yet())
     names = versions()
     others = [n for n in reversed(names) if n != preferred]
     order = (

@@ -31,7 +31,7 @@ from . import (
     withdrawn,
 )
 from .examples import PassageFinder, split_link
-from .index import IndexNotReady
+from .index import IndexNotReady, looked_in, no_index_yet
 from .memo import PerVersion
 from .spelling import Speller
 from .text import normalize, question_key, strip_invisible
@@ -44,6 +44,8 @@ __all__ = [
     "ModelUnavailable",
     "answer",
     "index_status",
+    "looked_in",
+    "no_index_yet",
     "search",
     "warm_up",
 ]

@@ -27,6 +27,7 @@ register = template.Library()
 @register.inclusion_tag("site_assistant/widget.html", takes_context=True)
 def search_widget(context):
     request = context.get("request")
+    contact = conf.contact_url(request)
     return {
         "title": conf.for_site("WIDGET_TITLE", request),
         "greeting": conf.for_site("WIDGET_GREETING", request),
@@ -35,8 +36,8 @@ def search_widget(context):
         "page_url": reverse("site_assistant:page"),
         "search_url": reverse("site_assistant:api-search"),
         "feedback_url": reverse("site_assistant:api-feedback"),
-        "contact_url": conf.contact_url(request),
-        "contact_param": conf.get("CONTACT_MESSAGE_PARAM"),
+        "contact_url": contact,
+        "contact_param": conf.contact_message_param(contact),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
         "max_chars": conf.get("MAX_QUERY_CHARS"),
         # Not "csrf_token": an inclusion tag copies the page's own over it.
@@ -177,9 +178,10 @@ def csrf_for_signed_in(request) -> str:
 
 def contact_url(question: str = "", request=None) -> str:
     """CONTACT_URL (of ``request``'s site: ``PER_SITE``) carrying ``question`` in
-    CONTACT_MESSAGE_PARAM ("/contact/?message=…"), so the contact form starts
+    CONTACT_MESSAGE_PARAM ("/contact/?message=…", "mailto:…?body=…"), so the contact form starts
     filled in; the plain URL without a question or parameter."""
-    url, param = conf.contact_url(request), conf.get("CONTACT_MESSAGE_PARAM")
+    url = conf.contact_url(request)
+    param = conf.contact_message_param(url)
     if not (url and param and question):
         return url
     base, hash_mark, fragment = url.partition("#")
@@ -242,15 +244,31 @@ def search_says_more(hit) -> bool:
     return snippet is not None and len(search_body(hit)) > len(snippet.text) + 20
 
 
+def _marks_it_all(text: str, highlights) -> bool:
+    """Whether ``highlights`` leave nothing of ``text`` unmarked but the spaces and " … "
+    between the sentences they mark."""
+    unmarked, at = [], 0
+    for start, end in highlights:
+        unmarked.append(text[at:start])
+        at = end
+    unmarked.append(text[at:])
+    return bool(highlights) and not "".join(unmarked).replace("…", "").strip()
+
+
 @register.filter
-def search_snippet(hit) -> str:
+def search_snippet(hit, shown="answer") -> str:
     """The hit's answer snippet, its best sentence(s) in <mark> (escaped; the passage
-    without its heading when it has no snippet)."""
+    without its heading when it has no snippet). ``{{ hit|search_snippet:"result" }}``,
+    one of the other results: no <mark> when it would cover the whole snippet (a short
+    section's one sentence), which a list of such results marked from end to end."""
     snippet = getattr(hit, "snippet", None)
     if snippet is None:
         return search_body(hit)
+    highlights = snippet.highlights
+    if shown == "result" and _marks_it_all(snippet.text, highlights):
+        highlights = []
     parts, at = [], 0
-    for start, end in snippet.highlights:
+    for start, end in highlights:
         parts.append(escape(snippet.text[at:start]))
         parts.append(f"<mark>{escape(snippet.text[start:end])}</mark>")
         at = end

@@ -298,6 +298,28 @@ def test_ask_bambis_team_opens_the_contact_form_with_the_question(page):
     assert ContactMessage.objects.get().message == "Do you repair laptops?"
 
 
+def test_a_mailto_contact_url_gets_the_question_in_body_from_the_widget_and_the_page(
+    page, settings
+):
+    """A site whose CONTACT_URL is a mailto: link and that sets no CONTACT_MESSAGE_PARAM: the
+    widget's script and the search page put the question in ``body``, which mail clients read
+    (``message=`` was dropped by them: the visitor's question was lost)."""
+    settings.SITE_ASSISTANT = {
+        **{k: v for k, v in settings.SITE_ASSISTANT.items() if k != "CONTACT_MESSAGE_PARAM"},
+        "CONTACT_URL": "mailto:help@x.example",
+    }
+    expected = "mailto:help@x.example?body=Do%20you%20repair%20laptops%3F"
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "Do you repair laptops?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
+    expect(answer.get_by_role("link", name=HANDOFF)).to_have_attribute("href", expected)
+    foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
+    expect(foot).to_have_attribute("href", expected)
+    page.goto("/search/?q=Do+you+repair+laptops%3F")
+    expect(page.locator("a.search-page__handoff").first).to_have_attribute("href", expected)
+
+
 def test_on_a_phone_ask_bambis_team_lands_on_the_form_with_the_question_in_view(phone_page):
     page = phone_page(390, 844)
     page.goto("/")

@@ -99,6 +99,17 @@ def _staff_with(django_user_model, username, *codenames):
     return user
 
 
+def test_without_an_index_the_builds_list_names_the_folder_looked_in(owner_client, own_index_dir):
+    html = LexborHTMLParser(owner_client.get("/admin/site_assistant/indexbuild/").content.decode())
+    said = " ".join(html.css_first("#index-status").text().split())
+    assert said.startswith(f"No index yet in {own_index_dir.resolve()}. Visitors see"), said
+    # Try a question says it once ("No index yet: No index yet: run …" before).
+    response = owner_client.get("/admin/site_assistant/question/try/", {"q": "price"})
+    assert response.context["error"] == (
+        f"No index yet in {own_index_dir.resolve()}: run manage.py search_rebuild --sync."
+    )
+
+
 @pytest.mark.usefixtures("built_index")
 def test_a_helper_who_may_only_view_builds_sees_them_but_cannot_rebuild(client, django_user_model):
     """Staff given "Can view index build" (to watch progress, read a failure) had the

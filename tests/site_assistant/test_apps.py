@@ -32,6 +32,29 @@ def test_a_misspelt_key_is_named_with_the_key_it_may_mean(settings):
     assert "SITE_ASSISTANT['SOMETHING_ELSE'] is not a setting" in said
 
 
+def test_a_misspelt_setting_name_is_named_with_the_name_it_may_mean(settings):
+    """SITE_ASISTANT = {...}: the app ran on its defaults and `check` was clean."""
+    site_assistant = settings.SITE_ASSISTANT
+    del settings.SITE_ASSISTANT
+    settings.SITE_ASISTANT = site_assistant
+    out = StringIO()
+    call_command("check", stdout=out, stderr=out)
+    said = out.getvalue()
+    assert (
+        "(site_assistant.W006) settings.SITE_ASISTANT is not read by site_assistant, and "
+        "SITE_ASSISTANT is not set" in said
+    ), said
+    assert "HINT: Did you mean SITE_ASSISTANT? Rename SITE_ASISTANT to SITE_ASSISTANT." in said
+    # Both set: SITE_ASSISTANT is read, nothing to say; neither: nothing to say either.
+    settings.SITE_ASSISTANT = site_assistant
+    assert "W006" not in check(settings)[0]
+    del settings.SITE_ASSISTANT, settings.SITE_ASISTANT
+    settings.SITE_ASSISTANT_HOST = "example.com"  # a project's own, named after the app
+    out = StringIO()
+    call_command("check", stdout=out, stderr=out)
+    assert "W006" not in out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [

@@ -4,6 +4,7 @@ import ctypes
 import errno
 import io
 import itertools
+import logging
 import os
 import shutil
 import subprocess
@@ -632,6 +633,37 @@ def test_a_disk_that_refuses_the_index_is_one_line_that_says_what_to_do(
         assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
         index.forget_loaded()
         assert index.load_current().version == live.version
+
+
+def test_an_index_dir_it_may_not_write_is_the_one_line_and_no_word_of_torch(
+    testsite, settings, tmp_path, caplog
+):
+    """A new site whose INDEX_DIR the process may not write: the build's one line came after
+    "model all-MiniLM-L6-v2 is served with torch: [Errno 13] Permission denied: '…/onnx'"
+    (the model's export, tried first, into that folder), which sent the owner after the
+    model. Now the folder is tried first, and the one line is all that is said."""
+    from django.core.management import CommandError, call_command
+
+    folder = tmp_path / "not-ours"
+    folder.mkdir()
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(folder)}
+    with _mode_bits_apply():
+        folder.chmod(0o555)
+        try:
+            with pytest.raises(CommandError) as failed:
+                call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
+        finally:
+            folder.chmod(0o755)
+    build = IndexBuild.objects.get()
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [line for line in said if "torch" in line], said
+    assert said == [f"search index build #{build.pk} failed: {build.error}"]
+    assert str(failed.value) == f"Build #{build.pk} failed: {build.error}"
+    assert build.error == (
+        f"Could not write the index at {folder}: this process may not write there (Permission "
+        "denied). Check the folder's owner and permissions, then rebuild; the live index keeps "
+        "serving."
+    )
 
 
 def test_a_damaged_model_is_one_line_that_names_its_folder(testsite, tmp_path, caplog):

@@ -135,7 +135,8 @@ def test_to_review_counts_only_what_the_owner_can_still_fix(owner_client):
 
 def test_without_an_index_or_questions_the_page_says_so(owner_client, own_index_dir):
     tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
-    assert "No index yet" in tree.css_first("#dash-serving").text()
+    said = f"No index yet in {own_index_dir.resolve()}: visitors get “still reading the site”"
+    assert said in tree.css_first("#dash-serving").text()
     assert "No build recorded yet" in tree.css_first("#dash-build").text()
     assert "no questions yet" in tree.css_first("#dash-answered").text()
     assert text(tree, "#dash-week-questions") == ["0"]

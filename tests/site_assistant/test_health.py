@@ -38,7 +38,7 @@ def test_without_an_index_it_answers_503(client, own_index_dir, monitor):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["index"] == {"ok": False, "error": "No index yet"}
+    assert body["index"] == {"ok": False, "error": f"No index yet in {own_index_dir.resolve()}"}
     assert body["model"]["ok"] is False and body["database"]["ok"]
 
 

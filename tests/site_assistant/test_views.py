@@ -101,6 +101,23 @@ def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
     assert "<details><summary>Show the whole section</summary>" in html
 
 
+@pytest.mark.parametrize(
+    "query", ["Do I need to register to play?", "Can I scrape the site?", "Can I get a refund?"]
+)
+def test_other_results_mark_only_part_of_their_snippet(client, query):
+    """Most other results were marked from end to end (a short section's one sentence), so a
+    mark there said nothing. A result's mark is drawn only where words of its snippet are
+    left unmarked."""
+    html = client.get("/search/", {"q": query}).content.decode()
+    results = LexborHTMLParser(html).css(".search-page__list li p")
+    assert len(results) >= 4, html
+    for result in results:
+        marked = "".join(mark.text() for mark in result.css("mark"))
+        assert not marked or len(marked) < len(result.text().strip()) - 3, result.html
+    # Where it points at part of one, it is still there.
+    assert any(result.css_first("mark") for result in results), html
+
+
 def test_a_section_the_snippet_says_whole_offers_no_whole_section(client):
     """A one-sentence section: "Show the whole section" opened the same words again."""
     html = client.get("/search/", {"q": "Where is the site hosted?"}).content.decode()

@@ -163,6 +163,31 @@ def test_the_contact_url_carries_the_question(settings, url, param, question, ex
     assert contact_url(question) == expected
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mailto:help@x.example", "mailto:help@x.example?body=tell%20me%20more"),
+        (
+            "MAILTO:help@x.example?subject=From%20the%20site",
+            "MAILTO:help@x.example?subject=From%20the%20site&body=tell%20me%20more",
+        ),
+        ("/contact/", "/contact/?message=tell%20me%20more"),
+    ],
+)
+def test_a_mailto_contact_url_carries_the_question_in_body_unless_a_param_is_set(
+    settings, url, expected
+):
+    """Mail clients read ``body`` (and ``subject``), never ``message``: with
+    CONTACT_MESSAGE_PARAM not set, a mailto: link gets the question in ``body``."""
+    from site_assistant.templatetags.site_assistant import contact_url
+
+    settings.SITE_ASSISTANT = {"CONTACT_URL": url}
+    assert contact_url("tell me more") == expected
+    # Set, it is what the owner says, even for mailto:.
+    settings.SITE_ASSISTANT = {"CONTACT_URL": url, "CONTACT_MESSAGE_PARAM": "q"}
+    assert contact_url("tell me more").endswith("q=tell%20me%20more")
+
+
 @pytest.mark.django_db
 def test_the_tag_renders_endpoints_and_a_csrf_token_for_signed_in_users_only(
     client, django_user_model

@@ -267,7 +267,7 @@ class Command(BaseCommand):
             try:
                 hits = services.search(row["question"], k=1)
             except services.IndexNotReady as exc:
-                raise CommandError(f"No index: {exc}") from exc
+                raise CommandError(str(exc)) from exc
             if not hits:
                 missed.append(row["question"])
                 continue

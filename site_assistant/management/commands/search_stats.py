@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 f"{status['count']} passages, {status['dim']} dimensions, created {status['created']}"
             )
         elif not problem:
-            self.stdout.write("No index yet: run manage.py search_rebuild --sync")
+            self.stdout.write(services.no_index_yet())
         if problem:
             served = "answers from the older index above" if status else "“still reading the site”"
             fix = "" if "search_rebuild" in problem else " Run manage.py search_rebuild --sync."
