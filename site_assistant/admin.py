@@ -40,7 +40,7 @@ from .models import (
     Question,
     looks_personal,
 )
-from .tasks import no_worker_note, waiting_for_a_worker
+from .tasks import no_worker_note
 from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
@@ -317,7 +317,7 @@ class IndexBuildAdmin(
                     for k in ("pages", "passages", "embedded", "reused", "removed")
                 },
                 "error": build.error,
-                "waiting": waiting_for_a_worker(build),
+                "waiting": no_worker_note(build),
             }
         )
 
@@ -392,7 +392,7 @@ class IndexBuildAdmin(
             "status_api_url": reverse("admin:site_assistant_indexbuild_status", args=[object_id])
             if str(object_id).isdigit()
             else "",
-            "waiting": waiting_for_a_worker(build) if build else "",
+            "waiting": no_worker_note(build) if build else "",
             "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -430,6 +430,9 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
         )
     if build.status == Status.RUNNING:
         return messages.SUCCESS, f"Index rebuild #{build.pk} is running; its progress shows below."
+    note = no_worker_note(build)  # what its page and the builds list say at this moment
+    if note:
+        return messages.WARNING, f"Index rebuild #{build.pk} queued, not started. {note}"
     return messages.SUCCESS, (
         f"Index rebuild #{build.pk} queued: a worker will run it; its progress shows below."
     )

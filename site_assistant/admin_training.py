@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import embed, rebuilds
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
-from .tasks import no_worker_note, waiting_for_a_worker
+from .tasks import no_worker_note
 from .templatetags.search_admin import (
     BackToTheListAfterDelete,
     CardsOnAPhone,
@@ -537,7 +537,7 @@ class TrainingRunAdmin(
                 "time_left": time_left(run),
                 "elapsed": elapsed_words(run),
                 "elapsed_seconds": (elapsed(run) or (None, None))[1],
-                "waiting": waiting_for_a_worker(run),
+                "waiting": no_worker_note(run),
             }
         )
 
@@ -719,7 +719,7 @@ class TrainingRunAdmin(
             "time_left": time_left(run) if run else "",
             "elapsed": elapsed(run) if run else None,
             "elapsed_text": elapsed_words(run) if run else "",
-            "waiting": waiting_for_a_worker(run) if run else "",
+            "waiting": no_worker_note(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
             else "",

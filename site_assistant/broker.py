@@ -44,3 +44,27 @@ def why_not_sent(exc: Exception) -> str:
         f"the task could not be sent ({type(exc).__name__}: {exc}); is the broker's client "
         "library installed (Redis: pip install redis) and CELERY_BROKER_URL right?"
     )
+
+
+# What the owner is told to start when the Celery app cannot name itself.
+WORKER_COMMAND_PLACEHOLDER = "celery -A <your project> worker"
+
+
+def worker_command(app) -> str:
+    """The command that starts a worker of ``app`` (the Celery app this app's tasks are
+    bound to): ``celery -A <its main name> worker``, the name the project gave it
+    (``Celery("proj")``). The placeholder when that name says nothing: ``Celery()``
+    (no name, or ``__main__``), Celery's own default app (no project app loaded), or
+    a name that is no module path."""
+    main = getattr(app, "main", None) or ""
+    if main in ("__main__", "default") or not all(p.isidentifier() for p in main.split(".")):
+        return WORKER_COMMAND_PLACEHOLDER
+    return f"celery -A {main} worker"
+
+
+def until_a_worker_starts(command: str) -> str:
+    """The end of every note that no worker runs: what waits, what visitors get, what to start."""
+    return (
+        "Queued rebuilds and training runs wait until one starts; visitors keep getting "
+        f"the current index meanwhile (start one: {command})."
+    )

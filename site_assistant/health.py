@@ -195,10 +195,12 @@ def check_worker() -> dict:
     answering a ping (or the queue not answering): rebuilds do not happen, whatever the
     broker's connection says."""
     from . import heartbeat
+    from .broker import worker_command
     from .tasks import rebuild_index, waiting_for_a_worker
 
+    app = rebuild_index.app
     try:
-        heard = heartbeat.silence(eager=rebuild_index.app.conf.task_always_eager)
+        heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
         note = waiting_for_a_worker()
     except Exception as exc:
         return _failed("worker", exc)

@@ -27,6 +27,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from . import conf
+from .broker import WORKER_COMMAND_PLACEHOLDER, until_a_worker_starts
 from .models import IndexBuild, TrainingRun, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -92,18 +93,19 @@ def stop(hostname: str) -> None:
         WorkerHeartbeat.objects.filter(hostname=hostname).update(stopped=timezone.now())
 
 
-def silence(eager: bool) -> dict:
+def silence(eager: bool, command: str = WORKER_COMMAND_PLACEHOLDER) -> dict:
     """/health/'s part on the workers' heartbeats: ``{}`` when there is nothing to judge
     (no broker, WORKER_SILENT_SECONDS 0, no worker ever heard from and nothing waiting
     for one), else ``workers`` (how many were heard from within the window) and, when
-    none was, ``silent``: why."""
+    none was, ``silent``: why, naming ``command`` as what starts one
+    (site_assistant.broker.worker_command)."""
     if eager or not window():
         return {}
     now = timezone.now()
     fresh = Q(seen__gte=now - timedelta(seconds=window()), stopped__isnull=True)
     heard = WorkerHeartbeat.objects.aggregate(last=Max("seen"), workers=Count("pk", filter=fresh))
     if heard["last"] is None:
-        return _never_started(now)
+        return _never_started(now, command)
     quiet = (now - heard["last"]).total_seconds()
     if heard["workers"]:
         return {"workers": heard["workers"], "heard_s_ago": round(max(quiet, 0.0), 1)}
@@ -119,12 +121,11 @@ def silence(eager: bool) -> dict:
     return {
         "workers": 0,
         "heard_s_ago": round(quiet, 1),
-        "silent": f"No worker is running: {why}. Rebuilds and training runs wait until one "
-        "starts (celery -A <your project> worker).",
+        "silent": f"No worker is running: {why}. {until_a_worker_starts(command)}",
     }
 
 
-def _never_started(now) -> dict:
+def _never_started(now, command: str) -> dict:
     """No worker has ever written its heartbeat: ``silent`` once queued work has waited
     WORKER_SILENT_SECONDS past its start (a rebuild's debounce counts as not started)."""
     late = now - timedelta(seconds=window())
@@ -148,8 +149,7 @@ def _never_started(now) -> dict:
     return {
         "workers": 0,
         "silent": f"No worker has started: {what} was asked for {_ago(now - since)} ago and "
-        "no worker has ever written its heartbeat here. Rebuilds and training runs wait "
-        "until one starts (celery -A <your project> worker).",
+        f"no worker has ever written its heartbeat here. {until_a_worker_starts(command)}",
     }
 
 

@@ -39,7 +39,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf, heartbeat, rebuilds
-from .broker import broker_connection, not_sent_because, why_not_sent
+from .broker import (
+    broker_connection,
+    not_sent_because,
+    until_a_worker_starts,
+    why_not_sent,
+    worker_command,
+)
 from .models import IndexBuild
 from .rebuilds import (
     LOCK,
@@ -199,13 +205,24 @@ def waiting_for_a_worker(job=None) -> str:
     return note
 
 
-def no_worker_note() -> str:
-    """For the owner's overview and lists: ``waiting_for_a_worker()``, or, with nothing
-    waiting, that no worker has been heard from (site_assistant.heartbeat), or ""."""
+def no_worker_note(job=None) -> str:
+    """Why queued work does not run, for the owner: ``waiting_for_a_worker()``, or, with
+    nothing late, that no worker has been heard from (site_assistant.heartbeat), or "".
+
+    The one verdict every page says: the overview, the builds and training runs lists,
+    and, given a build or training run (its page, its status JSON, the message of the
+    button that queued it), the same while that one is queued, "" once it is not. A
+    worker stopped cleanly is known at once; one killed, once its heartbeat is older
+    than WORKER_SILENT_SECONDS.
+    """
+    if job is not None and job.status != Status.QUEUED:
+        return ""
     note = waiting_for_a_worker()
     if note:
         return note
-    return heartbeat.silence(eager=rebuild_index.app.conf.task_always_eager).get("silent", "")
+    app = rebuild_index.app
+    heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
+    return heard.get("silent", "")
 
 
 def _ping_workers() -> str:
@@ -225,10 +242,8 @@ def _ping_workers() -> str:
         )
     if replies:
         return ""  # a worker runs: the work waits behind another task
-    return (
-        "No worker is running: queued builds and training runs wait until one starts "
-        "(celery -A <your project> worker)."
-    )
+    then = until_a_worker_starts(worker_command(app))
+    return f"No worker is running: {then[0].lower()}{then[1:]}"
 
 
 @shared_task(

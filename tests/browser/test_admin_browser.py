@@ -115,6 +115,37 @@ def test_a_queued_builds_page_says_when_no_worker_runs_it(page, django_user_mode
     )
 
 
+@pytest.mark.celery
+def test_an_open_builds_page_says_at_once_when_its_worker_is_stopped(
+    page, django_user_model, celery_workers
+):
+    """The worker stopped (SIGTERM) while a build waited in the queue: the builds list said
+    "No worker is running" at once, the open build page kept "Queued · 0%" for a minute and
+    more. Its box, polling its status, now says it as the list does, in red, within
+    seconds, with the command that starts this site's worker."""
+    import os
+    import signal
+
+    from site_assistant.models import IndexBuild
+
+    worker = celery_workers()
+    build = IndexBuild.objects.create(status="queued", trigger="admin", lock="index")
+    sign_in(page, django_user_model)
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    waiting = page.locator("#build-progress #build-waiting")
+    with page.expect_response(re.compile(rf"/indexbuild/{build.pk}/status/")):
+        pass
+    expect(waiting).to_be_hidden()  # a worker runs: it takes the build any moment
+
+    os.killpg(worker.pid, signal.SIGTERM)  # a clean stop: its heartbeat says it shut down
+    worker.wait(timeout=30)
+    expect(waiting).to_be_visible(timeout=5_000)  # polled once a second
+    expect(waiting).to_contain_text("No worker is running: the last one (test-")
+    expect(waiting).to_contain_text("visitors keep getting the current index")
+    expect(waiting).to_contain_text("(start one: celery -A bambicim worker)")
+    expect(waiting).to_have_class("search-admin__error")  # red, as the list's note
+
+
 def test_the_owners_admin_tab_has_the_sites_icon_and_no_missing_file(page, django_user_model):
     """The admin's pages name no icon, so Chromium asked for /favicon.ico: a 404 on every
     admin page (an error in the console, a blank tab). It now gets the site's heart."""

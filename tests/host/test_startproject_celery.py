@@ -293,6 +293,8 @@ def test_with_the_worker_stopped_health_says_rebuilds_wait(project, worker, serv
     assert body["broker"]["ok"] and body["worker"]["ok"] is False, body
     assert body["worker"]["silent"].startswith("No worker is running: the last one ("), body
     assert "shut down" in body["worker"]["silent"], body
+    # The command to start it names this project's Celery app, not a placeholder.
+    assert f"(start one: celery -A {PROJECT} worker)" in body["worker"]["silent"], body
     shell(
         project,
         f"""

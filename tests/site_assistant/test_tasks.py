@@ -405,7 +405,7 @@ def test_the_owner_is_told_when_queued_work_waits_for_no_worker(
     IndexBuild.objects.filter(pk=build.pk).update(created=timezone.now() - timedelta(minutes=5))
 
     note = tasks.waiting_for_a_worker()
-    assert note.startswith("No worker is running: queued builds and training runs wait")
+    assert note.startswith("No worker is running: queued rebuilds and training runs wait")
     for page, marker in [
         ("/admin/site_assistant/", 'id="dash-waiting"'),
         ("/admin/site_assistant/indexbuild/", 'id="waiting-for-a-worker"'),
@@ -426,6 +426,111 @@ def test_the_owner_is_told_when_queued_work_waits_for_no_worker(
     took = time.monotonic() - started
     assert "No worker is running" not in html and 'id="dash-serving"' in html
     assert took < 2.5, f"the overview took {took:.2f} s with a worker answering"
+
+
+def _notes_after_pressing_rebuild(client):
+    """Press "Rebuild index now": the build, the message the button's page shows, its box's
+    note as the page renders it and as its status JSON says it, and the builds list's."""
+    landed = client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    build = IndexBuild.objects.filter(trigger="admin").latest("pk")
+    assert landed.redirect_chain[-1][0] == f"/admin/site_assistant/indexbuild/{build.pk}/change/"
+    return build, *_notes_on_the_build(client, build, landed.content.decode())
+
+
+def _notes_on_the_build(client, build, html=None):
+    html = LexborHTMLParser(
+        html or client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").text
+    )
+    status = client.get(f"/admin/site_assistant/indexbuild/{build.pk}/status/").json()
+    builds = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").text)
+    listed = builds.css_first("#waiting-for-a-worker")
+    box = html.css_first("#build-progress #build-waiting")
+    messages = {li.attributes["class"]: li.text(strip=True) for li in html.css(".messagelist li")}
+    shown = "" if box.attributes.get("hidden") is not None else box.text(strip=True)
+    return messages, shown, status["waiting"], listed.text(strip=True) if listed else ""
+
+
+def _same_moment(*notes):
+    """The notes, told apart only by how many seconds ago the last worker was heard from."""
+    import re
+
+    return {re.sub(r"\d+ s ago", "… ago", note) for note in notes}
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_with_no_worker_says_so_at_once_on_the_page_the_button_opens(
+    celery_workers, client, django_user_model, site_vectors, settings
+):
+    """The worker stopped (SIGTERM), the dashboard and the builds list said "No worker is
+    running", and "Rebuild index now" said in green "queued: a worker will run it" and
+    opened a build page of "Queued · 0%" with no warning: its page waited a minute and a
+    ping. Now the button's message, the page, and its status JSON say what the list says
+    at once, with the command that starts this site's worker; after a SIGKILL, the page
+    says it when the list does, once the heartbeat is older than WORKER_SILENT_SECONDS."""
+    window = 4
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "WORKER_SILENT_SECONDS": window}
+    env = {"SEARCH_WORKER_SILENT_SECONDS": str(window)}
+    client.force_login(django_user_model.objects.create_superuser("o", "o@x.example", "pw"))
+    site_vectors()
+    worker = celery_workers(**env)
+    os.killpg(worker.pid, signal.SIGTERM)  # a clean stop: its heartbeat says it shut down
+    worker.wait(timeout=30)
+
+    build, messages, shown, status, listed = _notes_after_pressing_rebuild(client)
+    assert build.status == "queued" and build.task_id  # in Redis, for no worker
+    assert "success" not in messages, messages  # not green
+    assert messages["warning"].startswith(f"Index rebuild #{build.pk} queued, not started."), (
+        messages
+    )
+    assert shown.startswith("No worker is running: the last one (test-"), shown
+    assert "shut down" in shown and "visitors keep getting the current index" in shown
+    assert "(start one: celery -A bambicim worker)" in shown, shown
+    said = messages["warning"].split(" not started. ", 1)[1]
+    assert len(_same_moment(said, shown, status, listed)) == 1, (said, shown, status, listed)
+
+    # Started again: it takes the build at once (a solo worker busy with a build answers no
+    # ping until it is done, so the test waits for the build, then for the worker).
+    answering = celery_workers.starting(**env)
+    build = wait_for(build.pk)
+    worker = answering()
+    assert build.status == "succeeded", (build.error, Path(worker.log_path).read_text()[-3000:])
+    assert _notes_on_the_build(client, build)[1:] == ("", "", "")
+
+    os.killpg(worker.pid, signal.SIGKILL)  # no clean shutdown: only the heartbeat's age says it
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+    build, messages, shown, status, listed = _notes_after_pressing_rebuild(client)
+    while not listed:  # the heartbeat is not yet older than the window: nothing is known
+        assert (shown, status) == ("", ""), (shown, status)
+        assert time.monotonic() - killed < window + 3, "the killed worker was not reported"
+        time.sleep(0.2)
+        _, shown, status, listed = _notes_on_the_build(client, build)
+    took = time.monotonic() - killed
+    _, shown, status, listed = _notes_on_the_build(client, build)  # all read past the window
+    assert listed.startswith("No worker is running: the last one (test-"), listed
+    assert "has not written its heartbeat since" in listed, listed
+    assert len(_same_moment(shown, status, listed)) == 1, (shown, status, listed)
+    print(f"after SIGKILL the builds list and the build page warned {took:.1f} s later")
+
+
+def test_the_command_to_start_a_worker_names_the_celery_app_the_tasks_are_bound_to():
+    """The owner's note said "celery -A <your project> worker": it names the project's
+    own Celery app now, and the placeholder only when the app has no name to give."""
+    from celery import Celery
+
+    from site_assistant.broker import WORKER_COMMAND_PLACEHOLDER, worker_command
+
+    assert worker_command(rebuild_index.app) == "celery -A bambicim worker"
+    assert worker_command(Celery("proj.celery_app", set_as_current=False)) == (
+        "celery -A proj.celery_app worker"
+    )
+    for nameless in (Celery(set_as_current=False), Celery("__main__", set_as_current=False)):
+        assert worker_command(nameless) == WORKER_COMMAND_PLACEHOLDER
+    # Celery's own fallback app, the one tasks are bound to when no project app is loaded.
+    assert worker_command(Celery("default", set_as_current=False)) == WORKER_COMMAND_PLACEHOLDER
+    assert worker_command(Celery("my site", set_as_current=False)) == WORKER_COMMAND_PLACEHOLDER
 
 
 @pytest.mark.django_db
