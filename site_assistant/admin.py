@@ -399,8 +399,8 @@ class IndexBuildAdmin(
 
 
 def _left_out(build: IndexBuild) -> list[str]:
-    """What a build left out, for the owner: sitemaps it could not read (a 404: registered
-    rows alone made it succeed), sitemap URLs on a host not in ALLOWED_HOSTS;
+    """What a build left out, for the owner: sitemaps it could not read (a 404, which
+    fails the build), sitemap URLs on a host not in ALLOWED_HOSTS;
     SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages of the other language; and pages
     read that look like one (a German page inheriting <html lang="en">)."""
     notes = (

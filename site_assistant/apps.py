@@ -24,6 +24,7 @@ class SearchConfig(AppConfig):
         checks.register(check_page_base_template, checks.Tags.templates)
         checks.register(check_urls_included, checks.Tags.urls)
         checks.register(check_sitemaps_render, checks.Tags.urls)
+        checks.register(check_sitemaps_are_served, checks.Tags.urls)
         checks.register(check_rest_framework_installed)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
@@ -377,10 +378,6 @@ def check_contact_url_is_served(app_configs=None, **kwargs) -> list[checks.Check
     for every site or one of PER_SITE's: "/contct/" sent every visitor who could not get
     an answer to a 404. Its query and #fragment aside; a full URL, mailto:, tel: or a
     relative link is not judged, nor a path a catch-all pattern serves (Wagtail's pages)."""
-    from django.conf import settings
-
-    if FLATPAGES_FALLBACK in getattr(settings, "MIDDLEWARE", ()):
-        return []
     found = []
     for where, url in _contact_urls():
         path = _path_nothing_serves(url)
@@ -402,7 +399,7 @@ def _path_nothing_serves(url: str) -> str:
     the site that no URL pattern resolves, as ``conf.contact_url`` gives it to visitors:
     in any of the site's languages, with a language's prefix under ``i18n_patterns``, with
     the slash APPEND_SLASH adds, below FORCE_SCRIPT_NAME; "" when one does or when it is
-    no path."""
+    no path, or when flatpages' fallback may serve any path."""
     from urllib.parse import unquote, urlsplit
 
     from django.conf import settings
@@ -412,6 +409,8 @@ def _path_nothing_serves(url: str) -> str:
 
     read = url.strip()
     if not read.startswith("/") or read.startswith(("//", "/\\")):
+        return ""
+    if FLATPAGES_FALLBACK in getattr(settings, "MIDDLEWARE", ()):
         return ""
     path = shown = unquote(urlsplit(read).path)
     script = (getattr(settings, "FORCE_SCRIPT_NAME", None) or "").rstrip("/")
@@ -491,6 +490,17 @@ def check_urls_included(app_configs=None, **kwargs) -> list[checks.CheckMessage]
 SITEMAP_VIEWS = {"sitemap": "sitemap.xml", "index": "sitemap_index.xml"}
 
 
+def _sitemap_paths() -> list[str]:
+    """The paths of SITEMAPS a build requests: none without USE_SITEMAPS, strings only
+    (E005 says what else is set)."""
+    from . import conf
+
+    paths = conf.get("SITEMAPS")
+    if not conf.get("USE_SITEMAPS") or not isinstance(paths, (list, tuple)):
+        return []
+    return [path for path in paths if isinstance(path, str)]
+
+
 def check_sitemaps_render(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A sitemap of SITEMAPS served by ``django.contrib.sitemaps``' (or Wagtail's) view
     whose template no loader finds (E009): "django.contrib.sitemaps" left out of
@@ -501,15 +511,8 @@ def check_sitemaps_render(app_configs=None, **kwargs) -> list[checks.CheckMessag
     from django.template.loader import get_template
     from django.urls import Resolver404, resolve
 
-    from . import conf
-
-    paths = conf.get("SITEMAPS")
-    if not conf.get("USE_SITEMAPS") or not isinstance(paths, (list, tuple)):
-        return []  # E005 says what else is set
     found = []
-    for path in paths:
-        if not isinstance(path, str):
-            continue
+    for path in _sitemap_paths():
         try:
             match = resolve(urlsplit(path).path or "/")
         except Resolver404:
@@ -534,6 +537,27 @@ def check_sitemaps_render(app_configs=None, **kwargs) -> list[checks.CheckMessag
                     "error, and the build reads none of its pages.",
                     hint='Add "django.contrib.sitemaps" to INSTALLED_APPS.',
                     id="site_assistant.E009",
+                )
+            )
+    return found
+
+
+def check_sitemaps_are_served(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A path of SITEMAPS no URL pattern serves (W007), when USE_SITEMAPS: "/sitemaps.xml"
+    for "/sitemap.xml", or the sitemap's URL pattern deleted, is a 404 that fails every
+    build. Judged as W003 judges CONTACT_URL (``_path_nothing_serves``): a path a
+    catch-all serves (Wagtail's pages) is not."""
+    found = []
+    for path in _sitemap_paths():
+        if shown := _path_nothing_serves(path):
+            found.append(
+                checks.Warning(
+                    f"SITE_ASSISTANT['SITEMAPS'] names {path[:60]!r}, but no URL pattern of "
+                    f"the site serves {shown[:60]}: every index build fails (a 404), and "
+                    "the live index is kept.",
+                    hint="Name the path your sitemap has (its URL in a browser), or set "
+                    "SITE_ASSISTANT['USE_SITEMAPS'] = False if the site has no sitemap.",
+                    id="site_assistant.W007",
                 )
             )
     return found

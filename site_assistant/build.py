@@ -24,7 +24,7 @@ from . import answerability, conf, embed, index, publish, rebuilds, withdrawn
 from .examples import example_questions, follow_edited_sections
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
-from .sources import collect_all
+from .sources import Collected, collect_all
 from .text import text_hash
 
 logger = logging.getLogger(__name__)
@@ -321,13 +321,35 @@ def count_left_out(build: IndexBuild, left_out: dict[str, dict]) -> None:
     build.left_out = left_out  # recorded in the version (_finish) for a later one-page rebuild
 
 
+def _fail_on_unread_sitemaps(collected: Collected) -> None:
+    """A sitemap not read fails the build, whatever why (a 404 or 410: its path mistyped,
+    the URL pattern forgotten, no sitemap at all; a server error; no sitemap XML), and
+    the live index answers on: its pages cannot be known, and registered rows or URLS
+    alone made such a build "succeed" with every page of the sitemap gone from the
+    answers. The first build of a site with no sitemap fails too, and says the setting
+    that reads without one (USE_SITEMAPS)."""
+    named, fixes = collected.unread_sitemaps()
+    if not named:
+        return
+    their = "its" if len(collected.sitemap_errors) == 1 else "their"
+    kept = "the live index is kept" if index.current_version_name() else "no index is made"
+    raise BuildError(
+        f"{named} - {their} pages cannot be read, so {kept}: {'; '.join(fixes)}, then rebuild"
+    )
+
+
 def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -> None:
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
     documents = collected.documents
     build.other_host_urls = collected.elsewhere_count
     build.other_language_pages = collected.other_language
-    build.save(update_fields=["other_host_urls", "other_language_pages"])
+    # Kept on the build (not only this process's object): the build's page says which
+    # sitemaps it could not read, whoever ran it (a worker, the admin's button, the
+    # nightly schedule).
+    build.sitemaps_not_read = [[path, why] for path, why in collected.sitemap_errors.items()]
+    build.save(update_fields=["other_host_urls", "other_language_pages", "sitemaps_not_read"])
+    _fail_on_unread_sitemaps(collected)
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()
@@ -362,19 +384,6 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
             "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
             "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
         )
-    if failed := collected.failed_sitemaps():
-        # A sitemap view that fails (django.contrib.sitemaps not in INSTALLED_APPS, the
-        # database down at night) while registered rows or URLS give text: the build
-        # "succeeded" and every page of the sitemap left the answers.
-        raise BuildError(
-            "; ".join(f"sitemap {path}: {why}" for path, why in failed.items())
-            + " - its pages cannot be read, so the live index is kept: mend the sitemap "
-            "(the log of django.request has the traceback), then rebuild"
-        )
-    # Kept on the build (not only this process's object): the builds list says it for a
-    # build a worker, the admin's button or the nightly schedule ran.
-    build.sitemaps_not_read = [[path, why] for path, why in collected.sitemap_errors.items()]
-    build.save(update_fields=["sitemaps_not_read"])
     report.prepare_model(model_ref)
     rows = [p.to_dict() for p in passages]
     follow_edited_sections(rows)

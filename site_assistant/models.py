@@ -201,15 +201,15 @@ class IndexBuild(Job):
         db_default=0,
         help_text="Sitemap locations on a host not this site's (ALLOWED_HOSTS): not read.",
     )
-    # Sitemaps not read ([path, why], a 404 say): kept for the builds list, whoever ran
-    # the build (a worker, the admin's button, the nightly schedule). A database default
+    # Sitemaps not read ([path, why], a 404 say), which fail the build: kept for the
+    # build's page, whoever ran it (a worker, the admin's button, the nightly schedule). A database default
     # too, as every column added after 0001 has (docs/operations.md, "Upgrading").
     sitemaps_not_read = models.JSONField(
         default=list,
         db_default=[],
         blank=True,
-        help_text="Sitemaps the build could not read: [[path, why], ...] (a 404, say). Pages "
-        "registered otherwise were read, so the build succeeded without them.",
+        help_text="Sitemaps the build could not read: [[path, why], ...] (a 404, say). Such "
+        "a build fails and the live index answers on.",
     )
 
     def __str__(self):
@@ -254,8 +254,8 @@ class IndexBuild(Job):
 
     def sitemaps_left_out(self) -> str:
         """The sitemaps this build could not read ("sitemap /sitemap.xml not read (status
-        404)"), "" for none (and for builds recorded before migration 0028 kept them):
-        registered rows alone made such a build look whole."""
+        404)"), "" for none (and for builds recorded before migration 0028 kept them): such
+        a build fails, and its page says which."""
         return "; ".join(
             f"sitemap {path} not read ({why})" for path, why in self.sitemaps_not_read or ()
         )

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='indexbuild',
             name='sitemaps_not_read',
-            field=models.JSONField(blank=True, db_default=[], default=list, help_text='Sitemaps the build could not read: [[path, why], ...] (a 404, say). Pages registered otherwise were read, so the build succeeded without them.'),
+            field=models.JSONField(blank=True, db_default=[], default=list, help_text='Sitemaps the build could not read: [[path, why], ...] (a 404, say). Such a build fails and the live index answers on.'),
         ),
         migrations.AlterField(
             model_name='indexbuild',

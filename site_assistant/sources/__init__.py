@@ -9,8 +9,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import conf
 from ..extract import Document, page_text
-from . import custom, models, pages, templates
+from . import custom, models, pages, sitemaps, templates
 
 logger = logging.getLogger(__name__)
 
@@ -72,22 +73,40 @@ class Collected:
             f"{hosts}, e.g. {example} - add the host to ALLOWED_HOSTS if it is this site's"
         )
 
-    def failed_sitemaps(self) -> dict[str, str]:
-        """The sitemaps that answered with a server error (sitemap -> why): their pages
-        cannot be known, so a build must not replace the live index without them."""
-        return {
-            path: why for path, why in self.sitemap_errors.items() if why.startswith("status 5")
-        }
+    def unread_sitemaps(self) -> tuple[str, list[str]]:
+        """The sitemaps not read ("sitemap /sitemaps.xml: status 404", joined by "; ") and
+        what to do about them, each once; ("", []) when every sitemap was read. Any sitemap
+        not read, whatever why, keeps its pages unknown: a build must not replace the live
+        index without them (registered rows or URLS alone made it "succeed")."""
+        named = "; ".join(f"sitemap {path}: {why}" for path, why in self.sitemap_errors.items())
+        fixes = [_sitemap_fix(path, why) for path, why in self.sitemap_errors.items()]
+        return named, list(dict.fromkeys(fixes))
 
     def failures(self, most: int = 3) -> list[str]:
         """What kept text out that the site's owner must mend, for a build that found
-        none: sitemaps not read, then pages that answered with an error, ``most`` of them."""
+        none: sitemap URLs on other hosts, then pages that answered with an error, ``most``
+        of them (a sitemap not read fails the build before: ``unread_sitemaps``)."""
         found = [self.elsewhere_note()] if self.elsewhere else []
-        found += [f"sitemap {path}: {why}" for path, why in self.sitemap_errors.items()]
         found += [
             f"{url}: {why}" for url, why in self.skipped.items() if why.startswith("status 5")
         ]
         return found[:most]
+
+
+def _sitemap_fix(path: str, why: str) -> str:
+    """What the owner does about the sitemap at ``path`` (``//host/path`` for another
+    Wagtail site's) that was not read for ``why``."""
+    if why.startswith("status 5"):  # the view failed: its error is in the log
+        return "mend the sitemap (the log of django.request has the traceback)"
+    if not why.startswith("status "):  # it answered, with no sitemap (HTML, broken XML)
+        return "make it sitemaps.org XML, or name another in SITE_ASSISTANT['SITEMAPS']"
+    named = {sitemaps.path_of(p) for p in conf.get("SITEMAPS") if isinstance(p, str)}
+    if sitemaps.path_of(path) in named:  # 404, 410, 403...: nothing there for a visitor
+        return (
+            "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False "
+            "if the site has no sitemap)"
+        )
+    return "mend the sitemap index that lists it"
 
 
 def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:

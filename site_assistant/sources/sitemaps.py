@@ -7,8 +7,8 @@ entities, no external references). A sitemap index is followed (to
 view can serve them: ``django.contrib.sitemaps``, Wagtail's
 ``wagtail.contrib.sitemaps`` or a hand-written file. Locations on another host
 are ignored; a sitemap that does not answer 200 or is not valid XML is
-skipped with a warning (and one that answers with a server error fails the build:
-``site_assistant.build``).
+skipped with a warning and named in ``errors``, and a build fails on it, whatever why
+(``site_assistant.build``: its pages cannot be known).
 """
 
 from __future__ import annotations

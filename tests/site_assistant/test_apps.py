@@ -261,3 +261,21 @@ def test_rest_framework_not_installed_is_a_warning(settings):
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "rest_framework"]
     said, failed = check(settings)
     assert "W005" not in said, said
+
+
+def test_a_sitemap_path_no_url_pattern_serves_is_a_warning(settings):
+    """SITEMAPS mistyped ("/sitemaps.xml"), or the sitemap's URL pattern deleted: every
+    build fails on the 404 (before, registered rows alone made it "succeed" with every
+    page gone) and `check` said nothing. Judged only when the build reads sitemaps."""
+    said, failed = check(settings, SITEMAPS=["/sitemaps.xml"])
+    assert not failed  # a warning: the site serves, its builds fail
+    assert (
+        "(site_assistant.W007) SITE_ASSISTANT['SITEMAPS'] names '/sitemaps.xml', but no URL "
+        "pattern of the site serves /sitemaps.xml: every index build fails"
+    ) in said, said
+    assert "HINT: Name the path your sitemap has" in said, said
+    assert "SITE_ASSISTANT['USE_SITEMAPS'] = False if the site has no sitemap" in said, said
+    said, failed = check(settings, SITEMAPS=["/sitemap.xml"])
+    assert not failed and "W007" not in said, said
+    said, failed = check(settings, SITEMAPS=["/sitemaps.xml"], USE_SITEMAPS=False)
+    assert not failed and "W007" not in said, said

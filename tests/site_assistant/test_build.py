@@ -186,25 +186,54 @@ def test_a_failed_build_records_its_error_and_keeps_the_live_index(testsite, set
 
 
 @pytest.mark.parametrize(
-    "sitemap, why",
+    "sitemap, named, fix",
     [
-        ("/no-such-sitemap.xml", "status "),  # 404, or the test site's 404 page failing
+        # SITEMAPS mistyped, or the site has no sitemap at all.
+        (
+            "/hand/missing.xml",
+            "sitemap /hand/missing.xml: status 404",
+            "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False "
+            "if the site has no sitemap)",
+        ),
         # A sitemap view that fails (on a production site: a static file missing from
         # the manifest, for the pages' og:image) was "check the sitemaps" and no more.
-        ("/boom/", "status 500 (RuntimeError: this view is broken)"),
+        (
+            "/boom/",
+            "sitemap /boom/: status 500 (RuntimeError: this view is broken)",
+            "mend the sitemap (the log of django.request has the traceback)",
+        ),
+        # It answers, with no sitemap: its pages are no better known than a 404's.
+        (
+            "/hand/broken.xml",
+            "sitemap /hand/broken.xml: not valid sitemap XML (ParseError: ",
+            "make it sitemaps.org XML, or name another in SITE_ASSISTANT['SITEMAPS']",
+        ),
+        # A sitemap an index lists is one of SITEMAPS' as much: the same rule as a 5xx.
+        (
+            "/hand/lost.xml",
+            "sitemap /hand/gone.xml: status 404",
+            "mend the sitemap index that lists it",
+        ),
     ],
 )
-def test_nothing_to_index_is_one_line_not_a_traceback(testsite, settings, caplog, sitemap, why):
+def test_nothing_to_index_is_one_line_not_a_traceback(
+    testsite, settings, caplog, sitemap, named, fix
+):
     """A sitemap at another path failed the command with a logged traceback, the
-    one useful line buried in it. The line names the sitemap and why it failed."""
+    one useful line buried in it; then "no passages found: sitemap /sitemap.xml: status
+    404", the cause and not the fix. The line names the sitemap, why it was not read and
+    what to do; a first build makes no index."""
     from django.core.management import CommandError, call_command
 
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": [sitemap]}
     with pytest.raises(CommandError) as failed:
         call_command("search_rebuild", "--sync", stdout=io.StringIO(), stderr=io.StringIO())
     message = str(failed.value)
-    assert f"no passages found: sitemap {sitemap}: {why}" in message and "\n" not in message
-    assert not message.startswith("RuntimeError") and "Traceback" not in message
+    assert message.startswith("Build #") and f" failed: {named}" in message, message
+    assert message.endswith(
+        f" - its pages cannot be read, so no index is made: {fix}, then rebuild"
+    )
+    assert "\n" not in message and "Traceback" not in message
     failures = [r for r in caplog.records if "failed" in r.getMessage()]
     assert failures and all(r.exc_info is None for r in failures)
 

@@ -172,17 +172,76 @@ def test_a_sitemap_that_fails_fails_the_build_and_the_live_index_answers_on(
     assert asked.json()["answer"]["read_more"] == "/beta/#returns"
 
 
-def test_a_sitemap_not_found_is_named_in_the_last_line(testsite, settings):
-    """A site with no sitemap at the path (the URL pattern forgotten) and its pages in
-    URLS: the build succeeded and said nothing of the sitemap it could not read."""
-    settings.SITE_ASSISTANT = {
-        **settings.SITE_ASSISTANT,
-        "SITEMAPS": ["/sitemap.xml", "/hand/missing.xml"],
-    }
+@pytest.fixture
+def registered_groups():
+    """A registered model with a row: text that is no page of any sitemap."""
+    from django.contrib.auth.models import Group
+
+    from site_assistant import register
+    from site_assistant.sources import models as model_source
+
+    register(Group, fields=["name"], url=lambda g: f"/alpha/#group-{g.pk}")
+    Group.objects.create(name="Teapot collectors who meet on Thursdays")
+    yield
+    model_source.unregister(Group)
+
+
+# What a build that could not read a sitemap of SITEMAPS says to do about it.
+CHECK_SITEMAPS = (
+    "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False if the "
+    "site has no sitemap), then rebuild"
+)
+
+
+def test_a_sitemap_not_found_fails_the_build_and_the_live_index_answers_on(
+    testsite, settings, client, registered_groups
+):
+    """SITEMAPS mistyped ("/sitemaps.xml"), or the sitemap's URL pattern deleted, with a
+    registered model: the build "succeeded" on the model's rows alone, its last line said
+    "sitemap /sitemaps.xml not read (status 404)", and every page left the answers."""
+    from site_assistant import index
+
+    question = {"q": "How long do I have to return a parcel?"}
     out, _ = run("search_rebuild", "--sync")
-    (last,) = out.splitlines()
-    assert " succeeded in " in last, last
-    assert last.endswith(" removed); sitemap /hand/missing.xml not read (status 404)."), last
+    assert " succeeded in " in out and "not read" not in out
+    assert client.get("/assistant/api/search/", question).json()["answer"]["read_more"] == (
+        "/beta/#returns"
+    )
+    live = index.current_version_name()
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": ["/hand/sitemaps.xml"]}
+    with pytest.raises(CommandError) as failed:
+        run("search_rebuild", "--sync")
+    message = str(failed.value)
+    assert message.startswith("Build #") and "\n" not in message, message
+    assert message.endswith(
+        " failed: sitemap /hand/sitemaps.xml: status 404 - its pages cannot be read, so the "
+        f"live index is kept: {CHECK_SITEMAPS}"
+    ), message
+    build = IndexBuild.objects.latest("pk")
+    assert build.status == IndexBuild.Status.FAILED
+    assert build.sitemaps_not_read == [["/hand/sitemaps.xml", "status 404"]]
+    assert index.current_version_name() == live
+    assert client.get("/assistant/api/search/", question).json()["answer"]["read_more"] == (
+        "/beta/#returns"
+    )
+
+
+def test_a_first_build_without_a_sitemap_names_the_setting_that_does_without(
+    testsite, settings, registered_groups
+):
+    """A site with no sitemap at all and a registered model: its first build must not
+    make an index of the rows alone without a word, and its error names the setting
+    that reads without a sitemap; set, the build reads the rows."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SITEMAPS": ["/hand/missing.xml"]}
+    with pytest.raises(CommandError) as failed:
+        run("search_rebuild", "--sync")
+    assert str(failed.value).endswith(
+        " failed: sitemap /hand/missing.xml: status 404 - its pages cannot be read, so no "
+        f"index is made: {CHECK_SITEMAPS}"
+    ), str(failed.value)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": False}
+    out, _ = run("search_rebuild", "--sync")
+    assert " succeeded in " in out and " 1 pages," in out, out
 
 
 def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite, settings, capsys):
@@ -193,8 +252,9 @@ def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite,
 
     settings.SITE_ASSISTANT = {
         **settings.SITE_ASSISTANT,
-        # Not found: a sitemap that fails with a server error fails the build.
-        "SITEMAPS": ["/sitemap.xml", "/hand/missing.xml"],
+        # Locations on another host: a warning, and the build goes on (a sitemap not
+        # read fails it).
+        "SITEMAPS": ["/sitemap.xml", "/hand/cdn.xml"],
     }
     console = logging.StreamHandler(sys.stderr)  # as a site's LOGGING "console" handler
     logging.root.addHandler(console)
@@ -203,10 +263,11 @@ def test_a_warning_during_the_build_is_a_line_of_its_own_above_the_bar(testsite,
     finally:
         logging.root.removeHandler(console)
     err = capsys.readouterr().err
-    assert "sitemap /hand/missing.xml skipped" in err
-    # Nothing written after the bar's time on its line ("| 00:00Internal Server Error").
+    warned = "sitemaps list 3 location(s) at https://cdn.example.com, not this site"
+    assert warned in err, err[-1500:]
+    # Nothing written after the bar's time on its line ("| 00:00sitemaps list 3 ...").
     assert not re.search(r"\| \d\d:\d\d *[^\r\n ]", err), err[:600]
-    assert err.count("sitemap /hand/missing.xml skipped") == 1
+    assert err.count(warned) == 1
     assert "100% |" in err  # the bar carried on below it
 
 
@@ -230,7 +291,8 @@ def test_an_error_page_the_build_meets_is_logged_once_on_a_startproject_site(
     logging.root.handlers = [h for h in root_handlers if type(h) is not logging.StreamHandler]
     logging.getLogger("django").addHandler(django_console)
     try:
-        call_command("search_rebuild", "--sync", stdout=StringIO(), stderr=sys.stderr)
+        with pytest.raises(CommandError, match="sitemap /hand/missing.xml: status 404"):
+            call_command("search_rebuild", "--sync", stdout=StringIO(), stderr=sys.stderr)
     finally:
         logging.getLogger("django").removeHandler(django_console)
         logging.root.handlers = root_handlers

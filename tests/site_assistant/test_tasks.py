@@ -556,23 +556,32 @@ def test_a_sitemap_a_worker_could_not_read_is_in_the_builds_list(
     celery_workers, site_vectors, client, django_user_model
 ):
     """A site whose sitemap is a 404 (its path mistyped): the build read the pages of
-    URLS and succeeded. Which sitemap it could not read was kept on the object of the
-    process that ran it, so only ``search_rebuild --sync``'s last line said it; a build
-    a worker ran (the admin's button, the nightly schedule, a content change) looked
-    whole in the builds list."""
+    URLS and succeeded with every page of the sitemap gone from the answers, with nobody
+    watching (the admin's button, the nightly schedule, a content change). A worker's
+    build fails as ``search_rebuild --sync``'s does, the live index stays, and the
+    builds list and the build's page say which sitemap and what to do."""
     site_vectors()
+    live = index.current_version_name()
     worker = celery_workers(DJANGO_SETTINGS_MODULE="tests.site_assistant.sitemap_missing_settings")
     requested = request_rebuild("schedule")
     assert requested.status in HANDED_OVER
     build = wait_for(requested.pk, log=worker.log_path)
-    assert build.status == "succeeded", (build.error, Path(worker.log_path).read_text()[-3000:])
-    assert build.passages > 0
+    assert build.status == "failed", Path(worker.log_path).read_text()[-3000:]
+    assert build.error.startswith("sitemap /sitemaps.xml: status 404 - its pages cannot be read")
+    assert build.error.endswith(
+        "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False if "
+        "the site has no sitemap), then rebuild"
+    ), build.error
+    assert index.current_version_name() == live
 
     client.force_login(django_user_model.objects.create_superuser("owner", "o@x.example", "pw"))
     listed = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").content.decode())
     (row,) = listed.css("#result_list tbody tr")
-    shown = row.css_first("td.field-index_display").text(separator=" ")
-    assert "sitemap /sitemaps.xml not read (status 404)" in shown, shown
-    page = client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").content.decode()
-    left_out = LexborHTMLParser(page).css_first(".field-left_out_display .readonly")
-    assert left_out.text(strip=True) == "sitemap /sitemaps.xml not read (status 404)", page
+    shown = row.css_first("td.field-outcome_display").text(separator=" ")
+    assert "Failed" in shown and "sitemap /sitemaps.xml: status 404" in shown, shown
+    page = LexborHTMLParser(
+        client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").content.decode()
+    )
+    assert page.css_first("[data-field=error]").text(strip=True) == build.error
+    left_out = page.css_first(".field-left_out_display .readonly")
+    assert left_out.text(strip=True) == "sitemap /sitemaps.xml not read (status 404)"

@@ -201,6 +201,13 @@ HAND_SITEMAPS = {
         "<urlset><url><loc>https://{host}/&lol2;/</loc></url></urlset>"
     ),
     "page.html": "<html><body><p>Not a sitemap at all.</p></body></html>",
+    # An index that lists a sitemap no longer served (a 404).
+    "lost.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {NS}>'
+        "<sitemap><loc>https://{host}/hand/first.xml</loc></sitemap>"
+        "<sitemap><loc>https://{host}/hand/gone.xml</loc></sitemap>"
+        "</sitemapindex>"
+    ),
     # Every location on another host (a CDN's, or the live domain on a staging copy).
     "cdn.xml": (
         f"<urlset {NS}><url><loc>https://cdn.example.com/alpha/</loc></url>"
