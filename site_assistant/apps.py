@@ -1,9 +1,11 @@
 import difflib
+import logging
 import os
 from pathlib import Path
 
 from django.apps import AppConfig
 from django.core import checks
+from django.db.models.signals import post_migrate
 from django.utils.functional import Promise
 
 
@@ -44,6 +46,28 @@ class SearchConfig(AppConfig):
         # Every load of the live index first looks for a version published to
         # SITE_ASSISTANT["STORAGE"] (nothing to do with the default storage).
         index.set_refresh(publish.refresh)
+        # Content changed while this app's migrations were pending: its rebuild, once
+        # ``migrate`` has applied them.
+        post_migrate.connect(rebuild_owed_after_migrate, sender=self, dispatch_uid=OWED_UID)
+
+
+OWED_UID = "site-assistant-rebuild-owed"
+
+
+def rebuild_owed_after_migrate(sender=None, **kwargs):
+    """At the end of ``migrate``: the content rebuild owed since a change was saved while
+    the builds' table was behind (site_assistant.rebuilds.rebuild_owed), if one is. Here,
+    not only in the periodic retry: a site without a broker runs no periodic task, and
+    ``migrate`` is when the table can take the build. A failure is logged, never
+    ``migrate``'s."""
+    from . import rebuilds
+
+    try:
+        rebuilds.rebuild_owed()
+    except Exception:
+        logging.getLogger(__name__).exception(
+            "site_assistant: the content rebuild owed since migrate could not be asked for"
+        )
 
 
 def run_tasks_in_process_without_a_broker():

@@ -19,15 +19,23 @@ API, the commands and training ask for builds without importing the task
 module. A build the queue did not take is recorded as "unqueued", never as
 started; a content change or a model activation recorded so is covered by
 the next build that is queued (``retry_unqueued``).
+
+A content change saved while this app's migrations are pending (the new code serving
+before ``manage.py migrate``: the builds' table lacks a column) cannot be recorded as a
+build at all. It is remembered in a file of INDEX_DIR instead (``owe_content_rebuild``),
+and one content rebuild is asked for once the migrations are applied
+(``rebuild_owed``: at the end of ``migrate``, and by ``retry_unqueued``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -236,12 +244,82 @@ def cover_unqueued(build_id: int | None) -> int:
 
 
 def retry_unqueued() -> IndexBuild | None:
-    """Queue one build for content changes / model activations the queue did not take."""
+    """Queue one build for content changes / model activations the queue did not take
+    (and one owed since migrations were pending, ``rebuild_owed``, once they are not)."""
+    owed = rebuild_owed()
     pending = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
     if not pending.exists():
-        return None
+        return owed
     trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT
     return request_rebuild(trigger)
+
+
+# INDEX_DIR's file saying a content rebuild is owed: {"migrations": [...], "since": ISO time}.
+OWED_FILE = "content-rebuild-owed.json"
+# The sets of pending migrations this process has said a change waits for (one warning each).
+_said_owed: set[tuple[str, ...]] = set()
+
+
+def _owed_file():
+    from . import index
+
+    return index.index_dir() / OWED_FILE
+
+
+def owe_content_rebuild(migrations: tuple[str, ...]) -> None:
+    """A content change could not ask for its rebuild: ``migrations`` are pending (the
+    builds' table is behind the code). Remember that one is owed, in INDEX_DIR (no table:
+    the tables are what is behind), for ``rebuild_owed`` to ask for once they are applied;
+    a warning naming them, once a process for each set."""
+    from . import schema
+
+    path = _owed_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            tmp = path.with_name(f"{OWED_FILE}.tmp-{os.getpid()}")
+            tmp.write_text(
+                json.dumps({"migrations": list(migrations), "since": timezone.now().isoformat()})
+            )
+            os.replace(tmp, path)
+    except OSError as exc:
+        logger.warning(
+            "site_assistant: a content change was saved while %s; its rebuild could not be "
+            "remembered (%s): rebuild the index after migrate",
+            schema.note(migrations),
+            exc,
+        )
+        return
+    if migrations not in _said_owed:
+        _said_owed.add(migrations)
+        logger.warning(
+            "site_assistant: content changes saved while %s are not indexed yet; one "
+            "rebuild reads them once the migrations are applied",
+            schema.note(migrations),
+        )
+
+
+def rebuild_owed() -> IndexBuild | None:
+    """Ask for the content rebuild ``owe_content_rebuild`` remembered, once this app's
+    migrations are all applied; None when none is owed or they still are not."""
+    from . import schema
+
+    path = _owed_file()
+    if not path.exists():
+        return None
+    try:
+        if schema.pending(fresh=True):
+            return None
+    except DatabaseError:
+        return None
+    build = request_rebuild(Trigger.CONTENT)
+    path.unlink(missing_ok=True)
+    logger.info(
+        "site_assistant: migrations applied: rebuild #%s reads the content changes saved "
+        "while they were pending",
+        build.pk,
+    )
+    return build
 
 
 def prune_builds(keep: int | None = None, failed_days: int | None = None) -> int:

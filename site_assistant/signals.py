@@ -20,10 +20,10 @@ import time
 from contextlib import contextmanager
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from . import conf, examples, withdrawn
+from . import conf, examples, schema, withdrawn
 from .questions import question_answered  # noqa: F401 - its public name
 from .sources.models import registration_of
 
@@ -61,7 +61,7 @@ def schedule_content_rebuild(trigger: str = "content", user=None) -> None:
     """
     if not conf.get("AUTO_REBUILD"):
         return
-    from .rebuilds import request_rebuild
+    from .rebuilds import owe_content_rebuild, request_rebuild
     from .tasks import rebuild_index
 
     delay = int(conf.get("REBUILD_DEBOUNCE_SECONDS"))
@@ -74,6 +74,14 @@ def schedule_content_rebuild(trigger: str = "content", user=None) -> None:
 
     try:
         request_rebuild(trigger, user=user, countdown=delay)
+    except DatabaseError as exc:
+        behind = schema.behind_when(exc)
+        if not behind:
+            logger.exception("could not schedule a search rebuild")
+            return
+        # The code is newer than the builds' table (migrate has not run): the rebuild is
+        # owed, and asked for once the migrations are applied.
+        owe_content_rebuild(behind)
     except Exception:
         # A broken broker must not break saving content.
         logger.exception("could not schedule a search rebuild")

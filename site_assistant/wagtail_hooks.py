@@ -33,6 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse, reverse_lazy
@@ -43,7 +44,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import conf, dashboard, tasks
+from . import conf, dashboard, schema, tasks
 from .models import IndexBuild, NotQueued
 from .templatetags.search_admin import build_error_for, sites_of_the_week
 
@@ -137,6 +138,16 @@ def _follows_editors() -> bool:
     return bool(conf.get("AUTO_REBUILD") and conf.get("WAGTAIL_REBUILD"))
 
 
+def _builds_behind() -> tuple[str, ...]:
+    """The migrations pending while the builds' table lacks a column the code reads (the
+    new code serving before ``manage.py migrate``), else (): reading a build then fails,
+    and made the editor's publish a 500."""
+    try:
+        return schema.behind_for(IndexBuild)
+    except DatabaseError:  # the database is down: Wagtail's own view says so
+        return ()
+
+
 def _build_under_way() -> IndexBuild | None:
     """The build that will read the change: the newest one queued or running."""
     return IndexBuild.objects.filter(status__in=UNDER_WAY).order_by("-pk").first()
@@ -168,6 +179,14 @@ def _what_it_does(
         return messages.INFO, text % {"assistant": assistant, "title": title}, False
     if getattr(page, "scheduled_revision", None) is not None:
         text = _("%(assistant)s reads the new text of “%(title)s” once it goes live.")
+        return messages.INFO, text % {"assistant": assistant, "title": title}, False
+    if _builds_behind():
+        # Its rebuild is owed (site_assistant.rebuilds.owe_content_rebuild): the builds'
+        # table cannot record it until ``migrate`` has run.
+        text = _(
+            "%(assistant)s reads the new text of “%(title)s” once the site's upgrade is "
+            "finished (manage.py migrate). Until then visitors get the text it read before."
+        )
         return messages.INFO, text % {"assistant": assistant, "title": title}, False
     build = _build_under_way()
     if build is not None:
@@ -255,6 +274,8 @@ def editor_update(request):
     waiting = request.session.get(WAITING)
     if not waiting:
         return JsonResponse({"done": True, "message": "", "type": ""})
+    if _builds_behind():  # asked again after migrate: the owed rebuild is after the one waited for
+        return JsonResponse({"done": False})
     under_way = (
         IndexBuild.objects.filter(pk__gte=waiting["build"], status__in=UNDER_WAY)
         .order_by("pk")

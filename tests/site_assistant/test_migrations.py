@@ -451,6 +451,105 @@ def test_an_api_call_that_fails_on_a_pending_migration_logs_why(client, built_in
     assert "(migrations pending: run manage.py migrate (not applied: 0027_" in said[0], said
 
 
+# The builds' table lacks 0027's column until ``migrate``: no build can be recorded.
+BEFORE_OTHER_HOST_URLS = "0026_question_unanswerable"
+# INDEX_DIR's file that says a content rebuild is owed (docs/operations.md), and the
+# dispatch uid of the app's post_migrate receiver that asks for it.
+OWED_FILE = "content-rebuild-owed.json"
+OWED_UID = "site-assistant-rebuild-owed"
+
+
+@pytest.fixture
+def registered_groups(testsite):
+    from django.contrib.auth.models import Group
+
+    from site_assistant import register
+    from site_assistant.sources import models as model_source
+
+    register(Group, fields=["name"], url=lambda g: f"/alpha/#group-{g.pk}")
+    yield Group
+    model_source.unregister(Group)
+
+
+def test_content_saved_while_the_builds_table_is_behind_is_indexed_after_migrate(
+    registered_groups, own_index_dir, monkeypatch, caplog
+):
+    """A registered row saved while the new code served before ``manage.py migrate``: the
+    row was saved, its rebuild could not be recorded, and nothing asked for it again after
+    ``migrate`` (visitors were answered from the old text until the nightly build). The
+    rebuild is owed, said once with the migrations, and ``migrate`` asks for it."""
+    from site_assistant import rebuilds, schema, services
+
+    monkeypatch.setattr(schema, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(rebuilds, "_said_owed", set(), raising=False)  # none said yet
+    rebuilds.request_rebuild("command")  # no broker: built at once
+    question = "where do the llamas sleep in winter?"
+    before = services.answer(question).answer
+    assert before is None or "llamas" not in before.text, before
+    _migrate(BEFORE_OTHER_HOST_URLS)
+    try:
+        for words in ("Our llamas sleep in the red barn in winter", "Our goats sleep outside"):
+            registered_groups.objects.create(name=words)  # committed: its rebuild is asked for
+        owed = (own_index_dir / OWED_FILE).exists()
+    finally:
+        _migrate()
+    content = IndexBuild.objects.filter(trigger="content")
+    assert [b.status for b in content] == ["succeeded"]
+    found = services.answer(question).answer
+    assert found is not None and "llamas sleep in the red barn" in found.text, found
+    assert found.url.startswith("/alpha/#group-")
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith(APP)]
+    assert [m for m in said if "could not schedule" in m[1]] == [], said
+    assert [m for m in said if "not indexed yet" in m[1]] == [
+        (
+            "WARNING",
+            "site_assistant: content changes saved while migrations pending: run manage.py "
+            "migrate (not applied: 0027_indexbuild_other_host_urls, "
+            "0028_indexbuild_sitemaps_not_read_and_db_defaults) are not indexed yet; one "
+            "rebuild reads them once the migrations are applied",
+        )
+    ], said
+    assert owed
+    assert not (own_index_dir / OWED_FILE).exists()
+
+
+def test_the_periodic_retry_asks_for_the_owed_rebuild_once_migrations_are_applied(
+    registered_groups, own_index_dir, with_a_broker, monkeypatch
+):
+    """Where ``migrate`` ran apart from the site's INDEX_DIR (a release container), or a
+    change was saved as it finished: ``retry_unqueued_builds`` (every 5 minutes, and at a
+    worker's start) asks for the owed rebuild, not while the migrations are pending."""
+    from django.db.models.signals import post_migrate
+
+    from site_assistant import apps as site_apps
+    from site_assistant import schema, tasks
+
+    monkeypatch.setattr(schema, "RECHECK_SECONDS", 0.0)
+    config = apps.get_app_config(APP)
+    receiver = getattr(site_apps, "rebuild_owed_after_migrate", None)
+    disconnected = post_migrate.disconnect(sender=config, dispatch_uid=OWED_UID)
+    try:
+        _migrate(BEFORE_OTHER_HOST_URLS)
+        try:
+            registered_groups.objects.create(name="Our llamas sleep in the red barn")
+            retried_behind = tasks.retry_unqueued_builds()
+        finally:
+            _migrate()  # on another host: its post_migrate does not see this INDEX_DIR
+    finally:
+        if disconnected:
+            post_migrate.connect(receiver, sender=config, dispatch_uid=OWED_UID)
+    assert retried_behind == {"build": None, "status": None}
+    assert (own_index_dir / OWED_FILE).exists()
+    assert not IndexBuild.objects.exists()
+
+    retried = tasks.retry_unqueued_builds()
+    builds = list(IndexBuild.objects.values_list("pk", "trigger", "status"))
+    assert len(builds) == 1 and retried == {"build": builds[0][0], "status": "queued"}, builds
+    assert builds[0][1:] == ("content", "queued")
+    assert not (own_index_dir / OWED_FILE).exists()
+    assert tasks.retry_unqueued_builds() == {"build": None, "status": None}
+
+
 def test_the_admins_lists_with_a_migration_pending_say_migrate_not_500(
     client, django_user_model, monkeypatch
 ):

@@ -953,8 +953,8 @@ def test_an_editor_is_told_when_the_site_cannot_send_its_rebuild(editor_steps):
     ), cannot
 
 
-# An editor makes a published page private in Wagtail's privacy dialog, then public again.
-PRIVACY = """
+# The Wagtail site with the admin, and a page "Visit us" with its opening hours.
+VISIT_US = """
 import json
 import django
 django.setup()
@@ -972,6 +972,12 @@ visit = home.add_child(instance=ArticlePage(
     title="Visit us", slug="visit",
     body="<h2>Opening hours</h2><p>We are open from nine to five on weekdays.</p>",
 ))
+"""
+
+# An editor makes a published page private in Wagtail's privacy dialog, then public again.
+PRIVACY = (
+    VISIT_US
+    + """
 home.add_child(instance=ArticlePage(
     title="Menu", slug="menu",
     body="<h2>Cakes</h2><p>We bake a vegan chocolate cake every Friday.</p>",
@@ -1000,6 +1006,7 @@ privacy = f"/admin/pages/{visit.pk}/privacy/"
 step("private", editor.post(privacy, {"restriction_type": "login"}))
 step("public again", editor.post(privacy, {"restriction_type": "none"}))
 """
+)
 
 
 def test_an_editor_who_makes_a_page_private_is_told_it_left_the_answers(tmp_path):
@@ -1299,3 +1306,120 @@ def test_wagtails_dashboard_says_migrate_when_the_code_is_newer_than_the_databas
     assert "0026_question_unanswerable" in steps["behind"]["note"]
     assert not steps["behind"]["week"]
     assert steps["migrated"] == {"step": "migrated", "status": 200, "note": None, "week": True}
+
+
+# An editor publishes while the site's new code serves before ``manage.py migrate`` (the
+# builds' table lacks 0027's column), then migrate runs.
+PUBLISH_MIGRATIONS = (
+    VISIT_US
+    + """
+import html as entities
+import re
+from django.db import connection
+from site_assistant import schema
+
+visit.save_revision().publish()  # no broker: built at once
+editor = Client(raise_request_exception=False)
+editor.force_login(User.objects.create_superuser("ed", "ed@example.com", "pw"))
+body = json.dumps({"entityMap": {}, "blocks": [
+    {"key": f"k{n}", "type": kind, "text": words, "depth": 0,
+     "inlineStyleRanges": [], "entityRanges": []}
+    for n, (kind, words) in enumerate([
+        ("header-two", "Opening hours"),
+        ("unstyled", "We are open on Sundays too, from noon to four."),
+    ])
+]})
+
+
+def answered():
+    found = services.answer("are you open on sundays").answer
+    return found.text if found else None
+
+
+call_command("migrate", "site_assistant", "0026_question_unanswerable", verbosity=0)
+schema.forget()  # a process started now
+response = editor.post(f"/admin/pages/{visit.pk}/edit/", {
+    "title": "Visit us", "slug": "visit", "body": body, "action-publish": "action-publish",
+}, follow=True)
+html = response.content.decode()
+messages = []
+if 'data-w-messages-target="container">' in html:
+    items = html.split('data-w-messages-target="container">')[1].split("</ul>")[0]
+    messages = [entities.unescape(" ".join(re.sub(r"<[^>]*>", " ", "<li" + item).split()))
+                for item in items.split("<li")[1:]]
+print(json.dumps({
+    "step": "published",
+    "status": [r[1] for r in response.redirect_chain] + [response.status_code],
+    "messages": messages,
+    "live": "Sundays" in ArticlePage.objects.get(pk=visit.pk).body,
+    "update": editor.get("/admin/site-assistant/update/").status_code,
+    "answered": answered(),
+}))
+call_command("migrate", verbosity=0)
+print(json.dumps({
+    "step": "migrated",
+    "vendor": connection.vendor,
+    "builds": list(IndexBuild.objects.order_by("pk").values_list("trigger", "status")),
+    "answered": answered(),
+}))
+"""
+)
+
+
+@pytest.fixture
+def wagtail_database():
+    """The Wagtail site's database: its SQLite file, or, on a run on PostgreSQL
+    (DATABASE_URL), a scratch PostgreSQL database beside the tests' own, dropped after."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield {}
+        return
+    import psycopg
+
+    db = connection.settings_dict
+    name = f"{db['NAME']}_wagtail_{os.getpid()}"
+    server = {
+        "host": db.get("HOST") or "127.0.0.1",
+        "port": db.get("PORT") or 5432,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = f"{server['user']}@" if server["user"] else ""
+    try:
+        yield {
+            "WAGTAILSITE_DATABASE_URL": f"postgres://{auth}{server['host']}:{server['port']}/{name}"
+        }
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_an_editor_publishing_before_migrate_gets_no_error_and_the_change_is_read_after(
+    tmp_path, wagtail_database, monkeypatch
+):
+    """The site's new code served before ``manage.py migrate``: publishing a page was a 500
+    for the editor (the message of what the assistant does read the builds' table, which
+    lacked a column), though the page was live; and nothing read the change after
+    ``migrate``. Now Wagtail's own message, one that says the change is read after the
+    upgrade, and ``migrate`` asks for the rebuild that reads it. On SQLite, and on
+    PostgreSQL in a run with DATABASE_URL."""
+    wagtail_site_dir(tmp_path, "admin_settings")  # its index folder (and SQLite file)
+    for variable, value in wagtail_database.items():
+        monkeypatch.setenv(variable, value)
+    published, migrated = run_in_wagtail_site(PUBLISH_MIGRATIONS, tmp_path, "admin_settings")
+    assert published["status"] == [302, 200], published
+    assert published["live"]
+    assert "Page 'Visit us' has been published. View live Edit" in published["messages"]
+    assert (
+        "Ask us reads the new text of “Visit us” once the site's upgrade is finished "
+        "(manage.py migrate). Until then visitors get the text it read before."
+        in published["messages"]
+    ), published
+    assert published["update"] == 200
+    assert "Sundays" not in (published["answered"] or "")
+    assert migrated["vendor"] == ("postgresql" if wagtail_database else "sqlite")
+    assert migrated["builds"] == [["content", "succeeded"], ["content", "succeeded"]], migrated
+    assert "open on Sundays too" in migrated["answered"], migrated

@@ -3,7 +3,8 @@ tests/site_assistant/test_sources_wagtail.py: its sitemap, requested like a page
 and its editors' changes, each of which rebuilds the index.
 
 Its database is in memory and its index nowhere, unless WAGTAILSITE_DIR names a
-folder for both (a build's heartbeat thread needs a database it can share).
+folder for both (a build's heartbeat thread needs a database it can share), or
+WAGTAILSITE_DATABASE_URL a PostgreSQL database.
 """
 
 import os
@@ -38,6 +39,12 @@ DATABASES = {
         "NAME": os.path.join(SITE_DIR, "db.sqlite3") if SITE_DIR else ":memory:",
     }
 }
+if os.environ.get("WAGTAILSITE_DATABASE_URL"):
+    # A scratch PostgreSQL database instead (a test that runs on PostgreSQL too: migrated
+    # by its script, dropped by the test).
+    import environ
+
+    DATABASES = {"default": environ.Env.db_url_config(os.environ["WAGTAILSITE_DATABASE_URL"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True}
