@@ -158,6 +158,8 @@ class ExampleQuestionForm(forms.ModelForm):
         ]
         if self.instance.declines:  # no section: "The site doesn't answer this"
             self.fields.pop("url", None)
+        elif "url" in self.fields:  # blank only for one that declines
+            self.fields["url"].required = True
 
     def clean_question(self):
         # Kept for good and trained on: as it looks, no bidi override or zero-width character.
