@@ -33,6 +33,7 @@ from .models import (
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
+    ExampleQuestion,
     IndexBuild,
     NotQueued,
     Page,
@@ -602,6 +603,8 @@ def _threshold_source() -> str:
 class QuestionAdmin(
     SaysMigrationsPending, BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
 ):
+    # "✓ example saved" reads which example questions answer (ExampleQuestion.declines).
+    every_view_also_reads = (ExampleQuestion,)
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
     list_display = [

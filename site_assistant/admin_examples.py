@@ -83,7 +83,13 @@ def section_named(link: str) -> str:
 
 
 def refuse_same_question(
-    text: str, link: str, *, active: bool = True, exclude_pk=None, reuse_switched_off=False
+    text: str,
+    link: str,
+    *,
+    active: bool = True,
+    exclude_pk=None,
+    reuse_switched_off=False,
+    replacing_declined=False,
 ) -> ExampleQuestion | None:
     """Raise a ValidationError naming the example question ``text`` already is, if any.
 
@@ -93,10 +99,14 @@ def refuse_same_question(
     two sections, so a visitor asking it gets either at random and training pairs
     contradict each other; to move a question, the owner edits the existing one.
     A switched-off duplicate is returned instead of refused when
-    ``reuse_switched_off`` ("Fix this answer" switches it back on).
+    ``reuse_switched_off`` ("Fix this answer" switches it back on). One the owner said the
+    site does not answer is no conflict when ``replacing_declined`` ("Fix this answer"
+    switches it off on saving a section for it).
     """
     same = ExampleQuestion.objects.exclude(pk=exclude_pk).reading(text)
     for existing in sorted(same, key=lambda e: e.url != link):  # the same section first
+        if existing.declines and replacing_declined:
+            continue
         if existing.url == link:
             if reuse_switched_off and not existing.active:
                 return existing
@@ -104,6 +114,12 @@ def refuse_same_question(
             raise forms.ValidationError(
                 f"“{existing.question}” is already an example question for {section_named(link)}{off}.",
                 code="duplicate",
+            )
+        if active and existing.active and existing.declines:
+            raise forms.ValidationError(
+                f"“{existing.question}” is marked as a question the site doesn’t answer: to "
+                "answer it, untick its Active box or delete it in Example questions first.",
+                code="conflict",
             )
         if active and existing.active:
             raise forms.ValidationError(
@@ -140,6 +156,10 @@ class ExampleQuestionForm(forms.ModelForm):
             *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
             question_length,
         ]
+        if self.instance.declines:  # no section: "The site doesn't answer this"
+            self.fields.pop("url", None)
+        elif "url" in self.fields:  # blank only for one that declines
+            self.fields["url"].required = True
 
     def clean_question(self):
         # Kept for good and trained on: as it looks, no bidi override or zero-width character.
@@ -175,8 +195,9 @@ class ExampleQuestionForm(forms.ModelForm):
             self.add_error(
                 "url", f"{lost} Or untick Active to keep it, switched off, until you do."
             )
-        text, link = cleaned.get("question"), cleaned.get("url")
-        if text and link:
+        text = cleaned.get("question")
+        link = cleaned.get("url") if "url" in self.fields else self.instance.url
+        if text and (link or self.instance.declines):
             try:
                 refuse_same_question(
                     text, link, active=cleaned.get("active", False), exclude_pk=self.instance.pk
@@ -211,7 +232,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmi
     # off an index build: while a build cannot run, its pages say to migrate first.
     every_view_also_reads = rebuilds.TABLES
     list_display = ["question", "section_display", "active", "created_display"]
-    list_filter = ["active", SectionFilter]
+    list_filter = ["active", "declines", SectionFilter]
     list_editable = ["active"]
     search_fields = ["question", "url"]
     created_display = date_column("created", "Added")
@@ -219,11 +240,18 @@ class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmi
     def save_model(self, request, obj, form, change):
         with signals.changed_by(request.user):  # the rebuild's "Requested by"
             super().save_model(request, obj, form, change)
-        if obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
+        if obj.active and obj.declines:  # visitors' questions that read as it: out of To review
+            Question.objects.mark_unanswerable(obj.question)
+        elif obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
             Question.objects.mark_answered_by(obj, obj.question)
 
     @admin.display(description="Section it answers", ordering="url")
     def section_display(self, obj):
+        if obj.declines:
+            return format_html(
+                '<strong>none: the site doesn’t answer it</strong> <span class="help">{}</span>',
+                "visitors asking it get “I’m not sure” with the closest pages",
+            )
         try:
             shown = sections.label(obj.url)
         except IndexNotReady:

@@ -20,9 +20,15 @@ from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 
 from . import conf, language, sections, services, signals
-from .admin_examples import question_length, refuse_same_question, section_named
+from .admin_examples import (
+    QUESTION_LIMIT,
+    question_length,
+    refuse_same_question,
+    section_named,
+)
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
 from .templatetags.search_admin import site_label
@@ -79,7 +85,9 @@ class FixAnswerForm(forms.Form):
         text, link = cleaned.get("question"), cleaned.get("link")
         if text and link:
             try:
-                self.switched_off = refuse_same_question(text, link, reuse_switched_off=True)
+                self.switched_off = refuse_same_question(
+                    text, link, reuse_switched_off=True, replacing_declined=True
+                )
             except forms.ValidationError as error:
                 self.add_error("question", error)
         return cleaned
@@ -162,27 +170,56 @@ def fixed_by(question: Question) -> ExampleQuestion | None:
         return None
     if question.fixed_by_id and question.fixed_by.active:
         return question.fixed_by
-    return next(iter(ExampleQuestion.objects.filter(active=True).reading(question.text)), None)
+    return next(iter(ExampleQuestion.objects.answering().reading(question.text)), None)
 
 
 def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
-    """ "The site doesn't answer this": no section to point it at. The question and the
-    same question asked again leave the lists waiting for a fix; no example question."""
+    """ "The site doesn't answer this": no section to point it at. Kept as an example
+    question that declines (site_assistant.declined): visitors asking it again, or a close
+    paraphrase, get "not sure" from the next question on, with no build. The question and
+    the same question asked before leave the lists waiting for a fix."""
+    text = " ".join(question.text.split())
+    kept = None
+    if not looks_personal(text) and len(text) <= QUESTION_LIMIT:
+        kept = next(iter(ExampleQuestion.objects.declined().reading(text)), None)
+        try:
+            kept = kept or refuse_same_question(text, "", reuse_switched_off=True)
+        except forms.ValidationError as error:  # an example question answers it
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(_back_url(request, question))
+        with signals.changed_by(request.user):
+            if kept is None:
+                kept = ExampleQuestion.objects.create(question=text, url="", declines=True)
+            elif not kept.active:
+                kept.active = True
+                kept.save(update_fields=["active"])
     question.unanswerable = True
     question.save(update_fields=["unanswerable"])
     repeats = Question.objects.exclude(pk=question.pk).mark_unanswerable(question.text)
-    again = ""
-    if repeats == 1:
-        again = " So is the other time a visitor asked it."
-    elif repeats:
-        again = f" So are the {repeats} other times visitors asked it."
-    messages.success(
-        request,
-        f"Marked “{question.text}” as a question the site doesn’t answer: it no longer waits "
-        f"for a fix, and no example question was saved.{again} To answer it, add a section "
-        "that says it to the site; then Fix this answer can point it there.",
-    )
+    messages.success(request, _judged_note(text, repeats, kept))
     return HttpResponseRedirect(_back_url(request, question))
+
+
+def _judged_note(text: str, repeats: int, kept: ExampleQuestion | None) -> str:
+    """What "The site doesn't answer this" did, in the owner's words."""
+    earlier = ""
+    if repeats:
+        earlier = ngettext(
+            "%(count)d earlier question was marked too.",
+            "%(count)d earlier questions were marked too.",
+            repeats,
+        ) % {"count": repeats}
+        earlier = f" {earlier}"
+    if kept is None:  # personal data, or longer than an example question may be
+        return gettext(
+            "Marked “%(question)s” as a question the site doesn’t answer: it no longer "
+            "waits for a fix.%(earlier)s It was not kept for visitors asking it again: it "
+            "is too long or holds what looks like personal data."
+        ) % {"question": text, "earlier": earlier}
+    return gettext(
+        "Visitors asking “%(question)s” now get “I’m not sure” with the closest pages."
+        "%(earlier)s Undo it in Example questions."
+    ) % {"question": text, "earlier": earlier}
 
 
 def fix_answer_view(model_admin, request, question_id):
@@ -216,6 +253,11 @@ def fix_answer_view(model_admin, request, question_id):
                 else:
                     example.active = True
                     example.save(update_fields=["active"])
+                # No longer one the site does not answer (site_assistant.declined).
+                for asked in dict.fromkeys([question.text, text]):
+                    for declining in ExampleQuestion.objects.declined().reading(asked):
+                        declining.active = False
+                        declining.save(update_fields=["active"])
             question.fixed_by = example  # reworded too, the row says "✓ example saved"
             question.unanswerable = False  # the site answers it after all
             question.save(update_fields=["fixed_by", "unanswerable"])

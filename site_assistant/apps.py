@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.apps import AppConfig
 from django.core import checks
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.functional import Promise
 
 
@@ -31,7 +31,7 @@ class SearchConfig(AppConfig):
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
-        from . import index, publish, signals, tasks, wagtail_signals  # noqa: F401
+        from . import declined, index, publish, signals, tasks, wagtail_signals  # noqa: F401
         from .models import ExampleQuestion
         from .sources import models as model_source
 
@@ -40,6 +40,9 @@ class SearchConfig(AppConfig):
         # questions.faiss) schedules a rebuild.
         model_source.watch(signals.connect, signals.disconnect)
         signals.connect(ExampleQuestion)
+        # A question the owner declined, or undid, is read again at the next question.
+        for signal in (post_save, post_delete):
+            signal.connect(declined.forget_read, sender=ExampleQuestion, weak=False)
         # On a Wagtail site, publishing, unpublishing, moving or deleting a page
         # and changing its privacy schedule one too (nothing without Wagtail).
         wagtail_signals.connect()

@@ -128,6 +128,11 @@ def _log_figures(now: datetime) -> dict:
         # Fixed or not: what the Questions list's "Unanswered" and "Not helpful" show.
         unanswered_all=Count("id", filter=UNANSWERED),
         not_helpful_all=Count("id", filter=Q(helpful=False)),
+        # Judged ones the site does not answer: in the Not helpful list, not in Unanswered.
+        unanswered_judged=Count("id", filter=Q(answered=False, language="", unanswerable=True)),
+        not_helpful_judged=Count(
+            "id", filter=Q(helpful=False, unanswerable=True, has_example=False)
+        ),
     )
     # Several Wagtail sites (a question asked on another than the default one): the
     # week's questions of each, read with the week's (site > "" reads its index).
@@ -160,6 +165,14 @@ def log_figures(now: datetime | None = None) -> dict:
     return counted
 
 
+def _besides(fixed: int, judged: int) -> str:
+    """ "the 2 fixed and the 1 the site doesn’t answer": a list's rows that wait for no fix."""
+    parts = [f"the {fixed} fixed"] if fixed else []
+    if judged:
+        parts.append(f"the {judged} the site doesn’t answer")
+    return " and ".join(parts)
+
+
 def latest_build() -> IndexBuild | None:
     """The newest build that ran or waits to (a request merged into another is no build)."""
     return IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
@@ -180,6 +193,14 @@ def figures(now: datetime | None = None) -> dict:
     # (A busy log's figures counted before these were: the waiting ones alone.)
     for name in ("unanswered", "not_helpful"):
         review[f"{name}_all"] = counted.get(f"{name}_all", counted[name])
+        review[f"{name}_judged"] = counted.get(f"{name}_judged", 0)
+    # What each list ("… in all") holds besides those waiting, said: the owner read
+    # "1 waiting · 2 in all" of 3 unanswered questions (one fixed, one judged).
+    review["unanswered_besides"] = _besides(review["unanswered_all"] - review["unanswered"], 0)
+    review["not_helpful_besides"] = _besides(
+        review["not_helpful_all"] - review["not_helpful"] - review["not_helpful_judged"],
+        review["not_helpful_judged"],
+    )
     last_build = latest_build()
     return {
         "index": {

@@ -187,9 +187,7 @@ def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
 
     found = []
     finder = PassageFinder(passages)
-    for question, link in ExampleQuestion.objects.filter(active=True).values_list(
-        "question", "url"
-    ):
+    for question, link in ExampleQuestion.objects.answering().values_list("question", "url"):
         question = " ".join((question or "").split())
         position = finder.find(*split_link(link)) if question else None
         if position is not None:

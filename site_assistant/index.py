@@ -176,6 +176,13 @@ class IndexVersion:
             self.question_owner,
         )
 
+    def nearest_example_question(self, vector: np.ndarray) -> float:
+        """The cosine of the owner's example question nearest to ``vector`` (-1: none)."""
+        if self.question_index is None or self.question_index.ntotal == 0:
+            return -1.0
+        scores, _ = self.question_index.search(np.atleast_2d(vector).astype(np.float32), 1)
+        return float(scores[0][0])
+
     def sentence_rows(self, passage_id: int) -> tuple[int, int]:
         """The rows of the sentence index that belong to a passage: (start, end)."""
         owned = self._blender.sentences

@@ -384,7 +384,7 @@ class QuestionQuerySet(models.QuerySet):
         in that set (PostgreSQL hashes it). ``EXISTS (… = outer.text)`` was a
         lookup per logged question: the overview's counts over 100,000 logged
         questions took 0.28 s (0.05 s so), growing with the log."""
-        active = ExampleQuestion.objects.filter(active=True)
+        active = ExampleQuestion.objects.answering()
         return self.annotate(
             has_example=models.ExpressionWrapper(
                 models.Q(text__in=active.values("question"))
@@ -568,15 +568,39 @@ class ExampleQuestionQuerySet(models.QuerySet):
         key = question_key(text)
         return [e for e in self.order_by("pk") if question_key(e.question) == key]
 
+    def answering(self):
+        """The active ones that name a section: indexed, trained on, "✓ example saved"."""
+        return self.filter(active=True, declines=False)
+
+    def declined(self):
+        """The active ones the owner said the site does not answer: visitors asking them
+        get "not sure" (site_assistant.declined)."""
+        return self.filter(active=True, declines=True)
+
 
 class ExampleQuestion(models.Model):
-    """The owner's own example question for a section: used as training pairs."""
+    """The owner's own example question for a section: used as training pairs. Or, with
+    ``declines``, one the site does not answer: no section, and visitors asking it (or
+    a close paraphrase, site_assistant.declined) get "not sure". The owner's own text,
+    kept for good as any example question is, unlike the visitors' questions log."""
 
     # Indexed: every logged question is compared with them (the overview's
     # "To review" counts, the Questions list's "✓ example saved").
     question = models.CharField(max_length=300, db_index=True)
-    url = models.CharField(max_length=500, help_text="Page URL, optionally with #anchor.")
+    url = models.CharField(
+        max_length=500, blank=True, help_text="Page URL, optionally with #anchor."
+    )
     active = models.BooleanField(default=True)
+    # "Fix this answer" › "The site doesn't answer this" (url ""): read by serving at
+    # once, never indexed, so no build is needed. A database default (migration 0029): a
+    # process from before it still adds example questions.
+    declines = models.BooleanField(
+        "the site doesn’t answer it",
+        default=False,
+        db_default=False,
+        help_text="Visitors asking this get “I’m not sure” with the closest sections, "
+        "not an answer.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ExampleQuestionQuerySet.as_manager()

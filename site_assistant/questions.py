@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from . import conf, outage, schema, services
 from .models import Question
+from .text import question_key
 
 logger = logging.getLogger(__name__)
 
@@ -203,12 +204,17 @@ def _log(query: str, channel: str, result, already_asked) -> tuple[Question, boo
             return earlier, True
     top = _top(result)
     text = query[:_TEXT_LIMIT]
-    # Asked again as written after the owner judged that the site does not answer it
-    # (Fix this answer): judged too, not proposed again. One lookup of the text's index.
+    # Asked as written (``question_key``) as one the owner said the site does not answer
+    # (Fix this answer: declined, site_assistant.declined, or judged in the log before
+    # that): judged too, not proposed again. A paraphrase the owner has not seen is
+    # declined but proposed. One lookup of the text's index.
     judged = (
         result.answer is None
         and not result.language
-        and Question.objects.filter(unanswerable=True, text=text).exists()
+        and (
+            (result.declined is not None and question_key(result.declined) == question_key(text))
+            or Question.objects.filter(unanswerable=True, text=text).exists()
+        )
     )
     question = Question.objects.create(
         text=text,

@@ -107,7 +107,7 @@ def lost_examples() -> list[int]:
     try:
         return [
             pk
-            for pk, link in ExampleQuestion.objects.filter(active=True).values_list("pk", "url")
+            for pk, link in ExampleQuestion.objects.answering().values_list("pk", "url")
             if services.section(link) is None
         ]
     except IndexNotReady:

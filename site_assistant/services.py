@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from . import (
     conf,
+    declined,
     embed,
     index,
     language,
@@ -133,6 +134,9 @@ class Answer:
     # when the index has pages on several sites and the visitor is on another than
     # the default one, else sites.DEFAULT (""). ``site_link`` links on it.
     site: str = sites.DEFAULT
+    # The question the owner said the site does not answer (site_assistant.declined) that
+    # this one is, or is a close paraphrase of: no answer then, whatever scored.
+    declined: str | None = None
 
 
 class _QueryCache:
@@ -618,6 +622,7 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         if reply
         else language.other_language(query, spell.is_known, spell.is_site_word, spell.is_typo)
     )
+    declined_by = None
     if reply:
         searched, results, best = query, [], None
     elif other_language:
@@ -633,6 +638,10 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         meaningful = not spell.is_noise(searched)
         close_enough = results and results[0].score >= threshold
         best = results[0] if meaningful and close_enough else None
+        top = results[0].score if results else 0.0
+        declined_by = _declined_by(version, (query, searched), top, threshold)
+        if declined_by is not None:
+            best = None
     return Answer(
         query=query,
         answer=best,
@@ -645,7 +654,33 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         language=other_language,
         reply=reply,
         site=sites.visitor_site(host, _sites_of(version)),
+        declined=declined_by,
     )
+
+
+_declined_vectors: PerVersion[np.ndarray] = PerVersion()
+
+
+def _declined_by(
+    version: index.IndexVersion, queries: tuple[str, str], top: float, threshold: float
+) -> str | None:
+    """The declined question (site_assistant.declined) that ``queries`` (as asked, as
+    searched) read as or that claims the searched one as a paraphrase, or None. ``top``:
+    the best section's score."""
+    texts = declined.texts()
+    if not texts:
+        return None
+    exact = declined.reads_as_one(*queries)
+    if exact is not None:
+        return exact
+    vector = _query_vector(version, queries[-1])
+    vectors = _declined_vectors.get(
+        f"{version.version} {texts}", lambda: np.stack([_query_vector(version, t) for t in texts])
+    )
+    nearest = version.nearest_example_question(vector)
+    if declined.claims(vector, vectors, [nearest], [top], threshold)[0]:
+        return texts[int(np.argmax(vectors @ vector))]
+    return None
 
 
 def warm_up() -> dict:

@@ -95,6 +95,8 @@ def content_changed(sender, **kwargs):
     changed_at = time.monotonic()
     # An example question saved says so in Index builds, not "Content change".
     example = sender._meta.label_lower == "site_assistant.examplequestion"
+    if example and getattr(kwargs.get("instance"), "declines", False):
+        return  # never indexed: serving reads it (site_assistant.declined), no build
     trigger = "example" if example and kwargs.get("signal") is post_save else "content"
     user = getattr(_changer, "user", None)
     transaction.on_commit(lambda: _after_commit(changed_at, trigger, user))

@@ -72,14 +72,16 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _withdrawn_read_again():
-    """The withdrawn pages a test made are gone with its transaction: the next
-    test must not serve with them (site_assistant.withdrawn reads once a second).
+    """The withdrawn pages (and declined questions) a test made are gone with its
+    transaction: the next test must not serve with them (site_assistant.withdrawn and
+    site_assistant.declined read once a second).
     Nor wait out a pause after a database failure (questions, withdrawn), nor keep what
     a test that migrated back saw of the migrations (site_assistant.schema)."""
     yield
-    from site_assistant import outage, schema, withdrawn
+    from site_assistant import declined, outage, schema, withdrawn
 
     withdrawn.forget_read()
+    declined.forget_read()
     outage.forget()
     schema.forget()
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .. import answerability, conf, lexical, site_name
+from .. import answerability, conf, declined, lexical, site_name
 from ..examples import example_questions, on_page
 from ..extract import embedding_text, scored_sentences
 from ..index import blend_search
@@ -387,6 +387,8 @@ class Retrievers:
         if examples and conf.get("QUESTION_VECTORS") and conf.get("QUESTION_WEIGHT"):
             self.question_index, self.question_owner = self._owned_index(examples)
         self.lexical = lexical.LexicalIndex([lexical.passage_document(d) for d in docs], examples)
+        # The questions the owner said the site does not answer (site_assistant.declined).
+        self.declined = list(declined.texts()) if eval_set.site else []
         # Phrase matches, as serving adds them (None when SITE_ASSISTANT["PHRASE_BOOST"] is 0).
         self.boosts = lexical.phrase_boosts(
             self.lexical,
@@ -496,6 +498,24 @@ class Retrievers:
         boosts = lexical.phrase_boosts(self.lexical, searched)
         return _best(self._blend(vectors, 1, self.question_index, self.question_owner, boosts))
 
+    def declined_by_owner(self, threshold: float) -> list[bool]:
+        """Which queries serving declines as questions the owner said the site does not
+        answer (``declined.claims``), with the answer threshold ``threshold``."""
+        if not self.declined:
+            return [False] * len(self.qids)
+        if self.question_index is None:
+            nearest = np.full(len(self.qids), -1.0)
+        else:
+            nearest = self.question_index.search(self.query_vectors, 1)[0][:, 0]
+        claimed = declined.claims(
+            self.query_vectors,
+            self._embed_queries(self.declined),
+            nearest,
+            np.asarray(self.top_scores()),
+            threshold,
+        )
+        return [bool(c) for c in claimed]
+
     def _embed_queries(self, queries: Sequence[str]) -> np.ndarray:
         return self._encode_queries([site_name.without(q, self.site_names) for q in queries])
 
@@ -521,7 +541,8 @@ def answer_rate(r: Retrievers, quantile: float | None = None) -> dict:
     The threshold is the one a build of this corpus calibrates
     (site_assistant.answerability: the generic off-topic questions scored the same
     way), or SITE_ASSISTANT["MIN_SCORE"] when set; a query is answered when its best
-    score reaches it and serving would not decline it as noise.
+    score reaches it and serving would not decline it as noise nor as a question the
+    owner said the site does not answer.
     """
     off_topic = answerability.off_topic_questions()
     off_scores = [
@@ -536,8 +557,10 @@ def answer_rate(r: Retrievers, quantile: float | None = None) -> dict:
         threshold = answerability.threshold(off_scores, quantile)
     queries = [r.eval_set.queries[q] for q in r.qids]
     answered = [
-        score >= threshold and not noise
-        for score, noise in zip(r.top_scores(), r.is_noise(queries), strict=True)
+        score >= threshold and not noise and not declined_by_owner
+        for score, noise, declined_by_owner in zip(
+            r.top_scores(), r.is_noise(queries), r.declined_by_owner(threshold), strict=True
+        )
     ]
     by_group: dict[str, list[bool]] = {}
     for qid, yes in zip(r.qids, answered, strict=True):

@@ -742,7 +742,8 @@ def test_at_320_px_the_questions_and_overview_fit_and_the_header_links_are_a_fin
 def test_on_a_phone_the_owner_says_the_site_doesnt_answer_a_question(phone_page, owner):
     """A question no section of the site says: the owner had to leave it in the Unanswered
     list. On its Fix page, "The site doesn't answer this" (a finger's size) takes it off the
-    list, saves no example question, and the overview counts it no more."""
+    list, keeps it as an example question that declines, and the overview counts it no
+    more."""
     from site_assistant.models import ExampleQuestion, Question
 
     page = phone_page(320, 640)
@@ -761,12 +762,13 @@ def test_on_a_phone_the_owner_says_the_site_doesnt_answer_a_question(phone_page,
     button.tap()
     expect(page).to_have_url(re.compile(r"/question/\?attention=unanswered$"))
     expect(page.locator(".messagelist")).to_contain_text(
-        "Marked “do you repair bicycles?” as a question the site doesn’t answer"
+        "Visitors asking “do you repair bicycles?” now get “I’m not sure” with the closest pages."
     )
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("do you sell bicycles?")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    assert ExampleQuestion.objects.count() == examples
+    assert ExampleQuestion.objects.count() == examples + 1
+    assert ExampleQuestion.objects.get(declines=True).question == "do you repair bicycles?"
     assert Question.objects.get(text="do you repair bicycles?").unanswerable
     page.goto("/admin/site_assistant/")
     expect(page.locator("#dash-unanswered")).to_have_text("1")

@@ -466,12 +466,13 @@ def test_a_build_set_off_by_saving_an_example_question_says_so_and_who(
     assert (added.trigger, added.requested_by.username) == ("example", "owner")
 
 
-def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_with_no_example(
+def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_as_a_declining_example(
     owner_client, unanswered
 ):
     """When no section of the site says it, the owner says so on the Fix page: the question
     (and the same question asked again) leaves the Unanswered lists and the overview's count,
-    is found under "The site doesn't answer", and no example question is made."""
+    is found under "The site doesn't answer", and is kept as an example question that
+    declines, with no section (what visitors then get: test_declined.py)."""
     again = Question.objects.create(text="How much is a SHOP", answered=False, score=0.1)
     other = Question.objects.create(text="do you repair bicycles?", answered=False, score=0.1)
     listing = "/admin/site_assistant/question/?attention=unanswered"
@@ -487,8 +488,11 @@ def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_with_no_e
     )
     assert response.status_code == 302 and response["Location"] == listing
     followed = owner_client.get(listing).content.decode()
-    assert "as a question the site doesn’t answer" in followed
-    assert "So is the other time a visitor asked it." in followed
+    said = LexborHTMLParser(followed).css_first(".messagelist .success").text()
+    assert said == (
+        "Visitors asking “how much is a shop?” now get “I’m not sure” with the closest "
+        "pages. 1 earlier question was marked too. Undo it in Example questions."
+    )
     shown = [row.text() for row in LexborHTMLParser(followed).css("#result_list tbody .field-text")]
     assert shown == [other.text]
     waiting = owner_client.get(listing + "_waiting").content.decode()
@@ -498,7 +502,10 @@ def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_with_no_e
     assert len(rows) == 2 and all("the site doesn’t answer it" in r.text() for r in rows)
     overview = LexborHTMLParser(owner_client.get("/admin/site_assistant/").content.decode())
     assert overview.css_first("#dash-unanswered").text() == "1"
-    assert ExampleQuestion.objects.count() == examples  # none made
+    assert "waiting for a fix · 2 the site doesn’t answer" in overview.text()
+    assert ExampleQuestion.objects.count() == examples + 1
+    kept = ExampleQuestion.objects.get(declines=True)
+    assert (kept.question, kept.url, kept.active) == ("how much is a shop?", "", True)
     assert set(Question.objects.filter(unanswerable=True).values_list("text", flat=True)) == {
         unanswered.text,
         again.text,
@@ -519,6 +526,7 @@ def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_with_no_e
         fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
     )
     assert not Question.objects.filter(unanswerable=True).exists()
+    assert not ExampleQuestion.objects.get(pk=kept.pk).active  # switched off, not refused
 
 
 def test_a_question_in_another_language_cannot_be_judged_one_the_site_doesnt_answer(

@@ -437,14 +437,16 @@ def test_the_overviews_unanswered_count_the_list_it_opens_and_the_days_table_agr
     tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
     count = tree.css_first("#dash-unanswered")
     assert count.text() == "8"
-    assert "10 in all" in tree.css_first("#dash-unanswered-all").text()
+    assert (
+        "waiting for a fix · 10 with the 2 fixed" in tree.css_first("#dash-unanswered-all").text()
+    )
     # The owner clicks the 8: the list holds those 8, none of them fixed.
     listing = owner_client.get(count.attributes["href"])
     shown = listing.context["cl"].result_list
     assert listing.context["cl"].result_count == 8
     assert len(shown) == 8 and not any(q.has_example for q in shown)
     assert "✓ example saved" not in listing.content.decode()
-    # "10 in all" opens all ten, the fixed two marked.
+    # "10 with the 2 fixed" opens all ten, the fixed two marked.
     everything = tree.css_first("#dash-unanswered-all a").attributes["href"]
     assert owner_client.get(everything).context["cl"].result_count == 10
     # The per-day table: 10 unanswered today, 8 of them waiting, linked to those 8.

@@ -309,6 +309,7 @@ A_ROW = {
     "IndexBuild": {"status": "failed", "trigger": "schedule"},
     "TrainingRun": {"status": "failed"},
     "EmbeddingCache": {"model_id": "m", "text_hash": "h", "vector": bytes(4)},
+    "ExampleQuestion": {"question": "opening hours?", "url": "/contact/#hours"},
 }
 
 
@@ -584,13 +585,16 @@ def test_the_admins_lists_with_a_migration_pending_say_migrate_not_500(
     schema.forget()  # a process started since (one that saw them all applied does not look again)
     try:
         builds = client.get("/admin/site_assistant/indexbuild/")
+        # The Questions list reads which example questions answer (0029's declines).
         questions = client.get("/admin/site_assistant/question/")
+        passages = client.get("/admin/site_assistant/passage/")
     finally:
         _migrate()
     assert builds.status_code == 503
     note = LexborHTMLParser(builds.content.decode()).css_first("#migrations-pending")
     assert "(not applied: 0027_indexbuild_other_host_urls, 0028_" in note.text(), note.text()
-    assert questions.status_code == 200
+    assert questions.status_code == 503
+    assert passages.status_code == 200
 
 
 # The migration before 0023: the builds', the training runs' and the log's tables all
@@ -715,15 +719,16 @@ def test_the_503_page_of_a_migration_pending_is_one_warning_not_an_error_a_reque
             "site_assistant.templatetags.search_admin",
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
-            "0027_indexbuild_other_host_urls, 0028_indexbuild_sitemaps_not_read_and_db_defaults);"
-            " its pages answer 503 until then",
+            "0027_indexbuild_other_host_urls, 0028_indexbuild_sitemaps_not_read_and_db_defaults, "
+            "0029_examplequestion_declines); its pages answer 503 until then",
         ),
         (
             "site_assistant.templatetags.search_admin",
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
             "0026_question_unanswerable, 0027_indexbuild_other_host_urls, "
-            "0028_indexbuild_sitemaps_not_read_and_db_defaults); its pages answer 503 until then",
+            "0028_indexbuild_sitemaps_not_read_and_db_defaults and 1 more); its pages answer 503 "
+            "until then",
         ),
     ], said
 

@@ -16,7 +16,7 @@ def owner_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
 
     pairs, problems = [], []
     finder = PassageFinder(passages)
-    for example in ExampleQuestion.objects.filter(active=True).order_by("pk"):
+    for example in ExampleQuestion.objects.answering().order_by("pk"):
         url, anchor = split_link(example.url)
         pid = passage_id(finder, url, anchor)
         if pid is None:
