@@ -61,8 +61,8 @@ ServedState = tuple[str, "IndexBuild | None"]
 # for a run whose process records no pace of its steps (an older worker's).
 ESTIMATE_FROM_PROGRESS = 10
 # Steps after its first that a run's pace is taken from: a few, so the time left
-# shows within a minute of the training's start (step 4 of 78 came 15 s after
-# step 1 at 5 s a step, the pace of the run in docs/admin.md "Training runs").
+# shows within a minute of the training's start (step 4 came 16 s after step 1 at
+# 5.2 s a step, the first training's pace in the run of docs/admin.md "Training runs").
 PACE_AFTER_STEPS = 3
 
 
@@ -125,8 +125,7 @@ def time_left(run: TrainingRun, now=None) -> str:
 def _left_words(seconds: float) -> str:
     if seconds < 60:
         return "less than a minute left (estimate)"
-    minutes = round(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''} left (estimate)"
+    return f"about {_in_minutes(round(seconds / 60))} left (estimate)"
 
 
 def duration_words(seconds: float) -> str:
@@ -363,6 +362,10 @@ def _minutes(seconds: float) -> int:
     return max(1, round(seconds / 60))
 
 
+def _in_minutes(minutes: int) -> str:
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def start_estimate() -> dict:
     """How long a run started now will take, and where the figure comes from:
     {"text": "about 10 minutes", "why": …}; {} when there is nothing to go by.
@@ -379,9 +382,8 @@ def start_estimate() -> dict:
     )
     if last is not None:
         took = (last.finished - last.started).total_seconds()
-        minutes = _minutes(took)
         return {
-            "text": f"about {minutes} minute{'s' if minutes != 1 else ''}",
+            "text": f"about {_in_minutes(_minutes(took))}",
             "why": f"the last run here ({last}) took {duration_words(took)}; it takes "
             "longer while the server is busy with other work",
         }
@@ -391,11 +393,11 @@ def start_estimate() -> dict:
     first, refit = steps
     fast, slow = (_minutes((first + refit) * seconds) for seconds in SECONDS_A_STEP)
     return {
-        "text": f"about {fast} to {slow} minutes" if fast < slow else f"about {fast} minutes",
+        "text": f"about {fast} to {slow} minutes" if fast < slow else f"about {_in_minutes(fast)}",
         "why": f"it learns in {first} steps, then {refit} more if the new version does "
-        f"better (it is then trained once more on every section); a step took "
-        f"{SECONDS_A_STEP[0]:.1f} s on average in a measured run on a small 2-core server "
-        f"and {SECONDS_A_STEP[1]:.1f} s when that server was busy. No run has finished "
+        f"better (it is then trained once more on every section); a run measured on a "
+        f"small 2-core server took {SECONDS_A_STEP[0]:.1f} s a step, all in, and a step "
+        f"took {SECONDS_A_STEP[1]:.1f} s when that server was busy. No run has finished "
         "here yet: after the first, this figure comes from how long it took",
     }
 

@@ -506,7 +506,7 @@ def test_before_any_run_the_estimate_counts_the_steps_the_run_will_do(owner_clie
     assert page.css_first("#training-estimate-text").text() == f"about {fast} to {slow} minutes"
     why = " ".join(page.css_first("#training-estimate").text().split())
     assert f"it learns in {first} steps, then {refit} more if the new version does better" in why
-    assert "a step took 3.3 s on average in a measured run" in why and "14.1 s when" in why
+    assert "took 3.3 s a step, all in" in why and "took 14.1 s when that server was busy" in why
     assert not TrainingRun.objects.exists()
 
 
