@@ -36,7 +36,7 @@ PARAM_HELP = {
     "seed": ("Seed", "the same seed makes the same questions and the same split"),
     "refit": (
         "Refit on everything",
-        "after the comparison, train once more with the held-out sections included",
+        "after the comparison, train once more on every section, the test questions' too",
     ),
     "activate": ("Activate if better", "serve the trained model if it ranks better"),
     "requested_by": ("Requested by", "the staff member who pressed the button"),
@@ -57,23 +57,47 @@ def _param_value(value) -> str:
 ServedState = tuple[str, "IndexBuild | None"]
 
 # Below this progress a run is still loading the model and making pairs: its
-# pace says nothing yet about the training to come.
+# pace since it started says nothing yet about the training to come. Used only
+# for a run whose process records no pace of its steps (an older worker's).
 ESTIMATE_FROM_PROGRESS = 10
+# Steps after its first that a run's pace is taken from: a few, so the time left
+# shows within a minute of the training's start (step 4 came 16 s after step 1 at
+# 5.2 s a step, the first training's pace in the run of docs/admin.md "Training runs").
+PACE_AFTER_STEPS = 3
+
+
+def _pace_seconds_left(run: TrainingRun, now: float) -> float | None:
+    """The time left at the pace of the run's steps so far (see training.tasks._Progress):
+    the share of the bar done since its first step, over the time that took."""
+    from .training.tasks import PACE
+
+    pace = (run.metrics or {}).get(PACE)
+    try:
+        if pace["steps"] < PACE_AFTER_STEPS:
+            return None
+        done, took = pace["fraction"] - pace["from"], pace["at"] - pace["since"]
+        if done <= 0 or took <= 0:
+            return None
+        return (1 - pace["fraction"]) * took / done - max(0.0, now - pace["at"])
+    except (KeyError, TypeError):
+        return None
 
 
 def time_left(run: TrainingRun, now=None) -> str:
     """An estimate of the whole run's remaining time ("" if unknown).
 
     The last finished run on this site took what this one will, near enough
-    (the same pages, the same settings); without one, the pace so far, once
-    the run is past its set-up. A pace taken during the set-up grew by a
-    minute every few seconds while the model loaded.
+    (the same pages, the same settings); without one, the pace of its steps
+    once a few are done (the set-up before the first says nothing of them: a
+    pace taken from the run's start grew by a minute every few seconds while
+    the model loaded).
     """
     from django.utils import timezone
 
     if not run.is_active or not run.started or not 0 < run.progress < 100:
         return ""
-    elapsed = ((now or timezone.now()) - run.started).total_seconds()
+    now = now or timezone.now()
+    elapsed = (now - run.started).total_seconds()
     previous = (
         TrainingRun.objects.filter(
             status=TrainingRun.Status.SUCCEEDED,
@@ -89,14 +113,19 @@ def time_left(run: TrainingRun, now=None) -> str:
         took := (previous.finished - previous.started).total_seconds()
     ):
         seconds = took - elapsed
+    elif (paced := _pace_seconds_left(run, now.timestamp())) is not None:
+        seconds = paced
     elif run.progress >= ESTIMATE_FROM_PROGRESS:
         seconds = elapsed / run.progress * (100 - run.progress)
     else:
         return ""
+    return _left_words(seconds)
+
+
+def _left_words(seconds: float) -> str:
     if seconds < 60:
         return "less than a minute left (estimate)"
-    minutes = round(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''} left (estimate)"
+    return f"about {_in_minutes(round(seconds / 60))} left (estimate)"
 
 
 def duration_words(seconds: float) -> str:
@@ -300,6 +329,79 @@ def _last_took() -> str:
     return duration_words((last.finished - last.started).total_seconds()) if last else ""
 
 
+# Seconds a training step takes, to estimate a run before this site has finished one.
+# Low: a run from the button on the demo site, all in (loading, pairs, both trainings,
+# the comparison, the index rebuilt), took 9 min 34 s for 176 steps (78, then 98 for the
+# refit) with a worker on a shared 2-core machine: 574 / 176 = 3.3 s a step
+# (docs/admin.md, "Training runs"). High: a step alone took 14.1 s at load average 6.4
+# (`make bench-speed PARTS=training`, seconds_a_step; docs/benchmarks.md).
+SECONDS_A_STEP = (574 / 176, 14.1)
+
+
+def planned_steps() -> tuple[int, int] | None:
+    """(steps of the training, steps of the refit that follows if it does better) of a run
+    started now with the button's settings, from the pairs it would make (None: no
+    passages to make them from). Making them takes a few seconds and loads scikit-learn
+    (training.pairs.words): asked only before this site's first finished run."""
+    from .training import pairs as pairs_mod
+    from .training.config import TrainConfig
+    from .training.tasks import PARAMS
+
+    passages, _origin = pairs_mod.load_passages()
+    extra, _problems = pairs_mod.human_questions(passages)
+    try:
+        pair_set = pairs_mod.build_pairs(passages, seed=PARAMS["seed"], extra=extra)
+    except ValueError:  # no passages to make pairs from
+        return None
+    config = TrainConfig(**PARAMS)
+    trained = len(pair_set.train)
+    return config.steps(trained), config.steps(trained + len(pair_set.dev))
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, round(seconds / 60))
+
+
+def _in_minutes(minutes: int) -> str:
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def start_estimate() -> dict:
+    """How long a run started now will take, and where the figure comes from:
+    {"text": "about 10 minutes", "why": …}; {} when there is nothing to go by.
+
+    The last run that succeeded here, if there is one (this server, this site);
+    else the steps this run will do at the seconds a step measured elsewhere
+    (``SECONDS_A_STEP``), a range."""
+    last = (
+        TrainingRun.objects.filter(
+            status=TrainingRun.Status.SUCCEEDED, started__isnull=False, finished__isnull=False
+        )
+        .order_by("-finished")
+        .first()
+    )
+    if last is not None:
+        took = (last.finished - last.started).total_seconds()
+        return {
+            "text": f"about {_in_minutes(_minutes(took))}",
+            "why": f"the last run here ({last}) took {duration_words(took)}; it takes "
+            "longer while the server is busy with other work",
+        }
+    steps = planned_steps()
+    if steps is None:
+        return {}
+    first, refit = steps
+    fast, slow = (_minutes((first + refit) * seconds) for seconds in SECONDS_A_STEP)
+    return {
+        "text": f"about {fast} to {slow} minutes" if fast < slow else f"about {_in_minutes(fast)}",
+        "why": f"it learns in {first} steps, then {refit} more if the new version does "
+        f"better (it is then trained once more on every section); a run measured on a "
+        f"small 2-core server took {SECONDS_A_STEP[0]:.1f} s a step, all in, and a step "
+        f"took {SECONDS_A_STEP[1]:.1f} s when that server was busy. No run has finished "
+        "here yet: after the first, this figure comes from how long it took",
+    }
+
+
 def _active_runs():
     return TrainingRun.objects.filter(
         status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
@@ -336,12 +438,13 @@ class TrainingRunAdmin(
         "params_display",
         "error",
         "task_id",
-        "created_display",
-        "started_display",
-        "finished_display",
+        "requested_at",
+        "started_at",
+        "finished_at",
     ]
-    # The model's folder and the task's id mean nothing to the owner: kept for a
-    # developer in a collapsed section at the end.
+    # The settings are the trainer's terms (learning rate, step limit, seed): folded
+    # under "Technical details". The model's folder and the task's id mean nothing to
+    # the owner: kept for a developer in a collapsed section at the end.
     fieldsets = [
         (
             None,
@@ -350,12 +453,20 @@ class TrainingRunAdmin(
                     "decision_display",
                     "metrics_table",
                     "activated_display",
-                    "params_display",
                     "error",
-                    "created_display",
-                    "started_display",
-                    "finished_display",
+                    "requested_at",
+                    "started_at",
+                    "finished_at",
                 ]
+            },
+        ),
+        (
+            "Technical details",
+            {
+                "classes": ["collapse"],
+                "fields": ["params_display"],
+                "description": "The training's settings, each with what it means; every run "
+                "from the button uses the same ones.",
             },
         ),
         (
@@ -381,8 +492,11 @@ class TrainingRunAdmin(
         )
 
     created_display = date_column("created", "Requested")
-    started_display = date_column("started", "Started")
-    finished_display = date_column("finished", "Finished")
+    # On a run's page, whose box counts on while it runs: the time itself ("7 Dec 2026,
+    # 10:21:35 UTC"), not "2 seconds ago" as the page was drawn, beside "running for 44 s".
+    requested_at = date_column("created", "Requested", clock=True)
+    started_at = date_column("started", "Started", clock=True)
+    finished_at = date_column("finished", "Finished", clock=True)
 
     @admin.display(description="Activated")
     def activated_display(self, run, served: ServedState | None = None):
@@ -580,9 +694,11 @@ class TrainingRunAdmin(
         return HttpResponseRedirect(run_url)
 
     def train_view(self, request):
-        """POST only, staff with the add permission: create a run and enqueue it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """Staff who may train: GET (or a POST without ``confirm``) asks to confirm, saying
+        in words what a run does, what it leaves and how long it will take; a POST with
+        ``confirm`` creates a run and enqueues it. A page of its own, as Cancel's."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         if not request.user.has_perm("site_assistant.add_trainingrun"):
             raise PermissionDenied
         from .training.finetune import missing_extra
@@ -605,6 +721,13 @@ class TrainingRunAdmin(
                 ),
             )
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
+        if request.method == "GET" or "confirm" not in request.POST:
+            if already is not None:
+                messages.info(request, f"{already} is already under way.")
+                return HttpResponseRedirect(
+                    reverse("admin:site_assistant_trainingrun_change", args=[already.pk])
+                )
+            return self._train_confirm(request)
         run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
         run.refresh_from_db()
         if already is not None and run.pk == already.pk:
@@ -622,6 +745,24 @@ class TrainingRunAdmin(
             messages.success(request, f"{run} started: the page updates while it runs.")
         return HttpResponseRedirect(
             reverse("admin:site_assistant_trainingrun_change", args=[run.pk])
+        )
+
+    def _train_confirm(self, request):
+        """The page that asks before a run starts: what it does, how long, its settings."""
+        from .training.tasks import PARAMS, RUN_OPTIONS
+
+        params = {**PARAMS, **RUN_OPTIONS, "activate": True}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Train the assistant on your site?",
+            "opts": self.model._meta,
+            "estimate": start_estimate(),
+            "settings": self.params_display(TrainingRun(params=params)),
+            "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
+            "examples_url": reverse("admin:site_assistant_examplequestion_changelist"),
+        }
+        return TemplateResponse(
+            request, "admin/site_assistant/trainingrun/train_confirm.html", context
         )
 
     def serve_base_view(self, request):

@@ -20,7 +20,7 @@ from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
@@ -99,8 +99,11 @@ def capital(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def human_time(moment) -> str:
-    """ "3 minutes ago" in a <time> whose title is the exact date and time; "–" for none."""
+def human_time(moment, clock: bool = False) -> str:
+    """ "3 minutes ago" in a <time> whose title is the exact date and time; "–" for none.
+
+    ``clock``: the time itself ("7 Dec 2026, 10:21:35 UTC"), for a page that updates in
+    place, where "3 minutes ago" as it was drawn goes stale."""
     if not moment:
         return "–"
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
@@ -108,7 +111,7 @@ def human_time(moment) -> str:
         '<time datetime="{}" title="{}">{}</time>',
         moment.isoformat(),
         local.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
-        naturaltime(moment),
+        dateformat.format(local, "j M Y, H:i:s T") if clock else naturaltime(moment),
     )
 
 
@@ -261,11 +264,12 @@ class BackToTheListAfterDelete:
         )
 
 
-def date_column(field: str, description: str):
-    """An admin list column showing ``field`` as a human date (sortable by the field)."""
+def date_column(field: str, description: str, clock: bool = False):
+    """An admin list column showing ``field`` as a human date (sortable by the field);
+    ``clock``: as the time itself (``human_time``)."""
 
     def show(model_admin, obj):
-        return human_time(getattr(obj, field))
+        return human_time(getattr(obj, field), clock)
 
     show.short_description = description
     show.admin_order_field = field

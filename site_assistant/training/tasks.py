@@ -12,6 +12,7 @@ import ctypes
 import gc
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -36,6 +37,8 @@ Status = TrainingRun.Status
 PARAMS = config.defaults()
 # Not TrainConfig fields: how the run uses the trained model.
 RUN_OPTIONS = {"refit": True}
+# A running run's metrics: its pace (see _Progress); a finished run's are its results.
+PACE = "pace"
 
 
 def this_process() -> dict:
@@ -161,24 +164,44 @@ def cancel(run_id: int, user=None) -> bool:
             status=Status.CANCELLED,
             stage="cancelled",
             decision=f"Cancelled by {who}: no model was activated.",
+            metrics={},  # its pace (no result)
             finished=timezone.now(),
         )
     )
 
 
+# A training's step as its stage says it ("training: step 7/78", "refit: step 40/98").
+STEP = re.compile(r"\bstep \d+/\d+")
+
+
 class _Progress:
-    """Saves progress on the run at most twice a second, and stops a cancelled run."""
+    """Saves progress on the run at most twice a second, and stops a cancelled run.
+
+    From the first training step on it also saves the run's pace in its metrics
+    (``PACE``: when that step ended and where the bar was, when the last report
+    came and where the bar is, how many steps since), from which the admin
+    estimates the time left: the set-up before it (loading the model, making
+    pairs) says nothing of the steps to come."""
 
     def __init__(self, run_id: int):
         self.run_id, self.last = run_id, 0.0
+        self.pace: dict | None = None
 
     def __call__(self, fraction: float, stage: str):
+        wall = time.time()
+        if self.pace is None and STEP.search(stage):
+            self.pace = {"since": wall, "from": fraction, "steps": -1}
+        if self.pace is not None:
+            self.pace.update(at=wall, fraction=fraction)
+            self.pace["steps"] += bool(STEP.search(stage))
         now = time.monotonic()
         if now - self.last < 0.5 and fraction < 1:
             return
         self.last = now
         saved = TrainingRun.objects.filter(pk=self.run_id, status=Status.RUNNING).update(
-            progress=max(0, min(100, int(fraction * 100))), stage=stage[:100]
+            progress=max(0, min(100, int(fraction * 100))),
+            stage=stage[:100],
+            **({"metrics": {PACE: self.pace}} if self.pace else {}),
         )
         if (
             not saved
@@ -250,6 +273,7 @@ def _train(run_id: int) -> dict:
         TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
             status=Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:5000],
+            metrics={},  # its pace (no result)
             finished=timezone.now(),
         )
         return {"run": run_id, "error": str(exc)}

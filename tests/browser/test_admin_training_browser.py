@@ -134,6 +134,12 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     log_in(page)
     page.goto("/admin/site_assistant/trainingrun/")
     page.get_by_role("button", name="Train on site content").click()
+    # It asks first, saying how long (no run here yet: from the steps it will do).
+    expect(page.locator("#training-estimate-text")).to_have_text(
+        re.compile(r"^about \d+ (to \d+ )?minutes?$")
+    )
+    assert not TrainingRun.objects.exists()
+    page.get_by_role("button", name="Yes, start training").click()
     expect(page).to_have_url(re.compile(r"/trainingrun/\d+/change/$"))
     run = TrainingRun.objects.get()
     box = page.locator("#training-progress")

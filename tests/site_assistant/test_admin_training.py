@@ -1,5 +1,6 @@
 """The training admin: status polled as JSON, cancel, plain "Activated", the base-model button."""
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -152,6 +153,61 @@ def test_the_time_left_comes_from_the_last_run_and_is_not_guessed_during_set_up(
     assert running(80, 16) == "about 4 minutes left (estimate)"
 
 
+def test_the_time_left_shows_a_few_steps_into_the_training_at_their_pace(owner_client):
+    """At 44 s a run was at 8% (step 7/78) with no estimate: the pace since its start
+    took in loading the model and making pairs, so it waited for 10%. The steps' own
+    pace (training.tasks._Progress records it) gives one as soon as a few are done."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.training.finetune import progress_bar
+
+    start, end = progress_bar(refit=True)["training"]
+
+    def at_step(n):
+        return start + (end - start) * n / 78
+
+    run = running(started=timezone.now() - timedelta(seconds=44))
+    progress = _Progress(run.pk)
+    progress(0.0, "making pairs")
+    progress.last = 0
+    progress(0.04, "loading the base model")
+    assert "pace" not in TrainingRun.objects.get(pk=run.pk).metrics  # no step yet
+    for n in range(1, 8):
+        progress.last = 0
+        progress(at_step(n), f"training: step {n}/78")
+    run.refresh_from_db()
+    pace = run.metrics["pace"]
+    assert (pace["steps"], pace["from"], pace["fraction"]) == (6, at_step(1), at_step(7))
+    assert pace["since"] <= pace["at"] <= time.time()
+    assert run.progress == 8 and run.stage == "training: step 7/78"
+
+    # Steps 1 to 7 took 30 s (5 s a step, as the owner's run): 0.91 of the bar at
+    # 0.031 in 30 s, about 15 minutes.
+    now = time.time()
+    TrainingRun.objects.filter(pk=run.pk).update(
+        metrics={"pace": {**pace, "since": now - 30, "at": now}}
+    )
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    assert owner_client.get(url).json()["time_left"] == "about 15 minutes left (estimate)"
+    page = LexborHTMLParser(
+        owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
+    )
+    assert page.css_first('[data-field="time_left"]').text() == "about 15 minutes left (estimate)"
+    # Beside "running for 44 s", the time it started, not "44 seconds ago" as drawn.
+    started = page.css_first(".field-started_at time")
+    assert started.attributes["datetime"] == run.started.isoformat()
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d \S+", started.text()), started.text()
+    assert page.css_first('[data-field="elapsed"]').text().startswith("running for 4")
+    # Two steps in: too few to go by.
+    TrainingRun.objects.filter(pk=run.pk).update(metrics={"pace": {**pace, "steps": 2}})
+    assert owner_client.get(url).json()["time_left"] == ""
+    # A cancelled run keeps no pace among its metrics.
+    assert cancel(run.pk)
+    assert TrainingRun.objects.get(pk=run.pk).metrics == {}
+
+
 def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model):
     from django.test import Client
 
@@ -253,7 +309,9 @@ def test_a_training_run_the_queue_does_not_take_fails_at_once(broker, request, o
     _store_passages()  # a site the index has read: there is something to train on
     request.getfixturevalue(broker)
     started = time.monotonic()
-    response = owner_client.post(reverse("admin:site_assistant_trainingrun_train"), follow=True)
+    response = owner_client.post(
+        reverse("admin:site_assistant_trainingrun_train"), {"confirm": "yes"}, follow=True
+    )
     took = time.monotonic() - started
     assert took < 3, f"the request was held {took:.1f} s"
     run = TrainingRun.objects.get()
@@ -274,7 +332,9 @@ def test_a_training_run_this_process_cannot_send_names_the_broker(point_broker, 
 
     _store_passages()
     point_broker("zookeeper://127.0.0.1:1/")
-    response = owner_client.post(reverse("admin:site_assistant_trainingrun_train"), follow=True)
+    response = owner_client.post(
+        reverse("admin:site_assistant_trainingrun_train"), {"confirm": "yes"}, follow=True
+    )
     run = TrainingRun.objects.get()
     assert run.status == TrainingRun.Status.FAILED and run.not_queued == "cannot_send"
     html = LexborHTMLParser(response.content.decode())
@@ -354,6 +414,100 @@ def test_a_switched_off_model_is_served_again_from_its_runs_page(
     assert rebuild.status == IndexBuild.Status.SUCCEEDED, rebuild.error
     assert Path(index.live_model_ref()).resolve() == folder.resolve()
     assert rebuild.model_id == embed.model_id(str(folder))
+
+
+def train_button(page: str):
+    """The list's "Train on site content" button and the form it is in."""
+    tree = LexborHTMLParser(page)
+    button = next(
+        b for b in tree.css(".object-tools button") if b.text() == "Train on site content"
+    )
+    return button, button.parent
+
+
+def test_train_asks_first_and_says_how_long_from_the_last_run_here(owner_client):
+    """It started a run at once, the list saying only "How long it takes depends on the
+    site's size and the server". Now it opens a page that says what a run does, what the
+    owner gets, that visitors are answered meanwhile and how long: the last run here's
+    duration. Nothing starts until "Yes, start training"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    finished = timezone.now() - timedelta(days=1)
+    last = TrainingRun.objects.create(
+        status=Status.SUCCEEDED, started=finished - timedelta(seconds=574), finished=finished
+    )
+    url = reverse("admin:site_assistant_trainingrun_train")
+    _button, form = train_button(owner_client.get("/admin/site_assistant/trainingrun/").text)
+    assert (form.attributes["method"], form.attributes["action"]) == ("get", url)
+
+    asked = owner_client.get(url)
+    assert asked.status_code == 200
+    page = LexborHTMLParser(asked.text)
+    assert page.css_first("#training-estimate-text").text() == "about 10 minutes"
+    assert (
+        f"the last run here ({last}) took 9 min 34 s" in page.css_first("#training-estimate").text()
+    )
+    said = " ".join(page.css_first("#content-main").text().split())
+    assert "teaches the assistant your site’s wording" in said
+    assert "switched on and the search is rebuilt with it" in said
+    assert "your visitors keep getting answers as they do now" in said
+    # The trainer's terms are folded away, each explained.
+    details = page.css_first("details#training-settings")
+    assert "open" not in details.attributes
+    assert details.css_first("summary").text() == "Technical details"
+    assert "how far each step moves the model" in details.text()
+    details.decompose()
+    shown = page.css_first("#content-main").text()
+    for term in ("Learning rate", "held-out", "Seed", "embedding", "Fine-tune"):
+        assert term.lower() not in shown.lower(), term
+    confirm = page.css_first("#training-start-confirm")
+    assert confirm.attributes["method"] == "post" and "action" not in confirm.attributes
+    assert TrainingRun.objects.count() == 1  # asking is not starting
+
+    # A POST without the confirmation (the list's old button, a stale form) asks too.
+    again = owner_client.post(url)
+    assert again.status_code == 200 and "training-start-confirm" in again.text
+    assert TrainingRun.objects.count() == 1
+
+    response = owner_client.post(url, {"confirm": "yes"})
+    run = TrainingRun.objects.latest("pk")
+    assert run.pk != last.pk and run.status == Status.QUEUED
+    assert response["Location"] == f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    # Under way: asking again goes to it.
+    response = owner_client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    assert f"{run} is already under way." in response.text
+    assert TrainingRun.objects.count() == 2
+
+
+def test_before_any_run_the_estimate_counts_the_steps_the_run_will_do(owner_client):
+    """No run has finished here: the steps the run will do (from the pairs it will
+    make) at a step's measured seconds, a range, each figure's source said."""
+    from site_assistant.admin_training import SECONDS_A_STEP
+    from site_assistant.training import pairs
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    passages, _ = pairs.load_passages()
+    made = pairs.build_pairs(passages, seed=42, extra=pairs.human_questions(passages)[0])
+    first = 2 * -(-len(made.train) // 32)  # 2 epochs of batches of 32
+    refit = 2 * -(-(len(made.train) + len(made.dev)) // 32)
+    fast, slow = (round((first + refit) * seconds / 60) for seconds in SECONDS_A_STEP)
+    assert fast < slow
+
+    page = LexborHTMLParser(
+        owner_client.get(reverse("admin:site_assistant_trainingrun_train")).text
+    )
+    assert page.css_first("#training-estimate-text").text() == f"about {fast} to {slow} minutes"
+    why = " ".join(page.css_first("#training-estimate").text().split())
+    assert f"it learns in {first} steps, then {refit} more if the new version does better" in why
+    assert "took 3.3 s a step, all in" in why and "took 14.1 s when that server was busy" in why
+    assert not TrainingRun.objects.exists()
 
 
 def test_the_list_says_how_long_the_last_run_here_took(owner_client):

@@ -325,9 +325,10 @@ def test_admin_train_button(client, django_user_model):
     client.force_login(admin)
     page = client.get(url).content.decode()
     assert "Train on site content" in page and train_url in page
-    assert client.get(train_url).status_code == 405  # POST only
+    assert client.put(train_url).status_code == 405  # GET asks, POST starts
     _store_passages()  # the index has read the site: there is something to train on
-    response = client.post(train_url)  # on_commit never fires in this test transaction
+    # on_commit never fires in this test transaction
+    response = client.post(train_url, {"confirm": "yes"})
     run = TrainingRun.objects.get()
     assert response.status_code == 302 and str(run.pk) in response["Location"]
     assert run.status == TrainingRun.Status.QUEUED and run.params["activate"] is True

@@ -827,7 +827,7 @@ def test_every_admin_action_that_sets_off_a_build_says_migrate_while_a_build_can
         (f"{admin}/question/{question.pk}/fix/", {"question": "shop?", "link": "/x/#a"}),
         (f"{admin}/trainingrun/{switched_off.pk}/serve/", {}),
         (f"{admin}/trainingrun/serve-base/", {}),
-        (f"{admin}/trainingrun/train/", {}),
+        (f"{admin}/trainingrun/train/", {"confirm": "yes"}),
         (f"{admin}/indexbuild/rebuild/", {}),
     ]
     _migrate("0026_question_unanswerable")
