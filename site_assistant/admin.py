@@ -624,7 +624,7 @@ def _threshold_source() -> str:
 
 @admin.register(Question)
 class QuestionAdmin(
-    SaysMigrationsPending, BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
 ):
     # What was asked, what it got and the way to fix it first: on a narrow screen
     # the columns after them are the ones scrolled out of view.
