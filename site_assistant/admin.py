@@ -11,6 +11,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -54,6 +55,7 @@ from .templatetags.search_admin import (
     reads_no_table,
     site_label,
     site_names,
+    technical_details,
 )
 from .text import question_key
 
@@ -194,20 +196,26 @@ class IndexBuildAdmin(
     list_select_related = ["requested_by"]  # "… by owner": one query, not one a row
     list_filter = ["status", "trigger"]
     # Status, stage, progress, counts and error are in the box above the fields
-    # (updated while the build runs); the fields are what the box does not say.
-    fields = [
-        "trigger",
-        "requested_by",
-        "coalesced_into",
-        "created",
-        "started",
-        "finished",
-        "version",
-        "model_id",
-        "left_out_display",
-        "task_id",
+    # (updated while the build runs); the fields are what the box does not say. What
+    # only a developer reads (the build it joined, which the box says in words, the
+    # index version it wrote, the model, the worker's task) is folded.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "trigger",
+                    "requested_by",
+                    "created",
+                    "started",
+                    "finished",
+                    "left_out_display",
+                ]
+            },
+        ),
+        technical_details("coalesced_into", "version", "model_id", "task_id"),
     ]
-    readonly_fields = fields
+    readonly_fields = flatten_fieldsets(fieldsets)
     change_list_template = "admin/site_assistant/indexbuild/change_list.html"
     change_form_template = "admin/site_assistant/indexbuild/change_form.html"
 
@@ -483,11 +491,24 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):
     """A column's values as choices, read through its index (``distinct_values``):
-    Django's ``SELECT DISTINCT`` read every row of the log on every list page."""
+    Django's ``SELECT DISTINCT`` read every row of the log on every list page. Shown
+    once the log holds two values or more (one value picks nothing out), or one is chosen."""
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.lookup_choices = model._default_manager.distinct_values(field.name)
+
+    def has_output(self):
+        return len(self.lookup_choices) > 1 or self.lookup_val is not None
+
+
+class ModelFilter(IndexedValuesFilter):
+    """The model that answered: shown once questions were answered by two (the base model
+    and one trained on the site); a developer's filter, which one model leaves out."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "model"
 
 
 class LanguageFilter(IndexedValuesFilter):
@@ -502,6 +523,13 @@ class LanguageFilter(IndexedValuesFilter):
                     f"{language.name(code)} ({code})" if code else "The site’s language"
                 )
             yield choice
+
+
+def serves_several_sites() -> bool:
+    """Whether the assistant serves several sites (several Wagtail sites: ``PER_SITE``
+    names them, or the log holds a question asked on another site than the default one):
+    only then does a question's page say which site it was asked on."""
+    return bool(conf.get("PER_SITE")) or Question.objects.filter(site__gt="").exists()
 
 
 class SiteFilter(admin.SimpleListFilter):
@@ -601,7 +629,7 @@ def _threshold_source() -> str:
 
 @admin.register(Question)
 class QuestionAdmin(
-    SaysMigrationsPending, BackToTheListAfterDelete, AppStylesheet, admin.ModelAdmin
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
 ):
     # "✓ example saved" reads which example questions answer (ExampleQuestion.declines).
     every_view_also_reads = (ExampleQuestion,)
@@ -616,7 +644,7 @@ class QuestionAdmin(
         "score_display",
         "helpful",
         "channel",
-        "training_approved",
+        "approved_display",
         "latency_display",
     ]
     list_display_links = ["text"]
@@ -632,7 +660,7 @@ class QuestionAdmin(
         ("created", AskedFilter),
         ("language", LanguageFilter),
         SiteFilter,
-        ("model_id", IndexedValuesFilter),
+        ("model_id", ModelFilter),
     ]
     actions = ["approve_for_training", "withdraw_training_approval"]
     search_fields = ["text", "top_url", "top_heading"]
@@ -653,6 +681,75 @@ class QuestionAdmin(
         return False
 
     created_display = date_column("created", "Asked")
+
+    # A question's page: what the owner reads first, in words and rounded figures; the
+    # exact values a developer looks for folded under "Technical details". The site only
+    # where there are several (get_fieldsets).
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "text",
+                    "created_display",
+                    "channel",
+                    "answered",
+                    "score_display",
+                    "top_link",
+                    "top_text",
+                    "latency_display",
+                    "language_display",
+                    "site_display",
+                    "helpful",
+                    "feedback_at",
+                    "approved_display",
+                    "fixed_by",
+                    "unanswerable_display",
+                ]
+            },
+        ),
+        technical_details(
+            "score", "top_url", "top_heading", "latency_ms", "model_id", "index_version", "site"
+        ),
+    ]
+    readonly_fields = flatten_fieldsets(fieldsets)
+    # What each value of the page means, for the owner (a method's value has no field
+    # whose help Django would show); the technical ones named as a developer knows them.
+    field_help = {
+        "score_display": "How closely the best passage matched the question: 1 is a perfect "
+        "match, and the assistant answers only when it is above its threshold. The exact "
+        "figure is under Technical details.",
+        "top_link": "The section of the site that matched best: the answer, when there was one.",
+        "latency_display": "How long the assistant took to answer, on the server.",
+        "site_display": "Which of your sites the visitor asked on.",
+        "approved_display": Question._meta.get_field("training_approved").help_text,
+        "unanswerable_display": Question._meta.get_field("unanswerable").help_text,
+        "score": "The score as computed.",
+        "site": "The site's hostname; blank for the default site.",
+    }
+    field_labels = {
+        "top_text": "Passage text",
+        "feedback_at": "Voted",
+        "score": "Score (exact)",
+        "top_url": "Top passage's address",
+        "top_heading": "Top passage's headings",
+        "latency_ms": "Time to answer (ms, exact)",
+        "approved_display": "Approved for training",
+    }
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(
+            request, obj, help_texts=self.field_help, labels=self.field_labels, **kwargs
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and (obj.site or serves_several_sites()):
+            return self.fieldsets
+        one_site = {"site_display", "site"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in one_site]})
+            for name, options in self.fieldsets
+        ]
 
     def has_approve_permission(self, request):
         return request.user.has_perm("site_assistant.change_question")
@@ -684,7 +781,22 @@ class QuestionAdmin(
 
     @admin.display(description="Score", ordering="score")
     def score_display(self, question):
-        return f"{question.score:.3f}" if question.score is not None else "–"
+        return f"{question.score:.2f}" if question.score is not None else "–"
+
+    @admin.display(description="Training")
+    def approved_display(self, question):
+        """Approved for training, or a neutral "–": Django's red ✖ on every row that
+        nobody approved (every question, until the owner does) read as an error."""
+        return "✓ approved" if question.training_approved else "–"
+
+    @admin.display(description="The site doesn’t answer it")
+    def unanswerable_display(self, question):
+        return "✓ judged so on Fix this answer" if question.unanswerable else "–"
+
+    @admin.display(description="Language")
+    def language_display(self, question):
+        code = question.language
+        return f"{language.name(code)} ({code})" if code else "The site’s language"
 
     @admin.display(description="Top passage", ordering="top_url")
     def top_link(self, question):
@@ -705,9 +817,9 @@ class QuestionAdmin(
         name = site_names().get(question.site)
         return name or question.site or "default"
 
-    @admin.display(description="Latency", ordering="latency_ms")
+    @admin.display(description="Time to answer", ordering="latency_ms")
     def latency_display(self, question):
-        return f"{question.latency_ms:.0f} ms"
+        return f"{question.latency_ms:,.0f} ms"
 
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList

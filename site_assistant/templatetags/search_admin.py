@@ -126,8 +126,9 @@ class AppStylesheet:
 
 
 class CardsOnAPhone(AppStylesheet):
-    """AppStylesheet, for a list of few rows with long values (Index builds, Training runs):
-    on a phone each row reads as a card, every value under its column's name
+    """AppStylesheet, for a list whose columns a phone cannot show side by side (Index
+    builds, Training runs, Questions): on a phone each row reads as a card, every value
+    beside its column's name
     (site_assistant/admin/list-cards.js and admin.css), not a table scrolling sideways."""
 
     class Media:
@@ -262,6 +263,13 @@ class BackToTheListAfterDelete:
         return HttpResponseRedirect(
             add_preserved_filters({"preserved_filters": filters, "opts": opts}, listing)
         )
+
+
+def technical_details(*fields: str) -> tuple:
+    """A ModelAdmin fieldset of the values only a developer reads (a model's id, an index
+    version, a task's id, an exact figure), folded under "Technical details": on the page,
+    out of the owner's way, not removed."""
+    return ("Technical details", {"classes": ["collapse"], "fields": list(fields)})
 
 
 def date_column(field: str, description: str, clock: bool = False):

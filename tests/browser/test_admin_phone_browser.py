@@ -772,3 +772,61 @@ def test_on_a_phone_the_owner_says_the_site_doesnt_answer_a_question(phone_page,
     assert Question.objects.get(text="do you repair bicycles?").unanswerable
     page.goto("/admin/site_assistant/")
     expect(page.locator("#dash-unanswered")).to_have_text("1")
+
+
+# Per row of the Questions list: each cell's box, and whether its own words, scrolled to, are
+# what a finger at their middle touches (not the pinned Fix column, or another cell, over them).
+CELLS_SHOWN = """() => [...document.querySelectorAll('#result_list tbody tr')].map(row =>
+    [...row.querySelectorAll('td, th')].filter(cell => cell.textContent.trim()).map(cell => {
+        const box = cell.getBoundingClientRect();
+        cell.scrollIntoView({block: "center", inline: "nearest"});
+        const words = document.createRange(); words.selectNodeContents(cell);
+        const text = words.getBoundingClientRect();
+        const touched = document.elementFromPoint(
+            (text.left + text.right) / 2, (text.top + text.bottom) / 2);
+        return {name: cell.className, left: box.left, right: box.right,
+                own: !!touched && cell.contains(touched)};
+    }))"""
+
+
+def test_on_a_phone_the_questions_read_as_cards_the_first_on_the_first_screen(phone_page, owner):
+    """At 390 px the Questions list was a table scrolling sideways under its pinned Fix column:
+    the top passage a strip of letters under it, the other columns past the screen's edge, and
+    the first question below the staff note, about a screen down. Now each question is a card
+    that fits, every value beside its column's name and none under another, the first question
+    and its top passage on the first screen."""
+    width, height = 390, 844
+    page = phone_page(width, height)
+    for question in [
+        "do you repair bicycles?",
+        "how much does a landing page cost?",
+        "can I play the game without an account?",
+    ]:
+        ask_api(page, question)
+    log_in(page)
+    page.goto("/admin/site_assistant/question/")
+    first = page.locator("#result_list tbody tr").first
+    for column in (".field-text a", ".field-top_link a"):
+        box = first.locator(column).bounding_box()
+        assert box["y"] + box["height"] <= height, (column, box)  # no scrolling
+    results = page.locator("#changelist .results")
+    wide, shown = results.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert wide <= shown, (wide, shown)  # nothing scrolled out of sight
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    hidden = [
+        (cell["name"], round(cell["left"]), round(cell["right"]))
+        for row in page.evaluate(CELLS_SHOWN)
+        for cell in row
+        if cell["left"] < 0 or cell["right"] > width or not cell["own"]
+    ]
+    assert hidden == [], hidden
+    labels = first.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    for name in ("Top passage", "Fix", "Score", "Training", "Time to answer"):
+        assert f'"{name}"' in labels, labels
+    # The note on staff questions is still there, under the list.
+    note = page.locator("#staff-questions").bounding_box()
+    assert note["y"] > page.locator("#result_list").bounding_box()["y"], note
+    first.get_by_role("link", name="Fix this answer").tap()
+    expect(page.locator("#fix-question")).to_have_text("can I play the game without an account?")

@@ -1099,3 +1099,132 @@ def test_an_example_question_whose_section_is_gone_can_be_switched_off_on_its_pa
         {"question": "how much?", "url": "/services/#wordpress"},
     )
     assert "No section of the site has this link" in response.content.decode()
+
+
+def _fields(tree, fieldset) -> dict[str, str]:
+    """A read-only fieldset's values by field name (its row's "field-<name>" class)."""
+    shown = {}
+    for row in fieldset.css("div.form-row"):
+        name = next(
+            c[len("field-") :] for c in row.attributes["class"].split() if c.startswith("field-")
+        )
+        shown[name] = row.css_first("div.readonly").text(strip=True)
+    return shown
+
+
+def _question_page(client, question):
+    response = client.get(f"/admin/site_assistant/question/{question.pk}/change/")
+    assert response.status_code == 200
+    tree = LexborHTMLParser(response.content.decode())
+    plain, technical = tree.css("#question_form fieldset")
+    return tree, plain, technical
+
+
+def test_a_questions_page_reads_in_rounded_figures_with_the_exact_ones_folded(owner_client):
+    """The owner read "Score 0.2832232415676117", "Latency ms 434.62", "Model id" and
+    "Index version" among the question's values, and a "Site" field about several Wagtail
+    sites on a site of one. Now the score is rounded with what it means, the time to
+    answer is "435 ms", and the exact values a developer looks for sit in a folded
+    "Technical details"."""
+    question = Question.objects.create(
+        text="how much does a landing page cost?",
+        answered=True,
+        score=0.2832232415676117,
+        latency_ms=434.62,
+        top_url="/services/#pricing",
+        top_heading="Services › Pricing",
+        model_id="all-MiniLM-L6-v2",
+        index_version="v-20261207T140312000000-all-MiniLM-L6-v2",
+    )
+    tree, plain, technical = _question_page(owner_client, question)
+    shown = _fields(tree, plain)
+    assert shown["score_display"].startswith("0.28") and "0.2832" not in shown["score_display"]
+    assert "perfect match" in plain.css_first(".field-score_display .help").text()
+    assert shown["latency_display"].startswith("435 ms")
+    assert shown["approved_display"].startswith("–")  # not Django's red ✖
+    assert not plain.css(".field-approved_display img, .field-unanswerable_display img")
+    words = plain.text()
+    for raw in ("all-MiniLM-L6-v2", "v-20261207", "0.2832232415676117", "434.62"):
+        assert raw not in words, raw
+    assert "Site" not in [label.text(strip=True).rstrip(":") for label in plain.css("label")]
+    assert "Wagtail" not in tree.text()
+    # Folded, not removed: the exact values under "Technical details".
+    assert "collapse" in technical.attributes["class"].split()
+    assert technical.css_first("summary").text(strip=True) == "Technical details"
+    exact = _fields(tree, technical)
+    assert exact["score"] == "0.2832232415676117" and exact["latency_ms"] == "434.62"
+    assert exact["model_id"] == "all-MiniLM-L6-v2"
+    assert exact["index_version"] == "v-20261207T140312000000-all-MiniLM-L6-v2"
+    assert exact["top_url"] == "/services/#pricing"
+
+
+def test_a_questions_page_names_its_site_only_where_there_are_several(owner_client, settings):
+    """The site a question was asked on, in words, once the assistant serves several sites
+    (PER_SITE names them, or a question came from another one); its hostname folded."""
+    question = Question.objects.create(text="Do you trim hedges?", site="beta.example")
+    tree, plain, technical = _question_page(owner_client, question)
+    assert _fields(tree, plain)["site_display"].startswith("beta.example")
+    assert "Which of your sites" in plain.css_first(".field-site_display .help").text()
+    assert _fields(tree, technical)["site"].startswith("beta.example")
+    here = Question.objects.create(text="Do you mow lawns?")
+    tree, plain, _ = _question_page(owner_client, here)
+    assert _fields(tree, plain)["site_display"].startswith("default")
+    Question.objects.filter(pk=question.pk).delete()
+    assert "site_display" not in _fields(*_question_page(owner_client, here)[:2])
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "PER_SITE": {"beta.example": {}}}
+    assert "site_display" in _fields(*_question_page(owner_client, here)[:2])
+
+
+def test_a_builds_page_folds_its_technical_details(owner_client):
+    """ "Coalesced into", "Task id", "Model id" and the index version sat among the build's
+    dates; now they are folded under "Technical details", with their values."""
+    now = timezone.now()
+    running = IndexBuild.objects.create(status="succeeded", trigger="admin", created=now)
+    build = IndexBuild.objects.create(
+        status="coalesced",
+        trigger="admin",
+        coalesced_into=running,
+        version="v-20261207T140312000000-all-MiniLM-L6-v2",
+        model_id="all-MiniLM-L6-v2",
+        task_id="4f1c2a9e-task",
+        created=now,
+    )
+    response = owner_client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    tree = LexborHTMLParser(response.content.decode())
+    plain, technical = tree.css("#indexbuild_form fieldset")
+    assert {"trigger", "created", "finished"} <= set(_fields(tree, plain))
+    assert "collapse" in technical.attributes["class"].split()
+    exact = _fields(tree, technical)
+    assert exact["task_id"] == "4f1c2a9e-task" and exact["model_id"] == "all-MiniLM-L6-v2"
+    assert exact["version"] == "v-20261207T140312000000-all-MiniLM-L6-v2"
+    assert exact["coalesced_into"] == str(running)  # a link to the build it joined
+
+
+def test_the_questions_list_speaks_to_the_owner_and_keeps_developer_filters_for_two_models(
+    owner_client,
+):
+    """The list showed Django's red ✖ under "Training approved" on every row (read as an
+    error), a "By model id" filter of one model, and a setting's code as the note's words.
+    Now a question not approved reads "–", the model filter shows once two models answered,
+    and the note's words come first, the setting after them in small."""
+    Question.objects.create(text="prices", answered=True, model_id="all-MiniLM-L6-v2")
+    Question.objects.create(
+        text="hours", answered=True, training_approved=True, model_id="all-MiniLM-L6-v2"
+    )
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").content.decode())
+    cells = {
+        row.css_first(".field-text").text(): row.css_first("td.field-approved_display")
+        for row in tree.css("#result_list tbody tr")
+    }
+    assert cells["prices"].text() == "–" and not cells["prices"].css("img")
+    assert cells["hours"].text() == "✓ approved"
+    assert tree.css_first("th.column-approved_display").text(strip=True) == "Training"
+    assert "By model" not in tree.css_first("#changelist-filter").text()
+    note = tree.css_first("#staff-questions")
+    assert note.text().startswith("Questions you and other staff ask while signed in")
+    assert note.css_first("code").parent.attributes["class"] == "help"
+    Question.objects.create(text="prices?", answered=True, model_id="ft-site-1234")
+    tree = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").content.decode())
+    filters = tree.css_first("#changelist-filter")
+    assert "By model" in filters.text()
+    assert {"all-MiniLM-L6-v2", "ft-site-1234"} <= {a.text() for a in filters.css("a")}

@@ -510,12 +510,12 @@ def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_as_a_decl
         unanswered.text,
         again.text,
     }
-    # Its own page says so, with the icon of a yes.
+    # Its own page says so, in words (a question not judged so says "–", not a red ✖).
     own = LexborHTMLParser(
         owner_client.get(f"/admin/site_assistant/question/{unanswered.pk}/change/").text
-    ).css_first(".field-unanswerable")
+    ).css_first(".field-unanswerable_display")
     assert "The site doesn’t answer it" in own.text()
-    assert own.css_first("img").attributes["alt"] == "True"
+    assert "✓ judged so on Fix this answer" in own.text()
     # Its Fix page says so and no longer offers the choice; an example saved later undoes it.
     page = LexborHTMLParser(owner_client.get(fix_url(unanswered)).content.decode())
     assert page.css_first("#fix-unanswerable") is None
