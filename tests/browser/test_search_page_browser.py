@@ -9,8 +9,10 @@ from playwright.sync_api import expect
 
 from site_assistant import questions
 from site_assistant.models import Question
+from tests.conftest import site_index_live
 
 from .axe import violations
+from .conftest import ARGS, CHROMIUM
 from .test_widget_browser import BUBBLE, PANEL, ask, small_phone_with_large_text
 
 pytestmark = pytest.mark.browser
@@ -134,6 +136,88 @@ def test_back_to_an_earlier_question_is_not_a_second_question_and_no_cookie_is_s
     assert Question.objects.filter(text=QUESTION).count() == 1
     assert Question.objects.filter(text="Is the Bambi Game free?").count() == 1
     assert not {c["name"] for c in page.context.cookies()} & {"sessionid", "csrftoken"}
+
+
+# A visitor's chain of searches: the first two are the ones that showed the wrong box.
+CHAIN = [
+    "What cookies does this site set?",
+    "Is the game free?",
+    "How much does a landing page cost?",
+    "How long does a project take?",
+    "Do I need to register to play?",
+    "How does the site assistant find answers to my questions?",
+    "How do I clear my inventory?",
+    "What's included in maintenance?",
+    "Can these rules be updated later?",
+    "Is my email shared with anyone?",
+]
+
+
+@pytest.fixture(params=["page loaded again", "page kept (bfcache)", "no JavaScript"])
+def returning_page(request, browser, live_server, transactional_db, built_index):
+    """A 1280×800 page whose Back loads the page again (Playwright's Chromium keeps no
+    pages), or gets it as it was left (a Chromium with its back/forward cache, as a
+    visitor's is: it keeps the search page, Cache-Control no-store and all), or has
+    JavaScript off. Yields the page and whether Back should find it kept."""
+    site_index_live()
+    kept = request.param == "page kept (bfcache)"
+    launched = None
+    if kept:
+        launched = browser.browser_type.launch(
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=True,
+            ignore_default_args=["--disable-back-forward-cache"],
+        )
+    context = (launched or browser).new_context(
+        viewport={"width": 1280, "height": 800},
+        base_url=live_server.url,
+        java_script_enabled=request.param != "no JavaScript",
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script("addEventListener('pageshow', e => { window.kept = e.persisted; })")
+    yield page, kept
+    context.close()
+    if launched:
+        launched.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_after_back_and_forward_the_box_says_the_question_of_the_answer_shown(returning_page):
+    """On the cookies answer the visitor typed "Is the game free?", pressed Ask, then Back:
+    the cookies answer came back under a box that still said "Is the game free?" (the
+    browser puts typed text back, or keeps the page as it was left), after every Back of
+    ten searches. The box is the only place the page says what was asked."""
+    page, kept = returning_page
+    box = page.get_by_role("searchbox", name="Your question")
+
+    returns = []  # for each Back and Forward, whether the page came as it was left
+
+    def shows(question, returned=False):
+        expect(page).to_have_title(re.compile("^“" + re.escape(question) + "”"))
+        expect(box).to_have_value(question)
+        if returned:
+            returns.append(page.evaluate("window.kept"))
+
+    page.goto("/search/?q=" + quote_plus(CHAIN[0]))
+    shows(CHAIN[0])
+    for question in CHAIN[1:]:
+        box.fill(question)
+        page.get_by_role("button", name="Ask", exact=True).click()
+        shows(question)
+    for question in reversed(CHAIN[:-1]):
+        page.go_back(wait_until="commit")  # a kept page fires no load event
+        shows(question, returned=True)
+    for question in CHAIN[1:]:
+        page.go_forward(wait_until="commit")
+        shows(question, returned=True)
+    # Chromium keeps the last few pages only (6): further Backs load the page again.
+    assert returns[0] is True if kept else not any(returns)
+    if page.evaluate("typeof window.kept") != "undefined":  # with JavaScript: asked once each
+        assert [Question.objects.filter(text=q).count() for q in CHAIN] == [1] * len(CHAIN)
 
 
 def feedback_posts(page):

@@ -271,25 +271,30 @@
   /* The search page's answer, just asked for, below the first screen (a phone, large text):
      brought up under the question box, so the visitor sees it came. Not on Back or a reload
      (the browser puts the page where it was), nor to an address with a #section. */
+  var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var results = box.parentNode.querySelector("section[aria-labelledby]");
-    var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
     if (!results || location.hash || !how || how.type !== "navigate") return;
     var lines = 6 * parseFloat(getComputedStyle(results).fontSize); // its heading and first lines
     if (results.getBoundingClientRect().top + lines > innerHeight) box.scrollIntoView({ block: "start", behavior: "instant" });
   });
-  /* The search page's form: a second tap while it loads sends nothing; the last answer dimmed. */
+  /* The search page's form: a second tap while it loads sends nothing; the last answer dimmed.
+     After Back or Forward its box says the question of the answer shown, not what was typed
+     in it before leaving: a page loaded again gets its typed text back (autocomplete="off"
+     stops that; this, where a form lacks it), a page kept as it was left keeps it (pageshow). */
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var sent;
+    if (box.q && how && how.type === "back_forward") box.q.value = box.q.defaultValue;
     box.addEventListener("submit", function (event) {
       if (box.q.value === sent) return event.preventDefault();
       sent = box.q.value;
       box.parentNode.setAttribute("aria-busy", "true");
       setTimeout(function () { sent = null; }, 8000); // a request lost: the next tap sends it again
     });
-    addEventListener("pageshow", function () {
+    addEventListener("pageshow", function (event) {
       sent = null;
       box.parentNode.removeAttribute("aria-busy");
+      if (event.persisted && box.q) box.q.value = box.q.defaultValue;
     });
   });
   /* A question in another language: no vote, named all the same. */
