@@ -154,12 +154,25 @@ CHAIN = [
 
 
 @pytest.fixture(params=["page loaded again", "page kept (bfcache)", "no JavaScript"])
-def returning_page(request, browser, live_server, transactional_db, built_index):
+def returning_page(request, browser, live_server, transactional_db, built_index, settings):
     """A 1280×800 page whose Back loads the page again (Playwright's Chromium keeps no
     pages), or gets it as it was left (a Chromium with its back/forward cache, as a
     visitor's is: it keeps the search page, Cache-Control no-store and all), or has
-    JavaScript off. Yields the page and whether Back should find it kept."""
+    JavaScript off. Yields the page and whether Back should find it kept.
+
+    Its searches, and each Back or Forward that loads one again, count against
+    127.0.0.1's rate (60 a minute): not limited here, and forgotten after, so the next
+    test's questions are not refused."""
+    from django.core.cache import cache
+
     site_index_live()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1000/min",
+        },
+    }
     kept = request.param == "page kept (bfcache)"
     launched = None
     if kept:
@@ -183,6 +196,7 @@ def returning_page(request, browser, live_server, transactional_db, built_index)
     context.close()
     if launched:
         launched.close()
+    cache.clear()
     assert not errors, f"JavaScript errors: {errors}"
 
 
@@ -234,7 +248,9 @@ def test_a_shared_address_names_the_question_but_gives_no_vote_on_it(page, brows
     """The address held the feedback token (``&asked=<id>.<token>``): whoever a visitor
     sent the link to could vote on their answer. Now it holds part of it, enough to name
     the question; the token stays in the page and the asker's tab, so the asker votes
-    after a reload, and the link's reader gets the answer with no vote to give."""
+    after a reload, and the link's reader gets the answer with no vote to give on the
+    asker's question. The part stayed in the reader's address too, so their reload was no
+    question of theirs, still without a vote, and a link they passed on carried it again."""
     page.goto("/search/?q=How+much+does+a+landing+page+cost%3F")
     page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
     question = Question.objects.get(text=QUESTION)
@@ -256,9 +272,20 @@ def test_a_shared_address_names_the_question_but_gives_no_vote_on_it(page, brows
         expect(other.locator(".search-page__answer")).to_contain_text("2,500")
         expect(other.locator("[data-sa-feedback]")).to_be_hidden()
         assert token not in other.content()
+        assert Question.objects.filter(text=QUESTION).count() == 1
+        # The asker's asked leaves the reader's address: a link the reader copies is clean,
+        # and their reload is their own question, theirs to vote on, not the asker's.
+        other.wait_for_url(lambda url: "asked=" not in url)
+        assert other.url == shared.split("&asked=")[0]
+        other.reload()
+        reader_votes = other.get_by_role("group", name="Did this help?")
+        reader_votes.get_by_role("button", name="Not helpful", exact=True).click()
+        expect(reader_votes.get_by_role("status")).to_contain_text("Thanks")
+        theirs = Question.objects.filter(text=QUESTION).exclude(pk=question.pk).get()
+        assert theirs.helpful is False
+        other.wait_for_url(re.compile(r"&asked=" + str(theirs.pk) + r"\.[\w-]+$"))
     finally:
         elsewhere.close()
-    assert Question.objects.filter(text=QUESTION).count() == 1
     question.refresh_from_db()
     assert question.helpful is True
 

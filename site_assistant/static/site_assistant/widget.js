@@ -247,16 +247,19 @@
     try { sessionStorage.setItem(TOKENS + id, token); } catch (e) { /* not kept */ }
   }
   function askedRef(id, token) { return id + "." + token.slice(0, 16); }
-  /* ?asked=: a reload or Back shows the answer without logging the question again. */
+  /* ?asked=: a reload or Back shows the answer without logging the question again. Only the
+     tab that asked names it: a link another visitor shared loses their asked, so a reload
+     here is this visitor's own question, with a vote, and a link copied from here is clean. */
   function nameInAddress(d) {
     var token = d.feedbackToken;
     try { token = token || sessionStorage.getItem(TOKENS + d.questionId); } catch (e) { /* none */ }
-    if (!token || !d.questionId) return null;
-    keepToken(d.questionId, token);
+    if (token && d.questionId) keepToken(d.questionId, token);
+    else token = null;
     if (window.URL && history.replaceState) {
       var here = new URL(location.href);
-      here.searchParams.set("asked", askedRef(d.questionId, token));
-      history.replaceState(history.state, "", here.toString());
+      if (token) here.searchParams.set("asked", askedRef(d.questionId, token));
+      else if (here.searchParams.has("asked")) here.searchParams.delete("asked");
+      if (here.href !== location.href) history.replaceState(history.state, "", here.href);
     }
     return token;
   }
