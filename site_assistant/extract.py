@@ -670,12 +670,25 @@ BYLINE_SEPARATORS = frozenset(":·•|/—–-,")
 _BLOCKS = ",".join(sorted(BLOCK_TAGS))
 
 
+_DATE = re.compile(r"\d{4}(-\d\d){0,2}(T|$)")
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def _is_date(time) -> bool:
+    """Whether a ``<time>`` holds a date ("2026-11-18", "18 November 2026"), not an hour."""
+    stamp = (time.attributes.get("datetime") or "").strip()
+    return bool(_DATE.match(stamp)) if stamp else bool(_YEAR.search(time.text()))
+
+
 def _byline(node) -> bool:
-    """Whether the block ``node`` is a byline: a ``<time>`` and at most a short label set
-    off by a separator ("Notes · <time>", "Last updated: <time>", "By Ana | <time>"),
-    with no block inside. "We open on <time>" is a sentence, not a byline."""
+    """Whether the block ``node`` is a byline: a dated ``<time>`` and at most a short label
+    set off by a separator ("Notes · <time>", "Last updated: <time>", "By Ana | <time>"),
+    with no block inside. "We open on <time>" is a sentence, "Open: <time>9:00</time>" an
+    hour: neither is a byline."""
     times = node.css("time")
-    if not times or any(inner != node for inner in node.css(_BLOCKS)):
+    if not times or not all(map(_is_date, times)):
+        return False
+    if any(inner != node for inner in node.css(_BLOCKS)):
         return False
     rest = normalize(node.text())
     for time in times:

@@ -185,16 +185,18 @@ def test_a_byline_in_a_header_is_not_a_sentence_of_the_passage():
 
 
 def test_a_date_that_is_part_of_what_the_page_says_stays():
-    """Not a byline: a sentence with a date, a label and a date in the text under a
-    heading, a header whose <time> sits beside its heading."""
+    """Not a byline: a sentence with a date, an hour, a label and a date in the text under
+    a heading, a header whose <time> sits beside its heading."""
     doc = page(
+        "<p>Open: <time datetime='09:00'>9:00</time>–<time>17:00</time></p>"
         "<header><p>We open on <time>1 May</time> in Ljubljana.</p>"
         "<time>2026</time><h1>The shop</h1></header><p>Cups, made by hand.</p>"
         "<h2 id='dates'>Dates</h2><p>Deadline: <time>1 June 2026</time></p>"
         "<p>Orders sent after it wait for the next batch.</p>"
     )
     text = texts(extract(doc))
-    assert "We open on 1 May in Ljubljana." in text and "2026. The shop." in text
+    assert "Open: 9:00–17:00" in text and "We open on 1 May in Ljubljana." in text
+    assert "2026. The shop." in text
     assert "Dates. Deadline: 1 June 2026." in text
 
 
