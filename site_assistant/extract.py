@@ -527,6 +527,10 @@ class _SectionWalker:
             # A definition after a term that ends in a colon continues its line.
             self.walk(child)
             self.flush()
+        elif tag in BLOCK_TAGS and self._in_header(child) and _byline(child):
+            # "Notes · 18 November 2026" over a note's title: when it was written, not what
+            # it says. As a sentence of the passage it led the snippet, before the answer.
+            pass
         elif tag in BLOCK_TAGS and _call_to_action(child):
             # "See all services and prices →": where to go, not what the page says;
             # the link stays the section's (leave_teasers_to_their_pages reads it).
@@ -539,6 +543,20 @@ class _SectionWalker:
                 self.close_part(child)
         else:
             self._inline(child, tag)
+
+    def _in_header(self, node) -> bool:
+        """Whether ``node`` is in the header of the page or of a section: in a <header>,
+        before the page's first heading or its <section>/<article>'s own, or the first
+        line under an <h1> (a post's "By Ana · 3 May 2026" under its title)."""
+        if not self.stack or self.current.awaiting_heading:
+            return True
+        if self.stack[-1][0] == 1 and not self.current.blocks and not "".join(self.line).strip():
+            return True
+        while node is not None and node != self.root:
+            if node.tag == "header":
+                return True
+            node = node.parent
+        return False
 
     def _faq_question(self, details, summary) -> None:
         """An FAQ's accordion: each question is a section of its own, its summary
@@ -644,6 +662,40 @@ def _call_to_action(node) -> bool:
         and text == normalize(links[0].text())
         and (text[0] in CALL_TO_ACTION_ARROWS or text[-1] in CALL_TO_ACTION_ARROWS)
     )
+
+
+# A byline's label: at most this many words, set off from its date by one of these.
+BYLINE_LABEL_WORDS = 3
+BYLINE_SEPARATORS = frozenset(":·•|/—–-,")
+_BLOCKS = ",".join(sorted(BLOCK_TAGS))
+
+
+_DATE = re.compile(r"\d{4}(-\d\d){0,2}(T|$)")
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def _is_date(time) -> bool:
+    """Whether a ``<time>`` holds a date ("2026-11-18", "18 November 2026"), not an hour."""
+    stamp = (time.attributes.get("datetime") or "").strip()
+    return bool(_DATE.match(stamp)) if stamp else bool(_YEAR.search(time.text()))
+
+
+def _byline(node) -> bool:
+    """Whether the block ``node`` is a byline: a dated ``<time>`` and at most a short label
+    set off by a separator ("Notes · <time>", "Last updated: <time>", "By Ana | <time>"),
+    with no block inside. "We open on <time>" is a sentence, "Open: <time>9:00</time>" an
+    hour: neither is a byline."""
+    times = node.css("time")
+    if not times or not all(map(_is_date, times)):
+        return False
+    if any(inner != node for inner in node.css(_BLOCKS)):
+        return False
+    rest = normalize(node.text())
+    for time in times:
+        rest = rest.replace(normalize(time.text()), " ", 1)
+    if len(WORD.findall(rest)) > BYLINE_LABEL_WORDS:
+        return False
+    return not WORD.search(rest) or any(c in BYLINE_SEPARATORS for c in rest)
 
 
 def _hrefs(node) -> list[str]:

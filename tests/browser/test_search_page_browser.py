@@ -9,8 +9,10 @@ from playwright.sync_api import expect
 
 from site_assistant import questions
 from site_assistant.models import Question
+from tests.conftest import site_index_live
 
 from .axe import violations
+from .conftest import ARGS, CHROMIUM
 from .test_widget_browser import BUBBLE, PANEL, ask, small_phone_with_large_text
 
 pytestmark = pytest.mark.browser
@@ -136,6 +138,102 @@ def test_back_to_an_earlier_question_is_not_a_second_question_and_no_cookie_is_s
     assert not {c["name"] for c in page.context.cookies()} & {"sessionid", "csrftoken"}
 
 
+# A visitor's chain of searches: the first two are the ones that showed the wrong box.
+CHAIN = [
+    "What cookies does this site set?",
+    "Is the game free?",
+    "How much does a landing page cost?",
+    "How long does a project take?",
+    "Do I need to register to play?",
+    "How does the site assistant find answers to my questions?",
+    "How do I clear my inventory?",
+    "What's included in maintenance?",
+    "Can these rules be updated later?",
+    "Is my email shared with anyone?",
+]
+
+
+@pytest.fixture(params=["page loaded again", "page kept (bfcache)", "no JavaScript"])
+def returning_page(request, browser, live_server, transactional_db, built_index, settings):
+    """A 1280×800 page whose Back loads the page again (Playwright's Chromium keeps no
+    pages), or gets it as it was left (a Chromium with its back/forward cache, as a
+    visitor's is: it keeps the search page, Cache-Control no-store and all), or has
+    JavaScript off. Yields the page and whether Back should find it kept.
+
+    Its searches, and each Back or Forward that loads one again, count against
+    127.0.0.1's rate (60 a minute): not limited here, and forgotten after, so the next
+    test's questions are not refused."""
+    from django.core.cache import cache
+
+    site_index_live()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1000/min",
+        },
+    }
+    kept = request.param == "page kept (bfcache)"
+    launched = None
+    if kept:
+        launched = browser.browser_type.launch(
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=True,
+            ignore_default_args=["--disable-back-forward-cache"],
+        )
+    context = (launched or browser).new_context(
+        viewport={"width": 1280, "height": 800},
+        base_url=live_server.url,
+        java_script_enabled=request.param != "no JavaScript",
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script("addEventListener('pageshow', e => { window.kept = e.persisted; })")
+    yield page, kept
+    context.close()
+    if launched:
+        launched.close()
+    cache.clear()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_after_back_and_forward_the_box_says_the_question_of_the_answer_shown(returning_page):
+    """On the cookies answer the visitor typed "Is the game free?", pressed Ask, then Back:
+    the cookies answer came back under a box that still said "Is the game free?" (the
+    browser puts typed text back, or keeps the page as it was left), after every Back of
+    ten searches. The box is the only place the page says what was asked."""
+    page, kept = returning_page
+    box = page.get_by_role("searchbox", name="Your question")
+
+    returns = []  # for each Back and Forward, whether the page came as it was left
+
+    def shows(question, returned=False):
+        expect(page).to_have_title(re.compile("^“" + re.escape(question) + "”"))
+        expect(box).to_have_value(question)
+        if returned:
+            returns.append(page.evaluate("window.kept"))
+
+    page.goto("/search/?q=" + quote_plus(CHAIN[0]))
+    shows(CHAIN[0])
+    for question in CHAIN[1:]:
+        box.fill(question)
+        page.get_by_role("button", name="Ask", exact=True).click()
+        shows(question)
+    for question in reversed(CHAIN[:-1]):
+        page.go_back(wait_until="commit")  # a kept page fires no load event
+        shows(question, returned=True)
+    for question in CHAIN[1:]:
+        page.go_forward(wait_until="commit")
+        shows(question, returned=True)
+    # Chromium keeps the last few pages only (6): further Backs load the page again.
+    assert returns[0] is True if kept else not any(returns)
+    if page.evaluate("typeof window.kept") != "undefined":  # with JavaScript: asked once each
+        assert [Question.objects.filter(text=q).count() for q in CHAIN] == [1] * len(CHAIN)
+
+
 def feedback_posts(page):
     """The votes the page sends to the server, as they go."""
     sent = []
@@ -150,7 +248,9 @@ def test_a_shared_address_names_the_question_but_gives_no_vote_on_it(page, brows
     """The address held the feedback token (``&asked=<id>.<token>``): whoever a visitor
     sent the link to could vote on their answer. Now it holds part of it, enough to name
     the question; the token stays in the page and the asker's tab, so the asker votes
-    after a reload, and the link's reader gets the answer with no vote to give."""
+    after a reload, and the link's reader gets the answer with no vote to give on the
+    asker's question. The part stayed in the reader's address too, so their reload was no
+    question of theirs, still without a vote, and a link they passed on carried it again."""
     page.goto("/search/?q=How+much+does+a+landing+page+cost%3F")
     page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
     question = Question.objects.get(text=QUESTION)
@@ -172,9 +272,20 @@ def test_a_shared_address_names_the_question_but_gives_no_vote_on_it(page, brows
         expect(other.locator(".search-page__answer")).to_contain_text("2,500")
         expect(other.locator("[data-sa-feedback]")).to_be_hidden()
         assert token not in other.content()
+        assert Question.objects.filter(text=QUESTION).count() == 1
+        # The asker's asked leaves the reader's address: a link the reader copies is clean,
+        # and their reload is their own question, theirs to vote on, not the asker's.
+        other.wait_for_url(lambda url: "asked=" not in url)
+        assert other.url == shared.split("&asked=")[0]
+        other.reload()
+        reader_votes = other.get_by_role("group", name="Did this help?")
+        reader_votes.get_by_role("button", name="Not helpful", exact=True).click()
+        expect(reader_votes.get_by_role("status")).to_contain_text("Thanks")
+        theirs = Question.objects.filter(text=QUESTION).exclude(pk=question.pk).get()
+        assert theirs.helpful is False
+        other.wait_for_url(re.compile(r"&asked=" + str(theirs.pk) + r"\.[\w-]+$"))
     finally:
         elsewhere.close()
-    assert Question.objects.filter(text=QUESTION).count() == 1
     question.refresh_from_db()
     assert question.helpful is True
 

@@ -154,6 +154,63 @@ def test_text_before_a_cards_heading_belongs_to_that_card():
     assert "9 September 2026" in by_anchor["two"] and "9 September 2026" not in by_anchor["one"]
 
 
+def test_a_byline_in_a_header_is_not_a_sentence_of_the_passage():
+    """A note's "Notes · 18 November 2026." over its title was the passage's first sentence,
+    and led the snippet before the sentence that answers. A line of a header that is a
+    <time> and a short label set off by a separator is when, not what: left out."""
+    doc = page(
+        "<article><header><p class='eyebrow'><a href='/notes/'>Notes</a> · "
+        "<time datetime='2026-11-18'>18 November 2026</time></p><h1>How search works</h1>"
+        "<p>It reads every public page and picks the closest passage.</p></header>"
+        "</article>"
+        "<article><h1>Who wrote it</h1><div class='meta'>By Ana Horvat | <time>3 May 2026"
+        "</time></div><p>Ana wrote it for the studio's visitors.</p></article>"
+        "<article><p><time>9 September 2026</time></p><h2 id='pink'>Pink without the pain</h2>"
+        "<p>Accessible pinks need contrast.</p></article>"
+    )
+    legal = page(
+        "<header><p class='eyebrow'>Last updated: <time datetime='2026-12-06'>6 December 2026"
+        "</time></p><h1>Privacy Policy</h1><p>We keep things simple.</p></header>"
+    )
+    passages = extract(doc) + extract(legal)
+    assert not any(
+        date in texts(passages) for date in ("November", "May 2026", "September", "December")
+    )
+    assert {p.text.split(". ")[0] for p in passages} == {
+        "How search works",
+        "Who wrote it",
+        "Pink without the pain",
+        "Privacy Policy",
+    }
+
+
+def test_a_date_that_is_part_of_what_the_page_says_stays():
+    """Not a byline: a sentence with a date, an hour, a label and a date in the text under
+    a heading, a header whose <time> sits beside its heading."""
+    doc = page(
+        "<p>Open: <time datetime='09:00'>9:00</time>–<time>17:00</time></p>"
+        "<header><p>We open on <time>1 May</time> in Ljubljana.</p>"
+        "<time>2026</time><h1>The shop</h1></header><p>Cups, made by hand.</p>"
+        "<h2 id='dates'>Dates</h2><p>Deadline: <time>1 June 2026</time></p>"
+        "<p>Orders sent after it wait for the next batch.</p>"
+    )
+    text = texts(extract(doc))
+    assert "Open: 9:00–17:00" in text and "We open on 1 May in Ljubljana." in text
+    assert "2026. The shop." in text
+    assert "Dates. Deadline: 1 June 2026." in text
+
+
+def test_the_notes_answer_leads_with_what_it_says_not_its_byline(built_index):
+    """Asked in the widget at 320 px, its highlighted part was "Notes · 18 November 2026."
+    and the sentence that answers was cut."""
+    from site_assistant import services
+
+    answer = services.answer("How does the site assistant find answers to my questions?")
+    assert answer.answer.link == "/notes/how-our-site-search-works/"
+    assert "Notes ·" not in answer.answer.text
+    assert answer.answer.snippet.text.startswith("Ask Bambi reads only this site’s public pages")
+
+
 def test_identical_passages_become_one_that_remembers_every_url():
     shared = "<h2 id='hosting'>Hosting</h2><p>The site and its data are hosted in the EU.</p>"
     a = extract(

@@ -247,16 +247,19 @@
     try { sessionStorage.setItem(TOKENS + id, token); } catch (e) { /* not kept */ }
   }
   function askedRef(id, token) { return id + "." + token.slice(0, 16); }
-  /* ?asked=: a reload or Back shows the answer without logging the question again. */
+  /* ?asked=: a reload or Back shows the answer without logging the question again. Only the
+     tab that asked names it: a link another visitor shared loses their asked, so a reload
+     here is this visitor's own question, with a vote, and a link copied from here is clean. */
   function nameInAddress(d) {
     var token = d.feedbackToken;
     try { token = token || sessionStorage.getItem(TOKENS + d.questionId); } catch (e) { /* none */ }
-    if (!token || !d.questionId) return null;
-    keepToken(d.questionId, token);
+    if (token && d.questionId) keepToken(d.questionId, token);
+    else token = null;
     if (window.URL && history.replaceState) {
       var here = new URL(location.href);
-      here.searchParams.set("asked", askedRef(d.questionId, token));
-      history.replaceState(history.state, "", here.toString());
+      if (token) here.searchParams.set("asked", askedRef(d.questionId, token));
+      else if (here.searchParams.has("asked")) here.searchParams.delete("asked");
+      if (here.href !== location.href) history.replaceState(history.state, "", here.href);
     }
     return token;
   }
@@ -271,25 +274,30 @@
   /* The search page's answer, just asked for, below the first screen (a phone, large text):
      brought up under the question box, so the visitor sees it came. Not on Back or a reload
      (the browser puts the page where it was), nor to an address with a #section. */
+  var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var results = box.parentNode.querySelector("section[aria-labelledby]");
-    var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
     if (!results || location.hash || !how || how.type !== "navigate") return;
     var lines = 6 * parseFloat(getComputedStyle(results).fontSize); // its heading and first lines
     if (results.getBoundingClientRect().top + lines > innerHeight) box.scrollIntoView({ block: "start", behavior: "instant" });
   });
-  /* The search page's form: a second tap while it loads sends nothing; the last answer dimmed. */
+  /* The search page's form: a second tap while it loads sends nothing; the last answer dimmed.
+     After Back or Forward its box says the question of the answer shown, not what was typed
+     in it before leaving: a page loaded again gets its typed text back (autocomplete="off"
+     stops that; this, where a form lacks it), a page kept as it was left keeps it (pageshow). */
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var sent;
+    if (box.q && how && how.type === "back_forward") box.q.value = box.q.defaultValue;
     box.addEventListener("submit", function (event) {
       if (box.q.value === sent) return event.preventDefault();
       sent = box.q.value;
       box.parentNode.setAttribute("aria-busy", "true");
       setTimeout(function () { sent = null; }, 8000); // a request lost: the next tap sends it again
     });
-    addEventListener("pageshow", function () {
+    addEventListener("pageshow", function (event) {
       sent = null;
       box.parentNode.removeAttribute("aria-busy");
+      if (event.persisted && box.q) box.q.value = box.q.defaultValue;
     });
   });
   /* A question in another language: no vote, named all the same. */
