@@ -113,6 +113,9 @@ class _Section:
     # <details>, the <dl>): the text after it is the enclosing heading's again.
     ends_with: object = None
     resumes_awaiting: bool = False
+    # Its header's bylines ("Notes · 18 November 2026", "Last updated: 6 December 2026"):
+    # said after its text, so they never lead a snippet yet still answer "when…?".
+    bylines: list[str] = field(default_factory=list)
 
 
 # Stands for a template variable: sentences with a hole are not indexed.
@@ -451,9 +454,14 @@ class _SectionWalker:
     def sections(self) -> list[_Section]:
         self.walk(self.root)
         self.flush()
+        bylines: list[str] = []  # of a section with no text (before the page's heading)
         for section in self.result:
             if any(HOLE in b for b in section.blocks):
                 section.blocks = [b for b in map(_without_holes, section.blocks) if b]
+            bylines += section.bylines
+            if section.blocks:
+                section.blocks.extend(bylines)
+                bylines = []
         # Text before the first heading keeps the anchor of an enclosing section.
         return [s for s in self.result if s.blocks]
 
@@ -529,8 +537,11 @@ class _SectionWalker:
             self.flush()
         elif tag in BLOCK_TAGS and self._in_header(child) and _byline(child):
             # "Notes · 18 November 2026" over a note's title: when it was written, not what
-            # it says. As a sentence of the passage it led the snippet, before the answer.
-            pass
+            # it says. As the passage's first sentence it led the snippet, before the
+            # answer; after the text it still answers "when was it written?".
+            self.flush()
+            if byline := normalize(child.text()):
+                self.current.bylines.append(byline)
         elif tag in BLOCK_TAGS and _call_to_action(child):
             # "See all services and prices →": where to go, not what the page says;
             # the link stays the section's (leave_teasers_to_their_pages reads it).

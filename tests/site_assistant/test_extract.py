@@ -154,10 +154,11 @@ def test_text_before_a_cards_heading_belongs_to_that_card():
     assert "9 September 2026" in by_anchor["two"] and "9 September 2026" not in by_anchor["one"]
 
 
-def test_a_byline_in_a_header_is_not_a_sentence_of_the_passage():
+def test_a_byline_in_a_header_is_said_after_the_passage_not_first():
     """A note's "Notes · 18 November 2026." over its title was the passage's first sentence,
     and led the snippet before the sentence that answers. A line of a header that is a
-    <time> and a short label set off by a separator is when, not what: left out."""
+    <time> and a short label set off by a separator is when, not what: it comes last, where
+    it still answers "when was it written?"."""
     doc = page(
         "<article><header><p class='eyebrow'><a href='/notes/'>Notes</a> · "
         "<time datetime='2026-11-18'>18 November 2026</time></p><h1>How search works</h1>"
@@ -173,14 +174,11 @@ def test_a_byline_in_a_header_is_not_a_sentence_of_the_passage():
         "</time></p><h1>Privacy Policy</h1><p>We keep things simple.</p></header>"
     )
     passages = extract(doc) + extract(legal)
-    assert not any(
-        date in texts(passages) for date in ("November", "May 2026", "September", "December")
-    )
-    assert {p.text.split(". ")[0] for p in passages} == {
-        "How search works",
-        "Who wrote it",
-        "Pink without the pain",
-        "Privacy Policy",
+    assert {p.text.split(". ")[0]: p.text.rsplit(". ", 1)[-1] for p in passages} == {
+        "How search works": "Notes · 18 November 2026.",
+        "Who wrote it": "By Ana Horvat | 3 May 2026.",
+        "Pink without the pain": "9 September 2026.",
+        "Privacy Policy": "Last updated: 6 December 2026.",
     }
 
 
@@ -207,7 +205,8 @@ def test_the_notes_answer_leads_with_what_it_says_not_its_byline(built_index):
 
     answer = services.answer("How does the site assistant find answers to my questions?")
     assert answer.answer.link == "/notes/how-our-site-search-works/"
-    assert "Notes ·" not in answer.answer.text
+    assert answer.answer.text.endswith("Notes · 18 November 2026.")
+    assert "Notes ·" not in answer.answer.snippet.text
     assert answer.answer.snippet.text.startswith("Ask Bambi reads only this site’s public pages")
 
 
