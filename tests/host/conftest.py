@@ -25,6 +25,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,8 @@ from ..conftest import keep_model_export, share_model_export
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGE = site_assistant.__name__
 DISTRIBUTION = "django-site-assistant"
+# The version pyproject.toml gives the distribution (a release changes it there only).
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 SHARED_SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 
 
@@ -142,7 +145,7 @@ def make_fresh_venv(tmp_path, wheel):
             "--no-index",
             "--find-links",
             wheel.parent,
-            f"{DISTRIBUTION}==0.1.0",
+            f"{DISTRIBUTION}=={VERSION}",
         ],
         tmp_path,
         env,

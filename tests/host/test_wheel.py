@@ -1,6 +1,7 @@
 """The distribution: a wheel of the app alone, with every package it imports declared."""
 
 import ast
+import re
 import sys
 import tomllib
 import zipfile
@@ -14,7 +15,7 @@ from packaging.utils import canonicalize_name
 
 import site_assistant as app_package
 
-from .conftest import DISTRIBUTION, ROOT
+from .conftest import DISTRIBUTION, ROOT, VERSION
 
 pytestmark = pytest.mark.host
 
@@ -47,7 +48,7 @@ def requirements(metadata):
 def test_the_wheel_holds_only_the_app_with_its_templates_static_migrations_and_locale(contents):
     names, metadata = contents
     tops = {name.split("/")[0] for name in names}
-    assert tops == {APP, f"{DISTRIBUTION.replace('-', '_')}-0.1.0.dist-info"}, tops
+    assert tops == {APP, f"{DISTRIBUTION.replace('-', '_')}-{VERSION}.dist-info"}, tops
     for shipped in (
         f"{APP}/templates/{APP}/widget.html",
         f"{APP}/templates/{APP}/page.html",
@@ -76,12 +77,12 @@ def test_the_wheel_holds_only_the_app_with_its_templates_static_migrations_and_l
 def test_the_metadata_names_the_distribution_version_licence_and_changelog(contents):
     _, metadata = contents
     assert metadata["Name"] == DISTRIBUTION
-    assert metadata["Version"] == "0.1.0"
+    assert metadata["Version"] == VERSION
     assert metadata["License-Expression"] == "MIT"
     # Not published: no address of a PyPI page or repository that does not exist.
     assert metadata.get_all("Project-URL") is None
     description = metadata.get_payload()
-    assert "# Changelog" in description and "## [0.1.0]" in description
+    assert "# Changelog" in description and f"## [{VERSION}] - " in description
     assert "pip install torch==2.13.0" in description  # the install page comes first
 
 
@@ -146,3 +147,12 @@ def test_the_build_dependency_is_pinned():
     build = tomllib.loads(text)["build-system"]["requires"]
     assert build and all("==" in requirement for requirement in build), build
     assert Path(ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_the_install_page_names_the_wheel_of_this_version():
+    """docs/install.md's commands install the wheel by its file name: a release that
+    changes pyproject.toml's version changes them too."""
+    install = (ROOT / "docs" / "install.md").read_text()
+    wheel = f"{DISTRIBUTION.replace('-', '_')}-{VERSION}-py3-none-any.whl"
+    named = set(re.findall(r"django_site_assistant-[\w.]+-py3-none-any\.whl", install))
+    assert named == {wheel}, named
