@@ -96,11 +96,16 @@ class Speller:
 
     def is_known(self, word: str) -> bool:
         """A word of the site or of the model, or one of them with an English ending
-        ("checker", "patched", "whats" are not typos)."""
+        ("checker", "patched", "priced", "whats" are not typos). A bare "d" ends only a
+        word that ends in "e": "basd" is no "bas" (a word of the model) + "d", but a typo
+        of "based"."""
         if word in self.known:
             return True
         return any(
-            word.endswith(ending) and _is_stem(stem := word[: -len(ending)]) and stem in self.known
+            word.endswith(ending)
+            and _is_stem(stem := word[: -len(ending)])
+            and stem in self.known
+            and (ending != "d" or stem.endswith("e"))
             for ending in _ENDINGS
             if len(word) - len(ending) >= 3
         )

@@ -7,9 +7,7 @@ import pytest
 from site_assistant import embed, services
 from site_assistant.spelling import Speller, model_words
 
-SITE = (
-    "Changes to these terms. Cookies keep the game's inventory. Clearing your inventory. Pricing."
-)
+SITE = "We are based in Ljubljana. Changes to these terms. Cookies keep the game's inventory. Clearing your inventory. Pricing."
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +24,10 @@ def speller():
         ("clearnig your inevntory", "clearing your inventory"),  # two words, two typos
         # "prc" is a token of the model's, but a vowelless one takes no ending.
         ("prcing for websites", "pricing for websites"),
+        # "bas" is a word of the model's, but a bare "d" ends only a word ending in "e":
+        # "basd" is a typo of the site's "based" (a visitor's "were are you basd" was
+        # "not sure").
+        ("where are you basd", "where are you based"),
     ],
 )
 def test_a_typo_is_respelled_as_the_site_spells_it(speller, typed, meant):
@@ -37,6 +39,7 @@ def test_a_typo_is_respelled_as_the_site_spells_it(speller, typed, meant):
     [
         "teams",  # one edit from the site's "terms", but the model knows it: not a typo
         "checker",  # a site word with an English ending
+        "priced",  # a word of the model's ending in "e", + "d"
         "whats the game about",
         "xkcd",  # nothing of the site is close: left as typed
         "What is it?",  # short words are never touched
