@@ -741,6 +741,8 @@ class TrainingRunAdmin(
                 f"Could not start training: the task queue is not answering, so nothing was "
                 f"started (recorded as #{run.pk}, failed). Please try again once it is back.",
             )
+        elif note := no_worker_note(run):  # what its page says at this moment
+            messages.warning(request, f"Training #{run.pk} queued, not started. {note}")
         else:
             messages.success(request, f"{run} started: the page updates while it runs.")
         return HttpResponseRedirect(

@@ -615,3 +615,43 @@ def test_without_a_broker_the_serve_buttons_rebuild_in_the_background(
         rebuild.refresh_from_db()
     assert rebuild.status == IndexBuild.Status.SUCCEEDED, rebuild.error
     assert rebuild.model_id == wanted
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_training_with_no_worker_says_so_at_once_on_the_page_the_button_opens(
+    celery_workers, owner_client
+):
+    """The worker stopped (SIGTERM): "Yes, start training" said in green "Training #1
+    (Queued) started: the page updates while it runs." Now it warns, as "Rebuild index
+    now" does, with what the run's page and its status JSON say at once."""
+    import os
+    import signal
+
+    from tests.site_assistant.test_finetune import _store_passages
+    from tests.site_assistant.test_tasks import _same_moment
+
+    _store_passages()
+    worker = celery_workers()
+    os.killpg(worker.pid, signal.SIGTERM)  # a clean stop: its heartbeat says it shut down
+    worker.wait(timeout=30)
+
+    landed = owner_client.post(
+        reverse("admin:site_assistant_trainingrun_train"), {"confirm": "yes"}, follow=True
+    )
+    run = TrainingRun.objects.get()
+    assert landed.redirect_chain[-1][0] == f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    assert run.status == Status.QUEUED and run.task_id  # in Redis, for no worker
+    html = LexborHTMLParser(landed.content.decode())
+    messages = {li.attributes["class"]: li.text(strip=True) for li in html.css(".messagelist li")}
+    assert "success" not in messages, messages  # not green
+    assert messages["warning"].startswith(f"Training #{run.pk} queued, not started. "), messages
+    said = messages["warning"].split(" not started. ", 1)[1]
+    assert said.startswith("No worker is running: the last one (test-"), said
+    assert "(start one: celery -A bambicim worker)" in said, said
+    shown = html.css_first("#training-waiting").text(strip=True)
+    status = owner_client.get(
+        reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    ).json()["waiting"]
+    assert len(_same_moment(said, shown, status)) == 1, (said, shown, status)
