@@ -486,7 +486,7 @@ def test_train_asks_first_and_says_how_long_from_the_last_run_here(owner_client)
 
 
 def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
-    owner_client, monkeypatch
+    own_index_dir, owner_client, monkeypatch
 ):
     """No run has finished here: the steps the run will do at a step's measured seconds,
     a range, each figure's source said. The page made the run's pairs to count them (2.4 s
@@ -497,7 +497,7 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     from site_assistant.training.pairs import make
     from tests.site_assistant.test_finetune import _store_passages
 
-    _store_passages()
+    _store_passages()  # no index: the run reads the Passage table, as the page counts it
     passages, _ = pairs.load_passages()
     written = pairs.human_questions(passages)[0]
     made = pairs.build_pairs(passages, seed=42, extra=written)
