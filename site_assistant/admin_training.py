@@ -338,24 +338,50 @@ def _last_took() -> str:
 SECONDS_A_STEP = (574 / 176, 14.1)
 
 
-def planned_steps() -> tuple[int, int] | None:
-    """(steps of the training, steps of the refit that follows if it does better) of a run
-    started now with the button's settings, from the pairs it would make (None: no
-    passages to make them from). Making them takes a few seconds and loads scikit-learn
-    (training.pairs.words): asked only before this site's first finished run."""
-    from .training import pairs as pairs_mod
+def planned_steps() -> dict | None:
+    """The steps a run started now with the button's settings will do, a range, counted
+    without making its pairs (None: no passages to make them from).
+
+    Making them in the owner's GET took 2.16 s in a fresh process on the demo site,
+    loaded scikit-learn into the web process and grew with the site (docs/admin.md,
+    "Training runs"): this counts rows instead. Each passage yields what the pair
+    generator's own parameters say (``questions_a_passage``), plus the questions people
+    wrote (the owner's example questions, visitors' marked helpful).
+    {"sections": n, "written": n, "first": (fewest, most), "refit": (fewest, most)}:
+    the training's steps on all but the test sections' share (DEV_FRACTION), then the
+    refit's on every pair, if the new version does better."""
+    from .examples import split_link
+    from .models import ExampleQuestion, Question
     from .training.config import TrainConfig
+    from .training.pairs.generate import questions_a_passage
+    from .training.pairs.make import DEV_FRACTION
     from .training.tasks import PARAMS
 
-    passages, _origin = pairs_mod.load_passages()
-    extra, _problems = pairs_mod.human_questions(passages)
-    try:
-        pair_set = pairs_mod.build_pairs(passages, seed=PARAMS["seed"], extra=extra)
-    except ValueError:  # no passages to make pairs from
+    sections = Passage.objects.count()
+    if not sections:
         return None
+    # A question people wrote trains only if it links to a section the index holds (or,
+    # without an anchor, to its page): as training.pairs.owner finds it, but by link alone.
+    held = set(Passage.objects.values_list("url", "anchor").distinct())
+    pages = {url for url, _anchor in held}
+    links = [
+        split_link(link)
+        for link in (
+            *ExampleQuestion.objects.answering().values_list("url", flat=True),
+            *Question.objects.trainable().exclude(top_url="").values_list("top_url", flat=True),
+        )
+    ]
+    written = sum(
+        1 for url, anchor in links if (url, anchor) in held or not anchor and url in pages
+    )
     config = TrainConfig(**PARAMS)
-    trained = len(pair_set.train)
-    return config.steps(trained), config.steps(trained + len(pair_set.dev))
+    pairs = [written + sections * each for each in questions_a_passage()]
+    return {
+        "sections": sections,
+        "written": written,
+        "first": tuple(config.steps(round(n * (1 - DEV_FRACTION))) for n in pairs),
+        "refit": tuple(config.steps(n) for n in pairs),
+    }
 
 
 def _minutes(seconds: float) -> int:
@@ -387,19 +413,26 @@ def start_estimate() -> dict:
             "why": f"the last run here ({last}) took {duration_words(took)}; it takes "
             "longer while the server is busy with other work",
         }
-    steps = planned_steps()
-    if steps is None:
+    planned = planned_steps()
+    if planned is None:
         return {}
-    first, refit = steps
-    fast, slow = (_minutes((first + refit) * seconds) for seconds in SECONDS_A_STEP)
+    first, refit = planned["first"], planned["refit"]
+    fast = _minutes((first[0] + refit[0]) * SECONDS_A_STEP[0])
+    slow = _minutes((first[1] + refit[1]) * SECONDS_A_STEP[1])
     return {
         "text": f"about {fast} to {slow} minutes" if fast < slow else f"about {_in_minutes(fast)}",
-        "why": f"it learns in {first} steps, then {refit} more if the new version does "
-        f"better (it is then trained once more on every section); a run measured on a "
-        f"small 2-core server took {SECONDS_A_STEP[0]:.1f} s a step, all in, and a step "
-        f"took {SECONDS_A_STEP[1]:.1f} s when that server was busy. No run has finished "
-        "here yet: after the first, this figure comes from how long it took",
+        "why": f"it learns in {_span(first)} steps, then {_span(refit)} more if the new "
+        f"version does better (it is then trained once more on every section), from "
+        f"{planned['sections']} sections of the site and {planned['written']} questions "
+        f"people wrote; a run measured on a small 2-core server took "
+        f"{SECONDS_A_STEP[0]:.1f} s a step, all in, and a step took "
+        f"{SECONDS_A_STEP[1]:.1f} s when that server was busy. No run has finished here "
+        "yet: after the first, this figure comes from how long it took",
     }
+
+
+def _span(steps: tuple[int, int]) -> str:
+    return f"{steps[0]} to {steps[1]}" if steps[0] < steps[1] else str(steps[0])
 
 
 def _active_runs():
@@ -741,6 +774,8 @@ class TrainingRunAdmin(
                 f"Could not start training: the task queue is not answering, so nothing was "
                 f"started (recorded as #{run.pk}, failed). Please try again once it is back.",
             )
+        elif note := no_worker_note(run):  # what its page says at this moment
+            messages.warning(request, f"Training #{run.pk} queued, not started. {note}")
         else:
             messages.success(request, f"{run} started: the page updates while it runs.")
         return HttpResponseRedirect(

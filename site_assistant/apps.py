@@ -580,8 +580,8 @@ def check_sitemaps_are_served(app_configs=None, **kwargs) -> list[checks.CheckMe
             found.append(
                 checks.Warning(
                     f"SITE_ASSISTANT['SITEMAPS'] names {path[:60]!r}, but no URL pattern of "
-                    f"the site serves {shown[:60]}: every index build fails (a 404), and "
-                    "the live index is kept.",
+                    f"the site serves {shown[:60]}: every index build fails (a 404), so "
+                    "the index is never updated (a new site gets none).",
                     hint="Name the path your sitemap has (its URL in a browser), or set "
                     "SITE_ASSISTANT['USE_SITEMAPS'] = False if the site has no sitemap.",
                     id="site_assistant.W007",

@@ -245,6 +245,14 @@ _DISK_ERRORS = {
 }
 
 
+def meanwhile() -> str:
+    """What visitors get after a failed build, as its one line ends: the live index's
+    answers, or, on a site none was made live on yet (nothing serves), none."""
+    if index.current_version_name():
+        return "the live index keeps serving"
+    return "no index is live yet, so visitors get no answers until a build succeeds"
+
+
 def explain(exc: BaseException) -> str | None:
     """The owner's one line for a failure they can act on, or None."""
     if isinstance(exc, BuildError):
@@ -252,7 +260,7 @@ def explain(exc: BaseException) -> str | None:
     if isinstance(exc, embed.ModelUnreadable):
         return (
             f"{exc}: its files are damaged or incomplete. Put them back, or serve another "
-            "model (Training runs), then rebuild; the live index keeps serving."
+            f"model (Training runs), then rebuild; {meanwhile()}."
         )
     if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
         cause, action = _DISK_ERRORS[exc.errno]
@@ -260,7 +268,7 @@ def explain(exc: BaseException) -> str | None:
         said = f" ({exc.strerror})" if exc.strerror else ""
         return (
             f"Could not write the index{where}: {cause}{said}. "
-            f"{action[0].upper()}{action[1:]}, then rebuild; the live index keeps serving."
+            f"{action[0].upper()}{action[1:]}, then rebuild; {meanwhile()}."
         )
     return None
 
@@ -874,7 +882,7 @@ def merge_build(build: IndexBuild, progress: Progress | None = None) -> IndexBui
 
 
 def fail_chunked(build_id: int, error: str) -> int:
-    """Mark a running chunked build failed (a chunk failed); the live index keeps serving."""
+    """Mark a running chunked build failed (a chunk failed); nothing it made goes live."""
     failed = IndexBuild.objects.filter(pk=build_id, status=IndexBuild.Status.RUNNING).update(
         status=IndexBuild.Status.FAILED, error=error[:5000], finished=timezone.now()
     )

@@ -500,6 +500,6 @@ def chunks_failed(build_id: int) -> None:
     from . import build as builds
 
     cache.delete(_chunks_key(build_id))
-    error = "A chunk of the build failed (see the worker's log); the live index keeps serving."
+    error = f"A chunk of the build failed (see the worker's log); {builds.meanwhile()}."
     if builds.fail_chunked(build_id, error):
         release(build_id)

@@ -282,9 +282,10 @@ def editor_update(request):
         .first()
     )
     if under_way is not None:
-        if not tasks.waiting_for_a_worker(under_way):
+        if not tasks.no_worker_note(under_way):
             return JsonResponse({"done": False})
-        # Queued past its start with no worker to run it: say so, and stop asking.
+        # Queued with no worker to run it (one stopped: at once; else once it is late):
+        # say so, and stop asking.
         del request.session[WAITING]
         message = _(
             "%(assistant)s has not started reading the new text of “%(title)s”: no "

@@ -471,3 +471,42 @@ def test_the_training_buttons_cover_none_of_the_words_above_the_list(page, owner
         expect(prose).to_be_visible()
         assert not _overlap(tools, prose.bounding_box()), prose.inner_text()[:80]
     expect(page.locator("#content")).not_to_contain_text("{#")
+
+
+def test_yes_start_training_is_the_admins_default_button_not_its_delete_red(page, owner):
+    """Training deletes nothing: "Yes, start training" was red, Django's delete button
+    (the page borrowed the body class of its delete confirmations). It is the admin's
+    default button now, "No, go back" beside it as on the admin's own confirmations."""
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()  # there is something to train on: the page asks
+    log_in(page)
+    page.goto("/admin/site_assistant/trainingrun/train/")
+    start = page.get_by_role("button", name="Yes, start training")
+    back = page.get_by_role("link", name="No, go back")
+    expect(start).to_be_visible()
+    expect(back).to_be_visible()
+    # The admin's own colours, as this browser computes them.
+    colours = page.evaluate(
+        """() => Object.fromEntries(['default-button-bg', 'delete-button-bg',
+            'close-button-bg'].map((name) => {
+                const probe = document.createElement('span');
+                probe.style.background = `var(--${name})`;
+                document.body.append(probe);
+                const colour = getComputedStyle(probe).backgroundColor;
+                probe.remove();
+                return [name, colour];
+            }))"""
+    )
+    assert colours["default-button-bg"] != colours["delete-button-bg"], colours
+    background = "(element) => getComputedStyle(element).backgroundColor"
+    assert start.evaluate(background) == colours["default-button-bg"], colours
+    assert back.evaluate(background) == colours["close-button-bg"], colours
+    # Side by side, the same height, as on a delete confirmation.
+    button, link = start.bounding_box(), back.bounding_box()
+    assert link["x"] > button["x"] + button["width"], (button, link)
+    assert abs(button["y"] - link["y"]) < 2 and abs(button["height"] - link["height"]) < 3, (
+        button,
+        link,
+    )
+    assert not TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED).exists()

@@ -485,27 +485,52 @@ def test_train_asks_first_and_says_how_long_from_the_last_run_here(owner_client)
     assert TrainingRun.objects.count() == 2
 
 
-def test_before_any_run_the_estimate_counts_the_steps_the_run_will_do(owner_client):
-    """No run has finished here: the steps the run will do (from the pairs it will
-    make) at a step's measured seconds, a range, each figure's source said."""
+def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
+    own_index_dir, owner_client, monkeypatch
+):
+    """No run has finished here: the steps the run will do at a step's measured seconds,
+    a range, each figure's source said. The page made the run's pairs to count them (2.4 s
+    on these six passages, scikit-learn loaded into the web process, more as the site
+    grows): it counts rows now, and the pairs the run makes fall in its range."""
     from site_assistant.admin_training import SECONDS_A_STEP
     from site_assistant.training import pairs
+    from site_assistant.training.pairs import make
     from tests.site_assistant.test_finetune import _store_passages
 
-    _store_passages()
+    _store_passages()  # no index: the run reads the Passage table, as the page counts it
     passages, _ = pairs.load_passages()
-    made = pairs.build_pairs(passages, seed=42, extra=pairs.human_questions(passages)[0])
+    written = pairs.human_questions(passages)[0]
+    made = pairs.build_pairs(passages, seed=42, extra=written)
     first = 2 * -(-len(made.train) // 32)  # 2 epochs of batches of 32
     refit = 2 * -(-(len(made.train) + len(made.dev)) // 32)
-    fast, slow = (round((first + refit) * seconds / 60) for seconds in SECONDS_A_STEP)
-    assert fast < slow
+
+    def not_in_a_request(*args, **kwargs):
+        raise AssertionError("the owner's request made the run's pairs")
+
+    for module in (pairs, make):
+        monkeypatch.setattr(module, "build_pairs", not_in_a_request)
+    monkeypatch.setattr(pairs, "load_passages", not_in_a_request)
 
     page = LexborHTMLParser(
         owner_client.get(reverse("admin:site_assistant_trainingrun_train")).text
     )
-    assert page.css_first("#training-estimate-text").text() == f"about {fast} to {slow} minutes"
+    fast, slow = map(
+        int,
+        re.fullmatch(
+            r"about (\d+) to (\d+) minutes", page.css_first("#training-estimate-text").text()
+        ).groups(),
+    )
+    assert fast <= round((first + refit) * SECONDS_A_STEP[0] / 60), page.css_first(
+        "#training-estimate"
+    ).text()
+    assert slow >= round((first + refit) * SECONDS_A_STEP[1] / 60)
     why = " ".join(page.css_first("#training-estimate").text().split())
-    assert f"it learns in {first} steps, then {refit} more if the new version does better" in why
+    steps = re.search(r"it learns in (\d+) to (\d+) steps, then (\d+) to (\d+) more", why)
+    assert steps, why
+    fewest, most, refit_fewest, refit_most = map(int, steps.groups())
+    assert fewest <= first <= most and refit_fewest <= refit <= refit_most, (first, refit, why)
+    assert "if the new version does better" in why
+    assert f"from 6 sections of the site and {len(written)} questions people wrote" in why
     assert "took 3.3 s a step, all in" in why and "took 14.1 s when that server was busy" in why
     assert not TrainingRun.objects.exists()
 
@@ -615,3 +640,43 @@ def test_without_a_broker_the_serve_buttons_rebuild_in_the_background(
         rebuild.refresh_from_db()
     assert rebuild.status == IndexBuild.Status.SUCCEEDED, rebuild.error
     assert rebuild.model_id == wanted
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_training_with_no_worker_says_so_at_once_on_the_page_the_button_opens(
+    celery_workers, owner_client
+):
+    """The worker stopped (SIGTERM): "Yes, start training" said in green "Training #1
+    (Queued) started: the page updates while it runs." Now it warns, as "Rebuild index
+    now" does, with what the run's page and its status JSON say at once."""
+    import os
+    import signal
+
+    from tests.site_assistant.test_finetune import _store_passages
+    from tests.site_assistant.test_tasks import _same_moment
+
+    _store_passages()
+    worker = celery_workers()
+    os.killpg(worker.pid, signal.SIGTERM)  # a clean stop: its heartbeat says it shut down
+    worker.wait(timeout=30)
+
+    landed = owner_client.post(
+        reverse("admin:site_assistant_trainingrun_train"), {"confirm": "yes"}, follow=True
+    )
+    run = TrainingRun.objects.get()
+    assert landed.redirect_chain[-1][0] == f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    assert run.status == Status.QUEUED and run.task_id  # in Redis, for no worker
+    html = LexborHTMLParser(landed.content.decode())
+    messages = {li.attributes["class"]: li.text(strip=True) for li in html.css(".messagelist li")}
+    assert "success" not in messages, messages  # not green
+    assert messages["warning"].startswith(f"Training #{run.pk} queued, not started. "), messages
+    said = messages["warning"].split(" not started. ", 1)[1]
+    assert said.startswith("No worker is running: the last one (test-"), said
+    assert "(start one: celery -A bambicim worker)" in said, said
+    shown = html.css_first("#training-waiting").text(strip=True)
+    status = owner_client.get(
+        reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    ).json()["waiting"]
+    assert len(_same_moment(said, shown, status)) == 1, (said, shown, status)

@@ -271,8 +271,9 @@ def test_a_sitemap_path_no_url_pattern_serves_is_a_warning(settings):
     assert not failed  # a warning: the site serves, its builds fail
     assert (
         "(site_assistant.W007) SITE_ASSISTANT['SITEMAPS'] names '/sitemaps.xml', but no URL "
-        "pattern of the site serves /sitemaps.xml: every index build fails"
-    ) in said, said
+        "pattern of the site serves /sitemaps.xml: every index build fails (a 404), so the "
+        "index is never updated (a new site gets none)."
+    ) in said, said  # not "the live index is kept": a new site has none
     assert "HINT: Name the path your sitemap has" in said, said
     assert "SITE_ASSISTANT['USE_SITEMAPS'] = False if the site has no sitemap" in said, said
     said, failed = check(settings, SITEMAPS=["/sitemap.xml"])

@@ -670,7 +670,8 @@ def test_an_index_dir_it_may_not_write_is_the_one_line_and_no_word_of_torch(
     """A new site whose INDEX_DIR the process may not write: the build's one line came after
     "model all-MiniLM-L6-v2 is served with torch: [Errno 13] Permission denied: '…/onnx'"
     (the model's export, tried first, into that folder), which sent the owner after the
-    model. Now the folder is tried first, and the one line is all that is said."""
+    model. Now the folder is tried first, and the one line is all that is said; it said
+    "the live index keeps serving" where no index had ever been live."""
     from django.core.management import CommandError, call_command
 
     folder = tmp_path / "not-ours"
@@ -690,21 +691,23 @@ def test_an_index_dir_it_may_not_write_is_the_one_line_and_no_word_of_torch(
     assert str(failed.value) == f"Build #{build.pk} failed: {build.error}"
     assert build.error == (
         f"Could not write the index at {folder}: this process may not write there (Permission "
-        "denied). Check the folder's owner and permissions, then rebuild; the live index keeps "
-        "serving."
+        "denied). Check the folder's owner and permissions, then rebuild; no index is live yet, "
+        "so visitors get no answers until a build succeeds."
     )
 
 
-def test_a_damaged_model_is_one_line_that_names_its_folder(testsite, tmp_path, caplog):
+@pytest.mark.parametrize("site", ["live", "new"])
+def test_a_damaged_model_is_one_line_that_names_its_folder(testsite, tmp_path, caplog, site):
     """A served model whose tokenizer.json was cut short failed the build with the
     library's words ("Exception: EOF while parsing a string at line 1 column 25") and a
-    traceback: the owner could not tell it was the model. Now one line names its folder."""
+    traceback: the owner could not tell it was the model. Now one line names its folder,
+    and says what visitors get meanwhile: on a new site, no live index to keep serving."""
     from django.core.management import CommandError, call_command
 
     from site_assistant import embed, index
     from tests.conftest import copy_of_the_base_model
 
-    live = run_build(IndexBuild.objects.create())
+    live = run_build(IndexBuild.objects.create()) if site == "live" else None
     folder = copy_of_the_base_model(tmp_path / "models" / "20260101T000000")
     (folder / "tokenizer.json").write_text('{"version": "1.0", "trunc')
     embed.set_active_model(str(folder))
@@ -716,10 +719,18 @@ def test_a_damaged_model_is_one_line_that_names_its_folder(testsite, tmp_path, c
     message = str(failed.value)
     assert f"The model at {folder} cannot be read (Exception: EOF while parsing" in message
     assert "its files are damaged or incomplete" in message and "\n" not in message, message
-    assert message.endswith("then rebuild; the live index keeps serving."), message
+    assert message.endswith(
+        "then rebuild; the live index keeps serving."
+        if live
+        else "then rebuild; no index is live yet, so visitors get no answers until a build "
+        "succeeds."
+    ), message
     assert IndexBuild.objects.latest().error == message.split(": ", 1)[1]
     assert [r for r in caplog.records if r.exc_info] == []  # no traceback logged
-    assert index.load_current().version == live.version
+    if live:
+        assert index.load_current().version == live.version
+    else:
+        assert index.current_version_name() is None
 
 
 def test_a_full_disk_under_faiss_itself_is_the_same_one_line(testsite, monkeypatch, caplog):

@@ -4,7 +4,7 @@ import random
 
 from site_assistant.training import pairs as P
 from site_assistant.training.pairs.facts import FACT_QUESTIONS
-from site_assistant.training.pairs.generate import generated_questions
+from site_assistant.training.pairs.generate import generated_questions, questions_a_passage
 from tests.site_assistant.pairs_passages import site_passages
 
 
@@ -49,3 +49,20 @@ def test_site_pairs_never_wrap_a_page_title_around_a_question_heading():
     asked = [p.question for p in s.train if p.passage_id == 6]
     assert "What do you do?" in asked
     assert not [q for q in asked if "Back home" in q]
+
+
+def test_no_passage_gets_more_questions_than_the_training_estimate_counts():
+    """The admin's training estimate counts a passage's questions from the generator's own
+    parameters (``questions_a_passage``) rather than making them: no passage gets more,
+    and one whose text names its topic (it gets the templates) at least the fewest."""
+    from site_assistant.training.pairs.keyphrases import idf_of
+    from site_assistant.training.pairs.topics import topics
+
+    passages = site_passages()
+    fewest, most = questions_a_passage()
+    idf, x_of, rng = idf_of(passages), topics(passages), random.Random(42)
+    for p in passages:
+        made = generated_questions(p, x_of[p["id"]], idf, rng)
+        assert len(made) <= most, made
+        if any(kind == "template" for _, kind, _ in made):
+            assert len(made) >= fewest, made

@@ -865,7 +865,27 @@ update()
 cache.clear()
 current_app.conf.broker_url = "zookeeper://127.0.0.1:1/"
 step("cannot send", publish("We are open from one to nine."))
+# The site's worker stopped cleanly (its heartbeat says it shut down, as a worker's
+# worker_shutdown does): the editor is told at the first ask, not a minute later.
+from site_assistant import heartbeat
+cache.clear()
+current_app.conf.broker_url = "memory://"
+heartbeat.beat("worker@visit", started=timezone.now())
+heartbeat.stop("worker@visit")
+publish("We are open from two to ten.")
+update()
 """
+
+
+# What the editor's script is told of a build no worker runs.
+NO_WORKER_TOLD = {
+    "step": "asked",
+    "done": True,
+    "type": "warning",
+    "message": "Ask us has not started reading the new text of “Visit us”: no worker "
+    "is running its rebuilds. Visitors get the text it read before until one does; "
+    "tell whoever runs the site.",
+}
 
 
 @pytest.fixture(scope="module")
@@ -917,14 +937,7 @@ def test_the_editor_is_told_when_visitors_get_the_text_just_published(editor_ste
     )
     assert dashboard["script"]
     # Published again, and no worker takes the build: the script is told, and stops.
-    assert no_worker == {
-        "step": "asked",
-        "done": True,
-        "type": "warning",
-        "message": "Ask us has not started reading the new text of “Visit us”: no worker "
-        "is running its rebuilds. Visitors get the text it read before until one does; "
-        "tell whoever runs the site.",
-    }
+    assert no_worker == NO_WORKER_TOLD
 
 
 def test_a_change_made_while_a_build_runs_is_done_when_its_follow_up_is(editor_steps):
@@ -951,6 +964,13 @@ def test_an_editor_is_told_when_the_site_cannot_send_its_rebuild(editor_steps):
         "tasks to its task queue. Visitors get the text it read before; tell whoever runs "
         "the site." in cannot["messages"]
     ), cannot
+
+
+def test_an_editor_is_told_at_once_when_the_sites_worker_has_stopped(editor_steps):
+    """The worker stopped cleanly, so the builds list said "No worker is running" at
+    once: the editor who published was told only once the build had waited a minute
+    and a ping (``waiting_for_a_worker``). Now at the first ask (``no_worker_note``)."""
+    assert editor_steps[16] == NO_WORKER_TOLD
 
 
 # The Wagtail site with the admin, and a page "Visit us" with its opening hours.

@@ -6,11 +6,28 @@ from __future__ import annotations
 import random
 
 from .facts import FACT_QUESTIONS
-from .keyphrases import key_phrases, keywords
+from .keyphrases import KEY_PHRASES, key_phrases, keywords
 from .templates import KEYPHRASE_TEMPLATES, TEMPLATES
 from .topics import as_question, body, is_question
 from .typos import misspell
 from .words import content_words
+
+# The fact types asked about (the last, "never / only", makes questions too vague).
+FACT_TYPES = FACT_QUESTIONS[:-1]
+# Typed with a typo: "What is X?" and the keyword query.
+MISSPELLED = 2
+
+
+def questions_a_passage() -> tuple[int, int]:
+    """(fewest, most) questions ``generated_questions`` makes for a passage whose text
+    names its topic (the usual passage: its heading's words are in it), from the
+    generator's own parameters: always the templates, a keyword query and the topic
+    typed short; at most also KEY_PHRASES key phrases, one question per fact type and
+    MISSPELLED typos. Cleaning and de-duplication only remove. A passage whose heading
+    is a question, or whose text never names its topic, gets fewer: the heading asked
+    and its typo, the key phrases, the keyword query and its typo."""
+    always = len(TEMPLATES) + 2
+    return always, always + KEY_PHRASES + len(FACT_TYPES) + MISSPELLED
 
 
 def generated_questions(
@@ -41,7 +58,7 @@ def generated_questions(
     # A fact question asks about the passage's topic: a key phrase found beside
     # a price or a date is rarely what the price or date is for ("How long do
     # you keep hello example.com?").
-    for pattern, templates in FACT_QUESTIONS[:-1]:
+    for pattern, templates in FACT_TYPES:
         if about_x and pattern.search(text):
             out.append((rng.choice(templates).format(x=x), "factoid", ""))
     # Keyword query: the topic's words plus the best phrase's, as people type them.

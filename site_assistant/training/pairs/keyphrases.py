@@ -27,7 +27,13 @@ def _not_a_topic_end(word: str) -> bool:
     )
 
 
-def key_phrases(text: str, idf: dict[str, float], skip: set[str], limit: int = 2) -> list[str]:
+# Key phrases asked about per passage.
+KEY_PHRASES = 2
+
+
+def key_phrases(
+    text: str, idf: dict[str, float], skip: set[str], limit: int = KEY_PHRASES
+) -> list[str]:
     """The passage's most distinctive runs of 1–3 content words, best first."""
     candidates: dict[str, float] = {}
     run: list[str] = []

@@ -28,10 +28,14 @@ def human_questions(passages: Sequence[dict]) -> tuple[list[Pair], list[str]]:
     return pairs + visitor_questions(passages), problems
 
 
+# The share of sections whose questions test the trained model rather than train it.
+DEV_FRACTION = 0.2
+
+
 def build_pairs(
     passages: Sequence[dict],
     seed: int = 42,
-    dev_fraction: float = 0.2,
+    dev_fraction: float = DEV_FRACTION,
     extra: Iterable[Pair] = (),
 ) -> PairSet:
     """All pairs, split train/dev by section. ``extra``: questions written by people."""
