@@ -160,6 +160,9 @@ class ExampleQuestionForm(forms.ModelForm):
             self.fields.pop("url", None)
         elif "url" in self.fields:  # blank only for one that declines
             self.fields["url"].required = True
+            # The widget too: the section picker offers no "×" to clear it, and names
+            # no blank choice (the model field may be blank since it may decline).
+            self.fields["url"].widget.is_required = True
 
     def clean_question(self):
         # Kept for good and trained on: as it looks, no bidi override or zero-width character.

@@ -430,7 +430,7 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(
     build.refresh_from_db()
     assert build.status == "succeeded" and build.passages > 0, build.error
     expect(page.locator(".breadcrumbs")).to_contain_text(f"Build #{build.pk} (Succeeded)")
-    expect(page.locator("#content h2")).to_contain_text(f"Build #{build.pk} (Succeeded)")
+    expect(page.locator("#content > h2")).to_contain_text(f"Build #{build.pk} (Succeeded)")
     expect(box.locator('[data-field="status"]')).to_have_text("Succeeded")
     expect(box).to_contain_text(
         f"100% · {build.pages} pages · {build.passages} passages · "
