@@ -29,7 +29,7 @@ from . import rebuilds, sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
 from .templatetags.search_admin import (
-    AppStylesheet,
+    CardsOnAPhone,
     SaysMigrationsPending,
     date_column,
     reads_no_table,
@@ -227,7 +227,7 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExampleQuestion)
-class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmin):
+class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
 
     form = ExampleQuestionForm
@@ -239,6 +239,22 @@ class ExampleQuestionAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmi
     list_editable = ["active"]
     search_fields = ["question", "url"]
     created_display = date_column("created", "Added")
+
+    def get_fields(self, request, obj=None):
+        """One that declines has no section to pick (its form has no such field): its page
+        says what it does instead."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.declines:
+            return [
+                "section_display" if name == "url" else name
+                for name in fields
+                if name != "section_display"
+            ]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "section_display"] if obj is not None and obj.declines else fields
 
     def save_model(self, request, obj, form, change):
         with signals.changed_by(request.user):  # the rebuild's "Requested by"

@@ -127,7 +127,7 @@ class AppStylesheet:
 
 class CardsOnAPhone(AppStylesheet):
     """AppStylesheet, for a list whose columns a phone cannot show side by side (Index
-    builds, Training runs, Questions): on a phone each row reads as a card, every value
+    builds, Training runs, Questions, Example questions): on a phone each row reads as a card, every value
     beside its column's name
     (site_assistant/admin/list-cards.js and admin.css), not a table scrolling sideways."""
 

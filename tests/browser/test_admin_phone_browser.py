@@ -789,6 +789,16 @@ CELLS_SHOWN = """() => [...document.querySelectorAll('#result_list tbody tr')].m
     }))"""
 
 
+def cells_out_of_place(page, width: int) -> list:
+    """The list's cells with words that are off the screen or under another cell."""
+    return [
+        (cell["name"], round(cell["left"]), round(cell["right"]))
+        for row in page.evaluate(CELLS_SHOWN)
+        for cell in row
+        if cell["left"] < 0 or cell["right"] > width or not cell["own"]
+    ]
+
+
 def test_on_a_phone_the_questions_read_as_cards_the_first_on_the_first_screen(phone_page, owner):
     """At 390 px the Questions list was a table scrolling sideways under its pinned Fix column:
     the top passage a strip of letters under it, the other columns past the screen's edge, and
@@ -813,13 +823,7 @@ def test_on_a_phone_the_questions_read_as_cards_the_first_on_the_first_screen(ph
     wide, shown = results.evaluate("box => [box.scrollWidth, box.clientWidth]")
     assert wide <= shown, (wide, shown)  # nothing scrolled out of sight
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    hidden = [
-        (cell["name"], round(cell["left"]), round(cell["right"]))
-        for row in page.evaluate(CELLS_SHOWN)
-        for cell in row
-        if cell["left"] < 0 or cell["right"] > width or not cell["own"]
-    ]
-    assert hidden == [], hidden
+    assert cells_out_of_place(page, width) == []
     labels = first.locator("td").evaluate_all(
         "cells => cells.map(c => getComputedStyle(c, '::before').content)"
     )
@@ -830,3 +834,37 @@ def test_on_a_phone_the_questions_read_as_cards_the_first_on_the_first_screen(ph
     assert note["y"] > page.locator("#result_list").bounding_box()["y"], note
     first.get_by_role("link", name="Fix this answer").tap()
     expect(page.locator("#fix-question")).to_have_text("can I play the game without an account?")
+
+
+def test_on_a_phone_the_example_questions_read_as_cards(phone_page, owner):
+    """At 390 px the Example questions list was a table wider than the screen: "Section it
+    answers" sat under "Question", each section's words under the Active heading, its box
+    under Added and the date cut off at the edge. Each example question is a card now, every
+    value beside its column's name, and its Active box still ticks."""
+    from site_assistant.models import ExampleQuestion
+
+    ExampleQuestion.objects.bulk_create(
+        [
+            ExampleQuestion(question="how much is a shop?", url="/services/#pricing"),
+            ExampleQuestion(question="where is the studio?", url="/contact/#where-we-are"),
+        ]
+    )
+    width = 390
+    page = phone_page(width, 844)
+    log_in(page)
+    page.goto("/admin/site_assistant/examplequestion/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    results = page.locator("#changelist .results")
+    wide, shown = results.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert wide <= shown, (wide, shown)
+    assert cells_out_of_place(page, width) == []
+    first = page.locator("#result_list tbody tr").first
+    labels = first.locator("td, th").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    for name in ("Section it answers", "Active", "Added"):
+        assert f'"{name}"' in labels, labels
+    first.get_by_role("checkbox", name=re.compile("^Active: ")).tap()
+    page.get_by_role("button", name="Save").tap()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert ExampleQuestion.objects.filter(active=False).count() == 1

@@ -72,6 +72,12 @@ def test_a_question_the_owner_says_the_site_doesnt_answer_gets_not_sure_at_once(
     assert not reworded.unanswerable and not reworded.answered
     assert IndexBuild.objects.count() == builds  # no build needed
 
+    # Try a question says why: the owner's judgement, not "no passage reaches that score"
+    # beside a top passage above the threshold.
+    tried = owner_client.get("/admin/site_assistant/question/try/", {"q": PARAPHRASE})
+    verdict = LexborHTMLParser(tried.text).css_first("#try-verdict").text()
+    assert f"you said the site doesn’t answer “{ASKED}”" in verdict, verdict
+
     # The log purged (LOG_RETENTION_DAYS): the owner's judgement stays.
     Question.objects.all().delete()
     assert ask(visitor, ASKED)["answer"] is None
@@ -82,6 +88,13 @@ def test_a_question_the_owner_says_the_site_doesnt_answer_gets_not_sure_at_once(
     assert (
         "the site doesn’t answer it" in LexborHTMLParser(listing).css_first("#result_list").text()
     )
+    # Its own page opens (it was a 500, its form has no section field), says what it does
+    # and offers Active to untick.
+    page = owner_client.get(f"/admin/site_assistant/examplequestion/{kept.pk}/change/")
+    assert page.status_code == 200, page.text[:3000]
+    shown = LexborHTMLParser(page.text)
+    assert "the site doesn’t answer it" in shown.css_first(".field-section_display").text()
+    assert shown.css_first("input[name=active]") is not None
     response = owner_client.post(
         f"/admin/site_assistant/examplequestion/{kept.pk}/change/", {"question": kept.question}
     )

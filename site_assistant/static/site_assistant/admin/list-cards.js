@@ -1,7 +1,7 @@
-/* On a phone (admin.css, below 768 px) the Index builds, Training runs and Questions lists
-   read as one card a row, each value beside its column's name, instead of a table wider than
-   the screen (475 and 1,014 px against 360: the headings and Django's sort icons set the
-   widths). This names every cell after its column; without this script the table scrolls in
+/* On a phone (admin.css, below 768 px) the Index builds, Training runs, Questions and Example
+   questions lists read as one card a row, each value beside its column's name, instead of a
+   table wider than the screen (475 and 1,014 px against 360: the headings and Django's sort
+   icons set the widths). This names every cell after its column; without this script the table scrolls in
    its box. */
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
