@@ -347,7 +347,8 @@ def planned_steps() -> dict | None:
     "Training runs"): this counts rows instead. Each passage yields what the pair
     generator's own parameters say (``questions_a_passage``), plus the questions people
     wrote (the owner's example questions, visitors' marked helpful).
-    {"sections": n, "written": n, "first": (fewest, most), "refit": (fewest, most)}:
+    {"sections": n, "written": n, "batch": n, "first": (fewest, most), "refit": (fewest,
+    most)}:
     the training's steps on all but the test sections' share (DEV_FRACTION), then the
     refit's on every pair, if the new version does better."""
     from .examples import split_link
@@ -379,6 +380,7 @@ def planned_steps() -> dict | None:
     return {
         "sections": sections,
         "written": written,
+        "batch": config.batch_size,
         "first": tuple(config.steps(round(n * (1 - DEV_FRACTION))) for n in pairs),
         "refit": tuple(config.steps(n) for n in pairs),
     }
@@ -394,7 +396,8 @@ def _in_minutes(minutes: int) -> str:
 
 def start_estimate() -> dict:
     """How long a run started now will take, and where the figure comes from:
-    {"text": "about 10 minutes", "why": …}; {} when there is nothing to go by.
+    {"text": "About 10 minutes", "why": "Worked out from …"}, two sentences for the page (no
+    brackets inside brackets, each term said); {} when there is nothing to go by.
 
     The last run that succeeded here, if there is one (this server, this site);
     else the steps this run will do at the seconds a step measured elsewhere
@@ -409,9 +412,10 @@ def start_estimate() -> dict:
     if last is not None:
         took = (last.finished - last.started).total_seconds()
         return {
-            "text": f"about {_in_minutes(_minutes(took))}",
-            "why": f"the last run here ({last}) took {duration_words(took)}; it takes "
-            "longer while the server is busy with other work",
+            "text": f"About {_in_minutes(_minutes(took))}",
+            "why": f"Worked out from the last run here, Training #{last.pk}, which took "
+            f"{duration_words(took)}; a run takes longer while the server is busy with other "
+            "work",
         }
     planned = planned_steps()
     if planned is None:
@@ -420,19 +424,33 @@ def start_estimate() -> dict:
     fast = _minutes((first[0] + refit[0]) * SECONDS_A_STEP[0])
     slow = _minutes((first[1] + refit[1]) * SECONDS_A_STEP[1])
     return {
-        "text": f"about {fast} to {slow} minutes" if fast < slow else f"about {_in_minutes(fast)}",
-        "why": f"it learns in {_span(first)} steps, then {_span(refit)} more if the new "
-        f"version does better (it is then trained once more on every section), from "
-        f"{planned['sections']} sections of the site and {planned['written']} questions "
-        f"people wrote; a run measured on a small 2-core server took "
-        f"{SECONDS_A_STEP[0]:.1f} s a step, all in, and a step took "
-        f"{SECONDS_A_STEP[1]:.1f} s when that server was busy. No run has finished here "
-        "yet: after the first, this figure comes from how long it took",
+        "text": f"About {fast} to {slow} minutes" if fast < slow else f"About {_in_minutes(fast)}",
+        "why": f"Worked out from the steps the run will take, a step being one batch of "
+        f"{planned['batch']} practice questions, which come from {planned['sections']} "
+        f"sections of the site and {planned['written']} questions people wrote: it learns in "
+        f"{_span(first)} steps, then {_span(refit)} more if the new version does better "
+        f"and is trained once more on every section, at {SECONDS_A_STEP[0]:.1f} s a step, "
+        f"what a whole run took on a small 2-core server, up to {SECONDS_A_STEP[1]:.1f} s, "
+        "what a step took when that server was busy; once a run has finished here, the "
+        "estimate comes from how long it took",
     }
 
 
 def _span(steps: tuple[int, int]) -> str:
     return f"{steps[0]} to {steps[1]}" if steps[0] < steps[1] else str(steps[0])
+
+
+def _started_note(run: TrainingRun) -> str:
+    """What "Yes, start training" did, by the run's own status: not "Training #1
+    (Queued) started"."""
+    if run.status == TrainingRun.Status.QUEUED:
+        return (
+            f"Training #{run.pk} is queued: a worker will start it, and this page updates "
+            "as it runs."
+        )
+    if run.status == TrainingRun.Status.RUNNING:
+        return f"Training #{run.pk} started: this page updates while it runs."
+    return f"Training #{run.pk} {run.get_status_display().lower()}."
 
 
 def _active_runs():
@@ -777,7 +795,7 @@ class TrainingRunAdmin(
         elif note := no_worker_note(run):  # what its page says at this moment
             messages.warning(request, f"Training #{run.pk} queued, not started. {note}")
         else:
-            messages.success(request, f"{run} started: the page updates while it runs.")
+            messages.success(request, _started_note(run))
         return HttpResponseRedirect(
             reverse("admin:site_assistant_trainingrun_change", args=[run.pk])
         )

@@ -136,7 +136,7 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     page.get_by_role("button", name="Train on site content").click()
     # It asks first, saying how long (no run here yet: from the steps it will do).
     expect(page.locator("#training-estimate-text")).to_have_text(
-        re.compile(r"^about \d+ (to \d+ )?minutes?$")
+        re.compile(r"^About \d+ (to \d+ )?minutes?$")
     )
     assert not TrainingRun.objects.exists()
     page.get_by_role("button", name="Yes, start training").click()

@@ -448,9 +448,12 @@ def test_train_asks_first_and_says_how_long_from_the_last_run_here(owner_client)
     asked = owner_client.get(url)
     assert asked.status_code == 200
     page = LexborHTMLParser(asked.text)
-    assert page.css_first("#training-estimate-text").text() == "about 10 minutes"
-    assert (
-        f"the last run here ({last}) took 9 min 34 s" in page.css_first("#training-estimate").text()
+    # Two plain sentences, the time first (it read "about 10 minutes (the last run here
+    # (Training #1 (Succeeded)) took 9 min 34 s; …)").
+    assert page.css_first("#training-estimate-text").text() == "About 10 minutes"
+    assert " ".join(page.css_first("#training-estimate").text().split()) == (
+        f"How long: About 10 minutes. Worked out from the last run here, Training #{last.pk}, "
+        "which took 9 min 34 s; a run takes longer while the server is busy with other work."
     )
     said = " ".join(page.css_first("#content-main").text().split())
     assert "teaches the assistant your site’s wording" in said
@@ -478,6 +481,11 @@ def test_train_asks_first_and_says_how_long_from_the_last_run_here(owner_client)
     run = TrainingRun.objects.latest("pk")
     assert run.pk != last.pk and run.status == Status.QUEUED
     assert response["Location"] == f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    # It said "Training #2 (Queued) started": what is true, by the run's own status.
+    said = LexborHTMLParser(owner_client.get(response["Location"]).text)
+    assert said.css_first(".messagelist li").text() == (
+        f"Training #{run.pk} is queued: a worker will start it, and this page updates as it runs."
+    )
     # Under way: asking again goes to it.
     response = owner_client.get(url, follow=True)
     assert response.redirect_chain[-1][0] == f"/admin/site_assistant/trainingrun/{run.pk}/change/"
@@ -517,7 +525,7 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     fast, slow = map(
         int,
         re.fullmatch(
-            r"about (\d+) to (\d+) minutes", page.css_first("#training-estimate-text").text()
+            r"About (\d+) to (\d+) minutes", page.css_first("#training-estimate-text").text()
         ).groups(),
     )
     assert fast <= round((first + refit) * SECONDS_A_STEP[0] / 60), page.css_first(
@@ -531,7 +539,13 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     assert fewest <= first <= most and refit_fewest <= refit <= refit_most, (first, refit, why)
     assert "if the new version does better" in why
     assert f"from 6 sections of the site and {len(written)} questions people wrote" in why
-    assert "took 3.3 s a step, all in" in why and "took 14.1 s when that server was busy" in why
+    assert "at 3.3 s a step, what a whole run took on a small 2-core server, up to 14.1 s, " in why
+    assert "what a step took when that server was busy" in why
+    # Two plain sentences, the time first, each term said: not "about 8 to 54 minutes (it
+    # learns in 66 to 102 steps, then 84 to 128 more … (it is then trained …) …)".
+    assert why.startswith(f"How long: About {fast} to {slow} minutes. Worked out from the steps ")
+    assert "a step being one batch of 32 practice questions" in why
+    assert why.count(". ") == 1 and "(" not in why, why
     assert not TrainingRun.objects.exists()
 
 
