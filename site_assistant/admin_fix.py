@@ -19,7 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from . import conf, language, sections, services, signals
@@ -200,7 +202,7 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
     return HttpResponseRedirect(_back_url(request, question))
 
 
-def _judged_note(text: str, repeats: int, kept: ExampleQuestion | None) -> str:
+def _judged_note(text: str, repeats: int, kept: ExampleQuestion | None) -> str | SafeString:
     """What "The site doesn't answer this" did, in the owner's words."""
     earlier = ""
     if repeats:
@@ -216,10 +218,15 @@ def _judged_note(text: str, repeats: int, kept: ExampleQuestion | None) -> str:
             "waits for a fix.%(earlier)s It was not kept for visitors asking it again: it "
             "is too long or holds what looks like personal data."
         ) % {"question": text, "earlier": earlier}
-    return gettext(
+    said = gettext(
         "Visitors asking “%(question)s” now get “I’m not sure” with the closest pages."
-        "%(earlier)s Undo it in Example questions."
-    ) % {"question": text, "earlier": earlier}
+        '%(earlier)s Undo it in <a href="%(url)s">Example questions</a>.'
+    )
+    # One click to the declining example question's own page, where it is undone. What
+    # format_html does, for the catalogue's %-placeholders: every value escaped.
+    url = reverse("admin:site_assistant_examplequestion_change", args=[kept.pk])
+    values = {"question": text, "earlier": earlier, "url": url}
+    return mark_safe(said % {name: escape(value) for name, value in values.items()})
 
 
 def fix_answer_view(model_admin, request, question_id):

@@ -466,6 +466,22 @@ def test_a_build_set_off_by_saving_an_example_question_says_so_and_who(
     assert (added.trigger, added.requested_by.username) == ("example", "owner")
 
 
+def test_the_site_doesnt_answer_this_links_undo_and_shows_the_questions_markup_as_text(
+    owner_client,
+):
+    """The message's link is markup of its own; the visitor's words in it are text."""
+    asked = Question.objects.create(text='do you sell <b>toys</b> & "games"?', answered=False)
+    response = owner_client.post(fix_url(asked), {"unanswerable": "1"})
+    said = LexborHTMLParser(owner_client.get(response["Location"]).text).css_first(
+        ".messagelist .success"
+    )
+    assert said.css_first("b") is None
+    assert said.text().startswith('Visitors asking “do you sell <b>toys</b> & "games"?” now')
+    [undo] = said.css("a")
+    kept = ExampleQuestion.objects.get(declines=True)
+    assert undo.attributes["href"] == f"/admin/site_assistant/examplequestion/{kept.pk}/change/"
+
+
 def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_as_a_declining_example(
     owner_client, unanswered
 ):
@@ -488,11 +504,18 @@ def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_as_a_decl
     )
     assert response.status_code == 302 and response["Location"] == listing
     followed = owner_client.get(listing).content.decode()
-    said = LexborHTMLParser(followed).css_first(".messagelist .success").text()
-    assert said == (
+    said = LexborHTMLParser(followed).css_first(".messagelist .success")
+    assert said.text() == (
         "Visitors asking “how much is a shop?” now get “I’m not sure” with the closest "
         "pages. 1 earlier question was marked too. Undo it in Example questions."
     )
+    # "Example questions" was words alone: it opens the declining example question's own
+    # page, where one click undoes it.
+    undo = said.css_first("a")
+    assert undo.text() == "Example questions"
+    kept = ExampleQuestion.objects.get(declines=True)
+    assert undo.attributes["href"] == f"/admin/site_assistant/examplequestion/{kept.pk}/change/"
+    assert "Active" in owner_client.get(undo.attributes["href"]).text
     shown = [row.text() for row in LexborHTMLParser(followed).css("#result_list tbody .field-text")]
     assert shown == [other.text]
     waiting = owner_client.get(listing + "_waiting").content.decode()
