@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from . import embed, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
+from .text import question_key
 
 WEEK = timedelta(days=7)
 
@@ -134,6 +135,20 @@ def _log_figures(now: datetime) -> dict:
             "id", filter=Q(helpful=False, unanswerable=True, has_example=False)
         ),
     )
+    # What the owner did, in questions, as the owner sees them: one fixed question asked
+    # ten times read "10 fixed" (question_key: case, spacing and the final ?!. aside).
+    # The same filters as the counts above, fixed ones and judged ones.
+    marked = waiting.with_example()
+    review |= {
+        "unanswered_fixed_questions": _questions(marked.filter(UNANSWERED, has_example=True)),
+        "unanswered_judged_questions": _questions(
+            marked.filter(answered=False, language="", unanswerable=True)
+        ),
+        "not_helpful_fixed_questions": _questions(marked.filter(helpful=False, has_example=True)),
+        "not_helpful_judged_questions": _questions(
+            marked.filter(helpful=False, unanswerable=True, has_example=False)
+        ),
+    }
     # Several Wagtail sites (a question asked on another than the default one): the
     # week's questions of each, read with the week's (site > "" reads its index).
     by_site = []
@@ -165,11 +180,25 @@ def log_figures(now: datetime | None = None) -> dict:
     return counted
 
 
-def _besides(fixed: int, judged: int) -> str:
-    """ "the 2 fixed and the 1 the site doesn’t answer": a list's rows that wait for no fix."""
-    parts = [f"the {fixed} fixed"] if fixed else []
-    if judged:
-        parts.append(f"the {judged} the site doesn’t answer")
+def _questions(rows) -> int:
+    """How many questions ``rows`` are as a person reads them (``question_key``): the
+    distinct texts only are read, as few as the owner's fixes and their spellings."""
+    return len({question_key(text) for text in rows.values_list("text", flat=True).distinct()})
+
+
+def _asked(questions: int, rows: int, what: str) -> str:
+    """ "1 fixed (asked 10 times)": questions, and the rows of the log they are when more."""
+    return (
+        f"{questions} {what}" if questions >= rows else f"{questions} {what} (asked {rows} times)"
+    )
+
+
+def _besides(fixed: tuple[int, int], judged: tuple[int, int]) -> str:
+    """ "the 2 fixed and the 1 the site doesn’t answer": a list's rows that wait for no fix,
+    each (questions, rows), in questions (``_asked``)."""
+    parts = [f"the {_asked(*fixed, 'fixed')}"] if fixed[1] else []
+    if judged[1]:
+        parts.append(f"the {_asked(*judged, 'the site doesn’t answer')}")
     return " and ".join(parts)
 
 
@@ -196,11 +225,20 @@ def figures(now: datetime | None = None) -> dict:
         review[f"{name}_judged"] = counted.get(f"{name}_judged", 0)
     # What each list ("… in all") holds besides those waiting, said: the owner read
     # "1 waiting · 2 in all" of 3 unanswered questions (one fixed, one judged).
-    review["unanswered_besides"] = _besides(review["unanswered_all"] - review["unanswered"], 0)
-    review["not_helpful_besides"] = _besides(
-        review["not_helpful_all"] - review["not_helpful"] - review["not_helpful_judged"],
-        review["not_helpful_judged"],
-    )
+    # Each figure in questions, and the times they were asked when more: the owner fixed
+    # one question and read "10 fixed" of its ten repeats.
+    rows = {
+        "unanswered_fixed": review["unanswered_all"] - review["unanswered"],
+        "unanswered_judged": review["unanswered_judged"],
+        "not_helpful_fixed": review["not_helpful_all"]
+        - review["not_helpful"]
+        - review["not_helpful_judged"],
+        "not_helpful_judged": review["not_helpful_judged"],
+    }
+    said = {name: (counted.get(f"{name}_questions", n), n) for name, n in rows.items()}
+    review["unanswered_besides"] = _besides(said["unanswered_fixed"], (0, 0))
+    review["unanswered_judged_said"] = _asked(*said["unanswered_judged"], "the site doesn’t answer")
+    review["not_helpful_besides"] = _besides(said["not_helpful_fixed"], said["not_helpful_judged"])
     last_build = latest_build()
     return {
         "index": {

@@ -525,7 +525,8 @@ def test_the_site_doesnt_answer_this_takes_it_off_the_unanswered_lists_as_a_decl
     assert len(rows) == 2 and all("the site doesn’t answer it" in r.text() for r in rows)
     overview = LexborHTMLParser(owner_client.get("/admin/site_assistant/").content.decode())
     assert overview.css_first("#dash-unanswered").text() == "1"
-    assert "waiting for a fix · 2 the site doesn’t answer" in overview.text()
+    # One question, asked twice: not "2 the site doesn’t answer".
+    assert "waiting for a fix · 1 the site doesn’t answer (asked 2 times)" in overview.text()
     assert ExampleQuestion.objects.count() == examples + 1
     kept = ExampleQuestion.objects.get(declines=True)
     assert (kept.question, kept.url, kept.active) == ("how much is a shop?", "", True)

@@ -426,6 +426,36 @@ def test_the_owner_is_told_when_the_models_files_are_damaged_and_what_to_do(
 
 
 @pytest.mark.usefixtures("built_index")
+def test_to_review_counts_what_the_owner_fixed_in_questions_not_in_their_repeats(owner_client):
+    """The owner fixed ONE question, asked ten times, and judged one asked twice: the line
+    read "3 waiting for a fix · 13 with the 10 fixed · 2 the site doesn’t answer"."""
+    for spelling in ["how much is a shop?", "How much is a SHOP", " how much is a shop "] * 3:
+        Question.objects.create(text=spelling, answered=False)
+    shop = Question.objects.create(text="how much is a shop?", answered=False)
+    for number in range(3):
+        Question.objects.create(text=f"do you make logo number {number}", answered=False)
+    toys = [Question.objects.create(text="do you sell toys?", answered=False) for _ in "ab"]
+    fixed = owner_client.post(
+        f"/admin/site_assistant/question/{shop.pk}/fix/",
+        {"question": shop.text, "link": "/services/#pricing"},
+    )
+    judged = owner_client.post(
+        f"/admin/site_assistant/question/{toys[0].pk}/fix/", {"unanswerable": "1"}
+    )
+    assert fixed.status_code == judged.status_code == 302
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert tree.css_first("#dash-unanswered").text() == "3"
+    said = " ".join(tree.css_first("#dash-unanswered-all").text().split())
+    assert said == (
+        "waiting for a fix · 13 with the 1 fixed (asked 10 times) · "
+        "1 the site doesn’t answer (asked 2 times)"
+    )
+    # The link still opens every row it counts: the 3 waiting and the 10 of the one fixed.
+    everything = tree.css_first("#dash-unanswered-all a").attributes["href"]
+    assert owner_client.get(everything).context["cl"].result_count == 13
+
+
+@pytest.mark.usefixtures("built_index")
 def test_the_overviews_unanswered_count_the_list_it_opens_and_the_days_table_agree(
     owner_client,
 ):
