@@ -445,8 +445,8 @@ def _started_note(run: TrainingRun) -> str:
     (Queued) started"."""
     if run.status == TrainingRun.Status.QUEUED:
         return (
-            f"Training #{run.pk} is queued: a worker will start it, and this page updates "
-            "as it runs."
+            f"Training #{run.pk} is queued: it starts as soon as it can, and this page "
+            "updates as it runs."
         )
     if run.status == TrainingRun.Status.RUNNING:
         return f"Training #{run.pk} started: this page updates while it runs."

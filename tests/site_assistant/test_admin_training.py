@@ -484,7 +484,7 @@ def test_train_asks_first_and_says_how_long_from_the_last_run_here(owner_client)
     # It said "Training #2 (Queued) started": what is true, by the run's own status.
     said = LexborHTMLParser(owner_client.get(response["Location"]).text)
     assert said.css_first(".messagelist li").text() == (
-        f"Training #{run.pk} is queued: a worker will start it, and this page updates as it runs."
+        f"Training #{run.pk} is queued: it starts as soon as it can, and this page updates as it runs."
     )
     # Under way: asking again goes to it.
     response = owner_client.get(url, follow=True)
