@@ -6,6 +6,7 @@ the calls an S3-compatible backend of django-storages answers.
 """
 
 import json
+import threading
 import time
 
 import pytest
@@ -82,14 +83,20 @@ def a_node_then_a_newer_version(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_a_node_swaps_in_a_newer_published_version_and_keeps_serving_meanwhile(
-    remote, settings, tmp_path
+    remote, settings, tmp_path, monkeypatch
 ):
     first, second = a_node_then_a_newer_version(settings, tmp_path)
     assert (remote / "CURRENT").read_text() == second.version
 
     become_another_node(settings, tmp_path / "node")
+    # The background fetch waits until the node has answered: on a loaded machine it
+    # finished (34 KB) before this thread read CURRENT, and "meanwhile" was already over.
+    answered = threading.Event()
+    fetch = publish.fetch
+    monkeypatch.setattr(publish, "fetch", lambda name: answered.wait(60) and fetch(name))
     # The node serves what it has while it fetches the new version in the background.
     assert index.load_current().version == first.version
+    answered.set()
     publish._state.downloading.join(timeout=60)
     assert index.load_current().version == second.version
     # Later looks at the storage find nothing new (at most every STORAGE_POLL_SECONDS).
