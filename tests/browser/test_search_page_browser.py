@@ -22,7 +22,11 @@ QUESTION = "How much does a landing page cost?"
 
 
 def test_the_visitor_reads_the_answer_votes_and_reloads(page):
-    page.goto("/search/")
+    # Found from any page, as a visitor finds it: the footer's "Search" (a visitor trying the
+    # site found the page only through the widget's "See all results").
+    page.goto("/services/")
+    page.get_by_role("navigation", name="Footer").get_by_role("link", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/search/$"))
     page.get_by_role("searchbox", name="Your question").fill(QUESTION)
     page.get_by_role("searchbox", name="Your question").press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q="))
