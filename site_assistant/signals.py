@@ -74,17 +74,14 @@ def schedule_content_rebuild(trigger: str = "content", user=None) -> None:
 
     try:
         request_rebuild(trigger, user=user, countdown=delay)
-    except DatabaseError as exc:
-        behind = schema.behind_when(exc)
-        if not behind:
+    except Exception as exc:
+        # The code newer than the builds' table (migrate has not run): the rebuild is owed,
+        # and asked for once the migrations are applied.
+        behind = schema.behind_when(exc) if isinstance(exc, DatabaseError) else ()
+        if behind:
+            owe_content_rebuild(behind)
+        else:  # a broken broker must not break saving content
             logger.exception("could not schedule a search rebuild")
-            return
-        # The code is newer than the builds' table (migrate has not run): the rebuild is
-        # owed, and asked for once the migrations are applied.
-        owe_content_rebuild(behind)
-    except Exception:
-        # A broken broker must not break saving content.
-        logger.exception("could not schedule a search rebuild")
 
 
 def content_changed(sender, **kwargs):
