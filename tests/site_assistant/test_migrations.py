@@ -721,14 +721,14 @@ def test_the_503_page_of_a_migration_pending_is_one_warning_not_an_error_a_reque
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
             "0027_indexbuild_other_host_urls, 0028_indexbuild_sitemaps_not_read_and_db_defaults, "
-            "0029_examplequestion_declines); its pages answer 503 until then",
+            "0029_examplequestion_declines and 1 more); its pages answer 503 until then",
         ),
         (
             "site_assistant.templatetags.search_admin",
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
             "0026_question_unanswerable, 0027_indexbuild_other_host_urls, "
-            "0028_indexbuild_sitemaps_not_read_and_db_defaults and 1 more); its pages answer 503 "
+            "0028_indexbuild_sitemaps_not_read_and_db_defaults and 2 more); its pages answer 503 "
             "until then",
         ),
     ], said
@@ -852,3 +852,57 @@ def test_every_admin_action_that_sets_off_a_build_says_migrate_while_a_build_can
     assert embed.active_model_ref() == served
     assert (list(TrainingRun.objects.values_list("pk", "status")), started) == (runs, [])
     assert not IndexBuild.objects.exists()
+
+
+# Before 0029 "The site doesn't answer this" only marked the question.
+BEFORE_DECLINES = "0028_indexbuild_sitemaps_not_read_and_db_defaults"
+DECLINES = "0029_examplequestion_declines"
+
+
+def test_questions_judged_before_0029_still_get_not_sure_after_the_upgrade(client, built_index):
+    """Judged "the site doesn't answer this" before 0029, a question kept no example
+    question that declines, and serving declines only those: after the upgrade visitors
+    asking it got an answer again, the owner's judgement silently dropped. 0030 makes
+    them, once per question as question_key reads it, as the admin's button does."""
+    from site_assistant import declined
+    from site_assistant.models import ExampleQuestion
+
+    def logged(state, text, **fields):
+        apps = MigrationExecutor(connection).loader.project_state([(APP, state)]).apps
+        apps.get_model(APP, "Question").objects.create(text=text, channel="widget", **fields)
+
+    _migrate(BEFORE_DECLINES)
+    try:
+        judged = {"unanswerable": True, "answered": True, "score": 0.6}
+        logged(BEFORE_DECLINES, "do you sell Bambi plush toys?", **judged)
+        logged(BEFORE_DECLINES, "Do you sell  bambi plush toys", **judged)  # the same, later
+        logged(BEFORE_DECLINES, "can you mail me at ana@example.com?", **judged)  # personal
+        logged(BEFORE_DECLINES, "is there a dark mode " * 20, **judged)  # too long to keep
+        logged(BEFORE_DECLINES, "how much does a landing page cost?", answered=True)
+        # Judged, then fixed by the owner's own example question: that one answers it.
+        logged(BEFORE_DECLINES, "who is Bambi", **judged)
+        old = MigrationExecutor(connection).loader.project_state([(APP, BEFORE_DECLINES)])
+        old.apps.get_model(APP, "ExampleQuestion").objects.create(
+            question="Who is Bambi?", url="/about/"
+        )
+        _migrate(DECLINES)
+        # Judged since 0029 with its declining example question deleted: the owner's undo.
+        logged(DECLINES, "do you host WordPress sites?", **judged)
+    finally:
+        _migrate()
+
+    made = ExampleQuestion.objects.filter(declines=True)
+    assert [(e.question, e.url, e.active) for e in made] == [
+        ("Do you sell bambi plush toys", "", True)
+    ]
+    declined.forget_read()  # a web process started after the upgrade
+    for asked in ("do you sell Bambi plush toys?", "can I buy a Bambi plushie?"):
+        found = client.get("/api/search/", {"q": asked}).json()
+        assert found["answer"] is None and found["results"], asked
+    found = client.get("/api/search/", {"q": "how much does a landing page cost?"}).json()
+    assert found["answer"] is not None
+
+    # Backwards it deletes nothing, and forwards again makes no second one.
+    _migrate(DECLINES)
+    _migrate()
+    assert ExampleQuestion.objects.filter(declines=True).count() == 1
