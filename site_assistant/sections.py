@@ -11,27 +11,29 @@ from __future__ import annotations
 
 import re
 
-from . import services, sites, snippets
+from . import page_labels, services, sites, snippets
 from .extract import HEADING_SEPARATOR
 from .index import IndexNotReady, load_current
 
-# "Services — Example Site" → "Services": the site's name after the page's own title.
-_SITE_NAME = re.compile(r"\s+[—|–]\s+[^—|–]+$")
 # What parts a page's title: "About — Example", "About | Example".
 _SEPARATOR = re.compile(r"\s+[—|–]\s+")
 
 
 def where(passage: dict) -> str:
     """ "Services › Pricing", "Changelog › 2.3.0 › Removed": the page (its title without
-    the site's name) and the headings down to the section's own, as the widget and the
-    search page show an answer's place. The page's top heading is left out where the
-    title names the page already (a home page's tagline), and so is a heading that
-    repeats the title ("About" for "About — Example" above "About Example")."""
-    crumbs = snippets.breadcrumb(passage) or [passage.get("title") or passage.get("url", "")]
-    page = _SITE_NAME.sub("", crumbs[0]) or crumbs[0]
+    the trail the site's other titles share: ``page_labels``) and the headings down to the
+    section's own, as the widget and the search page show an answer's place. The page's
+    top heading is left out where the title names the page already (a home page's
+    tagline), and so is a heading that repeats the title ("About" for "About — Example"
+    above "About Example"). A hit's ``breadcrumb`` is used as it is."""
+    crumbs = list(passage.get("breadcrumb") or ()) or snippets.breadcrumb(
+        passage, page_labels.of(passage.get("title"), page_labels.live())
+    )
+    crumbs = crumbs or [passage.get("url", "")]
+    page = crumbs[0]
     top = str(passage.get("heading") or "").split(HEADING_SEPARATOR)[0].strip()
     below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
-    repeats = {_words(page), _words(crumbs[0])}
+    repeats = {_words(page), _words(passage.get("title") or "")}
     return " › ".join([page, *(label for label in below if _words(label) not in repeats)])
 
 
@@ -139,7 +141,14 @@ def closest(question: str, limit: int = 8, site: str = sites.DEFAULT) -> list[di
                 "link": link,
                 "title": hit.title,
                 "heading": hit.heading,
-                "label": where({"title": hit.title, "heading": hit.heading, "url": hit.url}),
+                "label": where(
+                    {
+                        "title": hit.title,
+                        "heading": hit.heading,
+                        "url": hit.url,
+                        "breadcrumb": hit.breadcrumb,
+                    }
+                ),
                 "text": hit.text,
                 "score": hit.score,
             }

@@ -25,6 +25,7 @@ from . import (
     index,
     language,
     lexical,
+    page_labels,
     site_name,
     sites,
     small_talk,
@@ -541,7 +542,9 @@ def _prepared(version: index.IndexVersion, passage_id: int) -> snippets.Prepared
     if found is None:
         if len(kept) >= MAX_PREPARED:
             kept.clear()
-        found = kept[passage_id] = snippets.prepare(version.passages[passage_id])
+        passage = version.passages[passage_id]
+        page = page_labels.of(passage.get("title"), page_labels.for_version(version))
+        found = kept[passage_id] = snippets.prepare(passage, page)
     return found
 
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import conf
+from . import conf, page_labels
 from .extract import HEADING_SEPARATOR, sentence_texts
 from .text import sentence_spans
 
@@ -97,14 +97,19 @@ def _key(text: str) -> str:
     return " ".join(text.strip().rstrip(".!?…:;").split()).casefold()
 
 
-def breadcrumb(passage: dict) -> list[str]:
-    """Where the passage sits: its page's title, then its heading path (no repeats)."""
+def breadcrumb(passage: dict, page: str = "") -> list[str]:
+    """Where the passage sits: its page, then its heading path (no repeats).
+
+    The page is ``page`` (its title's label among the site's titles: ``page_labels``),
+    else its title without the last part ("Services — Example": "Services")."""
     path = passage.get("heading") or ""
     parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
     title = (passage.get("title") or "").strip()
     # "Services — Example" above "Services › Pricing": the heading already names the page.
     if parts and _key(parts[0]) in {_key(p) for p in _TITLE_PARTS.split(title)}:
         title = ""
+    elif title:
+        title = page or page_labels.label(title)
     crumbs, seen = [], set()
     for label in [title, *parts]:
         label = label.strip()
@@ -150,18 +155,19 @@ class Prepared:
     found: list[tuple[int, int, int | None]]
     # How many sentence vectors the passage has (len(sentence_texts(passage))).
     rows: int
-    # breadcrumb(passage)
+    # breadcrumb(passage, page)
     breadcrumb: tuple[str, ...]
     # Whether each candidate asks (a question the copy asks: see _closeness).
     asking: tuple[bool, ...]
 
 
-def prepare(passage: dict) -> Prepared:
+def prepare(passage: dict, page: str = "") -> Prepared:
+    """``page``: the label of the passage's page (``breadcrumb``)."""
     found = candidates(passage)
     return Prepared(
         found,
         sum(1 for _ in sentence_texts(passage)),
-        tuple(breadcrumb(passage)),
+        tuple(breadcrumb(passage, page)),
         tuple(_asks(passage["text"][a:b]) for a, b, _ in found),
     )
 

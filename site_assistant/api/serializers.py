@@ -127,8 +127,9 @@ class HitSerializer(serializers.Serializer):
     )
     breadcrumb = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Where the passage sits: the page title (when its heading does not already "
-        "name the page), then the heading path.",
+        help_text="Where the passage sits: the page (its title without the site's name and "
+        "the other parts the site's titles end with; left out when its heading already names "
+        "the page), then the heading path.",
     )
     read_more = serializers.CharField(
         help_text="Where a 'Read more' link goes: url + '#' + anchor, except for a later "

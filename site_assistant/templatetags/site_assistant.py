@@ -220,9 +220,11 @@ def search_question_lang(answer) -> str:
 
 @register.filter
 def search_where(hit) -> str:
-    """ "Terms & Conditions › Use of site": the page title without the site name, and the
+    """ "Terms & Conditions › Use of site": the page (its title without the site name), and the
     passage's own section, as the widget names it (``sections.where``)."""
-    return sections.where({"title": hit.title, "heading": hit.heading, "url": hit.url})
+    return sections.where(
+        {"title": hit.title, "heading": hit.heading, "url": hit.url, "breadcrumb": hit.breadcrumb}
+    )
 
 
 @register.filter

@@ -257,6 +257,17 @@ def test_the_answer_leads_with_its_snippet_highlighted_and_expands(page):
     expect(quote).to_have_text(short)
 
 
+def test_the_answer_names_its_page_without_the_titles_trail(page):
+    """The inventory page's title is "Inventory — Bambi Game — Bambicim": its place reads
+    "Inventory › …", not "Inventory — Bambi Game › …"."""
+    page.goto("/game/")
+    page.keyboard.press("/")
+    answer = ask(page, "How do I get rid of everything in my inventory?")
+    expect(answer.locator(".site-assistant__source")).to_have_text(
+        "Inventory › Clearing your inventory"
+    )
+
+
 def test_the_wait_is_announced_and_honest_when_it_is_slow(page):
     held = []
     page.route("**/api/search/", lambda route: held.append(route))

@@ -224,6 +224,22 @@ def test_an_answer_says_what_the_section_says_not_its_link_to_another_page(api):
     assert "See all services" not in answer["text"]
 
 
+def test_the_breadcrumb_names_a_page_without_its_titles_trail(api, validate):
+    """ "Inventory — Bambi Game — Bambicim" is the "Inventory" page: the section's name the
+    site's other titles end with goes with the site's name, and the search page says so."""
+    question = {"q": "How do I get rid of everything in my inventory?"}
+    body = validate(api.get(SITE_ASSISTANT, question).json(), "SearchResponse")
+    answer = body["answer"]
+    assert answer["url"] == "/game/inventory/"
+    assert answer["title"] == "Inventory — Bambi Game — Bambicim"
+    assert answer["breadcrumb"][0] == "Inventory"
+    for hit in body["results"]:
+        assert "Bambicim" not in hit["breadcrumb"][0], hit["breadcrumb"]
+    html = api.get("/search/", question).content.decode()
+    assert ">Inventory › Clearing your inventory<" in html
+    assert "Inventory — Bambi Game ›" not in html
+
+
 def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
     body = validate(
         api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"}).json(), "SearchResponse"

@@ -61,6 +61,7 @@ LAYERS: dict[str, list[str]] = {
         "language",
         "small_talk",  # "thanks", "hi": a reply, not a search
         "site_name",  # the words every page title has, left out of embedded questions
+        "page_labels",  # a page's title without the trail the site's titles share
         "withdrawn",  # pages taken from visitors since the live index read them
         "declined",  # questions the owner said the site does not answer
         "sites",  # which of a project's sites a page is on, which a visitor is answered from

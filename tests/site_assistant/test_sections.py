@@ -1,5 +1,7 @@
 """Sections of the live index found by their words (the admin's "Fix this answer" picker)."""
 
+import re
+
 import pytest
 
 from site_assistant import sections
@@ -41,7 +43,14 @@ def test_closest_sections_come_ranked_with_their_score():
         ("Services — Example", "Services › Pricing", "Services › Pricing"),
         ("Contact — Example", "Say hello", "Contact › Say hello"),
         ("Contact — Example", "Say hello › Where we are", "Contact › Where we are"),
+        # Alone, a title keeps all but its last part: nothing tells a section's name.
         ("Inventory — Game — Example", "Your inventory", "Inventory — Game › Your inventory"),
+        # Among the site's titles (the live index's), it is the page's own name.
+        (
+            "Inventory — Bambi Game — Bambicim",
+            "Your spoils & inventory",
+            "Inventory › Your spoils & inventory",
+        ),
         ("About", "About Example", "About › About Example"),
     ],
 )
@@ -51,12 +60,14 @@ def test_where_names_the_page_once(title, heading, label):
 
 def test_where_changes_no_other_section_of_the_site():
     """Of the live index's sections only the page top whose heading repeats its
-    title ("About › About Bambicim") is named differently from the rule before."""
+    title ("About › About Bambicim") and the page whose title trails with a section's
+    name too ("Inventory — Bambi Game — Bambicim") are named differently from the
+    rule before."""
     from site_assistant.index import load_current
 
-    def before(passage):  # sections.where without the repeated-title rule
-        crumbs = sections.snippets.breadcrumb(passage)
-        page = sections._SITE_NAME.sub("", crumbs[0]) or crumbs[0]
+    def before(passage):  # sections.where without the repeated-title and trail rules
+        crumbs = sections.snippets.breadcrumb(passage, page=passage["title"])
+        page = re.sub(r"\s+[—|–]\s+[^—|–]+$", "", crumbs[0]) or crumbs[0]
         top = passage["heading"].split(" › ")[0].strip()
         below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
         return " › ".join([page, *(label for label in below if label != page)])
@@ -66,4 +77,8 @@ def test_where_changes_no_other_section_of_the_site():
         for p in load_current().passages
         if sections.where(p) != before(p)
     }
-    assert changed == {"/about/#": "About"}
+    assert changed == {
+        "/about/#": "About",
+        "/game/inventory/#": "Inventory › Your spoils & inventory",
+        "/game/inventory/#clearing-your-inventory": "Inventory › Clearing your inventory",
+    }

@@ -359,14 +359,16 @@
     return hit.read_more || hitLink(hit);
   }
 
-  /* "Changelog › 2.3.0 › Removed": the page, then the headings. */
+  /* "Changelog › 2.3.0 › Removed": the page, then the headings. The breadcrumb's page
+     is the title without its trail already (page_labels); a bare title loses its last part. */
   function where(hit) {
-    var crumbs = hit.breadcrumb && hit.breadcrumb.length ? hit.breadcrumb : [hit.title];
-    var page = crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
+    var given = hit.breadcrumb && hit.breadcrumb.length;
+    var crumbs = given ? hit.breadcrumb : [hit.title];
+    var page = given ? crumbs[0] : crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
     var top = (hit.heading || "").split(" › ")[0].trim();
     var below = crumbs[0] !== top && crumbs.length > 2 ? crumbs.slice(2) : crumbs.slice(1);
     /* A heading that repeats the title ("About Example" under "About — Example"): once. */
-    var repeats = [labelKey(page), labelKey(crumbs[0])];
+    var repeats = [labelKey(page), labelKey(hit.title || crumbs[0])];
     return [page].concat(below.filter(function (label) {
       return repeats.indexOf(labelKey(label)) < 0;
     })).join(" › ");
