@@ -333,7 +333,7 @@ SITE_ASSISTANT = {
     # /health/'s parts for a monitor sending "Authorization: Bearer <token>".
     "HEALTH_TOKEN": env("SEARCH_HEALTH_TOKEN", default=""),
     # /health/ is "degraded" once no Celery worker has written its heartbeat for this long.
-    "WORKER_SILENT_SECONDS": env.int("SEARCH_WORKER_SILENT_SECONDS", default=60),
+    "WORKER_SILENT_SECONDS": env.int("SEARCH_WORKER_SILENT_SECONDS", default=12),
     # A running build renews its lease every SEARCH_BUILD_HEARTBEAT_SECONDS; a build
     # whose lease was not renewed for SEARCH_BUILD_LEASE_SECONDS (its worker was
     # killed) is marked failed and the next request runs.

@@ -9,7 +9,8 @@ three phases of BENCH_SECONDS (60) each, one after the other:
 
 - ``no worker``: the inserts alone (what the machine's load does to them);
 - ``worker, 60 s window``: a real Celery worker (``--pool=solo``) on REDIS_URL and the
-  same file, writing its heartbeat every 15 s (WORKER_SILENT_SECONDS 60, the default);
+  same file, writing its heartbeat every 15 s (WORKER_SILENT_SECONDS 60, the default
+  until it became 12: a beat every 3 s, between this phase and the next);
 - ``worker, 4 s window``: the same with a heartbeat every second, 15 times as often.
 
 For each phase: the inserts, their median, 99th percentile and longest time in ms, how

@@ -477,10 +477,11 @@ DEFAULTS = {
     # build in a background thread of the web process, so the page returns at
     # once and follows its progress (False: inside the request).
     "REBUILD_IN_BACKGROUND_WITHOUT_BROKER": True,
-    # A Celery worker writes a heartbeat to the database every quarter of this;
-    # /health/ says "degraded" once no worker has written one for this long
-    # (site_assistant.heartbeat). 0: no heartbeat.
-    "WORKER_SILENT_SECONDS": 60,
+    # A Celery worker writes a heartbeat to the database every quarter of this
+    # (12: every 3 s, one UPDATE of its row); /health/ and the admin say no worker
+    # runs once none has written one for this long, so a killed worker is known
+    # within it (site_assistant.heartbeat). 0: no heartbeat.
+    "WORKER_SILENT_SECONDS": 12,
     # Sending a task to the broker gives up after this many seconds (connect
     # and each reply): a refusing or hanging broker never holds a request.
     "BROKER_TIMEOUT_SECONDS": 1.0,

@@ -476,7 +476,8 @@ def celery_workers(transactional_db, settings, tmp_path):
     returns its process (``.log_path``: its log, ``celery-worker-<n>.log`` in the test's
     ``tmp_path``, which pytest keeps for its last few runs and then deletes; a failure
     to start names it and shows its tail), ``celery_workers(NAME=value)``
-    with those environment variables besides; ``celery_workers.several(n)``
+    with those environment variables besides (``include="module"``: a module of tasks
+    the worker imports besides its own); ``celery_workers.several(n)``
     starts ``n`` at once (each takes seconds to start) and returns them once
     all answer; ``celery_workers.starting()`` starts one and returns at once the
     function that waits until it answers and returns it; every worker still running
@@ -523,7 +524,7 @@ def celery_workers(transactional_db, settings, tmp_path):
     }
     procs = []
 
-    def spawn(extra_env):
+    def spawn(extra_env, include=None):
         number = len(procs) + 1
         log_path = tmp_path / f"celery-worker-{number}.log"
         hostname = f"{queue}-{number}@{os.uname().nodename}"
@@ -545,6 +546,7 @@ def celery_workers(transactional_db, settings, tmp_path):
                     "--without-gossip",
                     "--without-mingle",
                     f"--hostname={hostname}",
+                    *([f"--include={include}"] if include else []),
                 ],
                 cwd=ROOT,
                 env={**env, **extra_env},
@@ -572,8 +574,8 @@ def celery_workers(transactional_db, settings, tmp_path):
             pytest.fail(f"celery worker did not answer: {_log_tail(proc)}")
         return started
 
-    def start(**extra_env):
-        return answering([spawn(extra_env)])[0]
+    def start(include=None, **extra_env):
+        return answering([spawn(extra_env, include)])[0]
 
     def several(count, **extra_env):
         return answering([spawn(extra_env) for _ in range(count)])

@@ -450,3 +450,64 @@ def test_whether_migrations_are_applied_is_read_once_a_process(client, built_ind
             assert client.get(url, **monitor).json()["migrations"] == {"ok": True}
     assert [q for q in first.captured_queries if "django_migrations" in q["sql"]]
     assert not [q for q in later.captured_queries if "django_migrations" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.celery
+def test_a_killed_worker_is_told_to_the_owner_within_15_s_and_a_busy_one_is_never(
+    client, built_index, monitor, celery_workers, django_user_model
+):
+    """With the default WORKER_SILENT_SECONDS (60 s: a beat every 15 s) a worker killed
+    with SIGKILL (the OOM killer, a crashed container) was reported 58 s later by
+    /health/, the Index builds list and a rebuild pressed meanwhile, which said "queued: a
+    worker will run it" until then. The default is now 12 s (a beat every 3 s): all three
+    say it within 15 s. A worker busy with a long task (longer than the window, in its
+    main thread: --pool=solo, where it answers no ping) is never reported, because its
+    heartbeat is written from a thread of its own."""
+    import os
+    import signal
+
+    from bambicim.celery import app
+    from site_assistant import conf
+    from site_assistant.models import IndexBuild
+
+    window = conf.get("WORKER_SILENT_SECONDS")
+    assert window == 12  # the default, in this process and the worker's (no env given)
+    client.force_login(django_user_model.objects.create_superuser("o", "o@x.example", "pw"))
+    worker = celery_workers(include="tests.site_assistant.busy_task")
+    app.send_task("tests.busy", args=[window * 4])
+    deadline = time.monotonic() + 30
+    while app.control.ping(timeout=0.5, limit=1):  # until the task holds the worker
+        assert time.monotonic() < deadline, "the worker did not start the busy task"
+    busy, oldest = time.monotonic(), 0.0
+    while time.monotonic() - busy < window * 1.5:  # busy past the window: still alive
+        status, part = _worker_part(client, monitor)
+        assert part["ok"] and part["workers"] == 1, part
+        page = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").text)
+        assert page.css_first("#waiting-for-a-worker") is None
+        oldest = max(oldest, part["heard_s_ago"])
+        time.sleep(0.5)
+    assert not app.control.ping(timeout=0.5, limit=1)  # still busy: a ping alone would alarm
+    print(f"busy {window * 1.5:.0f} s: the oldest heartbeat read was {oldest} s old")
+
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-task, as the OOM killer does
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+    client.post("/admin/site_assistant/indexbuild/rebuild/")  # Rebuild index now, meanwhile
+    build = IndexBuild.objects.filter(trigger="admin").latest("pk")
+    told = {}
+    while len(told) < 3:
+        took = time.monotonic() - killed
+        assert took < 15, f"after 15 s only {sorted(told)} said no worker runs"
+        if _worker_part(client, monitor)[1].get("silent"):
+            told.setdefault("/health/", took)
+        page = LexborHTMLParser(client.get("/admin/site_assistant/indexbuild/").text)
+        if page.css_first("#waiting-for-a-worker") is not None:
+            told.setdefault("Index builds", took)
+        status = client.get(f"/admin/site_assistant/indexbuild/{build.pk}/status/").json()
+        if status["waiting"]:
+            assert status["status"] == "queued", status
+            assert status["waiting"].startswith("No worker is running: the last one (test-")
+            told.setdefault(f"rebuild #{build.pk}'s page", took)
+        time.sleep(0.2)
+    print("after SIGKILL: " + ", ".join(f"{k} {v:.1f} s" for k, v in told.items()))
