@@ -721,14 +721,14 @@ def test_the_503_page_of_a_migration_pending_is_one_warning_not_an_error_a_reque
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
             "0027_indexbuild_other_host_urls, 0028_indexbuild_sitemaps_not_read_and_db_defaults, "
-            "0029_examplequestion_declines); its pages answer 503 until then",
+            "0029_examplequestion_declines and 1 more); its pages answer 503 until then",
         ),
         (
             "site_assistant.templatetags.search_admin",
             "WARNING",
             "admin: migrations pending: run manage.py migrate (not applied: "
             "0026_question_unanswerable, 0027_indexbuild_other_host_urls, "
-            "0028_indexbuild_sitemaps_not_read_and_db_defaults and 1 more); its pages answer 503 "
+            "0028_indexbuild_sitemaps_not_read_and_db_defaults and 2 more); its pages answer 503 "
             "until then",
         ),
     ], said
