@@ -26,6 +26,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from . import conf, index, language, questions, rebuilds, sections, services
 from .admin_fix import fix_answer_view
@@ -125,12 +127,12 @@ class PageAdmin(ReadOnlyAdmin):
     list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
     list_filter = ["source"]
     search_fields = ["url", "title"]
-    last_seen_display = date_column("last_seen", "Last seen")
+    last_seen_display = date_column("last_seen", _("Last seen"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(passage_count=Count("passages"))
 
-    @admin.display(description="Passages", ordering="passage_count")
+    @admin.display(description=_("Passages"), ordering="passage_count")
     def passage_count(self, page):
         if not page.passage_count:
             return 0
@@ -150,17 +152,21 @@ class PassageAdmin(ReadOnlyAdmin):
     search_fields = ["text", "title", "heading", "url", "anchor"]
     list_per_page = 50
 
-    @admin.display(description="Text")
+    @admin.display(description=_("Text"))
     def short_text(self, passage):
         return passage.text if len(passage.text) <= 120 else passage.text[:117] + "…"
 
-    @admin.display(description="Index", ordering="index_version")
+    @admin.display(description=_("Index"), ordering="index_version")
     def version_display(self, passage):
         serving = services.index_status().get("version")
-        label = "serving now" if passage.index_version == serving else "an older build"
+        label = (
+            gettext("serving now")
+            if passage.index_version == serving
+            else gettext("an older build")
+        )
         return format_html('<span title="Index version {}">{}</span>', passage.index_version, label)
 
-    @admin.display(description="Link", ordering="url")
+    @admin.display(description=_("Link"), ordering="url")
     def link_display(self, passage):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', passage.link, passage.link
@@ -229,11 +235,11 @@ class IndexBuildAdmin(
         # A queued or running build holds the build lock: never delete it mid-way.
         return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
 
-    @admin.display(description="Build", ordering="pk")
+    @admin.display(description=_("Build"), ordering="pk")
     def build_display(self, build):
         return f"#{build.pk}"
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def outcome_display(self, build):
         """The status, with a failed build's error under it (never off-screen)."""
         status = build.get_status_display()
@@ -246,24 +252,26 @@ class IndexBuildAdmin(
             '<strong>{}</strong><br><span class="search-admin__error">{}</span>', status, error
         )
 
-    @admin.display(description="Index", ordering="passages")
+    @admin.display(description=_("Index"), ordering="passages")
     def index_display(self, build):
         if build.status != IndexBuild.Status.SUCCEEDED:
             return "–"
         shown = format_html(
-            '{} passages from {} pages<br><span class="help">{} embedded · {} reused · '
-            "{} removed</span>",
-            build.passages,
-            build.pages,
-            build.embedded,
-            build.reused,
-            build.removed,
+            '{}<br><span class="help">{}</span>',
+            ngettext(
+                "%(passages)s passage from %(pages)s pages",
+                "%(passages)s passages from %(pages)s pages",
+                build.passages,
+            )
+            % {"passages": build.passages, "pages": build.pages},
+            gettext("%(embedded)s embedded · %(reused)s reused · %(removed)s removed")
+            % {"embedded": build.embedded, "reused": build.reused, "removed": build.removed},
         )
         for note in _left_out(build):
             shown = format_html('{}<br><span class="help">{}</span>', shown, note)
         return shown
 
-    @admin.display(description="Left out")
+    @admin.display(description=_("Left out"))
     def left_out_display(self, build):
         """On the build's page, what its row in the list says under its figures."""
         notes = _left_out(build)
@@ -271,18 +279,18 @@ class IndexBuildAdmin(
             return "–"
         return format_html_join(mark_safe("<br>"), "{}", ((note,) for note in notes))
 
-    @admin.display(description="Requested", ordering="created")
+    @admin.display(description=_("Requested"), ordering="created")
     def requested_display(self, build):
         # Who, when a person set it off ("Example question saved by owner").
-        by = f" by {build.requested_by.get_username()}" if build.requested_by_id else ""
-        return format_html(
-            '{}<br><span class="help">{}{}</span>',
-            human_time(build.created),
-            build.get_trigger_display(),
-            by,
-        )
+        trigger = build.get_trigger_display()
+        if build.requested_by_id:
+            trigger = gettext("%(trigger)s by %(user)s") % {
+                "trigger": trigger,
+                "user": build.requested_by.get_username(),
+            }
+        return format_html('{}<br><span class="help">{}</span>', human_time(build.created), trigger)
 
-    @admin.display(description="Duration")
+    @admin.display(description=_("Duration"))
     def duration_display(self, build):
         duration = build.duration
         return f"{duration.total_seconds():.1f} s" if duration is not None else "–"
@@ -341,25 +349,37 @@ class IndexBuildAdmin(
         try:
             build = request_rebuild(IndexBuild.Trigger.ADMIN, request.user, background=True)
         except LockBusy as exc:
-            messages.error(request, f"Could not start a rebuild: {exc}. Please try again.")
+            messages.error(
+                request,
+                gettext("Could not start a rebuild: %(error)s. Please try again.") % {"error": exc},
+            )
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         build.refresh_from_db()
         Status = IndexBuild.Status
         if build.status == Status.UNQUEUED and build.not_queued == NotQueued.CANNOT_SEND:
             # Not the queue's silence: this process cannot talk to it (no waiting mends it).
-            messages.error(request, f"Could not start a rebuild (#{build.pk}): {build.error}")
+            messages.error(
+                request,
+                gettext("Could not start a rebuild (#%(build)s): %(error)s")
+                % {"build": build.pk, "error": build.error},
+            )
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         if build.status == Status.UNQUEUED:
             messages.error(
                 request,
-                f"Could not start a rebuild: the task queue is not answering, so nothing was "
-                f"started (recorded as #{build.pk}, not queued). Please try again once it is back.",
+                gettext(
+                    "Could not start a rebuild: the task queue is not answering, so nothing "
+                    "was started (recorded as #%(build)s, not queued). Please try again once "
+                    "it is back."
+                )
+                % {"build": build.pk},
             )
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         if build.status == Status.COALESCED:
             messages.info(
                 request,
-                f"A build is already under way (#{build.coalesced_into_id}); your request joined it.",
+                gettext("A build is already under way (#%(build)s); your request joined it.")
+                % {"build": build.coalesced_into_id},
             )
             target = build.coalesced_into_id
         else:
@@ -402,7 +422,7 @@ class IndexBuildAdmin(
             if str(object_id).isdigit()
             else "",
             "waiting": no_worker_note(build) if build else "",
-            "status_labels": json.dumps(dict(IndexBuild.Status.choices)),
+            "status_labels": json.dumps({k: str(v) for k, v in IndexBuild.Status.choices}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -426,25 +446,40 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
     Status = IndexBuild.Status
     if build.status == Status.SUCCEEDED:  # no broker: it ran inside the request
         seconds = build.duration.total_seconds() if build.duration else 0
-        return messages.SUCCESS, (
-            f"Index rebuild #{build.pk} finished in {seconds:.1f} s: {build.passages} passages "
-            f"from {build.pages} pages, now live."
-        )
+        return messages.SUCCESS, ngettext(
+            "Index rebuild #%(build)s finished in %(seconds)s s: %(passages)s passage "
+            "from %(pages)s pages, now live.",
+            "Index rebuild #%(build)s finished in %(seconds)s s: %(passages)s passages "
+            "from %(pages)s pages, now live.",
+            build.passages,
+        ) % {
+            "build": build.pk,
+            "seconds": f"{seconds:.1f}",
+            "passages": build.passages,
+            "pages": build.pages,
+        }
     if build.status == Status.FAILED:
-        return messages.ERROR, f"Index rebuild #{build.pk} failed: {build.error}"
+        return messages.ERROR, gettext("Index rebuild #%(build)s failed: %(error)s") % {
+            "build": build.pk,
+            "error": build.error,
+        }
     if getattr(build, "in_background", False):  # no broker: a thread of this server runs it
-        return messages.SUCCESS, (
-            f"Index rebuild #{build.pk} started in the background of this web server "
+        return messages.SUCCESS, gettext(
+            "Index rebuild #%(build)s started in the background of this web server "
             "(no task queue configured); its progress shows below."
-        )
+        ) % {"build": build.pk}
     if build.status == Status.RUNNING:
-        return messages.SUCCESS, f"Index rebuild #{build.pk} is running; its progress shows below."
+        return messages.SUCCESS, gettext(
+            "Index rebuild #%(build)s is running; its progress shows below."
+        ) % {"build": build.pk}
     note = no_worker_note(build)  # what its page and the builds list say at this moment
     if note:
-        return messages.WARNING, f"Index rebuild #{build.pk} queued, not started. {note}"
-    return messages.SUCCESS, (
-        f"Index rebuild #{build.pk} queued: a worker will run it; its progress shows below."
-    )
+        return messages.WARNING, gettext(
+            "Index rebuild #%(build)s queued, not started. %(note)s"
+        ) % {"build": build.pk, "note": note}
+    return messages.SUCCESS, gettext(
+        "Index rebuild #%(build)s queued: a worker will run it; its progress shows below."
+    ) % {"build": build.pk}
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -453,19 +488,19 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
     which link there), and the questions in another language (not searched, so not in
     "Unanswered": there is nothing to fix)."""
 
-    title = "needs attention"
+    title = _("needs attention")
     parameter_name = "attention"
     WAITING = "_waiting"
 
     def lookups(self, request, model_admin):
         return [
-            ("unanswered", "Unanswered"),
-            ("unanswered" + self.WAITING, "Unanswered, waiting for a fix"),
-            ("not_helpful", "Not helpful"),
-            ("not_helpful" + self.WAITING, "Not helpful, waiting for a fix"),
-            ("other_language", "In another language"),
+            ("unanswered", _("Unanswered")),
+            ("unanswered" + self.WAITING, _("Unanswered, waiting for a fix")),
+            ("not_helpful", _("Not helpful")),
+            ("not_helpful" + self.WAITING, _("Not helpful, waiting for a fix")),
+            ("other_language", _("In another language")),
             # Judged on Fix this answer: in no list above, found here.
-            ("unanswerable", "The site doesn’t answer"),
+            ("unanswerable", _("The site doesn’t answer")),
         ]
 
     def queryset(self, request, queryset):
@@ -508,7 +543,7 @@ class ModelFilter(IndexedValuesFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = "model"
+        self.title = _("model")
 
 
 class LanguageFilter(IndexedValuesFilter):
@@ -520,7 +555,7 @@ class LanguageFilter(IndexedValuesFilter):
             if number:  # the first is "All"
                 code = choice["display"]
                 choice["display"] = (
-                    f"{language.name(code)} ({code})" if code else "The site’s language"
+                    f"{language.name(code)} ({code})" if code else gettext("The site’s language")
                 )
             yield choice
 
@@ -536,7 +571,7 @@ class SiteFilter(admin.SimpleListFilter):
     """The sites questions were asked on (several Wagtail sites): shown once the log
     holds a question asked on another site than the default one."""
 
-    title = "site"
+    title = _("site")
     parameter_name = "site"
 
     def lookups(self, request, model_admin):
@@ -611,7 +646,7 @@ class AskedFilter(admin.DateFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = "asked"
+        self.title = _("asked")
         self.links = self.links[:4]  # "This year" says nothing of a 30-day log
 
 
@@ -680,7 +715,7 @@ class QuestionAdmin(
     def has_change_permission(self, request, obj=None):
         return False
 
-    created_display = date_column("created", "Asked")
+    created_display = date_column("created", _("Asked"))
 
     # A question's page: what the owner reads first, in words and rounded figures; the
     # exact values a developer looks for folded under "Technical details". The site only
@@ -716,25 +751,27 @@ class QuestionAdmin(
     # What each value of the page means, for the owner (a method's value has no field
     # whose help Django would show); the technical ones named as a developer knows them.
     field_help = {
-        "score_display": "How closely the best passage matched the question: 1 is a perfect "
-        "match, and the assistant answers only when it is above its threshold. The exact "
-        "figure is under Technical details.",
-        "top_link": "The section of the site that matched best: the answer, when there was one.",
-        "latency_display": "How long the assistant took to answer, on the server.",
-        "site_display": "Which of your sites the visitor asked on.",
+        "score_display": _(
+            "How closely the best passage matched the question: 1 is a perfect "
+            "match, and the assistant answers only when it is above its threshold. The exact "
+            "figure is under Technical details."
+        ),
+        "top_link": _("The section of the site that matched best: the answer, when there was one."),
+        "latency_display": _("How long the assistant took to answer, on the server."),
+        "site_display": _("Which of your sites the visitor asked on."),
         "approved_display": Question._meta.get_field("training_approved").help_text,
         "unanswerable_display": Question._meta.get_field("unanswerable").help_text,
-        "score": "The score as computed.",
-        "site": "The site's hostname; blank for the default site.",
+        "score": _("The score as computed."),
+        "site": _("The site's hostname; blank for the default site."),
     }
     field_labels = {
-        "top_text": "Passage text",
-        "feedback_at": "Voted",
-        "score": "Score (exact)",
-        "top_url": "Top passage's address",
-        "top_heading": "Top passage's headings",
-        "latency_ms": "Time to answer (ms, exact)",
-        "approved_display": "Approved for training",
+        "top_text": _("Passage text"),
+        "feedback_at": _("Voted"),
+        "score": _("Score (exact)"),
+        "top_url": _("Top passage's address"),
+        "top_heading": _("Top passage's headings"),
+        "latency_ms": _("Time to answer (ms, exact)"),
+        "approved_display": _("Approved for training"),
     }
 
     def get_form(self, request, obj=None, **kwargs):
@@ -755,7 +792,7 @@ class QuestionAdmin(
         return request.user.has_perm("site_assistant.change_question")
 
     @admin.action(
-        description="Approve for training (read them first: nothing personal)",
+        description=_("Approve for training (read them first: nothing personal)"),
         permissions=["approve"],
     )
     def approve_for_training(self, request, queryset):
@@ -765,40 +802,62 @@ class QuestionAdmin(
         personal = [q.text for q in queryset if looks_personal(q.text)]
         approved = queryset.exclude(pk__in=[q.pk for q in queryset if looks_personal(q.text)])
         count = approved.update(training_approved=True)
-        self.message_user(request, f"{count} question(s) approved for training.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s question approved for training.",
+                "%(count)s questions approved for training.",
+                count,
+            )
+            % {"count": count},
+        )
         if personal:
             self.message_user(
                 request,
-                f"{len(personal)} not approved: they hold what looks like personal data "
-                "(an email or web address, a phone number...).",
+                ngettext(
+                    "%(count)s not approved: it holds what looks like personal data "
+                    "(an email or web address, a phone number...).",
+                    "%(count)s not approved: they hold what looks like personal data "
+                    "(an email or web address, a phone number...).",
+                    len(personal),
+                )
+                % {"count": len(personal)},
                 messages.WARNING,
             )
 
-    @admin.action(description="Withdraw training approval", permissions=["approve"])
+    @admin.action(description=_("Withdraw training approval"), permissions=["approve"])
     def withdraw_training_approval(self, request, queryset):
         count = queryset.update(training_approved=False)
-        self.message_user(request, f"{count} question(s) no longer used for training.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s question no longer used for training.",
+                "%(count)s questions no longer used for training.",
+                count,
+            )
+            % {"count": count},
+        )
 
-    @admin.display(description="Score", ordering="score")
+    @admin.display(description=_("Score"), ordering="score")
     def score_display(self, question):
         return f"{question.score:.2f}" if question.score is not None else "–"
 
-    @admin.display(description="Training")
+    @admin.display(description=_("Training"))
     def approved_display(self, question):
         """Approved for training, or a neutral "–": Django's red ✖ on every row that
         nobody approved (every question, until the owner does) read as an error."""
-        return "✓ approved" if question.training_approved else "–"
+        return gettext("✓ approved") if question.training_approved else "–"
 
-    @admin.display(description="The site doesn’t answer it")
+    @admin.display(description=_("The site doesn’t answer it"))
     def unanswerable_display(self, question):
-        return "✓ judged so on Fix this answer" if question.unanswerable else "–"
+        return gettext("✓ judged so on Fix this answer") if question.unanswerable else "–"
 
-    @admin.display(description="Language")
+    @admin.display(description=_("Language"))
     def language_display(self, question):
         code = question.language
-        return f"{language.name(code)} ({code})" if code else "The site’s language"
+        return f"{language.name(code)} ({code})" if code else gettext("The site’s language")
 
-    @admin.display(description="Top passage", ordering="top_url")
+    @admin.display(description=_("Top passage"), ordering="top_url")
     def top_link(self, question):
         if not question.top_url:
             return "–"
@@ -812,12 +871,12 @@ class QuestionAdmin(
             sections.named(link, question.top_heading or question.top_url),
         )
 
-    @admin.display(description="Site", ordering="site")
+    @admin.display(description=_("Site"), ordering="site")
     def site_display(self, question):
         name = site_names().get(question.site)
-        return name or question.site or "default"
+        return name or question.site or gettext("default")
 
-    @admin.display(description="Time to answer", ordering="latency_ms")
+    @admin.display(description=_("Time to answer"), ordering="latency_ms")
     def latency_display(self, question):
         return f"{question.latency_ms:,.0f} ms"
 
@@ -832,7 +891,7 @@ class QuestionAdmin(
         """The Fix column's links carry the list's filters, so saving returns to this list."""
         filters = urlencode({"_changelist_filters": request.GET.urlencode()})
 
-        @admin.display(description="Fix")
+        @admin.display(description=_("Fix"))
         def fix_link(question):
             return self.fix_link(question, filters)
 
@@ -844,26 +903,35 @@ class QuestionAdmin(
 
     def fix_link(self, question, filters=""):
         if question.has_example:
-            return mark_safe(
-                '<span title="An example question saved from this question, or with its text, points at a section">'
-                "✓ example saved</span>"
+            return format_html(
+                '<span title="{}">{}</span>',
+                gettext(
+                    "An example question saved from this question, or with its text, "
+                    "points at a section"
+                ),
+                gettext("✓ example saved"),
             )
         if question.unanswerable:
-            return mark_safe(
-                '<span title="You judged on Fix this answer that the site does not say this">'
-                "the site doesn’t answer it</span>"
+            return format_html(
+                '<span title="{}">{}</span>',
+                gettext("You judged on Fix this answer that the site does not say this"),
+                gettext("the site doesn’t answer it"),
             )
         if question.language:
             return format_html(
-                '<span title="Questions in another language are not searched: '
-                'an example question would not change what the visitor gets">'
-                "not searched ({})</span>",
-                language.name(question.language),
+                '<span title="{}">{}</span>',
+                gettext(
+                    "Questions in another language are not searched: an example question "
+                    "would not change what the visitor gets"
+                ),
+                gettext("not searched (%(language)s)")
+                % {"language": language.name(question.language)},
             )
         fix = reverse("admin:site_assistant_question_fix", args=[question.pk])
         return format_html(
-            '<a href="{}" class="fix-answer">Fix this answer</a>',
+            '<a href="{}" class="fix-answer">{}</a>',
             f"{fix}?{filters}" if filters else fix,
+            gettext("Fix this answer"),
         )
 
     def get_urls(self):
@@ -993,7 +1061,7 @@ class QuestionAdmin(
         site = request.GET.get("site", "")
         context = {
             **self.admin_site.each_context(request),
-            "title": "Try a question",
+            "title": gettext("Try a question"),
             "opts": self.model._meta,
             "query": query,
             "k": k,

@@ -24,6 +24,8 @@ from django.core.validators import MaxLengthValidator
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import rebuilds, sections, services, signals
 from .index import IndexNotReady
@@ -110,23 +112,34 @@ def refuse_same_question(
         if existing.url == link:
             if reuse_switched_off and not existing.active:
                 return existing
-            off = "" if existing.active else " (switched off: tick its Active box instead)"
+            if existing.active:
+                said = gettext("“%(question)s” is already an example question for %(section)s.")
+            else:
+                said = gettext(
+                    "“%(question)s” is already an example question for %(section)s (switched "
+                    "off: tick its Active box instead)."
+                )
             raise forms.ValidationError(
-                f"“{existing.question}” is already an example question for {section_named(link)}{off}.",
+                said % {"question": existing.question, "section": section_named(link)},
                 code="duplicate",
             )
         if active and existing.active and existing.declines:
             raise forms.ValidationError(
-                f"“{existing.question}” is marked as a question the site doesn’t answer: to "
-                "answer it, untick its Active box or delete it in Example questions first.",
+                gettext(
+                    "“%(question)s” is marked as a question the site doesn’t answer: to "
+                    "answer it, untick its Active box or delete it in Example questions first."
+                )
+                % {"question": existing.question},
                 code="conflict",
             )
         if active and existing.active:
             raise forms.ValidationError(
-                f"“{existing.question}” is already an example question for another "
-                f"section, {section_named(existing.url)}: one question gets one answer. To move "
-                "it, edit that example question (Example questions), or untick its "
-                "Active box first.",
+                gettext(
+                    "“%(question)s” is already an example question for another section, "
+                    "%(section)s: one question gets one answer. To move it, edit that example "
+                    "question (Example questions), or untick its Active box first."
+                )
+                % {"question": existing.question, "section": section_named(existing.url)},
                 code="conflict",
             )
     return None
@@ -137,8 +150,10 @@ def refuse_same_question(
 QUESTION_LIMIT = ExampleQuestion._meta.get_field("question").max_length
 question_length = MaxLengthValidator(
     QUESTION_LIMIT,
-    message="An example question is at most %(limit_value)d characters; this one has "
-    "%(show_value)d. Keep to the question itself, as a visitor would type it.",
+    message=_(
+        "An example question is at most %(limit_value)d characters; this one has "
+        "%(show_value)d. Keep to the question itself, as a visitor would type it."
+    ),
 )
 
 
@@ -146,7 +161,7 @@ class ExampleQuestionForm(forms.ModelForm):
     class Meta:
         model = ExampleQuestion
         fields = ["question", "url", "active"]
-        labels = {"url": "Section that answers it"}
+        labels = {"url": _("Section that answers it")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,18 +187,18 @@ class ExampleQuestionForm(forms.ModelForm):
         link = self.cleaned_data["url"].strip()
         if not link.startswith("/"):
             raise forms.ValidationError(
-                "A link on this site, starting with /: for example /services/#pricing."
+                gettext("A link on this site, starting with /: for example /services/#pricing.")
             )
         try:
             found = services.section(link)
         except IndexNotReady:
             return link  # nothing to check against yet; the first build will match it
         if found is None:
-            error = (
-                f"No section of the site has this link ({link}): pick the section from the "
+            error = gettext(
+                "No section of the site has this link (%(link)s): pick the section from the "
                 "list. A section added since the last index build is listed once the index "
                 "is rebuilt (Index builds › Rebuild index now)."
-            )
+            ) % {"link": link}
             if not (self.instance.pk and link == self.instance.url):
                 raise forms.ValidationError(error)
             # Its own section, gone since: it may still be switched off (clean), which
@@ -196,7 +211,9 @@ class ExampleQuestionForm(forms.ModelForm):
         lost = getattr(self, "lost_section", "")
         if lost and cleaned.get("active"):
             self.add_error(
-                "url", f"{lost} Or untick Active to keep it, switched off, until you do."
+                "url",
+                gettext("%(error)s Or untick Active to keep it, switched off, until you do.")
+                % {"error": lost},
             )
         text = cleaned.get("question")
         link = cleaned.get("url") if "url" in self.fields else self.instance.url
@@ -214,11 +231,11 @@ class SectionFilter(admin.SimpleListFilter):
     """Example questions whose section the live index no longer has (the overview's
     To review links here)."""
 
-    title = "section"
+    title = _("section")
     parameter_name = "section"
 
     def lookups(self, request, model_admin):
-        return [("missing", "No such section")]
+        return [("missing", _("No such section"))]
 
     def queryset(self, request, queryset):
         if self.value() == "missing":
@@ -238,7 +255,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
     list_filter = ["active", "declines", SectionFilter]
     list_editable = ["active"]
     search_fields = ["question", "url"]
-    created_display = date_column("created", "Added")
+    created_display = date_column("created", _("Added"))
 
     def get_fields(self, request, obj=None):
         """One that declines has no section to pick (its form has no such field): its page
@@ -264,20 +281,24 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
         elif obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
             Question.objects.mark_answered_by(obj, obj.question)
 
-    @admin.display(description="Section it answers", ordering="url")
+    @admin.display(description=_("Section it answers"), ordering="url")
     def section_display(self, obj):
         if obj.declines:
             return format_html(
-                '<strong>none: the site doesn’t answer it</strong> <span class="help">{}</span>',
-                "visitors asking it get “I’m not sure” with the closest pages",
+                '<strong>{}</strong> <span class="help">{}</span>',
+                gettext("none: the site doesn’t answer it"),
+                gettext("visitors asking it get “I’m not sure” with the closest pages"),
             )
         try:
             shown = sections.label(obj.url)
         except IndexNotReady:
-            return format_html('{} <span class="help">(no index yet)</span>', obj.url)
+            return format_html(
+                '{} <span class="help">{}</span>', obj.url, gettext("(no index yet)")
+            )
         if shown is None:
             return format_html(
-                '<strong>no such section</strong> <span class="help">{}</span>',
+                '<strong>{}</strong> <span class="help">{}</span>',
+                gettext("no such section"),
                 obj.url,
             )
         return format_html('{} <span class="help">{}</span>', shown, obj.url)
@@ -291,7 +312,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 if "active" in self.fields:
-                    label = f"Active: {self.instance.question}"
+                    label = gettext("Active: %(question)s") % {"question": self.instance.question}
                     self.fields["active"].widget.attrs["aria-label"] = label
 
         return Form
@@ -304,12 +325,12 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
                     db_field,
                     self.admin_site,
                 )
-                kwargs["help_text"] = (
+                kwargs["help_text"] = _(
                     "Type words of its page title, heading or text, then pick it: "
                     "“pricing”, “refund”…"
                 )
             else:
-                kwargs["help_text"] = (
+                kwargs["help_text"] = _(
                     "There is no index yet, so there is no list to pick from: type the "
                     "section’s link (the page address, then # and the heading’s id, e.g. "
                     "/services/#pricing), or build the index first."

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from . import conf, language, sections, services, signals
 from .admin_examples import (
@@ -40,13 +40,17 @@ from .text import strip_invisible
 class FixAnswerForm(forms.Form):
     question = forms.CharField(
         validators=[question_length],
-        label="Example question",
+        label=gettext_lazy("Example question"),
         widget=forms.TextInput(attrs={"size": 60}),
-        help_text="Saved as it reads here; edit it if the visitor's wording had a slip.",
+        help_text=gettext_lazy(
+            "Saved as it reads here; edit it if the visitor's wording had a slip."
+        ),
     )
     link = forms.CharField(
-        label="Section that should answer it",
-        error_messages={"required": "Pick the section that should answer this question."},
+        label=gettext_lazy("Section that should answer it"),
+        error_messages={
+            "required": gettext_lazy("Pick the section that should answer this question.")
+        },
     )
 
     def __init__(self, *args, question: Question, **kwargs):
@@ -62,9 +66,11 @@ class FixAnswerForm(forms.Form):
         text = strip_invisible(self.cleaned_data["question"]).strip()
         if looks_personal(text):
             raise forms.ValidationError(
-                "This holds what looks like personal data (an email or web address, a "
-                "phone number...): an example question is kept for good, unlike the "
-                "visitor's question. Reword it without them."
+                gettext(
+                    "This holds what looks like personal data (an email or web address, a "
+                    "phone number...): an example question is kept for good, unlike the "
+                    "visitor's question. Reword it without them."
+                )
             )
         return text
 
@@ -73,10 +79,12 @@ class FixAnswerForm(forms.Form):
         try:
             found = services.section(link)
         except IndexNotReady:
-            raise forms.ValidationError("There is no index yet: rebuild it first.") from None
+            raise forms.ValidationError(
+                gettext("There is no index yet: rebuild it first.")
+            ) from None
         if found is None:
             raise forms.ValidationError(
-                "That section is no longer in the index (the site changed): search again."
+                gettext("That section is no longer in the index (the site changed): search again.")
             )
         return link
 
@@ -97,13 +105,15 @@ class FixAnswerForm(forms.Form):
 
 def not_searched(question: Question) -> str:
     """Why a question in another language has nothing to fix."""
-    return (
+    return gettext(
         "Questions in another language are never searched, so an example question would "
         "not help: a visitor asking this again gets the same message. The assistant answers "
-        f"in {language.name(conf.get('LANGUAGE'))} only: content in "
-        f"{language.name(question.language)} is not supported. The contact link is what the "
-        "visitor got, to reach you there."
-    )
+        "in %(index_language)s only: content in %(language)s is not supported. The contact "
+        "link is what the visitor got, to reach you there."
+    ) % {
+        "index_language": language.name(conf.get("LANGUAGE")),
+        "language": language.name(question.language),
+    }
 
 
 def _listing_url(request) -> str | None:
@@ -143,25 +153,35 @@ def _rebuild_note(last_build: int) -> str:
     build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
     if build is not None:
         if build.status == IndexBuild.Status.COALESCED:
-            return f"It joins the index build under way (#{build.coalesced_into_id})."
+            return gettext("It joins the index build under way (#%(build)s).") % {
+                "build": build.coalesced_into_id
+            }
         if build.status == IndexBuild.Status.SUCCEEDED:
-            return f"The index was rebuilt with it (build #{build.pk})."
+            return gettext("The index was rebuilt with it (build #%(build)s).") % {
+                "build": build.pk
+            }
         if build.status == IndexBuild.Status.FAILED:
-            return f"The index rebuild #{build.pk} failed: see Index builds."
-        return (
-            f"The index is being rebuilt to include it (build #{build.pk}: "
-            f"{build.get_status_display().lower()})."
-        )
+            return gettext("The index rebuild #%(build)s failed: see Index builds.") % {
+                "build": build.pk
+            }
+        return gettext(
+            "The index is being rebuilt to include it (build #%(build)s: %(status)s)."
+        ) % {"build": build.pk, "status": build.get_status_display().lower()}
     if not conf.get("AUTO_REBUILD"):
-        return "Automatic rebuilds are off: rebuild the index to include it."
-    return "The index build about to start includes it."
+        return gettext("Automatic rebuilds are off: rebuild the index to include it.")
+    return gettext("The index build about to start includes it.")
 
 
 def _repeats_note(count: int) -> str:
     if not count:
         return ""
-    asked = "other question visitors asked" if count == 1 else "other questions visitors asked"
-    return f"It answers {count} {asked} the same way too: marked “✓ example saved”. "
+    return ngettext(
+        "It answers %(count)s other question visitors asked the same way too: marked "
+        "“✓ example saved”. ",
+        "It answers %(count)s other questions visitors asked the same way too: marked "
+        "“✓ example saved”. ",
+        count,
+    ) % {"count": count}
 
 
 def fixed_by(question: Question) -> ExampleQuestion | None:
@@ -273,9 +293,16 @@ def fix_answer_view(model_admin, request, question_id):
             where = sections.where(section)
             messages.success(
                 request,
-                f"Saved “{text}” as an example question for “{where}”. "
-                + _repeats_note(repeats)
-                + _rebuild_note(last_build or 0),
+                gettext(
+                    "Saved “%(question)s” as an example question for “%(section)s”. "
+                    "%(repeats)s%(rebuild)s"
+                )
+                % {
+                    "question": text,
+                    "section": where,
+                    "repeats": _repeats_note(repeats),
+                    "rebuild": _rebuild_note(last_build or 0),
+                },
             )
             return HttpResponseRedirect(_back_url(request, question))
         if question.language:
@@ -292,7 +319,7 @@ def fix_answer_view(model_admin, request, question_id):
                 found = sections.find(words)
             closest = sections.closest(question.text, site=question.site)
         except IndexNotReady:
-            error = "There is no index yet: rebuild it first, then pick a section."
+            error = gettext("There is no index yet: rebuild it first, then pick a section.")
         except ValueError as exc:
             error = str(exc)
     top_link = services.site_link(question.top_url, question.site)
@@ -302,7 +329,7 @@ def fix_answer_view(model_admin, request, question_id):
         # Where it was asked, as the Questions list names it: "Beta Bikes (beta.example)".
         "site_label": site_label(question.site) if question.site else "",
         **model_admin.admin_site.each_context(request),
-        "title": "Fix this answer",
+        "title": gettext("Fix this answer"),
         "opts": model_admin.model._meta,
         "question": question,
         # Another site's visitor got a path on that site: link it there, not here.

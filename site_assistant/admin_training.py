@@ -14,6 +14,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonRespon
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import embed, rebuilds
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
@@ -444,13 +446,18 @@ def _started_note(run: TrainingRun) -> str:
     """What "Yes, start training" did, by the run's own status: not "Training #1
     (Queued) started"."""
     if run.status == TrainingRun.Status.QUEUED:
-        return (
-            f"Training #{run.pk} is queued: it starts as soon as it can, and this page "
+        return gettext(
+            "Training #%(number)s is queued: it starts as soon as it can, and this page "
             "updates as it runs."
-        )
+        ) % {"number": run.pk}
     if run.status == TrainingRun.Status.RUNNING:
-        return f"Training #{run.pk} started: this page updates while it runs."
-    return f"Training #{run.pk} {run.get_status_display().lower()}."
+        return gettext("Training #%(number)s started: this page updates while it runs.") % {
+            "number": run.pk
+        }
+    return gettext("Training #%(number)s %(status)s.") % {
+        "number": run.pk,
+        "status": run.get_status_display().lower(),
+    }
 
 
 def _active_runs():
@@ -542,26 +549,26 @@ class TrainingRunAdmin(
             obj and obj.status in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING)
         )
 
-    created_display = date_column("created", "Requested")
+    created_display = date_column("created", _("Requested"))
     # On a run's page, whose box counts on while it runs: the time itself ("7 Dec 2026,
     # 10:21:35 UTC"), not "2 seconds ago" as the page was drawn, beside "running for 44 s".
-    requested_at = date_column("created", "Requested", clock=True)
-    started_at = date_column("started", "Started", clock=True)
-    finished_at = date_column("finished", "Finished", clock=True)
+    requested_at = date_column("created", _("Requested"), clock=True)
+    started_at = date_column("started", _("Started"), clock=True)
+    finished_at = date_column("finished", _("Finished"), clock=True)
 
-    @admin.display(description="Activated")
+    @admin.display(description=_("Activated"))
     def activated_display(self, run, served: ServedState | None = None):
         """Yes/No once decided; nothing while the run is going (not a premature ❌).
         ``served``: the run's ``_served_state``, when worked out already."""
         if run.is_active:
-            return "not decided yet"
+            return gettext("not decided yet")
         if run.status != TrainingRun.Status.SUCCEEDED:
-            return "No"
+            return gettext("No")
         if not run.activated:
-            return "No (not better than the model served)"
+            return gettext("No (not better than the model served)")
         return SERVED_STATES[(served or _served_state(run))[0]]
 
-    @admin.display(description="Settings")
+    @admin.display(description=_("Settings"))
     def params_display(self, run):
         params = run.params or {}
         known = [key for key in PARAM_HELP if key in params]
@@ -582,7 +589,7 @@ class TrainingRunAdmin(
             ),
         )
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress_display(self, run):
         return format_html(
             '<progress max="100" value="{}" aria-label="Training progress">{}%</progress> {}%',
@@ -591,13 +598,13 @@ class TrainingRunAdmin(
             run.progress,
         )
 
-    @admin.display(description="Right section first (base → trained)")
+    @admin.display(description=_("Right section first (base → trained)"))
     def first_right_display(self, run):
         """The share of test questions answered by the right section, in percent."""
         figures = first_right(run)
         return f"{figures[1]} → {figures[0]}" if figures else "–"
 
-    @admin.display(description="How it was decided")
+    @admin.display(description=_("How it was decided"))
     def decision_display(self, run):
         if not run.decision:
             return "–"
@@ -611,13 +618,13 @@ class TrainingRunAdmin(
             run.decision,
         )
 
-    @admin.display(description="Duration")
+    @admin.display(description=_("Duration"))
     def duration_display(self, run):
         if run.started and run.finished:
             return duration_words((run.finished - run.started).total_seconds())
         return "–"
 
-    @admin.display(description="Scores on test questions")
+    @admin.display(description=_("Scores on test questions"))
     def metrics_table(self, run):
         dev = (run.metrics or {}).get("dev") or {}
         base, tuned = dev.get("base") or {}, dev.get("tuned") or {}
@@ -722,11 +729,15 @@ class TrainingRunAdmin(
         if request.method == "GET":
             run = TrainingRun.objects.filter(pk=run_id).first()
             if run is None or not run.is_active:
-                messages.info(request, f"Training #{run_id} is not running: nothing to cancel.")
+                messages.info(
+                    request,
+                    gettext("Training #%(number)s is not running: nothing to cancel.")
+                    % {"number": run_id},
+                )
                 return HttpResponseRedirect(run_url)
             context = {
                 **self.admin_site.each_context(request),
-                "title": f"Cancel {run}?",
+                "title": gettext("Cancel %(run)s?") % {"run": run},
                 "opts": self.model._meta,
                 "run": run,
                 "run_url": run_url,
@@ -738,10 +749,18 @@ class TrainingRunAdmin(
         if cancel(run_id, request.user):
             messages.success(
                 request,
-                f"Training #{run_id} cancelled: it stops at its next step and activates nothing.",
+                gettext(
+                    "Training #%(number)s cancelled: it stops at its next step and activates "
+                    "nothing."
+                )
+                % {"number": run_id},
             )
         else:
-            messages.info(request, f"Training #{run_id} had already finished: nothing to cancel.")
+            messages.info(
+                request,
+                gettext("Training #%(number)s had already finished: nothing to cancel.")
+                % {"number": run_id},
+            )
         return HttpResponseRedirect(run_url)
 
     def train_view(self, request):
@@ -765,16 +784,18 @@ class TrainingRunAdmin(
             messages.error(
                 request,
                 format_html(
-                    "There is nothing to train on yet: the index holds no passages of the "
-                    'site. Press "Rebuild index now" on <a href="{}">Index builds</a>, then '
-                    "train once the build has succeeded.",
+                    gettext(
+                        "There is nothing to train on yet: the index holds no passages of the "
+                        'site. Press "Rebuild index now" on <a href="{}">Index builds</a>, then '
+                        "train once the build has succeeded."
+                    ),
                     reverse("admin:site_assistant_indexbuild_changelist"),
                 ),
             )
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         if request.method == "GET" or "confirm" not in request.POST:
             if already is not None:
-                messages.info(request, f"{already} is already under way.")
+                messages.info(request, gettext("%(run)s is already under way.") % {"run": already})
                 return HttpResponseRedirect(
                     reverse("admin:site_assistant_trainingrun_change", args=[already.pk])
                 )
@@ -782,18 +803,30 @@ class TrainingRunAdmin(
         run = start_training(user=request.user, activate=request.POST.get("activate", "1") == "1")
         run.refresh_from_db()
         if already is not None and run.pk == already.pk:
-            messages.info(request, f"{run} is already under way.")
+            messages.info(request, gettext("%(run)s is already under way.") % {"run": run})
         elif run.not_queued == NotQueued.CANNOT_SEND:
             # Not the queue's silence: this process cannot talk to it (no waiting mends it).
-            messages.error(request, f"Could not start training (#{run.pk}): {run.error}")
+            messages.error(
+                request,
+                gettext("Could not start training (#%(number)s): %(error)s")
+                % {"number": run.pk, "error": run.error},
+            )
         elif run.not_queued:
             messages.error(
                 request,
-                f"Could not start training: the task queue is not answering, so nothing was "
-                f"started (recorded as #{run.pk}, failed). Please try again once it is back.",
+                gettext(
+                    "Could not start training: the task queue is not answering, so nothing "
+                    "was started (recorded as #%(number)s, failed). Please try again once it "
+                    "is back."
+                )
+                % {"number": run.pk},
             )
         elif note := no_worker_note(run):  # what its page says at this moment
-            messages.warning(request, f"Training #{run.pk} queued, not started. {note}")
+            messages.warning(
+                request,
+                gettext("Training #%(number)s queued, not started. %(note)s")
+                % {"number": run.pk, "note": note},
+            )
         else:
             messages.success(request, _started_note(run))
         return HttpResponseRedirect(
@@ -807,7 +840,7 @@ class TrainingRunAdmin(
         params = {**PARAMS, **RUN_OPTIONS, "activate": True}
         context = {
             **self.admin_site.each_context(request),
-            "title": "Train the assistant on your site?",
+            "title": gettext("Train the assistant on your site?"),
             "opts": self.model._meta,
             "estimate": start_estimate(),
             "settings": self.params_display(TrainingRun(params=params)),
@@ -830,14 +863,18 @@ class TrainingRunAdmin(
         from .rebuilds import LockBusy, serve_model
 
         if not embed.fine_tuned_model_active():
-            messages.info(request, "The base model is already the one being served.")
+            messages.info(request, gettext("The base model is already the one being served."))
         else:
             try:
                 build = serve_model(None, user=request.user, background=True)
             except LockBusy as exc:
-                messages.error(request, f"Could not rebuild the index: {exc}. Please try again.")
+                messages.error(
+                    request,
+                    gettext("Could not rebuild the index: %(error)s. Please try again.")
+                    % {"error": exc},
+                )
                 return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
-            messages.success(request, _serving_again("the base model", build))
+            messages.success(request, _serving_again(gettext("the base model"), build))
         return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
 
     def serve_view(self, request, run_id):
@@ -851,28 +888,41 @@ class TrainingRunAdmin(
 
         run = TrainingRun.objects.filter(pk=run_id).first()
         if run is None:
-            messages.error(request, f"There is no training #{run_id}.")
+            messages.error(
+                request, gettext("There is no training #%(number)s.") % {"number": run_id}
+            )
             return HttpResponseRedirect(reverse("admin:site_assistant_trainingrun_changelist"))
         run_url = reverse("admin:site_assistant_trainingrun_change", args=[run.pk])
         if _serving(run):
             messages.info(
-                request, f"The model trained by Training #{run.pk} is already the one being served."
+                request,
+                gettext(
+                    "The model trained by Training #%(number)s is already the one being served."
+                )
+                % {"number": run.pk},
             )
             return HttpResponseRedirect(run_url)
         if not _servable(run):
-            messages.error(request, f"{run} left no model to serve.")
+            messages.error(request, gettext("%(run)s left no model to serve.") % {"run": run})
             return HttpResponseRedirect(run_url)
         try:
             build = serve_model(embed.locate(run.model_dir), user=request.user, background=True)
         except ValueError as exc:  # the folder no longer holds a model
             messages.error(
-                request, f"Could not serve the model trained by Training #{run.pk}: {exc}."
+                request,
+                gettext("Could not serve the model trained by Training #%(number)s: %(error)s.")
+                % {"number": run.pk, "error": exc},
             )
             return HttpResponseRedirect(run_url)
         except LockBusy as exc:
-            messages.error(request, f"Could not rebuild the index: {exc}. Please try again.")
+            messages.error(
+                request,
+                gettext("Could not rebuild the index: %(error)s. Please try again.")
+                % {"error": exc},
+            )
             return HttpResponseRedirect(run_url)
-        messages.success(request, _serving_again(f"the model trained by Training #{run.pk}", build))
+        trained = gettext("the model trained by Training #%(number)s") % {"number": run.pk}
+        messages.success(request, _serving_again(trained, build))
         return HttpResponseRedirect(run_url)
 
     def changelist_view(self, request, extra_context=None):
@@ -935,12 +985,14 @@ def _serving_again(model: str, build: IndexBuild) -> str:
     answers once the build (linked, to follow it) is done, not a run's status in a
     possessive ("Serving Training #2 (Succeeded)'s model")."""
     return format_html(
-        'Serving {} again: it answers your visitors once <a href="{}">index build #{}</a> '
-        "({}) has re-embedded the site with it.",
-        model,
-        reverse("admin:site_assistant_indexbuild_change", args=[build.pk]),
-        build.pk,
-        build.get_status_display().lower(),
+        gettext(
+            'Serving {model} again: it answers your visitors once <a href="{url}">index build '
+            "#{number}</a> ({status}) has re-embedded the site with it."
+        ),
+        model=model,
+        url=reverse("admin:site_assistant_indexbuild_change", args=[build.pk]),
+        number=build.pk,
+        status=build.get_status_display().lower(),
     )
 
 
@@ -955,12 +1007,12 @@ def _servable(run: TrainingRun) -> bool:
 
 # What "Activated" says of an activated run, by ``_served_state``.
 SERVED_STATES = {
-    "off": "Yes (no longer served)",
-    "stopping": "Yes, switched off: served until the index is rebuilt without it",
-    "stop_failed": "Yes, switched off, but still served: the index build without it failed",
-    "live": "Yes, served now",
-    "failed": "Yes, but the index build with it failed",
-    "rebuilding": "Yes, served once the index is rebuilt with it",
+    "off": _("Yes (no longer served)"),
+    "stopping": _("Yes, switched off: served until the index is rebuilt without it"),
+    "stop_failed": _("Yes, switched off, but still served: the index build without it failed"),
+    "live": _("Yes, served now"),
+    "failed": _("Yes, but the index build with it failed"),
+    "rebuilding": _("Yes, served once the index is rebuilt with it"),
 }
 
 

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, ngettext
 
 from . import embed, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
@@ -55,30 +56,37 @@ def model_damage() -> list[dict]:
         return []
     tokenizer = Path(ref) / "tokenizer.json"
     effects = {
-        "tokenizer": "every rebuild fails until it is put back",
-        "int8": "a process started now (a restart, a new worker) answers with the fp32 copy "
-        "instead: the same answers, a little slower",
-        "no_export": "a process started now makes it first (about a minute, visitors get "
-        "“I’m almost ready to answer” meanwhile); manage.py search_export_onnx makes it now",
-        "export": "a process started now (a restart, a new worker) answers with the slower "
-        "fallback, about 0.45 GB more memory each, or not at all",
+        "tokenizer": gettext("every rebuild fails until it is put back"),
+        "int8": gettext(
+            "a process started now (a restart, a new worker) answers with the fp32 copy "
+            "instead: the same answers, a little slower"
+        ),
+        "no_export": gettext(
+            "a process started now makes it first (about a minute, visitors get "
+            "“I’m almost ready to answer” meanwhile); manage.py search_export_onnx makes it now"
+        ),
+        "export": gettext(
+            "a process started now (a restart, a new worker) answers with the slower "
+            "fallback, about 0.45 GB more memory each, or not at all"
+        ),
     }
-    put_back = (
+    put_back = gettext(
         "put it back from a backup (copy it beside the old one, then rename it into place; "
         "never copy over it)"
     )
     # An int8 copy made again serves only once its agreement is measured again, and a
     # fp32 export made again leaves the int8 copy made of the old one unused.
-    remake_int8 = (
+    remake_int8 = gettext(
         "run manage.py search_export_onnx --force --int8, then manage.py search_evaluate "
         "--compare-encoders --record (the int8 copy serves only once it is measured again)"
     )
-    remake = remake_int8 if int8_serves else "run manage.py search_export_onnx --force"
+    remake = remake_int8 if int8_serves else gettext("run manage.py search_export_onnx --force")
+    put_back_or = gettext("%(put_back)s, or %(remake)s; then restart the site")
     fixes = {
-        "tokenizer": f"{put_back}; no command makes it again",
-        "no_export": "run manage.py search_export_onnx, then restart the site",
-        "export": f"{put_back}, or {remake}; then restart the site",
-        "int8": f"{put_back}, or {remake_int8}; then restart the site",
+        "tokenizer": gettext("%(put_back)s; no command makes it again") % {"put_back": put_back},
+        "no_export": gettext("run manage.py search_export_onnx, then restart the site"),
+        "export": put_back_or % {"put_back": put_back, "remake": remake},
+        "int8": put_back_or % {"put_back": put_back, "remake": remake_int8},
     }
 
     def kind_of(problem: str) -> str:
@@ -186,20 +194,43 @@ def _questions(rows) -> int:
     return len({question_key(text) for text in rows.values_list("text", flat=True).distinct()})
 
 
-def _asked(questions: int, rows: int, what: str) -> str:
+def _fixed(questions: int, rows: int) -> str:
     """ "1 fixed (asked 10 times)": questions, and the rows of the log they are when more."""
-    return (
-        f"{questions} {what}" if questions >= rows else f"{questions} {what} (asked {rows} times)"
-    )
+    if questions >= rows:
+        return ngettext("%(count)s fixed", "%(count)s fixed", questions) % {"count": questions}
+    return ngettext(
+        "%(count)s fixed (asked %(times)s times)",
+        "%(count)s fixed (asked %(times)s times)",
+        questions,
+    ) % {"count": questions, "times": rows}
+
+
+def _judged(questions: int, rows: int) -> str:
+    """ "1 the site doesn’t answer (asked 3 times)", as ``_fixed``."""
+    if questions >= rows:
+        return ngettext(
+            "%(count)s the site doesn’t answer", "%(count)s the site doesn’t answer", questions
+        ) % {"count": questions}
+    return ngettext(
+        "%(count)s the site doesn’t answer (asked %(times)s times)",
+        "%(count)s the site doesn’t answer (asked %(times)s times)",
+        questions,
+    ) % {"count": questions, "times": rows}
 
 
 def _besides(fixed: tuple[int, int], judged: tuple[int, int]) -> str:
     """ "the 2 fixed and the 1 the site doesn’t answer": a list's rows that wait for no fix,
-    each (questions, rows), in questions (``_asked``)."""
-    parts = [f"the {_asked(*fixed, 'fixed')}"] if fixed[1] else []
+    each (questions, rows), in questions (``_fixed``, ``_judged``)."""
+    if fixed[1] and judged[1]:
+        return gettext("the %(fixed)s and the %(judged)s") % {
+            "fixed": _fixed(*fixed),
+            "judged": _judged(*judged),
+        }
+    if fixed[1]:
+        return gettext("the %(fixed)s") % {"fixed": _fixed(*fixed)}
     if judged[1]:
-        parts.append(f"the {_asked(*judged, 'the site doesn’t answer')}")
-    return " and ".join(parts)
+        return gettext("the %(judged)s") % {"judged": _judged(*judged)}
+    return ""
 
 
 def latest_build() -> IndexBuild | None:
@@ -237,7 +268,7 @@ def figures(now: datetime | None = None) -> dict:
     }
     said = {name: (counted.get(f"{name}_questions", n), n) for name, n in rows.items()}
     review["unanswered_besides"] = _besides(said["unanswered_fixed"], (0, 0))
-    review["unanswered_judged_said"] = _asked(*said["unanswered_judged"], "the site doesn’t answer")
+    review["unanswered_judged_said"] = _judged(*said["unanswered_judged"])
     review["not_helpful_besides"] = _besides(said["not_helpful_fixed"], said["not_helpful_judged"])
     last_build = latest_build()
     return {

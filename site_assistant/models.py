@@ -11,24 +11,29 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .text import question_key, strip_invisible
 
 
 class Page(models.Model):
     class Source(models.TextChoices):
-        PAGE = "page", "Rendered page"
-        TEMPLATE = "template", "Template file"
-        MODEL = "model", "Database content"
-        CUSTOM = "custom", "The project's own source"
+        PAGE = "page", _("Rendered page")
+        TEMPLATE = "template", _("Template file")
+        MODEL = "model", _("Database content")
+        CUSTOM = "custom", _("The project's own source")
 
-    url = models.CharField(max_length=500, unique=True)
-    title = models.CharField(max_length=300, blank=True)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.PAGE)
+    url = models.CharField(_("address"), max_length=500, unique=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.PAGE
+    )
     content_hash = models.CharField(max_length=64, blank=True)
-    last_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
         ordering = ["url"]
 
     def __str__(self):
@@ -37,17 +42,25 @@ class Page(models.Model):
 
 class Passage(models.Model):
     pages = models.ManyToManyField(Page, related_name="passages", blank=True)
-    text = models.TextField()
-    title = models.CharField(max_length=300, blank=True, help_text="The page title.")
-    heading = models.CharField(max_length=500, blank=True, help_text="Heading path, ' › '-joined.")
-    url = models.CharField(max_length=500, help_text="Where the passage first appears.")
+    text = models.TextField(_("text"))
+    title = models.CharField(_("title"), max_length=300, blank=True, help_text=_("The page title."))
+    heading = models.CharField(
+        _("heading"), max_length=500, blank=True, help_text=_("Heading path, ' › '-joined.")
+    )
+    url = models.CharField(
+        _("address"), max_length=500, help_text=_("Where the passage first appears.")
+    )
     anchor = models.CharField(max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0, help_text="Order on its page.")
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order on its page.")
+    )
     text_hash = models.CharField(max_length=64, db_index=True)
-    vector_id = models.PositiveIntegerField(null=True, blank=True, help_text="Row in the index.")
-    index_version = models.CharField(max_length=64, blank=True, db_index=True)
+    vector_id = models.PositiveIntegerField(null=True, blank=True, help_text=_("Row in the index."))
+    index_version = models.CharField(_("index version"), max_length=64, blank=True, db_index=True)
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["url", "position"]
 
     def __str__(self):
@@ -63,7 +76,7 @@ class EmbeddingCache(models.Model):
 
     model_id = models.CharField(max_length=128)
     text_hash = models.CharField(max_length=64)
-    vector = models.BinaryField(help_text="float32, normalized.")
+    vector = models.BinaryField(help_text=_("float32, normalized."))
     created = models.DateTimeField(auto_now_add=True)
     # When a build last read (or wrote) it, to a day (site_assistant.embed.prune_cache):
     # rows no build read for EMBEDDING_CACHE_DAYS are deleted. A default in the
@@ -86,10 +99,10 @@ class NotQueued(models.TextChoices):
     decided from this, not from the wording of the job's error."""
 
     # Refused, timed out or hung up: once it answers, the job can be queued.
-    NO_ANSWER = "no_answer", "The task queue did not answer"
+    NO_ANSWER = "no_answer", _("The task queue did not answer")
     # This process cannot talk to the broker at all (its client library is not
     # installed, a broker URL of an unknown kind): no waiting mends it.
-    CANNOT_SEND = "cannot_send", "This process cannot send tasks to the task queue"
+    CANNOT_SEND = "cannot_send", _("This process cannot send tasks to the task queue")
 
 
 class Job(models.Model):
@@ -105,15 +118,16 @@ class Job(models.Model):
         blank=True,
         default="",
         db_default="",
-        help_text="Why the task queue did not take its task; blank when it did (or none was "
-        "needed).",
+        help_text=_(
+            "Why the task queue did not take its task; blank when it did (or none was needed)."
+        ),
     )
-    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100.")
-    stage = models.CharField(max_length=100, blank=True)
-    error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0, help_text=_("0–100."))
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -133,27 +147,31 @@ class Job(models.Model):
 
 class IndexBuild(Job):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        COALESCED = "coalesced", "Coalesced into a running build"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        COALESCED = "coalesced", _("Coalesced into a running build")
         # The broker did not take the task: nothing ran. A content change or a
         # model activation recorded so is queued again once the broker answers
         # (site_assistant.tasks.retry_unqueued).
-        UNQUEUED = "unqueued", "Not queued (task queue unreachable)"
+        UNQUEUED = "unqueued", _("Not queued (task queue unreachable)")
 
     class Trigger(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        API = "api", "API"
-        COMMAND = "command", "Command"
-        SCHEDULE = "schedule", "Schedule"
-        CONTENT = "content", "Content change"
-        EXAMPLE = "example", "Example question saved"
-        MODEL = "model", "Model activation"
+        ADMIN = "admin", _("Admin")
+        API = "api", _("API")
+        COMMAND = "command", _("Command")
+        SCHEDULE = "schedule", _("Schedule")
+        CONTENT = "content", _("Content change")
+        EXAMPLE = "example", _("Example question saved")
+        MODEL = "model", _("Model activation")
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    trigger = models.CharField(
+        _("trigger"), max_length=16, choices=Trigger.choices, default=Trigger.COMMAND
+    )
     # "index" while queued or running, NULL otherwise: the unique constraint
     # lets the database itself refuse a second active build, across processes.
     lock = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
@@ -167,39 +185,47 @@ class IndexBuild(Job):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    version = models.CharField(max_length=64, blank=True, help_text="Index version it wrote.")
-    model_id = models.CharField(max_length=128, blank=True)
+    version = models.CharField(
+        _("version"), max_length=64, blank=True, help_text=_("Index version it wrote.")
+    )
+    model_id = models.CharField(_("model"), max_length=128, blank=True)
     pages = models.PositiveIntegerField(default=0)
     passages = models.PositiveIntegerField(default=0)
-    embedded = models.PositiveIntegerField(default=0, help_text="Passages embedded this build.")
-    reused = models.PositiveIntegerField(default=0, help_text="Vectors taken from the cache.")
-    removed = models.PositiveIntegerField(default=0, help_text="Passages gone since last build.")
+    embedded = models.PositiveIntegerField(default=0, help_text=_("Passages embedded this build."))
+    reused = models.PositiveIntegerField(default=0, help_text=_("Vectors taken from the cache."))
+    removed = models.PositiveIntegerField(default=0, help_text=_("Passages gone since last build."))
     other_language_pages = models.PositiveIntegerField(
         default=0,
         db_default=0,
-        help_text="Pages not read: the lang of their <html> (or of their content) is not "
-        "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES).",
+        help_text=_(
+            "Pages not read: the lang of their <html> (or of their content) is not "
+            "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES)."
+        ),
     )
     other_language_sections = models.PositiveIntegerField(
         default=0,
         db_default=0,
-        help_text="Sections of pages read that were left out: their lang attribute is not "
-        "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES).",
+        help_text=_(
+            "Sections of pages read that were left out: their lang attribute is not "
+            "the index's LANGUAGE (SKIP_OTHER_LANGUAGE_PAGES)."
+        ),
     )
 
     pages_reading_as_other_language = models.JSONField(
         default=dict,
         db_default={},
         blank=True,
-        help_text="Pages read whose text confidently reads as another language than the "
-        "index's though their lang does not say so: {path: language}. Indexed; a warning.",
+        help_text=_(
+            "Pages read whose text confidently reads as another language than the "
+            "index's though their lang does not say so: {path: language}. Indexed; a warning."
+        ),
     )
 
     # A database default: code from before the column records builds all the same.
     other_host_urls = models.PositiveIntegerField(
         default=0,
         db_default=0,
-        help_text="Sitemap locations on a host not this site's (ALLOWED_HOSTS): not read.",
+        help_text=_("Sitemap locations on a host not this site's (ALLOWED_HOSTS): not read."),
     )
     # Sitemaps not read ([path, why], a 404 say), which fail the build: kept for the
     # build's page, whoever ran it (a worker, the admin's button, the nightly schedule). A database default
@@ -208,9 +234,15 @@ class IndexBuild(Job):
         default=list,
         db_default=[],
         blank=True,
-        help_text="Sitemaps the build could not read: [[path, why], ...] (a 404, say). Such "
-        "a build fails and the live index answers on.",
+        help_text=_(
+            "Sitemaps the build could not read: [[path, why], ...] (a 404, say). Such "
+            "a build fails and the live index answers on."
+        ),
     )
+
+    class Meta(Job.Meta):
+        verbose_name = _("index build")
+        verbose_name_plural = _("index builds")
 
     def __str__(self):
         return f"Build #{self.pk} ({self.get_status_display()})"
@@ -294,8 +326,8 @@ class Dashboard(IndexBuild):
     class Meta:
         proxy = True
         default_permissions = ()
-        verbose_name = "dashboard"
-        verbose_name_plural = "dashboard"
+        verbose_name = _("dashboard")
+        verbose_name_plural = _("dashboard")
 
 
 # Text that may identify a person: an email address or @handle, a web
@@ -464,15 +496,17 @@ class Question(models.Model):
     """One question asked. Privacy: no IP address, no user agent, purged after 30 days."""
 
     class Channel(models.TextChoices):
-        WIDGET = "widget", "Widget"
-        PAGE = "page", "Search page"
-        API = "api", "API"
-        ADMIN = "admin", "Admin"
+        WIDGET = "widget", _("Widget")
+        PAGE = "page", _("Search page")
+        API = "api", _("API")
+        ADMIN = "admin", _("Admin")
 
-    text = models.CharField(max_length=500)
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.API)
-    answered = models.BooleanField(default=False)
-    score = models.FloatField(null=True, blank=True)
+    text = models.CharField(_("text"), max_length=500)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.API
+    )
+    answered = models.BooleanField(_("answered"), default=False)
+    score = models.FloatField(_("score"), null=True, blank=True)
     top_url = models.CharField(max_length=500, blank=True)
     top_heading = models.CharField(max_length=500, blank=True)
     top_text = models.TextField(blank=True)
@@ -482,7 +516,9 @@ class Question(models.Model):
     index_version = models.CharField(max_length=64, blank=True)
     # The question's language (ISO 639-1) when it was not the index's
     # (site_assistant.language), else "": which languages visitors use.
-    language = models.CharField(max_length=16, blank=True, default="", db_default="", db_index=True)
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, default="", db_default="", db_index=True
+    )
     # The hostname of the site it was asked on when the index holds several
     # sites' pages (site_assistant.sites), else "": the default site. Which site,
     # never which visitor; no port, so a site moved to another port keeps its
@@ -496,15 +532,17 @@ class Question(models.Model):
         default="",
         db_default="",
         db_index=True,
-        help_text="The site it was asked on (several Wagtail sites), by its hostname "
-        "(beta.example); blank for the default site.",
+        help_text=_(
+            "The site it was asked on (several Wagtail sites), by its hostname "
+            "(beta.example); blank for the default site."
+        ),
     )
-    helpful = models.BooleanField(null=True, blank=True)
+    helpful = models.BooleanField(_("helpful"), null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
     training_approved = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="The owner checked this question: training may use it once voted helpful.",
+        help_text=_("The owner checked this question: training may use it once voted helpful."),
     )
     # "Fix this answer" saved an example question from this one, maybe reworded.
     fixed_by = models.ForeignKey(
@@ -513,23 +551,26 @@ class Question(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="fixed_questions",
-        help_text="The example question the owner saved from this question.",
+        help_text=_("The example question the owner saved from this question."),
     )
     # "Fix this answer": the owner judged that the site does not say this. Not unanswered
     # then (UNANSWERED), waiting for no fix, and proposed no more; saving an example
     # question for it later clears it.
     unanswerable = models.BooleanField(
-        "the site doesn’t answer it",
+        _("the site doesn’t answer it"),
         default=False,
         db_default=False,
-        help_text="The owner judged that the site does not answer this question: it waits "
-        "for no fix.",
+        help_text=_(
+            "The owner judged that the site does not answer this question: it waits for no fix."
+        ),
     )
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    created = models.DateTimeField(_("asked"), auto_now_add=True, db_index=True)
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["-created"]
         # The Questions list sorts by these (and by created): without an index a sort
         # read the whole log, 0.7 s at a million questions. With the id, as the admin
@@ -586,26 +627,29 @@ class ExampleQuestion(models.Model):
 
     # Indexed: every logged question is compared with them (the overview's
     # "To review" counts, the Questions list's "✓ example saved").
-    question = models.CharField(max_length=300, db_index=True)
+    question = models.CharField(_("question"), max_length=300, db_index=True)
     url = models.CharField(
-        max_length=500, blank=True, help_text="Page URL, optionally with #anchor."
+        _("section"), max_length=500, blank=True, help_text=_("Page URL, optionally with #anchor.")
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
     # "Fix this answer" › "The site doesn't answer this" (url ""): read by serving at
     # once, never indexed, so no build is needed. A database default (migration 0029): a
     # process from before it still adds example questions.
     declines = models.BooleanField(
-        "the site doesn’t answer it",
+        _("the site doesn’t answer it"),
         default=False,
         db_default=False,
-        help_text="Visitors asking this get “I’m not sure” with the closest sections, "
-        "not an answer.",
+        help_text=_(
+            "Visitors asking this get “I’m not sure” with the closest sections, not an answer."
+        ),
     )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ExampleQuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("example question")
+        verbose_name_plural = _("example questions")
         ordering = ["url", "question"]
 
     def __str__(self):
@@ -616,23 +660,34 @@ class TrainingRun(Job):
     """One fine-tune on the site's passages, started from the admin or a command."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
     params = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     model_dir = models.CharField(max_length=500, blank=True)
-    activated = models.BooleanField(default=False)
-    decision = models.TextField(blank=True, help_text="Why the model was or was not activated.")
+    activated = models.BooleanField(_("activated"), default=False)
+    decision = models.TextField(
+        _("decision"), blank=True, help_text=_("Why the model was or was not activated.")
+    )
     # The process running it: {"host", "pid", "process_started"} (see tasks.abandon_stale_runs).
     runner = models.JSONField(default=dict, db_default={}, blank=True)
 
+    class Meta(Job.Meta):
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
+
     def __str__(self):
-        return f"Training #{self.pk} ({self.get_status_display()})"
+        return _("Training #%(number)s (%(status)s)") % {
+            "number": self.pk,
+            "status": self.get_status_display(),
+        }
 
 
 class WorkerHeartbeat(models.Model):
@@ -640,9 +695,9 @@ class WorkerHeartbeat(models.Model):
     WORKER_SILENT_SECONDS (site_assistant.heartbeat); /health/ reads the newest."""
 
     hostname = models.CharField(max_length=255, unique=True)
-    started = models.DateTimeField(help_text="When the worker became ready.")
-    seen = models.DateTimeField(db_index=True, help_text="Its latest heartbeat.")
-    stopped = models.DateTimeField(null=True, blank=True, help_text="When it shut down cleanly.")
+    started = models.DateTimeField(help_text=_("When the worker became ready."))
+    seen = models.DateTimeField(db_index=True, help_text=_("Its latest heartbeat."))
+    stopped = models.DateTimeField(null=True, blank=True, help_text=_("When it shut down cleanly."))
 
     def __str__(self):
         return self.hostname
@@ -653,7 +708,7 @@ class WithdrawnPage(models.Model):
     private) after the live index read it: not answered from until a build
     that read the site after ``at`` is live (site_assistant.withdrawn)."""
 
-    path = models.CharField(max_length=2000, help_text="The page's path; pages below it too.")
+    path = models.CharField(max_length=2000, help_text=_("The page's path; pages below it too."))
     at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -40,6 +40,7 @@ from django.urls import NoReverseMatch, path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -112,7 +113,7 @@ class AssistantPanel(Component):
 @hooks.register("register_admin_menu_item")
 def register_menu_item():
     return AssistantMenuItem(
-        "Site assistant",
+        gettext_lazy("Site assistant"),
         reverse_lazy("admin:app_list", kwargs={"app_label": APP}),
         name="site-assistant",
         icon_name="help",

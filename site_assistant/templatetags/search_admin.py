@@ -23,6 +23,8 @@ from django.urls import URLPattern, reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import conf, schema, sites
 from ..api.permissions import sees_builds
@@ -71,7 +73,7 @@ def site_label(site: str, names: dict[str, str] | None = None) -> str:
     "Rosie's Bakery (the default site)"; the hostname, or "the default site",
     where Wagtail has no name for it."""
     name = (site_names() if names is None else names).get(site)
-    where = site or "the default site"
+    where = site or gettext("the default site")
     return f"{name} ({where})" if name else where
 
 
@@ -269,7 +271,7 @@ def technical_details(*fields: str) -> tuple:
     """A ModelAdmin fieldset of the values only a developer reads (a model's id, an index
     version, a task's id, an exact figure), folded under "Technical details": on the page,
     out of the owner's way, not removed."""
-    return ("Technical details", {"classes": ["collapse"], "fields": list(fields)})
+    return (_("Technical details"), {"classes": ["collapse"], "fields": list(fields)})
 
 
 def date_column(field: str, description: str, clock: bool = False):

@@ -986,8 +986,8 @@ def test_the_owner_approves_helpful_questions_for_training_but_never_personal_on
         follow=True,
     )
     text = response.content.decode()
-    assert "2 question(s) approved for training." in text
-    assert "1 not approved: they hold what looks like personal data" in text
+    assert "2 questions approved for training." in text
+    assert "1 not approved: it holds what looks like personal data" in text
     assert list(Question.objects.trainable()) == [clean]  # unvoted: approved, not helpful
     # Approval set by other means still never lets personal text through.
     Question.objects.filter(pk=personal.pk).update(training_approved=True)
@@ -1003,7 +1003,7 @@ def test_an_address_split_by_an_invisible_character_is_still_personal(owner_clie
         {"action": "approve_for_training", "_selected_action": [hidden.pk]},
         follow=True,
     )
-    assert "1 not approved: they hold what looks like personal data" in response.content.decode()
+    assert "1 not approved: it holds what looks like personal data" in response.content.decode()
     assert not Question.objects.trainable().exists()
 
 

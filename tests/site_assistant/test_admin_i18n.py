@@ -1,0 +1,153 @@
+"""The owner's admin in the site's language: a German site (LANGUAGE_CODE "de", as
+Bambicim sets "en") and an owner whose browser asks for Slovenian (LocaleMiddleware)
+get the app's overview, lists, buttons and messages in their language, with
+Slovenian's four plural forms."""
+
+import pytest
+from django.utils import translation
+from selectolax.lexbor import LexborHTMLParser
+
+from site_assistant.models import IndexBuild, Question
+
+pytestmark = pytest.mark.django_db
+
+APP_PAGE = "/admin/site_assistant/"
+
+
+@pytest.fixture
+def owner_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def german(settings):
+    settings.LANGUAGE_CODE = "de"
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def browser_asks_for_slovenian(settings):
+    """A site that lets each owner's browser choose: LocaleMiddleware after the session's."""
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "django.middleware.locale.LocaleMiddleware",
+    )
+    settings.MIDDLEWARE = middleware
+    settings.LANGUAGES = [("en", "English"), ("sl", "Slovenščina")]
+    yield {"HTTP_ACCEPT_LANGUAGE": "sl"}
+    translation.deactivate()
+
+
+def page(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    return LexborHTMLParser(response.content.decode())
+
+
+def words(tree, selector):
+    return " ".join(tree.css_first(selector).text(separator=" ").split())
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_site_shows_the_overview_and_the_lists_in_german(owner_client):
+    Question.objects.create(text="Wo parke ich?", answered=False)
+    Question.objects.create(text="Was kostet es?", answered=True, helpful=False)
+    IndexBuild.objects.create(status="succeeded", trigger="admin")
+
+    tree = page(owner_client, APP_PAGE)
+    assert tree.css_first("html").attributes["lang"] == "de"
+    assert tree.css_first("#search-dashboard").attributes["aria-label"] == (
+        "Übersicht des Website-Assistenten"
+    )
+    assert "Aktuell verwendet" in words(tree, "#dash-serving")
+    assert "Textstellen, aufgebaut" in words(tree, "#dash-serving")
+    assert "das Basismodell" in words(tree, "#dash-serving")
+    build = words(tree, "#dash-build")
+    assert "Letzter Aufbau" in build and "Erfolgreich" in build and "admin" in build
+    assert "Fragen der letzten 7 Tage" in words(tree, "#dash-week")
+    review = words(tree, "#dash-review")
+    assert "Zu prüfen" in review and "Unbeantwortete Fragen" in review
+    assert "Diese Antwort korrigieren" in review
+    assert tree.css_first("#dash-unanswered").attributes["aria-label"] == ("1 unbeantwortete Frage")
+    assert tree.css_first("#dash-not-helpful").attributes["aria-label"] == (
+        "1 Antwort, die Besucher nicht hilfreich fanden"
+    )
+    # The app's models below the overview, by their German names.
+    models = words(tree, "#content-main .app-site_assistant")
+    assert "Indexaufbauten" in models and "Beispielfragen" in models
+    assert "Trainingsläufe" in models
+
+    questions = page(owner_client, "/admin/site_assistant/question/")
+    headers = [th.text(strip=True) for th in questions.css("#result_list thead th")]
+    assert "Text" in headers and "Beste Textstelle" in headers
+    assert "Korrektur" in headers and "Antwortzeit" in headers
+    assert questions.css_first("a.fix-answer").text() == "Diese Antwort korrigieren"
+    assert "Eine Frage ausprobieren" in words(questions, ".object-tools")
+    assert "Fragen pro Tag" in questions.body.text()
+    actions = [o.text() for o in questions.css("select[name=action] option")]
+    assert "Für das Training freigeben (vorher lesen: nichts Persönliches)" in actions
+
+    builds = page(owner_client, "/admin/site_assistant/indexbuild/")
+    assert words(builds, "#rebuild-form button") == "Index jetzt neu aufbauen"
+    assert "Live-Index" in words(builds, "#index-status")
+    headers = [th.text(strip=True) for th in builds.css("#result_list thead th")]
+    assert {"Aufbau", "Status", "Angefordert", "Dauer"} <= set(headers)
+
+    runs = page(owner_client, "/admin/site_assistant/trainingrun/")
+    assert "Mit Website-Inhalten trainieren" in words(runs, ".object-tools")
+    assert "Basismodell verwenden" in words(runs, ".object-tools")
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owners_rebuild_is_told_in_german(
+    owner_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post("/admin/site_assistant/indexbuild/rebuild/", follow=True)
+    build = IndexBuild.objects.get(trigger="admin")
+    said = [str(message) for message in response.context["messages"]]
+    assert said and said[0].startswith(f"Index-Neuaufbau #{build.pk}"), said
+
+
+@pytest.mark.usefixtures("built_index")
+@pytest.mark.parametrize(
+    ("count", "unanswered", "other_language", "per_day"),
+    [
+        (1, "1 neodgovorjeno vprašanje", "1 vprašanje v drugih jezikih", "zadnji 1 dan"),
+        (2, "2 neodgovorjeni vprašanji", "2 vprašanji v drugih jezikih", "zadnja 2 dneva"),
+        (3, "3 neodgovorjena vprašanja", "3 vprašanja v drugih jezikih", "zadnji 3 dnevi"),
+        (5, "5 neodgovorjenih vprašanj", "5 vprašanj v drugih jezikih", "zadnjih 5 dni"),
+    ],
+)
+def test_an_owner_whose_browser_asks_for_slovenian_gets_its_plural_forms(
+    owner_client, browser_asks_for_slovenian, settings, count, unanswered, other_language, per_day
+):
+    """1, 2, 3 and 5: each of Slovenian's plural forms (Django's rule has four)."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LOG_RETENTION_DAYS": count}
+    for number in range(count):
+        Question.objects.create(text=f"Kje je trgovina {number}?", answered=False)
+        Question.objects.create(text=f"Where is shop {number}?", answered=False, language="en")
+
+    tree = page(owner_client, APP_PAGE, **browser_asks_for_slovenian)
+    assert tree.css_first("html").attributes["lang"] == "sl"
+    assert tree.css_first("#dash-unanswered").attributes["aria-label"] == unanswered
+    other = tree.css_first("#dash-other-language a")
+    assert other.attributes["aria-label"] == other_language
+    assert "Za pregled" in words(tree, "#dash-review")
+
+    questions = page(owner_client, "/admin/site_assistant/question/", **browser_asks_for_slovenian)
+    assert f"Vprašanja na dan ({per_day};" in words(questions, "#content-main")
+    assert questions.css_first("a.fix-answer").text() == "Popravi ta odgovor"
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_english_admin_reads_as_before(owner_client):
+    Question.objects.create(text="Where do I park?", answered=False)
+    tree = page(owner_client, APP_PAGE)
+    assert tree.css_first("#dash-unanswered").attributes["aria-label"] == "1 unanswered question"
+    assert "Serving now" in words(tree, "#dash-serving")
+    builds = page(owner_client, "/admin/site_assistant/indexbuild/")
+    assert words(builds, "#rebuild-form button") == "Rebuild index now"
