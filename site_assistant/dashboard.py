@@ -9,7 +9,9 @@ until an example question is saved for them (the Questions list's
 there are in all. Questions in another language were never searched, so
 there is nothing to fix: they are counted apart. The served model's files when
 they are damaged on disk (``embed.damage``, what /health/ reads as ``"intact"``): which
-file, what it does to visitors, and what to do. And, before all that, whether this app's
+file, what it does to visitors, and what to do. The template files the app reads itself
+(TEMPLATE_INCLUDE) written since the live index read the site (``templates_changed``).
+And, before all that, whether this app's
 migrations are all applied: until they are, only that.
 """
 
