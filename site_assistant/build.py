@@ -220,6 +220,11 @@ def run_build(
 
     def work(report: _Reporter) -> None:
         index.check_writable()  # the one line for an INDEX_DIR it may not write, first
+        # The template files as they are now, not as this process first read them (a
+        # worker that rendered the pages before the owner edited a template).
+        from .sources import pages
+
+        pages.forget_loaded_templates()
         current = _current_of_active_model() if urls else None
         if current is not None:
             _partial_build(build, report, current, urls)

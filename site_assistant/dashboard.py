@@ -9,7 +9,9 @@ until an example question is saved for them (the Questions list's
 there are in all. Questions in another language were never searched, so
 there is nothing to fix: they are counted apart. The served model's files when
 they are damaged on disk (``embed.damage``, what /health/ reads as ``"intact"``): which
-file, what it does to visitors, and what to do. And, before all that, whether this app's
+file, what it does to visitors, and what to do. The template files the app reads itself
+(TEMPLATE_INCLUDE) written since the live index read the site (``templates_changed``).
+And, before all that, whether this app's
 migrations are all applied: until they are, only that.
 """
 
@@ -28,6 +30,7 @@ from django.utils.translation import gettext, ngettext
 from . import embed, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
+from .sources import templates
 from .text import question_key
 
 WEEK = timedelta(days=7)
@@ -233,6 +236,30 @@ def _besides(fixed: tuple[int, int], judged: tuple[int, int]) -> str:
     return ""
 
 
+def templates_changed(last_build: IndexBuild | None) -> list[str]:
+    """The template files the app reads itself (``TEMPLATE_INCLUDE``) written since the
+    live index began reading the site, as paths from BASE_DIR
+    ("templates/pages/about.html"): the owner edited them, and visitors are answered
+    from their old text until a build reads them. [] without a live index, and while a
+    build is queued or running (it reads the files as they are when it gets to them).
+    Read only here, on the overview: a look at each file's time, no visitor waits."""
+    from .index import IndexNotReady, load_current
+
+    if last_build is not None and last_build.is_active:
+        return []
+    try:
+        current = load_current()
+        read = _parsed(current.content_read) or _parsed(current.created)
+        changed = templates.changed_since(read) if read else []
+    except IndexNotReady:
+        return []
+    except Exception:  # the overview is shown all the same; the log says why
+        logger.exception("overview: the template files could not be checked")
+        return []
+    root = templates.base_dir()
+    return [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in changed]
+
+
 def latest_build() -> IndexBuild | None:
     """The newest build that ran or waits to (a request merged into another is no build)."""
     return IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
@@ -291,6 +318,7 @@ def figures(now: datetime | None = None) -> dict:
         "week_answered": counted["week_answered"],
         "week_answered_percent": round(100 * counted["week_answered"] / total) if total else None,
         "lost_examples": len(sections.lost_examples()) if status else 0,
+        "templates_changed": templates_changed(last_build) if status else [],
         # [{"site": hostname, "" for the default, "total", "answered", "percent"}]; [] for one site.
         "week_by_site": [
             {**row, "percent": round(100 * row["answered"] / row["total"])}

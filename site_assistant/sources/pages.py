@@ -206,6 +206,24 @@ def render_host(wagtail: list[tuple[str, bool]] | None = None) -> str:
     return "localhost"
 
 
+def forget_loaded_templates() -> None:
+    """Make this process read every template file again: empty the caches of the
+    template engines' loaders (Django's cached loader, which keeps a template parsed
+    until the process ends whatever DEBUG says: only ``runserver``'s autoreloader empties
+    it; a Jinja2 environment's cache). A Celery worker, or the web process's build
+    thread, otherwise renders the pages as they were when it first rendered them, and
+    a build after the owner edited a template reads the old text. Cheap: the next
+    render of a template parses it once again."""
+    from django.template import engines
+
+    for engine in engines.all():
+        for loader in getattr(getattr(engine, "engine", None), "template_loaders", ()):
+            loader.reset()  # a loader without a cache does nothing
+        jinja_cache = getattr(getattr(engine, "env", None), "cache", None)
+        if jinja_cache is not None:
+            jinja_cache.clear()
+
+
 _recording = threading.local()
 _patched = False
 _patch_lock = threading.Lock()

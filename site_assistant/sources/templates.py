@@ -45,6 +45,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -84,6 +85,21 @@ def template_files() -> list[Path]:
     for pattern in conf.get("TEMPLATE_EXCLUDE"):
         excluded.update(p.resolve() for p in root.glob(pattern))
     return [p for p in files if p not in excluded]
+
+
+def changed_since(moment: datetime) -> list[Path]:
+    """The template files this source reads (``template_files``) written after
+    ``moment``: text a build reads that the index made before may not have. A file
+    gone or unreadable since is not one."""
+    since = moment.timestamp()
+    changed = []
+    for path in template_files():
+        try:
+            if path.stat().st_mtime > since:
+                changed.append(path)
+        except OSError:
+            continue
+    return changed
 
 
 # --- which expressions are public -------------------------------------------------------

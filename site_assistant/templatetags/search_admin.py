@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf, schema, sites
-from ..api.permissions import sees_builds
+from ..api.permissions import may_rebuild, sees_builds
 from ..dashboard import figures
 from ..tasks import no_worker_note
 
@@ -299,11 +299,18 @@ def search_dashboard(context):
         return {**shown, "request": request}
     if shown["week_by_site"]:
         shown["week_by_site"] = sites_of_the_week(shown["week_by_site"])
+    user = getattr(request, "user", None)
     return {
         **shown,
-        "build_error": build_error_for(getattr(request, "user", None), shown["last_build"]),
+        "build_error": build_error_for(user, shown["last_build"]),
         "waiting_for_a_worker": no_worker_note(),
         "retention_days": conf.get("LOG_RETENTION_DAYS"),
+        # The overview's own "Rebuild index now" (template files changed), for staff who
+        # may press it, as on the Index builds list.
+        "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild")
+        if user is not None and may_rebuild(user)
+        else "",
+        "csrf_token": context.get("csrf_token"),
         "request": request,
     }
 

@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from selectolax.lexbor import LexborHTMLParser
 
-from site_assistant import dashboard, withdrawn
+from site_assistant import dashboard, index, services, withdrawn
+from site_assistant.build import run_build
 from site_assistant.models import ExampleQuestion, IndexBuild, Question, WithdrawnPage
 
 pytestmark = pytest.mark.django_db
@@ -493,3 +495,98 @@ def test_the_overviews_unanswered_count_the_list_it_opens_and_the_days_table_agr
         "/admin/site_assistant/question/" + today.css_first("a").attributes["href"]
     )
     assert waiting.context["cl"].result_count == 8
+
+
+LOUNGE = (
+    "<!doctype html><html><head><title>Lounge</title></head><body><main><h1>The lounge</h1>"
+    '<h2 id="hours">Opening hours</h2>'
+    "<p>The lounge opens at noon every day and closes late at night.</p></main></body></html>"
+)
+REBUILD = "/admin/site_assistant/indexbuild/rebuild/"
+
+
+def test_template_files_edited_since_the_build_are_named_with_a_rebuild_button(
+    testsite, settings, tmp_path, owner_client, django_capture_on_commit_callbacks
+):
+    """The owner changes the site by editing its templates: the overview names the files
+    the app reads (TEMPLATE_INCLUDE) written since the live index read the site, and its
+    "Rebuild index now" makes the answers say the new text (and the note goes)."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    lounge = folder / "lounge.html"
+    lounge.write_text(LOUNGE)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [folder]}]
+    settings.BASE_DIR = tmp_path
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "URLS": ["/lounge/"],
+        "TEMPLATE_INCLUDE": ["templates/*.html"],
+        "TEMPLATE_EXCLUDE": [],
+    }
+
+    def rebuilt(action=REBUILD):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = owner_client.post(action)
+        assert response.status_code == 302
+        build = IndexBuild.objects.latest("pk")
+        assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+        return services.answer("When does the lounge open?").answer.text
+
+    def overview():
+        return LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+
+    assert "opens at noon" in rebuilt()
+    assert overview().css_first("#dash-templates-changed") is None
+    assert dashboard.figures()["templates_changed"] == []
+
+    lounge.write_text(LOUNGE.replace("at noon", "at ten in the morning"))
+    (folder / "opening.html").write_text("<p>Opening hours of the lounge.</p>")
+    tree = overview()
+    note = " ".join(text(tree, "#dash-templates-changed"))
+    assert note.startswith(
+        "2 template files changed since the last build (templates/lounge.html, "
+        "templates/opening.html): visitors are answered from their old text until the "
+        "index is rebuilt."
+    ), note
+    form = tree.css_first("#dash-templates-changed form")
+    assert form.attributes["method"] == "post"
+    assert form.css_first("button").text(strip=True) == "Rebuild index now"
+    assert "at ten in the morning" in rebuilt(form.attributes["action"])
+    # The page rendered from the file as it is now: nothing says the old hour any more.
+    assert not [p for p in index.load_current().passages if "at noon" in p["text"]]
+    assert overview().css_first("#dash-templates-changed") is None
+
+    # While a build is under way the files are read as they are: nothing to press.
+    lounge.write_text(LOUNGE.replace("at noon", "at eleven"))
+    assert dashboard.figures()["templates_changed"] == ["templates/lounge.html"]
+    running = IndexBuild.objects.create(status="running", trigger="admin", lock="index")
+    assert dashboard.figures()["templates_changed"] == []
+    running.delete()
+
+
+def test_staff_who_may_not_rebuild_are_told_of_edited_templates_without_the_button(
+    testsite, settings, tmp_path, client, django_user_model, rf
+):
+    settings.BASE_DIR = tmp_path
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TEMPLATE_INCLUDE": ["*.html"]}
+    build = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+    assert build.status == IndexBuild.Status.SUCCEEDED, build.error
+    (tmp_path / "a.html").write_text("<p>A.</p>")
+    helper = django_user_model.objects.create_user("helper", password="pw", is_staff=True)
+    helper.user_permissions.add(*Permission.objects.filter(codename="view_indexbuild"))
+    client.force_login(helper)
+    tree = LexborHTMLParser(client.get(APP_PAGE).content.decode())
+    note = tree.css_first("#dash-templates-changed")
+    assert " ".join(note.text(separator=" ").split()).startswith(
+        "1 template file changed since the last build (a.html): visitors are answered from "
+        "its old text"
+    )
+    assert note.css_first("form") is None
+    # Wagtail's dashboard panel reads the same figure.
+    from site_assistant.wagtail_hooks import AssistantPanel
+
+    request = rf.get("/cms/")
+    request.user = helper
+    assert AssistantPanel().get_context_data({"request": request})["templates_changed"] == [
+        "a.html"
+    ]

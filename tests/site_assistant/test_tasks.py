@@ -585,3 +585,44 @@ def test_a_sitemap_a_worker_could_not_read_is_in_the_builds_list(
     assert page.css_first("[data-field=error]").text(strip=True) == build.error
     left_out = page.css_first(".field-left_out_display .readonly")
     assert left_out.text(strip=True) == "sitemap /sitemaps.xml not read (status 404)"
+
+
+@pytest.mark.celery
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_rebuilding_after_a_template_was_edited_answers_with_the_new_text(
+    celery_workers, site_vectors, client, tmp_path
+):
+    """The owner edits a page's template while the worker runs, and presses Rebuild: the
+    worker, which rendered the page in its build before, renders it from the file as it
+    is now (Django's cached template loader kept the old one until a restart: the build
+    "succeeded" and visitors were still told "2 weeks")."""
+    site_vectors()
+    folder = tmp_path / "templates"
+    (folder / "pages").mkdir(parents=True)
+    edited = folder / "pages" / "services.html"
+    edited.write_text((ROOT / "templates/pages/services.html").read_text(encoding="utf-8"))
+    worker = celery_workers(
+        DJANGO_SETTINGS_MODULE="tests.site_assistant.edited_templates_settings",
+        EDITED_TEMPLATES=str(folder),
+    )
+    question = {"q": "How long does a landing page take to ship?"}
+
+    def rebuilt():
+        requested = request_rebuild("admin")
+        assert requested.status in HANDED_OVER
+        build = wait_for(requested.pk, log=worker.log_path)
+        assert build.status == "succeeded", (build.error, worker.log_path)
+        index.forget_loaded()
+        return client.get("/api/search/", question).json()["answer"]
+
+    assert "ship in 2 weeks" in rebuilt()["text"]
+
+    source = edited.read_text(encoding="utf-8")
+    assert "ship in 2 weeks" in source
+    edited.write_text(source.replace("ship in 2 weeks", "ship in 3 weeks"), encoding="utf-8")
+    answer = rebuilt()
+    assert answer["url"] == "/services/" and answer["anchor"] == "timelines", answer
+    assert "ship in 3 weeks" in answer["text"], answer
+    said = [row["text"] for row in index.load_current().passages]
+    assert not [text for text in said if "ship in 2 weeks" in text]
