@@ -14,8 +14,8 @@ _NAMED = 3
 
 def _tables() -> str:
     """ "Tables: 7 pages read (1 with no passage: /danke/), 40 passages": the pages the
-    last build read, some of which may have nothing to search (a form, a page in
-    another language), so more than a build's "pages with passages"."""
+    last build read, some of which may have nothing to search (a page that is only a
+    form), so more than a build's "pages with passages"."""
     pages, passages = Page.objects.count(), Passage.objects.count()
     empty = Page.objects.filter(passages__isnull=True)
     count = empty.count()
