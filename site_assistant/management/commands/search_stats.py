@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from site_assistant import dashboard, embed, services
 from site_assistant.models import IndexBuild, Page, Passage
 
-
 # How many pages without a passage the tables line names.
 _NAMED = 3
 
