@@ -12,8 +12,9 @@ reads "Example"). Only what is
 shown changes: the title the model reads (``extract.label_texts``) is the page's
 whole <title>.
 
-The page's <h1> is not used: it is the breadcrumb's next crumb already, and a
-heading such as "Say hello" names a contact page less clearly than "Contact".
+The page's <h1> is not used: it is the breadcrumb's next crumb already (or none, where
+it only says the label again: ``snippets.breadcrumb``), and a heading such as "Say
+hello" names a contact page less clearly than "Contact".
 """
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ def where(passage: dict) -> str:
     crumbs = crumbs or [passage.get("url", "")]
     page = crumbs[0]
     top = str(passage.get("heading") or "").split(HEADING_SEPARATOR)[0].strip()
-    below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
+    # The top heading under the page's label, above the section's own: the label says it.
+    below = crumbs[2:] if len(crumbs) > 2 and crumbs[0] != top == crumbs[1] else crumbs[1:]
     repeats = {_words(page), _words(passage.get("title") or "")}
     return " › ".join([page, *(label for label in below if _words(label) not in repeats)])
 

@@ -97,19 +97,43 @@ def _key(text: str) -> str:
     return " ".join(text.strip().rstrip(".!?…:;").split()).casefold()
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _says(heading: str, page: str, *, anywhere: bool) -> bool:
+    """Whether ``heading`` says ``page``'s words, in any case and punctuation: at its start
+    ("Welcome" in "Welcome to Example"), or with ``anywhere`` anywhere ("Your spoils &
+    inventory" says "Inventory")."""
+    label, words = _words(page), _words(heading)
+    starts = range(len(words) - len(label) + 1) if anywhere else range(1)
+    return bool(label) and any(words[i : i + len(label)] == label for i in starts)
+
+
 def breadcrumb(passage: dict, page: str = "") -> list[str]:
     """Where the passage sits: its page, then its heading path (no repeats).
 
     The page is ``page`` (its title's label among the site's titles: ``page_labels``),
-    else its title without the last part ("Services — Example": "Services")."""
+    else its title without the last part ("Services — Example": "Services"). What names
+    the page is said once: a top heading that is a part of the title ("Services" under
+    "Services — Example") is the page; a top heading that only adds to the label ("About
+    Example" under "About", "Your spoils & inventory" under "Inventory": the site's name,
+    the page's own words) is left out for it; a heading below that leads with the label
+    ("Services › Pricing for teams" on "Pricing") says it in its place. The passage's
+    ``heading`` keeps the whole path."""
     path = passage.get("heading") or ""
     parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
+    parts = [part.strip() for part in parts if part.strip()]
     title = (passage.get("title") or "").strip()
     # "Services — Example" above "Services › Pricing": the heading already names the page.
     if parts and _key(parts[0]) in {_key(p) for p in _TITLE_PARTS.split(title)}:
         title = ""
     elif title:
         title = page or page_labels.label(title)
+        if parts and _says(parts[0], title, anywhere=True):
+            parts = parts[1:]
+        elif any(_says(part, title, anywhere=False) for part in parts[1:]):
+            title = ""
     crumbs, seen = [], set()
     for label in [title, *parts]:
         label = label.strip()
@@ -121,6 +145,9 @@ def breadcrumb(passage: dict, page: str = "") -> list[str]:
 
 def _label_keys(passage: dict) -> set[str]:
     keys = {_key(label) for label in breadcrumb(passage)}
+    heading = passage.get("heading") or ""
+    parts = heading.split(HEADING_SEPARATOR) if isinstance(heading, str) else list(heading)
+    keys |= {_key(part) for part in parts}
     title = passage.get("title") or ""
     keys |= {_key(part) for part in _TITLE_PARTS.split(title)}
     return keys - {""}

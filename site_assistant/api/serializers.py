@@ -129,7 +129,10 @@ class HitSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Where the passage sits: the page (its title without the site's name and "
         "the other parts the site's titles end with; left out when its heading already names "
-        "the page), then the heading path.",
+        "the page), then the heading path, each name once: a top heading that says the page's "
+        "name again ('About Example' on 'About') is left out, and the page's name is where a "
+        "heading below leads with it ('Services › Pricing for teams' on 'Pricing'). `heading` "
+        "has the whole path.",
     )
     read_more = serializers.CharField(
         help_text="Where a 'Read more' link goes: url + '#' + anchor, except for a later "

@@ -69,6 +69,33 @@ def test_the_page_and_the_api_answer_under_the_prefix_beside_the_hosts_own_searc
 
 
 @pytest.mark.urls("tests.site_assistant.prefixed_urls")
+def test_the_prefix_itself_leads_to_the_search_page(client):
+    """A site links its mount point ("/help/assistant/"): it is the search page's
+    address, not a 404, and a question in it is kept."""
+    mount = client.get(PREFIX)
+    assert (mount.status_code, mount["Location"]) == (302, PREFIX + "search/")
+    asked = client.get(PREFIX, {"q": "Can I scrape the site?"})
+    assert asked.status_code == 302
+    assert asked["Location"] == PREFIX + "search/?q=Can+I+scrape+the+site%3F"
+    assert client.get("/search/").content == b"the host's own search page"
+
+
+def test_the_mount_point_of_a_german_page_leads_to_its_search_page(bilingual_site, client):
+    """Mounted inside i18n_patterns: "/de/assistant/" is the German search page."""
+    response = client.get("/de/assistant/", follow=True)
+    assert response.redirect_chain == [("/de/assistant/search/", 302)]
+    assert response.status_code == 200 and response["Content-Language"] == "de"
+    assert client.get("/en/assistant/")["Location"] == "/en/assistant/search/"
+
+
+def test_a_site_mounting_the_app_at_its_root_keeps_its_home_page(client):
+    """Bambicim includes the app at "" after its own pages: "/" is its home page."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.resolver_match.view_name == "home"
+
+
+@pytest.mark.urls("tests.site_assistant.prefixed_urls")
 def test_the_build_status_link_and_admin_follow_the_prefix(django_user_model):
     staff = django_user_model.objects.create_user("o", "o@example.com", "pw", is_staff=True)
     client = APIClient()

@@ -355,6 +355,24 @@ def test_search_stats(testsite):
     assert "Tables: 2 pages" in out and "succeeded" in out
 
 
+def test_search_stats_tells_pages_read_from_pages_with_passages(testsite, settings):
+    """A page with nothing to search (a form) is read, so it has a row, but no passage:
+    "Tables: 3 pages" under a build of "2 pages" said neither which nor why."""
+    testsite.PAGES["/gamma/"] = (
+        "Thanks — Shop",
+        "<form><label>Name <input name=n></label><button>Send</button></form>",
+    )
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "URLS": ["/gamma/"]}
+    run("search_rebuild", "--sync")
+    out, _ = run("search_stats")
+    assert "Tables: 3 pages read (1 with no passage: /gamma/), 5 passages\n" in out
+    assert re.search(r"succeeded command .* s, 2 pages with passages, 5 passages \(", out), out
+    testsite.reset_pages()
+    run("search_rebuild", "--sync")
+    out, _ = run("search_stats")
+    assert "Tables: 2 pages read, 5 passages\n" in out
+
+
 def test_search_stats_says_what_is_wrong_and_what_to_do_a_line_each(served_copy):
     """An operator on the server reads search_stats first: a damaged model file and an
     index that cannot be served were only on /health/ and in the admin; it printed the

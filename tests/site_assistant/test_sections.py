@@ -45,13 +45,20 @@ def test_closest_sections_come_ranked_with_their_score():
         ("Contact — Example", "Say hello › Where we are", "Contact › Where we are"),
         # Alone, a title keeps all but its last part: nothing tells a section's name.
         ("Inventory — Game — Example", "Your inventory", "Inventory — Game › Your inventory"),
-        # Among the site's titles (the live index's), it is the page's own name.
+        # Among the site's titles (the live index's), it is the page's own name, which a
+        # top heading saying it again does not repeat.
+        ("Inventory — Bambi Game — Bambicim", "Your spoils & inventory", "Inventory"),
         (
             "Inventory — Bambi Game — Bambicim",
-            "Your spoils & inventory",
-            "Inventory › Your spoils & inventory",
+            "Your spoils & inventory › Clearing your inventory",
+            "Inventory › Clearing your inventory",
         ),
-        ("About", "About Example", "About › About Example"),
+        ("About", "About Example", "About"),
+        (
+            "Pricing — Example",
+            "What it costs › Pricing for teams",
+            "What it costs › Pricing for teams",
+        ),
     ],
 )
 def test_where_names_the_page_once(title, heading, label):
@@ -59,14 +66,23 @@ def test_where_names_the_page_once(title, heading, label):
 
 
 def test_where_changes_no_other_section_of_the_site():
-    """Of the live index's sections only the page top whose heading repeats its
-    title ("About › About Bambicim") and the page whose title trails with a section's
-    name too ("Inventory — Bambi Game — Bambicim") are named differently from the
-    rule before."""
+    """Of the live index's sections only the page tops whose heading repeats the page's
+    name ("About › About Bambicim", "Inventory › Your spoils & inventory") and the page
+    whose title trails with a section's name too ("Inventory — Bambi Game — Bambicim")
+    are named differently from the rule before."""
     from site_assistant.index import load_current
 
+    def key(label):
+        return " ".join(label.strip().rstrip(".!?…:;").split()).casefold()
+
     def before(passage):  # sections.where without the repeated-title and trail rules
-        crumbs = sections.snippets.breadcrumb(passage, page=passage["title"])
+        title, parts = passage["title"], passage["heading"].split(" › ")
+        if key(parts[0]) in {key(part) for part in re.split(r"\s+[—–|·-]\s+", title)}:
+            title = ""
+        crumbs = []
+        for label in [title, *parts]:
+            if label and key(label) not in map(key, crumbs):
+                crumbs.append(label)
         page = re.sub(r"\s+[—|–]\s+[^—|–]+$", "", crumbs[0]) or crumbs[0]
         top = passage["heading"].split(" › ")[0].strip()
         below = crumbs[2:] if crumbs[0] != top and len(crumbs) > 2 else crumbs[1:]
@@ -79,6 +95,6 @@ def test_where_changes_no_other_section_of_the_site():
     }
     assert changed == {
         "/about/#": "About",
-        "/game/inventory/#": "Inventory › Your spoils & inventory",
+        "/game/inventory/#": "Inventory",
         "/game/inventory/#clearing-your-inventory": "Inventory › Clearing your inventory",
     }

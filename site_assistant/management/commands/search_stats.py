@@ -7,6 +7,25 @@ from django.core.management.base import BaseCommand, CommandError
 from site_assistant import dashboard, embed, services
 from site_assistant.models import IndexBuild, Page, Passage
 
+# How many pages without a passage the tables line names.
+_NAMED = 3
+
+
+def _tables() -> str:
+    """ "Tables: 7 pages read (1 with no passage: /danke/), 40 passages": the pages the
+    last build read, some of which may have nothing to search (a page that is only a
+    form), so more than a build's "pages with passages"."""
+    pages, passages = Page.objects.count(), Passage.objects.count()
+    empty = Page.objects.filter(passages__isnull=True)
+    count = empty.count()
+    if not count:
+        return f"Tables: {pages} pages read, {passages} passages"
+    named = ", ".join(empty.values_list("url", flat=True)[:_NAMED])
+    more = ", …" if count > _NAMED else ""
+    return (
+        f"Tables: {pages} pages read ({count} with no passage: {named}{more}), {passages} passages"
+    )
+
 
 class Command(BaseCommand):
     help = "Show the live search index (version, model, counts) and the last builds."
@@ -45,9 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Active model for the next build: {embed.model_id()} ({embed.active_model_ref()})"
         )
-        self.stdout.write(
-            f"Tables: {Page.objects.count()} pages, {Passage.objects.count()} passages"
-        )
+        self.stdout.write(_tables())
         recent = list(IndexBuild.objects.order_by("-created")[: max(0, builds)])
         if recent:
             self.stdout.write("Last builds:")
@@ -55,7 +72,7 @@ class Command(BaseCommand):
             line = f"  #{build.pk} {build.status:<9} {build.trigger:<8} {build.created:%Y-%m-%d %H:%M:%S}"
             if build.status == IndexBuild.Status.SUCCEEDED:
                 line += (
-                    f"  {build.duration.total_seconds():.1f} s, {build.pages} pages, "
+                    f"  {build.duration.total_seconds():.1f} s, {build.pages} pages with passages, "
                     f"{build.passages} passages ({build.embedded} embedded, {build.reused} reused, "
                     f"{build.removed} removed)"
                 )

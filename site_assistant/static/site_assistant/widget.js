@@ -366,7 +366,8 @@
     var crumbs = given ? hit.breadcrumb : [hit.title];
     var page = given ? crumbs[0] : crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
     var top = (hit.heading || "").split(" › ")[0].trim();
-    var below = crumbs[0] !== top && crumbs.length > 2 ? crumbs.slice(2) : crumbs.slice(1);
+    /* The top heading under the page's label, above the section's own: the label says it. */
+    var below = crumbs.length > 2 && crumbs[0] !== top && crumbs[1] === top ? crumbs.slice(2) : crumbs.slice(1);
     /* A heading that repeats the title ("About Example" under "About — Example"): once. */
     var repeats = [labelKey(page), labelKey(hit.title || crumbs[0])];
     return [page].concat(below.filter(function (label) {
