@@ -122,10 +122,13 @@ _URL_BEFORE = "_site_assistant_url_before"
 def _addresses(registration, obj) -> dict:
     """Where ``obj``'s passages may be indexed, by language (``withdrawn.in_each_language``:
     "/en/faq/3/" and "/de/faq/3/" under ``i18n_patterns``, whichever the editor's is)."""
+    from .sources.models import site_link
     from .sources.pages import link_hosts
 
-    hosts = link_hosts()  # a query with Wagtail: once, not a language
-    return withdrawn.in_each_language(lambda: registration.link_of(obj, hosts))
+    urls = withdrawn.in_each_language(lambda: registration.url_of(obj))
+    # The hosts (a query with Wagtail) only for a full URL, once, not a language.
+    hosts = link_hosts() if any(not url.startswith("/") for url in urls.values()) else None
+    return {language: link for language, url in urls.items() if (link := site_link(url, hosts))}
 
 
 def row_url_before(sender, instance=None, **kwargs):
