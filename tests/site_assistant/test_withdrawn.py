@@ -261,3 +261,27 @@ def test_a_row_unpublished_in_a_german_admin_leaves_the_english_answers_at_once(
     # Withdrawn in each language the index may hold it in, whatever the editor's.
     withdrawn_paths = set(WithdrawnPage.objects.values_list("path", flat=True))
     assert withdrawn_paths == {page, f"/de/faq/{solar.pk}/"}
+
+
+def test_an_address_is_worked_out_in_the_languages_the_index_may_hold_it_in(settings):
+    """The index's language's variants (the one LANGUAGE names first), LANGUAGE_CODE and the
+    editor's; never Django's hundred languages, whose catalogues each save would load."""
+    from django.conf import global_settings
+    from django.utils import translation
+
+    from site_assistant import conf
+
+    settings.LANGUAGES = [("de", "Deutsch"), ("en", "English"), ("en-gb", "British English")]
+    settings.LANGUAGE_CODE = "de"
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": "en-GB"}
+    assert conf.row_language() == "en-gb"
+    with translation.override("sl"):
+        assert withdrawn.languages() == ["en-gb", "en", "de", "sl"]
+
+    # Other languages' pages read too, on a site without language prefixes (this one).
+    settings.LANGUAGES = global_settings.LANGUAGES
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SKIP_OTHER_LANGUAGE_PAGES": False}
+    with translation.override("de"):
+        assert set(withdrawn.languages()) == {"en", "en-au", "en-gb", "de"}
+    settings.USE_I18N = False
+    assert withdrawn.languages() == [None]
