@@ -5,7 +5,9 @@ after the debounce (REBUILD_DEBOUNCE_SECONDS) and the build, and never while
 no worker runs or automatic rebuilds are off. A page unpublished, deleted,
 moved away or made private must not be answered from meanwhile. So whoever
 sees such a change (site_assistant.signals, site_assistant.wagtail_signals)
-calls ``withdraw`` with the page's URL: once the change commits, the path is
+calls ``withdraw`` with the page's URL, worked out in each language the index may
+hold it in (``in_each_language``: an editor's admin in German withdraws the
+/en/faq/3/ of an English index, not only /de/faq/3/): once the change commits, the path is
 recorded in the database (every web process and host reads it), and serving
 leaves out each passage whose pages are all withdrawn (``visible_urls``). A
 path withdraws the pages below it too (a password on a page covers its
