@@ -37,6 +37,36 @@ def index_language() -> str:
     return primary_subtag(get("LANGUAGE")) or "en"
 
 
+def _site_languages() -> tuple[list[str], list[str]]:
+    """The codes of settings.LANGUAGES, and those of them in the index's language, the one
+    LANGUAGE names first ("en-gb", then "en", for "en-GB")."""
+    codes = [str(code) for code, _name in getattr(django_settings, "LANGUAGES", ())]
+    named = str(get("LANGUAGE") or "").replace("_", "-").lower()
+    same = [code for code in codes if primary_subtag(code) == index_language()]
+    return codes, sorted(same, key=lambda code: code.lower() != named)
+
+
+def page_languages() -> list[str]:
+    """The site's languages (settings.LANGUAGES) whose pages the index reads: those of the
+    index's language (``_site_languages``), or every one with SKIP_OTHER_LANGUAGE_PAGES
+    off; [] without USE_I18N."""
+    if not django_settings.USE_I18N:
+        return []
+    codes, same = _site_languages()
+    return same if get("SKIP_OTHER_LANGUAGE_PAGES") else codes
+
+
+def row_language() -> str | None:
+    """The language a build works out registered rows' URLs in (their ``get_absolute_url``
+    under ``i18n_patterns``: "/en/faq/3/"), whichever language the build's request or the
+    last page it rendered left active: the first of the site's languages in the index's
+    language, else LANGUAGE_CODE; None without USE_I18N (no URL has a language)."""
+    if not django_settings.USE_I18N:
+        return None
+    same = _site_languages()[1]
+    return same[0] if same else django_settings.LANGUAGE_CODE
+
+
 # "I can only answer in …" for the languages the app is translated into, where the
 # language's name bends ("v angleščini"); any other index language is named by
 # Django's translated name in the general sentence.

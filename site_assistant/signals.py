@@ -119,9 +119,21 @@ def _after_commit(changed_at: float, trigger: str = "content", user=None) -> Non
 _URL_BEFORE = "_site_assistant_url_before"
 
 
+def _addresses(registration, obj) -> dict:
+    """Where ``obj``'s passages may be indexed, by language (``withdrawn.in_each_language``:
+    "/en/faq/3/" and "/de/faq/3/" under ``i18n_patterns``, whichever the editor's is)."""
+    from .sources.models import site_link
+    from .sources.pages import link_hosts
+
+    urls = withdrawn.in_each_language(lambda: registration.url_of(obj))
+    # The hosts (a query with Wagtail) only for a full URL, once, not a language.
+    hosts = link_hosts() if any(not url.startswith("/") for url in urls.values()) else None
+    return {language: link for language, url in urls.items() if (link := site_link(url, hosts))}
+
+
 def row_url_before(sender, instance=None, **kwargs):
-    """Remember the URL a registered row linked to before this save, so that
-    ``row_hidden`` can withdraw it when the save changes it."""
+    """Remember the URLs a registered row linked to before this save, so that
+    ``row_hidden`` can withdraw them when the save changes them."""
     registration = registration_of(sender)
     if registration is None or kwargs.get("raw") or instance.pk is None:
         return
@@ -129,35 +141,41 @@ def row_url_before(sender, instance=None, **kwargs):
         # The base manager: a default manager that hides drafts would not find
         # a row saved from draft to published.
         before = sender._base_manager.filter(pk=instance.pk).first()
-        instance.__dict__[_URL_BEFORE] = registration.link_of(before) if before else ""
+        instance.__dict__[_URL_BEFORE] = _addresses(registration, before) if before else {}
     except Exception:
         logger.exception("could not read the URL %r had before this save", instance)
 
 
 def row_hidden(sender, instance=None, **kwargs):
     """A registered row deleted, saved as one its ``filter`` leaves out, or
-    saved with another URL: withdraw its URL (the old one, when it changed) from
-    answers now (the rebuild takes it out of the index); a changed URL takes the
-    owner's example questions on it along."""
+    saved with another URL: withdraw its URLs (the old ones, when they changed) from
+    answers now, in each language the index may hold them in, whatever the editor's
+    (the rebuild takes it out of the index); a changed URL takes the owner's example
+    questions on it along."""
     registration = registration_of(sender)
     if registration is None or kwargs.get("raw"):
         return
-    before = instance.__dict__.pop(_URL_BEFORE, "")
-    moved_to = ""
+    before = instance.__dict__.pop(_URL_BEFORE, {})
     try:
-        url = registration.link_of(instance)
-        if kwargs.get("signal") is post_save and registration.shows(instance):
-            if not before or before == url:
-                return
-            url, moved_to = before, url  # moved: the old URL answers until the rebuild
+        urls = _addresses(registration, instance)
+        shown = kwargs.get("signal") is post_save and registration.shows(instance)
     except Exception:
         # Saving the row must not fail for it; the rebuild still comes.
         logger.exception("could not tell whether %r left the search index", instance)
         return
-    withdrawn.withdraw([url])
-    if moved_to:
+    if not shown:
+        withdrawn.withdraw(urls.values())
+        return
+    # Moved: the old URLs answer until the rebuild.
+    moved = {
+        (old, urls.get(language, ""))
+        for language, old in before.items()
+        if old and old not in urls.values()
+    }
+    withdrawn.withdraw(old for old, _new in moved)
+    for old, new in moved:
         # The owner's example questions go along, as they do with a moved Wagtail page.
-        examples.follow_moved_row(url, moved_to)
+        examples.follow_moved_row(old, new)
 
 
 def links_changed(sender, instance=None, action="", **kwargs):

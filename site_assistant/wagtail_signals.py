@@ -53,17 +53,24 @@ def _page_path(page) -> str | None:
     return pages.url_on(host, path) if host else path
 
 
+def _page_paths(page) -> dict:
+    """``_page_path`` in each language the index may hold it in (``withdrawn.in_each_language``):
+    under ``i18n_patterns`` a page has its locale's prefix ("/en/solar/"), or, for a regional
+    variant of it active in the editor's admin ("en-gb"), that variant's."""
+    return withdrawn.in_each_language(lambda: _page_path(page))
+
+
 def _withdrawn(sender, instance=None, **kwargs):
     """An unpublished or deleted page: out of answers now, rebuild."""
     if not kwargs.get("raw"):
-        withdrawn.withdraw(filter(None, [_page_path(instance)]))
+        withdrawn.withdraw(_page_paths(instance).values())
     _rebuild(sender, **kwargs)
 
 
 def _restricted(sender, instance=None, **kwargs):
     """A page given a password, a login or groups: out of answers now, rebuild."""
     if not kwargs.get("raw"):
-        withdrawn.withdraw(filter(None, [_page_path(instance.page)]))
+        withdrawn.withdraw(_page_paths(instance.page).values())
     _rebuild(sender, **kwargs)
 
 
@@ -81,17 +88,17 @@ def path_before_move(path_after: str, url_path_before: str, url_path_after: str)
     return path_after[: len(path_after) - len(tail_after)] + tail_before
 
 
-# Page id → what the index knows it as, read as a move starts (pre_page_move) and
-# taken when it is done: a page moved to another site's tree was on another host,
-# which its tree paths alone do not tell.
-_before_move: dict[int, str] = {}
+# Page id → what the index knows it as (by language), read as a move starts
+# (pre_page_move) and taken when it is done: a page moved to another site's tree was on
+# another host, which its tree paths alone do not tell.
+_before_move: dict[int, dict] = {}
 
 
 def _moving(sender, instance=None, url_path_before=None, url_path_after=None, **kwargs):
     if instance is not None and url_path_before != url_path_after:
-        path = _page_path(instance)
-        if path:
-            _before_move[instance.pk] = path
+        paths = _page_paths(instance)
+        if paths:
+            _before_move[instance.pk] = paths
 
 
 def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **kwargs):
@@ -99,23 +106,31 @@ def _moved(sender, instance=None, url_path_before=None, url_path_after=None, **k
     # Reordering pages under the same parent changes no page's URL nor its privacy.
     if url_path_before == url_path_after:
         return
+    after = _page_paths(instance) if instance is not None else {}
     if before is None and url_path_before and url_path_after:
         # No address read as the move started: worked out from the tree paths.
-        path = _page_path(instance)
-        before = path and path_before_move(path, url_path_before, url_path_after)
-    if before:
-        withdrawn.withdraw([before])
-        examples.follow_moved_page(before, _page_path(instance))
+        before = {
+            language: path_before_move(path, url_path_before, url_path_after)
+            for language, path in after.items()
+        }
+    _follow((before or {}), after)
     _rebuild(sender, **kwargs)
+
+
+def _follow(before: dict, after: dict) -> None:
+    """A page's addresses ``before`` (by language) out of answers now, and the owner's
+    example questions on each moved to its address ``after`` in the same language."""
+    before = {language: path for language, path in before.items() if path}
+    withdrawn.withdraw(before.values())
+    for old, new in dict.fromkeys((path, after.get(language)) for language, path in before.items()):
+        examples.follow_moved_page(old, new)
 
 
 def _slug_changed(sender, instance=None, instance_before=None, **kwargs):
     """A live page's slug changed: its old URL (and those below it) out of answers
     now, the new one at the rebuild."""
     if instance is not None and instance.live and instance_before is not None:
-        before = _page_path(instance_before)
-        withdrawn.withdraw(filter(None, [before]))
-        examples.follow_moved_page(before, _page_path(instance))
+        _follow(_page_paths(instance_before), _page_paths(instance))
     _rebuild(sender, **kwargs)
 
 

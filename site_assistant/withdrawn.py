@@ -5,7 +5,9 @@ after the debounce (REBUILD_DEBOUNCE_SECONDS) and the build, and never while
 no worker runs or automatic rebuilds are off. A page unpublished, deleted,
 moved away or made private must not be answered from meanwhile. So whoever
 sees such a change (site_assistant.signals, site_assistant.wagtail_signals)
-calls ``withdraw`` with the page's URL: once the change commits, the path is
+calls ``withdraw`` with the page's URL, worked out in each language the index may
+hold it in (``in_each_language``: an editor's admin in German withdraws the
+/en/faq/3/ of an English index, not only /de/faq/3/): once the change commits, the path is
 recorded in the database (every web process and host reads it), and serving
 leaves out each passage whose pages are all withdrawn (``visible_urls``). A
 path withdraws the pages below it too (a password on a page covers its
@@ -27,14 +29,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from . import outage
+from . import conf, outage
 from .models import WithdrawnPage
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,52 @@ def path_of(url: str) -> str:
     if url.startswith("//") and parts.netloc:
         path = f"//{parts.netloc.lower()}{path}"
     return f"{path}#{parts.fragment}" if parts.fragment else path
+
+
+def languages() -> list[str | None]:
+    """The languages the index may hold a page's address in, under ``i18n_patterns``
+    (/en/faq/3/) or translated URL patterns: those whose pages it reads
+    (``conf.page_languages``: the index's, "en" and "en-gb"), the one a build works out
+    registered rows' URLs in (``conf.row_language``), LANGUAGE_CODE and the active one
+    (an index built before rows' URLs had a language of their own); with
+    SKIP_OTHER_LANGUAGE_PAGES off, every one of LANGUAGES only on a site whose URLs
+    have a language's prefix (else Django's ~100 languages would each load their
+    catalogues at an editor's save). [None] without USE_I18N: addresses have no language."""
+    if not settings.USE_I18N:
+        return [None]
+    found = conf.page_languages()
+    if not conf.get("SKIP_OTHER_LANGUAGE_PAGES") and not _prefixed():
+        found = [code for code in found if conf.primary_subtag(code) == conf.index_language()]
+    active = translation.get_language()
+    return [
+        code
+        for code in dict.fromkeys([*found, conf.row_language(), settings.LANGUAGE_CODE, active])
+        if code
+    ]
+
+
+def _prefixed() -> bool:
+    """Whether the site's URLs start with a language's prefix (``i18n_patterns``)."""
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+    from django.urls import get_urlconf
+
+    return is_language_prefix_patterns_used(get_urlconf() or settings.ROOT_URLCONF)[0]
+
+
+def in_each_language(link: Callable[[], str | None]) -> dict[str | None, str]:
+    """``link()`` (a registered row's or a Wagtail page's address) in each of ``languages``,
+    by language, none that is empty: an editor working in German (/de/admin/…) withdraws
+    the /en/faq/3/ that an English index holds, not only /de/faq/3/."""
+    found = {}
+    for language in languages():
+        if language is None:
+            url = link()
+        else:
+            with translation.override(language):
+                url = link()
+        if url:
+            found[language] = url
+    return found
 
 
 def _site_and_path(key: str) -> tuple[str, str]:

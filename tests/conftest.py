@@ -270,7 +270,11 @@ def wagtail_site_dir(folder, settings="settings"):
 # or another's and a few more: their database starts as a copy of that one's, and their
 # own ``migrate`` applies only what it lacks (django.contrib.admin's), not all of
 # Wagtail's migrations again (15-30 s at load 4).
-_WAGTAIL_BASES = {"app_first_settings": "settings", "owner_settings": "admin_settings"}
+_WAGTAIL_BASES = {
+    "app_first_settings": "settings",
+    "i18n_settings": "settings",
+    "owner_settings": "admin_settings",
+}
 
 
 def _migrated_wagtail_database(settings: str) -> Path:
@@ -670,4 +674,14 @@ def bilingual_site(settings):
     i18n_patterns, German the default (LANGUAGE_CODE "de"); see ``_i18n_host``."""
     yield from _i18n_host(
         settings, "tests.site_assistant.bilingual_site", [("de", "Deutsch"), ("en", "English")]
+    )
+
+
+@pytest.fixture
+def faq_site(settings):
+    """The host of tests/site_assistant/faq_site.py: German and English FAQ pages of model
+    rows under i18n_patterns, German the default (LANGUAGE_CODE "de"), the admin at
+    /de/admin/ and the app at /de/hilfe/; see ``_i18n_host``."""
+    yield from _i18n_host(
+        settings, "tests.site_assistant.faq_site", [("de", "Deutsch"), ("en", "English")]
     )

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
 from .. import conf
 from ..extract import Document, page_text
 from . import custom, models, pages, sitemaps, templates
@@ -115,15 +117,18 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
     result = Collected()
     url_for_template: dict[str, str] = {}
     title_for_url: dict[str, str] = {}
-    for page in pages.collect(progress, result.sitemap_errors, result.elsewhere):
-        if page.document is None:
-            result.skipped[page.url] = page.skipped
-            if page.other_language:
-                result.other_language_pages[page.url] = page.other_language
-            continue
-        result.documents.append(page.document)
-        for template in page.templates:
-            url_for_template.setdefault(template, page.url)
+    # Rendering a page activates its language (LocaleMiddleware): the rest of the build,
+    # and the editor's request that set it off without a broker, go on in their own.
+    with translation.override(translation.get_language()):
+        for page in pages.collect(progress, result.sitemap_errors, result.elsewhere):
+            if page.document is None:
+                result.skipped[page.url] = page.skipped
+                if page.other_language:
+                    result.other_language_pages[page.url] = page.other_language
+                continue
+            result.documents.append(page.document)
+            for template in page.templates:
+                url_for_template.setdefault(template, page.url)
     result.documents.extend(
         rows_to_read(models.collect(), {d.url: d for d in result.documents}, result.skipped)
     )

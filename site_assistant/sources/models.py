@@ -30,6 +30,7 @@ import html
 import logging
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,8 +39,9 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager, Model, Q, QuerySet
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
+from django.utils import translation
 
-from .. import sites
+from .. import conf, sites
 from ..extract import Document
 
 logger = logging.getLogger(__name__)
@@ -258,14 +260,17 @@ def registration_of(model) -> Registration | None:
 
 
 def collect() -> list[Document]:
-    """Every registered model's rows as documents."""
+    """Every registered model's rows as documents, their URLs worked out in the index's
+    language (``conf.row_language``: "/en/faq/3/" under ``i18n_patterns``), not in the
+    language of the request that set the build off, nor of the last page it rendered."""
     from .pages import link_hosts
 
     documents, hosts = [], link_hosts()  # a query with Wagtail: once, not a row
-    for registration in registered():
-        # chunk_size: rows prefetch their relations a chunk at a time.
-        for obj in registration.rows().iterator(chunk_size=2000):
-            document = registration.document(obj, hosts)
-            if document is not None:
-                documents.append(document)
+    with translation.override(conf.row_language()) if settings.USE_I18N else nullcontext():
+        for registration in registered():
+            # chunk_size: rows prefetch their relations a chunk at a time.
+            for obj in registration.rows().iterator(chunk_size=2000):
+                document = registration.document(obj, hosts)
+                if document is not None:
+                    documents.append(document)
     return documents

@@ -386,6 +386,38 @@ def test_a_registered_row_on_a_page_in_another_language_is_not_read_either(bilin
 
 
 @pytest.mark.django_db
+def test_a_registered_rows_url_is_the_index_languages_whichever_language_the_build_ran_in(
+    faq_site, settings
+):
+    """A FAQ entry's ``get_absolute_url`` under i18n_patterns: a build set off by a German
+    editor's save (no broker: in their request) linked it as /de/faq/1/, one by an
+    English editor as /en/faq/1/, one in a worker in the language of the last page it
+    rendered; the index is English, and withdrawing it must find what it holds."""
+    from django.contrib.auth.models import Group
+    from django.utils import translation
+
+    from tests.site_assistant import faq_site as site
+
+    entry = Group.objects.create(name="Is there a grant for solar panels? Yes, a third.")
+    register(Group, fields=["name"], url=site.faq_url, filter=site.PUBLISHED)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": False}
+    try:
+        for language in ("de", "en"):
+            with translation.override(language):
+                rows = [d.url for d in collect_all().documents if d.source == "model"]
+                assert rows == [f"/en/faq/{entry.pk}/"], language
+                assert translation.get_language() == language  # and the request's own after
+        # Its pages read from the sitemap, the German last: the rows are still English.
+        settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "USE_SITEMAPS": True}
+        with translation.override("de"):
+            collected = collect_all()
+            assert translation.get_language() == "de"
+    finally:
+        models.unregister(Group)
+    assert [d.url for d in collected.documents] == [f"/en/faq/{entry.pk}/"]
+
+
+@pytest.mark.django_db
 def test_a_page_without_a_language_or_in_a_regional_variant_is_read(testsite, settings):
     from site_assistant.extract import parse
 

@@ -1443,3 +1443,85 @@ def test_an_editor_publishing_before_migrate_gets_no_error_and_the_change_is_rea
     assert migrated["vendor"] == ("postgresql" if wagtail_database else "sqlite")
     assert migrated["builds"] == [["content", "succeeded"], ["content", "succeeded"]], migrated
     assert "open on Sundays too" in migrated["answered"], migrated
+
+
+# Wagtail's own internationalisation (tests/site_assistant/wagtailsite/i18n_settings.py):
+# English pages and a German translation under i18n_patterns, unpublished by editors whose
+# admin speaks German, and British English, while no build runs.
+I18N_EDITS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.utils import translation
+from wagtail.models import Locale, Site
+from site_assistant import index, services, withdrawn
+from tests.site_assistant.wagtailsite.models import ArticlePage
+
+call_command("migrate", verbosity=0)
+home = Site.objects.get(is_default_site=True).root_page
+german = Locale.objects.create(language_code="de")
+
+
+def article(slug, title, text):
+    return home.add_child(instance=ArticlePage(title=title, slug=slug, body=f"<p>{text}</p>"))
+
+
+solar = article("solar", "Solar grants", "The town pays a third of the price of solar panels.")
+bins = article("bins", "Bin collection", "The green bins are emptied every second Tuesday.")
+dogs = article("dogs", "Dog tax", "The dog tax is paid at the front desk of the town hall.")
+solar_de = solar.copy_for_translation(german, copy_parents=True)
+solar_de.title = "Solarförderung"
+solar_de.body = "<p>Die Stadt zahlt ein Drittel des Preises von Solarmodulen.</p>"
+solar_de.save_revision().publish()
+call_command("search_rebuild", "--sync", verbosity=0)
+
+QUESTIONS = {"solar": "Is there a grant for solar panels?", "bins": "When are the bins emptied?"}
+
+
+def step(name):
+    live = index.load_current()
+    found = {key: services.answer(question) for key, question in QUESTIONS.items()}
+    print(json.dumps({
+        "step": name,
+        "urls": sorted({u for p in live.passages for u in p["urls"]}),
+        "answers": {key: getattr(f.answer, "url", None) for key, f in found.items()},
+        "result_urls": sorted({hit.url for f in found.values() for hit in f.results}),
+        "withdrawn": sorted(withdrawn.paths(live.content_read)),
+        "status": {u: Client().get(u).status_code for u in ("/en/solar/", "/en/bins/")},
+    }), flush=True)
+
+
+step("built")
+with override_settings(SITE_ASSISTANT={**settings.SITE_ASSISTANT, "AUTO_REBUILD": False}):
+    with translation.override("de"):
+        ArticlePage.objects.get(pk=solar.pk).unpublish()
+    with translation.override("en-gb"):
+        ArticlePage.objects.get(pk=bins.pk).unpublish()
+    step("unpublished, no build yet")
+"""
+
+
+@pytest.mark.slow
+def test_a_page_unpublished_in_a_german_or_british_admin_leaves_the_english_answers(tmp_path):
+    """An English index holds /en/solar/ (the page's locale's address, whatever the language
+    of the build); an editor whose admin speaks German, or British English (a variant of the
+    page's language, which Wagtail gives its own prefix, /en-gb/bins/), unpublishes a page:
+    the English address leaves the answers at once, before any rebuild."""
+    steps = {
+        line["step"]: line
+        for line in run_in_wagtail_site(I18N_EDITS, tmp_path, settings="i18n_settings")
+    }
+    built, now = steps["built"], steps["unpublished, no build yet"]
+    assert {"/en/solar/", "/en/bins/", "/en/dogs/"} <= set(built["urls"])
+    assert not [url for url in built["urls"] if url.startswith("/de/")]  # German: not read
+    assert built["answers"] == {"solar": "/en/solar/", "bins": "/en/bins/"}
+
+    assert now["urls"] == built["urls"]  # no build ran
+    assert now["status"] == {"/en/solar/": 404, "/en/bins/": 404}
+    assert {"/en/solar/", "/en/bins/"} <= set(now["withdrawn"])
+    assert [u for u in now["result_urls"] if u in ("/en/solar/", "/en/bins/")] == []
+    assert now["answers"]["solar"] != "/en/solar/" and now["answers"]["bins"] != "/en/bins/"
+    assert "/en/dogs/" in now["result_urls"]  # what is public still answers

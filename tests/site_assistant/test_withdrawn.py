@@ -204,3 +204,84 @@ def test_a_page_of_another_wagtail_site_is_withdrawn_on_its_own_site_only():
     # The default site made private whole: another site's pages stay.
     assert not withdrawn.hides("//beta.example:8000/services/", frozenset({"/"}))
     assert withdrawn.path_of("https://example.com/a/?x") == "/a/"
+
+
+SOLAR = "Is there a grant for solar panels? Yes: the town pays a third of the panels' price"
+
+
+@pytest.fixture
+def faq_entries(faq_site, own_index_dir, with_a_broker, django_capture_on_commit_callbacks):
+    """The FAQ site's entries registered as docs/install.md §6 says, and built as a worker
+    builds them (in LANGUAGE_CODE, German): the index holds their English pages."""
+    from django.utils import translation
+
+    from tests.site_assistant import faq_site as site
+
+    cache.delete(DEBOUNCE_KEY)
+    register(Group, fields=["name"], url=site.faq_url, filter=site.PUBLISHED)
+    with_a_broker.stop()
+    with translation.override("de"), django_capture_on_commit_callbacks(execute=True):
+        solar = Group.objects.create(name=SOLAR)
+        Group.objects.create(name="When is the recycling yard open? Every Saturday from 8 to 12")
+        Group.objects.create(name="Where do I pay the dog tax? At the town hall's front desk")
+    with_a_broker.start()
+    yield solar
+    model_source.unregister(Group)
+    cache.delete(DEBOUNCE_KEY)
+
+
+@pytest.mark.django_db
+def test_a_row_unpublished_in_a_german_admin_leaves_the_english_answers_at_once(
+    faq_entries, admin_client, django_capture_on_commit_callbacks
+):
+    """The index holds the English pages (/en/faq/1/); an editor unpublishes the entry in
+    the admin in German (/de/admin/…). Its address was worked out in the admin's language
+    (/de/faq/1/, a page the index never held), and the English one answered until the
+    rebuild, which no worker runs here."""
+    solar = faq_entries
+    page = f"/en/faq/{solar.pk}/"
+    asked = {"q": "Is there a grant for solar panels"}
+    assert admin_client.get("/en/hilfe/api/search/", asked).json()["answer"]["url"] == page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = admin_client.post(
+            f"/de/admin/auth/group/{solar.pk}/change/", {"name": f"Draft: {SOLAR}"}
+        )
+    assert saved.status_code == 302 and "Draft:" in Group.objects.get(pk=solar.pk).name
+    assert admin_client.get(page).status_code == 404
+    assert IndexBuild.objects.filter(status="queued").exists()
+    assert any(SOLAR in p["text"] for p in index.load_current().passages)  # not rebuilt yet
+
+    for prefix in ("/en", "/de"):
+        reply = admin_client.get(f"{prefix}/hilfe/api/search/", asked).json()
+        assert page not in [hit["url"] for hit in reply["results"]], prefix
+        assert (reply["answer"] or {}).get("url") != page, prefix
+    dog_tax = admin_client.get("/en/hilfe/api/search/", {"q": "Where do I pay the dog tax?"})
+    assert dog_tax.json()["answer"]["url"].startswith("/en/faq/")  # the others still answer
+    # Withdrawn in each language the index may hold it in, whatever the editor's.
+    withdrawn_paths = set(WithdrawnPage.objects.values_list("path", flat=True))
+    assert withdrawn_paths == {page, f"/de/faq/{solar.pk}/"}
+
+
+def test_an_address_is_worked_out_in_the_languages_the_index_may_hold_it_in(settings):
+    """The index's language's variants (the one LANGUAGE names first), LANGUAGE_CODE and the
+    editor's; never Django's hundred languages, whose catalogues each save would load."""
+    from django.conf import global_settings
+    from django.utils import translation
+
+    from site_assistant import conf
+
+    settings.LANGUAGES = [("de", "Deutsch"), ("en", "English"), ("en-gb", "British English")]
+    settings.LANGUAGE_CODE = "de"
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": "en-GB"}
+    assert conf.row_language() == "en-gb"
+    with translation.override("sl"):
+        assert withdrawn.languages() == ["en-gb", "en", "de", "sl"]
+
+    # Other languages' pages read too, on a site without language prefixes (this one).
+    settings.LANGUAGES = global_settings.LANGUAGES
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "SKIP_OTHER_LANGUAGE_PAGES": False}
+    with translation.override("de"):
+        assert set(withdrawn.languages()) == {"en", "en-au", "en-gb", "de"}
+    settings.USE_I18N = False
+    assert withdrawn.languages() == [None]
