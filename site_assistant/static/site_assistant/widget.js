@@ -275,9 +275,31 @@
      brought up under the question box, so the visitor sees it came. Not on Back or a reload
      (the browser puts the page where it was), nor to an address with a #section. */
   var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  /* The question asked here (the form, a suggested question): its answer's heading takes the
+     focus, so a screen reader says the answer came and reads on from it. Not on a link
+     someone shared, nor on Back or a reload: the page loads as any page. */
+  var ASKED_HERE = "site-assistant:asked-here";
+  var askedHere = null;
+  try {
+    askedHere = sessionStorage.getItem(ASKED_HERE);
+    sessionStorage.removeItem(ASKED_HERE);
+  } catch (e) { /* no storage: no focus */ }
+  function oneLine(text) { return text.replace(/\s+/g, " ").trim(); }
+  function askHere(question) {
+    try { sessionStorage.setItem(ASKED_HERE, oneLine(question)); } catch (e) { /* not kept */ }
+  }
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var results = box.parentNode.querySelector("section[aria-labelledby]");
-    if (!results || location.hash || !how || how.type !== "navigate") return;
+    box.parentNode.querySelectorAll("a[href^='?q=']").forEach(function (a) {
+      a.addEventListener("click", function () { askHere(a.textContent); });
+    });
+    if (!results || !how || how.type !== "navigate") return;
+    var heading = document.getElementById(results.getAttribute("aria-labelledby"));
+    if (heading && box.q && askedHere !== null && askedHere === oneLine(box.q.defaultValue)) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true }); // brought into view below, if it needs to be
+    }
+    if (location.hash) return;
     var lines = 6 * parseFloat(getComputedStyle(results).fontSize); // its heading and first lines
     if (results.getBoundingClientRect().top + lines > innerHeight) box.scrollIntoView({ block: "start", behavior: "instant" });
   });
@@ -291,6 +313,7 @@
     box.addEventListener("submit", function (event) {
       if (box.q.value === sent) return event.preventDefault();
       sent = box.q.value;
+      askHere(sent);
       box.parentNode.setAttribute("aria-busy", "true");
       setTimeout(function () { sent = null; }, 8000); // a request lost: the next tap sends it again
     });
