@@ -377,6 +377,18 @@ def test_a_question_for_the_cheapest_is_answered_with_an_amount(built_index, que
     assert "€" in marked[0], hit.snippet
 
 
+def test_the_after_launch_answer_ends_with_its_own_words_not_the_pages_call_to_action(
+    built_index,
+):
+    """A visitor asked "what if somthing breaks after its live": the After launch answer
+    ended "… we fix it, on us. Curious? Book a discovery call or browse our portfolio.",
+    the About page's closing line after its list of steps, not part of that step."""
+    hit = services.search("what if somthing breaks after its live", k=1)[0]
+    assert hit.anchor == "after-launch"
+    assert hit.text.endswith("we fix it, on us."), hit.text
+    assert "Curious" not in hit.snippet.text
+
+
 @pytest.mark.django_db
 def test_the_owners_exact_example_question_gets_its_section_first(testsite):
     """An owner's example question, asked as written (case, spaces and the final "?"
