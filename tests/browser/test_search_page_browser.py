@@ -14,7 +14,13 @@ from tests.conftest import site_index_live
 
 from .axe import violations
 from .conftest import ARGS, CHROMIUM
-from .test_widget_browser import BUBBLE, PANEL, ask, small_phone_with_large_text
+from .test_widget_browser import (
+    BUBBLE,
+    PANEL,
+    ask,
+    scroll_down_and_back,
+    small_phone_with_large_text,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -515,6 +521,7 @@ def test_on_a_small_phone_with_large_text_the_answer_comes_into_view(phone_page)
 
     # From the widget's "See all results": the same.
     page.goto("/")
+    scroll_down_and_back(page)
     page.locator(BUBBLE).tap()
     answer = ask(page, "How long does a web app take?")
     answer.locator(".site-assistant__all").tap()
