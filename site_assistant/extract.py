@@ -116,6 +116,8 @@ class _Section:
     # Its header's bylines ("Notes · 18 November 2026", "Last updated: 6 December 2026"):
     # said after its text, so they never lead a snippet yet still answer "when…?".
     bylines: list[str] = field(default_factory=list)
+    # An earlier section its text goes to (see _SectionWalker._leave_container).
+    joins: object = None
 
 
 # Stands for a template variable: sentences with a hole are not indexed.
@@ -450,10 +452,18 @@ class _SectionWalker:
         self.stack: list[tuple[int, str, str]] = []  # the headings above: (level, text, anchor)
         self.result = [_Section(heading=[], anchor="")]
         self.line: list[str] = []  # the text of the line being read
+        # The elements that hold a heading and its text alone (a list item, a card), with
+        # the heading's level, innermost last: see _leave_container.
+        self.containers: list[tuple[object, int]] = []
 
     def sections(self) -> list[_Section]:
         self.walk(self.root)
         self.flush()
+        for section in self.result:
+            if section.joins is not None and section.blocks:
+                section.joins.blocks += section.blocks
+                section.joins.links += section.links
+                section.blocks = []
         bylines: list[str] = []  # of a section with no text (before the page's heading)
         for section in self.result:
             if any(HOLE in b for b in section.blocks):
@@ -517,6 +527,8 @@ class _SectionWalker:
                 self.line.append(child.text_content or "")
             elif not tag.startswith("-") and child != skip:  # not comments, doctype
                 self._element(child, tag)
+                if self.containers and self.containers[-1][0] == child:
+                    self._leave_container()
 
     def _element(self, child, tag: str) -> None:
         if tag == "details" and (summary := _summary(child)) is not None:
@@ -599,6 +611,42 @@ class _SectionWalker:
         else:
             self.result.append(_Section(heading=headings, anchor=anchor))
         self.current.links += _hrefs(heading)
+        if len(self.stack) > 1 and (container := self._container(heading)) is not None:
+            self.containers.append((container, level))
+
+    def _container(self, heading):
+        """The element that holds ``heading`` and its text and no other heading (a list
+        item, a card), if any: the nearest element around it with more than its words."""
+        own = normalize(heading.text())
+        node = heading.parent
+        while node is not None and node != self.root:
+            if normalize(node.text()) != own:
+                return node if len(node.css(self.any_heading)) == 1 else None
+            node = node.parent
+        return None
+
+    def _leave_container(self) -> None:
+        """After the element that holds a heading and its text alone, text belongs to the
+        headings above it again: "Curious? Book a call." after a list of steps, each with its
+        heading, is not the last step's. It joins the text of the nearest heading above that
+        has some ("How we work. We work in four steps." or, where that heading only names
+        the list, the page's intro): a passage of a heading and a call to action alone would
+        answer questions about the heading's words. Text after a lone heading's wrapper, or
+        on a page whose headings share one element, still belongs to the nearest heading
+        before it."""
+        _, level = self.containers.pop()
+        self.flush()
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        heading, anchor = self.enclosing()
+        after = _Section(heading=heading, anchor=anchor)
+        for depth in range(len(heading), 0, -1):
+            above = heading[:depth]
+            earlier = [s for s in self.result if s.heading == above and s.blocks]
+            if earlier:
+                after.joins = earlier[-1]
+                break
+        self.result.append(after)
 
     def _sectioning(self, element) -> None:
         """A <section>/<article> with a heading: a section from here, whose text

@@ -19,11 +19,11 @@ than "Projects start at €2,500." So two rules come first:
   sentence after it (an FAQ's answer) and is shown before that one as
   context, not highlighted.
 - Answer types (English, SITE_ASSISTANT["LANGUAGE"] "en"; SITE_ASSISTANT["SNIPPET_ANSWER_TYPES"]):
-  a question that asks for an amount ("how much", "price", "cost"…) or a
-  time ("when", "how long", "opening hours"…) is answered by a sentence that
-  states one (a number, a currency, a number word; a weekday, a month, a
-  unit of time). When the passage has such sentences, the snippet leads
-  with the closest of them.
+  a question that asks for an amount ("how much", "price", "cost", "cheapest",
+  "affordable", "budget"…) or a time ("when", "how long", "opening hours"…)
+  is answered by a sentence that states one (a number, a currency, a number
+  word; a weekday, a month, a unit of time). When the passage has such
+  sentences, the snippet leads with the closest of them.
 
 A sentence is read with its neighbours (SITE_ASSISTANT["SNIPPET_NEIGHBOURS"]): its
 closeness plus its closer neighbour's, so the two side-by-side sentences that
@@ -66,8 +66,9 @@ _TIME_WORDS = (
 ANSWER_TYPES = {
     "amount": (
         re.compile(
-            r"\b(how (much|many)|prices?|priced|pricing|costs?|costing|fees?|rates?|budget|"
-            r"charges?|charged|expensive|cheap|afford|quote)\b",
+            # Word stems: "cheapest", "least expensive", "affordable", "budgets" ask too.
+            r"\b(how (much|many)|prices?|priced|pricing|costs?|costing|fees?|rates?|budget\w*|"
+            r"charges?|charged|(in)?expensive|cheap\w*|afford\w*|quotes?)\b",
             re.I,
         ),
         re.compile(rf"\d|[€$£¥]|\b(free|{_NUMBER_WORDS})\b", re.I),

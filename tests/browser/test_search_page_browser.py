@@ -14,7 +14,13 @@ from tests.conftest import site_index_live
 
 from .axe import violations
 from .conftest import ARGS, CHROMIUM
-from .test_widget_browser import BUBBLE, PANEL, ask, small_phone_with_large_text
+from .test_widget_browser import (
+    BUBBLE,
+    PANEL,
+    ask,
+    scroll_down_and_back,
+    small_phone_with_large_text,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -126,6 +132,64 @@ def test_axe_finds_nothing_wrong_with_the_not_sure_and_other_language_pages(
     page.goto("/search/?q=" + question)
     expect(page.get_by_role("heading", level=2).first).to_contain_text(heading)
     assert violations(page) == []
+
+
+def focused(page) -> str:
+    """What has the focus: a tag and its text."""
+    return page.evaluate(
+        "(e => e.tagName + ' ' + e.textContent.trim().slice(0, 40))(document.activeElement)"
+    )
+
+
+def test_the_answers_heading_takes_the_focus_when_the_question_is_asked_here(page, browser):
+    """A visitor with a screen reader asked on the search page: the new page loaded with the
+    focus on its body, so nothing said the answer had come (the widget announces its own).
+    The heading of the answer takes the focus, so the reader says it and reads on; a link
+    someone shared, a reload or Back loads as any page, the focus left alone."""
+    page.goto("/search/")
+    box = page.get_by_role("searchbox", name="Your question")
+    box.fill(QUESTION)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    heading = page.get_by_role("heading", name="Best answer")
+    expect(heading).to_be_focused()
+    # The keyboard goes on from the answer: the next Tab is in it, not back at the top.
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.search-page__answer')"), focused(page)
+
+    page.reload()  # the browser keeps its place: the heading does not take the focus again
+    expect(page.locator(".search-page__answer")).to_be_visible()
+    page.wait_for_load_state("load")
+    assert focused(page).startswith("BODY"), focused(page)
+
+    elsewhere = browser.new_context(base_url=page.url)  # the link, opened by whoever got it
+    try:
+        other = elsewhere.new_page()
+        other.goto("/search/?q=" + quote_plus(QUESTION))
+        expect(other.locator(".search-page__answer")).to_be_visible()
+        other.wait_for_load_state("load")
+        assert focused(other).startswith("BODY"), focused(other)
+    finally:
+        elsewhere.close()
+
+
+def test_on_the_apps_own_page_a_suggested_question_tapped_is_asked_here(page, settings):
+    # Without Bambicim's templates: the app's page, whose suggested questions are links.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    settings.SITE_ASSISTANT = {
+        "INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"],
+        "SUGGESTED_QUESTIONS": [QUESTION],
+    }
+    page.goto("/search/")
+    suggestion = page.locator(".sa-page__suggestions a").first
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.locator("#sa-page-answer-title")).to_be_focused()
+    page.go_back()
+    page.go_forward()  # Back and Forward: the browser's place, the focus left alone
+    page.wait_for_load_state("load")
+    expect(page.locator("#sa-page-answer-title")).not_to_be_focused()
 
 
 def test_back_to_an_earlier_question_is_not_a_second_question_and_no_cookie_is_set(page):
@@ -457,6 +521,7 @@ def test_on_a_small_phone_with_large_text_the_answer_comes_into_view(phone_page)
 
     # From the widget's "See all results": the same.
     page.goto("/")
+    scroll_down_and_back(page)
     page.locator(BUBBLE).tap()
     answer = ask(page, "How long does a web app take?")
     answer.locator(".site-assistant__all").tap()

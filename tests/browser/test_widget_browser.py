@@ -1,6 +1,7 @@
 """The site assistant's widget in a real headless Chromium against the live test server and a real index."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -38,6 +39,67 @@ def small_phone_with_large_text(phone_page):
     cdp.send("Page.enable")
     cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20, "fixed": 16}})
     return page
+
+
+# The page's text the closed bubble covers: each line's words, where the bubble shows.
+TEXT_UNDER_THE_BUBBLE = """() => {
+    const root = document.querySelector(".site-assistant");
+    const b = root.querySelector(".site-assistant__bubble").getBoundingClientRect();
+    const shown = {left: b.left, right: b.right, top: b.top, bottom: Math.min(b.bottom, innerHeight)};
+    if (shown.bottom <= shown.top) return [];  // slid away, below the screen's edge
+    const covered = [], range = document.createRange();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let text; (text = walker.nextNode());) {
+        if (!text.data.trim() || root.contains(text)) continue;
+        range.selectNodeContents(text);
+        for (const line of range.getClientRects()) {
+            if (line.right > shown.left && line.left < shown.right
+                && line.bottom > shown.top && line.top < shown.bottom) covered.push(text.data.trim());
+        }
+    }
+    return covered;
+}"""
+
+
+def scroll_down_and_back(page):
+    """As a visitor reading on: on a small phone's first screen the closed bubble gives way
+    to the text under it until the visitor scrolls; back at the top, it is there."""
+    page.wait_for_load_state("load")
+    page.evaluate("scrollTo(0, 300)")
+    page.wait_for_timeout(200)  # the scroll's event, before the next
+    page.evaluate("scrollTo(0, 0)")
+    expect(page.locator(BUBBLE)).to_be_in_viewport()
+
+
+def text_under_the_bubble(page) -> list[str]:
+    """Read where the bubble comes to rest (it slides), not mid-slide."""
+    page.wait_for_load_state("load")
+    deadline = time.monotonic() + 5
+    while (covered := page.evaluate(TEXT_UNDER_THE_BUBBLE)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return covered
+
+
+def test_on_a_small_phone_with_large_text_the_bubble_leaves_the_first_screen_whole(phone_page):
+    """320×640 with the phone's text at 20 px: on the home page's first screen the closed
+    bubble covered the end of the hero's line "Notes, builds, and…" (it slid away only once
+    the visitor scrolled). There it gives way to the text; on the way back up it is there."""
+    page = small_phone_with_large_text(phone_page)
+    page.goto("/")
+    expect(page.get_by_text("Notes, builds, and shiny experiments")).to_be_in_viewport()
+    assert text_under_the_bubble(page) == []
+    # Scrolled down and back up, as a visitor reading on: the bubble is back and opens.
+    scroll_down_and_back(page)
+    page.locator(BUBBLE).tap()
+    expect(page.locator(PANEL)).to_be_visible()
+    page.get_by_role("button", name="Close Ask Bambi").tap()
+    expect(page.locator(BUBBLE)).to_be_in_viewport()  # opened once, it stays where it is
+
+    # Where it covers no text (the About page), it shows from the first screen on.
+    page.goto("/about/")
+    expect(page.locator(BUBBLE)).to_be_in_viewport()
+    page.locator(BUBBLE).tap()
+    expect(page.locator(PANEL)).to_be_visible()
 
 
 def test_slash_opens_asks_and_read_more_lands_on_the_highlighted_section(page, screenshots):
@@ -143,6 +205,7 @@ def test_on_a_small_phone_with_large_text_the_thanks_for_a_vote_is_in_sight(phon
     the question box, cut in half. The conversation brings it up."""
     page = small_phone_with_large_text(phone_page)
     page.goto("/game/")
+    scroll_down_and_back(page)
     page.locator(BUBBLE).tap()
     answer = ask(page, "Can I play the game without an account?")
     answer.get_by_role("button", name="Not helpful", exact=True).tap()
@@ -402,6 +465,7 @@ def test_on_a_small_phone_with_large_text_the_title_and_the_placeholder_are_whol
     title broke into "✨ Ask" over "Bambi", and the question box showed "Ask a questio"."""
     page = small_phone_with_large_text(phone_page)
     page.goto("/")
+    scroll_down_and_back(page)
     page.locator(BUBBLE).tap()
     text, room = page.locator(INPUT).evaluate(PLACEHOLDER_ROOM)
     assert text <= room, (text, room)

@@ -154,6 +154,56 @@ def test_text_before_a_cards_heading_belongs_to_that_card():
     assert "9 September 2026" in by_anchor["two"] and "9 September 2026" not in by_anchor["one"]
 
 
+STEPS = (
+    "<ol><li><h3 id='call'>A free call.</h3><p>You tell us about the idea.</p></li>"
+    "<li><h3 id='after-launch'>After launch, free fixes.</h3>"
+    "<p>If something breaks once the site is live, we fix it.</p></li></ol>"
+    "<p>Curious? <a href='/contact/'>Book a call</a> or browse our <a href='/work/'>work</a>.</p>"
+)
+INTRO = "A small studio in Ljubljana that builds web apps."
+
+
+def test_text_after_a_list_of_headed_items_is_not_the_last_items():
+    """A visitor asked "what if something breaks after it's live": the answer, the last
+    step's card, ended with "Curious? Book a discovery call or browse our portfolio.", the
+    page's call to action after the list, not part of that card."""
+    doc = page(f"<h1>About</h1><p>{INTRO}</p><section><h2 id='how'>How we work</h2>{STEPS}")
+    by_anchor = {p.anchor: p for p in extract(doc)}
+    assert by_anchor["after-launch"].text == (
+        "After launch, free fixes. If something breaks once the site is live, we fix it."
+    )
+    # "How we work" only names the list: the page's intro takes the sentence (a passage of
+    # "How we work. Curious? Book a call…" answered "how do you work?").
+    assert "how" not in by_anchor
+    assert by_anchor[""].text == f"About. {INTRO} Curious? Book a call or browse our work."
+    assert by_anchor[""].links == ["/contact/", "/work/"]
+    # A heading with words of its own over the list takes it.
+    doc = page(
+        f"<h1>About</h1><p>{INTRO}</p>"
+        f"<section><h2 id='how'>How we work</h2><p>In two steps.</p>{STEPS}</section>"
+    )
+    by_anchor = {p.anchor: p.text for p in extract(doc)}
+    assert by_anchor["how"] == "How we work. In two steps. Curious? Book a call or browse our work."
+    assert by_anchor[""] == f"About. {INTRO}"
+    assert "Curious" not in by_anchor["after-launch"]
+
+
+def test_text_after_a_headings_own_wrapper_is_still_that_headings():
+    # The heading alone in its element (a styling wrapper): what follows is its text.
+    doc = page(
+        f"<h1>Services</h1><p>{INTRO}</p><section>"
+        "<div class='title'><h2 id='pricing'>Pricing</h2></div><p>Projects start at €2,500.</p>"
+        "<p>Small fixes are billed at €60 per hour.</p>"
+        "<h2 id='timelines'>Timelines</h2><p>Most sites take four weeks.</p>"
+        "<p>Ask us for a proposal.</p></section>"
+    )
+    by_anchor = {p.anchor: p.text for p in extract(doc)}
+    assert by_anchor["pricing"] == (
+        "Pricing. Projects start at €2,500. Small fixes are billed at €60 per hour."
+    )
+    assert by_anchor["timelines"] == "Timelines. Most sites take four weeks. Ask us for a proposal."
+
+
 def test_a_byline_in_a_header_is_said_after_the_passage_not_first():
     """A note's "Notes · 18 November 2026." over its title was the passage's first sentence,
     and led the snippet before the sentence that answers. A line of a header that is a

@@ -359,6 +359,36 @@ def test_a_price_question_is_answered_with_the_prices_not_the_sentence_that_asks
     assert any("€2,500" in m for m in marked), hit.snippet
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the cheapest",
+        "what's your least expensive option",
+        "is it affordable for a small business",
+        "i have a small budget",
+    ],
+)
+def test_a_question_for_the_cheapest_is_answered_with_an_amount(built_index, question):
+    """A visitor asked "whats the cheapest": the Pricing section came first, its snippet
+    "Clear prices, agreed before we start…" with no amount in it."""
+    hit = services.search(question, k=1)[0]
+    marked = [hit.snippet.text[a:b] for a, b in hit.snippet.highlights]
+    assert hit.anchor == "pricing"
+    assert "€" in marked[0], hit.snippet
+
+
+def test_the_after_launch_answer_ends_with_its_own_words_not_the_pages_call_to_action(
+    built_index,
+):
+    """A visitor asked "what if somthing breaks after its live": the After launch answer
+    ended "… we fix it, on us. Curious? Book a discovery call or browse our portfolio.",
+    the About page's closing line after its list of steps, not part of that step."""
+    hit = services.search("what if somthing breaks after its live", k=1)[0]
+    assert hit.anchor == "after-launch"
+    assert hit.text.endswith("we fix it, on us."), hit.text
+    assert "Curious" not in hit.snippet.text
+
+
 @pytest.mark.django_db
 def test_the_owners_exact_example_question_gets_its_section_first(testsite):
     """An owner's example question, asked as written (case, spaces and the final "?"

@@ -133,6 +133,8 @@ def test_a_question_asking_an_amount_leads_with_the_sentence_that_states_one():
     start, end = snippet.highlights[0]
     assert snippet.text[start:end] == "Projects start at 2,500 EUR."
     assert snippets.asks_for("prices") == ["amount"]
+    for cheapest in ("whats the cheapest", "least expensive?", "affordable sites", "budgets"):
+        assert snippets.asks_for(cheapest) == ["amount"], cheapest
     assert snippets.asks_for("When do you reply?") == ["time"]
     assert snippets.asks_for("Who made this site?") == []
 

@@ -275,9 +275,31 @@
      brought up under the question box, so the visitor sees it came. Not on Back or a reload
      (the browser puts the page where it was), nor to an address with a #section. */
   var how = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  /* The question asked here (the form, a suggested question): its answer's heading takes the
+     focus, so a screen reader says the answer came and reads on from it. Not on a link
+     someone shared, nor on Back or a reload: the page loads as any page. */
+  var ASKED_HERE = "site-assistant:asked-here";
+  var askedHere = null;
+  try {
+    askedHere = sessionStorage.getItem(ASKED_HERE);
+    sessionStorage.removeItem(ASKED_HERE);
+  } catch (e) { /* no storage: no focus */ }
+  function oneLine(text) { return text.replace(/\s+/g, " ").trim(); }
+  function askHere(question) {
+    try { sessionStorage.setItem(ASKED_HERE, oneLine(question)); } catch (e) { /* not kept */ }
+  }
   document.querySelectorAll("form[role=search][data-search-ignore]").forEach(function (box) {
     var results = box.parentNode.querySelector("section[aria-labelledby]");
-    if (!results || location.hash || !how || how.type !== "navigate") return;
+    box.parentNode.querySelectorAll("a[href^='?q=']").forEach(function (a) {
+      a.addEventListener("click", function () { askHere(a.textContent); });
+    });
+    if (!results || !how || how.type !== "navigate") return;
+    var heading = document.getElementById(results.getAttribute("aria-labelledby"));
+    if (heading && box.q && askedHere !== null && askedHere === oneLine(box.q.defaultValue)) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true }); // brought into view below, if it needs to be
+    }
+    if (location.hash) return;
     var lines = 6 * parseFloat(getComputedStyle(results).fontSize); // its heading and first lines
     if (results.getBoundingClientRect().top + lines > innerHeight) box.scrollIntoView({ block: "start", behavior: "instant" });
   });
@@ -291,6 +313,7 @@
     box.addEventListener("submit", function (event) {
       if (box.q.value === sent) return event.preventDefault();
       sent = box.q.value;
+      askHere(sent);
       box.parentNode.setAttribute("aria-busy", "true");
       setTimeout(function () { sent = null; }, 8000); // a request lost: the next tap sends it again
     });
@@ -336,6 +359,7 @@
     return window.matchMedia ? window.matchMedia(query) : { matches: false };
   }
   var phone = media("(max-width: 480px)");
+  var firstScreen = true; // not scrolled yet (see makeWay)
   var fullScreen = media("(max-width: 480px), (max-height: 500px)"); // widget.css: the panel covers it
   var turns = [];
   var busy = false;
@@ -555,6 +579,7 @@
   function open() {
     if (isOpen()) return input.focus();
     panel.hidden = false;
+    firstScreen = false; // found: from now on it stays where it is
     root.classList.add("is-open");
     bubble.setAttribute("aria-expanded", "true");
     setInert(true);
@@ -674,27 +699,45 @@
       root.classList.toggle("is-tucked", phone.matches && y > lastY && y > 40 && !end && !news);
       lastY = y;
     }
+    if (y > 40) firstScreen = false;
     if (end) root.classList.remove("is-tucked");
     makeWay();
   }, { passive: true });
 
   /* Phones: the closed bubble also slides away from a box or button of the page it would cover
      (the search page's box at 320 px with large text), so a tap at the box's end reaches the box;
-     not while an answer waits. */
+     and, on the page's first screen until the visitor scrolls, from its text (the home page's
+     lead at 320 px with large text), so what is read first is whole; on the way up and at the
+     page's end it is back. Not while an answer waits, nor once the chat was opened. */
   var FIELD = "input, textarea, select, button, [contenteditable]";
-  function coversField() {
+  function overlaps(a, b) {
+    return a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom;
+  }
+  function coversText(node, r) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), range = document.createRange();
+    for (var text = walker.nextNode(); text; text = walker.nextNode()) {
+      if (!text.data.trim() || root.contains(text)) continue;
+      range.selectNodeContents(text);
+      if (Array.prototype.some.call(range.getClientRects(), function (line) { return overlaps(line, r); })) return true;
+    }
+    return false;
+  }
+  function inTheWay() {
     if (!phone.matches || isOpen() || news || !document.elementsFromPoint) return false;
     var r = root.getBoundingClientRect(); // the bubble's place, even while it is slid away
     var xs = [r.left + 2, (r.left + r.right) / 2, r.right - 2], ys = [r.top + 2, (r.top + r.bottom) / 2, r.bottom - 2];
+    var seen = [];
     return xs.some(function (x) {
       return ys.some(function (y) {
         var under = document.elementsFromPoint(x, y).filter(function (node) { return !root.contains(node); })[0];
-        return !!(under && under.closest(FIELD));
+        if (!under || seen.indexOf(under) >= 0) return false;
+        seen.push(under);
+        return !!under.closest(FIELD) || (firstScreen && coversText(under, r));
       });
     });
   }
   function makeWay() {
-    root.classList.toggle("is-clear", coversField());
+    root.classList.toggle("is-clear", inTheWay());
   }
   makeWay();
   addEventListener("resize", makeWay);
