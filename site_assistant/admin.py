@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import conf, index, language, questions, rebuilds, sections, services
+from . import conf, index, language, questions, rebuilds, script_prefix, sections, services
 from .admin_fix import fix_answer_view
 from .api.permissions import may_rebuild
 from .models import (
@@ -169,7 +169,9 @@ class PassageAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Link"), ordering="url")
     def link_display(self, passage):
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', passage.link, passage.link
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            script_prefix.add(passage.link),  # the admin's own script prefix, as a visitor's
+            passage.link,
         )
 
     change_form_template = "admin/site_assistant/passage/change_form.html"
@@ -865,7 +867,7 @@ class QuestionAdmin(
         link = services.site_link(question.top_url, question.site)
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            link,
+            script_prefix.add(link),
             # As the visitor saw it ("Contact › Where we are"), not the headings
             # alone ("Say hello › Where we are": the page's top heading, not its name).
             sections.named(link, question.top_heading or question.top_url),
@@ -1084,7 +1086,9 @@ class QuestionAdmin(
             )
         elif query:
             try:
-                result = context["result"] = services.answer(query, k=k, host=context["site"])
+                result = services.answer(query, k=k, host=context["site"])
+                # Its links as the visitor opens them: under the script prefix.
+                context["result"] = result = result.for_visitor(request)
                 context["language_name"] = language.name(result.language or "")
                 # Pages taken from visitors since the build: never among the passages below.
                 context["withdrawn"] = services.withdrawn_now()

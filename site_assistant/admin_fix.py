@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from . import conf, language, sections, services, signals
+from . import conf, language, script_prefix, sections, services, signals
 from .admin_examples import (
     QUESTION_LIMIT,
     question_length,
@@ -333,7 +333,7 @@ def fix_answer_view(model_admin, request, question_id):
         "opts": model_admin.model._meta,
         "question": question,
         # Another site's visitor got a path on that site: link it there, not here.
-        "top_link": top_link,
+        "top_link": script_prefix.add(top_link, request),
         "answered_where": sections.named(top_link, question.top_heading or question.top_url),
         "form": form,
         "words": words,

@@ -351,6 +351,17 @@ def _fail_on_unread_sitemaps(collected: Collected) -> None:
     )
 
 
+def _fail_on_every_page_missing(collected: Collected) -> None:
+    """Every page the build asked for answered 404 (a site under a path prefix read
+    without it; sitemaps of another site's paths): the build fails saying so, the live
+    index answers on. It failed with "no page rendered any text", or "succeeded" with
+    registered rows alone, their pages named as not open to an anonymous visitor."""
+    named, fix = collected.every_page_missing()
+    if named:
+        kept = "the live index is kept" if index.current_version_name() else "no index is made"
+        raise BuildError(f"{named}, so {kept} - {fix}, then rebuild")
+
+
 def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -> None:
     report("collect", 0, force=True)
     collected = collect_all(progress=lambda done, total: report("collect", done / max(total, 1)))
@@ -363,6 +374,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     build.sitemaps_not_read = [[path, why] for path, why in collected.sitemap_errors.items()]
     build.save(update_fields=["other_host_urls", "other_language_pages", "sitemaps_not_read"])
     _fail_on_unread_sitemaps(collected)
+    _fail_on_every_page_missing(collected)
 
     report("extract", 0, force=True)
     model_ref = embed.active_model_ref()

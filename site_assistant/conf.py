@@ -627,16 +627,28 @@ def contact_url(request=None) -> str:
     site's own in the active language: on a site with ``i18n_patterns`` "/en/contact/"
     is "/sl/contact/" on a Slovenian page (``translate_url``), and "/contact/" too
     (the language's prefix added where LocaleMiddleware would otherwise redirect it by
-    the browser's language). A full URL, ``mailto:``, ``tel:``, a relative link, or a
-    path no language of the site serves: as set."""
+    the browser's language). Under a path prefix, with the one ``request`` was served under
+    ("/portal/sl/contact/": FORCE_SCRIPT_NAME or the server's SCRIPT_NAME), whether it is
+    set with it or not. A full URL, ``mailto:``, ``tel:``, a relative link, or a path no
+    language of the site serves: as set (a path with the prefix)."""
+    from . import script_prefix
+
     url = for_site("CONTACT_URL", request)
     if not isinstance(url, str) or not url.startswith("/") or url.startswith("//"):
         return url
+    path = _contact_path(script_prefix.strip(url, script_prefix.of(request)))
+    return script_prefix.add(path, request)
+
+
+def _contact_path(url: str) -> str:
+    """``contact_url``'s CONTACT_URL path, without a script prefix, in the active language."""
     from urllib.parse import urlsplit
 
     from django.conf.urls.i18n import is_language_prefix_patterns_used
     from django.urls import get_urlconf, is_valid_path, translate_url
     from django.utils.translation import get_language, override
+
+    from . import script_prefix
 
     language = get_language()
     # By its name, as LocaleMiddleware asks: is_language_prefix_patterns_used is cached
@@ -651,7 +663,8 @@ def contact_url(request=None) -> str:
     for code, _name in getattr(django_settings, "LANGUAGES", ()):
         with override(code):
             if is_valid_path(path, urlconf):
-                return translate_url(url, language)
+                # reverse() puts the thread's script prefix on: contact_url adds the request's
+                return script_prefix.strip(translate_url(url, language))
     # A path without a language's prefix ("/contact/"): the active language's.
     return f"/{language}{url}" if is_valid_path(f"/{language}{path}", urlconf) else url
 

@@ -13,7 +13,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.utils.translation import gettext
@@ -26,6 +26,7 @@ from . import (
     language,
     lexical,
     page_labels,
+    script_prefix,
     site_name,
     sites,
     small_talk,
@@ -97,6 +98,13 @@ class Hit:
         section, its own first words on the page (``/guide/#care:~:text=…``)."""
         return f"{self.url}#{self.piece_anchor}" if self.piece_anchor else self.link
 
+    def for_visitor(self, request=None) -> Hit:
+        """The hit as a visitor of ``request`` opens its links: its ``url`` under the script
+        prefix the request was served under ("/portal/prices/"; site_assistant.script_prefix).
+        What names the section (the questions log, example questions) is the hit itself."""
+        url = script_prefix.add(self.url, request)
+        return self if url == self.url else replace(self, url=url)
+
     def to_dict(self) -> dict:
         return {
             "text": self.text,
@@ -138,6 +146,14 @@ class Answer:
     # The question the owner said the site does not answer (site_assistant.declined) that
     # this one is, or is a close paraphrase of: no answer then, whatever scored.
     declined: str | None = None
+
+    def for_visitor(self, request=None) -> Answer:
+        """The answer as a visitor of ``request`` opens its links (``Hit.for_visitor``)."""
+        return replace(
+            self,
+            answer=self.answer.for_visitor(request) if self.answer else None,
+            results=[hit.for_visitor(request) for hit in self.results],
+        )
 
 
 class _QueryCache:

@@ -83,6 +83,8 @@ def _search_page(request):
                 host=request.get_host(),
                 asker=user_of(request),
             )
+            # Its links under the script prefix the page is served under ("/portal/…").
+            context["answer"] = context["answer"].for_visitor(request)
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js),
             # with the token only the page that logged the question carries: one opened

@@ -30,7 +30,7 @@ from django.core.signals import request_started
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 
-from . import conf, examples, signals, withdrawn
+from . import conf, examples, script_prefix, signals, withdrawn
 from .sources import pages
 
 UID = "site-assistant-wagtail"
@@ -49,6 +49,7 @@ def _page_path(page) -> str | None:
     if not parts:
         return None
     _, root_url, path = parts
+    path = script_prefix.strip(path)  # Wagtail's reverse() puts the script prefix on
     host = urlsplit(root_url or "").netloc
     return pages.url_on(host, path) if host else path
 

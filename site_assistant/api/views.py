@@ -364,6 +364,7 @@ def _search(request, data):
         raise IndexNotReadyError() from exc
     except ValueError as exc:  # services' own checks (e.g. nothing left after normalizing)
         raise ValidationError({"q": [str(exc)]}) from exc
+    answer = answer.for_visitor(request)  # its links under the request's script prefix
     body = {
         "query": answer.query,
         "corrected_query": answer.corrected,

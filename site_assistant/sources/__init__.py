@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from .. import conf
+from .. import conf, script_prefix
 from ..extract import Document, page_text
 from . import custom, models, pages, sitemaps, templates
 
 logger = logging.getLogger(__name__)
 
 # Why a rendered page was not read that means an anonymous visitor cannot open it
-# (RenderedPage.skipped): a redirect (to a login), 401/403/404/410, noindex, a password form.
-_HIDDEN_FROM_VISITORS = re.compile(
-    r"^(status (3\d\d|401|403|404|410)\b|noindex$|asks for a password$)"
-)
+# (RenderedPage.skipped): a redirect (to a login), 401/403, noindex, a password form.
+_HIDDEN_FROM_VISITORS = re.compile(r"^(status (3\d\d|401|403)\b|noindex$|asks for a password$)")
+# Why a rendered page was not read that means there is no such page: nobody can open it,
+# a visitor or not (a URL mistyped, a page deleted, a path under a prefix the site has not).
+_NOT_FOUND = re.compile(r"^status (404|410)\b")
 # Why a rendered page was not read that means it failed to render (a 500, another error
 # status, an exception): a visitor following the row's "Read more" gets that error too.
 _FAILED = re.compile(r"^(status \d|error: )")
@@ -51,6 +52,7 @@ class Collected:
     # Pages skipped for their language (SKIP_OTHER_LANGUAGE_PAGES): their url -> lang.
     other_language_pages: dict[str, str] = field(default_factory=dict)
     sitemap_errors: dict[str, str] = field(default_factory=dict)  # sitemap -> why unread
+    pages_read: int = 0  # how many rendered pages were read
     # Sitemap locations on a host not this site's, ignored: origin -> its locations.
     elsewhere: dict[str, list[str]] = field(default_factory=dict)
 
@@ -84,6 +86,18 @@ class Collected:
         fixes = [_sitemap_fix(path, why) for path, why in self.sitemap_errors.items()]
         return named, list(dict.fromkeys(fixes))
 
+    def every_page_missing(self, most: int = 3) -> tuple[str, str]:
+        """When pages were asked for and every one answered 404 (or 410): ("every page
+        answered 404: ``most`` of them", what to do); else ("", ""). No page of the site
+        found is no build: a site under a path prefix read without it, or sitemaps that
+        list another site's paths, made it fail with "no page rendered any text"."""
+        missing = [url for url, why in self.skipped.items() if _NOT_FOUND.match(why)]
+        if not missing or len(missing) != len(self.skipped) or self.pages_read:
+            return "", ""
+        shown = ", ".join(missing[:most])
+        more = f" and {len(missing) - most} more" if len(missing) > most else ""
+        return f"every page answered 404: {shown}{more}", _not_found_fix(missing)
+
     def failures(self, most: int = 3) -> list[str]:
         """What kept text out that the site's owner must mend, for a build that found
         none: sitemap URLs on other hosts, then pages that answered with an error, ``most``
@@ -95,6 +109,33 @@ class Collected:
         return found[:most]
 
 
+def _not_found_fix(missing: list[str]) -> str:
+    """What the owner does about pages that all answered 404: when they all start with a
+    path no URL pattern serves and the site serves them without it ("/portal/de/preise/",
+    "/de/preise/"), that is a path prefix the build does not know; else the paths are
+    not the site's."""
+    from django.urls import is_valid_path
+
+    heads = {url.split("/")[1] for url in missing if url.startswith("/") and url.count("/") > 1}
+    if len(heads) == 1 and (head := heads.pop()):
+        prefix = f"/{head}"
+        rest = [script_prefix.strip(url, prefix) for url in missing if url.startswith("/")]
+        try:
+            served = not is_valid_path(missing[0]) and any(is_valid_path(r) for r in rest)
+        except Exception:  # noqa: BLE001 - a URLconf that does not import: Django says so
+            served = False
+        if served:
+            return (
+                f"they all start with {prefix}, which the site serves them without: a site "
+                f"under a path prefix sets FORCE_SCRIPT_NAME = {prefix!r} for its builds too "
+                "(docs/install.md, 'Under a path prefix')"
+            )
+    return (
+        "check that the sitemaps' locations and SITE_ASSISTANT['URLS'] are pages of this "
+        "site (a site under a path prefix: docs/install.md, 'Under a path prefix')"
+    )
+
+
 def _sitemap_fix(path: str, why: str) -> str:
     """What the owner does about the sitemap at ``path`` (``//host/path`` for another
     Wagtail site's) that was not read for ``why``."""
@@ -102,7 +143,11 @@ def _sitemap_fix(path: str, why: str) -> str:
         return "mend the sitemap (the log of django.request has the traceback)"
     if not why.startswith("status "):  # it answered, with no sitemap (HTML, broken XML)
         return "make it sitemaps.org XML, or name another in SITE_ASSISTANT['SITEMAPS']"
-    named = {sitemaps.path_of(p) for p in conf.get("SITEMAPS") if isinstance(p, str)}
+    named = {
+        script_prefix.strip(sitemaps.path_of(p), script_prefix.for_builds())
+        for p in conf.get("SITEMAPS")
+        if isinstance(p, str)
+    }
     if sitemaps.path_of(path) in named:  # 404, 410, 403...: nothing there for a visitor
         return (
             "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False "
@@ -113,7 +158,13 @@ def _sitemap_fix(path: str, why: str) -> str:
 
 def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:
     """Every document to index: pages first, then model rows and the project's
-    own sources, then templates."""
+    own sources, then templates. Under a path prefix (FORCE_SCRIPT_NAME), every URL
+    without it (site_assistant.script_prefix)."""
+    with script_prefix.building():
+        return _collect_all(progress)
+
+
+def _collect_all(progress: Callable[[int, int], None] | None) -> Collected:
     result = Collected()
     url_for_template: dict[str, str] = {}
     title_for_url: dict[str, str] = {}
@@ -126,6 +177,7 @@ def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected
                 if page.other_language:
                     result.other_language_pages[page.url] = page.other_language
                 continue
+            result.pages_read += 1
             result.documents.append(page.document)
             for template in page.templates:
                 url_for_template.setdefault(template, page.url)
@@ -157,7 +209,7 @@ def rows_to_read(
     answer a second time beside it: :func:`says_it`). A row whose page this build did not
     read (not in the sitemaps) is read from the database. Each left out, and each read
     unchecked, is logged once per model."""
-    kept, hidden, failed, excluded, twice, unread = [], {}, {}, {}, {}, {}
+    kept, hidden, missing, failed, excluded, twice, unread = [], {}, {}, {}, {}, {}, {}
 
     @functools.cache
     def words_of(url: str) -> set[str]:  # a page's words, read once for all its rows
@@ -169,6 +221,8 @@ def rows_to_read(
         why = skipped.get(page, "")
         if _HIDDEN_FROM_VISITORS.match(why):
             hidden.setdefault(label, []).append(f"{row.url} ({why})")
+        elif _NOT_FOUND.match(why):
+            missing.setdefault(label, []).append(f"{row.url} ({why})")
         elif _FAILED.match(why):
             failed.setdefault(label, []).append(f"{row.url} ({why})")
         elif why.startswith("in another language"):
@@ -190,6 +244,12 @@ def rows_to_read(
             hidden,
             "not indexed, their page is not open to an anonymous visitor "
             "(leave such rows out with register(..., filter=...))",
+        ),
+        (
+            logging.WARNING,
+            missing,
+            "not indexed, their page answered 404: no such page (check the URL the "
+            "registration gives them, e.g. get_absolute_url)",
         ),
         (
             logging.WARNING,

@@ -41,7 +41,7 @@ from django.db.models import Manager, Model, Q, QuerySet
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import translation
 
-from .. import conf, sites
+from .. import conf, script_prefix, sites
 from ..extract import Document
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ def site_link(url: str, hosts: tuple[str, list[str]] | None = None) -> str | Non
     "//elsewhere"), nor one with spaces or control characters, which browsers
     drop from a URL (a tab between two slashes). ``hosts``: the render host and
     the other sites' hosts (``pages.link_hosts()``: a query with Wagtail), when
-    the caller has them."""
+    the caller has them. Under a path prefix, without it ("/portal/notes/1/" →
+    "/notes/1/": ``reverse()`` puts it on, site_assistant.script_prefix)."""
     from . import pages, sitemaps
 
     if not url or any(ch <= " " or ch == "\x7f" for ch in url):
@@ -76,11 +77,13 @@ def site_link(url: str, hosts: tuple[str, list[str]] | None = None) -> str | Non
         return None
     parts = urlsplit(url)
     if not parts.scheme and not parts.netloc:
-        return url if url.startswith("/") else None
+        return script_prefix.strip(url) if url.startswith("/") else None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     host, others = pages.link_hosts() if hosts is None else hosts
-    local = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    local = script_prefix.strip(
+        urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    )
     name = parts.hostname.lower()
     if name == sites.hostname(host):
         return local

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
-from .. import conf, sites
+from .. import conf, script_prefix, sites
 from ..extract import Document, declared_language, index_language_blocks, parse
 from . import sitemaps
 
@@ -51,8 +51,9 @@ class RenderedPage:
 
 
 def admin_prefix() -> str | None:
+    """Where the admin is, as the index writes a path: without a script prefix."""
     try:
-        return reverse("admin:index")
+        return script_prefix.strip(reverse("admin:index"))
     except NoReverseMatch:
         return None
 
@@ -80,7 +81,14 @@ def page_urls(
     (``other_hosts``) are scheme-relative URLs on its host ("//beta.example/about/").
     A sitemap that could not be read goes into ``sitemap_errors`` (its URL → why), the
     render host's sitemaps' locations on another host into ``elsewhere`` (origin → them).
+    Under a path prefix (FORCE_SCRIPT_NAME) the sitemaps' locations carry it and the
+    paths do not (site_assistant.script_prefix).
     """
+    with script_prefix.building():
+        return _page_urls(client, sitemap_errors, elsewhere)
+
+
+def _page_urls(client, sitemap_errors, elsewhere) -> list[str]:
     urls = []
     if conf.get("USE_SITEMAPS"):
         client = client or _client()
@@ -98,7 +106,7 @@ def page_urls(
             ]
             if sitemap_errors is not None:
                 sitemap_errors.update({f"//{host}{path}": why for path, why in errors.items()})
-    urls += [sitemaps.path_of(u) for u in conf.get("URLS")]
+    urls += [script_prefix.strip(sitemaps.path_of(u)) for u in conf.get("URLS")]
     result = []
     for url in dict.fromkeys(urls):
         reason = is_excluded(url)
@@ -158,7 +166,13 @@ def url_on(host: str, path: str) -> str:
 def _client():
     from django.test import Client
 
-    return Client(raise_request_exception=False, HTTP_HOST=render_host())
+    # SCRIPT_NAME: a page reads its request as the server gives it (FORCE_SCRIPT_NAME
+    # overrides it anyway); the path asked is the path under it.
+    return Client(
+        raise_request_exception=False,
+        HTTP_HOST=render_host(),
+        SCRIPT_NAME=script_prefix.for_builds(),
+    )
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -336,9 +350,10 @@ def render(url: str, client=None) -> RenderedPage:
     parts = urlsplit(url)
     headers = {"HTTP_HOST": parts.netloc} if parts.netloc else {}
     try:
-        response = client.get(
-            sitemaps.path_of(url) if parts.netloc else url, secure=True, **headers
-        )
+        with script_prefix.building():
+            response = client.get(
+                sitemaps.path_of(url) if parts.netloc else url, secure=True, **headers
+            )
     except Exception as exc:  # a view that raises even with raise_request_exception=False
         logger.warning("rendering %s failed: %s", url, exc)
         return RenderedPage(url=url, status=500, skipped=f"error: {exc}")

@@ -22,6 +22,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from django.http.request import split_domain_port, validate_host
 
+from .. import script_prefix
+
 logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 3  # sitemap index → sitemap → ... at most this many hops
@@ -68,20 +70,22 @@ def parse(content: bytes) -> tuple[str, list[str]]:
 
 
 def on_host(location: str, host: str, allowed_hosts: Iterable[str]) -> str | None:
-    """The path of ``location`` when it is a page of this site, else None.
+    """The path of ``location`` when it is a page of this site, else None; without the
+    script prefix ("https://example.com/portal/de/" → "/de/" under FORCE_SCRIPT_NAME
+    "/portal": site_assistant.script_prefix).
 
     This site: the render host, or a host named in ALLOWED_HOSTS ("*" aside).
     """
     parts = urlsplit(location)
     if not parts.scheme and not parts.netloc:
-        return path_of(location) if location.startswith("/") else None
+        return script_prefix.strip(path_of(location)) if location.startswith("/") else None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     hostname = parts.hostname.lower()
     render_host, _ = split_domain_port(host.lower())
     named = [h for h in allowed_hosts if h != "*"]
     if hostname == render_host or validate_host(hostname, named):
-        return path_of(location)
+        return script_prefix.strip(path_of(location))
     return None
 
 
@@ -113,7 +117,7 @@ def page_urls(
     each sitemap that could not be read goes into ``errors`` (path → why), each location
     not on this site into ``elsewhere`` (its origin → its locations)."""
     allowed_hosts = list(allowed_hosts)
-    queue = [(path_of(p), 0) for p in paths]
+    queue = [(script_prefix.strip(path_of(p)), 0) for p in paths]
     seen: set[str] = set()
     urls: list[str] = []
     elsewhere = {} if elsewhere is None else elsewhere

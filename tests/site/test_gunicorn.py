@@ -138,3 +138,59 @@ def test_a_question_of_the_longest_allowed_length_is_answered_by_get(gunicorn):
             status, body = exc.code, exc.read()[:200]
         assert status == 200, (len(url), status, body)
         assert body["query"] == question
+
+
+@pytest.fixture
+def gunicorn_under_a_prefix(built_index, transactional_db, settings, tmp_path):
+    """One worker serving the site under gunicorn's SCRIPT_NAME=/portal (the index built
+    without a prefix), on a free port."""
+    import socket
+
+    from django.db import connection
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "DJANGO_TESTING": "1",
+        "DATABASE_URL": _test_database_url(connection.settings_dict),
+        "SEARCH_INDEX_DIR": settings.SITE_ASSISTANT["INDEX_DIR"],
+        "SCRIPT_NAME": "/portal",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "gunicorn.log"
+    args = gunicorn_server.conf_args(port, workers=1)
+    with gunicorn_server.running(args, env, log_path) as proc:
+        gunicorn_server.wait_for_warm_up(proc, log_path, workers=1, timeout=240)
+        yield f"http://127.0.0.1:{port}/portal"
+
+
+def test_under_the_servers_script_name_every_link_an_answer_gives_stays_on_the_site(
+    gunicorn_under_a_prefix,
+):
+    """gunicorn with SCRIPT_NAME=/portal: the app's own addresses had the prefix, but
+    "Read more" (/terms/) and the contact link (/contact/#write-to-us) did not, and a
+    visitor who followed them left the site."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    site = gunicorn_under_a_prefix
+    query = urllib.parse.urlencode({"q": "Can I scrape the site?"})
+    with urllib.request.urlopen(f"{site}/api/search/?{query}", timeout=60) as answer:
+        body = json.loads(answer.read())
+    assert body["answer"]["url"] == "/portal/terms/"
+    assert body["answer"]["read_more"].startswith("/portal/terms/#")
+    assert body["contact_url"] == "/portal/contact/#write-to-us"
+    with urllib.request.urlopen(f"{site}/search/?{query}", timeout=60) as page:
+        html = page.read().decode()
+    read_more = LexborHTMLParser(html).css_first('a.button[href*="terms"]').attributes["href"]
+    assert read_more == body["answer"]["read_more"]
+    with urllib.request.urlopen(f"{site}/", timeout=60) as home:
+        widget = LexborHTMLParser(home.read().decode()).css_first(".site-assistant").attributes
+    assert widget["data-search-url"] == "/portal/api/search/"
+    assert widget["data-contact-url"] == "/portal/contact/#write-to-us"
+    # The answer's page opens where the link goes.
+    origin = site.removesuffix("/portal")
+    with urllib.request.urlopen(origin + body["answer"]["url"], timeout=60) as terms:
+        assert terms.status == 200

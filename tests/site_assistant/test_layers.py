@@ -33,6 +33,7 @@ LAYERS: dict[str, list[str]] = {
         "conf",
         "models",
         "text",
+        "script_prefix",  # the site's paths without a path prefix, links shown with it
         "memo",
         "outage",
         "schema",  # whether this app's migrations are all applied
