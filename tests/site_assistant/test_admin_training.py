@@ -153,59 +153,116 @@ def test_the_time_left_comes_from_the_last_run_and_is_not_guessed_during_set_up(
     assert running(80, 16) == "about 4 minutes left (estimate)"
 
 
-def test_the_time_left_shows_a_few_steps_into_the_training_at_their_pace(owner_client):
-    """At 44 s a run was at 8% (step 7/78) with no estimate: the pace since its start
-    took in loading the model and making pairs, so it waited for 10%. The steps' own
-    pace (training.tasks._Progress records it) gives one as soon as a few are done."""
-    from datetime import timedelta
+# The owner's run (80 steps, then the refit): "about 49 minutes left" at step 4, 27
+# at step 22, 19 at step 41 (5 min 24 s in), from a pace over every step since the
+# first. Its steps' times as those figures give them: 16 s a step to step 4, 8.6 to
+# step 22, 5.5 to step 41, about 4 s after (what the owner saw), after 1 min 40 s
+# of making pairs and loading the model.
+OWNERS_STEPS = [(4, 16.0), (22, 8.6), (41, 5.5), (80, 4.0)]
 
+
+def owners_step_times(set_up=100.0):
+    """{step: seconds since the run started when that step ended}."""
+    times, now, step = {}, set_up, 0
+    for upto, each in OWNERS_STEPS:
+        while step < upto:
+            step += 1
+            now += each if step > 1 else 4.0
+            times[step] = now
+    return times
+
+
+class Clock:
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_time_left_is_the_pace_of_the_last_steps_not_of_every_step(owner_client):
+    """The run's page said 27 minutes left at step 22 and 19 at step 41, when about 12
+    and 10 were (steps at 4 to 5 s, then the comparison and a refit of 100 steps):
+    its pace was over every step since the first, slow ones included. Now the last
+    ten steps' pace, and no estimate before three steps after the first."""
     from django.utils import timezone
 
-    from site_assistant.training.finetune import progress_bar
+    from site_assistant.admin_training import PHASE_STEPS, seconds_left, time_left
 
-    start, end = progress_bar(refit=True)["training"]
-
-    def at_step(n):
-        return start + (end - start) * n / 78
-
-    run = running(started=timezone.now() - timedelta(seconds=44))
-    progress = _Progress(run.pk)
-    progress(0.0, "making pairs")
-    progress.last = 0
-    progress(0.04, "loading the base model")
-    assert "pace" not in TrainingRun.objects.get(pk=run.pk).metrics  # no step yet
-    for n in range(1, 8):
-        progress.last = 0
-        progress(at_step(n), f"training: step {n}/78")
-    run.refresh_from_db()
-    pace = run.metrics["pace"]
-    assert (pace["steps"], pace["from"], pace["fraction"]) == (6, at_step(1), at_step(7))
-    assert pace["since"] <= pace["at"] <= time.time()
-    assert run.progress == 8 and run.stage == "training: step 7/78"
-
-    # Steps 1 to 7 took 30 s (5 s a step, as the owner's run): 0.91 of the bar at
-    # 0.031 in 30 s, about 15 minutes.
-    now = time.time()
-    TrainingRun.objects.filter(pk=run.pk).update(
-        metrics={"pace": {**pace, "since": now - 30, "at": now}}
-    )
+    start = time.time()
+    run = running(started=timezone.now(), params={"refit": True, "activate": True})
+    clock = Clock(start)
+    progress = _Progress(run.pk, clock=clock)
     url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
-    assert owner_client.get(url).json()["time_left"] == "about 15 minutes left (estimate)"
+    progress(0.0, "making pairs")
+    clock.now += 60
+    progress(0.04, "training: loading the base model")
+    said = {}
+    for step, at in owners_step_times().items():
+        clock.now = start + at
+        progress.last = 0  # past the half-second throttle
+        progress(0.05 + 0.4 * step / 80, f"training: step {step}/80")
+        run.refresh_from_db()
+        said[step] = seconds_left(run, clock.now)
+    assert run.metrics["pace"]["step"] == 80 and len(run.metrics["pace"]["recent"]) == 11
+    # No pace from fewer than three steps after the first (one slow batch would be it).
+    assert said[1] is None and said[3] is None and said[4] is not None
+    after = sum(PHASE_STEPS.values()) + 100  # the comparison, the refit's 100 steps, …
+    # Step 22: the last ten steps at 8.6 s (not 9.6 since the first): 58 steps and
+    # the rest at that pace.
+    assert said[22] == pytest.approx((58 + after) * 8.6, rel=0.01)
+    # Step 41, 5 min 24 s in: the last ten at 5.5 s (it said 19 minutes, about
+    # 7.6 s a step); at 4 s a step from there on, what is left is within a fifth.
+    assert said[41] == pytest.approx((39 + after) * 5.5, rel=0.01)
+    truly = (39 + after) * 4.0
+    assert said[41] / 60 < 19 and said[41] < 1.4 * truly
+    # Ten steps at 4 s on: the pace is theirs alone.
+    assert said[60] == pytest.approx((20 + after) * 4.0, rel=0.01)
+
+    # The page and its JSON say it in words; the comparison after the steps runs
+    # down the time, no pace of its own.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        metrics={"pace": {**run.metrics["pace"], "at": time.time() - 30}},
+        stage="evaluating the base and the tuned model",
+    )
+    run.refresh_from_db()
+    minutes = round(((after - 0) * 4.0 - 30) / 60)
+    assert time_left(run) == f"about {minutes} minutes left (estimate)"
+    assert owner_client.get(url).json()["time_left"] == f"about {minutes} minutes left (estimate)"
     page = LexborHTMLParser(
         owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
     )
-    assert page.css_first('[data-field="time_left"]').text() == "about 15 minutes left (estimate)"
-    # Beside "running for 44 s", the time it started, not "44 seconds ago" as drawn.
+    assert page.css_first('[data-field="time_left"]').text() == (
+        f"about {minutes} minutes left (estimate)"
+    )
+    # Beside "running for …", the time it started, not "44 seconds ago" as drawn.
     started = page.css_first(".field-started_at time")
     assert started.attributes["datetime"] == run.started.isoformat()
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d \S+", started.text()), started.text()
-    assert page.css_first('[data-field="elapsed"]').text().startswith("running for 4")
-    # Two steps in: too few to go by.
-    TrainingRun.objects.filter(pk=run.pk).update(metrics={"pace": {**pace, "steps": 2}})
-    assert owner_client.get(url).json()["time_left"] == ""
+
+    # The refit: its own steps' pace once it has three after its first, the
+    # training's until then; only its threshold and the activation after it.
+    refit_start = clock.now + 4.0 * PHASE_STEPS["evaluating"]
+    for step in range(1, 5):
+        clock.now = refit_start + 3.0 * step
+        progress.last = 0
+        progress(0.5 + 0.42 * step / 100, f"refit: step {step}/100")
+        run.refresh_from_db()
+        said[f"refit {step}"] = seconds_left(run, clock.now)
+    tail = PHASE_STEPS["threshold"] + PHASE_STEPS["activating"]
+    assert said["refit 3"] == pytest.approx((97 + tail) * 4.0, rel=0.01)  # the training's
+    assert said["refit 4"] == pytest.approx((96 + tail) * 3.0, rel=0.01)  # its own
+
+    # A run with no refit to come (activation off) has only the comparison after.
+    run.params = {"refit": True, "activate": False}
+    run.metrics = {"pace": {**run.metrics["pace"], "phase": "training", "step": 40, "of": 80}}
+    assert seconds_left(run, clock.now) == pytest.approx(
+        (40 + PHASE_STEPS["evaluating"] + PHASE_STEPS["activating"]) * 3.0, rel=0.01
+    )
     # A cancelled run keeps no pace among its metrics.
     assert cancel(run.pk)
     assert TrainingRun.objects.get(pk=run.pk).metrics == {}
+    assert time_left(TrainingRun.objects.get(pk=run.pk)) == ""
 
 
 def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model):
