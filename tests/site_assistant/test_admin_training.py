@@ -751,3 +751,90 @@ def test_training_with_no_worker_says_so_at_once_on_the_page_the_button_opens(
         reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
     ).json()["waiting"]
     assert len(_same_moment(said, shown, status)) == 1, (said, shown, status)
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_queued_behind_a_training_run_says_what_it_waits_for(
+    celery_workers, owner_client, settings
+):
+    """With one worker (``make worker``), "Rebuild index now" during Training #1 said
+    "Index rebuild #7 queued: a worker will run it" and the build sat Queued for over two
+    minutes, nothing said, until the run was cancelled: the worker runs one task at a
+    time. Now the message, the build's page, its status JSON and the builds list say
+    what it waits for, how long, and what to do."""
+    from django.utils import timezone
+
+    from site_assistant.admin_training import PHASE_STEPS
+    from site_assistant.models import IndexBuild
+    from tests.site_assistant.busy_task import busy
+
+    celery_workers(include="tests.site_assistant.busy_task")
+    busy.apply_async(args=(20,))  # the worker is taken, as by the run
+    run = TrainingRun.objects.create(
+        status=Status.RUNNING,
+        runner=this_process(),
+        started=timezone.now(),
+        progress=16,
+        stage="training: step 22/80",
+        params={"refit": True, "activate": True},
+        metrics={
+            "pace": {"phase": "training", "step": 22, "of": 80, "at": time.time()}
+            | {"seconds_a_step": 4.0, "recent": []}
+        },
+    )
+    landed = owner_client.post(reverse("admin:site_assistant_indexbuild_rebuild"), follow=True)
+    build = IndexBuild.objects.latest("pk")
+    assert build.status == IndexBuild.Status.QUEUED
+    minutes = round((58 + sum(PHASE_STEPS.values()) + 100) * 4.0 / 60)
+    note = (
+        f"Waiting for Training #{run.pk} to finish, about {minutes} minutes left (estimate): "
+        "the worker runs one task at a time. The build starts by itself then. To build now, "
+        "cancel the run; whoever runs the site can give training a worker of its own, so "
+        "builds never wait for it."
+    )
+    html = LexborHTMLParser(landed.content.decode())
+    messages = {li.attributes["class"]: li.text(strip=True) for li in html.css(".messagelist li")}
+    assert messages == {"warning": f"Index rebuild #{build.pk} queued, not started. {note}"}
+    status_url = reverse("admin:site_assistant_indexbuild_status", args=[build.pk])
+    assert owner_client.get(status_url).json()["waiting"] == note
+    page = owner_client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").content
+    assert LexborHTMLParser(page.decode()).css_first("#build-waiting").text() == note
+    listed = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert LexborHTMLParser(listed).css_first("#waiting-for-a-worker").text() == note
+
+    # Training on a queue of its own (a worker of its own): builds do not wait for it.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": "training"}
+    assert owner_client.get(status_url).json()["waiting"] == ""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": ""}
+    # The run cancelled, nothing is said of it.
+    assert cancel(run.pk)
+    assert owner_client.get(status_url).json()["waiting"] == ""
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_training_runs_go_to_the_queue_named_by_training_queue(celery_workers, settings):
+    """TRAINING_QUEUE: the run's task waits in that queue for a worker of its own
+    (``celery worker -Q training``); unset, in the builds' queue, as before."""
+    import uuid
+
+    import redis
+
+    from bambicim.celery import app
+    from site_assistant.training.tasks import start_training
+    from tests.conftest import TEST_REDIS_URL
+
+    broker = redis.Redis.from_url(TEST_REDIS_URL)
+    own = f"training-{uuid.uuid4().hex[:8]}"
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": own}
+    try:
+        run = start_training(params={"max_steps": 3})
+        assert TrainingRun.objects.get(pk=run.pk).task_id
+        assert broker.llen(own) == 1 and broker.llen(app.conf.task_default_queue) == 0
+        assert cancel(run.pk)
+        settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": ""}
+        start_training(params={"max_steps": 3})
+        assert broker.llen(own) == 1 and broker.llen(app.conf.task_default_queue) == 1
+    finally:
+        broker.delete(own, app.conf.task_default_queue)
