@@ -363,13 +363,14 @@ def _last_took() -> str:
     return duration_words((last.finished - last.started).total_seconds()) if last else ""
 
 
-# Seconds a training step takes, to estimate a run before this site has finished one.
-# Low: a run from the button on the demo site, all in (loading, pairs, both trainings,
-# the comparison, the index rebuilt), took 9 min 34 s for 176 steps (78, then 98 for the
-# refit) with a worker on a shared 2-core machine: 574 / 176 = 3.3 s a step
-# (docs/admin.md, "Training runs"). High: a step alone took 14.1 s at load average 6.4
-# (`make bench-speed PARTS=training`, seconds_a_step; docs/benchmarks.md).
-SECONDS_A_STEP = (574 / 176, 14.1)
+# Seconds a training step takes, to estimate a run before this site has finished one,
+# as the run's page times them (the steps after the first: seconds_left): on a 2-core
+# server with the training alone, and while other jobs share its cores. Measured
+# with `make bench-speed PARTS=training` (seconds_a_step; docs/benchmarks.md) and a
+# run from the button (docs/admin.md, "Training runs").
+SECONDS_A_STEP = (4.0, 10.0)
+# Making the pairs and loading the model, before the first step, in steps' time.
+SET_UP_STEPS = 30
 
 
 def planned_steps() -> dict | None:
@@ -455,23 +456,46 @@ def start_estimate() -> dict:
     if planned is None:
         return {}
     first, refit = planned["first"], planned["refit"]
-    fast = _minutes((first[0] + refit[0]) * SECONDS_A_STEP[0])
-    slow = _minutes((first[1] + refit[1]) * SECONDS_A_STEP[1])
+    besides = SET_UP_STEPS + sum(PHASE_STEPS.values())
+    fast = _minutes((first[0] + refit[0] + besides) * SECONDS_A_STEP[0])
+    slow = _minutes((first[1] + refit[1] + besides) * SECONDS_A_STEP[1])
+    if fast < slow:
+        text = gettext("About %(fast)d to %(slow)d minutes") % {"fast": fast, "slow": slow}
+    else:
+        text = ngettext("About %(minutes)d minute", "About %(minutes)d minutes", fast) % {
+            "minutes": fast
+        }
+    why = gettext(
+        "Worked out from the steps the run will take, a step being one batch of %(batch)d "
+        "practice questions, which come from %(sections)d sections of the site and "
+        "%(written)d questions people wrote: it learns in %(first)s steps, then %(refit)s "
+        "more if the new version does better and is trained once more on every section, "
+        "and making the questions, loading the model and testing it take about as long "
+        "as %(besides)d steps more; the range depends on how busy the server is, a step "
+        "taking %(quiet)s s on a 2-core server that runs only the training and up to "
+        "%(busy)s s while other work shares its cores; once a run has finished here, the "
+        "estimate comes from how long it took"
+    )
     return {
-        "text": f"About {fast} to {slow} minutes" if fast < slow else f"About {_in_minutes(fast)}",
-        "why": f"Worked out from the steps the run will take, a step being one batch of "
-        f"{planned['batch']} practice questions, which come from {planned['sections']} "
-        f"sections of the site and {planned['written']} questions people wrote: it learns in "
-        f"{_span(first)} steps, then {_span(refit)} more if the new version does better "
-        f"and is trained once more on every section, at {SECONDS_A_STEP[0]:.1f} s a step, "
-        f"what a whole run took on a small 2-core server, up to {SECONDS_A_STEP[1]:.1f} s, "
-        "what a step took when that server was busy; once a run has finished here, the "
-        "estimate comes from how long it took",
+        "text": text,
+        "why": why
+        % {
+            "batch": planned["batch"],
+            "sections": planned["sections"],
+            "written": planned["written"],
+            "first": _span(first),
+            "refit": _span(refit),
+            "besides": besides,
+            "quiet": f"{SECONDS_A_STEP[0]:.1f}",
+            "busy": f"{SECONDS_A_STEP[1]:.1f}",
+        },
     }
 
 
 def _span(steps: tuple[int, int]) -> str:
-    return f"{steps[0]} to {steps[1]}" if steps[0] < steps[1] else str(steps[0])
+    if steps[0] < steps[1]:
+        return gettext("%(fewest)d to %(most)d") % {"fewest": steps[0], "most": steps[1]}
+    return str(steps[0])
 
 
 def _started_note(run: TrainingRun) -> str:

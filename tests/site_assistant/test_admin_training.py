@@ -557,7 +557,7 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     a range, each figure's source said. The page made the run's pairs to count them (2.4 s
     on these six passages, scikit-learn loaded into the web process, more as the site
     grows): it counts rows now, and the pairs the run makes fall in its range."""
-    from site_assistant.admin_training import SECONDS_A_STEP
+    from site_assistant.admin_training import PHASE_STEPS, SECONDS_A_STEP, SET_UP_STEPS
     from site_assistant.training import pairs
     from site_assistant.training.pairs import make
     from tests.site_assistant.test_finetune import _store_passages
@@ -585,10 +585,11 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
             r"About (\d+) to (\d+) minutes", page.css_first("#training-estimate-text").text()
         ).groups(),
     )
-    assert fast <= round((first + refit) * SECONDS_A_STEP[0] / 60), page.css_first(
+    besides = SET_UP_STEPS + sum(PHASE_STEPS.values())
+    assert fast <= round((first + refit + besides) * SECONDS_A_STEP[0] / 60), page.css_first(
         "#training-estimate"
     ).text()
-    assert slow >= round((first + refit) * SECONDS_A_STEP[1] / 60)
+    assert slow >= round((first + refit + besides) * SECONDS_A_STEP[1] / 60)
     why = " ".join(page.css_first("#training-estimate").text().split())
     steps = re.search(r"it learns in (\d+) to (\d+) steps, then (\d+) to (\d+) more", why)
     assert steps, why
@@ -596,8 +597,12 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     assert fewest <= first <= most and refit_fewest <= refit <= refit_most, (first, refit, why)
     assert "if the new version does better" in why
     assert f"from 6 sections of the site and {len(written)} questions people wrote" in why
-    assert "at 3.3 s a step, what a whole run took on a small 2-core server, up to 14.1 s, " in why
-    assert "what a step took when that server was busy" in why
+    # What the range depends on, from steps timed as the run's page times them.
+    assert (
+        f"take about as long as {besides} steps more; the range depends on how busy the "
+        f"server is, a step taking {SECONDS_A_STEP[0]:.1f} s on a 2-core server that runs only "
+        f"the training and up to {SECONDS_A_STEP[1]:.1f} s while other work shares its cores"
+    ) in why
     # Two plain sentences, the time first, each term said: not "about 8 to 54 minutes (it
     # learns in 66 to 102 steps, then 84 to 128 more … (it is then trained …) …)".
     assert why.startswith(f"How long: About {fast} to {slow} minutes. Worked out from the steps ")
