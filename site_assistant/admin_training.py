@@ -65,14 +65,14 @@ ESTIMATE_FROM_PROGRESS = 10
 # quarter more steps than the first training (78, then 98 on the demo site).
 REFIT_STEPS_A_STEP = 1 / (1 - 0.2)
 # What a run does besides its steps, in steps' time (the phase's seconds over the
-# seconds a step took in the same run, so it follows the server's load as the
-# steps do): comparing the base and the trained model on the test questions,
-# loading the model again for the refit, and the refit's answer threshold (the
-# site embedded with its model); "activating" is what the run does once decided
-# (with a worker it queues the index build; without one it builds it).
-# Measured with `make bench-speed PARTS=training` on the demo site (docs/admin.md,
-# "Training runs").
-PHASE_STEPS = {"evaluating": 12, "refit_setup": 3, "threshold": 4, "activating": 2}
+# seconds a step took in the same run, so it follows the server's load as the steps
+# do): comparing the base and the trained model on the test questions (84.3 s at
+# 14.8 s a step: 6), loading the model again and the refit's slow first batch
+# (2), the refit's answer threshold, the site embedded once with its model, a fifth
+# of the comparison's embedding (2), and what the run does once decided (1: with a
+# worker it queues the index build). Measured with `make bench-speed
+# PARTS=training` (phases_s; docs/benchmarks.md).
+PHASE_STEPS = {"evaluating": 6, "refit_setup": 2, "threshold": 2, "activating": 1}
 
 
 def pace_of(run: TrainingRun) -> dict | None:
@@ -364,13 +364,15 @@ def _last_took() -> str:
 
 
 # Seconds a training step takes, to estimate a run before this site has finished one,
-# as the run's page times them (the steps after the first: seconds_left): on a 2-core
-# server with the training alone, and while other jobs share its cores. Measured
-# with `make bench-speed PARTS=training` (seconds_a_step; docs/benchmarks.md) and a
-# run from the button (docs/admin.md, "Training runs").
-SECONDS_A_STEP = (4.0, 10.0)
-# Making the pairs and loading the model, before the first step, in steps' time.
-SET_UP_STEPS = 30
+# as the run's page times them (the steps after the first: seconds_left). On a 2-core
+# server with the training alone: about 4 s, a run from the button on the demo site
+# with one worker (steps 41 to 80 of its 80). While other work shares the cores:
+# 14.8 s at load average 10 (`make bench-speed PARTS=training`, seconds_a_step;
+# docs/benchmarks.md).
+SECONDS_A_STEP = (4.0, 14.8)
+# Making the pairs, loading the model and the first, slow batch, in steps' time
+# (24.1 + 32.1 s at 14.8 s a step, the bench's phases_s): 4.
+SET_UP_STEPS = 4
 
 
 def planned_steps() -> dict | None:

@@ -156,12 +156,13 @@ def test_the_time_left_comes_from_the_last_run_and_is_not_guessed_during_set_up(
 # The owner's run (80 steps, then the refit): "about 49 minutes left" at step 4, 27
 # at step 22, 19 at step 41 (5 min 24 s in), from a pace over every step since the
 # first. Its steps' times as those figures give them: 16 s a step to step 4, 8.6 to
-# step 22, 5.5 to step 41, about 4 s after (what the owner saw), after 1 min 40 s
-# of making pairs and loading the model.
+# step 22, 5.5 to step 41, about 4 s after (what the owner saw), the first step
+# ending 17 s in. With the old pace (the bar's share since step 1 over its time)
+# these timings give the owner's 49, 27 and 19 minutes.
 OWNERS_STEPS = [(4, 16.0), (22, 8.6), (41, 5.5), (80, 4.0)]
 
 
-def owners_step_times(set_up=100.0):
+def owners_step_times(set_up=13.0):
     """{step: seconds since the run started when that step ended}."""
     times, now, step = {}, set_up, 0
     for upto, each in OWNERS_STEPS:
@@ -195,7 +196,7 @@ def test_the_time_left_is_the_pace_of_the_last_steps_not_of_every_step(owner_cli
     progress = _Progress(run.pk, clock=clock)
     url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
     progress(0.0, "making pairs")
-    clock.now += 60
+    clock.now += 10
     progress(0.04, "training: loading the base model")
     said = {}
     for step, at in owners_step_times().items():
@@ -205,6 +206,7 @@ def test_the_time_left_is_the_pace_of_the_last_steps_not_of_every_step(owner_cli
         run.refresh_from_db()
         said[step] = seconds_left(run, clock.now)
     assert run.metrics["pace"]["step"] == 80 and len(run.metrics["pace"]["recent"]) == 11
+    assert owners_step_times()[41] == pytest.approx(5 * 60 + 24, abs=1)  # 5 min 24 s in
     # No pace from fewer than three steps after the first (one slow batch would be it).
     assert said[1] is None and said[3] is None and said[4] is not None
     after = sum(PHASE_STEPS.values()) + 100  # the comparison, the refit's 100 steps, …
@@ -843,3 +845,43 @@ def test_training_runs_go_to_the_queue_named_by_training_queue(celery_workers, s
         assert broker.llen(own) == 1 and broker.llen(app.conf.task_default_queue) == 1
     finally:
         broker.delete(own, app.conf.task_default_queue)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_runs_time_left_comes_from_its_steps_not_its_set_up(own_index_dir, owner_client):
+    """Real model, real trainer in the background thread (no broker), 12 steps: its page
+    says no time left while it loads the model and makes pairs, then one from its steps'
+    own pace, which leaves the set-up out."""
+    from site_assistant.training.tasks import start_training
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    run = start_training(params={"max_steps": 12, "batch_size": 4}, activate=False)
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    seen, deadline = [], time.monotonic() + 600
+    while time.monotonic() < deadline:
+        status = owner_client.get(url).json()
+        run.refresh_from_db()
+        seen.append((status["stage"], status["time_left"], (run.metrics or {}).get("pace")))
+        if not status["active"]:
+            break
+        time.sleep(0.3)
+    assert run.status == Status.SUCCEEDED, run.error
+    # Before its fourth step (pairs, the model loading, three steps): nothing guessed.
+    fourth = next(
+        i for i, (stage, _, _) in enumerate(seen) if re.search(r"step ([4-9]|1\d)/", stage)
+    )
+    early = [left for _, left, _ in seen[:fourth]]
+    assert early and not any(early), seen[:fourth]
+    paced = [(left, pace) for stage, left, pace in seen if pace and pace.get("seconds_a_step")]
+    assert paced, seen
+    left, pace = paced[0]
+    assert re.fullmatch(r"(about \d+ minutes?|less than a minute) left \(estimate\)", left), left
+    # The pace is the steps' own: the time from its first timed step to its last over
+    # the steps between, never the run's time since it started over its steps.
+    (first, first_at), (last, last_at) = pace["recent"][0], pace["recent"][-1]
+    assert pace["seconds_a_step"] == pytest.approx((last_at - first_at) / (last - first), abs=0.01)
+    since_start = pace["at"] - run.started.timestamp()
+    assert pace["seconds_a_step"] < since_start / pace["step"], (pace, since_start)
+    assert "pace" not in run.metrics  # the results replace it
