@@ -118,9 +118,9 @@ def time_left(run: TrainingRun, now=None) -> str:
     From the pace of its last steps once it has one (``seconds_left``): the set-up
     before the first step and the evaluations between the trainings are left out
     of that pace (a pace from the run's start grew by a minute every few seconds
-    while the model loaded; one over all the steps since the first said 49
-    minutes at step 4 of a run that had 13 left). Before, the last finished run
-    with the same settings, less the time this one has run.
+    while the model loaded; one over every step since the first still said 19
+    minutes at step 41 of 80 when its steps took 4 to 5 s). Before, the last
+    finished run with the same settings, less the time this one has run.
     """
     from django.utils import timezone
 
