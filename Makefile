@@ -26,7 +26,7 @@ KEY := SECRET_KEY_FILE=$(CURDIR)/$(LOCAL_KEY)
 NEEDS_KEY := $(LOCAL_KEY)
 endif
 
-.PHONY: install run serve worker beat migrate index superuser train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog bench-migrations clean
+.PHONY: install run serve worker worker-training beat migrate index superuser train test test-postgres screenshots og-image widget lint bench bench-speed bench-ann bench-splits bench-answerability bench-languages bench-reader bench-longrun bench-questionlog bench-migrations clean
 
 install: $(STAMP)
 
@@ -69,6 +69,13 @@ serve: migrate
 # A real Celery worker on REDIS_URL (set it, e.g. redis://127.0.0.1:6379/0).
 worker: migrate
 	$(KEY) DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim worker --loglevel=info --concurrency=1
+
+# Training runs on a worker of their own, so index builds never wait behind one: set
+# SEARCH_TRAINING_QUEUE=training for the web process and both workers, then run this
+# beside `make worker` (docs/operations.md, "Training on a worker of its own").
+worker-training: migrate
+	$(KEY) DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim worker --loglevel=info --concurrency=1 \
+		-Q $${SEARCH_TRAINING_QUEUE:-training} -n training@%h
 
 beat: migrate
 	$(KEY) DEBUG=$${DEBUG:-1} $(BIN)/celery -A bambicim beat --loglevel=info

@@ -334,6 +334,9 @@ SITE_ASSISTANT = {
     "HEALTH_TOKEN": env("SEARCH_HEALTH_TOKEN", default=""),
     # /health/ is "degraded" once no Celery worker has written its heartbeat for this long.
     "WORKER_SILENT_SECONDS": env.int("SEARCH_WORKER_SILENT_SECONDS", default=12),
+    # Training runs on a queue of their own (`make worker-training`), so index builds
+    # never wait behind one: "" sends them to the default queue (docs/operations.md).
+    "TRAINING_QUEUE": env("SEARCH_TRAINING_QUEUE", default=""),
     # A running build renews its lease every SEARCH_BUILD_HEARTBEAT_SECONDS; a build
     # whose lease was not renewed for SEARCH_BUILD_LEASE_SECONDS (its worker was
     # killed) is marked failed and the next request runs.

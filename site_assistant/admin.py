@@ -44,7 +44,7 @@ from .models import (
     Question,
     looks_personal,
 )
-from .tasks import no_worker_note
+from .tasks import queued_note
 from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
@@ -336,7 +336,7 @@ class IndexBuildAdmin(
                     for k in ("pages", "passages", "embedded", "reused", "removed")
                 },
                 "error": build.error,
-                "waiting": no_worker_note(build),
+                "waiting": queued_note(build),
             }
         )
 
@@ -402,7 +402,7 @@ class IndexBuildAdmin(
             "index_status": status,
             "index_problem": services.index_problem(),
             "index_dir": index.looked_in(),
-            "waiting_for_a_worker": no_worker_note(),
+            "waiting_for_a_worker": queued_note(),
             # The index's own record is an ISO string: shown like every other date here.
             "index_built": parse_datetime(status.get("created") or "") if status else None,
             # The button only for staff who may press it (api.permissions.may_rebuild).
@@ -423,7 +423,7 @@ class IndexBuildAdmin(
             "status_api_url": reverse("admin:site_assistant_indexbuild_status", args=[object_id])
             if str(object_id).isdigit()
             else "",
-            "waiting": no_worker_note(build) if build else "",
+            "waiting": queued_note(build) if build else "",
             "status_labels": json.dumps({k: str(v) for k, v in IndexBuild.Status.choices}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -474,7 +474,7 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
         return messages.SUCCESS, gettext(
             "Index rebuild #%(build)s is running; its progress shows below."
         ) % {"build": build.pk}
-    note = no_worker_note(build)  # what its page and the builds list say at this moment
+    note = queued_note(build)  # what its page and the builds list say at this moment
     if note:
         return messages.WARNING, gettext(
             "Index rebuild #%(build)s queued, not started. %(note)s"

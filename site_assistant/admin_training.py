@@ -14,7 +14,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonRespon
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import embed, rebuilds
@@ -58,47 +58,78 @@ def _param_value(value) -> str:
 # Where an activated run's model is, and the build that failed it ("failed", "stop_failed").
 ServedState = tuple[str, "IndexBuild | None"]
 
-# Below this progress a run is still loading the model and making pairs: its
-# pace since it started says nothing yet about the training to come. Used only
-# for a run whose process records no pace of its steps (an older worker's).
+# A run whose worker records no pace of its steps (older code) gives an estimate
+# from this progress on, at its pace since it started.
 ESTIMATE_FROM_PROGRESS = 10
-# Steps after its first that a run's pace is taken from: a few, so the time left
-# shows within a minute of the training's start (step 4 came 16 s after step 1 at
-# 5.2 s a step, the first training's pace in the run of docs/admin.md "Training runs").
-PACE_AFTER_STEPS = 3
+# The refit trains on every pair, the test sections' fifth too (DEV_FRACTION): a
+# quarter more steps than the first training (78, then 98 on the demo site).
+REFIT_STEPS_A_STEP = 1 / (1 - 0.2)
+# What a run does besides its steps, in steps' time (the phase's seconds over the
+# seconds a step took in the same run, so it follows the server's load as the steps
+# do): comparing the base and the trained model on the test questions (84.3 s at
+# 14.8 s a step: 6), loading the model again and the refit's slow first batch
+# (2), the refit's answer threshold, the site embedded once with its model, a fifth
+# of the comparison's embedding (2), and what the run does once decided (1: with a
+# worker it queues the index build). Measured with `make bench-speed
+# PARTS=training` (phases_s; docs/benchmarks.md).
+PHASE_STEPS = {"evaluating": 6, "refit_setup": 2, "threshold": 2, "activating": 1}
 
 
-def _pace_seconds_left(run: TrainingRun, now: float) -> float | None:
-    """The time left at the pace of the run's steps so far (see training.tasks._Progress):
-    the share of the bar done since its first step, over the time that took."""
+def pace_of(run: TrainingRun) -> dict | None:
+    """The pace the run's process recorded (training.tasks._Progress), once it has
+    timed enough steps to go by (training.tasks.PACE_AFTER_STEPS after a training's
+    first), else None."""
     from .training.tasks import PACE
 
     pace = (run.metrics or {}).get(PACE)
     try:
-        if pace["steps"] < PACE_AFTER_STEPS:
-            return None
-        done, took = pace["fraction"] - pace["from"], pace["at"] - pace["since"]
-        if done <= 0 or took <= 0:
-            return None
-        return (1 - pace["fraction"]) * took / done - max(0.0, now - pace["at"])
-    except (KeyError, TypeError):
+        if float(pace["seconds_a_step"]) > 0 and pace["phase"] and int(pace["of"]) > 0:
+            return pace
+    except (KeyError, TypeError, ValueError):
+        pass
+    return None
+
+
+def seconds_left(run: TrainingRun, now: float) -> float | None:
+    """The run's time left at the pace of its last steps: the steps still to do in this
+    training (and the refit's, if one may follow) and the phases between and after
+    them in steps' time (PHASE_STEPS), less the time since its last step. None before
+    its steps have a pace (see ``pace_of``)."""
+    pace = pace_of(run)
+    if pace is None:
         return None
+    per_step, of = float(pace["seconds_a_step"]), int(pace["of"])
+    steps = max(0, of - int(pace.get("step") or 0)) + PHASE_STEPS["activating"]
+    params = run.params or {}
+    if pace["phase"] == "refit":
+        steps += PHASE_STEPS["threshold"]
+    else:
+        steps += PHASE_STEPS["evaluating"]
+        if params.get("refit", True) and params.get("activate", True):
+            max_steps = int(params.get("max_steps") or -1)
+            refit = max_steps if max_steps > 0 else round(of * REFIT_STEPS_A_STEP)
+            steps += PHASE_STEPS["refit_setup"] + refit + PHASE_STEPS["threshold"]
+    return max(0.0, steps * per_step - max(0.0, now - float(pace.get("at") or now)))
 
 
 def time_left(run: TrainingRun, now=None) -> str:
-    """An estimate of the whole run's remaining time ("" if unknown).
+    """An estimate of the whole run's remaining time, in words ("" if unknown).
 
-    The last finished run on this site took what this one will, near enough
-    (the same pages, the same settings); without one, the pace of its steps
-    once a few are done (the set-up before the first says nothing of them: a
-    pace taken from the run's start grew by a minute every few seconds while
-    the model loaded).
+    From the pace of its last steps once it has one (``seconds_left``): the set-up
+    before the first step and the evaluations between the trainings are left out
+    of that pace (a pace from the run's start grew by a minute every few seconds
+    while the model loaded; one over every step since the first still said 19
+    minutes at step 41 of 80 when its steps took 4 to 5 s). Before, the last
+    finished run with the same settings, less the time this one has run.
     """
     from django.utils import timezone
 
     if not run.is_active or not run.started or not 0 < run.progress < 100:
         return ""
     now = now or timezone.now()
+    paced = seconds_left(run, now.timestamp())
+    if paced is not None:
+        return _left_words(paced)
     elapsed = (now - run.started).total_seconds()
     previous = (
         TrainingRun.objects.filter(
@@ -114,20 +145,21 @@ def time_left(run: TrainingRun, now=None) -> str:
     if previous is not None and elapsed < (
         took := (previous.finished - previous.started).total_seconds()
     ):
-        seconds = took - elapsed
-    elif (paced := _pace_seconds_left(run, now.timestamp())) is not None:
-        seconds = paced
-    elif run.progress >= ESTIMATE_FROM_PROGRESS:
-        seconds = elapsed / run.progress * (100 - run.progress)
-    else:
-        return ""
-    return _left_words(seconds)
+        return _left_words(took - elapsed)
+    if not (run.metrics or {}).get("pace") and run.progress >= ESTIMATE_FROM_PROGRESS:
+        return _left_words(elapsed / run.progress * (100 - run.progress))
+    return ""
 
 
 def _left_words(seconds: float) -> str:
     if seconds < 60:
-        return "less than a minute left (estimate)"
-    return f"about {_in_minutes(round(seconds / 60))} left (estimate)"
+        return gettext("less than a minute left (estimate)")
+    minutes = round(seconds / 60)
+    return ngettext(
+        "about %(minutes)d minute left (estimate)",
+        "about %(minutes)d minutes left (estimate)",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def duration_words(seconds: float) -> str:
@@ -331,13 +363,16 @@ def _last_took() -> str:
     return duration_words((last.finished - last.started).total_seconds()) if last else ""
 
 
-# Seconds a training step takes, to estimate a run before this site has finished one.
-# Low: a run from the button on the demo site, all in (loading, pairs, both trainings,
-# the comparison, the index rebuilt), took 9 min 34 s for 176 steps (78, then 98 for the
-# refit) with a worker on a shared 2-core machine: 574 / 176 = 3.3 s a step
-# (docs/admin.md, "Training runs"). High: a step alone took 14.1 s at load average 6.4
-# (`make bench-speed PARTS=training`, seconds_a_step; docs/benchmarks.md).
-SECONDS_A_STEP = (574 / 176, 14.1)
+# Seconds a training step takes, to estimate a run before this site has finished one,
+# as the run's page times them (the steps after the first: seconds_left). On a 2-core
+# server with the training alone: about 4 s, a run from the button on the demo site
+# with one worker (steps 41 to 80 of its 80). While other work shares the cores:
+# 14.8 s at load average 10 (`make bench-speed PARTS=training`, seconds_a_step;
+# docs/benchmarks.md).
+SECONDS_A_STEP = (4.0, 14.8)
+# Making the pairs, loading the model and the first, slow batch, in steps' time
+# (24.1 + 32.1 s at 14.8 s a step, the bench's phases_s): 4.
+SET_UP_STEPS = 4
 
 
 def planned_steps() -> dict | None:
@@ -423,23 +458,46 @@ def start_estimate() -> dict:
     if planned is None:
         return {}
     first, refit = planned["first"], planned["refit"]
-    fast = _minutes((first[0] + refit[0]) * SECONDS_A_STEP[0])
-    slow = _minutes((first[1] + refit[1]) * SECONDS_A_STEP[1])
+    besides = SET_UP_STEPS + sum(PHASE_STEPS.values())
+    fast = _minutes((first[0] + refit[0] + besides) * SECONDS_A_STEP[0])
+    slow = _minutes((first[1] + refit[1] + besides) * SECONDS_A_STEP[1])
+    if fast < slow:
+        text = gettext("About %(fast)d to %(slow)d minutes") % {"fast": fast, "slow": slow}
+    else:
+        text = ngettext("About %(minutes)d minute", "About %(minutes)d minutes", fast) % {
+            "minutes": fast
+        }
+    why = gettext(
+        "Worked out from the steps the run will take, a step being one batch of %(batch)d "
+        "practice questions, which come from %(sections)d sections of the site and "
+        "%(written)d questions people wrote: it learns in %(first)s steps, then %(refit)s "
+        "more if the new version does better and is trained once more on every section, "
+        "and making the questions, loading the model and testing it take about as long "
+        "as %(besides)d steps more; the range depends on how busy the server is, a step "
+        "taking %(quiet)s s on a 2-core server that runs only the training and up to "
+        "%(busy)s s while other work shares its cores; once a run has finished here, the "
+        "estimate comes from how long it took"
+    )
     return {
-        "text": f"About {fast} to {slow} minutes" if fast < slow else f"About {_in_minutes(fast)}",
-        "why": f"Worked out from the steps the run will take, a step being one batch of "
-        f"{planned['batch']} practice questions, which come from {planned['sections']} "
-        f"sections of the site and {planned['written']} questions people wrote: it learns in "
-        f"{_span(first)} steps, then {_span(refit)} more if the new version does better "
-        f"and is trained once more on every section, at {SECONDS_A_STEP[0]:.1f} s a step, "
-        f"what a whole run took on a small 2-core server, up to {SECONDS_A_STEP[1]:.1f} s, "
-        "what a step took when that server was busy; once a run has finished here, the "
-        "estimate comes from how long it took",
+        "text": text,
+        "why": why
+        % {
+            "batch": planned["batch"],
+            "sections": planned["sections"],
+            "written": planned["written"],
+            "first": _span(first),
+            "refit": _span(refit),
+            "besides": besides,
+            "quiet": f"{SECONDS_A_STEP[0]:.1f}",
+            "busy": f"{SECONDS_A_STEP[1]:.1f}",
+        },
     }
 
 
 def _span(steps: tuple[int, int]) -> str:
-    return f"{steps[0]} to {steps[1]}" if steps[0] < steps[1] else str(steps[0])
+    if steps[0] < steps[1]:
+        return gettext("%(fewest)d to %(most)d") % {"fewest": steps[0], "most": steps[1]}
+    return str(steps[0])
 
 
 def _started_note(run: TrainingRun) -> str:

@@ -212,6 +212,12 @@ DEFAULTS = {
     # in a background thread of the web process, so the request returns at once
     # and the run's page follows its progress (False: inside the request).
     "TRAIN_IN_BACKGROUND_WITHOUT_BROKER": True,
+    # The Celery queue training runs are sent to. "" (default): the default queue,
+    # so with one worker an index build waits behind a run (its page says so).
+    # "training": a worker of their own (celery worker -Q training --concurrency=1)
+    # runs them while builds go on (docs/operations.md, "Training on a worker of
+    # its own"); no worker consuming it leaves runs queued.
+    "TRAINING_QUEUE": "",
     # A training run queued or running longer than this is marked failed
     # (abandoned) when the next one is requested (make train took 9 min 34 s on a
     # shared 2-core machine, up to ~40 minutes under load: docs/admin.md).

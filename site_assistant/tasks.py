@@ -37,6 +37,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import conf, heartbeat, rebuilds
 from .broker import (
@@ -223,6 +224,61 @@ def no_worker_note(job=None) -> str:
     app = rebuild_index.app
     heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
     return heard.get("silent", "")
+
+
+def behind_training(build=None) -> str:
+    """Why a queued index build waits though a worker runs, for the owner, or "".
+
+    Training runs go to the builds' queue unless TRAINING_QUEUE names another: a
+    worker runs one task at a time (``make worker``), so a build queued while a run
+    trains starts only once that run has finished (it sat "Queued" for minutes with
+    nothing said). Given a build, "" unless that one is queued; else, whether any is.
+    """
+    from .models import TrainingRun
+
+    app = rebuild_index.app
+    if app.conf.task_always_eager:
+        return ""  # no broker: builds run in a thread of their own
+    queue = conf.get("TRAINING_QUEUE")
+    if queue and queue != app.conf.task_default_queue:
+        return ""  # training has a worker of its own
+    if build is not None:
+        if build.status != Status.QUEUED:
+            return ""
+    elif not IndexBuild.objects.filter(status=Status.QUEUED).exists():
+        return ""
+    run = TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).order_by("started").first()
+    if run is None:
+        return ""
+    from .admin_training import time_left
+
+    left = time_left(run)
+    values = {"number": run.pk, "left": left}
+    if left:
+        waiting = gettext(
+            "Waiting for Training #%(number)s to finish, %(left)s: the worker runs one "
+            "task at a time."
+        )
+    else:
+        waiting = gettext(
+            "Waiting for Training #%(number)s to finish: the worker runs one task at a time."
+        )
+    return (
+        waiting
+        + " "
+        + gettext(
+            "The build starts by itself then. To build now, cancel the run; whoever runs the "
+            "site can give training a worker of its own, so builds never wait for it."
+        )
+    ) % values
+
+
+def queued_note(job=None) -> str:
+    """What the owner's pages say of queued work: ``no_worker_note``, else why a queued
+    build waits behind a training run (``behind_training``), or ""."""
+    return no_worker_note(job) or (
+        behind_training(job) if job is None or isinstance(job, IndexBuild) else ""
+    )
 
 
 def _ping_workers() -> str:

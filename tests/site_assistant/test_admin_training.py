@@ -153,59 +153,118 @@ def test_the_time_left_comes_from_the_last_run_and_is_not_guessed_during_set_up(
     assert running(80, 16) == "about 4 minutes left (estimate)"
 
 
-def test_the_time_left_shows_a_few_steps_into_the_training_at_their_pace(owner_client):
-    """At 44 s a run was at 8% (step 7/78) with no estimate: the pace since its start
-    took in loading the model and making pairs, so it waited for 10%. The steps' own
-    pace (training.tasks._Progress records it) gives one as soon as a few are done."""
-    from datetime import timedelta
+# The owner's run (80 steps, then the refit): "about 49 minutes left" at step 4, 27
+# at step 22, 19 at step 41 (5 min 24 s in), from a pace over every step since the
+# first. Its steps' times as those figures give them: 16 s a step to step 4, 8.6 to
+# step 22, 5.5 to step 41, about 4 s after (what the owner saw), the first step
+# ending 17 s in. With the old pace (the bar's share since step 1 over its time)
+# these timings give the owner's 49, 27 and 19 minutes.
+OWNERS_STEPS = [(4, 16.0), (22, 8.6), (41, 5.5), (80, 4.0)]
 
+
+def owners_step_times(set_up=13.0):
+    """{step: seconds since the run started when that step ended}."""
+    times, now, step = {}, set_up, 0
+    for upto, each in OWNERS_STEPS:
+        while step < upto:
+            step += 1
+            now += each if step > 1 else 4.0
+            times[step] = now
+    return times
+
+
+class Clock:
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_time_left_is_the_pace_of_the_last_steps_not_of_every_step(owner_client):
+    """The run's page said 27 minutes left at step 22 and 19 at step 41, when about 12
+    and 10 were (steps at 4 to 5 s, then the comparison and a refit of 100 steps):
+    its pace was over every step since the first, slow ones included. Now the last
+    ten steps' pace, and no estimate before three steps after the first."""
     from django.utils import timezone
 
-    from site_assistant.training.finetune import progress_bar
+    from site_assistant.admin_training import PHASE_STEPS, seconds_left, time_left
 
-    start, end = progress_bar(refit=True)["training"]
-
-    def at_step(n):
-        return start + (end - start) * n / 78
-
-    run = running(started=timezone.now() - timedelta(seconds=44))
-    progress = _Progress(run.pk)
-    progress(0.0, "making pairs")
-    progress.last = 0
-    progress(0.04, "loading the base model")
-    assert "pace" not in TrainingRun.objects.get(pk=run.pk).metrics  # no step yet
-    for n in range(1, 8):
-        progress.last = 0
-        progress(at_step(n), f"training: step {n}/78")
-    run.refresh_from_db()
-    pace = run.metrics["pace"]
-    assert (pace["steps"], pace["from"], pace["fraction"]) == (6, at_step(1), at_step(7))
-    assert pace["since"] <= pace["at"] <= time.time()
-    assert run.progress == 8 and run.stage == "training: step 7/78"
-
-    # Steps 1 to 7 took 30 s (5 s a step, as the owner's run): 0.91 of the bar at
-    # 0.031 in 30 s, about 15 minutes.
-    now = time.time()
-    TrainingRun.objects.filter(pk=run.pk).update(
-        metrics={"pace": {**pace, "since": now - 30, "at": now}}
-    )
+    start = time.time()
+    run = running(started=timezone.now(), params={"refit": True, "activate": True})
+    clock = Clock(start)
+    progress = _Progress(run.pk, clock=clock)
     url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
-    assert owner_client.get(url).json()["time_left"] == "about 15 minutes left (estimate)"
+    progress(0.0, "making pairs")
+    clock.now += 10
+    progress(0.04, "training: loading the base model")
+    said = {}
+    for step, at in owners_step_times().items():
+        clock.now = start + at
+        progress.last = 0  # past the half-second throttle
+        progress(0.05 + 0.4 * step / 80, f"training: step {step}/80")
+        run.refresh_from_db()
+        said[step] = seconds_left(run, clock.now)
+    assert run.metrics["pace"]["step"] == 80 and len(run.metrics["pace"]["recent"]) == 11
+    assert owners_step_times()[41] == pytest.approx(5 * 60 + 24, abs=1)  # 5 min 24 s in
+    # No pace from fewer than three steps after the first (one slow batch would be it).
+    assert said[1] is None and said[3] is None and said[4] is not None
+    after = sum(PHASE_STEPS.values()) + 100  # the comparison, the refit's 100 steps, …
+    # Step 22: the last ten steps at 8.6 s (not 9.6 since the first): 58 steps and
+    # the rest at that pace.
+    assert said[22] == pytest.approx((58 + after) * 8.6, rel=0.01)
+    # Step 41, 5 min 24 s in: the last ten at 5.5 s (it said 19 minutes, about
+    # 7.6 s a step); at 4 s a step from there on, what is left is within a fifth.
+    assert said[41] == pytest.approx((39 + after) * 5.5, rel=0.01)
+    truly = (39 + after) * 4.0
+    assert said[41] / 60 < 19 and said[41] < 1.4 * truly
+    # Ten steps at 4 s on: the pace is theirs alone.
+    assert said[60] == pytest.approx((20 + after) * 4.0, rel=0.01)
+
+    # The page and its JSON say it in words; the comparison after the steps runs
+    # down the time, no pace of its own.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        metrics={"pace": {**run.metrics["pace"], "at": time.time() - 30}},
+        stage="evaluating the base and the tuned model",
+    )
+    run.refresh_from_db()
+    minutes = round(((after - 0) * 4.0 - 30) / 60)
+    assert time_left(run) == f"about {minutes} minutes left (estimate)"
+    assert owner_client.get(url).json()["time_left"] == f"about {minutes} minutes left (estimate)"
     page = LexborHTMLParser(
         owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/change/").content.decode()
     )
-    assert page.css_first('[data-field="time_left"]').text() == "about 15 minutes left (estimate)"
-    # Beside "running for 44 s", the time it started, not "44 seconds ago" as drawn.
+    assert page.css_first('[data-field="time_left"]').text() == (
+        f"about {minutes} minutes left (estimate)"
+    )
+    # Beside "running for …", the time it started, not "44 seconds ago" as drawn.
     started = page.css_first(".field-started_at time")
     assert started.attributes["datetime"] == run.started.isoformat()
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d \S+", started.text()), started.text()
-    assert page.css_first('[data-field="elapsed"]').text().startswith("running for 4")
-    # Two steps in: too few to go by.
-    TrainingRun.objects.filter(pk=run.pk).update(metrics={"pace": {**pace, "steps": 2}})
-    assert owner_client.get(url).json()["time_left"] == ""
+
+    # The refit: its own steps' pace once it has three after its first, the
+    # training's until then; only its threshold and the activation after it.
+    refit_start = clock.now + 4.0 * PHASE_STEPS["evaluating"]
+    for step in range(1, 5):
+        clock.now = refit_start + 3.0 * step
+        progress.last = 0
+        progress(0.5 + 0.42 * step / 100, f"refit: step {step}/100")
+        run.refresh_from_db()
+        said[f"refit {step}"] = seconds_left(run, clock.now)
+    tail = PHASE_STEPS["threshold"] + PHASE_STEPS["activating"]
+    assert said["refit 3"] == pytest.approx((97 + tail) * 4.0, rel=0.01)  # the training's
+    assert said["refit 4"] == pytest.approx((96 + tail) * 3.0, rel=0.01)  # its own
+
+    # A run with no refit to come (activation off) has only the comparison after.
+    run.params = {"refit": True, "activate": False}
+    run.metrics = {"pace": {**run.metrics["pace"], "phase": "training", "step": 40, "of": 80}}
+    assert seconds_left(run, clock.now) == pytest.approx(
+        (40 + PHASE_STEPS["evaluating"] + PHASE_STEPS["activating"]) * 3.0, rel=0.01
+    )
     # A cancelled run keeps no pace among its metrics.
     assert cancel(run.pk)
     assert TrainingRun.objects.get(pk=run.pk).metrics == {}
+    assert time_left(TrainingRun.objects.get(pk=run.pk)) == ""
 
 
 def test_the_cancel_button_cancels_a_running_run(owner_client, django_user_model):
@@ -500,7 +559,7 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     a range, each figure's source said. The page made the run's pairs to count them (2.4 s
     on these six passages, scikit-learn loaded into the web process, more as the site
     grows): it counts rows now, and the pairs the run makes fall in its range."""
-    from site_assistant.admin_training import SECONDS_A_STEP
+    from site_assistant.admin_training import PHASE_STEPS, SECONDS_A_STEP, SET_UP_STEPS
     from site_assistant.training import pairs
     from site_assistant.training.pairs import make
     from tests.site_assistant.test_finetune import _store_passages
@@ -528,10 +587,11 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
             r"About (\d+) to (\d+) minutes", page.css_first("#training-estimate-text").text()
         ).groups(),
     )
-    assert fast <= round((first + refit) * SECONDS_A_STEP[0] / 60), page.css_first(
+    besides = SET_UP_STEPS + sum(PHASE_STEPS.values())
+    assert fast <= round((first + refit + besides) * SECONDS_A_STEP[0] / 60), page.css_first(
         "#training-estimate"
     ).text()
-    assert slow >= round((first + refit) * SECONDS_A_STEP[1] / 60)
+    assert slow >= round((first + refit + besides) * SECONDS_A_STEP[1] / 60)
     why = " ".join(page.css_first("#training-estimate").text().split())
     steps = re.search(r"it learns in (\d+) to (\d+) steps, then (\d+) to (\d+) more", why)
     assert steps, why
@@ -539,8 +599,12 @@ def test_before_any_run_the_estimate_counts_the_steps_without_making_pairs(
     assert fewest <= first <= most and refit_fewest <= refit <= refit_most, (first, refit, why)
     assert "if the new version does better" in why
     assert f"from 6 sections of the site and {len(written)} questions people wrote" in why
-    assert "at 3.3 s a step, what a whole run took on a small 2-core server, up to 14.1 s, " in why
-    assert "what a step took when that server was busy" in why
+    # What the range depends on, from steps timed as the run's page times them.
+    assert (
+        f"take about as long as {besides} steps more; the range depends on how busy the "
+        f"server is, a step taking {SECONDS_A_STEP[0]:.1f} s on a 2-core server that runs only "
+        f"the training and up to {SECONDS_A_STEP[1]:.1f} s while other work shares its cores"
+    ) in why
     # Two plain sentences, the time first, each term said: not "about 8 to 54 minutes (it
     # learns in 66 to 102 steps, then 84 to 128 more … (it is then trained …) …)".
     assert why.startswith(f"How long: About {fast} to {slow} minutes. Worked out from the steps ")
@@ -694,3 +758,130 @@ def test_training_with_no_worker_says_so_at_once_on_the_page_the_button_opens(
         reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
     ).json()["waiting"]
     assert len(_same_moment(said, shown, status)) == 1, (said, shown, status)
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_queued_behind_a_training_run_says_what_it_waits_for(
+    celery_workers, owner_client, settings
+):
+    """With one worker (``make worker``), "Rebuild index now" during Training #1 said
+    "Index rebuild #7 queued: a worker will run it" and the build sat Queued for over two
+    minutes, nothing said, until the run was cancelled: the worker runs one task at a
+    time. Now the message, the build's page, its status JSON and the builds list say
+    what it waits for, how long, and what to do."""
+    from django.utils import timezone
+
+    from site_assistant.admin_training import PHASE_STEPS
+    from site_assistant.models import IndexBuild
+    from tests.site_assistant.busy_task import busy
+
+    celery_workers(include="tests.site_assistant.busy_task")
+    busy.apply_async(args=(20,))  # the worker is taken, as by the run
+    run = TrainingRun.objects.create(
+        status=Status.RUNNING,
+        runner=this_process(),
+        started=timezone.now(),
+        progress=16,
+        stage="training: step 22/80",
+        params={"refit": True, "activate": True},
+        metrics={
+            "pace": {"phase": "training", "step": 22, "of": 80, "at": time.time()}
+            | {"seconds_a_step": 4.0, "recent": []}
+        },
+    )
+    landed = owner_client.post(reverse("admin:site_assistant_indexbuild_rebuild"), follow=True)
+    build = IndexBuild.objects.latest("pk")
+    assert build.status == IndexBuild.Status.QUEUED
+    minutes = round((58 + sum(PHASE_STEPS.values()) + 100) * 4.0 / 60)
+    note = (
+        f"Waiting for Training #{run.pk} to finish, about {minutes} minutes left (estimate): "
+        "the worker runs one task at a time. The build starts by itself then. To build now, "
+        "cancel the run; whoever runs the site can give training a worker of its own, so "
+        "builds never wait for it."
+    )
+    html = LexborHTMLParser(landed.content.decode())
+    messages = {li.attributes["class"]: li.text(strip=True) for li in html.css(".messagelist li")}
+    assert messages == {"warning": f"Index rebuild #{build.pk} queued, not started. {note}"}
+    status_url = reverse("admin:site_assistant_indexbuild_status", args=[build.pk])
+    assert owner_client.get(status_url).json()["waiting"] == note
+    page = owner_client.get(f"/admin/site_assistant/indexbuild/{build.pk}/change/").content
+    assert LexborHTMLParser(page.decode()).css_first("#build-waiting").text() == note
+    listed = owner_client.get("/admin/site_assistant/indexbuild/").content.decode()
+    assert LexborHTMLParser(listed).css_first("#waiting-for-a-worker").text() == note
+
+    # Training on a queue of its own (a worker of its own): builds do not wait for it.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": "training"}
+    assert owner_client.get(status_url).json()["waiting"] == ""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": ""}
+    # The run cancelled, nothing is said of it.
+    assert cancel(run.pk)
+    assert owner_client.get(status_url).json()["waiting"] == ""
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_training_runs_go_to_the_queue_named_by_training_queue(celery_workers, settings):
+    """TRAINING_QUEUE: the run's task waits in that queue for a worker of its own
+    (``celery worker -Q training``); unset, in the builds' queue, as before."""
+    import uuid
+
+    import redis
+
+    from bambicim.celery import app
+    from site_assistant.training.tasks import start_training
+    from tests.conftest import TEST_REDIS_URL
+
+    broker = redis.Redis.from_url(TEST_REDIS_URL)
+    own = f"training-{uuid.uuid4().hex[:8]}"
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": own}
+    try:
+        run = start_training(params={"max_steps": 3})
+        assert TrainingRun.objects.get(pk=run.pk).task_id
+        assert broker.llen(own) == 1 and broker.llen(app.conf.task_default_queue) == 0
+        assert cancel(run.pk)
+        settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": ""}
+        start_training(params={"max_steps": 3})
+        assert broker.llen(own) == 1 and broker.llen(app.conf.task_default_queue) == 1
+    finally:
+        broker.delete(own, app.conf.task_default_queue)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_runs_time_left_comes_from_its_steps_not_its_set_up(own_index_dir, owner_client):
+    """Real model, real trainer in the background thread (no broker), 12 steps: its page
+    says no time left while it loads the model and makes pairs, then one from its steps'
+    own pace, which leaves the set-up out."""
+    from site_assistant.training.tasks import start_training
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    run = start_training(params={"max_steps": 12, "batch_size": 4}, activate=False)
+    url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    seen, deadline = [], time.monotonic() + 600
+    while time.monotonic() < deadline:
+        status = owner_client.get(url).json()
+        run.refresh_from_db()
+        seen.append((status["stage"], status["time_left"], (run.metrics or {}).get("pace")))
+        if not status["active"]:
+            break
+        time.sleep(0.3)
+    assert run.status == Status.SUCCEEDED, run.error
+    # Before its fourth step (pairs, the model loading, three steps): nothing guessed.
+    fourth = next(
+        i for i, (stage, _, _) in enumerate(seen) if re.search(r"step ([4-9]|1\d)/", stage)
+    )
+    early = [left for _, left, _ in seen[:fourth]]
+    assert early and not any(early), seen[:fourth]
+    paced = [(left, pace) for stage, left, pace in seen if pace and pace.get("seconds_a_step")]
+    assert paced, seen
+    left, pace = paced[0]
+    assert re.fullmatch(r"(about \d+ minutes?|less than a minute) left \(estimate\)", left), left
+    # The pace is the steps' own: the time from its first timed step to its last over
+    # the steps between, never the run's time since it started over its steps.
+    (first, first_at), (last, last_at) = pace["recent"][0], pace["recent"][-1]
+    assert pace["seconds_a_step"] == pytest.approx((last_at - first_at) / (last - first), abs=0.01)
+    since_start = pace["at"] - run.started.timestamp()
+    assert pace["seconds_a_step"] < since_start / pace["step"], (pace, since_start)
+    assert "pace" not in run.metrics  # the results replace it
