@@ -305,6 +305,7 @@ def search_dashboard(context):
         "waiting_for_a_worker": no_worker_note(),
         "retention_days": conf.get("LOG_RETENTION_DAYS"),
         "request": request,
+        "csrf_token": context.get("csrf_token"),  # the overview's buttons post
     }
 
 
