@@ -421,12 +421,20 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
         answers = (example.review or {}).get("answers") or {}
         declined.let_answer(example)
-        said = gettext("Visitors asking “%(question)s” are answered again") % {
-            "question": example.question
-        }
         if answers:
-            said += gettext(", from %(section)s") % {"section": section_named(answers["link"])}
-        said += gettext(". To decline it again, tick its Active box.")
+            said = gettext(
+                "Visitors asking “%(question)s” are answered again, from %(section)s. To "
+                "decline it again, tick its Active box."
+            )
+        else:
+            said = gettext(
+                "Visitors asking “%(question)s” are answered again. To decline it again, "
+                "tick its Active box."
+            )
+        said %= {
+            "question": example.question,
+            "section": section_named(answers["link"]) if answers else "",
+        }
         self.message_user(request, said, messages.SUCCESS)
         return back_to(
             request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
