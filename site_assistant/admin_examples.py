@@ -21,12 +21,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from . import declined, examples, rebuilds, sections, services, signals
 from .index import IndexNotReady
@@ -404,6 +405,12 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             messages.SUCCESS if count else messages.WARNING,
         )
 
+    def back(self, request) -> HttpResponseRedirect:
+        """Back where the button was (``next``), else to the Example questions list."""
+        return back_to(
+            request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
+        )
+
     def posted(self, request, pk=None) -> ExampleQuestion | None:
         """The example question a button posted for, after the checks every button needs."""
         if not self.has_change_permission(request):
@@ -414,8 +421,6 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
 
     def let_answer_view(self, request, pk):
         """ "Let it answer": the declining example question switched off."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         example = self.posted(request, pk)
         if example is None or not example.declines:  # deleted since, or not a declining one
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
@@ -436,14 +441,10 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             "section": section_named(answers["link"]) if answers else "",
         }
         self.message_user(request, said, messages.SUCCESS)
-        return back_to(
-            request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
-        )
+        return self.back(request)
 
     def keep_declining_view(self, request, pk):
         """ "Keep declining": judged again against the section found now."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         example = self.posted(request, pk)
         if example is None or not example.declines:  # deleted since, or not a declining one
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
@@ -457,31 +458,21 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             % {"question": example.question},
             messages.SUCCESS,
         )
-        return back_to(
-            request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
-        )
+        return self.back(request)
 
     def switch_off_gone_view(self, request):
         """The overview's "Switch them off": every example question whose section is gone."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         self.posted(request)
         self.said_switched_off(request, examples.switch_off_gone(sections.lost_examples()))
-        return back_to(
-            request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
-        )
+        return self.back(request)
 
     def switch_on_gone_view(self, request):
         """The overview's undo: every one switched off because its section was gone, back on."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         self.posted(request)
         self.switch_on_action(
             request, ExampleQuestion.objects.filter(pk__in=examples.switched_off_gone())
         )
-        return back_to(
-            request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
-        )
+        return self.back(request)
 
     def get_changelist_form(self, request, **kwargs):
         """Each row's "Active" box named after its question ("Active: How much…"): Django's
@@ -523,7 +514,10 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             self.admin_site.admin_view(self.sections_view),
             name="site_assistant_examplequestion_sections",
         )
-        view = self.admin_site.admin_view
+
+        def view(method):  # a button: POST only (405 otherwise), CSRF checked by admin_view
+            return self.admin_site.admin_view(require_POST(method))
+
         buttons = [
             path(
                 "<int:pk>/let-answer/",
