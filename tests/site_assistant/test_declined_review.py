@@ -140,6 +140,32 @@ def test_a_section_that_only_names_the_words_is_kept_declining_until_one_answers
     assert "Beta page › Payments" in notice.text(), notice.text()
 
 
+def test_the_section_judged_reworded_to_answer_it_is_offered_other_edits_are_not(
+    testsite, owner_client
+):
+    """Declined while "Payments" said only "bank transfer" (answered at 0.47, above the
+    threshold: the owner's judgement is that this is no answer): rewording it elsewhere
+    moves its score by a few hundredths and asks nothing; naming PayPal lifts it by 0.15,
+    over MARGIN, and the owner is asked."""
+    ExampleQuestion.objects.all().delete()
+    section = '<h2 id="payments">Payments</h2><p>{}</p>'
+    with_section(testsite, section.format("We accept bank transfer."))
+    build()
+    assert ask(ASKED)["answer"]["anchor"] == "payments"
+    asked = Question.objects.filter(text=ASKED).latest("pk")
+    owner_client.post(f"/admin/site_assistant/question/{asked.pk}/fix/", {"unanswerable": "1"})
+    judged = ExampleQuestion.objects.get(declines=True).review["judged"]
+    assert judged["link"] == "/beta/#payments" and judged["score"] > 0.4, judged
+
+    with_section(testsite, section.format("We accept bank transfer, paid within fourteen days."))
+    build()
+    assert overview(owner_client).css_first("#dash-may-answer") is None
+    with_section(testsite, section.format("We accept bank transfer and PayPal."))
+    build()
+    notice = overview(owner_client).css_first("#dash-may-answer")
+    assert "Beta page › Payments scores 0.6" in notice.text(), notice.text()
+
+
 def test_a_button_for_another_question_or_by_get_changes_nothing(testsite, owner_client):
     ExampleQuestion.objects.all().delete()
     build()
