@@ -17,17 +17,19 @@ Imported at the end of ``site_assistant/admin.py``.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from . import rebuilds, sections, services, signals
+from . import declined, examples, rebuilds, sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
 from .templatetags.search_admin import (
@@ -243,6 +245,34 @@ class SectionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Declining example questions a build found a section for (the overview's "may answer
+    these now"), and those switched off because their section was gone."""
+
+    title = _("to review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("may_answer", _("The site may answer it now")),
+            ("gone", _("Switched off: section gone")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "may_answer":
+            return queryset.filter(pk__in=[e.pk for e in declined.may_answer_now()])
+        if self.value() == "gone":
+            return queryset.filter(pk__in=examples.switched_off_gone())
+        return queryset
+
+
+def back_to(request, default: str) -> HttpResponseRedirect:
+    """Back where the owner clicked (``next``, a path on this site), else ``default``."""
+    wanted = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure())
+    return HttpResponseRedirect(wanted if wanted.startswith("/") and safe else default)
+
+
 @admin.register(ExampleQuestion)
 class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmin):
     """The owner's own questions for a section: indexed beside it, and training pairs."""
@@ -252,7 +282,8 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
     # off an index build: while a build cannot run, its pages say to migrate first.
     every_view_also_reads = rebuilds.TABLES
     list_display = ["question", "section_display", "active", "created_display"]
-    list_filter = ["active", "declines", SectionFilter]
+    list_filter = ["active", "declines", SectionFilter, ReviewFilter]
+    actions = ["switch_off_gone_action", "switch_on_action"]
     list_editable = ["active"]
     search_fields = ["question", "url"]
     created_display = date_column("created", _("Added"))
@@ -284,10 +315,19 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
     @admin.display(description=_("Section it answers"), ordering="url")
     def section_display(self, obj):
         if obj.declines:
-            return format_html(
+            declines = format_html(
                 '<strong>{}</strong> <span class="help">{}</span>',
                 gettext("none: the site doesn’t answer it"),
                 gettext("visitors asking it get “I’m not sure” with the closest pages"),
+            )
+            answers = (obj.review or {}).get("answers") if obj.active else None
+            return format_html("{}{}", declines, self.may_answer_html(obj, answers))
+        if not obj.active and (obj.review or {}).get("gone"):
+            return format_html(
+                '<strong>{}</strong> <span class="help">{} {}</span>',
+                gettext("switched off: its section is gone"),
+                obj.url,
+                gettext("(switched on again by the build that finds it back)"),
             )
         try:
             shown = sections.label(obj.url)
@@ -302,6 +342,137 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
                 obj.url,
             )
         return format_html('{} <span class="help">{}</span>', shown, obj.url)
+
+    def may_answer_html(self, obj, answers):
+        """ "The site may answer this now: Services › Payments (0.59)" with its two buttons
+        (the changelist's form posts them, with its CSRF token), or nothing."""
+        if not answers:
+            return ""
+        where = section_named(answers["link"])
+        name = self.admin_site.name
+        return format_html(
+            '<p class="search-admin__may-answer" id="may-answer-{}"><strong>{}</strong> {} '
+            '<button type="submit" class="button" formaction="{}">{}</button> '
+            '<button type="submit" class="button" formaction="{}">{}</button></p>',
+            obj.pk,
+            gettext("The site may answer this now:"),
+            gettext("%(section)s scores %(score).2f, above the answer threshold.")
+            % {"section": where, "score": answers["score"]},
+            reverse(f"{name}:site_assistant_examplequestion_let_answer", args=[obj.pk]),
+            gettext("Let it answer"),
+            reverse(f"{name}:site_assistant_examplequestion_keep_declining", args=[obj.pk]),
+            gettext("Keep declining"),
+        )
+
+    @admin.action(description=_("Switch off: their section is gone on purpose"))
+    def switch_off_gone_action(self, request, queryset):
+        lost = set(sections.lost_examples())
+        self.said_switched_off(
+            request,
+            examples.switch_off_gone(
+                pk for pk in queryset.values_list("pk", flat=True) if pk in lost
+            ),
+        )
+
+    @admin.action(description=_("Switch back on (switched off because their section was gone)"))
+    def switch_on_action(self, request, queryset):
+        count = examples.switch_on(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d example question switched back on.",
+                "%(count)d example questions switched back on.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    def said_switched_off(self, request, count: int) -> None:
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d example question switched off: its section is gone. It is switched "
+                "on again by the build that finds its section back; to undo it now, choose "
+                "“Switch back on” in Example questions (filter: Switched off: section gone).",
+                "%(count)d example questions switched off: their section is gone. Each is "
+                "switched on again by the build that finds its section back; to undo it now, "
+                "choose “Switch back on” in Example questions (filter: Switched off: section "
+                "gone).",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    def back(self, request) -> HttpResponseRedirect:
+        """Back where the button was (``next``), else to the Example questions list."""
+        return back_to(
+            request, reverse(f"{self.admin_site.name}:site_assistant_examplequestion_changelist")
+        )
+
+    def posted(self, request, pk=None) -> ExampleQuestion | None:
+        """The example question a button posted for, after the checks every button needs."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if pk is None:
+            return None
+        return self.get_object(request, str(pk))
+
+    def let_answer_view(self, request, pk):
+        """ "Let it answer": the declining example question switched off."""
+        example = self.posted(request, pk)
+        if example is None or not example.declines:  # deleted since, or not a declining one
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        answers = (example.review or {}).get("answers") or {}
+        declined.let_answer(example)
+        if answers:
+            said = gettext(
+                "Visitors asking “%(question)s” are answered again, from %(section)s. To "
+                "decline it again, tick its Active box."
+            )
+        else:
+            said = gettext(
+                "Visitors asking “%(question)s” are answered again. To decline it again, "
+                "tick its Active box."
+            )
+        said %= {
+            "question": example.question,
+            "section": section_named(answers["link"]) if answers else "",
+        }
+        self.message_user(request, said, messages.SUCCESS)
+        return self.back(request)
+
+    def keep_declining_view(self, request, pk):
+        """ "Keep declining": judged again against the section found now."""
+        example = self.posted(request, pk)
+        if example is None or not example.declines:  # deleted since, or not a declining one
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        declined.keep_declining(example)
+        self.message_user(
+            request,
+            gettext(
+                "Visitors asking “%(question)s” still get “I’m not sure”; you are told again "
+                "only if another section answers it better."
+            )
+            % {"question": example.question},
+            messages.SUCCESS,
+        )
+        return self.back(request)
+
+    def switch_off_gone_view(self, request):
+        """The overview's "Switch them off": every example question whose section is gone."""
+        self.posted(request)
+        self.said_switched_off(request, examples.switch_off_gone(sections.lost_examples()))
+        return self.back(request)
+
+    def switch_on_gone_view(self, request):
+        """The overview's undo: every one switched off because its section was gone, back on."""
+        self.posted(request)
+        self.switch_on_action(
+            request, ExampleQuestion.objects.filter(pk__in=examples.switched_off_gone())
+        )
+        return self.back(request)
 
     def get_changelist_form(self, request, **kwargs):
         """Each row's "Active" box named after its question ("Active: How much…"): Django's
@@ -343,7 +514,33 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             self.admin_site.admin_view(self.sections_view),
             name="site_assistant_examplequestion_sections",
         )
-        return [found, *super().get_urls()]
+
+        def view(method):  # a button: POST only (405 otherwise), CSRF checked by admin_view
+            return self.admin_site.admin_view(require_POST(method))
+
+        buttons = [
+            path(
+                "<int:pk>/let-answer/",
+                view(self.let_answer_view),
+                name="site_assistant_examplequestion_let_answer",
+            ),
+            path(
+                "<int:pk>/keep-declining/",
+                view(self.keep_declining_view),
+                name="site_assistant_examplequestion_keep_declining",
+            ),
+            path(
+                "switch-off-gone/",
+                view(self.switch_off_gone_view),
+                name="site_assistant_examplequestion_switch_off_gone",
+            ),
+            path(
+                "switch-on-gone/",
+                view(self.switch_on_gone_view),
+                name="site_assistant_examplequestion_switch_on_gone",
+            ),
+        ]
+        return [found, *buttons, *super().get_urls()]
 
     @reads_no_table  # the index's sections
     def sections_view(self, request):

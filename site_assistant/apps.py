@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.apps import AppConfig
 from django.core import checks
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils.functional import Promise
 
 
@@ -43,6 +43,8 @@ class SearchConfig(AppConfig):
         # A question the owner declined, or undid, is read again at the next question.
         for signal in (post_save, post_delete):
             signal.connect(declined.forget_read, sender=ExampleQuestion, weak=False)
+        # One declined, or switched on again: the live index's best section for it then.
+        pre_save.connect(declined.judge_on_save, sender=ExampleQuestion, weak=False)
         # On a Wagtail site, publishing, unpublishing, moving or deleting a page
         # and changing its privacy schedule one too (nothing without Wagtail).
         wagtail_signals.connect()

@@ -20,8 +20,8 @@ import numpy as np
 from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
-from . import answerability, conf, embed, index, publish, rebuilds, withdrawn
-from .examples import example_questions, follow_edited_sections
+from . import answerability, conf, declined, embed, index, publish, rebuilds, withdrawn
+from .examples import example_questions, follow_edited_sections, switch_on_found
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
 from .sources import Collected, collect_all
@@ -412,6 +412,7 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     report.prepare_model(model_ref)
     rows = [p.to_dict() for p in passages]
     follow_edited_sections(rows)
+    switch_on_found(rows)
     owned = _owned_texts(rows)
     if fanout is not None and _hand_out(build, report, rows, documents, model_ref, owned, fanout):
         return  # the chunks' merge (merge_build) finishes the build
@@ -525,6 +526,7 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
         removed = sync_tables(version, documents)
         publish.activate(version.version)
         withdrawn.forget_before(version.content_read)
+    _review_declined(version)
 
     build.status = IndexBuild.Status.SUCCEEDED
     build.version = version.version
@@ -550,6 +552,18 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
         f"; {other}" if other else "",
     )
     tidy()
+
+
+def _review_declined(version: index.IndexVersion) -> None:
+    """The declining example questions the new live version may answer, marked for the
+    owner (site_assistant.declined); never fails the build that is live already."""
+    try:
+        marked = declined.review_after_build(version)
+    except Exception:  # noqa: BLE001 - the build is live: the log says why
+        logger.exception("the declining example questions were not reviewed")
+        return
+    if marked:
+        logger.info("%d declining example question(s) the site may answer now", marked)
 
 
 def tidy() -> None:
@@ -637,6 +651,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
     rows += [p.to_dict() for p in new_passages]
     vectors = [vector for _, vector in kept_rows] + list(new_vectors)
 
+    switch_on_found(rows)
     owned = _owned_vectors_of(rows, model_ref)
     report("embed", 1, force=True)
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
 
-from . import embed, schema, sections, services
+from . import declined, embed, examples, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
 from .sources import templates
@@ -319,6 +319,20 @@ def figures(now: datetime | None = None) -> dict:
         "week_answered_percent": round(100 * counted["week_answered"] / total) if total else None,
         "lost_examples": len(sections.lost_examples()) if status else 0,
         "templates_changed": templates_changed(last_build) if status else [],
+        "switched_off_gone": len(examples.switched_off_gone()),
+        # [{"pk", "question", "section", "score"}]: declining ones the last build may answer.
+        "may_answer": [
+            {
+                "pk": example.pk,
+                "question": example.question,
+                "section": sections.named(example.review["answers"]["link"], ""),
+                "link": example.review["answers"]["link"],
+                "score": example.review["answers"]["score"],
+            }
+            for example in declined.may_answer_now()
+        ]
+        if status
+        else [],
         # [{"site": hostname, "" for the default, "total", "answered", "percent"}]; [] for one site.
         "week_by_site": [
             {**row, "percent": round(100 * row["answered"] / row["total"])}

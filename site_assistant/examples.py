@@ -198,3 +198,61 @@ def example_questions(passages: Sequence[dict]) -> list[tuple[str, int]]:
             if question:
                 found.append((question, position))
     return sorted(set(found), key=lambda pair: (pair[1], pair[0]))
+
+
+def switch_off_gone(pks) -> int:
+    """Switch off the example questions ``pks`` (those whose section is gone, the overview
+    says: ``sections.lost_examples``), marked as switched off for that (``review["gone"]``):
+    a build that finds their section again switches them back on (``switch_on_found``).
+    How many were switched off. update(), not save(): they named no passage, so the
+    index does not change."""
+    from .models import ExampleQuestion
+
+    changed = 0
+    for example in ExampleQuestion.objects.filter(pk__in=list(pks), active=True):
+        review = {**(example.review or {}), "gone": True}
+        changed += ExampleQuestion.objects.filter(pk=example.pk).update(active=False, review=review)
+    return changed
+
+
+def switch_on(pks) -> int:
+    """Switch the example questions ``pks`` that were switched off because their section
+    was gone back on (the owner's undo); how many."""
+    from .models import ExampleQuestion
+
+    changed = 0
+    for example in ExampleQuestion.objects.filter(pk__in=list(pks), active=False):
+        if not (example.review or {}).get("gone"):
+            continue
+        review = {k: v for k, v in example.review.items() if k != "gone"}
+        changed += ExampleQuestion.objects.filter(pk=example.pk).update(active=True, review=review)
+    return changed
+
+
+def switched_off_gone() -> list[int]:
+    """The pks of the example questions switched off because their section was gone."""
+    from .models import ExampleQuestion
+
+    return [
+        pk
+        for pk, review in ExampleQuestion.objects.filter(active=False).values_list("pk", "review")
+        if (review or {}).get("gone")
+    ]
+
+
+def switch_on_found(passages: Sequence[dict]) -> int:
+    """Switch back on each example question switched off because its section was gone
+    (``switch_off_gone``) whose link names one of ``passages`` again: a build calls this
+    with the passages it read, before it reads the example questions it indexes. How
+    many were switched on."""
+    from .models import ExampleQuestion
+
+    finder = PassageFinder(passages)
+    back = [
+        pk
+        for pk, link in ExampleQuestion.objects.filter(pk__in=switched_off_gone()).values_list(
+            "pk", "url"
+        )
+        if finder.find(*split_link(link)) is not None
+    ]
+    return switch_on(back)

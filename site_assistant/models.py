@@ -644,6 +644,12 @@ class ExampleQuestion(models.Model):
         ),
     )
     created = models.DateTimeField(auto_now_add=True)
+    # What the owner's to-dos know of it, never typed in a form (site_assistant.declined):
+    # "judged" {"link", "score"}: the best section when the owner said the site does not
+    # answer it; "answers" {"link", "score", "version"}: a section a build found that now
+    # answers it (the overview's "may answer these now"); "gone": switched off because
+    # its section was gone (switched on again by the build that finds it back).
+    review = models.JSONField(default=dict, db_default={}, blank=True, editable=False)
 
     objects = ExampleQuestionQuerySet.as_manager()
 

@@ -312,6 +312,7 @@ def search_dashboard(context):
         else "",
         "csrf_token": context.get("csrf_token"),
         "request": request,
+        "csrf_token": context.get("csrf_token"),  # the overview's buttons post
     }
 
 

@@ -226,3 +226,81 @@ def test_example_questions_follow_a_registered_row_given_another_url(
         "Glittery?": "/alpha/glitter-2/",
         "What is alpha?": "/alpha/",
     }
+
+
+RETURNS = ["can I return a parcel?", "how long do I have to send a parcel back?"]
+
+
+def test_example_questions_of_a_page_hidden_on_purpose_are_switched_off_with_one_click(
+    testsite, django_user_model
+):
+    """A page hidden on purpose (noindex) left its example questions naming "a section the
+    site no longer has" on the overview, with no way to say it was meant. One button
+    switches them off, with the count; undone from the overview, or per question from the
+    list; and the build that finds the page again switches them back on, steering visitors."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from site_assistant import services
+    from site_assistant.build import run_build
+    from site_assistant.models import IndexBuild
+
+    def build():
+        done = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
+        assert done.status == IndexBuild.Status.SUCCEEDED, done.error
+
+    owner = Client()
+    owner.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+
+    def overview():
+        return LexborHTMLParser(owner.get("/admin/site_assistant/").text)
+
+    def said(response):
+        return " ".join(LexborHTMLParser(response.text).css_first(".messagelist").text().split())
+
+    ExampleQuestion.objects.all().delete()  # the site's own
+    mine = [ExampleQuestion.objects.create(question=q, url="/beta/#returns") for q in RETURNS]
+    hours = ExampleQuestion.objects.create(
+        question="when are you open?", url="/alpha/#opening-hours"
+    )
+    title, main = testsite.PAGES["/beta/"]
+    testsite.PAGES["/beta/"] = (title, '<meta name="robots" content="noindex">' + main)
+    build()
+    lost = overview().css_first("#dash-lost-examples")
+    assert "2 example questions name a section the site no longer has" in lost.text()
+    button = lost.css_first("#dash-switch-off-gone")
+    assert " ".join(button.text().split()) == (
+        "Switch all 2 off: their sections are gone on purpose"
+    )
+
+    clicked = owner.post(lost.attributes["action"], {"next": "/admin/site_assistant/"}, follow=True)
+    assert said(clicked).startswith("2 example questions switched off: their section is gone.")
+    page = overview()
+    assert page.css_first("#dash-lost-examples") is None  # no more nagging
+    back = page.css_first("#dash-switched-off-gone")
+    assert "2 example questions are switched off because their section is gone" in back.text()
+    assert ExampleQuestion.objects.filter(active=True).get() == hours
+    listed = owner.get("/admin/site_assistant/examplequestion/", {"review": "gone"})
+    assert "switched off: its section is gone" in listed.content.decode()
+
+    # Undone from the overview, then one of them only, from the list.
+    undone = owner.post(back.attributes["action"], {"next": "/admin/site_assistant/"}, follow=True)
+    assert said(undone) == "2 example questions switched back on."
+    assert "2 example questions" in overview().css_first("#dash-lost-examples").text()
+    one = owner.post(
+        "/admin/site_assistant/examplequestion/",
+        {"action": "switch_off_gone_action", "_selected_action": [mine[0].pk, hours.pk]},
+        follow=True,
+    )
+    assert said(one).startswith("1 example question switched off: its section is gone.")
+    assert "1 example question names" in overview().css_first("#dash-lost-examples").text()
+    owner.post(lost.attributes["action"])
+
+    # The owner shows the page again: its example questions steer visitors again.
+    testsite.PAGES["/beta/"] = (title, main)
+    build()
+    assert all(e.active and "gone" not in e.review for e in ExampleQuestion.objects.all())
+    page = overview()
+    assert page.css_first("#dash-switched-off-gone") is None
+    assert page.css_first("#dash-lost-examples") is None
+    answered = services.answer(RETURNS[1]).answer
+    assert answered.link == "/beta/#returns" and answered.score == 1.0
