@@ -71,9 +71,22 @@ def pytest_configure(config):
     }
     # This process's settings are read (above): from here on the environment is the
     # children's. Without these they were `make run`'s site: the checkout's db.sqlite3
-    # (or the DATABASE_URL of `make test-postgres`) and var/search-index.
-    os.environ["DATABASE_URL"] = _CHILD_DATABASE_URL
-    os.environ["SEARCH_INDEX_DIR"] = str(_CHILD_SITE / "search-index")
+    # (or the DATABASE_URL of `make test-postgres`) and var/search-index. Not in xdist's
+    # controller, which runs no test: its workers, which read their settings from the
+    # environment it hands them, would all be on the scratch database.
+    if not _xdist_controller(config):
+        os.environ["DATABASE_URL"] = _CHILD_DATABASE_URL
+        os.environ["SEARCH_INDEX_DIR"] = str(_CHILD_SITE / "search-index")
+
+
+def _xdist_controller(config) -> bool:
+    """Whether this process hands the tests to pytest-xdist's workers (``-n``)."""
+    option = config.option
+    return (
+        not hasattr(config, "workerinput")
+        and getattr(option, "dist", "no") != "no"
+        and bool(getattr(option, "tx", None))
+    )
 
 
 def pytest_unconfigure(config):
