@@ -41,6 +41,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 _INDEX_DIR = Path(tempfile.mkdtemp(prefix="search-index-test-"))
+# What a process a test starts (a fresh Python, manage.py, make, gunicorn) reads when the
+# test names no database or index of its own: a scratch database and index folder, and
+# the test database once it is set up (django_db_setup), never the checkout's own.
+_CHILD_SITE = Path(tempfile.mkdtemp(prefix="child-site-test-"))
+_CHILD_DATABASE_URL = f"sqlite:///{_CHILD_SITE / 'db.sqlite3'}"
 # The Wagtail test site's migrated databases (wagtail_site_dir).
 _WAGTAIL_DATABASES = Path(tempfile.mkdtemp(prefix="wagtailsite-db-test-"))
 
@@ -48,8 +53,10 @@ _WAGTAIL_DATABASES = Path(tempfile.mkdtemp(prefix="wagtailsite-db-test-"))
 def pytest_configure(config):
     from django.conf import settings
 
-    global _CONFIG
+    global _CONFIG, _GUARD
     _CONFIG = config
+    if not hasattr(config, "workerinput"):  # the run's first process (xdist's controller)
+        _GUARD = CheckoutGuard(ROOT)
     # Django's own advice for a test run: the default hasher (PBKDF2, a million rounds)
     # took 1.2 s a password at load 9 (CHANGELOG), once when a test makes its user and
     # again at every log-in. Users made in this process only; a subprocess site makes its own.
@@ -62,12 +69,105 @@ def pytest_configure(config):
         **getattr(settings, "SITE_ASSISTANT", {}),
         "INDEX_DIR": str(_INDEX_DIR),
     }
+    # This process's settings are read (above): from here on the environment is the
+    # children's. Without these they were `make run`'s site: the checkout's db.sqlite3
+    # (or the DATABASE_URL of `make test-postgres`) and var/search-index. Not in xdist's
+    # controller, which runs no test: its workers, which read their settings from the
+    # environment it hands them, would all be on the scratch database.
+    if not _xdist_controller(config):
+        os.environ["DATABASE_URL"] = _CHILD_DATABASE_URL
+        os.environ["SEARCH_INDEX_DIR"] = str(_CHILD_SITE / "search-index")
+
+
+def _xdist_controller(config) -> bool:
+    """Whether this process hands the tests to pytest-xdist's workers (``-n``)."""
+    option = config.option
+    return (
+        not hasattr(config, "workerinput")
+        and getattr(option, "dist", "no") != "no"
+        and bool(getattr(option, "tx", None))
+    )
 
 
 def pytest_unconfigure(config):
     shutil.rmtree(_INDEX_DIR, ignore_errors=True)
+    shutil.rmtree(_CHILD_SITE, ignore_errors=True)
     shutil.rmtree(_WAGTAIL_DATABASES, ignore_errors=True)
     shutil.rmtree(_SITE_INDEX, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, and every process a test starts from here on gets
+    it as its DATABASE_URL (see ``_CHILD_DATABASE_URL``)."""
+    from django.db import connection
+
+    os.environ["DATABASE_URL"] = _test_database_url(connection.settings_dict)
+    yield
+    os.environ["DATABASE_URL"] = _CHILD_DATABASE_URL
+
+
+class CheckoutGuard:
+    """The checkout's own data, `make run`'s: its database, search index and secret key
+    (the Makefile's). Each file's mtime and size when the run started; ``changed()``
+    names those written, made or removed since. A test run must leave them as they
+    were: ``pytest_sessionfinish`` fails the run otherwise."""
+
+    PATHS = ("db.sqlite3", "db.sqlite3-wal", "var/search-index", "var/secret-key")
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.before = self.state()
+
+    def state(self) -> dict[str, tuple[int, int]]:
+        found = {}
+        for name in self.PATHS:
+            top = self.root / name
+            paths = [top]
+            if top.is_dir() and not top.is_symlink():
+                for folder, dirs, files in os.walk(top):
+                    paths += [Path(folder, entry) for entry in (*dirs, *files)]
+            for path in paths:
+                try:
+                    stat = path.lstat()
+                except FileNotFoundError:
+                    continue
+                found[str(path.relative_to(self.root))] = (stat.st_mtime_ns, stat.st_size)
+        return found
+
+    def changed(self) -> list[str]:
+        after = self.state()
+        return sorted(
+            p for p in self.before.keys() | after.keys() if self.before.get(p) != after.get(p)
+        )
+
+    def finish(self, session) -> list[str]:
+        """Fail ``session`` if the checkout's data changed; returns what changed."""
+        changed = self.changed()
+        if changed:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return changed
+
+
+_GUARD: CheckoutGuard | None = None
+_GUARD_FOUND: list[str] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _GUARD is not None:
+        _GUARD_FOUND[:] = _GUARD.finish(session)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _GUARD_FOUND:
+        terminalreporter.write_sep("!", "the checkout's own data changed during the tests")
+        for path in _GUARD_FOUND:
+            terminalreporter.write_line(f"{ROOT / path}", red=True)
+        terminalreporter.write_line(
+            "A test (or a process it started) wrote to `make run`'s site. A test starts a "
+            "process with the test database and a temporary index unless it names its own "
+            "(tests/conftest.py); or a server of this checkout ran meanwhile."
+        )
 
 
 @pytest.fixture(autouse=True)

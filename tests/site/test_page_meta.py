@@ -32,7 +32,7 @@ def meta(html: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def pages(django_db_blocker):
+def pages(django_db_setup, django_db_blocker):
     from django.test import Client
 
     with django_db_blocker.unblock():

@@ -70,10 +70,14 @@ def test_the_readme_command_for_the_admin_creates_the_owner(tmp_path):
         if key not in {"SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DJANGO_SETTINGS_MODULE"}
         and not key.startswith(("PYTEST", "DJANGO_SUPERUSER"))
     }
-    env.update(DATABASE_URL=f"sqlite:///{database}", REDIS_URL="", MAKEFLAGS="")
+    # The key the Makefile makes goes in the test's folder, not in the checkout's var/
+    # (LOCAL_KEY is relative to the checkout).
+    key = os.path.relpath(tmp_path / "secret-key", ROOT)
+    env.update(DATABASE_URL=f"sqlite:///{database}", REDIS_URL="", MAKEFLAGS=f"LOCAL_KEY={key}")
     code, output = _type_answers(_readme_command(), env)
     assert code == 0, output[-2000:]
     assert "Superuser created successfully" in output, output[-2000:]
     with sqlite3.connect(database) as db:
         rows = db.execute("select is_superuser, is_staff from auth_user where username='owner'")
         assert rows.fetchall() == [(1, 1)]
+    assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
