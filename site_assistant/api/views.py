@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
@@ -262,11 +263,18 @@ class BaseAPIView(APIView):
         # causes are a body sent without the header, or fetch()'s default text/plain.
         if isinstance(exc, UnsupportedMediaType):
             sent = self.request.content_type
+            way_out = gettext(
+                "send the body as JSON with the header Content-Type: application/json "
+                "(a URL-encoded form or multipart/form-data are read too)."
+            )
             exc = UnsupportedMediaType(
                 sent,
-                detail=(f'Unsupported media type "{sent}"' if sent else "No Content-Type header")
-                + ": send the body as JSON with the header Content-Type: application/json "
-                "(a URL-encoded form or multipart/form-data are read too).",
+                detail=(
+                    gettext('Unsupported media type "%(type)s": %(way_out)s')
+                    % {"type": sent, "way_out": way_out}
+                    if sent
+                    else gettext("No Content-Type header: %(way_out)s") % {"way_out": way_out}
+                ),
             )
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):

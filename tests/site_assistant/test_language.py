@@ -5,8 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from site_assistant import language, services
+from site_assistant.api import parsers
 from site_assistant.models import Question
 from site_assistant.text import WORD
 
@@ -511,3 +513,40 @@ def test_english_typed_fast_on_a_phone_is_answered_in_english(built_index, clien
     assert body["language"] is None and body["message"] is None
     assert body["corrected_query"] == "r u in ljubljana"
     assert body["answer"]["url"] == "/contact/"
+
+
+@pytest.mark.django_db
+def test_errors_about_the_request_come_back_in_the_pages_language(
+    built_index, client, bilingual_site
+):
+    """A developer trying the API of a German site read `q`'s messages in German and those
+    about the request itself (its Content-Type, its body, a vote's token) in English."""
+    api = "/de/assistant/api/search/"
+    untyped = client.generic("POST", api, '{"q": "Preise"}', content_type="text/plain")
+    assert untyped.status_code == 415
+    assert untyped.json()["detail"] == (
+        "Nicht unterstützter Medientyp „text/plain“: senden Sie den Inhalt als JSON mit dem "
+        "Header Content-Type: application/json (ein URL-kodiertes Formular oder "
+        "multipart/form-data wird auch gelesen)."
+    )
+    as_form = client.generic(
+        "POST", api, '{"q": "Preise"}', content_type="application/x-www-form-urlencoded"
+    )
+    assert as_form.status_code == 400
+    assert as_form.json()["detail"].startswith("Der Inhalt ist JSON, wurde aber als Formular")
+    a_list = client.post(api, '[{"q": "Preise"}]', content_type="application/json")
+    assert a_list.status_code == 400
+    assert a_list.json()["detail"] == (
+        'Der JSON-Inhalt ist eine Liste: Senden Sie ein Objekt mit benannten Feldern '
+        '({"name": value, …}).'
+    )
+    vote = client.post(
+        "/de/assistant/api/feedback/",
+        {"question_id": 1, "helpful": True, "feedback_token": "not-it"},
+        content_type="application/json",
+    )
+    assert vote.status_code == 403
+    assert vote.json()["detail"].startswith("Eine Bewertung wird nur von der Person angenommen")
+    # In Slovenian too, on a Slovenian page.
+    with translation.override("sl"):
+        assert str(parsers.not_an_object([])).startswith("Vsebina JSON je seznam:")
