@@ -537,7 +537,7 @@ def test_errors_about_the_request_come_back_in_the_pages_language(
     a_list = client.post(api, '[{"q": "Preise"}]', content_type="application/json")
     assert a_list.status_code == 400
     assert a_list.json()["detail"] == (
-        'Der JSON-Inhalt ist eine Liste: Senden Sie ein Objekt mit benannten Feldern '
+        "Der JSON-Inhalt ist eine Liste: Senden Sie ein Objekt mit benannten Feldern "
         '({"name": value, …}).'
     )
     vote = client.post(
