@@ -9,7 +9,8 @@ import math
 
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, ngettext
 
 from . import conf, questions, services
 from .api import throttles
@@ -37,7 +38,6 @@ def _search_page(request):
         "title": conf.for_site("WIDGET_TITLE", request),
         "contact_url": conf.contact_url(request),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
-        "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
         "placeholder": conf.for_site("PAGE_PLACEHOLDER", request),
         "suggestions": conf.for_site("SUGGESTED_QUESTIONS", request),
         "base_template": conf.get("PAGE_BASE_TEMPLATE"),
@@ -83,6 +83,16 @@ def _search_page(request):
                 host=request.get_host(),
                 asker=user_of(request),
             )
+            if context["answer"].language:  # told in the visitor's language when it can be
+                told = context["told"] = conf.other_language_reply(
+                    context["answer"].language, request
+                )
+                page = conf.primary_subtag(get_language())
+                context["told_lang"] = (
+                    format_html(' lang="{}"', told["lang"])
+                    if conf.primary_subtag(told["lang"]) != page
+                    else ""
+                )
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js),
             # with the token only the page that logged the question carries: one opened

@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
@@ -372,6 +372,9 @@ def _search(request, data):
         raise IndexNotReadyError() from exc
     except ValueError as exc:  # services' own checks (e.g. nothing left after normalizing)
         raise ValidationError({"q": [str(exc)]}) from exc
+    # Another language: what to say, in the visitor's language when the site offers it.
+    told = conf.other_language_reply(answer.language, request) if answer.language else None
+    contact = told["contact_url"] if told else conf.contact_url(request)
     body = {
         "query": answer.query,
         "corrected_query": answer.corrected,
@@ -380,14 +383,15 @@ def _search(request, data):
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
         "min_score": answer.min_score,
-        "contact_url": conf.contact_url(request),
+        "contact_url": contact,
         "language": answer.language,
         "question_lang": (
             language.lang_attribute(answer.language, answer.query) if answer.language else None
         ),
         "small_talk": answer.reply is not None,
-        "message": answer.reply
-        or (conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None),
+        "message": answer.reply or (told["message"] if told else None),
+        "message_lang": told["lang"] if told else (get_language() if answer.reply else None),
+        "handoff_text": told["handoff"] if told and contact else None,
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }

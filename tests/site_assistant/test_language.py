@@ -365,8 +365,10 @@ def test_the_api_answers_a_german_page_in_german(built_index, client, bilingual_
     assert blank.json()["q"] == ["Fragen Sie etwas: Die Frage ist leer."]
     english = client.get(api, {"q": "Wo ist euer Büro"}, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["message"] == "Ich kann nur auf Englisch antworten."  # the path wins
-    outside = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"})
-    assert outside.json()["message"] == "I can only answer in English."
+    outside = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
+    # On an English page too: the site has German pages and the app's words are German.
+    assert outside["message"] == "Ich kann nur auf Englisch antworten."
+    assert outside["message_lang"] == "de"
 
 
 @pytest.mark.django_db
@@ -401,6 +403,10 @@ def test_the_owners_message_is_shown_as_written(built_index, client, bilingual_s
     }
     body = client.get("/de/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
     assert body["message"] == "Sorry, English only — write to us!"
+    # Whatever the question's language: the site's text, taken to be the page's language.
+    english = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
+    assert english["message"] == "Sorry, English only — write to us!"
+    assert english["message_lang"] == "en"
 
 
 @pytest.mark.parametrize(
@@ -550,3 +556,44 @@ def test_errors_about_the_request_come_back_in_the_pages_language(
     # In Slovenian too, on a Slovenian page.
     with translation.override("sl"):
         assert str(parsers.not_an_object([])).startswith("Vsebina JSON je seznam:")
+
+
+@pytest.mark.django_db
+def test_a_question_in_a_language_the_site_offers_is_told_so_in_it(
+    built_index, client, bilingual_site
+):
+    """A visitor who asked in German on an English page was told "I can only answer in
+    English." in English: the site has German pages and the app's words are German."""
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "CONTACT_URL": "/contact/",
+        "HANDOFF_TEXT": {"de": "Schreiben Sie uns", "en": "Write to us"},
+    }
+    api = "/en/assistant/api/search/"
+    german = client.get(api, {"q": "Was kostet eine Webseite?"}).json()
+    assert german["language"] == "de"
+    assert (german["message"], german["message_lang"]) == (
+        "Ich kann nur auf Englisch antworten.",
+        "de",
+    )
+    assert german["handoff_text"] == "Schreiben Sie uns"  # the site's own words for German
+    # Slovenian: the app's words are Slovenian, but this site has no Slovenian pages.
+    slovenian = client.get(api, {"q": "koliko stane spletna stran"}).json()
+    assert slovenian["language"] == "sl"
+    assert (slovenian["message"], slovenian["message_lang"]) == (
+        "I can only answer in English.",
+        "en",
+    )
+    assert slovenian["handoff_text"] == "Write to us"
+    # An answer has no message; small talk's is in the page's language.
+    answered = client.get(api, {"q": "Can I scrape the site?"}).json()
+    assert (answered["message"], answered["message_lang"], answered["handoff_text"]) == (None,) * 3
+    thanks = client.get(api, {"q": "thanks"}).json()
+    assert thanks["message_lang"] == "en" and thanks["handoff_text"] is None
+    # A message the site gives per language is read in the visitor's.
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "OTHER_LANGUAGE_MESSAGE": {"de": "Nur Englisch, bitte.", "en": "English only, please."},
+    }
+    german = client.get(api, {"q": "Was kostet eine Webseite?"}).json()
+    assert (german["message"], german["message_lang"]) == ("Nur Englisch, bitte.", "de")
