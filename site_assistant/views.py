@@ -38,6 +38,10 @@ def _search_page(request):
         "title": conf.for_site("WIDGET_TITLE", request),
         "contact_url": conf.contact_url(request),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
+        # A question in another language: ``told`` (conf.other_language_reply) says it in
+        # the visitor's language when it can, ``told_lang`` marks it; this for templates
+        # that name the message alone.
+        "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
         "placeholder": conf.for_site("PAGE_PLACEHOLDER", request),
         "suggestions": conf.for_site("SUGGESTED_QUESTIONS", request),
         "base_template": conf.get("PAGE_BASE_TEMPLATE"),
@@ -87,6 +91,7 @@ def _search_page(request):
                 told = context["told"] = conf.other_language_reply(
                     context["answer"].language, request
                 )
+                context["other_language_message"] = told["message"]
                 page = conf.primary_subtag(get_language())
                 context["told_lang"] = (
                     format_html(' lang="{}"', told["lang"])

@@ -597,3 +597,47 @@ def test_a_question_in_a_language_the_site_offers_is_told_so_in_it(
     }
     german = client.get(api, {"q": "Was kostet eine Webseite?"}).json()
     assert (german["message"], german["message_lang"]) == ("Nur Englisch, bitte.", "de")
+
+
+@pytest.mark.django_db
+def test_the_widgets_words_may_be_given_per_language(built_index, client, bilingual_site):
+    """A German site with an English version showed its German suggested questions on the
+    /en/ pages too (a click got "I can only answer in English.")."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "WIDGET_TITLE": {"de": "Fragen Sie Lipa", "en": "Ask Lipa"},
+        "SUGGESTED_QUESTIONS": {
+            "de": ["Darf ich die Seite scrapen?"],
+            "en": ["Can I scrape the site?", "Where are you based?"],
+        },
+        "WIDGET_GREETING": {"en": "Hello there!"},  # German left out: the app's own
+        "PAGE_PLACEHOLDER": "Your question",  # one text: on every language's pages
+    }
+
+    def widget(path):
+        tree = LexborHTMLParser(client.get(path).content.decode())
+        return (
+            tree.css_first(".site-assistant__title").text().strip(" ✨"),
+            tree.css_first("#site-assistant-greeting").text(),
+            [button.text() for button in tree.css(".site-assistant__suggestion")],
+        )
+
+    assert widget("/en/prices/") == (
+        "Ask Lipa",
+        "Hello there!",
+        ["Can I scrape the site?", "Where are you based?"],
+    )
+    assert widget("/de/prices/") == (
+        "Fragen Sie Lipa",
+        "Hallo! Fragen Sie mich alles über diese Website.",
+        ["Darf ich die Seite scrapen?"],
+    )
+    # The search page too, and the suggestion a visitor clicks there is answered.
+    page = LexborHTMLParser(client.get("/en/assistant/search/").content.decode())
+    offered = [a.text() for a in page.css(".sa-page__suggestions a")]
+    assert offered == ["Can I scrape the site?", "Where are you based?"]
+    assert page.css_first("input[type=search]").attributes["placeholder"] == "Your question"
+    body = client.get("/en/assistant/api/search/", {"q": offered[0]}).json()
+    assert body["language"] is None and body["answer"] is not None

@@ -6,7 +6,7 @@ import re
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from site_assistant import conf, index, questions
+from site_assistant import index, questions
 from site_assistant.models import Question
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
@@ -144,12 +144,25 @@ def test_nonsense_is_answered_honestly_with_the_contact_link(client):
     assert Question.objects.get().answered is False
 
 
-@pytest.mark.parametrize("query", ["Koliko stane spletna stran?", "Wo ist euer Büro?"])
-def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(client, query):
+@pytest.mark.parametrize(
+    ("query", "told"),
+    [
+        ("Koliko stane spletna stran?", ("sl", "Odgovarjam lahko samo v angleščini.")),
+        ("Wo ist euer Büro?", ("de", "Ich kann nur auf Englisch antworten.")),
+        ("¿Cuánto cuesta una página web?", ("", "I can only answer in English.")),
+    ],
+)
+def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(
+    client, query, told
+):
+    """In the visitor's language when the app's words are in it (German, Slovenian: the
+    site leaves LANGUAGES to Django's, every language), marked so; else the page's."""
     html = client.get("/search/", {"q": query}).content.decode()
     section = LexborHTMLParser(html).css_first("section[aria-labelledby]")
     results = section.text()
-    assert conf.get("OTHER_LANGUAGE_MESSAGE") in results
+    lang, message = told
+    assert section.css_first("h2").attributes.get("lang") == (lang or None)
+    assert section.css_first("h2").text() == message
     assert "confident answer" not in results
     assert "Koliko state" not in html  # never respelled
     # The message and the way to a person, not a list of unrelated sections.
@@ -157,7 +170,6 @@ def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(
     assert section.css("ol li") == []
     assert [a.text() for a in section.css("a")] == ["Ask Bambi’s team"]
     # The message is the heading (not "I'm not sure" over it), and nothing to vote on.
-    assert section.css_first("h2").text() == conf.get("OTHER_LANGUAGE_MESSAGE")
     assert "I’m not sure" not in results
     assert LexborHTMLParser(html).css("[data-sa-feedback]") == []
 
