@@ -118,12 +118,17 @@ def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
     assert result.results == []  # its matches would be chance: no "closest" sections
     body = client.get("/api/search/", {"q": "Wo ist euer Büro"}).json()
     assert body["language"] == "de" and body["answer"] is None and body["results"] == []
-    assert body["message"] == "I can only answer in English." and body["contact_url"]
+    # In German: the site leaves LANGUAGES to Django's (every language) and the app's
+    # words are German.
+    assert body["message"] == "Ich kann nur auf Englisch antworten." and body["contact_url"]
+    assert body["message_lang"] == "de"
     assert body["corrected_query"] is None
     logged = Question.objects.get(pk=body["question_id"])
     assert logged.language == "de" and logged.top_url == "" and logged.answered is False
     chinese = client.get("/api/search/", {"q": "网站多少钱？"}).json()
-    assert chinese["language"] == "zh" and chinese["results"] == [] and chinese["message"]
+    assert chinese["language"] == "zh" and chinese["results"] == []
+    # The app's words are not in Chinese: the page's language.
+    assert (chinese["message"], chinese["message_lang"]) == ("I can only answer in English.", "en")
     english = client.get("/api/search/", {"q": "where is your office"}).json()
     assert english["language"] is None and english["message"] is None
     assert english["answer"] is not None
@@ -230,10 +235,12 @@ def test_the_owner_reads_short_slovenian_and_croatian_questions_in_their_languag
         "koliko košta izrada web stranice": "sh",  # Croatian, read as Bosnian
         "gde se nalazite": "sh",  # Serbian
     }
+    told = {"sl": "Odgovarjam lahko samo v angleščini."}  # "sh": no words of the app's
     for question, code in asked.items():
         body = client.get("/api/search/", {"q": question}).json()
         assert body["language"] == code, question
-        assert body["message"] == "I can only answer in English." and body["results"] == []
+        assert body["message"] == told.get(code, "I can only answer in English.")
+        assert body["results"] == []
         assert Question.objects.get(pk=body["question_id"]).language == code
     client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
     page = client.get("/admin/site_assistant/question/").content.decode()
@@ -476,7 +483,7 @@ def test_one_word_the_identifier_reads_clearly_is_another_language(built_index, 
     for question in ("Öffnungszeiten", "oeffnungszeiten?"):
         body = client.get("/api/search/", {"q": question}).json()
         assert body["language"] == "de" and body["results"] == [], question
-        assert body["message"] == "I can only answer in English."
+        assert body["message"] == "Ich kann nur auf Englisch antworten."
     for question in ("Preise?", "pricing", "wordpress?", "hours", "figma?", "asdf", "ok"):
         assert services.answer(question).language is None, question
     # "chaange" reads as Oromo (0.6), but typo tolerance respells it: the site's "change".
