@@ -98,6 +98,13 @@ def _search_page(request):
                     if conf.primary_subtag(told["lang"]) != page
                     else ""
                 )
+                # The site's own words for every language (HANDOFF_TEXT as one text): marked
+                # as the page's language inside the visitor's.
+                context["told_handoff"] = (
+                    format_html('<span lang="{}">{}</span>', get_language(), told["handoff"])
+                    if context["told_lang"] and told["handoff"] == context["handoff"]
+                    else told["handoff"]
+                )
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js),
             # with the token only the page that logged the question carries: one opened

@@ -238,6 +238,10 @@ def test_a_question_in_another_language_gets_the_message_and_a_person_not_pages(
     expect(answer.locator("p").first).to_have_text(told)
     expect(answer.locator(".site-assistant__corrected")).to_have_count(0)
     expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_be_visible()
+    if told != "I can only answer in English.":
+        # Told in their language, marked so; the site's own English link words marked English.
+        expect(answer).to_have_attribute("lang", code)
+        expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_have_attribute("lang", "en")
     # No unrelated sections, and no "See all results" (the page says the same).
     expect(answer.locator(".site-assistant__more")).to_have_count(0)
     expect(answer.locator(".site-assistant__all")).to_have_count(0)

@@ -169,6 +169,8 @@ def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(
     assert "Closest pages" not in results and "closest passages" not in results
     assert section.css("ol li") == []
     assert [a.text() for a in section.css("a")] == ["Ask Bambi’s team"]
+    # The site's HANDOFF_TEXT, one English text, inside the visitor's language: marked English.
+    assert [span.attributes["lang"] for span in section.css("a span")] == (["en"] if lang else [])
     # The message is the heading (not "I'm not sure" over it), and nothing to vote on.
     assert "I’m not sure" not in results
     assert LexborHTMLParser(html).css("[data-sa-feedback]") == []

@@ -763,8 +763,11 @@
   }
   function ownLanguageHandoff(question, data) {
     var p = el("p", "site-assistant__contact");
-    p.appendChild(link(contactHref(question, data.contact_url), data.handoff_text || handoffText,
-      "site-assistant__ask"));
+    var words = data.handoff_text || handoffText;
+    var a = p.appendChild(link(contactHref(question, data.contact_url), words, "site-assistant__ask"));
+    // The site's own words for every language (HANDOFF_TEXT set as one text): the page's.
+    var page = WORDS.language || document.documentElement.lang;
+    if (words === handoffText && page) a.lang = page;
     return p;
   }
 
