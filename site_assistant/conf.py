@@ -585,28 +585,23 @@ PER_LANGUAGE_KEYS = (
 )
 
 
-def in_language(name, value, language: str | None = None):
-    """``value`` of the setting ``name`` for ``language`` (the active one when None): a
-    value given per language ({"de": "…", "en": "…"}) gives its entry for the language
-    ("de-at", then "de"), or for a language it leaves out the app's default (its words in
-    that language; no SUGGESTED_QUESTIONS); any other value is for every language."""
+def in_language(name, value):
+    """``value`` of the setting ``name`` in the active language: a value given per language
+    ({"de": "…", "en": "…"}) gives its entry for the language ("de-at", then "de"), or for
+    a language it leaves out the app's default (its words in that language; no
+    SUGGESTED_QUESTIONS); any other value is for every language."""
     if name not in PER_LANGUAGE_KEYS or not isinstance(value, dict):
         return value
-    from django.utils.translation import get_language, override
+    from django.utils.translation import get_language
 
-    code = str(language or get_language() or "").lower().replace("_", "-")
+    code = str(get_language() or "").lower().replace("_", "-")
     given = {str(key).lower().replace("_", "-"): entry for key, entry in value.items()}
     for key in (code, primary_subtag(code)):
         if key in given:
             entry = given[key]
             return str(entry) if isinstance(entry, Promise) else entry
     default = DEFAULTS[name]
-    if not isinstance(default, Promise):
-        return default
-    if language is None:
-        return str(default)
-    with override(language):
-        return str(default)
+    return str(default) if isinstance(default, Promise) else default
 
 
 def for_site(name, request):
