@@ -1090,6 +1090,10 @@ class QuestionAdmin(
                 # Its links as the visitor opens them: under the script prefix.
                 context["result"] = result = result.for_visitor(request)
                 context["language_name"] = language.name(result.language or "")
+                if result.language:  # what a visitor is told: in their language if it can be
+                    context["other_language_message"] = conf.other_language_reply(result.language)[
+                        "message"
+                    ]
                 # Pages taken from visitors since the build: never among the passages below.
                 context["withdrawn"] = services.withdrawn_now()
             except services.IndexNotReady as exc:

@@ -347,7 +347,10 @@ def fix_answer_view(model_admin, request, question_id):
         or reverse("admin:site_assistant_question_changelist"),
         "back_url": _back_url(request, question),
         "language_name": language.name(question.language) if question.language else "",
-        "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
+        # What the visitor was told: in their language when the site offers it.
+        "other_language_message": conf.other_language_reply(question.language)["message"]
+        if question.language
+        else conf.get("OTHER_LANGUAGE_MESSAGE"),
         "not_searched": not_searched(question) if question.language else "",
         "existing": existing,
         "existing_url": reverse("admin:site_assistant_examplequestion_change", args=[existing.pk])

@@ -28,6 +28,7 @@ class SearchConfig(AppConfig):
         checks.register(check_sitemaps_render, checks.Tags.urls)
         checks.register(check_sitemaps_are_served, checks.Tags.urls)
         checks.register(check_rest_framework_installed)
+        checks.register(check_suggested_questions_language)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -206,7 +207,18 @@ _MAY_BE_NONE = {"EMBEDDING_CACHE_DAYS", "KEEP_BUILDS", "KEEP_MODELS"}
 
 
 def _type_problem(name: str, value, default) -> str:
-    """Why ``value`` cannot be SITE_ASSISTANT[name] ("" when it can)."""
+    """Why ``value`` cannot be SITE_ASSISTANT[name] ("" when it can); words a visitor
+    sees may be given per language (conf.PER_LANGUAGE_KEYS: {"de": …, "en": …})."""
+    from . import conf
+
+    if name in conf.PER_LANGUAGE_KEYS and isinstance(value, dict):
+        for code, entry in value.items():
+            if not isinstance(code, str) or not conf.primary_subtag(code):
+                return f'must name languages by their code ("de", "en"), not {code!r:.60}'
+            if isinstance(entry, dict) or (problem := _type_problem(name, entry, default)):
+                problem = "must not be a dict" if isinstance(entry, dict) else problem
+                return f"[{code!r}] {problem}"
+        return ""
     kind = _kind(default)
     if kind is None or (value is None and name in _MAY_BE_NONE):
         return ""
@@ -321,6 +333,75 @@ def _per_site_problems(per_site: dict) -> list[tuple[str, str]]:
             problem = _type_problem(key, value, conf.DEFAULTS[key])
             if problem:
                 found.append((where, problem))
+    return found
+
+
+def _suggested_questions(user: dict) -> list[tuple[str, list]]:
+    """(where, questions) of every SUGGESTED_QUESTIONS the project sets: its own and each
+    PER_SITE host's, each language's list of one given per language."""
+    given = [("", user.get("SUGGESTED_QUESTIONS"))]
+    per_site = user.get("PER_SITE")
+    if isinstance(per_site, dict):
+        given += [
+            (f"['PER_SITE'][{host!r}]", words.get("SUGGESTED_QUESTIONS"))
+            for host, words in per_site.items()
+            if isinstance(words, dict)
+        ]
+    found = []
+    for where, value in given:
+        for code, questions in value.items() if isinstance(value, dict) else [(None, value)]:
+            if isinstance(questions, list | tuple):
+                place = f"{where}['SUGGESTED_QUESTIONS']" + (f"[{code!r}]" if code else "")
+                found.append((place, [str(q) for q in questions if isinstance(q, str | Promise)]))
+    return found
+
+
+def _index_knows():
+    """Whether a word is the model's (``Speller.is_known`` without the site's words): a
+    short English question is not read as another language for a few letters."""
+    from collections import Counter
+
+    from . import embed, spelling
+
+    try:
+        words = spelling.model_words(embed.active_model_ref())
+    except Exception:  # noqa: BLE001 - no model to read: the identifier alone
+        return None
+    return spelling.Speller(Counter(), words).is_known if words else None
+
+
+def check_suggested_questions_language(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A suggested question in a language the index does not answer (W008): a visitor who
+    clicks it gets OTHER_LANGUAGE_MESSAGE, not an answer (a German site's German
+    questions on its English pages, or on any page of an English index). Read by the
+    app's own language identification (site_assistant.language), once, at start."""
+    from django.conf import settings
+
+    from . import conf, language
+
+    user = getattr(settings, "SITE_ASSISTANT", {}) or {}
+    if not isinstance(user, dict) or not conf.get("DETECT_LANGUAGE"):
+        return []
+    given = [(where, questions) for where, questions in _suggested_questions(user) if questions]
+    if not given:
+        return []
+    known, found = _index_knows(), []
+    answered_in = language.name(conf.index_language())
+    for where, questions in given:
+        for question in questions:
+            code = language.other_language(question, known)
+            if code:
+                found.append(
+                    checks.Warning(
+                        f"SITE_ASSISTANT{where}: “{question}” reads as {language.name(code)}; "
+                        f"the index answers in {answered_in} only, so a visitor who clicks it "
+                        "gets OTHER_LANGUAGE_MESSAGE and the contact link, not an answer.",
+                        hint=f"Suggest questions in {answered_in}: a list per language "
+                        '({"de": [...], "en": [...]}) lets each language\'s pages offer their '
+                        "own (docs/configuration.md).",
+                        id="site_assistant.W008",
+                    )
+                )
     return found
 
 

@@ -608,6 +608,38 @@ PER_SITE_KEYS = (
 )
 
 
+# The words a visitor sees that a site may give per language: {"de": "…", "en": "…"}
+# (SUGGESTED_QUESTIONS: a list per language), read in the active language.
+PER_LANGUAGE_KEYS = (
+    "WIDGET_TITLE",
+    "WIDGET_GREETING",
+    "WIDGET_PLACEHOLDER",
+    "PAGE_PLACEHOLDER",
+    "SUGGESTED_QUESTIONS",
+    "HANDOFF_TEXT",
+    "OTHER_LANGUAGE_MESSAGE",
+)
+
+
+def in_language(name, value):
+    """``value`` of the setting ``name`` in the active language: a value given per language
+    ({"de": "…", "en": "…"}) gives its entry for the language ("de-at", then "de"), or for
+    a language it leaves out the app's default (its words in that language; no
+    SUGGESTED_QUESTIONS); any other value is for every language."""
+    if name not in PER_LANGUAGE_KEYS or not isinstance(value, dict):
+        return value
+    from django.utils.translation import get_language
+
+    code = str(get_language() or "").lower().replace("_", "-")
+    given = {str(key).lower().replace("_", "-"): entry for key, entry in value.items()}
+    for key in (code, primary_subtag(code)):
+        if key in given:
+            entry = given[key]
+            return str(entry) if isinstance(entry, Promise) else entry
+    default = DEFAULTS[name]
+    return str(default) if isinstance(default, Promise) else default
+
+
 def for_site(name, request):
     """SITE_ASSISTANT[name] for a visitor of ``request``'s host: PER_SITE's value
     for its hostname ("beta.example" of "Beta.example:8000") when it sets one,
@@ -623,7 +655,7 @@ def for_site(name, request):
             if split_domain_port(str(site).lower())[0] != hostname or not isinstance(words, dict):
                 continue
             if name in words and name in PER_SITE_KEYS:
-                value = words[name]
+                value = in_language(name, words[name])
                 return str(value) if isinstance(value, Promise) else value
     return get(name)
 
@@ -675,6 +707,45 @@ def _contact_path(url: str) -> str:
     return f"/{language}{url}" if is_valid_path(f"/{language}{path}", urlconf) else url
 
 
+def has_words_in(code: str) -> bool:
+    """Whether a visitor may be told the app's words in ``code``: the site offers the
+    language (settings.LANGUAGES) and the app's words are translated into it (its
+    locale: German and Slovenian; English is their own)."""
+    from pathlib import Path
+
+    code = primary_subtag(code)
+    offered = {primary_subtag(tag) for tag, _name in getattr(django_settings, "LANGUAGES", ())}
+    if not code or code not in offered:
+        return False
+    locale = Path(__file__).resolve().parent / "locale" / code / "LC_MESSAGES" / "django.mo"
+    return code == "en" or locale.is_file()
+
+
+def other_language_reply(code: str, request=None) -> dict:
+    """What a visitor who asked in ``code``, a language the index does not answer, is told:
+    ``{"message", "lang", "handoff", "contact_url"}``. OTHER_LANGUAGE_MESSAGE ("I can only
+    answer in English."), the contact link's words (HANDOFF_TEXT) and the contact page
+    in the visitor's language when the site offers it and the app's words are in it
+    (``has_words_in``: "Odgovarjam lahko samo v angleščini." to a Slovenian question
+    on an English page), else in the page's; ``lang`` names it. A text the site sets for
+    every language stays as set (its language taken to be the page's); one it sets per
+    language is read in ``lang`` (``in_language``)."""
+    from django.utils.translation import get_language, override
+
+    page = get_language() or django_settings.LANGUAGE_CODE
+    own = _is_set("OTHER_LANGUAGE_MESSAGE") and not isinstance(
+        _user_value("OTHER_LANGUAGE_MESSAGE"), dict
+    )
+    lang = primary_subtag(code) if not own and has_words_in(code) else page
+    with override(lang):
+        return {
+            "message": get("OTHER_LANGUAGE_MESSAGE"),
+            "lang": lang,
+            "handoff": for_site("HANDOFF_TEXT", request),
+            "contact_url": contact_url(request),
+        }
+
+
 def contact_message_param(url: str) -> str:
     """The query parameter that carries the question to ``url`` (``contact_url``):
     CONTACT_MESSAGE_PARAM when the project sets it, else "body" for a ``mailto:`` link
@@ -711,13 +782,24 @@ def _is_set(name) -> bool:
     return name in (_scoped.get() or {}) or (isinstance(user, dict) and name in user)
 
 
+def _user_value(name):
+    """SITE_ASSISTANT[name] as the project (or ``scoped``) sets it; None when it does not."""
+    scoped_values = _scoped.get() or {}
+    if name in scoped_values:
+        return scoped_values[name]
+    user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
+    return user.get(name) if isinstance(user, dict) else None
+
+
 def get(name):
     """The setting, or its default; a default text in the active language (Django's
-    translations of the app: docs/install.md, "Sites in other languages")."""
+    translations of the app: docs/install.md, "Sites in other languages"), and words set
+    per language (PER_LANGUAGE_KEYS) in it (``in_language``)."""
     scoped_values = _scoped.get()
     if scoped_values and name in scoped_values:
         return scoped_values[name]
     user = getattr(django_settings, "SITE_ASSISTANT", {}) or {}
     # Not a dict: the defaults (the system check site_assistant.E004 says so).
     value = user.get(name, DEFAULTS[name]) if isinstance(user, dict) else DEFAULTS[name]
+    value = in_language(name, value)
     return str(value) if isinstance(value, Promise) else value

@@ -126,8 +126,12 @@ BUSY_SECONDS = 60
 
 
 def _log_figures(now: datetime) -> dict:
+    # Questions in another language were not searched: counted apart, and left out of
+    # the share answered (a German site's German questions read as unanswered ones).
     week = Question.objects.filter(created__gte=now - WEEK).aggregate(
-        week_total=Count("id"), week_answered=Count("id", filter=Q(answered=True))
+        week_total=Count("id"),
+        week_answered=Count("id", filter=Q(answered=True)),
+        week_other_language=Count("id", filter=OTHER_LANGUAGE),
     )
     # One query; whether an example is saved is asked only of the rows counted here.
     # Judged ones the site does not answer (Fix this answer) wait for no fix either.
@@ -167,7 +171,11 @@ def _log_figures(now: datetime) -> dict:
         by_site = list(
             Question.objects.filter(created__gte=now - WEEK)
             .values("site")
-            .annotate(total=Count("id"), answered=Count("id", filter=Q(answered=True)))
+            .annotate(
+                total=Count("id"),
+                answered=Count("id", filter=Q(answered=True)),
+                other_language=Count("id", filter=OTHER_LANGUAGE),
+            )
             .order_by("site")
         )
     return {**week, **review, "week_by_site": by_site}
@@ -260,6 +268,14 @@ def templates_changed(last_build: IndexBuild | None) -> list[str]:
     return [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in changed]
 
 
+def answered_percent(answered: int, total: int, other_language: int) -> int | None:
+    """The share of ``total`` questions answered, in percent, those in another language
+    left out (they were never searched: the overview counts them apart); None when
+    none was searched."""
+    searched = total - other_language
+    return round(100 * answered / searched) if searched > 0 else None
+
+
 def latest_build() -> IndexBuild | None:
     """The newest build that ran or waits to (a request merged into another is no build)."""
     return IndexBuild.objects.exclude(status=IndexBuild.Status.COALESCED).order_by("-pk").first()
@@ -276,6 +292,8 @@ def figures(now: datetime | None = None) -> dict:
     status = services.index_status()
     counted = log_figures(now)
     total = counted["week_total"]
+    # (A busy log's figures counted before this one was: none left out.)
+    other = counted.get("week_other_language", 0)
     review = {name: counted[name] for name in ("unanswered", "not_helpful", "other_language")}
     # (A busy log's figures counted before these were: the waiting ones alone.)
     for name in ("unanswered", "not_helpful"):
@@ -316,7 +334,16 @@ def figures(now: datetime | None = None) -> dict:
         else None,
         "week_questions": total,
         "week_answered": counted["week_answered"],
-        "week_answered_percent": round(100 * counted["week_answered"] / total) if total else None,
+        # Of the questions searched: those in another language were not (counted apart).
+        "week_other_language": other,
+        "week_searched": total - other,
+        "week_answered_percent": answered_percent(counted["week_answered"], total, other),
+        # The same as one site's row of week_by_site, for a line that says all three.
+        "week": {
+            "total": total,
+            "percent": answered_percent(counted["week_answered"], total, other),
+            "other_language": other,
+        },
         "lost_examples": len(sections.lost_examples()) if status else 0,
         "templates_changed": templates_changed(last_build) if status else [],
         "switched_off_gone": len(examples.switched_off_gone()),
@@ -333,9 +360,16 @@ def figures(now: datetime | None = None) -> dict:
         ]
         if status
         else [],
-        # [{"site": hostname, "" for the default, "total", "answered", "percent"}]; [] for one site.
+        # [{"site": hostname, "" for the default, "total", "answered", "other_language",
+        # "percent"}]; [] for one site.
         "week_by_site": [
-            {**row, "percent": round(100 * row["answered"] / row["total"])}
+            {
+                **row,
+                "other_language": row.get("other_language", 0),
+                "percent": answered_percent(
+                    row["answered"], row["total"], row.get("other_language", 0)
+                ),
+            }
             for row in counted.get("week_by_site", [])
         ],
         **review,

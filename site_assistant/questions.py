@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import conf, outage, schema, services
 from .models import Question
@@ -275,9 +276,11 @@ def record_feedback(question_id: int, helpful: bool, token: str = "") -> Questio
     """
     if not is_feedback_token(question_id, token):
         raise NotTheAsker(
-            "Feedback is taken only from whoever asked: send the question_id and the "
-            "feedback_token of the same answer (any other pair is refused, whether or not "
-            "the question exists)."
+            gettext(
+                "Feedback is taken only from whoever asked: send the question_id and the "
+                "feedback_token of the same answer (any other pair is refused, whether or not "
+                "the question exists)."
+            )
         )
     question = Question.objects.get(pk=question_id)
     question.helpful = bool(helpful)

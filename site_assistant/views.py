@@ -9,7 +9,8 @@ import math
 
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, ngettext
 
 from . import conf, questions, services
 from .api import throttles
@@ -37,6 +38,9 @@ def _search_page(request):
         "title": conf.for_site("WIDGET_TITLE", request),
         "contact_url": conf.contact_url(request),
         "handoff": conf.for_site("HANDOFF_TEXT", request),
+        # A question in another language: ``told`` (conf.other_language_reply) says it in
+        # the visitor's language when it can, ``told_lang`` marks it; this for templates
+        # that name the message alone.
         "other_language_message": conf.get("OTHER_LANGUAGE_MESSAGE"),
         "placeholder": conf.for_site("PAGE_PLACEHOLDER", request),
         "suggestions": conf.for_site("SUGGESTED_QUESTIONS", request),
@@ -85,6 +89,24 @@ def _search_page(request):
             )
             # Its links under the script prefix the page is served under ("/portal/…").
             context["answer"] = context["answer"].for_visitor(request)
+            if context["answer"].language:  # told in the visitor's language when it can be
+                told = context["told"] = conf.other_language_reply(
+                    context["answer"].language, request
+                )
+                context["other_language_message"] = told["message"]
+                page = conf.primary_subtag(get_language())
+                context["told_lang"] = (
+                    format_html(' lang="{}"', told["lang"])
+                    if conf.primary_subtag(told["lang"]) != page
+                    else ""
+                )
+                # The site's own words for every language (HANDOFF_TEXT as one text): marked
+                # as the page's language inside the visitor's.
+                context["told_handoff"] = (
+                    format_html('<span lang="{}">{}</span>', get_language(), told["handoff"])
+                    if context["told_lang"] and told["handoff"] == context["handoff"]
+                    else told["handoff"]
+                )
             logged = context["question"]  # None for small talk, which is not logged
             # The page's 👍 / 👎 post to the feedback API like the widget's (widget.js),
             # with the token only the page that logged the question carries: one opened

@@ -22,6 +22,8 @@ from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import (
@@ -74,7 +76,9 @@ def nesting_depth(text: str, stop: int | None = None) -> int:
 
 
 def too_large(max_bytes: int) -> BodyTooLarge:
-    return BodyTooLarge(f"The request body is too large: at most {max_bytes} bytes.")
+    return BodyTooLarge(
+        gettext("The request body is too large: at most %(bytes)s bytes.") % {"bytes": max_bytes}
+    )
 
 
 # Python's own limit on the digits of an int read from text (sys.int_info); past it,
@@ -106,10 +110,16 @@ class GuardedJSONParser(JSONParser):
         try:
             text = codecs.decode(raw, encoding)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise ParseError(f"JSON parse error - the body is not {encoding} text.") from exc
+            raise ParseError(
+                gettext("JSON parse error - the body is not %(encoding)s text.")
+                % {"encoding": encoding}
+            ) from exc
         max_depth = conf.get("MAX_JSON_DEPTH")
         if nesting_depth(text, stop=max_depth) > max_depth:
-            raise ParseError(f"JSON nested too deeply: at most {max_depth} levels.")
+            raise ParseError(
+                gettext("JSON nested too deeply: at most %(levels)s levels.")
+                % {"levels": max_depth}
+            )
         parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
         try:
             data = json.loads(text, parse_constant=parse_constant, parse_int=_json_int)
@@ -123,10 +133,10 @@ class GuardedJSONParser(JSONParser):
 # What a JSON body that is not an object is, named as a client developer would.
 _JSON_KINDS = (
     (type(None), "null"),
-    (bool, "true or false"),
-    (int | float, "a number"),
-    (str, "a string"),
-    (list, "a list"),
+    (bool, _("true or false")),
+    (int | float, _("a number")),
+    (str, _("a string")),
+    (list, _("a list")),
 )
 
 
@@ -136,7 +146,8 @@ def not_an_object(data) -> ParseError:
     provided" or "Invalid data. Expected a dictionary, but got list.")."""
     kind = next(name for kind, name in _JSON_KINDS if isinstance(data, kind))
     return ParseError(
-        f'The JSON body is {kind}: send an object of named fields ({{"name": value, …}}).'
+        gettext('The JSON body is %(kind)s: send an object of named fields ({"name": value, …}).')
+        % {"kind": kind}
     )
 
 
@@ -154,8 +165,10 @@ class GuardedFormParser(FormParser):
         raw = stream.read()
         if raw.lstrip()[:1] in (b"{", b"["):
             raise ParseError(
-                "The body is JSON but was sent as a form (application/x-www-form-urlencoded): "
-                "send it with the header Content-Type: application/json."
+                gettext(
+                    "The body is JSON but was sent as a form (application/x-www-form-urlencoded): "
+                    "send it with the header Content-Type: application/json."
+                )
             )
         return QueryDict(raw, encoding=get_encoding(parser_context or {}))
 

@@ -174,7 +174,8 @@ class SearchResponseSerializer(serializers.Serializer):
         "SITE_ASSISTANT['MIN_SCORE'] when the site sets one."
     )
     contact_url = serializers.CharField(
-        help_text="Where to ask a person (SITE_ASSISTANT['CONTACT_URL']), offered when not sure."
+        help_text="Where to ask a person (SITE_ASSISTANT['CONTACT_URL']), offered when not sure; "
+        "for a question in another language, the contact page in `message_lang`."
     )
     language = serializers.CharField(
         allow_null=True,
@@ -197,8 +198,22 @@ class SearchResponseSerializer(serializers.Serializer):
         allow_null=True,
         help_text="What to show instead of an answer: the reply to small talk, or "
         "SITE_ASSISTANT['OTHER_LANGUAGE_MESSAGE'] (by default \"I can only answer in English.\", "
-        "naming the index's language, in the active language of the request) for a question in "
+        "naming the index's language, in `message_lang`) for a question in "
         "another language; else null.",
+    )
+    message_lang = serializers.CharField(
+        allow_null=True,
+        help_text="With `message`: the language it is in (an HTML `lang`). For a question in "
+        "another language, the visitor's own when the site offers it (settings.LANGUAGES) "
+        "and the app's words are translated into it (German, Slovenian): a Slovenian "
+        'question on an English page gets "Odgovarjam lahko samo v angleščini."; else the '
+        "language of the request. Null without a message.",
+    )
+    handoff_text = serializers.CharField(
+        allow_null=True,
+        help_text="With `language`: the words of the link to `contact_url` "
+        "(SITE_ASSISTANT['HANDOFF_TEXT']), in `message_lang`. Null without a `contact_url`, "
+        "and for any other answer (the page's own words name the link).",
     )
     index_version = serializers.CharField()
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")

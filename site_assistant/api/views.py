@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
@@ -262,11 +263,18 @@ class BaseAPIView(APIView):
         # causes are a body sent without the header, or fetch()'s default text/plain.
         if isinstance(exc, UnsupportedMediaType):
             sent = self.request.content_type
+            way_out = gettext(
+                "send the body as JSON with the header Content-Type: application/json "
+                "(a URL-encoded form or multipart/form-data are read too)."
+            )
             exc = UnsupportedMediaType(
                 sent,
-                detail=(f'Unsupported media type "{sent}"' if sent else "No Content-Type header")
-                + ": send the body as JSON with the header Content-Type: application/json "
-                "(a URL-encoded form or multipart/form-data are read too).",
+                detail=(
+                    gettext('Unsupported media type "%(type)s": %(way_out)s')
+                    % {"type": sent, "way_out": way_out}
+                    if sent
+                    else gettext("No Content-Type header: %(way_out)s") % {"way_out": way_out}
+                ),
             )
         response = super().handle_exception(exc)
         if isinstance(exc, ValidationError) and isinstance(response.data, dict):
@@ -365,6 +373,9 @@ def _search(request, data):
     except ValueError as exc:  # services' own checks (e.g. nothing left after normalizing)
         raise ValidationError({"q": [str(exc)]}) from exc
     answer = answer.for_visitor(request)  # its links under the request's script prefix
+    # Another language: what to say, in the visitor's language when the site offers it.
+    told = conf.other_language_reply(answer.language, request) if answer.language else None
+    contact = told["contact_url"] if told else conf.contact_url(request)
     body = {
         "query": answer.query,
         "corrected_query": answer.corrected,
@@ -373,14 +384,15 @@ def _search(request, data):
         "answer": answer.answer.to_dict() if answer.answer else None,
         "results": [hit.to_dict() for hit in answer.results],
         "min_score": answer.min_score,
-        "contact_url": conf.contact_url(request),
+        "contact_url": contact,
         "language": answer.language,
         "question_lang": (
             language.lang_attribute(answer.language, answer.query) if answer.language else None
         ),
         "small_talk": answer.reply is not None,
-        "message": answer.reply
-        or (conf.get("OTHER_LANGUAGE_MESSAGE") if answer.language else None),
+        "message": answer.reply or (told["message"] if told else None),
+        "message_lang": told["lang"] if told else (get_language() if answer.reply else None),
+        "handoff_text": told["handoff"] if told and contact else None,
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }

@@ -280,26 +280,31 @@ def test_words_of_another_language_are_not_shown_back_respelled(page):
 
 
 @pytest.mark.parametrize(
-    ("question", "code", "lang"),
+    ("question", "code", "lang", "told"),
     [
-        ("Koliko stane spletna stran?", "sl", "sl"),
-        ("Wo ist euer Büro?", "de", "de"),
+        # Told in the visitor's language: the app's words are Slovenian and German.
+        ("Koliko stane spletna stran?", "sl", "sl", "Odgovarjam lahko samo v angleščini."),
+        ("Wo ist euer Büro?", "de", "de", "Ich kann nur auf Englisch antworten."),
         # Logged as Croatian, Serbian or Bosnian, "sh", which screen readers have no voice
         # for: read by a Croatian voice, or a Serbian one for Cyrillic.
-        ("Gdje se nalazi vaš ured?", "sh", "hr"),
-        ("Где се налази ваша канцеларија?", "sh", "sr"),
+        ("Gdje se nalazi vaš ured?", "sh", "hr", "I can only answer in English."),
+        ("Где се налази ваша канцеларија?", "sh", "sr", "I can only answer in English."),
     ],
 )
 def test_a_question_in_another_language_gets_the_message_and_a_person_not_pages(
-    page, question, code, lang
+    page, question, code, lang, told
 ):
     page.goto("/")
     page.keyboard.press("/")
     answer = ask(page, question)
     expect(answer).to_have_class(re.compile("site-assistant__msg--unsure"))
-    expect(answer).to_contain_text("I can only answer in English.")
+    expect(answer.locator("p").first).to_have_text(told)
     expect(answer.locator(".site-assistant__corrected")).to_have_count(0)
     expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_be_visible()
+    if told != "I can only answer in English.":
+        # Told in their language, marked so; the site's own English link words marked English.
+        expect(answer).to_have_attribute("lang", code)
+        expect(answer.get_by_role("link", name="Ask Bambi’s team")).to_have_attribute("lang", "en")
     # No unrelated sections, and no "See all results" (the page says the same).
     expect(answer.locator(".site-assistant__more")).to_have_count(0)
     expect(answer.locator(".site-assistant__all")).to_have_count(0)

@@ -100,8 +100,27 @@ def test_the_english_pages_of_the_same_site_stay_english(built_index, bilingual_
     expect(unsure.locator("p").first).to_have_text(
         "I’m not sure — I couldn’t find a confident answer on this site."
     )
+    # A German visitor on an English page: the site has German pages and the app's words
+    # are in German, so they are told in German (they were told in English), read in a
+    # German voice; the link to a person in German too.
     other = ask(page, "Wo ist euer Büro?")
-    expect(other.locator("p").first).to_have_text("I can only answer in English.")
+    expect(other.locator("p").first).to_have_text("Ich kann nur auf Englisch antworten.")
+    expect(other).to_have_attribute("lang", "de")
+    expect(other.locator(".site-assistant__ask")).to_have_text("Einen Menschen fragen")
+    expect(other.locator(".site-assistant__ask")).to_have_attribute(
+        "href", "/contact/?message=Wo%20ist%20euer%20B%C3%BCro%3F#write-to-us"
+    )
+    # A Slovenian one: the site has no Slovenian pages, so the page's English.
+    slovenian = ask(page, "koliko stane spletna stran")
+    expect(slovenian.locator("p").first).to_have_text("I can only answer in English.")
+    expect(slovenian).not_to_have_attribute("lang", re.compile("."))
+    expect(slovenian.locator(".site-assistant__contact")).to_contain_text("a person will answer")
     page.fill(INPUT, "")
+    page.goto("/en/assistant/search/?q=Wo+ist+euer+B%C3%BCro%3F")
+    expect(page.locator("#sa-page-answer-title")).to_have_text(
+        "Ich kann nur auf Englisch antworten."
+    )
+    expect(page.locator("#sa-page-answer-title")).to_have_attribute("lang", "de")
+    expect(page.locator(".sa-page__handoff")).to_have_text("Einen Menschen fragen")
     page.goto("/en/assistant/search/?q=zxqv+blorp")
     expect(page.locator("#sa-page-answer-title")).to_have_text("I’m not sure")

@@ -142,7 +142,8 @@ def test_a_question_in_another_language_says_what_the_visitor_saw_and_offers_no_
     tree = LexborHTMLParser(response.content.decode())
     said = " ".join(tree.css_first(".search-admin__fix-context").text().split())
     assert "in German, so it was not searched" in said
-    assert "the visitor saw “I can only answer in English.” and the contact link" in said
+    # In German: the visitor's language, which the app's words are in.
+    assert "the visitor saw “Ich kann nur auf Englisch antworten.” and the contact link" in said
     assert "I’m not sure" not in said
     why = tree.css_first("#fix-other-language").text()
     assert "never searched, so an example question would not help" in why

@@ -280,3 +280,54 @@ def test_a_sitemap_path_no_url_pattern_serves_is_a_warning(settings):
     assert not failed and "W007" not in said, said
     said, failed = check(settings, SITEMAPS=["/sitemaps.xml"], USE_SITEMAPS=False)
     assert not failed and "W007" not in said, said
+
+
+def test_a_suggested_question_the_index_does_not_answer_is_a_warning(settings):
+    """A German site with an English index offered German suggested questions: a click got
+    "I can only answer in English." (W008, read by the app's language identification)."""
+    said, failed = check(
+        settings,
+        SUGGESTED_QUESTIONS={
+            "de": ["Was kostet eine Webseite?", "How much is a landing page?"],
+            "en": ["How much is a landing page?", "Where are you based?"],
+        },
+        PER_SITE={"beta.example": {"SUGGESTED_QUESTIONS": ["koliko stane spletna stran"]}},
+    )
+    assert not failed  # a warning: the widget works, one question gets no answer
+    warnings = [line for line in said.splitlines() if "site_assistant.W008" in line]
+    assert sorted(warnings) == [
+        "?: (site_assistant.W008) SITE_ASSISTANT['PER_SITE']['beta.example']"
+        "['SUGGESTED_QUESTIONS']: “koliko stane spletna stran” reads as Slovenian; the index "
+        "answers in English only, so a visitor who clicks it gets OTHER_LANGUAGE_MESSAGE and "
+        "the contact link, not an answer.",
+        "?: (site_assistant.W008) SITE_ASSISTANT['SUGGESTED_QUESTIONS']['de']: “Was kostet eine "
+        "Webseite?” reads as German; the index answers in English only, so a visitor who "
+        "clicks it gets OTHER_LANGUAGE_MESSAGE and the contact link, not an answer.",
+    ]
+    # None when language detection is off: every question is searched.
+    said, failed = check(
+        settings, SUGGESTED_QUESTIONS=["Was kostet eine Webseite?"], DETECT_LANGUAGE=False
+    )
+    assert not failed and "W008" not in said
+
+
+def test_the_words_a_visitor_sees_may_be_given_per_language(settings):
+    said, failed = check(
+        settings,
+        WIDGET_TITLE={"de": "Frag uns", "en": "Ask us"},
+        SUGGESTED_QUESTIONS={"en": ["Where are you based?"]},
+        PER_SITE={"beta.example": {"HANDOFF_TEXT": {"de": "Schreib uns", "en-GB": "Write"}}},
+    )
+    assert not failed and "site_assistant." not in said, said
+    said, failed = check(
+        settings,
+        WIDGET_TITLE={"de": 5},
+        SUGGESTED_QUESTIONS={"de": "Preise?"},
+        WIDGET_GREETING={3: "Hallo"},
+        CONTACT_URL={"de": "/kontakt/"},  # one URL for all: CONTACT_URL is not words
+    )
+    assert failed
+    assert "SITE_ASSISTANT['WIDGET_TITLE'] ['de'] must be a string, not int 5." in said
+    assert "SITE_ASSISTANT['SUGGESTED_QUESTIONS'] ['de'] must be a list, not str" in said
+    assert "SITE_ASSISTANT['WIDGET_GREETING'] must name languages by their code" in said
+    assert "SITE_ASSISTANT['CONTACT_URL'] must be a string, not dict" in said

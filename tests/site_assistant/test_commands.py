@@ -70,7 +70,8 @@ def test_search_ask_says_what_a_question_in_another_language_gets(built_index):
     out, _ = run("search_ask", "Wo ist euer Büro?")
     lines = out.splitlines()
     assert lines[1:] == [
-        "Another language (German): visitors get “I can only answer in English.” and the contact link."
+        "Another language (German): visitors get “Ich kann nur auf Englisch antworten.” and the "
+        "contact link."
     ]
 
 

@@ -590,3 +590,38 @@ def test_staff_who_may_not_rebuild_are_told_of_edited_templates_without_the_butt
     assert AssistantPanel().get_context_data({"request": request})["templates_changed"] == [
         "a.html"
     ]
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_share_answered_leaves_out_questions_in_other_languages(owner_client, settings):
+    """A German site with an English index: its German questions were never searched, and
+    read as unanswered ones ("Answered 60 %"). They are counted apart, and said so."""
+    for answered in (True, True, True, False):
+        _question(answered)
+    for asked in ("Was kostet eine Webseite?", "Wo ist euer Büro?"):
+        Question.objects.create(text=asked, answered=False, language="de")
+    Question.objects.create(text="koliko stane", answered=False, language="sl", site="beta.test")
+
+    figures = dashboard.figures()
+    assert figures["week_questions"] == 7 and figures["week_other_language"] == 3
+    assert figures["week_answered_percent"] == 75  # 3 of the 4 searched, not 3 of 7
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    answered = " ".join(text(tree, "#dash-answered"))
+    assert answered == "75% (3 of 4) 3 in other languages not counted (not searched)"
+    # Each site's line, the same way: beta.test's one question was Slovenian.
+    sites = [" ".join(li.text(separator=" ").split()) for li in tree.css("#dash-week-sites li")]
+    assert sites[0].startswith("The default site : 6 asked, 75% answered (2 in other languages")
+    assert sites[1].startswith("beta.test : 1 asked (1 in another language not counted)")
+    # In German, for the owner of a German site.
+    settings.LANGUAGE_CODE = "de"
+    german = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    assert "3 in anderen Sprachen nicht mitgezählt" in german.css_first("#dash-answered").text()
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_week_of_questions_only_in_other_languages_has_no_share_answered(owner_client):
+    Question.objects.create(text="Was kostet eine Webseite?", answered=False, language="de")
+    assert dashboard.figures()["week_answered_percent"] is None
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
+    answered = " ".join(text(tree, "#dash-answered"))
+    assert answered == "– 1 in another language not counted (not searched)"

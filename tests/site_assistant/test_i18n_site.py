@@ -278,3 +278,26 @@ def test_the_contact_link_follows_the_language_whatever_site_was_asked_about_fir
     with translation.override("sl"):
         url = contact_url("Koliko stane?", RequestFactory().get("/sl/about/"))
     assert url == "/sl/contact/?message=Koliko%20stane%3F"
+
+
+def test_a_slovenian_question_on_an_english_page_is_answered_in_slovenian(built, settings, client):
+    """A visitor from Ljubljana on the English pages asked "koliko stane spletna stran" and
+    read only "I can only answer in English.": the site has Slovenian pages and the app's
+    words are Slovenian, so they are told in Slovenian, with its contact page."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": "/contact/"}
+    body = client.get("/en/assistant/api/search/", {"q": "koliko stane spletna stran"}).json()
+    assert body["language"] == "sl" and body["answer"] is None
+    assert body["message"] == "Odgovarjam lahko samo v angleščini."
+    assert (body["message_lang"], body["handoff_text"]) == ("sl", "Vprašajte človeka")
+    assert body["contact_url"] == "/sl/contact/"
+    # The search page says it the same way, marked as Slovenian for a screen reader.
+    page = client.get("/en/assistant/search/", {"q": "koliko stane spletna stran"})
+    html_text = page.content.decode()
+    assert '<h2 id="sa-page-answer-title" lang="sl">Odgovarjam lahko samo v angleščini.</h2>' in (
+        html_text
+    )
+    handoff = html.unescape(html_text.split('class="sa-page__handoff" href="')[1].split('"')[0])
+    assert handoff.startswith("/sl/contact/?message=koliko")
+    # An English question on the same page is answered in English, as before.
+    english = client.get("/en/assistant/api/search/", {"q": "How much does a website cost?"})
+    assert english.json()["message"] is None

@@ -5,8 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from site_assistant import language, services
+from site_assistant.api import parsers
 from site_assistant.models import Question
 from site_assistant.text import WORD
 
@@ -116,12 +118,17 @@ def test_another_language_is_not_respelled_answered_with_the_message_and_logged(
     assert result.results == []  # its matches would be chance: no "closest" sections
     body = client.get("/api/search/", {"q": "Wo ist euer Büro"}).json()
     assert body["language"] == "de" and body["answer"] is None and body["results"] == []
-    assert body["message"] == "I can only answer in English." and body["contact_url"]
+    # In German: the site leaves LANGUAGES to Django's (every language) and the app's
+    # words are German.
+    assert body["message"] == "Ich kann nur auf Englisch antworten." and body["contact_url"]
+    assert body["message_lang"] == "de"
     assert body["corrected_query"] is None
     logged = Question.objects.get(pk=body["question_id"])
     assert logged.language == "de" and logged.top_url == "" and logged.answered is False
     chinese = client.get("/api/search/", {"q": "网站多少钱？"}).json()
-    assert chinese["language"] == "zh" and chinese["results"] == [] and chinese["message"]
+    assert chinese["language"] == "zh" and chinese["results"] == []
+    # The app's words are not in Chinese: the page's language.
+    assert (chinese["message"], chinese["message_lang"]) == ("I can only answer in English.", "en")
     english = client.get("/api/search/", {"q": "where is your office"}).json()
     assert english["language"] is None and english["message"] is None
     assert english["answer"] is not None
@@ -228,10 +235,12 @@ def test_the_owner_reads_short_slovenian_and_croatian_questions_in_their_languag
         "koliko košta izrada web stranice": "sh",  # Croatian, read as Bosnian
         "gde se nalazite": "sh",  # Serbian
     }
+    told = {"sl": "Odgovarjam lahko samo v angleščini."}  # "sh": no words of the app's
     for question, code in asked.items():
         body = client.get("/api/search/", {"q": question}).json()
         assert body["language"] == code, question
-        assert body["message"] == "I can only answer in English." and body["results"] == []
+        assert body["message"] == told.get(code, "I can only answer in English.")
+        assert body["results"] == []
         assert Question.objects.get(pk=body["question_id"]).language == code
     client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
     page = client.get("/admin/site_assistant/question/").content.decode()
@@ -363,8 +372,10 @@ def test_the_api_answers_a_german_page_in_german(built_index, client, bilingual_
     assert blank.json()["q"] == ["Fragen Sie etwas: Die Frage ist leer."]
     english = client.get(api, {"q": "Wo ist euer Büro"}, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["message"] == "Ich kann nur auf Englisch antworten."  # the path wins
-    outside = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"})
-    assert outside.json()["message"] == "I can only answer in English."
+    outside = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
+    # On an English page too: the site has German pages and the app's words are German.
+    assert outside["message"] == "Ich kann nur auf Englisch antworten."
+    assert outside["message_lang"] == "de"
 
 
 @pytest.mark.django_db
@@ -399,6 +410,10 @@ def test_the_owners_message_is_shown_as_written(built_index, client, bilingual_s
     }
     body = client.get("/de/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
     assert body["message"] == "Sorry, English only — write to us!"
+    # Whatever the question's language: the site's text, taken to be the page's language.
+    english = client.get("/en/assistant/api/search/", {"q": "Wo ist euer Büro"}).json()
+    assert english["message"] == "Sorry, English only — write to us!"
+    assert english["message_lang"] == "en"
 
 
 @pytest.mark.parametrize(
@@ -468,7 +483,7 @@ def test_one_word_the_identifier_reads_clearly_is_another_language(built_index, 
     for question in ("Öffnungszeiten", "oeffnungszeiten?"):
         body = client.get("/api/search/", {"q": question}).json()
         assert body["language"] == "de" and body["results"] == [], question
-        assert body["message"] == "I can only answer in English."
+        assert body["message"] == "Ich kann nur auf Englisch antworten."
     for question in ("Preise?", "pricing", "wordpress?", "hours", "figma?", "asdf", "ok"):
         assert services.answer(question).language is None, question
     # "chaange" reads as Oromo (0.6), but typo tolerance respells it: the site's "change".
@@ -511,3 +526,125 @@ def test_english_typed_fast_on_a_phone_is_answered_in_english(built_index, clien
     assert body["language"] is None and body["message"] is None
     assert body["corrected_query"] == "r u in ljubljana"
     assert body["answer"]["url"] == "/contact/"
+
+
+@pytest.mark.django_db
+def test_errors_about_the_request_come_back_in_the_pages_language(
+    built_index, client, bilingual_site
+):
+    """A developer trying the API of a German site read `q`'s messages in German and those
+    about the request itself (its Content-Type, its body, a vote's token) in English."""
+    api = "/de/assistant/api/search/"
+    untyped = client.generic("POST", api, '{"q": "Preise"}', content_type="text/plain")
+    assert untyped.status_code == 415
+    assert untyped.json()["detail"] == (
+        "Nicht unterstützter Medientyp „text/plain“: senden Sie den Inhalt als JSON mit dem "
+        "Header Content-Type: application/json (ein URL-kodiertes Formular oder "
+        "multipart/form-data wird auch gelesen)."
+    )
+    as_form = client.generic(
+        "POST", api, '{"q": "Preise"}', content_type="application/x-www-form-urlencoded"
+    )
+    assert as_form.status_code == 400
+    assert as_form.json()["detail"].startswith("Der Inhalt ist JSON, wurde aber als Formular")
+    a_list = client.post(api, '[{"q": "Preise"}]', content_type="application/json")
+    assert a_list.status_code == 400
+    assert a_list.json()["detail"] == (
+        "Der JSON-Inhalt ist eine Liste: Senden Sie ein Objekt mit benannten Feldern "
+        '({"name": value, …}).'
+    )
+    vote = client.post(
+        "/de/assistant/api/feedback/",
+        {"question_id": 1, "helpful": True, "feedback_token": "not-it"},
+        content_type="application/json",
+    )
+    assert vote.status_code == 403
+    assert vote.json()["detail"].startswith("Eine Bewertung wird nur von der Person angenommen")
+    # In Slovenian too, on a Slovenian page.
+    with translation.override("sl"):
+        assert str(parsers.not_an_object([])).startswith("Vsebina JSON je seznam:")
+
+
+@pytest.mark.django_db
+def test_a_question_in_a_language_the_site_offers_is_told_so_in_it(
+    built_index, client, bilingual_site
+):
+    """A visitor who asked in German on an English page was told "I can only answer in
+    English." in English: the site has German pages and the app's words are German."""
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "CONTACT_URL": "/contact/",
+        "HANDOFF_TEXT": {"de": "Schreiben Sie uns", "en": "Write to us"},
+    }
+    api = "/en/assistant/api/search/"
+    german = client.get(api, {"q": "Was kostet eine Webseite?"}).json()
+    assert german["language"] == "de"
+    assert (german["message"], german["message_lang"]) == (
+        "Ich kann nur auf Englisch antworten.",
+        "de",
+    )
+    assert german["handoff_text"] == "Schreiben Sie uns"  # the site's own words for German
+    # Slovenian: the app's words are Slovenian, but this site has no Slovenian pages.
+    slovenian = client.get(api, {"q": "koliko stane spletna stran"}).json()
+    assert slovenian["language"] == "sl"
+    assert (slovenian["message"], slovenian["message_lang"]) == (
+        "I can only answer in English.",
+        "en",
+    )
+    assert slovenian["handoff_text"] == "Write to us"
+    # An answer has no message; small talk's is in the page's language.
+    answered = client.get(api, {"q": "Can I scrape the site?"}).json()
+    assert (answered["message"], answered["message_lang"], answered["handoff_text"]) == (None,) * 3
+    thanks = client.get(api, {"q": "thanks"}).json()
+    assert thanks["message_lang"] == "en" and thanks["handoff_text"] is None
+    # A message the site gives per language is read in the visitor's.
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "OTHER_LANGUAGE_MESSAGE": {"de": "Nur Englisch, bitte.", "en": "English only, please."},
+    }
+    german = client.get(api, {"q": "Was kostet eine Webseite?"}).json()
+    assert (german["message"], german["message_lang"]) == ("Nur Englisch, bitte.", "de")
+
+
+@pytest.mark.django_db
+def test_the_widgets_words_may_be_given_per_language(built_index, client, bilingual_site):
+    """A German site with an English version showed its German suggested questions on the
+    /en/ pages too (a click got "I can only answer in English.")."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "WIDGET_TITLE": {"de": "Fragen Sie Lipa", "en": "Ask Lipa"},
+        "SUGGESTED_QUESTIONS": {
+            "de": ["Darf ich die Seite scrapen?"],
+            "en": ["Can I scrape the site?", "Where are you based?"],
+        },
+        "WIDGET_GREETING": {"en": "Hello there!"},  # German left out: the app's own
+        "PAGE_PLACEHOLDER": "Your question",  # one text: on every language's pages
+    }
+
+    def widget(path):
+        tree = LexborHTMLParser(client.get(path).content.decode())
+        return (
+            tree.css_first(".site-assistant__title").text().strip(" ✨"),
+            tree.css_first("#site-assistant-greeting").text(),
+            [button.text() for button in tree.css(".site-assistant__suggestion")],
+        )
+
+    assert widget("/en/prices/") == (
+        "Ask Lipa",
+        "Hello there!",
+        ["Can I scrape the site?", "Where are you based?"],
+    )
+    assert widget("/de/prices/") == (
+        "Fragen Sie Lipa",
+        "Hallo! Fragen Sie mich alles über diese Website.",
+        ["Darf ich die Seite scrapen?"],
+    )
+    # The search page too, and the suggestion a visitor clicks there is answered.
+    page = LexborHTMLParser(client.get("/en/assistant/search/").content.decode())
+    offered = [a.text() for a in page.css(".sa-page__suggestions a")]
+    assert offered == ["Can I scrape the site?", "Where are you based?"]
+    assert page.css_first("input[type=search]").attributes["placeholder"] == "Your question"
+    body = client.get("/en/assistant/api/search/", {"q": offered[0]}).json()
+    assert body["language"] is None and body["answer"] is not None

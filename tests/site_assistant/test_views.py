@@ -6,7 +6,7 @@ import re
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from site_assistant import conf, index, questions
+from site_assistant import index, questions
 from site_assistant.models import Question
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
@@ -102,7 +102,8 @@ def test_the_best_answer_leads_with_its_snippet_highlighted_and_expands(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["Do I need to register to play?", "Can I scrape the site?", "Can I get a refund?"]
+    "query",
+    ["Do I need to register to play?", "Can I scrape the site?", "Can I get my money back?"],
 )
 def test_other_results_mark_only_part_of_their_snippet(client, query):
     """Most other results were marked from end to end (a short section's one sentence), so a
@@ -144,20 +145,34 @@ def test_nonsense_is_answered_honestly_with_the_contact_link(client):
     assert Question.objects.get().answered is False
 
 
-@pytest.mark.parametrize("query", ["Koliko stane spletna stran?", "Wo ist euer Büro?"])
-def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(client, query):
+@pytest.mark.parametrize(
+    ("query", "told"),
+    [
+        ("Koliko stane spletna stran?", ("sl", "Odgovarjam lahko samo v angleščini.")),
+        ("Wo ist euer Büro?", ("de", "Ich kann nur auf Englisch antworten.")),
+        ("¿Cuánto cuesta una página web?", ("", "I can only answer in English.")),
+    ],
+)
+def test_a_question_in_another_language_is_told_the_sites_language_and_no_pages(
+    client, query, told
+):
+    """In the visitor's language when the app's words are in it (German, Slovenian: the
+    site leaves LANGUAGES to Django's, every language), marked so; else the page's."""
     html = client.get("/search/", {"q": query}).content.decode()
     section = LexborHTMLParser(html).css_first("section[aria-labelledby]")
     results = section.text()
-    assert conf.get("OTHER_LANGUAGE_MESSAGE") in results
+    lang, message = told
+    assert section.css_first("h2").attributes.get("lang") == (lang or None)
+    assert section.css_first("h2").text() == message
     assert "confident answer" not in results
     assert "Koliko state" not in html  # never respelled
     # The message and the way to a person, not a list of unrelated sections.
     assert "Closest pages" not in results and "closest passages" not in results
     assert section.css("ol li") == []
     assert [a.text() for a in section.css("a")] == ["Ask Bambi’s team"]
+    # The site's HANDOFF_TEXT, one English text, inside the visitor's language: marked English.
+    assert [span.attributes["lang"] for span in section.css("a span")] == (["en"] if lang else [])
     # The message is the heading (not "I'm not sure" over it), and nothing to vote on.
-    assert section.css_first("h2").text() == conf.get("OTHER_LANGUAGE_MESSAGE")
     assert "I’m not sure" not in results
     assert LexborHTMLParser(html).css("[data-sa-feedback]") == []
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         elif result.language:
             self.stdout.write(
                 f"Another language ({language.name(result.language)}): visitors get "
-                f"“{conf.get('OTHER_LANGUAGE_MESSAGE')}” and the contact link."
+                f"“{conf.other_language_reply(result.language)['message']}” and the contact link."
             )
         elif result.answer is None:
             self.stdout.write(

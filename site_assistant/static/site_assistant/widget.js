@@ -452,8 +452,8 @@
     return out.sort(function (a, b) { return a[0] - b[0]; });
   }
 
-  function contactHref(question) {
-    var url = cfg.contactUrl;
+  function contactHref(question, contact) {
+    var url = contact || cfg.contactUrl;
     if (!question || !cfg.contactParam) return url;
     var hash = url.indexOf("#") >= 0 ? url.slice(url.indexOf("#")) : "";
     url = url.slice(0, url.length - hash.length);
@@ -798,6 +798,23 @@
     return p;
   }
 
+  /* A question in another language told so in the visitor's own (the API's message_lang),
+     not the page's: the link in their words (handoff_text), to their language's contact page. */
+  function primaryTag(tag) { return String(tag || "").toLowerCase().split(/[-_]/)[0]; }
+  function toldInOwnLanguage(data) {
+    return !!(data.language && data.message_lang && data.handoff_text !== undefined &&
+      primaryTag(data.message_lang) !== primaryTag(WORDS.language || document.documentElement.lang));
+  }
+  function ownLanguageHandoff(question, data) {
+    var p = el("p", "site-assistant__contact");
+    var words = data.handoff_text || handoffText;
+    var a = p.appendChild(link(contactHref(question, data.contact_url), words, "site-assistant__ask"));
+    // The site's own words for every language (HANDOFF_TEXT set as one text): the page's.
+    var page = WORDS.language || document.documentElement.lang;
+    if (words === handoffText && page) a.lang = page;
+    return p;
+  }
+
   /* The snippet (answering sentences in <mark>); a button shows the whole section. */
   function answerText(msg, hit) {
     var quote = siteText(el("blockquote", "site-assistant__text"));
@@ -859,10 +876,12 @@
       msg.appendChild(el("p", null, spoken));
       var closest = data.language ? [] : others(data.results, null, 3);
       if (closest.length) msg.appendChild(linkList(word("closest"), closest));
-      if (cfg.contactUrl) msg.appendChild(handoffLine(turn.q));
+      var own = toldInOwnLanguage(data);
+      if (own) msg.lang = data.message_lang;  // read in that language's voice
+      if (cfg.contactUrl) msg.appendChild(own ? ownLanguageHandoff(turn.q, data) : handoffLine(turn.q));
       // Heard: where to go from here
       if (closest.length) spoken += " " + word("closestBelow");
-      if (cfg.contactUrl) spoken += " " + word("askPerson");
+      if (cfg.contactUrl) spoken += " " + (own ? data.handoff_text || handoffText : word("askPerson"));
     }
     if (data.question_id) keepToken(data.question_id, data.feedback_token);
     if (!data.language) msg.appendChild(seeAll(data.query, data.question_id, data.feedback_token));
