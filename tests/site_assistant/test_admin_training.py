@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import formats
 from selectolax.lexbor import LexborHTMLParser
 
 from site_assistant import embed
@@ -198,7 +199,10 @@ def test_the_time_left_shows_a_few_steps_into_the_training_at_their_pace(owner_c
     # Beside "running for 44 s", the time it started, not "44 seconds ago" as drawn.
     started = page.css_first(".field-started_at time")
     assert started.attributes["datetime"] == run.started.isoformat()
-    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d \S+", started.text()), started.text()
+    # As every time on the app's pages: the language's format, with the time zone.
+    local = timezone.localtime(run.started)
+    written = formats.date_format(local, "DATETIME_FORMAT")  # "Dec. 7, 2026, 1:52 p.m."
+    assert started.text() == f"{written} {local.strftime('%Z')}", started.text()
     assert page.css_first('[data-field="elapsed"]').text().startswith("running for 4")
     # Two steps in: too few to go by.
     TrainingRun.objects.filter(pk=run.pk).update(metrics={"pace": {**pace, "steps": 2}})
