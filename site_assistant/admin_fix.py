@@ -10,7 +10,8 @@ No link is ever typed: the section is picked from the live index.
 A question in another language was never searched (the visitor got
 OTHER_LANGUAGE_MESSAGE), so an example question could not change its answer:
 its page says so and offers no save. The owner returns to the list the fix
-was opened from (Django's ``_changelist_filters``, as after saving an object).
+was opened from (Django's ``_changelist_filters``, as after saving an object),
+else to the Unanswered list.
 """
 
 from django import forms
