@@ -214,9 +214,9 @@ class IndexBuildAdmin(
                 "fields": [
                     "trigger",
                     "requested_by",
-                    "created",
-                    "started",
-                    "finished",
+                    "created_at",
+                    "started_at",
+                    "finished_at",
                     "left_out_display",
                 ]
             },
@@ -226,6 +226,11 @@ class IndexBuildAdmin(
     readonly_fields = flatten_fieldsets(fieldsets)
     change_list_template = "admin/site_assistant/indexbuild/change_list.html"
     change_form_template = "admin/site_assistant/indexbuild/change_form.html"
+
+    # As every time on the app's pages: the language's format, with the time zone.
+    created_at = date_column("created", IndexBuild._meta.get_field("created").verbose_name, True)
+    started_at = date_column("started", IndexBuild._meta.get_field("started").verbose_name, True)
+    finished_at = date_column("finished", IndexBuild._meta.get_field("finished").verbose_name, True)
 
     def has_add_permission(self, request):
         return False
@@ -718,6 +723,7 @@ class QuestionAdmin(
         return False
 
     created_display = date_column("created", _("Asked"))
+    voted_at = date_column("feedback_at", _("Voted"), clock=True)
 
     # A question's page: what the owner reads first, in words and rounded figures; the
     # exact values a developer looks for folded under "Technical details". The site only
@@ -738,7 +744,7 @@ class QuestionAdmin(
                     "language_display",
                     "site_display",
                     "helpful",
-                    "feedback_at",
+                    "voted_at",
                     "approved_display",
                     "fixed_by",
                     "unanswerable_display",
@@ -768,7 +774,6 @@ class QuestionAdmin(
     }
     field_labels = {
         "top_text": _("Passage text"),
-        "feedback_at": _("Voted"),
         "score": _("Score (exact)"),
         "top_url": _("Top passage's address"),
         "top_heading": _("Top passage's headings"),

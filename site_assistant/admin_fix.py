@@ -10,7 +10,8 @@ No link is ever typed: the section is picked from the live index.
 A question in another language was never searched (the visitor got
 OTHER_LANGUAGE_MESSAGE), so an example question could not change its answer:
 its page says so and offers no save. The owner returns to the list the fix
-was opened from (Django's ``_changelist_filters``, as after saving an object).
+was opened from (Django's ``_changelist_filters``, as after saving an object),
+else to the Unanswered list.
 """
 
 from django import forms
@@ -127,9 +128,11 @@ def _listing_url(request) -> str | None:
     return f"{listing}?{query}" if query else listing
 
 
-def _back_url(request, question: Question) -> str:
+def _back_url(request) -> str:
     """Where to go after saving: ``next`` when it is ours, else the list the fix was
-    opened from, else the list the question is on."""
+    opened from (with its filters), else the unanswered list, whatever the question is:
+    a page opened directly (a link, the question's own page reached without a list)
+    always returns there, not to a list that depends on how the question was answered."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -138,14 +141,7 @@ def _back_url(request, question: Question) -> str:
     came_from = _listing_url(request)
     if came_from is not None:
         return came_from
-    listing = reverse("admin:site_assistant_question_changelist")
-    if question.language:
-        return listing + "?attention=other_language"
-    if not question.answered:
-        return listing + "?attention=unanswered"
-    if question.helpful is False:
-        return listing + "?attention=not_helpful"
-    return listing
+    return reverse("admin:site_assistant_question_changelist") + "?attention=unanswered"
 
 
 def _rebuild_note(last_build: int) -> str:
@@ -208,7 +204,7 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
             kept = kept or refuse_same_question(text, "", reuse_switched_off=True)
         except forms.ValidationError as error:  # an example question answers it
             messages.error(request, " ".join(error.messages))
-            return HttpResponseRedirect(_back_url(request, question))
+            return HttpResponseRedirect(_back_url(request))
         with signals.changed_by(request.user):
             if kept is None:
                 kept = ExampleQuestion.objects.create(question=text, url="", declines=True)
@@ -219,7 +215,7 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
     question.save(update_fields=["unanswerable"])
     repeats = Question.objects.exclude(pk=question.pk).mark_unanswerable(question.text)
     messages.success(request, _judged_note(text, repeats, kept))
-    return HttpResponseRedirect(_back_url(request, question))
+    return HttpResponseRedirect(_back_url(request))
 
 
 def _judged_note(text: str, repeats: int, kept: ExampleQuestion | None) -> str | SafeString:
@@ -304,7 +300,7 @@ def fix_answer_view(model_admin, request, question_id):
                     "rebuild": _rebuild_note(last_build or 0),
                 },
             )
-            return HttpResponseRedirect(_back_url(request, question))
+            return HttpResponseRedirect(_back_url(request))
         if question.language:
             status = 400  # the page offers no save: a stale or hand-made request
     else:
@@ -345,7 +341,7 @@ def fix_answer_view(model_admin, request, question_id):
         "changelist_filters": request.GET.get("_changelist_filters"),
         "questions_url": _listing_url(request)
         or reverse("admin:site_assistant_question_changelist"),
-        "back_url": _back_url(request, question),
+        "back_url": _back_url(request),
         "language_name": language.name(question.language) if question.language else "",
         # What the visitor was told: in their language when the site offers it.
         "other_language_message": conf.other_language_reply(question.language)["message"]

@@ -20,7 +20,7 @@ from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -101,19 +101,32 @@ def capital(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def human_time(moment, clock: bool = False) -> str:
-    """ "3 minutes ago" in a <time> whose title is the exact date and time; "–" for none.
+def exact_time(moment) -> str:
+    """The admin's one way of writing a moment: the active language's ``DATETIME_FORMAT``
+    (Django's localisation: "Dec. 7, 2026, 1:52 p.m." in English, "7. Dezember 2026
+    13:52" in German) in the current time zone, then the zone's name ("CET"). With
+    ``USE_TZ`` off, a time is the ``TIME_ZONE``'s and named so."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    written = formats.date_format(local, "DATETIME_FORMAT")
+    zone = dateformat.format(local, "T").strip()
+    return f"{written} {zone}" if zone else written
 
-    ``clock``: the time itself ("7 Dec 2026, 10:21:35 UTC"), for a page that updates in
-    place, where "3 minutes ago" as it was drawn goes stale."""
+
+def human_time(moment, clock: bool = False) -> str:
+    """ "3 minutes ago" in a <time> whose title is the exact time (``exact_time``);
+    "–" for none.
+
+    ``clock``: the exact time itself, for a page that updates in place, where
+    "3 minutes ago" as it was drawn goes stale, and for a record's page (when a build
+    or a run started and finished)."""
     if not moment:
         return "–"
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    exact = exact_time(moment)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         moment.isoformat(),
-        local.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
-        dateformat.format(local, "j M Y, H:i:s T") if clock else naturaltime(moment),
+        exact,
+        exact if clock else naturaltime(moment),
     )
 
 

@@ -290,7 +290,7 @@ def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, s
     expect(page.locator(".breadcrumbs")).to_contain_text(f"Training #{run.pk} (Running)")
     # The time it started, not "30 seconds ago" as drawn beside "running for 30 s" counting on.
     expect(page.locator(".field-started_at time")).to_have_text(
-        re.compile(r"^\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d \S+$")
+        re.compile(r"^\w+\.? \d{1,2}, \d{4}, (\d{1,2}(:\d\d)? [ap]\.m\.|noon|midnight) CES?T$")
     )
     status_line = page.locator("#training-status-line")
     expect(status_line).to_have_attribute("aria-live", "polite")
@@ -391,7 +391,8 @@ def test_the_builds_list_fits_and_shows_a_failed_builds_error(
     # The live index's date reads like every other date here, the exact time on hover.
     built = page.locator("#index-status time")
     expect(built).to_have_text(re.compile(r"ago$|now$"))
-    expect(built).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d"))
+    # (The language's format, the site's time zone named: "Dec. 7, 2026, 1:52 p.m. CET".)
+    expect(built).to_have_attribute("title", re.compile(r"^\w+\.? \d{1,2}, \d{4}, .* CES?T$"))
     expect(page.locator("#index-status")).not_to_contain_text("+00:00")
 
 
@@ -421,7 +422,7 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(
         expect(box).to_contain_text(f"{build.progress}%")
         # The counts are not known yet: nothing claims "0 pages · 0 passages".
         expect(box).not_to_contain_text("pages", use_inner_text=True)
-        expect(page.locator(".field-started .readonly")).not_to_have_text("-")
+        expect(page.locator(".field-started_at .readonly")).not_to_have_text("–")
         expect(page.locator(".field-progress")).to_have_count(0)  # the box says it, live
     finally:
         held.release()
@@ -437,7 +438,7 @@ def test_a_builds_page_says_its_new_status_everywhere_once_it_changes(
         f"100% · {build.pages} pages · {build.passages} passages · "
         f"{build.embedded} embedded · {build.reused} reused"
     )
-    expect(page.locator(".field-finished .readonly")).not_to_have_text("-")
+    expect(page.locator(".field-finished_at .readonly")).not_to_have_text("–")
     expect(page.locator("body")).not_to_contain_text("Running")
     page.wait_for_timeout(1500)  # and it stays put: no more reloads once final
     expect(page.locator("#build-progress script, script[src*=admin-build]")).to_have_count(0)

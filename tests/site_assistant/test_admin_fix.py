@@ -211,18 +211,48 @@ def test_the_fix_page_returns_to_the_list_it_was_opened_from(owner_client, unans
     assert response["Location"] == "/admin/site_assistant/question/"
 
 
-def test_a_not_helpful_question_returns_to_the_not_helpful_list(owner_client):
-    question = Question.objects.create(text="do you do logos", answered=True, helpful=False)
+def test_a_fix_page_opened_directly_always_returns_to_the_unanswered_list(owner_client, unanswered):
+    """Opened from a link or from a question's page reached without a list, saving went
+    back to the unanswered list for one question and to the unfiltered list (or the
+    "not helpful" one) for another: the owner could not tell where they would land."""
+    not_helpful = Question.objects.create(text="do you do logos", answered=True, helpful=False)
+    answered = Question.objects.create(text="where is the studio", answered=True)
+    saves = [
+        (unanswered, "how much is a shop?", "/services/#pricing"),
+        (not_helpful, "do you do logos", "/services/#ux-ui-design"),
+        (answered, "where is the studio", "/services/#pricing"),
+    ]
+    for question, text, link in saves:
+        # The question's own page, opened directly: its "Fix this answer", then save.
+        detail = owner_client.get(f"/admin/site_assistant/question/{question.pk}/change/")
+        fix = LexborHTMLParser(detail.content.decode()).css_first("a.fix-answer")
+        page = LexborHTMLParser(owner_client.get(fix.attributes["href"]).content.decode())
+        assert page.css_first("form#fix-form") is not None
+        response = owner_client.post(fix.attributes["href"], {"question": text, "link": link})
+        assert response.status_code == 302
+        assert response["Location"] == "/admin/site_assistant/question/?attention=unanswered"
+
+    # "The site doesn't answer this" too, and a link that names where to go back.
+    judged = Question.objects.create(text="do you sell plush toys", answered=True)
+    response = owner_client.post(fix_url(judged), {"unanswerable": "1"})
+    assert response["Location"] == "/admin/site_assistant/question/?attention=unanswered"
+    asked = Question.objects.create(text="do you print posters", answered=False)
+    back = f"/admin/site_assistant/question/{asked.pk}/change/"
+    link = f"{fix_url(asked)}?next={back}"
+    html = owner_client.get(link).content.decode()
+    kept = LexborHTMLParser(html).css_first("#fix-form input[name=next]").attributes["value"]
+    assert kept == back
     response = owner_client.post(
-        fix_url(question), {"question": "do you do logos", "link": "/services/#ux-ui-design"}
+        link, {"question": "do you print posters", "link": "/services/#pricing"}
     )
-    assert response["Location"] == "/admin/site_assistant/question/?attention=not_helpful"
+    assert response["Location"] == back
     # An outside "next" is ignored.
+    ExampleQuestion.objects.filter(question="do you print posters").delete()
     response = owner_client.post(
-        fix_url(question),
-        {"question": "logos?", "link": "/services/#ux-ui-design", "next": "https://evil.test/"},
+        fix_url(asked),
+        {"question": "posters?", "link": "/services/#pricing", "next": "https://evil.test/"},
     )
-    assert response["Location"] == "/admin/site_assistant/question/?attention=not_helpful"
+    assert response["Location"] == "/admin/site_assistant/question/?attention=unanswered"
 
 
 def test_a_question_holding_personal_data_is_not_kept_as_an_example_until_reworded(

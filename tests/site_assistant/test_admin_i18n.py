@@ -151,3 +151,53 @@ def test_the_english_admin_reads_as_before(owner_client):
     assert "Serving now" in words(tree, "#dash-serving")
     builds = page(owner_client, "/admin/site_assistant/indexbuild/")
     assert words(builds, "#rebuild-form button") == "Rebuild index now"
+
+
+def _times_on_the_owners_pages(client, **headers):
+    """The exact times a build's, a training run's and a question's pages show, and the
+    title of the relative time in the Index builds list ("3 minutes ago")."""
+    from datetime import UTC, datetime
+
+    from site_assistant.models import TrainingRun
+
+    at = datetime(2026, 12, 7, 12, 52, 30, tzinfo=UTC)
+    build = IndexBuild.objects.create(status="succeeded", trigger="admin", started=at, finished=at)
+    IndexBuild.objects.filter(pk=build.pk).update(created=at)
+    run = TrainingRun.objects.create(status="succeeded", started=at, finished=at)
+    question = Question.objects.create(text="Wo parke ich?", answered=True, helpful=True)
+    Question.objects.filter(pk=question.pk).update(feedback_at=at)
+    shown = {}
+    tree = page(client, f"/admin/site_assistant/indexbuild/{build.pk}/change/", **headers)
+    # (Its row named as the field's, before: "field-started".)
+    shown["build"] = words(tree, ".field-started_at .readonly, .field-started .readonly")
+    tree = page(client, f"/admin/site_assistant/trainingrun/{run.pk}/change/", **headers)
+    shown["training"] = words(tree, ".field-started_at .readonly")
+    tree = page(client, f"/admin/site_assistant/question/{question.pk}/change/", **headers)
+    shown["question"] = words(tree, ".field-voted_at .readonly, .field-feedback_at .readonly")
+    tree = page(client, "/admin/site_assistant/indexbuild/", **headers)
+    shown["list"] = tree.css_first(".field-requested_display time").attributes["title"]
+    return shown
+
+
+def test_every_time_on_the_owners_pages_reads_one_way_with_its_time_zone(owner_client, settings):
+    """A build's page said "Dec. 7, 2026, 1:52 p.m." (no time zone), a training run's
+    "7 Dec 2026, 13:58:33 CET": one format now, the language's own (Django's
+    DATETIME_FORMAT), in the site's TIME_ZONE and naming it."""
+    assert settings.TIME_ZONE == "Europe/Ljubljana" and settings.USE_TZ
+    said = "Dec. 7, 2026, 1:52 p.m. CET"
+    assert set(_times_on_the_owners_pages(owner_client).values()) == {said}
+
+    settings.TIME_ZONE = "UTC"
+    assert set(_times_on_the_owners_pages(owner_client).values()) == {
+        "Dec. 7, 2026, 12:52 p.m. UTC"
+    }
+
+
+@pytest.mark.usefixtures("german")
+def test_a_german_owner_reads_times_in_german_with_the_time_zone(owner_client):
+    assert set(_times_on_the_owners_pages(owner_client).values()) == {"7. Dezember 2026 13:52 CET"}
+
+
+def test_a_slovenian_owner_reads_times_in_slovenian(owner_client, browser_asks_for_slovenian):
+    shown = _times_on_the_owners_pages(owner_client, **browser_asks_for_slovenian)
+    assert set(shown.values()) == {"7. december 2026. 13:52 CET"}

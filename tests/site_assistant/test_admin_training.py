@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import formats
 from selectolax.lexbor import LexborHTMLParser
 
 from site_assistant import embed
@@ -240,7 +241,10 @@ def test_the_time_left_is_the_pace_of_the_last_steps_not_of_every_step(owner_cli
     # Beside "running for …", the time it started, not "44 seconds ago" as drawn.
     started = page.css_first(".field-started_at time")
     assert started.attributes["datetime"] == run.started.isoformat()
-    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d \S+", started.text()), started.text()
+    # As every time on the app's pages: the language's format, with the time zone.
+    local = timezone.localtime(run.started)
+    written = formats.date_format(local, "DATETIME_FORMAT")  # "Dec. 7, 2026, 1:52 p.m."
+    assert started.text() == f"{written} {local.strftime('%Z')}", started.text()
 
     # The refit: its own steps' pace once it has three after its first, the
     # training's until then; only its threshold and the activation after it.

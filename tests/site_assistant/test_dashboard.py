@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django.utils import formats, timezone
 from selectolax.lexbor import LexborHTMLParser
 
 from site_assistant import dashboard, index, services, withdrawn
@@ -80,8 +80,9 @@ def test_the_app_page_shows_what_serves_the_last_build_and_the_week(owner_client
     assert "Succeeded" in build_box.text()
     when = build_box.css_first("time")
     assert when.text().replace("\xa0", " ") == "3 minutes ago"
-    exact = timezone.localtime(finished).strftime("%Y-%m-%d %H:%M:%S")
-    assert when.attributes["title"].startswith(exact)
+    local = timezone.localtime(finished)  # the language's format, the time zone named
+    exact = f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.strftime('%Z')}"
+    assert when.attributes["title"] == exact
     # The links the counts point at list exactly those questions.
     listed = owner_client.get(unanswered.attributes["href"]).context["cl"].result_count
     assert listed == 3
