@@ -225,7 +225,7 @@ class SaysMigrationsPending:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": capital(self.opts.verbose_name_plural),
-            "migrations_pending": schema.note(behind),
+            "migrations_pending": schema.owner_note(behind),
         }
         response = TemplateResponse(
             request, "admin/site_assistant/migrations_pending.html", context, status=503
