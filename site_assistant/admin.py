@@ -327,9 +327,22 @@ class IndexBuildAdmin(
         if not self.has_view_permission(request):
             raise PermissionDenied
         release_stale_locks()  # a build whose worker died reads "failed", not "running"
+        from .admin_training import left_words
+
+        left = request.GET.get("left", "")
+        try:
+            seconds = float(left) if left else None
+        except ValueError:
+            seconds = None
+        if seconds is not None and not 0 <= seconds < 10**7:
+            seconds = None
+        if left and seconds is None:
+            return JsonResponse(
+                {"error": gettext("left: give the seconds left, a number from 0.")}, status=400
+            )
         build = IndexBuild.objects.filter(pk=build_id).first()
         if build is None:
-            return JsonResponse({"error": "No such build."}, status=404)
+            return JsonResponse({"error": gettext("No such build.")}, status=404)
         return JsonResponse(
             {
                 "id": build.pk,
@@ -342,6 +355,8 @@ class IndexBuildAdmin(
                 },
                 "error": build.error,
                 "waiting": queued_note(build),
+                # The time left the page worked out from the pace it saw (?left=), in words.
+                "time_left": left_words(seconds) if seconds is not None else "",
             }
         )
 

@@ -6,6 +6,7 @@ is queued or running (status, stage, progress), then shows the dev metrics
 of the base and the tuned model and the activation decision.
 """
 
+import json
 from pathlib import Path
 
 from django.contrib import admin, messages
@@ -31,25 +32,28 @@ from .training.metrics import METRIC_NAMES
 # The run's recorded settings, in words: (label, what it means). Keys not
 # listed here are shown by name.
 PARAM_HELP = {
-    "epochs": ("Epochs", "passes over the training questions"),
-    "batch_size": ("Batch size", "questions compared with each other at each step"),
-    "learning_rate": ("Learning rate", "how far each step moves the model"),
-    "max_steps": ("Step limit", "stop after this many steps (-1: no limit, the epochs decide)"),
-    "seed": ("Seed", "the same seed makes the same questions and the same split"),
-    "refit": (
-        "Refit on everything",
-        "after the comparison, train once more on every section, the test questions' too",
+    "epochs": (_("Epochs"), _("passes over the training questions")),
+    "batch_size": (_("Batch size"), _("questions compared with each other at each step")),
+    "learning_rate": (_("Learning rate"), _("how far each step moves the model")),
+    "max_steps": (
+        _("Step limit"),
+        _("stop after this many steps (-1: no limit, the epochs decide)"),
     ),
-    "activate": ("Activate if better", "serve the trained model if it ranks better"),
-    "requested_by": ("Requested by", "the staff member who pressed the button"),
+    "seed": (_("Seed"), _("the same seed makes the same questions and the same split")),
+    "refit": (
+        _("Refit on everything"),
+        _("after the comparison, train once more on every section, the test questions' too"),
+    ),
+    "activate": (_("Activate if better"), _("serve the trained model if it ranks better")),
+    "requested_by": (_("Requested by"), _("the staff member who pressed the button")),
 }
 
 
 def _param_value(value) -> str:
     if value is True:
-        return "yes"
+        return gettext("yes")
     if value is False:
-        return "no"
+        return gettext("no")
     if value in (None, ""):
         return "–"
     return str(value)
@@ -129,7 +133,7 @@ def time_left(run: TrainingRun, now=None) -> str:
     now = now or timezone.now()
     paced = seconds_left(run, now.timestamp())
     if paced is not None:
-        return _left_words(paced)
+        return left_words(paced)
     elapsed = (now - run.started).total_seconds()
     previous = (
         TrainingRun.objects.filter(
@@ -145,13 +149,14 @@ def time_left(run: TrainingRun, now=None) -> str:
     if previous is not None and elapsed < (
         took := (previous.finished - previous.started).total_seconds()
     ):
-        return _left_words(took - elapsed)
+        return left_words(took - elapsed)
     if not (run.metrics or {}).get("pace") and run.progress >= ESTIMATE_FROM_PROGRESS:
-        return _left_words(elapsed / run.progress * (100 - run.progress))
+        return left_words(elapsed / run.progress * (100 - run.progress))
     return ""
 
 
-def _left_words(seconds: float) -> str:
+def left_words(seconds: float) -> str:
+    """ "about 3 minutes left (estimate)": a run's, or a build's (its page works it out)."""
     if seconds < 60:
         return gettext("less than a minute left (estimate)")
     minutes = round(seconds / 60)
@@ -167,11 +172,24 @@ def duration_words(seconds: float) -> str:
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
+    words = clock_words()
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return words["hours"] % {"hours": hours, "minutes": f"{minutes:02d}"}
     if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
+        return words["minutes"] % {"minutes": minutes, "seconds": f"{secs:02d}"}
+    return words["seconds"] % {"seconds": secs}
+
+
+def clock_words() -> dict:
+    """The words of a run's clock, in the owner's language: ``duration_words`` and
+    ``elapsed_words`` say them, and the run's page (training-status.js) counts on with them."""
+    return {
+        "hours": gettext("%(hours)s h %(minutes)s min"),
+        "minutes": gettext("%(minutes)s min %(seconds)s s"),
+        "seconds": gettext("%(seconds)s s"),
+        "running": gettext("running for %(time)s"),
+        "queued": gettext("queued for %(time)s"),
+    }
 
 
 def elapsed(run: TrainingRun, now=None) -> tuple[str, int] | None:
@@ -194,7 +212,9 @@ def elapsed(run: TrainingRun, now=None) -> tuple[str, int] | None:
 def elapsed_words(run: TrainingRun, now=None) -> str:
     """ "running for 2 min 05 s" ("" once the run has finished)."""
     found = elapsed(run, now)
-    return f"{found[0]} for {duration_words(found[1])}" if found else ""
+    if not found:
+        return ""
+    return clock_words()[found[0]] % {"time": duration_words(found[1])}
 
 
 def _percent(value) -> str:
@@ -225,80 +245,124 @@ def result_in_words(run: TrainingRun, served: ServedState | None = None) -> tupl
     ``_served_state``, when the caller has worked it out already.
     """
     Status = TrainingRun.Status
-    unchanged = "Visitors get the same answers as before."
+    unchanged = gettext("Visitors get the same answers as before.")
     if run.is_active:
         return "", ""
+    new_run = gettext("“Train on site content” on the Training runs list starts a new run.")
     if run.status == Status.CANCELLED:
         return (
-            f"Cancelled: no model was switched on. {unchanged}",
-            "“Train on site content” on the Training runs list starts a new run.",
+            gettext("Cancelled: no model was switched on.") + " " + unchanged,
+            new_run,
         )
     if run.status == Status.FAILED:
         return (
-            f"This run failed (the error is below): no model was switched on. {unchanged}",
-            "“Train on site content” on the Training runs list starts a new run.",
+            gettext("This run failed (the error is below): no model was switched on.")
+            + " "
+            + unchanged,
+            new_run,
         )
     figures = first_right(run)
-    compared = (
-        f" it found the right section first for {figures[0]} of them (the base model: {figures[1]})"
-        if figures
-        else ""
-    )
+    shares = {"tuned": figures[0], "base": figures[1]} if figures else {}
     if not guard_passed(run):
+        if figures:
+            worse = gettext(
+                "The trained model was not clearly better than the base model on test "
+                "questions the training did not see: it found the right section first for "
+                "%(tuned)s of them (the base model: %(base)s), so it was not switched on."
+            )
+        else:
+            worse = gettext(
+                "The trained model was not clearly better than the base model on test "
+                "questions the training did not see, so it was not switched on."
+            )
         return (
-            "The trained model was not clearly better than the base model on test questions "
-            f"the training did not see{':' + compared if compared else ''}, so it was not switched "
-            f"on. {unchanged}",
-            "Nothing to do. Training again helps most after you add example questions for the "
-            "questions visitors asked that went unanswered.",
+            worse % shares + " " + unchanged,
+            gettext(
+                "Nothing to do. Training again helps most after you add example questions for "
+                "the questions visitors asked that went unanswered."
+            ),
         )
-    head = (
-        "The trained model did better than the base model on test questions the training did "
-        f"not see{':' + compared if compared else ''}."
-    )
+    if figures:
+        head = gettext(
+            "The trained model did better than the base model on test questions the training "
+            "did not see: it found the right section first for %(tuned)s of them (the base "
+            "model: %(base)s)."
+        )
+    else:
+        head = gettext(
+            "The trained model did better than the base model on test questions the training "
+            "did not see."
+        )
+    head = head % shares + " "
     if not run.activated:
         return (
-            f"{head} This run was started not to switch it on. {unchanged}",
-            "“Serve this model” below switches it on.",
+            head + gettext("This run was started not to switch it on.") + " " + unchanged,
+            gettext("“Serve this model” below switches it on."),
         )
     state, failed = served or _served_state(run)
     if state == "failed":
         return (
-            f"{head} But the index build with it failed (Index build #{failed.pk}), so the "
-            "model before it still answers your visitors.",
-            "Read why on “Index builds”, then press “Rebuild index now”: this model answers "
-            "once a build with it has succeeded.",
+            head
+            + gettext(
+                "But the index build with it failed (Index build #%(number)s), so the model "
+                "before it still answers your visitors."
+            )
+            % {"number": failed.pk},
+            gettext(
+                "Read why on “Index builds”, then press “Rebuild index now”: this model "
+                "answers once a build with it has succeeded."
+            ),
         )
     if state == "rebuilding":
         return (
-            f"{head} The index is being rebuilt with it: it answers your visitors once that "
-            "build has succeeded; until then the model before it answers.",
-            "Follow the build on “Index builds”; once it has succeeded, ask a few of your "
-            "visitors’ questions in “Try a question”.",
+            head
+            + gettext(
+                "The index is being rebuilt with it: it answers your visitors once that build "
+                "has succeeded; until then the model before it answers."
+            ),
+            gettext(
+                "Follow the build on “Index builds”; once it has succeeded, ask a few of your "
+                "visitors’ questions in “Try a question”."
+            ),
         )
     if state == "stopping":
         return (
-            f"{head} It was switched off, but it answers your visitors until the index "
-            "rebuilt with the model chosen instead has succeeded.",
-            "Follow the build on “Index builds”; once it has succeeded, the other model answers.",
+            head
+            + gettext(
+                "It was switched off, but it answers your visitors until the index rebuilt "
+                "with the model chosen instead has succeeded."
+            ),
+            gettext(
+                "Follow the build on “Index builds”; once it has succeeded, the other model "
+                "answers."
+            ),
         )
     if state == "stop_failed":
         return (
-            f"{head} It was switched off, but the index build without it failed (Index build "
-            f"#{failed.pk}), so it still answers your visitors.",
-            "Read why on “Index builds”, then press “Rebuild index now”: the model chosen "
-            "instead answers once a build with it has succeeded.",
+            head
+            + gettext(
+                "It was switched off, but the index build without it failed (Index build "
+                "#%(number)s), so it still answers your visitors."
+            )
+            % {"number": failed.pk},
+            gettext(
+                "Read why on “Index builds”, then press “Rebuild index now”: the model chosen "
+                "instead answers once a build with it has succeeded."
+            ),
         )
     if state == "live":
         return (
-            f"{head} It now answers your visitors (the index was rebuilt with it).",
-            "Ask a few of your visitors’ questions in “Try a question” and check the answers. "
-            "If they seem worse, “Serve the base model” on the Training runs list switches back; "
-            "this model is kept and can be served again.",
+            head + gettext("It now answers your visitors (the index was rebuilt with it)."),
+            gettext(
+                "Ask a few of your visitors’ questions in “Try a question” and check the "
+                "answers. If they seem worse, “Serve the base model” on the Training runs list "
+                "switches back; this model is kept and can be served again."
+            ),
         )
     return (
-        f"{head} It answered visitors until it was switched off (another model is served now).",
-        "“Serve this model” below switches it back on.",
+        head
+        + gettext("It answered visitors until it was switched off (another model is served now)."),
+        gettext("“Serve this model” below switches it back on."),
     )
 
 
@@ -307,13 +371,18 @@ def _refit_note(refit) -> str:
     if not isinstance(refit, dict):
         return ""
     return format_html(
-        "<p>Having done better, it was trained again with the test questions' sections "
-        "included, on {} pairs, {} steps, {} s of training: that is the model switched on "
-        "(the scores above are the first one's, the only one with questions it did not "
-        "see).</p>",
-        refit.get("pairs", "?"),
-        refit.get("steps", "?"),
-        refit.get("train_seconds", "?"),
+        "<p>{}</p>",
+        gettext(
+            "Having done better, it was trained again with the test questions' sections "
+            "included, on %(pairs)s pairs, %(steps)s steps, %(seconds)s s of training: that is "
+            "the model switched on (the scores above are the first one's, the only one with "
+            "questions it did not see)."
+        )
+        % {
+            "pairs": refit.get("pairs", "?"),
+            "steps": refit.get("steps", "?"),
+            "seconds": refit.get("train_seconds", "?"),
+        },
     )
 
 
@@ -329,25 +398,31 @@ def served_threshold(run: TrainingRun) -> str:
         return ""
     used = services.min_score(version)
     suggested = (run.metrics or {}).get("recommended_min_score")
-    model = "this model" if _live(run) else "another model"
+    live = _live(run)
     calibrated = version.calibration.get("min_score")
     if conf.get("MIN_SCORE") is not None:
-        why = 'fixed in the site’s settings (SITE_ASSISTANT["MIN_SCORE"])'
+        why = gettext('fixed in the site’s settings (SITE_ASSISTANT["MIN_SCORE"])')
     elif isinstance(calibrated, int | float) and used == calibrated:
-        why = (
+        why = gettext(
             "set when the index was built, from questions about something else: most of "
             "them score below it on this site. That calibration, not the training’s "
             "suggestion, decides"
         )
-    elif suggested is not None and _live(run) and round(used, 3) == suggested:
-        why = "the training’s suggestion above (the index set none of its own)"
+    elif suggested is not None and live and round(used, 3) == suggested:
+        why = gettext("the training’s suggestion above (the index set none of its own)")
     else:
-        why = "the default (the index set none of its own; rebuilding it sets one)"
+        why = gettext("the default (the index set none of its own; rebuilding it sets one)")
+    if live:
+        said = gettext(
+            "The index answering your visitors now (built with this model) uses %(score)s: %(why)s."
+        )
+    else:
+        said = gettext(
+            "The index answering your visitors now (built with another model) uses %(score)s: "
+            "%(why)s."
+        )
     return format_html(
-        "<p>The index answering your visitors now (built with {}) uses {}: {}.</p>",
-        model,
-        f"{used:.4f}".rstrip("0").rstrip("."),
-        why,
+        "<p>{}</p>", said % {"score": f"{used:.4f}".rstrip("0").rstrip("."), "why": why}
     )
 
 
@@ -427,10 +502,6 @@ def _minutes(seconds: float) -> int:
     return max(1, round(seconds / 60))
 
 
-def _in_minutes(minutes: int) -> str:
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def start_estimate() -> dict:
     """How long a run started now will take, and where the figure comes from:
     {"text": "About 10 minutes", "why": "Worked out from …"}, two sentences for the page (no
@@ -448,11 +519,15 @@ def start_estimate() -> dict:
     )
     if last is not None:
         took = (last.finished - last.started).total_seconds()
+        minutes = _minutes(took)
         return {
-            "text": f"About {_in_minutes(_minutes(took))}",
-            "why": f"Worked out from the last run here, Training #{last.pk}, which took "
-            f"{duration_words(took)}; a run takes longer while the server is busy with other "
-            "work",
+            "text": ngettext("About %(minutes)d minute", "About %(minutes)d minutes", minutes)
+            % {"minutes": minutes},
+            "why": gettext(
+                "Worked out from the last run here, Training #%(number)s, which took "
+                "%(took)s; a run takes longer while the server is busy with other work"
+            )
+            % {"number": last.pk, "took": duration_words(took)},
         }
     planned = planned_steps()
     if planned is None:
@@ -577,21 +652,25 @@ class TrainingRunAdmin(
             },
         ),
         (
-            "Technical details",
+            _("Technical details"),
             {
                 "classes": ["collapse"],
                 "fields": ["params_display"],
-                "description": "The training's settings, each with what it means; every run "
-                "from the button uses the same ones.",
+                "description": _(
+                    "The training's settings, each with what it means; every run "
+                    "from the button uses the same ones."
+                ),
             },
         ),
         (
-            "For developers",
+            _("For developers"),
             {
                 "classes": ["collapse"],
                 "fields": ["model_dir", "task_id"],
-                "description": "Where the trained model is kept and the Celery task that "
-                "ran the training, for a developer reading the logs.",
+                "description": _(
+                    "Where the trained model is kept and the Celery task that "
+                    "ran the training, for a developer reading the logs."
+                ),
             },
         ),
     ]
@@ -637,9 +716,12 @@ class TrainingRunAdmin(
         if not rows:
             return "–"
         return format_html(
-            '<table class="search-admin__params"><thead><tr><th scope="col">Setting</th>'
-            '<th scope="col">Value</th><th scope="col">What it means</th></tr></thead>'
+            '<table class="search-admin__params"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
             "<tbody>{}</tbody></table>",
+            gettext("Setting"),
+            gettext("Value"),
+            gettext("What it means"),
             format_html_join(
                 "",
                 '<tr><th scope="row">{}</th><td>{}</td><td class="help">{}</td></tr>',
@@ -650,8 +732,9 @@ class TrainingRunAdmin(
     @admin.display(description=_("Progress"))
     def progress_display(self, run):
         return format_html(
-            '<progress max="100" value="{}" aria-label="Training progress">{}%</progress> {}%',
+            '<progress max="100" value="{}" aria-label="{}">{}%</progress> {}%',
             run.progress,
+            gettext("Training progress"),
             run.progress,
             run.progress,
         )
@@ -669,11 +752,14 @@ class TrainingRunAdmin(
         if "ndcg@10" not in run.decision:
             return run.decision
         return format_html(
-            '<p>{}</p><p class="help">ndcg@10: a score from 0 to 1 of how high the right '
-            "section ranks among the first ten results (1: always first); 95% low: the "
-            "smallest gain the comparison is 95% sure of (it must be above 0); natural "
-            "questions: test questions worded as visitors write them.</p>",
+            '<p>{}</p><p class="help">{}</p>',
             run.decision,
+            gettext(
+                "ndcg@10: a score from 0 to 1 of how high the right section ranks among the "
+                "first ten results (1: always first); 95% low: the smallest gain the "
+                "comparison is 95% sure of (it must be above 0); natural questions: test "
+                "questions worded as visitors write them."
+            ),
         )
 
     @admin.display(description=_("Duration"))
@@ -695,23 +781,34 @@ class TrainingRunAdmin(
         )
         extra = run.metrics.get("recommended_min_score")
         note = format_html(
-            "<p>Trained on {} pairs (a question made from the site with the passage that "
-            "answers it), {} steps, {} s of training. Answer threshold the training suggested "
-            "for the trained model: {} (from 0 to 1; set between the scores of its test "
-            "questions and of nonsense questions).</p>{}{}",
-            run.metrics.get("pairs", "?"),
-            run.metrics.get("steps", "?"),
-            run.metrics.get("train_seconds", "?"),
-            extra if extra is not None else "–",
+            "<p>{}</p>{}{}",
+            gettext(
+                "Trained on %(pairs)s pairs (a question made from the site with the passage "
+                "that answers it), %(steps)s steps, %(seconds)s s of training. Answer threshold "
+                "the training suggested for the trained model: %(threshold)s (from 0 to 1; set "
+                "between the scores of its test questions and of nonsense questions)."
+            )
+            % {
+                "pairs": run.metrics.get("pairs", "?"),
+                "steps": run.metrics.get("steps", "?"),
+                "seconds": run.metrics.get("train_seconds", "?"),
+                "threshold": extra if extra is not None else "–",
+            },
             _refit_note(run.metrics.get("refit")),
             served_threshold(run),
         )
         return format_html(
-            '<p class="help">Questions made from sections the training did not see, asked of '
-            "both models; each score is from 0 to 1 (1: always right). accuracy@1: the share "
-            "whose right section came first; accuracy@3: among the first three.</p>"
-            "<table><thead><tr><th>metric</th><th>base</th><th>tuned</th></tr></thead>"
+            '<p class="help">{}</p>'
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
             "<tbody>{}</tbody></table>{}",
+            gettext(
+                "Questions made from sections the training did not see, asked of both models; "
+                "each score is from 0 to 1 (1: always right). accuracy@1: the share whose right "
+                "section came first; accuracy@3: among the first three."
+            ),
+            gettext("metric"),
+            gettext("base"),
+            gettext("tuned"),
             rows,
             note,
         )
@@ -750,7 +847,7 @@ class TrainingRunAdmin(
             raise PermissionDenied
         run = TrainingRun.objects.filter(pk=run_id).first()
         if run is None:
-            return JsonResponse({"error": "No such training run."}, status=404)
+            return JsonResponse({"error": gettext("No such training run.")}, status=404)
         served = _served_state_if_activated(run)
         return JsonResponse(
             {
@@ -1021,6 +1118,7 @@ class TrainingRunAdmin(
             "time_left": time_left(run) if run else "",
             "elapsed": elapsed(run) if run else None,
             "elapsed_text": elapsed_words(run) if run else "",
+            "clock_words": json.dumps(clock_words(), ensure_ascii=False),
             "waiting": no_worker_note(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run

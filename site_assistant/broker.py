@@ -7,6 +7,7 @@ never answers included), and kombu does not retry, so the caller reports the
 failure at once instead of after ~20 s.
 """
 
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as Unreachable
 
 from . import conf
@@ -64,7 +65,7 @@ def worker_command(app) -> str:
 
 def until_a_worker_starts(command: str) -> str:
     """The end of every note that no worker runs: what waits, what visitors get, what to start."""
-    return (
+    return gettext(
         "Queued rebuilds and training runs wait until one starts; visitors keep getting "
-        f"the current index meanwhile (start one: {command})."
-    )
+        "the current index meanwhile (start one: %(command)s)."
+    ) % {"command": command}

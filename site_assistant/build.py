@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import connection, connections, router, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import answerability, conf, declined, embed, index, publish, rebuilds, withdrawn
 from .examples import example_questions, follow_edited_sections, switch_on_found
@@ -540,7 +540,8 @@ def _finish(build, report, version, documents, embedded, reused) -> None:
     build.progress, build.stage = 100, "done"
     build.finished = timezone.now()
     build.save()
-    other = build.other_language_left_out()
+    with translation.override("en"):  # logged: in English, whatever the site's language
+        other = build.other_language_left_out()
     logger.info(
         "search index %s: %d pages, %d passages (%d embedded, %d reused, %d removed)%s",
         version.version,

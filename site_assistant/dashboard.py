@@ -287,7 +287,7 @@ def figures(now: datetime | None = None) -> dict:
     says so: every figure below reads tables a pending migration may change."""
     behind = schema.pending()
     if behind:
-        return {"migrations_pending": schema.note(behind)}
+        return {"migrations_pending": schema.owner_note(behind)}
     now = now or timezone.now()
     status = services.index_status()
     counted = log_figures(now)

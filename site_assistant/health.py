@@ -41,6 +41,7 @@ import time
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -200,8 +201,10 @@ def check_worker() -> dict:
 
     app = rebuild_index.app
     try:
-        heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
-        note = waiting_for_a_worker()
+        # In English, whatever the site's language: /health/ is read by monitoring and logged.
+        with translation.override("en"):
+            heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
+            note = waiting_for_a_worker()
     except Exception as exc:
         return _failed("worker", exc)
     if note:

@@ -25,6 +25,7 @@ from datetime import timedelta
 from django import db
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import conf
 from .broker import WORKER_COMMAND_PLACEHOLDER, until_a_worker_starts
@@ -111,17 +112,25 @@ def silence(eager: bool, command: str = WORKER_COMMAND_PLACEHOLDER) -> dict:
         return {"workers": heard["workers"], "heard_s_ago": round(max(quiet, 0.0), 1)}
     last = WorkerHeartbeat.objects.filter(seen=heard["last"]).first()
     if last is not None and last.stopped:
-        why = f"the last one ({last.hostname}) shut down {_ago(now - last.stopped)} ago"
+        why = gettext("the last one (%(host)s) shut down %(ago)s ago") % {
+            "host": last.hostname,
+            "ago": _ago(now - last.stopped),
+        }
+    elif last is not None:
+        why = gettext(
+            "the last one (%(host)s) was heard from %(ago)s ago and has not written its "
+            "heartbeat since (killed, or its host gone?)"
+        ) % {"host": last.hostname, "ago": _ago(now - heard["last"])}
     else:
-        name = f" ({last.hostname})" if last is not None else ""
-        why = (
-            f"the last one{name} was heard from {_ago(now - heard['last'])} ago and has "
-            "not written its heartbeat since (killed, or its host gone?)"
-        )
+        why = gettext(
+            "the last one was heard from %(ago)s ago and has not written its heartbeat "
+            "since (killed, or its host gone?)"
+        ) % {"ago": _ago(now - heard["last"])}
     return {
         "workers": 0,
         "heard_s_ago": round(quiet, 1),
-        "silent": f"No worker is running: {why}. {until_a_worker_starts(command)}",
+        "silent": gettext("No worker is running: %(why)s. %(then)s")
+        % {"why": why, "then": until_a_worker_starts(command)},
     }
 
 
@@ -143,20 +152,23 @@ def _never_started(now, command: str) -> dict:
     if build is None and run is None:
         return {}
     if build is not None and (run is None or build.created <= run.created):
-        what, since = f"rebuild #{build.pk}", build.created
+        what, since = gettext("rebuild #%(number)s") % {"number": build.pk}, build.created
     else:
-        what, since = f"training run #{run.pk}", run.created
+        what, since = gettext("training run #%(number)s") % {"number": run.pk}, run.created
     return {
         "workers": 0,
-        "silent": f"No worker has started: {what} was asked for {_ago(now - since)} ago and "
-        f"no worker has ever written its heartbeat here. {until_a_worker_starts(command)}",
+        "silent": gettext(
+            "No worker has started: %(what)s was asked for %(ago)s ago and no worker has "
+            "ever written its heartbeat here. %(then)s"
+        )
+        % {"what": what, "ago": _ago(now - since), "then": until_a_worker_starts(command)},
     }
 
 
 def _ago(delta: timedelta) -> str:
     seconds = max(0, int(delta.total_seconds()))
     if seconds < 120:
-        return f"{seconds} s"
+        return gettext("%(count)s s") % {"count": seconds}
     if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
+        return gettext("%(count)s min") % {"count": seconds // 60}
+    return gettext("%(count)s h") % {"count": seconds // 3600}

@@ -48,6 +48,8 @@ import threading
 import unicodedata
 from collections.abc import Callable
 
+from django.utils.translation import gettext_lazy
+
 from . import conf
 from .text import WORD
 
@@ -100,7 +102,7 @@ def _says_enough(words: list[str]) -> bool:
 # Croatian, Serbian and Bosnian (Latin script, ISO 639-1's "sh", Serbo-Croatian).
 SAME_LABEL = {"hr": "sh", "sr": "sh", "bs": "sh"}
 # Names the owner reads for such a code (Django and ISO 639 name none of them so).
-NAMES = {"sh": "Croatian, Serbian or Bosnian"}
+NAMES = {"sh": gettext_lazy("Croatian, Serbian or Bosnian")}
 # A local language is named when it is at least 1/LOCAL_WEIGHT as likely as the top one
 # (measured 2, 3 and 5: make bench-languages, docs/quality.md).
 LOCAL_WEIGHT = 2.0
@@ -458,20 +460,37 @@ def page_reads_as(text: str) -> str | None:
 
 
 def name(code: str) -> str:
-    """The language's English name for its code ("de" → "German", "zh" → "Chinese",
-    "lij" → "Ligurian"), for the owner: Django's name, else ISO 639's (pycountry:
-    Django names 81 of the identifier's 142 languages, not Chinese); the code
-    itself for one neither names."""
-    from django.utils.translation import get_language_info
+    """The language's name for its code in the active language, for the owner ("de" →
+    "German", or "Deutsch" to a German owner; "zh" → "Chinese", "lij" → "Ligurian"):
+    Django's translated name, else ISO 639's (pycountry, with its translations: Django
+    names 81 of the identifier's 142 languages, not Chinese); the code itself for one
+    neither names."""
+    from django.utils.translation import get_language, get_language_info
 
     if code in NAMES:
-        return NAMES[code]
+        return str(NAMES[code])
     try:
-        return get_language_info(code)["name"]
+        return str(get_language_info(code)["name_translated"])
     except KeyError:
         pass
     import pycountry
 
     found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code})
+    if not found:
+        return code
     # "Swahili (macrolanguage)", "Modern Greek (1453-)": the owner needs the name.
-    return found.name.split(" (")[0] if found else code
+    named = _iso_names(get_language() or "en").gettext(found.name).split(" (")[0]
+    return named[:1].upper() + named[1:]  # as Django's ("Nemščina"), not "kitajščina"
+
+
+@functools.lru_cache(maxsize=8)
+def _iso_names(active: str):
+    """pycountry's translations of ISO 639's names into ``active`` (none: English)."""
+    import gettext
+
+    import pycountry
+
+    languages = [active, active.split("-")[0]]
+    return gettext.translation(
+        "iso639-3", pycountry.LOCALES_DIR, languages=languages, fallback=True
+    )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .text import question_key, strip_invisible
@@ -261,18 +262,32 @@ class IndexBuild(Job):
         if not pages:
             return ""
         named = ", ".join(f"{url} ({code})" for url, code in sorted(pages.items())[:5])
-        more = f" and {len(pages) - 5} more" if len(pages) > 5 else ""
+        if len(pages) > 5:
+            more = len(pages) - 5
+            named = ngettext(
+                "%(named)s and %(count)d more", "%(named)s and %(count)d more", more
+            ) % {
+                "named": named,
+                "count": more,
+            }
         # A section is named by its link (/about/#clients) or its headings (/about/ › …).
         sections = sum("#" in url or " › " in url for url in pages)
-        what = " and ".join(
-            noun
-            for noun, count in (("pages", len(pages) - sections), ("sections", sections))
-            if count
-        )
-        return (
-            f"{what} that read as another language though their lang does not say so: "
-            f"{named}{more} (if they are in it, give them its lang to leave them out)"
-        )
+        if sections == len(pages):
+            said = gettext(
+                "sections that read as another language though their lang does not say so: "
+                "%(named)s (if they are in it, give them its lang to leave them out)"
+            )
+        elif sections:
+            said = gettext(
+                "pages and sections that read as another language though their lang does not "
+                "say so: %(named)s (if they are in it, give them its lang to leave them out)"
+            )
+        else:
+            said = gettext(
+                "pages that read as another language though their lang does not say so: "
+                "%(named)s (if they are in it, give them its lang to leave them out)"
+            )
+        return said % {"named": named}
 
     def other_hosts_left_out(self) -> str:
         """The sitemap URLs this build skipped for their host ("3 sitemap URLs on other
@@ -281,15 +296,19 @@ class IndexBuild(Job):
         count = self.other_host_urls
         if not count:
             return ""
-        where = "URL on another host" if count == 1 else "URLs on other hosts"
-        return f"{count} sitemap {where} skipped (see ALLOWED_HOSTS)"
+        return ngettext(
+            "%(count)d sitemap URL on another host skipped (see ALLOWED_HOSTS)",
+            "%(count)d sitemap URLs on other hosts skipped (see ALLOWED_HOSTS)",
+            count,
+        ) % {"count": count}
 
     def sitemaps_left_out(self) -> str:
         """The sitemaps this build could not read ("sitemap /sitemap.xml not read (status
         404)"), "" for none (and for builds recorded before migration 0028 kept them): such
         a build fails, and its page says which."""
         return "; ".join(
-            f"sitemap {path} not read ({why})" for path, why in self.sitemaps_not_read or ()
+            gettext("sitemap %(path)s not read (%(why)s)") % {"path": path, "why": why}
+            for path, why in self.sitemaps_not_read or ()
         )
 
     def other_language_left_out(self) -> str:
@@ -297,20 +316,26 @@ class IndexBuild(Job):
         in another language than the index's (en) not read"), "" for nothing."""
         from . import conf
 
-        counts = [
-            f"{count} {noun if count == 1 else noun + 's'}"
-            for count, noun in (
-                (self.other_language_pages, "page"),
-                (self.other_language_sections, "section"),
-            )
-            if count
-        ]
-        if not counts:
+        pages, sections = self.other_language_pages, self.other_language_sections
+        values = {"pages": pages, "sections": sections, "language": conf.index_language()}
+        if pages and sections:
+            counts = gettext("%(pages)s and %(sections)s") % {
+                "pages": ngettext("%(pages)d page", "%(pages)d pages", pages) % values,
+                "sections": ngettext("%(sections)d section", "%(sections)d sections", sections)
+                % values,
+            }
+        elif pages:
+            counts = ngettext("%(pages)d page", "%(pages)d pages", pages) % values
+        elif sections:
+            counts = ngettext("%(sections)d section", "%(sections)d sections", sections) % values
+        else:
             return ""
-        return (
-            f"{' and '.join(counts)} in another language than the index's "
-            f"({conf.index_language()}) not read"
-        )
+        return gettext(
+            "%(counts)s in another language than the index's (%(language)s) not read"
+        ) % {
+            "counts": counts,
+            "language": values["language"],
+        }
 
 
 class Dashboard(IndexBuild):

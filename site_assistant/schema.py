@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db import DatabaseError, connections, router
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils.translation import gettext, ngettext
 
 MIGRATE = "migrations pending: run manage.py migrate"
 RECHECK_SECONDS = 30.0
@@ -133,6 +134,20 @@ def note(names: tuple[str, ...]) -> str:
     """``MIGRATE`` with the migrations named ("… (not applied: 0026_x, 0027_y)")."""
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"{MIGRATE} (not applied: {shown})"
+
+
+def owner_note(names: tuple[str, ...]) -> str:
+    """``note`` in the owner's language, for the admin's pages (logs keep ``note``)."""
+    shown = ", ".join(names[:3])
+    if len(names) > 3:
+        more = len(names) - 3
+        shown = ngettext("%(shown)s and %(count)s more", "%(shown)s and %(count)s more", more) % {
+            "shown": shown,
+            "count": more,
+        }
+    return gettext("migrations pending: run manage.py migrate (not applied: %(shown)s)") % {
+        "shown": shown
+    }
 
 
 def forget() -> None:

@@ -168,7 +168,9 @@ rebuilds.set_queue(_enqueue)
 
 # Queued work that has waited this long past its start, with no worker answering: say so.
 WAITING_SECONDS = 60
-_WAITING_KEY = "site_assistant:waiting-for-a-worker"
+# The ping's verdict is kept, not its words: each owner reads it in their own language.
+_WAITING_KEY = "site_assistant:waiting-for-a-worker:verdict"
+_QUEUE_DOWN, _NO_WORKER = "queue-down", "no-worker"
 
 
 def waiting_for_a_worker(job=None) -> str:
@@ -199,11 +201,19 @@ def waiting_for_a_worker(job=None) -> str:
     )
     if not waiting:
         return ""
-    note = cache.get(_WAITING_KEY)
-    if note is None:
-        note = _ping_workers()
-        cache.set(_WAITING_KEY, note, timeout=30)
-    return note
+    verdict = cache.get(_WAITING_KEY)
+    if verdict not in (_QUEUE_DOWN, _NO_WORKER, ""):
+        verdict = _ping_workers()
+        cache.set(_WAITING_KEY, verdict, timeout=30)
+    if verdict == _QUEUE_DOWN:
+        return gettext(
+            "The task queue is not answering: queued builds and training runs wait "
+            "until it is back."
+        )
+    if verdict == _NO_WORKER:
+        then = until_a_worker_starts(worker_command(rebuild_index.app))
+        return gettext("No worker is running: %(then)s") % {"then": then[0].lower() + then[1:]}
+    return ""
 
 
 def no_worker_note(job=None) -> str:
@@ -282,7 +292,7 @@ def queued_note(job=None) -> str:
 
 
 def _ping_workers() -> str:
-    """The verdict of one ping: the first worker that answers ends it (``limit=1``), so a
+    """The verdict of one ping (``_QUEUE_DOWN``, ``_NO_WORKER`` or ""): the first worker that answers ends it (``limit=1``), so a
     page waits only as long as that worker takes; with none, the whole
     BROKER_TIMEOUT_SECONDS before it says so."""
     app = rebuild_index.app
@@ -292,14 +302,10 @@ def _ping_workers() -> str:
             replies = app.control.ping(timeout=timeout, connection=connection, limit=1)
     except Exception as exc:
         logger.warning("could not ask the workers whether they run: %s", exc)
-        return (
-            "The task queue is not answering: queued builds and training runs wait "
-            "until it is back."
-        )
+        return _QUEUE_DOWN
     if replies:
         return ""  # a worker runs: the work waits behind another task
-    then = until_a_worker_starts(worker_command(app))
-    return f"No worker is running: {then[0].lower()}{then[1:]}"
+    return _NO_WORKER
 
 
 @shared_task(

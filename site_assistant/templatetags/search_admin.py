@@ -238,7 +238,7 @@ class SaysMigrationsPending:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": capital(self.opts.verbose_name_plural),
-            "migrations_pending": schema.note(behind),
+            "migrations_pending": schema.owner_note(behind),
         }
         response = TemplateResponse(
             request, "admin/site_assistant/migrations_pending.html", context, status=503
@@ -323,7 +323,6 @@ def search_dashboard(context):
         "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild")
         if user is not None and may_rebuild(user)
         else "",
-        "csrf_token": context.get("csrf_token"),
         "request": request,
         "csrf_token": context.get("csrf_token"),  # the overview's buttons post
     }

@@ -319,6 +319,34 @@ def test_a_running_run_shows_how_long_it_has_been_going_by_the_second(page, owne
     expect(page.locator('#training-progress [data-field="progress"]')).to_have_text("12")
 
 
+def test_a_german_owners_run_counts_on_in_german(page, owner, private_index, settings):
+    """The clock the page counts on every second said "running for 1 min 16 s" between
+    the server's German polls: its words now come from the server, in the owner's language."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.training.tasks import this_process
+
+    run = TrainingRun.objects.create(
+        status="running",
+        runner=this_process(),
+        progress=12,
+        stage="training: step 4/78",
+        started=timezone.now() - timedelta(seconds=75),
+    )
+    log_in(page)
+    settings.LANGUAGE_CODE = "de"  # a German site, from here on
+    # No poll answers: whatever the clock says next, the page's script wrote.
+    page.route(re.compile(r"/status/$"), lambda route: route.abort())
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    clock = page.locator('#training-progress [data-field="elapsed"]')
+    expect(clock).to_have_text(re.compile(r"^läuft seit 1 min 1\d s$"))
+    first = clock.inner_text()
+    expect(clock).not_to_have_text(first, timeout=5_000)
+    expect(clock).to_have_text(re.compile(r"^läuft seit 1 min [12]\d s$"))
+
+
 def test_a_finished_run_keeps_its_folder_and_task_for_developers_out_of_the_way(
     page, owner, private_index
 ):

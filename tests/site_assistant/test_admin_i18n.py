@@ -4,6 +4,7 @@ get the app's overview, lists, buttons and messages in their language, with
 Slovenian's four plural forms."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from selectolax.lexbor import LexborHTMLParser
 
@@ -201,3 +202,131 @@ def test_a_german_owner_reads_times_in_german_with_the_time_zone(owner_client):
 def test_a_slovenian_owner_reads_times_in_slovenian(owner_client, browser_asks_for_slovenian):
     shown = _times_on_the_owners_pages(owner_client, **browser_asks_for_slovenian)
     assert set(shown.values()) == {"7. december 2026. 13:52 CET"}
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owners_rebuild_with_no_worker_running_says_so_in_german(
+    owner_client, with_a_broker, monitor
+):
+    """The worker shut down a few minutes ago (its heartbeat says so): "Rebuild index now"
+    queues a build no worker takes, and its page, its status JSON and the builds list said
+    "No worker is running: …" in English to a German owner."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant import heartbeat
+    from site_assistant.models import WorkerHeartbeat
+
+    heartbeat.beat("celery@host-1", started=timezone.now() - timedelta(hours=1))
+    heartbeat.stop("celery@host-1")  # what a worker's clean shutdown writes
+    WorkerHeartbeat.objects.update(
+        seen=timezone.now() - timedelta(minutes=5), stopped=timezone.now() - timedelta(minutes=5)
+    )
+    owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+    build = IndexBuild.objects.get(trigger="admin")
+    assert build.status == "queued"
+
+    said = (
+        "Kein Worker läuft: der letzte (celery@host-1) wurde vor 5 min beendet. Eingereihte "
+        "Neuaufbauten und Trainingsläufe warten, bis einer startet; Besucher erhalten derweil "
+        "weiter den aktuellen Index (einen starten: celery -A bambicim worker)."
+    )
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    assert words(tree, "#build-waiting") == said
+    status = owner_client.get(f"/admin/site_assistant/indexbuild/{build.pk}/status/").json()
+    assert status["waiting"] == said
+    assert words(
+        page(owner_client, "/admin/site_assistant/indexbuild/"), "#waiting-for-a-worker"
+    ) == (said)
+    # /health/ is read by monitoring and logged: it stays in English.
+    worker = owner_client.get(reverse("site_assistant:health"), **monitor).json()["worker"]
+    assert worker["silent"].startswith(
+        "No worker is running: the last one (celery@host-1) shut down 5 min ago."
+    ), worker
+
+
+@pytest.mark.usefixtures("german")
+def test_a_german_owner_reads_a_training_runs_time_left_and_clock_in_german(owner_client):
+    """40% done in two minutes: three more at that pace, said on the run's page, in its
+    status JSON and in the words its script counts on with, in German."""
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.models import TrainingRun
+    from site_assistant.training.tasks import this_process
+
+    run = TrainingRun.objects.create(
+        status=TrainingRun.Status.RUNNING,
+        runner=this_process(),
+        progress=40,
+        stage="training",
+        started=timezone.now() - timedelta(minutes=2),
+        params={"epochs": 1, "refit": True},
+    )
+    tree = page(owner_client, f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    assert words(tree, '[data-field="time_left"]') == "etwa 3 Minuten übrig (Schätzung)"
+    assert words(tree, '[data-field="elapsed"]').startswith("läuft seit 2 min ")
+    clock = json.loads(tree.css_first("#training-progress").attributes["data-words"])
+    assert clock["running"] == "läuft seit %(time)s"
+    settings_rows = {
+        row.css_first("th").text(): [cell.text() for cell in row.css("td")]
+        for row in tree.css(".search-admin__params tbody tr")
+    }
+    assert settings_rows["Epochen"] == ["1", "Durchgänge durch die Trainingsfragen"]
+    assert settings_rows["Auf allem nachtrainieren"][0] == "ja"
+    status = owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/status/").json()
+    assert status["time_left"] == "etwa 3 Minuten übrig (Schätzung)"
+    assert status["elapsed"].startswith("läuft seit 2 min ")
+
+
+@pytest.mark.parametrize(
+    ("count", "left_out", "time_left"),
+    [
+        (1, "1 stran in 1 razdelek", "še približno 1 minuta (ocena)"),
+        (2, "2 strani in 2 razdelka", "še približno 2 minuti (ocena)"),
+        (3, "3 strani in 3 razdelki", "še približno 3 minute (ocena)"),
+        (5, "5 strani in 5 razdelkov", "še približno 5 minut (ocena)"),
+    ],
+)
+def test_a_slovenian_owner_reads_a_builds_counts_and_time_left_in_their_plural_forms(
+    owner_client, browser_asks_for_slovenian, count, left_out, time_left
+):
+    """What a build left out (SKIP_OTHER_LANGUAGE_PAGES) and, while it runs, the time
+    left its page works out (sent back as ?left= for the server to say in words)."""
+    build = IndexBuild.objects.create(
+        status="succeeded",
+        pages=9,
+        passages=20,
+        other_language_pages=count,
+        other_language_sections=count,
+    )
+    tree = page(
+        owner_client,
+        f"/admin/site_assistant/indexbuild/{build.pk}/change/",
+        **browser_asks_for_slovenian,
+    )
+    assert f"Neprebrano, ker je v drugem jeziku kot indeks (en): {left_out}" in words(
+        tree, "#content"
+    )
+    running = IndexBuild.objects.create(status="running", stage="embed", progress=60)
+    status = owner_client.get(
+        f"/admin/site_assistant/indexbuild/{running.pk}/status/?left={count * 60}",
+        **browser_asks_for_slovenian,
+    )
+    assert status.json()["time_left"] == time_left
+
+
+def test_a_builds_status_refuses_a_time_left_that_is_no_number(owner_client):
+    build = IndexBuild.objects.create(status="running", stage="embed", progress=60)
+    url = f"/admin/site_assistant/indexbuild/{build.pk}/status/"
+    assert owner_client.get(url).json()["time_left"] == ""
+    assert owner_client.get(f"{url}?left=30").json()["time_left"] == (
+        "less than a minute left (estimate)"
+    )
+    for bad in ("soon", "-5", "nan", "inf"):
+        response = owner_client.get(f"{url}?left={bad}")
+        assert response.status_code == 400, bad
+        assert response.json() == {"error": "left: give the seconds left, a number from 0."}

@@ -1,5 +1,6 @@
 /* An index build's admin page, while the build is queued or running: poll its
-   status (fetch; the admin's JSON, which also says why a queued build waits) and update the progress box in place until the status
+   status (fetch; the admin's JSON, which also says why a queued build waits, and the
+   time left this page estimates in words) and update the progress box in place until the status
    changes; then reload the page once, so its title, breadcrumb and fields
    all say the new status (started, finished, counts), not only the box.
    (A file, not an inline script, so a Content-Security-Policy needs no
@@ -26,14 +27,17 @@
       var seconds = (now - pace.t) / 1000, moved = b.progress - pace.p;
       if (seconds < 3 || moved <= 0) return "";
       var left = (EMBED_END - b.progress) * seconds / moved;
-      if (left < 60) return "less than a minute left (estimate)";
-      var minutes = Math.round(left / 60);
-      return "about " + minutes + " minute" + (minutes === 1 ? "" : "s") + " left (estimate)";
+      return left;
     }
+    // The estimate goes to the server with the next poll, which says it in the owner's
+    // language (its plural forms too) as time_left.
+    var estimate = "";
     function show(b) {
       box.querySelector("progress").value = b.progress;
       set("progress", b.progress);
-      var left = timeLeft(b);
+      var seconds = timeLeft(b);
+      var left = estimate !== "" && seconds !== "" ? b.time_left || "" : "";
+      estimate = seconds === "" ? "" : String(Math.round(seconds));
       set("time_left", left);
       var wrap = box.querySelector('[data-field="time_left_wrap"]');
       if (wrap) wrap.hidden = !left;
@@ -50,7 +54,9 @@
       if (waiting) { waiting.textContent = b.waiting || ""; waiting.hidden = !b.waiting; }
     }
     function tick() {
-      fetch(box.dataset.statusUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      var url = new URL(box.dataset.statusUrl, window.location.href);
+      if (estimate !== "") url.searchParams.set("left", estimate);
+      fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (b) {
           show(b);

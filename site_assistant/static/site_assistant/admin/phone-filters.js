@@ -18,7 +18,10 @@ document.addEventListener("DOMContentLoaded", function () {
   toggle.type = "button";
   toggle.id = "search-admin-filter-toggle";
   toggle.className = "button search-admin__filter-toggle";
-  toggle.textContent = chosen.length ? "Filter: " + chosen.join(", ") : "Filter";
+  // Django's own heading of the filters names the button, in the admin's language.
+  var heading = document.getElementById("changelist-filter-header");
+  var word = (heading && heading.textContent.trim()) || "Filter";
+  toggle.textContent = chosen.length ? word + ": " + chosen.join(", ") : word;
   toggle.setAttribute("aria-controls", nav.id);
   toggle.setAttribute("aria-expanded", "false");
   toggle.addEventListener("click", function () {

@@ -17,17 +17,29 @@
   // keeps the progress where it is.
   var clock = field("elapsed");
   var since = clock ? { seconds: Number(clock.dataset.seconds), at: Date.now() } : null;
+  // The words, in the owner's language, from the server (the template's data-words):
+  // "running for %(time)s", "%(minutes)s min %(seconds)s s", …
+  var words = {};
+  try { words = JSON.parse(box.dataset.words || "{}"); } catch (e) { words = {}; }
+  function say(key, fallback, values) {
+    return (words[key] || fallback).replace(/%\((\w+)\)s/g, function (all, name) {
+      return name in values ? values[name] : all;
+    });
+  }
   function duration(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
     var hours = Math.floor(seconds / 3600), minutes = Math.floor(seconds % 3600 / 60), secs = seconds % 60;
     var two = function (n) { return (n < 10 ? "0" : "") + n; };
-    if (hours) return hours + " h " + two(minutes) + " min";
-    if (minutes) return minutes + " min " + two(secs) + " s";
-    return secs + " s";
+    if (hours) return say("hours", "%(hours)s h %(minutes)s min", { hours: hours, minutes: two(minutes) });
+    if (minutes) return say("minutes", "%(minutes)s min %(seconds)s s", { minutes: minutes, seconds: two(secs) });
+    return say("seconds", "%(seconds)s s", { seconds: secs });
   }
   function tock() {
     if (!since) return;
-    clock.textContent = clock.dataset.state + " for " + duration(since.seconds + (Date.now() - since.at) / 1000);
+    var state = clock.dataset.state === "queued" ? "queued" : "running";
+    clock.textContent = say(state, state + " for %(time)s", {
+      time: duration(since.seconds + (Date.now() - since.at) / 1000)
+    });
   }
   if (clock) setInterval(tock, 1000);
 
