@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django import template
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.db import DatabaseError
+from django.forms import Script
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
@@ -177,7 +178,12 @@ class CardsOnAPhone(AppStylesheet):
 
     class Media:
         css = AppStylesheet.Media.css
-        js = [*AppStylesheet.Media.js, "site_assistant/admin/list-cards.js"]
+        # The heading above the cards' sort buttons, in the owner's language: the script
+        # hands it to admin.css (it was the stylesheet's own English "Sort by").
+        js = [
+            *AppStylesheet.Media.js,
+            Script("site_assistant/admin/list-cards.js", **{"data-sort-label": _("Sort by")}),
+        ]
 
 
 def reads_no_table(view):
