@@ -127,7 +127,8 @@ AGO_UNITS = {
 
 
 def ago(moment) -> str:
-    """ "3 minutes ago", "2 days, 3 hours ago", "just now" in the active language.
+    """ "3 minutes ago", "2 hours ago", "2 days, 3 hours ago", "just now" in the active
+    language.
 
     Django core's ``timesince`` with the app's own words, not humanize's ``naturaltime``,
     whose words load only on a site with ``django.contrib.humanize`` in INSTALLED_APPS:
@@ -139,7 +140,10 @@ def ago(moment) -> str:
         return exact_time(moment)
     if seconds < 60:
         return gettext("just now")
-    return gettext("%(time)s ago") % {"time": timesince(moment, now, time_strings=AGO_UNITS)}
+    # As naturaltime wrote it: one unit within a day ("2 hours ago"), two beyond.
+    depth = 1 if seconds < 24 * 60 * 60 else 2
+    since = timesince(moment, now, time_strings=AGO_UNITS, depth=depth)
+    return gettext("%(time)s ago") % {"time": since}
 
 
 def human_time(moment, clock: bool = False) -> str:
