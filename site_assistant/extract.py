@@ -18,7 +18,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from . import conf
+from . import conf, script_prefix
 from .text import WORD, ends_sentence, normalize, split_sentences, text_hash
 
 logger = logging.getLogger(__name__)
@@ -1325,13 +1325,17 @@ _WORD = re.compile(r"\w+")
 
 
 def _link_paths(base: str, hrefs: Iterable[str]) -> list[str]:
-    """Path (and query) of every http(s) link, resolved against ``base``; no fragments."""
+    """Path (and query) of every http(s) link, resolved against ``base``; no fragments;
+    without the script prefix the build read the site under (FORCE_SCRIPT_NAME), as the
+    index holds its pages: a listing's links to its articles ("/portal/news/a/") name
+    the pages they tease ("/news/a/")."""
+    prefix = script_prefix.for_builds()
     paths = []
     for href in hrefs:
         parts = urlsplit(urljoin(base, href.strip()))
         if parts.scheme not in ("", "http", "https"):
             continue
-        path = parts.path or "/"
+        path = script_prefix.strip(parts.path or "/", prefix)
         paths.append(f"{path}?{parts.query}" if parts.query else path)
     return list(dict.fromkeys(p for p in paths if p != base))
 

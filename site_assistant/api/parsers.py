@@ -15,6 +15,7 @@ endpoint. A form field sent as a file is refused by its field, by name (``FilePa
 """
 
 import codecs
+from json import JSONDecodeError
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -86,11 +87,45 @@ def too_large(max_bytes: int) -> BodyTooLarge:
 MAX_INT_DIGITS = 4300
 
 
+class _TooManyDigits(ValueError):
+    pass
+
+
 def _json_int(digits: str) -> int:
     length = len(digits.lstrip("-"))
     if length > MAX_INT_DIGITS:
-        raise ValueError(f"a number of {length} digits: at most {MAX_INT_DIGITS}.")
+        raise _TooManyDigits(
+            gettext("The body has a number of %(digits)s digits: at most %(limit)s.")
+            % {"digits": length, "limit": MAX_INT_DIGITS}
+        )
     return int(digits)
+
+
+# Python's json messages (json.decoder, _json.c), which start the same in every Python
+# since 3.5, in words a client developer reads in the request's language.
+_JSON_REASONS = (
+    ("Expecting value", _("a value was expected")),
+    ("Expecting property name", _("a field name in double quotes was expected")),
+    ("Expecting ':'", _("a colon (:) was expected")),
+    ("Expecting ','", _("a comma (,) was expected")),
+    ("Unterminated string", _("a string is not closed")),
+    ("Invalid control character", _("a string holds a line break or tab: write \\n or \\t")),
+    ("Invalid \\", _("a string holds an invalid backslash escape")),
+    ("Extra data", _("something follows the JSON value")),
+    ("Illegal trailing comma", _("a comma is followed by no value")),
+)
+
+
+def not_json(exc: JSONDecodeError) -> ParseError:
+    """The 400 for a body that is no JSON: where and what, in the request's language
+    (DRF's "JSON parse error - Expecting value: line 1 column 7 (char 6)" was English)."""
+    reason = next(
+        (str(text) for start, text in _JSON_REASONS if exc.msg.startswith(start)), exc.msg
+    )
+    return ParseError(
+        gettext("The body is not valid JSON: %(reason)s at line %(line)s, column %(column)s.")
+        % {"reason": reason, "line": exc.lineno, "column": exc.colno}
+    )
 
 
 class GuardedJSONParser(JSONParser):
@@ -111,7 +146,7 @@ class GuardedJSONParser(JSONParser):
             text = codecs.decode(raw, encoding)
         except (LookupError, UnicodeDecodeError) as exc:
             raise ParseError(
-                gettext("JSON parse error - the body is not %(encoding)s text.")
+                gettext("The body is not valid JSON: it is not %(encoding)s text.")
                 % {"encoding": encoding}
             ) from exc
         max_depth = conf.get("MAX_JSON_DEPTH")
@@ -123,8 +158,19 @@ class GuardedJSONParser(JSONParser):
         parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
         try:
             data = json.loads(text, parse_constant=parse_constant, parse_int=_json_int)
-        except (ValueError, RecursionError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+        except JSONDecodeError as exc:
+            raise not_json(exc) from None
+        except _TooManyDigits as exc:
+            raise ParseError(str(exc)) from None
+        except ValueError as exc:  # NaN or Infinity, which STRICT_JSON refuses
+            raise ParseError(
+                gettext("The body is not valid JSON: %(reason)s") % {"reason": exc}
+            ) from None
+        except RecursionError:
+            raise ParseError(
+                gettext("JSON nested too deeply: at most %(levels)s levels.")
+                % {"levels": max_depth}
+            ) from None
         if not isinstance(data, dict):
             raise not_an_object(data)
         return data

@@ -200,9 +200,12 @@ BODY_ERRORS = {
 
 def summarize(errors: dict) -> str:
     """A validation error's messages in one line, each led by its field ("`k`: A valid
-    integer is required."), so every error body has a ``detail``, as the others do."""
+    integer is required."), so every error body has a ``detail``, as the others do. A
+    message that names its field itself ("`q` must be text …") is not led by it again."""
     return " ".join(
-        message if field == "non_field_errors" else f"`{field}`: {message}"
+        message
+        if field == "non_field_errors" or f"`{field}`" in message
+        else f"`{field}`: {message}"
         for field, messages in errors.items()
         for message in (messages if isinstance(messages, list) else [messages])
     )

@@ -423,6 +423,25 @@ def test_on_a_phone_the_cards_sort_headings_are_buttons_a_finger_can_tap(
     expect(first).to_contain_text("Succeeded")
 
 
+def test_on_a_phone_the_cards_sort_by_reads_in_the_owners_language(phone_page, owner, settings):
+    """Above the cards' sort buttons a German or Slovenian owner read the stylesheet's own
+    English "Sort by": its words now come from the app's translations."""
+    _builds_and_runs()
+    page = phone_page(390, 844)
+    log_in(page)
+
+    def sort_by():
+        page.goto("/admin/site_assistant/indexbuild/")
+        expect(page.locator("#result_list.search-admin__cards")).to_be_visible()
+        return page.locator("#result_list thead tr").evaluate(
+            "row => getComputedStyle(row, '::before').content"
+        )
+
+    assert sort_by() == '"Sort by" / ""'
+    settings.LANGUAGE_CODE = "de"
+    assert sort_by() == '"Sortieren nach" / ""'
+
+
 def test_on_a_phone_the_overviews_links_within_its_sentences_are_a_fingers_size(
     phone_page, owner, no_auto_rebuild, monkeypatch
 ):

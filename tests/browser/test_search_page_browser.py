@@ -124,7 +124,10 @@ def test_ask_tapped_again_on_a_slow_connection_sends_the_question_once(page):
 
 @pytest.mark.parametrize(
     ("question", "heading"),
-    [("Do you repair laptops?", "I’m not sure"), ("Wo ist euer Büro?", "I can only answer")],
+    [
+        ("Do you repair laptops?", "I’m not sure"),
+        ("Wo ist euer Büro?", "Ich kann nur auf Englisch antworten"),
+    ],
 )
 def test_axe_finds_nothing_wrong_with_the_not_sure_and_other_language_pages(
     page, question, heading
@@ -476,14 +479,20 @@ def test_a_question_in_another_language_reloaded_is_one_question(page):
     "In other languages" and the week's questions counted it twice, three times."""
     german = "Wie lange dauert ein Projekt?"
     page.goto("/search/?q=" + german)
-    expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
+    expect(page.get_by_role("heading", level=2).first).to_contain_text(
+        "Ich kann nur auf Englisch antworten"
+    )
     page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
     page.reload()
-    expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
+    expect(page.get_by_role("heading", level=2).first).to_contain_text(
+        "Ich kann nur auf Englisch antworten"
+    )
     page.goto("/search/?q=Is+the+Bambi+Game+free%3F")
     page.wait_for_url(re.compile(r"&asked=\d+\.[\w-]+$"))
     page.go_back()
-    expect(page.get_by_role("heading", level=2).first).to_contain_text("I can only answer")
+    expect(page.get_by_role("heading", level=2).first).to_contain_text(
+        "Ich kann nur auf Englisch antworten"
+    )
     assert list(Question.objects.filter(text=german).values_list("language", flat=True)) == ["de"]
 
 

@@ -66,4 +66,6 @@ def test_what_the_privacy_page_says_about_questions_is_what_the_site_keeps(
         "active",
         "declines",
         "created",
+        # What the site answers it from, for the owner's review: a section and its score.
+        "review",
     }

@@ -59,6 +59,18 @@ PREFIXED = """<?xml version="1.0" encoding="UTF-8"?>
 </urlset>"""
 
 
+def news(request):
+    """A listing page (not in the sitemap): a card repeating the Prices page's Water
+    section, linked by ``reverse()`` ("/portal/prices/#water" under the prefix)."""
+    main = (
+        "<h1>News</h1><article><h2>Water at the hut</h2><p>Drinking water from the spring "
+        "costs two euros a bottle; a refill of your own bottle is free of charge. "
+        f'<a href="{reverse("prices")}#water">Read on</a></p></article>'
+    )
+    layout = engines["django"].from_string(LAYOUT)
+    return HttpResponse(layout.render({"title": "News", "main": main}, request))
+
+
 def prefixed_sitemap(request):
     body = PREFIXED.replace("{host}", request.get_host())
     return HttpResponse(body, content_type="application/xml")
@@ -67,6 +79,7 @@ def prefixed_sitemap(request):
 urlpatterns = [
     path("prices/", page, {"name": "prices"}, name="prices"),
     path("contact/", page, {"name": "contact"}, name="contact"),
+    path("news/", news),
     path("help/", include("site_assistant.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Pages}}),

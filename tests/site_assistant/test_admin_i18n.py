@@ -330,3 +330,30 @@ def test_a_builds_status_refuses_a_time_left_that_is_no_number(owner_client):
         response = owner_client.get(f"{url}?left={bad}")
         assert response.status_code == 400, bad
         assert response.json() == {"error": "left: give the seconds left, a number from 0."}
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_how_long_ago_reads_in_the_owners_language_without_humanize(owner_client, settings):
+    """The test site, as a host may, lists no django.contrib.humanize, whose naturaltime
+    gave a German owner "aufgebaut 2 minutes ago": the app words it itself."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assert "django.contrib.humanize" not in settings.INSTALLED_APPS
+    finished = timezone.now() - timedelta(minutes=3)
+    build = IndexBuild.objects.create(status="succeeded", trigger="admin", started=finished)
+    IndexBuild.objects.filter(pk=build.pk).update(
+        finished=finished, created=timezone.now() - timedelta(days=2, hours=3)
+    )
+    tree = page(owner_client, APP_PAGE)
+    assert tree.css_first("#dash-build time").text().replace("\xa0", " ") == "vor 3 Minuten"
+    builds = page(owner_client, "/admin/site_assistant/indexbuild/")
+    requested = builds.css_first(".field-requested_display time").text().replace("\xa0", " ")
+    assert requested == "vor 2 Tagen, 3 Stunden"
+    with translation.override("sl"):
+        from site_assistant.templatetags.search_admin import ago
+
+        assert ago(finished).replace("\xa0", " ") == "pred 3 minutami"
+        assert ago(timezone.now() - timedelta(days=2)).replace("\xa0", " ") == "pred 2 dnevoma"
+        assert ago(timezone.now()) == "pravkar"

@@ -374,7 +374,7 @@ def test_a_question_that_is_not_text_is_a_400_and_not_asked(api, q, kind):
     response = api.post(SITE_ASSISTANT, {"q": q}, format="json")
     assert response.status_code == 400
     message = f"`q` must be text (a JSON string), not {kind}."
-    assert response.json() == {"q": [message], "detail": f"`q`: {message}"}
+    assert response.json() == {"q": [message], "detail": message}
     assert not Question.objects.exists()
 
 
@@ -400,7 +400,7 @@ def test_a_post_body_that_is_not_utf8_is_a_400_and_not_logged(api):
     assert form.status_code == 400 and form.json()["q"] == [UNREADABLE]
     raw = api.generic("POST", SITE_ASSISTANT, b'{"q": "caf\xe9"}', content_type="application/json")
     assert raw.status_code == 400
-    assert raw.json() == {"detail": "JSON parse error - the body is not utf-8 text."}
+    assert raw.json() == {"detail": "The body is not valid JSON: it is not utf-8 text."}
     # A replacement character sent as such is the same lost text.
     escaped = api.post(SITE_ASSISTANT, {"q": "caf\ufffd prices"}, format="json")
     assert escaped.status_code == 400 and escaped.json()["q"] == [UNREADABLE]
@@ -555,7 +555,9 @@ def test_a_json_body_with_a_byte_order_mark_is_read(api):
     body = b" \xef\xbb\xbf{}"
     response = api.post(SITE_ASSISTANT, body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("JSON parse error - ")
+    assert response.json()["detail"] == (
+        "The body is not valid JSON: a value was expected at line 1, column 2."
+    )
 
 
 @pytest.mark.parametrize("url", [SITE_ASSISTANT, FEEDBACK, "/api/index/rebuild/"])
@@ -571,7 +573,7 @@ def test_a_field_sent_as_a_file_is_named_not_called_missing(api, staff, url, doc
     assert response.status_code == 400
     if url == SITE_ASSISTANT:
         message = "`q` must be text, not a file: send it as a form field or in a JSON body."
-        assert response.json() == {"q": [message], "detail": f"`q`: {message}"}
+        assert response.json() == {"q": [message], "detail": message}
     elif url == FEEDBACK:  # it takes no `q`: the field it needs is named, the file ignored
         assert set(response.json()) == {"question_id", "detail"}
     else:  # a rebuild takes no field: a file is refused as any other
@@ -821,15 +823,21 @@ def test_a_damaged_model_without_its_export_is_unavailable_once_its_export_faile
 @pytest.mark.parametrize(
     ("path", "body", "content_type", "status", "detail"),
     [
-        (SITE_ASSISTANT, "{}", "application/json", 400, "`q`: Ask something: `q` is required."),
-        (SITE_ASSISTANT, '{"q": "hi', "application/json", 400, "JSON parse error - "),
+        (SITE_ASSISTANT, "{}", "application/json", 400, "Ask something: `q` is required."),
+        (
+            SITE_ASSISTANT,
+            '{"q": "hi',
+            "application/json",
+            400,
+            "The body is not valid JSON: a string is not closed at line 1, column 7.",
+        ),
         (SITE_ASSISTANT, '["q"]', "application/json", 400, "The JSON body is a list: "),
         (
             SITE_ASSISTANT,
             '{"q": "ok", "k": ' + "9" * 5000 + "}",
             "application/json",
             400,
-            "JSON parse error - a number of 5000 digits: at most 4300.",
+            "The body has a number of 5000 digits: at most 4300.",
         ),
         (SITE_ASSISTANT, '{"q": "ok", "k": 0}', "application/json", 400, "`k`: k must be"),
         (SITE_ASSISTANT, '{"q": "ok"}', "text/plain", 415, 'Unsupported media type "text/plain"'),
@@ -1345,7 +1353,9 @@ def test_rebuild_refuses_a_bad_body_with_a_message_and_starts_nothing(
         assert "Unknown field" in body["full"][0]
         assert body["detail"].startswith("`full`: Unknown field")
     if field == "detail":
-        assert body["detail"].startswith("JSON parse error" if raw == b"{bad" else "The JSON body")
+        assert body["detail"].startswith(
+            "The body is not valid JSON" if raw == b"{bad" else "The JSON body"
+        )
     assert not IndexBuild.objects.exists()
 
 

@@ -566,6 +566,37 @@ def test_errors_about_the_request_come_back_in_the_pages_language(
 
 
 @pytest.mark.django_db
+def test_a_body_that_is_not_json_is_told_so_in_the_pages_language(
+    built_index, client, bilingual_site
+):
+    """Every other error about the request came back in German on /de/, a broken JSON
+    body as DRF's English "JSON parse error - Expecting value: line 1 column 7 (char 6)"."""
+    api = "/de/assistant/api/search/"
+    cut = client.post(api, '{"q": ', content_type="application/json")
+    assert cut.status_code == 400
+    assert cut.json() == {
+        "detail": "Der Inhalt ist kein gültiges JSON (Zeile 1, Spalte 7): ein Wert wurde erwartet."
+    }
+    quotes = client.post(api, "{'q': 'Preise'}", content_type="application/json")
+    assert quotes.json()["detail"] == (
+        "Der Inhalt ist kein gültiges JSON (Zeile 1, Spalte 2): "
+        "ein Feldname in doppelten Anführungszeichen wurde erwartet."
+    )
+    with translation.override("sl"):
+        try:
+            json.loads('{"q": "a" "b"}')
+        except ValueError as exc:
+            assert str(parsers.not_json(exc).detail) == (
+                "Vsebina ni veljaven JSON (vrstica 1, stolpec 11): pričakovana je bila vejica (,)."
+            )
+    # A message that names its field is not led by it again ("`q`: `q` muss Text sein …").
+    number = client.post(api, json.dumps({"q": 42}), content_type="application/json")
+    assert number.json()["detail"] == "`q` muss Text sein (ein JSON-String), keine Zahl."
+    k = client.post(api, json.dumps({"q": "Preise", "k": 0}), content_type="application/json")
+    assert k.json()["detail"].startswith("`k`: ")
+
+
+@pytest.mark.django_db
 def test_a_question_in_a_language_the_site_offers_is_told_so_in_it(
     built_index, client, bilingual_site
 ):

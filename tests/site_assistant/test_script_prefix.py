@@ -150,6 +150,29 @@ def test_a_contact_url_set_with_the_prefix_is_not_given_it_twice(settings):
     assert body["contact_url"] == "/portal/contact/"
 
 
+@pytest.mark.usefixtures("portal")
+@pytest.mark.parametrize("forced", [None, "/portal"], ids=["server-only", "forced"])
+def test_a_listing_page_is_left_to_the_page_it_repeats_under_either_prefix(
+    settings, caplog, forced
+):
+    """A site behind gunicorn's SCRIPT_NAME (no FORCE_SCRIPT_NAME) read one page fewer than
+    under FORCE_SCRIPT_NAME: its listing was left to the pages it repeats, as it should be,
+    but under FORCE_SCRIPT_NAME the listing's links carried the prefix, named no page the
+    build read, and the listing was indexed beside the pages it repeats. One index now,
+    whichever way the prefix is set, and the log says why the listing gave no passage."""
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "URLS": ["/news/"]}
+    if forced:
+        settings.FORCE_SCRIPT_NAME = forced
+    with (
+        served_under(f"{forced or ''}/"),
+        caplog.at_level(logging.INFO, logger="site_assistant"),
+    ):
+        assert "succeeded" in rebuild()
+    urls = {u for row in index.load_current().passages for u in row["urls"]}
+    assert urls == {"/prices/", "/contact/", "/contact/#post"}, urls
+    assert "/news/: a teaser of ['/prices/'], left to it" in caplog.text
+
+
 # --- the server's SCRIPT_NAME ---------------------------------------------------------
 
 

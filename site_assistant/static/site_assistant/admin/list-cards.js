@@ -4,17 +4,24 @@
    icons set the widths). This names every cell after its column; without this script the table scrolls in
    its box. */
 "use strict";
-document.addEventListener("DOMContentLoaded", function () {
-  var table = document.getElementById("result_list");
-  if (!table || !table.tHead) return;
-  var names = Array.prototype.map.call(table.tHead.rows[0].cells, function (heading) {
-    var text = heading.querySelector(".text") || heading;
-    return text.textContent.trim();
-  });
-  Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-    Array.prototype.forEach.call(row.cells, function (cell, column) {
-      if (names[column]) cell.setAttribute("data-label", names[column]);
+(function () {
+  // The words above the headings that sort the cards ("Sort by"), in the owner's language:
+  // this script's data-sort-label, which admin.css shows from the header row's.
+  var script = document.currentScript;
+  var sortLabel = (script && script.getAttribute("data-sort-label")) || "";
+  document.addEventListener("DOMContentLoaded", function () {
+    var table = document.getElementById("result_list");
+    if (!table || !table.tHead) return;
+    table.tHead.rows[0].setAttribute("data-sort-label", sortLabel);
+    var names = Array.prototype.map.call(table.tHead.rows[0].cells, function (heading) {
+      var text = heading.querySelector(".text") || heading;
+      return text.textContent.trim();
     });
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, column) {
+        if (names[column]) cell.setAttribute("data-label", names[column]);
+      });
+    });
+    table.classList.add("search-admin__cards");
   });
-  table.classList.add("search-admin__cards");
-});
+})();
