@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
@@ -36,6 +37,7 @@ from .templatetags.search_admin import (
     CardsOnAPhone,
     SaysMigrationsPending,
     date_column,
+    exact_time,
     reads_no_table,
 )
 from .text import strip_invisible
@@ -314,6 +316,14 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
 
     @admin.display(description=_("Section it answers"), ordering="url")
     def section_display(self, obj):
+        let_answer = (obj.review or {}).get("let_answer")
+        if obj.declines and not obj.active and let_answer:
+            return format_html(
+                '<strong>{}</strong> <span class="help">{}</span>',
+                gettext("the site answers it: you let it answer on %(date)s")
+                % {"date": exact_time(parse_datetime(let_answer))},
+                gettext("visitors asking it get the site’s answer; tick Active to decline it again"),
+            )
         if obj.declines:
             declines = format_html(
                 '<strong>{}</strong> <span class="help">{}</span>',

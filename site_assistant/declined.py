@@ -199,9 +199,19 @@ def may_answer_now() -> list[ExampleQuestion]:
 
 
 def let_answer(example: ExampleQuestion) -> None:
-    """Switch ``example`` (a declining one) off: visitors asking it are answered again."""
+    """Switch ``example`` (a declining one) off: visitors asking it are answered again.
+
+    When (``review["let_answer"]``, an ISO time) is kept, so Example questions says so;
+    the logged questions that read as it are no longer judged ones the site does not
+    answer: they count as answered or unanswered by their own result."""
+    from django.utils import timezone
+
+    from .models import Question
+
     review = {k: v for k, v in (example.review or {}).items() if k != "answers"}
+    review["let_answer"] = timezone.now().isoformat()
     ExampleQuestion.objects.filter(pk=example.pk).update(active=False, review=review)
+    Question.objects.unmark_unanswerable(example.question)
     forget_read()
 
 
