@@ -72,6 +72,10 @@ REFIT_STEPS_A_STEP = 1 / (1 - 0.2)
 # of the comparison's embedding (2), and what the run does once decided (1: with a
 # worker it queues the index build). Measured with `make bench-speed
 # PARTS=training` (phases_s; docs/benchmarks.md).
+# How far above the figure shown (counted down since) a new estimate of the time left
+# must be to be shown: steps that took 4 to 20 s by turns moved a ten-step pace, and the
+# time left read 28, 24, 24, 26, 27, 28 minutes 15 s apart.
+PACE_CHANGED = 0.25
 PHASE_STEPS = {"evaluating": 6, "refit_setup": 2, "threshold": 2, "activating": 1}
 
 
@@ -91,16 +95,26 @@ def pace_of(run: TrainingRun) -> dict | None:
 
 
 def seconds_left(run: TrainingRun, now: float) -> float | None:
-    """The run's time left at the pace of its last steps: the steps still to do in this
-    training (and the refit's, if one may follow) and the phases between and after
-    them in steps' time (PHASE_STEPS), less the time since its last step. None before
-    its steps have a pace (see ``pace_of``)."""
+    """The run's time left: the figure its process recorded at its last step
+    (``PACE`` "left", see ``paced_seconds`` and training.tasks._Progress), less the
+    time since that step, so it counts down between steps and never jumps back up by
+    the jitter of a step's time. A run recorded without it: ``paced_seconds`` at that
+    step. None before its steps have a pace (see ``pace_of``)."""
     pace = pace_of(run)
     if pace is None:
         return None
+    left = pace.get("left")
+    if not isinstance(left, (int, float)):
+        left = paced_seconds(pace, run.params or {})
+    return max(0.0, float(left) - max(0.0, now - float(pace.get("at") or now)))
+
+
+def paced_seconds(pace: dict, params: dict) -> float:
+    """The run's time left at its last step, at the pace of its last steps: the steps
+    still to do in this training (and the refit's, if one may follow) and the phases
+    between and after them in steps' time (PHASE_STEPS)."""
     per_step, of = float(pace["seconds_a_step"]), int(pace["of"])
     steps = max(0, of - int(pace.get("step") or 0)) + PHASE_STEPS["activating"]
-    params = run.params or {}
     if pace["phase"] == "refit":
         steps += PHASE_STEPS["threshold"]
     else:
@@ -109,7 +123,20 @@ def seconds_left(run: TrainingRun, now: float) -> float | None:
             max_steps = int(params.get("max_steps") or -1)
             refit = max_steps if max_steps > 0 else round(of * REFIT_STEPS_A_STEP)
             steps += PHASE_STEPS["refit_setup"] + refit + PHASE_STEPS["threshold"]
-    return max(0.0, steps * per_step - max(0.0, now - float(pace.get("at") or now)))
+    return steps * per_step
+
+
+def steady_left(estimate: float, shown: float | None, since: float) -> float:
+    """What to show as the time left, from ``estimate`` (``paced_seconds`` now) and the
+    figure ``shown`` ``since`` seconds ago: never more than that figure less the time
+    gone by, unless the estimate is more than PACE_CHANGED above it (the pace really
+    changed: a slower server, not one slow batch)."""
+    if shown is None:
+        return estimate
+    counted_down = max(0.0, shown - max(0.0, since))
+    if counted_down < estimate <= counted_down * (1 + PACE_CHANGED):
+        return counted_down
+    return estimate
 
 
 def time_left(run: TrainingRun, now=None) -> str:

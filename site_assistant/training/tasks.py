@@ -196,6 +196,24 @@ class _Progress:
     def __init__(self, run_id: int, clock=time.time):
         self.run_id, self.last, self.clock = run_id, 0.0, clock
         self.pace: dict | None = None
+        self.params: dict | None = None
+
+    def _record_left(self, wall: float, before: tuple) -> None:
+        """The time left at this step (``PACE`` "left"), the one figure the run's page
+        and a waiting build's note count down from: steady against the previous
+        figure (site_assistant.admin_training.steady_left)."""
+        from ..admin_training import paced_seconds, steady_left
+
+        if self.params is None:
+            self.params = (
+                TrainingRun.objects.filter(pk=self.run_id).values_list("params", flat=True).first()
+                or {}
+            )
+        shown, shown_at = before
+        estimate = paced_seconds(self.pace, self.params)
+        if isinstance(shown, (int, float)) and shown_at:
+            estimate = steady_left(estimate, shown, wall - shown_at)
+        self.pace["left"] = round(estimate, 1)
 
     def __call__(self, fraction: float, stage: str):
         wall = self.clock()
@@ -209,6 +227,7 @@ class _Progress:
                     "recent": [],
                     "first_of": (self.pace or {}).get("of", of),
                 }
+            before = (self.pace.get("left"), self.pace.get("at"))
             recent = self.pace["recent"]
             recent.append([done, round(wall, 3)])
             del recent[: -(RECENT_STEPS + 1)]
@@ -217,6 +236,8 @@ class _Progress:
                 self.pace["seconds_a_step"] = round(
                     (recent[-1][1] - recent[0][1]) / max(1, recent[-1][0] - recent[0][0]), 3
                 )
+            if "seconds_a_step" in self.pace:  # the last training's, until this one has its own
+                self._record_left(wall, before)
         now = time.monotonic()
         if now - self.last < 0.5 and fraction < 1:
             return
