@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import embed, rebuilds
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
-from .tasks import no_worker_note
+from .tasks import no_worker_note, no_worker_now
 from .templatetags.search_admin import (
     BackToTheListAfterDelete,
     CardsOnAPhone,
@@ -176,6 +176,31 @@ def time_left(run: TrainingRun, now=None) -> str:
     if not (run.metrics or {}).get("pace") and run.progress >= ESTIMATE_FROM_PROGRESS:
         return _left_words(elapsed / run.progress * (100 - run.progress))
     return ""
+
+
+def failure_in_words(run: TrainingRun) -> str:
+    """What a failed run's page says of its error: the error, or, for a run whose process
+    was found gone (training.tasks.abandon_stale_runs), which process it was (a worker
+    killed, or a web process restarted) and, when no worker runs now, that a new run
+    would wait for one and how to start one (as the Training runs list says)."""
+    from .training.tasks import ABANDONED
+
+    if run.status != TrainingRun.Status.FAILED or not run.error.startswith(ABANDONED):
+        return run.error
+    if (run.runner or {}).get("worker"):
+        said = gettext(
+            "Lost: the worker running it stopped before it finished (killed, out of memory, "
+            "or its host restarted). No model was switched on."
+        )
+    else:
+        said = gettext(
+            "Lost: the web process running it stopped before it finished (a server restart?). "
+            "No model was switched on."
+        )
+    silent = no_worker_now()
+    if silent:
+        return " ".join([said, silent, gettext("A new run waits, queued, until a worker runs.")])
+    return " ".join([said, gettext("Start a new run.")])
 
 
 def _left_words(seconds: float) -> str:
@@ -788,7 +813,7 @@ class TrainingRunAdmin(
                 "progress": run.progress,
                 "stage": run.stage,
                 "decision": run.decision,
-                "error": run.error,
+                "error": failure_in_words(run),
                 "activated": self.activated_display(run, served),
                 "rebuilding": _rebuilding(run, served),
                 "time_left": time_left(run),
@@ -1049,6 +1074,7 @@ class TrainingRunAdmin(
             "elapsed": elapsed(run) if run else None,
             "elapsed_text": elapsed_words(run) if run else "",
             "waiting": no_worker_note(run) if run else "",
+            "error_text": failure_in_words(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
             else "",

@@ -226,6 +226,15 @@ def no_worker_note(job=None) -> str:
     return heard.get("silent", "")
 
 
+def no_worker_now() -> str:
+    """ "No worker is running: …, start one with …" when the workers' heartbeats say none
+    runs now (site_assistant.heartbeat), whatever waits for one; else ""."""
+    app = rebuild_index.app
+    return heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app)).get(
+        "silent", ""
+    )
+
+
 def behind_training(build=None) -> str:
     """Why a queued index build waits though a worker runs, for the owner, or "".
 

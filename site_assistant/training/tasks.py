@@ -67,6 +67,9 @@ def runner_stopped(runner: dict) -> bool:
         return False
 
 
+ABANDONED = "Abandoned: the process running it stopped"  # how abandon_stale_runs says it
+
+
 def abandon_stale_runs() -> int:
     """Fail runs whose process has stopped (a web server restarted under its
     training thread, a killed worker) or that have been queued or running too
@@ -293,7 +296,8 @@ def _train(run_id: int) -> dict:
         started=timezone.now(),
         progress=0,
         stage="starting",
-        runner=this_process(),
+        # A worker's (not a web process's thread): its page names the worker when it is lost.
+        runner={**this_process(), "worker": not train_on_site.request.is_eager},
     )
     if not claimed:
         return {"run": run_id, "skipped": "not queued"}

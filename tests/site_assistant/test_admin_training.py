@@ -812,6 +812,57 @@ def test_training_with_no_worker_says_so_at_once_on_the_page_the_button_opens(
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
+def test_a_run_whose_worker_was_killed_says_so_and_how_to_start_one(celery_workers, owner_client):
+    """The worker killed (SIGKILL) mid-run: its page said Failed within seconds, but
+    "(a server restart?). Start a new run." with no word that no worker runs (a new run
+    would sit queued), under a blue bar at 6%. Now it names the lost worker, says no
+    worker runs and the command that starts one, and the bar reads as stopped."""
+    import os
+    import signal
+
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    worker = celery_workers()
+    owner_client.post(reverse("admin:site_assistant_trainingrun_train"), {"confirm": "yes"})
+    run = TrainingRun.objects.get()
+    page_url = f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    deadline = time.monotonic() + 120
+    while not (run.status == Status.RUNNING and run.progress > 0):
+        assert run.status in (Status.QUEUED, Status.RUNNING), run.error
+        assert time.monotonic() < deadline, "the worker did not start the run"
+        time.sleep(0.2)
+        run.refresh_from_db()
+    assert run.runner["worker"] is True
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-run, as the OOM killer does
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+    while True:
+        page = LexborHTMLParser(owner_client.get(page_url).content.decode())
+        error = page.css_first('#training-progress [data-field="error"]').text()
+        if "No worker is running" in error:
+            break
+        assert time.monotonic() - killed < 20, error
+        time.sleep(0.5)
+    assert page.css_first('[data-field="status"]').text() == "Failed"
+    assert error.startswith(
+        "Lost: the worker running it stopped before it finished (killed, out of memory, or "
+        "its host restarted). No model was switched on. No worker is running: the last one "
+        "(test-"
+    ), error
+    assert "(start one: celery -A bambicim worker)" in error, error
+    assert error.endswith("A new run waits, queued, until a worker runs."), error
+    assert "server restart" not in error, error
+    bar = page.css_first("#training-progress progress")
+    assert bar.attributes.get("class") == "search-admin__stopped"
+    after = " ".join(page.css_first("#training-progress .search-admin__after").text().split())
+    assert after.startswith(f"Stopped at {run.progress}%"), after
+    status = owner_client.get(reverse("admin:site_assistant_trainingrun_status", args=[run.pk]))
+    assert status.json()["error"] == error
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
 def test_a_rebuild_queued_behind_a_training_run_says_what_it_waits_for(
     celery_workers, owner_client, settings
 ):
