@@ -218,12 +218,7 @@ def no_worker_note(job=None) -> str:
     """
     if job is not None and job.status != Status.QUEUED:
         return ""
-    note = waiting_for_a_worker()
-    if note:
-        return note
-    app = rebuild_index.app
-    heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
-    return heard.get("silent", "")
+    return waiting_for_a_worker() or no_worker_now()
 
 
 def no_worker_now() -> str:
