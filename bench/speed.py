@@ -688,7 +688,7 @@ work.start()
 work.join()
 out["run_seconds"] = round(time.perf_counter() - started, 1)
 out["train_seconds"] = meta["train_seconds"]
-# The admin's pace (site_assistant.admin_training.seconds_left): the steps after the
+# The admin's pace (site_assistant.training.time_left.seconds_left): the steps after the
 # first, not the trainer's set-up nor its first batch (train_seconds / steps counts both).
 step = [ended[f"training: step {n}/{steps}"] for n in range(1, steps + 1)]
 out["seconds_a_step"] = round((step[-1] - step[0]) / (steps - 1), 2)

@@ -327,7 +327,7 @@ class IndexBuildAdmin(
         if not self.has_view_permission(request):
             raise PermissionDenied
         release_stale_locks()  # a build whose worker died reads "failed", not "running"
-        from .admin_training import left_words
+        from .training.time_left import left_words
 
         left = request.GET.get("left", "")
         try:

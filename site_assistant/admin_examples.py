@@ -23,19 +23,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from . import declined, examples, rebuilds, sections, services, signals
+from . import declined_review, examples, rebuilds, sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
 from .templatetags.search_admin import (
     CardsOnAPhone,
     SaysMigrationsPending,
     date_column,
+    exact_time,
     reads_no_table,
 )
 from .text import strip_invisible
@@ -260,7 +262,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "may_answer":
-            return queryset.filter(pk__in=[e.pk for e in declined.may_answer_now()])
+            return queryset.filter(pk__in=[e.pk for e in declined_review.may_answer_now()])
         if self.value() == "gone":
             return queryset.filter(pk__in=examples.switched_off_gone())
         return queryset
@@ -314,6 +316,16 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
 
     @admin.display(description=_("Section it answers"), ordering="url")
     def section_display(self, obj):
+        let_answer = (obj.review or {}).get("let_answer")
+        if obj.declines and not obj.active and let_answer:
+            return format_html(
+                '<strong>{}</strong> <span class="help">{}</span>',
+                gettext("the site answers it: you let it answer on %(date)s")
+                % {"date": exact_time(parse_datetime(let_answer))},
+                gettext(
+                    "visitors asking it get the site’s answer; tick Active to decline it again"
+                ),
+            )
         if obj.declines:
             declines = format_html(
                 '<strong>{}</strong> <span class="help">{}</span>',
@@ -425,7 +437,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
         if example is None or not example.declines:  # deleted since, or not a declining one
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
         answers = (example.review or {}).get("answers") or {}
-        declined.let_answer(example)
+        declined_review.let_answer(example)
         if answers:
             said = gettext(
                 "Visitors asking “%(question)s” are answered again, from %(section)s. To "
@@ -448,7 +460,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
         example = self.posted(request, pk)
         if example is None or not example.declines:  # deleted since, or not a declining one
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
-        declined.keep_declining(example)
+        declined_review.keep_declining(example)
         self.message_user(
             request,
             gettext(

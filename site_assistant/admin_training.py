@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import embed, rebuilds
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
-from .tasks import no_worker_note
+from .tasks import no_worker_note, no_worker_now
 from .templatetags.search_admin import (
     BackToTheListAfterDelete,
     CardsOnAPhone,
@@ -28,6 +28,10 @@ from .templatetags.search_admin import (
     date_column,
 )
 from .training.metrics import METRIC_NAMES
+from .training.time_left import (  # the run's time left: the pages here, a waiting build
+    PHASE_STEPS,
+    time_left,
+)
 
 # The run's recorded settings, in words: (label, what it means). Keys not
 # listed here are shown by name.
@@ -62,109 +66,30 @@ def _param_value(value) -> str:
 # Where an activated run's model is, and the build that failed it ("failed", "stop_failed").
 ServedState = tuple[str, "IndexBuild | None"]
 
-# A run whose worker records no pace of its steps (older code) gives an estimate
-# from this progress on, at its pace since it started.
-ESTIMATE_FROM_PROGRESS = 10
-# The refit trains on every pair, the test sections' fifth too (DEV_FRACTION): a
-# quarter more steps than the first training (78, then 98 on the demo site).
-REFIT_STEPS_A_STEP = 1 / (1 - 0.2)
-# What a run does besides its steps, in steps' time (the phase's seconds over the
-# seconds a step took in the same run, so it follows the server's load as the steps
-# do): comparing the base and the trained model on the test questions (84.3 s at
-# 14.8 s a step: 6), loading the model again and the refit's slow first batch
-# (2), the refit's answer threshold, the site embedded once with its model, a fifth
-# of the comparison's embedding (2), and what the run does once decided (1: with a
-# worker it queues the index build). Measured with `make bench-speed
-# PARTS=training` (phases_s; docs/benchmarks.md).
-PHASE_STEPS = {"evaluating": 6, "refit_setup": 2, "threshold": 2, "activating": 1}
 
+def failure_in_words(run: TrainingRun) -> str:
+    """What a failed run's page says of its error: the error, or, for a run whose process
+    was found gone (training.tasks.abandon_stale_runs), which process it was (a worker
+    killed, or a web process restarted) and, when no worker runs now, that a new run
+    would wait for one and how to start one (as the Training runs list says)."""
+    from .training.tasks import ABANDONED
 
-def pace_of(run: TrainingRun) -> dict | None:
-    """The pace the run's process recorded (training.tasks._Progress), once it has
-    timed enough steps to go by (training.tasks.PACE_AFTER_STEPS after a training's
-    first), else None."""
-    from .training.tasks import PACE
-
-    pace = (run.metrics or {}).get(PACE)
-    try:
-        if float(pace["seconds_a_step"]) > 0 and pace["phase"] and int(pace["of"]) > 0:
-            return pace
-    except (KeyError, TypeError, ValueError):
-        pass
-    return None
-
-
-def seconds_left(run: TrainingRun, now: float) -> float | None:
-    """The run's time left at the pace of its last steps: the steps still to do in this
-    training (and the refit's, if one may follow) and the phases between and after
-    them in steps' time (PHASE_STEPS), less the time since its last step. None before
-    its steps have a pace (see ``pace_of``)."""
-    pace = pace_of(run)
-    if pace is None:
-        return None
-    per_step, of = float(pace["seconds_a_step"]), int(pace["of"])
-    steps = max(0, of - int(pace.get("step") or 0)) + PHASE_STEPS["activating"]
-    params = run.params or {}
-    if pace["phase"] == "refit":
-        steps += PHASE_STEPS["threshold"]
-    else:
-        steps += PHASE_STEPS["evaluating"]
-        if params.get("refit", True) and params.get("activate", True):
-            max_steps = int(params.get("max_steps") or -1)
-            refit = max_steps if max_steps > 0 else round(of * REFIT_STEPS_A_STEP)
-            steps += PHASE_STEPS["refit_setup"] + refit + PHASE_STEPS["threshold"]
-    return max(0.0, steps * per_step - max(0.0, now - float(pace.get("at") or now)))
-
-
-def time_left(run: TrainingRun, now=None) -> str:
-    """An estimate of the whole run's remaining time, in words ("" if unknown).
-
-    From the pace of its last steps once it has one (``seconds_left``): the set-up
-    before the first step and the evaluations between the trainings are left out
-    of that pace (a pace from the run's start grew by a minute every few seconds
-    while the model loaded; one over every step since the first still said 19
-    minutes at step 41 of 80 when its steps took 4 to 5 s). Before, the last
-    finished run with the same settings, less the time this one has run.
-    """
-    from django.utils import timezone
-
-    if not run.is_active or not run.started or not 0 < run.progress < 100:
-        return ""
-    now = now or timezone.now()
-    paced = seconds_left(run, now.timestamp())
-    if paced is not None:
-        return left_words(paced)
-    elapsed = (now - run.started).total_seconds()
-    previous = (
-        TrainingRun.objects.filter(
-            status=TrainingRun.Status.SUCCEEDED,
-            params=run.params,
-            started__isnull=False,
-            finished__isnull=False,
+    if run.status != TrainingRun.Status.FAILED or not run.error.startswith(ABANDONED):
+        return run.error
+    if (run.runner or {}).get("worker"):
+        said = gettext(
+            "Lost: the worker running it stopped before it finished (killed, out of memory, "
+            "or its host restarted). No model was switched on."
         )
-        .exclude(pk=run.pk)
-        .order_by("-finished")
-        .first()
-    )
-    if previous is not None and elapsed < (
-        took := (previous.finished - previous.started).total_seconds()
-    ):
-        return left_words(took - elapsed)
-    if not (run.metrics or {}).get("pace") and run.progress >= ESTIMATE_FROM_PROGRESS:
-        return left_words(elapsed / run.progress * (100 - run.progress))
-    return ""
-
-
-def left_words(seconds: float) -> str:
-    """ "about 3 minutes left (estimate)": a run's, or a build's (its page works it out)."""
-    if seconds < 60:
-        return gettext("less than a minute left (estimate)")
-    minutes = round(seconds / 60)
-    return ngettext(
-        "about %(minutes)d minute left (estimate)",
-        "about %(minutes)d minutes left (estimate)",
-        minutes,
-    ) % {"minutes": minutes}
+    else:
+        said = gettext(
+            "Lost: the web process running it stopped before it finished (a server restart?). "
+            "No model was switched on."
+        )
+    silent = no_worker_now()
+    if silent:
+        return " ".join([said, silent, gettext("A new run waits, queued, until a worker runs.")])
+    return " ".join([said, gettext("Start a new run.")])
 
 
 def duration_words(seconds: float) -> str:
@@ -858,7 +783,7 @@ class TrainingRunAdmin(
                 "progress": run.progress,
                 "stage": run.stage,
                 "decision": run.decision,
-                "error": run.error,
+                "error": failure_in_words(run),
                 "activated": self.activated_display(run, served),
                 "rebuilding": _rebuilding(run, served),
                 "time_left": time_left(run),
@@ -1120,6 +1045,7 @@ class TrainingRunAdmin(
             "elapsed_text": elapsed_words(run) if run else "",
             "clock_words": json.dumps(clock_words(), ensure_ascii=False),
             "waiting": no_worker_note(run) if run else "",
+            "error_text": failure_in_words(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run
             else "",

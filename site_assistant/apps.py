@@ -32,7 +32,7 @@ class SearchConfig(AppConfig):
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
-        from . import declined, index, publish, signals, tasks, wagtail_signals  # noqa: F401
+        from . import declined, declined_review, index, publish, signals, tasks, wagtail_signals  # noqa: F401
         from .models import ExampleQuestion
         from .sources import models as model_source
 
@@ -45,7 +45,7 @@ class SearchConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(declined.forget_read, sender=ExampleQuestion, weak=False)
         # One declined, or switched on again: the live index's best section for it then.
-        pre_save.connect(declined.judge_on_save, sender=ExampleQuestion, weak=False)
+        pre_save.connect(declined_review.judge_on_save, sender=ExampleQuestion, weak=False)
         # On a Wagtail site, publishing, unpublishing, moving or deleting a page
         # and changing its privacy schedule one too (nothing without Wagtail).
         wagtail_signals.connect()

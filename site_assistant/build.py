@@ -20,7 +20,7 @@ import numpy as np
 from django.db import connection, connections, router, transaction
 from django.utils import timezone, translation
 
-from . import answerability, conf, declined, embed, index, publish, rebuilds, withdrawn
+from . import answerability, conf, declined_review, embed, index, publish, rebuilds, withdrawn
 from .examples import example_questions, follow_edited_sections, switch_on_found
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
@@ -559,7 +559,7 @@ def _review_declined(version: index.IndexVersion) -> None:
     """The declining example questions the new live version may answer, marked for the
     owner (site_assistant.declined); never fails the build that is live already."""
     try:
-        marked = declined.review_after_build(version)
+        marked = declined_review.review_after_build(version)
     except Exception:  # noqa: BLE001 - the build is live: the log says why
         logger.exception("the declining example questions were not reviewed")
         return

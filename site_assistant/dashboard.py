@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
 
-from . import declined, embed, examples, schema, sections, services
+from . import declined_review, embed, examples, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
 from .sources import templates
@@ -356,7 +356,7 @@ def figures(now: datetime | None = None) -> dict:
                 "link": example.review["answers"]["link"],
                 "score": example.review["answers"]["score"],
             }
-            for example in declined.may_answer_now()
+            for example in declined_review.may_answer_now()
         ]
         if status
         else [],

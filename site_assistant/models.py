@@ -491,6 +491,13 @@ class QuestionQuerySet(models.QuerySet):
         marked = self._unfixed().filter(unanswerable=False)._reading(text)
         return self.filter(pk__in=marked).update(unanswerable=True) if marked else 0
 
+    def unmark_unanswerable(self, text: str) -> int:
+        """The owner let the site answer ``text`` after all ("Let it answer"): the logged
+        questions that read as it (``question_key``) no longer judged ones the site does
+        not answer. How many it unmarked."""
+        marked = self.filter(unanswerable=True)._reading(text)
+        return self.filter(pk__in=marked).update(unanswerable=False) if marked else 0
+
     def _unfixed(self):
         """Those no active example question answers (none saved, or one switched off)."""
         return self.filter(models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False))

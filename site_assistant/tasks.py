@@ -228,12 +228,16 @@ def no_worker_note(job=None) -> str:
     """
     if job is not None and job.status != Status.QUEUED:
         return ""
-    note = waiting_for_a_worker()
-    if note:
-        return note
+    return waiting_for_a_worker() or no_worker_now()
+
+
+def no_worker_now() -> str:
+    """ "No worker is running: …, start one with …" when the workers' heartbeats say none
+    runs now (site_assistant.heartbeat), whatever waits for one; else ""."""
     app = rebuild_index.app
-    heard = heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app))
-    return heard.get("silent", "")
+    return heartbeat.silence(eager=app.conf.task_always_eager, command=worker_command(app)).get(
+        "silent", ""
+    )
 
 
 def behind_training(build=None) -> str:
@@ -260,7 +264,7 @@ def behind_training(build=None) -> str:
     run = TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).order_by("started").first()
     if run is None:
         return ""
-    from .admin_training import time_left
+    from .training.time_left import time_left
 
     left = time_left(run)
     values = {"number": run.pk, "left": left}

@@ -362,8 +362,8 @@ def search_dashboard(context):
         "rebuild_url": reverse("admin:site_assistant_indexbuild_rebuild")
         if user is not None and may_rebuild(user)
         else "",
-        "request": request,
         "csrf_token": context.get("csrf_token"),  # the overview's buttons post
+        "request": request,
     }
 
 

@@ -173,7 +173,7 @@ def _progress_callback(progress: Progress | None, total_steps: int):
     class _Callback(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
             # No time estimate here: the run's page gives one for the whole run,
-            # in words (site_assistant.admin_training.time_left).
+            # in words (site_assistant.training.time_left).
             if progress:
                 progress(
                     state.global_step / max(1, total_steps),

@@ -29,6 +29,7 @@ from .. import conf
 from ..broker import broker_connection, not_sent_because, why_not_sent
 from ..models import TrainingRun
 from . import config
+from .time_left import PACE
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ PARAMS = config.defaults()
 # Not TrainConfig fields: how the run uses the trained model.
 RUN_OPTIONS = {"refit": True}
 # A running run's metrics: its pace (see _Progress); a finished run's are its results.
-PACE = "pace"
 
 
 def this_process() -> dict:
@@ -65,6 +65,9 @@ def runner_stopped(runner: dict) -> bool:
         return True
     except (KeyError, TypeError, ValueError, psutil.Error):
         return False
+
+
+ABANDONED = "Abandoned: the process running it stopped"  # how abandon_stale_runs says it
 
 
 def abandon_stale_runs() -> int:
@@ -189,13 +192,31 @@ class _Progress:
     From the first training step on it also saves the run's pace in its metrics
     (``PACE``): the training ("training" or "refit"), its last step and how many it
     has, and when each of its last few steps ended, from which the admin estimates
-    the time left (site_assistant.admin_training.seconds_left). The set-up before
+    the time left (site_assistant.training.time_left.seconds_left). The set-up before
     the first step (loading the model, making pairs) and the evaluations between
     the trainings say nothing of the steps to come, and are left out of it."""
 
     def __init__(self, run_id: int, clock=time.time):
         self.run_id, self.last, self.clock = run_id, 0.0, clock
         self.pace: dict | None = None
+        self.params: dict | None = None
+
+    def _record_left(self, wall: float, before: tuple) -> None:
+        """The time left at this step (``PACE`` "left"), the one figure the run's page
+        and a waiting build's note count down from: steady against the previous
+        figure (site_assistant.training.time_left.steady_left)."""
+        from .time_left import paced_seconds, steady_left
+
+        if self.params is None:
+            self.params = (
+                TrainingRun.objects.filter(pk=self.run_id).values_list("params", flat=True).first()
+                or {}
+            )
+        shown, shown_at = before
+        estimate = paced_seconds(self.pace, self.params)
+        if isinstance(shown, (int, float)) and shown_at:
+            estimate = steady_left(estimate, shown, wall - shown_at)
+        self.pace["left"] = round(estimate, 1)
 
     def __call__(self, fraction: float, stage: str):
         wall = self.clock()
@@ -209,6 +230,7 @@ class _Progress:
                     "recent": [],
                     "first_of": (self.pace or {}).get("of", of),
                 }
+            before = (self.pace.get("left"), self.pace.get("at"))
             recent = self.pace["recent"]
             recent.append([done, round(wall, 3)])
             del recent[: -(RECENT_STEPS + 1)]
@@ -217,6 +239,8 @@ class _Progress:
                 self.pace["seconds_a_step"] = round(
                     (recent[-1][1] - recent[0][1]) / max(1, recent[-1][0] - recent[0][0]), 3
                 )
+            if "seconds_a_step" in self.pace:  # the last training's, until this one has its own
+                self._record_left(wall, before)
         now = time.monotonic()
         if now - self.last < 0.5 and fraction < 1:
             return
@@ -272,7 +296,8 @@ def _train(run_id: int) -> dict:
         started=timezone.now(),
         progress=0,
         stage="starting",
-        runner=this_process(),
+        # A worker's (not a web process's thread): its page names the worker when it is lost.
+        runner={**this_process(), "worker": not train_on_site.request.is_eager},
     )
     if not claimed:
         return {"run": run_id, "skipped": "not queued"}

@@ -159,3 +159,36 @@ def test_the_owners_admin_tab_has_the_sites_icon_and_no_missing_file(page, djang
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in icon.text()
     assert not failed, failed
+
+
+def test_the_overview_uses_the_width_of_a_laptop_and_is_one_column_on_a_phone(
+    page, phone_page, django_user_model, screenshots
+):
+    """At 1280 px the app's overview used only the left ~520 px, its To review box a
+    long column of small text. Now its boxes sit side by side across the width, and
+    one under another on a phone."""
+    sign_in(page, django_user_model)
+    page.goto("/admin/site_assistant/")
+    boxes = {
+        name: page.locator(f"#dash-{name}").bounding_box()
+        for name in ("serving", "build", "week", "review")
+    }
+    page.screenshot(path=str(screenshots / "admin-overview-1280.png"), full_page=True)
+    dashboard = page.locator("#search-dashboard").bounding_box()
+    assert dashboard["width"] > 1000, dashboard
+    # Side by side: Serving now and the build on one row, at least two columns.
+    assert abs(boxes["serving"]["y"] - boxes["build"]["y"]) < 2, boxes
+    assert boxes["build"]["x"] > boxes["serving"]["x"] + boxes["serving"]["width"] - 1, boxes
+    assert boxes["review"]["width"] > 400, boxes  # not a narrow column of small text
+
+    phone = phone_page()
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto("/admin/site_assistant/")
+    shown = [
+        phone.locator(f"#dash-{name}").bounding_box()
+        for name in ("serving", "build", "week", "review")
+    ]
+    phone.screenshot(path=str(screenshots / "admin-overview-390.png"), full_page=True)
+    assert [round(box["x"]) for box in shown] == [round(shown[0]["x"])] * 4, shown
+    assert all(a["y"] + a["height"] <= b["y"] for a, b in zip(shown, shown[1:], strict=False))
+    assert all(box["x"] + box["width"] <= 390 for box in shown), shown

@@ -538,3 +538,24 @@ def test_yes_start_training_is_the_admins_default_button_not_its_delete_red(page
         link,
     )
     assert not TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED).exists()
+
+
+def test_the_cancel_confirmation_names_its_buttons_for_a_screen_reader(page, owner, private_index):
+    """A script reading the confirmation's button text read none (an <input>'s words
+    are its value): the accessibility tree names it, and the owner cancels by that name."""
+    from site_assistant.training.tasks import this_process
+
+    run = TrainingRun.objects.create(
+        status="running", runner=this_process(), progress=6, stage="training: step 4/74"
+    )
+    log_in(page)
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    page.get_by_role("link", name="Cancel this run").click()
+    form = page.locator("#training-cancel-confirm")
+    tree = form.aria_snapshot()
+    assert '- button "Yes, cancel the run"' in tree, tree
+    assert '- link "No, keep it running"' in tree, tree
+    page.get_by_role("button", name="Yes, cancel the run").click()
+    expect(page.locator(".messagelist")).to_contain_text("cancelled")
+    run.refresh_from_db()
+    assert run.status == TrainingRun.Status.CANCELLED

@@ -180,3 +180,39 @@ def test_a_button_for_another_question_or_by_get_changes_nothing(testsite, owner
     assert outside["Location"] == EXAMPLES
     example.refresh_from_db()
     assert example.active
+
+
+def test_a_question_let_answer_reads_as_answered_everywhere_and_leaves_to_review(
+    testsite, owner_client
+):
+    """After "Let it answer", Example questions, the Questions list and the overview's To
+    review no longer say the site doesn't answer it: the log rows asked before count by
+    their own result (unanswered then), the next one is answered."""
+    ExampleQuestion.objects.all().delete()
+    build()
+    example = decline(owner_client)
+    ask(ASKED)
+    ask(ASKED)  # 3 rows in the log, all judged
+    assert Question.objects.filter(text=ASKED, unanswerable=True).count() == 3
+    with_section(testsite, PAYMENTS)
+    build()
+    review = " ".join(overview(owner_client).css_first("#dash-review").text().split())
+    assert "the site doesn’t answer" in review, review
+
+    form = overview(owner_client).css_first("#dash-may-answer form")
+    owner_client.post(form.attributes["action"], {"next": APP_PAGE})
+
+    review = " ".join(overview(owner_client).css_first("#dash-review").text().split())
+    assert "the site doesn’t answer" not in review, review
+    assert overview(owner_client).css_first("#dash-unanswered").text() == "3"
+    listed = LexborHTMLParser(owner_client.get(EXAMPLES).text)
+    row = " ".join(listed.css_first("#result_list tbody tr").text().split())
+    assert "the site answers it: you let it answer on" in row, row
+    assert "doesn’t answer" not in row, row
+    log = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").text)
+    rows = [" ".join(r.text().split()) for r in log.css("#result_list tbody tr")]
+    assert len(rows) == 3 and not [r for r in rows if "doesn’t answer" in r], rows
+    assert ask(ASKED)["answer"] is not None
+    assert not Question.objects.filter(unanswerable=True).exists()
+    example.refresh_from_db()
+    assert not example.active and example.review["let_answer"]

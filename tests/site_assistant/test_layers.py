@@ -107,6 +107,8 @@ LAYERS: dict[str, list[str]] = {
         "training.finetune",
         "training.evaluate",
         "training.int8",  # int8 against fp32: top-1 agreement and quality per question set
+        "training.time_left",  # a run's time left in words, steady as it counts down
+        "declined_review",  # after a build: declined questions the site may answer now
     ],
     # What a visitor, the owner, a worker or the host project touches.
     "interfaces": [
