@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router
+from django.utils import translation
 
 from site_assistant.models import IndexBuild
 
@@ -136,11 +137,13 @@ class Command(BaseCommand):
             bar.close()
         # Sitemap URLs on other hosts; SKIP_OTHER_LANGUAGE_PAGES: a bilingual site's pages
         # of the other language (a sitemap not read failed the build: its error says so).
-        notes = (
-            build.other_hosts_left_out(),
-            build.other_language_left_out(),
-            build.reading_as_other_language(),
-        )
+        # In English, as the rest of the line (the admin says them in the owner's language).
+        with translation.override("en"):
+            notes = (
+                build.other_hosts_left_out(),
+                build.other_language_left_out(),
+                build.reading_as_other_language(),
+            )
         skipped = "".join(f"; {note}" for note in notes if note)
         self.stdout.write(
             self.style.SUCCESS(
