@@ -438,6 +438,13 @@ def copy_of_the_base_model(folder):
     return folder
 
 
+@pytest.fixture
+def owner_client(client, django_user_model):
+    """The Django test client signed in as the site's owner (a superuser)."""
+    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
+    return client
+
+
 @pytest.fixture(scope="session")
 def built_index(django_db_setup, django_db_blocker):
     """The real Bambicim site indexed with the real model, once per session.

@@ -10,12 +10,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
 
 
 @pytest.fixture
-def owner_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
 def unanswered():
     return Question.objects.create(text="how much is a shop?", answered=False, score=0.2)
 

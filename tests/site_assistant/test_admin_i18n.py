@@ -16,12 +16,6 @@ APP_PAGE = "/admin/site_assistant/"
 
 
 @pytest.fixture
-def owner_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
 def german(settings):
     settings.LANGUAGE_CODE = "de"
     yield

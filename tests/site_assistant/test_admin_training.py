@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 Status = TrainingRun.Status
 
 
-@pytest.fixture
-def owner_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
-    return client
-
-
 def running(**fields):
     return TrainingRun.objects.create(
         status=Status.RUNNING, runner=this_process(), progress=40, stage="training", **fields

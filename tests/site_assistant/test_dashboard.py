@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 APP_PAGE = "/admin/site_assistant/"
 
 
-@pytest.fixture
-def owner_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
-    return client
-
-
 def _question(answered, helpful=None, days_ago=0):
     question = Question.objects.create(text="q", answered=answered, helpful=helpful)
     if days_ago:

@@ -25,12 +25,6 @@ PARAPHRASE = "can I buy a Bambi plushie?"
 OTHERS = ["how much does a landing page cost?", "who is Bambi?", "do I need to register to play?"]
 
 
-@pytest.fixture
-def owner_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
-    return client
-
-
 def ask(visitor: Client, question: str) -> dict:
     response = visitor.get("/api/search/", {"q": question})
     assert response.status_code == 200, response.content[:500]

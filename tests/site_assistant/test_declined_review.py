@@ -28,12 +28,6 @@ DONATE = (
 )
 
 
-@pytest.fixture
-def owner_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("owner", "o@example.com", "pw"))
-    return client
-
-
 def build():
     done = run_build(IndexBuild.objects.create(trigger=IndexBuild.Trigger.COMMAND))
     assert done.status == IndexBuild.Status.SUCCEEDED, done.error
