@@ -33,8 +33,7 @@ def best_section(version, text: str) -> dict | None:
         query = services.clean_query(text)
     except ValueError:
         return None
-    searched = services.respell(version, query)
-    hits = services._search(version, searched, 1, services.example_answer(version, query, searched))
+    hits = services.rank(version, query, 1)[1]
     return {"link": hits[0].link, "score": round(float(hits[0].score), 4)} if hits else None
 
 

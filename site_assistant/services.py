@@ -575,13 +575,28 @@ def _sentence_vectors(version: index.IndexVersion, passage_id: int) -> np.ndarra
     return version.sentence_vectors(start, end - start)
 
 
+def rank(
+    version: index.IndexVersion,
+    query: str,
+    k: int,
+    host: str = "",
+    spell: Speller | None = None,
+) -> tuple[str, list[Hit]]:
+    """``query`` (as ``clean_query`` returns it) as it is searched (typos fixed:
+    ``respell``, with ``spell`` when the caller has it) and the at most ``k`` sections
+    ``version`` ranks for it, best first: the owner's example question's section first
+    when it is one (``example_answer``), from the site of ``host``. No answer threshold
+    and no declined question asked: the ranking alone, as ``answer`` (a visitor's
+    question, Try a question), ``search`` and site_assistant.declined_review search."""
+    searched = respell(version, query, spell)
+    return searched, _search(version, searched, k, example_answer(version, query, searched), host)
+
+
 def search(query: str, k: int = 5, host: str = "") -> list[Hit]:
     """Ranked passages for ``query`` (ValueError on bad input, IndexNotReady without an
     index), from the site of ``host`` (site_assistant.sites)."""
     query, k = clean_query(query), clean_k(k)
-    version = index.load_current()
-    searched = respell(version, query)
-    return _search(version, searched, k, example_answer(version, query, searched), host)
+    return rank(index.load_current(), query, k, host)[1]
 
 
 def probe(query: str) -> index.IndexVersion:
@@ -649,8 +664,7 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
         # chance, so no answer and no "closest" sections, only the message.
         searched, results, best = query, [], None
     else:
-        searched = respell(version, query, spell)
-        results = _search(version, searched, k, example_answer(version, query, searched), host)
+        searched, results = rank(version, query, k, host, spell)
         # Letters that are no word of the site's or the model's ("zz", "qq") carry
         # no meaning to match: their nearest passage is chance however close it
         # scores ("zz" reached the heading "Pocket Zine." at 0.41).
