@@ -924,6 +924,15 @@ class QuestionAdmin(
         return columns
 
     def fix_link(self, question, filters=""):
+        if getattr(question, "answered_now", False):
+            return format_html(
+                '<span title="{}">{}</span>',
+                gettext(
+                    "You let the site answer this question (Let it answer, in Example "
+                    "questions): visitors asking it now get the site’s answer"
+                ),
+                gettext("the site answers it now"),
+            )
         if question.has_example:
             return format_html(
                 '<span title="{}">{}</span>',

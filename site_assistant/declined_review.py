@@ -112,7 +112,9 @@ def let_answer(example: ExampleQuestion) -> None:
 
     When (``review["let_answer"]``, an ISO time) is kept, so Example questions says so;
     the logged questions that read as it are no longer judged ones the site does not
-    answer: they count as answered or unanswered by their own result."""
+    answer, and wait for no fix: the owner has just said the site answers them
+    (``Question.objects.let_answer_by``; the Questions list says "the site answers it
+    now")."""
     from django.utils import timezone
 
     from .models import Question
@@ -120,7 +122,7 @@ def let_answer(example: ExampleQuestion) -> None:
     review = {k: v for k, v in (example.review or {}).items() if k != "answers"}
     review["let_answer"] = timezone.now().isoformat()
     ExampleQuestion.objects.filter(pk=example.pk).update(active=False, review=review)
-    Question.objects.unmark_unanswerable(example.question)
+    Question.objects.let_answer_by(example)
     forget_read()
 
 

@@ -440,16 +440,29 @@ class QuestionQuerySet(models.QuerySet):
         reads the active example questions once and looks each logged question up
         in that set (PostgreSQL hashes it). ``EXISTS (… = outer.text)`` was a
         lookup per logged question: the overview's counts over 100,000 logged
-        questions took 0.28 s (0.05 s so), growing with the log."""
+        questions took 0.28 s (0.05 s so), growing with the log.
+
+        And ``answered_now``: the owner let the site answer it ("Let it answer" on the
+        declining example question it was judged by, ``let_answer_by``). It waits for
+        no fix either, so ``has_example`` too: the owner has decided, and visitors
+        asking it now get the site's answer."""
         active = ExampleQuestion.objects.answering()
+        let_answer = ExampleQuestion.objects.let_answer()
+        # fixed_by IS NOT NULL first: NULL IN (…) is NULL, and NOT NULL would drop the
+        # question from "not fixed" counts.
+        fixed = models.Q(fixed_by__isnull=False)
+        # (Judged again since, the example question declining again: not answered now.)
+        answered_now = (
+            fixed & models.Q(fixed_by__in=let_answer.values("pk")) & models.Q(unanswerable=False)
+        )
         return self.annotate(
+            answered_now=models.ExpressionWrapper(answered_now, output_field=models.BooleanField()),
             has_example=models.ExpressionWrapper(
                 models.Q(text__in=active.values("question"))
-                # fixed_by IS NOT NULL first: NULL IN (…) is NULL, and NOT NULL
-                # would drop the question from "not fixed" counts.
-                | (models.Q(fixed_by__isnull=False) & models.Q(fixed_by__in=active.values("pk"))),
+                | (fixed & models.Q(fixed_by__in=active.values("pk")))
+                | answered_now,
                 output_field=models.BooleanField(),
-            )
+            ),
         )
 
     def distinct_values(self, field: str, limit: int = 100) -> list:
@@ -491,16 +504,27 @@ class QuestionQuerySet(models.QuerySet):
         marked = self._unfixed().filter(unanswerable=False)._reading(text)
         return self.filter(pk__in=marked).update(unanswerable=True) if marked else 0
 
-    def unmark_unanswerable(self, text: str) -> int:
-        """The owner let the site answer ``text`` after all ("Let it answer"): the logged
-        questions that read as it (``question_key``) no longer judged ones the site does
-        not answer. How many it unmarked."""
-        marked = self.filter(unanswerable=True)._reading(text)
-        return self.filter(pk__in=marked).update(unanswerable=False) if marked else 0
+    def let_answer_by(self, example: "ExampleQuestion") -> int:
+        """The owner let the site answer ``example`` (a declining example question) after
+        all ("Let it answer"): the logged questions that read as it (``question_key``),
+        judged ones the site does not answer, no longer are, and point at it
+        (``fixed_by``): the owner's word is that the site answers them now, so they wait
+        for no fix (``with_example``'s ``answered_now``), though they were not answered
+        when asked. Declining it again (its Active box) marks them judged again
+        (``mark_unanswerable``). How many it marked."""
+        marked = self.filter(unanswerable=True)._reading(example.question)
+        if not marked:
+            return 0
+        return self.filter(pk__in=marked).update(unanswerable=False, fixed_by=example)
 
     def _unfixed(self):
-        """Those no active example question answers (none saved, or one switched off)."""
-        return self.filter(models.Q(fixed_by__isnull=True) | models.Q(fixed_by__active=False))
+        """Those no active example question answers (none saved, one switched off, or
+        one that declines: "Let it answer" points the questions at it)."""
+        return self.filter(
+            models.Q(fixed_by__isnull=True)
+            | models.Q(fixed_by__active=False)
+            | models.Q(fixed_by__declines=True)
+        )
 
     def _reading(self, *texts: str) -> list[int]:
         """The ids of the questions searched (not in another language) that read as one
@@ -649,6 +673,12 @@ class ExampleQuestionQuerySet(models.QuerySet):
         """The active ones the owner said the site does not answer: visitors asking them
         get "not sure" (site_assistant.declined)."""
         return self.filter(active=True, declines=True)
+
+    def let_answer(self):
+        """The declining ones the owner let the site answer ("Let it answer",
+        site_assistant.declined_review), switched off since: visitors asking them are
+        answered."""
+        return self.filter(active=False, declines=True, review__has_key="let_answer")
 
 
 class ExampleQuestion(models.Model):

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 ASKED = "Do you accept PayPal?"
 APP_PAGE = "/admin/site_assistant/"
 EXAMPLES = "/admin/site_assistant/examplequestion/"
+LOG = "/admin/site_assistant/question/"
 PAYMENTS = '<h2 id="payments">Payments</h2><p>We accept bank transfer and PayPal.</p>'
 # Names PayPal, answers nothing about paying for the shop's parcels.
 DONATE = (
@@ -180,8 +181,11 @@ def test_a_question_let_answer_reads_as_answered_everywhere_and_leaves_to_review
     testsite, owner_client
 ):
     """After "Let it answer", Example questions, the Questions list and the overview's To
-    review no longer say the site doesn't answer it: the log rows asked before count by
-    their own result (unanswered then), the next one is answered."""
+    review no longer say the site doesn't answer it, and the log rows asked before wait
+    for no fix: the owner has just said the site answers them (they counted as 3
+    unanswered questions waiting for a fix, each with "Fix this answer"). They stay in
+    Unanswered (they were not answered when asked), saying the site answers them now;
+    the next one is answered. Declining it again (its Active box) judges them again."""
     ExampleQuestion.objects.all().delete()
     build()
     example = decline(owner_client)
@@ -198,15 +202,36 @@ def test_a_question_let_answer_reads_as_answered_everywhere_and_leaves_to_review
 
     review = " ".join(overview(owner_client).css_first("#dash-review").text().split())
     assert "the site doesn’t answer" not in review, review
-    assert overview(owner_client).css_first("#dash-unanswered").text() == "3"
+    shown = overview(owner_client)
+    assert shown.css_first("#dash-unanswered").text() == "0"
+    said_all = " ".join(shown.css_first("#dash-unanswered-all").text().split())
+    assert said_all == "waiting for a fix · 3 with the 1 fixed (asked 3 times)", said_all
     listed = LexborHTMLParser(owner_client.get(EXAMPLES).text)
     row = " ".join(listed.css_first("#result_list tbody tr").text().split())
     assert "the site answers it: you let it answer on" in row, row
     assert "doesn’t answer" not in row, row
-    log = LexborHTMLParser(owner_client.get("/admin/site_assistant/question/").text)
+    waiting = LexborHTMLParser(owner_client.get(LOG, {"attention": "unanswered_waiting"}).text)
+    assert waiting.css("#result_list tbody tr") == []
+    log = LexborHTMLParser(owner_client.get(LOG, {"attention": "unanswered"}).text)
     rows = [" ".join(r.text().split()) for r in log.css("#result_list tbody tr")]
     assert len(rows) == 3 and not [r for r in rows if "doesn’t answer" in r], rows
+    assert all("the site answers it now" in r and "Fix this answer" not in r for r in rows), rows
     assert ask(ASKED)["answer"] is not None
     assert not Question.objects.filter(unanswerable=True).exists()
     example.refresh_from_db()
     assert not example.active and example.review["let_answer"]
+
+    # Declined again: the rows asked before are judged ones the site doesn't answer again.
+    changed = owner_client.post(
+        f"{EXAMPLES}{example.pk}/change/", {"question": ASKED, "active": "on"}
+    )
+    assert changed.status_code == 302, changed.content[:500]
+    assert ask(ASKED)["answer"] is None
+    shown = overview(owner_client)
+    assert shown.css_first("#dash-unanswered").text() == "0"
+    review = " ".join(shown.css_first("#dash-review").text().split())
+    assert "the site doesn’t answer (asked 4 times)" in review, review
+    log = LexborHTMLParser(owner_client.get(LOG, {"attention": "unanswerable"}).text)
+    rows = [" ".join(r.text().split()) for r in log.css("#result_list tbody tr")]
+    # (The one answered in between too: judged as every question that reads as it.)
+    assert len(rows) == 5 and all("the site doesn’t answer it" in r for r in rows), rows
