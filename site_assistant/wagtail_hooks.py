@@ -9,7 +9,8 @@ admin gets the way there:
 - a panel on Wagtail's dashboard with the overview's figures: what is served,
   the last build when it failed, the questions of the last seven days (of each
   site too, when there are several), and what waits for review, each linked to
-  its list.
+  its list: the declined questions a build found a section for too ("The site
+  may answer these now"), for those who may see example questions.
 
 Both only for users who may open the app in Django's admin (active staff with
 a permission of the app), and only when Django's admin is mounted.
@@ -72,6 +73,19 @@ def rebuild_url() -> str | None:
     return f"{builds}#index-status" if builds else None
 
 
+def may_answer_url(user) -> str | None:
+    """Example questions' *The site may answer it now* list in Django's admin, where the
+    owner lets a declined question be answered or keeps declining it; None when Django's
+    admin is not mounted or ``user`` may not see example questions there (the view or
+    change permission, as Django's admin asks)."""
+    if user is None or not any(
+        user.has_perm(f"{APP}.{action}_examplequestion") for action in ("view", "change")
+    ):
+        return None
+    listed = _in_django_admin(f"{APP}_examplequestion_changelist")
+    return f"{listed}?review=may_answer" if listed else None
+
+
 def may_open(user) -> bool:
     """Whether Django's admin is mounted and ``user`` may open the app there (as its own
     check asks)."""
@@ -99,9 +113,14 @@ class AssistantPanel(Component):
         if context.get("migrations_pending"):  # the note alone: the rest reads those tables
             return context
         request = parent_context.get("request")
-        context["build_error"] = build_error_for(
-            getattr(request, "user", None), context["last_build"]
-        )
+        user = getattr(request, "user", None)
+        context["build_error"] = build_error_for(user, context["last_build"])
+        # The declined questions a build found a section for: counted and linked to where
+        # the owner decides, for those who may see example questions (the questions are
+        # the owner's, the decision theirs).
+        context["may_answer_url"] = may_answer_url(user) if context["may_answer"] else None
+        if context["may_answer_url"] is None:
+            context["may_answer"] = []
         # Its notes (the index cannot be served, none yet, pages left out, the last build
         # failed) lead to where the owner acts: the Index builds list's "Rebuild index now".
         context["rebuild_url"] = rebuild_url()

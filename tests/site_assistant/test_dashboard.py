@@ -620,3 +620,30 @@ def test_a_week_of_questions_only_in_other_languages_has_no_share_answered(owner
     tree = LexborHTMLParser(owner_client.get(APP_PAGE).content.decode())
     answered = " ".join(text(tree, "#dash-answered"))
     assert answered == "– 1 in another language not counted (not searched)"
+
+
+@pytest.mark.usefixtures("built_index")
+def test_wagtails_panel_counts_declined_questions_the_site_may_answer_only_for_who_may_see_them(
+    django_user_model, rf
+):
+    """Wagtail's dashboard panel links the declined questions a build found a section for
+    (Example questions' "The site may answer it now") for staff who may see example
+    questions, not for a helper given only the builds (the panel's other figures still)."""
+    from site_assistant.wagtail_hooks import AssistantPanel
+
+    declined = ExampleQuestion.objects.create(question="Do you accept PayPal?", declines=True)
+    ExampleQuestion.objects.filter(pk=declined.pk).update(
+        review={"answers": {"link": "/contact/", "score": 0.62, "version": "v1"}}
+    )
+    helper = django_user_model.objects.create_user("helper", password="pw", is_staff=True)
+    helper.user_permissions.add(Permission.objects.get(codename="view_indexbuild"))
+
+    def panel():
+        request = rf.get("/cms/")
+        request.user = django_user_model.objects.get(pk=helper.pk)  # permissions read anew
+        context = AssistantPanel().get_context_data({"request": request})
+        return len(context["may_answer"]), context["may_answer_url"]
+
+    assert panel() == (0, None)
+    helper.user_permissions.add(Permission.objects.get(codename="view_examplequestion"))
+    assert panel() == (1, "/admin/site_assistant/examplequestion/?review=may_answer")

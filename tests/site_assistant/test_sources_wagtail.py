@@ -1276,6 +1276,88 @@ def test_wagtails_dashboard_notes_lead_to_the_rebuild_button(tmp_path):
     assert notes["succeeded"]["link"] is None
 
 
+# Wagtail's dashboard with a declined question a build found a section for ("The site may
+# answer these now"), seen by the owner, a helper who may see example questions and one
+# who may see only the builds; then where the owner's link leads.
+PANEL_MAY_ANSWER = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from selectolax.lexbor import LexborHTMLParser
+from site_assistant import services
+from site_assistant.models import ExampleQuestion
+
+# A live index (its figures only: the panel lists what the last build marked).
+services.index_status = lambda: {"version": "v1", "count": 3, "created": "2026-12-07T10:00:00"}
+declined = ExampleQuestion.objects.create(question="Do you accept PayPal?", declines=True)
+ExampleQuestion.objects.filter(pk=declined.pk).update(
+    review={"answers": {"link": "/pay/#paypal", "score": 0.62, "version": "v1"}}
+)
+
+
+def signed_in(name, *permissions):
+    if not permissions:
+        user = User.objects.create_superuser(name, f"{name}@example.com", "pw")
+    else:
+        user = User.objects.create_user(name, f"{name}@example.com", "pw", is_staff=True)
+        # (access_admin: Wagtail's own, to open its dashboard.)
+        user.user_permissions.add(
+            *Permission.objects.filter(codename__in=[*permissions, "access_admin"])
+        )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+for name, permissions in [
+    ("owner", ()),
+    ("helper", ("view_examplequestion",)),
+    ("builds", ("view_indexbuild",)),
+]:
+    client = signed_in(name, *permissions)
+    panel = LexborHTMLParser(client.get("/admin/").content.decode()).css_first(
+        "#site-assistant-section"
+    )
+    link = panel.css_first("#sa-may-answer") if panel else None
+    seen = {"user": name, "panel": panel is not None, "link": None}
+    if link is not None:
+        href = link.attributes["href"]
+        listed = LexborHTMLParser(client.get(href).content.decode())
+        buttons = listed.css(f"#may-answer-{declined.pk} button")
+        seen |= {
+            "link": " ".join(link.text().split()),
+            "href": href,
+            "listed": [a.text() for a in listed.css("#result_list tbody th a")],
+            "buttons": [b.text() for b in buttons],
+        }
+    print(json.dumps(seen))
+"""
+
+
+def test_wagtails_dashboard_counts_declined_questions_the_site_may_answer_now(tmp_path):
+    """A build found a section for a question the owner said the site doesn't answer: the
+    Django admin's overview offered it, Wagtail's dashboard panel said nothing. It counts
+    them now, linked to Example questions' list of them, where the owner lets it answer or
+    keeps declining it; a helper who may see the builds, not the example questions, gets
+    no line."""
+    owner, helper, builds = run_in_wagtail_site(PANEL_MAY_ANSWER, tmp_path, "owner_settings")
+    listed = "/django-admin/site_assistant/examplequestion/?review=may_answer"
+    assert owner == {
+        "user": "owner",
+        "panel": True,
+        "link": "1 declined question the site may answer now",
+        "href": listed,
+        "listed": ["Do you accept PayPal?"],
+        "buttons": ["Let it answer", "Keep declining"],
+    }, owner
+    assert helper["link"] == owner["link"] and helper["listed"] == owner["listed"], helper
+    assert builds == {"user": "builds", "panel": True, "link": None}, builds
+
+
 # Wagtail's dashboard with the app's last migrations not applied (the code newer than the
 # database), then applied.
 PANEL_MIGRATIONS = """
