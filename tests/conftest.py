@@ -591,14 +591,14 @@ def _forget_connections(app):
 def celery_workers(transactional_db, settings, tmp_path):
     """Start real Celery worker processes on the real Redis, sharing the test DB.
 
-    ``celery_workers()`` starts one more worker on this test's queue and
-    returns its process (``.log_path``: its log, ``celery-worker-<n>.log`` in the test's
+    ``celery_workers()`` starts one more worker on this test's queue (``queue="name"``:
+    on that queue instead) and returns its process (``.log_path``: its log, ``celery-worker-<n>.log`` in the test's
     ``tmp_path``, which pytest keeps for its last few runs and then deletes; a failure
     to start names it and shows its tail), ``celery_workers(NAME=value)``
     with those environment variables besides (``include="module"``: a module of tasks
     the worker imports besides its own); ``celery_workers.several(n)``
     starts ``n`` at once (each takes seconds to start) and returns them once
-    all answer; ``celery_workers.starting()`` starts one and returns at once the
+    all answer; ``celery_workers.starting()`` (``queue=`` too) starts one and returns at once the
     function that waits until it answers and returns it; every worker still running
     is stopped after the test. An idle worker may start a build before
     ``request_rebuild`` returns it: "queued" or "running" (``pytest -p
@@ -643,7 +643,7 @@ def celery_workers(transactional_db, settings, tmp_path):
     }
     procs = []
 
-    def spawn(extra_env, include=None):
+    def spawn(extra_env, include=None, consumes=None):
         number = len(procs) + 1
         log_path = tmp_path / f"celery-worker-{number}.log"
         hostname = f"{queue}-{number}@{os.uname().nodename}"
@@ -657,7 +657,7 @@ def celery_workers(transactional_db, settings, tmp_path):
                     "bambicim",
                     "worker",
                     "-Q",
-                    queue,
+                    consumes or queue,
                     "--concurrency=1",
                     "--pool=solo",
                     "--loglevel=INFO",
@@ -693,14 +693,14 @@ def celery_workers(transactional_db, settings, tmp_path):
             pytest.fail(f"celery worker did not answer: {_log_tail(proc)}")
         return started
 
-    def start(include=None, **extra_env):
-        return answering([spawn(extra_env, include)])[0]
+    def start(include=None, queue=None, **extra_env):
+        return answering([spawn(extra_env, include, queue)])[0]
 
     def several(count, **extra_env):
         return answering([spawn(extra_env) for _ in range(count)])
 
-    def starting(**extra_env):
-        proc = spawn(extra_env)
+    def starting(queue=None, **extra_env):
+        proc = spawn(extra_env, consumes=queue)
         return lambda: answering([proc])[0]
 
     start.several = several
