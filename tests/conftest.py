@@ -50,9 +50,40 @@ _CHILD_DATABASE_URL = f"sqlite:///{_CHILD_SITE / 'db.sqlite3'}"
 _WAGTAIL_DATABASES = Path(tempfile.mkdtemp(prefix="wagtailsite-db-test-"))
 
 
+# What the settings and Celery read as the site's broker: the suite picks its own
+# (TEST_REDIS_URL), never a developer's exported for `make run`/`make worker` (or a
+# REDIS_URL in .env), which put every test's task on that Redis and its worker.
+SHELL_BROKERS = ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+
+def _without_shell_brokers(config) -> None:
+    """The run started again without SHELL_BROKERS, saying so in one line, before any
+    test: the settings (read before this file) derived the broker, the caches and eager
+    tasks from them, and the processes the tests start inherit them."""
+    found = [name for name in SHELL_BROKERS if os.environ.get(name)]
+    if not found:
+        return
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.stop_global_capturing()  # the new process writes to the terminal
+    sys.stderr.write(
+        f"tests: ignoring {', '.join(found)} from the environment; the suite uses its own "
+        f"Redis (TEST_REDIS_URL={TEST_REDIS_URL}): starting again without\n"
+    )
+    sys.stderr.flush()
+    os.environ["REDIS_URL"] = ""  # empty, not unset: .env does not set it again
+    for name in found:
+        if name != "REDIS_URL":
+            del os.environ[name]
+    for folder in (_INDEX_DIR, _CHILD_SITE, _WAGTAIL_DATABASES, _SITE_INDEX):
+        shutil.rmtree(folder, ignore_errors=True)
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
 def pytest_configure(config):
     from django.conf import settings
 
+    _without_shell_brokers(config)
     global _CONFIG, _GUARD
     _CONFIG = config
     if not hasattr(config, "workerinput"):  # the run's first process (xdist's controller)
