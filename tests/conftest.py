@@ -618,6 +618,21 @@ def _forget_connections(app):
     app._local.__dict__.pop("backend", None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """Every test starts with fresh rate-limit counts (THROTTLE_CACHE, the default cache
+    here: each process of the run has its own) and the throttle's cache taken as up:
+    every test asks from 127.0.0.1, and counted with the tests before it in the same
+    minute one got 429 (Too Many Requests) instead of its answer."""
+    from django.core.cache import caches
+
+    from site_assistant import conf
+    from site_assistant.api import throttles
+
+    caches[conf.get("THROTTLE_CACHE")].clear()
+    throttles._cache_down_until = 0.0
+
+
 @pytest.fixture
 def celery_workers(transactional_db, settings, tmp_path):
     """Start real Celery worker processes on the real Redis, sharing the test DB.
@@ -767,11 +782,8 @@ def _i18n_host(settings, urlconf, languages, processors=()):
     """Set ``settings`` up as a host of ``urlconf`` under i18n_patterns: ``languages`` (the
     first the default), LocaleMiddleware, the app's own templates and words (not Bambicim's
     search page, title or greeting) and ``processors`` added to the templates' context
-    processors. Afterwards the rate-limit counts are cleared."""
-    from django.core.cache import caches
+    processors. Every test starts with fresh rate-limit counts (``_fresh_rate_counts``)."""
     from django.utils import translation
-
-    from site_assistant import conf
 
     settings.ROOT_URLCONF = urlconf
     settings.LANGUAGE_CODE = languages[0][0]
@@ -796,9 +808,6 @@ def _i18n_host(settings, urlconf, languages, processors=()):
     }
     yield settings
     translation.deactivate()
-    # Its questions count against 127.0.0.1's rate (THROTTLE_RATES) in the shared cache:
-    # a later test's questions must not be throttled by them.
-    caches[conf.get("THROTTLE_CACHE")].clear()
 
 
 @pytest.fixture
