@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import embed, rebuilds
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
-from .tasks import no_worker_note, no_worker_now
+from .tasks import no_worker_now, training_note
 from .templatetags.search_admin import (
     BackToTheListAfterDelete,
     CardsOnAPhone,
@@ -789,7 +789,7 @@ class TrainingRunAdmin(
                 "time_left": time_left(run),
                 "elapsed": elapsed_words(run),
                 "elapsed_seconds": (elapsed(run) or (None, None))[1],
-                "waiting": no_worker_note(run),
+                "waiting": training_note(run),
             }
         )
 
@@ -901,7 +901,7 @@ class TrainingRunAdmin(
                 )
                 % {"number": run.pk},
             )
-        elif note := no_worker_note(run):  # what its page says at this moment
+        elif note := training_note(run):  # what its page says at this moment
             messages.warning(
                 request,
                 gettext("Training #%(number)s queued, not started. %(note)s")
@@ -1019,7 +1019,7 @@ class TrainingRunAdmin(
             "serving_run": _serving_run(),
             **_still_answering(),
             "fine_tuned_active": embed.fine_tuned_model_active(),
-            "waiting_for_a_worker": no_worker_note(),
+            "waiting_for_a_worker": training_note(),
             "last_took": _last_took(),
         }
         return super().changelist_view(request, extra_context)
@@ -1044,7 +1044,7 @@ class TrainingRunAdmin(
             "elapsed": elapsed(run) if run else None,
             "elapsed_text": elapsed_words(run) if run else "",
             "clock_words": json.dumps(clock_words(), ensure_ascii=False),
-            "waiting": no_worker_note(run) if run else "",
+            "waiting": training_note(run) if run else "",
             "error_text": failure_in_words(run) if run else "",
             "status_url": reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
             if run

@@ -28,7 +28,9 @@ class SearchConfig(AppConfig):
         checks.register(check_sitemaps_render, checks.Tags.urls)
         checks.register(check_sitemaps_are_served, checks.Tags.urls)
         checks.register(check_rest_framework_installed)
-        checks.register(check_suggested_questions_language)
+        # Deploy only: it loads the language identifier (~1 s, ~75 MB), which every
+        # manage.py command (check, migrate, runserver, ...) paid before.
+        checks.register(check_suggested_questions_language, deploy=True)
         run_tasks_in_process_without_a_broker()
         # The Celery tasks: site_assistant.tasks also makes its task the queue that
         # site_assistant.rebuilds hands queued builds to.
@@ -374,7 +376,8 @@ def check_suggested_questions_language(app_configs=None, **kwargs) -> list[check
     """A suggested question in a language the index does not answer (W008): a visitor who
     clicks it gets OTHER_LANGUAGE_MESSAGE, not an answer (a German site's German
     questions on its English pages, or on any page of an English index). Read by the
-    app's own language identification (site_assistant.language), once, at start."""
+    app's own language identification (site_assistant.language): with ``check --deploy``
+    only, as a question with a word the model does not know loads the identifier."""
     from django.conf import settings
 
     from . import conf, language

@@ -240,6 +240,77 @@ def no_worker_now() -> str:
     )
 
 
+def training_note(run=None) -> str:
+    """What the training pages say of queued runs: ``no_worker_note(run)``, else that no
+    worker listens on TRAINING_QUEUE (``no_training_worker``), or ""."""
+    return no_worker_note(run) or no_training_worker(run)
+
+
+# The verdict on TRAINING_QUEUE's workers, kept 30 s per queue, as the ping's is.
+_TRAINING_QUEUE_KEY = "site_assistant:training-queue-heard:%s"
+_HEARD, _UNHEARD = "heard", "unheard"
+
+
+def no_training_worker(run=None) -> str:
+    """ "No worker is listening on the queue 'training'; start one: …" while a training run
+    is queued (given a run, that one), TRAINING_QUEUE names a queue of its own, and the
+    workers running now consume only other queues; else "".
+
+    Workers run (their heartbeats, site_assistant.heartbeat: with none, ``no_worker_now``
+    says so); which queues they consume, they say when asked (Celery's ``active_queues``,
+    bounded by BROKER_TIMEOUT_SECONDS, ended by the last of the workers heard from).
+    A worker that does not answer (busy in a solo pool) may be the one: nothing is said
+    then. The verdict is kept for 30 s, so a page that polls does not ask each time.
+    """
+    from .models import TrainingRun
+
+    app = rebuild_index.app
+    queue = conf.get("TRAINING_QUEUE")
+    if app.conf.task_always_eager or not queue or queue == app.conf.task_default_queue:
+        return ""
+    if run is not None:
+        if run.status != TrainingRun.Status.QUEUED:
+            return ""
+    elif not TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED).exists():
+        return ""
+    heard = heartbeat.silence(eager=False, command=worker_command(app))
+    if heard.get("silent") or heard.get("workers") == 0:
+        return ""  # no worker runs at all: no_worker_now says so
+    key = _TRAINING_QUEUE_KEY % queue
+    verdict = cache.get(key)
+    if verdict not in (_HEARD, _UNHEARD, ""):
+        verdict = _ask_for_queue(queue, heard.get("workers"))
+        cache.set(key, verdict, timeout=30)
+    if verdict != _UNHEARD:
+        return ""
+    return gettext(
+        "No worker is listening on the queue '%(queue)s'; start one: %(command)s. Training "
+        "runs wait, queued, until one does."
+    ) % {"queue": queue, "command": f"{worker_command(app)} -Q {queue} --concurrency=1"}
+
+
+def _ask_for_queue(queue: str, workers: int | None) -> str:
+    """``_HEARD`` when a worker consumes ``queue``, ``_UNHEARD`` when every worker heard
+    from (``workers``; None: any that answer in time) answered and none does, "" when
+    that is not known (the queue not answering, a worker silent)."""
+    app = rebuild_index.app
+    timeout = float(conf.get("BROKER_TIMEOUT_SECONDS"))
+    try:
+        with broker_connection(app) as connection:
+            replies = app.control.broadcast(
+                "active_queues", reply=True, timeout=timeout, limit=workers, connection=connection
+            )
+    except Exception as exc:
+        logger.warning("could not ask the workers which queues they consume: %s", exc)
+        return ""
+    answered = {host: queues for reply in replies or [] for host, queues in reply.items()}
+    if any(q.get("name") == queue for queues in answered.values() for q in queues or []):
+        return _HEARD
+    if workers is not None and len(answered) < workers:
+        return ""  # one did not answer: it may be the one
+    return _UNHEARD
+
+
 def behind_training(build=None) -> str:
     """Why a queued index build waits though a worker runs, for the owner, or "".
 

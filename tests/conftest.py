@@ -50,9 +50,40 @@ _CHILD_DATABASE_URL = f"sqlite:///{_CHILD_SITE / 'db.sqlite3'}"
 _WAGTAIL_DATABASES = Path(tempfile.mkdtemp(prefix="wagtailsite-db-test-"))
 
 
+# What the settings and Celery read as the site's broker: the suite picks its own
+# (TEST_REDIS_URL), never a developer's exported for `make run`/`make worker` (or a
+# REDIS_URL in .env), which put every test's task on that Redis and its worker.
+SHELL_BROKERS = ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+
+def _without_shell_brokers(config) -> None:
+    """The run started again without SHELL_BROKERS, saying so in one line, before any
+    test: the settings (read before this file) derived the broker, the caches and eager
+    tasks from them, and the processes the tests start inherit them."""
+    found = [name for name in SHELL_BROKERS if os.environ.get(name)]
+    if not found:
+        return
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.stop_global_capturing()  # the new process writes to the terminal
+    sys.stderr.write(
+        f"tests: ignoring {', '.join(found)} from the environment; the suite uses its own "
+        f"Redis (TEST_REDIS_URL={TEST_REDIS_URL}): starting again without\n"
+    )
+    sys.stderr.flush()
+    os.environ["REDIS_URL"] = ""  # empty, not unset: .env does not set it again
+    for name in found:
+        if name != "REDIS_URL":
+            del os.environ[name]
+    for folder in (_INDEX_DIR, _CHILD_SITE, _WAGTAIL_DATABASES, _SITE_INDEX):
+        shutil.rmtree(folder, ignore_errors=True)
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
 def pytest_configure(config):
     from django.conf import settings
 
+    _without_shell_brokers(config)
     global _CONFIG, _GUARD
     _CONFIG = config
     if not hasattr(config, "workerinput"):  # the run's first process (xdist's controller)
@@ -587,18 +618,33 @@ def _forget_connections(app):
     app._local.__dict__.pop("backend", None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """Every test starts with fresh rate-limit counts (THROTTLE_CACHE, the default cache
+    here: each process of the run has its own) and the throttle's cache taken as up:
+    every test asks from 127.0.0.1, and counted with the tests before it in the same
+    minute one got 429 (Too Many Requests) instead of its answer."""
+    from django.core.cache import caches
+
+    from site_assistant import conf
+    from site_assistant.api import throttles
+
+    caches[conf.get("THROTTLE_CACHE")].clear()
+    throttles._cache_down_until = 0.0
+
+
 @pytest.fixture
 def celery_workers(transactional_db, settings, tmp_path):
     """Start real Celery worker processes on the real Redis, sharing the test DB.
 
-    ``celery_workers()`` starts one more worker on this test's queue and
-    returns its process (``.log_path``: its log, ``celery-worker-<n>.log`` in the test's
+    ``celery_workers()`` starts one more worker on this test's queue (``queue="name"``:
+    on that queue instead) and returns its process (``.log_path``: its log, ``celery-worker-<n>.log`` in the test's
     ``tmp_path``, which pytest keeps for its last few runs and then deletes; a failure
     to start names it and shows its tail), ``celery_workers(NAME=value)``
     with those environment variables besides (``include="module"``: a module of tasks
     the worker imports besides its own); ``celery_workers.several(n)``
     starts ``n`` at once (each takes seconds to start) and returns them once
-    all answer; ``celery_workers.starting()`` starts one and returns at once the
+    all answer; ``celery_workers.starting()`` (``queue=`` too) starts one and returns at once the
     function that waits until it answers and returns it; every worker still running
     is stopped after the test. An idle worker may start a build before
     ``request_rebuild`` returns it: "queued" or "running" (``pytest -p
@@ -643,7 +689,7 @@ def celery_workers(transactional_db, settings, tmp_path):
     }
     procs = []
 
-    def spawn(extra_env, include=None):
+    def spawn(extra_env, include=None, consumes=None):
         number = len(procs) + 1
         log_path = tmp_path / f"celery-worker-{number}.log"
         hostname = f"{queue}-{number}@{os.uname().nodename}"
@@ -657,7 +703,7 @@ def celery_workers(transactional_db, settings, tmp_path):
                     "bambicim",
                     "worker",
                     "-Q",
-                    queue,
+                    consumes or queue,
                     "--concurrency=1",
                     "--pool=solo",
                     "--loglevel=INFO",
@@ -693,14 +739,14 @@ def celery_workers(transactional_db, settings, tmp_path):
             pytest.fail(f"celery worker did not answer: {_log_tail(proc)}")
         return started
 
-    def start(include=None, **extra_env):
-        return answering([spawn(extra_env, include)])[0]
+    def start(include=None, queue=None, **extra_env):
+        return answering([spawn(extra_env, include, queue)])[0]
 
     def several(count, **extra_env):
         return answering([spawn(extra_env) for _ in range(count)])
 
-    def starting(**extra_env):
-        proc = spawn(extra_env)
+    def starting(queue=None, **extra_env):
+        proc = spawn(extra_env, consumes=queue)
         return lambda: answering([proc])[0]
 
     start.several = several
@@ -736,11 +782,8 @@ def _i18n_host(settings, urlconf, languages, processors=()):
     """Set ``settings`` up as a host of ``urlconf`` under i18n_patterns: ``languages`` (the
     first the default), LocaleMiddleware, the app's own templates and words (not Bambicim's
     search page, title or greeting) and ``processors`` added to the templates' context
-    processors. Afterwards the rate-limit counts are cleared."""
-    from django.core.cache import caches
+    processors. Every test starts with fresh rate-limit counts (``_fresh_rate_counts``)."""
     from django.utils import translation
-
-    from site_assistant import conf
 
     settings.ROOT_URLCONF = urlconf
     settings.LANGUAGE_CODE = languages[0][0]
@@ -765,9 +808,6 @@ def _i18n_host(settings, urlconf, languages, processors=()):
     }
     yield settings
     translation.deactivate()
-    # Its questions count against 127.0.0.1's rate (THROTTLE_RATES) in the shared cache:
-    # a later test's questions must not be throttled by them.
-    caches[conf.get("THROTTLE_CACHE")].clear()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import conf, schema, sites
 from ..api.permissions import may_rebuild, sees_builds
 from ..dashboard import figures
-from ..tasks import queued_note
+from ..tasks import no_training_worker, queued_note
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -355,7 +355,8 @@ def search_dashboard(context):
     return {
         **shown,
         "build_error": build_error_for(user, shown["last_build"]),
-        "waiting_for_a_worker": queued_note(),
+        # And a run queued for a TRAINING_QUEUE no worker consumes, as its pages say.
+        "waiting_for_a_worker": queued_note() or no_training_worker(),
         "retention_days": conf.get("LOG_RETENTION_DAYS"),
         # The overview's own "Rebuild index now" (template files changed), for staff who
         # may press it, as on the Index builds list.

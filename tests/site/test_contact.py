@@ -15,18 +15,6 @@ from .conftest import visible_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_address_allowance():
-    """Every test's messages come from 127.0.0.1: one test's must not use up the next's."""
-    from django.core.cache import caches
-
-    from site_assistant import conf
-
-    caches[conf.get("THROTTLE_CACHE")].clear()
-    yield
-    caches[conf.get("THROTTLE_CACHE")].clear()
-
-
 VALID = {"name": "Ada", "email": "ada@example.com", "message": "I’d love a pink booking app ✨"}
 
 

@@ -942,6 +942,56 @@ def test_training_runs_go_to_the_queue_named_by_training_queue(celery_workers, s
         broker.delete(own, app.conf.task_default_queue)
 
 
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_run_for_a_training_queue_no_worker_listens_on_says_so_and_how_to_start_one(
+    celery_workers, owner_client, settings
+):
+    """TRAINING_QUEUE set, ``make worker`` running but not ``make worker-training``: the
+    run sat Queued with "Training #1 (Queued) started" in green and nothing said, for
+    ever (the worker heard from consumes only the default queue). Now the message, the
+    run's page, its status JSON and the runs list say no worker listens on that queue
+    and the command that starts one, and so does the overview; once one does, it takes
+    the run."""
+    from bambicim.celery import app
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()
+    celery_workers()  # the builds' worker: the default queue only
+    own = f"{app.conf.task_default_queue}-training"
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "TRAINING_QUEUE": own}
+
+    landed = owner_client.post(
+        reverse("admin:site_assistant_trainingrun_train"), {"confirm": "yes"}, follow=True
+    )
+    run = TrainingRun.objects.get()
+    assert run.status == Status.QUEUED and run.task_id
+    note = (
+        f"No worker is listening on the queue '{own}'; start one: celery -A bambicim worker "
+        f"-Q {own} --concurrency=1. Training runs wait, queued, until one does."
+    )
+    html = LexborHTMLParser(landed.content.decode())
+    messages = {li.attributes["class"]: li.text(strip=True) for li in html.css(".messagelist li")}
+    assert messages == {"warning": f"Training #{run.pk} queued, not started. {note}"}, messages
+    shown = html.css_first("#training-waiting").text(strip=True)
+    status_url = reverse("admin:site_assistant_trainingrun_status", args=[run.pk])
+    assert shown == note and owner_client.get(status_url).json()["waiting"] == note
+    listed = owner_client.get("/admin/site_assistant/trainingrun/").content.decode()
+    assert LexborHTMLParser(listed).css_first("#waiting-for-a-worker").text() == note
+    overview = owner_client.get("/admin/site_assistant/").content.decode()
+    assert LexborHTMLParser(overview).css_first("#dash-waiting").text() == note
+
+    # make worker-training: it takes the run at once (busy, its solo pool answers no ping)
+    celery_workers.starting(queue=own)
+    deadline = time.monotonic() + 120
+    while (run := TrainingRun.objects.get(pk=run.pk)).status == Status.QUEUED:
+        assert time.monotonic() < deadline, "the training worker did not take the run"
+        time.sleep(0.2)
+    assert run.status == Status.RUNNING, run.error
+    assert owner_client.get(status_url).json()["waiting"] == ""
+    assert cancel(run.pk)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_runs_time_left_comes_from_its_steps_not_its_set_up(own_index_dir, owner_client):

@@ -48,13 +48,6 @@ def validate(openapi):
     return check
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def api():
     return APIClient()

@@ -7,13 +7,16 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from tests.conftest import run_python
 
-def check(settings, **site_assistant):
-    """What `manage.py check` prints with these keys added: (its output, whether it failed)."""
+
+def check(settings, deploy=False, **site_assistant):
+    """What `manage.py check` (``deploy``: `check --deploy`) prints with these keys added:
+    (its output, whether it failed)."""
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, **site_assistant}
     out = StringIO()
     try:
-        call_command("check", stdout=out, stderr=out)
+        call_command("check", deploy=deploy, stdout=out, stderr=out)
     except SystemCheckError as exc:
         return str(exc), True
     return out.getvalue(), False
@@ -284,9 +287,11 @@ def test_a_sitemap_path_no_url_pattern_serves_is_a_warning(settings):
 
 def test_a_suggested_question_the_index_does_not_answer_is_a_warning(settings):
     """A German site with an English index offered German suggested questions: a click got
-    "I can only answer in English." (W008, read by the app's language identification)."""
+    "I can only answer in English." (W008, read by the app's language identification,
+    with `check --deploy`)."""
     said, failed = check(
         settings,
+        deploy=True,
         SUGGESTED_QUESTIONS={
             "de": ["Was kostet eine Webseite?", "How much is a landing page?"],
             "en": ["How much is a landing page?", "Where are you based?"],
@@ -304,11 +309,33 @@ def test_a_suggested_question_the_index_does_not_answer_is_a_warning(settings):
         "Webseite?” reads as German; the index answers in English only, so a visitor who "
         "clicks it gets OTHER_LANGUAGE_MESSAGE and the contact link, not an answer.",
     ]
+    # Not at every `check`, `migrate` and `runserver`: the identifier is loaded for it.
+    said, failed = check(settings, SUGGESTED_QUESTIONS=["Was kostet eine Webseite?"])
+    assert not failed and "site_assistant.W008" not in said
     # None when language detection is off: every question is searched.
     said, failed = check(
-        settings, SUGGESTED_QUESTIONS=["Was kostet eine Webseite?"], DETECT_LANGUAGE=False
+        settings,
+        deploy=True,
+        SUGGESTED_QUESTIONS=["Was kostet eine Webseite?"],
+        DETECT_LANGUAGE=False,
     )
-    assert not failed and "W008" not in said
+    assert not failed and "site_assistant.W008" not in said
+
+
+def test_check_without_deploy_does_not_load_the_language_identifier():
+    """W008 loaded the language identifier (~1 s, ~75 MB) at every `manage.py check`,
+    `migrate` and `runserver`: the site's "Is the Bambi Game free?" has a word the model
+    does not know. Now only `check --deploy` reads the suggested questions' language."""
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'bambicim.settings'); django.setup(); from io import StringIO; "
+        "from django.core.management import call_command; "
+        "from site_assistant import language; "
+        "call_command('check', stdout=StringIO()); print(language._identifier is None); "
+        "call_command('check', deploy=True, stdout=StringIO(), stderr=StringIO()); "
+        "print(language._identifier is None)"
+    )
+    assert run_python(script, {"DEBUG": "1"}).split() == ["True", "False"]
 
 
 def test_the_words_a_visitor_sees_may_be_given_per_language(settings):

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.utils import translation
 
 from site_assistant import conf, language, services
@@ -21,14 +20,6 @@ OTHER_LANGUAGES = {
     "Quanto costa un sito?": "it",
     "Ile kosztuje strona internetowa?": "pl",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Each test asks the API many times from 127.0.0.1: counted with the tests before it
-    in the same minute, one got 429 (Too Many Requests) instead of its answer."""
-    caches[conf.get("THROTTLE_CACHE")].clear()
-    yield
 
 
 def _rows(name):
@@ -440,8 +431,6 @@ def test_the_default_message_names_the_index_language_in_the_active_one(
     settings, language, active, expected
 ):
     from django.utils import translation
-
-    from site_assistant import conf
 
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "LANGUAGE": language}
     with translation.override(active):

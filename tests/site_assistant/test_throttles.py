@@ -21,15 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built_index")]
 SITE_ASSISTANT = "/api/search/"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    throttles._cache_down_until = 0.0
-    yield
-    cache.clear()
-    throttles._cache_down_until = 0.0
-
-
 @pytest.fixture
 def rate(settings):
     def set_rate(scope, value):
