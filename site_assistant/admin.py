@@ -44,6 +44,7 @@ from .models import (
     Question,
     looks_personal,
 )
+from .stored_words import figure
 from .tasks import queued_note
 from .templatetags.search_admin import (
     AppStylesheet,
@@ -254,7 +255,8 @@ class IndexBuildAdmin(
             status = f"{status} #{build.coalesced_into_id}"
         if not build.error:
             return status
-        error = build.error if len(build.error) <= 200 else build.error[:197] + "…"
+        error = build.error_words()
+        error = error if len(error) <= 200 else error[:197] + "…"
         return format_html(
             '<strong>{}</strong><br><span class="search-admin__error">{}</span>', status, error
         )
@@ -300,7 +302,9 @@ class IndexBuildAdmin(
     @admin.display(description=_("Duration"))
     def duration_display(self, build):
         duration = build.duration
-        return f"{duration.total_seconds():.1f} s" if duration is not None else "–"
+        if duration is None:
+            return "–"
+        return gettext("%(seconds)s s") % {"seconds": figure(duration.total_seconds(), 1)}
 
     def get_urls(self):
         rebuild = path(
@@ -349,11 +353,12 @@ class IndexBuildAdmin(
                 "status": build.status,
                 "progress": build.progress,
                 "stage": build.stage,
+                "stage_words": build.stage_words(),
                 **{
                     k: getattr(build, k)
                     for k in ("pages", "passages", "embedded", "reused", "removed")
                 },
-                "error": build.error,
+                "error": build.error_words(),
                 "waiting": queued_note(build),
                 # The time left the page worked out from the pace it saw (?left=), in words.
                 "time_left": left_words(seconds) if seconds is not None else "",
@@ -476,14 +481,14 @@ def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
             build.passages,
         ) % {
             "build": build.pk,
-            "seconds": f"{seconds:.1f}",
+            "seconds": figure(seconds, 1),
             "passages": build.passages,
             "pages": build.pages,
         }
     if build.status == Status.FAILED:
         return messages.ERROR, gettext("Index rebuild #%(build)s failed: %(error)s") % {
             "build": build.pk,
-            "error": build.error,
+            "error": build.error_words(),
         }
     if getattr(build, "in_background", False):  # no broker: a thread of this server runs it
         return messages.SUCCESS, gettext(
@@ -862,7 +867,7 @@ class QuestionAdmin(
 
     @admin.display(description=_("Score"), ordering="score")
     def score_display(self, question):
-        return f"{question.score:.2f}" if question.score is not None else "–"
+        return figure(question.score, 2) if question.score is not None else "–"
 
     @admin.display(description=_("Training"))
     def approved_display(self, question):
@@ -900,7 +905,7 @@ class QuestionAdmin(
 
     @admin.display(description=_("Time to answer"), ordering="latency_ms")
     def latency_display(self, question):
-        return f"{question.latency_ms:,.0f} ms"
+        return gettext("%(ms)s ms") % {"ms": figure(question.latency_ms, 0, grouping=True)}
 
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList
@@ -1110,9 +1115,9 @@ class QuestionAdmin(
         if query and not (
             str(k).isascii() and str(k).isdigit() and 1 <= int(k) <= context["max_k"]
         ):
-            context["error"] = (
-                f"“Passages to show” must be a whole number from 1 to {context['max_k']}."
-            )
+            context["error"] = gettext(
+                "“Passages to show” must be a whole number from 1 to %(most)s."
+            ) % {"most": context["max_k"]}
         elif query:
             try:
                 result = services.answer(query, k=k, host=context["site"])
@@ -1126,7 +1131,11 @@ class QuestionAdmin(
                 # Pages taken from visitors since the build: never among the passages below.
                 context["withdrawn"] = services.withdrawn_now()
             except services.IndexNotReady as exc:
-                fix = "" if "search_rebuild" in str(exc) else " Rebuild the index first."
+                fix = (
+                    ""
+                    if "search_rebuild" in str(exc)
+                    else " " + gettext("Rebuild the index first.")
+                )
                 context["error"] = f"{exc}.{fix}"
             except ValueError as exc:
                 context["error"] = str(exc)

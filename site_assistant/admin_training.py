@@ -14,11 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import embed, rebuilds
+from . import embed, rebuilds, stored_words
 from .models import IndexBuild, NotQueued, Passage, TrainingRun
 from .tasks import no_worker_now, training_note
 from .templatetags.search_admin import (
@@ -143,7 +144,14 @@ def elapsed_words(run: TrainingRun, now=None) -> str:
 
 
 def _percent(value) -> str:
-    return f"{100 * float(value):.1f}%"
+    return f"{stored_words.figure(100 * float(value), 1)}%"
+
+
+def figure(value, places: int | None = None):
+    """A number as the reader's language writes it ("33,3" in German); "?" as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return stored_words.figure(value, places) if places is not None else localize(value)
 
 
 def guard_passed(run: TrainingRun) -> bool:
@@ -304,9 +312,9 @@ def _refit_note(refit) -> str:
             "questions it did not see)."
         )
         % {
-            "pairs": refit.get("pairs", "?"),
-            "steps": refit.get("steps", "?"),
-            "seconds": refit.get("train_seconds", "?"),
+            "pairs": figure(refit.get("pairs", "?")),
+            "steps": figure(refit.get("steps", "?")),
+            "seconds": figure(refit.get("train_seconds", "?")),
         },
     )
 
@@ -346,9 +354,7 @@ def served_threshold(run: TrainingRun) -> str:
             "The index answering your visitors now (built with another model) uses %(score)s: "
             "%(why)s."
         )
-    return format_html(
-        "<p>{}</p>", said % {"score": f"{used:.4f}".rstrip("0").rstrip("."), "why": why}
-    )
+    return format_html("<p>{}</p>", said % {"score": figure(float(f"{used:.4f}")), "why": why})
 
 
 def _last_took() -> str:
@@ -536,7 +542,7 @@ class TrainingRunAdmin(
         "__str__",
         "status",
         "progress_display",
-        "stage",
+        "stage_display",
         "first_right_display",
         "activated_display",
         "created_display",
@@ -664,6 +670,10 @@ class TrainingRunAdmin(
             run.progress,
         )
 
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_display(self, run):
+        return run.stage_words()
+
     @admin.display(description=_("Right section first (base → trained)"))
     def first_right_display(self, run):
         """The share of test questions answered by the right section, in percent."""
@@ -675,16 +685,17 @@ class TrainingRunAdmin(
         if not run.decision:
             return "–"
         if "ndcg@10" not in run.decision:
-            return run.decision
+            return run.decision_words()
         return format_html(
             '<p>{}</p><p class="help">{}</p>',
-            run.decision,
+            run.decision_words(),
             gettext(
                 "ndcg@10: a score from 0 to 1 of how high the right section ranks among the "
-                "first ten results (1: always first); 95% low: the smallest gain the "
-                "comparison is 95% sure of (it must be above 0); natural questions: test "
-                "questions worded as visitors write them."
-            ),
+                "first ten results (1: always first); %(percent)s low: the smallest gain the "
+                "comparison is %(percent)s sure of (it must be above 0); natural questions: "
+                "test questions worded as visitors write them."
+            )
+            % {"percent": "95%"},
         )
 
     @admin.display(description=_("Duration"))
@@ -702,7 +713,7 @@ class TrainingRunAdmin(
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((m, f"{base[m]:.4f}", f"{tuned[m]:.4f}") for m in METRIC_NAMES if m in base),
+            ((m, figure(base[m], 4), figure(tuned[m], 4)) for m in METRIC_NAMES if m in base),
         )
         extra = run.metrics.get("recommended_min_score")
         note = format_html(
@@ -714,10 +725,10 @@ class TrainingRunAdmin(
                 "between the scores of its test questions and of nonsense questions)."
             )
             % {
-                "pairs": run.metrics.get("pairs", "?"),
-                "steps": run.metrics.get("steps", "?"),
-                "seconds": run.metrics.get("train_seconds", "?"),
-                "threshold": extra if extra is not None else "–",
+                "pairs": figure(run.metrics.get("pairs", "?")),
+                "steps": figure(run.metrics.get("steps", "?")),
+                "seconds": figure(run.metrics.get("train_seconds", "?")),
+                "threshold": figure(extra) if extra is not None else "–",
             },
             _refit_note(run.metrics.get("refit")),
             served_threshold(run),
@@ -782,7 +793,8 @@ class TrainingRunAdmin(
                 "active": run.is_active,
                 "progress": run.progress,
                 "stage": run.stage,
-                "decision": run.decision,
+                "stage_words": run.stage_words(),
+                "decision": run.decision_words(),
                 "error": failure_in_words(run),
                 "activated": self.activated_display(run, served),
                 "rebuilding": _rebuilding(run, served),

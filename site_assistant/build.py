@@ -21,6 +21,7 @@ from django.db import connection, connections, router, transaction
 from django.utils import timezone, translation
 
 from . import answerability, conf, declined_review, embed, index, publish, rebuilds, withdrawn
+from . import stored_words as words
 from .examples import example_questions, follow_edited_sections, switch_on_found
 from .extract import embedding_text, extract_all, label_texts, scored_sentences
 from .models import IndexBuild, Page, Passage
@@ -344,11 +345,18 @@ def _fail_on_unread_sitemaps(collected: Collected) -> None:
     named, fixes = collected.unread_sitemaps()
     if not named:
         return
-    their = "its" if len(collected.sitemap_errors) == 1 else "their"
-    kept = "the live index is kept" if index.current_version_name() else "no index is made"
+    if len(collected.sitemap_errors) == 1:
+        raise BuildError(words.UNREAD_SITEMAP.english(sitemap=named, kept=_kept(), fixes=fixes[0]))
     raise BuildError(
-        f"{named} - {their} pages cannot be read, so {kept}: {'; '.join(fixes)}, then rebuild"
+        words.UNREAD_SITEMAPS.english(sitemaps=named, kept=_kept(), fixes="; ".join(fixes))
     )
+
+
+def _kept() -> str:
+    """What a build that fails leaves: the live index, or (on a new site) none."""
+    if index.current_version_name():
+        return words.LIVE_INDEX_KEPT.english()
+    return words.NO_INDEX_MADE.english()
 
 
 def _fail_on_every_page_missing(collected: Collected) -> None:
@@ -356,10 +364,9 @@ def _fail_on_every_page_missing(collected: Collected) -> None:
     without it; sitemaps of another site's paths): the build fails saying so, the live
     index answers on. It failed with "no page rendered any text", or "succeeded" with
     registered rows alone, their pages named as not open to an anonymous visitor."""
-    named, fix = collected.every_page_missing()
-    if named:
-        kept = "the live index is kept" if index.current_version_name() else "no index is made"
-        raise BuildError(f"{named}, so {kept} - {fix}, then rebuild")
+    missing, fix = collected.every_page_missing()
+    if missing:
+        raise BuildError(words.EVERY_PAGE_MISSING.english(pages=missing, kept=_kept(), fix=fix))
 
 
 def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -> None:
@@ -396,19 +403,13 @@ def _build(build: IndexBuild, report: _Reporter, fanout: Fanout | None = None) -
     if not passages and collected.other_language:
         # A site in German with the default English index: every page was left out.
         pages = collected.other_language
-        raise BuildError(
-            f"no passages found: {pages} {'page is' if pages == 1 else 'pages are'} in another "
-            f"language than the index's ({conf.index_language()}): set SITE_ASSISTANT['LANGUAGE'] "
-            "(and a MODEL of that language), or SKIP_OTHER_LANGUAGE_PAGES: False"
-        )
+        said = words.NO_PASSAGES_OTHER_LANGUAGE if pages == 1 else words.NO_PASSAGES_OTHER_LANGUAGES
+        raise BuildError(said.english(pages=pages, language=conf.index_language()))
     if not passages and (failures := collected.failures()):
         # A sitemap or pages that fail (a missing static file in the manifest): say which.
-        raise BuildError("no passages found: " + "; ".join(failures))
+        raise BuildError(words.NO_PASSAGES_FAILURES.english(failures="; ".join(failures)))
     if not passages:
-        raise BuildError(
-            "no passages found: check the sitemaps, SITE_ASSISTANT['URLS'] and "
-            "SITE_ASSISTANT['CONTENT_SELECTOR'] (no page rendered any text)"
-        )
+        raise BuildError(words.NO_TEXT.english())
     report.prepare_model(model_ref)
     rows = [p.to_dict() for p in passages]
     follow_edited_sections(rows)
@@ -640,7 +641,7 @@ def _partial_build(build, report, current: index.IndexVersion, urls: list[str]) 
         else:
             new_passages.append(passage)
     if not kept_rows and not new_passages:
-        raise BuildError("no passages left: the index would be empty")
+        raise BuildError(words.NO_PASSAGES_LEFT.english())
 
     report.prepare_model(model_ref)
     new_vectors, embedded, reused = embed.embed_cached(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from . import stored_words as words
 from .text import question_key, strip_invisible
 
 
@@ -246,13 +247,25 @@ class IndexBuild(Job):
         verbose_name_plural = _("index builds")
 
     def __str__(self):
-        return f"Build #{self.pk} ({self.get_status_display()})"
+        return gettext("Build #%(number)s (%(status)s)") % {
+            "number": self.pk,
+            "status": self.get_status_display(),
+        }
+
+    def stage_words(self) -> str:
+        """The stage in the reader's language (the row keeps its English name: "embed")."""
+        return words.build_stage(self.stage)
+
+    def error_words(self) -> str:
+        """The error in the reader's language when the build wrote it (why a sitemap or a
+        page was not read, no passages found); any other as it is."""
+        return words.say(self.error, words.BUILD_ERRORS)
 
     def get_status_display(self) -> str:
         """The status in words; a build the task queue did not take says why (the status's
         own label is the queue not answering)."""
         if self.status == self.Status.UNQUEUED and self.not_queued == NotQueued.CANNOT_SEND:
-            return "Not queued (the task could not be sent)"
+            return gettext("Not queued (the task could not be sent)")
         return self._get_FIELD_display(self._meta.get_field("status"))
 
     def reading_as_other_language(self) -> str:
@@ -307,7 +320,8 @@ class IndexBuild(Job):
         404)"), "" for none (and for builds recorded before migration 0028 kept them): such
         a build fails, and its page says which."""
         return "; ".join(
-            gettext("sitemap %(path)s not read (%(why)s)") % {"path": path, "why": why}
+            gettext("sitemap %(path)s not read (%(why)s)")
+            % {"path": path, "why": words.not_read_because(why)}
             for path, why in self.sitemaps_not_read or ()
         )
 
@@ -756,6 +770,15 @@ class TrainingRun(Job):
             "number": self.pk,
             "status": self.get_status_display(),
         }
+
+    def stage_words(self) -> str:
+        """The stage in the reader's language (the row keeps it in English: "training:
+        step 4/78")."""
+        return words.say(self.stage, words.TRAINING_STAGES)
+
+    def decision_words(self) -> str:
+        """The decision in the reader's language (the row keeps it in English)."""
+        return words.say(self.decision, words.DECISIONS)
 
 
 class WorkerHeartbeat(models.Model):

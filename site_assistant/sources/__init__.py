@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from .. import conf, script_prefix
+from .. import stored_words as words
 from ..extract import Document, page_text
 from . import custom, models, pages, sitemaps, templates
 
@@ -71,32 +72,34 @@ class Collected:
         total = self.elsewhere_count
         hosts = ", ".join(f"{origin} ({len(urls)})" for origin, urls in self.elsewhere.items())
         example = next(iter(self.elsewhere.values()))[0]
-        return (
-            f"{total} sitemap {'URL' if total == 1 else 'URLs'} on other hosts than this "
-            f"site's ({pages.render_host()}) {'was' if total == 1 else 'were'} skipped: "
-            f"{hosts}, e.g. {example} - add the host to ALLOWED_HOSTS if it is this site's"
-        )
+        said = words.OTHER_HOST if total == 1 else words.OTHER_HOSTS
+        return said.english(count=total, host=pages.render_host(), hosts=hosts, example=example)
 
     def unread_sitemaps(self) -> tuple[str, list[str]]:
         """The sitemaps not read ("sitemap /sitemaps.xml: status 404", joined by "; ") and
         what to do about them, each once; ("", []) when every sitemap was read. Any sitemap
         not read, whatever why, keeps its pages unknown: a build must not replace the live
         index without them (registered rows or URLS alone made it "succeed")."""
-        named = "; ".join(f"sitemap {path}: {why}" for path, why in self.sitemap_errors.items())
+        named = "; ".join(
+            words.SITEMAP_NOT_READ.english(path=path, why=why)
+            for path, why in self.sitemap_errors.items()
+        )
         fixes = [_sitemap_fix(path, why) for path, why in self.sitemap_errors.items()]
         return named, list(dict.fromkeys(fixes))
 
     def every_page_missing(self, most: int = 3) -> tuple[str, str]:
-        """When pages were asked for and every one answered 404 (or 410): ("every page
-        answered 404: ``most`` of them", what to do); else ("", ""). No page of the site
-        found is no build: a site under a path prefix read without it, or sitemaps that
-        list another site's paths, made it fail with "no page rendered any text"."""
+        """When pages were asked for and every one answered 404 (or 410): (``most`` of
+        them, what to do), for ``stored_words.EVERY_PAGE_MISSING``; else ("", ""). No page
+        of the site found is no build: a site under a path prefix read without it, or
+        sitemaps that list another site's paths, made it fail with "no page rendered any
+        text"."""
         missing = [url for url, why in self.skipped.items() if _NOT_FOUND.match(why)]
         if not missing or len(missing) != len(self.skipped) or self.pages_read:
             return "", ""
         shown = ", ".join(missing[:most])
-        more = f" and {len(missing) - most} more" if len(missing) > most else ""
-        return f"every page answered 404: {shown}{more}", _not_found_fix(missing)
+        if len(missing) > most:
+            shown = words.MORE.english(pages=shown, more=len(missing) - most)
+        return shown, _not_found_fix(missing)
 
     def failures(self, most: int = 3) -> list[str]:
         """What kept text out that the site's owner must mend, for a build that found
@@ -104,7 +107,9 @@ class Collected:
         of them (a sitemap not read fails the build before: ``unread_sitemaps``)."""
         found = [self.elsewhere_note()] if self.elsewhere else []
         found += [
-            f"{url}: {why}" for url, why in self.skipped.items() if why.startswith("status 5")
+            words.PAGE_FAILED.english(url=url, why=why)
+            for url, why in self.skipped.items()
+            if why.startswith("status 5")
         ]
         return found[:most]
 
@@ -125,35 +130,25 @@ def _not_found_fix(missing: list[str]) -> str:
         except Exception:  # noqa: BLE001 - a URLconf that does not import: Django says so
             served = False
         if served:
-            return (
-                f"they all start with {prefix}, which the site serves them without: a site "
-                f"under a path prefix sets FORCE_SCRIPT_NAME = {prefix!r} for its builds too "
-                "(docs/install.md, 'Under a path prefix')"
-            )
-    return (
-        "check that the sitemaps' locations and SITE_ASSISTANT['URLS'] are pages of this "
-        "site (a site under a path prefix: docs/install.md, 'Under a path prefix')"
-    )
+            return words.FIX_PREFIX.english(prefix=prefix, setting=repr(prefix))
+    return words.FIX_PAGES.english()
 
 
 def _sitemap_fix(path: str, why: str) -> str:
     """What the owner does about the sitemap at ``path`` (``//host/path`` for another
     Wagtail site's) that was not read for ``why``."""
     if why.startswith("status 5"):  # the view failed: its error is in the log
-        return "mend the sitemap (the log of django.request has the traceback)"
+        return words.FIX_SITEMAP_SERVER_ERROR.english()
     if not why.startswith("status "):  # it answered, with no sitemap (HTML, broken XML)
-        return "make it sitemaps.org XML, or name another in SITE_ASSISTANT['SITEMAPS']"
+        return words.FIX_SITEMAP_FORMAT.english()
     named = {
         script_prefix.strip(sitemaps.path_of(p), script_prefix.for_builds())
         for p in conf.get("SITEMAPS")
         if isinstance(p, str)
     }
     if sitemaps.path_of(path) in named:  # 404, 410, 403...: nothing there for a visitor
-        return (
-            "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False "
-            "if the site has no sitemap)"
-        )
-    return "mend the sitemap index that lists it"
+        return words.FIX_SITEMAPS_SETTING.english()
+    return words.FIX_SITEMAP_INDEX.english()
 
 
 def collect_all(progress: Callable[[int, int], None] | None = None) -> Collected:

@@ -26,6 +26,7 @@ from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
 from .. import conf, script_prefix, sites
+from .. import stored_words as words
 from ..extract import Document, declared_language, index_language_blocks, parse
 from . import sitemaps
 
@@ -356,27 +357,27 @@ def render(url: str, client=None) -> RenderedPage:
             )
     except Exception as exc:  # a view that raises even with raise_request_exception=False
         logger.warning("rendering %s failed: %s", url, exc)
-        return RenderedPage(url=url, status=500, skipped=f"error: {exc}")
+        return RenderedPage(url=url, status=500, skipped=words.ERROR.english(error=exc))
     finally:
         templates, _recording.templates = _recording.templates, None
     page = RenderedPage(url=url, status=response.status_code, templates=templates)
     content_type = response.headers.get("Content-Type", "")
     if response.status_code != 200:
-        page.skipped = f"status {response.status_code}"
+        page.skipped = words.STATUS.english(status=response.status_code)
         exc_info = getattr(response, "exc_info", None)
         if exc_info and exc_info[1] is not None:
             page.skipped += f" ({type(exc_info[1]).__name__}: {exc_info[1]})"
     elif not content_type.startswith("text/html"):
-        page.skipped = f"not HTML ({content_type})"
+        page.skipped = words.NOT_HTML.english(type=content_type)
     elif getattr(response, "streaming", False):
-        page.skipped = "streaming response"
+        page.skipped = words.STREAMING.english()
     else:
         html = response.content.decode(response.charset or "utf-8", errors="replace")
         tree = parse(html)  # once, for both checks
         if is_noindex(tree, response):
-            page.skipped = "noindex"
+            page.skipped = words.NOINDEX.english()
         elif asks_for_a_password(tree):
-            page.skipped = "asks for a password"
+            page.skipped = words.ASKS_FOR_A_PASSWORD.english()
         elif (other := other_language(tree, response)) and index_language_blocks(_content(tree)):
             # A Slovenian page with an English block (<section lang="en">): only that block
             # is read (extract.drop_other_languages), and no template's text of the page.
@@ -384,11 +385,10 @@ def render(url: str, client=None) -> RenderedPage:
             page.templates = set()
         elif other:
             page.other_language = other
-            page.skipped = (
-                f"in another language ({other}) than the index's ({conf.index_language()})"
-            )
+            said = words.OTHER_LANGUAGE
             if not declared_language(_content(tree)):
-                page.skipped += " (its Content-Language header; its HTML has no lang)"
+                said = words.OTHER_LANGUAGE_BY_HEADER
+            page.skipped = said.english(page=other, index=conf.index_language())
         else:
             page.document = Document(url=url, html=html, source="page")
     if page.skipped:

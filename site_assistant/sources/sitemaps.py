@@ -23,6 +23,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from django.http.request import split_domain_port, validate_host
 
 from .. import script_prefix
+from .. import stored_words as words
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +51,16 @@ def parse(content: bytes) -> tuple[str, list[str]]:
         unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
         content = unpacker.decompress(content, MAX_BYTES)
         if unpacker.unconsumed_tail:
-            raise SitemapError(f"more than {MAX_BYTES} bytes unpacked")
+            raise SitemapError(words.TOO_BIG.english(bytes=MAX_BYTES))
     try:
         root = fromstring(content, forbid_dtd=True)
     except (ParseError, DefusedXmlException) as exc:
-        raise SitemapError(f"not valid sitemap XML ({type(exc).__name__}: {exc})") from None
+        raise SitemapError(
+            words.NOT_SITEMAP_XML.english(error=f"{type(exc).__name__}: {exc}")
+        ) from None
     kind = _tag(root)
     if kind not in ("urlset", "sitemapindex"):
-        raise SitemapError(f"<{kind}> is neither <urlset> nor <sitemapindex>")
+        raise SitemapError(words.NOT_A_SITEMAP.english(kind=kind))
     entry = "url" if kind == "urlset" else "sitemap"
     locations = []
     for child in root:
@@ -93,7 +96,7 @@ def fetch(client, path: str, host: str | None = None) -> bytes:
     headers = {"HTTP_HOST": host} if host else {}
     response = client.get(path, secure=True, follow=True, **headers)
     if response.status_code != 200:
-        why = f"status {response.status_code}"
+        why = words.STATUS.english(status=response.status_code)
         exc_info = getattr(response, "exc_info", None)  # the test client keeps the view's error
         if exc_info and exc_info[1] is not None:
             why += f" ({type(exc_info[1]).__name__}: {exc_info[1]})"

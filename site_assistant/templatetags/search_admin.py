@@ -372,7 +372,7 @@ def build_error_for(user, build) -> str:
     """The build's error for staff who manage the index (the API's rule: ``error`` in
     its builds), else "": a failure's text names hosts, paths and settings, which a
     helper given only the example questions or the questions log has no need of."""
-    return build.error if build is not None and sees_builds(user) else ""
+    return build.error_words() if build is not None and sees_builds(user) else ""
 
 
 @register.filter

@@ -28,6 +28,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import stored_words as words
 from ..embed import MODEL_META_FILE
 from .config import TrainConfig, models_dir
 from .forget import drop_kept_visitor_questions
@@ -115,13 +116,14 @@ def should_activate(
         evidence["found"] = found
         return ok, decision
     if metric not in base or metric not in tuned:
-        return False, f"not activated: {metric} missing from the dev metrics"
+        return False, words.METRIC_MISSING.english(metric=metric)
     b, t = float(base[metric]), float(tuned[metric])
     if any(map(math.isnan, (b, t))):
-        return False, f"not activated: {metric} is not a number"
+        return False, words.METRIC_NOT_A_NUMBER.english(metric=metric)
     if t > b + min_gain:
-        return True, f"activated: dev {metric} {t:.4f} > base {b:.4f} (+{t - b:.4f})"
-    return False, f"not activated: dev {metric} {t:.4f} is not higher than the base model's {b:.4f}"
+        figures = {"metric": metric, "tuned": f"{t:.4f}", "base": f"{b:.4f}"}
+        return True, words.MEAN_HIGHER.english(**figures, gain=f"{t - b:.4f}")
+    return False, words.MEAN_NOT_HIGHER.english(metric=metric, tuned=f"{t:.4f}", base=f"{b:.4f}")
 
 
 # --- training ----------------------------------------------------------------------------
@@ -501,9 +503,9 @@ def run_training(
         pairs_dir = out / "pairs"
         pairs_mod.write_pairs(pair_set, pairs_dir, origin, problems)
     pairs_dir = Path(pairs_dir)
-    off = "activation off"
+    off = words.ACTIVATION_OFF.english()
     if not pairs_mod.made_from_site(pairs_dir):
-        activate, refit, off = False, False, "pairs from another corpus"
+        activate, refit, off = False, False, words.PAIRS_FROM_ELSEWHERE.english()
 
     try:
         # The evaluations too run on the training's threads (serving's setting,
@@ -588,7 +590,8 @@ def _train_and_guard(
         evidence["natural_tuned"] = guard.answer_only(pairs_dir, str(out), natural)
     ok, decision = should_activate(base_metrics, tuned_metrics, evidence=evidence)
     if ok and not activate:
-        decision = decision.replace("activated:", f"not activated ({off}), though", 1)
+        figures = decision.removeprefix("activated: ")
+        decision = words.NOT_ACTIVATED_THOUGH.english(off=off, figures=figures)
     meta = {
         "model_dir": str(out),
         "base_model": base_ref,

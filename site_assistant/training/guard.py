@@ -27,6 +27,8 @@ import math
 import random
 from collections.abc import Mapping
 
+from .. import stored_words as words
+
 METRIC = "ndcg@10"
 # Question kinds (pairs.pair.KINDS) not generated from a template or the text's words.
 NATURAL_KINDS = frozenset({"heading", "owner", "page", "visitor"})
@@ -94,7 +96,7 @@ def judge(
     """
     qids = [q for q in base if q in tuned]
     if not qids or any(math.isnan(base[q]) or math.isnan(tuned[q]) for q in qids):
-        return False, f"not activated: no dev {METRIC} to judge on", {}
+        return False, words.NOTHING_TO_JUDGE.english(metric=METRIC), {}
     diffs = [tuned[q] - base[q] for q in qids]
     gain, low = sum(diffs) / len(diffs), bootstrap_low(diffs)
     natural = [q for q in qids if kinds.get(q) in NATURAL_KINDS]
@@ -109,17 +111,24 @@ def judge(
         "natural_questions": len(natural),
     }
     b_all, t_all = sum(base[q] for q in qids) / len(qids), sum(tuned[q] for q in qids) / len(qids)
-    figures = f"dev {METRIC} {t_all:.4f} vs base {b_all:.4f} ({gain:+.4f}, {CONFIDENCE:.0%} low {low:+.4f})"
+    figures = words.FIGURES.english(
+        metric=METRIC,
+        tuned=f"{t_all:.4f}",
+        base=f"{b_all:.4f}",
+        gain=f"{gain:+.4f}",
+        confidence=f"{CONFIDENCE:.0%}",
+        low=f"{low:+.4f}",
+    )
     if low <= 0:
-        return False, f"not activated: {figures}: no gain beyond split noise", evidence
+        return False, words.NO_GAIN.english(figures=figures), evidence
     if len(natural) >= MIN_NATURAL:
         b = sum(nb[q] for q in natural) / len(natural)
         t = sum(nt[q] for q in natural) / len(natural)
         alone = natural_base is not None and natural_tuned is not None
         evidence.update(natural_base=round(b, 4), natural_tuned=round(t, 4), answer_only=alone)
-        asked = " asked of the answers alone" if alone else ""
-        nat = f"natural questions ({len(natural)}){asked} {t:.4f} vs base {b:.4f}"
+        said = words.NATURAL_ALONE if alone else words.NATURAL
+        nat = said.english(count=len(natural), tuned=f"{t:.4f}", base=f"{b:.4f}")
         if t < b:
-            return False, f"not activated: {figures}, but {nat}: lower", evidence
-        figures += f"; {nat}"
-    return True, f"activated: {figures}", evidence
+            return False, words.NATURAL_LOWER.english(figures=figures, natural=nat), evidence
+        figures = words.FIGURES_AND_NATURAL.english(figures=figures, natural=nat)
+    return True, words.ACTIVATED.english(figures=figures), evidence

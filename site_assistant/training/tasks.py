@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import conf
+from .. import stored_words as words
 from ..broker import broker_connection, not_sent_because, why_not_sent
 from ..models import TrainingRun
 from . import config
@@ -164,12 +165,12 @@ def cancel(run_id: int, user=None) -> bool:
 
     Returns False when the run had already finished (nothing to cancel).
     """
-    who = getattr(user, "get_username", lambda: "")() or "the owner"
+    who = getattr(user, "get_username", lambda: "")() or words.THE_OWNER.english()
     return bool(
         TrainingRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
             status=Status.CANCELLED,
             stage="cancelled",
-            decision=f"Cancelled by {who}: no model was activated.",
+            decision=words.CANCELLED.english(who=who),
             metrics={},  # its pace (no result)
             finished=timezone.now(),
         )

@@ -528,6 +528,24 @@ def test_a_running_builds_page_estimates_the_time_left_from_the_embedding_pace(p
     expect(left).to_be_hidden()
 
 
+def test_a_german_owner_watches_a_builds_stage_change_in_german(page, owner, settings):
+    """The box's stage came from the status JSON as the build stores it ("embed"): its
+    script now shows the words the JSON gives in the owner's language."""
+    from django.utils import timezone
+
+    build = IndexBuild.objects.create(
+        status="running", trigger="admin", started=timezone.now(), progress=35, stage="extract"
+    )
+    log_in(page)
+    settings.LANGUAGE_CODE = "de"
+    page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    stage = page.locator('#build-progress [data-field="stage"]')
+    expect(stage).to_have_text("Text herauslösen")
+    IndexBuild.objects.filter(pk=build.pk).update(progress=46, stage="embed")
+    expect(page.locator("#build-progress")).to_contain_text("46%")
+    expect(stage).to_have_text("einbetten")
+
+
 @pytest.mark.usefixtures("no_auto_rebuild")
 def test_the_owner_switches_an_example_question_off_by_its_named_active_box(page, owner):
     ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")

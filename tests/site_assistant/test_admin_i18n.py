@@ -351,3 +351,222 @@ def test_how_long_ago_reads_in_the_owners_language_without_humanize(owner_client
         assert ago(finished).replace("\xa0", " ") == "pred 3 minutami"
         assert ago(timezone.now() - timedelta(days=2)).replace("\xa0", " ") == "pred 2 dnevoma"
         assert ago(timezone.now()) == "pravkar"
+
+
+# --- what the app stores in English, shown in the owner's language ---------------------------
+
+
+def _leased_build(**fields):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return IndexBuild.objects.create(
+        status="running",
+        lock="index",
+        started=timezone.now(),
+        lease_expires=timezone.now() + timedelta(minutes=5),
+        **fields,
+    )
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_reads_a_running_builds_stage_in_german(owner_client):
+    """The stage a build records ("embed") was shown as stored on the overview, on the
+    build's page and in the status JSON that page polls; the row keeps it as it was."""
+    from site_assistant.build import PREPARE_MODEL, STAGES
+    from site_assistant.stored_words import BUILD_STAGES
+
+    assert set(STAGES) | {"done"} <= set(BUILD_STAGES)  # every stage a build writes
+    build = _leased_build(stage="embed", progress=60)
+    assert "(60%, einbetten)" in words(page(owner_client, APP_PAGE), "#dash-build")
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    assert words(tree, '#build-progress [data-field="stage"]') == "einbetten"
+    status = owner_client.get(f"/admin/site_assistant/indexbuild/{build.pk}/status/").json()
+    # "stage" stays the build's own name: the page's script times the embedding by it.
+    assert (status["stage"], status["stage_words"]) == ("embed", "einbetten")
+
+    IndexBuild.objects.filter(pk=build.pk).update(stage=PREPARE_MODEL, progress=45)
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    said = words(tree, '#build-progress [data-field="stage"]')
+    assert said == "Modell vorbereiten (nur beim ersten Mal)"
+    assert "prepare model" not in tree.body.text()
+    # A stage no build of this version writes (a row from before a rename): as it is.
+    IndexBuild.objects.filter(pk=build.pk).update(stage="load embeddings")
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    assert words(tree, '#build-progress [data-field="stage"]') == "load embeddings"
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_reads_why_a_build_failed_in_german(
+    owner_client, settings, django_capture_on_commit_callbacks
+):
+    """Two sitemaps not read (one answers 404, one is an HTML page): the build fails, and
+    its reasons and what to do were shown in English on the overview, the builds list and
+    the build's page. The row keeps the English
+    (search_rebuild, the log and the API say it so)."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "SITEMAPS": ["/hand/sitemaps.xml", "/about/"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+    build = IndexBuild.objects.latest("pk")
+    assert build.status == "failed"
+    assert build.error.startswith(
+        "sitemap /hand/sitemaps.xml: status 404; sitemap /about/: not valid sitemap XML ("
+    ), build.error
+    assert build.error.endswith(
+        " - their pages cannot be read, so the live index is kept: "
+        "check SITE_ASSISTANT['SITEMAPS'] (or set SITE_ASSISTANT['USE_SITEMAPS'] = False if "
+        "the site has no sitemap); make it sitemaps.org XML, or name another in "
+        "SITE_ASSISTANT['SITEMAPS'], then rebuild"
+    ), build.error
+
+    german = "Sitemap /hand/sitemaps.xml: Status 404; Sitemap /about/: kein gültiges Sitemap-XML ("
+    german_end = (
+        " – ihre Seiten können nicht gelesen werden, daher gilt: der Live-Index bleibt "
+        "erhalten. Abhilfe: prüfen Sie SITE_ASSISTANT['SITEMAPS'] (oder setzen Sie "
+        "SITE_ASSISTANT['USE_SITEMAPS'] = False, wenn die Website keine Sitemap hat); machen "
+        "Sie daraus sitemaps.org-XML oder nennen Sie eine andere in "
+        "SITE_ASSISTANT['SITEMAPS'], dann neu aufbauen"
+    )
+    english = ("status 404", "not valid sitemap XML", "cannot be read", "live index is kept")
+
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    error = words(tree, '#build-progress [data-field="error"]')
+    assert error.startswith(german) and error.endswith(german_end), error
+    assert words(tree, ".field-left_out_display .readonly").startswith(
+        "Sitemap /hand/sitemaps.xml nicht gelesen (Status 404); Sitemap /about/ nicht "
+        "gelesen (kein gültiges Sitemap-XML ("
+    )
+    overview = words(page(owner_client, APP_PAGE), "#dash-build")
+    assert german[:60] in overview
+    builds = words(page(owner_client, "/admin/site_assistant/indexbuild/"), "#result_list")
+    assert german in builds
+    for shown in (error, overview, builds):
+        assert not any(word in shown for word in english), shown
+
+
+@pytest.mark.usefixtures("german")
+def test_a_german_owner_reads_a_training_runs_stage_and_decision_in_german(owner_client):
+    """A run's stage ("training: step 4/78") and the decision it records (the guard's
+    own words and figures) were shown as stored, in English and with a decimal point, on
+    the runs list, the run's page, its status JSON and the cancel page."""
+    from django.urls import reverse
+
+    from site_assistant.models import TrainingRun
+    from site_assistant.training import guard
+    from site_assistant.training.tasks import this_process
+
+    questions = [f"q{number}" for number in range(30)]
+    _, decision, _ = guard.judge(  # what a run records: 30 natural questions, all better
+        dict.fromkeys(questions, 0.5),
+        dict.fromkeys(questions, 0.7),
+        dict.fromkeys(questions, "heading"),
+    )
+    done = TrainingRun.objects.create(
+        status=TrainingRun.Status.SUCCEEDED, stage="done", progress=100, decision=decision
+    )
+    running = TrainingRun.objects.create(
+        status=TrainingRun.Status.RUNNING,
+        runner=this_process(),
+        stage="training: step 4/78",
+        progress=20,
+    )
+
+    runs = page(owner_client, "/admin/site_assistant/trainingrun/")
+    stages = [cell.text(strip=True) for cell in runs.css("#result_list td.field-stage_display")]
+    assert stages == ["Training: Schritt 4/78", "fertig"]
+
+    tree = page(owner_client, f"/admin/site_assistant/trainingrun/{done.pk}/change/")
+    assert words(tree, ".field-decision_display .readonly p") == (
+        "aktiviert: ndcg@10 bei Testfragen 0,7000 gegenüber Basismodell 0,5000 (+0,2000, "
+        "95%-Untergrenze +0,2000); natürliche Fragen (30): 0,7000 gegenüber Basismodell 0,5000"
+    )
+    assert "95%-Untergrenze: der kleinste Gewinn" in words(tree, ".field-decision_display")
+    assert words(tree, '#training-progress [data-field="stage"]') == "fertig"
+
+    url = f"/admin/site_assistant/trainingrun/{running.pk}"
+    tree = page(owner_client, f"{url}/change/")
+    assert words(tree, '#training-progress [data-field="stage"]') == "Training: Schritt 4/78"
+    status = owner_client.get(f"{url}/status/").json()
+    assert (status["stage"], status["stage_words"]) == (
+        "training: step 4/78",
+        "Training: Schritt 4/78",
+    )
+    cancel = reverse("admin:site_assistant_trainingrun_cancel", args=[running.pk])
+    assert "(Training: Schritt 4/78, 20 %)" in words(page(owner_client, cancel), "#content")
+
+    owner_client.post(cancel)
+    running.refresh_from_db()
+    assert running.decision == "Cancelled by owner: no model was activated."  # as stored
+    tree = page(owner_client, f"{url}/change/")
+    assert words(tree, ".field-decision_display .readonly") == (
+        "Abgebrochen von owner: kein Modell wurde aktiviert."
+    )
+    assert words(tree, '#training-progress [data-field="stage"]') == "abgebrochen"
+    shown = " ".join(
+        page(owner_client, address).body.text()
+        for address in ("/admin/site_assistant/trainingrun/", f"{url}/change/")
+    )
+    for english in ("step 4/78", "activated:", "vs base", "Cancelled by", "done"):
+        assert english not in shown, english
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_reads_figures_and_units_in_german(owner_client):
+    """Times, scores and durations the admin wrote with f-strings ("1,235 ms", "0.31",
+    "2.5 s") and the Try a question page's own sentences ("answered in 71.5 ms")."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Question.objects.create(text="Wo parke ich?", answered=False, latency_ms=1234.5, score=0.3125)
+    at = timezone.now() - timedelta(minutes=5)
+    IndexBuild.objects.create(
+        status="succeeded", started=at, finished=at + timedelta(seconds=2.5), pages=3, passages=20
+    )
+
+    questions = page(owner_client, "/admin/site_assistant/question/?attention=unanswered")
+    assert words(questions, "#result_list td.field-latency_display") == "1.234 ms"
+    assert words(questions, "#result_list td.field-score_display") == "0,31"
+    builds = page(owner_client, "/admin/site_assistant/indexbuild/")
+    assert words(builds, "#result_list td.field-duration_display") == "2,5 s"
+
+    tried = page(owner_client, "/admin/site_assistant/question/try/?q=hello&k=5")
+    verdict = words(tried, "#try-verdict")
+    assert verdict.startswith("Smalltalk — Besucher erhalten „"), verdict
+    assert " · Modell all-MiniLM-L6-v2 · beantwortet in " in verdict and verdict.endswith(" ms")
+    assert words(tried, "#try-help").startswith("Antworten aus dem Live-Index, wie Besucher")
+    too_many = page(owner_client, "/admin/site_assistant/question/try/?q=hello&k=99")
+    assert words(too_many, ".errornote") == (
+        "„Anzuzeigende Textstellen“ muss eine ganze Zahl von 1 bis 20 sein."
+    )
+    shown = tried.body.text() + too_many.body.text() + questions.body.text()
+    for english in ("answered in", "Small talk", "Answers from the live index", "must be a"):
+        assert english not in shown, english
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_reads_why_no_page_was_read_in_german(
+    owner_client, settings, django_capture_on_commit_callbacks
+):
+    """Every page the build asked for answered 404: the build's page said so, and what
+    to do, in English."""
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "USE_SITEMAPS": False,
+        "URLS": ["/nope/", "/gone/"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post("/admin/site_assistant/indexbuild/rebuild/")
+    build = IndexBuild.objects.latest("pk")
+    assert build.error.startswith("every page answered 404: /nope/, /gone/, so "), build.error
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    assert words(tree, '#build-progress [data-field="error"]') == (
+        "jede Seite antwortete mit 404: /nope/, /gone/, daher gilt: der Live-Index bleibt "
+        "erhalten. Abhilfe: prüfen Sie, ob die Adressen der Sitemaps und "
+        "SITE_ASSISTANT['URLS'] Seiten dieser Website sind (eine Website unter einem "
+        "Pfadpräfix: docs/install.md, „Under a path prefix“), dann neu aufbauen"
+    )

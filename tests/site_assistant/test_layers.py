@@ -34,6 +34,7 @@ LAYERS: dict[str, list[str]] = {
         "models",
         "text",
         "script_prefix",  # the site's paths without a path prefix, links shown with it
+        "stored_words",  # texts stored in English (a build's stage, its error), shown translated
         "memo",
         "outage",
         "schema",  # whether this app's migrations are all applied

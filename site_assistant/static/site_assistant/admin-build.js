@@ -41,7 +41,7 @@
       set("time_left", left);
       var wrap = box.querySelector('[data-field="time_left_wrap"]');
       if (wrap) wrap.hidden = !left;
-      set("stage", b.stage || "–");
+      set("stage", b.stage_words || b.stage || "–");
       set("status", labels[b.status] || b.status);
       // The counts are known once the build has written the index: not "0 pages" before.
       ["pages", "passages", "embedded", "reused", "removed"].forEach(function (k) { set(k, b[k]); });

@@ -48,7 +48,7 @@
     bar.value = run.progress;
     bar.textContent = run.progress + "%";
     field("progress").textContent = run.progress;
-    var stage = run.stage || "–";
+    var stage = run.stage_words || run.stage || "–";
     // Only a change of text is announced (the live region is the status line).
     if (field("status").textContent !== run.status_display) field("status").textContent = run.status_display;
     if (field("stage").textContent !== stage) field("stage").textContent = stage;
