@@ -25,6 +25,7 @@ class SearchConfig(AppConfig):
         checks.register(check_contact_url_is_served, checks.Tags.urls)
         checks.register(check_page_base_template, checks.Tags.templates)
         checks.register(check_urls_included, checks.Tags.urls)
+        checks.register(check_urls_reached, checks.Tags.urls)
         checks.register(check_sitemaps_render, checks.Tags.urls)
         checks.register(check_sitemaps_are_served, checks.Tags.urls)
         checks.register(check_rest_framework_installed)
@@ -597,6 +598,48 @@ def check_urls_included(app_configs=None, **kwargs) -> list[checks.CheckMessage]
     except Exception:  # noqa: BLE001 - a URLconf that does not import: Django's checks say so
         return []
     return []
+
+
+# The app's URLs a visitor's browser asks for: its search page, and the API the widget
+# posts questions to.
+REACHED_URL_NAMES = {"site_assistant:page": "search page", "site_assistant:api-search": "API"}
+
+
+def check_urls_reached(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The app's URLs included below a pattern that catches them (W009): install.md's
+    ``urlpatterns += [path("assistant/", include(...))]`` put them after Wagtail's
+    catch-all ``path("", include(wagtail_urls))``, so /assistant/search/ was Wagtail's
+    404, the widget's questions were refused (CSRF cookie not set) and `check` said
+    nothing. Each URL is reversed, then resolved: another view answering it is the
+    warning, one for all the URLs it catches."""
+    from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve, reverse
+
+    caught, views = [], {}
+    for name, what in REACHED_URL_NAMES.items():
+        try:
+            path = "/" + reverse(name).removeprefix(get_script_prefix()).lstrip("/")
+            match = resolve(path)
+        except (NoReverseMatch, Resolver404):
+            continue  # not included: W004 says so
+        except Exception:  # noqa: BLE001 - a URLconf that does not import: Django's checks say so
+            return []
+        if match.view_name != name:
+            caught.append(f"{what} {path}")
+            views.setdefault(match._func_path, match.route)
+    if not caught:
+        return []
+    served_by = ", ".join(f"{view} ({route})" if route else view for view, route in views.items())
+    return [
+        checks.Warning(
+            f"The app's {' and '.join(caught)} "
+            f"{'are' if len(caught) > 1 else 'is'} served by another view, {served_by}, "
+            "listed above include('site_assistant.urls'): visitors get that view's answer "
+            "(a 404) and the widget's questions fail.",
+            hint="Put include('site_assistant.urls') above that pattern in urlpatterns "
+            '(on Wagtail: above path("", include(wagtail_urls)), its catch-all).',
+            id="site_assistant.W009",
+        )
+    ]
 
 
 # The views of the sitemap apps and the template each renders unless told another.

@@ -21,7 +21,7 @@ beside Wagtail's own message, what the assistant does with the change: that
 it is reading it and about when visitors get the new text, or that the page
 left the answers at once; then, once the rebuild has finished, on whichever
 admin page the editor is on, that visitors now get it (or that the rebuild
-failed). The editor's session remembers the build waited for; a small script
+failed), in place of the first message when it is still on screen. The editor's session remembers the build waited for; a small script
 (``site_assistant/wagtail_update.js``), started by a marker in the message,
 asks ``editor_update`` until it is done, on that page and the next ones.
 Wagtail's privacy dialog reloads no page: the same script asks ``privacy_changed``

@@ -7,6 +7,7 @@ POSTs by signed-in users, and none, so no cookie, for a visitor; the contact lin
 ``site_assistant.urls``.
 """
 
+import html
 import json
 from urllib.parse import quote, urlencode
 
@@ -14,7 +15,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -209,6 +210,18 @@ def search_content_lang():
 def search_contact_url(context, question=""):
     """``{% search_contact_url query %}``: where "Ask a person" goes, with the question."""
     return contact_url(question, context.get("request"))
+
+
+@register.filter
+def search_title_suffix(suffix, title) -> str:
+    """``{{ block.super|search_title_suffix:title }}``, the search page's ``{% block
+    title_suffix %}``, which Wagtail's base.html ends its <title> with ("- Green Spoke",
+    the site's name): that suffix, but nothing when the page's title already carries its
+    words ("Ask Green Spoke - Green Spoke" named the site twice)."""
+    words = html.unescape(strip_tags(str(suffix))).strip(" \t\n-–—|·:")
+    if words and words.casefold() in str(title).casefold():
+        return ""
+    return suffix
 
 
 @register.filter

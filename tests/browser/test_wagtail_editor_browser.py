@@ -1,5 +1,6 @@
 """A Wagtail editor in real Chromium: publishes a page in Wagtail's admin and reads,
-among Wagtail's messages, when visitors asking the assistant get the new text.
+among Wagtail's messages, when visitors asking the assistant get the new text (in place
+of the message that said it was reading it).
 
 The Wagtail test site (tests/site_assistant/wagtailsite/admin_settings.py) runs in a
 runserver subprocess with an in-memory Celery broker that no worker reads: the
@@ -158,6 +159,11 @@ def test_the_editor_reads_when_visitors_get_the_paragraph_just_published(browser
 
         wagtail_site["run_queued"]()  # the worker's turn
         expect(done).to_have_text("Ask us now answers from the new text of “Visit us”.")
+        # ... in place of the message that said it was reading it ("A message here says
+        # when they do"): both on screen contradicted each other. Wagtail's stays.
+        expect(messages).not_to_contain_text("is reading the new text")
+        expect(messages.locator("li")).to_have_count(2)
+        expect(messages).to_contain_text("Page 'Visit us' has been published.")
         answer = json.load(
             urllib.request.urlopen(
                 wagtail_site["url"] + "/assistant/api/search/?q=when+are+you+open+on+weekdays"

@@ -202,6 +202,42 @@ def test_the_search_page_extends_the_base_template_the_site_names(client, settin
     assert suggestion.attributes["href"] == "?q=Do%20you%20use%20cookies%3F"
 
 
+# `wagtail start`'s base.html: the page's title, then " - " and the site's name.
+WAGTAIL_BASE = (
+    "<html><head><title>{% block title %}{% endblock %}"
+    "{% block title_suffix %}\n  - Green Spoke\n{% endblock %}</title></head>"
+    "<body>{% block content %}{% endblock %}</body></html>"
+)
+
+
+@pytest.mark.usefixtures("built_index")
+@pytest.mark.parametrize(
+    ("widget_title", "shown"),
+    [
+        # The assistant named after the site: the suffix would name it twice.
+        ("Ask Green Spoke", "“cookies” — Ask Green Spoke"),
+        ("Ask green spoke", "“cookies” — Ask green spoke"),
+        # A title without the site's name keeps the base's suffix.
+        ("Ask us", "“cookies” — Ask us - Green Spoke"),
+    ],
+)
+def test_the_search_page_names_the_site_once_on_a_wagtail_base(
+    client, settings, tmp_path, widget_title, shown
+):
+    """On a `wagtail start` base.html, whose {% block title_suffix %} adds the site's
+    name, the search page's title was "… — Ask Green Spoke - Green Spoke"."""
+    (tmp_path / "base.html").write_text(WAGTAIL_BASE)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "PAGE_BASE_TEMPLATE": "base.html",
+        "WIDGET_TITLE": widget_title,
+    }
+    tree = LexborHTMLParser(client.get("/search/", {"q": "cookies"}).content.decode())
+    assert " ".join(tree.css_first("title").text().split()) == shown
+    assert tree.css_first(".sa-page form[role=search]") is not None
+
+
 def test_the_bambicim_site_sets_its_own_brand(client):
     html = client.get("/").content.decode()
     root = widget_root(html)

@@ -218,6 +218,7 @@ def test_a_contact_url_under_i18n_patterns_is_judged_in_each_language(slovenian_
     for url in ("/contact/", "/sl/contact/", "/en/contact/#form"):
         said, failed = check(settings, CONTACT_URL=url)
         assert not failed and "W003" not in said, (url, said)
+        assert "W009" not in said, said  # the app's URLs under i18n_patterns are reached
     said, failed = check(settings, CONTACT_URL="/sl/kontakt/")
     assert "(site_assistant.W003)" in said and "serves /sl/kontakt/" in said, said
 
@@ -233,6 +234,61 @@ def test_the_apps_urls_not_included_is_a_warning(settings):
     settings.ROOT_URLCONF = "tests.site_assistant.testsite"  # includes them
     said, failed = check(settings)
     assert "W004" not in said, said
+
+
+# `manage.py check` in the Wagtail test site (tests/site_assistant/wagtailsite/), with the
+# URLconf of a `wagtail start` project that added the app's URLs below Wagtail's catch-all,
+# then with one that has them above it.
+CHECK_IN_WAGTAIL = """
+import django
+django.setup()
+from io import StringIO
+from django.core.management import call_command
+from django.test import override_settings
+for urls in ("start_urls", "admin_urls"):
+    out = StringIO()
+    with override_settings(ROOT_URLCONF=f"tests.site_assistant.wagtailsite.{urls}"):
+        call_command("check", stdout=out, stderr=out)
+    print(urls, out.getvalue())
+"""
+
+
+def test_the_apps_urls_below_wagtails_catch_all_are_a_warning():
+    """install.md's Quick start added the app's URLs with ``urlpatterns += [...]``: in a
+    `wagtail start` project that is below Wagtail's catch-all, so /assistant/search/ was
+    Wagtail's 404, the widget's questions were refused (CSRF cookie not set), and
+    `check` said nothing."""
+    pytest.importorskip("wagtail")
+    out = run_python(
+        CHECK_IN_WAGTAIL,
+        {"DJANGO_SETTINGS_MODULE": "tests.site_assistant.wagtailsite.settings"},
+    )
+    below, above = out.split("\nadmin_urls ")
+    assert (
+        "(site_assistant.W009) The app's search page /assistant/search/ and API "
+        "/assistant/api/search/ are served by another view, wagtail.views.serve" in below
+    ), below
+    assert "HINT: Put include('site_assistant.urls') above that pattern" in below, below
+    assert 'above path("", include(wagtail_urls))' in below, below
+    # Above the catch-all (install.md's Quick start now): nothing to say.
+    assert "System check identified no issues" in above, above
+
+
+def test_the_hosts_own_page_on_the_apps_path_is_a_warning(settings):
+    """The app mounted at "" below the host's own ``search/``: the host's page answers
+    the app's search page's path (the API's path is still the app's)."""
+    settings.ROOT_URLCONF = "tests.site_assistant.urls_app_at_root"
+    said, failed = check(settings)
+    assert not failed
+    assert (
+        "(site_assistant.W009) The app's search page /search/ is served by another view, "
+        "tests.site_assistant.prefixed_urls.hosts_own_search (search/)" in said
+    ), said
+    assert "API" not in said, said
+    # Under a prefix of its own beside the host's search/: nothing to say.
+    settings.ROOT_URLCONF = "tests.site_assistant.prefixed_urls"
+    said, failed = check(settings)
+    assert "W009" not in said, said
 
 
 def test_a_sitemap_whose_app_is_not_installed_is_an_error_at_start(settings):
