@@ -806,9 +806,14 @@ class QuestionAdmin(
             asks,
         )
 
+    # The columns of the list of asks a list of questions leaves out (get_list_display).
+    ONE_ASKS_COLUMNS = ("channel", "latency_display")
+
     def get_sortable_by(self, request):
+        # Each question once: by when it was last asked, its words or how often (the score
+        # is its latest ask's). As many as before: a phone's card list's sort buttons fit.
         if self.groups_questions(request):
-            return [*self.sortable_by, "last_asked_display", "asks_display"]
+            return ["last_asked_display", "text", "asks_display"]
         return self.sortable_by
 
     def get_actions(self, request):
@@ -1003,6 +1008,9 @@ class QuestionAdmin(
         if self.groups_questions(request):  # each question once: when last, how often
             columns[columns.index("created_display")] = "last_asked_display"
             columns.insert(columns.index("text") + 1, "asks_display")
+            # What one ask alone says (how it came, how long it took): on its own page.
+            # So the list stays as wide as it was (every column in view at 1280 px).
+            columns = [c for c in columns if c not in self.ONE_ASKS_COLUMNS]
         # Several sites: whose visitor asked (site > "" reads the index; site <> "" cannot).
         if Question.objects.filter(site__gt="").exists():
             columns.insert(columns.index("text") + 1, "site_display")
