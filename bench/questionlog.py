@@ -214,6 +214,10 @@ def _pages():
         ("  page 2", questions + "?p=1"),
         ("  last page", questions + "?p=1999"),
         ("  Unanswered", questions + "?attention=unanswered"),
+        # Each question once (the needs attention lists): waiting for a fix, the overview's
+        # link; the most asked first (4: Times asked, after Last asked, Text and Site).
+        ("  Unanswered, waiting", questions + "?attention=unanswered_waiting"),
+        ("  Unanswered, most asked", questions + "?attention=unanswered&o=-4"),
         ("  Not helpful", questions + "?attention=not_helpful"),
         ("  In another language", questions + "?attention=other_language"),
         ("  answered=no", questions + "?answered__exact=0"),

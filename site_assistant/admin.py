@@ -7,7 +7,7 @@ edited by hand. Every view sits behind ``admin_site.admin_view`` (staff only).
 
 import json
 from datetime import datetime, timedelta
-from functools import partial
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -518,6 +518,15 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
     title = _("needs attention")
     parameter_name = "attention"
     WAITING = "_waiting"
+    # Every list it offers (lookups): each shows a question once (QuestionAdmin.groups_questions).
+    VALUES = {
+        "unanswered",
+        "unanswered" + WAITING,
+        "not_helpful",
+        "not_helpful" + WAITING,
+        "other_language",
+        "unanswerable",
+    }
 
     def lookups(self, request, model_admin):
         return [
@@ -549,6 +558,17 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
                 queryset = queryset.with_example()
             queryset = queryset.filter(has_example=False, unanswerable=False)
         return queryset
+
+
+def _on_every_ask(action):
+    """``action`` (an admin action) given every ask of the questions ticked in a list
+    that shows each question once (QuestionQuerySet.asks_of)."""
+
+    @wraps(action)
+    def on_every_ask(model_admin, request, queryset):
+        return action(model_admin, request, queryset.asks_of())
+
+    return on_every_ask
 
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):
@@ -644,6 +664,10 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None:
                 return estimate
             return super().count
+        asks = getattr(queryset, "_asks", None)
+        if asks is not None:  # each question once: the distinct keys of the asks picked
+            counted = asks.aggregate(count=Count("text_key", distinct=True))["count"]
+            return AtLeast(COUNT_LIMIT) if counted > COUNT_LIMIT else counted
         counted = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
         return AtLeast(COUNT_LIMIT) if counted > COUNT_LIMIT else counted
 
@@ -663,6 +687,23 @@ class QuestionChangeList(ChangeList):
         super().get_results(request)
         if self.full_result_count is None and not self.queryset.query.where:
             self.full_result_count = self.result_count
+
+    # The Needs attention lists show each question once (QuestionAdmin.groups_questions):
+    # the list's filters and search pick the asks, which are then grouped
+    # (QuestionQuerySet.grouped) and sorted as the columns say, Times asked included.
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        if not self.model_admin.groups_questions(request):
+            return ordering
+        self.group_ordering = ordering
+        return []  # sorted once grouped: "Times asked" is not a column of the asks
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if not self.model_admin.groups_questions(request):
+            return queryset
+        by_asks = any(str(field).lstrip("-") == "asks" for field in self.group_ordering)
+        return queryset.grouped(every_group=by_asks).order_by(*self.group_ordering)
 
 
 class AskedFilter(admin.DateFieldListFilter):
@@ -743,7 +784,53 @@ class QuestionAdmin(
         return False
 
     created_display = date_column("created", _("Asked"))
+    last_asked_display = date_column("created", _("Last asked"))
     voted_at = date_column("feedback_at", _("Voted"), clock=True)
+
+    def groups_questions(self, request) -> bool:
+        """Whether the list shows each question once: the Needs attention lists
+        (Unanswered, Not helpful...), the owner's to-dos, where a question asked twelve
+        times was twelve rows. The whole log stays a row an ask (each its own answer,
+        score and vote)."""
+        chosen = request.GET.get(NeedsAttentionFilter.parameter_name)
+        return chosen in NeedsAttentionFilter.VALUES
+
+    @admin.display(description=_("Times asked"), ordering="asks")
+    def asks_display(self, question):
+        """How often the row's question was asked among the list's questions; more than
+        once, a link to the whole log searched for its words, each ask a row."""
+        asks = getattr(question, "asks", 1)
+        if asks < 2:
+            return asks
+        listing = reverse(f"{self.admin_site.name}:site_assistant_question_changelist")
+        return format_html(
+            '<a href="{}?{}" title="{}">{}</a>',
+            listing,
+            urlencode({"q": question.text_key}),
+            gettext("Each time it was asked, in the whole log"),
+            asks,
+        )
+
+    # The columns of the list of asks a list of questions leaves out (get_list_display).
+    ONE_ASKS_COLUMNS = ("channel", "latency_display")
+
+    def get_sortable_by(self, request):
+        # Each question once: by when it was last asked, its words or how often (the score
+        # is its latest ask's). As many as before: a phone's card list's sort buttons fit.
+        if self.groups_questions(request):
+            return ["last_asked_display", "text", "asks_display"]
+        return self.sortable_by
+
+    def get_actions(self, request):
+        """On a list that shows each question once, an action (delete, approve...) acts
+        on every ask of the questions ticked, not on the latest alone."""
+        actions = super().get_actions(request)
+        if not self.groups_questions(request):
+            return actions
+        return {
+            name: (_on_every_ask(action), name, description)
+            for name, (action, name, description) in actions.items()
+        }
 
     # A question's page: what the owner reads first, in words and rounded figures; the
     # exact values a developer looks for folded under "Technical details". The site only
@@ -923,6 +1010,12 @@ class QuestionAdmin(
             return self.fix_link(question, filters)
 
         columns = [fix_link if name == "fix_link" else name for name in self.list_display]
+        if self.groups_questions(request):  # each question once: when last, how often
+            columns[columns.index("created_display")] = "last_asked_display"
+            columns.insert(columns.index("text") + 1, "asks_display")
+            # What one ask alone says (how it came, how long it took): on its own page.
+            # So the list stays as wide as it was (every column in view at 1280 px).
+            columns = [c for c in columns if c not in self.ONE_ASKS_COLUMNS]
         # Several sites: whose visitor asked (site > "" reads the index; site <> "" cannot).
         if Question.objects.filter(site__gt="").exists():
             columns.insert(columns.index("text") + 1, "site_display")
@@ -1065,6 +1158,9 @@ class QuestionAdmin(
 
     def changelist_view(self, request, extra_context=None):
         questions.purge_when_due()  # the list's "older ones are deleted" holds without beat or cron
+        grouped = self.groups_questions(request)
+        if grouped:  # those a process from before the column logged: grouped too
+            Question.objects.fill_text_keys()
         days = conf.get("LOG_RETENTION_DAYS")
         extra_context = {
             **(extra_context or {}),
@@ -1073,10 +1169,12 @@ class QuestionAdmin(
             "staff_logged": conf.get("LOG_STAFF_QUESTIONS"),
             "try_url": reverse("admin:site_assistant_question_try"),
             "repeats_read": self.REPEATS_READ,
+            "grouped": grouped,
         }
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:  # not on a redirect (an action done)
+        # Not on a redirect (an action done); each question once: nothing repeats.
+        if changelist is not None and not grouped:
             response.context_data["repeated"] = self.repeated(request, changelist.queryset)
         return response
 

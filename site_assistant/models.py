@@ -403,7 +403,93 @@ OTHER_LANGUAGE = models.Q(language__gt="")
 BIG_LOG = 50_000
 
 
+def text_key_of(text: str) -> str:
+    """What ``Question.text_key`` stores for ``text``: ``question_key`` (case, spacing and
+    the final ?!. aside), as long as the column holds; the text itself for one that has
+    no words (``question_key("???")`` is ""), so such a question is a group of its own,
+    never merged with another; never "", which marks a question not keyed yet."""
+    return question_key(text)[:TEXT_KEY_LENGTH] or text[:TEXT_KEY_LENGTH] or " "
+
+
+TEXT_KEY_LENGTH = 500
+
+# How many logged questions ``fill_text_keys`` fills at a time (one UPDATE each batch).
+TEXT_KEY_BATCH = 1000
+
+
 class QuestionQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, each question's ``text_key`` filled first (``save`` fills it for
+        one created alone): a bulk insert calls no ``save``."""
+        objs = list(objs)
+        for question in objs:
+            question.text_key = text_key_of(question.text)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def fill_text_keys(self, limit: int | None = TEXT_KEY_BATCH) -> int:
+        """Fill ``text_key`` of the questions that lack it (written by code from before
+        the column, still running after migrate: the column's database default is ""),
+        at most ``limit`` (None: all), TEXT_KEY_BATCH an UPDATE. One lookup of the
+        column's index when none lacks it. How many it filled."""
+        filled = 0
+        while limit is None or filled < limit:
+            size = TEXT_KEY_BATCH if limit is None else min(TEXT_KEY_BATCH, limit - filled)
+            rows = self.model._default_manager.filter(text_key="").order_by()
+            keyed = [
+                self.model(pk=pk, text_key=text_key_of(text))
+                for pk, text in rows.values_list("pk", "text")[:size]
+            ]
+            if keyed:
+                self.model._default_manager.bulk_update(keyed, ["text_key"])
+            filled += len(keyed)
+            if len(keyed) < size:
+                break
+        return filled
+
+    def grouped(self, every_group: bool = False):
+        """Each question once, as ``text_key`` groups them (case, spacing and the final
+        ?!. aside), among the questions of this queryset: its latest ask, annotated with
+        ``asks``, how many of them are that question. Sorted and paged as any queryset:
+        the admin's filters and search pick the asks, which are then grouped.
+        ``asks_of`` turns a selection of its rows back into all their asks.
+
+        Two ways to the same rows. Newest first (by default), an ask is its question's
+        latest when no later one reads the same: a lookup of the ``text_key`` index per
+        row, so a page reads about as many rows as it shows, as the list of asks did
+        (grouping them all took 0.13 s of each page at 100,000 questions). Sorted by
+        ``asks`` (``every_group``), every group is counted anyway: they are read once
+        (GROUP BY text_key), not an ask at a time (a lookup per later ask of each:
+        seconds on a busy log)."""
+        asks = self.order_by()
+        key = models.OuterRef("text_key")
+        counted = asks.filter(text_key=key).values("text_key").annotate(count=models.Count("pk"))
+        if every_group:
+            latest = asks.values("text_key").annotate(latest=models.Max("pk")).values("latest")
+            grouped = self.filter(pk__in=latest)
+        else:
+            grouped = self.filter(
+                ~models.Exists(asks.filter(text_key=key, pk__gt=models.OuterRef("pk")))
+            )
+        grouped = grouped.annotate(
+            asks=models.Subquery(counted.values("count")[:1], output_field=models.IntegerField())
+        )
+        grouped._asks = asks
+        return grouped
+
+    def asks_of(self):
+        """All the asks the rows of a ``grouped`` queryset stand for (the questions of
+        the queryset it was grouped from that read as one of them); this queryset
+        itself when it is not grouped."""
+        asks = getattr(self, "_asks", None)
+        if asks is None:
+            return self
+        return asks.filter(text_key__in=self.order_by().values("text_key"))
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._asks = getattr(self, "_asks", None)
+        return clone
+
     def estimated_total(self) -> int | None:
         """The table's rows as PostgreSQL plans with them (rows per page at the last
         ANALYZE × the table's pages now: within a few percent), read from its
@@ -501,9 +587,7 @@ class QuestionQuerySet(models.QuerySet):
         "do you offer hosting?"). Those already pointing at an active one and those
         in another language (never searched) are left as they are. How many it marked.
 
-        A word of the question narrows the log first (one read of it when the owner
-        saves, not on every page); ``question_key`` decides, in Python, as for
-        ExampleQuestion.reading."""
+        The log's ``text_key`` (``question_key``, stored) finds them: one index range."""
         marked = self._unfixed().exclude(fixed_by=example)._reading(*texts)
         # Answered by it: no longer judged one the site does not answer.
         return (
@@ -542,18 +626,13 @@ class QuestionQuerySet(models.QuerySet):
 
     def _reading(self, *texts: str) -> list[int]:
         """The ids of the questions searched (not in another language) that read as one
-        of ``texts``, case, spacing and the final ?!. aside. A word of the question
-        narrows the log first; ``question_key`` decides, in Python."""
-        keys = {question_key(text) for text in texts} - {""}
-        found = []
-        for key in keys:
-            candidates = self.filter(language="", text__icontains=max(key.split(), key=len))
-            found += [
-                pk
-                for pk, text in candidates.values_list("pk", "text").iterator()
-                if question_key(text) == key
-            ]
-        return found
+        of ``texts``, case, spacing and the final ?!. aside: one range of the
+        ``text_key`` index each (those logged by code from before the column keyed first)."""
+        keys = {question_key(text)[:TEXT_KEY_LENGTH] for text in texts} - {""}
+        if not keys:
+            return []
+        self.fill_text_keys(limit=None)
+        return list(self.filter(language="", text_key__in=keys).values_list("pk", flat=True))
 
     def unanswered(self):
         return self.filter(UNANSWERED)
@@ -635,6 +714,14 @@ class Question(models.Model):
         ),
     )
     created = models.DateTimeField(_("asked"), auto_now_add=True, db_index=True)
+    # The text as the owner's lists tell questions apart (``text_key_of``: case, spacing and
+    # the final ?!. aside), filled on save: the Needs attention lists show each question
+    # once, with how often it was asked, and act on all its asks. Indexed: a question's
+    # asks are one index range. A database default, "" (migration 0033): a process from
+    # before it still logs questions; ``fill_text_keys`` keys them later.
+    text_key = models.CharField(
+        max_length=TEXT_KEY_LENGTH, blank=True, default="", db_default="", editable=False
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -662,10 +749,24 @@ class Question(models.Model):
                 condition=models.Q(training_approved=True),
                 name="sa_question_approved",
             ),
+            # A question's asks (text_key), and the Needs attention lists' groups; the
+            # Unanswered list's own, so its groups are counted from an index, not the log
+            # (a read of every question, 100,000 wide rows, on each page of the list).
+            models.Index(fields=["text_key", "id"], name="sa_question_text_key"),
+            models.Index(
+                fields=["text_key", "id"], condition=UNANSWERED, name="sa_question_unanswered_key"
+            ),
         ]
 
     def __str__(self):
         return self.text
+
+    def save(self, *args, **kwargs):
+        self.text_key = text_key_of(self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "text_key"}
+        super().save(*args, **kwargs)
 
 
 class ExampleQuestionQuerySet(models.QuerySet):

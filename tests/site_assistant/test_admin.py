@@ -404,14 +404,17 @@ def test_a_filtered_list_counts_up_to_a_limit(owner_client, monkeypatch):
     for text in ("one", "two", "three"):
         _question(text, False)
     monkeypatch.setattr(app_admin, "COUNT_LIMIT", 2)
-    response, log = _log_queries(
-        owner_client, "/admin/site_assistant/question/?attention=unanswered"
-    )
+    response, log = _log_queries(owner_client, "/admin/site_assistant/question/?answered__exact=0")
     counts = [sql for sql in log if "COUNT(*)" in sql]
     assert len(counts) == 1 and "LIMIT 3" in counts[0], counts
     tree = LexborHTMLParser(response.content.decode())
     assert "2+ questions" in tree.css_first(".paginator").text()
     assert "2+ results" in tree.css_first("#changelist-search").text()
+    # "Unanswered" shows each question once: it counts the questions' keys, said alike.
+    response = owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+    assert (
+        "2+ questions" in LexborHTMLParser(response.content.decode()).css_first(".paginator").text()
+    )
     # Under the limit the count is exact.
     monkeypatch.setattr(app_admin, "COUNT_LIMIT", 10)
     assert (
@@ -482,7 +485,8 @@ def test_the_questions_in_another_language_are_read_through_the_languages_index(
         owner_client, "/admin/site_assistant/question/?attention=other_language"
     )
     assert {q.text for q in response.context["cl"].result_list} == {"Wo ist euer Büro?"}
-    plan = _plan(next(sql for sql in log if "COUNT(*)" in sql))
+    # The list shows each question once: it counts their keys.
+    plan = _plan(next(sql for sql in log if "COUNT(DISTINCT" in sql))
     if connection.vendor == "sqlite":
         assert "SEARCH site_assistant_question USING" in plan and "(language>?)" in plan, plan
     else:
@@ -508,7 +512,8 @@ def test_the_few_questions_to_review_are_read_through_an_index(owner_client, que
     Question.objects.create(text="where are you", helpful=False, training_approved=True)
     response, log = _log_queries(owner_client, f"/admin/site_assistant/question/?{query}")
     assert {q.text for q in response.context["cl"].result_list} == {"where are you"}
-    plan = _plan(next(sql for sql in log if "COUNT(*)" in sql))
+    # "Not helpful" shows each question once: it counts their keys.
+    plan = _plan(next(sql for sql in log if "COUNT(*)" in sql or "COUNT(DISTINCT" in sql))
     assert index in plan, plan
 
 
@@ -1231,3 +1236,123 @@ def test_the_questions_list_speaks_to_the_owner_and_keeps_developer_filters_for_
     filters = tree.css_first("#changelist-filter")
     assert "By model" in filters.text()
     assert {"all-MiniLM-L6-v2", "ft-site-1234"} <= {a.text() for a in filters.css("a")}
+
+
+def _rows(client, query):
+    """The Questions list's rows as the owner reads them: {question: {column: value}}."""
+    response = client.get(f"/admin/site_assistant/question/?{query}")
+    assert response.status_code == 200
+    tree = LexborHTMLParser(response.content.decode())
+    rows = {}
+    for row in tree.css("#result_list tbody tr"):
+        cells = {
+            next(c for c in cell.attributes["class"].split() if c.startswith("field-")): cell
+            for cell in row.css("th, td")
+            if "field-" in (cell.attributes.get("class") or "")
+        }
+        text = cells["field-text"].text(strip=True)
+        rows[text] = {name.removeprefix("field-"): cell for name, cell in cells.items()}
+    return rows, tree
+
+
+def test_the_unanswered_list_shows_each_question_once_with_how_often_and_when_last(
+    owner_client,
+):
+    """A question twelve visitors asked was twelve rows of the Unanswered list, and "How
+    much is a website?" beside "how much is a website" two questions: each question is
+    one row now, as last asked, with how many times and when it was last asked; the
+    list's filters, search and sorting act on the asks before they are grouped."""
+    first = _question("How much is a website?", False, days_ago=3)
+    _question("how much is a website", False, days_ago=2)
+    latest = _question("How much  is a website", False, False, days_ago=1)
+    hours = _question("do you work on weekends?", False)
+    _question("how much is a website", True)  # answered: not in Unanswered
+    rows, tree = _rows(owner_client, "attention=unanswered")
+    assert list(rows) == ["do you work on weekends?", "How much  is a website"]  # newest first
+    website = rows["How much  is a website"]
+    assert website["asks_display"].text(strip=True) == "3"
+    assert rows["do you work on weekends?"]["asks_display"].text(strip=True) == "1"
+    heading = tree.css_first("th.column-last_asked_display").text(strip=True)
+    assert heading == "Last asked"
+    assert "1\xa0day ago" in website["last_asked_display"].text()
+    # Its link: the latest ask's own page; "3": each ask, in the whole log.
+    link = website["text"].css_first("a").attributes["href"]
+    assert link.startswith(f"/admin/site_assistant/question/{latest.pk}/")
+    every = website["asks_display"].css_first("a").attributes["href"]
+    assert {q.pk for q in owner_client.get(every).context["cl"].result_list} >= {first.pk}
+    # Most asked first: the column's sort link, then its toggle.
+    sort = tree.css_first("th.column-asks_display a").attributes["href"]
+    by_asks, sorted_tree = _rows(owner_client, sort.lstrip("?"))
+    assert list(by_asks) == ["do you work on weekends?", "How much  is a website"]
+    toggle = sorted_tree.css_first("th.column-asks_display a.toggle").attributes["href"]
+    assert list(_rows(owner_client, toggle.lstrip("?"))[0])[0] == "How much  is a website"
+    # Filters and search pick the asks, then they are grouped.
+    assert _rows(owner_client, "attention=unanswered&q=website")[0].keys() == {
+        "How much  is a website"
+    }
+    recent, _ = _rows(owner_client, f"attention=unanswered&created__gte={hours.created.date()}")
+    assert list(recent) == ["do you work on weekends?"]
+    not_helpful, _ = _rows(owner_client, "attention=not_helpful")
+    assert not_helpful["How much  is a website"]["asks_display"].text(strip=True) == "1"
+    # The whole log stays a row an ask.
+    assert len(_rows(owner_client, "")[0]) == 4 and Question.objects.count() == 5
+    # A page of the list counts questions, not asks.
+    assert (
+        owner_client.get("/admin/site_assistant/question/?attention=unanswered")
+        .context["cl"]
+        .result_count
+        == 2
+    )
+
+
+def test_an_action_on_a_row_of_the_unanswered_list_acts_on_every_ask(owner_client):
+    """Deleting (spam) or approving the row of a question asked three times handled its
+    latest ask only: the other two came back as a row of their own."""
+    asks = [
+        _question(text, False, days_ago=days)
+        for text, days in [("Buy cheap pills!!", 3), ("buy cheap pills", 2), ("BUY CHEAP PILLS", 1)]
+    ]
+    kept = _question("do you work on weekends?", False)
+    listing = "/admin/site_assistant/question/?attention=unanswered"
+    chosen = {"action": "delete_selected", "_selected_action": [asks[-1].pk]}
+    confirm = owner_client.post(listing, chosen)
+    assert confirm.status_code == 200
+    summary = LexborHTMLParser(confirm.content.decode()).css_first("#content ul").text()
+    assert "Questions: 3" in summary, summary  # all of them
+    done = owner_client.post(listing, {**chosen, "post": "yes"})
+    assert done.status_code == 302
+    assert list(Question.objects.values_list("pk", flat=True)) == [kept.pk]
+
+    asks = [_question(text, False, days_ago=1) for text in ["Open on Sunday?", "open on sunday"]]
+    owner_client.post(
+        listing, {"action": "approve_for_training", "_selected_action": [asks[-1].pk]}
+    )
+    approved = Question.objects.filter(training_approved=True)
+    assert set(approved.values_list("pk", flat=True)) == {q.pk for q in asks}
+
+
+def test_the_site_doesnt_answer_this_from_a_grouped_row_marks_every_ask(owner_client):
+    """The row's Fix this answer › "The site doesn't answer this": every ask of the
+    question leaves the Unanswered list, not only the latest."""
+    for days, text in enumerate(["Is Bambi a deer?", "is bambi a deer", "IS BAMBI A DEER?!"]):
+        _question(text, False, days_ago=3 - days)
+    rows, _ = _rows(owner_client, "attention=unanswered")
+    fix = rows["IS BAMBI A DEER?!"]["fix_link"].css_first("a").attributes["href"]
+    response = owner_client.post(fix, {"unanswerable": "1"})
+    assert response.status_code == 302
+    assert "2 earlier questions were marked too" in owner_client.get(response["Location"]).text
+    assert not Question.objects.filter(unanswerable=False).exists()
+    assert _rows(owner_client, "attention=unanswered")[0] == {}
+    judged, _ = _rows(owner_client, "attention=unanswerable")
+    assert judged["IS BAMBI A DEER?!"]["asks_display"].text(strip=True) == "3"
+
+
+def test_questions_logged_without_their_key_are_grouped_all_the_same(owner_client):
+    """A web process from before the column (its database default "") logs questions
+    with no key: the list keys them before grouping."""
+    for text in ["Where are you?", "where are you"]:
+        _question(text, False)
+    Question.objects.update(text_key="")
+    rows, _ = _rows(owner_client, "attention=unanswered")
+    assert rows["where are you"]["asks_display"].text(strip=True) == "2"
+    assert set(Question.objects.values_list("text_key", flat=True)) == {"where are you"}

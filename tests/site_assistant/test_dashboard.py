@@ -77,9 +77,10 @@ def test_the_app_page_shows_what_serves_the_last_build_and_the_week(owner_client
     local = timezone.localtime(finished)  # the language's format, the time zone named
     exact = f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.strftime('%Z')}"
     assert when.attributes["title"] == exact
-    # The links the counts point at list exactly those questions.
-    listed = owner_client.get(unanswered.attributes["href"]).context["cl"].result_count
-    assert listed == 3
+    # The links the counts point at list exactly those questions: each once, the times
+    # each was asked adding up to the count.
+    listed = owner_client.get(unanswered.attributes["href"]).context["cl"].result_list
+    assert sum(question.asks for question in listed) == 3
     # The app's models are still listed below.
     assert tree.css_first("#content-main .app-site_assistant") is not None
 
@@ -447,9 +448,12 @@ def test_to_review_counts_what_the_owner_fixed_in_questions_not_in_their_repeats
         "waiting for a fix · 13 with the 1 fixed (asked 10 times) · "
         "1 the site doesn’t answer (asked 2 times)"
     )
-    # The link still opens every row it counts: the 3 waiting and the 10 of the one fixed.
+    # The link still opens every question it counts, each once: the 3 waiting and the one
+    # fixed, asked 10 times.
     everything = tree.css_first("#dash-unanswered-all a").attributes["href"]
-    assert owner_client.get(everything).context["cl"].result_count == 13
+    listed = owner_client.get(everything).context["cl"]
+    assert listed.result_count == 4
+    assert sorted(question.asks for question in listed.result_list) == [1, 1, 1, 10]
 
 
 @pytest.mark.usefixtures("built_index")

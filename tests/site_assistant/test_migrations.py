@@ -129,9 +129,9 @@ def test_visitors_questions_are_logged_while_the_upgrade_indexes_the_log():
             _migrate()
     finally:
         _migrate()
-    # 0016, 0017: a column's index and its LIKE one; 0018, 0020: two; 0019: three.
-    assert len(outcomes) == 11
-    assert outcomes == ["logged"] * 11
+    # 0016, 0017: a column's index and its LIKE one; 0018, 0020, 0033: two; 0019: three.
+    assert len(outcomes) == 13
+    assert outcomes == ["logged"] * 13
 
 
 @pytest.mark.parametrize(
@@ -211,6 +211,7 @@ HALF_DONE = [
     ("0018_question_sort_indexes", 2),
     ("0019_question_search_trigram", 3),
     ("0020_question_review_indexes", 2),
+    ("0033_question_text_key", 1),  # its column added and the log keyed, before its index
 ]
 
 
@@ -915,3 +916,42 @@ def test_questions_judged_before_0029_still_get_not_sure_after_the_upgrade(clien
     _migrate(DECLINES)
     _migrate()
     assert ExampleQuestion.objects.filter(declines=True).count() == 1
+
+
+# Before Question.text_key (0033): the log's questions had no key to group them by.
+BEFORE_TEXT_KEY = "0032_examplequestion_review"
+
+
+def test_0033_keys_the_questions_logged_before_it_in_batches(
+    client, django_user_model, monkeypatch
+):
+    """The questions already in the log get their ``text_key``, a batch at a time, so the
+    Unanswered list groups them as it groups new ones: 3 asks of two spellings, one row."""
+    import importlib
+
+    keying = importlib.import_module("site_assistant.migrations.0033_question_text_key")
+    monkeypatch.setattr(keying, "BATCH", 2)  # several batches of a small log
+    _migrate(BEFORE_TEXT_KEY)
+    try:
+        old = MigrationExecutor(connection).loader.project_state([(APP, BEFORE_TEXT_KEY)]).apps
+        for text in ["How much is a website?", "how much is a website", "How much  is a Website"]:
+            old.get_model(APP, "Question").objects.create(text=text, channel="widget")
+        old.get_model(APP, "Question").objects.create(text="???", channel="api")
+        old.get_model(APP, "Question").objects.create(text="Öffnungszeiten?", channel="api")
+    finally:
+        _migrate()
+    keys = dict(Question.objects.values_list("text", "text_key"))
+    assert keys == {
+        "How much is a website?": "how much is a website",
+        "how much is a website": "how much is a website",
+        "How much  is a Website": "how much is a website",
+        "???": "???",
+        "Öffnungszeiten?": "öffnungszeiten",
+    }
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@x.example", "pw"))
+    listed = client.get("/admin/site_assistant/question/?attention=unanswered").context["cl"]
+    assert sorted((q.text, q.asks) for q in listed.result_list) == [
+        ("???", 1),
+        ("How much  is a Website", 3),
+        ("Öffnungszeiten?", 1),
+    ]

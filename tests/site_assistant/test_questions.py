@@ -113,6 +113,31 @@ def test_purge_removes_only_entries_older_than_30_days():
     assert not remaining & {q.pk for q in old}
 
 
+def test_the_purge_takes_a_questions_asks_one_by_one_and_its_row_with_the_last(
+    client, django_user_model
+):
+    """The Unanswered list shows each question once; the purge still deletes each ask
+    when it is due: the row counts the asks left, and goes with the last."""
+    client.force_login(django_user_model.objects.create_superuser("o", "o@x.example", "pw"))
+    for text, days in [
+        ("Do you ship abroad?", 40),
+        ("do you ship abroad", 35),
+        ("do you ship abroad?", 2),
+    ]:
+        _aged(text, days)
+
+    def times_asked():
+        listing = client.get("/admin/site_assistant/question/?attention=unanswered")
+        return [(q.text, q.asks) for q in listing.context["cl"].result_list]
+
+    assert times_asked() == [("do you ship abroad?", 3)]
+    questions.purge_old_questions()
+    assert times_asked() == [("do you ship abroad?", 1)]
+    questions.purge_old_questions(days=1)
+    assert times_asked() == []
+    assert not Question.objects.exists()
+
+
 def test_the_purge_is_one_delete_statement_and_one_log_line(caplog):
     """A month of a busy site's questions goes in one statement, said in one line
     (not a line, nor a statement, per row)."""
