@@ -101,10 +101,10 @@ def _search_page(request):
                     else ""
                 )
                 # The site's own words for every language (HANDOFF_TEXT as one text): marked
-                # as the page's language inside the visitor's.
+                # as theirs (the page's language) inside the visitor's.
                 context["told_handoff"] = (
-                    format_html('<span lang="{}">{}</span>', get_language(), told["handoff"])
-                    if context["told_lang"] and told["handoff"] == context["handoff"]
+                    format_html('<span lang="{}">{}</span>', told["handoff_lang"], told["handoff"])
+                    if context["told_lang"] and told["handoff_lang"] != told["lang"]
                     else told["handoff"]
                 )
             logged = context["question"]  # None for small talk, which is not logged

@@ -212,8 +212,15 @@ class SearchResponseSerializer(serializers.Serializer):
     handoff_text = serializers.CharField(
         allow_null=True,
         help_text="With `language`: the words of the link to `contact_url` "
-        "(SITE_ASSISTANT['HANDOFF_TEXT']), in `message_lang`. Null without a `contact_url`, "
+        "(SITE_ASSISTANT['HANDOFF_TEXT']), in `handoff_lang`. Null without a `contact_url`, "
         "and for any other answer (the page's own words name the link).",
+    )
+    handoff_lang = serializers.CharField(
+        allow_null=True,
+        help_text="With `handoff_text`: the language it is in (an HTML `lang`). "
+        "`message_lang`, but the request's language where the site sets HANDOFF_TEXT as one "
+        'text for every language ("Ask our team": a Slovenian message, an English link). '
+        "Null without `handoff_text`.",
     )
     index_version = serializers.CharField()
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")

@@ -396,6 +396,7 @@ def _search(request, data):
         "message": answer.reply or (told["message"] if told else None),
         "message_lang": told["lang"] if told else (get_language() if answer.reply else None),
         "handoff_text": told["handoff"] if told and contact else None,
+        "handoff_lang": told["handoff_lang"] if told and contact else None,
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }

@@ -273,6 +273,45 @@ def test_the_contact_url_is_the_sites_own(api, settings):
     assert asked["localhost"]["contact_url"] == "/contact/"
 
 
+def test_the_handoff_says_its_own_language_beside_the_visitors_message(api, settings, validate):
+    """A Slovenian question got a Slovenian message (``message_lang`` "sl") and the site's
+    "Ask Bambi’s team" as its link words, which a client marked Slovenian, as api.md said:
+    ``handoff_lang`` names the language the link's words are in."""
+    asked = {"q": "Koliko stane spletna stran?"}
+    body = validate(api.post(SITE_ASSISTANT, asked, format="json").json(), "SearchResponse")
+    # What api.md shows for it.
+    assert {key: body[key] for key in ("language", "question_lang", "message_lang")} == {
+        "language": "sl",
+        "question_lang": "sl",
+        "message_lang": "sl",
+    }
+    assert body["message"] == "Odgovarjam lahko samo v angleščini."
+    assert (body["contact_url"], body["answer"], body["results"]) == (
+        "/contact/#write-to-us",
+        None,
+        [],
+    )
+    # The site's HANDOFF_TEXT, one text for every language: the page's language.
+    assert (body["handoff_text"], body["handoff_lang"]) == ("Ask Bambi’s team", "en")
+    # Given per language, the visitor's words, in the visitor's language.
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "HANDOFF_TEXT": {"en": "Ask Bambi’s team", "sl": "Vprašajte Bambijevo ekipo"},
+    }
+    body = validate(api.post(SITE_ASSISTANT, asked, format="json").json(), "SearchResponse")
+    assert (body["handoff_text"], body["handoff_lang"]) == ("Vprašajte Bambijevo ekipo", "sl")
+    # A dict without the visitor's language: the app's words, translated into it.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HANDOFF_TEXT": {"en": "Ask us"}}
+    body = api.post(SITE_ASSISTANT, asked, format="json").json()
+    assert (body["handoff_text"], body["handoff_lang"]) == ("Vprašajte človeka", "sl")
+    # No handoff on an answer, nor without a contact page.
+    answered = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"}).json()
+    assert (answered["handoff_text"], answered["handoff_lang"]) == (None, None)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": ""}
+    body = api.post(SITE_ASSISTANT, asked, format="json").json()
+    assert (body["handoff_text"], body["handoff_lang"]) == (None, None)
+
+
 def test_a_typo_is_fixed_and_the_response_says_so(api, validate):
     body = validate(api.get(SITE_ASSISTANT, {"q": "Do you use cokies?"}).json(), "SearchResponse")
     assert body["query"] == "Do you use cokies?"
@@ -1692,7 +1731,8 @@ def test_the_documented_responses_match_real_ones(api, validate):
 
 def test_the_documented_error_body_matches_a_real_one(api):
     page = (ARCHITECTURE.parent / "api.md").read_text()
-    (block,) = re.findall(r"```json\n(.*?)```", page, re.S)
+    blocks = re.findall(r"```json\n(.*?)```", page, re.S)
+    (block,) = (block for block in blocks if '"detail"' in block)  # the Errors section's
     real = api.post(SITE_ASSISTANT, {"q": "   "}, format="json")
     assert real.status_code == 400
     assert json.loads(block) == real.json()
