@@ -1,6 +1,5 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
-import contextlib
 import functools
 import logging
 
@@ -673,6 +672,51 @@ class BuildDetailView(BaseAPIView):
 
 NOT_AN_ENDPOINT = "api-not-an-endpoint"
 
+# The API's root lists these, by the operation ids of the schema: name -> (URL name, args).
+ENDPOINTS = {
+    "search": ("api-search", ()),
+    "feedback": ("api-feedback", ()),
+    "index_status": ("api-index", ()),
+    "index_rebuild": ("api-rebuild", ()),
+    "index_build": ("api-build", (0,)),
+}
+
+
+def _never_cached(response):
+    # Like every answer of the API: kept by no cache in between (a 404 is cacheable by
+    # default, so a client would go on being told so once the path exists).
+    add_never_cache_headers(response)
+    return response
+
+
+def _path_of(name, args=()):
+    """The path of the API's URL ``name`` under the request's prefixes, or None."""
+    try:
+        return reverse(f"site_assistant:{name}", args=args)
+    except NoReverseMatch:  # no drf-spectacular: no schema, no docs
+        return None
+
+
+@csrf_exempt
+def api_root(request):
+    """``api/``: the API's endpoints, by the schema's operation ids, and where the schema
+    and its docs are, as paths on the site (a client joins them to its origin). A JSON
+    405 (with ``Allow``) to any method but GET and HEAD."""
+    if request.method not in ("GET", "HEAD"):
+        detail = f'Method "{request.method}" not allowed: GET lists the endpoints.'
+        response = JsonResponse({"detail": detail}, status=405)
+        response["Allow"] = "GET, HEAD"
+        return _never_cached(response)
+    endpoints = {op: _path_of(name, args) for op, (name, args) in ENDPOINTS.items()}
+    # The build's path with its parameter named as in the schema.
+    endpoints["index_build"] = endpoints["index_build"].replace("/0/", "/{build_id}/")
+    body = {
+        "endpoints": endpoints,
+        "schema": _path_of("api-schema"),
+        "docs": _path_of("api-docs"),
+    }
+    return _never_cached(JsonResponse(body, json_dumps_params={"ensure_ascii": False}))
+
 
 def _is_endpoint(path, urlconf) -> bool:
     try:
@@ -683,13 +727,13 @@ def _is_endpoint(path, urlconf) -> bool:
 
 @csrf_exempt
 def not_an_endpoint(request, **kwargs):
-    """A path under one of the API's endpoints that is none of them.
+    """A path under the API that is none of its endpoints (``serach/``, ``index/builds/abc/``).
 
     One missing only its final slash is redirected with 308, which clients follow
     with the same method and body (Django's APPEND_SLASH cannot redirect a POST: a
     500 under DEBUG, else a 301 that clients follow as a GET, losing the question).
     Any other is a JSON 404, not the site's HTML page, kept by no cache in between as
-    every answer of the API is (a 404 is cacheable by default).
+    every answer of the API is.
     """
     urlconf = getattr(request, "urlconf", None)
     if not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/", urlconf):
@@ -697,8 +741,6 @@ def not_an_endpoint(request, **kwargs):
         target = request.path + "/" + (f"?{query}" if query else "")
         return HttpResponsePermanentRedirect(target, preserve_request=True)
     detail = f"No such API endpoint: {request.path}."
-    with contextlib.suppress(NoReverseMatch):  # no drf-spectacular: no schema to name
-        detail += f" The endpoints are listed in {reverse('site_assistant:api-schema')}."
-    response = JsonResponse({"detail": detail}, status=404)
-    add_never_cache_headers(response)
-    return response
+    schema = _path_of("api-schema")
+    detail += f" The endpoints are listed in {schema or _path_of('api-root')}."
+    return _never_cached(JsonResponse({"detail": detail}, status=404))

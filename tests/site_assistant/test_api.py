@@ -952,6 +952,74 @@ def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
         assert "no-store" in response.get("Cache-Control", ""), (method, response.headers)
 
 
+@pytest.mark.parametrize("path", ["/api/serach/", "/api/v1/search/", "/api/search.json"])
+def test_a_path_under_the_api_that_names_no_endpoint_is_a_json_404(api, path):
+    """A typo (``/api/serach/``) got the site's HTML 404 page: a client parsing JSON got
+    a decode error, not a ``detail`` to log."""
+    for method in ("get", "post", "delete"):
+        response = getattr(api, method)(path)
+        assert response.status_code == 404, (method, response.status_code)
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "detail": f"No such API endpoint: {path}. The endpoints are listed in /api/schema/."
+        }
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi):
+    """``/api/`` was the site's HTML 404 page."""
+    response = api.get("/api/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    body = response.json()
+    assert body == {
+        "endpoints": {
+            "search": "/api/search/",
+            "feedback": "/api/feedback/",
+            "index_status": "/api/index/",
+            "index_rebuild": "/api/index/rebuild/",
+            "index_build": "/api/index/builds/{build_id}/",
+        },
+        "schema": "/api/schema/",
+        "docs": "/api/docs/",
+    }
+    # By the schema's operation ids, each at its path there.
+    operations = {
+        operation["operationId"]: path
+        for path, methods in openapi["paths"].items()
+        for operation in methods.values()
+    }
+    for name, path in body["endpoints"].items():
+        assert operations[name] == path
+    # Every endpoint it names is one (whatever a bare GET of it gets: a 400, a 401, a 405).
+    for path in body["endpoints"].values():
+        detail = api.get(path.format(build_id=1)).json().get("detail", "")
+        assert not detail.startswith("No such API endpoint"), path
+    for path in (body["schema"], body["docs"]):
+        assert api.get(path).status_code == 200
+    refused = api.post("/api/", {"q": "Where are you based?"}, format="json")
+    assert (refused.status_code, refused["Allow"]) == (405, "GET, HEAD")
+    assert refused.json()["detail"] == 'Method "POST" not allowed: GET lists the endpoints.'
+
+
+@pytest.mark.urls("tests.site_assistant.prefixed_urls")
+def test_under_another_prefix_the_api_root_and_its_404s_are_json_too(api):
+    """A site that includes the app under ``help/assistant/``: the same, under it."""
+    root = api.get("/help/assistant/api/")
+    assert root.status_code == 200
+    assert root.json()["endpoints"]["search"] == "/help/assistant/api/search/"
+    missing = api.get("/help/assistant/api/serach/")
+    assert missing.status_code == 404 and missing.json()["detail"] == (
+        "No such API endpoint: /help/assistant/api/serach/. "
+        "The endpoints are listed in /help/assistant/api/schema/."
+    )
+    # Outside the app's prefix, the project's own paths: the app answers none of them.
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/api/serach/")
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
