@@ -154,7 +154,7 @@ Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry
 # Every answer of a rate-limited endpoint says where its client stands (throttles.py),
 # once its request was counted: not a 401 (a wrong token) or a 406 (no format to answer
 # in), which are refused before the counting, so the schema lists the headers on no such.
-RATE_LIMITED = [200, 400, 403, 404, 413, 415, 429, 503]
+RATE_LIMITED = [200, 400, 403, 404, 405, 413, 415, 429, 503]
 RATE_LIMIT_HEADERS = [
     OpenApiParameter(
         name,
@@ -182,6 +182,28 @@ RETRY_AFTER = OpenApiParameter(
     description="Seconds to wait before trying again.",
 )
 RATE_LIMIT_HEADERS.append(RETRY_AFTER)
+# Every endpoint: the one query-string key that is not ignored, and a 405's Allow.
+FORMAT = OpenApiParameter(
+    "format",
+    str,
+    OpenApiParameter.QUERY,
+    enum=["json"],
+    description="The format of the answer: json, as without it (any other is a 406). "
+    "`format=api` gives DRF's browsable HTML page instead, for a person trying the API in a "
+    "browser; no program needs it.",
+)
+ALLOW = OpenApiParameter(
+    "Allow",
+    str,
+    OpenApiParameter.HEADER,
+    response=[405],
+    required=True,
+    description='The methods the endpoint takes ("POST, OPTIONS").',
+)
+MethodNotAllowed = OpenApiResponse(
+    Error, description="A method the endpoint does not take: the Allow header lists them."
+)
+RATE_LIMIT_HEADERS += [FORMAT, ALLOW]
 # Any endpoint: a wrong token is refused before the view runs, even where none is needed.
 BadToken = OpenApiResponse(
     Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
@@ -427,6 +449,7 @@ _search_responses = {
     200: SearchResponseSerializer,
     400: ValidationErrors,
     401: BadToken,
+    405: MethodNotAllowed,
     406: NotAcceptableResponse,
     429: Throttled,
     503: OpenApiResponse(
@@ -504,6 +527,7 @@ class FeedbackView(BaseAPIView):
                 description="No such question any more (purged after LOG_RETENTION_DAYS): "
                 "only with its own feedback_token, so only to whoever asked it.",
             ),
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
@@ -536,6 +560,7 @@ class IndexStatusView(BaseAPIView):
         responses={
             200: IndexStatusSerializer,
             401: BadToken,
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
@@ -573,7 +598,7 @@ class RebuildView(BaseAPIView):
         operation_id="index_rebuild",
         summary="Rebuild the index (staff only)",
         request=RebuildRequestSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[RETRY_AFTER, FORMAT, ALLOW],
         responses={
             202: IndexBuildSerializer,
             400: OpenApiResponse(
@@ -597,6 +622,7 @@ class RebuildView(BaseAPIView):
                 "signed in by session (a cookie) without the CSRF token in X-CSRFToken "
                 '("CSRF Failed: …"): a token (Authorization: Token …) needs none.',
             ),
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             503: OpenApiResponse(
                 inline_serializer(
@@ -657,6 +683,7 @@ class BuildDetailView(BaseAPIView):
             200: IndexBuildSerializer,
             401: BadToken,
             404: OpenApiResponse(Error, description="No such build."),
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,

@@ -120,6 +120,78 @@ def test_the_schema_says_what_the_server_checks(openapi):
     assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",  # schemathesis's: schema-valid, and refused ("the question has no words")
+        "???",
+        " \u200b ",
+        "\u00bf?",
+        "a",
+        "7",
+        "€",
+        "😀",
+        "Koliko stane?",
+        "\u200bwhy",
+        "\ufffd",  # bytes that were not UTF-8: refused, though U+FFFD is a symbol
+        "why\ufffd",
+        "why\x00",
+    ],
+)
+def test_the_schemas_pattern_for_q_is_the_servers_rule(api, openapi, q):
+    """q's "at least one word" was in the schema's words only: ``q="'"`` was schema-valid and
+    refused (schemathesis, ST202). Its ``pattern``, read as JSON Schema validators read it
+    (ECMA-262 with Unicode property escapes), takes exactly what the server takes."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    parameters = openapi["paths"]["/api/search/"]["get"]["parameters"]
+    (parameter,) = (p for p in parameters if p["name"] == "q")
+    body = openapi["components"]["schemas"]["SearchQuery"]["properties"]["q"]
+    assert parameter["schema"]["pattern"] == body["pattern"]
+    valid = jsonschema_rs.validator_for(body).is_valid(q)
+    answered = api.post(SITE_ASSISTANT, {"q": q}, format="json")
+    assert answered.status_code == (200 if valid else 400), (answered.status_code, valid)
+
+
+def test_the_schema_declares_the_format_key_and_each_405(api, openapi, validate):
+    """``format`` (api.md: the one key of a query string that is not ignored) and the 405 a
+    method an endpoint does not take gets, with its Allow header, were in no operation."""
+    operations = {
+        path: methods
+        for path, methods in openapi["paths"].items()
+        if path not in ("/api/schema/", "/api/docs/")
+    }
+    for path, methods in operations.items():
+        for method, operation in methods.items():
+            names = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+            assert names["format"]["schema"]["enum"] == ["json"], (method, path)
+            assert operation["responses"]["405"]["headers"]["Allow"]["required"], (method, path)
+    for path in (SITE_ASSISTANT, FEEDBACK, "/api/index/", "/api/index/builds/1/"):
+        refused = api.delete(path)
+        assert refused.status_code == 405 and "DELETE" not in refused["Allow"], path
+        validate(refused.json(), "Error")
+        # The headers it carries are the ones its endpoint's 405s declare.
+        (declared,) = {
+            frozenset(operation["responses"]["405"]["headers"])
+            for operation in operations[path.replace("/1/", "/{build_id}/")].values()
+        }
+        carried = {name for name in ("Allow", *RATE_LIMIT) if refused.has_header(name)}
+        assert carried == declared, path
+    asked = api.get(SITE_ASSISTANT, {"q": "Where are you based?", "format": "json"})
+    assert asked.status_code == 200
+
+
+def test_the_schema_requires_the_feedback_token_the_server_requires(api, openapi):
+    """``feedback_token`` was optional and nullable in the schema: a vote without it (or
+    with null) is refused as not the asker's (403)."""
+    feedback = openapi["components"]["schemas"]["Feedback"]
+    assert "feedback_token" in feedback["required"]
+    assert not feedback["properties"]["feedback_token"].get("nullable")
+    question = Question.objects.create(text="Where are you based?")
+    for body in ({}, {"feedback_token": None}, {"feedback_token": ""}):
+        vote = api.post(FEEDBACK, {"question_id": question.pk, "helpful": True, **body}, "json")
+        assert vote.status_code == 403, (body, vote.content)
+
+
 def search_input_schemas(settings, name, **limits):
     """The schemas of search's ``name``, as a query parameter and in the body, under ``limits``."""
     from drf_spectacular.generators import SchemaGenerator
