@@ -1508,6 +1508,42 @@ def test_staff_token_starts_a_build_that_succeeds(
     assert api.get(f"/api/index/builds/{10**30}/").status_code == 404
 
 
+API_PAGE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+
+def api_page_section(heading: str) -> str:
+    """docs/api.md's section under ``heading``, to its next heading of any level."""
+    text = API_PAGE.read_text(encoding="utf-8")
+    return re.split(r"^#+ ", text.split(f"\n{heading}\n", 1)[1], flags=re.M)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_run_in_process_answers_202_with_the_finished_build_as_documented(api, staff):
+    """Without a broker (tasks run eagerly, as in these tests) the 202 comes after the build
+    has run: "succeeded", a status api.md's list for the 202 did not name. Committed as a
+    site's request is (no test transaction around it), so the build runs inside it."""
+    from celery import current_app
+
+    assert current_app.conf.task_always_eager
+    api.force_authenticate(staff)
+    response = api.post("/api/index/rebuild/")
+    assert (response.status_code, response.json()["status"]) == (202, "succeeded")
+    documented = re.findall(r'"status": "(\w+)"', api_page_section("## Rebuilding the index"))
+    assert "succeeded" in documented, documented
+
+
+def test_a_host_the_site_does_not_serve_is_djangos_html_400(api):
+    """The one 400 of the API's paths that is not the API's JSON: Django refuses the
+    ``Host`` before any view runs. api.md says so, and what it looks like."""
+    response = api.get(SITE_ASSISTANT, {"q": "Where are you based?"}, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "<h1>Bad Request (400)</h1>" in response.content.decode()
+    said = " ".join(api_page_section("### A host the site does not serve").split())
+    assert "`<h1>Bad Request (400)</h1>`" in said and "not JSON" in said
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("raw", "content_type", "field"),
     [
