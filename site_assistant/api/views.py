@@ -2,6 +2,7 @@
 
 import functools
 import logging
+import math
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
@@ -28,6 +29,9 @@ from rest_framework.exceptions import (
     PermissionDenied,
     UnsupportedMediaType,
     ValidationError,
+)
+from rest_framework.exceptions import (
+    Throttled as TooManyRequests,
 )
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -309,6 +313,16 @@ class BaseAPIView(APIView):
             response.data = {**response.data, **exc.build}
         return response
 
+    # What a 429 says (throttles.too_many): the search's, of questions; the others', of requests.
+    asked_about = "requests"
+
+    def throttled(self, request, wait):
+        # DRF's "Request was throttled. Expected available in 34 seconds." was for a program;
+        # a 429's detail is for the person who asked (api.md), in the request's language.
+        refused = TooManyRequests(detail=throttles.too_many(wait, self.asked_about))
+        refused.wait = math.ceil(wait) if wait is not None else None  # its Retry-After
+        raise refused
+
     def get_throttles(self):
         # Kept: their counts become this response's RateLimit-* headers.
         self._throttles = super().get_throttles()
@@ -467,6 +481,7 @@ class SearchView(BaseAPIView):
 
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.SEARCH_THROTTLES
+    asked_about = "questions"
 
     @extend_schema(
         operation_id="search",

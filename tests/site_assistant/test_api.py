@@ -1150,7 +1150,13 @@ def test_anonymous_search_is_throttled_with_retry_after(api, settings, documente
     response = api.get(SITE_ASSISTANT, {"q": "hello"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "throttled" in response.json()["detail"].lower()
+    # For the person who asked, as the search page says it: not DRF's "Request was
+    # throttled. Expected available in 34 seconds.", written for a program.
+    wait = int(response["Retry-After"])
+    assert response.json()["detail"] == (
+        "You’ve asked a lot of questions in a short time. "
+        f"Please wait {wait} second{'s' if wait != 1 else ''}, then ask again."
+    )
     # The headers the docs promise are in the schema too (it declared none).
     for each in (answers[1], response, api.get("/api/index/")):
         documented(each)
@@ -1212,7 +1218,46 @@ def test_feedback_is_throttled_too(api, settings):
     first = api.post(FEEDBACK, {**body, "helpful": True}, format="json")
     second = api.post(FEEDBACK, {**body, "helpful": False}, format="json")
     assert (first.status_code, second.status_code) == (200, 429)
-    assert second.has_header("Retry-After")
+    wait = int(second["Retry-After"])
+    assert second.json()["detail"] == (
+        f"Too many requests in a short time. Please try again in {wait} seconds."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "wait", "detail"),
+    [
+        ("de", 34, "Zu viele Anfragen in kurzer Zeit. Bitte versuchen Sie es in 34 Sekunden"),
+        ("sl", 1, "Preveč zahtev v kratkem času. Poskusite znova čez 1 sekundo."),
+        ("sl", 2, "Preveč zahtev v kratkem času. Poskusite znova čez 2 sekundi."),
+        ("sl", 34, "Preveč zahtev v kratkem času. Poskusite znova čez 34 sekund."),
+    ],
+)
+def test_a_429_says_how_long_to_wait_in_the_askers_language(
+    api, settings, monkeypatch, language, wait, detail
+):
+    """api.md: a 429's detail is written for the person who asked, in the request's
+    language, shown as it is; it was DRF's English "Request was throttled. …"."""
+    from site_assistant.api import throttles
+
+    # A site that answers in the browser's language (Bambicim speaks English only).
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django.middleware.locale.LocaleMiddleware"]
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("sl", "Slovenščina")]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1/min",
+        },
+    }
+    # The wait the sliding window works out, at a moment that gives ``wait`` seconds.
+    monkeypatch.setattr(throttles, "sliding_window_wait", lambda *args: wait - 0.4)
+    api.get("/api/index/", HTTP_ACCEPT_LANGUAGE=language)
+    refused = api.get("/api/index/", HTTP_ACCEPT_LANGUAGE=language)
+    assert (refused.status_code, refused["Retry-After"]) == (429, str(wait))
+    assert refused.json()["detail"].startswith(detail)
+    asked = api.get(SITE_ASSISTANT, {"q": "Kje ste?"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert asked.status_code == 429 and "Retry-After" in asked
 
 
 # --- feedback ------------------------------------------------------------------
