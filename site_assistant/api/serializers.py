@@ -246,7 +246,10 @@ class SearchResponseSerializer(serializers.Serializer):
         'text for every language ("Ask our team": a Slovenian message, an English link). '
         "Null without `handoff_text`.",
     )
-    index_version = serializers.CharField()
+    index_version = serializers.CharField(
+        help_text='The index that answered (`/api/index/`\'s `version`); "" for small talk '
+        "replied to before the first index was built."
+    )
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")
 
 

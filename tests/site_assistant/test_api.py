@@ -762,10 +762,16 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "empty")}
     index.forget_loaded()
     try:
-        response = api.get(SITE_ASSISTANT, {"q": "hello"})
+        response = api.get(SITE_ASSISTANT, {"q": "Where are you based?"})
         status = api.get("/api/index/")
+        thanks = api.get(SITE_ASSISTANT, {"q": "thanks"})
     finally:
         index.forget_loaded()
+    # Small talk searches nothing: it was this 503 too, "not built yet", for a "thanks".
+    assert thanks.status_code == 200, thanks.content
+    reply = documented(thanks)
+    assert reply["small_talk"] is True and reply["message"] and reply["index_version"] == ""
+    assert (reply["question_id"], reply["results"]) == (None, [])
     assert response.status_code == 503
     assert "not built yet" in documented(response)["detail"]
     assert response.json()["code"] == "index_not_ready"  # for a program: why, not words
