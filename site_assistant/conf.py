@@ -640,24 +640,49 @@ def in_language(name, value):
     return str(default) if isinstance(default, Promise) else default
 
 
+def _site_words(request) -> dict:
+    """PER_SITE's words for ``request``'s hostname ("beta.example" of "Beta.example:8000"),
+    only the keys of PER_SITE_KEYS (of two entries for one hostname, the first naming a key);
+    {} for a host it does not name, or without a request."""
+    per_site = get("PER_SITE")
+    if request is None or not per_site or not isinstance(per_site, dict):
+        return {}
+    try:
+        host = request.get_host()
+    except Exception:  # noqa: BLE001 - DisallowedHost: Django answers it with a 400
+        host = ""
+    hostname = split_domain_port(host.lower())[0]
+    found = {}
+    for site, words in per_site.items():
+        if split_domain_port(str(site).lower())[0] == hostname and isinstance(words, dict):
+            for name, value in words.items():
+                if name in PER_SITE_KEYS:
+                    found.setdefault(name, value)  # the first site naming it, as before
+    return found
+
+
 def for_site(name, request):
     """SITE_ASSISTANT[name] for a visitor of ``request``'s host: PER_SITE's value
-    for its hostname ("beta.example" of "Beta.example:8000") when it sets one,
-    else ``get(name)``; ``get(name)`` without a request."""
-    per_site = get("PER_SITE")
-    if request is not None and per_site and isinstance(per_site, dict):
-        try:
-            host = request.get_host()
-        except Exception:  # noqa: BLE001 - DisallowedHost: Django answers it with a 400
-            host = ""
-        hostname = split_domain_port(host.lower())[0]
-        for site, words in per_site.items():
-            if split_domain_port(str(site).lower())[0] != hostname or not isinstance(words, dict):
-                continue
-            if name in words and name in PER_SITE_KEYS:
-                value = in_language(name, words[name])
-                return str(value) if isinstance(value, Promise) else value
+    for its hostname when it sets one, else ``get(name)``; ``get(name)`` without a request."""
+    words = _site_words(request)
+    if name in words:
+        value = in_language(name, words[name])
+        return str(value) if isinstance(value, Promise) else value
     return get(name)
+
+
+def set_as_one_text(name, request=None) -> bool:
+    """Whether the site gives ``name`` (for ``request``'s host: ``for_site``) as one text for
+    every language, written in one (its language taken to be the page's), rather than per
+    language or left to the app's default, which are read in the active language."""
+    words = _site_words(request)
+    if name in words:
+        value = words[name]
+    elif _is_set(name):
+        value = _user_value(name)
+    else:
+        return False
+    return not isinstance(value, dict)
 
 
 def contact_url(request=None) -> str:
@@ -723,25 +748,25 @@ def has_words_in(code: str) -> bool:
 
 def other_language_reply(code: str, request=None) -> dict:
     """What a visitor who asked in ``code``, a language the index does not answer, is told:
-    ``{"message", "lang", "handoff", "contact_url"}``. OTHER_LANGUAGE_MESSAGE ("I can only
+    ``{"message", "lang", "handoff", "handoff_lang", "contact_url"}``. OTHER_LANGUAGE_MESSAGE ("I can only
     answer in English."), the contact link's words (HANDOFF_TEXT) and the contact page
     in the visitor's language when the site offers it and the app's words are in it
     (``has_words_in``: "Odgovarjam lahko samo v angleščini." to a Slovenian question
     on an English page), else in the page's; ``lang`` names it. A text the site sets for
-    every language stays as set (its language taken to be the page's); one it sets per
-    language is read in ``lang`` (``in_language``)."""
+    every language stays as set (its language taken to be the page's: a HANDOFF_TEXT so set
+    has ``handoff_lang`` the page's); one it sets per language is read in ``lang``
+    (``in_language``)."""
     from django.utils.translation import get_language, override
 
     page = get_language() or django_settings.LANGUAGE_CODE
-    own = _is_set("OTHER_LANGUAGE_MESSAGE") and not isinstance(
-        _user_value("OTHER_LANGUAGE_MESSAGE"), dict
-    )
+    own = set_as_one_text("OTHER_LANGUAGE_MESSAGE")
     lang = primary_subtag(code) if not own and has_words_in(code) else page
     with override(lang):
         return {
             "message": get("OTHER_LANGUAGE_MESSAGE"),
             "lang": lang,
             "handoff": for_site("HANDOFF_TEXT", request),
+            "handoff_lang": page if set_as_one_text("HANDOFF_TEXT", request) else lang,
             "contact_url": contact_url(request),
         }
 

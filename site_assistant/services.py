@@ -647,9 +647,25 @@ def answer(query: str, k: int = 5, host: str = "") -> Answer:
     from the pages of the site a visitor on ``host`` is on (site_assistant.sites)."""
     started = time.perf_counter()
     query, k = clean_query(query), clean_k(k)
-    version = index.load_current()
-    threshold = min_score(version)
     reply = small_talk.reply(query)
+    try:
+        version = index.load_current()
+    except IndexNotReady:
+        if reply is None:
+            raise
+        # Small talk searches nothing: "thanks" is replied to before the first build too
+        # (or while the model is prepared), not told the index is not built yet.
+        return Answer(
+            query=query,
+            answer=None,
+            results=[],
+            index_version="",
+            model_id="",
+            took_ms=(time.perf_counter() - started) * 1000,
+            min_score=min_score(),
+            reply=reply,
+        )
+    threshold = min_score(version)
     spell = speller(version)
     other_language = (
         None

@@ -10,7 +10,7 @@ import math
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext
 
 from . import conf, questions, services
 from .api import throttles
@@ -63,13 +63,7 @@ def _search_page(request):
         wait = throttles.page_wait(request)
         if wait is not None:
             seconds = max(math.ceil(wait), 1)
-            context["error"] = ngettext(
-                "You’ve asked a lot of questions in a short time. "
-                "Please wait %(seconds)s second, then ask again.",
-                "You’ve asked a lot of questions in a short time. "
-                "Please wait %(seconds)s seconds, then ask again.",
-                seconds,
-            ) % {"seconds": seconds}
+            context["error"] = throttles.too_many(seconds)
             response = render(request, "site_assistant/page.html", context, status=429)
             response["Retry-After"] = str(seconds)
             return response
@@ -101,10 +95,10 @@ def _search_page(request):
                     else ""
                 )
                 # The site's own words for every language (HANDOFF_TEXT as one text): marked
-                # as the page's language inside the visitor's.
+                # as theirs (the page's language) inside the visitor's.
                 context["told_handoff"] = (
-                    format_html('<span lang="{}">{}</span>', get_language(), told["handoff"])
-                    if context["told_lang"] and told["handoff"] == context["handoff"]
+                    format_html('<span lang="{}">{}</span>', told["handoff_lang"], told["handoff"])
+                    if context["told_lang"] and told["handoff_lang"] != told["lang"]
                     else told["handoff"]
                 )
             logged = context["question"]  # None for small talk, which is not logged

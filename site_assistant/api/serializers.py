@@ -2,8 +2,9 @@
 
 import datetime
 from collections.abc import Mapping
+from types import SimpleNamespace
 
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -47,14 +48,37 @@ class SchemaMaxLength(MaxLengthValidator):
         return None
 
 
+class SchemaPattern(RegexValidator):
+    """Names a rule in the OpenAPI schema (``pattern``, which drf-spectacular reads from the
+    field's validators) and checks nothing: ``services.clean_query`` does, with the message a
+    visitor reads. The pattern is ECMA-262 with Unicode property escapes (``\\p{L}``), as
+    JSON Schema validators read it; Python's ``re`` does not, so it is never compiled here."""
+
+    def __init__(self, pattern: str):
+        self.regex = SimpleNamespace(pattern=pattern)
+
+    def __call__(self, value):
+        return None
+
+
+# services.clean_query's "something to search for", in the schema: at least one letter,
+# digit or symbol (Unicode L, N, S: not only punctuation, spaces or invisible characters),
+# and no NUL or U+FFFD (what stands for bytes that were not UTF-8) anywhere.
+Q_PATTERN = r"^(?![\s\S]*[\x00\uFFFD])[\s\S]*[\p{L}\p{N}\p{S}]"
+
+
 class SearchQuerySerializer(serializers.Serializer):
     """``q`` is text, trimmed, then 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
 
     q = TextField(
         trim_whitespace=True,
         min_length=1,  # for the schema: an empty one is refused as "blank" first
-        validators=[SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS"))],
-        help_text="The question, 1–500 characters after trimming, with at least one word. "
+        validators=[
+            SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS")),
+            SchemaPattern(Q_PATTERN),
+        ],
+        help_text="The question, 1–500 characters after trimming, with at least one word "
+        '(a letter, digit or symbol: the pattern; "???" is refused). '
         "Characters are counted composed (Unicode NFC): an accented letter is one, however "
         "it is typed.",
         error_messages={
@@ -212,10 +236,20 @@ class SearchResponseSerializer(serializers.Serializer):
     handoff_text = serializers.CharField(
         allow_null=True,
         help_text="With `language`: the words of the link to `contact_url` "
-        "(SITE_ASSISTANT['HANDOFF_TEXT']), in `message_lang`. Null without a `contact_url`, "
+        "(SITE_ASSISTANT['HANDOFF_TEXT']), in `handoff_lang`. Null without a `contact_url`, "
         "and for any other answer (the page's own words name the link).",
     )
-    index_version = serializers.CharField()
+    handoff_lang = serializers.CharField(
+        allow_null=True,
+        help_text="With `handoff_text`: the language it is in (an HTML `lang`). "
+        "`message_lang`, but the request's language where the site sets HANDOFF_TEXT as one "
+        'text for every language ("Ask our team": a Slovenian message, an English link). '
+        "Null without `handoff_text`.",
+    )
+    index_version = serializers.CharField(
+        help_text='The index that answered (`/api/index/`\'s `version`); "" for small talk '
+        "replied to before the first index was built."
+    )
     took_ms = serializers.FloatField(help_text="Time spent answering, in milliseconds.")
 
 
@@ -237,17 +271,20 @@ class FeedbackSerializer(serializers.Serializer):
     )
     helpful = serializers.BooleanField()
     feedback_token = serializers.CharField(
-        required=False,
         allow_blank=True,
-        allow_null=True,
         max_length=200,
-        help_text="The `feedback_token` of the same search response.",
+        help_text="The `feedback_token` of the same search response. Without it (or null, "
+        "or another answer's) the vote is a 403: not the one who asked.",
     )
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping) and "question_id" not in data and "query_id" in data:
             data = data.copy()
             data["question_id"] = data["query_id"]
+        if isinstance(data, Mapping) and data.get("feedback_token") is None:
+            # Required in the schema; none is not the asker's: the 403 that says so, not a 400.
+            data = data.copy()
+            data["feedback_token"] = ""
         return super().to_internal_value(data)
 
     def validate(self, data):

@@ -40,6 +40,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import ngettext
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -208,6 +209,28 @@ def rate_limit_headers(throttles) -> dict[str, str]:
 
 SEARCH_THROTTLES = [SearchAnonThrottle, SearchUserThrottle]
 FEEDBACK_THROTTLES = [FeedbackAnonThrottle, SearchUserThrottle]
+
+
+def too_many(wait: float | None, asked_about: str = "questions") -> str:
+    """What a visitor past the allowance is told (a 429's ``detail``, the search page's
+    error), with the seconds to wait, in the active language: of ``"questions"`` (the
+    search and its page) or ``"requests"`` (feedback, the index status)."""
+    seconds = max(math.ceil(wait or 0), 1)
+    if asked_about == "questions":
+        message = ngettext(
+            "You’ve asked a lot of questions in a short time. "
+            "Please wait %(seconds)s second, then ask again.",
+            "You’ve asked a lot of questions in a short time. "
+            "Please wait %(seconds)s seconds, then ask again.",
+            seconds,
+        )
+    else:
+        message = ngettext(
+            "Too many requests in a short time. Please try again in %(seconds)s second.",
+            "Too many requests in a short time. Please try again in %(seconds)s seconds.",
+            seconds,
+        )
+    return message % {"seconds": seconds}
 
 
 def page_wait(request, throttle_classes=SEARCH_THROTTLES):

@@ -4,10 +4,11 @@ The OpenAPI schema (``api/schema/``) and its Swagger UI (``api/docs/``) are
 served only when the project has ``drf_spectacular`` in INSTALLED_APPS; without
 it those URLs do not exist (404), never a 500.
 
-Last, any other path under one of these endpoints (``index/builds/abc/``,
-``search`` without its slash) goes to ``views.not_an_endpoint``: a 308 to the
-slashed path, or a JSON 404. Paths under ``api/`` that start with none of the
-endpoints' names are left to the project.
+``api/`` itself (``views.api_root``) lists the endpoints and the schema's and docs'
+paths, as JSON. Last, any other path under ``api/`` (``serach/``, ``index/builds/abc/``,
+``search`` without its slash) goes to ``views.not_an_endpoint``: a 308 to the slashed
+path of an endpoint, or a JSON 404, never the site's HTML page, whatever prefix the
+project includes the app under.
 """
 
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.urls import path, re_path
 from . import views
 
 urlpatterns = [
+    path("", views.api_root, name="api-root"),
     path("search/", views.SearchView.as_view(), name="api-search"),
     path("feedback/", views.FeedbackView.as_view(), name="api-feedback"),
     path("index/", views.IndexStatusView.as_view(), name="api-index"),
@@ -48,7 +50,7 @@ if apps.is_installed("drf_spectacular"):
 urlpatterns += [
     re_path(
         # [\s\S], not ".": a newline (%0A) in the path is part of it too.
-        r"^(?:search|feedback|index|schema|docs)(?:/[\s\S]*)?$",
+        r"^[\s\S]+$",
         views.not_an_endpoint,
         name=views.NOT_AN_ENDPOINT,
     ),

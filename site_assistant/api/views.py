@@ -1,8 +1,8 @@
 """API views: parse and validate, call services/questions, serialize. Nothing else."""
 
-import contextlib
 import functools
 import logging
+import math
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
@@ -29,6 +29,9 @@ from rest_framework.exceptions import (
     PermissionDenied,
     UnsupportedMediaType,
     ValidationError,
+)
+from rest_framework.exceptions import (
+    Throttled as TooManyRequests,
 )
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -155,7 +158,7 @@ Throttled = OpenApiResponse(Error, description="Too many requests; see the Retry
 # Every answer of a rate-limited endpoint says where its client stands (throttles.py),
 # once its request was counted: not a 401 (a wrong token) or a 406 (no format to answer
 # in), which are refused before the counting, so the schema lists the headers on no such.
-RATE_LIMITED = [200, 400, 403, 404, 413, 415, 429, 503]
+RATE_LIMITED = [200, 400, 403, 404, 405, 413, 415, 429, 503]
 RATE_LIMIT_HEADERS = [
     OpenApiParameter(
         name,
@@ -183,6 +186,28 @@ RETRY_AFTER = OpenApiParameter(
     description="Seconds to wait before trying again.",
 )
 RATE_LIMIT_HEADERS.append(RETRY_AFTER)
+# Every endpoint: the one query-string key that is not ignored, and a 405's Allow.
+FORMAT = OpenApiParameter(
+    "format",
+    str,
+    OpenApiParameter.QUERY,
+    enum=["json"],
+    description="The format of the answer: json, as without it (any other is a 406). "
+    "`format=api` gives DRF's browsable HTML page instead, for a person trying the API in a "
+    "browser; no program needs it.",
+)
+ALLOW = OpenApiParameter(
+    "Allow",
+    str,
+    OpenApiParameter.HEADER,
+    response=[405],
+    required=True,
+    description='The methods the endpoint takes ("POST, OPTIONS").',
+)
+MethodNotAllowed = OpenApiResponse(
+    Error, description="A method the endpoint does not take: the Allow header lists them."
+)
+RATE_LIMIT_HEADERS += [FORMAT, ALLOW]
 # Any endpoint: a wrong token is refused before the view runs, even where none is needed.
 BadToken = OpenApiResponse(
     Error, description="A wrong `Authorization: Token …` header: send a valid token, or none."
@@ -287,6 +312,16 @@ class BaseAPIView(APIView):
         if isinstance(exc, QueueUnavailable):
             response.data = {**response.data, **exc.build}
         return response
+
+    # What a 429 says (throttles.too_many): the search's, of questions; the others', of requests.
+    asked_about = "requests"
+
+    def throttled(self, request, wait):
+        # DRF's "Request was throttled. Expected available in 34 seconds." was for a program;
+        # a 429's detail is for the person who asked (api.md), in the request's language.
+        refused = TooManyRequests(detail=throttles.too_many(wait, self.asked_about))
+        refused.wait = math.ceil(wait) if wait is not None else None  # its Retry-After
+        raise refused
 
     def get_throttles(self):
         # Kept: their counts become this response's RateLimit-* headers.
@@ -396,6 +431,7 @@ def _search(request, data):
         "message": answer.reply or (told["message"] if told else None),
         "message_lang": told["lang"] if told else (get_language() if answer.reply else None),
         "handoff_text": told["handoff"] if told and contact else None,
+        "handoff_lang": told["handoff_lang"] if told and contact else None,
         "index_version": answer.index_version,
         "took_ms": round(answer.took_ms, 2),
     }
@@ -427,6 +463,7 @@ _search_responses = {
     200: SearchResponseSerializer,
     400: ValidationErrors,
     401: BadToken,
+    405: MethodNotAllowed,
     406: NotAcceptableResponse,
     429: Throttled,
     503: OpenApiResponse(
@@ -444,6 +481,7 @@ class SearchView(BaseAPIView):
 
     permission_classes = permissions.PUBLIC
     throttle_classes = throttles.SEARCH_THROTTLES
+    asked_about = "questions"
 
     @extend_schema(
         operation_id="search",
@@ -504,6 +542,7 @@ class FeedbackView(BaseAPIView):
                 description="No such question any more (purged after LOG_RETENTION_DAYS): "
                 "only with its own feedback_token, so only to whoever asked it.",
             ),
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
@@ -536,6 +575,7 @@ class IndexStatusView(BaseAPIView):
         responses={
             200: IndexStatusSerializer,
             401: BadToken,
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
@@ -573,7 +613,7 @@ class RebuildView(BaseAPIView):
         operation_id="index_rebuild",
         summary="Rebuild the index (staff only)",
         request=RebuildRequestSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[RETRY_AFTER, FORMAT, ALLOW],
         responses={
             202: IndexBuildSerializer,
             400: OpenApiResponse(
@@ -597,6 +637,7 @@ class RebuildView(BaseAPIView):
                 "signed in by session (a cookie) without the CSRF token in X-CSRFToken "
                 '("CSRF Failed: …"): a token (Authorization: Token …) needs none.',
             ),
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             503: OpenApiResponse(
                 inline_serializer(
@@ -657,6 +698,7 @@ class BuildDetailView(BaseAPIView):
             200: IndexBuildSerializer,
             401: BadToken,
             404: OpenApiResponse(Error, description="No such build."),
+            405: MethodNotAllowed,
             406: NotAcceptableResponse,
             429: Throttled,
             503: DatabaseDown,
@@ -672,6 +714,51 @@ class BuildDetailView(BaseAPIView):
 
 NOT_AN_ENDPOINT = "api-not-an-endpoint"
 
+# The API's root lists these, by the operation ids of the schema: name -> (URL name, args).
+ENDPOINTS = {
+    "search": ("api-search", ()),
+    "feedback": ("api-feedback", ()),
+    "index_status": ("api-index", ()),
+    "index_rebuild": ("api-rebuild", ()),
+    "index_build": ("api-build", (0,)),
+}
+
+
+def _never_cached(response):
+    # Like every answer of the API: kept by no cache in between (a 404 is cacheable by
+    # default, so a client would go on being told so once the path exists).
+    add_never_cache_headers(response)
+    return response
+
+
+def _path_of(name, args=()):
+    """The path of the API's URL ``name`` under the request's prefixes, or None."""
+    try:
+        return reverse(f"site_assistant:{name}", args=args)
+    except NoReverseMatch:  # no drf-spectacular: no schema, no docs
+        return None
+
+
+@csrf_exempt
+def api_root(request):
+    """``api/``: the API's endpoints, by the schema's operation ids, and where the schema
+    and its docs are, as paths on the site (a client joins them to its origin). A JSON
+    405 (with ``Allow``) to any method but GET and HEAD."""
+    if request.method not in ("GET", "HEAD"):
+        detail = f'Method "{request.method}" not allowed: GET lists the endpoints.'
+        response = JsonResponse({"detail": detail}, status=405)
+        response["Allow"] = "GET, HEAD"
+        return _never_cached(response)
+    endpoints = {op: _path_of(name, args) for op, (name, args) in ENDPOINTS.items()}
+    # The build's path with its parameter named as in the schema.
+    endpoints["index_build"] = endpoints["index_build"].replace("/0/", "/{build_id}/")
+    body = {
+        "endpoints": endpoints,
+        "schema": _path_of("api-schema"),
+        "docs": _path_of("api-docs"),
+    }
+    return _never_cached(JsonResponse(body, json_dumps_params={"ensure_ascii": False}))
+
 
 def _is_endpoint(path, urlconf) -> bool:
     try:
@@ -682,13 +769,13 @@ def _is_endpoint(path, urlconf) -> bool:
 
 @csrf_exempt
 def not_an_endpoint(request, **kwargs):
-    """A path under one of the API's endpoints that is none of them.
+    """A path under the API that is none of its endpoints (``serach/``, ``index/builds/abc/``).
 
     One missing only its final slash is redirected with 308, which clients follow
     with the same method and body (Django's APPEND_SLASH cannot redirect a POST: a
     500 under DEBUG, else a 301 that clients follow as a GET, losing the question).
     Any other is a JSON 404, not the site's HTML page, kept by no cache in between as
-    every answer of the API is (a 404 is cacheable by default).
+    every answer of the API is.
     """
     urlconf = getattr(request, "urlconf", None)
     if not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/", urlconf):
@@ -696,8 +783,6 @@ def not_an_endpoint(request, **kwargs):
         target = request.path + "/" + (f"?{query}" if query else "")
         return HttpResponsePermanentRedirect(target, preserve_request=True)
     detail = f"No such API endpoint: {request.path}."
-    with contextlib.suppress(NoReverseMatch):  # no drf-spectacular: no schema to name
-        detail += f" The endpoints are listed in {reverse('site_assistant:api-schema')}."
-    response = JsonResponse({"detail": detail}, status=404)
-    add_never_cache_headers(response)
-    return response
+    schema = _path_of("api-schema")
+    detail += f" The endpoints are listed in {schema or _path_of('api-root')}."
+    return _never_cached(JsonResponse({"detail": detail}, status=404))

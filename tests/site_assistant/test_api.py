@@ -113,6 +113,78 @@ def test_the_schema_says_what_the_server_checks(openapi):
     assert "question_id" in openapi["components"]["schemas"]["Feedback"]["required"]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",  # schemathesis's: schema-valid, and refused ("the question has no words")
+        "???",
+        " \u200b ",
+        "\u00bf?",
+        "a",
+        "7",
+        "€",
+        "😀",
+        "Koliko stane?",
+        "\u200bwhy",
+        "\ufffd",  # bytes that were not UTF-8: refused, though U+FFFD is a symbol
+        "why\ufffd",
+        "why\x00",
+    ],
+)
+def test_the_schemas_pattern_for_q_is_the_servers_rule(api, openapi, q):
+    """q's "at least one word" was in the schema's words only: ``q="'"`` was schema-valid and
+    refused (schemathesis, ST202). Its ``pattern``, read as JSON Schema validators read it
+    (ECMA-262 with Unicode property escapes), takes exactly what the server takes."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    parameters = openapi["paths"]["/api/search/"]["get"]["parameters"]
+    (parameter,) = (p for p in parameters if p["name"] == "q")
+    body = openapi["components"]["schemas"]["SearchQuery"]["properties"]["q"]
+    assert parameter["schema"]["pattern"] == body["pattern"]
+    valid = jsonschema_rs.validator_for(body).is_valid(q)
+    answered = api.post(SITE_ASSISTANT, {"q": q}, format="json")
+    assert answered.status_code == (200 if valid else 400), (answered.status_code, valid)
+
+
+def test_the_schema_declares_the_format_key_and_each_405(api, openapi, validate):
+    """``format`` (api.md: the one key of a query string that is not ignored) and the 405 a
+    method an endpoint does not take gets, with its Allow header, were in no operation."""
+    operations = {
+        path: methods
+        for path, methods in openapi["paths"].items()
+        if path not in ("/api/schema/", "/api/docs/")
+    }
+    for path, methods in operations.items():
+        for method, operation in methods.items():
+            names = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+            assert names["format"]["schema"]["enum"] == ["json"], (method, path)
+            assert operation["responses"]["405"]["headers"]["Allow"]["required"], (method, path)
+    for path in (SITE_ASSISTANT, FEEDBACK, "/api/index/", "/api/index/builds/1/"):
+        refused = api.delete(path)
+        assert refused.status_code == 405 and "DELETE" not in refused["Allow"], path
+        validate(refused.json(), "Error")
+        # The headers it carries are the ones its endpoint's 405s declare.
+        (declared,) = {
+            frozenset(operation["responses"]["405"]["headers"])
+            for operation in operations[path.replace("/1/", "/{build_id}/")].values()
+        }
+        carried = {name for name in ("Allow", *RATE_LIMIT) if refused.has_header(name)}
+        assert carried == declared, path
+    asked = api.get(SITE_ASSISTANT, {"q": "Where are you based?", "format": "json"})
+    assert asked.status_code == 200
+
+
+def test_the_schema_requires_the_feedback_token_the_server_requires(api, openapi):
+    """``feedback_token`` was optional and nullable in the schema: a vote without it (or
+    with null) is refused as not the asker's (403)."""
+    feedback = openapi["components"]["schemas"]["Feedback"]
+    assert "feedback_token" in feedback["required"]
+    assert not feedback["properties"]["feedback_token"].get("nullable")
+    question = Question.objects.create(text="Where are you based?")
+    for body in ({}, {"feedback_token": None}, {"feedback_token": ""}):
+        vote = api.post(FEEDBACK, {"question_id": question.pk, "helpful": True, **body}, "json")
+        assert vote.status_code == 403, (body, vote.content)
+
+
 def search_input_schemas(settings, name, **limits):
     """The schemas of search's ``name``, as a query parameter and in the body, under ``limits``."""
     from drf_spectacular.generators import SchemaGenerator
@@ -264,6 +336,45 @@ def test_the_contact_url_is_the_sites_own(api, settings):
     }
     assert asked["127.0.0.1:8000"]["contact_url"] == "mailto:workshop@spoke.example"
     assert asked["localhost"]["contact_url"] == "/contact/"
+
+
+def test_the_handoff_says_its_own_language_beside_the_visitors_message(api, settings, validate):
+    """A Slovenian question got a Slovenian message (``message_lang`` "sl") and the site's
+    "Ask Bambi’s team" as its link words, which a client marked Slovenian, as api.md said:
+    ``handoff_lang`` names the language the link's words are in."""
+    asked = {"q": "Koliko stane spletna stran?"}
+    body = validate(api.post(SITE_ASSISTANT, asked, format="json").json(), "SearchResponse")
+    # What api.md shows for it.
+    assert {key: body[key] for key in ("language", "question_lang", "message_lang")} == {
+        "language": "sl",
+        "question_lang": "sl",
+        "message_lang": "sl",
+    }
+    assert body["message"] == "Odgovarjam lahko samo v angleščini."
+    assert (body["contact_url"], body["answer"], body["results"]) == (
+        "/contact/#write-to-us",
+        None,
+        [],
+    )
+    # The site's HANDOFF_TEXT, one text for every language: the page's language.
+    assert (body["handoff_text"], body["handoff_lang"]) == ("Ask Bambi’s team", "en")
+    # Given per language, the visitor's words, in the visitor's language.
+    settings.SITE_ASSISTANT = {
+        **settings.SITE_ASSISTANT,
+        "HANDOFF_TEXT": {"en": "Ask Bambi’s team", "sl": "Vprašajte Bambijevo ekipo"},
+    }
+    body = validate(api.post(SITE_ASSISTANT, asked, format="json").json(), "SearchResponse")
+    assert (body["handoff_text"], body["handoff_lang"]) == ("Vprašajte Bambijevo ekipo", "sl")
+    # A dict without the visitor's language: the app's words, translated into it.
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "HANDOFF_TEXT": {"en": "Ask us"}}
+    body = api.post(SITE_ASSISTANT, asked, format="json").json()
+    assert (body["handoff_text"], body["handoff_lang"]) == ("Vprašajte človeka", "sl")
+    # No handoff on an answer, nor without a contact page.
+    answered = api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"}).json()
+    assert (answered["handoff_text"], answered["handoff_lang"]) == (None, None)
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "CONTACT_URL": ""}
+    body = api.post(SITE_ASSISTANT, asked, format="json").json()
+    assert (body["handoff_text"], body["handoff_lang"]) == (None, None)
 
 
 def test_a_typo_is_fixed_and_the_response_says_so(api, validate):
@@ -644,10 +755,16 @@ def test_no_index_yet_is_a_503_with_a_clear_message(api, settings, tmp_path, doc
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "empty")}
     index.forget_loaded()
     try:
-        response = api.get(SITE_ASSISTANT, {"q": "hello"})
+        response = api.get(SITE_ASSISTANT, {"q": "Where are you based?"})
         status = api.get("/api/index/")
+        thanks = api.get(SITE_ASSISTANT, {"q": "thanks"})
     finally:
         index.forget_loaded()
+    # Small talk searches nothing: it was this 503 too, "not built yet", for a "thanks".
+    assert thanks.status_code == 200, thanks.content
+    reply = documented(thanks)
+    assert reply["small_talk"] is True and reply["message"] and reply["index_version"] == ""
+    assert (reply["question_id"], reply["results"]) == (None, [])
     assert response.status_code == 503
     assert "not built yet" in documented(response)["detail"]
     assert response.json()["code"] == "index_not_ready"  # for a program: why, not words
@@ -906,6 +1023,74 @@ def test_a_path_under_an_endpoint_that_is_none_is_a_json_404(api, path):
         assert "no-store" in response.get("Cache-Control", ""), (method, response.headers)
 
 
+@pytest.mark.parametrize("path", ["/api/serach/", "/api/v1/search/", "/api/search.json"])
+def test_a_path_under_the_api_that_names_no_endpoint_is_a_json_404(api, path):
+    """A typo (``/api/serach/``) got the site's HTML 404 page: a client parsing JSON got
+    a decode error, not a ``detail`` to log."""
+    for method in ("get", "post", "delete"):
+        response = getattr(api, method)(path)
+        assert response.status_code == 404, (method, response.status_code)
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "detail": f"No such API endpoint: {path}. The endpoints are listed in /api/schema/."
+        }
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi):
+    """``/api/`` was the site's HTML 404 page."""
+    response = api.get("/api/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    body = response.json()
+    assert body == {
+        "endpoints": {
+            "search": "/api/search/",
+            "feedback": "/api/feedback/",
+            "index_status": "/api/index/",
+            "index_rebuild": "/api/index/rebuild/",
+            "index_build": "/api/index/builds/{build_id}/",
+        },
+        "schema": "/api/schema/",
+        "docs": "/api/docs/",
+    }
+    # By the schema's operation ids, each at its path there.
+    operations = {
+        operation["operationId"]: path
+        for path, methods in openapi["paths"].items()
+        for operation in methods.values()
+    }
+    for name, path in body["endpoints"].items():
+        assert operations[name] == path
+    # Every endpoint it names is one (whatever a bare GET of it gets: a 400, a 401, a 405).
+    for path in body["endpoints"].values():
+        detail = api.get(path.format(build_id=1)).json().get("detail", "")
+        assert not detail.startswith("No such API endpoint"), path
+    for path in (body["schema"], body["docs"]):
+        assert api.get(path).status_code == 200
+    refused = api.post("/api/", {"q": "Where are you based?"}, format="json")
+    assert (refused.status_code, refused["Allow"]) == (405, "GET, HEAD")
+    assert refused.json()["detail"] == 'Method "POST" not allowed: GET lists the endpoints.'
+
+
+@pytest.mark.urls("tests.site_assistant.prefixed_urls")
+def test_under_another_prefix_the_api_root_and_its_404s_are_json_too(api):
+    """A site that includes the app under ``help/assistant/``: the same, under it."""
+    root = api.get("/help/assistant/api/")
+    assert root.status_code == 200
+    assert root.json()["endpoints"]["search"] == "/help/assistant/api/search/"
+    missing = api.get("/help/assistant/api/serach/")
+    assert missing.status_code == 404 and missing.json()["detail"] == (
+        "No such API endpoint: /help/assistant/api/serach/. "
+        "The endpoints are listed in /help/assistant/api/schema/."
+    )
+    # Outside the app's prefix, the project's own paths: the app answers none of them.
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/api/serach/")
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -964,7 +1149,13 @@ def test_anonymous_search_is_throttled_with_retry_after(api, settings, documente
     response = api.get(SITE_ASSISTANT, {"q": "hello"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "throttled" in response.json()["detail"].lower()
+    # For the person who asked, as the search page says it: not DRF's "Request was
+    # throttled. Expected available in 34 seconds.", written for a program.
+    wait = int(response["Retry-After"])
+    assert response.json()["detail"] == (
+        "You’ve asked a lot of questions in a short time. "
+        f"Please wait {wait} second{'s' if wait != 1 else ''}, then ask again."
+    )
     # The headers the docs promise are in the schema too (it declared none).
     for each in (answers[1], response, api.get("/api/index/")):
         documented(each)
@@ -1026,7 +1217,46 @@ def test_feedback_is_throttled_too(api, settings):
     first = api.post(FEEDBACK, {**body, "helpful": True}, format="json")
     second = api.post(FEEDBACK, {**body, "helpful": False}, format="json")
     assert (first.status_code, second.status_code) == (200, 429)
-    assert second.has_header("Retry-After")
+    wait = int(second["Retry-After"])
+    assert second.json()["detail"] == (
+        f"Too many requests in a short time. Please try again in {wait} seconds."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "wait", "detail"),
+    [
+        ("de", 34, "Zu viele Anfragen in kurzer Zeit. Bitte versuchen Sie es in 34 Sekunden"),
+        ("sl", 1, "Preveč zahtev v kratkem času. Poskusite znova čez 1 sekundo."),
+        ("sl", 2, "Preveč zahtev v kratkem času. Poskusite znova čez 2 sekundi."),
+        ("sl", 34, "Preveč zahtev v kratkem času. Poskusite znova čez 34 sekund."),
+    ],
+)
+def test_a_429_says_how_long_to_wait_in_the_askers_language(
+    api, settings, monkeypatch, language, wait, detail
+):
+    """api.md: a 429's detail is written for the person who asked, in the request's
+    language, shown as it is; it was DRF's English "Request was throttled. …"."""
+    from site_assistant.api import throttles
+
+    # A site that answers in the browser's language (Bambicim speaks English only).
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django.middleware.locale.LocaleMiddleware"]
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("sl", "Slovenščina")]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1/min",
+        },
+    }
+    # The wait the sliding window works out, at a moment that gives ``wait`` seconds.
+    monkeypatch.setattr(throttles, "sliding_window_wait", lambda *args: wait - 0.4)
+    api.get("/api/index/", HTTP_ACCEPT_LANGUAGE=language)
+    refused = api.get("/api/index/", HTTP_ACCEPT_LANGUAGE=language)
+    assert (refused.status_code, refused["Retry-After"]) == (429, str(wait))
+    assert refused.json()["detail"].startswith(detail)
+    asked = api.get(SITE_ASSISTANT, {"q": "Kje ste?"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert asked.status_code == 429 and "Retry-After" in asked
 
 
 # --- feedback ------------------------------------------------------------------
@@ -1320,6 +1550,42 @@ def test_staff_token_starts_a_build_that_succeeds(
     assert detail["status_url"].endswith(f"/api/index/builds/{build.pk}/")
     assert api.get("/api/index/builds/999999/").status_code == 404
     assert api.get(f"/api/index/builds/{10**30}/").status_code == 404
+
+
+API_PAGE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+
+def api_page_section(heading: str) -> str:
+    """docs/api.md's section under ``heading``, to its next heading of any level."""
+    text = API_PAGE.read_text(encoding="utf-8")
+    return re.split(r"^#+ ", text.split(f"\n{heading}\n", 1)[1], flags=re.M)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_run_in_process_answers_202_with_the_finished_build_as_documented(api, staff):
+    """Without a broker (tasks run eagerly, as in these tests) the 202 comes after the build
+    has run: "succeeded", a status api.md's list for the 202 did not name. Committed as a
+    site's request is (no test transaction around it), so the build runs inside it."""
+    from celery import current_app
+
+    assert current_app.conf.task_always_eager
+    api.force_authenticate(staff)
+    response = api.post("/api/index/rebuild/")
+    assert (response.status_code, response.json()["status"]) == (202, "succeeded")
+    documented = re.findall(r'"status": "(\w+)"', api_page_section("## Rebuilding the index"))
+    assert "succeeded" in documented, documented
+
+
+def test_a_host_the_site_does_not_serve_is_djangos_html_400(api):
+    """The one 400 of the API's paths that is not the API's JSON: Django refuses the
+    ``Host`` before any view runs. api.md says so, and what it looks like."""
+    response = api.get(SITE_ASSISTANT, {"q": "Where are you based?"}, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "<h1>Bad Request (400)</h1>" in response.content.decode()
+    said = " ".join(api_page_section("### A host the site does not serve").split())
+    assert "`<h1>Bad Request (400)</h1>`" in said and "not JSON" in said
+    assert not Question.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -1685,7 +1951,8 @@ def test_the_documented_responses_match_real_ones(api, validate):
 
 def test_the_documented_error_body_matches_a_real_one(api):
     page = (ARCHITECTURE.parent / "api.md").read_text()
-    (block,) = re.findall(r"```json\n(.*?)```", page, re.S)
+    blocks = re.findall(r"```json\n(.*?)```", page, re.S)
+    (block,) = (block for block in blocks if '"detail"' in block)  # the Errors section's
     real = api.post(SITE_ASSISTANT, {"q": "   "}, format="json")
     assert real.status_code == 400
     assert json.loads(block) == real.json()

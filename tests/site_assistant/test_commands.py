@@ -454,7 +454,8 @@ def test_commands_run_as_subprocesses_without_tracebacks(own_index_dir, tmp_path
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "search_ask", "hello"],
+        # A question: small talk ("hello") searches nothing and is replied to without an index.
+        [sys.executable, "manage.py", "search_ask", "where are you based"],
         cwd=root,
         env=env,
         capture_output=True,

@@ -206,11 +206,15 @@ def test_no_index_yet_is_a_friendly_503(client, settings, tmp_path):
     settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "INDEX_DIR": str(tmp_path / "none")}
     index.forget_loaded()
     try:
-        response = client.get("/search/", {"q": "hello"})
+        response = client.get("/search/", {"q": "Where are you based?"})
+        thanks = client.get("/search/", {"q": "thanks"})
     finally:
         index.forget_loaded()
     assert response.status_code == 503
     assert "still reading the site" in response.content.decode()
+    # Small talk searches nothing: replied to before the first build too.
+    assert thanks.status_code == 200
+    assert "still reading the site" not in thanks.content.decode()
 
 
 def test_answer_text_is_escaped(client):

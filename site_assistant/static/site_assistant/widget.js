@@ -809,9 +809,10 @@
     var p = el("p", "site-assistant__contact");
     var words = data.handoff_text || handoffText;
     var a = p.appendChild(link(contactHref(question, data.contact_url), words, "site-assistant__ask"));
-    // The site's own words for every language (HANDOFF_TEXT set as one text): the page's.
-    var page = WORDS.language || document.documentElement.lang;
-    if (words === handoffText && page) a.lang = page;
+    // In the API's handoff_lang: the site's own words for every language (HANDOFF_TEXT set
+    // as one text) are in the page's language, inside the visitor's.
+    var lang = data.handoff_text ? data.handoff_lang : WORDS.language || document.documentElement.lang;
+    if (lang && primaryTag(lang) !== primaryTag(data.message_lang)) a.lang = lang;
     return p;
   }
 
