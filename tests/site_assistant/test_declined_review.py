@@ -214,7 +214,8 @@ def test_a_question_let_answer_reads_as_answered_everywhere_and_leaves_to_review
     assert waiting.css("#result_list tbody tr") == []
     log = LexborHTMLParser(owner_client.get(LOG, {"attention": "unanswered"}).text)
     rows = [" ".join(r.text().split()) for r in log.css("#result_list tbody tr")]
-    assert len(rows) == 1 and not [r for r in rows if "doesn’t answer" in r], rows  # 3 asks, one row
+    # Three asks, one row.
+    assert len(rows) == 1 and not [r for r in rows if "doesn’t answer" in r], rows
     assert log.css_first("#result_list tbody td.field-asks_display").text().strip() == "3"
     assert all("the site answers it now" in r and "Fix this answer" not in r for r in rows), rows
     assert ask(ASKED)["answer"] is not None
