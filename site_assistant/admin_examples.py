@@ -38,6 +38,7 @@ from .templatetags.search_admin import (
     SaysMigrationsPending,
     date_column,
     exact_time,
+    number,
     reads_no_table,
 )
 from .text import strip_invisible
@@ -368,8 +369,8 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             '<button type="submit" class="button" formaction="{}">{}</button></p>',
             obj.pk,
             gettext("The site may answer this now:"),
-            gettext("%(section)s scores %(score).2f, above the answer threshold.")
-            % {"section": where, "score": answers["score"]},
+            gettext("%(section)s scores %(score)s, above the answer threshold.")
+            % {"section": where, "score": number(answers["score"], 2)},
             reverse(f"{name}:site_assistant_examplequestion_let_answer", args=[obj.pk]),
             gettext("Let it answer"),
             reverse(f"{name}:site_assistant_examplequestion_keep_declining", args=[obj.pk]),

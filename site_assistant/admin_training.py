@@ -26,6 +26,8 @@ from .templatetags.search_admin import (
     CardsOnAPhone,
     SaysMigrationsPending,
     date_column,
+    number,
+    percent,
 )
 from .training.metrics import METRIC_NAMES
 from .training.time_left import (  # the run's time left: the pages here, a waiting build
@@ -143,7 +145,7 @@ def elapsed_words(run: TrainingRun, now=None) -> str:
 
 
 def _percent(value) -> str:
-    return f"{100 * float(value):.1f}%"
+    return percent(number(100 * float(value), 1))
 
 
 def guard_passed(run: TrainingRun) -> bool:

@@ -246,7 +246,10 @@ class IndexBuild(Job):
         verbose_name_plural = _("index builds")
 
     def __str__(self):
-        return f"Build #{self.pk} ({self.get_status_display()})"
+        return gettext("Build #%(number)s (%(status)s)") % {
+            "number": self.pk,
+            "status": self.get_status_display(),
+        }
 
     def get_status_display(self) -> str:
         """The status in words; a build the task queue did not take says why (the status's

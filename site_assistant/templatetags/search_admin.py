@@ -103,6 +103,27 @@ def capital(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+def number(value, decimals: int) -> str:
+    """A score or share as the owner's language writes it: "0,37" in German, "0.37" in
+    English, on every page alike (an f-string said "0.37" where floatformat said "0,547")."""
+    return formats.number_format(round(float(value), decimals), decimals, use_l10n=True)
+
+
+def percent(value) -> str:
+    """ "74%", "74 %" in German and Slovenian: the language's own way, from its catalogue."""
+    return gettext("%(percent)s%%") % {"percent": value}
+
+
+@register.filter
+def search_number(value, decimals=2) -> str:
+    return "" if value in (None, "") else number(value, int(decimals))
+
+
+@register.filter
+def search_percent(value) -> str:
+    return "" if value in (None, "") else percent(value)
+
+
 def exact_time(moment) -> str:
     """The admin's one way of writing a moment: the active language's ``DATETIME_FORMAT``
     (Django's localisation: "Dec. 7, 2026, 1:52 p.m." in English, "7. Dezember 2026
