@@ -413,3 +413,19 @@ def test_a_german_owner_reads_every_word_and_number_of_the_owners_pages_in_germa
     assert re.fullmatch(r".* beantwortet in \d+,\d ms", verdict), verdict
     scores = [s.text() for s in tree.css("#try-results td:nth-child(2) strong")]
     assert scores and all(re.fullmatch(r"0,\d{3}", s) for s in scores), scores
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_adding_an_example_question_is_told_to_type_the_sites_words(
+    owner_client,
+):
+    """The section's hint said to type „Preise“ or „Rückerstattung“, words of the German
+    catalogue, into a search of the site's English sections: it found nothing. It names the
+    language the site is written in instead, and the site's words find its sections."""
+    tree = page(owner_client, "/admin/site_assistant/examplequestion/add/")
+    hint = words(tree, "#id_url_helptext")
+    assert "auf Englisch" in hint, hint
+    assert "Preise" not in hint and "Rückerstattung" not in hint, hint
+    sections = "/admin/site_assistant/examplequestion/sections/"
+    assert owner_client.get(sections, {"term": "Preise"}).json()["results"] == []
+    assert owner_client.get(sections, {"term": "pricing"}).json()["results"]
