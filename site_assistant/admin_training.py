@@ -659,11 +659,11 @@ class TrainingRunAdmin(
     @admin.display(description=_("Progress"))
     def progress_display(self, run):
         return format_html(
-            '<progress max="100" value="{}" aria-label="{}">{}%</progress> {}%',
+            '<progress max="100" value="{}" aria-label="{}">{}</progress> {}',
             run.progress,
             gettext("Training progress"),
-            run.progress,
-            run.progress,
+            percent(run.progress),
+            percent(run.progress),
         )
 
     @admin.display(description=_("Right section first (base → trained)"))

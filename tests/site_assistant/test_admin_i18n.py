@@ -429,3 +429,13 @@ def test_a_german_owner_adding_an_example_question_is_told_to_type_the_sites_wor
     sections = "/admin/site_assistant/examplequestion/sections/"
     assert owner_client.get(sections, {"term": "Preise"}).json()["results"] == []
     assert owner_client.get(sections, {"term": "pricing"}).json()["results"]
+
+
+@pytest.mark.usefixtures("german")
+def test_a_german_owner_reads_a_training_runs_progress_as_german_writes_it(owner_client):
+    """The Training runs list said "45%" beside "74 %" on the overview."""
+    from site_assistant.models import TrainingRun
+
+    TrainingRun.objects.create(status="failed", progress=45, stage="train", error="Out of memory")
+    tree = page(owner_client, "/admin/site_assistant/trainingrun/")
+    assert words(tree, "#result_list td.field-progress_display") == "45 % 45 %"
