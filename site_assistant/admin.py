@@ -225,7 +225,19 @@ class IndexBuildAdmin(
         technical_details("coalesced_into", "version", "model_id", "task_id"),
     ]
     readonly_fields = flatten_fieldsets(fieldsets)
+    # Fields whose model names them in English only (no migration for a label): in the
+    # admin's language, as the others ("Requested by:" stayed English on a German page).
+    field_labels = {
+        "requested_by": _("Requested by"),
+        "coalesced_into": _("Joined build"),
+        "model_id": _("Model"),
+        "task_id": _("Task"),
+    }
     change_list_template = "admin/site_assistant/indexbuild/change_list.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, labels=self.field_labels, **kwargs)
+
     change_form_template = "admin/site_assistant/indexbuild/change_form.html"
 
     # As every time on the app's pages: the language's format, with the time zone.
@@ -598,8 +610,8 @@ class LanguageFilter(IndexedValuesFilter):
     is "The site’s language" (Django lists it as a link with no text)."""
 
     def choices(self, changelist):
-        for number, choice in enumerate(super().choices(changelist)):
-            if number:  # the first is "All"
+        for position, choice in enumerate(super().choices(changelist)):
+            if position:  # the first is "All"
                 code = choice["display"]
                 choice["display"] = (
                     f"{language.name(code)} ({code})" if code else gettext("The site’s language")
@@ -886,6 +898,9 @@ class QuestionAdmin(
         "top_heading": _("Top passage's headings"),
         "latency_ms": _("Time to answer (ms, exact)"),
         "approved_display": _("Approved for training"),
+        "fixed_by": _("Fixed by"),
+        "model_id": _("Model"),
+        "index_version": _("Index version"),
     }
 
     def get_form(self, request, obj=None, **kwargs):

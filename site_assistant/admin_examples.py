@@ -30,7 +30,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from . import declined_review, examples, rebuilds, sections, services, signals
+from . import conf, declined_review, examples, language, rebuilds, sections, services, signals
 from .index import IndexNotReady
 from .models import ExampleQuestion, Question
 from .templatetags.search_admin import (
@@ -38,6 +38,7 @@ from .templatetags.search_admin import (
     SaysMigrationsPending,
     date_column,
     exact_time,
+    number,
     reads_no_table,
 )
 from .text import strip_invisible
@@ -368,8 +369,8 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             '<button type="submit" class="button" formaction="{}">{}</button></p>',
             obj.pk,
             gettext("The site may answer this now:"),
-            gettext("%(section)s scores %(score).2f, above the answer threshold.")
-            % {"section": where, "score": answers["score"]},
+            gettext("%(section)s scores %(score)s, above the answer threshold.")
+            % {"section": where, "score": number(answers["score"], 2)},
             reverse(f"{name}:site_assistant_examplequestion_let_answer", args=[obj.pk]),
             gettext("Let it answer"),
             reverse(f"{name}:site_assistant_examplequestion_keep_declining", args=[obj.pk]),
@@ -508,10 +509,12 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
                     db_field,
                     self.admin_site,
                 )
-                kwargs["help_text"] = _(
-                    "Type words of its page title, heading or text, then pick it: "
-                    "“pricing”, “refund”…"
-                )
+                # In the index's language, which the search reads: its example words,
+                # translated, were words the site never has ("Preise" in an English one).
+                kwargs["help_text"] = gettext(
+                    "Type words of its page title, heading or text as the site writes them, "
+                    "in %(language)s, then pick it."
+                ) % {"language": language.name(conf.index_language())}
             else:
                 kwargs["help_text"] = _(
                     "There is no index yet, so there is no list to pick from: type the "

@@ -34,6 +34,7 @@ from .admin_examples import (
 )
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
+from .tasks import behind_training
 from .templatetags.search_admin import site_label
 from .text import strip_invisible
 
@@ -147,6 +148,22 @@ def _back_url(request) -> str:
 def _rebuild_note(last_build: int) -> str:
     """What the save set off: the build it asked for, or what the owner must do."""
     build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
+    # Queued behind a training run (one worker runs one task at a time): not "under way"
+    # but waiting, maybe an hour: what the build's own page says of it. Not asked for yet
+    # (the request goes once the save commits), it joins the build queued already.
+    if build is not None:
+        joined = build.coalesced_into if build.coalesced_into_id else build
+    elif conf.get("AUTO_REBUILD"):
+        joined = IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).order_by("pk").first()
+    else:
+        joined = None
+    waits = behind_training(joined) if joined is not None else ""
+    if waits:
+        return (
+            gettext("It joins index build #%(build)s, queued, not started.") % {"build": joined.pk}
+            + " "
+            + waits
+        )
     if build is not None:
         if build.status == IndexBuild.Status.COALESCED:
             return gettext("It joins the index build under way (#%(build)s).") % {

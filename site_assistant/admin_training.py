@@ -27,6 +27,8 @@ from .templatetags.search_admin import (
     CardsOnAPhone,
     SaysMigrationsPending,
     date_column,
+    number,
+    percent,
 )
 from .training.metrics import METRIC_NAMES
 from .training.time_left import (  # the run's time left: the pages here, a waiting build
@@ -144,7 +146,7 @@ def elapsed_words(run: TrainingRun, now=None) -> str:
 
 
 def _percent(value) -> str:
-    return f"{stored_words.figure(100 * float(value), 1)}%"
+    return percent(number(100 * float(value), 1))
 
 
 def figure(value, places: int | None = None):
@@ -663,11 +665,11 @@ class TrainingRunAdmin(
     @admin.display(description=_("Progress"))
     def progress_display(self, run):
         return format_html(
-            '<progress max="100" value="{}" aria-label="{}">{}%</progress> {}%',
+            '<progress max="100" value="{}" aria-label="{}">{}</progress> {}',
             run.progress,
             gettext("Training progress"),
-            run.progress,
-            run.progress,
+            percent(run.progress),
+            percent(run.progress),
         )
 
     @admin.display(description=_("stage"), ordering="stage")

@@ -7,11 +7,14 @@ from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 
 class SearchConfig(AppConfig):
     name = "site_assistant"
-    verbose_name = "Site assistant"
+    # Django's "%s administration" (the app's page title) and its breadcrumbs, in the
+    # admin's language: "Website-Assistent-Verwaltung", not "Site assistant-Administration".
+    verbose_name = gettext_lazy("Site assistant")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

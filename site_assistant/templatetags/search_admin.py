@@ -103,6 +103,27 @@ def capital(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+def number(value, decimals: int) -> str:
+    """A score or share as the owner's language writes it: "0,37" in German, "0.37" in
+    English, on every page alike (an f-string said "0.37" where floatformat said "0,547")."""
+    return formats.number_format(round(float(value), decimals), decimals, use_l10n=True)
+
+
+def percent(value) -> str:
+    """ "74%", "74 %" in German and Slovenian: the language's own way, from its catalogue."""
+    return gettext("%(percent)s%%") % {"percent": value}
+
+
+@register.filter
+def search_number(value, decimals=2) -> str:
+    return "" if value in (None, "") else number(value, int(decimals))
+
+
+@register.filter
+def search_percent(value) -> str:
+    return "" if value in (None, "") else percent(value)
+
+
 def exact_time(moment) -> str:
     """The admin's one way of writing a moment: the active language's ``DATETIME_FORMAT``
     (Django's localisation: "Dec. 7, 2026, 1:52 p.m." in English, "7. Dezember 2026
@@ -365,7 +386,47 @@ def search_dashboard(context):
         else "",
         "csrf_token": context.get("csrf_token"),  # the overview's buttons post
         "request": request,
+        "tools": tools_for(user),
+        "training": training_line(),
     }
+
+
+def tools_for(user) -> list[tuple[str, str]]:
+    """The overview's "Tools" row, (url, words), each for staff whose permissions open it:
+    the owner found no way from the overview to Try a question, a rebuild or training."""
+    if user is None:
+        return []
+    tools = []
+    if user.has_perm("site_assistant.view_question"):
+        tools.append((reverse("admin:site_assistant_question_try"), gettext("Try a question")))
+    if may_rebuild(user):
+        tools.append((reverse("admin:site_assistant_indexbuild_changelist"), gettext("Rebuild")))
+    if user.has_perm("site_assistant.add_trainingrun"):
+        tools.append(
+            (reverse("admin:site_assistant_trainingrun_train"), gettext("Train on site content"))
+        )
+    return tools
+
+
+def training_line() -> dict | None:
+    """A training run under way, in a line (``text``) with its page (``url``), or None: the
+    overview said nothing while one ran."""
+    from ..models import TrainingRun
+    from ..training.time_left import time_left
+
+    active = [TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]
+    run = TrainingRun.objects.filter(status__in=active).order_by("-pk").first()
+    if run is None:
+        return None
+    if run.status == TrainingRun.Status.QUEUED:
+        text = gettext("Training #%(number)s is queued, not started.") % {"number": run.pk}
+    else:
+        values = {"number": run.pk, "done": percent(run.progress), "left": time_left(run)}
+        if values["left"]:
+            text = gettext("Training #%(number)s is running: %(done)s done, %(left)s.") % values
+        else:
+            text = gettext("Training #%(number)s is running: %(done)s done.") % values
+    return {"text": text, "url": reverse("admin:site_assistant_trainingrun_change", args=[run.pk])}
 
 
 def build_error_for(user, build) -> str:

@@ -218,7 +218,7 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
     Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
     Question.objects.create(text="How much is a shop?", answered=True, helpful=False)
     log_in(page)
-    app_name = apps.get_app_config("site_assistant").verbose_name
+    app_name = str(apps.get_app_config("site_assistant").verbose_name)
     page.locator("#content-main").get_by_role("link", name=app_name, exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/site_assistant/$"))
     overview = page.get_by_role("region", name="Overview of the site assistant")
@@ -242,7 +242,7 @@ def test_the_app_page_gives_an_overview_and_links_to_what_needs_review(page, own
 def test_the_admins_home_leads_to_the_dashboard(page, owner):
     Question.objects.create(text="Do you sign NDAs?", answered=False, score=0.26)
     log_in(page)  # lands on the admin's home, where every owner starts
-    app_name = apps.get_app_config("site_assistant").verbose_name
+    app_name = str(apps.get_app_config("site_assistant").verbose_name)
     app_row = page.locator("#content-main .module", has_text=app_name)
     dashboard = app_row.get_by_role("link", name="Dashboard", exact=True)
     expect(dashboard).to_be_visible()

@@ -938,3 +938,77 @@ def test_on_a_phone_the_first_unanswered_questions_fix_button_is_on_the_first_sc
     assert cells_out_of_place(page, width) == []
     fix.tap()
     expect(page.locator("#fix-question")).to_have_text(LONG_UNANSWERED[-1])
+
+
+# The boxes of the named targets and, for every two of them, the room between them (0 where
+# they touch or overlap): the larger of the gaps across and down.
+_BOXES_AND_GAPS = """(targets) => {
+  const boxes = targets.map((t) => { const b = t.getBoundingClientRect();
+    return {x: b.x, y: b.y, width: b.width, height: b.height}; });
+  const gaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    const across = Math.max(b.x - (a.x + a.width), a.x - (b.x + b.width));
+    const down = Math.max(b.y - (a.y + a.height), a.y - (b.y + b.height));
+    gaps.push(Math.max(across, down, 0));
+  }
+  return {boxes, gaps};
+}"""
+
+
+@pytest.mark.parametrize("width,height,least", [(390, 844, FINGER), (1280, 900, 24)])
+def test_the_overviews_and_the_trainings_own_buttons_are_a_finger_high_and_apart(
+    phone_page, owner, width, height, least
+):
+    """On a phone the overview's "Let it answer" and "Keep declining" were 19 px high with 4 px
+    between them, "Yes, start training" 29 px, "No, go back" 35 px and the "Technical details"
+    that opens the training's settings 16 px high words, "Yes, cancel the run" 35 px. Now each is
+    44 px high on a phone (24 px at least on a desktop), 8 px or more from its neighbour."""
+    from site_assistant.models import ExampleQuestion, TrainingRun
+    from tests.site_assistant.test_finetune import _store_passages
+
+    _store_passages()  # there is something to train on: "Train on site content" asks
+    declined = ExampleQuestion.objects.create(question="do you sell toys?", url="", declines=True)
+    # A build since found a section that answers it (site_assistant.declined_review).
+    answers = {"link": "/services/#pricing", "score": 0.61}
+    ExampleQuestion.objects.filter(pk=declined.pk).update(review={"answers": answers})
+    page = phone_page(width, height)
+    log_in(page)
+
+    def measure(*targets):
+        for target in targets:
+            expect(target).to_be_visible()
+        found = page.evaluate(_BOXES_AND_GAPS, [t.element_handle() for t in targets])
+        for target, box in zip(targets, found["boxes"], strict=True):
+            assert box["height"] >= least, (target, box)
+        assert all(gap >= 8 for gap in found["gaps"]), found
+
+    page.goto("/admin/site_assistant/")
+    may_answer = page.locator("#dash-may-answer")
+    measure(
+        may_answer.get_by_role("button", name="Let it answer"),
+        may_answer.get_by_role("button", name="Keep declining"),
+    )
+    tools = page.locator("#dash-tools nav")  # the overview's Tools row
+    measure(*(tools.get_by_role("link", name=name) for name in ["Try a question", "Rebuild"]))
+    page.goto("/admin/site_assistant/examplequestion/?review=may_answer")
+    listed = page.locator(".search-admin__may-answer")
+    measure(
+        listed.get_by_role("button", name="Let it answer"),
+        listed.get_by_role("button", name="Keep declining"),
+    )
+    page.goto("/admin/site_assistant/trainingrun/train/")
+    details = page.locator("#training-settings > summary")
+    measure(
+        details,
+        page.get_by_role("button", name="Yes, start training"),
+        page.get_by_role("link", name="No, go back"),
+    )
+    details.click()
+    expect(page.locator("#training-settings")).to_have_attribute("open", "")
+    run = TrainingRun.objects.create(status="running", progress=45, stage="train")
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/cancel/")
+    measure(
+        page.get_by_role("button", name="Yes, cancel the run"),
+        page.get_by_role("link", name="No, keep it running"),
+    )

@@ -208,3 +208,35 @@ def served_copy(testsite, tmp_path):
     embed.set_active_model(None)
     embed.forget_models_except()
     health.forget_probes()
+
+
+@pytest.fixture
+def training_at_step_22():
+    """A training run under way at step 22 of 80, 4 s a step: the estimate of what it has
+    left is ``step_22_minutes_left()`` minutes (site_assistant.training.time_left)."""
+    import time
+
+    from django.utils import timezone
+
+    from site_assistant.models import TrainingRun
+    from site_assistant.training.tasks import this_process
+
+    return TrainingRun.objects.create(
+        status=TrainingRun.Status.RUNNING,
+        runner=this_process(),
+        started=timezone.now(),
+        progress=16,
+        stage="training: step 22/80",
+        params={"refit": True, "activate": True},
+        metrics={
+            "pace": {"phase": "training", "step": 22, "of": 80, "at": time.time()}
+            | {"seconds_a_step": 4.0, "recent": []}
+        },
+    )
+
+
+def step_22_minutes_left() -> int:
+    """What ``training_at_step_22`` has left, in minutes, as its estimate says it."""
+    from site_assistant.training.time_left import PHASE_STEPS
+
+    return round((58 + sum(PHASE_STEPS.values()) + 100) * 4.0 / 60)

@@ -609,3 +609,41 @@ def test_a_question_the_site_doesnt_answer_asked_again_is_not_proposed_again(own
     # Not judged: a question the owner has not looked at is proposed as before.
     visitor.get("/api/search/", {"q": "do you sell bicycles?"})
     assert not Question.objects.get(text="do you sell bicycles?").unanswerable
+
+
+def test_a_fix_saved_while_a_training_run_trains_says_its_build_waits_for_the_run(
+    owner_client, unanswered, with_a_broker, django_capture_on_commit_callbacks, training_at_step_22
+):
+    """Saved during Training #3, the fix said "It joins the index build under way (#5)"
+    while build #5 sat queued behind the run (one worker runs one task at a time), for as
+    long as the run had left. Now it says what the build waits for and about how long."""
+    from django.core.cache import cache
+
+    from site_assistant.models import IndexBuild
+    from site_assistant.signals import DEBOUNCE_KEY
+    from tests.site_assistant.conftest import step_22_minutes_left
+
+    run = training_at_step_22
+    owner_client.post("/admin/site_assistant/indexbuild/rebuild/")  # queued behind the run
+    queued = IndexBuild.objects.latest("pk")
+    assert queued.status == IndexBuild.Status.QUEUED
+    cache.delete(DEBOUNCE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
+        )
+    assert response.status_code == 302
+    assert IndexBuild.objects.latest("pk").coalesced_into_id == queued.pk
+    said = LexborHTMLParser(owner_client.get(response["Location"]).text).css_first(
+        ".messagelist .success"
+    )
+    said = " ".join(said.text().split())
+    minutes = step_22_minutes_left()
+    assert "under way" not in said, said
+    assert said.endswith(
+        f"It joins index build #{queued.pk}, queued, not started. Waiting for Training "
+        f"#{run.pk} to finish, about {minutes} minutes left (estimate): the worker runs one "
+        "task at a time. The build starts by itself then. To build now, cancel the run; "
+        "whoever runs the site can give training a worker of its own, so builds never wait "
+        "for it."
+    ), said

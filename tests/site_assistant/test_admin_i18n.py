@@ -3,6 +3,8 @@ Bambicim sets "en") and an owner whose browser asks for Slovenian (LocaleMiddlew
 get the app's overview, lists, buttons and messages in their language, with
 Slovenian's four plural forms."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -61,7 +63,7 @@ def test_a_german_site_shows_the_overview_and_the_lists_in_german(owner_client):
     assert "Textstellen, aufgebaut" in words(tree, "#dash-serving")
     assert "das Basismodell" in words(tree, "#dash-serving")
     build = words(tree, "#dash-build")
-    assert "Letzter Aufbau" in build and "Erfolgreich" in build and "admin" in build
+    assert "Letzter Aufbau" in build and "Erfolgreich" in build and "· Admin" in build
     assert "Fragen der letzten 7 Tage" in words(tree, "#dash-week")
     review = words(tree, "#dash-review")
     assert "Zu prüfen" in review and "Unbeantwortete Fragen" in review
@@ -570,3 +572,89 @@ def test_a_german_owner_reads_why_no_page_was_read_in_german(
         "SITE_ASSISTANT['URLS'] Seiten dieser Website sind (eine Website unter einem "
         "Pfadpräfix: docs/install.md, „Under a path prefix“), dann neu aufbauen"
     )
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_reads_every_word_and_number_of_the_owners_pages_in_german(owner_client):
+    """Written in the templates and the code, some stayed English on a German site: Try a
+    question's explanation and "Answer: … · model … · answered in 28,8 ms", a build's
+    "Requested by:" and "Build #7", a question's "Fixed by:", the app page's "Site
+    assistant-Administration"; the overview lowercased the build's trigger ("beispielfrage
+    gespeichert") and said "5 wartet auf Korrektur". Scores read "0.37" on the lists and a
+    question's page but "0,547" on Try a question, shares "74%" where German writes "74 %"."""
+    from django.contrib.auth import get_user_model
+
+    from site_assistant.models import ExampleQuestion
+
+    owner = get_user_model().objects.get(username="owner")
+    example = ExampleQuestion.objects.create(question="was kostet ein shop", url="/services/")
+    for n in range(5):
+        Question.objects.create(text=f"Frage {n}?", answered=False, score=0.2)
+    fixed = Question.objects.create(
+        text="was kostet ein shop?", answered=False, score=0.372, fixed_by=example
+    )
+    for n in range(3):
+        Question.objects.create(text=f"Antwort {n}?", answered=True, score=0.7)
+    build = IndexBuild.objects.create(status="succeeded", trigger="example", requested_by=owner)
+    declined = ExampleQuestion.objects.create(question="verkauft ihr spielzeug", declines=True)
+    answers = {"link": "/services/#pricing", "score": 0.61}
+    ExampleQuestion.objects.filter(pk=declined.pk).update(review={"answers": answers})
+
+    tree = page(owner_client, APP_PAGE)
+    assert "Website-Assistent" in tree.css_first("title").text(), tree.css_first("title").text()
+    assert "Site assistant" not in tree.css_first("#content").text()
+    assert words(tree, "#dash-unanswered") == "5"
+    assert words(tree, "#dash-unanswered-all").startswith("warten auf Korrektur"), words(
+        tree, "#dash-unanswered-all"
+    )
+    assert words(tree, "#dash-build dd:nth-of-type(2)").endswith("· Beispielfrage gespeichert")
+    assert words(tree, "#dash-answered .big") == "33 %"
+    assert "erreicht 0,61" in words(tree, "#dash-may-answer")
+
+    tree = page(owner_client, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
+    assert words(tree, ".field-requested_by label") == "Angefordert von:"
+    assert f"Aufbau #{build.pk} (Erfolgreich)" in tree.css_first("title").text()
+
+    tree = page(owner_client, f"/admin/site_assistant/question/{fixed.pk}/change/")
+    assert words(tree, ".field-fixed_by label") == "Korrigiert durch:"
+    assert words(tree, ".field-score_display .readonly") == "0,37"
+    listed = page(owner_client, "/admin/site_assistant/question/?attention=unanswered")
+    assert "0,37" in words(listed, "#result_list"), words(listed, "#result_list")
+    examples = page(owner_client, "/admin/site_assistant/examplequestion/?review=may_answer")
+    assert "erreicht 0,61, über der Antwortschwelle" in words(examples, "#result_list")
+
+    tree = page(owner_client, "/admin/site_assistant/question/try/?q=how+much+is+a+shop")
+    explained = words(tree, "#try-help")
+    assert explained.startswith("Antworten aus dem aktiven Index"), explained
+    verdict = words(tree, "#try-verdict")
+    assert verdict.startswith(("Antwort:", "Nicht sicher")), verdict
+    assert " · Modell " in verdict and " · beantwortet in " in verdict, verdict
+    assert re.fullmatch(r".* beantwortet in \d+,\d ms", verdict), verdict
+    scores = [s.text() for s in tree.css("#try-results td:nth-child(2) strong")]
+    assert scores and all(re.fullmatch(r"0,\d{3}", s) for s in scores), scores
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_adding_an_example_question_is_told_to_type_the_sites_words(
+    owner_client,
+):
+    """The section's hint said to type „Preise“ or „Rückerstattung“, words of the German
+    catalogue, into a search of the site's English sections: it found nothing. It names the
+    language the site is written in instead, and the site's words find its sections."""
+    tree = page(owner_client, "/admin/site_assistant/examplequestion/add/")
+    hint = words(tree, "#id_url_helptext")
+    assert "auf Englisch" in hint, hint
+    assert "Preise" not in hint and "Rückerstattung" not in hint, hint
+    sections = "/admin/site_assistant/examplequestion/sections/"
+    assert owner_client.get(sections, {"term": "Preise"}).json()["results"] == []
+    assert owner_client.get(sections, {"term": "pricing"}).json()["results"]
+
+
+@pytest.mark.usefixtures("german")
+def test_a_german_owner_reads_a_training_runs_progress_as_german_writes_it(owner_client):
+    """The Training runs list said "45%" beside "74 %" on the overview."""
+    from site_assistant.models import TrainingRun
+
+    TrainingRun.objects.create(status="failed", progress=45, stage="train", error="Out of memory")
+    tree = page(owner_client, "/admin/site_assistant/trainingrun/")
+    assert words(tree, "#result_list td.field-progress_display") == "45 % 45 %"

@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from site_assistant import embed
 from site_assistant.models import TrainingRun
 from site_assistant.training.tasks import Cancelled, _Progress, cancel, this_process
+from tests.site_assistant.conftest import step_22_minutes_left
 
 pytestmark = pytest.mark.django_db
 
@@ -859,37 +860,23 @@ def test_a_run_whose_worker_was_killed_says_so_and_how_to_start_one(celery_worke
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_rebuild_queued_behind_a_training_run_says_what_it_waits_for(
-    celery_workers, owner_client, settings
+    celery_workers, owner_client, settings, training_at_step_22
 ):
     """With one worker (``make worker``), "Rebuild index now" during Training #1 said
     "Index rebuild #7 queued: a worker will run it" and the build sat Queued for over two
     minutes, nothing said, until the run was cancelled: the worker runs one task at a
     time. Now the message, the build's page, its status JSON and the builds list say
     what it waits for, how long, and what to do."""
-    from django.utils import timezone
-
     from site_assistant.models import IndexBuild
-    from site_assistant.training.time_left import PHASE_STEPS
     from tests.site_assistant.busy_task import busy
 
     celery_workers(include="tests.site_assistant.busy_task")
     busy.apply_async(args=(20,))  # the worker is taken, as by the run
-    run = TrainingRun.objects.create(
-        status=Status.RUNNING,
-        runner=this_process(),
-        started=timezone.now(),
-        progress=16,
-        stage="training: step 22/80",
-        params={"refit": True, "activate": True},
-        metrics={
-            "pace": {"phase": "training", "step": 22, "of": 80, "at": time.time()}
-            | {"seconds_a_step": 4.0, "recent": []}
-        },
-    )
+    run = training_at_step_22
     landed = owner_client.post(reverse("admin:site_assistant_indexbuild_rebuild"), follow=True)
     build = IndexBuild.objects.latest("pk")
     assert build.status == IndexBuild.Status.QUEUED
-    minutes = round((58 + sum(PHASE_STEPS.values()) + 100) * 4.0 / 60)
+    minutes = step_22_minutes_left()
     note = (
         f"Waiting for Training #{run.pk} to finish, about {minutes} minutes left (estimate): "
         "the worker runs one task at a time. The build starts by itself then. To build now, "

@@ -651,3 +651,35 @@ def test_wagtails_panel_counts_declined_questions_the_site_may_answer_only_for_w
     assert panel() == (0, None)
     helper.user_permissions.add(Permission.objects.get(codename="view_examplequestion"))
     assert panel() == (1, "/admin/site_assistant/examplequestion/?review=may_answer")
+
+
+def test_the_overview_leads_to_its_tools_and_says_a_training_run_is_under_way(
+    owner_client, training_at_step_22
+):
+    """The overview had no way to Try a question, a rebuild or training, and said nothing
+    while a training run ran. A "Tools" row leads to each, and a line says how far the run
+    is and links to its page."""
+    from tests.site_assistant.conftest import step_22_minutes_left
+
+    tree = LexborHTMLParser(owner_client.get(APP_PAGE).text)
+    tools = {a.text(): a.attributes["href"] for a in tree.css("#dash-tools nav a")}
+    assert tools == {
+        "Try a question": "/admin/site_assistant/question/try/",
+        "Rebuild": "/admin/site_assistant/indexbuild/",
+        "Train on site content": "/admin/site_assistant/trainingrun/train/",
+    }
+    for url in tools.values():  # each opens (training under way: its page, once redirected)
+        assert owner_client.get(url, follow=True).status_code == 200
+    run = training_at_step_22
+    line = tree.css_first("#dash-training")
+    assert " ".join(line.text().split()) == (
+        f"Training #{run.pk} is running: 16% done, about {step_22_minutes_left()} minutes "
+        "left (estimate). Follow the run"
+    )
+    assert line.css_first("a").attributes["href"] == (
+        f"/admin/site_assistant/trainingrun/{run.pk}/change/"
+    )
+    # None under way, nothing said.
+    run.status = "succeeded"
+    run.save()
+    assert LexborHTMLParser(owner_client.get(APP_PAGE).text).css_first("#dash-training") is None
