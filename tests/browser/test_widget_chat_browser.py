@@ -309,6 +309,25 @@ def test_ask_bambis_team_opens_the_contact_form_with_the_question(page):
     assert ContactMessage.objects.get().message == "Do you repair laptops?"
 
 
+def test_small_talk_never_becomes_the_message_for_bambis_team(page):
+    """After "thanks!" the foot's link opened the contact form with "thanks!" as the message:
+    small talk is no question for the site's people. "ok cool" got a search ("not sure")."""
+    page.goto("/")
+    page.keyboard.press("/")
+    foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
+    reply = ask(page, "thanks!")
+    expect(reply).to_have_class(re.compile("site-assistant__msg--reply"))
+    expect(foot).to_have_attribute("href", "/contact/#write-to-us")
+    ask(page, "Do you repair laptops?")
+    asked = "/contact/?message=Do%20you%20repair%20laptops%3F#write-to-us"
+    expect(foot).to_have_attribute("href", asked)
+    for said in ("thanks!", "ok cool"):
+        reply = ask(page, said)
+        expect(reply).to_have_class(re.compile("site-assistant__msg--reply"))
+        expect(foot).to_have_attribute("href", asked)
+    assert not Question.objects.filter(text__in=["thanks!", "ok cool"]).exists()
+
+
 def test_a_mailto_contact_url_gets_the_question_in_body_from_the_widget_and_the_page(
     page, settings
 ):

@@ -527,8 +527,13 @@
     if (!input.value && unsent.length) input.value = unsent[0];
   }
 
+  /* The last question asked, for the contact page's message: small talk ("thanks!", "ok") is no
+     question for the site's people. */
   function lastQuestion() {
-    return turns.length ? turns[turns.length - 1].q : "";
+    for (var i = turns.length - 1; i >= 0; i--) {
+      if (!(turns[i].data && turns[i].data.small_talk)) return turns[i].q;
+    }
+    return "";
   }
 
   function refresh() {
