@@ -257,6 +257,10 @@ TEXTING = (
     "ya ok",
     "no ty",
     "wat r ur prices",
+    "do u do instagram",
+    "do u do tiktok",
+    "u do instagram ads",
+    "r u on insta",
 )
 
 

@@ -208,7 +208,9 @@ def other_language(
     such words, or of them and long misspellings of the site's (:func:`index_words`),
     is the index's language, whatever the identifier says of so few letters:
     "Ljubljana office?" read as Slovenian, "r u a bot" as Sesotho and "r u in
-    ljublana" as Slovenian. A single word the index does not know is another language
+    ljublana" as Slovenian; so is a question more than half of whose words are very
+    common words of the index's language (:func:`mostly_common`: "do u do instagram" read
+    as Croatian). A single word the index does not know is another language
     when the identifier reads it clearly (:func:`_one_clear_word`), unless ``typo``: typo
     tolerance would respell it (``Speller.is_typo``; "chaange" read as Oromo is the
     site's "change").
@@ -221,7 +223,7 @@ def other_language(
     words = WORD.findall(text)
     if not conf.get("DETECT_LANGUAGE") or not words:
         return None
-    if known is not None and index_words(words, known, typo):
+    if known is not None and (index_words(words, known, typo) or mostly_common(words)):
         return None
     found = (
         _other_reading(text, known)
@@ -235,6 +237,58 @@ def other_language(
     # only answer in English", a visitor who mashed the keys was told they wrote another
     # language. It is searched, and gets the honest "I'm not sure" and the handoff.
     return None if code == NO_LANGUAGE else code
+
+
+# Words of a language that are no stop words of it but as common in a question typed in a
+# chat or on a phone: English's chat forms ("do u do instagram", "r u open") and its
+# contractions typed without the apostrophe ("dont", "whats": :func:`unapostrophed`).
+# fmt: off
+CHAT_WORDS = {
+    "en": frozenset({
+        "u", "r", "ur", "ya", "yo", "pls", "plz", "thx", "ty", "k", "kk", "ok", "okay", "hi",
+        "hey", "hello", "yes", "yeah", "yep", "nope", "lol", "omg", "idk", "tbh", "btw",
+    }),
+}
+UNAPOSTROPHED = {
+    "en": frozenset({
+        "aint", "arent", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt",
+        "havent", "hes", "hows", "id", "ill", "im", "isnt", "itd", "itll", "ive", "lets",
+        "mightnt", "mustnt", "neednt", "shant", "shes", "shouldnt", "thatll", "thats",
+        "theres", "theyd", "theyll", "theyre", "theyve", "wasnt", "weve", "werent", "whatll",
+        "whats", "whens", "wheres", "whos", "whys", "wont", "wouldnt", "youd", "youll",
+        "youre", "youve", "yall",
+    }),
+}
+# fmt: on
+
+
+def unapostrophed() -> frozenset[str]:
+    """The index language's contractions as typed without the apostrophe ("dont", "im",
+    "youre", "whats"; English's, none for another language): words of it, never
+    respelled into other words ("dont" is one edit from the site's "don", of "don't")."""
+    return UNAPOSTROPHED.get(conf.index_language(), frozenset())
+
+
+@functools.cache
+def _common(code: str) -> frozenset[str]:
+    from .lexical import common_words
+
+    return (
+        common_words(code)
+        | CHAT_WORDS.get(code, frozenset())
+        | UNAPOSTROPHED.get(code, frozenset())
+    )
+
+
+def mostly_common(words: list[str]) -> bool:
+    """Whether more than half of ``words`` are very common words of the index's language:
+    its stop words (``lexical.common_words``), chat forms and contractions typed without
+    the apostrophe (CHAT_WORDS, UNAPOSTROPHED). Such a question is the index's language
+    whatever the identifier reads in its few letters: "do u do instagram" read as
+    Croatian, English below 0.01. Measured (``make bench-languages``, docs/quality.md):
+    none of the 250 questions in other languages of the project's sets is."""
+    common = _common(conf.index_language())
+    return sum(word.casefold() in common for word in words) * 2 > len(words)
 
 
 # A word the index does not know of at least NEAR_MISS_MIN_LETTERS letters that typo

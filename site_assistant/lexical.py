@@ -53,16 +53,44 @@ def passage_document(passage: dict) -> str:
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
+# bm25s's stop word lists of other languages (NLTK's), by language code.
+_STOPWORD_LISTS = {
+    "en": "STOPWORDS_EN",
+    "en_plus": "STOPWORDS_EN_PLUS",
+    "da": "STOPWORDS_DANISH",
+    "de": "STOPWORDS_GERMAN",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "it": "STOPWORDS_ITALIAN",
+    "nl": "STOPWORDS_DUTCH",
+    "no": "STOPWORDS_NORWEGIAN",
+    "pt": "STOPWORDS_PORTUGUESE",
+    "ru": "STOPWORDS_RUSSIAN",
+    "sv": "STOPWORDS_SWEDISH",
+    "tr": "STOPWORDS_TURKISH",
+}
+
+
 @cache
 def _stopwords(name: str) -> frozenset[str]:
-    """bm25s's stop word list ``name`` ("en": Lucene's 33, "en_plus": NLTK's 179), read
-    from its ``stopwords`` module without importing the package (and scipy with it)."""
+    """bm25s's stop word list ``name`` ("en": Lucene's 33, "en_plus": NLTK's 179; a
+    language code of _STOPWORD_LISTS, NLTK's for it; else none), read from its
+    ``stopwords`` module without importing the package (and scipy with it)."""
+    if name not in _STOPWORD_LISTS:
+        return frozenset()
     spec = importlib.util.find_spec("bm25s")
     source = Path(spec.submodule_search_locations[0]) / "stopwords.py"
     module_spec = importlib.util.spec_from_file_location("_site_assistant_bm25s_stopwords", source)
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    return frozenset({"en": module.STOPWORDS_EN, "en_plus": module.STOPWORDS_EN_PLUS}[name])
+    return frozenset(getattr(module, _STOPWORD_LISTS[name]))
+
+
+def common_words(code: str) -> frozenset[str]:
+    """The most common words of the language ``code`` ("en", "de"...): its stop words
+    (NLTK's, through bm25s; English's are "en_plus"); none for a language bm25s has no
+    list for."""
+    return _stopwords("en_plus" if code == "en" else code)
 
 
 def tokenize(texts: Sequence[str], stopwords: str = "en") -> list[list[str]]:

@@ -96,10 +96,12 @@ class Speller:
 
     def is_known(self, word: str) -> bool:
         """A word of the site or of the model, or one of them with an English ending
-        ("checker", "patched", "priced", "whats" are not typos). A bare "d" ends only a
+        ("checker", "patched", "priced", "whats" are not typos), or a contraction of the
+        index's language typed without the apostrophe (``language.unapostrophed``: "dont"
+        was respelled "don", a word of the site's "don't"). A bare "d" ends only a
         word that ends in "e": "basd" is no "bas" (a word of the model) + "d", but a typo
         of "based"."""
-        if word in self.known:
+        if word in self.known or word in language.unapostrophed():
             return True
         return any(
             word.endswith(ending)

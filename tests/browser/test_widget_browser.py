@@ -95,9 +95,86 @@ def test_on_a_small_phone_with_large_text_the_bubble_leaves_the_first_screen_who
     page.get_by_role("button", name="Close Ask Bambi").tap()
     expect(page.locator(BUBBLE)).to_be_in_viewport()  # opened once, it stays where it is
 
-    # Where it covers no text (the About page), it shows from the first screen on.
+    # Where it covers nothing (the Terms page), it shows from the first screen on. (The About
+    # page's: the corner of its pull quote's coloured box, from which it slides away too.)
+    page.goto("/terms/")
+    expect(page.locator(BUBBLE)).to_be_in_viewport()
+    page.locator(BUBBLE).tap()
+    expect(page.locator(PANEL)).to_be_visible()
+
+
+# Whether the closed bubble, where it comes to rest, covers a box of the page: its place on the
+# screen overlaps the box's, and a tap at the box's right end, halfway down, lands elsewhere.
+BUBBLE_OVER = """(selector) => {
+    const box = document.querySelector(selector).getBoundingClientRect();
+    const b = document.querySelector(".site-assistant__bubble").getBoundingClientRect();
+    const shown = {left: b.left, right: b.right, top: b.top, bottom: Math.min(b.bottom, innerHeight)};
+    const over = shown.bottom > shown.top && b.right > box.left && b.left < box.right
+        && shown.bottom > box.top && shown.top < box.bottom;
+    // Halfway down the part of the box beside the bubble's resting place (the widget's box).
+    const place = document.querySelector(".site-assistant").getBoundingClientRect();
+    const mid = (Math.max(box.top, place.top) + Math.min(box.bottom, place.bottom, innerHeight)) / 2;
+    // Clear of a rounded corner: a box's rounded corner takes no tap.
+    const clear = box.top + Math.min(16, box.height / 2);
+    const y = Math.min(Math.max(mid, clear), Math.min(box.bottom, innerHeight) - 1);
+    const hit = document.elementFromPoint(box.right - 4, y);
+    return {over, reaches: !!hit && document.querySelector(selector).contains(hit),
+        beside: box.right > place.left && box.left < place.right && box.bottom > place.top
+            && box.top < place.bottom};
+}"""
+
+
+def bubble_over(page, selector):
+    """Read where the bubble comes to rest (it slides), not mid-slide."""
+    page.wait_for_load_state("load")
+    deadline = time.monotonic() + 5
+    while (found := page.evaluate(BUBBLE_OVER, selector))["over"] and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path, selector",
+    [
+        ("/game/evening-in/", ".choices a"),  # "Switch on the fairy lights"
+        ("/contact/", "textarea"),  # the message box
+        ("/game/inventory/", ".empty-state"),  # "No items yet…"
+    ],
+)
+def test_on_a_phone_the_closed_bubble_covers_no_control_or_box_of_the_first_screen(
+    phone_page, path, selector
+):
+    """390×844: the closed bubble covered the right end of the game's first choice, the contact
+    page's message box and the inventory's "No items yet" box, none of them text under the
+    points it looked at. A tap at the covered end reaches what is there."""
+    page = phone_page(390, 844)
+    page.goto(path)
+    expect(page.locator(selector).first).to_be_visible()
+    found = bubble_over(page, selector)
+    assert found["beside"], found  # where the bubble rests when nothing is in its way
+    assert not found["over"], found
+    assert found["reaches"], found
+
+
+def test_on_a_phone_a_tap_beside_the_round_bubble_reaches_the_page(phone_page):
+    """A tap in a corner of the closed bubble's square, outside its circle (332,822 at
+    390×844), hit the widget's box and nothing: neither the page nor the chat."""
+    page = phone_page(390, 844)
     page.goto("/about/")
     expect(page.locator(BUBBLE)).to_be_in_viewport()
+    hits = page.evaluate(
+        """() => {
+        const root = document.querySelector(".site-assistant");
+        const b = root.querySelector(".site-assistant__bubble").getBoundingClientRect();
+        const at = (x, y) => document.elementFromPoint(x, y);
+        return {
+            corner: root === at(b.left + 2, b.bottom - 2) || root === at(b.right - 2, b.top + 2),
+            middle: root.querySelector(".site-assistant__bubble").contains(
+                at((b.left + b.right) / 2, (b.top + b.bottom) / 2)),
+        };
+    }"""
+    )
+    assert hits == {"corner": False, "middle": True}
     page.locator(BUBBLE).tap()
     expect(page.locator(PANEL)).to_be_visible()
 

@@ -309,6 +309,25 @@ def test_ask_bambis_team_opens_the_contact_form_with_the_question(page):
     assert ContactMessage.objects.get().message == "Do you repair laptops?"
 
 
+def test_small_talk_never_becomes_the_message_for_bambis_team(page):
+    """After "thanks!" the foot's link opened the contact form with "thanks!" as the message:
+    small talk is no question for the site's people. "ok cool" got a search ("not sure")."""
+    page.goto("/")
+    page.keyboard.press("/")
+    foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
+    reply = ask(page, "thanks!")
+    expect(reply).to_have_class(re.compile("site-assistant__msg--reply"))
+    expect(foot).to_have_attribute("href", "/contact/#write-to-us")
+    ask(page, "Do you repair laptops?")
+    asked = "/contact/?message=Do%20you%20repair%20laptops%3F#write-to-us"
+    expect(foot).to_have_attribute("href", asked)
+    for said in ("thanks!", "ok cool"):
+        reply = ask(page, said)
+        expect(reply).to_have_class(re.compile("site-assistant__msg--reply"))
+        expect(foot).to_have_attribute("href", asked)
+    assert not Question.objects.filter(text__in=["thanks!", "ok cool"]).exists()
+
+
 def test_a_mailto_contact_url_gets_the_question_in_body_from_the_widget_and_the_page(
     page, settings
 ):
@@ -504,6 +523,37 @@ def test_on_a_phone_the_panel_is_the_whole_screen_and_the_page_stays_put(phone, 
     page.get_by_role("button", name="Close Ask Bambi").tap()
     expect(panel).to_be_hidden()
     assert abs(page.evaluate("window.scrollY") - before[0]) <= 1  # where the visitor was
+
+
+def test_on_a_phone_the_answers_links_are_big_enough_to_tap(phone):
+    """WCAG 2.2's 2.5.8 asks 24 px: at 390×844 "See all results" was 22 px high and the
+    foot's "Ask Bambi's team" 19. On a phone each is 44 px, what a thumb hits first time."""
+    page = phone
+    page.goto("/about/")
+    page.locator(BUBBLE).tap()
+    expect(page.locator(PANEL)).to_be_visible()
+    answer = ask(page, "Can I scrape the site?")
+    expect(answer).to_have_class(re.compile("site-assistant__msg--answer"))
+    targets = {
+        "See all results": answer.locator(".site-assistant__all"),
+        HANDOFF: page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF),
+    }
+    heights = {name: target.bounding_box()["height"] for name, target in targets.items()}
+    assert all(height >= 44 for height in heights.values()), heights
+    # ...and the foot's link still sits on screen, with the question box above it.
+    box = page.locator(INPUT).bounding_box()
+    foot = targets[HANDOFF].bounding_box()
+    assert box["y"] + box["height"] <= foot["y"] and foot["y"] + foot["height"] <= 844
+
+
+def test_on_a_desktop_the_answers_links_are_at_least_24_px_high(page):
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, "Can I scrape the site?")
+    foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
+    heights = [answer.locator(".site-assistant__all").bounding_box()["height"]]
+    heights.append(foot.bounding_box()["height"])
+    assert min(heights) >= 24, heights
 
 
 def test_on_a_phone_the_closed_bubble_leaves_the_text_readable(phone):

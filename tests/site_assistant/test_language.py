@@ -358,6 +358,32 @@ def test_a_short_question_of_words_the_index_knows_is_english(built_index):
 
 
 @pytest.mark.django_db
+def test_a_question_mostly_of_common_english_words_is_english(built_index, client):
+    """A visitor asked "do u do instagram" and was told "I can only answer in English" (the
+    identifier read Croatian, English below 0.01): "instagram" is no word of the index, so
+    not every word is known. Three of its four words are among English's most common."""
+    from site_assistant import index
+
+    speller = services.speller(index.load_current())
+    known, site, typo = speller.is_known, speller.is_site_word, speller.is_typo
+    for question in ("do u do instagram", "do u do tiktok", "omg lol"):
+        assert language.other_language(question, known, site, typo) is None, question
+    body = client.get("/api/search/", {"q": "do u do instagram"}).json()
+    assert body["language"] is None and body["message"] is None
+    # No question in another language of the project's sets is mostly English's common
+    # words, and they are still declined.
+    others = [
+        row["question"]
+        for name in ("other_language_questions.jsonl", "short_language_questions.jsonl")
+        for row in _rows(name)
+        if row["language"] != "en"
+    ]
+    assert [q for q in others if language.mostly_common(WORD.findall(q))] == []
+    assert language.other_language("je voudrais un devis", known, site, typo) == "fr"
+    assert language.other_language("Co to jest Bambi Game?", known, site, typo) == "pl"
+
+
+@pytest.mark.django_db
 def test_the_api_answers_a_german_page_in_german(built_index, client, bilingual_site):
     """The widget on /de/ asks /de/assistant/api/search/ (and names the page's language in
     Accept-Language): the messages it shows come back in German."""

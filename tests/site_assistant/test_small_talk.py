@@ -20,6 +20,13 @@ from site_assistant.models import Question
         ("thank u", "You’re welcome! Anything else?"),
         ("👍", "You’re welcome! Anything else?"),
         ("❤", "You’re welcome! Anything else?"),
+        # Phrases one after another: the last one's reply ("ok cool" was searched).
+        ("ok cool", "Anything else you’d like to know?"),
+        ("Ok, cool!", "Anything else you’d like to know?"),
+        ("great, got it", "Anything else you’d like to know?"),
+        ("okay nice", "Anything else you’d like to know?"),
+        ("sounds good", "Anything else you’d like to know?"),
+        ("cool thanks!", "You’re welcome! Anything else?"),
     ],
 )
 def test_a_whole_message_of_small_talk_gets_its_reply(message, reply):
@@ -35,6 +42,8 @@ def test_a_whole_message_of_small_talk_gets_its_reply(message, reply):
         "okay go",
         "😡",
         "👍👍 prices",
+        "ok cool what do you charge",
+        "cool prices",
         "",
     ],
 )

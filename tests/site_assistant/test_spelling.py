@@ -49,6 +49,35 @@ def test_known_words_and_far_words_are_left_alone(speller, query):
     assert speller.correct(query) == query
 
 
+# A site's contractions split at the apostrophe give its vocabulary "don", "doesn",
+# "isn", "won", "aren", "wasn", "didn", "can", "let", "you", "re"...
+CONTRACTED = (
+    "Don't worry: it doesn't cost extra, isn't hard, and we won't, can't or didn't say "
+    "otherwise. You're welcome; they're here, we've seen it, I'm sure, I've said what's "
+    "what, how's it going, where's the office, that's it, there's more, let's talk."
+)
+
+
+def test_contractions_typed_without_the_apostrophe_are_never_respelled():
+    """A visitor's "what if i dont like the design" was searched, and shown back, as "what
+    if i don like the design": "dont" is one edit from "don", the site's "don't"."""
+    speller = Speller.for_texts([SITE, CONTRACTED], embed.default_model_path())
+    assert speller.correct("what if i dont like the design") == "what if i dont like the design"
+    typed = (
+        "dont doesnt cant wont isnt arent didnt im ive youre whats hows wheres thats theres lets"
+    )
+    assert speller.correct(typed) == typed
+    assert speller.correct("Dont Doesnt Isnt") == "Dont Doesnt Isnt"
+    # A typo of a real word still is respelled.
+    assert speller.correct("cokies") == "cookies"
+
+
+@pytest.mark.django_db
+def test_the_api_searches_a_contraction_without_its_apostrophe_as_typed(built_index, client):
+    body = client.get("/api/search/", {"q": "what if i dont like the design"}).json()
+    assert body["corrected_query"] is None, body["corrected_query"]
+
+
 def test_ties_prefer_the_same_first_letter_then_the_commoner_word():
     speller = Speller(Counter({"design": 9, "redesign": 1}))
     # "rdesign" is one edit from both: typos rarely hit the first letter.

@@ -527,8 +527,13 @@
     if (!input.value && unsent.length) input.value = unsent[0];
   }
 
+  /* The last question asked, for the contact page's message: small talk ("thanks!", "ok") is no
+     question for the site's people. */
   function lastQuestion() {
-    return turns.length ? turns[turns.length - 1].q : "";
+    for (var i = turns.length - 1; i >= 0; i--) {
+      if (!(turns[i].data && turns[i].data.small_talk)) return turns[i].q;
+    }
+    return "";
   }
 
   function refresh() {
@@ -704,12 +709,18 @@
     makeWay();
   }, { passive: true });
 
-  /* Phones: the closed bubble also slides away from a box or button of the page it would cover
-     (the search page's box at 320 px with large text), so a tap at the box's end reaches the box;
-     and, on the page's first screen until the visitor scrolls, from its text (the home page's
-     lead at 320 px with large text), so what is read first is whole; on the way up and at the
-     page's end it is back. Not while an answer waits, nor once the chat was opened. */
-  var FIELD = "input, textarea, select, button, [contenteditable]";
+  /* Phones: the closed bubble also slides away from a form field or button of the page it would
+     cover (the search page's box at 320 px with large text, the contact page's message box at
+     390 px), so a tap at its end reaches it; and, on the page's first screen until the visitor
+     scrolls, from anything there to read or tap: text (the home page's lead at 320 px with large
+     text), a link or other control (a game's first choice, a link styled as a button) and a drawn
+     box (a bordered or coloured box's edge: the inventory's "No items yet"), so what is seen
+     first is whole. Whether it covers one is read from the boxes themselves, not from a few
+     points under the bubble: a button's end or a box's top edge fell between the points. On the
+     way up and at the page's end it is back. Not while an answer waits, nor once the chat was
+     opened. */
+  var FIELD = "input:not([type=hidden]), textarea, select, button, [contenteditable], [role=button]";
+  var CONTROL = FIELD + ", a[href], summary, label, [tabindex]:not([tabindex='-1'])";
   function overlaps(a, b) {
     return a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom;
   }
@@ -722,19 +733,39 @@
     }
     return false;
   }
+  function coversOne(selector, r) {
+    return Array.prototype.some.call(document.querySelectorAll(selector), function (node) {
+      if (root.contains(node) || node.closest("[hidden], [inert]")) return false;
+      return Array.prototype.some.call(node.getClientRects(), function (box) { return overlaps(box, r); });
+    });
+  }
+  function drawn(node) {
+    var style = getComputedStyle(node);
+    if (style.visibility === "hidden") return false;
+    var painted = function (colour) { return colour && !/^(transparent|rgba\(.*,\s*0\))$/.test(colour); };
+    return ["Top", "Right", "Bottom", "Left"].some(function (side) {
+      return parseFloat(style["border" + side + "Width"]) > 0 && style["border" + side + "Style"] !== "none" && painted(style["border" + side + "Color"]);
+    }) || painted(style.backgroundColor) || style.backgroundImage !== "none";
+  }
+  function coversAnEdge(r) {
+    var seen = [], xs = [r.left + 1, (r.left + r.right) / 2, r.right - 1], ys = [r.top + 1, (r.top + r.bottom) / 2, r.bottom - 1];
+    return xs.some(function (x) {
+      return ys.some(function (y) {
+        return document.elementsFromPoint(x, y).some(function (node) {
+          if (root.contains(node) || seen.indexOf(node) >= 0 || node === document.body || node === document.documentElement) return false;
+          seen.push(node);
+          var box = node.getBoundingClientRect(); // the bubble over its edge, not inside it
+          var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+          return !inside && overlaps(box, r) && drawn(node);
+        });
+      });
+    });
+  }
   function inTheWay() {
     if (!phone.matches || isOpen() || news || !document.elementsFromPoint) return false;
     var r = root.getBoundingClientRect(); // the bubble's place, even while it is slid away
-    var xs = [r.left + 2, (r.left + r.right) / 2, r.right - 2], ys = [r.top + 2, (r.top + r.bottom) / 2, r.bottom - 2];
-    var seen = [];
-    return xs.some(function (x) {
-      return ys.some(function (y) {
-        var under = document.elementsFromPoint(x, y).filter(function (node) { return !root.contains(node); })[0];
-        if (!under || seen.indexOf(under) >= 0) return false;
-        seen.push(under);
-        return !!under.closest(FIELD) || (firstScreen && coversText(under, r));
-      });
-    });
+    if (coversOne(FIELD, r)) return true;
+    return firstScreen && (coversOne(CONTROL, r) || coversText(document.body, r) || coversAnEdge(r));
   }
   function makeWay() {
     root.classList.toggle("is-clear", inTheWay());
