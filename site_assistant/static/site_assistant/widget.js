@@ -713,12 +713,12 @@
      cover (the search page's box at 320 px with large text, the contact page's message box at
      390 px), so a tap at its end reaches it; and, on the page's first screen until the visitor
      scrolls, from anything there to read or tap: text (the home page's lead at 320 px with large
-     text), a link or other control (a game's first choice, a link styled as a button) and a drawn
-     box (a bordered or coloured box's edge: the inventory's "No items yet"), so what is seen
-     first is whole. Whether it covers one is read from the boxes themselves, not from a few
-     points under the bubble: a button's end or a box's top edge fell between the points. On the
-     way up and at the page's end it is back. Not while an answer waits, nor once the chat was
-     opened. */
+     text) and a link or other control (a game's first choice, a link styled as a button), so what
+     is seen first is whole. It stays over a box's border or background where no text or control
+     is under it (a card's corner): hiding it there would hide the assistant on most first
+     screens. Whether it covers one is read from the boxes themselves, not from a few points
+     under the bubble: a button's end fell between the points. On the way up and at the page's
+     end it is back. Not while an answer waits, nor once the chat was opened. */
   var FIELD = "input:not([type=hidden]), textarea, select, button, [contenteditable], [role=button]";
   var CONTROL = FIELD + ", a[href], summary, label, [tabindex]:not([tabindex='-1'])";
   function overlaps(a, b) {
@@ -739,33 +739,11 @@
       return Array.prototype.some.call(node.getClientRects(), function (box) { return overlaps(box, r); });
     });
   }
-  function drawn(node) {
-    var style = getComputedStyle(node);
-    if (style.visibility === "hidden") return false;
-    var painted = function (colour) { return colour && !/^(transparent|rgba\(.*,\s*0\))$/.test(colour); };
-    return ["Top", "Right", "Bottom", "Left"].some(function (side) {
-      return parseFloat(style["border" + side + "Width"]) > 0 && style["border" + side + "Style"] !== "none" && painted(style["border" + side + "Color"]);
-    }) || painted(style.backgroundColor) || style.backgroundImage !== "none";
-  }
-  function coversAnEdge(r) {
-    var seen = [], xs = [r.left + 1, (r.left + r.right) / 2, r.right - 1], ys = [r.top + 1, (r.top + r.bottom) / 2, r.bottom - 1];
-    return xs.some(function (x) {
-      return ys.some(function (y) {
-        return document.elementsFromPoint(x, y).some(function (node) {
-          if (root.contains(node) || seen.indexOf(node) >= 0 || node === document.body || node === document.documentElement) return false;
-          seen.push(node);
-          var box = node.getBoundingClientRect(); // the bubble over its edge, not inside it
-          var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
-          return !inside && overlaps(box, r) && drawn(node);
-        });
-      });
-    });
-  }
   function inTheWay() {
     if (!phone.matches || isOpen() || news || !document.elementsFromPoint) return false;
     var r = root.getBoundingClientRect(); // the bubble's place, even while it is slid away
     if (coversOne(FIELD, r)) return true;
-    return firstScreen && (coversOne(CONTROL, r) || coversText(document.body, r) || coversAnEdge(r));
+    return firstScreen && (coversOne(CONTROL, r) || coversText(document.body, r));
   }
   function makeWay() {
     root.classList.toggle("is-clear", inTheWay());
