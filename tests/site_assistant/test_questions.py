@@ -120,8 +120,8 @@ def test_the_purge_takes_a_questions_asks_one_by_one_and_its_row_with_the_last(
     when it is due: the row counts the asks left, and goes with the last."""
     client.force_login(django_user_model.objects.create_superuser("o", "o@x.example", "pw"))
     for text, days in [
-        ("Do you ship abroad?", 40),
-        ("do you ship abroad", 35),
+        ("Do you ship abroad?", 29),  # inside the 30 days: the list's own purge keeps them
+        ("do you ship abroad", 28),
         ("do you ship abroad?", 2),
     ]:
         _aged(text, days)
@@ -131,7 +131,7 @@ def test_the_purge_takes_a_questions_asks_one_by_one_and_its_row_with_the_last(
         return [(q.text, q.asks) for q in listing.context["cl"].result_list]
 
     assert times_asked() == [("do you ship abroad?", 3)]
-    questions.purge_old_questions()
+    questions.purge_old_questions(days=27)
     assert times_asked() == [("do you ship abroad?", 1)]
     questions.purge_old_questions(days=1)
     assert times_asked() == []
