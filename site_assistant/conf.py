@@ -747,24 +747,57 @@ def has_words_in(code: str) -> bool:
     """Whether a visitor may be told the app's words in ``code``: the site offers the
     language (settings.LANGUAGES) and the app's words are translated into it (its
     locale: German and Slovenian; English is their own)."""
-    from pathlib import Path
-
     code = primary_subtag(code)
     offered = {primary_subtag(tag) for tag, _name in getattr(django_settings, "LANGUAGES", ())}
     if not code or code not in offered:
         return False
+    return _translated(code)
+
+
+def _translated(code: str) -> bool:
+    """Whether the app's words are in ``code`` (its locale; English is their own)."""
+    from pathlib import Path
+
+    code = primary_subtag(code)
     locale = Path(__file__).resolve().parent / "locale" / code / "LC_MESSAGES" / "django.mo"
-    return code == "en" or locale.is_file()
+    return code == "en" or bool(code) and locale.is_file()
+
+
+def words_language(code: str) -> str:
+    """The language the app's own words come out in while ``code`` is active: ``code``
+    when they are translated into it, else Django's fallback, settings.LANGUAGE_CODE
+    when they are in that, else English, the words as written ("I can only answer in
+    English." on a French page)."""
+    for lang in (code, django_settings.LANGUAGE_CODE):
+        if lang and _translated(lang):
+            return lang
+    return "en"
+
+
+def written_in(name, lang: str, request=None) -> str:
+    """The language ``for_site(name, request)`` is in while ``lang`` is active, for a text
+    the site does not set as one (``set_as_one_text``): ``lang`` where the site gives the
+    text for it (``in_language``), else the app's default's (``words_language``)."""
+    words = _site_words(request)
+    value = words[name] if name in words else _user_value(name)
+    if isinstance(value, dict):
+        given = {str(key).lower().replace("_", "-") for key in value}
+        code = str(lang).lower().replace("_", "-")
+        if code in given or primary_subtag(code) in given:
+            return lang
+    return words_language(lang)
 
 
 def other_language_reply(code: str, request=None) -> dict:
     """What a visitor who asked in ``code``, a language the index does not answer, is told:
-    ``{"message", "lang", "handoff", "handoff_lang", "contact_url"}``. OTHER_LANGUAGE_MESSAGE ("I can only
-    answer in English."), the contact link's words (HANDOFF_TEXT) and the contact page
-    in the visitor's language when the site offers it and the app's words are in it
-    (``has_words_in``: "Odgovarjam lahko samo v angleščini." to a Slovenian question
-    on an English page), else in the page's; ``lang`` names it. A text the site sets for
-    every language stays as set (its language taken to be the page's: a HANDOFF_TEXT so set
+    ``{"message", "lang", "message_lang", "handoff", "handoff_lang", "contact_url"}``.
+    OTHER_LANGUAGE_MESSAGE ("I can only answer in English."), the contact link's words
+    (HANDOFF_TEXT) and the contact page in the visitor's language when the site offers it
+    and the app's words are in it (``has_words_in``: "Odgovarjam lahko samo v
+    angleščini." to a Slovenian question on an English page), else in the page's;
+    ``lang`` names it, ``message_lang`` the language the message is written in
+    (``written_in``: English on a French page, the app's words not being French). A text
+    the site sets for every language stays as set (its language taken to be the page's: a HANDOFF_TEXT so set
     has ``handoff_lang`` the page's); one it sets per language is read in ``lang``
     (``in_language``)."""
     from django.utils.translation import get_language, override
@@ -776,8 +809,13 @@ def other_language_reply(code: str, request=None) -> dict:
         return {
             "message": get("OTHER_LANGUAGE_MESSAGE"),
             "lang": lang,
+            "message_lang": page if own else written_in("OTHER_LANGUAGE_MESSAGE", lang),
             "handoff": for_site("HANDOFF_TEXT", request),
-            "handoff_lang": page if set_as_one_text("HANDOFF_TEXT", request) else lang,
+            "handoff_lang": (
+                page
+                if set_as_one_text("HANDOFF_TEXT", request)
+                else written_in("HANDOFF_TEXT", lang, request)
+            ),
             "contact_url": contact_url(request),
         }
 

@@ -8,8 +8,10 @@ when it is nearly as close and both fit in SITE_ASSISTANT["SNIPPET_MAX_CHARS"], 
 the order the passage says them, joined by " … " when not side by side. The
 character ranges of those sentences in the snippet text are what to
 highlight. Labels — the passage's heading, its page's title and headings —
-are never snippet text: they are the breadcrumb. A sentence the passage
-repeats is shown once.
+are never snippet text: they are the breadcrumb. Nor is a line that strings
+labels together, a kicker above a page's title ("Example Shop · Orders.",
+"Guide | Step 2 of 5."): short parts joined by " · ", " | ", " — ", " › "…, one
+of them a label. A sentence the passage repeats is shown once.
 
 Closeness alone favours the sentence that restates the question: "How much
 does a website cost with us?" is nearer to "How much is a landing page?"
@@ -51,6 +53,10 @@ from .text import sentence_spans
 NEAR_BEST = 0.05
 ELLIPSIS = " … "
 _TITLE_PARTS = re.compile(r"\s+[—–|·-]\s+")
+# A kicker's parts ("Example Shop · Step 2 of 5"): what joins labels on a page.
+_KICKER_PARTS = re.compile(r"\s+[—–|·›»•/]\s+")
+# A kicker's part is a label or a short tag ("Step 2 of 5"), not a clause.
+KICKER_PART_WORDS = 6
 
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
@@ -154,18 +160,30 @@ def _label_keys(passage: dict) -> set[str]:
     return keys - {""}
 
 
+def _kicker(sentence: str, labels: set[str]) -> bool:
+    """Whether ``sentence`` only strings labels together: two or more short parts joined
+    by a label separator, one of them one of ``labels`` ("Example Shop · Orders.")."""
+    parts = _KICKER_PARTS.split(sentence.strip())
+    return (
+        len(parts) > 1
+        and all(0 < len(_words(part)) <= KICKER_PART_WORDS for part in parts)
+        and any(_key(part) in labels for part in parts)
+    )
+
+
 def candidates(passage: dict) -> list[tuple[int, int, int | None]]:
     """(start, end, sentence row) of each sentence a snippet may show, in text order.
 
     The row is the sentence's position among ``sentence_texts(passage)`` (its
-    vector), None for a sentence without one. Labels and repeats are left out.
+    vector), None for a sentence without one. Labels, lines of labels (a kicker)
+    and repeats are left out.
     """
     text = passage["text"]
     labels, seen, out, row = _label_keys(passage), set(), [], 0
     for start, end in sentence_spans(text):
         has_vector = bool(sentence_texts({"text": text[start:end]}))
         key = _key(text[start:end])
-        if key and key not in labels and key not in seen:
+        if key and key not in labels and key not in seen and not _kicker(key, labels):
             seen.add(key)
             out.append((start, end, row if has_vector else None))
         if has_vector:

@@ -90,15 +90,15 @@ def _search_page(request):
                 context["other_language_message"] = told["message"]
                 page = conf.primary_subtag(get_language())
                 context["told_lang"] = (
-                    format_html(' lang="{}"', told["lang"])
-                    if conf.primary_subtag(told["lang"]) != page
+                    format_html(' lang="{}"', told["message_lang"])
+                    if conf.primary_subtag(told["message_lang"]) != page
                     else ""
                 )
                 # The site's own words for every language (HANDOFF_TEXT as one text): marked
                 # as theirs (the page's language) inside the visitor's.
                 context["told_handoff"] = (
                     format_html('<span lang="{}">{}</span>', told["handoff_lang"], told["handoff"])
-                    if context["told_lang"] and told["handoff_lang"] != told["lang"]
+                    if context["told_lang"] and told["handoff_lang"] != told["message_lang"]
                     else told["handoff"]
                 )
             logged = context["question"]  # None for small talk, which is not logged

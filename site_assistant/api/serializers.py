@@ -231,7 +231,8 @@ class SearchResponseSerializer(serializers.Serializer):
         "another language, the visitor's own when the site offers it (settings.LANGUAGES) "
         "and the app's words are translated into it (German, Slovenian): a Slovenian "
         'question on an English page gets "Odgovarjam lahko samo v angleščini."; else the '
-        "language of the request. Null without a message.",
+        "language of the request, or where the app's words are not translated into that "
+        '(a French page) the language they come out in ("en"). Null without a message.',
     )
     handoff_text = serializers.CharField(
         allow_null=True,

@@ -429,7 +429,9 @@ def _search(request, data):
         ),
         "small_talk": answer.reply is not None,
         "message": answer.reply or (told["message"] if told else None),
-        "message_lang": told["lang"] if told else (get_language() if answer.reply else None),
+        "message_lang": told["message_lang"]
+        if told
+        else (_small_talk_lang() if answer.reply else None),
         "handoff_text": told["handoff"] if told and contact else None,
         "handoff_lang": told["handoff_lang"] if told and contact else None,
         "index_version": answer.index_version,
@@ -441,6 +443,13 @@ def _search(request, data):
     # names (the browsable API reads it); it is never asked for its fields.
     data = _search_response().to_representation(body)
     return Response(ReturnDict(data, serializer=SearchResponseSerializer(body)))
+
+
+def _small_talk_lang() -> str:
+    """The language a small-talk reply is in: the page's for the site's own SMALL_TALK,
+    else the language the app's replies come out in on the page (``words_language``)."""
+    page = get_language()
+    return page if conf.set_as_one_text("SMALL_TALK") else conf.words_language(page or "")
 
 
 @functools.cache

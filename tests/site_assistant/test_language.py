@@ -662,6 +662,44 @@ def test_a_question_in_a_language_the_site_offers_is_told_so_in_it(
 
 
 @pytest.mark.django_db
+def test_on_a_page_in_a_language_the_app_has_no_words_in_the_message_says_its_own_language(
+    built_index, client, bilingual_site
+):
+    """On a French page (the app's words are not in French) a Chinese question was told
+    "I can only answer in English." in English, but ``message_lang`` said "fr": the widget
+    marked English text as French."""
+    bilingual_site.LANGUAGE_CODE = "en"
+    bilingual_site.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+    bilingual_site.SITE_ASSISTANT = {**bilingual_site.SITE_ASSISTANT, "CONTACT_URL": "/contact/"}
+    api = "/fr/assistant/api/search/"
+    chinese = client.get(api, {"q": "网站多少钱？"}).json()
+    assert chinese["language"] == "zh"
+    assert (chinese["message"], chinese["message_lang"]) == ("I can only answer in English.", "en")
+    assert (chinese["handoff_text"], chinese["handoff_lang"]) == ("Ask a person", "en")
+    thanks = client.get(api, {"q": "thanks"}).json()
+    assert thanks["message"] and thanks["message_lang"] == "en"
+    # The search page marks it so too, on its French page.
+    page = client.get("/fr/assistant/search/", {"q": "网站多少钱？"}).content.decode()
+    assert '<h2 id="sa-page-answer-title" lang="en">I can only answer in English.</h2>' in page
+    # Django's fallback is the site's default language: on a German site, German.
+    bilingual_site.LANGUAGE_CODE = "de"
+    # Set again: Django reads its catalogs anew when LANGUAGES changes, not LANGUAGE_CODE.
+    bilingual_site.LANGUAGES = [*bilingual_site.LANGUAGES]
+    chinese = client.get(api, {"q": "网站多少钱？"}).json()
+    assert (chinese["message"], chinese["message_lang"]) == (
+        "Ich kann nur auf Englisch antworten.",
+        "de",
+    )
+    # A text the site gives for French is in French.
+    bilingual_site.SITE_ASSISTANT = {
+        **bilingual_site.SITE_ASSISTANT,
+        "OTHER_LANGUAGE_MESSAGE": {"fr": "Seulement en anglais.", "en": "English only."},
+    }
+    chinese = client.get(api, {"q": "网站多少钱？"}).json()
+    assert (chinese["message"], chinese["message_lang"]) == ("Seulement en anglais.", "fr")
+
+
+@pytest.mark.django_db
 def test_the_widgets_words_may_be_given_per_language(built_index, client, bilingual_site):
     """A German site with an English version showed its German suggested questions on the
     /en/ pages too (a click got "I can only answer in English.")."""

@@ -207,3 +207,51 @@ def test_on_the_real_model_the_step_before_the_closest_sentence_is_shown():
             passage, vectors, embed.encode([question], role="query")[0], question
         )
         assert answer in [snippet.text[a:b] for a, b in snippet.highlights], snippet
+
+
+def test_on_the_real_model_a_line_of_labels_above_the_title_is_never_the_answer():
+    """A kicker above a page's title ("Photo Walk · Inventory.", "City Tour · Stop 2 of 5.")
+    says the page's labels again: the model found it closest to a question with the
+    page's words, and it was highlighted as the answer."""
+    from site_assistant import embed
+
+    cases = [
+        (
+            {
+                "title": "Inventory — Photo Walk — Example",
+                "heading": "Your saved photos & albums",
+                "text": "Photo Walk · Inventory. Your saved photos & albums. Every photo you "
+                "save on the walk lands here. Your albums live in your browser only: nobody "
+                "else can see them.",
+            },
+            "what is the photo walk inventory",
+            "Photo Walk · Inventory.",
+        ),
+        (
+            {
+                "title": "Harbour — City Tour — Example",
+                "heading": "Harbour",
+                "text": "Harbour. City Tour · Stop 2 of 5. “Gulls and the smell of salt.” "
+                "The old harbour, with fishing boats along the quay.",
+            },
+            "harbour stop of the city tour",
+            "City Tour · Stop 2 of 5.",
+        ),
+    ]
+    for passage, question, kicker in cases:
+        vectors = embed.encode(sentence_texts(passage))
+        snippet = snippets.make(
+            passage, vectors, embed.encode([question], role="query")[0], question
+        )
+        assert snippet.highlights and kicker not in snippet.text, snippet
+        # The passage keeps it: only the snippet leaves it out.
+        assert kicker in passage["text"]
+    # Short parts, one a label: a line of tags that names none is copy ("Free · no account").
+    for line, kicker in [
+        ("Photo Walk · Inventory.", True),
+        ("Shop | Step 2 of 5", True),
+        ("Free · no account · four scenes.", False),
+        ("Photo Walk — our guide takes you round the old town's best corners for an hour", False),
+    ]:
+        labels = {"photo walk", "inventory", "shop"}
+        assert snippets._kicker(snippets._key(line), labels) is kicker, line
