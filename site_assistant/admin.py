@@ -55,6 +55,7 @@ from .templatetags.search_admin import (
     capital,
     date_column,
     human_time,
+    percent,
     reads_no_table,
     site_label,
     site_names,
@@ -364,6 +365,8 @@ class IndexBuildAdmin(
                 "id": build.pk,
                 "status": build.status,
                 "progress": build.progress,
+                # "40%", "40 %" in German: the percent as the page's own template writes it.
+                "progress_words": percent(build.progress),
                 "stage": build.stage,
                 "stage_words": build.stage_words(),
                 **{

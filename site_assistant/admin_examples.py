@@ -32,7 +32,8 @@ from django.views.decorators.http import require_POST
 
 from . import conf, declined_review, examples, language, rebuilds, sections, services, signals
 from .index import IndexNotReady
-from .models import ExampleQuestion, Question
+from .models import ExampleQuestion, IndexBuild, Question
+from .tasks import behind_training
 from .templatetags.search_admin import (
     CardsOnAPhone,
     SaysMigrationsPending,
@@ -269,6 +270,33 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+def build_waits_note(last_build: int) -> str:
+    """Why the index build a save set off (builds after ``last_build``), or the one it
+    joins, has not started: queued behind a training run (one worker runs one task at a
+    time), and about how long; else "". What "Fix this answer" and an example question's
+    own save say of it."""
+    build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
+    if build is not None:
+        joined = build.coalesced_into if build.coalesced_into_id else build
+    elif conf.get("AUTO_REBUILD"):
+        # Not asked for yet (the request goes once the save commits): it joins the build
+        # queued already, or is queued itself behind the run.
+        joined = IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).order_by("pk").first()
+        if joined is None:
+            waits = behind_training(coming=True)
+            return gettext("Its index build is queued, not started.") + " " + waits if waits else ""
+    else:
+        return ""
+    waits = behind_training(joined)
+    if not waits:
+        return ""
+    return (
+        gettext("It joins index build #%(build)s, queued, not started.") % {"build": joined.pk}
+        + " "
+        + waits
+    )
+
+
 def back_to(request, default: str) -> HttpResponseRedirect:
     """Back where the owner clicked (``next``, a path on this site), else ``default``."""
     wanted = request.POST.get("next", "")
@@ -308,8 +336,13 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
         return [*fields, "section_display"] if obj is not None and obj.declines else fields
 
     def save_model(self, request, obj, form, change):
+        last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
         with signals.changed_by(request.user):  # the rebuild's "Requested by"
             super().save_model(request, obj, form, change)
+        if not obj.declines:  # one that declines sets off no build
+            # Said after Django's "was added successfully" (message_user below), as "Fix
+            # this answer" says it: the build waits behind a training run, about how long.
+            request.search_build_waits = build_waits_note(last_build or 0)
         if obj.active and obj.declines:  # visitors' questions that read as it: out of To review
             Question.objects.mark_unanswerable(obj.question)
         elif obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
@@ -417,6 +450,13 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        waits = getattr(request, "search_build_waits", "")
+        if waits and level == messages.SUCCESS:
+            request.search_build_waits = ""  # once, after the save's own message
+            message = format_html("{} {}", message, waits)
+        super().message_user(request, message, level, *args, **kwargs)
 
     def back(self, request) -> HttpResponseRedirect:
         """Back where the button was (``next``), else to the Example questions list."""

@@ -28,13 +28,13 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from . import conf, language, script_prefix, sections, services, signals
 from .admin_examples import (
     QUESTION_LIMIT,
+    build_waits_note,
     question_length,
     refuse_same_question,
     section_named,
 )
 from .index import IndexNotReady
 from .models import ExampleQuestion, IndexBuild, Question, looks_personal
-from .tasks import behind_training
 from .templatetags.search_admin import site_label
 from .text import strip_invisible
 
@@ -147,23 +147,12 @@ def _back_url(request) -> str:
 
 def _rebuild_note(last_build: int) -> str:
     """What the save set off: the build it asked for, or what the owner must do."""
-    build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
     # Queued behind a training run (one worker runs one task at a time): not "under way"
-    # but waiting, maybe an hour: what the build's own page says of it. Not asked for yet
-    # (the request goes once the save commits), it joins the build queued already.
-    if build is not None:
-        joined = build.coalesced_into if build.coalesced_into_id else build
-    elif conf.get("AUTO_REBUILD"):
-        joined = IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).order_by("pk").first()
-    else:
-        joined = None
-    waits = behind_training(joined) if joined is not None else ""
+    # but waiting, maybe an hour: what the build's own page says of it.
+    waits = build_waits_note(last_build)
     if waits:
-        return (
-            gettext("It joins index build #%(build)s, queued, not started.") % {"build": joined.pk}
-            + " "
-            + waits
-        )
+        return waits
+    build = IndexBuild.objects.filter(pk__gt=last_build).order_by("-pk").first()
     if build is not None:
         if build.status == IndexBuild.Status.COALESCED:
             return gettext("It joins the index build under way (#%(build)s).") % {
@@ -179,7 +168,7 @@ def _rebuild_note(last_build: int) -> str:
             }
         return gettext(
             "The index is being rebuilt to include it (build #%(build)s: %(status)s)."
-        ) % {"build": build.pk, "status": build.get_status_display().lower()}
+        ) % {"build": build.pk, "status": build.get_status_display()}
     if not conf.get("AUTO_REBUILD"):
         return gettext("Automatic rebuilds are off: rebuild the index to include it.")
     return gettext("The index build about to start includes it.")

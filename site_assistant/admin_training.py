@@ -520,9 +520,10 @@ def _started_note(run: TrainingRun) -> str:
         return gettext("Training #%(number)s started: this page updates while it runs.") % {
             "number": run.pk
         }
-    return gettext("Training #%(number)s %(status)s.") % {
+    # The status as its label says it: lowercased, German's "Eingereiht" or a noun read wrong.
+    return gettext("Training #%(number)s: %(status)s.") % {
         "number": run.pk,
-        "status": run.get_status_display().lower(),
+        "status": run.get_status_display(),
     }
 
 
@@ -1088,7 +1089,7 @@ def _serving_again(model: str, build: IndexBuild) -> str:
         model=model,
         url=reverse("admin:site_assistant_indexbuild_change", args=[build.pk]),
         number=build.pk,
-        status=build.get_status_display().lower(),
+        status=build.get_status_display(),
     )
 
 

@@ -311,13 +311,14 @@ def _ask_for_queue(queue: str, workers: int | None) -> str:
     return _UNHEARD
 
 
-def behind_training(build=None) -> str:
+def behind_training(build=None, coming: bool = False) -> str:
     """Why a queued index build waits though a worker runs, for the owner, or "".
 
     Training runs go to the builds' queue unless TRAINING_QUEUE names another: a
     worker runs one task at a time (``make worker``), so a build queued while a run
     trains starts only once that run has finished (it sat "Queued" for minutes with
-    nothing said). Given a build, "" unless that one is queued; else, whether any is.
+    nothing said). Given a build, "" unless that one is queued; ``coming``, a build
+    about to be asked for (a save not committed yet); else, whether any is queued.
     """
     from .models import TrainingRun
 
@@ -330,7 +331,7 @@ def behind_training(build=None) -> str:
     if build is not None:
         if build.status != Status.QUEUED:
             return ""
-    elif not IndexBuild.objects.filter(status=Status.QUEUED).exists():
+    elif not coming and not IndexBuild.objects.filter(status=Status.QUEUED).exists():
         return ""
     run = TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).order_by("started").first()
     if run is None:

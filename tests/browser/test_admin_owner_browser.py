@@ -530,7 +530,8 @@ def test_a_running_builds_page_estimates_the_time_left_from_the_embedding_pace(p
 
 def test_a_german_owner_watches_a_builds_stage_change_in_german(page, owner, settings):
     """The box's stage came from the status JSON as the build stores it ("embed"): its
-    script now shows the words the JSON gives in the owner's language."""
+    script now shows the words the JSON gives in the owner's language. Its percent too:
+    "46 %" as German writes it, as the rest of the admin does, not the script's "46%"."""
     from django.utils import timezone
 
     build = IndexBuild.objects.create(
@@ -540,10 +541,13 @@ def test_a_german_owner_watches_a_builds_stage_change_in_german(page, owner, set
     settings.LANGUAGE_CODE = "de"
     page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
     stage = page.locator('#build-progress [data-field="stage"]')
+    done = page.locator('#build-progress [data-field="progress"]')
     expect(stage).to_have_text("Text herauslösen")
+    expect(done).to_have_text("35 %")
     IndexBuild.objects.filter(pk=build.pk).update(progress=46, stage="embed")
-    expect(page.locator("#build-progress")).to_contain_text("46%")
     expect(stage).to_have_text("einbetten")
+    expect(done).to_have_text("46 %")
+    expect(page.locator("#build-progress progress")).to_have_text("46 %")
 
 
 @pytest.mark.usefixtures("no_auto_rebuild")

@@ -163,7 +163,7 @@ def test_on_a_phone_serve_this_model_says_which_model_answers_and_when(
     expect(message).to_have_text(
         re.compile(
             rf"Serving the model trained by Training #{run.pk} again: it answers your "
-            rf"visitors once index build #{build.pk} \((queued|running)\) has re-embedded "
+            rf"visitors once index build #{build.pk} \((Queued|Running)\) has re-embedded "
             r"the site with it\."
         )
     )

@@ -397,7 +397,7 @@ def test_a_run_switched_off_still_answers_until_the_rebuild_without_it_is_done(
     message = page.locator(".messagelist")
     expect(message).to_contain_text(
         re.compile(
-            r"Serving the base model again: it answers your visitors once index build #\d+ \(queued\)"
+            r"Serving the base model again: it answers your visitors once index build #\d+ \(Queued\)"
         )
     )
     assert not embed.fine_tuned_model_active()

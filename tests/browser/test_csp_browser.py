@@ -120,5 +120,5 @@ def test_the_admin_works_with_no_csp_violation(watched, django_user_model):
     build = IndexBuild.objects.create(status="running", trigger="admin", progress=10)
     visit(watched, f"/admin/site_assistant/indexbuild/{build.pk}/change/")
     IndexBuild.objects.filter(pk=build.pk).update(progress=60, stage="embed")
-    expect(watched.locator('#build-progress [data-field="progress"]')).to_have_text("60")
+    expect(watched.locator('#build-progress [data-field="progress"]')).to_have_text("60%")
     assert watched.violations() == []

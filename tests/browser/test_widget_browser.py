@@ -496,7 +496,7 @@ def test_a_running_builds_admin_page_follows_its_progress(
         # The worker moves on: the page polls the API and shows it without a reload...
         IndexBuild.objects.filter(pk=build.pk).update(progress=60, stage="embed")
         expect(page.locator('#build-progress [data-field="stage"]')).to_have_text("embed")
-        expect(page.locator('#build-progress [data-field="progress"]')).to_have_text("60")
+        expect(page.locator('#build-progress [data-field="progress"]')).to_have_text("60%")
         # ...and shows the end in place once the build has finished.
         IndexBuild.objects.filter(pk=build.pk).update(
             status="succeeded", progress=100, stage="done"

@@ -727,6 +727,53 @@ def test_example_questions_name_a_real_section_or_are_refused(owner_client):
 
 
 @pytest.mark.usefixtures("built_index")
+def test_an_example_question_saved_while_a_training_run_trains_says_its_build_waits_for_it(
+    owner_client, with_a_broker, django_capture_on_commit_callbacks, training_at_step_22
+):
+    """Saved through Example questions › Add during Training #3, an example question said
+    only "was added successfully" while the build it set off sat queued behind the run
+    (one worker runs one task at a time), for as long as the run had left. "Fix this
+    answer" said so; the example question's own add and change say it too now."""
+    from site_assistant.models import ExampleQuestion
+    from tests.site_assistant.conftest import step_22_minutes_left
+
+    run = training_at_step_22
+    waits = (
+        f"Waiting for Training #{run.pk} to finish, about {step_22_minutes_left()} minutes "
+        "left (estimate): the worker runs one task at a time. The build starts by itself "
+        "then. To build now, cancel the run; whoever runs the site can give training a "
+        "worker of its own, so builds never wait for it."
+    )
+
+    def said(response):
+        assert response.status_code == 302
+        tree = LexborHTMLParser(owner_client.get(response["Location"]).content.decode())
+        return [" ".join(li.text().split()) for li in tree.css(".messagelist li")]
+
+    add = "/admin/site_assistant/examplequestion/add/"
+    with django_capture_on_commit_callbacks(execute=True):  # the build, asked for on commit
+        added = owner_client.post(
+            add, {"question": "how much for a shop?", "url": "/services/#pricing", "active": "on"}
+        )
+    assert said(added) == [
+        "The example question “how much for a shop?” was added successfully. Its index "
+        "build is queued, not started. " + waits
+    ]
+    queued = IndexBuild.objects.get()
+    assert queued.status == IndexBuild.Status.QUEUED
+
+    example = ExampleQuestion.objects.get(question="how much for a shop?")
+    change = f"/admin/site_assistant/examplequestion/{example.pk}/change/"
+    changed = owner_client.post(
+        change, {"question": "how much is a shop?", "url": "/services/#pricing", "active": "on"}
+    )
+    assert said(changed) == [
+        "The example question “how much is a shop?” was changed successfully. It joins "
+        f"index build #{queued.pk}, queued, not started. " + waits
+    ]
+
+
+@pytest.mark.usefixtures("built_index")
 def test_an_example_question_asked_already_is_refused_naming_the_one_it_is(owner_client):
     from site_assistant.models import ExampleQuestion
 

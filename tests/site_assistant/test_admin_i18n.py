@@ -658,3 +658,37 @@ def test_a_german_owner_reads_a_training_runs_progress_as_german_writes_it(owner
     TrainingRun.objects.create(status="failed", progress=45, stage="train", error="Out of memory")
     tree = page(owner_client, "/admin/site_assistant/trainingrun/")
     assert words(tree, "#result_list td.field-progress_display") == "45 % 45 %"
+
+
+@pytest.mark.django_db(transaction=True)  # the save commits: its build is asked for at once
+@pytest.mark.usefixtures("built_index", "german")
+def test_a_german_owner_reads_a_builds_and_a_runs_status_as_its_label_says(
+    owner_client, with_a_broker
+):
+    """The status in "(build #5: queued)" was its label lowercased: in German
+    "(Aufbau #5: eingereiht)", and "Status: eingereiht." on a run's cancel page (a
+    lowercased noun reads wrong). Now it is said as its label says it."""
+    from django.core.cache import cache
+
+    from site_assistant.models import TrainingRun
+    from site_assistant.signals import DEBOUNCE_KEY
+
+    question = Question.objects.create(text="Was kostet ein Shop?", answered=False)
+    cache.delete(DEBOUNCE_KEY)
+    response = owner_client.post(
+        f"/admin/site_assistant/question/{question.pk}/fix/",
+        {"question": "Was kostet ein Shop?", "link": "/services/#pricing"},
+    )
+    assert response.status_code == 302
+    build = IndexBuild.objects.latest("pk")
+    assert build.status == IndexBuild.Status.QUEUED
+    said = words(page(owner_client, response["Location"]), ".messagelist .success")
+    assert said.endswith(
+        f"Der Index wird neu aufgebaut, um sie aufzunehmen (Aufbau #{build.pk}: Eingereiht)."
+    ), said
+
+    queued = TrainingRun.objects.create(status=TrainingRun.Status.QUEUED)
+    cancel = reverse("admin:site_assistant_trainingrun_cancel", args=[queued.pk])
+    assert f"Training #{queued.pk} abbrechen? Status: Eingereiht." in words(
+        page(owner_client, cancel), "#content"
+    )

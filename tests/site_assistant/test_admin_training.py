@@ -755,7 +755,7 @@ def test_without_a_broker_the_serve_buttons_rebuild_in_the_background(
         for li in LexborHTMLParser(response.content.decode()).css("ul.messagelist li")
     ]
     rebuild = IndexBuild.objects.exclude(pk=served.pk).get()
-    assert len(messages) == 1 and f"index build #{rebuild.pk} (queued)" in messages[0], messages
+    assert len(messages) == 1 and f"index build #{rebuild.pk} (Queued)" in messages[0], messages
     assert embed.fine_tuned_model_active() == (button == "Serve this model")
 
     deadline = time.monotonic() + 120

@@ -64,7 +64,7 @@ class Command(BaseCommand):
                     f"your request is recorded as #{build.pk} (coalesced)."
                 )
             else:
-                self.stdout.write(f"Build #{build.pk}: {build.get_status_display().lower()}.")
+                self.stdout.write(f"Build #{build.pk}: {build.get_status_display()}.")
                 if build.status == IndexBuild.Status.FAILED:
                     raise CommandError(f"Build #{build.pk} failed: {build.error}")
                 if build.status == IndexBuild.Status.UNQUEUED:

@@ -33,8 +33,12 @@
     // language (its plural forms too) as time_left.
     var estimate = "";
     function show(b) {
-      box.querySelector("progress").value = b.progress;
-      set("progress", b.progress);
+      var bar = box.querySelector("progress");
+      bar.value = b.progress;
+      // "40%", "40 %" in German: the server writes the percent in the owner's language.
+      var done = b.progress_words || b.progress + "%";
+      bar.textContent = done;
+      set("progress", done);
       var seconds = timeLeft(b);
       var left = estimate !== "" && seconds !== "" ? b.time_left || "" : "";
       estimate = seconds === "" ? "" : String(Math.round(seconds));
