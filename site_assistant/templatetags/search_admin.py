@@ -28,7 +28,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext, npgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import conf, schema, sites
+from .. import conf, schema, sites, stored_words
 from ..api.permissions import may_rebuild, sees_builds
 from ..dashboard import figures
 from ..tasks import no_training_worker, queued_note
@@ -105,8 +105,9 @@ def capital(label: str) -> str:
 
 def number(value, decimals: int) -> str:
     """A score or share as the owner's language writes it: "0,37" in German, "0.37" in
-    English, on every page alike (an f-string said "0.37" where floatformat said "0,547")."""
-    return formats.number_format(round(float(value), decimals), decimals, use_l10n=True)
+    English, on every page alike (an f-string said "0.37" where floatformat said "0,547");
+    ``stored_words.figure``, which the stored texts' figures use too."""
+    return stored_words.figure(float(value), decimals)
 
 
 def percent(value) -> str:
