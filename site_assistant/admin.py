@@ -486,7 +486,7 @@ def _left_out(build: IndexBuild) -> list[str]:
 def _rebuild_message(build: IndexBuild) -> tuple[int, str]:
     """What the owner is told after pressing "Rebuild index now": only what happened."""
     Status = IndexBuild.Status
-    if build.status == Status.SUCCEEDED:  # no broker: it ran inside the request
+    if build.status == Status.SUCCEEDED:  # ran inside the request, or a worker was quicker
         seconds = build.duration.total_seconds() if build.duration else 0
         return messages.SUCCESS, ngettext(
             "Index rebuild #%(build)s finished in %(seconds)s s: %(passages)s passage "
