@@ -16,6 +16,7 @@ model, e.g. its recommended answer threshold).
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import importlib.util
 import json
 import logging
@@ -47,9 +48,19 @@ def missing_extra() -> str | None:
     if not missing:
         return None
     return (
-        f'Training needs the app\'s "train" extra ({", ".join(missing)} missing): '
-        'pip install "django-site-assistant[train]" (or the wheel with [train]).'
+        f'Training needs the app\'s "train" extra ({", ".join(missing)} missing): install '
+        f'the app\'s wheel again with it, pip install "{_wheel_name()}[train]" (the app is '
+        "not on PyPI; docs/install.md, §1)."
     )
+
+
+def _wheel_name() -> str:
+    """The installed app's wheel file name, as `pip wheel` makes it."""
+    try:
+        version = importlib.metadata.version("django-site-assistant")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        version = "<version>"
+    return f"django_site_assistant-{version}-py3-none-any.whl"
 
 
 BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
