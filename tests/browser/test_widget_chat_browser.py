@@ -115,7 +115,6 @@ def test_arrows_move_through_the_latest_answer_and_enter_opens(page):
     expect(page.locator(PANEL)).to_be_hidden()
 
 
-
 def test_a_touch_screen_wider_than_a_phone_gets_no_keyboard_hints(phone_page):
     """A tablet (touch, no mouse, 820 px wide) opens the widget: no "/ or Ctrl K opens" line."""
     page = phone_page(820, 1180)
@@ -124,6 +123,7 @@ def test_a_touch_screen_wider_than_a_phone_gets_no_keyboard_hints(phone_page):
     expect(page.locator(PANEL)).to_be_visible()
     expect(page.locator(INPUT)).to_be_visible()
     expect(page.locator(".site-assistant__hint")).to_be_hidden()
+
 
 # The focused control's name as heard: its words without the aria-hidden emoji.
 FOCUSED_NAME = """(() => {
