@@ -249,6 +249,24 @@ class SectionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourceFilter(admin.SimpleListFilter):
+    """Who added them: the owner (the admin, "Fix this answer"), or the site they came with."""
+
+    title = _("who added it")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        shown = [ExampleQuestion.Source.OWNER, ExampleQuestion.Source.SITE]
+        if ExampleQuestion.objects.filter(source=ExampleQuestion.Source.UNRECORDED).exists():
+            shown.append(ExampleQuestion.Source.UNRECORDED)
+        return [(source.value, source.label) for source in shown]
+
+    def queryset(self, request, queryset):
+        if self.value() in ExampleQuestion.Source.values:
+            return queryset.filter(source=self.value())
+        return queryset
+
+
 class ReviewFilter(admin.SimpleListFilter):
     """Declining example questions a build found a section for (the overview's "may answer
     these now"), and those switched off because their section was gone."""
@@ -312,8 +330,8 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
     # Saving or deleting one (its form, the list's Active boxes, "Delete selected") sets
     # off an index build: while a build cannot run, its pages say to migrate first.
     every_view_also_reads = rebuilds.TABLES
-    list_display = ["question", "section_display", "active", "created_display"]
-    list_filter = ["active", "declines", SectionFilter, ReviewFilter]
+    list_display = ["question", "section_display", "active", "source_display", "created_display"]
+    list_filter = ["active", SourceFilter, "declines", SectionFilter, ReviewFilter]
     actions = ["switch_off_gone_action", "switch_on_action"]
     list_editable = ["active"]
     search_fields = ["question", "url"]
@@ -333,10 +351,16 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return [*fields, "section_display"] if obj is not None and obj.declines else fields
+        if obj is None:  # added here: the owner's
+            return fields
+        return [*fields, *(["section_display"] if obj.declines else []), "source_display"]
 
     def save_model(self, request, obj, form, change):
         last_build = IndexBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
+        if not change or {"question", "url"} & set(form.changed_data):
+            # Added here, or reworded or filed elsewhere: the owner's words now, whoever
+            # added it (ticking Active alone keeps who added it).
+            obj.source = ExampleQuestion.Source.OWNER
         with signals.changed_by(request.user):  # the rebuild's "Requested by"
             super().save_model(request, obj, form, change)
         if not obj.declines:  # one that declines sets off no build
@@ -347,6 +371,14 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
             Question.objects.mark_unanswerable(obj.question)
         elif obj.active:  # visitors' questions that read as it: "✓ example saved", out of To review
             Question.objects.mark_answered_by(obj, obj.question)
+
+    @admin.display(description=_("Added by"), ordering="source")
+    def source_display(self, obj):
+        """ "You" in bold, the others as a note: the owner's own stand out among those the
+        site came with."""
+        if obj.source == ExampleQuestion.Source.OWNER:
+            return format_html("<strong>{}</strong>", obj.get_source_display())
+        return format_html('<span class="help">{}</span>', obj.get_source_display())
 
     @admin.display(description=_("Section it answers"), ordering="url")
     def section_display(self, obj):

@@ -213,7 +213,9 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
             return HttpResponseRedirect(_back_url(request))
         with signals.changed_by(request.user):
             if kept is None:
-                kept = ExampleQuestion.objects.create(question=text, url="", declines=True)
+                kept = ExampleQuestion.objects.create(
+                    question=text, url="", declines=True, source=ExampleQuestion.Source.OWNER
+                )
             elif not kept.active:
                 kept.active = True
                 kept.save(update_fields=["active"])
@@ -278,7 +280,9 @@ def fix_answer_view(model_admin, request, question_id):
             example = form.switched_off
             with signals.changed_by(request.user):  # the rebuild's "Requested by"
                 if example is None:
-                    example = ExampleQuestion.objects.create(question=text, url=link, active=True)
+                    example = ExampleQuestion.objects.create(
+                        question=text, url=link, active=True, source=ExampleQuestion.Source.OWNER
+                    )
                 else:
                     example.active = True
                     example.save(update_fields=["active"])

@@ -800,7 +800,18 @@ class ExampleQuestion(models.Model):
     """The owner's own example question for a section: used as training pairs. Or, with
     ``declines``, one the site does not answer: no section, and visitors asking it (or
     a close paraphrase, site_assistant.declined) get "not sure". The owner's own text,
-    kept for good as any example question is, unlike the visitors' questions log."""
+    kept for good as any example question is, unlike the visitors' questions log. Or one
+    the site came with (``source``): a fixture, data migration or command of the site's."""
+
+    class Source(models.TextChoices):
+        # Who added it. Every place the app adds one on the owner's behalf (the admin's
+        # form, "Fix this answer") says OWNER; a site that ships example questions (a
+        # fixture, its own data migration, a command) says SITE. UNRECORDED: nobody said,
+        # e.g. every row from before migration 0034, which cannot tell them apart (a
+        # site's own migration can: bambicim's 0006).
+        OWNER = "owner", _("You")
+        SITE = "site", _("Shipped with the site")
+        UNRECORDED = "unrecorded", _("Not recorded")
 
     # Indexed: every logged question is compared with them (the overview's
     # "To review" counts, the Questions list's "✓ example saved").
@@ -827,6 +838,21 @@ class ExampleQuestion(models.Model):
     # answers it (the overview's "may answer these now"); "gone": switched off because
     # its section was gone (switched on again by the build that finds it back).
     review = models.JSONField(default=dict, db_default={}, blank=True, editable=False)
+    # Who added it (Source). A database default (migration 0034): a process from before it
+    # still adds example questions, as "not recorded", as code that does not say does.
+    source = models.CharField(
+        _("added by"),
+        max_length=16,
+        choices=Source.choices,
+        default=Source.UNRECORDED,
+        db_default=Source.UNRECORDED,
+        editable=False,
+        help_text=_(
+            "You (in the admin, or with Fix this answer), or the site it came with (a "
+            "fixture, data migration or command). Not recorded for those from before it "
+            "was kept."
+        ),
+    )
 
     objects = ExampleQuestionQuerySet.as_manager()
 

@@ -564,6 +564,34 @@ def test_the_owner_switches_an_example_question_off_by_its_named_active_box(page
     assert ExampleQuestion.objects.get(question="Where are you based?").active
 
 
+@pytest.mark.usefixtures("no_auto_rebuild")
+def test_the_owner_finds_their_own_example_questions_among_the_sites(page, owner):
+    """Among the example questions a site ships, the owner's own are marked "You" and the
+    "who added it" filter lists them alone."""
+    ExampleQuestion.objects.all().delete()  # the site's own, if this test runs first
+    ExampleQuestion.objects.create(question="How much is a shop?", url="/services/#pricing")
+    ExampleQuestion.objects.create(
+        question="Where are you based?", url="/about/#studio", source="site"
+    )
+    ExampleQuestion.objects.create(question="Who is Bambi?", url="/about/", source="owner")
+    log_in(page)
+    page.goto("/admin/site_assistant/examplequestion/")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.filter(has_text="Who is Bambi?").locator("td.field-source_display")).to_have_text(
+        "You"
+    )
+    page.locator("#changelist-filter").get_by_role("link", name="You", exact=True).click()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Who is Bambi?")
+    filters = page.locator("#changelist-filter")
+    filters.get_by_role("link", name="Shipped with the site").click()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Where are you based?")
+    filters.get_by_role("link", name="Not recorded").click()  # one made by code that did not say
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("How much is a shop?")
+
+
 def test_the_owner_filters_the_questions_by_a_language_named_in_words(page, owner):
     Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
     Question.objects.create(text="Where is your office?", answered=True)

@@ -43,3 +43,22 @@ def test_the_migration_adds_the_batch_once_and_keeps_the_owners_edits():
 
     more_questions.remove(apps, SCHEMA_EDITOR)
     assert list(ExampleQuestion.objects.all()) == [edited]
+
+
+def test_a_fresh_database_marks_every_shipped_question_as_the_sites():
+    """On a fresh database 0002 may load the fixture after site_assistant 0034 added
+    ``source`` (rows "not recorded") or before it: 0006 then marks every shipped question
+    the site's, and one the owner added stays theirs."""
+    shipped = importlib.import_module("bambicim.migrations.0002_search_example_questions")
+    marking = importlib.import_module(
+        "bambicim.migrations.0006_example_questions_shipped_with_the_site"
+    )
+    ExampleQuestion.objects.all().delete()
+    shipped.load(apps, SCHEMA_EDITOR)
+    ExampleQuestion.objects.create(question="do you make logos?", url="/", source="owner")
+
+    marking.mark(apps, SCHEMA_EDITOR)
+
+    rows = [row["fields"] for row in json.loads(FIXTURE.read_text(encoding="utf-8"))]
+    sources = Counter(ExampleQuestion.objects.values_list("source", flat=True))
+    assert sources == {"site": len(rows), "owner": 1}

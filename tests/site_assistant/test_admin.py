@@ -1403,3 +1403,63 @@ def test_questions_logged_without_their_key_are_grouped_all_the_same(owner_clien
     rows, _ = _rows(owner_client, "attention=unanswered")
     assert rows["where are you"]["asks_display"].text(strip=True) == "2"
     assert set(Question.objects.values_list("text_key", flat=True)) == {"where are you"}
+
+
+@pytest.mark.usefixtures("built_index")
+def test_example_questions_say_who_added_them_and_filter_by_it(owner_client):
+    """The owner's own example questions, among the hundreds the site shipped: each row
+    says who added it, and the list's "who added it" filter shows the owner's alone. One
+    the owner adds is theirs; a shipped one stays the site's when only switched off, and
+    becomes the owner's once reworded."""
+    from site_assistant.models import ExampleQuestion
+
+    ExampleQuestion.objects.all().delete()
+    shipped = ExampleQuestion.objects.create(
+        question="what do you charge", url="/services/#pricing", source="site"
+    )
+    reworded = ExampleQuestion.objects.create(
+        question="price of a site", url="/services/#pricing", source="site"
+    )
+    base = "/admin/site_assistant/examplequestion/"
+    response = owner_client.post(
+        f"{base}add/",
+        {"question": "how much for a shop?", "url": "/services/#pricing", "active": "on"},
+    )
+    assert response.status_code == 302
+    change = f"{base}{shipped.pk}/change/"
+    owner_client.post(change, {"question": shipped.question, "url": shipped.url})  # Active off
+    owner_client.post(
+        f"{base}{reworded.pk}/change/",
+        {"question": "what does a site cost?", "url": reworded.url, "active": "on"},
+    )
+    assert dict(ExampleQuestion.objects.values_list("question", "source")) == {
+        "what do you charge": "site",
+        "what does a site cost?": "owner",
+        "how much for a shop?": "owner",
+    }
+
+    tree = LexborHTMLParser(owner_client.get(base).content.decode())
+    column = {
+        row.css_first("th.field-question").text(strip=True): row.css_first(
+            "td.field-source_display"
+        ).text(strip=True)
+        for row in tree.css("#result_list tbody tr")
+    }
+    assert column == {
+        "what do you charge": "Shipped with the site",
+        "what does a site cost?": "You",
+        "how much for a shop?": "You",
+    }
+    links = {a.text(strip=True): a.attributes["href"] for a in tree.css("#changelist-filter a")}
+    assert "Not recorded" not in links  # none is
+    for choice, listed in [
+        ("You", ["how much for a shop?", "what does a site cost?"]),
+        ("Shipped with the site", ["what do you charge"]),
+    ]:
+        page = owner_client.get(base + links[choice])
+        assert sorted(e.question for e in page.context["cl"].result_list) == listed, choice
+    # Its page says it too.
+    page = LexborHTMLParser(owner_client.get(change).content.decode())
+    assert page.css_first(".field-source_display .readonly").text(strip=True) == (
+        "Shipped with the site"
+    )

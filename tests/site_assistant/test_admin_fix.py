@@ -647,3 +647,23 @@ def test_a_fix_saved_while_a_training_run_trains_says_its_build_waits_for_the_ru
         "whoever runs the site can give training a worker of its own, so builds never wait "
         "for it."
     ), said
+
+
+def test_example_questions_fix_this_answer_saves_are_the_owners(owner_client, unanswered):
+    """Saved from "Fix this answer", with a section or as one the site doesn't answer, an
+    example question is the owner's ("You" in Example questions), not the site's."""
+    owner_client.post(
+        fix_url(unanswered), {"question": "how much is a shop?", "link": "/services/#pricing"}
+    )
+    other = Question.objects.create(text="do you repair bicycles?", answered=False, score=0.1)
+    owner_client.post(fix_url(other), {"unanswerable": "1"})
+    made = ExampleQuestion.objects.filter(question__in=[unanswered.text, other.text])
+    assert sorted(made.values_list("question", "declines", "source")) == [
+        ("do you repair bicycles?", True, "owner"),
+        ("how much is a shop?", False, "owner"),
+    ]
+    listed = owner_client.get("/admin/site_assistant/examplequestion/", {"source": "owner"})
+    assert {e.question for e in listed.context["cl"].result_list} == {
+        "do you repair bicycles?",
+        "how much is a shop?",
+    }

@@ -18,7 +18,7 @@ from django.db.models.expressions import DatabaseDefault
 from selectolax.lexbor import LexborHTMLParser
 
 import site_assistant.migrations
-from site_assistant.models import IndexBuild, Question, TrainingRun
+from site_assistant.models import ExampleQuestion, IndexBuild, Question, TrainingRun
 from tests.conftest import run_python
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,7 +81,9 @@ def _postgresql_only():
 
 
 def _migrate(*target):
-    call_command("migrate", "site_assistant", *target, verbosity=0)
+    """The app's migrations to ``target``; with none, every app's to its latest (the
+    site's own that depend on the app's, migrated back with them, again too)."""
+    call_command("migrate", *(("site_assistant", *target) if target else ()), verbosity=0)
 
 
 def _question_as_logged_then():
@@ -955,3 +957,56 @@ def test_0033_keys_the_questions_logged_before_it_in_batches(
         ("How much  is a Website", 3),
         ("Öffnungszeiten?", 1),
     ]
+
+
+# Before ExampleQuestion.source (0034): nothing told the owner's example questions from
+# those the site shipped.
+BEFORE_SOURCE = "0033_question_text_key"
+
+
+def test_example_questions_from_before_0034_are_not_recorded_unless_a_site_migration_knows(
+    client, django_user_model
+):
+    """0034 records nobody for the rows already there (nothing kept who added them), but for
+    those that decline, which only the owner's "The site doesn't answer this" made. The
+    site's own migration (bambicim 0006) then marks the questions its migrations shipped,
+    by question and section, and the rest as the owner's; the list's filter tells them."""
+    shipped = json.loads(
+        Path("bambicim/fixtures/search_example_questions.json").read_text(encoding="utf-8")
+    )
+    first, second = (row["fields"] for row in shipped[:2])
+    _migrate(BEFORE_SOURCE)
+    try:
+        old = MigrationExecutor(connection).loader.project_state([(APP, BEFORE_SOURCE)]).apps
+        Example = old.get_model(APP, "ExampleQuestion")
+        Example.objects.all().delete()
+        Example.objects.create(question=first["question"], url=first["url"])
+        # A shipped question the owner filed under another section: the owner's now.
+        Example.objects.create(question=second["question"], url="/contact/")
+        Example.objects.create(question="do you make logos?", url="/services/#branding")
+        Example.objects.create(question="do you sell plush toys", url="", declines=True)
+        call_command("migrate", "site_assistant", "0034", verbosity=0)
+        from_0034 = dict(
+            old.get_model(APP, "ExampleQuestion").objects.values_list("question", "url")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT question, source FROM site_assistant_examplequestion")
+            recorded = dict(cursor.fetchall())
+    finally:
+        _migrate()
+    assert len(from_0034) == 4
+    assert recorded == {
+        first["question"]: "unrecorded",
+        second["question"]: "unrecorded",
+        "do you make logos?": "unrecorded",
+        "do you sell plush toys": "owner",
+    }
+    assert dict(ExampleQuestion.objects.values_list("question", "source")) == {
+        first["question"]: "site",
+        second["question"]: "owner",
+        "do you make logos?": "owner",
+        "do you sell plush toys": "owner",
+    }
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@x.example", "pw"))
+    listed = client.get("/admin/site_assistant/examplequestion/", {"source": "site"})
+    assert [e.question for e in listed.context["cl"].result_list] == [first["question"]]
