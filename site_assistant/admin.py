@@ -1108,7 +1108,8 @@ class QuestionAdmin(
         once every PAST_DAYS_SECONDS (in the cache) and today, an index range, every time."""
         now = timezone.localtime()
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        key = f"site_assistant:questions-per-day:{today.isoformat()}:{days}"
+        # (":questions": the waiting ones counted as questions; those kept before were asks.)
+        key = f"site_assistant:questions-per-day:questions:{today.isoformat()}:{days}"
         big = Question.objects.busy()
         past = cache.get(key) if big else None
         if past is None:
@@ -1127,6 +1128,7 @@ class QuestionAdmin(
 
     @staticmethod
     def _per_day(since, until):
+        waiting = UNANSWERED & Q(has_example=False)
         # with_example: the unanswered still waiting for a fix, as the overview counts them.
         asked = Question.objects.with_example().filter(created__gte=since)
         if until is not None:
@@ -1140,7 +1142,10 @@ class QuestionAdmin(
                 answered_count=Count("id", filter=Q(answered=True)),
                 # Not searched, so not "unanswered": a column of their own.
                 unanswered_count=Count("id", filter=UNANSWERED),
-                unanswered_waiting=Count("id", filter=UNANSWERED & Q(has_example=False)),
+                # Its link opens those each once (the list groups them): counted so, and
+                # in asks, to tell whether any of the day's unanswered is not waiting.
+                unanswered_waiting=Count("text_key", distinct=True, filter=waiting),
+                unanswered_waiting_asks=Count("id", filter=waiting),
                 other_language_count=Count("id", filter=OTHER_LANGUAGE),
                 helpful_count=Count("id", filter=Q(helpful=True)),
                 not_helpful_count=Count("id", filter=Q(helpful=False)),
@@ -1177,8 +1182,9 @@ class QuestionAdmin(
     def changelist_view(self, request, extra_context=None):
         questions.purge_when_due()  # the list's "older ones are deleted" holds without beat or cron
         grouped = self.groups_questions(request)
-        if grouped:  # those a process from before the column logged: grouped too
-            Question.objects.fill_text_keys()
+        # Those a process from before the column logged: grouped too, and counted as
+        # questions by Questions per day's "waiting" (one index lookup when none lacks it).
+        Question.objects.fill_text_keys()
         days = conf.get("LOG_RETENTION_DAYS")
         extra_context = {
             **(extra_context or {}),

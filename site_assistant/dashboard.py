@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
@@ -31,7 +31,6 @@ from . import declined_review, embed, examples, schema, sections, services
 from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
 from .sources import templates
-from .text import question_key
 
 WEEK = timedelta(days=7)
 
@@ -125,6 +124,50 @@ def _parsed(value: str) -> datetime | None:
 BUSY_SECONDS = 60
 
 
+# What To review counts: each list it links to (the Questions list's "needs attention"
+# filters), and the ones of those lists that wait for no fix (fixed, judged). Read from the
+# log's rows waiting for review, with ``has_example`` (QuestionQuerySet.with_example).
+_UNFIXED = Q(has_example=False, unanswerable=False)
+REVIEWED = {
+    # "Unanswered, waiting for a fix" and "Not helpful, waiting for a fix": the big numbers.
+    "unanswered": UNANSWERED & _UNFIXED,
+    "not_helpful": Q(helpful=False) & _UNFIXED,
+    "other_language": OTHER_LANGUAGE,
+    # Fixed or not: what the Questions list's "Unanswered" and "Not helpful" show.
+    "unanswered_all": UNANSWERED,
+    "not_helpful_all": Q(helpful=False),
+    # What those lists hold besides the waiting ones: fixed, and judged ones the site
+    # does not answer (Fix this answer; in the Not helpful list, not in Unanswered).
+    "unanswered_fixed": UNANSWERED & Q(has_example=True),
+    "not_helpful_fixed": Q(helpful=False, has_example=True),
+    "unanswered_judged": Q(answered=False, language="", unanswerable=True),
+    "not_helpful_judged": Q(helpful=False, unanswerable=True, has_example=False),
+}
+
+
+def _review_figures() -> dict:
+    """Each of REVIEWED in questions, as the lists it links to show them, a row a
+    question (``name``: the distinct ``Question.text_key`` of its asks: case, spacing and
+    the final ?!. aside), and in asks, the log's rows (``name_asks``): "5 waiting for a
+    fix (asked 12 times)" opens a list of 5 rows whose Times asked add up to 12.
+
+    One query: the rows waiting for review grouped by their key (one hash of the log's
+    rows, not a sort per count as COUNT(DISTINCT …) is), then the groups counted."""
+    Question.objects.fill_text_keys()  # those a process from before the column logged
+    waiting = Question.objects.filter(Q(answered=False) | Q(helpful=False) | OTHER_LANGUAGE)
+    per_question = (
+        waiting.with_example()
+        .order_by()
+        .values("text_key")
+        .annotate(**{f"{name}_n": Count("id", filter=rows) for name, rows in REVIEWED.items()})
+    )
+    counted = per_question.aggregate(
+        **{name: Count("text_key", filter=Q(**{f"{name}_n__gt": 0})) for name in REVIEWED},
+        **{f"{name}_asks": Sum(f"{name}_n") for name in REVIEWED},
+    )
+    return {name: value or 0 for name, value in counted.items()}
+
+
 def _log_figures(now: datetime) -> dict:
     # Questions in another language were not searched: counted apart, and left out of
     # the share answered (a German site's German questions read as unanswered ones).
@@ -133,37 +176,7 @@ def _log_figures(now: datetime) -> dict:
         week_answered=Count("id", filter=Q(answered=True)),
         week_other_language=Count("id", filter=OTHER_LANGUAGE),
     )
-    # One query; whether an example is saved is asked only of the rows counted here.
-    # Judged ones the site does not answer (Fix this answer) wait for no fix either.
-    unfixed = Q(has_example=False, unanswerable=False)
-    waiting = Question.objects.filter(Q(answered=False) | Q(helpful=False) | OTHER_LANGUAGE)
-    review = waiting.with_example().aggregate(
-        unanswered=Count("id", filter=UNANSWERED & unfixed),
-        not_helpful=Count("id", filter=Q(helpful=False) & unfixed),
-        other_language=Count("id", filter=OTHER_LANGUAGE),
-        # Fixed or not: what the Questions list's "Unanswered" and "Not helpful" show.
-        unanswered_all=Count("id", filter=UNANSWERED),
-        not_helpful_all=Count("id", filter=Q(helpful=False)),
-        # Judged ones the site does not answer: in the Not helpful list, not in Unanswered.
-        unanswered_judged=Count("id", filter=Q(answered=False, language="", unanswerable=True)),
-        not_helpful_judged=Count(
-            "id", filter=Q(helpful=False, unanswerable=True, has_example=False)
-        ),
-    )
-    # What the owner did, in questions, as the owner sees them: one fixed question asked
-    # ten times read "10 fixed" (question_key: case, spacing and the final ?!. aside).
-    # The same filters as the counts above, fixed ones and judged ones.
-    marked = waiting.with_example()
-    review |= {
-        "unanswered_fixed_questions": _questions(marked.filter(UNANSWERED, has_example=True)),
-        "unanswered_judged_questions": _questions(
-            marked.filter(answered=False, language="", unanswerable=True)
-        ),
-        "not_helpful_fixed_questions": _questions(marked.filter(helpful=False, has_example=True)),
-        "not_helpful_judged_questions": _questions(
-            marked.filter(helpful=False, unanswerable=True, has_example=False)
-        ),
-    }
+    review = _review_figures()
     # Several Wagtail sites (a question asked on another than the default one): the
     # week's questions of each, read with the week's (site > "" reads its index).
     by_site = []
@@ -191,7 +204,8 @@ def log_figures(now: datetime | None = None) -> dict:
     examples = ExampleQuestion.objects.aggregate(
         count=Count("id"), active=Count("id", filter=Q(active=True)), last=Max("id")
     )
-    key = "site_assistant:overview:{count}:{active}:{last}".format(**examples)
+    # (":questions": the review counts as questions; those kept before were asks.)
+    key = "site_assistant:overview:questions:{count}:{active}:{last}".format(**examples)
     counted = cache.get(key)
     if counted is None:
         counted = _log_figures(now)
@@ -199,10 +213,15 @@ def log_figures(now: datetime | None = None) -> dict:
     return counted
 
 
-def _questions(rows) -> int:
-    """How many questions ``rows`` are as a person reads them (``question_key``): the
-    distinct texts only are read, as few as the owner's fixes and their spellings."""
-    return len({question_key(text) for text in rows.values_list("text", flat=True).distinct()})
+def _waiting(questions: int, rows: int) -> str:
+    """ "waiting for a fix (asked 12 times)", beside the count of questions, as ``_fixed``."""
+    if questions >= rows:
+        return ngettext("waiting for a fix", "waiting for a fix", questions)
+    return ngettext(
+        "waiting for a fix (asked %(times)s times)",
+        "waiting for a fix (asked %(times)s times)",
+        questions,
+    ) % {"times": rows}
 
 
 def _fixed(questions: int, rows: int) -> str:
@@ -294,24 +313,25 @@ def figures(now: datetime | None = None) -> dict:
     total = counted["week_total"]
     # (A busy log's figures counted before this one was: none left out.)
     other = counted.get("week_other_language", 0)
-    review = {name: counted[name] for name in ("unanswered", "not_helpful", "other_language")}
-    # (A busy log's figures counted before these were: the waiting ones alone.)
-    for name in ("unanswered", "not_helpful"):
-        review[f"{name}_all"] = counted.get(f"{name}_all", counted[name])
-        review[f"{name}_judged"] = counted.get(f"{name}_judged", 0)
+    # Each in questions, as the list it links to shows them (a row a question), and in
+    # asks (``name_asks``): the overview said "12 unanswered" of a list of 5 rows.
+    review = {name: counted[name] for name in REVIEWED}
+    review |= {f"{name}_asks": counted[f"{name}_asks"] for name in REVIEWED}
+    review["unanswered_waiting_said"] = _waiting(review["unanswered"], review["unanswered_asks"])
+    review["not_helpful_waiting_said"] = _waiting(review["not_helpful"], review["not_helpful_asks"])
     # What each list ("… in all") holds besides those waiting, said: the owner read
     # "1 waiting · 2 in all" of 3 unanswered questions (one fixed, one judged).
     # Each figure in questions, and the times they were asked when more: the owner fixed
     # one question and read "10 fixed" of its ten repeats.
-    rows = {
-        "unanswered_fixed": review["unanswered_all"] - review["unanswered"],
-        "unanswered_judged": review["unanswered_judged"],
-        "not_helpful_fixed": review["not_helpful_all"]
-        - review["not_helpful"]
-        - review["not_helpful_judged"],
-        "not_helpful_judged": review["not_helpful_judged"],
+    said = {
+        name: (review[name], review[f"{name}_asks"])
+        for name in (
+            "unanswered_fixed",
+            "unanswered_judged",
+            "not_helpful_fixed",
+            "not_helpful_judged",
+        )
     }
-    said = {name: (counted.get(f"{name}_questions", n), n) for name, n in rows.items()}
     review["unanswered_besides"] = _besides(said["unanswered_fixed"], (0, 0))
     review["unanswered_judged_said"] = _judged(*said["unanswered_judged"])
     review["not_helpful_besides"] = _besides(said["not_helpful_fixed"], said["not_helpful_judged"])

@@ -1010,3 +1010,52 @@ def test_example_questions_from_before_0034_are_not_recorded_unless_a_site_migra
     client.force_login(django_user_model.objects.create_superuser("boss", "b@x.example", "pw"))
     listed = client.get("/admin/site_assistant/examplequestion/", {"source": "site"})
     assert [e.question for e in listed.context["cl"].result_list] == [first["question"]]
+
+
+# What visitors type, as the log keys it: plain, spaced, cased, ending in ?!.…, no words,
+# mojibake, decomposed accents, entities, invisible characters, joiners that shape a
+# word or an emoji, a flag's tag characters, case folding beyond ASCII, past the column.
+TEXT_KEY_SAMPLES = [
+    "How much is a website?",
+    "  how   much IS a website?!.. ",
+    "How much is a website…",
+    "???",
+    "",
+    " ",
+    "...!?",
+    "Öffnungszeiten?",
+    "STRASSE oder Straße?",
+    "İstanbul office?",
+    "cafÃ© opening hours",
+    "cafe\u0301 opening hours",
+    "prices &amp; plans",
+    "tabs\tand\nnewlines",
+    "how\u200b much",
+    "\u202emoc.liamg@nhoj",
+    "soft\u00adhyphen?",
+    "می\u200cخواهم",
+    "👩\u200d💻 jobs?",
+    "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f office",
+    "Kje je vaša pisarna?",
+    "ما هو السعر؟",
+    "x" * 600,
+    "Why? " * 120,
+]
+
+
+def test_0033_keys_the_log_with_a_frozen_copy_that_agrees_with_the_live_function():
+    """0033 keys the questions already logged with its own copy of ``text_key_of``, not
+    the live one: a migration must key them as the column meant when it was written,
+    whatever the code says later. The two agree today; when this fails, the live function
+    was changed: the log's old keys then need a migration of their own, and the frozen
+    copy stays as it is."""
+    import importlib
+    import inspect
+
+    from site_assistant.models import text_key_of
+
+    keying = importlib.import_module("site_assistant.migrations.0033_question_text_key")
+    source = inspect.getsource(keying)
+    assert "from site_assistant" not in source and "import site_assistant" not in source
+    for text in TEXT_KEY_SAMPLES:
+        assert keying.text_key_of(text) == text_key_of(text), text

@@ -1358,6 +1358,54 @@ def test_wagtails_dashboard_counts_declined_questions_the_site_may_answer_now(tm
     assert builds == {"user": "builds", "panel": True, "link": None}, builds
 
 
+# Wagtail's dashboard over a log where questions were asked several times: each count of
+# its To review line, and the list it opens (its rows, and the times asked they add up to).
+PANEL_COUNTS = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+from django.test import Client
+from selectolax.lexbor import LexborHTMLParser
+from site_assistant.models import Question
+
+for text, times, fields in [
+    ("How much is a website?", 3, {"answered": False}),
+    ("how much is a website", 2, {"answered": False}),
+    ("do you sell toys", 1, {"answered": False}),
+    ("opening hours", 4, {"answered": True, "helpful": False}),
+    ("Wo ist euer Büro?", 2, {"answered": False, "language": "de"}),
+    ("Kje je vaša pisarna?", 1, {"answered": False, "language": "sl"}),
+]:
+    for _ in range(times):
+        Question.objects.create(text=text, **fields)
+owner = Client()
+owner.force_login(User.objects.create_superuser("owner", "o@example.com", "pw"))
+panel = LexborHTMLParser(owner.get("/admin/").content.decode()).css_first("#sa-review")
+for link in panel.css("a"):
+    listed = LexborHTMLParser(owner.get(link.attributes["href"]).content.decode())
+    print(json.dumps({
+        "link": " ".join(link.text().split()),
+        "rows": len(listed.css("#result_list tbody tr")),
+        "asked": sum(int(td.text(deep=True).strip()) for td in listed.css("td.field-asks_display")),
+    }))
+"""
+
+
+def test_wagtails_dashboard_counts_the_questions_its_lists_show(tmp_path):
+    """Wagtail's panel said "6 unanswered" of a list of 2 rows (each question once, with
+    Times asked): it counted asks. Each count is the rows of the list it opens now, the
+    times they were asked beside it when more."""
+    seen = run_in_wagtail_site(PANEL_COUNTS, tmp_path, "owner_settings")
+    assert seen == [
+        {"link": "2 unanswered (asked 6 times)", "rows": 2, "asked": 6},
+        {"link": "1 not helpful (asked 4 times)", "rows": 1, "asked": 4},
+        {"link": "2 in other languages (asked 3 times)", "rows": 2, "asked": 3},
+    ], seen
+
+
 # Wagtail's dashboard with the app's last migrations not applied (the code newer than the
 # database), then applied.
 PANEL_MIGRATIONS = """
