@@ -32,7 +32,7 @@ from .templatetags.search_admin import (
 from .training.metrics import METRIC_NAMES
 from .training.time_left import (  # the run's time left: the pages here, a waiting build
     PHASE_STEPS,
-    time_left,
+    time_left_on_page,
 )
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -809,7 +809,7 @@ class TrainingRunAdmin(
                 "error": failure_in_words(run),
                 "activated": self.activated_display(run, served),
                 "rebuilding": _rebuilding(run, served),
-                "time_left": time_left(run),
+                "time_left": time_left_on_page(run),
                 "elapsed": elapsed_words(run),
                 "elapsed_seconds": (elapsed(run) or (None, None))[1],
                 "waiting": training_note(run),
@@ -1063,7 +1063,7 @@ class TrainingRunAdmin(
             "result": result_in_words(run, served) if run else ("", ""),
             "try_url": reverse("admin:site_assistant_question_try"),
             "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
-            "time_left": time_left(run) if run else "",
+            "time_left": time_left_on_page(run) if run else "",
             "elapsed": elapsed(run) if run else None,
             "elapsed_text": elapsed_words(run) if run else "",
             "clock_words": json.dumps(clock_words(), ensure_ascii=False),
