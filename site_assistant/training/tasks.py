@@ -196,8 +196,8 @@ class _Progress:
     From the first training step on it also saves the run's pace in its metrics
     (``PACE``): the training ("training" or "refit"), its last step and how many it
     has, and when each of its last few steps ended, from which the admin estimates
-    the time left (site_assistant.training.time_left.seconds_left), and how many
-    steps that pace was timed over ("timed"). The set-up before
+    the time left (site_assistant.training.time_left.seconds_left), and the most
+    steps a pace of the run was timed over ("timed"). The set-up before
     the first step (loading the model, making pairs) and the evaluations between
     the trainings say nothing of the steps to come, and are left out of it."""
 
