@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +32,7 @@ from .templatetags.search_admin import (
 from .training.metrics import METRIC_NAMES
 from .training.time_left import (  # the run's time left: the pages here, a waiting build
     PHASE_STEPS,
-    time_left,
+    time_left_on_page,
 )
 
 # The run's recorded settings, in words: (label, what it means). Keys not
@@ -147,13 +146,6 @@ def elapsed_words(run: TrainingRun, now=None) -> str:
 
 def _percent(value) -> str:
     return percent(number(100 * float(value), 1))
-
-
-def figure(value, places: int | None = None):
-    """A number as the reader's language writes it ("33,3" in German); "?" as it is."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return value
-    return stored_words.figure(value, places) if places is not None else localize(value)
 
 
 def guard_passed(run: TrainingRun) -> bool:
@@ -313,12 +305,26 @@ def _refit_note(refit) -> str:
             "the model switched on (the scores above are the first one's, the only one with "
             "questions it did not see)."
         )
-        % {
-            "pairs": figure(refit.get("pairs", "?")),
-            "steps": figure(refit.get("steps", "?")),
-            "seconds": figure(refit.get("train_seconds", "?")),
-        },
+        % _trained_on(refit),
     )
+
+
+def _recorded(found: dict, name: str, places: int) -> str:
+    """A figure a run recorded, as the reader's language writes it ("141,4" in German,
+    ``stored_words.figure``); "?" where it recorded none."""
+    value = found.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "?"
+    return stored_words.figure(value, places, grouping=True)
+
+
+def _trained_on(found: dict) -> dict:
+    """The pairs, steps and seconds of a training (the run's or its refit's), in figures."""
+    return {
+        "pairs": _recorded(found, "pairs", 0),
+        "steps": _recorded(found, "steps", 0),
+        "seconds": _recorded(found, "train_seconds", 1),
+    }
 
 
 def served_threshold(run: TrainingRun) -> str:
@@ -356,7 +362,7 @@ def served_threshold(run: TrainingRun) -> str:
             "The index answering your visitors now (built with another model) uses %(score)s: "
             "%(why)s."
         )
-    return format_html("<p>{}</p>", said % {"score": figure(float(f"{used:.4f}")), "why": why})
+    return format_html("<p>{}</p>", said % {"score": stored_words.figure(used, 4), "why": why})
 
 
 def _last_took() -> str:
@@ -716,9 +722,8 @@ class TrainingRunAdmin(
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((m, figure(base[m], 4), figure(tuned[m], 4)) for m in METRIC_NAMES if m in base),
+            ((m, _recorded(base, m, 4), _recorded(tuned, m, 4)) for m in METRIC_NAMES if m in base),
         )
-        extra = run.metrics.get("recommended_min_score")
         note = format_html(
             "<p>{}</p>{}{}",
             gettext(
@@ -728,10 +733,11 @@ class TrainingRunAdmin(
                 "between the scores of its test questions and of nonsense questions)."
             )
             % {
-                "pairs": figure(run.metrics.get("pairs", "?")),
-                "steps": figure(run.metrics.get("steps", "?")),
-                "seconds": figure(run.metrics.get("train_seconds", "?")),
-                "threshold": figure(extra) if extra is not None else "–",
+                **_trained_on(run.metrics),
+                # To three places, as the training records it (finetune.recommend_min_score).
+                "threshold": _recorded(run.metrics, "recommended_min_score", 3)
+                if run.metrics.get("recommended_min_score") is not None
+                else "–",
             },
             _refit_note(run.metrics.get("refit")),
             served_threshold(run),
@@ -795,13 +801,15 @@ class TrainingRunAdmin(
                 "status_display": run.get_status_display(),
                 "active": run.is_active,
                 "progress": run.progress,
+                # "40%", "40 %" in German: the percent as the page's own template writes it.
+                "progress_words": percent(run.progress),
                 "stage": run.stage,
                 "stage_words": run.stage_words(),
                 "decision": run.decision_words(),
                 "error": failure_in_words(run),
                 "activated": self.activated_display(run, served),
                 "rebuilding": _rebuilding(run, served),
-                "time_left": time_left(run),
+                "time_left": time_left_on_page(run),
                 "elapsed": elapsed_words(run),
                 "elapsed_seconds": (elapsed(run) or (None, None))[1],
                 "waiting": training_note(run),
@@ -1055,7 +1063,7 @@ class TrainingRunAdmin(
             "result": result_in_words(run, served) if run else ("", ""),
             "try_url": reverse("admin:site_assistant_question_try"),
             "list_url": reverse("admin:site_assistant_trainingrun_changelist"),
-            "time_left": time_left(run) if run else "",
+            "time_left": time_left_on_page(run) if run else "",
             "elapsed": elapsed(run) if run else None,
             "elapsed_text": elapsed_words(run) if run else "",
             "clock_words": json.dumps(clock_words(), ensure_ascii=False),

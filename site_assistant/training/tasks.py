@@ -182,9 +182,12 @@ STEP = re.compile(r"\b(?:(\w+): )?step (\d+)/(\d+)")
 # The pace is that of the last RECENT_STEPS steps: a slow start (a first batch, a minute
 # the cores were busy elsewhere) counts only while it is recent.
 RECENT_STEPS = 10
-# Steps after a training's first before its pace is said: a few, so the time left shows
-# within a minute of the training's start (step 4 came 16 s after step 1 at 5.2 s a step).
-PACE_AFTER_STEPS = 3
+# Steps after a training's first before its pace is said: two, timed on their own (the
+# first step's time holds the slow first batch), so the time left shows from step 3 on,
+# a first estimate (time_left.SURE_AFTER_STEPS) until the pace rests on more steps. Three
+# said nothing for about the first 2 minutes of a run on a loaded server (set-up 56 s,
+# then 15 s a step).
+PACE_AFTER_STEPS = 2
 
 
 class _Progress:
@@ -193,7 +196,8 @@ class _Progress:
     From the first training step on it also saves the run's pace in its metrics
     (``PACE``): the training ("training" or "refit"), its last step and how many it
     has, and when each of its last few steps ended, from which the admin estimates
-    the time left (site_assistant.training.time_left.seconds_left). The set-up before
+    the time left (site_assistant.training.time_left.seconds_left), and the most
+    steps a pace of the run was timed over ("timed"). The set-up before
     the first step (loading the model, making pairs) and the evaluations between
     the trainings say nothing of the steps to come, and are left out of it."""
 
@@ -237,9 +241,11 @@ class _Progress:
             del recent[: -(RECENT_STEPS + 1)]
             self.pace.update(step=done, of=of, at=round(wall, 3))
             if len(recent) > PACE_AFTER_STEPS:
-                self.pace["seconds_a_step"] = round(
-                    (recent[-1][1] - recent[0][1]) / max(1, recent[-1][0] - recent[0][0]), 3
-                )
+                timed = max(1, recent[-1][0] - recent[0][0])
+                self.pace["seconds_a_step"] = round((recent[-1][1] - recent[0][1]) / timed, 3)
+                # The most steps a pace of this run rested on: a refit's first steps are
+                # not a first estimate after a training of ten (time_left.SURE_AFTER_STEPS).
+                self.pace["timed"] = max(timed, self.pace.get("timed", 0))
             if "seconds_a_step" in self.pace:  # the last training's, until this one has its own
                 self._record_left(wall, before)
         now = time.monotonic()

@@ -7,6 +7,8 @@ the process that records the figure, so it sits below them all.
 
 from __future__ import annotations
 
+import math
+
 from django.utils.translation import gettext, ngettext
 
 from ..models import TrainingRun
@@ -28,11 +30,19 @@ REFIT_STEPS_A_STEP = 1 / (1 - 0.2)
 # of the comparison's embedding (2), and what the run does once decided (1: with a
 # worker it queues the index build). Measured with `make bench-speed
 # PARTS=training` (phases_s; docs/benchmarks.md).
-# How far above the figure shown (counted down since) a new estimate of the time left
-# must be to be shown: steps that took 4 to 20 s by turns moved a ten-step pace, and the
-# time left read 28, 24, 24, 26, 27, 28 minutes 15 s apart.
-PACE_CHANGED = 0.25
 PHASE_STEPS = {"evaluating": 6, "refit_setup": 2, "threshold": 2, "activating": 1}
+# How far from the figure shown (counted down since) a new estimate of the time left
+# must be, above or below, to be shown: steps that took 4 to 20 s by turns moved a
+# ten-step pace, and the time left read 28, 24, 24, 26, 27, 28 minutes 15 s apart. A
+# quarter above, and any estimate below taken at once, held the figure a fifth short
+# for the rest of a run whose steps went from 4 to 15 s (the server got busy): it
+# counted down at the clock's pace, the estimate too, and the gap never grew to a
+# quarter. 15 %: 2.3 times the spread of a ten-step pace of steps of 15 s +-35 %.
+PACE_CHANGED = 0.15
+# A pace timed over fewer steps than this (training.tasks.RECENT_STEPS, its window) is
+# a first estimate: said so, and rounded up to 5 minutes past 10 (two steps of a run
+# whose steps take 11 to 20 s by turns may be a third off).
+SURE_AFTER_STEPS = 10
 
 
 def pace_of(run: TrainingRun) -> dict | None:
@@ -82,13 +92,13 @@ def paced_seconds(pace: dict, params: dict) -> float:
 
 def steady_left(estimate: float, shown: float | None, since: float) -> float:
     """What to show as the time left, from ``estimate`` (``paced_seconds`` now) and the
-    figure ``shown`` ``since`` seconds ago: never more than that figure less the time
-    gone by, unless the estimate is more than PACE_CHANGED above it (the pace really
-    changed: a slower server, not one slow batch)."""
+    figure ``shown`` ``since`` seconds ago: that figure less the time gone by, unless
+    the estimate is more than PACE_CHANGED above or below it (the pace really changed:
+    a busier or a quieter server, not one slow or fast batch)."""
     if shown is None:
         return estimate
     counted_down = max(0.0, shown - max(0.0, since))
-    if counted_down < estimate <= counted_down * (1 + PACE_CHANGED):
+    if counted_down and abs(estimate / counted_down - 1) <= PACE_CHANGED:
         return counted_down
     return estimate
 
@@ -100,8 +110,12 @@ def time_left(run: TrainingRun, now=None) -> str:
     before the first step and the evaluations between the trainings are left out
     of that pace (a pace from the run's start grew by a minute every few seconds
     while the model loaded; one over every step since the first still said 19
-    minutes at step 41 of 80 when its steps took 4 to 5 s). Before, the last
-    finished run with the same settings, less the time this one has run.
+    minutes at step 41 of 80 when its steps took 4 to 5 s). A pace of fewer than
+    SURE_AFTER_STEPS steps is said as a first estimate. Before it has a pace, nothing
+    (its page says it is working one out: ``time_left_on_page``), not the last run's
+    time less this one's (a step takes 4 s on a quiet 2-core server, 14.8 s on a busy
+    one). A run whose worker records no pace (older code): its progress over its time
+    since it started.
     """
     from django.utils import timezone
 
@@ -110,35 +124,48 @@ def time_left(run: TrainingRun, now=None) -> str:
     now = now or timezone.now()
     paced = seconds_left(run, now.timestamp())
     if paced is not None:
-        return left_words(paced)
-    elapsed = (now - run.started).total_seconds()
-    previous = (
-        TrainingRun.objects.filter(
-            status=TrainingRun.Status.SUCCEEDED,
-            params=run.params,
-            started__isnull=False,
-            finished__isnull=False,
-        )
-        .exclude(pk=run.pk)
-        .order_by("-finished")
-        .first()
-    )
-    if previous is not None and elapsed < (
-        took := (previous.finished - previous.started).total_seconds()
-    ):
-        return left_words(took - elapsed)
+        timed = pace_of(run).get("timed")
+        return left_words(paced, first=isinstance(timed, int) and timed < SURE_AFTER_STEPS)
     if not (run.metrics or {}).get("pace") and run.progress >= ESTIMATE_FROM_PROGRESS:
+        elapsed = (now - run.started).total_seconds()
         return left_words(elapsed / run.progress * (100 - run.progress))
     return ""
 
 
-def left_words(seconds: float) -> str:
-    """ "about 3 minutes left (estimate)": a run's, or a build's (its page works it out)."""
+def time_left_on_page(run: TrainingRun, now=None) -> str:
+    """What a run's page (and its status JSON) says of its time left: ``time_left``, or,
+    from its start until its steps have a pace, that it is being worked out (its box
+    said nothing for the first minutes, as if no estimate were coming)."""
+    left = time_left(run, now)
+    if (
+        left
+        or run.status != TrainingRun.Status.RUNNING
+        or not run.started
+        or run.progress >= 100
+        or pace_of(run) is not None
+    ):
+        return left
+    return gettext("estimating the time left from the first steps…")
+
+
+def left_words(seconds: float, first: bool = False) -> str:
+    """ "about 3 minutes left (estimate)": a run's, or a build's (its page works it out).
+    ``first``: from the pace of a run's first few steps, "about 25 minutes left (first
+    estimate)", past 10 minutes rounded up to 5: not a figure to the minute from two
+    steps, and one the figure to the minute after it steps down from, not up to."""
     if seconds < 60:
         return gettext("less than a minute left (estimate)")
     minutes = round(seconds / 60)
+    if not first:
+        return ngettext(
+            "about %(minutes)d minute left (estimate)",
+            "about %(minutes)d minutes left (estimate)",
+            minutes,
+        ) % {"minutes": minutes}
+    if minutes > 10:
+        minutes = 5 * math.ceil(minutes / 5)
     return ngettext(
-        "about %(minutes)d minute left (estimate)",
-        "about %(minutes)d minutes left (estimate)",
+        "about %(minutes)d minute left (first estimate)",
+        "about %(minutes)d minutes left (first estimate)",
         minutes,
     ) % {"minutes": minutes}

@@ -301,6 +301,8 @@ def test_a_running_training_updates_in_place_and_can_be_cancelled(page, owner, s
     TrainingRun.objects.filter(pk=run.pk).update(progress=55, stage="training: step 11/20")
     page.clock.fast_forward(POLL_MS)
     expect(page.locator("#training-progress progress")).to_have_js_property("value", 55)
+    expect(page.locator('#training-progress [data-field="progress"]')).to_have_text("55%")
+    expect(page.locator("#training-progress progress")).to_have_text("55%")
     expect(status_line).to_contain_text("training: step 11/20")
     expect(page.locator('[data-field="time_left"]')).to_have_text(
         re.compile(r"^(less than a minute|about \d+ minutes?) left \(estimate\)$")

@@ -72,6 +72,22 @@ def activated_run(private_index, folder=None, **fields) -> TrainingRun:
     )
 
 
+def running_for(seconds: float, **fields) -> TrainingRun:
+    """A run the live server's process runs (not abandoned), started ``seconds`` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.training.tasks import this_process
+
+    return TrainingRun.objects.create(
+        status="running",
+        runner=this_process(),
+        started=timezone.now() - timedelta(seconds=seconds),
+        **fields,
+    )
+
+
 # A run and the index build it starts report their progress at least this often: longer,
 # it hangs. The longest silent stretch of a 320 s run at load 7-9 was 56 s (from the
 # refit's last step to "activating"; this test's output with -s prints every move).
@@ -164,11 +180,14 @@ def test_a_finished_run_says_in_words_what_it_did_and_what_to_do_next(
     expect(page.locator(".field-decision_display")).to_contain_text("ndcg@10: a score from 0 to 1")
     expect(page.locator(".field-metrics_table")).to_contain_text("accuracy@1: the share")
     expect(page.locator(".field-metrics_table")).to_contain_text(
-        re.compile(r"Trained on \d+ pairs \(a question made from the site")
+        # "1,241 pairs": its figures as the language writes them ("1.241" in German).
+        re.compile(r"Trained on \d{1,3}(,\d{3})* pairs \(a question made from the site")
     )
     # The model switched on is the refit's: its own figures, not only the first one's.
     expect(page.locator(".field-metrics_table")).to_contain_text(
-        re.compile(r"it was trained again .* on \d+ pairs, 3 steps, [\d.]+ s of training: that is")
+        re.compile(
+            r"it was trained again .* on \d{1,3}(,\d{3})* pairs, 3 steps, \d+\.\d s of training: that is"
+        )
     )
 
     assert run.activated, run.decision  # comparison_passes
@@ -295,19 +314,7 @@ def test_a_run_whose_rebuild_failed_says_so_and_stops_waiting(page, owner, priva
 def test_a_running_run_shows_how_long_it_has_been_going_by_the_second(page, owner, private_index):
     """A step can keep the progress where it is for a minute: the box counts the run's
     time on (Requested and Started say "2 minutes ago" as the page was drawn)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from site_assistant.training.tasks import this_process
-
-    run = TrainingRun.objects.create(
-        status="running",
-        runner=this_process(),  # the live server's process: not abandoned
-        progress=12,
-        stage="training: step 4/78",
-        started=timezone.now() - timedelta(seconds=75),
-    )
+    run = running_for(75, progress=12, stage="training: step 4/78")
     log_in(page)
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     clock = page.locator('#training-progress [data-field="elapsed"]')
@@ -316,25 +323,13 @@ def test_a_running_run_shows_how_long_it_has_been_going_by_the_second(page, owne
     # Seconds later, with no change of progress or stage, it has counted on.
     expect(clock).not_to_have_text(first, timeout=5_000)
     expect(clock).to_have_text(re.compile(r"^running for 1 min [12]\d s$"))
-    expect(page.locator('#training-progress [data-field="progress"]')).to_have_text("12")
+    expect(page.locator('#training-progress [data-field="progress"]')).to_have_text("12%")
 
 
 def test_a_german_owners_run_counts_on_in_german(page, owner, private_index, settings):
     """The clock the page counts on every second said "running for 1 min 16 s" between
     the server's German polls: its words now come from the server, in the owner's language."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from site_assistant.training.tasks import this_process
-
-    run = TrainingRun.objects.create(
-        status="running",
-        runner=this_process(),
-        progress=12,
-        stage="training: step 4/78",
-        started=timezone.now() - timedelta(seconds=75),
-    )
+    run = running_for(75, progress=12, stage="training: step 4/78")
     log_in(page)
     settings.LANGUAGE_CODE = "de"  # a German site, from here on
     # No poll answers: whatever the clock says next, the page's script wrote.
@@ -345,6 +340,53 @@ def test_a_german_owners_run_counts_on_in_german(page, owner, private_index, set
     first = clock.inner_text()
     expect(clock).not_to_have_text(first, timeout=5_000)
     expect(clock).to_have_text(re.compile(r"^läuft seit 1 min [12]\d s$"))
+
+
+def test_a_german_owner_watches_a_runs_percent_and_time_left_in_german(
+    page, owner, private_index, settings, screenshots
+):
+    """The box's script wrote the percent as "46%" where the rest of the German admin
+    writes "46 %", and the time left was missing for the run's first minutes (the model
+    loading, then three steps to time). Now the script shows the server's words: the
+    percent, that the time left is being worked out, then a first estimate."""
+    import time as clock
+
+    run = running_for(50, progress=4, stage="training: loading the base model")
+    log_in(page)
+    settings.LANGUAGE_CODE = "de"  # a German site, from here on
+    page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    box = page.locator("#training-progress")
+    done, bar = box.locator('[data-field="progress"]'), box.locator("progress")
+    left = box.locator('[data-field="time_left"]')
+    expect(done).to_have_text("4 %")
+    expect(bar).to_have_text("4 %")
+    expect(left).to_have_text("Restzeit wird aus den ersten Schritten geschätzt …")
+    expect(left).to_be_visible()
+    page.evaluate("window.notReloaded = true")
+
+    # Three steps of 16 s timed: the worker records the pace; the box follows in place.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        progress=6,
+        stage="training: step 3/80",
+        metrics={
+            "pace": {"phase": "training", "step": 3, "of": 80, "at": clock.time()}
+            | {"seconds_a_step": 16.0, "timed": 2, "left": 2818.0, "recent": []}
+        },
+    )
+    expect(done).to_have_text("6 %")
+    expect(bar).to_have_text("6 %")
+    expect(box.locator('[data-field="stage"]')).to_have_text("Training: Schritt 3/80")
+    expect(left).to_have_text(re.compile(r"^etwa \d+ Minuten übrig \(erste Schätzung\)$"))
+    assert page.evaluate("window.notReloaded === true")
+    expect(box).not_to_contain_text("6%")
+    page.screenshot(path=str(screenshots / "admin-training-running-de.png"), full_page=True)
+    # On a phone the box's line wraps within the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    after = box.locator(".search-admin__after")
+    expect(after).to_contain_text("erste Schätzung")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert after.bounding_box()["x"] + after.bounding_box()["width"] <= 390
+    page.screenshot(path=str(screenshots / "admin-training-running-de-phone.png"), full_page=True)
 
 
 def test_a_finished_run_keeps_its_folder_and_task_for_developers_out_of_the_way(

@@ -48,6 +48,23 @@ def words(tree, selector):
     return " ".join(tree.css_first(selector).text(separator=" ").split())
 
 
+def running_for(seconds: float, **fields):
+    """A run this process runs (not abandoned), started ``seconds`` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from site_assistant.models import TrainingRun
+    from site_assistant.training.tasks import this_process
+
+    return TrainingRun.objects.create(
+        status=TrainingRun.Status.RUNNING,
+        runner=this_process(),
+        started=timezone.now() - timedelta(seconds=seconds),
+        **fields,
+    )
+
+
 @pytest.mark.usefixtures("built_index", "german")
 def test_a_german_site_shows_the_overview_and_the_lists_in_german(owner_client):
     Question.objects.create(text="Wo parke ich?", answered=False)
@@ -247,21 +264,8 @@ def test_a_german_owner_reads_a_training_runs_time_left_and_clock_in_german(owne
     """40% done in two minutes: three more at that pace, said on the run's page, in its
     status JSON and in the words its script counts on with, in German."""
     import json
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    from site_assistant.models import TrainingRun
-    from site_assistant.training.tasks import this_process
-
-    run = TrainingRun.objects.create(
-        status=TrainingRun.Status.RUNNING,
-        runner=this_process(),
-        progress=40,
-        stage="training",
-        started=timezone.now() - timedelta(minutes=2),
-        params={"epochs": 1, "refit": True},
-    )
+    run = running_for(120, progress=40, stage="training", params={"epochs": 1, "refit": True})
     tree = page(owner_client, f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     assert words(tree, '[data-field="time_left"]') == "etwa 3 Minuten übrig (Schätzung)"
     assert words(tree, '[data-field="elapsed"]').startswith("läuft seit 2 min ")
@@ -276,6 +280,84 @@ def test_a_german_owner_reads_a_training_runs_time_left_and_clock_in_german(owne
     status = owner_client.get(f"/admin/site_assistant/trainingrun/{run.pk}/status/").json()
     assert status["time_left"] == "etwa 3 Minuten übrig (Schätzung)"
     assert status["elapsed"].startswith("läuft seit 2 min ")
+    # Its percent as German writes it, on the page and for its script to show ("40%" was
+    # the script's own).
+    assert words(tree, '#training-progress [data-field="progress"]') == "40 %"
+    assert words(tree, "#training-progress progress") == "40 %"
+    assert status["progress_words"] == "40 %"
+
+
+@pytest.mark.usefixtures("german")
+def test_a_german_owner_reads_a_finished_runs_figures_in_german(owner_client):
+    """The run's scores, pairs, steps, seconds and threshold, each written by the one
+    helper the admin writes figures with (stored_words.figure), as German writes them."""
+    from site_assistant.models import TrainingRun
+
+    run = TrainingRun.objects.create(
+        status=TrainingRun.Status.SUCCEEDED,
+        progress=100,
+        stage="done",
+        metrics={
+            "dev": {"base": {"accuracy@1": 0.8019}, "tuned": {"accuracy@1": 0.80195}},
+            "pairs": 1241,
+            "steps": 78,
+            "train_seconds": 141.37,
+            "recommended_min_score": 0.377,
+            "refit": {"pairs": 1549, "train_seconds": 57.0},  # no steps recorded
+        },
+    )
+    tree = page(owner_client, f"/admin/site_assistant/trainingrun/{run.pk}/change/")
+    scores = words(tree, ".field-metrics_table")
+    assert "accuracy@1 0,8019 0,8020" in scores, scores
+    assert "Trainiert mit 1.241 Paaren (" in scores, scores
+    assert "78 Schritten, 141,4 s Training" in scores, scores
+    assert "Antwortschwelle für das trainierte Modell: 0,377 (" in scores, scores
+    assert "1.549 Paaren, ? Schritten, 57,0 s" in scores, scores
+    assert words(tree, '#training-progress [data-field="progress"]') == "100 %"
+
+
+@pytest.mark.parametrize(
+    ("language", "estimating", "first"),
+    [
+        (
+            "de",
+            "Restzeit wird aus den ersten Schritten geschätzt …",
+            "etwa 50 Minuten übrig (erste Schätzung)",
+        ),
+        (
+            "sl",
+            "preostali čas se ocenjuje po prvih korakih …",
+            "še približno 50 minut (prva ocena)",
+        ),
+    ],
+)
+def test_a_runs_first_minutes_say_the_time_left_is_being_estimated_in_the_owners_language(
+    owner_client, browser_asks_for_slovenian, settings, language, estimating, first
+):
+    """From its start until its steps have a pace, a run's box says the time left is
+    being worked out; then a first estimate, said as one."""
+    import time
+
+    from site_assistant.models import TrainingRun
+
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("sl", "Slovenščina")]
+    run = running_for(50, progress=4, stage="training: loading the base model")
+    url = f"/admin/site_assistant/trainingrun/{run.pk}"
+    asks = {"HTTP_ACCEPT_LANGUAGE": language}
+    tree = page(owner_client, f"{url}/change/", **asks)
+    assert words(tree, '[data-field="time_left"]') == estimating
+    assert words(tree, '#training-progress [data-field="progress"]') == "4 %"
+    # Three steps of 16 s: 77 to go and the rest, 47 minutes, rounded up to 5.
+    TrainingRun.objects.filter(pk=run.pk).update(
+        progress=6,
+        metrics={
+            "pace": {"phase": "training", "step": 3, "of": 80, "at": time.time()}
+            | {"seconds_a_step": 16.0, "timed": 2, "left": 2818.0, "recent": []}
+        },
+    )
+    status = owner_client.get(f"{url}/status/", **asks).json()
+    assert status["time_left"] == first
+    assert status["progress_words"] == "6 %"
 
 
 @pytest.mark.parametrize(

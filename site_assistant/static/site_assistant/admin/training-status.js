@@ -1,5 +1,6 @@
 /* A training run's page while the run is queued or running: poll its small JSON
-   status and update the box in place (progress, stage, time left); the status
+   status and update the box in place (progress, stage, time left, each in the
+   words and figures the server writes in the owner's language); the status
    line sits in a polite live region and changes only when the stage does, not
    at every percent. When the status itself changes the page reloads once, so
    everything on it (title, Started, results) says the new status. */
@@ -46,8 +47,11 @@
   function show(run) {
     var bar = box.querySelector("progress");
     bar.value = run.progress;
-    bar.textContent = run.progress + "%";
-    field("progress").textContent = run.progress;
+    // "40%", "40 %" in German and Slovenian: the server writes the percent in the
+    // owner's language (progress_words), as the page's template does.
+    var done = run.progress_words || run.progress + "%";
+    bar.textContent = done;
+    field("progress").textContent = done;
     var stage = run.stage_words || run.stage || "–";
     // Only a change of text is announced (the live region is the status line).
     if (field("status").textContent !== run.status_display) field("status").textContent = run.status_display;
