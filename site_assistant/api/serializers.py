@@ -151,12 +151,15 @@ class HitSerializer(serializers.Serializer):
     )
     breadcrumb = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Where the passage sits: the page (its title without the site's name and "
+        help_text="Where the passage sits, exactly as the widget, the search page and the "
+        "admin show it (joined with ' › '): the page (its title without the site's name and "
         "the other parts the site's titles end with; left out when its heading already names "
-        "the page), then the heading path, each name once: a top heading that says the page's "
-        "name again ('About Example' on 'About') is left out, and the page's name is where a "
-        "heading below leads with it ('Services › Pricing for teams' on 'Pricing'). `heading` "
-        "has the whole path.",
+        "the page), then the headings down to the passage's section, each name once. The "
+        "page's top heading (its h1) is left out above a section below it, the page's name "
+        "standing for it (['Contact', 'Where we are'] for the heading 'Say hello › Where we "
+        "are'), and so is a top heading that says the page's name again ('About Example' on "
+        "'About'); the page's name is left out where a heading below leads with it ('What "
+        "it costs › Pricing for teams' on 'Pricing'). `heading` has the whole path.",
     )
     read_more = serializers.CharField(
         help_text="Where a 'Read more' link goes: url + '#' + anchor, except for a later "

@@ -305,6 +305,27 @@ def test_the_breadcrumb_names_a_page_without_its_titles_trail(api, validate):
     assert "Inventory — Bambi Game ›" not in html
 
 
+def test_the_breadcrumb_is_the_place_the_search_page_and_the_admin_show(api, staff, validate):
+    """The API's ``breadcrumb`` had the contact page's h1 ("Contact", "Say hello", "Where we
+    are") where the widget, the search page and the admin's Try a question show "Contact ›
+    Where we are": one breadcrumb now, the same everywhere."""
+    question = {"q": "Where are you based?"}
+    answer = validate(api.get(SITE_ASSISTANT, question).json(), "SearchResponse")["answer"]
+    assert answer["url"] == "/contact/" and answer["anchor"] == "where-we-are"
+    assert answer["heading"] == "Say hello › Where we are"
+    assert answer["breadcrumb"] == ["Contact", "Where we are"]
+    page = api.get("/search/", question).content.decode()
+    assert ">Contact › Where we are<" in page
+    from django.urls import reverse
+
+    staff.is_superuser = True
+    staff.save()
+    api.force_login(staff)
+    tried = api.get(reverse("admin:site_assistant_question_try"), question).content.decode()
+    assert "Contact › Where we are</a>" in tried
+    assert "Say hello ›" not in tried
+
+
 def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
     body = validate(
         api.get(SITE_ASSISTANT, {"q": "Can I scrape the site?"}).json(), "SearchResponse"
