@@ -1058,12 +1058,13 @@ def test_a_path_under_the_api_that_names_no_endpoint_is_a_json_404(api, path):
         assert "no-store" in response["Cache-Control"]
 
 
-def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi):
-    """``/api/`` was the site's HTML 404 page."""
+def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi, documented, validate):
+    """``/api/`` was the site's HTML 404 page; then it was in no operation of the schema."""
     response = api.get("/api/")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "no-store" in response["Cache-Control"]
-    body = response.json()
+    body = documented(response)
+    assert openapi["paths"]["/api/"]["get"]["operationId"] == "api_root"
     assert body == {
         "endpoints": {
             "search": "/api/search/",
@@ -1091,7 +1092,18 @@ def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi):
         assert api.get(path).status_code == 200
     refused = api.post("/api/", {"q": "Where are you based?"}, format="json")
     assert (refused.status_code, refused["Allow"]) == (405, "GET, HEAD")
-    assert refused.json()["detail"] == 'Method "POST" not allowed: GET lists the endpoints.'
+    assert validate(refused.json(), "Error") == {
+        "detail": 'Method "POST" not allowed: GET lists the endpoints.'
+    }
+    assert "405" in openapi["paths"]["/api/"]["get"]["responses"]
+    assert "no-store" in refused["Cache-Control"]
+    # JSON to a browser, and to a client whose token is wrong: nobody is signed in here.
+    for asked in (
+        api.get("/api/", HTTP_ACCEPT="text/html"),
+        api.get("/api/", {"format": "json"}, HTTP_AUTHORIZATION="Token revoked-or-mistyped"),
+    ):
+        assert asked.status_code == 200 and documented(asked) == body
+    assert api.head("/api/").status_code == 200
 
 
 @pytest.mark.urls("tests.site_assistant.prefixed_urls")
@@ -1209,7 +1221,7 @@ def test_the_schema_lists_the_rate_limit_headers_only_where_they_come(api, opena
                 headers = set(response.get("headers", {}))
                 if status in ("401", "406"):
                     assert not headers & set(RATE_LIMIT), (method, path, status)
-                elif status in ("200", "429") and path != "/api/index/rebuild/":
+                elif status in ("200", "429") and path not in ("/api/", "/api/index/rebuild/"):
                     assert headers >= set(RATE_LIMIT), (method, path, status)
 
 
