@@ -9,39 +9,19 @@ it as "Services › Pricing" (``where``), and never has to type the link:
 
 from __future__ import annotations
 
-import re
-
 from . import page_labels, services, sites, snippets
-from .extract import HEADING_SEPARATOR
 from .index import IndexNotReady, load_current
-
-# What parts a page's title: "About — Example", "About | Example".
-_SEPARATOR = re.compile(r"\s+[—|–]\s+")
 
 
 def where(passage: dict) -> str:
-    """ "Services › Pricing", "Changelog › 2.3.0 › Removed": the page (its title without
-    the trail the site's other titles share: ``page_labels``) and the headings down to the
-    section's own, as the widget and the search page show an answer's place. The page's
-    top heading is left out where the title names the page already (a home page's
-    tagline), and so is a heading that repeats the title ("About" for "About — Example"
-    above "About Example"). A hit's ``breadcrumb`` is used as it is."""
+    """ "Services › Pricing", "Changelog › 2.3.0 › Removed": the passage's breadcrumb
+    (``snippets.breadcrumb``: the page, its title without the trail the site's other titles
+    share, and the headings down to the section's own), as the widget, the search page and
+    the API show an answer's place. A hit's ``breadcrumb`` is used as it is."""
     crumbs = list(passage.get("breadcrumb") or ()) or snippets.breadcrumb(
         passage, page_labels.of(passage.get("title"), page_labels.live())
     )
-    crumbs = crumbs or [passage.get("url", "")]
-    page = crumbs[0]
-    top = str(passage.get("heading") or "").split(HEADING_SEPARATOR)[0].strip()
-    # The top heading under the page's label, above the section's own: the label says it.
-    below = crumbs[2:] if len(crumbs) > 2 and crumbs[0] != top == crumbs[1] else crumbs[1:]
-    repeats = {_words(page), _words(passage.get("title") or "")}
-    return " › ".join([page, *(label for label in below if _words(label) not in repeats)])
-
-
-def _words(label: str) -> str:
-    """A label's words in any case, without a title's separators or a closing stop:
-    "About — Example" and "About Example." are the same words (the widget's ``labelKey``)."""
-    return " ".join(" ".join(_SEPARATOR.split(label)).split()).casefold().rstrip(".!?…:;")
+    return " › ".join(crumbs or [passage.get("url", "")])
 
 
 def _section(passage: dict) -> dict:

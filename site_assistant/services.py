@@ -37,7 +37,7 @@ from .examples import PassageFinder, split_link
 from .index import IndexNotReady, looked_in, no_index_yet
 from .memo import PerVersion
 from .spelling import Speller
-from .text import normalize, question_key, strip_invisible
+from .text import compose, normalize, question_key, strip_invisible
 
 __all__ = [
     "Answer",
@@ -239,15 +239,53 @@ def respell(version: index.IndexVersion, query: str, spell: Speller | None = Non
     return (spell or speller(version)).correct(query)
 
 
+# What makes a question something to search for: a character of one of these Unicode
+# general categories (letters, digits, symbols), as the server's own Unicode tables
+# (``unicodedata``) have it. The API's schema spells them out (site_assistant.api).
+WORD_CATEGORIES = frozenset("LNS")
+
+
+def is_word_character(ch: str) -> bool:
+    """Whether ``ch`` is a letter, digit or symbol (``WORD_CATEGORIES``)."""
+    return unicodedata.category(ch)[0] in WORD_CATEGORIES
+
+
+def question_length(query: str) -> int:
+    """How many characters ``query`` counts as against MAX_QUERY_CHARS: as it looks,
+    composed (Unicode NFC), a combining mark (an accent typed apart, a vowel sign) not
+    counted on its own. "é" is one however it is typed, and a character that NFC spells
+    as several ("\ufb2c", a Hebrew letter with its points) one: never more than the
+    characters sent, so a question within the limit as sent is within it as counted."""
+    composed = unicodedata.normalize("NFC", query)
+    return sum(1 for ch in composed if unicodedata.category(ch)[0] != "M")
+
+
 def clean_query(query) -> str:
     """The question normalized, or ValueError with a message a visitor can act on.
 
     The one set of rules for every interface (the API, the search page, the
     widget, ``search_ask``, Try a question): text, without the invisible characters
     that change how it reads (``text.strip_invisible``), 1–MAX_QUERY_CHARS characters
-    after trimming, counted composed (NFC), valid text (no U+FFFD left by undecodable bytes), and
-    something to search for.
+    after trimming, counted as they look (``question_length``), valid text (no U+FFFD
+    left by undecodable bytes), and something to search for (``is_word_character``).
+
+    What is checked is the question as sent: what it is searched as passes the same checks
+    (``answer`` cleans it again). Where repairing it as mislabelled text (``normalize``'s
+    ftfy) would leave it refused ("×æ" read as the bytes of U+05FF, which is no letter),
+    it is taken as sent, composed.
     """
+    query = _checked(query)
+    searched = normalize(query)
+    try:
+        _checked(searched)
+    except ValueError:
+        return compose(query)
+    return searched
+
+
+def _checked(query) -> str:
+    """``query`` without invisible characters, trimmed, or ValueError: ``clean_query``'s
+    checks."""
     if not isinstance(query, str):
         raise ValueError(gettext("The question must be text."))
     # Stored, shown and searched as it looks: no bidi override makes it read otherwise.
@@ -255,9 +293,9 @@ def clean_query(query) -> str:
     limit = conf.get("MAX_QUERY_CHARS")
     if not query:
         raise ValueError(gettext("Ask something: the question is empty."))
-    # Counted composed (NFC), as it is searched, stored and seen: "é" typed decomposed
-    # ("e" and a combining accent, as macOS may send it) is one character, not two.
-    length = len(unicodedata.normalize("NFC", query))
+    # Counted as it is seen: "é" typed decomposed ("e" and a combining accent, as macOS
+    # may send it) is one character, not two.
+    length = question_length(query)
     if length > limit:
         raise ValueError(
             gettext("The question is too long (%(length)s characters): at most %(limit)s, please.")
@@ -280,9 +318,9 @@ def clean_query(query) -> str:
             )
         )
     # Only invisible characters or punctuation ("\u200b", "???"): nothing to search for.
-    if not any(unicodedata.category(ch)[0] in "LNS" for ch in query):
+    if not any(is_word_character(ch) for ch in query):
         raise ValueError(gettext("Ask something: the question has no words."))
-    return normalize(query)
+    return query
 
 
 def clean_k(k) -> int:

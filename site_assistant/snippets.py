@@ -53,6 +53,8 @@ from .text import sentence_spans
 NEAR_BEST = 0.05
 ELLIPSIS = " … "
 _TITLE_PARTS = re.compile(r"\s+[—–|·-]\s+")
+# What parts a page's title where a label's words are compared: "About — Example".
+_TITLE_SEPARATOR = re.compile(r"\s+[—|–]\s+")
 # A kicker's parts ("Example Shop · Step 2 of 5"): what joins labels on a page.
 _KICKER_PARTS = re.compile(r"\s+[—–|·›»•/]\s+")
 # A kicker's part is a label or a short tag ("Step 2 of 5"), not a clause.
@@ -118,7 +120,9 @@ def _says(heading: str, page: str, *, anywhere: bool) -> bool:
 
 
 def breadcrumb(passage: dict, page: str = "") -> list[str]:
-    """Where the passage sits: its page, then its heading path (no repeats).
+    """Where the passage sits, as every interface shows it (the API's ``breadcrumb``, the
+    widget's and the search page's "Contact › Write to us", the admin's section names:
+    ``sections.where`` joins it): its page, then the headings down to its section's own.
 
     The page is ``page`` (its title's label among the site's titles: ``page_labels``),
     else its title without the last part ("Services — Example": "Services"). What names
@@ -126,8 +130,30 @@ def breadcrumb(passage: dict, page: str = "") -> list[str]:
     "Services — Example") is the page; a top heading that only adds to the label ("About
     Example" under "About", "Your spoils & inventory" under "Inventory": the site's name,
     the page's own words) is left out for it; a heading below that leads with the label
-    ("Services › Pricing for teams" on "Pricing") says it in its place. The passage's
-    ``heading`` keeps the whole path."""
+    ("Services › Pricing for teams" on "Pricing") says it in its place. The page's top
+    heading (its h1, "Say hello" on "Contact") is left out above a section below it: the
+    page's name stands for it ("Contact › Write to us"); a passage under the h1 itself
+    keeps it ("Contact › Say hello"). The passage's ``heading`` keeps the whole path."""
+    crumbs = _crumbs(passage, page)
+    if not crumbs:
+        return []
+    path = passage.get("heading") or ""
+    top = (path.split(HEADING_SEPARATOR) if isinstance(path, str) else [*path, ""])[0].strip()
+    # The top heading under the page's label, above the section's own: the label says it.
+    below = crumbs[2:] if len(crumbs) > 2 and crumbs[0] != top == crumbs[1] else crumbs[1:]
+    # A heading that says the title's words again ("About Example" on "About — Example").
+    repeats = {_label_words(crumbs[0]), _label_words(passage.get("title") or "")}
+    return [crumbs[0], *(label for label in below if _label_words(label) not in repeats)]
+
+
+def _label_words(label: str) -> str:
+    """A label's words in any case, without a title's separators or a closing stop:
+    "About — Example" and "About Example." are the same words."""
+    return " ".join(" ".join(_TITLE_SEPARATOR.split(label)).split()).casefold().rstrip(".!?…:;")
+
+
+def _crumbs(passage: dict, page: str) -> list[str]:
+    """The page and the whole heading path, each name once (``breadcrumb``)."""
     path = passage.get("heading") or ""
     parts = path.split(HEADING_SEPARATOR) if isinstance(path, str) else list(path)
     parts = [part.strip() for part in parts if part.strip()]
@@ -151,7 +177,7 @@ def breadcrumb(passage: dict, page: str = "") -> list[str]:
 
 
 def _label_keys(passage: dict) -> set[str]:
-    keys = {_key(label) for label in breadcrumb(passage)}
+    keys = {_key(label) for label in _crumbs(passage, "")}
     heading = passage.get("heading") or ""
     parts = heading.split(HEADING_SEPARATOR) if isinstance(heading, str) else list(heading)
     keys |= {_key(part) for part in parts}

@@ -57,9 +57,13 @@ def normalize(text: str) -> str:
     # plain text too).
     if _plain(text):
         return _SPACE.sub(" ", text).strip()
-    text = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False)
-    text = unicodedata.normalize("NFC", text)
-    return _SPACE.sub(" ", text).strip()
+    return compose(ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False))
+
+
+def compose(text: str) -> str:
+    """``text`` in Unicode NFC, its whitespace collapsed: ``normalize`` without ftfy's
+    repair of mislabelled text."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def text_hash(text: str) -> str:

@@ -1,12 +1,14 @@
 """What goes in and out of the API; the OpenAPI schema is generated from these."""
 
 import datetime
+import functools
+import itertools
 from collections.abc import Mapping
-from types import SimpleNamespace
 
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from .. import conf, services
@@ -48,39 +50,79 @@ class SchemaMaxLength(MaxLengthValidator):
         return None
 
 
-class SchemaPattern(RegexValidator):
-    """Names a rule in the OpenAPI schema (``pattern``, which drf-spectacular reads from the
-    field's validators) and checks nothing: ``services.clean_query`` does, with the message a
-    visitor reads. The pattern is ECMA-262 with Unicode property escapes (``\\p{L}``), as
-    JSON Schema validators read it; Python's ``re`` does not, so it is never compiled here."""
-
-    def __init__(self, pattern: str):
-        self.regex = SimpleNamespace(pattern=pattern)
-
-    def __call__(self, value):
-        return None
+# Characters a JSON Schema validator's regex engine reads alike (ECMA-262 with or without
+# the u flag's code points, Rust's regex, Python's re): \uXXXX escapes for the BMP, the
+# characters themselves above it (JSON carries them; the schema's YAML escapes them).
+def _in_pattern(code: int) -> str:
+    return f"\\u{code:04X}" if code <= 0xFFFF else chr(code)
 
 
-# services.clean_query's "something to search for", in the schema: at least one letter,
-# digit or symbol (Unicode L, N, S: not only punctuation, spaces or invisible characters),
-# and no NUL or U+FFFD (what stands for bytes that were not UTF-8) anywhere.
-Q_PATTERN = r"^(?![\s\S]*[\x00\uFFFD])[\s\S]*[\p{L}\p{N}\p{S}]"
+def _ranges(test) -> list[list[int]]:
+    """The code points ``test`` takes, as [first, last] ranges (no surrogates: no text
+    holds one)."""
+    out = []
+    for code in itertools.chain(range(0xD800), range(0xE000, 0x110000)):
+        if test(chr(code)):
+            if out and out[-1][1] == code - 1:
+                out[-1][1] = code
+            else:
+                out.append([code, code])
+    return out
+
+
+@functools.cache
+def q_pattern() -> str:
+    """``services.clean_query``'s rule for the characters of a question, as a JSON Schema
+    ``pattern`` any validator reads alike: no NUL or U+FFFD (what stands for bytes that
+    were not UTF-8) anywhere, and at least one letter,
+    digit or symbol (``services.is_word_character``), spelled out code point by code point
+    from the server's own Unicode tables: no ``\\p{L}``, which each validator reads by its
+    own Unicode version (an emoji newer than the server's was a symbol to the schema and
+    "no words" to the server), and which Python's re does not read at all. An unpaired
+    surrogate (half a character, which a JSON string may escape: ``"\\ud800"``) is refused
+    too, as the field's description says: no pattern names one that every validator
+    reads (Rust's regex refuses ``\\uD800``, Python's re ``\\p{Cs}``), and only a
+    JavaScript validator could be handed such a string."""
+    words = "".join(
+        _in_pattern(a) if a == b else f"{_in_pattern(a)}-{_in_pattern(b)}"
+        for a, b in _ranges(services.is_word_character)
+    )
+    return rf"^(?![\s\S]*[\u0000\uFFFD])[\s\S]*[{words}]"
+
+
+class QuestionField(TextField):
+    """``q``: its schema's ``pattern`` is ``q_pattern()`` (``QuestionFieldSchema``)."""
+
+
+class QuestionFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema of ``q``: a string, with ``q_pattern()`` as its pattern. Set here, not by
+    a RegexValidator, which drf-spectacular writes out as ASCII (``\\U0001f600``: no
+    escape an ECMA-262 validator reads)."""
+
+    target_class = QuestionField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": q_pattern()}
 
 
 class SearchQuerySerializer(serializers.Serializer):
     """``q`` is text, trimmed, then 1–MAX_QUERY_CHARS characters; ``k`` is 1–MAX_K."""
 
-    q = TextField(
+    q = QuestionField(
         trim_whitespace=True,
         min_length=1,  # for the schema: an empty one is refused as "blank" first
-        validators=[
-            SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS")),
-            SchemaPattern(Q_PATTERN),
-        ],
-        help_text="The question, 1–500 characters after trimming, with at least one word "
-        '(a letter, digit or symbol: the pattern; "???" is refused). '
-        "Characters are counted composed (Unicode NFC): an accented letter is one, however "
-        "it is typed.",
+        validators=[SchemaMaxLength(lambda: conf.get("MAX_QUERY_CHARS"))],
+        help_text="The question, 1–500 characters once trimmed, with at least one word: a "
+        "letter, digit or symbol (Unicode general category L, N or S in the server's Unicode "
+        'tables, which `pattern` spells out code point by code point; "???" is refused), and '
+        "no NUL or U+FFFD (both in `pattern`), nor an unpaired surrogate (half a character, "
+        "a JSON escape such as \\ud800: refused with a 400 the pattern cannot name). Invisible characters (zero-width spaces, "
+        "direction marks) are dropped first, and characters are counted as they look: "
+        "composed (Unicode NFC), a combining mark not counted on its own, so an accented "
+        "letter is one however it is typed. Every question within `maxLength` (characters as "
+        "sent) that matches `pattern` is answered; the server takes some longer ones too "
+        "(invisible characters, accents typed apart).",
         error_messages={
             "blank": _("Ask something: the question is empty."),
             "required": _("Ask something: `q` is required."),
@@ -151,12 +193,15 @@ class HitSerializer(serializers.Serializer):
     )
     breadcrumb = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Where the passage sits: the page (its title without the site's name and "
+        help_text="Where the passage sits, exactly as the widget, the search page and the "
+        "admin show it (joined with ' › '): the page (its title without the site's name and "
         "the other parts the site's titles end with; left out when its heading already names "
-        "the page), then the heading path, each name once: a top heading that says the page's "
-        "name again ('About Example' on 'About') is left out, and the page's name is where a "
-        "heading below leads with it ('Services › Pricing for teams' on 'Pricing'). `heading` "
-        "has the whole path.",
+        "the page), then the headings down to the passage's section, each name once. The "
+        "page's top heading (its h1) is left out above a section below it, the page's name "
+        "standing for it (['Contact', 'Where we are'] for the heading 'Say hello › Where we "
+        "are'), and so is a top heading that says the page's name again ('About Example' on "
+        "'About'); the page's name is left out where a heading below leads with it ('What "
+        "it costs › Pricing for teams' on 'Pricing'). `heading` has the whole path.",
     )
     read_more = serializers.CharField(
         help_text="Where a 'Read more' link goes: url + '#' + anchor, except for a later "

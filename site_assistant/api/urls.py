@@ -4,7 +4,7 @@ The OpenAPI schema (``api/schema/``) and its Swagger UI (``api/docs/``) are
 served only when the project has ``drf_spectacular`` in INSTALLED_APPS; without
 it those URLs do not exist (404), never a 500.
 
-``api/`` itself (``views.api_root``) lists the endpoints and the schema's and docs'
+``api/`` itself (``views.ApiRootView``, in the schema too) lists the endpoints and the schema's and docs'
 paths, as JSON. Last, any other path under ``api/`` (``serach/``, ``index/builds/abc/``,
 ``search`` without its slash) goes to ``views.not_an_endpoint``: a 308 to the slashed
 path of an endpoint, or a JSON 404, never the site's HTML page, whatever prefix the
@@ -17,7 +17,7 @@ from django.urls import path, re_path
 from . import views
 
 urlpatterns = [
-    path("", views.api_root, name="api-root"),
+    path("", views.ApiRootView.as_view(), name="api-root"),
     path("search/", views.SearchView.as_view(), name="api-search"),
     path("feedback/", views.FeedbackView.as_view(), name="api-feedback"),
     path("index/", views.IndexStatusView.as_view(), name="api-index"),

@@ -31,10 +31,13 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 from rest_framework.exceptions import (
+    MethodNotAllowed as MethodRefused,
+)
+from rest_framework.exceptions import (
     Throttled as TooManyRequests,
 )
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
@@ -748,25 +751,100 @@ def _path_of(name, args=()):
         return None
 
 
-@csrf_exempt
-def api_root(request):
+class AlwaysJSON(BaseContentNegotiation):
+    """JSON whatever the request's ``Accept`` or ``format`` (the API root's one format)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+ApiRoot = inline_serializer(
+    "ApiRoot",
+    fields={
+        "endpoints": inline_serializer(
+            "ApiRootEndpoints",
+            fields={
+                op: drf_serializers.CharField(help_text=f"The path of the operation `{op}`.")
+                for op in ENDPOINTS
+            },
+            help_text="The API's endpoints by the schema's operation ids (`search` is "
+            "`search_post`'s path too), each a path on the site under the prefix the project "
+            "includes the app at (a client joins it to the site's origin); `index_build`'s "
+            "with its parameter as the schema names it, `{build_id}`.",
+        ),
+        "schema": drf_serializers.CharField(
+            allow_null=True,
+            help_text="The path of this OpenAPI schema; null where the project does not "
+            "install drf-spectacular.",
+        ),
+        "docs": drf_serializers.CharField(
+            allow_null=True,
+            help_text="The path of its Swagger UI; null where the project does not install "
+            "drf-spectacular.",
+        ),
+    },
+)
+
+
+class ApiRootView(APIView):
     """``api/``: the API's endpoints, by the schema's operation ids, and where the schema
-    and its docs are, as paths on the site (a client joins them to its origin). A JSON
-    405 (with ``Allow``) to any method but GET and HEAD."""
-    if request.method not in ("GET", "HEAD"):
-        detail = f'Method "{request.method}" not allowed: GET lists the endpoints.'
-        response = JsonResponse({"detail": detail}, status=405)
-        response["Allow"] = "GET, HEAD"
-        return _never_cached(response)
-    endpoints = {op: _path_of(name, args) for op, (name, args) in ENDPOINTS.items()}
-    # The build's path with its parameter named as in the schema.
-    endpoints["index_build"] = endpoints["index_build"].replace("/0/", "/{build_id}/")
-    body = {
-        "endpoints": endpoints,
-        "schema": _path_of("api-schema"),
-        "docs": _path_of("api-docs"),
-    }
-    return _never_cached(JsonResponse(body, json_dumps_params={"ensure_ascii": False}))
+    and its docs are, as paths on the site (a client joins them to its origin). JSON to
+    anyone, whatever the ``Accept`` header, a token or a session (nothing is counted or
+    signed in); a JSON 405 (with ``Allow``) to any method but GET and HEAD."""
+
+    authentication_classes = []
+    permission_classes = permissions.PUBLIC
+    throttle_classes = []
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AlwaysJSON
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        operation_id="api_root",
+        summary="The API's endpoints",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                OpenApiParameter.QUERY,
+                enum=["json"],
+                description="The format of the answer: json, as without it (the root "
+                "answers JSON whatever is asked).",
+            ),
+            ALLOW,
+        ],
+        responses={
+            200: ApiRoot,
+            405: OpenApiResponse(
+                Error,
+                description='A method other than GET or HEAD ("Method "POST" not allowed: '
+                'GET lists the endpoints."): the Allow header lists them.',
+            ),
+        },
+    )
+    def get(self, request):
+        endpoints = {op: _path_of(name, args) for op, (name, args) in ENDPOINTS.items()}
+        # The build's path with its parameter named as in the schema.
+        endpoints["index_build"] = endpoints["index_build"].replace("/0/", "/{build_id}/")
+        return Response(
+            {
+                "endpoints": endpoints,
+                "schema": _path_of("api-schema"),
+                "docs": _path_of("api-docs"),
+            }
+        )
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise MethodRefused(
+            request.method,
+            detail=f'Method "{request.method}" not allowed: GET lists the endpoints.',
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        return _never_cached(super().finalize_response(request, response, *args, **kwargs))
 
 
 def _is_endpoint(path, urlconf) -> bool:

@@ -278,6 +278,20 @@ def test_the_answer_names_its_page_without_the_titles_trail(page):
     )
 
 
+def test_the_apis_breadcrumb_is_the_place_the_widget_shows(page):
+    """The contact page's sections sit under its h1 "Say hello": the widget showed "Contact ›
+    Where we are" while the API's breadcrumb read ["Contact", "Say hello", "Where we are"]."""
+    question = "Where are you based?"
+    page.goto("/")
+    page.keyboard.press("/")
+    answer = ask(page, question)
+    shown = answer.locator(".site-assistant__source").inner_text()
+    reply = page.request.get("/api/search/", params={"q": question}).json()
+    assert reply["answer"]["heading"] == "Say hello › Where we are"
+    assert reply["answer"]["breadcrumb"] == ["Contact", "Where we are"]
+    assert " › ".join(reply["answer"]["breadcrumb"]) == shown
+
+
 def test_the_wait_is_announced_and_honest_when_it_is_slow(page):
     held = []
     page.route("**/api/search/", lambda route: held.append(route))

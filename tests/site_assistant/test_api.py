@@ -9,9 +9,12 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
+import hypothesis
 import jsonschema
+import jsonschema_rs
 import pytest
 from django.core.cache import cache
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -129,20 +132,131 @@ def test_the_schema_says_what_the_server_checks(openapi):
         "\ufffd",  # bytes that were not UTF-8: refused, though U+FFFD is a symbol
         "why\ufffd",
         "why\x00",
+        # Rare Unicode: only combining marks, a letter with them, emoji alone (one the
+        # server's Unicode tables may not know yet: U+1FAE8, Unicode 15), zero-width and
+        # direction marks alone or around words, right-to-left words, a flag's tag sequence,
+        # private use and noncharacters, an ideographic space.
+        "\u0301\u0308",
+        "e\u0301",
+        "😀🎉",
+        "\U0001fae8",
+        "\U0001fae9\U0001faea",
+        "\u200b\u200c\u200d\u2060",
+        "\u200f\u202e\u2066\u2069\u061c",
+        "\u202eabc",
+        "שלום",
+        "\u200fمرحبا\u200f",
+        "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+        "\ue000\uf8ff",
+        "\uffff\ufdd0",
+        "\u3000",
+        "\u1100\u1161\u11a8",  # Hangul jamo: one syllable once composed
+        # One character each that Unicode NFC spells as two or three: within the schema's
+        # maxLength as sent, so answered.
+        "\ufb2c" * 200,
+        "\u0958" * 300,
+        # Read by ftfy as mislabelled text, the bytes of U+05FF, which is no letter:
+        # schemathesis's, refused as "no words" once repaired.
+        "\u00d7\u00e6",
     ],
 )
-def test_the_schemas_pattern_for_q_is_the_servers_rule(api, openapi, q):
+def test_the_schemas_pattern_for_q_is_the_servers_rule(api, openapi, q, many_questions):
     """q's "at least one word" was in the schema's words only: ``q="'"`` was schema-valid and
-    refused (schemathesis, ST202). Its ``pattern``, read as JSON Schema validators read it
-    (ECMA-262 with Unicode property escapes), takes exactly what the server takes."""
-    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    refused (schemathesis, ST202). Its ``pattern`` and ``maxLength``, read as JSON Schema
+    validators read them (ECMA-262), take what the server takes: an emoji newer than the
+    server's Unicode tables was schema-valid and refused ("no words"), 200 Hebrew
+    presentation forms (600 characters composed) too ("too long")."""
+    body = q_schema(openapi)
+    valid = jsonschema_rs.validator_for(body).is_valid(q)
+    # Python's re reads the pattern the same way (the schema's tests and schemathesis use it).
+    assert valid == (re.search(body["pattern"], q) is not None and len(q) <= body["maxLength"])
+    answered = api.post(SITE_ASSISTANT, {"q": q}, format="json")
+    assert answered.status_code == (200 if valid else 400), (answered.status_code, valid)
+    if not valid:
+        assert answered.json()["q"] and answered.json()["detail"].startswith("`q`")
+
+
+def q_schema(openapi):
+    """The schema of search's ``q``: the body's, which the query string's is too."""
     parameters = openapi["paths"]["/api/search/"]["get"]["parameters"]
     (parameter,) = (p for p in parameters if p["name"] == "q")
     body = openapi["components"]["schemas"]["SearchQuery"]["properties"]["q"]
-    assert parameter["schema"]["pattern"] == body["pattern"]
-    valid = jsonschema_rs.validator_for(body).is_valid(q)
+    assert parameter["schema"] == {k: v for k, v in body.items() if k != "description"}
+    return body
+
+
+@pytest.fixture
+def many_questions(settings):
+    """Hundreds of questions from one address, none refused for their number."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "search_anon": "1000000/min",
+        },
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("escaped", ["a\\ud800", "\\udfffwhy", "why \\ude00\\ud83d"])
+def test_an_unpaired_surrogate_is_refused_as_the_schema_says(api, openapi, escaped):
+    """JSON may escape half of a character (``"\\ud800"``), which a JavaScript string holds:
+    the server refuses it with a message, and the schema's description says so (no pattern
+    names one that every validator reads)."""
+    assert "unpaired surrogate" in q_schema(openapi)["description"]
+    body = f'{{"q": "{escaped}"}}'
+    answered = api.post(SITE_ASSISTANT, body, content_type="application/json")
+    assert answered.status_code == 400
+    assert "Surrogate characters are not allowed" in answered.json()["detail"]
+
+
+# Text a visitor may send, weighted to the rare: marks, invisible and direction characters,
+# spaces, punctuation, symbols, private use, unassigned code points, and letters.
+RARE_TEXT = st.text(
+    st.one_of(
+        st.characters(categories=["Mn", "Me", "Mc", "Cf", "Zs", "Zl", "Zp", "Cc"]),
+        st.characters(categories=["Po", "Ps", "Pe", "Pd", "Pi", "Pf", "Pc"]),
+        st.characters(categories=["So", "Sm", "Sk", "Sc", "Co", "Cn"]),
+        st.characters(categories=["Lo", "Ll", "Nd", "No"]),
+        st.sampled_from("\u200b\u200c\u200d\u200e\u200f\u202e\u2066\ufeff\ufffd\x00 \t\n"),
+    ),
+    max_size=40,
+)
+
+
+@hypothesis.given(q=RARE_TEXT | st.text(st.characters(max_codepoint=0x2FF), max_size=6))
+@hypothesis.settings(max_examples=400, deadline=None, database=None)
+def test_a_question_once_cleaned_is_clean(q):
+    """``services.answer`` cleans the question ``clean_query`` returned again: what passed
+    once passes twice (ftfy's repair of "×æ" left a character that is no letter)."""
+    from site_assistant import services
+
+    try:
+        cleaned = services.clean_query(q)
+    except ValueError:
+        return
+    assert services.clean_query(cleaned)
+
+
+@hypothesis.given(q=RARE_TEXT)
+@hypothesis.settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+def test_every_question_the_schema_takes_is_answered_and_every_other_is_told_why(
+    api, openapi, many_questions, q
+):
+    """Whatever the text, the schema and the server agree on ``q``: schema-valid is a 200,
+    schema-invalid a 400 whose ``q`` says why."""
+    valid = jsonschema_rs.validator_for(q_schema(openapi)).is_valid(q)
     answered = api.post(SITE_ASSISTANT, {"q": q}, format="json")
-    assert answered.status_code == (200 if valid else 400), (answered.status_code, valid)
+    assert answered.status_code == (200 if valid else 400), (q, answered.content[:300])
+    if not valid:
+        assert answered.json()["q"], answered.json()
 
 
 def test_the_schema_declares_the_format_key_and_each_405(api, openapi, validate):
@@ -303,6 +417,27 @@ def test_the_breadcrumb_names_a_page_without_its_titles_trail(api, validate):
     html = api.get("/search/", question).content.decode()
     assert ">Inventory › Clearing your inventory<" in html
     assert "Inventory — Bambi Game ›" not in html
+
+
+def test_the_breadcrumb_is_the_place_the_search_page_and_the_admin_show(api, staff, validate):
+    """The API's ``breadcrumb`` had the contact page's h1 ("Contact", "Say hello", "Where we
+    are") where the widget, the search page and the admin's Try a question show "Contact ›
+    Where we are": one breadcrumb now, the same everywhere."""
+    question = {"q": "Where are you based?"}
+    answer = validate(api.get(SITE_ASSISTANT, question).json(), "SearchResponse")["answer"]
+    assert answer["url"] == "/contact/" and answer["anchor"] == "where-we-are"
+    assert answer["heading"] == "Say hello › Where we are"
+    assert answer["breadcrumb"] == ["Contact", "Where we are"]
+    page = api.get("/search/", question).content.decode()
+    assert ">Contact › Where we are<" in page
+    from django.urls import reverse
+
+    staff.is_superuser = True
+    staff.save()
+    api.force_login(staff)
+    tried = api.get(reverse("admin:site_assistant_question_try"), question).content.decode()
+    assert "Contact › Where we are</a>" in tried
+    assert "Say hello ›" not in tried
 
 
 def test_the_answer_leads_with_its_snippet_and_a_breadcrumb(api, validate):
@@ -1037,12 +1172,13 @@ def test_a_path_under_the_api_that_names_no_endpoint_is_a_json_404(api, path):
         assert "no-store" in response["Cache-Control"]
 
 
-def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi):
-    """``/api/`` was the site's HTML 404 page."""
+def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi, documented, validate):
+    """``/api/`` was the site's HTML 404 page; then it was in no operation of the schema."""
     response = api.get("/api/")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "no-store" in response["Cache-Control"]
-    body = response.json()
+    body = documented(response)
+    assert openapi["paths"]["/api/"]["get"]["operationId"] == "api_root"
     assert body == {
         "endpoints": {
             "search": "/api/search/",
@@ -1070,7 +1206,18 @@ def test_the_api_root_lists_the_endpoints_and_its_docs(api, openapi):
         assert api.get(path).status_code == 200
     refused = api.post("/api/", {"q": "Where are you based?"}, format="json")
     assert (refused.status_code, refused["Allow"]) == (405, "GET, HEAD")
-    assert refused.json()["detail"] == 'Method "POST" not allowed: GET lists the endpoints.'
+    assert validate(refused.json(), "Error") == {
+        "detail": 'Method "POST" not allowed: GET lists the endpoints.'
+    }
+    assert "405" in openapi["paths"]["/api/"]["get"]["responses"]
+    assert "no-store" in refused["Cache-Control"]
+    # JSON to a browser, and to a client whose token is wrong: nobody is signed in here.
+    for asked in (
+        api.get("/api/", HTTP_ACCEPT="text/html"),
+        api.get("/api/", {"format": "json"}, HTTP_AUTHORIZATION="Token revoked-or-mistyped"),
+    ):
+        assert asked.status_code == 200 and documented(asked) == body
+    assert api.head("/api/").status_code == 200
 
 
 @pytest.mark.urls("tests.site_assistant.prefixed_urls")
@@ -1188,7 +1335,7 @@ def test_the_schema_lists_the_rate_limit_headers_only_where_they_come(api, opena
                 headers = set(response.get("headers", {}))
                 if status in ("401", "406"):
                     assert not headers & set(RATE_LIMIT), (method, path, status)
-                elif status in ("200", "429") and path != "/api/index/rebuild/":
+                elif status in ("200", "429") and path not in ("/api/", "/api/index/rebuild/"):
                     assert headers >= set(RATE_LIMIT), (method, path, status)
 
 

@@ -383,27 +383,12 @@
     return hit.read_more || hitLink(hit);
   }
 
-  /* "Changelog › 2.3.0 › Removed": the page, then the headings. The breadcrumb's page
-     is the title without its trail already (page_labels); a bare title loses its last part. */
+  /* "Changelog › 2.3.0 › Removed": the page, then the headings down to the section's
+     own, as the API's breadcrumb gives them (site_assistant.snippets.breadcrumb, which the
+     search page and the admin show too); a hit without one, its title without its trail. */
   function where(hit) {
-    var given = hit.breadcrumb && hit.breadcrumb.length;
-    var crumbs = given ? hit.breadcrumb : [hit.title];
-    var page = given ? crumbs[0] : crumbs[0].replace(/\s+[—|–]\s+[^—|–]+$/, "") || crumbs[0];
-    var top = (hit.heading || "").split(" › ")[0].trim();
-    /* The top heading under the page's label, above the section's own: the label says it. */
-    var below = crumbs.length > 2 && crumbs[0] !== top && crumbs[1] === top ? crumbs.slice(2) : crumbs.slice(1);
-    /* A heading that repeats the title ("About Example" under "About — Example"): once. */
-    var repeats = [labelKey(page), labelKey(hit.title || crumbs[0])];
-    return [page].concat(below.filter(function (label) {
-      return repeats.indexOf(labelKey(label)) < 0;
-    })).join(" › ");
-  }
-
-  /* A label's words in any case, without a title's separators or a closing stop
-     (sections._words). */
-  function labelKey(label) {
-    return label.split(/\s+[—|–]\s+/).join(" ").trim().split(/\s+/).join(" ").toLowerCase()
-      .replace(/[.!?…:;]+$/, "");
+    if (hit.breadcrumb && hit.breadcrumb.length) return hit.breadcrumb.join(" › ");
+    return hit.title.replace(/\s+[—|–]\s+[^—|–]+$/, "") || hit.title;
   }
 
   /* The whole section: the passage without its heading (shown above it). */
