@@ -61,6 +61,7 @@ def test_the_status_endpoint_gives_the_run_as_json(owner_client, django_user_mod
         "status_display": "Running",
         "active": True,
         "progress": 40,
+        "progress_words": "40%",
         "stage": "training",
         "stage_words": "training",  # no stage the app writes: as it is
         "decision": "",

@@ -46,8 +46,10 @@
   function show(run) {
     var bar = box.querySelector("progress");
     bar.value = run.progress;
-    bar.textContent = run.progress + "%";
-    field("progress").textContent = run.progress;
+    // "40 %" in German: the server writes the percent in the owner's language.
+    var done = run.progress_words || run.progress + "%";
+    bar.textContent = done;
+    field("progress").textContent = done;
     var stage = run.stage_words || run.stage || "–";
     // Only a change of text is announced (the live region is the status line).
     if (field("status").textContent !== run.status_display) field("status").textContent = run.status_display;
