@@ -50,6 +50,7 @@ from .templatetags.search_admin import (
     AppStylesheet,
     BackToTheListAfterDelete,
     CardsOnAPhone,
+    NamesItsFields,
     SaysMigrationsPending,
     also_reads,
     capital,
@@ -60,11 +61,12 @@ from .templatetags.search_admin import (
     site_label,
     site_names,
     technical_details,
+    titled,
 )
 from .text import question_key
 
 
-class ReadOnlyAdmin(SaysMigrationsPending, AppStylesheet, admin.ModelAdmin):
+class ReadOnlyAdmin(SaysMigrationsPending, AppStylesheet, NamesItsFields, admin.ModelAdmin):
     """Rows written by the index build; the admin only reads them."""
 
     def has_add_permission(self, request):
@@ -130,6 +132,7 @@ class PageAdmin(ReadOnlyAdmin):
     list_filter = ["source"]
     search_fields = ["url", "title"]
     last_seen_display = date_column("last_seen", _("Last seen"))
+    field_labels = {"content_hash": _("Content hash")}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(passage_count=Count("passages"))
@@ -150,9 +153,15 @@ class PageAdmin(ReadOnlyAdmin):
 @admin.register(Passage)
 class PassageAdmin(ReadOnlyAdmin):
     list_display = ["short_text", "title", "heading", "link_display", "position", "version_display"]
-    list_filter = [("pages", PageFilter), "index_version"]
+    list_filter = [("pages", titled(PageFilter, _("page"))), "index_version"]
     search_fields = ["text", "title", "heading", "url", "anchor"]
     list_per_page = 50
+    field_labels = {
+        "pages": _("Pages"),
+        "anchor": _("Anchor"),
+        "text_hash": _("Text hash"),
+        "vector_id": _("Vector id"),
+    }
 
     @admin.display(description=_("Text"))
     def short_text(self, passage):
@@ -166,7 +175,8 @@ class PassageAdmin(ReadOnlyAdmin):
             if passage.index_version == serving
             else gettext("an older build")
         )
-        return format_html('<span title="Index version {}">{}</span>', passage.index_version, label)
+        version = gettext("Index version %(version)s") % {"version": passage.index_version}
+        return format_html('<span title="{}">{}</span>', version, label)
 
     @admin.display(description=_("Link"), ordering="url")
     def link_display(self, passage):
@@ -191,7 +201,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 @admin.register(IndexBuild)
 class IndexBuildAdmin(
-    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, NamesItsFields, admin.ModelAdmin
 ):
     # Few columns, so a 1280 px window shows them all beside the menu: the
     # status carries a failed build's error, the request its trigger.
@@ -235,9 +245,6 @@ class IndexBuildAdmin(
         "task_id": _("Task"),
     }
     change_list_template = "admin/site_assistant/indexbuild/change_list.html"
-
-    def get_form(self, request, obj=None, **kwargs):
-        return super().get_form(request, obj, labels=self.field_labels, **kwargs)
 
     change_form_template = "admin/site_assistant/indexbuild/change_form.html"
 
@@ -403,7 +410,7 @@ class IndexBuildAdmin(
             messages.error(
                 request,
                 gettext("Could not start a rebuild (#%(build)s): %(error)s")
-                % {"build": build.pk, "error": build.error},
+                % {"build": build.pk, "error": build.error_words()},
             )
             return HttpResponseRedirect(reverse("admin:site_assistant_indexbuild_changelist"))
         if build.status == Status.UNQUEUED:
@@ -747,7 +754,7 @@ def _threshold_source() -> str:
 
 @admin.register(Question)
 class QuestionAdmin(
-    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, NamesItsFields, admin.ModelAdmin
 ):
     # "✓ example saved" reads which example questions answer (ExampleQuestion.declines).
     every_view_also_reads = (ExampleQuestion,)
@@ -773,7 +780,7 @@ class QuestionAdmin(
         NeedsAttentionFilter,
         "answered",
         "helpful",
-        "training_approved",
+        ("training_approved", titled(admin.BooleanFieldListFilter, _("approved for training"))),
         "channel",
         ("created", AskedFilter),
         ("language", LanguageFilter),
@@ -905,11 +912,6 @@ class QuestionAdmin(
         "model_id": _("Model"),
         "index_version": _("Index version"),
     }
-
-    def get_form(self, request, obj=None, **kwargs):
-        return super().get_form(
-            request, obj, help_texts=self.field_help, labels=self.field_labels, **kwargs
-        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and (obj.site or serves_several_sites()):

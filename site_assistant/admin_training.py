@@ -24,6 +24,7 @@ from .tasks import no_worker_now, training_note
 from .templatetags.search_admin import (
     BackToTheListAfterDelete,
     CardsOnAPhone,
+    NamesItsFields,
     SaysMigrationsPending,
     date_column,
     number,
@@ -77,7 +78,7 @@ def failure_in_words(run: TrainingRun) -> str:
     from .training.tasks import ABANDONED
 
     if run.status != TrainingRun.Status.FAILED or not run.error.startswith(ABANDONED):
-        return run.error
+        return stored_words.say(run.error, stored_words.TRAINING_ERRORS)
     if (run.runner or {}).get("worker"):
         said = gettext(
             "Lost: the worker running it stopped before it finished (killed, out of memory, "
@@ -541,7 +542,7 @@ def _active_runs():
 
 @admin.register(TrainingRun)
 class TrainingRunAdmin(
-    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, admin.ModelAdmin
+    SaysMigrationsPending, BackToTheListAfterDelete, CardsOnAPhone, NamesItsFields, admin.ModelAdmin
 ):
     # Serve, Serve the base model and Train (once the run activates its model) set off an
     # index build, and a run's pages show the build that serves its model: while a build
@@ -567,12 +568,14 @@ class TrainingRunAdmin(
         "model_dir",
         "activated_display",
         "params_display",
-        "error",
+        "error_display",
         "task_id",
         "requested_at",
         "started_at",
         "finished_at",
     ]
+    # Named by their model in English only ("Model dir", "Task id").
+    field_labels = {"model_dir": _("Model folder"), "task_id": _("Task")}
     # The settings are the trainer's terms (learning rate, step limit, seed): folded
     # under "Technical details". The model's folder and the task's id mean nothing to
     # the owner: kept for a developer in a collapsed section at the end.
@@ -584,7 +587,7 @@ class TrainingRunAdmin(
                     "decision_display",
                     "metrics_table",
                     "activated_display",
-                    "error",
+                    "error_display",
                     "requested_at",
                     "started_at",
                     "finished_at",
@@ -688,6 +691,11 @@ class TrainingRunAdmin(
         """The share of test questions answered by the right section, in percent."""
         figures = first_right(run)
         return f"{figures[1]} → {figures[0]}" if figures else "–"
+
+    @admin.display(description=TrainingRun._meta.get_field("error").verbose_name)
+    def error_display(self, run):
+        """The error as the box above says it: in the owner's language when the app wrote it."""
+        return failure_in_words(run) or "–"
 
     @admin.display(description=_("How it was decided"))
     def decision_display(self, run):
@@ -912,7 +920,7 @@ class TrainingRunAdmin(
             messages.error(
                 request,
                 gettext("Could not start training (#%(number)s): %(error)s")
-                % {"number": run.pk, "error": run.error},
+                % {"number": run.pk, "error": failure_in_words(run)},
             )
         elif run.not_queued:
             messages.error(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as Unreachable
 
 from . import conf
+from . import stored_words as words
 from .models import NotQueued
 
 
@@ -37,14 +38,13 @@ def not_sent_because(exc: Exception) -> str:
 
 
 def why_not_sent(exc: Exception) -> str:
-    """``not_sent_because(exc)`` in a sentence for the owner, with the error."""
+    """``not_sent_because(exc)`` in a sentence for the owner, with the error (stored in
+    English, shown in the owner's language: stored_words.not_sent)."""
+    error = f"{type(exc).__name__}: {exc}"
     if not_sent_because(exc) == NotQueued.NO_ANSWER:
         timeout = conf.get("BROKER_TIMEOUT_SECONDS")
-        return f"the task queue did not answer within {timeout} s ({type(exc).__name__}: {exc})."
-    return (
-        f"the task could not be sent ({type(exc).__name__}: {exc}); is the broker's client "
-        "library installed (Redis: pip install redis) and CELERY_BROKER_URL right?"
-    )
+        return words.QUEUE_NO_ANSWER.english(seconds=timeout, error=error)
+    return words.CANNOT_SEND.english(error=error)
 
 
 # What the owner is told to start when the Celery app cannot name itself.

@@ -241,13 +241,13 @@ class BuildError(RuntimeError):
 
 
 # The disk refusing a write: why, and what the owner can do about it.
-_PERMISSION = ("this process may not write there", "check the folder's owner and permissions")
+_PERMISSION = (words.MAY_NOT_WRITE, words.CHECK_PERMISSIONS)
 _DISK_ERRORS = {
-    errno.ENOSPC: ("the disk is full", "free some space"),
-    errno.EDQUOT: ("the disk quota is used up", "free some space"),
+    errno.ENOSPC: (words.DISK_FULL, words.FREE_SPACE),
+    errno.EDQUOT: (words.QUOTA_USED_UP, words.FREE_SPACE),
     errno.EACCES: _PERMISSION,
     errno.EPERM: _PERMISSION,
-    errno.EROFS: ("the disk is mounted read-only", "make it writable or move INDEX_DIR"),
+    errno.EROFS: (words.READ_ONLY, words.MAKE_WRITABLE),
 }
 
 
@@ -255,27 +255,28 @@ def meanwhile() -> str:
     """What visitors get after a failed build, as its one line ends: the live index's
     answers, or, on a site none was made live on yet (nothing serves), none."""
     if index.current_version_name():
-        return "the live index keeps serving"
-    return "no index is live yet, so visitors get no answers until a build succeeds"
+        return words.LIVE_INDEX_SERVES.english()
+    return words.NOTHING_SERVES.english()
 
 
 def explain(exc: BaseException) -> str | None:
-    """The owner's one line for a failure they can act on, or None."""
+    """The owner's one line for a failure they can act on, or None (stored in English,
+    shown in the owner's language: stored_words.BUILD_ERRORS)."""
     if isinstance(exc, BuildError):
         return str(exc)
     if isinstance(exc, embed.ModelUnreadable):
-        return (
-            f"{exc}: its files are damaged or incomplete. Put them back, or serve another "
-            f"model (Training runs), then rebuild; {meanwhile()}."
-        )
+        return words.MODEL_DAMAGED.english(model=str(exc), meanwhile=meanwhile())
     if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
         cause, action = _DISK_ERRORS[exc.errno]
-        where = f" at {exc.filename}" if exc.filename else ""
-        said = f" ({exc.strerror})" if exc.strerror else ""
-        return (
-            f"Could not write the index{where}: {cause}{said}. "
-            f"{action[0].upper()}{action[1:]}, then rebuild; {meanwhile()}."
-        )
+        said = {
+            "cause": cause.english(),
+            "why": exc.strerror or errno.errorcode.get(exc.errno, str(exc.errno)),
+            "action": action.english(),
+            "meanwhile": meanwhile(),
+        }
+        if exc.filename:
+            return words.NOT_WRITTEN_AT.english(path=exc.filename, **said)
+        return words.NOT_WRITTEN.english(**said)
     return None
 
 

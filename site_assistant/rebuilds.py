@@ -40,6 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import conf
+from . import stored_words as words
 from .models import EmbeddingCache, ExampleQuestion, IndexBuild, Page, Passage, WithdrawnPage
 
 logger = logging.getLogger(__name__)
@@ -91,20 +92,19 @@ def release_stale_locks() -> int:
     lost = active.filter(status=Status.RUNNING, lease_expires__lt=now).update(
         lock=None,
         status=Status.FAILED,
-        error="Worker lost: the build's heartbeat stopped (its worker was killed or cut off). "
-        "The next rebuild request runs a new build.",
+        error=words.WORKER_LOST.english(),
         finished=now,
     )
     expired = active.filter(status=Status.QUEUED, lease_expires__lt=now).update(
         lock=None,
         status=Status.FAILED,
-        error="Expired: no worker took the queued build in time (is a Celery worker running?).",
+        error=words.QUEUED_TOO_LONG.english(),
         finished=now,
     )
     hung = active.filter(held_too_long).update(
         lock=None,
         status=Status.FAILED,
-        error="Abandoned: the build held the lock too long (worker stopped?).",
+        error=words.HELD_TOO_LONG.english(),
         finished=now,
     )
     for count, what in ((lost, "lost its worker"), (expired, "expired in the queue")):
@@ -226,7 +226,7 @@ def _hand_over(build: IndexBuild, countdown: int | None, background: bool = Fals
         IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
             lock=None,
             status=Status.FAILED,
-            error="Could not queue the build: site_assistant.tasks was never imported.",
+            error=words.NO_BUILD_QUEUE.english(),
             finished=timezone.now(),
         )
         return

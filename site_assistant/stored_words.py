@@ -261,6 +261,72 @@ NO_PASSAGES_FAILURES = Said(
 )
 NO_PASSAGES_LEFT = Said(_("no passages left: the index would be empty"))
 
+# Why a build or a training run was not queued (site_assistant.broker.why_not_sent).
+QUEUE_NO_ANSWER = Said(_("the task queue did not answer within %(seconds)s s (%(error)s)."))
+CANNOT_SEND = Said(
+    _(
+        "the task could not be sent (%(error)s); is the broker's client library installed "
+        "(Redis: pip install redis) and CELERY_BROKER_URL right?"
+    )
+)
+not_sent = saying(QUEUE_NO_ANSWER, CANNOT_SEND)
+# A build that failed with no page or sitemap to blame: rare, and the owner's to act on.
+NOT_QUEUED_UNTIL_IT_ANSWERS = Said(
+    _("Not queued: %(why)s It is queued again once the task queue answers."), why=not_sent
+)
+NOT_QUEUED = Said(_("Not queued: %(why)s"), why=not_sent)
+RETRYING = Said(_("Retrying after: %(error)s"))
+WORKER_LOST = Said(
+    _(
+        "Worker lost: the build's heartbeat stopped (its worker was killed or cut off). "
+        "The next rebuild request runs a new build."
+    )
+)
+QUEUED_TOO_LONG = Said(
+    _("Expired: no worker took the queued build in time (is a Celery worker running?).")
+)
+HELD_TOO_LONG = Said(_("Abandoned: the build held the lock too long (worker stopped?)."))
+NO_BUILD_QUEUE = Said(_("Could not queue the build: site_assistant.tasks was never imported."))
+LIVE_INDEX_SERVES = Said(_("the live index keeps serving"))
+NOTHING_SERVES = Said(_("no index is live yet, so visitors get no answers until a build succeeds"))
+meanwhile = saying(LIVE_INDEX_SERVES, NOTHING_SERVES)
+CHUNK_FAILED = Said(
+    _("A chunk of the build failed (see the worker's log); %(meanwhile)s."), meanwhile=meanwhile
+)
+MODEL_UNREADABLE = Said(_("The model at %(ref)s cannot be read (%(error)s)"))
+MODEL_DAMAGED = Said(
+    _(
+        "%(model)s: its files are damaged or incomplete. Put them back, or serve another "
+        "model (Training runs), then rebuild; %(meanwhile)s."
+    ),
+    model=saying(MODEL_UNREADABLE),
+    meanwhile=meanwhile,
+)
+# The disk refusing to write the index: why, and what the owner can do about it.
+DISK_FULL = Said(_("the disk is full"))
+QUOTA_USED_UP = Said(_("the disk quota is used up"))
+MAY_NOT_WRITE = Said(_("this process may not write there"))
+READ_ONLY = Said(_("the disk is mounted read-only"))
+FREE_SPACE = Said(_("Free some space"))
+CHECK_PERMISSIONS = Said(_("Check the folder's owner and permissions"))
+MAKE_WRITABLE = Said(_("Make it writable or move INDEX_DIR"))
+DISK_PARTS = {
+    "cause": saying(DISK_FULL, QUOTA_USED_UP, MAY_NOT_WRITE, READ_ONLY),
+    "action": saying(FREE_SPACE, CHECK_PERMISSIONS, MAKE_WRITABLE),
+    "meanwhile": meanwhile,
+}
+NOT_WRITTEN_AT = Said(
+    _(
+        "Could not write the index at %(path)s: %(cause)s (%(why)s). %(action)s, then "
+        "rebuild; %(meanwhile)s."
+    ),
+    **DISK_PARTS,
+)
+NOT_WRITTEN = Said(
+    _("Could not write the index: %(cause)s (%(why)s). %(action)s, then rebuild; %(meanwhile)s."),
+    **DISK_PARTS,
+)
+
 BUILD_ERRORS = (
     UNREAD_SITEMAP,
     UNREAD_SITEMAPS,
@@ -270,6 +336,17 @@ BUILD_ERRORS = (
     NO_TEXT,
     NO_PASSAGES_LEFT,
     NO_PASSAGES_FAILURES,
+    NOT_QUEUED_UNTIL_IT_ANSWERS,
+    NOT_QUEUED,
+    RETRYING,
+    WORKER_LOST,
+    QUEUED_TOO_LONG,
+    HELD_TOO_LONG,
+    NO_BUILD_QUEUE,
+    CHUNK_FAILED,
+    MODEL_DAMAGED,
+    NOT_WRITTEN_AT,
+    NOT_WRITTEN,
 )
 
 # --- a training run's stages and decision (site_assistant.training) ------------------------
@@ -294,6 +371,13 @@ TRAINING_STAGES = (
     Said(pgettext_lazy("training stage", "done")),
     Said(pgettext_lazy("training stage", "cancelled")),
 )
+
+# Why a run failed, when the app says why (an exception's message shows as it is).
+RUN_TOOK_TOO_LONG = Said(
+    _("Abandoned: the run took too long (its worker or web process stopped?).")
+)
+RUN_NOT_QUEUED = Said(_("Could not queue the run: %(why)s"), why=not_sent)
+TRAINING_ERRORS = (RUN_TOOK_TOO_LONG, RUN_NOT_QUEUED)
 
 ACTIVATION_OFF = Said(_("activation off"))
 PAIRS_FROM_ELSEWHERE = Said(_("pairs from another corpus"))

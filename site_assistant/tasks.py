@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import conf, heartbeat, rebuilds
+from . import stored_words as words
 from .broker import (
     broker_connection,
     not_sent_because,
@@ -104,9 +105,12 @@ def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool =
             build.refresh_from_db()
             return
         logger.warning("search rebuild #%s not queued: %r", build.pk, exc)
-        error = f"Not queued: {why_not_sent(exc)}"
-        if build.trigger in RETRIED_TRIGGERS:
-            error += " It is queued again once the task queue answers."
+        said = (
+            words.NOT_QUEUED_UNTIL_IT_ANSWERS
+            if build.trigger in RETRIED_TRIGGERS
+            else words.NOT_QUEUED
+        )
+        error = said.english(why=why_not_sent(exc))
         IndexBuild.objects.filter(pk=build.pk, status=Status.QUEUED).update(
             lock=None,
             status=Status.UNQUEUED,
@@ -476,7 +480,7 @@ def _run_claimed(task, build: IndexBuild, urls=None, retry_kwargs=None) -> dict:
             lease = countdown + conf.get("QUEUED_BUILD_EXPIRES_SECONDS")
             IndexBuild.objects.filter(pk=build.pk).update(
                 status=Status.QUEUED,
-                error=f"Retrying after: {exc}",
+                error=words.RETRYING.english(error=exc),
                 finished=None,
                 lease_expires=timezone.now() + timedelta(seconds=lease),
             )
@@ -638,6 +642,6 @@ def chunks_failed(build_id: int) -> None:
     from . import build as builds
 
     cache.delete(_chunks_key(build_id))
-    error = f"A chunk of the build failed (see the worker's log); {builds.meanwhile()}."
+    error = words.CHUNK_FAILED.english(meanwhile=builds.meanwhile())
     if builds.fail_chunked(build_id, error):
         release(build_id)

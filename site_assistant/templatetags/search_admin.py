@@ -341,6 +341,34 @@ class BackToTheListAfterDelete:
         )
 
 
+class NamesItsFields:
+    """A ModelAdmin mixin that names fields (and describes them) in the admin's language
+    where their model names them in English only, as Django derives them ("Task id",
+    "Model dir"): a label is no migration. ``field_labels`` and ``field_help`` map a field
+    to its label and help; the page of a read-only row shows them too."""
+
+    field_labels: dict = {}
+    field_help: dict = {}
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("labels", self.field_labels)
+        kwargs.setdefault("help_texts", self.field_help)
+        return super().get_form(request, obj, **kwargs)
+
+
+def titled(list_filter: type, title) -> type:
+    """``list_filter`` (a field's filter class) under ``title``, not the field's English
+    name ("By training approved" on a German page)."""
+
+    class Titled(list_filter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    Titled.__name__ = Titled.__qualname__ = f"Titled{list_filter.__name__}"
+    return Titled
+
+
 def technical_details(*fields: str) -> tuple:
     """A ModelAdmin fieldset of the values only a developer reads (a model's id, an index
     version, a task's id, an exact figure), folded under "Technical details": on the page,

@@ -92,7 +92,7 @@ def abandon_stale_runs() -> int:
         Q(status=Status.RUNNING, started__lt=cutoff) | Q(status=Status.QUEUED, created__lt=cutoff)
     ).update(
         status=Status.FAILED,
-        error="Abandoned: the run took too long (its worker or web process stopped?).",
+        error=words.RUN_TOOK_TOO_LONG.english(),
         finished=now,
     )
 
@@ -142,7 +142,7 @@ def _enqueue(run: TrainingRun) -> None:
         TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
             status=Status.FAILED,
             not_queued=not_sent_because(exc),
-            error=f"Could not queue the run: {why_not_sent(exc)}"[:5000],
+            error=words.RUN_NOT_QUEUED.english(why=why_not_sent(exc))[:5000],
             finished=timezone.now(),
         )
         return

@@ -774,3 +774,162 @@ def test_a_german_owner_reads_a_builds_and_a_runs_status_as_its_label_says(
     assert f"Training #{queued.pk} abbrechen? Status: Eingereiht." in words(
         page(owner_client, cancel), "#content"
     )
+
+
+# The owner's words on the app's pages: titles, labels, columns, filters, help, buttons,
+# messages, the errors the app writes, the progress and tooltips. Not the cells of the
+# lists, nor a question's or a passage's text: what visitors asked and what the site
+# and its owner wrote stay as written (in English on this site).
+OWNERS_WORDS = ", ".join(
+    [
+        "title",
+        "#content h1, #content h2, #content h3, #content summary, #content legend",
+        "#content label, #result_list thead th",
+        "#changelist-filter h2, #changelist-filter h3, #changelist-filter summary",
+        "#content .help, #content .helptext, .messagelist li, #content .errornote",
+        "#content .search-admin__error, #content [data-field=error]",
+        "#content .search-admin__status, #content .search-admin__after, #content progress",
+        "#content .object-tools, #content button",
+        ".field-error_display .readonly, .field-left_out_display .readonly",
+    ]
+)
+# Within them, the site's own words: the headings and text of the sections Fix this
+# answer offers.
+SITES_WORDS = ".fix-sections strong, .fix-excerpt"
+# Django's own words its catalogue leaves in English (Django 5.2's Slovenian: the list's
+# select-all checkbox).
+DJANGOS = {"Select all objects on this page for an action"}
+# Words no German or Slovenian label says (\b: "Modell" is no "model", "Indexversion"
+# no "version"); "Id" and "id" as in "Task id", where German and Slovenian write "ID".
+ENGLISH = re.compile(
+    r"\b(?i:the|and|of|is|not|by|for|with|from|at|could|dir|hash|anchor|pages|approved|"
+    r"task|lost|queued|expired|abandoned|retrying|write|folder|chunk|index version)\b"
+    r"|\b[Ii]d\b"
+)
+
+
+def _owners_words(client, url, **headers):
+    """Each of the owner's words on the page at ``url`` (and its tooltips)."""
+    tree = page(client, url, **headers)
+    for node in tree.css(SITES_WORDS):
+        node.decompose()
+    shown = [" ".join(node.text(separator=" ").split()) for node in tree.css(OWNERS_WORDS)]
+    # Tooltips, but not a path (a section's link) nor a row's label for a screen reader,
+    # which names the row by its text ("Select this object for an action - <question>").
+    shown += [node.attributes["title"] for node in tree.css("#content [title]")]
+    for node in tree.css("#result_list tbody [aria-label]"):
+        node.decompose()
+    shown += [node.attributes["aria-label"] for node in tree.css("#content [aria-label]")]
+    return [text for text in shown if text and not text.startswith("/") and text not in DJANGOS]
+
+
+def _failures_the_app_writes():
+    """Each build and training failure the app writes itself, as it stores it (English)."""
+    from site_assistant import stored_words as said
+
+    why = said.QUEUE_NO_ANSWER.english(seconds=5, error="OperationalError: 110")
+    cannot = said.CANNOT_SEND.english(error="ImportError: redis")
+    live = said.LIVE_INDEX_SERVES.english()
+    disk = {"cause": said.DISK_FULL.english(), "why": "ENOSPC", "meanwhile": live}
+    builds = [
+        said.WORKER_LOST.english(),
+        said.QUEUED_TOO_LONG.english(),
+        said.HELD_TOO_LONG.english(),
+        said.NO_BUILD_QUEUE.english(),
+        said.NOT_QUEUED.english(why=cannot),
+        said.NOT_QUEUED_UNTIL_IT_ANSWERS.english(why=why),
+        said.RETRYING.english(error="OperationalError: 110"),
+        said.CHUNK_FAILED.english(meanwhile=said.NOTHING_SERVES.english()),
+        said.MODEL_DAMAGED.english(
+            model=said.MODEL_UNREADABLE.english(ref="/srv/modelle/m1", error="OSError: 5"),
+            meanwhile=live,
+        ),
+        said.NOT_WRITTEN_AT.english(path="/srv/index", action=said.FREE_SPACE.english(), **disk),
+        said.NOT_WRITTEN.english(action=said.MAKE_WRITABLE.english(), **disk),
+    ]
+    runs = [said.RUN_TOOK_TOO_LONG.english(), said.RUN_NOT_QUEUED.english(why=why)]
+    return builds, runs
+
+
+@pytest.mark.usefixtures("built_index")
+@pytest.mark.parametrize("language", ["de", "sl"])
+def test_a_german_or_slovenian_owner_reads_no_english_on_the_apps_pages(
+    owner_client, django_user_model, settings, language
+):
+    """Left in English on German and Slovenian pages: a training run's "Model dir" and
+    "Task id", a passage's "Anchor", "Text hash" and "Vector id", a page's "Content
+    hash", the filters "By pages" and "By training approved", a passage's "Index
+    version" tooltip, a run's "45%", and the failures the app writes itself without a
+    page to blame (a worker lost, a build expired in the queue, the task queue not
+    answering, the disk full, the model's files damaged). Every page of the app, with
+    a build and a run failed in each of those ways, says them in the owner's language."""
+    from site_assistant.models import ExampleQuestion, Page, Passage, TrainingRun
+
+    settings.LANGUAGE_CODE = language
+    owner = django_user_model.objects.get(username="owner")
+    example = ExampleQuestion.objects.create(question="Was kostet ein Shop?", url="/services/")
+    question = Question.objects.create(
+        text="Was kostet ein Shop?", answered=False, score=0.31, fixed_by=example
+    )
+    shop = Page.objects.create(url="/preise/", title="Preise", content_hash="c0ffee")
+    passage = Passage.objects.create(
+        text="Ein Shop kostet ab 2500 Euro.",
+        title="Preise",
+        heading="Shops",
+        url="/preise/",
+        anchor="shops",
+        text_hash="beef",
+        vector_id=0,
+        index_version="v-1",
+    )
+    passage.pages.add(shop)
+    build_errors, run_errors = _failures_the_app_writes()
+    builds = [
+        IndexBuild.objects.create(status="failed", trigger="admin", error=error)
+        for error in build_errors
+    ] + [IndexBuild.objects.create(status="succeeded", trigger="admin", requested_by=owner)]
+    runs = [
+        TrainingRun.objects.create(status="failed", progress=45, error=error)
+        for error in run_errors
+    ]
+    app = "/admin/site_assistant/"
+    pages = [
+        app,
+        f"{app}page/",
+        f"{app}page/{shop.pk}/change/",
+        f"{app}passage/",
+        f"{app}passage/{passage.pk}/change/",
+        f"{app}indexbuild/",
+        *(f"{app}indexbuild/{build.pk}/change/" for build in builds),
+        f"{app}question/",
+        f"{app}question/?attention=unanswered",
+        f"{app}question/{question.pk}/change/",
+        f"{app}question/{question.pk}/fix/",
+        f"{app}question/try/?q=Was+kostet+ein+Shop",
+        f"{app}examplequestion/",
+        f"{app}examplequestion/add/",
+        f"{app}examplequestion/{example.pk}/change/",
+        f"{app}trainingrun/",
+        *(f"{app}trainingrun/{run.pk}/change/" for run in runs),
+        f"{app}trainingrun/train/",
+    ]
+    english = {
+        url: found
+        for url in pages
+        if (found := [t for t in _owners_words(owner_client, url) if ENGLISH.search(t)])
+    }
+    assert not english, english
+    # A run under way: its page, and the page that asks to confirm its cancelling.
+    queued = TrainingRun.objects.create(status="queued")
+    for url in (f"{app}trainingrun/{queued.pk}/change/", f"{app}trainingrun/{queued.pk}/cancel/"):
+        found = [t for t in _owners_words(owner_client, url) if ENGLISH.search(t)]
+        assert not found, (url, found)
+
+    # What the pages' scripts show while a build or a run is followed.
+    for build in builds[:-1]:
+        status = owner_client.get(f"{app}indexbuild/{build.pk}/status/").json()
+        assert not ENGLISH.search(status["error"]), status["error"]
+    for run in runs:
+        status = owner_client.get(f"{app}trainingrun/{run.pk}/status/").json()
+        assert not ENGLISH.search(status["error"]), status["error"]
+        assert status["progress_words"] == "45 %", status
