@@ -203,19 +203,22 @@ def links_changed(sender, instance=None, action="", **kwargs):
     """A registered row's many-to-many links changed (``article.tags.add(tag)``,
     from either side): its text may name them, so rebuild as for a save."""
     if action.startswith("post_"):
-        row_changed(sender, **kwargs)
+        _changed(sender, kwargs, tell=registration_of(type(instance)) is not None)
 
 
 def _receivers(model):
     uid = f"search-{model._meta.label_lower}"
+    # A registered model's editor is told what became of the rebuild (site_assistant.editors);
+    # an example question's admin says it itself.
+    changed = row_changed if registration_of(model) is not None else content_changed
     # Withdrawn first: without a broker the rebuild runs as the change
     # commits, and must find the withdrawal already recorded.
     return [
         (pre_save, row_url_before, f"{uid}-url-before"),
         (post_save, row_hidden, f"{uid}-hidden-save"),
         (post_delete, row_hidden, f"{uid}-hidden-delete"),
-        (post_save, row_changed, f"{uid}-save"),
-        (post_delete, row_changed, f"{uid}-delete"),
+        (post_save, changed, f"{uid}-save"),
+        (post_delete, changed, f"{uid}-delete"),
     ]
 
 

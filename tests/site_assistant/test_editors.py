@@ -79,13 +79,14 @@ def test_no_message_for_a_visitor_or_a_model_not_registered(
     registered_groups, refusing_broker, rf, django_user_model
 ):
     """A visitor's request that saves a registered row (a form on the site) is told
-    nothing, nor is staff who saves a row of a model that is not indexed."""
+    nothing, nor is staff who saves a row of a model that is not registered."""
     from django.contrib.auth.models import AnonymousUser, Permission
     from django.contrib.messages import get_messages
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.http import HttpResponse
 
     from site_assistant.editors import EditorMessagesMiddleware
+    from site_assistant.models import ExampleQuestion
 
     def told(user, save) -> list[str]:
         request = rf.post("/")
@@ -98,5 +99,9 @@ def test_no_message_for_a_visitor_or_a_model_not_registered(
     assert told(AnonymousUser(), lambda: Group.objects.create(name="From a visitor")) == []
     cache.delete(DEBOUNCE_KEY)
     assert told(staff, lambda: Permission.objects.first().save()) == []
+    # An example question's admin says what its build does itself.
+    question = {"question": "where do I pick up my order?", "url": "/alpha/"}
+    assert told(staff, lambda: ExampleQuestion.objects.create(**question)) == []
+    cache.delete(DEBOUNCE_KEY)
     (text,) = told(staff, lambda: Group.objects.create(name="From staff"))
     assert text.startswith(f"Saved, but {_assistant()} could not be told of the change")
