@@ -7,6 +7,8 @@ never answers included), and kombu does not retry, so the caller reports the
 failure at once instead of after ~20 s.
 """
 
+import time
+
 from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as Unreachable
 
@@ -26,6 +28,22 @@ def broker_connection(app):
             "max_retries": 0,
         },
     )
+
+
+# When this process last failed to send a task (time.monotonic()): /health/ probes the
+# broker again rather than reuse a passing probe from before.
+_failed_at = float("-inf")
+
+
+def send_failed() -> None:
+    """This process could not send a task to the broker just now."""
+    global _failed_at
+    _failed_at = time.monotonic()
+
+
+def failed_since(moment: float) -> bool:
+    """Whether this process failed to send a task after ``moment`` (time.monotonic())."""
+    return _failed_at >= moment
 
 
 def not_sent_because(exc: Exception) -> str:

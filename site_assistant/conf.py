@@ -487,16 +487,24 @@ DEFAULTS = {
     # the parts (index version, model, database vendor) only staff and a monitor
     # sending "Authorization: Bearer <this token>". "": staff only.
     "HEALTH_TOKEN": "",
-    # /health/ reuses a passing probe of the model (one real encode and search) and
-    # of the task queue for this many seconds, per process: a monitor or anyone
-    # polling it in a loop costs a dict lookup, and a model that breaks is reported
-    # within this long. A new index version is probed at once; staff and the token
-    # holder force a fresh probe with ?fresh=1. 0: every request probes.
+    # /health/ reuses a passing probe of the model (one real encode and search) for
+    # this many seconds, per process: a monitor or anyone polling it in a loop costs a
+    # dict lookup, and a model that breaks is reported within this long. A new index
+    # version is probed at once; staff and the token holder force a fresh probe with
+    # ?fresh=1. 0: every request probes.
     "HEALTH_PROBE_SECONDS": 10,
+    # ...and a passing probe of the task queue (one new connection) for at most this
+    # many seconds (and never past HEALTH_PROBE_SECONDS): a broker that dies is reported
+    # within this long, at once after this process failed to send it a task.
+    "HEALTH_BROKER_PROBE_SECONDS": 2,
     # Jobs
     "REBUILD_DEBOUNCE_SECONDS": 10,
     # Saving/deleting a registered model schedules a rebuild.
     "AUTO_REBUILD": True,
+    # With site_assistant.editors.EditorMessagesMiddleware in MIDDLEWARE: staff who
+    # save or delete a registered model's row (Django's admin, or a page of the
+    # site's own) get a message saying what became of its rebuild. False: none.
+    "EDITOR_MESSAGES": True,
     # On a Wagtail site (site_assistant.wagtail_signals): publishing,
     # unpublishing, moving or deleting a page and adding, changing or removing
     # its view restriction schedule a rebuild too, so text that has just become

@@ -56,12 +56,16 @@ PROBE_QUERY = "health check"
 _recent: dict[str, tuple[float, object, dict]] = {}
 
 
-def _reused(part: str, of: object, check, fresh: bool) -> dict:
-    """``check()``'s result, or a passing one of at most HEALTH_PROBE_SECONDS ago for the
-    same ``of`` (the live version and model), with how long ago it was checked."""
+def _reused(part: str, of: object, check, fresh: bool, within: float | None = None) -> dict:
+    """``check()``'s result, or a passing one of at most HEALTH_PROBE_SECONDS (or
+    ``within``, when shorter) ago for the same ``of`` (the live version and model), with
+    how long ago it was checked."""
     now = time.monotonic()
     seen = _recent.get(part)
-    if not fresh and seen and seen[1] == of and now - seen[0] < conf.get("HEALTH_PROBE_SECONDS"):
+    window = conf.get("HEALTH_PROBE_SECONDS")
+    if within is not None:
+        window = min(window, within)
+    if not fresh and seen and seen[1] == of and now - seen[0] < window:
         return {**seen[2], "checked_s_ago": round(now - seen[0], 1)}
     result = check()
     if result.get("ok"):
@@ -174,6 +178,24 @@ def check_migrations(fresh: bool = False) -> dict:
     return {"ok": True}
 
 
+BROKER_DOWN = (
+    "The task queue is not answering this process, so whether the workers heard from can "
+    "take a task is not known: queued rebuilds wait until it answers."
+)
+
+
+def _broker(fresh: bool) -> dict:
+    """The task queue's part: a passing probe is reused for HEALTH_BROKER_PROBE_SECONDS
+    at most, and not at all once this process has failed to send a task since."""
+    from .broker import failed_since
+
+    seen = _recent.get("broker")
+    if seen is not None and failed_since(seen[0]):
+        _recent.pop("broker", None)
+    within = conf.get("HEALTH_BROKER_PROBE_SECONDS")
+    return _reused("broker", _broker_in_use(), check_broker, fresh, within=within)
+
+
 def check_broker() -> dict:
     from .broker import not_sent_because
     from .tasks import broker_connection, rebuild_index
@@ -216,6 +238,50 @@ def check_worker() -> dict:
     return {"ok": True, **heard}
 
 
+def check_rebuilds() -> dict:
+    """Rebuilds the task queue did not take (a change saved while it was down), waiting
+    to be sent again: they are not lost, but visitors get the old text until then."""
+    from .models import IndexBuild
+    from .rebuilds import RETRIED_TRIGGERS
+
+    try:
+        waiting = IndexBuild.objects.filter(
+            status=IndexBuild.Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS
+        )
+        # The columns every version of the table has: code newer than the database
+        # (migrations pending) reads them too.
+        first = waiting.order_by("created").values_list("created", flat=True).first()
+        count = waiting.count() if first is not None else 0
+    except Exception as exc:
+        return _failed("rebuilds", exc)
+    if first is None:
+        return {"ok": True}
+    # In English, whatever the site's language: /health/ is read by monitoring and logged.
+    with translation.override("en"):
+        note = unqueued_note(count, first)
+    logger.warning("health: %s", note)
+    return {"ok": False, "unqueued": count, "waiting": note}
+
+
+def unqueued_note(count: int, first) -> str:
+    """What waits since the task queue did not take it (``count`` requests, the first
+    made at ``first``), what sends it again, and the command that does it now (in
+    English, as the rest of /health/)."""
+    from django.utils import timezone
+
+    from .heartbeat import ago
+
+    requests = "1 rebuild request" if count == 1 else f"{count} rebuild requests"
+    return (
+        f"{requests} the task queue did not take (the first {ago(timezone.now() - first)} "
+        f"ago) {'waits' if count == 1 else 'wait'} to be sent again; visitors get the text read "
+        "before. A running worker sends them within seconds of the task queue answering "
+        "again, as do the next rebuild queued, a worker starting and "
+        "site_assistant.tasks.retry_unqueued_builds (beat); to send them now: "
+        "manage.py search_rebuild"
+    )
+
+
 def _broker_in_use() -> tuple:
     from .tasks import rebuild_index
 
@@ -229,10 +295,17 @@ def report(fresh: bool = False) -> tuple[int, dict]:
     parts = {
         "index": check_index(),
         "database": check_database(),
-        "broker": _reused("broker", _broker_in_use(), check_broker, fresh),
+        "broker": _broker(fresh),
     }
     parts["worker"] = (
         check_worker() if parts["database"]["ok"] else {"ok": False, "error": "no database"}
+    )
+    if parts["worker"]["ok"] and not parts["broker"]["ok"]:
+        # Its heartbeat comes through the database, its tasks through the task queue that
+        # does not answer: whether it can take one is not known.
+        parts["worker"] = {**parts["worker"], "ok": None, "unknown": BROKER_DOWN}
+    parts["rebuilds"] = (
+        check_rebuilds() if parts["database"]["ok"] else {"ok": False, "error": "no database"}
     )
     parts["migrations"] = (
         check_migrations(fresh)
@@ -247,7 +320,7 @@ def report(fresh: bool = False) -> tuple[int, dict]:
     # Questions are answered from the index with the database or the task
     # queue down (site_assistant.questions.ask: only the log entry is lost).
     answers = all(parts[p]["ok"] for p in ("index", "model"))
-    whole = all(parts[p]["ok"] for p in ("database", "broker", "worker", "migrations"))
+    whole = all(parts[p]["ok"] for p in ("database", "broker", "worker", "rebuilds", "migrations"))
     whole = whole and parts["index"].get("intact", True) and parts["model"].get("intact", True)
     status = "unavailable" if not answers else "ok" if whole else "degraded"
     return (200 if answers else 503), {"status": status, **parts}

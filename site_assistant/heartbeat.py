@@ -61,19 +61,21 @@ def beat(hostname: str, started=None) -> None:
     )
 
 
-def start(hostname: str) -> None:
-    """The worker is ready: its first heartbeat now, then one every ``every()`` seconds."""
+def start(hostname: str, also=None) -> None:
+    """The worker is ready: its first heartbeat now, then one every ``every()`` seconds,
+    each followed by ``also()`` (site_assistant.tasks: what the task queue did not take
+    is sent again once it answers)."""
     if not window():
         return
     WorkerHeartbeat.objects.filter(seen__lt=timezone.now() - FORGET_AFTER).delete()
     beat(hostname, started=timezone.now())
     _stopping.clear()
     threading.Thread(
-        target=_beat_on, args=(hostname,), name="site-assistant-heartbeat", daemon=True
+        target=_beat_on, args=(hostname, also), name="site-assistant-heartbeat", daemon=True
     ).start()
 
 
-def _beat_on(hostname: str) -> None:
+def _beat_on(hostname: str, also=None) -> None:
     failing = False
     while not _stopping.wait(every()):
         try:
@@ -83,6 +85,11 @@ def _beat_on(hostname: str) -> None:
             if not failing:
                 logger.warning("worker heartbeat not written: %r", exc)
             failing = True
+        try:
+            if also is not None and not failing:
+                also()
+        except Exception:
+            logger.exception("site_assistant: after the worker's heartbeat")
         finally:
             db.connections.close_all()  # this thread's own; none held while it sleeps
 
@@ -114,18 +121,18 @@ def silence(eager: bool, command: str = WORKER_COMMAND_PLACEHOLDER) -> dict:
     if last is not None and last.stopped:
         why = gettext("the last one (%(host)s) shut down %(ago)s ago") % {
             "host": last.hostname,
-            "ago": _ago(now - last.stopped),
+            "ago": ago(now - last.stopped),
         }
     elif last is not None:
         why = gettext(
             "the last one (%(host)s) was heard from %(ago)s ago and has not written its "
             "heartbeat since (killed, or its host gone?)"
-        ) % {"host": last.hostname, "ago": _ago(now - heard["last"])}
+        ) % {"host": last.hostname, "ago": ago(now - heard["last"])}
     else:
         why = gettext(
             "the last one was heard from %(ago)s ago and has not written its heartbeat "
             "since (killed, or its host gone?)"
-        ) % {"ago": _ago(now - heard["last"])}
+        ) % {"ago": ago(now - heard["last"])}
     return {
         "workers": 0,
         "heard_s_ago": round(quiet, 1),
@@ -161,11 +168,12 @@ def _never_started(now, command: str) -> dict:
             "No worker has started: %(what)s was asked for %(ago)s ago and no worker has "
             "ever written its heartbeat here. %(then)s"
         )
-        % {"what": what, "ago": _ago(now - since), "then": until_a_worker_starts(command)},
+        % {"what": what, "ago": ago(now - since), "then": until_a_worker_starts(command)},
     }
 
 
-def _ago(delta: timedelta) -> str:
+def ago(delta: timedelta) -> str:
+    """``delta`` in words: "40 s", "3 min", "2 h"."""
     seconds = max(0, int(delta.total_seconds()))
     if seconds < 120:
         return gettext("%(count)s s") % {"count": seconds}

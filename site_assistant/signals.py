@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from . import conf, examples, schema, withdrawn
+from . import conf, editors, examples, schema, withdrawn
 from .questions import question_answered  # noqa: F401 - its public name
 from .sources.models import registration_of
 
@@ -51,16 +51,20 @@ def changed_by(user):
         _changer.user = previous
 
 
-def schedule_content_rebuild(trigger: str = "content", user=None) -> None:
+def schedule_content_rebuild(trigger: str = "content", user=None):
     """One rebuild for a burst of changes.
 
     The first change in a debounce window requests a build that starts after
     the window; later changes in the window find the key and do nothing (the
     pending build has not started, so it will see them). Across processes
     the database lock in site_assistant.rebuilds coalesces what the cache cannot.
+
+    Returns what became of it, as ``editors.heard`` takes it: the build asked for,
+    ``editors.DEBOUNCED``, ``editors.OWED`` or ``editors.FAILED``; None with
+    AUTO_REBUILD off.
     """
     if not conf.get("AUTO_REBUILD"):
-        return
+        return None
     from .rebuilds import owe_content_rebuild, request_rebuild
     from .tasks import rebuild_index
 
@@ -70,23 +74,36 @@ def schedule_content_rebuild(trigger: str = "content", user=None) -> None:
         # later must get its own (incremental, cheap) build.
         delay = 0
     if delay and not cache.add(DEBOUNCE_KEY, 1, timeout=delay):
-        return
+        return editors.DEBOUNCED
 
     try:
-        request_rebuild(trigger, user=user, countdown=delay)
+        return request_rebuild(trigger, user=user, countdown=delay)
     except Exception as exc:
         # The code newer than the builds' table (migrate has not run): the rebuild is owed,
         # and asked for once the migrations are applied.
         behind = schema.behind_when(exc) if isinstance(exc, DatabaseError) else ()
         if behind:
             owe_content_rebuild(behind)
-        else:  # a broken broker must not break saving content
-            logger.exception("could not schedule a search rebuild")
+            return editors.OWED
+        # a broken broker must not break saving content
+        logger.exception("could not schedule a search rebuild")
+        return editors.FAILED
 
 
 def content_changed(sender, **kwargs):
     """A receiver for any signal that says the site's content changed: once the
     transaction commits, schedule the debounced rebuild (never for loaddata)."""
+    _changed(sender, kwargs)
+
+
+def row_changed(sender, **kwargs):
+    """A registered model's row saved or deleted (or its links changed): as
+    ``content_changed``, and the staff member whose request it was is told what became
+    of its rebuild (site_assistant.editors)."""
+    _changed(sender, kwargs, tell=True)
+
+
+def _changed(sender, kwargs: dict, tell: bool = False) -> None:
     if kwargs.get("raw"):  # loaddata
         return
     changed_at = time.monotonic()
@@ -96,10 +113,12 @@ def content_changed(sender, **kwargs):
         return  # never indexed: serving reads it (site_assistant.declined), no build
     trigger = "example" if example and kwargs.get("signal") is post_save else "content"
     user = getattr(_changer, "user", None)
-    transaction.on_commit(lambda: _after_commit(changed_at, trigger, user))
+    transaction.on_commit(lambda: _after_commit(changed_at, trigger, user, tell))
 
 
-def _after_commit(changed_at: float, trigger: str = "content", user=None) -> None:
+def _after_commit(
+    changed_at: float, trigger: str = "content", user=None, tell: bool = False
+) -> None:
     """Schedule a rebuild unless this thread asked for one after the change.
 
     A transaction that changed many rows (the admin's "delete selected", a
@@ -112,7 +131,9 @@ def _after_commit(changed_at: float, trigger: str = "content", user=None) -> Non
     if changed_at < getattr(_requested, "at", float("-inf")):
         return
     _requested.at = time.monotonic()
-    schedule_content_rebuild(trigger, user)
+    outcome = schedule_content_rebuild(trigger, user)
+    if tell and outcome is not None:
+        editors.heard(outcome)
 
 
 # Where a row being saved linked before the save (pre_save → post_save).
@@ -182,19 +203,22 @@ def links_changed(sender, instance=None, action="", **kwargs):
     """A registered row's many-to-many links changed (``article.tags.add(tag)``,
     from either side): its text may name them, so rebuild as for a save."""
     if action.startswith("post_"):
-        content_changed(sender, **kwargs)
+        _changed(sender, kwargs, tell=registration_of(type(instance)) is not None)
 
 
 def _receivers(model):
     uid = f"search-{model._meta.label_lower}"
+    # A registered model's editor is told what became of the rebuild (site_assistant.editors);
+    # an example question's admin says it itself.
+    changed = row_changed if registration_of(model) is not None else content_changed
     # Withdrawn first: without a broker the rebuild runs as the change
     # commits, and must find the withdrawal already recorded.
     return [
         (pre_save, row_url_before, f"{uid}-url-before"),
         (post_save, row_hidden, f"{uid}-hidden-save"),
         (post_delete, row_hidden, f"{uid}-hidden-delete"),
-        (post_save, content_changed, f"{uid}-save"),
-        (post_delete, content_changed, f"{uid}-delete"),
+        (post_save, changed, f"{uid}-save"),
+        (post_delete, changed, f"{uid}-delete"),
     ]
 
 

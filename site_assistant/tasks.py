@@ -44,6 +44,7 @@ from . import stored_words as words
 from .broker import (
     broker_connection,
     not_sent_because,
+    send_failed,
     until_a_worker_starts,
     why_not_sent,
     worker_command,
@@ -105,6 +106,7 @@ def _enqueue(build: IndexBuild, countdown: int | None = None, background: bool =
             build.refresh_from_db()
             return
         logger.warning("search rebuild #%s not queued: %r", build.pk, exc)
+        send_failed()
         said = (
             words.NOT_QUEUED_UNTIL_IT_ANSWERS
             if build.trigger in RETRIED_TRIGGERS
@@ -151,11 +153,30 @@ def _retry_when_a_worker_starts(sender=None, **kwargs) -> None:
         logger.exception("site_assistant: could not retry unqueued builds")
 
 
+def resend_unqueued() -> IndexBuild | None:
+    """After each of a worker's heartbeats: while rebuilds the task queue did not take
+    wait (a change saved while it was down), whether it answers now (a connection, bounded
+    by BROKER_TIMEOUT_SECONDS), and once it does, send them again (``retry_unqueued``):
+    a few seconds after the queue is back, not at the next ``retry_unqueued_builds``."""
+    waiting = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
+    if not waiting.exists():
+        return None
+    try:
+        with broker_connection(rebuild_index.app) as conn:
+            conn.ensure_connection(max_retries=0)
+    except Exception:
+        return None  # still down: not one more unqueued request each beat
+    build = rebuilds.retry_unqueued()
+    if build is not None:
+        logger.info("site_assistant: the task queue answers again: rebuild #%s sent", build.pk)
+    return build
+
+
 @worker_ready.connect(dispatch_uid="search-worker-heartbeat")
 def _heartbeat_when_a_worker_starts(sender=None, **kwargs) -> None:
     """/health/ learns that a worker runs from its heartbeat (site_assistant.heartbeat)."""
     try:
-        heartbeat.start(sender.hostname)
+        heartbeat.start(sender.hostname, also=resend_unqueued)
     except Exception:
         logger.exception("site_assistant: the worker's heartbeat could not start")
 

@@ -25,9 +25,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import conf
+from .. import conf, rebuilds
 from .. import stored_words as words
-from ..broker import broker_connection, not_sent_because, why_not_sent
+from ..broker import broker_connection, not_sent_because, send_failed, why_not_sent
 from ..models import TrainingRun
 from . import config
 from .time_left import PACE
@@ -139,6 +139,7 @@ def _enqueue(run: TrainingRun) -> None:
             )
     except Exception as exc:
         logger.warning("training run #%s: %s", run.pk, exc)
+        send_failed()
         TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
             status=Status.FAILED,
             not_queued=not_sent_because(exc),
@@ -147,6 +148,10 @@ def _enqueue(run: TrainingRun) -> None:
         )
         return
     TrainingRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
+    try:  # the task queue answers again: the rebuilds it did not take go now
+        rebuilds.retry_unqueued()
+    except Exception:
+        logger.exception("site_assistant: could not retry unqueued builds")
 
 
 def _train_in_background(run_id: int) -> None:

@@ -3,6 +3,8 @@
 (``built_index``, the real site's index, is in tests/conftest.py.)
 """
 
+import contextlib
+
 import pytest
 
 
@@ -95,6 +97,24 @@ def testsite(settings, own_index_dir):
     site.reset_pages()
 
 
+@pytest.fixture
+def registered_groups(testsite):
+    """Django's own Group, registered for indexing on the tiny test site as a site
+    registers its models (saving one in Django's admin is saving a registered row)."""
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+
+    from site_assistant import register
+    from site_assistant.signals import DEBOUNCE_KEY
+    from site_assistant.sources import models as model_source
+
+    cache.delete(DEBOUNCE_KEY)
+    register(Group, fields=["name"], url=lambda g: f"/alpha/#group-{g.pk}")
+    yield
+    model_source.unregister(Group)
+    cache.delete(DEBOUNCE_KEY)
+
+
 class _Broker:
     """Celery not eager (the in-memory broker: tasks are queued, nothing runs
     them) between ``start()`` and ``stop()``."""
@@ -179,6 +199,101 @@ def hanging_broker(point_broker):
         url = f"redis://127.0.0.1:{port}/0"
         point_broker(url)
         yield url
+
+
+class _SwitchableRedis:
+    """A loopback port in front of the test Redis (a thread forwarding each connection)
+    that ``down()`` closes, with every connection through it, as a Redis that dies; and
+    ``up()`` opens again on the same port. ``url``: the test Redis's, through it."""
+
+    def __init__(self, target: str):
+        import socket
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(target)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 6379)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.url = f"redis://127.0.0.1:{self.port}{parts.path or '/0'}"
+        self.server = None
+        self.connections: list = []
+
+    def up(self):
+        import socket
+        import threading
+
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(64)
+        self.server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def _accept(self, server):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return  # closed: down
+            try:
+                upstream = socket.create_connection(self.upstream, timeout=2)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            self.connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+    def down(self):
+        import socket
+
+        if self.server is not None:
+            # shutdown() first: close() alone leaves a socket that the accepting thread
+            # blocks in listening.
+            with contextlib.suppress(OSError):
+                self.server.shutdown(socket.SHUT_RDWR)
+            self.server.close()
+            self.server = None
+        for sock in self.connections:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+        self.connections = []
+
+
+@pytest.fixture
+def switchable_redis(point_broker):
+    """The test Redis behind a port that ``down()`` closes and ``up()`` opens again
+    (``_SwitchableRedis``); this test's tasks are sent through it."""
+    from tests.conftest import TEST_REDIS_URL, redis_available
+
+    if not redis_available():
+        pytest.skip(f"no Redis reachable at {TEST_REDIS_URL}")
+    redis = _SwitchableRedis(TEST_REDIS_URL)
+    redis.up()
+    point_broker(redis.url)
+    yield redis
+    redis.down()
 
 
 MONITOR_TOKEN = "monitor-token-0123456789"

@@ -511,3 +511,93 @@ def test_a_killed_worker_is_told_to_the_owner_within_15_s_and_a_busy_one_is_neve
             told.setdefault(f"rebuild #{build.pk}'s page", took)
         time.sleep(0.2)
     print("after SIGKILL: " + ", ".join(f"{k} {v:.1f} s" for k, v in told.items()))
+
+
+def _unqueued_content_rebuild():
+    """What a registered row saved while the task queue is down asks for (site_assistant.signals)."""
+    from django.core.cache import cache
+
+    from site_assistant.signals import DEBOUNCE_KEY, schedule_content_rebuild
+
+    cache.delete(DEBOUNCE_KEY)
+    build = schedule_content_rebuild()
+    assert build.status == "unqueued", build.error
+    return build
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_dies_is_reported_within_two_seconds_and_at_once_after_a_failed_send(
+    client, built_index, switchable_redis, monitor
+):
+    """Right after Redis died /health/ still said "ok" for up to HEALTH_PROBE_SECONDS
+    (10 s): its passing probe of the task queue was reused that long. Now for at most
+    HEALTH_BROKER_PROBE_SECONDS (2 s), and not at all once this process failed to send a
+    task since."""
+    from site_assistant import health
+
+    url = reverse("site_assistant:health")
+    health.forget_probes()
+    assert client.get(url, **monitor).json()["broker"]["ok"] is True
+    switchable_redis.down()
+    died = time.monotonic()
+    while client.get(url).json() == {"status": "ok"}:
+        assert time.monotonic() - died < 3.0, "a dead task queue was said to be ok"
+        time.sleep(0.1)
+    print(f"a dead task queue reported after {time.monotonic() - died:.1f} s")
+
+    switchable_redis.up()
+    health.forget_probes()
+    assert client.get(url, **monitor).json()["broker"]["ok"] is True
+    switchable_redis.down()
+    _unqueued_content_rebuild()  # the send fails: the next probe is a new one
+    body = client.get(url, **monitor).json()
+    assert body["broker"]["ok"] is False and body["broker"]["not_queued"] == "no_answer", body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.celery
+def test_a_change_the_task_queue_did_not_take_degrades_health_until_a_worker_sends_it_again(
+    client, built_index, monitor, celery_workers, switchable_redis, settings
+):
+    """Redis died under a running worker, and a change was saved meanwhile (not queued).
+    /health/ said the worker was ok throughout (its heartbeat goes through the database),
+    and once Redis was back it said "ok" for minutes while the change still waited, until
+    beat's retry_unqueued_builds (every 5 minutes). Now the worker is "unknown" while the
+    task queue is down, /health/ is "degraded" while a change waits unqueued, saying what
+    sends it, and the worker sends it within seconds of the task queue answering again."""
+    from site_assistant.models import IndexBuild
+
+    window = 4  # a heartbeat every second
+    settings.SITE_ASSISTANT = {**settings.SITE_ASSISTANT, "WORKER_SILENT_SECONDS": window}
+    celery_workers(REDIS_URL=switchable_redis.url, SEARCH_WORKER_SILENT_SECONDS=str(window))
+    url = reverse("site_assistant:health")
+    body = client.get(url, **monitor).json()
+    assert body["status"] == "ok" and body["worker"]["ok"] is True, body
+    assert body["rebuilds"] == {"ok": True}
+
+    switchable_redis.down()
+    waiting = _unqueued_content_rebuild()
+    body = client.get(url, **monitor).json()
+    assert body["status"] == "degraded" and body["broker"]["ok"] is False, body
+    worker = body["worker"]
+    assert worker["ok"] is None and worker["workers"] == 1, worker  # alive, but cut off
+    assert worker["unknown"].startswith("The task queue is not answering this process"), worker
+    rebuilds = body["rebuilds"]
+    assert rebuilds["ok"] is False and rebuilds["unqueued"] == 1, rebuilds
+    assert rebuilds["waiting"].startswith("1 rebuild request the task queue did not take")
+    assert "A running worker sends them" in rebuilds["waiting"]
+    assert rebuilds["waiting"].endswith("to send them now: manage.py search_rebuild")
+    time.sleep(window / 2)  # beats meanwhile: nothing more is asked for while it is down
+    assert IndexBuild.objects.filter(status="unqueued").count() == 1
+
+    switchable_redis.up()
+    back = time.monotonic()
+    while IndexBuild.objects.get(pk=waiting.pk).status == "unqueued":
+        assert time.monotonic() - back < window + 4, "the waiting change was not sent again"
+        time.sleep(0.2)
+    print(f"the waiting change was sent again {time.monotonic() - back:.1f} s after Redis was back")
+    covered = IndexBuild.objects.get(pk=waiting.pk)
+    assert covered.status == "coalesced" and covered.coalesced_into.task_id, covered
+    body = client.get(url, **monitor).json()
+    assert body["rebuilds"] == {"ok": True} and body["broker"]["ok"] is True, body
+    assert body["worker"]["ok"] is True, body

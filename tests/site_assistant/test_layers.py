@@ -135,6 +135,7 @@ LAYERS: dict[str, list[str]] = {
         "templatetags.site_assistant",
         "templatetags.search_admin",  # human dates and the overview in the admin
         "signals",
+        "editors",  # what a change saved asked for, told to the staff member who saved it
         "wagtail_signals",  # Wagtail's page changes → signals' rebuild (connected only with Wagtail)
         "tasks",
         "training.tasks",  # the Celery task behind the admin's "Train" button

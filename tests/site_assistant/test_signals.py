@@ -5,21 +5,11 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
 
-from site_assistant import register
 from site_assistant.models import IndexBuild
 from site_assistant.signals import DEBOUNCE_KEY
 from site_assistant.sources import models as model_source
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registered_groups(testsite):
-    cache.delete(DEBOUNCE_KEY)
-    register(Group, fields=["name"], url=lambda g: f"/alpha/#group-{g.pk}")
-    yield
-    model_source.unregister(Group)
-    cache.delete(DEBOUNCE_KEY)
 
 
 def test_without_a_broker_a_burst_of_saves_gives_one_build_after_commit(
