@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import conf, index, language, questions, rebuilds, script_prefix, sections, services
@@ -60,6 +60,7 @@ from .templatetags.search_admin import (
     site_label,
     site_names,
     technical_details,
+    titled,
 )
 from .text import question_key
 
@@ -127,7 +128,7 @@ class PageFilter(admin.RelatedOnlyFieldListFilter):
 @admin.register(Page)
 class PageAdmin(ReadOnlyAdmin):
     list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
-    list_filter = ["source"]
+    list_filter = [("source", titled(pgettext_lazy("list filter", "source")))]
     search_fields = ["url", "title"]
     last_seen_display = date_column("last_seen", _("Last seen"))
 
@@ -204,7 +205,10 @@ class IndexBuildAdmin(
     ]
     list_display_links = ["build_display"]
     list_select_related = ["requested_by"]  # "… by owner": one query, not one a row
-    list_filter = ["status", "trigger"]
+    list_filter = [
+        ("status", titled(pgettext_lazy("list filter", "status"))),
+        ("trigger", titled(pgettext_lazy("list filter", "trigger"))),
+    ]
     # Status, stage, progress, counts and error are in the box above the fields
     # (updated while the build runs); the fields are what the box does not say. What
     # only a developer reads (the build it joined, which the box says in words, the
@@ -530,7 +534,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
     which link there), and the questions in another language (not searched, so not in
     "Unanswered": there is nothing to fix)."""
 
-    title = _("needs attention")
+    title = pgettext_lazy("list filter", "needs attention")
     parameter_name = "attention"
     WAITING = "_waiting"
     # Every list it offers (lookups): each shows a question once (QuestionAdmin.groups_questions).
@@ -605,7 +609,7 @@ class ModelFilter(IndexedValuesFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = _("model")
+        self.title = pgettext_lazy("list filter", "model")
 
 
 class LanguageFilter(IndexedValuesFilter):
@@ -633,7 +637,7 @@ class SiteFilter(admin.SimpleListFilter):
     """The sites questions were asked on (several Wagtail sites): shown once the log
     holds a question asked on another site than the default one."""
 
-    title = _("site")
+    title = pgettext_lazy("list filter", "site")
     parameter_name = "site"
 
     def lookups(self, request, model_admin):
@@ -729,7 +733,7 @@ class AskedFilter(admin.DateFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = _("asked")
+        self.title = pgettext_lazy("list filter", "asked")
         self.links = self.links[:4]  # "This year" says nothing of a 30-day log
 
 
@@ -771,10 +775,10 @@ class QuestionAdmin(
     sortable_by = ["created_display", "text", "score_display"]
     list_filter = [
         NeedsAttentionFilter,
-        "answered",
-        "helpful",
-        "training_approved",
-        "channel",
+        ("answered", titled(pgettext_lazy("list filter", "answered"))),
+        ("helpful", titled(pgettext_lazy("list filter", "helpful"))),
+        ("training_approved", titled(pgettext_lazy("list filter", "training approved"))),
+        ("channel", titled(pgettext_lazy("list filter", "channel"))),
         ("created", AskedFilter),
         ("language", LanguageFilter),
         SiteFilter,

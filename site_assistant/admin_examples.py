@@ -26,7 +26,7 @@ from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -41,6 +41,7 @@ from .templatetags.search_admin import (
     exact_time,
     number,
     reads_no_table,
+    titled,
 )
 from .text import strip_invisible
 
@@ -237,7 +238,7 @@ class SectionFilter(admin.SimpleListFilter):
     """Example questions whose section the live index no longer has (the overview's
     To review links here)."""
 
-    title = _("section")
+    title = pgettext_lazy("list filter", "section")
     parameter_name = "section"
 
     def lookups(self, request, model_admin):
@@ -253,7 +254,7 @@ class ReviewFilter(admin.SimpleListFilter):
     """Declining example questions a build found a section for (the overview's "may answer
     these now"), and those switched off because their section was gone."""
 
-    title = _("to review")
+    title = pgettext_lazy("list filter", "to review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
@@ -313,7 +314,12 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
     # off an index build: while a build cannot run, its pages say to migrate first.
     every_view_also_reads = rebuilds.TABLES
     list_display = ["question", "section_display", "active", "created_display"]
-    list_filter = ["active", "declines", SectionFilter, ReviewFilter]
+    list_filter = [
+        ("active", titled(pgettext_lazy("list filter", "active"))),
+        ("declines", titled(pgettext_lazy("list filter", "the site doesn’t answer it"))),
+        SectionFilter,
+        ReviewFilter,
+    ]
     actions = ["switch_off_gone_action", "switch_on_action"]
     list_editable = ["active"]
     search_fields = ["question", "url"]
