@@ -8,7 +8,7 @@ matter: its owner reads it in the language their browser asks for, among
 ``LANGUAGES`` (English, German, Slovenian).
 """
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -20,16 +20,18 @@ class AdminLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(reverse("admin:index")):
+        try:
+            admin = reverse("admin:index")
+        except NoReverseMatch:  # a URLconf without the admin (a test's, say)
+            return self.get_response(request)
+        if not request.path.startswith(admin):
             return self.get_response(request)
         language = translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        try:
+        # Only for this request: the thread's next one (a public page) is in the language
+        # it was in before, LANGUAGE_CODE.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
             response = self.get_response(request)
-        finally:
-            # The thread's next request (a public page) starts in LANGUAGE_CODE again.
-            translation.deactivate()
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", language)
         return response

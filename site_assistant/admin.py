@@ -616,6 +616,10 @@ class LanguageFilter(IndexedValuesFilter):
     """The questions' languages by name ("German (de)"); the index's own, stored as "",
     is "The site’s language" (Django lists it as a link with no text)."""
 
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = pgettext_lazy("list filter", "language")
+
     def choices(self, changelist):
         for position, choice in enumerate(super().choices(changelist)):
             if position:  # the first is "All"
@@ -1076,7 +1080,7 @@ class QuestionAdmin(
                     "would not change what the visitor gets"
                 ),
                 gettext("not searched (%(language)s)")
-                % {"language": language.name(question.language)},
+                % {"language": language.name_in_text(question.language)},
             )
         fix = reverse("admin:site_assistant_question_fix", args=[question.pk])
         return format_html(
@@ -1243,7 +1247,7 @@ class QuestionAdmin(
                 result = services.answer(query, k=k, host=context["site"])
                 # Its links as the visitor opens them: under the script prefix.
                 context["result"] = result = result.for_visitor(request)
-                context["language_name"] = language.name(result.language or "")
+                context["language_name"] = language.name_in_text(result.language or "")
                 if result.language:  # what a visitor is told: in their language if it can be
                     context["other_language_message"] = conf.other_language_reply(result.language)[
                         "message"

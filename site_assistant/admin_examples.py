@@ -560,7 +560,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
                 kwargs["help_text"] = gettext(
                     "Type words of its page title, heading or text as the site writes them, "
                     "in %(language)s, then pick it."
-                ) % {"language": language.name(conf.index_language())}
+                ) % {"language": language.name_in_text(conf.index_language())}
             else:
                 kwargs["help_text"] = _(
                     "There is no index yet, so there is no list to pick from: type the "
