@@ -16,9 +16,12 @@ one (``refuse_same_question``; "Fix this answer" checks the same).
 Imported at the end of ``site_assistant/admin.py``.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.http import HttpResponseRedirect, JsonResponse
@@ -26,7 +29,7 @@ from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -60,6 +63,9 @@ class SectionSelect(AutocompleteSelect):
     def __init__(self, url, field, admin_site, attrs=None):
         super().__init__(field, admin_site, attrs)
         self.url = url
+        # Django names the select2 translations it knows of, and not all that select2
+        # ships: without Slovenian's, the box said "Loading more results…" in English.
+        self.i18n_name = self.i18n_name or select2_words(get_language())
 
     def get_url(self):
         return self.url
@@ -80,6 +86,14 @@ class SectionSelect(AutocompleteSelect):
             shown = shown or f"{link} (not a section of the live index)"
             options.append(self.create_option(name, link, shown, True, len(options)))
         return [(None, options, 0)]
+
+
+@functools.lru_cache(maxsize=16)
+def select2_words(code: str | None) -> str | None:
+    """The language of select2's own translation file for ``code`` ("sl"), if it has one."""
+    code = (code or "").split("-")[0]
+    found = code and finders.find(f"admin/js/vendor/select2/i18n/{code}.js")
+    return code if found else None
 
 
 def section_named(link: str) -> str:

@@ -774,3 +774,14 @@ def test_a_slovenian_owner_reads_the_apps_page_title_with_its_name_bent(
     tree = page(owner_client, APP_PAGE, **browser_asks_for_slovenian)
     assert words(tree, "#content h1") == "Administracija pomočnika spletnega mesta"
     assert tree.css_first("title").text().startswith("Administracija pomočnika spletnega mesta |")
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_section_autocomplete_loads_select2s_words_in_the_owners_language(owner_client):
+    """select2's "Loading more results…" stayed English in a Slovenian admin: its words
+    follow the language the admin is in (here the site's, bambicim/middleware.py)."""
+    response = owner_client.get(
+        "/admin/site_assistant/examplequestion/add/", HTTP_ACCEPT_LANGUAGE="sl"
+    )
+    assert response.status_code == 200
+    assert "admin/js/vendor/select2/i18n/sl.js" in response.content.decode()
