@@ -39,6 +39,16 @@ def test_a_slovenian_browser_gets_the_admin_in_slovenian_and_the_site_in_english
     assert again.css_first("html").attributes["lang"] == "en"
     german = tree(owner_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9"))
     assert german.css_first("html").attributes["lang"] == "de"
+    # What Chromium sends on a Slovenian laptop; a language the admin is not in is English.
+    chromium = "sl-SI,sl;q=0.9,en-US;q=0.8,en;q=0.7"
+    assert (
+        tree(owner_client.get("/admin/", HTTP_ACCEPT_LANGUAGE=chromium))
+        .css_first("html")
+        .attributes["lang"]
+        == "sl"
+    )
+    french = tree(owner_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9"))
+    assert french.css_first("html").attributes["lang"] == "en"
 
 
 def test_slovenian_counts_take_the_plural_form_of_their_number():
