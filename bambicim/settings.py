@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The admin in the owner's browser language; the public pages stay English.
+    "bambicim.middleware.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,6 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The admin's languages (bambicim/middleware.py): the public pages are English only.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("sl", "Slovenščina")]
+# Django's own admin words that its Slovenian catalogue lacks or gets wrong.
+LOCALE_PATHS = [BASE_DIR / "bambicim" / "locale"]
 TIME_ZONE = "Europe/Ljubljana"
 USE_I18N = True
 USE_TZ = True

@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 from .sitemaps import sitemaps
 
-# The owner's admin says whose it is, not "Django administration".
+# The owner's admin says whose it is, not "Django administration", in the owner's
+# language (bambicim/middleware.py; Django's catalogue has "Site administration").
 admin.site.site_header = "Bambicim"
-admin.site.site_title = "Bambicim admin"
-admin.site.index_title = "Site administration"
+admin.site.site_title = _("Bambicim admin")
+admin.site.index_title = _("Site administration")
 
 urlpatterns = [
     path("", include("bambicim.site_urls")),

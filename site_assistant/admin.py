@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import conf, index, language, questions, rebuilds, script_prefix, sections, services
@@ -129,7 +129,7 @@ class PageFilter(admin.RelatedOnlyFieldListFilter):
 @admin.register(Page)
 class PageAdmin(ReadOnlyAdmin):
     list_display = ["url", "title", "source", "passage_count", "last_seen_display"]
-    list_filter = ["source"]
+    list_filter = [("source", titled(pgettext_lazy("list filter", "source")))]
     search_fields = ["url", "title"]
     last_seen_display = date_column("last_seen", _("Last seen"))
     field_labels = {"content_hash": _("Content hash")}
@@ -153,7 +153,10 @@ class PageAdmin(ReadOnlyAdmin):
 @admin.register(Passage)
 class PassageAdmin(ReadOnlyAdmin):
     list_display = ["short_text", "title", "heading", "link_display", "position", "version_display"]
-    list_filter = [("pages", titled(PageFilter, _("page"))), "index_version"]
+    list_filter = [
+        ("pages", titled(pgettext_lazy("list filter", "page"), PageFilter)),
+        "index_version",
+    ]
     search_fields = ["text", "title", "heading", "url", "anchor"]
     list_per_page = 50
     field_labels = {
@@ -214,7 +217,10 @@ class IndexBuildAdmin(
     ]
     list_display_links = ["build_display"]
     list_select_related = ["requested_by"]  # "… by owner": one query, not one a row
-    list_filter = ["status", "trigger"]
+    list_filter = [
+        ("status", titled(pgettext_lazy("list filter", "status"))),
+        ("trigger", titled(pgettext_lazy("list filter", "trigger"))),
+    ]
     # Status, stage, progress, counts and error are in the box above the fields
     # (updated while the build runs); the fields are what the box does not say. What
     # only a developer reads (the build it joined, which the box says in words, the
@@ -537,7 +543,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
     which link there), and the questions in another language (not searched, so not in
     "Unanswered": there is nothing to fix)."""
 
-    title = _("needs attention")
+    title = pgettext_lazy("list filter", "needs attention")
     parameter_name = "attention"
     WAITING = "_waiting"
     # Every list it offers (lookups): each shows a question once (QuestionAdmin.groups_questions).
@@ -612,12 +618,16 @@ class ModelFilter(IndexedValuesFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = _("model")
+        self.title = pgettext_lazy("list filter", "model")
 
 
 class LanguageFilter(IndexedValuesFilter):
     """The questions' languages by name ("German (de)"); the index's own, stored as "",
     is "The site’s language" (Django lists it as a link with no text)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = pgettext_lazy("list filter", "language")
 
     def choices(self, changelist):
         for position, choice in enumerate(super().choices(changelist)):
@@ -640,7 +650,7 @@ class SiteFilter(admin.SimpleListFilter):
     """The sites questions were asked on (several Wagtail sites): shown once the log
     holds a question asked on another site than the default one."""
 
-    title = _("site")
+    title = pgettext_lazy("list filter", "site")
     parameter_name = "site"
 
     def lookups(self, request, model_admin):
@@ -736,7 +746,7 @@ class AskedFilter(admin.DateFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = _("asked")
+        self.title = pgettext_lazy("list filter", "asked")
         self.links = self.links[:4]  # "This year" says nothing of a 30-day log
 
 
@@ -778,10 +788,10 @@ class QuestionAdmin(
     sortable_by = ["created_display", "text", "score_display"]
     list_filter = [
         NeedsAttentionFilter,
-        "answered",
-        "helpful",
-        ("training_approved", titled(admin.BooleanFieldListFilter, _("approved for training"))),
-        "channel",
+        ("answered", titled(pgettext_lazy("list filter", "answered"))),
+        ("helpful", titled(pgettext_lazy("list filter", "helpful"))),
+        ("training_approved", titled(pgettext_lazy("list filter", "training approved"))),
+        ("channel", titled(pgettext_lazy("list filter", "channel"))),
         ("created", AskedFilter),
         ("language", LanguageFilter),
         SiteFilter,
@@ -1074,7 +1084,7 @@ class QuestionAdmin(
                     "would not change what the visitor gets"
                 ),
                 gettext("not searched (%(language)s)")
-                % {"language": language.name(question.language)},
+                % {"language": language.name_in_text(question.language)},
             )
         fix = reverse("admin:site_assistant_question_fix", args=[question.pk])
         return format_html(
@@ -1247,7 +1257,7 @@ class QuestionAdmin(
                 result = services.answer(query, k=k, host=context["site"])
                 # Its links as the visitor opens them: under the script prefix.
                 context["result"] = result = result.for_visitor(request)
-                context["language_name"] = language.name(result.language or "")
+                context["language_name"] = language.name_in_text(result.language or "")
                 if result.language:  # what a visitor is told: in their language if it can be
                     context["other_language_message"] = conf.other_language_reply(result.language)[
                         "message"

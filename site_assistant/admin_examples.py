@@ -16,9 +16,12 @@ one (``refuse_same_question``; "Fix this answer" checks the same).
 Imported at the end of ``site_assistant/admin.py``.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.http import HttpResponseRedirect, JsonResponse
@@ -26,7 +29,7 @@ from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -41,6 +44,7 @@ from .templatetags.search_admin import (
     exact_time,
     number,
     reads_no_table,
+    titled,
 )
 from .text import strip_invisible
 
@@ -59,6 +63,9 @@ class SectionSelect(AutocompleteSelect):
     def __init__(self, url, field, admin_site, attrs=None):
         super().__init__(field, admin_site, attrs)
         self.url = url
+        # Django names the select2 translations it knows of, and not all that select2
+        # ships: without Slovenian's, the box said "Loading more results…" in English.
+        self.i18n_name = self.i18n_name or select2_words(get_language())
 
     def get_url(self):
         return self.url
@@ -79,6 +86,14 @@ class SectionSelect(AutocompleteSelect):
             shown = shown or f"{link} (not a section of the live index)"
             options.append(self.create_option(name, link, shown, True, len(options)))
         return [(None, options, 0)]
+
+
+@functools.lru_cache(maxsize=16)
+def select2_words(code: str | None) -> str | None:
+    """The language of select2's own translation file for ``code`` ("sl"), if it has one."""
+    code = (code or "").split("-")[0]
+    found = code and finders.find(f"admin/js/vendor/select2/i18n/{code}.js")
+    return code if found else None
 
 
 def section_named(link: str) -> str:
@@ -237,7 +252,7 @@ class SectionFilter(admin.SimpleListFilter):
     """Example questions whose section the live index no longer has (the overview's
     To review links here)."""
 
-    title = _("section")
+    title = pgettext_lazy("list filter", "section")
     parameter_name = "section"
 
     def lookups(self, request, model_admin):
@@ -271,7 +286,7 @@ class ReviewFilter(admin.SimpleListFilter):
     """Declining example questions a build found a section for (the overview's "may answer
     these now"), and those switched off because their section was gone."""
 
-    title = _("to review")
+    title = pgettext_lazy("list filter", "to review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
@@ -331,7 +346,13 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
     # off an index build: while a build cannot run, its pages say to migrate first.
     every_view_also_reads = rebuilds.TABLES
     list_display = ["question", "section_display", "active", "source_display", "created_display"]
-    list_filter = ["active", SourceFilter, "declines", SectionFilter, ReviewFilter]
+    list_filter = [
+        ("active", titled(pgettext_lazy("list filter", "active"))),
+        SourceFilter,
+        ("declines", titled(pgettext_lazy("list filter", "the site doesn’t answer it"))),
+        SectionFilter,
+        ReviewFilter,
+    ]
     actions = ["switch_off_gone_action", "switch_on_action"]
     list_editable = ["active"]
     search_fields = ["question", "url"]
@@ -586,7 +607,7 @@ class ExampleQuestionAdmin(SaysMigrationsPending, CardsOnAPhone, admin.ModelAdmi
                 kwargs["help_text"] = gettext(
                     "Type words of its page title, heading or text as the site writes them, "
                     "in %(language)s, then pick it."
-                ) % {"language": language.name(conf.index_language())}
+                ) % {"language": language.name_in_text(conf.index_language())}
             else:
                 kwargs["help_text"] = _(
                     "There is no index yet, so there is no list to pick from: type the "

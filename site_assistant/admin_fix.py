@@ -113,8 +113,8 @@ def not_searched(question: Question) -> str:
         "in %(index_language)s only: content in %(language)s is not supported. The contact "
         "link is what the visitor got, to reach you there."
     ) % {
-        "index_language": language.name(conf.get("LANGUAGE")),
-        "language": language.name(question.language),
+        "index_language": language.name_in_text(conf.get("LANGUAGE")),
+        "language": language.name_in_text(question.language),
     }
 
 
@@ -352,7 +352,7 @@ def fix_answer_view(model_admin, request, question_id):
         "questions_url": _listing_url(request)
         or reverse("admin:site_assistant_question_changelist"),
         "back_url": _back_url(request),
-        "language_name": language.name(question.language) if question.language else "",
+        "language_name": language.name_in_text(question.language) if question.language else "",
         # What the visitor was told: in their language when the site offers it.
         "other_language_message": conf.other_language_reply(question.language)["message"]
         if question.language

@@ -15,7 +15,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonRespon
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import embed, rebuilds, stored_words
@@ -29,6 +29,7 @@ from .templatetags.search_admin import (
     date_column,
     number,
     percent,
+    titled,
 )
 from .training.metrics import METRIC_NAMES
 from .training.time_left import (  # the run's time left: the pages here, a waiting build
@@ -558,7 +559,10 @@ class TrainingRunAdmin(
         "created_display",
         "duration_display",
     ]
-    list_filter = ["status", "activated"]
+    list_filter = [
+        ("status", titled(pgettext_lazy("list filter", "status"))),
+        ("activated", titled(pgettext_lazy("list filter", "activated"))),
+    ]
     change_list_template = "admin/site_assistant/trainingrun/change_list.html"
     change_form_template = "admin/site_assistant/trainingrun/change_form.html"
     # Status, stage and progress are in the box above the fields (updated in place).

@@ -537,6 +537,26 @@ def name(code: str) -> str:
     return named[:1].upper() + named[1:]  # as Django's ("Nemščina"), not "kitajščina"
 
 
+# Languages that write a language's name in lower case inside a sentence ("v jeziku
+# angleščina", "en anglais"); English and German write "English", "Englisch".
+LOWER_CASE_NAMES = frozenset(
+    {"sl", "hr", "sr", "bs", "cs", "sk", "pl", "fr", "es", "it", "pt", "ro", "ru", "uk", "bg"}
+)
+
+
+def name_in_text(code: str) -> str:
+    """``name(code)`` as a sentence of the active language writes it, inside the sentence:
+    "in German", "auf Deutsch", but Slovenian "v jeziku nemščina" (``name`` gives a
+    label's "Nemščina", as Django's list of languages does)."""
+    from django.utils.translation import get_language
+
+    named = name(code)
+    active = (get_language() or "en").split("-")[0]
+    if active in LOWER_CASE_NAMES and named[:1].isupper() and not named[1:2].isupper():
+        return named[:1].lower() + named[1:]
+    return named
+
+
 @functools.lru_cache(maxsize=8)
 def _iso_names(active: str):
     """pycountry's translations of ISO 639's names into ``active`` (none: English)."""

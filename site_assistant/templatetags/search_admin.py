@@ -15,6 +15,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django import template
+from django.contrib.admin import FieldListFilter
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.db import DatabaseError
 from django.forms import Script
@@ -25,7 +26,7 @@ from django.utils import dateformat, formats, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, npgettext_lazy
+from django.utils.translation import gettext, ngettext, npgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf, schema, sites, stored_words
@@ -113,6 +114,63 @@ def number(value, decimals: int) -> str:
 def percent(value) -> str:
     """ "74%", "74 %" in German and Slovenian: the language's own way, from its catalogue."""
     return gettext("%(percent)s%%") % {"percent": value}
+
+
+# A list's count in words, with the language's plural forms: Django's footer says the
+# number and the model's verbose_name_plural ("12 vprašanja", "0 vprašanja" in Slovenian,
+# where 12 takes "vprašanj"). By model name; another model gets Django's words.
+_COUNT_WORDS = {
+    "page": lambda n: ngettext("%(pages)d page", "%(pages)d pages", n) % {"pages": n},
+    "passage": lambda n: (
+        ngettext("%(passages)s passage", "%(passages)s passages", n) % {"passages": n}
+    ),
+    "indexbuild": lambda n: (
+        ngettext("%(count)s index build", "%(count)s index builds", n) % {"count": n}
+    ),
+    "question": lambda n: ngettext("%(count)s question", "%(count)s questions", n) % {"count": n},
+    "examplequestion": lambda n: (
+        ngettext("%(count)s example question", "%(count)s example questions", n) % {"count": n}
+    ),
+    "trainingrun": lambda n: (
+        ngettext("%(count)s training run", "%(count)s training runs", n) % {"count": n}
+    ),
+}
+
+
+def titled(title, list_filter: type | None = None) -> type:
+    """For list_filter's (field, class): Django's own filter of the field (or
+    ``list_filter``, a field's filter class), headed by ``title`` instead of the field's
+    verbose name, English on a German page ("By training approved"). The admin puts a
+    filter's title after "By" ("By status"): a title of its own
+    (``pgettext_lazy("list filter", …)``) lets a language say it in the form that reads
+    there (Slovenian "Po stanju", not "Po stanje")."""
+    if list_filter is not None:
+
+        class Titled(list_filter):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.title = title
+
+        Titled.__name__ = Titled.__qualname__ = f"Titled{list_filter.__name__}"
+        return Titled
+
+    class TitledField(FieldListFilter):
+        def __new__(cls, field, request, params, model, model_admin, field_path):
+            spec = FieldListFilter.create(field, request, params, model, model_admin, field_path)
+            spec.title = title
+            return spec
+
+    return TitledField
+
+
+@register.filter
+def search_result_count(cl) -> str:
+    """The changelist footer's "12 questions" (admin/site_assistant/pagination.html)."""
+    count, opts = cl.result_count, cl.opts
+    words = _COUNT_WORDS.get(opts.model_name)
+    if words:
+        return words(count)
+    return f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
 
 
 @register.filter
@@ -354,19 +412,6 @@ class NamesItsFields:
         kwargs.setdefault("labels", self.field_labels)
         kwargs.setdefault("help_texts", self.field_help)
         return super().get_form(request, obj, **kwargs)
-
-
-def titled(list_filter: type, title) -> type:
-    """``list_filter`` (a field's filter class) under ``title``, not the field's English
-    name ("By training approved" on a German page)."""
-
-    class Titled(list_filter):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.title = title
-
-    Titled.__name__ = Titled.__qualname__ = f"Titled{list_filter.__name__}"
-    return Titled
 
 
 def technical_details(*fields: str) -> tuple:

@@ -933,3 +933,96 @@ def test_a_german_or_slovenian_owner_reads_no_english_on_the_apps_pages(
         status = owner_client.get(f"{app}trainingrun/{run.pk}/status/").json()
         assert not ENGLISH.search(status["error"]), status["error"]
         assert status["progress_words"] == "45 %", status
+
+
+def test_a_slovenian_owner_reads_a_builds_figures_each_in_the_form_of_its_count(
+    owner_client, browser_asks_for_slovenian
+):
+    """The build's box said "80 odlomki" (the word of 2–4) while the overview said "80
+    odlomkov"; and "0 vdelanih", the programmer's word for passages read afresh."""
+    build = IndexBuild.objects.create(
+        status="succeeded", pages=1, passages=80, embedded=2, reused=3, removed=0
+    )
+    tree = page(
+        owner_client,
+        f"/admin/site_assistant/indexbuild/{build.pk}/change/",
+        **browser_asks_for_slovenian,
+    )
+    box = words(tree, "#build-progress")
+    assert (
+        "1 stran · 80 odlomkov · 2 nova ali spremenjena · 3 nespremenjeni · 0 odstranjenih" in box
+    )
+    listed = words(
+        page(owner_client, "/admin/site_assistant/indexbuild/", **browser_asks_for_slovenian),
+        "#result_list",
+    )
+    assert "80 odlomkov s 1 strani" in listed and "vdelan" not in listed
+    assert "novi ali spremenjeni: 2 · nespremenjeni: 3 · odstranjeni: 0" in listed
+
+
+@pytest.mark.parametrize(
+    ("model", "count", "footer"),
+    [
+        ("question", 0, "0 vprašanj"),
+        ("question", 2, "2 vprašanji"),
+        ("question", 3, "3 vprašanja"),
+        ("question", 12, "12 vprašanj"),
+        ("indexbuild", 1, "1 gradnja indeksa"),
+        ("indexbuild", 5, "5 gradenj indeksa"),
+    ],
+)
+def test_the_apps_lists_count_their_rows_in_the_form_of_the_count(
+    owner_client, browser_asks_for_slovenian, model, count, footer
+):
+    """Django's footer said the number and the plural name: "12 vprašanja", "0 vprašanja"."""
+    if model == "question":
+        Question.objects.bulk_create(Question(text=f"Kje {n}?") for n in range(count))
+    else:
+        IndexBuild.objects.bulk_create(IndexBuild(status="succeeded") for _ in range(count))
+    tree = page(owner_client, f"/admin/site_assistant/{model}/", **browser_asks_for_slovenian)
+    assert words(tree, "p.paginator") == footer
+    english = page(owner_client, f"/admin/site_assistant/{model}/")
+    assert words(english, "p.paginator").split()[0] == str(count)
+
+
+def test_a_slovenian_owner_reads_filter_titles_and_language_names_as_slovenian_writes_them(
+    owner_client, browser_asks_for_slovenian
+):
+    """Django heads a filter "Po %(filter_title)s": "Po dejaven", "Po training approved"
+    (a field with no name of its own); and a language's name inside a sentence is in
+    lower case in Slovenian ("ni iskano (nemščina)", not "(Nemščina)")."""
+    Question.objects.create(text="Wo kann ich parken?", answered=False, language="de")
+    Question.objects.create(text="Where do I park?", answered=False)
+    tree = page(owner_client, "/admin/site_assistant/question/", **browser_asks_for_slovenian)
+    filters = words(tree, "#changelist-filter")
+    for title in ("Po odobritvi za učenje", "Po odgovorjenosti", "Po kanalu", "Po jeziku"):
+        assert title in filters, filters
+    assert "training approved" not in filters
+    assert "ni iskano (nemščina)" in words(tree, "#result_list")
+    examples = page(
+        owner_client, "/admin/site_assistant/examplequestion/", **browser_asks_for_slovenian
+    )
+    assert "Po vklopljenosti" in words(examples, "#changelist-filter")
+    english = page(owner_client, "/admin/site_assistant/question/")
+    assert "By training approved" in words(english, "#changelist-filter")
+
+
+@pytest.mark.usefixtures("built_index")
+def test_a_slovenian_owner_reads_the_apps_page_title_with_its_name_bent(
+    owner_client, browser_asks_for_slovenian
+):
+    """Django's "Administracija %(app)s" read "Administracija Pomočnik spletnega mesta"."""
+    tree = page(owner_client, APP_PAGE, **browser_asks_for_slovenian)
+    assert words(tree, "#content h1") == "Administracija pomočnika spletnega mesta"
+    assert tree.css_first("title").text().startswith("Administracija pomočnika spletnega mesta |")
+
+
+@pytest.mark.usefixtures("built_index")
+def test_the_section_autocomplete_loads_select2s_words_in_the_owners_language(owner_client):
+    """select2's "Loading more results…" stayed English in a Slovenian admin: its words
+    follow the language the admin is in (here the site's, bambicim/middleware.py)."""
+    response = owner_client.get(
+        "/admin/site_assistant/examplequestion/add/", HTTP_ACCEPT_LANGUAGE="sl"
+    )
+    assert response.status_code == 200
+    assert "admin/js/vendor/select2/i18n/sl.js" in response.content.decode()
