@@ -33,6 +33,7 @@ from . import conf, index, language, questions, rebuilds, script_prefix, section
 from .admin_fix import fix_answer_view
 from .api.permissions import may_rebuild
 from .models import (
+    DECLINED,
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
@@ -1123,6 +1124,7 @@ class QuestionAdmin(
             )
             row["link"] = "?" + urlencode({"created__gte": str(start), "created__lt": str(end)})
             row["waiting_link"] = f"{row['link']}&attention=unanswered_waiting"
+            row["declined_link"] = f"{row['link']}&attention=unanswerable&answered__exact=0"
         return rows
 
     @staticmethod
@@ -1142,6 +1144,8 @@ class QuestionAdmin(
                 unanswered_count=Count("id", filter=UNANSWERED),
                 unanswered_waiting=Count("id", filter=UNANSWERED & Q(has_example=False)),
                 other_language_count=Count("id", filter=OTHER_LANGUAGE),
+                # Judged on Fix this answer (not "unanswered"): so the columns add up.
+                declined_count=Count("id", filter=DECLINED),
                 helpful_count=Count("id", filter=Q(helpful=True)),
                 not_helpful_count=Count("id", filter=Q(helpful=False)),
             )
