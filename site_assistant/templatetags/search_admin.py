@@ -392,19 +392,27 @@ def search_dashboard(context):
     }
 
 
-def tools_for(user) -> list[tuple[str, str]]:
-    """The overview's "Tools" row, (url, words), each for staff whose permissions open it:
-    the owner found no way from the overview to Try a question, a rebuild or training."""
+def tools_for(user) -> list[tuple[str, str, bool]]:
+    """The overview's "Tools" row, (url, words, posts), each for staff whose permissions open
+    it: the owner found no way from the overview to Try a question, a rebuild or training.
+    "Rebuild" posts to the builds list's own rebuild (it only opened that list, where a
+    second button started the build)."""
     if user is None:
         return []
     tools = []
     if user.has_perm("site_assistant.view_question"):
-        tools.append((reverse("admin:site_assistant_question_try"), gettext("Try a question")))
+        tools.append(
+            (reverse("admin:site_assistant_question_try"), gettext("Try a question"), False)
+        )
     if may_rebuild(user):
-        tools.append((reverse("admin:site_assistant_indexbuild_changelist"), gettext("Rebuild")))
+        tools.append((reverse("admin:site_assistant_indexbuild_rebuild"), gettext("Rebuild"), True))
     if user.has_perm("site_assistant.add_trainingrun"):
         tools.append(
-            (reverse("admin:site_assistant_trainingrun_train"), gettext("Train on site content"))
+            (
+                reverse("admin:site_assistant_trainingrun_train"),
+                gettext("Train on site content"),
+                False,
+            )
         )
     return tools
 
