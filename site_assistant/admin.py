@@ -56,6 +56,7 @@ from .templatetags.search_admin import (
     capital,
     date_column,
     human_time,
+    milliseconds,
     percent,
     reads_no_table,
     site_label,
@@ -1011,7 +1012,7 @@ class QuestionAdmin(
 
     @admin.display(description=_("Time to answer"), ordering="latency_ms")
     def latency_display(self, question):
-        return gettext("%(ms)s ms") % {"ms": figure(question.latency_ms, 0, grouping=True)}
+        return milliseconds(question.latency_ms)
 
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList
