@@ -33,6 +33,7 @@ from . import conf, index, language, questions, rebuilds, script_prefix, section
 from .admin_fix import fix_answer_view
 from .api.permissions import may_rebuild
 from .models import (
+    DECLINED,
     OTHER_LANGUAGE,
     UNANSWERED,
     Dashboard,
@@ -56,6 +57,7 @@ from .templatetags.search_admin import (
     capital,
     date_column,
     human_time,
+    milliseconds,
     percent,
     reads_no_table,
     site_label,
@@ -1022,7 +1024,7 @@ class QuestionAdmin(
 
     @admin.display(description=_("Time to answer"), ordering="latency_ms")
     def latency_display(self, question):
-        return gettext("%(ms)s ms") % {"ms": figure(question.latency_ms, 0, grouping=True)}
+        return milliseconds(question.latency_ms)
 
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList
@@ -1120,8 +1122,9 @@ class QuestionAdmin(
         once every PAST_DAYS_SECONDS (in the cache) and today, an index range, every time."""
         now = timezone.localtime()
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        # (":questions": the waiting ones counted as questions; those kept before were asks.)
-        key = f"site_assistant:questions-per-day:questions:{today.isoformat()}:{days}"
+        # (":declined": with the declined column, and the waiting ones counted as questions;
+        # rows kept before lack one or count asks.)
+        key = f"site_assistant:questions-per-day:declined:{today.isoformat()}:{days}"
         big = Question.objects.busy()
         past = cache.get(key) if big else None
         if past is None:
@@ -1136,6 +1139,7 @@ class QuestionAdmin(
             )
             row["link"] = "?" + urlencode({"created__gte": str(start), "created__lt": str(end)})
             row["waiting_link"] = f"{row['link']}&attention=unanswered_waiting"
+            row["declined_link"] = f"{row['link']}&attention=unanswerable&answered__exact=0"
         return rows
 
     @staticmethod
@@ -1159,6 +1163,8 @@ class QuestionAdmin(
                 unanswered_waiting=Count("text_key", distinct=True, filter=waiting),
                 unanswered_waiting_asks=Count("id", filter=waiting),
                 other_language_count=Count("id", filter=OTHER_LANGUAGE),
+                # Judged on Fix this answer (not "unanswered"): so the columns add up.
+                declined_count=Count("id", filter=DECLINED),
                 helpful_count=Count("id", filter=Q(helpful=True)),
                 not_helpful_count=Count("id", filter=Q(helpful=False)),
             )

@@ -11,7 +11,8 @@ A question in another language was never searched (the visitor got
 OTHER_LANGUAGE_MESSAGE), so an example question could not change its answer:
 its page says so and offers no save. The owner returns to the list the fix
 was opened from (Django's ``_changelist_filters``, as after saving an object),
-else to the Unanswered list.
+else to the Not helpful list for an answer a visitor found no help, else to the
+Unanswered list.
 """
 
 from django import forms
@@ -129,11 +130,11 @@ def _listing_url(request) -> str | None:
     return f"{listing}?{query}" if query else listing
 
 
-def _back_url(request) -> str:
-    """Where to go after saving: ``next`` when it is ours, else the list the fix was
-    opened from (with its filters), else the unanswered list, whatever the question is:
-    a page opened directly (a link, the question's own page reached without a list)
-    always returns there, not to a list that depends on how the question was answered."""
+def _back_url(request, question: Question | None = None) -> str:
+    """Where to go after an action: ``next`` when it is ours, else the list the fix was
+    opened from (with its filters), else, opened directly (a link, the question's own page
+    reached without a list), the list of its kind: Not helpful for an answer the visitor
+    found no help (it landed on Unanswered, a list that never held it), else Unanswered."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -142,7 +143,8 @@ def _back_url(request) -> str:
     came_from = _listing_url(request)
     if came_from is not None:
         return came_from
-    return reverse("admin:site_assistant_question_changelist") + "?attention=unanswered"
+    kind = "not_helpful" if question is not None and question.helpful is False else "unanswered"
+    return reverse("admin:site_assistant_question_changelist") + f"?attention={kind}"
 
 
 def _rebuild_note(last_build: int) -> str:
@@ -210,7 +212,7 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
             kept = kept or refuse_same_question(text, "", reuse_switched_off=True)
         except forms.ValidationError as error:  # an example question answers it
             messages.error(request, " ".join(error.messages))
-            return HttpResponseRedirect(_back_url(request))
+            return HttpResponseRedirect(_back_url(request, question))
         with signals.changed_by(request.user):
             if kept is None:
                 kept = ExampleQuestion.objects.create(
@@ -223,7 +225,7 @@ def _judge_unanswerable(request, question: Question) -> HttpResponseRedirect:
     question.save(update_fields=["unanswerable"])
     repeats = Question.objects.exclude(pk=question.pk).mark_unanswerable(question.text)
     messages.success(request, _judged_note(text, repeats, kept))
-    return HttpResponseRedirect(_back_url(request))
+    return HttpResponseRedirect(_back_url(request, question))
 
 
 def _judged_note(text: str, repeats: int, kept: ExampleQuestion | None) -> str | SafeString:
@@ -310,7 +312,7 @@ def fix_answer_view(model_admin, request, question_id):
                     "rebuild": _rebuild_note(last_build or 0),
                 },
             )
-            return HttpResponseRedirect(_back_url(request))
+            return HttpResponseRedirect(_back_url(request, question))
         if question.language:
             status = 400  # the page offers no save: a stale or hand-made request
     else:
@@ -351,7 +353,7 @@ def fix_answer_view(model_admin, request, question_id):
         "changelist_filters": request.GET.get("_changelist_filters"),
         "questions_url": _listing_url(request)
         or reverse("admin:site_assistant_question_changelist"),
-        "back_url": _back_url(request),
+        "back_url": _back_url(request, question),
         "language_name": language.name_in_text(question.language) if question.language else "",
         # What the visitor was told: in their language when the site offers it.
         "other_language_message": conf.other_language_reply(question.language)["message"]

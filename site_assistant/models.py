@@ -392,6 +392,8 @@ def looks_personal(text: str) -> bool:
 # another language (``language`` set) was never searched, so it is not here.
 # Not one the owner judged the site does not answer ("Fix this answer"): nothing to fix.
 UNANSWERED = models.Q(answered=False, language="", unanswerable=False)
+# Not answered, and judged on Fix this answer as a question the site doesn't answer.
+DECLINED = models.Q(answered=False, language="", unanswerable=True)
 # In another language than the index's: not searched, nothing to fix. language > ""
 # (never NULL) is a range of its index; language <> "" read every row of the log.
 OTHER_LANGUAGE = models.Q(language__gt="")

@@ -35,6 +35,9 @@ from ..dashboard import figures
 from ..tasks import no_training_worker, queued_note
 
 register = template.Library()
+
+# An empty value, in every column and field of the app's admin (Django's own is "-").
+EMPTY = "–"
 logger = logging.getLogger(__name__)
 
 
@@ -226,6 +229,19 @@ def ago(moment) -> str:
     return gettext("%(time)s ago") % {"time": since}
 
 
+def milliseconds(value) -> str:
+    """A time taken, "4,351 ms": whole milliseconds, grouped as the reader's language
+    groups thousands (``stored_words.figure``), on every page alike (Try a question said
+    "4350,9 ms" in German where the Questions list said "5.222 ms")."""
+    return gettext("%(ms)s ms") % {"ms": search_ms(value)}
+
+
+@register.filter
+def search_ms(value) -> str:
+    """The figure alone, for a sentence that says "ms" itself."""
+    return "" if value in (None, "") else stored_words.figure(float(value), 0, grouping=True)
+
+
 def human_time(moment, clock: bool = False) -> str:
     """ "3 minutes ago" in a <time> whose title is the exact time (``exact_time``);
     "–" for none.
@@ -234,7 +250,7 @@ def human_time(moment, clock: bool = False) -> str:
     "3 minutes ago" as it was drawn goes stale, and for a record's page (when a build
     or a run started and finished)."""
     if not moment:
-        return "–"
+        return EMPTY
     exact = exact_time(moment)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
@@ -247,7 +263,10 @@ def human_time(moment, clock: bool = False) -> str:
 class AppStylesheet:
     """A ModelAdmin mixin: the app's admin stylesheet (site_assistant/admin.css) on its
     models' list and form pages, Django's own templates included, and the script that
-    folds a list's filters above it on a phone (site_assistant/admin/phone-filters.js)."""
+    folds a list's filters above it on a phone (site_assistant/admin/phone-filters.js).
+    An empty value reads as the app's own columns write one (``EMPTY``), not Django's "-"."""
+
+    empty_value_display = EMPTY
 
     class Media:
         css = {"all": ["site_assistant/admin.css"]}
@@ -465,19 +484,27 @@ def search_dashboard(context):
     }
 
 
-def tools_for(user) -> list[tuple[str, str]]:
-    """The overview's "Tools" row, (url, words), each for staff whose permissions open it:
-    the owner found no way from the overview to Try a question, a rebuild or training."""
+def tools_for(user) -> list[tuple[str, str, bool]]:
+    """The overview's "Tools" row, (url, words, posts), each for staff whose permissions open
+    it: the owner found no way from the overview to Try a question, a rebuild or training.
+    "Rebuild" posts to the builds list's own rebuild (it only opened that list, where a
+    second button started the build)."""
     if user is None:
         return []
     tools = []
     if user.has_perm("site_assistant.view_question"):
-        tools.append((reverse("admin:site_assistant_question_try"), gettext("Try a question")))
+        tools.append(
+            (reverse("admin:site_assistant_question_try"), gettext("Try a question"), False)
+        )
     if may_rebuild(user):
-        tools.append((reverse("admin:site_assistant_indexbuild_changelist"), gettext("Rebuild")))
+        tools.append((reverse("admin:site_assistant_indexbuild_rebuild"), gettext("Rebuild"), True))
     if user.has_perm("site_assistant.add_trainingrun"):
         tools.append(
-            (reverse("admin:site_assistant_trainingrun_train"), gettext("Train on site content"))
+            (
+                reverse("admin:site_assistant_trainingrun_train"),
+                gettext("Train on site content"),
+                False,
+            )
         )
     return tools
 

@@ -964,3 +964,113 @@ def test_on_a_phone_the_owner_finds_and_picks_a_section_by_touch(
     page.get_by_role("button", name="Save as example question").tap()
     expect(page.locator(".messagelist")).to_contain_text(f"Saved “{QUESTION}” as an example")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_site_doesnt_answer_this_returns_to_the_not_helpful_list_it_came_from(page, owner):
+    """Opened from the Not helpful list, "The site doesn't answer this" landed on the
+    Unanswered list. Each of Fix this answer's actions returns to the list the owner came
+    from, with its filters, whether the fix was opened from the list's row or from the
+    question's own page; opened with no list behind it, to the Not helpful list."""
+    asked = [
+        Question.objects.create(
+            text=text, answered=True, score=0.5, top_url="/about/", helpful=False
+        )
+        for text in ["is the studio dog friendly?", "do you ship to mars?", "any owls?"]
+    ]
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    page.locator("#dash-not-helpful").click()
+    expect(page).to_have_url(re.compile(r"\?attention=not_helpful_waiting$"))
+    listing = page.url
+    # From the question's own page.
+    page.locator("#result_list").get_by_role("link", name="is the studio dog friendly?").click()
+    page.get_by_role("link", name="Fix this answer").click()
+    page.get_by_role("button", name="The site doesn’t answer this").click()
+    expect(page).to_have_url(listing)
+    expect(page.locator(".messagelist")).to_contain_text("is the studio dog friendly?")
+    # From the list's own Fix this answer.
+    row = page.locator("#result_list tbody tr").filter(has_text="mars")
+    row.get_by_role("link", name="Fix this answer").click()
+    page.get_by_role("button", name="The site doesn’t answer this").click()
+    expect(page).to_have_url(listing)
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    # Its own page opened from a link, no list behind it: the list it is in, Not helpful.
+    page.goto(f"/admin/site_assistant/question/{asked[2].pk}/change/")
+    page.get_by_role("link", name="Fix this answer").click()
+    page.get_by_role("button", name="The site doesn’t answer this").click()
+    expect(page).to_have_url(re.compile(r"/question/\?attention=not_helpful$"))
+
+
+def test_the_overviews_rebuild_rebuilds(page, private_index, owner, site_vectors):
+    """The overview's Tools row "Rebuild" only opened the builds list, where a second button
+    "Rebuild index now" started the build. It starts one, and lands on that build's page
+    with what happened, as the list's button does."""
+    site_vectors()  # the build embeds nothing it has embedded before
+    before = set(IndexBuild.objects.values_list("pk", flat=True))
+    log_in(page)
+    page.goto("/admin/site_assistant/")
+    page.locator("#dash-tools").get_by_role("button", name="Rebuild").click()
+    expect(page).to_have_url(re.compile(r"/indexbuild/\d+/change/$"))
+    started = IndexBuild.objects.exclude(pk__in=before).get(trigger=IndexBuild.Trigger.ADMIN)
+    assert page.url.endswith(f"/indexbuild/{started.pk}/change/")
+    expect(page.locator(".messagelist")).to_contain_text(f"Index rebuild #{started.pk}")
+    assert started.requested_by.username == "owner"
+    expect(page.locator('#build-progress [data-field="status"]')).to_have_text(
+        "Succeeded", timeout=240_000
+    )
+
+
+@pytest.mark.parametrize("language", ["sl", "de", "en"])
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 800)])
+def test_the_questions_list_fits_a_laptops_width_in_each_language(
+    page, owner, settings, language, width, height
+):
+    """At 1366 px, in Slovenian, the Questions list's "Time to answer" column was cut off
+    and the page scrolled sideways. Every column is in view, with no sideways scroll, on a
+    1366 × 768 and a 1280 × 800 laptop, in Slovenian, German and English."""
+    long_heading = "/services/#what-a-website-costs-and-what-is-included-in-the-price"
+    for n, (text, answered, helpful) in enumerate(
+        [
+            (
+                "How much does a website with an online shop and a booking calendar cost?",
+                True,
+                True,
+            ),
+            ("Can you move my old WordPress site to a new host without downtime?", True, False),
+            ("Do you also do logo design and printed business cards for small firms?", False, None),
+            ("Koliko stane spletna stran z spletno trgovino?", False, None),
+        ]
+        * 3
+    ):
+        Question.objects.create(
+            text=text,
+            answered=answered,
+            helpful=helpful,
+            score=0.61 if answered else 0.21,
+            top_url=long_heading,
+            top_heading="What a website costs and what is included in the price",
+            latency_ms=5222.4 + n,
+            channel="widget",
+            training_approved=n % 2 == 0,
+        )
+    # And what the Fix column says besides its link, in its longest words.
+    Question.objects.create(text="Kje je vaša pisarna?", answered=False, language="hr")
+    Question.objects.create(text="do you sell toys?", answered=False, unanswerable=True)
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page)
+    settings.LANGUAGE_CODE = language  # the site's language, from here on
+    page.goto("/admin/site_assistant/question/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(14)
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    ), page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    table = page.locator("#result_list").bounding_box()
+    assert table["x"] + table["width"] <= width
+    # The last column, the one cut off, is whole in view.
+    last = page.locator("#result_list thead th").last.bounding_box()
+    assert last["x"] + last["width"] <= width, last
+    assert page.evaluate(
+        "() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; }"
+    )

@@ -333,6 +333,36 @@ def test_questions_counts_per_day(owner_client):
     assert owner_client.get("/admin/site_assistant/question/add/").status_code == 403
 
 
+def test_the_days_columns_add_up_with_the_questions_the_site_doesnt_answer(owner_client):
+    """Asked 17 = answered 11 + unanswered 3 + other language 2: the ask the owner had
+    declined ("The site doesn't answer this") was in no column. It has its own, linked to
+    the list of those asks, and every day's columns add up to its questions."""
+    _question("opening hours?", True)
+    _question("can I bring my dog?", False)
+    declined = _question("do you sell toys?", False)
+    Question.objects.filter(pk=declined.pk).update(unanswerable=True)
+    # Answered, found no help, then judged: still an answered one.
+    judged = _question("is there parking?", True, helpful=False)
+    Question.objects.filter(pk=judged.pk).update(unanswerable=True)
+    Question.objects.create(text="Wo ist euer Büro?", answered=False, language="de")
+    response = owner_client.get("/admin/site_assistant/question/")
+    table = LexborHTMLParser(response.content.decode()).css_first("#questions-per-day")
+    heads = [th.text() for th in table.css("thead th")]
+    cells = dict(zip(heads, table.css("tbody tr")[0].css("td"), strict=True))
+    parts = ["Answered", "Unanswered", "The site doesn’t answer", "Other language"]
+    counts = {name: int(cells[name].text().split()[0]) for name in parts}
+    assert counts == {
+        "Answered": 2,
+        "Unanswered": 1,
+        "The site doesn’t answer": 1,
+        "Other language": 1,
+    }
+    assert sum(counts.values()) == int(cells["Questions"].text()) == 5
+    # The count links to the list of exactly those asks.
+    link = cells["The site doesn’t answer"].css_first("a").attributes["href"]
+    assert _listed(owner_client, link.removeprefix("?")) == {"do you sell toys?"}
+
+
 def _log_queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

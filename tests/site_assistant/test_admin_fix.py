@@ -205,18 +205,20 @@ def test_the_fix_page_returns_to_the_list_it_was_opened_from(owner_client, unans
     assert response["Location"] == "/admin/site_assistant/question/"
 
 
-def test_a_fix_page_opened_directly_always_returns_to_the_unanswered_list(owner_client, unanswered):
+def test_a_fix_page_opened_directly_returns_to_the_list_of_its_kind(owner_client, unanswered):
     """Opened from a link or from a question's page reached without a list, saving went
     back to the unanswered list for one question and to the unfiltered list (or the
-    "not helpful" one) for another: the owner could not tell where they would land."""
+    "not helpful" one) for another: the owner could not tell where they would land. Then
+    it always went to Unanswered, also for an answer a visitor found no help, which was
+    never in that list: that one goes back to Not helpful, every other to Unanswered."""
     not_helpful = Question.objects.create(text="do you do logos", answered=True, helpful=False)
     answered = Question.objects.create(text="where is the studio", answered=True)
     saves = [
-        (unanswered, "how much is a shop?", "/services/#pricing"),
-        (not_helpful, "do you do logos", "/services/#ux-ui-design"),
-        (answered, "where is the studio", "/services/#pricing"),
+        (unanswered, "how much is a shop?", "/services/#pricing", "unanswered"),
+        (not_helpful, "do you do logos", "/services/#ux-ui-design", "not_helpful"),
+        (answered, "where is the studio", "/services/#pricing", "unanswered"),
     ]
-    for question, text, link in saves:
+    for question, text, link, kind in saves:
         # The question's own page, opened directly: its "Fix this answer", then save.
         detail = owner_client.get(f"/admin/site_assistant/question/{question.pk}/change/")
         fix = LexborHTMLParser(detail.content.decode()).css_first("a.fix-answer")
@@ -224,7 +226,7 @@ def test_a_fix_page_opened_directly_always_returns_to_the_unanswered_list(owner_
         assert page.css_first("form#fix-form") is not None
         response = owner_client.post(fix.attributes["href"], {"question": text, "link": link})
         assert response.status_code == 302
-        assert response["Location"] == "/admin/site_assistant/question/?attention=unanswered"
+        assert response["Location"] == f"/admin/site_assistant/question/?attention={kind}"
 
     # "The site doesn't answer this" too, and a link that names where to go back.
     judged = Question.objects.create(text="do you sell plush toys", answered=True)

@@ -711,7 +711,8 @@ def test_a_german_owner_reads_every_word_and_number_of_the_owners_pages_in_germa
     verdict = words(tree, "#try-verdict")
     assert verdict.startswith(("Antwort:", "Nicht sicher")), verdict
     assert " · Modell " in verdict and " · beantwortet in " in verdict, verdict
-    assert re.fullmatch(r".* beantwortet in \d+,\d ms", verdict), verdict
+    # Whole milliseconds, grouped as German groups them: the Questions list's rule.
+    assert re.fullmatch(r".* beantwortet in \d{1,3}(\.\d{3})* ms", verdict), verdict
     scores = [s.text() for s in tree.css("#try-results td:nth-child(2) strong")]
     assert scores and all(re.fullmatch(r"0,\d{3}", s) for s in scores), scores
 
@@ -1026,3 +1027,31 @@ def test_the_section_autocomplete_loads_select2s_words_in_the_owners_language(ow
     )
     assert response.status_code == 200
     assert "admin/js/vendor/select2/i18n/sl.js" in response.content.decode()
+
+
+@pytest.mark.usefixtures("built_index", "german")
+def test_times_taken_and_empty_values_are_written_one_way_on_every_page(owner_client, monkeypatch):
+    """Try a question said "4350,9 ms" where the Questions list said "5.222 ms", and an
+    empty value read "-" on some pages, "–" on others. A time taken is whole milliseconds,
+    grouped as the reader's language groups thousands, everywhere (stored_words.figure);
+    an empty value is "–" everywhere."""
+    import dataclasses
+
+    from site_assistant import services
+
+    asked = Question.objects.create(text="Wo parke ich?", answered=False, latency_ms=4350.9)
+    listed = page(owner_client, "/admin/site_assistant/question/")
+    assert words(listed, "#result_list td.field-latency_display") == "4.351 ms"
+
+    answer = services.answer
+
+    def slow(*args, **kwargs):
+        return dataclasses.replace(answer(*args, **kwargs), took_ms=4350.9)
+
+    monkeypatch.setattr(services, "answer", slow)
+    tried = page(owner_client, "/admin/site_assistant/question/try/?q=wo+parke+ich")
+    assert words(tried, "#try-verdict").endswith(" · beantwortet in 4.351 ms")
+
+    # Django's own empty value ("-") in a field the app does not write itself.
+    question = page(owner_client, f"/admin/site_assistant/question/{asked.pk}/change/")
+    assert words(question, ".field-fixed_by .readonly") == "–"

@@ -731,11 +731,16 @@ def test_the_overview_leads_to_its_tools_and_says_a_training_run_is_under_way(
     tools = {a.text(): a.attributes["href"] for a in tree.css("#dash-tools nav a")}
     assert tools == {
         "Try a question": "/admin/site_assistant/question/try/",
-        "Rebuild": "/admin/site_assistant/indexbuild/",
         "Train on site content": "/admin/site_assistant/trainingrun/train/",
     }
     for url in tools.values():  # each opens (training under way: its page, once redirected)
         assert owner_client.get(url, follow=True).status_code == 200
+    # "Rebuild" rebuilds: a form posting to the builds list's own rebuild, with its token.
+    rebuild = tree.css_first("#dash-tools nav form")
+    assert rebuild.attributes["method"] == "post"
+    assert rebuild.attributes["action"] == "/admin/site_assistant/indexbuild/rebuild/"
+    assert rebuild.css_first("input[name=csrfmiddlewaretoken]") is not None
+    assert rebuild.css_first("button").text() == "Rebuild"
     run = training_at_step_22
     line = tree.css_first("#dash-training")
     assert " ".join(line.text().split()) == (
