@@ -541,6 +541,8 @@ def test_a_german_owner_watches_a_builds_stage_change_in_german(page, owner, set
     )
     log_in(page)
     settings.LANGUAGE_CODE = "de"
+    # Bambicim's admin speaks the browser's language (bambicim.middleware).
+    page.set_extra_http_headers({"Accept-Language": "de"})
     page.goto(f"/admin/site_assistant/indexbuild/{build.pk}/change/")
     stage = page.locator('#build-progress [data-field="stage"]')
     done = page.locator('#build-progress [data-field="progress"]')
@@ -1059,6 +1061,8 @@ def test_the_questions_list_fits_a_laptops_width_in_each_language(
     page.set_viewport_size({"width": width, "height": height})
     log_in(page)
     settings.LANGUAGE_CODE = language  # the site's language, from here on
+    # Bambicim's admin speaks the browser's language (bambicim.middleware).
+    page.set_extra_http_headers({"Accept-Language": language})
     page.goto("/admin/site_assistant/question/")
     expect(page.locator("#result_list tbody tr")).to_have_count(14)
     assert page.evaluate(

@@ -332,6 +332,8 @@ def test_a_german_owners_run_counts_on_in_german(page, owner, private_index, set
     run = running_for(75, progress=12, stage="training: step 4/78")
     log_in(page)
     settings.LANGUAGE_CODE = "de"  # a German site, from here on
+    # Bambicim's admin speaks the browser's language (bambicim.middleware).
+    page.set_extra_http_headers({"Accept-Language": "de"})
     # No poll answers: whatever the clock says next, the page's script wrote.
     page.route(re.compile(r"/status/$"), lambda route: route.abort())
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
@@ -354,6 +356,8 @@ def test_a_german_owner_watches_a_runs_percent_and_time_left_in_german(
     run = running_for(50, progress=4, stage="training: loading the base model")
     log_in(page)
     settings.LANGUAGE_CODE = "de"  # a German site, from here on
+    # Bambicim's admin speaks the browser's language (bambicim.middleware).
+    page.set_extra_http_headers({"Accept-Language": "de"})
     page.goto(f"/admin/site_assistant/trainingrun/{run.pk}/change/")
     box = page.locator("#training-progress")
     done, bar = box.locator('[data-field="progress"]'), box.locator("progress")
