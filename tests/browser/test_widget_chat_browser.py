@@ -577,7 +577,7 @@ def test_on_a_desktop_the_answers_links_are_at_least_24_px_high(page):
     foot = page.locator(".site-assistant__foot").get_by_role("link", name=HANDOFF)
     # Measured once the panel's opening animation (scale 0.98 → 1) has ended: 24 px read
     # 23.98 in its last frame.
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    wait_until(page, "document.getAnimations().every(a => a.playState !== 'running')")
     heights = [answer.locator(".site-assistant__all").bounding_box()["height"]]
     heights.append(foot.bounding_box()["height"])
     assert min(heights) >= 24, heights
