@@ -810,7 +810,7 @@ class ExampleQuestion(models.Model):
         # form, "Fix this answer") says OWNER; a site that ships example questions (a
         # fixture, its own data migration, a command) says SITE. UNRECORDED: nobody said,
         # e.g. every row from before migration 0034, which cannot tell them apart (a
-        # site's own migration can: bambicim's 0006).
+        # site's own data migration, which knows what it shipped, can).
         OWNER = "owner", _("You")
         SITE = "site", _("Shipped with the site")
         UNRECORDED = "unrecorded", _("Not recorded")

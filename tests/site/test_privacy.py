@@ -68,4 +68,6 @@ def test_what_the_privacy_page_says_about_questions_is_what_the_site_keeps(
         "created",
         # What the site answers it from, for the owner's review: a section and its score.
         "review",
+        # Who added it: "owner", "site" or "unrecorded", never which person.
+        "source",
     }
