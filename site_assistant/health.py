@@ -241,13 +241,10 @@ def check_worker() -> dict:
 def check_rebuilds() -> dict:
     """Rebuilds the task queue did not take (a change saved while it was down), waiting
     to be sent again: they are not lost, but visitors get the old text until then."""
-    from .models import IndexBuild
-    from .rebuilds import RETRIED_TRIGGERS
+    from .rebuilds import unqueued_waiting
 
     try:
-        waiting = IndexBuild.objects.filter(
-            status=IndexBuild.Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS
-        )
+        waiting = unqueued_waiting()
         # The columns every version of the table has: code newer than the database
         # (migrations pending) reads them too.
         first = waiting.order_by("created").values_list("created", flat=True).first()

@@ -238,16 +238,24 @@ def cover_unqueued(build_id: int | None) -> int:
     running: a change made after a running build started gets its follow-up build)."""
     if build_id is None:
         return 0
-    return IndexBuild.objects.filter(
-        status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS, created__lte=timezone.now()
-    ).update(status=Status.COALESCED, coalesced_into_id=build_id)
+    return (
+        unqueued_waiting()
+        .filter(created__lte=timezone.now())
+        .update(status=Status.COALESCED, coalesced_into_id=build_id)
+    )
+
+
+def unqueued_waiting():
+    """The content/model rebuild requests the task queue did not take, waiting to be sent
+    again (``retry_unqueued``; /health/ counts them)."""
+    return IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
 
 
 def retry_unqueued() -> IndexBuild | None:
     """Queue one build for content changes / model activations the queue did not take
     (and one owed since migrations were pending, ``rebuild_owed``, once they are not)."""
     owed = rebuild_owed()
-    pending = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
+    pending = unqueued_waiting()
     if not pending.exists():
         return owed
     trigger = Trigger.MODEL if pending.filter(trigger=Trigger.MODEL).exists() else Trigger.CONTENT

@@ -158,8 +158,7 @@ def resend_unqueued() -> IndexBuild | None:
     wait (a change saved while it was down), whether it answers now (a connection, bounded
     by BROKER_TIMEOUT_SECONDS), and once it does, send them again (``retry_unqueued``):
     a few seconds after the queue is back, not at the next ``retry_unqueued_builds``."""
-    waiting = IndexBuild.objects.filter(status=Status.UNQUEUED, trigger__in=RETRIED_TRIGGERS)
-    if not waiting.exists():
+    if not rebuilds.unqueued_waiting().exists():
         return None
     try:
         with broker_connection(rebuild_index.app) as conn:
