@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
 
 from . import declined_review, embed, examples, schema, sections, services
-from .models import OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
+from .models import DECLINED, OTHER_LANGUAGE, UNANSWERED, ExampleQuestion, IndexBuild, Question
 from .onnx_encoder import INT8_FILE
 from .sources import templates
 
@@ -140,7 +140,7 @@ REVIEWED = {
     # does not answer (Fix this answer; in the Not helpful list, not in Unanswered).
     "unanswered_fixed": UNANSWERED & Q(has_example=True),
     "not_helpful_fixed": Q(helpful=False, has_example=True),
-    "unanswered_judged": Q(answered=False, language="", unanswerable=True),
+    "unanswered_judged": DECLINED,
     "not_helpful_judged": Q(helpful=False, unanswerable=True, has_example=False),
 }
 
